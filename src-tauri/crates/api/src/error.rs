@@ -1,0 +1,91 @@
+//! The error every operation returns, and the only error shape the UI sees.
+//!
+//! It crosses to TypeScript as `{ code, message }`. `code` is a stable enum the
+//! UI may branch on; add a code only when some front branches on it. `message`
+//! is for the owner to read: it never holds a stack trace, a secret or a SQL text.
+
+use serde::{Deserialize, Serialize};
+
+/// What kind of failure, for the UI to branch on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The request was refused; `message` says which field and why.
+    Invalid,
+    /// The local ledger could not be read or written (disk full, corrupt file, locked).
+    Storage,
+    /// Anything else: a bug, or a failure with nothing the owner can do about it.
+    Internal,
+}
+
+/// `{ code, message }`: an operation's failure as the UI receives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type, thiserror::Error)]
+#[error("{message}")]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        ApiError {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Invalid, message)
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Internal, message)
+    }
+}
+
+impl From<ledgerkeep_store::StoreError> for ApiError {
+    fn from(err: ledgerkeep_store::StoreError) -> Self {
+        // The full chain goes to the log; the owner gets a sentence.
+        tracing::error!(error = %err, "ledger error");
+        let message = match &err {
+            ledgerkeep_store::StoreError::Open { path, .. } => format!(
+                "The ledger at {} could not be opened. Check that the disk is present and has free space.",
+                path.display()
+            ),
+            ledgerkeep_store::StoreError::Migrate(_) => {
+                "The ledger's schema could not be brought up to date. Your data was not changed.".to_owned()
+            }
+            ledgerkeep_store::StoreError::Query(_) => {
+                "The ledger could not be read. Try again; if it keeps failing, run the health check.".to_owned()
+            }
+        };
+        ApiError::new(ErrorCode::Storage, message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crosses_as_code_and_message() {
+        let json = serde_json::to_value(ApiError::invalid("Amount must be above 0")).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"code": "invalid", "message": "Amount must be above 0"})
+        );
+    }
+
+    #[test]
+    fn storage_errors_say_what_happened_without_internals() {
+        let err = ledgerkeep_store::StoreError::Query(sqlx_like_error());
+        let api: ApiError = err.into();
+        assert_eq!(api.code, ErrorCode::Storage);
+        assert!(!api.message.contains("SELECT"), "{}", api.message);
+        assert!(!api.message.is_empty());
+    }
+
+    fn sqlx_like_error() -> ledgerkeep_store::SqlxError {
+        ledgerkeep_store::SqlxError::Protocol("SELECT secret FROM t failed".into())
+    }
+}
