@@ -1,0 +1,65 @@
+//! The Ledgerkeep desktop shell: the only crate that depends on Tauri.
+//!
+//! It builds the [`AppContext`] once, hands it to Tauri as the one state value,
+//! wires the plugins, and exposes the operations of `ledgerkeep-api` as
+//! one-line commands (see [`contract`]). It decides nothing of its own.
+
+pub mod commands;
+pub mod contract;
+pub mod deep_link;
+pub mod events;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use ledgerkeep_api::{AppContext, AppPaths};
+use tauri::Manager;
+
+/// Starts the desktop app. Returns when the last window closes.
+pub fn run() -> ExitCode {
+    let Some(paths) = AppPaths::from_env() else {
+        return fail(
+            "No home folder was found to keep the ledger in. Set LEDGERKEEP_DATA_DIR to a folder.",
+        );
+    };
+    let ctx = match tauri::async_runtime::block_on(AppContext::open(paths)) {
+        Ok(ctx) => ctx,
+        Err(err) => return fail(&err.message),
+    };
+
+    let bridge = contract::builder();
+    let app = tauri::Builder::default()
+        // Must be registered first: a second launch hands its arguments (a
+        // `ledgerkeep://` link among them) to this process and exits.
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            deep_link::focus_main_window(app);
+        }))
+        .plugin(tauri_plugin_deep_link::init())
+        .plugin(tauri_plugin_updater::Builder::new().build())
+        .manage(ctx)
+        .invoke_handler(bridge.invoke_handler())
+        .setup(move |app| {
+            bridge.mount_events(app);
+            deep_link::install(app)?;
+            Ok(())
+        })
+        .build(tauri::generate_context!("tauri.conf.json"));
+
+    let app = match app {
+        Ok(app) => app,
+        Err(err) => return fail(&format!("The window could not be opened: {err}")),
+    };
+    app.run(|handle, event| {
+        if let tauri::RunEvent::Exit = event {
+            let ctx = handle.state::<AppContext>().inner().clone();
+            tauri::async_runtime::block_on(ctx.close());
+        }
+    });
+    ExitCode::SUCCESS
+}
+
+fn fail(message: &str) -> ExitCode {
+    tracing::error!(message, "start-up failed");
+    let _ = writeln!(std::io::stderr(), "Ledgerkeep could not start: {message}");
+    ExitCode::FAILURE
+}
