@@ -1,0 +1,118 @@
+import { createMemoryHistory } from "@tanstack/react-router";
+import { mockIPC } from "@tauri-apps/api/mocks";
+import { render, screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import type { AppInfo } from "../bindings";
+import { App } from "./App";
+import { createAppRouter } from "./router";
+import { SCREENS } from "./screens";
+
+const INFO: AppInfo = {
+  appVersion: "9.8.7",
+  schemaVersion: 3,
+  latestSchemaVersion: 3,
+  dataDir: "/home/owner/.local/share/ledgerkeep",
+  ledgerFile: "/home/owner/.local/share/ledgerkeep/ledger.sqlite",
+  logsDir: "/home/owner/.local/share/ledgerkeep/logs",
+  backupsDir: "/home/owner/.local/share/ledgerkeep/backups",
+  os: "linux",
+};
+
+function renderApp(path = "/") {
+  const router = createAppRouter(createMemoryHistory({ initialEntries: [path] }));
+  render(<App router={router} />);
+  return router;
+}
+
+describe("the app shell", () => {
+  it("offers every screen and opens on the dashboard's empty state", async () => {
+    renderApp();
+    const nav = await screen.findByRole("navigation", { name: "Screens" });
+    for (const s of SCREENS) {
+      expect(nav).toHaveTextContent(s.title);
+    }
+    expect(await screen.findByRole("heading", { level: 1, name: "Dashboard" })).toBeInTheDocument();
+    expect(screen.getByText("No organisation yet")).toBeInTheDocument();
+    expect(screen.getByTestId("nav-dashboard")).toHaveAttribute("aria-current", "page");
+  });
+
+  it("shows each screen's empty state when its link is clicked", async () => {
+    const user = userEvent.setup();
+    renderApp();
+    for (const s of SCREENS.filter((x) => x.slug !== "settings")) {
+      await user.click(await screen.findByTestId(`nav-${s.slug}`));
+      expect(await screen.findByRole("heading", { level: 1, name: s.title })).toBeInTheDocument();
+      expect(screen.getByText(s.empty.heading)).toBeInTheDocument();
+    }
+  });
+
+  it("shows what the app_info command answers on the settings screen", async () => {
+    const calls: string[] = [];
+    mockIPC((cmd) => {
+      calls.push(cmd);
+      if (cmd === "app_info") return INFO;
+      throw { code: "internal", message: `unexpected ${cmd}` };
+    });
+    const user = userEvent.setup();
+    renderApp();
+    await user.click(await screen.findByTestId("nav-settings"));
+    expect(await screen.findByTestId("data-dir")).toHaveTextContent(INFO.dataDir);
+    expect(screen.getByTestId("app-version")).toHaveTextContent("9.8.7");
+    expect(screen.getByTestId("schema-version")).toHaveTextContent("3 (up to date)");
+    expect(calls).toContain("app_info");
+  });
+
+  it("shows a command's error message, not a crash", async () => {
+    mockIPC(() => {
+      throw { code: "storage", message: "The ledger could not be read." };
+    });
+    renderApp("/settings");
+    expect(await screen.findByTestId("app-info-error")).toHaveTextContent("The ledger could not be read.");
+  });
+
+  it("opens screens from the keyboard with Ctrl+number", async () => {
+    const user = userEvent.setup();
+    const router = renderApp();
+    await screen.findByRole("heading", { level: 1, name: "Dashboard" });
+    await user.keyboard("{Control>}5{/Control}");
+    expect(await screen.findByRole("heading", { level: 1, name: "Reports" })).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe("/reports");
+  });
+
+  it("moves between links with the arrow keys", async () => {
+    const user = userEvent.setup();
+    renderApp();
+    const first = await screen.findByTestId("nav-dashboard");
+    first.focus();
+    await user.keyboard("{ArrowDown}");
+    expect(screen.getByTestId("nav-transactions")).toHaveFocus();
+    await user.keyboard("{ArrowUp}{ArrowUp}");
+    expect(screen.getByTestId("nav-diagnostics")).toHaveFocus();
+  });
+
+  it("cycles the theme and remembers it", async () => {
+    const user = userEvent.setup();
+    renderApp();
+    const toggle = await screen.findByTestId("theme-toggle");
+    expect(toggle).toHaveTextContent("system");
+    await user.click(toggle);
+    expect(document.documentElement.dataset.theme).toBe("light");
+    await user.click(toggle);
+    expect(document.documentElement.dataset.theme).toBe("dark");
+    expect(localStorage.getItem("ledgerkeep.theme")).toBe("dark");
+    await user.click(toggle);
+    expect(document.documentElement.dataset.theme).toBeUndefined();
+  });
+
+  it("says so when a screen does not exist", async () => {
+    renderApp("/nowhere");
+    expect(await screen.findByRole("heading", { level: 1, name: "Not found" })).toBeInTheDocument();
+  });
+});
+
+describe("the screen list", () => {
+  it("has nine screens with unique slugs", () => {
+    expect(new Set(SCREENS.map((s) => s.slug)).size).toBe(9);
+  });
+});

@@ -1,0 +1,102 @@
+import { Link, Outlet, useNavigate, useRouterState } from "@tanstack/react-router";
+import { useEffect, useRef, useState } from "react";
+import { events } from "../bindings";
+import { SCREENS } from "./screens";
+import { applyTheme, loadTheme, nextTheme, saveTheme, type Theme } from "./theme";
+
+const THEME_LABEL: Record<Theme, string> = { system: "Theme: system", light: "Theme: light", dark: "Theme: dark" };
+
+/** The window's frame: navigation on the left, the current screen on the right. */
+export function AppShell() {
+  const navigate = useNavigate();
+  const pathname = useRouterState({ select: (s) => s.location.pathname });
+  const [theme, setTheme] = useState<Theme>(loadTheme);
+  const navRef = useRef<HTMLElement>(null);
+  const mainRef = useRef<HTMLElement>(null);
+
+  // Ctrl (⌘ on macOS) + 1…9 opens the screens in navigation order.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey) return;
+      const screen = SCREENS[Number(e.key) - 1];
+      if (!screen) return;
+      e.preventDefault();
+      void navigate({ to: "/$screen", params: { screen: screen.slug } });
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [navigate]);
+
+  // A `ledgerkeep://open/<screen>` link asks Rust to bring a screen up.
+  useEffect(() => {
+    let unlisten: (() => void) | undefined;
+    let live = true;
+    events.navigateRequested
+      .listen((e) => void navigate({ to: "/$screen", params: { screen: e.payload.screen } }))
+      .then((stop) => (live ? (unlisten = stop) : stop()))
+      .catch(() => undefined); // outside Tauri (unit tests, a plain browser) there are no events
+    return () => {
+      live = false;
+      unlisten?.();
+    };
+  }, [navigate]);
+
+  // Move focus to the new screen's heading, so keyboard and screen-reader users follow.
+  useEffect(() => {
+    mainRef.current?.querySelector<HTMLElement>("h1")?.focus();
+  }, [pathname]);
+
+  const onNavKey = (e: React.KeyboardEvent) => {
+    if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
+    const links = Array.from(navRef.current?.querySelectorAll<HTMLAnchorElement>("a") ?? []);
+    const i = links.indexOf(document.activeElement as HTMLAnchorElement);
+    const next = links[(i + (e.key === "ArrowDown" ? 1 : links.length - 1)) % links.length];
+    next?.focus();
+    e.preventDefault();
+  };
+
+  const cycleTheme = () => {
+    const t = nextTheme(theme);
+    setTheme(t);
+    saveTheme(t);
+    applyTheme(t);
+  };
+
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main" onClick={(e) => { e.preventDefault(); mainRef.current?.querySelector<HTMLElement>("h1")?.focus(); }}>
+        Skip to content
+      </a>
+      <aside className="sidebar">
+        <div className="brand" aria-label="Ledgerkeep">
+          <span className="brand-mark" aria-hidden="true" />
+          Ledgerkeep
+        </div>
+        <nav aria-label="Screens" ref={navRef} onKeyDown={onNavKey}>
+          <ul>
+            {SCREENS.map((s, i) => (
+              <li key={s.slug}>
+                <Link
+                  to="/$screen"
+                  params={{ screen: s.slug }}
+                  data-testid={`nav-${s.slug}`}
+                  activeProps={{ className: "active", "aria-current": "page" }}
+                  title={`${s.title} (Ctrl+${i + 1})`}
+                >
+                  {s.title}
+                  <kbd aria-hidden="true">{i + 1}</kbd>
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <button type="button" className="theme-toggle" onClick={cycleTheme} data-testid="theme-toggle">
+          {THEME_LABEL[theme]}
+        </button>
+      </aside>
+      <main id="main" ref={mainRef}>
+        <Outlet />
+      </main>
+    </div>
+  );
+}

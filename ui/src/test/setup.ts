@@ -1,0 +1,14 @@
+import "@testing-library/jest-dom/vitest";
+import { clearMocks } from "@tauri-apps/api/mocks";
+import { cleanup } from "@testing-library/react";
+import { afterEach } from "vitest";
+
+afterEach(() => {
+  cleanup();
+  clearMocks();
+  localStorage.clear();
+  delete document.documentElement.dataset.theme;
+});
+
+// jsdom has no layout: the router's scroll restoration calls this.
+window.scrollTo = () => undefined;
