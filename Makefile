@@ -1,0 +1,58 @@
+# Ledgerkeep. The two commands a new machine needs:
+#   make run    installs what is missing, builds, and opens the app
+#   make test   installs what is missing, and runs every check and test
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+# Every cargo call builds the shell with the UI embedded, so that the checks,
+# the tests and the app share one set of compiled dependencies.
+FEATURES := --features ledgerkeep/custom-protocol
+APP := target/debug/ledgerkeep
+
+.PHONY: help deps ui app run test fmt-check clippy rust-test ui-check e2e bindings fmt
+
+help:
+	@echo "make run       install what is missing, build, and open Ledgerkeep"
+	@echo "make test      install what is missing, and run every check and test"
+	@echo "make bindings  regenerate ui/src/bindings.ts after changing a command or event"
+	@echo "make fmt       format the Rust code"
+
+deps:
+	@scripts/install-deps.sh
+
+ui: deps
+	npm run build
+
+app: ui
+	cargo build -p ledgerkeep $(FEATURES)
+
+run: app
+	$(APP)
+
+fmt:
+	cargo fmt --all
+
+bindings: ui
+	LEDGERKEEP_WRITE_BINDINGS=1 cargo test -p ledgerkeep $(FEATURES) --lib contract::
+
+fmt-check:
+	cargo fmt --all --check
+
+clippy: ui
+	cargo clippy --workspace --all-targets $(FEATURES) -- -D warnings
+
+# Rust unit and integration tests, including the bindings drift check and the
+# check that ledgerkeep-cli links no GTK or WebKit.
+rust-test: ui
+	cargo nextest run --workspace $(FEATURES) --no-fail-fast
+
+ui-check: deps
+	npm run typecheck
+	npm run lint
+	npm run test:ui
+
+e2e: app
+	tests/e2e/run.sh
+
+test: deps fmt-check ui clippy rust-test ui-check e2e
+	@echo "make test: every check passed"

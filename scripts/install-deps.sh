@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Installs whatever is missing to build, run and test Ledgerkeep on Debian or
+# Ubuntu: system packages, the npm packages, and the cargo tools. Safe to rerun:
+# each step is skipped when its result is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# System packages: Tauri's build needs (WebKitGTK 4.1 and friends), and the test
+# tools (a virtual display, a D-Bus session, the WebKit WebDriver, a keyring and
+# a notification daemon).
+APT_PACKAGES=(
+  build-essential pkg-config curl file
+  libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
+  xvfb xauth dbus dbus-x11 webkit2gtk-driver
+)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "Installing system packages: ${missing[*]}"
+  as_root apt-get update -o DPkg::Lock::Timeout=600
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+    -o DPkg::Lock::Timeout=600 "${missing[@]}"
+fi
+
+# Node.js 20.19 or newer (Vite 8).
+if ! command -v node >/dev/null || ! node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>20||(a===20&&b>=19)?0:1)'; then
+  echo "Node.js 20.19 or newer is needed (found: $(node --version 2>/dev/null || echo none))." >&2
+  echo "Install it from your distribution or nodejs.org, then rerun." >&2
+  exit 1
+fi
+
+# npm packages, exactly as locked. Skipped when the lock file has not changed.
+stamp=node_modules/.ledgerkeep-lock.sha256
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  say "Installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund
+  echo "$want" >"$stamp"
+fi
+
+# Rust: the toolchain comes from rustup (rust-toolchain.toml); the cargo tools here.
+if ! command -v cargo >/dev/null; then
+  echo "Rust is needed: install rustup, then rerun." >&2
+  exit 1
+fi
+rustup component add rustfmt clippy >/dev/null 2>&1 || true
+if ! command -v cargo-nextest >/dev/null; then
+  say "Installing cargo-nextest"
+  cargo install cargo-nextest --locked
+fi
+if ! command -v tauri-driver >/dev/null; then
+  say "Installing tauri-driver"
+  cargo install tauri-driver --locked
+fi
