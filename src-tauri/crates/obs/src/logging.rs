@@ -1,0 +1,263 @@
+//! Daily-rolling JSON log files, scrubbed of secrets, pruned after N days.
+//!
+//! tracing-subscriber formats each event as one JSON line; tracing-appender's
+//! non-blocking writer moves the I/O off the caller's thread; [`DailyLogFiles`]
+//! writes each line, through [`scrub`](crate::redact::scrub), to
+//! `<prefix>.<YYYY-MM-DD>.jsonl`. The rolling is ours rather than
+//! tracing-appender's `RollingFileAppender` because that one reads the system
+//! clock, and the rolling and pruning must be testable with a controllable clock.
+//!
+//! Levels: `RUST_LOG` when set, else the level from the settings.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use time::macros::format_description;
+use time::Date;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::EnvFilter;
+
+use crate::clock::SharedClock;
+use crate::redact::scrub;
+
+/// Where and how much to log.
+#[derive(Debug, Clone)]
+pub struct LogConfig {
+    pub dir: PathBuf,
+    /// The file name's start: `ledgerkeep` for the app, `ledgerkeep-cli` for the CLI.
+    pub prefix: String,
+    /// A tracing filter (`info`, `warn,ledgerkeep_sync=debug`), used when `RUST_LOG` is unset.
+    pub level: String,
+    /// Log files older than this many days are deleted (at least 1: today's).
+    pub retention_days: u32,
+}
+
+impl LogConfig {
+    pub fn new(dir: &Path, prefix: &str) -> Self {
+        LogConfig {
+            dir: dir.to_owned(),
+            prefix: prefix.to_owned(),
+            level: "info".to_owned(),
+            retention_days: 14,
+        }
+    }
+}
+
+/// Keeps the background writer alive; dropping it flushes what is queued.
+#[must_use = "logs stop being written when the guard is dropped"]
+#[derive(Debug)]
+pub struct LogGuard(#[allow(dead_code)] tracing_appender::non_blocking::WorkerGuard);
+
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    #[error("could not create the log folder {path}: {source}")]
+    Folder { path: PathBuf, source: io::Error },
+    #[error("logging was already set up in this process")]
+    AlreadySet,
+}
+
+/// Installs the process-wide subscriber: JSON lines to the daily files.
+pub fn init(config: &LogConfig, clock: SharedClock) -> Result<LogGuard, LogError> {
+    fs::create_dir_all(&config.dir).map_err(|source| LogError::Folder {
+        path: config.dir.clone(),
+        source,
+    })?;
+    let files = DailyLogFiles::new(config, clock);
+    let (writer, guard) = tracing_appender::non_blocking(files);
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&config.level));
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(
+            tracing_subscriber::fmt::layer()
+                .json()
+                .with_current_span(true)
+                .with_span_list(false)
+                .with_writer(writer),
+        )
+        .try_init()
+        .map_err(|_| LogError::AlreadySet)?;
+    Ok(LogGuard(guard))
+}
+
+/// Writes log lines to one file per UTC day, and deletes the files past retention.
+#[derive(Debug)]
+pub struct DailyLogFiles {
+    dir: PathBuf,
+    prefix: String,
+    retention_days: u32,
+    clock: SharedClock,
+    current: Option<(Date, File)>,
+}
+
+impl DailyLogFiles {
+    pub fn new(config: &LogConfig, clock: SharedClock) -> Self {
+        DailyLogFiles {
+            dir: config.dir.clone(),
+            prefix: config.prefix.clone(),
+            retention_days: config.retention_days.max(1),
+            clock,
+            current: None,
+        }
+    }
+
+    /// The file for `day`.
+    pub fn path_for(&self, day: Date) -> PathBuf {
+        self.dir
+            .join(format!("{}.{}.jsonl", self.prefix, format_day(day)))
+    }
+
+    fn file_for_today(&mut self) -> io::Result<&mut File> {
+        let today = self.clock.now().date();
+        if self.current.as_ref().map(|(day, _)| *day) != Some(today) {
+            let file = OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(self.path_for(today))?;
+            self.current = Some((today, file));
+            self.prune(today);
+        }
+        match &mut self.current {
+            Some((_, file)) => Ok(file),
+            None => Err(io::Error::other("no log file is open")),
+        }
+    }
+
+    /// Deletes this prefix's files dated more than `retention_days - 1` days before `today`.
+    fn prune(&self, today: Date) {
+        let oldest_kept = today - time::Duration::days(i64::from(self.retention_days) - 1);
+        let Ok(entries) = fs::read_dir(&self.dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(day) = name
+                .to_str()
+                .and_then(|n| n.strip_prefix(&format!("{}.", self.prefix)))
+                .and_then(|rest| rest.strip_suffix(".jsonl"))
+                .and_then(parse_day)
+            else {
+                continue;
+            };
+            if day < oldest_kept {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
+impl Write for DailyLogFiles {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        let clean = scrub(&text);
+        self.file_for_today()?.write_all(clean.as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match &mut self.current {
+            Some((_, file)) => file.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+fn format_day(day: Date) -> String {
+    day.format(format_description!("[year]-[month]-[day]"))
+        .unwrap_or_else(|_| day.to_string())
+}
+
+fn parse_day(text: &str) -> Option<Date> {
+    Date::parse(text, format_description!("[year]-[month]-[day]")).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+    use time::macros::datetime;
+
+    fn files_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn rolls_at_midnight_utc_and_prunes_past_retention() {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = ManualClock::new(datetime!(2026-11-01 23:59:30 UTC));
+        let mut config = LogConfig::new(dir.path(), "ledgerkeep");
+        config.retention_days = 3;
+        // A stranger's file in the same folder is never touched.
+        fs::write(dir.path().join("notes.txt"), "keep me").unwrap();
+        let mut files = DailyLogFiles::new(&config, clock.clone());
+
+        writeln!(files, "{{\"n\":1}}").unwrap();
+        clock.advance(time::Duration::minutes(1)); // 2026-11-02 00:00:30
+        writeln!(files, "{{\"n\":2}}").unwrap();
+        writeln!(files, "{{\"n\":3}}").unwrap();
+        assert_eq!(
+            files_in(dir.path()),
+            [
+                "ledgerkeep.2026-11-01.jsonl",
+                "ledgerkeep.2026-11-02.jsonl",
+                "notes.txt"
+            ]
+        );
+        let day2 = fs::read_to_string(dir.path().join("ledgerkeep.2026-11-02.jsonl")).unwrap();
+        assert_eq!(day2, "{\"n\":2}\n{\"n\":3}\n");
+
+        // Four days on, only the last three days' files may remain.
+        for _ in 0..4 {
+            clock.advance(time::Duration::days(1));
+            writeln!(files, "{{\"n\":0}}").unwrap();
+        }
+        assert_eq!(
+            files_in(dir.path()),
+            [
+                "ledgerkeep.2026-11-04.jsonl",
+                "ledgerkeep.2026-11-05.jsonl",
+                "ledgerkeep.2026-11-06.jsonl",
+                "notes.txt"
+            ]
+        );
+    }
+
+    #[test]
+    fn lines_are_scrubbed_before_they_reach_the_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = ManualClock::new(datetime!(2026-11-01 12:00 UTC));
+        let mut files = DailyLogFiles::new(&LogConfig::new(dir.path(), "lk"), clock);
+        writeln!(files, r#"{{"url":"/cb?code=SECRETCODE1&state=S7"}}"#).unwrap();
+        let text = fs::read_to_string(dir.path().join("lk.2026-11-01.jsonl")).unwrap();
+        assert!(
+            !text.contains("SECRETCODE1") && !text.contains("S7"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn the_subscriber_writes_json_lines_with_fields() {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = ManualClock::new(datetime!(2026-11-01 12:00 UTC));
+        let config = LogConfig::new(dir.path(), "lk");
+        let (writer, guard) = tracing_appender::non_blocking(DailyLogFiles::new(&config, clock));
+        let subscriber = tracing_subscriber::registry()
+            .with(tracing_subscriber::fmt::layer().json().with_writer(writer));
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::info!(tenant = "t-1", records = 42, "page applied");
+        });
+        drop(guard);
+        let text = fs::read_to_string(dir.path().join("lk.2026-11-01.jsonl")).unwrap();
+        let line: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+        assert_eq!(line["fields"]["message"], "page applied");
+        assert_eq!(line["fields"]["records"], 42);
+        assert_eq!(line["level"], "INFO");
+    }
+}
