@@ -11,6 +11,10 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 
+pub mod integrity;
+mod settings;
+
+pub use integrity::{check_file, Integrity};
 pub use sqlx::Error as SqlxError;
 
 /// The migrations compiled into this build.

@@ -2,5 +2,9 @@
 //! and a rate-aware HTTP client for the Accounting API.
 //!
 //! Boundary: knows HTTP and Xero's JSON shapes; may depend on `ledgerkeep-domain`
-//! only. It never touches SQLite: what it fetches is handed to the sync engine.
-//! Filled in by issue #5.
+//! and `ledgerkeep-obs` only. It never touches SQLite: what it fetches is handed
+//! to the sync engine.
+
+pub mod endpoints;
+
+pub use endpoints::XeroEndpoints;
