@@ -1,20 +1,46 @@
 //! The application context: everything an operation needs, built once at start.
 
+use std::sync::Arc;
+
+use ledgerkeep_obs::{Metrics, SharedClock, SystemClock};
 use ledgerkeep_store::LedgerStore;
+use ledgerkeep_xero::XeroEndpoints;
 
 use crate::{ApiError, AppPaths, ErrorCode};
+
+/// What a front decides before the context is built: where files go, what
+/// time it is, and where Xero is. Tests hand in their own.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    pub paths: AppPaths,
+    pub clock: SharedClock,
+    pub endpoints: XeroEndpoints,
+}
+
+impl AppConfig {
+    /// The real clock and the endpoints from the environment (Xero's by default).
+    pub fn new(paths: AppPaths) -> Self {
+        AppConfig {
+            paths,
+            clock: SystemClock::shared(),
+            endpoints: XeroEndpoints::from_env(),
+        }
+    }
+}
 
 /// Built once, before any front starts, and shared by reference. It holds no
 /// `Option`s to be filled in later: if it exists, it is ready.
 #[derive(Debug, Clone)]
 pub struct AppContext {
-    paths: AppPaths,
+    config: AppConfig,
     store: LedgerStore,
+    metrics: Arc<Metrics>,
 }
 
 impl AppContext {
     /// Creates the app's folders and opens the ledger.
-    pub async fn open(paths: AppPaths) -> Result<Self, ApiError> {
+    pub async fn open(config: AppConfig) -> Result<Self, ApiError> {
+        let paths = &config.paths;
         paths.create_all().map_err(|err| {
             ApiError::new(
                 ErrorCode::Storage,
@@ -25,19 +51,35 @@ impl AppContext {
             )
         })?;
         let store = LedgerStore::open(&paths.ledger_file()).await?;
-        Ok(AppContext { paths, store })
+        let metrics = Arc::new(Metrics::new(config.clock.clone(), Some(&paths.metrics_dir)));
+        Ok(AppContext {
+            config,
+            store,
+            metrics,
+        })
     }
 
     pub fn paths(&self) -> &AppPaths {
-        &self.paths
+        &self.config.paths
+    }
+
+    pub fn config(&self) -> &AppConfig {
+        &self.config
     }
 
     pub fn store(&self) -> &LedgerStore {
         &self.store
     }
 
-    /// Closes the ledger cleanly.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
+    }
+
+    /// Saves today's metrics and closes the ledger cleanly.
     pub async fn close(self) {
+        if let Err(err) = self.metrics.persist() {
+            tracing::warn!(%err, "could not save today's metrics");
+        }
         self.store.close().await;
     }
 }

@@ -11,8 +11,17 @@ pub mod links;
 pub mod ops;
 pub mod paths;
 
-pub use context::AppContext;
+pub use context::{AppConfig, AppContext};
 pub use error::{ApiError, ErrorCode};
 pub use links::{parse_link, Link, Screen};
 pub use ops::app_info::{app_info, AppInfo};
+pub use ops::diagnostics::{diagnostics, Diagnostics};
+pub use ops::health::{health_check, health_check_offline, HealthReport, HealthRequest};
+pub use ops::support_bundle::{make_support_bundle, SupportBundle, SupportBundleRequest};
 pub use paths::AppPaths;
+
+/// A short id for one operation call, carried by its log span.
+pub fn request_id() -> String {
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    id[..12].to_owned()
+}

@@ -12,15 +12,24 @@ pub struct AppPaths {
     pub data_dir: PathBuf,
     pub logs_dir: PathBuf,
     pub backups_dir: PathBuf,
+    /// Local crash reports, kept until the owner sends or deletes them.
+    pub crashes_dir: PathBuf,
+    /// One metrics summary per day.
+    pub metrics_dir: PathBuf,
+    /// Support bundles the owner made.
+    pub support_dir: PathBuf,
 }
 
 impl AppPaths {
-    /// Everything under `root`: `root/`, `root/logs/`, `root/backups/`.
+    /// Everything under `root`: `root/`, `root/logs/`, `root/backups/`, …
     pub fn under(root: &Path) -> Self {
         AppPaths {
             data_dir: root.to_owned(),
             logs_dir: root.join("logs"),
             backups_dir: root.join("backups"),
+            crashes_dir: root.join("logs").join("crashes"),
+            metrics_dir: root.join("metrics"),
+            support_dir: root.join("support"),
         }
     }
 
@@ -47,7 +56,14 @@ impl AppPaths {
 
     /// Creates every folder.
     pub fn create_all(&self) -> std::io::Result<()> {
-        for dir in [&self.data_dir, &self.logs_dir, &self.backups_dir] {
+        for dir in [
+            &self.data_dir,
+            &self.logs_dir,
+            &self.backups_dir,
+            &self.crashes_dir,
+            &self.metrics_dir,
+            &self.support_dir,
+        ] {
             std::fs::create_dir_all(dir)?;
         }
         Ok(())

@@ -1,12 +1,15 @@
 //! `ledgerkeep-cli`: the headless front. It calls the same operations as the
 //! desktop app, through `ledgerkeep-api`, and never links a window system.
 
+mod doctor;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use ledgerkeep_api::{ApiError, AppContext, AppPaths};
+use ledgerkeep_api::{ApiError, AppConfig, AppContext, AppPaths};
+use ledgerkeep_obs::logging::{self, LogConfig};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -28,13 +31,25 @@ struct Cli {
 enum Command {
     /// Print the app version, the ledger's schema version and where files are kept, as JSON.
     Info,
+    /// Check the ledger, the keyring, Xero, disk and memory; exit 1 if a check fails.
+    Doctor {
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Make a zip of logs, metrics, crash reports and versions (no secrets) to send to support.
+    SupportBundle {
+        /// Where to write the zip (default: the app's support folder).
+        #[arg(long, value_name = "PATH")]
+        to: Option<PathBuf>,
+    },
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli).await {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(err) => {
             let _ = writeln!(std::io::stderr(), "error ({:?}): {}", err.code, err.message);
             ExitCode::FAILURE
@@ -42,24 +57,52 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> Result<(), ApiError> {
+async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
     let paths = match cli.data_dir {
         Some(dir) => AppPaths::under(&dir),
         None => AppPaths::from_env().ok_or_else(|| {
             ApiError::invalid("No home folder found: pass --data-dir or set LEDGERKEEP_DATA_DIR")
         })?,
     };
-    let ctx = AppContext::open(paths).await?;
+    let config = AppConfig::new(paths);
+    // Logging is best effort: a CLI that cannot write its log still works.
+    let _log = logging::init(
+        &LogConfig::new(&config.paths.logs_dir, "ledgerkeep-cli"),
+        config.clock.clone(),
+    )
+    .ok();
+    ledgerkeep_obs::crash::install_panic_hook(
+        config.paths.crashes_dir.clone(),
+        env!("CARGO_PKG_VERSION"),
+        config.clock.clone(),
+    );
+
+    if let Command::Doctor { json } = cli.command {
+        return doctor::run(config, json).await;
+    }
+    let ctx = AppContext::open(config).await?;
     let result = match cli.command {
         Command::Info => print_json(&ledgerkeep_api::app_info(&ctx).await?),
+        Command::SupportBundle { to } => {
+            let req = ledgerkeep_api::SupportBundleRequest {
+                to: to.map(|p| p.display().to_string()),
+            };
+            let bundle = ledgerkeep_api::make_support_bundle(&ctx, req).await?;
+            print_line(&bundle.path)
+        }
+        Command::Doctor { .. } => Ok(()),
     };
     ctx.close().await;
-    result
+    result.map(|()| ExitCode::SUCCESS)
 }
 
-fn print_json<T: serde::Serialize>(value: &T) -> Result<(), ApiError> {
+pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> Result<(), ApiError> {
     let text = serde_json::to_string_pretty(value)
         .map_err(|e| ApiError::internal(format!("could not format the answer: {e}")))?;
+    print_line(&text)
+}
+
+pub(crate) fn print_line(text: &str) -> Result<(), ApiError> {
     writeln!(std::io::stdout(), "{text}")
         .map_err(|e| ApiError::internal(format!("could not write to standard output: {e}")))
 }

@@ -20,6 +20,7 @@ pub struct AppInfo {
     pub os: String,
 }
 
+#[tracing::instrument(name = "op", skip_all, fields(op = "app_info", request_id = %crate::request_id()))]
 pub async fn app_info(ctx: &AppContext) -> Result<AppInfo, ApiError> {
     let to_u32 = |v: i64| {
         u32::try_from(v)
@@ -41,12 +42,14 @@ pub async fn app_info(ctx: &AppContext) -> Result<AppInfo, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::AppPaths;
+    use crate::{AppConfig, AppPaths};
 
     #[tokio::test]
     async fn reports_the_folders_in_use_and_the_applied_schema() {
         let dir = tempfile::tempdir().unwrap();
-        let ctx = AppContext::open(AppPaths::under(dir.path())).await.unwrap();
+        let ctx = AppContext::open(AppConfig::new(AppPaths::under(dir.path())))
+            .await
+            .unwrap();
         let info = app_info(&ctx).await.unwrap();
         assert_eq!(info.data_dir, dir.path().display().to_string());
         assert_eq!(
@@ -65,7 +68,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("not-a-folder");
         std::fs::write(&file, b"x").unwrap();
-        let err = AppContext::open(AppPaths::under(&file)).await.unwrap_err();
+        let err = AppContext::open(AppConfig::new(AppPaths::under(&file)))
+            .await
+            .unwrap_err();
         assert_eq!(err.code, crate::ErrorCode::Storage);
         assert!(err.message.contains("not-a-folder"), "{}", err.message);
     }

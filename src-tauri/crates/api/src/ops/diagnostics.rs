@@ -1,0 +1,33 @@
+//! `diagnostics`: today's metrics, the saved daily summaries, and any crash
+//! reports waiting to be sent.
+
+use ledgerkeep_obs::crash::{crash_reports, CrashReport};
+use ledgerkeep_obs::metrics::read_summaries;
+use ledgerkeep_obs::MetricsSnapshot;
+use serde::{Deserialize, Serialize};
+
+use crate::{ApiError, AppContext};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Diagnostics {
+    pub today: MetricsSnapshot,
+    /// Earlier days, oldest first (today excluded).
+    pub history: Vec<MetricsSnapshot>,
+    /// Crashes not yet put in a support bundle, newest first.
+    pub crash_reports: Vec<CrashReport>,
+}
+
+#[tracing::instrument(name = "op", skip_all, fields(op = "diagnostics", request_id = %crate::request_id()))]
+pub async fn diagnostics(ctx: &AppContext) -> Result<Diagnostics, ApiError> {
+    let today = ctx.metrics().snapshot();
+    let history = read_summaries(&ctx.paths().metrics_dir)
+        .into_iter()
+        .filter(|s| s.day != today.day)
+        .collect();
+    Ok(Diagnostics {
+        today,
+        history,
+        crash_reports: crash_reports(&ctx.paths().crashes_dir),
+    })
+}
