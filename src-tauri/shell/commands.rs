@@ -1,7 +1,10 @@
 //! Tauri commands. Each is one line: call the operation, return its result.
 //! Parsing and validation live on the request types in `ledgerkeep-api`.
 
-use ledgerkeep_api::{ApiError, AppContext, AppInfo};
+use ledgerkeep_api::{
+    ApiError, AppContext, AppInfo, Diagnostics, HealthReport, HealthRequest, SupportBundle,
+    SupportBundleRequest,
+};
 use tauri::State;
 
 type Ctx<'a> = State<'a, AppContext>;
@@ -10,4 +13,32 @@ type Ctx<'a> = State<'a, AppContext>;
 #[specta::specta]
 pub async fn app_info(ctx: Ctx<'_>) -> Result<AppInfo, ApiError> {
     ledgerkeep_api::app_info(&ctx).await
+}
+
+/// The webview's version is known only here, so the shell supplies it.
+#[tauri::command]
+#[specta::specta]
+pub async fn health_check(ctx: Ctx<'_>) -> Result<HealthReport, ApiError> {
+    ledgerkeep_api::health_check(
+        &ctx,
+        HealthRequest {
+            webview_version: tauri::webview_version().ok(),
+        },
+    )
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn diagnostics(ctx: Ctx<'_>) -> Result<Diagnostics, ApiError> {
+    ledgerkeep_api::diagnostics(&ctx).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn make_support_bundle(
+    ctx: Ctx<'_>,
+    request: SupportBundleRequest,
+) -> Result<SupportBundle, ApiError> {
+    ledgerkeep_api::make_support_bundle(&ctx, request).await
 }

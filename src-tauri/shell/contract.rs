@@ -14,7 +14,15 @@ pub const BINDINGS_PATH: &str = "ui/src/bindings.ts";
 
 pub fn builder() -> Builder<tauri::Wry> {
     Builder::<tauri::Wry>::new()
-        .commands(collect_commands![commands::app_info])
+        // One TypeScript type per Rust type: responses and requests are not split
+        // into `_Serialize` / `_Deserialize` halves.
+        .disable_serde_phases()
+        .commands(collect_commands![
+            commands::app_info,
+            commands::health_check,
+            commands::diagnostics,
+            commands::make_support_bundle,
+        ])
         .events(collect_events![events::NavigateRequested])
 }
 

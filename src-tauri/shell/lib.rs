@@ -11,21 +11,45 @@ pub mod events;
 
 use std::io::Write;
 use std::process::ExitCode;
+use std::time::Instant;
 
-use ledgerkeep_api::{AppContext, AppPaths};
+use ledgerkeep_api::{AppConfig, AppContext, AppPaths};
+use ledgerkeep_obs::logging::{self, LogConfig};
 use tauri::Manager;
 
 /// Starts the desktop app. Returns when the last window closes.
 pub fn run() -> ExitCode {
+    let started = Instant::now();
     let Some(paths) = AppPaths::from_env() else {
         return fail(
             "No home folder was found to keep the ledger in. Set LEDGERKEEP_DATA_DIR to a folder.",
         );
     };
-    let ctx = match tauri::async_runtime::block_on(AppContext::open(paths)) {
+    let config = AppConfig::new(paths);
+    let _log = match logging::init(
+        &LogConfig::new(&config.paths.logs_dir, "ledgerkeep"),
+        config.clock.clone(),
+    ) {
+        Ok(guard) => Some(guard),
+        Err(err) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "Ledgerkeep will run without a log file: {err}"
+            );
+            None
+        }
+    };
+    ledgerkeep_obs::crash::install_panic_hook(
+        config.paths.crashes_dir.clone(),
+        env!("CARGO_PKG_VERSION"),
+        config.clock.clone(),
+    );
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), "Ledgerkeep starting");
+    let ctx = match tauri::async_runtime::block_on(AppContext::open(config)) {
         Ok(ctx) => ctx,
         Err(err) => return fail(&err.message),
     };
+    let metrics = ctx.metrics().clone();
 
     let bridge = contract::builder();
     let app = tauri::Builder::default()
@@ -41,6 +65,7 @@ pub fn run() -> ExitCode {
         .setup(move |app| {
             bridge.mount_events(app);
             deep_link::install(app)?;
+            metrics.record_startup(started.elapsed());
             Ok(())
         })
         .build(tauri::generate_context!("tauri.conf.json"));

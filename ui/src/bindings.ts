@@ -8,6 +8,10 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 /** Commands */
 export const commands = {
 	appInfo: () => typedError<AppInfo, ApiError>(__TAURI_INVOKE("app_info")),
+	/**  The webview's version is known only here, so the shell supplies it. */
+	healthCheck: () => typedError<HealthReport, ApiError>(__TAURI_INVOKE("health_check")),
+	diagnostics: () => typedError<Diagnostics, ApiError>(__TAURI_INVOKE("diagnostics")),
+	makeSupportBundle: (request: SupportBundleRequest) => typedError<SupportBundle, ApiError>(__TAURI_INVOKE("make_support_bundle", { request })),
 };
 
 /** Events */
@@ -36,6 +40,41 @@ export type AppInfo = {
 	os: string,
 };
 
+export type CheckName = "database" | "keyring" | "xero" | "disk" | "memory";
+
+export type CheckStatus = "ok" | "warning" | "failed";
+
+/**  One crash, as written to disk and shown to the owner. */
+export type CrashReport = {
+	/**  The report's file name in the crash folder. */
+	file: string,
+	/**  When it happened (RFC 3339, UTC). */
+	time: string,
+	appVersion: string,
+	thread: string,
+	message: string,
+	location: string,
+	backtrace: string,
+};
+
+export type Diagnostics = {
+	today: MetricsSnapshot,
+	/**  Earlier days, oldest first (today excluded). */
+	history: MetricsSnapshot[],
+	/**  Crashes not yet put in a support bundle, newest first. */
+	crashReports: CrashReport[],
+};
+
+export type EndpointStats = {
+	endpoint: string,
+	calls: number,
+	p50Ms: number,
+	p95Ms: number,
+	p99Ms: number,
+	/**  Calls by HTTP status (0: no response). */
+	statuses: StatusCount[],
+};
+
 /**  What kind of failure, for the UI to branch on. */
 export type ErrorCode = 
 /**  The request was refused; `message` says which field and why. */
@@ -45,6 +84,46 @@ export type ErrorCode =
 /**  Anything else: a bug, or a failure with nothing the owner can do about it. */
 "internal";
 
+export type HealthCheck = {
+	name: CheckName,
+	status: CheckStatus,
+	/**  A sentence for the owner: what was found and, when not ok, what to do. */
+	message: string,
+	latencyMs: number | null,
+};
+
+export type HealthReport = {
+	checks: HealthCheck[],
+	versions: Versions,
+};
+
+/**  The figures of one day, as the Diagnostics screen and `doctor` show them. */
+export type MetricsSnapshot = {
+	/**  The UTC day these figures cover (`YYYY-MM-DD`). */
+	day: string,
+	xeroCalls: number,
+	xeroErrors: number,
+	xeroRateLimited: number,
+	/**  Errors (5xx, timeouts, transport failures) as a share of calls, in whole percent. */
+	xeroErrorRatePct: number,
+	/**  Of the per-minute and per-day limits, how much the last response said was used. */
+	minuteLimitUsedPct: number | null,
+	dayLimitUsedPct: number | null,
+	endpoints: EndpointStats[],
+	tokenRefreshesOk: number,
+	tokenRefreshesFailed: number,
+	syncs: number,
+	syncRecords: number,
+	syncP50Ms: number,
+	syncP95Ms: number,
+	dbQueries: number,
+	dbP95Ms: number,
+	slowQueries: SlowQuery[],
+	rssMb: number | null,
+	startupMs: number | null,
+	activeConnections: number,
+};
+
 /**  Ask the UI to show a screen: sent when a `ledgerkeep://open/<screen>` link arrives. */
 export type NavigateRequested = {
 	screen: Screen,
@@ -52,6 +131,36 @@ export type NavigateRequested = {
 
 /**  The app's screens, as the UI's router names them. */
 export type Screen = "dashboard" | "transactions" | "invoices-and-bills" | "contacts" | "reports" | "checklists" | "audit-log" | "settings" | "diagnostics";
+
+export type SlowQuery = {
+	label: string,
+	ms: number,
+};
+
+export type StatusCount = {
+	status: number,
+	count: number,
+};
+
+export type SupportBundle = {
+	path: string,
+	/**  The files inside, by their names in the zip. */
+	files: string[],
+};
+
+export type SupportBundleRequest = {
+	/**  Where to write the zip; default: a new file in the app's support folder. */
+	to: string | null,
+};
+
+export type Versions = {
+	app: string,
+	/**  The schema of the ledger file, when it could be read. */
+	schema: number | null,
+	latestSchema: number,
+	webview: string | null,
+	os: string,
+};
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {
