@@ -9,6 +9,7 @@ import {
 import { AppShell } from "./AppShell";
 import { SCREENS } from "./screens";
 import { ScreenPage } from "../screens/ScreenPage";
+import { ScreenError } from "../screens/ScreenError";
 
 const rootRoute = createRootRoute({ component: AppShell });
 
@@ -35,6 +36,7 @@ export function createAppRouter(history: RouterHistory = createHashHistory()) {
     routeTree: rootRoute.addChildren([indexRoute, screenRoute]),
     history,
     defaultNotFoundComponent: () => <ScreenPage slug="" />,
+    defaultErrorComponent: ScreenError,
   });
 }
 

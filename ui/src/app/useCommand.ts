@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import type { ApiError } from "../bindings";
 
 /** What every generated command returns. */
@@ -9,24 +9,37 @@ export type CommandState<T> =
   | { state: "ok"; data: T }
   | { state: "error"; error: ApiError };
 
-/** Runs a command once on mount and tracks its answer. */
-export function useCommand<T>(run: () => Promise<CommandResult<T>>): CommandState<T> {
+/** Turns a command's answer, or a failure to reach it at all, into a state. */
+export async function settle<T>(run: () => Promise<CommandResult<T>>): Promise<CommandState<T>> {
+  try {
+    const r = await run();
+    return r.status === "ok" ? { state: "ok", data: r.data } : { state: "error", error: r.error };
+  } catch (e: unknown) {
+    return { state: "error", error: { code: "internal", message: String(e) } };
+  }
+}
+
+/** Runs a command on mount, and again on `reload()`, tracking its answer. */
+export function useCommand<T>(run: () => Promise<CommandResult<T>>): {
+  result: CommandState<T>;
+  reload: () => void;
+} {
   const [result, setResult] = useState<CommandState<T>>({ state: "loading" });
+  const [round, setRound] = useState(0);
   useEffect(() => {
     let live = true;
-    run().then(
-      (r) => {
-        if (live) setResult(r.status === "ok" ? { state: "ok", data: r.data } : { state: "error", error: r.error });
-      },
-      (e: unknown) => {
-        if (live) setResult({ state: "error", error: { code: "internal", message: String(e) } });
-      },
-    );
+    void settle(run).then((r) => {
+      if (live) setResult(r);
+    });
     return () => {
       live = false;
     };
-    // The command is chosen once per mount.
+    // The command is chosen once per mount; `round` asks for a fresh answer.
     // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [round]);
+  const reload = useCallback(() => {
+    setResult({ state: "loading" });
+    setRound((n) => n + 1);
   }, []);
-  return result;
+  return { result, reload };
 }

@@ -1,6 +1,10 @@
+import { lazy, Suspense } from "react";
 import { screenBySlug } from "../app/screens";
 import { EmptyState } from "../components/EmptyState";
 import { SettingsScreen } from "./SettingsScreen";
+
+// Charts are heavy: load them with the first screen that shows one.
+const DiagnosticsScreen = lazy(() => import("./DiagnosticsScreen").then((m) => ({ default: m.DiagnosticsScreen })));
 
 /** Picks the screen for a route. Screens not built yet show what will appear there. */
 export function ScreenPage({ slug }: { slug: string }) {
@@ -14,6 +18,13 @@ export function ScreenPage({ slug }: { slug: string }) {
     );
   }
   if (screen.slug === "settings") return <SettingsScreen />;
+  if (screen.slug === "diagnostics") {
+    return (
+      <Suspense fallback={<p role="status">Loading…</p>}>
+        <DiagnosticsScreen />
+      </Suspense>
+    );
+  }
   return (
     <section data-testid={`screen-${screen.slug}`}>
       <h1 tabIndex={-1}>{screen.title}</h1>

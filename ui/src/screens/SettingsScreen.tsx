@@ -3,7 +3,7 @@ import { useCommand } from "../app/useCommand";
 
 /** Settings. For now: what this installation is and where it keeps the owner's files. */
 export function SettingsScreen() {
-  const info = useCommand(commands.appInfo);
+  const { result: info } = useCommand(commands.appInfo);
   return (
     <section data-testid="screen-settings">
       <h1 tabIndex={-1}>Settings</h1>

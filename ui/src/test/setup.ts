@@ -12,3 +12,10 @@ afterEach(() => {
 
 // jsdom has no layout: the router's scroll restoration calls this.
 window.scrollTo = () => undefined;
+
+// jsdom has no ResizeObserver: charts size themselves with it.
+globalThis.ResizeObserver ??= class {
+  observe() {}
+  unobserve() {}
+  disconnect() {}
+};
