@@ -42,9 +42,10 @@ clippy: ui
 	cargo clippy --workspace --all-targets $(FEATURES) -- -D warnings
 
 # Rust unit and integration tests, including the bindings drift check and the
-# check that ledgerkeep-cli links no GTK or WebKit.
+# check that ledgerkeep-cli links no GTK or WebKit. They run inside a private
+# desktop session (keyring, notifications), which the ignored tests need.
 rust-test: ui
-	cargo nextest run --workspace $(FEATURES) --no-fail-fast
+	scripts/with-desktop-session.sh cargo nextest run --workspace $(FEATURES) --no-fail-fast --run-ignored all
 
 ui-check: deps
 	npm run typecheck

@@ -121,6 +121,21 @@ describe("the desktop app", () => {
     await driver.wait(async () => (await heading()) === "Reports", TIMEOUT);
   });
 
+  it("shows the Rust health checks on Diagnostics, and makes a support bundle", async () => {
+    await (await driver.findElement(byTestId("nav-diagnostics"))).click();
+    const db = await driver.wait(until.elementLocated(byTestId("check-database")), TIMEOUT);
+    assert.equal(await db.getAttribute("data-status"), "ok");
+    assert.match(await db.getText(), /integrity check/);
+    // The tests run in a desktop session with an unlocked keyring.
+    const keyring = await driver.findElement(byTestId("check-keyring"));
+    assert.equal(await keyring.getAttribute("data-status"), "ok", await keyring.getText());
+    await (await driver.findElement(byTestId("make-bundle"))).click();
+    const saved = await textOf("bundle-path");
+    const zip = saved.replace(/^Saved to /, "");
+    assert.ok(zip.startsWith(path.join(dataDir, "support")), saved);
+    assert.ok(existsSync(zip), `no bundle at ${zip}`);
+  });
+
   it("hands a ledgerkeep:// link from a second launch to the running window", async () => {
     const second = spawnSync(APP, ["ledgerkeep://open/audit-log"], { env, timeout: TIMEOUT });
     assert.equal(second.status, 0, `second launch failed: ${second.stderr?.toString()}`);
