@@ -9,7 +9,10 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::{ConnectOptions, SqlitePool};
+
+/// A statement slower than this is logged as a slow query.
+pub const SLOW_STATEMENT: Duration = Duration::from_millis(100);
 
 pub mod integrity;
 mod settings;
@@ -56,7 +59,10 @@ impl LedgerStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
+            .busy_timeout(Duration::from_secs(5))
+            // Statements slower than 100 ms are logged (as SQL text, never with values).
+            .log_slow_statements(log::LevelFilter::Warn, SLOW_STATEMENT)
+            .log_statements(log::LevelFilter::Trace);
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(10))
