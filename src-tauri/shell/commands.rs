@@ -2,8 +2,8 @@
 //! Parsing and validation live on the request types in `ledgerkeep-api`.
 
 use ledgerkeep_api::{
-    ApiError, AppContext, AppInfo, Diagnostics, HealthReport, HealthRequest, SupportBundle,
-    SupportBundleRequest,
+    ApiError, AppContext, AppInfo, Diagnostics, HealthReport, HealthRequest, Preferences,
+    SetLogLevelRequest, SupportBundle, SupportBundleRequest,
 };
 use tauri::State;
 
@@ -41,4 +41,19 @@ pub async fn make_support_bundle(
     request: SupportBundleRequest,
 ) -> Result<SupportBundle, ApiError> {
     ledgerkeep_api::make_support_bundle(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn preferences(ctx: Ctx<'_>) -> Result<Preferences, ApiError> {
+    ledgerkeep_api::preferences(&ctx).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_log_level(
+    ctx: Ctx<'_>,
+    request: SetLogLevelRequest,
+) -> Result<Preferences, ApiError> {
+    ledgerkeep_api::set_log_level(&ctx, request).await
 }

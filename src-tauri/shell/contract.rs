@@ -22,6 +22,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::health_check,
             commands::diagnostics,
             commands::make_support_bundle,
+            commands::preferences,
+            commands::set_log_level,
         ])
         .events(collect_events![events::NavigateRequested])
 }

@@ -25,8 +25,8 @@ pub fn run() -> ExitCode {
             "No home folder was found to keep the ledger in. Set LEDGERKEEP_DATA_DIR to a folder.",
         );
     };
-    let config = AppConfig::new(paths);
-    let _log = match logging::init(
+    let mut config = AppConfig::new(paths);
+    let log = match logging::init(
         &LogConfig::new(&config.paths.logs_dir, "ledgerkeep"),
         config.clock.clone(),
     ) {
@@ -39,6 +39,9 @@ pub fn run() -> ExitCode {
             None
         }
     };
+    if let Some(guard) = &log {
+        config.log_control = guard.control();
+    }
     ledgerkeep_obs::crash::install_panic_hook(
         config.paths.crashes_dir.clone(),
         env!("CARGO_PKG_VERSION"),

@@ -12,6 +12,8 @@ export const commands = {
 	healthCheck: () => typedError<HealthReport, ApiError>(__TAURI_INVOKE("health_check")),
 	diagnostics: () => typedError<Diagnostics, ApiError>(__TAURI_INVOKE("diagnostics")),
 	makeSupportBundle: (request: SupportBundleRequest) => typedError<SupportBundle, ApiError>(__TAURI_INVOKE("make_support_bundle", { request })),
+	preferences: () => typedError<Preferences, ApiError>(__TAURI_INVOKE("preferences")),
+	setLogLevel: (request: SetLogLevelRequest) => typedError<Preferences, ApiError>(__TAURI_INVOKE("set_log_level", { request })),
 };
 
 /** Events */
@@ -97,6 +99,9 @@ export type HealthReport = {
 	versions: Versions,
 };
 
+/**  How much to log, as the owner picks it in Settings. */
+export type LogLevel = "error" | "warn" | "info" | "debug" | "trace";
+
 /**  The figures of one day, as the Diagnostics screen and `doctor` show them. */
 export type MetricsSnapshot = {
 	/**  The UTC day these figures cover (`YYYY-MM-DD`). */
@@ -129,8 +134,18 @@ export type NavigateRequested = {
 	screen: Screen,
 };
 
+export type Preferences = {
+	logLevel: LogLevel,
+	/**  True when `RUST_LOG` is set: it overrides the level chosen here. */
+	logLevelOverridden: boolean,
+};
+
 /**  The app's screens, as the UI's router names them. */
 export type Screen = "dashboard" | "transactions" | "invoices-and-bills" | "contacts" | "reports" | "checklists" | "audit-log" | "settings" | "diagnostics";
+
+export type SetLogLevelRequest = {
+	level: LogLevel,
+};
 
 export type SlowQuery = {
 	label: string,

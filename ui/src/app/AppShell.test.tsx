@@ -53,6 +53,7 @@ describe("the app shell", () => {
     mockIPC((cmd) => {
       calls.push(cmd);
       if (cmd === "app_info") return INFO;
+      if (cmd === "preferences") return { logLevel: "info", logLevelOverridden: false };
       throw { code: "internal", message: `unexpected ${cmd}` };
     });
     const user = userEvent.setup();
@@ -62,6 +63,26 @@ describe("the app shell", () => {
     expect(screen.getByTestId("app-version")).toHaveTextContent("9.8.7");
     expect(screen.getByTestId("schema-version")).toHaveTextContent("3 (up to date)");
     expect(calls).toContain("app_info");
+  });
+
+  it("changes the log level through set_log_level", async () => {
+    const sent: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "app_info") return INFO;
+      if (cmd === "preferences") return { logLevel: "info", logLevelOverridden: false };
+      if (cmd === "set_log_level") {
+        sent.push(args);
+        return { logLevel: (args as { request: { level: string } }).request.level, logLevelOverridden: false };
+      }
+      throw { code: "internal", message: `unexpected ${cmd}` };
+    });
+    const user = userEvent.setup();
+    renderApp("/settings");
+    const select = await screen.findByTestId("log-level");
+    expect(select).toHaveValue("info");
+    await user.selectOptions(select, "debug");
+    expect(sent).toEqual([{ request: { level: "debug" } }]);
+    expect(await screen.findByTestId("log-level")).toHaveValue("debug");
   });
 
   it("shows a command's error message, not a crash", async () => {

@@ -1,5 +1,14 @@
-import { commands, type AppInfo } from "../bindings";
-import { useCommand } from "../app/useCommand";
+import { useState } from "react";
+import { commands, type AppInfo, type LogLevel, type Preferences } from "../bindings";
+import { settle, useCommand, type CommandState } from "../app/useCommand";
+
+const LEVELS: { value: LogLevel; label: string }[] = [
+  { value: "error", label: "Errors only" },
+  { value: "warn", label: "Warnings and errors" },
+  { value: "info", label: "Normal" },
+  { value: "debug", label: "Detailed (for support)" },
+  { value: "trace", label: "Everything (very large logs)" },
+];
 
 /** Settings. For now: what this installation is and where it keeps the owner's files. */
 export function SettingsScreen() {
@@ -15,6 +24,7 @@ export function SettingsScreen() {
         </p>
       )}
       {info.state === "ok" && <AboutList info={info.data} />}
+      <LogSettings />
     </section>
   );
 }
@@ -44,4 +54,44 @@ function schemaText(info: AppInfo): string {
   return info.schemaVersion === info.latestSchemaVersion
     ? `${info.schemaVersion} (up to date)`
     : `${info.schemaVersion} of ${info.latestSchemaVersion}`;
+}
+
+/** How much the app writes to its log files. Secrets are never written, whatever the level. */
+function LogSettings() {
+  const { result } = useCommand(commands.preferences);
+  const [saved, setSaved] = useState<CommandState<Preferences> | null>(null);
+  const current = saved ?? result;
+  const change = async (level: LogLevel) => {
+    setSaved(await settle(() => commands.setLogLevel({ level })));
+  };
+  return (
+    <>
+      <h2>Logs</h2>
+      {current.state === "error" && (
+        <p role="alert" className="error">
+          {current.error.message}
+        </p>
+      )}
+      {current.state === "ok" && (
+        <div className="field">
+          <label htmlFor="log-level">Log detail</label>
+          <select
+            id="log-level"
+            data-testid="log-level"
+            value={current.data.logLevel}
+            onChange={(e) => void change(e.target.value as LogLevel)}
+          >
+            {LEVELS.map((l) => (
+              <option key={l.value} value={l.value}>
+                {l.label}
+              </option>
+            ))}
+          </select>
+          {current.data.logLevelOverridden && (
+            <p className="muted">The RUST_LOG environment variable is set, so it decides the level for now.</p>
+          )}
+        </div>
+      )}
+    </>
+  );
 }

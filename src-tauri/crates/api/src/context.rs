@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use ledgerkeep_obs::logging::LogControl;
 use ledgerkeep_obs::{Metrics, SharedClock, SystemClock};
 use ledgerkeep_store::LedgerStore;
 use ledgerkeep_xero::XeroEndpoints;
@@ -15,6 +16,8 @@ pub struct AppConfig {
     pub paths: AppPaths,
     pub clock: SharedClock,
     pub endpoints: XeroEndpoints,
+    /// Changes the running log level; inert when the front installed no logger.
+    pub log_control: LogControl,
 }
 
 impl AppConfig {
@@ -24,6 +27,7 @@ impl AppConfig {
             paths,
             clock: SystemClock::shared(),
             endpoints: XeroEndpoints::from_env(),
+            log_control: LogControl::inert(),
         }
     }
 }
@@ -51,6 +55,11 @@ impl AppContext {
             )
         })?;
         let store = LedgerStore::open(&paths.ledger_file()).await?;
+        if let Some(level) = crate::ops::preferences::stored_log_level(&store).await {
+            if let Err(err) = config.log_control.set_level(level) {
+                tracing::warn!(%err, "could not apply the saved log level");
+            }
+        }
         let metrics = Arc::new(Metrics::new(config.clock.clone(), Some(&paths.metrics_dir)));
         Ok(AppContext {
             config,

@@ -17,6 +17,7 @@ pub use links::{parse_link, Link, Screen};
 pub use ops::app_info::{app_info, AppInfo};
 pub use ops::diagnostics::{diagnostics, Diagnostics};
 pub use ops::health::{health_check, health_check_offline, HealthReport, HealthRequest};
+pub use ops::preferences::{preferences, set_log_level, Preferences, SetLogLevelRequest};
 pub use ops::support_bundle::{make_support_bundle, SupportBundle, SupportBundleRequest};
 pub use paths::AppPaths;
 

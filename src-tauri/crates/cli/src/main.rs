@@ -64,13 +64,16 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             ApiError::invalid("No home folder found: pass --data-dir or set LEDGERKEEP_DATA_DIR")
         })?,
     };
-    let config = AppConfig::new(paths);
+    let mut config = AppConfig::new(paths);
     // Logging is best effort: a CLI that cannot write its log still works.
-    let _log = logging::init(
+    let log = logging::init(
         &LogConfig::new(&config.paths.logs_dir, "ledgerkeep-cli"),
         config.clock.clone(),
     )
     .ok();
+    if let Some(guard) = &log {
+        config.log_control = guard.control();
+    }
     ledgerkeep_obs::crash::install_panic_hook(
         config.paths.crashes_dir.clone(),
         env!("CARGO_PKG_VERSION"),

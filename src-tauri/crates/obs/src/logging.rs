@@ -13,14 +13,38 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use serde::{Deserialize, Serialize};
 use time::macros::format_description;
 use time::Date;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::{reload, EnvFilter};
 
 use crate::clock::SharedClock;
 use crate::redact::scrub;
+
+/// How much to log, as the owner picks it in Settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "lowercase")]
+pub enum LogLevel {
+    Error,
+    Warn,
+    Info,
+    Debug,
+    Trace,
+}
+
+impl LogLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogLevel::Error => "error",
+            LogLevel::Warn => "warn",
+            LogLevel::Info => "info",
+            LogLevel::Debug => "debug",
+            LogLevel::Trace => "trace",
+        }
+    }
+}
 
 /// Where and how much to log.
 #[derive(Debug, Clone)]
@@ -48,7 +72,58 @@ impl LogConfig {
 /// Keeps the background writer alive; dropping it flushes what is queued.
 #[must_use = "logs stop being written when the guard is dropped"]
 #[derive(Debug)]
-pub struct LogGuard(#[allow(dead_code)] tracing_appender::non_blocking::WorkerGuard);
+pub struct LogGuard {
+    _worker: tracing_appender::non_blocking::WorkerGuard,
+    control: LogControl,
+}
+
+impl LogGuard {
+    /// A handle that changes the level while the app runs.
+    pub fn control(&self) -> LogControl {
+        self.control.clone()
+    }
+}
+
+type FilterHandle = reload::Handle<EnvFilter, tracing_subscriber::Registry>;
+
+/// Changes the log level of the running process (from the settings).
+/// `RUST_LOG`, when set, always wins.
+#[derive(Clone)]
+pub struct LogControl {
+    handle: Option<FilterHandle>,
+    env_wins: bool,
+}
+
+impl std::fmt::Debug for LogControl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LogControl")
+            .field("active", &self.handle.is_some())
+            .field("env_wins", &self.env_wins)
+            .finish()
+    }
+}
+
+impl LogControl {
+    /// A control that changes nothing (no subscriber was installed).
+    pub fn inert() -> Self {
+        LogControl {
+            handle: None,
+            env_wins: false,
+        }
+    }
+
+    /// Applies `level` unless `RUST_LOG` is set. Returns whether it was applied.
+    pub fn set_level(&self, level: LogLevel) -> Result<bool, LogError> {
+        let filter = EnvFilter::new(level.as_str());
+        match (&self.handle, self.env_wins) {
+            (Some(handle), false) => {
+                handle.reload(filter).map_err(|_| LogError::AlreadySet)?;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum LogError {
@@ -66,8 +141,10 @@ pub fn init(config: &LogConfig, clock: SharedClock) -> Result<LogGuard, LogError
     })?;
     let files = DailyLogFiles::new(config, clock);
     let (writer, guard) = tracing_appender::non_blocking(files);
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&config.level));
+    let from_env = EnvFilter::try_from_default_env().ok();
+    let env_wins = from_env.is_some();
+    let filter = from_env.unwrap_or_else(|| EnvFilter::new(&config.level));
+    let (filter, handle) = reload::Layer::new(filter);
     tracing_subscriber::registry()
         .with(filter)
         .with(
@@ -79,7 +156,13 @@ pub fn init(config: &LogConfig, clock: SharedClock) -> Result<LogGuard, LogError
         )
         .try_init()
         .map_err(|_| LogError::AlreadySet)?;
-    Ok(LogGuard(guard))
+    Ok(LogGuard {
+        _worker: guard,
+        control: LogControl {
+            handle: Some(handle),
+            env_wins,
+        },
+    })
 }
 
 /// Writes log lines to one file per UTC day, and deletes the files past retention.
@@ -240,6 +323,37 @@ mod tests {
             !text.contains("SECRETCODE1") && !text.contains("S7"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_level_change_applies_at_once_unless_rust_log_is_set() {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = ManualClock::new(datetime!(2026-11-01 12:00 UTC));
+        let config = LogConfig::new(dir.path(), "lk");
+        let (writer, guard) = tracing_appender::non_blocking(DailyLogFiles::new(&config, clock));
+        let (filter, handle) = reload::Layer::new(EnvFilter::new("warn"));
+        let control = LogControl {
+            handle: Some(handle),
+            env_wins: false,
+        };
+        let subscriber = tracing_subscriber::registry()
+            .with(filter)
+            .with(tracing_subscriber::fmt::layer().json().with_writer(writer));
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::info!("hidden at warn");
+            assert!(control.set_level(LogLevel::Info).unwrap());
+            tracing::info!("shown at info");
+        });
+        drop(guard);
+        let text = fs::read_to_string(dir.path().join("lk.2026-11-01.jsonl")).unwrap();
+        assert!(!text.contains("hidden at warn"), "{text}");
+        assert!(text.contains("shown at info"), "{text}");
+        // With RUST_LOG set, the settings do not override it.
+        let env = LogControl {
+            env_wins: true,
+            ..control
+        };
+        assert!(!env.set_level(LogLevel::Debug).unwrap());
     }
 
     #[test]

@@ -3,4 +3,5 @@
 pub mod app_info;
 pub mod diagnostics;
 pub mod health;
+pub mod preferences;
 pub mod support_bundle;
