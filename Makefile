@@ -9,13 +9,15 @@ SHELL := /bin/bash
 FEATURES := --features ledgerkeep/custom-protocol
 APP := target/debug/ledgerkeep
 
-.PHONY: help deps ui app run test fmt-check clippy rust-test ui-check e2e bindings fmt
+.PHONY: help deps ui app run test fmt-check clippy rust-test ui-check e2e bindings fmt deb deb-test
 
 help:
 	@echo "make run       install what is missing, build, and open Ledgerkeep"
 	@echo "make test      install what is missing, and run every check and test"
 	@echo "make bindings  regenerate ui/src/bindings.ts after changing a command or event"
 	@echo "make fmt       format the Rust code"
+	@echo "make deb       build the release .deb (LTO, stripped) into target/release/bundle/deb/"
+	@echo "make deb-test  install that .deb with dpkg and launch it under Xvfb"
 
 deps:
 	@scripts/install-deps.sh
@@ -57,3 +59,9 @@ e2e: app
 
 test: deps fmt-check ui clippy rust-test ui-check e2e
 	@echo "make test: every check passed"
+
+deb: deps
+	npx tauri build --bundles deb
+
+deb-test:
+	scripts/test-deb.sh
