@@ -89,7 +89,7 @@ pub fn prune_backups(dir: &Path, keep: usize) -> Result<Vec<PathBuf>, StoreError
 pub fn last_backup_time(dir: &Path) -> Result<Option<DateTime<Utc>>, StoreError> {
     Ok(list_backups(dir)?.last().and_then(|p| {
         let name = p.file_name()?.to_str()?;
-        let stamp = name.strip_prefix(PREFIX)?.get(..19)?;
+        let stamp = name.strip_prefix(PREFIX)?.get(..18)?;
         chrono::NaiveDateTime::parse_from_str(stamp, "%Y%m%dT%H%M%S%3f")
             .ok()
             .map(|n| n.and_utc())
@@ -123,6 +123,15 @@ pub async fn check_backup(path: &Path, busy: Duration) -> Result<BackupInfo, Sto
             });
         }
         inspect_conn(&mut conn, path).await?;
+        let has_audit: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'audit_log'",
+        )
+        .fetch_one(&mut conn)
+        .await?;
+        if has_audit == 0 {
+            // A ledger from before the audit trail existed.
+            return Ok(0);
+        }
         let report = audit::verify(&mut conn).await?;
         if let Some(b) = report.first_break {
             return Err(StoreError::Data(format!(

@@ -275,8 +275,14 @@ impl LedgerStore {
         }
     }
 
-    /// Closes the pool, checkpointing the WAL.
+    /// Checkpoints the WAL into the main file, then closes the pool.
     pub async fn close(self) {
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await
+        {
+            tracing::warn!(error = %e, "could not checkpoint the ledger's WAL on close");
+        }
         self.pool.close().await;
     }
 }
