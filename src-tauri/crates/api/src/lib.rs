@@ -15,4 +15,13 @@ pub use context::AppContext;
 pub use error::{ApiError, ErrorCode};
 pub use links::{parse_link, Link, Screen};
 pub use ops::app_info::{app_info, AppInfo};
+pub use ops::ledger::{
+    document_totals, list_documents, record_history, AuditEntryView, CurrencyTotalView,
+    DocumentFilterDto, DocumentKindDto, DocumentPageView, DocumentRowView, FieldChangeView,
+    ListDocumentsRequest, RecordHistoryRequest, SortFieldDto,
+};
+pub use ops::maintenance::{
+    backup_now, restore_backup, verify_audit, AuditVerifyView, BackupRequest, BackupView,
+    ChainBreakView, RestoreRequest, RestoreView,
+};
 pub use paths::AppPaths;

@@ -1,3 +1,6 @@
-//! One module per operation: its request, its response and its function.
+//! One module per operation (or per family of small operations): requests,
+//! responses and functions.
 
 pub mod app_info;
+pub mod ledger;
+pub mod maintenance;
