@@ -9,13 +9,14 @@ SHELL := /bin/bash
 FEATURES := --features ledgerkeep/custom-protocol
 APP := target/debug/ledgerkeep
 
-.PHONY: help deps ui app run test fmt-check clippy rust-test ui-check e2e bindings fmt
+.PHONY: help deps ui app run test fmt-check clippy rust-test ui-check e2e bindings fmt bench
 
 help:
 	@echo "make run       install what is missing, build, and open Ledgerkeep"
 	@echo "make test      install what is missing, and run every check and test"
 	@echo "make bindings  regenerate ui/src/bindings.ts after changing a command or event"
 	@echo "make fmt       format the Rust code"
+	@echo "make bench     the ledger benchmark (optimised build; figures in docs/BENCHMARKS.md)"
 
 deps:
 	@scripts/install-deps.sh
@@ -56,3 +57,9 @@ e2e: app
 
 test: deps fmt-check ui clippy rust-test ui-check e2e
 	@echo "make test: every check passed"
+
+# The ledger's benchmark: ingest, listings and search on a 1M-row ledger in a
+# temporary folder. Optimised build (cargo's bench profile); prints its figures.
+# Smaller runs: LEDGERKEEP_BENCH_INGEST=20000 LEDGERKEEP_BENCH_LEDGER=100000 make bench
+bench:
+	cargo bench -p ledgerkeep-store --bench ledger

@@ -48,7 +48,8 @@ fn write_value(value: &Value, out: &mut String) {
 }
 
 fn write_string(s: &str, out: &mut String) {
-    out.push_str(&Value::String(s.to_owned()).to_string());
+    // Writing a string to JSON cannot fail.
+    out.push_str(&serde_json::to_string(s).unwrap_or_default());
 }
 
 #[cfg(test)]

@@ -72,11 +72,11 @@ fn placeholders(n: usize) -> String {
     s
 }
 
-struct Incoming {
+struct Incoming<'a> {
     xero_id: String,
     updated: Option<String>,
     raw: String,
-    value: Value,
+    value: &'a Value,
     row: RowData,
 }
 
@@ -279,7 +279,7 @@ pub(crate) async fn apply_in<T: StoredEntity>(
         let item = Incoming {
             xero_id: rec.entity.xero_id().to_owned(),
             raw: canonical_json(&rec.raw),
-            value: rec.raw.clone(),
+            value: &rec.raw,
             row: rec.entity.row(&ctx),
             updated,
         };
@@ -350,7 +350,7 @@ pub(crate) async fn apply_in<T: StoredEntity>(
                     outcome.inserted += 1;
                     (
                         AuditAction::Insert,
-                        audit::diff_fields(None, Some(&item.value)),
+                        audit::diff_fields(None, Some(item.value)),
                     )
                 }
                 Decision::Update { old_raw } => {
@@ -359,7 +359,7 @@ pub(crate) async fn apply_in<T: StoredEntity>(
                         .map_err(|e| StoreError::Data(e.to_string()))?;
                     (
                         AuditAction::Update,
-                        audit::diff_fields(Some(&old), Some(&item.value)),
+                        audit::diff_fields(Some(&old), Some(item.value)),
                     )
                 }
             };
@@ -407,7 +407,7 @@ async fn write_changes(
     conn: &mut SqliteConnection,
     spec: &TableSpec,
     tenant_id: &str,
-    incoming: &[Incoming],
+    incoming: &[Incoming<'_>],
     changes: &[(usize, Decision)],
 ) -> Result<(), StoreError> {
     let ncols = 4 + spec.columns.len();

@@ -8,6 +8,7 @@
 //! to 64 zeros. `audit_head` holds the last row's seq and hash, moved in the
 //! same transaction, so that a row removed from the end is caught too.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use ledgerkeep_domain::canonical_json;
@@ -57,44 +58,49 @@ pub struct AuditEntry {
 }
 
 /// The changed top-level fields between two records, old and new, as
-/// canonical JSON. `None` for a side means the record did not exist.
+/// canonical JSON: `{"Field":{"new":...,"old":...}}`, fields sorted. `None`
+/// for a side means the record did not exist (an insert or a delete).
 pub fn diff_fields(old: Option<&Value>, new: Option<&Value>) -> String {
-    let empty = Map::new();
-    let as_map = |v: Option<&Value>| -> Map<String, Value> {
+    fn fields(v: Option<&Value>) -> Cow<'_, Map<String, Value>> {
         match v {
-            Some(Value::Object(m)) => m.clone(),
+            Some(Value::Object(m)) => Cow::Borrowed(m),
             Some(other) => {
                 let mut m = Map::new();
                 m.insert("value".to_owned(), other.clone());
-                m
+                Cow::Owned(m)
             }
-            None => empty.clone(),
-        }
-    };
-    let old_map = as_map(old);
-    let new_map = as_map(new);
-    let keys: BTreeSet<&String> = old_map.keys().chain(new_map.keys()).collect();
-    let mut changes = Map::new();
-    for key in keys {
-        let o = old_map.get(key);
-        let n = new_map.get(key);
-        let same = match (o, n) {
-            (Some(a), Some(b)) => canonical_json(a) == canonical_json(b),
-            (None, None) => true,
-            _ => false,
-        };
-        if !same {
-            let mut change = Map::new();
-            change.insert("old".to_owned(), o.cloned().unwrap_or(Value::Null));
-            change.insert("new".to_owned(), n.cloned().unwrap_or(Value::Null));
-            changes.insert(key.clone(), Value::Object(change));
+            None => Cow::Owned(Map::new()),
         }
     }
-    canonical_json(&Value::Object(changes))
+    let old_map = fields(old);
+    let new_map = fields(new);
+    let keys: BTreeSet<&String> = old_map.keys().chain(new_map.keys()).collect();
+    let mut out = String::from("{");
+    let mut first = true;
+    for key in keys {
+        let o = old_map.get(key).map(canonical_json);
+        let n = new_map.get(key).map(canonical_json);
+        if o == n {
+            continue;
+        }
+        if !first {
+            out.push(',');
+        }
+        first = false;
+        out.push_str(&json_str(key));
+        out.push_str(":{\"new\":");
+        out.push_str(n.as_deref().unwrap_or("null"));
+        out.push_str(",\"old\":");
+        out.push_str(o.as_deref().unwrap_or("null"));
+        out.push('}');
+    }
+    out.push('}');
+    out
 }
 
 fn json_str(s: &str) -> String {
-    Value::String(s.to_owned()).to_string()
+    // Writing a string to JSON cannot fail.
+    serde_json::to_string(s).unwrap_or_default()
 }
 
 /// The canonical bytes of one row (everything but its hashes).
@@ -394,6 +400,14 @@ mod tests {
             r#"{"B":{"new":"y","old":"x"},"C":{"new":null,"old":[1]},"D":{"new":true,"old":null}}"#
         );
         assert_eq!(diff_fields(Some(&old), Some(&old)), "{}");
+        // The output is canonical JSON: what canonical_json gives for its own parse.
+        let d = diff_fields(None, Some(&new));
+        let parsed: Value = serde_json::from_str(&d).unwrap();
+        assert_eq!(canonical_json(&parsed), d);
+        assert_eq!(
+            d,
+            r#"{"A":{"new":1,"old":null},"B":{"new":"y","old":null},"D":{"new":true,"old":null}}"#
+        );
     }
 
     #[test]
