@@ -242,7 +242,7 @@ async fn filters_select_exactly_the_matching_rows() {
     .await;
     check(
         DocumentFilter {
-            text: Some("zeta plumb".to_owned()),
+            text: Some("zeta plumbing".to_owned()),
             ..filter()
         },
         Box::new(|i, _| i % 6 == 0),
@@ -254,6 +254,23 @@ async fn filters_select_exactly_the_matching_rows() {
             ..filter()
         },
         Box::new(|i, _| i == 17),
+    )
+    .await;
+    // Whole words by default; a trailing `*` asks for a prefix.
+    check(
+        DocumentFilter {
+            text: Some("plumb*".to_owned()),
+            ..filter()
+        },
+        Box::new(|i, _| i % 6 == 0),
+    )
+    .await;
+    check(
+        DocumentFilter {
+            text: Some("plumb".to_owned()),
+            ..filter()
+        },
+        Box::new(|_, _| false),
     )
     .await;
     check(
@@ -429,6 +446,71 @@ async fn invoices_are_found_by_number_and_line_description() {
         .unwrap();
     assert_eq!(find("oat", None).await, ["i2"]);
     assert!(find("harbour", None).await.len() == 2);
+}
+
+/// A word in more than 10,000 documents is searched by walking the sort order
+/// and checking each row; a rare one from its matches. Both give every match,
+/// once, in order.
+#[tokio::test]
+async fn common_and_rare_words_page_the_same_way() {
+    let l = ledger().await;
+    let n = 10_400i64;
+    for start in (0..n).step_by(1_000) {
+        let page: Vec<_> = (start..(start + 1_000).min(n))
+            .map(|i| {
+                let words = if i % 997 == 0 {
+                    "common rare"
+                } else {
+                    "common"
+                };
+                tx(
+                    &format!("w{i:05}"),
+                    Some((i % 50) * DAY),
+                    Some("1.00"),
+                    "NZD",
+                    "SPEND",
+                    "AUTHORISED",
+                    "bank-1",
+                    ("c", "C"),
+                    "r",
+                    words,
+                    1,
+                )
+            })
+            .collect();
+        l.store
+            .apply_page(TENANT, &page, &actor(), at(0))
+            .await
+            .unwrap();
+    }
+    let sort = Sort {
+        field: SortField::Date,
+        descending: true,
+    };
+    for (word, expected) in [
+        ("common", n as usize),
+        ("rare", ((n - 1) / 997 + 1) as usize),
+    ] {
+        let f = DocumentFilter {
+            text: Some(word.to_owned()),
+            ..filter()
+        };
+        let got = all_pages(&l.store, &f, sort, 500).await;
+        assert_eq!(got.len(), expected, "{word}");
+        let mut unique = got.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), expected, "{word}: a row came twice");
+        // In sort order: dates descending (i % 50), then ids descending.
+        let key = |id: &str| {
+            let i: i64 = id[1..].parse().unwrap();
+            (i % 50, i)
+        };
+        assert!(
+            got.windows(2).all(|w| key(&w[0]) > key(&w[1])),
+            "{word}: out of order"
+        );
+    }
 }
 
 fn amount() -> impl Strategy<Value = String> {
