@@ -9,7 +9,7 @@ SHELL := /bin/bash
 FEATURES := --features ledgerkeep/custom-protocol
 APP := target/debug/ledgerkeep
 
-.PHONY: help deps ui app run test fmt-check clippy rust-test ui-check e2e bindings fmt deb deb-test
+.PHONY: help deps ui app run test fmt-check clippy rust-test ui-check e2e bindings fmt bench deb deb-test
 
 help:
 	@echo "make run       install what is missing, build, and open Ledgerkeep"
@@ -18,6 +18,7 @@ help:
 	@echo "make fmt       format the Rust code"
 	@echo "make deb       build the release .deb (LTO, stripped) into target/release/bundle/deb/"
 	@echo "make deb-test  install that .deb with dpkg and launch it under Xvfb"
+	@echo "make bench     the ledger benchmark (optimised build; figures in docs/BENCHMARKS.md)"
 
 deps:
 	@scripts/install-deps.sh
@@ -65,3 +66,9 @@ deb: deps
 
 deb-test:
 	scripts/test-deb.sh
+
+# The ledger's benchmark: ingest, listings and search on a 1M-row ledger in a
+# temporary folder. Optimised build (cargo's bench profile); prints its figures.
+# Smaller runs: LEDGERKEEP_BENCH_INGEST=20000 LEDGERKEEP_BENCH_LEDGER=100000 make bench
+bench:
+	cargo bench -p ledgerkeep-store --bench ledger

@@ -21,6 +21,13 @@ pub struct AppConfig {
 }
 
 impl AppConfig {
+    /// Now, from the configured clock, in the ledger's time type.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        let t = self.clock.now();
+        chrono::DateTime::from_timestamp(t.unix_timestamp(), t.nanosecond())
+            .unwrap_or(chrono::DateTime::UNIX_EPOCH)
+    }
+
     /// The real clock and the endpoints from the environment (Xero's by default).
     pub fn new(paths: AppPaths) -> Self {
         AppConfig {

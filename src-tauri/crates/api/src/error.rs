@@ -12,8 +12,18 @@ use serde::{Deserialize, Serialize};
 pub enum ErrorCode {
     /// The request was refused; `message` says which field and why.
     Invalid,
-    /// The local ledger could not be read or written (disk full, corrupt file, locked).
+    /// The local ledger could not be read or written (disk full, an I/O failure).
     Storage,
+    /// Another program holds the ledger's lock. The UI offers "try again" and
+    /// names the likely cause (a second copy of Ledgerkeep, a backup tool),
+    /// instead of the generic storage message; nothing was written.
+    Locked,
+    /// The ledger was written by a newer Ledgerkeep. The UI offers the update
+    /// instead of a restore: the file is fine and was not touched.
+    NewerSchema,
+    /// The file is damaged or is not a ledger (or a backup offered for restore
+    /// is). The UI offers a restore from a backup; nothing was changed.
+    Corrupt,
     /// Anything else: a bug, or a failure with nothing the owner can do about it.
     Internal,
 }
@@ -45,21 +55,76 @@ impl ApiError {
 
 impl From<ledgerkeep_store::StoreError> for ApiError {
     fn from(err: ledgerkeep_store::StoreError) -> Self {
+        use ledgerkeep_store::StoreError as E;
         // The full chain goes to the log; the owner gets a sentence.
         tracing::error!(error = %err, "ledger error");
-        let message = match &err {
-            ledgerkeep_store::StoreError::Open { path, .. } => format!(
-                "The ledger at {} could not be opened. Check that the disk is present and has free space.",
-                path.display()
+        let (code, message) = match &err {
+            E::Open { path, .. } => (
+                ErrorCode::Storage,
+                format!(
+                    "The ledger at {} could not be opened. Check that the disk is present and has free space.",
+                    path.display()
+                ),
             ),
-            ledgerkeep_store::StoreError::Migrate(_) => {
-                "The ledger's schema could not be brought up to date. Your data was not changed.".to_owned()
-            }
-            ledgerkeep_store::StoreError::Query(_) => {
-                "The ledger could not be read. Try again; if it keeps failing, run the health check.".to_owned()
-            }
+            E::NotALedger { path } => (
+                ErrorCode::Corrupt,
+                format!(
+                    "{} is not a Ledgerkeep ledger. It was not changed; choose another file or restore a backup.",
+                    path.display()
+                ),
+            ),
+            E::Corrupt { .. } => (
+                ErrorCode::Corrupt,
+                "The ledger file is damaged. It was not changed; restore it from a backup.".to_owned(),
+            ),
+            E::Locked => (
+                ErrorCode::Locked,
+                "The ledger is in use by another program (perhaps another Ledgerkeep window). Close it and try again; nothing was written.".to_owned(),
+            ),
+            E::DiskFull => (
+                ErrorCode::Storage,
+                "The disk is full. Nothing was written; free some space and try again.".to_owned(),
+            ),
+            E::NewerSchema { found, supported } => (
+                ErrorCode::NewerSchema,
+                format!(
+                    "This ledger was written by a newer Ledgerkeep (schema {found}; this version knows up to {supported}). Update Ledgerkeep to open it; the file was not changed."
+                ),
+            ),
+            E::Migrate(_) => (
+                ErrorCode::Storage,
+                "The ledger's schema could not be brought up to date. A backup was taken first; your data was not changed.".to_owned(),
+            ),
+            E::Backup(_) => (
+                ErrorCode::Storage,
+                "The backup could not be made or failed its check; no backup file was left behind.".to_owned(),
+            ),
+            E::BackupDamaged { path, .. } => (
+                ErrorCode::Corrupt,
+                format!(
+                    "The backup {} is damaged or is not a ledger. Nothing was restored; your ledger was not changed.",
+                    path.display()
+                ),
+            ),
+            E::Io { path, source } => (
+                ErrorCode::Storage,
+                format!("Could not use the file {}: {source}.", path.display()),
+            ),
+            E::Entity(_) => (
+                ErrorCode::Internal,
+                "A record from Xero could not be read; nothing from that page was saved.".to_owned(),
+            ),
+            E::Data(_) => (
+                ErrorCode::Corrupt,
+                "The ledger holds a value it cannot read. Run the health check.".to_owned(),
+            ),
+            E::Invalid(why) => (ErrorCode::Invalid, format!("{why}.")),
+            E::Query(_) => (
+                ErrorCode::Storage,
+                "The ledger could not be read. Try again; if it keeps failing, run the health check.".to_owned(),
+            ),
         };
-        ApiError::new(ErrorCode::Storage, message)
+        ApiError::new(code, message)
     }
 }
 
@@ -83,6 +148,42 @@ mod tests {
         assert_eq!(api.code, ErrorCode::Storage);
         assert!(!api.message.contains("SELECT"), "{}", api.message);
         assert!(!api.message.is_empty());
+    }
+
+    #[test]
+    fn each_file_problem_has_its_own_code() {
+        use ledgerkeep_store::StoreError as E;
+        let cases = [
+            (E::Locked, ErrorCode::Locked),
+            (
+                E::NewerSchema {
+                    found: 9,
+                    supported: 2,
+                },
+                ErrorCode::NewerSchema,
+            ),
+            (E::Corrupt { detail: "x".into() }, ErrorCode::Corrupt),
+            (
+                E::NotALedger {
+                    path: "/tmp/x".into(),
+                },
+                ErrorCode::Corrupt,
+            ),
+            (
+                E::BackupDamaged {
+                    path: "/tmp/b".into(),
+                    detail: "x".into(),
+                },
+                ErrorCode::Corrupt,
+            ),
+            (E::DiskFull, ErrorCode::Storage),
+        ];
+        for (err, code) in cases {
+            let api: ApiError = err.into();
+            assert_eq!(api.code, code, "{}", api.message);
+        }
+        let json = serde_json::to_value(ErrorCode::NewerSchema).unwrap();
+        assert_eq!(json, "newer_schema");
     }
 
     fn sqlx_like_error() -> ledgerkeep_store::SqlxError {

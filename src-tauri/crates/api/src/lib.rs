@@ -17,6 +17,15 @@ pub use links::{parse_link, Link, Screen};
 pub use ops::app_info::{app_info, AppInfo};
 pub use ops::diagnostics::{diagnostics, Diagnostics};
 pub use ops::health::{health_check, health_check_offline, HealthReport, HealthRequest};
+pub use ops::ledger::{
+    document_totals, list_documents, record_history, AuditEntryView, CurrencyTotalView,
+    DocumentFilterDto, DocumentKindDto, DocumentPageView, DocumentRowView, FieldChangeView,
+    ListDocumentsRequest, RecordHistoryRequest, SortFieldDto,
+};
+pub use ops::maintenance::{
+    backup_now, restore_backup, verify_audit, AuditVerifyView, BackupRequest, BackupView,
+    ChainBreakView, RestoreRequest, RestoreView,
+};
 pub use ops::preferences::{preferences, set_log_level, Preferences, SetLogLevelRequest};
 pub use ops::support_bundle::{make_support_bundle, SupportBundle, SupportBundleRequest};
 pub use paths::AppPaths;

@@ -2,6 +2,7 @@
 //! desktop app, through `ledgerkeep-api`, and never links a window system.
 
 mod doctor;
+mod ledger_cmds;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -43,6 +44,33 @@ enum Command {
         #[arg(long, value_name = "PATH")]
         to: Option<PathBuf>,
     },
+
+    // --- The ledger's maintenance (ledger_cmds.rs) ---
+    /// Back up the ledger (checked with PRAGMA integrity_check) into the backups
+    /// folder, or to exactly PATH.
+    Backup {
+        /// Write the backup to this file (it must not exist).
+        #[arg(long, value_name = "PATH")]
+        to: Option<PathBuf>,
+    },
+    /// Replace the ledger with a backup, after checking the backup. The replaced
+    /// ledger is kept in the backups folder. Close the app first.
+    Restore {
+        /// The backup file.
+        #[arg(value_name = "PATH")]
+        path: PathBuf,
+    },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Walk the whole hash chain; exit 3 and name the first broken link if it is broken.
+    Verify,
 }
 
 #[tokio::main]
@@ -80,23 +108,31 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         config.clock.clone(),
     );
 
-    if let Command::Doctor { json } = cli.command {
-        return doctor::run(config, json).await;
+    match &cli.command {
+        Command::Doctor { json } => return doctor::run(config, *json).await,
+        // Restore runs with the ledger closed: it may be the damaged file being replaced.
+        Command::Restore { path } => return ledger_cmds::restore(&config, path).await,
+        _ => {}
     }
     let ctx = AppContext::open(config).await?;
+    let ok = |()| ExitCode::SUCCESS;
     let result = match cli.command {
-        Command::Info => print_json(&ledgerkeep_api::app_info(&ctx).await?),
+        Command::Info => print_json(&ledgerkeep_api::app_info(&ctx).await?).map(ok),
         Command::SupportBundle { to } => {
             let req = ledgerkeep_api::SupportBundleRequest {
                 to: to.map(|p| p.display().to_string()),
             };
             let bundle = ledgerkeep_api::make_support_bundle(&ctx, req).await?;
-            print_line(&bundle.path)
+            print_line(&bundle.path).map(ok)
         }
-        Command::Doctor { .. } => Ok(()),
+        Command::Backup { to } => ledger_cmds::backup(&ctx, to).await,
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => ledger_cmds::audit_verify(&ctx).await,
+        Command::Doctor { .. } | Command::Restore { .. } => Ok(ExitCode::SUCCESS),
     };
     ctx.close().await;
-    result.map(|()| ExitCode::SUCCESS)
+    result
 }
 
 pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> Result<(), ApiError> {

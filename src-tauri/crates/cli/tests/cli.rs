@@ -1,5 +1,7 @@
 //! The CLI binary, run as the owner would run it.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is the test failing
+
 use std::process::Command;
 
 fn cli() -> Command {
@@ -197,4 +199,108 @@ fn the_cli_writes_a_json_log() {
     let text = std::fs::read_to_string(logs[0].path()).unwrap();
     let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
     assert!(first["level"].is_string(), "{first}");
+}
+
+fn run_in(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    cli()
+        .env("LEDGERKEEP_DATA_DIR", dir)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn backup_to_a_path_then_restore_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("copy.sqlite");
+    let out = run_in(dir.path(), &["backup", "--to", target.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let view: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(view["path"], target.display().to_string());
+    assert!(target.exists());
+
+    // Backing up onto an existing file is refused.
+    let again = run_in(dir.path(), &["backup", "--to", target.to_str().unwrap()]);
+    assert!(!again.status.success());
+
+    // Into the backups folder by default.
+    let out = run_in(dir.path(), &["backup"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("backups"))
+            .unwrap()
+            .count(),
+        1
+    );
+
+    let out = run_in(dir.path(), &["restore", target.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let view: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(view["previousCopy"].is_string());
+}
+
+#[test]
+fn restore_refuses_a_damaged_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(run_in(dir.path(), &["info"]).status.success());
+    let ledger = dir.path().join("ledger.sqlite");
+    let before = std::fs::read(&ledger).unwrap();
+    let junk = dir.path().join("junk.sqlite");
+    std::fs::write(&junk, b"definitely not a backup").unwrap();
+    let out = run_in(dir.path(), &["restore", junk.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("Corrupt") && err.contains("Nothing was restored"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&ledger).unwrap(), before);
+}
+
+#[tokio::test]
+async fn audit_verify_names_the_first_broken_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_in(dir.path(), &["audit", "verify"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["intact"], true);
+
+    // Forge a chain of two rows, the second edited afterwards.
+    let ledger = dir.path().join("ledger.sqlite");
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", ledger.display()))
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000')",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    let out = run_in(dir.path(), &["audit", "verify"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", ledger.display()))
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO audit_log (seq, table_name, tenant_id, record_id, action, changes_json, actor, at, prev_hash, hash) \
+         VALUES (1, 'contacts', 't', 'c', 'insert', '{}', 'cli:x', '2026-01-01T00:00:00.000Z', \
+         '0000000000000000000000000000000000000000000000000000000000000000', 'not-the-hash')",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    let out = run_in(dir.path(), &["audit", "verify"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("broken at row 1") && err.contains("hash_mismatch"),
+        "{err}"
+    );
 }

@@ -3,6 +3,14 @@
 //! This crate does no I/O and knows nothing of SQLite, HTTP or Tauri. Every
 //! other crate may depend on it; it depends on none of them.
 
+pub mod actor;
+pub mod canonical;
+pub mod dates;
 pub mod money;
+pub mod xero;
 
+pub use actor::Actor;
+pub use canonical::canonical_json;
+pub use dates::{format_instant, parse_ms_date, DateError, MsDate, XeroDate, XeroDateTime};
 pub use money::{Money, MoneyError};
+pub use xero::{EntityError, EntityKind, XeroEntity, XeroRecord};

@@ -60,6 +60,36 @@ impl Money {
             .map_err(|_| MoneyError::NotANumber(text.to_owned()))
     }
 
+    /// The amount in ten-thousandths (`12.5` is `125000`), when that is exact
+    /// and fits an `i64`. The ledger stores this beside the text form so that
+    /// SQLite can filter, sort and sum amounts as integers, which it does
+    /// exactly (it raises an error on overflow instead of rounding).
+    pub fn to_e4(&self) -> Option<i64> {
+        if self.0.scale() > Self::E4_SCALE {
+            return None;
+        }
+        let mut scaled = self.0;
+        scaled.rescale(Self::E4_SCALE);
+        if scaled.scale() != Self::E4_SCALE {
+            return None;
+        }
+        i64::try_from(scaled.mantissa()).ok()
+    }
+
+    /// The amount `value` ten-thousandths, shown with at least 2 decimal places
+    /// and no trailing zeros beyond them (`125000` is `12.50`).
+    pub fn from_e4(value: i128) -> Option<Money> {
+        let d = Decimal::try_from_i128_with_scale(value, Self::E4_SCALE).ok()?;
+        let mut n = d.normalize();
+        if n.scale() < 2 {
+            n.rescale(2);
+        }
+        Some(Money(n))
+    }
+
+    /// The scale of [`Money::to_e4`].
+    pub const E4_SCALE: u32 = 4;
+
     /// The sum of `amounts`, or `None` when it would overflow.
     pub fn checked_sum<'a>(amounts: impl IntoIterator<Item = &'a Money>) -> Option<Money> {
         amounts
@@ -217,6 +247,49 @@ mod tests {
             assert!(Money::parse(bad).is_err(), "{bad:?} should be refused");
         }
         assert_eq!(Money::parse(" -0.01 ").unwrap().to_string(), "-0.01");
+    }
+
+    #[test]
+    fn the_integer_form_is_exact_or_absent() {
+        assert_eq!(Money::parse("12.5").unwrap().to_e4(), Some(125_000));
+        assert_eq!(Money::parse("-0.0001").unwrap().to_e4(), Some(-1));
+        assert_eq!(Money::parse("0.00001").unwrap().to_e4(), None);
+        assert_eq!(
+            Money::parse("98765432109876.54").unwrap().to_e4(),
+            Some(987_654_321_098_765_400)
+        );
+        assert_eq!(Money::parse("9876543210987654.32").unwrap().to_e4(), None);
+        assert_eq!(Money::from_e4(125_000).unwrap().to_string(), "12.50");
+        assert_eq!(Money::from_e4(1).unwrap().to_string(), "0.0001");
+    }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn amount() -> impl Strategy<Value = Money> {
+            (-100_000_000_000_000i64..100_000_000_000_000, 0u32..=4)
+                .prop_map(|(m, s)| Money::new(Decimal::new(m, s)))
+        }
+
+        proptest! {
+            #[test]
+            fn json_text_round_trips_exactly(m in amount()) {
+                let text = m.to_string();
+                let back: Money = serde_json::from_str(&text).unwrap();
+                prop_assert_eq!(back.to_string(), text.clone());
+                prop_assert_eq!(back.scale(), m.scale());
+                let quoted: Money = serde_json::from_str(&serde_json::to_string(&m).unwrap()).unwrap();
+                prop_assert_eq!(quoted, m);
+            }
+
+            #[test]
+            fn integer_sums_equal_decimal_sums(ms in proptest::collection::vec(amount(), 0..50)) {
+                let decimal = Money::checked_sum(&ms).unwrap();
+                let integer: i128 = ms.iter().map(|m| i128::from(m.to_e4().unwrap())).sum();
+                prop_assert_eq!(Money::from_e4(integer).unwrap().as_decimal(), decimal.as_decimal());
+            }
+        }
     }
 
     #[test]

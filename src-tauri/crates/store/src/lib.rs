@@ -1,41 +1,75 @@
-//! The local ledger: a SQLite file on the owner's disk.
+//! The local ledger: a SQLite file on the owner's disk, exact to the cent.
 //!
-//! One [`LedgerStore`] holds one connection pool for one ledger file. It is
-//! opened once, at start, and shared. Migrations (in `migrations/` at the
-//! repository root, append-only) run when it opens.
+//! One [`LedgerStore`] holds one connection pool for one ledger file (WAL,
+//! `synchronous=NORMAL`, foreign keys, busy and acquire timeouts). It is
+//! opened once, at start, and shared. Opening checks the file before touching
+//! it ([`StoreError::NotALedger`], [`StoreError::Corrupt`],
+//! [`StoreError::Locked`], [`StoreError::NewerSchema`]), backs it up if a
+//! migration is pending, then runs the migrations (in `migrations/` at the
+//! repository root, append-only).
+//!
+//! Writes of Xero data go through [`LedgerStore::apply_page`] (one page, one
+//! transaction, with its audit rows); reads through [`query`].
+
+pub mod apply;
+pub mod audit;
+pub mod backup;
+mod error;
+pub mod query;
+pub mod rows;
+pub mod settings;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{ConnectOptions, SqlitePool};
+use sqlx::{ConnectOptions, Connection, SqliteConnection, SqlitePool};
 
 /// A statement slower than this is logged as a slow query.
 pub const SLOW_STATEMENT: Duration = Duration::from_millis(100);
 
 pub mod integrity;
-mod settings;
 
+pub use apply::PageOutcome;
+pub use audit::{AuditEntry, BreakKind, ChainBreak, VerifyReport};
+pub use backup::{BackupInfo, RestoreOutcome};
+pub use error::StoreError;
 pub use integrity::{check_file, Integrity};
+pub use rows::StoredEntity;
 pub use sqlx::Error as SqlxError;
 
 /// The migrations compiled into this build.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../../migrations");
 
-/// Why the ledger could not be opened or read.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("could not open the ledger at {path}: {source}")]
-    Open {
-        path: PathBuf,
-        #[source]
-        source: sqlx::Error,
-    },
-    #[error("could not bring the ledger's schema up to date: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
-    #[error("ledger query failed: {0}")]
-    Query(#[from] sqlx::Error),
+/// The first 16 bytes of every SQLite database file.
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+/// How to open a ledger. `Default` is what the app uses.
+#[derive(Debug, Clone)]
+pub struct OpenOptions {
+    /// How long a statement waits for another process's lock before failing with
+    /// [`StoreError::Locked`].
+    pub busy_timeout: Duration,
+    /// Where the backup taken before a migration goes (default: `backups/`
+    /// beside the ledger file).
+    pub backup_dir: Option<PathBuf>,
+    /// The time used to name that backup.
+    pub now: Option<DateTime<Utc>>,
+    /// A cap on the file's size in pages (tests use it to simulate a full disk).
+    pub max_page_count: Option<u64>,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions {
+            busy_timeout: Duration::from_secs(5),
+            backup_dir: None,
+            now: None,
+            max_page_count: None,
+        }
+    }
 }
 
 /// The ledger file and its connection pool.
@@ -45,31 +79,161 @@ pub struct LedgerStore {
     path: PathBuf,
 }
 
+/// What the pre-open check found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FileState {
+    /// The newest migration applied, `None` for a new or empty file.
+    pub applied: Option<i64>,
+}
+
+/// Reads `path` without writing to it, and refuses what is not a ledger this
+/// build can open.
+pub(crate) async fn inspect_file(path: &Path, busy: Duration) -> Result<FileState, StoreError> {
+    let len = match std::fs::metadata(path) {
+        Ok(m) => m.len(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(FileState { applied: None })
+        }
+        Err(e) => return Err(error::io_err(path)(e)),
+    };
+    if len == 0 {
+        return Ok(FileState { applied: None });
+    }
+    let mut head = [0u8; 16];
+    {
+        use std::io::Read;
+        let mut f = std::fs::File::open(path).map_err(error::io_err(path))?;
+        let n = f.read(&mut head).map_err(error::io_err(path))?;
+        if n < 16 || &head != SQLITE_MAGIC {
+            return Err(StoreError::NotALedger {
+                path: path.to_owned(),
+            });
+        }
+    }
+    let mut conn = read_only(path, busy).await?;
+    let result = inspect_conn(&mut conn, path).await;
+    let _ = conn.close().await;
+    result
+}
+
+async fn inspect_conn(conn: &mut SqliteConnection, path: &Path) -> Result<FileState, StoreError> {
+    let tables: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table'")
+            .fetch_all(&mut *conn)
+            .await?;
+    if tables.is_empty() {
+        return Ok(FileState { applied: None });
+    }
+    if !tables.iter().any(|t| t == "_sqlx_migrations") {
+        return Err(StoreError::NotALedger {
+            path: path.to_owned(),
+        });
+    }
+    let applied: Option<i64> =
+        sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success = 1")
+            .fetch_one(&mut *conn)
+            .await?;
+    let supported = latest_schema_version();
+    if let Some(found) = applied {
+        if found > supported {
+            return Err(StoreError::NewerSchema { found, supported });
+        }
+    }
+    // A quick structural check of the pages the schema points at.
+    let check: String = sqlx::query_scalar("PRAGMA quick_check(1)")
+        .fetch_one(&mut *conn)
+        .await?;
+    if check != "ok" {
+        return Err(StoreError::Corrupt { detail: check });
+    }
+    Ok(FileState { applied })
+}
+
+/// A single read-only connection that changes nothing in the file (no
+/// journal-mode switch, no migrations).
+pub(crate) async fn read_only(path: &Path, busy: Duration) -> Result<SqliteConnection, StoreError> {
+    SqliteConnectOptions::new()
+        .filename(path)
+        .read_only(true)
+        .busy_timeout(busy)
+        .connect()
+        .await
+        .map_err(error::classify)
+}
+
 impl LedgerStore {
     /// Opens (creating if needed) the ledger at `path` and runs any pending migrations.
     pub async fn open(path: &Path) -> Result<Self, StoreError> {
+        Self::open_with(path, OpenOptions::default()).await
+    }
+
+    /// [`LedgerStore::open`] with explicit options.
+    pub async fn open_with(path: &Path, opts: OpenOptions) -> Result<Self, StoreError> {
+        let state = inspect_file(path, opts.busy_timeout).await?;
+        let latest = latest_schema_version();
+        if let Some(applied) = state.applied {
+            if applied < latest {
+                let dir = opts
+                    .backup_dir
+                    .clone()
+                    .unwrap_or_else(|| backup::default_dir(path));
+                let now = opts.now.unwrap_or_else(Utc::now);
+                let info = backup::backup_file(
+                    path,
+                    &dir,
+                    &format!("pre-migration-v{applied}"),
+                    now,
+                    opts.busy_timeout,
+                )
+                .await?;
+                tracing::info!(backup = %info.path.display(), from = applied, to = latest, "backed up the ledger before migrating");
+            }
+        }
+
         let open_err = |source| StoreError::Open {
             path: path.to_owned(),
             source,
         };
-        let options = SqliteConnectOptions::from_str("sqlite://")
+        let mut options = SqliteConnectOptions::from_str("sqlite://")
             .map_err(open_err)?
             .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5))
+            .busy_timeout(opts.busy_timeout)
             // Statements slower than 100 ms are logged (as SQL text, never with values).
             .log_slow_statements(log::LevelFilter::Warn, SLOW_STATEMENT)
-            .log_statements(log::LevelFilter::Trace);
+            .log_statements(log::LevelFilter::Trace)
+            // 20 MB of page cache per connection (the default is 2 MB): the
+            // indexes of a large ledger stay in memory. No mmap: an I/O error
+            // on a mapped page is a crash, not an error.
+            .pragma("cache_size", "-20000")
+            .pragma("temp_store", "memory");
+        if let Some(pages) = opts.max_page_count {
+            options = options.pragma("max_page_count", pages.to_string());
+        }
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
-            .acquire_timeout(Duration::from_secs(10))
+            .acquire_timeout(opts.busy_timeout + Duration::from_secs(5))
             .connect_with(options)
             .await
-            .map_err(open_err)?;
-        MIGRATOR.run(&pool).await?;
+            .map_err(|e| match error::classify(e) {
+                StoreError::Query(source) => open_err(source),
+                other => other,
+            })?;
+        if let Err(e) = MIGRATOR.run(&pool).await {
+            pool.close().await;
+            return Err(match e {
+                sqlx::migrate::MigrateError::Execute(inner) => match error::classify(inner) {
+                    StoreError::Query(q) => {
+                        StoreError::Migrate(sqlx::migrate::MigrateError::Execute(q))
+                    }
+                    other => other,
+                },
+                other => StoreError::Migrate(other),
+            });
+        }
         tracing::info!(path = %path.display(), "ledger opened");
         Ok(LedgerStore {
             pool,
@@ -94,8 +258,45 @@ impl LedgerStore {
         Ok(version.unwrap_or(0))
     }
 
-    /// Closes the pool, checkpointing the WAL.
+    /// Walks the whole audit chain; see [`audit::verify`].
+    pub async fn verify_audit(&self) -> Result<VerifyReport, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        audit::verify(&mut conn).await
+    }
+
+    /// A record's audit history, oldest first.
+    pub async fn record_history(
+        &self,
+        table: &str,
+        tenant_id: &str,
+        record_id: &str,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        audit::history(&mut conn, table, tenant_id, record_id).await
+    }
+
+    /// `PRAGMA integrity_check` on the open ledger.
+    pub async fn integrity_check(&self) -> Result<(), StoreError> {
+        let rows: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_all(&self.pool)
+            .await?;
+        if rows.len() == 1 && rows[0] == "ok" {
+            Ok(())
+        } else {
+            Err(StoreError::Corrupt {
+                detail: rows.join("; "),
+            })
+        }
+    }
+
+    /// Checkpoints the WAL into the main file, then closes the pool.
     pub async fn close(self) {
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await
+        {
+            tracing::warn!(error = %e, "could not checkpoint the ledger's WAL on close");
+        }
         self.pool.close().await;
     }
 }
@@ -119,7 +320,7 @@ mod tests {
             store.schema_version().await.unwrap(),
             latest_schema_version()
         );
-        assert!(latest_schema_version() >= 1);
+        assert!(latest_schema_version() >= 2);
 
         let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
             .fetch_one(store.pool())
@@ -131,6 +332,11 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(fk, 1);
+        let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(sync, 1, "NORMAL");
         store.close().await;
     }
 

@@ -1,7 +1,10 @@
-//! One module per operation: its request, its response and its function.
+//! One module per operation (or per family of small operations): requests,
+//! responses and functions.
 
 pub mod app_info;
 pub mod diagnostics;
 pub mod health;
+pub mod ledger;
+pub mod maintenance;
 pub mod preferences;
 pub mod support_bundle;

@@ -48,7 +48,9 @@ pub async fn set_log_level(
 ) -> Result<Preferences, ApiError> {
     let text = serde_json::to_string(&req.level)
         .map_err(|e| ApiError::internal(format!("could not save the level: {e}")))?;
-    ctx.store().set_setting(LOG_LEVEL_KEY, &text).await?;
+    ctx.store()
+        .set_setting(LOG_LEVEL_KEY, &text, ctx.config().now())
+        .await?;
     ctx.config()
         .log_control
         .set_level(req.level)

@@ -1,0 +1,313 @@
+//! The ledger's query operations: document listings (keyset-paginated,
+//! filtered, sorted), exact totals, and a record's audit history.
+
+use chrono::NaiveDate;
+use ledgerkeep_domain::{EntityKind, Money};
+use ledgerkeep_store::query::{DocumentFilter, DocumentKind, Sort, SortField};
+use serde::{Deserialize, Serialize};
+
+use crate::{ApiError, AppContext};
+
+/// Which documents a listing shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum DocumentKindDto {
+    BankTransactions,
+    /// Invoices and bills; `docType` picks one (`ACCREC`, `ACCPAY`).
+    Invoices,
+}
+
+/// What a listing is sorted by; ties go by the order the ledger received them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum SortFieldDto {
+    #[default]
+    Date,
+    Amount,
+    Updated,
+}
+
+/// The filters of a listing or a total. Every one given must hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentFilterDto {
+    pub kind: Option<DocumentKindDto>,
+    /// The organisation (Xero tenant id).
+    pub tenant_id: String,
+    /// `YYYY-MM-DD`, inclusive.
+    #[serde(default)]
+    pub date_from: Option<String>,
+    /// `YYYY-MM-DD`, inclusive.
+    #[serde(default)]
+    pub date_to: Option<String>,
+    /// A bank account's Xero id (bank transactions) or an account code (invoice lines).
+    #[serde(default)]
+    pub account: Option<String>,
+    /// A contact's Xero id.
+    #[serde(default)]
+    pub contact: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
+    /// `SPEND`, `RECEIVE`... or `ACCREC`, `ACCPAY`.
+    #[serde(default)]
+    pub doc_type: Option<String>,
+    #[serde(default)]
+    pub currency: Option<String>,
+    #[serde(default)]
+    pub amount_min: Option<Money>,
+    #[serde(default)]
+    pub amount_max: Option<Money>,
+    /// Words to find in numbers, references, contact names and line descriptions.
+    #[serde(default)]
+    pub text: Option<String>,
+}
+
+impl DocumentFilterDto {
+    /// Checks the request and turns it into the store's filter.
+    pub fn validate(&self) -> Result<(DocumentKind, DocumentFilter), ApiError> {
+        if self.tenant_id.trim().is_empty() {
+            return Err(ApiError::invalid("Choose an organisation."));
+        }
+        let date = |name: &str, v: &Option<String>| -> Result<Option<String>, ApiError> {
+            match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                None => Ok(None),
+                Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                    .map(|d| Some(d.format("%Y-%m-%d").to_string()))
+                    .map_err(|_| {
+                        ApiError::invalid(format!("{name} must be a date like 2026-03-31."))
+                    }),
+            }
+        };
+        let date_from = date("The start date", &self.date_from)?;
+        let date_to = date("The end date", &self.date_to)?;
+        if let (Some(a), Some(b)) = (&date_from, &date_to) {
+            if a > b {
+                return Err(ApiError::invalid("The start date is after the end date."));
+            }
+        }
+        if let (Some(a), Some(b)) = (&self.amount_min, &self.amount_max) {
+            if a > b {
+                return Err(ApiError::invalid(
+                    "The smallest amount is above the largest.",
+                ));
+            }
+        }
+        for m in [&self.amount_min, &self.amount_max].into_iter().flatten() {
+            if m.to_e4().is_none() {
+                return Err(ApiError::invalid(format!(
+                    "{m} has more than 4 decimal places or is too large."
+                )));
+            }
+        }
+        let opt = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
+        let kind = match self.kind.unwrap_or(DocumentKindDto::BankTransactions) {
+            DocumentKindDto::BankTransactions => DocumentKind::BankTransactions,
+            DocumentKindDto::Invoices => DocumentKind::Invoices,
+        };
+        Ok((
+            kind,
+            DocumentFilter {
+                tenant_id: self.tenant_id.trim().to_owned(),
+                date_from,
+                date_to,
+                account: opt(&self.account),
+                contact: opt(&self.contact),
+                status: opt(&self.status),
+                doc_type: opt(&self.doc_type),
+                currency: opt(&self.currency),
+                amount_min: self.amount_min,
+                amount_max: self.amount_max,
+                text: opt(&self.text),
+            },
+        ))
+    }
+}
+
+/// One page of a listing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ListDocumentsRequest {
+    pub filter: DocumentFilterDto,
+    #[serde(default)]
+    pub sort: SortFieldDto,
+    #[serde(default)]
+    pub descending: bool,
+    /// The `nextCursor` of the previous page; none for the first.
+    #[serde(default)]
+    pub after: Option<String>,
+    /// 1 to 500; 50 when absent.
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+/// A document as a listing shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentRowView {
+    pub xero_id: String,
+    pub doc_type: Option<String>,
+    pub number: Option<String>,
+    pub reference: Option<String>,
+    pub contact_id: Option<String>,
+    pub contact_name: Option<String>,
+    /// `YYYY-MM-DD`, as Xero shows it.
+    pub date: Option<String>,
+    pub status: Option<String>,
+    pub currency_code: Option<String>,
+    pub total: Option<Money>,
+    pub account: Option<String>,
+    pub updated_utc: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentPageView {
+    pub rows: Vec<DocumentRowView>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+pub async fn list_documents(
+    ctx: &AppContext,
+    req: ListDocumentsRequest,
+) -> Result<DocumentPageView, ApiError> {
+    let (kind, filter) = req.filter.validate()?;
+    let limit = req.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::invalid("A page holds 1 to 500 rows."));
+    }
+    let sort = Sort {
+        field: match req.sort {
+            SortFieldDto::Date => SortField::Date,
+            SortFieldDto::Amount => SortField::Amount,
+            SortFieldDto::Updated => SortField::Updated,
+        },
+        descending: req.descending,
+    };
+    let page = ctx
+        .store()
+        .list_documents(kind, &filter, sort, req.after.as_deref(), limit)
+        .await?;
+    Ok(DocumentPageView {
+        rows: page
+            .rows
+            .into_iter()
+            .map(|r| DocumentRowView {
+                xero_id: r.xero_id,
+                doc_type: r.doc_type,
+                number: r.number,
+                reference: r.reference,
+                contact_id: r.contact_xero_id,
+                contact_name: r.contact_name,
+                date: r.date,
+                status: r.status,
+                currency_code: r.currency_code,
+                total: r.total,
+                account: r.account,
+                updated_utc: r.updated_utc,
+            })
+            .collect(),
+        next_cursor: page.next_cursor,
+    })
+}
+
+/// The exact total of the matching documents in one currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CurrencyTotalView {
+    pub currency_code: Option<String>,
+    pub count: u32,
+    pub total: Money,
+}
+
+pub async fn document_totals(
+    ctx: &AppContext,
+    filter: DocumentFilterDto,
+) -> Result<Vec<CurrencyTotalView>, ApiError> {
+    let (kind, filter) = filter.validate()?;
+    let totals = ctx.store().document_totals(kind, &filter).await?;
+    Ok(totals
+        .into_iter()
+        .map(|t| CurrencyTotalView {
+            currency_code: t.currency_code,
+            count: u32::try_from(t.count).unwrap_or(u32::MAX),
+            total: t.total,
+        })
+        .collect())
+}
+
+/// Which record's history to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordHistoryRequest {
+    pub entity: EntityKind,
+    pub tenant_id: String,
+    pub xero_id: String,
+}
+
+/// One changed field: old and new values as JSON text (`null` when absent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldChangeView {
+    pub field: String,
+    pub old: String,
+    pub new: String,
+}
+
+/// One row of a record's audit history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEntryView {
+    pub seq: u32,
+    /// `insert`, `update` or `delete`.
+    pub action: String,
+    /// `sync:<run>`, `user:<action>` or `cli:<command>`.
+    pub actor: String,
+    /// UTC, `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+    pub at: String,
+    pub changes: Vec<FieldChangeView>,
+    pub hash: String,
+}
+
+pub async fn record_history(
+    ctx: &AppContext,
+    req: RecordHistoryRequest,
+) -> Result<Vec<AuditEntryView>, ApiError> {
+    let table = ledgerkeep_store::rows::spec_of(req.entity).table;
+    let entries = ctx
+        .store()
+        .record_history(table, req.tenant_id.trim(), req.xero_id.trim())
+        .await?;
+    entries
+        .into_iter()
+        .map(|e| {
+            let changes: serde_json::Value = serde_json::from_str(&e.changes_json)
+                .map_err(|_| ApiError::internal("An audit row could not be read."))?;
+            let changes = changes
+                .as_object()
+                .map(|m| {
+                    m.iter()
+                        .map(|(field, c)| FieldChangeView {
+                            field: field.clone(),
+                            old: ledgerkeep_domain::canonical_json(&c["old"]),
+                            new: ledgerkeep_domain::canonical_json(&c["new"]),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            Ok(AuditEntryView {
+                seq: u32::try_from(e.seq).unwrap_or(u32::MAX),
+                action: e.action,
+                actor: e.actor,
+                at: e.at,
+                changes,
+                hash: e.hash,
+            })
+        })
+        .collect()
+}

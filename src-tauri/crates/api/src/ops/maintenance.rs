@@ -1,0 +1,142 @@
+//! Keeping the ledger safe: backups, restore and the audit-chain check.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use ledgerkeep_store::backup;
+use ledgerkeep_store::settings::BACKUP_KEEP;
+use serde::{Deserialize, Serialize};
+
+use crate::{ApiError, AppContext, AppPaths};
+
+/// Where to write a backup: a file path, or the app's backups folder when absent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupRequest {
+    #[serde(default)]
+    pub to: Option<String>,
+}
+
+/// A backup that was made and passed its check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupView {
+    pub path: String,
+    pub size_kib: u32,
+    pub schema_version: u32,
+    pub audit_rows: u32,
+}
+
+fn u32_of(v: impl TryInto<u32>) -> u32 {
+    v.try_into().unwrap_or(u32::MAX)
+}
+
+/// Backs up the open ledger (`VACUUM INTO`, then `integrity_check` and an audit
+/// check of the copy). Into the backups folder, the old ones pruned to the
+/// `backup.keep` setting; or to exactly `to`, which must not exist.
+pub async fn backup_now(
+    ctx: &AppContext,
+    req: BackupRequest,
+    now: DateTime<Utc>,
+) -> Result<BackupView, ApiError> {
+    let info = match req.to.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(to) => ctx.store().backup_to(&PathBuf::from(to)).await?,
+        None => {
+            let keep = ctx.store().setting_i64(BACKUP_KEEP).await?;
+            ctx.store()
+                .backup_now(
+                    &ctx.paths().backups_dir,
+                    now,
+                    usize::try_from(keep).unwrap_or(10),
+                )
+                .await?
+        }
+    };
+    Ok(BackupView {
+        path: info.path.display().to_string(),
+        size_kib: u32_of(info.bytes.div_ceil(1024)),
+        schema_version: u32_of(info.schema_version),
+        audit_rows: u32_of(info.audit_rows),
+    })
+}
+
+/// Which backup to restore.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RestoreRequest {
+    pub from: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RestoreView {
+    pub restored_from: String,
+    /// Where the replaced ledger was kept.
+    pub previous_copy: Option<String>,
+    pub schema_version: u32,
+    pub audit_rows: u32,
+}
+
+/// Replaces the ledger with a backup. The ledger must be closed (the caller
+/// drops its `AppContext` first and opens a new one after). The backup is
+/// checked before anything is replaced; the replaced file is kept in the
+/// backups folder.
+pub async fn restore_backup(
+    paths: &AppPaths,
+    req: RestoreRequest,
+    now: DateTime<Utc>,
+) -> Result<RestoreView, ApiError> {
+    let from = PathBuf::from(req.from.trim());
+    if req.from.trim().is_empty() {
+        return Err(ApiError::invalid("Choose the backup file to restore."));
+    }
+    if !from.is_file() {
+        return Err(ApiError::invalid(format!(
+            "There is no backup file at {}.",
+            from.display()
+        )));
+    }
+    let out = backup::restore(&from, &paths.ledger_file(), &paths.backups_dir, now).await?;
+    Ok(RestoreView {
+        restored_from: out.restored_from.display().to_string(),
+        previous_copy: out.previous_copy.map(|p| p.display().to_string()),
+        schema_version: u32_of(out.schema_version),
+        audit_rows: u32_of(out.audit_rows),
+    })
+}
+
+/// The first broken link of the audit chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ChainBreakView {
+    pub seq: u32,
+    /// `hash_mismatch` (edited), `link_mismatch` (a row removed or inserted
+    /// before it), `sequence_gap`, `head_mismatch` (rows removed from the end).
+    pub kind: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditVerifyView {
+    pub intact: bool,
+    pub rows_checked: u32,
+    pub first_break: Option<ChainBreakView>,
+}
+
+/// Walks the whole audit chain.
+pub async fn verify_audit(ctx: &AppContext) -> Result<AuditVerifyView, ApiError> {
+    let report = ctx.store().verify_audit().await?;
+    Ok(AuditVerifyView {
+        intact: report.is_intact(),
+        rows_checked: u32_of(report.rows_checked),
+        first_break: report.first_break.map(|b| ChainBreakView {
+            seq: u32_of(b.seq),
+            kind: serde_json::to_value(&b.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            detail: b.detail,
+        }),
+    })
+}

@@ -1,0 +1,62 @@
+//! The ledger's maintenance commands: `backup`, `restore` and `audit verify`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use ledgerkeep_api::{ApiError, AppConfig, AppContext, BackupRequest, RestoreRequest};
+
+use crate::print_json;
+
+/// `audit verify` exits with this when the chain is broken (1 is any other error).
+pub const EXIT_CHAIN_BROKEN: u8 = 3;
+
+/// `ledgerkeep-cli backup [--to PATH]`
+pub async fn backup(ctx: &AppContext, to: Option<PathBuf>) -> Result<ExitCode, ApiError> {
+    let req = BackupRequest {
+        to: to.map(|p| p.display().to_string()),
+    };
+    let view = ledgerkeep_api::backup_now(ctx, req, ctx.config().now()).await?;
+    print_json(&view)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `ledgerkeep-cli restore PATH`: runs with the ledger closed.
+pub async fn restore(config: &AppConfig, from: &Path) -> Result<ExitCode, ApiError> {
+    let paths = &config.paths;
+    paths.create_all().map_err(|e| {
+        ApiError::new(
+            ledgerkeep_api::ErrorCode::Storage,
+            format!(
+                "Could not create the data folder {}: {e}",
+                paths.data_dir.display()
+            ),
+        )
+    })?;
+    let req = RestoreRequest {
+        from: from.display().to_string(),
+    };
+    let view = ledgerkeep_api::restore_backup(paths, req, config.now()).await?;
+    print_json(&view)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `ledgerkeep-cli audit verify`: prints the report; exits non-zero and names
+/// the first broken link when the chain is broken.
+pub async fn audit_verify(ctx: &AppContext) -> Result<ExitCode, ApiError> {
+    let report = ledgerkeep_api::verify_audit(ctx).await?;
+    print_json(&report)?;
+    match &report.first_break {
+        None => Ok(ExitCode::SUCCESS),
+        Some(b) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "audit chain broken at row {} ({}): {}",
+                b.seq,
+                b.kind,
+                b.detail
+            );
+            Ok(ExitCode::from(EXIT_CHAIN_BROKEN))
+        }
+    }
+}

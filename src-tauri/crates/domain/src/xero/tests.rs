@@ -1,0 +1,118 @@
+use super::*;
+use serde_json::json;
+
+#[test]
+fn an_invoice_reads_typed_fields_and_keeps_every_raw_field() {
+    let text = r#"{
+        "Type": "ACCREC", "InvoiceID": "inv-1", "InvoiceNumber": "INV-001",
+        "Contact": {"ContactID": "c-1", "Name": "Acme"},
+        "Date": "/Date(1539993600000+0000)/", "DueDate": "/Date(1540598400000+0000)/",
+        "Status": "AUTHORISED", "LineAmountTypes": "Exclusive",
+        "LineItems": [{"Description": "Widgets", "Quantity": 3.0000, "UnitAmount": 0.3333,
+                       "LineAmount": 1.00, "TaxAmount": 0.15,
+                       "Tracking": [{"Name": "Region", "Option": "North"}]}],
+        "SubTotal": 1.00, "TotalTax": 0.15, "Total": 98765432109876.54,
+        "CurrencyCode": "NZD", "UpdatedDateUTC": "/Date(1552326816230+0000)/",
+        "SomethingXeroAddsNextYear": {"Nested": [1, 2.50]}
+    }"#;
+    let rec = XeroRecord::<Invoice>::from_json(text).unwrap();
+    let inv = &rec.entity;
+    assert_eq!(inv.xero_id(), "inv-1");
+    assert_eq!(inv.invoice_type.as_deref(), Some("ACCREC"));
+    assert_eq!(inv.date.unwrap().to_string(), "2018-10-20");
+    assert_eq!(inv.total.unwrap().to_string(), "98765432109876.54");
+    assert_eq!(inv.line_items[0].unit_amount.unwrap().to_string(), "0.3333");
+    assert_eq!(inv.line_items[0].quantity.unwrap().to_string(), "3.0000");
+    assert_eq!(
+        inv.line_items[0].tracking[0].option.as_deref(),
+        Some("North")
+    );
+    assert_eq!(
+        inv.updated_utc().unwrap().to_iso(),
+        "2019-03-11T17:53:36.230Z"
+    );
+    // The raw JSON keeps the field the model does not know, digits intact.
+    assert_eq!(
+        crate::canonical_json(&rec.raw["SomethingXeroAddsNextYear"]),
+        r#"{"Nested":[1,2.50]}"#
+    );
+    assert_eq!(rec.raw["Total"].to_string(), "98765432109876.54");
+}
+
+#[test]
+fn every_entity_kind_reads_a_minimal_record() {
+    fn check<T: XeroEntity>(value: serde_json::Value, id: &str) {
+        let rec = XeroRecord::<T>::from_value(value).unwrap();
+        assert_eq!(rec.entity.xero_id(), id);
+    }
+    check::<Organisation>(
+        json!({"OrganisationID": "o", "BaseCurrency": "NZD", "PeriodLockDate": "/Date(1546214400000+0000)/"}),
+        "o",
+    );
+    check::<Account>(json!({"AccountID": "a", "Type": "BANK"}), "a");
+    check::<Contact>(json!({"ContactID": "c", "Name": "Acme"}), "c");
+    check::<ContactGroup>(
+        json!({"ContactGroupID": "g", "Contacts": [{"ContactID": "c"}]}),
+        "g",
+    );
+    check::<Invoice>(json!({"InvoiceID": "i"}), "i");
+    check::<CreditNote>(
+        json!({"CreditNoteID": "cn", "Allocations": [{"Amount": 5.00, "Invoice": {"InvoiceID": "i"}}]}),
+        "cn",
+    );
+    check::<Payment>(json!({"PaymentID": "p", "Amount": 1.10}), "p");
+    check::<Overpayment>(json!({"OverpaymentID": "op"}), "op");
+    check::<Prepayment>(json!({"PrepaymentID": "pp"}), "pp");
+    check::<BankTransaction>(
+        json!({"BankTransactionID": "bt", "BankAccount": {"AccountID": "a"}}),
+        "bt",
+    );
+    check::<BankTransfer>(json!({"BankTransferID": "tr", "Amount": 20.00}), "tr");
+    check::<ManualJournal>(
+        json!({"ManualJournalID": "mj", "JournalLines": [{"LineAmount": -5.00}]}),
+        "mj",
+    );
+    check::<Journal>(json!({"JournalID": "j", "JournalNumber": 42}), "j");
+    check::<TaxRate>(
+        json!({"TaxType": "OUTPUT2", "EffectiveRate": 15.0000}),
+        "OUTPUT2",
+    );
+    check::<TrackingCategory>(
+        json!({"TrackingCategoryID": "t", "Options": [{"Name": "North"}]}),
+        "t",
+    );
+    check::<Currency>(json!({"Code": "NZD"}), "NZD");
+    check::<Item>(
+        json!({"ItemID": "it", "SalesDetails": {"UnitPrice": 9.9999}}),
+        "it",
+    );
+    for kind in EntityKind::ALL {
+        assert_eq!(EntityKind::from_stream(kind.stream()), Some(kind));
+    }
+}
+
+#[test]
+fn a_record_without_its_id_or_with_a_bad_date_is_refused() {
+    assert!(XeroRecord::<Invoice>::from_value(json!({"Total": 1})).is_err());
+    assert!(XeroRecord::<Invoice>::from_value(json!({"InvoiceID": ""})).is_err());
+    assert!(XeroRecord::<Invoice>::from_value(json!({"InvoiceID": "i", "Date": "soon"})).is_err());
+}
+
+#[test]
+fn secrets_never_stay_in_the_raw_json() {
+    let rec = XeroRecord::<Organisation>::from_value(json!({
+        "OrganisationID": "o", "APIKey": "SECRET-KEY", "Name": "Demo"
+    }))
+    .unwrap();
+    assert!(!rec.raw.to_string().contains("SECRET-KEY"));
+    assert_eq!(rec.raw["Name"], "Demo");
+}
+
+#[test]
+fn a_page_reads_from_its_envelope() {
+    let page =
+        json!({"Invoices": [{"InvoiceID": "a"}, {"InvoiceID": "b"}], "pagination": {"page": 1}});
+    let recs = XeroRecord::<Invoice>::page_from_value(page).unwrap();
+    assert_eq!(recs.len(), 2);
+    assert_eq!(recs[1].entity.invoice_id, "b");
+}

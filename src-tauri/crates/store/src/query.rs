@@ -1,0 +1,527 @@
+//! Reading the ledger: keyset-paginated, filtered and sorted listings of
+//! documents (bank transactions, invoices and bills), exact totals, and
+//! full-text search.
+//!
+//! Pagination is by keyset (the last row's sort key and id), never by
+//! OFFSET, so every page costs the same however deep it is. Totals are sums
+//! of integer ten-thousandths in SQLite (exact; an overflow is an error,
+//! never a rounding), falling back to summing the decimal text in Rust.
+
+use ledgerkeep_domain::Money;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use sqlx::sqlite::SqliteRow;
+use sqlx::Row;
+
+use crate::apply::bind_value;
+use crate::rows::SqlValue;
+use crate::{LedgerStore, StoreError};
+
+/// Which documents to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DocumentKind {
+    BankTransactions,
+    /// Invoices (ACCREC) and bills (ACCPAY); filter by `doc_type` for one.
+    Invoices,
+}
+
+impl DocumentKind {
+    fn table(self) -> &'static str {
+        match self {
+            DocumentKind::BankTransactions => "bank_transactions",
+            DocumentKind::Invoices => "invoices",
+        }
+    }
+
+    fn fts(self) -> &'static str {
+        match self {
+            DocumentKind::BankTransactions => "bank_transaction_fts",
+            DocumentKind::Invoices => "invoice_fts",
+        }
+    }
+
+    fn select(self) -> &'static str {
+        match self {
+            DocumentKind::BankTransactions => {
+                "id, xero_id, type, NULL AS number, reference, contact_xero_id, contact_name, date, status, \
+                 currency_code, total, bank_account_xero_id AS account, updated_utc"
+            }
+            DocumentKind::Invoices => {
+                "id, xero_id, type, number, reference, contact_xero_id, contact_name, date, status, \
+                 currency_code, total, NULL AS account, updated_utc"
+            }
+        }
+    }
+}
+
+/// Filters; every one that is set must hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocumentFilter {
+    pub tenant_id: String,
+    /// Inclusive, `YYYY-MM-DD`.
+    pub date_from: Option<String>,
+    /// Inclusive, `YYYY-MM-DD`.
+    pub date_to: Option<String>,
+    /// Bank account (Xero id) for bank transactions; a line's account code or id for invoices.
+    pub account: Option<String>,
+    /// Contact's Xero id.
+    pub contact: Option<String>,
+    pub status: Option<String>,
+    /// `RECEIVE`, `SPEND`... or `ACCREC`, `ACCPAY`.
+    pub doc_type: Option<String>,
+    pub currency: Option<String>,
+    /// Inclusive bounds on the total.
+    pub amount_min: Option<Money>,
+    pub amount_max: Option<Money>,
+    /// Full-text search: every word must match (as a prefix) a number,
+    /// reference, contact name or line description.
+    pub text: Option<String>,
+}
+
+/// What to sort by; ties are broken by the row id, in the same direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum SortField {
+    #[default]
+    Date,
+    Amount,
+    Updated,
+}
+
+impl SortField {
+    fn column(self) -> &'static str {
+        match self {
+            SortField::Date => "date",
+            SortField::Amount => "total_e4",
+            SortField::Updated => "updated_utc",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Sort {
+    pub field: SortField,
+    pub descending: bool,
+}
+
+/// One row of a listing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DocumentRow {
+    pub id: i64,
+    pub xero_id: String,
+    pub doc_type: Option<String>,
+    pub number: Option<String>,
+    pub reference: Option<String>,
+    pub contact_xero_id: Option<String>,
+    pub contact_name: Option<String>,
+    pub date: Option<String>,
+    pub status: Option<String>,
+    pub currency_code: Option<String>,
+    pub total: Option<Money>,
+    pub account: Option<String>,
+    pub updated_utc: Option<String>,
+}
+
+/// A page of a listing, and the cursor for the next one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DocumentPage {
+    pub rows: Vec<DocumentRow>,
+    /// Pass back as `after` for the next page; `None` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// The exact total of the matching documents in one currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CurrencyTotal {
+    pub currency_code: Option<String>,
+    pub count: u64,
+    pub total: Money,
+}
+
+/// The sort key of the last row seen and its id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Cursor {
+    key: Option<CursorKey>,
+    id: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+enum CursorKey {
+    Int(i64),
+    Text(String),
+}
+
+/// How a text search joins the listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TextPlan {
+    /// Few matches: take every match from the FTS index, then filter and sort them.
+    FromMatches,
+    /// Many matches: walk the sort order and check each row against the FTS
+    /// index (a rowid lookup), stopping at the page's end.
+    CheckEachRow,
+}
+
+/// Up to this many matches, a search starts from the FTS index; beyond it, from
+/// the sort order. Both plans cost about the same here on a 1M-row ledger.
+const MATCHES_TO_START_FROM: i64 = 10_000;
+
+fn where_clause(
+    kind: DocumentKind,
+    f: &DocumentFilter,
+) -> Result<(String, Vec<SqlValue>), StoreError> {
+    where_clause_with(kind, f, TextPlan::FromMatches)
+}
+
+fn where_clause_with(
+    kind: DocumentKind,
+    f: &DocumentFilter,
+    plan: TextPlan,
+) -> Result<(String, Vec<SqlValue>), StoreError> {
+    let mut sql = String::from("tenant_id = ?");
+    let mut args = vec![SqlValue::Text(f.tenant_id.clone())];
+    let eq = |col: &str, v: &Option<String>, sql: &mut String, args: &mut Vec<SqlValue>| {
+        if let Some(v) = v {
+            sql.push_str(&format!(" AND {col} = ?"));
+            args.push(SqlValue::Text(v.clone()));
+        }
+    };
+    eq("status", &f.status, &mut sql, &mut args);
+    eq("type", &f.doc_type, &mut sql, &mut args);
+    eq("contact_xero_id", &f.contact, &mut sql, &mut args);
+    eq("currency_code", &f.currency, &mut sql, &mut args);
+    if let Some(d) = &f.date_from {
+        sql.push_str(" AND date >= ?");
+        args.push(SqlValue::Text(d.clone()));
+    }
+    if let Some(d) = &f.date_to {
+        sql.push_str(" AND date <= ?");
+        args.push(SqlValue::Text(d.clone()));
+    }
+    if let Some(a) = &f.account {
+        match kind {
+            DocumentKind::BankTransactions => {
+                sql.push_str(" AND bank_account_xero_id = ?");
+                args.push(SqlValue::Text(a.clone()));
+            }
+            DocumentKind::Invoices => {
+                sql.push_str(
+                    " AND EXISTS (SELECT 1 FROM invoice_lines l WHERE l.parent_id = invoices.id \
+                     AND (l.account_code = ? OR l.account_xero_id = ?))",
+                );
+                args.push(SqlValue::Text(a.clone()));
+                args.push(SqlValue::Text(a.clone()));
+            }
+        }
+    }
+    let bound = |m: &Money| {
+        m.to_e4().ok_or_else(|| {
+            StoreError::Invalid(format!(
+                "{m} has more than 4 decimal places or is too large"
+            ))
+        })
+    };
+    if let Some(m) = &f.amount_min {
+        sql.push_str(" AND total_e4 >= ?");
+        args.push(SqlValue::Int(bound(m)?));
+    }
+    if let Some(m) = &f.amount_max {
+        sql.push_str(" AND total_e4 <= ?");
+        args.push(SqlValue::Int(bound(m)?));
+    }
+    if let Some(text) = &f.text {
+        let q = fts_query(text);
+        if !q.is_empty() {
+            let table = kind.table();
+            let fts = kind.fts();
+            match plan {
+                TextPlan::FromMatches => sql.push_str(&format!(
+                    " AND id IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)"
+                )),
+                TextPlan::CheckEachRow => sql.push_str(&format!(
+                    " AND EXISTS (SELECT 1 FROM {fts} WHERE {fts} MATCH ? AND {fts}.rowid = {table}.id)"
+                )),
+            }
+            args.push(SqlValue::Text(q));
+        }
+    }
+    Ok((sql, args))
+}
+
+/// Turns what the owner typed into an FTS5 query: every word must be present,
+/// as a whole word; a word typed with a trailing `*` matches as a prefix. Words
+/// are quoted, so nothing typed is FTS5 syntax.
+pub fn fts_query(text: &str) -> String {
+    let mut terms = Vec::new();
+    for chunk in text.split_whitespace() {
+        let prefix = chunk.ends_with('*');
+        let words: Vec<&str> = chunk
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        let n = words.len();
+        for (i, w) in words.into_iter().enumerate() {
+            let star = if prefix && i + 1 == n { "*" } else { "" };
+            terms.push(format!("\"{w}\"{star}"));
+        }
+    }
+    terms.join(" ")
+}
+
+fn row_to_doc(r: &SqliteRow) -> Result<DocumentRow, StoreError> {
+    let total: Option<String> = r.try_get("total")?;
+    Ok(DocumentRow {
+        id: r.try_get("id")?,
+        xero_id: r.try_get("xero_id")?,
+        doc_type: r.try_get("type")?,
+        number: r.try_get("number")?,
+        reference: r.try_get("reference")?,
+        contact_xero_id: r.try_get("contact_xero_id")?,
+        contact_name: r.try_get("contact_name")?,
+        date: r.try_get("date")?,
+        status: r.try_get("status")?,
+        currency_code: r.try_get("currency_code")?,
+        total: total
+            .map(|t| Money::parse(&t).map_err(|e| StoreError::Data(e.to_string())))
+            .transpose()?,
+        account: r.try_get("account")?,
+        updated_utc: r.try_get("updated_utc")?,
+    })
+}
+
+impl LedgerStore {
+    /// One page of documents matching `filter`, in `sort` order, after the
+    /// cursor `after` (from the previous page), at most `limit` (1..=500) rows.
+    pub async fn list_documents(
+        &self,
+        kind: DocumentKind,
+        filter: &DocumentFilter,
+        sort: Sort,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<DocumentPage, StoreError> {
+        let limit = limit.clamp(1, 500);
+        let plan = match filter.text.as_deref().map(fts_query) {
+            Some(q) if !q.is_empty() => {
+                let matches: i64 = sqlx::query_scalar(&format!(
+                    "SELECT COUNT(*) FROM (SELECT rowid FROM {0} WHERE {0} MATCH ? LIMIT ?)",
+                    kind.fts()
+                ))
+                .bind(q)
+                .bind(MATCHES_TO_START_FROM)
+                .fetch_one(self.pool())
+                .await?;
+                if matches < MATCHES_TO_START_FROM {
+                    TextPlan::FromMatches
+                } else {
+                    TextPlan::CheckEachRow
+                }
+            }
+            _ => TextPlan::FromMatches,
+        };
+        let (mut sql_where, mut args) = where_clause_with(kind, filter, plan)?;
+        let col = sort.field.column();
+        if let Some(text) = after {
+            let c: Cursor = serde_json::from_str(text)
+                .map_err(|_| StoreError::Invalid("that page cursor is not valid".to_owned()))?;
+            let key = match c.key {
+                None => SqlValue::Null,
+                Some(CursorKey::Int(i)) => SqlValue::Int(i),
+                Some(CursorKey::Text(t)) => SqlValue::Text(t),
+            };
+            let (cmp, id_cmp) = if sort.descending {
+                ("<", "<")
+            } else {
+                (">", ">")
+            };
+            match (key, sort.descending) {
+                (SqlValue::Null, false) => {
+                    sql_where.push_str(&format!(
+                        " AND (({col} IS NULL AND id {id_cmp} ?) OR {col} IS NOT NULL)"
+                    ));
+                    args.push(SqlValue::Int(c.id));
+                }
+                (SqlValue::Null, true) => {
+                    sql_where.push_str(&format!(" AND ({col} IS NULL AND id {id_cmp} ?)"));
+                    args.push(SqlValue::Int(c.id));
+                }
+                (k, desc) => {
+                    let nulls = if desc {
+                        format!(" OR {col} IS NULL")
+                    } else {
+                        String::new()
+                    };
+                    sql_where.push_str(&format!(
+                        " AND ({col} {cmp} ? OR ({col} = ? AND id {id_cmp} ?){nulls})"
+                    ));
+                    args.push(k.clone());
+                    args.push(k);
+                    args.push(SqlValue::Int(c.id));
+                }
+            }
+        }
+        let dir = if sort.descending { "DESC" } else { "ASC" };
+        let sql = format!(
+            "SELECT {}, {col} AS sort_key FROM {} WHERE {sql_where} ORDER BY {col} {dir}, id {dir} LIMIT {}",
+            kind.select(),
+            kind.table(),
+            limit + 1
+        );
+        let mut q = sqlx::query(&sql);
+        for a in &args {
+            q = bind_value(q, a);
+        }
+        let raw = q.fetch_all(self.pool()).await?;
+        let more = raw.len() > limit as usize;
+        let mut rows = Vec::with_capacity(raw.len().min(limit as usize));
+        let mut last_key = None;
+        for r in raw.iter().take(limit as usize) {
+            rows.push(row_to_doc(r)?);
+            last_key = Some(match sort.field {
+                SortField::Amount => r.try_get::<Option<i64>, _>("sort_key")?.map(CursorKey::Int),
+                _ => r
+                    .try_get::<Option<String>, _>("sort_key")?
+                    .map(CursorKey::Text),
+            });
+        }
+        let next_cursor = match (more, rows.last(), last_key) {
+            (true, Some(last), Some(key)) => Some(
+                serde_json::to_string(&Cursor { key, id: last.id })
+                    .map_err(|e| StoreError::Data(e.to_string()))?,
+            ),
+            _ => None,
+        };
+        Ok(DocumentPage { rows, next_cursor })
+    }
+
+    /// The exact total and count of the documents matching `filter`, per currency.
+    pub async fn document_totals(
+        &self,
+        kind: DocumentKind,
+        filter: &DocumentFilter,
+    ) -> Result<Vec<CurrencyTotal>, StoreError> {
+        let (sql_where, args) = where_clause(kind, filter)?;
+        let sql = format!(
+            "SELECT currency_code, COUNT(*) AS n, COUNT(total) AS n_total, COUNT(total_e4) AS n_e4, \
+             SUM(total_e4) AS s FROM {} WHERE {sql_where} GROUP BY currency_code ORDER BY currency_code",
+            kind.table()
+        );
+        let mut q = sqlx::query(&sql);
+        for a in &args {
+            q = bind_value(q, a);
+        }
+        let grouped = match q.fetch_all(self.pool()).await {
+            Ok(rows) => Some(rows),
+            // SUM over integers raises "integer overflow" rather than rounding:
+            // sum the exact decimals in Rust instead.
+            Err(sqlx::Error::Database(e)) if e.message().contains("overflow") => None,
+            Err(e) => return Err(e.into()),
+        };
+        let mut out = Vec::new();
+        if let Some(rows) = grouped {
+            for r in rows {
+                let currency: Option<String> = r.try_get("currency_code")?;
+                let n: i64 = r.try_get("n")?;
+                let n_total: i64 = r.try_get("n_total")?;
+                let n_e4: i64 = r.try_get("n_e4")?;
+                let total = if n_total == n_e4 {
+                    let s: Option<i64> = r.try_get("s")?;
+                    Money::from_e4(i128::from(s.unwrap_or(0)))
+                        .ok_or_else(|| StoreError::Data("total out of range".to_owned()))?
+                } else {
+                    self.sum_text(kind, filter, currency.as_deref()).await?
+                };
+                out.push(CurrencyTotal {
+                    currency_code: currency,
+                    count: u64::try_from(n).unwrap_or(0),
+                    total,
+                });
+            }
+        } else {
+            let sql = format!(
+                "SELECT DISTINCT currency_code FROM {} WHERE {sql_where} ORDER BY currency_code",
+                kind.table()
+            );
+            let mut q = sqlx::query_scalar::<_, Option<String>>(&sql);
+            for a in &args {
+                q = match a {
+                    SqlValue::Null => q.bind(None::<String>),
+                    SqlValue::Int(i) => q.bind(*i),
+                    SqlValue::Text(t) => q.bind(t.as_str()),
+                };
+            }
+            for currency in q.fetch_all(self.pool()).await? {
+                let mut f = filter.clone();
+                f.currency = currency.clone();
+                let (w, a2) = where_clause(kind, &f)?;
+                let sql = format!("SELECT COUNT(*) FROM {} WHERE {w}", kind.table());
+                let mut cq = sqlx::query_scalar::<_, i64>(&sql);
+                for a in &a2 {
+                    cq = match a {
+                        SqlValue::Null => cq.bind(None::<String>),
+                        SqlValue::Int(i) => cq.bind(*i),
+                        SqlValue::Text(t) => cq.bind(t.as_str()),
+                    };
+                }
+                let n = cq.fetch_one(self.pool()).await?;
+                out.push(CurrencyTotal {
+                    total: self.sum_text(kind, filter, currency.as_deref()).await?,
+                    currency_code: currency,
+                    count: u64::try_from(n).unwrap_or(0),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Sums the decimal text of the matching totals in one currency, in Rust.
+    async fn sum_text(
+        &self,
+        kind: DocumentKind,
+        filter: &DocumentFilter,
+        currency: Option<&str>,
+    ) -> Result<Money, StoreError> {
+        let mut f = filter.clone();
+        f.currency = None;
+        let (mut w, mut args) = where_clause(kind, &f)?;
+        match currency {
+            Some(c) => {
+                w.push_str(" AND currency_code = ?");
+                args.push(SqlValue::Text(c.to_owned()));
+            }
+            None => w.push_str(" AND currency_code IS NULL"),
+        }
+        let sql = format!(
+            "SELECT total FROM {} WHERE {w} AND total IS NOT NULL",
+            kind.table()
+        );
+        let mut q = sqlx::query_scalar::<_, String>(&sql);
+        for a in &args {
+            q = match a {
+                SqlValue::Null => q.bind(None::<String>),
+                SqlValue::Int(i) => q.bind(*i),
+                SqlValue::Text(t) => q.bind(t.as_str()),
+            };
+        }
+        let mut sum = Decimal::ZERO;
+        for t in q.fetch_all(self.pool()).await? {
+            let m = Money::parse(&t).map_err(|e| StoreError::Data(e.to_string()))?;
+            sum = sum
+                .checked_add(m.as_decimal())
+                .ok_or_else(|| StoreError::Data("the total overflows".to_owned()))?;
+        }
+        Ok(Money::new(sum))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_text_becomes_a_safe_query() {
+        assert_eq!(fts_query("INV-0042 acme"), "\"INV\" \"0042\" \"acme\"");
+        assert_eq!(fts_query("espr* INV-00*"), "\"espr\"* \"INV\" \"00\"*");
+        assert_eq!(fts_query("\" OR 1=1 --"), "\"OR\" \"1\" \"1\"");
+        assert_eq!(fts_query("  "), "");
+    }
+}

@@ -1,0 +1,567 @@
+//! Listings, exact totals and search, on real ledger files.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is the test failing
+
+mod common;
+
+use common::*;
+use ledgerkeep_domain::xero::{BankTransaction, Invoice, XeroRecord};
+use ledgerkeep_domain::Money;
+use ledgerkeep_store::query::{DocumentFilter, DocumentKind, Sort, SortField};
+use ledgerkeep_store::LedgerStore;
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+
+#[allow(clippy::too_many_arguments)]
+fn tx(
+    id: &str,
+    date_ms: Option<i64>,
+    total: Option<&str>,
+    currency: &str,
+    kind: &str,
+    status: &str,
+    account: &str,
+    contact: (&str, &str),
+    reference: &str,
+    description: &str,
+    updated_ms: i64,
+) -> XeroRecord<BankTransaction> {
+    let date = date_ms.map_or(String::new(), |d| format!(r#""Date": "/Date({d}+0000)/","#));
+    let total = total.map_or(String::new(), |t| format!(r#""Total": {t},"#));
+    let text = format!(
+        r#"{{"BankTransactionID": "{id}", "Type": "{kind}", "Status": "{status}", {date} {total}
+            "CurrencyCode": "{currency}", "Reference": "{reference}",
+            "BankAccount": {{"AccountID": "{account}"}},
+            "Contact": {{"ContactID": "{}", "Name": "{}"}},
+            "LineItems": [{{"Description": "{description}", "LineAmount": 1.00}}],
+            "UpdatedDateUTC": "/Date({updated_ms}+0000)/"}}"#,
+        contact.0, contact.1
+    );
+    XeroRecord::from_json(&text).unwrap()
+}
+
+const DAY: i64 = 86_400_000;
+
+type Pred = Box<dyn Fn(usize, &XeroRecord<BankTransaction>) -> bool>;
+
+fn filter() -> DocumentFilter {
+    DocumentFilter {
+        tenant_id: TENANT.to_owned(),
+        ..DocumentFilter::default()
+    }
+}
+
+async fn all_pages(store: &LedgerStore, f: &DocumentFilter, sort: Sort, size: u32) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = store
+            .list_documents(
+                DocumentKind::BankTransactions,
+                f,
+                sort,
+                after.as_deref(),
+                size,
+            )
+            .await
+            .unwrap();
+        assert!(page.rows.len() <= size as usize);
+        out.extend(page.rows.iter().map(|r| r.xero_id.clone()));
+        match page.next_cursor {
+            Some(c) => after = Some(c),
+            None => break,
+        }
+    }
+    out
+}
+
+/// A ledger of 57 varied transactions, some without a date or a total.
+async fn varied() -> (Ledger, Vec<XeroRecord<BankTransaction>>) {
+    let l = ledger().await;
+    let mut recs = Vec::new();
+    for i in 0..57i64 {
+        let date = if i % 11 == 0 {
+            None
+        } else {
+            Some((i % 7) * DAY)
+        };
+        let amount = format!("{}.{:02}", (i * 37) % 50, i % 100);
+        let total = if i % 13 == 0 {
+            None
+        } else {
+            Some(amount.as_str())
+        };
+        recs.push(tx(
+            &format!("bt-{i:02}"),
+            date,
+            total,
+            if i % 5 == 0 { "AUD" } else { "NZD" },
+            if i % 2 == 0 { "SPEND" } else { "RECEIVE" },
+            if i % 3 == 0 { "DELETED" } else { "AUTHORISED" },
+            if i % 4 == 0 { "bank-2" } else { "bank-1" },
+            if i % 6 == 0 {
+                ("c-9", "Zeta Plumbing")
+            } else {
+                ("c-1", "Acme Supplies")
+            },
+            &format!("REF-{i}"),
+            if i == 42 {
+                "quarterly widget service"
+            } else {
+                "office paper"
+            },
+            1_000 + (i * 7919) % 100,
+        ));
+    }
+    l.store
+        .apply_page(TENANT, &recs, &actor(), at(0))
+        .await
+        .unwrap();
+    (l, recs)
+}
+
+fn sort_key(r: &XeroRecord<BankTransaction>, field: SortField) -> (Option<String>, Option<i64>) {
+    match field {
+        SortField::Date => (r.entity.date.map(|d| d.to_string()), None),
+        SortField::Amount => (None, r.entity.total.and_then(|t| t.to_e4())),
+        SortField::Updated => (r.entity.updated_date_utc.map(|u| u.to_iso()), None),
+    }
+}
+
+#[tokio::test]
+async fn keyset_pages_cover_every_row_once_in_sort_order() {
+    let (l, recs) = varied().await;
+    // The rows' ids are assigned in page order, so id order = recs order.
+    for field in [SortField::Date, SortField::Amount, SortField::Updated] {
+        for descending in [false, true] {
+            let sort = Sort { field, descending };
+            let got = all_pages(&l.store, &filter(), sort, 10).await;
+            let mut expected: Vec<(usize, &XeroRecord<BankTransaction>)> =
+                recs.iter().enumerate().collect();
+            // SQLite orders NULL first ascending and last descending; ties by id.
+            expected.sort_by(|(ia, a), (ib, b)| {
+                let o = sort_key(a, field).cmp(&sort_key(b, field)).then(ia.cmp(ib));
+                if descending {
+                    o.reverse()
+                } else {
+                    o
+                }
+            });
+            let expected: Vec<String> = expected
+                .iter()
+                .map(|(_, r)| r.entity.bank_transaction_id.clone())
+                .collect();
+            assert_eq!(got, expected, "{sort:?}");
+        }
+    }
+    // A page size of one works the same.
+    let one = all_pages(&l.store, &filter(), Sort::default(), 1).await;
+    assert_eq!(one.len(), 57);
+    // A forged cursor is refused, not obeyed.
+    let err = l
+        .store
+        .list_documents(
+            DocumentKind::BankTransactions,
+            &filter(),
+            Sort::default(),
+            Some("'; DROP TABLE x"),
+            10,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ledgerkeep_store::StoreError::Invalid(_)));
+}
+
+#[tokio::test]
+async fn filters_select_exactly_the_matching_rows() {
+    let (l, recs) = varied().await;
+    let check = |f: DocumentFilter, pred: Pred| {
+        let store = l.store.clone();
+        let expected: Vec<String> = recs
+            .iter()
+            .enumerate()
+            .filter(|(i, r)| pred(*i, r))
+            .map(|(_, r)| r.entity.bank_transaction_id.clone())
+            .collect();
+        async move {
+            let mut got = all_pages(&store, &f, Sort::default(), 7).await;
+            got.sort();
+            let mut expected = expected;
+            expected.sort();
+            assert_eq!(got, expected, "{f:?}");
+        }
+    };
+    let status = |s: &str| DocumentFilter {
+        status: Some(s.to_owned()),
+        ..filter()
+    };
+    check(status("DELETED"), Box::new(|i, _| i % 3 == 0)).await;
+    check(
+        DocumentFilter {
+            doc_type: Some("SPEND".to_owned()),
+            account: Some("bank-2".to_owned()),
+            ..filter()
+        },
+        Box::new(|i, _| i % 2 == 0 && i % 4 == 0),
+    )
+    .await;
+    check(
+        DocumentFilter {
+            contact: Some("c-9".to_owned()),
+            ..filter()
+        },
+        Box::new(|i, _| i % 6 == 0),
+    )
+    .await;
+    check(
+        DocumentFilter {
+            date_from: Some("1970-01-03".to_owned()),
+            date_to: Some("1970-01-05".to_owned()),
+            ..filter()
+        },
+        Box::new(|i, _| i % 11 != 0 && (2..=4).contains(&(i % 7))),
+    )
+    .await;
+    let lo = Money::parse("10.00").unwrap();
+    let hi = Money::parse("20.50").unwrap();
+    check(
+        DocumentFilter {
+            amount_min: Some(lo),
+            amount_max: Some(hi),
+            ..filter()
+        },
+        Box::new(move |_, r| r.entity.total.is_some_and(|t| t >= lo && t <= hi)),
+    )
+    .await;
+    check(
+        DocumentFilter {
+            text: Some("widget".to_owned()),
+            ..filter()
+        },
+        Box::new(|i, _| i == 42),
+    )
+    .await;
+    check(
+        DocumentFilter {
+            text: Some("zeta plumbing".to_owned()),
+            ..filter()
+        },
+        Box::new(|i, _| i % 6 == 0),
+    )
+    .await;
+    check(
+        DocumentFilter {
+            text: Some("REF-17".to_owned()),
+            ..filter()
+        },
+        Box::new(|i, _| i == 17),
+    )
+    .await;
+    // Whole words by default; a trailing `*` asks for a prefix.
+    check(
+        DocumentFilter {
+            text: Some("plumb*".to_owned()),
+            ..filter()
+        },
+        Box::new(|i, _| i % 6 == 0),
+    )
+    .await;
+    check(
+        DocumentFilter {
+            text: Some("plumb".to_owned()),
+            ..filter()
+        },
+        Box::new(|_, _| false),
+    )
+    .await;
+    check(
+        DocumentFilter {
+            tenant_id: "someone-else".to_owned(),
+            ..filter()
+        },
+        Box::new(|_, _| false),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn totals_are_exact_per_currency_even_beyond_the_integer_range() {
+    let (l, recs) = varied().await;
+    let totals = l
+        .store
+        .document_totals(DocumentKind::BankTransactions, &filter())
+        .await
+        .unwrap();
+    for t in &totals {
+        let cur = t.currency_code.as_deref().unwrap();
+        let mine: Vec<&XeroRecord<BankTransaction>> = recs
+            .iter()
+            .filter(|r| r.entity.currency_code.as_deref() == Some(cur))
+            .collect();
+        let sum: Decimal = mine
+            .iter()
+            .filter_map(|r| r.entity.total)
+            .map(|m| m.as_decimal())
+            .sum();
+        assert_eq!(t.total.as_decimal(), sum, "{cur}");
+        assert_eq!(t.count, mine.len() as u64);
+    }
+    assert_eq!(totals.len(), 2);
+
+    // Three amounts whose integer sum overflows i64: summed exactly all the same.
+    let big = ledger().await;
+    let page: Vec<_> = (0..3)
+        .map(|i| {
+            tx(
+                &format!("b{i}"),
+                Some(0),
+                Some("900000000000000.01"),
+                "NZD",
+                "SPEND",
+                "AUTHORISED",
+                "bank-1",
+                ("c", "C"),
+                "r",
+                "d",
+                1,
+            )
+        })
+        .collect();
+    big.store
+        .apply_page(TENANT, &page, &actor(), at(0))
+        .await
+        .unwrap();
+    let t = big
+        .store
+        .document_totals(DocumentKind::BankTransactions, &filter())
+        .await
+        .unwrap();
+    assert_eq!(t[0].total.to_string(), "2700000000000000.03");
+    // And an amount with more places than the integer column holds.
+    let fine = ledger().await;
+    let page = vec![
+        tx(
+            "f1",
+            Some(0),
+            Some("0.00001"),
+            "NZD",
+            "SPEND",
+            "AUTHORISED",
+            "bank-1",
+            ("c", "C"),
+            "r",
+            "d",
+            1,
+        ),
+        tx(
+            "f2",
+            Some(0),
+            Some("1.10"),
+            "NZD",
+            "SPEND",
+            "AUTHORISED",
+            "bank-1",
+            ("c", "C"),
+            "r",
+            "d",
+            1,
+        ),
+    ];
+    fine.store
+        .apply_page(TENANT, &page, &actor(), at(0))
+        .await
+        .unwrap();
+    let t = fine
+        .store
+        .document_totals(DocumentKind::BankTransactions, &filter())
+        .await
+        .unwrap();
+    assert_eq!(t[0].total.to_string(), "1.10001");
+}
+
+#[tokio::test]
+async fn invoices_are_found_by_number_and_line_description() {
+    let l = ledger().await;
+    let inv = |id: &str, number: &str, line: &str, ty: &str| {
+        XeroRecord::<Invoice>::from_json(&format!(
+            r#"{{"InvoiceID": "{id}", "Type": "{ty}", "InvoiceNumber": "{number}", "Status": "AUTHORISED",
+                "Contact": {{"ContactID": "c-1", "Name": "Harbour Cafe"}}, "Date": "/Date(0+0000)/",
+                "CurrencyCode": "NZD", "Total": 10.00,
+                "LineItems": [{{"Description": "{line}", "AccountCode": "200", "LineAmount": 10.00}}],
+                "UpdatedDateUTC": "/Date(1000+0000)/"}}"#
+        ))
+        .unwrap()
+    };
+    let page = vec![
+        inv("i1", "INV-0042", "espresso beans", "ACCREC"),
+        inv("i2", "INV-0043", "milk", "ACCREC"),
+        inv("i3", "BILL-9", "espresso machine repair", "ACCPAY"),
+    ];
+    l.store
+        .apply_page(TENANT, &page, &actor(), at(0))
+        .await
+        .unwrap();
+    let find = |text: &str, ty: Option<&str>| {
+        let f = DocumentFilter {
+            text: Some(text.to_owned()),
+            doc_type: ty.map(str::to_owned),
+            ..filter()
+        };
+        let store = l.store.clone();
+        async move {
+            let p = store
+                .list_documents(DocumentKind::Invoices, &f, Sort::default(), None, 50)
+                .await
+                .unwrap();
+            let mut ids: Vec<String> = p.rows.into_iter().map(|r| r.xero_id).collect();
+            ids.sort();
+            ids
+        }
+    };
+    assert_eq!(find("0042", None).await, ["i1"]);
+    assert_eq!(find("espresso", None).await, ["i1", "i3"]);
+    assert_eq!(find("espresso", Some("ACCPAY")).await, ["i3"]);
+    assert_eq!(find("harbour", None).await, ["i1", "i2", "i3"]);
+    let by_account = DocumentFilter {
+        account: Some("200".to_owned()),
+        ..filter()
+    };
+    let p = l
+        .store
+        .list_documents(
+            DocumentKind::Invoices,
+            &by_account,
+            Sort::default(),
+            None,
+            50,
+        )
+        .await
+        .unwrap();
+    assert_eq!(p.rows.len(), 3);
+    // An update replaces the searchable text.
+    l.store
+        .apply_page(TENANT, &[XeroRecord::<Invoice>::from_json(
+            r#"{"InvoiceID": "i2", "InvoiceNumber": "INV-0043", "LineItems": [{"Description": "oat milk"}], "UpdatedDateUTC": "/Date(2000+0000)/"}"#,
+        ).unwrap()], &actor(), at(1))
+        .await
+        .unwrap();
+    assert_eq!(find("oat", None).await, ["i2"]);
+    assert!(find("harbour", None).await.len() == 2);
+}
+
+/// A word in more than 10,000 documents is searched by walking the sort order
+/// and checking each row; a rare one from its matches. Both give every match,
+/// once, in order.
+#[tokio::test]
+async fn common_and_rare_words_page_the_same_way() {
+    let l = ledger().await;
+    let n = 10_400i64;
+    for start in (0..n).step_by(1_000) {
+        let page: Vec<_> = (start..(start + 1_000).min(n))
+            .map(|i| {
+                let words = if i % 997 == 0 {
+                    "common rare"
+                } else {
+                    "common"
+                };
+                tx(
+                    &format!("w{i:05}"),
+                    Some((i % 50) * DAY),
+                    Some("1.00"),
+                    "NZD",
+                    "SPEND",
+                    "AUTHORISED",
+                    "bank-1",
+                    ("c", "C"),
+                    "r",
+                    words,
+                    1,
+                )
+            })
+            .collect();
+        l.store
+            .apply_page(TENANT, &page, &actor(), at(0))
+            .await
+            .unwrap();
+    }
+    let sort = Sort {
+        field: SortField::Date,
+        descending: true,
+    };
+    for (word, expected) in [
+        ("common", n as usize),
+        ("rare", ((n - 1) / 997 + 1) as usize),
+    ] {
+        let f = DocumentFilter {
+            text: Some(word.to_owned()),
+            ..filter()
+        };
+        let got = all_pages(&l.store, &f, sort, 500).await;
+        assert_eq!(got.len(), expected, "{word}");
+        let mut unique = got.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), expected, "{word}: a row came twice");
+        // In sort order: dates descending (i % 50), then ids descending.
+        let key = |id: &str| {
+            let i: i64 = id[1..].parse().unwrap();
+            (i % 50, i)
+        };
+        assert!(
+            got.windows(2).all(|w| key(&w[0]) > key(&w[1])),
+            "{word}: out of order"
+        );
+    }
+}
+
+fn amount() -> impl Strategy<Value = String> {
+    (
+        -10_000_000_000_000_000i64..10_000_000_000_000_000,
+        0u32..=2,
+        any::<bool>(),
+    )
+        .prop_map(|(m, s, small)| {
+            let m = if small { m % 100_000 } else { m };
+            Decimal::new(m, s).to_string()
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Amounts go into a real ledger file and come back with every digit and
+    /// their scale; the totals equal the exact decimal sums.
+    #[test]
+    fn money_round_trips_and_sums_exactly_through_a_real_file(
+        amounts in proptest::collection::vec((amount(), any::<bool>()), 1..25)
+    ) {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            let l = ledger().await;
+            let page: Vec<_> = amounts
+                .iter()
+                .enumerate()
+                .map(|(i, (a, aud))| tx(&format!("p{i}"), Some(0), Some(a), if *aud { "AUD" } else { "NZD" },
+                    "SPEND", "AUTHORISED", "bank-1", ("c", "C"), "r", "d", 1))
+                .collect();
+            l.store.apply_page(TENANT, &page, &actor(), at(0)).await.unwrap();
+            for (i, (a, _)) in amounts.iter().enumerate() {
+                let stored: String = sqlx::query_scalar("SELECT total FROM bank_transactions WHERE xero_id = ?")
+                    .bind(format!("p{i}"))
+                    .fetch_one(l.store.pool())
+                    .await
+                    .unwrap();
+                assert_eq!(&stored, a);
+            }
+            let totals = l.store.document_totals(DocumentKind::BankTransactions, &filter()).await.unwrap();
+            for t in totals {
+                let aud = t.currency_code.as_deref() == Some("AUD");
+                let sum: Decimal = amounts
+                    .iter()
+                    .filter(|(_, is_aud)| *is_aud == aud)
+                    .map(|(a, _)| Money::parse(a).unwrap().as_decimal())
+                    .sum();
+                assert_eq!(t.total.as_decimal(), sum);
+            }
+        });
+    }
+}
