@@ -1,11 +1,12 @@
 //! Tauri commands. Each is one line: call the operation, return its result.
 //! Parsing and validation live on the request types in `ledgerkeep-api`.
 
+use ledgerkeep_api::ops::updates::{SetUpdateChannelRequest, UpdateChannel, UpdateStatus};
 use ledgerkeep_api::{
     ApiError, AppContext, AppInfo, Diagnostics, HealthReport, HealthRequest, Preferences,
     SetLogLevelRequest, SupportBundle, SupportBundleRequest,
 };
-use tauri::State;
+use tauri::{AppHandle, State};
 
 type Ctx<'a> = State<'a, AppContext>;
 
@@ -56,4 +57,31 @@ pub async fn set_log_level(
     request: SetLogLevelRequest,
 ) -> Result<Preferences, ApiError> {
     ledgerkeep_api::set_log_level(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn update_channel(ctx: Ctx<'_>) -> Result<UpdateChannel, ApiError> {
+    ledgerkeep_api::ops::updates::update_channel(&ctx).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_update_channel(
+    ctx: Ctx<'_>,
+    request: SetUpdateChannelRequest,
+) -> Result<UpdateChannel, ApiError> {
+    ledgerkeep_api::ops::updates::set_update_channel(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn check_for_update(app: AppHandle, ctx: Ctx<'_>) -> Result<UpdateStatus, ApiError> {
+    crate::updater::check(&app, &ctx).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn install_update(app: AppHandle, ctx: Ctx<'_>) -> Result<UpdateStatus, ApiError> {
+    crate::updater::install(&app, &ctx).await
 }

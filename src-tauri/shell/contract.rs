@@ -24,8 +24,16 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::make_support_bundle,
             commands::preferences,
             commands::set_log_level,
+            commands::update_channel,
+            commands::set_update_channel,
+            commands::check_for_update,
+            commands::install_update,
         ])
-        .events(collect_events![events::NavigateRequested])
+        .events(collect_events![
+            events::NavigateRequested,
+            events::UpdateAvailable,
+            events::UpdateDownloadProgress,
+        ])
 }
 
 /// Writes the TypeScript bindings to `path`.

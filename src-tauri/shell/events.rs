@@ -8,3 +8,11 @@ use serde::{Deserialize, Serialize};
 pub struct NavigateRequested {
     pub screen: ledgerkeep_api::Screen,
 }
+
+/// A newer version is on offer (from the start-up or daily check).
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+pub struct UpdateAvailable(pub ledgerkeep_api::ops::updates::UpdateStatus);
+
+/// How much of an update has downloaded.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+pub struct UpdateDownloadProgress(pub ledgerkeep_api::ops::updates::UpdateProgress);

@@ -8,6 +8,7 @@ pub mod commands;
 pub mod contract;
 pub mod deep_link;
 pub mod events;
+pub mod updater;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -53,6 +54,9 @@ pub fn run() -> ExitCode {
         Err(err) => return fail(&err.message),
     };
     let metrics = ctx.metrics().clone();
+    let update_ctx = ctx.clone();
+    let mut context = tauri::generate_context!("tauri.conf.json");
+    updater::allow_loopback_http_in_debug(&mut context);
 
     let bridge = contract::builder();
     let app = tauri::Builder::default()
@@ -69,9 +73,10 @@ pub fn run() -> ExitCode {
             bridge.mount_events(app);
             deep_link::install(app)?;
             metrics.record_startup(started.elapsed());
+            updater::spawn_periodic_checks(app.handle().clone(), update_ctx);
             Ok(())
         })
-        .build(tauri::generate_context!("tauri.conf.json"));
+        .build(context);
 
     let app = match app {
         Ok(app) => app,

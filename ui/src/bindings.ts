@@ -14,11 +14,17 @@ export const commands = {
 	makeSupportBundle: (request: SupportBundleRequest) => typedError<SupportBundle, ApiError>(__TAURI_INVOKE("make_support_bundle", { request })),
 	preferences: () => typedError<Preferences, ApiError>(__TAURI_INVOKE("preferences")),
 	setLogLevel: (request: SetLogLevelRequest) => typedError<Preferences, ApiError>(__TAURI_INVOKE("set_log_level", { request })),
+	updateChannel: () => typedError<UpdateChannel, ApiError>(__TAURI_INVOKE("update_channel")),
+	setUpdateChannel: (request: SetUpdateChannelRequest) => typedError<UpdateChannel, ApiError>(__TAURI_INVOKE("set_update_channel", { request })),
+	checkForUpdate: () => typedError<UpdateStatus, ApiError>(__TAURI_INVOKE("check_for_update")),
+	installUpdate: () => typedError<UpdateStatus, ApiError>(__TAURI_INVOKE("install_update")),
 };
 
 /** Events */
 export const events = {
 	navigateRequested: makeEvent<NavigateRequested, NavigateRequested>("navigate-requested"),
+	updateAvailable: makeEvent<UpdateAvailable, UpdateAvailable>("update-available"),
+	updateDownloadProgress: makeEvent<UpdateDownloadProgress, UpdateDownloadProgress>("update-download-progress"),
 };
 
 /* Types */
@@ -40,6 +46,11 @@ export type AppInfo = {
 	logsDir: string,
 	backupsDir: string,
 	os: string,
+};
+
+export type AvailableUpdate = {
+	version: string,
+	notes: string | null,
 };
 
 export type CheckName = "database" | "keyring" | "xero" | "disk" | "memory";
@@ -81,8 +92,24 @@ export type EndpointStats = {
 export type ErrorCode = 
 /**  The request was refused; `message` says which field and why. */
 "invalid" | 
-/**  The local ledger could not be read or written (disk full, corrupt file, locked). */
+/**  The local ledger could not be read or written (disk full, an I/O failure). */
 "storage" | 
+/**
+ *  Another program holds the ledger's lock. The UI offers "try again" and
+ *  names the likely cause (a second copy of Ledgerkeep, a backup tool),
+ *  instead of the generic storage message; nothing was written.
+ */
+"locked" | 
+/**
+ *  The ledger was written by a newer Ledgerkeep. The UI offers the update
+ *  instead of a restore: the file is fine and was not touched.
+ */
+"newer_schema" | 
+/**
+ *  The file is damaged or is not a ledger (or a backup offered for restore
+ *  is). The UI offers a restore from a backup; nothing was changed.
+ */
+"corrupt" | 
 /**  Anything else: a bug, or a failure with nothing the owner can do about it. */
 "internal";
 
@@ -147,6 +174,10 @@ export type SetLogLevelRequest = {
 	level: LogLevel,
 };
 
+export type SetUpdateChannelRequest = {
+	channel: UpdateChannel,
+};
+
 export type SlowQuery = {
 	label: string,
 	ms: number,
@@ -166,6 +197,28 @@ export type SupportBundle = {
 export type SupportBundleRequest = {
 	/**  Where to write the zip; default: a new file in the app's support folder. */
 	to: string | null,
+};
+
+/**  A newer version is on offer (from the start-up or daily check). */
+export type UpdateAvailable = UpdateStatus;
+
+export type UpdateChannel = "stable" | "beta";
+
+/**  How much of an update has downloaded. */
+export type UpdateDownloadProgress = UpdateProgress;
+
+/**  Progress of an update's download, sent as it arrives. */
+export type UpdateProgress = {
+	downloadedBytes: number,
+	totalBytes: number | null,
+};
+
+/**  What a check found. */
+export type UpdateStatus = {
+	currentVersion: string,
+	channel: UpdateChannel,
+	/**  The newer version on offer, if any. */
+	available: AvailableUpdate | null,
 };
 
 export type Versions = {

@@ -54,6 +54,7 @@ describe("the app shell", () => {
       calls.push(cmd);
       if (cmd === "app_info") return INFO;
       if (cmd === "preferences") return { logLevel: "info", logLevelOverridden: false };
+      if (cmd === "update_channel") return "stable";
       throw { code: "internal", message: `unexpected ${cmd}` };
     });
     const user = userEvent.setup();

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { commands, type AppInfo, type LogLevel, type Preferences } from "../bindings";
 import { settle, useCommand, type CommandState } from "../app/useCommand";
+import { UpdatesSection } from "./UpdatesSection";
 
 const LEVELS: { value: LogLevel; label: string }[] = [
   { value: "error", label: "Errors only" },
@@ -24,6 +25,7 @@ export function SettingsScreen() {
         </p>
       )}
       {info.state === "ok" && <AboutList info={info.data} />}
+      <UpdatesSection />
       <LogSettings />
     </section>
   );

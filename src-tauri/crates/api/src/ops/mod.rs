@@ -8,3 +8,4 @@ pub mod ledger;
 pub mod maintenance;
 pub mod preferences;
 pub mod support_bundle;
+pub mod updates;

@@ -1,0 +1,110 @@
+// Shared by the end-to-end tests: start tauri-driver, open a session on an app
+// binary, and find things in its window.
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import assert from "node:assert/strict";
+import { Builder, By, until } from "selenium-webdriver";
+
+export const ROOT = path.resolve(import.meta.dirname, "../..");
+export const APP = process.env.LEDGERKEEP_APP ?? path.join(ROOT, "target/debug/ledgerkeep");
+export const WEBKIT_DRIVER = process.env.WEBKIT_DRIVER ?? "/usr/bin/WebKitWebDriver";
+export const TIMEOUT = 20_000;
+
+/** The newest migration number in migrations/: what the app must report as its schema. */
+export function latestMigration() {
+  const versions = readdirSync(path.join(ROOT, "migrations"))
+    .map((f) => /^(\d+)_.*\.sql$/.exec(f)?.[1])
+    .filter((v) => v !== undefined)
+    .map(Number);
+  return Math.max(...versions);
+}
+
+/** The shell package's version, from the workspace Cargo.toml. */
+export function cargoVersion() {
+  const toml = readFileSync(path.join(ROOT, "Cargo.toml"), "utf8");
+  const m = /\[workspace\.package\][^[]*?\nversion = "([^"]+)"/.exec(toml);
+  assert.ok(m, "no [workspace.package] version in Cargo.toml");
+  return m[1];
+}
+
+/** @returns {Promise<number>} */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      srv.close(() => (addr && typeof addr === "object" ? resolve(addr.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+/** @param {number} port */
+async function waitForPort(port, ms = TIMEOUT) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const ok = await new Promise((resolve) => {
+      const s = net.connect(port, "127.0.0.1", () => (s.end(), resolve(true)));
+      s.on("error", () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`tauri-driver did not listen on ${port} within ${ms} ms`);
+}
+
+/**
+ * Starts tauri-driver and opens the app at `app` with `env`.
+ * @param {string} app
+ * @param {NodeJS.ProcessEnv} env
+ */
+export async function openApp(app, env) {
+  assert.ok(existsSync(app), `no app binary at ${app}: build it with \`make app\``);
+  assert.ok(existsSync(WEBKIT_DRIVER), `no ${WEBKIT_DRIVER}: install webkit2gtk-driver`);
+  const port = await freePort();
+  const nativePort = await freePort();
+  const tauriDriver = spawn(
+    "tauri-driver",
+    ["--port", String(port), "--native-port", String(nativePort), "--native-driver", WEBKIT_DRIVER],
+    { env, stdio: ["ignore", "inherit", "inherit"] },
+  );
+  await waitForPort(port);
+  const driver = await new Builder()
+    .usingServer(`http://127.0.0.1:${port}/`)
+    .withCapabilities({ browserName: "wry", "tauri:options": { application: app } })
+    .build();
+  await driver.manage().setTimeouts({ implicit: 0 });
+  const close = async () => {
+    await driver.quit().catch(() => undefined);
+    tauriDriver.kill();
+  };
+  return { driver, close };
+}
+
+/** @param {string} testId */
+export const byTestId = (testId) => By.css(`[data-testid="${testId}"]`);
+
+/**
+ * The trimmed text of an element, once it has some.
+ * @param {import("selenium-webdriver").WebDriver} driver
+ * @param {string} testId
+ */
+export async function textOf(driver, testId) {
+  const el = await driver.wait(until.elementLocated(byTestId(testId)), TIMEOUT);
+  await driver.wait(async () => (await el.getText()).trim() !== "", TIMEOUT);
+  return (await el.getText()).trim();
+}
+
+/** @param {import("selenium-webdriver").WebDriver} driver */
+export async function heading(driver) {
+  return (await driver.wait(until.elementLocated(By.css("main h1")), TIMEOUT)).getText();
+}
+
+/**
+ * @param {import("selenium-webdriver").WebDriver} driver
+ * @param {string} testId
+ */
+export async function click(driver, testId) {
+  await (await driver.wait(until.elementLocated(byTestId(testId)), TIMEOUT)).click();
+}
