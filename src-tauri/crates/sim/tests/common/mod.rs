@@ -46,6 +46,14 @@ pub async fn start() -> Harness {
     start_with(|b| b).await
 }
 
+/// Limits high enough that a test walking every page is never refused.
+pub const GENEROUS: Limits = Limits {
+    concurrent: 5,
+    per_minute: 1_000_000,
+    per_day: 1_000_000,
+    app_per_minute: 1_000_000,
+};
+
 pub async fn start_limited(limits: Limits) -> Harness {
     start_with(|b| b.limits(limits)).await
 }
