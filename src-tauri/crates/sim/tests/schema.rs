@@ -297,3 +297,42 @@ async fn the_specs_example_records_are_served_back_unchanged() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_payment_write_response_validates_against_the_spec() {
+    let mut schemas = Schemas::load("xero_accounting.yaml", true);
+    let h = start().await;
+    let t = h.login().await;
+    let tenant = h.tenant(0);
+    let inv = h
+        .sim
+        .truth()
+        .records(&tenant, Collection::Invoices)
+        .into_iter()
+        .find(|i| i["Status"] == "AUTHORISED")
+        .unwrap();
+    let body = json!({"Payments": [{"Invoice": {"InvoiceID": inv["InvoiceID"]}, "Account": {"Code": "090"}, "Date": "2026-06-30", "Amount": 0.01}]});
+    let r = h
+        .http
+        .put(h.url("/api.xro/2.0/Payments"))
+        .bearer_auth(&t.access)
+        .header("xero-tenant-id", &tenant)
+        .header("Idempotency-Key", "schema-check")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let answer: Value = r.json().await.unwrap();
+    schemas.check(
+        "/paths/~1Payments/put/responses/200/content/application~1json/schema",
+        &answer,
+        "PUT Payments",
+    );
+    // And the invoice as served afterwards.
+    let id = inv["InvoiceID"].as_str().unwrap();
+    let served = h
+        .get_json(&t.access, &tenant, &format!("Invoices/{id}"))
+        .await;
+    schemas.check(&get_schema("Invoices"), &served, "the paid invoice");
+}
