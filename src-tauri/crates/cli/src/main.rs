@@ -8,6 +8,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use ledgerkeep_api::{ApiError, AppContext, AppPaths};
 
+mod simulator;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "ledgerkeep-cli",
@@ -28,6 +30,8 @@ struct Cli {
 enum Command {
     /// Print the app version, the ledger's schema version and where files are kept, as JSON.
     Info,
+    /// Run the Xero simulator on loopback until Ctrl-C; prints its base URL and client id.
+    Simulator(simulator::SimulatorArgs),
 }
 
 #[tokio::main]
@@ -43,6 +47,11 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), ApiError> {
+    // The simulator keeps no ledger: it needs no data folder.
+    let command = match cli.command {
+        Command::Simulator(args) => return simulator::run(args).await,
+        other => other,
+    };
     let paths = match cli.data_dir {
         Some(dir) => AppPaths::under(&dir),
         None => AppPaths::from_env().ok_or_else(|| {
@@ -50,8 +59,9 @@ async fn run(cli: Cli) -> Result<(), ApiError> {
         })?,
     };
     let ctx = AppContext::open(paths).await?;
-    let result = match cli.command {
+    let result = match command {
         Command::Info => print_json(&ledgerkeep_api::app_info(&ctx).await?),
+        Command::Simulator(_) => Ok(()),
     };
     ctx.close().await;
     result
