@@ -288,6 +288,11 @@ impl TenantBooks {
             .upsert(Record::new(collection, value));
     }
 
+    /// Adds or replaces an already indexed record.
+    pub fn put_record(&mut self, collection: Collection, record: Record) {
+        self.tables.entry(collection).or_default().upsert(record);
+    }
+
     /// The next JournalNumber.
     pub fn next_journal_number(&self) -> i64 {
         self.table(Collection::Journals)

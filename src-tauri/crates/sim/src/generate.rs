@@ -6,7 +6,7 @@ use rand_chacha::ChaCha8Rng;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::{json, Value};
 
-use crate::books::{Collection, TenantBooks, Truth};
+use crate::books::{Collection, Record, TenantBooks, Truth};
 use crate::clock::DEFAULT_START_MS;
 use crate::wire::{day_ms, money, ms_date, number_text};
 
@@ -219,6 +219,14 @@ impl AccountRef {
     fn short(&self) -> Value {
         json!({"AccountID": self.id, "Code": self.code, "Name": self.name})
     }
+
+    fn short_text(&self) -> String {
+        let mut o = JsonText::default();
+        o.str("AccountID", &self.id);
+        o.str("Code", self.code);
+        o.str("Name", self.name);
+        o.finish()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -228,6 +236,18 @@ struct ContactRef {
 }
 
 impl ContactRef {
+    fn short_text(&self) -> String {
+        let mut o = JsonText::default();
+        o.str("ContactID", &self.id);
+        o.str("Name", &self.name);
+        o.raw("Addresses", "[]");
+        o.raw("Phones", "[]");
+        o.raw("ContactGroups", "[]");
+        o.raw("ContactPersons", "[]");
+        o.raw("HasValidationErrors", "false");
+        o.finish()
+    }
+
     fn short(&self) -> Value {
         json!({"ContactID": self.id, "Name": self.name, "Addresses": [], "Phones": [], "ContactGroups": [], "ContactPersons": [], "HasValidationErrors": false})
     }
@@ -591,6 +611,15 @@ impl Gen {
 
     /// Line items with 4-decimal unit prices, tax rounded per line.
     fn lines(&mut self, sales: bool, n: usize) -> GeneratedLines {
+        let (specs, sub, tax, post) = self.line_specs(sales, n);
+        (specs.iter().map(LineSpec::value).collect(), sub, tax, post)
+    }
+
+    fn line_specs(
+        &mut self,
+        sales: bool,
+        n: usize,
+    ) -> (Vec<LineSpec>, Decimal, Decimal, Vec<PostLine>) {
         let mut out = Vec::new();
         let mut post = Vec::new();
         let (mut sub, mut tax) = (Decimal::ZERO, Decimal::ZERO);
@@ -609,30 +638,32 @@ impl Gen {
                 ["310", "400", "429"][self.rng.random_range(0..3)]
             };
             let item = ITEMS[self.rng.random_range(0..ITEMS.len())];
-            let lid = self.uuid();
-            let mut line = json!({
-                "LineItemID": lid,
-                "Description": item.1,
-                "Quantity": money(qty),
-                "UnitAmount": money(unit),
-                "AccountCode": code,
-                "TaxType": if sales { self.p.output_tax } else { self.p.input_tax },
-                "TaxAmount": money(t),
-                "LineAmount": money(amount),
-                "Tracking": []
-            });
-            if self.chance(40) {
-                line["ItemCode"] = json!(item.0);
-            }
-            if !self.tracking.is_empty() && self.chance(30) {
-                let (cat, opt, name) =
-                    self.tracking[self.rng.random_range(0..self.tracking.len())].clone();
-                line["Tracking"] = json!([{"TrackingCategoryID": cat, "TrackingOptionID": opt, "Name": "Region", "Option": name}]);
-            }
+            let id = self.uuid();
+            let item_code = self.chance(40).then_some(item.0);
+            let tracking = if !self.tracking.is_empty() && self.chance(30) {
+                Some(self.tracking[self.rng.random_range(0..self.tracking.len())].clone())
+            } else {
+                None
+            };
             sub += amount;
             tax += t;
             post.push((code, amount, t));
-            out.push(line);
+            out.push(LineSpec {
+                id,
+                description: item.1,
+                qty,
+                unit,
+                code,
+                tax_type: if sales {
+                    self.p.output_tax
+                } else {
+                    self.p.input_tax
+                },
+                tax: t,
+                amount,
+                item_code,
+                tracking,
+            });
         }
         (out, sub, tax, post)
     }
@@ -917,7 +948,7 @@ impl Gen {
             let contact = self.contact();
             let date = self.day();
             let n = if self.chance(80) { 1 } else { 2 };
-            let (lines, sub, tax, post) = self.lines(receive, n);
+            let (lines, sub, tax, post) = self.line_specs(receive, n);
             let total = sub + tax;
             let id = self.uuid();
             let code = if self.chance(85) { "090" } else { "091" };
@@ -929,26 +960,43 @@ impl Gen {
                 "AUTHORISED"
             };
             let kind = if receive { "RECEIVE" } else { "SPEND" };
-            let bt = json!({
-                "BankTransactionID": id,
-                "Type": kind,
-                "Contact": contact.short(),
-                "LineItems": lines,
-                "BankAccount": bank.short(),
-                "IsReconciled": self.chance(60),
-                "Date": ms_date(date),
-                "Reference": format!("Ref {}", i + 1),
-                "CurrencyCode": self.p.currency,
-                "CurrencyRate": number_text("1.000000"),
-                "Status": status,
-                "LineAmountTypes": "Exclusive",
-                "SubTotal": money(sub),
-                "TotalTax": money(tax),
-                "Total": money(total),
-                "UpdatedDateUTC": ms_date(updated),
-                "HasAttachments": false
-            });
-            self.put(Collection::BankTransactions, &bt);
+            let reconciled = self.chance(60);
+            // Written as text directly: the Large books hold a million of these.
+            let mut o = JsonText::default();
+            o.str("BankTransactionID", &id);
+            o.str("Type", kind);
+            o.raw("Contact", &contact.short_text());
+            let mut l = String::from("[");
+            for (k, line) in lines.iter().enumerate() {
+                if k > 0 {
+                    l.push(',');
+                }
+                l.push_str(&line.text());
+            }
+            l.push(']');
+            o.raw("LineItems", &l);
+            o.raw("BankAccount", &bank.short_text());
+            o.raw("IsReconciled", if reconciled { "true" } else { "false" });
+            o.str("Date", &format!("/Date({date}+0000)/"));
+            o.str("Reference", &format!("Ref {}", i + 1));
+            o.str("CurrencyCode", self.p.currency);
+            o.raw("CurrencyRate", "1.000000");
+            o.str("Status", status);
+            o.str("LineAmountTypes", "Exclusive");
+            o.raw("SubTotal", &sub.to_string());
+            o.raw("TotalTax", &tax.to_string());
+            o.raw("Total", &total.to_string());
+            o.str("UpdatedDateUTC", &format!("/Date({updated}+0000)/"));
+            o.raw("HasAttachments", "false");
+            self.books.put_record(
+                Collection::BankTransactions,
+                Record {
+                    id: id.clone(),
+                    updated_ms: Some(updated),
+                    number: None,
+                    json: o.finish().into(),
+                },
+            );
             if status == "AUTHORISED" && i < self.c.journaled_bank_transactions {
                 let sign = if receive {
                     Decimal::ONE
@@ -1352,6 +1400,102 @@ impl Gen {
                 }),
             );
         }
+    }
+}
+
+/// One generated line item, rendered as a JSON value or straight to text.
+#[derive(Debug, Clone)]
+struct LineSpec {
+    id: String,
+    description: &'static str,
+    qty: Decimal,
+    unit: Decimal,
+    code: &'static str,
+    tax_type: &'static str,
+    tax: Decimal,
+    amount: Decimal,
+    item_code: Option<&'static str>,
+    tracking: Option<(String, String, String)>,
+}
+
+impl LineSpec {
+    fn tracking_value(&self) -> Value {
+        match &self.tracking {
+            Some((cat, opt, name)) => {
+                json!([{"TrackingCategoryID": cat, "TrackingOptionID": opt, "Name": "Region", "Option": name}])
+            }
+            None => json!([]),
+        }
+    }
+
+    fn value(&self) -> Value {
+        let mut line = json!({
+            "LineItemID": self.id,
+            "Description": self.description,
+            "Quantity": money(self.qty),
+            "UnitAmount": money(self.unit),
+            "AccountCode": self.code,
+            "TaxType": self.tax_type,
+            "TaxAmount": money(self.tax),
+            "LineAmount": money(self.amount),
+            "Tracking": self.tracking_value()
+        });
+        if let Some(code) = self.item_code {
+            line["ItemCode"] = json!(code);
+        }
+        line
+    }
+
+    fn text(&self) -> String {
+        let mut o = JsonText::default();
+        o.str("LineItemID", &self.id);
+        o.str("Description", self.description);
+        o.raw("Quantity", &self.qty.to_string());
+        o.raw("UnitAmount", &self.unit.to_string());
+        o.str("AccountCode", self.code);
+        o.str("TaxType", self.tax_type);
+        o.raw("TaxAmount", &self.tax.to_string());
+        o.raw("LineAmount", &self.amount.to_string());
+        o.raw("Tracking", &self.tracking_value().to_string());
+        if let Some(code) = self.item_code {
+            o.str("ItemCode", code);
+        }
+        o.finish()
+    }
+}
+
+/// Writes a JSON object as text, field by field, with no intermediate value.
+#[derive(Debug, Default)]
+struct JsonText {
+    buf: String,
+}
+
+impl JsonText {
+    fn key(&mut self, key: &str) {
+        self.buf.push(if self.buf.is_empty() { '{' } else { ',' });
+        self.buf.push('"');
+        self.buf.push_str(key);
+        self.buf.push_str("\":");
+    }
+
+    /// A string field, escaped.
+    fn str(&mut self, key: &str, value: &str) {
+        self.key(key);
+        self.buf.push_str(&Value::from(value).to_string());
+    }
+
+    /// A field whose value is already JSON text (numbers, booleans, objects).
+    fn raw(&mut self, key: &str, json: &str) {
+        self.key(key);
+        self.buf.push_str(json);
+    }
+
+    fn finish(mut self) -> String {
+        if self.buf.is_empty() {
+            self.buf.push('{');
+        }
+        self.buf.push('}');
+        self.buf
     }
 }
 

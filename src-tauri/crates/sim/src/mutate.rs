@@ -66,24 +66,30 @@ fn dec(v: &Value) -> Decimal {
     v.to_string().parse().unwrap_or(Decimal::ZERO)
 }
 
+/// A random record of `c` that passes `ok`: random probes first (cheap on a
+/// million records), then a full scan so a rare match is still found.
 fn pick(
     b: &TenantBooks,
     c: Collection,
     rng: &mut ChaCha8Rng,
     ok: impl Fn(&Value) -> bool,
 ) -> Option<Value> {
-    let candidates: Vec<Value> = b
-        .table(c)
-        .records()
-        .iter()
-        .map(|r| r.value())
-        .filter(|v| ok(v))
-        .collect();
-    if candidates.is_empty() {
+    let records = b.table(c).records();
+    if records.is_empty() {
         return None;
     }
-    let i = rng.random_range(0..candidates.len());
-    candidates.into_iter().nth(i)
+    for _ in 0..64 {
+        let v = records[rng.random_range(0..records.len())].value();
+        if ok(&v) {
+            return Some(v);
+        }
+    }
+    let start = rng.random_range(0..records.len());
+    records[start..]
+        .iter()
+        .chain(&records[..start])
+        .map(|r| r.value())
+        .find(|v| ok(v))
 }
 
 /// Posts a journal that reverses the newest one of `source_id`, and optionally reposts it.
