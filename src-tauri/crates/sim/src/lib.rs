@@ -58,4 +58,6 @@ pub use faults::{Fault, FaultRule};
 pub use generate::Size;
 pub use limits::{Limits, Problem, RateLimiter};
 pub use mutate::{Mutation, MutationKind};
-pub use server::{default_spec_dir, RunningSimulator, SimError, SimulatorBuilder, TenantInfo};
+pub use server::{
+    default_spec_dir, MutationTicker, RunningSimulator, SimError, SimulatorBuilder, TenantInfo,
+};

@@ -322,6 +322,25 @@ impl RunningSimulator {
         mutate::apply(&mut books, &mut rng, now, count)
     }
 
+    /// Applies `count` seeded changes every `every` (real time), until the
+    /// returned ticker is dropped: books that change while the app syncs.
+    pub fn mutate_every(&self, every: std::time::Duration, count: usize) -> MutationTicker {
+        let shared = Arc::clone(&self.shared);
+        let task = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                let now = shared.clock.now_ms();
+                let mut books = shared.books.write();
+                let mut rng = shared.rng.lock();
+                mutate::apply(&mut books, &mut rng, now, count);
+            }
+        });
+        MutationTicker { task }
+    }
+
     /// Stops serving and waits for the server to end.
     pub async fn stop(mut self) {
         self.task.abort();
@@ -330,6 +349,18 @@ impl RunningSimulator {
 }
 
 impl Drop for RunningSimulator {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Keeps mutating the books while held; stops when dropped.
+#[derive(Debug)]
+pub struct MutationTicker {
+    task: JoinHandle<()>,
+}
+
+impl Drop for MutationTicker {
     fn drop(&mut self) {
         self.task.abort();
     }

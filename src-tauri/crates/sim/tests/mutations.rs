@@ -158,3 +158,38 @@ async fn the_same_seed_mutates_the_same_way() {
     assert_ne!(c.sim.mutate(25), ma);
     let _ = a.clock.now_ms();
 }
+
+#[tokio::test]
+async fn the_books_keep_changing_while_a_ticker_is_held() {
+    let h = start().await;
+    let count = |h: &Harness| {
+        h.sim.with_truth(|t| {
+            t.tenants
+                .iter()
+                .map(|b| b.table(Collection::Invoices).len() + b.table(Collection::Contacts).len())
+                .sum::<usize>()
+        })
+    };
+    let snapshot = |h: &Harness| {
+        h.sim
+            .with_truth(|t| t.records(&t.tenants[0].tenant_id, Collection::Invoices))
+    };
+    let before = (count(&h), snapshot(&h));
+    let ticker = h.sim.mutate_every(Duration::from_millis(20), 5);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while (count(&h), snapshot(&h)) == before {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "nothing changed in 10 s"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    drop(ticker);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let frozen = (count(&h), snapshot(&h));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(
+        (count(&h), snapshot(&h)) == frozen,
+        "the ticker stopped when dropped"
+    );
+}

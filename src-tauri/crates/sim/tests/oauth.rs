@@ -319,3 +319,39 @@ async fn deleting_a_connection_disconnects_that_tenant_only() {
         .unwrap();
     assert_eq!(r.status(), 404);
 }
+
+#[tokio::test]
+async fn cancelling_on_the_consent_page_redirects_with_access_denied() {
+    let h = start_with(|b| b.auto_consent(false)).await;
+    let page = h
+        .http
+        .get(h.authorize_url(VERIFIER))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let ticket = page
+        .split("name=\"ticket\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let r = h
+        .http
+        .post(h.url("/identity/connect/authorize/consent"))
+        .form(&[("ticket", ticket), ("decision", "deny")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 302);
+    let location = r.headers()["location"].to_str().unwrap();
+    assert!(location.starts_with(REDIRECT), "{location}");
+    assert!(
+        location.contains("error=access_denied") && location.contains("state=st4te"),
+        "{location}"
+    );
+    assert!(!location.contains("code="), "{location}");
+}
