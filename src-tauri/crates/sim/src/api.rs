@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::{json, Value};
@@ -481,7 +481,6 @@ pub async fn one(
 pub async fn write(
     State(shared): State<Arc<Shared>>,
     Path(segment): Path<String>,
-    method: Method,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -493,7 +492,6 @@ pub async fn write(
         if Collection::from_path(&segment) != Some(Collection::Payments) {
             return Answer::error(StatusCode::METHOD_NOT_ALLOWED, json!({"Title": "Method Not Allowed", "Status": 405}));
         }
-        let _ = method;
         if let Some(k) = &key {
             if k.len() > MAX_IDEMPOTENCY_KEY {
                 return Answer::error(

@@ -38,7 +38,7 @@
 //! drives rate-limit windows, token expiry and `UpdatedDateUTC` of changes; the
 //! seed drives the books and every token.
 
-pub mod api;
+mod api;
 pub mod books;
 pub mod clock;
 pub mod examples;
@@ -46,9 +46,9 @@ pub mod faults;
 pub mod generate;
 pub mod limits;
 pub mod mutate;
-pub mod oauth;
+mod oauth;
 pub mod query;
-pub mod server;
+mod server;
 pub mod wire;
 mod write;
 
@@ -58,6 +58,7 @@ pub use faults::{Fault, FaultRule};
 pub use generate::Size;
 pub use limits::{Limits, Problem, RateLimiter};
 pub use mutate::{Mutation, MutationKind};
+pub use oauth::{ACCESS_TOKEN_MS, REFRESH_GRACE_MS, REFRESH_UNUSED_MS};
 pub use server::{
     default_spec_dir, MutationTicker, RunningSimulator, SimError, SimulatorBuilder, TenantInfo,
 };

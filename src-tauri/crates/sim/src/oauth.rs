@@ -118,11 +118,6 @@ impl AuthState {
             g.connections.retain(|c| c.tenant_id != tenant_id);
         }
     }
-
-    /// Every grant issued so far.
-    pub fn grants(&self) -> &[Grant] {
-        &self.grants
-    }
 }
 
 /// `/identity/connect/authorize` query parameters.
@@ -141,6 +136,42 @@ fn random_token(shared: &Shared, bytes: usize) -> String {
     let mut rng = shared.rng.lock();
     let buf: Vec<u8> = (0..bytes).map(|_| rng.random()).collect();
     URL_SAFE_NO_PAD.encode(buf)
+}
+
+/// A JWT-shaped token as Xero issues: a header, these claims and a signature
+/// (random bytes: nothing checks it but the simulator, by lookup).
+fn jwt(shared: &Shared, claims: &serde_json::Value) -> String {
+    let header =
+        json!({"alg": "RS256", "kid": "ledgerkeep-sim", "typ": "JWT", "x5t": "ledgerkeep-sim"});
+    format!(
+        "{}.{}.{}",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(claims.to_string()),
+        random_token(shared, 32)
+    )
+}
+
+fn access_claims(
+    shared: &Shared,
+    now: i64,
+    client_id: &str,
+    auth_event_id: &str,
+    scope: &str,
+) -> serde_json::Value {
+    let jti = random_token(shared, 16);
+    json!({
+        "nbf": now / 1000,
+        "exp": (now + shared.config.access_token_ms) / 1000,
+        "iss": "https://identity.xero.com",
+        "aud": "https://identity.xero.com/resources",
+        "client_id": client_id,
+        "sub": "ledgerkeep-simulated-user",
+        "auth_time": now / 1000,
+        "xero_userid": "ledgerkeep-simulated-user",
+        "authentication_event_id": auth_event_id,
+        "jti": jti,
+        "scope": scope.split_whitespace().collect::<Vec<_>>()
+    })
 }
 
 fn redirect_allowed(shared: &Shared, uri: &str) -> bool {
@@ -346,6 +377,16 @@ pub async fn token(State(shared): State<Arc<Shared>>, Form(f): Form<TokenForm>) 
                 _ => return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant"),
             }
             let auth_event_id = uuid_token(&shared);
+            let access = jwt(
+                &shared,
+                &access_claims(
+                    &shared,
+                    now,
+                    &pending.client_id,
+                    &auth_event_id,
+                    &pending.scope,
+                ),
+            );
             let connections = {
                 let books = shared.books.read();
                 let ids: Vec<String> = books.tenants.iter().map(|_| uuid_token(&shared)).collect();
@@ -362,7 +403,6 @@ pub async fn token(State(shared): State<Arc<Shared>>, Form(f): Form<TokenForm>) 
                     .collect()
             };
             let refresh = random_token(&shared, 32);
-            let access = random_token(&shared, 32);
             let mut auth = shared.auth.lock();
             let index = auth.grants.len();
             auth.grants.push(Grant {
@@ -390,7 +430,6 @@ pub async fn token(State(shared): State<Arc<Shared>>, Form(f): Form<TokenForm>) 
                 return oauth_error(StatusCode::BAD_REQUEST, "invalid_request");
             };
             let new_refresh = random_token(&shared, 32);
-            let access = random_token(&shared, 32);
             let mut auth = shared.auth.lock();
             let Some(&index) = auth.refresh.get(presented) else {
                 return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant");
@@ -413,14 +452,16 @@ pub async fn token(State(shared): State<Arc<Shared>>, Form(f): Form<TokenForm>) 
                     _ => return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant"),
                 }
             }
-            let old_current = std::mem::replace(&mut grant.refresh, new_refresh.clone());
+            grant.refresh = new_refresh.clone();
             grant.refresh_issued_ms = now;
             let scope = grant.scope.clone();
+            let claims =
+                access_claims(&shared, now, &grant.client_id, &grant.auth_event_id, &scope);
+            let access = jwt(&shared, &claims);
             let previous = grant.previous.as_ref().map(|(p, _)| p.clone());
             // Only the current token and the one in its grace window stay known.
             auth.refresh
                 .retain(|t, g| *g != index || Some(t) == previous.as_ref());
-            let _ = old_current;
             auth.refresh.insert(new_refresh.clone(), index);
             auth.access.insert(
                 access.clone(),
@@ -511,15 +552,31 @@ fn connection_date(ms: i64) -> String {
         .unwrap_or_default()
 }
 
+/// `GET /connections` query: optionally one authorisation's connections only.
+#[derive(Debug, Deserialize)]
+pub struct ConnectionsQuery {
+    #[serde(rename = "authEventId")]
+    auth_event_id: Option<String>,
+}
+
 /// `GET /connections`: the tenants this token can reach.
-pub async fn connections(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+pub async fn connections(
+    State(shared): State<Arc<Shared>>,
+    Query(q): Query<ConnectionsQuery>,
+    headers: HeaderMap,
+) -> Response {
     let grant = match authenticate(&shared, &headers) {
         Ok(g) => g,
         Err(r) => return *r,
     };
+    let mine = q
+        .auth_event_id
+        .as_deref()
+        .is_none_or(|id| id.eq_ignore_ascii_case(&grant.auth_event_id));
     let list: Vec<_> = grant
         .connections
         .iter()
+        .filter(|_| mine)
         .map(|c| {
             json!({
                 "id": c.id,

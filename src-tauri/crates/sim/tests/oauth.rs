@@ -355,3 +355,51 @@ async fn cancelling_on_the_consent_page_redirects_with_access_denied() {
     );
     assert!(!location.contains("code="), "{location}");
 }
+
+#[tokio::test]
+async fn access_tokens_are_jwt_shaped_with_xeros_claims() {
+    use base64::Engine;
+    let h = start().await;
+    let t = h.login().await;
+    let parts: Vec<&str> = t.access.split('.').collect();
+    assert_eq!(parts.len(), 3);
+    let claims: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(parts[1])
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(claims["client_id"], h.sim.client_id());
+    assert_eq!(
+        claims["exp"].as_i64().unwrap() - claims["nbf"].as_i64().unwrap(),
+        1800
+    );
+    let event = claims["authentication_event_id"].as_str().unwrap();
+    let conns: Value = h
+        .http
+        .get(h.url(&format!("/connections?authEventId={event}")))
+        .bearer_auth(&t.access)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(conns.as_array().unwrap().len(), 3);
+    assert!(conns
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["authEventId"] == event));
+    let other: Value = h
+        .http
+        .get(h.url("/connections?authEventId=00000000-0000-0000-0000-000000000000"))
+        .bearer_auth(&t.access)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(other.as_array().unwrap().is_empty());
+}
