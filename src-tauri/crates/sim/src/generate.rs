@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use crate::books::{Collection, Record, TenantBooks, Truth};
 use crate::clock::DEFAULT_START_MS;
-use crate::wire::{day_ms, money, ms_date, number_text};
+use crate::wire::{day_ms, money, ms_date, ms_date_bare, number_text};
 
 /// How large the generated books are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -348,6 +348,7 @@ impl Gen {
         self.contacts();
         self.items();
         self.invoices();
+        self.open_credit_notes();
         self.bank_transactions();
         self.transfers();
         self.over_and_prepayments();
@@ -559,7 +560,8 @@ impl Gen {
                 "EmailAddress": format!("accounts{}@example.com", i + 1),
                 "Addresses": [{"AddressType": "POBOX", "City": "Ōtautahi", "PostalCode": "8011", "Country": self.p.country}],
                 "Phones": [{"PhoneType": "DEFAULT", "PhoneNumber": format!("555-{:04}", i)}],
-                "UpdatedDateUTC": ms_date(updated),
+                // Some records carry the offset-free form Xero also sends.
+                "UpdatedDateUTC": if i % 7 == 3 { ms_date_bare(updated) } else { ms_date(updated) },
                 "ContactGroups": [],
                 "IsSupplier": !is_customer || i % 5 == 0,
                 "IsCustomer": is_customer,
@@ -855,6 +857,59 @@ impl Gen {
                     ],
                 });
             }
+            // A payment entered by mistake and deleted: served with Status DELETED,
+            // not counted on the invoice, its journal reversed.
+            if !paid.is_zero() && self.chance(10) {
+                let amount = round2(total * Decimal::new(self.rng.random_range(5..50), 2));
+                let pay_date = (date + day_ms(self.rng.random_range(0..30))).min(day_ms(end_day));
+                let created_at = self.after(pay_date);
+                let deleted_at = self.after(created_at);
+                updated = updated.max(deleted_at);
+                let pid = self.uuid();
+                let bank = self.account("090");
+                self.put(
+                    Collection::Payments,
+                    &json!({
+                        "PaymentID": pid,
+                        "Date": ms_date(pay_date),
+                        "BankAmount": money(amount),
+                        "Amount": money(amount),
+                        "Reference": "Entered twice",
+                        "CurrencyRate": number_text(&rate),
+                        "PaymentType": if sales { "ACCRECPAYMENT" } else { "ACCPAYPAYMENT" },
+                        "Status": "DELETED",
+                        "UpdatedDateUTC": ms_date(deleted_at),
+                        "HasAccount": true,
+                        "IsReconciled": false,
+                        "Account": {"AccountID": bank.id, "Code": bank.code},
+                        "Invoice": short_invoice,
+                        "HasValidationErrors": false
+                    }),
+                );
+                let (ar, sign) = if sales {
+                    ("610", Decimal::ONE)
+                } else {
+                    ("800", Decimal::NEGATIVE_ONE)
+                };
+                let source_type = if sales {
+                    "ACCRECPAYMENT"
+                } else {
+                    "ACCPAYPAYMENT"
+                };
+                for (at, s) in [(created_at, sign), (deleted_at, -sign)] {
+                    self.postings.push(Posting {
+                        created_ms: at,
+                        date_ms: pay_date,
+                        source_id: pid.clone(),
+                        source_type,
+                        reference: number.clone(),
+                        lines: vec![
+                            (bank.code, s * amount, Decimal::ZERO),
+                            (ar, -s * amount, Decimal::ZERO),
+                        ],
+                    });
+                }
+            }
             let due_amount = total - credited - paid;
             if status == "PAID" && !due_amount.is_zero() {
                 status = "AUTHORISED";
@@ -938,6 +993,67 @@ impl Gen {
                         lines: reversed,
                     });
                 }
+            }
+        }
+    }
+
+    /// Credit notes not (yet) allocated, and voided ones.
+    fn open_credit_notes(&mut self) {
+        for k in 0..(self.c.credit_notes / 4).max(4) {
+            let sales = k % 3 != 2;
+            let voided = k % 4 == 3;
+            let contact = self.contact();
+            let date = self.day();
+            let created = self.after(date);
+            let (lines, sub, tax, post) = self.lines(sales, 1);
+            let total = sub + tax;
+            let id = self.uuid();
+            let kind = if sales {
+                "ACCRECCREDIT"
+            } else {
+                "ACCPAYCREDIT"
+            };
+            self.put(
+                Collection::CreditNotes,
+                &json!({
+                    "Type": kind,
+                    "Contact": contact.short(),
+                    "Date": ms_date(date),
+                    "Status": if voided { "VOIDED" } else { "AUTHORISED" },
+                    "LineAmountTypes": "Exclusive",
+                    "LineItems": lines,
+                    "SubTotal": money(sub),
+                    "TotalTax": money(tax),
+                    "Total": money(total),
+                    "UpdatedDateUTC": ms_date(created),
+                    "CurrencyCode": self.p.currency,
+                    "CurrencyRate": number_text("1.000000"),
+                    "CreditNoteID": id,
+                    "CreditNoteNumber": format!("CN-O{:04}", k + 1),
+                    "SentToContact": false,
+                    "RemainingCredit": money(if voided { Decimal::ZERO } else { total }),
+                    "Allocations": [],
+                    "Payments": [],
+                    "HasAttachments": false,
+                    "HasErrors": false
+                }),
+            );
+            if !voided {
+                let (ar, s) = if sales {
+                    ("610", Decimal::ONE)
+                } else {
+                    ("800", Decimal::NEGATIVE_ONE)
+                };
+                let mut lines = vec![(ar, -s * total, Decimal::ZERO)];
+                lines.extend(post.iter().map(|(c, n, t)| (*c, s * *n, s * *t)));
+                self.postings.push(Posting {
+                    created_ms: created,
+                    date_ms: date,
+                    source_id: id,
+                    source_type: kind,
+                    reference: contact.name.clone(),
+                    lines,
+                });
             }
         }
     }
@@ -1605,6 +1721,19 @@ mod tests {
                     .is_some_and(|f| f.len() == 4)
             });
         assert!(unit_4dp);
+        let credit_notes = t.records(id, Collection::CreditNotes);
+        for s in ["PAID", "AUTHORISED", "VOIDED"] {
+            assert!(
+                credit_notes.iter().any(|c| c["Status"] == s),
+                "no {s} credit note"
+            );
+        }
+        let payments = t.records(id, Collection::Payments);
+        assert!(payments.iter().any(|p| p["Status"] == "DELETED"));
+        let contacts = t.records(id, Collection::Contacts);
+        assert!(contacts
+            .iter()
+            .any(|c| !c["UpdatedDateUTC"].as_str().unwrap().contains('+')));
         let mj = t.records(id, Collection::ManualJournals);
         assert!(mj
             .iter()
