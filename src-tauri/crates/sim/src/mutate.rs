@@ -128,6 +128,77 @@ fn repost(b: &mut TenantBooks, rng: &mut ChaCha8Rng, source_id: &str, now: i64, 
     }
 }
 
+/// Posts the journal of a newly approved invoice: receivable (or payable)
+/// against each line's account, tax to the tax account.
+fn post_invoice(b: &mut TenantBooks, rng: &mut ChaCha8Rng, inv: &Value, now: i64) {
+    let accounts: Vec<Value> = b
+        .table(Collection::Accounts)
+        .records()
+        .iter()
+        .map(|r| r.value())
+        .collect();
+    let account = |code: &str| {
+        accounts
+            .iter()
+            .find(|a| a["Code"] == code)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let sales = inv["Type"] == "ACCREC";
+    let sign = if sales {
+        Decimal::ONE
+    } else {
+        Decimal::NEGATIVE_ONE
+    };
+    let mut lines = Vec::new();
+    let mut line = |rng: &mut ChaCha8Rng, code: &str, net: Decimal, tax: Decimal| {
+        let a = account(code);
+        lines.push(json!({
+            "JournalLineID": uuid_from(rng),
+            "AccountID": a["AccountID"],
+            "AccountCode": code,
+            "AccountType": a["Type"],
+            "AccountName": a["Name"],
+            "Description": "",
+            "NetAmount": money(net),
+            "GrossAmount": money(net + tax),
+            "TaxAmount": money(tax),
+            "TrackingCategories": []
+        }));
+    };
+    line(
+        rng,
+        if sales { "610" } else { "800" },
+        sign * dec(&inv["Total"]),
+        Decimal::ZERO,
+    );
+    let mut tax_total = Decimal::ZERO;
+    for l in inv["LineItems"].as_array().into_iter().flatten() {
+        let tax = dec(&l["TaxAmount"]);
+        tax_total += tax;
+        line(
+            rng,
+            l["AccountCode"].as_str().unwrap_or("200"),
+            -sign * dec(&l["LineAmount"]),
+            -sign * tax,
+        );
+    }
+    if !tax_total.is_zero() {
+        line(rng, "820", -sign * tax_total, Decimal::ZERO);
+    }
+    let journal = json!({
+        "JournalID": uuid_from(rng),
+        "JournalDate": inv["Date"],
+        "JournalNumber": b.next_journal_number(),
+        "CreatedDateUTC": ms_date(now),
+        "Reference": inv["InvoiceNumber"],
+        "SourceID": inv["InvoiceID"],
+        "SourceType": inv["Type"],
+        "JournalLines": lines
+    });
+    b.put(Collection::Journals, &journal);
+}
+
 /// Marks a served record as edited now: a record changed between two pages.
 pub fn touch(b: &mut TenantBooks, c: Collection, id: &str, now: i64) {
     let Some(mut v) = b.table(c).get(id).map(|r| r.value()) else {
@@ -175,6 +246,7 @@ fn one(
                 }
             }
             b.put(Collection::Invoices, &v);
+            post_invoice(b, rng, &v, now);
             Some((Collection::Invoices, id))
         }
         MutationKind::EditInvoice => {

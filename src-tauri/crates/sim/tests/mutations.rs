@@ -193,3 +193,43 @@ async fn the_books_keep_changing_while_a_ticker_is_held() {
         "the ticker stopped when dropped"
     );
 }
+
+#[tokio::test]
+async fn journals_stay_balanced_numbered_and_complete_after_mutations() {
+    use rust_decimal::Decimal;
+    let h = start().await;
+    let changes = h.sim.mutate(80);
+    assert!(changes.iter().any(|m| m.kind == MutationKind::NewInvoice));
+    let truth = h.sim.truth();
+    for tenant in &truth.tenants {
+        let journals = truth.records(&tenant.tenant_id, Collection::Journals);
+        let numbers: Vec<i64> = journals
+            .iter()
+            .map(|j| j["JournalNumber"].as_i64().unwrap())
+            .collect();
+        assert_eq!(
+            numbers,
+            (1..=numbers.len() as i64).collect::<Vec<_>>(),
+            "{}",
+            tenant.name
+        );
+        for j in &journals {
+            let sum: Decimal = j["JournalLines"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| l["NetAmount"].to_string().parse::<Decimal>().unwrap())
+                .sum();
+            assert!(sum.is_zero(), "unbalanced: {j}");
+        }
+        for m in changes
+            .iter()
+            .filter(|m| m.tenant_id == tenant.tenant_id && m.kind == MutationKind::NewInvoice)
+        {
+            assert!(
+                journals.iter().any(|j| j["SourceID"] == m.id.as_str()),
+                "a new invoice posts a journal"
+            );
+        }
+    }
+}
