@@ -150,6 +150,7 @@ async fn serve_inner(
         match f {
             Fault::Delay(d) => tokio::time::sleep(*d).await,
             Fault::Timeout => tokio::time::sleep(Duration::from_secs(3600)).await,
+            Fault::Hold(gate) => gate.pass().await,
             _ => {}
         }
     }

@@ -1,7 +1,50 @@
 //! Fault injection: rules that make chosen Accounting API calls fail the ways
 //! Xero's do.
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use tokio::sync::Semaphore;
+
+/// Holds calls until released: for tests that need calls in flight at once.
+#[derive(Debug, Clone)]
+pub struct Gate {
+    semaphore: Arc<Semaphore>,
+}
+
+impl Default for Gate {
+    fn default() -> Self {
+        Gate {
+            semaphore: Arc::new(Semaphore::new(0)),
+        }
+    }
+}
+
+impl Gate {
+    /// A closed gate.
+    pub fn new() -> Gate {
+        Gate::default()
+    }
+
+    /// Lets every held call, and every later one, through.
+    pub fn open(&self) {
+        self.semaphore.close();
+    }
+
+    /// Waits until the gate opens.
+    pub async fn pass(&self) {
+        // A closed semaphore answers at once with an error: that is "open".
+        let _ = self.semaphore.acquire().await;
+    }
+}
+
+impl PartialEq for Gate {
+    fn eq(&self, other: &Gate) -> bool {
+        Arc::ptr_eq(&self.semaphore, &other.semaphore)
+    }
+}
+
+impl Eq for Gate {}
 
 /// What goes wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,6 +55,8 @@ pub enum Fault {
     Delay(Duration),
     /// Never answer (until the client gives up or the simulator stops).
     Timeout,
+    /// Hold the call, counted in flight, until the gate opens.
+    Hold(Gate),
     /// Send the first half of the JSON body.
     TruncatedJson,
     /// Send a body that is not JSON.

@@ -54,7 +54,7 @@ mod write;
 
 pub use books::{Collection, Paging, Record, Table, TenantBooks, Truth};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use faults::{Fault, FaultRule};
+pub use faults::{Fault, FaultRule, Gate};
 pub use generate::Size;
 pub use limits::{Limits, Problem, RateLimiter};
 pub use mutate::{Mutation, MutationKind};

@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use ledgerkeep_sim::{Fault, FaultRule, Limits};
+use ledgerkeep_sim::{Fault, FaultRule, Gate, Limits};
 
 fn header(r: &reqwest::Response, name: &str) -> Option<String> {
     r.headers()
@@ -149,8 +149,9 @@ async fn the_sixth_concurrent_call_gets_429_concurrent() {
     let h = start().await;
     let t = h.login().await;
     let tenant = h.tenant(0);
+    let gate = Gate::new();
     h.sim
-        .inject(FaultRule::next(Fault::Delay(Duration::from_secs(3)), 5).on("Contacts"));
+        .inject(FaultRule::next(Fault::Hold(gate.clone()), 5).on("Contacts"));
     let mut slow = Vec::new();
     for _ in 0..5 {
         let http = h.http.clone();
@@ -167,7 +168,7 @@ async fn the_sixth_concurrent_call_gets_429_concurrent() {
         }));
     }
     // Wait (bounded) until all five are in flight on the server.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     while h.sim.limiter().in_flight(&tenant) < 5 {
         assert!(
             tokio::time::Instant::now() < deadline,
@@ -188,6 +189,12 @@ async fn the_sixth_concurrent_call_gets_429_concurrent() {
             .status(),
         200
     );
+    assert_eq!(
+        h.sim.limiter().in_flight(&tenant),
+        5,
+        "the refused call did not count"
+    );
+    gate.open();
     for s in slow {
         assert_eq!(s.await.unwrap(), 200);
     }
