@@ -353,8 +353,17 @@ pub fn s256(verifier: &str) -> String {
 }
 
 /// `POST /connect/token`: `authorization_code` and `refresh_token` grants.
-pub async fn token(State(shared): State<Arc<Shared>>, Form(f): Form<TokenForm>) -> Response {
+pub async fn token(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Form(mut f): Form<TokenForm>,
+) -> Response {
     let now = shared.clock.now_ms();
+    // The client id may come in the body or, as some OAuth libraries send it,
+    // as the user of HTTP Basic auth with an empty secret.
+    if f.client_id.is_none() {
+        f.client_id = basic_client_id(&headers);
+    }
     match f.grant_type.as_deref() {
         Some("authorization_code") => {
             let Some(code) = f.code.as_deref() else {
@@ -475,6 +484,21 @@ pub async fn token(State(shared): State<Arc<Shared>>, Form(f): Form<TokenForm>) 
         }
         _ => oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type"),
     }
+}
+
+/// The user part of an `Authorization: Basic` header.
+fn basic_client_id(headers: &HeaderMap) -> Option<String> {
+    let encoded = headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Basic ")?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let user = text.split(':').next()?;
+    (!user.is_empty()).then(|| user.to_owned())
 }
 
 fn uuid_token(shared: &Shared) -> String {

@@ -403,3 +403,36 @@ async fn access_tokens_are_jwt_shaped_with_xeros_claims() {
         .unwrap();
     assert!(other.as_array().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn the_client_id_may_come_as_http_basic_auth() {
+    let h = start().await;
+    let code = h.code(VERIFIER).await;
+    let r = h
+        .http
+        .post(h.url("/connect/token"))
+        .basic_auth(h.sim.client_id(), Some(""))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", VERIFIER),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    let r = h
+        .http
+        .post(h.url("/connect/token"))
+        .basic_auth("SOMEONEELSE", Some(""))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", body["refresh_token"].as_str().unwrap()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_of(r).await, (400, "invalid_grant".to_owned()));
+}
