@@ -197,9 +197,40 @@ async fn serve_inner(
             }
         }
     }
-    let mut r = json_response(answer.status, text);
+    let mut r = if accepts_json(headers) {
+        json_response(answer.status, text)
+    } else {
+        xml_response(shared, answer.status)
+    };
     limit_headers(r.headers_mut(), remaining);
     drop(in_flight);
+    r
+}
+
+pub(crate) fn accepts_json(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.to_ascii_lowercase().contains("application/json"))
+}
+
+/// Xero answers XML when the request does not ask for JSON. The simulator
+/// serves only JSON's shapes, so it answers a bare XML envelope: enough for a
+/// client that forgot `Accept: application/json` to fail loudly.
+fn xml_response(shared: &Shared, status: StatusCode) -> Response {
+    let body = format!(
+        "<Response xmlns:i=\"http://www.w3.org/2001/XMLSchema-instance\"><Id>{}</Id><Status>{}</Status><ProviderName>{}</ProviderName><DateTimeUTC>{}</DateTimeUTC></Response>",
+        correlation_id(shared),
+        if status.is_success() { "OK" } else { "Error" },
+        shared.config.provider_name,
+        chrono::DateTime::from_timestamp_millis(shared.clock.now_ms()).map(|d| d.format("%Y-%m-%dT%H:%M:%S").to_string()).unwrap_or_default()
+    );
+    let mut r = (status, body).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/xml; charset=utf-8"),
+    );
     r
 }
 

@@ -376,3 +376,25 @@ async fn one_record_by_id_or_number() {
         .await;
     assert_eq!(r.status(), 404);
 }
+
+#[tokio::test]
+async fn without_accept_json_xero_answers_xml() {
+    let h = start().await;
+    let t = h.login().await;
+    let plain = reqwest::Client::new();
+    let r = plain
+        .get(h.url("/api.xro/2.0/Organisation"))
+        .bearer_auth(&t.access)
+        .header("xero-tenant-id", h.tenant(0))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/xml"));
+    let text = r.text().await.unwrap();
+    assert!(text.starts_with("<Response"), "{text}");
+    assert!(serde_json::from_str::<Value>(&text).is_err());
+}

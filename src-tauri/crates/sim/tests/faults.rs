@@ -77,6 +77,7 @@ async fn slow_answers_and_timeouts() {
         .unwrap();
     let err = client
         .get(h.url("/api.xro/2.0/Currencies"))
+        .header("accept", "application/json")
         .bearer_auth(&t.access)
         .header("xero-tenant-id", &tenant)
         .send()

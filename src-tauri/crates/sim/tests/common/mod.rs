@@ -21,7 +21,14 @@ pub struct Tokens {
 }
 
 pub fn no_redirects() -> reqwest::Client {
+    // Xero answers XML unless asked for JSON, so every call asks, as the client must.
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::ACCEPT,
+        reqwest::header::HeaderValue::from_static("application/json"),
+    );
     reqwest::Client::builder()
+        .default_headers(headers)
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
