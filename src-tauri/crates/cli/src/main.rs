@@ -12,6 +12,8 @@ use clap::{Parser, Subcommand};
 use ledgerkeep_api::{ApiError, AppConfig, AppContext, AppPaths};
 use ledgerkeep_obs::logging::{self, LogConfig};
 
+mod simulator;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "ledgerkeep-cli",
@@ -60,6 +62,8 @@ enum Command {
         #[arg(value_name = "PATH")]
         path: PathBuf,
     },
+    /// Run the Xero simulator on loopback until Ctrl-C; prints its base URL and client id.
+    Simulator(simulator::SimulatorArgs),
     /// The audit trail.
     Audit {
         #[command(subcommand)]
@@ -86,6 +90,11 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
+    // The simulator keeps no ledger: it needs no data folder.
+    let command = match cli.command {
+        Command::Simulator(args) => return simulator::run(args).await.map(|()| ExitCode::SUCCESS),
+        other => other,
+    };
     let paths = match cli.data_dir {
         Some(dir) => AppPaths::under(&dir),
         None => AppPaths::from_env().ok_or_else(|| {
@@ -108,7 +117,7 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         config.clock.clone(),
     );
 
-    match &cli.command {
+    match &command {
         Command::Doctor { json } => return doctor::run(config, *json).await,
         // Restore runs with the ledger closed: it may be the damaged file being replaced.
         Command::Restore { path } => return ledger_cmds::restore(&config, path).await,
@@ -116,7 +125,7 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
     }
     let ctx = AppContext::open(config).await?;
     let ok = |()| ExitCode::SUCCESS;
-    let result = match cli.command {
+    let result = match command {
         Command::Info => print_json(&ledgerkeep_api::app_info(&ctx).await?).map(ok),
         Command::SupportBundle { to } => {
             let req = ledgerkeep_api::SupportBundleRequest {
@@ -129,7 +138,9 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::Audit {
             command: AuditCommand::Verify,
         } => ledger_cmds::audit_verify(&ctx).await,
-        Command::Doctor { .. } | Command::Restore { .. } => Ok(ExitCode::SUCCESS),
+        Command::Doctor { .. } | Command::Restore { .. } | Command::Simulator(_) => {
+            Ok(ExitCode::SUCCESS)
+        }
     };
     ctx.close().await;
     result
