@@ -1,6 +1,11 @@
 //! Tauri commands. Each is one line: call the operation, return its result.
 //! Parsing and validation live on the request types in `ledgerkeep-api`.
 
+use ledgerkeep_api::ops::ledger::{
+    AuditEntryView, CurrencyTotalView, DocumentFilterDto, DocumentPageView, ListDocumentsRequest,
+    RecordHistoryRequest,
+};
+use ledgerkeep_api::ops::organisations::OrganisationView;
 use ledgerkeep_api::ops::updates::{SetUpdateChannelRequest, UpdateChannel, UpdateStatus};
 use ledgerkeep_api::{
     ApiError, AppContext, AppInfo, Diagnostics, HealthReport, HealthRequest, Preferences,
@@ -84,4 +89,37 @@ pub async fn check_for_update(app: AppHandle, ctx: Ctx<'_>) -> Result<UpdateStat
 #[specta::specta]
 pub async fn install_update(app: AppHandle, ctx: Ctx<'_>) -> Result<UpdateStatus, ApiError> {
     crate::updater::install(&app, &ctx).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn organisations(ctx: Ctx<'_>) -> Result<Vec<OrganisationView>, ApiError> {
+    ledgerkeep_api::ops::organisations::organisations(&ctx).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_documents(
+    ctx: Ctx<'_>,
+    request: ListDocumentsRequest,
+) -> Result<DocumentPageView, ApiError> {
+    ledgerkeep_api::list_documents(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn document_totals(
+    ctx: Ctx<'_>,
+    filter: DocumentFilterDto,
+) -> Result<Vec<CurrencyTotalView>, ApiError> {
+    ledgerkeep_api::document_totals(&ctx, filter).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn record_history(
+    ctx: Ctx<'_>,
+    request: RecordHistoryRequest,
+) -> Result<Vec<AuditEntryView>, ApiError> {
+    ledgerkeep_api::record_history(&ctx, request).await
 }

@@ -28,6 +28,10 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::set_update_channel,
             commands::check_for_update,
             commands::install_update,
+            commands::organisations,
+            commands::list_documents,
+            commands::document_totals,
+            commands::record_history,
         ])
         .events(collect_events![
             events::NavigateRequested,

@@ -18,6 +18,10 @@ export const commands = {
 	setUpdateChannel: (request: SetUpdateChannelRequest) => typedError<UpdateChannel, ApiError>(__TAURI_INVOKE("set_update_channel", { request })),
 	checkForUpdate: () => typedError<UpdateStatus, ApiError>(__TAURI_INVOKE("check_for_update")),
 	installUpdate: () => typedError<UpdateStatus, ApiError>(__TAURI_INVOKE("install_update")),
+	organisations: () => typedError<OrganisationView[], ApiError>(__TAURI_INVOKE("organisations")),
+	listDocuments: (request: ListDocumentsRequest) => typedError<DocumentPageView, ApiError>(__TAURI_INVOKE("list_documents", { request })),
+	documentTotals: (filter: DocumentFilterDto) => typedError<CurrencyTotalView[], ApiError>(__TAURI_INVOKE("document_totals", { filter })),
+	recordHistory: (request: RecordHistoryRequest) => typedError<AuditEntryView[], ApiError>(__TAURI_INVOKE("record_history", { request })),
 };
 
 /** Events */
@@ -48,6 +52,19 @@ export type AppInfo = {
 	os: string,
 };
 
+/**  One row of a record's audit history. */
+export type AuditEntryView = {
+	seq: number,
+	/**  `insert`, `update` or `delete`. */
+	action: string,
+	/**  `sync:<run>`, `user:<action>` or `cli:<command>`. */
+	actor: string,
+	/**  UTC, `YYYY-MM-DDTHH:MM:SS.mmmZ`. */
+	at: string,
+	changes: FieldChangeView[],
+	hash: string,
+};
+
 export type AvailableUpdate = {
 	version: string,
 	notes: string | null,
@@ -70,12 +87,70 @@ export type CrashReport = {
 	backtrace: string,
 };
 
+/**  The exact total of the matching documents in one currency. */
+export type CurrencyTotalView = {
+	currencyCode: string | null,
+	count: number,
+	total: string,
+};
+
 export type Diagnostics = {
 	today: MetricsSnapshot,
 	/**  Earlier days, oldest first (today excluded). */
 	history: MetricsSnapshot[],
 	/**  Crashes not yet put in a support bundle, newest first. */
 	crashReports: CrashReport[],
+};
+
+/**  The filters of a listing or a total. Every one given must hold. */
+export type DocumentFilterDto = {
+	kind: DocumentKindDto | null,
+	/**  The organisation (Xero tenant id). */
+	tenantId: string,
+	/**  `YYYY-MM-DD`, inclusive. */
+	dateFrom?: string | null,
+	/**  `YYYY-MM-DD`, inclusive. */
+	dateTo?: string | null,
+	/**  A bank account's Xero id (bank transactions) or an account code (invoice lines). */
+	account?: string | null,
+	/**  A contact's Xero id. */
+	contact?: string | null,
+	status?: string | null,
+	/**  `SPEND`, `RECEIVE`... or `ACCREC`, `ACCPAY`. */
+	docType?: string | null,
+	currency?: string | null,
+	amountMin?: string | null,
+	amountMax?: string | null,
+	/**  Words to find in numbers, references, contact names and line descriptions. */
+	text?: string | null,
+};
+
+/**  Which documents a listing shows. */
+export type DocumentKindDto = "bankTransactions" | 
+/**  Invoices and bills; `docType` picks one (`ACCREC`, `ACCPAY`). */
+"invoices";
+
+export type DocumentPageView = {
+	rows: DocumentRowView[],
+	/**  Pass as `after` for the next page; absent on the last page. */
+	nextCursor: string | null,
+};
+
+/**  A document as a listing shows it. */
+export type DocumentRowView = {
+	xeroId: string,
+	docType: string | null,
+	number: string | null,
+	reference: string | null,
+	contactId: string | null,
+	contactName: string | null,
+	/**  `YYYY-MM-DD`, as Xero shows it. */
+	date: string | null,
+	status: string | null,
+	currencyCode: string | null,
+	total: string | null,
+	account: string | null,
+	updatedUtc: string | null,
 };
 
 export type EndpointStats = {
@@ -87,6 +162,9 @@ export type EndpointStats = {
 	/**  Calls by HTTP status (0: no response). */
 	statuses: StatusCount[],
 };
+
+/**  The kinds of record the sync brings, one stream each. */
+export type EntityKind = "organisation" | "account" | "contact" | "contactGroup" | "invoice" | "creditNote" | "payment" | "overpayment" | "prepayment" | "bankTransaction" | "bankTransfer" | "manualJournal" | "journal" | "taxRate" | "trackingCategory" | "currency" | "item";
 
 /**  What kind of failure, for the UI to branch on. */
 export type ErrorCode = 
@@ -113,6 +191,13 @@ export type ErrorCode =
 /**  Anything else: a bug, or a failure with nothing the owner can do about it. */
 "internal";
 
+/**  One changed field: old and new values as JSON text (`null` when absent). */
+export type FieldChangeView = {
+	field: string,
+	old: string,
+	new: string,
+};
+
 export type HealthCheck = {
 	name: CheckName,
 	status: CheckStatus,
@@ -124,6 +209,17 @@ export type HealthCheck = {
 export type HealthReport = {
 	checks: HealthCheck[],
 	versions: Versions,
+};
+
+/**  One page of a listing. */
+export type ListDocumentsRequest = {
+	filter: DocumentFilterDto,
+	sort?: SortFieldDto,
+	descending?: boolean,
+	/**  The `nextCursor` of the previous page; none for the first. */
+	after?: string | null,
+	/**  1 to 500; 50 when absent. */
+	limit?: number | null,
 };
 
 /**  How much to log, as the owner picks it in Settings. */
@@ -161,10 +257,28 @@ export type NavigateRequested = {
 	screen: Screen,
 };
 
+export type OrganisationView = {
+	tenantId: string,
+	/**  Xero's name for it, or its tenant id when Xero sent none. */
+	name: string,
+	baseCurrency: string | null,
+	timezone: string | null,
+	periodLockDate: string | null,
+	/**  When its last successful sync finished (UTC); none before the first. */
+	lastSyncedUtc: string | null,
+};
+
 export type Preferences = {
 	logLevel: LogLevel,
 	/**  True when `RUST_LOG` is set: it overrides the level chosen here. */
 	logLevelOverridden: boolean,
+};
+
+/**  Which record's history to show. */
+export type RecordHistoryRequest = {
+	entity: EntityKind,
+	tenantId: string,
+	xeroId: string,
 };
 
 /**  The app's screens, as the UI's router names them. */
@@ -182,6 +296,9 @@ export type SlowQuery = {
 	label: string,
 	ms: number,
 };
+
+/**  What a listing is sorted by; ties go by the order the ledger received them. */
+export type SortFieldDto = "date" | "amount" | "updated";
 
 export type StatusCount = {
 	status: number,

@@ -1,6 +1,7 @@
 import { Link, Outlet, useNavigate, useRouterState } from "@tanstack/react-router";
 import { useEffect, useRef, useState } from "react";
 import { events } from "../bindings";
+import { OrganisationProvider, OrganisationSwitcher } from "./organisation";
 import { SCREENS } from "./screens";
 import { applyTheme, loadTheme, nextTheme, saveTheme, type Theme } from "./theme";
 
@@ -63,6 +64,7 @@ export function AppShell() {
   };
 
   return (
+    <OrganisationProvider>
     <div className="shell">
       <a className="skip-link" href="#main" onClick={(e) => { e.preventDefault(); mainRef.current?.querySelector<HTMLElement>("h1")?.focus(); }}>
         Skip to content
@@ -72,6 +74,7 @@ export function AppShell() {
           <span className="brand-mark" aria-hidden="true" />
           Ledgerkeep
         </div>
+        <OrganisationSwitcher />
         <nav aria-label="Screens" ref={navRef} onKeyDown={onNavKey}>
           <ul>
             {SCREENS.map((s, i) => (
@@ -98,5 +101,6 @@ export function AppShell() {
         <Outlet />
       </main>
     </div>
+    </OrganisationProvider>
   );
 }

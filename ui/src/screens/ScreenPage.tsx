@@ -2,6 +2,7 @@ import { lazy, Suspense } from "react";
 import { screenBySlug } from "../app/screens";
 import { EmptyState } from "../components/EmptyState";
 import { SettingsScreen } from "./SettingsScreen";
+import { TransactionsScreen } from "./TransactionsScreen";
 
 // Charts are heavy: load them with the first screen that shows one.
 const DiagnosticsScreen = lazy(() => import("./DiagnosticsScreen").then((m) => ({ default: m.DiagnosticsScreen })));
@@ -18,6 +19,7 @@ export function ScreenPage({ slug }: { slug: string }) {
     );
   }
   if (screen.slug === "settings") return <SettingsScreen />;
+  if (screen.slug === "transactions") return <TransactionsScreen />;
   if (screen.slug === "diagnostics") {
     return (
       <Suspense fallback={<p role="status">Loading…</p>}>

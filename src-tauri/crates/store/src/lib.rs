@@ -31,6 +31,9 @@ use sqlx::{ConnectOptions, Connection, SqliteConnection, SqlitePool};
 pub const SLOW_STATEMENT: Duration = Duration::from_millis(100);
 
 pub mod integrity;
+mod orgs;
+
+pub use orgs::OrganisationRow;
 
 pub use apply::PageOutcome;
 pub use audit::{AuditEntry, BreakKind, ChainBreak, VerifyReport};

@@ -6,6 +6,7 @@ pub mod diagnostics;
 pub mod health;
 pub mod ledger;
 pub mod maintenance;
+pub mod organisations;
 pub mod preferences;
 pub mod support_bundle;
 pub mod updates;

@@ -1,0 +1,39 @@
+//! `organisations`: the Xero organisations in the ledger, for the switcher.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{ApiError, AppContext};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct OrganisationView {
+    pub tenant_id: String,
+    /// Xero's name for it, or its tenant id when Xero sent none.
+    pub name: String,
+    pub base_currency: Option<String>,
+    pub timezone: Option<String>,
+    pub period_lock_date: Option<String>,
+    /// When its last successful sync finished (UTC); none before the first.
+    pub last_synced_utc: Option<String>,
+}
+
+#[tracing::instrument(name = "op", skip_all, fields(op = "organisations", request_id = %crate::request_id()))]
+pub async fn organisations(ctx: &AppContext) -> Result<Vec<OrganisationView>, ApiError> {
+    Ok(ctx
+        .store()
+        .organisations()
+        .await?
+        .into_iter()
+        .map(|o| OrganisationView {
+            name: o
+                .name
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or_else(|| o.tenant_id.clone()),
+            tenant_id: o.tenant_id,
+            base_currency: o.base_currency,
+            timezone: o.timezone,
+            period_lock_date: o.period_lock_date,
+            last_synced_utc: o.last_synced_utc,
+        })
+        .collect())
+}

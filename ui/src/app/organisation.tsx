@@ -1,0 +1,70 @@
+import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
+import { commands, type OrganisationView } from "../bindings";
+import { settle, type CommandState } from "./useCommand";
+
+const KEY = "ledgerkeep.organisation";
+
+interface OrganisationContextValue {
+  organisations: CommandState<OrganisationView[]>;
+  current: OrganisationView | null;
+  choose: (tenantId: string) => void;
+}
+
+const OrganisationContext = createContext<OrganisationContextValue>({
+  organisations: { state: "loading" },
+  current: null,
+  choose: () => undefined,
+});
+
+/** Loads the ledger's organisations once and remembers which one the owner is looking at. */
+export function OrganisationProvider({ children }: { children: ReactNode }) {
+  const [organisations, setOrganisations] = useState<CommandState<OrganisationView[]>>({ state: "loading" });
+  const [chosen, setChosen] = useState<string | null>(() => localStorage.getItem(KEY));
+  useEffect(() => {
+    let live = true;
+    void settle(commands.organisations).then((r) => {
+      if (live) setOrganisations(r);
+    });
+    return () => {
+      live = false;
+    };
+  }, []);
+  const value = useMemo<OrganisationContextValue>(() => {
+    const list = organisations.state === "ok" ? organisations.data : [];
+    const current = list.find((o) => o.tenantId === chosen) ?? list[0] ?? null;
+    return {
+      organisations,
+      current,
+      choose: (tenantId) => {
+        localStorage.setItem(KEY, tenantId);
+        setChosen(tenantId);
+      },
+    };
+  }, [organisations, chosen]);
+  return <OrganisationContext.Provider value={value}>{children}</OrganisationContext.Provider>;
+}
+
+export function useOrganisation(): OrganisationContextValue {
+  return useContext(OrganisationContext);
+}
+
+/** The sidebar's switcher: one click (or one key) to look at another organisation. */
+export function OrganisationSwitcher() {
+  const { organisations, current, choose } = useOrganisation();
+  if (organisations.state !== "ok" || organisations.data.length === 0 || !current) return null;
+  return (
+    <div className="org-switcher">
+      <label htmlFor="organisation">Organisation</label>
+      <select id="organisation" data-testid="organisation" value={current.tenantId} onChange={(e) => choose(e.target.value)}>
+        {organisations.data.map((o) => (
+          <option key={o.tenantId} value={o.tenantId}>
+            {o.name}
+          </option>
+        ))}
+      </select>
+      <span className="muted freshness" data-testid="freshness">
+        {current.lastSyncedUtc ? `Synced ${current.lastSyncedUtc.replace("T", " ").slice(0, 16)} UTC` : "Not synced yet"}
+      </span>
+    </div>
+  );
+}

@@ -1,0 +1,127 @@
+import { mockIPC } from "@tauri-apps/api/mocks";
+import { render, screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { DocumentRowView, ListDocumentsRequest, OrganisationView } from "../bindings";
+import { OrganisationProvider } from "../app/organisation";
+import { TransactionsScreen } from "./TransactionsScreen";
+
+const ORG: OrganisationView = {
+  tenantId: "t-1",
+  name: "Kōwhai Design",
+  baseCurrency: "NZD",
+  timezone: "Pacific/Auckland",
+  periodLockDate: null,
+  lastSyncedUtc: "2026-11-26T09:00:00.000Z",
+};
+
+function row(i: number): DocumentRowView {
+  return {
+    xeroId: `bt-${i}`,
+    docType: "SPEND",
+    number: null,
+    reference: `REF-${i}`,
+    contactId: "c-1",
+    contactName: "Café Ōtautahi",
+    date: "2026-11-01",
+    status: "AUTHORISED",
+    currencyCode: "NZD",
+    total: i === 0 ? "98765432109876.54" : "10.50",
+    account: "acc-1",
+    updatedUtc: "2026-11-01T00:00:00.000Z",
+  };
+}
+
+function backend(opts: { orgs?: OrganisationView[] } = {}) {
+  const lists: ListDocumentsRequest[] = [];
+  mockIPC((cmd, args) => {
+    const a = args as Record<string, unknown>;
+    switch (cmd) {
+      case "organisations":
+        return opts.orgs ?? [ORG];
+      case "list_documents": {
+        const req = a.request as ListDocumentsRequest;
+        lists.push(req);
+        if (req.filter.amountMin === "abc") throw { code: "invalid", message: "abc is not an amount." };
+        if (req.after === "page-2") return { rows: [row(200)], nextCursor: null };
+        return { rows: Array.from({ length: 200 }, (_, i) => row(i)), nextCursor: "page-2" };
+      }
+      case "document_totals":
+        return [{ currencyCode: "NZD", count: 201, total: "98765432111976.04" }];
+      case "record_history":
+        return [
+          { seq: 7, action: "update", actor: "sync:run-9", at: "2026-11-02T00:00:00.000Z", changes: [{ field: "Status", old: '"DRAFT"', new: '"AUTHORISED"' }], hash: "ab" },
+        ];
+      default:
+        throw { code: "internal", message: `unexpected ${cmd}` };
+    }
+  });
+  return lists;
+}
+
+const renderScreen = () =>
+  render(
+    <OrganisationProvider>
+      <TransactionsScreen />
+    </OrganisationProvider>,
+  );
+
+describe("the transactions explorer", () => {
+  beforeEach(() => {
+    // jsdom has no layout: give the scrolling area a window's size so rows are drawn.
+    vi.spyOn(HTMLElement.prototype, "clientHeight", "get").mockReturnValue(600);
+    vi.spyOn(HTMLElement.prototype, "clientWidth", "get").mockReturnValue(1000);
+  });
+
+  it("lists the organisation's documents with exact amounts and totals", async () => {
+    const lists = backend();
+    renderScreen();
+    expect(await screen.findByText(/201 in NZD/)).toHaveTextContent("201 in NZD: 98,765,432,111,976.04");
+    const rows = await screen.findAllByTestId("grid-row");
+    expect(rows.length).toBeGreaterThan(10);
+    expect(rows.length).toBeLessThan(200); // virtualised: only what is on screen
+    expect(rows[0]).toHaveTextContent("NZD 98,765,432,109,876.54");
+    expect(lists[0]?.filter.tenantId).toBe("t-1");
+  });
+
+  it("searches as you type, with one query once typing pauses", async () => {
+    const lists = backend();
+    const user = userEvent.setup();
+    renderScreen();
+    await screen.findAllByTestId("grid-row");
+    const before = lists.length;
+    await user.type(screen.getByTestId("filter-text"), "café");
+    await screen.findAllByTestId("grid-row");
+    await new Promise((r) => setTimeout(r, 300));
+    const searches = lists.slice(before).filter((l) => l.filter.text);
+    expect(searches.map((l) => l.filter.text)).toEqual(["café"]);
+  });
+
+  it("shows a refused filter's message", async () => {
+    backend();
+    const user = userEvent.setup();
+    renderScreen();
+    await screen.findAllByTestId("grid-row");
+    await user.type(screen.getByTestId("filter-min"), "abc");
+    expect(await screen.findByTestId("explorer-error")).toHaveTextContent("abc is not an amount.");
+  });
+
+  it("opens a record's details with its audit history", async () => {
+    backend();
+    const user = userEvent.setup();
+    renderScreen();
+    const rows = await screen.findAllByTestId("grid-row");
+    await user.click(rows[1] as HTMLElement);
+    const drawer = await screen.findByTestId("detail-drawer");
+    expect(drawer).toHaveTextContent("REF-1");
+    const history = await within(drawer).findByTestId("history");
+    expect(history).toHaveTextContent('update by sync:run-9');
+    expect(history).toHaveTextContent('Status: "DRAFT" → "AUTHORISED"');
+  });
+
+  it("says what will appear when there is no organisation yet", async () => {
+    backend({ orgs: [] });
+    renderScreen();
+    expect(await screen.findByText("No transactions yet")).toBeInTheDocument();
+  });
+});

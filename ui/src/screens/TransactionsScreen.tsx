@@ -1,0 +1,282 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from "@tanstack/react-table";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import {
+  commands,
+  type ApiError,
+  type AuditEntryView,
+  type CurrencyTotalView,
+  type DocumentFilterDto,
+  type DocumentKindDto,
+  type DocumentRowView,
+} from "../bindings";
+import { useOrganisation } from "../app/organisation";
+import { settle } from "../app/useCommand";
+import { EmptyState } from "../components/EmptyState";
+import { formatMoney } from "../lib/money";
+
+const PAGE = 200;
+const ROW_HEIGHT = 36;
+
+interface Filters {
+  kind: DocumentKindDto;
+  text: string;
+  dateFrom: string;
+  dateTo: string;
+  status: string;
+  amountMin: string;
+  amountMax: string;
+}
+
+const NO_FILTERS: Filters = { kind: "bankTransactions", text: "", dateFrom: "", dateTo: "", status: "", amountMin: "", amountMax: "" };
+
+function toDto(tenantId: string, f: Filters): DocumentFilterDto {
+  const opt = (v: string) => (v.trim() === "" ? null : v.trim());
+  return {
+    kind: f.kind,
+    tenantId,
+    text: opt(f.text),
+    dateFrom: opt(f.dateFrom),
+    dateTo: opt(f.dateTo),
+    status: opt(f.status),
+    amountMin: opt(f.amountMin),
+    amountMax: opt(f.amountMax),
+  };
+}
+
+/** Waits until `value` has stopped changing for `ms`: results follow typing without a query per key. */
+function useDebounced<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return settled;
+}
+
+const columns: ColumnDef<DocumentRowView, unknown>[] = [
+  { header: "Date", accessorKey: "date", size: 110 },
+  { header: "Type", accessorKey: "docType", size: 110 },
+  { header: "Number", id: "number", cell: ({ row }) => row.original.number ?? row.original.reference ?? "", size: 160 },
+  { header: "Contact", accessorKey: "contactName", size: 240 },
+  { header: "Status", accessorKey: "status", size: 120 },
+  {
+    header: "Total",
+    id: "total",
+    cell: ({ row }) => `${row.original.currencyCode ?? ""} ${formatMoney(row.original.total)}`,
+    size: 170,
+  },
+];
+
+/** Every bank transaction, invoice and bill of the organisation, filtered, searched and scrolled. */
+export function TransactionsScreen() {
+  const { organisations, current } = useOrganisation();
+  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  const settled = useDebounced(filters, 200);
+  const [rows, setRows] = useState<DocumentRowView[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [totals, setTotals] = useState<CurrencyTotalView[]>([]);
+  const [selected, setSelected] = useState<DocumentRowView | null>(null);
+  const generation = useRef(0);
+
+  const filter = useMemo(() => (current ? toDto(current.tenantId, settled) : null), [current, settled]);
+
+  const load = useCallback(
+    async (after: string | null) => {
+      if (!filter) return;
+      const gen = generation.current;
+      setLoading(true);
+      const r = await settle(() => commands.listDocuments({ filter, sort: "date", descending: true, after, limit: PAGE }));
+      if (gen !== generation.current) return; // the filters changed meanwhile
+      setLoading(false);
+      if (r.state === "ok") {
+        setError(null);
+        setRows((prev) => (after ? [...prev, ...r.data.rows] : r.data.rows));
+        setCursor(r.data.nextCursor);
+      } else if (r.state === "error") {
+        setError(r.error);
+        setCursor(null);
+      }
+    },
+    [filter],
+  );
+
+  useEffect(() => {
+    generation.current += 1;
+    setRows([]);
+    setCursor(null);
+    void load(null);
+    if (filter) {
+      void settle(() => commands.documentTotals(filter)).then((r) => setTotals(r.state === "ok" ? r.data : []));
+    }
+  }, [filter, load]);
+
+  const scrollRef = useRef<HTMLDivElement>(null);
+  // TanStack Table v8 predates the React Compiler; this app does not use the compiler.
+  // eslint-disable-next-line react-hooks/incompatible-library
+  const table = useReactTable({ data: rows, columns, getCoreRowModel: getCoreRowModel() });
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 20,
+  });
+  const items = virtualizer.getVirtualItems();
+  const last = items[items.length - 1];
+  useEffect(() => {
+    if (last && last.index >= rows.length - 40 && cursor && !loading) void load(cursor);
+  }, [last, rows.length, cursor, loading, load]);
+
+  if (organisations.state === "ok" && !current) {
+    return (
+      <section data-testid="screen-transactions">
+        <h1 tabIndex={-1}>Transactions</h1>
+        <EmptyState
+          heading="No transactions yet"
+          body="Bank transactions, invoices, bills, payments, credit notes and journals will appear here in one searchable table once an organisation has synced."
+        />
+      </section>
+    );
+  }
+
+  const set = (patch: Partial<Filters>) => setFilters((f) => ({ ...f, ...patch }));
+  const tableRows = table.getRowModel().rows;
+  return (
+    <section data-testid="screen-transactions" className="explorer">
+      <h1 tabIndex={-1}>Transactions</h1>
+      <form className="filters" role="search" onSubmit={(e) => e.preventDefault()}>
+        <select aria-label="What to show" data-testid="filter-kind" value={filters.kind} onChange={(e) => set({ kind: e.target.value as DocumentKindDto })}>
+          <option value="bankTransactions">Bank transactions</option>
+          <option value="invoices">Invoices and bills</option>
+        </select>
+        <input
+          type="search"
+          aria-label="Search"
+          placeholder="Search number, reference, contact, line text"
+          data-testid="filter-text"
+          value={filters.text}
+          onChange={(e) => set({ text: e.target.value })}
+        />
+        <input type="date" aria-label="From" value={filters.dateFrom} onChange={(e) => set({ dateFrom: e.target.value })} />
+        <input type="date" aria-label="To" value={filters.dateTo} onChange={(e) => set({ dateTo: e.target.value })} />
+        <input aria-label="Status" placeholder="Status" value={filters.status} onChange={(e) => set({ status: e.target.value.toUpperCase() })} />
+        <input aria-label="Smallest amount" placeholder="Min" inputMode="decimal" data-testid="filter-min" value={filters.amountMin} onChange={(e) => set({ amountMin: e.target.value })} />
+        <input aria-label="Largest amount" placeholder="Max" inputMode="decimal" value={filters.amountMax} onChange={(e) => set({ amountMax: e.target.value })} />
+        <button type="button" onClick={() => setFilters(NO_FILTERS)}>
+          Clear
+        </button>
+      </form>
+      <p className="muted" data-testid="totals" aria-live="polite">
+        {totals.length === 0
+          ? "No matching documents."
+          : totals.map((t) => `${t.count.toLocaleString()} in ${t.currencyCode ?? "?"}: ${formatMoney(t.total)}`).join(" · ")}
+      </p>
+      {error && (
+        <p role="alert" className="error" data-testid="explorer-error">
+          {error.message}
+        </p>
+      )}
+      <div className="grid" role="table" aria-label="Transactions" aria-rowcount={rows.length}>
+        <div className="grid-head" role="row">
+          {table.getHeaderGroups()[0]?.headers.map((h) => (
+            <div key={h.id} role="columnheader" style={{ width: h.getSize() }}>
+              {flexRender(h.column.columnDef.header, h.getContext())}
+            </div>
+          ))}
+        </div>
+        <div className="grid-body" ref={scrollRef} data-testid="grid-body">
+          <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
+            {items.map((v) => {
+              const row = tableRows[v.index];
+              if (!row) return null;
+              return (
+                <div
+                  key={row.id}
+                  role="row"
+                  tabIndex={0}
+                  className={`grid-row${selected?.xeroId === row.original.xeroId ? " selected" : ""}`}
+                  data-testid="grid-row"
+                  style={{ position: "absolute", top: 0, transform: `translateY(${v.start}px)`, height: ROW_HEIGHT }}
+                  onClick={() => setSelected(row.original)}
+                  onKeyDown={(e) => e.key === "Enter" && setSelected(row.original)}
+                >
+                  {row.getVisibleCells().map((cell) => (
+                    <div key={cell.id} role="cell" style={{ width: cell.column.getSize() }}>
+                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                    </div>
+                  ))}
+                </div>
+              );
+            })}
+          </div>
+          {!loading && rows.length === 0 && !error && <p className="muted grid-empty">Nothing matches these filters.</p>}
+        </div>
+      </div>
+      {selected && current && (
+        <DetailDrawer row={selected} kind={filters.kind} tenantId={current.tenantId} onClose={() => setSelected(null)} />
+      )}
+    </section>
+  );
+}
+
+function DetailDrawer({ row, kind, tenantId, onClose }: { row: DocumentRowView; kind: DocumentKindDto; tenantId: string; onClose: () => void }) {
+  const [history, setHistory] = useState<AuditEntryView[] | ApiError | null>(null);
+  useEffect(() => {
+    let live = true;
+    const entity = kind === "invoices" ? "invoice" : "bankTransaction";
+    void settle(() => commands.recordHistory({ entity, tenantId, xeroId: row.xeroId })).then((r) => {
+      if (live) setHistory(r.state === "ok" ? r.data : r.state === "error" ? r.error : null);
+    });
+    return () => {
+      live = false;
+    };
+  }, [row.xeroId, kind, tenantId]);
+  return (
+    <aside className="drawer" aria-label="Details" data-testid="detail-drawer">
+      <div className="section-head">
+        <h2>{row.number ?? row.reference ?? row.xeroId}</h2>
+        <button type="button" onClick={onClose}>
+          Close
+        </button>
+      </div>
+      <dl className="facts">
+        {(
+          [
+            ["Contact", row.contactName],
+            ["Date", row.date],
+            ["Status", row.status],
+            ["Total", `${row.currencyCode ?? ""} ${formatMoney(row.total)}`],
+            ["Reference", row.reference],
+            ["Xero id", row.xeroId],
+          ] as const
+        ).map(([k, v]) => (
+          <div key={k}>
+            <dt>{k}</dt>
+            <dd>{v ?? "—"}</dd>
+          </div>
+        ))}
+      </dl>
+      <h2>History</h2>
+      {history === null && <p role="status">Reading the audit trail…</p>}
+      {history !== null && !Array.isArray(history) && <p role="alert" className="error">{history.message}</p>}
+      {Array.isArray(history) && (
+        <ol className="history" data-testid="history">
+          {history.map((h) => (
+            <li key={h.seq}>
+              <strong>{h.action}</strong> by {h.actor} at {h.at}
+              <ul>
+                {h.changes.map((c) => (
+                  <li key={c.field}>
+                    {c.field}: {c.old} → {c.new}
+                  </li>
+                ))}
+              </ul>
+            </li>
+          ))}
+        </ol>
+      )}
+    </aside>
+  );
+}
