@@ -117,7 +117,7 @@ CREATE TABLE invoices (
 ) STRICT;
 CREATE INDEX invoices_status_type_date ON invoices (tenant_id, status, type, date, id);
 CREATE INDEX invoices_contact_type ON invoices (tenant_id, contact_xero_id, type);
-CREATE INDEX invoices_date ON invoices (tenant_id, date, id);
+CREATE INDEX invoices_date ON invoices (tenant_id, date, id, total_e4);
 CREATE INDEX invoices_due_date ON invoices (tenant_id, due_date, id);
 CREATE INDEX invoices_total ON invoices (tenant_id, total_e4, id);
 
@@ -341,7 +341,7 @@ CREATE TABLE bank_transactions (
 CREATE INDEX bank_transactions_account_date ON bank_transactions (tenant_id, bank_account_xero_id, date, id);
 CREATE INDEX bank_transactions_status_type_date ON bank_transactions (tenant_id, status, type, date, id);
 CREATE INDEX bank_transactions_contact_type ON bank_transactions (tenant_id, contact_xero_id, type);
-CREATE INDEX bank_transactions_date ON bank_transactions (tenant_id, date, id);
+CREATE INDEX bank_transactions_date ON bank_transactions (tenant_id, date, id, total_e4);
 CREATE INDEX bank_transactions_total ON bank_transactions (tenant_id, total_e4, id);
 CREATE TABLE bank_transaction_lines (
     parent_id         INTEGER NOT NULL REFERENCES bank_transactions (id) ON DELETE CASCADE,

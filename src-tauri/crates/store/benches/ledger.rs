@@ -226,16 +226,32 @@ async fn main() {
     // `cargo bench` passes `--bench`; ignore arguments.
     let ingest_n = env_usize("LEDGERKEEP_BENCH_INGEST", 200_000);
     let ledger_n = env_usize("LEDGERKEEP_BENCH_LEDGER", 1_000_000).max(ingest_n);
-    let dir = tempfile::tempdir().unwrap();
+    // LEDGERKEEP_BENCH_QUERY_ONLY=<folder>: time the queries on the ledger a
+    // previous run left there (with LEDGERKEEP_BENCH_KEEP=<folder>).
+    if let Ok(folder) = std::env::var("LEDGERKEEP_BENCH_QUERY_ONLY") {
+        let store = LedgerStore::open(&std::path::Path::new(&folder).join("ledger.sqlite"))
+            .await
+            .unwrap();
+        queries(&store, ledger_n).await;
+        store.close().await;
+        return;
+    }
+    let temp = tempfile::tempdir().unwrap();
+    let dir_path = match std::env::var("LEDGERKEEP_BENCH_KEEP") {
+        Ok(folder) => {
+            std::fs::create_dir_all(&folder).unwrap();
+            std::path::PathBuf::from(folder)
+        }
+        Err(_) => temp.path().to_owned(),
+    };
+    let dir = &dir_path;
     let now = Utc.timestamp_opt(1_750_000_000, 0).unwrap();
     let actor = Actor::sync("bench");
     println!("# Ledgerkeep store benchmark");
     println!("ingest: {ingest_n} bank transactions, 2 lines each, pages of {PAGE}");
 
     // --- 1. Ingest vs plain bulk insert -----------------------------------
-    let plain = LedgerStore::open(&dir.path().join("plain.sqlite"))
-        .await
-        .unwrap();
+    let plain = LedgerStore::open(&dir.join("plain.sqlite")).await.unwrap();
     let mut g = Gen {
         rng: Rng(0x9E37_79B9_7F4A_7C15),
         words: vocabulary(),
@@ -252,7 +268,7 @@ async fn main() {
     }
     plain.close().await;
 
-    let path = dir.path().join("ledger.sqlite");
+    let path = dir.join("ledger.sqlite");
     let store = LedgerStore::open(&path).await.unwrap();
     let mut g = Gen {
         rng: Rng(0x9E37_79B9_7F4A_7C15),
@@ -312,9 +328,16 @@ async fn main() {
         store.apply_page(TENANT, &page, &actor, now).await.unwrap();
         start += len as u64;
     }
+    // What the sync engine does at the end of a run (merges the FTS segments).
+    let t_opt = Instant::now();
+    store.optimize().await.unwrap();
+    println!(
+        "optimize after the build: {:.2} s",
+        t_opt.elapsed().as_secs_f64()
+    );
     sqlx::query("ANALYZE").execute(store.pool()).await.unwrap();
     let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0)
-        + std::fs::metadata(dir.path().join("ledger.sqlite-wal"))
+        + std::fs::metadata(dir.join("ledger.sqlite-wal"))
             .map(|m| m.len())
             .unwrap_or(0);
     println!(
@@ -323,6 +346,19 @@ async fn main() {
         size as f64 / 1e6
     );
 
+    queries(&store, ledger_n).await;
+    let t = Instant::now();
+    let report = store.verify_audit().await.unwrap();
+    assert!(report.is_intact());
+    println!(
+        "audit verify of {} rows: {:.2} s",
+        report.rows_checked,
+        t.elapsed().as_secs_f64()
+    );
+    store.close().await;
+}
+
+async fn queries(store: &LedgerStore, ledger_n: usize) {
     let base = DocumentFilter {
         tenant_id: TENANT.to_owned(),
         ..DocumentFilter::default()
@@ -487,6 +523,11 @@ async fn main() {
     // --- 3. Full-text search ----------------------------------------------
     let words = vocabulary();
     let mut search = Vec::new();
+    let mut search_kinds: [(&str, Vec<Duration>); 3] = [
+        ("one word", Vec::new()),
+        ("two words", Vec::new()),
+        ("a reference", Vec::new()),
+    ];
     let mut hits = 0usize;
     for i in 0..300 {
         let r = rng.below(600) as usize;
@@ -517,6 +558,7 @@ async fn main() {
         hits += page.rows.len();
         if i >= 30 {
             search.push(e);
+            search_kinds[i % 3].1.push(e);
         }
     }
     search.sort();
@@ -528,6 +570,14 @@ async fn main() {
         ms(percentile(&search, 95)),
         ms(*search.last().unwrap())
     );
+    for (name, mut v) in search_kinds {
+        v.sort();
+        println!(
+            "  {name:<36} p50 {:>9}  p95 {:>9}",
+            ms(percentile(&v, 50)),
+            ms(percentile(&v, 95))
+        );
+    }
 
     let t = Instant::now();
     let totals = store
@@ -540,15 +590,6 @@ async fn main() {
         totals[0].total,
         ms(t.elapsed())
     );
-    let t = Instant::now();
-    let report = store.verify_audit().await.unwrap();
-    assert!(report.is_intact());
-    println!(
-        "audit verify of {} rows: {:.2} s",
-        report.rows_checked,
-        t.elapsed().as_secs_f64()
-    );
-    store.close().await;
 }
 
 fn g_page_again(start: u64) -> Vec<XeroRecord<BankTransaction>> {
