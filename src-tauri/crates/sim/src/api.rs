@@ -1,0 +1,532 @@
+//! The Accounting API: `/api.xro/2.0/{collection}` GETs with Xero's paging and
+//! filters, and Payments writes with `Idempotency-Key`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde_json::{json, Value};
+
+use crate::books::{Collection, Paging, Record};
+use crate::faults::Fault;
+use crate::limits::Remaining;
+use crate::oauth;
+use crate::query::{parse_if_modified_since, Filter, Order};
+use crate::server::Shared;
+use crate::wire::{money, ms_date_bare};
+use crate::write;
+
+/// The most records one page may hold.
+pub const MAX_PAGE_SIZE: usize = 1000;
+/// Records per page by default, and Journals per call.
+pub const DEFAULT_PAGE_SIZE: usize = 100;
+/// The longest `Idempotency-Key` Xero accepts.
+pub const MAX_IDEMPOTENCY_KEY: usize = 128;
+
+fn correlation_id(shared: &Shared) -> String {
+    crate::generate::uuid_from(&mut *shared.rng.lock())
+}
+
+fn tenant_header(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("xero-tenant-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+fn set(headers: &mut HeaderMap, name: &'static str, value: impl ToString) {
+    if let Ok(v) = HeaderValue::from_str(&value.to_string()) {
+        headers.insert(name, v);
+    }
+}
+
+fn limit_headers(headers: &mut HeaderMap, r: Remaining) {
+    set(headers, "x-daylimit-remaining", r.day);
+    set(headers, "x-minlimit-remaining", r.minute);
+    set(headers, "x-appminlimit-remaining", r.app_minute);
+}
+
+fn json_response(status: StatusCode, body: String) -> Response {
+    let mut r = (status, body).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    r
+}
+
+/// What a handler produced, before faults and headers.
+pub(crate) struct Answer {
+    pub(crate) status: StatusCode,
+    pub(crate) body: Value,
+    /// Records to touch after answering (ChangeServedRecords).
+    pub(crate) served: Vec<String>,
+}
+
+impl Answer {
+    pub(crate) fn ok(body: Value, served: Vec<String>) -> Answer {
+        Answer {
+            status: StatusCode::OK,
+            body,
+            served,
+        }
+    }
+    pub(crate) fn error(status: StatusCode, body: Value) -> Answer {
+        Answer {
+            status,
+            body,
+            served: Vec::new(),
+        }
+    }
+}
+
+fn not_found() -> Answer {
+    Answer::error(
+        StatusCode::NOT_FOUND,
+        json!({"Title": "Not Found", "Status": 404, "Detail": "The resource you're looking for cannot be found"}),
+    )
+}
+
+fn bad_request(message: &str) -> Answer {
+    Answer::error(
+        StatusCode::BAD_REQUEST,
+        json!({"ErrorNumber": 16, "Type": "QueryParseException", "Message": message}),
+    )
+}
+
+/// Runs the checks every Accounting API call goes through (token, tenant,
+/// limits, faults), then `handler`, and adds Xero's headers.
+async fn serve(
+    shared: Arc<Shared>,
+    headers: HeaderMap,
+    collection_path: String,
+    handler: impl FnOnce(&Shared, &str) -> Answer,
+) -> Response {
+    let correlation = correlation_id(&shared);
+    let mut out = serve_inner(&shared, &headers, &collection_path, handler).await;
+    set(out.headers_mut(), "xero-correlation-id", correlation);
+    out
+}
+
+async fn serve_inner(
+    shared: &Arc<Shared>,
+    headers: &HeaderMap,
+    collection_path: &str,
+    handler: impl FnOnce(&Shared, &str) -> Answer,
+) -> Response {
+    let faults = shared.faults.lock().take(collection_path);
+    if faults.contains(&Fault::ExpireTokens) {
+        let now = shared.clock.now_ms();
+        shared.auth.lock().expire_access_tokens(now);
+    }
+    let tenant = tenant_header(headers);
+    if let Err(r) = oauth::authorize_api(shared, headers, tenant.as_deref()) {
+        return *r;
+    }
+    let tenant = tenant.unwrap_or_default().to_ascii_lowercase();
+    let now = shared.clock.now_ms();
+    let (in_flight, remaining) = match shared.limiter.acquire(&tenant, now) {
+        Ok(ok) => ok,
+        Err(refusal) => {
+            let mut r = json_response(StatusCode::TOO_MANY_REQUESTS, String::new());
+            limit_headers(r.headers_mut(), refusal.remaining);
+            set(
+                r.headers_mut(),
+                "x-rate-limit-problem",
+                refusal.problem.as_str(),
+            );
+            if let Some(secs) = refusal.retry_after {
+                set(r.headers_mut(), "retry-after", secs);
+            }
+            return r;
+        }
+    };
+    for f in &faults {
+        match f {
+            Fault::Delay(d) => tokio::time::sleep(*d).await,
+            Fault::Timeout => tokio::time::sleep(Duration::from_secs(3600)).await,
+            _ => {}
+        }
+    }
+    let status_fault = faults.iter().find_map(|f| match f {
+        Fault::Status(s) => Some(*s),
+        _ => None,
+    });
+    let answer = match status_fault {
+        Some(code) => {
+            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            Answer::error(
+                status,
+                json!({"Title": status.canonical_reason().unwrap_or("Error"), "Status": code, "Detail": "An error occurred in Xero. Check the API Status page http://status.developer.xero.com for current service status."}),
+            )
+        }
+        None => handler(shared, &tenant),
+    };
+    let mut text = answer.body.to_string();
+    if faults.contains(&Fault::TruncatedJson) {
+        let mut cut = text.len() / 2;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+    }
+    if faults.contains(&Fault::MalformedJson) {
+        text = format!(
+            "<html><body>{}</body></html>",
+            &text[..text.len().min(40)].replace('<', "")
+        );
+    }
+    if faults.contains(&Fault::ChangeServedRecords) && !answer.served.is_empty() {
+        if let Some(c) = Collection::from_path(collection_path) {
+            let now = shared.clock.now_ms();
+            let mut books = shared.books.write();
+            if let Some(b) = books
+                .tenants
+                .iter_mut()
+                .find(|b| b.tenant_id.eq_ignore_ascii_case(&tenant))
+            {
+                for id in &answer.served {
+                    crate::mutate::touch(b, c, id, now);
+                }
+            }
+        }
+    }
+    let mut r = json_response(answer.status, text);
+    limit_headers(r.headers_mut(), remaining);
+    drop(in_flight);
+    r
+}
+
+pub(crate) fn envelope(
+    shared: &Shared,
+    key: &str,
+    records: Vec<Value>,
+    pagination: Option<Value>,
+) -> Value {
+    let mut body = serde_json::Map::new();
+    body.insert("Id".into(), json!(correlation_id(shared)));
+    body.insert("Status".into(), json!("OK"));
+    body.insert("ProviderName".into(), json!(shared.config.provider_name));
+    body.insert("DateTimeUTC".into(), ms_date_bare(shared.clock.now_ms()));
+    if let Some(p) = pagination {
+        body.insert("pagination".into(), p);
+    }
+    body.insert(key.into(), Value::Array(records));
+    Value::Object(body)
+}
+
+fn flag(q: &HashMap<String, String>, name: &str) -> Option<String> {
+    q.iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.clone())
+}
+
+fn list_param(q: &HashMap<String, String>, name: &str) -> Option<Vec<String>> {
+    flag(q, name).map(|v| {
+        v.split(',')
+            .map(|s| s.trim().trim_matches('"').to_ascii_lowercase())
+            .filter(|s| !s.is_empty())
+            .collect()
+    })
+}
+
+/// Rounds unit amounts to 2 dp, as Xero does unless `unitdp=4`.
+fn round_unit_amounts(v: &mut Value) {
+    let round = |x: &mut Value| {
+        if let Ok(d) = x.to_string().parse::<Decimal>() {
+            if d.scale() > 2 {
+                *x = money(d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero));
+            }
+        }
+    };
+    if let Some(lines) = v.get_mut("LineItems").and_then(Value::as_array_mut) {
+        for l in lines {
+            if let Some(u) = l.get_mut("UnitAmount") {
+                round(u);
+            }
+        }
+    }
+    for k in ["SalesDetails", "PurchaseDetails"] {
+        if let Some(u) = v.get_mut(k).and_then(|d| d.get_mut("UnitPrice")) {
+            round(u);
+        }
+    }
+}
+
+fn archived(c: Collection, v: &Value) -> bool {
+    match c {
+        Collection::Contacts => v["ContactStatus"] == "ARCHIVED",
+        Collection::TrackingCategories => v["Status"] == "ARCHIVED",
+        _ => false,
+    }
+}
+
+fn list_records(
+    shared: &Shared,
+    tenant: &str,
+    c: Collection,
+    q: &HashMap<String, String>,
+    ims: Option<i64>,
+) -> Answer {
+    let books = shared.books.read();
+    let Some(b) = books
+        .tenants
+        .iter()
+        .find(|b| b.tenant_id.eq_ignore_ascii_case(tenant))
+    else {
+        return not_found();
+    };
+    let table = b.table(c);
+    let filter = match flag(q, "where").filter(|w| !w.trim().is_empty()) {
+        Some(w) => match Filter::parse(&w) {
+            Ok(f) => Some(f),
+            Err(e) => return bad_request(&e.to_string()),
+        },
+        None => None,
+    };
+    let include_archived =
+        flag(q, "includeArchived").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let ids = list_param(q, "IDs");
+    let statuses = list_param(q, "Statuses");
+    let contact_ids = list_param(q, "ContactIDs");
+    let numbers = list_param(q, "InvoiceNumbers");
+    let unit4 = flag(q, "unitdp").as_deref() == Some("4");
+    let order = flag(q, "order").map(|o| Order::parse(&o));
+
+    // Index-only filters first: cheap on a million records.
+    let mut candidates: Vec<&Record> = table
+        .records()
+        .iter()
+        .filter(|r| match (ims, r.updated_ms) {
+            (Some(since), Some(u)) => u >= since,
+            _ => true,
+        })
+        .filter(|r| {
+            ids.as_ref()
+                .is_none_or(|ids| ids.contains(&r.id.to_ascii_lowercase()))
+        })
+        .collect();
+    if c.paging() == Paging::Offset {
+        let offset: i64 = flag(q, "offset").and_then(|o| o.parse().ok()).unwrap_or(0);
+        candidates.retain(|r| r.number.unwrap_or(0) > offset);
+        candidates.sort_by_key(|r| r.number);
+        let served: Vec<Value> = candidates
+            .iter()
+            .take(DEFAULT_PAGE_SIZE)
+            .map(|r| r.value())
+            .collect();
+        let ids = candidates
+            .iter()
+            .take(DEFAULT_PAGE_SIZE)
+            .map(|r| r.id.clone())
+            .collect();
+        return Answer::ok(envelope(shared, c.key(), served, None), ids);
+    }
+    if order.as_ref().is_some_and(Order::is_updated_asc) {
+        candidates.sort_by_key(|r| r.updated_ms);
+    }
+    let needs_body = filter.is_some()
+        || statuses.is_some()
+        || contact_ids.is_some()
+        || numbers.is_some()
+        || (c.archived_hidden() || c == Collection::TrackingCategories) && !include_archived
+        || order.as_ref().is_some_and(|o| !o.is_updated_asc());
+    let mut values: Option<Vec<(String, Value)>> = None;
+    if needs_body {
+        let mut v: Vec<(String, Value)> = candidates
+            .iter()
+            .map(|r| (r.id.clone(), r.value()))
+            .filter(|(_, v)| filter.as_ref().is_none_or(|f| f.matches(v)))
+            .filter(|(_, v)| {
+                statuses.as_ref().is_none_or(|s| {
+                    v.get("Status")
+                        .and_then(Value::as_str)
+                        .is_some_and(|st| s.contains(&st.to_ascii_lowercase()))
+                })
+            })
+            .filter(|(_, v)| {
+                contact_ids.as_ref().is_none_or(|s| {
+                    v["Contact"]["ContactID"]
+                        .as_str()
+                        .is_some_and(|id| s.contains(&id.to_ascii_lowercase()))
+                })
+            })
+            .filter(|(_, v)| {
+                numbers.as_ref().is_none_or(|s| {
+                    v["InvoiceNumber"]
+                        .as_str()
+                        .is_some_and(|n| s.contains(&n.to_ascii_lowercase()))
+                })
+            })
+            .filter(|(_, v)| include_archived || !archived(c, v))
+            .collect();
+        if let Some(o) = order.as_ref().filter(|o| !o.is_updated_asc()) {
+            v.sort_by(|a, b| o.cmp(&a.1, &b.1));
+        }
+        values = Some(v);
+    }
+    let total = values.as_ref().map_or(candidates.len(), Vec::len);
+    let (range, pagination) = match c.paging() {
+        Paging::None | Paging::Offset => (0..total, None),
+        Paging::Page | Paging::PageSize => {
+            let page: usize = flag(q, "page")
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(1)
+                .max(1);
+            let size = if c.paging() == Paging::PageSize {
+                flag(q, "pageSize")
+                    .and_then(|p| p.parse().ok())
+                    .unwrap_or(DEFAULT_PAGE_SIZE)
+                    .clamp(1, MAX_PAGE_SIZE)
+            } else {
+                DEFAULT_PAGE_SIZE
+            };
+            let start = (page - 1).saturating_mul(size).min(total);
+            let end = start.saturating_add(size).min(total);
+            let pagination = (c.paging() == Paging::PageSize).then(|| {
+                json!({"page": page, "pageSize": size, "pageCount": total.div_ceil(size), "itemCount": total})
+            });
+            (start..end, pagination)
+        }
+    };
+    let page: Vec<(String, Value)> = match values {
+        Some(v) => v.into_iter().skip(range.start).take(range.len()).collect(),
+        None => candidates[range]
+            .iter()
+            .map(|r| (r.id.clone(), r.value()))
+            .collect(),
+    };
+    let served = page.iter().map(|(id, _)| id.clone()).collect();
+    let records = page
+        .into_iter()
+        .map(|(_, mut v)| {
+            if !unit4 {
+                round_unit_amounts(&mut v);
+            }
+            v
+        })
+        .collect();
+    Answer::ok(envelope(shared, c.key(), records, pagination), served)
+}
+
+/// `GET /api.xro/2.0/{collection}`.
+pub async fn list(
+    State(shared): State<Arc<Shared>>,
+    Path(segment): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let ims = headers
+        .get(header::IF_MODIFIED_SINCE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(parse_if_modified_since);
+    serve(
+        shared,
+        headers,
+        segment.clone(),
+        move |shared, tenant| match Collection::from_path(&segment) {
+            Some(c) => list_records(shared, tenant, c, &q, ims),
+            None => not_found(),
+        },
+    )
+    .await
+}
+
+/// `GET /api.xro/2.0/{collection}/{id}`.
+pub async fn one(
+    State(shared): State<Arc<Shared>>,
+    Path((segment, id)): Path<(String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    serve(shared, headers, segment.clone(), move |shared, tenant| {
+        let Some(c) = Collection::from_path(&segment) else {
+            return not_found();
+        };
+        let books = shared.books.read();
+        let Some(b) = books
+            .tenants
+            .iter()
+            .find(|b| b.tenant_id.eq_ignore_ascii_case(tenant))
+        else {
+            return not_found();
+        };
+        let record = b.table(c).get(&id).or_else(|| {
+            // Invoices and credit notes can also be fetched by number.
+            b.table(c).records().iter().find(|r| {
+                let v = r.value();
+                v["InvoiceNumber"] == json!(id) || v["CreditNoteNumber"] == json!(id)
+            })
+        });
+        match record {
+            Some(r) => {
+                let mut v = r.value();
+                if flag(&q, "unitdp").as_deref() != Some("4") {
+                    round_unit_amounts(&mut v);
+                }
+                Answer::ok(envelope(shared, c.key(), vec![v], None), vec![r.id.clone()])
+            }
+            None => not_found(),
+        }
+    })
+    .await
+}
+
+/// `PUT` and `POST /api.xro/2.0/{collection}`: Payments only, with `Idempotency-Key`.
+pub async fn write(
+    State(shared): State<Arc<Shared>>,
+    Path(segment): Path<String>,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    serve(shared, headers, segment.clone(), move |shared, tenant| {
+        if Collection::from_path(&segment) != Some(Collection::Payments) {
+            return Answer::error(StatusCode::METHOD_NOT_ALLOWED, json!({"Title": "Method Not Allowed", "Status": 405}));
+        }
+        let _ = method;
+        if let Some(k) = &key {
+            if k.len() > MAX_IDEMPOTENCY_KEY {
+                return Answer::error(
+                    StatusCode::BAD_REQUEST,
+                    json!({"ErrorNumber": 10, "Type": "ValidationException", "Message": "Idempotency-Key is longer than 128 characters"}),
+                );
+            }
+            let cached = shared.idempotency.lock().get(&(tenant.to_owned(), k.clone())).cloned();
+            if let Some((status, text)) = cached {
+                let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+                return Answer::error(StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body);
+            }
+        }
+        let answer = match serde_json::from_slice::<Value>(&body) {
+            Ok(v) => write::create_payments(shared, tenant, &v),
+            Err(_) => Answer::error(
+                StatusCode::BAD_REQUEST,
+                json!({"ErrorNumber": 14, "Type": "PostDataInvalidException", "Message": "JSON for post data was invalid"}),
+            ),
+        };
+        let (status, body) = (answer.status, answer.body);
+        if let Some(k) = key {
+            shared
+                .idempotency
+                .lock()
+                .insert((tenant.to_owned(), k), (status.as_u16(), body.to_string()));
+        }
+        Answer { status, body, served: Vec::new() }
+    })
+    .await
+}
+
+/// Xero's validation error body, with the offending records.
+pub(crate) fn validation_error(elements: Vec<Value>) -> Value {
+    json!({"ErrorNumber": 10, "Type": "ValidationException", "Message": "A validation exception occurred", "Elements": elements})
+}

@@ -1,0 +1,1488 @@
+//! Seeded books for a small business: the same seed and size give the same
+//! records, byte for byte.
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde_json::{json, Value};
+
+use crate::books::{Collection, TenantBooks, Truth};
+use crate::clock::DEFAULT_START_MS;
+use crate::wire::{day_ms, money, ms_date, number_text};
+
+/// How large the generated books are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Size {
+    /// A few hundred records per tenant: unit and end-to-end tests.
+    #[default]
+    Small,
+    /// Tens of thousands: a busy small business over 18 months.
+    Medium,
+    /// One million bank transactions in the first tenant: benchmarks.
+    Large,
+}
+
+impl std::str::FromStr for Size {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "small" => Ok(Size::Small),
+            "medium" => Ok(Size::Medium),
+            "large" => Ok(Size::Large),
+            other => Err(format!("unknown size {other:?}: small, medium or large")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Counts {
+    contacts: usize,
+    invoices: usize,
+    bank_transactions: usize,
+    credit_notes: usize,
+    manual_journals: usize,
+    others: usize,
+    /// Bank transactions beyond this many get no Journals entry (keeps Large in memory).
+    journaled_bank_transactions: usize,
+}
+
+fn counts(size: Size, first_tenant: bool) -> Counts {
+    let small = Counts {
+        contacts: 30,
+        invoices: 120,
+        bank_transactions: 90,
+        credit_notes: 8,
+        manual_journals: 6,
+        others: 6,
+        journaled_bank_transactions: usize::MAX,
+    };
+    match (size, first_tenant) {
+        (Size::Small, _) | (_, false) => small,
+        (Size::Medium, true) => Counts {
+            contacts: 400,
+            invoices: 5_000,
+            bank_transactions: 20_000,
+            credit_notes: 200,
+            manual_journals: 60,
+            others: 40,
+            journaled_bank_transactions: usize::MAX,
+        },
+        (Size::Large, true) => Counts {
+            contacts: 2_000,
+            invoices: 50_000,
+            bank_transactions: 1_000_000,
+            credit_notes: 1_000,
+            manual_journals: 200,
+            others: 100,
+            journaled_bank_transactions: 20_000,
+        },
+    }
+}
+
+/// One organisation's fixed facts.
+#[derive(Debug, Clone, Copy)]
+pub struct TenantProfile {
+    pub name: &'static str,
+    pub country: &'static str,
+    pub version: &'static str,
+    pub currency: &'static str,
+    pub timezone: &'static str,
+    pub tax_rate: &'static str,
+    pub tax_name: &'static str,
+    pub output_tax: &'static str,
+    pub input_tax: &'static str,
+}
+
+/// The simulator's organisations: different currencies, timezones and tax.
+pub const TENANTS: [TenantProfile; 3] = [
+    TenantProfile {
+        name: "Kōwhai Plumbing Ltd",
+        country: "NZ",
+        version: "NZ",
+        currency: "NZD",
+        timezone: "NEWZEALANDSTANDARDTIME",
+        tax_rate: "0.15",
+        tax_name: "GST",
+        output_tax: "OUTPUT2",
+        input_tax: "INPUT2",
+    },
+    TenantProfile {
+        name: "Brightside Café Pty Ltd",
+        country: "AU",
+        version: "AU",
+        currency: "AUD",
+        timezone: "AUSEASTERNSTANDARDTIME",
+        tax_rate: "0.10",
+        tax_name: "GST",
+        output_tax: "OUTPUT",
+        input_tax: "INPUT",
+    },
+    TenantProfile {
+        name: "Ærø & Søn Design Ltd",
+        country: "GB",
+        version: "UK",
+        currency: "GBP",
+        timezone: "GMTSTANDARDTIME",
+        tax_rate: "0.20",
+        tax_name: "VAT",
+        output_tax: "OUTPUT2",
+        input_tax: "INPUT2",
+    },
+];
+
+const FIRST: [&str; 16] = [
+    "Kererū",
+    "Zoë's",
+    "Müller &",
+    "Østergaard",
+    "Ōtaki",
+    "Café",
+    "O'Neill",
+    "Łódź",
+    "Ngā Hau",
+    "Bright",
+    "Harbour",
+    "Summit",
+    "さくら",
+    "Χαρά",
+    "Tūī",
+    "Blue Fish",
+];
+const SECOND: [&str; 12] = [
+    "Bakery",
+    "Söhne GmbH",
+    "ApS",
+    "Orchards",
+    "Ñandú",
+    "Plumbing",
+    "Trading",
+    "e Whā",
+    "Supplies Ltd",
+    "商事",
+    "Foods",
+    "& Sons",
+];
+const ITEMS: [(&str, &str); 8] = [
+    ("PIPE-15", "Copper pipe 15 mm (per metre)"),
+    ("VALVE-B", "Brass ball valve"),
+    ("LABOUR", "Labour, per hour"),
+    ("CALLOUT", "Call-out fee"),
+    ("FLAT-WHT", "Flat white ☕"),
+    ("DESIGN", "Design consultation"),
+    ("TAP-MIX", "Mixer tap, chrome"),
+    ("GAS-CERT", "Gas safety certificate"),
+];
+
+/// Where the books end: the day before the default clock start.
+pub const BOOKS_END_MS: i64 = DEFAULT_START_MS - 86_400_000;
+const SPAN_DAYS: i64 = 540;
+
+/// Generates every tenant's books.
+pub fn generate(seed: u64, size: Size) -> Truth {
+    let tenants = TENANTS
+        .iter()
+        .enumerate()
+        .map(|(i, profile)| {
+            let mut g = Gen::new(seed, i as u64, *profile, counts(size, i == 0));
+            g.run();
+            g.books
+        })
+        .collect();
+    Truth { tenants }
+}
+
+/// A deterministic UUID from the generator.
+pub fn uuid_from(rng: &mut impl Rng) -> String {
+    uuid::Builder::from_random_bytes(rng.random())
+        .into_uuid()
+        .to_string()
+}
+
+/// A posting line: account code, net, tax.
+type PostLine = (&'static str, Decimal, Decimal);
+/// Line items, their subtotal and tax, and what they post.
+type GeneratedLines = (Vec<Value>, Decimal, Decimal, Vec<PostLine>);
+
+fn round2(d: Decimal) -> Decimal {
+    d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+#[derive(Debug, Clone)]
+struct AccountRef {
+    id: String,
+    code: &'static str,
+    name: &'static str,
+    kind: &'static str,
+}
+
+impl AccountRef {
+    fn short(&self) -> Value {
+        json!({"AccountID": self.id, "Code": self.code, "Name": self.name})
+    }
+}
+
+#[derive(Debug, Clone)]
+struct ContactRef {
+    id: String,
+    name: String,
+}
+
+impl ContactRef {
+    fn short(&self) -> Value {
+        json!({"ContactID": self.id, "Name": self.name, "Addresses": [], "Phones": [], "ContactGroups": [], "ContactPersons": [], "HasValidationErrors": false})
+    }
+}
+
+/// An event that posts to the general ledger, numbered into Journals at the end.
+#[derive(Debug, Clone)]
+struct Posting {
+    created_ms: i64,
+    date_ms: i64,
+    source_id: String,
+    source_type: &'static str,
+    reference: String,
+    /// (account code, net, tax)
+    lines: Vec<(&'static str, Decimal, Decimal)>,
+}
+
+#[derive(Debug)]
+struct Gen {
+    rng: ChaCha8Rng,
+    p: TenantProfile,
+    c: Counts,
+    rate: Decimal,
+    books: TenantBooks,
+    accounts: Vec<AccountRef>,
+    contacts: Vec<ContactRef>,
+    tracking: Vec<(String, String, String)>,
+    postings: Vec<Posting>,
+}
+
+impl Gen {
+    fn new(seed: u64, index: u64, p: TenantProfile, c: Counts) -> Gen {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ index);
+        let tenant_id = uuid_from(&mut rng);
+        let books = TenantBooks::new(&tenant_id, p.name, p.currency, p.timezone);
+        let rate = p.tax_rate.parse().unwrap_or(Decimal::ZERO);
+        Gen {
+            rng,
+            p,
+            c,
+            rate,
+            books,
+            accounts: Vec::new(),
+            contacts: Vec::new(),
+            tracking: Vec::new(),
+            postings: Vec::new(),
+        }
+    }
+
+    fn uuid(&mut self) -> String {
+        uuid_from(&mut self.rng)
+    }
+
+    fn chance(&mut self, percent: u32) -> bool {
+        self.rng.random_range(0..100) < percent
+    }
+
+    /// A calendar day (ms at midnight UTC) within the books' span.
+    fn day(&mut self) -> i64 {
+        let end_day = BOOKS_END_MS.div_euclid(86_400_000);
+        day_ms(end_day - self.rng.random_range(0..SPAN_DAYS))
+    }
+
+    /// An instant on or after `date_ms`, never after the books' end.
+    fn after(&mut self, date_ms: i64) -> i64 {
+        let t = date_ms + self.rng.random_range(3_600_000..5 * 86_400_000);
+        t.min(BOOKS_END_MS + 86_399_000) / 1000 * 1000 + self.rng.random_range(0..1000)
+    }
+
+    fn account(&self, code: &str) -> AccountRef {
+        self.accounts
+            .iter()
+            .find(|a| a.code == code)
+            .cloned()
+            .unwrap_or_else(|| AccountRef {
+                id: String::new(),
+                code: "000",
+                name: "Unknown",
+                kind: "EXPENSE",
+            })
+    }
+
+    fn contact(&mut self) -> ContactRef {
+        let i = self.rng.random_range(0..self.contacts.len().max(1));
+        self.contacts.get(i).cloned().unwrap_or(ContactRef {
+            id: String::new(),
+            name: String::new(),
+        })
+    }
+
+    fn put(&mut self, collection: Collection, value: &Value) {
+        self.books.put(collection, value);
+    }
+
+    fn run(&mut self) {
+        self.organisation();
+        self.settings();
+        self.contacts();
+        self.items();
+        self.invoices();
+        self.bank_transactions();
+        self.transfers();
+        self.over_and_prepayments();
+        self.manual_journals();
+        self.documents();
+        self.journals();
+    }
+
+    fn organisation(&mut self) {
+        let id = self.books.tenant_id.clone();
+        let short = format!("!{}", &id[..5]);
+        let p = self.p;
+        let org = json!({
+            "OrganisationID": id,
+            "APIKey": "",
+            "Name": p.name,
+            "LegalName": p.name,
+            "PaysTax": true,
+            "Version": p.version,
+            "OrganisationType": "COMPANY",
+            "BaseCurrency": p.currency,
+            "CountryCode": p.country,
+            "IsDemoCompany": false,
+            "OrganisationStatus": "ACTIVE",
+            "TaxNumber": "123-456-789",
+            "FinancialYearEndDay": 31,
+            "FinancialYearEndMonth": 3,
+            "SalesTaxBasis": "INVOICE",
+            "SalesTaxPeriod": "2MONTHLY",
+            "DefaultSalesTax": "Tax Exclusive",
+            "DefaultPurchasesTax": "Tax Exclusive",
+            "CreatedDateUTC": ms_date(BOOKS_END_MS - (SPAN_DAYS + 30) * 86_400_000),
+            "OrganisationEntityType": "COMPANY",
+            "Timezone": p.timezone,
+            "ShortCode": short,
+            "Edition": "BUSINESS",
+            "Class": "STANDARD",
+            "LineOfBusiness": "Small business",
+            "Addresses": [],
+            "Phones": [],
+            "ExternalLinks": [],
+            "PaymentTerms": {}
+        });
+        self.put(Collection::Organisation, &org);
+    }
+
+    fn settings(&mut self) {
+        let p = self.p;
+        for code in [p.currency, "USD", "EUR"] {
+            self.put(
+                Collection::Currencies,
+                &json!({"Code": code, "Description": code_name(code)}),
+            );
+        }
+        let rate_pct = self.rate * Decimal::from(100);
+        let rate_pct = rate_pct.normalize();
+        for (name, tax_type, report, pct) in [
+            (
+                format!("{} on Income", p.tax_name),
+                p.output_tax,
+                "OUTPUT",
+                rate_pct,
+            ),
+            (
+                format!("{} on Expenses", p.tax_name),
+                p.input_tax,
+                "INPUT",
+                rate_pct,
+            ),
+            ("No Tax".to_owned(), "NONE", "NONE", Decimal::ZERO),
+        ] {
+            self.put(
+                Collection::TaxRates,
+                &json!({
+                    "Name": name,
+                    "TaxType": tax_type,
+                    "ReportTaxType": report,
+                    "CanApplyToAssets": true,
+                    "CanApplyToEquity": true,
+                    "CanApplyToExpenses": true,
+                    "CanApplyToLiabilities": true,
+                    "CanApplyToRevenue": true,
+                    "DisplayTaxRate": money(pct),
+                    "EffectiveRate": money(pct),
+                    "Status": "ACTIVE",
+                    "TaxComponents": [{"Name": p.tax_name, "Rate": money(pct), "IsCompound": false, "IsNonRecoverable": false}]
+                }),
+            );
+        }
+        let chart: [(&str, &str, &str, &str, &str); 13] = [
+            ("090", "Business Bank Account", "BANK", "ASSET", "NONE"),
+            ("091", "Business Savings Account", "BANK", "ASSET", "NONE"),
+            ("200", "Sales", "REVENUE", "REVENUE", p.output_tax),
+            ("260", "Other Revenue", "REVENUE", "REVENUE", p.output_tax),
+            (
+                "310",
+                "Cost of Goods Sold",
+                "DIRECTCOSTS",
+                "EXPENSE",
+                p.input_tax,
+            ),
+            ("400", "Advertising", "OVERHEADS", "EXPENSE", p.input_tax),
+            (
+                "429",
+                "General Expenses",
+                "OVERHEADS",
+                "EXPENSE",
+                p.input_tax,
+            ),
+            ("610", "Accounts Receivable", "CURRENT", "ASSET", "NONE"),
+            ("800", "Accounts Payable", "CURRLIAB", "LIABILITY", "NONE"),
+            ("820", "GST", "CURRLIAB", "LIABILITY", "NONE"),
+            (
+                "970",
+                "Owner A Funds Introduced",
+                "EQUITY",
+                "EQUITY",
+                "NONE",
+            ),
+            ("480", "Petty Cash (old)", "EXPENSE", "EXPENSE", p.input_tax),
+            ("960", "Retained Earnings", "EQUITY", "EQUITY", "NONE"),
+        ];
+        for (code, name, kind, class, tax) in chart {
+            let id = self.uuid();
+            let updated = self.after(BOOKS_END_MS - SPAN_DAYS * 86_400_000);
+            let mut a = json!({
+                "AccountID": id,
+                "Code": code,
+                "Name": name,
+                "Status": if code == "480" { "ARCHIVED" } else { "ACTIVE" },
+                "Type": kind,
+                "TaxType": tax,
+                "Class": class,
+                "EnablePaymentsToAccount": false,
+                "ShowInExpenseClaims": kind == "OVERHEADS",
+                "ReportingCode": format!("{}.{}", &class[..3], code),
+                "ReportingCodeName": name,
+                "HasAttachments": false,
+                "UpdatedDateUTC": ms_date(updated),
+                "AddToWatchlist": false
+            });
+            if kind == "BANK" {
+                a["BankAccountNumber"] = json!(format!("12-3456-{code}0000-00"));
+                a["BankAccountType"] = json!("BANK");
+                a["CurrencyCode"] = json!(p.currency);
+            }
+            match code {
+                "610" => a["SystemAccount"] = json!("DEBTORS"),
+                "800" => a["SystemAccount"] = json!("CREDITORS"),
+                "820" => a["SystemAccount"] = json!("GST"),
+                "960" => a["SystemAccount"] = json!("RETAINEDEARNINGS"),
+                _ => {}
+            }
+            self.put(Collection::Accounts, &a);
+            self.accounts.push(AccountRef {
+                id,
+                code,
+                name,
+                kind,
+            });
+        }
+        for (name, status, options) in [
+            ("Region", "ACTIVE", vec!["North", "South", "Ōtautahi"]),
+            ("Old projects", "ARCHIVED", vec!["Fit-out 2024"]),
+        ] {
+            let cat_id = self.uuid();
+            let mut opts = Vec::new();
+            for o in options {
+                let oid = self.uuid();
+                if status == "ACTIVE" {
+                    self.tracking
+                        .push((cat_id.clone(), oid.clone(), o.to_owned()));
+                }
+                opts.push(json!({"TrackingOptionID": oid, "Name": o, "Status": "ACTIVE", "HasValidationErrors": false, "IsDeleted": false, "IsArchived": false, "IsActive": true}));
+            }
+            self.put(
+                Collection::TrackingCategories,
+                &json!({"TrackingCategoryID": cat_id, "Name": name, "Status": status, "Options": opts}),
+            );
+        }
+    }
+
+    fn contacts(&mut self) {
+        let mut customers = Vec::new();
+        for i in 0..self.c.contacts {
+            let id = self.uuid();
+            let base = format!(
+                "{} {}",
+                FIRST[i % FIRST.len()],
+                SECOND[(i / FIRST.len() + i) % SECOND.len()]
+            );
+            let name = if i < FIRST.len() * SECOND.len() {
+                base
+            } else {
+                format!("{base} {}", i + 1)
+            };
+            let is_customer = i % 3 != 2;
+            let archived = self.chance(5);
+            let updated = {
+                let d = self.day();
+                self.after(d)
+            };
+            let c = json!({
+                "ContactID": id,
+                "ContactStatus": if archived { "ARCHIVED" } else { "ACTIVE" },
+                "Name": name,
+                "FirstName": FIRST[i % FIRST.len()],
+                "LastName": SECOND[i % SECOND.len()],
+                "EmailAddress": format!("accounts{}@example.com", i + 1),
+                "Addresses": [{"AddressType": "POBOX", "City": "Ōtautahi", "PostalCode": "8011", "Country": self.p.country}],
+                "Phones": [{"PhoneType": "DEFAULT", "PhoneNumber": format!("555-{:04}", i)}],
+                "UpdatedDateUTC": ms_date(updated),
+                "ContactGroups": [],
+                "IsSupplier": !is_customer || i % 5 == 0,
+                "IsCustomer": is_customer,
+                "DefaultCurrency": self.p.currency,
+                "ContactPersons": [],
+                "HasAttachments": false,
+                "HasValidationErrors": false
+            });
+            self.put(Collection::Contacts, &c);
+            let r = ContactRef { id, name };
+            if is_customer && customers.len() < 5 {
+                customers.push(r.short());
+            }
+            self.contacts.push(r);
+        }
+        let gid = self.uuid();
+        self.put(Collection::ContactGroups, &json!({"ContactGroupID": gid, "Name": "Regular customers ★", "Status": "ACTIVE", "Contacts": customers}));
+        let gid = self.uuid();
+        self.put(Collection::ContactGroups, &json!({"ContactGroupID": gid, "Name": "Old suppliers", "Status": "DELETED", "Contacts": []}));
+    }
+
+    fn items(&mut self) {
+        for (code, name) in ITEMS {
+            let id = self.uuid();
+            let sale = Decimal::new(self.rng.random_range(10_000..9_000_000), 4);
+            let buy = round2(sale * Decimal::new(6, 1));
+            let updated = {
+                let d = self.day();
+                self.after(d)
+            };
+            self.put(
+                Collection::Items,
+                &json!({
+                    "ItemID": id,
+                    "Code": code,
+                    "Name": name,
+                    "Description": name,
+                    "PurchaseDescription": name,
+                    "IsSold": true,
+                    "IsPurchased": code != "LABOUR",
+                    "IsTrackedAsInventory": false,
+                    "SalesDetails": {"UnitPrice": money(sale), "AccountCode": "200", "TaxType": self.p.output_tax},
+                    "PurchaseDetails": {"UnitPrice": money(buy), "AccountCode": "310", "TaxType": self.p.input_tax},
+                    "UpdatedDateUTC": ms_date(updated)
+                }),
+            );
+        }
+    }
+
+    /// Line items with 4-decimal unit prices, tax rounded per line.
+    fn lines(&mut self, sales: bool, n: usize) -> GeneratedLines {
+        let mut out = Vec::new();
+        let mut post = Vec::new();
+        let (mut sub, mut tax) = (Decimal::ZERO, Decimal::ZERO);
+        for _ in 0..n {
+            let qty = if self.chance(20) {
+                Decimal::new(self.rng.random_range(25..2000), 2)
+            } else {
+                Decimal::from(self.rng.random_range(1..12))
+            };
+            let unit = Decimal::new(self.rng.random_range(10_000..25_000_000), 4);
+            let amount = round2(qty * unit);
+            let t = round2(amount * self.rate);
+            let code: &'static str = if sales {
+                "200"
+            } else {
+                ["310", "400", "429"][self.rng.random_range(0..3)]
+            };
+            let item = ITEMS[self.rng.random_range(0..ITEMS.len())];
+            let lid = self.uuid();
+            let mut line = json!({
+                "LineItemID": lid,
+                "Description": item.1,
+                "Quantity": money(qty),
+                "UnitAmount": money(unit),
+                "AccountCode": code,
+                "TaxType": if sales { self.p.output_tax } else { self.p.input_tax },
+                "TaxAmount": money(t),
+                "LineAmount": money(amount),
+                "Tracking": []
+            });
+            if self.chance(40) {
+                line["ItemCode"] = json!(item.0);
+            }
+            if !self.tracking.is_empty() && self.chance(30) {
+                let (cat, opt, name) =
+                    self.tracking[self.rng.random_range(0..self.tracking.len())].clone();
+                line["Tracking"] = json!([{"TrackingCategoryID": cat, "TrackingOptionID": opt, "Name": "Region", "Option": name}]);
+            }
+            sub += amount;
+            tax += t;
+            post.push((code, amount, t));
+            out.push(line);
+        }
+        (out, sub, tax, post)
+    }
+
+    fn invoices(&mut self) {
+        let end_day = BOOKS_END_MS.div_euclid(86_400_000);
+        let (mut n_rec, mut n_credit) = (0, 0);
+        for i in 0..self.c.invoices {
+            let sales = self.chance(60);
+            let kind = if sales { "ACCREC" } else { "ACCPAY" };
+            let contact = self.contact();
+            let date = self.day();
+            let due = date + day_ms(self.rng.random_range(7..45));
+            let n_lines = self.rng.random_range(1..5);
+            let (lines, sub, tax, post) = self.lines(sales, n_lines);
+            let total = sub + tax;
+            let id = self.uuid();
+            let roll = self.rng.random_range(0..100);
+            let mut status = match roll {
+                0..=9 => "DRAFT",
+                10..=12 => "SUBMITTED",
+                13..=16 => "VOIDED",
+                17..=19 => "DELETED",
+                20..=54 => "AUTHORISED",
+                _ => "PAID",
+            };
+            let foreign = self.chance(8);
+            let (currency, rate) = if foreign {
+                (
+                    "USD",
+                    format!(
+                        "{:.6}",
+                        Decimal::new(self.rng.random_range(550_000..1_700_000), 6)
+                    ),
+                )
+            } else {
+                (self.p.currency, "1.000000".to_owned())
+            };
+            let number = if sales {
+                n_rec += 1;
+                format!("INV-{n_rec:05}")
+            } else {
+                format!("BILL-{:05}", i + 1)
+            };
+            let created = self.after(date);
+            let mut updated = created;
+            let mut payments = Vec::new();
+            let mut credit_notes = Vec::new();
+            let (mut paid, mut credited) = (Decimal::ZERO, Decimal::ZERO);
+            let short_invoice = json!({"InvoiceID": id, "InvoiceNumber": number, "Type": kind, "Contact": contact.short(), "CurrencyCode": currency});
+            // Credit notes allocated against some open invoices.
+            if (status == "AUTHORISED" || status == "PAID")
+                && n_credit < self.c.credit_notes
+                && self.chance(12)
+            {
+                n_credit += 1;
+                let part = round2(total * Decimal::new(self.rng.random_range(10..40), 2));
+                let cn_id = self.uuid();
+                let cn_date = (date + day_ms(self.rng.random_range(1..20))).min(day_ms(end_day));
+                let cn_created = self.after(cn_date);
+                updated = updated.max(cn_created);
+                let net = round2(part / (Decimal::ONE + self.rate));
+                let cn_tax = part - net;
+                let cn_number = format!("CN-{n_credit:04}");
+                let alloc_id = self.uuid();
+                let line_id = self.uuid();
+                let cn = json!({
+                    "Type": if sales { "ACCRECCREDIT" } else { "ACCPAYCREDIT" },
+                    "Contact": contact.short(),
+                    "Date": ms_date(cn_date),
+                    "Status": "PAID",
+                    "LineAmountTypes": "Exclusive",
+                    "LineItems": [{"LineItemID": line_id, "Description": "Credit: returned goods", "Quantity": 1, "UnitAmount": money(net), "AccountCode": if sales {"200"} else {"429"}, "TaxType": if sales { self.p.output_tax } else { self.p.input_tax }, "TaxAmount": money(cn_tax), "LineAmount": money(net), "Tracking": []}],
+                    "SubTotal": money(net),
+                    "TotalTax": money(cn_tax),
+                    "Total": money(part),
+                    "UpdatedDateUTC": ms_date(cn_created),
+                    "CurrencyCode": currency,
+                    "CurrencyRate": number_text(&rate),
+                    "FullyPaidOnDate": ms_date(cn_date),
+                    "CreditNoteID": cn_id,
+                    "CreditNoteNumber": cn_number,
+                    "SentToContact": false,
+                    "RemainingCredit": 0.00,
+                    "Allocations": [{"AllocationID": alloc_id, "Amount": money(part), "Date": ms_date(cn_date), "Invoice": short_invoice}],
+                    "Payments": [],
+                    "HasAttachments": false,
+                    "HasErrors": false
+                });
+                self.put(Collection::CreditNotes, &cn);
+                credit_notes.push(json!({"CreditNoteID": cn_id, "CreditNoteNumber": cn_number, "Total": money(part), "AppliedAmount": money(part), "Date": ms_date(cn_date), "HasAttachments": false, "HasErrors": false}));
+                credited = part;
+                self.postings.push(Posting {
+                    created_ms: cn_created,
+                    date_ms: cn_date,
+                    source_id: cn_id,
+                    source_type: if sales {
+                        "ACCRECCREDIT"
+                    } else {
+                        "ACCPAYCREDIT"
+                    },
+                    reference: cn_number_ref(&contact.name),
+                    lines: {
+                        let (ar, code, s) = if sales {
+                            ("610", "200", Decimal::ONE)
+                        } else {
+                            ("800", "429", Decimal::NEGATIVE_ONE)
+                        };
+                        vec![(ar, -s * part, Decimal::ZERO), (code, s * net, s * cn_tax)]
+                    },
+                });
+            }
+            let open = total - credited;
+            let to_pay = match status {
+                "PAID" => open,
+                "AUTHORISED" if self.chance(35) => {
+                    round2(open * Decimal::new(self.rng.random_range(10..90), 2))
+                }
+                _ => Decimal::ZERO,
+            };
+            if status == "PAID" && open.is_zero() {
+                status = "PAID";
+            }
+            let mut remaining = to_pay;
+            let n_payments = if to_pay > Decimal::from(50) && self.chance(30) {
+                2
+            } else {
+                1
+            };
+            let mut fully_paid_on = None;
+            for k in 0..n_payments {
+                if remaining <= Decimal::ZERO {
+                    break;
+                }
+                let amount = if k + 1 == n_payments {
+                    remaining
+                } else {
+                    round2(remaining / Decimal::from(2))
+                };
+                remaining -= amount;
+                let pay_date = (date + day_ms(self.rng.random_range(0..40) * (k as i64 + 1)))
+                    .min(day_ms(end_day));
+                let pay_created = self.after(pay_date);
+                updated = updated.max(pay_created);
+                fully_paid_on = Some(pay_date);
+                let pid = self.uuid();
+                let code = if self.chance(90) { "090" } else { "091" };
+                let bank = self.account(code);
+                let reconciled = self.chance(70);
+                let reference = format!("Payment {number}");
+                let pay = json!({
+                    "PaymentID": pid,
+                    "Date": ms_date(pay_date),
+                    "BankAmount": money(amount),
+                    "Amount": money(amount),
+                    "Reference": reference,
+                    "CurrencyRate": number_text(&rate),
+                    "PaymentType": if sales { "ACCRECPAYMENT" } else { "ACCPAYPAYMENT" },
+                    "Status": "AUTHORISED",
+                    "UpdatedDateUTC": ms_date(pay_created),
+                    "HasAccount": true,
+                    "IsReconciled": reconciled,
+                    "Account": {"AccountID": bank.id, "Code": bank.code},
+                    "Invoice": short_invoice,
+                    "HasValidationErrors": false
+                });
+                self.put(Collection::Payments, &pay);
+                payments.push(json!({"PaymentID": pid, "Date": ms_date(pay_date), "Amount": money(amount), "Reference": reference, "CurrencyRate": number_text(&rate), "HasAccount": false, "HasValidationErrors": false}));
+                paid += amount;
+                let ar = if sales { "610" } else { "800" };
+                let sign = if sales {
+                    Decimal::ONE
+                } else {
+                    Decimal::NEGATIVE_ONE
+                };
+                self.postings.push(Posting {
+                    created_ms: pay_created,
+                    date_ms: pay_date,
+                    source_id: pid,
+                    source_type: if sales {
+                        "ACCRECPAYMENT"
+                    } else {
+                        "ACCPAYPAYMENT"
+                    },
+                    reference: number.clone(),
+                    lines: vec![
+                        (bank.code, sign * amount, Decimal::ZERO),
+                        (ar, -sign * amount, Decimal::ZERO),
+                    ],
+                });
+            }
+            let due_amount = total - credited - paid;
+            if status == "PAID" && !due_amount.is_zero() {
+                status = "AUTHORISED";
+            }
+            if status == "AUTHORISED" && due_amount.is_zero() {
+                status = "PAID";
+            }
+            let voided = status == "VOIDED" || status == "DELETED";
+            let mut inv = json!({
+                "Type": kind,
+                "InvoiceID": id,
+                "InvoiceNumber": number,
+                "Reference": if sales { format!("Job {}", i + 1) } else { String::new() },
+                "Payments": payments,
+                "CreditNotes": credit_notes,
+                "Prepayments": [],
+                "Overpayments": [],
+                "AmountDue": money(if voided { Decimal::ZERO } else { due_amount }),
+                "AmountPaid": money(paid),
+                "AmountCredited": money(credited),
+                "CurrencyRate": number_text(&rate),
+                "IsDiscounted": false,
+                "HasAttachments": false,
+                "HasErrors": false,
+                "Contact": contact.short(),
+                "Date": ms_date(date),
+                "DueDate": ms_date(due),
+                "Status": status,
+                "LineAmountTypes": "Exclusive",
+                "LineItems": lines,
+                "SubTotal": money(sub),
+                "TotalTax": money(tax),
+                "Total": money(total),
+                "UpdatedDateUTC": ms_date(updated),
+                "CurrencyCode": currency,
+                "SentToContact": sales && status != "DRAFT" && self.chance(70)
+            });
+            if status == "PAID" {
+                if let Some(d) = fully_paid_on {
+                    inv["FullyPaidOnDate"] = ms_date(d);
+                }
+            }
+            // Seen in the wild: voided documents without dates, and the epoch.
+            if voided && self.chance(50) {
+                if let Some(o) = inv.as_object_mut() {
+                    o.remove("DueDate");
+                }
+            } else if voided {
+                inv["DueDate"] = json!("/Date(0+0000)/");
+            }
+            self.put(Collection::Invoices, &inv);
+            if status == "AUTHORISED" || status == "PAID" || status == "VOIDED" {
+                let (ar, sign) = if sales {
+                    ("610", Decimal::ONE)
+                } else {
+                    ("800", Decimal::NEGATIVE_ONE)
+                };
+                let mut lines: Vec<(&'static str, Decimal, Decimal)> =
+                    vec![(ar, sign * total, Decimal::ZERO)];
+                lines.extend(
+                    post.iter()
+                        .map(|(code, net, t)| (*code, -sign * *net, -sign * *t)),
+                );
+                self.postings.push(Posting {
+                    created_ms: created,
+                    date_ms: date,
+                    source_id: id.clone(),
+                    source_type: kind,
+                    reference: number.clone(),
+                    lines: lines.clone(),
+                });
+                if status == "VOIDED" {
+                    // Voiding posts a reversing journal.
+                    let reversed = lines.iter().map(|(c, n, t)| (*c, -*n, -*t)).collect();
+                    self.postings.push(Posting {
+                        created_ms: updated,
+                        date_ms: date,
+                        source_id: id,
+                        source_type: kind,
+                        reference: number,
+                        lines: reversed,
+                    });
+                }
+            }
+        }
+    }
+
+    fn bank_transactions(&mut self) {
+        for i in 0..self.c.bank_transactions {
+            let receive = self.chance(45);
+            let contact = self.contact();
+            let date = self.day();
+            let n = if self.chance(80) { 1 } else { 2 };
+            let (lines, sub, tax, post) = self.lines(receive, n);
+            let total = sub + tax;
+            let id = self.uuid();
+            let code = if self.chance(85) { "090" } else { "091" };
+            let bank = self.account(code);
+            let updated = self.after(date);
+            let status = if self.chance(4) {
+                "DELETED"
+            } else {
+                "AUTHORISED"
+            };
+            let kind = if receive { "RECEIVE" } else { "SPEND" };
+            let bt = json!({
+                "BankTransactionID": id,
+                "Type": kind,
+                "Contact": contact.short(),
+                "LineItems": lines,
+                "BankAccount": bank.short(),
+                "IsReconciled": self.chance(60),
+                "Date": ms_date(date),
+                "Reference": format!("Ref {}", i + 1),
+                "CurrencyCode": self.p.currency,
+                "CurrencyRate": number_text("1.000000"),
+                "Status": status,
+                "LineAmountTypes": "Exclusive",
+                "SubTotal": money(sub),
+                "TotalTax": money(tax),
+                "Total": money(total),
+                "UpdatedDateUTC": ms_date(updated),
+                "HasAttachments": false
+            });
+            self.put(Collection::BankTransactions, &bt);
+            if status == "AUTHORISED" && i < self.c.journaled_bank_transactions {
+                let sign = if receive {
+                    Decimal::ONE
+                } else {
+                    Decimal::NEGATIVE_ONE
+                };
+                let mut lines = vec![(bank.code, sign * total, Decimal::ZERO)];
+                lines.extend(post.iter().map(|(c, n, t)| (*c, -sign * *n, -sign * *t)));
+                self.postings.push(Posting {
+                    created_ms: updated,
+                    date_ms: date,
+                    source_id: id,
+                    source_type: if receive { "CASHREC" } else { "CASHPAID" },
+                    reference: format!("Ref {}", i + 1),
+                    lines,
+                });
+            }
+        }
+    }
+
+    fn transfers(&mut self) {
+        let from = self.account("090");
+        let to = self.account("091");
+        for _ in 0..self.c.others {
+            let id = self.uuid();
+            let (from_bt, to_bt) = (self.uuid(), self.uuid());
+            let date = self.day();
+            let created = self.after(date);
+            let amount = Decimal::new(self.rng.random_range(10_000..500_000), 2);
+            let (from_rec, to_rec) = (self.chance(70), self.chance(70));
+            self.put(
+                Collection::BankTransfers,
+                &json!({
+                    "BankTransferID": id,
+                    "FromBankAccount": from.short(),
+                    "ToBankAccount": to.short(),
+                    "Amount": money(amount),
+                    "Date": ms_date(date),
+                    "CurrencyRate": number_text("1.000000"),
+                    "FromBankTransactionID": from_bt,
+                    "ToBankTransactionID": to_bt,
+                    "FromIsReconciled": from_rec,
+                    "ToIsReconciled": to_rec,
+                    "Reference": "Transfer to savings",
+                    "HasAttachments": false,
+                    "CreatedDateUTC": ms_date(created)
+                }),
+            );
+            for (bt_id, kind, acct, rec) in [
+                (from_bt, "SPEND-TRANSFER", &from, from_rec),
+                (to_bt, "RECEIVE-TRANSFER", &to, to_rec),
+            ] {
+                self.books.put(
+                    Collection::BankTransactions,
+                    &json!({
+                        "BankTransactionID": bt_id,
+                        "Type": kind,
+                        "Contact": {"ContactID": "00000000-0000-0000-0000-000000000000", "Name": ""},
+                        "LineItems": [],
+                        "BankAccount": acct.short(),
+                        "IsReconciled": rec,
+                        "Date": ms_date(date),
+                        "CurrencyCode": self.p.currency,
+                        "CurrencyRate": number_text("1.000000"),
+                        "Status": "AUTHORISED",
+                        "LineAmountTypes": "NoTax",
+                        "SubTotal": money(amount),
+                        "TotalTax": money(Decimal::ZERO),
+                        "Total": money(amount),
+                        "UpdatedDateUTC": ms_date(created),
+                        "HasAttachments": false
+                    }),
+                );
+            }
+            self.postings.push(Posting {
+                created_ms: created,
+                date_ms: date,
+                source_id: id,
+                source_type: "TRANSFER",
+                reference: "Transfer to savings".into(),
+                lines: vec![
+                    (from.code, -amount, Decimal::ZERO),
+                    (to.code, amount, Decimal::ZERO),
+                ],
+            });
+        }
+    }
+
+    fn over_and_prepayments(&mut self) {
+        for k in 0..self.c.others {
+            let over = k % 2 == 0;
+            let contact = self.contact();
+            let date = self.day();
+            let created = self.after(date);
+            let id = self.uuid();
+            let bt_id = self.uuid();
+            let bank = self.account("090");
+            let (lines, sub, tax, _) = if over {
+                let amount = Decimal::new(self.rng.random_range(1_000..90_000), 2);
+                let lid = self.uuid();
+                (
+                    vec![
+                        json!({"LineItemID": lid, "Description": "Overpayment", "Quantity": 1, "UnitAmount": money(amount), "AccountCode": "610", "TaxType": "NONE", "TaxAmount": 0.00, "LineAmount": money(amount), "Tracking": []}),
+                    ],
+                    amount,
+                    Decimal::ZERO,
+                    Vec::new(),
+                )
+            } else {
+                self.lines(true, 1)
+            };
+            let total = sub + tax;
+            let allocated = self.chance(50);
+            let (status, remaining, allocations) = if allocated {
+                let inv = self
+                    .books
+                    .table(Collection::Invoices)
+                    .records()
+                    .first()
+                    .map(|r| r.value())
+                    .unwrap_or(Value::Null);
+                let short = json!({"InvoiceID": inv["InvoiceID"], "InvoiceNumber": inv["InvoiceNumber"], "Type": inv["Type"], "Contact": inv["Contact"]});
+                let aid = self.uuid();
+                (
+                    "PAID",
+                    Decimal::ZERO,
+                    vec![
+                        json!({"AllocationID": aid, "Amount": money(total), "Date": ms_date(date), "Invoice": short}),
+                    ],
+                )
+            } else {
+                ("AUTHORISED", total, Vec::new())
+            };
+            let kind = if over {
+                "RECEIVE-OVERPAYMENT"
+            } else {
+                "RECEIVE-PREPAYMENT"
+            };
+            let mut rec = json!({
+                "Type": kind,
+                "Contact": contact.short(),
+                "Date": ms_date(date),
+                "Status": status,
+                "LineAmountTypes": if over { "NoTax" } else { "Exclusive" },
+                "LineItems": lines,
+                "SubTotal": money(sub),
+                "TotalTax": money(tax),
+                "Total": money(total),
+                "UpdatedDateUTC": ms_date(created),
+                "CurrencyCode": self.p.currency,
+                "CurrencyRate": number_text("1.000000"),
+                "RemainingCredit": money(remaining),
+                "Allocations": allocations,
+                "Payments": [],
+                "HasAttachments": false
+            });
+            if over {
+                rec["OverpaymentID"] = json!(id);
+                self.put(Collection::Overpayments, &rec);
+            } else {
+                rec["PrepaymentID"] = json!(id);
+                self.put(Collection::Prepayments, &rec);
+            }
+            let mut bt = json!({
+                "BankTransactionID": bt_id,
+                "Type": kind,
+                "Contact": contact.short(),
+                "LineItems": rec["LineItems"],
+                "BankAccount": bank.short(),
+                "IsReconciled": true,
+                "Date": ms_date(date),
+                "CurrencyCode": self.p.currency,
+                "Status": "AUTHORISED",
+                "LineAmountTypes": rec["LineAmountTypes"],
+                "SubTotal": money(sub),
+                "TotalTax": money(tax),
+                "Total": money(total),
+                "UpdatedDateUTC": ms_date(created),
+                "HasAttachments": false
+            });
+            bt[if over {
+                "OverpaymentID"
+            } else {
+                "PrepaymentID"
+            }] = json!(id);
+            self.put(Collection::BankTransactions, &bt);
+            self.postings.push(Posting {
+                created_ms: created,
+                date_ms: date,
+                source_id: id,
+                source_type: if over { "CASHREC" } else { "ARPREPAYMENT" },
+                reference: kind.into(),
+                lines: vec![
+                    (bank.code, total, Decimal::ZERO),
+                    (if over { "610" } else { "200" }, -sub, -tax),
+                ],
+            });
+        }
+    }
+
+    fn manual_journals(&mut self) {
+        for k in 0..self.c.manual_journals {
+            let id = self.uuid();
+            // One journal from before 1970: negative milliseconds are real.
+            let date = if k == 0 { -7 * 86_400_000 } else { self.day() };
+            let created = self.after(date.max(BOOKS_END_MS - SPAN_DAYS * 86_400_000));
+            let amount = Decimal::new(self.rng.random_range(5_000..2_000_000), 2);
+            let status = match k % 6 {
+                0..=3 => "POSTED",
+                4 => "DRAFT",
+                _ => "VOIDED",
+            };
+            let (debit, credit) = if k % 2 == 0 {
+                ("429", "970")
+            } else {
+                ("960", "970")
+            };
+            self.put(
+                Collection::ManualJournals,
+                &json!({
+                    "ManualJournalID": id,
+                    "Narration": format!("Owner's adjustment №{}", k + 1),
+                    "JournalLines": [
+                        {"LineAmount": money(amount), "AccountCode": debit, "Description": "Adjustment", "TaxType": "NONE", "IsBlank": false, "Tracking": []},
+                        {"LineAmount": money(-amount), "AccountCode": credit, "Description": "Adjustment", "TaxType": "NONE", "IsBlank": false, "Tracking": []}
+                    ],
+                    "Date": ms_date(date),
+                    "LineAmountTypes": "NoTax",
+                    "Status": status,
+                    "ShowOnCashBasisReports": true,
+                    "HasAttachments": false,
+                    "UpdatedDateUTC": ms_date(created)
+                }),
+            );
+            if status == "POSTED" {
+                self.postings.push(Posting {
+                    created_ms: created,
+                    date_ms: date,
+                    source_id: id,
+                    source_type: "TRANSFER",
+                    reference: String::new(),
+                    lines: vec![
+                        (debit, amount, Decimal::ZERO),
+                        (credit, -amount, Decimal::ZERO),
+                    ],
+                });
+            }
+        }
+    }
+
+    fn documents(&mut self) {
+        for k in 0..self.c.others {
+            let contact = self.contact();
+            let date = self.day();
+            let created = self.after(date);
+            let n_lines = self.rng.random_range(1..4);
+            let (lines, sub, tax, _) = self.lines(false, n_lines);
+            let id = self.uuid();
+            let status = [
+                "DRAFT",
+                "SUBMITTED",
+                "AUTHORISED",
+                "BILLED",
+                "DELETED",
+                "AUTHORISED",
+            ][k % 6];
+            self.put(
+                Collection::PurchaseOrders,
+                &json!({
+                    "PurchaseOrderID": id,
+                    "PurchaseOrderNumber": format!("PO-{:04}", k + 1),
+                    "Contact": contact.short(),
+                    "Date": ms_date(date),
+                    "DeliveryDate": ms_date(date + day_ms(14)),
+                    "LineAmountTypes": "Exclusive",
+                    "LineItems": lines,
+                    "Status": status,
+                    "SubTotal": money(sub),
+                    "TotalTax": money(tax),
+                    "Total": money(sub + tax),
+                    "CurrencyCode": self.p.currency,
+                    "CurrencyRate": number_text("1.000000"),
+                    "SentToContact": status != "DRAFT",
+                    "HasAttachments": false,
+                    "UpdatedDateUTC": ms_date(created)
+                }),
+            );
+            let contact = self.contact();
+            let date = self.day();
+            let created = self.after(date);
+            let n_lines = self.rng.random_range(1..4);
+            let (lines, sub, tax, _) = self.lines(true, n_lines);
+            let id = self.uuid();
+            let status = [
+                "DRAFT", "SENT", "ACCEPTED", "DECLINED", "INVOICED", "DELETED",
+            ][k % 6];
+            self.put(
+                Collection::Quotes,
+                &json!({
+                    "QuoteID": id,
+                    "QuoteNumber": format!("QU-{:04}", k + 1),
+                    "Reference": format!("Quote for {}", contact.name),
+                    "Contact": contact.short(),
+                    "Date": ms_date(date),
+                    "ExpiryDate": ms_date(date + day_ms(30)),
+                    "Status": status,
+                    "LineAmountTypes": "EXCLUSIVE",
+                    "LineItems": lines,
+                    "SubTotal": money(sub),
+                    "TotalTax": money(tax),
+                    "Total": money(sub + tax),
+                    "CurrencyCode": self.p.currency,
+                    "CurrencyRate": number_text("1.000000"),
+                    "Title": "Quote",
+                    "Summary": "Parts and labour",
+                    "UpdatedDateUTC": ms_date(created)
+                }),
+            );
+            if k < 4 {
+                let contact = self.contact();
+                let (lines, sub, tax, _) = self.lines(true, 1);
+                let id = self.uuid();
+                let start = self.day();
+                self.put(
+                    Collection::RepeatingInvoices,
+                    &json!({
+                        "RepeatingInvoiceID": id,
+                        "ID": id,
+                        "Type": "ACCREC",
+                        "Contact": contact.short(),
+                        "Schedule": {"Period": 1, "Unit": if k % 2 == 0 { "MONTHLY" } else { "WEEKLY" }, "DueDate": 20, "DueDateType": "OFFOLLOWINGMONTH", "StartDate": ms_date(start), "NextScheduledDate": ms_date(day_ms(BOOKS_END_MS.div_euclid(86_400_000) + 7))},
+                        "LineItems": lines,
+                        "LineAmountTypes": "Exclusive",
+                        "Reference": "Monthly maintenance",
+                        "Status": if k == 3 { "DRAFT" } else { "AUTHORISED" },
+                        "SubTotal": money(sub),
+                        "TotalTax": money(tax),
+                        "Total": money(sub + tax),
+                        "CurrencyCode": self.p.currency,
+                        "HasAttachments": false
+                    }),
+                );
+            }
+        }
+    }
+
+    /// Numbers every posting into Journals, oldest first.
+    fn journals(&mut self) {
+        let mut postings = std::mem::take(&mut self.postings);
+        postings.sort_by_key(|p| p.created_ms);
+        let mut number = 0;
+        for p in postings {
+            number += 1;
+            let id = self.uuid();
+            let mut lines = Vec::new();
+            for (code, net, tax) in p.lines {
+                let a = self.account(code);
+                let lid = self.uuid();
+                lines.push(json!({
+                    "JournalLineID": lid,
+                    "AccountID": a.id,
+                    "AccountCode": a.code,
+                    "AccountType": a.kind,
+                    "AccountName": a.name,
+                    "Description": "",
+                    "NetAmount": money(net),
+                    "GrossAmount": money(net + tax),
+                    "TaxAmount": money(tax),
+                    "TaxType": if tax.is_zero() { "NONE" } else { self.p.output_tax },
+                    "TaxName": if tax.is_zero() { "No Tax" } else { self.p.tax_name },
+                    "TrackingCategories": []
+                }));
+                if !tax.is_zero() {
+                    let gst = self.account("820");
+                    let lid = self.uuid();
+                    lines.push(json!({
+                        "JournalLineID": lid,
+                        "AccountID": gst.id,
+                        "AccountCode": gst.code,
+                        "AccountType": gst.kind,
+                        "AccountName": gst.name,
+                        "Description": "",
+                        "NetAmount": money(tax),
+                        "GrossAmount": money(tax),
+                        "TaxAmount": money(Decimal::ZERO),
+                        "TrackingCategories": []
+                    }));
+                }
+            }
+            self.put(
+                Collection::Journals,
+                &json!({
+                    "JournalID": id,
+                    "JournalDate": ms_date(p.date_ms),
+                    "JournalNumber": number,
+                    "CreatedDateUTC": ms_date(p.created_ms),
+                    "Reference": p.reference,
+                    "SourceID": p.source_id,
+                    "SourceType": p.source_type,
+                    "JournalLines": lines
+                }),
+            );
+        }
+    }
+}
+
+fn cn_number_ref(contact: &str) -> String {
+    format!("Credit for {contact}")
+}
+
+fn code_name(code: &str) -> &'static str {
+    match code {
+        "NZD" => "New Zealand Dollar",
+        "AUD" => "Australian Dollar",
+        "GBP" => "Pound Sterling",
+        "USD" => "United States Dollar",
+        "EUR" => "Euro",
+        _ => "Currency",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_seed_gives_the_same_books_and_another_seed_does_not() {
+        let a = generate(7, Size::Small);
+        let b = generate(7, Size::Small);
+        let c = generate(8, Size::Small);
+        let text = |t: &Truth| {
+            t.tenants
+                .iter()
+                .flat_map(|b| {
+                    Collection::ALL
+                        .into_iter()
+                        .flat_map(move |c| b.table(c).records().iter().map(|r| r.json.to_string()))
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(text(&a), text(&b));
+        assert_ne!(text(&a), text(&c));
+    }
+
+    #[test]
+    fn tenants_differ_in_currency_and_timezone() {
+        let t = generate(1, Size::Small);
+        assert_eq!(t.tenants.len(), 3);
+        let currencies: std::collections::BTreeSet<_> =
+            t.tenants.iter().map(|b| b.base_currency.clone()).collect();
+        let zones: std::collections::BTreeSet<_> =
+            t.tenants.iter().map(|b| b.timezone.clone()).collect();
+        assert_eq!(currencies.len(), 3);
+        assert_eq!(zones.len(), 3);
+    }
+
+    #[test]
+    fn invoices_balance_to_the_cent() {
+        let t = generate(3, Size::Small);
+        for inv in t.records(&t.tenants[0].tenant_id, Collection::Invoices) {
+            let d = |k: &str| inv[k].to_string().parse::<Decimal>().unwrap();
+            let lines: Decimal = inv["LineItems"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| l["LineAmount"].to_string().parse::<Decimal>().unwrap())
+                .sum();
+            assert_eq!(lines, d("SubTotal"));
+            assert_eq!(d("SubTotal") + d("TotalTax"), d("Total"));
+            if inv["Status"] != "VOIDED" && inv["Status"] != "DELETED" {
+                assert_eq!(
+                    d("Total") - d("AmountPaid") - d("AmountCredited"),
+                    d("AmountDue"),
+                    "{inv}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_books_have_the_awkward_cases() {
+        let t = generate(5, Size::Small);
+        let id = &t.tenants[0].tenant_id;
+        let invoices = t.records(id, Collection::Invoices);
+        let statuses: std::collections::BTreeSet<_> = invoices
+            .iter()
+            .map(|i| i["Status"].as_str().unwrap().to_owned())
+            .collect();
+        for s in ["DRAFT", "AUTHORISED", "PAID", "VOIDED", "DELETED"] {
+            assert!(statuses.contains(s), "no {s} invoice");
+        }
+        assert!(invoices
+            .iter()
+            .any(|i| i["Payments"].as_array().unwrap().len() == 2
+                || (i["Status"] == "AUTHORISED"
+                    && !i["AmountPaid"]
+                        .as_number()
+                        .unwrap()
+                        .to_string()
+                        .starts_with("0"))));
+        assert!(invoices.iter().any(|i| i.get("DueDate").is_none()));
+        let unit_4dp = invoices
+            .iter()
+            .flat_map(|i| i["LineItems"].as_array().unwrap().clone())
+            .any(|l| {
+                l["UnitAmount"]
+                    .to_string()
+                    .split('.')
+                    .nth(1)
+                    .is_some_and(|f| f.len() == 4)
+            });
+        assert!(unit_4dp);
+        let mj = t.records(id, Collection::ManualJournals);
+        assert!(mj
+            .iter()
+            .any(|m| m["Date"].as_str().unwrap().starts_with("/Date(-")));
+        let contacts = t.records(id, Collection::Contacts);
+        assert!(contacts
+            .iter()
+            .any(|c| !c["Name"].as_str().unwrap().is_ascii()));
+        let journals = t.records(id, Collection::Journals);
+        let numbers: Vec<i64> = journals
+            .iter()
+            .map(|j| j["JournalNumber"].as_i64().unwrap())
+            .collect();
+        assert_eq!(numbers, (1..=numbers.len() as i64).collect::<Vec<_>>());
+        for j in &journals {
+            let sum: Decimal = j["JournalLines"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| l["NetAmount"].to_string().parse::<Decimal>().unwrap())
+                .sum();
+            assert!(sum.is_zero(), "journal does not balance: {j}");
+        }
+    }
+}

@@ -1,0 +1,593 @@
+//! OAuth 2.0 with PKCE and the identity endpoints, as Xero runs them:
+//! `/identity/connect/authorize`, `/connect/token`, `/connect/revocation`,
+//! `GET /connections` and `DELETE /connections/{id}`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use rand::Rng;
+use serde::Deserialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::server::Shared;
+
+/// Access tokens live this long unless configured otherwise (30 minutes).
+pub const ACCESS_TOKEN_MS: i64 = 30 * 60 * 1000;
+/// A rotated refresh token may be retried this long (30 minutes).
+pub const REFRESH_GRACE_MS: i64 = 30 * 60 * 1000;
+/// An unused refresh token expires after 60 days.
+pub const REFRESH_UNUSED_MS: i64 = 60 * 86_400_000;
+const CODE_MS: i64 = 5 * 60 * 1000;
+
+/// One organisation a grant can reach.
+#[derive(Debug, Clone)]
+pub struct Connection {
+    pub id: String,
+    pub tenant_id: String,
+    pub tenant_name: String,
+    pub created_ms: i64,
+}
+
+/// What one consent granted: its connections and its refresh-token family.
+#[derive(Debug, Clone)]
+pub struct Grant {
+    pub auth_event_id: String,
+    pub client_id: String,
+    pub scope: String,
+    pub connections: Vec<Connection>,
+    pub refresh: String,
+    pub refresh_issued_ms: i64,
+    /// The token this one replaced, and when: valid for the grace window.
+    pub previous: Option<(String, i64)>,
+    pub revoked: bool,
+}
+
+#[derive(Debug, Clone)]
+struct PendingCode {
+    client_id: String,
+    redirect_uri: String,
+    challenge: String,
+    scope: String,
+    expires_ms: i64,
+}
+
+#[derive(Debug, Clone)]
+struct AccessToken {
+    grant: usize,
+    expires_ms: i64,
+}
+
+/// Every token, code and grant the simulator has issued.
+#[derive(Debug, Default)]
+pub struct AuthState {
+    codes: HashMap<String, PendingCode>,
+    grants: Vec<Grant>,
+    access: HashMap<String, AccessToken>,
+    /// Refresh token (current or previous) → grant index.
+    refresh: HashMap<String, usize>,
+    /// Consents waiting on the consent page's button.
+    pending_consents: HashMap<String, AuthorizeParams>,
+}
+
+/// Why a Bearer token was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenProblem {
+    Missing,
+    Unknown,
+    Expired,
+}
+
+impl AuthState {
+    /// The grant behind a live access token.
+    pub fn check(&self, token: &str, now: i64) -> Result<&Grant, TokenProblem> {
+        let t = self.access.get(token).ok_or(TokenProblem::Unknown)?;
+        let g = self.grants.get(t.grant).ok_or(TokenProblem::Unknown)?;
+        if g.revoked {
+            return Err(TokenProblem::Unknown);
+        }
+        if now >= t.expires_ms {
+            return Err(TokenProblem::Expired);
+        }
+        Ok(g)
+    }
+
+    /// Makes every access token expire now (a token expiring mid-sync).
+    pub fn expire_access_tokens(&mut self, now: i64) {
+        for t in self.access.values_mut() {
+            t.expires_ms = t.expires_ms.min(now);
+        }
+    }
+
+    /// Revokes every grant's refresh tokens, as a user or Xero would.
+    pub fn revoke_all(&mut self) {
+        for g in &mut self.grants {
+            g.revoked = true;
+        }
+    }
+
+    /// Removes a tenant from every grant (disconnected from Xero's side).
+    pub fn disconnect_tenant(&mut self, tenant_id: &str) {
+        for g in &mut self.grants {
+            g.connections.retain(|c| c.tenant_id != tenant_id);
+        }
+    }
+
+    /// Every grant issued so far.
+    pub fn grants(&self) -> &[Grant] {
+        &self.grants
+    }
+}
+
+/// `/identity/connect/authorize` query parameters.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AuthorizeParams {
+    response_type: Option<String>,
+    client_id: Option<String>,
+    redirect_uri: Option<String>,
+    scope: Option<String>,
+    state: Option<String>,
+    code_challenge: Option<String>,
+    code_challenge_method: Option<String>,
+}
+
+fn random_token(shared: &Shared, bytes: usize) -> String {
+    let mut rng = shared.rng.lock();
+    let buf: Vec<u8> = (0..bytes).map(|_| rng.random()).collect();
+    URL_SAFE_NO_PAD.encode(buf)
+}
+
+fn redirect_allowed(shared: &Shared, uri: &str) -> bool {
+    if shared.config.redirect_uris.iter().any(|u| u == uri) {
+        return true;
+    }
+    // Xero accepts http only for localhost; the simulator accepts any loopback port.
+    [
+        "http://localhost:",
+        "http://localhost/",
+        "http://127.0.0.1:",
+        "http://127.0.0.1/",
+    ]
+    .iter()
+    .any(|p| uri.starts_with(p))
+}
+
+fn error_page(status: StatusCode, message: &str) -> Response {
+    (
+        status,
+        Html(format!(
+            "<!doctype html><title>Xero simulator</title><h1>Sorry, something went wrong</h1><p>{}</p>",
+            html_escape(message)
+        )),
+    )
+        .into_response()
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// `GET /identity/connect/authorize`: the consent page, or at once a redirect
+/// with a code when auto-consent is on.
+pub async fn authorize(
+    State(shared): State<Arc<Shared>>,
+    Query(p): Query<AuthorizeParams>,
+) -> Response {
+    if p.response_type.as_deref() != Some("code") {
+        return error_page(StatusCode::BAD_REQUEST, "unsupported_response_type");
+    }
+    if p.client_id.as_deref() != Some(shared.config.client_id.as_str()) {
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "unauthorized_client: unknown client_id",
+        );
+    }
+    let Some(redirect_uri) = p
+        .redirect_uri
+        .clone()
+        .filter(|u| redirect_allowed(&shared, u))
+    else {
+        return error_page(StatusCode::BAD_REQUEST, "invalid redirect_uri");
+    };
+    if p.code_challenge_method.as_deref() != Some("S256") || p.code_challenge.is_none() {
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "a code_challenge with method S256 is required",
+        );
+    }
+    if shared.config.auto_consent {
+        return consent_granted(&shared, &p, &redirect_uri);
+    }
+    let ticket = random_token(&shared, 16);
+    shared
+        .auth
+        .lock()
+        .pending_consents
+        .insert(ticket.clone(), p.clone());
+    let tenants: String = shared
+        .books
+        .read()
+        .tenants
+        .iter()
+        .map(|t| format!("<li>{}</li>", html_escape(&t.name)))
+        .collect();
+    Html(format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Xero simulator: allow access</title></head>\
+         <body><p><strong>Xero simulator</strong> (demo data, not Xero)</p>\
+         <h1>Ledgerkeep wants to access your organisations</h1>\
+         <p>Scopes: {}</p><ul>{tenants}</ul>\
+         <form method=\"post\" action=\"/identity/connect/authorize/consent\">\
+         <input type=\"hidden\" name=\"ticket\" value=\"{ticket}\">\
+         <button type=\"submit\" name=\"decision\" value=\"allow\" id=\"allow\">Allow access</button> \
+         <button type=\"submit\" name=\"decision\" value=\"deny\" id=\"deny\">Cancel</button>\
+         </form></body></html>",
+        html_escape(p.scope.as_deref().unwrap_or(""))
+    ))
+    .into_response()
+}
+
+/// The consent page's form.
+#[derive(Debug, Deserialize)]
+pub struct ConsentForm {
+    ticket: String,
+    decision: String,
+}
+
+/// `POST /identity/connect/authorize/consent`: the button on the consent page.
+pub async fn consent(State(shared): State<Arc<Shared>>, Form(f): Form<ConsentForm>) -> Response {
+    let Some(p) = shared.auth.lock().pending_consents.remove(&f.ticket) else {
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "This consent has expired: start again.",
+        );
+    };
+    let redirect_uri = p.redirect_uri.clone().unwrap_or_default();
+    if f.decision != "allow" {
+        let mut url = format!("{redirect_uri}?error=access_denied");
+        if let Some(s) = &p.state {
+            url.push_str(&format!("&state={}", urlencode(s)));
+        }
+        return found(&url);
+    }
+    consent_granted(&shared, &p, &redirect_uri)
+}
+
+fn consent_granted(shared: &Shared, p: &AuthorizeParams, redirect_uri: &str) -> Response {
+    let code = random_token(shared, 24);
+    let now = shared.clock.now_ms();
+    shared.auth.lock().codes.insert(
+        code.clone(),
+        PendingCode {
+            client_id: p.client_id.clone().unwrap_or_default(),
+            redirect_uri: redirect_uri.to_owned(),
+            challenge: p.code_challenge.clone().unwrap_or_default(),
+            scope: p.scope.clone().unwrap_or_default(),
+            expires_ms: now + CODE_MS,
+        },
+    );
+    let sep = if redirect_uri.contains('?') { '&' } else { '?' };
+    let mut url = format!("{redirect_uri}{sep}code={code}");
+    if let Some(scope) = &p.scope {
+        url.push_str(&format!("&scope={}", urlencode(scope)));
+    }
+    if let Some(s) = &p.state {
+        url.push_str(&format!("&state={}", urlencode(s)));
+    }
+    found(&url)
+}
+
+/// A 302 Found, as Xero redirects back to the app.
+fn found(url: &str) -> Response {
+    (StatusCode::FOUND, [(header::LOCATION, url.to_owned())]).into_response()
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// `/connect/token` form fields.
+#[derive(Debug, Deserialize)]
+pub struct TokenForm {
+    grant_type: Option<String>,
+    code: Option<String>,
+    redirect_uri: Option<String>,
+    client_id: Option<String>,
+    code_verifier: Option<String>,
+    refresh_token: Option<String>,
+}
+
+fn oauth_error(status: StatusCode, error: &str) -> Response {
+    (status, Json(json!({ "error": error }))).into_response()
+}
+
+/// The S256 code challenge of a verifier.
+pub fn s256(verifier: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+}
+
+/// `POST /connect/token`: `authorization_code` and `refresh_token` grants.
+pub async fn token(State(shared): State<Arc<Shared>>, Form(f): Form<TokenForm>) -> Response {
+    let now = shared.clock.now_ms();
+    match f.grant_type.as_deref() {
+        Some("authorization_code") => {
+            let Some(code) = f.code.as_deref() else {
+                return oauth_error(StatusCode::BAD_REQUEST, "invalid_request");
+            };
+            // A code is single use: removed on first sight, whatever the outcome.
+            let Some(pending) = shared.auth.lock().codes.remove(code) else {
+                return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant");
+            };
+            if f.client_id.as_deref() != Some(pending.client_id.as_str()) {
+                return oauth_error(StatusCode::BAD_REQUEST, "invalid_client");
+            }
+            if f.redirect_uri.as_deref() != Some(pending.redirect_uri.as_str())
+                || now >= pending.expires_ms
+            {
+                return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant");
+            }
+            match f.code_verifier.as_deref() {
+                Some(v) if s256(v) == pending.challenge => {}
+                _ => return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant"),
+            }
+            let auth_event_id = uuid_token(&shared);
+            let connections = {
+                let books = shared.books.read();
+                let ids: Vec<String> = books.tenants.iter().map(|_| uuid_token(&shared)).collect();
+                books
+                    .tenants
+                    .iter()
+                    .zip(ids)
+                    .map(|(t, id)| Connection {
+                        id,
+                        tenant_id: t.tenant_id.clone(),
+                        tenant_name: t.name.clone(),
+                        created_ms: now,
+                    })
+                    .collect()
+            };
+            let refresh = random_token(&shared, 32);
+            let access = random_token(&shared, 32);
+            let mut auth = shared.auth.lock();
+            let index = auth.grants.len();
+            auth.grants.push(Grant {
+                auth_event_id,
+                client_id: pending.client_id,
+                scope: pending.scope.clone(),
+                connections,
+                refresh: refresh.clone(),
+                refresh_issued_ms: now,
+                previous: None,
+                revoked: false,
+            });
+            auth.refresh.insert(refresh.clone(), index);
+            auth.access.insert(
+                access.clone(),
+                AccessToken {
+                    grant: index,
+                    expires_ms: now + shared.config.access_token_ms,
+                },
+            );
+            token_response(&shared, &access, &refresh, &pending.scope)
+        }
+        Some("refresh_token") => {
+            let Some(presented) = f.refresh_token.as_deref() else {
+                return oauth_error(StatusCode::BAD_REQUEST, "invalid_request");
+            };
+            let new_refresh = random_token(&shared, 32);
+            let access = random_token(&shared, 32);
+            let mut auth = shared.auth.lock();
+            let Some(&index) = auth.refresh.get(presented) else {
+                return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant");
+            };
+            let Some(grant) = auth.grants.get_mut(index) else {
+                return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant");
+            };
+            if grant.revoked || f.client_id.as_deref() != Some(grant.client_id.as_str()) {
+                return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant");
+            }
+            if grant.refresh == presented {
+                if now - grant.refresh_issued_ms >= REFRESH_UNUSED_MS {
+                    return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant");
+                }
+                grant.previous = Some((presented.to_owned(), now));
+            } else {
+                match &grant.previous {
+                    Some((prev, rotated))
+                        if prev == presented && now - rotated < REFRESH_GRACE_MS => {}
+                    _ => return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant"),
+                }
+            }
+            let old_current = std::mem::replace(&mut grant.refresh, new_refresh.clone());
+            grant.refresh_issued_ms = now;
+            let scope = grant.scope.clone();
+            let previous = grant.previous.as_ref().map(|(p, _)| p.clone());
+            // Only the current token and the one in its grace window stay known.
+            auth.refresh
+                .retain(|t, g| *g != index || Some(t) == previous.as_ref());
+            let _ = old_current;
+            auth.refresh.insert(new_refresh.clone(), index);
+            auth.access.insert(
+                access.clone(),
+                AccessToken {
+                    grant: index,
+                    expires_ms: now + shared.config.access_token_ms,
+                },
+            );
+            drop(auth);
+            token_response(&shared, &access, &new_refresh, &scope)
+        }
+        _ => oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type"),
+    }
+}
+
+fn uuid_token(shared: &Shared) -> String {
+    crate::generate::uuid_from(&mut *shared.rng.lock())
+}
+
+fn token_response(shared: &Shared, access: &str, refresh: &str, scope: &str) -> Response {
+    let body = json!({
+        "access_token": access,
+        "expires_in": shared.config.access_token_ms / 1000,
+        "token_type": "Bearer",
+        "refresh_token": refresh,
+        "scope": scope
+    });
+    ([(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
+}
+
+/// `/connect/revocation` form fields.
+#[derive(Debug, Deserialize)]
+pub struct RevokeForm {
+    token: Option<String>,
+}
+
+/// `POST /connect/revocation`: revokes the refresh token's whole grant.
+pub async fn revoke(State(shared): State<Arc<Shared>>, Form(f): Form<RevokeForm>) -> Response {
+    let mut auth = shared.auth.lock();
+    let Some(token) = f.token else {
+        return oauth_error(StatusCode::BAD_REQUEST, "invalid_request");
+    };
+    if let Some(&index) = auth.refresh.get(&token) {
+        if let Some(g) = auth.grants.get_mut(index) {
+            g.revoked = true;
+        }
+    }
+    StatusCode::OK.into_response()
+}
+
+/// The Bearer token of a request.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+}
+
+/// The 401 Xero sends for a missing, foreign or expired token.
+pub fn unauthorized(problem: TokenProblem) -> Response {
+    let detail = match problem {
+        TokenProblem::Missing => "AuthenticationUnsuccessful",
+        TokenProblem::Unknown => "AuthenticationUnsuccessful",
+        TokenProblem::Expired => "TokenExpired: token expired",
+    };
+    (
+        StatusCode::UNAUTHORIZED,
+        [(header::WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"")],
+        Json(json!({"Type": null, "Title": "Unauthorized", "Status": 401, "Detail": detail, "Instance": null, "Extensions": {}})),
+    )
+        .into_response()
+}
+
+fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Grant, Box<Response>> {
+    let token = bearer(headers).ok_or_else(|| Box::new(unauthorized(TokenProblem::Missing)))?;
+    let now = shared.clock.now_ms();
+    let auth = shared.auth.lock();
+    auth.check(token, now)
+        .cloned()
+        .map_err(|p| Box::new(unauthorized(p)))
+}
+
+/// Xero's own form for connection dates: no offset, seven fractional digits.
+fn connection_date(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|d| format!("{}0000", d.format("%Y-%m-%dT%H:%M:%S%.3f")))
+        .unwrap_or_default()
+}
+
+/// `GET /connections`: the tenants this token can reach.
+pub async fn connections(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    let grant = match authenticate(&shared, &headers) {
+        Ok(g) => g,
+        Err(r) => return *r,
+    };
+    let list: Vec<_> = grant
+        .connections
+        .iter()
+        .map(|c| {
+            json!({
+                "id": c.id,
+                "authEventId": grant.auth_event_id,
+                "tenantId": c.tenant_id,
+                "tenantType": "ORGANISATION",
+                "tenantName": c.tenant_name,
+                "createdDateUtc": connection_date(c.created_ms),
+                "updatedDateUtc": connection_date(c.created_ms)
+            })
+        })
+        .collect();
+    Json(list).into_response()
+}
+
+/// `DELETE /connections/{id}`: disconnects one tenant from this grant.
+pub async fn delete_connection(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let grant = match authenticate(&shared, &headers) {
+        Ok(g) => g,
+        Err(r) => return *r,
+    };
+    let mut auth = shared.auth.lock();
+    let Some(g) = auth
+        .grants
+        .iter_mut()
+        .find(|g| g.auth_event_id == grant.auth_event_id)
+    else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let before = g.connections.len();
+    g.connections.retain(|c| !c.id.eq_ignore_ascii_case(&id));
+    if g.connections.len() == before {
+        StatusCode::NOT_FOUND.into_response()
+    } else {
+        StatusCode::NO_CONTENT.into_response()
+    }
+}
+
+/// The grant a request may use for `tenant_id`, or the response refusing it.
+pub fn authorize_api(
+    shared: &Shared,
+    headers: &HeaderMap,
+    tenant_id: Option<&str>,
+) -> Result<Grant, Box<Response>> {
+    let grant = authenticate(shared, headers)?;
+    let Some(tenant_id) = tenant_id else {
+        return Err((
+            StatusCode::BAD_REQUEST,
+            Json(json!({"Type": null, "Title": "Bad Request", "Status": 400, "Detail": "Xero-tenant-id header is missing"})),
+        )
+            .into_response()
+        .into());
+    };
+    if !grant
+        .connections
+        .iter()
+        .any(|c| c.tenant_id.eq_ignore_ascii_case(tenant_id))
+    {
+        return Err((
+            StatusCode::FORBIDDEN,
+            Json(json!({"Type": null, "Title": "Forbidden", "Status": 403, "Detail": "AuthorizationUnsuccessful", "Instance": null, "Extensions": {}})),
+        )
+            .into_response()
+        .into());
+    }
+    Ok(grant)
+}

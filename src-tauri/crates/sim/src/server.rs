@@ -1,0 +1,345 @@
+//! The HTTP server, its builder and the handle tests and the app hold.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::routing::{delete, get, post};
+use axum::Router;
+use parking_lot::{Mutex, RwLock};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use tokio::task::JoinHandle;
+
+use crate::books::Truth;
+use crate::clock::{Clock, SystemClock};
+use crate::faults::{FaultRule, Faults};
+use crate::generate::{self, Size};
+use crate::limits::{Limits, RateLimiter};
+use crate::mutate::{self, Mutation};
+use crate::oauth::{self, AuthState, ACCESS_TOKEN_MS};
+use crate::{api, examples};
+
+/// Settings fixed when the simulator starts.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub client_id: String,
+    pub auto_consent: bool,
+    pub access_token_ms: i64,
+    /// Exact redirect URIs accepted besides any `http://localhost` or `http://127.0.0.1` one.
+    pub redirect_uris: Vec<String>,
+    /// The `ProviderName` in every response: the app's name.
+    pub provider_name: String,
+}
+
+/// State shared by every request.
+#[derive(Debug)]
+pub struct Shared {
+    pub clock: Arc<dyn Clock>,
+    pub config: Config,
+    pub rng: Mutex<ChaCha8Rng>,
+    pub books: RwLock<Truth>,
+    pub auth: Mutex<AuthState>,
+    pub limiter: RateLimiter,
+    pub faults: Mutex<Faults>,
+    /// (tenant, Idempotency-Key) → (status, body) of the first answer.
+    pub idempotency: Mutex<HashMap<(String, String), (u16, String)>>,
+}
+
+/// Why the simulator could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    #[error("could not listen on 127.0.0.1:{port}: {source}")]
+    Bind { port: u16, source: std::io::Error },
+    #[error("could not read the Xero spec at {path}: {message}")]
+    Spec { path: PathBuf, message: String },
+}
+
+/// Builds a simulator. See the crate docs for an example.
+#[derive(Debug)]
+pub struct SimulatorBuilder {
+    seed: u64,
+    size: Size,
+    limits: Limits,
+    clock: Arc<dyn Clock>,
+    auto_consent: bool,
+    client_id: Option<String>,
+    access_token_ms: i64,
+    redirect_uris: Vec<String>,
+    port: u16,
+    spec_examples: Option<PathBuf>,
+}
+
+impl Default for SimulatorBuilder {
+    fn default() -> Self {
+        SimulatorBuilder {
+            seed: 0,
+            size: Size::Small,
+            limits: Limits::XERO,
+            clock: Arc::new(SystemClock),
+            auto_consent: false,
+            client_id: None,
+            access_token_ms: ACCESS_TOKEN_MS,
+            redirect_uris: Vec::new(),
+            port: 0,
+            spec_examples: None,
+        }
+    }
+}
+
+impl SimulatorBuilder {
+    /// The seed of the generated books and of every token (default 0).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+    /// How many records (default small).
+    pub fn size(mut self, size: Size) -> Self {
+        self.size = size;
+        self
+    }
+    /// The rate limits (default Xero's; `Limits::STARTER` for 1,000 a day).
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+    /// The clock (default the system's; tests pass a `ManualClock`).
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+    /// Redirect at once from the authorize page, without the consent button.
+    pub fn auto_consent(mut self, on: bool) -> Self {
+        self.auto_consent = on;
+        self
+    }
+    /// The registered client id (default derived from the seed).
+    pub fn client_id(mut self, id: impl Into<String>) -> Self {
+        self.client_id = Some(id.into());
+        self
+    }
+    /// How long access tokens live (default 30 minutes).
+    pub fn access_token_lifetime(mut self, d: std::time::Duration) -> Self {
+        self.access_token_ms = i64::try_from(d.as_millis()).unwrap_or(ACCESS_TOKEN_MS);
+        self
+    }
+    /// Registers an exact (e.g. https) redirect URI.
+    pub fn redirect_uri(mut self, uri: impl Into<String>) -> Self {
+        self.redirect_uris.push(uri.into());
+        self
+    }
+    /// The loopback port (default 0: any free port).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+    /// Adds a tenant holding the example records of the spec in this folder
+    /// (`xero_accounting.yaml`), served back as they are.
+    pub fn spec_examples(mut self, spec_dir: impl Into<PathBuf>) -> Self {
+        self.spec_examples = Some(spec_dir.into());
+        self
+    }
+
+    /// Generates the books, binds 127.0.0.1 and starts serving.
+    pub async fn start(self) -> Result<RunningSimulator, SimError> {
+        let mut truth = generate::generate(self.seed, self.size);
+        if let Some(dir) = &self.spec_examples {
+            let path = dir.join("xero_accounting.yaml");
+            let books =
+                examples::load(&path).map_err(|message| SimError::Spec { path, message })?;
+            truth.tenants.push(books);
+        }
+        let mut rng = ChaCha8Rng::seed_from_u64(self.seed ^ 0x5EED_0A07);
+        let client_id = self.client_id.unwrap_or_else(|| {
+            let id = generate::uuid_from(&mut rng);
+            id.replace('-', "").to_ascii_uppercase()
+        });
+        let shared = Arc::new(Shared {
+            clock: self.clock,
+            config: Config {
+                client_id: client_id.clone(),
+                auto_consent: self.auto_consent,
+                access_token_ms: self.access_token_ms,
+                redirect_uris: self.redirect_uris,
+                provider_name: "Ledgerkeep".to_owned(),
+            },
+            rng: Mutex::new(rng),
+            books: RwLock::new(truth),
+            auth: Mutex::new(AuthState::default()),
+            limiter: RateLimiter::new(self.limits),
+            faults: Mutex::new(Faults::default()),
+            idempotency: Mutex::new(HashMap::new()),
+        });
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port))
+            .await
+            .map_err(|source| SimError::Bind {
+                port: self.port,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| SimError::Bind {
+            port: self.port,
+            source,
+        })?;
+        let app = router(Arc::clone(&shared));
+        let task = tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, app).await {
+                tracing::error!("the Xero simulator stopped: {e}");
+            }
+        });
+        Ok(RunningSimulator {
+            addr,
+            base_url: format!("http://{addr}"),
+            client_id,
+            shared,
+            task,
+        })
+    }
+}
+
+fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/identity/connect/authorize", get(oauth::authorize))
+        .route("/identity/connect/authorize/consent", post(oauth::consent))
+        .route("/connect/token", post(oauth::token))
+        .route("/connect/revocation", post(oauth::revoke))
+        .route("/connections", get(oauth::connections))
+        .route("/Connections", get(oauth::connections))
+        .route("/connections/{id}", delete(oauth::delete_connection))
+        .route("/Connections/{id}", delete(oauth::delete_connection))
+        .route(
+            "/api.xro/2.0/{collection}",
+            get(api::list).put(api::write).post(api::write),
+        )
+        .route("/api.xro/2.0/{collection}/{id}", get(api::one))
+        .with_state(shared)
+}
+
+/// A running simulator. Dropping it stops the server.
+#[derive(Debug)]
+pub struct RunningSimulator {
+    addr: SocketAddr,
+    base_url: String,
+    client_id: String,
+    shared: Arc<Shared>,
+    task: JoinHandle<()>,
+}
+
+/// One organisation the simulator holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantInfo {
+    pub tenant_id: String,
+    pub name: String,
+    pub base_currency: String,
+    pub timezone: String,
+}
+
+impl RunningSimulator {
+    /// A builder with the defaults: seed 0, small, Xero's limits, system clock.
+    pub fn builder() -> SimulatorBuilder {
+        SimulatorBuilder::default()
+    }
+
+    /// `http://127.0.0.1:<port>`: the base of every endpoint (identity, token, API).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The socket address served.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The registered client id.
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
+    /// The organisations, in order.
+    pub fn tenants(&self) -> Vec<TenantInfo> {
+        self.shared
+            .books
+            .read()
+            .tenants
+            .iter()
+            .map(|t| TenantInfo {
+                tenant_id: t.tenant_id.clone(),
+                name: t.name.clone(),
+                base_currency: t.base_currency.clone(),
+                timezone: t.timezone.clone(),
+            })
+            .collect()
+    }
+
+    /// A copy of the full record set (for Large, prefer [`Self::with_truth`]).
+    pub fn truth(&self) -> Truth {
+        self.shared.books.read().clone()
+    }
+
+    /// Reads the full record set without copying it.
+    pub fn with_truth<R>(&self, f: impl FnOnce(&Truth) -> R) -> R {
+        f(&self.shared.books.read())
+    }
+
+    /// The rate limiter (change limits, read calls in flight).
+    pub fn limiter(&self) -> &RateLimiter {
+        &self.shared.limiter
+    }
+
+    /// Adds a fault rule.
+    pub fn inject(&self, rule: FaultRule) {
+        self.shared.faults.lock().add(rule);
+    }
+
+    /// Removes every fault rule.
+    pub fn clear_faults(&self) {
+        self.shared.faults.lock().clear();
+    }
+
+    /// Expires every access token now.
+    pub fn expire_access_tokens(&self) {
+        let now = self.shared.clock.now_ms();
+        self.shared.auth.lock().expire_access_tokens(now);
+    }
+
+    /// Revokes every refresh token (and the access tokens of their grants).
+    pub fn revoke_refresh_tokens(&self) {
+        self.shared.auth.lock().revoke_all();
+    }
+
+    /// Disconnects a tenant from every grant, as if done in Xero.
+    pub fn disconnect_tenant(&self, tenant_id: &str) {
+        self.shared.auth.lock().disconnect_tenant(tenant_id);
+    }
+
+    /// Applies `count` seeded changes (new, edited, voided, deleted, archived
+    /// records, and changes that do not move `UpdatedDateUTC`), stamped with the
+    /// clock's now. Returns what changed.
+    pub fn mutate(&self, count: usize) -> Vec<Mutation> {
+        let now = self.shared.clock.now_ms();
+        let mut books = self.shared.books.write();
+        let mut rng = self.shared.rng.lock();
+        mutate::apply(&mut books, &mut rng, now, count)
+    }
+
+    /// Stops serving and waits for the server to end.
+    pub async fn stop(mut self) {
+        self.task.abort();
+        let _ = (&mut self.task).await;
+    }
+}
+
+impl Drop for RunningSimulator {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Where the Xero spec lives: `$LEDGERKEEP_XERO_SPEC_DIR`, else `shared/xero-openapi`
+/// beside the repository.
+pub fn default_spec_dir() -> PathBuf {
+    match std::env::var_os("LEDGERKEEP_XERO_SPEC_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../../shared/xero-openapi"),
+    }
+}

@@ -1,0 +1,208 @@
+//! Payments writes: `PUT`/`POST /api.xro/2.0/Payments`, all or nothing, as
+//! Xero does by default (`summarizeErrors=true`).
+
+use axum::http::StatusCode;
+use rust_decimal::Decimal;
+use serde_json::{json, Value};
+
+use crate::api::{envelope, validation_error, Answer};
+use crate::books::{Collection, TenantBooks};
+use crate::server::Shared;
+use crate::wire::{money, ms_date, number_text, parse_ms_date};
+
+fn decimal(v: &Value) -> Option<Decimal> {
+    match v {
+        Value::Number(n) => n.to_string().parse().ok(),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+fn date_ms(v: &Value, now: i64) -> Option<i64> {
+    let Some(s) = v.as_str() else {
+        return Some(now.div_euclid(86_400_000) * 86_400_000);
+    };
+    parse_ms_date(s).or_else(|| {
+        let day = s.get(..10)?;
+        chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|d| d.and_utc().timestamp_millis())
+    })
+}
+
+struct Planned {
+    invoice: Value,
+    account: Value,
+    amount: Decimal,
+    date: i64,
+    reference: String,
+}
+
+fn plan(b: &TenantBooks, p: &Value, now: i64) -> Result<Planned, String> {
+    let inv_ref = &p["Invoice"];
+    let invoice = match (
+        inv_ref["InvoiceID"].as_str(),
+        inv_ref["InvoiceNumber"].as_str(),
+    ) {
+        (Some(id), _) => b.table(Collection::Invoices).get(id).map(|r| r.value()),
+        (None, Some(n)) => b
+            .table(Collection::Invoices)
+            .records()
+            .iter()
+            .map(|r| r.value())
+            .find(|v| v["InvoiceNumber"] == n),
+        _ => None,
+    }
+    .ok_or("Invoice could not be found")?;
+    let acc_ref = &p["Account"];
+    let account = b
+        .table(Collection::Accounts)
+        .records()
+        .iter()
+        .map(|r| r.value())
+        .find(|a| {
+            acc_ref["AccountID"].as_str().is_some_and(|id| {
+                a["AccountID"]
+                    .as_str()
+                    .is_some_and(|x| x.eq_ignore_ascii_case(id))
+            }) || (acc_ref["Code"].is_string() && a["Code"] == acc_ref["Code"])
+        })
+        .ok_or("Account could not be found")?;
+    if account["Type"] != "BANK" && account["EnablePaymentsToAccount"] != true {
+        return Err(
+            "Payments can only be made to bank accounts or accounts with payments enabled".into(),
+        );
+    }
+    if invoice["Status"] != "AUTHORISED" {
+        return Err("Payment cannot be created: the invoice is not AUTHORISED".into());
+    }
+    let amount = decimal(&p["Amount"]).ok_or("Amount is required")?;
+    let due = decimal(&invoice["AmountDue"]).unwrap_or(Decimal::ZERO);
+    if amount <= Decimal::ZERO {
+        return Err("Payment amount must be greater than zero".into());
+    }
+    if amount.scale() > 2 && amount.normalize().scale() > 2 {
+        return Err("Payment amount must have at most 2 decimal places".into());
+    }
+    if amount > due {
+        return Err(format!(
+            "Payment amount exceeds the amount outstanding on this document ({due})"
+        ));
+    }
+    let date = date_ms(&p["Date"], now).ok_or("Date is not a valid date")?;
+    Ok(Planned {
+        invoice,
+        account,
+        amount,
+        date,
+        reference: p["Reference"].as_str().unwrap_or_default().to_owned(),
+    })
+}
+
+/// Creates the payments in `body` for `tenant`.
+pub(crate) fn create_payments(shared: &Shared, tenant: &str, body: &Value) -> Answer {
+    let items: Vec<Value> = match body.get("Payments").and_then(Value::as_array) {
+        Some(list) => list.clone(),
+        None if body.is_object() => vec![body.clone()],
+        None => Vec::new(),
+    };
+    let now = shared.clock.now_ms();
+    let mut books = shared.books.write();
+    let Some(b) = books
+        .tenants
+        .iter_mut()
+        .find(|b| b.tenant_id.eq_ignore_ascii_case(tenant))
+    else {
+        return Answer::error(
+            StatusCode::NOT_FOUND,
+            json!({"Title": "Not Found", "Status": 404}),
+        );
+    };
+    let planned: Vec<Result<Planned, String>> = items.iter().map(|p| plan(b, p, now)).collect();
+    if items.is_empty() || planned.iter().any(Result::is_err) {
+        let elements = items
+            .iter()
+            .zip(&planned)
+            .map(|(p, r)| {
+                let mut e = p.clone();
+                let errors = match r {
+                    Err(m) => vec![json!({"Message": m})],
+                    Ok(_) => Vec::new(),
+                };
+                e["ValidationErrors"] = json!(errors);
+                e
+            })
+            .collect();
+        return Answer::error(StatusCode::BAD_REQUEST, validation_error(elements));
+    }
+    let mut created = Vec::new();
+    for p in planned.into_iter().flatten() {
+        let id = crate::generate::uuid_from(&mut *shared.rng.lock());
+        // Re-read the invoice: an earlier payment in this batch may have changed it.
+        let inv_id = p.invoice["InvoiceID"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let mut inv = b
+            .table(Collection::Invoices)
+            .get(&inv_id)
+            .map_or(p.invoice.clone(), |r| r.value());
+        let due = decimal(&inv["AmountDue"]).unwrap_or(Decimal::ZERO) - p.amount;
+        let paid = decimal(&inv["AmountPaid"]).unwrap_or(Decimal::ZERO) + p.amount;
+        let sales = inv["Type"] == "ACCREC";
+        let rate = inv["CurrencyRate"].clone();
+        let payment = json!({
+            "PaymentID": id,
+            "Date": ms_date(p.date),
+            "BankAmount": money(p.amount),
+            "Amount": money(p.amount),
+            "Reference": p.reference,
+            "CurrencyRate": if rate.is_null() { number_text("1.000000") } else { rate.clone() },
+            "PaymentType": if sales { "ACCRECPAYMENT" } else { "ACCPAYPAYMENT" },
+            "Status": "AUTHORISED",
+            "UpdatedDateUTC": ms_date(now),
+            "HasAccount": true,
+            "IsReconciled": false,
+            "Account": {"AccountID": p.account["AccountID"], "Code": p.account["Code"]},
+            "Invoice": {"InvoiceID": inv["InvoiceID"], "InvoiceNumber": inv["InvoiceNumber"], "Type": inv["Type"], "Contact": inv["Contact"], "CurrencyCode": inv["CurrencyCode"]},
+            "HasValidationErrors": false
+        });
+        b.put(Collection::Payments, &payment);
+        if let Some(list) = inv["Payments"].as_array_mut() {
+            list.push(json!({"PaymentID": id, "Date": ms_date(p.date), "Amount": money(p.amount), "Reference": p.reference, "CurrencyRate": rate, "HasAccount": false, "HasValidationErrors": false}));
+        }
+        inv["AmountDue"] = money(due);
+        inv["AmountPaid"] = money(paid);
+        inv["UpdatedDateUTC"] = ms_date(now);
+        if due.is_zero() {
+            inv["Status"] = json!("PAID");
+            inv["FullyPaidOnDate"] = ms_date(p.date);
+        }
+        b.put(Collection::Invoices, &inv);
+        let number = b.next_journal_number();
+        let (bank, ar, sign) = if sales {
+            (p.account["Code"].clone(), "610", Decimal::ONE)
+        } else {
+            (p.account["Code"].clone(), "800", Decimal::NEGATIVE_ONE)
+        };
+        let jid = crate::generate::uuid_from(&mut *shared.rng.lock());
+        let journal = json!({
+            "JournalID": jid,
+            "JournalDate": ms_date(p.date),
+            "JournalNumber": number,
+            "CreatedDateUTC": ms_date(now),
+            "Reference": inv["InvoiceNumber"],
+            "SourceID": id,
+            "SourceType": if sales { "ACCRECPAYMENT" } else { "ACCPAYPAYMENT" },
+            "JournalLines": [
+                {"AccountID": p.account["AccountID"], "AccountCode": bank, "AccountType": "BANK", "NetAmount": money(sign * p.amount), "GrossAmount": money(sign * p.amount), "TaxAmount": money(Decimal::ZERO), "TrackingCategories": []},
+                {"AccountCode": ar, "NetAmount": money(-sign * p.amount), "GrossAmount": money(-sign * p.amount), "TaxAmount": money(Decimal::ZERO), "TrackingCategories": []}
+            ]
+        });
+        b.put(Collection::Journals, &journal);
+        created.push(payment);
+    }
+    drop(books);
+    Answer::ok(envelope(shared, "Payments", created, None), Vec::new())
+}

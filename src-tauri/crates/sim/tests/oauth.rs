@@ -1,0 +1,321 @@
+//! OAuth 2.0 + PKCE and the identity endpoints, over real HTTP.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use serde_json::Value;
+
+async fn error_of(r: reqwest::Response) -> (u16, String) {
+    let status = r.status().as_u16();
+    let body: Value = r.json().await.unwrap();
+    (
+        status,
+        body["error"].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn the_code_flow_gives_tokens_that_reach_every_tenant() {
+    let h = start().await;
+    let t = h.login().await;
+    assert_ne!(t.access, t.refresh);
+    let conns: Value = h
+        .http
+        .get(h.url("/connections"))
+        .bearer_auth(&t.access)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = conns
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["tenantId"].as_str().unwrap())
+        .collect();
+    let expected: Vec<String> = h.sim.tenants().into_iter().map(|t| t.tenant_id).collect();
+    assert_eq!(ids, expected);
+    for c in conns.as_array().unwrap() {
+        assert_eq!(c["tenantType"], "ORGANISATION");
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_pkce_verifier_is_rejected_and_the_code_is_spent() {
+    let h = start().await;
+    let code = h.code(VERIFIER).await;
+    let (status, error) = error_of(
+        h.exchange(
+            &code,
+            "another-verifier-that-does-not-match-the-challenge-00",
+        )
+        .await,
+    )
+    .await;
+    assert_eq!((status, error.as_str()), (400, "invalid_grant"));
+    // Single use: the right verifier cannot rescue a code already presented.
+    let (status, error) = error_of(h.exchange(&code, VERIFIER).await).await;
+    assert_eq!((status, error.as_str()), (400, "invalid_grant"));
+}
+
+#[tokio::test]
+async fn the_redirect_uri_and_client_id_must_match_the_authorize_request() {
+    let h = start().await;
+    let code = h.code(VERIFIER).await;
+    let r = h
+        .http
+        .post(h.url("/connect/token"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", "http://localhost:9999/other"),
+            ("client_id", h.sim.client_id()),
+            ("code_verifier", VERIFIER),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_of(r).await, (400, "invalid_grant".to_owned()));
+    let code = h.code(VERIFIER).await;
+    let r = h
+        .http
+        .post(h.url("/connect/token"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", REDIRECT),
+            ("client_id", "SOMEONEELSE"),
+            ("code_verifier", VERIFIER),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_of(r).await, (400, "invalid_client".to_owned()));
+    // And authorize refuses an unknown client or a non-loopback http redirect.
+    let bad = h.authorize_url(VERIFIER).replace(h.sim.client_id(), "NOPE");
+    assert_eq!(h.http.get(bad).send().await.unwrap().status(), 400);
+    let bad = h
+        .authorize_url(VERIFIER)
+        .replace("http://localhost:8123", "http://evil.example");
+    assert_eq!(h.http.get(bad).send().await.unwrap().status(), 400);
+}
+
+#[tokio::test]
+async fn the_consent_page_has_a_button_that_redirects_with_a_code() {
+    let h = start_with(|b| b.auto_consent(false)).await;
+    let r = h.http.get(h.authorize_url(VERIFIER)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("<button"), "{page}");
+    assert!(
+        page.contains("Xero simulator"),
+        "the demo is labelled: {page}"
+    );
+    for t in h.sim.tenants() {
+        assert!(page.contains(&t.name.replace('&', "&amp;")), "{page}");
+    }
+    let ticket = page
+        .split("name=\"ticket\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let r = h
+        .http
+        .post(h.url("/identity/connect/authorize/consent"))
+        .form(&[("ticket", ticket), ("decision", "allow")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 302);
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        location.starts_with(REDIRECT)
+            && location.contains("code=")
+            && location.contains("state=st4te"),
+        "{location}"
+    );
+    let code = reqwest::Url::parse(&location)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
+    assert_eq!(h.exchange(&code, VERIFIER).await.status(), 200);
+    // A ticket is single use.
+    let r = h
+        .http
+        .post(h.url("/identity/connect/authorize/consent"))
+        .form(&[("ticket", ticket), ("decision", "allow")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+}
+
+#[tokio::test]
+async fn refresh_rotates_and_the_previous_token_has_a_thirty_minute_grace() {
+    let h = start().await;
+    let t = h.login().await;
+    let r = h.refresh(&t.refresh).await;
+    assert_eq!(r.status(), 200);
+    let second: Value = r.json().await.unwrap();
+    let second_refresh = second["refresh_token"].as_str().unwrap().to_owned();
+    assert_ne!(second_refresh, t.refresh, "refresh tokens rotate");
+    assert_eq!(second["expires_in"], 1800);
+
+    // The response was "lost": the previous token is retried within the grace.
+    h.clock.advance(Duration::from_secs(29 * 60));
+    let r = h.refresh(&t.refresh).await;
+    assert_eq!(r.status(), 200, "previous token within grace");
+    let third: Value = r.json().await.unwrap();
+    let third_refresh = third["refresh_token"].as_str().unwrap().to_owned();
+
+    // After the grace, the previous token is refused...
+    h.clock.advance(Duration::from_secs(2 * 60));
+    assert_eq!(
+        error_of(h.refresh(&t.refresh).await).await,
+        (400, "invalid_grant".to_owned())
+    );
+    // ...and so is the token the lost response carried, which was replaced.
+    assert_eq!(
+        error_of(h.refresh(&second_refresh).await).await,
+        (400, "invalid_grant".to_owned())
+    );
+    // The newest still works, once.
+    let r = h.refresh(&third_refresh).await;
+    assert_eq!(r.status(), 200);
+}
+
+#[tokio::test]
+async fn access_tokens_expire_after_their_lifetime() {
+    let h = start().await;
+    let t = h.login().await;
+    let tenant = h.tenant(0);
+    assert_eq!(
+        h.get(&t.access, &tenant, "Organisation").await.status(),
+        200
+    );
+    h.clock.advance(Duration::from_secs(29 * 60 + 59));
+    assert_eq!(
+        h.get(&t.access, &tenant, "Organisation").await.status(),
+        200
+    );
+    h.clock.advance(Duration::from_secs(1));
+    let r = h.get(&t.access, &tenant, "Organisation").await;
+    assert_eq!(r.status(), 401);
+    assert!(r.headers().contains_key("www-authenticate"));
+    // A foreign token is refused the same way.
+    assert_eq!(
+        h.get("not-a-token", &tenant, "Organisation").await.status(),
+        401
+    );
+    // A configured lifetime is honoured.
+    let h = start_with(|b| b.access_token_lifetime(Duration::from_secs(60))).await;
+    let t = h.login().await;
+    h.clock.advance(Duration::from_secs(61));
+    assert_eq!(
+        h.get(&t.access, &h.tenant(0), "Organisation")
+            .await
+            .status(),
+        401
+    );
+}
+
+#[tokio::test]
+async fn an_unused_refresh_token_expires_after_sixty_days() {
+    let h = start().await;
+    let t = h.login().await;
+    h.clock.advance(Duration::from_secs(60 * 86_400));
+    assert_eq!(
+        error_of(h.refresh(&t.refresh).await).await,
+        (400, "invalid_grant".to_owned())
+    );
+}
+
+#[tokio::test]
+async fn revocation_ends_the_grant() {
+    let h = start().await;
+    let t = h.login().await;
+    let r = h
+        .http
+        .post(h.url("/connect/revocation"))
+        .form(&[("token", t.refresh.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        error_of(h.refresh(&t.refresh).await).await,
+        (400, "invalid_grant".to_owned())
+    );
+    assert_eq!(
+        h.get(&t.access, &h.tenant(0), "Organisation")
+            .await
+            .status(),
+        401
+    );
+}
+
+#[tokio::test]
+async fn deleting_a_connection_disconnects_that_tenant_only() {
+    let h = start().await;
+    let t = h.login().await;
+    let conns: Value = h
+        .http
+        .get(h.url("/connections"))
+        .bearer_auth(&t.access)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let first = &conns[0];
+    let r = h
+        .http
+        .delete(h.url(&format!("/connections/{}", first["id"].as_str().unwrap())))
+        .bearer_auth(&t.access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let gone = first["tenantId"].as_str().unwrap();
+    assert_eq!(h.get(&t.access, gone, "Organisation").await.status(), 403);
+    assert_eq!(
+        h.get(&t.access, &h.tenant(1), "Organisation")
+            .await
+            .status(),
+        200
+    );
+    let after: Value = h
+        .http
+        .get(h.url("/connections"))
+        .bearer_auth(&t.access)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        after.as_array().unwrap().len(),
+        conns.as_array().unwrap().len() - 1
+    );
+    // Deleting it again: 404.
+    let r = h
+        .http
+        .delete(h.url(&format!("/connections/{}", first["id"].as_str().unwrap())))
+        .bearer_auth(&t.access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+}
