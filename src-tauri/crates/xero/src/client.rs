@@ -119,6 +119,8 @@ enum Attempt {
     Retry {
         after: Option<Duration>,
         reason: String,
+        /// Whether it counts against the retry budget.
+        counts: bool,
     },
     Unauthorized(u64),
 }
@@ -299,7 +301,12 @@ impl XeroClient {
                         correlation_id: None,
                     })
                 }
-                Attempt::Retry { after, reason } => {
+                Attempt::Retry {
+                    after: _,
+                    reason: _,
+                    counts: false,
+                } => {}
+                Attempt::Retry { after, reason, .. } => {
                     failures += 1;
                     if failures > self.settings.max_retries {
                         return Err(XeroError::Network(reason));
@@ -333,8 +340,18 @@ impl XeroClient {
         stale: Option<u64>,
         request_id: String,
     ) -> Result<Attempt> {
-        let ticket = self.limiter.acquire(tenant_id, req.priority).await?;
+        // The token first: a refresh may wait (retries), and nothing waits while
+        // holding a place among the calls in flight.
         let token = self.tokens.access_token(conn, stale).await?;
+        let ticket = self.limiter.acquire(tenant_id, req.priority).await?;
+        if !conn.is_fresh(token.generation, self.time.now_ms()) {
+            // It expired while we waited for a place: go round again.
+            return Ok(Attempt::Retry {
+                after: Some(Duration::ZERO),
+                reason: String::new(),
+                counts: false,
+            });
+        }
         let url = format!("{}/api.xro/2.0/{}", self.endpoints.api_url, req.path);
         let mut builder = self
             .http
@@ -362,6 +379,7 @@ impl XeroClient {
                 return Ok(Attempt::Retry {
                     after: None,
                     reason,
+                    counts: true,
                 });
             }
         };
@@ -394,6 +412,7 @@ impl XeroClient {
                 return Ok(Attempt::Retry {
                     after: None,
                     reason: e.to_string(),
+                    counts: true,
                 })
             }
         };
@@ -422,10 +441,12 @@ impl XeroClient {
             429 => Ok(Attempt::Retry {
                 after: Some(Duration::ZERO),
                 reason: "Xero kept answering 429".to_owned(),
+                counts: true,
             }),
             500..=599 => Ok(Attempt::Retry {
                 after: None,
                 reason: format!("Xero answered HTTP {status}"),
+                counts: true,
             }),
             _ => Err(XeroError::Status {
                 status,

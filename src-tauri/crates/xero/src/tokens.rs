@@ -6,7 +6,7 @@
 //! token set reaching one or more organisations (tenants).
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -299,6 +299,8 @@ pub struct Connection {
     status: Mutex<ConnectionStatus>,
     /// Bumped each time a new access token comes into use.
     generation: AtomicU64,
+    /// When the access token in use expires (ms since the epoch).
+    expires_ms: AtomicI64,
     organisations: Mutex<(Vec<Organisation>, Vec<String>)>,
 }
 
@@ -321,6 +323,13 @@ impl Connection {
         self.organisations.lock().1.clone()
     }
 
+    /// Whether the access token of `generation` is still the one in use and
+    /// has not expired at `now_ms`.
+    pub fn is_fresh(&self, generation: u64, now_ms: i64) -> bool {
+        self.generation.load(Ordering::SeqCst) == generation
+            && now_ms < self.expires_ms.load(Ordering::SeqCst)
+    }
+
     /// Whether `tenant_id` is among the token's connections.
     pub fn reaches(&self, tenant_id: &str) -> bool {
         self.organisations
@@ -329,6 +338,14 @@ impl Connection {
             .iter()
             .any(|o| o.tenant_id.eq_ignore_ascii_case(tenant_id))
     }
+}
+
+/// When a token set is due for refresh: 25 minutes after issue, and at the
+/// latest a minute before it expires.
+fn refresh_due(t: &TokenSet) -> i64 {
+    t.obtained_at_ms
+        .saturating_add(i64::try_from(REFRESH_AFTER.as_millis()).unwrap_or(i64::MAX))
+        .min(t.expires_at_ms - 60_000)
 }
 
 /// An access token to put on one request, and the generation it belongs to.
@@ -380,6 +397,7 @@ impl TokenManager {
 
     fn register(&self, stored: StoredConnection) -> Arc<Connection> {
         let conn = Arc::new(Connection {
+            expires_ms: AtomicI64::new(stored.tokens.expires_at_ms),
             id: stored.id.clone(),
             organisations: Mutex::new((stored.organisations.clone(), stored.kept.clone())),
             state: tokio::sync::Mutex::new(ConnectionState {
@@ -501,11 +519,7 @@ impl TokenManager {
                 }
             }
         }
-        let t = &state.stored.tokens;
-        let due = t
-            .obtained_at_ms
-            .saturating_add(i64::try_from(REFRESH_AFTER.as_millis()).unwrap_or(i64::MAX))
-            .min(t.expires_at_ms - 60_000);
+        let due = refresh_due(&state.stored.tokens);
         let generation = conn.generation.load(Ordering::SeqCst);
         if now >= due || stale == Some(generation) {
             self.refresh_locked(conn, &mut state).await?;
@@ -517,6 +531,8 @@ impl TokenManager {
     }
 
     fn adopt(&self, conn: &Connection, state: &mut ConnectionState, next: StoredConnection) {
+        conn.expires_ms
+            .store(next.tokens.expires_at_ms, Ordering::SeqCst);
         let old = std::mem::replace(&mut state.stored, next);
         forget_secret(old.tokens.access_token.expose_secret());
         conn.generation.fetch_add(1, Ordering::SeqCst);

@@ -6,9 +6,11 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+use ledgerkeep_obs::Metrics;
 use ledgerkeep_sim::{Limits, RunningSimulator, Size};
 use ledgerkeep_xero::{
-    KeyringTokenStore, TokenStore, VirtualTime, Xero, XeroEndpoints, XeroOptions,
+    Connection, KeyringTokenStore, RedirectTarget, TokenStore, VirtualTime, Xero, XeroEndpoints,
+    XeroOptions,
 };
 
 /// The https bounce page registered in the simulated Xero app.
@@ -174,4 +176,32 @@ pub async fn authorize(url: &str) -> String {
         .to_str()
         .unwrap()
         .to_owned()
+}
+
+/// The same, counting into `metrics` (on the virtual clock).
+pub fn xero_with_metrics(
+    h: &Harness,
+    store: Arc<dyn TokenStore>,
+    options: XeroOptions,
+) -> (Arc<Xero>, Arc<Metrics>) {
+    let metrics = Arc::new(Metrics::new(h.time.timekeeping().clock, None));
+    let x = Xero::new(
+        h.endpoints.clone(),
+        store,
+        h.time.timekeeping(),
+        Some(Arc::clone(&metrics)),
+        options,
+    )
+    .unwrap();
+    (Arc::new(x), metrics)
+}
+
+/// Signs in through the https bounce route (as the deep link does).
+pub async fn connect(xero: &Xero) -> Arc<Connection> {
+    let req = xero
+        .start_sign_in(&RedirectTarget::Https(BOUNCE_URL.into()))
+        .unwrap();
+    let location = authorize(&req.url).await;
+    let query = location.split_once('?').unwrap().1;
+    xero.complete_sign_in(query).await.unwrap()
 }
