@@ -370,3 +370,113 @@ impl RateLimiter {
 pub fn clock_ms(clock: &SharedClock) -> i64 {
     unix_ms(clock.now())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::VirtualTime;
+
+    fn limiter(vt: &Arc<VirtualTime>, limits: RateLimits) -> RateLimiter {
+        RateLimiter::new(limits, vt.timekeeping())
+    }
+
+    #[tokio::test]
+    async fn a_429_pauses_only_its_tenant_until_retry_after() {
+        let vt = VirtualTime::starting_at(0);
+        let l = limiter(&vt, RateLimits::default());
+        let t = l.acquire("a", Priority::User).await.unwrap();
+        let h = LimitHeaders {
+            retry_after: Some(Duration::from_secs(30)),
+            ..LimitHeaders::default()
+        };
+        l.observe(&t, 429, &h);
+        drop(t);
+        let t0 = vt.now_ms();
+        assert_eq!(l.paused_until_ms("a"), Some(t0 + 30_000));
+        let other = l.acquire("b", Priority::User).await.unwrap();
+        assert!(other.sent_at_ms < t0 + 1_000, "another tenant waited");
+        drop(other);
+        let next = l.acquire("a", Priority::User).await.unwrap();
+        assert!(next.sent_at_ms >= t0 + 30_000, "started during the pause");
+    }
+
+    #[tokio::test]
+    async fn sixty_a_minute_means_one_a_second() {
+        let vt = VirtualTime::starting_at(0);
+        let l = limiter(&vt, RateLimits::default());
+        let mut at = Vec::new();
+        for _ in 0..61 {
+            at.push(l.acquire("a", Priority::User).await.unwrap().sent_at_ms);
+        }
+        assert_eq!(at[60] - at[0], 60_000);
+        assert!(at.windows(2).all(|w| w[1] - w[0] == 1_000), "{at:?}");
+    }
+
+    #[tokio::test]
+    async fn background_work_keeps_off_the_last_of_the_daily_budget() {
+        let vt = VirtualTime::starting_at(0);
+        let l = limiter(&vt, RateLimits::default());
+        let t = l.acquire("a", Priority::Background).await.unwrap();
+        let h = LimitHeaders {
+            day_remaining: Some(501),
+            ..LimitHeaders::default()
+        };
+        l.observe(&t, 200, &h);
+        drop(t);
+        // 501 left: one more background call, then only the owner's.
+        drop(l.acquire("a", Priority::Background).await.unwrap());
+        let err = l.acquire("a", Priority::Background).await.unwrap_err();
+        assert!(matches!(err, XeroError::DailyLimit(_)), "{err:?}");
+        drop(l.acquire("a", Priority::User).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn user_work_goes_before_background_work() {
+        let vt = VirtualTime::starting_at(0);
+        let l = Arc::new(limiter(
+            &vt,
+            RateLimits {
+                concurrent: 1,
+                ..RateLimits::default()
+            },
+        ));
+        let held = l.acquire("a", Priority::User).await.unwrap();
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let bg = {
+            let (l, order) = (Arc::clone(&l), Arc::clone(&order));
+            tokio::spawn(async move {
+                let _t = l.acquire("a", Priority::Background).await.unwrap();
+                order.lock().push("background");
+            })
+        };
+        tokio::task::yield_now().await;
+        let user = {
+            let (l, order) = (Arc::clone(&l), Arc::clone(&order));
+            tokio::spawn(async move {
+                let _t = l.acquire("a", Priority::User).await.unwrap();
+                order.lock().push("user");
+            })
+        };
+        tokio::task::yield_now().await;
+        drop(held);
+        user.await.unwrap();
+        bg.await.unwrap();
+        assert_eq!(*order.lock(), vec!["user", "background"]);
+    }
+
+    #[tokio::test]
+    async fn the_servers_minute_count_corrects_ours() {
+        let vt = VirtualTime::starting_at(0);
+        let l = limiter(&vt, RateLimits::default());
+        let t = l.acquire("a", Priority::User).await.unwrap();
+        // We made 1 call; the server counted 11 in its window: 10 are someone else's.
+        let h = LimitHeaders {
+            minute_remaining: Some(49),
+            ..LimitHeaders::default()
+        };
+        l.observe(&t, 200, &h);
+        drop(t);
+        let next = l.acquire("a", Priority::User).await.unwrap();
+        assert!(next.sent_at_ms >= 10_000, "{}", next.sent_at_ms);
+    }
+}

@@ -147,7 +147,9 @@ impl VirtualTime {
 /// `Sleeper` for `Arc<VirtualTime>` (the guard needs the `Arc`).
 impl Sleeper for Arc<VirtualTime> {
     fn sleep(&self, d: Duration) -> SleepFuture<'_> {
-        let wait_ms = i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+        // Rounded up: the clock counts whole milliseconds, and a wait of less
+        // than one must still move it, or its waiter would spin.
+        let wait_ms = i64::try_from(d.as_nanos().div_ceil(1_000_000)).unwrap_or(i64::MAX);
         Box::pin(async move {
             let target = self.now_ms().saturating_add(wait_ms);
             loop {

@@ -90,6 +90,8 @@ pub struct Harness {
     pub time: Arc<VirtualTime>,
     pub endpoints: XeroEndpoints,
     pub proxy: Arc<TokenProxyState>,
+    /// The client runs on the real clock.
+    pub real: bool,
 }
 
 /// A simulator on virtual time with `limits`, and endpoints pointing at it
@@ -119,7 +121,29 @@ pub async fn harness(limits: Limits) -> Harness {
         time,
         endpoints,
         proxy,
+        real: false,
     }
+}
+
+/// A simulator on the real clock (for tests that need answers to overlap).
+pub async fn real_time_harness(limits: Limits) -> Harness {
+    let mut h = harness(limits).await;
+    let sim = RunningSimulator::builder()
+        .seed(7)
+        .size(Size::Small)
+        .limits(limits)
+        .auto_consent(true)
+        .redirect_uri(BOUNCE_URL)
+        .start()
+        .await
+        .unwrap();
+    *h.proxy.upstream.lock() = sim.base_url().to_owned();
+    h.endpoints.login_url = sim.base_url().to_owned();
+    h.endpoints.api_url = sim.base_url().to_owned();
+    h.endpoints.client_id = Some(sim.client_id().to_owned());
+    h.sim = sim;
+    h.real = true;
+    h
 }
 
 /// A keyring store of its own (a unique service name) in the session's keyring.
@@ -149,16 +173,7 @@ pub fn ensure_default_collection() {
 }
 
 pub fn xero(h: &Harness, store: Arc<dyn TokenStore>, options: XeroOptions) -> Arc<Xero> {
-    Arc::new(
-        Xero::new(
-            h.endpoints.clone(),
-            store,
-            h.time.timekeeping(),
-            None,
-            options,
-        )
-        .unwrap(),
-    )
+    Arc::new(Xero::new(h.endpoints.clone(), store, timekeeping(h), None, options).unwrap())
 }
 
 /// What a browser does with the authorize URL: asks the simulator, which
@@ -184,11 +199,11 @@ pub fn xero_with_metrics(
     store: Arc<dyn TokenStore>,
     options: XeroOptions,
 ) -> (Arc<Xero>, Arc<Metrics>) {
-    let metrics = Arc::new(Metrics::new(h.time.timekeeping().clock, None));
+    let metrics = Arc::new(Metrics::new(timekeeping(h).clock, None));
     let x = Xero::new(
         h.endpoints.clone(),
         store,
-        h.time.timekeeping(),
+        timekeeping(h),
         Some(Arc::clone(&metrics)),
         options,
     )
@@ -204,4 +219,13 @@ pub async fn connect(xero: &Xero) -> Arc<Connection> {
     let location = authorize(&req.url).await;
     let query = location.split_once('?').unwrap().1;
     xero.complete_sign_in(query).await.unwrap()
+}
+
+/// The client's time: virtual, unless the harness runs on the real clock.
+pub fn timekeeping(h: &Harness) -> ledgerkeep_xero::Timekeeping {
+    if h.real {
+        ledgerkeep_xero::Timekeeping::real()
+    } else {
+        h.time.timekeeping()
+    }
 }
