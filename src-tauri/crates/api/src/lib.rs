@@ -11,13 +11,19 @@ pub mod links;
 pub mod ops;
 pub mod paths;
 
-pub use context::{AppConfig, AppContext};
+pub use context::{AppConfig, AppContext, XeroSetup};
 pub use error::{ApiError, ErrorCode};
 pub use links::{parse_link, Link, Screen};
 pub use ops::app_info::{app_info, AppInfo};
 pub use ops::diagnostics::{diagnostics, Diagnostics};
 pub use ops::health::{health_check, health_check_offline, HealthReport, HealthRequest};
 pub use ops::support_bundle::{make_support_bundle, SupportBundle, SupportBundleRequest};
+pub use ops::xero_connection::{
+    complete_sign_in, disconnect, finish_loopback_sign_in, keep_organisations, list_organisations,
+    start_sign_in, CompleteSignInRequest, Connected, DisconnectOutcome, DisconnectRequest,
+    FinishLoopbackSignInRequest, KeepOrganisationsRequest, OrganisationStatus, OrganisationView,
+    SignInRoute, SignInStarted, StartSignInRequest,
+};
 pub use paths::AppPaths;
 
 /// A short id for one operation call, carried by its log span.

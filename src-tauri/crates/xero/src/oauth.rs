@@ -13,8 +13,7 @@ use ledgerkeep_obs::SecretString;
 use oauth2::basic::{BasicClient, BasicErrorResponseType};
 use oauth2::{
     AuthUrl, AuthorizationCode, ClientId, CsrfToken, PkceCodeChallenge, PkceCodeVerifier,
-    RedirectUrl, RefreshToken, RequestTokenError, RevocationUrl, Scope, StandardRevocableToken,
-    TokenResponse, TokenUrl,
+    RedirectUrl, RefreshToken, RequestTokenError, RevocationUrl, Scope, TokenResponse, TokenUrl,
 };
 use parking_lot::Mutex;
 use secrecy::ExposeSecret;
@@ -407,23 +406,37 @@ impl SignIn {
         }
     }
 
-    /// Revokes a refresh token (and with it the grant's access).
+    /// Revokes a refresh token (and with it the grant's access), RFC 7009.
+    /// Sent by hand: the oauth2 crate refuses a revocation URL that is not
+    /// https, and the simulator (like any loopback stand-in) is http.
     pub async fn revoke(&self, refresh_token: &SecretString) -> Result<()> {
-        let client = self.client()?;
-        let token = StandardRevocableToken::RefreshToken(RefreshToken::new(
-            refresh_token.expose_secret().to_owned(),
-        ));
-        client
-            .revoke_token(token)
-            .map_err(|e| XeroError::TokenEndpoint(e.to_string()))?
-            .request_async(&self.http)
+        let client_id = self
+            .endpoints
+            .client_id
+            .clone()
+            .ok_or(XeroError::NotConfigured)?;
+        let resp = self
+            .http
+            .post(format!(
+                "{}/connect/revocation",
+                self.endpoints.identity_url
+            ))
+            .form(&[
+                ("token", refresh_token.expose_secret()),
+                ("token_type_hint", "refresh_token"),
+                ("client_id", client_id.as_str()),
+            ])
+            .send()
             .await
-            .map_err(|e| match e {
-                RequestTokenError::ServerResponse(e) => {
-                    XeroError::TokenEndpoint(e.error().to_string())
-                }
-                other => XeroError::Network(describe(&other)),
-            })
+            .map_err(|e| XeroError::Network(describe(&e)))?;
+        if resp.status().is_success() {
+            Ok(())
+        } else {
+            Err(XeroError::TokenEndpoint(format!(
+                "revocation answered HTTP {}",
+                resp.status().as_u16()
+            )))
+        }
     }
 }
 

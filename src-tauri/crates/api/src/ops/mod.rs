@@ -4,3 +4,4 @@ pub mod app_info;
 pub mod diagnostics;
 pub mod health;
 pub mod support_bundle;
+pub mod xero_connection;
