@@ -54,6 +54,17 @@ pub struct XeroSetup {
     pub options: XeroOptions,
 }
 
+impl XeroSetup {
+    /// The OS keyring, under `service` (the app's is `Ledgerkeep`; a test or a
+    /// second profile may use another).
+    pub fn keyring_service(service: &str) -> Self {
+        XeroSetup {
+            store: Arc::new(KeyringTokenStore::new(service)),
+            ..XeroSetup::default()
+        }
+    }
+}
+
 impl Default for XeroSetup {
     fn default() -> Self {
         XeroSetup {

@@ -2,6 +2,7 @@
 //! desktop app, through `ledgerkeep-api`, and never links a window system.
 
 mod doctor;
+mod xero;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -43,6 +44,10 @@ enum Command {
         #[arg(long, value_name = "PATH")]
         to: Option<PathBuf>,
     },
+    /// Connect to Xero: print the sign-in address, wait for the browser, keep the organisations.
+    Connect(xero::ConnectArgs),
+    /// Disconnect from Xero (revoke and forget the sign-in); the local books are kept.
+    Disconnect(xero::DisconnectArgs),
 }
 
 #[tokio::main]
@@ -80,7 +85,7 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
     if let Command::Doctor { json } = cli.command {
         return doctor::run(config, json).await;
     }
-    let ctx = AppContext::open(config).await?;
+    let ctx = AppContext::open_with(config, xero_setup()).await?;
     let result = match cli.command {
         Command::Info => print_json(&ledgerkeep_api::app_info(&ctx).await?),
         Command::SupportBundle { to } => {
@@ -91,9 +96,21 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             print_line(&bundle.path)
         }
         Command::Doctor { .. } => Ok(()),
+        Command::Connect(args) => xero::connect(&ctx, args).await.map(|_| ()),
+        Command::Disconnect(args) => xero::disconnect(&ctx, args).await.map(|_| ()),
     };
     ctx.close().await;
     result.map(|()| ExitCode::SUCCESS)
+}
+
+/// The OS keyring under `Ledgerkeep`, or under `$LEDGERKEEP_KEYRING_SERVICE`
+/// (a test or a second profile).
+fn xero_setup() -> ledgerkeep_api::XeroSetup {
+    let service = std::env::var("LEDGERKEEP_KEYRING_SERVICE")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| "Ledgerkeep".to_owned());
+    ledgerkeep_api::XeroSetup::keyring_service(&service)
 }
 
 pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> Result<(), ApiError> {
