@@ -174,3 +174,21 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[test]
+fn with_no_usable_keyring_disconnect_says_how_to_fix_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ledgerkeep-cli"))
+        .arg("disconnect")
+        .env("LEDGERKEEP_DATA_DIR", dir.path())
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            format!("unix:path={}/no-bus", dir.path().display()),
+        )
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("KeyringUnavailable"), "{err}");
+    assert!(err.contains("unlock it"), "{err}");
+}
