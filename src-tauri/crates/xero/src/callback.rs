@@ -65,6 +65,8 @@ impl LoopbackListener {
         let accept = async {
             loop {
                 let Ok((stream, _peer)) = self.listener.accept().await else {
+                    // Out of file descriptors or the like: do not spin.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 };
                 let tx = tx.clone();

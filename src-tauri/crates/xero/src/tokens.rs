@@ -450,6 +450,15 @@ impl TokenManager {
 
     /// The connection that reaches `tenant_id`.
     pub async fn connection_for_tenant(&self, tenant_id: &str) -> Result<Arc<Connection>> {
+        let loaded = self
+            .connections
+            .lock()
+            .values()
+            .find(|c| c.reaches(tenant_id))
+            .cloned();
+        if let Some(c) = loaded {
+            return Ok(c);
+        }
         let all = self.all().await?;
         all.into_iter()
             .find(|c| c.reaches(tenant_id))
