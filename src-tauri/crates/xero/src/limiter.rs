@@ -21,7 +21,7 @@ use parking_lot::Mutex;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 
 use crate::error::{Result, XeroError};
-use crate::time::{unix_ms, Timekeeping};
+use crate::time::Timekeeping;
 
 /// The limits kept. Xero's by default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -364,11 +364,6 @@ impl RateLimiter {
         let until = self.gate(tenant).counts.lock().paused_until_ms;
         (until > self.time.now_ms()).then_some(until)
     }
-}
-
-/// Milliseconds since the epoch of the passed-in clock (for callers without a Timekeeping).
-pub fn clock_ms(clock: &SharedClock) -> i64 {
-    unix_ms(clock.now())
 }
 
 #[cfg(test)]

@@ -155,10 +155,19 @@ async fn the_full_flow_stores_tokens_only_in_the_keyring() {
     drop(guard);
     let hits = scan_dir_for(data.path(), &[access, refresh]);
     assert!(hits.is_empty(), "{hits:?}");
+    let logs: String = std::fs::read_dir(data.path().join("logs"))
+        .unwrap()
+        .map(|f| std::fs::read_to_string(f.unwrap().path()).unwrap())
+        .collect();
+    let call = logs
+        .lines()
+        .find(|l| l.contains("\"Xero call\""))
+        .expect("no line for the Xero call");
     assert!(
-        std::fs::read_dir(data.path().join("logs")).unwrap().count() > 0,
-        "no log was written"
+        call.contains(org.correlation_id.as_deref().unwrap()),
+        "{call}"
     );
+    assert!(call.contains(&org.request_id), "{call}");
     store.delete(conn.id()).unwrap();
 }
 
