@@ -186,3 +186,49 @@ async fn a_bounce_page_must_be_https() {
     .unwrap_err();
     assert_eq!(err.code, ErrorCode::Invalid);
 }
+
+#[tokio::test]
+async fn a_new_loopback_sign_in_replaces_an_abandoned_one_on_the_same_port() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut config = AppConfig::new(AppPaths::under(dir.path()));
+    config.endpoints = XeroEndpoints {
+        client_id: Some("CLIENT".into()),
+        oauth_port: port,
+        ..XeroEndpoints::default()
+    };
+    let ctx = AppContext::open_with(
+        config,
+        XeroSetup {
+            store: Arc::new(ledgerkeep_xero::MemoryTokenStore::default()),
+            ..XeroSetup::default()
+        },
+    )
+    .await
+    .unwrap();
+    let loopback = || StartSignInRequest {
+        route: SignInRoute::Loopback,
+    };
+    let first = start_sign_in(&ctx, loopback()).await.unwrap();
+    let second = start_sign_in(&ctx, loopback()).await.unwrap();
+    assert!(
+        second
+            .authorize_url
+            .contains(&format!("localhost%3A{port}")),
+        "{}",
+        second.authorize_url
+    );
+    assert!(!ctx.xero().sign_in().pending().contains(&first.state));
+    assert!(ctx.xero().sign_in().pending().contains(&second.state));
+    let err = ledgerkeep_api::finish_loopback_sign_in(
+        &ctx,
+        ledgerkeep_api::FinishLoopbackSignInRequest { state: first.state },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Invalid);
+}

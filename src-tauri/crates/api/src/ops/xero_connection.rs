@@ -59,6 +59,16 @@ pub async fn start_sign_in(
     let target = req.validate()?;
     let listener = match target {
         RedirectTarget::Loopback => {
+            // One port, one loopback sign-in: a newer start replaces an abandoned one.
+            let abandoned: Vec<String> = ctx
+                .listeners()
+                .lock()
+                .drain()
+                .map(|(state, _)| state)
+                .collect();
+            for state in abandoned {
+                ctx.xero().sign_in().cancel(&state);
+            }
             Some(LoopbackListener::bind(ctx.config().endpoints.oauth_port).await?)
         }
         RedirectTarget::Https(_) => None,
