@@ -77,6 +77,12 @@ impl ApiRequest {
         self
     }
 
+    /// `If-Modified-Since`, already formatted as Xero reads it (second precision).
+    pub fn modified_since(mut self, since: impl Into<String>) -> Self {
+        self.if_modified_since = Some(since.into());
+        self
+    }
+
     pub fn background(mut self) -> Self {
         self.priority = Priority::Background;
         self
