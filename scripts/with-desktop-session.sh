@@ -22,6 +22,14 @@ trap cleanup EXIT
 # A keyring of its own, unlocked with an empty password; never the user's.
 eval "$(printf '' | XDG_DATA_HOME="$scratch" gnome-keyring-daemon --unlock --components=secrets)"
 export GNOME_KEYRING_CONTROL
+# A fresh keyring has no "default" collection, and a write to it would wait on a
+# prompt nobody answers: point "default" at the unlocked session collection.
+for _ in 1 2 3 4 5; do
+  dbus-send --session --dest=org.freedesktop.secrets --type=method_call --print-reply \
+    /org/freedesktop/secrets org.freedesktop.Secret.Service.SetAlias \
+    string:default objpath:/org/freedesktop/secrets/collection/session >/dev/null 2>&1 && break
+  sleep 0.2
+done
 dunst >/dev/null 2>&1 &
 dunst_pid=$!
 

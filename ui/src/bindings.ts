@@ -189,7 +189,22 @@ export type ErrorCode =
  */
 "corrupt" | 
 /**  Anything else: a bug, or a failure with nothing the owner can do about it. */
-"internal";
+"internal" | 
+/**
+ *  Xero refused a connection's sign-in (`invalid_grant`): the UI offers
+ *  "Connect again" and notifications name the organisation.
+ */
+"needs_reauthorisation" | 
+/**
+ *  No usable OS keyring: the UI shows how to start or unlock one, since
+ *  nothing can connect to Xero without it.
+ */
+"keyring_unavailable" | 
+/**
+ *  Xero could not be reached or kept failing: the UI says the books are
+ *  all here and offers to retry, rather than showing an error.
+ */
+"xero_unavailable";
 
 /**  One changed field: old and new values as JSON text (`null` when absent). */
 export type FieldChangeView = {

@@ -5,7 +5,12 @@ use std::sync::Arc;
 use ledgerkeep_obs::logging::LogControl;
 use ledgerkeep_obs::{Metrics, SharedClock, SystemClock};
 use ledgerkeep_store::LedgerStore;
-use ledgerkeep_xero::XeroEndpoints;
+use ledgerkeep_xero::{
+    KeyringTokenStore, LoopbackListener, Timekeeping, TokenStore, TokioSleeper, Xero,
+    XeroEndpoints, XeroOptions,
+};
+use parking_lot::Mutex;
+use std::collections::HashMap;
 
 use crate::{ApiError, AppPaths, ErrorCode};
 
@@ -46,11 +51,49 @@ pub struct AppContext {
     config: AppConfig,
     store: LedgerStore,
     metrics: Arc<Metrics>,
+    xero: Arc<Xero>,
+    /// Loopback listeners of started sign-ins, by state, until they are awaited.
+    listeners: Arc<Mutex<HashMap<String, LoopbackListener>>>,
+}
+
+/// How the Xero side is built: the token store (the OS keyring in the app),
+/// the way to wait, and the options. Tests hand in their own.
+#[derive(Debug, Clone)]
+pub struct XeroSetup {
+    pub store: Arc<dyn TokenStore>,
+    pub time: Option<Timekeeping>,
+    pub options: XeroOptions,
+}
+
+impl XeroSetup {
+    /// The OS keyring, under `service` (the app's is `Ledgerkeep`; a test or a
+    /// second profile may use another).
+    pub fn keyring_service(service: &str) -> Self {
+        XeroSetup {
+            store: Arc::new(KeyringTokenStore::new(service)),
+            ..XeroSetup::default()
+        }
+    }
+}
+
+impl Default for XeroSetup {
+    fn default() -> Self {
+        XeroSetup {
+            store: Arc::new(KeyringTokenStore::default()),
+            time: None,
+            options: XeroOptions::default(),
+        }
+    }
 }
 
 impl AppContext {
-    /// Creates the app's folders and opens the ledger.
+    /// Creates the app's folders and opens the ledger; Xero's tokens live in the OS keyring.
     pub async fn open(config: AppConfig) -> Result<Self, ApiError> {
+        Self::open_with(config, XeroSetup::default()).await
+    }
+
+    /// [`open`](Self::open), with the Xero side built from `xero`.
+    pub async fn open_with(config: AppConfig, xero: XeroSetup) -> Result<Self, ApiError> {
         let paths = &config.paths;
         paths.create_all().map_err(|err| {
             ApiError::new(
@@ -68,10 +111,24 @@ impl AppContext {
             }
         }
         let metrics = Arc::new(Metrics::new(config.clock.clone(), Some(&paths.metrics_dir)));
+        let time = xero.time.unwrap_or_else(|| Timekeeping {
+            clock: config.clock.clone(),
+            sleeper: Arc::new(TokioSleeper),
+        });
+        let xero = Xero::new(
+            config.endpoints.clone(),
+            xero.store,
+            time,
+            Some(Arc::clone(&metrics)),
+            xero.options,
+        )
+        .map_err(|e| ApiError::internal(format!("The Xero client could not start: {e}")))?;
         Ok(AppContext {
             config,
             store,
             metrics,
+            xero: Arc::new(xero),
+            listeners: Arc::new(Mutex::new(HashMap::new())),
         })
     }
 
@@ -89,6 +146,15 @@ impl AppContext {
 
     pub fn metrics(&self) -> &Arc<Metrics> {
         &self.metrics
+    }
+
+    /// Sign-in, tokens and the Xero client (the sync engine uses `xero().client()`).
+    pub fn xero(&self) -> &Arc<Xero> {
+        &self.xero
+    }
+
+    pub(crate) fn listeners(&self) -> &Mutex<HashMap<String, LoopbackListener>> {
+        &self.listeners
     }
 
     /// Saves today's metrics and closes the ledger cleanly.

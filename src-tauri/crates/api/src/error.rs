@@ -26,6 +26,15 @@ pub enum ErrorCode {
     Corrupt,
     /// Anything else: a bug, or a failure with nothing the owner can do about it.
     Internal,
+    /// Xero refused a connection's sign-in (`invalid_grant`): the UI offers
+    /// "Connect again" and notifications name the organisation.
+    NeedsReauthorisation,
+    /// No usable OS keyring: the UI shows how to start or unlock one, since
+    /// nothing can connect to Xero without it.
+    KeyringUnavailable,
+    /// Xero could not be reached or kept failing: the UI says the books are
+    /// all here and offers to retry, rather than showing an error.
+    XeroUnavailable,
 }
 
 /// `{ code, message }`: an operation's failure as the UI receives it.
@@ -50,6 +59,33 @@ impl ApiError {
 
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Internal, message)
+    }
+}
+
+impl From<ledgerkeep_xero::XeroError> for ApiError {
+    fn from(err: ledgerkeep_xero::XeroError) -> Self {
+        use ledgerkeep_xero::XeroError as E;
+        tracing::warn!(error = %err, "Xero error");
+        let code = match &err {
+            E::NeedsReauthorisation { .. } => ErrorCode::NeedsReauthorisation,
+            E::KeyringUnavailable(_) => ErrorCode::KeyringUnavailable,
+            E::Network(_) | E::Deadline(_) | E::DailyLimit(_) => ErrorCode::XeroUnavailable,
+            E::Keyring(_) => ErrorCode::Storage,
+            E::NotConfigured
+            | E::UnknownState
+            | E::ExpiredState
+            | E::BadCallback(_)
+            | E::Denied(_)
+            | E::CallbackTimeout(_)
+            | E::NotConnected(_)
+            | E::TenantNotConnected(_) => ErrorCode::Invalid,
+            E::Listen { .. }
+            | E::TokenEndpoint(_)
+            | E::Status { .. }
+            | E::TooLarge(_)
+            | E::Decode(_) => ErrorCode::Internal,
+        };
+        ApiError::new(code, err.to_string())
     }
 }
 
@@ -184,6 +220,21 @@ mod tests {
         }
         let json = serde_json::to_value(ErrorCode::NewerSchema).unwrap();
         assert_eq!(json, "newer_schema");
+    }
+
+    #[test]
+    fn xero_errors_keep_the_codes_a_front_branches_on() {
+        use ledgerkeep_xero::XeroError;
+        let e: ApiError = XeroError::NeedsReauthorisation {
+            connection_id: "c".into(),
+        }
+        .into();
+        assert_eq!(e.code, ErrorCode::NeedsReauthorisation);
+        let e: ApiError = XeroError::KeyringUnavailable("no store".into()).into();
+        assert_eq!(e.code, ErrorCode::KeyringUnavailable);
+        assert!(e.message.contains("keyring"), "{}", e.message);
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(json["code"], "keyring_unavailable");
     }
 
     fn sqlx_like_error() -> ledgerkeep_store::SqlxError {

@@ -11,7 +11,7 @@ pub mod links;
 pub mod ops;
 pub mod paths;
 
-pub use context::{AppConfig, AppContext};
+pub use context::{AppConfig, AppContext, XeroSetup};
 pub use error::{ApiError, ErrorCode};
 pub use links::{parse_link, Link, Screen};
 pub use ops::app_info::{app_info, AppInfo};
@@ -28,6 +28,12 @@ pub use ops::maintenance::{
 };
 pub use ops::preferences::{preferences, set_log_level, Preferences, SetLogLevelRequest};
 pub use ops::support_bundle::{make_support_bundle, SupportBundle, SupportBundleRequest};
+pub use ops::xero_connection::{
+    complete_sign_in, disconnect, finish_loopback_sign_in, keep_organisations, list_organisations,
+    start_sign_in, CompleteSignInRequest, Connected, DisconnectOutcome, DisconnectRequest,
+    FinishLoopbackSignInRequest, KeepOrganisationsRequest, OrganisationStatus, OrganisationView,
+    SignInRoute, SignInStarted, StartSignInRequest,
+};
 pub use paths::AppPaths;
 
 /// A short id for one operation call, carried by its log span.

@@ -3,6 +3,7 @@
 
 mod doctor;
 mod ledger_cmds;
+mod xero;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -64,6 +65,10 @@ enum Command {
     },
     /// Run the Xero simulator on loopback until Ctrl-C; prints its base URL and client id.
     Simulator(simulator::SimulatorArgs),
+    /// Connect to Xero: print the sign-in address, wait for the browser, keep the organisations.
+    Connect(xero::ConnectArgs),
+    /// Disconnect from Xero (revoke and forget the sign-in); the local books are kept.
+    Disconnect(xero::DisconnectArgs),
     /// The audit trail.
     Audit {
         #[command(subcommand)]
@@ -123,7 +128,7 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::Restore { path } => return ledger_cmds::restore(&config, path).await,
         _ => {}
     }
-    let ctx = AppContext::open(config).await?;
+    let ctx = AppContext::open_with(config, xero_setup()).await?;
     let ok = |()| ExitCode::SUCCESS;
     let result = match command {
         Command::Info => print_json(&ledgerkeep_api::app_info(&ctx).await?).map(ok),
@@ -141,9 +146,23 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::Doctor { .. } | Command::Restore { .. } | Command::Simulator(_) => {
             Ok(ExitCode::SUCCESS)
         }
+        Command::Connect(args) => xero::connect(&ctx, args).await.map(|_| ExitCode::SUCCESS),
+        Command::Disconnect(args) => xero::disconnect(&ctx, args)
+            .await
+            .map(|_| ExitCode::SUCCESS),
     };
     ctx.close().await;
     result
+}
+
+/// The OS keyring under `Ledgerkeep`, or under `$LEDGERKEEP_KEYRING_SERVICE`
+/// (a test or a second profile).
+fn xero_setup() -> ledgerkeep_api::XeroSetup {
+    let service = std::env::var("LEDGERKEEP_KEYRING_SERVICE")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| "Ledgerkeep".to_owned());
+    ledgerkeep_api::XeroSetup::keyring_service(&service)
 }
 
 pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> Result<(), ApiError> {

@@ -10,3 +10,4 @@ pub mod organisations;
 pub mod preferences;
 pub mod support_bundle;
 pub mod updates;
+pub mod xero_connection;
