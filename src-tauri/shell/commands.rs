@@ -5,8 +5,11 @@ use ledgerkeep_api::ops::ledger::{
     AuditEntryView, CurrencyTotalView, DocumentFilterDto, DocumentPageView, ListDocumentsRequest,
     RecordHistoryRequest,
 };
-use ledgerkeep_api::ops::organisations::OrganisationView;
+use ledgerkeep_api::ops::organisations::LedgerOrganisation;
 use ledgerkeep_api::ops::updates::{SetUpdateChannelRequest, UpdateChannel, UpdateStatus};
+use ledgerkeep_api::ops::xero_connection::{
+    Connected, DisconnectOutcome, DisconnectRequest, KeepOrganisationsRequest, OrganisationView,
+};
 use ledgerkeep_api::{
     ApiError, AppContext, AppInfo, Diagnostics, HealthReport, HealthRequest, Preferences,
     SetLogLevelRequest, SupportBundle, SupportBundleRequest,
@@ -93,7 +96,7 @@ pub async fn install_update(app: AppHandle, ctx: Ctx<'_>) -> Result<UpdateStatus
 
 #[tauri::command]
 #[specta::specta]
-pub async fn organisations(ctx: Ctx<'_>) -> Result<Vec<OrganisationView>, ApiError> {
+pub async fn organisations(ctx: Ctx<'_>) -> Result<Vec<LedgerOrganisation>, ApiError> {
     ledgerkeep_api::ops::organisations::organisations(&ctx).await
 }
 
@@ -122,4 +125,38 @@ pub async fn record_history(
     request: RecordHistoryRequest,
 ) -> Result<Vec<AuditEntryView>, ApiError> {
     ledgerkeep_api::record_history(&ctx, request).await
+}
+
+/// Signs in to Xero through the system browser and the loopback callback.
+#[tauri::command]
+#[specta::specta]
+pub async fn connect_xero(app: AppHandle, ctx: Ctx<'_>) -> Result<Connected, ApiError> {
+    ledgerkeep_api::ops::xero_connection::connect_via_loopback(&ctx, |url| {
+        crate::browser::open(&app, url)
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn xero_organisations(ctx: Ctx<'_>) -> Result<Vec<OrganisationView>, ApiError> {
+    ledgerkeep_api::ops::xero_connection::list_organisations(&ctx).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn keep_organisations(
+    ctx: Ctx<'_>,
+    request: KeepOrganisationsRequest,
+) -> Result<Vec<OrganisationView>, ApiError> {
+    ledgerkeep_api::ops::xero_connection::keep_organisations(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn disconnect_xero(
+    ctx: Ctx<'_>,
+    request: DisconnectRequest,
+) -> Result<DisconnectOutcome, ApiError> {
+    ledgerkeep_api::ops::xero_connection::disconnect(&ctx, request).await
 }

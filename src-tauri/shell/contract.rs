@@ -32,11 +32,16 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::list_documents,
             commands::document_totals,
             commands::record_history,
+            commands::connect_xero,
+            commands::xero_organisations,
+            commands::keep_organisations,
+            commands::disconnect_xero,
         ])
         .events(collect_events![
             events::NavigateRequested,
             events::UpdateAvailable,
             events::UpdateDownloadProgress,
+            events::SignInFinished,
         ])
 }
 

@@ -1,12 +1,12 @@
 //! `ledgerkeep://` links from the OS: on the first launch, from a second launch
 //! (forwarded by single-instance), or while running.
 
-use ledgerkeep_api::{parse_link, Link};
+use ledgerkeep_api::{parse_link, AppContext, Link};
 use tauri::{App, AppHandle, Manager, Runtime};
 use tauri_plugin_deep_link::DeepLinkExt;
 use tauri_specta::Event;
 
-use crate::events::NavigateRequested;
+use crate::events::{NavigateRequested, SignInFinished};
 
 /// Registers the scheme where the OS needs it at run time, and routes every link.
 pub fn install<R: Runtime>(app: &mut App<R>) -> Result<(), Box<dyn std::error::Error>> {
@@ -38,9 +38,29 @@ pub fn route<R: Runtime>(app: &AppHandle<R>, text: &str) {
                 tracing::warn!(error = %err, "could not forward a link to the window");
             }
         }
-        Ok(Link::OAuthCallback { .. }) => {
+        Ok(Link::OAuthCallback { query }) => {
             focus_main_window(app);
-            tracing::info!("OAuth callback link received; Xero sign-in is not wired yet");
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move {
+                let ctx = app.state::<AppContext>().inner().clone();
+                let request = ledgerkeep_api::ops::xero_connection::CompleteSignInRequest { query };
+                let finished =
+                    match ledgerkeep_api::ops::xero_connection::complete_sign_in(&ctx, request)
+                        .await
+                    {
+                        Ok(connected) => SignInFinished {
+                            connected: Some(connected),
+                            error: None,
+                        },
+                        Err(error) => SignInFinished {
+                            connected: None,
+                            error: Some(error),
+                        },
+                    };
+                if let Err(err) = finished.emit(&app) {
+                    tracing::warn!(error = %err, "could not tell the window a sign-in finished");
+                }
+            });
         }
         Err(_) => {
             let scheme_and_path = text.split('?').next().unwrap_or_default();

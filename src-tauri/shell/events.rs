@@ -16,3 +16,12 @@ pub struct UpdateAvailable(pub ledgerkeep_api::ops::updates::UpdateStatus);
 /// How much of an update has downloaded.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
 pub struct UpdateDownloadProgress(pub ledgerkeep_api::ops::updates::UpdateProgress);
+
+/// A sign-in that arrived by deep link (`ledgerkeep://oauth/callback`) finished.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+pub struct SignInFinished {
+    /// The connection made, when it succeeded.
+    pub connected: Option<ledgerkeep_api::ops::xero_connection::Connected>,
+    /// What went wrong, for the owner, when it did not.
+    pub error: Option<ledgerkeep_api::ApiError>,
+}

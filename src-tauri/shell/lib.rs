@@ -4,6 +4,7 @@
 //! wires the plugins, and exposes the operations of `ledgerkeep-api` as
 //! one-line commands (see [`contract`]). It decides nothing of its own.
 
+pub mod browser;
 pub mod commands;
 pub mod contract;
 pub mod deep_link;
@@ -49,7 +50,8 @@ pub fn run() -> ExitCode {
         config.clock.clone(),
     );
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "Ledgerkeep starting");
-    let ctx = match tauri::async_runtime::block_on(AppContext::open(config)) {
+    let xero = ledgerkeep_api::XeroSetup::keyring_service("Ledgerkeep");
+    let ctx = match tauri::async_runtime::block_on(AppContext::open_with(config, xero)) {
         Ok(ctx) => ctx,
         Err(err) => return fail(&err.message),
     };
@@ -66,6 +68,7 @@ pub fn run() -> ExitCode {
             deep_link::focus_main_window(app);
         }))
         .plugin(tauri_plugin_deep_link::init())
+        .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_updater::Builder::new().build())
         .manage(ctx)
         .invoke_handler(bridge.invoke_handler())

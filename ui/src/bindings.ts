@@ -18,15 +18,21 @@ export const commands = {
 	setUpdateChannel: (request: SetUpdateChannelRequest) => typedError<UpdateChannel, ApiError>(__TAURI_INVOKE("set_update_channel", { request })),
 	checkForUpdate: () => typedError<UpdateStatus, ApiError>(__TAURI_INVOKE("check_for_update")),
 	installUpdate: () => typedError<UpdateStatus, ApiError>(__TAURI_INVOKE("install_update")),
-	organisations: () => typedError<OrganisationView[], ApiError>(__TAURI_INVOKE("organisations")),
+	organisations: () => typedError<LedgerOrganisation[], ApiError>(__TAURI_INVOKE("organisations")),
 	listDocuments: (request: ListDocumentsRequest) => typedError<DocumentPageView, ApiError>(__TAURI_INVOKE("list_documents", { request })),
 	documentTotals: (filter: DocumentFilterDto) => typedError<CurrencyTotalView[], ApiError>(__TAURI_INVOKE("document_totals", { filter })),
 	recordHistory: (request: RecordHistoryRequest) => typedError<AuditEntryView[], ApiError>(__TAURI_INVOKE("record_history", { request })),
+	/**  Signs in to Xero through the system browser and the loopback callback. */
+	connectXero: () => typedError<Connected, ApiError>(__TAURI_INVOKE("connect_xero")),
+	xeroOrganisations: () => typedError<OrganisationView[], ApiError>(__TAURI_INVOKE("xero_organisations")),
+	keepOrganisations: (request: KeepOrganisationsRequest) => typedError<OrganisationView[], ApiError>(__TAURI_INVOKE("keep_organisations", { request })),
+	disconnectXero: (request: DisconnectRequest) => typedError<DisconnectOutcome, ApiError>(__TAURI_INVOKE("disconnect_xero", { request })),
 };
 
 /** Events */
 export const events = {
 	navigateRequested: makeEvent<NavigateRequested, NavigateRequested>("navigate-requested"),
+	signInFinished: makeEvent<SignInFinished, SignInFinished>("sign-in-finished"),
 	updateAvailable: makeEvent<UpdateAvailable, UpdateAvailable>("update-available"),
 	updateDownloadProgress: makeEvent<UpdateDownloadProgress, UpdateDownloadProgress>("update-download-progress"),
 };
@@ -74,6 +80,12 @@ export type CheckName = "database" | "keyring" | "xero" | "disk" | "memory";
 
 export type CheckStatus = "ok" | "warning" | "failed";
 
+/**  A connection made: its organisations (none kept yet). */
+export type Connected = {
+	connectionId: string,
+	organisations: OrganisationView[],
+};
+
 /**  One crash, as written to disk and shown to the owner. */
 export type CrashReport = {
 	/**  The report's file name in the crash folder. */
@@ -100,6 +112,20 @@ export type Diagnostics = {
 	history: MetricsSnapshot[],
 	/**  Crashes not yet put in a support bundle, newest first. */
 	crashReports: CrashReport[],
+};
+
+export type DisconnectOutcome = {
+	/**  The organisations disconnected. */
+	tenantIds: string[],
+	/**  Whether Xero confirmed the revocation (the sign-in is forgotten here either way). */
+	revoked: boolean,
+	/**  What happens to the local data, for the owner to read. */
+	localData: string,
+};
+
+export type DisconnectRequest = {
+	/**  One organisation; `None`: every connection. */
+	tenantId: string | null,
 };
 
 /**  The filters of a listing or a total. Every one given must hold. */
@@ -226,6 +252,23 @@ export type HealthReport = {
 	versions: Versions,
 };
 
+export type KeepOrganisationsRequest = {
+	connectionId: string,
+	/**  The tenants to keep (sync); the others of this connection are not synced. */
+	tenantIds: string[],
+};
+
+export type LedgerOrganisation = {
+	tenantId: string,
+	/**  Xero's name for it, or its tenant id when Xero sent none. */
+	name: string,
+	baseCurrency: string | null,
+	timezone: string | null,
+	periodLockDate: string | null,
+	/**  When its last successful sync finished (UTC); none before the first. */
+	lastSyncedUtc: string | null,
+};
+
 /**  One page of a listing. */
 export type ListDocumentsRequest = {
 	filter: DocumentFilterDto,
@@ -272,15 +315,17 @@ export type NavigateRequested = {
 	screen: Screen,
 };
 
+export type OrganisationStatus = "connected" | 
+/**  Xero refused the sign-in: connect again to resume syncing. */
+"needsReauthorisation";
+
+/**  One organisation, as the UI lists it. */
 export type OrganisationView = {
+	connectionId: string,
 	tenantId: string,
-	/**  Xero's name for it, or its tenant id when Xero sent none. */
 	name: string,
-	baseCurrency: string | null,
-	timezone: string | null,
-	periodLockDate: string | null,
-	/**  When its last successful sync finished (UTC); none before the first. */
-	lastSyncedUtc: string | null,
+	kept: boolean,
+	status: OrganisationStatus,
 };
 
 export type Preferences = {
@@ -305,6 +350,14 @@ export type SetLogLevelRequest = {
 
 export type SetUpdateChannelRequest = {
 	channel: UpdateChannel,
+};
+
+/**  A sign-in that arrived by deep link (`ledgerkeep://oauth/callback`) finished. */
+export type SignInFinished = {
+	/**  The connection made, when it succeeded. */
+	connected: Connected | null,
+	/**  What went wrong, for the owner, when it did not. */
+	error: ApiError | null,
 };
 
 export type SlowQuery = {

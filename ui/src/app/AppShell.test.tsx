@@ -55,6 +55,7 @@ describe("the app shell", () => {
       if (cmd === "app_info") return INFO;
       if (cmd === "preferences") return { logLevel: "info", logLevelOverridden: false };
       if (cmd === "update_channel") return "stable";
+      if (cmd === "xero_organisations") return [];
       throw { code: "internal", message: `unexpected ${cmd}` };
     });
     const user = userEvent.setup();

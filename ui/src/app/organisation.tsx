@@ -1,12 +1,12 @@
 import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
-import { commands, type OrganisationView } from "../bindings";
+import { commands, type LedgerOrganisation } from "../bindings";
 import { settle, type CommandState } from "./useCommand";
 
 const KEY = "ledgerkeep.organisation";
 
 interface OrganisationContextValue {
-  organisations: CommandState<OrganisationView[]>;
-  current: OrganisationView | null;
+  organisations: CommandState<LedgerOrganisation[]>;
+  current: LedgerOrganisation | null;
   choose: (tenantId: string) => void;
 }
 
@@ -18,7 +18,7 @@ const OrganisationContext = createContext<OrganisationContextValue>({
 
 /** Loads the ledger's organisations once and remembers which one the owner is looking at. */
 export function OrganisationProvider({ children }: { children: ReactNode }) {
-  const [organisations, setOrganisations] = useState<CommandState<OrganisationView[]>>({ state: "loading" });
+  const [organisations, setOrganisations] = useState<CommandState<LedgerOrganisation[]>>({ state: "loading" });
   const [chosen, setChosen] = useState<string | null>(() => localStorage.getItem(KEY));
   useEffect(() => {
     let live = true;

@@ -2,6 +2,7 @@ import { useState } from "react";
 import { commands, type AppInfo, type LogLevel, type Preferences } from "../bindings";
 import { settle, useCommand, type CommandState } from "../app/useCommand";
 import { UpdatesSection } from "./UpdatesSection";
+import { XeroSection } from "./XeroSection";
 
 const LEVELS: { value: LogLevel; label: string }[] = [
   { value: "error", label: "Errors only" },
@@ -25,6 +26,7 @@ export function SettingsScreen() {
         </p>
       )}
       {info.state === "ok" && <AboutList info={info.data} />}
+      <XeroSection />
       <UpdatesSection />
       <LogSettings />
     </section>

@@ -2,11 +2,11 @@ import { mockIPC } from "@tauri-apps/api/mocks";
 import { render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { DocumentRowView, ListDocumentsRequest, OrganisationView } from "../bindings";
+import type { DocumentRowView, ListDocumentsRequest, LedgerOrganisation } from "../bindings";
 import { OrganisationProvider } from "../app/organisation";
 import { TransactionsScreen } from "./TransactionsScreen";
 
-const ORG: OrganisationView = {
+const ORG: LedgerOrganisation = {
   tenantId: "t-1",
   name: "Kōwhai Design",
   baseCurrency: "NZD",
@@ -32,7 +32,7 @@ function row(i: number): DocumentRowView {
   };
 }
 
-function backend(opts: { orgs?: OrganisationView[] } = {}) {
+function backend(opts: { orgs?: LedgerOrganisation[] } = {}) {
   const lists: ListDocumentsRequest[] = [];
   mockIPC((cmd, args) => {
     const a = args as Record<string, unknown>;

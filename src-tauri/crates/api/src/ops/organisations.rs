@@ -6,7 +6,7 @@ use crate::{ApiError, AppContext};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
-pub struct OrganisationView {
+pub struct LedgerOrganisation {
     pub tenant_id: String,
     /// Xero's name for it, or its tenant id when Xero sent none.
     pub name: String,
@@ -18,13 +18,13 @@ pub struct OrganisationView {
 }
 
 #[tracing::instrument(name = "op", skip_all, fields(op = "organisations", request_id = %crate::request_id()))]
-pub async fn organisations(ctx: &AppContext) -> Result<Vec<OrganisationView>, ApiError> {
+pub async fn organisations(ctx: &AppContext) -> Result<Vec<LedgerOrganisation>, ApiError> {
     Ok(ctx
         .store()
         .organisations()
         .await?
         .into_iter()
-        .map(|o| OrganisationView {
+        .map(|o| LedgerOrganisation {
             name: o
                 .name
                 .filter(|n| !n.trim().is_empty())

@@ -243,3 +243,34 @@ pub async fn disconnect(
         revoked,
     })
 }
+
+/// The whole loopback sign-in for a front with a browser: start it, hand the
+/// address to `open_browser` (the system browser, never a webview), and wait
+/// for the callback. The state stays in this process.
+pub async fn connect_via_loopback(
+    ctx: &AppContext,
+    open_browser: impl FnOnce(&str) -> Result<(), String>,
+) -> Result<Connected, ApiError> {
+    let started = start_sign_in(
+        ctx,
+        StartSignInRequest {
+            route: SignInRoute::Loopback,
+        },
+    )
+    .await?;
+    if let Err(err) = open_browser(&started.authorize_url) {
+        tracing::warn!(%err, "the system browser could not be opened");
+        ctx.xero().sign_in().cancel(&started.state);
+        ctx.listeners().lock().remove(&started.state);
+        return Err(ApiError::internal(format!(
+            "The system browser could not be opened ({err}). Open Ledgerkeep's sign-in from the CLI instead: ledgerkeep-cli connect"
+        )));
+    }
+    finish_loopback_sign_in(
+        ctx,
+        FinishLoopbackSignInRequest {
+            state: started.state,
+        },
+    )
+    .await
+}

@@ -1,0 +1,50 @@
+import { mockIPC } from "@tauri-apps/api/mocks";
+import { render, screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import type { Connected, OrganisationView } from "../bindings";
+import { XeroSection } from "./XeroSection";
+
+const KOWHAI: OrganisationView = { connectionId: "conn-1", tenantId: "t-1", name: "Kōwhai Design", kept: false, status: "connected" };
+const CONNECTED: Connected = {
+  connectionId: "conn-1",
+  organisations: [KOWHAI, { connectionId: "conn-1", tenantId: "t-2", name: "Harbour Bikes", kept: false, status: "connected" }],
+};
+
+describe("the Xero settings", () => {
+  it("connects, offers the organisations and keeps the chosen ones", async () => {
+    let kept: OrganisationView[] = [];
+    const sent: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "xero_organisations") return kept;
+      if (cmd === "connect_xero") return CONNECTED;
+      if (cmd === "keep_organisations") {
+        sent.push(args);
+        kept = [{ ...KOWHAI, kept: true }];
+        return kept;
+      }
+      throw { code: "internal", message: `unexpected ${cmd}` };
+    });
+    const user = userEvent.setup();
+    render(<XeroSection />);
+    expect(await screen.findByText("No organisation is connected.")).toBeInTheDocument();
+    await user.click(screen.getByTestId("connect-xero"));
+    await screen.findByTestId("choose-organisations");
+    await user.click(screen.getByLabelText("Harbour Bikes")); // untick one
+    await user.click(screen.getByRole("button", { name: "Keep these" }));
+    expect(sent).toEqual([{ request: { connectionId: "conn-1", tenantIds: ["t-1"] } }]);
+    expect(await screen.findByTestId("xero-organisations")).toHaveTextContent("Kōwhai Design");
+    expect(screen.getByTestId("xero-organisations")).toHaveTextContent("Kept on this computer");
+  });
+
+  it("says why a sign-in could not start", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "xero_organisations") return [];
+      throw { code: "invalid", message: "No Xero app is set up: set its client id first." };
+    });
+    const user = userEvent.setup();
+    render(<XeroSection />);
+    await user.click(await screen.findByTestId("connect-xero"));
+    expect(await screen.findByTestId("xero-error")).toHaveTextContent("No Xero app is set up");
+  });
+});

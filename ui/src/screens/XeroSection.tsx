@@ -1,0 +1,132 @@
+import { useEffect, useState } from "react";
+import { commands, events, type ApiError, type Connected, type OrganisationView } from "../bindings";
+import { settle } from "../app/useCommand";
+
+/** Settings → Xero: connect through the browser, choose organisations, disconnect. */
+export function XeroSection() {
+  const [orgs, setOrgs] = useState<OrganisationView[]>([]);
+  const [pending, setPending] = useState<Connected | null>(null);
+  const [chosen, setChosen] = useState<Set<string>>(new Set());
+  const [busy, setBusy] = useState<"connecting" | "saving" | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  const refresh = async () => {
+    const r = await settle(commands.xeroOrganisations);
+    if (r.state === "ok") setOrgs(r.data);
+    else if (r.state === "error") setError(r.error);
+  };
+
+  const offer = (c: Connected) => {
+    setPending(c);
+    setChosen(new Set(c.organisations.map((o) => o.tenantId)));
+  };
+
+  useEffect(() => {
+    let stop: (() => void) | undefined;
+    let live = true;
+    void settle(commands.xeroOrganisations).then((r) => {
+      if (!live) return;
+      if (r.state === "ok") setOrgs(r.data);
+      else if (r.state === "error") setError(r.error);
+    });
+    events.signInFinished
+      .listen((e) => {
+        if (e.payload.connected) offer(e.payload.connected);
+        if (e.payload.error) setError(e.payload.error);
+      })
+      .then((u) => (live ? (stop = u) : u()))
+      .catch(() => undefined);
+    return () => {
+      live = false;
+      stop?.();
+    };
+  }, []);
+
+  const connect = async () => {
+    setError(null);
+    setNotice(null);
+    setBusy("connecting");
+    const r = await settle(commands.connectXero);
+    setBusy(null);
+    if (r.state === "ok") offer(r.data);
+    else if (r.state === "error") setError(r.error);
+  };
+
+  const keep = async () => {
+    if (!pending) return;
+    setBusy("saving");
+    const r = await settle(() => commands.keepOrganisations({ connectionId: pending.connectionId, tenantIds: [...chosen] }));
+    setBusy(null);
+    if (r.state === "error") return setError(r.error);
+    setPending(null);
+    await refresh();
+  };
+
+  const disconnect = async (o: OrganisationView) => {
+    const r = await settle(() => commands.disconnectXero({ tenantId: o.tenantId }));
+    if (r.state === "error") return setError(r.error);
+    if (r.state === "ok") setNotice(r.data.localData);
+    await refresh();
+  };
+
+  return (
+    <>
+      <h2>Xero</h2>
+      {orgs.length === 0 && !pending && <p className="muted">No organisation is connected.</p>}
+      {orgs.length > 0 && (
+        <ul className="checks" data-testid="xero-organisations">
+          {orgs.map((o) => (
+            <li key={`${o.connectionId}/${o.tenantId}`}>
+              <span className={`badge badge-${o.status === "connected" ? "ok" : "warning"}`}>
+                {o.status === "connected" ? "Connected" : "Sign in again"}
+              </span>
+              <strong>{o.name}</strong>
+              <span className="muted">{o.kept ? "Kept on this computer" : "Not kept"}</span>
+              <button type="button" onClick={() => void disconnect(o)}>
+                Disconnect
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {pending && (
+        <fieldset className="field" data-testid="choose-organisations">
+          <legend>Which organisations should Ledgerkeep keep?</legend>
+          {pending.organisations.map((o) => (
+            <label key={o.tenantId}>
+              <input
+                type="checkbox"
+                checked={chosen.has(o.tenantId)}
+                onChange={(e) => {
+                  const next = new Set(chosen);
+                  if (e.target.checked) next.add(o.tenantId);
+                  else next.delete(o.tenantId);
+                  setChosen(next);
+                }}
+              />{" "}
+              {o.name}
+            </label>
+          ))}
+          <button type="button" onClick={() => void keep()} disabled={busy === "saving"}>
+            Keep these
+          </button>
+        </fieldset>
+      )}
+      <p>
+        <button type="button" data-testid="connect-xero" onClick={() => void connect()} disabled={busy !== null}>
+          {busy === "connecting" ? "Waiting for your browser…" : "Connect to Xero"}
+        </button>
+      </p>
+      {busy === "connecting" && (
+        <p className="muted">Sign in to Xero in the browser window that opened, then come back here.</p>
+      )}
+      {notice && <p role="status">{notice}</p>}
+      {error && (
+        <p role="alert" className="error" data-testid="xero-error">
+          {error.message}
+        </p>
+      )}
+    </>
+  );
+}
