@@ -27,7 +27,7 @@ ui: deps
 	npm run build
 
 app: ui
-	cargo build -p ledgerkeep $(FEATURES)
+	cargo build -p ledgerkeep -p ledgerkeep-cli $(FEATURES)
 
 run: app
 	$(APP)

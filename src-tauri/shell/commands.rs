@@ -137,6 +137,21 @@ pub async fn connect_xero(app: AppHandle, ctx: Ctx<'_>) -> Result<Connected, Api
     .await
 }
 
+/// Signs in through the owner's https bounce page; the deep link finishes it
+/// (the `SignInFinished` event).
+#[tauri::command]
+#[specta::specta]
+pub async fn connect_xero_via_page(
+    app: AppHandle,
+    ctx: Ctx<'_>,
+    bounce_page: String,
+) -> Result<(), ApiError> {
+    ledgerkeep_api::ops::xero_connection::start_bounce_sign_in(&ctx, bounce_page, |url| {
+        crate::browser::open(&app, url)
+    })
+    .await
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn xero_organisations(ctx: Ctx<'_>) -> Result<Vec<OrganisationView>, ApiError> {

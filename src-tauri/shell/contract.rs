@@ -33,6 +33,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::document_totals,
             commands::record_history,
             commands::connect_xero,
+            commands::connect_xero_via_page,
             commands::xero_organisations,
             commands::keep_organisations,
             commands::disconnect_xero,

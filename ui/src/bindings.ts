@@ -24,6 +24,11 @@ export const commands = {
 	recordHistory: (request: RecordHistoryRequest) => typedError<AuditEntryView[], ApiError>(__TAURI_INVOKE("record_history", { request })),
 	/**  Signs in to Xero through the system browser and the loopback callback. */
 	connectXero: () => typedError<Connected, ApiError>(__TAURI_INVOKE("connect_xero")),
+	/**
+	 *  Signs in through the owner's https bounce page; the deep link finishes it
+	 *  (the `SignInFinished` event).
+	 */
+	connectXeroViaPage: (bouncePage: string) => typedError<null, ApiError>(__TAURI_INVOKE("connect_xero_via_page", { bouncePage })),
 	xeroOrganisations: () => typedError<OrganisationView[], ApiError>(__TAURI_INVOKE("xero_organisations")),
 	keepOrganisations: (request: KeepOrganisationsRequest) => typedError<OrganisationView[], ApiError>(__TAURI_INVOKE("keep_organisations", { request })),
 	disconnectXero: (request: DisconnectRequest) => typedError<DisconnectOutcome, ApiError>(__TAURI_INVOKE("disconnect_xero", { request })),

@@ -53,6 +53,16 @@ export function XeroSection() {
     else if (r.state === "error") setError(r.error);
   };
 
+  const [page, setPage] = useState(() => localStorage.getItem("ledgerkeep.bouncePage") ?? "");
+  const connectViaPage = async () => {
+    setError(null);
+    setNotice(null);
+    localStorage.setItem("ledgerkeep.bouncePage", page);
+    const r = await settle(() => commands.connectXeroViaPage(page));
+    if (r.state === "ok") setNotice("Sign in to Xero in your browser; Ledgerkeep finishes when your page hands the sign-in back.");
+    else if (r.state === "error") setError(r.error);
+  };
+
   const keep = async () => {
     if (!pending) return;
     setBusy("saving");
@@ -118,6 +128,23 @@ export function XeroSection() {
           {busy === "connecting" ? "Waiting for your browser…" : "Connect to Xero"}
         </button>
       </p>
+      <details>
+        <summary>Sign in through your own https page instead</summary>
+        <div className="field">
+          <label htmlFor="bounce-page">Your bounce page (registered in your Xero app)</label>
+          <input
+            id="bounce-page"
+            data-testid="bounce-page"
+            type="url"
+            placeholder="https://example.com/ledgerkeep-callback.html"
+            value={page}
+            onChange={(e) => setPage(e.target.value)}
+          />
+          <button type="button" data-testid="connect-via-page" onClick={() => void connectViaPage()} disabled={page.trim() === ""}>
+            Sign in through this page
+          </button>
+        </div>
+      </details>
       {busy === "connecting" && (
         <p className="muted">Sign in to Xero in the browser window that opened, then come back here.</p>
       )}

@@ -27,6 +27,10 @@ pub struct SimulatorArgs {
     /// Enforce the Starter tier's 1,000 calls a day instead of 5,000.
     #[arg(long)]
     starter: bool,
+    /// An https redirect URI the simulated Xero app has registered (a bounce page);
+    /// loopback addresses are always accepted. Repeat for several.
+    #[arg(long = "redirect-uri", value_name = "URL")]
+    redirect_uris: Vec<String>,
 }
 
 /// Starts the simulator, prints where it is, and serves until Ctrl-C.
@@ -36,7 +40,11 @@ pub async fn run(args: SimulatorArgs) -> Result<(), ApiError> {
     } else {
         Limits::XERO
     };
-    let sim = RunningSimulator::builder()
+    let mut builder = RunningSimulator::builder();
+    for uri in args.redirect_uris {
+        builder = builder.redirect_uri(uri);
+    }
+    let sim = builder
         .seed(args.seed)
         .size(args.size)
         .limits(limits)

@@ -274,3 +274,24 @@ pub async fn connect_via_loopback(
     )
     .await
 }
+
+/// Starts a sign-in that comes back through the owner's https bounce page and
+/// the `ledgerkeep://oauth/callback` deep link, and opens the browser on it.
+/// [`complete_sign_in`] finishes it when the link arrives.
+pub async fn start_bounce_sign_in(
+    ctx: &AppContext,
+    bounce_page: String,
+    open_browser: impl FnOnce(&str) -> Result<(), String>,
+) -> Result<(), ApiError> {
+    let started = start_sign_in(
+        ctx,
+        StartSignInRequest {
+            route: SignInRoute::BouncePage { url: bounce_page },
+        },
+    )
+    .await?;
+    open_browser(&started.authorize_url).map_err(|err| {
+        ctx.xero().sign_in().cancel(&started.state);
+        ApiError::internal(format!("The system browser could not be opened ({err})."))
+    })
+}
