@@ -175,3 +175,10 @@ pub async fn disconnect_xero(
 ) -> Result<DisconnectOutcome, ApiError> {
     ledgerkeep_api::ops::xero_connection::disconnect(&ctx, request).await
 }
+
+/// Connects to the built-in demo company through the same sign-in as a real one.
+#[tauri::command]
+#[specta::specta]
+pub async fn explore_demo(ctx: Ctx<'_>) -> Result<Vec<OrganisationView>, ApiError> {
+    ledgerkeep_api::ops::demo::explore_demo(&ctx).await
+}

@@ -37,6 +37,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::xero_organisations,
             commands::keep_organisations,
             commands::disconnect_xero,
+            commands::explore_demo,
         ])
         .events(collect_events![
             events::NavigateRequested,

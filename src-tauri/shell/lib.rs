@@ -50,6 +50,16 @@ pub fn run() -> ExitCode {
         config.clock.clone(),
     );
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "Ledgerkeep starting");
+    // Until the owner sets up a Xero app, the demo company's simulator stands in.
+    let demo = match tauri::async_runtime::block_on(
+        ledgerkeep_api::ops::demo::start_demo_if_unconfigured(&mut config),
+    ) {
+        Ok(demo) => demo,
+        Err(err) => {
+            tracing::warn!(message = %err.message, "the demo company is not available");
+            None
+        }
+    };
     let xero = ledgerkeep_api::XeroSetup::keyring_service("Ledgerkeep");
     let ctx = match tauri::async_runtime::block_on(AppContext::open_with(config, xero)) {
         Ok(ctx) => ctx,
@@ -85,10 +95,17 @@ pub fn run() -> ExitCode {
         Ok(app) => app,
         Err(err) => return fail(&format!("The window could not be opened: {err}")),
     };
-    app.run(|handle, event| {
+    // The demo's simulator lives as long as the app.
+    let mut demo = demo;
+    app.run(move |handle, event| {
         if let tauri::RunEvent::Exit = event {
             let ctx = handle.state::<AppContext>().inner().clone();
-            tauri::async_runtime::block_on(ctx.close());
+            tauri::async_runtime::block_on(async {
+                ctx.close().await;
+                if let Some(server) = demo.take() {
+                    server.stop().await;
+                }
+            });
         }
     });
     ExitCode::SUCCESS

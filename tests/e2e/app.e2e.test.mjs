@@ -7,7 +7,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { By, Key, until } from "selenium-webdriver";
-import { APP, TIMEOUT, byTestId, cargoVersion, click, heading, latestMigration, openApp, textOf } from "./harness.mjs";
+import { APP, TIMEOUT, byTestId, cargoVersion, click, heading, latestMigration, openApp, openSettings, textOf } from "./harness.mjs";
 
 describe("the desktop app", () => {
   /** @type {import("selenium-webdriver").WebDriver} */
@@ -31,6 +31,18 @@ describe("the desktop app", () => {
   it("opens on the dashboard", async () => {
     await driver.wait(until.elementLocated(byTestId("screen-dashboard")), TIMEOUT);
     assert.equal(await heading(driver), "Dashboard");
+  });
+
+  it("offers the demo company and connects to it through the real sign-in", async () => {
+    assert.match(await textOf(driver, "demo-banner"), /Demo company/);
+    await click(driver, "explore-demo");
+    const connected = await textOf(driver, "demo-connected");
+    const names = connected.replace(/^Connected to the demo company: /, "").replace(/\.$/, "").split(", ");
+    assert.equal(names.length, 3, connected);
+    // Settings lists the same organisations, from the keyring-backed connection.
+    await openSettings(driver);
+    const kept = await textOf(driver, "xero-organisations");
+    for (const name of names) assert.ok(kept.includes(name), `${name} is not in ${kept}`);
   });
 
   it("shows, after a click on Settings, what the Rust app_info command answered", async () => {

@@ -108,3 +108,16 @@ export async function heading(driver) {
 export async function click(driver, testId) {
   await (await driver.wait(until.elementLocated(byTestId(testId)), TIMEOUT)).click();
 }
+
+/**
+ * Opens Settings and waits until its sections have loaded, so that nothing moves
+ * under a click.
+ * @param {import("selenium-webdriver").WebDriver} driver
+ */
+export async function openSettings(driver) {
+  await click(driver, "nav-settings");
+  await textOf(driver, "data-dir");
+  await driver.wait(until.elementLocated(byTestId("update-channel")), TIMEOUT);
+  await driver.wait(until.elementLocated(byTestId("log-level")), TIMEOUT);
+  await driver.sleep(300);
+}

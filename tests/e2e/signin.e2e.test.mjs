@@ -13,7 +13,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { until } from "selenium-webdriver";
-import { APP, ROOT, TIMEOUT, byTestId, click, openApp, textOf } from "./harness.mjs";
+import { APP, ROOT, TIMEOUT, byTestId, click, openApp, openSettings, textOf } from "./harness.mjs";
 
 const CLI = process.env.LEDGERKEEP_CLI ?? path.join(ROOT, "target/debug/ledgerkeep-cli");
 const BOUNCE = "https://bounce.ledgerkeep.test/callback";
@@ -70,7 +70,7 @@ describe("signing in to Xero by deep link", () => {
   });
 
   it("completes a sign-in started in the app when the deep link arrives in a second launch", async () => {
-    await click(driver, "nav-settings");
+    await openSettings(driver);
     await (await driver.wait(until.elementLocated({ css: "details summary" }), TIMEOUT)).click();
     await (await driver.findElement(byTestId("bounce-page"))).sendKeys(BOUNCE);
     await click(driver, "connect-via-page");

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { APP, ROOT, click, openApp, textOf } from "./harness.mjs";
+import { APP, ROOT, click, openApp, openSettings, textOf } from "./harness.mjs";
 
 describe("updates", () => {
   /** @type {import("selenium-webdriver").WebDriver} */
@@ -71,7 +71,7 @@ describe("updates", () => {
       XDG_DATA_HOME: path.join(work, "home/.local/share"),
     };
     ({ driver, close } = await openApp(app, env));
-    await click(driver, "nav-settings");
+    await openSettings(driver);
   });
 
   after(async () => {

@@ -32,6 +32,8 @@ export const commands = {
 	xeroOrganisations: () => typedError<OrganisationView[], ApiError>(__TAURI_INVOKE("xero_organisations")),
 	keepOrganisations: (request: KeepOrganisationsRequest) => typedError<OrganisationView[], ApiError>(__TAURI_INVOKE("keep_organisations", { request })),
 	disconnectXero: (request: DisconnectRequest) => typedError<DisconnectOutcome, ApiError>(__TAURI_INVOKE("disconnect_xero", { request })),
+	/**  Connects to the built-in demo company through the same sign-in as a real one. */
+	exploreDemo: () => typedError<OrganisationView[], ApiError>(__TAURI_INVOKE("explore_demo")),
 };
 
 /** Events */
@@ -61,6 +63,8 @@ export type AppInfo = {
 	logsDir: string,
 	backupsDir: string,
 	os: string,
+	/**  True while no Xero app is configured and the demo company stands in. */
+	demo: boolean,
 };
 
 /**  One row of a record's audit history. */

@@ -17,6 +17,7 @@ const INFO: AppInfo = {
   logsDir: "/home/owner/.local/share/ledgerkeep/logs",
   backupsDir: "/home/owner/.local/share/ledgerkeep/backups",
   os: "linux",
+  demo: false,
 };
 
 function renderApp(path = "/") {

@@ -8,18 +8,22 @@ interface OrganisationContextValue {
   organisations: CommandState<LedgerOrganisation[]>;
   current: LedgerOrganisation | null;
   choose: (tenantId: string) => void;
+  /** Reads the list again (after a sync brought new organisations). */
+  reload: () => void;
 }
 
 const OrganisationContext = createContext<OrganisationContextValue>({
   organisations: { state: "loading" },
   current: null,
   choose: () => undefined,
+  reload: () => undefined,
 });
 
 /** Loads the ledger's organisations once and remembers which one the owner is looking at. */
 export function OrganisationProvider({ children }: { children: ReactNode }) {
   const [organisations, setOrganisations] = useState<CommandState<LedgerOrganisation[]>>({ state: "loading" });
   const [chosen, setChosen] = useState<string | null>(() => localStorage.getItem(KEY));
+  const [round, setRound] = useState(0);
   useEffect(() => {
     let live = true;
     void settle(commands.organisations).then((r) => {
@@ -28,7 +32,7 @@ export function OrganisationProvider({ children }: { children: ReactNode }) {
     return () => {
       live = false;
     };
-  }, []);
+  }, [round]);
   const value = useMemo<OrganisationContextValue>(() => {
     const list = organisations.state === "ok" ? organisations.data : [];
     const current = list.find((o) => o.tenantId === chosen) ?? list[0] ?? null;
@@ -39,6 +43,7 @@ export function OrganisationProvider({ children }: { children: ReactNode }) {
         localStorage.setItem(KEY, tenantId);
         setChosen(tenantId);
       },
+      reload: () => setRound((n) => n + 1),
     };
   }, [organisations, chosen]);
   return <OrganisationContext.Provider value={value}>{children}</OrganisationContext.Provider>;

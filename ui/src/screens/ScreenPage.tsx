@@ -1,6 +1,7 @@
 import { lazy, Suspense } from "react";
 import { screenBySlug } from "../app/screens";
 import { EmptyState } from "../components/EmptyState";
+import { DashboardScreen } from "./DashboardScreen";
 import { SettingsScreen } from "./SettingsScreen";
 import { TransactionsScreen } from "./TransactionsScreen";
 
@@ -19,6 +20,7 @@ export function ScreenPage({ slug }: { slug: string }) {
     );
   }
   if (screen.slug === "settings") return <SettingsScreen />;
+  if (screen.slug === "dashboard") return <DashboardScreen />;
   if (screen.slug === "transactions") return <TransactionsScreen />;
   if (screen.slug === "diagnostics") {
     return (

@@ -23,6 +23,8 @@ pub struct AppConfig {
     pub endpoints: XeroEndpoints,
     /// Changes the running log level; inert when the front installed no logger.
     pub log_control: LogControl,
+    /// True when the Xero endpoints are the built-in demo company's simulator.
+    pub demo: bool,
 }
 
 impl AppConfig {
@@ -40,6 +42,7 @@ impl AppConfig {
             clock: SystemClock::shared(),
             endpoints: XeroEndpoints::from_env(),
             log_control: LogControl::inert(),
+            demo: false,
         }
     }
 }

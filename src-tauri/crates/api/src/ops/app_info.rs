@@ -18,6 +18,8 @@ pub struct AppInfo {
     pub logs_dir: String,
     pub backups_dir: String,
     pub os: String,
+    /// True while no Xero app is configured and the demo company stands in.
+    pub demo: bool,
 }
 
 #[tracing::instrument(name = "op", skip_all, fields(op = "app_info", request_id = %crate::request_id()))]
@@ -36,6 +38,7 @@ pub async fn app_info(ctx: &AppContext) -> Result<AppInfo, ApiError> {
         logs_dir: paths.logs_dir.display().to_string(),
         backups_dir: paths.backups_dir.display().to_string(),
         os: std::env::consts::OS.to_owned(),
+        demo: ctx.config().demo,
     })
 }
 

@@ -2,6 +2,7 @@
 //! responses and functions.
 
 pub mod app_info;
+pub mod demo;
 pub mod diagnostics;
 pub mod health;
 pub mod ledger;

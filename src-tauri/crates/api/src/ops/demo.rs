@@ -1,0 +1,106 @@
+//! The demo company: until the owner sets up a Xero app, Ledgerkeep runs the
+//! Xero simulator in-process and points its Xero endpoints at it, so that
+//! "Explore the demo company" goes through the same sign-in (and sync) as a
+//! real connection. Everything it shows is labelled as demo data.
+
+use ledgerkeep_sim::{RunningSimulator, Size};
+use ledgerkeep_xero::XeroEndpoints;
+
+use crate::ops::xero_connection::{
+    connect_via_loopback, keep_organisations, KeepOrganisationsRequest, OrganisationView,
+};
+use crate::{ApiError, AppConfig, AppContext};
+
+/// The demo's simulator. Keep it alive as long as the app runs.
+#[derive(Debug)]
+pub struct DemoServer(RunningSimulator);
+
+impl DemoServer {
+    pub fn base_url(&self) -> &str {
+        self.0.base_url()
+    }
+
+    pub async fn stop(self) {
+        self.0.stop().await;
+    }
+}
+
+/// When no Xero app is configured, starts the demo company's simulator and
+/// points `config` at it. Returns `None` (and changes nothing) otherwise.
+pub async fn start_demo_if_unconfigured(
+    config: &mut AppConfig,
+) -> Result<Option<DemoServer>, ApiError> {
+    if config.endpoints.client_id.is_some() {
+        return Ok(None);
+    }
+    let sim = RunningSimulator::builder()
+        .seed(2026)
+        .size(Size::Small)
+        .auto_consent(true)
+        .start()
+        .await
+        .map_err(|e| ApiError::internal(format!("The demo company could not start: {e}")))?;
+    let base = sim.base_url().to_owned();
+    config.endpoints = XeroEndpoints {
+        login_url: base.clone(),
+        identity_url: base.clone(),
+        api_url: base,
+        client_id: Some(sim.client_id().to_owned()),
+        oauth_port: config.endpoints.oauth_port,
+    };
+    config.demo = true;
+    tracing::info!("no Xero app is configured: the demo company is available");
+    Ok(Some(DemoServer(sim)))
+}
+
+/// Connects to the demo company the way a real connection is made: the loopback
+/// sign-in, with this process playing the browser (the simulator's authorize
+/// page consents at once and redirects to the loopback callback). Keeps every
+/// organisation it offers.
+#[tracing::instrument(name = "op", skip_all, fields(op = "explore_demo", request_id = %crate::request_id()))]
+pub async fn explore_demo(ctx: &AppContext) -> Result<Vec<OrganisationView>, ApiError> {
+    if !ctx.config().demo {
+        return Err(ApiError::invalid(
+            "The demo company is offered only while no Xero app is set up.",
+        ));
+    }
+    let connected = connect_via_loopback(ctx, |url| {
+        let url = url.to_owned();
+        tokio::spawn(async move {
+            if let Err(err) = play_browser(&url).await {
+                tracing::warn!(%err, "the demo sign-in's browser step failed");
+            }
+        });
+        Ok(())
+    })
+    .await?;
+    let tenant_ids = connected
+        .organisations
+        .iter()
+        .map(|o| o.tenant_id.clone())
+        .collect();
+    keep_organisations(
+        ctx,
+        KeepOrganisationsRequest {
+            connection_id: connected.connection_id,
+            tenant_ids,
+        },
+    )
+    .await
+}
+
+/// Follows the authorize page's redirect to the loopback callback, as a browser would.
+async fn play_browser(authorize_url: &str) -> Result<(), reqwest::Error> {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let answer = client.get(authorize_url).send().await?;
+    if let Some(next) = answer
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+    {
+        client.get(next).send().await?;
+    }
+    Ok(())
+}

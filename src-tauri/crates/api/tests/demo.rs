@@ -1,0 +1,77 @@
+//! The demo company: the real sign-in against the in-process simulator.
+
+use std::sync::Arc;
+
+use ledgerkeep_api::ops::demo::{explore_demo, start_demo_if_unconfigured};
+use ledgerkeep_api::{AppConfig, AppContext, AppPaths, ErrorCode, XeroSetup};
+use ledgerkeep_xero::tokens::MemoryTokenStore;
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn config(dir: &std::path::Path) -> AppConfig {
+    let mut c = AppConfig::new(AppPaths::under(dir));
+    c.endpoints.client_id = None;
+    c.endpoints.oauth_port = free_port();
+    c
+}
+
+#[tokio::test]
+async fn without_a_xero_app_the_demo_signs_in_through_the_real_flow() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(dir.path());
+    let server = start_demo_if_unconfigured(&mut config)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(config.demo);
+    assert_eq!(config.endpoints.api_url, server.base_url());
+    let store = Arc::new(MemoryTokenStore::default());
+    let setup = XeroSetup {
+        store: store.clone(),
+        ..XeroSetup::default()
+    };
+    let ctx = AppContext::open_with(config, setup).await.unwrap();
+    assert!(ledgerkeep_api::app_info(&ctx).await.unwrap().demo);
+
+    let orgs = explore_demo(&ctx).await.unwrap();
+    assert_eq!(orgs.len(), 3, "{orgs:?}");
+    assert!(
+        orgs.iter().all(|o| o.kept),
+        "every demo organisation is kept"
+    );
+    // The tokens went where a real sign-in's go.
+    assert_eq!(
+        ledgerkeep_api::ops::xero_connection::list_organisations(&ctx)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn with_a_xero_app_there_is_no_demo() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(dir.path());
+    config.endpoints.client_id = Some("OWNERS-OWN-APP".into());
+    let before = config.endpoints.clone();
+    assert!(start_demo_if_unconfigured(&mut config)
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(config.endpoints, before);
+    let setup = XeroSetup {
+        store: Arc::new(MemoryTokenStore::default()),
+        ..XeroSetup::default()
+    };
+    let ctx = AppContext::open_with(config, setup).await.unwrap();
+    let err = explore_demo(&ctx).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::Invalid);
+}

@@ -1,0 +1,61 @@
+import { useState } from "react";
+import { commands, type ApiError } from "../bindings";
+import { useOrganisation } from "../app/organisation";
+import { settle, useCommand } from "../app/useCommand";
+import { EmptyState } from "../components/EmptyState";
+
+/** The first screen. With no organisation yet, it offers the demo company (when no Xero app is set up). */
+export function DashboardScreen() {
+  const { current, reload } = useOrganisation();
+  const { result: info } = useCommand(commands.appInfo);
+  const [state, setState] = useState<{ phase: "idle" | "working" } | { phase: "done"; names: string[] } | { phase: "failed"; error: ApiError }>({
+    phase: "idle",
+  });
+  const demo = info.state === "ok" && info.data.demo;
+
+  const explore = async () => {
+    setState({ phase: "working" });
+    const r = await settle(commands.exploreDemo);
+    if (r.state === "ok") {
+      setState({ phase: "done", names: r.data.map((o) => o.name) });
+      reload();
+    } else if (r.state === "error") {
+      setState({ phase: "failed", error: r.error });
+    }
+  };
+
+  return (
+    <section data-testid="screen-dashboard">
+      <h1 tabIndex={-1}>Dashboard</h1>
+      {demo && (
+        <p className="notice" data-testid="demo-banner">
+          Demo company: the data here is made up by Ledgerkeep&apos;s built-in Xero simulator. Set up your own Xero app
+          (see the README) to hold your real books.
+        </p>
+      )}
+      {!current && (
+        <EmptyState
+          heading="No organisation yet"
+          body="Connect a Xero organisation, or explore the demo company, to see cash per bank account, receivables and payables, recent activity and sync status here."
+        />
+      )}
+      {!current && demo && (
+        <p>
+          <button type="button" data-testid="explore-demo" onClick={() => void explore()} disabled={state.phase === "working"}>
+            {state.phase === "working" ? "Connecting to the demo company…" : "Explore the demo company"}
+          </button>
+        </p>
+      )}
+      {state.phase === "done" && (
+        <p role="status" data-testid="demo-connected">
+          Connected to the demo company: {state.names.join(", ")}.
+        </p>
+      )}
+      {state.phase === "failed" && (
+        <p role="alert" className="error">
+          {state.error.message}
+        </p>
+      )}
+    </section>
+  );
+}
