@@ -1,5 +1,7 @@
 //! The demo company: the real sign-in against the in-process simulator.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is the test failing
+
 use std::sync::Arc;
 
 use ledgerkeep_api::ops::demo::{explore_demo, start_demo_if_unconfigured};
