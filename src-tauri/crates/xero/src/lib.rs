@@ -1,10 +1,36 @@
 //! The Xero client: OAuth 2.0 + PKCE, the token store behind the OS keyring,
 //! and a rate-aware HTTP client for the Accounting API.
 //!
+//! - [`oauth`]: the authorize URL, the pending-state store and THE callback
+//!   handler ([`SignIn::complete`]) that the loopback listener ([`callback`]) and
+//!   the `ledgerkeep://oauth/callback` deep link both call;
+//! - [`tokens`]: token sets in the OS keyring, one refresh in flight per connection;
+//! - [`limiter`]: Xero's limits kept on our side; [`client`]: the HTTP client;
+//! - [`time`]: the clock and the way to wait, passed in ([`VirtualTime`] in tests).
+//!
 //! Boundary: knows HTTP and Xero's JSON shapes; may depend on `ledgerkeep-domain`
 //! and `ledgerkeep-obs` only. It never touches SQLite: what it fetches is handed
 //! to the sync engine.
 
+pub mod callback;
+pub mod client;
 pub mod endpoints;
+pub mod error;
+pub mod limiter;
+pub mod oauth;
+pub mod service;
+pub mod time;
+pub mod tokens;
 
+pub use callback::LoopbackListener;
+pub use client::{ApiRequest, ClientSettings, XeroClient, XeroResponse};
 pub use endpoints::XeroEndpoints;
+pub use error::XeroError;
+pub use limiter::{Priority, RateLimiter, RateLimits};
+pub use oauth::{AuthorizeRequest, RedirectTarget, SignIn, TokenSet, DEFAULT_SCOPES};
+pub use service::{Disconnected, Xero, XeroOptions};
+pub use time::{Sleeper, Timekeeping, TokioSleeper, VirtualTime};
+pub use tokens::{
+    Connection, ConnectionStatus, KeyringTokenStore, MemoryTokenStore, Organisation,
+    StoredConnection, TokenManager, TokenStore, KEYRING_SERVICE,
+};

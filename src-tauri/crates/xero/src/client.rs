@@ -1,0 +1,524 @@
+//! The HTTP client for Xero's Accounting API: tenant checked locally, rate
+//! limited per tenant, tokens refreshed on the way, retries with backoff, a
+//! request id and Xero's correlation id on every call's span.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ledgerkeep_obs::Metrics;
+use rand::Rng;
+use reqwest::header::{HeaderMap, ACCEPT, AUTHORIZATION, IF_MODIFIED_SINCE, RETRY_AFTER};
+use secrecy::ExposeSecret;
+use serde::Deserialize;
+use tracing::Instrument;
+
+use crate::error::{Result, XeroError};
+use crate::limiter::{LimitHeaders, Priority, RateLimiter, RateLimits};
+use crate::time::Timekeeping;
+use crate::tokens::{Connection, ConnectionStatus, Organisation, TokenManager};
+use crate::XeroEndpoints;
+
+/// How the client behaves. Defaults suit Xero.
+#[derive(Debug, Clone)]
+pub struct ClientSettings {
+    pub connect_timeout: Duration,
+    /// Longest wait for any byte of an answer.
+    pub read_timeout: Duration,
+    /// Longest a whole operation may take, retries and waits included.
+    pub deadline: Duration,
+    /// Larger answers are refused.
+    pub max_response_bytes: usize,
+    /// Retries of a 5xx, a 429 or a network failure.
+    pub max_retries: u32,
+    pub backoff_base: Duration,
+    pub backoff_cap: Duration,
+    pub limits: RateLimits,
+}
+
+impl Default for ClientSettings {
+    fn default() -> Self {
+        ClientSettings {
+            connect_timeout: Duration::from_secs(30),
+            read_timeout: Duration::from_secs(30),
+            deadline: Duration::from_secs(15 * 60),
+            max_response_bytes: 64 * 1024 * 1024,
+            max_retries: 5,
+            backoff_base: Duration::from_secs(1),
+            backoff_cap: Duration::from_secs(60),
+            limits: RateLimits::default(),
+        }
+    }
+}
+
+/// One GET of the Accounting API.
+#[derive(Debug, Clone)]
+pub struct ApiRequest {
+    /// Beneath `/api.xro/2.0/`, e.g. `Invoices` or `Invoices/<id>`.
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    /// `If-Modified-Since`, already formatted (second precision).
+    pub if_modified_since: Option<String>,
+    pub priority: Priority,
+}
+
+impl ApiRequest {
+    /// A user-initiated GET of `path`.
+    pub fn get(path: impl Into<String>) -> Self {
+        ApiRequest {
+            path: path.into(),
+            query: Vec::new(),
+            if_modified_since: None,
+            priority: Priority::User,
+        }
+    }
+
+    pub fn query(mut self, key: &str, value: impl Into<String>) -> Self {
+        self.query.push((key.to_owned(), value.into()));
+        self
+    }
+
+    pub fn background(mut self) -> Self {
+        self.priority = Priority::Background;
+        self
+    }
+}
+
+/// An answer: its JSON (numbers keep their digits) and the ids support asks for.
+#[derive(Debug, Clone)]
+pub struct XeroResponse {
+    pub status: u16,
+    pub body: serde_json::Value,
+    pub request_id: String,
+    pub correlation_id: Option<String>,
+}
+
+/// The Xero client.
+#[derive(Debug)]
+pub struct XeroClient {
+    http: reqwest::Client,
+    endpoints: XeroEndpoints,
+    tokens: Arc<TokenManager>,
+    limiter: RateLimiter,
+    time: Timekeeping,
+    metrics: Option<Arc<Metrics>>,
+    settings: ClientSettings,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WireConnection {
+    id: String,
+    auth_event_id: Option<String>,
+    tenant_id: String,
+    tenant_type: Option<String>,
+    tenant_name: Option<String>,
+}
+
+enum Attempt {
+    Done(XeroResponse),
+    Retry {
+        after: Option<Duration>,
+        reason: String,
+        /// Whether it counts against the retry budget.
+        counts: bool,
+    },
+    Unauthorized(u64),
+}
+
+impl XeroClient {
+    pub fn new(
+        endpoints: XeroEndpoints,
+        tokens: Arc<TokenManager>,
+        time: Timekeeping,
+        metrics: Option<Arc<Metrics>>,
+        settings: ClientSettings,
+    ) -> Result<Self> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(settings.connect_timeout)
+            .read_timeout(settings.read_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .gzip(true)
+            .user_agent(concat!("Ledgerkeep/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| XeroError::Network(e.to_string()))?;
+        Ok(XeroClient {
+            http,
+            endpoints,
+            limiter: RateLimiter::new(settings.limits, time.clone()),
+            tokens,
+            time,
+            metrics,
+            settings,
+        })
+    }
+
+    pub fn tokens(&self) -> &Arc<TokenManager> {
+        &self.tokens
+    }
+
+    pub fn limiter(&self) -> &RateLimiter {
+        &self.limiter
+    }
+
+    /// `GET /connections` with a connection's token: the organisations it reaches.
+    pub async fn fetch_organisations(&self, conn: &Connection) -> Result<Vec<Organisation>> {
+        let token = self.tokens.access_token(conn, None).await?;
+        match self.connections_with(&token.token).await {
+            Err(XeroError::Status { status: 401, .. }) => {
+                let token = self
+                    .tokens
+                    .access_token(conn, Some(token.generation))
+                    .await?;
+                Ok(self.connections_with(&token.token).await?.1)
+            }
+            other => Ok(other?.1),
+        }
+    }
+
+    /// `GET /connections` with a fresh access token: the sign-in's `authEventId`
+    /// and its organisations.
+    pub async fn connections_with(
+        &self,
+        access_token: &ledgerkeep_obs::SecretString,
+    ) -> Result<(Option<String>, Vec<Organisation>)> {
+        let resp = self
+            .http
+            .get(self.endpoints.connections_url())
+            .header(
+                AUTHORIZATION,
+                format!("Bearer {}", access_token.expose_secret()),
+            )
+            .header(ACCEPT, "application/json")
+            .timeout(self.settings.read_timeout)
+            .send()
+            .await
+            .map_err(|e| XeroError::Network(describe(&e)))?;
+        let status = resp.status().as_u16();
+        let body = read_capped(resp, self.settings.max_response_bytes).await?;
+        if status != 200 {
+            return Err(XeroError::Status {
+                status,
+                detail: error_detail(&body),
+                correlation_id: None,
+            });
+        }
+        let list: Vec<WireConnection> = serde_json::from_slice(&body)
+            .map_err(|e| XeroError::Decode(format!("connections: {e}")))?;
+        let auth_event = list.iter().find_map(|c| c.auth_event_id.clone());
+        let orgs = list
+            .into_iter()
+            .map(|c| Organisation {
+                xero_connection_id: c.id,
+                tenant_id: c.tenant_id,
+                tenant_name: c.tenant_name.unwrap_or_default(),
+                tenant_type: c.tenant_type.unwrap_or_else(|| "ORGANISATION".to_owned()),
+            })
+            .collect();
+        Ok((auth_event, orgs))
+    }
+
+    /// `DELETE /connections/{id}`: disconnects one organisation at Xero.
+    pub async fn delete_connection(
+        &self,
+        conn: &Connection,
+        xero_connection_id: &str,
+    ) -> Result<()> {
+        let token = self.tokens.access_token(conn, None).await?;
+        let resp = self
+            .http
+            .delete(format!(
+                "{}/{}",
+                self.endpoints.connections_url(),
+                xero_connection_id
+            ))
+            .header(
+                AUTHORIZATION,
+                format!("Bearer {}", token.token.expose_secret()),
+            )
+            .timeout(self.settings.read_timeout)
+            .send()
+            .await
+            .map_err(|e| XeroError::Network(describe(&e)))?;
+        match resp.status().as_u16() {
+            200..=299 | 404 => Ok(()),
+            status => Err(XeroError::Status {
+                status,
+                detail: "Xero did not disconnect the organisation".to_owned(),
+                correlation_id: None,
+            }),
+        }
+    }
+
+    /// One Accounting API GET for `tenant_id`. A tenant that is not among the
+    /// token's connections is refused here, before any request.
+    pub async fn get(&self, tenant_id: &str, req: &ApiRequest) -> Result<XeroResponse> {
+        let conn = self.tokens.connection_for_tenant(tenant_id).await?;
+        if conn.status() == ConnectionStatus::NeedsReauthorisation {
+            return Err(XeroError::NeedsReauthorisation {
+                connection_id: conn.id().to_owned(),
+            });
+        }
+        let deadline = self.settings.deadline;
+        match tokio::time::timeout(deadline, self.get_with_retries(&conn, tenant_id, req)).await {
+            Ok(result) => result,
+            Err(_) => Err(XeroError::Deadline(deadline.as_secs())),
+        }
+    }
+
+    async fn get_with_retries(
+        &self,
+        conn: &Connection,
+        tenant_id: &str,
+        req: &ApiRequest,
+    ) -> Result<XeroResponse> {
+        let mut stale = None;
+        let mut failures = 0u32;
+        loop {
+            let request_id = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
+            let span = tracing::info_span!(
+                "xero_call",
+                request_id = %request_id,
+                endpoint = %endpoint_label(&req.path),
+                tenant = %tenant_id,
+                correlation_id = tracing::field::Empty,
+                status = tracing::field::Empty,
+            );
+            let outcome = self
+                .attempt(conn, tenant_id, req, stale, request_id)
+                .instrument(span)
+                .await?;
+            match outcome {
+                Attempt::Done(r) => return Ok(r),
+                Attempt::Unauthorized(generation) if stale.is_none() => {
+                    // The token expired under us: refresh once (one refresh for all
+                    // callers who saw this generation), then try again.
+                    stale = Some(generation);
+                }
+                Attempt::Unauthorized(_) => {
+                    return Err(XeroError::Status {
+                        status: 401,
+                        detail: "Xero refused the connection's token".to_owned(),
+                        correlation_id: None,
+                    })
+                }
+                Attempt::Retry {
+                    after: _,
+                    reason: _,
+                    counts: false,
+                } => {}
+                Attempt::Retry { after, reason, .. } => {
+                    failures += 1;
+                    if failures > self.settings.max_retries {
+                        return Err(XeroError::Network(reason));
+                    }
+                    if let Some(wait) = after.or_else(|| Some(self.backoff(failures))) {
+                        if !wait.is_zero() {
+                            self.time.sleeper.sleep(wait).await;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Exponential backoff with full jitter, capped.
+    fn backoff(&self, failures: u32) -> Duration {
+        let exp = self
+            .settings
+            .backoff_base
+            .saturating_mul(1u32 << failures.min(16))
+            .min(self.settings.backoff_cap);
+        let ms = u64::try_from(exp.as_millis()).unwrap_or(u64::MAX);
+        Duration::from_millis(rand::rng().random_range(ms / 2..=ms.max(1)))
+    }
+
+    async fn attempt(
+        &self,
+        conn: &Connection,
+        tenant_id: &str,
+        req: &ApiRequest,
+        stale: Option<u64>,
+        request_id: String,
+    ) -> Result<Attempt> {
+        // The token first: a refresh may wait (retries), and nothing waits while
+        // holding a place among the calls in flight.
+        let token = self.tokens.access_token(conn, stale).await?;
+        let ticket = self.limiter.acquire(tenant_id, req.priority).await?;
+        if !conn.is_fresh(token.generation, self.time.now_ms()) {
+            // It expired while we waited for a place: go round again.
+            return Ok(Attempt::Retry {
+                after: Some(Duration::ZERO),
+                reason: String::new(),
+                counts: false,
+            });
+        }
+        let url = format!("{}/api.xro/2.0/{}", self.endpoints.api_url, req.path);
+        let mut builder = self
+            .http
+            .get(url)
+            .query(&req.query)
+            .header(
+                AUTHORIZATION,
+                format!("Bearer {}", token.token.expose_secret()),
+            )
+            .header("xero-tenant-id", tenant_id)
+            .header(ACCEPT, "application/json")
+            .header("X-Request-Id", &request_id);
+        if let Some(since) = &req.if_modified_since {
+            builder = builder.header(IF_MODIFIED_SINCE, since);
+        }
+        let started = std::time::Instant::now();
+        let endpoint = endpoint_label(&req.path);
+        let resp = match builder.send().await {
+            Ok(r) => r,
+            Err(e) => {
+                drop(ticket);
+                self.record(&endpoint, 0, started.elapsed());
+                let reason = describe(&e);
+                tracing::warn!(%reason, "Xero call failed");
+                return Ok(Attempt::Retry {
+                    after: None,
+                    reason,
+                    counts: true,
+                });
+            }
+        };
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let correlation_id = header_str(&headers, "xero-correlation-id");
+        let span = tracing::Span::current();
+        span.record("status", status);
+        if let Some(c) = &correlation_id {
+            span.record("correlation_id", c.as_str());
+        }
+        let limits = limit_headers(&headers);
+        self.limiter.observe(&ticket, status, &limits);
+        if let Some(m) = &self.metrics {
+            let per_minute = self.limiter.limits().per_minute;
+            let per_day = self.limiter.limits().per_day;
+            m.record_rate_limits(
+                limits.minute_remaining.map(|r| (r, per_minute)),
+                limits.day_remaining.map(|r| (r, per_day)),
+            );
+        }
+        let body = read_capped(resp, self.settings.max_response_bytes).await;
+        drop(ticket);
+        self.record(&endpoint, status, started.elapsed());
+        tracing::info!(status, "Xero call");
+        let body = match body {
+            Ok(b) => b,
+            Err(XeroError::TooLarge(n)) => return Err(XeroError::TooLarge(n)),
+            Err(e) => {
+                return Ok(Attempt::Retry {
+                    after: None,
+                    reason: e.to_string(),
+                    counts: true,
+                })
+            }
+        };
+        match status {
+            200..=299 => {
+                let json =
+                    serde_json::from_slice(&body).map_err(|e| XeroError::Decode(e.to_string()))?;
+                Ok(Attempt::Done(XeroResponse {
+                    status,
+                    body: json,
+                    request_id,
+                    correlation_id,
+                }))
+            }
+            304 => Ok(Attempt::Done(XeroResponse {
+                status,
+                body: serde_json::Value::Null,
+                request_id,
+                correlation_id,
+            })),
+            401 => Ok(Attempt::Unauthorized(token.generation)),
+            429 if limits.day_exhausted => Err(XeroError::DailyLimit(
+                "Xero says none are left today".to_owned(),
+            )),
+            // The pause is on the tenant: the next acquire waits it out.
+            429 => Ok(Attempt::Retry {
+                after: Some(Duration::ZERO),
+                reason: "Xero kept answering 429".to_owned(),
+                counts: true,
+            }),
+            500..=599 => Ok(Attempt::Retry {
+                after: None,
+                reason: format!("Xero answered HTTP {status}"),
+                counts: true,
+            }),
+            _ => Err(XeroError::Status {
+                status,
+                detail: error_detail(&body),
+                correlation_id,
+            }),
+        }
+    }
+
+    fn record(&self, endpoint: &str, status: u16, latency: Duration) {
+        if let Some(m) = &self.metrics {
+            m.record_xero_call(endpoint, status, latency);
+        }
+    }
+}
+
+fn endpoint_label(path: &str) -> String {
+    path.split('/').next().unwrap_or(path).to_owned()
+}
+
+fn header_str(h: &HeaderMap, name: &str) -> Option<String> {
+    h.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+}
+
+fn limit_headers(h: &HeaderMap) -> LimitHeaders {
+    let num = |name: &str| header_str(h, name).and_then(|v| v.trim().parse::<u32>().ok());
+    LimitHeaders {
+        minute_remaining: num("x-minlimit-remaining"),
+        day_remaining: num("x-daylimit-remaining"),
+        retry_after: h
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs),
+        day_exhausted: header_str(h, "x-rate-limit-problem")
+            .is_some_and(|p| p.eq_ignore_ascii_case("day")),
+    }
+}
+
+async fn read_capped(mut resp: reqwest::Response, cap: usize) -> Result<Vec<u8>> {
+    if resp.content_length().is_some_and(|n| n > cap as u64) {
+        return Err(XeroError::TooLarge(cap));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp
+        .chunk()
+        .await
+        .map_err(|e| XeroError::Network(describe(&e)))?
+    {
+        if body.len() + chunk.len() > cap {
+            return Err(XeroError::TooLarge(cap));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+fn error_detail(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(300)]);
+    ledgerkeep_obs::scrub(&text).into_owned()
+}
+
+fn describe(e: &reqwest::Error) -> String {
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else if e.is_body() || e.is_decode() {
+        "the answer broke off"
+    } else {
+        "request failed"
+    };
+    // Never the URL: it may carry query parameters.
+    kind.to_owned()
+}

@@ -1,0 +1,576 @@
+//! OAuth 2.0 with PKCE (S256) against Xero's identity server: the authorize URL,
+//! the pending-state store, the ONE callback handler that both the loopback
+//! listener and the `ledgerkeep://oauth/callback` deep link call, the code
+//! exchange, refresh and revocation.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use ledgerkeep_obs::redact::register_secret;
+use ledgerkeep_obs::SecretString;
+use oauth2::basic::{BasicClient, BasicErrorResponseType};
+use oauth2::{
+    AuthUrl, AuthorizationCode, ClientId, CsrfToken, PkceCodeChallenge, PkceCodeVerifier,
+    RedirectUrl, RefreshToken, RequestTokenError, RevocationUrl, Scope, StandardRevocableToken,
+    TokenResponse, TokenUrl,
+};
+use parking_lot::Mutex;
+use secrecy::ExposeSecret;
+
+use crate::error::{Result, XeroError};
+use crate::time::Timekeeping;
+use crate::XeroEndpoints;
+
+/// The scopes asked for unless the settings say otherwise: identity, refresh
+/// tokens, and read-only granular Accounting scopes (apps created from March
+/// 2026 must use granular scopes; the list is a setting because Xero's names
+/// move).
+pub const DEFAULT_SCOPES: &[&str] = &[
+    "openid",
+    "profile",
+    "email",
+    "offline_access",
+    "accounting.settings.read",
+    "accounting.contacts.read",
+    "accounting.transactions.read",
+    "accounting.journals.read",
+    "accounting.reports.read",
+    "accounting.attachments.read",
+];
+
+/// A pending sign-in expires this long after it started.
+pub const STATE_TTL: Duration = Duration::from_secs(10 * 60);
+/// At most this many sign-ins wait at once; the oldest is dropped first.
+pub const MAX_PENDING: usize = 100;
+
+/// One token set: what Xero's token endpoint answers, with the instants it
+/// was obtained and expires. The secrets cannot be printed.
+#[derive(Debug, Clone)]
+pub struct TokenSet {
+    pub access_token: SecretString,
+    pub refresh_token: SecretString,
+    /// When the access token was issued, in ms since the epoch.
+    pub obtained_at_ms: i64,
+    /// When the access token expires, in ms since the epoch.
+    pub expires_at_ms: i64,
+    pub scope: String,
+}
+
+impl TokenSet {
+    /// Builds a set and registers both secrets with the log scrubber.
+    pub fn new(
+        access: String,
+        refresh: String,
+        obtained_at_ms: i64,
+        expires_at_ms: i64,
+        scope: String,
+    ) -> Self {
+        register_secret(&access);
+        register_secret(&refresh);
+        TokenSet {
+            access_token: SecretString::from(access),
+            refresh_token: SecretString::from(refresh),
+            obtained_at_ms,
+            expires_at_ms,
+            scope,
+        }
+    }
+}
+
+/// Where Xero sends the browser back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RedirectTarget {
+    /// `http://localhost:<port>/callback`, answered by [`crate::callback`].
+    Loopback,
+    /// An https bounce page registered in the owner's Xero app, which forwards
+    /// the query to `ledgerkeep://oauth/callback` (see `docs/oauth-bounce.html`).
+    Https(String),
+}
+
+/// A started sign-in: open `url` in the system browser.
+#[derive(Debug, Clone)]
+pub struct AuthorizeRequest {
+    pub url: String,
+    /// The flow's state (single use, ten minutes). Not a secret on its own: it
+    /// is useless without the PKCE verifier, which never leaves this process.
+    pub state: String,
+    pub redirect_uri: String,
+}
+
+struct PendingFlow {
+    state: String,
+    verifier: PkceCodeVerifier,
+    redirect_uri: String,
+    created_ms: i64,
+}
+
+impl std::fmt::Debug for PendingFlow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PendingFlow")
+            .field("redirect_uri", &self.redirect_uri)
+            .field("created_ms", &self.created_ms)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The sign-ins waiting for their callback: bounded, expiring, single use.
+/// Expired entries are dropped on every access, so it never grows without bound.
+#[derive(Debug)]
+pub struct PendingStates {
+    flows: Mutex<VecDeque<PendingFlow>>,
+    ttl_ms: i64,
+    capacity: usize,
+}
+
+impl Default for PendingStates {
+    fn default() -> Self {
+        PendingStates {
+            flows: Mutex::new(VecDeque::new()),
+            ttl_ms: i64::try_from(STATE_TTL.as_millis()).unwrap_or(i64::MAX),
+            capacity: MAX_PENDING,
+        }
+    }
+}
+
+impl PendingStates {
+    fn insert(&self, flow: PendingFlow, now_ms: i64) {
+        let mut flows = self.flows.lock();
+        flows.retain(|f| now_ms - f.created_ms < self.ttl_ms);
+        while flows.len() >= self.capacity {
+            flows.pop_front();
+        }
+        flows.push_back(flow);
+    }
+
+    /// Removes the flow of `state`, whatever happens next.
+    fn take(&self, state: &str, now_ms: i64) -> Result<PendingFlow> {
+        let mut flows = self.flows.lock();
+        let found = flows
+            .iter()
+            .position(|f| constant_time_eq(f.state.as_bytes(), state.as_bytes()))
+            .and_then(|i| flows.remove(i));
+        flows.retain(|f| now_ms - f.created_ms < self.ttl_ms);
+        match found {
+            None => Err(XeroError::UnknownState),
+            Some(f) if now_ms - f.created_ms >= self.ttl_ms => Err(XeroError::ExpiredState),
+            Some(f) => Ok(f),
+        }
+    }
+
+    /// Whether `state` is waiting (without consuming it).
+    pub fn contains(&self, state: &str) -> bool {
+        self.flows
+            .lock()
+            .iter()
+            .any(|f| constant_time_eq(f.state.as_bytes(), state.as_bytes()))
+    }
+
+    /// How many sign-ins are waiting.
+    pub fn len(&self) -> usize {
+        self.flows.lock().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Drops a flow (its listener timed out or was cancelled).
+    pub fn cancel(&self, state: &str) {
+        self.flows.lock().retain(|f| f.state != state);
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// 32 bytes from the OS's CSPRNG, base64url without padding.
+pub fn new_state() -> Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| XeroError::TokenEndpoint(format!("the OS gave no random bytes: {e}")))?;
+    Ok(URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// How a refresh failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefreshFailure {
+    /// `invalid_grant`: the refresh token is dead; the user must sign in again.
+    InvalidGrant,
+    /// The answer was lost or Xero failed: the same token may be retried (grace window).
+    Transient(String),
+    /// Xero refused for another reason.
+    Refused(String),
+}
+
+/// Signs in to Xero and keeps the pending flows.
+#[derive(Debug)]
+pub struct SignIn {
+    endpoints: XeroEndpoints,
+    scopes: Vec<String>,
+    http: reqwest::Client,
+    states: PendingStates,
+    time: Timekeeping,
+}
+
+type Client = BasicClient<
+    oauth2::EndpointSet,
+    oauth2::EndpointNotSet,
+    oauth2::EndpointNotSet,
+    oauth2::EndpointSet,
+    oauth2::EndpointSet,
+>;
+
+impl SignIn {
+    /// A sign-in against `endpoints`, asking for `scopes` (see [`DEFAULT_SCOPES`]).
+    pub fn new(endpoints: XeroEndpoints, scopes: Vec<String>, time: Timekeeping) -> Result<Self> {
+        let http = reqwest::Client::builder()
+            // The token endpoint must never be followed through a redirect (SSRF).
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(Duration::from_secs(30))
+            .timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| XeroError::Network(e.to_string()))?;
+        Ok(SignIn {
+            endpoints,
+            scopes,
+            http,
+            states: PendingStates::default(),
+            time,
+        })
+    }
+
+    pub fn endpoints(&self) -> &XeroEndpoints {
+        &self.endpoints
+    }
+
+    /// The pending flows (for tests and diagnostics).
+    pub fn pending(&self) -> &PendingStates {
+        &self.states
+    }
+
+    fn client(&self) -> Result<Client> {
+        let id = self
+            .endpoints
+            .client_id
+            .clone()
+            .ok_or(XeroError::NotConfigured)?;
+        let url = |s: String| s;
+        let bad = |e: oauth2::url::ParseError| XeroError::TokenEndpoint(format!("bad URL: {e}"));
+        Ok(BasicClient::new(ClientId::new(id))
+            .set_auth_uri(
+                AuthUrl::new(url(format!(
+                    "{}/identity/connect/authorize",
+                    self.endpoints.login_url
+                )))
+                .map_err(bad)?,
+            )
+            .set_token_uri(
+                TokenUrl::new(format!("{}/connect/token", self.endpoints.identity_url))
+                    .map_err(bad)?,
+            )
+            .set_revocation_url(
+                RevocationUrl::new(format!(
+                    "{}/connect/revocation",
+                    self.endpoints.identity_url
+                ))
+                .map_err(bad)?,
+            ))
+    }
+
+    /// The loopback redirect URI registered in the Xero app.
+    pub fn loopback_redirect_uri(&self) -> String {
+        format!("http://localhost:{}/callback", self.endpoints.oauth_port)
+    }
+
+    /// Starts a sign-in: a fresh state and PKCE pair, remembered for ten minutes.
+    pub fn start(&self, target: &RedirectTarget) -> Result<AuthorizeRequest> {
+        let client = self.client()?;
+        let redirect_uri = match target {
+            RedirectTarget::Loopback => self.loopback_redirect_uri(),
+            RedirectTarget::Https(url) => url.clone(),
+        };
+        let redirect = RedirectUrl::new(redirect_uri.clone())
+            .map_err(|e| XeroError::TokenEndpoint(format!("bad redirect URI: {e}")))?;
+        let state = new_state()?;
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let s = state.clone();
+        let (url, _) = client
+            .authorize_url(move || CsrfToken::new(s))
+            .add_scopes(self.scopes.iter().cloned().map(Scope::new))
+            .set_pkce_challenge(challenge)
+            .set_redirect_uri(std::borrow::Cow::Owned(redirect))
+            .url();
+        self.states.insert(
+            PendingFlow {
+                state: state.clone(),
+                verifier,
+                redirect_uri: redirect_uri.clone(),
+                created_ms: self.time.now_ms(),
+            },
+            self.time.now_ms(),
+        );
+        Ok(AuthorizeRequest {
+            url: url.to_string(),
+            state,
+            redirect_uri,
+        })
+    }
+
+    /// THE callback handler, for the loopback listener and the deep link alike:
+    /// checks the state (removed on first sight, whatever the outcome; ten
+    /// minutes at most), then exchanges the code with the flow's PKCE verifier.
+    pub async fn complete(&self, query: &str) -> Result<TokenSet> {
+        let params = CallbackQuery::parse(query);
+        let state = params
+            .state
+            .ok_or_else(|| XeroError::BadCallback("it carries no state".to_owned()))?;
+        let flow = self.states.take(&state, self.time.now_ms())?;
+        if let Some(error) = params.error {
+            return Err(XeroError::Denied(error));
+        }
+        let code = params
+            .code
+            .ok_or_else(|| XeroError::BadCallback("it carries no code".to_owned()))?;
+        let client = self.client()?;
+        let redirect = RedirectUrl::new(flow.redirect_uri.clone())
+            .map_err(|e| XeroError::TokenEndpoint(format!("bad redirect URI: {e}")))?;
+        let started = self.time.now_ms();
+        let answer = client
+            .exchange_code(AuthorizationCode::new(code))
+            .set_pkce_verifier(flow.verifier)
+            .set_redirect_uri(std::borrow::Cow::Owned(redirect))
+            .request_async(&self.http)
+            .await;
+        match answer {
+            Ok(t) => Ok(self.token_set(&t, started, None)),
+            Err(RequestTokenError::ServerResponse(e)) => {
+                Err(XeroError::TokenEndpoint(e.error().to_string()))
+            }
+            Err(e) => Err(XeroError::Network(describe(&e))),
+        }
+    }
+
+    /// Drops a pending flow (its wait ended).
+    pub fn cancel(&self, state: &str) {
+        self.states.cancel(state);
+    }
+
+    fn token_set(
+        &self,
+        t: &oauth2::basic::BasicTokenResponse,
+        started_ms: i64,
+        old_refresh: Option<&SecretString>,
+    ) -> TokenSet {
+        let lifetime = t
+            .expires_in()
+            .and_then(|d| i64::try_from(d.as_millis()).ok())
+            .unwrap_or(30 * 60 * 1000);
+        let refresh = t
+            .refresh_token()
+            .map(|r| r.secret().clone())
+            .or_else(|| old_refresh.map(|r| r.expose_secret().to_owned()))
+            .unwrap_or_default();
+        let scope = t
+            .scopes()
+            .map(|s| s.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" "))
+            .unwrap_or_default();
+        TokenSet::new(
+            t.access_token().secret().clone(),
+            refresh,
+            started_ms,
+            started_ms + lifetime,
+            scope,
+        )
+    }
+
+    /// One refresh-token grant. Rotation: the answer holds a new refresh token.
+    pub async fn refresh(&self, refresh_token: &SecretString) -> Result<TokenSet, RefreshFailure> {
+        let client = self
+            .client()
+            .map_err(|e| RefreshFailure::Refused(e.to_string()))?;
+        let started = self.time.now_ms();
+        let token = RefreshToken::new(refresh_token.expose_secret().to_owned());
+        let answer = client
+            .exchange_refresh_token(&token)
+            .request_async(&self.http)
+            .await;
+        match answer {
+            Ok(t) => Ok(self.token_set(&t, started, Some(refresh_token))),
+            Err(RequestTokenError::ServerResponse(e)) => match e.error() {
+                BasicErrorResponseType::InvalidGrant => Err(RefreshFailure::InvalidGrant),
+                other => Err(RefreshFailure::Refused(other.to_string())),
+            },
+            Err(e) => Err(RefreshFailure::Transient(describe(&e))),
+        }
+    }
+
+    /// Revokes a refresh token (and with it the grant's access).
+    pub async fn revoke(&self, refresh_token: &SecretString) -> Result<()> {
+        let client = self.client()?;
+        let token = StandardRevocableToken::RefreshToken(RefreshToken::new(
+            refresh_token.expose_secret().to_owned(),
+        ));
+        client
+            .revoke_token(token)
+            .map_err(|e| XeroError::TokenEndpoint(e.to_string()))?
+            .request_async(&self.http)
+            .await
+            .map_err(|e| match e {
+                RequestTokenError::ServerResponse(e) => {
+                    XeroError::TokenEndpoint(e.error().to_string())
+                }
+                other => XeroError::Network(describe(&other)),
+            })
+    }
+}
+
+fn describe<E: std::error::Error>(e: &E) -> String {
+    // The chain of a transport error, scrubbed: it may quote a URL.
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    ledgerkeep_obs::scrub(&text).into_owned()
+}
+
+/// The parameters of a callback's query string.
+#[derive(Default)]
+pub(crate) struct CallbackQuery {
+    pub code: Option<String>,
+    pub state: Option<String>,
+    pub error: Option<String>,
+}
+
+impl CallbackQuery {
+    pub fn parse(query: &str) -> Self {
+        let mut q = CallbackQuery::default();
+        let query = query.strip_prefix('?').unwrap_or(query);
+        for (k, v) in oauth2::url::form_urlencoded::parse(query.as_bytes()) {
+            match k.as_ref() {
+                "code" => q.code = Some(v.into_owned()),
+                "state" => q.state = Some(v.into_owned()),
+                "error" => q.error = Some(v.into_owned()),
+                _ => {}
+            }
+        }
+        q
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::VirtualTime;
+
+    fn sign_in(vt: &std::sync::Arc<VirtualTime>) -> SignIn {
+        let endpoints = XeroEndpoints {
+            client_id: Some("CLIENT".into()),
+            ..XeroEndpoints::default()
+        };
+        SignIn::new(
+            endpoints,
+            DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect(),
+            vt.timekeeping(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn states_are_32_random_bytes_in_base64url() {
+        let a = new_state().unwrap();
+        let b = new_state().unwrap();
+        assert_ne!(a, b);
+        assert_eq!(URL_SAFE_NO_PAD.decode(&a).unwrap().len(), 32);
+        assert!(a
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+    }
+
+    #[test]
+    fn the_authorize_url_carries_pkce_s256_state_and_scopes() {
+        let vt = VirtualTime::starting_at(0);
+        let s = sign_in(&vt);
+        let req = s.start(&RedirectTarget::Loopback).unwrap();
+        let url = oauth2::url::Url::parse(&req.url).unwrap();
+        assert_eq!(url.path(), "/identity/connect/authorize");
+        let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
+        assert_eq!(q["code_challenge_method"], "S256");
+        assert_eq!(q["state"], req.state);
+        assert_eq!(q["redirect_uri"], "http://localhost:53682/callback");
+        assert!(q["scope"].contains("offline_access"));
+        assert!(q["scope"].contains("accounting.transactions.read"));
+        assert!(s.pending().contains(&req.state));
+    }
+
+    #[tokio::test]
+    async fn a_state_is_single_use_and_expires_after_ten_minutes() {
+        let vt = VirtualTime::starting_at(0);
+        let s = sign_in(&vt);
+        let req = s.start(&RedirectTarget::Loopback).unwrap();
+        // A denial consumes the state, as any outcome does.
+        let q = format!("error=access_denied&state={}", req.state);
+        assert_eq!(
+            s.complete(&q).await.unwrap_err(),
+            XeroError::Denied("access_denied".into())
+        );
+        assert_eq!(s.complete(&q).await.unwrap_err(), XeroError::UnknownState);
+
+        let req = s.start(&RedirectTarget::Loopback).unwrap();
+        vt.advance(STATE_TTL);
+        let q = format!("code=abc&state={}", req.state);
+        assert_eq!(s.complete(&q).await.unwrap_err(), XeroError::ExpiredState);
+        assert_eq!(s.complete(&q).await.unwrap_err(), XeroError::UnknownState);
+    }
+
+    #[tokio::test]
+    async fn forged_and_missing_states_are_refused() {
+        let vt = VirtualTime::starting_at(0);
+        let s = sign_in(&vt);
+        let real = s.start(&RedirectTarget::Loopback).unwrap();
+        let forged = new_state().unwrap();
+        assert_eq!(
+            s.complete(&format!("code=x&state={forged}"))
+                .await
+                .unwrap_err(),
+            XeroError::UnknownState
+        );
+        assert!(matches!(
+            s.complete("code=x").await.unwrap_err(),
+            XeroError::BadCallback(_)
+        ));
+        assert!(
+            s.pending().contains(&real.state),
+            "a forgery must not consume a real flow"
+        );
+    }
+
+    #[test]
+    fn ten_thousand_abandoned_flows_leave_the_store_bounded() {
+        let vt = VirtualTime::starting_at(0);
+        let s = sign_in(&vt);
+        let mut first = None;
+        for i in 0..10_000 {
+            let r = s.start(&RedirectTarget::Loopback).unwrap();
+            first.get_or_insert(r.state);
+            if i % 1000 == 0 {
+                vt.advance(Duration::from_secs(1));
+            }
+            assert!(s.pending().len() <= MAX_PENDING);
+        }
+        assert_eq!(s.pending().len(), MAX_PENDING);
+        assert!(
+            !s.pending().contains(first.as_deref().unwrap()),
+            "the oldest went first"
+        );
+        // And expiry alone empties it.
+        vt.advance(STATE_TTL);
+        let _ = s.start(&RedirectTarget::Loopback).unwrap();
+        assert_eq!(s.pending().len(), 1);
+    }
+}

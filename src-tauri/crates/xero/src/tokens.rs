@@ -1,0 +1,619 @@
+//! Token sets in the OS keyring, and their lifecycle: refresh ahead of expiry,
+//! ONE refresh in flight per connection, the rotated set persisted before any
+//! request uses it, and `invalid_grant` as a typed "needs re-authorisation".
+//!
+//! A *connection* is one Xero sign-in (one grant, Xero's `authEventId`): one
+//! token set reaching one or more organisations (tenants).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use ledgerkeep_obs::redact::forget_secret;
+use ledgerkeep_obs::{Metrics, SecretString};
+use parking_lot::Mutex;
+use secrecy::ExposeSecret;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Result, XeroError};
+use crate::oauth::{RefreshFailure, SignIn, TokenSet};
+use crate::time::Timekeeping;
+
+/// The keyring service every entry is filed under.
+pub const KEYRING_SERVICE: &str = "Ledgerkeep";
+/// Refresh this long after the access token was issued (it lives 30 minutes).
+pub const REFRESH_AFTER: Duration = Duration::from_secs(25 * 60);
+/// How often a refresh whose answer was lost is retried with the same token
+/// (Xero accepts the previous token for a 30-minute grace window).
+const REFRESH_RETRIES: u32 = 3;
+
+/// One organisation a connection reaches, as `GET /connections` lists it. Not secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Organisation {
+    /// Xero's id of this tenant's connection (for `DELETE /connections/{id}`).
+    pub xero_connection_id: String,
+    pub tenant_id: String,
+    pub tenant_name: String,
+    pub tenant_type: String,
+}
+
+/// What one connection keeps in its keyring entry.
+#[derive(Debug, Clone)]
+pub struct StoredConnection {
+    /// Xero's `authEventId` of the sign-in.
+    pub id: String,
+    pub tokens: TokenSet,
+    /// Every organisation the sign-in reaches.
+    pub organisations: Vec<Organisation>,
+    /// The tenant ids the owner chose to keep (synced). Empty until chosen.
+    pub kept: Vec<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct WireConnection {
+    version: u32,
+    id: String,
+    access_token: String,
+    refresh_token: String,
+    obtained_at_ms: i64,
+    expires_at_ms: i64,
+    scope: String,
+    organisations: Vec<Organisation>,
+    kept: Vec<String>,
+}
+
+impl StoredConnection {
+    /// The JSON of the keyring entry. It holds secrets: it is built only to be
+    /// written to the keyring, and never logged.
+    fn to_secret_json(&self) -> Result<SecretString> {
+        let wire = WireConnection {
+            version: 1,
+            id: self.id.clone(),
+            access_token: self.tokens.access_token.expose_secret().to_owned(),
+            refresh_token: self.tokens.refresh_token.expose_secret().to_owned(),
+            obtained_at_ms: self.tokens.obtained_at_ms,
+            expires_at_ms: self.tokens.expires_at_ms,
+            scope: self.tokens.scope.clone(),
+            organisations: self.organisations.clone(),
+            kept: self.kept.clone(),
+        };
+        serde_json::to_string(&wire)
+            .map(SecretString::from)
+            .map_err(|e| XeroError::Keyring(format!("could not encode the entry: {e}")))
+    }
+
+    fn from_secret_json(json: &str) -> Result<Self> {
+        let w: WireConnection = serde_json::from_str(json)
+            .map_err(|_| XeroError::Keyring("a stored sign-in could not be read".to_owned()))?;
+        Ok(StoredConnection {
+            id: w.id,
+            tokens: TokenSet::new(
+                w.access_token,
+                w.refresh_token,
+                w.obtained_at_ms,
+                w.expires_at_ms,
+                w.scope,
+            ),
+            organisations: w.organisations,
+            kept: w.kept,
+        })
+    }
+}
+
+/// Where token sets live. Blocking calls: the manager runs them off the runtime.
+pub trait TokenStore: Send + Sync + std::fmt::Debug {
+    fn load(&self, id: &str) -> Result<Option<StoredConnection>>;
+    fn save(&self, connection: &StoredConnection) -> Result<()>;
+    fn delete(&self, id: &str) -> Result<()>;
+    /// The ids of every stored connection.
+    fn list(&self) -> Result<Vec<String>>;
+}
+
+/// The OS keyring (Secret Service, Keychain, Credential Manager). One entry per
+/// connection (`connection:<id>`), and one index entry (`connections`) naming them,
+/// all under one service. There is no plaintext fallback.
+#[derive(Debug, Clone)]
+pub struct KeyringTokenStore {
+    service: String,
+    /// Serialises index updates within this process.
+    index_lock: Arc<Mutex<()>>,
+}
+
+impl Default for KeyringTokenStore {
+    fn default() -> Self {
+        Self::new(KEYRING_SERVICE)
+    }
+}
+
+fn keyring_error(e: keyring::Error) -> XeroError {
+    match e {
+        keyring::Error::NoDefaultStore | keyring::Error::NoStorageAccess(_) => {
+            XeroError::KeyringUnavailable(e.to_string())
+        }
+        other => XeroError::Keyring(other.to_string()),
+    }
+}
+
+impl KeyringTokenStore {
+    /// A store under `service` (the app uses [`KEYRING_SERVICE`]; tests their own).
+    pub fn new(service: impl Into<String>) -> Self {
+        KeyringTokenStore {
+            service: service.into(),
+            index_lock: Arc::new(Mutex::new(())),
+        }
+    }
+
+    pub fn service(&self) -> &str {
+        &self.service
+    }
+
+    fn entry(&self, user: &str) -> Result<keyring::Entry> {
+        keyring::Entry::new(&self.service, user).map_err(keyring_error)
+    }
+
+    fn read(&self, user: &str) -> Result<Option<String>> {
+        match self.entry(user)?.get_password() {
+            Ok(v) => Ok(Some(v)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(keyring_error(e)),
+        }
+    }
+
+    fn write_index(&self, ids: &[String]) -> Result<()> {
+        let json = serde_json::to_string(ids)
+            .map_err(|e| XeroError::Keyring(format!("could not encode the index: {e}")))?;
+        self.entry("connections")?
+            .set_password(&json)
+            .map_err(keyring_error)
+    }
+}
+
+impl TokenStore for KeyringTokenStore {
+    fn load(&self, id: &str) -> Result<Option<StoredConnection>> {
+        self.read(&format!("connection:{id}"))?
+            .map(|json| StoredConnection::from_secret_json(&json))
+            .transpose()
+    }
+
+    fn save(&self, connection: &StoredConnection) -> Result<()> {
+        let json = connection.to_secret_json()?;
+        self.entry(&format!("connection:{}", connection.id))?
+            .set_password(json.expose_secret())
+            .map_err(keyring_error)?;
+        let _guard = self.index_lock.lock();
+        let mut ids = self.list()?;
+        if !ids.contains(&connection.id) {
+            ids.push(connection.id.clone());
+            self.write_index(&ids)?;
+        }
+        Ok(())
+    }
+
+    fn delete(&self, id: &str) -> Result<()> {
+        match self.entry(&format!("connection:{id}"))?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => {}
+            Err(e) => return Err(keyring_error(e)),
+        }
+        let _guard = self.index_lock.lock();
+        let mut ids = self.list()?;
+        ids.retain(|i| i != id);
+        if ids.is_empty() {
+            match self.entry("connections")?.delete_credential() {
+                Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+                Err(e) => Err(keyring_error(e)),
+            }
+        } else {
+            self.write_index(&ids)
+        }
+    }
+
+    fn list(&self) -> Result<Vec<String>> {
+        Ok(self
+            .read("connections")?
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default())
+    }
+}
+
+/// A store in memory, for unit tests: it can be told to fail writes.
+#[derive(Debug, Default)]
+pub struct MemoryTokenStore {
+    entries: Mutex<HashMap<String, String>>,
+    failing_writes: Mutex<u32>,
+    writes: AtomicU64,
+}
+
+impl MemoryTokenStore {
+    /// The next `n` saves fail as a locked keyring would.
+    pub fn fail_next_writes(&self, n: u32) {
+        *self.failing_writes.lock() = n;
+    }
+
+    /// Successful saves so far.
+    pub fn writes(&self) -> u64 {
+        self.writes.load(Ordering::SeqCst)
+    }
+}
+
+impl TokenStore for MemoryTokenStore {
+    fn load(&self, id: &str) -> Result<Option<StoredConnection>> {
+        self.entries
+            .lock()
+            .get(id)
+            .map(|json| StoredConnection::from_secret_json(json))
+            .transpose()
+    }
+
+    fn save(&self, connection: &StoredConnection) -> Result<()> {
+        {
+            let mut failing = self.failing_writes.lock();
+            if *failing > 0 {
+                *failing -= 1;
+                return Err(XeroError::Keyring("the keyring is locked".to_owned()));
+            }
+        }
+        let json = connection.to_secret_json()?;
+        self.entries
+            .lock()
+            .insert(connection.id.clone(), json.expose_secret().to_owned());
+        self.writes.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+
+    fn delete(&self, id: &str) -> Result<()> {
+        self.entries.lock().remove(id);
+        Ok(())
+    }
+
+    fn list(&self) -> Result<Vec<String>> {
+        let mut ids: Vec<String> = self.entries.lock().keys().cloned().collect();
+        ids.sort();
+        Ok(ids)
+    }
+}
+
+/// Whether a connection can be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ConnectionStatus {
+    Active,
+    /// Xero refused the refresh token (`invalid_grant`): sign in again. Calls stop.
+    NeedsReauthorisation,
+}
+
+#[derive(Debug)]
+struct ConnectionState {
+    stored: StoredConnection,
+    /// A rotated set whose keyring write failed: retried before anything else,
+    /// and never used until written.
+    unsaved: Option<TokenSet>,
+}
+
+/// One connection at run time: its lock is the single refresh in flight.
+#[derive(Debug)]
+pub struct Connection {
+    id: String,
+    state: tokio::sync::Mutex<ConnectionState>,
+    status: Mutex<ConnectionStatus>,
+    /// Bumped each time a new access token comes into use.
+    generation: AtomicU64,
+    /// When the access token in use expires (ms since the epoch).
+    expires_ms: AtomicI64,
+    organisations: Mutex<(Vec<Organisation>, Vec<String>)>,
+}
+
+impl Connection {
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    pub fn status(&self) -> ConnectionStatus {
+        *self.status.lock()
+    }
+
+    /// Every organisation the sign-in reaches.
+    pub fn organisations(&self) -> Vec<Organisation> {
+        self.organisations.lock().0.clone()
+    }
+
+    /// The tenant ids the owner kept.
+    pub fn kept(&self) -> Vec<String> {
+        self.organisations.lock().1.clone()
+    }
+
+    /// Whether the access token of `generation` is still the one in use and
+    /// has not expired at `now_ms`.
+    pub fn is_fresh(&self, generation: u64, now_ms: i64) -> bool {
+        self.generation.load(Ordering::SeqCst) == generation
+            && now_ms < self.expires_ms.load(Ordering::SeqCst)
+    }
+
+    /// Whether `tenant_id` is among the token's connections.
+    pub fn reaches(&self, tenant_id: &str) -> bool {
+        self.organisations
+            .lock()
+            .0
+            .iter()
+            .any(|o| o.tenant_id.eq_ignore_ascii_case(tenant_id))
+    }
+}
+
+/// When a token set is due for refresh: 25 minutes after issue, and at the
+/// latest a minute before it expires.
+fn refresh_due(t: &TokenSet) -> i64 {
+    t.obtained_at_ms
+        .saturating_add(i64::try_from(REFRESH_AFTER.as_millis()).unwrap_or(i64::MAX))
+        .min(t.expires_at_ms - 60_000)
+}
+
+/// An access token to put on one request, and the generation it belongs to.
+#[derive(Debug)]
+pub struct AccessGrant {
+    pub token: SecretString,
+    pub generation: u64,
+}
+
+/// Every connection, their tokens and their refreshes.
+#[derive(Debug)]
+pub struct TokenManager {
+    store: Arc<dyn TokenStore>,
+    sign_in: Arc<SignIn>,
+    time: Timekeeping,
+    metrics: Option<Arc<Metrics>>,
+    connections: Mutex<HashMap<String, Arc<Connection>>>,
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| XeroError::Keyring(format!("the keyring call stopped: {e}")))?
+}
+
+impl TokenManager {
+    pub fn new(
+        store: Arc<dyn TokenStore>,
+        sign_in: Arc<SignIn>,
+        time: Timekeeping,
+        metrics: Option<Arc<Metrics>>,
+    ) -> Self {
+        TokenManager {
+            store,
+            sign_in,
+            time,
+            metrics,
+            connections: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn sign_in(&self) -> &Arc<SignIn> {
+        &self.sign_in
+    }
+
+    pub fn store(&self) -> &Arc<dyn TokenStore> {
+        &self.store
+    }
+
+    fn register(&self, stored: StoredConnection) -> Arc<Connection> {
+        let conn = Arc::new(Connection {
+            expires_ms: AtomicI64::new(stored.tokens.expires_at_ms),
+            id: stored.id.clone(),
+            organisations: Mutex::new((stored.organisations.clone(), stored.kept.clone())),
+            state: tokio::sync::Mutex::new(ConnectionState {
+                stored,
+                unsaved: None,
+            }),
+            status: Mutex::new(ConnectionStatus::Active),
+            generation: AtomicU64::new(1),
+        });
+        self.connections
+            .lock()
+            .insert(conn.id.clone(), Arc::clone(&conn));
+        conn
+    }
+
+    async fn save(&self, stored: StoredConnection) -> Result<()> {
+        let store = Arc::clone(&self.store);
+        blocking(move || store.save(&stored)).await
+    }
+
+    /// Writes a new connection to the keyring, then makes it usable.
+    pub async fn add(&self, stored: StoredConnection) -> Result<Arc<Connection>> {
+        self.save(stored.clone()).await?;
+        Ok(self.register(stored))
+    }
+
+    /// The connection with this id, loaded from the keyring on first use.
+    pub async fn connection(&self, id: &str) -> Result<Arc<Connection>> {
+        if let Some(c) = self.connections.lock().get(id) {
+            return Ok(Arc::clone(c));
+        }
+        let store = Arc::clone(&self.store);
+        let key = id.to_owned();
+        match blocking(move || store.load(&key)).await? {
+            Some(stored) => Ok(self.register(stored)),
+            None => Err(XeroError::NotConnected(id.to_owned())),
+        }
+    }
+
+    /// Every stored connection.
+    pub async fn all(&self) -> Result<Vec<Arc<Connection>>> {
+        let store = Arc::clone(&self.store);
+        let ids = blocking(move || store.list()).await?;
+        let mut out = Vec::new();
+        for id in ids {
+            out.push(self.connection(&id).await?);
+        }
+        Ok(out)
+    }
+
+    /// The connection that reaches `tenant_id`.
+    pub async fn connection_for_tenant(&self, tenant_id: &str) -> Result<Arc<Connection>> {
+        let all = self.all().await?;
+        all.into_iter()
+            .find(|c| c.reaches(tenant_id))
+            .ok_or_else(|| XeroError::TenantNotConnected(tenant_id.to_owned()))
+    }
+
+    /// Sets which organisations of a connection are kept, in the keyring first.
+    pub async fn keep(&self, conn: &Connection, tenant_ids: &[String]) -> Result<()> {
+        let mut state = conn.state.lock().await;
+        for t in tenant_ids {
+            if !conn.reaches(t) {
+                return Err(XeroError::TenantNotConnected(t.clone()));
+            }
+        }
+        let mut next = state.stored.clone();
+        next.kept = tenant_ids.to_vec();
+        self.save(next.clone()).await?;
+        conn.organisations.lock().1 = next.kept.clone();
+        state.stored = next;
+        Ok(())
+    }
+
+    /// Replaces the organisation list (after a fresh `GET /connections`).
+    pub async fn set_organisations(
+        &self,
+        conn: &Connection,
+        orgs: Vec<Organisation>,
+    ) -> Result<()> {
+        let mut state = conn.state.lock().await;
+        let mut next = state.stored.clone();
+        next.kept.retain(|k| orgs.iter().any(|o| &o.tenant_id == k));
+        next.organisations = orgs;
+        self.save(next.clone()).await?;
+        *conn.organisations.lock() = (next.organisations.clone(), next.kept.clone());
+        state.stored = next;
+        Ok(())
+    }
+
+    /// An access token for one request: refreshed first when due (25 minutes
+    /// after issue, or when `stale` names the generation a 401 was seen with).
+    /// Concurrent callers queue on the connection's lock and re-check once they hold it,
+    /// so one refresh serves them all.
+    pub async fn access_token(&self, conn: &Connection, stale: Option<u64>) -> Result<AccessGrant> {
+        let mut state = conn.state.lock().await;
+        if conn.status() == ConnectionStatus::NeedsReauthorisation {
+            return Err(XeroError::NeedsReauthorisation {
+                connection_id: conn.id.clone(),
+            });
+        }
+        let now = self.time.now_ms();
+        if let Some(pending) = state.unsaved.take() {
+            // A rotated set waits for its keyring write: retry the write, never refresh again.
+            let mut next = state.stored.clone();
+            next.tokens = pending.clone();
+            match self.save(next.clone()).await {
+                Ok(()) => self.adopt(conn, &mut state, next),
+                Err(e) => {
+                    state.unsaved = Some(pending);
+                    // The old set still holds (grace window): use its access token while it lives.
+                    if now < state.stored.tokens.expires_at_ms {
+                        return Ok(AccessGrant {
+                            token: state.stored.tokens.access_token.clone(),
+                            generation: conn.generation.load(Ordering::SeqCst),
+                        });
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        let due = refresh_due(&state.stored.tokens);
+        let generation = conn.generation.load(Ordering::SeqCst);
+        if now >= due || stale == Some(generation) {
+            self.refresh_locked(conn, &mut state).await?;
+        }
+        Ok(AccessGrant {
+            token: state.stored.tokens.access_token.clone(),
+            generation: conn.generation.load(Ordering::SeqCst),
+        })
+    }
+
+    fn adopt(&self, conn: &Connection, state: &mut ConnectionState, next: StoredConnection) {
+        conn.expires_ms
+            .store(next.tokens.expires_at_ms, Ordering::SeqCst);
+        let old = std::mem::replace(&mut state.stored, next);
+        forget_secret(old.tokens.access_token.expose_secret());
+        conn.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    async fn refresh_locked(&self, conn: &Connection, state: &mut ConnectionState) -> Result<()> {
+        let presented = state.stored.tokens.refresh_token.clone();
+        let mut attempt = 0;
+        let fresh = loop {
+            match self.sign_in.refresh(&presented).await {
+                Ok(t) => break t,
+                Err(RefreshFailure::InvalidGrant) => {
+                    self.count_refresh(false);
+                    *conn.status.lock() = ConnectionStatus::NeedsReauthorisation;
+                    tracing::warn!(connection = %conn.id, "Xero refused the refresh token: the connection needs re-authorisation");
+                    return Err(XeroError::NeedsReauthorisation {
+                        connection_id: conn.id.clone(),
+                    });
+                }
+                Err(RefreshFailure::Transient(reason)) if attempt < REFRESH_RETRIES => {
+                    // The answer may be lost after Xero rotated: the same token is
+                    // accepted again within the grace window.
+                    attempt += 1;
+                    tracing::info!(connection = %conn.id, attempt, %reason, "token refresh failed; retrying with the same token");
+                    self.time
+                        .sleeper
+                        .sleep(Duration::from_millis(500 * (1 << attempt)))
+                        .await;
+                }
+                Err(RefreshFailure::Transient(reason)) => {
+                    self.count_refresh(false);
+                    return Err(XeroError::Network(reason));
+                }
+                Err(RefreshFailure::Refused(reason)) => {
+                    self.count_refresh(false);
+                    return Err(XeroError::TokenEndpoint(reason));
+                }
+            }
+        };
+        self.count_refresh(true);
+        tracing::info!(connection = %conn.id, "token set refreshed");
+        let mut next = state.stored.clone();
+        next.tokens = fresh.clone();
+        match self.save(next.clone()).await {
+            Ok(()) => {
+                self.adopt(conn, state, next);
+                Ok(())
+            }
+            Err(e) => {
+                tracing::warn!(connection = %conn.id, error = %e, "the rotated token set could not be written to the keyring; the old set holds for the grace window");
+                state.unsaved = Some(fresh);
+                if self.time.now_ms() < state.stored.tokens.expires_at_ms {
+                    Ok(())
+                } else {
+                    Err(e)
+                }
+            }
+        }
+    }
+
+    fn count_refresh(&self, ok: bool) {
+        if let Some(m) = &self.metrics {
+            m.record_token_refresh(ok);
+        }
+    }
+
+    /// The refresh token of a connection, for revocation. Only the HTTP request needs it.
+    pub async fn refresh_token(&self, conn: &Connection) -> SecretString {
+        let state = conn.state.lock().await;
+        state.unsaved.as_ref().map_or_else(
+            || state.stored.tokens.refresh_token.clone(),
+            |t| t.refresh_token.clone(),
+        )
+    }
+
+    /// Forgets a connection: deletes its keyring entry.
+    pub async fn remove(&self, id: &str) -> Result<()> {
+        let store = Arc::clone(&self.store);
+        let key = id.to_owned();
+        blocking(move || store.delete(&key)).await?;
+        self.connections.lock().remove(id);
+        Ok(())
+    }
+}

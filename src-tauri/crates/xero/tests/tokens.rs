@@ -1,0 +1,247 @@
+//! The token lifecycle against the simulator: one refresh for many callers,
+//! rotation persisted before use, a failed keyring write, a lost answer, and
+//! `invalid_grant`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::*;
+use ledgerkeep_sim::Limits;
+use ledgerkeep_xero::{
+    ApiRequest, ConnectionStatus, MemoryTokenStore, TokenStore, XeroError, XeroOptions,
+};
+use secrecy::ExposeSecret;
+
+const HALF_HOUR: Duration = Duration::from_secs(30 * 60);
+
+#[tokio::test]
+#[ignore = "needs a D-Bus session with an unlocked Secret Service: run by `make test`"]
+async fn a_hundred_calls_at_expiry_make_exactly_one_refresh() {
+    let h = harness(Limits::XERO).await;
+    let store = Arc::new(keyring_store());
+    let (xero, metrics) = xero_with_metrics(&h, store.clone(), XeroOptions::default());
+    let conn = connect(&xero).await;
+    let before = store.load(conn.id()).unwrap().unwrap();
+    let tenant = h.sim.tenants()[0].tenant_id.clone();
+
+    h.time.advance(HALF_HOUR); // every access token is now expired, at the simulator too
+    let calls: Vec<_> = (0..100)
+        .map(|_| {
+            let xero = Arc::clone(&xero);
+            let tenant = tenant.clone();
+            tokio::spawn(async move {
+                xero.client()
+                    .get(&tenant, &ApiRequest::get("Organisation"))
+                    .await
+            })
+        })
+        .collect();
+    for c in calls {
+        assert_eq!(c.await.unwrap().unwrap().status, 200);
+    }
+    assert_eq!(
+        h.proxy.refreshes.load(Ordering::SeqCst),
+        1,
+        "refresh requests at the simulator"
+    );
+    let snap = metrics.snapshot();
+    assert_eq!(
+        (snap.token_refreshes_ok, snap.token_refreshes_failed),
+        (1, 0)
+    );
+    assert_eq!(snap.xero_rate_limited, 0);
+
+    // The rotated set is what the keyring holds now.
+    let after = store.load(conn.id()).unwrap().unwrap();
+    assert_ne!(
+        after.tokens.refresh_token.expose_secret(),
+        before.tokens.refresh_token.expose_secret()
+    );
+    store.delete(conn.id()).unwrap();
+}
+
+#[tokio::test]
+async fn the_token_is_refreshed_ahead_of_expiry_at_25_minutes() {
+    let h = harness(Limits::XERO).await;
+    let xero = xero(
+        &h,
+        Arc::new(MemoryTokenStore::default()),
+        XeroOptions::default(),
+    );
+    let conn = connect(&xero).await;
+    let tenant = h.sim.tenants()[0].tenant_id.clone();
+    h.time.advance(Duration::from_secs(24 * 60));
+    xero.client()
+        .get(&tenant, &ApiRequest::get("Organisation"))
+        .await
+        .unwrap();
+    assert_eq!(
+        h.proxy.refreshes.load(Ordering::SeqCst),
+        0,
+        "refreshed too early"
+    );
+    h.time.advance(Duration::from_secs(60));
+    xero.client()
+        .get(&tenant, &ApiRequest::get("Organisation"))
+        .await
+        .unwrap();
+    assert_eq!(h.proxy.refreshes.load(Ordering::SeqCst), 1);
+    assert_eq!(conn.status(), ConnectionStatus::Active);
+}
+
+#[tokio::test]
+async fn a_failed_keyring_write_keeps_the_old_set_and_is_retried_without_refreshing_again() {
+    let h = harness(Limits::XERO).await;
+    let store = Arc::new(MemoryTokenStore::default());
+    let xero = xero(&h, store.clone(), XeroOptions::default());
+    let conn = connect(&xero).await;
+    let tenant = h.sim.tenants()[0].tenant_id.clone();
+    let original = store.load(conn.id()).unwrap().unwrap();
+    let writes = store.writes();
+
+    // At 26 minutes a refresh is due; the old access token lives 4 more minutes.
+    h.time.advance(Duration::from_secs(26 * 60));
+    store.fail_next_writes(1);
+    let r = xero
+        .client()
+        .get(&tenant, &ApiRequest::get("Organisation"))
+        .await
+        .unwrap();
+    assert_eq!(r.status, 200, "the old set should still serve");
+    assert_eq!(h.proxy.refreshes.load(Ordering::SeqCst), 1);
+    assert_eq!(
+        store.writes(),
+        writes,
+        "the failed write was counted as done"
+    );
+    let kept = store.load(conn.id()).unwrap().unwrap();
+    assert_eq!(
+        kept.tokens.refresh_token.expose_secret(),
+        original.tokens.refresh_token.expose_secret(),
+        "the keyring still holds the old set"
+    );
+
+    // The next call retries the write, and does not refresh again.
+    xero.client()
+        .get(&tenant, &ApiRequest::get("Organisation"))
+        .await
+        .unwrap();
+    assert_eq!(
+        h.proxy.refreshes.load(Ordering::SeqCst),
+        1,
+        "refreshed again"
+    );
+    assert_eq!(store.writes(), writes + 1);
+    let now = store.load(conn.id()).unwrap().unwrap();
+    assert_ne!(
+        now.tokens.refresh_token.expose_secret(),
+        original.tokens.refresh_token.expose_secret()
+    );
+}
+
+#[tokio::test]
+async fn a_lost_refresh_answer_is_retried_with_the_previous_token_in_the_grace_window() {
+    let h = harness(Limits::XERO).await;
+    let store = Arc::new(MemoryTokenStore::default());
+    let xero = xero(&h, store.clone(), XeroOptions::default());
+    let _conn = connect(&xero).await;
+    let tenant = h.sim.tenants()[0].tenant_id.clone();
+    h.time.advance(HALF_HOUR);
+    h.proxy.lose_next.store(1, Ordering::SeqCst); // Xero rotates; the answer never arrives
+    let r = xero
+        .client()
+        .get(&tenant, &ApiRequest::get("Organisation"))
+        .await
+        .unwrap();
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        h.proxy.refreshes.load(Ordering::SeqCst),
+        2,
+        "one lost, one retried"
+    );
+    // The set from the retry is the live one: the next refresh works too.
+    h.time.advance(HALF_HOUR);
+    xero.client()
+        .get(&tenant, &ApiRequest::get("Organisation"))
+        .await
+        .unwrap();
+    assert_eq!(h.proxy.refreshes.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn invalid_grant_puts_the_connection_in_needs_reauthorisation_and_stops_its_calls() {
+    let h = harness(Limits::XERO).await;
+    let (xero, metrics) = xero_with_metrics(
+        &h,
+        Arc::new(MemoryTokenStore::default()),
+        XeroOptions::default(),
+    );
+    let conn = connect(&xero).await;
+    let tenant = h.sim.tenants()[0].tenant_id.clone();
+    h.sim.revoke_refresh_tokens();
+    h.time.advance(HALF_HOUR);
+    let err = xero
+        .client()
+        .get(&tenant, &ApiRequest::get("Organisation"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, XeroError::NeedsReauthorisation { .. }),
+        "{err:?}"
+    );
+    assert_eq!(conn.status(), ConnectionStatus::NeedsReauthorisation);
+    assert_eq!(metrics.snapshot().token_refreshes_failed, 1);
+    let refreshes = h.proxy.refreshes.load(Ordering::SeqCst);
+    let calls = metrics.snapshot().xero_calls;
+    let err = xero
+        .client()
+        .get(&tenant, &ApiRequest::get("Invoices"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, XeroError::NeedsReauthorisation { .. }));
+    assert_eq!(
+        h.proxy.refreshes.load(Ordering::SeqCst),
+        refreshes,
+        "tried to refresh again"
+    );
+    assert_eq!(metrics.snapshot().xero_calls, calls, "a call went out");
+}
+
+#[tokio::test]
+async fn a_tenant_outside_the_connections_is_refused_before_any_request() {
+    let h = harness(Limits::XERO).await;
+    let (xero, metrics) = xero_with_metrics(
+        &h,
+        Arc::new(MemoryTokenStore::default()),
+        XeroOptions::default(),
+    );
+    let _conn = connect(&xero).await;
+    let err = xero
+        .client()
+        .get(
+            "00000000-0000-0000-0000-000000000000",
+            &ApiRequest::get("Invoices"),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, XeroError::TenantNotConnected(_)), "{err:?}");
+    assert_eq!(metrics.snapshot().xero_calls, 0);
+    // A tenant disconnected at Xero's side is refused by Xero (403), typed, not retried.
+    let tenant = h.sim.tenants()[0].tenant_id.clone();
+    h.sim.disconnect_tenant(&tenant);
+    let err = xero
+        .client()
+        .get(&tenant, &ApiRequest::get("Invoices"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, XeroError::Status { status: 403, .. }),
+        "{err:?}"
+    );
+    assert_eq!(metrics.snapshot().xero_calls, 1);
+}
