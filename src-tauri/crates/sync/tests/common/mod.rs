@@ -69,11 +69,16 @@ impl Harness {
     }
 }
 
+/// The client's limits are the server's.
 pub async fn harness(size: Size, limits: Limits) -> Harness {
-    harness_with(size, limits, XeroOptions::default()).await
+    let mut options = XeroOptions::default();
+    options.client.limits.per_day = limits.per_day;
+    options.client.limits.per_minute = limits.per_minute;
+    harness_with(size, limits, options).await
 }
 
-pub async fn harness_with(size: Size, limits: Limits, mut options: XeroOptions) -> Harness {
+/// The client's limits as `options` say (they may differ from the server's).
+pub async fn harness_with(size: Size, limits: Limits, options: XeroOptions) -> Harness {
     let time = VirtualTime::starting_at(ledgerkeep_sim::clock::DEFAULT_START_MS);
     let sim = RunningSimulator::builder()
         .seed(11)
@@ -92,8 +97,6 @@ pub async fn harness_with(size: Size, limits: Limits, mut options: XeroOptions) 
         client_id: Some(sim.client_id().to_owned()),
         oauth_port: 0,
     };
-    options.client.limits.per_day = limits.per_day;
-    options.client.limits.per_minute = limits.per_minute;
     let metrics = Arc::new(Metrics::new(time.timekeeping().clock, None));
     let xero = Arc::new(
         Xero::new(
@@ -270,4 +273,31 @@ pub async fn ledger_balances(store: &LedgerStore, tenant: &str) -> BTreeMap<Stri
             .or_insert(Decimal::ZERO) += amt;
     }
     out
+}
+
+/// Asserts that every stored record equals its truth (the ledger may hold less
+/// than the truth, never anything else). Returns the count per stream.
+pub async fn assert_ledger_is_part_of_truth(
+    h: &Harness,
+    tenant: &str,
+) -> BTreeMap<&'static str, usize> {
+    let mut out = BTreeMap::new();
+    for s in ledgerkeep_sync::STREAMS {
+        let want = truth(&h.sim, tenant, s.kind);
+        let got = stored(&h.store, tenant, s.kind).await;
+        for (id, v) in &got {
+            assert_eq!(Some(v), want.get(id), "{} {id}: not the truth", s.path);
+        }
+        out.insert(s.path, got.len());
+    }
+    out
+}
+
+/// Options for fault tests: short read timeouts, quick retries.
+pub fn quick_options() -> XeroOptions {
+    let mut o = XeroOptions::default();
+    o.client.read_timeout = std::time::Duration::from_millis(300);
+    o.client.deadline = std::time::Duration::from_secs(60);
+    o.client.max_retries = 3;
+    o
 }
