@@ -19,6 +19,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use ledgerkeep_xero::Timekeeping;
 use parking_lot::Mutex;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -115,18 +116,22 @@ struct Inner {
     config: SchedulerConfig,
     events: broadcast::Sender<SyncEvent>,
     notifier: Arc<dyn Notifier>,
+    /// The scheduler's own clock and waiting (usually the engine's).
+    time: Timekeeping,
     tenants: Mutex<HashMap<String, TenantSlot>>,
     tasks: Mutex<Vec<JoinHandle<()>>>,
     stop: watch::Sender<bool>,
 }
 
 impl SyncScheduler {
-    /// Starts one task per tenant. Call inside a tokio runtime.
+    /// Starts one task per tenant (`(tenant id, name)`). Call inside a tokio
+    /// runtime. `time` is what the scheduler waits on: pass the engine's.
     pub fn start(
         engine: Arc<SyncEngine>,
         config: SchedulerConfig,
         tenants: Vec<(String, String)>,
         notifier: Arc<dyn Notifier>,
+        time: Timekeeping,
     ) -> SyncScheduler {
         let (events, _) = broadcast::channel(1024);
         let inner = Arc::new(Inner {
@@ -134,6 +139,7 @@ impl SyncScheduler {
             config,
             events,
             notifier,
+            time,
             tenants: Mutex::new(HashMap::new()),
             tasks: Mutex::new(Vec::new()),
             stop: watch::Sender::new(false),
@@ -258,7 +264,7 @@ async fn tenant_loop(
     mut commands: mpsc::UnboundedReceiver<Command>,
     running: Arc<Mutex<Option<CancelToken>>>,
 ) {
-    let time = inner.engine.time().clone();
+    let time = inner.time.clone();
     let mut stop = inner.stop.subscribe();
     let mut failures = 0u32;
     let interval_ms = i64::try_from(inner.config.interval.as_millis()).unwrap_or(i64::MAX);
