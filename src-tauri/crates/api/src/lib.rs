@@ -28,6 +28,12 @@ pub use ops::maintenance::{
 };
 pub use ops::preferences::{preferences, set_log_level, Preferences, SetLogLevelRequest};
 pub use ops::support_bundle::{make_support_bundle, SupportBundle, SupportBundleRequest};
+pub use ops::sync::{
+    cancel_sync, export_records, progress_event, sync_now, sync_once, sync_status,
+    CancelSyncRequest, CancelSyncView, ExportFormat, ExportRequest, StreamReportView,
+    StreamStatusView, SyncNowRequest, SyncProgressView, SyncReportView, SyncService,
+    SyncStatusRequest, SyncStatusView, TenantSyncStatusView,
+};
 pub use paths::AppPaths;
 
 /// A short id for one operation call, carried by its log span.

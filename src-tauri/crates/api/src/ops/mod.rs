@@ -8,4 +8,5 @@ pub mod ledger;
 pub mod maintenance;
 pub mod preferences;
 pub mod support_bundle;
+pub mod sync;
 pub mod updates;
