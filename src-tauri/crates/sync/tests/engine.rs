@@ -47,15 +47,17 @@ async fn a_full_sync_of_the_medium_books_equals_the_truth_to_the_cent() {
     let progress: Arc<Mutex<Vec<SyncProgress>>> = Arc::default();
     let p = Arc::clone(&progress);
     let sink: ledgerkeep_sync::ProgressSink = Arc::new(move |u| p.lock().push(u));
-    let t0 = h.time.now_ms();
     let mut calls = 0;
+    let mut timings = Vec::new();
     for t in h.tenants() {
+        let t0 = h.time.now_ms();
         let r = h
             .engine
             .sync_tenant(&t, &SyncRequest::user(), &CancelToken::new(), &sink)
             .await;
         assert!(r.succeeded(), "{:?}", r.error);
         calls += r.calls;
+        timings.push((t.clone(), r.calls, r.records_seen, h.time.now_ms() - t0));
     }
     let compared = assert_ledger_equals_truth(&h, &h.store).await;
     assert!(compared > 40_000, "only {compared} records compared");
@@ -66,7 +68,6 @@ async fn a_full_sync_of_the_medium_books_equals_the_truth_to_the_cent() {
         assert_eq!(got, want, "account balances of {t}");
     }
     // Calls: within a small constant of the minimum for the data size.
-    let tenant = h.tenant();
     let min: u64 = h
         .tenants()
         .iter()
@@ -85,10 +86,38 @@ async fn a_full_sync_of_the_medium_books_equals_the_truth_to_the_cent() {
         })
         .sum();
     assert!(calls <= min + 3, "{calls} calls against a minimum of {min}");
-    let elapsed_s = (h.time.now_ms() - t0) / 1000;
-    eprintln!(
-        "medium full sync: {calls} calls (minimum {min}), {elapsed_s} s simulated, {compared} records; tenant {tenant}"
-    );
+    // The same data read 100 records a page (as tap-xero and Airbyte do).
+    let per_100: u64 = h
+        .tenants()
+        .iter()
+        .map(|t| {
+            ledgerkeep_sync::STREAMS
+                .iter()
+                .map(|s| {
+                    let n = truth(&h.sim, t, s.kind).len() as u64;
+                    match s.paging {
+                        ledgerkeep_sync::Paging::None => 1,
+                        _ => n / 100 + 1,
+                    }
+                })
+                .sum::<u64>()
+        })
+        .sum();
+    for (t, c, records, ms) in &timings {
+        // Simulated wall time against the rate-limit lower bound: the first
+        // 60 calls of a fresh minute go at once, then 60 a minute.
+        let lower_ms = (c.saturating_sub(1) / 60) as i64 * 60_000;
+        eprintln!(
+            "BENCH tenant {t}: {c} calls, {records} records, {} s simulated, lower bound {} s",
+            ms / 1000,
+            lower_ms / 1000
+        );
+        assert!(
+            *ms <= lower_ms + lower_ms / 20 + 60_000,
+            "{t}: {ms} ms against a lower bound of {lower_ms} ms"
+        );
+    }
+    eprintln!("BENCH medium full sync: {calls} calls (minimum {min}); at 100 a page: {per_100}; {compared} records compared");
     let updates = progress.lock();
     assert!(updates.len() as u64 >= calls - 3);
     assert!(updates
