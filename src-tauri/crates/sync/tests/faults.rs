@@ -211,3 +211,36 @@ async fn records_changed_between_pages_are_caught() {
     sync_all_ok(&h).await;
     assert_correct(&h).await;
 }
+
+#[tokio::test]
+async fn a_stream_the_plan_refuses_is_skipped_and_shown_as_such() {
+    let h = harness_with(Size::Small, Limits::XERO, quick_options()).await;
+    let t = h.tenant();
+    h.sim
+        .inject(FaultRule::always(Fault::Status(403)).on("Journals"));
+    let r = run(&h, &t, &SyncRequest::user()).await;
+    assert!(r.succeeded(), "{:?}", r.error);
+    let j = r.streams.iter().find(|s| s.stream == "Journals").unwrap();
+    assert_eq!(j.status, StreamStatus::Skipped);
+    assert!(j.detail.as_deref().unwrap_or_default().contains("403"));
+    assert!(r
+        .streams
+        .iter()
+        .filter(|s| s.stream != "Journals")
+        .all(|s| s.status == StreamStatus::Done));
+    let state = h.store.streams(&t).await.unwrap();
+    assert_eq!(
+        state
+            .iter()
+            .find(|s| s.stream == "Journals")
+            .unwrap()
+            .status,
+        "skipped"
+    );
+    let counts = assert_ledger_is_part_of_truth(&h, &t).await;
+    assert_eq!(counts["Journals"], 0);
+    assert_eq!(
+        counts["Invoices"],
+        truth(&h.sim, &t, ledgerkeep_domain::EntityKind::Invoice).len()
+    );
+}

@@ -279,3 +279,34 @@ async fn shutdown_cancels_the_running_sync_and_leaves_no_partial_page() {
     assert!(h.store.verify_audit().await.unwrap().is_intact());
     gate.open();
 }
+
+#[tokio::test]
+async fn the_network_returning_starts_a_background_sync() {
+    let h = harness(Size::Small, Limits::XERO).await;
+    let sched = SyncScheduler::start(
+        Arc::clone(&h.engine),
+        quiet_config(),
+        tenants(&h),
+        Arc::new(Silent),
+        real_waits(&h),
+    );
+    let mut events = sched.subscribe();
+    sched.network_back();
+    let mut finished = std::collections::HashSet::new();
+    while finished.len() < 3 {
+        let e = tokio::time::timeout(Duration::from_secs(30), events.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        match e {
+            SyncEvent::Started { user, .. } => assert!(!user, "a background sync"),
+            SyncEvent::Finished(r) => {
+                assert!(r.succeeded(), "{:?}", r.error);
+                finished.insert(r.tenant);
+            }
+            SyncEvent::Progress(_) => {}
+        }
+    }
+    sched.shutdown().await;
+    assert_ledger_equals_truth(&h, &h.store).await;
+}
