@@ -14,19 +14,29 @@ use crate::print_json;
 /// `sync` exits with this when a sync stopped early (1 is any other error).
 pub const EXIT_SYNC_STOPPED: u8 = 2;
 
-/// The Xero client on the OS keyring (`LEDGERKEEP_KEYRING_SERVICE` names the
-/// keyring entry's service; tests use a throwaway one).
+/// The Xero client on the OS keyring. `LEDGERKEEP_KEYRING_SERVICE` names the
+/// keyring entry's service (tests use a throwaway one); `LEDGERKEEP_XERO_MINUTE_LIMIT`
+/// sets the calls per minute per organisation (default: Xero's 60; a test
+/// against the simulator raises it, as the simulator can be told to allow more).
 fn xero(ctx: &AppContext) -> Result<Arc<Xero>, ApiError> {
     let service = std::env::var("LEDGERKEEP_KEYRING_SERVICE")
         .ok()
         .filter(|s| !s.trim().is_empty())
         .unwrap_or_else(|| KEYRING_SERVICE.to_owned());
+    let mut options = XeroOptions::default();
+    if let Some(n) = std::env::var("LEDGERKEEP_XERO_MINUTE_LIMIT")
+        .ok()
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .filter(|n| *n > 0)
+    {
+        options.client.limits.per_minute = n;
+    }
     Xero::new(
         ctx.config().endpoints.clone(),
         Arc::new(KeyringTokenStore::new(service)),
         Timekeeping::real(),
         Some(Arc::clone(ctx.metrics())),
-        XeroOptions::default(),
+        options,
     )
     .map(Arc::new)
     .map_err(|e| ApiError::new(ErrorCode::Invalid, e.to_string()))
