@@ -173,6 +173,7 @@ impl SyncEngine {
         {
             tracing::warn!(error = %e, "could not log the sync run's start");
         }
+        let started_ms = self.time.now_ms();
         let span = tracing::info_span!("sync", tenant = %tenant, run_id = %run_id, kind);
         let _guard = span.enter();
         let chosen: Vec<Stream> = STREAMS
@@ -224,6 +225,17 @@ impl SyncEngine {
                 watermark: None,
                 detail: None,
             };
+            // A stream read whole this time counts as swept: a first sync, or
+            // a list that has no If-Modified-Since.
+            let whole = full
+                || !stream.incremental
+                || self
+                    .store
+                    .watermark(tenant, stream.kind)
+                    .await
+                    .ok()
+                    .flatten()
+                    .is_none();
             let result = self
                 .pull(&mut st, stream, full, req.priority, &mut report)
                 .await;
@@ -234,12 +246,12 @@ impl SyncEngine {
                         .store
                         .set_stream_status(tenant, stream.kind, "idle", None, now)
                         .await;
-                    if full {
+                    if whole && stream.paging != Paging::Offset {
                         let _ = self.store.mark_full_sweep(tenant, stream.kind, now).await;
-                        if self.load_pending(tenant).await.is_some() {
-                            done_full.push(stream.kind.stream().to_owned());
-                            self.save_pending(tenant, &done_full).await;
-                        }
+                    }
+                    if full && self.load_pending(tenant).await.is_some() {
+                        done_full.push(stream.kind.stream().to_owned());
+                        self.save_pending(tenant, &done_full).await;
                     }
                 }
                 Err(Fail::Refused(detail)) => {
@@ -323,8 +335,9 @@ impl SyncEngine {
             tracing::warn!(error = %e, "could not log the sync run's end");
         }
         if let Some(m) = &self.metrics {
+            let took = u64::try_from(self.time.now_ms() - started_ms).unwrap_or(0);
             m.record_sync(
-                Duration::ZERO,
+                Duration::from_millis(took),
                 u32::try_from(report.records_changed).unwrap_or(u32::MAX),
             );
         }
@@ -362,8 +375,11 @@ impl SyncEngine {
         };
         let states = self.store.streams(tenant).await.unwrap_or_default();
         let now = self.now();
+        // Only streams read by If-Modified-Since can drift; Journals never
+        // change once posted (an edit posts new ones), so they are never swept.
         let mut due: Vec<(Option<String>, EntityKind)> = chosen
             .iter()
+            .filter(|s| s.incremental)
             .filter_map(|s| {
                 let last = states
                     .iter()
@@ -374,8 +390,8 @@ impl SyncEngine {
                     .and_then(|l| DateTime::parse_from_rfc3339(l).ok())
                 {
                     Some(at) => now.signed_duration_since(at.with_timezone(&Utc)) >= every,
-                    // Never swept: the first sync reads it whole anyway.
-                    None => states.iter().any(|st| st.stream == s.kind.stream()),
+                    // Never swept: not synced yet (the first sync reads it whole).
+                    None => false,
                 };
                 is_due.then_some((last, s.kind))
             })

@@ -310,3 +310,60 @@ async fn the_network_returning_starts_a_background_sync() {
     sched.shutdown().await;
     assert_ledger_equals_truth(&h, &h.store).await;
 }
+
+#[tokio::test]
+async fn sweeps_come_when_due_a_few_streams_a_run_and_never_for_journals() {
+    let h = harness(Size::Small, Limits::XERO).await;
+    let t = h.tenant();
+    let first = h
+        .engine
+        .sync_tenant(
+            &t,
+            &SyncRequest::user(),
+            &CancelToken::new(),
+            &no_progress(),
+        )
+        .await;
+    assert!(first.succeeded());
+    let mut req = SyncRequest::background();
+    req.sweep_every = Some(chrono::Duration::days(7));
+    req.max_sweeps_per_run = 3;
+    h.time.advance(Duration::from_secs(24 * 3600));
+    let r = h
+        .engine
+        .sync_tenant(&t, &req, &CancelToken::new(), &no_progress())
+        .await;
+    assert!(r.succeeded());
+    assert_eq!(
+        r.streams.iter().filter(|s| s.full).count(),
+        0,
+        "a sweep before it was due"
+    );
+    h.time.advance(Duration::from_secs(7 * 24 * 3600));
+    let mut swept = std::collections::BTreeSet::new();
+    for _ in 0..6 {
+        let r = h
+            .engine
+            .sync_tenant(&t, &req, &CancelToken::new(), &no_progress())
+            .await;
+        assert!(r.succeeded());
+        let now: Vec<_> = r
+            .streams
+            .iter()
+            .filter(|s| s.full)
+            .map(|s| s.stream.clone())
+            .collect();
+        assert!(now.len() <= 3, "{now:?}");
+        swept.extend(now);
+    }
+    let incremental: std::collections::BTreeSet<_> = ledgerkeep_sync::STREAMS
+        .iter()
+        .filter(|s| s.incremental)
+        .map(|s| s.kind.stream().to_owned())
+        .collect();
+    assert_eq!(
+        swept, incremental,
+        "every drifting stream swept once, over several runs"
+    );
+    assert!(!swept.contains("Journals"));
+}
