@@ -28,6 +28,12 @@ pub use ops::maintenance::{
 };
 pub use ops::preferences::{preferences, set_log_level, Preferences, SetLogLevelRequest};
 pub use ops::support_bundle::{make_support_bundle, SupportBundle, SupportBundleRequest};
+pub use ops::sync::{
+    cancel_sync, export_records, progress_event, sync_now, sync_once, sync_status,
+    CancelSyncRequest, CancelSyncView, ExportFormat, ExportRequest, StreamReportView,
+    StreamStatusView, SyncNowRequest, SyncProgressView, SyncReportView, SyncService,
+    SyncStatusRequest, SyncStatusView, TenantSyncStatusView,
+};
 pub use ops::xero_connection::{
     complete_sign_in, disconnect, finish_loopback_sign_in, keep_organisations, list_organisations,
     start_sign_in, CompleteSignInRequest, Connected, DisconnectOutcome, DisconnectRequest,

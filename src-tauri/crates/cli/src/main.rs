@@ -14,6 +14,7 @@ use ledgerkeep_api::{ApiError, AppConfig, AppContext, AppPaths};
 use ledgerkeep_obs::logging::{self, LogConfig};
 
 mod simulator;
+mod sync_cmds;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -69,6 +70,30 @@ enum Command {
     Connect(xero::ConnectArgs),
     /// Disconnect from Xero (revoke and forget the sign-in); the local books are kept.
     Disconnect(xero::DisconnectArgs),
+    // --- Syncing with Xero (sync_cmds.rs) ---
+    /// Sync every kept organisation (or one) now; a progress bar on stderr, the
+    /// reports as JSON. Exit 2 if a sync stopped early.
+    Sync {
+        #[arg(long, value_name = "ID")]
+        tenant: Option<String>,
+        /// Read every stream whole (a full sweep).
+        #[arg(long)]
+        full: bool,
+    },
+    /// Per organisation and stream: watermark, counts, last result, rate-limit use.
+    Status {
+        #[arg(long, value_name = "ID")]
+        tenant: Option<String>,
+    },
+    /// Write one entity's records (Invoices, Contacts, ...) to stdout, with
+    /// Xero's field names, exact amounts and ISO 8601 dates.
+    Export {
+        entity: String,
+        #[arg(long, value_parser = sync_cmds::parse_format)]
+        format: ledgerkeep_api::ExportFormat,
+        #[arg(long, value_name = "ID")]
+        tenant: Option<String>,
+    },
     /// The audit trail.
     Audit {
         #[command(subcommand)]
@@ -143,6 +168,13 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::Audit {
             command: AuditCommand::Verify,
         } => ledger_cmds::audit_verify(&ctx).await,
+        Command::Sync { tenant, full } => sync_cmds::sync(&ctx, tenant, full).await,
+        Command::Status { tenant } => sync_cmds::status(&ctx, tenant).await,
+        Command::Export {
+            entity,
+            format,
+            tenant,
+        } => sync_cmds::export(&ctx, entity, format, tenant).await,
         Command::Doctor { .. } | Command::Restore { .. } | Command::Simulator(_) => {
             Ok(ExitCode::SUCCESS)
         }

@@ -18,6 +18,7 @@ mod error;
 pub mod query;
 pub mod rows;
 pub mod settings;
+pub mod sync_state;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -42,6 +43,7 @@ pub use error::StoreError;
 pub use integrity::{check_file, Integrity};
 pub use rows::StoredEntity;
 pub use sqlx::Error as SqlxError;
+pub use sync_state::SyncRunRow;
 
 /// The migrations compiled into this build.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../../migrations");

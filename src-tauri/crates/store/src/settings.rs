@@ -144,6 +144,17 @@ impl LedgerStore {
             .collect()
     }
 
+    /// The highest JournalNumber stored for a tenant: where the Journals
+    /// stream resumes (`offset`).
+    pub async fn max_journal_number(&self, tenant_id: &str) -> Result<Option<i64>, StoreError> {
+        let n: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(number) FROM journals WHERE tenant_id = ?")
+                .bind(tenant_id)
+                .fetch_one(self.pool())
+                .await?;
+        Ok(n)
+    }
+
     /// Starts a sync run in the log.
     pub async fn start_sync_run(
         &self,

@@ -2,5 +2,20 @@
 //! store, one page per transaction, within Xero's rate limits.
 //!
 //! Boundary: composes `ledgerkeep-xero` and `ledgerkeep-store`; may depend on
-//! `ledgerkeep-domain`. It never depends on `ledgerkeep-api` or on Tauri.
-//! Filled in by issue #6.
+//! `ledgerkeep-domain` and `ledgerkeep-obs`. It never depends on
+//! `ledgerkeep-api` or on Tauri.
+
+pub mod cancel;
+pub mod engine;
+pub mod progress;
+pub mod streams;
+
+pub use cancel::CancelToken;
+pub use engine::{no_progress, ProgressSink, SyncEngine, SyncRequest};
+pub use progress::{StopReason, StreamReport, StreamStatus, SyncProgress, SyncReport};
+pub use streams::{stream_named, stream_of, Paging, Stream, STREAMS};
+pub mod notify;
+pub mod scheduler;
+
+pub use notify::{notice_for, DesktopNotifier, Notice, Notifier, Silent};
+pub use scheduler::{SchedulerConfig, SchedulerError, SyncEvent, SyncScheduler};

@@ -10,5 +10,6 @@ pub mod maintenance;
 pub mod organisations;
 pub mod preferences;
 pub mod support_bundle;
+pub mod sync;
 pub mod updates;
 pub mod xero_connection;

@@ -1,0 +1,568 @@
+//! Syncing with Xero: sync now, cancel, status, progress for the fronts, and
+//! exports of the synced records.
+//!
+//! The shell builds one [`SyncService`] at start (it starts the scheduler),
+//! forwards [`SyncService::subscribe`]'s events as typed events (see
+//! [`progress_event`]), calls [`sync_now`], [`cancel_sync`] and [`sync_status`]
+//! from one-line commands, and calls [`SyncService::shutdown`] before closing
+//! the ledger.
+
+use std::sync::Arc;
+
+use ledgerkeep_domain::parse_ms_date;
+use ledgerkeep_domain::xero::EntityKind;
+use ledgerkeep_sync::{
+    CancelToken, Notifier, ProgressSink, SchedulerConfig, SchedulerError, StreamReport, SyncEngine,
+    SyncEvent, SyncReport, SyncRequest, SyncScheduler,
+};
+use ledgerkeep_xero::{Timekeeping, Xero};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tokio::sync::broadcast;
+
+use crate::{ApiError, AppContext, ErrorCode};
+
+fn u32_of(v: impl TryInto<u32>) -> u32 {
+    v.try_into().unwrap_or(u32::MAX)
+}
+
+/// The engine and the running scheduler, built once by a front.
+#[derive(Debug, Clone)]
+pub struct SyncService {
+    engine: Arc<SyncEngine>,
+    scheduler: SyncScheduler,
+}
+
+/// The organisations a sign-in keeps (all it reaches when none was chosen).
+pub async fn kept_tenants(xero: &Xero) -> Result<Vec<(String, String)>, ApiError> {
+    let conns = xero
+        .tokens()
+        .all()
+        .await
+        .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+    let mut out = Vec::new();
+    for c in conns {
+        let orgs = c.organisations();
+        let kept = c.kept();
+        for o in orgs {
+            if kept.is_empty() || kept.iter().any(|k| k.eq_ignore_ascii_case(&o.tenant_id)) {
+                out.push((o.tenant_id, o.tenant_name));
+            }
+        }
+    }
+    Ok(out)
+}
+
+impl SyncService {
+    /// Builds the engine on the context's ledger and starts the scheduler for
+    /// every kept organisation.
+    pub async fn start(
+        ctx: &AppContext,
+        xero: Arc<Xero>,
+        time: Timekeeping,
+        config: SchedulerConfig,
+        notifier: Arc<dyn Notifier>,
+    ) -> Result<Self, ApiError> {
+        let tenants = kept_tenants(&xero).await?;
+        let engine = Arc::new(SyncEngine::new(
+            xero,
+            ctx.store().clone(),
+            time.clone(),
+            Some(Arc::clone(ctx.metrics())),
+        ));
+        let scheduler = SyncScheduler::start(Arc::clone(&engine), config, tenants, notifier, time);
+        Ok(SyncService { engine, scheduler })
+    }
+
+    pub fn engine(&self) -> &Arc<SyncEngine> {
+        &self.engine
+    }
+
+    pub fn scheduler(&self) -> &SyncScheduler {
+        &self.scheduler
+    }
+
+    /// Every sync's start, progress and end, as they happen.
+    pub fn subscribe(&self) -> broadcast::Receiver<SyncEvent> {
+        self.scheduler.subscribe()
+    }
+
+    /// Stops taking work, cancels running syncs (a page is committed whole or
+    /// rolled back) and waits for them. Then flush the logs and close the ledger.
+    pub async fn shutdown(&self) {
+        self.scheduler.shutdown().await;
+    }
+}
+
+/// Progress of a running sync, as the UI receives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncProgressView {
+    pub tenant: String,
+    pub stream: String,
+    pub records: u32,
+    pub pages: u32,
+    pub rate_limit_used_pct: u32,
+    pub eta_seconds: Option<u32>,
+}
+
+/// The progress update in a scheduler event, if it is one.
+pub fn progress_event(e: &SyncEvent) -> Option<SyncProgressView> {
+    match e {
+        SyncEvent::Progress(p) => Some(SyncProgressView {
+            tenant: p.tenant.clone(),
+            stream: p.stream.clone(),
+            records: u32_of(p.records),
+            pages: u32_of(p.pages),
+            rate_limit_used_pct: p.rate_limit_used_pct,
+            eta_seconds: p.eta_seconds.map(u32_of),
+        }),
+        _ => None,
+    }
+}
+
+/// One stream's result in a run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct StreamReportView {
+    pub stream: String,
+    /// `done`, `skipped` (refused by the plan or scopes), `notRun` or `failed`.
+    pub status: String,
+    pub full: bool,
+    pub calls: u32,
+    pub records_seen: u32,
+    pub inserted: u32,
+    pub updated: u32,
+    pub watermark: Option<String>,
+    pub detail: Option<String>,
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncReportView {
+    pub tenant: String,
+    pub ok: bool,
+    /// Why it stopped early (`cancelled`, `needsReauthorisation`, `disconnected`,
+    /// `dailyLimit`, `network`, `xero`, `storage`).
+    pub stopped: Option<String>,
+    pub error: Option<String>,
+    pub calls: u32,
+    pub pages: u32,
+    pub records_seen: u32,
+    pub records_changed: u32,
+    pub streams: Vec<StreamReportView>,
+}
+
+fn word<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+impl From<&StreamReport> for StreamReportView {
+    fn from(s: &StreamReport) -> Self {
+        StreamReportView {
+            stream: s.stream.clone(),
+            status: word(&s.status),
+            full: s.full,
+            calls: u32_of(s.calls),
+            records_seen: u32_of(s.records_seen),
+            inserted: u32_of(s.inserted),
+            updated: u32_of(s.updated),
+            watermark: s.watermark.clone(),
+            detail: s.detail.clone(),
+        }
+    }
+}
+
+impl From<&SyncReport> for SyncReportView {
+    fn from(r: &SyncReport) -> Self {
+        SyncReportView {
+            tenant: r.tenant.clone(),
+            ok: r.succeeded(),
+            stopped: r.stopped.as_ref().map(word),
+            error: r.error.clone(),
+            calls: u32_of(r.calls),
+            pages: u32_of(r.pages),
+            records_seen: u32_of(r.records_seen),
+            records_changed: u32_of(r.records_changed),
+            streams: r.streams.iter().map(StreamReportView::from).collect(),
+        }
+    }
+}
+
+impl From<SchedulerError> for ApiError {
+    fn from(e: SchedulerError) -> Self {
+        let code = match e {
+            SchedulerError::UnknownTenant(_) => ErrorCode::Invalid,
+            SchedulerError::ShuttingDown => ErrorCode::Internal,
+        };
+        ApiError::new(code, e.to_string())
+    }
+}
+
+/// "Sync now" for one organisation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncNowRequest {
+    pub tenant_id: String,
+    /// Read every stream whole (a full sweep).
+    #[serde(default)]
+    pub full: bool,
+}
+
+/// Runs a sync the owner asked for, after the one running (if any), and
+/// returns what it did.
+pub async fn sync_now(svc: &SyncService, req: SyncNowRequest) -> Result<SyncReportView, ApiError> {
+    if req.tenant_id.trim().is_empty() {
+        return Err(ApiError::invalid("Choose an organisation to sync."));
+    }
+    let report = svc
+        .scheduler
+        .sync_now(req.tenant_id.trim(), req.full)
+        .await?;
+    Ok(SyncReportView::from(&report))
+}
+
+/// Cancel the running sync of one organisation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CancelSyncRequest {
+    pub tenant_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CancelSyncView {
+    /// Whether a sync was running (it stops at its next safe point).
+    pub cancelled: bool,
+}
+
+pub fn cancel_sync(svc: &SyncService, req: CancelSyncRequest) -> CancelSyncView {
+    CancelSyncView {
+        cancelled: svc.scheduler.cancel(req.tenant_id.trim()),
+    }
+}
+
+/// A one-off sync without the scheduler (the CLI): every kept organisation, or one.
+pub async fn sync_once(
+    ctx: &AppContext,
+    xero: Arc<Xero>,
+    time: Timekeeping,
+    tenant_id: Option<&str>,
+    full: bool,
+    cancel: &CancelToken,
+    progress: &ProgressSink,
+) -> Result<Vec<SyncReportView>, ApiError> {
+    let mut tenants = kept_tenants(&xero).await?;
+    if let Some(t) = tenant_id {
+        tenants.retain(|(id, _)| id.eq_ignore_ascii_case(t));
+        if tenants.is_empty() {
+            return Err(ApiError::invalid(format!(
+                "The organisation {t} is not connected: connect to Xero first."
+            )));
+        }
+    }
+    if tenants.is_empty() {
+        return Err(ApiError::invalid(
+            "No organisation is connected: connect to Xero first.",
+        ));
+    }
+    let engine = SyncEngine::new(
+        xero,
+        ctx.store().clone(),
+        time,
+        Some(Arc::clone(ctx.metrics())),
+    );
+    let mut req = SyncRequest::user();
+    req.full = full;
+    let mut out = Vec::new();
+    for (id, _) in tenants {
+        let r = engine.sync_tenant(&id, &req, cancel, progress).await;
+        out.push(SyncReportView::from(&r));
+        if cancel.is_cancelled() {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// Sync status, for all organisations or one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncStatusRequest {
+    #[serde(default)]
+    pub tenant_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct StreamStatusView {
+    pub stream: String,
+    pub status: String,
+    pub watermark: Option<String>,
+    pub last_full_sweep: Option<String>,
+    pub records: u32,
+    pub last_error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LastRunView {
+    pub kind: String,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub status: String,
+    pub pages: u32,
+    pub records_seen: u32,
+    pub records_changed: u32,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TenantSyncStatusView {
+    pub tenant_id: String,
+    pub streams: Vec<StreamStatusView>,
+    pub last_run: Option<LastRunView>,
+    /// Share of the day's Xero calls used, from the last answers' headers.
+    pub day_limit_used_pct: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncStatusView {
+    pub tenants: Vec<TenantSyncStatusView>,
+}
+
+/// Per organisation and stream: watermark, counts, last result; and the
+/// day's rate-limit use.
+pub async fn sync_status(
+    ctx: &AppContext,
+    req: SyncStatusRequest,
+) -> Result<SyncStatusView, ApiError> {
+    let store = ctx.store();
+    let mut tenants = store.synced_tenants().await?;
+    if let Some(t) = req
+        .tenant_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        tenants.retain(|id| id.eq_ignore_ascii_case(t));
+    }
+    let day_used = ctx.metrics().snapshot().day_limit_used_pct;
+    let mut out = Vec::new();
+    for tenant in tenants {
+        let states = store.streams(&tenant).await?;
+        let mut streams = Vec::new();
+        for s in ledgerkeep_sync::STREAMS {
+            let name = s.kind.stream();
+            let st = states.iter().find(|x| x.stream == name);
+            streams.push(StreamStatusView {
+                stream: name.to_owned(),
+                status: st.map_or_else(|| "never".to_owned(), |x| x.status.clone()),
+                watermark: st.and_then(|x| x.watermark_utc.clone()),
+                last_full_sweep: st.and_then(|x| x.last_full_sweep_utc.clone()),
+                records: u32_of(store.record_count(&tenant, s.kind).await?),
+                last_error: st.and_then(|x| x.last_error.clone()),
+            });
+        }
+        let last_run = store.last_sync_run(&tenant).await?.map(|r| LastRunView {
+            kind: r.kind,
+            started_at: r.started_at,
+            finished_at: r.finished_at,
+            status: r.status,
+            pages: u32_of(r.pages),
+            records_seen: u32_of(r.records_seen),
+            records_changed: u32_of(r.records_changed),
+            error: r.error,
+        });
+        out.push(TenantSyncStatusView {
+            tenant_id: tenant,
+            streams,
+            last_run,
+            day_limit_used_pct: day_used,
+        });
+    }
+    Ok(SyncStatusView { tenants: out })
+}
+
+/// The file format of an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum ExportFormat {
+    Csv,
+    Json,
+}
+
+/// Export one entity's records.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportRequest {
+    /// The entity, as Xero names its endpoint (`Invoices`, `BankTransactions`...).
+    pub entity: String,
+    pub format: ExportFormat,
+    #[serde(default)]
+    pub tenant_id: Option<String>,
+}
+
+/// The entity named by an export request.
+pub fn entity_named(name: &str) -> Result<EntityKind, ApiError> {
+    ledgerkeep_sync::stream_named(name.trim())
+        .map(|s| s.kind)
+        .ok_or_else(|| {
+            let names: Vec<&str> = ledgerkeep_sync::STREAMS
+                .iter()
+                .map(|s| s.kind.stream())
+                .collect();
+            ApiError::invalid(format!(
+                "Unknown entity '{name}'. Choose one of: {}.",
+                names.join(", ")
+            ))
+        })
+}
+
+/// The records of one entity as CSV or JSON text: Xero's field names, amounts
+/// as exact decimal strings (Xero's digits), dates as ISO 8601 (calendar dates
+/// `YYYY-MM-DD`; `…UTC` fields as UTC instants). CSV holds each record's
+/// fields and its nested objects' (`Contact.Name`); JSON holds everything.
+pub async fn export_records(ctx: &AppContext, req: ExportRequest) -> Result<String, ApiError> {
+    let kind = entity_named(&req.entity)?;
+    let tenant = req
+        .tenant_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    let rows = ctx.store().raw_records(tenant, kind).await?;
+    let mut records = Vec::with_capacity(rows.len());
+    for (tenant_id, raw) in rows {
+        let v: Value = serde_json::from_str(&raw)
+            .map_err(|e| ApiError::internal(format!("A stored record could not be read: {e}")))?;
+        let mut v = exportable(None, v);
+        if let Value::Object(m) = &mut v {
+            m.insert("TenantID".to_owned(), Value::String(tenant_id));
+        }
+        records.push(v);
+    }
+    match req.format {
+        ExportFormat::Json => serde_json::to_string_pretty(&records)
+            .map_err(|e| ApiError::internal(format!("The export could not be written: {e}"))),
+        ExportFormat::Csv => to_csv(&records),
+    }
+}
+
+/// Numbers as their exact text, `/Date(...)/` as ISO 8601.
+fn exportable(key: Option<&str>, v: Value) -> Value {
+    match v {
+        Value::Number(n) => Value::String(n.to_string()),
+        Value::String(s) if s.starts_with("/Date(") => match parse_ms_date(&s) {
+            Ok(d) if key.is_some_and(|k| k.ends_with("UTC")) => {
+                Value::String(d.instant.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+            }
+            Ok(d) => Value::String(d.local_date().format("%Y-%m-%d").to_string()),
+            Err(_) => Value::String(s),
+        },
+        Value::Array(a) => Value::Array(a.into_iter().map(|x| exportable(key, x)).collect()),
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .map(|(k, x)| {
+                    let x = exportable(Some(&k), x);
+                    (k, x)
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten(&key, x, out);
+            }
+        }
+        // Lines and other lists belong to the JSON export.
+        Value::Array(_) => {}
+        Value::Null => out.push((prefix.to_owned(), String::new())),
+        Value::String(s) => out.push((prefix.to_owned(), s.clone())),
+        Value::Bool(b) => out.push((prefix.to_owned(), b.to_string())),
+        Value::Number(n) => out.push((prefix.to_owned(), n.to_string())),
+    }
+}
+
+fn to_csv(records: &[Value]) -> Result<String, ApiError> {
+    let flat: Vec<Vec<(String, String)>> = records
+        .iter()
+        .map(|r| {
+            let mut out = Vec::new();
+            flatten("", r, &mut out);
+            out
+        })
+        .collect();
+    let mut columns: Vec<String> = vec!["TenantID".to_owned()];
+    for row in &flat {
+        for (k, _) in row {
+            if !columns.contains(k) {
+                columns.push(k.clone());
+            }
+        }
+    }
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let fail = |e: csv::Error| ApiError::internal(format!("The export could not be written: {e}"));
+    w.write_record(&columns).map_err(fail)?;
+    for row in &flat {
+        let cells: Vec<&str> = columns
+            .iter()
+            .map(|c| {
+                row.iter()
+                    .find(|(k, _)| k == c)
+                    .map_or("", |(_, v)| v.as_str())
+            })
+            .collect();
+        w.write_record(&cells).map_err(fail)?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| ApiError::internal(format!("The export could not be written: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| ApiError::internal(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exports_keep_exact_amounts_and_write_iso_dates() {
+        let v: Value = serde_json::from_str(
+            r#"{"Total": 98765432109876.54, "UnitAmount": 1.2345, "Date": "/Date(1539993600000+0000)/",
+                "UpdatedDateUTC": "/Date(1552326816230)/", "Contact": {"Name": "Kōwhai"}}"#,
+        )
+        .unwrap();
+        let e = exportable(None, v);
+        assert_eq!(e["Total"], "98765432109876.54");
+        assert_eq!(e["UnitAmount"], "1.2345");
+        assert_eq!(e["Date"], "2018-10-20");
+        assert_eq!(e["UpdatedDateUTC"], "2019-03-11T17:53:36.230Z");
+        let csv = to_csv(&[e]).unwrap();
+        let mut lines = csv.lines();
+        let head = lines.next().unwrap();
+        assert!(head.contains("Contact.Name") && head.contains("Total"));
+        assert!(lines.next().unwrap().contains("98765432109876.54"));
+    }
+
+    #[test]
+    fn unknown_entities_are_refused_with_the_choices() {
+        assert_eq!(entity_named("invoices").unwrap(), EntityKind::Invoice);
+        let e = entity_named("Widgets").unwrap_err();
+        assert!(e.message.contains("Invoices"));
+    }
+}

@@ -1,0 +1,203 @@
+//! The sync operations against the simulator over loopback, with a real
+//! ledger file and no Tauri: sync now through the scheduler, progress events,
+//! status, export, cancel and shutdown.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use ledgerkeep_api::*;
+use ledgerkeep_sim::{Collection, Limits, RunningSimulator, Size};
+use ledgerkeep_sync::{SchedulerConfig, Silent};
+use ledgerkeep_xero::{
+    MemoryTokenStore, RedirectTarget, VirtualTime, Xero, XeroEndpoints, XeroOptions,
+};
+
+const BOUNCE_URL: &str = "https://bounce.example/ledgerkeep";
+
+#[derive(Debug)]
+struct SimClock(Arc<VirtualTime>);
+
+impl ledgerkeep_sim::Clock for SimClock {
+    fn now_ms(&self) -> i64 {
+        self.0.now_ms()
+    }
+}
+
+async fn setup() -> (
+    RunningSimulator,
+    Arc<VirtualTime>,
+    Arc<Xero>,
+    AppContext,
+    tempfile::TempDir,
+) {
+    let time = VirtualTime::starting_at(ledgerkeep_sim::clock::DEFAULT_START_MS);
+    let sim = RunningSimulator::builder()
+        .seed(5)
+        .size(Size::Small)
+        .limits(Limits::XERO)
+        .clock(SimClock(Arc::clone(&time)))
+        .auto_consent(true)
+        .redirect_uri(BOUNCE_URL)
+        .start()
+        .await
+        .unwrap();
+    let endpoints = XeroEndpoints {
+        login_url: sim.base_url().to_owned(),
+        identity_url: sim.base_url().to_owned(),
+        api_url: sim.base_url().to_owned(),
+        client_id: Some(sim.client_id().to_owned()),
+        oauth_port: 0,
+    };
+    let xero = Arc::new(
+        Xero::new(
+            endpoints,
+            Arc::new(MemoryTokenStore::default()),
+            time.timekeeping(),
+            None,
+            XeroOptions::default(),
+        )
+        .unwrap(),
+    );
+    let req = xero
+        .start_sign_in(&RedirectTarget::Https(BOUNCE_URL.into()))
+        .unwrap();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let resp = client.get(&req.url).send().await.unwrap();
+    let location = resp.headers()["location"].to_str().unwrap().to_owned();
+    xero.complete_sign_in(location.split_once('?').unwrap().1)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = AppConfig::new(AppPaths::under(dir.path()));
+    config.clock = time.timekeeping().clock;
+    let ctx = AppContext::open(config).await.unwrap();
+    (sim, time, xero, ctx, dir)
+}
+
+#[tokio::test]
+async fn sync_now_reports_progress_then_status_and_exports_show_the_truth() {
+    let (sim, time, xero, ctx, _dir) = setup().await;
+    let tenant = sim.tenants()[0].tenant_id.clone();
+    let svc = SyncService::start(
+        &ctx,
+        Arc::clone(&xero),
+        // The scheduler waits on tokio's timer, so its hourly tick never comes
+        // during the test; the clock is the virtual one.
+        ledgerkeep_xero::Timekeeping {
+            clock: time.timekeeping().clock,
+            sleeper: Arc::new(ledgerkeep_xero::TokioSleeper),
+        },
+        SchedulerConfig {
+            sync_on_launch: false,
+            interval: std::time::Duration::from_secs(3600),
+            ..SchedulerConfig::default()
+        },
+        Arc::new(Silent),
+    )
+    .await
+    .unwrap();
+    let mut events = svc.subscribe();
+    let report = sync_now(
+        &svc,
+        SyncNowRequest {
+            tenant_id: tenant.clone(),
+            full: false,
+        },
+    )
+    .await
+    .unwrap();
+    assert!(report.ok, "{:?}", report.error);
+    assert!(report.records_changed > 100);
+    let mut last = None;
+    while let Ok(e) = events.try_recv() {
+        if let Some(p) = progress_event(&e) {
+            last = Some(p);
+        }
+    }
+    let last = last.expect("no progress event");
+    assert_eq!(last.tenant, tenant);
+    assert_eq!(last.records, report.records_seen);
+    let json = serde_json::to_value(&last).unwrap();
+    assert!(json.get("rateLimitUsedPct").is_some() && json.get("etaSeconds").is_some());
+
+    let status = sync_status(
+        &ctx,
+        SyncStatusRequest {
+            tenant_id: Some(tenant.clone()),
+        },
+    )
+    .await
+    .unwrap();
+    let t = &status.tenants[0];
+    let inv = t.streams.iter().find(|s| s.stream == "Invoices").unwrap();
+    let truth = sim.truth().records(&tenant, Collection::Invoices);
+    assert_eq!(inv.records as usize, truth.len());
+    assert!(inv.watermark.is_some());
+    assert_eq!(t.last_run.as_ref().unwrap().status, "ok");
+
+    let exported = export_records(
+        &ctx,
+        ExportRequest {
+            entity: "Invoices".into(),
+            format: ExportFormat::Json,
+            tenant_id: Some(tenant.clone()),
+        },
+    )
+    .await
+    .unwrap();
+    let exported: serde_json::Value = serde_json::from_str(&exported).unwrap();
+    let exported = exported.as_array().unwrap();
+    assert_eq!(exported.len(), truth.len());
+    for want in &truth {
+        let id = want["InvoiceID"].as_str().unwrap();
+        let got = exported.iter().find(|e| e["InvoiceID"] == id).unwrap();
+        // Exact decimal strings with Xero's digits; ISO dates.
+        assert_eq!(got["Total"].as_str().unwrap(), want["Total"].to_string());
+        assert_eq!(
+            got["AmountDue"].as_str().unwrap(),
+            want["AmountDue"].to_string()
+        );
+        assert_eq!(got["Status"], want["Status"]);
+        if want["Date"].is_string() {
+            let d = got["Date"].as_str().unwrap();
+            assert!(d.len() == 10 && d.as_bytes()[4] == b'-', "{d}");
+        }
+    }
+    let csv = export_records(
+        &ctx,
+        ExportRequest {
+            entity: "invoices".into(),
+            format: ExportFormat::Csv,
+            tenant_id: Some(tenant.clone()),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(csv.lines().count(), truth.len() + 1);
+    assert!(csv.lines().next().unwrap().contains("InvoiceNumber"));
+
+    assert!(
+        !cancel_sync(
+            &svc,
+            CancelSyncRequest {
+                tenant_id: tenant.clone()
+            }
+        )
+        .cancelled
+    );
+    let bad = sync_now(
+        &svc,
+        SyncNowRequest {
+            tenant_id: "nope".into(),
+            full: false,
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(bad.code, ErrorCode::Invalid);
+    svc.shutdown().await;
+    ctx.close().await;
+}

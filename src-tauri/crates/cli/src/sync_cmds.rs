@@ -1,0 +1,145 @@
+//! Syncing from the command line: `sync`, `status` and `export`.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use ledgerkeep_api::{ApiError, AppContext, ErrorCode, ExportFormat, ExportRequest};
+use ledgerkeep_sync::{CancelToken, ProgressSink};
+use ledgerkeep_xero::{KeyringTokenStore, Timekeeping, Xero, XeroOptions, KEYRING_SERVICE};
+
+use crate::print_json;
+
+/// `sync` exits with this when a sync stopped early (1 is any other error).
+pub const EXIT_SYNC_STOPPED: u8 = 2;
+
+/// The Xero client on the OS keyring. `LEDGERKEEP_KEYRING_SERVICE` names the
+/// keyring entry's service (tests use a throwaway one); `LEDGERKEEP_XERO_MINUTE_LIMIT`
+/// sets the calls per minute per organisation (default: Xero's 60; a test
+/// against the simulator raises it, as the simulator can be told to allow more).
+fn xero(ctx: &AppContext) -> Result<Arc<Xero>, ApiError> {
+    let service = std::env::var("LEDGERKEEP_KEYRING_SERVICE")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| KEYRING_SERVICE.to_owned());
+    let mut options = XeroOptions::default();
+    if let Some(n) = std::env::var("LEDGERKEEP_XERO_MINUTE_LIMIT")
+        .ok()
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .filter(|n| *n > 0)
+    {
+        options.client.limits.per_minute = n;
+    }
+    Xero::new(
+        ctx.config().endpoints.clone(),
+        Arc::new(KeyringTokenStore::new(service)),
+        Timekeeping::real(),
+        Some(Arc::clone(ctx.metrics())),
+        options,
+    )
+    .map(Arc::new)
+    .map_err(|e| ApiError::new(ErrorCode::Invalid, e.to_string()))
+}
+
+/// `ledgerkeep-cli sync [--tenant ID] [--full]`: a progress bar on stderr, the
+/// reports as JSON on stdout. Ctrl-C cancels at the next safe point.
+pub async fn sync(
+    ctx: &AppContext,
+    tenant: Option<String>,
+    full: bool,
+) -> Result<ExitCode, ApiError> {
+    let xero = xero(ctx)?;
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {elapsed} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    let b = bar.clone();
+    let sink: ProgressSink = Arc::new(move |p| {
+        b.set_message(format!(
+            "{} {}: {} records, {} pages, {}% of the minute's calls{}",
+            &p.tenant[..p.tenant.len().min(8)],
+            p.stream,
+            p.records,
+            p.pages,
+            p.rate_limit_used_pct,
+            p.eta_seconds
+                .map(|s| format!(", about {s} s left"))
+                .unwrap_or_default()
+        ));
+        b.tick();
+    });
+    let cancel = CancelToken::new();
+    let c = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            c.cancel();
+        }
+    });
+    let reports = ledgerkeep_api::sync_once(
+        ctx,
+        xero,
+        Timekeeping::real(),
+        tenant.as_deref(),
+        full,
+        &cancel,
+        &sink,
+    )
+    .await;
+    bar.finish_and_clear();
+    let reports = reports?;
+    print_json(&reports)?;
+    Ok(if reports.iter().all(|r| r.ok) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_SYNC_STOPPED)
+    })
+}
+
+/// `ledgerkeep-cli status [--tenant ID]`
+pub async fn status(ctx: &AppContext, tenant: Option<String>) -> Result<ExitCode, ApiError> {
+    let view =
+        ledgerkeep_api::sync_status(ctx, ledgerkeep_api::SyncStatusRequest { tenant_id: tenant })
+            .await?;
+    print_json(&view)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `ledgerkeep-cli export <entity> --format csv|json [--tenant ID]`: to stdout.
+pub async fn export(
+    ctx: &AppContext,
+    entity: String,
+    format: ExportFormat,
+    tenant: Option<String>,
+) -> Result<ExitCode, ApiError> {
+    let text = ledgerkeep_api::export_records(
+        ctx,
+        ExportRequest {
+            entity,
+            format,
+            tenant_id: tenant,
+        },
+    )
+    .await?;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| {
+            if text.ends_with('\n') {
+                Ok(())
+            } else {
+                out.write_all(b"\n")
+            }
+        })
+        .map_err(|e| ApiError::internal(format!("could not write to standard output: {e}")))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Parses `--format`.
+pub fn parse_format(s: &str) -> Result<ExportFormat, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "csv" => Ok(ExportFormat::Csv),
+        "json" => Ok(ExportFormat::Json),
+        other => Err(format!("unknown format {other:?}: csv or json")),
+    }
+}

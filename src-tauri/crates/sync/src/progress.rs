@@ -1,0 +1,92 @@
+//! What a sync tells the fronts while it runs, and what it did when it ends.
+
+use serde::{Deserialize, Serialize};
+
+/// One progress update: after every page, and when a stream starts or ends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncProgress {
+    pub tenant: String,
+    /// The stream being pulled (`Invoices`), as Xero names the endpoint.
+    pub stream: String,
+    /// Records received so far in this run (all streams).
+    pub records: u64,
+    /// Pages (calls answered) so far in this run.
+    pub pages: u64,
+    /// Share of the tenant's per-minute budget used in the last minute, 0 to 100.
+    pub rate_limit_used_pct: u32,
+    /// Estimated seconds left, from the records Xero says remain and the
+    /// per-minute limit; `None` before anything is known.
+    pub eta_seconds: Option<u64>,
+}
+
+/// How a stream ended in one run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum StreamStatus {
+    /// Pulled to the end.
+    Done,
+    /// The plan or the granted scopes refuse it (401/403): skipped, not an error.
+    Skipped,
+    /// Not reached: the run stopped first.
+    NotRun,
+    /// The run stopped in this stream (its committed pages are kept).
+    Failed,
+}
+
+/// One stream's result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StreamReport {
+    pub stream: String,
+    pub status: StreamStatus,
+    /// Whether this run read the whole stream (a full sweep) rather than the changes.
+    pub full: bool,
+    pub calls: u64,
+    pub records_seen: u64,
+    pub inserted: u64,
+    pub updated: u64,
+    pub watermark: Option<String>,
+    pub detail: Option<String>,
+}
+
+/// Why a run stopped early.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum StopReason {
+    Cancelled,
+    /// The sign-in must be renewed (`invalid_grant`): a notification asks for it.
+    NeedsReauthorisation,
+    /// The tenant is no longer connected.
+    Disconnected,
+    /// The day's budget (or, for background work, all but its reserve) is spent.
+    DailyLimit,
+    /// Xero could not be reached or kept failing after retries.
+    Network,
+    /// Xero sent something that could not be read, or refused the call.
+    Xero,
+    /// The ledger could not be written.
+    Storage,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncReport {
+    pub run_id: String,
+    pub tenant: String,
+    pub streams: Vec<StreamReport>,
+    pub calls: u64,
+    pub pages: u64,
+    pub records_seen: u64,
+    pub records_changed: u64,
+    /// `None` when every stream was done or skipped.
+    pub stopped: Option<StopReason>,
+    pub error: Option<String>,
+}
+
+impl SyncReport {
+    pub fn succeeded(&self) -> bool {
+        self.stopped.is_none()
+    }
+}

@@ -1,0 +1,389 @@
+//! The scheduler: per tenant, one task that waits on a tick, a command or
+//! shutdown, and runs at most one sync at a time.
+//!
+//! - a sync on launch, every `interval` (missed ticks are skipped), on "sync
+//!   now", and when the network returns;
+//! - failures back off exponentially with jitter, reset on success;
+//! - background syncs run at `Priority::Background`, so the rate limiter keeps
+//!   the last part of the daily budget for what the owner starts;
+//! - a full sweep in progress is persisted by the engine and resumed by the
+//!   next run, even after a restart;
+//! - `cancel` stops the running sync at its next safe point (between pages, or
+//!   by abandoning the call in flight: a page is applied whole or not at all);
+//! - `shutdown` stops taking work, cancels what runs and waits for the tasks.
+//!
+//! All waiting goes through the passed-in `Timekeeping`, so tests drive it on
+//! virtual time.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ledgerkeep_xero::Timekeeping;
+use parking_lot::Mutex;
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
+use tokio::task::JoinHandle;
+
+use crate::cancel::CancelToken;
+use crate::engine::{ProgressSink, SyncEngine, SyncRequest};
+use crate::notify::{notice_for, Notifier};
+use crate::progress::{StopReason, SyncProgress, SyncReport};
+
+/// How the scheduler runs.
+#[derive(Debug, Clone)]
+pub struct SchedulerConfig {
+    /// Between background syncs (setting; default 15 minutes).
+    pub interval: Duration,
+    /// Sync each tenant as soon as the scheduler starts.
+    pub sync_on_launch: bool,
+    pub backoff_base: Duration,
+    pub backoff_cap: Duration,
+    /// Sweep each stream whole this often (default weekly)...
+    pub sweep_every: Option<chrono::Duration>,
+    /// ...at most this many streams per run, so sweeps spread over the days.
+    pub max_sweeps_per_run: usize,
+}
+
+impl Default for SchedulerConfig {
+    fn default() -> Self {
+        SchedulerConfig {
+            interval: Duration::from_secs(15 * 60),
+            sync_on_launch: true,
+            backoff_base: Duration::from_secs(30),
+            backoff_cap: Duration::from_secs(60 * 60),
+            sweep_every: Some(chrono::Duration::days(7)),
+            max_sweeps_per_run: 3,
+        }
+    }
+}
+
+/// What the scheduler tells the fronts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "type")]
+pub enum SyncEvent {
+    Started {
+        tenant: String,
+        full: bool,
+        user: bool,
+    },
+    Progress(SyncProgress),
+    Finished(SyncReport),
+}
+
+/// Why a command was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SchedulerError {
+    #[error("The organisation {0} is not scheduled for syncing.")]
+    UnknownTenant(String),
+    #[error("Ledgerkeep is shutting down: no new syncs start.")]
+    ShuttingDown,
+}
+
+enum Command {
+    SyncNow {
+        full: bool,
+        reply: oneshot::Sender<SyncReport>,
+    },
+    NetworkBack,
+}
+
+#[derive(Debug)]
+struct TenantSlot {
+    commands: mpsc::UnboundedSender<Command>,
+    running: Arc<Mutex<Option<CancelToken>>>,
+}
+
+impl std::fmt::Debug for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Command::SyncNow { full, .. } => write!(f, "SyncNow {{ full: {full} }}"),
+            Command::NetworkBack => f.write_str("NetworkBack"),
+        }
+    }
+}
+
+/// The running scheduler. Clone it freely: clones share the same tasks.
+#[derive(Debug, Clone)]
+pub struct SyncScheduler {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    engine: Arc<SyncEngine>,
+    config: SchedulerConfig,
+    events: broadcast::Sender<SyncEvent>,
+    notifier: Arc<dyn Notifier>,
+    /// The scheduler's own clock and waiting (usually the engine's).
+    time: Timekeeping,
+    tenants: Mutex<HashMap<String, TenantSlot>>,
+    tasks: Mutex<Vec<JoinHandle<()>>>,
+    stop: watch::Sender<bool>,
+}
+
+impl SyncScheduler {
+    /// Starts one task per tenant (`(tenant id, name)`). Call inside a tokio
+    /// runtime. `time` is what the scheduler waits on: pass the engine's.
+    pub fn start(
+        engine: Arc<SyncEngine>,
+        config: SchedulerConfig,
+        tenants: Vec<(String, String)>,
+        notifier: Arc<dyn Notifier>,
+        time: Timekeeping,
+    ) -> SyncScheduler {
+        let (events, _) = broadcast::channel(1024);
+        let inner = Arc::new(Inner {
+            engine,
+            config,
+            events,
+            notifier,
+            time,
+            tenants: Mutex::new(HashMap::new()),
+            tasks: Mutex::new(Vec::new()),
+            stop: watch::Sender::new(false),
+        });
+        let s = SyncScheduler { inner };
+        for (id, name) in tenants {
+            s.add_tenant(id, name);
+        }
+        s
+    }
+
+    /// Schedules one more tenant (e.g. after a sign-in).
+    pub fn add_tenant(&self, tenant: String, name: String) {
+        if *self.inner.stop.borrow() || self.inner.tenants.lock().contains_key(&tenant) {
+            return;
+        }
+        let (tx, rx) = mpsc::unbounded_channel();
+        let running = Arc::new(Mutex::new(None));
+        self.inner.tenants.lock().insert(
+            tenant.clone(),
+            TenantSlot {
+                commands: tx,
+                running: Arc::clone(&running),
+            },
+        );
+        let inner = Arc::clone(&self.inner);
+        let handle = tokio::spawn(tenant_loop(inner, tenant, name, rx, running));
+        self.inner.tasks.lock().push(handle);
+    }
+
+    /// Progress and results of every sync, as they happen.
+    pub fn subscribe(&self) -> broadcast::Receiver<SyncEvent> {
+        self.inner.events.subscribe()
+    }
+
+    /// Runs a sync the owner asked for (after the one running, if any) and
+    /// returns its report. It may spend the daily reserve.
+    pub async fn sync_now(&self, tenant: &str, full: bool) -> Result<SyncReport, SchedulerError> {
+        if *self.inner.stop.borrow() {
+            return Err(SchedulerError::ShuttingDown);
+        }
+        let (reply, rx) = oneshot::channel();
+        {
+            let tenants = self.inner.tenants.lock();
+            let slot = tenants
+                .get(tenant)
+                .ok_or_else(|| SchedulerError::UnknownTenant(tenant.to_owned()))?;
+            slot.commands
+                .send(Command::SyncNow { full, reply })
+                .map_err(|_| SchedulerError::ShuttingDown)?;
+        }
+        rx.await.map_err(|_| SchedulerError::ShuttingDown)
+    }
+
+    /// Cancels the tenant's running sync, if any. Returns whether one was running.
+    pub fn cancel(&self, tenant: &str) -> bool {
+        let tenants = self.inner.tenants.lock();
+        let Some(slot) = tenants.get(tenant) else {
+            return false;
+        };
+        let running = slot.running.lock();
+        match running.as_ref() {
+            Some(token) => {
+                token.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Whether a sync of the tenant is running now.
+    pub fn is_running(&self, tenant: &str) -> bool {
+        self.inner
+            .tenants
+            .lock()
+            .get(tenant)
+            .is_some_and(|s| s.running.lock().is_some())
+    }
+
+    /// The network is back: every tenant syncs (in the background).
+    pub fn network_back(&self) {
+        for slot in self.inner.tenants.lock().values() {
+            let _ = slot.commands.send(Command::NetworkBack);
+        }
+    }
+
+    /// Graceful shutdown: take no more work, cancel running syncs (a page in
+    /// flight is committed whole or rolled back), and wait for every task.
+    /// The caller then flushes the logs and closes the ledger.
+    pub async fn shutdown(&self) {
+        self.inner.stop.send_replace(true);
+        for slot in self.inner.tenants.lock().values() {
+            if let Some(t) = slot.running.lock().as_ref() {
+                t.cancel();
+            }
+        }
+        let tasks: Vec<_> = std::mem::take(&mut *self.inner.tasks.lock());
+        for t in tasks {
+            let _ = t.await;
+        }
+        self.inner.tenants.lock().clear();
+    }
+}
+
+/// Exponential backoff with full jitter: between half and all of base·2^n, capped.
+pub fn backoff(base: Duration, cap: Duration, failures: u32) -> Duration {
+    let exp = base.saturating_mul(1u32 << failures.min(16)).min(cap);
+    let ms = u64::try_from(exp.as_millis()).unwrap_or(u64::MAX);
+    Duration::from_millis(rand::rng().random_range(ms / 2..=ms.max(1)))
+}
+
+enum Wake {
+    Due,
+    Command(Command),
+    Stop,
+}
+
+async fn tenant_loop(
+    inner: Arc<Inner>,
+    tenant: String,
+    name: String,
+    mut commands: mpsc::UnboundedReceiver<Command>,
+    running: Arc<Mutex<Option<CancelToken>>>,
+) {
+    let time = inner.time.clone();
+    let mut stop = inner.stop.subscribe();
+    let mut failures = 0u32;
+    let interval_ms = i64::try_from(inner.config.interval.as_millis()).unwrap_or(i64::MAX);
+    let mut next_due = if inner.config.sync_on_launch {
+        time.now_ms()
+    } else {
+        time.now_ms().saturating_add(interval_ms)
+    };
+    loop {
+        if *stop.borrow() {
+            break;
+        }
+        let wait = Duration::from_millis(u64::try_from(next_due - time.now_ms()).unwrap_or(0));
+        let wake = if wait.is_zero() {
+            Wake::Due
+        } else {
+            tokio::select! {
+                biased;
+                _ = stop.wait_for(|s| *s) => Wake::Stop,
+                c = commands.recv() => match c {
+                    Some(c) => Wake::Command(c),
+                    None => Wake::Stop,
+                },
+                () = time.sleeper.sleep(wait) => Wake::Due,
+            }
+        };
+        let (req, reply, user) = match wake {
+            Wake::Stop => break,
+            Wake::Due | Wake::Command(Command::NetworkBack) => {
+                let mut r = SyncRequest::background();
+                r.sweep_every = inner.config.sweep_every;
+                r.max_sweeps_per_run = inner.config.max_sweeps_per_run;
+                (r, None, false)
+            }
+            Wake::Command(Command::SyncNow { full, reply }) => {
+                let mut r = SyncRequest::user();
+                r.full = full;
+                (r, Some(reply), true)
+            }
+        };
+        if *stop.borrow() {
+            break;
+        }
+        let token = CancelToken::new();
+        *running.lock() = Some(token.clone());
+        let _ = inner.events.send(SyncEvent::Started {
+            tenant: tenant.clone(),
+            full: req.full,
+            user,
+        });
+        let events = inner.events.clone();
+        let sink: ProgressSink = Arc::new(move |p| {
+            let _ = events.send(SyncEvent::Progress(p));
+        });
+        let report = inner.engine.sync_tenant(&tenant, &req, &token, &sink).await;
+        *running.lock() = None;
+        if let Some(n) = notice_for(&report, &name) {
+            inner.notifier.notify(n);
+        }
+        let _ = inner.events.send(SyncEvent::Finished(report.clone()));
+        let now = time.now_ms();
+        match report.stopped {
+            None => {
+                failures = 0;
+                // Skip the ticks missed while syncing: the next one is in the future.
+                next_due = next_tick(next_due, interval_ms, now);
+            }
+            Some(StopReason::Cancelled) => {
+                next_due = next_tick(next_due, interval_ms, now);
+            }
+            Some(_) => {
+                failures = failures.saturating_add(1);
+                let wait = backoff(
+                    inner.config.backoff_base,
+                    inner.config.backoff_cap,
+                    failures - 1,
+                );
+                next_due = now.saturating_add(i64::try_from(wait.as_millis()).unwrap_or(i64::MAX));
+            }
+        }
+        if let Some(reply) = reply {
+            let _ = reply.send(report);
+        }
+    }
+}
+
+/// The first tick after `now` on the grid `due + k·interval` (missed ones skipped).
+fn next_tick(due: i64, interval_ms: i64, now: i64) -> i64 {
+    if interval_ms <= 0 {
+        return now;
+    }
+    if due > now {
+        return due;
+    }
+    let missed = (now - due) / interval_ms + 1;
+    due.saturating_add(missed.saturating_mul(interval_ms))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missed_ticks_are_skipped() {
+        assert_eq!(next_tick(0, 100, 0), 100);
+        assert_eq!(next_tick(0, 100, 350), 400);
+        assert_eq!(next_tick(500, 100, 350), 500);
+    }
+
+    #[test]
+    fn backoff_grows_with_jitter_and_is_capped() {
+        let base = Duration::from_secs(10);
+        let cap = Duration::from_secs(100);
+        for n in 0..6 {
+            let d = backoff(base, cap, n);
+            let full = base.saturating_mul(1 << n).min(cap);
+            assert!(d >= full / 2 && d <= full, "{n}: {d:?}");
+        }
+        let spread: std::collections::HashSet<_> = (0..20).map(|_| backoff(base, cap, 3)).collect();
+        assert!(spread.len() > 1, "no jitter");
+    }
+}

@@ -1,0 +1,123 @@
+//! The streams a tenant sync pulls, and how each endpoint is read.
+
+use ledgerkeep_domain::xero::EntityKind;
+
+/// How an endpoint is paged (xero-facts.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paging {
+    /// Everything in one answer.
+    None,
+    /// `page` with `pageSize` up to 1000.
+    PageSize,
+    /// Journals: `offset` = the last JournalNumber seen, 100 a call.
+    Offset,
+}
+
+/// One stream: an entity, its endpoint, its paging, and whether the endpoint
+/// honours `If-Modified-Since` (the entity carries `UpdatedDateUTC`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stream {
+    pub kind: EntityKind,
+    /// The path segment under `/api.xro/2.0/`.
+    pub path: &'static str,
+    pub paging: Paging,
+    pub incremental: bool,
+}
+
+/// The largest page Xero serves to third-party apps.
+pub const MAX_PAGE_SIZE: usize = 1000;
+/// Journals per call (fixed by Xero).
+pub const JOURNALS_PER_CALL: usize = 100;
+
+const fn s(kind: EntityKind, path: &'static str, paging: Paging, incremental: bool) -> Stream {
+    Stream {
+        kind,
+        path,
+        paging,
+        incremental,
+    }
+}
+
+/// Every stream, in the order a sync pulls them: settings and contacts before
+/// the documents that refer to them.
+pub const STREAMS: [Stream; 17] = [
+    s(
+        EntityKind::Organisation,
+        "Organisation",
+        Paging::None,
+        false,
+    ),
+    s(EntityKind::Account, "Accounts", Paging::None, true),
+    s(EntityKind::TaxRate, "TaxRates", Paging::None, false),
+    s(
+        EntityKind::TrackingCategory,
+        "TrackingCategories",
+        Paging::None,
+        false,
+    ),
+    s(EntityKind::Currency, "Currencies", Paging::None, false),
+    s(EntityKind::Contact, "Contacts", Paging::PageSize, true),
+    s(
+        EntityKind::ContactGroup,
+        "ContactGroups",
+        Paging::None,
+        false,
+    ),
+    s(EntityKind::Item, "Items", Paging::None, true),
+    s(EntityKind::Invoice, "Invoices", Paging::PageSize, true),
+    s(
+        EntityKind::CreditNote,
+        "CreditNotes",
+        Paging::PageSize,
+        true,
+    ),
+    s(EntityKind::Payment, "Payments", Paging::PageSize, true),
+    s(
+        EntityKind::Overpayment,
+        "Overpayments",
+        Paging::PageSize,
+        true,
+    ),
+    s(
+        EntityKind::Prepayment,
+        "Prepayments",
+        Paging::PageSize,
+        true,
+    ),
+    s(
+        EntityKind::BankTransaction,
+        "BankTransactions",
+        Paging::PageSize,
+        true,
+    ),
+    s(
+        EntityKind::BankTransfer,
+        "BankTransfers",
+        Paging::None,
+        true,
+    ),
+    s(
+        EntityKind::ManualJournal,
+        "ManualJournals",
+        Paging::PageSize,
+        true,
+    ),
+    s(EntityKind::Journal, "Journals", Paging::Offset, false),
+];
+
+/// The stream of `kind`.
+pub fn stream_of(kind: EntityKind) -> Stream {
+    STREAMS
+        .iter()
+        .copied()
+        .find(|s| s.kind == kind)
+        .unwrap_or(STREAMS[0])
+}
+
+/// The stream named like its endpoint or its entity (`Invoices`, `invoices`, `Organisation`).
+pub fn stream_named(name: &str) -> Option<Stream> {
+    STREAMS
+        .iter()
+        .copied()
+        .find(|s| s.path.eq_ignore_ascii_case(name) || s.kind.stream().eq_ignore_ascii_case(name))
+}
