@@ -14,9 +14,14 @@ use ledgerkeep_api::{
     ApiError, AppContext, AppInfo, Diagnostics, HealthReport, HealthRequest, Preferences,
     SetLogLevelRequest, SupportBundle, SupportBundleRequest,
 };
+use ledgerkeep_api::{
+    CancelSyncRequest, CancelSyncView, SyncNowRequest, SyncReportView, SyncStatusRequest,
+    SyncStatusView,
+};
 use tauri::{AppHandle, State};
 
 type Ctx<'a> = State<'a, AppContext>;
+type Sync<'a> = State<'a, ledgerkeep_api::SyncService>;
 
 #[tauri::command]
 #[specta::specta]
@@ -176,9 +181,31 @@ pub async fn disconnect_xero(
     ledgerkeep_api::ops::xero_connection::disconnect(&ctx, request).await
 }
 
-/// Connects to the built-in demo company through the same sign-in as a real one.
+/// Connects to the built-in demo company through the same sign-in as a real
+/// one, and syncs it.
 #[tauri::command]
 #[specta::specta]
-pub async fn explore_demo(ctx: Ctx<'_>) -> Result<Vec<OrganisationView>, ApiError> {
-    ledgerkeep_api::ops::demo::explore_demo(&ctx).await
+pub async fn explore_demo(ctx: Ctx<'_>, sync: Sync<'_>) -> Result<Vec<OrganisationView>, ApiError> {
+    ledgerkeep_api::ops::demo::explore_demo(&ctx, &sync).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_now(sync: Sync<'_>, request: SyncNowRequest) -> Result<SyncReportView, ApiError> {
+    ledgerkeep_api::sync_now(&sync, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn cancel_sync(sync: Sync<'_>, request: CancelSyncRequest) -> CancelSyncView {
+    ledgerkeep_api::cancel_sync(&sync, request)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_status(
+    ctx: Ctx<'_>,
+    request: SyncStatusRequest,
+) -> Result<SyncStatusView, ApiError> {
+    ledgerkeep_api::sync_status(&ctx, request).await
 }

@@ -38,12 +38,17 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::keep_organisations,
             commands::disconnect_xero,
             commands::explore_demo,
+            commands::sync_now,
+            commands::cancel_sync,
+            commands::sync_status,
         ])
         .events(collect_events![
             events::NavigateRequested,
             events::UpdateAvailable,
             events::UpdateDownloadProgress,
             events::SignInFinished,
+            events::SyncProgressed,
+            events::LedgerChanged,
         ])
 }
 

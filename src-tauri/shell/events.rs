@@ -25,3 +25,14 @@ pub struct SignInFinished {
     /// What went wrong, for the owner, when it did not.
     pub error: Option<ledgerkeep_api::ApiError>,
 }
+
+/// A sync's progress: the stream, records and pages so far, rate-limit use, ETA.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+pub struct SyncProgressed(pub ledgerkeep_api::SyncProgressView);
+
+/// A sync of this organisation finished: screens showing it read again.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+#[serde(rename_all = "camelCase")]
+pub struct LedgerChanged {
+    pub tenant_id: String,
+}

@@ -9,6 +9,7 @@ pub mod commands;
 pub mod contract;
 pub mod deep_link;
 pub mod events;
+pub mod sync_bridge;
 pub mod updater;
 
 use std::io::Write;
@@ -60,13 +61,21 @@ pub fn run() -> ExitCode {
             None
         }
     };
-    let xero = ledgerkeep_api::XeroSetup::keyring_service("Ledgerkeep");
+    let mut xero = ledgerkeep_api::XeroSetup::keyring_service("Ledgerkeep");
+    if let Some(server) = &demo {
+        xero.options = server.xero_options();
+    }
     let ctx = match tauri::async_runtime::block_on(AppContext::open_with(config, xero)) {
         Ok(ctx) => ctx,
         Err(err) => return fail(&err.message),
     };
+    let sync = match tauri::async_runtime::block_on(sync_bridge::start(&ctx)) {
+        Ok(sync) => sync,
+        Err(err) => return fail(&err.message),
+    };
     let metrics = ctx.metrics().clone();
     let update_ctx = ctx.clone();
+    let sync_events = sync.clone();
     let mut context = tauri::generate_context!("tauri.conf.json");
     updater::allow_loopback_http_in_debug(&mut context);
 
@@ -81,12 +90,14 @@ pub fn run() -> ExitCode {
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_updater::Builder::new().build())
         .manage(ctx)
+        .manage(sync.clone())
         .invoke_handler(bridge.invoke_handler())
         .setup(move |app| {
             bridge.mount_events(app);
             deep_link::install(app)?;
             metrics.record_startup(started.elapsed());
             updater::spawn_periodic_checks(app.handle().clone(), update_ctx);
+            sync_bridge::forward_events(app.handle().clone(), &sync_events);
             Ok(())
         })
         .build(context);
@@ -100,11 +111,28 @@ pub fn run() -> ExitCode {
     app.run(move |handle, event| {
         if let tauri::RunEvent::Exit = event {
             let ctx = handle.state::<AppContext>().inner().clone();
+            let sync = handle
+                .state::<ledgerkeep_api::SyncService>()
+                .inner()
+                .clone();
             tauri::async_runtime::block_on(async {
-                ctx.close().await;
-                if let Some(server) = demo.take() {
-                    server.stop().await;
+                // Stop syncing first: the page in flight commits whole or rolls back.
+                // Bounded, so that a call hanging on the network cannot hold the exit.
+                if tokio::time::timeout(std::time::Duration::from_secs(5), sync.shutdown())
+                    .await
+                    .is_err()
+                {
+                    tracing::warn!("syncs did not stop within 5 s; closing anyway");
                 }
+                if tokio::time::timeout(std::time::Duration::from_secs(5), ctx.close())
+                    .await
+                    .is_err()
+                {
+                    tracing::warn!("the ledger did not close within 5 s");
+                }
+                // The demo's simulator ends with the process; waiting on its idle
+                // keep-alive connections would only hold the exit.
+                drop(demo.take());
             });
         }
     });

@@ -1,6 +1,6 @@
 // Shared by the end-to-end tests: start tauri-driver, open a session on an app
 // binary, and find things in its window.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
@@ -70,14 +70,32 @@ export async function openApp(app, env) {
     { env, stdio: ["ignore", "inherit", "inherit"] },
   );
   await waitForPort(port);
-  const driver = await new Builder()
+  // A session that cannot start (another copy of the app still running takes the
+  // launch, say) fails the test instead of waiting for ever.
+  const session = new Builder()
     .usingServer(`http://127.0.0.1:${port}/`)
     .withCapabilities({ browserName: "wry", "tauri:options": { application: app } })
     .build();
+  const driver = await Promise.race([
+    session,
+    new Promise((_, reject) => setTimeout(() => reject(new Error(`no session with ${app} within 60 s`)), 60_000)),
+  ]).catch((err) => {
+    tauriDriver.kill();
+    throw err;
+  });
   await driver.manage().setTimeouts({ implicit: 0 });
   const close = async () => {
-    await driver.quit().catch(() => undefined);
+    // A session that does not end in 15 s means the app did not quit: end it, and fail.
+    const quit = driver.quit().then(
+      () => true,
+      () => true,
+    );
+    const ended = await Promise.race([quit, new Promise((r) => setTimeout(() => r(false), 15_000))]);
     tauriDriver.kill();
+    if (!ended) {
+      spawnSync("pkill", ["-f", app]);
+      assert.fail(`the app at ${app} did not quit within 15 s`);
+    }
   };
   return { driver, close };
 }

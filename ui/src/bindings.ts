@@ -32,14 +32,22 @@ export const commands = {
 	xeroOrganisations: () => typedError<OrganisationView[], ApiError>(__TAURI_INVOKE("xero_organisations")),
 	keepOrganisations: (request: KeepOrganisationsRequest) => typedError<OrganisationView[], ApiError>(__TAURI_INVOKE("keep_organisations", { request })),
 	disconnectXero: (request: DisconnectRequest) => typedError<DisconnectOutcome, ApiError>(__TAURI_INVOKE("disconnect_xero", { request })),
-	/**  Connects to the built-in demo company through the same sign-in as a real one. */
+	/**
+	 *  Connects to the built-in demo company through the same sign-in as a real
+	 *  one, and syncs it.
+	 */
 	exploreDemo: () => typedError<OrganisationView[], ApiError>(__TAURI_INVOKE("explore_demo")),
+	syncNow: (request: SyncNowRequest) => typedError<SyncReportView, ApiError>(__TAURI_INVOKE("sync_now", { request })),
+	cancelSync: (request: CancelSyncRequest) => __TAURI_INVOKE<CancelSyncView>("cancel_sync", { request }),
+	syncStatus: (request: SyncStatusRequest) => typedError<SyncStatusView, ApiError>(__TAURI_INVOKE("sync_status", { request })),
 };
 
 /** Events */
 export const events = {
+	ledgerChanged: makeEvent<LedgerChanged, LedgerChanged>("ledger-changed"),
 	navigateRequested: makeEvent<NavigateRequested, NavigateRequested>("navigate-requested"),
 	signInFinished: makeEvent<SignInFinished, SignInFinished>("sign-in-finished"),
+	syncProgressed: makeEvent<SyncProgressed, SyncProgressed>("sync-progressed"),
 	updateAvailable: makeEvent<UpdateAvailable, UpdateAvailable>("update-available"),
 	updateDownloadProgress: makeEvent<UpdateDownloadProgress, UpdateDownloadProgress>("update-download-progress"),
 };
@@ -83,6 +91,16 @@ export type AuditEntryView = {
 export type AvailableUpdate = {
 	version: string,
 	notes: string | null,
+};
+
+/**  Cancel the running sync of one organisation. */
+export type CancelSyncRequest = {
+	tenantId: string,
+};
+
+export type CancelSyncView = {
+	/**  Whether a sync was running (it stops at its next safe point). */
+	cancelled: boolean,
 };
 
 export type CheckName = "database" | "keyring" | "xero" | "disk" | "memory";
@@ -267,6 +285,22 @@ export type KeepOrganisationsRequest = {
 	tenantIds: string[],
 };
 
+export type LastRunView = {
+	kind: string,
+	startedAt: string,
+	finishedAt: string | null,
+	status: string,
+	pages: number,
+	recordsSeen: number,
+	recordsChanged: number,
+	error: string | null,
+};
+
+/**  A sync of this organisation finished: screens showing it read again. */
+export type LedgerChanged = {
+	tenantId: string,
+};
+
 export type LedgerOrganisation = {
 	tenantId: string,
 	/**  Xero's name for it, or its tenant id when Xero sent none. */
@@ -382,6 +416,29 @@ export type StatusCount = {
 	count: number,
 };
 
+/**  One stream's result in a run. */
+export type StreamReportView = {
+	stream: string,
+	/**  `done`, `skipped` (refused by the plan or scopes), `notRun` or `failed`. */
+	status: string,
+	full: boolean,
+	calls: number,
+	recordsSeen: number,
+	inserted: number,
+	updated: number,
+	watermark: string | null,
+	detail: string | null,
+};
+
+export type StreamStatusView = {
+	stream: string,
+	status: string,
+	watermark: string | null,
+	lastFullSweep: string | null,
+	records: number,
+	lastError: string | null,
+};
+
 export type SupportBundle = {
 	path: string,
 	/**  The files inside, by their names in the zip. */
@@ -391,6 +448,60 @@ export type SupportBundle = {
 export type SupportBundleRequest = {
 	/**  Where to write the zip; default: a new file in the app's support folder. */
 	to: string | null,
+};
+
+/**  "Sync now" for one organisation. */
+export type SyncNowRequest = {
+	tenantId: string,
+	/**  Read every stream whole (a full sweep). */
+	full?: boolean,
+};
+
+/**  Progress of a running sync, as the UI receives it. */
+export type SyncProgressView = {
+	tenant: string,
+	stream: string,
+	records: number,
+	pages: number,
+	rateLimitUsedPct: number,
+	etaSeconds: number | null,
+};
+
+/**  A sync's progress: the stream, records and pages so far, rate-limit use, ETA. */
+export type SyncProgressed = SyncProgressView;
+
+/**  What a sync did. */
+export type SyncReportView = {
+	tenant: string,
+	ok: boolean,
+	/**
+	 *  Why it stopped early (`cancelled`, `needsReauthorisation`, `disconnected`,
+	 *  `dailyLimit`, `network`, `xero`, `storage`).
+	 */
+	stopped: string | null,
+	error: string | null,
+	calls: number,
+	pages: number,
+	recordsSeen: number,
+	recordsChanged: number,
+	streams: StreamReportView[],
+};
+
+/**  Sync status, for all organisations or one. */
+export type SyncStatusRequest = {
+	tenantId?: string | null,
+};
+
+export type SyncStatusView = {
+	tenants: TenantSyncStatusView[],
+};
+
+export type TenantSyncStatusView = {
+	tenantId: string,
+	streams: StreamStatusView[],
+	lastRun: LastRunView | null,
+	/**  Share of the day's Xero calls used, from the last answers' headers. */
+	dayLimitUsedPct: number | null,
 };
 
 /**  A newer version is on offer (from the start-up or daily check). */

@@ -1,5 +1,5 @@
 import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
-import { commands, type LedgerOrganisation } from "../bindings";
+import { commands, events, type LedgerOrganisation } from "../bindings";
 import { settle, type CommandState } from "./useCommand";
 
 const KEY = "ledgerkeep.organisation";
@@ -33,6 +33,19 @@ export function OrganisationProvider({ children }: { children: ReactNode }) {
       live = false;
     };
   }, [round]);
+  // A finished sync may bring organisations (a first sync) or a fresher "synced" time.
+  useEffect(() => {
+    let stop: (() => void) | undefined;
+    let live = true;
+    events.ledgerChanged
+      .listen(() => setRound((n) => n + 1))
+      .then((u) => (live ? (stop = u) : u()))
+      .catch(() => undefined);
+    return () => {
+      live = false;
+      stop?.();
+    };
+  }, []);
   const value = useMemo<OrganisationContextValue>(() => {
     const list = organisations.state === "ok" ? organisations.data : [];
     const current = list.find((o) => o.tenantId === chosen) ?? list[0] ?? null;

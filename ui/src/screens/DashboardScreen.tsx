@@ -1,5 +1,5 @@
-import { useState } from "react";
-import { commands, type ApiError } from "../bindings";
+import { useEffect, useState } from "react";
+import { commands, events, type ApiError, type SyncProgressView } from "../bindings";
 import { useOrganisation } from "../app/organisation";
 import { settle, useCommand } from "../app/useCommand";
 import { EmptyState } from "../components/EmptyState";
@@ -12,6 +12,19 @@ export function DashboardScreen() {
     phase: "idle",
   });
   const demo = info.state === "ok" && info.data.demo;
+  const [progress, setProgress] = useState<SyncProgressView | null>(null);
+  useEffect(() => {
+    let stop: (() => void) | undefined;
+    let live = true;
+    events.syncProgressed
+      .listen((e) => setProgress(e.payload))
+      .then((u) => (live ? (stop = u) : u()))
+      .catch(() => undefined);
+    return () => {
+      live = false;
+      stop?.();
+    };
+  }, []);
 
   const explore = async () => {
     setState({ phase: "working" });
@@ -42,8 +55,15 @@ export function DashboardScreen() {
       {!current && demo && (
         <p>
           <button type="button" data-testid="explore-demo" onClick={() => void explore()} disabled={state.phase === "working"}>
-            {state.phase === "working" ? "Connecting to the demo company…" : "Explore the demo company"}
+            {state.phase === "working" ? "Connecting to the demo company and syncing it…" : "Explore the demo company"}
           </button>
+        </p>
+      )}
+      {state.phase === "working" && progress && (
+        <p className="muted" role="status" data-testid="sync-progress">
+          Syncing {progress.stream}: {progress.records.toLocaleString()} records, {progress.pages} pages, {progress.rateLimitUsedPct}% of
+          the minute&apos;s calls
+          {progress.etaSeconds !== null ? `, about ${progress.etaSeconds} s left` : ""}.
         </p>
       )}
       {state.phase === "done" && (

@@ -3,6 +3,7 @@ import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from "@tan
 import { useVirtualizer } from "@tanstack/react-virtual";
 import {
   commands,
+  events,
   type ApiError,
   type AuditEntryView,
   type CurrencyTotalView,
@@ -80,6 +81,22 @@ export function TransactionsScreen() {
   const [totals, setTotals] = useState<CurrencyTotalView[]>([]);
   const [selected, setSelected] = useState<DocumentRowView | null>(null);
   const generation = useRef(0);
+  // A finished sync of this organisation: read the listing again.
+  const [changes, setChanges] = useState(0);
+  useEffect(() => {
+    let stop: (() => void) | undefined;
+    let live = true;
+    events.ledgerChanged
+      .listen((e) => {
+        if (e.payload.tenantId === current?.tenantId) setChanges((n) => n + 1);
+      })
+      .then((u) => (live ? (stop = u) : u()))
+      .catch(() => undefined);
+    return () => {
+      live = false;
+      stop?.();
+    };
+  }, [current?.tenantId]);
 
   const filter = useMemo(() => (current ? toDto(current.tenantId, settled) : null), [current, settled]);
 
@@ -111,7 +128,7 @@ export function TransactionsScreen() {
     if (filter) {
       void settle(() => commands.documentTotals(filter)).then((r) => setTotals(r.state === "ok" ? r.data : []));
     }
-  }, [filter, load]);
+  }, [filter, load, changes]);
 
   const scrollRef = useRef<HTMLDivElement>(null);
   // TanStack Table v8 predates the React Compiler; this app does not use the compiler.

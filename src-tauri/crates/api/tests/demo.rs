@@ -16,6 +16,18 @@ fn free_port() -> u16 {
         .port()
 }
 
+async fn sync_service(ctx: &AppContext) -> ledgerkeep_api::SyncService {
+    ledgerkeep_api::SyncService::start(
+        ctx,
+        ctx.xero().clone(),
+        ledgerkeep_xero::Timekeeping::real(),
+        ledgerkeep_sync::SchedulerConfig::default(),
+        Arc::new(ledgerkeep_sync::Silent),
+    )
+    .await
+    .unwrap()
+}
+
 fn config(dir: &std::path::Path) -> AppConfig {
     let mut c = AppConfig::new(AppPaths::under(dir));
     c.endpoints.client_id = None;
@@ -36,12 +48,14 @@ async fn without_a_xero_app_the_demo_signs_in_through_the_real_flow() {
     let store = Arc::new(MemoryTokenStore::default());
     let setup = XeroSetup {
         store: store.clone(),
+        options: server.xero_options(),
         ..XeroSetup::default()
     };
     let ctx = AppContext::open_with(config, setup).await.unwrap();
     assert!(ledgerkeep_api::app_info(&ctx).await.unwrap().demo);
+    let sync = sync_service(&ctx).await;
 
-    let orgs = explore_demo(&ctx).await.unwrap();
+    let orgs = explore_demo(&ctx, &sync).await.unwrap();
     assert_eq!(orgs.len(), 3, "{orgs:?}");
     assert!(
         orgs.iter().all(|o| o.kept),
@@ -55,6 +69,28 @@ async fn without_a_xero_app_the_demo_signs_in_through_the_real_flow() {
             .len(),
         3
     );
+    // And the sync filled the ledger: every organisation, with its documents.
+    let in_ledger = ledgerkeep_api::ops::organisations::organisations(&ctx)
+        .await
+        .unwrap();
+    assert_eq!(in_ledger.len(), 3, "{in_ledger:?}");
+    let listing = ledgerkeep_api::list_documents(
+        &ctx,
+        ledgerkeep_api::ListDocumentsRequest {
+            filter: ledgerkeep_api::DocumentFilterDto {
+                tenant_id: in_ledger[0].tenant_id.clone(),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(
+        !listing.rows.is_empty(),
+        "the demo's bank transactions reached the ledger"
+    );
+    sync.shutdown().await;
     server.stop().await;
 }
 
@@ -74,6 +110,7 @@ async fn with_a_xero_app_there_is_no_demo() {
         ..XeroSetup::default()
     };
     let ctx = AppContext::open_with(config, setup).await.unwrap();
-    let err = explore_demo(&ctx).await.unwrap_err();
+    let sync = sync_service(&ctx).await;
+    let err = explore_demo(&ctx, &sync).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::Invalid);
 }

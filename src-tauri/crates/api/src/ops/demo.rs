@@ -3,9 +3,10 @@
 //! "Explore the demo company" goes through the same sign-in (and sync) as a
 //! real connection. Everything it shows is labelled as demo data.
 
-use ledgerkeep_sim::{RunningSimulator, Size};
-use ledgerkeep_xero::XeroEndpoints;
+use ledgerkeep_sim::{Limits, RunningSimulator, Size};
+use ledgerkeep_xero::{XeroEndpoints, XeroOptions};
 
+use crate::ops::sync::{sync_now, SyncNowRequest, SyncService};
 use crate::ops::xero_connection::{
     connect_via_loopback, keep_organisations, KeepOrganisationsRequest, OrganisationView,
 };
@@ -15,7 +16,19 @@ use crate::{ApiError, AppConfig, AppContext};
 #[derive(Debug)]
 pub struct DemoServer(RunningSimulator);
 
+/// The demo's simulator allows this many calls a minute, and the client paces
+/// itself to it, so that the demo fills in seconds rather than minutes. Real
+/// connections keep Xero's 60.
+const DEMO_CALLS_PER_MINUTE: u32 = 6_000;
+
 impl DemoServer {
+    /// The Xero client's options for the demo: Xero's defaults, with the demo's pace.
+    pub fn xero_options(&self) -> XeroOptions {
+        let mut options = XeroOptions::default();
+        options.client.limits.per_minute = DEMO_CALLS_PER_MINUTE;
+        options
+    }
+
     pub fn base_url(&self) -> &str {
         self.0.base_url()
     }
@@ -36,6 +49,10 @@ pub async fn start_demo_if_unconfigured(
     let sim = RunningSimulator::builder()
         .seed(2026)
         .size(Size::Small)
+        .limits(Limits {
+            per_minute: DEMO_CALLS_PER_MINUTE,
+            ..Limits::XERO
+        })
         .auto_consent(true)
         .start()
         .await
@@ -56,9 +73,12 @@ pub async fn start_demo_if_unconfigured(
 /// Connects to the demo company the way a real connection is made: the loopback
 /// sign-in, with this process playing the browser (the simulator's authorize
 /// page consents at once and redirects to the loopback callback). Keeps every
-/// organisation it offers.
+/// organisation it offers, and syncs each through the scheduler.
 #[tracing::instrument(name = "op", skip_all, fields(op = "explore_demo", request_id = %crate::request_id()))]
-pub async fn explore_demo(ctx: &AppContext) -> Result<Vec<OrganisationView>, ApiError> {
+pub async fn explore_demo(
+    ctx: &AppContext,
+    sync: &SyncService,
+) -> Result<Vec<OrganisationView>, ApiError> {
     if !ctx.config().demo {
         return Err(ApiError::invalid(
             "The demo company is offered only while no Xero app is set up.",
@@ -79,14 +99,27 @@ pub async fn explore_demo(ctx: &AppContext) -> Result<Vec<OrganisationView>, Api
         .iter()
         .map(|o| o.tenant_id.clone())
         .collect();
-    keep_organisations(
+    let kept = keep_organisations(
         ctx,
         KeepOrganisationsRequest {
             connection_id: connected.connection_id,
             tenant_ids,
         },
     )
-    .await
+    .await?;
+    for org in &kept {
+        sync.scheduler()
+            .add_tenant(org.tenant_id.clone(), org.name.clone());
+        sync_now(
+            sync,
+            SyncNowRequest {
+                tenant_id: org.tenant_id.clone(),
+                full: false,
+            },
+        )
+        .await?;
+    }
+    Ok(kept)
 }
 
 /// Follows the authorize page's redirect to the loopback callback, as a browser would.
