@@ -167,9 +167,10 @@ pub async fn xero_organisations(ctx: Ctx<'_>) -> Result<Vec<OrganisationView>, A
 #[specta::specta]
 pub async fn keep_organisations(
     ctx: Ctx<'_>,
+    sync: Sync<'_>,
     request: KeepOrganisationsRequest,
 ) -> Result<Vec<OrganisationView>, ApiError> {
-    ledgerkeep_api::ops::xero_connection::keep_organisations(&ctx, request).await
+    ledgerkeep_api::ops::sync::keep_and_schedule(&ctx, &sync, request).await
 }
 
 #[tauri::command]

@@ -536,6 +536,21 @@ fn to_csv(records: &[Value]) -> Result<String, ApiError> {
     String::from_utf8(bytes).map_err(|e| ApiError::internal(e.to_string()))
 }
 
+/// Keeps the chosen organisations of a sign-in and starts syncing them: each
+/// joins the scheduler, which syncs it at once and then on its interval.
+pub async fn keep_and_schedule(
+    ctx: &AppContext,
+    svc: &SyncService,
+    req: crate::ops::xero_connection::KeepOrganisationsRequest,
+) -> Result<Vec<crate::ops::xero_connection::OrganisationView>, ApiError> {
+    let kept = crate::ops::xero_connection::keep_organisations(ctx, req).await?;
+    for org in kept.iter().filter(|o| o.kept) {
+        svc.scheduler()
+            .add_tenant(org.tenant_id.clone(), org.name.clone());
+    }
+    Ok(kept)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
