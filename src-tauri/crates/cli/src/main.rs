@@ -188,13 +188,23 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
 }
 
 /// The OS keyring under `Ledgerkeep`, or under `$LEDGERKEEP_KEYRING_SERVICE`
-/// (a test or a second profile).
+/// (a test or a second profile). `LEDGERKEEP_XERO_MINUTE_LIMIT` sets the calls
+/// per minute per organisation (default: Xero's 60; a test against the
+/// simulator raises it, as the simulator can be told to allow more).
 fn xero_setup() -> ledgerkeep_api::XeroSetup {
     let service = std::env::var("LEDGERKEEP_KEYRING_SERVICE")
         .ok()
         .filter(|s| !s.trim().is_empty())
         .unwrap_or_else(|| "Ledgerkeep".to_owned());
-    ledgerkeep_api::XeroSetup::keyring_service(&service)
+    let mut setup = ledgerkeep_api::XeroSetup::keyring_service(&service);
+    if let Some(n) = std::env::var("LEDGERKEEP_XERO_MINUTE_LIMIT")
+        .ok()
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .filter(|n| *n > 0)
+    {
+        setup.options.client.limits.per_minute = n;
+    }
+    setup
 }
 
 pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> Result<(), ApiError> {

@@ -5,42 +5,14 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use ledgerkeep_api::{ApiError, AppContext, ErrorCode, ExportFormat, ExportRequest};
+use ledgerkeep_api::{ApiError, AppContext, ExportFormat, ExportRequest};
 use ledgerkeep_sync::{CancelToken, ProgressSink};
-use ledgerkeep_xero::{KeyringTokenStore, Timekeeping, Xero, XeroOptions, KEYRING_SERVICE};
+use ledgerkeep_xero::Timekeeping;
 
 use crate::print_json;
 
 /// `sync` exits with this when a sync stopped early (1 is any other error).
 pub const EXIT_SYNC_STOPPED: u8 = 2;
-
-/// The Xero client on the OS keyring. `LEDGERKEEP_KEYRING_SERVICE` names the
-/// keyring entry's service (tests use a throwaway one); `LEDGERKEEP_XERO_MINUTE_LIMIT`
-/// sets the calls per minute per organisation (default: Xero's 60; a test
-/// against the simulator raises it, as the simulator can be told to allow more).
-fn xero(ctx: &AppContext) -> Result<Arc<Xero>, ApiError> {
-    let service = std::env::var("LEDGERKEEP_KEYRING_SERVICE")
-        .ok()
-        .filter(|s| !s.trim().is_empty())
-        .unwrap_or_else(|| KEYRING_SERVICE.to_owned());
-    let mut options = XeroOptions::default();
-    if let Some(n) = std::env::var("LEDGERKEEP_XERO_MINUTE_LIMIT")
-        .ok()
-        .and_then(|v| v.trim().parse::<u32>().ok())
-        .filter(|n| *n > 0)
-    {
-        options.client.limits.per_minute = n;
-    }
-    Xero::new(
-        ctx.config().endpoints.clone(),
-        Arc::new(KeyringTokenStore::new(service)),
-        Timekeeping::real(),
-        Some(Arc::clone(ctx.metrics())),
-        options,
-    )
-    .map(Arc::new)
-    .map_err(|e| ApiError::new(ErrorCode::Invalid, e.to_string()))
-}
 
 /// `ledgerkeep-cli sync [--tenant ID] [--full]`: a progress bar on stderr, the
 /// reports as JSON on stdout. Ctrl-C cancels at the next safe point.
@@ -49,7 +21,8 @@ pub async fn sync(
     tenant: Option<String>,
     full: bool,
 ) -> Result<ExitCode, ApiError> {
-    let xero = xero(ctx)?;
+    // The context's one client: one rate limiter and one token manager per process.
+    let xero = Arc::clone(ctx.xero());
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
     bar.set_style(
         ProgressStyle::with_template("{spinner} {elapsed} {msg}")
