@@ -1,0 +1,127 @@
+//! Writes the migration fixture for the current schema version: a ledger filled
+//! the way the app fills it (a sign-in, a sync of the simulator's books, changes
+//! in Xero, a second sync, the owner's settings). Run once when a schema
+//! version ships, and commit the file; `store/tests/migrations.rs` then
+//! migrates every committed fixture to the newest schema.
+//!
+//! `LEDGERKEEP_LEDGER_FIXTURE_OUT=tests/fixtures/ledgers/v<N>.sqlite \
+//!  cargo test -p ledgerkeep-api --test ledger_fixture -- --ignored`
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failure is the writer failing
+
+use std::sync::Arc;
+
+use ledgerkeep_api::*;
+use ledgerkeep_sim::{Limits, RunningSimulator, Size};
+use ledgerkeep_sync::{SchedulerConfig, Silent};
+use ledgerkeep_xero::{MemoryTokenStore, RedirectTarget, XeroEndpoints};
+
+const BOUNCE_URL: &str = "https://bounce.example/ledgerkeep";
+
+#[tokio::test]
+#[ignore = "writes a committed fixture; run by hand when a schema version ships"]
+async fn write_ledger_fixture_for_the_current_schema() {
+    let Ok(out) = std::env::var("LEDGERKEEP_LEDGER_FIXTURE_OUT") else {
+        eprintln!("LEDGERKEEP_LEDGER_FIXTURE_OUT is not set: nothing written");
+        return;
+    };
+    let sim = RunningSimulator::builder()
+        .seed(11)
+        .size(Size::Small)
+        .limits(Limits {
+            per_minute: 6_000,
+            ..Limits::XERO
+        })
+        .auto_consent(true)
+        .redirect_uri(BOUNCE_URL)
+        .start()
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = AppConfig::new(AppPaths::under(dir.path()));
+    config.endpoints = XeroEndpoints {
+        login_url: sim.base_url().to_owned(),
+        identity_url: sim.base_url().to_owned(),
+        api_url: sim.base_url().to_owned(),
+        client_id: Some(sim.client_id().to_owned()),
+        oauth_port: 0,
+    };
+    let mut options = ledgerkeep_xero::XeroOptions::default();
+    options.client.limits.per_minute = 6_000;
+    let setup = XeroSetup {
+        store: Arc::new(MemoryTokenStore::default()),
+        options,
+        ..XeroSetup::default()
+    };
+    let ctx = AppContext::open_with(config, setup).await.unwrap();
+
+    let xero = ctx.xero().clone();
+    let req = xero
+        .start_sign_in(&RedirectTarget::Https(BOUNCE_URL.into()))
+        .unwrap();
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let resp = browser.get(&req.url).send().await.unwrap();
+    let location = resp.headers()["location"].to_str().unwrap().to_owned();
+    xero.complete_sign_in(location.split_once('?').unwrap().1)
+        .await
+        .unwrap();
+
+    let svc = SyncService::start(
+        &ctx,
+        xero,
+        ledgerkeep_xero::Timekeeping::real(),
+        SchedulerConfig {
+            sync_on_launch: false,
+            ..SchedulerConfig::default()
+        },
+        Arc::new(Silent),
+    )
+    .await
+    .unwrap();
+    // One organisation keeps the committed file small; it still fills every table.
+    let tenants: Vec<String> = sim
+        .tenants()
+        .into_iter()
+        .take(1)
+        .map(|t| t.tenant_id)
+        .collect();
+    for round in 0..2 {
+        for tenant in &tenants {
+            let report = sync_now(
+                &svc,
+                SyncNowRequest {
+                    tenant_id: tenant.clone(),
+                    full: round == 1,
+                },
+            )
+            .await
+            .unwrap();
+            assert!(report.ok, "{:?}", report.error);
+        }
+        // Changes in Xero between the syncs: the second brings updates, voids
+        // and deletions into the audit trail.
+        sim.mutate(200);
+    }
+    set_log_level(
+        &ctx,
+        SetLogLevelRequest {
+            level: ledgerkeep_obs::logging::LogLevel::Debug,
+        },
+    )
+    .await
+    .unwrap();
+    assert!(ctx.store().verify_audit().await.unwrap().is_intact());
+
+    let out = std::path::PathBuf::from(out);
+    if out.exists() {
+        std::fs::remove_file(&out).unwrap();
+    }
+    ctx.store().backup_to(&out).await.unwrap();
+    svc.shutdown().await;
+    ctx.close().await;
+    sim.stop().await;
+    eprintln!("wrote {}", out.display());
+}
