@@ -46,6 +46,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             events::NavigateRequested,
             events::UpdateAvailable,
             events::UpdateDownloadProgress,
+            events::UpdateCheckRequested,
             events::SignInFinished,
             events::SyncProgressed,
             events::LedgerChanged,

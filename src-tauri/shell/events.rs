@@ -36,3 +36,8 @@ pub struct SyncProgressed(pub ledgerkeep_api::SyncProgressView);
 pub struct LedgerChanged {
     pub tenant_id: String,
 }
+
+/// The owner chose "Check for Updates…" in the menu: the window shows
+/// Settings → Updates and checks at once.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+pub struct UpdateCheckRequested;

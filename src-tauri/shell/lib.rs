@@ -9,6 +9,7 @@ pub mod commands;
 pub mod contract;
 pub mod deep_link;
 pub mod events;
+pub mod menu;
 pub mod sync_bridge;
 pub mod updater;
 
@@ -77,7 +78,7 @@ pub fn run() -> ExitCode {
     let update_ctx = ctx.clone();
     let sync_events = sync.clone();
     let mut context = tauri::generate_context!("tauri.conf.json");
-    updater::allow_loopback_http_in_debug(&mut context);
+    updater::apply_debug_overrides(&mut context);
 
     let bridge = contract::builder();
     let app = tauri::Builder::default()
@@ -95,6 +96,7 @@ pub fn run() -> ExitCode {
         .setup(move |app| {
             bridge.mount_events(app);
             deep_link::install(app)?;
+            menu::install(app)?;
             metrics.record_startup(started.elapsed());
             updater::spawn_periodic_checks(app.handle().clone(), update_ctx);
             sync_bridge::forward_events(app.handle().clone(), &sync_events);

@@ -5,6 +5,9 @@
 //! `LEDGERKEEP_UPDATE_URL` replaces the release server (tests, staging). Plain
 //! http is allowed only in debug builds and only on loopback, so that the
 //! end-to-end test can serve updates from 127.0.0.1; release builds refuse it.
+//! Likewise `LEDGERKEEP_UPDATE_PUBKEY` (the tests' own key) replaces the release
+//! public key in debug builds only: a release build trusts nothing but the key
+//! in tauri.conf.json.
 
 use ledgerkeep_api::ops::updates::{
     manifest_url, update_channel, AvailableUpdate, UpdateProgress, UpdateStatus,
@@ -18,6 +21,7 @@ use tauri_specta::Event;
 use crate::events::UpdateDownloadProgress;
 
 const UPDATE_URL_ENV: &str = "LEDGERKEEP_UPDATE_URL";
+const UPDATE_PUBKEY_ENV: &str = "LEDGERKEEP_UPDATE_PUBKEY";
 
 fn update_base() -> String {
     std::env::var(UPDATE_URL_ENV)
@@ -26,8 +30,9 @@ fn update_base() -> String {
         .unwrap_or_else(|| DEFAULT_UPDATE_BASE.to_owned())
 }
 
-/// In debug builds, allows plain http for a loopback `LEDGERKEEP_UPDATE_URL`.
-pub fn allow_loopback_http_in_debug<R: Runtime>(context: &mut tauri::Context<R>) {
+/// In debug builds only: plain http for a loopback `LEDGERKEEP_UPDATE_URL`, and
+/// the test key from `LEDGERKEEP_UPDATE_PUBKEY` in place of the release key.
+pub fn apply_debug_overrides<R: Runtime>(context: &mut tauri::Context<R>) {
     if !cfg!(debug_assertions) {
         return;
     }
@@ -36,16 +41,24 @@ pub fn allow_loopback_http_in_debug<R: Runtime>(context: &mut tauri::Context<R>)
         .filter(|u| u.scheme() == "http")
         .and_then(|u| u.host_str().map(|h| h == "127.0.0.1" || h == "localhost"))
         .unwrap_or(false);
-    if !loopback {
-        return;
-    }
+    let pubkey = std::env::var(UPDATE_PUBKEY_ENV)
+        .ok()
+        .filter(|v| !v.trim().is_empty());
     if let Some(serde_json::Value::Object(updater)) =
         context.config_mut().plugins.0.get_mut("updater")
     {
-        updater.insert(
-            "dangerousInsecureTransportProtocol".to_owned(),
-            serde_json::Value::Bool(true),
-        );
+        if loopback {
+            updater.insert(
+                "dangerousInsecureTransportProtocol".to_owned(),
+                serde_json::Value::Bool(true),
+            );
+        }
+        if let Some(key) = pubkey {
+            tracing::warn!(
+                "debug build: updates are verified with the key from {UPDATE_PUBKEY_ENV}"
+            );
+            updater.insert("pubkey".to_owned(), serde_json::Value::String(key));
+        }
     }
 }
 

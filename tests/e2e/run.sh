@@ -3,4 +3,6 @@
 # keyring, notifications): single-instance and deep links need the session bus.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-exec scripts/with-desktop-session.sh node --test --test-concurrency=1 tests/e2e/
+# A test that hangs (a window that never answers) fails after 5 minutes instead
+# of holding the run.
+exec scripts/with-desktop-session.sh node --test --test-concurrency=1 --test-timeout=300000 tests/e2e/

@@ -49,6 +49,7 @@ export const events = {
 	signInFinished: makeEvent<SignInFinished, SignInFinished>("sign-in-finished"),
 	syncProgressed: makeEvent<SyncProgressed, SyncProgressed>("sync-progressed"),
 	updateAvailable: makeEvent<UpdateAvailable, UpdateAvailable>("update-available"),
+	updateCheckRequested: makeEvent<UpdateCheckRequested, UpdateCheckRequested>("update-check-requested"),
 	updateDownloadProgress: makeEvent<UpdateDownloadProgress, UpdateDownloadProgress>("update-download-progress"),
 };
 
@@ -508,6 +509,12 @@ export type TenantSyncStatusView = {
 export type UpdateAvailable = UpdateStatus;
 
 export type UpdateChannel = "stable" | "beta";
+
+/**
+ *  The owner chose "Check for Updates…" in the menu: the window shows
+ *  Settings → Updates and checks at once.
+ */
+export type UpdateCheckRequested = null;
 
 /**  How much of an update has downloaded. */
 export type UpdateDownloadProgress = UpdateProgress;

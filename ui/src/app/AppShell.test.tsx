@@ -1,4 +1,5 @@
 import { createMemoryHistory } from "@tanstack/react-router";
+import { emit } from "@tauri-apps/api/event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
@@ -128,6 +129,29 @@ describe("the app shell", () => {
     expect(localStorage.getItem("ledgerkeep.theme")).toBe("dark");
     await user.click(toggle);
     expect(document.documentElement.dataset.theme).toBeUndefined();
+  });
+
+  it("opens Settings and checks for updates when the menu asks", async () => {
+    const calls: string[] = [];
+    mockIPC(
+      (cmd) => {
+        calls.push(cmd);
+        if (cmd === "app_info") return INFO;
+        if (cmd === "preferences") return { logLevel: "info", logLevelOverridden: false };
+        if (cmd === "update_channel") return "stable";
+        if (cmd === "xero_organisations") return [];
+        if (cmd === "organisations") return [];
+        if (cmd === "check_for_update") return { currentVersion: "9.8.7", channel: "stable", available: { version: "9.9.0", notes: null } };
+        throw { code: "internal", message: `unexpected ${cmd}` };
+      },
+      { shouldMockEvents: true },
+    );
+    const router = renderApp();
+    await screen.findByRole("heading", { level: 1, name: "Dashboard" });
+    await emit("update-check-requested", null);
+    expect(await screen.findByText(/Version 9\.9\.0 is available/)).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe("/settings");
+    expect(calls.filter((c) => c === "check_for_update")).toHaveLength(1);
   });
 
   it("says so when a screen does not exist", async () => {

@@ -3,6 +3,8 @@ import { useEffect, useRef, useState } from "react";
 import { events } from "../bindings";
 import { OrganisationProvider, OrganisationSwitcher } from "./organisation";
 import { SCREENS } from "./screens";
+import { requestUpdateCheck } from "./updateCheck";
+import { useEvent } from "./useEvent";
 import { applyTheme, loadTheme, nextTheme, saveTheme, type Theme } from "./theme";
 
 const THEME_LABEL: Record<Theme, string> = { system: "Theme: system", light: "Theme: light", dark: "Theme: dark" };
@@ -28,19 +30,13 @@ export function AppShell() {
     return () => window.removeEventListener("keydown", onKey);
   }, [navigate]);
 
-  // A `ledgerkeep://open/<screen>` link asks Rust to bring a screen up.
-  useEffect(() => {
-    let unlisten: (() => void) | undefined;
-    let live = true;
-    events.navigateRequested
-      .listen((e) => void navigate({ to: "/$screen", params: { screen: e.payload.screen } }))
-      .then((stop) => (live ? (unlisten = stop) : stop()))
-      .catch(() => undefined); // outside Tauri (unit tests, a plain browser) there are no events
-    return () => {
-      live = false;
-      unlisten?.();
-    };
-  }, [navigate]);
+  // A `ledgerkeep://open/<screen>` link or a menu item asks Rust to bring a screen up.
+  useEvent(events.navigateRequested, (e) => void navigate({ to: "/$screen", params: { screen: e.screen } }));
+  // "Check for Updates…" in the menu: Settings → Updates checks at once.
+  useEvent(events.updateCheckRequested, () => {
+    requestUpdateCheck();
+    void navigate({ to: "/$screen", params: { screen: "settings" } });
+  });
 
   // Move focus to the new screen's heading, so keyboard and screen-reader users follow.
   useEffect(() => {

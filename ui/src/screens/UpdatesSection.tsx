@@ -1,6 +1,8 @@
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { commands, events, type UpdateChannel, type UpdateProgress, type UpdateStatus } from "../bindings";
 import { settle, useCommand, type CommandState } from "../app/useCommand";
+import { onUpdateCheckRequest } from "../app/updateCheck";
+import { useEvent } from "../app/useEvent";
 
 type Phase =
   | { phase: "idle" }
@@ -18,24 +20,15 @@ export function UpdatesSection() {
   const [progress, setProgress] = useState<UpdateProgress | null>(null);
   const current = chosen ?? channel;
 
-  useEffect(() => {
-    let stop: (() => void) | undefined;
-    let live = true;
-    events.updateDownloadProgress
-      .listen((e) => setProgress(e.payload))
-      .then((u) => (live ? (stop = u) : u()))
-      .catch(() => undefined);
-    return () => {
-      live = false;
-      stop?.();
-    };
-  }, []);
+  useEvent(events.updateDownloadProgress, setProgress);
 
-  const check = async () => {
+  const check = useCallback(async () => {
     setPhase({ phase: "checking" });
     const r = await settle(commands.checkForUpdate);
     setPhase(r.state === "ok" ? { phase: "checked", status: r.data } : { phase: "failed", message: r.state === "error" ? r.error.message : "" });
-  };
+  }, []);
+
+  useEffect(() => onUpdateCheckRequest(() => void check()), [check]);
 
   const install = async (status: UpdateStatus) => {
     setProgress(null);

@@ -98,7 +98,12 @@ async fn every_fixture_migrates_to_the_current_schema_keeping_every_record() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("ledger.sqlite");
         std::fs::copy(fixture(m.version), &path).unwrap();
-        assert_eq!(applied_version(&path).await, m.version, "fixture v{}", m.version);
+        assert_eq!(
+            applied_version(&path).await,
+            m.version,
+            "fixture v{}",
+            m.version
+        );
         let before = snapshot(&path, None).await;
         let rows_before: usize = before.values().map(|(_, rows)| rows.len()).sum();
         assert!(rows_before > 0, "fixture v{} holds no data", m.version);
@@ -129,7 +134,11 @@ async fn every_fixture_migrates_to_the_current_schema_keeping_every_record() {
             let (_, rows_after) = after
                 .get(table)
                 .unwrap_or_else(|| panic!("fixture v{}: table {table} is gone", m.version));
-            assert_eq!(rows_after, rows, "fixture v{}: table {table} changed", m.version);
+            assert_eq!(
+                rows_after, rows,
+                "fixture v{}: table {table} changed",
+                m.version
+            );
         }
 
         // The old file was kept before anything ran, byte for byte.
@@ -145,7 +154,10 @@ async fn every_fixture_migrates_to_the_current_schema_keeping_every_record() {
                 m.version
             );
         } else {
-            assert!(taken.is_empty(), "nothing to migrate, yet a backup: {taken:?}");
+            assert!(
+                taken.is_empty(),
+                "nothing to migrate, yet a backup: {taken:?}"
+            );
         }
         checked += 1;
     }
@@ -157,12 +169,22 @@ async fn every_fixture_migrates_to_the_current_schema_keeping_every_record() {
 #[tokio::test]
 async fn the_newest_fixture_holds_synced_books_and_their_audit_trail() {
     let snap = snapshot(&fixture(latest_schema_version()), None).await;
-    for table in ["organisations", "accounts", "contacts", "invoices", "payments", "journals"] {
+    for table in [
+        "organisations",
+        "accounts",
+        "contacts",
+        "invoices",
+        "payments",
+        "journals",
+    ] {
         assert!(!snap[table].1.is_empty(), "{table} is empty");
     }
     let (cols, rows) = &snap["audit_log"];
     let action = cols.iter().position(|c| c == "action").unwrap();
     for kind in ["'insert'", "'update'"] {
-        assert!(rows.iter().any(|r| r[action] == kind), "no {kind} in the audit log");
+        assert!(
+            rows.iter().any(|r| r[action] == kind),
+            "no {kind} in the audit log"
+        );
     }
 }
