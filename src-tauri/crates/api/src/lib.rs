@@ -24,7 +24,7 @@ pub use ops::ledger::{
 };
 pub use ops::maintenance::{
     backup_now, restore_backup, verify_audit, AuditVerifyView, BackupRequest, BackupView,
-    ChainBreakView, RestoreRequest, RestoreView,
+    ChainBreakView, RestoreRequest, RestoreView, Upkeep,
 };
 pub use ops::preferences::{preferences, set_log_level, Preferences, SetLogLevelRequest};
 pub use ops::support_bundle::{make_support_bundle, SupportBundle, SupportBundleRequest};

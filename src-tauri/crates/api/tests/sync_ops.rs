@@ -77,13 +77,10 @@ async fn setup() -> (
     (sim, time, xero, ctx, dir)
 }
 
-#[tokio::test]
-async fn sync_now_reports_progress_then_status_and_exports_show_the_truth() {
-    let (sim, time, xero, ctx, _dir) = setup().await;
-    let tenant = sim.tenants()[0].tenant_id.clone();
-    let svc = SyncService::start(
-        &ctx,
-        Arc::clone(&xero),
+async fn service(ctx: &AppContext, xero: &Arc<Xero>, time: &Arc<VirtualTime>) -> SyncService {
+    SyncService::start(
+        ctx,
+        Arc::clone(xero),
         // The scheduler waits on tokio's timer, so its hourly tick never comes
         // during the test; the clock is the virtual one.
         ledgerkeep_xero::Timekeeping {
@@ -98,7 +95,14 @@ async fn sync_now_reports_progress_then_status_and_exports_show_the_truth() {
         Arc::new(Silent),
     )
     .await
-    .unwrap();
+    .unwrap()
+}
+
+#[tokio::test]
+async fn sync_now_reports_progress_then_status_and_exports_show_the_truth() {
+    let (sim, time, xero, ctx, _dir) = setup().await;
+    let tenant = sim.tenants()[0].tenant_id.clone();
+    let svc = service(&ctx, &xero, &time).await;
     let mut events = svc.subscribe();
     let report = sync_now(
         &svc,
@@ -198,6 +202,82 @@ async fn sync_now_reports_progress_then_status_and_exports_show_the_truth() {
     .await
     .unwrap_err();
     assert_eq!(bad.code, ErrorCode::Invalid);
+    svc.shutdown().await;
+    ctx.close().await;
+}
+
+/// A sync-run log row from long before the retention window.
+async fn old_run(ctx: &AppContext, run_id: &str) {
+    sqlx::query(
+        "INSERT INTO sync_runs (run_id, tenant_id, kind, started_at, status) \
+         VALUES (?, 'gone', 'incremental', '2020-01-01T00:00:00.000Z', 'ok')",
+    )
+    .bind(run_id)
+    .execute(ctx.store().pool())
+    .await
+    .unwrap();
+}
+
+/// Waits (at most 20 s) until the upkeep round has removed `run_id`.
+async fn pruned(ctx: &AppContext, run_id: &str) {
+    for _ in 0..200 {
+        let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sync_runs WHERE run_id = ?")
+            .bind(run_id)
+            .fetch_one(ctx.store().pool())
+            .await
+            .unwrap();
+        if left == 0 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the upkeep never pruned {run_id}");
+}
+
+fn backups_in(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir.join("backups"))
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn upkeep_backs_the_ledger_up_when_due_and_prunes_old_sync_runs_at_start_and_after_syncs() {
+    let (sim, time, xero, ctx, dir) = setup().await;
+    let tenant = sim.tenants()[0].tenant_id.clone();
+    old_run(&ctx, "before-start").await;
+    let svc = service(&ctx, &xero, &time).await;
+    pruned(&ctx, "before-start").await;
+    let first = backups_in(dir.path());
+    assert_eq!(first.len(), 1, "no backup at start: {first:?}");
+
+    // A sync within the day: the run is pruned again, but no second backup.
+    old_run(&ctx, "same-day").await;
+    let sync = SyncNowRequest {
+        tenant_id: tenant.clone(),
+        full: false,
+    };
+    assert!(sync_now(&svc, sync.clone()).await.unwrap().ok);
+    pruned(&ctx, "same-day").await;
+    assert_eq!(backups_in(dir.path()), first);
+
+    // A day later, the next sync brings the day's backup; the recent runs stay.
+    time.advance(std::time::Duration::from_secs(25 * 3600));
+    old_run(&ctx, "next-day").await;
+    assert!(sync_now(&svc, sync).await.unwrap().ok);
+    pruned(&ctx, "next-day").await;
+    let second = backups_in(dir.path());
+    assert_eq!(second.len(), 2, "{second:?}");
+    let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sync_runs")
+        .fetch_one(ctx.store().pool())
+        .await
+        .unwrap();
+    assert!(kept >= 2, "the recent sync runs were pruned too: {kept}");
     svc.shutdown().await;
     ctx.close().await;
 }

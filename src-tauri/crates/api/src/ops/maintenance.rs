@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use ledgerkeep_store::backup;
-use ledgerkeep_store::settings::BACKUP_KEEP;
+use ledgerkeep_store::settings::{BACKUP_EVERY_HOURS, BACKUP_KEEP};
 use serde::{Deserialize, Serialize};
 
 use crate::{ApiError, AppContext, AppPaths};
@@ -52,11 +52,43 @@ pub async fn backup_now(
                 .await?
         }
     };
-    Ok(BackupView {
+    Ok(view_of(info))
+}
+
+fn view_of(info: ledgerkeep_store::BackupInfo) -> BackupView {
+    BackupView {
         path: info.path.display().to_string(),
         size_kib: u32_of(info.bytes.div_ceil(1024)),
         schema_version: u32_of(info.schema_version),
         audit_rows: u32_of(info.audit_rows),
+    }
+}
+
+/// What one round of the ledger's upkeep did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upkeep {
+    /// The scheduled backup, when one was due.
+    pub backup: Option<BackupView>,
+    /// Sync-run log rows older than the retention setting, removed.
+    pub sync_runs_pruned: u64,
+}
+
+/// The ledger's scheduled upkeep, run at start and after each sync: a checked
+/// backup into the backups folder when the newest is older than
+/// `backup.every_hours` (keeping `backup.keep`), and the sync-run log pruned to
+/// `sync_runs.keep_days`. The audit trail is never pruned.
+pub async fn upkeep(ctx: &AppContext, now: DateTime<Utc>) -> Result<Upkeep, ApiError> {
+    let store = ctx.store();
+    let every = chrono::Duration::hours(store.setting_i64(BACKUP_EVERY_HOURS).await?.max(1));
+    let keep = usize::try_from(store.setting_i64(BACKUP_KEEP).await?).unwrap_or(10);
+    let backup = store
+        .backup_if_due(&ctx.paths().backups_dir, now, every, keep)
+        .await?
+        .map(view_of);
+    let sync_runs_pruned = store.prune_sync_runs(now).await?;
+    Ok(Upkeep {
+        backup,
+        sync_runs_pruned,
     })
 }
 

@@ -71,6 +71,7 @@ impl SyncService {
             Some(Arc::clone(ctx.metrics())),
         ));
         let scheduler = SyncScheduler::start(Arc::clone(&engine), config, tenants, notifier, time);
+        spawn_upkeep(ctx.clone(), scheduler.subscribe());
         Ok(SyncService { engine, scheduler })
     }
 
@@ -91,6 +92,38 @@ impl SyncService {
     /// rolled back) and waits for them. Then flush the logs and close the ledger.
     pub async fn shutdown(&self) {
         self.scheduler.shutdown().await;
+    }
+}
+
+/// The ledger's upkeep (a backup when one is due, old sync-run rows pruned) at
+/// start and after each finished sync. Failures are logged: upkeep never stops
+/// a sync, and the next round tries again.
+fn spawn_upkeep(ctx: AppContext, mut events: broadcast::Receiver<SyncEvent>) {
+    tokio::spawn(async move {
+        upkeep_round(&ctx).await;
+        loop {
+            match events.recv().await {
+                Ok(SyncEvent::Finished(_)) | Err(broadcast::error::RecvError::Lagged(_)) => {
+                    upkeep_round(&ctx).await
+                }
+                Ok(_) => {}
+                Err(broadcast::error::RecvError::Closed) => break,
+            }
+        }
+    });
+}
+
+async fn upkeep_round(ctx: &AppContext) {
+    match crate::ops::maintenance::upkeep(ctx, ctx.config().now()).await {
+        Ok(done) => {
+            if let Some(b) = &done.backup {
+                tracing::info!(path = %b.path, size_kib = b.size_kib, "scheduled backup made");
+            }
+            if done.sync_runs_pruned > 0 {
+                tracing::info!(rows = done.sync_runs_pruned, "old sync-run log rows pruned");
+            }
+        }
+        Err(err) => tracing::warn!(message = %err.message, "ledger upkeep did not complete"),
     }
 }
 
