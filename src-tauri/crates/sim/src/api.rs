@@ -27,6 +27,8 @@ pub const MAX_PAGE_SIZE: usize = 1000;
 pub const DEFAULT_PAGE_SIZE: usize = 100;
 /// The longest `Idempotency-Key` Xero accepts.
 pub const MAX_IDEMPOTENCY_KEY: usize = 128;
+/// The largest request body Xero accepts (3.5 MB).
+pub const MAX_REQUEST_BYTES: usize = 3_500_000;
 
 fn correlation_id(shared: &Shared) -> String {
     crate::generate::uuid_from(&mut *shared.rng.lock())
@@ -513,9 +515,14 @@ pub async fn one(
 pub async fn write(
     State(shared): State<Arc<Shared>>,
     Path(segment): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let summarize_errors = q
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("summarizeErrors"))
+        .is_none_or(|(_, v)| !v.eq_ignore_ascii_case("false"));
     let key = headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
@@ -538,7 +545,7 @@ pub async fn write(
             }
         }
         let answer = match serde_json::from_slice::<Value>(&body) {
-            Ok(v) => write::create_payments(shared, tenant, &v),
+            Ok(v) => write::create_payments(shared, tenant, &v, summarize_errors),
             Err(_) => Answer::error(
                 StatusCode::BAD_REQUEST,
                 json!({"ErrorNumber": 14, "Type": "PostDataInvalidException", "Message": "JSON for post data was invalid"}),

@@ -100,13 +100,42 @@ fn plan(b: &TenantBooks, p: &Value, now: i64) -> Result<Planned, String> {
     })
 }
 
+/// The most payments Xero takes in one request ("about 50 items per batch").
+pub const MAX_BATCH: usize = 50;
+
+/// The element Xero echoes for a refused payment: the request's item with its
+/// validation messages.
+fn refused(item: &Value, message: &str) -> Value {
+    let mut e = item.clone();
+    e["ValidationErrors"] = json!([{ "Message": message }]);
+    e["HasValidationErrors"] = json!(true);
+    e
+}
+
 /// Creates the payments in `body` for `tenant`.
-pub(crate) fn create_payments(shared: &Shared, tenant: &str, body: &Value) -> Answer {
+///
+/// With `summarize_errors` (Xero's default) the batch is all or nothing: one
+/// invalid payment refuses the whole request with a 400 naming each item's
+/// errors. With `summarizeErrors=false` each payment stands alone: the valid
+/// ones are recorded, and the answer is a 200 whose items carry
+/// `StatusAttributeString` `OK` or `ERROR` (with `ValidationErrors`).
+pub(crate) fn create_payments(
+    shared: &Shared,
+    tenant: &str,
+    body: &Value,
+    summarize_errors: bool,
+) -> Answer {
     let items: Vec<Value> = match body.get("Payments").and_then(Value::as_array) {
         Some(list) => list.clone(),
         None if body.is_object() => vec![body.clone()],
         None => Vec::new(),
     };
+    if items.len() > MAX_BATCH {
+        return Answer::error(
+            StatusCode::BAD_REQUEST,
+            json!({"ErrorNumber": 10, "Type": "ValidationException", "Message": format!("No more than {MAX_BATCH} payments can be sent in one request")}),
+        );
+    }
     let now = shared.clock.now_ms();
     let mut books = shared.books.write();
     let Some(b) = books
@@ -119,90 +148,137 @@ pub(crate) fn create_payments(shared: &Shared, tenant: &str, body: &Value) -> An
             json!({"Title": "Not Found", "Status": 404}),
         );
     };
-    let planned: Vec<Result<Planned, String>> = items.iter().map(|p| plan(b, p, now)).collect();
-    if items.is_empty() || planned.iter().any(Result::is_err) {
+    if items.is_empty() {
+        return Answer::error(StatusCode::BAD_REQUEST, validation_error(Vec::new()));
+    }
+    if !summarize_errors {
+        // Each payment is checked against the books as the ones before it left them.
+        let answered = items
+            .iter()
+            .map(|item| match plan(b, item, now) {
+                Ok(p) => {
+                    let mut payment = record(shared, b, p, now);
+                    payment["StatusAttributeString"] = json!("OK");
+                    payment
+                }
+                Err(m) => {
+                    let mut e = refused(item, &m);
+                    e["StatusAttributeString"] = json!("ERROR");
+                    e
+                }
+            })
+            .collect();
+        drop(books);
+        return Answer::ok(envelope(shared, "Payments", answered, None), Vec::new());
+    }
+    // All or nothing: every payment valid, and together no more than each invoice's due.
+    let mut planned: Vec<Result<Planned, String>> = items.iter().map(|p| plan(b, p, now)).collect();
+    let mut batch_total: std::collections::HashMap<String, Decimal> = Default::default();
+    for r in &mut planned {
+        if let Ok(p) = r {
+            let id = p.invoice["InvoiceID"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            let total = batch_total.entry(id).or_default();
+            *total += p.amount;
+            let due = decimal(&p.invoice["AmountDue"]).unwrap_or(Decimal::ZERO);
+            if *total > due {
+                *r = Err(format!(
+                    "Payment amount exceeds the amount outstanding on this document ({due})"
+                ));
+            }
+        }
+    }
+    if planned.iter().any(Result::is_err) {
         let elements = items
             .iter()
             .zip(&planned)
-            .map(|(p, r)| {
-                let mut e = p.clone();
-                let errors = match r {
-                    Err(m) => vec![json!({"Message": m})],
-                    Ok(_) => Vec::new(),
-                };
-                e["ValidationErrors"] = json!(errors);
-                e
+            .map(|(item, r)| match r {
+                Err(m) => refused(item, m),
+                Ok(_) => {
+                    let mut e = item.clone();
+                    e["ValidationErrors"] = json!([]);
+                    e
+                }
             })
             .collect();
         return Answer::error(StatusCode::BAD_REQUEST, validation_error(elements));
     }
-    let mut created = Vec::new();
-    for p in planned.into_iter().flatten() {
-        let id = crate::generate::uuid_from(&mut *shared.rng.lock());
-        // Re-read the invoice: an earlier payment in this batch may have changed it.
-        let inv_id = p.invoice["InvoiceID"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        let mut inv = b
-            .table(Collection::Invoices)
-            .get(&inv_id)
-            .map_or(p.invoice.clone(), |r| r.value());
-        let due = decimal(&inv["AmountDue"]).unwrap_or(Decimal::ZERO) - p.amount;
-        let paid = decimal(&inv["AmountPaid"]).unwrap_or(Decimal::ZERO) + p.amount;
-        let sales = inv["Type"] == "ACCREC";
-        let rate = inv["CurrencyRate"].clone();
-        let payment = json!({
-            "PaymentID": id,
-            "Date": ms_date(p.date),
-            "BankAmount": money(p.amount),
-            "Amount": money(p.amount),
-            "Reference": p.reference,
-            "CurrencyRate": if rate.is_null() { number_text("1.000000") } else { rate.clone() },
-            "PaymentType": if sales { "ACCRECPAYMENT" } else { "ACCPAYPAYMENT" },
-            "Status": "AUTHORISED",
-            "UpdatedDateUTC": ms_date(now),
-            "HasAccount": true,
-            "IsReconciled": false,
-            "Account": {"AccountID": p.account["AccountID"], "Code": p.account["Code"]},
-            "Invoice": {"InvoiceID": inv["InvoiceID"], "InvoiceNumber": inv["InvoiceNumber"], "Type": inv["Type"], "Contact": inv["Contact"], "CurrencyCode": inv["CurrencyCode"]},
-            "HasValidationErrors": false
-        });
-        b.put(Collection::Payments, &payment);
-        if let Some(list) = inv["Payments"].as_array_mut() {
-            list.push(json!({"PaymentID": id, "Date": ms_date(p.date), "Amount": money(p.amount), "Reference": p.reference, "CurrencyRate": rate, "HasAccount": false, "HasValidationErrors": false}));
-        }
-        inv["AmountDue"] = money(due);
-        inv["AmountPaid"] = money(paid);
-        inv["UpdatedDateUTC"] = ms_date(now);
-        if due.is_zero() {
-            inv["Status"] = json!("PAID");
-            inv["FullyPaidOnDate"] = ms_date(p.date);
-        }
-        b.put(Collection::Invoices, &inv);
-        let number = b.next_journal_number();
-        let (bank, ar, sign) = if sales {
-            (p.account["Code"].clone(), "610", Decimal::ONE)
-        } else {
-            (p.account["Code"].clone(), "800", Decimal::NEGATIVE_ONE)
-        };
-        let jid = crate::generate::uuid_from(&mut *shared.rng.lock());
-        let journal = json!({
-            "JournalID": jid,
-            "JournalDate": ms_date(p.date),
-            "JournalNumber": number,
-            "CreatedDateUTC": ms_date(now),
-            "Reference": inv["InvoiceNumber"],
-            "SourceID": id,
-            "SourceType": if sales { "ACCRECPAYMENT" } else { "ACCPAYPAYMENT" },
-            "JournalLines": [
-                {"AccountID": p.account["AccountID"], "AccountCode": bank, "AccountType": "BANK", "NetAmount": money(sign * p.amount), "GrossAmount": money(sign * p.amount), "TaxAmount": money(Decimal::ZERO), "TrackingCategories": []},
-                {"AccountCode": ar, "NetAmount": money(-sign * p.amount), "GrossAmount": money(-sign * p.amount), "TaxAmount": money(Decimal::ZERO), "TrackingCategories": []}
-            ]
-        });
-        b.put(Collection::Journals, &journal);
-        created.push(payment);
-    }
+    let created = planned
+        .into_iter()
+        .flatten()
+        .map(|p| record(shared, b, p, now))
+        .collect();
     drop(books);
     Answer::ok(envelope(shared, "Payments", created, None), Vec::new())
+}
+
+/// Records one checked payment: the payment, the invoice it pays (amount due,
+/// status), and the journal it posts.
+fn record(shared: &Shared, b: &mut TenantBooks, p: Planned, now: i64) -> Value {
+    let id = crate::generate::uuid_from(&mut *shared.rng.lock());
+    // Re-read the invoice: an earlier payment in this batch may have changed it.
+    let inv_id = p.invoice["InvoiceID"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let mut inv = b
+        .table(Collection::Invoices)
+        .get(&inv_id)
+        .map_or(p.invoice.clone(), |r| r.value());
+    let due = decimal(&inv["AmountDue"]).unwrap_or(Decimal::ZERO) - p.amount;
+    let paid = decimal(&inv["AmountPaid"]).unwrap_or(Decimal::ZERO) + p.amount;
+    let sales = inv["Type"] == "ACCREC";
+    let rate = inv["CurrencyRate"].clone();
+    let payment = json!({
+        "PaymentID": id,
+        "Date": ms_date(p.date),
+        "BankAmount": money(p.amount),
+        "Amount": money(p.amount),
+        "Reference": p.reference,
+        "CurrencyRate": if rate.is_null() { number_text("1.000000") } else { rate.clone() },
+        "PaymentType": if sales { "ACCRECPAYMENT" } else { "ACCPAYPAYMENT" },
+        "Status": "AUTHORISED",
+        "UpdatedDateUTC": ms_date(now),
+        "HasAccount": true,
+        "IsReconciled": false,
+        "Account": {"AccountID": p.account["AccountID"], "Code": p.account["Code"]},
+        "Invoice": {"InvoiceID": inv["InvoiceID"], "InvoiceNumber": inv["InvoiceNumber"], "Type": inv["Type"], "Contact": inv["Contact"], "CurrencyCode": inv["CurrencyCode"]},
+        "HasValidationErrors": false
+    });
+    b.put(Collection::Payments, &payment);
+    if let Some(list) = inv["Payments"].as_array_mut() {
+        list.push(json!({"PaymentID": id, "Date": ms_date(p.date), "Amount": money(p.amount), "Reference": p.reference, "CurrencyRate": rate, "HasAccount": false, "HasValidationErrors": false}));
+    }
+    inv["AmountDue"] = money(due);
+    inv["AmountPaid"] = money(paid);
+    inv["UpdatedDateUTC"] = ms_date(now);
+    if due.is_zero() {
+        inv["Status"] = json!("PAID");
+        inv["FullyPaidOnDate"] = ms_date(p.date);
+    }
+    b.put(Collection::Invoices, &inv);
+    let number = b.next_journal_number();
+    let (bank, ar, sign) = if sales {
+        (p.account["Code"].clone(), "610", Decimal::ONE)
+    } else {
+        (p.account["Code"].clone(), "800", Decimal::NEGATIVE_ONE)
+    };
+    let jid = crate::generate::uuid_from(&mut *shared.rng.lock());
+    let journal = json!({
+        "JournalID": jid,
+        "JournalDate": ms_date(p.date),
+        "JournalNumber": number,
+        "CreatedDateUTC": ms_date(now),
+        "Reference": inv["InvoiceNumber"],
+        "SourceID": id,
+        "SourceType": if sales { "ACCRECPAYMENT" } else { "ACCPAYPAYMENT" },
+        "JournalLines": [
+            {"AccountID": p.account["AccountID"], "AccountCode": bank, "AccountType": "BANK", "NetAmount": money(sign * p.amount), "GrossAmount": money(sign * p.amount), "TaxAmount": money(Decimal::ZERO), "TrackingCategories": []},
+            {"AccountCode": ar, "NetAmount": money(-sign * p.amount), "GrossAmount": money(-sign * p.amount), "TaxAmount": money(Decimal::ZERO), "TrackingCategories": []}
+        ]
+    });
+    b.put(Collection::Journals, &journal);
+    payment
 }

@@ -329,6 +329,28 @@ async fn a_payment_write_response_validates_against_the_spec() {
         &answer,
         "PUT Payments",
     );
+    // A mixed answer with summarizeErrors=false: one recorded, one refused.
+    let mixed = json!({"Payments": [
+        {"Invoice": {"InvoiceID": inv["InvoiceID"]}, "Account": {"Code": "090"}, "Date": "2026-06-30", "Amount": 0.01},
+        {"Invoice": {"InvoiceID": inv["InvoiceID"]}, "Account": {"Code": "090"}, "Date": "2026-06-30", "Amount": 0}
+    ]});
+    let r = h
+        .http
+        .put(h.url("/api.xro/2.0/Payments?summarizeErrors=false"))
+        .bearer_auth(&t.access)
+        .header("xero-tenant-id", &tenant)
+        .json(&mixed)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let answer: Value = r.json().await.unwrap();
+    assert_eq!(answer["Payments"][1]["StatusAttributeString"], "ERROR");
+    schemas.check(
+        "/paths/~1Payments/put/responses/200/content/application~1json/schema",
+        &answer,
+        "PUT Payments?summarizeErrors=false",
+    );
     // And the invoice as served afterwards.
     let id = inv["InvoiceID"].as_str().unwrap();
     let served = h

@@ -211,3 +211,173 @@ async fn invalid_payments_are_refused_whole_and_change_nothing() {
         400
     );
 }
+
+fn payments_count(h: &Harness, tenant: &str) -> usize {
+    h.sim
+        .truth()
+        .tenant(tenant)
+        .unwrap()
+        .table(Collection::Payments)
+        .len()
+}
+
+fn cents(n: i64) -> Value {
+    serde_json::to_value(
+        Decimal::new(n, 2)
+            .to_string()
+            .parse::<serde_json::Number>()
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_batch_holds_at_most_fifty_payments() {
+    let h = start().await;
+    let t = h.login().await;
+    let tenant = h.tenant(0);
+    let inv = open_invoice(&h, &tenant);
+    let id = inv["InvoiceID"].as_str().unwrap();
+    let one = json!({"Invoice": {"InvoiceID": id}, "Account": {"Code": "090"}, "Amount": cents(1)});
+    let before = payments_count(&h, &tenant);
+
+    let r = put_payment(
+        &h,
+        &t.access,
+        &tenant,
+        None,
+        &json!({"Payments": vec![one.clone(); 51]}),
+    )
+    .await;
+    assert_eq!(r.status(), 400);
+    let err: Value = r.json().await.unwrap();
+    assert!(err["Message"].as_str().unwrap().contains("50"), "{err}");
+    assert_eq!(payments_count(&h, &tenant), before);
+
+    let r = put_payment(
+        &h,
+        &t.access,
+        &tenant,
+        None,
+        &json!({"Payments": vec![one; 50]}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(payments_count(&h, &tenant), before + 50);
+    assert_eq!(
+        dec(&invoice_now(&h, &tenant, id)["AmountDue"]),
+        dec(&inv["AmountDue"]) - Decimal::new(50, 2)
+    );
+}
+
+#[tokio::test]
+async fn with_summarize_errors_off_each_payment_stands_alone() {
+    let h = start().await;
+    let t = h.login().await;
+    let tenant = h.tenant(0);
+    let inv = open_invoice(&h, &tenant);
+    let id = inv["InvoiceID"].as_str().unwrap();
+    let due = dec(&inv["AmountDue"]);
+    let before = payments_count(&h, &tenant);
+    let body = json!({"Payments": [
+        {"Invoice": {"InvoiceID": id}, "Account": {"Code": "090"}, "Amount": cents(200), "Reference": "first"},
+        {"Invoice": {"InvoiceID": id}, "Account": {"Code": "090"}, "Amount": serde_json::to_value(due.to_string().parse::<serde_json::Number>().unwrap()).unwrap(), "Reference": "too much now"},
+        {"Invoice": {"InvoiceID": "00000000-0000-0000-0000-000000000000"}, "Account": {"Code": "090"}, "Amount": cents(100), "Reference": "no such invoice"},
+        {"Invoice": {"InvoiceID": id}, "Account": {"Code": "090"}, "Amount": cents(300), "Reference": "last"}
+    ]});
+    let r = h
+        .http
+        .put(h.url("/api.xro/2.0/Payments?summarizeErrors=false"))
+        .bearer_auth(&t.access)
+        .header("xero-tenant-id", &tenant)
+        .header("Idempotency-Key", "batch-1")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let answer: Value = r.json().await.unwrap();
+    let items = answer["Payments"].as_array().unwrap();
+    let states: Vec<&str> = items
+        .iter()
+        .map(|i| i["StatusAttributeString"].as_str().unwrap())
+        .collect();
+    // The second is checked after the first has been recorded, so the full due is now too much.
+    assert_eq!(states, ["OK", "ERROR", "ERROR", "OK"]);
+    assert!(items[0]["PaymentID"].is_string() && items[3]["PaymentID"].is_string());
+    for refused in [&items[1], &items[2]] {
+        assert!(refused.get("PaymentID").is_none());
+        assert!(!refused["ValidationErrors"][0]["Message"]
+            .as_str()
+            .unwrap()
+            .is_empty());
+    }
+    assert_eq!(payments_count(&h, &tenant), before + 2);
+    assert_eq!(
+        dec(&invoice_now(&h, &tenant, id)["AmountDue"]),
+        due - Decimal::new(500, 2)
+    );
+    // The same key replays the mixed answer and records nothing more.
+    let again = h
+        .http
+        .put(h.url("/api.xro/2.0/Payments?summarizeErrors=false"))
+        .bearer_auth(&t.access)
+        .header("xero-tenant-id", &tenant)
+        .header("Idempotency-Key", "batch-1")
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(again, answer);
+    assert_eq!(payments_count(&h, &tenant), before + 2);
+}
+
+#[tokio::test]
+async fn by_default_payments_that_together_exceed_the_due_are_refused_whole() {
+    let h = start().await;
+    let t = h.login().await;
+    let tenant = h.tenant(0);
+    let inv = open_invoice(&h, &tenant);
+    let id = inv["InvoiceID"].as_str().unwrap();
+    let due = dec(&inv["AmountDue"]);
+    let before = payments_count(&h, &tenant);
+    // Each alone fits; the two together do not.
+    let half_and_more = (due / Decimal::from(2)).round_dp(2) + Decimal::new(1, 2);
+    let amount = serde_json::to_value(
+        half_and_more
+            .to_string()
+            .parse::<serde_json::Number>()
+            .unwrap(),
+    )
+    .unwrap();
+    let pay = json!({"Invoice": {"InvoiceID": id}, "Account": {"Code": "090"}, "Amount": amount});
+    let r = put_payment(
+        &h,
+        &t.access,
+        &tenant,
+        None,
+        &json!({"Payments": [pay.clone(), pay]}),
+    )
+    .await;
+    assert_eq!(r.status(), 400);
+    assert_eq!(payments_count(&h, &tenant), before);
+    assert_eq!(invoice_now(&h, &tenant, id)["AmountDue"], inv["AmountDue"]);
+}
+
+#[tokio::test]
+async fn requests_up_to_three_and_a_half_megabytes_are_read_and_larger_ones_get_413() {
+    let h = start().await;
+    let t = h.login().await;
+    let tenant = h.tenant(0);
+    let inv = open_invoice(&h, &tenant);
+    let id = inv["InvoiceID"].as_str().unwrap();
+    // A long field the simulator ignores pads the request (axum's own default cap is 2 MB).
+    let padded = |bytes: usize| json!({"Invoice": {"InvoiceID": id}, "Account": {"Code": "090"}, "Amount": cents(1), "Padding": "x".repeat(bytes)});
+    let r = put_payment(&h, &t.access, &tenant, None, &padded(3_000_000)).await;
+    assert_eq!(r.status(), 200);
+    let r = put_payment(&h, &t.access, &tenant, None, &padded(3_600_000)).await;
+    assert_eq!(r.status(), 413);
+}
