@@ -367,3 +367,54 @@ async fn sweeps_come_when_due_a_few_streams_a_run_and_never_for_journals() {
     );
     assert!(!swept.contains("Journals"));
 }
+
+/// The network comes back: a listener on a fixed loopback port stands for the
+/// API's host, closed (network gone) and opened again (network back).
+#[tokio::test]
+async fn when_the_network_comes_back_every_tenant_syncs() {
+    let h = harness(Size::Small, Limits::XERO).await;
+    let sched = SyncScheduler::start(
+        Arc::clone(&h.engine),
+        quiet_config(),
+        tenants(&h),
+        Arc::new(Silent),
+        real_waits(&h),
+    );
+    let mut events = sched.subscribe();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let target = listener.local_addr().unwrap().to_string();
+    let _watcher = ledgerkeep_sync::NetworkWatcher::start(
+        sched.clone(),
+        target.clone(),
+        Duration::from_millis(50),
+    );
+    // Up from the start: no sync (the launch sync is the scheduler's own).
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        events.try_recv().is_err(),
+        "a sync started while nothing changed"
+    );
+
+    drop(listener);
+    assert!(!ledgerkeep_sync::network::reachable(&target).await);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        events.try_recv().is_err(),
+        "a sync started while the network was gone"
+    );
+
+    let _back = std::net::TcpListener::bind(&target).unwrap();
+    let mut started = std::collections::BTreeSet::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while started.len() < tenants(&h).len() {
+        let e = tokio::time::timeout_at(deadline, events.recv())
+            .await
+            .expect("not every tenant synced after the network came back")
+            .unwrap();
+        if let SyncEvent::Started { tenant, user, .. } = e {
+            assert!(!user, "a background sync, not the user's");
+            started.insert(tenant);
+        }
+    }
+    sched.shutdown().await;
+}

@@ -12,8 +12,8 @@ use std::sync::Arc;
 use ledgerkeep_domain::parse_ms_date;
 use ledgerkeep_domain::xero::EntityKind;
 use ledgerkeep_sync::{
-    CancelToken, Notifier, ProgressSink, SchedulerConfig, SchedulerError, StreamReport, SyncEngine,
-    SyncEvent, SyncReport, SyncRequest, SyncScheduler,
+    CancelToken, NetworkWatcher, Notifier, ProgressSink, SchedulerConfig, SchedulerError,
+    StreamReport, SyncEngine, SyncEvent, SyncReport, SyncRequest, SyncScheduler,
 };
 use ledgerkeep_xero::{Timekeeping, Xero};
 use serde::{Deserialize, Serialize};
@@ -31,6 +31,21 @@ fn u32_of(v: impl TryInto<u32>) -> u32 {
 pub struct SyncService {
     engine: Arc<SyncEngine>,
     scheduler: SyncScheduler,
+    /// Syncs every organisation when the network returns; stops with the service.
+    _network: Option<Arc<NetworkWatcher>>,
+}
+
+/// How often the network is probed (a TCP connect to the API's host).
+const NETWORK_PROBE_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// `host:port` of the API base, for the network probe.
+fn probe_target(api_url: &str) -> Option<String> {
+    let url = reqwest::Url::parse(api_url).ok()?;
+    Some(format!(
+        "{}:{}",
+        url.host_str()?,
+        url.port_or_known_default()?
+    ))
 }
 
 /// The organisations a sign-in keeps (all it reaches when none was chosen).
@@ -72,7 +87,18 @@ impl SyncService {
         ));
         let scheduler = SyncScheduler::start(Arc::clone(&engine), config, tenants, notifier, time);
         spawn_upkeep(ctx.clone(), scheduler.subscribe());
-        Ok(SyncService { engine, scheduler })
+        let network = probe_target(&ctx.config().endpoints.api_url).map(|target| {
+            Arc::new(NetworkWatcher::start(
+                scheduler.clone(),
+                target,
+                NETWORK_PROBE_EVERY,
+            ))
+        });
+        Ok(SyncService {
+            engine,
+            scheduler,
+            _network: network,
+        })
     }
 
     pub fn engine(&self) -> &Arc<SyncEngine> {
@@ -612,5 +638,18 @@ mod tests {
         assert_eq!(entity_named("invoices").unwrap(), EntityKind::Invoice);
         let e = entity_named("Widgets").unwrap_err();
         assert!(e.message.contains("Invoices"));
+    }
+
+    #[test]
+    fn the_probe_targets_the_api_host_and_its_port() {
+        assert_eq!(
+            probe_target("https://api.xero.com").as_deref(),
+            Some("api.xero.com:443")
+        );
+        assert_eq!(
+            probe_target("http://127.0.0.1:4321/").as_deref(),
+            Some("127.0.0.1:4321")
+        );
+        assert_eq!(probe_target("not a url"), None);
     }
 }
