@@ -18,7 +18,7 @@ help:
 	@echo "make fmt       format the Rust code"
 	@echo "make deb       build the release .deb (LTO, stripped) into target/release/bundle/deb/"
 	@echo "make deb-test  install that .deb with dpkg and launch it under Xvfb"
-	@echo "make bench     the ledger benchmark (optimised build; figures in docs/BENCHMARKS.md)"
+	@echo "make bench     the ledger and simulator benchmarks (optimised builds; figures in docs/BENCHMARKS.md)"
 
 deps:
 	@scripts/install-deps.sh
@@ -68,7 +68,10 @@ deb-test:
 	scripts/test-deb.sh
 
 # The ledger's benchmark: ingest, listings and search on a 1M-row ledger in a
-# temporary folder. Optimised build (cargo's bench profile); prints its figures.
+# temporary folder; then how fast the simulator makes its books (small, medium,
+# and large with 1M bank transactions). Optimised builds (cargo's bench
+# profile); each prints its figures.
 # Smaller runs: LEDGERKEEP_BENCH_INGEST=20000 LEDGERKEEP_BENCH_LEDGER=100000 make bench
 bench:
 	cargo bench -p ledgerkeep-store --bench ledger
+	cargo bench -p ledgerkeep-sim --bench generate
