@@ -54,7 +54,7 @@ impl Frequency {
         match self {
             Frequency::Daily | Frequency::Weekly => false,
             Frequency::Monthly => true,
-            Frequency::Quarterly => from_year_end % 3 == 0,
+            Frequency::Quarterly => from_year_end.is_multiple_of(3),
             Frequency::Yearly => from_year_end == 0,
         }
     }
