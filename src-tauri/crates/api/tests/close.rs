@@ -497,7 +497,7 @@ async fn unreconciled_bank_lines_are_found_and_a_reconciled_month_passes() {
     let clean = b
         .check(june(), CheckKind::UnreconciledBankLines, None)
         .await;
-    assert_eq!(clean.status, CheckStatus::Pass, "{}", clean.summary);
+    assert_eq!(clean.status, CloseCheckStatus::Pass, "{}", clean.summary);
     assert!(clean.evidence.is_empty());
     // Planted: two authorised lines dated in June unreconciled.
     let planted: Vec<String> = {
@@ -524,7 +524,7 @@ async fn unreconciled_bank_lines_are_found_and_a_reconciled_month_passes() {
     let found = b
         .check(june(), CheckKind::UnreconciledBankLines, None)
         .await;
-    assert_eq!(found.status, CheckStatus::Fail);
+    assert_eq!(found.status, CloseCheckStatus::Fail);
     assert_eq!(
         ids(&found, "bank_transactions"),
         planted.iter().cloned().collect()
@@ -546,7 +546,7 @@ async fn unreconciled_bank_lines_are_found_and_a_reconciled_month_passes() {
             None,
         )
         .await;
-    assert_eq!(may.status, CheckStatus::Pass, "{}", may.summary);
+    assert_eq!(may.status, CloseCheckStatus::Pass, "{}", may.summary);
 }
 
 #[tokio::test]
@@ -560,7 +560,7 @@ async fn drafts_older_than_n_days_are_found_and_recent_drafts_pass() {
     );
     b.sync().await;
     let clean = b.check(june(), CheckKind::StaleDrafts, Some(14)).await;
-    assert_eq!(clean.status, CheckStatus::Pass, "{}", clean.summary);
+    assert_eq!(clean.status, CloseCheckStatus::Pass, "{}", clean.summary);
     // Planted: a draft invoice of 1 May and a submitted bill of 10 June (20 days old).
     let pick = |kind: &'static str| {
         b.sim.with_truth(|t| {
@@ -590,7 +590,7 @@ async fn drafts_older_than_n_days_are_found_and_recent_drafts_pass() {
     );
     b.sync().await;
     let found = b.check(june(), CheckKind::StaleDrafts, Some(14)).await;
-    assert_eq!(found.status, CheckStatus::Fail);
+    assert_eq!(found.status, CloseCheckStatus::Fail);
     assert_eq!(
         ids(&found, "invoices"),
         BTreeSet::from([inv.clone(), bill.clone()])
@@ -681,7 +681,7 @@ async fn suspense_and_clearing_accounts_off_zero_are_found_and_cleared_ones_pass
     });
     b.sync().await;
     let clean = b.check(june(), CheckKind::SuspenseAtZero, None).await;
-    assert_eq!(clean.status, CheckStatus::Pass, "{}", clean.summary);
+    assert_eq!(clean.status, CloseCheckStatus::Pass, "{}", clean.summary);
     assert!(
         clean
             .summary
@@ -700,7 +700,7 @@ async fn suspense_and_clearing_accounts_off_zero_are_found_and_cleared_ones_pass
     });
     b.sync().await;
     let found = b.check(june(), CheckKind::SuspenseAtZero, None).await;
-    assert_eq!(found.status, CheckStatus::Fail);
+    assert_eq!(found.status, CloseCheckStatus::Fail);
     assert_eq!(
         ids(&found, "accounts"),
         BTreeSet::from([clearing["AccountID"].as_str().unwrap().to_owned()])
@@ -733,7 +733,7 @@ async fn bank_accounts_not_synced_since_the_period_ended_are_found() {
     let june_check = b.check(june(), CheckKind::BankAccountsSynced, None).await;
     assert_eq!(
         june_check.status,
-        CheckStatus::Pass,
+        CloseCheckStatus::Pass,
         "{}",
         june_check.summary
     );
@@ -748,7 +748,7 @@ async fn bank_accounts_not_synced_since_the_period_ended_are_found() {
     // July has not ended when the books were last synced: every bank account is behind.
     let july = Period::parse("2026-07").unwrap();
     let behind = b.check(july, CheckKind::BankAccountsSynced, None).await;
-    assert_eq!(behind.status, CheckStatus::Fail);
+    assert_eq!(behind.status, CloseCheckStatus::Fail);
     assert_eq!(behind.evidence.len(), banks);
     assert!(
         behind
@@ -765,7 +765,7 @@ async fn bank_accounts_not_synced_since_the_period_ended_are_found() {
         b.check(july, CheckKind::BankAccountsSynced, None)
             .await
             .status,
-        CheckStatus::Pass
+        CloseCheckStatus::Pass
     );
 }
 
@@ -775,7 +775,7 @@ async fn a_missing_or_early_lock_date_is_found_and_a_locked_period_passes() {
     b.sync().await;
     // The simulator's books have no lock date.
     let unset = b.check(june(), CheckKind::PeriodLocked, None).await;
-    assert_eq!(unset.status, CheckStatus::Fail);
+    assert_eq!(unset.status, CloseCheckStatus::Fail);
     assert!(
         unset.evidence[0]
             .detail
@@ -791,7 +791,7 @@ async fn a_missing_or_early_lock_date_is_found_and_a_locked_period_passes() {
     );
     b.sync().await;
     let early = b.check(june(), CheckKind::PeriodLocked, None).await;
-    assert_eq!(early.status, CheckStatus::Fail);
+    assert_eq!(early.status, CloseCheckStatus::Fail);
     assert_eq!(early.evidence[0].date.as_deref(), Some("2026-05-31"));
     // Locked to the end of June: passes.
     b.rewrite(
@@ -801,7 +801,7 @@ async fn a_missing_or_early_lock_date_is_found_and_a_locked_period_passes() {
     );
     b.sync().await;
     let locked = b.check(june(), CheckKind::PeriodLocked, None).await;
-    assert_eq!(locked.status, CheckStatus::Pass, "{}", locked.summary);
+    assert_eq!(locked.status, CloseCheckStatus::Pass, "{}", locked.summary);
     let _ = DAY_MS;
 }
 
@@ -844,7 +844,10 @@ async fn edits_to_a_signed_off_period_are_found_and_warned_on_its_run() {
     assert_eq!(may.title, "May 2026 close");
     assert_eq!(may.steps.len(), 2);
     let auto = may.steps.iter().find(|s| s.check.is_some()).unwrap();
-    assert_eq!(auto.outcome.as_ref().unwrap().status, CheckStatus::Pass);
+    assert_eq!(
+        auto.outcome.as_ref().unwrap().status,
+        CloseCheckStatus::Pass
+    );
     let manual = may.steps.iter().find(|s| s.check.is_none()).unwrap();
     // Sign-off is refused while a step is open.
     let err = sign_off_run(
@@ -916,7 +919,7 @@ async fn edits_to_a_signed_off_period_are_found_and_warned_on_its_run() {
     b.sync().await;
     b.sync().await;
     let clean = b.check(june(), CheckKind::ClosedPeriodEdits, None).await;
-    assert_eq!(clean.status, CheckStatus::Pass, "{}", clean.summary);
+    assert_eq!(clean.status, CloseCheckStatus::Pass, "{}", clean.summary);
     assert!(get_run(&b.ctx, RunIdRequest { run_id: may.id })
         .await
         .unwrap()
@@ -940,7 +943,7 @@ async fn edits_to_a_signed_off_period_are_found_and_warned_on_its_run() {
     );
     b.sync().await;
     let found = b.check(june(), CheckKind::ClosedPeriodEdits, None).await;
-    assert_eq!(found.status, CheckStatus::Fail);
+    assert_eq!(found.status, CloseCheckStatus::Fail);
     assert_eq!(ids(&found, "invoices"), BTreeSet::from([may_inv.clone()]));
     assert!(
         found.evidence[0].detail.contains("Reference"),
@@ -978,7 +981,7 @@ async fn edits_to_a_signed_off_period_are_found_and_warned_on_its_run() {
         .find(|s| s.check == Some(CheckKind::ClosedPeriodEdits))
         .unwrap();
     let o = step.outcome.as_ref().unwrap();
-    assert_eq!(o.status, CheckStatus::Fail);
+    assert_eq!(o.status, CloseCheckStatus::Fail);
     assert_eq!(o.evidence[0].xero_id, may_inv);
     // Every change to the runs is in the audit chain, and it holds.
     assert!(audit_rows(&b.ctx, "close_runs").await >= 3);

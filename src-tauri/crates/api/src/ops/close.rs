@@ -369,7 +369,7 @@ pub struct SignOffRequest {
 /// Whether an automated check passed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "lowercase")]
-pub enum CheckStatus {
+pub enum CloseCheckStatus {
     Pass,
     Fail,
 }
@@ -406,7 +406,7 @@ impl From<EvidenceRow> for EvidenceView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckOutcome {
-    pub status: CheckStatus,
+    pub status: CloseCheckStatus,
     pub summary: String,
     pub evidence: Vec<EvidenceView>,
 }
@@ -593,9 +593,9 @@ fn day(d: NaiveDate) -> String {
 fn outcome(pass: bool, summary: String, evidence: Vec<EvidenceView>) -> CheckOutcome {
     CheckOutcome {
         status: if pass {
-            CheckStatus::Pass
+            CloseCheckStatus::Pass
         } else {
-            CheckStatus::Fail
+            CloseCheckStatus::Fail
         },
         summary,
         evidence,
@@ -862,9 +862,9 @@ fn step_view(s: RunStepRow) -> RunStepView {
     let outcome = match (s.check_status.as_deref(), s.check_summary) {
         (Some(status), Some(summary)) => Some(CheckOutcome {
             status: if status == "pass" {
-                CheckStatus::Pass
+                CloseCheckStatus::Pass
             } else {
-                CheckStatus::Fail
+                CloseCheckStatus::Fail
             },
             summary,
             evidence: s
@@ -964,8 +964,8 @@ async fn refresh_checks(
         .await?;
         let record = CheckRecord {
             status: match o.status {
-                CheckStatus::Pass => "pass".into(),
-                CheckStatus::Fail => "fail".into(),
+                CloseCheckStatus::Pass => "pass".into(),
+                CloseCheckStatus::Fail => "fail".into(),
             },
             summary: o.summary,
             evidence_json: serde_json::to_string(&o.evidence)
