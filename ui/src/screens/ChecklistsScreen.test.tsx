@@ -65,6 +65,11 @@ function backend() {
           { field: "dueRule", message: "Due rule must look like \"5th business day\"." },
         ],
       };
+    if (cmd === "sop_versions")
+      return [
+        { version: 1, savedAt: "2026-10-01T00:00:00.000Z", savedBy: "user:create-sop", title: "Close", owner: "Sam", frequency: "monthly", dueRule: "3rd business day", steps: [] },
+        { version: 2, savedAt: "2026-11-01T00:00:00.000Z", savedBy: "user:edit-sop", title: "Close", owner: "Sam", frequency: "monthly", dueRule: "5th business day", steps: [] },
+      ];
     if (cmd === "start_close_run") return run(false);
     if (cmd === "sign_off_close_run") return run(true);
     throw { code: "internal", message: `unexpected ${cmd}` };
@@ -93,6 +98,16 @@ describe("the checklists screen", () => {
     expect(screen.queryByTestId("error-frequency")).toBeNull();
     // The editor stays open with what was typed.
     expect(screen.getByTestId("sop-due-rule")).toHaveValue("soon");
+  });
+
+  it("lists a procedure's versions, newest first", async () => {
+    backend();
+    const user = userEvent.setup();
+    renderScreen();
+    await user.click(await screen.findByRole("button", { name: "Versions" }));
+    const items = within(await screen.findByTestId("sop-versions")).getAllByRole("listitem");
+    expect(items.map((li) => li.textContent?.slice(0, 9))).toEqual(["Version 2", "Version 1"]);
+    expect(items[1]).toHaveTextContent("due 3rd business day");
   });
 
   it("starts last month's close, shows checks with their evidence, and signs off", async () => {

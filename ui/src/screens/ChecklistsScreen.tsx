@@ -7,6 +7,7 @@ import {
   type RunSummaryView,
   type RunView,
   type SaveSopRequest,
+  type SopVersionView,
   type SopView,
 } from "../bindings";
 import { useOrganisation } from "../app/organisation";
@@ -198,9 +199,28 @@ function SopEditor({ initial, onSaved, onCancel }: { initial: SaveSopRequest; on
   );
 }
 
+/** Every saved version of a procedure, newest first. */
+function Versions({ sop }: { sop: SopView }) {
+  const { result } = useCommand(() => commands.sopVersions({ id: sop.id }));
+  if (result.state === "loading") return <p role="status">Loading…</p>;
+  if (result.state === "error") return <p role="alert" className="error">{result.error.message}</p>;
+  const versions: SopVersionView[] = [...result.data].reverse();
+  return (
+    <ol className="history" data-testid="sop-versions">
+      {versions.map((v) => (
+        <li key={v.version}>
+          Version {v.version}, saved {v.savedAt} by {v.savedBy}: “{v.title}”, {v.frequency}, due {v.dueRule}, {v.steps.length} steps
+          (owner {v.owner}).
+        </li>
+      ))}
+    </ol>
+  );
+}
+
 function Procedures() {
   const { result, reload } = useCommand(() => commands.listSops({ includeArchived: true }));
   const [editing, setEditing] = useState<SaveSopRequest | null>(null);
+  const [history, setHistory] = useState<number | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const importStarter = async () => {
     const r = await settle(commands.importStarterSops);
@@ -263,7 +283,7 @@ function Procedures() {
             </tr>
           </thead>
           <tbody>
-            {sops.map((s) => (
+            {sops.map((s) => [
               <tr key={s.id} data-testid="sop-row" className={s.archived ? "muted" : undefined}>
                 <td>
                   {s.title}
@@ -294,10 +314,20 @@ function Procedures() {
                   </button>{" "}
                   <button type="button" onClick={() => void archive(s)}>
                     {s.archived ? "Restore" : "Archive"}
+                  </button>{" "}
+                  <button type="button" aria-expanded={history === s.id} onClick={() => setHistory(history === s.id ? null : s.id)}>
+                    Versions
                   </button>
                 </td>
-              </tr>
-            ))}
+              </tr>,
+              history === s.id && (
+                <tr key={`${s.id}-versions`}>
+                  <td colSpan={7}>
+                    <Versions sop={s} />
+                  </td>
+                </tr>
+              ),
+            ])}
           </tbody>
         </table>
       )}
