@@ -941,14 +941,47 @@ async fn edits_to_a_signed_off_period_are_found_and_warned_on_its_run() {
         |v| v["InvoiceID"] == may_inv.as_str(),
         |v| v["Reference"] = json!("changed after close"),
     );
+    // And a May bank transaction moved into June: the closed period lost it.
+    let moved = b.sim.with_truth(|t| {
+        t.records(&b.tenant, Collection::BankTransactions)
+            .into_iter()
+            .find(|v| {
+                v["Status"] == "AUTHORISED" && date_of(v).is_some_and(|d| d.starts_with("2026-05"))
+            })
+            .map(|v| v["BankTransactionID"].as_str().unwrap().to_owned())
+            .unwrap()
+    });
+    b.rewrite(
+        Collection::BankTransactions,
+        |v| v["BankTransactionID"] == moved.as_str(),
+        |v| v["Date"] = xero_date("2026-06-02"),
+    );
     b.sync().await;
     let found = b.check(june(), CheckKind::ClosedPeriodEdits, None).await;
     assert_eq!(found.status, CloseCheckStatus::Fail);
     assert_eq!(ids(&found, "invoices"), BTreeSet::from([may_inv.clone()]));
+    assert_eq!(
+        ids(&found, "bank_transactions"),
+        BTreeSet::from([moved.clone()])
+    );
+    let inv_edit = found
+        .evidence
+        .iter()
+        .find(|e| e.table == "invoices")
+        .unwrap();
     assert!(
-        found.evidence[0].detail.contains("Reference"),
+        inv_edit.detail.contains("Reference"),
         "{:?}",
         found.evidence
+    );
+    let moved_edit = found
+        .evidence
+        .iter()
+        .find(|e| e.table == "bank_transactions")
+        .unwrap();
+    assert!(
+        moved_edit.date.as_deref().unwrap().starts_with("2026-05"),
+        "{moved_edit:?}"
     );
     assert!(
         found.summary.contains("May 2026 close"),
@@ -964,7 +997,7 @@ async fn edits_to_a_signed_off_period_are_found_and_warned_on_its_run() {
         "{}",
         warned.warnings[0]
     );
-    assert_eq!(warned.edits_since_sign_off.len(), 1);
+    assert_eq!(warned.edits_since_sign_off.len(), 2);
     // The June run carries the failure with its evidence.
     let june_run = start_run(
         &b.ctx,
@@ -982,7 +1015,11 @@ async fn edits_to_a_signed_off_period_are_found_and_warned_on_its_run() {
         .unwrap();
     let o = step.outcome.as_ref().unwrap();
     assert_eq!(o.status, CloseCheckStatus::Fail);
-    assert_eq!(o.evidence[0].xero_id, may_inv);
+    assert!(
+        o.evidence.iter().any(|e| e.xero_id == may_inv),
+        "{:?}",
+        o.evidence
+    );
     // Every change to the runs is in the audit chain, and it holds.
     assert!(audit_rows(&b.ctx, "close_runs").await >= 3);
     assert!(audit_rows(&b.ctx, "close_run_steps").await >= 2);

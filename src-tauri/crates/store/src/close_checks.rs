@@ -2,7 +2,7 @@
 //! the records it found (its evidence), and the period's ledger hash recorded
 //! at sign-off. Amounts are summed in Rust as exact decimals.
 
-use ledgerkeep_domain::{EntityKind, Money};
+use ledgerkeep_domain::{EntityKind, Money, XeroDate};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
@@ -292,8 +292,8 @@ impl LedgerStore {
             .filter(|m| (1..=12).contains(m)))
     }
 
-    /// Audit rows after `after_seq` that changed a record now dated from
-    /// `start` to `end` (inclusive).
+    /// Audit rows after `after_seq` that changed a record dated from `start`
+    /// to `end` (inclusive): dated there now, or moved out by the change.
     pub async fn edits_in_period(
         &self,
         tenant_id: &str,
@@ -326,6 +326,44 @@ impl LedgerStore {
                     actor: r.try_get("actor")?,
                     at: r.try_get("at")?,
                     changes_json: r.try_get("changes_json")?,
+                });
+            }
+        }
+        // A record moved out of the period by the edit: its old date was in it.
+        let seen: std::collections::BTreeSet<i64> = out.iter().map(|e| e.seq).collect();
+        let placeholders = vec!["?"; DATED_TABLES.len()].join(", ");
+        let sql = format!(
+            "SELECT seq, table_name, record_id, action, actor, at, changes_json FROM audit_log \
+             WHERE tenant_id = ? AND seq > ? AND table_name IN ({placeholders}) \
+             AND (changes_json LIKE '%\"Date\":{{%' OR changes_json LIKE '%\"JournalDate\":{{%')"
+        );
+        let mut q = sqlx::query(&sql).bind(tenant_id).bind(after_seq);
+        for t in DATED_TABLES {
+            q = q.bind(t);
+        }
+        for r in &q.fetch_all(self.pool()).await? {
+            let seq: i64 = r.try_get("seq")?;
+            if seen.contains(&seq) {
+                continue;
+            }
+            let changes_json: String = r.try_get("changes_json")?;
+            let changes: serde_json::Value =
+                serde_json::from_str(&changes_json).unwrap_or_default();
+            let old = ["Date", "JournalDate"]
+                .iter()
+                .filter_map(|k| changes[*k]["old"].as_str())
+                .find_map(|d| XeroDate::parse(d).ok())
+                .map(|d| d.to_string());
+            if let Some(old) = old.filter(|d| d.as_str() >= start && d.as_str() <= end) {
+                out.push(DatedEdit {
+                    seq,
+                    table: r.try_get("table_name")?,
+                    xero_id: r.try_get("record_id")?,
+                    date: Some(old),
+                    action: r.try_get("action")?,
+                    actor: r.try_get("actor")?,
+                    at: r.try_get("at")?,
+                    changes_json,
                 });
             }
         }
