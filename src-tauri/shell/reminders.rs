@@ -1,11 +1,11 @@
 //! Desktop reminders of period closes that are due or overdue. The decision
 //! (what to remind, once) is `ledgerkeep_api::ops::close::close_reminders`,
-//! tested with the time passed in; this timer only calls it and shows the result.
+//! tested with the time passed in; this timer only calls `send_close_reminders`.
 
 use std::time::Duration;
 
 use ledgerkeep_api::AppContext;
-use ledgerkeep_sync::{DesktopNotifier, Notice, Notifier};
+use ledgerkeep_sync::DesktopNotifier;
 
 /// First look a minute after start, then every hour.
 const FIRST: Duration = Duration::from_secs(60);
@@ -19,16 +19,11 @@ pub fn spawn(ctx: AppContext) {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
             tick.tick().await;
-            match ledgerkeep_api::ops::close::close_reminders(&ctx, ctx.config().now()).await {
-                Ok(reminders) => {
-                    for r in reminders {
-                        notifier.notify(Notice {
-                            summary: r.title,
-                            body: r.body,
-                        });
-                    }
-                }
-                Err(err) => tracing::warn!(message = %err.message, "close reminders failed"),
+            let now = ctx.config().now();
+            if let Err(err) =
+                ledgerkeep_api::ops::close::send_close_reminders(&ctx, now, &notifier).await
+            {
+                tracing::warn!(message = %err.message, "close reminders failed");
             }
         }
     });

@@ -1160,3 +1160,48 @@ async fn reminders_name_due_and_overdue_closes_once() {
         1
     );
 }
+
+#[tokio::test]
+#[ignore = "needs a D-Bus session with dunst: run by `make test`"]
+async fn an_overdue_close_reaches_the_desktop_as_a_notification() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let out = tempfile::NamedTempFile::new().unwrap();
+    let mut monitor = Command::new("dbus-monitor")
+        .args([
+            "--session",
+            "type='method_call',interface='org.freedesktop.Notifications',member='Notify'",
+        ])
+        .stdout(Stdio::from(out.reopen().unwrap()))
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let b = Books::start().await;
+    b.sync().await;
+    save_sop(&b.ctx, manual_sop()).await.unwrap();
+    let at = Utc.with_ymd_and_hms(2026, 7, 9, 9, 0, 0).unwrap();
+    let sent = send_close_reminders(&b.ctx, at, &ledgerkeep_sync::DesktopNotifier::default())
+        .await
+        .unwrap();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let mut seen = String::new();
+    for _ in 0..100 {
+        seen.clear();
+        out.reopen().unwrap().read_to_string(&mut seen).unwrap();
+        if seen.contains("June 2026 close") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    monitor.kill().unwrap();
+    let _ = monitor.wait();
+    assert!(
+        seen.contains("member=Notify") && seen.contains("Checklist overdue"),
+        "{seen}"
+    );
+    assert!(
+        seen.contains("June 2026 close") && seen.contains("days ago"),
+        "{seen}"
+    );
+}

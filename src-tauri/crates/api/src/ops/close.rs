@@ -16,6 +16,7 @@ use ledgerkeep_store::close::{
 };
 use ledgerkeep_store::close_checks::EvidenceRow;
 use ledgerkeep_store::LedgerStore;
+use ledgerkeep_sync::{Notice, Notifier};
 use serde::{Deserialize, Serialize};
 
 use crate::ops::close_library::STARTER_LIBRARY;
@@ -1242,6 +1243,23 @@ pub async fn close_reminders(
             body: r.body,
         })
         .collect())
+}
+
+/// Decides the reminders due `at` and shows each through `notifier` (the
+/// desktop's, in the app): what the app's hourly timer runs.
+pub async fn send_close_reminders(
+    ctx: &AppContext,
+    at: DateTime<Utc>,
+    notifier: &dyn Notifier,
+) -> Result<Vec<ReminderView>, ApiError> {
+    let due = close_reminders(ctx, at).await?;
+    for r in &due {
+        notifier.notify(Notice {
+            summary: r.title.clone(),
+            body: r.body.clone(),
+        });
+    }
+    Ok(due)
 }
 
 /// The hint shown beside the due-rule field.
