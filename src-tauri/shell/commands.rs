@@ -1,6 +1,11 @@
 //! Tauri commands. Each is one line: call the operation, return its result.
 //! Parsing and validation live on the request types in `ledgerkeep-api`.
 
+use ledgerkeep_api::ops::close::{
+    self, ArchiveSopRequest, ListRunsRequest, ListSopsRequest, RunIdRequest, RunSummaryView,
+    RunView, SaveSopRequest, SignOffRequest, SopIdRequest, SopVersionView, SopView,
+    StartRunRequest, TickStepRequest,
+};
 use ledgerkeep_api::ops::ledger::{
     AuditEntryView, CurrencyTotalView, DocumentFilterDto, DocumentPageView, ListDocumentsRequest,
     RecordHistoryRequest,
@@ -209,4 +214,81 @@ pub async fn sync_status(
     request: SyncStatusRequest,
 ) -> Result<SyncStatusView, ApiError> {
     ledgerkeep_api::sync_status(&ctx, request).await
+}
+
+// Procedures and the period close (`ledgerkeep_api::ops::close`).
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_sops(ctx: Ctx<'_>, request: ListSopsRequest) -> Result<Vec<SopView>, ApiError> {
+    close::list_sops(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn save_sop(ctx: Ctx<'_>, request: SaveSopRequest) -> Result<SopView, ApiError> {
+    close::save_sop(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn archive_sop(ctx: Ctx<'_>, request: ArchiveSopRequest) -> Result<SopView, ApiError> {
+    close::archive_sop(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn sop_versions(
+    ctx: Ctx<'_>,
+    request: SopIdRequest,
+) -> Result<Vec<SopVersionView>, ApiError> {
+    close::sop_versions(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn import_starter_sops(ctx: Ctx<'_>) -> Result<Vec<SopView>, ApiError> {
+    close::import_starter_sops(&ctx).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn start_close_run(ctx: Ctx<'_>, request: StartRunRequest) -> Result<RunView, ApiError> {
+    close::start_run(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_close_runs(
+    ctx: Ctx<'_>,
+    request: ListRunsRequest,
+) -> Result<Vec<RunSummaryView>, ApiError> {
+    close::list_runs(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn close_run(ctx: Ctx<'_>, request: RunIdRequest) -> Result<RunView, ApiError> {
+    close::get_run(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn run_close_checks(ctx: Ctx<'_>, request: RunIdRequest) -> Result<RunView, ApiError> {
+    close::run_checks(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn tick_close_step(ctx: Ctx<'_>, request: TickStepRequest) -> Result<RunView, ApiError> {
+    close::tick_step(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn sign_off_close_run(
+    ctx: Ctx<'_>,
+    request: SignOffRequest,
+) -> Result<RunView, ApiError> {
+    close::sign_off_run(&ctx, request).await
 }

@@ -41,6 +41,17 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::sync_now,
             commands::cancel_sync,
             commands::sync_status,
+            commands::list_sops,
+            commands::save_sop,
+            commands::archive_sop,
+            commands::sop_versions,
+            commands::import_starter_sops,
+            commands::start_close_run,
+            commands::list_close_runs,
+            commands::close_run,
+            commands::run_close_checks,
+            commands::tick_close_step,
+            commands::sign_off_close_run,
         ])
         .events(collect_events![
             events::NavigateRequested,

@@ -10,6 +10,7 @@ pub mod contract;
 pub mod deep_link;
 pub mod events;
 pub mod menu;
+pub mod reminders;
 pub mod sync_bridge;
 pub mod updater;
 
@@ -76,6 +77,7 @@ pub fn run() -> ExitCode {
     };
     let metrics = ctx.metrics().clone();
     let update_ctx = ctx.clone();
+    let reminder_ctx = ctx.clone();
     let sync_events = sync.clone();
     let mut context = tauri::generate_context!("tauri.conf.json");
     updater::apply_debug_overrides(&mut context);
@@ -100,6 +102,7 @@ pub fn run() -> ExitCode {
             metrics.record_startup(started.elapsed());
             updater::spawn_periodic_checks(app.handle().clone(), update_ctx);
             sync_bridge::forward_events(app.handle().clone(), &sync_events);
+            reminders::spawn(reminder_ctx);
             Ok(())
         })
         .build(context);

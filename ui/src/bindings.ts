@@ -40,6 +40,17 @@ export const commands = {
 	syncNow: (request: SyncNowRequest) => typedError<SyncReportView, ApiError>(__TAURI_INVOKE("sync_now", { request })),
 	cancelSync: (request: CancelSyncRequest) => __TAURI_INVOKE<CancelSyncView>("cancel_sync", { request }),
 	syncStatus: (request: SyncStatusRequest) => typedError<SyncStatusView, ApiError>(__TAURI_INVOKE("sync_status", { request })),
+	listSops: (request: ListSopsRequest) => typedError<SopView[], ApiError>(__TAURI_INVOKE("list_sops", { request })),
+	saveSop: (request: SaveSopRequest) => typedError<SopView, ApiError>(__TAURI_INVOKE("save_sop", { request })),
+	archiveSop: (request: ArchiveSopRequest) => typedError<SopView, ApiError>(__TAURI_INVOKE("archive_sop", { request })),
+	sopVersions: (request: SopIdRequest) => typedError<SopVersionView[], ApiError>(__TAURI_INVOKE("sop_versions", { request })),
+	importStarterSops: () => typedError<SopView[], ApiError>(__TAURI_INVOKE("import_starter_sops")),
+	startCloseRun: (request: StartRunRequest) => typedError<RunView, ApiError>(__TAURI_INVOKE("start_close_run", { request })),
+	listCloseRuns: (request: ListRunsRequest) => typedError<RunSummaryView[], ApiError>(__TAURI_INVOKE("list_close_runs", { request })),
+	closeRun: (request: RunIdRequest) => typedError<RunView, ApiError>(__TAURI_INVOKE("close_run", { request })),
+	runCloseChecks: (request: RunIdRequest) => typedError<RunView, ApiError>(__TAURI_INVOKE("run_close_checks", { request })),
+	tickCloseStep: (request: TickStepRequest) => typedError<RunView, ApiError>(__TAURI_INVOKE("tick_close_step", { request })),
+	signOffCloseRun: (request: SignOffRequest) => typedError<RunView, ApiError>(__TAURI_INVOKE("sign_off_close_run", { request })),
 };
 
 /** Events */
@@ -54,10 +65,15 @@ export const events = {
 };
 
 /* Types */
-/**  `{ code, message }`: an operation's failure as the UI receives it. */
+/**
+ *  `{ code, message, fields? }`: an operation's failure as the UI receives it.
+ *  `fields` is present only on an `invalid` error from a form's request, one
+ *  entry per refused field, so that the form can show each beside its input.
+ */
 export type ApiError = {
 	code: ErrorCode,
 	message: string,
+	fields?: FieldError[] | null,
 };
 
 /**  The version of the app, the ledger's schema and the folders in use. */
@@ -74,6 +90,12 @@ export type AppInfo = {
 	os: string,
 	/**  True while no Xero app is configured and the demo company stands in. */
 	demo: boolean,
+};
+
+/**  Archives a procedure (or brings it back). */
+export type ArchiveSopRequest = {
+	id: number,
+	archived: boolean,
 };
 
 /**  One row of a record's audit history. */
@@ -104,9 +126,34 @@ export type CancelSyncView = {
 	cancelled: boolean,
 };
 
+/**  An automated check a step may carry, evaluated on the local ledger. */
+export type CheckKind = 
+/**  No unreconciled bank lines dated up to the period's end. */
+"unreconciled_bank_lines" | 
+/**  No draft (or submitted) invoices or bills older than N days at the period's end. */
+"stale_drafts" | 
+/**  Suspense and clearing accounts hold zero at the period's end. */
+"suspense_at_zero" | 
+/**  Every bank account's transactions synced since the period ended. */
+"bank_accounts_synced" | 
+/**  The organisation's period lock date is on or after the period's end. */
+"period_locked" | 
+/**  No transaction dated in a signed-off period changed since its sign-off. */
+"closed_period_edits";
+
 export type CheckName = "database" | "keyring" | "xero" | "disk" | "memory";
 
+/**  An automated check's result. */
+export type CheckOutcome = {
+	status: CloseCheckStatus,
+	summary: string,
+	evidence: EvidenceView[],
+};
+
 export type CheckStatus = "ok" | "warning" | "failed";
+
+/**  Whether an automated check passed. */
+export type CloseCheckStatus = "pass" | "fail";
 
 /**  A connection made: its organisations (none kept yet). */
 export type Connected = {
@@ -260,12 +307,36 @@ export type ErrorCode =
  */
 "xero_unavailable";
 
+/**  One record behind a check's result. */
+export type EvidenceView = {
+	/**  The ledger table (`bank_transactions`, `invoices`, `journals`, `accounts`, `organisations`, `audit_log`). */
+	table: string,
+	xeroId: string,
+	date: string | null,
+	label: string,
+	amount: string | null,
+	currency: string | null,
+	detail: string,
+};
+
 /**  One changed field: old and new values as JSON text (`null` when absent). */
 export type FieldChangeView = {
 	field: string,
 	old: string,
 	new: string,
 };
+
+/**
+ *  One refused input of a request: which field (as the UI names it, in
+ *  camelCase, with `[i]` for a list's item, e.g. `steps[2].body`) and why.
+ */
+export type FieldError = {
+	field: string,
+	message: string,
+};
+
+/**  How often a procedure recurs. */
+export type Frequency = "daily" | "weekly" | "monthly" | "quarterly" | "yearly";
 
 export type HealthCheck = {
 	name: CheckName,
@@ -322,6 +393,16 @@ export type ListDocumentsRequest = {
 	after?: string | null,
 	/**  1 to 500; 50 when absent. */
 	limit?: number | null,
+};
+
+/**  An organisation's runs. */
+export type ListRunsRequest = {
+	tenantId: string,
+};
+
+/**  Which procedures to list. */
+export type ListSopsRequest = {
+	includeArchived?: boolean,
 };
 
 /**  How much to log, as the owner picks it in Settings. */
@@ -385,6 +466,67 @@ export type RecordHistoryRequest = {
 	xeroId: string,
 };
 
+/**  A run's id. */
+export type RunIdRequest = {
+	runId: number,
+};
+
+/**  A step of a run. */
+export type RunStepView = {
+	id: number,
+	sopId: number,
+	sopTitle: string,
+	sopVersion: number,
+	position: number,
+	body: string,
+	check: CheckKind | null,
+	dueDate: string,
+	doneAt: string | null,
+	doneBy: string | null,
+	note: string | null,
+	outcome: CheckOutcome | null,
+	checkedAt: string | null,
+};
+
+/**  A run in a list. */
+export type RunSummaryView = {
+	id: number,
+	period: string,
+	title: string,
+	signedOffAt: string | null,
+	steps: number,
+	done: number,
+};
+
+/**  A run, its steps, and what changed in its period since sign-off. */
+export type RunView = {
+	id: number,
+	tenantId: string,
+	period: string,
+	title: string,
+	createdAt: string,
+	signedOffAt: string | null,
+	signedOffBy: string | null,
+	ledgerHash: string | null,
+	/**  Sentences for the owner: the period's ledger changed after sign-off. */
+	warnings: string[],
+	/**  The edits behind the warnings. */
+	editsSinceSignOff: EvidenceView[],
+	steps: RunStepView[],
+};
+
+/**  Creates a procedure (`id` absent) or saves its next version. */
+export type SaveSopRequest = {
+	id?: number | null,
+	title: string,
+	owner: string,
+	/**  `daily`, `weekly`, `monthly`, `quarterly` or `yearly`. */
+	frequency: string,
+	/**  `5th business day`, `10th day`, `last business day`, `last day`. */
+	dueRule: string,
+	steps: SopStepInput[],
+};
+
 /**  The app's screens, as the UI's router names them. */
 export type Screen = "dashboard" | "transactions" | "invoices-and-bills" | "contacts" | "reports" | "checklists" | "audit-log" | "settings" | "diagnostics";
 
@@ -404,13 +546,73 @@ export type SignInFinished = {
 	error: ApiError | null,
 };
 
+/**  Signs a run off. */
+export type SignOffRequest = {
+	runId: number,
+	who: string,
+};
+
 export type SlowQuery = {
 	label: string,
 	ms: number,
 };
 
+/**  A procedure's id. */
+export type SopIdRequest = {
+	id: number,
+};
+
+/**  One step as the editor sends it. */
+export type SopStepInput = {
+	/**  Markdown. */
+	body: string,
+	/**  An automated check's name (`unreconciled_bank_lines`, ...), if the step is one. */
+	check?: string | null,
+	/**  The check's number: the days of `stale_drafts` (1 to 365). */
+	checkParam?: number | null,
+};
+
+/**  A step of a procedure. */
+export type SopStepView = {
+	body: string,
+	check: CheckKind | null,
+	checkParam: number | null,
+};
+
+/**  One saved version of a procedure. */
+export type SopVersionView = {
+	version: number,
+	savedAt: string,
+	savedBy: string,
+	title: string,
+	owner: string,
+	frequency: string,
+	dueRule: string,
+	steps: SopStepView[],
+};
+
+/**  A procedure, at its current version. */
+export type SopView = {
+	id: number,
+	title: string,
+	owner: string,
+	frequency: Frequency,
+	dueRule: string,
+	version: number,
+	archived: boolean,
+	updatedAt: string,
+	steps: SopStepView[],
+};
+
 /**  What a listing is sorted by; ties go by the order the ledger received them. */
 export type SortFieldDto = "date" | "amount" | "updated";
+
+/**  Starts the close of one organisation's month. */
+export type StartRunRequest = {
+	tenantId: string,
+	/**  `YYYY-MM`. */
+	period: string,
+};
 
 export type StatusCount = {
 	status: number,
@@ -503,6 +705,15 @@ export type TenantSyncStatusView = {
 	lastRun: LastRunView | null,
 	/**  Share of the day's Xero calls used, from the last answers' headers. */
 	dayLimitUsedPct: number | null,
+};
+
+/**  Ticks or unticks a step. */
+export type TickStepRequest = {
+	stepId: number,
+	done: boolean,
+	/**  Who did it. */
+	who: string,
+	note?: string | null,
 };
 
 /**  A newer version is on offer (from the start-up or daily check). */

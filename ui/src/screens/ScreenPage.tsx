@@ -1,6 +1,7 @@
 import { lazy, Suspense } from "react";
 import { screenBySlug } from "../app/screens";
 import { EmptyState } from "../components/EmptyState";
+import { ChecklistsScreen } from "./ChecklistsScreen";
 import { DashboardScreen } from "./DashboardScreen";
 import { SettingsScreen } from "./SettingsScreen";
 import { TransactionsScreen } from "./TransactionsScreen";
@@ -22,6 +23,7 @@ export function ScreenPage({ slug }: { slug: string }) {
   if (screen.slug === "settings") return <SettingsScreen />;
   if (screen.slug === "dashboard") return <DashboardScreen />;
   if (screen.slug === "transactions") return <TransactionsScreen />;
+  if (screen.slug === "checklists") return <ChecklistsScreen />;
   if (screen.slug === "diagnostics") {
     return (
       <Suspense fallback={<p role="status">Loading…</p>}>

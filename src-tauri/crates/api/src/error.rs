@@ -37,12 +37,26 @@ pub enum ErrorCode {
     XeroUnavailable,
 }
 
-/// `{ code, message }`: an operation's failure as the UI receives it.
+/// One refused input of a request: which field (as the UI names it, in
+/// camelCase, with `[i]` for a list's item, e.g. `steps[2].body`) and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+/// `{ code, message, fields? }`: an operation's failure as the UI receives it.
+/// `fields` is present only on an `invalid` error from a form's request, one
+/// entry per refused field, so that the form can show each beside its input.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type, thiserror::Error)]
 #[error("{message}")]
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[specta(optional)]
+    pub fields: Option<Vec<FieldError>>,
 }
 
 impl ApiError {
@@ -50,7 +64,31 @@ impl ApiError {
         ApiError {
             code,
             message: message.into(),
+            fields: None,
         }
+    }
+
+    /// An `invalid` error naming each refused field. `errors` must not be empty.
+    pub fn fields(errors: Vec<FieldError>) -> Self {
+        let names: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        let message = match errors.as_slice() {
+            [one] => one.message.clone(),
+            _ => format!(
+                "{} fields need attention: {}.",
+                errors.len(),
+                names.join(", ")
+            ),
+        };
+        ApiError {
+            code: ErrorCode::Invalid,
+            message,
+            fields: Some(errors),
+        }
+    }
+
+    /// The refused fields, if this is a form's error.
+    pub fn field_errors(&self) -> &[FieldError] {
+        self.fields.as_deref().unwrap_or_default()
     }
 
     pub fn invalid(message: impl Into<String>) -> Self {
@@ -175,6 +213,29 @@ mod tests {
             json,
             serde_json::json!({"code": "invalid", "message": "Amount must be above 0"})
         );
+    }
+
+    #[test]
+    fn field_errors_cross_field_by_field() {
+        let err = ApiError::fields(vec![
+            FieldError {
+                field: "title".into(),
+                message: "Title is required.".into(),
+            },
+            FieldError {
+                field: "steps[1].body".into(),
+                message: "Too long.".into(),
+            },
+        ]);
+        let json = serde_json::to_value(&err).unwrap();
+        assert_eq!(json["code"], "invalid");
+        assert_eq!(json["fields"][1]["field"], "steps[1].body");
+        assert!(json["message"].as_str().unwrap().contains("title"));
+        let back: ApiError = serde_json::from_value(json).unwrap();
+        assert_eq!(back, err);
+        // A plain error has no `fields` key at all.
+        let plain = serde_json::to_value(ApiError::invalid("x")).unwrap();
+        assert!(plain.get("fields").is_none());
     }
 
     #[test]

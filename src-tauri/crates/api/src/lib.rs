@@ -12,7 +12,7 @@ pub mod ops;
 pub mod paths;
 
 pub use context::{AppConfig, AppContext, XeroSetup};
-pub use error::{ApiError, ErrorCode};
+pub use error::{ApiError, ErrorCode, FieldError};
 pub use links::{parse_link, Link, Screen};
 pub use ops::app_info::{app_info, AppInfo};
 pub use ops::diagnostics::{diagnostics, Diagnostics};

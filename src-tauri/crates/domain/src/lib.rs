@@ -5,6 +5,7 @@
 
 pub mod actor;
 pub mod canonical;
+pub mod close;
 pub mod dates;
 pub mod money;
 pub mod xero;

@@ -283,6 +283,13 @@ impl RunningSimulator {
         f(&self.shared.books.read())
     }
 
+    /// Changes the record set in place: tests plant the cases they look for
+    /// (a record edited this way is served as Xero would serve it; move its
+    /// `UpdatedDateUTC` for an incremental sync to see it).
+    pub fn edit_books<R>(&self, f: impl FnOnce(&mut Truth) -> R) -> R {
+        f(&mut self.shared.books.write())
+    }
+
     /// The rate limiter (change limits, read calls in flight).
     pub fn limiter(&self) -> &RateLimiter {
         &self.shared.limiter

@@ -14,6 +14,8 @@
 pub mod apply;
 pub mod audit;
 pub mod backup;
+pub mod close;
+pub mod close_checks;
 mod error;
 pub mod query;
 pub mod rows;

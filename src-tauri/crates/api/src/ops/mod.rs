@@ -2,6 +2,8 @@
 //! responses and functions.
 
 pub mod app_info;
+pub mod close;
+pub mod close_library;
 pub mod demo;
 pub mod diagnostics;
 pub mod health;

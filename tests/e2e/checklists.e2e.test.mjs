@@ -1,0 +1,118 @@
+// End to end: a procedure and a month-end close in the real window, against the
+// demo company's books synced by the real engine. Run through tests/e2e/run.sh.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { By, until } from "selenium-webdriver";
+import { APP, TIMEOUT, byTestId, click, heading, openApp, textOf } from "./harness.mjs";
+
+/** Last month as `YYYY-MM`, as the screen offers it. */
+function lastMonth() {
+  const now = new Date();
+  const d = new Date(now.getFullYear(), now.getMonth() - 1, 1);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}`;
+}
+
+describe("the month-end close", () => {
+  /** @type {import("selenium-webdriver").WebDriver} */
+  let driver;
+  /** @type {() => Promise<void>} */
+  let close = async () => undefined;
+  const work = mkdtempSync(path.join(tmpdir(), "ledgerkeep-e2e-close-"));
+  const env = {
+    ...process.env,
+    LEDGERKEEP_DATA_DIR: path.join(work, "data"),
+    HOME: path.join(work, "home"),
+    XDG_DATA_HOME: path.join(work, "home/.local/share"),
+  };
+
+  before(async () => {
+    ({ driver, close } = await openApp(APP, env));
+    // The demo company's books, synced into this run's fresh ledger.
+    await click(driver, "explore-demo");
+    await textOf(driver, "demo-connected");
+  });
+
+  after(async () => {
+    await close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  /**
+   * @param {string} testId
+   * @param {string} text
+   */
+  async function type(testId, text) {
+    const el = await driver.wait(until.elementLocated(byTestId(testId)), TIMEOUT);
+    await el.clear();
+    await el.sendKeys(text);
+  }
+
+  /**
+   * @param {string} selectTestId
+   * @param {string} value
+   */
+  async function choose(selectTestId, value) {
+    await (await driver.findElement(By.css(`[data-testid="${selectTestId}"] option[value="${value}"]`))).click();
+  }
+
+  it("refuses a procedure without a title, naming the field, then saves one with two automated steps", async () => {
+    await click(driver, "nav-checklists");
+    await driver.wait(async () => (await heading(driver)) === "Checklists", TIMEOUT);
+    await click(driver, "sop-new");
+    await click(driver, "sop-save");
+    assert.equal(await textOf(driver, "error-title"), "Title is required.");
+    assert.match(await textOf(driver, "error-steps[0].body"), /Step 1 is empty/);
+    assert.equal((await driver.findElements(byTestId("sop-row"))).length, 0, "a refused procedure was listed");
+
+    await type("sop-title", "E2E month-end close");
+    await type("sop-owner", "Sam");
+    await type("sop-step-body-0", "Sync **every** bank account after the month ends.");
+    await choose("sop-step-check-0", "bank_accounts_synced");
+    await click(driver, "sop-add-step");
+    await type("sop-step-body-1", "Set the period lock date in Xero.");
+    await choose("sop-step-check-1", "period_locked");
+    await click(driver, "sop-save");
+    await driver.wait(async () => {
+      const rows = await driver.findElements(byTestId("sop-row"));
+      const texts = await Promise.all(rows.map((r) => r.getText()));
+      return texts.some((t) => t.includes("E2E month-end close") && t.includes("2 automated"));
+    }, TIMEOUT);
+  });
+
+  it("starts last month's close: one automated step passes, one fails with its evidence", async () => {
+    assert.equal(await (await driver.findElement(byTestId("run-period"))).getAttribute("value"), lastMonth());
+    await click(driver, "start-run");
+    assert.match(await textOf(driver, "run-title"), / close$/);
+    const synced = await driver.wait(until.elementLocated(By.css('[data-testid="run-step"][data-check="bank_accounts_synced"]')), TIMEOUT);
+    const locked = await driver.findElement(By.css('[data-testid="run-step"][data-check="period_locked"]'));
+    // The demo books were synced just now, after last month ended.
+    assert.equal(await synced.getAttribute("data-status"), "pass", await synced.getText());
+    assert.match(await synced.findElement(byTestId("check-summary")).getText(), /bank accounts? synced since/);
+    // The simulator's organisations have no lock date: the evidence is the organisation's record.
+    assert.equal(await locked.getAttribute("data-status"), "fail", await locked.getText());
+    assert.equal(await locked.findElement(byTestId("check-summary")).getText(), "No lock date is set in Xero.");
+    const evidence = await locked.findElement(byTestId("evidence"));
+    assert.match(await evidence.getText(), /Period lock date not set/);
+  });
+
+  it("refuses sign-off while the failing step is open, then signs off once it is ticked with a note", async () => {
+    await type("run-who", "Sam");
+    await click(driver, "sign-off");
+    assert.match(await textOf(driver, "run-error"), /1 step is still open/);
+    const locked = await driver.findElement(By.css('[data-testid="run-step"][data-check="period_locked"]'));
+    await (await locked.findElement(By.css('input[aria-label="Note"]'))).sendKeys("Locked in Xero after the GST return");
+    await (await locked.findElement(By.css('input[type="checkbox"]'))).click();
+    await driver.wait(async () => {
+      const step = await driver.findElement(By.css('[data-testid="run-step"][data-check="period_locked"]'));
+      return (await step.getText()).includes("done by Sam");
+    }, TIMEOUT);
+    await click(driver, "sign-off");
+    assert.match(await textOf(driver, "signed-off"), /^Signed off by Sam at \d{4}-\d\d-\d\dT/);
+    // Locked: no more ticking.
+    const boxes = await driver.findElements(By.css('[data-testid="run-step"] input[type="checkbox"]'));
+    for (const box of boxes) assert.equal(await box.isEnabled(), false);
+  });
+});

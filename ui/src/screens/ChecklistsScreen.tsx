@@ -1,0 +1,587 @@
+import { useEffect, useState } from "react";
+import {
+  commands,
+  type ApiError,
+  type CheckKind,
+  type RunStepView,
+  type RunSummaryView,
+  type RunView,
+  type SaveSopRequest,
+  type SopVersionView,
+  type SopView,
+} from "../bindings";
+import { useOrganisation } from "../app/organisation";
+import { settle, useCommand } from "../app/useCommand";
+import { EmptyState } from "../components/EmptyState";
+import { formatMoney } from "../lib/money";
+import { Markdown } from "../lib/markdown";
+
+const FREQUENCIES = ["daily", "weekly", "monthly", "quarterly", "yearly"] as const;
+
+/** The automated checks a step may carry, as the owner reads them. */
+export const CHECKS: Record<CheckKind, string> = {
+  unreconciled_bank_lines: "No unreconciled bank lines up to the period's end",
+  stale_drafts: "No draft invoices or bills older than N days",
+  suspense_at_zero: "Suspense and clearing accounts at zero",
+  bank_accounts_synced: "Every bank account synced since the period ended",
+  period_locked: "Period lock date set",
+  closed_period_edits: "No edits to a signed-off period since its sign-off",
+};
+
+const blankSop = (): SaveSopRequest => ({
+  id: null,
+  title: "",
+  owner: "",
+  frequency: "monthly",
+  dueRule: "5th business day",
+  steps: [{ body: "", check: null, checkParam: null }],
+});
+
+/** Last month, `YYYY-MM`: the period a close usually runs for. */
+export function lastMonth(today = new Date()): string {
+  const d = new Date(today.getFullYear(), today.getMonth() - 1, 1);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}`;
+}
+
+/** The field errors of a form's refusal, by field name. */
+function fieldErrors(error: ApiError | null): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of error?.fields ?? []) out[f.field] = f.message;
+  return out;
+}
+
+function FieldMessage({ errors, field }: { errors: Record<string, string>; field: string }) {
+  const message = errors[field];
+  if (!message) return null;
+  return (
+    <span className="error field-error" role="alert" data-testid={`error-${field}`}>
+      {message}
+    </span>
+  );
+}
+
+/** Creates or edits a procedure; every refused field shows its message beside it. */
+function SopEditor({ initial, onSaved, onCancel }: { initial: SaveSopRequest; onSaved: (s: SopView) => void; onCancel: () => void }) {
+  const [form, setForm] = useState<SaveSopRequest>(initial);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [saving, setSaving] = useState(false);
+  const errors = fieldErrors(error);
+  const setStep = (i: number, patch: Partial<SaveSopRequest["steps"][number]>) =>
+    setForm((f) => ({ ...f, steps: f.steps.map((s, j) => (j === i ? { ...s, ...patch } : s)) }));
+  const move = (i: number, by: number) =>
+    setForm((f) => {
+      const steps = [...f.steps];
+      const [s] = steps.splice(i, 1);
+      if (s) steps.splice(Math.max(0, Math.min(steps.length, i + by)), 0, s);
+      return { ...f, steps };
+    });
+  const save = async () => {
+    setSaving(true);
+    const r = await settle(() => commands.saveSop(form));
+    setSaving(false);
+    if (r.state === "ok") onSaved(r.data);
+    else if (r.state === "error") setError(r.error);
+  };
+  return (
+    <form
+      className="sop-editor"
+      data-testid="sop-editor"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <h3>{form.id ? "Edit procedure" : "New procedure"}</h3>
+      {error && !error.fields && (
+        <p role="alert" className="error">
+          {error.message}
+        </p>
+      )}
+      <div className="field">
+        <label htmlFor="sop-title">Title</label>
+        <input id="sop-title" data-testid="sop-title" value={form.title} onChange={(e) => setForm({ ...form, title: e.target.value })} />
+        <FieldMessage errors={errors} field="title" />
+      </div>
+      <div className="field">
+        <label htmlFor="sop-owner">Owner</label>
+        <input id="sop-owner" data-testid="sop-owner" value={form.owner} onChange={(e) => setForm({ ...form, owner: e.target.value })} />
+        <FieldMessage errors={errors} field="owner" />
+      </div>
+      <div className="field">
+        <label htmlFor="sop-frequency">Frequency</label>
+        <select id="sop-frequency" data-testid="sop-frequency" value={form.frequency} onChange={(e) => setForm({ ...form, frequency: e.target.value })}>
+          {FREQUENCIES.map((f) => (
+            <option key={f} value={f}>
+              {f}
+            </option>
+          ))}
+        </select>
+        <FieldMessage errors={errors} field="frequency" />
+      </div>
+      <div className="field">
+        <label htmlFor="sop-due">Due</label>
+        <input id="sop-due" data-testid="sop-due-rule" value={form.dueRule} onChange={(e) => setForm({ ...form, dueRule: e.target.value })} />
+        <span className="muted">e.g. 5th business day, 10th day, last business day, last day (after the period ends).</span>
+        <FieldMessage errors={errors} field="dueRule" />
+      </div>
+      <h4>Steps</h4>
+      <FieldMessage errors={errors} field="steps" />
+      <ol className="sop-steps">
+        {form.steps.map((s, i) => (
+          <li key={i} data-testid="sop-step">
+            <textarea
+              aria-label={`Step ${i + 1} (Markdown)`}
+              data-testid={`sop-step-body-${i}`}
+              rows={3}
+              value={s.body}
+              onChange={(e) => setStep(i, { body: e.target.value })}
+            />
+            <FieldMessage errors={errors} field={`steps[${i}].body`} />
+            <select
+              aria-label={`Step ${i + 1} automated check`}
+              data-testid={`sop-step-check-${i}`}
+              value={s.check ?? ""}
+              onChange={(e) => setStep(i, { check: e.target.value || null })}
+            >
+              <option value="">Manual step</option>
+              {Object.entries(CHECKS).map(([k, label]) => (
+                <option key={k} value={k}>
+                  Check: {label}
+                </option>
+              ))}
+            </select>
+            {s.check === "stale_drafts" && (
+              <input
+                type="number"
+                aria-label={`Step ${i + 1} days`}
+                min={1}
+                max={365}
+                value={s.checkParam ?? 14}
+                onChange={(e) => setStep(i, { checkParam: Number.parseInt(e.target.value, 10) || null })}
+              />
+            )}
+            <FieldMessage errors={errors} field={`steps[${i}].check`} />
+            <FieldMessage errors={errors} field={`steps[${i}].checkParam`} />
+            <span className="step-tools">
+              <button type="button" onClick={() => move(i, -1)} disabled={i === 0} aria-label={`Move step ${i + 1} up`}>
+                ↑
+              </button>
+              <button type="button" onClick={() => move(i, 1)} disabled={i === form.steps.length - 1} aria-label={`Move step ${i + 1} down`}>
+                ↓
+              </button>
+              <button
+                type="button"
+                onClick={() => setForm((f) => ({ ...f, steps: f.steps.filter((_, j) => j !== i) }))}
+                aria-label={`Remove step ${i + 1}`}
+              >
+                Remove
+              </button>
+            </span>
+          </li>
+        ))}
+      </ol>
+      <p>
+        <button
+          type="button"
+          data-testid="sop-add-step"
+          onClick={() => setForm((f) => ({ ...f, steps: [...f.steps, { body: "", check: null, checkParam: null }] }))}
+        >
+          Add a step
+        </button>{" "}
+        <button type="submit" data-testid="sop-save" disabled={saving}>
+          {saving ? "Saving…" : "Save procedure"}
+        </button>{" "}
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </p>
+    </form>
+  );
+}
+
+/** Every saved version of a procedure, newest first. */
+function Versions({ sop }: { sop: SopView }) {
+  const { result } = useCommand(() => commands.sopVersions({ id: sop.id }));
+  if (result.state === "loading") return <p role="status">Loading…</p>;
+  if (result.state === "error") return <p role="alert" className="error">{result.error.message}</p>;
+  const versions: SopVersionView[] = [...result.data].reverse();
+  return (
+    <ol className="history" data-testid="sop-versions">
+      {versions.map((v) => (
+        <li key={v.version}>
+          Version {v.version}, saved {v.savedAt} by {v.savedBy}: “{v.title}”, {v.frequency}, due {v.dueRule}, {v.steps.length} steps
+          (owner {v.owner}).
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function Procedures() {
+  const { result, reload } = useCommand(() => commands.listSops({ includeArchived: true }));
+  const [editing, setEditing] = useState<SaveSopRequest | null>(null);
+  const [history, setHistory] = useState<number | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const importStarter = async () => {
+    const r = await settle(commands.importStarterSops);
+    setMessage(r.state === "ok" ? `Imported ${r.data.length} procedures.` : r.state === "error" ? r.error.message : null);
+    reload();
+  };
+  const archive = async (s: SopView) => {
+    const r = await settle(() => commands.archiveSop({ id: s.id, archived: !s.archived }));
+    if (r.state === "error") setMessage(r.error.message);
+    reload();
+  };
+  const sops = result.state === "ok" ? result.data : [];
+  return (
+    <section aria-labelledby="procedures-head">
+      <div className="section-head">
+        <h2 id="procedures-head">Procedures</h2>
+        <button type="button" data-testid="sop-new" onClick={() => setEditing(blankSop())}>
+          New procedure
+        </button>
+        <button type="button" data-testid="sop-import" onClick={() => void importStarter()}>
+          Import the starter library
+        </button>
+      </div>
+      {message && (
+        <p role="status" className="muted">
+          {message}
+        </p>
+      )}
+      {editing && (
+        <SopEditor
+          key={editing.id ?? "new"}
+          initial={editing}
+          onSaved={(s) => {
+            setEditing(null);
+            setMessage(`Saved “${s.title}”, version ${s.version}.`);
+            reload();
+          }}
+          onCancel={() => setEditing(null)}
+        />
+      )}
+      {result.state === "error" && (
+        <p role="alert" className="error">
+          {result.error.message}
+        </p>
+      )}
+      {result.state === "ok" && sops.length === 0 && !editing && (
+        <EmptyState heading="No procedures yet" body="Write your own, or import the starter library: month-end close, bank reconciliation, receivables, bill payments, payroll accrual, GST/VAT and year-end." />
+      )}
+      {sops.length > 0 && (
+        <table className="data-table" data-testid="sop-list">
+          <thead>
+            <tr>
+              <th>Procedure</th>
+              <th>Owner</th>
+              <th>Frequency</th>
+              <th>Due</th>
+              <th>Steps</th>
+              <th>Version</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {sops.map((s) => [
+              <tr key={s.id} data-testid="sop-row" className={s.archived ? "muted" : undefined}>
+                <td>
+                  {s.title}
+                  {s.archived ? " (archived)" : ""}
+                </td>
+                <td>{s.owner}</td>
+                <td>{s.frequency}</td>
+                <td>{s.dueRule}</td>
+                <td>
+                  {s.steps.length} ({s.steps.filter((st) => st.check).length} automated)
+                </td>
+                <td>{s.version}</td>
+                <td>
+                  <button
+                    type="button"
+                    onClick={() =>
+                      setEditing({
+                        id: s.id,
+                        title: s.title,
+                        owner: s.owner,
+                        frequency: s.frequency,
+                        dueRule: s.dueRule,
+                        steps: s.steps.map((st) => ({ body: st.body, check: st.check, checkParam: st.checkParam })),
+                      })
+                    }
+                  >
+                    Edit
+                  </button>{" "}
+                  <button type="button" onClick={() => void archive(s)}>
+                    {s.archived ? "Restore" : "Archive"}
+                  </button>{" "}
+                  <button type="button" aria-expanded={history === s.id} onClick={() => setHistory(history === s.id ? null : s.id)}>
+                    Versions
+                  </button>
+                </td>
+              </tr>,
+              history === s.id && (
+                <tr key={`${s.id}-versions`}>
+                  <td colSpan={7}>
+                    <Versions sop={s} />
+                  </td>
+                </tr>
+              ),
+            ])}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function StepRow({ step, locked, who, onChanged }: { step: RunStepView; locked: boolean; who: string; onChanged: (r: RunView) => void }) {
+  const [note, setNote] = useState(step.note ?? "");
+  const [error, setError] = useState<ApiError | null>(null);
+  const errors = fieldErrors(error);
+  const tick = async (done: boolean) => {
+    const r = await settle(() => commands.tickCloseStep({ stepId: step.id, done, who, note: note || null }));
+    if (r.state === "ok") {
+      setError(null);
+      onChanged(r.data);
+    } else if (r.state === "error") setError(r.error);
+  };
+  const outcome = step.outcome;
+  return (
+    <li className="run-step" data-testid="run-step" data-check={step.check ?? "manual"} data-status={outcome?.status ?? (step.doneAt ? "done" : "open")}>
+      <div className="run-step-head">
+        <input
+          type="checkbox"
+          aria-label="Done"
+          data-testid={`tick-${step.id}`}
+          checked={step.doneAt !== null}
+          disabled={locked}
+          onChange={(e) => void tick(e.target.checked)}
+        />
+        <Markdown text={step.body} />
+        {outcome && (
+          <span className={`badge ${outcome.status === "pass" ? "badge-ok" : "badge-failed"}`} data-testid="check-status">
+            {outcome.status === "pass" ? "Pass" : "Fail"}
+          </span>
+        )}
+      </div>
+      {outcome && (
+        <div className="check-outcome">
+          <p data-testid="check-summary">{outcome.summary}</p>
+          {outcome.evidence.length > 0 && (
+            <details open={outcome.status === "fail"}>
+              <summary>Evidence ({outcome.evidence.length})</summary>
+              <table className="data-table" data-testid="evidence">
+                <thead>
+                  <tr>
+                    <th>Date</th>
+                    <th>Record</th>
+                    <th>Amount</th>
+                    <th>Why</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {outcome.evidence.slice(0, 200).map((e, i) => (
+                    <tr key={i} data-testid="evidence-row" title={`${e.table} ${e.xeroId}`}>
+                      <td>{e.date ?? ""}</td>
+                      <td>{e.label}</td>
+                      <td>{e.amount ? `${formatMoney(e.amount)}${e.currency ? ` ${e.currency}` : ""}` : ""}</td>
+                      <td>{e.detail}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </details>
+          )}
+        </div>
+      )}
+      <p className="muted">
+        Due {step.dueDate}
+        {step.doneAt && ` · done by ${step.doneBy ?? "?"} at ${step.doneAt}`}
+        {step.note && ` · “${step.note}”`}
+      </p>
+      {!locked && step.doneAt === null && (
+        <input aria-label="Note" placeholder="Note (optional)" data-testid={`note-${step.id}`} value={note} onChange={(e) => setNote(e.target.value)} />
+      )}
+      <FieldMessage errors={errors} field="who" />
+      <FieldMessage errors={errors} field="note" />
+      {error && !error.fields && (
+        <p role="alert" className="error">
+          {error.message}
+        </p>
+      )}
+    </li>
+  );
+}
+
+function Run({ run, onChanged }: { run: RunView; onChanged: (r: RunView) => void }) {
+  const [who, setWho] = useState(() => localStorage.getItem("ledgerkeep.who") ?? "");
+  const [error, setError] = useState<ApiError | null>(null);
+  const locked = run.signedOffAt !== null;
+  const errors = fieldErrors(error);
+  const remember = (v: string) => {
+    setWho(v);
+    localStorage.setItem("ledgerkeep.who", v);
+  };
+  const act = async (f: () => ReturnType<typeof commands.closeRun>) => {
+    const r = await settle(f);
+    if (r.state === "ok") {
+      setError(null);
+      onChanged(r.data);
+    } else if (r.state === "error") setError(r.error);
+  };
+  const bySop = new Map<string, RunStepView[]>();
+  for (const s of run.steps) bySop.set(s.sopTitle, [...(bySop.get(s.sopTitle) ?? []), s]);
+  return (
+    <section aria-labelledby="run-head" data-testid="run">
+      <div className="section-head">
+        <h2 id="run-head" data-testid="run-title">
+          {run.title}
+        </h2>
+        {!locked && (
+          <button type="button" data-testid="run-checks" onClick={() => void act(() => commands.runCloseChecks({ runId: run.id }))}>
+            Check again
+          </button>
+        )}
+      </div>
+      {run.warnings.map((w) => (
+        <p key={w} className="notice" role="alert" data-testid="run-warning">
+          {w}
+        </p>
+      ))}
+      {run.editsSinceSignOff.length > 0 && (
+        <ul data-testid="run-edits">
+          {run.editsSinceSignOff.map((e, i) => (
+            <li key={i}>
+              {e.date} {e.table} {e.xeroId}: {e.detail}
+            </li>
+          ))}
+        </ul>
+      )}
+      {locked ? (
+        <p role="status" data-testid="signed-off">
+          Signed off by {run.signedOffBy} at {run.signedOffAt}. Ledger hash <code>{run.ledgerHash?.slice(0, 16)}…</code>
+        </p>
+      ) : (
+        <div className="field">
+          <label htmlFor="run-who">Your name</label>
+          <input id="run-who" data-testid="run-who" value={who} onChange={(e) => remember(e.target.value)} />
+          <FieldMessage errors={errors} field="who" />
+        </div>
+      )}
+      {[...bySop.entries()].map(([title, steps]) => (
+        <div key={title}>
+          <h3>{title}</h3>
+          <ol className="run-steps">
+            {steps.map((s) => (
+              <StepRow key={s.id} step={s} locked={locked} who={who} onChanged={onChanged} />
+            ))}
+          </ol>
+        </div>
+      ))}
+      {!locked && (
+        <p>
+          <button type="button" data-testid="sign-off" onClick={() => void act(() => commands.signOffCloseRun({ runId: run.id, who }))}>
+            Sign off {run.title}
+          </button>
+        </p>
+      )}
+      {error && !error.fields && (
+        <p role="alert" className="error" data-testid="run-error">
+          {error.message}
+        </p>
+      )}
+    </section>
+  );
+}
+
+function Runs({ tenantId }: { tenantId: string }) {
+  const [runs, setRuns] = useState<RunSummaryView[]>([]);
+  const [run, setRun] = useState<RunView | null>(null);
+  const [period, setPeriod] = useState(lastMonth);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [round, setRound] = useState(0);
+  const errors = fieldErrors(error);
+  useEffect(() => {
+    let live = true;
+    void settle(() => commands.listCloseRuns({ tenantId })).then((r) => {
+      if (live && r.state === "ok") setRuns(r.data);
+    });
+    return () => {
+      live = false;
+    };
+  }, [tenantId, round]);
+  const start = async () => {
+    const r = await settle(() => commands.startCloseRun({ tenantId, period }));
+    if (r.state === "ok") {
+      setError(null);
+      setRun(r.data);
+      setRound((n) => n + 1);
+    } else if (r.state === "error") setError(r.error);
+  };
+  const open = async (id: number) => {
+    const r = await settle(() => commands.closeRun({ runId: id }));
+    if (r.state === "ok") setRun(r.data);
+    else if (r.state === "error") setError(r.error);
+  };
+  return (
+    <section aria-labelledby="runs-head">
+      <div className="section-head">
+        <h2 id="runs-head">Closes</h2>
+      </div>
+      <div className="filters">
+        <label htmlFor="run-period">Period</label>
+        <input id="run-period" data-testid="run-period" placeholder="YYYY-MM" value={period} onChange={(e) => setPeriod(e.target.value)} />
+        <button type="button" data-testid="start-run" onClick={() => void start()}>
+          Start the close
+        </button>
+      </div>
+      <FieldMessage errors={errors} field="period" />
+      <FieldMessage errors={errors} field="tenantId" />
+      {error && !error.fields && (
+        <p role="alert" className="error">
+          {error.message}
+        </p>
+      )}
+      {runs.length > 0 && (
+        <ul className="run-list" data-testid="run-list">
+          {runs.map((r) => (
+            <li key={r.id}>
+              <button type="button" onClick={() => void open(r.id)}>
+                {r.title}
+              </button>{" "}
+              <span className="muted">
+                {r.done}/{r.steps} done{r.signedOffAt ? ` · signed off ${r.signedOffAt}` : ""}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {run && (
+        <Run
+          run={run}
+          onChanged={(r) => {
+            setRun(r);
+            setRound((n) => n + 1);
+          }}
+        />
+      )}
+    </section>
+  );
+}
+
+/** Procedures, and the period close of the organisation being looked at. */
+export function ChecklistsScreen() {
+  const { current } = useOrganisation();
+  return (
+    <section data-testid="screen-checklists">
+      <h1 tabIndex={-1}>Checklists</h1>
+      <Procedures />
+      {current ? (
+        <Runs key={current.tenantId} tenantId={current.tenantId} />
+      ) : (
+        <EmptyState heading="No organisation yet" body="Connect a Xero organisation, or explore the demo company, to run a month-end close against its books." />
+      )}
+    </section>
+  );
+}
