@@ -105,6 +105,33 @@ async fn write_ledger_fixture_for_the_current_schema() {
         // and deletions into the audit trail.
         sim.mutate(200);
     }
+    // Schema 3: the month-end close. The starter procedures, a run for a month,
+    // one step ticked with a note.
+    use ledgerkeep_api::ops::close::{import_starter_sops, start_run, tick_step};
+    use ledgerkeep_api::ops::close::{StartRunRequest, TickStepRequest};
+    let sops = import_starter_sops(&ctx).await.unwrap();
+    assert!(!sops.is_empty());
+    let run = start_run(
+        &ctx,
+        StartRunRequest {
+            tenant_id: tenants[0].clone(),
+            period: "2026-10".into(),
+        },
+    )
+    .await
+    .unwrap();
+    tick_step(
+        &ctx,
+        TickStepRequest {
+            step_id: run.steps[0].id,
+            done: true,
+            who: "Owner".into(),
+            note: Some("Bank statements downloaded".into()),
+        },
+    )
+    .await
+    .unwrap();
+
     set_log_level(
         &ctx,
         SetLogLevelRequest {

@@ -129,8 +129,15 @@ async fn every_fixture_migrates_to_the_current_schema_keeping_every_record() {
         store.integrity_check().await.unwrap();
         store.close().await;
 
-        let after = snapshot(&path, Some(&before)).await;
-        for (table, (_, rows)) in &before {
+        // Every record is kept. A table that held none may be reshaped or
+        // dropped by a later migration (0003 replaced 0002's empty placeholders).
+        let with_rows: Snapshot = before
+            .iter()
+            .filter(|(_, (_, rows))| !rows.is_empty())
+            .map(|(t, v)| (t.clone(), v.clone()))
+            .collect();
+        let after = snapshot(&path, Some(&with_rows)).await;
+        for (table, (_, rows)) in &with_rows {
             let (_, rows_after) = after
                 .get(table)
                 .unwrap_or_else(|| panic!("fixture v{}: table {table} is gone", m.version));
