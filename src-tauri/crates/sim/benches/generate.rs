@@ -41,7 +41,10 @@ fn main() {
             all as f64 / took.as_secs_f64()
         );
         if matches!(size, Size::Large) {
-            assert_eq!(bank, 1_000_000, "Large must hold 1M bank transactions");
+            assert!(
+                bank >= 1_000_000,
+                "Large must hold 1M bank transactions, not {bank}"
+            );
         }
     }
 }
