@@ -1,4 +1,6 @@
+import { useNavigate } from "@tanstack/react-router";
 import { lazy, Suspense } from "react";
+import { requestOpen } from "../app/openRecord";
 import { screenBySlug } from "../app/screens";
 import { EmptyState } from "../components/EmptyState";
 import { DashboardScreen } from "./DashboardScreen";
@@ -10,6 +12,7 @@ const DiagnosticsScreen = lazy(() => import("./DiagnosticsScreen").then((m) => (
 
 /** Picks the screen for a route. Screens not built yet show what will appear there. */
 export function ScreenPage({ slug }: { slug: string }) {
+  const navigate = useNavigate();
   const screen = screenBySlug(slug);
   if (!screen) {
     return (
@@ -20,7 +23,16 @@ export function ScreenPage({ slug }: { slug: string }) {
     );
   }
   if (screen.slug === "settings") return <SettingsScreen />;
-  if (screen.slug === "dashboard") return <DashboardScreen />;
+  if (screen.slug === "dashboard") {
+    return (
+      <DashboardScreen
+        onOpenRecord={(r) => {
+          requestOpen(r);
+          void navigate({ to: "/$screen", params: { screen: "transactions" } });
+        }}
+      />
+    );
+  }
   if (screen.slug === "transactions") return <TransactionsScreen />;
   if (screen.slug === "diagnostics") {
     return (
