@@ -135,17 +135,6 @@ async fn clean_books_raise_no_anomaly_on_three_seeds_with_a_lock_date_and_a_full
 }
 
 #[tokio::test]
-async fn the_medium_books_raise_no_anomaly() {
-    let h = harness(Size::Medium, Limits::XERO).await;
-    let t = h.tenant();
-    let r = sync(&h, &t, false).await;
-    let all = h.store.anomaly_findings(Some(&t), true).await.unwrap();
-    assert!(all.is_empty(), "{:#?}", explain(&all));
-    assert_eq!(r.new_findings, Some(0));
-    assert!(h.store.record_count(&t, EntityKind::Invoice).await.unwrap() > 4_000);
-}
-
-#[tokio::test]
 async fn duplicate_bills_are_found_by_amount_within_days_and_by_reference() {
     let h = harness(Size::Small, Limits::XERO).await;
     let t = h.tenant();
