@@ -15,6 +15,7 @@ use ledgerkeep_api::ops::updates::{SetUpdateChannelRequest, UpdateChannel, Updat
 use ledgerkeep_api::ops::xero_connection::{
     Connected, DisconnectOutcome, DisconnectRequest, KeepOrganisationsRequest, OrganisationView,
 };
+use ledgerkeep_api::{AnomalyView, DismissAnomalyRequest, ListAnomaliesRequest};
 use ledgerkeep_api::{
     ApiError, AppContext, AppInfo, Diagnostics, HealthReport, HealthRequest, Preferences,
     SetLogLevelRequest, SupportBundle, SupportBundleRequest,
@@ -135,6 +136,24 @@ pub async fn record_history(
     request: RecordHistoryRequest,
 ) -> Result<Vec<AuditEntryView>, ApiError> {
     ledgerkeep_api::record_history(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_anomalies(
+    ctx: Ctx<'_>,
+    request: ListAnomaliesRequest,
+) -> Result<Vec<AnomalyView>, ApiError> {
+    ledgerkeep_api::list_anomalies(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn dismiss_anomaly(
+    ctx: Ctx<'_>,
+    request: DismissAnomalyRequest,
+) -> Result<AnomalyView, ApiError> {
+    ledgerkeep_api::dismiss_anomaly(&ctx, request).await
 }
 
 /// Signs in to Xero through the system browser and the loopback callback.

@@ -32,6 +32,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::list_documents,
             commands::document_totals,
             commands::record_history,
+            commands::list_anomalies,
+            commands::dismiss_anomaly,
             commands::connect_xero,
             commands::connect_xero_via_page,
             commands::xero_organisations,

@@ -22,6 +22,8 @@ export const commands = {
 	listDocuments: (request: ListDocumentsRequest) => typedError<DocumentPageView, ApiError>(__TAURI_INVOKE("list_documents", { request })),
 	documentTotals: (filter: DocumentFilterDto) => typedError<CurrencyTotalView[], ApiError>(__TAURI_INVOKE("document_totals", { filter })),
 	recordHistory: (request: RecordHistoryRequest) => typedError<AuditEntryView[], ApiError>(__TAURI_INVOKE("record_history", { request })),
+	listAnomalies: (request: ListAnomaliesRequest) => typedError<AnomalyView[], ApiError>(__TAURI_INVOKE("list_anomalies", { request })),
+	dismissAnomaly: (request: DismissAnomalyRequest) => typedError<AnomalyView, ApiError>(__TAURI_INVOKE("dismiss_anomaly", { request })),
 	/**  Signs in to Xero through the system browser and the loopback callback. */
 	connectXero: () => typedError<Connected, ApiError>(__TAURI_INVOKE("connect_xero")),
 	/**
@@ -65,6 +67,37 @@ export const events = {
 };
 
 /* Types */
+/**  A record a finding rests on, for the UI to open. */
+export type AnomalyRecordView = {
+	entity: EntityKind,
+	xeroId: string,
+	label: string,
+};
+
+/**  One finding. */
+export type AnomalyView = {
+	id: number,
+	tenantId: string,
+	/**
+	 *  `duplicate_bill`, `bank_details_changed`, `backdated_entry`,
+	 *  `edit_after_lock`, `paid_twice`, `amount_outlier`, `round_amount`.
+	 */
+	rule: string,
+	title: string,
+	/**  A sentence with the figures. */
+	explanation: string,
+	records: AnomalyRecordView[],
+	amount: string | null,
+	currencyCode: string | null,
+	/**  UTC instants. */
+	firstSeenAt: string,
+	lastSeenAt: string,
+	resolvedAt: string | null,
+	dismissedAt: string | null,
+	dismissedBy: string | null,
+	dismissedReason: string | null,
+};
+
 /**
  *  `{ code, message, fields? }`: an operation's failure as the UI receives it.
  *  `fields` is present only on an `invalid` error from a form's request, one
@@ -201,6 +234,12 @@ export type DisconnectOutcome = {
 export type DisconnectRequest = {
 	/**  One organisation; `None`: every connection. */
 	tenantId: string | null,
+};
+
+/**  Dismiss a finding, saying why. */
+export type DismissAnomalyRequest = {
+	id: number,
+	reason: string,
 };
 
 /**  The filters of a listing or a total. Every one given must hold. */
@@ -382,6 +421,14 @@ export type LedgerOrganisation = {
 	periodLockDate: string | null,
 	/**  When its last successful sync finished (UTC); none before the first. */
 	lastSyncedUtc: string | null,
+};
+
+/**  Which findings to list. */
+export type ListAnomaliesRequest = {
+	/**  The organisation (Xero tenant id); all when absent. */
+	tenantId?: string | null,
+	/**  Also the dismissed and resolved ones. */
+	includeClosed?: boolean,
 };
 
 /**  One page of a listing. */

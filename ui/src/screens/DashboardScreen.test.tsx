@@ -49,4 +49,39 @@ describe("the dashboard", () => {
     expect(screen.queryByTestId("explore-demo")).toBeNull();
     expect(screen.queryByTestId("demo-banner")).toBeNull();
   });
+
+  it("shows what anomaly detection found as its alerts, once an organisation has synced", async () => {
+    mockIPC((cmd, args) => {
+      if (cmd === "organisations")
+        return [{ tenantId: "t-1", name: "Kōwhai Plumbing Ltd", baseCurrency: "NZD", timezone: null, periodLockDate: null, lastSyncedUtc: null }];
+      if (cmd === "app_info") return { appVersion: "0.1.0", schemaVersion: 4, latestSchemaVersion: 4, dataDir: "/d", ledgerFile: "/d/l", logsDir: "/d/logs", backupsDir: "/d/b", os: "linux", demo: false };
+      if (cmd === "list_anomalies") {
+        expect(args).toEqual({ request: { tenantId: "t-1", includeClosed: false } });
+        return [
+          {
+            id: 4,
+            tenantId: "t-1",
+            rule: "round_amount",
+            title: "Round-amount payment to Harbour Supplies",
+            explanation: 'Spend money "Cash advance" paid NZD 5,000.00 to Harbour Supplies on 2026-06-29.',
+            records: [{ entity: "bankTransaction", xeroId: "bt-1", label: "Cash advance" }],
+            amount: "5000.00",
+            currencyCode: "NZD",
+            firstSeenAt: "2026-07-01T00:00:00.000Z",
+            lastSeenAt: "2026-07-01T00:00:00.000Z",
+            resolvedAt: null,
+            dismissedAt: null,
+            dismissedBy: null,
+            dismissedReason: null,
+          },
+        ];
+      }
+      throw { code: "internal", message: `unexpected ${cmd}` };
+    });
+    renderDashboard();
+    const panel = await screen.findByTestId("anomalies-panel");
+    expect(await screen.findByTestId("anomaly-explanation")).toHaveTextContent("NZD 5,000.00 to Harbour Supplies");
+    expect(panel).toHaveTextContent("Things to check");
+    expect(screen.queryByText("No organisation yet")).toBeNull();
+  });
 });

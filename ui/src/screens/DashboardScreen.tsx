@@ -1,11 +1,16 @@
 import { useEffect, useState } from "react";
-import { commands, events, type ApiError, type SyncProgressView } from "../bindings";
+import { commands, events, type AnomalyRecordView, type ApiError, type SyncProgressView } from "../bindings";
 import { useOrganisation } from "../app/organisation";
 import { settle, useCommand } from "../app/useCommand";
 import { EmptyState } from "../components/EmptyState";
+import { AnomaliesPanel } from "./AnomaliesPanel";
 
-/** The first screen. With no organisation yet, it offers the demo company (when no Xero app is set up). */
-export function DashboardScreen() {
+/**
+ * The first screen. With no organisation yet, it offers the demo company (when no Xero app is set up).
+ * Its alerts area lists what anomaly detection found after the last sync; `onOpenRecord` opens a
+ * record of a finding in the Transactions drawer.
+ */
+export function DashboardScreen({ onOpenRecord }: { onOpenRecord?: ((r: AnomalyRecordView) => void) | undefined } = {}) {
   const { current, reload } = useOrganisation();
   const { result: info } = useCommand(commands.appInfo);
   const [state, setState] = useState<{ phase: "idle" | "working" } | { phase: "done"; names: string[] } | { phase: "failed"; error: ApiError }>({
@@ -46,6 +51,7 @@ export function DashboardScreen() {
           (see the README) to hold your real books.
         </p>
       )}
+      {current && <AnomaliesPanel tenantId={current.tenantId} onOpenRecord={onOpenRecord} />}
       {!current && (
         <EmptyState
           heading="No organisation yet"

@@ -1,4 +1,6 @@
+import { useNavigate } from "@tanstack/react-router";
 import { lazy, Suspense } from "react";
+import { requestOpen } from "../app/openRecord";
 import { screenBySlug } from "../app/screens";
 import { EmptyState } from "../components/EmptyState";
 import { ChecklistsScreen } from "./ChecklistsScreen";
@@ -11,6 +13,7 @@ const DiagnosticsScreen = lazy(() => import("./DiagnosticsScreen").then((m) => (
 
 /** Picks the screen for a route. Screens not built yet show what will appear there. */
 export function ScreenPage({ slug }: { slug: string }) {
+  const navigate = useNavigate();
   const screen = screenBySlug(slug);
   if (!screen) {
     return (
@@ -21,7 +24,16 @@ export function ScreenPage({ slug }: { slug: string }) {
     );
   }
   if (screen.slug === "settings") return <SettingsScreen />;
-  if (screen.slug === "dashboard") return <DashboardScreen />;
+  if (screen.slug === "dashboard") {
+    return (
+      <DashboardScreen
+        onOpenRecord={(r) => {
+          requestOpen(r);
+          void navigate({ to: "/$screen", params: { screen: "transactions" } });
+        }}
+      />
+    );
+  }
   if (screen.slug === "transactions") return <TransactionsScreen />;
   if (screen.slug === "checklists") return <ChecklistsScreen />;
   if (screen.slug === "diagnostics") {

@@ -1,8 +1,9 @@
 import { mockIPC } from "@tauri-apps/api/mocks";
-import { render, screen, within } from "@testing-library/react";
+import { cleanup, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { DocumentRowView, ListDocumentsRequest, LedgerOrganisation } from "../bindings";
+import { requestOpen } from "../app/openRecord";
 import { OrganisationProvider } from "../app/organisation";
 import { TransactionsScreen } from "./TransactionsScreen";
 
@@ -117,6 +118,25 @@ describe("the transactions explorer", () => {
     const history = await within(drawer).findByTestId("history");
     expect(history).toHaveTextContent('update by sync:run-9');
     expect(history).toHaveTextContent('Status: "DRAFT" → "AUTHORISED"');
+  });
+
+  it("opens the record a dashboard alert asked for, listed by its number", async () => {
+    const lists = backend();
+    requestOpen({ entity: "invoice", xeroId: "bt-3", label: "BILL-00012" });
+    renderScreen();
+    // At once, by the alert's label; then as the listing has it.
+    const drawer = await screen.findByTestId("detail-drawer");
+    expect(within(drawer).getAllByRole("heading", { level: 2 })[0]).toHaveTextContent(/BILL-00012|REF-3/);
+    expect(await within(drawer).findByRole("heading", { level: 2, name: "REF-3" })).toBeInTheDocument();
+    expect(await within(drawer).findByTestId("history")).toHaveTextContent("update by sync:run-9");
+    expect(screen.getByTestId("filter-kind")).toHaveValue("invoices");
+    expect(screen.getByTestId("filter-text")).toHaveValue("BILL-00012");
+    await waitFor(() => expect(lists.some((l) => l.filter.kind === "invoices" && l.filter.text === "BILL-00012")).toBe(true));
+    // Asked once: the next visit starts plain.
+    cleanup();
+    renderScreen();
+    await screen.findAllByTestId("grid-row");
+    expect(screen.queryByTestId("detail-drawer")).toBeNull();
   });
 
   it("says what will appear when there is no organisation yet", async () => {

@@ -11,6 +11,7 @@ import {
   type DocumentKindDto,
   type DocumentRowView,
 } from "../bindings";
+import { takeOpenRequest } from "../app/openRecord";
 import { useOrganisation } from "../app/organisation";
 import { settle } from "../app/useCommand";
 import { EmptyState } from "../components/EmptyState";
@@ -72,14 +73,24 @@ const columns: ColumnDef<DocumentRowView, unknown>[] = [
 /** Every bank transaction, invoice and bill of the organisation, filtered, searched and scrolled. */
 export function TransactionsScreen() {
   const { organisations, current } = useOrganisation();
-  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  // A record another screen (the dashboard's alerts) asked to open: listed by its number and shown in the drawer.
+  const [opening] = useState(takeOpenRequest);
+  const [filters, setFilters] = useState<Filters>(() =>
+    opening
+      ? {
+          ...NO_FILTERS,
+          kind: opening.entity === "invoice" ? "invoices" : "bankTransactions",
+          text: opening.label === opening.xeroId ? "" : opening.label,
+        }
+      : NO_FILTERS,
+  );
   const settled = useDebounced(filters, 200);
   const [rows, setRows] = useState<DocumentRowView[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const [totals, setTotals] = useState<CurrencyTotalView[]>([]);
-  const [selected, setSelected] = useState<DocumentRowView | null>(null);
+  const [selected, setSelected] = useState<DocumentRowView | null>(() => (opening ? placeholderRow(opening.xeroId, opening.label) : null));
   const generation = useRef(0);
   // A finished sync of this organisation: read the listing again.
   const [changes, setChanges] = useState(0);
@@ -232,10 +243,33 @@ export function TransactionsScreen() {
         </div>
       </div>
       {selected && current && (
-        <DetailDrawer row={selected} kind={filters.kind} tenantId={current.tenantId} onClose={() => setSelected(null)} />
+        <DetailDrawer
+          row={rows.find((r) => r.xeroId === selected.xeroId) ?? selected}
+          kind={filters.kind}
+          tenantId={current.tenantId}
+          onClose={() => setSelected(null)}
+        />
       )}
     </section>
   );
+}
+
+/** A row known only by its id and label, until the listing brings the real one. */
+function placeholderRow(xeroId: string, label: string): DocumentRowView {
+  return {
+    xeroId,
+    docType: null,
+    number: label,
+    reference: null,
+    contactId: null,
+    contactName: null,
+    date: null,
+    status: null,
+    currencyCode: null,
+    total: null,
+    account: null,
+    updatedUtc: null,
+  };
 }
 
 function DetailDrawer({ row, kind, tenantId, onClose }: { row: DocumentRowView; kind: DocumentKindDto; tenantId: string; onClose: () => void }) {

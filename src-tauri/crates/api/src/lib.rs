@@ -14,6 +14,10 @@ pub mod paths;
 pub use context::{AppConfig, AppContext, XeroSetup};
 pub use error::{ApiError, ErrorCode, FieldError};
 pub use links::{parse_link, Link, Screen};
+pub use ops::anomalies::{
+    dismiss_anomaly, list_anomalies, AnomalyRecordView, AnomalyView, DismissAnomalyRequest,
+    ListAnomaliesRequest,
+};
 pub use ops::app_info::{app_info, AppInfo};
 pub use ops::diagnostics::{diagnostics, Diagnostics};
 pub use ops::health::{health_check, health_check_offline, HealthReport, HealthRequest};

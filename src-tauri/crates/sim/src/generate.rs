@@ -173,6 +173,18 @@ const ITEMS: [(&str, &str); 8] = [
     ("GAS-CERT", "Gas safety certificate"),
 ];
 
+/// Unit prices per contact (by its index): from a café's coffee to a fit-out.
+const PRICE_LEVELS: [Decimal; 8] = [
+    Decimal::from_parts(15, 0, 0, false, 0),
+    Decimal::from_parts(40, 0, 0, false, 0),
+    Decimal::from_parts(90, 0, 0, false, 0),
+    Decimal::from_parts(160, 0, 0, false, 0),
+    Decimal::from_parts(250, 0, 0, false, 0),
+    Decimal::from_parts(400, 0, 0, false, 0),
+    Decimal::from_parts(650, 0, 0, false, 0),
+    Decimal::from_parts(1000, 0, 0, false, 0),
+];
+
 /// Where the books end: the day before the default clock start.
 pub const BOOKS_END_MS: i64 = DEFAULT_START_MS - 86_400_000;
 const SPAN_DAYS: i64 = 540;
@@ -276,6 +288,8 @@ struct Gen {
     contacts: Vec<ContactRef>,
     tracking: Vec<(String, String, String)>,
     postings: Vec<Posting>,
+    /// The price level of the contact last chosen: each trades at its own scale.
+    price_level: Decimal,
 }
 
 impl Gen {
@@ -294,6 +308,7 @@ impl Gen {
             contacts: Vec::new(),
             tracking: Vec::new(),
             postings: Vec::new(),
+            price_level: Decimal::ONE,
         }
     }
 
@@ -330,8 +345,10 @@ impl Gen {
             })
     }
 
+    /// A random contact; the lines generated next are priced at its level.
     fn contact(&mut self) -> ContactRef {
         let i = self.rng.random_range(0..self.contacts.len().max(1));
+        self.price_level = PRICE_LEVELS[i % PRICE_LEVELS.len()];
         self.contacts.get(i).cloned().unwrap_or(ContactRef {
             id: String::new(),
             name: String::new(),
@@ -570,6 +587,17 @@ impl Gen {
                 "HasAttachments": false,
                 "HasValidationErrors": false
             });
+            let mut c = c;
+            if !is_customer || i % 5 == 0 {
+                // Suppliers are paid by bank transfer: their account, from the index alone.
+                c["BankAccountDetails"] = json!(format!(
+                    "{:02}-{:04}-{:07}-{:02}",
+                    10 + i % 30,
+                    1000 + i,
+                    7 * i + 1,
+                    i % 100
+                ));
+            }
             self.put(Collection::Contacts, &c);
             let r = ContactRef { id, name };
             if is_customer && customers.len() < 5 {
@@ -631,7 +659,11 @@ impl Gen {
             } else {
                 Decimal::from(self.rng.random_range(1..12))
             };
-            let unit = Decimal::new(self.rng.random_range(10_000..25_000_000), 4);
+            // 0.75 to 1.25 times the contact's price level, to 4 dp: a supplier's
+            // bills vary with quantities, not by orders of magnitude.
+            let spread =
+                Decimal::new(self.rng.random_range(10_000..25_000_000), 4) / Decimal::from(5_000);
+            let unit = (self.price_level * (Decimal::new(75, 2) + spread)).round_dp(4);
             let amount = round2(qty * unit);
             let t = round2(amount * self.rate);
             let code: &'static str = if sales {
@@ -1320,7 +1352,10 @@ impl Gen {
             let date = if k == 0 { -7 * 86_400_000 } else { self.day() };
             let created = self.after(date.max(BOOKS_END_MS - SPAN_DAYS * 86_400_000));
             let amount = Decimal::new(self.rng.random_range(5_000..2_000_000), 2);
+            // The journal dated before 1970 is a draft: posted, it would be
+            // an entry made decades after its date, which clean books do not hold.
             let status = match k % 6 {
+                _ if k == 0 => "DRAFT",
                 0..=3 => "POSTED",
                 4 => "DRAFT",
                 _ => "VOIDED",

@@ -47,6 +47,7 @@ pub mod generate;
 pub mod limits;
 pub mod mutate;
 mod oauth;
+pub mod plant;
 pub mod query;
 mod server;
 pub mod wire;
@@ -59,6 +60,7 @@ pub use generate::Size;
 pub use limits::{Limits, Problem, RateLimiter};
 pub use mutate::{Mutation, MutationKind};
 pub use oauth::{ACCESS_TOKEN_MS, REFRESH_GRACE_MS, REFRESH_UNUSED_MS};
+pub use plant::Planter;
 pub use server::{
     default_spec_dir, MutationTicker, RunningSimulator, SimError, SimulatorBuilder, TenantInfo,
 };

@@ -93,7 +93,13 @@ fn pick(
 }
 
 /// Posts a journal that reverses the newest one of `source_id`, and optionally reposts it.
-fn repost(b: &mut TenantBooks, rng: &mut ChaCha8Rng, source_id: &str, now: i64, post_again: bool) {
+pub(crate) fn repost(
+    b: &mut TenantBooks,
+    rng: &mut ChaCha8Rng,
+    source_id: &str,
+    now: i64,
+    post_again: bool,
+) {
     let Some(last) = b
         .table(Collection::Journals)
         .records()
@@ -130,7 +136,7 @@ fn repost(b: &mut TenantBooks, rng: &mut ChaCha8Rng, source_id: &str, now: i64, 
 
 /// Posts the journal of a newly approved invoice: receivable (or payable)
 /// against each line's account, tax to the tax account.
-fn post_invoice(b: &mut TenantBooks, rng: &mut ChaCha8Rng, inv: &Value, now: i64) {
+pub(crate) fn post_invoice(b: &mut TenantBooks, rng: &mut ChaCha8Rng, inv: &Value, now: i64) {
     let accounts: Vec<Value> = b
         .table(Collection::Accounts)
         .records()

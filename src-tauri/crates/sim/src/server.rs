@@ -331,6 +331,27 @@ impl RunningSimulator {
         mutate::apply(&mut books, &mut rng, now, count)
     }
 
+    /// Plants known irregularities into one organisation's books (see
+    /// [`crate::plant`]), stamped with the clock's now. `None` for an unknown tenant.
+    pub fn plant<R>(
+        &self,
+        tenant_id: &str,
+        f: impl FnOnce(&mut crate::plant::Planter<'_>) -> R,
+    ) -> Option<R> {
+        let now = self.shared.clock.now_ms();
+        let mut books = self.shared.books.write();
+        let mut rng = self.shared.rng.lock();
+        let b = books
+            .tenants
+            .iter_mut()
+            .find(|t| t.tenant_id.eq_ignore_ascii_case(tenant_id))?;
+        Some(f(&mut crate::plant::Planter {
+            books: b,
+            rng: &mut rng,
+            now,
+        }))
+    }
+
     /// Applies `count` seeded changes every `every` (real time), until the
     /// returned ticker is dropped: books that change while the app syncs.
     pub fn mutate_every(&self, every: std::time::Duration, count: usize) -> MutationTicker {

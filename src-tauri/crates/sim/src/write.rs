@@ -214,69 +214,94 @@ pub(crate) fn create_payments(
     Answer::ok(envelope(shared, "Payments", created, None), Vec::new())
 }
 
-/// Records one checked payment: the payment, the invoice it pays (amount due,
-/// status), and the journal it posts.
+/// Records one checked payment.
 fn record(shared: &Shared, b: &mut TenantBooks, p: Planned, now: i64) -> Value {
-    let id = crate::generate::uuid_from(&mut *shared.rng.lock());
-    // Re-read the invoice: an earlier payment in this batch may have changed it.
     let inv_id = p.invoice["InvoiceID"]
         .as_str()
         .unwrap_or_default()
         .to_owned();
+    record_payment(
+        b,
+        &mut shared.rng.lock(),
+        &inv_id,
+        &p.account,
+        p.amount,
+        p.date,
+        &p.reference,
+        now,
+    )
+}
+
+/// Records one payment of `amount` on the invoice `inv_id` from `account`:
+/// the Payment, the invoice's amounts and status, and the payment's journal.
+/// Checks nothing: the caller has (the API) or means to plant it (tests).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn record_payment(
+    b: &mut TenantBooks,
+    rng: &mut rand_chacha::ChaCha8Rng,
+    inv_id: &str,
+    account: &Value,
+    amount: Decimal,
+    date: i64,
+    reference: &str,
+    now: i64,
+) -> Value {
+    let id = crate::generate::uuid_from(rng);
+    // Read the invoice now: an earlier payment in the same batch may have changed it.
     let mut inv = b
         .table(Collection::Invoices)
-        .get(&inv_id)
-        .map_or(p.invoice.clone(), |r| r.value());
-    let due = decimal(&inv["AmountDue"]).unwrap_or(Decimal::ZERO) - p.amount;
-    let paid = decimal(&inv["AmountPaid"]).unwrap_or(Decimal::ZERO) + p.amount;
+        .get(inv_id)
+        .map_or(Value::Null, |r| r.value());
+    let due = decimal(&inv["AmountDue"]).unwrap_or(Decimal::ZERO) - amount;
+    let paid = decimal(&inv["AmountPaid"]).unwrap_or(Decimal::ZERO) + amount;
     let sales = inv["Type"] == "ACCREC";
     let rate = inv["CurrencyRate"].clone();
     let payment = json!({
         "PaymentID": id,
-        "Date": ms_date(p.date),
-        "BankAmount": money(p.amount),
-        "Amount": money(p.amount),
-        "Reference": p.reference,
+        "Date": ms_date(date),
+        "BankAmount": money(amount),
+        "Amount": money(amount),
+        "Reference": reference,
         "CurrencyRate": if rate.is_null() { number_text("1.000000") } else { rate.clone() },
         "PaymentType": if sales { "ACCRECPAYMENT" } else { "ACCPAYPAYMENT" },
         "Status": "AUTHORISED",
         "UpdatedDateUTC": ms_date(now),
         "HasAccount": true,
         "IsReconciled": false,
-        "Account": {"AccountID": p.account["AccountID"], "Code": p.account["Code"]},
+        "Account": {"AccountID": account["AccountID"], "Code": account["Code"]},
         "Invoice": {"InvoiceID": inv["InvoiceID"], "InvoiceNumber": inv["InvoiceNumber"], "Type": inv["Type"], "Contact": inv["Contact"], "CurrencyCode": inv["CurrencyCode"]},
         "HasValidationErrors": false
     });
     b.put(Collection::Payments, &payment);
     if let Some(list) = inv["Payments"].as_array_mut() {
-        list.push(json!({"PaymentID": id, "Date": ms_date(p.date), "Amount": money(p.amount), "Reference": p.reference, "CurrencyRate": rate, "HasAccount": false, "HasValidationErrors": false}));
+        list.push(json!({"PaymentID": id, "Date": ms_date(date), "Amount": money(amount), "Reference": reference, "CurrencyRate": rate, "HasAccount": false, "HasValidationErrors": false}));
     }
     inv["AmountDue"] = money(due);
     inv["AmountPaid"] = money(paid);
     inv["UpdatedDateUTC"] = ms_date(now);
     if due.is_zero() {
         inv["Status"] = json!("PAID");
-        inv["FullyPaidOnDate"] = ms_date(p.date);
+        inv["FullyPaidOnDate"] = ms_date(date);
     }
     b.put(Collection::Invoices, &inv);
     let number = b.next_journal_number();
     let (bank, ar, sign) = if sales {
-        (p.account["Code"].clone(), "610", Decimal::ONE)
+        (account["Code"].clone(), "610", Decimal::ONE)
     } else {
-        (p.account["Code"].clone(), "800", Decimal::NEGATIVE_ONE)
+        (account["Code"].clone(), "800", Decimal::NEGATIVE_ONE)
     };
-    let jid = crate::generate::uuid_from(&mut *shared.rng.lock());
+    let jid = crate::generate::uuid_from(rng);
     let journal = json!({
         "JournalID": jid,
-        "JournalDate": ms_date(p.date),
+        "JournalDate": ms_date(date),
         "JournalNumber": number,
         "CreatedDateUTC": ms_date(now),
         "Reference": inv["InvoiceNumber"],
         "SourceID": id,
         "SourceType": if sales { "ACCRECPAYMENT" } else { "ACCPAYPAYMENT" },
         "JournalLines": [
-            {"AccountID": p.account["AccountID"], "AccountCode": bank, "AccountType": "BANK", "NetAmount": money(sign * p.amount), "GrossAmount": money(sign * p.amount), "TaxAmount": money(Decimal::ZERO), "TrackingCategories": []},
-            {"AccountCode": ar, "NetAmount": money(-sign * p.amount), "GrossAmount": money(-sign * p.amount), "TaxAmount": money(Decimal::ZERO), "TrackingCategories": []}
+            {"AccountID": account["AccountID"], "AccountCode": bank, "AccountType": "BANK", "NetAmount": money(sign * amount), "GrossAmount": money(sign * amount), "TaxAmount": money(Decimal::ZERO), "TrackingCategories": []},
+            {"AccountCode": ar, "NetAmount": money(-sign * amount), "GrossAmount": money(-sign * amount), "TaxAmount": money(Decimal::ZERO), "TrackingCategories": []}
         ]
     });
     b.put(Collection::Journals, &journal);

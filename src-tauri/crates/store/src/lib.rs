@@ -11,6 +11,7 @@
 //! Writes of Xero data go through [`LedgerStore::apply_page`] (one page, one
 //! transaction, with its audit rows); reads through [`query`].
 
+pub mod anomalies;
 pub mod apply;
 pub mod audit;
 pub mod backup;
@@ -38,6 +39,10 @@ mod orgs;
 
 pub use orgs::OrganisationRow;
 
+pub use anomalies::{
+    AnomalyConfig, AnomalyRule, DetectionOutcome, DismissOutcome, Dismissal, Finding, RecordLink,
+    StoredFinding,
+};
 pub use apply::PageOutcome;
 pub use audit::{AuditEntry, BreakKind, ChainBreak, VerifyReport};
 pub use backup::{BackupInfo, RestoreOutcome};

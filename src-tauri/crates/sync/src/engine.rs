@@ -303,6 +303,11 @@ impl SyncEngine {
             self.clear_pending(tenant).await;
         }
         let records_changed: u64 = reports.iter().map(|r| r.inserted + r.updated).sum();
+        let new_findings = if stopped.is_none() {
+            self.detect_anomalies(tenant).await
+        } else {
+            None
+        };
         let report = SyncReport {
             run_id: run_id.clone(),
             tenant: tenant.to_owned(),
@@ -313,6 +318,7 @@ impl SyncEngine {
             streams: reports,
             stopped,
             error,
+            new_findings,
         };
         let status = match stopped {
             None => "ok",
@@ -349,6 +355,38 @@ impl SyncEngine {
             "sync finished"
         );
         report
+    }
+
+    /// Runs the anomaly rules on the tenant's books after a complete run and
+    /// stores what they find. A failure is logged and never fails the sync.
+    async fn detect_anomalies(&self, tenant: &str) -> Option<u64> {
+        let config = match self.store.anomaly_config().await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read the anomaly settings; using the defaults");
+                ledgerkeep_store::AnomalyConfig::default()
+            }
+        };
+        match self
+            .store
+            .detect_anomalies(tenant, &config, self.now())
+            .await
+        {
+            Ok(o) => {
+                tracing::info!(
+                    found = o.found,
+                    new = o.new,
+                    resolved = o.resolved,
+                    open = o.open,
+                    "anomaly detection"
+                );
+                Some(o.new as u64)
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "anomaly detection failed");
+                None
+            }
+        }
     }
 
     /// The streams this run reads whole: all on a full run; on an incremental

@@ -103,11 +103,48 @@ pub fn notice_for(report: &SyncReport, tenant_name: &str) -> Option<Notice> {
         None if report.records_changed > 0 => Some(Notice {
             summary: "Sync finished".to_owned(),
             body: format!(
-                "{tenant_name}: {} record{} changed.",
+                "{tenant_name}: {} record{} changed.{}",
                 report.records_changed,
-                if report.records_changed == 1 { "" } else { "s" }
+                if report.records_changed == 1 { "" } else { "s" },
+                match report.new_findings {
+                    Some(1) => " 1 new thing to check on the dashboard.".to_owned(),
+                    Some(n) if n > 1 => format!(" {n} new things to check on the dashboard."),
+                    _ => String::new(),
+                }
             ),
         }),
         None => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(changed: u64, new_findings: Option<u64>) -> SyncReport {
+        SyncReport {
+            run_id: "r".into(),
+            tenant: "t".into(),
+            streams: Vec::new(),
+            calls: 1,
+            pages: 1,
+            records_seen: changed,
+            records_changed: changed,
+            stopped: None,
+            error: None,
+            new_findings,
+        }
+    }
+
+    #[test]
+    fn a_finished_sync_names_the_new_things_to_check() {
+        let n = notice_for(&report(3, Some(2)), "Kōwhai").unwrap();
+        assert_eq!(
+            n.body,
+            "Kōwhai: 3 records changed. 2 new things to check on the dashboard."
+        );
+        let n = notice_for(&report(1, Some(0)), "Kōwhai").unwrap();
+        assert_eq!(n.body, "Kōwhai: 1 record changed.");
+        assert!(notice_for(&report(0, Some(0)), "Kōwhai").is_none());
     }
 }

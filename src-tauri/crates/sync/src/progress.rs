@@ -83,6 +83,10 @@ pub struct SyncReport {
     /// `None` when every stream was done or skipped.
     pub stopped: Option<StopReason>,
     pub error: Option<String>,
+    /// Anomalies found for the first time by the detection that follows a
+    /// complete run (`None` when it did not run or failed).
+    #[serde(default)]
+    pub new_findings: Option<u64>,
 }
 
 impl SyncReport {

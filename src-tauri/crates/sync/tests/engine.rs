@@ -61,6 +61,16 @@ async fn a_full_sync_of_the_medium_books_equals_the_truth_to_the_cent() {
     }
     let compared = assert_ledger_equals_truth(&h, &h.store).await;
     assert!(compared > 40_000, "only {compared} records compared");
+    // Anomaly detection ran after each sync: clean books, no alarm (tests/anomalies.rs plants them).
+    let findings = h.store.anomaly_findings(None, true).await.unwrap();
+    assert!(
+        findings.is_empty(),
+        "{:#?}",
+        findings
+            .iter()
+            .map(|f| &f.finding.explanation)
+            .collect::<Vec<_>>()
+    );
     for t in h.tenants() {
         let want = truth_balances(&h.sim, &t);
         let got = ledger_balances(&h.store, &t).await;

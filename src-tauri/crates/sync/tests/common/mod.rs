@@ -79,9 +79,19 @@ pub async fn harness(size: Size, limits: Limits) -> Harness {
 
 /// The client's limits as `options` say (they may differ from the server's).
 pub async fn harness_with(size: Size, limits: Limits, options: XeroOptions) -> Harness {
+    harness_seeded(11, size, limits, options).await
+}
+
+/// Books generated from `seed`.
+pub async fn harness_seeded(
+    seed: u64,
+    size: Size,
+    limits: Limits,
+    options: XeroOptions,
+) -> Harness {
     let time = VirtualTime::starting_at(ledgerkeep_sim::clock::DEFAULT_START_MS);
     let sim = RunningSimulator::builder()
-        .seed(11)
+        .seed(seed)
         .size(size)
         .limits(limits)
         .clock(SimClock(Arc::clone(&time)))

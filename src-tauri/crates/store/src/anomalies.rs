@@ -1,0 +1,1745 @@
+//! Anomaly detection on the local ledger (issue #8), run after each sync.
+//!
+//! Each rule reads the ledger's tables (and, for changes, the audit trail) and
+//! yields [`Finding`]s: a sentence with the figures, the records behind it
+//! (ids the UI opens), and a stable key made of the rule and those ids.
+//! [`LedgerStore::detect_anomalies`] stores them in `anomaly_findings` (see
+//! `migrations/0004_anomalies.sql`): detecting again updates a row rather
+//! than adding one, so a dismissed finding stays dismissed; a finding no
+//! longer detected is marked resolved. [`LedgerStore::dismiss_finding`]
+//! records the owner's reason and appends an audit row in the same
+//! transaction.
+//!
+//! The rules, each with thresholds in [`AnomalyConfig`] (settings
+//! `anomalies.*`, defaults below):
+//! - **duplicate bills**: two bills (not voided or deleted) from one supplier
+//!   with the same amount and currency dated within `duplicate_window_days`,
+//!   or with the same reference (the supplier's invoice number);
+//! - **bank details changed**: a contact's `BankAccountDetails` replaced by
+//!   different ones, read from the audit trail's old and new values;
+//! - **backdated entries**: the first journal of a transaction entered more
+//!   than `backdated_days` after its date (reversals and re-posts of an edit
+//!   are not entries of their own);
+//! - **edits after the lock date**: a document dated on or before the
+//!   organisation's lock date whose amounts, lines, date, contact or status
+//!   (voided, deleted) changed in Xero after that date (from the audit trail;
+//!   a payment added later does not count, Xero allows it);
+//! - **paid twice**: payments on a document beyond its total, or a paid
+//!   document whose amount also left (or arrived) by a spend (receive) money
+//!   transaction to the same contact within `paid_twice_window_days`;
+//! - **outliers**: a document or spend/receive money transaction at least
+//!   `outlier_factor` times the median of the same contact's ordinary
+//!   amounts of its kind and `outlier_over_max` times the largest of them
+//!   (with at least `outlier_min_history` of them);
+//! - **round amounts**: a spend money transaction, or a bill payment that is
+//!   not the bill's total, of a multiple of `round_unit` and at least
+//!   `round_min`.
+//!
+//! Money is `Decimal` throughout; the integer `*_e4` columns only narrow the
+//! candidates in SQL, and every comparison is made again on the decimals.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use ledgerkeep_domain::{format_instant, Actor, EntityKind};
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use sqlx::{Row, SqliteConnection};
+
+use crate::audit::{self, AuditAction, PendingAudit};
+use crate::{LedgerStore, StoreError};
+
+/// The rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnomalyRule {
+    DuplicateBill,
+    BankDetailsChanged,
+    BackdatedEntry,
+    EditAfterLock,
+    PaidTwice,
+    AmountOutlier,
+    RoundAmount,
+}
+
+impl AnomalyRule {
+    pub const ALL: [AnomalyRule; 7] = [
+        AnomalyRule::DuplicateBill,
+        AnomalyRule::BankDetailsChanged,
+        AnomalyRule::BackdatedEntry,
+        AnomalyRule::EditAfterLock,
+        AnomalyRule::PaidTwice,
+        AnomalyRule::AmountOutlier,
+        AnomalyRule::RoundAmount,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AnomalyRule::DuplicateBill => "duplicate_bill",
+            AnomalyRule::BankDetailsChanged => "bank_details_changed",
+            AnomalyRule::BackdatedEntry => "backdated_entry",
+            AnomalyRule::EditAfterLock => "edit_after_lock",
+            AnomalyRule::PaidTwice => "paid_twice",
+            AnomalyRule::AmountOutlier => "amount_outlier",
+            AnomalyRule::RoundAmount => "round_amount",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AnomalyRule> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// The thresholds. Each is the setting `anomalies.<field>`; absent or
+/// unreadable settings take the defaults.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnomalyConfig {
+    /// Two bills of one supplier and amount this many days apart or fewer are duplicates.
+    pub duplicate_window_days: i64,
+    /// An entry made more than this many days after its date is backdated.
+    pub backdated_days: i64,
+    /// A spend (receive) money transaction this many days from a payment of
+    /// the same amount to the same contact pays the document a second time.
+    pub paid_twice_window_days: i64,
+    /// A contact needs this many other documents of a kind before one is an outlier.
+    pub outlier_min_history: usize,
+    /// An outlier is at least this many times the median of the contact's
+    /// ordinary amounts...
+    pub outlier_factor: Decimal,
+    /// ...and at least this many times the largest of them.
+    pub outlier_over_max: Decimal,
+    /// Round amounts below this are not reported.
+    pub round_min: Decimal,
+    /// A round amount is a multiple of this. At 100, about one itemised
+    /// purchase in 10,000 lands on a round total by chance (four in the
+    /// simulator's medium books); at 1,000, one in 100,000.
+    pub round_unit: Decimal,
+}
+
+impl Default for AnomalyConfig {
+    fn default() -> Self {
+        AnomalyConfig {
+            duplicate_window_days: 7,
+            backdated_days: 30,
+            paid_twice_window_days: 14,
+            outlier_min_history: 5,
+            outlier_factor: Decimal::from(10),
+            outlier_over_max: Decimal::from(2),
+            round_min: Decimal::from(1000),
+            round_unit: Decimal::from(1000),
+        }
+    }
+}
+
+/// A record a finding rests on: what the UI links to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordLink {
+    pub entity: EntityKind,
+    pub xero_id: String,
+    /// What the owner knows it by: a number, a reference, a name.
+    pub label: String,
+}
+
+/// One anomaly, as a rule finds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Stable: the rule and the ids of the records behind it.
+    pub key: String,
+    pub rule: AnomalyRule,
+    pub title: String,
+    /// A sentence with the figures.
+    pub explanation: String,
+    pub records: Vec<RecordLink>,
+    /// The amount at stake, if one.
+    pub amount: Option<Decimal>,
+    pub currency_code: Option<String>,
+}
+
+/// A finding as stored, with its history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredFinding {
+    pub id: i64,
+    pub tenant_id: String,
+    pub finding: Finding,
+    pub first_seen_at: String,
+    pub last_seen_at: String,
+    /// Set when a later detection no longer found it.
+    pub resolved_at: Option<String>,
+    pub dismissed: Option<Dismissal>,
+}
+
+/// Who dismissed a finding, when and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dismissal {
+    pub at: String,
+    pub by: String,
+    pub reason: String,
+}
+
+/// What a detection run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DetectionOutcome {
+    /// Findings detected this time (new or seen before).
+    pub found: usize,
+    /// Findings never stored before.
+    pub new: usize,
+    /// Stored findings no longer detected.
+    pub resolved: usize,
+    /// Detected, neither dismissed nor resolved.
+    pub open: usize,
+}
+
+/// The result of a dismissal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DismissOutcome {
+    Dismissed(StoredFinding),
+    AlreadyDismissed(StoredFinding),
+    NotFound,
+}
+
+/// The longest dismissal reason kept.
+pub const MAX_REASON_CHARS: usize = 1000;
+
+fn data_err(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Data(e.to_string())
+}
+
+fn dec(text: Option<&str>) -> Option<Decimal> {
+    text.and_then(|t| t.trim().parse::<Decimal>().ok())
+}
+
+fn day(text: Option<&str>) -> Option<NaiveDate> {
+    let t = text?;
+    NaiveDate::parse_from_str(t.get(..10)?, "%Y-%m-%d").ok()
+}
+
+/// `NZD 12,345.60`: the currency and the amount with thousands separators,
+/// at the scale it was stored with (at least cents).
+pub fn format_amount(currency: Option<&str>, amount: Decimal) -> String {
+    let mut abs = amount.abs();
+    if abs.scale() < 2 {
+        abs.rescale(2);
+    }
+    let text = abs.to_string();
+    let (int, frac) = match text.split_once('.') {
+        Some((i, f)) => (i.to_owned(), Some(f.to_owned())),
+        None => (text.clone(), None),
+    };
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = if amount.is_sign_negative() && !amount.is_zero() {
+        "-"
+    } else {
+        ""
+    };
+    let number = match frac {
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
+    };
+    match currency {
+        Some(c) if !c.is_empty() => format!("{c} {number}"),
+        _ => number,
+    }
+}
+
+fn plural(n: i64, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+fn link(entity: EntityKind, xero_id: &str, label: &str) -> RecordLink {
+    RecordLink {
+        entity,
+        xero_id: xero_id.to_owned(),
+        label: label.to_owned(),
+    }
+}
+
+fn pair_key(rule: AnomalyRule, a: &str, b: &str) -> String {
+    let (a, b) = (a.to_ascii_lowercase(), b.to_ascii_lowercase());
+    if a <= b {
+        format!("{}:{a}:{b}", rule.as_str())
+    } else {
+        format!("{}:{b}:{a}", rule.as_str())
+    }
+}
+
+/// `BILL-00012` (or its reference, or its id), for sentences.
+fn doc_label(number: &Option<String>, reference: &Option<String>, id: &str) -> String {
+    number
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .or(reference.as_deref().filter(|s| !s.trim().is_empty()))
+        .unwrap_or(id)
+        .to_owned()
+}
+
+fn doc_noun(doc_type: Option<&str>) -> &'static str {
+    match doc_type {
+        Some("ACCPAY") => "Bill",
+        Some("ACCREC") => "Invoice",
+        Some("SPEND") => "Spend money",
+        Some("RECEIVE") => "Receive money",
+        _ => "Document",
+    }
+}
+
+impl LedgerStore {
+    /// Runs every rule on one organisation's books and stores what they find.
+    pub async fn detect_anomalies(
+        &self,
+        tenant_id: &str,
+        config: &AnomalyConfig,
+        now: DateTime<Utc>,
+    ) -> Result<DetectionOutcome, StoreError> {
+        let findings = self.find_anomalies(tenant_id, config).await?;
+        self.store_findings(tenant_id, &findings, now).await
+    }
+
+    /// Runs every rule on one organisation's books; stores nothing.
+    pub async fn find_anomalies(
+        &self,
+        tenant_id: &str,
+        config: &AnomalyConfig,
+    ) -> Result<Vec<Finding>, StoreError> {
+        let mut conn = self.pool().acquire().await?;
+        let mut out = Vec::new();
+        out.extend(duplicate_bills(&mut conn, tenant_id, config).await?);
+        out.extend(bank_details_changed(&mut conn, tenant_id).await?);
+        out.extend(backdated_entries(&mut conn, tenant_id, config).await?);
+        out.extend(edits_after_lock(&mut conn, tenant_id).await?);
+        out.extend(paid_twice(&mut conn, tenant_id, config).await?);
+        out.extend(outliers(&mut conn, tenant_id, config).await?);
+        out.extend(round_amounts(&mut conn, tenant_id, config).await?);
+        // One finding per key (a rule may reach the same pair twice).
+        let mut seen = HashSet::new();
+        out.retain(|f| seen.insert(f.key.clone()));
+        Ok(out)
+    }
+
+    /// The thresholds from the settings `anomalies.*`, or their defaults.
+    pub async fn anomaly_config(&self) -> Result<AnomalyConfig, StoreError> {
+        let d = AnomalyConfig::default();
+        let int = |key: &'static str, default: i64| async move {
+            self.setting_i64((key, default)).await.map(|v| v.max(0))
+        };
+        let decimal = |key: &'static str, default: Decimal| async move {
+            Ok::<_, StoreError>(
+                self.setting(key)
+                    .await?
+                    .and_then(|t| t.trim().trim_matches('"').parse::<Decimal>().ok())
+                    .filter(|v| *v > Decimal::ZERO)
+                    .unwrap_or(default),
+            )
+        };
+        Ok(AnomalyConfig {
+            duplicate_window_days: int("anomalies.duplicate_window_days", d.duplicate_window_days)
+                .await?,
+            backdated_days: int("anomalies.backdated_days", d.backdated_days).await?,
+            paid_twice_window_days: int(
+                "anomalies.paid_twice_window_days",
+                d.paid_twice_window_days,
+            )
+            .await?,
+            outlier_min_history: usize::try_from(
+                int(
+                    "anomalies.outlier_min_history",
+                    i64::try_from(d.outlier_min_history).unwrap_or(5),
+                )
+                .await?,
+            )
+            .unwrap_or(d.outlier_min_history)
+            .max(1),
+            outlier_factor: decimal("anomalies.outlier_factor", d.outlier_factor).await?,
+            outlier_over_max: decimal("anomalies.outlier_over_max", d.outlier_over_max).await?,
+            round_min: decimal("anomalies.round_min", d.round_min).await?,
+            round_unit: decimal("anomalies.round_unit", d.round_unit).await?,
+        })
+    }
+
+    /// Upserts `findings` by key, marks the tenant's others resolved, in one transaction.
+    pub async fn store_findings(
+        &self,
+        tenant_id: &str,
+        findings: &[Finding],
+        now: DateTime<Utc>,
+    ) -> Result<DetectionOutcome, StoreError> {
+        let at = format_instant(now);
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let existing: HashMap<String, (i64, Option<String>, Option<String>)> = sqlx::query(
+            "SELECT id, finding_key, resolved_at, dismissed_at FROM anomaly_findings WHERE tenant_id = ?",
+        )
+        .bind(tenant_id)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get::<String, _>("finding_key")?,
+                (
+                    r.try_get("id")?,
+                    r.try_get("resolved_at")?,
+                    r.try_get("dismissed_at")?,
+                ),
+            ))
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
+        let mut outcome = DetectionOutcome {
+            found: findings.len(),
+            ..DetectionOutcome::default()
+        };
+        for f in findings {
+            let records = serde_json::to_string(&f.records).map_err(data_err)?;
+            match existing.get(&f.key) {
+                None => {
+                    outcome.new += 1;
+                    outcome.open += 1;
+                }
+                Some((_, _, dismissed)) => outcome.open += usize::from(dismissed.is_none()),
+            }
+            sqlx::query(
+                "INSERT INTO anomaly_findings (tenant_id, finding_key, rule, title, explanation, records_json, \
+                 amount, currency_code, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                 ON CONFLICT (tenant_id, finding_key) DO UPDATE SET rule = excluded.rule, title = excluded.title, \
+                 explanation = excluded.explanation, records_json = excluded.records_json, amount = excluded.amount, \
+                 currency_code = excluded.currency_code, last_seen_at = excluded.last_seen_at, resolved_at = NULL",
+            )
+            .bind(tenant_id)
+            .bind(&f.key)
+            .bind(f.rule.as_str())
+            .bind(&f.title)
+            .bind(&f.explanation)
+            .bind(&records)
+            .bind(f.amount.map(|a| a.to_string()))
+            .bind(f.currency_code.as_deref())
+            .bind(&at)
+            .bind(&at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let found: HashSet<&str> = findings.iter().map(|f| f.key.as_str()).collect();
+        for (key, (id, resolved, _)) in &existing {
+            if resolved.is_none() && !found.contains(key.as_str()) {
+                sqlx::query("UPDATE anomaly_findings SET resolved_at = ? WHERE id = ?")
+                    .bind(&at)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                outcome.resolved += 1;
+            }
+        }
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// The stored findings, newest first: of one organisation or all; only the
+    /// open ones (detected, not dismissed) unless `include_closed`.
+    pub async fn anomaly_findings(
+        &self,
+        tenant_id: Option<&str>,
+        include_closed: bool,
+    ) -> Result<Vec<StoredFinding>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT * FROM anomaly_findings WHERE (?1 IS NULL OR tenant_id = ?1) {} ORDER BY id DESC",
+            if include_closed {
+                ""
+            } else {
+                "AND dismissed_at IS NULL AND resolved_at IS NULL"
+            }
+        ))
+        .bind(tenant_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(stored_from_row).collect()
+    }
+
+    /// Dismisses a finding with the owner's reason; the dismissal is appended
+    /// to the audit trail in the same transaction. A dismissed finding stays
+    /// dismissed when it is detected again.
+    pub async fn dismiss_finding(
+        &self,
+        id: i64,
+        reason: &str,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<DismissOutcome, StoreError> {
+        let reason = reason.trim();
+        if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS {
+            return Err(StoreError::Invalid(format!(
+                "a dismissal needs a reason of 1 to {MAX_REASON_CHARS} characters"
+            )));
+        }
+        let at = format_instant(now);
+        let by = actor.to_string();
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let Some(row) = sqlx::query("SELECT * FROM anomaly_findings WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+        else {
+            return Ok(DismissOutcome::NotFound);
+        };
+        let before = stored_from_row(&row)?;
+        if before.dismissed.is_some() {
+            return Ok(DismissOutcome::AlreadyDismissed(before));
+        }
+        sqlx::query(
+            "UPDATE anomaly_findings SET dismissed_at = ?, dismissed_by = ?, dismissed_reason = ? WHERE id = ?",
+        )
+        .bind(&at)
+        .bind(&by)
+        .bind(reason)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let old = json!({"Rule": before.finding.rule.as_str(), "Dismissed": null});
+        let new = json!({
+            "Rule": before.finding.rule.as_str(),
+            "Dismissed": {"At": at, "By": by, "Reason": reason},
+        });
+        audit::append(
+            &mut tx,
+            &[PendingAudit {
+                table: "anomaly_findings",
+                tenant_id: before.tenant_id.clone(),
+                record_id: before.finding.key.clone(),
+                action: AuditAction::Update,
+                changes_json: audit::diff_fields(Some(&old), Some(&new)),
+            }],
+            &by,
+            &at,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(DismissOutcome::Dismissed(StoredFinding {
+            dismissed: Some(Dismissal {
+                at,
+                by,
+                reason: reason.to_owned(),
+            }),
+            ..before
+        }))
+    }
+}
+
+fn stored_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<StoredFinding, StoreError> {
+    let rule: String = r.try_get("rule")?;
+    let records: String = r.try_get("records_json")?;
+    let amount: Option<String> = r.try_get("amount")?;
+    let dismissed_at: Option<String> = r.try_get("dismissed_at")?;
+    Ok(StoredFinding {
+        id: r.try_get("id")?,
+        tenant_id: r.try_get("tenant_id")?,
+        finding: Finding {
+            key: r.try_get("finding_key")?,
+            rule: AnomalyRule::parse(&rule)
+                .ok_or_else(|| data_err(format!("unknown anomaly rule {rule}")))?,
+            title: r.try_get("title")?,
+            explanation: r.try_get("explanation")?,
+            records: serde_json::from_str(&records).map_err(data_err)?,
+            amount: dec(amount.as_deref()),
+            currency_code: r.try_get("currency_code")?,
+        },
+        first_seen_at: r.try_get("first_seen_at")?,
+        last_seen_at: r.try_get("last_seen_at")?,
+        resolved_at: r.try_get("resolved_at")?,
+        dismissed: match dismissed_at {
+            Some(at) => Some(Dismissal {
+                at,
+                by: r
+                    .try_get::<Option<String>, _>("dismissed_by")?
+                    .unwrap_or_default(),
+                reason: r
+                    .try_get::<Option<String>, _>("dismissed_reason")?
+                    .unwrap_or_default(),
+            }),
+            None => None,
+        },
+    })
+}
+
+// ---------------------------------------------------------------------------
+// The rules.
+
+/// A bill, as the duplicate and paid-twice rules read it.
+#[derive(Debug, Clone)]
+struct Doc {
+    xero_id: String,
+    doc_type: Option<String>,
+    number: Option<String>,
+    reference: Option<String>,
+    contact_id: Option<String>,
+    contact_name: Option<String>,
+    date: Option<NaiveDate>,
+    currency: Option<String>,
+    total: Option<Decimal>,
+}
+
+impl Doc {
+    fn label(&self) -> String {
+        doc_label(&self.number, &self.reference, &self.xero_id)
+    }
+
+    fn contact(&self) -> &str {
+        self.contact_name.as_deref().unwrap_or("an unnamed contact")
+    }
+}
+
+fn doc_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Doc, sqlx::Error> {
+    Ok(Doc {
+        xero_id: r.try_get("xero_id")?,
+        doc_type: r.try_get("type")?,
+        number: r.try_get("number")?,
+        reference: r.try_get("reference")?,
+        contact_id: r.try_get("contact_xero_id")?,
+        contact_name: r.try_get("contact_name")?,
+        date: day(r.try_get::<Option<String>, _>("date")?.as_deref()),
+        currency: r.try_get("currency_code")?,
+        total: dec(r.try_get::<Option<String>, _>("total")?.as_deref()),
+    })
+}
+
+fn normalise_reference(s: &str) -> Option<String> {
+    let n: String = s
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    (!n.is_empty()).then_some(n)
+}
+
+async fn duplicate_bills(
+    conn: &mut SqliteConnection,
+    tenant: &str,
+    config: &AnomalyConfig,
+) -> Result<Vec<Finding>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT xero_id, type, number, reference, contact_xero_id, contact_name, date, currency_code, total \
+         FROM invoices WHERE tenant_id = ? AND type = 'ACCPAY' AND status NOT IN ('VOIDED', 'DELETED') \
+         AND contact_xero_id IS NOT NULL ORDER BY contact_xero_id, date, xero_id",
+    )
+    .bind(tenant)
+    .fetch_all(&mut *conn)
+    .await?;
+    let bills: Vec<Doc> = rows.iter().map(doc_from_row).collect::<Result<_, _>>()?;
+    let mut by_contact: BTreeMap<&str, Vec<&Doc>> = BTreeMap::new();
+    for b in &bills {
+        if let Some(c) = b.contact_id.as_deref() {
+            by_contact.entry(c).or_default().push(b);
+        }
+    }
+    // (first, second) → (same amount within the window, shared reference)
+    let mut pairs: BTreeMap<(usize, usize), (Option<i64>, Option<String>)> = BTreeMap::new();
+    let index: HashMap<&str, usize> = bills
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (b.xero_id.as_str(), i))
+        .collect();
+    for docs in by_contact.values() {
+        // Same amount and currency, dated close together (docs are by date).
+        let mut by_amount: HashMap<(Option<&str>, Decimal), Vec<&Doc>> = HashMap::new();
+        for d in docs {
+            if let Some(t) = d.total.filter(|t| !t.is_zero()) {
+                by_amount
+                    .entry((d.currency.as_deref(), t.normalize()))
+                    .or_default()
+                    .push(d);
+            }
+        }
+        for group in by_amount.values() {
+            for (i, a) in group.iter().enumerate() {
+                for b in &group[i + 1..] {
+                    let (Some(da), Some(db)) = (a.date, b.date) else {
+                        continue;
+                    };
+                    let gap = (db - da).num_days().abs();
+                    if gap <= config.duplicate_window_days {
+                        let k = ordered(index[a.xero_id.as_str()], index[b.xero_id.as_str()]);
+                        pairs.entry(k).or_default().0 = Some(gap);
+                    }
+                }
+            }
+        }
+        // The same supplier reference (a bill's number is the supplier's reference).
+        let mut by_ref: HashMap<String, Vec<&Doc>> = HashMap::new();
+        for d in docs {
+            let mut refs: Vec<String> = [d.number.as_deref(), d.reference.as_deref()]
+                .into_iter()
+                .flatten()
+                .filter_map(normalise_reference)
+                .collect();
+            refs.dedup();
+            for r in refs {
+                by_ref.entry(r).or_default().push(d);
+            }
+        }
+        for group in by_ref.values() {
+            for (i, a) in group.iter().enumerate() {
+                for b in &group[i + 1..] {
+                    if a.xero_id == b.xero_id {
+                        continue;
+                    }
+                    let shown = [a.number.as_deref(), a.reference.as_deref()]
+                        .into_iter()
+                        .flatten()
+                        .find(|s| {
+                            normalise_reference(s).is_some_and(|n| {
+                                [b.number.as_deref(), b.reference.as_deref()]
+                                    .into_iter()
+                                    .flatten()
+                                    .any(|t| normalise_reference(t).as_deref() == Some(&n))
+                            })
+                        })
+                        .unwrap_or_default()
+                        .to_owned();
+                    let k = ordered(index[a.xero_id.as_str()], index[b.xero_id.as_str()]);
+                    pairs.entry(k).or_default().1 = Some(shown);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for ((i, j), (gap, reference)) in pairs {
+        let (a, b) = (&bills[i], &bills[j]);
+        let date = |d: &Doc| d.date.map_or("no date".to_owned(), |d| d.to_string());
+        let mut why = Vec::new();
+        if let (Some(gap), Some(total)) = (gap, a.total) {
+            why.push(format!(
+                "are both {} and are dated {} and {} ({} apart)",
+                format_amount(a.currency.as_deref(), total),
+                date(a),
+                date(b),
+                plural(gap, "day", "days")
+            ));
+        }
+        if let Some(r) = reference {
+            why.push(format!("have the same supplier reference \"{r}\""));
+        }
+        let explanation = format!(
+            "Bills {} and {} from {} {}. One may be a duplicate: pay only one of them.",
+            a.label(),
+            b.label(),
+            a.contact(),
+            why.join(", and ")
+        );
+        out.push(Finding {
+            key: pair_key(AnomalyRule::DuplicateBill, &a.xero_id, &b.xero_id),
+            rule: AnomalyRule::DuplicateBill,
+            title: format!("Possible duplicate bill from {}", a.contact()),
+            explanation,
+            records: vec![
+                link(EntityKind::Invoice, &a.xero_id, &a.label()),
+                link(EntityKind::Invoice, &b.xero_id, &b.label()),
+            ],
+            amount: b.total,
+            currency_code: b.currency.clone(),
+        });
+    }
+    Ok(out)
+}
+
+fn ordered(a: usize, b: usize) -> (usize, usize) {
+    if a <= b {
+        (a, b)
+    } else {
+        (b, a)
+    }
+}
+
+/// Letters and digits only, upper case: `12-3456-0001` and `12 3456 0001` are one account.
+fn normalise_account(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+async fn bank_details_changed(
+    conn: &mut SqliteConnection,
+    tenant: &str,
+) -> Result<Vec<Finding>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT a.seq, a.record_id, a.changes_json, a.at, c.name, c.is_supplier FROM audit_log a \
+         LEFT JOIN contacts c ON c.tenant_id = a.tenant_id AND c.xero_id = a.record_id \
+         WHERE a.tenant_id = ? AND a.table_name = 'contacts' AND a.action = 'update' \
+         AND a.changes_json LIKE '%\"BankAccountDetails\"%' ORDER BY a.seq",
+    )
+    .bind(tenant)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out = Vec::new();
+    for r in rows {
+        let seq: i64 = r.try_get("seq")?;
+        let contact: String = r.try_get("record_id")?;
+        let changes: Value =
+            serde_json::from_str(&r.try_get::<String, _>("changes_json")?).map_err(data_err)?;
+        let change = &changes["BankAccountDetails"];
+        let (Some(old), Some(new)) = (change["old"].as_str(), change["new"].as_str()) else {
+            continue;
+        };
+        let (old, new) = (old.trim(), new.trim());
+        if old.is_empty() || new.is_empty() || normalise_account(old) == normalise_account(new) {
+            continue;
+        }
+        let name: Option<String> = r.try_get("name")?;
+        let name = name.unwrap_or_else(|| "A contact".to_owned());
+        let supplier = r.try_get::<Option<i64>, _>("is_supplier")?.unwrap_or(0) == 1;
+        let when = changes["UpdatedDateUTC"]["new"]
+            .as_str()
+            .and_then(|s| ledgerkeep_domain::XeroDateTime::parse(s).ok())
+            .map(|t| t.to_iso()[..10].to_owned())
+            .unwrap_or_else(|| {
+                r.try_get::<String, _>("at")
+                    .map(|a| a.get(..10).unwrap_or_default().to_owned())
+                    .unwrap_or_default()
+            });
+        // The bills waiting to be paid to this contact: where the new details would be used.
+        let open: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT xero_id, number, reference FROM invoices WHERE tenant_id = ? AND contact_xero_id = ? \
+             AND type = 'ACCPAY' AND status = 'AUTHORISED' ORDER BY date, id LIMIT 5",
+        )
+        .bind(tenant)
+        .bind(&contact)
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut records = vec![link(EntityKind::Contact, &contact, &name)];
+        records.extend(
+            open.iter()
+                .map(|(id, n, r)| link(EntityKind::Invoice, id, &doc_label(n, r, id))),
+        );
+        let waiting = if open.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " {} to them {} waiting to be paid.",
+                plural(open.len() as i64, "bill", "bills"),
+                if open.len() == 1 { "is" } else { "are" }
+            )
+        };
+        out.push(Finding {
+            key: format!(
+                "{}:{}:{seq}",
+                AnomalyRule::BankDetailsChanged.as_str(),
+                contact.to_ascii_lowercase()
+            ),
+            rule: AnomalyRule::BankDetailsChanged,
+            title: format!("{name}'s bank details changed"),
+            explanation: format!(
+                "The bank account of {}{name} changed on {when} from {old} to {new}. Confirm the change with them by phone, on a number you already had, before paying.{waiting}",
+                if supplier { "the supplier " } else { "" }
+            ),
+            records,
+            amount: None,
+            currency_code: None,
+        });
+    }
+    Ok(out)
+}
+
+/// The document a journal comes from: (entity, label), looked up by id.
+async fn journal_source(
+    conn: &mut SqliteConnection,
+    tenant: &str,
+    source: &str,
+) -> Result<Option<RecordLink>, StoreError> {
+    let tables: [(&str, EntityKind, &str); 7] = [
+        (
+            "invoices",
+            EntityKind::Invoice,
+            "COALESCE(NULLIF(number, ''), NULLIF(reference, ''), xero_id)",
+        ),
+        (
+            "bank_transactions",
+            EntityKind::BankTransaction,
+            "COALESCE(NULLIF(reference, ''), xero_id)",
+        ),
+        (
+            "payments",
+            EntityKind::Payment,
+            "COALESCE(NULLIF(reference, ''), xero_id)",
+        ),
+        (
+            "credit_notes",
+            EntityKind::CreditNote,
+            "COALESCE(NULLIF(number, ''), xero_id)",
+        ),
+        (
+            "manual_journals",
+            EntityKind::ManualJournal,
+            "COALESCE(NULLIF(narration, ''), xero_id)",
+        ),
+        (
+            "bank_transfers",
+            EntityKind::BankTransfer,
+            "COALESCE(NULLIF(reference, ''), xero_id)",
+        ),
+        (
+            "overpayments",
+            EntityKind::Overpayment,
+            "COALESCE(NULLIF(reference, ''), xero_id)",
+        ),
+    ];
+    for (table, entity, label) in tables {
+        let found: Option<String> = sqlx::query_scalar(&format!(
+            "SELECT {label} FROM {table} WHERE tenant_id = ? AND xero_id = ? COLLATE NOCASE"
+        ))
+        .bind(tenant)
+        .bind(source)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(label) = found {
+            return Ok(Some(link(entity, source, &label)));
+        }
+    }
+    Ok(None)
+}
+
+fn entity_noun(e: EntityKind) -> &'static str {
+    match e {
+        EntityKind::Invoice => "document",
+        EntityKind::BankTransaction => "bank transaction",
+        EntityKind::Payment => "payment",
+        EntityKind::CreditNote => "credit note",
+        EntityKind::ManualJournal => "manual journal",
+        EntityKind::BankTransfer => "bank transfer",
+        EntityKind::Overpayment => "overpayment",
+        EntityKind::Prepayment => "prepayment",
+        _ => "record",
+    }
+}
+
+async fn lock_date(
+    conn: &mut SqliteConnection,
+    tenant: &str,
+) -> Result<Option<NaiveDate>, StoreError> {
+    let row: Option<(Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT period_lock_date, end_of_year_lock_date FROM organisations WHERE tenant_id = ? LIMIT 1",
+    )
+    .bind(tenant)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.and_then(|(p, y)| {
+        [day(p.as_deref()), day(y.as_deref())]
+            .into_iter()
+            .flatten()
+            .max()
+    }))
+}
+
+async fn backdated_entries(
+    conn: &mut SqliteConnection,
+    tenant: &str,
+    config: &AnomalyConfig,
+) -> Result<Vec<Finding>, StoreError> {
+    let lock = lock_date(conn, tenant).await?;
+    let mut seen_sources: HashSet<String> = HashSet::new();
+    let mut late = Vec::new();
+    // Keyset pages: a large ledger's journals never sit in memory at once.
+    let mut after: (i64, i64) = (i64::MIN, i64::MIN);
+    loop {
+        let rows = sqlx::query(
+            "SELECT id, xero_id, number, date, updated_utc, source_xero_id FROM journals \
+             WHERE tenant_id = ? AND number IS NOT NULL AND (number, id) > (?, ?) \
+             ORDER BY number, id LIMIT 5000",
+        )
+        .bind(tenant)
+        .bind(after.0)
+        .bind(after.1)
+        .fetch_all(&mut *conn)
+        .await?;
+        let Some(last) = rows.last() else { break };
+        after = (last.try_get("number")?, last.try_get("id")?);
+        for r in &rows {
+            let source: Option<String> = r.try_get("source_xero_id")?;
+            // Only the first journal of a source is its entry; later ones
+            // reverse or re-post it (an edit, a void).
+            if let Some(s) = &source {
+                if !seen_sources.insert(s.to_ascii_lowercase()) {
+                    continue;
+                }
+            }
+            let date = day(r.try_get::<Option<String>, _>("date")?.as_deref());
+            let created = day(r.try_get::<Option<String>, _>("updated_utc")?.as_deref());
+            let (Some(date), Some(created)) = (date, created) else {
+                continue;
+            };
+            let gap = (created - date).num_days();
+            if gap > config.backdated_days {
+                late.push((
+                    r.try_get::<String, _>("xero_id")?,
+                    r.try_get::<Option<i64>, _>("number")?,
+                    date,
+                    created,
+                    gap,
+                    source,
+                ));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (journal, number, date, created, gap, source) in late {
+        let source_link = match &source {
+            Some(s) => journal_source(conn, tenant, s).await?,
+            None => None,
+        };
+        let what = match &source_link {
+            Some(l) => format!("The {} {}", entity_noun(l.entity), l.label),
+            None => format!("Journal {}", number.unwrap_or_default()),
+        };
+        let locked = match lock {
+            Some(l) if date <= l && created > l => {
+                format!(" It falls in the period locked up to {l}.")
+            }
+            _ => String::new(),
+        };
+        let mut records = Vec::new();
+        if let Some(l) = source_link.clone() {
+            records.push(l);
+        }
+        records.push(link(
+            EntityKind::Journal,
+            &journal,
+            &format!("Journal {}", number.unwrap_or_default()),
+        ));
+        out.push(Finding {
+            key: format!(
+                "{}:{}",
+                AnomalyRule::BackdatedEntry.as_str(),
+                journal.to_ascii_lowercase()
+            ),
+            rule: AnomalyRule::BackdatedEntry,
+            title: "Backdated entry".to_owned(),
+            explanation: format!(
+                "{what} is dated {date} but was entered on {created}, {} later.{locked} Reports for that period may have changed since you read them.",
+                plural(gap, "day", "days")
+            ),
+            records,
+            amount: None,
+            currency_code: None,
+        });
+    }
+    Ok(out)
+}
+
+/// Fields whose change alters what a locked document says.
+const MATERIAL_FIELDS: [&str; 16] = [
+    "Total",
+    "SubTotal",
+    "TotalTax",
+    "LineItems",
+    "JournalLines",
+    "Date",
+    "Contact",
+    "CurrencyCode",
+    "CurrencyRate",
+    "Type",
+    "Amount",
+    "BankAmount",
+    "Account",
+    "BankAccount",
+    "LineAmountTypes",
+    "Status",
+];
+
+async fn edits_after_lock(
+    conn: &mut SqliteConnection,
+    tenant: &str,
+) -> Result<Vec<Finding>, StoreError> {
+    let Some(lock) = lock_date(conn, tenant).await? else {
+        return Ok(Vec::new());
+    };
+    let documents: [(&str, EntityKind, &str); 8] = [
+        (
+            "invoices",
+            EntityKind::Invoice,
+            "COALESCE(NULLIF(t.number, ''), NULLIF(t.reference, ''), t.xero_id)",
+        ),
+        (
+            "credit_notes",
+            EntityKind::CreditNote,
+            "COALESCE(NULLIF(t.number, ''), t.xero_id)",
+        ),
+        (
+            "bank_transactions",
+            EntityKind::BankTransaction,
+            "COALESCE(NULLIF(t.reference, ''), t.xero_id)",
+        ),
+        (
+            "manual_journals",
+            EntityKind::ManualJournal,
+            "COALESCE(NULLIF(t.narration, ''), t.xero_id)",
+        ),
+        (
+            "payments",
+            EntityKind::Payment,
+            "COALESCE(NULLIF(t.reference, ''), t.xero_id)",
+        ),
+        (
+            "bank_transfers",
+            EntityKind::BankTransfer,
+            "COALESCE(NULLIF(t.reference, ''), t.xero_id)",
+        ),
+        (
+            "overpayments",
+            EntityKind::Overpayment,
+            "COALESCE(NULLIF(t.reference, ''), t.xero_id)",
+        ),
+        (
+            "prepayments",
+            EntityKind::Prepayment,
+            "COALESCE(NULLIF(t.reference, ''), t.xero_id)",
+        ),
+    ];
+    let mut out = Vec::new();
+    for (table, entity, label) in documents {
+        let type_col = if matches!(table, "invoices" | "credit_notes" | "bank_transactions") {
+            "t.type"
+        } else {
+            "NULL"
+        };
+        let rows = sqlx::query(&format!(
+            "SELECT a.seq, a.record_id, a.changes_json, a.at, t.date, {label} AS label, {type_col} AS doc_type \
+             FROM audit_log a JOIN {table} t ON t.tenant_id = a.tenant_id AND t.xero_id = a.record_id \
+             WHERE a.tenant_id = ? AND a.table_name = '{table}' AND a.action = 'update' ORDER BY a.seq"
+        ))
+        .bind(tenant)
+        .fetch_all(&mut *conn)
+        .await?;
+        for r in rows {
+            let changes: Value =
+                serde_json::from_str(&r.try_get::<String, _>("changes_json")?).map_err(data_err)?;
+            let Some(fields) = changes.as_object() else {
+                continue;
+            };
+            let material: Vec<&str> = MATERIAL_FIELDS
+                .iter()
+                .copied()
+                .filter(|f| match fields.get(*f) {
+                    None => false,
+                    // A status matters only when the document is voided or deleted.
+                    Some(c) if *f == "Status" => {
+                        matches!(c["new"].as_str(), Some("VOIDED" | "DELETED"))
+                    }
+                    Some(_) => true,
+                })
+                .collect();
+            if material.is_empty() {
+                continue;
+            }
+            // The date it had before the edit (an edit may move it out of the locked period).
+            let old_date = fields
+                .get("Date")
+                .and_then(|c| c["old"].as_str())
+                .and_then(|s| ledgerkeep_domain::XeroDate::parse(s).ok())
+                .map(|d| d.date());
+            let current = day(r.try_get::<Option<String>, _>("date")?.as_deref());
+            let Some(date) = old_date.or(current) else {
+                continue;
+            };
+            if date > lock {
+                continue;
+            }
+            let edited = fields
+                .get("UpdatedDateUTC")
+                .and_then(|c| c["new"].as_str())
+                .and_then(|s| ledgerkeep_domain::XeroDateTime::parse(s).ok())
+                .map(|t| t.instant().date_naive())
+                .or_else(|| day(r.try_get::<String, _>("at").ok().as_deref()));
+            let Some(edited) = edited else { continue };
+            if edited <= lock {
+                continue;
+            }
+            let seq: i64 = r.try_get("seq")?;
+            let record: String = r.try_get("record_id")?;
+            let label: String = r.try_get("label")?;
+            let doc_type: Option<String> = r.try_get("doc_type")?;
+            let noun = match entity {
+                EntityKind::Invoice | EntityKind::BankTransaction => {
+                    doc_noun(doc_type.as_deref()).to_owned()
+                }
+                other => {
+                    let n = entity_noun(other);
+                    let mut c = n.chars();
+                    c.next()
+                        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                        .unwrap_or_default()
+                }
+            };
+            let describe = |f: &str| -> String {
+                let c = &fields[f];
+                let scalar = |v: &Value| match v {
+                    Value::Number(n) => Some(n.to_string()),
+                    Value::String(s) if !s.starts_with("/Date(") => Some(s.clone()),
+                    Value::String(s) => ledgerkeep_domain::XeroDate::parse(s)
+                        .ok()
+                        .map(|d| d.date().to_string()),
+                    _ => None,
+                };
+                match (scalar(&c["old"]), scalar(&c["new"])) {
+                    (Some(o), Some(n)) => format!("{f} {o} → {n}"),
+                    _ => f.to_owned(),
+                }
+            };
+            let what: Vec<String> = material.iter().map(|f| describe(f)).collect();
+            let amount = fields
+                .get("Total")
+                .or_else(|| fields.get("Amount"))
+                .and_then(|c| dec(Some(&c["new"].to_string())));
+            out.push(Finding {
+                key: format!(
+                    "{}:{table}:{}:{seq}",
+                    AnomalyRule::EditAfterLock.as_str(),
+                    record.to_ascii_lowercase()
+                ),
+                rule: AnomalyRule::EditAfterLock,
+                title: format!("{noun} in a locked period was changed"),
+                explanation: format!(
+                    "{noun} {label}, dated {date} in the period locked up to {lock}, was changed in Xero on {edited}: {}.",
+                    what.join("; ")
+                ),
+                records: vec![link(entity, &record, &label)],
+                amount,
+                currency_code: None,
+            });
+        }
+    }
+    Ok(out)
+}
+
+async fn paid_twice(
+    conn: &mut SqliteConnection,
+    tenant: &str,
+    config: &AnomalyConfig,
+) -> Result<Vec<Finding>, StoreError> {
+    let mut out = Vec::new();
+    // Payments beyond the document's total.
+    let rows = sqlx::query(
+        "SELECT i.xero_id, i.type, i.number, i.reference, i.contact_xero_id, i.contact_name, i.date, \
+         i.currency_code, i.total, i.amount_credited, p.xero_id AS payment_id, p.amount, p.date AS paid_on \
+         FROM invoices i JOIN payments p ON p.tenant_id = i.tenant_id AND p.invoice_xero_id = i.xero_id \
+         WHERE i.tenant_id = ? AND p.status = 'AUTHORISED' AND i.status NOT IN ('VOIDED', 'DELETED') \
+         ORDER BY i.xero_id, p.date, p.xero_id",
+    )
+    .bind(tenant)
+    .fetch_all(&mut *conn)
+    .await?;
+    type Paid = (
+        Doc,
+        Option<Decimal>,
+        Vec<(String, Decimal, Option<NaiveDate>)>,
+    );
+    let mut docs: BTreeMap<String, Paid> = BTreeMap::new();
+    for r in &rows {
+        let d = doc_from_row(r)?;
+        let credited = dec(r
+            .try_get::<Option<String>, _>("amount_credited")?
+            .as_deref());
+        let payment: String = r.try_get("payment_id")?;
+        let amount = dec(r.try_get::<Option<String>, _>("amount")?.as_deref());
+        let paid_on = day(r.try_get::<Option<String>, _>("paid_on")?.as_deref());
+        let entry = docs
+            .entry(d.xero_id.clone())
+            .or_insert_with(|| (d, credited, Vec::new()));
+        if let Some(a) = amount {
+            entry.2.push((payment, a, paid_on));
+        }
+    }
+    for (doc, credited, payments) in docs.values() {
+        let Some(total) = doc.total else { continue };
+        let paid: Decimal = payments.iter().map(|(_, a, _)| *a).sum();
+        let covered = paid + credited.unwrap_or(Decimal::ZERO);
+        if covered > total && !payments.is_empty() {
+            let mut records = vec![link(EntityKind::Invoice, &doc.xero_id, &doc.label())];
+            records.extend(payments.iter().map(|(id, a, _)| {
+                link(
+                    EntityKind::Payment,
+                    id,
+                    &format_amount(doc.currency.as_deref(), *a),
+                )
+            }));
+            out.push(Finding {
+                key: format!(
+                    "{}:{}:overpaid",
+                    AnomalyRule::PaidTwice.as_str(),
+                    doc.xero_id.to_ascii_lowercase()
+                ),
+                rule: AnomalyRule::PaidTwice,
+                title: format!(
+                    "{} {} paid more than its total",
+                    doc_noun(doc.doc_type.as_deref()),
+                    doc.label()
+                ),
+                explanation: format!(
+                    "{} {} for {} totals {} but {} of {} were recorded against it, {} too much.",
+                    doc_noun(doc.doc_type.as_deref()),
+                    doc.label(),
+                    doc.contact(),
+                    format_amount(doc.currency.as_deref(), total),
+                    plural(payments.len() as i64, "payment", "payments"),
+                    format_amount(doc.currency.as_deref(), paid),
+                    format_amount(doc.currency.as_deref(), covered - total)
+                ),
+                records,
+                amount: Some(covered - total),
+                currency_code: doc.currency.clone(),
+            });
+        }
+    }
+    // A paid document whose amount also went by spend (receive) money to the same contact.
+    let rows = sqlx::query(
+        "SELECT i.xero_id, i.type, i.number, i.reference, i.contact_xero_id, i.contact_name, i.date, \
+         i.currency_code, i.total, b.xero_id AS bank_id, b.date AS bank_date, \
+         b.total AS bank_total, b.reference AS bank_reference, b.currency_code AS bank_currency \
+         FROM invoices i JOIN bank_transactions b ON b.tenant_id = i.tenant_id \
+           AND b.contact_xero_id = i.contact_xero_id AND b.total_e4 = i.total_e4 \
+         WHERE i.tenant_id = ? AND i.status = 'PAID' AND b.status = 'AUTHORISED' \
+           AND ((i.type = 'ACCPAY' AND b.type IN ('SPEND', 'SPEND-OVERPAYMENT', 'SPEND-PREPAYMENT')) \
+             OR (i.type = 'ACCREC' AND b.type IN ('RECEIVE', 'RECEIVE-OVERPAYMENT', 'RECEIVE-PREPAYMENT'))) \
+         ORDER BY i.xero_id, b.xero_id",
+    )
+    .bind(tenant)
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in &rows {
+        let d = doc_from_row(r)?;
+        let bank_id: String = r.try_get("bank_id")?;
+        let bank_total = dec(r.try_get::<Option<String>, _>("bank_total")?.as_deref());
+        let bank_currency: Option<String> = r.try_get("bank_currency")?;
+        let bank_date = day(r.try_get::<Option<String>, _>("bank_date")?.as_deref());
+        let bank_ref: Option<String> = r.try_get("bank_reference")?;
+        if bank_total != d.total || bank_currency != d.currency {
+            continue;
+        }
+        let (Some(total), Some(bank_date)) = (d.total, bank_date) else {
+            continue;
+        };
+        let Some((_, _, payments)) = docs.get(&d.xero_id) else {
+            continue;
+        };
+        // The payment nearest in time to the bank transaction.
+        let Some((pay_id, pay_date, gap)) = payments
+            .iter()
+            .filter_map(|(id, _, on)| on.map(|on| (id, on, (bank_date - on).num_days().abs())))
+            .min_by_key(|(_, _, gap)| *gap)
+        else {
+            continue;
+        };
+        if gap > config.paid_twice_window_days {
+            continue;
+        }
+        let out_going = d.doc_type.as_deref() == Some("ACCPAY");
+        let bank_label = bank_ref
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .map_or_else(|| bank_id.clone(), str::to_owned);
+        out.push(Finding {
+            key: pair_key(AnomalyRule::PaidTwice, &d.xero_id, &bank_id),
+            rule: AnomalyRule::PaidTwice,
+            title: format!(
+                "{} {} may have been paid twice",
+                doc_noun(d.doc_type.as_deref()),
+                d.label()
+            ),
+            explanation: format!(
+                "{} {} for {} ({}) was paid on {pay_date}, and a {} transaction \"{bank_label}\" of the same amount {} {} on {bank_date}, {}.",
+                doc_noun(d.doc_type.as_deref()),
+                d.label(),
+                d.contact(),
+                format_amount(d.currency.as_deref(), total),
+                if out_going { "spend money" } else { "receive money" },
+                if out_going { "went to" } else { "came from" },
+                d.contact(),
+                if gap == 0 {
+                    "the same day".to_owned()
+                } else {
+                    format!("{} later", plural(gap, "day", "days"))
+                },
+            ),
+            records: vec![
+                link(EntityKind::Invoice, &d.xero_id, &d.label()),
+                link(
+                    EntityKind::Payment,
+                    pay_id,
+                    &format!("Payment of {}", format_amount(d.currency.as_deref(), total)),
+                ),
+                link(EntityKind::BankTransaction, &bank_id, &bank_label),
+            ],
+            amount: Some(total),
+            currency_code: d.currency.clone(),
+        });
+    }
+    Ok(out)
+}
+
+/// One amount in a contact's history.
+struct Amount {
+    entity: EntityKind,
+    xero_id: String,
+    label: String,
+    date: Option<NaiveDate>,
+    value: Decimal,
+}
+
+async fn outliers(
+    conn: &mut SqliteConnection,
+    tenant: &str,
+    config: &AnomalyConfig,
+) -> Result<Vec<Finding>, StoreError> {
+    let mut out = Vec::new();
+    let sources: [(&str, &str, EntityKind); 2] = [
+        (
+            "invoices",
+            "COALESCE(NULLIF(number, ''), NULLIF(reference, ''), xero_id) AS label FROM invoices \
+             WHERE tenant_id = ? AND status IN ('DRAFT', 'SUBMITTED', 'AUTHORISED', 'PAID') \
+             AND type IN ('ACCREC', 'ACCPAY')",
+            EntityKind::Invoice,
+        ),
+        (
+            "bank_transactions",
+            "COALESCE(NULLIF(reference, ''), xero_id) AS label FROM bank_transactions \
+             WHERE tenant_id = ? AND status = 'AUTHORISED' AND type IN ('SPEND', 'RECEIVE')",
+            EntityKind::BankTransaction,
+        ),
+    ];
+    for (_, from, entity) in sources {
+        // Keyset pages in (contact, type) order, one group at a time: a
+        // million bank lines never sit in memory.
+        let sql = format!(
+            "SELECT id, xero_id, contact_xero_id, contact_name, type, currency_code, total, date, {from} \
+             AND contact_xero_id IS NOT NULL AND (contact_xero_id, type, id) > (?, ?, ?) \
+             ORDER BY contact_xero_id, type, id LIMIT 5000"
+        );
+        let mut after: (String, String, i64) = (String::new(), String::new(), i64::MIN);
+        let mut group_key: Option<(String, String)> = None;
+        let mut contact_name: Option<String> = None;
+        let mut group: HashMap<Option<String>, Vec<Amount>> = HashMap::new();
+        loop {
+            let rows = sqlx::query(&sql)
+                .bind(tenant)
+                .bind(&after.0)
+                .bind(&after.1)
+                .bind(after.2)
+                .fetch_all(&mut *conn)
+                .await?;
+            let done = rows.is_empty();
+            for r in rows.iter().map(Some).chain(done.then_some(None)) {
+                let key = match r {
+                    Some(r) => Some((
+                        r.try_get::<String, _>("contact_xero_id")?,
+                        r.try_get::<String, _>("type")?,
+                    )),
+                    None => None,
+                };
+                if key != group_key {
+                    if let Some((_, doc_type)) = &group_key {
+                        for (currency, amounts) in group.drain() {
+                            out.extend(outliers_in(
+                                config,
+                                Some(doc_type),
+                                contact_name.as_deref(),
+                                currency.as_deref(),
+                                amounts,
+                            ));
+                        }
+                    }
+                    group.clear();
+                    group_key = key.clone();
+                }
+                let (Some(r), Some((contact, doc_type))) = (r, key) else {
+                    continue;
+                };
+                after = (contact, doc_type, r.try_get("id")?);
+                contact_name = r.try_get("contact_name")?;
+                let Some(value) = dec(r.try_get::<Option<String>, _>("total")?.as_deref()) else {
+                    continue;
+                };
+                if value <= Decimal::ZERO {
+                    continue;
+                }
+                group
+                    .entry(r.try_get("currency_code")?)
+                    .or_default()
+                    .push(Amount {
+                        entity,
+                        xero_id: r.try_get("xero_id")?,
+                        label: r.try_get("label")?,
+                        date: day(r.try_get::<Option<String>, _>("date")?.as_deref()),
+                        value,
+                    });
+            }
+            if done {
+                break;
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn outliers_in(
+    config: &AnomalyConfig,
+    doc_type: Option<&str>,
+    contact: Option<&str>,
+    currency: Option<&str>,
+    mut amounts: Vec<Amount>,
+) -> Vec<Finding> {
+    if amounts.len() <= config.outlier_min_history {
+        return Vec::new();
+    }
+    amounts.sort_by(|a, b| a.value.cmp(&b.value).then(a.xero_id.cmp(&b.xero_id)));
+    let sorted: Vec<Decimal> = amounts.iter().map(|a| a.value).collect();
+    // The ordinary amounts: those below `factor` times the median of all (the
+    // median holds while fewer than half are outliers).
+    let Some(median_all) = lower_median(&sorted) else {
+        return Vec::new();
+    };
+    let body_len = sorted.partition_point(|v| *v < median_all * config.outlier_factor);
+    let body = &sorted[..body_len];
+    let (Some(median), Some(&largest)) = (lower_median(body), body.last()) else {
+        return Vec::new();
+    };
+    if body.len() < config.outlier_min_history || median <= Decimal::ZERO {
+        return Vec::new();
+    }
+    let contact = contact.unwrap_or("this contact");
+    let noun = doc_noun(doc_type);
+    let plural_noun = match doc_type {
+        Some("ACCPAY") => "bills",
+        Some("ACCREC") => "invoices",
+        Some("SPEND") => "spend money transactions",
+        Some("RECEIVE") => "receive money transactions",
+        _ => "documents",
+    };
+    let mut out = Vec::new();
+    for a in &amounts[body_len..] {
+        if a.value < median * config.outlier_factor || a.value < largest * config.outlier_over_max {
+            continue;
+        }
+        let times =
+            (a.value / median).round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero);
+        out.push(Finding {
+            key: format!(
+                "{}:{}",
+                AnomalyRule::AmountOutlier.as_str(),
+                a.xero_id.to_ascii_lowercase()
+            ),
+            rule: AnomalyRule::AmountOutlier,
+            title: format!("Unusually large amount for {contact}"),
+            explanation: format!(
+                "{noun} {} for {contact}{} is {}: {} times the median ({}) of their {} other {plural_noun}, the largest of which is {}.",
+                a.label,
+                a.date.map(|d| format!(" dated {d}")).unwrap_or_default(),
+                format_amount(currency, a.value),
+                times.normalize(),
+                format_amount(currency, median),
+                body.len(),
+                format_amount(currency, largest),
+            ),
+            records: vec![link(a.entity, &a.xero_id, &a.label)],
+            amount: Some(a.value),
+            currency_code: currency.map(str::to_owned),
+        });
+    }
+    out
+}
+
+/// The middle value of `sorted` (the lower one of an even count).
+fn lower_median(sorted: &[Decimal]) -> Option<Decimal> {
+    let n = sorted.len();
+    (n > 0).then(|| sorted[(n - 1) / 2])
+}
+
+async fn round_amounts(
+    conn: &mut SqliteConnection,
+    tenant: &str,
+    config: &AnomalyConfig,
+) -> Result<Vec<Finding>, StoreError> {
+    let mut out = Vec::new();
+    let unit = config.round_unit;
+    if unit <= Decimal::ZERO {
+        return Ok(out);
+    }
+    let (Some(unit_e4), Some(min_e4)) = (e4(unit), e4(config.round_min)) else {
+        return Ok(out);
+    };
+    let is_round = |v: Decimal| v >= config.round_min && (v % unit).is_zero();
+    // Spend money.
+    let rows = sqlx::query(
+        "SELECT xero_id, contact_name, date, total, currency_code, reference FROM bank_transactions \
+         WHERE tenant_id = ? AND type = 'SPEND' AND status = 'AUTHORISED' \
+         AND total_e4 >= ? AND total_e4 % ? = 0 ORDER BY date, id",
+    )
+    .bind(tenant)
+    .bind(min_e4)
+    .bind(unit_e4)
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in rows {
+        let Some(total) = dec(r.try_get::<Option<String>, _>("total")?.as_deref()) else {
+            continue;
+        };
+        if !is_round(total) {
+            continue;
+        }
+        let id: String = r.try_get("xero_id")?;
+        let contact: Option<String> = r.try_get("contact_name")?;
+        let currency: Option<String> = r.try_get("currency_code")?;
+        let reference: Option<String> = r.try_get("reference")?;
+        let label = doc_label(&None, &reference, &id);
+        let date: Option<String> = r.try_get("date")?;
+        out.push(Finding {
+            key: format!("{}:{}", AnomalyRule::RoundAmount.as_str(), id.to_ascii_lowercase()),
+            rule: AnomalyRule::RoundAmount,
+            title: format!(
+                "Round-amount payment to {}",
+                contact.as_deref().unwrap_or("a contact")
+            ),
+            explanation: format!(
+                "Spend money \"{label}\" paid {} to {} on {}: a round amount (a multiple of {}) with no bill behind it. Check that it is supported by an invoice or receipt.",
+                format_amount(currency.as_deref(), total),
+                contact.as_deref().unwrap_or("an unnamed contact"),
+                date.as_deref().unwrap_or("no date"),
+                unit.normalize()
+            ),
+            records: vec![link(EntityKind::BankTransaction, &id, &label)],
+            amount: Some(total),
+            currency_code: currency,
+        });
+    }
+    // Bill payments of a round amount that is not the bill's total.
+    let rows = sqlx::query(
+        "SELECT p.xero_id AS payment_id, p.date AS paid_on, p.amount, i.xero_id, i.type, i.number, \
+         i.reference, i.contact_xero_id, i.contact_name, i.date, i.currency_code, i.total \
+         FROM payments p JOIN invoices i ON i.tenant_id = p.tenant_id AND i.xero_id = p.invoice_xero_id \
+         WHERE p.tenant_id = ? AND p.status = 'AUTHORISED' AND i.type = 'ACCPAY' \
+         AND p.amount_e4 >= ? AND p.amount_e4 % ? = 0 ORDER BY p.date, p.id",
+    )
+    .bind(tenant)
+    .bind(min_e4)
+    .bind(unit_e4)
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in rows {
+        let d = doc_from_row(&r)?;
+        let Some(amount) = dec(r.try_get::<Option<String>, _>("amount")?.as_deref()) else {
+            continue;
+        };
+        if !is_round(amount) || Some(amount) == d.total {
+            continue;
+        }
+        let pid: String = r.try_get("payment_id")?;
+        let paid_on: Option<String> = r.try_get("paid_on")?;
+        out.push(Finding {
+            key: format!("{}:{}", AnomalyRule::RoundAmount.as_str(), pid.to_ascii_lowercase()),
+            rule: AnomalyRule::RoundAmount,
+            title: format!("Round-amount payment to {}", d.contact()),
+            explanation: format!(
+                "A payment of {} to {} on {} against bill {} ({}) is a round amount (a multiple of {}), not the bill's total. Check what it pays for.",
+                format_amount(d.currency.as_deref(), amount),
+                d.contact(),
+                paid_on.as_deref().unwrap_or("no date"),
+                d.label(),
+                d.total
+                    .map(|t| format_amount(d.currency.as_deref(), t))
+                    .unwrap_or_default(),
+                unit.normalize()
+            ),
+            records: vec![
+                link(EntityKind::Payment, &pid, &format!("Payment of {}", format_amount(d.currency.as_deref(), amount))),
+                link(EntityKind::Invoice, &d.xero_id, &d.label()),
+            ],
+            amount: Some(amount),
+            currency_code: d.currency.clone(),
+        });
+    }
+    Ok(out)
+}
+
+fn e4(v: Decimal) -> Option<i64> {
+    let scaled = v.checked_mul(Decimal::from(10_000))?;
+    if !scaled.fract().is_zero() {
+        return None;
+    }
+    scaled.trunc().to_string().parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_written_with_their_currency_and_thousands() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        assert_eq!(
+            format_amount(Some("NZD"), d("1234567.50")),
+            "NZD 1,234,567.50"
+        );
+        assert_eq!(format_amount(Some("GBP"), d("100")), "GBP 100.00");
+        assert_eq!(format_amount(None, d("-12.3400")), "-12.3400");
+        assert_eq!(format_amount(Some("AUD"), d("999.99")), "AUD 999.99");
+    }
+
+    #[test]
+    fn outliers_stand_far_above_the_ordinary_amounts_even_two_of_them() {
+        let amounts = |vals: &[i64]| -> Vec<Amount> {
+            vals.iter()
+                .enumerate()
+                .map(|(i, v)| Amount {
+                    entity: EntityKind::Invoice,
+                    xero_id: format!("id-{i}"),
+                    label: format!("BILL-{i}"),
+                    date: None,
+                    value: Decimal::from(*v),
+                })
+                .collect()
+        };
+        let config = AnomalyConfig::default();
+        let found = outliers_in(
+            &config,
+            Some("ACCPAY"),
+            Some("Harbour"),
+            Some("NZD"),
+            amounts(&[100, 120, 90, 110, 130, 95, 2_600, 5_000]),
+        );
+        let keys: Vec<&str> = found.iter().map(|f| f.key.as_str()).collect();
+        assert_eq!(keys, ["amount_outlier:id-6", "amount_outlier:id-7"]);
+        assert!(found[1].explanation.contains("NZD 5,000.00: 50 times the median (NZD 100.00) of their 6 other bills, the largest of which is NZD 130.00"), "{}", found[1].explanation);
+        // Ten times the median but not twice the largest ordinary one: a wide spread, not an outlier.
+        assert!(outliers_in(
+            &config,
+            Some("ACCPAY"),
+            None,
+            None,
+            amounts(&[100, 110, 120, 130, 900, 1_700])
+        )
+        .is_empty());
+        // Too little history.
+        assert!(outliers_in(
+            &config,
+            Some("ACCPAY"),
+            None,
+            None,
+            amounts(&[100, 100, 100, 100, 9_000])
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn pair_keys_do_not_depend_on_order_or_case() {
+        assert_eq!(
+            pair_key(AnomalyRule::DuplicateBill, "B", "a"),
+            pair_key(AnomalyRule::DuplicateBill, "A", "b")
+        );
+        assert_eq!(e4(Decimal::from(100)), Some(1_000_000));
+        assert_eq!(e4("0.00001".parse().unwrap()), None);
+    }
+}
