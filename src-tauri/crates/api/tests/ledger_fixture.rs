@@ -102,8 +102,20 @@ async fn write_ledger_fixture_for_the_current_schema() {
             assert!(report.ok, "{:?}", report.error);
         }
         // Changes in Xero between the syncs: the second brings updates, voids
-        // and deletions into the audit trail.
+        // and deletions into the audit trail, and (schema 4) a duplicated bill
+        // that anomaly detection finds.
         sim.mutate(200);
+        if round == 0 {
+            sim.plant(&tenants[0], |p| {
+                let bill = p
+                    .first(ledgerkeep_sim::Collection::Invoices, |b| {
+                        b["Type"] == "ACCPAY" && b["Status"] == "AUTHORISED"
+                    })
+                    .expect("an authorised bill");
+                p.duplicate_bill(bill["InvoiceID"].as_str().unwrap(), 2, false)
+            })
+            .unwrap();
+        }
     }
     // Schema 3: the month-end close. The starter procedures, a run for a month,
     // one step ticked with a note.
