@@ -45,6 +45,8 @@ pub struct MetricsSnapshot {
     pub db_queries: u32,
     pub db_p95_ms: u32,
     /// Each named database query: how often it ran and how long it took.
+    /// (Absent from summaries saved before it was counted.)
+    #[serde(default)]
     pub queries: Vec<QueryStats>,
     pub slow_queries: Vec<SlowQuery>,
     pub rss_mb: Option<u32>,
@@ -80,7 +82,7 @@ pub struct QueryStats {
     pub p50_us: u32,
     pub p95_us: u32,
     pub max_us: u32,
-    /// Runs slower than [`SLOW_QUERY`].
+    /// Runs slower than 100 ms ([`SLOW_QUERY`]).
     pub slow: u32,
 }
 
@@ -719,6 +721,20 @@ mod tests {
         assert_eq!(read_summaries(dir.path())[0].xero_calls, 5);
         let third = Metrics::new(clock, Some(dir.path()));
         assert_eq!(third.snapshot().xero_calls, 0);
+    }
+
+    #[test]
+    fn a_summary_saved_before_queries_were_counted_still_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = ManualClock::new(datetime!(2026-11-02 09:00 UTC));
+        let m = Metrics::new(clock.clone(), Some(dir.path()));
+        m.record_xero_call("Invoices", 200, Duration::from_millis(40));
+        let mut old = serde_json::to_value(m.snapshot()).unwrap();
+        old.as_object_mut().unwrap().remove("queries");
+        std::fs::write(dir.path().join("2026-11-02.json"), old.to_string()).unwrap();
+        assert_eq!(read_summaries(dir.path())[0].xero_calls, 1);
+        let again = Metrics::new(clock, Some(dir.path()));
+        assert_eq!(again.snapshot().xero_calls, 1);
     }
 
     #[test]
