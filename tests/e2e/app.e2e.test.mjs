@@ -96,6 +96,17 @@ describe("the desktop app", () => {
     // The tests run in a desktop session with an unlocked keyring.
     const keyring = await driver.findElement(byTestId("check-keyring"));
     assert.equal(await keyring.getAttribute("data-status"), "ok", await keyring.getText());
+    // The ledger's named queries, timed in Rust since the app started (the saved
+    // log level is read at start).
+    const setting = await driver.wait(
+      until.elementLocated(By.xpath('//table[@aria-label="Database queries"]//td[normalize-space()="setting"]')),
+      TIMEOUT,
+    );
+    // Its row: runs, then p50, p95 and the longest in milliseconds.
+    const cells = await setting.findElements(By.xpath("following-sibling::td"));
+    assert.match(await cells[0].getText(), /^[1-9]\d*$/);
+    assert.match(await cells[1].getText(), /^\d+\.\d\d$/);
+    assert.match(await textOf(driver, "metric-connections"), /^\d+$/);
     await click(driver, "make-bundle");
     const saved = await textOf(driver, "bundle-path");
     const zip = saved.replace(/^Saved to /, "");

@@ -476,6 +476,11 @@ export type MetricsSnapshot = {
 	syncP95Ms: number,
 	dbQueries: number,
 	dbP95Ms: number,
+	/**
+	 *  Each named database query: how often it ran and how long it took.
+	 *  (Absent from summaries saved before it was counted.)
+	 */
+	queries?: QueryStats[],
 	slowQueries: SlowQuery[],
 	rssMb: number | null,
 	startupMs: number | null,
@@ -504,6 +509,20 @@ export type Preferences = {
 	logLevel: LogLevel,
 	/**  True when `RUST_LOG` is set: it overrides the level chosen here. */
 	logLevelOverridden: boolean,
+};
+
+/**
+ *  One named database query's figures for the day, in microseconds (most
+ *  queries take well under a millisecond).
+ */
+export type QueryStats = {
+	name: string,
+	calls: number,
+	p50Us: number,
+	p95Us: number,
+	maxUs: number,
+	/**  Runs slower than 100 ms ([`SLOW_QUERY`]). */
+	slow: number,
 };
 
 /**  Which record's history to show. */

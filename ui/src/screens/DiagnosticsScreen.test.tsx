@@ -37,7 +37,11 @@ function snapshot(day: string, calls: number): MetricsSnapshot {
     syncP95Ms: 1500,
     dbQueries: 10,
     dbP95Ms: 4,
-    slowQueries: [{ label: "fts_search", ms: 140 }],
+    queries: [
+      { name: "apply_page", calls: 6, p50Us: 1250, p95Us: 4000, maxUs: 4100, slow: 0 },
+      { name: "list_documents", calls: 4, p50Us: 300, p95Us: 140000, maxUs: 140000, slow: 1 },
+    ],
+    slowQueries: [{ label: "list_documents", ms: 140 }],
     rssMb: 80,
     startupMs: 650,
     activeConnections: 1,
@@ -88,12 +92,26 @@ describe("the diagnostics screen", () => {
     expect(screen.getByTestId("metric-429")).toHaveTextContent("2");
     expect(screen.getByTestId("metric-minute")).toHaveTextContent("75%");
     expect(screen.getByTestId("metric-day")).toHaveTextContent("—");
-    expect(screen.getByTestId("metric-refresh")).toHaveTextContent("3 ok, 1 failed");
+    expect(screen.getByTestId("metric-refresh")).toHaveTextContent("3 ok, 1 failed (75% succeeded)");
+    expect(screen.getByTestId("metric-syncs")).toHaveTextContent("2 (400 records)");
+    expect(screen.getByTestId("metric-sync-time")).toHaveTextContent("p50 900 ms, p95 1500 ms");
     const table = screen.getByRole("table", { name: "Xero calls by endpoint" });
     expect(within(table).getByText("Invoices")).toBeInTheDocument();
     expect(within(table).getByText("200: 7, 429: 2, no answer: 1")).toBeInTheDocument();
     expect(screen.getByTestId("crash-notice")).toHaveTextContent("closed unexpectedly once");
-    expect(screen.getByText("fts_search: 140 ms")).toBeInTheDocument();
+    expect(screen.getByText("list_documents: 140 ms")).toBeInTheDocument();
+    expect(screen.getByTestId("metric-connections")).toHaveTextContent("1");
+  });
+
+  it("lists each named database query with its durations", async () => {
+    mockBackend();
+    render(<DiagnosticsScreen />);
+    const table = await screen.findByRole("table", { name: "Database queries" });
+    const rows = within(table).getAllByRole("row");
+    const apply = rows.find((r) => within(r).queryByText("apply_page"));
+    const list = rows.find((r) => within(r).queryByText("list_documents"));
+    expect(apply).toHaveTextContent(/apply_page\s*6\s*1\.25\s*4\.00\s*4\.10\s*0/);
+    expect(list).toHaveTextContent(/list_documents\s*4\s*0\.30\s*140\.00\s*140\.00\s*1/);
   });
 
   it("checks again on request", async () => {

@@ -8,6 +8,7 @@ import {
   type EndpointStats,
   type HealthReport,
   type MetricsSnapshot,
+  type QueryStats,
 } from "../bindings";
 import { settle, useCommand, type CommandState } from "../app/useCommand";
 import { DataTable } from "../components/DataTable";
@@ -106,6 +107,28 @@ const endpointColumns: ColumnDef<EndpointStats, unknown>[] = [
   },
 ];
 
+/** Microseconds as milliseconds, to the hundredth (most ledger queries take well under one). */
+function ms(us: number): string {
+  return (us / 1000).toFixed(2);
+}
+
+const queryColumns: ColumnDef<QueryStats, unknown>[] = [
+  { header: "Query", accessorKey: "name" },
+  { header: "Runs", accessorKey: "calls" },
+  { header: "p50 ms", id: "p50", cell: ({ row }) => ms(row.original.p50Us) },
+  { header: "p95 ms", id: "p95", cell: ({ row }) => ms(row.original.p95Us) },
+  { header: "Longest ms", id: "max", cell: ({ row }) => ms(row.original.maxUs) },
+  { header: "Over 100 ms", accessorKey: "slow" },
+];
+
+/** The token refresh counts and their success rate. */
+function refreshes(today: MetricsSnapshot): string {
+  const ok = today.tokenRefreshesOk;
+  const total = ok + today.tokenRefreshesFailed;
+  const rate = total === 0 ? "" : ` (${Math.round((ok * 100) / total)}% succeeded)`;
+  return `${ok} ok, ${today.tokenRefreshesFailed} failed${rate}`;
+}
+
 function pct(v: number | null): string {
   return v === null ? "—" : `${v}%`;
 }
@@ -117,12 +140,16 @@ function MetricsSection({ today, history }: { today: MetricsSnapshot; history: M
     ["Rate-limited (429)", String(today.xeroRateLimited), "metric-429"],
     ["Minute limit used", pct(today.minuteLimitUsedPct), "metric-minute"],
     ["Day limit used", pct(today.dayLimitUsedPct), "metric-day"],
-    ["Token refreshes", `${today.tokenRefreshesOk} ok, ${today.tokenRefreshesFailed} failed`, "metric-refresh"],
+    ["Token refreshes", refreshes(today), "metric-refresh"],
     ["Syncs", `${today.syncs} (${today.syncRecords} records)`, "metric-syncs"],
+    ["Sync time", today.syncs === 0 ? "—" : `p50 ${today.syncP50Ms} ms, p95 ${today.syncP95Ms} ms`, "metric-sync-time"],
     ["Database p95", `${today.dbP95Ms} ms over ${today.dbQueries} queries`, "metric-db"],
     ["Memory", today.rssMb === null ? "—" : `${today.rssMb} MB`, "metric-rss"],
     ["Start-up", today.startupMs === null ? "—" : `${today.startupMs} ms`, "metric-startup"],
+    ["Active Xero connections", String(today.activeConnections), "metric-connections"],
   ];
+  // Summaries saved before queries were counted have none.
+  const queries = today.queries ?? [];
   const days = [...history, today].map((d) => ({ day: d.day, calls: d.xeroCalls, errors: d.xeroErrors, limited: d.xeroRateLimited }));
   return (
     <>
@@ -175,6 +202,12 @@ function MetricsSection({ today, history }: { today: MetricsSnapshot; history: M
             </ResponsiveContainer>
           </div>
         </>
+      )}
+      <h2>Database queries</h2>
+      {queries.length === 0 ? (
+        <p className="muted">No ledger queries yet today.</p>
+      ) : (
+        <DataTable data={queries} columns={queryColumns} label="Database queries" />
       )}
       {today.slowQueries.length > 0 && (
         <>

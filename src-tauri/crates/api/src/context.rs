@@ -107,13 +107,15 @@ impl AppContext {
                 ),
             )
         })?;
-        let store = LedgerStore::open(&paths.ledger_file()).await?;
+        let metrics = Arc::new(Metrics::new(config.clock.clone(), Some(&paths.metrics_dir)));
+        let store = LedgerStore::open(&paths.ledger_file())
+            .await?
+            .with_metrics(Arc::clone(&metrics));
         if let Some(level) = crate::ops::preferences::stored_log_level(&store).await {
             if let Err(err) = config.log_control.set_level(level) {
                 tracing::warn!(%err, "could not apply the saved log level");
             }
         }
-        let metrics = Arc::new(Metrics::new(config.clock.clone(), Some(&paths.metrics_dir)));
         let time = xero.time.unwrap_or_else(|| Timekeeping {
             clock: config.clock.clone(),
             sleeper: Arc::new(TokioSleeper),

@@ -8,6 +8,10 @@
 //! clock, and the rolling and pruning must be testable with a controllable clock.
 //!
 //! Levels: `RUST_LOG` when set, else the level from the settings.
+//!
+//! Each line carries its spans (the command's `op` with its request id, the
+//! `xero_call` with its own and Xero's correlation id), and each span's end is
+//! a line of its own with the time it took.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
@@ -16,6 +20,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use time::macros::format_description;
 use time::Date;
+use tracing_subscriber::fmt::format::FmtSpan;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{reload, EnvFilter};
@@ -151,7 +156,13 @@ pub fn init(config: &LogConfig, clock: SharedClock) -> Result<LogGuard, LogError
             tracing_subscriber::fmt::layer()
                 .json()
                 .with_current_span(true)
-                .with_span_list(false)
+                // Every line names the spans it ran in: an event of a Xero call
+                // shows the command's `op` span (and request id) too.
+                .with_span_list(true)
+                // And each span's end is a line with its duration, so every
+                // command and every Xero call is in the log even when nothing
+                // inside it logged.
+                .with_span_events(FmtSpan::CLOSE)
                 .with_writer(writer),
         )
         .try_init()

@@ -44,6 +44,10 @@ pub struct MetricsSnapshot {
     pub sync_p95_ms: u32,
     pub db_queries: u32,
     pub db_p95_ms: u32,
+    /// Each named database query: how often it ran and how long it took.
+    /// (Absent from summaries saved before it was counted.)
+    #[serde(default)]
+    pub queries: Vec<QueryStats>,
     pub slow_queries: Vec<SlowQuery>,
     pub rss_mb: Option<u32>,
     pub startup_ms: Option<u32>,
@@ -66,6 +70,20 @@ pub struct EndpointStats {
 pub struct StatusCount {
     pub status: u16,
     pub count: u32,
+}
+
+/// One named database query's figures for the day, in microseconds (most
+/// queries take well under a millisecond).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct QueryStats {
+    pub name: String,
+    pub calls: u32,
+    pub p50_us: u32,
+    pub p95_us: u32,
+    pub max_us: u32,
+    /// Runs slower than 100 ms ([`SLOW_QUERY`]).
+    pub slow: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -97,9 +115,13 @@ struct Day {
     sync_records: u32,
     sync_ms: Hist,
     db_ms: Hist,
+    queries: BTreeMap<String, Query>,
     slow: VecDeque<SlowQuery>,
     startup_ms: Option<u32>,
     active_connections: u32,
+    /// The summary of this day saved by earlier runs (the app started twice,
+    /// the CLI ran): added to this run's figures, so a save never loses them.
+    earlier: Option<MetricsSnapshot>,
 }
 
 #[derive(Debug, Default)]
@@ -108,26 +130,68 @@ struct Endpoint {
     latency_ms: Hist,
 }
 
-/// A latency histogram in milliseconds; records nothing rather than fail.
 #[derive(Debug)]
-struct Hist(Option<Histogram<u64>>);
+struct Query {
+    latency_us: Hist,
+    slow: u32,
+}
+
+impl Default for Query {
+    fn default() -> Self {
+        Query {
+            latency_us: Hist::micros(),
+            slow: 0,
+        }
+    }
+}
+
+/// A latency histogram in milliseconds (or microseconds); records nothing
+/// rather than fail.
+#[derive(Debug)]
+struct Hist {
+    h: Option<Histogram<u64>>,
+    micros: bool,
+}
 
 impl Default for Hist {
     fn default() -> Self {
-        Hist(Histogram::new_with_bounds(1, 24 * 3_600_000, 2).ok())
+        Hist {
+            h: Histogram::new_with_bounds(1, 24 * 3_600_000, 2).ok(),
+            micros: false,
+        }
     }
 }
 
 impl Hist {
-    fn record(&mut self, d: Duration) {
-        if let Some(h) = &mut self.0 {
-            let ms = u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1);
-            let _ = h.record(ms.min(h.high()));
+    fn micros() -> Self {
+        Hist {
+            h: Histogram::new_with_bounds(1, 3_600_000_000, 2).ok(),
+            micros: true,
         }
     }
 
+    fn record(&mut self, d: Duration) {
+        let units = if self.micros {
+            d.as_micros()
+        } else {
+            d.as_millis()
+        };
+        if let Some(h) = &mut self.h {
+            let v = u64::try_from(units).unwrap_or(u64::MAX).max(1);
+            let _ = h.record(v.min(h.high()));
+        }
+    }
+
+    fn max(&self) -> u32 {
+        self.h
+            .as_ref()
+            .filter(|h| !h.is_empty())
+            .map(|h| u32::try_from(h.max()).unwrap_or(u32::MAX))
+            .unwrap_or(0)
+    }
+
     fn percentile(&self, p: f64) -> u32 {
-        self.0
+        self.h
             .as_ref()
             .filter(|h| !h.is_empty())
             .map(|h| u32::try_from(h.value_at_percentile(p)).unwrap_or(u32::MAX))
@@ -135,7 +199,7 @@ impl Hist {
     }
 
     fn count(&self) -> u32 {
-        self.0.as_ref().map(|h| to_u32(h.len())).unwrap_or(0)
+        self.h.as_ref().map(|h| to_u32(h.len())).unwrap_or(0)
     }
 }
 
@@ -162,13 +226,24 @@ impl Day {
             sync_records: 0,
             sync_ms: Hist::default(),
             db_ms: Hist::default(),
+            queries: BTreeMap::new(),
             slow: VecDeque::new(),
             startup_ms: carry_startup,
             active_connections: connections,
+            earlier: None,
         }
     }
 
     fn snapshot(&self) -> MetricsSnapshot {
+        let own = self.own_snapshot();
+        match &self.earlier {
+            Some(earlier) => merge(earlier, own),
+            None => own,
+        }
+    }
+
+    /// This run's figures alone.
+    fn own_snapshot(&self) -> MetricsSnapshot {
         let endpoints: Vec<EndpointStats> = self
             .calls
             .iter()
@@ -207,6 +282,18 @@ impl Day {
             sync_p95_ms: self.sync_ms.percentile(95.0),
             db_queries: self.db_ms.count(),
             db_p95_ms: self.db_ms.percentile(95.0),
+            queries: self
+                .queries
+                .iter()
+                .map(|(name, q)| QueryStats {
+                    name: name.clone(),
+                    calls: q.latency_us.count(),
+                    p50_us: q.latency_us.percentile(50.0),
+                    p95_us: q.latency_us.percentile(95.0),
+                    max_us: q.latency_us.max(),
+                    slow: q.slow,
+                })
+                .collect(),
             slow_queries: self.slow.iter().cloned().collect(),
             rss_mb: memory_stats::memory_stats()
                 .map(|m| to_u32((m.physical_mem / 1_048_576) as u64)),
@@ -218,12 +305,15 @@ impl Day {
 
 impl Metrics {
     /// Metrics that persist each finished day's summary into `dir` (when given).
+    /// Today's summary already saved there (by an earlier run) is carried on.
     pub fn new(clock: SharedClock, dir: Option<&Path>) -> Self {
         let today = clock.now().date();
+        let mut day = Day::new(today, None, 0);
+        day.earlier = dir.and_then(|d| read_summary(d, &today.to_string()));
         Metrics {
             clock,
             dir: dir.map(Path::to_owned),
-            day: Mutex::new(Day::new(today, None, 0)),
+            day: Mutex::new(day),
         }
     }
 
@@ -289,11 +379,15 @@ impl Metrics {
         });
     }
 
-    /// One database query. Slow ones are logged by `label` (never with their values).
+    /// One run of the database query named `label`. Slow ones are logged by
+    /// name (never with their values) and kept in the slow-query list.
     pub fn record_query(&self, label: &str, duration: Duration) {
         self.with_day(|d| {
             d.db_ms.record(duration);
+            let q = d.queries.entry(label.to_owned()).or_default();
+            q.latency_us.record(duration);
             if duration >= SLOW_QUERY {
+                q.slow += 1;
                 let ms = u32::try_from(duration.as_millis()).unwrap_or(u32::MAX);
                 tracing::warn!(query = label, ms, "slow query");
                 if d.slow.len() == SLOW_QUERIES_KEPT {
@@ -339,6 +433,128 @@ fn write_summary(dir: &Path, snapshot: &MetricsSnapshot) -> std::io::Result<()> 
         serde_json::to_vec_pretty(snapshot).map_err(std::io::Error::other)?,
     )?;
     std::fs::rename(tmp, path)
+}
+
+fn read_summary(dir: &Path, day: &str) -> Option<MetricsSnapshot> {
+    let bytes = std::fs::read(dir.join(format!("{day}.json"))).ok()?;
+    serde_json::from_slice::<MetricsSnapshot>(&bytes)
+        .ok()
+        .filter(|s| s.day == day)
+}
+
+/// Percentiles cannot be added: of two runs, the one with more samples speaks.
+fn larger<T>(a: (u32, T), b: (u32, T)) -> T {
+    if b.0 > a.0 {
+        b.1
+    } else {
+        a.1
+    }
+}
+
+/// One day's figures from two runs: `earlier`'s saved summary and `now`.
+/// Counts add up; percentiles are the larger run's; the latest readings
+/// (limits, memory, start-up, connections) are `now`'s when it has them.
+fn merge(earlier: &MetricsSnapshot, now: MetricsSnapshot) -> MetricsSnapshot {
+    let mut endpoints: BTreeMap<String, EndpointStats> = earlier
+        .endpoints
+        .iter()
+        .map(|e| (e.endpoint.clone(), e.clone()))
+        .collect();
+    for e in now.endpoints {
+        match endpoints.get_mut(&e.endpoint) {
+            None => {
+                endpoints.insert(e.endpoint.clone(), e);
+            }
+            Some(old) => {
+                let mut statuses: BTreeMap<u16, u32> =
+                    old.statuses.iter().map(|c| (c.status, c.count)).collect();
+                for c in &e.statuses {
+                    *statuses.entry(c.status).or_default() += c.count;
+                }
+                let (p50, p95, p99) = larger(
+                    (old.calls, (old.p50_ms, old.p95_ms, old.p99_ms)),
+                    (e.calls, (e.p50_ms, e.p95_ms, e.p99_ms)),
+                );
+                *old = EndpointStats {
+                    endpoint: e.endpoint,
+                    calls: old.calls.saturating_add(e.calls),
+                    p50_ms: p50,
+                    p95_ms: p95,
+                    p99_ms: p99,
+                    statuses: statuses
+                        .into_iter()
+                        .map(|(status, count)| StatusCount { status, count })
+                        .collect(),
+                };
+            }
+        }
+    }
+    let mut queries: BTreeMap<String, QueryStats> = earlier
+        .queries
+        .iter()
+        .map(|q| (q.name.clone(), q.clone()))
+        .collect();
+    for q in now.queries {
+        match queries.get_mut(&q.name) {
+            None => {
+                queries.insert(q.name.clone(), q);
+            }
+            Some(old) => {
+                let (p50, p95) = larger(
+                    (old.calls, (old.p50_us, old.p95_us)),
+                    (q.calls, (q.p50_us, q.p95_us)),
+                );
+                old.p50_us = p50;
+                old.p95_us = p95;
+                old.max_us = old.max_us.max(q.max_us);
+                old.calls = old.calls.saturating_add(q.calls);
+                old.slow = old.slow.saturating_add(q.slow);
+            }
+        }
+    }
+    let mut slow_queries = earlier.slow_queries.clone();
+    slow_queries.extend(now.slow_queries);
+    let excess = slow_queries.len().saturating_sub(SLOW_QUERIES_KEPT);
+    slow_queries.drain(..excess);
+    let endpoints: Vec<EndpointStats> = endpoints.into_values().collect();
+    let calls: u32 = endpoints.iter().map(|e| e.calls).sum();
+    let errors = earlier.xero_errors.saturating_add(now.xero_errors);
+    let (sync_p50_ms, sync_p95_ms) = larger(
+        (earlier.syncs, (earlier.sync_p50_ms, earlier.sync_p95_ms)),
+        (now.syncs, (now.sync_p50_ms, now.sync_p95_ms)),
+    );
+    MetricsSnapshot {
+        day: now.day,
+        xero_calls: calls,
+        xero_errors: errors,
+        xero_rate_limited: earlier
+            .xero_rate_limited
+            .saturating_add(now.xero_rate_limited),
+        xero_error_rate_pct: errors.saturating_mul(100).checked_div(calls).unwrap_or(0),
+        minute_limit_used_pct: now.minute_limit_used_pct.or(earlier.minute_limit_used_pct),
+        day_limit_used_pct: now.day_limit_used_pct.or(earlier.day_limit_used_pct),
+        endpoints,
+        token_refreshes_ok: earlier
+            .token_refreshes_ok
+            .saturating_add(now.token_refreshes_ok),
+        token_refreshes_failed: earlier
+            .token_refreshes_failed
+            .saturating_add(now.token_refreshes_failed),
+        syncs: earlier.syncs.saturating_add(now.syncs),
+        sync_records: earlier.sync_records.saturating_add(now.sync_records),
+        sync_p50_ms,
+        sync_p95_ms,
+        db_queries: earlier.db_queries.saturating_add(now.db_queries),
+        db_p95_ms: larger(
+            (earlier.db_queries, earlier.db_p95_ms),
+            (now.db_queries, now.db_p95_ms),
+        ),
+        queries: queries.into_values().collect(),
+        slow_queries,
+        rss_mb: now.rss_mb.or(earlier.rss_mb),
+        startup_ms: now.startup_ms.or(earlier.startup_ms),
+        active_connections: now.active_connections,
+    }
 }
 
 /// The saved daily summaries in `dir`, oldest first.
@@ -420,10 +636,19 @@ mod tests {
     fn slow_queries_are_kept_by_label() {
         let clock = ManualClock::new(datetime!(2026-11-02 09:00 UTC));
         let m = Metrics::new(clock, None);
+        m.record_query("list_invoices", Duration::from_micros(300));
         m.record_query("list_invoices", Duration::from_millis(5));
         m.record_query("fts_search", Duration::from_millis(250));
         let s = m.snapshot();
-        assert_eq!(s.db_queries, 2);
+        assert_eq!(s.db_queries, 3);
+        let by_name = |n: &str| s.queries.iter().find(|q| q.name == n).unwrap().clone();
+        let list = by_name("list_invoices");
+        assert_eq!((list.calls, list.slow), (2, 0));
+        // Microseconds, within the histogram's two significant digits.
+        assert!((295..=305).contains(&list.p50_us), "{list:?}");
+        assert!((4_950..=5_050).contains(&list.max_us), "{list:?}");
+        let fts = by_name("fts_search");
+        assert_eq!((fts.calls, fts.slow), (1, 1));
         assert_eq!(
             s.slow_queries,
             vec![SlowQuery {
@@ -431,6 +656,85 @@ mod tests {
                 ms: 250
             }]
         );
+    }
+
+    #[test]
+    fn a_second_run_on_the_same_day_adds_to_the_saved_summary() {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = ManualClock::new(datetime!(2026-11-02 09:00 UTC));
+        let first = Metrics::new(clock.clone(), Some(dir.path()));
+        first.record_xero_call("Invoices", 200, Duration::from_millis(40));
+        first.record_xero_call("Invoices", 429, Duration::from_millis(10));
+        first.record_xero_call("Contacts", 503, Duration::from_millis(90));
+        first.record_token_refresh(true);
+        first.record_sync(Duration::from_secs(2), 30);
+        first.record_query("settings", Duration::from_micros(200));
+        first.persist().unwrap();
+        drop(first);
+
+        // The app starts again the same day (or the CLI runs): nothing is lost.
+        clock.advance(time::Duration::hours(2));
+        let second = Metrics::new(clock.clone(), Some(dir.path()));
+        second.record_xero_call("Invoices", 200, Duration::from_millis(40));
+        second.record_xero_call("Accounts", 500, Duration::from_millis(40));
+        second.record_token_refresh(false);
+        second.record_sync(Duration::from_secs(4), 12);
+        second.record_query("settings", Duration::from_micros(300));
+        second.record_query("list_documents", Duration::from_millis(150));
+        let s = second.snapshot();
+        assert_eq!(s.xero_calls, 5);
+        assert_eq!((s.xero_rate_limited, s.xero_errors), (1, 2));
+        assert_eq!(s.xero_error_rate_pct, 40);
+        assert_eq!((s.token_refreshes_ok, s.token_refreshes_failed), (1, 1));
+        assert_eq!((s.syncs, s.sync_records), (2, 42));
+        let inv = s
+            .endpoints
+            .iter()
+            .find(|e| e.endpoint == "Invoices")
+            .unwrap();
+        assert_eq!(
+            inv.statuses,
+            vec![
+                StatusCount {
+                    status: 200,
+                    count: 2
+                },
+                StatusCount {
+                    status: 429,
+                    count: 1
+                }
+            ]
+        );
+        assert_eq!(s.endpoints.len(), 3);
+        let settings = s.queries.iter().find(|q| q.name == "settings").unwrap();
+        assert_eq!(settings.calls, 2);
+        assert_eq!(s.db_queries, 3);
+        assert_eq!(s.slow_queries.len(), 1);
+        second.persist().unwrap();
+        let saved = read_summaries(dir.path());
+        assert_eq!(saved.len(), 1);
+        assert_eq!(saved[0].xero_calls, 5);
+
+        // The next day starts from nothing, the merged day kept on disk.
+        clock.advance(time::Duration::days(1));
+        assert_eq!(second.snapshot().xero_calls, 0);
+        assert_eq!(read_summaries(dir.path())[0].xero_calls, 5);
+        let third = Metrics::new(clock, Some(dir.path()));
+        assert_eq!(third.snapshot().xero_calls, 0);
+    }
+
+    #[test]
+    fn a_summary_saved_before_queries_were_counted_still_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = ManualClock::new(datetime!(2026-11-02 09:00 UTC));
+        let m = Metrics::new(clock.clone(), Some(dir.path()));
+        m.record_xero_call("Invoices", 200, Duration::from_millis(40));
+        let mut old = serde_json::to_value(m.snapshot()).unwrap();
+        old.as_object_mut().unwrap().remove("queries");
+        std::fs::write(dir.path().join("2026-11-02.json"), old.to_string()).unwrap();
+        assert_eq!(read_summaries(dir.path())[0].xero_calls, 1);
+        let again = Metrics::new(clock, Some(dir.path()));
+        assert_eq!(again.snapshot().xero_calls, 1);
     }
 
     #[test]

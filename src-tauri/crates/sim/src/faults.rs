@@ -51,6 +51,10 @@ impl Eq for Gate {}
 pub enum Fault {
     /// Answer with this status (500, 503, ...) and Xero's error body.
     Status(u16),
+    /// Refuse the call as Xero's minute limit does: 429 with
+    /// `X-Rate-Limit-Problem: minute`, `Retry-After` (seconds) and the
+    /// remaining counts. The refused call is not counted against the limits.
+    RateLimited { retry_after_secs: u64 },
     /// Answer correctly, after this long.
     Delay(Duration),
     /// Never answer (until the client gives up or the simulator stops).

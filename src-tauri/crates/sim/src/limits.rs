@@ -162,6 +162,37 @@ impl RateLimiter {
             .map_or(0, |t| t.in_flight)
     }
 
+    /// What the `X-*Limit-Remaining` headers of an answer to `tenant` at `now`
+    /// would say, without counting a call.
+    pub fn remaining(&self, tenant: &str, now: i64) -> Remaining {
+        let limits = *self.limits.lock();
+        let counts = self.counts.lock();
+        let app_used = if counts.app_window == now.div_euclid(MINUTE_MS) {
+            counts.app_count
+        } else {
+            0
+        };
+        let (minute_used, day_used) = counts.tenants.get(tenant).map_or((0, 0), |t| {
+            let local = now - t.phase_ms;
+            let minute = if t.minute_window == local.div_euclid(MINUTE_MS) {
+                t.minute_count
+            } else {
+                0
+            };
+            let day = if t.day_window == local.div_euclid(DAY_MS) {
+                t.day_count
+            } else {
+                0
+            };
+            (minute, day)
+        });
+        Remaining {
+            day: limits.per_day.saturating_sub(day_used),
+            minute: limits.per_minute.saturating_sub(minute_used),
+            app_minute: limits.app_per_minute.saturating_sub(app_used),
+        }
+    }
+
     /// Counts one call for `tenant` at `now`, or refuses it.
     pub fn acquire(&self, tenant: &str, now: i64) -> Result<(InFlight, Remaining), Refusal> {
         let limits = *self.limits.lock();

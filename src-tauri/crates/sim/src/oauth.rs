@@ -74,6 +74,10 @@ pub struct AuthState {
     refresh: HashMap<String, usize>,
     /// Consents waiting on the consent page's button.
     pending_consents: HashMap<String, AuthorizeParams>,
+    /// Every secret issued or received, for tests that look for leaks.
+    seen: Vec<String>,
+    /// How many values of each kind were issued with the secret prefix.
+    issued: HashMap<&'static str, u32>,
 }
 
 /// Why a Bearer token was refused.
@@ -96,6 +100,18 @@ impl AuthState {
             return Err(TokenProblem::Expired);
         }
         Ok(g)
+    }
+
+    /// Every secret issued or received so far, oldest first.
+    pub fn secrets_seen(&self) -> &[String] {
+        &self.seen
+    }
+
+    /// Remembers a secret issued or received (once).
+    fn remember(&mut self, value: &str) {
+        if !value.is_empty() && !self.seen.iter().any(|s| s == value) {
+            self.seen.push(value.to_owned());
+        }
     }
 
     /// Makes every access token expire now (a token expiring mid-sync).
@@ -136,6 +152,26 @@ fn random_token(shared: &Shared, bytes: usize) -> String {
     let mut rng = shared.rng.lock();
     let buf: Vec<u8> = (0..bytes).map(|_| rng.random()).collect();
     URL_SAFE_NO_PAD.encode(buf)
+}
+
+/// A new code or token of `kind`: `<prefix>-<kind>-<n>` when the simulator
+/// was given a secret prefix, else `random()`. Remembered as seen.
+fn issue(
+    shared: &Shared,
+    auth: &mut AuthState,
+    kind: &'static str,
+    random: impl FnOnce() -> String,
+) -> String {
+    let value = match &shared.config.secret_prefix {
+        Some(prefix) => {
+            let n = auth.issued.entry(kind).or_insert(0);
+            *n += 1;
+            format!("{prefix}-{kind}-{n}")
+        }
+        None => random(),
+    };
+    auth.remember(&value);
+    value
 }
 
 /// A JWT-shaped token as Xero issues: a header, these claims and a signature
@@ -293,9 +329,13 @@ pub async fn consent(State(shared): State<Arc<Shared>>, Form(f): Form<ConsentFor
 }
 
 fn consent_granted(shared: &Shared, p: &AuthorizeParams, redirect_uri: &str) -> Response {
-    let code = random_token(shared, 24);
     let now = shared.clock.now_ms();
-    shared.auth.lock().codes.insert(
+    let mut auth = shared.auth.lock();
+    if let Some(state) = &p.state {
+        auth.remember(state);
+    }
+    let code = issue(shared, &mut auth, "code", || random_token(shared, 24));
+    auth.codes.insert(
         code.clone(),
         PendingCode {
             client_id: p.client_id.clone().unwrap_or_default(),
@@ -305,6 +345,7 @@ fn consent_granted(shared: &Shared, p: &AuthorizeParams, redirect_uri: &str) -> 
             expires_ms: now + CODE_MS,
         },
     );
+    drop(auth);
     let sep = if redirect_uri.contains('?') { '&' } else { '?' };
     let mut url = format!("{redirect_uri}{sep}code={code}");
     if let Some(scope) = &p.scope {
@@ -370,7 +411,15 @@ pub async fn token(
                 return oauth_error(StatusCode::BAD_REQUEST, "invalid_request");
             };
             // A code is single use: removed on first sight, whatever the outcome.
-            let Some(pending) = shared.auth.lock().codes.remove(code) else {
+            let pending = {
+                let mut auth = shared.auth.lock();
+                auth.remember(code);
+                if let Some(v) = &f.code_verifier {
+                    auth.remember(v);
+                }
+                auth.codes.remove(code)
+            };
+            let Some(pending) = pending else {
                 return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant");
             };
             if f.client_id.as_deref() != Some(pending.client_id.as_str()) {
@@ -386,16 +435,16 @@ pub async fn token(
                 _ => return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant"),
             }
             let auth_event_id = uuid_token(&shared);
-            let access = jwt(
+            let claims = access_claims(
                 &shared,
-                &access_claims(
-                    &shared,
-                    now,
-                    &pending.client_id,
-                    &auth_event_id,
-                    &pending.scope,
-                ),
+                now,
+                &pending.client_id,
+                &auth_event_id,
+                &pending.scope,
             );
+            let access = issue(&shared, &mut shared.auth.lock(), "access", || {
+                jwt(&shared, &claims)
+            });
             let connections = {
                 let books = shared.books.read();
                 let ids: Vec<String> = books.tenants.iter().map(|_| uuid_token(&shared)).collect();
@@ -411,8 +460,8 @@ pub async fn token(
                     })
                     .collect()
             };
-            let refresh = random_token(&shared, 32);
             let mut auth = shared.auth.lock();
+            let refresh = issue(&shared, &mut auth, "refresh", || random_token(&shared, 32));
             let index = auth.grants.len();
             auth.grants.push(Grant {
                 auth_event_id,
@@ -438,8 +487,9 @@ pub async fn token(
             let Some(presented) = f.refresh_token.as_deref() else {
                 return oauth_error(StatusCode::BAD_REQUEST, "invalid_request");
             };
-            let new_refresh = random_token(&shared, 32);
+            let random_refresh = random_token(&shared, 32);
             let mut auth = shared.auth.lock();
+            auth.remember(presented);
             let Some(&index) = auth.refresh.get(presented) else {
                 return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant");
             };
@@ -461,13 +511,16 @@ pub async fn token(
                     _ => return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant"),
                 }
             }
-            grant.refresh = new_refresh.clone();
-            grant.refresh_issued_ms = now;
             let scope = grant.scope.clone();
             let claims =
                 access_claims(&shared, now, &grant.client_id, &grant.auth_event_id, &scope);
-            let access = jwt(&shared, &claims);
             let previous = grant.previous.as_ref().map(|(p, _)| p.clone());
+            let new_refresh = issue(&shared, &mut auth, "refresh", || random_refresh);
+            let access = issue(&shared, &mut auth, "access", || jwt(&shared, &claims));
+            if let Some(grant) = auth.grants.get_mut(index) {
+                grant.refresh = new_refresh.clone();
+                grant.refresh_issued_ms = now;
+            }
             // Only the current token and the one in its grace window stay known.
             auth.refresh
                 .retain(|t, g| *g != index || Some(t) == previous.as_ref());

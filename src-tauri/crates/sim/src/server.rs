@@ -31,6 +31,9 @@ pub struct Config {
     pub redirect_uris: Vec<String>,
     /// The `ProviderName` in every response: the app's name.
     pub provider_name: String,
+    /// When set, codes and tokens are `<prefix>-code-<n>`, `<prefix>-access-<n>`
+    /// and `<prefix>-refresh-<n>`: values a test knows before they are issued.
+    pub secret_prefix: Option<String>,
 }
 
 /// State shared by every request.
@@ -69,6 +72,7 @@ pub struct SimulatorBuilder {
     redirect_uris: Vec<String>,
     port: u16,
     spec_examples: Option<PathBuf>,
+    secret_prefix: Option<String>,
 }
 
 impl Default for SimulatorBuilder {
@@ -84,6 +88,7 @@ impl Default for SimulatorBuilder {
             redirect_uris: Vec::new(),
             port: 0,
             spec_examples: None,
+            secret_prefix: None,
         }
     }
 }
@@ -141,6 +146,15 @@ impl SimulatorBuilder {
         self
     }
 
+    /// Issues codes and tokens with known values (`<prefix>-code-1`,
+    /// `<prefix>-access-1`, `<prefix>-refresh-1`, then 2, 3, ...) instead of
+    /// random ones, so that a test can search for them. Access tokens are then
+    /// plain strings, not JWT-shaped.
+    pub fn secret_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.secret_prefix = Some(prefix.into());
+        self
+    }
+
     /// Generates the books, binds 127.0.0.1 and starts serving.
     pub async fn start(self) -> Result<RunningSimulator, SimError> {
         let mut truth = generate::generate(self.seed, self.size);
@@ -163,6 +177,7 @@ impl SimulatorBuilder {
                 access_token_ms: self.access_token_ms,
                 redirect_uris: self.redirect_uris,
                 provider_name: "Ledgerkeep".to_owned(),
+                secret_prefix: self.secret_prefix,
             },
             rng: Mutex::new(rng),
             books: RwLock::new(truth),
@@ -303,6 +318,12 @@ impl RunningSimulator {
     /// Removes every fault rule.
     pub fn clear_faults(&self) {
         self.shared.faults.lock().clear();
+    }
+
+    /// Every secret the simulator has issued or been sent so far: codes,
+    /// access and refresh tokens, PKCE verifiers and OAuth states, oldest first.
+    pub fn secrets_seen(&self) -> Vec<String> {
+        self.shared.auth.lock().secrets_seen().to_vec()
     }
 
     /// Expires every access token now.

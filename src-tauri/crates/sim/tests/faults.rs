@@ -34,6 +34,36 @@ async fn error_statuses_for_the_chosen_calls_only() {
 }
 
 #[tokio::test]
+async fn a_rate_limited_fault_answers_as_the_minute_limit_and_is_not_counted() {
+    let h = start().await;
+    let t = h.login().await;
+    let tenant = h.tenant(0);
+    assert_eq!(h.get(&t.access, &tenant, "Contacts").await.status(), 200);
+    h.sim.inject(
+        FaultRule::next(
+            Fault::RateLimited {
+                retry_after_secs: 7,
+            },
+            1,
+        )
+        .on("Invoices"),
+    );
+    let r = h.get(&t.access, &tenant, "Invoices").await;
+    assert_eq!(r.status(), 429);
+    let header = |name: &str| r.headers()[name].to_str().unwrap().to_owned();
+    assert_eq!(header("retry-after"), "7");
+    assert_eq!(header("x-rate-limit-problem"), "minute");
+    // One call counted so far (the Contacts one): the refused call is not.
+    assert_eq!(header("x-minlimit-remaining"), "59");
+    assert_eq!(header("x-daylimit-remaining"), "4999");
+    let next = h.get(&t.access, &tenant, "Invoices").await;
+    assert_eq!(next.status(), 200);
+    assert_eq!(next.headers()["x-minlimit-remaining"], "58");
+    let left = h.sim.limiter().remaining(&tenant, h.clock.now_ms());
+    assert_eq!((left.minute, left.day), (58, 4998));
+}
+
+#[tokio::test]
 async fn truncated_and_malformed_json() {
     let h = start().await;
     let t = h.login().await;

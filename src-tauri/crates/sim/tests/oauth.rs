@@ -436,3 +436,33 @@ async fn the_client_id_may_come_as_http_basic_auth() {
         .unwrap();
     assert_eq!(error_of(r).await, (400, "invalid_grant".to_owned()));
 }
+
+#[tokio::test]
+async fn a_secret_prefix_gives_known_codes_and_tokens_and_every_secret_is_remembered() {
+    let h = start_with(|b| b.secret_prefix("K9known")).await;
+    let t = h.login().await;
+    assert_eq!(t.access, "K9known-access-1");
+    assert_eq!(t.refresh, "K9known-refresh-1");
+    assert_eq!(
+        h.get(&t.access, &h.tenant(0), "Contacts").await.status(),
+        200
+    );
+    let r = h.refresh(&t.refresh).await;
+    assert_eq!(r.status(), 200);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["access_token"], "K9known-access-2");
+    assert_eq!(body["refresh_token"], "K9known-refresh-2");
+    let seen = h.sim.secrets_seen();
+    for s in [
+        "st4te",
+        "K9known-code-1",
+        VERIFIER,
+        "K9known-access-1",
+        "K9known-refresh-1",
+        "K9known-access-2",
+        "K9known-refresh-2",
+    ] {
+        assert!(seen.iter().any(|v| v == s), "{s} not in {seen:?}");
+    }
+    assert_eq!(seen.len(), 7, "each once: {seen:?}");
+}

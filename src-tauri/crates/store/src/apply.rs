@@ -94,6 +94,7 @@ impl LedgerStore {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<PageOutcome, StoreError> {
+        let _timer = self.timed("apply_page");
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         let outcome = apply_in(&mut tx, tenant_id, records, actor, now).await?;
         tx.commit().await?;
@@ -110,6 +111,7 @@ impl LedgerStore {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<PageOutcome, StoreError> {
+        // Timed as `apply_page`, which it calls.
         macro_rules! go {
             ($($k:ident => $t:ty),* $(,)?) => {
                 match kind {
@@ -147,6 +149,7 @@ impl LedgerStore {
         tenant_id: &str,
         kind: EntityKind,
     ) -> Result<Option<String>, StoreError> {
+        let _timer = self.timed("watermark");
         let w: Option<Option<String>> = sqlx::query_scalar(
             "SELECT watermark_utc FROM sync_streams WHERE tenant_id = ? AND stream = ?",
         )
@@ -167,6 +170,7 @@ impl LedgerStore {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
+        let _timer = self.timed("delete_record");
         let spec = spec_of(kind);
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         let row = sqlx::query(&format!(

@@ -200,6 +200,7 @@ async fn finish(partial: &Path, dest: &Path, busy: Duration) -> Result<BackupInf
 impl LedgerStore {
     /// Writes a checked snapshot of the open ledger to `dest` (which must not exist).
     pub async fn backup_to(&self, dest: &Path) -> Result<BackupInfo, StoreError> {
+        let _timer = self.timed("backup_to");
         if dest.exists() {
             return Err(StoreError::Invalid(format!(
                 "{} already exists; a backup never overwrites a file",
@@ -229,6 +230,7 @@ impl LedgerStore {
         now: DateTime<Utc>,
         keep: usize,
     ) -> Result<BackupInfo, StoreError> {
+        let _timer = self.timed("backup_now");
         let info = self
             .backup_to(&dir.join(backup_name("backup", now)))
             .await?;
@@ -245,6 +247,7 @@ impl LedgerStore {
         every: chrono::Duration,
         keep: usize,
     ) -> Result<Option<BackupInfo>, StoreError> {
+        let _timer = self.timed("backup_if_due");
         let due = match last_backup_time(dir)? {
             None => true,
             Some(last) => now - last >= every,

@@ -38,11 +38,13 @@ impl LedgerStore {
         Ok(LedgerStore {
             pool,
             path: path.to_owned(),
+            metrics: None,
         })
     }
 
     /// Runs SQLite's quick integrity check on the open ledger.
     pub async fn quick_check(&self) -> Result<Integrity, StoreError> {
+        let _timer = self.timed("quick_check");
         let rows: Vec<String> = sqlx::query_scalar("PRAGMA quick_check")
             .fetch_all(self.pool())
             .await?;

@@ -25,14 +25,18 @@ pub mod sync_state;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
+use ledgerkeep_obs::Metrics;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, SqliteConnection, SqlitePool};
 
-/// A statement slower than this is logged as a slow query.
-pub const SLOW_STATEMENT: Duration = Duration::from_millis(100);
+/// A statement slower than this is logged as a slow query (with its SQL text,
+/// never its values); a named query slower than this is also counted as slow
+/// in the metrics.
+pub const SLOW_STATEMENT: Duration = ledgerkeep_obs::metrics::SLOW_QUERY;
 
 pub mod integrity;
 mod orgs;
@@ -89,6 +93,26 @@ impl Default for OpenOptions {
 pub struct LedgerStore {
     pool: SqlitePool,
     path: PathBuf,
+    /// Where each named query's duration is counted, when the app gave one.
+    metrics: Option<Arc<Metrics>>,
+}
+
+/// Times one named query from its creation to its drop (an early return or a
+/// cancelled future included) and counts it in the store's metrics.
+#[derive(Debug)]
+#[must_use = "the query is timed until this is dropped"]
+pub(crate) struct QueryTimer<'a> {
+    metrics: Option<&'a Metrics>,
+    name: &'static str,
+    started: Instant,
+}
+
+impl Drop for QueryTimer<'_> {
+    fn drop(&mut self) {
+        if let Some(m) = self.metrics {
+            m.record_query(self.name, self.started.elapsed());
+        }
+    }
 }
 
 /// What the pre-open check found.
@@ -246,7 +270,24 @@ impl LedgerStore {
         Ok(LedgerStore {
             pool,
             path: path.to_owned(),
+            metrics: None,
         })
+    }
+
+    /// The same ledger, counting each named query's duration (and the slow
+    /// ones, over 100 ms) in `metrics`.
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = Some(metrics);
+        self
+    }
+
+    /// Starts timing the query `name`; counted when the timer is dropped.
+    pub(crate) fn timed(&self, name: &'static str) -> QueryTimer<'_> {
+        QueryTimer {
+            metrics: self.metrics.as_deref(),
+            name,
+            started: Instant::now(),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -259,6 +300,7 @@ impl LedgerStore {
 
     /// The version of the newest migration applied to this file.
     pub async fn schema_version(&self) -> Result<i64, StoreError> {
+        let _timer = self.timed("schema_version");
         let version: Option<i64> =
             sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success = 1")
                 .fetch_one(&self.pool)
@@ -268,6 +310,7 @@ impl LedgerStore {
 
     /// Walks the whole audit chain; see [`audit::verify`].
     pub async fn verify_audit(&self) -> Result<VerifyReport, StoreError> {
+        let _timer = self.timed("verify_audit");
         let mut conn = self.pool.acquire().await?;
         audit::verify(&mut conn).await
     }
@@ -279,12 +322,14 @@ impl LedgerStore {
         tenant_id: &str,
         record_id: &str,
     ) -> Result<Vec<AuditEntry>, StoreError> {
+        let _timer = self.timed("record_history");
         let mut conn = self.pool.acquire().await?;
         audit::history(&mut conn, table, tenant_id, record_id).await
     }
 
     /// `PRAGMA integrity_check` on the open ledger.
     pub async fn integrity_check(&self) -> Result<(), StoreError> {
+        let _timer = self.timed("integrity_check");
         let rows: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
             .fetch_all(&self.pool)
             .await?;
@@ -345,6 +390,44 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(sync, 1, "NORMAL");
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn each_named_query_is_timed_into_the_metrics() {
+        let dir = tempfile::tempdir().unwrap();
+        let metrics = Arc::new(Metrics::new(ledgerkeep_obs::SystemClock::shared(), None));
+        let store = LedgerStore::open(&dir.path().join("ledger.sqlite"))
+            .await
+            .unwrap()
+            .with_metrics(Arc::clone(&metrics));
+        store.settings().await.unwrap();
+        store.settings().await.unwrap();
+        store.schema_version().await.unwrap();
+        store.setting("nothing.here").await.unwrap();
+        let s = metrics.snapshot();
+        let calls = |name: &str| {
+            s.queries
+                .iter()
+                .find(|q| q.name == name)
+                .map(|q| q.calls)
+                .unwrap_or(0)
+        };
+        assert_eq!(calls("settings"), 2, "{:?}", s.queries);
+        assert_eq!(calls("schema_version"), 1);
+        assert_eq!(calls("setting"), 1);
+        assert_eq!(s.db_queries, 4);
+        assert!(s.queries.iter().all(|q| q.max_us >= 1 && q.slow <= q.calls));
+
+        // A clone shares the metrics; a store opened without them counts nothing.
+        store.clone().settings().await.unwrap();
+        assert_eq!(metrics.snapshot().db_queries, 5);
+        let plain = LedgerStore::open(&dir.path().join("other.sqlite"))
+            .await
+            .unwrap();
+        plain.settings().await.unwrap();
+        assert_eq!(metrics.snapshot().db_queries, 5);
+        plain.close().await;
         store.close().await;
     }
 

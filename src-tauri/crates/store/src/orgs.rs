@@ -19,6 +19,7 @@ pub struct OrganisationRow {
 impl LedgerStore {
     /// Every organisation, by name.
     pub async fn organisations(&self) -> Result<Vec<OrganisationRow>, StoreError> {
+        let _timer = self.timed("organisations");
         let rows = sqlx::query(
             "SELECT o.tenant_id, o.name, o.base_currency, o.timezone, o.period_lock_date,
                     (SELECT MAX(r.finished_at) FROM sync_runs r

@@ -309,6 +309,7 @@ impl LedgerStore {
     /// calls this at the end of a sync run; it takes about a second per
     /// million documents.
     pub async fn optimize(&self) -> Result<(), StoreError> {
+        let _timer = self.timed("optimize");
         let mut conn = self.pool().acquire().await?;
         for fts in ["invoice_fts", "bank_transaction_fts"] {
             sqlx::query(&format!("INSERT INTO {fts} ({fts}) VALUES ('optimize')"))
@@ -329,6 +330,7 @@ impl LedgerStore {
         after: Option<&str>,
         limit: u32,
     ) -> Result<DocumentPage, StoreError> {
+        let _timer = self.timed("list_documents");
         let limit = limit.clamp(1, 500);
         let plan = match filter.text.as_deref().map(fts_query) {
             Some(q) if !q.is_empty() => {
@@ -429,6 +431,7 @@ impl LedgerStore {
         kind: DocumentKind,
         filter: &DocumentFilter,
     ) -> Result<Vec<CurrencyTotal>, StoreError> {
+        let _timer = self.timed("document_totals");
         let (sql_where, args) = where_clause(kind, filter)?;
         let sql = format!(
             "SELECT currency_code, COUNT(*) AS n, COUNT(total) AS n_total, COUNT(total_e4) AS n_e4, \

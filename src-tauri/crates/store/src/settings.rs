@@ -29,6 +29,7 @@ pub struct StreamState {
 impl LedgerStore {
     /// Every setting, by key.
     pub async fn settings(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let _timer = self.timed("settings");
         Ok(
             sqlx::query_as("SELECT key, value FROM settings ORDER BY key")
                 .fetch_all(self.pool())
@@ -38,6 +39,7 @@ impl LedgerStore {
 
     /// One setting's JSON text, if set.
     pub async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let _timer = self.timed("setting");
         Ok(
             sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
                 .bind(key)
@@ -48,6 +50,7 @@ impl LedgerStore {
 
     /// An integer setting, or its default.
     pub async fn setting_i64(&self, (key, default): (&str, i64)) -> Result<i64, StoreError> {
+        let _timer = self.timed("setting_i64");
         let v: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
             .bind(key)
             .fetch_optional(self.pool())
@@ -63,6 +66,7 @@ impl LedgerStore {
         json_value: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let _timer = self.timed("set_setting");
         sqlx::query(
             "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) \
              ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
@@ -84,6 +88,7 @@ impl LedgerStore {
         error: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let _timer = self.timed("set_stream_status");
         sqlx::query(
             "INSERT INTO sync_streams (tenant_id, stream, status, last_error, updated_at) VALUES (?, ?, ?, ?, ?) \
              ON CONFLICT (tenant_id, stream) DO UPDATE SET status = excluded.status, \
@@ -106,6 +111,7 @@ impl LedgerStore {
         kind: EntityKind,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let _timer = self.timed("mark_full_sweep");
         let at = format_instant(now);
         sqlx::query(
             "INSERT INTO sync_streams (tenant_id, stream, last_full_sweep_utc, updated_at) VALUES (?, ?, ?, ?) \
@@ -123,6 +129,7 @@ impl LedgerStore {
 
     /// Every stream's state for a tenant.
     pub async fn streams(&self, tenant_id: &str) -> Result<Vec<StreamState>, StoreError> {
+        let _timer = self.timed("streams");
         let rows = sqlx::query(
             "SELECT tenant_id, stream, watermark_utc, last_full_sweep_utc, status, last_error \
              FROM sync_streams WHERE tenant_id = ? ORDER BY stream",
@@ -147,6 +154,7 @@ impl LedgerStore {
     /// The highest JournalNumber stored for a tenant: where the Journals
     /// stream resumes (`offset`).
     pub async fn max_journal_number(&self, tenant_id: &str) -> Result<Option<i64>, StoreError> {
+        let _timer = self.timed("max_journal_number");
         let n: Option<i64> =
             sqlx::query_scalar("SELECT MAX(number) FROM journals WHERE tenant_id = ?")
                 .bind(tenant_id)
@@ -164,6 +172,7 @@ impl LedgerStore {
         kind: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let _timer = self.timed("start_sync_run");
         sqlx::query(
             "INSERT INTO sync_runs (run_id, tenant_id, stream, kind, started_at, status) VALUES (?, ?, ?, ?, ?, 'running')",
         )
@@ -189,6 +198,7 @@ impl LedgerStore {
         error: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let _timer = self.timed("finish_sync_run");
         sqlx::query(
             "UPDATE sync_runs SET status = ?, pages = ?, records_seen = ?, records_changed = ?, error = ?, finished_at = ? \
              WHERE run_id = ?",
@@ -208,6 +218,7 @@ impl LedgerStore {
     /// Deletes sync-run log rows that started more than the retention setting's
     /// days before `now`. Returns how many. The audit trail is never pruned.
     pub async fn prune_sync_runs(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        let _timer = self.timed("prune_sync_runs");
         let days = self.setting_i64(SYNC_RUNS_KEEP_DAYS).await?.max(1);
         let cutoff = format_instant(now - chrono::Duration::days(days));
         let r = sqlx::query("DELETE FROM sync_runs WHERE started_at < ?")

@@ -24,6 +24,7 @@ pub struct SyncRunRow {
 impl LedgerStore {
     /// Every tenant the ledger has sync state or an organisation for.
     pub async fn synced_tenants(&self) -> Result<Vec<String>, StoreError> {
+        let _timer = self.timed("synced_tenants");
         let ids: Vec<String> = sqlx::query_scalar(
             "SELECT tenant_id FROM sync_streams UNION SELECT tenant_id FROM organisations ORDER BY 1",
         )
@@ -34,6 +35,7 @@ impl LedgerStore {
 
     /// How many records of `kind` the ledger holds for the tenant.
     pub async fn record_count(&self, tenant_id: &str, kind: EntityKind) -> Result<i64, StoreError> {
+        let _timer = self.timed("record_count");
         let n: i64 = sqlx::query_scalar(&format!(
             "SELECT COUNT(*) FROM {} WHERE tenant_id = ?",
             spec_of(kind).table
@@ -46,6 +48,7 @@ impl LedgerStore {
 
     /// The newest sync run of the tenant, if any.
     pub async fn last_sync_run(&self, tenant_id: &str) -> Result<Option<SyncRunRow>, StoreError> {
+        let _timer = self.timed("last_sync_run");
         let row = sqlx::query(
             "SELECT run_id, tenant_id, kind, started_at, finished_at, status, pages, records_seen, \
              records_changed, error FROM sync_runs WHERE tenant_id = ? ORDER BY id DESC LIMIT 1",
@@ -77,6 +80,7 @@ impl LedgerStore {
         tenant_id: Option<&str>,
         kind: EntityKind,
     ) -> Result<Vec<(String, String)>, StoreError> {
+        let _timer = self.timed("raw_records");
         let table = spec_of(kind).table;
         let rows = sqlx::query(&format!(
             "SELECT tenant_id, raw_json FROM {table} WHERE (?1 IS NULL OR tenant_id = ?1) \

@@ -88,6 +88,7 @@ impl From<StoredFinding> for AnomalyView {
 }
 
 /// The findings, newest first: the open ones, or all.
+#[tracing::instrument(name = "op", skip_all, fields(op = "list_anomalies", request_id = %crate::request_id()))]
 pub async fn list_anomalies(
     ctx: &AppContext,
     req: ListAnomaliesRequest,
@@ -133,6 +134,7 @@ impl DismissAnomalyRequest {
 
 /// Dismisses a finding with the owner's reason. The dismissal goes into the
 /// audit trail, and the finding stays dismissed when detected again.
+#[tracing::instrument(name = "op", skip_all, fields(op = "dismiss_anomaly", request_id = %crate::request_id()))]
 pub async fn dismiss_anomaly(
     ctx: &AppContext,
     req: DismissAnomalyRequest,

@@ -1247,6 +1247,7 @@ pub async fn close_reminders(
 
 /// Decides the reminders due `at` and shows each through `notifier` (the
 /// desktop's, in the app): what the app's hourly timer runs.
+#[tracing::instrument(name = "op", skip_all, fields(op = "send_close_reminders", request_id = %crate::request_id()))]
 pub async fn send_close_reminders(
     ctx: &AppContext,
     at: DateTime<Utc>,

@@ -20,6 +20,7 @@ pub struct Diagnostics {
 
 #[tracing::instrument(name = "op", skip_all, fields(op = "diagnostics", request_id = %crate::request_id()))]
 pub async fn diagnostics(ctx: &AppContext) -> Result<Diagnostics, ApiError> {
+    count_connections(ctx).await;
     let today = ctx.metrics().snapshot();
     let history = read_summaries(&ctx.paths().metrics_dir)
         .into_iter()
@@ -30,4 +31,20 @@ pub async fn diagnostics(ctx: &AppContext) -> Result<Diagnostics, ApiError> {
         history,
         crash_reports: crash_reports(&ctx.paths().crashes_dir),
     })
+}
+
+/// Counts the Xero connections in use (signed in, not waiting for a new
+/// sign-in) into the metrics' active connections.
+pub(crate) async fn count_connections(ctx: &AppContext) {
+    match ctx.xero().tokens().all().await {
+        Ok(conns) => {
+            let active = conns
+                .iter()
+                .filter(|c| c.status() == ledgerkeep_xero::ConnectionStatus::Active)
+                .count();
+            ctx.metrics()
+                .set_active_connections(u32::try_from(active).unwrap_or(u32::MAX));
+        }
+        Err(err) => tracing::warn!(%err, "could not count the Xero connections"),
+    }
 }

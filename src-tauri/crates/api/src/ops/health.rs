@@ -93,6 +93,7 @@ pub async fn health_check(ctx: &AppContext, req: HealthRequest) -> Result<Health
 
 /// The report for a ledger that may not open at all (`doctor`): the file is
 /// checked read-only and never migrated.
+#[tracing::instrument(name = "op", skip_all, fields(op = "health_check_offline", request_id = %crate::request_id()))]
 pub async fn health_check_offline(
     paths: &AppPaths,
     endpoints: &XeroEndpoints,

@@ -172,6 +172,7 @@ pub struct DocumentPageView {
     pub next_cursor: Option<String>,
 }
 
+#[tracing::instrument(name = "op", skip_all, fields(op = "list_documents", request_id = %crate::request_id()))]
 pub async fn list_documents(
     ctx: &AppContext,
     req: ListDocumentsRequest,
@@ -225,6 +226,7 @@ pub struct CurrencyTotalView {
     pub total: Money,
 }
 
+#[tracing::instrument(name = "op", skip_all, fields(op = "document_totals", request_id = %crate::request_id()))]
 pub async fn document_totals(
     ctx: &AppContext,
     filter: DocumentFilterDto,
@@ -274,6 +276,7 @@ pub struct AuditEntryView {
     pub hash: String,
 }
 
+#[tracing::instrument(name = "op", skip_all, fields(op = "record_history", request_id = %crate::request_id()))]
 pub async fn record_history(
     ctx: &AppContext,
     req: RecordHistoryRequest,

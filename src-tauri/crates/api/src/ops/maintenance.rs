@@ -34,6 +34,7 @@ fn u32_of(v: impl TryInto<u32>) -> u32 {
 /// Backs up the open ledger (`VACUUM INTO`, then `integrity_check` and an audit
 /// check of the copy). Into the backups folder, the old ones pruned to the
 /// `backup.keep` setting; or to exactly `to`, which must not exist.
+#[tracing::instrument(name = "op", skip_all, fields(op = "backup_now", request_id = %crate::request_id()))]
 pub async fn backup_now(
     ctx: &AppContext,
     req: BackupRequest,
@@ -77,6 +78,7 @@ pub struct Upkeep {
 /// backup into the backups folder when the newest is older than
 /// `backup.every_hours` (keeping `backup.keep`), and the sync-run log pruned to
 /// `sync_runs.keep_days`. The audit trail is never pruned.
+#[tracing::instrument(name = "op", skip_all, fields(op = "upkeep", request_id = %crate::request_id()))]
 pub async fn upkeep(ctx: &AppContext, now: DateTime<Utc>) -> Result<Upkeep, ApiError> {
     let store = ctx.store();
     let every = chrono::Duration::hours(store.setting_i64(BACKUP_EVERY_HOURS).await?.max(1));
@@ -113,6 +115,7 @@ pub struct RestoreView {
 /// drops its `AppContext` first and opens a new one after). The backup is
 /// checked before anything is replaced; the replaced file is kept in the
 /// backups folder.
+#[tracing::instrument(name = "op", skip_all, fields(op = "restore_backup", request_id = %crate::request_id()))]
 pub async fn restore_backup(
     paths: &AppPaths,
     req: RestoreRequest,
@@ -157,6 +160,7 @@ pub struct AuditVerifyView {
 }
 
 /// Walks the whole audit chain.
+#[tracing::instrument(name = "op", skip_all, fields(op = "verify_audit", request_id = %crate::request_id()))]
 pub async fn verify_audit(ctx: &AppContext) -> Result<AuditVerifyView, ApiError> {
     let report = ctx.store().verify_audit().await?;
     Ok(AuditVerifyView {

@@ -274,6 +274,7 @@ pub struct SyncNowRequest {
 
 /// Runs a sync the owner asked for, after the one running (if any), and
 /// returns what it did.
+#[tracing::instrument(name = "op", skip_all, fields(op = "sync_now", request_id = %crate::request_id()))]
 pub async fn sync_now(svc: &SyncService, req: SyncNowRequest) -> Result<SyncReportView, ApiError> {
     if req.tenant_id.trim().is_empty() {
         return Err(ApiError::invalid("Choose an organisation to sync."));
@@ -299,6 +300,7 @@ pub struct CancelSyncView {
     pub cancelled: bool,
 }
 
+#[tracing::instrument(name = "op", skip_all, fields(op = "cancel_sync", request_id = %crate::request_id()))]
 pub fn cancel_sync(svc: &SyncService, req: CancelSyncRequest) -> CancelSyncView {
     CancelSyncView {
         cancelled: svc.scheduler.cancel(req.tenant_id.trim()),
@@ -306,6 +308,7 @@ pub fn cancel_sync(svc: &SyncService, req: CancelSyncRequest) -> CancelSyncView 
 }
 
 /// A one-off sync without the scheduler (the CLI): every kept organisation, or one.
+#[tracing::instrument(name = "op", skip_all, fields(op = "sync_once", request_id = %crate::request_id()))]
 pub async fn sync_once(
     ctx: &AppContext,
     xero: Arc<Xero>,
@@ -398,6 +401,7 @@ pub struct SyncStatusView {
 
 /// Per organisation and stream: watermark, counts, last result; and the
 /// day's rate-limit use.
+#[tracing::instrument(name = "op", skip_all, fields(op = "sync_status", request_id = %crate::request_id()))]
 pub async fn sync_status(
     ctx: &AppContext,
     req: SyncStatusRequest,
@@ -488,6 +492,7 @@ pub fn entity_named(name: &str) -> Result<EntityKind, ApiError> {
 /// as exact decimal strings (Xero's digits), dates as ISO 8601 (calendar dates
 /// `YYYY-MM-DD`; `…UTC` fields as UTC instants). CSV holds each record's
 /// fields and its nested objects' (`Contact.Name`); JSON holds everything.
+#[tracing::instrument(name = "op", skip_all, fields(op = "export_records", request_id = %crate::request_id()))]
 pub async fn export_records(ctx: &AppContext, req: ExportRequest) -> Result<String, ApiError> {
     let kind = entity_named(&req.entity)?;
     let tenant = req
@@ -597,6 +602,7 @@ fn to_csv(records: &[Value]) -> Result<String, ApiError> {
 
 /// Keeps the chosen organisations of a sign-in and starts syncing them: each
 /// joins the scheduler, which syncs it at once and then on its interval.
+#[tracing::instrument(name = "op", skip_all, fields(op = "keep_and_schedule", request_id = %crate::request_id()))]
 pub async fn keep_and_schedule(
     ctx: &AppContext,
     svc: &SyncService,

@@ -69,6 +69,7 @@ pub struct SetUpdateChannelRequest {
     pub channel: UpdateChannel,
 }
 
+#[tracing::instrument(name = "op", skip_all, fields(op = "update_channel", request_id = %crate::request_id()))]
 pub async fn update_channel(ctx: &AppContext) -> Result<UpdateChannel, ApiError> {
     Ok(ctx
         .store()

@@ -52,6 +52,7 @@ pub struct SignInStarted {
 
 /// Starts a sign-in. For the loopback route the port is bound now, so that a
 /// port already in use is reported before the browser opens.
+#[tracing::instrument(name = "op", skip_all, fields(op = "start_sign_in", request_id = %crate::request_id()))]
 pub async fn start_sign_in(
     ctx: &AppContext,
     req: StartSignInRequest,
@@ -98,6 +99,7 @@ pub struct Connected {
 }
 
 /// Waits for the browser to come back to the loopback listener of `state`.
+#[tracing::instrument(name = "op", skip_all, fields(op = "finish_loopback_sign_in", request_id = %crate::request_id()))]
 pub async fn finish_loopback_sign_in(
     ctx: &AppContext,
     req: FinishLoopbackSignInRequest,
@@ -109,6 +111,7 @@ pub async fn finish_loopback_sign_in(
         .xero()
         .complete_sign_in_on_loopback(listener, &req.state)
         .await?;
+    crate::ops::diagnostics::count_connections(ctx).await;
     Ok(connected(&conn))
 }
 
@@ -121,11 +124,13 @@ pub struct CompleteSignInRequest {
 
 /// Completes a sign-in from the deep link's query, with the same checks as the
 /// loopback listener (one handler for both).
+#[tracing::instrument(name = "op", skip_all, fields(op = "complete_sign_in", request_id = %crate::request_id()))]
 pub async fn complete_sign_in(
     ctx: &AppContext,
     req: CompleteSignInRequest,
 ) -> Result<Connected, ApiError> {
     let conn = ctx.xero().complete_sign_in(&req.query).await?;
+    crate::ops::diagnostics::count_connections(ctx).await;
     Ok(connected(&conn))
 }
 
@@ -174,6 +179,7 @@ fn connected(conn: &Connection) -> Connected {
 }
 
 /// Every organisation of every connection in the keyring.
+#[tracing::instrument(name = "op", skip_all, fields(op = "list_organisations", request_id = %crate::request_id()))]
 pub async fn list_organisations(ctx: &AppContext) -> Result<Vec<OrganisationView>, ApiError> {
     let all = ctx.xero().tokens().all().await?;
     Ok(all.iter().flat_map(|c| views(c)).collect())
@@ -188,6 +194,7 @@ pub struct KeepOrganisationsRequest {
 }
 
 /// Chooses which organisations of a connection are kept.
+#[tracing::instrument(name = "op", skip_all, fields(op = "keep_organisations", request_id = %crate::request_id()))]
 pub async fn keep_organisations(
     ctx: &AppContext,
     req: KeepOrganisationsRequest,
@@ -217,6 +224,7 @@ pub struct DisconnectOutcome {
 
 /// Disconnects one organisation, or everything: revokes at Xero, deletes the
 /// keyring entry. The local ledger is kept, read-only, until the owner removes it.
+#[tracing::instrument(name = "op", skip_all, fields(op = "disconnect", request_id = %crate::request_id()))]
 pub async fn disconnect(
     ctx: &AppContext,
     req: DisconnectRequest,
@@ -237,6 +245,7 @@ pub async fn disconnect(
             (tenants, revoked)
         }
     };
+    crate::ops::diagnostics::count_connections(ctx).await;
     Ok(DisconnectOutcome {
         local_data: "The books already on this computer are kept, read-only, until you remove them in Settings. Nothing more is fetched from Xero for these organisations.".to_owned(),
         tenant_ids,
@@ -247,6 +256,7 @@ pub async fn disconnect(
 /// The whole loopback sign-in for a front with a browser: start it, hand the
 /// address to `open_browser` (the system browser, never a webview), and wait
 /// for the callback. The state stays in this process.
+#[tracing::instrument(name = "op", skip_all, fields(op = "connect_via_loopback", request_id = %crate::request_id()))]
 pub async fn connect_via_loopback(
     ctx: &AppContext,
     open_browser: impl FnOnce(&str) -> Result<(), String>,
@@ -278,6 +288,7 @@ pub async fn connect_via_loopback(
 /// Starts a sign-in that comes back through the owner's https bounce page and
 /// the `ledgerkeep://oauth/callback` deep link, and opens the browser on it.
 /// [`complete_sign_in`] finishes it when the link arrives.
+#[tracing::instrument(name = "op", skip_all, fields(op = "start_bounce_sign_in", request_id = %crate::request_id()))]
 pub async fn start_bounce_sign_in(
     ctx: &AppContext,
     bounce_page: String,
