@@ -130,6 +130,16 @@ async fn serve_inner(
     }
     let tenant = tenant.unwrap_or_default().to_ascii_lowercase();
     let now = shared.clock.now_ms();
+    for f in &faults {
+        if let Fault::RateLimited {
+            problem,
+            retry_after_secs,
+        } = f
+        {
+            let for_ms = i64::try_from(retry_after_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+            shared.limiter.block(&tenant, *problem, now, for_ms);
+        }
+    }
     let (in_flight, remaining) = match shared.limiter.acquire(&tenant, now) {
         Ok(ok) => ok,
         Err(refusal) => {
