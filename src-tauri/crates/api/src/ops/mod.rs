@@ -12,4 +12,5 @@ pub mod preferences;
 pub mod support_bundle;
 pub mod sync;
 pub mod updates;
+pub mod xero_app;
 pub mod xero_connection;
