@@ -12,6 +12,7 @@ use ledgerkeep_api::ops::ledger::{
 };
 use ledgerkeep_api::ops::organisations::LedgerOrganisation;
 use ledgerkeep_api::ops::updates::{SetUpdateChannelRequest, UpdateChannel, UpdateStatus};
+use ledgerkeep_api::ops::xero_app::{XeroAppSettings, XeroAppView};
 use ledgerkeep_api::ops::xero_connection::{
     Connected, DisconnectOutcome, DisconnectRequest, KeepOrganisationsRequest, OrganisationView,
 };
@@ -204,6 +205,20 @@ pub async fn disconnect_xero(
     request: DisconnectRequest,
 ) -> Result<DisconnectOutcome, ApiError> {
     ledgerkeep_api::ops::xero_connection::disconnect(&ctx, request).await
+}
+
+/// The owner's Xero app (client id, port, scopes, endpoints): in use and saved.
+#[tauri::command]
+#[specta::specta]
+pub async fn xero_app(ctx: Ctx<'_>) -> Result<XeroAppView, ApiError> {
+    ledgerkeep_api::ops::xero_app::xero_app(&ctx).await
+}
+
+/// Saves the owner's Xero app; it applies at the next start.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_xero_app(ctx: Ctx<'_>, request: XeroAppSettings) -> Result<XeroAppView, ApiError> {
+    ledgerkeep_api::ops::xero_app::set_xero_app(&ctx, request).await
 }
 
 /// Connects to the built-in demo company through the same sign-in as a real

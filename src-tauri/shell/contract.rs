@@ -39,6 +39,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::xero_organisations,
             commands::keep_organisations,
             commands::disconnect_xero,
+            commands::xero_app,
+            commands::set_xero_app,
             commands::explore_demo,
             commands::sync_now,
             commands::cancel_sync,

@@ -34,6 +34,10 @@ export const commands = {
 	xeroOrganisations: () => typedError<OrganisationView[], ApiError>(__TAURI_INVOKE("xero_organisations")),
 	keepOrganisations: (request: KeepOrganisationsRequest) => typedError<OrganisationView[], ApiError>(__TAURI_INVOKE("keep_organisations", { request })),
 	disconnectXero: (request: DisconnectRequest) => typedError<DisconnectOutcome, ApiError>(__TAURI_INVOKE("disconnect_xero", { request })),
+	/**  The owner's Xero app (client id, port, scopes, endpoints): in use and saved. */
+	xeroApp: () => typedError<XeroAppView, ApiError>(__TAURI_INVOKE("xero_app")),
+	/**  Saves the owner's Xero app; it applies at the next start. */
+	setXeroApp: (request: XeroAppSettings) => typedError<XeroAppView, ApiError>(__TAURI_INVOKE("set_xero_app", { request })),
 	/**
 	 *  Connects to the built-in demo company through the same sign-in as a real
 	 *  one, and syncs it.
@@ -817,6 +821,37 @@ export type Versions = {
 	latestSchema: number,
 	webview: string | null,
 	os: string,
+};
+
+/**  What the owner saved. A field left out takes the environment's value, or Xero's default. */
+export type XeroAppSettings = {
+	clientId: string | null,
+	oauthPort: number | null,
+	scopes: string[] | null,
+	loginUrl: string | null,
+	identityUrl: string | null,
+	apiUrl: string | null,
+};
+
+/**  The Xero app as the running Ledgerkeep uses it, and as saved. */
+export type XeroAppView = {
+	/**  What is saved (applies at the next start). */
+	saved: XeroAppSettings,
+	/**  The client id in use (`None`: no Xero app, the demo company is offered). */
+	clientId: string | null,
+	oauthPort: number,
+	/**  The loopback redirect URI to register in the Xero app. */
+	redirectUri: string,
+	scopes: string[],
+	loginUrl: string,
+	identityUrl: string,
+	apiUrl: string,
+	/**  The fields the environment sets, which the saved settings cannot change. */
+	fromEnvironment: string[],
+	/**  The saved settings differ from those in use: restart Ledgerkeep to apply them. */
+	restartNeeded: boolean,
+	/**  The built-in demo company's simulator stands in for Xero. */
+	demo: boolean,
 };
 
 /* Tauri Specta runtime */

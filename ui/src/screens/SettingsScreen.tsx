@@ -2,6 +2,7 @@ import { useState } from "react";
 import { commands, type AppInfo, type LogLevel, type Preferences } from "../bindings";
 import { settle, useCommand, type CommandState } from "../app/useCommand";
 import { UpdatesSection } from "./UpdatesSection";
+import { XeroAppSection } from "./XeroAppSection";
 import { XeroSection } from "./XeroSection";
 
 const LEVELS: { value: LogLevel; label: string }[] = [
@@ -27,6 +28,7 @@ export function SettingsScreen() {
       )}
       {info.state === "ok" && <AboutList info={info.data} />}
       <XeroSection />
+      <XeroAppSection />
       <UpdatesSection />
       <LogSettings />
     </section>

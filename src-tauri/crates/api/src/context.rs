@@ -21,6 +21,8 @@ pub struct AppConfig {
     pub paths: AppPaths,
     pub clock: SharedClock,
     pub endpoints: XeroEndpoints,
+    /// The OAuth scopes asked for (a setting; the default list otherwise).
+    pub scopes: Vec<String>,
     /// Changes the running log level; inert when the front installed no logger.
     pub log_control: LogControl,
     /// True when the Xero endpoints are the built-in demo company's simulator.
@@ -35,12 +37,15 @@ impl AppConfig {
             .unwrap_or(chrono::DateTime::UNIX_EPOCH)
     }
 
-    /// The real clock and the endpoints from the environment (Xero's by default).
+    /// The real clock, and the Xero app from the environment, else the saved
+    /// settings (`ops::xero_app`), else Xero's defaults.
     pub fn new(paths: AppPaths) -> Self {
+        let saved = crate::ops::xero_app::load_settings(&paths);
         AppConfig {
+            endpoints: crate::ops::xero_app::endpoints(&saved, |name| std::env::var(name).ok()),
+            scopes: crate::ops::xero_app::scopes(&saved),
             paths,
             clock: SystemClock::shared(),
-            endpoints: XeroEndpoints::from_env(),
             log_control: LogControl::inert(),
             demo: false,
         }
@@ -120,14 +125,21 @@ impl AppContext {
             clock: config.clock.clone(),
             sleeper: Arc::new(TokioSleeper),
         });
+        let mut options = xero.options;
+        if options.scopes == XeroOptions::default().scopes {
+            // The saved scopes, unless the front handed in its own.
+            options.scopes = config.scopes.clone();
+        }
         let xero = Xero::new(
             config.endpoints.clone(),
             xero.store,
             time,
             Some(Arc::clone(&metrics)),
-            xero.options,
+            options,
         )
         .map_err(|e| ApiError::internal(format!("The Xero client could not start: {e}")))?;
+        // Abandoned sign-ins are dropped after ten minutes even if no other starts.
+        drop(xero.spawn_sweeper());
         Ok(AppContext {
             config,
             store,

@@ -217,6 +217,7 @@ async fn no_secret_of_a_connect_and_sync_reaches_a_log_a_crash_report_or_a_bundl
     sim.inject(
         FaultRule::next(
             Fault::RateLimited {
+                problem: ledgerkeep_sim::Problem::Minute,
                 retry_after_secs: 2,
             },
             1,

@@ -97,17 +97,20 @@ pub async fn disconnect(ctx: &AppContext, args: DisconnectArgs) -> Result<ExitCo
 fn open_browser(url: &str) {
     let has_display =
         std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some();
-    let opener = if cfg!(target_os = "macos") {
-        Some("open")
+    // On Windows through rundll32, not `cmd /C start`: cmd would read the
+    // URL's `&`s as command separators.
+    let opener: Option<(&str, &[&str])> = if cfg!(target_os = "macos") {
+        Some(("open", &[]))
     } else if cfg!(target_os = "windows") {
-        None
+        Some(("rundll32", &["url.dll,FileProtocolHandler"]))
     } else if has_display {
-        Some("xdg-open")
+        Some(("xdg-open", &[]))
     } else {
         None
     };
-    if let Some(cmd) = opener {
+    if let Some((cmd, before)) = opener {
         let _ = std::process::Command::new(cmd)
+            .args(before)
             .arg(url)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())

@@ -2,7 +2,13 @@
 //! figures (docs/BENCHMARKS.md). Large must hold one million bank transactions
 //! in its first organisation.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)] // a bench binary prints
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::float_arithmetic,
+    clippy::cast_precision_loss
+)] // a bench binary prints rates; no money here
 
 use std::time::Instant;
 

@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 use crate::books::{Collection, Paging, Record};
 use crate::faults::Fault;
-use crate::limits::{Problem, Remaining};
+use crate::limits::Remaining;
 use crate::oauth;
 use crate::query::{parse_if_modified_since, Filter, Order};
 use crate::server::Shared;
@@ -132,19 +132,15 @@ async fn serve_inner(
     }
     let tenant = tenant.unwrap_or_default().to_ascii_lowercase();
     let now = shared.clock.now_ms();
-    if let Some(secs) = faults.iter().find_map(|f| match f {
-        Fault::RateLimited { retry_after_secs } => Some(*retry_after_secs),
-        _ => None,
-    }) {
-        let mut r = json_response(StatusCode::TOO_MANY_REQUESTS, String::new());
-        limit_headers(r.headers_mut(), shared.limiter.remaining(&tenant, now));
-        set(
-            r.headers_mut(),
-            "x-rate-limit-problem",
-            Problem::Minute.as_str(),
-        );
-        set(r.headers_mut(), "retry-after", secs);
-        return r;
+    for f in &faults {
+        if let Fault::RateLimited {
+            problem,
+            retry_after_secs,
+        } = f
+        {
+            let for_ms = i64::try_from(retry_after_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+            shared.limiter.block(&tenant, *problem, now, for_ms);
+        }
     }
     let (in_flight, remaining) = match shared.limiter.acquire(&tenant, now) {
         Ok(ok) => ok,

@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use tokio::sync::Semaphore;
 
+use crate::limits::Problem;
+
 /// Holds calls until released: for tests that need calls in flight at once.
 #[derive(Debug, Clone)]
 pub struct Gate {
@@ -51,10 +53,6 @@ impl Eq for Gate {}
 pub enum Fault {
     /// Answer with this status (500, 503, ...) and Xero's error body.
     Status(u16),
-    /// Refuse the call as Xero's minute limit does: 429 with
-    /// `X-Rate-Limit-Problem: minute`, `Retry-After` (seconds) and the
-    /// remaining counts. The refused call is not counted against the limits.
-    RateLimited { retry_after_secs: u64 },
     /// Answer correctly, after this long.
     Delay(Duration),
     /// Never answer (until the client gives up or the simulator stops).
@@ -70,6 +68,14 @@ pub enum Fault {
     /// After this call is answered, edit the records it returned (new
     /// `UpdatedDateUTC`): records changed between two pages.
     ChangeServedRecords,
+    /// Refuse with a 429 as Xero does when a limit is spent elsewhere (another
+    /// app on the tenant): this call and every call to the tenant in the next
+    /// `retry_after_secs` get the 429, with `X-Rate-Limit-Problem` and (for
+    /// the minute and the day) `Retry-After`.
+    RateLimited {
+        problem: Problem,
+        retry_after_secs: u64,
+    },
 }
 
 /// When a fault applies.

@@ -88,6 +88,8 @@ struct TenantCounts {
     day_count: u32,
     /// This tenant's windows start this many ms after the epoch's.
     phase_ms: i64,
+    /// Refused with this problem until this instant (an injected 429).
+    blocked: Option<(Problem, i64)>,
 }
 
 #[derive(Debug, Default)]
@@ -95,6 +97,20 @@ struct Counts {
     tenants: HashMap<String, TenantCounts>,
     app_window: i64,
     app_count: u32,
+}
+
+impl Counts {
+    /// The tenant's counts, started on first sight.
+    fn tenant(&mut self, tenant: &str) -> &mut TenantCounts {
+        self.tenants
+            .entry(tenant.to_owned())
+            .or_insert_with(|| TenantCounts {
+                phase_ms: phase_for(tenant),
+                minute_window: i64::MIN,
+                day_window: i64::MIN,
+                ..TenantCounts::default()
+            })
+    }
 }
 
 /// Counts calls against the limits.
@@ -193,6 +209,13 @@ impl RateLimiter {
         }
     }
 
+    /// Refuses every call to `tenant` with `problem` from `now` for
+    /// `for_ms` (a limit spent by someone else).
+    pub fn block(&self, tenant: &str, problem: Problem, now: i64, for_ms: i64) {
+        let mut counts = self.counts.lock();
+        counts.tenant(tenant).blocked = Some((problem, now.saturating_add(for_ms)));
+    }
+
     /// Counts one call for `tenant` at `now`, or refuses it.
     pub fn acquire(&self, tenant: &str, now: i64) -> Result<(InFlight, Remaining), Refusal> {
         let limits = *self.limits.lock();
@@ -203,15 +226,7 @@ impl RateLimiter {
             counts.app_count = 0;
         }
         let app_count = counts.app_count;
-        let t = counts
-            .tenants
-            .entry(tenant.to_owned())
-            .or_insert_with(|| TenantCounts {
-                phase_ms: phase_for(tenant),
-                minute_window: i64::MIN,
-                day_window: i64::MIN,
-                ..TenantCounts::default()
-            });
+        let t = counts.tenant(tenant);
         let local = now - t.phase_ms;
         let minute_window = local.div_euclid(MINUTE_MS);
         if t.minute_window != minute_window {
@@ -238,6 +253,11 @@ impl RateLimiter {
         if t.in_flight >= limits.concurrent {
             return refuse(Problem::Concurrent, None);
         }
+        if let Some((problem, until)) = t.blocked.filter(|(_, until)| now < *until) {
+            let retry =
+                matches!(problem, Problem::Minute | Problem::Day).then(|| ceil_secs(until - now));
+            return refuse(problem, retry);
+        }
         if t.day_count >= limits.per_day {
             let reset = (day_window + 1) * DAY_MS - local;
             return refuse(Problem::Day, Some(ceil_secs(reset)));
@@ -247,8 +267,8 @@ impl RateLimiter {
             return refuse(Problem::Minute, Some(ceil_secs(reset)));
         }
         if app_count >= limits.app_per_minute {
-            let reset = (app_window + 1) * MINUTE_MS - now;
-            return refuse(Problem::AppMinute, Some(ceil_secs(reset)));
+            // Xero sends Retry-After for the minute and the day only.
+            return refuse(Problem::AppMinute, None);
         }
         t.in_flight += 1;
         t.minute_count += 1;
@@ -312,5 +332,21 @@ mod tests {
         drop(l.acquire("b", 1).unwrap());
         let r = l.acquire("c", 2).unwrap_err();
         assert_eq!(r.problem, Problem::AppMinute);
+        assert_eq!(
+            r.retry_after, None,
+            "Xero names no moment for the app's minute"
+        );
+        assert!(l.acquire("c", MINUTE_MS).is_ok(), "a new app minute");
+    }
+
+    #[test]
+    fn a_block_refuses_the_tenant_until_it_ends() {
+        let l = RateLimiter::new(Limits::XERO);
+        l.block("t", Problem::Minute, 1_000, 30_000);
+        let r = l.acquire("t", 1_000).unwrap_err();
+        assert_eq!((r.problem, r.retry_after), (Problem::Minute, Some(30)));
+        assert!(l.acquire("u", 1_000).is_ok(), "another tenant");
+        assert_eq!(l.acquire("t", 30_999).unwrap_err().retry_after, Some(1));
+        assert!(l.acquire("t", 31_000).is_ok());
     }
 }

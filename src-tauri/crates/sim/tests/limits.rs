@@ -141,7 +141,9 @@ async fn the_app_minute_spans_every_tenant() {
         header(&r, "x-rate-limit-problem").as_deref(),
         Some("appminute")
     );
-    assert!(header(&r, "retry-after").is_some());
+    // xero-facts.md: Retry-After comes with the minute and the day only.
+    assert_eq!(header(&r, "retry-after"), None);
+    assert_eq!(num(&r, "x-appminlimit-remaining"), 0);
 }
 
 #[tokio::test]
@@ -199,6 +201,44 @@ async fn the_sixth_concurrent_call_gets_429_concurrent() {
         assert_eq!(s.await.unwrap(), 200);
     }
     assert_eq!(h.sim.limiter().in_flight(&tenant), 0);
+    assert_eq!(
+        h.get(&t.access, &tenant, "Organisation").await.status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn an_injected_429_refuses_the_tenant_until_its_retry_after() {
+    let h = start().await;
+    let t = h.login().await;
+    let tenant = h.tenant(0);
+    h.sim.inject(FaultRule::next(
+        Fault::RateLimited {
+            problem: ledgerkeep_sim::Problem::Minute,
+            retry_after_secs: 30,
+        },
+        1,
+    ));
+    let r = h.get(&t.access, &tenant, "Organisation").await;
+    assert_eq!(r.status(), 429);
+    assert_eq!(
+        header(&r, "x-rate-limit-problem").as_deref(),
+        Some("minute")
+    );
+    assert_eq!(num(&r, "retry-after"), 30);
+    // The rule fired once, but the tenant stays refused until Retry-After ends.
+    h.clock.advance(Duration::from_secs(29));
+    let r = h.get(&t.access, &tenant, "Organisation").await;
+    assert_eq!(r.status(), 429);
+    assert_eq!(num(&r, "retry-after"), 1);
+    assert_eq!(
+        h.get(&t.access, &h.tenant(1), "Organisation")
+            .await
+            .status(),
+        200,
+        "another tenant is not refused"
+    );
+    h.clock.advance(Duration::from_secs(1));
     assert_eq!(
         h.get(&t.access, &tenant, "Organisation").await.status(),
         200

@@ -233,9 +233,22 @@ async fn access_tokens_expire_after_their_lifetime() {
 async fn an_unused_refresh_token_expires_after_sixty_days() {
     let h = start().await;
     let t = h.login().await;
+    // Used just inside its 60 days, it works, and the new one has 60 days of its own.
+    h.clock
+        .advance(Duration::from_secs(60 * 86_400) - Duration::from_millis(1));
+    let r = h.refresh(&t.refresh).await;
+    assert_eq!(r.status(), 200);
+    let next: Value = r.json().await.unwrap();
+    let next = next["refresh_token"].as_str().unwrap().to_owned();
+    h.clock.advance(Duration::from_secs(59 * 86_400 + 86_399));
+    let r = h.refresh(&next).await;
+    assert_eq!(r.status(), 200, "a used token's 60 days start again");
+    let last: Value = r.json().await.unwrap();
+    let last = last["refresh_token"].as_str().unwrap().to_owned();
+    // Left unused for 60 days: refused, as Xero refuses it.
     h.clock.advance(Duration::from_secs(60 * 86_400));
     assert_eq!(
-        error_of(h.refresh(&t.refresh).await).await,
+        error_of(h.refresh(&last).await).await,
         (400, "invalid_grant".to_owned())
     );
 }

@@ -4,6 +4,8 @@
 //! - a sync on launch, every `interval` (missed ticks are skipped), on "sync
 //!   now", and when the network returns;
 //! - failures back off exponentially with jitter, reset on success;
+//! - a tenant whose sign-in needs re-authorisation pauses: no ticks until it
+//!   is scheduled again (after a new sign-in) or the owner asks for a sync;
 //! - background syncs run at `Priority::Background`, so the rate limiter keeps
 //!   the last part of the daily budget for what the owner starts;
 //! - a full sweep in progress is persisted by the engine and resumed by the
@@ -87,6 +89,8 @@ enum Command {
         reply: oneshot::Sender<SyncReport>,
     },
     NetworkBack,
+    /// Scheduled again (e.g. after a new sign-in): a paused tenant resumes.
+    Resume,
 }
 
 #[derive(Debug)]
@@ -100,6 +104,7 @@ impl std::fmt::Debug for Command {
         match self {
             Command::SyncNow { full, .. } => write!(f, "SyncNow {{ full: {full} }}"),
             Command::NetworkBack => f.write_str("NetworkBack"),
+            Command::Resume => f.write_str("Resume"),
         }
     }
 }
@@ -151,9 +156,14 @@ impl SyncScheduler {
         s
     }
 
-    /// Schedules one more tenant (e.g. after a sign-in).
+    /// Schedules one more tenant (e.g. after a sign-in). One already
+    /// scheduled resumes if it was paused, and syncs at once.
     pub fn add_tenant(&self, tenant: String, name: String) {
-        if *self.inner.stop.borrow() || self.inner.tenants.lock().contains_key(&tenant) {
+        if *self.inner.stop.borrow() {
+            return;
+        }
+        if let Some(slot) = self.inner.tenants.lock().get(&tenant) {
+            let _ = slot.commands.send(Command::Resume);
             return;
         }
         let (tx, rx) = mpsc::unbounded_channel();
@@ -273,12 +283,24 @@ async fn tenant_loop(
     } else {
         time.now_ms().saturating_add(interval_ms)
     };
+    // Needs re-authorisation: nothing runs by itself until resumed.
+    let mut paused = false;
     loop {
         if *stop.borrow() {
             break;
         }
         let wait = Duration::from_millis(u64::try_from(next_due - time.now_ms()).unwrap_or(0));
-        let wake = if wait.is_zero() {
+        let wake = if paused {
+            tokio::select! {
+                biased;
+                _ = stop.wait_for(|s| *s) => Wake::Stop,
+                c = commands.recv() => match c {
+                    Some(Command::NetworkBack) => continue,
+                    Some(c) => Wake::Command(c),
+                    None => Wake::Stop,
+                },
+            }
+        } else if wait.is_zero() {
             Wake::Due
         } else {
             tokio::select! {
@@ -293,6 +315,13 @@ async fn tenant_loop(
         };
         let (req, reply, user) = match wake {
             Wake::Stop => break,
+            Wake::Command(Command::Resume) if paused => {
+                paused = false;
+                failures = 0;
+                next_due = time.now_ms();
+                continue;
+            }
+            Wake::Command(Command::Resume) => continue,
             Wake::Due | Wake::Command(Command::NetworkBack) => {
                 let mut r = SyncRequest::background();
                 r.sweep_every = inner.config.sweep_every;
@@ -326,6 +355,10 @@ async fn tenant_loop(
         }
         let _ = inner.events.send(SyncEvent::Finished(report.clone()));
         let now = time.now_ms();
+        paused = report.stopped == Some(StopReason::NeedsReauthorisation);
+        if paused {
+            tracing::info!(%tenant, "the sign-in needs re-authorisation: background syncs pause until it is renewed");
+        }
         match report.stopped {
             None => {
                 failures = 0;

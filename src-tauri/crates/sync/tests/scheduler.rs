@@ -418,3 +418,78 @@ async fn when_the_network_comes_back_every_tenant_syncs() {
     }
     sched.shutdown().await;
 }
+
+/// The next start (`Err(user)`) or finish (`Ok(report)`).
+async fn next_event(
+    events: &mut tokio::sync::broadcast::Receiver<SyncEvent>,
+) -> Result<ledgerkeep_sync::SyncReport, bool> {
+    loop {
+        match events.recv().await.unwrap() {
+            SyncEvent::Started { user, .. } => return Err(user),
+            SyncEvent::Finished(r) => return Ok(r),
+            SyncEvent::Progress(_) => {}
+        }
+    }
+}
+
+#[tokio::test]
+async fn needs_reauthorisation_pauses_the_tenants_syncs_until_it_signs_in_again() {
+    let h = harness_with(Size::Small, Limits::XERO, quick_options()).await;
+    let t = h.tenant();
+    let config = SchedulerConfig {
+        interval: Duration::from_secs(15 * 60),
+        sync_on_launch: true,
+        backoff_base: Duration::from_secs(60),
+        backoff_cap: Duration::from_secs(600),
+        sweep_every: None,
+        max_sweeps_per_run: 0,
+    };
+    // Xero refuses the refresh token from the start.
+    h.sim.revoke_refresh_tokens();
+    h.sim.expire_access_tokens();
+    h.time.advance(Duration::from_secs(31 * 60));
+    let only_first = vec![tenants(&h).remove(0)];
+    let mut events;
+    let sched = {
+        let s = SyncScheduler::start(
+            Arc::clone(&h.engine),
+            config,
+            only_first.clone(),
+            Arc::new(Silent),
+            h.time.timekeeping(),
+        );
+        events = s.subscribe();
+        s
+    };
+    assert_eq!(next_event(&mut events).await, Err(false), "the launch sync");
+    let r = next_event(&mut events).await.unwrap();
+    assert_eq!(r.stopped, Some(StopReason::NeedsReauthorisation));
+    // Paused: neither ticks (virtual time would run them back to back) nor the
+    // network coming back start a sync; the owner's "sync now" still runs.
+    sched.network_back();
+    let report = {
+        let sched = sched.clone();
+        let t = t.clone();
+        tokio::spawn(async move { sched.sync_now(&t, false).await })
+    };
+    assert_eq!(
+        next_event(&mut events).await,
+        Err(true),
+        "a background sync ran"
+    );
+    assert_eq!(
+        next_event(&mut events).await.unwrap().stopped,
+        Some(StopReason::NeedsReauthorisation)
+    );
+    assert_eq!(
+        report.await.unwrap().unwrap().stopped,
+        Some(StopReason::NeedsReauthorisation)
+    );
+    // A new sign-in, and the tenant scheduled again: it resumes at once.
+    connect(&h.xero).await;
+    sched.add_tenant(only_first[0].0.clone(), only_first[0].1.clone());
+    assert_eq!(next_event(&mut events).await, Err(false));
+    let r = next_event(&mut events).await.unwrap();
+    assert!(r.succeeded(), "{:?}", r.error);
+    sched.shutdown().await;
+}

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use tracing::Instrument;
 
 use crate::error::{Result, XeroError};
-use crate::limiter::{LimitHeaders, Priority, RateLimiter, RateLimits};
+use crate::limiter::{LimitHeaders, LimitProblem, Priority, RateLimiter, RateLimits};
 use crate::time::Timekeeping;
 use crate::tokens::{Connection, ConnectionStatus, Organisation, TokenManager};
 use crate::XeroEndpoints;
@@ -33,6 +33,9 @@ pub struct ClientSettings {
     pub backoff_base: Duration,
     pub backoff_cap: Duration,
     pub limits: RateLimits,
+    /// How often a connection's organisations are read again from
+    /// `/connections`, so that one disconnected at Xero is noticed.
+    pub organisations_every: Duration,
 }
 
 impl Default for ClientSettings {
@@ -46,6 +49,7 @@ impl Default for ClientSettings {
             backoff_base: Duration::from_secs(1),
             backoff_cap: Duration::from_secs(60),
             limits: RateLimits::default(),
+            organisations_every: Duration::from_secs(15 * 60),
         }
     }
 }
@@ -256,7 +260,9 @@ impl XeroClient {
     }
 
     /// One Accounting API GET for `tenant_id`. A tenant that is not among the
-    /// token's connections is refused here, before any request.
+    /// token's connections is refused here, before any request; the list is
+    /// read again from `/connections` every `organisations_every` (and after
+    /// Xero refused a tenant), so one disconnected at Xero is refused too.
     pub async fn get(&self, tenant_id: &str, req: &ApiRequest) -> Result<XeroResponse> {
         let conn = self.tokens.connection_for_tenant(tenant_id).await?;
         if conn.status() == ConnectionStatus::NeedsReauthorisation {
@@ -264,10 +270,50 @@ impl XeroClient {
                 connection_id: conn.id().to_owned(),
             });
         }
+        self.check_organisations(&conn, tenant_id).await?;
         let deadline = self.settings.deadline;
         match tokio::time::timeout(deadline, self.get_with_retries(&conn, tenant_id, req)).await {
             Ok(result) => result,
             Err(_) => Err(XeroError::Deadline(deadline.as_secs())),
+        }
+    }
+
+    /// Reads the connection's organisations again when the list is older than
+    /// `organisations_every` (one read at a time), then refuses a tenant that
+    /// is no longer among them.
+    async fn check_organisations(&self, conn: &Connection, tenant_id: &str) -> Result<()> {
+        let every =
+            i64::try_from(self.settings.organisations_every.as_millis()).unwrap_or(i64::MAX);
+        let due = || {
+            self.time
+                .now_ms()
+                .saturating_sub(conn.organisations_read_ms())
+                >= every
+        };
+        if due() {
+            let _one = conn.lock_organisations_read().await;
+            if due() {
+                match self.fetch_organisations(conn).await {
+                    Ok(orgs) => {
+                        let before = conn.organisations().len();
+                        if orgs.len() != before {
+                            tracing::info!(connection = %conn.id(), before, now = orgs.len(), "Xero's list of connected organisations changed");
+                        }
+                        self.tokens.set_organisations(conn, orgs).await?;
+                    }
+                    Err(e @ XeroError::NeedsReauthorisation { .. }) => return Err(e),
+                    Err(e) => {
+                        // Keep the list held, and try again next period rather than on every call.
+                        tracing::warn!(connection = %conn.id(), error = %e, "could not read the connected organisations again");
+                        conn.organisations_read_now(self.time.now_ms());
+                    }
+                }
+            }
+        }
+        if conn.reaches(tenant_id) {
+            Ok(())
+        } else {
+            Err(XeroError::TenantNotConnected(tenant_id.to_owned()))
         }
     }
 
@@ -440,10 +486,11 @@ impl XeroClient {
                 correlation_id,
             })),
             401 => Ok(Attempt::Unauthorized(token.generation)),
-            429 if limits.day_exhausted => Err(XeroError::DailyLimit(
+            429 if limits.day_exhausted() => Err(XeroError::DailyLimit(
                 "Xero says none are left today".to_owned(),
             )),
-            // The pause is on the tenant: the next acquire waits it out.
+            // The pause is on the tenant (or, for the app's minute, on every
+            // tenant): the next acquire waits it out.
             429 => Ok(Attempt::Retry {
                 after: Some(Duration::ZERO),
                 reason: "Xero kept answering 429".to_owned(),
@@ -454,11 +501,17 @@ impl XeroClient {
                 reason: format!("Xero answered HTTP {status}"),
                 counts: true,
             }),
-            _ => Err(XeroError::Status {
-                status,
-                detail: error_detail(&body),
-                correlation_id,
-            }),
+            _ => {
+                if status == 403 {
+                    // The tenant may have been disconnected at Xero: read the list again first.
+                    conn.organisations_stale();
+                }
+                Err(XeroError::Status {
+                    status,
+                    detail: error_detail(&body),
+                    correlation_id,
+                })
+            }
         }
     }
 
@@ -482,13 +535,13 @@ fn limit_headers(h: &HeaderMap) -> LimitHeaders {
     LimitHeaders {
         minute_remaining: num("x-minlimit-remaining"),
         day_remaining: num("x-daylimit-remaining"),
+        app_minute_remaining: num("x-appminlimit-remaining"),
         retry_after: h
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs),
-        day_exhausted: header_str(h, "x-rate-limit-problem")
-            .is_some_and(|p| p.eq_ignore_ascii_case("day")),
+        problem: header_str(h, "x-rate-limit-problem").and_then(|p| LimitProblem::parse(&p)),
     }
 }
 

@@ -45,7 +45,7 @@ pub enum XeroError {
     #[error("The organisation {0} is not among this sign-in's connections.")]
     TenantNotConnected(String),
     /// The tenant's daily budget is spent (or, for background work, its reserve reached).
-    #[error("The daily limit of calls to Xero for this organisation is reached ({0}). Syncs resume tomorrow.")]
+    #[error("The daily limit of calls to Xero for this organisation is reached ({0}). Syncs resume when Xero's day for it turns.")]
     DailyLimit(String),
     /// Xero answered with a status that retrying will not fix.
     #[error("Xero answered HTTP {status}{}: {detail}", correlation_id.as_ref().map(|c| format!(" (correlation id {c})")).unwrap_or_default())]

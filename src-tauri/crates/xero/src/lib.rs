@@ -26,7 +26,7 @@ pub use callback::LoopbackListener;
 pub use client::{ApiRequest, ClientSettings, XeroClient, XeroResponse};
 pub use endpoints::XeroEndpoints;
 pub use error::XeroError;
-pub use limiter::{Priority, RateLimiter, RateLimits};
+pub use limiter::{LimitProblem, Priority, RateLimiter, RateLimits};
 pub use oauth::{AuthorizeRequest, RedirectTarget, SignIn, TokenSet, DEFAULT_SCOPES};
 pub use service::{Disconnected, Xero, XeroOptions};
 pub use time::{Sleeper, Timekeeping, TokioSleeper, VirtualTime};

@@ -1,22 +1,25 @@
 //! Xero's rate limits, kept on our side so that Xero never has to refuse us:
-//! per tenant at most 5 in flight (a semaphore), 60 a minute (a governor
-//! bucket that waits), a daily budget, all corrected by the server's
-//! `X-MinLimit-Remaining` / `X-DayLimit-Remaining`; 10,000 a minute app-wide.
-//! A 429 pauses the whole tenant until `Retry-After`. User-initiated work goes
-//! first; background work never spends the last part of the daily budget.
+//! per tenant at most 5 in flight (a semaphore), 60 a minute (a [`Spacing`]
+//! that waits), a daily budget, all corrected by the server's
+//! `X-MinLimit-Remaining` / `X-DayLimit-Remaining`; 10,000 a minute app-wide
+//! (one [`Spacing`] shared by every tenant, corrected by
+//! `X-AppMinLimit-Remaining`). A call takes its tenant's slot and the app's
+//! slot at the same instant, once both are free.
+//! A 429 pauses the whole tenant until `Retry-After` (an `appminute` 429, the
+//! whole app). User-initiated work goes first; background work never spends
+//! the last part of the daily budget.
+//!
+//! Xero's windows are fixed, and each tenant's reset at its own moment
+//! (xero-facts.md), so the day does not turn at midnight: a daily 429's
+//! `Retry-After` says when it does, and from then on it turns every 24 hours.
+//! Until that is known, a reading of `X-DayLimit-Remaining` holds at most a
+//! day, and when it says nothing is left one call may go to learn the moment.
 
 use std::collections::{HashMap, VecDeque};
-use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use governor::clock::Clock as GovernorClock;
-use governor::middleware::NoOpMiddleware;
-use governor::nanos::Nanos;
-use governor::state::{InMemoryState, NotKeyed};
-use governor::Quota;
-use ledgerkeep_obs::SharedClock;
 use parking_lot::Mutex;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 
@@ -59,47 +62,105 @@ pub enum Priority {
     Background,
 }
 
-/// The governor clock: our passed-in clock, in nanoseconds since the epoch.
-#[derive(Debug, Clone)]
-struct PassedInClock(SharedClock);
-
-impl GovernorClock for PassedInClock {
-    type Instant = Nanos;
-    fn now(&self) -> Nanos {
-        let ns = self.0.now().unix_timestamp_nanos();
-        Nanos::from(u64::try_from(ns).unwrap_or(0))
-    }
+/// One call per `period`, no burst (a GCRA bucket of depth one): never more
+/// than `limit` calls in ANY minute, whichever moment the server's fixed
+/// windows start. Unlike governor's buckets it can be looked at without
+/// taking from it, so that a call takes its tenant's slot and the app's slot
+/// together: taking one and then waiting for the other would let the first
+/// slip (seen: 62 calls to one tenant in a minute while the app limit bound).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Spacing {
+    period_ns: i128,
+    /// The earliest instant (ns since the epoch) of the next call.
+    next_ns: i128,
 }
 
-type Bucket = governor::RateLimiter<NotKeyed, InMemoryState, PassedInClock, NoOpMiddleware<Nanos>>;
+impl Spacing {
+    /// `per_minute` calls a minute, evenly spaced.
+    pub fn per_minute(per_minute: u32) -> Self {
+        Spacing {
+            period_ns: 60_000_000_000 / i128::from(per_minute.max(1)),
+            next_ns: i128::MIN,
+        }
+    }
 
-fn bucket(per_minute: u32, clock: &SharedClock) -> Bucket {
-    // One call per (60 s / limit), no burst: never more than `limit` in ANY
-    // minute, whichever moment the server's fixed windows start.
-    let period = Duration::from_nanos(60_000_000_000 / u64::from(per_minute.max(1)));
-    let quota = Quota::with_period(period)
-        .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
-        .allow_burst(NonZeroU32::MIN);
-    governor::RateLimiter::direct_with_clock(quota, PassedInClock(clock.clone()))
+    /// When the next call may go (ns since the epoch).
+    pub fn ready_at_ns(&self) -> i128 {
+        self.next_ns
+    }
+
+    /// Takes the slot at `now_ns` (which must be at or after [`Self::ready_at_ns`]).
+    pub fn take(&mut self, now_ns: i128) {
+        self.next_ns = self.next_ns.max(now_ns).saturating_add(self.period_ns);
+    }
 }
 
 #[derive(Debug, Default)]
 struct TenantCounts {
+    /// The tenant's minute, as even spacing.
+    minute: Spacing,
     /// No new call starts before this instant (ms): a 429, or the server's correction.
     paused_until_ms: i64,
     /// Our own sends in the last minute (ms), to read the server's minute count against.
     recent: VecDeque<i64>,
-    /// The server's last `X-DayLimit-Remaining`, and our sends since it.
+    /// The server's last `X-DayLimit-Remaining`, when it was read, and our sends since.
     day_remaining: Option<u32>,
+    day_read_at_ms: i64,
     sends_since_day_reading: u32,
     /// Our sends in the last 24 hours, while the server has not told us.
     day_sends: VecDeque<i64>,
+    /// When the tenant's day window at Xero ends, once a daily 429 has said so.
+    day_ends_at_ms: Option<i64>,
+    /// A call let through with nothing left, to learn when the day turns.
+    day_probe_sent: bool,
+}
+
+impl TenantCounts {
+    /// Forgets what no longer holds once the tenant's day at Xero has turned.
+    fn roll_day(&mut self, now: i64) {
+        if let Some(end) = self.day_ends_at_ms {
+            if now >= end {
+                // A new window at Xero: a fresh budget, and our earlier sends no longer count.
+                let days = (now - end) / DAY_MS + 1;
+                self.day_ends_at_ms = Some(end.saturating_add(days.saturating_mul(DAY_MS)));
+                self.day_remaining = None;
+                self.sends_since_day_reading = 0;
+                self.day_sends.clear();
+                self.day_probe_sent = false;
+            }
+        } else if self.day_remaining.is_some() && now - self.day_read_at_ms >= DAY_MS {
+            // The window the reading was taken in has ended, whenever it began.
+            self.day_remaining = None;
+            self.sends_since_day_reading = 0;
+            self.day_probe_sent = false;
+        }
+    }
+
+    fn day_left(&self, per_day: u32, now: i64) -> u32 {
+        match self.day_remaining {
+            Some(server) => server.saturating_sub(self.sends_since_day_reading),
+            None => {
+                let recent = self.day_sends.iter().filter(|t| now - **t < DAY_MS).count();
+                per_day.saturating_sub(u32::try_from(recent).unwrap_or(u32::MAX))
+            }
+        }
+    }
+}
+
+/// The app's own counts, across tenants.
+#[derive(Debug, Default)]
+struct AppCounts {
+    /// The app's minute, across tenants, as even spacing.
+    minute: Spacing,
+    /// No new call to any tenant starts before this instant (ms).
+    paused_until_ms: i64,
+    /// Our sends in the last minute (ms), to read `X-AppMinLimit-Remaining` against.
+    recent: VecDeque<i64>,
 }
 
 /// One tenant's gate.
 struct TenantGate {
     in_flight: Arc<Semaphore>,
-    minute: Bucket,
     counts: Mutex<TenantCounts>,
     users_waiting: AtomicUsize,
     user_done: Notify,
@@ -117,7 +178,7 @@ impl std::fmt::Debug for TenantGate {
 pub struct RateLimiter {
     limits: RateLimits,
     time: Timekeeping,
-    app: Bucket,
+    app_counts: Mutex<AppCounts>,
     tenants: Mutex<HashMap<String, Arc<TenantGate>>>,
     peak_in_flight: AtomicUsize,
 }
@@ -157,24 +218,67 @@ impl Drop for UserWaiting<'_> {
     }
 }
 
+/// The limit a 429 names in `X-Rate-Limit-Problem`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LimitProblem {
+    Minute,
+    Day,
+    AppMinute,
+    Concurrent,
+}
+
+impl LimitProblem {
+    /// Reads the header's value (any case); `None` for one Xero has not documented.
+    pub fn parse(value: &str) -> Option<Self> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "minute" => Some(LimitProblem::Minute),
+            "day" => Some(LimitProblem::Day),
+            "appminute" => Some(LimitProblem::AppMinute),
+            "concurrent" => Some(LimitProblem::Concurrent),
+            _ => None,
+        }
+    }
+}
+
 /// What a response said about the limits.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LimitHeaders {
     pub minute_remaining: Option<u32>,
     pub day_remaining: Option<u32>,
-    /// `Retry-After`, on a 429.
+    pub app_minute_remaining: Option<u32>,
+    /// `Retry-After`, on a 429 (Xero sends it for the minute and the day).
     pub retry_after: Option<Duration>,
-    /// The 429's `X-Rate-Limit-Problem` was `day`.
-    pub day_exhausted: bool,
+    /// The 429's `X-Rate-Limit-Problem`.
+    pub problem: Option<LimitProblem>,
+}
+
+impl LimitHeaders {
+    /// The 429 was for the tenant's daily limit.
+    pub fn day_exhausted(&self) -> bool {
+        self.problem == Some(LimitProblem::Day)
+    }
 }
 
 const MINUTE_MS: i64 = 60_000;
 const DAY_MS: i64 = 86_400_000;
 
+fn duration_ms(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// `HH:MM UTC` of an instant in ms.
+fn utc_time_of_day(ms: i64) -> String {
+    let secs = ms.div_euclid(1000).rem_euclid(86_400);
+    format!("{:02}:{:02} UTC", secs / 3600, secs % 3600 / 60)
+}
+
 impl RateLimiter {
     pub fn new(limits: RateLimits, time: Timekeeping) -> Self {
         RateLimiter {
-            app: bucket(limits.app_per_minute, &time.clock),
+            app_counts: Mutex::new(AppCounts {
+                minute: Spacing::per_minute(limits.app_per_minute),
+                ..AppCounts::default()
+            }),
             limits,
             time,
             tenants: Mutex::new(HashMap::new()),
@@ -199,8 +303,10 @@ impl RateLimiter {
                 .or_insert_with(|| {
                     Arc::new(TenantGate {
                         in_flight: Arc::new(Semaphore::new(self.limits.concurrent as usize)),
-                        minute: bucket(self.limits.per_minute, &self.time.clock),
-                        counts: Mutex::new(TenantCounts::default()),
+                        counts: Mutex::new(TenantCounts {
+                            minute: Spacing::per_minute(self.limits.per_minute),
+                            ..TenantCounts::default()
+                        }),
                         users_waiting: AtomicUsize::new(0),
                         user_done: Notify::new(),
                     })
@@ -227,39 +333,48 @@ impl RateLimiter {
                 drop(permit);
                 continue;
             }
-            self.check_day(&gate, priority)?;
-            // The minute bucket, then any pause (a 429 or a correction) that
-            // began while we waited; then the app-wide bucket.
-            loop {
-                match gate.minute.check() {
-                    Ok(()) => break,
-                    Err(not_until) => {
-                        let wait =
-                            not_until.wait_time_from(PassedInClock(self.time.clock.clone()).now());
-                        self.time.sleeper.sleep(wait).await;
+            self.check_day(&mut gate.counts.lock(), priority, false)?;
+            // Wait until the tenant's minute slot, the app's, and the end of any
+            // pause (a 429 or a correction, on the tenant or the app) all hold at
+            // once; then take both slots in one step, with no await before the send.
+            let (now, busy) = loop {
+                let now_ns = self.time.clock.now().unix_timestamp_nanos();
+                let ready_ns = {
+                    let mut app = self.app_counts.lock();
+                    let mut c = gate.counts.lock();
+                    let ready_ns = c
+                        .minute
+                        .ready_at_ns()
+                        .max(app.minute.ready_at_ns())
+                        .max(i128::from(c.paused_until_ms) * 1_000_000)
+                        .max(i128::from(app.paused_until_ms) * 1_000_000);
+                    if ready_ns <= now_ns {
+                        // The day may have run out, or turned, while we waited.
+                        self.check_day(&mut c, priority, true)?;
+                        c.minute.take(now_ns);
+                        app.minute.take(now_ns);
+                        let busy = self.time.sleeper.hold();
+                        let now = self.time.now_ms();
+                        c.recent.push_back(now);
+                        while c.recent.front().is_some_and(|t| now - t >= MINUTE_MS) {
+                            c.recent.pop_front();
+                        }
+                        c.day_sends.push_back(now);
+                        while c.day_sends.front().is_some_and(|t| now - t >= DAY_MS) {
+                            c.day_sends.pop_front();
+                        }
+                        c.sends_since_day_reading += 1;
+                        app.recent.push_back(now);
+                        while app.recent.front().is_some_and(|t| now - t >= MINUTE_MS) {
+                            app.recent.pop_front();
+                        }
+                        break (now, busy);
                     }
-                }
-            }
-            self.wait_out_pause(&gate).await;
-            while let Err(not_until) = self.app.check() {
-                let wait = not_until.wait_time_from(PassedInClock(self.time.clock.clone()).now());
-                self.time.sleeper.sleep(wait).await;
-            }
-            // No await from here to the send: the slot and the in-flight mark are one step.
-            let busy = self.time.sleeper.hold();
-            let now = self.time.now_ms();
-            {
-                let mut c = gate.counts.lock();
-                c.recent.push_back(now);
-                while c.recent.front().is_some_and(|t| now - t >= MINUTE_MS) {
-                    c.recent.pop_front();
-                }
-                c.day_sends.push_back(now);
-                while c.day_sends.front().is_some_and(|t| now - t >= DAY_MS) {
-                    c.day_sends.pop_front();
-                }
-                c.sends_since_day_reading += 1;
-            }
+                    ready_ns
+                };
+                let wait = u64::try_from(ready_ns - now_ns).unwrap_or(u64::MAX);
+                self.time.sleeper.sleep(Duration::from_nanos(wait)).await;
+            };
             let in_flight = self.limits.concurrent as usize - gate.in_flight.available_permits();
             self.peak_in_flight.fetch_max(in_flight, Ordering::SeqCst);
             return Ok(Ticket {
@@ -283,34 +398,29 @@ impl RateLimiter {
         }
     }
 
-    async fn wait_out_pause(&self, gate: &TenantGate) {
-        loop {
-            let until = gate.counts.lock().paused_until_ms;
-            let now = self.time.now_ms();
-            if until <= now {
-                return;
-            }
-            let wait = u64::try_from(until - now).unwrap_or(0);
-            self.time.sleeper.sleep(Duration::from_millis(wait)).await;
-        }
-    }
-
-    fn check_day(&self, gate: &TenantGate, priority: Priority) -> Result<()> {
+    /// Whether the tenant's daily budget allows one more call of `priority`.
+    /// `sending`: the call goes out now if allowed (it may be the one call that
+    /// learns when a spent day turns).
+    fn check_day(&self, c: &mut TenantCounts, priority: Priority, sending: bool) -> Result<()> {
         let now = self.time.now_ms();
-        let c = gate.counts.lock();
-        let remaining = match c.day_remaining {
-            Some(server) => server.saturating_sub(c.sends_since_day_reading),
-            None => {
-                let recent = c.day_sends.iter().filter(|t| now - **t < DAY_MS).count();
-                self.limits
-                    .per_day
-                    .saturating_sub(u32::try_from(recent).unwrap_or(u32::MAX))
-            }
-        };
+        c.roll_day(now);
+        let remaining = c.day_left(self.limits.per_day, now);
         match priority {
-            Priority::User if remaining == 0 => {
-                Err(XeroError::DailyLimit("none left today".to_owned()))
-            }
+            Priority::User if remaining == 0 => match c.day_ends_at_ms {
+                Some(end) => Err(XeroError::DailyLimit(format!(
+                    "none left until {}",
+                    utc_time_of_day(end)
+                ))),
+                // Xero has not said when this tenant's day turns: one call may
+                // go and learn it (a daily 429 carries `Retry-After`).
+                None if !c.day_probe_sent => {
+                    if sending {
+                        c.day_probe_sent = true;
+                    }
+                    Ok(())
+                }
+                None => Err(XeroError::DailyLimit("none left today".to_owned())),
+            },
             Priority::Background if remaining <= self.limits.background_reserve => {
                 Err(XeroError::DailyLimit(format!(
                     "the last {} calls are kept for what you start yourself",
@@ -325,10 +435,15 @@ impl RateLimiter {
     /// pauses the whole tenant until `Retry-After`.
     pub fn observe(&self, ticket: &Ticket, status: u16, h: &LimitHeaders) {
         let now = self.time.now_ms();
+        self.observe_app(ticket, status, h, now);
         let mut c = ticket.gate.counts.lock();
         if let Some(day) = h.day_remaining {
             c.day_remaining = Some(day);
+            c.day_read_at_ms = now;
             c.sends_since_day_reading = 0;
+            if day > 0 {
+                c.day_probe_sent = false;
+            }
         }
         if let Some(server_left) = h.minute_remaining {
             // Our sends the server may have counted in its window: those in the
@@ -347,16 +462,74 @@ impl RateLimiter {
                 c.paused_until_ms = c.paused_until_ms.max(until);
             }
         }
-        if status == 429 {
-            if h.day_exhausted {
-                c.day_remaining = Some(0);
-                c.sends_since_day_reading = 0;
-            }
-            let wait = h.retry_after.unwrap_or(Duration::from_secs(1));
-            let until = now + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX);
-            c.paused_until_ms = c.paused_until_ms.max(until);
-            tracing::warn!(retry_after_ms = %wait.as_millis(), "Xero answered 429: the tenant pauses");
+        if status != 429 {
+            return;
         }
+        match h.problem {
+            Some(LimitProblem::Day) => {
+                // Nothing more today: refused locally (no pause to sleep through)
+                // until the moment Xero names, when the day turns.
+                c.day_remaining = Some(0);
+                c.day_read_at_ms = now;
+                c.sends_since_day_reading = 0;
+                if let Some(wait) = h.retry_after {
+                    c.day_ends_at_ms = Some(now.saturating_add(duration_ms(wait)));
+                }
+                tracing::warn!(retry_after_s = ?h.retry_after.map(|d| d.as_secs()), "Xero answered 429 for the day: the tenant stops until its day turns");
+            }
+            Some(LimitProblem::AppMinute) => {}
+            _ => {
+                let wait = h.retry_after.unwrap_or(Duration::from_secs(1));
+                let until = now.saturating_add(duration_ms(wait));
+                c.paused_until_ms = c.paused_until_ms.max(until);
+                tracing::warn!(retry_after_ms = %wait.as_millis(), "Xero answered 429: the tenant pauses");
+            }
+        }
+    }
+
+    /// The app-wide part of a response: `X-AppMinLimit-Remaining` read against
+    /// our own sends, and an `appminute` 429, pause every tenant.
+    fn observe_app(&self, ticket: &Ticket, status: u16, h: &LimitHeaders, now: i64) {
+        let mut app = self.app_counts.lock();
+        if let Some(server_left) = h.app_minute_remaining {
+            // Every send of ours in the last minute may be in the server's count:
+            // what it counted beyond them, another copy of the app spent.
+            let ours = app
+                .recent
+                .iter()
+                .filter(|t| now - **t < MINUTE_MS && **t <= now)
+                .count();
+            let used_by_server = self.limits.app_per_minute.saturating_sub(server_left);
+            let others = used_by_server.saturating_sub(u32::try_from(ours).unwrap_or(u32::MAX));
+            if others > 0 {
+                let period_ns = 60_000_000_000 / u64::from(self.limits.app_per_minute.max(1));
+                let wait = Duration::from_nanos(period_ns.saturating_mul(u64::from(others)));
+                app.paused_until_ms = app.paused_until_ms.max(now + duration_ms(wait));
+            }
+        }
+        if status == 429 && h.problem == Some(LimitProblem::AppMinute) {
+            // Xero sends no Retry-After for the app's minute: a whole minute is
+            // sure to reach its next window, wherever that starts.
+            let wait = h.retry_after.unwrap_or(Duration::from_secs(60));
+            app.paused_until_ms = app
+                .paused_until_ms
+                .max(now.saturating_add(duration_ms(wait)));
+            tracing::warn!(retry_after_ms = %wait.as_millis(), sent_at_ms = ticket.sent_at_ms, "Xero answered 429 for the app's minute: every tenant pauses");
+        }
+    }
+
+    /// When calls to any tenant may start again (ms), if the app is paused.
+    pub fn app_paused_until_ms(&self) -> Option<i64> {
+        let until = self.app_counts.lock().paused_until_ms;
+        (until > self.time.now_ms()).then_some(until)
+    }
+
+    /// When the tenant's day at Xero turns next (ms), once a daily 429 has said so.
+    pub fn day_turns_at_ms(&self, tenant: &str) -> Option<i64> {
+        let gate = self.gate(tenant);
+        let mut c = gate.counts.lock();
+        c.roll_day(self.time.now_ms());
+        c.day_ends_at_ms
     }
 
     /// When the tenant may start calls again (ms), if paused.
@@ -382,6 +555,7 @@ mod tests {
         let t = l.acquire("a", Priority::User).await.unwrap();
         let h = LimitHeaders {
             retry_after: Some(Duration::from_secs(30)),
+            problem: Some(LimitProblem::Minute),
             ..LimitHeaders::default()
         };
         l.observe(&t, 429, &h);
@@ -473,5 +647,164 @@ mod tests {
         drop(t);
         let next = l.acquire("a", Priority::User).await.unwrap();
         assert!(next.sent_at_ms >= 10_000, "{}", next.sent_at_ms);
+    }
+
+    fn day_429(retry_after_s: u64) -> LimitHeaders {
+        LimitHeaders {
+            day_remaining: Some(0),
+            retry_after: Some(Duration::from_secs(retry_after_s)),
+            problem: Some(LimitProblem::Day),
+            ..LimitHeaders::default()
+        }
+    }
+
+    #[test]
+    fn the_defaults_are_xeros_limits() {
+        let d = RateLimits::default();
+        assert_eq!(
+            (d.concurrent, d.per_minute, d.per_day, d.app_per_minute),
+            (5, 60, 5_000, 10_000)
+        );
+    }
+
+    #[tokio::test]
+    async fn a_daily_429_holds_until_the_moment_xero_names_and_then_the_day_is_new() {
+        // 21:00 UTC: this tenant's day at Xero turns in 5 hours, not at midnight.
+        let start = 20_000 * DAY_MS + 21 * 3_600_000;
+        let vt = VirtualTime::starting_at(start);
+        let l = limiter(&vt, RateLimits::default());
+        let t = l.acquire("a", Priority::User).await.unwrap();
+        l.observe(&t, 429, &day_429(5 * 3600));
+        drop(t);
+        assert_eq!(
+            l.paused_until_ms("a"),
+            None,
+            "a day is refused, not slept through"
+        );
+        let err = l.acquire("a", Priority::User).await.unwrap_err();
+        assert_eq!(
+            err,
+            XeroError::DailyLimit("none left until 02:00 UTC".into())
+        );
+        // Midnight UTC changes nothing.
+        vt.advance(Duration::from_secs(3 * 3600 + 1));
+        assert!(l.acquire("a", Priority::User).await.is_err());
+        assert!(l.acquire("a", Priority::Background).await.is_err());
+        vt.advance(Duration::from_secs(2 * 3600 - 1));
+        // 02:00: the whole budget is back, for background work too.
+        let t = l.acquire("a", Priority::User).await.unwrap();
+        assert_eq!(t.sent_at_ms, start + 5 * 3_600_000);
+        drop(t);
+        let t = l.acquire("a", Priority::Background).await.unwrap();
+        // Spent again the next day: the day turns 24 hours after the last time.
+        l.observe(
+            &t,
+            200,
+            &LimitHeaders {
+                day_remaining: Some(0),
+                ..LimitHeaders::default()
+            },
+        );
+        drop(t);
+        vt.advance(Duration::from_secs(23 * 3600));
+        let err = l.acquire("a", Priority::User).await.unwrap_err();
+        assert_eq!(
+            err,
+            XeroError::DailyLimit("none left until 02:00 UTC".into())
+        );
+        vt.advance(Duration::from_secs(3600));
+        drop(l.acquire("a", Priority::User).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn with_nothing_left_and_no_moment_known_one_call_goes_to_learn_it() {
+        let vt = VirtualTime::starting_at(0);
+        let l = limiter(&vt, RateLimits::default());
+        let t = l.acquire("a", Priority::User).await.unwrap();
+        let spent = LimitHeaders {
+            day_remaining: Some(0),
+            ..LimitHeaders::default()
+        };
+        l.observe(&t, 200, &spent);
+        drop(t);
+        assert!(l.acquire("a", Priority::Background).await.is_err());
+        let probe = l.acquire("a", Priority::User).await.unwrap();
+        let err = l.acquire("a", Priority::User).await.unwrap_err();
+        assert_eq!(err, XeroError::DailyLimit("none left today".into()));
+        // Xero answers the probe with its daily 429 and when the day turns.
+        l.observe(&probe, 429, &day_429(600));
+        drop(probe);
+        assert!(l.acquire("a", Priority::User).await.is_err());
+        vt.advance(Duration::from_secs(600));
+        drop(l.acquire("a", Priority::User).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_reading_holds_at_most_a_day() {
+        let vt = VirtualTime::starting_at(0);
+        let l = limiter(&vt, RateLimits::default());
+        let t = l.acquire("a", Priority::Background).await.unwrap();
+        let low = LimitHeaders {
+            day_remaining: Some(100),
+            ..LimitHeaders::default()
+        };
+        l.observe(&t, 200, &low);
+        drop(t);
+        assert!(
+            l.acquire("a", Priority::Background).await.is_err(),
+            "into the reserve"
+        );
+        vt.advance(Duration::from_millis(DAY_MS as u64));
+        drop(l.acquire("a", Priority::Background).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn the_app_minute_is_shared_by_every_tenant() {
+        let vt = VirtualTime::starting_at(0);
+        let l = limiter(
+            &vt,
+            RateLimits {
+                app_per_minute: 3,
+                ..RateLimits::default()
+            },
+        );
+        let mut at = Vec::new();
+        for tenant in ["a", "b", "c", "d", "a", "b", "c"] {
+            at.push(l.acquire(tenant, Priority::User).await.unwrap().sent_at_ms);
+        }
+        // Three a minute across tenants: one every 20 seconds, whoever asks.
+        assert_eq!(
+            at,
+            vec![0, 20_000, 40_000, 60_000, 80_000, 100_000, 120_000]
+        );
+    }
+
+    #[tokio::test]
+    async fn an_appminute_429_pauses_every_tenant_and_the_servers_app_count_corrects_ours() {
+        let vt = VirtualTime::starting_at(0);
+        let l = limiter(&vt, RateLimits::default());
+        let t = l.acquire("a", Priority::User).await.unwrap();
+        let app = LimitHeaders {
+            problem: Some(LimitProblem::AppMinute),
+            app_minute_remaining: Some(0),
+            ..LimitHeaders::default()
+        };
+        l.observe(&t, 429, &app);
+        drop(t);
+        // No Retry-After for the app's minute: a whole minute reaches the next window.
+        assert_eq!(l.app_paused_until_ms(), Some(60_000));
+        assert_eq!(l.paused_until_ms("a"), None);
+        let other = l.acquire("b", Priority::User).await.unwrap();
+        assert!(other.sent_at_ms >= 60_000, "{}", other.sent_at_ms);
+        // The server counted 1,002 in its minute, one of them ours: another
+        // copy of the app took 1,001, about 6 seconds at our pace.
+        let left = LimitHeaders {
+            app_minute_remaining: Some(10_000 - 1_002),
+            ..LimitHeaders::default()
+        };
+        l.observe(&other, 200, &left);
+        drop(other);
+        let next = l.acquire("c", Priority::User).await.unwrap();
+        assert!(next.sent_at_ms >= 66_000, "{}", next.sent_at_ms);
     }
 }

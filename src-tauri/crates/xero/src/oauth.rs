@@ -43,6 +43,8 @@ pub const DEFAULT_SCOPES: &[&str] = &[
 pub const STATE_TTL: Duration = Duration::from_secs(10 * 60);
 /// At most this many sign-ins wait at once; the oldest is dropped first.
 pub const MAX_PENDING: usize = 100;
+/// How often expired sign-ins are swept in the background.
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
 
 /// One token set: what Xero's token endpoint answers, with the instants it
 /// was obtained and expires. The secrets cannot be printed.
@@ -156,6 +158,13 @@ impl PendingStates {
             Some(f) if now_ms - f.created_ms >= self.ttl_ms => Err(XeroError::ExpiredState),
             Some(f) => Ok(f),
         }
+    }
+
+    /// Drops every expired flow (and its verifier).
+    fn sweep(&self, now_ms: i64) {
+        self.flows
+            .lock()
+            .retain(|f| now_ms - f.created_ms < self.ttl_ms);
     }
 
     /// Whether `state` is waiting (without consuming it).
@@ -355,6 +364,35 @@ impl SignIn {
     /// Drops a pending flow (its wait ended).
     pub fn cancel(&self, state: &str) {
         self.states.cancel(state);
+    }
+
+    /// Drops every pending flow older than ten minutes, with its verifier.
+    pub fn sweep_expired(&self) {
+        self.states.sweep(self.time.now_ms());
+    }
+
+    /// Sweeps the pending flows every minute in the background, for as long as
+    /// this sign-in lives, so that abandoned flows' verifiers do not stay in
+    /// memory until the next sign-in. Waits on tokio's timer (a sweep is not
+    /// worth moving a test's virtual time for); reads the passed-in clock.
+    pub fn spawn_sweeper(self: &std::sync::Arc<Self>) -> tokio::task::JoinHandle<()> {
+        self.spawn_sweeper_every(SWEEP_EVERY)
+    }
+
+    fn spawn_sweeper_every(
+        self: &std::sync::Arc<Self>,
+        every: Duration,
+    ) -> tokio::task::JoinHandle<()> {
+        let weak = std::sync::Arc::downgrade(self);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                match weak.upgrade() {
+                    Some(sign_in) => sign_in.sweep_expired(),
+                    None => break,
+                }
+            }
+        })
     }
 
     fn token_set(
@@ -585,5 +623,37 @@ mod tests {
         vt.advance(STATE_TTL);
         let _ = s.start(&RedirectTarget::Loopback).unwrap();
         assert_eq!(s.pending().len(), 1);
+    }
+
+    #[test]
+    fn the_sweep_drops_expired_flows_with_no_other_access() {
+        let vt = VirtualTime::starting_at(0);
+        let s = sign_in(&vt);
+        for _ in 0..50 {
+            s.start(&RedirectTarget::Loopback).unwrap();
+        }
+        vt.advance(STATE_TTL - Duration::from_secs(1));
+        let young = s.start(&RedirectTarget::Loopback).unwrap();
+        s.sweep_expired();
+        assert_eq!(s.pending().len(), 51, "swept too early");
+        vt.advance(Duration::from_secs(1));
+        s.sweep_expired();
+        assert_eq!(s.pending().len(), 1);
+        assert!(s.pending().contains(&young.state));
+    }
+
+    #[tokio::test]
+    async fn the_background_sweeper_sweeps_and_ends_with_its_sign_in() {
+        let vt = VirtualTime::starting_at(0);
+        let s = std::sync::Arc::new(sign_in(&vt));
+        s.start(&RedirectTarget::Loopback).unwrap();
+        vt.advance(STATE_TTL);
+        let sweeper = s.spawn_sweeper_every(Duration::from_millis(5));
+        // Nothing touches the store: only the sweeper can empty it.
+        while !s.pending().is_empty() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        drop(s);
+        sweeper.await.unwrap();
     }
 }

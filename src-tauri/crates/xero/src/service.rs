@@ -90,6 +90,12 @@ impl Xero {
         &self.sign_in
     }
 
+    /// Starts sweeping expired sign-ins in the background (call once, inside
+    /// a tokio runtime); the task ends when this `Xero` is dropped.
+    pub fn spawn_sweeper(&self) -> tokio::task::JoinHandle<()> {
+        self.sign_in.spawn_sweeper()
+    }
+
     pub fn tokens(&self) -> &Arc<TokenManager> {
         &self.tokens
     }
@@ -137,14 +143,59 @@ impl Xero {
             self.client.connections_with(&tokens.access_token).await?;
         let id = auth_event.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         tracing::info!(connection = %id, organisations = organisations.len(), "connected to Xero");
-        self.tokens
+        let conn = self
+            .tokens
             .add(StoredConnection {
                 id,
                 tokens,
                 organisations,
                 kept: Vec::new(),
             })
-            .await
+            .await?;
+        self.supersede_older_connections(&conn).await?;
+        Ok(conn)
+    }
+
+    /// A new sign-in that reaches organisations an older one reached (signing
+    /// in again after "needs re-authorisation") takes them over: the older
+    /// connection lets them go (and is forgotten when none are left), and the
+    /// organisations it kept stay kept, so their syncs resume.
+    async fn supersede_older_connections(&self, conn: &Arc<Connection>) -> Result<()> {
+        let mut kept = Vec::new();
+        for older in self.tokens.all().await? {
+            if older.id() == conn.id() {
+                continue;
+            }
+            let orgs = older.organisations();
+            let (moved, rest): (Vec<_>, Vec<_>) =
+                orgs.into_iter().partition(|o| conn.reaches(&o.tenant_id));
+            if moved.is_empty() {
+                continue;
+            }
+            kept.extend(
+                older
+                    .kept()
+                    .into_iter()
+                    .filter(|t| moved.iter().any(|o| o.tenant_id.eq_ignore_ascii_case(t))),
+            );
+            if rest.is_empty() {
+                // Not revoked: at Xero the organisations now belong to the new sign-in.
+                tracing::info!(older = %older.id(), newer = %conn.id(), "an older sign-in is replaced by a newer one");
+                self.tokens.remove(older.id()).await?;
+            } else {
+                self.tokens.set_organisations(&older, rest).await?;
+            }
+        }
+        if !kept.is_empty() {
+            let tenant_ids: Vec<String> = conn
+                .organisations()
+                .into_iter()
+                .map(|o| o.tenant_id)
+                .filter(|t| kept.iter().any(|k| k.eq_ignore_ascii_case(t)))
+                .collect();
+            self.tokens.keep(conn, &tenant_ids).await?;
+        }
+        Ok(())
     }
 
     /// Keeps (syncs) these organisations of a connection.

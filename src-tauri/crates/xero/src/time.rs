@@ -1,6 +1,7 @@
 //! Waiting, passed in. Production waits on tokio's timer; tests and simulations
 //! use [`VirtualTime`], a clock that stands still until something must wait.
 
+use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::future::Future;
 use std::pin::Pin;
@@ -69,12 +70,15 @@ pub fn unix_ms(t: OffsetDateTime) -> i64 {
 struct VirtualState {
     now_ms: i64,
     busy: u32,
+    /// The instants sleepers wait for, and how many wait for each.
+    targets: BTreeMap<i64, usize>,
 }
 
-/// Simulated time for tests and benchmarks: a clock that stands still until a
-/// task must wait, and then moves straight to the end of that wait (never
-/// backwards). While a request is in flight ([`Sleeper::hold`]) it does not move,
-/// so the network takes no simulated time and a run of hours takes seconds.
+/// Simulated time for tests and benchmarks: a clock that stands still until
+/// every task waits, and then moves straight to the earliest end of a wait
+/// (never past it, never backwards). While a request is in flight
+/// ([`Sleeper::hold`]) it does not move, so the network takes no simulated
+/// time and a run of hours takes seconds.
 ///
 /// Run it on a current-thread runtime, so that taking a rate-limit slot and
 /// marking the request in flight happen with no other task in between.
@@ -91,6 +95,7 @@ impl VirtualTime {
             state: Mutex::new(VirtualState {
                 now_ms: start_ms,
                 busy: 0,
+                targets: BTreeMap::new(),
             }),
             idle: Notify::new(),
         })
@@ -104,8 +109,11 @@ impl VirtualTime {
     /// Moves the clock forward by `d` (as a test would, between steps).
     pub fn advance(&self, d: Duration) {
         let ms = i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
-        let mut s = self.state.lock();
-        s.now_ms = s.now_ms.saturating_add(ms);
+        {
+            let mut s = self.state.lock();
+            s.now_ms = s.now_ms.saturating_add(ms);
+        }
+        self.idle.notify_waiters();
     }
 
     /// This time as a [`Timekeeping`].
@@ -144,6 +152,33 @@ impl VirtualTime {
     }
 }
 
+/// A sleeper's place among the waits: removed when the sleep ends or is dropped
+/// (a `select!` that took another branch), and the others told, since the
+/// earliest wait may now be theirs.
+struct Waiting {
+    time: Arc<VirtualTime>,
+    target: i64,
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        {
+            let mut s = self.time.state.lock();
+            if let Some(n) = s.targets.get_mut(&self.target) {
+                *n -= 1;
+                if *n == 0 {
+                    s.targets.remove(&self.target);
+                }
+            }
+        }
+        self.time.idle.notify_waiters();
+    }
+}
+
+/// How often the earliest sleeper lets every runnable task run before it moves
+/// the clock: one of them may be about to start a request.
+const YIELDS_BEFORE_ADVANCING: usize = 3;
+
 /// `Sleeper` for `Arc<VirtualTime>` (the guard needs the `Arc`).
 impl Sleeper for Arc<VirtualTime> {
     fn sleep(&self, d: Duration) -> SleepFuture<'_> {
@@ -151,21 +186,48 @@ impl Sleeper for Arc<VirtualTime> {
         // than one must still move it, or its waiter would spin.
         let wait_ms = i64::try_from(d.as_nanos().div_ceil(1_000_000)).unwrap_or(i64::MAX);
         Box::pin(async move {
-            let target = self.now_ms().saturating_add(wait_ms);
+            let target = {
+                let mut s = self.state.lock();
+                let target = s.now_ms.saturating_add(wait_ms);
+                *s.targets.entry(target).or_default() += 1;
+                target
+            };
+            let _waiting = Waiting {
+                time: Arc::clone(self),
+                target,
+            };
             loop {
                 let idle = self.idle.notified();
                 tokio::pin!(idle);
                 idle.as_mut().enable();
-                {
-                    let mut s = self.state.lock();
-                    if s.busy == 0 {
-                        s.now_ms = s.now_ms.max(target);
+                let earliest = {
+                    let s = self.state.lock();
+                    if s.now_ms >= target {
                         break;
                     }
+                    s.busy == 0 && s.targets.keys().next() == Some(&target)
+                };
+                if !earliest {
+                    idle.await;
+                    continue;
                 }
-                idle.await;
+                // Every task that can still run goes first (it may start a
+                // request, which holds the clock); then, if nothing did and no
+                // earlier wait appeared, the clock moves to this one's end.
+                for _ in 0..YIELDS_BEFORE_ADVANCING {
+                    tokio::task::yield_now().await;
+                }
+                let mut s = self.state.lock();
+                if s.now_ms >= target {
+                    break;
+                }
+                if s.busy == 0 && s.targets.keys().next() == Some(&target) {
+                    s.now_ms = target;
+                    break;
+                }
             }
-            tokio::task::yield_now().await;
+            // No yield after waking: the waker runs on at once (it may take a
+            // slot and start a request) before another wait can move the clock.
         })
     }
 
@@ -201,5 +263,27 @@ mod tests {
         drop(guard);
         waiter.await.unwrap();
         assert_eq!(vt.now_ms(), 1_000);
+    }
+
+    #[tokio::test]
+    async fn the_clock_moves_to_the_earliest_wait_first() {
+        let vt = VirtualTime::starting_at(0);
+        let tk = vt.timekeeping();
+        let woke = Arc::new(Mutex::new(Vec::new()));
+        let mut tasks = Vec::new();
+        for ms in [3_000u64, 1_000, 2_000] {
+            let (sleeper, woke, vt) = (Arc::clone(&tk.sleeper), Arc::clone(&woke), Arc::clone(&vt));
+            tasks.push(tokio::spawn(async move {
+                sleeper.sleep(Duration::from_millis(ms)).await;
+                woke.lock().push((ms, vt.now_ms()));
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        assert_eq!(
+            *woke.lock(),
+            vec![(1_000, 1_000), (2_000, 2_000), (3_000, 3_000)]
+        );
     }
 }

@@ -302,6 +302,11 @@ pub struct Connection {
     /// When the access token in use expires (ms since the epoch).
     expires_ms: AtomicI64,
     organisations: Mutex<(Vec<Organisation>, Vec<String>)>,
+    /// When the organisation list was last read from `/connections` (ms; 0:
+    /// loaded from the keyring, not read since this process started).
+    organisations_read_ms: AtomicI64,
+    /// One re-read of `/connections` at a time.
+    reading_organisations: tokio::sync::Mutex<()>,
 }
 
 impl Connection {
@@ -328,6 +333,26 @@ impl Connection {
     pub fn is_fresh(&self, generation: u64, now_ms: i64) -> bool {
         self.generation.load(Ordering::SeqCst) == generation
             && now_ms < self.expires_ms.load(Ordering::SeqCst)
+    }
+
+    /// When the organisation list was last read from Xero (ms since the epoch).
+    pub fn organisations_read_ms(&self) -> i64 {
+        self.organisations_read_ms.load(Ordering::SeqCst)
+    }
+
+    /// Counts the list as read at `now_ms` (a failed read is not retried at once).
+    pub fn organisations_read_now(&self, now_ms: i64) {
+        self.organisations_read_ms.store(now_ms, Ordering::SeqCst);
+    }
+
+    /// Marks the organisation list as due for a re-read (Xero refused a tenant).
+    pub fn organisations_stale(&self) {
+        self.organisations_read_ms.store(0, Ordering::SeqCst);
+    }
+
+    /// Holds the single re-read of `/connections` of this connection.
+    pub async fn lock_organisations_read(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.reading_organisations.lock().await
     }
 
     /// Whether `tenant_id` is among the token's connections.
@@ -395,8 +420,10 @@ impl TokenManager {
         &self.store
     }
 
-    fn register(&self, stored: StoredConnection) -> Arc<Connection> {
+    fn register(&self, stored: StoredConnection, read_ms: i64) -> Arc<Connection> {
         let conn = Arc::new(Connection {
+            organisations_read_ms: AtomicI64::new(read_ms),
+            reading_organisations: tokio::sync::Mutex::new(()),
             expires_ms: AtomicI64::new(stored.tokens.expires_at_ms),
             id: stored.id.clone(),
             organisations: Mutex::new((stored.organisations.clone(), stored.kept.clone())),
@@ -418,10 +445,11 @@ impl TokenManager {
         blocking(move || store.save(&stored)).await
     }
 
-    /// Writes a new connection to the keyring, then makes it usable.
+    /// Writes a new connection (its organisations just read from Xero) to the
+    /// keyring, then makes it usable.
     pub async fn add(&self, stored: StoredConnection) -> Result<Arc<Connection>> {
         self.save(stored.clone()).await?;
-        Ok(self.register(stored))
+        Ok(self.register(stored, self.time.now_ms()))
     }
 
     /// The connection with this id, loaded from the keyring on first use.
@@ -432,7 +460,7 @@ impl TokenManager {
         let store = Arc::clone(&self.store);
         let key = id.to_owned();
         match blocking(move || store.load(&key)).await? {
-            Some(stored) => Ok(self.register(stored)),
+            Some(stored) => Ok(self.register(stored, 0)),
             None => Err(XeroError::NotConnected(id.to_owned())),
         }
     }
@@ -491,8 +519,12 @@ impl TokenManager {
         let mut next = state.stored.clone();
         next.kept.retain(|k| orgs.iter().any(|o| &o.tenant_id == k));
         next.organisations = orgs;
-        self.save(next.clone()).await?;
+        if next.organisations != state.stored.organisations || next.kept != state.stored.kept {
+            self.save(next.clone()).await?;
+        }
         *conn.organisations.lock() = (next.organisations.clone(), next.kept.clone());
+        conn.organisations_read_ms
+            .store(self.time.now_ms(), Ordering::SeqCst);
         state.stored = next;
         Ok(())
     }

@@ -285,3 +285,221 @@ async fn server_errors_are_retried_with_backoff_and_client_errors_surface_at_onc
     );
     assert_eq!(metrics.snapshot().xero_calls, 4, "a 404 was retried");
 }
+
+/// Runs `per_tenant` calls to each tenant, `workers` at a time per tenant, and
+/// returns each tenant's send instants (virtual ms, in the order answered).
+async fn workload(
+    xero: &Arc<ledgerkeep_xero::Xero>,
+    time: &Arc<ledgerkeep_xero::VirtualTime>,
+    tenants: &[String],
+    per_tenant: usize,
+    workers: usize,
+) -> Vec<Vec<i64>> {
+    let mut handles = Vec::new();
+    for tenant in tenants {
+        let queue = Arc::new(parking_lot::Mutex::new(per_tenant));
+        let mut mine = Vec::new();
+        for _ in 0..workers {
+            let (xero, queue, tenant, time) = (
+                Arc::clone(xero),
+                Arc::clone(&queue),
+                tenant.clone(),
+                Arc::clone(time),
+            );
+            mine.push(tokio::spawn(async move {
+                let mut done = Vec::new();
+                loop {
+                    {
+                        let mut left = queue.lock();
+                        if *left == 0 {
+                            break;
+                        }
+                        *left -= 1;
+                    }
+                    let r = xero
+                        .client()
+                        .get(&tenant, &ApiRequest::get("Currencies"))
+                        .await
+                        .unwrap();
+                    assert_eq!(r.status, 200);
+                    done.push(time.now_ms());
+                }
+                done
+            }));
+        }
+        handles.push(mine);
+    }
+    let mut out = Vec::new();
+    for mine in handles {
+        let mut times = Vec::new();
+        for h in mine {
+            times.extend(h.await.unwrap());
+        }
+        out.push(times);
+    }
+    out
+}
+
+#[tokio::test]
+async fn the_app_wide_minute_holds_across_tenants_against_the_simulator() {
+    // Xero's app-wide 10,000 a minute, lowered (at both ends) to 90 so that
+    // three tenants of 60 a minute each would overrun it.
+    const APP: u32 = 90;
+    let h = harness(Limits {
+        app_per_minute: APP,
+        ..Limits::XERO
+    })
+    .await;
+    assert_eq!(Limits::XERO.app_per_minute, 10_000, "the real default");
+    let options = XeroOptions {
+        client: ClientSettings {
+            limits: RateLimits {
+                app_per_minute: APP,
+                ..RateLimits::default()
+            },
+            ..ClientSettings::default()
+        },
+        ..XeroOptions::default()
+    };
+    let (xero, metrics) = xero_with_metrics(&h, Arc::new(MemoryTokenStore::default()), options);
+    connect(&xero).await;
+    let tenants: Vec<String> = h
+        .sim
+        .tenants()
+        .into_iter()
+        .take(3)
+        .map(|t| t.tenant_id)
+        .collect();
+    assert_eq!(tenants.len(), 3);
+    let start = h.time.now_ms();
+    let per_tenant = 90;
+    let times = workload(&xero, &h.time, &tenants, per_tenant, 5).await;
+    let elapsed = h.time.now_ms() - start;
+    let snap = metrics.snapshot();
+    assert_eq!(snap.xero_rate_limited, 0, "Xero answered 429");
+    let mut all: Vec<i64> = times.iter().flatten().copied().collect();
+    assert_eq!(all.len(), 3 * per_tenant);
+    let busiest_app_minute = max_in_any_window(&mut all, 60_000);
+    assert!(
+        busiest_app_minute <= APP as usize,
+        "{busiest_app_minute} calls in one minute across tenants"
+    );
+    for mut t in times {
+        let busiest = max_in_any_window(&mut t, 60_000);
+        assert!(
+            busiest <= 60,
+            "{busiest} calls to one tenant in a minute: {t:?}"
+        );
+    }
+    // 270 calls at 90 a minute take three minutes, not the one and a half
+    // that the tenants' own limits would allow: the app's minute bound them,
+    // and its slots were used back to back while all three had work.
+    let period = 60_000 / i64::from(APP);
+    assert!(
+        elapsed >= (3 * per_tenant as i64 - 1) * period,
+        "{elapsed} ms: the app limit did not bind"
+    );
+    all.sort_unstable();
+    let full_load = all.partition_point(|t| *t < all[0] + 90_000);
+    assert!(
+        all[..full_load]
+            .windows(2)
+            .all(|w| w[1] - w[0] <= period + 1),
+        "an app slot went unused while every tenant had work"
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs a D-Bus session with an unlocked Secret Service: run by `make test`"]
+async fn an_injected_429_is_waited_out_for_its_retry_after_and_no_call_is_lost() {
+    let h = harness(Limits::XERO).await;
+    let (xero, metrics) = xero_with_metrics(&h, Arc::new(keyring_store()), XeroOptions::default());
+    connect(&xero).await;
+    let tenant = h.sim.tenants()[0].tenant_id.clone();
+    // Another app spends the tenant's minute: the 41st call gets a 429 with
+    // Retry-After 45, and the simulator refuses every call in those 45 seconds.
+    h.sim.inject(
+        FaultRule::next(
+            Fault::RateLimited {
+                problem: ledgerkeep_sim::Problem::Minute,
+                retry_after_secs: 45,
+            },
+            1,
+        )
+        .after(40),
+    );
+    let mut times = workload(&xero, &h.time, std::slice::from_ref(&tenant), 100, 5)
+        .await
+        .remove(0);
+    let snap = metrics.snapshot();
+    assert_eq!(times.len(), 100, "a call was lost");
+    // One 429, and no second one: nothing was sent before Retry-After ended.
+    assert_eq!(snap.xero_rate_limited, 1);
+    assert_eq!(snap.xero_calls, 101);
+    times.sort_unstable();
+    let longest_gap = times.windows(2).map(|w| w[1] - w[0]).max().unwrap();
+    assert!(
+        (45_000..47_000).contains(&longest_gap),
+        "the tenant paused {longest_gap} ms"
+    );
+}
+
+#[tokio::test]
+async fn after_a_daily_429_calls_resume_when_xeros_day_for_the_tenant_turns() {
+    // Three calls a day, on the simulator's clock: its windows are fixed and
+    // each tenant's day turns at its own moment, not at midnight UTC.
+    let h = harness(Limits {
+        per_day: 3,
+        ..Limits::XERO
+    })
+    .await;
+    let (xero, metrics) = xero_with_metrics(
+        &h,
+        Arc::new(MemoryTokenStore::default()),
+        XeroOptions::default(),
+    );
+    connect(&xero).await;
+    let tenant = h.sim.tenants()[0].tenant_id.clone();
+    let get = || async {
+        xero.client()
+            .get(&tenant, &ApiRequest::get("Currencies"))
+            .await
+    };
+    for _ in 0..3 {
+        get().await.unwrap();
+    }
+    // Nothing left: one call learns from Xero's daily 429 when the day turns.
+    let err = get().await.unwrap_err();
+    assert!(matches!(err, XeroError::DailyLimit(_)), "{err:?}");
+    assert_eq!(metrics.snapshot().xero_calls, 4);
+    let at_429 = h.time.now_ms();
+    // From then on the tenant is refused here, without a request.
+    let err = get().await.unwrap_err();
+    let XeroError::DailyLimit(detail) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(detail.contains("until"), "{detail}");
+    assert_eq!(metrics.snapshot().xero_calls, 4);
+    // Xero named the moment in Retry-After: within a day, and not midnight UTC.
+    let turn = xero.client().limiter().day_turns_at_ms(&tenant).unwrap();
+    assert!(
+        turn > at_429 && turn - at_429 <= 86_400_000,
+        "{}",
+        turn - at_429
+    );
+    assert_ne!(turn.rem_euclid(86_400_000), 0);
+    // A second before it, still refused here, without a request.
+    h.time.advance(Duration::from_millis(
+        u64::try_from(turn - at_429 - 1_000).unwrap(),
+    ));
+    let err = get().await.unwrap_err();
+    assert!(matches!(err, XeroError::DailyLimit(_)), "{err:?}");
+    assert_eq!(metrics.snapshot().xero_calls, 4, "a request went out");
+    // At it, the tenant's day has turned, here and at the simulator: calls succeed.
+    h.time.advance(Duration::from_secs(1));
+    for _ in 0..3 {
+        assert_eq!(get().await.unwrap().status, 200);
+    }
+    assert_eq!(metrics.snapshot().xero_calls, 7);
+    assert_eq!(metrics.snapshot().xero_rate_limited, 1);
+}

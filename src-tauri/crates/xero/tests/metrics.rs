@@ -73,6 +73,7 @@ async fn a_known_workload_gives_exact_counts_and_rate_limit_figures() {
     h.sim.inject(
         FaultRule::next(
             Fault::RateLimited {
+                problem: ledgerkeep_sim::Problem::Minute,
                 retry_after_secs: 3,
             },
             2,

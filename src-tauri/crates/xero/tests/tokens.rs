@@ -98,7 +98,15 @@ async fn the_token_is_refreshed_ahead_of_expiry_at_25_minutes() {
 async fn a_failed_keyring_write_keeps_the_old_set_and_is_retried_without_refreshing_again() {
     let h = harness(Limits::XERO).await;
     let store = Arc::new(MemoryTokenStore::default());
-    let xero = xero(&h, store.clone(), XeroOptions::default());
+    // No re-read of the organisations in between, which would take the access token twice.
+    let options = XeroOptions {
+        client: ledgerkeep_xero::ClientSettings {
+            organisations_every: Duration::from_secs(24 * 3600),
+            ..ledgerkeep_xero::ClientSettings::default()
+        },
+        ..XeroOptions::default()
+    };
+    let xero = xero(&h, store.clone(), options);
     let conn = connect(&xero).await;
     let tenant = h.sim.tenants()[0].tenant_id.clone();
     let original = store.load(conn.id()).unwrap().unwrap();
@@ -145,9 +153,10 @@ async fn a_failed_keyring_write_keeps_the_old_set_and_is_retried_without_refresh
 }
 
 #[tokio::test]
+#[ignore = "needs a D-Bus session with an unlocked Secret Service: run by `make test`"]
 async fn a_lost_refresh_answer_is_retried_with_the_previous_token_in_the_grace_window() {
     let h = harness(Limits::XERO).await;
-    let store = Arc::new(MemoryTokenStore::default());
+    let store = Arc::new(keyring_store());
     let xero = xero(&h, store.clone(), XeroOptions::default());
     let _conn = connect(&xero).await;
     let tenant = h.sim.tenants()[0].tenant_id.clone();
@@ -174,13 +183,10 @@ async fn a_lost_refresh_answer_is_retried_with_the_previous_token_in_the_grace_w
 }
 
 #[tokio::test]
+#[ignore = "needs a D-Bus session with an unlocked Secret Service: run by `make test`"]
 async fn invalid_grant_puts_the_connection_in_needs_reauthorisation_and_stops_its_calls() {
     let h = harness(Limits::XERO).await;
-    let (xero, metrics) = xero_with_metrics(
-        &h,
-        Arc::new(MemoryTokenStore::default()),
-        XeroOptions::default(),
-    );
+    let (xero, metrics) = xero_with_metrics(&h, Arc::new(keyring_store()), XeroOptions::default());
     let conn = connect(&xero).await;
     let tenant = h.sim.tenants()[0].tenant_id.clone();
     h.sim.revoke_refresh_tokens();
@@ -244,4 +250,124 @@ async fn a_tenant_outside_the_connections_is_refused_before_any_request() {
         "{err:?}"
     );
     assert_eq!(metrics.snapshot().xero_calls, 1);
+    // Xero's refusal makes the client read /connections again: from now on the
+    // tenant is refused here, before any request.
+    let err = xero
+        .client()
+        .get(&tenant, &ApiRequest::get("Invoices"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, XeroError::TenantNotConnected(_)), "{err:?}");
+    assert_eq!(metrics.snapshot().xero_calls, 1, "a request went out");
+}
+
+#[tokio::test]
+async fn the_organisations_are_read_again_periodically_and_one_disconnected_at_xero_is_refused_locally(
+) {
+    let h = harness(Limits::XERO).await;
+    let store = Arc::new(MemoryTokenStore::default());
+    let (xero, metrics) = xero_with_metrics(&h, store.clone(), XeroOptions::default());
+    let conn = connect(&xero).await;
+    let tenants = h.sim.tenants();
+    let (gone, stays) = (tenants[0].tenant_id.clone(), tenants[1].tenant_id.clone());
+    xero.keep(conn.id(), &[gone.clone(), stays.clone()])
+        .await
+        .unwrap();
+    xero.client()
+        .get(&gone, &ApiRequest::get("Organisation"))
+        .await
+        .unwrap();
+    // The owner disconnects the organisation at Xero's side. Until the next
+    // read of /connections the list held still names it...
+    h.sim.disconnect_tenant(&gone);
+    assert!(conn.reaches(&gone));
+    // ...and 15 minutes on, it is read again before the next call.
+    h.time.advance(Duration::from_secs(15 * 60));
+    let calls = metrics.snapshot().xero_calls;
+    let err = xero
+        .client()
+        .get(&gone, &ApiRequest::get("Organisation"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, XeroError::TenantNotConnected(_)), "{err:?}");
+    assert_eq!(metrics.snapshot().xero_calls, calls, "a request went out");
+    assert!(!conn.reaches(&gone));
+    // The keyring entry follows the fresh list; the other organisation stays kept.
+    let stored = store.load(conn.id()).unwrap().unwrap();
+    assert!(stored.organisations.iter().all(|o| o.tenant_id != gone));
+    assert_eq!(stored.kept, vec![stays.clone()]);
+    assert_eq!(
+        xero.client()
+            .get(&stays, &ApiRequest::get("Organisation"))
+            .await
+            .unwrap()
+            .status,
+        200
+    );
+}
+
+#[tokio::test]
+#[ignore = "needs a D-Bus session with an unlocked Secret Service: run by `make test`"]
+async fn a_refresh_token_unused_for_sixty_days_gives_needs_reauthorisation() {
+    let h = harness(Limits::XERO).await;
+    let (xero, metrics) = xero_with_metrics(&h, Arc::new(keyring_store()), XeroOptions::default());
+    let conn = connect(&xero).await;
+    let tenant = h.sim.tenants()[0].tenant_id.clone();
+    // 59 days unused: the refresh token still works (and rotates).
+    h.time.advance(Duration::from_secs(59 * 86_400));
+    xero.client()
+        .get(&tenant, &ApiRequest::get("Organisation"))
+        .await
+        .unwrap();
+    assert_eq!(h.proxy.refreshes.load(Ordering::SeqCst), 1);
+    assert_eq!(conn.status(), ConnectionStatus::Active);
+    // Then 60 days without a use: Xero answers invalid_grant.
+    h.time.advance(Duration::from_secs(60 * 86_400));
+    let err = xero
+        .client()
+        .get(&tenant, &ApiRequest::get("Organisation"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, XeroError::NeedsReauthorisation { .. }),
+        "{err:?}"
+    );
+    assert_eq!(conn.status(), ConnectionStatus::NeedsReauthorisation);
+    assert_eq!(h.proxy.refreshes.load(Ordering::SeqCst), 2);
+    assert_eq!(metrics.snapshot().token_refreshes_failed, 1);
+}
+
+#[tokio::test]
+async fn signing_in_again_after_invalid_grant_takes_over_the_organisations_and_what_was_kept() {
+    let h = harness(Limits::XERO).await;
+    let store = Arc::new(MemoryTokenStore::default());
+    let xero = xero(&h, store.clone(), XeroOptions::default());
+    let old = connect(&xero).await;
+    let tenant = h.sim.tenants()[0].tenant_id.clone();
+    xero.keep(old.id(), std::slice::from_ref(&tenant))
+        .await
+        .unwrap();
+    h.sim.revoke_refresh_tokens();
+    h.time.advance(HALF_HOUR);
+    let err = xero
+        .client()
+        .get(&tenant, &ApiRequest::get("Organisation"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, XeroError::NeedsReauthorisation { .. }));
+
+    let new = connect(&xero).await;
+    assert_ne!(new.id(), old.id());
+    assert_eq!(
+        store.list().unwrap(),
+        vec![new.id().to_owned()],
+        "the dead sign-in stayed"
+    );
+    assert_eq!(new.kept(), vec![tenant.clone()], "what was kept is kept");
+    let r = xero
+        .client()
+        .get(&tenant, &ApiRequest::get("Organisation"))
+        .await
+        .unwrap();
+    assert_eq!(r.status, 200);
 }

@@ -15,6 +15,7 @@ pub mod preferences;
 pub mod support_bundle;
 pub mod sync;
 pub mod updates;
+pub mod xero_app;
 pub mod xero_connection;
 
 #[cfg(test)]

@@ -109,9 +109,12 @@ pub trait XeroEntity: DeserializeOwned {
 /// Why a JSON record could not be read as an entity.
 #[derive(Debug, thiserror::Error)]
 pub enum EntityError {
-    #[error("a {kind:?} record could not be read: {source}")]
+    /// `field` is the path to the field at fault (`LineItems[0].UnitAmount`),
+    /// empty when the record as a whole is not JSON of the right shape.
+    #[error("a {kind:?} record could not be read{}: {source}", if field.is_empty() || field == "." { String::new() } else { format!(" at {field}") })]
     Shape {
         kind: EntityKind,
+        field: String,
         #[source]
         source: serde_json::Error,
     },
@@ -144,10 +147,13 @@ impl<T: XeroEntity> XeroRecord<T> {
         // (`0.15`) to serde as an f64, which `Money` refuses. Text always
         // reaches `Money` as its digits.
         let text = raw.to_string();
-        let entity: T = serde_json::from_str(&text).map_err(|source| EntityError::Shape {
-            kind: T::KIND,
-            source,
-        })?;
+        let mut de = serde_json::Deserializer::from_str(&text);
+        let entity: T =
+            serde_path_to_error::deserialize(&mut de).map_err(|e| EntityError::Shape {
+                kind: T::KIND,
+                field: e.path().to_string(),
+                source: e.into_inner(),
+            })?;
         if entity.xero_id().trim().is_empty() {
             return Err(EntityError::MissingId(T::KIND));
         }
@@ -158,6 +164,7 @@ impl<T: XeroEntity> XeroRecord<T> {
     pub fn from_json(text: &str) -> Result<Self, EntityError> {
         let raw: Value = serde_json::from_str(text).map_err(|source| EntityError::Shape {
             kind: T::KIND,
+            field: String::new(),
             source,
         })?;
         Self::from_value(raw)

@@ -99,6 +99,29 @@ fn a_record_without_its_id_or_with_a_bad_date_is_refused() {
 }
 
 #[test]
+fn a_bad_payload_names_the_entity_and_the_field() {
+    let err =
+        XeroRecord::<Invoice>::from_value(json!({"InvoiceID": "i", "Date": "soon"})).unwrap_err();
+    let EntityError::Shape { kind, field, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!((*kind, field.as_str()), (EntityKind::Invoice, "Date"));
+    assert!(
+        err.to_string()
+            .contains("Invoice record could not be read at Date"),
+        "{err}"
+    );
+    let err = XeroRecord::<Invoice>::from_value(json!({
+        "InvoiceID": "i", "LineItems": [{"LineAmount": 1}, {"LineAmount": "lots"}]
+    }))
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("at LineItems[1].LineAmount"),
+        "{err}"
+    );
+}
+
+#[test]
 fn secrets_never_stay_in_the_raw_json() {
     let rec = XeroRecord::<Organisation>::from_value(json!({
         "OrganisationID": "o", "APIKey": "SECRET-KEY", "Name": "Demo"
