@@ -308,7 +308,7 @@ export type EndpointStats = {
 };
 
 /**  The kinds of record the sync brings, one stream each. */
-export type EntityKind = "organisation" | "account" | "contact" | "contactGroup" | "invoice" | "creditNote" | "payment" | "overpayment" | "prepayment" | "bankTransaction" | "bankTransfer" | "manualJournal" | "journal" | "taxRate" | "trackingCategory" | "currency" | "item";
+export type EntityKind = "organisation" | "account" | "contact" | "contactGroup" | "invoice" | "creditNote" | "payment" | "overpayment" | "prepayment" | "bankTransaction" | "bankTransfer" | "manualJournal" | "journal" | "taxRate" | "trackingCategory" | "currency" | "item" | "repeatingInvoice" | "purchaseOrder" | "quote";
 
 /**  What kind of failure, for the UI to branch on. */
 export type ErrorCode = 

@@ -92,7 +92,7 @@ fn sync_cmd(sim: &RunningSimulator, service: &str, data: &Path) -> Command {
     c
 }
 
-fn streams() -> [(Collection, ledgerkeep_domain::EntityKind); 17] {
+fn streams() -> [(Collection, ledgerkeep_domain::EntityKind); 20] {
     use ledgerkeep_domain::EntityKind as K;
     [
         (Collection::Organisation, K::Organisation),
@@ -111,6 +111,9 @@ fn streams() -> [(Collection, ledgerkeep_domain::EntityKind); 17] {
         (Collection::BankTransactions, K::BankTransaction),
         (Collection::BankTransfers, K::BankTransfer),
         (Collection::ManualJournals, K::ManualJournal),
+        (Collection::PurchaseOrders, K::PurchaseOrder),
+        (Collection::Quotes, K::Quote),
+        (Collection::RepeatingInvoices, K::RepeatingInvoice),
         (Collection::Journals, K::Journal),
     ]
 }

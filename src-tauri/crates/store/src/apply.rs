@@ -140,6 +140,9 @@ impl LedgerStore {
             TrackingCategory => TrackingCategory,
             Currency => Currency,
             Item => Item,
+            RepeatingInvoice => RepeatingInvoice,
+            PurchaseOrder => PurchaseOrder,
+            Quote => Quote,
         )
     }
 

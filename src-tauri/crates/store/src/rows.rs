@@ -684,6 +684,166 @@ impl StoredEntity for BankTransfer {
     }
 }
 
+impl StoredEntity for PurchaseOrder {
+    const SPEC: TableSpec = TableSpec {
+        table: "purchase_orders",
+        columns: &[
+            "number",
+            "reference",
+            "contact_xero_id",
+            "contact_name",
+            "date",
+            "delivery_date",
+            "status",
+            "line_amount_types",
+            "currency_code",
+            "currency_rate",
+            "sub_total",
+            "total_tax",
+            "total",
+            "total_e4",
+        ],
+        children: &[ChildSpec {
+            table: "purchase_order_lines",
+            key: ParentKey::ParentId,
+            columns: LINE_COLUMNS,
+        }],
+        fts: None,
+    };
+    fn row(&self, _: &RowContext<'_>) -> RowData {
+        let cur = self.currency_code.as_deref();
+        RowData {
+            columns: vec![
+                opt_text(&self.purchase_order_number),
+                opt_text(&self.reference),
+                contact_id(&self.contact),
+                contact_name(&self.contact),
+                date(self.date),
+                date(self.delivery_date),
+                opt_text(&self.status),
+                opt_text(&self.line_amount_types),
+                text(cur),
+                money(self.currency_rate),
+                money(self.sub_total),
+                money(self.total_tax),
+                money(self.total),
+                e4(self.total),
+            ],
+            children: vec![line_rows(&self.line_items, cur)],
+            ..RowData::default()
+        }
+    }
+}
+
+impl StoredEntity for Quote {
+    const SPEC: TableSpec = TableSpec {
+        table: "quotes",
+        columns: &[
+            "number",
+            "reference",
+            "title",
+            "contact_xero_id",
+            "contact_name",
+            "date",
+            "expiry_date",
+            "status",
+            "line_amount_types",
+            "currency_code",
+            "currency_rate",
+            "sub_total",
+            "total_tax",
+            "total",
+            "total_e4",
+        ],
+        children: &[ChildSpec {
+            table: "quote_lines",
+            key: ParentKey::ParentId,
+            columns: LINE_COLUMNS,
+        }],
+        fts: None,
+    };
+    fn row(&self, _: &RowContext<'_>) -> RowData {
+        let cur = self.currency_code.as_deref();
+        RowData {
+            columns: vec![
+                opt_text(&self.quote_number),
+                opt_text(&self.reference),
+                opt_text(&self.title),
+                contact_id(&self.contact),
+                contact_name(&self.contact),
+                date(self.date),
+                date(self.expiry_date),
+                opt_text(&self.status),
+                opt_text(&self.line_amount_types),
+                text(cur),
+                money(self.currency_rate),
+                money(self.sub_total),
+                money(self.total_tax),
+                money(self.total),
+                e4(self.total),
+            ],
+            children: vec![line_rows(&self.line_items, cur)],
+            ..RowData::default()
+        }
+    }
+}
+
+impl StoredEntity for RepeatingInvoice {
+    const SPEC: TableSpec = TableSpec {
+        table: "repeating_invoices",
+        columns: &[
+            "type",
+            "reference",
+            "contact_xero_id",
+            "contact_name",
+            "schedule_period",
+            "schedule_unit",
+            "start_date",
+            "next_scheduled_date",
+            "end_date",
+            "status",
+            "line_amount_types",
+            "currency_code",
+            "sub_total",
+            "total_tax",
+            "total",
+            "total_e4",
+        ],
+        children: &[ChildSpec {
+            table: "repeating_invoice_lines",
+            key: ParentKey::ParentId,
+            columns: LINE_COLUMNS,
+        }],
+        fts: None,
+    };
+    fn row(&self, _: &RowContext<'_>) -> RowData {
+        let cur = self.currency_code.as_deref();
+        let schedule = self.schedule.clone().unwrap_or_default();
+        RowData {
+            columns: vec![
+                opt_text(&self.invoice_type),
+                opt_text(&self.reference),
+                contact_id(&self.contact),
+                contact_name(&self.contact),
+                schedule.period.map_or(SqlValue::Null, SqlValue::Int),
+                opt_text(&schedule.unit),
+                date(schedule.start_date),
+                date(schedule.next_scheduled_date),
+                date(schedule.end_date),
+                opt_text(&self.status),
+                opt_text(&self.line_amount_types),
+                text(cur),
+                money(self.sub_total),
+                money(self.total_tax),
+                money(self.total),
+                e4(self.total),
+            ],
+            children: vec![line_rows(&self.line_items, cur)],
+            ..RowData::default()
+        }
+    }
+}
+
 impl StoredEntity for ManualJournal {
     const SPEC: TableSpec = TableSpec {
         table: "manual_journals",
@@ -937,6 +1097,9 @@ pub fn spec_of(kind: EntityKind) -> &'static TableSpec {
         EntityKind::TrackingCategory => &TrackingCategory::SPEC,
         EntityKind::Currency => &Currency::SPEC,
         EntityKind::Item => &Item::SPEC,
+        EntityKind::RepeatingInvoice => &RepeatingInvoice::SPEC,
+        EntityKind::PurchaseOrder => &PurchaseOrder::SPEC,
+        EntityKind::Quote => &Quote::SPEC,
     }
 }
 

@@ -499,7 +499,8 @@ impl SyncEngine {
                 self.apply(st, stream, body, report, None).await?;
                 Ok(())
             }
-            Paging::PageSize => {
+            Paging::PageSize | Paging::Page => {
+                let per_page = stream.paging.per_page();
                 let mut since = if full {
                     None
                 } else {
@@ -521,7 +522,7 @@ impl SyncEngine {
                     let newest = items.iter().filter_map(updated_of).max();
                     let remaining = total.map(|t| t.saturating_sub(n as u64));
                     self.apply(st, stream, body, report, remaining).await?;
-                    if n < MAX_PAGE_SIZE {
+                    if n < per_page {
                         return Ok(());
                     }
                     let next = newest.map(ims_of_instant);
@@ -578,9 +579,10 @@ impl SyncEngine {
             req.if_modified_since = since;
         }
         if let Some(p) = page {
-            req = req
-                .query("page", p.to_string())
-                .query("pageSize", MAX_PAGE_SIZE.to_string());
+            req = req.query("page", p.to_string());
+            if stream.paging == Paging::PageSize {
+                req = req.query("pageSize", MAX_PAGE_SIZE.to_string());
+            }
         }
         req
     }

@@ -9,8 +9,22 @@ pub enum Paging {
     None,
     /// `page` with `pageSize` up to 1000.
     PageSize,
+    /// `page` alone: 100 a page, fixed by Xero (Quotes).
+    Page,
     /// Journals: `offset` = the last JournalNumber seen, 100 a call.
     Offset,
+}
+
+impl Paging {
+    /// How many records a full page holds; a shorter page is the last.
+    pub fn per_page(self) -> usize {
+        match self {
+            Paging::PageSize => MAX_PAGE_SIZE,
+            Paging::Page => PAGE_OF_100,
+            Paging::Offset => JOURNALS_PER_CALL,
+            Paging::None => usize::MAX,
+        }
+    }
 }
 
 /// One stream: an entity, its endpoint, its paging, and whether the endpoint
@@ -28,6 +42,8 @@ pub struct Stream {
 pub const MAX_PAGE_SIZE: usize = 1000;
 /// Journals per call (fixed by Xero).
 pub const JOURNALS_PER_CALL: usize = 100;
+/// Records per page where Xero offers no `pageSize` (Quotes).
+pub const PAGE_OF_100: usize = 100;
 
 const fn s(kind: EntityKind, path: &'static str, paging: Paging, incremental: bool) -> Stream {
     Stream {
@@ -40,7 +56,7 @@ const fn s(kind: EntityKind, path: &'static str, paging: Paging, incremental: bo
 
 /// Every stream, in the order a sync pulls them: settings and contacts before
 /// the documents that refer to them.
-pub const STREAMS: [Stream; 17] = [
+pub const STREAMS: [Stream; 20] = [
     s(
         EntityKind::Organisation,
         "Organisation",
@@ -101,6 +117,20 @@ pub const STREAMS: [Stream; 17] = [
         "ManualJournals",
         Paging::PageSize,
         true,
+    ),
+    s(
+        EntityKind::PurchaseOrder,
+        "PurchaseOrders",
+        Paging::PageSize,
+        true,
+    ),
+    s(EntityKind::Quote, "Quotes", Paging::Page, true),
+    // No UpdatedDateUTC on repeating invoices: read whole each time (they are few).
+    s(
+        EntityKind::RepeatingInvoice,
+        "RepeatingInvoices",
+        Paging::None,
+        false,
     ),
     s(EntityKind::Journal, "Journals", Paging::Offset, false),
 ];

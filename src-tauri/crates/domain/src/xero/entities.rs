@@ -563,6 +563,98 @@ entity!(
     updated_date_utc
 );
 
+/// A purchase order sent to a supplier (no money moves until it is billed).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PurchaseOrder {
+    #[serde(rename = "PurchaseOrderID")]
+    pub purchase_order_id: String,
+    pub purchase_order_number: Option<String>,
+    pub reference: Option<String>,
+    pub contact: Option<ContactRef>,
+    pub date: Option<XeroDate>,
+    pub delivery_date: Option<XeroDate>,
+    pub status: Option<String>,
+    pub line_amount_types: Option<String>,
+    #[serde(default)]
+    pub line_items: Vec<LineItem>,
+    pub sub_total: Option<Money>,
+    pub total_tax: Option<Money>,
+    pub total: Option<Money>,
+    pub currency_code: Option<String>,
+    pub currency_rate: Option<Money>,
+    #[serde(rename = "UpdatedDateUTC")]
+    pub updated_date_utc: Option<XeroDateTime>,
+}
+entity!(
+    PurchaseOrder,
+    PurchaseOrder,
+    purchase_order_id,
+    updated_date_utc
+);
+
+/// A quote offered to a customer.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Quote {
+    #[serde(rename = "QuoteID")]
+    pub quote_id: String,
+    pub quote_number: Option<String>,
+    pub reference: Option<String>,
+    pub title: Option<String>,
+    pub contact: Option<ContactRef>,
+    pub date: Option<XeroDate>,
+    pub expiry_date: Option<XeroDate>,
+    pub status: Option<String>,
+    pub line_amount_types: Option<String>,
+    #[serde(default)]
+    pub line_items: Vec<LineItem>,
+    pub sub_total: Option<Money>,
+    pub total_tax: Option<Money>,
+    pub total: Option<Money>,
+    pub currency_code: Option<String>,
+    pub currency_rate: Option<Money>,
+    #[serde(rename = "UpdatedDateUTC")]
+    pub updated_date_utc: Option<XeroDateTime>,
+}
+entity!(Quote, Quote, quote_id, updated_date_utc);
+
+/// When a repeating invoice is raised.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Schedule {
+    pub period: Option<i64>,
+    pub unit: Option<String>,
+    pub due_date: Option<i64>,
+    pub due_date_type: Option<String>,
+    pub start_date: Option<XeroDate>,
+    pub next_scheduled_date: Option<XeroDate>,
+    pub end_date: Option<XeroDate>,
+}
+
+/// A template that raises an invoice or a bill on a schedule. Xero gives it no
+/// `UpdatedDateUTC`, so its stream is read whole each time.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RepeatingInvoice {
+    #[serde(rename = "RepeatingInvoiceID")]
+    pub repeating_invoice_id: String,
+    #[serde(rename = "Type")]
+    pub invoice_type: Option<String>,
+    pub reference: Option<String>,
+    pub contact: Option<ContactRef>,
+    pub schedule: Option<Schedule>,
+    pub status: Option<String>,
+    pub line_amount_types: Option<String>,
+    #[serde(default)]
+    pub line_items: Vec<LineItem>,
+    pub sub_total: Option<Money>,
+    pub total_tax: Option<Money>,
+    pub total: Option<Money>,
+    pub currency_code: Option<String>,
+}
+entity!(RepeatingInvoice, RepeatingInvoice, repeating_invoice_id);
+
 /// A line of a system journal; tracking is `TrackingCategories` here.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "PascalCase")]

@@ -42,10 +42,13 @@ pub enum EntityKind {
     TrackingCategory,
     Currency,
     Item,
+    RepeatingInvoice,
+    PurchaseOrder,
+    Quote,
 }
 
 impl EntityKind {
-    pub const ALL: [EntityKind; 17] = [
+    pub const ALL: [EntityKind; 20] = [
         EntityKind::Organisation,
         EntityKind::Account,
         EntityKind::Contact,
@@ -63,6 +66,9 @@ impl EntityKind {
         EntityKind::TrackingCategory,
         EntityKind::Currency,
         EntityKind::Item,
+        EntityKind::RepeatingInvoice,
+        EntityKind::PurchaseOrder,
+        EntityKind::Quote,
     ];
 
     /// The stream's name, as Xero names the endpoint (`BankTransactions`).
@@ -85,6 +91,9 @@ impl EntityKind {
             EntityKind::TrackingCategory => "TrackingCategories",
             EntityKind::Currency => "Currencies",
             EntityKind::Item => "Items",
+            EntityKind::RepeatingInvoice => "RepeatingInvoices",
+            EntityKind::PurchaseOrder => "PurchaseOrders",
+            EntityKind::Quote => "Quotes",
         }
     }
 
