@@ -12,6 +12,7 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+use tracing::Instrument;
 
 use chrono::{DateTime, Utc};
 use ledgerkeep_domain::xero::EntityKind;
@@ -175,186 +176,191 @@ impl SyncEngine {
         }
         let started_ms = self.time.now_ms();
         let span = tracing::info_span!("sync", tenant = %tenant, run_id = %run_id, kind);
-        let _guard = span.enter();
-        let chosen: Vec<Stream> = STREAMS
-            .iter()
-            .copied()
-            .filter(|s| {
-                req.streams
-                    .as_ref()
-                    .is_none_or(|only| only.contains(&s.kind))
-            })
-            .collect();
-        let sweeps = self.streams_to_sweep(tenant, req, &chosen).await;
-        if req.full {
-            self.save_pending(tenant, &[]).await;
-        }
-        let mut st = RunState {
-            tenant,
-            actor: Actor::sync(run_id.clone()),
-            cancel,
-            progress,
-            pages: 0,
-            records: 0,
-            streams_left: chosen.len() as u64,
-        };
-        let mut reports = Vec::new();
-        let mut stopped = None;
-        let mut error = None;
-        let mut done_full: Vec<String> = self.load_pending(tenant).await.unwrap_or_default();
-        for stream in &chosen {
-            st.streams_left = st.streams_left.saturating_sub(1);
-            if stopped.is_some() {
-                reports.push(not_run(stream));
-                continue;
+        // Not `span.enter()`: a guard held across an await leaves the span
+        // current for whatever else runs on this thread. The run is instrumented.
+        async move {
+            let chosen: Vec<Stream> = STREAMS
+                .iter()
+                .copied()
+                .filter(|s| {
+                    req.streams
+                        .as_ref()
+                        .is_none_or(|only| only.contains(&s.kind))
+                })
+                .collect();
+            let sweeps = self.streams_to_sweep(tenant, req, &chosen).await;
+            if req.full {
+                self.save_pending(tenant, &[]).await;
             }
-            let full = sweeps.contains(&stream.kind)
-                && !done_full.iter().any(|d| d == stream.kind.stream());
-            let _ = self
-                .store
-                .set_stream_status(tenant, stream.kind, "syncing", None, self.now())
-                .await;
-            let mut report = StreamReport {
-                stream: stream.kind.stream().to_owned(),
-                status: StreamStatus::Done,
-                full,
-                calls: 0,
-                records_seen: 0,
-                inserted: 0,
-                updated: 0,
-                watermark: None,
-                detail: None,
+            let mut st = RunState {
+                tenant,
+                actor: Actor::sync(run_id.clone()),
+                cancel,
+                progress,
+                pages: 0,
+                records: 0,
+                streams_left: chosen.len() as u64,
             };
-            // A stream read whole this time counts as swept: a first sync, or
-            // a list that has no If-Modified-Since.
-            let whole = full
-                || !stream.incremental
-                || self
+            let mut reports = Vec::new();
+            let mut stopped = None;
+            let mut error = None;
+            let mut done_full: Vec<String> = self.load_pending(tenant).await.unwrap_or_default();
+            for stream in &chosen {
+                st.streams_left = st.streams_left.saturating_sub(1);
+                if stopped.is_some() {
+                    reports.push(not_run(stream));
+                    continue;
+                }
+                let full = sweeps.contains(&stream.kind)
+                    && !done_full.iter().any(|d| d == stream.kind.stream());
+                let _ = self
+                    .store
+                    .set_stream_status(tenant, stream.kind, "syncing", None, self.now())
+                    .await;
+                let mut report = StreamReport {
+                    stream: stream.kind.stream().to_owned(),
+                    status: StreamStatus::Done,
+                    full,
+                    calls: 0,
+                    records_seen: 0,
+                    inserted: 0,
+                    updated: 0,
+                    watermark: None,
+                    detail: None,
+                };
+                // A stream read whole this time counts as swept: a first sync, or
+                // a list that has no If-Modified-Since.
+                let whole = full
+                    || !stream.incremental
+                    || self
+                        .store
+                        .watermark(tenant, stream.kind)
+                        .await
+                        .ok()
+                        .flatten()
+                        .is_none();
+                let result = self
+                    .pull(&mut st, stream, full, req.priority, &mut report)
+                    .await;
+                let now = self.now();
+                match result {
+                    Ok(()) => {
+                        let _ = self
+                            .store
+                            .set_stream_status(tenant, stream.kind, "idle", None, now)
+                            .await;
+                        if whole && stream.paging != Paging::Offset {
+                            let _ = self.store.mark_full_sweep(tenant, stream.kind, now).await;
+                        }
+                        if full && self.load_pending(tenant).await.is_some() {
+                            done_full.push(stream.kind.stream().to_owned());
+                            self.save_pending(tenant, &done_full).await;
+                        }
+                    }
+                    Err(Fail::Refused(detail)) => {
+                        tracing::info!(stream = stream.kind.stream(), %detail, "stream refused: skipped");
+                        report.status = StreamStatus::Skipped;
+                        report.detail = Some(detail.clone());
+                        let _ = self
+                            .store
+                            .set_stream_status(tenant, stream.kind, "skipped", Some(&detail), now)
+                            .await;
+                    }
+                    Err(Fail::Stop(reason, detail)) => {
+                        tracing::warn!(stream = stream.kind.stream(), ?reason, %detail, "sync stopped");
+                        report.status = StreamStatus::Failed;
+                        report.detail = Some(detail.clone());
+                        let status = if reason == StopReason::Cancelled {
+                            "idle"
+                        } else {
+                            "error"
+                        };
+                        let _ = self
+                            .store
+                            .set_stream_status(tenant, stream.kind, status, Some(&detail), now)
+                            .await;
+                        stopped = Some(reason);
+                        error = Some(detail);
+                    }
+                }
+                report.watermark = self
                     .store
                     .watermark(tenant, stream.kind)
                     .await
                     .ok()
-                    .flatten()
-                    .is_none();
-            let result = self
-                .pull(&mut st, stream, full, req.priority, &mut report)
-                .await;
-            let now = self.now();
-            match result {
-                Ok(()) => {
-                    let _ = self
-                        .store
-                        .set_stream_status(tenant, stream.kind, "idle", None, now)
-                        .await;
-                    if whole && stream.paging != Paging::Offset {
-                        let _ = self.store.mark_full_sweep(tenant, stream.kind, now).await;
-                    }
-                    if full && self.load_pending(tenant).await.is_some() {
-                        done_full.push(stream.kind.stream().to_owned());
-                        self.save_pending(tenant, &done_full).await;
-                    }
-                }
-                Err(Fail::Refused(detail)) => {
-                    tracing::info!(stream = stream.kind.stream(), %detail, "stream refused: skipped");
-                    report.status = StreamStatus::Skipped;
-                    report.detail = Some(detail.clone());
-                    let _ = self
-                        .store
-                        .set_stream_status(tenant, stream.kind, "skipped", Some(&detail), now)
-                        .await;
-                }
-                Err(Fail::Stop(reason, detail)) => {
-                    tracing::warn!(stream = stream.kind.stream(), ?reason, %detail, "sync stopped");
-                    report.status = StreamStatus::Failed;
-                    report.detail = Some(detail.clone());
-                    let status = if reason == StopReason::Cancelled {
-                        "idle"
-                    } else {
-                        "error"
-                    };
-                    let _ = self
-                        .store
-                        .set_stream_status(tenant, stream.kind, status, Some(&detail), now)
-                        .await;
-                    stopped = Some(reason);
-                    error = Some(detail);
-                }
+                    .flatten();
+                reports.push(report);
             }
-            report.watermark = self
+            // A disconnected tenant shows up as every stream refused.
+            if stopped.is_none()
+                && !reports.is_empty()
+                && reports.iter().all(|r| r.status == StreamStatus::Skipped)
+            {
+                stopped = Some(StopReason::Disconnected);
+                error = Some(
+                    "Xero refused every stream of this organisation: it may be disconnected."
+                        .to_owned(),
+                );
+            }
+            if stopped.is_none() && (req.full || !done_full.is_empty()) {
+                self.clear_pending(tenant).await;
+            }
+            let records_changed: u64 = reports.iter().map(|r| r.inserted + r.updated).sum();
+            let new_findings = if stopped.is_none() {
+                self.detect_anomalies(tenant).await
+            } else {
+                None
+            };
+            let report = SyncReport {
+                run_id: run_id.clone(),
+                tenant: tenant.to_owned(),
+                calls: reports.iter().map(|r| r.calls).sum(),
+                pages: st.pages,
+                records_seen: st.records,
+                records_changed,
+                streams: reports,
+                stopped,
+                error,
+                new_findings,
+            };
+            let status = match stopped {
+                None => "ok",
+                Some(StopReason::Cancelled) => "cancelled",
+                Some(_) => "failed",
+            };
+            if let Err(e) = self
                 .store
-                .watermark(tenant, stream.kind)
+                .finish_sync_run(
+                    &run_id,
+                    status,
+                    i64::try_from(report.pages).unwrap_or(i64::MAX),
+                    i64::try_from(report.records_seen).unwrap_or(i64::MAX),
+                    i64::try_from(report.records_changed).unwrap_or(i64::MAX),
+                    report.error.as_deref(),
+                    self.now(),
+                )
                 .await
-                .ok()
-                .flatten();
-            reports.push(report);
-        }
-        // A disconnected tenant shows up as every stream refused.
-        if stopped.is_none()
-            && !reports.is_empty()
-            && reports.iter().all(|r| r.status == StreamStatus::Skipped)
-        {
-            stopped = Some(StopReason::Disconnected);
-            error = Some(
-                "Xero refused every stream of this organisation: it may be disconnected."
-                    .to_owned(),
-            );
-        }
-        if stopped.is_none() && (req.full || !done_full.is_empty()) {
-            self.clear_pending(tenant).await;
-        }
-        let records_changed: u64 = reports.iter().map(|r| r.inserted + r.updated).sum();
-        let new_findings = if stopped.is_none() {
-            self.detect_anomalies(tenant).await
-        } else {
-            None
-        };
-        let report = SyncReport {
-            run_id: run_id.clone(),
-            tenant: tenant.to_owned(),
-            calls: reports.iter().map(|r| r.calls).sum(),
-            pages: st.pages,
-            records_seen: st.records,
-            records_changed,
-            streams: reports,
-            stopped,
-            error,
-            new_findings,
-        };
-        let status = match stopped {
-            None => "ok",
-            Some(StopReason::Cancelled) => "cancelled",
-            Some(_) => "failed",
-        };
-        if let Err(e) = self
-            .store
-            .finish_sync_run(
-                &run_id,
+            {
+                tracing::warn!(error = %e, "could not log the sync run's end");
+            }
+            if let Some(m) = &self.metrics {
+                let took = u64::try_from(self.time.now_ms() - started_ms).unwrap_or(0);
+                m.record_sync(
+                    Duration::from_millis(took),
+                    u32::try_from(report.records_changed).unwrap_or(u32::MAX),
+                );
+            }
+            tracing::info!(
+                calls = report.calls,
+                records = report.records_seen,
+                changed = report.records_changed,
                 status,
-                i64::try_from(report.pages).unwrap_or(i64::MAX),
-                i64::try_from(report.records_seen).unwrap_or(i64::MAX),
-                i64::try_from(report.records_changed).unwrap_or(i64::MAX),
-                report.error.as_deref(),
-                self.now(),
-            )
-            .await
-        {
-            tracing::warn!(error = %e, "could not log the sync run's end");
-        }
-        if let Some(m) = &self.metrics {
-            let took = u64::try_from(self.time.now_ms() - started_ms).unwrap_or(0);
-            m.record_sync(
-                Duration::from_millis(took),
-                u32::try_from(report.records_changed).unwrap_or(u32::MAX),
+                "sync finished"
             );
+            report
         }
-        tracing::info!(
-            calls = report.calls,
-            records = report.records_seen,
-            changed = report.records_changed,
-            status,
-            "sync finished"
-        );
-        report
+        .instrument(span)
+        .await
     }
 
     /// Runs the anomaly rules on the tenant's books after a complete run and
