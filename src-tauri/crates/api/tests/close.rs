@@ -12,14 +12,12 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use ledgerkeep_api::ops::close::*;
 use ledgerkeep_api::*;
 use ledgerkeep_domain::close::{CheckKind, Period};
-use ledgerkeep_sim::{Collection, Limits, RunningSimulator, Size, TenantBooks};
+use ledgerkeep_sim::{Collection, RunningSimulator, TenantBooks};
 use ledgerkeep_sync::{no_progress, CancelToken};
-use ledgerkeep_xero::{
-    MemoryTokenStore, RedirectTarget, VirtualTime, Xero, XeroEndpoints, XeroOptions,
-};
+use ledgerkeep_xero::{VirtualTime, Xero};
 use serde_json::{json, Value};
 
-const BOUNCE_URL: &str = "https://bounce.example/ledgerkeep";
+mod common;
 
 // ---------------------------------------------------------------------------
 // Procedures: validation, versions, archive, audit.
@@ -298,15 +296,6 @@ async fn the_starter_library_imports_once_and_every_procedure_is_valid() {
 // ---------------------------------------------------------------------------
 // The automated checks on synced simulator books.
 
-#[derive(Debug)]
-struct SimClock(Arc<VirtualTime>);
-
-impl ledgerkeep_sim::Clock for SimClock {
-    fn now_ms(&self) -> i64 {
-        self.0.now_ms()
-    }
-}
-
 struct Books {
     sim: RunningSimulator,
     time: Arc<VirtualTime>,
@@ -337,50 +326,13 @@ fn june() -> Period {
 
 impl Books {
     async fn start() -> Books {
-        let time = VirtualTime::starting_at(ledgerkeep_sim::clock::DEFAULT_START_MS);
-        let sim = RunningSimulator::builder()
-            .seed(8)
-            .size(Size::Small)
-            .limits(Limits::XERO)
-            .clock(SimClock(Arc::clone(&time)))
-            .auto_consent(true)
-            .redirect_uri(BOUNCE_URL)
-            .start()
-            .await
-            .unwrap();
-        let endpoints = XeroEndpoints {
-            login_url: sim.base_url().to_owned(),
-            identity_url: sim.base_url().to_owned(),
-            api_url: sim.base_url().to_owned(),
-            client_id: Some(sim.client_id().to_owned()),
-            oauth_port: 0,
-        };
-        let xero = Arc::new(
-            Xero::new(
-                endpoints,
-                Arc::new(MemoryTokenStore::default()),
-                time.timekeeping(),
-                None,
-                XeroOptions::default(),
-            )
-            .unwrap(),
-        );
-        let req = xero
-            .start_sign_in(&RedirectTarget::Https(BOUNCE_URL.into()))
-            .unwrap();
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        let resp = client.get(&req.url).send().await.unwrap();
-        let location = resp.headers()["location"].to_str().unwrap().to_owned();
-        xero.complete_sign_in(location.split_once('?').unwrap().1)
-            .await
-            .unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let mut config = AppConfig::new(AppPaths::under(dir.path()));
-        config.clock = time.timekeeping().clock;
-        let ctx = AppContext::open(config).await.unwrap();
+        let common::SignedIn {
+            sim,
+            time,
+            xero,
+            ctx,
+            dir,
+        } = common::signed_in(8).await;
         let tenant = sim.tenants()[0].tenant_id.clone();
         Books {
             sim,

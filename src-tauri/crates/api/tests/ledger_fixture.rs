@@ -14,9 +14,10 @@ use std::sync::Arc;
 use ledgerkeep_api::*;
 use ledgerkeep_sim::{Limits, RunningSimulator, Size};
 use ledgerkeep_sync::{SchedulerConfig, Silent};
-use ledgerkeep_xero::{MemoryTokenStore, RedirectTarget, XeroEndpoints};
+use ledgerkeep_xero::MemoryTokenStore;
 
-const BOUNCE_URL: &str = "https://bounce.example/ledgerkeep";
+mod common;
+use common::BOUNCE_URL;
 
 #[tokio::test]
 #[ignore = "writes a committed fixture; run by hand when a schema version ships"]
@@ -39,13 +40,7 @@ async fn write_ledger_fixture_for_the_current_schema() {
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut config = AppConfig::new(AppPaths::under(dir.path()));
-    config.endpoints = XeroEndpoints {
-        login_url: sim.base_url().to_owned(),
-        identity_url: sim.base_url().to_owned(),
-        api_url: sim.base_url().to_owned(),
-        client_id: Some(sim.client_id().to_owned()),
-        oauth_port: 0,
-    };
+    config.endpoints = common::endpoints_of(&sim);
     let mut options = ledgerkeep_xero::XeroOptions::default();
     options.client.limits.per_minute = 6_000;
     let setup = XeroSetup {
@@ -56,18 +51,7 @@ async fn write_ledger_fixture_for_the_current_schema() {
     let ctx = AppContext::open_with(config, setup).await.unwrap();
 
     let xero = ctx.xero().clone();
-    let req = xero
-        .start_sign_in(&RedirectTarget::Https(BOUNCE_URL.into()))
-        .unwrap();
-    let browser = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let resp = browser.get(&req.url).send().await.unwrap();
-    let location = resp.headers()["location"].to_str().unwrap().to_owned();
-    xero.complete_sign_in(location.split_once('?').unwrap().1)
-        .await
-        .unwrap();
+    common::sign_in_by_bounce(&xero).await;
 
     let svc = SyncService::start(
         &ctx,

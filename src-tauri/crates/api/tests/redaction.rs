@@ -25,6 +25,8 @@ use ledgerkeep_xero::{
 };
 
 /// Every code and token the simulator issues starts with this.
+mod common;
+
 const PREFIX: &str = "Qv7LeakCanary";
 
 #[derive(Debug)]
@@ -34,28 +36,6 @@ impl ledgerkeep_sim::Clock for SimClock {
     fn now_ms(&self) -> i64 {
         self.0.now_ms()
     }
-}
-
-fn keyring_store() -> KeyringTokenStore {
-    // The test session's throwaway GNOME Keyring has no `default` collection:
-    // point the alias at its unlocked in-memory `session` collection.
-    let _ = std::process::Command::new("dbus-send")
-        .args([
-            "--session",
-            "--print-reply",
-            "--dest=org.freedesktop.secrets",
-            "/org/freedesktop/secrets",
-            "org.freedesktop.Secret.Service.SetAlias",
-            "string:default",
-            "objpath:/org/freedesktop/secrets/collection/session",
-        ])
-        .output();
-    let mut b = [0u8; 6];
-    getrandom::fill(&mut b).unwrap();
-    KeyringTokenStore::new(format!(
-        "Ledgerkeep-test-{}",
-        b.iter().map(|x| format!("{x:02x}")).collect::<String>()
-    ))
 }
 
 async fn open(
@@ -159,7 +139,7 @@ async fn no_secret_of_a_connect_and_sync_reaches_a_log_a_crash_report_or_a_bundl
         "0.0.0-test",
         time.timekeeping().clock,
     );
-    let store = Arc::new(keyring_store());
+    let store = Arc::new(common::keyring_store());
     // The loopback callback's port: a free one, as the owner's setting would name.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()

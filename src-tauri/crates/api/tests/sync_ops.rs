@@ -6,22 +6,11 @@
 use std::sync::Arc;
 
 use ledgerkeep_api::*;
-use ledgerkeep_sim::{Collection, Limits, RunningSimulator, Size};
+use ledgerkeep_sim::{Collection, RunningSimulator};
 use ledgerkeep_sync::{SchedulerConfig, Silent};
-use ledgerkeep_xero::{
-    MemoryTokenStore, RedirectTarget, VirtualTime, Xero, XeroEndpoints, XeroOptions,
-};
+use ledgerkeep_xero::{VirtualTime, Xero};
 
-const BOUNCE_URL: &str = "https://bounce.example/ledgerkeep";
-
-#[derive(Debug)]
-struct SimClock(Arc<VirtualTime>);
-
-impl ledgerkeep_sim::Clock for SimClock {
-    fn now_ms(&self) -> i64 {
-        self.0.now_ms()
-    }
-}
+mod common;
 
 async fn setup() -> (
     RunningSimulator,
@@ -30,51 +19,8 @@ async fn setup() -> (
     AppContext,
     tempfile::TempDir,
 ) {
-    let time = VirtualTime::starting_at(ledgerkeep_sim::clock::DEFAULT_START_MS);
-    let sim = RunningSimulator::builder()
-        .seed(5)
-        .size(Size::Small)
-        .limits(Limits::XERO)
-        .clock(SimClock(Arc::clone(&time)))
-        .auto_consent(true)
-        .redirect_uri(BOUNCE_URL)
-        .start()
-        .await
-        .unwrap();
-    let endpoints = XeroEndpoints {
-        login_url: sim.base_url().to_owned(),
-        identity_url: sim.base_url().to_owned(),
-        api_url: sim.base_url().to_owned(),
-        client_id: Some(sim.client_id().to_owned()),
-        oauth_port: 0,
-    };
-    let xero = Arc::new(
-        Xero::new(
-            endpoints,
-            Arc::new(MemoryTokenStore::default()),
-            time.timekeeping(),
-            None,
-            XeroOptions::default(),
-        )
-        .unwrap(),
-    );
-    let req = xero
-        .start_sign_in(&RedirectTarget::Https(BOUNCE_URL.into()))
-        .unwrap();
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let resp = client.get(&req.url).send().await.unwrap();
-    let location = resp.headers()["location"].to_str().unwrap().to_owned();
-    xero.complete_sign_in(location.split_once('?').unwrap().1)
-        .await
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = AppConfig::new(AppPaths::under(dir.path()));
-    config.clock = time.timekeeping().clock;
-    let ctx = AppContext::open(config).await.unwrap();
-    (sim, time, xero, ctx, dir)
+    let s = common::signed_in(5).await;
+    (s.sim, s.time, s.xero, s.ctx, s.dir)
 }
 
 async fn service(ctx: &AppContext, xero: &Arc<Xero>, time: &Arc<VirtualTime>) -> SyncService {

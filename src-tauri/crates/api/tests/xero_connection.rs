@@ -13,29 +13,9 @@ use ledgerkeep_api::{
 use ledgerkeep_sim::RunningSimulator;
 use ledgerkeep_xero::{KeyringTokenStore, TokenStore, XeroEndpoints};
 
-const BOUNCE: &str = "https://bounce.example/ledgerkeep";
+mod common;
 
-fn keyring_store() -> KeyringTokenStore {
-    // The test session's throwaway GNOME Keyring has no `default` collection:
-    // point the alias at its unlocked in-memory `session` collection.
-    let _ = std::process::Command::new("dbus-send")
-        .args([
-            "--session",
-            "--print-reply",
-            "--dest=org.freedesktop.secrets",
-            "/org/freedesktop/secrets",
-            "org.freedesktop.Secret.Service.SetAlias",
-            "string:default",
-            "objpath:/org/freedesktop/secrets/collection/session",
-        ])
-        .output();
-    let mut b = [0u8; 6];
-    getrandom::fill(&mut b).unwrap();
-    KeyringTokenStore::new(format!(
-        "Ledgerkeep-test-{}",
-        b.iter().map(|x| format!("{x:02x}")).collect::<String>()
-    ))
-}
+const BOUNCE: &str = "https://bounce.example/ledgerkeep";
 
 async fn setup() -> (
     RunningSimulator,
@@ -52,14 +32,8 @@ async fn setup() -> (
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut config = AppConfig::new(AppPaths::under(dir.path()));
-    config.endpoints = XeroEndpoints {
-        login_url: sim.base_url().to_owned(),
-        identity_url: sim.base_url().to_owned(),
-        api_url: sim.base_url().to_owned(),
-        client_id: Some(sim.client_id().to_owned()),
-        oauth_port: 0,
-    };
-    let store = Arc::new(keyring_store());
+    config.endpoints = common::endpoints_of(&sim);
+    let store = Arc::new(common::keyring_store());
     let ctx = AppContext::open_with(
         config,
         XeroSetup {

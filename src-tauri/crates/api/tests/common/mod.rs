@@ -1,0 +1,124 @@
+//! What the api crate's tests share: a simulator on loopback, the endpoints
+//! that point at it, the browser's part of a sign-in through the https bounce
+//! page, and a throwaway keyring collection. Each test file uses some of it.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use ledgerkeep_api::{AppConfig, AppContext, AppPaths};
+use ledgerkeep_sim::{Limits, RunningSimulator, Size};
+use ledgerkeep_xero::{
+    KeyringTokenStore, MemoryTokenStore, RedirectTarget, VirtualTime, Xero, XeroEndpoints,
+    XeroOptions,
+};
+
+/// The https bounce page the simulator's app has registered.
+pub const BOUNCE_URL: &str = "https://bounce.example/ledgerkeep";
+
+/// The simulator reading the client's virtual clock.
+#[derive(Debug)]
+pub struct SimClock(pub Arc<VirtualTime>);
+
+impl ledgerkeep_sim::Clock for SimClock {
+    fn now_ms(&self) -> i64 {
+        self.0.now_ms()
+    }
+}
+
+/// Every base at the simulator.
+pub fn endpoints_of(sim: &RunningSimulator) -> XeroEndpoints {
+    XeroEndpoints {
+        login_url: sim.base_url().to_owned(),
+        identity_url: sim.base_url().to_owned(),
+        api_url: sim.base_url().to_owned(),
+        client_id: Some(sim.client_id().to_owned()),
+        oauth_port: 0,
+    }
+}
+
+/// Signs `xero` in the way a browser would through the bounce page: open the
+/// authorize URL (the simulator consents at once) and hand the redirect's
+/// query to the app.
+pub async fn sign_in_by_bounce(xero: &Xero) {
+    let req = xero
+        .start_sign_in(&RedirectTarget::Https(BOUNCE_URL.into()))
+        .unwrap();
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let resp = browser.get(&req.url).send().await.unwrap();
+    let location = resp.headers()["location"].to_str().unwrap().to_owned();
+    xero.complete_sign_in(location.split_once('?').unwrap().1)
+        .await
+        .unwrap();
+}
+
+/// A signed-in app on the simulator's small books (Xero's limits), sharing
+/// one virtual clock, with its ledger in a temporary folder.
+pub struct SignedIn {
+    pub sim: RunningSimulator,
+    pub time: Arc<VirtualTime>,
+    pub xero: Arc<Xero>,
+    pub ctx: AppContext,
+    pub dir: tempfile::TempDir,
+}
+
+pub async fn signed_in(seed: u64) -> SignedIn {
+    let time = VirtualTime::starting_at(ledgerkeep_sim::clock::DEFAULT_START_MS);
+    let sim = RunningSimulator::builder()
+        .seed(seed)
+        .size(Size::Small)
+        .limits(Limits::XERO)
+        .clock(SimClock(Arc::clone(&time)))
+        .auto_consent(true)
+        .redirect_uri(BOUNCE_URL)
+        .start()
+        .await
+        .unwrap();
+    let xero = Arc::new(
+        Xero::new(
+            endpoints_of(&sim),
+            Arc::new(MemoryTokenStore::default()),
+            time.timekeeping(),
+            None,
+            XeroOptions::default(),
+        )
+        .unwrap(),
+    );
+    sign_in_by_bounce(&xero).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = AppConfig::new(AppPaths::under(dir.path()));
+    config.clock = time.timekeeping().clock;
+    let ctx = AppContext::open(config).await.unwrap();
+    SignedIn {
+        sim,
+        time,
+        xero,
+        ctx,
+        dir,
+    }
+}
+
+/// A token store in the session's keyring under a fresh service name.
+pub fn keyring_store() -> KeyringTokenStore {
+    // The test session's throwaway GNOME Keyring has no `default` collection:
+    // point the alias at its unlocked in-memory `session` collection.
+    let _ = std::process::Command::new("dbus-send")
+        .args([
+            "--session",
+            "--print-reply",
+            "--dest=org.freedesktop.secrets",
+            "/org/freedesktop/secrets",
+            "org.freedesktop.Secret.Service.SetAlias",
+            "string:default",
+            "objpath:/org/freedesktop/secrets/collection/session",
+        ])
+        .output();
+    let mut b = [0u8; 6];
+    getrandom::fill(&mut b).unwrap();
+    KeyringTokenStore::new(format!(
+        "Ledgerkeep-test-{}",
+        b.iter().map(|x| format!("{x:02x}")).collect::<String>()
+    ))
+}
