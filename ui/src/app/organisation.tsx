@@ -1,5 +1,6 @@
 import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import { commands, events, type LedgerOrganisation } from "../bindings";
+import { useEvent } from "./useEvent";
 import { settle, type CommandState } from "./useCommand";
 
 const KEY = "ledgerkeep.organisation";
@@ -34,18 +35,7 @@ export function OrganisationProvider({ children }: { children: ReactNode }) {
     };
   }, [round]);
   // A finished sync may bring organisations (a first sync) or a fresher "synced" time.
-  useEffect(() => {
-    let stop: (() => void) | undefined;
-    let live = true;
-    events.ledgerChanged
-      .listen(() => setRound((n) => n + 1))
-      .then((u) => (live ? (stop = u) : u()))
-      .catch(() => undefined);
-    return () => {
-      live = false;
-      stop?.();
-    };
-  }, []);
+  useEvent(events.ledgerChanged, () => setRound((n) => n + 1));
   const value = useMemo<OrganisationContextValue>(() => {
     const list = organisations.state === "ok" ? organisations.data : [];
     const current = list.find((o) => o.tenantId === chosen) ?? list[0] ?? null;

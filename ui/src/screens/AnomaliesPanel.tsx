@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { commands, events, type AnomalyRecordView, type AnomalyView, type ApiError } from "../bindings";
+import { useEvent } from "../app/useEvent";
 import { settle, type CommandState } from "../app/useCommand";
 
 /** The records the Transactions screen can open in its drawer. */
@@ -24,20 +25,9 @@ export function AnomaliesPanel({ tenantId, onOpenRecord }: { tenantId: string; o
     };
   }, [tenantId, round]);
   // Detection runs at the end of each sync: read the findings again when one finishes.
-  useEffect(() => {
-    let stop: (() => void) | undefined;
-    let live = true;
-    events.ledgerChanged
-      .listen((e) => {
-        if (e.payload.tenantId === tenantId) setRound((n) => n + 1);
-      })
-      .then((u) => (live ? (stop = u) : u()))
-      .catch(() => undefined);
-    return () => {
-      live = false;
-      stop?.();
-    };
-  }, [tenantId]);
+  useEvent(events.ledgerChanged, (e) => {
+    if (e.tenantId === tenantId) setRound((n) => n + 1);
+  });
 
   const dismissed = (id: number) =>
     setFindings((f) => (f.state === "ok" ? { state: "ok", data: f.data.filter((x) => x.id !== id) } : f));

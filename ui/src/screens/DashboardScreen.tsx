@@ -1,5 +1,6 @@
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { commands, events, type AnomalyRecordView, type ApiError, type SyncProgressView } from "../bindings";
+import { useEvent } from "../app/useEvent";
 import { useOrganisation } from "../app/organisation";
 import { settle, useCommand } from "../app/useCommand";
 import { EmptyState } from "../components/EmptyState";
@@ -18,18 +19,7 @@ export function DashboardScreen({ onOpenRecord }: { onOpenRecord?: ((r: AnomalyR
   });
   const demo = info.state === "ok" && info.data.demo;
   const [progress, setProgress] = useState<SyncProgressView | null>(null);
-  useEffect(() => {
-    let stop: (() => void) | undefined;
-    let live = true;
-    events.syncProgressed
-      .listen((e) => setProgress(e.payload))
-      .then((u) => (live ? (stop = u) : u()))
-      .catch(() => undefined);
-    return () => {
-      live = false;
-      stop?.();
-    };
-  }, []);
+  useEvent(events.syncProgressed, setProgress);
 
   const explore = async () => {
     setState({ phase: "working" });

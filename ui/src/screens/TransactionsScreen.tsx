@@ -14,6 +14,7 @@ import {
 import { takeOpenRequest } from "../app/openRecord";
 import { useOrganisation } from "../app/organisation";
 import { settle } from "../app/useCommand";
+import { useEvent } from "../app/useEvent";
 import { EmptyState } from "../components/EmptyState";
 import { formatMoney } from "../lib/money";
 
@@ -94,20 +95,9 @@ export function TransactionsScreen() {
   const generation = useRef(0);
   // A finished sync of this organisation: read the listing again.
   const [changes, setChanges] = useState(0);
-  useEffect(() => {
-    let stop: (() => void) | undefined;
-    let live = true;
-    events.ledgerChanged
-      .listen((e) => {
-        if (e.payload.tenantId === current?.tenantId) setChanges((n) => n + 1);
-      })
-      .then((u) => (live ? (stop = u) : u()))
-      .catch(() => undefined);
-    return () => {
-      live = false;
-      stop?.();
-    };
-  }, [current?.tenantId]);
+  useEvent(events.ledgerChanged, (e) => {
+    if (e.tenantId === current?.tenantId) setChanges((n) => n + 1);
+  });
 
   const filter = useMemo(() => (current ? toDto(current.tenantId, settled) : null), [current, settled]);
 

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import { commands, events, type ApiError, type Connected, type OrganisationView } from "../bindings";
 import { settle } from "../app/useCommand";
+import { useEvent } from "../app/useEvent";
 
 /** Settings → Xero: connect through the browser, choose organisations, disconnect. */
 export function XeroSection() {
@@ -23,25 +24,21 @@ export function XeroSection() {
   };
 
   useEffect(() => {
-    let stop: (() => void) | undefined;
     let live = true;
     void settle(commands.xeroOrganisations).then((r) => {
       if (!live) return;
       if (r.state === "ok") setOrgs(r.data);
       else if (r.state === "error") setError(r.error);
     });
-    events.signInFinished
-      .listen((e) => {
-        if (e.payload.connected) offer(e.payload.connected);
-        if (e.payload.error) setError(e.payload.error);
-      })
-      .then((u) => (live ? (stop = u) : u()))
-      .catch(() => undefined);
     return () => {
       live = false;
-      stop?.();
     };
   }, []);
+  // A sign-in that arrived by deep link.
+  useEvent(events.signInFinished, (e) => {
+    if (e.connected) offer(e.connected);
+    if (e.error) setError(e.error);
+  });
 
   const connect = async () => {
     setError(null);
