@@ -32,9 +32,21 @@ async fn put_payment(
     key: Option<&str>,
     body: &Value,
 ) -> reqwest::Response {
+    put_to(h, "/api.xro/2.0/Payments", access, tenant, key, body).await
+}
+
+/// A PUT of `body` to `path` (with its query), as the client sends it.
+async fn put_to(
+    h: &Harness,
+    path: &str,
+    access: &str,
+    tenant: &str,
+    key: Option<&str>,
+    body: &Value,
+) -> reqwest::Response {
     let mut req = h
         .http
-        .put(h.url("/api.xro/2.0/Payments"))
+        .put(h.url(path))
         .bearer_auth(access)
         .header("xero-tenant-id", tenant)
         .json(body);
@@ -285,16 +297,8 @@ async fn with_summarize_errors_off_each_payment_stands_alone() {
         {"Invoice": {"InvoiceID": "00000000-0000-0000-0000-000000000000"}, "Account": {"Code": "090"}, "Amount": cents(100), "Reference": "no such invoice"},
         {"Invoice": {"InvoiceID": id}, "Account": {"Code": "090"}, "Amount": cents(300), "Reference": "last"}
     ]});
-    let r = h
-        .http
-        .put(h.url("/api.xro/2.0/Payments?summarizeErrors=false"))
-        .bearer_auth(&t.access)
-        .header("xero-tenant-id", &tenant)
-        .header("Idempotency-Key", "batch-1")
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    const ONE_BY_ONE: &str = "/api.xro/2.0/Payments?summarizeErrors=false";
+    let r = put_to(&h, ONE_BY_ONE, &t.access, &tenant, Some("batch-1"), &body).await;
     assert_eq!(r.status(), 200);
     let answer: Value = r.json().await.unwrap();
     let items = answer["Payments"].as_array().unwrap();
@@ -318,16 +322,8 @@ async fn with_summarize_errors_off_each_payment_stands_alone() {
         due - Decimal::new(500, 2)
     );
     // The same key replays the mixed answer and records nothing more.
-    let again = h
-        .http
-        .put(h.url("/api.xro/2.0/Payments?summarizeErrors=false"))
-        .bearer_auth(&t.access)
-        .header("xero-tenant-id", &tenant)
-        .header("Idempotency-Key", "batch-1")
-        .json(&body)
-        .send()
+    let again = put_to(&h, ONE_BY_ONE, &t.access, &tenant, Some("batch-1"), &body)
         .await
-        .unwrap()
         .json::<Value>()
         .await
         .unwrap();
