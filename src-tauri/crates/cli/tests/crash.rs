@@ -92,30 +92,12 @@ fn sync_cmd(sim: &RunningSimulator, service: &str, data: &Path) -> Command {
     c
 }
 
-fn streams() -> [(Collection, ledgerkeep_domain::EntityKind); 20] {
-    use ledgerkeep_domain::EntityKind as K;
-    [
-        (Collection::Organisation, K::Organisation),
-        (Collection::Accounts, K::Account),
-        (Collection::TaxRates, K::TaxRate),
-        (Collection::TrackingCategories, K::TrackingCategory),
-        (Collection::Currencies, K::Currency),
-        (Collection::Contacts, K::Contact),
-        (Collection::ContactGroups, K::ContactGroup),
-        (Collection::Items, K::Item),
-        (Collection::Invoices, K::Invoice),
-        (Collection::CreditNotes, K::CreditNote),
-        (Collection::Payments, K::Payment),
-        (Collection::Overpayments, K::Overpayment),
-        (Collection::Prepayments, K::Prepayment),
-        (Collection::BankTransactions, K::BankTransaction),
-        (Collection::BankTransfers, K::BankTransfer),
-        (Collection::ManualJournals, K::ManualJournal),
-        (Collection::PurchaseOrders, K::PurchaseOrder),
-        (Collection::Quotes, K::Quote),
-        (Collection::RepeatingInvoices, K::RepeatingInvoice),
-        (Collection::Journals, K::Journal),
-    ]
+/// Every synced stream with the simulator's collection behind it.
+fn streams() -> Vec<(Collection, ledgerkeep_domain::EntityKind)> {
+    ledgerkeep_sync::STREAMS
+        .iter()
+        .map(|s| (Collection::from_path(s.path).unwrap(), s.kind))
+        .collect()
 }
 
 async fn assert_equals_truth(sim: &RunningSimulator, ledger: &Path, round: usize) {
