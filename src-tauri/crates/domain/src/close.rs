@@ -162,10 +162,10 @@ impl fmt::Display for DueRule {
 
 fn parse_ordinal(word: &str) -> Option<u8> {
     let digits: String = word.chars().take_while(char::is_ascii_digit).collect();
-    let suffix = &word[digits.len()..];
     let n: u8 = digits.parse().ok()?;
-    let expected = ordinal(n);
-    (expected[digits.len()..] == *suffix).then_some(n)
+    // Compared whole: `0001st` has more digits than `1st` (the fuzzer found
+    // that slicing the suffix off by the digits' length panicked).
+    (ordinal(n) == word).then_some(n)
 }
 
 fn ordinal(n: u8) -> String {
@@ -439,6 +439,9 @@ mod tests {
             "5th week",
             "last",
             "soon",
+            // More digits than the ordinal has: this once panicked (fuzzer).
+            "0001st day",
+            "05th business day",
         ] {
             assert!(DueRule::parse(text).is_err(), "{text:?} was accepted");
         }

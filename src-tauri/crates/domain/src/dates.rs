@@ -16,7 +16,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 
 /// Why a text is not a Xero date.
@@ -72,8 +72,23 @@ pub fn parse_ms_date(text: &str) -> Result<MsDate, DateError> {
     let instant = Utc
         .timestamp_millis_opt(ms)
         .single()
+        .filter(|i| holdable(i.year()) && holdable(i.with_timezone(&offset).year()))
         .ok_or_else(|| DateError::OutOfRange(text.to_owned()))?;
     Ok(MsDate { instant, offset })
+}
+
+/// Years 1 to 9999: the ledger keeps dates as fixed-width ISO text, which
+/// sorts as it compares and reads back only for four-digit years.
+fn holdable(year: i32) -> bool {
+    (1..=9999).contains(&year)
+}
+
+fn in_range<T>(value: T, year: i32, text: &str) -> Result<T, DateError> {
+    if holdable(year) {
+        Ok(value)
+    } else {
+        Err(DateError::OutOfRange(text.to_owned()))
+    }
 }
 
 fn parse_offset(text: &str) -> Option<FixedOffset> {
@@ -106,9 +121,9 @@ impl XeroDate {
             return parse_ms_date(t).map(|d| XeroDate(d.local_date()));
         }
         let date_part = t.split('T').next().unwrap_or(t);
-        NaiveDate::parse_from_str(date_part, "%Y-%m-%d")
-            .map(XeroDate)
-            .map_err(|_| DateError::Malformed(text.to_owned()))
+        let date = NaiveDate::parse_from_str(date_part, "%Y-%m-%d")
+            .map_err(|_| DateError::Malformed(text.to_owned()))?;
+        in_range(XeroDate(date), date.year(), text)
     }
 
     pub fn date(&self) -> NaiveDate {
@@ -134,12 +149,13 @@ impl XeroDateTime {
         if t.starts_with("/Date(") {
             return parse_ms_date(t).map(|d| XeroDateTime(d.instant));
         }
-        if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
-            return Ok(XeroDateTime(dt.with_timezone(&Utc)));
-        }
-        NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.f")
-            .map(|naive| XeroDateTime(naive.and_utc()))
-            .map_err(|_| DateError::Malformed(text.to_owned()))
+        let instant = match DateTime::parse_from_rfc3339(t) {
+            Ok(dt) => dt.with_timezone(&Utc),
+            Err(_) => NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.f")
+                .map(|naive| naive.and_utc())
+                .map_err(|_| DateError::Malformed(text.to_owned()))?,
+        };
+        in_range(XeroDateTime(instant), instant.year(), text)
     }
 
     pub fn instant(&self) -> DateTime<Utc> {
@@ -289,5 +305,30 @@ mod tests {
             serde_json::to_string(&t).unwrap(),
             r#""2019-03-11T17:53:36.230Z""#
         );
+    }
+
+    /// Found by the fuzzer: a year outside 1..=9999 parsed, but its ISO text
+    /// (`-0401-02-05T...`) neither reads back nor sorts with the others.
+    #[test]
+    fn years_outside_four_digits_are_out_of_range() {
+        for text in [
+            "-0401-2-5T\t15:0:00",
+            "0000-01-01",
+            "+10000-01-01T00:00:00Z",
+            "/Date(253402300800000)/",
+            "/Date(-62135596800001)/",
+        ] {
+            assert!(
+                matches!(XeroDateTime::parse(text), Err(DateError::OutOfRange(_)))
+                    | matches!(XeroDate::parse(text), Err(DateError::OutOfRange(_))),
+                "{text}"
+            );
+            assert!(
+                XeroDateTime::parse(text).is_err() && XeroDate::parse(text).is_err(),
+                "{text}"
+            );
+        }
+        assert!(XeroDate::parse("9999-12-31").is_ok());
+        assert!(XeroDate::parse("0001-01-01").is_ok());
     }
 }
