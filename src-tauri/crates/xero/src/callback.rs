@@ -151,10 +151,12 @@ async fn serve_one(
     Some(result)
 }
 
-struct RequestHead {
-    method: String,
-    target: String,
-    host: Option<String>,
+/// The first line and the Host header of an HTTP request.
+#[derive(Debug)]
+pub struct RequestHead {
+    pub method: String,
+    pub target: String,
+    pub host: Option<String>,
 }
 
 async fn read_head(stream: &mut TcpStream) -> Option<RequestHead> {
@@ -167,11 +169,17 @@ async fn read_head(stream: &mut TcpStream) -> Option<RequestHead> {
         }
         buf.extend_from_slice(&chunk[..n]);
     }
-    let text = std::str::from_utf8(&buf).ok()?;
+    parse_request_head(&buf)
+}
+
+/// Reads a request head (up to its blank line). `None` for anything that is
+/// not UTF-8 with a method and a target.
+pub fn parse_request_head(buf: &[u8]) -> Option<RequestHead> {
+    let text = std::str::from_utf8(buf).ok()?;
     let mut lines = text.split("\r\n");
     let mut first = lines.next()?.split(' ');
-    let method = first.next()?.to_owned();
-    let target = first.next()?.to_owned();
+    let method = first.next().filter(|m| !m.is_empty())?.to_owned();
+    let target = first.next().filter(|t| !t.is_empty())?.to_owned();
     let host = lines
         .take_while(|l| !l.is_empty())
         .filter_map(|l| l.split_once(':'))

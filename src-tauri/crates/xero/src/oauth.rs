@@ -492,10 +492,21 @@ fn describe<E: std::error::Error>(e: &E) -> String {
 
 /// The parameters of a callback's query string.
 #[derive(Default)]
-pub(crate) struct CallbackQuery {
+pub struct CallbackQuery {
     pub code: Option<String>,
     pub state: Option<String>,
     pub error: Option<String>,
+}
+
+/// The code and the state are secrets: Debug says only whether they came.
+impl std::fmt::Debug for CallbackQuery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallbackQuery")
+            .field("code", &self.code.as_ref().map(|_| "<redacted>"))
+            .field("state", &self.state.as_ref().map(|_| "<redacted>"))
+            .field("error", &self.error)
+            .finish()
+    }
 }
 
 impl CallbackQuery {
