@@ -115,6 +115,11 @@ struct RunState<'a> {
     pages: u64,
     records: u64,
     streams_left: u64,
+    /// The run's work on the ledger takes no virtual time (tests, benches):
+    /// held for the whole run except while a call waits on Xero and the rate
+    /// limits. Without it, the virtual clock could jump to another tenant's
+    /// next tick while this run writes a page. Real time ignores it.
+    busy: Option<Box<dyn Send + Sync>>,
 }
 
 impl SyncEngine {
@@ -179,6 +184,7 @@ impl SyncEngine {
         // Not `span.enter()`: a guard held across an await leaves the span
         // current for whatever else runs on this thread. The run is instrumented.
         async move {
+            let busy = self.time.sleeper.hold();
             let chosen: Vec<Stream> = STREAMS
                 .iter()
                 .copied()
@@ -200,6 +206,7 @@ impl SyncEngine {
                 pages: 0,
                 records: 0,
                 streams_left: chosen.len() as u64,
+                busy,
             };
             let mut reports = Vec::new();
             let mut stopped = None;
@@ -612,12 +619,18 @@ impl SyncEngine {
             }
             attempts += 1;
             let client = self.xero.client();
-            let answer: Result<XeroResponse, XeroError> = tokio::select! {
+            st.busy = None;
+            let answer: Option<Result<XeroResponse, XeroError>> = tokio::select! {
                 biased;
-                () = st.cancel.cancelled() => {
-                    return Err(Fail::Stop(StopReason::Cancelled, "The sync was cancelled.".to_owned()));
-                }
-                r = client.get(st.tenant, req) => r,
+                () = st.cancel.cancelled() => None,
+                r = client.get(st.tenant, req) => Some(r),
+            };
+            st.busy = self.time.sleeper.hold();
+            let Some(answer) = answer else {
+                return Err(Fail::Stop(
+                    StopReason::Cancelled,
+                    "The sync was cancelled.".to_owned(),
+                ));
             };
             self.note_call();
             report.calls += 1;
