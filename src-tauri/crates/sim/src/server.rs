@@ -64,6 +64,7 @@ pub enum SimError {
 pub struct SimulatorBuilder {
     seed: u64,
     size: Size,
+    organisations: Option<usize>,
     limits: Limits,
     clock: Arc<dyn Clock>,
     auto_consent: bool,
@@ -80,6 +81,7 @@ impl Default for SimulatorBuilder {
         SimulatorBuilder {
             seed: 0,
             size: Size::Small,
+            organisations: None,
             limits: Limits::XERO,
             clock: Arc::new(SystemClock),
             auto_consent: false,
@@ -155,9 +157,26 @@ impl SimulatorBuilder {
         self
     }
 
+    /// How many organisations the books hold (default: the three profiles).
+    /// More are generated from the next seeds: each its own books and ids.
+    pub fn organisations(mut self, n: usize) -> Self {
+        self.organisations = Some(n);
+        self
+    }
+
     /// Generates the books, binds 127.0.0.1 and starts serving.
     pub async fn start(self) -> Result<RunningSimulator, SimError> {
         let mut truth = generate::generate(self.seed, self.size);
+        if let Some(n) = self.organisations {
+            let mut next = self.seed;
+            while truth.tenants.len() < n {
+                next = next.wrapping_add(1);
+                truth
+                    .tenants
+                    .extend(generate::generate(next, self.size).tenants);
+            }
+            truth.tenants.truncate(n);
+        }
         if let Some(dir) = &self.spec_examples {
             let path = dir.join("xero_accounting.yaml");
             let books =
