@@ -9,7 +9,7 @@ SHELL := /bin/bash
 FEATURES := --features ledgerkeep/custom-protocol
 APP := target/debug/ledgerkeep
 
-.PHONY: help deps ui app run test fmt-check clippy rust-test ui-check e2e bindings fmt bench deb deb-test
+.PHONY: help deps ui app run test fmt-check clippy rust-test ui-check e2e bindings fmt bench deb deb-test fuzz soak load
 
 help:
 	@echo "make run       install what is missing, build, and open Ledgerkeep"
@@ -19,6 +19,9 @@ help:
 	@echo "make deb       build the release .deb (LTO, stripped) into target/release/bundle/deb/"
 	@echo "make deb-test  install that .deb with dpkg and launch it under Xvfb"
 	@echo "make bench     the ledger and simulator benchmarks (optimised builds; figures in docs/BENCHMARKS.md)"
+	@echo "make soak      a week of scheduled syncs on the virtual clock, with changes and faults (CI runs a day)"
+	@echo "make load      ten organisations syncing at once while the UI's commands are timed"
+	@echo "make fuzz      every fuzz target for FUZZ_SECONDS (600) each; not part of make test"
 
 deps:
 	@scripts/install-deps.sh
@@ -72,6 +75,22 @@ deb-test:
 # and large with 1M bank transactions). Optimised builds (cargo's bench
 # profile); each prints its figures.
 # Smaller runs: LEDGERKEEP_BENCH_INGEST=20000 LEDGERKEEP_BENCH_LEDGER=100000 make bench
-bench:
+bench: load
 	cargo bench -p ledgerkeep-store --bench ledger
 	cargo bench -p ledgerkeep-sim --bench generate
+
+# Ten organisations (medium books) sync at once under an app-wide limit that
+# binds, while the UI's commands are timed (api/benches/load.rs).
+load:
+	cargo bench -p ledgerkeep-api --bench load
+
+# The long soak: LEDGERKEEP_SOAK_DAYS (7) simulated days of scheduled syncs
+# with changes and faults (sync/tests/soak.rs; CI runs one day). Optimised build.
+soak:
+	LEDGERKEEP_SOAK_DAYS=$${LEDGERKEEP_SOAK_DAYS:-7} cargo test --release -p ledgerkeep-sync --test soak -- --nocapture
+
+# Every fuzz target (fuzz/fuzz_targets) for FUZZ_SECONDS each (600), then its
+# corpus shrunk for committing. Not part of `make test`, which replays the
+# committed corpus and regressions instead (api/tests/fuzz_corpus.rs).
+fuzz:
+	scripts/fuzz.sh
