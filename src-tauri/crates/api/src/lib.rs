@@ -7,6 +7,7 @@
 
 pub mod context;
 pub mod error;
+pub mod fuzzing;
 pub mod links;
 pub mod ops;
 pub mod paths;

@@ -27,7 +27,7 @@ pub struct StartSignInRequest {
 }
 
 impl StartSignInRequest {
-    fn validate(&self) -> Result<RedirectTarget, ApiError> {
+    pub(crate) fn validate(&self) -> Result<RedirectTarget, ApiError> {
         match &self.route {
             SignInRoute::Loopback => Ok(RedirectTarget::Loopback),
             SignInRoute::BouncePage { url } if url.starts_with("https://") => {
