@@ -31,6 +31,11 @@ pub use ops::maintenance::{
     ChainBreakView, RestoreRequest, RestoreView, Upkeep,
 };
 pub use ops::preferences::{preferences, set_log_level, Preferences, SetLogLevelRequest};
+pub use ops::reports::{
+    report_drill, run_report, DrillPageView, DrillRequest, DrillRowView, DrillSign, DrillView,
+    LedgerDrillView, OutstandingDrillView, ReportBasis, ReportCellView, ReportColumnView,
+    ReportKind, ReportPeriod, ReportRequest, ReportRowView, ReportSectionView, ReportView,
+};
 pub use ops::support_bundle::{make_support_bundle, SupportBundle, SupportBundleRequest};
 pub use ops::sync::{
     cancel_sync, export_records, progress_event, sync_now, sync_once, sync_status,

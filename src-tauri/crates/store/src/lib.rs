@@ -19,6 +19,7 @@ pub mod close;
 pub mod close_checks;
 mod error;
 pub mod query;
+pub mod reports;
 pub mod rows;
 pub mod settings;
 pub mod sync_state;

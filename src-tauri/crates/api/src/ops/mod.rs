@@ -12,6 +12,7 @@ pub mod ledger;
 pub mod maintenance;
 pub mod organisations;
 pub mod preferences;
+pub mod reports;
 pub mod support_bundle;
 pub mod sync;
 pub mod updates;
