@@ -11,6 +11,7 @@ use ledgerkeep_api::ops::ledger::{
     RecordHistoryRequest,
 };
 use ledgerkeep_api::ops::organisations::LedgerOrganisation;
+use ledgerkeep_api::ops::reports::{DrillPageView, DrillRequest, ReportRequest, ReportView};
 use ledgerkeep_api::ops::updates::{SetUpdateChannelRequest, UpdateChannel, UpdateStatus};
 use ledgerkeep_api::ops::xero_app::{XeroAppSettings, XeroAppView};
 use ledgerkeep_api::ops::xero_connection::{
@@ -128,6 +129,18 @@ pub async fn document_totals(
     filter: DocumentFilterDto,
 ) -> Result<Vec<CurrencyTotalView>, ApiError> {
     ledgerkeep_api::document_totals(&ctx, filter).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn run_report(ctx: Ctx<'_>, request: ReportRequest) -> Result<ReportView, ApiError> {
+    ledgerkeep_api::run_report(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn report_drill(ctx: Ctx<'_>, request: DrillRequest) -> Result<DrillPageView, ApiError> {
+    ledgerkeep_api::report_drill(&ctx, request).await
 }
 
 #[tauri::command]

@@ -32,6 +32,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::list_documents,
             commands::document_totals,
             commands::record_history,
+            commands::run_report,
+            commands::report_drill,
             commands::list_anomalies,
             commands::dismiss_anomaly,
             commands::connect_xero,

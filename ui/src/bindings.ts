@@ -22,6 +22,8 @@ export const commands = {
 	listDocuments: (request: ListDocumentsRequest) => typedError<DocumentPageView, ApiError>(__TAURI_INVOKE("list_documents", { request })),
 	documentTotals: (filter: DocumentFilterDto) => typedError<CurrencyTotalView[], ApiError>(__TAURI_INVOKE("document_totals", { filter })),
 	recordHistory: (request: RecordHistoryRequest) => typedError<AuditEntryView[], ApiError>(__TAURI_INVOKE("record_history", { request })),
+	runReport: (request: ReportRequest) => typedError<ReportView, ApiError>(__TAURI_INVOKE("run_report", { request })),
+	reportDrill: (request: DrillRequest) => typedError<DrillPageView, ApiError>(__TAURI_INVOKE("report_drill", { request })),
 	listAnomalies: (request: ListAnomaliesRequest) => typedError<AnomalyView[], ApiError>(__TAURI_INVOKE("list_anomalies", { request })),
 	dismissAnomaly: (request: DismissAnomalyRequest) => typedError<AnomalyView, ApiError>(__TAURI_INVOKE("dismiss_anomaly", { request })),
 	/**  Signs in to Xero through the system browser and the loopback callback. */
@@ -297,6 +299,42 @@ export type DocumentRowView = {
 	updatedUtc: string | null,
 };
 
+export type DrillPageView = {
+	rows: DrillRowView[],
+	nextCursor: string | null,
+};
+
+/**  One page of what is behind a figure. */
+export type DrillRequest = {
+	tenantId: string,
+	drill: DrillView,
+	after?: string | null,
+	/**  1 to 500; 100 when absent. */
+	limit?: number | null,
+};
+
+/**  One line behind a figure: a journal line, or an outstanding document. */
+export type DrillRowView = {
+	date: string | null,
+	/**  The document's number or reference, else the journal's number. */
+	label: string,
+	contactName: string | null,
+	description: string | null,
+	/**  Xero's source type (`ACCREC`, `CASHPAID`...), or the document's type. */
+	sourceType: string | null,
+	/**  The record the line came from, when the explorer can open it. */
+	entity: EntityKind | null,
+	xeroId: string | null,
+	/**  Signed as the figure is: the page's amounts add up to it. */
+	amount: string,
+	currencyCode: string | null,
+};
+
+export type DrillSign = "debits" | "credits";
+
+/**  How to list what is behind a figure. */
+export type DrillView = ({ ledger: LedgerDrillView }) & { outstanding?: never } | ({ outstanding: OutstandingDrillView }) & { ledger?: never };
+
 export type EndpointStats = {
 	endpoint: string,
 	calls: number,
@@ -416,6 +454,18 @@ export type LedgerChanged = {
 	tenantId: string,
 };
 
+/**  Which journal lines make a general-ledger figure. */
+export type LedgerDrillView = {
+	/**  The account's Xero id. */
+	account: string,
+	from: string | null,
+	to: string,
+	/**  Only debits (`debits`) or only credits (`credits`). */
+	sign: DrillSign | null,
+	/**  The figure is the lines' sum negated (credit balances are shown positive). */
+	negate: boolean,
+};
+
 export type LedgerOrganisation = {
 	tenantId: string,
 	/**  Xero's name for it, or its tenant id when Xero sent none. */
@@ -509,6 +559,17 @@ export type OrganisationView = {
 	status: OrganisationStatus,
 };
 
+/**  Which outstanding invoices or bills make an aged figure. */
+export type OutstandingDrillView = {
+	/**  `ACCREC` or `ACCPAY`. */
+	docType: string,
+	asAt: string,
+	contact: string | null,
+	currency: string | null,
+	dueFrom: string | null,
+	dueTo: string | null,
+};
+
 export type Preferences = {
 	logLevel: LogLevel,
 	/**  True when `RUST_LOG` is set: it overrides the level chosen here. */
@@ -534,6 +595,78 @@ export type RecordHistoryRequest = {
 	entity: EntityKind,
 	tenantId: string,
 	xeroId: string,
+};
+
+/**
+ *  Accrual: income and expenses when invoiced or billed. Cash: when money
+ *  moved (the cash summary's only basis).
+ */
+export type ReportBasis = "accrual" | "cash";
+
+export type ReportCellView = {
+	/**  Absent where the row has no figure in this column. */
+	amount: string | null,
+	/**  Absent for computed figures (totals, earnings) that no one account holds. */
+	drill: DrillView | null,
+};
+
+/**  A column of figures. */
+export type ReportColumnView = {
+	label: string,
+	from: string | null,
+	to: string,
+};
+
+/**  Which report. */
+export type ReportKind = "profitAndLoss" | "balanceSheet" | "trialBalance" | "agedReceivables" | "agedPayables" | "cashSummary";
+
+/**
+ *  A period: `from` to `to` inclusive (`YYYY-MM-DD`). Reports as at a date
+ *  (balance sheet, trial balance, aged) read only `to`.
+ */
+export type ReportPeriod = {
+	from?: string | null,
+	to: string,
+};
+
+export type ReportRequest = {
+	tenantId: string,
+	kind: ReportKind,
+	period: ReportPeriod,
+	/**  Earlier periods to compare with, shown after the first column (at most 12). */
+	comparisons?: ReportPeriod[],
+	/**  Accrual when absent. */
+	basis?: ReportBasis | null,
+};
+
+export type ReportRowView = {
+	label: string,
+	code: string | null,
+	cells: ReportCellView[],
+};
+
+export type ReportSectionView = {
+	title: string,
+	rows: ReportRowView[],
+	total: ReportRowView | null,
+};
+
+export type ReportView = {
+	kind: ReportKind,
+	basis: ReportBasis,
+	title: string,
+	organisation: string | null,
+	/**
+	 *  The currency of every figure (the organisation's base currency), except
+	 *  in the aged reports, whose sections are per currency.
+	 */
+	currency: string | null,
+	columns: ReportColumnView[],
+	sections: ReportSectionView[],
+	/**  The report's bottom lines (gross and net profit, net assets, totals). */
+	summary: ReportRowView[],
+	/**  What the owner should know about how the figures were made. */
+	notes: string[],
 };
 
 /**  A run's id. */
