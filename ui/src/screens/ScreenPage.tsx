@@ -5,6 +5,7 @@ import { screenBySlug } from "../app/screens";
 import { EmptyState } from "../components/EmptyState";
 import { ChecklistsScreen } from "./ChecklistsScreen";
 import { DashboardScreen } from "./DashboardScreen";
+import { ReportsScreen } from "./ReportsScreen";
 import { SettingsScreen } from "./SettingsScreen";
 import { TransactionsScreen } from "./TransactionsScreen";
 
@@ -35,6 +36,16 @@ export function ScreenPage({ slug }: { slug: string }) {
     );
   }
   if (screen.slug === "transactions") return <TransactionsScreen />;
+  if (screen.slug === "reports") {
+    return (
+      <ReportsScreen
+        onOpenRecord={(r) => {
+          requestOpen(r);
+          void navigate({ to: "/$screen", params: { screen: "transactions" } });
+        }}
+      />
+    );
+  }
   if (screen.slug === "checklists") return <ChecklistsScreen />;
   if (screen.slug === "diagnostics") {
     return (
