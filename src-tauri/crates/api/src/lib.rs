@@ -20,6 +20,10 @@ pub use ops::anomalies::{
 };
 pub use ops::app_info::{app_info, AppInfo};
 pub use ops::diagnostics::{diagnostics, Diagnostics};
+pub use ops::exports::{
+    export_report, export_view, ExportFileFormat, ExportReportRequest, ExportViewRequest,
+    ExportedFile,
+};
 pub use ops::health::{health_check, health_check_offline, HealthReport, HealthRequest};
 pub use ops::ledger::{
     document_totals, list_documents, record_history, AuditEntryView, CurrencyTotalView,

@@ -7,6 +7,7 @@ pub mod close;
 pub mod close_library;
 pub mod demo;
 pub mod diagnostics;
+pub mod exports;
 pub mod health;
 pub mod ledger;
 pub mod maintenance;
