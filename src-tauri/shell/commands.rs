@@ -6,6 +6,7 @@ use ledgerkeep_api::ops::close::{
     RunView, SaveSopRequest, SignOffRequest, SopIdRequest, SopVersionView, SopView,
     StartRunRequest, TickStepRequest,
 };
+use ledgerkeep_api::ops::exports::{ExportReportRequest, ExportViewRequest, ExportedFile};
 use ledgerkeep_api::ops::ledger::{
     AuditEntryView, CurrencyTotalView, DocumentFilterDto, DocumentPageView, ListDocumentsRequest,
     RecordHistoryRequest,
@@ -141,6 +142,26 @@ pub async fn run_report(ctx: Ctx<'_>, request: ReportRequest) -> Result<ReportVi
 #[specta::specta]
 pub async fn report_drill(ctx: Ctx<'_>, request: DrillRequest) -> Result<DrillPageView, ApiError> {
     ledgerkeep_api::report_drill(&ctx, request).await
+}
+
+/// Writes a report to a file in the exports folder and names it.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_report(
+    ctx: Ctx<'_>,
+    request: ExportReportRequest,
+) -> Result<ExportedFile, ApiError> {
+    ledgerkeep_api::export_report(&ctx, request).await
+}
+
+/// Writes every row of the explorer's view to a file in the exports folder and names it.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_view(
+    ctx: Ctx<'_>,
+    request: ExportViewRequest,
+) -> Result<ExportedFile, ApiError> {
+    ledgerkeep_api::export_view(&ctx, request).await
 }
 
 #[tauri::command]

@@ -34,6 +34,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::record_history,
             commands::run_report,
             commands::report_drill,
+            commands::export_report,
+            commands::export_view,
             commands::list_anomalies,
             commands::dismiss_anomaly,
             commands::connect_xero,

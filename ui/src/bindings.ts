@@ -24,6 +24,10 @@ export const commands = {
 	recordHistory: (request: RecordHistoryRequest) => typedError<AuditEntryView[], ApiError>(__TAURI_INVOKE("record_history", { request })),
 	runReport: (request: ReportRequest) => typedError<ReportView, ApiError>(__TAURI_INVOKE("run_report", { request })),
 	reportDrill: (request: DrillRequest) => typedError<DrillPageView, ApiError>(__TAURI_INVOKE("report_drill", { request })),
+	/**  Writes a report to a file in the exports folder and names it. */
+	exportReport: (request: ExportReportRequest) => typedError<ExportedFile, ApiError>(__TAURI_INVOKE("export_report", { request })),
+	/**  Writes every row of the explorer's view to a file in the exports folder and names it. */
+	exportView: (request: ExportViewRequest) => typedError<ExportedFile, ApiError>(__TAURI_INVOKE("export_view", { request })),
 	listAnomalies: (request: ListAnomaliesRequest) => typedError<AnomalyView[], ApiError>(__TAURI_INVOKE("list_anomalies", { request })),
 	dismissAnomaly: (request: DismissAnomalyRequest) => typedError<AnomalyView, ApiError>(__TAURI_INVOKE("dismiss_anomaly", { request })),
 	/**  Signs in to Xero through the system browser and the loopback callback. */
@@ -398,6 +402,28 @@ export type EvidenceView = {
 	amount: string | null,
 	currency: string | null,
 	detail: string,
+};
+
+export type ExportFileFormat = "csv" | "xlsx";
+
+export type ExportReportRequest = {
+	report: ReportRequest,
+	format: ExportFileFormat,
+};
+
+/**  The explorer's view: its filters and sort, every matching row. */
+export type ExportViewRequest = {
+	filter: DocumentFilterDto,
+	sort?: SortFieldDto,
+	descending?: boolean,
+	format: ExportFileFormat,
+};
+
+export type ExportedFile = {
+	/**  The file written, in full. */
+	path: string,
+	/**  Rows written, the heading row not counted. */
+	rows: number,
 };
 
 /**  One changed field: old and new values as JSON text (`null` when absent). */

@@ -41,6 +41,7 @@ function pl(req: ReportRequest): ReportView {
 function backend() {
   const reports: ReportRequest[] = [];
   const drills: DrillRequest[] = [];
+  const exports: unknown[] = [];
   mockIPC((cmd, args) => {
     const a = args as Record<string, unknown>;
     switch (cmd) {
@@ -51,6 +52,10 @@ function backend() {
         reports.push(req);
         if (req.basis === "cash" && req.kind === "profitAndLoss") throw { code: "invalid", message: "This report is computed on the accrual basis only; the cash summary shows cash." };
         return pl(req);
+      }
+      case "export_report": {
+        exports.push(a.request);
+        return { path: "/home/owner/.local/share/ledgerkeep/exports/profit-and-loss-2026-03-31.csv", rows: 4 };
       }
       case "report_drill": {
         const req = a.request as DrillRequest;
@@ -63,7 +68,7 @@ function backend() {
         throw { code: "internal", message: `unexpected ${cmd}` };
     }
   });
-  return { reports, drills };
+  return { reports, drills, exports };
 }
 
 const renderScreen = (onOpenRecord = vi.fn()) =>
@@ -74,6 +79,17 @@ const renderScreen = (onOpenRecord = vi.fn()) =>
   );
 
 describe("the reports screen", () => {
+  it("exports the report on screen and names the file written", async () => {
+    const { reports, exports } = backend();
+    const user = userEvent.setup();
+    renderScreen();
+    await screen.findByTestId("report-table");
+    await user.click(screen.getByTestId("export-csv"));
+    expect(await screen.findByTestId("export-path")).toHaveTextContent("exports/profit-and-loss-2026-03-31.csv");
+    expect(screen.getByTestId("export-result")).toHaveTextContent("4 rows saved");
+    expect(exports).toEqual([{ report: reports[reports.length - 1], format: "csv" }]);
+  });
+
   it("runs the profit and loss with a comparison and shows exact figures and the basis", async () => {
     const { reports } = backend();
     renderScreen();

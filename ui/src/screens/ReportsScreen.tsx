@@ -15,6 +15,7 @@ import { useOrganisation } from "../app/organisation";
 import { settle } from "../app/useCommand";
 import { BarChart } from "../components/BarChart";
 import { EmptyState } from "../components/EmptyState";
+import { ExportButtons } from "../components/ExportButtons";
 import { formatMoney } from "../lib/money";
 import { comparisonPeriods, monthEnd, monthStart, type Comparison } from "../lib/periods";
 
@@ -184,6 +185,7 @@ export function ReportsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRecor
             {view.title}
             {view.organisation ? ` · ${view.organisation}` : ""}
           </h2>
+          {request && <ExportButtons run={(format) => commands.exportReport({ report: request, format })} />}
           <p className="muted" data-testid="report-basis-stated">
             {view.basis === "cash" ? "Cash basis" : "Accrual basis"}
             {view.currency ? ` · amounts in ${view.currency}` : ""}

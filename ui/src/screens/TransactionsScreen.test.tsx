@@ -33,8 +33,12 @@ function row(i: number): DocumentRowView {
   };
 }
 
+let lastExports: unknown[] = [];
+
 function backend(opts: { orgs?: LedgerOrganisation[] } = {}) {
   const lists: ListDocumentsRequest[] = [];
+  const exported: unknown[] = [];
+  lastExports = exported;
   mockIPC((cmd, args) => {
     const a = args as Record<string, unknown>;
     switch (cmd) {
@@ -47,6 +51,9 @@ function backend(opts: { orgs?: LedgerOrganisation[] } = {}) {
         if (req.after === "page-2") return { rows: [row(200)], nextCursor: null };
         return { rows: Array.from({ length: 200 }, (_, i) => row(i)), nextCursor: "page-2" };
       }
+      case "export_view":
+        exported.push(a.request);
+        return { path: "/data/exports/bank-transactions.xlsx", rows: 201 };
       case "document_totals":
         return [{ currencyCode: "NZD", count: 201, total: "98765432111976.04" }];
       case "record_history":
@@ -96,6 +103,16 @@ describe("the transactions explorer", () => {
     await new Promise((r) => setTimeout(r, 300));
     const searches = lists.slice(before).filter((l) => l.filter.text);
     expect(searches.map((l) => l.filter.text)).toEqual(["café"]);
+  });
+
+  it("exports the view as it is filtered, every row written by Rust", async () => {
+    const lists = backend();
+    const user = userEvent.setup();
+    renderScreen();
+    await screen.findAllByTestId("grid-row");
+    await user.click(screen.getByTestId("export-xlsx"));
+    expect(await screen.findByTestId("export-result")).toHaveTextContent("201 rows saved to /data/exports/bank-transactions.xlsx");
+    expect(lastExports).toEqual([{ filter: lists[lists.length - 1]?.filter, sort: "date", descending: true, format: "xlsx" }]);
   });
 
   it("shows a refused filter's message", async () => {

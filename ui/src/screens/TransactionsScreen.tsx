@@ -16,6 +16,7 @@ import { useOrganisation } from "../app/organisation";
 import { settle } from "../app/useCommand";
 import { useEvent } from "../app/useEvent";
 import { EmptyState } from "../components/EmptyState";
+import { ExportButtons } from "../components/ExportButtons";
 import { formatMoney } from "../lib/money";
 
 const PAGE = 200;
@@ -191,6 +192,7 @@ export function TransactionsScreen() {
           ? "No matching documents."
           : totals.map((t) => `${t.count.toLocaleString()} in ${t.currencyCode ?? "?"}: ${formatMoney(t.total)}`).join(" · ")}
       </p>
+      {filter && <ExportButtons disabled={!!error} run={(format) => commands.exportView({ filter, sort: "date", descending: true, format })} />}
       {error && (
         <p role="alert" className="error" data-testid="explorer-error">
           {error.message}
