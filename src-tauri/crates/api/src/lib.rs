@@ -19,6 +19,9 @@ pub use ops::anomalies::{
     ListAnomaliesRequest,
 };
 pub use ops::app_info::{app_info, AppInfo};
+pub use ops::contacts::{
+    list_contacts, ContactBalanceView, ContactPageView, ContactView, ListContactsRequest,
+};
 pub use ops::diagnostics::{diagnostics, Diagnostics};
 pub use ops::exports::{
     export_report, export_view, ExportFileFormat, ExportReportRequest, ExportViewRequest,
@@ -36,9 +39,10 @@ pub use ops::maintenance::{
 };
 pub use ops::preferences::{preferences, set_log_level, Preferences, SetLogLevelRequest};
 pub use ops::reports::{
-    report_drill, run_report, DrillPageView, DrillRequest, DrillRowView, DrillSign, DrillView,
-    LedgerDrillView, OutstandingDrillView, ReportBasis, ReportCellView, ReportColumnView,
-    ReportKind, ReportPeriod, ReportRequest, ReportRowView, ReportSectionView, ReportView,
+    list_accounts, report_drill, run_report, AccountView, DrillPageView, DrillRequest,
+    DrillRowView, DrillSign, DrillView, LedgerDrillView, ListAccountsRequest, OutstandingDrillView,
+    ReportBasis, ReportCellView, ReportColumnView, ReportKind, ReportPeriod, ReportRequest,
+    ReportRowView, ReportSectionView, ReportView,
 };
 pub use ops::support_bundle::{make_support_bundle, SupportBundle, SupportBundleRequest};
 pub use ops::sync::{

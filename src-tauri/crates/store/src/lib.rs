@@ -17,6 +17,7 @@ pub mod audit;
 pub mod backup;
 pub mod close;
 pub mod close_checks;
+pub mod contacts;
 mod error;
 pub mod query;
 pub mod reports;

@@ -5,6 +5,7 @@ pub mod anomalies;
 pub mod app_info;
 pub mod close;
 pub mod close_library;
+pub mod contacts;
 pub mod demo;
 pub mod diagnostics;
 pub mod exports;

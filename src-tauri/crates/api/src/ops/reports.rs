@@ -1210,3 +1210,79 @@ pub async fn report_drill(ctx: &AppContext, req: DrillRequest) -> Result<DrillPa
         }
     }
 }
+
+/// The chart of accounts with each account's balance at a date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ListAccountsRequest {
+    pub tenant_id: String,
+    /// `YYYY-MM-DD`.
+    pub as_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountView {
+    pub xero_id: String,
+    pub code: Option<String>,
+    pub name: Option<String>,
+    /// Xero's `Type` (`BANK`, `REVENUE`...).
+    pub account_type: Option<String>,
+    /// `asset`, `liability`, `equity`, `revenue` or `expense`; absent if unknown.
+    pub class: Option<String>,
+    pub status: Option<String>,
+    /// Assets and expenses as debit balances, the rest as credit balances;
+    /// revenue and expenses over the financial year to the date.
+    pub balance: Money,
+    pub drill: DrillView,
+}
+
+/// Every account of the chart (a chart holds tens to a few hundred, so it
+/// comes whole), with balances computed from the general ledger.
+#[tracing::instrument(name = "op", skip_all, fields(op = "list_accounts", request_id = %crate::request_id()))]
+pub async fn list_accounts(
+    ctx: &AppContext,
+    req: ListAccountsRequest,
+) -> Result<Vec<AccountView>, ApiError> {
+    let tenant = req.tenant_id.trim();
+    if tenant.is_empty() {
+        return Err(ApiError::invalid("Choose an organisation."));
+    }
+    let as_at = parse_date("The date", &req.as_at)?;
+    let org = org(ctx, tenant).await?;
+    let start = financial_year_start(as_at, org.fy_end_day, org.fy_end_month);
+    let periods = [
+        ledger_period(None, as_at),
+        ledger_period(Some(start), as_at),
+    ];
+    let moved = ctx.store().account_movements(tenant, &periods).await?;
+    let chart = ctx.store().chart_of_accounts(tenant).await?;
+    Ok(chart
+        .into_iter()
+        .map(|a| {
+            let pl = a.class.is_some_and(AccountClass::is_profit_and_loss);
+            let (m, p) = if pl {
+                (&moved[1], &periods[1])
+            } else {
+                (&moved[0], &periods[0])
+            };
+            let negate = a.class.is_some_and(AccountClass::shown_negated);
+            AccountView {
+                balance: shown(net_of(m, &a.key), negate),
+                drill: DrillView::Ledger(LedgerDrillView {
+                    account: a.key.clone(),
+                    from: p.from.clone(),
+                    to: p.to.clone(),
+                    sign: None,
+                    negate,
+                }),
+                class: a.class.map(|c| format!("{c:?}").to_lowercase()),
+                xero_id: a.key,
+                code: a.code,
+                name: a.name,
+                account_type: a.account_type,
+                status: a.status,
+            }
+        })
+        .collect())
+}
