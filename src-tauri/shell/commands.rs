@@ -6,13 +6,16 @@ use ledgerkeep_api::ops::close::{
     RunView, SaveSopRequest, SignOffRequest, SopIdRequest, SopVersionView, SopView,
     StartRunRequest, TickStepRequest,
 };
+use ledgerkeep_api::ops::contacts::{ContactPageView, ListContactsRequest};
 use ledgerkeep_api::ops::exports::{ExportReportRequest, ExportViewRequest, ExportedFile};
 use ledgerkeep_api::ops::ledger::{
     AuditEntryView, CurrencyTotalView, DocumentFilterDto, DocumentPageView, ListDocumentsRequest,
     RecordHistoryRequest,
 };
 use ledgerkeep_api::ops::organisations::LedgerOrganisation;
-use ledgerkeep_api::ops::reports::{DrillPageView, DrillRequest, ReportRequest, ReportView};
+use ledgerkeep_api::ops::reports::{
+    AccountView, DrillPageView, DrillRequest, ListAccountsRequest, ReportRequest, ReportView,
+};
 use ledgerkeep_api::ops::updates::{SetUpdateChannelRequest, UpdateChannel, UpdateStatus};
 use ledgerkeep_api::ops::xero_app::{XeroAppSettings, XeroAppView};
 use ledgerkeep_api::ops::xero_connection::{
@@ -142,6 +145,24 @@ pub async fn run_report(ctx: Ctx<'_>, request: ReportRequest) -> Result<ReportVi
 #[specta::specta]
 pub async fn report_drill(ctx: Ctx<'_>, request: DrillRequest) -> Result<DrillPageView, ApiError> {
     ledgerkeep_api::report_drill(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_contacts(
+    ctx: Ctx<'_>,
+    request: ListContactsRequest,
+) -> Result<ContactPageView, ApiError> {
+    ledgerkeep_api::list_contacts(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_accounts(
+    ctx: Ctx<'_>,
+    request: ListAccountsRequest,
+) -> Result<Vec<AccountView>, ApiError> {
+    ledgerkeep_api::list_accounts(&ctx, request).await
 }
 
 /// Writes a report to a file in the exports folder and names it.

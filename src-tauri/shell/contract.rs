@@ -36,6 +36,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::report_drill,
             commands::export_report,
             commands::export_view,
+            commands::list_contacts,
+            commands::list_accounts,
             commands::list_anomalies,
             commands::dismiss_anomaly,
             commands::connect_xero,

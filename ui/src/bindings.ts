@@ -28,6 +28,8 @@ export const commands = {
 	exportReport: (request: ExportReportRequest) => typedError<ExportedFile, ApiError>(__TAURI_INVOKE("export_report", { request })),
 	/**  Writes every row of the explorer's view to a file in the exports folder and names it. */
 	exportView: (request: ExportViewRequest) => typedError<ExportedFile, ApiError>(__TAURI_INVOKE("export_view", { request })),
+	listContacts: (request: ListContactsRequest) => typedError<ContactPageView, ApiError>(__TAURI_INVOKE("list_contacts", { request })),
+	listAccounts: (request: ListAccountsRequest) => typedError<AccountView[], ApiError>(__TAURI_INVOKE("list_accounts", { request })),
 	listAnomalies: (request: ListAnomaliesRequest) => typedError<AnomalyView[], ApiError>(__TAURI_INVOKE("list_anomalies", { request })),
 	dismissAnomaly: (request: DismissAnomalyRequest) => typedError<AnomalyView, ApiError>(__TAURI_INVOKE("dismiss_anomaly", { request })),
 	/**  Signs in to Xero through the system browser and the loopback callback. */
@@ -77,6 +79,23 @@ export const events = {
 };
 
 /* Types */
+export type AccountView = {
+	xeroId: string,
+	code: string | null,
+	name: string | null,
+	/**  Xero's `Type` (`BANK`, `REVENUE`...). */
+	accountType: string | null,
+	/**  `asset`, `liability`, `equity`, `revenue` or `expense`; absent if unknown. */
+	class: string | null,
+	status: string | null,
+	/**
+	 *  Assets and expenses as debit balances, the rest as credit balances;
+	 *  revenue and expenses over the financial year to the date.
+	 */
+	balance: string,
+	drill: DrillView,
+};
+
 /**  A record a finding rests on, for the UI to open. */
 export type AnomalyRecordView = {
 	entity: EntityKind,
@@ -202,6 +221,28 @@ export type CloseCheckStatus = "pass" | "fail";
 export type Connected = {
 	connectionId: string,
 	organisations: OrganisationView[],
+};
+
+/**  Amounts due on approved invoices (`receivable`) and bills (`payable`) in one currency. */
+export type ContactBalanceView = {
+	currencyCode: string | null,
+	receivable: string,
+	payable: string,
+};
+
+export type ContactPageView = {
+	rows: ContactView[],
+	nextCursor: string | null,
+};
+
+export type ContactView = {
+	xeroId: string,
+	name: string | null,
+	email: string | null,
+	status: string | null,
+	isCustomer: boolean,
+	isSupplier: boolean,
+	balances: ContactBalanceView[],
 };
 
 /**  One crash, as written to disk and shown to the owner. */
@@ -503,12 +544,28 @@ export type LedgerOrganisation = {
 	lastSyncedUtc: string | null,
 };
 
+/**  The chart of accounts with each account's balance at a date. */
+export type ListAccountsRequest = {
+	tenantId: string,
+	/**  `YYYY-MM-DD`. */
+	asAt: string,
+};
+
 /**  Which findings to list. */
 export type ListAnomaliesRequest = {
 	/**  The organisation (Xero tenant id); all when absent. */
 	tenantId?: string | null,
 	/**  Also the dismissed and resolved ones. */
 	includeClosed?: boolean,
+};
+
+export type ListContactsRequest = {
+	tenantId: string,
+	/**  Part of a name. */
+	text?: string | null,
+	after?: string | null,
+	/**  1 to 500; 100 when absent. */
+	limit?: number | null,
 };
 
 /**  One page of a listing. */
@@ -757,7 +814,7 @@ export type SaveSopRequest = {
 };
 
 /**  The app's screens, as the UI's router names them. */
-export type Screen = "dashboard" | "transactions" | "invoices-and-bills" | "contacts" | "reports" | "checklists" | "audit-log" | "settings" | "diagnostics";
+export type Screen = "dashboard" | "transactions" | "invoices-and-bills" | "contacts" | "reports" | "accounts" | "checklists" | "audit-log" | "settings" | "diagnostics";
 
 export type SetLogLevelRequest = {
 	level: LogLevel,

@@ -2,7 +2,6 @@ import { useEffect, useMemo, useState } from "react";
 import {
   commands,
   type ApiError,
-  type DrillRowView,
   type DrillView,
   type ReportBasis,
   type ReportKind,
@@ -14,6 +13,7 @@ import type { AnomalyRecordView } from "../bindings";
 import { useOrganisation } from "../app/organisation";
 import { settle } from "../app/useCommand";
 import { BarChart } from "../components/BarChart";
+import { DrillPanel } from "../components/DrillPanel";
 import { EmptyState } from "../components/EmptyState";
 import { ExportButtons } from "../components/ExportButtons";
 import { formatMoney } from "../lib/money";
@@ -28,8 +28,6 @@ const KINDS: { kind: ReportKind; label: string; overPeriod: boolean }[] = [
   { kind: "agedPayables", label: "Aged payables", overPeriod: false },
 ];
 
-const DRILL_PAGE = 100;
-
 function today(): string {
   return new Date().toISOString().slice(0, 10);
 }
@@ -40,15 +38,6 @@ interface Picked {
   to: string;
   comparison: Comparison;
   basis: ReportBasis;
-}
-
-interface Drill {
-  title: string;
-  drill: DrillView;
-  rows: DrillRowView[];
-  cursor: string | null;
-  error: ApiError | null;
-  loading: boolean;
 }
 
 /** The row whose figures the chart draws: the report's bottom line. */
@@ -68,7 +57,7 @@ export function ReportsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRecor
   }));
   // Each answer and drill-down remembers the request it belongs to: a new request shows neither.
   const [answer, setAnswer] = useState<{ for: unknown; value: ReportView | ApiError } | null>(null);
-  const [drillOf, setDrillOf] = useState<{ for: unknown; drill: Drill } | null>(null);
+  const [drillOf, setDrillOf] = useState<{ for: unknown; title: string; drill: DrillView } | null>(null);
   const overPeriod = KINDS.find((k) => k.kind === picked.kind)?.overPeriod ?? true;
 
   const request = useMemo(() => {
@@ -84,13 +73,7 @@ export function ReportsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRecor
   }, [current, picked, overPeriod]);
 
   const report = answer && answer.for === request ? answer.value : null;
-  const drill = drillOf && drillOf.for === request ? drillOf.drill : null;
-  const setDrill = (update: Drill | null | ((prev: Drill | null) => Drill | null)) =>
-    setDrillOf((prev) => {
-      const before = prev && prev.for === request ? prev.drill : null;
-      const next = typeof update === "function" ? update(before) : update;
-      return next ? { for: request, drill: next } : null;
-    });
+  const drill = drillOf && drillOf.for === request ? drillOf : null;
 
   useEffect(() => {
     if (!request) return;
@@ -102,17 +85,6 @@ export function ReportsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRecor
       live = false;
     };
   }, [request]);
-
-  const loadDrill = async (d: Drill, after: string | null) => {
-    if (!current) return;
-    setDrill({ ...d, loading: true });
-    const r = await settle(() => commands.reportDrill({ tenantId: current.tenantId, drill: d.drill, after, limit: DRILL_PAGE }));
-    setDrill((prev) => {
-      if (!prev || prev.drill !== d.drill) return prev; // another figure was picked meanwhile
-      if (r.state === "ok") return { ...prev, rows: after ? [...prev.rows, ...r.data.rows] : r.data.rows, cursor: r.data.nextCursor, loading: false, error: null };
-      return { ...prev, loading: false, error: r.state === "error" ? r.error : null };
-    });
-  };
 
   if (organisations.state !== "loading" && !current) {
     return (
@@ -126,11 +98,7 @@ export function ReportsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRecor
   const set = (patch: Partial<Picked>) => setPicked((p) => ({ ...p, ...patch }));
   const view = report && "columns" in report ? report : null;
   const line = view ? bottomLine(view) : null;
-  const openFigure = (title: string, d: DrillView) => {
-    const next: Drill = { title, drill: d, rows: [], cursor: null, error: null, loading: true };
-    setDrill(next);
-    void loadDrill(next, null);
-  };
+  const openFigure = (title: string, d: DrillView) => setDrillOf({ for: request, title, drill: d });
 
   const renderRow = (r: ReportRowView, cls: string, key: string) => (
     <tr key={key} className={cls}>
@@ -228,56 +196,8 @@ export function ReportsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRecor
           )}
         </>
       )}
-      {drill && (
-        <aside className="drawer" aria-label="What makes this figure" data-testid="drill-panel">
-          <div className="section-head">
-            <h2>{drill.title}</h2>
-            <button type="button" onClick={() => setDrill(null)}>
-              Close
-            </button>
-          </div>
-          {drill.error && <p role="alert" className="error">{drill.error.message}</p>}
-          <table className="data-table drill-table">
-            <thead>
-              <tr>
-                <th scope="col">Date</th>
-                <th scope="col">Source</th>
-                <th scope="col" className="amount">
-                  Amount
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {drill.rows.map((r, i) => (
-                <tr key={i} data-testid="drill-row">
-                  <td>{r.date ?? "—"}</td>
-                  <td>
-                    {r.entity && r.xeroId ? (
-                      <button type="button" className="link" onClick={() => r.entity && r.xeroId && onOpenRecord({ entity: r.entity, xeroId: r.xeroId, label: r.label })}>
-                        {r.label}
-                      </button>
-                    ) : (
-                      r.label
-                    )}
-                    {r.contactName ? ` · ${r.contactName}` : ""}
-                    {r.sourceType ? <span className="muted"> {r.sourceType}</span> : null}
-                  </td>
-                  <td className="amount">
-                    {r.currencyCode ? `${r.currencyCode} ` : ""}
-                    {formatMoney(r.amount)}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {drill.loading && <p role="status">Reading the lines…</p>}
-          {!drill.loading && drill.rows.length === 0 && !drill.error && <p className="muted">No lines.</p>}
-          {drill.cursor && !drill.loading && (
-            <button type="button" onClick={() => void loadDrill(drill, drill.cursor)}>
-              More
-            </button>
-          )}
-        </aside>
+      {drill && current && (
+        <DrillPanel tenantId={current.tenantId} title={drill.title} drill={drill.drill} onClose={() => setDrillOf(null)} onOpenRecord={onOpenRecord} />
       )}
     </section>
   );
