@@ -44,6 +44,7 @@ pub use ops::reports::{
     ReportBasis, ReportCellView, ReportColumnView, ReportKind, ReportPeriod, ReportRequest,
     ReportRowView, ReportSectionView, ReportView,
 };
+pub use ops::saved_views::{delete_view, save_view, saved_views, DeleteViewRequest, SavedView};
 pub use ops::support_bundle::{make_support_bundle, SupportBundle, SupportBundleRequest};
 pub use ops::sync::{
     cancel_sync, export_records, progress_event, sync_now, sync_once, sync_status,

@@ -15,6 +15,7 @@ pub mod maintenance;
 pub mod organisations;
 pub mod preferences;
 pub mod reports;
+pub mod saved_views;
 pub mod support_bundle;
 pub mod sync;
 pub mod updates;
