@@ -16,6 +16,7 @@ use ledgerkeep_api::ops::organisations::LedgerOrganisation;
 use ledgerkeep_api::ops::reports::{
     AccountView, DrillPageView, DrillRequest, ListAccountsRequest, ReportRequest, ReportView,
 };
+use ledgerkeep_api::ops::saved_views::{DeleteViewRequest, SavedView};
 use ledgerkeep_api::ops::updates::{SetUpdateChannelRequest, UpdateChannel, UpdateStatus};
 use ledgerkeep_api::ops::xero_app::{XeroAppSettings, XeroAppView};
 use ledgerkeep_api::ops::xero_connection::{
@@ -163,6 +164,27 @@ pub async fn list_accounts(
     request: ListAccountsRequest,
 ) -> Result<Vec<AccountView>, ApiError> {
     ledgerkeep_api::list_accounts(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn saved_views(ctx: Ctx<'_>) -> Result<Vec<SavedView>, ApiError> {
+    ledgerkeep_api::saved_views(&ctx).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn save_view(ctx: Ctx<'_>, view: SavedView) -> Result<Vec<SavedView>, ApiError> {
+    ledgerkeep_api::save_view(&ctx, view).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_view(
+    ctx: Ctx<'_>,
+    request: DeleteViewRequest,
+) -> Result<Vec<SavedView>, ApiError> {
+    ledgerkeep_api::delete_view(&ctx, request).await
 }
 
 /// Writes a report to a file in the exports folder and names it.

@@ -30,6 +30,9 @@ export const commands = {
 	exportView: (request: ExportViewRequest) => typedError<ExportedFile, ApiError>(__TAURI_INVOKE("export_view", { request })),
 	listContacts: (request: ListContactsRequest) => typedError<ContactPageView, ApiError>(__TAURI_INVOKE("list_contacts", { request })),
 	listAccounts: (request: ListAccountsRequest) => typedError<AccountView[], ApiError>(__TAURI_INVOKE("list_accounts", { request })),
+	savedViews: () => typedError<SavedView[], ApiError>(__TAURI_INVOKE("saved_views")),
+	saveView: (view: SavedView) => typedError<SavedView[], ApiError>(__TAURI_INVOKE("save_view", { view })),
+	deleteView: (request: DeleteViewRequest) => typedError<SavedView[], ApiError>(__TAURI_INVOKE("delete_view", { request })),
 	listAnomalies: (request: ListAnomaliesRequest) => typedError<AnomalyView[], ApiError>(__TAURI_INVOKE("list_anomalies", { request })),
 	dismissAnomaly: (request: DismissAnomalyRequest) => typedError<AnomalyView, ApiError>(__TAURI_INVOKE("dismiss_anomaly", { request })),
 	/**  Signs in to Xero through the system browser and the loopback callback. */
@@ -263,6 +266,10 @@ export type CurrencyTotalView = {
 	currencyCode: string | null,
 	count: number,
 	total: string,
+};
+
+export type DeleteViewRequest = {
+	name: string,
 };
 
 export type Diagnostics = {
@@ -811,6 +818,14 @@ export type SaveSopRequest = {
 	/**  `5th business day`, `10th day`, `last business day`, `last day`. */
 	dueRule: string,
 	steps: SopStepInput[],
+};
+
+export type SavedView = {
+	name: string,
+	/**  The filters; `tenantId` is ignored and stored empty. */
+	filter: DocumentFilterDto,
+	sort?: SortFieldDto,
+	descending?: boolean,
 };
 
 /**  The app's screens, as the UI's router names them. */
