@@ -109,6 +109,12 @@ describe("the reports screen", () => {
     await screen.findByTestId("report-table");
     await user.selectOptions(screen.getByTestId("report-comparison"), "trend");
     await waitFor(() => expect(reports[reports.length - 1]?.comparisons).toHaveLength(11));
+    // The trend's bars run oldest first.
+    await waitFor(() => expect(screen.getByTestId("report-chart").querySelectorAll("rect")).toHaveLength(12));
+    const last = reports[reports.length - 1];
+    const labels = [...screen.getByTestId("report-chart").querySelectorAll("text")].map((t) => t.textContent);
+    expect(labels[0]).toBe(`${last?.comparisons?.[10]?.from} to ${last?.comparisons?.[10]?.to}`);
+    expect(labels[11]).toBe(`${last?.period.from} to ${last?.period.to}`);
     await user.selectOptions(screen.getByTestId("report-basis"), "cash");
     expect(await screen.findByTestId("report-error")).toHaveTextContent("accrual basis only");
   });

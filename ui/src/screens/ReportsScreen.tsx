@@ -40,6 +40,16 @@ interface Picked {
   basis: ReportBasis;
 }
 
+/**
+ * The bottom line's bars: periods oldest first (the report lists the newest
+ * first); the aged reports' buckets in their own order, without the total.
+ */
+function chartBars(view: ReportView, line: ReportRowView): { label: string; amount: string | null }[] {
+  const bars = view.columns.map((c, i) => ({ label: c.label.replace(/^As at /, ""), amount: line.cells[i]?.amount ?? null }));
+  if (view.kind === "agedReceivables" || view.kind === "agedPayables") return bars.slice(0, -1);
+  return bars.reverse();
+}
+
 /** The row whose figures the chart draws: the report's bottom line. */
 function bottomLine(r: ReportView): ReportRowView | null {
   return r.summary[r.summary.length - 1] ?? r.sections[0]?.total ?? null;
@@ -159,7 +169,7 @@ export function ReportsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRecor
             {view.currency ? ` · amounts in ${view.currency}` : ""}
           </p>
           {line && view.columns.length > 1 && view.kind !== "trialBalance" && (
-            <BarChart title={`${line.label}, by column`} bars={[...view.columns].reverse().map((c, i) => ({ label: c.label.replace(/^As at /, ""), amount: line.cells[view.columns.length - 1 - i]?.amount ?? null }))} />
+            <BarChart title={`${line.label}, by column`} bars={chartBars(view, line)} />
           )}
           <div className="report-scroll">
             <table className="data-table report-table" data-testid="report-table">
