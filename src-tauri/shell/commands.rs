@@ -6,11 +6,17 @@ use ledgerkeep_api::ops::close::{
     RunView, SaveSopRequest, SignOffRequest, SopIdRequest, SopVersionView, SopView,
     StartRunRequest, TickStepRequest,
 };
+use ledgerkeep_api::ops::contacts::{ContactPageView, ListContactsRequest};
+use ledgerkeep_api::ops::exports::{ExportReportRequest, ExportViewRequest, ExportedFile};
 use ledgerkeep_api::ops::ledger::{
     AuditEntryView, CurrencyTotalView, DocumentFilterDto, DocumentPageView, ListDocumentsRequest,
     RecordHistoryRequest,
 };
 use ledgerkeep_api::ops::organisations::LedgerOrganisation;
+use ledgerkeep_api::ops::reports::{
+    AccountView, DrillPageView, DrillRequest, ListAccountsRequest, ReportRequest, ReportView,
+};
+use ledgerkeep_api::ops::saved_views::{DeleteViewRequest, SavedView};
 use ledgerkeep_api::ops::updates::{SetUpdateChannelRequest, UpdateChannel, UpdateStatus};
 use ledgerkeep_api::ops::xero_app::{XeroAppSettings, XeroAppView};
 use ledgerkeep_api::ops::xero_connection::{
@@ -128,6 +134,77 @@ pub async fn document_totals(
     filter: DocumentFilterDto,
 ) -> Result<Vec<CurrencyTotalView>, ApiError> {
     ledgerkeep_api::document_totals(&ctx, filter).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn run_report(ctx: Ctx<'_>, request: ReportRequest) -> Result<ReportView, ApiError> {
+    ledgerkeep_api::run_report(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn report_drill(ctx: Ctx<'_>, request: DrillRequest) -> Result<DrillPageView, ApiError> {
+    ledgerkeep_api::report_drill(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_contacts(
+    ctx: Ctx<'_>,
+    request: ListContactsRequest,
+) -> Result<ContactPageView, ApiError> {
+    ledgerkeep_api::list_contacts(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_accounts(
+    ctx: Ctx<'_>,
+    request: ListAccountsRequest,
+) -> Result<Vec<AccountView>, ApiError> {
+    ledgerkeep_api::list_accounts(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn saved_views(ctx: Ctx<'_>) -> Result<Vec<SavedView>, ApiError> {
+    ledgerkeep_api::saved_views(&ctx).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn save_view(ctx: Ctx<'_>, view: SavedView) -> Result<Vec<SavedView>, ApiError> {
+    ledgerkeep_api::save_view(&ctx, view).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_view(
+    ctx: Ctx<'_>,
+    request: DeleteViewRequest,
+) -> Result<Vec<SavedView>, ApiError> {
+    ledgerkeep_api::delete_view(&ctx, request).await
+}
+
+/// Writes a report to a file in the exports folder and names it.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_report(
+    ctx: Ctx<'_>,
+    request: ExportReportRequest,
+) -> Result<ExportedFile, ApiError> {
+    ledgerkeep_api::export_report(&ctx, request).await
+}
+
+/// Writes every row of the explorer's view to a file in the exports folder and names it.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_view(
+    ctx: Ctx<'_>,
+    request: ExportViewRequest,
+) -> Result<ExportedFile, ApiError> {
+    ledgerkeep_api::export_view(&ctx, request).await
 }
 
 #[tauri::command]

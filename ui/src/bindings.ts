@@ -22,6 +22,17 @@ export const commands = {
 	listDocuments: (request: ListDocumentsRequest) => typedError<DocumentPageView, ApiError>(__TAURI_INVOKE("list_documents", { request })),
 	documentTotals: (filter: DocumentFilterDto) => typedError<CurrencyTotalView[], ApiError>(__TAURI_INVOKE("document_totals", { filter })),
 	recordHistory: (request: RecordHistoryRequest) => typedError<AuditEntryView[], ApiError>(__TAURI_INVOKE("record_history", { request })),
+	runReport: (request: ReportRequest) => typedError<ReportView, ApiError>(__TAURI_INVOKE("run_report", { request })),
+	reportDrill: (request: DrillRequest) => typedError<DrillPageView, ApiError>(__TAURI_INVOKE("report_drill", { request })),
+	/**  Writes a report to a file in the exports folder and names it. */
+	exportReport: (request: ExportReportRequest) => typedError<ExportedFile, ApiError>(__TAURI_INVOKE("export_report", { request })),
+	/**  Writes every row of the explorer's view to a file in the exports folder and names it. */
+	exportView: (request: ExportViewRequest) => typedError<ExportedFile, ApiError>(__TAURI_INVOKE("export_view", { request })),
+	listContacts: (request: ListContactsRequest) => typedError<ContactPageView, ApiError>(__TAURI_INVOKE("list_contacts", { request })),
+	listAccounts: (request: ListAccountsRequest) => typedError<AccountView[], ApiError>(__TAURI_INVOKE("list_accounts", { request })),
+	savedViews: () => typedError<SavedView[], ApiError>(__TAURI_INVOKE("saved_views")),
+	saveView: (view: SavedView) => typedError<SavedView[], ApiError>(__TAURI_INVOKE("save_view", { view })),
+	deleteView: (request: DeleteViewRequest) => typedError<SavedView[], ApiError>(__TAURI_INVOKE("delete_view", { request })),
 	listAnomalies: (request: ListAnomaliesRequest) => typedError<AnomalyView[], ApiError>(__TAURI_INVOKE("list_anomalies", { request })),
 	dismissAnomaly: (request: DismissAnomalyRequest) => typedError<AnomalyView, ApiError>(__TAURI_INVOKE("dismiss_anomaly", { request })),
 	/**  Signs in to Xero through the system browser and the loopback callback. */
@@ -71,6 +82,23 @@ export const events = {
 };
 
 /* Types */
+export type AccountView = {
+	xeroId: string,
+	code: string | null,
+	name: string | null,
+	/**  Xero's `Type` (`BANK`, `REVENUE`...). */
+	accountType: string | null,
+	/**  `asset`, `liability`, `equity`, `revenue` or `expense`; absent if unknown. */
+	class: string | null,
+	status: string | null,
+	/**
+	 *  Assets and expenses as debit balances, the rest as credit balances;
+	 *  revenue and expenses over the financial year to the date.
+	 */
+	balance: string,
+	drill: DrillView,
+};
+
 /**  A record a finding rests on, for the UI to open. */
 export type AnomalyRecordView = {
 	entity: EntityKind,
@@ -198,6 +226,28 @@ export type Connected = {
 	organisations: OrganisationView[],
 };
 
+/**  Amounts due on approved invoices (`receivable`) and bills (`payable`) in one currency. */
+export type ContactBalanceView = {
+	currencyCode: string | null,
+	receivable: string,
+	payable: string,
+};
+
+export type ContactPageView = {
+	rows: ContactView[],
+	nextCursor: string | null,
+};
+
+export type ContactView = {
+	xeroId: string,
+	name: string | null,
+	email: string | null,
+	status: string | null,
+	isCustomer: boolean,
+	isSupplier: boolean,
+	balances: ContactBalanceView[],
+};
+
 /**  One crash, as written to disk and shown to the owner. */
 export type CrashReport = {
 	/**  The report's file name in the crash folder. */
@@ -216,6 +266,10 @@ export type CurrencyTotalView = {
 	currencyCode: string | null,
 	count: number,
 	total: string,
+};
+
+export type DeleteViewRequest = {
+	name: string,
 };
 
 export type Diagnostics = {
@@ -297,6 +351,42 @@ export type DocumentRowView = {
 	updatedUtc: string | null,
 };
 
+export type DrillPageView = {
+	rows: DrillRowView[],
+	nextCursor: string | null,
+};
+
+/**  One page of what is behind a figure. */
+export type DrillRequest = {
+	tenantId: string,
+	drill: DrillView,
+	after?: string | null,
+	/**  1 to 500; 100 when absent. */
+	limit?: number | null,
+};
+
+/**  One line behind a figure: a journal line, or an outstanding document. */
+export type DrillRowView = {
+	date: string | null,
+	/**  The document's number or reference, else the journal's number. */
+	label: string,
+	contactName: string | null,
+	description: string | null,
+	/**  Xero's source type (`ACCREC`, `CASHPAID`...), or the document's type. */
+	sourceType: string | null,
+	/**  The record the line came from, when the explorer can open it. */
+	entity: EntityKind | null,
+	xeroId: string | null,
+	/**  Signed as the figure is: the page's amounts add up to it. */
+	amount: string,
+	currencyCode: string | null,
+};
+
+export type DrillSign = "debits" | "credits";
+
+/**  How to list what is behind a figure. */
+export type DrillView = ({ ledger: LedgerDrillView }) & { outstanding?: never } | ({ outstanding: OutstandingDrillView }) & { ledger?: never };
+
 export type EndpointStats = {
 	endpoint: string,
 	calls: number,
@@ -362,6 +452,28 @@ export type EvidenceView = {
 	detail: string,
 };
 
+export type ExportFileFormat = "csv" | "xlsx";
+
+export type ExportReportRequest = {
+	report: ReportRequest,
+	format: ExportFileFormat,
+};
+
+/**  The explorer's view: its filters and sort, every matching row. */
+export type ExportViewRequest = {
+	filter: DocumentFilterDto,
+	sort?: SortFieldDto,
+	descending?: boolean,
+	format: ExportFileFormat,
+};
+
+export type ExportedFile = {
+	/**  The file written, in full. */
+	path: string,
+	/**  Rows written, the heading row not counted. */
+	rows: number,
+};
+
 /**  One changed field: old and new values as JSON text (`null` when absent). */
 export type FieldChangeView = {
 	field: string,
@@ -416,6 +528,18 @@ export type LedgerChanged = {
 	tenantId: string,
 };
 
+/**  Which journal lines make a general-ledger figure. */
+export type LedgerDrillView = {
+	/**  The account's Xero id. */
+	account: string,
+	from: string | null,
+	to: string,
+	/**  Only debits (`debits`) or only credits (`credits`). */
+	sign: DrillSign | null,
+	/**  The figure is the lines' sum negated (credit balances are shown positive). */
+	negate: boolean,
+};
+
 export type LedgerOrganisation = {
 	tenantId: string,
 	/**  Xero's name for it, or its tenant id when Xero sent none. */
@@ -427,12 +551,28 @@ export type LedgerOrganisation = {
 	lastSyncedUtc: string | null,
 };
 
+/**  The chart of accounts with each account's balance at a date. */
+export type ListAccountsRequest = {
+	tenantId: string,
+	/**  `YYYY-MM-DD`. */
+	asAt: string,
+};
+
 /**  Which findings to list. */
 export type ListAnomaliesRequest = {
 	/**  The organisation (Xero tenant id); all when absent. */
 	tenantId?: string | null,
 	/**  Also the dismissed and resolved ones. */
 	includeClosed?: boolean,
+};
+
+export type ListContactsRequest = {
+	tenantId: string,
+	/**  Part of a name. */
+	text?: string | null,
+	after?: string | null,
+	/**  1 to 500; 100 when absent. */
+	limit?: number | null,
 };
 
 /**  One page of a listing. */
@@ -509,6 +649,17 @@ export type OrganisationView = {
 	status: OrganisationStatus,
 };
 
+/**  Which outstanding invoices or bills make an aged figure. */
+export type OutstandingDrillView = {
+	/**  `ACCREC` or `ACCPAY`. */
+	docType: string,
+	asAt: string,
+	contact: string | null,
+	currency: string | null,
+	dueFrom: string | null,
+	dueTo: string | null,
+};
+
 export type Preferences = {
 	logLevel: LogLevel,
 	/**  True when `RUST_LOG` is set: it overrides the level chosen here. */
@@ -534,6 +685,78 @@ export type RecordHistoryRequest = {
 	entity: EntityKind,
 	tenantId: string,
 	xeroId: string,
+};
+
+/**
+ *  Accrual: income and expenses when invoiced or billed. Cash: when money
+ *  moved (the cash summary's only basis).
+ */
+export type ReportBasis = "accrual" | "cash";
+
+export type ReportCellView = {
+	/**  Absent where the row has no figure in this column. */
+	amount: string | null,
+	/**  Absent for computed figures (totals, earnings) that no one account holds. */
+	drill: DrillView | null,
+};
+
+/**  A column of figures. */
+export type ReportColumnView = {
+	label: string,
+	from: string | null,
+	to: string,
+};
+
+/**  Which report. */
+export type ReportKind = "profitAndLoss" | "balanceSheet" | "trialBalance" | "agedReceivables" | "agedPayables" | "cashSummary";
+
+/**
+ *  A period: `from` to `to` inclusive (`YYYY-MM-DD`). Reports as at a date
+ *  (balance sheet, trial balance, aged) read only `to`.
+ */
+export type ReportPeriod = {
+	from?: string | null,
+	to: string,
+};
+
+export type ReportRequest = {
+	tenantId: string,
+	kind: ReportKind,
+	period: ReportPeriod,
+	/**  Earlier periods to compare with, shown after the first column (at most 12). */
+	comparisons?: ReportPeriod[],
+	/**  Accrual when absent. */
+	basis?: ReportBasis | null,
+};
+
+export type ReportRowView = {
+	label: string,
+	code: string | null,
+	cells: ReportCellView[],
+};
+
+export type ReportSectionView = {
+	title: string,
+	rows: ReportRowView[],
+	total: ReportRowView | null,
+};
+
+export type ReportView = {
+	kind: ReportKind,
+	basis: ReportBasis,
+	title: string,
+	organisation: string | null,
+	/**
+	 *  The currency of every figure (the organisation's base currency), except
+	 *  in the aged reports, whose sections are per currency.
+	 */
+	currency: string | null,
+	columns: ReportColumnView[],
+	sections: ReportSectionView[],
+	/**  The report's bottom lines (gross and net profit, net assets, totals). */
+	summary: ReportRowView[],
+	/**  What the owner should know about how the figures were made. */
+	notes: string[],
 };
 
 /**  A run's id. */
@@ -597,8 +820,16 @@ export type SaveSopRequest = {
 	steps: SopStepInput[],
 };
 
+export type SavedView = {
+	name: string,
+	/**  The filters; `tenantId` is ignored and stored empty. */
+	filter: DocumentFilterDto,
+	sort?: SortFieldDto,
+	descending?: boolean,
+};
+
 /**  The app's screens, as the UI's router names them. */
-export type Screen = "dashboard" | "transactions" | "invoices-and-bills" | "contacts" | "reports" | "checklists" | "audit-log" | "settings" | "diagnostics";
+export type Screen = "dashboard" | "transactions" | "invoices-and-bills" | "contacts" | "reports" | "accounts" | "checklists" | "audit-log" | "settings" | "diagnostics";
 
 export type SetLogLevelRequest = {
 	level: LogLevel,

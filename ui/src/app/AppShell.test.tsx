@@ -161,8 +161,8 @@ describe("the app shell", () => {
 });
 
 describe("the screen list", () => {
-  it("has nine screens with unique slugs", () => {
-    expect(new Set(SCREENS.map((s) => s.slug)).size).toBe(9);
+  it("has ten screens with unique slugs", () => {
+    expect(new Set(SCREENS.map((s) => s.slug)).size).toBe(10);
   });
 });
 

@@ -50,6 +50,14 @@ export const SCREENS: readonly ScreenInfo[] = [
     },
   },
   {
+    slug: "accounts",
+    title: "Accounts",
+    empty: {
+      heading: "No accounts yet",
+      body: "The chart of accounts will appear here with each account's balance, once an organisation has synced.",
+    },
+  },
+  {
     slug: "checklists",
     title: "Checklists",
     empty: {

@@ -1,10 +1,15 @@
 import { useNavigate } from "@tanstack/react-router";
 import { lazy, Suspense } from "react";
+import type { AnomalyRecordView } from "../bindings";
 import { requestOpen } from "../app/openRecord";
 import { screenBySlug } from "../app/screens";
 import { EmptyState } from "../components/EmptyState";
+import { AccountsScreen } from "./AccountsScreen";
 import { ChecklistsScreen } from "./ChecklistsScreen";
+import { ContactsScreen } from "./ContactsScreen";
 import { DashboardScreen } from "./DashboardScreen";
+import { InvoicesScreen } from "./InvoicesScreen";
+import { ReportsScreen } from "./ReportsScreen";
 import { SettingsScreen } from "./SettingsScreen";
 import { TransactionsScreen } from "./TransactionsScreen";
 
@@ -24,17 +29,16 @@ export function ScreenPage({ slug }: { slug: string }) {
     );
   }
   if (screen.slug === "settings") return <SettingsScreen />;
-  if (screen.slug === "dashboard") {
-    return (
-      <DashboardScreen
-        onOpenRecord={(r) => {
-          requestOpen(r);
-          void navigate({ to: "/$screen", params: { screen: "transactions" } });
-        }}
-      />
-    );
-  }
   if (screen.slug === "transactions") return <TransactionsScreen />;
+  const openRecord = (r: AnomalyRecordView) => {
+    requestOpen(r);
+    void navigate({ to: "/$screen", params: { screen: "transactions" } });
+  };
+  if (screen.slug === "dashboard") return <DashboardScreen onOpenRecord={openRecord} />;
+  if (screen.slug === "reports") return <ReportsScreen onOpenRecord={openRecord} />;
+  if (screen.slug === "invoices-and-bills") return <InvoicesScreen onOpenRecord={openRecord} />;
+  if (screen.slug === "contacts") return <ContactsScreen onOpenRecord={openRecord} />;
+  if (screen.slug === "accounts") return <AccountsScreen onOpenRecord={openRecord} />;
   if (screen.slug === "checklists") return <ChecklistsScreen />;
   if (screen.slug === "diagnostics") {
     return (

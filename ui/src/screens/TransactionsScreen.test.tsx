@@ -2,7 +2,7 @@ import { mockIPC } from "@tauri-apps/api/mocks";
 import { cleanup, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { DocumentRowView, ListDocumentsRequest, LedgerOrganisation } from "../bindings";
+import type { DocumentRowView, ListDocumentsRequest, LedgerOrganisation, SavedView } from "../bindings";
 import { requestOpen } from "../app/openRecord";
 import { OrganisationProvider } from "../app/organisation";
 import { TransactionsScreen } from "./TransactionsScreen";
@@ -33,8 +33,14 @@ function row(i: number): DocumentRowView {
   };
 }
 
+let lastExports: unknown[] = [];
+const saved: SavedView[] = [];
+let savedViews: SavedView[] = [];
+
 function backend(opts: { orgs?: LedgerOrganisation[] } = {}) {
   const lists: ListDocumentsRequest[] = [];
+  const exported: unknown[] = [];
+  lastExports = exported;
   mockIPC((cmd, args) => {
     const a = args as Record<string, unknown>;
     switch (cmd) {
@@ -47,6 +53,18 @@ function backend(opts: { orgs?: LedgerOrganisation[] } = {}) {
         if (req.after === "page-2") return { rows: [row(200)], nextCursor: null };
         return { rows: Array.from({ length: 200 }, (_, i) => row(i)), nextCursor: "page-2" };
       }
+      case "saved_views":
+        return savedViews;
+      case "save_view": {
+        const v = a.view as SavedView;
+        saved.push(v);
+        if (v.name.trim() === "") throw { code: "invalid", message: "1 field", fields: [{ field: "name", message: "Give the view a name." }] };
+        savedViews = [...savedViews.filter((x) => x.name !== v.name), v];
+        return savedViews;
+      }
+      case "export_view":
+        exported.push(a.request);
+        return { path: "/data/exports/bank-transactions.xlsx", rows: 201 };
       case "document_totals":
         return [{ currencyCode: "NZD", count: 201, total: "98765432111976.04" }];
       case "record_history":
@@ -96,6 +114,37 @@ describe("the transactions explorer", () => {
     await new Promise((r) => setTimeout(r, 300));
     const searches = lists.slice(before).filter((l) => l.filter.text);
     expect(searches.map((l) => l.filter.text)).toEqual(["café"]);
+  });
+
+  it("exports the view as it is filtered, every row written by Rust", async () => {
+    const lists = backend();
+    const user = userEvent.setup();
+    renderScreen();
+    await screen.findAllByTestId("grid-row");
+    await user.click(screen.getByTestId("export-xlsx"));
+    expect(await screen.findByTestId("export-result")).toHaveTextContent("201 rows saved to /data/exports/bank-transactions.xlsx");
+    expect(lastExports).toEqual([{ filter: lists[lists.length - 1]?.filter, sort: "date", descending: true, format: "xlsx" }]);
+  });
+
+  it("applies a saved view, and saves the filters on screen under a name", async () => {
+    savedViews = [{ name: "Big from Acme", filter: { kind: "invoices", tenantId: "", text: "acme", amountMin: "100.25" }, sort: "date", descending: true }];
+    saved.length = 0;
+    const lists = backend();
+    const user = userEvent.setup();
+    renderScreen();
+    await screen.findAllByTestId("grid-row");
+    await waitFor(() => expect(screen.getByRole("option", { name: "Big from Acme" })).toBeInTheDocument());
+    await user.selectOptions(screen.getByTestId("saved-views"), "Big from Acme");
+    expect(screen.getByTestId("filter-kind")).toHaveValue("invoices");
+    expect(screen.getByTestId("filter-text")).toHaveValue("acme");
+    await waitFor(() => expect(lists.some((l) => l.filter.text === "acme" && l.filter.amountMin === "100.25" && l.filter.tenantId === "t-1")).toBe(true));
+    await user.click(screen.getByTestId("save-view"));
+    expect(await screen.findByRole("alert")).toHaveTextContent("Give the view a name.");
+    await user.type(screen.getByTestId("view-name"), "Acme again");
+    await user.click(screen.getByTestId("save-view"));
+    await waitFor(() => expect(screen.getByRole("option", { name: "Acme again" })).toBeInTheDocument());
+    expect(saved[saved.length - 1]).toEqual({ name: "Acme again", filter: expect.objectContaining({ kind: "invoices", tenantId: "", text: "acme", amountMin: "100.25" }), sort: "date", descending: true });
+    savedViews = [];
   });
 
   it("shows a refused filter's message", async () => {

@@ -10,12 +10,14 @@ import {
   type DocumentFilterDto,
   type DocumentKindDto,
   type DocumentRowView,
+  type SavedView,
 } from "../bindings";
 import { takeOpenRequest } from "../app/openRecord";
 import { useOrganisation } from "../app/organisation";
 import { settle } from "../app/useCommand";
 import { useEvent } from "../app/useEvent";
 import { EmptyState } from "../components/EmptyState";
+import { ExportButtons } from "../components/ExportButtons";
 import { formatMoney } from "../lib/money";
 
 const PAGE = 200;
@@ -45,6 +47,84 @@ function toDto(tenantId: string, f: Filters): DocumentFilterDto {
     amountMin: opt(f.amountMin),
     amountMax: opt(f.amountMax),
   };
+}
+
+function fromDto(f: DocumentFilterDto): Filters {
+  return {
+    kind: f.kind ?? "bankTransactions",
+    text: f.text ?? "",
+    dateFrom: f.dateFrom ?? "",
+    dateTo: f.dateTo ?? "",
+    status: f.status ?? "",
+    amountMin: f.amountMin ?? "",
+    amountMax: f.amountMax ?? "",
+  };
+}
+
+/** Named filters kept in the ledger: pick one to apply it, or save the filters on screen under a name. */
+function SavedViews({ filters, onApply }: { filters: Filters; onApply: (f: Filters) => void }) {
+  const [views, setViews] = useState<SavedView[]>([]);
+  const [picked, setPicked] = useState("");
+  const [name, setName] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    void settle(() => commands.savedViews()).then((r) => r.state === "ok" && setViews(r.data));
+  }, []);
+  const answer = (r: Awaited<ReturnType<typeof settle<SavedView[]>>>) => {
+    if (r.state === "ok") {
+      setViews(r.data);
+      setError(null);
+      return true;
+    }
+    if (r.state === "error") setError(r.error.fields?.map((f) => f.message).join(" ") || r.error.message);
+    return false;
+  };
+  return (
+    <div className="saved-views">
+      <select
+        aria-label="Saved views"
+        data-testid="saved-views"
+        value={picked}
+        onChange={(e) => {
+          setPicked(e.target.value);
+          const v = views.find((x) => x.name === e.target.value);
+          if (v) onApply(fromDto(v.filter));
+        }}
+      >
+        <option value="">Saved views…</option>
+        {views.map((v) => (
+          <option key={v.name} value={v.name}>
+            {v.name}
+          </option>
+        ))}
+      </select>
+      <input aria-label="View name" placeholder="Name this view" data-testid="view-name" value={name} onChange={(e) => setName(e.target.value)} />
+      <button
+        type="button"
+        data-testid="save-view"
+        onClick={() =>
+          void settle(() => commands.saveView({ name, filter: toDto("", filters), sort: "date", descending: true })).then((r) => {
+            if (answer(r)) {
+              setPicked(name.trim());
+              setName("");
+            }
+          })
+        }
+      >
+        Save view
+      </button>
+      {picked && (
+        <button type="button" data-testid="delete-view" onClick={() => void settle(() => commands.deleteView({ name: picked })).then((r) => answer(r) && setPicked(""))}>
+          Delete view
+        </button>
+      )}
+      {error && (
+        <span role="alert" className="error">
+          {error}
+        </span>
+      )}
+    </div>
+  );
 }
 
 /** Waits until `value` has stopped changing for `ms`: results follow typing without a query per key. */
@@ -186,11 +266,13 @@ export function TransactionsScreen() {
           Clear
         </button>
       </form>
+      <SavedViews filters={filters} onApply={setFilters} />
       <p className="muted" data-testid="totals" aria-live="polite">
         {totals.length === 0
           ? "No matching documents."
           : totals.map((t) => `${t.count.toLocaleString()} in ${t.currencyCode ?? "?"}: ${formatMoney(t.total)}`).join(" · ")}
       </p>
+      {filter && <ExportButtons disabled={!!error} run={(format) => commands.exportView({ filter, sort: "date", descending: true, format })} />}
       {error && (
         <p role="alert" className="error" data-testid="explorer-error">
           {error.message}

@@ -20,7 +20,14 @@ pub use ops::anomalies::{
     ListAnomaliesRequest,
 };
 pub use ops::app_info::{app_info, AppInfo};
+pub use ops::contacts::{
+    list_contacts, ContactBalanceView, ContactPageView, ContactView, ListContactsRequest,
+};
 pub use ops::diagnostics::{diagnostics, Diagnostics};
+pub use ops::exports::{
+    export_report, export_view, ExportFileFormat, ExportReportRequest, ExportViewRequest,
+    ExportedFile,
+};
 pub use ops::health::{health_check, health_check_offline, HealthReport, HealthRequest};
 pub use ops::ledger::{
     document_totals, list_documents, record_history, AuditEntryView, CurrencyTotalView,
@@ -32,6 +39,13 @@ pub use ops::maintenance::{
     ChainBreakView, RestoreRequest, RestoreView, Upkeep,
 };
 pub use ops::preferences::{preferences, set_log_level, Preferences, SetLogLevelRequest};
+pub use ops::reports::{
+    list_accounts, report_drill, run_report, AccountView, DrillPageView, DrillRequest,
+    DrillRowView, DrillSign, DrillView, LedgerDrillView, ListAccountsRequest, OutstandingDrillView,
+    ReportBasis, ReportCellView, ReportColumnView, ReportKind, ReportPeriod, ReportRequest,
+    ReportRowView, ReportSectionView, ReportView,
+};
+pub use ops::saved_views::{delete_view, save_view, saved_views, DeleteViewRequest, SavedView};
 pub use ops::support_bundle::{make_support_bundle, SupportBundle, SupportBundleRequest};
 pub use ops::sync::{
     cancel_sync, export_records, progress_event, sync_now, sync_once, sync_status,

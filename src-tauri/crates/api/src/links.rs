@@ -16,6 +16,7 @@ pub enum Screen {
     InvoicesAndBills,
     Contacts,
     Reports,
+    Accounts,
     Checklists,
     AuditLog,
     Settings,
@@ -23,12 +24,13 @@ pub enum Screen {
 }
 
 impl Screen {
-    pub const ALL: [Screen; 9] = [
+    pub const ALL: [Screen; 10] = [
         Screen::Dashboard,
         Screen::Transactions,
         Screen::InvoicesAndBills,
         Screen::Contacts,
         Screen::Reports,
+        Screen::Accounts,
         Screen::Checklists,
         Screen::AuditLog,
         Screen::Settings,
@@ -42,6 +44,7 @@ impl Screen {
             Screen::Transactions => "transactions",
             Screen::InvoicesAndBills => "invoices-and-bills",
             Screen::Contacts => "contacts",
+            Screen::Accounts => "accounts",
             Screen::Reports => "reports",
             Screen::Checklists => "checklists",
             Screen::AuditLog => "audit-log",

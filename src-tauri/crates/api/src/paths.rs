@@ -54,6 +54,11 @@ impl AppPaths {
         self.data_dir.join("ledger.sqlite")
     }
 
+    /// Where exports of reports and views are written (made on the first export).
+    pub fn exports_dir(&self) -> PathBuf {
+        self.data_dir.join("exports")
+    }
+
     /// Creates every folder.
     pub fn create_all(&self) -> std::io::Result<()> {
         for dir in [

@@ -1,0 +1,1288 @@
+//! The financial reports, computed from the local ledger: profit and loss,
+//! balance sheet, trial balance, aged receivables and payables, and the cash
+//! summary, each by period with comparison periods; and the drill-down from
+//! any figure to the lines behind it (keyset-paginated).
+//!
+//! The general-ledger reports are built from Xero's Journals (every posting,
+//! stored by the sync), so they are exact and balance by construction. Every
+//! amount is a `Decimal` summed in Rust and crosses to the UI as a string.
+//! Xero posts no year-end closing entries: the balance sheet and trial
+//! balance fold the profit and loss of earlier financial years into equity
+//! themselves, by the organisation's year end.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use ledgerkeep_domain::reports::{financial_year_start, AccountClass, AgeBucket};
+use ledgerkeep_domain::{EntityKind, Money};
+use ledgerkeep_store::reports::{
+    AccountMovement, LedgerLineFilter, LedgerPeriod, LineSign, OutstandingFilter,
+};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::{ApiError, AppContext};
+
+/// Which report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum ReportKind {
+    ProfitAndLoss,
+    BalanceSheet,
+    TrialBalance,
+    AgedReceivables,
+    AgedPayables,
+    CashSummary,
+}
+
+/// Accrual: income and expenses when invoiced or billed. Cash: when money
+/// moved (the cash summary's only basis).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum ReportBasis {
+    Accrual,
+    Cash,
+}
+
+/// A period: `from` to `to` inclusive (`YYYY-MM-DD`). Reports as at a date
+/// (balance sheet, trial balance, aged) read only `to`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportPeriod {
+    #[serde(default)]
+    pub from: Option<String>,
+    pub to: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportRequest {
+    pub tenant_id: String,
+    pub kind: ReportKind,
+    pub period: ReportPeriod,
+    /// Earlier periods to compare with, shown after the first column (at most 12).
+    #[serde(default)]
+    pub comparisons: Vec<ReportPeriod>,
+    /// Accrual when absent.
+    #[serde(default)]
+    pub basis: Option<ReportBasis>,
+}
+
+/// The most comparison periods a report takes (a year of months beside the first).
+pub const MAX_COMPARISONS: usize = 12;
+
+/// A column of figures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportColumnView {
+    pub label: String,
+    pub from: Option<String>,
+    pub to: String,
+}
+
+/// Which journal lines make a general-ledger figure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LedgerDrillView {
+    /// The account's Xero id.
+    pub account: String,
+    pub from: Option<String>,
+    pub to: String,
+    /// Only debits (`debits`) or only credits (`credits`).
+    pub sign: Option<DrillSign>,
+    /// The figure is the lines' sum negated (credit balances are shown positive).
+    pub negate: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum DrillSign {
+    Debits,
+    Credits,
+}
+
+/// Which outstanding invoices or bills make an aged figure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct OutstandingDrillView {
+    /// `ACCREC` or `ACCPAY`.
+    pub doc_type: String,
+    pub as_at: String,
+    pub contact: Option<String>,
+    pub currency: Option<String>,
+    pub due_from: Option<String>,
+    pub due_to: Option<String>,
+}
+
+/// How to list what is behind a figure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum DrillView {
+    Ledger(LedgerDrillView),
+    Outstanding(OutstandingDrillView),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportCellView {
+    /// Absent where the row has no figure in this column.
+    pub amount: Option<Money>,
+    /// Absent for computed figures (totals, earnings) that no one account holds.
+    pub drill: Option<DrillView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportRowView {
+    pub label: String,
+    pub code: Option<String>,
+    pub cells: Vec<ReportCellView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportSectionView {
+    pub title: String,
+    pub rows: Vec<ReportRowView>,
+    pub total: Option<ReportRowView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportView {
+    pub kind: ReportKind,
+    pub basis: ReportBasis,
+    pub title: String,
+    pub organisation: Option<String>,
+    /// The currency of every figure (the organisation's base currency), except
+    /// in the aged reports, whose sections are per currency.
+    pub currency: Option<String>,
+    pub columns: Vec<ReportColumnView>,
+    pub sections: Vec<ReportSectionView>,
+    /// The report's bottom lines (gross and net profit, net assets, totals).
+    pub summary: Vec<ReportRowView>,
+    /// What the owner should know about how the figures were made.
+    pub notes: Vec<String>,
+}
+
+fn parse_date(name: &str, v: &str) -> Result<NaiveDate, ApiError> {
+    NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
+        .map_err(|_| ApiError::invalid(format!("{name} must be a date like 2026-03-31.")))
+}
+
+fn ymd(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// A checked period: `from` present for the reports over a period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Period {
+    from: Option<NaiveDate>,
+    to: NaiveDate,
+}
+
+impl ReportRequest {
+    fn periods(&self) -> Result<Vec<Period>, ApiError> {
+        if self.tenant_id.trim().is_empty() {
+            return Err(ApiError::invalid("Choose an organisation."));
+        }
+        if self.comparisons.len() > MAX_COMPARISONS {
+            return Err(ApiError::invalid(format!(
+                "A report compares at most {MAX_COMPARISONS} periods."
+            )));
+        }
+        let over_period = matches!(
+            self.kind,
+            ReportKind::ProfitAndLoss | ReportKind::CashSummary
+        );
+        let mut out = Vec::new();
+        for p in std::iter::once(&self.period).chain(&self.comparisons) {
+            let to = parse_date("The end date", &p.to)?;
+            let from = match p.from.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                Some(f) if over_period => Some(parse_date("The start date", f)?),
+                _ => None,
+            };
+            if over_period && from.is_none() {
+                return Err(ApiError::invalid("This report needs a start date."));
+            }
+            if from.is_some_and(|f| f > to) {
+                return Err(ApiError::invalid("The start date is after the end date."));
+            }
+            out.push(Period { from, to });
+        }
+        Ok(out)
+    }
+}
+
+fn positive_zero(mut d: Decimal) -> Decimal {
+    if d.is_zero() {
+        d.set_sign_positive(true);
+    }
+    d
+}
+
+fn shown(d: Decimal, negate: bool) -> Money {
+    Money::new(positive_zero(if negate { -d } else { d }))
+}
+
+fn total_cell(d: Decimal) -> ReportCellView {
+    ReportCellView {
+        amount: Some(Money::new(positive_zero(d))),
+        drill: None,
+    }
+}
+
+fn row(label: impl Into<String>, cells: Vec<ReportCellView>) -> ReportRowView {
+    ReportRowView {
+        label: label.into(),
+        code: None,
+        cells,
+    }
+}
+
+/// Adds decimals; a report never overflows 28 digits in practice, but if it
+/// did the owner gets a sentence, not a wrong figure.
+fn sum(values: impl IntoIterator<Item = Decimal>) -> Result<Decimal, ApiError> {
+    values.into_iter().try_fold(Decimal::ZERO, |a, b| {
+        a.checked_add(b)
+            .ok_or_else(|| ApiError::internal("A report total is too large to show."))
+    })
+}
+
+/// One account row across the columns, from its movement in each column's period.
+struct AccountLine {
+    key: String,
+    code: Option<String>,
+    name: String,
+    account_type: Option<String>,
+    class: AccountClass,
+}
+
+fn label_of(code: &Option<String>, name: &str) -> String {
+    match code {
+        Some(c) if !c.is_empty() => format!("{c} {name}"),
+        _ => name.to_owned(),
+    }
+}
+
+/// Every account that moved in any of the periods, by class, in code order.
+fn accounts_in(movements: &[BTreeMap<String, AccountMovement>]) -> Vec<AccountLine> {
+    let mut seen: BTreeMap<String, AccountLine> = BTreeMap::new();
+    for m in movements.iter().flat_map(|p| p.values()) {
+        if seen.contains_key(&m.key) {
+            continue;
+        }
+        let Some(class) = m.class else { continue };
+        seen.insert(
+            m.key.clone(),
+            AccountLine {
+                key: m.key.clone(),
+                code: m.code.clone(),
+                name: m.name.clone().unwrap_or_else(|| m.key.clone()),
+                account_type: m.account_type.clone(),
+                class,
+            },
+        );
+    }
+    let mut lines: Vec<AccountLine> = seen.into_values().collect();
+    lines.sort_by(|a, b| {
+        (a.code.is_none(), &a.code, &a.name).cmp(&(b.code.is_none(), &b.code, &b.name))
+    });
+    lines
+}
+
+fn net_of(m: &BTreeMap<String, AccountMovement>, key: &str) -> Decimal {
+    m.get(key).map_or(Decimal::ZERO, AccountMovement::net)
+}
+
+/// A section of account rows: each cell the account's net in the column's
+/// ledger period, negated for credit-balance classes, with its drill.
+fn account_section(
+    title: &str,
+    accounts: &[&AccountLine],
+    movements: &[BTreeMap<String, AccountMovement>],
+    drill_periods: &[LedgerPeriod],
+    total_label: &str,
+) -> Result<ReportSectionView, ApiError> {
+    let mut rows = Vec::new();
+    let mut totals = vec![Decimal::ZERO; movements.len()];
+    for a in accounts {
+        let negate = a.class.shown_negated();
+        let mut cells = Vec::new();
+        for (i, m) in movements.iter().enumerate() {
+            let value = net_of(m, &a.key);
+            let figure = if negate { -value } else { value };
+            totals[i] = sum([totals[i], figure])?;
+            cells.push(ReportCellView {
+                amount: Some(shown(value, negate)),
+                drill: Some(DrillView::Ledger(LedgerDrillView {
+                    account: a.key.clone(),
+                    from: drill_periods[i].from.clone(),
+                    to: drill_periods[i].to.clone(),
+                    sign: None,
+                    negate,
+                })),
+            });
+        }
+        rows.push(ReportRowView {
+            label: label_of(&a.code, &a.name),
+            code: a.code.clone(),
+            cells,
+        });
+    }
+    Ok(ReportSectionView {
+        title: title.to_owned(),
+        rows,
+        total: Some(row(
+            total_label,
+            totals.into_iter().map(total_cell).collect(),
+        )),
+    })
+}
+
+fn section_totals(s: &ReportSectionView, n: usize) -> Vec<Decimal> {
+    (0..n)
+        .map(|i| {
+            s.total
+                .as_ref()
+                .and_then(|t| t.cells.get(i))
+                .and_then(|c| c.amount)
+                .map_or(Decimal::ZERO, |m| m.as_decimal())
+        })
+        .collect()
+}
+
+fn combine(a: &[Decimal], b: &[Decimal], f: impl Fn(Decimal, Decimal) -> Decimal) -> Vec<Decimal> {
+    a.iter().zip(b).map(|(x, y)| f(*x, *y)).collect()
+}
+
+fn ledger_period(from: Option<NaiveDate>, to: NaiveDate) -> LedgerPeriod {
+    LedgerPeriod {
+        from: from.map(ymd),
+        to: ymd(to),
+    }
+}
+
+struct Org {
+    name: Option<String>,
+    currency: Option<String>,
+    fy_end_day: u32,
+    fy_end_month: u32,
+}
+
+async fn org(ctx: &AppContext, tenant: &str) -> Result<Org, ApiError> {
+    let o = ctx.store().reporting_organisation(tenant).await?;
+    let o = o.ok_or_else(|| {
+        ApiError::invalid("This organisation has not been synced yet: there is nothing to report.")
+    })?;
+    Ok(Org {
+        name: o.name,
+        currency: o.base_currency,
+        fy_end_day: o.financial_year_end_day.unwrap_or(31),
+        fy_end_month: o.financial_year_end_month.unwrap_or(12),
+    })
+}
+
+fn column_label(p: &Period) -> String {
+    match p.from {
+        Some(f) => format!("{} to {}", ymd(f), ymd(p.to)),
+        None => format!("As at {}", ymd(p.to)),
+    }
+}
+
+#[tracing::instrument(name = "op", skip_all, fields(op = "run_report", request_id = %crate::request_id()))]
+pub async fn run_report(ctx: &AppContext, req: ReportRequest) -> Result<ReportView, ApiError> {
+    let periods = req.periods()?;
+    let basis = req.basis.unwrap_or(ReportBasis::Accrual);
+    let tenant = req.tenant_id.trim();
+    match (req.kind, basis) {
+        (ReportKind::CashSummary, _) => {}
+        (_, ReportBasis::Cash) => {
+            return Err(ApiError::invalid(
+                "This report is computed on the accrual basis only; the cash summary shows cash.",
+            ))
+        }
+        _ => {}
+    }
+    let org = org(ctx, tenant).await?;
+    let mut view = match req.kind {
+        ReportKind::ProfitAndLoss => profit_and_loss(ctx, tenant, &periods).await?,
+        ReportKind::BalanceSheet => balance_sheet(ctx, tenant, &org, &periods).await?,
+        ReportKind::TrialBalance => trial_balance(ctx, tenant, &org, &periods).await?,
+        ReportKind::AgedReceivables => aged(ctx, tenant, "ACCREC", &periods).await?,
+        ReportKind::AgedPayables => aged(ctx, tenant, "ACCPAY", &periods).await?,
+        ReportKind::CashSummary => cash_summary(ctx, tenant, &periods).await?,
+    };
+    view.organisation = org.name;
+    if view.currency.is_none()
+        && !matches!(
+            req.kind,
+            ReportKind::AgedReceivables | ReportKind::AgedPayables
+        )
+    {
+        view.currency = org.currency;
+    }
+    Ok(view)
+}
+
+fn empty_view(kind: ReportKind, basis: ReportBasis, title: &str) -> ReportView {
+    ReportView {
+        kind,
+        basis,
+        title: title.to_owned(),
+        organisation: None,
+        currency: None,
+        columns: Vec::new(),
+        sections: Vec::new(),
+        summary: Vec::new(),
+        notes: Vec::new(),
+    }
+}
+
+const GL_NOTE: &str = "Computed from the general ledger (Xero's journals) as last synced.";
+
+async fn profit_and_loss(
+    ctx: &AppContext,
+    tenant: &str,
+    periods: &[Period],
+) -> Result<ReportView, ApiError> {
+    let ledger: Vec<LedgerPeriod> = periods
+        .iter()
+        .map(|p| ledger_period(p.from, p.to))
+        .collect();
+    let movements = ctx.store().account_movements(tenant, &ledger).await?;
+    let accounts = accounts_in(&movements);
+    let of_type = |pred: &dyn Fn(&AccountLine) -> bool| -> Vec<&AccountLine> {
+        accounts.iter().filter(|a| pred(a)).collect()
+    };
+    let is_type = |a: &AccountLine, t: &str| a.account_type.as_deref() == Some(t);
+    let income = of_type(&|a| a.class == AccountClass::Revenue && !is_type(a, "OTHERINCOME"));
+    let other_income = of_type(&|a| a.class == AccountClass::Revenue && is_type(a, "OTHERINCOME"));
+    let cost_of_sales = of_type(&|a| a.class == AccountClass::Expense && is_type(a, "DIRECTCOSTS"));
+    let expenses = of_type(&|a| a.class == AccountClass::Expense && !is_type(a, "DIRECTCOSTS"));
+    let n = periods.len();
+    let s_income = account_section("Income", &income, &movements, &ledger, "Total income")?;
+    let s_cos = account_section(
+        "Cost of sales",
+        &cost_of_sales,
+        &movements,
+        &ledger,
+        "Total cost of sales",
+    )?;
+    let s_other = account_section(
+        "Other income",
+        &other_income,
+        &movements,
+        &ledger,
+        "Total other income",
+    )?;
+    let s_exp = account_section(
+        "Operating expenses",
+        &expenses,
+        &movements,
+        &ledger,
+        "Total operating expenses",
+    )?;
+    let gross = combine(
+        &section_totals(&s_income, n),
+        &section_totals(&s_cos, n),
+        |a, b| a - b,
+    );
+    let net = combine(
+        &combine(&gross, &section_totals(&s_other, n), |a, b| a + b),
+        &section_totals(&s_exp, n),
+        |a, b| a - b,
+    );
+    let mut view = empty_view(
+        ReportKind::ProfitAndLoss,
+        ReportBasis::Accrual,
+        "Profit and loss",
+    );
+    view.columns = periods
+        .iter()
+        .map(|p| ReportColumnView {
+            label: column_label(p),
+            from: p.from.map(ymd),
+            to: ymd(p.to),
+        })
+        .collect();
+    view.sections = [s_income, s_cos, s_other, s_exp]
+        .into_iter()
+        .filter(|s| !s.rows.is_empty())
+        .collect();
+    view.summary = vec![
+        row("Gross profit", gross.into_iter().map(total_cell).collect()),
+        row("Net profit", net.into_iter().map(total_cell).collect()),
+    ];
+    view.notes = vec![
+        "Accrual basis: income and expenses count when invoiced or billed.".to_owned(),
+        GL_NOTE.to_owned(),
+    ];
+    Ok(view)
+}
+
+/// The earnings of the financial year holding `to` (from its start) and of
+/// every earlier year, for the balance sheet and the trial balance.
+struct Earnings {
+    /// For each column: the year's start, the current year's P&L net (debit
+    /// positive) and the earlier years'.
+    year_start: Vec<NaiveDate>,
+    current: Vec<Decimal>,
+    earlier: Vec<Decimal>,
+}
+
+async fn earnings_and_balances(
+    ctx: &AppContext,
+    tenant: &str,
+    org: &Org,
+    periods: &[Period],
+) -> Result<
+    (
+        Vec<BTreeMap<String, AccountMovement>>,
+        Vec<BTreeMap<String, AccountMovement>>,
+        Earnings,
+    ),
+    ApiError,
+> {
+    // Per column: everything to date, and the current financial year to date.
+    let mut ledger = Vec::new();
+    let mut year_start = Vec::new();
+    for p in periods {
+        let start = financial_year_start(p.to, org.fy_end_day, org.fy_end_month);
+        year_start.push(start);
+        ledger.push(ledger_period(None, p.to));
+        ledger.push(ledger_period(Some(start), p.to));
+    }
+    let all = ctx.store().account_movements(tenant, &ledger).await?;
+    let mut to_date = Vec::new();
+    let mut this_year = Vec::new();
+    for (i, m) in all.into_iter().enumerate() {
+        if i % 2 == 0 {
+            to_date.push(m);
+        } else {
+            this_year.push(m);
+        }
+    }
+    let pl = |m: &BTreeMap<String, AccountMovement>| {
+        sum(m
+            .values()
+            .filter(|a| a.class.is_some_and(AccountClass::is_profit_and_loss))
+            .map(AccountMovement::net))
+    };
+    let mut current = Vec::new();
+    let mut earlier = Vec::new();
+    for (all, year) in to_date.iter().zip(&this_year) {
+        let c = pl(year)?;
+        current.push(c);
+        earlier.push(pl(all)? - c);
+    }
+    Ok((
+        to_date,
+        this_year,
+        Earnings {
+            year_start,
+            current,
+            earlier,
+        },
+    ))
+}
+
+async fn balance_sheet(
+    ctx: &AppContext,
+    tenant: &str,
+    org: &Org,
+    periods: &[Period],
+) -> Result<ReportView, ApiError> {
+    let (to_date, _, earnings) = earnings_and_balances(ctx, tenant, org, periods).await?;
+    let ledger: Vec<LedgerPeriod> = periods.iter().map(|p| ledger_period(None, p.to)).collect();
+    let accounts = accounts_in(&to_date);
+    let of = |c: AccountClass| -> Vec<&AccountLine> {
+        accounts.iter().filter(|a| a.class == c).collect()
+    };
+    let n = periods.len();
+    let assets = account_section(
+        "Assets",
+        &of(AccountClass::Asset),
+        &to_date,
+        &ledger,
+        "Total assets",
+    )?;
+    let liabilities = account_section(
+        "Liabilities",
+        &of(AccountClass::Liability),
+        &to_date,
+        &ledger,
+        "Total liabilities",
+    )?;
+    let mut equity = account_section(
+        "Equity",
+        &of(AccountClass::Equity),
+        &to_date,
+        &ledger,
+        "Total equity",
+    )?;
+    // Earnings are credit balances: profit (a negative P&L net) shows positive.
+    equity.rows.push(row(
+        "Current year earnings",
+        earnings.current.iter().map(|d| total_cell(-*d)).collect(),
+    ));
+    equity.rows.push(row(
+        "Earlier years' earnings",
+        earnings.earlier.iter().map(|d| total_cell(-*d)).collect(),
+    ));
+    let eq_total = combine(
+        &section_totals(&equity, n),
+        &combine(&earnings.current, &earnings.earlier, |a, b| a + b),
+        |a, b| a - b,
+    );
+    equity.total = Some(row(
+        "Total equity",
+        eq_total.iter().copied().map(total_cell).collect(),
+    ));
+    let net_assets = combine(
+        &section_totals(&assets, n),
+        &section_totals(&liabilities, n),
+        |a, b| a - b,
+    );
+    let mut view = empty_view(
+        ReportKind::BalanceSheet,
+        ReportBasis::Accrual,
+        "Balance sheet",
+    );
+    view.columns = periods
+        .iter()
+        .map(|p| ReportColumnView {
+            label: format!("As at {}", ymd(p.to)),
+            from: None,
+            to: ymd(p.to),
+        })
+        .collect();
+    view.sections = vec![assets, liabilities, equity];
+    view.summary = vec![
+        row(
+            "Net assets",
+            net_assets.into_iter().map(total_cell).collect(),
+        ),
+        row(
+            "Total equity",
+            eq_total.into_iter().map(total_cell).collect(),
+        ),
+    ];
+    view.notes = vec![
+        "Accrual basis.".to_owned(),
+        GL_NOTE.to_owned(),
+        format!(
+            "Current year earnings run from the start of the financial year ({}).",
+            earnings
+                .year_start
+                .first()
+                .map(|d| ymd(*d))
+                .unwrap_or_default()
+        ),
+    ];
+    Ok(view)
+}
+
+async fn trial_balance(
+    ctx: &AppContext,
+    tenant: &str,
+    org: &Org,
+    periods: &[Period],
+) -> Result<ReportView, ApiError> {
+    let (to_date, this_year, earnings) = earnings_and_balances(ctx, tenant, org, periods).await?;
+    let accounts = accounts_in(&to_date);
+    let mut sections = Vec::new();
+    let n = periods.len();
+    let mut debits = vec![Decimal::ZERO; n];
+    let mut credits = vec![Decimal::ZERO; n];
+    for (class, title) in [
+        (AccountClass::Asset, "Assets"),
+        (AccountClass::Liability, "Liabilities"),
+        (AccountClass::Equity, "Equity"),
+        (AccountClass::Revenue, "Revenue"),
+        (AccountClass::Expense, "Expenses"),
+    ] {
+        let mut rows = Vec::new();
+        for a in accounts.iter().filter(|a| a.class == class) {
+            let mut cells = Vec::new();
+            for i in 0..n {
+                // Profit-and-loss accounts show the year to date; the rest, all to date.
+                let (m, from) = if class.is_profit_and_loss() {
+                    (&this_year[i], Some(ymd(earnings.year_start[i])))
+                } else {
+                    (&to_date[i], None)
+                };
+                let net = net_of(m, &a.key);
+                let drill = |negate| {
+                    Some(DrillView::Ledger(LedgerDrillView {
+                        account: a.key.clone(),
+                        from: from.clone(),
+                        to: ymd(periods[i].to),
+                        sign: None,
+                        negate,
+                    }))
+                };
+                if net.is_sign_negative() && !net.is_zero() {
+                    credits[i] = sum([credits[i], -net])?;
+                    cells.push(ReportCellView {
+                        amount: None,
+                        drill: None,
+                    });
+                    cells.push(ReportCellView {
+                        amount: Some(shown(net, true)),
+                        drill: drill(true),
+                    });
+                } else {
+                    debits[i] = sum([debits[i], net])?;
+                    cells.push(ReportCellView {
+                        amount: Some(shown(net, false)),
+                        drill: drill(false),
+                    });
+                    cells.push(ReportCellView {
+                        amount: None,
+                        drill: None,
+                    });
+                }
+            }
+            rows.push(ReportRowView {
+                label: label_of(&a.code, &a.name),
+                code: a.code.clone(),
+                cells,
+            });
+        }
+        if class == AccountClass::Equity {
+            // Earlier years' profit and loss, folded into equity.
+            let mut cells = Vec::new();
+            for (i, e) in earnings.earlier.iter().enumerate() {
+                if e.is_sign_negative() && !e.is_zero() {
+                    credits[i] = sum([credits[i], -*e])?;
+                    cells.push(ReportCellView {
+                        amount: None,
+                        drill: None,
+                    });
+                    cells.push(total_cell(-*e));
+                } else {
+                    debits[i] = sum([debits[i], *e])?;
+                    cells.push(total_cell(*e));
+                    cells.push(ReportCellView {
+                        amount: None,
+                        drill: None,
+                    });
+                }
+            }
+            rows.push(row("Earlier years' earnings", cells));
+        }
+        if !rows.is_empty() {
+            sections.push(ReportSectionView {
+                title: title.to_owned(),
+                rows,
+                total: None,
+            });
+        }
+    }
+    let mut view = empty_view(
+        ReportKind::TrialBalance,
+        ReportBasis::Accrual,
+        "Trial balance",
+    );
+    for p in periods {
+        for side in ["Debit", "Credit"] {
+            view.columns.push(ReportColumnView {
+                label: format!("{side} at {}", ymd(p.to)),
+                from: None,
+                to: ymd(p.to),
+            });
+        }
+    }
+    view.sections = sections;
+    view.summary = vec![row(
+        "Total",
+        debits
+            .iter()
+            .zip(&credits)
+            .flat_map(|(d, c)| [total_cell(*d), total_cell(*c)])
+            .collect(),
+    )];
+    view.notes = vec![
+        "Accrual basis.".to_owned(),
+        GL_NOTE.to_owned(),
+        "Revenue and expense accounts show the financial year to date; earlier years' \
+         earnings are shown under equity."
+            .to_owned(),
+    ];
+    Ok(view)
+}
+
+async fn cash_summary(
+    ctx: &AppContext,
+    tenant: &str,
+    periods: &[Period],
+) -> Result<ReportView, ApiError> {
+    // Per column: before the period (opening), the period, everything to its end (closing).
+    let mut ledger = Vec::new();
+    for p in periods {
+        let from = p.from.unwrap_or(p.to);
+        let before = from.pred_opt().unwrap_or(from);
+        ledger.push(ledger_period(None, before));
+        ledger.push(ledger_period(Some(from), p.to));
+        ledger.push(ledger_period(None, p.to));
+    }
+    let all = ctx.store().account_movements(tenant, &ledger).await?;
+    let banks: Vec<AccountLine> = accounts_in(&all)
+        .into_iter()
+        .filter(|a| a.account_type.as_deref() == Some("BANK"))
+        .collect();
+    let n = periods.len();
+    let mut totals = [
+        vec![Decimal::ZERO; n],
+        vec![Decimal::ZERO; n],
+        vec![Decimal::ZERO; n],
+        vec![Decimal::ZERO; n],
+    ];
+    let mut sections = Vec::new();
+    for b in &banks {
+        let mut rows: [Vec<ReportCellView>; 4] = Default::default();
+        for i in 0..n {
+            let opening = net_of(&all[3 * i], &b.key);
+            let moved = all[3 * i + 1].get(&b.key);
+            let received = moved.map_or(Decimal::ZERO, |m| m.debit);
+            let spent = moved.map_or(Decimal::ZERO, |m| m.credit);
+            let closing = net_of(&all[3 * i + 2], &b.key);
+            let lp = |k: usize| &ledger[3 * i + k];
+            let drill = |k: usize, sign, negate| {
+                Some(DrillView::Ledger(LedgerDrillView {
+                    account: b.key.clone(),
+                    from: lp(k).from.clone(),
+                    to: lp(k).to.clone(),
+                    sign,
+                    negate,
+                }))
+            };
+            for (j, (value, d)) in [
+                (opening, drill(0, None, false)),
+                (received, drill(1, Some(DrillSign::Debits), false)),
+                (
+                    positive_zero(-spent),
+                    drill(1, Some(DrillSign::Credits), false),
+                ),
+                (closing, drill(2, None, false)),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                totals[j][i] = sum([totals[j][i], value])?;
+                rows[j].push(ReportCellView {
+                    amount: Some(Money::new(positive_zero(value))),
+                    drill: d,
+                });
+            }
+        }
+        let [opening, received, spent, closing] = rows;
+        sections.push(ReportSectionView {
+            title: label_of(&b.code, &b.name),
+            rows: vec![
+                row("Opening balance", opening),
+                row("Cash received", received),
+                row("Cash spent", spent),
+            ],
+            total: Some(row("Closing balance", closing)),
+        });
+    }
+    let mut view = empty_view(ReportKind::CashSummary, ReportBasis::Cash, "Cash summary");
+    view.columns = periods
+        .iter()
+        .map(|p| ReportColumnView {
+            label: column_label(p),
+            from: p.from.map(ymd),
+            to: ymd(p.to),
+        })
+        .collect();
+    view.sections = sections;
+    let [opening, received, spent, closing] = totals;
+    view.summary = vec![
+        row(
+            "Opening balance",
+            opening.into_iter().map(total_cell).collect(),
+        ),
+        row(
+            "Cash received",
+            received.into_iter().map(total_cell).collect(),
+        ),
+        row("Cash spent", spent.into_iter().map(total_cell).collect()),
+        row(
+            "Closing balance",
+            closing.into_iter().map(total_cell).collect(),
+        ),
+    ];
+    view.notes = vec![
+        "Cash basis: money in and out of the bank accounts, transfers between them included."
+            .to_owned(),
+        GL_NOTE.to_owned(),
+    ];
+    Ok(view)
+}
+
+async fn aged(
+    ctx: &AppContext,
+    tenant: &str,
+    doc_type: &str,
+    periods: &[Period],
+) -> Result<ReportView, ApiError> {
+    let as_at = periods
+        .first()
+        .map(|p| p.to)
+        .ok_or_else(|| ApiError::invalid("Choose a date."))?;
+    let docs = ctx
+        .store()
+        .outstanding_documents(&OutstandingFilter {
+            tenant_id: tenant.to_owned(),
+            doc_type: doc_type.to_owned(),
+            as_at: ymd(as_at),
+            ..OutstandingFilter::default()
+        })
+        .await?;
+    // currency -> contact -> buckets
+    type Buckets = [Decimal; 5];
+    let mut by: BTreeMap<String, BTreeMap<(String, String), Buckets>> = BTreeMap::new();
+    for d in &docs {
+        let due = d
+            .due_date
+            .as_deref()
+            .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
+        let bucket = AgeBucket::of(due, as_at);
+        let idx = AgeBucket::ALL
+            .iter()
+            .position(|b| *b == bucket)
+            .unwrap_or(0);
+        let contact = (
+            d.contact_name.clone().unwrap_or_default().to_lowercase(),
+            d.contact_xero_id.clone().unwrap_or_default(),
+        );
+        let entry = by
+            .entry(d.currency_code.clone().unwrap_or_default())
+            .or_default()
+            .entry(contact)
+            .or_insert([Decimal::ZERO; 5]);
+        entry[idx] = sum([entry[idx], d.amount_due.as_decimal()])?;
+    }
+    let names: BTreeMap<String, String> = docs
+        .iter()
+        .filter_map(|d| Some((d.contact_xero_id.clone()?, d.contact_name.clone()?)))
+        .collect();
+    let drill = |contact: Option<String>, currency: &str, bucket: Option<AgeBucket>| {
+        let (from, to) = bucket.map_or((None, None), |b| b.due_range(as_at));
+        Some(DrillView::Outstanding(OutstandingDrillView {
+            doc_type: doc_type.to_owned(),
+            as_at: ymd(as_at),
+            contact,
+            currency: Some(currency.to_owned()).filter(|c| !c.is_empty()),
+            due_from: from.map(ymd),
+            due_to: to.map(ymd),
+        }))
+    };
+    let mut sections = Vec::new();
+    for (currency, contacts) in by {
+        let mut rows = Vec::new();
+        let mut totals = [Decimal::ZERO; 5];
+        for ((_, contact_id), buckets) in contacts {
+            let contact = Some(contact_id.clone()).filter(|c| !c.is_empty());
+            let mut cells = Vec::new();
+            for (i, b) in AgeBucket::ALL.iter().enumerate() {
+                totals[i] = sum([totals[i], buckets[i]])?;
+                cells.push(ReportCellView {
+                    amount: Some(Money::new(buckets[i])),
+                    drill: drill(contact.clone(), &currency, Some(*b)),
+                });
+            }
+            cells.push(ReportCellView {
+                amount: Some(Money::new(sum(buckets)?)),
+                drill: drill(contact.clone(), &currency, None),
+            });
+            rows.push(row(
+                names
+                    .get(&contact_id)
+                    .cloned()
+                    .unwrap_or_else(|| "(no contact)".to_owned()),
+                cells,
+            ));
+        }
+        let mut total_cells: Vec<ReportCellView> = AgeBucket::ALL
+            .iter()
+            .zip(totals)
+            .map(|(b, t)| ReportCellView {
+                amount: Some(Money::new(t)),
+                drill: drill(None, &currency, Some(*b)),
+            })
+            .collect();
+        total_cells.push(ReportCellView {
+            amount: Some(Money::new(sum(totals)?)),
+            drill: drill(None, &currency, None),
+        });
+        sections.push(ReportSectionView {
+            title: if currency.is_empty() {
+                "(no currency)".to_owned()
+            } else {
+                currency
+            },
+            rows,
+            total: Some(row("Total", total_cells)),
+        });
+    }
+    let (kind, title) = if doc_type == "ACCREC" {
+        (ReportKind::AgedReceivables, "Aged receivables")
+    } else {
+        (ReportKind::AgedPayables, "Aged payables")
+    };
+    let mut view = empty_view(kind, ReportBasis::Accrual, title);
+    view.columns = AgeBucket::ALL
+        .iter()
+        .map(|b| b.label().to_owned())
+        .chain(std::iter::once("Total".to_owned()))
+        .map(|label| ReportColumnView {
+            label,
+            from: None,
+            to: ymd(as_at),
+        })
+        .collect();
+    view.sections = sections;
+    view.notes = vec![
+        format!(
+            "Approved {} dated on or before {}, with what is still due as last synced; \
+             by days past the due date.",
+            if doc_type == "ACCREC" {
+                "invoices"
+            } else {
+                "bills"
+            },
+            ymd(as_at)
+        ),
+        "Amounts are in each document's own currency.".to_owned(),
+    ];
+    if periods.len() > 1 {
+        view.notes
+            .push("Aged reports show one date; the comparison periods are not used.".to_owned());
+    }
+    Ok(view)
+}
+
+/// One page of what is behind a figure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DrillRequest {
+    pub tenant_id: String,
+    pub drill: DrillView,
+    #[serde(default)]
+    pub after: Option<String>,
+    /// 1 to 500; 100 when absent.
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+/// One line behind a figure: a journal line, or an outstanding document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DrillRowView {
+    pub date: Option<String>,
+    /// The document's number or reference, else the journal's number.
+    pub label: String,
+    pub contact_name: Option<String>,
+    pub description: Option<String>,
+    /// Xero's source type (`ACCREC`, `CASHPAID`...), or the document's type.
+    pub source_type: Option<String>,
+    /// The record the line came from, when the explorer can open it.
+    pub entity: Option<EntityKind>,
+    pub xero_id: Option<String>,
+    /// Signed as the figure is: the page's amounts add up to it.
+    pub amount: Money,
+    pub currency_code: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DrillPageView {
+    pub rows: Vec<DrillRowView>,
+    pub next_cursor: Option<String>,
+}
+
+/// The record a journal's source is, when it is one the explorer shows.
+pub fn source_entity(source_type: &str) -> Option<EntityKind> {
+    match source_type {
+        "ACCREC" | "ACCPAY" => Some(EntityKind::Invoice),
+        "CASHREC" | "CASHPAID" => Some(EntityKind::BankTransaction),
+        _ => None,
+    }
+}
+
+#[tracing::instrument(name = "op", skip_all, fields(op = "report_drill", request_id = %crate::request_id()))]
+pub async fn report_drill(ctx: &AppContext, req: DrillRequest) -> Result<DrillPageView, ApiError> {
+    let tenant = req.tenant_id.trim();
+    if tenant.is_empty() {
+        return Err(ApiError::invalid("Choose an organisation."));
+    }
+    let limit = req.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::invalid("A page holds 1 to 500 rows."));
+    }
+    let opt_date = |name: &str, v: &Option<String>| -> Result<Option<String>, ApiError> {
+        v.as_deref()
+            .map(|d| parse_date(name, d).map(ymd))
+            .transpose()
+    };
+    match &req.drill {
+        DrillView::Ledger(d) => {
+            let filter = LedgerLineFilter {
+                tenant_id: tenant.to_owned(),
+                account: d.account.clone(),
+                period: LedgerPeriod {
+                    from: opt_date("The start date", &d.from)?,
+                    to: ymd(parse_date("The end date", &d.to)?),
+                },
+                sign: d.sign.map(|s| match s {
+                    DrillSign::Debits => LineSign::Debits,
+                    DrillSign::Credits => LineSign::Credits,
+                }),
+            };
+            let page = ctx
+                .store()
+                .ledger_lines(&filter, req.after.as_deref(), limit)
+                .await?;
+            Ok(DrillPageView {
+                rows: page
+                    .rows
+                    .into_iter()
+                    .map(|l| DrillRowView {
+                        date: l.date,
+                        label: l.reference.filter(|r| !r.is_empty()).unwrap_or_else(|| {
+                            format!("Journal {}", l.journal_number.unwrap_or(0))
+                        }),
+                        contact_name: None,
+                        description: l.description.filter(|s| !s.is_empty()),
+                        entity: l.source_type.as_deref().and_then(source_entity),
+                        source_type: l.source_type,
+                        xero_id: l.source_xero_id,
+                        amount: shown(l.net.as_decimal(), d.negate),
+                        currency_code: None,
+                    })
+                    .collect(),
+                next_cursor: page.next_cursor,
+            })
+        }
+        DrillView::Outstanding(d) => {
+            if d.doc_type != "ACCREC" && d.doc_type != "ACCPAY" {
+                return Err(ApiError::invalid(
+                    "Choose receivables (ACCREC) or payables (ACCPAY).",
+                ));
+            }
+            let filter = OutstandingFilter {
+                tenant_id: tenant.to_owned(),
+                doc_type: d.doc_type.clone(),
+                as_at: ymd(parse_date("The date", &d.as_at)?),
+                contact: d.contact.clone(),
+                currency: d.currency.clone(),
+                due_from: opt_date("The first due date", &d.due_from)?,
+                due_to: opt_date("The last due date", &d.due_to)?,
+            };
+            let page = ctx
+                .store()
+                .outstanding_page(&filter, req.after.as_deref(), limit)
+                .await?;
+            Ok(DrillPageView {
+                rows: page
+                    .rows
+                    .into_iter()
+                    .map(|o| DrillRowView {
+                        date: o.due_date.or(o.date),
+                        label: o
+                            .number
+                            .or(o.reference)
+                            .unwrap_or_else(|| o.xero_id.clone()),
+                        contact_name: o.contact_name,
+                        description: None,
+                        source_type: o.doc_type,
+                        entity: Some(EntityKind::Invoice),
+                        xero_id: Some(o.xero_id),
+                        amount: o.amount_due,
+                        currency_code: o.currency_code,
+                    })
+                    .collect(),
+                next_cursor: page.next_cursor,
+            })
+        }
+    }
+}
+
+/// The chart of accounts with each account's balance at a date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ListAccountsRequest {
+    pub tenant_id: String,
+    /// `YYYY-MM-DD`.
+    pub as_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountView {
+    pub xero_id: String,
+    pub code: Option<String>,
+    pub name: Option<String>,
+    /// Xero's `Type` (`BANK`, `REVENUE`...).
+    pub account_type: Option<String>,
+    /// `asset`, `liability`, `equity`, `revenue` or `expense`; absent if unknown.
+    pub class: Option<String>,
+    pub status: Option<String>,
+    /// Assets and expenses as debit balances, the rest as credit balances;
+    /// revenue and expenses over the financial year to the date.
+    pub balance: Money,
+    pub drill: DrillView,
+}
+
+/// Every account of the chart (a chart holds tens to a few hundred, so it
+/// comes whole), with balances computed from the general ledger.
+#[tracing::instrument(name = "op", skip_all, fields(op = "list_accounts", request_id = %crate::request_id()))]
+pub async fn list_accounts(
+    ctx: &AppContext,
+    req: ListAccountsRequest,
+) -> Result<Vec<AccountView>, ApiError> {
+    let tenant = req.tenant_id.trim();
+    if tenant.is_empty() {
+        return Err(ApiError::invalid("Choose an organisation."));
+    }
+    let as_at = parse_date("The date", &req.as_at)?;
+    let org = org(ctx, tenant).await?;
+    let start = financial_year_start(as_at, org.fy_end_day, org.fy_end_month);
+    let periods = [
+        ledger_period(None, as_at),
+        ledger_period(Some(start), as_at),
+    ];
+    let moved = ctx.store().account_movements(tenant, &periods).await?;
+    let chart = ctx.store().chart_of_accounts(tenant).await?;
+    Ok(chart
+        .into_iter()
+        .map(|a| {
+            let pl = a.class.is_some_and(AccountClass::is_profit_and_loss);
+            let (m, p) = if pl {
+                (&moved[1], &periods[1])
+            } else {
+                (&moved[0], &periods[0])
+            };
+            let negate = a.class.is_some_and(AccountClass::shown_negated);
+            AccountView {
+                balance: shown(net_of(m, &a.key), negate),
+                drill: DrillView::Ledger(LedgerDrillView {
+                    account: a.key.clone(),
+                    from: p.from.clone(),
+                    to: p.to.clone(),
+                    sign: None,
+                    negate,
+                }),
+                class: a.class.map(|c| format!("{c:?}").to_lowercase()),
+                xero_id: a.key,
+                code: a.code,
+                name: a.name,
+                account_type: a.account_type,
+                status: a.status,
+            }
+        })
+        .collect())
+}

@@ -1,0 +1,484 @@
+//! The reports, run as every front runs them, on a ledger holding the
+//! simulator's books, checked against sums made here straight from the
+//! simulator's own records (its truth), not from the ledger.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is the test failing
+#![allow(clippy::needless_range_loop)] // columns index several parallel lists
+
+mod seeded;
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+use ledgerkeep_api::*;
+use ledgerkeep_domain::EntityKind;
+use ledgerkeep_sim::{Collection, Truth};
+use rust_decimal::Decimal;
+use seeded::{dec, ms_date, seeded_from_sim};
+
+fn ymd(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// Every journal line of the tenant in the truth: (date, account id, net).
+fn truth_lines(truth: &Truth, tenant: &str) -> Vec<(NaiveDate, String, Decimal)> {
+    let mut out = Vec::new();
+    for j in truth.records(tenant, Collection::Journals) {
+        let Some(date) = ms_date(&j["JournalDate"]) else {
+            continue;
+        };
+        for l in j["JournalLines"].as_array().unwrap() {
+            out.push((
+                date,
+                l["AccountID"].as_str().unwrap().to_owned(),
+                dec(&l["NetAmount"]),
+            ));
+        }
+    }
+    out
+}
+
+/// Account id -> Xero's `Class`, from the truth's chart.
+fn truth_classes(truth: &Truth, tenant: &str) -> BTreeMap<String, String> {
+    truth
+        .records(tenant, Collection::Accounts)
+        .iter()
+        .map(|a| {
+            (
+                a["AccountID"].as_str().unwrap().to_owned(),
+                a["Class"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn amount(c: &ReportCellView) -> Decimal {
+    c.amount.map_or(Decimal::ZERO, |m| m.as_decimal())
+}
+
+fn summary<'a>(r: &'a ReportView, label: &str) -> &'a ReportRowView {
+    r.summary.iter().find(|s| s.label == label).unwrap()
+}
+
+fn first_of_month(d: NaiveDate) -> NaiveDate {
+    d.with_day(1).unwrap()
+}
+
+fn month_end(d: NaiveDate) -> NaiveDate {
+    let next = if d.month() == 12 {
+        NaiveDate::from_ymd_opt(d.year() + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(d.year(), d.month() + 1, 1)
+    };
+    next.unwrap().pred_opt().unwrap()
+}
+
+/// The tenant with the most journals, and its latest journal date.
+fn busiest(truth: &Truth) -> (String, NaiveDate) {
+    let t = truth
+        .tenants
+        .iter()
+        .max_by_key(|t| t.table(Collection::Journals).len())
+        .unwrap();
+    let last = truth_lines(truth, &t.tenant_id)
+        .iter()
+        .map(|l| l.0)
+        .max()
+        .unwrap();
+    (t.tenant_id.clone(), last)
+}
+
+/// Pages through a figure's drill-down (small pages, so the cursor is used)
+/// and returns its rows' sum and count.
+async fn drill_sum(ctx: &AppContext, tenant: &str, drill: &DrillView) -> (Decimal, usize) {
+    let mut total = Decimal::ZERO;
+    let mut n = 0;
+    let mut after = None;
+    loop {
+        let page = report_drill(
+            ctx,
+            DrillRequest {
+                tenant_id: tenant.to_owned(),
+                drill: drill.clone(),
+                after: after.clone(),
+                limit: Some(7),
+            },
+        )
+        .await
+        .unwrap();
+        assert!(page.rows.len() <= 7);
+        for r in &page.rows {
+            total += r.amount.as_decimal();
+            n += 1;
+        }
+        match page.next_cursor {
+            Some(c) => after = Some(c),
+            None => break,
+        }
+    }
+    (total, n)
+}
+
+fn request(
+    tenant: &str,
+    kind: ReportKind,
+    periods: &[(Option<NaiveDate>, NaiveDate)],
+) -> ReportRequest {
+    let p = |(f, t): &(Option<NaiveDate>, NaiveDate)| ReportPeriod {
+        from: f.map(ymd),
+        to: ymd(*t),
+    };
+    ReportRequest {
+        tenant_id: tenant.to_owned(),
+        kind,
+        period: p(&periods[0]),
+        comparisons: periods[1..].iter().map(p).collect(),
+        basis: None,
+    }
+}
+
+#[tokio::test]
+async fn profit_and_loss_matches_the_simulators_journals_and_every_figure_drills_to_its_lines() {
+    let (_dir, ctx, truth) = seeded_from_sim().await;
+    let (tenant, last) = busiest(&truth);
+    let this_month = (Some(first_of_month(last)), month_end(last));
+    let prev_end = first_of_month(last).pred_opt().unwrap();
+    let last_month = (Some(first_of_month(prev_end)), prev_end);
+    let whole = (
+        Some(NaiveDate::from_ymd_opt(1900, 1, 1).unwrap()),
+        month_end(last),
+    );
+    let periods = [this_month, last_month, whole];
+    let report = run_report(&ctx, request(&tenant, ReportKind::ProfitAndLoss, &periods))
+        .await
+        .unwrap();
+    assert_eq!(report.basis, ReportBasis::Accrual);
+    assert_eq!(report.columns.len(), 3);
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["basis"], "accrual");
+
+    // The truth's P&L, per account and period, summed here from its journals.
+    let classes = truth_classes(&truth, &tenant);
+    let lines = truth_lines(&truth, &tenant);
+    let expected = |account: &str, (from, to): (Option<NaiveDate>, NaiveDate)| -> Decimal {
+        let s: Decimal = lines
+            .iter()
+            .filter(|(d, a, _)| a == account && from.is_none_or(|f| *d >= f) && *d <= to)
+            .map(|l| l.2)
+            .sum();
+        if classes[account] == "REVENUE" {
+            -s
+        } else {
+            s
+        }
+    };
+    let mut rows_checked = 0;
+    let mut net = [Decimal::ZERO; 3];
+    for section in &report.sections {
+        for row in &section.rows {
+            for (i, cell) in row.cells.iter().enumerate() {
+                let Some(DrillView::Ledger(d)) = &cell.drill else {
+                    panic!("an account figure without its drill-down: {}", row.label)
+                };
+                let want = expected(&d.account, periods[i]);
+                assert_eq!(amount(cell), want, "{} in column {i}", row.label);
+                net[i] += if classes[&d.account] == "REVENUE" {
+                    want
+                } else {
+                    -want
+                };
+            }
+            rows_checked += 1;
+        }
+    }
+    assert!(
+        rows_checked >= 4,
+        "the books' P&L has income and expense accounts"
+    );
+    let net_row = summary(&report, "Net profit");
+    for (i, want) in net.iter().enumerate() {
+        assert_eq!(amount(&net_row.cells[i]), *want, "net profit, column {i}");
+    }
+    assert_ne!(
+        net[0],
+        Decimal::ZERO,
+        "a month of trading made a profit or a loss"
+    );
+
+    // Every figure of the month lists the journal lines that make it.
+    for section in &report.sections {
+        for row in &section.rows {
+            let cell = &row.cells[0];
+            let (s, n) = drill_sum(&ctx, &tenant, cell.drill.as_ref().unwrap()).await;
+            assert_eq!(s, amount(cell), "{}: its lines add up to it", row.label);
+            if !amount(cell).is_zero() {
+                assert!(n > 0);
+            }
+        }
+    }
+    // A sales line opens the invoice it came from.
+    let sales = report.sections[0].rows.first().unwrap();
+    let page = report_drill(
+        &ctx,
+        DrillRequest {
+            tenant_id: tenant.clone(),
+            drill: sales.cells[2].drill.clone().unwrap(),
+            after: None,
+            limit: Some(500),
+        },
+    )
+    .await
+    .unwrap();
+    let from_invoice = page
+        .rows
+        .iter()
+        .find(|r| r.source_type.as_deref() == Some("ACCREC"))
+        .expect("sales come from invoices");
+    assert_eq!(from_invoice.entity, Some(EntityKind::Invoice));
+    let id = from_invoice.xero_id.clone().unwrap();
+    assert!(truth
+        .records(&tenant, Collection::Invoices)
+        .iter()
+        .any(|i| i["InvoiceID"] == id.as_str()));
+}
+
+#[tokio::test]
+async fn trial_balance_balances_and_the_balance_sheet_holds_the_years_profit() {
+    let (_dir, ctx, truth) = seeded_from_sim().await;
+    for t in &truth.tenants {
+        let tenant = &t.tenant_id;
+        let lines = truth_lines(&truth, tenant);
+        let Some(last) = lines.iter().map(|l| l.0).max() else {
+            continue;
+        };
+        // Month ends over the books' span, and the 31 March year end itself.
+        let mut dates = Vec::new();
+        let mut d = month_end(last);
+        for _ in 0..18 {
+            dates.push((None, d));
+            d = first_of_month(d).pred_opt().unwrap();
+        }
+        let tb = run_report(
+            &ctx,
+            request(tenant, ReportKind::TrialBalance, &dates[..13]),
+        )
+        .await
+        .unwrap();
+        let total = summary(&tb, "Total");
+        for i in 0..13 {
+            let (debit, credit) = (amount(&total.cells[2 * i]), amount(&total.cells[2 * i + 1]));
+            assert_eq!(
+                debit, credit,
+                "{tenant}: debits and credits at {:?}",
+                dates[i].1
+            );
+            // And the columns add up to the total.
+            let col_sum = |k: usize| -> Decimal {
+                tb.sections
+                    .iter()
+                    .flat_map(|s| &s.rows)
+                    .map(|r| amount(&r.cells[k]))
+                    .sum()
+            };
+            assert_eq!(col_sum(2 * i), debit);
+            assert_eq!(col_sum(2 * i + 1), credit);
+        }
+        assert!(!amount(&total.cells[0]).is_zero());
+
+        let bs = run_report(
+            &ctx,
+            request(tenant, ReportKind::BalanceSheet, &dates[..13]),
+        )
+        .await
+        .unwrap();
+        let equity = bs.sections.iter().find(|s| s.title == "Equity").unwrap();
+        let current = equity
+            .rows
+            .iter()
+            .find(|r| r.label == "Current year earnings")
+            .unwrap();
+        for i in 0..13 {
+            assert_eq!(
+                amount(&summary(&bs, "Net assets").cells[i]),
+                amount(&summary(&bs, "Total equity").cells[i]),
+                "{tenant}: the balance sheet balances at {:?}",
+                dates[i].1
+            );
+            // The year's profit from 1 April (the simulator's year end is 31 March).
+            let to = dates[i].1;
+            let fy_start = if to.month() >= 4 {
+                NaiveDate::from_ymd_opt(to.year(), 4, 1)
+            } else {
+                NaiveDate::from_ymd_opt(to.year() - 1, 4, 1)
+            }
+            .unwrap();
+            let pl = run_report(
+                &ctx,
+                request(tenant, ReportKind::ProfitAndLoss, &[(Some(fy_start), to)]),
+            )
+            .await
+            .unwrap();
+            assert_eq!(
+                amount(&summary(&pl, "Net profit").cells[0]),
+                amount(&current.cells[i]),
+                "{tenant}: P&L net profit = current year earnings at {to}"
+            );
+        }
+        // Assets, each to date, equal the truth's sums.
+        let classes = truth_classes(&truth, tenant);
+        let assets = bs.sections.iter().find(|s| s.title == "Assets").unwrap();
+        for r in &assets.rows {
+            let Some(DrillView::Ledger(d)) = &r.cells[0].drill else {
+                panic!()
+            };
+            assert_eq!(classes[&d.account], "ASSET");
+            let want: Decimal = lines
+                .iter()
+                .filter(|l| l.1 == d.account && l.0 <= dates[0].1)
+                .map(|l| l.2)
+                .sum();
+            assert_eq!(amount(&r.cells[0]), want, "{}", r.label);
+        }
+    }
+}
+
+#[tokio::test]
+async fn aged_reports_sum_what_is_still_due_by_bucket_and_drill_to_the_documents() {
+    let (_dir, ctx, truth) = seeded_from_sim().await;
+    let (tenant, last) = busiest(&truth);
+    for (kind, doc_type) in [
+        (ReportKind::AgedReceivables, "ACCREC"),
+        (ReportKind::AgedPayables, "ACCPAY"),
+    ] {
+        let report = run_report(&ctx, request(&tenant, kind, &[(None, last)]))
+            .await
+            .unwrap();
+        assert_eq!(report.columns.len(), 6);
+        // The truth's outstanding documents, bucketed here by days overdue.
+        let mut want: BTreeMap<String, [Decimal; 5]> = BTreeMap::new();
+        for inv in truth.records(&tenant, Collection::Invoices) {
+            if inv["Type"] != doc_type || inv["Status"] != "AUTHORISED" {
+                continue;
+            }
+            let Some(date) = ms_date(&inv["Date"]) else {
+                continue;
+            };
+            let due = dec(&inv["AmountDue"]);
+            if date > last || due.is_zero() {
+                continue;
+            }
+            let overdue = ms_date(&inv["DueDate"]).map_or(0, |d| (last - d).num_days());
+            let b = match overdue {
+                ..=0 => 0,
+                1..=30 => 1,
+                31..=60 => 2,
+                61..=90 => 3,
+                _ => 4,
+            };
+            let c = inv["CurrencyCode"].as_str().unwrap().to_owned();
+            want.entry(c).or_insert([Decimal::ZERO; 5])[b] += due;
+        }
+        assert!(!want.is_empty(), "the books have outstanding {doc_type}");
+        assert_eq!(report.sections.len(), want.len());
+        for s in &report.sections {
+            let buckets = want[&s.title];
+            let total = s.total.as_ref().unwrap();
+            for (i, b) in buckets.iter().enumerate() {
+                assert_eq!(
+                    amount(&total.cells[i]),
+                    *b,
+                    "{doc_type} {} bucket {i}",
+                    s.title
+                );
+                let (sum, _) =
+                    drill_sum(&ctx, &tenant, total.cells[i].drill.as_ref().unwrap()).await;
+                assert_eq!(sum, *b, "the bucket's documents add up to it");
+            }
+            assert_eq!(
+                amount(&total.cells[5]),
+                buckets.iter().copied().sum::<Decimal>()
+            );
+            // A contact's row: its documents add up to its total.
+            let r = &s.rows[0];
+            let (sum, n) = drill_sum(&ctx, &tenant, r.cells[5].drill.as_ref().unwrap()).await;
+            assert_eq!(sum, amount(&r.cells[5]));
+            assert!(n > 0);
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_cash_summary_moves_each_bank_account_from_opening_to_closing() {
+    let (_dir, ctx, truth) = seeded_from_sim().await;
+    let (tenant, last) = busiest(&truth);
+    let lines = truth_lines(&truth, &tenant);
+    let periods = [
+        (Some(first_of_month(last)), month_end(last)),
+        (
+            Some(first_of_month(last) - chrono::Duration::days(90)),
+            first_of_month(last).pred_opt().unwrap(),
+        ),
+    ];
+    let report = run_report(&ctx, request(&tenant, ReportKind::CashSummary, &periods))
+        .await
+        .unwrap();
+    assert_eq!(report.basis, ReportBasis::Cash);
+    assert!(!report.sections.is_empty());
+    for s in &report.sections {
+        let closing = s.total.as_ref().unwrap();
+        for i in 0..2 {
+            let [o, r, p] = [0, 1, 2].map(|k| amount(&s.rows[k].cells[i]));
+            assert_eq!(o + r + p, amount(&closing.cells[i]), "{}", s.title);
+            let Some(DrillView::Ledger(d)) = &closing.cells[i].drill else {
+                panic!()
+            };
+            let want: Decimal = lines
+                .iter()
+                .filter(|l| l.1 == d.account && l.0 <= periods[i].1)
+                .map(|l| l.2)
+                .sum();
+            assert_eq!(amount(&closing.cells[i]), want);
+            for k in 1..3 {
+                let (sum, _) =
+                    drill_sum(&ctx, &tenant, s.rows[k].cells[i].drill.as_ref().unwrap()).await;
+                assert_eq!(sum, amount(&s.rows[k].cells[i]), "{} row {k}", s.title);
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn report_requests_are_checked() {
+    let (_dir, ctx, truth) = seeded_from_sim().await;
+    let tenant = truth.tenants[0].tenant_id.clone();
+    let d = NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
+    let mut cash = request(&tenant, ReportKind::ProfitAndLoss, &[(Some(d), d)]);
+    cash.basis = Some(ReportBasis::Cash);
+    assert_eq!(
+        run_report(&ctx, cash).await.unwrap_err().code,
+        ErrorCode::Invalid
+    );
+    let no_start = request(&tenant, ReportKind::ProfitAndLoss, &[(None, d)]);
+    assert_eq!(
+        run_report(&ctx, no_start).await.unwrap_err().code,
+        ErrorCode::Invalid
+    );
+    let many = request(&tenant, ReportKind::BalanceSheet, &[(None, d); 14]);
+    assert_eq!(
+        run_report(&ctx, many).await.unwrap_err().code,
+        ErrorCode::Invalid
+    );
+    let backwards = request(
+        &tenant,
+        ReportKind::CashSummary,
+        &[(Some(d), d.pred_opt().unwrap())],
+    );
+    assert_eq!(
+        run_report(&ctx, backwards).await.unwrap_err().code,
+        ErrorCode::Invalid
+    );
+    let unknown = request("nobody", ReportKind::BalanceSheet, &[(None, d)]);
+    assert_eq!(
+        run_report(&ctx, unknown).await.unwrap_err().code,
+        ErrorCode::Invalid
+    );
+}

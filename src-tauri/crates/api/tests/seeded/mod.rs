@@ -1,0 +1,65 @@
+//! A ledger holding the simulator's books, shared by the report and export tests.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::str::FromStr;
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use ledgerkeep_api::*;
+use ledgerkeep_domain::{Actor, EntityKind};
+use ledgerkeep_sim::{Collection, Size, Truth};
+use rust_decimal::Decimal;
+use serde_json::Value;
+
+/// A ledger holding every record of the simulator's small books (seed 7),
+/// written through the store's page path, as the sync writes them.
+pub async fn seeded_from_sim() -> (tempfile::TempDir, AppContext, Truth) {
+    let truth = ledgerkeep_sim::generate::generate(7, Size::Small);
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = AppContext::open(AppConfig::new(AppPaths::under(dir.path())))
+        .await
+        .unwrap();
+    let now = Utc.timestamp_opt(1_790_000_000, 0).unwrap();
+    for t in &truth.tenants {
+        for (c, kind) in [
+            (Collection::Organisation, EntityKind::Organisation),
+            (Collection::Accounts, EntityKind::Account),
+            (Collection::Contacts, EntityKind::Contact),
+            (Collection::Invoices, EntityKind::Invoice),
+            (Collection::BankTransactions, EntityKind::BankTransaction),
+            (Collection::Journals, EntityKind::Journal),
+        ] {
+            let records = truth.records(&t.tenant_id, c);
+            for chunk in records.chunks(500) {
+                ctx.store()
+                    .apply_json_page(
+                        &t.tenant_id,
+                        kind,
+                        Value::Array(chunk.to_vec()),
+                        &Actor::sync("seed"),
+                        now,
+                    )
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+    (dir, ctx, truth)
+}
+
+/// `/Date(1539993600000+0000)/` as a calendar date, read here on its own.
+pub fn ms_date(v: &Value) -> Option<NaiveDate> {
+    let s = v.as_str()?;
+    let inner = s.strip_prefix("/Date(")?.strip_suffix(")/")?;
+    let digits: String = inner
+        .chars()
+        .enumerate()
+        .take_while(|(i, c)| c.is_ascii_digit() || (*i == 0 && *c == '-'))
+        .map(|(_, c)| c)
+        .collect();
+    let ms: i64 = digits.parse().ok()?;
+    Some(Utc.timestamp_millis_opt(ms).single()?.date_naive())
+}
+
+pub fn dec(v: &Value) -> Decimal {
+    Decimal::from_str(v.to_string().trim_matches('"')).unwrap()
+}

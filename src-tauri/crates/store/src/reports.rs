@@ -1,0 +1,526 @@
+//! What the financial reports read: account movements from the general
+//! ledger (Xero's Journals), the chart of accounts, the organisation's year
+//! end, the lines behind a figure (keyset-paginated), and outstanding invoices
+//! and bills for the aged reports.
+//!
+//! Every sum is a `Decimal` sum in Rust over the amounts' exact text: the
+//! store never asks SQLite to add money here. A journal line's `NetAmount` is
+//! positive for a debit and negative for a credit; each journal balances.
+
+use std::collections::BTreeMap;
+
+use ledgerkeep_domain::reports::AccountClass;
+use ledgerkeep_domain::Money;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+use crate::apply::bind_value;
+use crate::rows::SqlValue;
+use crate::{LedgerStore, StoreError};
+
+/// An account of the chart, with what the reports need of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountInfo {
+    /// How the reports key the account: its Xero id (journal lines name it).
+    pub key: String,
+    pub code: Option<String>,
+    pub name: Option<String>,
+    pub account_type: Option<String>,
+    pub class: Option<AccountClass>,
+    pub status: Option<String>,
+    pub currency_code: Option<String>,
+}
+
+/// The debits and credits posted to one account over one period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountMovement {
+    pub key: String,
+    pub code: Option<String>,
+    pub name: Option<String>,
+    pub account_type: Option<String>,
+    pub class: Option<AccountClass>,
+    /// The sum of the positive net amounts.
+    pub debit: Decimal,
+    /// The sum of the negative net amounts, as a positive number.
+    pub credit: Decimal,
+    /// How many journal lines.
+    pub lines: u64,
+}
+
+impl AccountMovement {
+    /// Debits less credits: the balance's movement, debit positive.
+    pub fn net(&self) -> Decimal {
+        self.debit - self.credit
+    }
+}
+
+/// A period of the general ledger: journals dated from `from` (inclusive;
+/// `None` = since the beginning) to `to` (inclusive), `YYYY-MM-DD`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerPeriod {
+    pub from: Option<String>,
+    pub to: String,
+}
+
+/// The organisation's settings the reports depend on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportingOrganisation {
+    pub name: Option<String>,
+    pub base_currency: Option<String>,
+    pub financial_year_end_day: Option<u32>,
+    pub financial_year_end_month: Option<u32>,
+}
+
+/// Which of an account's lines to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LineSign {
+    Debits,
+    Credits,
+}
+
+/// The lines behind one figure: one account over one period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerLineFilter {
+    pub tenant_id: String,
+    /// The account's key (its Xero id).
+    pub account: String,
+    pub period: LedgerPeriod,
+    /// Only debits or only credits (the cash summary's receipts and payments).
+    pub sign: Option<LineSign>,
+}
+
+/// One journal line, with the journal it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerLine {
+    pub journal_xero_id: String,
+    pub journal_number: Option<i64>,
+    pub date: Option<String>,
+    pub reference: Option<String>,
+    /// Xero's `SourceType` (`ACCREC`, `CASHPAID`...) and the source's id.
+    pub source_type: Option<String>,
+    pub source_xero_id: Option<String>,
+    pub description: Option<String>,
+    pub net: Money,
+    pub tax: Option<Money>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerLinePage {
+    pub rows: Vec<LedgerLine>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct LineCursor {
+    date: String,
+    journal: i64,
+    position: i64,
+}
+
+/// An invoice or bill with an amount still due.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutstandingDocument {
+    pub xero_id: String,
+    pub doc_type: Option<String>,
+    pub number: Option<String>,
+    pub reference: Option<String>,
+    pub contact_xero_id: Option<String>,
+    pub contact_name: Option<String>,
+    pub date: Option<String>,
+    pub due_date: Option<String>,
+    pub currency_code: Option<String>,
+    pub total: Option<Money>,
+    pub amount_due: Money,
+}
+
+/// Which outstanding documents to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OutstandingFilter {
+    pub tenant_id: String,
+    /// `ACCREC` (receivables) or `ACCPAY` (payables).
+    pub doc_type: String,
+    /// Documents dated on or before this day, `YYYY-MM-DD`.
+    pub as_at: String,
+    pub contact: Option<String>,
+    pub currency: Option<String>,
+    /// Inclusive bounds on the due date; a document without one counts as due at `as_at`.
+    pub due_from: Option<String>,
+    pub due_to: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutstandingPage {
+    pub rows: Vec<OutstandingDocument>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct DueCursor {
+    due: String,
+    id: i64,
+}
+
+fn money(text: &str) -> Result<Money, StoreError> {
+    Money::parse(text).map_err(|e| StoreError::Data(e.to_string()))
+}
+
+fn add(a: Decimal, b: Decimal) -> Result<Decimal, StoreError> {
+    a.checked_add(b)
+        .ok_or_else(|| StoreError::Data("a report total overflows".to_owned()))
+}
+
+/// The statuses whose amount due is owed.
+const OWED: &str = "('AUTHORISED')";
+
+fn outstanding_where(f: &OutstandingFilter) -> (String, Vec<SqlValue>) {
+    let mut sql = format!(
+        "tenant_id = ? AND type = ? AND status IN {OWED} AND date <= ? \
+         AND amount_due IS NOT NULL AND amount_due_e4 IS NOT 0"
+    );
+    let mut args = vec![
+        SqlValue::Text(f.tenant_id.clone()),
+        SqlValue::Text(f.doc_type.clone()),
+        SqlValue::Text(f.as_at.clone()),
+    ];
+    if let Some(c) = &f.contact {
+        sql.push_str(" AND contact_xero_id = ?");
+        args.push(SqlValue::Text(c.clone()));
+    }
+    if let Some(c) = &f.currency {
+        sql.push_str(" AND currency_code = ?");
+        args.push(SqlValue::Text(c.clone()));
+    }
+    // A document without a due date is treated as due at `as_at`.
+    if let Some(d) = &f.due_from {
+        sql.push_str(" AND COALESCE(due_date, ?) >= ?");
+        args.push(SqlValue::Text(f.as_at.clone()));
+        args.push(SqlValue::Text(d.clone()));
+    }
+    if let Some(d) = &f.due_to {
+        sql.push_str(" AND COALESCE(due_date, ?) <= ?");
+        args.push(SqlValue::Text(f.as_at.clone()));
+        args.push(SqlValue::Text(d.clone()));
+    }
+    (sql, args)
+}
+
+fn outstanding_row(r: &sqlx::sqlite::SqliteRow) -> Result<OutstandingDocument, StoreError> {
+    let total: Option<String> = r.try_get("total")?;
+    let due: String = r.try_get("amount_due")?;
+    Ok(OutstandingDocument {
+        xero_id: r.try_get("xero_id")?,
+        doc_type: r.try_get("type")?,
+        number: r.try_get("number")?,
+        reference: r.try_get("reference")?,
+        contact_xero_id: r.try_get("contact_xero_id")?,
+        contact_name: r.try_get("contact_name")?,
+        date: r.try_get("date")?,
+        due_date: r.try_get("due_date")?,
+        currency_code: r.try_get("currency_code")?,
+        total: total.as_deref().map(money).transpose()?,
+        amount_due: money(&due)?,
+    })
+}
+
+const OUTSTANDING_COLUMNS: &str = "id, xero_id, type, number, reference, contact_xero_id, \
+     contact_name, date, due_date, currency_code, total, amount_due";
+
+impl LedgerStore {
+    /// The organisation's name, base currency and year end; `None` if the
+    /// ledger does not hold it.
+    pub async fn reporting_organisation(
+        &self,
+        tenant_id: &str,
+    ) -> Result<Option<ReportingOrganisation>, StoreError> {
+        let _timer = self.timed("reporting_organisation");
+        let row = sqlx::query(
+            "SELECT name, base_currency, financial_year_end_day, financial_year_end_month \
+             FROM organisations WHERE tenant_id = ? ORDER BY id LIMIT 1",
+        )
+        .bind(tenant_id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|r| {
+            let day: Option<i64> = r.try_get("financial_year_end_day")?;
+            let month: Option<i64> = r.try_get("financial_year_end_month")?;
+            Ok(ReportingOrganisation {
+                name: r.try_get("name")?,
+                base_currency: r.try_get("base_currency")?,
+                financial_year_end_day: day.and_then(|d| u32::try_from(d).ok()),
+                financial_year_end_month: month.and_then(|m| u32::try_from(m).ok()),
+            })
+        })
+        .transpose()
+    }
+
+    /// The chart of accounts, by code then name.
+    pub async fn chart_of_accounts(&self, tenant_id: &str) -> Result<Vec<AccountInfo>, StoreError> {
+        let _timer = self.timed("chart_of_accounts");
+        let rows = sqlx::query(
+            "SELECT xero_id, code, name, type, class, status, currency_code FROM accounts \
+             WHERE tenant_id = ? ORDER BY code IS NULL, code, name, id",
+        )
+        .bind(tenant_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let class: Option<String> = r.try_get("class")?;
+                let account_type: Option<String> = r.try_get("type")?;
+                Ok(AccountInfo {
+                    key: r.try_get("xero_id")?,
+                    code: r.try_get("code")?,
+                    name: r.try_get("name")?,
+                    class: AccountClass::of(class.as_deref(), account_type.as_deref()),
+                    account_type,
+                    status: r.try_get("status")?,
+                    currency_code: r.try_get("currency_code")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Each account's debits and credits in each of `periods`, in one pass
+    /// over the general ledger. A line dated in several periods (they may
+    /// overlap, as a balance to date and a month do) counts in each.
+    /// Journals without a date are left out (Xero dates every journal).
+    pub async fn account_movements(
+        &self,
+        tenant_id: &str,
+        periods: &[LedgerPeriod],
+    ) -> Result<Vec<BTreeMap<String, AccountMovement>>, StoreError> {
+        let _timer = self.timed("account_movements");
+        let mut out: Vec<BTreeMap<String, AccountMovement>> = vec![BTreeMap::new(); periods.len()];
+        if periods.is_empty() {
+            return Ok(out);
+        }
+        let earliest = if periods.iter().any(|p| p.from.is_none()) {
+            None
+        } else {
+            periods.iter().filter_map(|p| p.from.clone()).min()
+        };
+        let latest = periods
+            .iter()
+            .map(|p| p.to.clone())
+            .max()
+            .unwrap_or_default();
+        let chart: BTreeMap<String, AccountInfo> = self
+            .chart_of_accounts(tenant_id)
+            .await?
+            .into_iter()
+            .map(|a| (a.key.clone(), a))
+            .collect();
+        let mut sql = String::from(
+            "SELECT j.date, COALESCE(l.account_xero_id, l.account_code, '') AS account, \
+             l.account_code, l.account_name, l.account_type, l.net_amount \
+             FROM journals j JOIN journal_lines l ON l.parent_id = j.id \
+             WHERE j.tenant_id = ? AND j.date IS NOT NULL AND j.date <= ?",
+        );
+        if earliest.is_some() {
+            sql.push_str(" AND j.date >= ?");
+        }
+        let mut q = sqlx::query(&sql).bind(tenant_id).bind(&latest);
+        if let Some(e) = &earliest {
+            q = q.bind(e);
+        }
+        // Read whole, then summed: a streamed read would hold the pool's
+        // connection across the sums for no gain at this size.
+        for r in q.fetch_all(self.pool()).await? {
+            let date: String = r.try_get("date")?;
+            let Some(net) = r.try_get::<Option<String>, _>("net_amount")? else {
+                continue;
+            };
+            let net = money(&net)?.as_decimal();
+            let key: String = r.try_get("account")?;
+            for (i, p) in periods.iter().enumerate() {
+                if date.as_str() > p.to.as_str()
+                    || p.from.as_deref().is_some_and(|f| date.as_str() < f)
+                {
+                    continue;
+                }
+                let m = match out[i].get_mut(&key) {
+                    Some(m) => m,
+                    None => {
+                        let line_type: Option<String> = r.try_get("account_type")?;
+                        let info = chart.get(&key);
+                        let m = AccountMovement {
+                            key: key.clone(),
+                            code: info
+                                .and_then(|a| a.code.clone())
+                                .or(r.try_get("account_code")?),
+                            name: info
+                                .and_then(|a| a.name.clone())
+                                .or(r.try_get("account_name")?),
+                            class: info.and_then(|a| a.class).or_else(|| {
+                                line_type.as_deref().and_then(AccountClass::from_xero_type)
+                            }),
+                            account_type: info.and_then(|a| a.account_type.clone()).or(line_type),
+                            debit: Decimal::ZERO,
+                            credit: Decimal::ZERO,
+                            lines: 0,
+                        };
+                        out[i].entry(key.clone()).or_insert(m)
+                    }
+                };
+                if net.is_sign_negative() {
+                    m.credit = add(m.credit, -net)?;
+                } else {
+                    m.debit = add(m.debit, net)?;
+                }
+                m.lines += 1;
+            }
+        }
+        Ok(out)
+    }
+
+    /// One page of the journal lines behind a figure, oldest first (by date,
+    /// journal, line), after `after` (the previous page's cursor).
+    pub async fn ledger_lines(
+        &self,
+        filter: &LedgerLineFilter,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<LedgerLinePage, StoreError> {
+        let _timer = self.timed("ledger_lines");
+        let limit = limit.clamp(1, 500);
+        let mut sql = String::from(
+            "SELECT j.id AS jid, l.position, j.xero_id, j.number, j.date, j.reference, \
+             j.source_type, j.source_xero_id, l.description, l.net_amount, l.tax_amount \
+             FROM journals j JOIN journal_lines l ON l.parent_id = j.id \
+             WHERE j.tenant_id = ? AND COALESCE(l.account_xero_id, l.account_code, '') = ? \
+             AND j.date IS NOT NULL AND j.date <= ? AND l.net_amount IS NOT NULL",
+        );
+        let mut args = vec![
+            SqlValue::Text(filter.tenant_id.clone()),
+            SqlValue::Text(filter.account.clone()),
+            SqlValue::Text(filter.period.to.clone()),
+        ];
+        if let Some(from) = &filter.period.from {
+            sql.push_str(" AND j.date >= ?");
+            args.push(SqlValue::Text(from.clone()));
+        }
+        // The sign is the text's: a negative amount starts with '-'.
+        match filter.sign {
+            Some(LineSign::Debits) => sql.push_str(" AND l.net_amount NOT LIKE '-%'"),
+            Some(LineSign::Credits) => sql.push_str(" AND l.net_amount LIKE '-%'"),
+            None => {}
+        }
+        if let Some(text) = after {
+            let c: LineCursor = serde_json::from_str(text)
+                .map_err(|_| StoreError::Invalid("that page cursor is not valid".to_owned()))?;
+            sql.push_str(" AND (j.date, j.id, l.position) > (?, ?, ?)");
+            args.push(SqlValue::Text(c.date));
+            args.push(SqlValue::Int(c.journal));
+            args.push(SqlValue::Int(c.position));
+        }
+        sql.push_str(&format!(
+            " ORDER BY j.date, j.id, l.position LIMIT {}",
+            limit + 1
+        ));
+        let mut q = sqlx::query(&sql);
+        for a in &args {
+            q = bind_value(q, a);
+        }
+        let raw = q.fetch_all(self.pool()).await?;
+        let more = raw.len() > limit as usize;
+        let mut rows = Vec::new();
+        let mut last = None;
+        for r in raw.iter().take(limit as usize) {
+            let net: String = r.try_get("net_amount")?;
+            let tax: Option<String> = r.try_get("tax_amount")?;
+            let date: Option<String> = r.try_get("date")?;
+            last = Some(LineCursor {
+                date: date.clone().unwrap_or_default(),
+                journal: r.try_get("jid")?,
+                position: r.try_get("position")?,
+            });
+            rows.push(LedgerLine {
+                journal_xero_id: r.try_get("xero_id")?,
+                journal_number: r.try_get("number")?,
+                date,
+                reference: r.try_get("reference")?,
+                source_type: r.try_get("source_type")?,
+                source_xero_id: r.try_get("source_xero_id")?,
+                description: r.try_get("description")?,
+                net: money(&net)?,
+                tax: tax.as_deref().map(money).transpose()?,
+            });
+        }
+        let next_cursor = match (more, last) {
+            (true, Some(c)) => {
+                Some(serde_json::to_string(&c).map_err(|e| StoreError::Data(e.to_string()))?)
+            }
+            _ => None,
+        };
+        Ok(LedgerLinePage { rows, next_cursor })
+    }
+
+    /// Every outstanding invoice (or bill) matching `filter`: what the aged
+    /// reports sum. The amount due is the one last synced (Xero's
+    /// `AmountDue`), for the documents dated on or before `as_at`.
+    pub async fn outstanding_documents(
+        &self,
+        filter: &OutstandingFilter,
+    ) -> Result<Vec<OutstandingDocument>, StoreError> {
+        let _timer = self.timed("outstanding_documents");
+        let (w, args) = outstanding_where(filter);
+        let sql = format!("SELECT {OUTSTANDING_COLUMNS} FROM invoices WHERE {w}");
+        let mut q = sqlx::query(&sql);
+        for a in &args {
+            q = bind_value(q, a);
+        }
+        q.fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(outstanding_row)
+            .collect()
+    }
+
+    /// One page of outstanding documents, by due date (then id).
+    pub async fn outstanding_page(
+        &self,
+        filter: &OutstandingFilter,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<OutstandingPage, StoreError> {
+        let _timer = self.timed("outstanding_page");
+        let limit = limit.clamp(1, 500);
+        let (mut w, mut args) = outstanding_where(filter);
+        if let Some(text) = after {
+            let c: DueCursor = serde_json::from_str(text)
+                .map_err(|_| StoreError::Invalid("that page cursor is not valid".to_owned()))?;
+            w.push_str(" AND (COALESCE(due_date, ?), id) > (?, ?)");
+            args.push(SqlValue::Text(filter.as_at.clone()));
+            args.push(SqlValue::Text(c.due));
+            args.push(SqlValue::Int(c.id));
+        }
+        let sql = format!(
+            "SELECT {OUTSTANDING_COLUMNS}, COALESCE(due_date, ?) AS due_key FROM invoices \
+             WHERE {w} ORDER BY due_key, id LIMIT {}",
+            limit + 1
+        );
+        let mut q = sqlx::query(&sql).bind(filter.as_at.clone());
+        for a in &args {
+            q = bind_value(q, a);
+        }
+        let raw = q.fetch_all(self.pool()).await?;
+        let more = raw.len() > limit as usize;
+        let mut rows = Vec::new();
+        let mut last = None;
+        for r in raw.iter().take(limit as usize) {
+            last = Some(DueCursor {
+                due: r.try_get("due_key")?,
+                id: r.try_get("id")?,
+            });
+            rows.push(outstanding_row(r)?);
+        }
+        let next_cursor = match (more, last) {
+            (true, Some(c)) => {
+                Some(serde_json::to_string(&c).map_err(|e| StoreError::Data(e.to_string()))?)
+            }
+            _ => None,
+        };
+        Ok(OutstandingPage { rows, next_cursor })
+    }
+}

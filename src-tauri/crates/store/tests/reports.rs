@@ -1,0 +1,162 @@
+//! What the reports read: account movements summed exactly per period, and the
+//! lines behind a figure paged by keyset through journals that share a date.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is the test failing
+
+mod common;
+
+use common::*;
+use ledgerkeep_domain::EntityKind;
+use ledgerkeep_store::reports::{LedgerLineFilter, LedgerPeriod, LineSign};
+use rust_decimal::Decimal;
+use serde_json::Value;
+use std::str::FromStr;
+
+const DAY: i64 = 86_400_000;
+
+/// Journal `n` on day `day`: `amount` debited to the bank, credited to sales.
+fn journal(n: i64, day: i64, amount: &str) -> Value {
+    let neg = amount
+        .strip_prefix('-')
+        .map_or_else(|| format!("-{amount}"), str::to_owned);
+    let text = format!(
+        r#"{{"JournalID": "j-{n}", "JournalNumber": {n}, "JournalDate": "/Date({}+0000)/",
+            "CreatedDateUTC": "/Date({}+0000)/", "SourceType": "CASHREC", "SourceID": "bt-{n}",
+            "Reference": "r{n}", "JournalLines": [
+              {{"JournalLineID": "l-{n}-a", "AccountID": "bank", "AccountCode": "090", "AccountType": "BANK",
+                "AccountName": "Bank", "NetAmount": {amount}, "GrossAmount": {amount}, "TaxAmount": 0}},
+              {{"JournalLineID": "l-{n}-b", "AccountID": "sales", "AccountCode": "200", "AccountType": "REVENUE",
+                "AccountName": "Sales", "NetAmount": {neg}, "GrossAmount": {neg}, "TaxAmount": 0}}]}}"#,
+        day * DAY,
+        day * DAY + 1000
+    );
+    serde_json::from_str(&text).unwrap()
+}
+
+#[tokio::test]
+async fn movements_are_exact_per_period_and_every_line_is_paged_once() {
+    let l = ledger().await;
+    // 25 journals over 5 days, five a day; amounts with 2 and 4 decimal places,
+    // one too large for ten-thousandths in an i64, and a refund (a credit to the bank).
+    let mut page = Vec::new();
+    let mut amounts = Vec::new();
+    for n in 0..25 {
+        let amount = match n {
+            7 => "98765432109876543.21".to_owned(),
+            11 => "-40.1234".to_owned(),
+            _ => format!("{}.{:02}", 10 + n, n),
+        };
+        amounts.push((n / 5, Decimal::from_str(&amount).unwrap()));
+        page.push(journal(n, n / 5, &amount));
+    }
+    l.store
+        .apply_json_page(
+            TENANT,
+            EntityKind::Journal,
+            Value::Array(page),
+            &actor(),
+            at(0),
+        )
+        .await
+        .unwrap();
+    let date = |d: i64| format!("1970-01-0{}", d + 1);
+    let periods = [
+        LedgerPeriod {
+            from: None,
+            to: date(4),
+        },
+        LedgerPeriod {
+            from: Some(date(1)),
+            to: date(2),
+        },
+        LedgerPeriod {
+            from: Some(date(3)),
+            to: date(3),
+        },
+    ];
+    let moved = l.store.account_movements(TENANT, &periods).await.unwrap();
+    for (i, p) in [(0, 4), (1, 2), (3, 3)].iter().enumerate() {
+        let in_period: Vec<Decimal> = amounts
+            .iter()
+            .filter(|(d, _)| *d >= p.0 && *d <= p.1)
+            .map(|(_, a)| *a)
+            .collect();
+        let debit: Decimal = in_period.iter().filter(|a| a.is_sign_positive()).sum();
+        let credit: Decimal = -in_period
+            .iter()
+            .filter(|a| a.is_sign_negative())
+            .sum::<Decimal>();
+        let bank = &moved[i]["bank"];
+        assert_eq!((bank.debit, bank.credit), (debit, credit), "period {i}");
+        assert_eq!(bank.lines as usize, in_period.len());
+        // Each journal balances: sales mirror the bank.
+        let sales = &moved[i]["sales"];
+        assert_eq!((sales.debit, sales.credit), (credit, debit));
+    }
+
+    // Paged two at a time through journals sharing each date: each line once, in order.
+    for (sign, want) in [
+        (None, 25),
+        (Some(LineSign::Debits), 24),
+        (Some(LineSign::Credits), 1),
+    ] {
+        let filter = LedgerLineFilter {
+            tenant_id: TENANT.to_owned(),
+            account: "bank".to_owned(),
+            period: LedgerPeriod {
+                from: None,
+                to: date(4),
+            },
+            sign,
+        };
+        let mut seen = Vec::new();
+        let mut sum = Decimal::ZERO;
+        let mut after = None;
+        loop {
+            let p = l
+                .store
+                .ledger_lines(&filter, after.as_deref(), 2)
+                .await
+                .unwrap();
+            assert!(p.rows.len() <= 2);
+            for r in &p.rows {
+                seen.push(r.journal_xero_id.clone());
+                sum += r.net.as_decimal();
+            }
+            match p.next_cursor {
+                Some(c) => after = Some(c),
+                None => break,
+            }
+        }
+        assert_eq!(seen.len(), want, "{sign:?}");
+        let mut unique = seen.clone();
+        unique.dedup();
+        assert_eq!(unique.len(), want, "no line twice");
+        let expected: Decimal = amounts
+            .iter()
+            .map(|(_, a)| *a)
+            .filter(|a| match sign {
+                None => true,
+                Some(LineSign::Debits) => a.is_sign_positive(),
+                Some(LineSign::Credits) => a.is_sign_negative(),
+            })
+            .sum();
+        assert_eq!(sum, expected);
+    }
+    assert!(l
+        .store
+        .ledger_lines(
+            &LedgerLineFilter {
+                tenant_id: TENANT.to_owned(),
+                account: "bank".to_owned(),
+                period: LedgerPeriod {
+                    from: None,
+                    to: date(4)
+                },
+                sign: None,
+            },
+            Some("not a cursor"),
+            2,
+        )
+        .await
+        .is_err());
+}

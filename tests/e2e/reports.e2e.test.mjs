@@ -1,0 +1,203 @@
+// End to end: the demo company's profit and loss in the real window, one line
+// drilled into down to its invoice, and the report exported as CSV, whose
+// figures are checked against the ledger file itself (read with sqlite3 and
+// summed here exactly, in ten-thousandths).
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { By, until } from "selenium-webdriver";
+import { APP, TIMEOUT, byTestId, click, openApp, textOf } from "./harness.mjs";
+
+// The demo books run to 30 June 2026: their last financial quarter and the one before.
+const FROM = "2026-04-01";
+const TO = "2026-06-30";
+
+/**
+ * An exact decimal ("−1,234.5", "-0.25") in ten-thousandths, as a BigInt.
+ * @param {string} text
+ */
+function e4(text) {
+  const t = text.replace(/,/g, "").replace("−", "-").trim();
+  const m = /^(-?)(\d+)(?:\.(\d{1,4}))?$/.exec(t);
+  assert.ok(m, `not an amount: ${text}`);
+  const v = BigInt(m[2]) * 10000n + BigInt((m[3] ?? "").padEnd(4, "0"));
+  return m[1] === "-" ? -v : v;
+}
+
+/**
+ * RFC 4180 CSV: quoted fields, doubled quotes, commas and newlines inside quotes.
+ * @param {string} text
+ */
+function parseCsv(text) {
+  /** @type {string[][]} */
+  const rows = [];
+  /** @type {string[]} */
+  let row = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") {
+      row.push(field);
+      field = "";
+    } else if (c === "\n") {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = "";
+    } else if (c !== "\r") field += c;
+  }
+  if (field !== "" || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}
+
+/**
+ * Rows of a read-only query on the ledger file.
+ * @param {string} file
+ * @param {string} sql
+ */
+function ledger(file, sql) {
+  const r = spawnSync("sqlite3", ["-readonly", "-separator", "\t", file, sql], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => l.split("\t"));
+}
+
+/**
+ * Sets a date input as the owner's typing would: React reads the native value on `input`.
+ * @param {import("selenium-webdriver").WebDriver} driver
+ * @param {string} testId
+ * @param {string} value
+ */
+async function setDate(driver, testId, value) {
+  const el = await driver.wait(until.elementLocated(byTestId(testId)), TIMEOUT);
+  await driver.executeScript(
+    `const el = arguments[0];
+     Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set.call(el, arguments[1]);
+     el.dispatchEvent(new Event("input", { bubbles: true }));`,
+    el,
+    value,
+  );
+}
+
+/** @param {import("selenium-webdriver").WebDriver} driver */
+async function runProfitAndLoss(driver) {
+  await click(driver, "nav-reports");
+  await driver.wait(until.elementLocated(byTestId("report-kind")), TIMEOUT);
+  await setDate(driver, "report-from", FROM);
+  await setDate(driver, "report-to", TO);
+  await driver.wait(async () => (await driver.findElements(byTestId("report-figure"))).length > 0, TIMEOUT);
+  await driver.wait(async () => (await textOf(driver, "report-table")).includes(`${FROM} to ${TO}`), TIMEOUT);
+}
+
+describe("reports in the desktop app", () => {
+  /** @type {import("selenium-webdriver").WebDriver} */
+  let driver;
+  /** @type {() => Promise<void>} */
+  let close = async () => undefined;
+  const work = mkdtempSync(path.join(tmpdir(), "ledgerkeep-e2e-reports-"));
+  const dataDir = path.join(work, "data");
+  const env = { ...process.env, LEDGERKEEP_DATA_DIR: dataDir, HOME: path.join(work, "home"), XDG_DATA_HOME: path.join(work, "home/.local/share") };
+
+  before(async () => {
+    ({ driver, close } = await openApp(APP, env));
+    await driver.wait(until.elementLocated(byTestId("screen-dashboard")), TIMEOUT);
+    await click(driver, "explore-demo");
+    await textOf(driver, "demo-connected");
+  });
+
+  after(async () => {
+    await close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it("runs a profit and loss and drills from one line to its invoice", async () => {
+    await runProfitAndLoss(driver);
+    assert.match(await textOf(driver, "report-basis-stated"), /^Accrual basis/);
+    // The first figure: the first income account over the period.
+    const figure = (await driver.findElements(byTestId("report-figure")))[0];
+    const shown = e4(await figure.getText());
+    await figure.click();
+    const panel = await driver.wait(until.elementLocated(byTestId("drill-panel")), TIMEOUT);
+    await driver.wait(async () => (await panel.findElements(byTestId("drill-row"))).length > 0, TIMEOUT);
+    // Every page of its lines, then their sum: exactly the figure.
+    for (;;) {
+      const more = await panel.findElements(By.xpath(".//button[normalize-space()='More']"));
+      if (more.length === 0) break;
+      const before = (await panel.findElements(byTestId("drill-row"))).length;
+      await more[0].click();
+      await driver.wait(async () => (await panel.findElements(byTestId("drill-row"))).length > before, TIMEOUT);
+    }
+    let sum = 0n;
+    for (const r of await panel.findElements(byTestId("drill-row"))) {
+      const cells = await r.findElements(By.css("td"));
+      sum += e4(((await cells[2].getText()).replace(/^[A-Z]{3} /, "")));
+    }
+    assert.equal(sum, shown, "the lines add up to the figure");
+    // A sales line opens its invoice, with the audit history from the sync.
+    const link = await panel.findElement(By.css('[data-testid="drill-row"] button.link'));
+    const label = await link.getText();
+    await link.click();
+    const drawer = await driver.wait(until.elementLocated(byTestId("detail-drawer")), TIMEOUT);
+    await driver.wait(async () => (await drawer.getText()).includes(label), TIMEOUT);
+    assert.match(await textOf(driver, "history"), /insert by sync:/);
+  });
+
+  it("exports the profit and loss as CSV whose figures are the ledger's", async () => {
+    await runProfitAndLoss(driver);
+    const title = await textOf(driver, "report-title");
+    await click(driver, "export-csv");
+    const file = await textOf(driver, "export-path");
+    assert.ok(file.startsWith(path.join(dataDir, "exports")), file);
+    const rows = parseCsv(readFileSync(file, "utf8"));
+    assert.deepEqual(rows[0].slice(0, 3), ["Section", "Line", `${FROM} to ${TO}`]);
+
+    // The organisation on screen, and its journal lines in the period, from the ledger file.
+    const ledgerFile = path.join(dataDir, "ledger.sqlite");
+    const orgs = ledger(ledgerFile, "SELECT tenant_id, name FROM organisations");
+    const org = orgs.find(([, name]) => title.endsWith(`· ${name}`));
+    assert.ok(org, `${title} names none of ${orgs.map((o) => o[1]).join(", ")}`);
+    const lines = ledger(
+      ledgerFile,
+      `SELECT a.code, a.class, l.net_amount FROM journals j
+         JOIN journal_lines l ON l.parent_id = j.id
+         JOIN accounts a ON a.tenant_id = j.tenant_id AND a.xero_id = l.account_xero_id
+        WHERE j.tenant_id = '${org[0].replace(/'/g, "''")}' AND j.date >= '${FROM}' AND j.date <= '${TO}'
+          AND a.class IN ('REVENUE', 'EXPENSE')`,
+    );
+    assert.ok(lines.length > 0, "the period has income and expenses");
+    const byCode = new Map();
+    let net = 0n;
+    for (const [code, cls, amount] of lines) {
+      const v = cls === "REVENUE" ? -e4(amount) : e4(amount);
+      byCode.set(code, (byCode.get(code) ?? 0n) + v);
+      net -= e4(amount);
+    }
+    let checked = 0;
+    for (const r of rows.slice(1)) {
+      const code = /^(\S+) /.exec(r[1])?.[1];
+      if (!code || !byCode.has(code)) continue;
+      assert.equal(e4(r[2]), byCode.get(code), `${r[1]} in the file`);
+      checked++;
+    }
+    assert.equal(checked, byCode.size, "every account that moved is in the file");
+    const netRow = rows.find((r) => r[1] === "Net profit");
+    assert.ok(netRow);
+    assert.equal(e4(netRow[2]), net, "the net profit is the ledger's");
+  });
+});

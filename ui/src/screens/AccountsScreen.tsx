@@ -1,0 +1,100 @@
+import { useEffect, useMemo, useState } from "react";
+import { commands, type AccountView, type AnomalyRecordView, type ApiError, type DrillView } from "../bindings";
+import { useOrganisation } from "../app/organisation";
+import { settle } from "../app/useCommand";
+import { DrillPanel } from "../components/DrillPanel";
+import { EmptyState } from "../components/EmptyState";
+import { formatMoney } from "../lib/money";
+
+const CLASSES: [string, string][] = [
+  ["asset", "Assets"],
+  ["liability", "Liabilities"],
+  ["equity", "Equity"],
+  ["revenue", "Revenue (financial year to date)"],
+  ["expense", "Expenses (financial year to date)"],
+];
+
+/** The chart of accounts with each balance at a date; a balance lists its journal lines. */
+export function AccountsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRecordView) => void }) {
+  const { organisations, current } = useOrganisation();
+  const [asAt, setAsAt] = useState(() => new Date().toISOString().slice(0, 10));
+  const [answer, setAnswer] = useState<{ for: unknown; value: AccountView[] | ApiError } | null>(null);
+  const [open, setOpen] = useState<{ for: unknown; title: string; drill: DrillView } | null>(null);
+  const request = useMemo(() => (current ? { tenantId: current.tenantId, asAt } : null), [current, asAt]);
+  useEffect(() => {
+    if (!request) return;
+    let live = true;
+    void settle(() => commands.listAccounts(request)).then((r) => {
+      if (live && r.state !== "loading") setAnswer({ for: request, value: r.state === "ok" ? r.data : r.error });
+    });
+    return () => {
+      live = false;
+    };
+  }, [request]);
+
+  if (organisations.state !== "loading" && !current) {
+    return (
+      <section data-testid="screen-accounts">
+        <h1 tabIndex={-1}>Accounts</h1>
+        <EmptyState heading="No accounts yet" body="The chart of accounts will appear here with each account's balance, once an organisation has synced." />
+      </section>
+    );
+  }
+  const result = answer && answer.for === request ? answer.value : null;
+  const accounts = Array.isArray(result) ? result : null;
+  const drill = open && open.for === request ? open : null;
+  const groups = accounts ? [...CLASSES, ["", "Other"] as [string, string]].map(([cls, title]) => ({ title, rows: accounts.filter((a) => (a.class ?? "") === cls) })).filter((g) => g.rows.length > 0) : [];
+  return (
+    <section data-testid="screen-accounts">
+      <h1 tabIndex={-1}>Accounts</h1>
+      <form className="filters" onSubmit={(e) => e.preventDefault()}>
+        <input type="date" aria-label="As at" value={asAt} onChange={(e) => e.target.value && setAsAt(e.target.value)} />
+      </form>
+      {result === null && <p role="status">Reading the chart of accounts…</p>}
+      {result !== null && !accounts && (
+        <p role="alert" className="error">
+          {(result as ApiError).message}
+        </p>
+      )}
+      {accounts && (
+        <table className="data-table" data-testid="accounts-table">
+          <thead>
+            <tr>
+              <th scope="col">Code</th>
+              <th scope="col">Name</th>
+              <th scope="col">Type</th>
+              <th scope="col" className="amount">
+                Balance
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {groups.map((g) => [
+              <tr key={g.title} className="report-section">
+                <th scope="rowgroup" colSpan={4}>
+                  {g.title}
+                </th>
+              </tr>,
+              ...g.rows.map((a) => (
+                <tr key={a.xeroId} data-testid="account-row">
+                  <td>{a.code ?? ""}</td>
+                  <td>
+                    {a.name ?? a.xeroId}
+                    {a.status && a.status !== "ACTIVE" ? <span className="muted"> ({a.status.toLowerCase()})</span> : null}
+                  </td>
+                  <td>{a.accountType ?? ""}</td>
+                  <td className="amount">
+                    <button type="button" className="link" onClick={() => setOpen({ for: request, title: `${a.code ?? ""} ${a.name ?? ""}`.trim(), drill: a.drill })}>
+                      {formatMoney(a.balance)}
+                    </button>
+                  </td>
+                </tr>
+              )),
+            ])}
+          </tbody>
+        </table>
+      )}
+      {drill && current && <DrillPanel tenantId={current.tenantId} title={drill.title} drill={drill.drill} onClose={() => setOpen(null)} onOpenRecord={onOpenRecord} />}
+    </section>
+  );
+}

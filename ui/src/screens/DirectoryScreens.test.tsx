@@ -1,0 +1,120 @@
+import { mockIPC } from "@tauri-apps/api/mocks";
+import { render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import type { DrillRequest, LedgerOrganisation, ListContactsRequest, ListDocumentsRequest, ReportRequest } from "../bindings";
+import { OrganisationProvider } from "../app/organisation";
+import { AccountsScreen } from "./AccountsScreen";
+import { ContactsScreen } from "./ContactsScreen";
+import { InvoicesScreen } from "./InvoicesScreen";
+
+const ORG: LedgerOrganisation = { tenantId: "t-1", name: "Kōwhai Design", baseCurrency: "NZD", timezone: "Pacific/Auckland", periodLockDate: null, lastSyncedUtc: null };
+
+function backend() {
+  const calls: { cmd: string; request: unknown }[] = [];
+  mockIPC((cmd, args) => {
+    const request = (args as { request?: unknown }).request;
+    calls.push({ cmd, request });
+    switch (cmd) {
+      case "organisations":
+        return [ORG];
+      case "run_report": {
+        const req = request as ReportRequest;
+        const drill = (dueFrom: string | null) => ({ outstanding: { docType: req.kind === "agedReceivables" ? "ACCREC" : "ACCPAY", asAt: req.period.to, contact: null, currency: "NZD", dueFrom, dueTo: null } });
+        return {
+          kind: req.kind,
+          basis: "accrual",
+          title: "Aged receivables",
+          organisation: null,
+          currency: null,
+          columns: ["Current", "1-30 days", "31-60 days", "61-90 days", "Older", "Total"].map((label) => ({ label, from: null, to: req.period.to })),
+          sections: [
+            {
+              title: "NZD",
+              rows: [{ label: "Café Ōtautahi", code: null, cells: [0, 1, 2, 3, 4, 5].map((i) => ({ amount: i === 1 ? "98765432109876.54" : "0.00", drill: drill(String(i)) })) }],
+              total: { label: "Total", code: null, cells: [0, 1, 2, 3, 4, 5].map((i) => ({ amount: i === 1 ? "98765432109876.54" : "0.00", drill: drill(String(i)) })) },
+            },
+          ],
+          summary: [],
+          notes: [],
+        };
+      }
+      case "report_drill":
+        return { rows: [{ date: "2026-03-02", label: "INV-7", contactName: "Café Ōtautahi", description: null, sourceType: "ACCREC", entity: "invoice", xeroId: "inv-7", amount: "98765432109876.54", currencyCode: "NZD" }], nextCursor: null };
+      case "list_contacts": {
+        const req = request as ListContactsRequest;
+        const c = (n: number) => ({ xeroId: `c-${n}`, name: `Contact ${n}`, email: null, status: "ACTIVE", isCustomer: true, isSupplier: n === 1, balances: [{ currencyCode: "NZD", receivable: "1234.50", payable: n === 1 ? "10.00" : "0.00" }] });
+        if (req.after === "p2") return { rows: [c(3)], nextCursor: null };
+        return { rows: [c(1), c(2)], nextCursor: "p2" };
+      }
+      case "list_documents": {
+        const req = request as ListDocumentsRequest;
+        return { rows: [{ xeroId: `doc-of-${req.filter.contact ?? ""}`, docType: "ACCREC", number: "INV-9", reference: null, contactId: req.filter.contact, contactName: null, date: "2026-03-01", status: "AUTHORISED", currencyCode: "NZD", total: "5.00", account: null, updatedUtc: null }], nextCursor: null };
+      }
+      case "list_accounts":
+        return [
+          { xeroId: "a-bank", code: "090", name: "Business Bank Account", accountType: "BANK", class: "asset", status: "ACTIVE", balance: "98765432109876.54", drill: { ledger: { account: "a-bank", from: null, to: "2026-03-31", sign: null, negate: false } } },
+          { xeroId: "a-sales", code: "200", name: "Sales", accountType: "REVENUE", class: "revenue", status: "ACTIVE", balance: "10.00", drill: { ledger: { account: "a-sales", from: "2025-04-01", to: "2026-03-31", sign: null, negate: true } } },
+        ];
+      default:
+        throw { code: "internal", message: `unexpected ${cmd}` };
+    }
+  });
+  return calls;
+}
+
+const wrap = (ui: React.ReactNode) => render(<OrganisationProvider>{ui}</OrganisationProvider>);
+
+describe("invoices and bills", () => {
+  it("ages what is due and lists a bucket's documents, opening one", async () => {
+    const calls = backend();
+    const open = vi.fn();
+    const user = userEvent.setup();
+    wrap(<InvoicesScreen onOpenRecord={open} />);
+    const buckets = await screen.findAllByTestId("ageing-bucket");
+    expect(buckets[1]).toHaveTextContent("98,765,432,109,876.54");
+    await user.click(buckets[1] as HTMLElement);
+    const panel = await screen.findByTestId("drill-panel");
+    await user.click(await within(panel).findByRole("button", { name: "INV-7" }));
+    expect(open).toHaveBeenCalledWith({ entity: "invoice", xeroId: "inv-7", label: "INV-7" });
+    expect((calls.find((c) => c.cmd === "report_drill")?.request as DrillRequest).drill.outstanding?.dueFrom).toBe("1");
+    await user.selectOptions(screen.getByTestId("invoices-side"), "ACCPAY");
+    await waitFor(() => expect(calls.some((c) => c.cmd === "run_report" && (c.request as ReportRequest).kind === "agedPayables")).toBe(true));
+  });
+});
+
+describe("contacts", () => {
+  it("lists contacts in pages with their balances, and a contact's documents", async () => {
+    const calls = backend();
+    const open = vi.fn();
+    const user = userEvent.setup();
+    wrap(<ContactsScreen onOpenRecord={open} />);
+    const rows = await screen.findAllByTestId("contact-row");
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toHaveTextContent("NZD 1,234.50");
+    expect(rows[0]).toHaveTextContent("NZD 10.00");
+    await user.click(screen.getByRole("button", { name: "More contacts" }));
+    await waitFor(() => expect(screen.getAllByTestId("contact-row")).toHaveLength(3));
+    await user.click(screen.getByRole("button", { name: "Contact 2" }));
+    const history = await screen.findByTestId("contact-history");
+    await user.click(await within(history).findByRole("button", { name: "INV-9" }));
+    expect(open).toHaveBeenCalledWith({ entity: "invoice", xeroId: "doc-of-c-2", label: "INV-9" });
+    await user.type(screen.getByTestId("contacts-search"), "café");
+    await waitFor(() => expect(calls.some((c) => c.cmd === "list_contacts" && (c.request as ListContactsRequest).text === "café")).toBe(true));
+  });
+});
+
+describe("accounts", () => {
+  it("shows the chart by class with exact balances, each listing its lines", async () => {
+    const calls = backend();
+    const user = userEvent.setup();
+    wrap(<AccountsScreen onOpenRecord={vi.fn()} />);
+    const rows = await screen.findAllByTestId("account-row");
+    expect(rows[0]).toHaveTextContent("98,765,432,109,876.54");
+    expect(screen.getByTestId("accounts-table")).toHaveTextContent("Revenue (financial year to date)");
+    await user.click(within(rows[1] as HTMLElement).getByRole("button"));
+    await screen.findByTestId("drill-panel");
+    const drill = calls.find((c) => c.cmd === "report_drill")?.request as DrillRequest;
+    expect(drill.drill.ledger?.account).toBe("a-sales");
+  });
+});

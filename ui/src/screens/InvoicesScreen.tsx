@@ -1,0 +1,117 @@
+import { useEffect, useMemo, useState } from "react";
+import { commands, type AnomalyRecordView, type ApiError, type DrillView, type ReportView } from "../bindings";
+import { useOrganisation } from "../app/organisation";
+import { settle } from "../app/useCommand";
+import { DrillPanel } from "../components/DrillPanel";
+import { EmptyState } from "../components/EmptyState";
+import { formatMoney } from "../lib/money";
+
+type Side = "ACCREC" | "ACCPAY";
+
+/** Sales invoices and bills still due, aged by 30, 60 and 90 days; each bucket lists its documents. */
+export function InvoicesScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRecordView) => void }) {
+  const { organisations, current } = useOrganisation();
+  const [side, setSide] = useState<Side>("ACCREC");
+  const [asAt, setAsAt] = useState(() => new Date().toISOString().slice(0, 10));
+  const [answer, setAnswer] = useState<{ for: unknown; value: ReportView | ApiError } | null>(null);
+  const [open, setOpen] = useState<{ for: unknown; title: string; drill: DrillView } | null>(null);
+  const request = useMemo(
+    () => (current ? { tenantId: current.tenantId, kind: side === "ACCREC" ? ("agedReceivables" as const) : ("agedPayables" as const), period: { from: null, to: asAt }, comparisons: [], basis: null } : null),
+    [current, side, asAt],
+  );
+  useEffect(() => {
+    if (!request) return;
+    let live = true;
+    void settle(() => commands.runReport(request)).then((r) => {
+      if (live && r.state !== "loading") setAnswer({ for: request, value: r.state === "ok" ? r.data : r.error });
+    });
+    return () => {
+      live = false;
+    };
+  }, [request]);
+
+  if (organisations.state !== "loading" && !current) {
+    return (
+      <section data-testid="screen-invoices-and-bills">
+        <h1 tabIndex={-1}>Invoices &amp; Bills</h1>
+        <EmptyState heading="No invoices or bills yet" body="Sales invoices and supplier bills will appear here with what is due and overdue, aged by 30, 60 and 90 days." />
+      </section>
+    );
+  }
+  const report = answer && answer.for === request ? answer.value : null;
+  const view = report && "columns" in report ? report : null;
+  const drill = open && open.for === request ? open : null;
+  return (
+    <section data-testid="screen-invoices-and-bills">
+      <h1 tabIndex={-1}>Invoices &amp; Bills</h1>
+      <form className="filters" onSubmit={(e) => e.preventDefault()}>
+        <select aria-label="Which" data-testid="invoices-side" value={side} onChange={(e) => setSide(e.target.value as Side)}>
+          <option value="ACCREC">Sales invoices (owed to you)</option>
+          <option value="ACCPAY">Bills (you owe)</option>
+        </select>
+        <input type="date" aria-label="As at" value={asAt} onChange={(e) => e.target.value && setAsAt(e.target.value)} />
+      </form>
+      {report === null && <p role="status">Ageing…</p>}
+      {report !== null && !view && (
+        <p role="alert" className="error">
+          {(report as ApiError).message}
+        </p>
+      )}
+      {view && view.sections.length === 0 && <p className="muted">Nothing is due.</p>}
+      {view?.sections.map((s) => (
+        <div key={s.title} className="ageing" data-testid="ageing">
+          <h2>{s.title}</h2>
+          <div className="ageing-buckets">
+            {view.columns.map((c, i) => {
+              const cell = s.total?.cells[i];
+              return (
+                <button
+                  key={c.label}
+                  type="button"
+                  className="ageing-bucket"
+                  data-testid="ageing-bucket"
+                  onClick={() => cell?.drill && setOpen({ for: request, title: `${s.title} · ${c.label}`, drill: cell.drill })}
+                >
+                  <span className="muted">{c.label}</span>
+                  <strong>{formatMoney(cell?.amount)}</strong>
+                </button>
+              );
+            })}
+          </div>
+          <table className="data-table">
+            <thead>
+              <tr>
+                <th scope="col">Contact</th>
+                {view.columns.map((c) => (
+                  <th key={c.label} scope="col" className="amount">
+                    {c.label}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {s.rows.map((r, ri) => (
+                <tr key={ri}>
+                  <th scope="row">{r.label}</th>
+                  {r.cells.map((c, i) => (
+                    <td key={i} className="amount">
+                      {c.amount && c.amount !== "0" && !/^-?0(\.0+)?$/.test(c.amount) && c.drill ? (
+                        <button type="button" className="link" onClick={() => c.drill && setOpen({ for: request, title: `${r.label} · ${view.columns[i]?.label ?? ""}`, drill: c.drill })}>
+                          {formatMoney(c.amount)}
+                        </button>
+                      ) : (
+                        formatMoney(c.amount)
+                      )}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ))}
+      {view && view.notes.length > 0 && <p className="muted">{view.notes.join(" ")}</p>}
+      {drill && current && <DrillPanel tenantId={current.tenantId} title={drill.title} drill={drill.drill} onClose={() => setOpen(null)} onOpenRecord={onOpenRecord} />}
+    </section>
+  );
+}

@@ -1,0 +1,138 @@
+import { mockIPC } from "@tauri-apps/api/mocks";
+import { render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import type { DrillRequest, LedgerOrganisation, ReportRequest, ReportView } from "../bindings";
+import { OrganisationProvider } from "../app/organisation";
+import { ReportsScreen } from "./ReportsScreen";
+
+const ORG: LedgerOrganisation = {
+  tenantId: "t-1",
+  name: "Kōwhai Design",
+  baseCurrency: "NZD",
+  timezone: "Pacific/Auckland",
+  periodLockDate: null,
+  lastSyncedUtc: "2026-11-26T09:00:00.000Z",
+};
+
+const drillOf = (from: string, to: string) => ({ ledger: { account: "acc-sales", from, to, sign: null, negate: true } });
+
+function pl(req: ReportRequest): ReportView {
+  const cols = [req.period, ...(req.comparisons ?? [])];
+  return {
+    kind: "profitAndLoss",
+    basis: "accrual",
+    title: "Profit and loss",
+    organisation: "Kōwhai Design",
+    currency: "NZD",
+    columns: cols.map((p) => ({ label: `${p.from ?? ""} to ${p.to}`, from: p.from ?? null, to: p.to })),
+    sections: [
+      {
+        title: "Income",
+        rows: [{ label: "200 Sales", code: "200", cells: cols.map((p, i) => ({ amount: i === 0 ? "98765432109876.54" : "10.50", drill: drillOf(p.from ?? "", p.to) })) }],
+        total: { label: "Total income", code: null, cells: cols.map(() => ({ amount: "1.00", drill: null })) },
+      },
+    ],
+    summary: [{ label: "Net profit", code: null, cells: cols.map((_, i) => ({ amount: i === 0 ? "-5.25" : "7.00", drill: null })) }],
+    notes: ["Accrual basis: income and expenses count when invoiced or billed."],
+  };
+}
+
+function backend() {
+  const reports: ReportRequest[] = [];
+  const drills: DrillRequest[] = [];
+  const exports: unknown[] = [];
+  mockIPC((cmd, args) => {
+    const a = args as Record<string, unknown>;
+    switch (cmd) {
+      case "organisations":
+        return [ORG];
+      case "run_report": {
+        const req = a.request as ReportRequest;
+        reports.push(req);
+        if (req.basis === "cash" && req.kind === "profitAndLoss") throw { code: "invalid", message: "This report is computed on the accrual basis only; the cash summary shows cash." };
+        return pl(req);
+      }
+      case "export_report": {
+        exports.push(a.request);
+        return { path: "/home/owner/.local/share/ledgerkeep/exports/profit-and-loss-2026-03-31.csv", rows: 4 };
+      }
+      case "report_drill": {
+        const req = a.request as DrillRequest;
+        drills.push(req);
+        const row = (n: number) => ({ date: "2026-03-02", label: `INV-${n}`, contactName: null, description: null, sourceType: "ACCREC", entity: "invoice", xeroId: `inv-${n}`, amount: "12.34", currencyCode: null });
+        if (req.after === "next") return { rows: [row(3)], nextCursor: null };
+        return { rows: [row(1), row(2)], nextCursor: "next" };
+      }
+      default:
+        throw { code: "internal", message: `unexpected ${cmd}` };
+    }
+  });
+  return { reports, drills, exports };
+}
+
+const renderScreen = (onOpenRecord = vi.fn()) =>
+  render(
+    <OrganisationProvider>
+      <ReportsScreen onOpenRecord={onOpenRecord} />
+    </OrganisationProvider>,
+  );
+
+describe("the reports screen", () => {
+  it("exports the report on screen and names the file written", async () => {
+    const { reports, exports } = backend();
+    const user = userEvent.setup();
+    renderScreen();
+    await screen.findByTestId("report-table");
+    await user.click(screen.getByTestId("export-csv"));
+    expect(await screen.findByTestId("export-path")).toHaveTextContent("exports/profit-and-loss-2026-03-31.csv");
+    expect(screen.getByTestId("export-result")).toHaveTextContent("4 rows saved");
+    expect(exports).toEqual([{ report: reports[reports.length - 1], format: "csv" }]);
+  });
+
+  it("runs the profit and loss with a comparison and shows exact figures and the basis", async () => {
+    const { reports } = backend();
+    renderScreen();
+    const table = await screen.findByTestId("report-table");
+    expect(table).toHaveTextContent("98,765,432,109,876.54");
+    expect(table).toHaveTextContent("−5.25");
+    expect(screen.getByTestId("report-basis-stated")).toHaveTextContent("Accrual basis · amounts in NZD");
+    expect(reports[0]?.kind).toBe("profitAndLoss");
+    expect(reports[0]?.comparisons).toHaveLength(1);
+    expect(screen.getByTestId("report-chart")).toBeInTheDocument();
+  });
+
+  it("asks for twelve months for a trend, and shows a refusal's message", async () => {
+    const { reports } = backend();
+    const user = userEvent.setup();
+    renderScreen();
+    await screen.findByTestId("report-table");
+    await user.selectOptions(screen.getByTestId("report-comparison"), "trend");
+    await waitFor(() => expect(reports[reports.length - 1]?.comparisons).toHaveLength(11));
+    // The trend's bars run oldest first.
+    await waitFor(() => expect(screen.getByTestId("report-chart").querySelectorAll("rect")).toHaveLength(12));
+    const last = reports[reports.length - 1];
+    const labels = [...screen.getByTestId("report-chart").querySelectorAll("text")].map((t) => t.textContent);
+    expect(labels[0]).toBe(`${last?.comparisons?.[10]?.from} to ${last?.comparisons?.[10]?.to}`);
+    expect(labels[11]).toBe(`${last?.period.from} to ${last?.period.to}`);
+    await user.selectOptions(screen.getByTestId("report-basis"), "cash");
+    expect(await screen.findByTestId("report-error")).toHaveTextContent("accrual basis only");
+  });
+
+  it("drills from a figure to its lines, pages on, and opens a line's record", async () => {
+    const { drills } = backend();
+    const open = vi.fn();
+    const user = userEvent.setup();
+    renderScreen(open);
+    const figures = await screen.findAllByTestId("report-figure");
+    await user.click(figures[0] as HTMLElement);
+    const panel = await screen.findByTestId("drill-panel");
+    expect(await within(panel).findAllByTestId("drill-row")).toHaveLength(2);
+    expect(drills[0]?.drill).toEqual(drillOf(drills[0]?.drill.ledger?.from ?? "", drills[0]?.drill.ledger?.to ?? ""));
+    await user.click(within(panel).getByRole("button", { name: "More" }));
+    await waitFor(() => expect(within(panel).getAllByTestId("drill-row")).toHaveLength(3));
+    expect(drills[1]?.after).toBe("next");
+    await user.click(within(panel).getByRole("button", { name: "INV-3" }));
+    expect(open).toHaveBeenCalledWith({ entity: "invoice", xeroId: "inv-3", label: "INV-3" });
+  });
+});

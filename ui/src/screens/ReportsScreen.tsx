@@ -1,0 +1,214 @@
+import { useEffect, useMemo, useState } from "react";
+import {
+  commands,
+  type ApiError,
+  type DrillView,
+  type ReportBasis,
+  type ReportKind,
+  type ReportPeriod,
+  type ReportRowView,
+  type ReportView,
+} from "../bindings";
+import type { AnomalyRecordView } from "../bindings";
+import { useOrganisation } from "../app/organisation";
+import { settle } from "../app/useCommand";
+import { BarChart } from "../components/BarChart";
+import { DrillPanel } from "../components/DrillPanel";
+import { EmptyState } from "../components/EmptyState";
+import { ExportButtons } from "../components/ExportButtons";
+import { formatMoney } from "../lib/money";
+import { comparisonPeriods, monthEnd, monthStart, type Comparison } from "../lib/periods";
+
+const KINDS: { kind: ReportKind; label: string; overPeriod: boolean }[] = [
+  { kind: "profitAndLoss", label: "Profit and loss", overPeriod: true },
+  { kind: "balanceSheet", label: "Balance sheet", overPeriod: false },
+  { kind: "trialBalance", label: "Trial balance", overPeriod: false },
+  { kind: "cashSummary", label: "Cash summary", overPeriod: true },
+  { kind: "agedReceivables", label: "Aged receivables", overPeriod: false },
+  { kind: "agedPayables", label: "Aged payables", overPeriod: false },
+];
+
+function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+interface Picked {
+  kind: ReportKind;
+  from: string;
+  to: string;
+  comparison: Comparison;
+  basis: ReportBasis;
+}
+
+/**
+ * The bottom line's bars: periods oldest first (the report lists the newest
+ * first); the aged reports' buckets in their own order, without the total.
+ */
+function chartBars(view: ReportView, line: ReportRowView): { label: string; amount: string | null }[] {
+  const bars = view.columns.map((c, i) => ({ label: c.label.replace(/^As at /, ""), amount: line.cells[i]?.amount ?? null }));
+  if (view.kind === "agedReceivables" || view.kind === "agedPayables") return bars.slice(0, -1);
+  return bars.reverse();
+}
+
+/** The row whose figures the chart draws: the report's bottom line. */
+function bottomLine(r: ReportView): ReportRowView | null {
+  return r.summary[r.summary.length - 1] ?? r.sections[0]?.total ?? null;
+}
+
+/** Profit and loss, balance sheet, trial balance, cash summary and the aged reports, from the local ledger. */
+export function ReportsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRecordView) => void }) {
+  const { organisations, current } = useOrganisation();
+  const [picked, setPicked] = useState<Picked>(() => ({
+    kind: "profitAndLoss",
+    from: monthStart(today()),
+    to: monthEnd(today()),
+    comparison: "previousPeriod",
+    basis: "accrual",
+  }));
+  // Each answer and drill-down remembers the request it belongs to: a new request shows neither.
+  const [answer, setAnswer] = useState<{ for: unknown; value: ReportView | ApiError } | null>(null);
+  const [drillOf, setDrillOf] = useState<{ for: unknown; title: string; drill: DrillView } | null>(null);
+  const overPeriod = KINDS.find((k) => k.kind === picked.kind)?.overPeriod ?? true;
+
+  const request = useMemo(() => {
+    if (!current) return null;
+    const period: ReportPeriod = { from: overPeriod ? picked.from : null, to: picked.to };
+    return {
+      tenantId: current.tenantId,
+      kind: picked.kind,
+      period,
+      comparisons: comparisonPeriods(period, picked.comparison),
+      basis: picked.basis,
+    };
+  }, [current, picked, overPeriod]);
+
+  const report = answer && answer.for === request ? answer.value : null;
+  const drill = drillOf && drillOf.for === request ? drillOf : null;
+
+  useEffect(() => {
+    if (!request) return;
+    let live = true;
+    void settle(() => commands.runReport(request)).then((r) => {
+      if (live && r.state !== "loading") setAnswer({ for: request, value: r.state === "ok" ? r.data : r.error });
+    });
+    return () => {
+      live = false;
+    };
+  }, [request]);
+
+  if (organisations.state !== "loading" && !current) {
+    return (
+      <section data-testid="screen-reports">
+        <h1 tabIndex={-1}>Reports</h1>
+        <EmptyState heading="No reports yet" body="Profit and loss, balance sheet, aged receivables and payables, cash summary and trial balance will be computed here from your local ledger." />
+      </section>
+    );
+  }
+
+  const set = (patch: Partial<Picked>) => setPicked((p) => ({ ...p, ...patch }));
+  const view = report && "columns" in report ? report : null;
+  const line = view ? bottomLine(view) : null;
+  const openFigure = (title: string, d: DrillView) => setDrillOf({ for: request, title, drill: d });
+
+  const renderRow = (r: ReportRowView, cls: string, key: string) => (
+    <tr key={key} className={cls}>
+      <th scope="row">{r.label}</th>
+      {r.cells.map((c, i) => (
+        <td key={i} className="amount">
+          {c.amount === null ? "" : c.drill ? (
+            <button type="button" className="link figure" data-testid="report-figure" aria-label={`${r.label}, ${view?.columns[i]?.label ?? ""}: ${formatMoney(c.amount)}`} onClick={() => c.drill && openFigure(`${r.label} · ${view?.columns[i]?.label ?? ""}`, c.drill)}>
+              {formatMoney(c.amount)}
+            </button>
+          ) : (
+            formatMoney(c.amount)
+          )}
+        </td>
+      ))}
+    </tr>
+  );
+
+  return (
+    <section data-testid="screen-reports" className="reports">
+      <h1 tabIndex={-1}>Reports</h1>
+      <form className="filters" onSubmit={(e) => e.preventDefault()}>
+        <select aria-label="Report" data-testid="report-kind" value={picked.kind} onChange={(e) => set({ kind: e.target.value as ReportKind, basis: e.target.value === "cashSummary" ? "cash" : "accrual" })}>
+          {KINDS.map((k) => (
+            <option key={k.kind} value={k.kind}>
+              {k.label}
+            </option>
+          ))}
+        </select>
+        {overPeriod && <input type="date" aria-label="From" data-testid="report-from" value={picked.from} onChange={(e) => e.target.value && set({ from: e.target.value })} />}
+        <input type="date" aria-label={overPeriod ? "To" : "As at"} data-testid="report-to" value={picked.to} onChange={(e) => e.target.value && set({ to: e.target.value })} />
+        <select aria-label="Compare with" data-testid="report-comparison" value={picked.comparison} onChange={(e) => set({ comparison: e.target.value as Comparison })}>
+          <option value="none">No comparison</option>
+          <option value="previousPeriod">Previous period</option>
+          <option value="previousYear">Same period last year</option>
+          <option value="trend">Twelve months</option>
+        </select>
+        <select aria-label="Basis" data-testid="report-basis" value={picked.basis} onChange={(e) => set({ basis: e.target.value as ReportBasis })}>
+          <option value="accrual">Accrual basis</option>
+          <option value="cash">Cash basis</option>
+        </select>
+      </form>
+      {report === null && <p role="status">Computing the report…</p>}
+      {report !== null && !view && (
+        <p role="alert" className="error" data-testid="report-error">
+          {(report as ApiError).message}
+        </p>
+      )}
+      {view && (
+        <>
+          <h2 data-testid="report-title">
+            {view.title}
+            {view.organisation ? ` · ${view.organisation}` : ""}
+          </h2>
+          {request && <ExportButtons run={(format) => commands.exportReport({ report: request, format })} />}
+          <p className="muted" data-testid="report-basis-stated">
+            {view.basis === "cash" ? "Cash basis" : "Accrual basis"}
+            {view.currency ? ` · amounts in ${view.currency}` : ""}
+          </p>
+          {line && view.columns.length > 1 && view.kind !== "trialBalance" && (
+            <BarChart title={`${line.label}, by column`} bars={chartBars(view, line)} />
+          )}
+          <div className="report-scroll">
+            <table className="data-table report-table" data-testid="report-table">
+              <thead>
+                <tr>
+                  <th scope="col">Account</th>
+                  {view.columns.map((c, i) => (
+                    <th key={i} scope="col" className="amount">
+                      {c.label}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {view.sections.map((s, si) => [
+                  <tr key={`s${si}`} className="report-section">
+                    <th scope="rowgroup" colSpan={view.columns.length + 1}>
+                      {s.title}
+                    </th>
+                  </tr>,
+                  ...s.rows.map((r, ri) => renderRow(r, "", `s${si}r${ri}`)),
+                  ...(s.total ? [renderRow(s.total, "report-total", `s${si}t`)] : []),
+                ])}
+                {view.summary.map((r, i) => renderRow(r, "report-summary", `sum${i}`))}
+              </tbody>
+            </table>
+          </div>
+          {view.notes.length > 0 && (
+            <ul className="muted report-notes">
+              {view.notes.map((n) => (
+                <li key={n}>{n}</li>
+              ))}
+            </ul>
+          )}
+        </>
+      )}
+      {drill && current && (
+        <DrillPanel tenantId={current.tenantId} title={drill.title} drill={drill.drill} onClose={() => setDrillOf(null)} onOpenRecord={onOpenRecord} />
+      )}
+    </section>
+  );
+}
