@@ -154,16 +154,37 @@ enum CursorKey {
 /// How a text search joins the listing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum TextPlan {
-    /// Few matches: take every match from the FTS index, then filter and sort them.
+    /// Few matches: take every match from the FTS index, then filter and sort
+    /// them (each match costs a read of its wide row).
     FromMatches,
-    /// Many matches: walk the sort order and check each row against the FTS
-    /// index (a rowid lookup), stopping at the page's end.
+    /// More matches: collect the matches' ids once, then walk the sort's
+    /// narrow index and keep the rows whose id is among them, stopping at the
+    /// page's end. `+id` keeps SQLite from starting at the matches instead.
+    WalkAgainstMatches,
+    /// A great many matches (a common word): walk the sort order and ask the
+    /// FTS index about each row, which stops sooner than collecting them all.
     CheckEachRow,
 }
 
-/// Up to this many matches, a search starts from the FTS index; beyond it, from
-/// the sort order. Both plans cost about the same here on a 1M-row ledger.
-const MATCHES_TO_START_FROM: i64 = 10_000;
+/// Below this many matches, a search starts from the FTS index: reading each
+/// match's row to sort it costs less than walking the sort order to find a
+/// page of rare matches.
+const MATCHES_TO_START_FROM: i64 = 2_000;
+/// From this many matches, collecting them costs more than asking the FTS
+/// index about each row of the (short) walk.
+const MATCHES_TO_CHECK_EACH_ROW: i64 = 100_000;
+
+/// The plan for a search with this many matches (counted up to
+/// [`MATCHES_TO_CHECK_EACH_ROW`]).
+fn text_plan(matches: i64) -> TextPlan {
+    if matches < MATCHES_TO_START_FROM {
+        TextPlan::FromMatches
+    } else if matches < MATCHES_TO_CHECK_EACH_ROW {
+        TextPlan::WalkAgainstMatches
+    } else {
+        TextPlan::CheckEachRow
+    }
+}
 
 fn where_clause(
     kind: DocumentKind,
@@ -249,6 +270,9 @@ fn where_clause_with(
             match plan {
                 TextPlan::FromMatches => sql.push_str(&format!(
                     " AND id IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)"
+                )),
+                TextPlan::WalkAgainstMatches => sql.push_str(&format!(
+                    " AND +id IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)"
                 )),
                 TextPlan::CheckEachRow => sql.push_str(&format!(
                     " AND EXISTS (SELECT 1 FROM {fts} WHERE {fts} MATCH ? AND {fts}.rowid = {table}.id)"
@@ -339,14 +363,10 @@ impl LedgerStore {
                     kind.fts()
                 ))
                 .bind(q)
-                .bind(MATCHES_TO_START_FROM)
+                .bind(MATCHES_TO_CHECK_EACH_ROW)
                 .fetch_one(self.pool())
                 .await?;
-                if matches < MATCHES_TO_START_FROM {
-                    TextPlan::FromMatches
-                } else {
-                    TextPlan::CheckEachRow
-                }
+                text_plan(matches)
             }
             _ => TextPlan::FromMatches,
         };
@@ -549,6 +569,100 @@ impl LedgerStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ledgerkeep_domain::xero::{BankTransaction, XeroRecord};
+
+    #[test]
+    fn the_plan_follows_the_number_of_matches() {
+        assert_eq!(text_plan(0), TextPlan::FromMatches);
+        assert_eq!(text_plan(MATCHES_TO_START_FROM - 1), TextPlan::FromMatches);
+        assert_eq!(
+            text_plan(MATCHES_TO_START_FROM),
+            TextPlan::WalkAgainstMatches
+        );
+        assert_eq!(
+            text_plan(MATCHES_TO_CHECK_EACH_ROW - 1),
+            TextPlan::WalkAgainstMatches
+        );
+        assert_eq!(text_plan(MATCHES_TO_CHECK_EACH_ROW), TextPlan::CheckEachRow);
+    }
+
+    /// Each plan's SQL selects the same rows in the same order, whatever the
+    /// number of matches (the listing tests reach only the plans their data
+    /// size picks).
+    #[tokio::test]
+    async fn every_text_plan_finds_the_same_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LedgerStore::open(&dir.path().join("ledger.sqlite"))
+            .await
+            .unwrap();
+        let recs: Vec<XeroRecord<BankTransaction>> = (0..300)
+            .map(|i| {
+                let words = match i % 3 {
+                    0 => "plumbing widget",
+                    1 => "plumbing",
+                    _ => "gadget",
+                };
+                XeroRecord::from_json(&format!(
+                    r#"{{"BankTransactionID": "b{i:04}", "Type": "SPEND", "Status": "AUTHORISED",
+                        "Date": "/Date({}+0000)/", "Total": 1.00, "CurrencyCode": "NZD",
+                        "Reference": "R{i}", "BankAccount": {{"AccountID": "bank-1"}},
+                        "Contact": {{"ContactID": "c", "Name": "C"}},
+                        "LineItems": [{{"Description": "{words}", "LineAmount": 1.00}}],
+                        "UpdatedDateUTC": "/Date(1000+0000)/"}}"#,
+                    (i % 17) * 86_400_000
+                ))
+                .unwrap()
+            })
+            .collect();
+        let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        store
+            .apply_page("t", &recs, &ledgerkeep_domain::Actor::sync("r"), now)
+            .await
+            .unwrap();
+        for text in ["plumbing", "plumbing widget", "gadget", "nothing"] {
+            let f = DocumentFilter {
+                tenant_id: "t".to_owned(),
+                text: Some(text.to_owned()),
+                amount_min: Some("0.50".parse().unwrap()),
+                ..DocumentFilter::default()
+            };
+            let mut found = Vec::new();
+            for plan in [
+                TextPlan::FromMatches,
+                TextPlan::WalkAgainstMatches,
+                TextPlan::CheckEachRow,
+            ] {
+                let (w, args) = where_clause_with(
+                    DocumentKind::BankTransactions,
+                    &f,
+                    plan,
+                    Some(SortField::Date),
+                )
+                .unwrap();
+                let sql = format!(
+                    "SELECT xero_id FROM bank_transactions WHERE {w} ORDER BY date DESC, id DESC"
+                );
+                let mut q = sqlx::query_scalar::<_, String>(&sql);
+                for a in &args {
+                    q = match a {
+                        SqlValue::Null => q.bind(None::<String>),
+                        SqlValue::Int(i) => q.bind(*i),
+                        SqlValue::Text(t) => q.bind(t.as_str()),
+                    };
+                }
+                found.push(q.fetch_all(store.pool()).await.unwrap());
+            }
+            let expected = match text {
+                "plumbing" => 200,
+                "plumbing widget" | "gadget" => 100,
+                _ => 0,
+            };
+            assert_eq!(found[0].len(), expected, "{text}");
+            assert_eq!(found[1], found[0], "{text}: walking against the matches");
+            assert_eq!(found[2], found[0], "{text}: checking each row");
+        }
+        store.close().await;
+    }
 
     #[test]
     fn typed_text_becomes_a_safe_query() {

@@ -448,9 +448,9 @@ async fn invoices_are_found_by_number_and_line_description() {
     assert!(find("harbour", None).await.len() == 2);
 }
 
-/// A word in more than 10,000 documents is searched by walking the sort order
-/// and checking each row; a rare one from its matches. Both give every match,
-/// once, in order.
+/// A word in thousands of documents is searched by walking the sort order
+/// against its collected matches; a rare one from its matches. Both give every
+/// match, once, in order.
 #[tokio::test]
 async fn common_and_rare_words_page_the_same_way() {
     let l = ledger().await;

@@ -1,6 +1,6 @@
 //! Xero's rate limits, kept on our side so that Xero never has to refuse us:
-//! per tenant at most 5 in flight (a semaphore), 60 a minute (a [`Spacing`]
-//! that waits), a daily budget, all corrected by the server's
+//! per tenant at most 5 in flight (a semaphore), 60 a minute (a [`Burst`]
+//! window that waits), a daily budget, all corrected by the server's
 //! `X-MinLimit-Remaining` / `X-DayLimit-Remaining`; 10,000 a minute app-wide
 //! (one [`Spacing`] shared by every tenant, corrected by
 //! `X-AppMinLimit-Remaining`). A call takes its tenant's slot and the app's
@@ -62,9 +62,9 @@ pub enum Priority {
     Background,
 }
 
-/// One call per `period`, no burst (a GCRA bucket of depth one): never more
-/// than `limit` calls in ANY minute, whichever moment the server's fixed
-/// windows start. Unlike governor's buckets it can be looked at without
+/// The app's minute: one call per `period`, no burst (a GCRA bucket of depth
+/// one): never more than `limit` calls in ANY minute, whichever moment the
+/// server's fixed windows start. Unlike governor's buckets it can be looked at without
 /// taking from it, so that a call takes its tenant's slot and the app's slot
 /// together: taking one and then waiting for the other would let the first
 /// slip (seen: 62 calls to one tenant in a minute while the app limit bound).
@@ -95,14 +95,80 @@ impl Spacing {
     }
 }
 
+/// How much longer than a minute the tenant's rolling window is: a margin for
+/// the network, so that a call that reaches Xero sooner than the one sent a
+/// window before it cannot land in the same minute of Xero's.
+pub const WINDOW_MARGIN_MS: i64 = 1_000;
+
+/// A tenant's minute as a rolling window: at most `limit` sends in ANY
+/// `window_ms` (a minute and [`WINDOW_MARGIN_MS`]), so the first `limit` calls
+/// of a quiet minute go at once and the next waits until the oldest of them
+/// has left the window. Any fixed window of Xero's, wherever it starts, lies
+/// inside one rolling window, so it never sees more than `limit` of ours.
+/// Calls the server counted that are not ours (another app on the tenant)
+/// stand in the window from the moment we learn of them, for a whole window.
+#[derive(Debug, Clone, Default)]
+pub struct Burst {
+    /// Our sends (ms), oldest first, the last `window_ms` of them.
+    sends: VecDeque<i64>,
+    /// Someone else's calls the server reported: when we learnt it, and how many.
+    others: Option<(i64, u32)>,
+}
+
+impl Burst {
+    /// When the next call may go (ms), with `limit` a window of `window_ms`.
+    pub fn ready_at_ms(&self, now: i64, limit: u32, window_ms: i64) -> i64 {
+        let limit = limit.max(1) as usize;
+        let others = |at: i64| match self.others {
+            Some((t, n)) if at - t < window_ms => n as usize,
+            _ => 0,
+        };
+        let live = |at: i64| self.sends.iter().filter(|t| at - **t < window_ms).count();
+        if live(now) + others(now) < limit {
+            return now;
+        }
+        // The count only falls as time passes, at the moments a send (or the
+        // others' reading) leaves the window: the first that makes room.
+        let mut moments: Vec<i64> = self.sends.iter().map(|t| t + window_ms).collect();
+        if let Some((t, _)) = self.others {
+            moments.push(t + window_ms);
+        }
+        moments.sort_unstable();
+        moments
+            .into_iter()
+            .filter(|m| *m > now)
+            .find(|m| live(*m) + others(*m) < limit)
+            .unwrap_or(now + window_ms)
+    }
+
+    /// Records a send at `now` (ms), forgetting what has left the window.
+    pub fn take(&mut self, now: i64, window_ms: i64) {
+        self.sends.push_back(now);
+        while self.sends.front().is_some_and(|t| now - t >= window_ms) {
+            self.sends.pop_front();
+        }
+    }
+
+    /// Our sends in the minute up to and including `at` (ms).
+    fn ours_in_minute_to(&self, at: i64) -> usize {
+        self.sends
+            .iter()
+            .filter(|t| **t <= at && at - **t < MINUTE_MS)
+            .count()
+    }
+
+    /// The server counted `others` calls that are not ours, read at `now`.
+    fn others_seen(&mut self, now: i64, others: u32) {
+        self.others = (others > 0).then_some((now, others));
+    }
+}
+
 #[derive(Debug, Default)]
 struct TenantCounts {
-    /// The tenant's minute, as even spacing.
-    minute: Spacing,
-    /// No new call starts before this instant (ms): a 429, or the server's correction.
+    /// The tenant's minute: our sends in the rolling window, and others'.
+    minute: Burst,
+    /// No new call starts before this instant (ms): a 429.
     paused_until_ms: i64,
-    /// Our own sends in the last minute (ms), to read the server's minute count against.
-    recent: VecDeque<i64>,
     /// The server's last `X-DayLimit-Remaining`, when it was read, and our sends since.
     day_remaining: Option<u32>,
     day_read_at_ms: i64,
@@ -260,6 +326,8 @@ impl LimitHeaders {
 }
 
 const MINUTE_MS: i64 = 60_000;
+/// The tenant's rolling window.
+const WINDOW_MS: i64 = MINUTE_MS + WINDOW_MARGIN_MS;
 const DAY_MS: i64 = 86_400_000;
 
 fn duration_ms(d: Duration) -> i64 {
@@ -303,10 +371,7 @@ impl RateLimiter {
                 .or_insert_with(|| {
                     Arc::new(TenantGate {
                         in_flight: Arc::new(Semaphore::new(self.limits.concurrent as usize)),
-                        counts: Mutex::new(TenantCounts {
-                            minute: Spacing::per_minute(self.limits.per_minute),
-                            ..TenantCounts::default()
-                        }),
+                        counts: Mutex::new(TenantCounts::default()),
                         users_waiting: AtomicUsize::new(0),
                         user_done: Notify::new(),
                     })
@@ -342,23 +407,27 @@ impl RateLimiter {
                 let ready_ns = {
                     let mut app = self.app_counts.lock();
                     let mut c = gate.counts.lock();
-                    let ready_ns = c
-                        .minute
-                        .ready_at_ns()
+                    let now_ms = self.time.now_ms();
+                    let minute_ready_ms =
+                        c.minute
+                            .ready_at_ms(now_ms, self.limits.per_minute, WINDOW_MS);
+                    // Ready now in ms is ready now in ns: the window counts whole ms.
+                    let minute_ready_ns = if minute_ready_ms <= now_ms {
+                        now_ns
+                    } else {
+                        i128::from(minute_ready_ms) * 1_000_000
+                    };
+                    let ready_ns = minute_ready_ns
                         .max(app.minute.ready_at_ns())
                         .max(i128::from(c.paused_until_ms) * 1_000_000)
                         .max(i128::from(app.paused_until_ms) * 1_000_000);
                     if ready_ns <= now_ns {
                         // The day may have run out, or turned, while we waited.
                         self.check_day(&mut c, priority, true)?;
-                        c.minute.take(now_ns);
                         app.minute.take(now_ns);
                         let busy = self.time.sleeper.hold();
                         let now = self.time.now_ms();
-                        c.recent.push_back(now);
-                        while c.recent.front().is_some_and(|t| now - t >= MINUTE_MS) {
-                            c.recent.pop_front();
-                        }
+                        c.minute.take(now, WINDOW_MS);
                         c.day_sends.push_back(now);
                         while c.day_sends.front().is_some_and(|t| now - t >= DAY_MS) {
                             c.day_sends.pop_front();
@@ -448,19 +517,11 @@ impl RateLimiter {
         if let Some(server_left) = h.minute_remaining {
             // Our sends the server may have counted in its window: those in the
             // minute before this call. If it counted more, another app shares the
-            // tenant: each call it took is one period of ours.
-            let ours = c
-                .recent
-                .iter()
-                .filter(|t| **t <= ticket.sent_at_ms && ticket.sent_at_ms - **t < MINUTE_MS)
-                .count();
+            // tenant: its calls take places in our window from now on.
+            let ours = c.minute.ours_in_minute_to(ticket.sent_at_ms);
             let used_by_server = self.limits.per_minute.saturating_sub(server_left);
             let others = used_by_server.saturating_sub(u32::try_from(ours).unwrap_or(u32::MAX));
-            if others > 0 {
-                let period_ms = MINUTE_MS / i64::from(self.limits.per_minute.max(1));
-                let until = now + i64::from(others) * period_ms;
-                c.paused_until_ms = c.paused_until_ms.max(until);
-            }
+            c.minute.others_seen(now, others);
         }
         if status != 429 {
             return;
@@ -570,15 +631,40 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn sixty_a_minute_means_one_a_second() {
+    async fn sixty_go_at_once_and_each_next_when_the_one_sixty_before_leaves_the_window() {
         let vt = VirtualTime::starting_at(0);
         let l = limiter(&vt, RateLimits::default());
         let mut at = Vec::new();
-        for _ in 0..61 {
+        for _ in 0..150 {
             at.push(l.acquire("a", Priority::User).await.unwrap().sent_at_ms);
         }
-        assert_eq!(at[60] - at[0], 60_000);
-        assert!(at.windows(2).all(|w| w[1] - w[0] == 1_000), "{at:?}");
+        // A burst: the first 60 within a second (the app's 10,000 a minute
+        // spaces any two calls by 6 ms).
+        assert!(at[59] - at[0] < 1_000, "{at:?}");
+        for i in 60..at.len() {
+            assert_eq!(at[i], at[i - 60] + WINDOW_MS, "call {i}: {at:?}");
+        }
+        // Never more than 60 in any minute, wherever Xero's windows start.
+        assert!(at.windows(61).all(|w| w[60] - w[0] > MINUTE_MS));
+    }
+
+    #[tokio::test]
+    async fn a_window_half_spent_earlier_leaves_room_for_the_rest() {
+        let vt = VirtualTime::starting_at(0);
+        let l = limiter(&vt, RateLimits::default());
+        let mut first = Vec::new();
+        for _ in 0..30 {
+            first.push(l.acquire("a", Priority::User).await.unwrap().sent_at_ms);
+        }
+        vt.advance(Duration::from_secs(40));
+        let mut at = Vec::new();
+        for _ in 0..31 {
+            at.push(l.acquire("a", Priority::User).await.unwrap().sent_at_ms);
+        }
+        // 30 more fit beside the first 30 at once; the 31st waits for the
+        // first of those to leave the window.
+        assert!(at[29] - at[0] < 1_000 && at[0] < 41_000, "{at:?}");
+        assert_eq!(at[30], first[0] + WINDOW_MS);
     }
 
     #[tokio::test]
@@ -637,6 +723,7 @@ mod tests {
     async fn the_servers_minute_count_corrects_ours() {
         let vt = VirtualTime::starting_at(0);
         let l = limiter(&vt, RateLimits::default());
+        vt.advance(Duration::from_secs(5));
         let t = l.acquire("a", Priority::User).await.unwrap();
         // We made 1 call; the server counted 11 in its window: 10 are someone else's.
         let h = LimitHeaders {
@@ -645,8 +732,13 @@ mod tests {
         };
         l.observe(&t, 200, &h);
         drop(t);
-        let next = l.acquire("a", Priority::User).await.unwrap();
-        assert!(next.sent_at_ms >= 10_000, "{}", next.sent_at_ms);
+        // They hold 10 places in our window: 49 more go now, the 50th waits.
+        let mut at = Vec::new();
+        for _ in 0..50 {
+            at.push(l.acquire("a", Priority::User).await.unwrap().sent_at_ms);
+        }
+        assert!(at[48] < 6_000, "{at:?}");
+        assert_eq!(at[49], 5_000 + WINDOW_MS, "{at:?}");
     }
 
     fn day_429(retry_after_s: u64) -> LimitHeaders {
