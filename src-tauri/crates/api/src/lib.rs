@@ -30,6 +30,11 @@ pub use ops::maintenance::{
     backup_now, restore_backup, verify_audit, AuditVerifyView, BackupRequest, BackupView,
     ChainBreakView, RestoreRequest, RestoreView, Upkeep,
 };
+pub use ops::payments::{
+    cancel_payment, list_payments, payment_accounts, record_payment, CancelPaymentRequest,
+    ListPaymentsRequest, PaymentAccountView, PaymentAccountsRequest, PaymentState, PaymentView,
+    RecordPaymentRequest,
+};
 pub use ops::preferences::{preferences, set_log_level, Preferences, SetLogLevelRequest};
 pub use ops::support_bundle::{make_support_bundle, SupportBundle, SupportBundleRequest};
 pub use ops::sync::{

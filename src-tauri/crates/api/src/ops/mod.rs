@@ -11,6 +11,7 @@ pub mod health;
 pub mod ledger;
 pub mod maintenance;
 pub mod organisations;
+pub mod payments;
 pub mod preferences;
 pub mod support_bundle;
 pub mod sync;
