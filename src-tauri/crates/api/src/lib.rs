@@ -31,9 +31,9 @@ pub use ops::maintenance::{
     ChainBreakView, RestoreRequest, RestoreView, Upkeep,
 };
 pub use ops::payments::{
-    cancel_payment, list_payments, payment_accounts, record_payment, CancelPaymentRequest,
-    ListPaymentsRequest, PaymentAccountView, PaymentAccountsRequest, PaymentState, PaymentView,
-    RecordPaymentRequest,
+    cancel_payment, cancel_payment_as, list_payments, payment_accounts, record_payment,
+    record_payment_as, CancelPaymentRequest, ListPaymentsRequest, PaymentAccountView,
+    PaymentAccountsRequest, PaymentState, PaymentView, RecordPaymentRequest,
 };
 pub use ops::preferences::{preferences, set_log_level, Preferences, SetLogLevelRequest};
 pub use ops::support_bundle::{make_support_bundle, SupportBundle, SupportBundleRequest};

@@ -164,27 +164,14 @@ async fn write_ledger_fixture_for_the_current_schema() {
             date: "2026-11-02".into(),
             reference: format!("fixture-{i}"),
         };
-        async move {
-            record_payment(
-                &ctx,
-                None,
-                req,
-                ledgerkeep_domain::Actor::user("record-payment"),
-            )
-            .await
-            .unwrap()
-        }
+        async move { record_payment(&ctx, None, req).await.unwrap() }
     };
     record(0).await;
     record(1).await;
     let dropped = record(3).await;
-    cancel_payment(
-        &ctx,
-        CancelPaymentRequest { id: dropped.id },
-        ledgerkeep_domain::Actor::user("cancel-payment"),
-    )
-    .await
-    .unwrap();
+    cancel_payment(&ctx, CancelPaymentRequest { id: dropped.id })
+        .await
+        .unwrap();
     let voided = open[1].clone();
     sim.plant(&tenants[0], move |p| {
         p.edit(ledgerkeep_sim::Collection::Invoices, &voided, |v| {

@@ -9,7 +9,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ledgerkeep_api::*;
-use ledgerkeep_domain::Actor;
 use ledgerkeep_sim::{Collection, Fault, FaultRule, Gate, RunningSimulator};
 use ledgerkeep_sync::{OutboxReport, SchedulerConfig, Silent};
 use ledgerkeep_xero::{ApiRequest, MemoryTokenStore, Priority, VirtualTime, Xero, XeroOptions};
@@ -27,10 +26,6 @@ const PATIENCE: Duration = Duration::from_secs(120);
 
 fn dec(v: &Value) -> Decimal {
     v.to_string().trim_matches('"').parse().unwrap()
-}
-
-fn user() -> Actor {
-    Actor::user("record-payment")
 }
 
 /// The scheduler waits on tokio's timer (its hourly tick never comes during
@@ -192,7 +187,7 @@ async fn validation_errors_local_and_from_xero_surface_field_by_field() {
     // Unreadable inputs: each named.
     let mut bad = form(&tenant, doc, &bank.account_id, "12,50", "");
     bad.date = "1 July".into();
-    let e = record_payment(&s.ctx, None, bad, user()).await.unwrap_err();
+    let e = record_payment(&s.ctx, None, bad).await.unwrap_err();
     assert_eq!(e.code, ErrorCode::Invalid);
     let fields: Vec<&str> = e.field_errors().iter().map(|f| f.field.as_str()).collect();
     assert_eq!(fields, ["amount", "date"]);
@@ -219,7 +214,7 @@ async fn validation_errors_local_and_from_xero_surface_field_by_field() {
         "",
     );
     bad.date = "2026-06-30".into();
-    let e = record_payment(&s.ctx, None, bad, user()).await.unwrap_err();
+    let e = record_payment(&s.ctx, None, bad).await.unwrap_err();
     let fields: Vec<&str> = e.field_errors().iter().map(|f| f.field.as_str()).collect();
     assert_eq!(fields, ["amount", "accountId", "date"], "{e:?}");
     assert!(
@@ -246,7 +241,6 @@ async fn validation_errors_local_and_from_xero_surface_field_by_field() {
         &s.ctx,
         None,
         form(&tenant, doc, &bank.account_id, "5.00", "refused"),
-        user(),
     )
     .await
     .unwrap();
@@ -287,7 +281,6 @@ async fn audit_rows_exist_for_create_send_confirm_and_cancel() {
         &s.ctx,
         None,
         form(&tenant, &docs[0], &bank.account_id, "3.35", "kept"),
-        user(),
     )
     .await
     .unwrap();
@@ -295,11 +288,10 @@ async fn audit_rows_exist_for_create_send_confirm_and_cancel() {
         &s.ctx,
         None,
         form(&tenant, &docs[1], &bank.account_id, "4.00", "dropped"),
-        user(),
     )
     .await
     .unwrap();
-    let cancelled = cancel_payment(&s.ctx, CancelPaymentRequest { id: dropped.id }, user())
+    let cancelled = cancel_payment(&s.ctx, CancelPaymentRequest { id: dropped.id })
         .await
         .unwrap();
     assert_eq!(cancelled.state, PaymentState::Cancelled);
@@ -313,7 +305,7 @@ async fn audit_rows_exist_for_create_send_confirm_and_cancel() {
     let pid = recorded.payment_id.clone().unwrap();
 
     // A sent payment can no longer be cancelled.
-    let e = cancel_payment(&s.ctx, CancelPaymentRequest { id: kept.id }, user())
+    let e = cancel_payment(&s.ctx, CancelPaymentRequest { id: kept.id })
         .await
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::Invalid);
@@ -380,7 +372,7 @@ async fn audit_rows_exist_for_create_send_confirm_and_cancel() {
             (
                 "update".to_owned(),
                 "cancelled".to_owned(),
-                "user:record-payment".to_owned()
+                "user:cancel-payment".to_owned()
             ),
         ]
     );
@@ -425,7 +417,6 @@ async fn a_crash_between_sending_and_the_answer_retries_with_the_same_key_and_xe
         &s.ctx,
         None,
         form(&tenant, &docs[0], &bank.account_id, "7.25", "crash"),
-        user(),
     )
     .await
     .unwrap();
@@ -598,7 +589,6 @@ async fn a_payment_made_offline_is_queued_and_sent_when_the_network_returns() {
         &ctx,
         Some(&svc),
         form(&tenant, &docs[0], &bank.account_id, "9.99", "offline"),
-        user(),
     )
     .await
     .unwrap();
@@ -645,7 +635,6 @@ async fn a_batch_with_one_bad_payment_records_the_others_and_reports_the_bad_one
                 "2.50",
                 &format!("batch-{i}"),
             ),
-            user(),
         )
         .await
         .unwrap();

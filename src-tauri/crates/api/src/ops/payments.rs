@@ -191,11 +191,22 @@ fn new_key() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-/// Checks and queues a payment (one transaction with its audit row), then,
-/// with the sync service and Xero reachable, asks the scheduler to send it.
-/// Offline, it waits in the outbox until the network returns.
+/// Checks and queues a payment the owner recorded in the app (one transaction
+/// with its audit row), then, with the sync service and Xero reachable, asks
+/// the scheduler to send it. Offline, it waits in the outbox until the
+/// network returns.
 #[tracing::instrument(name = "op", skip_all, fields(op = "record_payment", request_id = %crate::request_id()))]
 pub async fn record_payment(
+    ctx: &AppContext,
+    svc: Option<&SyncService>,
+    req: RecordPaymentRequest,
+) -> Result<PaymentView, ApiError> {
+    record_payment_as(ctx, svc, req, Actor::user("record-payment")).await
+}
+
+/// [`record_payment`] by another author (the CLI).
+#[tracing::instrument(name = "op", skip_all, fields(op = "record_payment_as", request_id = %crate::request_id()))]
+pub async fn record_payment_as(
     ctx: &AppContext,
     svc: Option<&SyncService>,
     req: RecordPaymentRequest,
@@ -270,6 +281,15 @@ pub struct CancelPaymentRequest {
 /// being sent, cannot be: Xero may have it.
 #[tracing::instrument(name = "op", skip_all, fields(op = "cancel_payment", request_id = %crate::request_id()))]
 pub async fn cancel_payment(
+    ctx: &AppContext,
+    req: CancelPaymentRequest,
+) -> Result<PaymentView, ApiError> {
+    cancel_payment_as(ctx, req, Actor::user("cancel-payment")).await
+}
+
+/// [`cancel_payment`] by another author (the CLI).
+#[tracing::instrument(name = "op", skip_all, fields(op = "cancel_payment_as", request_id = %crate::request_id()))]
+pub async fn cancel_payment_as(
     ctx: &AppContext,
     req: CancelPaymentRequest,
     actor: Actor,
