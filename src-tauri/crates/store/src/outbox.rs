@@ -283,6 +283,13 @@ async fn fetch_one(
         .transpose()
 }
 
+/// A row this transaction has just written.
+async fn fetch_existing(conn: &mut SqliteConnection, id: i64) -> Result<OutboxPayment, StoreError> {
+    fetch_one(conn, id)
+        .await?
+        .ok_or_else(|| StoreError::Data(format!("outbox row {id} vanished")))
+}
+
 /// The facts the rules need, read inside the caller's transaction.
 async fn payment_facts(
     conn: &mut SqliteConnection,
@@ -438,9 +445,7 @@ impl LedgerStore {
             &at,
         )
         .await?;
-        let row = fetch_one(&mut tx, id)
-            .await?
-            .ok_or_else(|| StoreError::Data("the queued payment vanished".into()))?;
+        let row = fetch_existing(&mut tx, id).await?;
         tx.commit().await?;
         Ok(QueueOutcome::Queued(Box::new(row)))
     }
@@ -532,9 +537,7 @@ impl LedgerStore {
             &at,
         )
         .await?;
-        let after = fetch_one(&mut tx, id)
-            .await?
-            .ok_or_else(|| StoreError::Data("the cancelled payment vanished".into()))?;
+        let after = fetch_existing(&mut tx, id).await?;
         tx.commit().await?;
         Ok(CancelOutcome::Cancelled(Box::new(after)))
     }

@@ -524,8 +524,10 @@ impl XeroClient {
                 })
             }
         };
+        // A write's refusal (400) carries Xero's validation messages: the caller reads them.
+        let readable = (200..=299).contains(&status) || (status == 400 && req.is_put());
         match status {
-            200..=299 => {
+            _ if readable => {
                 let json =
                     serde_json::from_slice(&body).map_err(|e| XeroError::Decode(e.to_string()))?;
                 Ok(Attempt::Done(XeroResponse {
@@ -541,17 +543,6 @@ impl XeroClient {
                 request_id,
                 correlation_id,
             })),
-            // A write's refusal carries Xero's validation messages: the caller reads them.
-            400 if req.is_put() => {
-                let json =
-                    serde_json::from_slice(&body).map_err(|e| XeroError::Decode(e.to_string()))?;
-                Ok(Attempt::Done(XeroResponse {
-                    status,
-                    body: json,
-                    request_id,
-                    correlation_id,
-                }))
-            }
             401 => Ok(Attempt::Unauthorized(token.generation)),
             429 if limits.day_exhausted() => Err(XeroError::DailyLimit(
                 "Xero says none are left today".to_owned(),
