@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use ledgerkeep_api::*;
 use ledgerkeep_sim::{Collection, Fault, FaultRule, Gate, RunningSimulator};
-use ledgerkeep_sync::{OutboxReport, SchedulerConfig, Silent};
-use ledgerkeep_xero::{ApiRequest, MemoryTokenStore, Priority, VirtualTime, Xero, XeroOptions};
+use ledgerkeep_sync::{OutboxReport, Silent};
+use ledgerkeep_xero::{ApiRequest, Priority, VirtualTime, Xero};
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use tokio::net::{TcpListener, TcpStream};
@@ -28,26 +28,8 @@ fn dec(v: &Value) -> Decimal {
     v.to_string().trim_matches('"').parse().unwrap()
 }
 
-/// The scheduler waits on tokio's timer (its hourly tick never comes during
-/// a test); the clock is the virtual one the simulator reads.
 async fn service(ctx: &AppContext, xero: &Arc<Xero>, time: &Arc<VirtualTime>) -> SyncService {
-    SyncService::start_probing(
-        ctx,
-        Arc::clone(xero),
-        ledgerkeep_xero::Timekeeping {
-            clock: time.timekeeping().clock,
-            sleeper: Arc::new(ledgerkeep_xero::TokioSleeper),
-        },
-        SchedulerConfig {
-            sync_on_launch: false,
-            interval: Duration::from_secs(3600),
-            ..SchedulerConfig::default()
-        },
-        Arc::new(Silent),
-        Duration::from_millis(50),
-    )
-    .await
-    .unwrap()
+    test_service(ctx, xero, time, Duration::from_millis(50)).await
 }
 
 async fn sync(svc: &SyncService, tenant: &str) {
@@ -564,16 +546,7 @@ async fn a_payment_made_offline_is_queued_and_sent_when_the_network_returns() {
     // The app reaches Xero's API through the cable; signing in goes direct.
     let mut endpoints = endpoints_of(&sim);
     endpoints.api_url = format!("http://{}", cable.addr);
-    let xero = Arc::new(
-        Xero::new(
-            endpoints,
-            Arc::new(MemoryTokenStore::default()),
-            time.timekeeping(),
-            None,
-            XeroOptions::default(),
-        )
-        .unwrap(),
-    );
+    let xero = xero_at(endpoints, &time);
     sign_in_by_bounce(&xero).await;
     let ctx = base.ctx;
     let tenant = sim.tenants()[0].tenant_id.clone();
