@@ -50,6 +50,8 @@ pub use ops::xero_connection::{
     SignInRoute, SignInStarted, StartSignInRequest,
 };
 pub use paths::AppPaths;
+/// Who made a change: the `_as` operations take one (the CLI names itself).
+pub use ledgerkeep_domain::Actor;
 
 /// A short id for one operation call, carried by its log span.
 pub fn request_id() -> String {

@@ -378,6 +378,13 @@ pub async fn sync_once(
     req.full = full;
     let mut out = Vec::new();
     for (id, _) in tenants {
+        // Waiting payments go first, as in the scheduler: the sync reads back what they changed.
+        let sent = engine
+            .send_outbox(&id, req.priority, &ledgerkeep_sync::Silent)
+            .await;
+        if sent.requests > 0 {
+            tracing::info!(tenant = %id, recorded = sent.recorded, failed = sent.failed, "payments sent to Xero");
+        }
         let r = engine.sync_tenant(&id, &req, cancel, progress).await;
         out.push(SyncReportView::from(&r));
         if cancel.is_cancelled() {
