@@ -13,6 +13,8 @@ pub mod paths;
 
 pub use context::{AppConfig, AppContext, XeroSetup};
 pub use error::{ApiError, ErrorCode, FieldError};
+/// Who made a change: the `_as` operations take one (the CLI names itself).
+pub use ledgerkeep_domain::Actor;
 pub use links::{parse_link, Link, Screen};
 pub use ops::anomalies::{
     dismiss_anomaly, list_anomalies, AnomalyRecordView, AnomalyView, DismissAnomalyRequest,
@@ -50,8 +52,6 @@ pub use ops::xero_connection::{
     SignInRoute, SignInStarted, StartSignInRequest,
 };
 pub use paths::AppPaths;
-/// Who made a change: the `_as` operations take one (the CLI names itself).
-pub use ledgerkeep_domain::Actor;
 
 /// A short id for one operation call, carried by its log span.
 pub fn request_id() -> String {

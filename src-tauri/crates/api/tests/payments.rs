@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use ledgerkeep_api::*;
 use ledgerkeep_sim::{Collection, Fault, FaultRule, Gate, RunningSimulator};
-use ledgerkeep_sync::{OutboxReport, Silent};
+use ledgerkeep_sync::{Notice, Notifier, OutboxReport, Silent};
 use ledgerkeep_xero::{ApiRequest, Priority, VirtualTime, Xero};
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
@@ -470,6 +470,16 @@ async fn a_crash_between_sending_and_the_answer_retries_with_the_same_key_and_xe
     svc.shutdown().await;
 }
 
+/// The notifications the app would show.
+#[derive(Debug, Default)]
+struct Notices(parking_lot::Mutex<Vec<Notice>>);
+
+impl Notifier for Notices {
+    fn notify(&self, notice: Notice) {
+        self.0.lock().push(notice);
+    }
+}
+
 /// A loopback TCP forwarder standing for the network: unplugged, nothing
 /// listens on its port (connections are refused) and open connections drop.
 struct Cable {
@@ -623,9 +633,10 @@ async fn a_batch_with_one_bad_payment_records_the_others_and_reports_the_bad_one
     )
     .await;
 
+    let notices = Notices::default();
     let report = svc
         .engine()
-        .send_outbox(&tenant, Priority::User, &Silent)
+        .send_outbox(&tenant, Priority::User, &notices)
         .await;
     assert_eq!(
         (
@@ -663,6 +674,17 @@ async fn a_batch_with_one_bad_payment_records_the_others_and_reports_the_bad_one
     assert!(
         keys.iter().all(|k| k.is_some() && *k == keys[0]),
         "{keys:?}"
+    );
+    // The owner is told: what was recorded, and what Xero refused and why.
+    let shown = notices.0.lock().clone();
+    assert_eq!(shown.len(), 2, "{shown:?}");
+    assert_eq!(shown[0].summary, "Payments recorded in Xero");
+    assert_eq!(shown[0].body, "2 payments were recorded.");
+    assert_eq!(shown[1].summary, "Xero refused a payment");
+    assert!(
+        shown[1].body.contains("2.50") && shown[1].body.contains("exceeds the amount outstanding"),
+        "{}",
+        shown[1].body
     );
     assert_eq!(payments_at_xero(&s.sim, &tenant, "batch-0").len(), 1);
     assert!(payments_at_xero(&s.sim, &tenant, "batch-1").is_empty());

@@ -542,17 +542,6 @@ impl LedgerStore {
         Ok(CancelOutcome::Cancelled(Box::new(after)))
     }
 
-    /// The organisations with payments queued or sending.
-    pub async fn outbox_tenants(&self) -> Result<Vec<String>, StoreError> {
-        let _timer = self.timed("outbox_tenants");
-        Ok(sqlx::query_scalar(
-            "SELECT DISTINCT tenant_id FROM outbox WHERE entity = 'Payment'
-               AND status IN ('queued', 'sending') ORDER BY tenant_id",
-        )
-        .fetch_all(self.pool())
-        .await?)
-    }
-
     /// The next request's payments for `tenant`, marked `sending` (with their
     /// audit rows) before anything leaves. A batch already sending (its answer
     /// never came: a crash, a lost connection) comes first, whole and with its

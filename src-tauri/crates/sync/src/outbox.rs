@@ -221,6 +221,7 @@ impl SyncEngine {
             tenant: tenant.to_owned(),
             ..OutboxReport::default()
         };
+        let mut sent_keys = std::collections::HashSet::new();
         loop {
             let batch = match self
                 .store()
@@ -235,6 +236,11 @@ impl SyncEngine {
                     break;
                 }
             };
+            if !sent_keys.insert(batch.key.clone()) {
+                // Its answer was settled yet it is still waiting: never loop on it.
+                report.waiting = Some("A batch of payments could not be settled.".to_owned());
+                break;
+            }
             tracing::info!(
                 %tenant,
                 payments = batch.items.len(),

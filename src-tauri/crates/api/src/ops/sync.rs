@@ -110,15 +110,14 @@ impl SyncService {
                 probe_every,
             ))
         });
-        let svc = SyncService {
+        // Payments left queued or sending by the last run go out before the
+        // first sync of their organisation.
+        Ok(SyncService {
             engine,
             scheduler,
             _network: network,
             probe,
-        };
-        // Payments left queued or sending by the last run go out with the first
-        // sync of their organisation; those of organisations not scheduled wait.
-        Ok(svc)
+        })
     }
 
     /// Asks the scheduler to send the tenant's waiting payments now, if
