@@ -448,16 +448,16 @@ async fn a_crash_between_sending_and_the_answer_retries_with_the_same_key_and_xe
     let done = payment(&ctx, queued.id).await;
     assert_eq!(done.state, PaymentState::Recorded);
     assert_eq!(done.attempts, 2);
+    // Exactly one payment at Xero, and it is the one the ledger names.
+    let at_xero = payments_at_xero(&s.sim, &tenant, "crash");
+    assert_eq!(at_xero.len(), 1);
+    assert_eq!(at_xero[0]["PaymentID"].as_str(), done.payment_id.as_deref());
     let batch_key: String = sqlx::query_scalar("SELECT batch_key FROM outbox WHERE id = ?")
         .bind(i64::from(queued.id))
         .fetch_one(ctx.store().pool())
         .await
         .unwrap();
     assert_eq!(batch_key, key, "the retry used another key");
-    // Exactly one payment at Xero, and it is the one the ledger names.
-    let at_xero = payments_at_xero(&s.sim, &tenant, "crash");
-    assert_eq!(at_xero.len(), 1);
-    assert_eq!(at_xero[0]["PaymentID"].as_str(), done.payment_id.as_deref());
     let ledger: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM payments WHERE tenant_id = ? AND reference = 'crash'",
     )
