@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ledgerkeep_api::*;
+use ledgerkeep_domain::EntityKind;
 use ledgerkeep_sim::{Collection, Fault, FaultRule, Gate, RunningSimulator};
 use ledgerkeep_sync::{Notice, Notifier, OutboxReport, Silent};
 use ledgerkeep_xero::{ApiRequest, Priority, VirtualTime, Xero};
@@ -278,10 +279,24 @@ async fn audit_rows_exist_for_create_send_confirm_and_cancel() {
         .unwrap();
     assert_eq!(cancelled.state, PaymentState::Cancelled);
 
+    let watermarks = |store: ledgerkeep_store::LedgerStore, tenant: String| async move {
+        let mut w = Vec::new();
+        for kind in [EntityKind::Invoice, EntityKind::Payment] {
+            w.push(store.watermark(&tenant, kind).await.unwrap());
+        }
+        w
+    };
+    let before = watermarks(s.ctx.store().clone(), tenant.clone()).await;
     let mut rx = svc.scheduler().subscribe_payments();
     svc.scheduler().send_outbox(&tenant).unwrap();
     let report = next_settled(&mut rx).await;
     assert_eq!((report.requests, report.recorded), (1, 1));
+    // Stored at once, but only a sync moves the streams' watermarks: changes
+    // made in Xero since the last sync are still to be fetched.
+    assert_eq!(
+        watermarks(s.ctx.store().clone(), tenant.clone()).await,
+        before
+    );
     let recorded = payment(&s.ctx, kept.id).await;
     assert_eq!(recorded.state, PaymentState::Recorded);
     let pid = recorded.payment_id.clone().unwrap();
