@@ -609,6 +609,19 @@ async fn a_payment_made_offline_is_queued_and_sent_when_the_network_returns() {
     assert_eq!(at_xero.len(), 1);
     assert_eq!(at_xero[0]["PaymentID"].as_str(), sent.payment_id.as_deref());
     assert_eq!(at_xero[0]["Amount"].to_string(), "9.99");
+
+    // Online, a payment goes at once: recording it asks the scheduler to send.
+    let online = record_payment(
+        &ctx,
+        Some(&svc),
+        form(&tenant, &docs[1], &bank.account_id, "1.23", "online"),
+    )
+    .await
+    .unwrap();
+    let report = next_settled(&mut rx).await;
+    assert_eq!((report.requests, report.recorded), (1, 1));
+    assert_eq!(payment(&ctx, online.id).await.state, PaymentState::Recorded);
+    assert_eq!(payments_at_xero(&sim, &tenant, "online").len(), 1);
     svc.shutdown().await;
 }
 

@@ -233,7 +233,7 @@ pub async fn record_payment_as(
     };
     tracing::info!(id = payment.id, "payment queued for Xero");
     if let Some(svc) = svc {
-        svc.send_payments_if_online(&tenant).await;
+        svc.send_payments_if_online(&tenant);
     }
     Ok(payment)
 }

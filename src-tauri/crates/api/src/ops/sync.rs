@@ -121,19 +121,23 @@ impl SyncService {
     }
 
     /// Asks the scheduler to send the tenant's waiting payments now, if
-    /// Xero's host answers; offline they wait for the network's return.
-    pub async fn send_payments_if_online(&self, tenant: &str) {
-        let online = match &self.probe {
-            Some(target) => ledgerkeep_sync::network::reachable(target).await,
-            None => false,
-        };
-        if !online {
-            tracing::info!("offline: the payment waits in the outbox for the network");
+    /// Xero's host answers; offline they wait for the network's return. The
+    /// probe runs in the background: the caller does not wait for it.
+    pub fn send_payments_if_online(&self, tenant: &str) {
+        let Some(target) = self.probe.clone() else {
             return;
-        }
-        if let Err(e) = self.scheduler.send_outbox(tenant) {
-            tracing::warn!(error = %e, "the payment waits: its organisation is not scheduled");
-        }
+        };
+        let scheduler = self.scheduler.clone();
+        let tenant = tenant.to_owned();
+        tokio::spawn(async move {
+            if !ledgerkeep_sync::network::reachable(&target).await {
+                tracing::info!("offline: the payment waits in the outbox for the network");
+                return;
+            }
+            if let Err(e) = scheduler.send_outbox(&tenant) {
+                tracing::warn!(error = %e, "the payment waits: its organisation is not scheduled");
+            }
+        });
     }
 
     pub fn engine(&self) -> &Arc<SyncEngine> {
