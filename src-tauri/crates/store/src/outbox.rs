@@ -682,23 +682,12 @@ impl LedgerStore {
                 settled.push(p);
                 continue;
             }
-            match result {
+            let (status, pid, reason, errors, old, new) = match result {
                 ItemResult::Recorded(payment) => {
-                    let pid = payment["PaymentID"].as_str().unwrap_or_default();
-                    sqlx::query(
-                        "UPDATE outbox SET status = 'recorded', xero_id = ?, last_error = NULL,
-                                errors_json = NULL, updated_at = ? WHERE id = ?",
-                    )
-                    .bind(pid)
-                    .bind(&at)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                    audits.push(step(
-                        &p,
-                        json!({"Status": "sending", "PaymentID": null}),
-                        json!({"Status": "recorded", "PaymentID": pid}),
-                    ));
+                    let pid = payment["PaymentID"].as_str().unwrap_or_default().to_owned();
+                    let new = json!({"Status": "recorded", "PaymentID": pid});
+                    let old = json!({"Status": "sending", "PaymentID": null});
+                    ("recorded", Some(pid), None, None, old, new)
                 }
                 ItemResult::Refused(errors) => {
                     let reason = errors
@@ -706,23 +695,31 @@ impl LedgerStore {
                         .map(|e| e.message.as_str())
                         .collect::<Vec<_>>()
                         .join(" ");
-                    sqlx::query(
-                        "UPDATE outbox SET status = 'failed', last_error = ?, errors_json = ?,
-                                updated_at = ? WHERE id = ?",
+                    let new = json!({"Status": "failed", "Error": reason});
+                    let old = json!({"Status": "sending", "Error": null});
+                    (
+                        "failed",
+                        None,
+                        Some(reason),
+                        Some(errors_json(errors)),
+                        old,
+                        new,
                     )
-                    .bind(&reason)
-                    .bind(errors_json(errors))
-                    .bind(&at)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                    audits.push(step(
-                        &p,
-                        json!({"Status": "sending", "Error": null}),
-                        json!({"Status": "failed", "Error": reason}),
-                    ));
                 }
-            }
+            };
+            sqlx::query(
+                "UPDATE outbox SET status = ?, xero_id = ?, last_error = ?, errors_json = ?,
+                        updated_at = ? WHERE id = ?",
+            )
+            .bind(status)
+            .bind(pid)
+            .bind(reason)
+            .bind(errors)
+            .bind(&at)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            audits.push(step(&p, old, new));
             settled.extend(fetch_one(&mut tx, *id).await?);
         }
         audit::append(&mut tx, &audits, &actor.to_string(), &at).await?;
