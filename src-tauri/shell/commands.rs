@@ -28,6 +28,10 @@ use ledgerkeep_api::{
     SetLogLevelRequest, SupportBundle, SupportBundleRequest,
 };
 use ledgerkeep_api::{
+    CancelPaymentRequest, ListPaymentsRequest, PaymentAccountView, PaymentAccountsRequest,
+    PaymentView, RecordPaymentRequest,
+};
+use ledgerkeep_api::{
     CancelSyncRequest, CancelSyncView, SyncNowRequest, SyncReportView, SyncStatusRequest,
     SyncStatusView,
 };
@@ -402,4 +406,41 @@ pub async fn sign_off_close_run(
     request: SignOffRequest,
 ) -> Result<RunView, ApiError> {
     close::sign_off_run(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn record_payment(
+    ctx: Ctx<'_>,
+    sync: Sync<'_>,
+    request: RecordPaymentRequest,
+) -> Result<PaymentView, ApiError> {
+    ledgerkeep_api::record_payment(&ctx, Some(&sync), request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_payments(
+    ctx: Ctx<'_>,
+    request: ListPaymentsRequest,
+) -> Result<Vec<PaymentView>, ApiError> {
+    ledgerkeep_api::list_payments(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn cancel_payment(
+    ctx: Ctx<'_>,
+    request: CancelPaymentRequest,
+) -> Result<PaymentView, ApiError> {
+    ledgerkeep_api::cancel_payment(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn payment_accounts(
+    ctx: Ctx<'_>,
+    request: PaymentAccountsRequest,
+) -> Result<Vec<PaymentAccountView>, ApiError> {
+    ledgerkeep_api::payment_accounts(&ctx, request).await
 }

@@ -65,6 +65,10 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::run_close_checks,
             commands::tick_close_step,
             commands::sign_off_close_run,
+            commands::record_payment,
+            commands::list_payments,
+            commands::cancel_payment,
+            commands::payment_accounts,
         ])
         .events(collect_events![
             events::NavigateRequested,

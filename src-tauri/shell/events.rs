@@ -30,7 +30,8 @@ pub struct SignInFinished {
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
 pub struct SyncProgressed(pub ledgerkeep_api::SyncProgressView);
 
-/// A sync of this organisation finished: screens showing it read again.
+/// A sync of this organisation finished, or payments sent to Xero were
+/// settled: screens showing it read again.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
 #[serde(rename_all = "camelCase")]
 pub struct LedgerChanged {

@@ -23,8 +23,25 @@ pub async fn start(ctx: &AppContext) -> Result<SyncService, ApiError> {
     .await
 }
 
-/// Sends each sync's progress, and each finished sync, to the window.
+/// Sends each sync's progress, and each finished sync or settled payment, to
+/// the window.
 pub fn forward_events<R: Runtime>(app: AppHandle<R>, sync: &SyncService) {
+    let mut payments = sync.scheduler().subscribe_payments();
+    let to_window = app.clone();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match payments.recv().await {
+                Ok(report) => {
+                    let _ = (LedgerChanged {
+                        tenant_id: report.tenant,
+                    })
+                    .emit(&to_window);
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            }
+        }
+    });
     let mut events = sync.subscribe();
     tauri::async_runtime::spawn(async move {
         loop {

@@ -13,6 +13,7 @@ import {
 import { useOrganisation } from "../app/organisation";
 import { settle, useCommand } from "../app/useCommand";
 import { EmptyState } from "../components/EmptyState";
+import { FieldMessage, fieldErrors } from "../components/FieldMessage";
 import { formatMoney } from "../lib/money";
 import { Markdown } from "../lib/markdown";
 
@@ -41,23 +42,6 @@ const blankSop = (): SaveSopRequest => ({
 export function lastMonth(today = new Date()): string {
   const d = new Date(today.getFullYear(), today.getMonth() - 1, 1);
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}`;
-}
-
-/** The field errors of a form's refusal, by field name. */
-function fieldErrors(error: ApiError | null): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const f of error?.fields ?? []) out[f.field] = f.message;
-  return out;
-}
-
-function FieldMessage({ errors, field }: { errors: Record<string, string>; field: string }) {
-  const message = errors[field];
-  if (!message) return null;
-  return (
-    <span className="error field-error" role="alert" data-testid={`error-${field}`}>
-      {message}
-    </span>
-  );
 }
 
 /** Creates or edits a procedure; every refused field shows its message beside it. */

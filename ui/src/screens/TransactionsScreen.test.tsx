@@ -71,6 +71,9 @@ function backend(opts: { orgs?: LedgerOrganisation[] } = {}) {
         return [
           { seq: 7, action: "update", actor: "sync:run-9", at: "2026-11-02T00:00:00.000Z", changes: [{ field: "Status", old: '"DRAFT"', new: '"AUTHORISED"' }], hash: "ab" },
         ];
+      case "list_payments":
+      case "payment_accounts":
+        return [];
       default:
         throw { code: "internal", message: `unexpected ${cmd}` };
     }

@@ -19,6 +19,7 @@ import { useEvent } from "../app/useEvent";
 import { EmptyState } from "../components/EmptyState";
 import { ExportButtons } from "../components/ExportButtons";
 import { formatMoney } from "../lib/money";
+import { PaymentsPanel } from "./PaymentsPanel";
 
 const PAGE = 200;
 const ROW_HEIGHT = 36;
@@ -381,6 +382,9 @@ function DetailDrawer({ row, kind, tenantId, onClose }: { row: DocumentRowView; 
           </div>
         ))}
       </dl>
+      {kind === "invoices" && (
+        <PaymentsPanel tenantId={tenantId} invoiceId={row.xeroId} canPay={row.status === "AUTHORISED"} />
+      )}
       <h2>History</h2>
       {history === null && <p role="status">Reading the audit trail…</p>}
       {history !== null && !Array.isArray(history) && <p role="alert" className="error">{history.message}</p>}

@@ -14,6 +14,8 @@ pub mod paths;
 
 pub use context::{AppConfig, AppContext, XeroSetup};
 pub use error::{ApiError, ErrorCode, FieldError};
+/// Who made a change: the `_as` operations take one (the CLI names itself).
+pub use ledgerkeep_domain::Actor;
 pub use links::{parse_link, Link, Screen};
 pub use ops::anomalies::{
     dismiss_anomaly, list_anomalies, AnomalyRecordView, AnomalyView, DismissAnomalyRequest,
@@ -37,6 +39,11 @@ pub use ops::ledger::{
 pub use ops::maintenance::{
     backup_now, restore_backup, verify_audit, AuditVerifyView, BackupRequest, BackupView,
     ChainBreakView, RestoreRequest, RestoreView, Upkeep,
+};
+pub use ops::payments::{
+    cancel_payment, cancel_payment_as, list_payments, payment_accounts, record_payment,
+    record_payment_as, CancelPaymentRequest, ListPaymentsRequest, PaymentAccountView,
+    PaymentAccountsRequest, PaymentState, PaymentView, RecordPaymentRequest,
 };
 pub use ops::preferences::{preferences, set_log_level, Preferences, SetLogLevelRequest};
 pub use ops::reports::{

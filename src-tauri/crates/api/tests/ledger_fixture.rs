@@ -128,6 +128,64 @@ async fn write_ledger_fixture_for_the_current_schema() {
     .await
     .unwrap();
 
+    // Schema 6: the payments outbox. One payment recorded in Xero, one
+    // refused by Xero (its invoice voided there after our sync), one
+    // cancelled, and one left queued.
+    let bank = payment_accounts(
+        &ctx,
+        PaymentAccountsRequest {
+            tenant_id: tenants[0].clone(),
+        },
+    )
+    .await
+    .unwrap()
+    .into_iter()
+    .find(|a| a.account_type.as_deref() == Some("BANK"))
+    .expect("a bank account");
+    let open: Vec<String> = sqlx::query_scalar(
+        "SELECT xero_id FROM invoices WHERE tenant_id = ? AND status = 'AUTHORISED'
+           AND amount_due_e4 > 100000
+           AND currency_code = (SELECT base_currency FROM organisations WHERE tenant_id = ?)
+         ORDER BY xero_id LIMIT 4",
+    )
+    .bind(&tenants[0])
+    .bind(&tenants[0])
+    .fetch_all(ctx.store().pool())
+    .await
+    .unwrap();
+    assert_eq!(open.len(), 4, "four open documents");
+    let record = |i: usize| {
+        let ctx = ctx.clone();
+        let req = RecordPaymentRequest {
+            tenant_id: tenants[0].clone(),
+            invoice_id: open[i].clone(),
+            account_id: bank.account_id.clone(),
+            amount: "10.00".into(),
+            date: "2026-11-02".into(),
+            reference: format!("fixture-{i}"),
+        };
+        async move { record_payment(&ctx, None, req).await.unwrap() }
+    };
+    record(0).await;
+    record(1).await;
+    let dropped = record(3).await;
+    cancel_payment(&ctx, CancelPaymentRequest { id: dropped.id })
+        .await
+        .unwrap();
+    let voided = open[1].clone();
+    sim.plant(&tenants[0], move |p| {
+        p.edit(ledgerkeep_sim::Collection::Invoices, &voided, |v| {
+            v["Status"] = serde_json::json!("VOIDED");
+        });
+    })
+    .unwrap();
+    let report = svc
+        .engine()
+        .send_outbox(&tenants[0], ledgerkeep_xero::Priority::User, &Silent)
+        .await;
+    assert_eq!((report.recorded, report.failed), (1, 1), "{report:?}");
+    record(2).await;
+
     set_log_level(
         &ctx,
         SetLogLevelRequest {

@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use ledgerkeep_api::*;
 use ledgerkeep_sim::{Collection, RunningSimulator};
-use ledgerkeep_sync::{SchedulerConfig, Silent};
 use ledgerkeep_xero::{VirtualTime, Xero};
 
 mod common;
@@ -24,24 +23,7 @@ async fn setup() -> (
 }
 
 async fn service(ctx: &AppContext, xero: &Arc<Xero>, time: &Arc<VirtualTime>) -> SyncService {
-    SyncService::start(
-        ctx,
-        Arc::clone(xero),
-        // The scheduler waits on tokio's timer, so its hourly tick never comes
-        // during the test; the clock is the virtual one.
-        ledgerkeep_xero::Timekeeping {
-            clock: time.timekeeping().clock,
-            sleeper: Arc::new(ledgerkeep_xero::TokioSleeper),
-        },
-        SchedulerConfig {
-            sync_on_launch: false,
-            interval: std::time::Duration::from_secs(3600),
-            ..SchedulerConfig::default()
-        },
-        Arc::new(Silent),
-    )
-    .await
-    .unwrap()
+    common::test_service(ctx, xero, time, std::time::Duration::from_secs(30)).await
 }
 
 #[tokio::test]

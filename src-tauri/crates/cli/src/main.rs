@@ -94,6 +94,34 @@ enum Command {
         #[arg(long, value_name = "ID")]
         tenant: Option<String>,
     },
+    /// Payments recorded through Ledgerkeep and their way to Xero (queued,
+    /// sending, recorded, failed, cancelled), as JSON.
+    Payments {
+        #[arg(long, value_name = "ID")]
+        tenant: Option<String>,
+    },
+    /// Record a payment on an invoice or bill: checked against the ledger and
+    /// queued for Xero; the next `sync` sends it. Prints it as JSON.
+    Pay {
+        #[arg(long, value_name = "ID")]
+        tenant: String,
+        /// The invoice's or bill's InvoiceID.
+        #[arg(long, value_name = "ID")]
+        invoice: String,
+        /// The paying account's AccountID.
+        #[arg(long, value_name = "ID")]
+        account: String,
+        /// The amount, exactly: 125.50.
+        #[arg(long)]
+        amount: String,
+        /// YYYY-MM-DD.
+        #[arg(long)]
+        date: String,
+        #[arg(long, default_value = "")]
+        reference: String,
+    },
+    /// Cancel a queued payment (by the id `payments` shows).
+    CancelPayment { id: u32 },
     /// The audit trail.
     Audit {
         #[command(subcommand)]
@@ -175,6 +203,38 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             format,
             tenant,
         } => sync_cmds::export(&ctx, entity, format, tenant).await,
+        Command::Payments { tenant } => {
+            let req = ledgerkeep_api::ListPaymentsRequest {
+                tenant_id: tenant,
+                invoice_id: None,
+            };
+            print_json(&ledgerkeep_api::list_payments(&ctx, req).await?).map(ok)
+        }
+        Command::Pay {
+            tenant,
+            invoice,
+            account,
+            amount,
+            date,
+            reference,
+        } => {
+            let req = ledgerkeep_api::RecordPaymentRequest {
+                tenant_id: tenant,
+                invoice_id: invoice,
+                account_id: account,
+                amount,
+                date,
+                reference,
+            };
+            let actor = ledgerkeep_api::Actor::cli("pay");
+            let p = ledgerkeep_api::record_payment_as(&ctx, None, req, actor).await;
+            print_refusal(p).and_then(|p| print_json(&p)).map(ok)
+        }
+        Command::CancelPayment { id } => {
+            let req = ledgerkeep_api::CancelPaymentRequest { id };
+            let actor = ledgerkeep_api::Actor::cli("cancel-payment");
+            print_json(&ledgerkeep_api::cancel_payment_as(&ctx, req, actor).await?).map(ok)
+        }
         Command::Doctor { .. } | Command::Restore { .. } | Command::Simulator(_) => {
             Ok(ExitCode::SUCCESS)
         }
@@ -205,6 +265,16 @@ fn xero_setup() -> ledgerkeep_api::XeroSetup {
         setup.options.client.limits.per_minute = n;
     }
     setup
+}
+
+/// A form's refusal names each field on stderr before the error itself.
+fn print_refusal<T>(r: Result<T, ApiError>) -> Result<T, ApiError> {
+    if let Err(e) = &r {
+        for f in e.field_errors() {
+            let _ = writeln!(std::io::stderr(), "{}: {}", f.field, f.message);
+        }
+    }
+    r
 }
 
 pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> Result<(), ApiError> {

@@ -8,6 +8,7 @@ pub mod canonical;
 pub mod close;
 pub mod dates;
 pub mod money;
+pub mod payment;
 pub mod reports;
 pub mod xero;
 

@@ -180,6 +180,11 @@ async fn serve_inner(
         }
         None => handler(shared, &tenant),
     };
+    for f in &faults {
+        if let Fault::HoldAnswer(gate) = f {
+            gate.pass().await;
+        }
+    }
     let mut text = answer.body.to_string();
     if faults.contains(&Fault::TruncatedJson) {
         let mut cut = text.len() / 2;

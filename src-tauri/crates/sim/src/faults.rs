@@ -59,6 +59,10 @@ pub enum Fault {
     Timeout,
     /// Hold the call, counted in flight, until the gate opens.
     Hold(Gate),
+    /// Do the call's work (a write is recorded), then hold its answer until
+    /// the gate opens: a client that gives up, or dies, meanwhile never
+    /// learns the outcome of what was done.
+    HoldAnswer(Gate),
     /// Send the first half of the JSON body.
     TruncatedJson,
     /// Send a body that is not JSON.

@@ -257,6 +257,21 @@ pub(crate) async fn apply_in<T: StoredEntity>(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<PageOutcome, StoreError> {
+    apply_records_in(conn, tenant_id, records, actor, now, true).await
+}
+
+/// [`apply_in`], optionally leaving the stream's watermark where it is: records
+/// Xero returned from a write (a payment, the invoice it changed) are stored
+/// at once, but only a sync moves the watermark, or records changed in Xero
+/// between the watermark and the write would never be fetched.
+pub(crate) async fn apply_records_in<T: StoredEntity>(
+    conn: &mut SqliteConnection,
+    tenant_id: &str,
+    records: &[XeroRecord<T>],
+    actor: &Actor,
+    now: DateTime<Utc>,
+    advance_watermark: bool,
+) -> Result<PageOutcome, StoreError> {
     let spec = &T::SPEC;
     let mut outcome = PageOutcome::default();
 
@@ -382,7 +397,7 @@ pub(crate) async fn apply_in<T: StoredEntity>(
             audit::append(conn, &pending, &actor.to_string(), &format_instant(now)).await?;
     }
 
-    if let Some(max) = page_max {
+    if let Some(max) = page_max.filter(|_| advance_watermark) {
         sqlx::query(
             "INSERT INTO sync_streams (tenant_id, stream, watermark_utc, updated_at) VALUES (?, ?, ?, ?) \
              ON CONFLICT (tenant_id, stream) DO UPDATE SET \

@@ -19,6 +19,7 @@ pub mod close;
 pub mod close_checks;
 pub mod contacts;
 mod error;
+pub mod outbox;
 pub mod query;
 pub mod reports;
 pub mod rows;
@@ -54,6 +55,10 @@ pub use audit::{AuditEntry, BreakKind, ChainBreak, VerifyReport};
 pub use backup::{BackupInfo, RestoreOutcome};
 pub use error::StoreError;
 pub use integrity::{check_file, Integrity};
+pub use outbox::{
+    CancelOutcome, ItemResult, OutboxFieldError, OutboxPayment, OutboxStatus, PaymentAccount,
+    PaymentBatch, QueueOutcome,
+};
 pub use rows::StoredEntity;
 pub use sqlx::Error as SqlxError;
 pub use sync_state::SyncRunRow;

@@ -92,6 +92,8 @@ pub struct SyncEngine {
     calls: AtomicU64,
     /// Send times (ms) of the last minute's calls, for the rate-limit gauge.
     recent: Mutex<VecDeque<i64>>,
+    /// Held while the outbox sends: one sender at a time.
+    outbox: tokio::sync::Mutex<()>,
 }
 
 enum Fail {
@@ -136,6 +138,7 @@ impl SyncEngine {
             metrics,
             calls: AtomicU64::new(0),
             recent: Mutex::new(VecDeque::new()),
+            outbox: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -156,7 +159,11 @@ impl SyncEngine {
         self.calls.load(Ordering::SeqCst)
     }
 
-    fn now(&self) -> DateTime<Utc> {
+    pub(crate) fn outbox_lock(&self) -> &tokio::sync::Mutex<()> {
+        &self.outbox
+    }
+
+    pub(crate) fn now(&self) -> DateTime<Utc> {
         let t = self.time.clock.now();
         DateTime::from_timestamp(t.unix_timestamp(), t.nanosecond()).unwrap_or(DateTime::UNIX_EPOCH)
     }

@@ -8,12 +8,14 @@
 pub mod cancel;
 pub mod engine;
 pub mod network;
+pub mod outbox;
 pub mod progress;
 pub mod streams;
 
 pub use cancel::CancelToken;
 pub use engine::{no_progress, ProgressSink, SyncEngine, SyncRequest};
 pub use network::NetworkWatcher;
+pub use outbox::{OutboxReport, MAX_BATCH};
 pub use progress::{StopReason, StreamReport, StreamStatus, SyncProgress, SyncReport};
 pub use streams::{stream_named, stream_of, Paging, Stream, STREAMS};
 pub mod notify;

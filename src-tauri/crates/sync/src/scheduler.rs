@@ -31,7 +31,9 @@ use tokio::task::JoinHandle;
 use crate::cancel::CancelToken;
 use crate::engine::{ProgressSink, SyncEngine, SyncRequest};
 use crate::notify::{notice_for, Notifier};
+use crate::outbox::OutboxReport;
 use crate::progress::{StopReason, SyncProgress, SyncReport};
+use ledgerkeep_xero::Priority;
 
 /// How the scheduler runs.
 #[derive(Debug, Clone)]
@@ -91,6 +93,8 @@ enum Command {
     NetworkBack,
     /// Scheduled again (e.g. after a new sign-in): a paused tenant resumes.
     Resume,
+    /// Payments were queued: send the outbox now (no sync).
+    SendOutbox,
 }
 
 #[derive(Debug)]
@@ -105,6 +109,7 @@ impl std::fmt::Debug for Command {
             Command::SyncNow { full, .. } => write!(f, "SyncNow {{ full: {full} }}"),
             Command::NetworkBack => f.write_str("NetworkBack"),
             Command::Resume => f.write_str("Resume"),
+            Command::SendOutbox => f.write_str("SendOutbox"),
         }
     }
 }
@@ -120,6 +125,8 @@ struct Inner {
     engine: Arc<SyncEngine>,
     config: SchedulerConfig,
     events: broadcast::Sender<SyncEvent>,
+    /// What each round of the outbox's sending did.
+    payments: broadcast::Sender<OutboxReport>,
     notifier: Arc<dyn Notifier>,
     /// The scheduler's own clock and waiting (usually the engine's).
     time: Timekeeping,
@@ -139,10 +146,12 @@ impl SyncScheduler {
         time: Timekeeping,
     ) -> SyncScheduler {
         let (events, _) = broadcast::channel(1024);
+        let (payments, _) = broadcast::channel(256);
         let inner = Arc::new(Inner {
             engine,
             config,
             events,
+            payments,
             notifier,
             time,
             tenants: Mutex::new(HashMap::new()),
@@ -202,6 +211,27 @@ impl SyncScheduler {
                 .map_err(|_| SchedulerError::ShuttingDown)?;
         }
         rx.await.map_err(|_| SchedulerError::ShuttingDown)
+    }
+
+    /// The outbox's results (payments recorded, refused, or still waiting), as
+    /// they happen.
+    pub fn subscribe_payments(&self) -> broadcast::Receiver<OutboxReport> {
+        self.inner.payments.subscribe()
+    }
+
+    /// Sends the tenant's waiting payments now (after the sync running, if
+    /// any), on the tenant's own task, so that one sender runs per tenant.
+    pub fn send_outbox(&self, tenant: &str) -> Result<(), SchedulerError> {
+        if *self.inner.stop.borrow() {
+            return Err(SchedulerError::ShuttingDown);
+        }
+        let tenants = self.inner.tenants.lock();
+        let slot = tenants
+            .get(tenant)
+            .ok_or_else(|| SchedulerError::UnknownTenant(tenant.to_owned()))?;
+        slot.commands
+            .send(Command::SendOutbox)
+            .map_err(|_| SchedulerError::ShuttingDown)
     }
 
     /// Cancels the tenant's running sync, if any. Returns whether one was running.
@@ -322,6 +352,10 @@ async fn tenant_loop(
                 continue;
             }
             Wake::Command(Command::Resume) => continue,
+            Wake::Command(Command::SendOutbox) => {
+                send_outbox(&inner, &tenant, Priority::User).await;
+                continue;
+            }
             Wake::Due | Wake::Command(Command::NetworkBack) => {
                 let mut r = SyncRequest::background();
                 r.sweep_every = inner.config.sweep_every;
@@ -337,6 +371,8 @@ async fn tenant_loop(
         if *stop.borrow() {
             break;
         }
+        // Waiting payments go first: the sync then reads back what they changed.
+        send_outbox(&inner, &tenant, req.priority).await;
         let token = CancelToken::new();
         *running.lock() = Some(token.clone());
         let _ = inner.events.send(SyncEvent::Started {
@@ -381,6 +417,17 @@ async fn tenant_loop(
         if let Some(reply) = reply {
             let _ = reply.send(report);
         }
+    }
+}
+
+/// One round of the tenant's outbox; its report goes to the subscribers.
+async fn send_outbox(inner: &Inner, tenant: &str, priority: Priority) {
+    let report = inner
+        .engine
+        .send_outbox(tenant, priority, inner.notifier.as_ref())
+        .await;
+    if report.requests > 0 {
+        let _ = inner.payments.send(report);
     }
 }
 

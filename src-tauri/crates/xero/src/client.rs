@@ -54,7 +54,7 @@ impl Default for ClientSettings {
     }
 }
 
-/// One GET of the Accounting API.
+/// One call of the Accounting API: a GET, or a PUT with a JSON body.
 #[derive(Debug, Clone)]
 pub struct ApiRequest {
     /// Beneath `/api.xro/2.0/`, e.g. `Invoices` or `Invoices/<id>`.
@@ -63,7 +63,16 @@ pub struct ApiRequest {
     /// `If-Modified-Since`, already formatted (second precision).
     pub if_modified_since: Option<String>,
     pub priority: Priority,
+    /// A PUT's body (`None`: a GET).
+    pub body: Option<serde_json::Value>,
+    /// `Idempotency-Key` (at most 128 characters): Xero answers a repeat of
+    /// the key with the first answer instead of acting again, so a PUT with
+    /// one is retried like a GET.
+    pub idempotency_key: Option<String>,
 }
+
+/// The longest `Idempotency-Key` Xero accepts.
+pub const MAX_IDEMPOTENCY_KEY: usize = 128;
 
 impl ApiRequest {
     /// A user-initiated GET of `path`.
@@ -73,7 +82,23 @@ impl ApiRequest {
             query: Vec::new(),
             if_modified_since: None,
             priority: Priority::User,
+            body: None,
+            idempotency_key: None,
         }
+    }
+
+    /// A user-initiated PUT of `body` to `path`, with `Idempotency-Key: key`.
+    pub fn put(path: impl Into<String>, body: serde_json::Value, key: impl Into<String>) -> Self {
+        ApiRequest {
+            body: Some(body),
+            idempotency_key: Some(key.into()),
+            ..ApiRequest::get(path)
+        }
+    }
+
+    /// Whether it is a write.
+    pub fn is_put(&self) -> bool {
+        self.body.is_some()
     }
 
     pub fn query(mut self, key: &str, value: impl Into<String>) -> Self {
@@ -264,6 +289,28 @@ impl XeroClient {
     /// read again from `/connections` every `organisations_every` (and after
     /// Xero refused a tenant), so one disconnected at Xero is refused too.
     pub async fn get(&self, tenant_id: &str, req: &ApiRequest) -> Result<XeroResponse> {
+        self.call(tenant_id, req).await
+    }
+
+    /// One Accounting API PUT for `tenant_id`, through the same token,
+    /// organisation and rate-limit path as a GET (it counts against the same
+    /// limits). It must carry an `Idempotency-Key`: that is what makes its
+    /// retries (after a 5xx, a 429 or a lost answer) safe. A 400 comes back as
+    /// a response, not an error, for the caller to read Xero's validation
+    /// messages.
+    pub async fn put(&self, tenant_id: &str, req: &ApiRequest) -> Result<XeroResponse> {
+        match req.idempotency_key.as_deref() {
+            Some(k) if !k.is_empty() && k.len() <= MAX_IDEMPOTENCY_KEY && req.body.is_some() => {}
+            _ => {
+                return Err(XeroError::Decode(
+                    "a PUT needs a body and an Idempotency-Key of 1 to 128 characters".to_owned(),
+                ))
+            }
+        }
+        self.call(tenant_id, req).await
+    }
+
+    async fn call(&self, tenant_id: &str, req: &ApiRequest) -> Result<XeroResponse> {
         let conn = self.tokens.connection_for_tenant(tenant_id).await?;
         if conn.status() == ConnectionStatus::NeedsReauthorisation {
             return Err(XeroError::NeedsReauthorisation {
@@ -405,9 +452,15 @@ impl XeroClient {
             });
         }
         let url = format!("{}/api.xro/2.0/{}", self.endpoints.api_url, req.path);
-        let mut builder = self
-            .http
-            .get(url)
+        let builder = match &req.body {
+            Some(body) => self
+                .http
+                .put(url)
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body.to_string()),
+            None => self.http.get(url),
+        };
+        let mut builder = builder
             .query(&req.query)
             .header(
                 AUTHORIZATION,
@@ -418,6 +471,9 @@ impl XeroClient {
             .header("X-Request-Id", &request_id);
         if let Some(since) = &req.if_modified_since {
             builder = builder.header(IF_MODIFIED_SINCE, since);
+        }
+        if let Some(key) = &req.idempotency_key {
+            builder = builder.header("Idempotency-Key", key);
         }
         let started = std::time::Instant::now();
         let endpoint = endpoint_label(&req.path);
@@ -468,8 +524,10 @@ impl XeroClient {
                 })
             }
         };
+        // A write's refusal (400) carries Xero's validation messages: the caller reads them.
+        let readable = (200..=299).contains(&status) || (status == 400 && req.is_put());
         match status {
-            200..=299 => {
+            _ if readable => {
                 let json =
                     serde_json::from_slice(&body).map_err(|e| XeroError::Decode(e.to_string()))?;
                 Ok(Attempt::Done(XeroResponse {

@@ -159,3 +159,70 @@ async fn one_organisation_can_be_disconnected_and_the_others_stay() {
         200
     );
 }
+
+/// A PUT whose answer is lost (Xero recorded it; the answer never came in
+/// time) is retried with the same Idempotency-Key, and Xero answers the first
+/// result again: one payment, whose id the client gets.
+#[tokio::test]
+async fn a_put_whose_answer_is_lost_is_retried_with_its_key_and_recorded_once() {
+    use ledgerkeep_sim::{Collection, Gate};
+    let h = harness(Limits::XERO).await;
+    let (xero, metrics) = xero_with_metrics(
+        &h,
+        Arc::new(MemoryTokenStore::default()),
+        options(ClientSettings {
+            read_timeout: Duration::from_millis(300),
+            ..ClientSettings::default()
+        }),
+    );
+    connect(&xero).await;
+    let tenant = h.sim.tenants()[0].tenant_id.clone();
+    let truth = h.sim.truth();
+    let invoice = truth
+        .records(&tenant, Collection::Invoices)
+        .into_iter()
+        // Authorised means something is still due: a paid one is PAID.
+        .find(|i| i["Status"] == "AUTHORISED")
+        .unwrap();
+    let bank = truth
+        .records(&tenant, Collection::Accounts)
+        .into_iter()
+        .find(|a| a["Type"] == "BANK")
+        .unwrap();
+    let body = serde_json::json!({"Payments": [{
+        "Invoice": {"InvoiceID": invoice["InvoiceID"]},
+        "Account": {"AccountID": bank["AccountID"]},
+        "Date": "2026-07-01",
+        "Amount": serde_json::from_str::<serde_json::Value>("0.01").unwrap(),
+        "Reference": "lost answer"
+    }]});
+    let gate = Gate::new();
+    h.sim
+        .inject(FaultRule::next(Fault::HoldAnswer(gate.clone()), 1).on("Payments"));
+    let req =
+        ApiRequest::put("Payments", body, "key-lost-answer").query("summarizeErrors", "false");
+    let r = xero.client().put(&tenant, &req).await.unwrap();
+    gate.open();
+    assert_eq!(r.status, 200);
+    let recorded: Vec<_> = h
+        .sim
+        .truth()
+        .records(&tenant, Collection::Payments)
+        .into_iter()
+        .filter(|p| p["Reference"] == "lost answer")
+        .collect();
+    assert_eq!(recorded.len(), 1);
+    assert_eq!(r.body["Payments"][0]["PaymentID"], recorded[0]["PaymentID"]);
+    assert_eq!(r.body["Payments"][0]["Amount"].to_string(), "0.01");
+    let snap = metrics.snapshot();
+    assert_eq!((snap.xero_calls, snap.xero_errors), (2, 1));
+
+    // Without a key, a PUT is refused before anything is sent.
+    let mut keyless = req.clone();
+    keyless.idempotency_key = None;
+    assert!(matches!(
+        xero.client().put(&tenant, &keyless).await,
+        Err(XeroError::Decode(_))
+    ));
+    assert_eq!(metrics.snapshot().xero_calls, 2);
+}

@@ -13,6 +13,7 @@ pub mod health;
 pub mod ledger;
 pub mod maintenance;
 pub mod organisations;
+pub mod payments;
 pub mod preferences;
 pub mod reports;
 pub mod saved_views;

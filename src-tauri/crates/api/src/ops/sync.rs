@@ -33,6 +33,8 @@ pub struct SyncService {
     scheduler: SyncScheduler,
     /// Syncs every organisation when the network returns; stops with the service.
     _network: Option<Arc<NetworkWatcher>>,
+    /// `host:port` of the API, probed before sending a payment at once.
+    probe: Option<String>,
 }
 
 /// How often the network is probed (a TCP connect to the API's host).
@@ -78,7 +80,21 @@ impl SyncService {
         config: SchedulerConfig,
         notifier: Arc<dyn Notifier>,
     ) -> Result<Self, ApiError> {
+        Self::start_probing(ctx, xero, time, config, notifier, NETWORK_PROBE_EVERY).await
+    }
+
+    /// [`SyncService::start`], probing the network every `probe_every`.
+    pub async fn start_probing(
+        ctx: &AppContext,
+        xero: Arc<Xero>,
+        time: Timekeeping,
+        config: SchedulerConfig,
+        notifier: Arc<dyn Notifier>,
+        probe_every: std::time::Duration,
+    ) -> Result<Self, ApiError> {
         let tenants = kept_tenants(&xero).await?;
+        // The API the client talks to (the app's settings, or a test's simulator).
+        let probe = probe_target(&xero.sign_in().endpoints().api_url);
         let engine = Arc::new(SyncEngine::new(
             xero,
             ctx.store().clone(),
@@ -87,18 +103,41 @@ impl SyncService {
         ));
         let scheduler = SyncScheduler::start(Arc::clone(&engine), config, tenants, notifier, time);
         spawn_upkeep(ctx.clone(), scheduler.subscribe());
-        let network = probe_target(&ctx.config().endpoints.api_url).map(|target| {
+        let network = probe.clone().map(|target| {
             Arc::new(NetworkWatcher::start(
                 scheduler.clone(),
                 target,
-                NETWORK_PROBE_EVERY,
+                probe_every,
             ))
         });
+        // Payments left queued or sending by the last run go out before the
+        // first sync of their organisation.
         Ok(SyncService {
             engine,
             scheduler,
             _network: network,
+            probe,
         })
+    }
+
+    /// Asks the scheduler to send the tenant's waiting payments now, if
+    /// Xero's host answers; offline they wait for the network's return. The
+    /// probe runs in the background: the caller does not wait for it.
+    pub fn send_payments_if_online(&self, tenant: &str) {
+        let Some(target) = self.probe.clone() else {
+            return;
+        };
+        let scheduler = self.scheduler.clone();
+        let tenant = tenant.to_owned();
+        tokio::spawn(async move {
+            if !ledgerkeep_sync::network::reachable(&target).await {
+                tracing::info!("offline: the payment waits in the outbox for the network");
+                return;
+            }
+            if let Err(e) = scheduler.send_outbox(&tenant) {
+                tracing::warn!(error = %e, "the payment waits: its organisation is not scheduled");
+            }
+        });
     }
 
     pub fn engine(&self) -> &Arc<SyncEngine> {
@@ -342,6 +381,13 @@ pub async fn sync_once(
     req.full = full;
     let mut out = Vec::new();
     for (id, _) in tenants {
+        // Waiting payments go first, as in the scheduler: the sync reads back what they changed.
+        let sent = engine
+            .send_outbox(&id, req.priority, &ledgerkeep_sync::Silent)
+            .await;
+        if sent.requests > 0 {
+            tracing::info!(tenant = %id, recorded = sent.recorded, failed = sent.failed, "payments sent to Xero");
+        }
         let r = engine.sync_tenant(&id, &req, cancel, progress).await;
         out.push(SyncReportView::from(&r));
         if cancel.is_cancelled() {

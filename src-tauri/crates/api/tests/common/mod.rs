@@ -76,16 +76,7 @@ pub async fn signed_in(seed: u64) -> SignedIn {
         .start()
         .await
         .unwrap();
-    let xero = Arc::new(
-        Xero::new(
-            endpoints_of(&sim),
-            Arc::new(MemoryTokenStore::default()),
-            time.timekeeping(),
-            None,
-            XeroOptions::default(),
-        )
-        .unwrap(),
-    );
+    let xero = xero_at(endpoints_of(&sim), &time);
     sign_in_by_bounce(&xero).await;
     let dir = tempfile::tempdir().unwrap();
     let mut config = AppConfig::new(AppPaths::under(dir.path()));
@@ -98,6 +89,49 @@ pub async fn signed_in(seed: u64) -> SignedIn {
         ctx,
         dir,
     }
+}
+
+/// A client of `endpoints` on the virtual clock, its tokens in memory.
+pub fn xero_at(endpoints: XeroEndpoints, time: &Arc<VirtualTime>) -> Arc<Xero> {
+    Arc::new(
+        Xero::new(
+            endpoints,
+            Arc::new(MemoryTokenStore::default()),
+            time.timekeeping(),
+            None,
+            XeroOptions::default(),
+        )
+        .unwrap(),
+    )
+}
+
+/// The sync service as a test drives it: no sync at launch, and a scheduler
+/// that waits on tokio's timer (its hourly tick never comes during a test)
+/// while its clock is the virtual one the simulator reads. The network is
+/// probed every `probe_every`.
+pub async fn test_service(
+    ctx: &AppContext,
+    xero: &Arc<Xero>,
+    time: &Arc<VirtualTime>,
+    probe_every: std::time::Duration,
+) -> ledgerkeep_api::SyncService {
+    ledgerkeep_api::SyncService::start_probing(
+        ctx,
+        Arc::clone(xero),
+        ledgerkeep_xero::Timekeeping {
+            clock: time.timekeeping().clock,
+            sleeper: Arc::new(ledgerkeep_xero::TokioSleeper),
+        },
+        ledgerkeep_sync::SchedulerConfig {
+            sync_on_launch: false,
+            interval: std::time::Duration::from_secs(3600),
+            ..ledgerkeep_sync::SchedulerConfig::default()
+        },
+        Arc::new(ledgerkeep_sync::Silent),
+        probe_every,
+    )
+    .await
+    .unwrap()
 }
 
 /// A token store in the session's keyring under a fresh service name.

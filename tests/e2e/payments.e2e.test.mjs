@@ -1,0 +1,71 @@
+// End to end: recording a payment on an open invoice in the real window,
+// against the demo company (the simulator in the app), sent to it by the real
+// outbox and shown as recorded. Run through tests/e2e/run.sh.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { By, Key, until } from "selenium-webdriver";
+import { APP, TIMEOUT, byTestId, click, openApp, textOf } from "./harness.mjs";
+
+describe("recording a payment", () => {
+  /** @type {import("selenium-webdriver").WebDriver} */
+  let driver;
+  /** @type {() => Promise<void>} */
+  let close = async () => undefined;
+  const work = mkdtempSync(path.join(tmpdir(), "ledgerkeep-e2e-pay-"));
+  const env = {
+    ...process.env,
+    LEDGERKEEP_DATA_DIR: path.join(work, "data"),
+    HOME: path.join(work, "home"),
+    XDG_DATA_HOME: path.join(work, "home/.local/share"),
+  };
+
+  before(async () => {
+    ({ driver, close } = await openApp(APP, env));
+    await click(driver, "explore-demo");
+    await textOf(driver, "demo-connected");
+  });
+
+  after(async () => {
+    await close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it("records a payment from an open invoice's details and shows it recorded by Xero", async () => {
+    await click(driver, "nav-transactions");
+    const kind = await driver.wait(until.elementLocated(byTestId("filter-kind")), TIMEOUT);
+    await kind.findElement(By.css('option[value="invoices"]')).click();
+    await (await driver.findElement(By.css('input[aria-label="Status"]'))).sendKeys("AUTHORISED");
+    // Until the new listing arrives the bank transactions stay on screen: wait for an invoice or bill.
+    await driver.wait(async () => {
+      const rows = await driver.findElements(byTestId("grid-row"));
+      if (rows.length === 0) return false;
+      const text = (await rows[0]?.getAttribute("textContent")) ?? "";
+      return /ACC(REC|PAY)/.test(text) && text.includes("AUTHORISED");
+    }, TIMEOUT);
+    await (await driver.findElement(byTestId("grid-row"))).click();
+
+    const form = await driver.wait(until.elementLocated(byTestId("payment-form")), TIMEOUT);
+    // The account list comes from the ledger's bank accounts.
+    await driver.wait(async () => (await form.findElements(By.css("#payment-account option"))).length > 0, TIMEOUT);
+    // Refused here first, beside the amount.
+    const amount = await form.findElement(By.css("#payment-amount"));
+    // Enter submits the form (the drawer may have its button scrolled out of view).
+    await amount.sendKeys("0", Key.ENTER);
+    assert.match(await textOf(driver, "error-amount"), /more than zero/);
+    assert.equal(await amount.getAttribute("aria-invalid"), "true");
+
+    await amount.clear();
+    await amount.sendKeys("0.01");
+    await form.findElement(By.css("#payment-reference")).sendKeys("e2e payment", Key.ENTER);
+    const panel = await driver.findElement(byTestId("payments"));
+    const recorded = await driver
+      .wait(async () => /Recorded in Xero/.test(await panel.getText()), TIMEOUT)
+      .catch(() => false);
+    assert.ok(recorded, `not recorded: ${await panel.getText()}`);
+    const list = await driver.findElement(byTestId("payment-list"));
+    assert.match(await list.getText(), /0\.01 on \d{4}-\d{2}-\d{2} from .* · e2e payment — Recorded in Xero/);
+  });
+});
