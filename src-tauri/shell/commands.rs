@@ -7,6 +7,7 @@ use ledgerkeep_api::ops::close::{
     StartRunRequest, TickStepRequest,
 };
 use ledgerkeep_api::ops::contacts::{ContactPageView, ListContactsRequest};
+use ledgerkeep_api::ops::dashboard::{DashboardRequest, DashboardView};
 use ledgerkeep_api::ops::exports::{ExportReportRequest, ExportViewRequest, ExportedFile};
 use ledgerkeep_api::ops::ledger::{
     AuditEntryView, CurrencyTotalView, DocumentFilterDto, DocumentPageView, ListDocumentsRequest,
@@ -146,6 +147,12 @@ pub async fn run_report(ctx: Ctx<'_>, request: ReportRequest) -> Result<ReportVi
 #[specta::specta]
 pub async fn report_drill(ctx: Ctx<'_>, request: DrillRequest) -> Result<DrillPageView, ApiError> {
     ledgerkeep_api::report_drill(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn dashboard(ctx: Ctx<'_>, request: DashboardRequest) -> Result<DashboardView, ApiError> {
+    ledgerkeep_api::dashboard(&ctx, request).await
 }
 
 #[tauri::command]

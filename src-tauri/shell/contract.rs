@@ -36,6 +36,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::report_drill,
             commands::export_report,
             commands::export_view,
+            commands::dashboard,
             commands::list_contacts,
             commands::list_accounts,
             commands::saved_views,

@@ -28,6 +28,7 @@ export const commands = {
 	exportReport: (request: ExportReportRequest) => typedError<ExportedFile, ApiError>(__TAURI_INVOKE("export_report", { request })),
 	/**  Writes every row of the explorer's view to a file in the exports folder and names it. */
 	exportView: (request: ExportViewRequest) => typedError<ExportedFile, ApiError>(__TAURI_INVOKE("export_view", { request })),
+	dashboard: (request: DashboardRequest) => typedError<DashboardView, ApiError>(__TAURI_INVOKE("dashboard", { request })),
 	listContacts: (request: ListContactsRequest) => typedError<ContactPageView, ApiError>(__TAURI_INVOKE("list_contacts", { request })),
 	listAccounts: (request: ListAccountsRequest) => typedError<AccountView[], ApiError>(__TAURI_INVOKE("list_accounts", { request })),
 	savedViews: () => typedError<SavedView[], ApiError>(__TAURI_INVOKE("saved_views")),
@@ -268,6 +269,40 @@ export type CurrencyTotalView = {
 	total: string,
 };
 
+/**  What needs the owner's attention. */
+export type DashboardAlertsView = {
+	/**  Xero refused this organisation's sign-in: connect again to resume syncing. */
+	reauthorisationNeeded: boolean,
+	/**  The newest sync run of the organisation failed: its error, for the owner. */
+	lastSyncFailed: string | null,
+	/**  Open anomaly findings (neither dismissed nor resolved). */
+	anomalies: number,
+};
+
+export type DashboardRequest = {
+	tenantId: string,
+	/**
+	 *  Today in the organisation's timezone, `YYYY-MM-DD`: balances are to
+	 *  this day and a document due before it is overdue.
+	 */
+	asAt: string,
+	/**  How many recently changed documents, 1 to 50; 10 when absent. */
+	recentLimit?: number | null,
+};
+
+export type DashboardView = {
+	asAt: string,
+	/**  The general ledger's currency: the bank balances are in it. */
+	baseCurrency: string | null,
+	/**  Every bank account of the chart with its balance at `as_at`. */
+	cash: AccountView[],
+	receivables: DueTotalView[],
+	payables: DueTotalView[],
+	/**  Newest change first. */
+	recent: RecentDocumentView[],
+	alerts: DashboardAlertsView,
+};
+
 export type DeleteViewRequest = {
 	name: string,
 };
@@ -386,6 +421,17 @@ export type DrillSign = "debits" | "credits";
 
 /**  How to list what is behind a figure. */
 export type DrillView = ({ ledger: LedgerDrillView }) & { outstanding?: never } | ({ outstanding: OutstandingDrillView }) & { ledger?: never };
+
+/**  What is still due on approved invoices (or bills) in one currency. */
+export type DueTotalView = {
+	currencyCode: string | null,
+	/**  Every outstanding document's amount due. */
+	due: string,
+	dueCount: number,
+	/**  The part of `due` whose due date has passed. */
+	overdue: string,
+	overdueCount: number,
+};
 
 export type EndpointStats = {
 	endpoint: string,
@@ -678,6 +724,12 @@ export type QueryStats = {
 	maxUs: number,
 	/**  Runs slower than 100 ms ([`SLOW_QUERY`]). */
 	slow: number,
+};
+
+/**  A document changed lately, from either listing. */
+export type RecentDocumentView = {
+	kind: DocumentKindDto,
+	document: DocumentRowView,
 };
 
 /**  Which record's history to show. */

@@ -23,6 +23,10 @@ pub use ops::app_info::{app_info, AppInfo};
 pub use ops::contacts::{
     list_contacts, ContactBalanceView, ContactPageView, ContactView, ListContactsRequest,
 };
+pub use ops::dashboard::{
+    dashboard, DashboardAlertsView, DashboardRequest, DashboardView, DueTotalView,
+    RecentDocumentView,
+};
 pub use ops::diagnostics::{diagnostics, Diagnostics};
 pub use ops::exports::{
     export_report, export_view, ExportFileFormat, ExportReportRequest, ExportViewRequest,

@@ -6,6 +6,7 @@ pub mod app_info;
 pub mod close;
 pub mod close_library;
 pub mod contacts;
+pub mod dashboard;
 pub mod demo;
 pub mod diagnostics;
 pub mod exports;
