@@ -37,6 +37,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::export_report,
             commands::export_view,
             commands::dashboard,
+            commands::audit_log,
+            commands::verify_audit,
             commands::list_contacts,
             commands::list_accounts,
             commands::saved_views,

@@ -29,6 +29,8 @@ export const commands = {
 	/**  Writes every row of the explorer's view to a file in the exports folder and names it. */
 	exportView: (request: ExportViewRequest) => typedError<ExportedFile, ApiError>(__TAURI_INVOKE("export_view", { request })),
 	dashboard: (request: DashboardRequest) => typedError<DashboardView, ApiError>(__TAURI_INVOKE("dashboard", { request })),
+	auditLog: (request: AuditLogRequest) => typedError<AuditLogPageView, ApiError>(__TAURI_INVOKE("audit_log", { request })),
+	verifyAudit: () => typedError<AuditVerifyView, ApiError>(__TAURI_INVOKE("verify_audit")),
 	listContacts: (request: ListContactsRequest) => typedError<ContactPageView, ApiError>(__TAURI_INVOKE("list_contacts", { request })),
 	listAccounts: (request: ListAccountsRequest) => typedError<AccountView[], ApiError>(__TAURI_INVOKE("list_accounts", { request })),
 	savedViews: () => typedError<SavedView[], ApiError>(__TAURI_INVOKE("saved_views")),
@@ -177,6 +179,45 @@ export type AuditEntryView = {
 	hash: string,
 };
 
+export type AuditLogPageView = {
+	rows: AuditLogRowView[],
+	/**  Pass as `after` for the next page; absent on the last page. */
+	nextCursor: string | null,
+};
+
+export type AuditLogRequest = {
+	/**  One organisation; every row (the ledger's own settings too) when absent. */
+	tenantId?: string | null,
+	/**  The record: its Xero id (or a local record's key). */
+	recordId?: string | null,
+	/**  The ledger table: `invoices`, `bank_transactions`, `anomaly_findings`... */
+	table?: string | null,
+	/**  The actor, or its start: `sync` matches every sync run, `user` every change by the owner. */
+	actor?: string | null,
+	/**  `YYYY-MM-DD` (UTC), inclusive. */
+	dateFrom?: string | null,
+	/**  `YYYY-MM-DD` (UTC), inclusive. */
+	dateTo?: string | null,
+	/**  The `nextCursor` of the previous page; none for the first. */
+	after?: string | null,
+	/**  1 to 500; 100 when absent. */
+	limit?: number | null,
+};
+
+/**  One audit row, with what it is about. */
+export type AuditLogRowView = {
+	table: string,
+	tenantId: string,
+	recordId: string,
+	entry: AuditEntryView,
+};
+
+export type AuditVerifyView = {
+	intact: boolean,
+	rowsChecked: number,
+	firstBreak: ChainBreakView | null,
+};
+
 export type AvailableUpdate = {
 	version: string,
 	notes: string | null,
@@ -190,6 +231,17 @@ export type CancelSyncRequest = {
 export type CancelSyncView = {
 	/**  Whether a sync was running (it stops at its next safe point). */
 	cancelled: boolean,
+};
+
+/**  The first broken link of the audit chain. */
+export type ChainBreakView = {
+	seq: number,
+	/**
+	 *  `hash_mismatch` (edited), `link_mismatch` (a row removed or inserted
+	 *  before it), `sequence_gap`, `head_mismatch` (rows removed from the end).
+	 */
+	kind: string,
+	detail: string,
 };
 
 /**  An automated check a step may carry, evaluated on the local ledger. */

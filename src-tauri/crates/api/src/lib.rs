@@ -20,6 +20,7 @@ pub use ops::anomalies::{
     ListAnomaliesRequest,
 };
 pub use ops::app_info::{app_info, AppInfo};
+pub use ops::audit_log::{audit_log, AuditLogPageView, AuditLogRequest, AuditLogRowView};
 pub use ops::contacts::{
     list_contacts, ContactBalanceView, ContactPageView, ContactView, ListContactsRequest,
 };

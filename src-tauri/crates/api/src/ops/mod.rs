@@ -3,6 +3,7 @@
 
 pub mod anomalies;
 pub mod app_info;
+pub mod audit_log;
 pub mod close;
 pub mod close_library;
 pub mod contacts;
