@@ -53,10 +53,11 @@ clippy: ui
 rust-test: ui
 	scripts/with-desktop-session.sh cargo nextest run --workspace $(FEATURES) --no-fail-fast --run-ignored all
 
-ui-check: deps
+ui-check: ui
 	npm run typecheck
 	npm run lint
 	npm run test:ui
+	npm run test:a11y
 
 e2e: app
 	tests/e2e/run.sh
