@@ -17,7 +17,7 @@ const root = fileURLToPath(new URL("../..", import.meta.url));
 const dist = join(root, "ui", "dist");
 const SCREENS = ["dashboard", "transactions", "invoices-and-bills", "contacts", "reports", "accounts", "checklists", "audit-log", "settings", "diagnostics"];
 /** What shows once a screen has its mocked data: proof that the IPC mock answered. */
-const READY = { dashboard: "[data-testid=dashboard-figures]", accounts: "[data-testid=accounts-table]", "audit-log": "[data-testid=audit-table]" };
+const READY = { dashboard: "[data-testid=sync-streams]", accounts: "[data-testid=accounts-table]", "audit-log": "[data-testid=audit-table]" };
 const TYPES = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png", ".woff2": "font/woff2", ".json": "application/json" };
 
 /** Serves ui/dist as the app's webview would. */
@@ -56,6 +56,13 @@ function handler(cmd) {
       alerts: { reauthorisationNeeded: true, lastSyncFailed: "Xero could not be reached.", anomalies: 1 },
     },
     list_anomalies: [],
+    sync_status: {
+      tenants: [{
+        tenantId: "t-1", dayLimitUsedPct: 7,
+        streams: [{ stream: "invoices", status: "idle", watermark: "2026-07-01T09:00:00.000Z", lastFullSweep: null, records: 1234, lastError: null }],
+        lastRun: { kind: "incremental", startedAt: "2026-07-01T08:59:00.000Z", finishedAt: "2026-07-01T09:00:00.000Z", status: "ok", pages: 3, recordsSeen: 300, recordsChanged: 12 },
+      }],
+    },
     list_documents: { rows: [doc], nextCursor: null },
     document_totals: [{ currencyCode: "NZD", count: 1, total: "1234.50" }],
     saved_views: [],

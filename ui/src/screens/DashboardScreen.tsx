@@ -6,6 +6,7 @@ import { settle, useCommand } from "../app/useCommand";
 import { EmptyState } from "../components/EmptyState";
 import { AnomaliesPanel } from "./AnomaliesPanel";
 import { DashboardFigures } from "./DashboardFigures";
+import { SyncStatusPanel } from "./SyncStatusPanel";
 
 /**
  * The first screen. With no organisation yet, it offers the demo company (when no Xero app is set up).
@@ -44,6 +45,7 @@ export function DashboardScreen({ onOpenRecord }: { onOpenRecord?: ((r: AnomalyR
         </p>
       )}
       {current && <DashboardFigures key={current.tenantId} tenantId={current.tenantId} onOpenRecord={onOpenRecord} />}
+      {current && <SyncStatusPanel key={current.tenantId} tenantId={current.tenantId} />}
       {current && <AnomaliesPanel tenantId={current.tenantId} onOpenRecord={onOpenRecord} />}
       {!current && (
         <EmptyState
