@@ -59,10 +59,11 @@ rust-test: ui
 crash:
 	LEDGERKEEP_CRASH_KILLS=30 scripts/with-desktop-session.sh cargo nextest run -p ledgerkeep-cli --run-ignored all --no-capture kill_9
 
-ui-check: deps
+ui-check: ui
 	npm run typecheck
 	npm run lint
 	npm run test:ui
+	npm run test:a11y
 
 e2e: app
 	tests/e2e/run.sh

@@ -15,7 +15,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 APT_PACKAGES=(
   build-essential pkg-config curl file
   libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
-  xvfb xauth x11-utils dbus dbus-x11 webkit2gtk-driver gnome-keyring dunst sqlite3
+  xvfb xauth x11-utils dbus dbus-x11 webkit2gtk-driver gnome-keyring dunst sqlite3 chromium
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

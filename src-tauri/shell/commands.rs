@@ -1,17 +1,20 @@
 //! Tauri commands. Each is one line: call the operation, return its result.
 //! Parsing and validation live on the request types in `ledgerkeep-api`.
 
+use ledgerkeep_api::ops::audit_log::{AuditLogPageView, AuditLogRequest};
 use ledgerkeep_api::ops::close::{
     self, ArchiveSopRequest, ListRunsRequest, ListSopsRequest, RunIdRequest, RunSummaryView,
     RunView, SaveSopRequest, SignOffRequest, SopIdRequest, SopVersionView, SopView,
     StartRunRequest, TickStepRequest,
 };
 use ledgerkeep_api::ops::contacts::{ContactPageView, ListContactsRequest};
+use ledgerkeep_api::ops::dashboard::{DashboardRequest, DashboardView};
 use ledgerkeep_api::ops::exports::{ExportReportRequest, ExportViewRequest, ExportedFile};
 use ledgerkeep_api::ops::ledger::{
     AuditEntryView, CurrencyTotalView, DocumentFilterDto, DocumentPageView, ListDocumentsRequest,
     RecordHistoryRequest,
 };
+use ledgerkeep_api::ops::maintenance::AuditVerifyView;
 use ledgerkeep_api::ops::organisations::LedgerOrganisation;
 use ledgerkeep_api::ops::reports::{
     AccountView, DrillPageView, DrillRequest, ListAccountsRequest, ReportRequest, ReportView,
@@ -150,6 +153,27 @@ pub async fn run_report(ctx: Ctx<'_>, request: ReportRequest) -> Result<ReportVi
 #[specta::specta]
 pub async fn report_drill(ctx: Ctx<'_>, request: DrillRequest) -> Result<DrillPageView, ApiError> {
     ledgerkeep_api::report_drill(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn audit_log(
+    ctx: Ctx<'_>,
+    request: AuditLogRequest,
+) -> Result<AuditLogPageView, ApiError> {
+    ledgerkeep_api::audit_log(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn verify_audit(ctx: Ctx<'_>) -> Result<AuditVerifyView, ApiError> {
+    ledgerkeep_api::verify_audit(&ctx).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn dashboard(ctx: Ctx<'_>, request: DashboardRequest) -> Result<DashboardView, ApiError> {
+    ledgerkeep_api::dashboard(&ctx, request).await
 }
 
 #[tauri::command]

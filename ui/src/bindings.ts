@@ -28,6 +28,9 @@ export const commands = {
 	exportReport: (request: ExportReportRequest) => typedError<ExportedFile, ApiError>(__TAURI_INVOKE("export_report", { request })),
 	/**  Writes every row of the explorer's view to a file in the exports folder and names it. */
 	exportView: (request: ExportViewRequest) => typedError<ExportedFile, ApiError>(__TAURI_INVOKE("export_view", { request })),
+	dashboard: (request: DashboardRequest) => typedError<DashboardView, ApiError>(__TAURI_INVOKE("dashboard", { request })),
+	auditLog: (request: AuditLogRequest) => typedError<AuditLogPageView, ApiError>(__TAURI_INVOKE("audit_log", { request })),
+	verifyAudit: () => typedError<AuditVerifyView, ApiError>(__TAURI_INVOKE("verify_audit")),
 	listContacts: (request: ListContactsRequest) => typedError<ContactPageView, ApiError>(__TAURI_INVOKE("list_contacts", { request })),
 	listAccounts: (request: ListAccountsRequest) => typedError<AccountView[], ApiError>(__TAURI_INVOKE("list_accounts", { request })),
 	savedViews: () => typedError<SavedView[], ApiError>(__TAURI_INVOKE("saved_views")),
@@ -176,6 +179,45 @@ export type AuditEntryView = {
 	hash: string,
 };
 
+export type AuditLogPageView = {
+	rows: AuditLogRowView[],
+	/**  Pass as `after` for the next page; absent on the last page. */
+	nextCursor: string | null,
+};
+
+export type AuditLogRequest = {
+	/**  One organisation; every row (the ledger's own settings too) when absent. */
+	tenantId?: string | null,
+	/**  The record: its Xero id (or a local record's key). */
+	recordId?: string | null,
+	/**  The ledger table: `invoices`, `bank_transactions`, `anomaly_findings`... */
+	table?: string | null,
+	/**  The actor, or its start: `sync` matches every sync run, `user` every change by the owner. */
+	actor?: string | null,
+	/**  `YYYY-MM-DD` (UTC), inclusive. */
+	dateFrom?: string | null,
+	/**  `YYYY-MM-DD` (UTC), inclusive. */
+	dateTo?: string | null,
+	/**  The `nextCursor` of the previous page; none for the first. */
+	after?: string | null,
+	/**  1 to 500; 100 when absent. */
+	limit?: number | null,
+};
+
+/**  One audit row, with what it is about. */
+export type AuditLogRowView = {
+	table: string,
+	tenantId: string,
+	recordId: string,
+	entry: AuditEntryView,
+};
+
+export type AuditVerifyView = {
+	intact: boolean,
+	rowsChecked: number,
+	firstBreak: ChainBreakView | null,
+};
+
 export type AvailableUpdate = {
 	version: string,
 	notes: string | null,
@@ -189,6 +231,17 @@ export type CancelSyncRequest = {
 export type CancelSyncView = {
 	/**  Whether a sync was running (it stops at its next safe point). */
 	cancelled: boolean,
+};
+
+/**  The first broken link of the audit chain. */
+export type ChainBreakView = {
+	seq: number,
+	/**
+	 *  `hash_mismatch` (edited), `link_mismatch` (a row removed or inserted
+	 *  before it), `sequence_gap`, `head_mismatch` (rows removed from the end).
+	 */
+	kind: string,
+	detail: string,
 };
 
 /**  An automated check a step may carry, evaluated on the local ledger. */
@@ -266,6 +319,40 @@ export type CurrencyTotalView = {
 	currencyCode: string | null,
 	count: number,
 	total: string,
+};
+
+/**  What needs the owner's attention. */
+export type DashboardAlertsView = {
+	/**  Xero refused this organisation's sign-in: connect again to resume syncing. */
+	reauthorisationNeeded: boolean,
+	/**  The newest sync run of the organisation failed: its error, for the owner. */
+	lastSyncFailed: string | null,
+	/**  Open anomaly findings (neither dismissed nor resolved). */
+	anomalies: number,
+};
+
+export type DashboardRequest = {
+	tenantId: string,
+	/**
+	 *  Today in the organisation's timezone, `YYYY-MM-DD`: balances are to
+	 *  this day and a document due before it is overdue.
+	 */
+	asAt: string,
+	/**  How many recently changed documents, 1 to 50; 10 when absent. */
+	recentLimit?: number | null,
+};
+
+export type DashboardView = {
+	asAt: string,
+	/**  The general ledger's currency: the bank balances are in it. */
+	baseCurrency: string | null,
+	/**  Every bank account of the chart with its balance at `as_at`. */
+	cash: AccountView[],
+	receivables: DueTotalView[],
+	payables: DueTotalView[],
+	/**  Newest change first. */
+	recent: RecentDocumentView[],
+	alerts: DashboardAlertsView,
 };
 
 export type DeleteViewRequest = {
@@ -386,6 +473,17 @@ export type DrillSign = "debits" | "credits";
 
 /**  How to list what is behind a figure. */
 export type DrillView = ({ ledger: LedgerDrillView }) & { outstanding?: never } | ({ outstanding: OutstandingDrillView }) & { ledger?: never };
+
+/**  What is still due on approved invoices (or bills) in one currency. */
+export type DueTotalView = {
+	currencyCode: string | null,
+	/**  Every outstanding document's amount due. */
+	due: string,
+	dueCount: number,
+	/**  The part of `due` whose due date has passed. */
+	overdue: string,
+	overdueCount: number,
+};
 
 export type EndpointStats = {
 	endpoint: string,
@@ -678,6 +776,12 @@ export type QueryStats = {
 	maxUs: number,
 	/**  Runs slower than 100 ms ([`SLOW_QUERY`]). */
 	slow: number,
+};
+
+/**  A document changed lately, from either listing. */
+export type RecentDocumentView = {
+	kind: DocumentKindDto,
+	document: DocumentRowView,
 };
 
 /**  Which record's history to show. */

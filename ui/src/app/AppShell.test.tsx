@@ -42,8 +42,8 @@ describe("the app shell", () => {
   it("shows each screen's empty state when its link is clicked", async () => {
     const user = userEvent.setup();
     renderApp();
-    // Settings, Diagnostics, Transactions and Checklists have content of their own.
-    for (const s of SCREENS.filter((x) => !["settings", "diagnostics", "transactions", "checklists"].includes(x.slug))) {
+    // Settings, Diagnostics, Transactions, Checklists and the Audit log have content of their own.
+    for (const s of SCREENS.filter((x) => !["settings", "diagnostics", "transactions", "checklists", "audit-log"].includes(x.slug))) {
       await user.click(await screen.findByTestId(`nav-${s.slug}`));
       expect(await screen.findByRole("heading", { level: 1, name: s.title })).toBeInTheDocument();
       expect(screen.getByText(s.empty.heading)).toBeInTheDocument();

@@ -55,6 +55,9 @@ describe("the dashboard", () => {
       if (cmd === "organisations")
         return [{ tenantId: "t-1", name: "Kōwhai Plumbing Ltd", baseCurrency: "NZD", timezone: null, periodLockDate: null, lastSyncedUtc: null }];
       if (cmd === "app_info") return { appVersion: "0.1.0", schemaVersion: 4, latestSchemaVersion: 4, dataDir: "/d", ledgerFile: "/d/l", logsDir: "/d/logs", backupsDir: "/d/b", os: "linux", demo: false };
+      if (cmd === "sync_status") return { tenants: [] };
+      if (cmd === "dashboard")
+        return { asAt: "2026-07-01", baseCurrency: "NZD", cash: [], receivables: [], payables: [], recent: [], alerts: { reauthorisationNeeded: false, lastSyncFailed: null, anomalies: 1 } };
       if (cmd === "list_anomalies") {
         expect(args).toEqual({ request: { tenantId: "t-1", includeClosed: false } });
         return [
@@ -83,5 +86,6 @@ describe("the dashboard", () => {
     expect(await screen.findByTestId("anomaly-explanation")).toHaveTextContent("NZD 5,000.00 to Harbour Supplies");
     expect(panel).toHaveTextContent("Things to check");
     expect(screen.queryByText("No organisation yet")).toBeNull();
+    expect(await screen.findByTestId("dashboard-alerts")).toHaveTextContent("1 thing to check");
   });
 });

@@ -5,11 +5,14 @@ import { useOrganisation } from "../app/organisation";
 import { settle, useCommand } from "../app/useCommand";
 import { EmptyState } from "../components/EmptyState";
 import { AnomaliesPanel } from "./AnomaliesPanel";
+import { DashboardFigures } from "./DashboardFigures";
+import { SyncStatusPanel } from "./SyncStatusPanel";
 
 /**
  * The first screen. With no organisation yet, it offers the demo company (when no Xero app is set up).
- * Its alerts area lists what anomaly detection found after the last sync; `onOpenRecord` opens a
- * record of a finding in the Transactions drawer.
+ * With one, it shows the organisation's figures (`DashboardFigures`: alerts, cash, receivables and
+ * payables, recent activity), then what anomaly detection found after the last sync; `onOpenRecord`
+ * opens a document or a finding's record in the Transactions drawer.
  */
 export function DashboardScreen({ onOpenRecord }: { onOpenRecord?: ((r: AnomalyRecordView) => void) | undefined } = {}) {
   const { current, reload } = useOrganisation();
@@ -41,6 +44,8 @@ export function DashboardScreen({ onOpenRecord }: { onOpenRecord?: ((r: AnomalyR
           (see the README) to hold your real books.
         </p>
       )}
+      {current && <DashboardFigures key={current.tenantId} tenantId={current.tenantId} onOpenRecord={onOpenRecord} />}
+      {current && <SyncStatusPanel key={current.tenantId} tenantId={current.tenantId} />}
       {current && <AnomaliesPanel tenantId={current.tenantId} onOpenRecord={onOpenRecord} />}
       {!current && (
         <EmptyState

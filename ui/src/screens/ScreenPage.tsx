@@ -5,6 +5,7 @@ import { requestOpen } from "../app/openRecord";
 import { screenBySlug } from "../app/screens";
 import { EmptyState } from "../components/EmptyState";
 import { AccountsScreen } from "./AccountsScreen";
+import { AuditLogScreen } from "./AuditLogScreen";
 import { ChecklistsScreen } from "./ChecklistsScreen";
 import { ContactsScreen } from "./ContactsScreen";
 import { DashboardScreen } from "./DashboardScreen";
@@ -40,6 +41,7 @@ export function ScreenPage({ slug }: { slug: string }) {
   if (screen.slug === "contacts") return <ContactsScreen onOpenRecord={openRecord} />;
   if (screen.slug === "accounts") return <AccountsScreen onOpenRecord={openRecord} />;
   if (screen.slug === "checklists") return <ChecklistsScreen />;
+  if (screen.slug === "audit-log") return <AuditLogScreen />;
   if (screen.slug === "diagnostics") {
     return (
       <Suspense fallback={<p role="status">Loading…</p>}>

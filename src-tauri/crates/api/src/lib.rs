@@ -22,8 +22,13 @@ pub use ops::anomalies::{
     ListAnomaliesRequest,
 };
 pub use ops::app_info::{app_info, AppInfo};
+pub use ops::audit_log::{audit_log, AuditLogPageView, AuditLogRequest, AuditLogRowView};
 pub use ops::contacts::{
     list_contacts, ContactBalanceView, ContactPageView, ContactView, ListContactsRequest,
+};
+pub use ops::dashboard::{
+    dashboard, DashboardAlertsView, DashboardRequest, DashboardView, DueTotalView,
+    RecentDocumentView,
 };
 pub use ops::diagnostics::{diagnostics, Diagnostics};
 pub use ops::exports::{

@@ -13,7 +13,7 @@ use ledgerkeep_api::*;
 use ledgerkeep_domain::EntityKind;
 use ledgerkeep_sim::{Collection, Truth};
 use rust_decimal::Decimal;
-use seeded::{dec, ms_date, seeded_from_sim};
+use seeded::{busiest, dec, ms_date, seeded_from_sim};
 
 fn ymd(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
@@ -70,21 +70,6 @@ fn month_end(d: NaiveDate) -> NaiveDate {
         NaiveDate::from_ymd_opt(d.year(), d.month() + 1, 1)
     };
     next.unwrap().pred_opt().unwrap()
-}
-
-/// The tenant with the most journals, and its latest journal date.
-fn busiest(truth: &Truth) -> (String, NaiveDate) {
-    let t = truth
-        .tenants
-        .iter()
-        .max_by_key(|t| t.table(Collection::Journals).len())
-        .unwrap();
-    let last = truth_lines(truth, &t.tenant_id)
-        .iter()
-        .map(|l| l.0)
-        .max()
-        .unwrap();
-    (t.tenant_id.clone(), last)
 }
 
 /// Pages through a figure's drill-down (small pages, so the cursor is used)

@@ -372,6 +372,97 @@ pub async fn history(
     rows.iter().map(entry_from_row).collect()
 }
 
+/// Which audit rows to list; every filter given must hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub tenant_id: Option<String>,
+    /// The ledger table (`invoices`, `bank_transactions`...).
+    pub table: Option<String>,
+    /// The record's id (a Xero id, or the key of a local record).
+    pub record_id: Option<String>,
+    /// The actor's start: `sync` matches every `sync:<run>`, `user:dismiss` one action.
+    pub actor_prefix: Option<String>,
+    /// Rows written at or after this instant (UTC, ISO text; a bare date is its midnight).
+    pub at_from: Option<String>,
+    /// Rows written before this instant (exclusive).
+    pub at_before: Option<String>,
+}
+
+/// A page of the audit log, newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditPage {
+    pub rows: Vec<AuditEntry>,
+    /// The `after` for the next page (the last row's `seq`); `None` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// One page of the audit log matching `filter`, newest first (by `seq`), after
+/// the cursor `after`, at most `limit` (1..=500) rows.
+pub async fn page(
+    conn: &mut SqliteConnection,
+    filter: &AuditFilter,
+    after: Option<&str>,
+    limit: u32,
+) -> Result<AuditPage, StoreError> {
+    let limit = limit.clamp(1, 500);
+    let mut sql = String::from(
+        "SELECT seq, table_name, tenant_id, record_id, action, changes_json, actor, at, prev_hash, hash \
+         FROM audit_log WHERE 1 = 1",
+    );
+    let mut args: Vec<String> = Vec::new();
+    let mut eq = |col: &str, v: &Option<String>, sql: &mut String| {
+        if let Some(v) = v {
+            sql.push_str(&format!(" AND {col} = ?"));
+            args.push(v.clone());
+        }
+    };
+    eq("tenant_id", &filter.tenant_id, &mut sql);
+    eq("table_name", &filter.table, &mut sql);
+    eq("record_id", &filter.record_id, &mut sql);
+    if let Some(p) = &filter.actor_prefix {
+        // A prefix compared as text: no LIKE, so `_` and `%` are themselves.
+        sql.push_str(" AND substr(actor, 1, length(?)) = ?");
+        args.push(p.clone());
+        args.push(p.clone());
+    }
+    if let Some(f) = &filter.at_from {
+        sql.push_str(" AND at >= ?");
+        args.push(f.clone());
+    }
+    if let Some(b) = &filter.at_before {
+        sql.push_str(" AND at < ?");
+        args.push(b.clone());
+    }
+    let mut bound_seq = None;
+    if let Some(a) = after {
+        let seq: i64 = a
+            .parse()
+            .map_err(|_| StoreError::Invalid("that page cursor is not valid".to_owned()))?;
+        sql.push_str(" AND seq < ?");
+        bound_seq = Some(seq);
+    }
+    sql.push_str(&format!(" ORDER BY seq DESC LIMIT {}", limit + 1));
+    let mut q = sqlx::query(&sql);
+    for a in &args {
+        q = q.bind(a);
+    }
+    if let Some(seq) = bound_seq {
+        q = q.bind(seq);
+    }
+    let raw = q.fetch_all(&mut *conn).await?;
+    let more = raw.len() > limit as usize;
+    let rows = raw
+        .iter()
+        .take(limit as usize)
+        .map(entry_from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    let next_cursor = match (more, rows.last()) {
+        (true, Some(last)) => Some(last.seq.to_string()),
+        _ => None,
+    };
+    Ok(AuditPage { rows, next_cursor })
+}
+
 fn entry_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<AuditEntry, StoreError> {
     Ok(AuditEntry {
         seq: row.try_get("seq")?,

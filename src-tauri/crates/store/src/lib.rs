@@ -51,7 +51,7 @@ pub use anomalies::{
     StoredFinding,
 };
 pub use apply::PageOutcome;
-pub use audit::{AuditEntry, BreakKind, ChainBreak, VerifyReport};
+pub use audit::{AuditEntry, AuditFilter, AuditPage, BreakKind, ChainBreak, VerifyReport};
 pub use backup::{BackupInfo, RestoreOutcome};
 pub use error::StoreError;
 pub use integrity::{check_file, Integrity};
@@ -338,6 +338,18 @@ impl LedgerStore {
         let _timer = self.timed("record_history");
         let mut conn = self.pool.acquire().await?;
         audit::history(&mut conn, table, tenant_id, record_id).await
+    }
+
+    /// One page of the audit log, newest first; see [`audit::page`].
+    pub async fn audit_page(
+        &self,
+        filter: &AuditFilter,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<AuditPage, StoreError> {
+        let _timer = self.timed("audit_page");
+        let mut conn = self.pool.acquire().await?;
+        audit::page(&mut conn, filter, after, limit).await
     }
 
     /// `PRAGMA integrity_check` on the open ledger.

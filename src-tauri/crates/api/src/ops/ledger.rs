@@ -286,31 +286,31 @@ pub async fn record_history(
         .store()
         .record_history(table, req.tenant_id.trim(), req.xero_id.trim())
         .await?;
-    entries
-        .into_iter()
-        .map(|e| {
-            let changes: serde_json::Value = serde_json::from_str(&e.changes_json)
-                .map_err(|_| ApiError::internal("An audit row could not be read."))?;
-            let changes = changes
-                .as_object()
-                .map(|m| {
-                    m.iter()
-                        .map(|(field, c)| FieldChangeView {
-                            field: field.clone(),
-                            old: ledgerkeep_domain::canonical_json(&c["old"]),
-                            new: ledgerkeep_domain::canonical_json(&c["new"]),
-                        })
-                        .collect()
+    entries.into_iter().map(entry_view).collect()
+}
+
+/// An audit row as the UI shows it: its changed fields, old and new.
+pub(crate) fn entry_view(e: ledgerkeep_store::AuditEntry) -> Result<AuditEntryView, ApiError> {
+    let changes: serde_json::Value = serde_json::from_str(&e.changes_json)
+        .map_err(|_| ApiError::internal("An audit row could not be read."))?;
+    let changes = changes
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(field, c)| FieldChangeView {
+                    field: field.clone(),
+                    old: ledgerkeep_domain::canonical_json(&c["old"]),
+                    new: ledgerkeep_domain::canonical_json(&c["new"]),
                 })
-                .unwrap_or_default();
-            Ok(AuditEntryView {
-                seq: u32::try_from(e.seq).unwrap_or(u32::MAX),
-                action: e.action,
-                actor: e.actor,
-                at: e.at,
-                changes,
-                hash: e.hash,
-            })
+                .collect()
         })
-        .collect()
+        .unwrap_or_default();
+    Ok(AuditEntryView {
+        seq: u32::try_from(e.seq).unwrap_or(u32::MAX),
+        action: e.action,
+        actor: e.actor,
+        at: e.at,
+        changes,
+        hash: e.hash,
+    })
 }

@@ -3,9 +3,11 @@
 
 pub mod anomalies;
 pub mod app_info;
+pub mod audit_log;
 pub mod close;
 pub mod close_library;
 pub mod contacts;
+pub mod dashboard;
 pub mod demo;
 pub mod diagnostics;
 pub mod exports;

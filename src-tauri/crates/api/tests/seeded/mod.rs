@@ -63,3 +63,19 @@ pub fn ms_date(v: &Value) -> Option<NaiveDate> {
 pub fn dec(v: &Value) -> Decimal {
     Decimal::from_str(v.to_string().trim_matches('"')).unwrap()
 }
+
+/// The tenant with the most journals, and the date of its last journal.
+pub fn busiest(truth: &Truth) -> (String, NaiveDate) {
+    let t = truth
+        .tenants
+        .iter()
+        .max_by_key(|t| t.table(Collection::Journals).len())
+        .unwrap();
+    let last = truth
+        .records(&t.tenant_id, Collection::Journals)
+        .iter()
+        .filter_map(|j| ms_date(&j["JournalDate"]))
+        .max()
+        .unwrap();
+    (t.tenant_id.clone(), last)
+}

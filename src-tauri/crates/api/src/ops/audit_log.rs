@@ -1,0 +1,134 @@
+//! The Audit log screen: every audit row, newest first, filtered by record,
+//! table, actor and date, keyset-paginated. The chain's check is
+//! `maintenance::verify_audit`.
+
+use chrono::NaiveDate;
+use ledgerkeep_store::AuditFilter;
+use serde::{Deserialize, Serialize};
+
+use crate::ops::ledger::{entry_view, AuditEntryView};
+use crate::{ApiError, AppContext, FieldError};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditLogRequest {
+    /// One organisation; every row (the ledger's own settings too) when absent.
+    #[serde(default)]
+    pub tenant_id: Option<String>,
+    /// The record: its Xero id (or a local record's key).
+    #[serde(default)]
+    pub record_id: Option<String>,
+    /// The ledger table: `invoices`, `bank_transactions`, `anomaly_findings`...
+    #[serde(default)]
+    pub table: Option<String>,
+    /// The actor, or its start: `sync` matches every sync run, `user` every change by the owner.
+    #[serde(default)]
+    pub actor: Option<String>,
+    /// `YYYY-MM-DD` (UTC), inclusive.
+    #[serde(default)]
+    pub date_from: Option<String>,
+    /// `YYYY-MM-DD` (UTC), inclusive.
+    #[serde(default)]
+    pub date_to: Option<String>,
+    /// The `nextCursor` of the previous page; none for the first.
+    #[serde(default)]
+    pub after: Option<String>,
+    /// 1 to 500; 100 when absent.
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+/// One audit row, with what it is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditLogRowView {
+    pub table: String,
+    pub tenant_id: String,
+    pub record_id: String,
+    pub entry: AuditEntryView,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditLogPageView {
+    pub rows: Vec<AuditLogRowView>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+fn text(v: Option<String>) -> Option<String> {
+    v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+fn date(field: &str, v: Option<String>, errors: &mut Vec<FieldError>) -> Option<NaiveDate> {
+    let v = text(v)?;
+    match NaiveDate::parse_from_str(&v, "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errors.push(FieldError {
+                field: field.to_owned(),
+                message: "A date like 2026-03-31.".to_owned(),
+            });
+            None
+        }
+    }
+}
+
+/// A page of the audit log, newest first. Refused fields are named one by one.
+#[tracing::instrument(name = "op", skip_all, fields(op = "audit_log", request_id = %crate::request_id()))]
+pub async fn audit_log(
+    ctx: &AppContext,
+    req: AuditLogRequest,
+) -> Result<AuditLogPageView, ApiError> {
+    let mut errors = Vec::new();
+    let from = date("dateFrom", req.date_from, &mut errors);
+    let to = date("dateTo", req.date_to, &mut errors);
+    if let (Some(f), Some(t)) = (from, to) {
+        if f > t {
+            errors.push(FieldError {
+                field: "dateTo".to_owned(),
+                message: "On or after the first date.".to_owned(),
+            });
+        }
+    }
+    let limit = req.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        errors.push(FieldError {
+            field: "limit".to_owned(),
+            message: "A page holds 1 to 500 rows.".to_owned(),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::fields(errors));
+    }
+    let filter = AuditFilter {
+        tenant_id: text(req.tenant_id),
+        table: text(req.table),
+        record_id: text(req.record_id),
+        actor_prefix: text(req.actor),
+        at_from: from.map(|d| d.format("%Y-%m-%d").to_string()),
+        // Rows are stamped `YYYY-MM-DDTHH:MM:SS.mmmZ`: before the next day's date.
+        at_before: to
+            .and_then(|d| d.succ_opt())
+            .map(|d| d.format("%Y-%m-%d").to_string()),
+    };
+    let page = ctx
+        .store()
+        .audit_page(&filter, text(req.after).as_deref(), limit)
+        .await?;
+    Ok(AuditLogPageView {
+        rows: page
+            .rows
+            .into_iter()
+            .map(|e| {
+                Ok(AuditLogRowView {
+                    table: e.table.clone(),
+                    tenant_id: e.tenant_id.clone(),
+                    record_id: e.record_id.clone(),
+                    entry: entry_view(e)?,
+                })
+            })
+            .collect::<Result<_, ApiError>>()?,
+        next_cursor: page.next_cursor,
+    })
+}

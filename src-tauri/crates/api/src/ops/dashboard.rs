@@ -1,0 +1,232 @@
+//! The Dashboard's figures for one organisation, all from the local ledger:
+//! cash per bank account, receivables and payables (due and overdue, per
+//! currency), the latest changed documents, and the alerts.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use ledgerkeep_domain::Money;
+use ledgerkeep_store::reports::OutstandingFilter;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::ops::ledger::{
+    list_documents, DocumentFilterDto, DocumentKindDto, DocumentRowView, ListDocumentsRequest,
+    SortFieldDto,
+};
+use crate::ops::reports::{list_accounts, AccountView, ListAccountsRequest};
+use crate::ops::xero_connection::OrganisationStatus;
+use crate::{ApiError, AppContext};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DashboardRequest {
+    pub tenant_id: String,
+    /// Today in the organisation's timezone, `YYYY-MM-DD`: balances are to
+    /// this day and a document due before it is overdue.
+    pub as_at: String,
+    /// How many recently changed documents, 1 to 50; 10 when absent.
+    #[serde(default)]
+    pub recent_limit: Option<u32>,
+}
+
+/// What is still due on approved invoices (or bills) in one currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DueTotalView {
+    pub currency_code: Option<String>,
+    /// Every outstanding document's amount due.
+    pub due: Money,
+    pub due_count: u32,
+    /// The part of `due` whose due date has passed.
+    pub overdue: Money,
+    pub overdue_count: u32,
+}
+
+/// A document changed lately, from either listing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RecentDocumentView {
+    pub kind: DocumentKindDto,
+    pub document: DocumentRowView,
+}
+
+/// What needs the owner's attention.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DashboardAlertsView {
+    /// Xero refused this organisation's sign-in: connect again to resume syncing.
+    pub reauthorisation_needed: bool,
+    /// The newest sync run of the organisation failed: its error, for the owner.
+    pub last_sync_failed: Option<String>,
+    /// Open anomaly findings (neither dismissed nor resolved).
+    pub anomalies: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DashboardView {
+    pub as_at: String,
+    /// The general ledger's currency: the bank balances are in it.
+    pub base_currency: Option<String>,
+    /// Every bank account of the chart with its balance at `as_at`.
+    pub cash: Vec<AccountView>,
+    pub receivables: Vec<DueTotalView>,
+    pub payables: Vec<DueTotalView>,
+    /// Newest change first.
+    pub recent: Vec<RecentDocumentView>,
+    pub alerts: DashboardAlertsView,
+}
+
+/// Outstanding `doc_type` documents dated on or before `as_at`, summed per currency.
+async fn due_totals(
+    ctx: &AppContext,
+    tenant: &str,
+    doc_type: &str,
+    as_at: NaiveDate,
+) -> Result<Vec<DueTotalView>, ApiError> {
+    let day = as_at.format("%Y-%m-%d").to_string();
+    let docs = ctx
+        .store()
+        .outstanding_documents(&OutstandingFilter {
+            tenant_id: tenant.to_owned(),
+            doc_type: doc_type.to_owned(),
+            as_at: day.clone(),
+            ..OutstandingFilter::default()
+        })
+        .await?;
+    let overflow = || ApiError::internal("An amount due is too large to add up.");
+    let mut sums: BTreeMap<Option<String>, (Decimal, u32, Decimal, u32)> = BTreeMap::new();
+    for d in docs {
+        let s = sums
+            .entry(d.currency_code)
+            .or_insert((Decimal::ZERO, 0, Decimal::ZERO, 0));
+        let amount = d.amount_due.as_decimal();
+        s.0 = s.0.checked_add(amount).ok_or_else(overflow)?;
+        s.1 = s.1.saturating_add(1);
+        // A document without a due date is due today, so not overdue.
+        if d.due_date.as_deref().is_some_and(|due| due < day.as_str()) {
+            s.2 = s.2.checked_add(amount).ok_or_else(overflow)?;
+            s.3 = s.3.saturating_add(1);
+        }
+    }
+    Ok(sums
+        .into_iter()
+        .map(
+            |(currency_code, (due, due_count, overdue, overdue_count))| DueTotalView {
+                currency_code,
+                due: Money::new(due),
+                due_count,
+                overdue: Money::new(overdue),
+                overdue_count,
+            },
+        )
+        .collect())
+}
+
+/// The `limit` latest changed documents: each listing's newest `limit` by
+/// `updatedUtc` (a keyset page), merged.
+async fn recent(
+    ctx: &AppContext,
+    tenant: &str,
+    limit: u32,
+) -> Result<Vec<RecentDocumentView>, ApiError> {
+    let mut all = Vec::new();
+    for kind in [DocumentKindDto::Invoices, DocumentKindDto::BankTransactions] {
+        let page = list_documents(
+            ctx,
+            ListDocumentsRequest {
+                filter: DocumentFilterDto {
+                    kind: Some(kind),
+                    tenant_id: tenant.to_owned(),
+                    ..DocumentFilterDto::default()
+                },
+                sort: SortFieldDto::Updated,
+                descending: true,
+                after: None,
+                limit: Some(limit),
+            },
+        )
+        .await?;
+        all.extend(
+            page.rows
+                .into_iter()
+                .map(|document| RecentDocumentView { kind, document }),
+        );
+    }
+    // Newest first; a document without a change time last.
+    all.sort_by(|a, b| b.document.updated_utc.cmp(&a.document.updated_utc));
+    all.truncate(limit as usize);
+    Ok(all)
+}
+
+/// Whether a connection in the keyring holds this organisation and Xero
+/// refused its sign-in. A keyring that cannot be read raises no alert here
+/// (Settings shows that error); it is logged.
+async fn needs_reauthorisation(ctx: &AppContext, tenant: &str) -> bool {
+    match crate::ops::xero_connection::list_organisations(ctx).await {
+        Ok(orgs) => orgs
+            .iter()
+            .any(|o| o.tenant_id == tenant && o.status == OrganisationStatus::NeedsReauthorisation),
+        Err(e) => {
+            tracing::warn!(code = ?e.code, "could not read the connections for the dashboard");
+            false
+        }
+    }
+}
+
+#[tracing::instrument(name = "op", skip_all, fields(op = "dashboard", request_id = %crate::request_id()))]
+pub async fn dashboard(ctx: &AppContext, req: DashboardRequest) -> Result<DashboardView, ApiError> {
+    let tenant = req.tenant_id.trim();
+    if tenant.is_empty() {
+        return Err(ApiError::invalid("Choose an organisation."));
+    }
+    let as_at = NaiveDate::parse_from_str(req.as_at.trim(), "%Y-%m-%d")
+        .map_err(|_| ApiError::invalid("The date must be YYYY-MM-DD."))?;
+    let limit = req.recent_limit.unwrap_or(10);
+    if !(1..=50).contains(&limit) {
+        return Err(ApiError::invalid(
+            "Recent activity shows 1 to 50 documents.",
+        ));
+    }
+    let org = ctx.store().reporting_organisation(tenant).await?;
+    let cash = if org.is_some() {
+        list_accounts(
+            ctx,
+            ListAccountsRequest {
+                tenant_id: tenant.to_owned(),
+                as_at: as_at.format("%Y-%m-%d").to_string(),
+            },
+        )
+        .await?
+        .into_iter()
+        .filter(|a| a.account_type.as_deref() == Some("BANK"))
+        .collect()
+    } else {
+        Vec::new()
+    };
+    let last_sync_failed = ctx
+        .store()
+        .last_sync_run(tenant)
+        .await?
+        .filter(|r| r.status == "failed")
+        .map(|r| r.error.unwrap_or_else(|| "The sync stopped.".to_owned()));
+    let anomalies = ctx
+        .store()
+        .anomaly_findings(Some(tenant), false)
+        .await?
+        .len();
+    Ok(DashboardView {
+        as_at: as_at.format("%Y-%m-%d").to_string(),
+        base_currency: org.and_then(|o| o.base_currency),
+        cash,
+        receivables: due_totals(ctx, tenant, "ACCREC", as_at).await?,
+        payables: due_totals(ctx, tenant, "ACCPAY", as_at).await?,
+        recent: recent(ctx, tenant, limit).await?,
+        alerts: DashboardAlertsView {
+            reauthorisation_needed: needs_reauthorisation(ctx, tenant).await,
+            last_sync_failed,
+            anomalies: u32::try_from(anomalies).unwrap_or(u32::MAX),
+        },
+    })
+}

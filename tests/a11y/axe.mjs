@@ -1,0 +1,126 @@
+// Accessibility: axe checks every main screen of the built UI (ui/dist) in
+// Debian's chromium, driven by Playwright, with the IPC mocked by Tauri's own
+// mockIPC (@tauri-apps/api/mocks). Fails on any serious or critical violation.
+//
+//   npm run build && npm run test:a11y
+//
+// CHROMIUM names the browser (default /usr/bin/chromium); Playwright's own
+// browsers are never downloaded.
+import { readFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import { extname, join, normalize } from "node:path";
+import { fileURLToPath } from "node:url";
+import AxeBuilder from "@axe-core/playwright";
+import { chromium } from "playwright";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const dist = join(root, "ui", "dist");
+const SCREENS = ["dashboard", "transactions", "invoices-and-bills", "contacts", "reports", "accounts", "checklists", "audit-log", "settings", "diagnostics"];
+/** What shows once a screen has its mocked data: proof that the IPC mock answered. */
+const READY = { dashboard: "[data-testid=sync-streams]", accounts: "[data-testid=accounts-table]", "audit-log": "[data-testid=audit-table]" };
+const TYPES = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png", ".woff2": "font/woff2", ".json": "application/json" };
+
+/** Serves ui/dist as the app's webview would. */
+function serve() {
+  const server = createServer(async (req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
+    const file = join(dist, path === "/" ? "index.html" : path);
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  return new Promise((ok) => server.listen(0, "127.0.0.1", () => ok(server)));
+}
+
+/** The backend's answers, as the bindings' types have them: one organisation with a little data. */
+function handler(cmd) {
+  const org = { tenantId: "t-1", name: "Kōwhai Plumbing Ltd", baseCurrency: "NZD", timezone: null, periodLockDate: null, lastSyncedUtc: "2026-07-01T09:00:00.000Z" };
+  const doc = {
+    xeroId: "inv-1", docType: "ACCREC", number: "INV-0042", reference: "Job 17", contactId: "c-1", contactName: "Harbour Supplies",
+    date: "2026-06-30", status: "AUTHORISED", currencyCode: "NZD", total: "1234.50", account: null, updatedUtc: "2026-06-30T21:04:11.000Z",
+  };
+  const drill = { ledger: { account: "a-1", from: null, to: "2026-07-01", sign: null, negate: false } };
+  const answers = {
+    organisations: [org],
+    app_info: { appVersion: "0.1.0", schemaVersion: 5, latestSchemaVersion: 5, dataDir: "/d", ledgerFile: "/d/l", logsDir: "/d/logs", backupsDir: "/d/b", os: "linux", demo: false },
+    dashboard: {
+      asAt: "2026-07-01", baseCurrency: "NZD",
+      cash: [{ xeroId: "a-1", code: "090", name: "Business Cheque", accountType: "BANK", class: "asset", status: "ACTIVE", balance: "15234.10", drill }],
+      receivables: [{ currencyCode: "NZD", due: "1500.10", dueCount: 3, overdue: "200", overdueCount: 1 }],
+      payables: [{ currencyCode: "NZD", due: "430", dueCount: 1, overdue: "0", overdueCount: 0 }],
+      recent: [{ kind: "invoices", document: doc }],
+      alerts: { reauthorisationNeeded: true, lastSyncFailed: "Xero could not be reached.", anomalies: 1 },
+    },
+    list_anomalies: [],
+    sync_status: {
+      tenants: [{
+        tenantId: "t-1", dayLimitUsedPct: 7,
+        streams: [{ stream: "invoices", status: "idle", watermark: "2026-07-01T09:00:00.000Z", lastFullSweep: null, records: 1234, lastError: null }],
+        lastRun: { kind: "incremental", startedAt: "2026-07-01T08:59:00.000Z", finishedAt: "2026-07-01T09:00:00.000Z", status: "ok", pages: 3, recordsSeen: 300, recordsChanged: 12 },
+      }],
+    },
+    list_documents: { rows: [doc], nextCursor: null },
+    document_totals: [{ currencyCode: "NZD", count: 1, total: "1234.50" }],
+    saved_views: [],
+    list_contacts: { rows: [{ xeroId: "c-1", name: "Harbour Supplies", email: null, status: "ACTIVE", isCustomer: true, isSupplier: false, balances: [] }], nextCursor: null },
+    list_accounts: [{ xeroId: "a-1", code: "090", name: "Business Cheque", accountType: "BANK", class: "asset", status: "ACTIVE", balance: "15234.10", drill }],
+    audit_log: { rows: [{ table: "invoices", tenantId: "t-1", recordId: "inv-1", entry: { seq: 7, action: "update", actor: "sync:run-1", at: "2026-07-01T10:00:00.000Z", changes: [{ field: "Reference", old: '"a"', new: '"b"' }], hash: "h" } }], nextCursor: null },
+    preferences: { logLevel: "info", logLevelOverridden: false },
+    update_channel: "stable",
+    xero_organisations: [],
+  };
+  if (cmd in answers) return answers[cmd];
+  throw { code: "internal", message: `Not available in this check: ${cmd}` };
+}
+
+/** Tauri's mockIPC, run in the page before the app's own scripts. */
+async function initScript() {
+  const mocks = await readFile(join(root, "node_modules/@tauri-apps/api/mocks.js"), "utf8");
+  const body = mocks.replace(/^export \{[^}]*\};?\s*$/m, "");
+  return `${body}\nmockIPC((cmd) => (${String(handler)})(cmd), { shouldMockEvents: true });`;
+}
+
+const server = await serve();
+const port = server.address().port;
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox"] });
+let failed = 0;
+const script = await initScript();
+try {
+  for (const colorScheme of ["light", "dark"]) {
+  const context = await browser.newContext({ colorScheme });
+  await context.addInitScript({ content: script });
+  for (const slug of SCREENS) {
+    const page = await context.newPage();
+    await page.goto(`http://127.0.0.1:${port}/#/${slug}`);
+    await page.locator(READY[slug] ?? "h1").first().waitFor({ timeout: 15000 });
+    await page.waitForLoadState("networkidle");
+    await page.waitForTimeout(300); // let the mocked answers render
+    const result = await new AxeBuilder({ page }).analyze();
+    const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+    if (bad.length === 0) {
+      console.log(`ok   ${slug} (${colorScheme}): no serious or critical violations (${result.passes.length} rules passed)`);
+    } else {
+      failed += 1;
+      console.log(`FAIL ${slug} (${colorScheme}):`);
+      for (const v of bad) {
+        console.log(`  [${v.impact}] ${v.id}: ${v.help}`);
+        for (const n of v.nodes.slice(0, 5)) console.log(`      ${n.target.join(" ")}: ${n.failureSummary?.split("\n").join(" ")}`);
+      }
+    }
+    await page.close();
+  }
+  await context.close();
+  }
+} finally {
+  await browser.close();
+  server.close();
+}
+if (failed > 0) {
+  console.log(`${failed} of ${SCREENS.length * 2} screen checks found serious or critical violations`);
+  process.exit(1);
+}
+console.log(`${SCREENS.length} screens checked in light and dark: no serious or critical violations`);

@@ -1,0 +1,94 @@
+import { mockIPC } from "@tauri-apps/api/mocks";
+import { render, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import type { AuditLogRowView } from "../bindings";
+import { OrganisationProvider } from "../app/organisation";
+import { AuditLogScreen } from "./AuditLogScreen";
+
+const ORG = { tenantId: "t-1", name: "Kōwhai Plumbing Ltd", baseCurrency: "NZD", timezone: null, periodLockDate: null, lastSyncedUtc: null };
+
+function row(seq: number, actor = "sync:run-1"): AuditLogRowView {
+  return {
+    table: "invoices",
+    tenantId: "t-1",
+    recordId: `inv-${seq}`,
+    entry: { seq, action: "update", actor, at: "2026-07-01T10:00:00.000Z", changes: [{ field: "Reference", old: '"a"', new: '"b"' }], hash: "h" },
+  };
+}
+
+function backend(opts: { broken?: boolean } = {}) {
+  const requests: Record<string, unknown>[] = [];
+  mockIPC((cmd, args) => {
+    if (cmd === "organisations") return [ORG];
+    if (cmd === "audit_log") {
+      const r = (args as { request: Record<string, unknown> }).request;
+      requests.push(r);
+      if (r.dateFrom === "2026-07-02" && r.dateTo === "2026-07-01")
+        throw { code: "invalid", message: "On or after the first date.", fields: [{ field: "dateTo", message: "On or after the first date." }] };
+      if (r.after === "5") return { rows: [row(4), row(3)], nextCursor: null };
+      return { rows: [row(7), row(6), row(5)], nextCursor: "5" };
+    }
+    if (cmd === "verify_audit")
+      return opts.broken
+        ? { intact: false, rowsChecked: 41, firstBreak: { seq: 42, kind: "hash_mismatch", detail: "row 42 was edited" } }
+        : { intact: true, rowsChecked: 1234, firstBreak: null };
+    throw { code: "internal", message: `unexpected ${cmd}` };
+  });
+  return requests;
+}
+
+const renderScreen = () =>
+  render(
+    <OrganisationProvider>
+      <AuditLogScreen />
+    </OrganisationProvider>,
+  );
+
+describe("the audit log screen", () => {
+  it("lists the organisation's changes newest first and pages on by the cursor", async () => {
+    const requests = backend();
+    const user = userEvent.setup();
+    renderScreen();
+    await waitFor(() => expect(screen.getAllByTestId("audit-row")).toHaveLength(3));
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toMatchObject({ tenantId: "t-1", after: null, limit: 100, recordId: null });
+    await user.click(screen.getByTestId("audit-more"));
+    await waitFor(() => expect(screen.getAllByTestId("audit-row")).toHaveLength(5));
+    expect(requests.at(-1)).toMatchObject({ after: "5" });
+    expect(screen.getAllByTestId("audit-row").map((r) => r.firstChild?.textContent)).toEqual(["7", "6", "5", "4", "3"]);
+    expect(screen.queryByTestId("audit-more")).toBeNull();
+  });
+
+  it("sends the filters when asked, and shows a refused date beside its field", async () => {
+    const requests = backend();
+    const user = userEvent.setup();
+    renderScreen();
+    await screen.findAllByTestId("audit-row");
+    await user.type(screen.getByLabelText("Record (Xero id)"), "inv-9");
+    await user.type(screen.getByLabelText("Table"), "invoices");
+    await user.type(screen.getByLabelText("Actor"), "user");
+    await user.type(screen.getByLabelText("From"), "2026-07-02");
+    await user.type(screen.getByLabelText("To"), "2026-07-01");
+    await user.click(screen.getByLabelText(/Only Kōwhai/));
+    await user.click(screen.getByRole("button", { name: "Show" }));
+    await waitFor(() =>
+      expect(requests.at(-1)).toEqual({ tenantId: null, recordId: "inv-9", table: "invoices", actor: "user", dateFrom: "2026-07-02", dateTo: "2026-07-01", after: null, limit: 100 }),
+    );
+    expect(await screen.findByText("On or after the first date.")).toBeInTheDocument();
+    expect(screen.getByLabelText("To")).toHaveAttribute("aria-invalid", "true");
+  });
+
+  it("shows the chain check's result: intact, or where it broke", async () => {
+    backend();
+    const user = userEvent.setup();
+    const { unmount } = renderScreen();
+    await user.click(screen.getByTestId("verify-audit"));
+    expect(await screen.findByTestId("audit-intact")).toHaveTextContent("1,234 rows checked");
+    unmount();
+    backend({ broken: true });
+    renderScreen();
+    await user.click(screen.getByTestId("verify-audit"));
+    expect(await screen.findByTestId("audit-broken")).toHaveTextContent("row 42 (hash_mismatch): row 42 was edited");
+  });
+});

@@ -1,0 +1,195 @@
+import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { commands, type ApiError, type AuditLogRequest, type AuditLogRowView, type AuditVerifyView } from "../bindings";
+import { useOrganisation } from "../app/organisation";
+import { settle } from "../app/useCommand";
+
+const PAGE = 100;
+
+interface Filters {
+  recordId: string;
+  table: string;
+  actor: string;
+  dateFrom: string;
+  dateTo: string;
+  thisOrganisation: boolean;
+}
+
+const EMPTY: Filters = { recordId: "", table: "", actor: "", dateFrom: "", dateTo: "", thisOrganisation: true };
+
+const orNull = (s: string) => (s.trim() === "" ? null : s.trim());
+
+function FieldError({ error, field }: { error: ApiError | null; field: string }) {
+  const f = error?.fields?.find((e) => e.field === field);
+  return f ? (
+    <span className="error" id={`audit-${field}-error`}>
+      {f.message}
+    </span>
+  ) : null;
+}
+
+/**
+ * Every change to the ledger, newest first, filtered by record, table, actor and
+ * date (pages of 100 by keyset), and the audit hash chain's check.
+ */
+export function AuditLogScreen() {
+  const { organisations, current } = useOrganisation();
+  // The first query waits for the organisation being looked at.
+  const ready = organisations.state !== "loading";
+  const [draft, setDraft] = useState<Filters>(EMPTY);
+  const [applied, setApplied] = useState<Filters>(EMPTY);
+  const [page, setPage] = useState<{ for: string; rows: AuditLogRowView[]; cursor: string | null; loading: boolean; error: ApiError | null } | null>(null);
+  const [verify, setVerify] = useState<{ phase: "idle" | "working" } | { phase: "done"; view: AuditVerifyView } | { phase: "failed"; error: ApiError }>({
+    phase: "idle",
+  });
+  const tenantId = applied.thisOrganisation ? (current?.tenantId ?? null) : null;
+  const [key, setKey] = useState(0);
+
+  const load = useCallback(
+    async (after: string | null) => {
+      const request: AuditLogRequest = {
+        tenantId,
+        recordId: orNull(applied.recordId),
+        table: orNull(applied.table),
+        actor: orNull(applied.actor),
+        dateFrom: orNull(applied.dateFrom),
+        dateTo: orNull(applied.dateTo),
+        after,
+        limit: PAGE,
+      };
+      const me = `${key}:${tenantId ?? ""}`;
+      setPage((p) => (p && after ? { ...p, loading: true } : { for: me, rows: [], cursor: null, loading: true, error: null }));
+      const r = await settle(() => commands.auditLog(request));
+      setPage((p) => {
+        if (!p || p.for !== me) return p;
+        if (r.state === "ok") return { ...p, rows: after ? [...p.rows, ...r.data.rows] : r.data.rows, cursor: r.data.nextCursor, loading: false, error: null };
+        return { ...p, loading: false, error: r.state === "error" ? r.error : null };
+      });
+    },
+    [applied, tenantId, key],
+  );
+  useEffect(() => {
+    // The first page for these filters; the answer sets state when it comes.
+    if (!ready) return;
+    // eslint-disable-next-line react-hooks/set-state-in-effect
+    void load(null);
+  }, [load, ready]);
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setApplied(draft);
+    setKey((k) => k + 1);
+  };
+  const runVerify = async () => {
+    setVerify({ phase: "working" });
+    const r = await settle(commands.verifyAudit);
+    if (r.state === "ok") setVerify({ phase: "done", view: r.data });
+    else if (r.state === "error") setVerify({ phase: "failed", error: r.error });
+  };
+  const set = (k: keyof Filters) => (e: { target: { value: string; checked: boolean } }) =>
+    setDraft((d) => ({ ...d, [k]: k === "thisOrganisation" ? e.target.checked : e.target.value }));
+  const error = page?.error ?? null;
+  const invalid = (field: string) =>
+    error?.fields?.some((f) => f.field === field) ? { "aria-invalid": true, "aria-describedby": `audit-${field}-error` } : {};
+
+  return (
+    <section data-testid="screen-audit-log">
+      <h1 tabIndex={-1}>Audit log</h1>
+      <p className="muted">Every change to the ledger, from a sync or from you, newest first. Each row is chained to the one before by its hash.</p>
+
+      <h2>Chain check</h2>
+      <p>
+        <button type="button" data-testid="verify-audit" onClick={() => void runVerify()} disabled={verify.phase === "working"}>
+          {verify.phase === "working" ? "Checking every row…" : "Verify the audit chain"}
+        </button>
+      </p>
+      {verify.phase === "done" && verify.view.intact && (
+        <p role="status" data-testid="audit-intact">
+          The chain is intact: {verify.view.rowsChecked.toLocaleString()} rows checked.
+        </p>
+      )}
+      {verify.phase === "done" && !verify.view.intact && (
+        <p role="alert" className="error" data-testid="audit-broken">
+          The chain is broken at row {verify.view.firstBreak?.seq} ({verify.view.firstBreak?.kind}): {verify.view.firstBreak?.detail}
+        </p>
+      )}
+      {verify.phase === "failed" && (
+        <p role="alert" className="error">
+          {verify.error.message}
+        </p>
+      )}
+
+      <h2>Changes</h2>
+      <form className="filters" onSubmit={submit} aria-label="Audit log filters">
+        <label>
+          Record (Xero id) <input value={draft.recordId} onChange={set("recordId")} />
+        </label>
+        <label>
+          Table <input value={draft.table} onChange={set("table")} placeholder="invoices" />
+        </label>
+        <label>
+          Actor <input value={draft.actor} onChange={set("actor")} placeholder="sync, user…" />
+        </label>
+        <span>
+          <label>
+            From <input type="date" value={draft.dateFrom} onChange={set("dateFrom")} {...invalid("dateFrom")} />
+          </label>{" "}
+          <FieldError error={error} field="dateFrom" />
+        </span>
+        <span>
+          <label>
+            To <input type="date" value={draft.dateTo} onChange={set("dateTo")} {...invalid("dateTo")} />
+          </label>{" "}
+          <FieldError error={error} field="dateTo" />
+        </span>
+        {current && (
+          <label>
+            <input type="checkbox" checked={draft.thisOrganisation} onChange={set("thisOrganisation")} /> Only {current.name}
+          </label>
+        )}
+        <button type="submit">Show</button>
+      </form>
+      {error && !error.fields && (
+        <p role="alert" className="error">
+          {error.message}
+        </p>
+      )}
+      {page && page.rows.length === 0 && !page.loading && !error && <p className="muted">No changes match.</p>}
+      {page && page.rows.length > 0 && (
+        <table className="data-table" data-testid="audit-table">
+          <thead>
+            <tr>
+              <th scope="col">#</th>
+              <th scope="col">When (UTC)</th>
+              <th scope="col">Table</th>
+              <th scope="col">Record</th>
+              <th scope="col">Action</th>
+              <th scope="col">Actor</th>
+              <th scope="col">Changed fields</th>
+            </tr>
+          </thead>
+          <tbody>
+            {page.rows.map((r) => (
+              <tr key={r.entry.seq} data-testid="audit-row">
+                <td>{r.entry.seq}</td>
+                <td>{r.entry.at.replace("T", " ").replace("Z", "")}</td>
+                <td>{r.table}</td>
+                <td>{r.recordId}</td>
+                <td>{r.entry.action}</td>
+                <td>{r.entry.actor}</td>
+                <td>{r.entry.changes.map((c) => c.field).join(", ")}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {page?.loading && <p role="status">Reading the audit log…</p>}
+      {page && page.cursor && !page.loading && (
+        <p>
+          <button type="button" data-testid="audit-more" onClick={() => void load(page.cursor)}>
+            Show more
+          </button>
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,178 @@
+import { useEffect, useMemo, useState } from "react";
+import { commands, type AnomalyRecordView, type ApiError, type DashboardView, type DueTotalView, type RecentDocumentView } from "../bindings";
+import { settle } from "../app/useCommand";
+import { formatMoney } from "../lib/money";
+
+/** Today on this computer, `YYYY-MM-DD`: balances are to this day, and what fell due before it is overdue. */
+export function today(now: Date = new Date()): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}
+
+function amount(currency: string | null, value: string): string {
+  return `${currency ?? ""} ${formatMoney(value)}`.trim();
+}
+
+function DueTable({ title, rows, testId }: { title: string; rows: DueTotalView[]; testId: string }) {
+  return (
+    <div data-testid={testId}>
+      <h3>{title}</h3>
+      {rows.length === 0 ? (
+        <p className="muted">Nothing outstanding.</p>
+      ) : (
+        <table className="data-table">
+          <thead>
+            <tr>
+              <th scope="col">Currency</th>
+              <th scope="col">Due</th>
+              <th scope="col">Overdue</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.currencyCode ?? ""}>
+                <td>{r.currencyCode ?? "—"}</td>
+                <td>
+                  {formatMoney(r.due)} <span className="muted">({r.dueCount})</span>
+                </td>
+                <td className={r.overdueCount > 0 ? "error" : undefined}>
+                  {formatMoney(r.overdue)} <span className="muted">({r.overdueCount})</span>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
+function label(r: RecentDocumentView): string {
+  const d = r.document;
+  return d.number ?? d.reference ?? d.contactName ?? d.xeroId;
+}
+
+function kindName(r: RecentDocumentView): string {
+  if (r.kind === "bankTransactions") return "Bank transaction";
+  return r.document.docType === "ACCPAY" ? "Bill" : "Invoice";
+}
+
+/**
+ * The Dashboard's figures for one organisation, all read from the local
+ * ledger in one command: alerts, cash per bank account, receivables and
+ * payables, and the latest changed documents (each opens in the Transactions drawer).
+ */
+export function DashboardFigures({ tenantId, onOpenRecord }: { tenantId: string; onOpenRecord?: ((r: AnomalyRecordView) => void) | undefined }) {
+  const request = useMemo(() => ({ tenantId, asAt: today(), recentLimit: 10 }), [tenantId]);
+  const [answer, setAnswer] = useState<{ for: unknown; value: DashboardView | ApiError } | null>(null);
+  useEffect(() => {
+    let live = true;
+    void settle(() => commands.dashboard(request)).then((r) => {
+      if (live && r.state !== "loading") setAnswer({ for: request, value: r.state === "ok" ? r.data : r.error });
+    });
+    return () => {
+      live = false;
+    };
+  }, [request]);
+
+  const result = answer && answer.for === request ? answer.value : null;
+  if (result === null) return <p role="status">Reading the ledger…</p>;
+  if ("code" in result) {
+    return (
+      <p role="alert" className="error">
+        {result.message}
+      </p>
+    );
+  }
+  const d = result;
+  const alerts = [
+    d.alerts.reauthorisationNeeded && { key: "reauth", text: "Xero refused this organisation's sign-in: re-authorise it in Settings to resume syncing." },
+    d.alerts.lastSyncFailed !== null && { key: "sync", text: `The last sync failed: ${d.alerts.lastSyncFailed}` },
+    d.alerts.anomalies > 0 && { key: "anomalies", text: `${d.alerts.anomalies} ${d.alerts.anomalies === 1 ? "thing" : "things"} to check, listed below.` },
+  ].filter((a): a is { key: string; text: string } => Boolean(a));
+
+  return (
+    <div data-testid="dashboard-figures">
+      <h2>Alerts</h2>
+      {alerts.length === 0 ? (
+        <p className="muted" data-testid="no-alerts">
+          Nothing needs your attention.
+        </p>
+      ) : (
+        <ul data-testid="dashboard-alerts">
+          {alerts.map((a) => (
+            <li key={a.key} className={a.key === "anomalies" ? undefined : "error"}>
+              {a.text}
+            </li>
+          ))}
+        </ul>
+      )}
+
+      <h2>Cash position</h2>
+      <p className="muted">Balances on {d.asAt}, from the general ledger.</p>
+      {d.cash.length === 0 ? (
+        <p className="muted">No bank accounts.</p>
+      ) : (
+        <table className="data-table" data-testid="dashboard-cash">
+          <thead>
+            <tr>
+              <th scope="col">Bank account</th>
+              <th scope="col">Balance</th>
+            </tr>
+          </thead>
+          <tbody>
+            {d.cash.map((a) => (
+              <tr key={a.xeroId}>
+                <td>{a.name ?? a.code ?? a.xeroId}</td>
+                <td>{amount(d.baseCurrency, a.balance)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+
+      <h2>Receivables and payables</h2>
+      <p className="muted">Amounts still due on approved invoices and bills, and the part past its due date (number of documents).</p>
+      <div className="tiles">
+        <DueTable title="Customers owe" rows={d.receivables} testId="dashboard-receivables" />
+        <DueTable title="You owe" rows={d.payables} testId="dashboard-payables" />
+      </div>
+
+      <h2>Recent activity</h2>
+      {d.recent.length === 0 ? (
+        <p className="muted">No documents yet.</p>
+      ) : (
+        <table className="data-table" data-testid="dashboard-recent">
+          <thead>
+            <tr>
+              <th scope="col">Document</th>
+              <th scope="col">Contact</th>
+              <th scope="col">Total</th>
+              <th scope="col">Changed (UTC)</th>
+            </tr>
+          </thead>
+          <tbody>
+            {d.recent.map((r) => (
+              <tr key={`${r.kind}-${r.document.xeroId}`}>
+                <td>
+                  <button
+                    type="button"
+                    className="link"
+                    onClick={() =>
+                      onOpenRecord?.({ entity: r.kind === "bankTransactions" ? "bankTransaction" : "invoice", xeroId: r.document.xeroId, label: label(r) })
+                    }
+                  >
+                    {kindName(r)} {label(r)}
+                  </button>
+                </td>
+                <td>{r.document.contactName ?? "—"}</td>
+                <td>{r.document.total === null ? "—" : amount(r.document.currencyCode, r.document.total)}</td>
+                <td>{r.document.updatedUtc?.replace("T", " ").slice(0, 16) ?? "—"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}

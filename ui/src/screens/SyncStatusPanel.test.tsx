@@ -1,0 +1,50 @@
+import { emit } from "@tauri-apps/api/event";
+import { mockIPC } from "@tauri-apps/api/mocks";
+import { render, screen, waitFor } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import { SyncStatusPanel } from "./SyncStatusPanel";
+
+const STATUS = {
+  tenants: [
+    {
+      tenantId: "t-1",
+      streams: [
+        { stream: "invoices", status: "idle", watermark: "2026-07-01T09:00:00.000Z", lastFullSweep: null, records: 1234, lastError: null },
+        { stream: "journals", status: "error", watermark: null, lastFullSweep: null, records: 0, lastError: "Xero answered 503." },
+      ],
+      lastRun: { kind: "incremental", startedAt: "2026-07-01T08:59:00.000Z", finishedAt: "2026-07-01T09:00:00.000Z", status: "ok", pages: 3, recordsSeen: 300, recordsChanged: 12 },
+      dayLimitUsedPct: 7,
+    },
+  ],
+};
+
+describe("the dashboard's sync status", () => {
+  it("shows the last run, each stream and the day's calls, then a running sync's progress and rate-limit use", async () => {
+    const calls: unknown[] = [];
+    mockIPC(
+      (cmd, args) => {
+        if (cmd === "sync_status") {
+          calls.push(args);
+          return STATUS;
+        }
+        throw { code: "internal", message: `unexpected ${cmd}` };
+      },
+      { shouldMockEvents: true },
+    );
+    render(<SyncStatusPanel tenantId="t-1" />);
+    expect(await screen.findByTestId("sync-last-run")).toHaveTextContent(
+      "Last sync succeeded, started 2026-07-01 08:59 UTC: 12 records changed. 7% of the day's Xero calls used.",
+    );
+    expect(calls).toEqual([{ request: { tenantId: "t-1" } }]);
+    expect(screen.getByText("invoices").closest("tr")).toHaveTextContent("1,234");
+    expect(screen.getByText("journals").closest("tr")).toHaveTextContent("error: Xero answered 503.");
+
+    await emit("sync-progressed", { tenant: "t-other", stream: "contacts", records: 5, pages: 1, rateLimitUsedPct: 90, etaSeconds: null });
+    await emit("sync-progressed", { tenant: "t-1", stream: "invoices", records: 400, pages: 4, rateLimitUsedPct: 35, etaSeconds: 12 });
+    const live = await screen.findByTestId("sync-live");
+    expect(live).toHaveTextContent("Syncing invoices: 400 records, 4 pages, about 12 s left.");
+    expect(screen.getByRole("progressbar", { name: /calls used this minute: 35%/ })).toHaveAttribute("value", "35");
+    // The other organisation's progress is not shown, and a new stream reads the status again.
+    await waitFor(() => expect(calls).toHaveLength(2));
+  });
+});

@@ -1,0 +1,90 @@
+import { useEffect, useState } from "react";
+import { commands, events, type ApiError, type SyncProgressView, type TenantSyncStatusView } from "../bindings";
+import { useEvent } from "../app/useEvent";
+import { settle } from "../app/useCommand";
+
+/**
+ * The Dashboard's sync status for one organisation: the last run, each stream's
+ * state, the day's Xero calls used and, while a sync runs, its progress with the
+ * minute's rate-limit use (from the `sync-progressed` event). Read again as a sync moves to its next stream.
+ */
+export function SyncStatusPanel({ tenantId }: { tenantId: string }) {
+  const [status, setStatus] = useState<TenantSyncStatusView | null | ApiError>(null);
+  const [progress, setProgress] = useState<SyncProgressView | null>(null);
+  const [round, setRound] = useState(0);
+  useEffect(() => {
+    let live = true;
+    void settle(() => commands.syncStatus({ tenantId })).then((r) => {
+      if (!live) return;
+      if (r.state === "ok") setStatus(r.data.tenants.find((t) => t.tenantId === tenantId) ?? null);
+      else if (r.state === "error") setStatus(r.error);
+    });
+    return () => {
+      live = false;
+    };
+  }, [tenantId, round]);
+  useEvent(events.syncProgressed, (p) => {
+    if (p.tenant !== tenantId) return;
+    // A new stream means the last one finished: read the streams' state again.
+    if (progress?.stream !== p.stream) setRound((n) => n + 1);
+    setProgress(p);
+  });
+
+  return (
+    <div data-testid="sync-status">
+      <h2>Sync status</h2>
+      {progress && (
+        <div role="status" data-testid="sync-live">
+          <p>
+            Syncing {progress.stream}: {progress.records.toLocaleString()} records, {progress.pages} pages
+            {progress.etaSeconds !== null ? `, about ${progress.etaSeconds} s left` : ""}.
+          </p>
+          <label>
+            Xero calls used this minute: {progress.rateLimitUsedPct}%{" "}
+            <progress max={100} value={progress.rateLimitUsedPct} />
+          </label>
+        </div>
+      )}
+      {status !== null && "code" in status && (
+        <p role="alert" className="error">
+          {status.message}
+        </p>
+      )}
+      {status !== null && !("code" in status) && (
+        <>
+          <p data-testid="sync-last-run">
+            {status.lastRun
+              ? `Last sync ${status.lastRun.status === "ok" ? "succeeded" : status.lastRun.status}, started ${status.lastRun.startedAt.replace("T", " ").slice(0, 16)} UTC: ${status.lastRun.recordsChanged.toLocaleString()} records changed.`
+              : "Not synced yet."}
+            {status.dayLimitUsedPct !== null && ` ${status.dayLimitUsedPct}% of the day's Xero calls used.`}
+          </p>
+          {status.streams.length > 0 && (
+            <table className="data-table" data-testid="sync-streams">
+              <thead>
+                <tr>
+                  <th scope="col">Stream</th>
+                  <th scope="col">State</th>
+                  <th scope="col">Records</th>
+                  <th scope="col">Up to (UTC)</th>
+                </tr>
+              </thead>
+              <tbody>
+                {status.streams.map((s) => (
+                  <tr key={s.stream}>
+                    <td>{s.stream}</td>
+                    <td className={s.lastError ? "error" : undefined}>
+                      {s.status}
+                      {s.lastError ? `: ${s.lastError}` : ""}
+                    </td>
+                    <td>{s.records.toLocaleString()}</td>
+                    <td>{s.watermark?.replace("T", " ").slice(0, 16) ?? "—"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </>
+      )}
+    </div>
+  );
+}
