@@ -71,6 +71,10 @@ export const commands = {
 	runCloseChecks: (request: RunIdRequest) => typedError<RunView, ApiError>(__TAURI_INVOKE("run_close_checks", { request })),
 	tickCloseStep: (request: TickStepRequest) => typedError<RunView, ApiError>(__TAURI_INVOKE("tick_close_step", { request })),
 	signOffCloseRun: (request: SignOffRequest) => typedError<RunView, ApiError>(__TAURI_INVOKE("sign_off_close_run", { request })),
+	recordPayment: (request: RecordPaymentRequest) => typedError<PaymentView, ApiError>(__TAURI_INVOKE("record_payment", { request })),
+	listPayments: (request: ListPaymentsRequest) => typedError<PaymentView[], ApiError>(__TAURI_INVOKE("list_payments", { request })),
+	cancelPayment: (request: CancelPaymentRequest) => typedError<PaymentView, ApiError>(__TAURI_INVOKE("cancel_payment", { request })),
+	paymentAccounts: (request: PaymentAccountsRequest) => typedError<PaymentAccountView[], ApiError>(__TAURI_INVOKE("payment_accounts", { request })),
 };
 
 /** Events */
@@ -221,6 +225,11 @@ export type AuditVerifyView = {
 export type AvailableUpdate = {
 	version: string,
 	notes: string | null,
+};
+
+/**  Cancel a queued payment. */
+export type CancelPaymentRequest = {
+	id: number,
 };
 
 /**  Cancel the running sync of one organisation. */
@@ -621,7 +630,10 @@ export type LastRunView = {
 	error: string | null,
 };
 
-/**  A sync of this organisation finished: screens showing it read again. */
+/**
+ *  A sync of this organisation finished, or payments sent to Xero were
+ *  settled: screens showing it read again.
+ */
 export type LedgerChanged = {
 	tenantId: string,
 };
@@ -682,6 +694,14 @@ export type ListDocumentsRequest = {
 	after?: string | null,
 	/**  1 to 500; 50 when absent. */
 	limit?: number | null,
+};
+
+/**  Which payments to list. */
+export type ListPaymentsRequest = {
+	/**  The organisation; all when absent. */
+	tenantId?: string | null,
+	/**  Only this invoice's or bill's. */
+	invoiceId?: string | null,
 };
 
 /**  An organisation's runs. */
@@ -758,6 +778,62 @@ export type OutstandingDrillView = {
 	dueTo: string | null,
 };
 
+/**  An account for the payment form's list. */
+export type PaymentAccountView = {
+	accountId: string,
+	code: string | null,
+	name: string | null,
+	/**  `BANK`, or another type enabled for payments. */
+	accountType: string | null,
+	/**  `None`: the organisation's base currency. */
+	currencyCode: string | null,
+};
+
+/**  The accounts of an organisation a payment may use. */
+export type PaymentAccountsRequest = {
+	tenantId: string,
+};
+
+/**  Where a payment is on its way to Xero. */
+export type PaymentState = 
+/**  Waiting to be sent (it can still be cancelled). */
+"queued" | 
+/**  Sent, and its answer not yet in (or lost: it goes again with the same key). */
+"sending" | 
+/**  Xero recorded it. */
+"recorded" | 
+/**  Xero refused it: see `errors`. */
+"failed" | "cancelled";
+
+/**  One payment of the outbox, as the UI shows it. */
+export type PaymentView = {
+	id: number,
+	tenantId: string,
+	state: PaymentState,
+	invoiceId: string,
+	documentNumber: string | null,
+	/**  `ACCREC` (invoice) or `ACCPAY` (bill). */
+	documentType: string | null,
+	contactName: string | null,
+	accountId: string,
+	accountName: string | null,
+	amount: string,
+	currencyCode: string | null,
+	/**  `YYYY-MM-DD`. */
+	date: string,
+	reference: string,
+	attempts: number,
+	/**  Why it failed, or why it has not reached Xero yet. */
+	error: string | null,
+	/**  Xero's refusal, field by field (the form's names). */
+	errors: FieldError[],
+	/**  Xero's PaymentID, once recorded. */
+	paymentId: string | null,
+	/**  UTC instants. */
+	createdAt: string,
+	updatedAt: string,
+};
+
 export type Preferences = {
 	logLevel: LogLevel,
 	/**  True when `RUST_LOG` is set: it overrides the level chosen here. */
@@ -789,6 +865,20 @@ export type RecordHistoryRequest = {
 	entity: EntityKind,
 	tenantId: string,
 	xeroId: string,
+};
+
+/**  A payment the owner records against an invoice or bill. */
+export type RecordPaymentRequest = {
+	tenantId: string,
+	/**  The invoice or bill (its Xero `InvoiceID`). */
+	invoiceId: string,
+	/**  The bank (or payments-enabled) account (its Xero `AccountID`). */
+	accountId: string,
+	/**  A decimal text: `125.50`. */
+	amount: string,
+	/**  `YYYY-MM-DD`. */
+	date: string,
+	reference?: string,
 };
 
 /**
