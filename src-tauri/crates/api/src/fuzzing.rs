@@ -184,7 +184,7 @@ fn request<T: DeserializeOwned>(json: &[u8]) -> Option<T> {
 /// the request type, the rest is its JSON. Whatever deserialises is validated,
 /// and a refusal always says why, field by field where it names fields.
 pub fn command_request(data: &[u8]) {
-    use crate::ops::{close, ledger, xero_app, xero_connection};
+    use crate::ops::{close, exports, ledger, payments, reports, xero_app, xero_connection};
     let Some((&pick, json)) = data.split_first() else {
         return;
     };
@@ -193,7 +193,7 @@ pub fn command_request(data: &[u8]) {
             assert_refusal(&e);
         }
     };
-    match pick % 8 {
+    match pick % 16 {
         0 => {
             if let Some(r) = request::<ledger::ListDocumentsRequest>(json) {
                 refusal(r.filter.validate().map(|_| ()));
@@ -236,6 +236,34 @@ pub fn command_request(data: &[u8]) {
         6 => {
             if let Some(r) = request::<xero_connection::StartSignInRequest>(json) {
                 refusal(r.validate().map(|_| ()));
+            }
+        }
+        8 => {
+            if let Some(r) = request::<payments::RecordPaymentRequest>(json) {
+                match r.parse() {
+                    Ok((tenant, _)) => assert!(!tenant.is_empty() && tenant == tenant.trim()),
+                    Err(e) => assert_refusal(&e),
+                }
+            }
+        }
+        9 => {
+            if let Some(r) = request::<reports::ReportRequest>(json) {
+                match r.periods() {
+                    Ok(periods) => assert_eq!(periods.len(), 1 + r.comparisons.len()),
+                    Err(e) => assert_refusal(&e),
+                }
+            }
+        }
+        10 => {
+            // An export's file name comes from a report's or a view's title:
+            // it never leaves the exports folder.
+            if let Ok(title) = std::str::from_utf8(json) {
+                let stem = exports::file_stem(title);
+                assert!(!stem.is_empty() && !stem.starts_with('-') && !stem.ends_with('-'));
+                assert!(
+                    stem.chars().all(|c| c.is_alphanumeric() || c == '-'),
+                    "{stem:?}"
+                );
             }
         }
         _ => {

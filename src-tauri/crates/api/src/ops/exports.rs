@@ -85,7 +85,7 @@ pub fn fits_excel_number(d: Decimal) -> bool {
     digits <= EXCEL_DIGITS
 }
 
-fn file_stem(title: &str) -> String {
+pub(crate) fn file_stem(title: &str) -> String {
     let s: String = title
         .chars()
         .map(|c| {

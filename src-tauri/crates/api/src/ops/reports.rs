@@ -176,13 +176,13 @@ fn ymd(d: NaiveDate) -> String {
 
 /// A checked period: `from` present for the reports over a period.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Period {
+pub(crate) struct Period {
     from: Option<NaiveDate>,
     to: NaiveDate,
 }
 
 impl ReportRequest {
-    fn periods(&self) -> Result<Vec<Period>, ApiError> {
+    pub(crate) fn periods(&self) -> Result<Vec<Period>, ApiError> {
         if self.tenant_id.trim().is_empty() {
             return Err(ApiError::invalid("Choose an organisation."));
         }
