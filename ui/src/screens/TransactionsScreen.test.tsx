@@ -2,7 +2,7 @@ import { mockIPC } from "@tauri-apps/api/mocks";
 import { cleanup, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { DocumentRowView, ListDocumentsRequest, LedgerOrganisation, SavedView } from "../bindings";
+import type { DocumentRowView, ListDocumentsRequest, LedgerOrganisation, RecordHistoryRequest, SavedView } from "../bindings";
 import { requestOpen } from "../app/openRecord";
 import { OrganisationProvider } from "../app/organisation";
 import { TransactionsScreen } from "./TransactionsScreen";
@@ -35,6 +35,7 @@ function row(i: number): DocumentRowView {
 
 let lastExports: unknown[] = [];
 const saved: SavedView[] = [];
+const histories: RecordHistoryRequest[] = [];
 let savedViews: SavedView[] = [];
 
 function backend(opts: { orgs?: LedgerOrganisation[] } = {}) {
@@ -68,6 +69,7 @@ function backend(opts: { orgs?: LedgerOrganisation[] } = {}) {
       case "document_totals":
         return [{ currencyCode: "NZD", count: 201, total: "98765432111976.04" }];
       case "record_history":
+        histories.push(a.request as RecordHistoryRequest);
         return [
           { seq: 7, action: "update", actor: "sync:run-9", at: "2026-11-02T00:00:00.000Z", changes: [{ field: "Status", old: '"DRAFT"', new: '"AUTHORISED"' }], hash: "ab" },
         ];
@@ -170,6 +172,21 @@ describe("the transactions explorer", () => {
     const history = await within(drawer).findByTestId("history");
     expect(history).toHaveTextContent('update by sync:run-9');
     expect(history).toHaveTextContent('Status: "DRAFT" → "AUTHORISED"');
+  });
+
+  it("opens a row as the kind of list it was picked from, even just after the kind changed", async () => {
+    backend();
+    histories.length = 0;
+    const user = userEvent.setup();
+    renderScreen();
+    const rows = await screen.findAllByTestId("grid-row");
+    // The form says invoices at once; the bank transactions stay on screen
+    // until the debounced listing replaces them.
+    await user.selectOptions(screen.getByTestId("filter-kind"), "invoices");
+    await user.click(rows[1] as HTMLElement);
+    await screen.findByTestId("detail-drawer");
+    await waitFor(() => expect(histories.length).toBeGreaterThan(0));
+    expect(histories[0]?.entity).toBe("bankTransaction");
   });
 
   it("opens the record a dashboard alert asked for, listed by its number", async () => {

@@ -173,6 +173,14 @@ export function TransactionsScreen() {
   const [error, setError] = useState<ApiError | null>(null);
   const [totals, setTotals] = useState<CurrencyTotalView[]>([]);
   const [selected, setSelected] = useState<DocumentRowView | null>(() => (opening ? placeholderRow(opening.xeroId, opening.label) : null));
+  // The kind of the listing a row was picked from: the rows on screen belong to
+  // the settled filters, which trail the form by the debounce, so the form's
+  // kind may already name the other list.
+  const [selectedKind, setSelectedKind] = useState<DocumentKindDto>(filters.kind);
+  const pick = (row: DocumentRowView) => {
+    setSelected(row);
+    setSelectedKind(settled.kind);
+  };
   const generation = useRef(0);
   // A finished sync of this organisation: read the listing again.
   const [changes, setChanges] = useState(0);
@@ -300,8 +308,8 @@ export function TransactionsScreen() {
                   className={`grid-row${selected?.xeroId === row.original.xeroId ? " selected" : ""}`}
                   data-testid="grid-row"
                   style={{ position: "absolute", top: 0, transform: `translateY(${v.start}px)`, height: ROW_HEIGHT }}
-                  onClick={() => setSelected(row.original)}
-                  onKeyDown={(e) => e.key === "Enter" && setSelected(row.original)}
+                  onClick={() => pick(row.original)}
+                  onKeyDown={(e) => e.key === "Enter" && pick(row.original)}
                 >
                   {row.getVisibleCells().map((cell) => (
                     <div key={cell.id} role="cell" style={{ width: cell.column.getSize() }}>
@@ -318,7 +326,7 @@ export function TransactionsScreen() {
       {selected && current && (
         <DetailDrawer
           row={rows.find((r) => r.xeroId === selected.xeroId) ?? selected}
-          kind={filters.kind}
+          kind={selectedKind}
           tenantId={current.tenantId}
           onClose={() => setSelected(null)}
         />
