@@ -47,9 +47,18 @@ describe("recording a payment", () => {
     }, TIMEOUT);
     await (await driver.findElement(byTestId("grid-row"))).click();
 
-    const form = await driver.wait(until.elementLocated(byTestId("payment-form")), TIMEOUT);
-    // The account list comes from the ledger's bank accounts.
-    await driver.wait(async () => (await form.findElements(By.css("#payment-account option"))).length > 0, TIMEOUT);
+    // The account list comes from the ledger's bank accounts. The drawer may draw
+    // its form again meanwhile (the demo's launch sync ending refreshes it), so
+    // the form is looked up afresh on each try, and the fields by their ids.
+    await driver.wait(async () => {
+      try {
+        const form = await driver.findElement(byTestId("payment-form"));
+        return (await form.findElements(By.css('#payment-account option:not([value=""])'))).length > 0;
+      } catch {
+        return false;
+      }
+    }, TIMEOUT);
+    const form = await driver.findElement(byTestId("payment-form"));
     // Refused here first, beside the amount.
     const amount = await form.findElement(By.css("#payment-amount"));
     // Enter submits the form (the drawer may have its button scrolled out of view).
