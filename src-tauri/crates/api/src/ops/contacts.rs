@@ -57,10 +57,7 @@ pub async fn list_contacts(
     if tenant.is_empty() {
         return Err(ApiError::invalid("Choose an organisation."));
     }
-    let limit = req.limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
-        return Err(ApiError::invalid("A page holds 1 to 500 rows."));
-    }
+    let limit = super::page_limit(req.limit, 100)?;
     let page = ctx
         .store()
         .list_contacts(tenant, req.text.as_deref(), req.after.as_deref(), limit)

@@ -178,10 +178,7 @@ pub async fn list_documents(
     req: ListDocumentsRequest,
 ) -> Result<DocumentPageView, ApiError> {
     let (kind, filter) = req.filter.validate()?;
-    let limit = req.limit.unwrap_or(50);
-    if !(1..=500).contains(&limit) {
-        return Err(ApiError::invalid("A page holds 1 to 500 rows."));
-    }
+    let limit = super::page_limit(req.limit, 50)?;
     let sort = Sort {
         field: match req.sort {
             SortFieldDto::Date => SortField::Date,

@@ -25,6 +25,16 @@ pub mod updates;
 pub mod xero_app;
 pub mod xero_connection;
 
+/// A listing's page size: `default` when absent, refused outside 1 to 500.
+pub(crate) fn page_limit(limit: Option<u32>, default: u32) -> Result<u32, crate::ApiError> {
+    let limit = limit.unwrap_or(default);
+    if (1..=500).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(crate::ApiError::invalid("A page holds 1 to 500 rows."))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     /// Every operation a front calls (its first parameter the context, the

@@ -1119,10 +1119,7 @@ pub async fn report_drill(ctx: &AppContext, req: DrillRequest) -> Result<DrillPa
     if tenant.is_empty() {
         return Err(ApiError::invalid("Choose an organisation."));
     }
-    let limit = req.limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
-        return Err(ApiError::invalid("A page holds 1 to 500 rows."));
-    }
+    let limit = super::page_limit(req.limit, 100)?;
     let opt_date = |name: &str, v: &Option<String>| -> Result<Option<String>, ApiError> {
         v.as_deref()
             .map(|d| parse_date(name, d).map(ymd))
