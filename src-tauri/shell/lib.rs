@@ -120,6 +120,8 @@ pub fn run() -> ExitCode {
                 .state::<ledgerkeep_api::SyncService>()
                 .inner()
                 .clone();
+            let closing = Instant::now();
+            tracing::info!("Ledgerkeep closing");
             tauri::async_runtime::block_on(async {
                 // Stop syncing first: the page in flight commits whole or rolls back.
                 // Bounded, so that a call hanging on the network cannot hold the exit.
@@ -139,6 +141,10 @@ pub fn run() -> ExitCode {
                 // keep-alive connections would only hold the exit.
                 drop(demo.take());
             });
+            tracing::info!(
+                ms = u64::try_from(closing.elapsed().as_millis()).unwrap_or(u64::MAX),
+                "Ledgerkeep closed"
+            );
         }
     });
     ExitCode::SUCCESS

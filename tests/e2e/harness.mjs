@@ -85,19 +85,42 @@ export async function openApp(app, env) {
   });
   await driver.manage().setTimeouts({ implicit: 0 });
   const close = async () => {
-    // A session that does not end in 15 s means the app did not quit: end it, and fail.
+    // Ending the session ends the app: WebKitWebDriver closes its page, then
+    // ends the process it launched, a moment after it has answered. So wait for
+    // the process itself before stopping the drivers: stopped too soon, they
+    // leave the app running, and the app is single-instance, so that copy would
+    // take the next test's launch. A session that does not end in 15 s, or an
+    // app still running 15 s after it ended, fails the test.
     const quit = driver.quit().then(
       () => true,
       () => true,
     );
     const ended = await Promise.race([quit, new Promise((r) => setTimeout(() => r(false), 15_000))]);
+    const exited = ended && (await appExited(app, 15_000));
     tauriDriver.kill();
-    if (!ended) {
-      spawnSync("pkill", ["-f", app]);
-      assert.fail(`the app at ${app} did not quit within 15 s`);
+    if (!exited) {
+      spawnSync("pkill", ["-KILL", "-f", appPattern(app)]);
+      assert.fail(`the app at ${app} did not quit within 15 s of its window closing`);
     }
   };
   return { driver, close };
+}
+
+/** A pgrep/pkill pattern for the app binary itself, not for others sharing its prefix. */
+const appPattern = (/** @type {string} */ app) => `^${app}( |$)`;
+
+/**
+ * Whether no process of the app binary is left within `ms`.
+ * @param {string} app
+ * @param {number} ms
+ */
+async function appExited(app, ms) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (spawnSync("pgrep", ["-f", appPattern(app)]).status === 1) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
 }
 
 /** @param {string} testId */

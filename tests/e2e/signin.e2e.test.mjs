@@ -65,10 +65,6 @@ describe("signing in to Xero by deep link", () => {
 
   after(async () => {
     await close();
-    // Known defect (noted on the issues): after this sign-in the app can stay
-    // running once its window's session has ended. A copy left running would
-    // take the next test's launch (the app is single-instance), so end it here.
-    spawnSync("pkill", ["-KILL", "-f", APP]);
     sim?.kill();
     rmSync(work, { recursive: true, force: true });
   });
