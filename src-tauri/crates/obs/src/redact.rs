@@ -87,6 +87,11 @@ pub fn forget_secret(value: &str) {
     REGISTERED.write().retain(|v| v != value);
 }
 
+/// Whether `value` is on the list [`scrub`] blanks by value.
+pub fn is_registered(value: &str) -> bool {
+    REGISTERED.read().iter().any(|v| v == value)
+}
+
 /// `text` with every secret blanked.
 pub fn scrub(text: &str) -> Cow<'_, str> {
     let mut out = Cow::Borrowed(text);

@@ -575,7 +575,14 @@ impl TokenManager {
         conn.expires_ms
             .store(next.tokens.expires_at_ms, Ordering::SeqCst);
         let old = std::mem::replace(&mut state.stored, next);
+        // The scrubber's list of values holds the tokens in use, not every
+        // token ever held: it would grow with each refresh for as long as the
+        // app runs (the patterns still blank any token in a known field).
         forget_secret(old.tokens.access_token.expose_secret());
+        let rotated = old.tokens.refresh_token.expose_secret();
+        if rotated != state.stored.tokens.refresh_token.expose_secret() {
+            forget_secret(rotated);
+        }
         conn.generation.fetch_add(1, Ordering::SeqCst);
     }
 

@@ -95,6 +95,37 @@ async fn the_token_is_refreshed_ahead_of_expiry_at_25_minutes() {
 }
 
 #[tokio::test]
+async fn the_scrubber_holds_the_tokens_in_use_not_every_token_refreshed_away() {
+    use ledgerkeep_obs::redact::is_registered;
+    let h = harness(Limits::XERO).await;
+    let store = Arc::new(MemoryTokenStore::default());
+    let xero = xero(&h, store.clone(), XeroOptions::default());
+    let conn = connect(&xero).await;
+    let tenant = h.sim.tenants()[0].tenant_id.clone();
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        let set = store.load(conn.id()).unwrap().unwrap().tokens;
+        held.push((
+            set.access_token.expose_secret().to_owned(),
+            set.refresh_token.expose_secret().to_owned(),
+        ));
+        h.time.advance(Duration::from_secs(25 * 60));
+        xero.client()
+            .get(&tenant, &ApiRequest::get("Organisation"))
+            .await
+            .unwrap();
+    }
+    assert_eq!(h.proxy.refreshes.load(Ordering::SeqCst), 3);
+    let now = store.load(conn.id()).unwrap().unwrap().tokens;
+    assert!(is_registered(now.access_token.expose_secret()));
+    assert!(is_registered(now.refresh_token.expose_secret()));
+    for (access, refresh) in &held {
+        assert!(!is_registered(access), "an access token refreshed away is still listed");
+        assert!(!is_registered(refresh), "a rotated refresh token is still listed");
+    }
+}
+
+#[tokio::test]
 async fn a_failed_keyring_write_keeps_the_old_set_and_is_retried_without_refreshing_again() {
     let h = harness(Limits::XERO).await;
     let store = Arc::new(MemoryTokenStore::default());
