@@ -120,8 +120,14 @@ async fn the_scrubber_holds_the_tokens_in_use_not_every_token_refreshed_away() {
     assert!(is_registered(now.access_token.expose_secret()));
     assert!(is_registered(now.refresh_token.expose_secret()));
     for (access, refresh) in &held {
-        assert!(!is_registered(access), "an access token refreshed away is still listed");
-        assert!(!is_registered(refresh), "a rotated refresh token is still listed");
+        assert!(
+            !is_registered(access),
+            "an access token refreshed away is still listed"
+        );
+        assert!(
+            !is_registered(refresh),
+            "a rotated refresh token is still listed"
+        );
     }
 }
 
