@@ -443,6 +443,9 @@ export type DocumentRowView = {
 	status: string | null,
 	currencyCode: string | null,
 	total: string | null,
+	currencyRate: string | null,
+	baseCurrency: string | null,
+	baseTotal: string | null,
 	account: string | null,
 	updatedUtc: string | null,
 };
@@ -656,6 +659,7 @@ export type LedgerOrganisation = {
 	name: string,
 	baseCurrency: string | null,
 	timezone: string | null,
+	ianaTimezone: string | null,
 	periodLockDate: string | null,
 	/**  When its last successful sync finished (UTC); none before the first. */
 	lastSyncedUtc: string | null,
