@@ -16,19 +16,21 @@ describe("amounts in the locale's number format", () => {
     expect(formatMoney("-0.25", "de-DE")).toBe("-0,25");
   });
 
-  it("uses fr-CH separators: an apostrophe groups", () => {
+  it("uses fr-CH separators: a narrow space groups, a comma before the decimals", () => {
     const { group, decimal } = numberSeparators("fr-CH");
-    // Swiss French groups with a right single quotation mark (or a narrow space in older ICU);
-    // whichever this Intl says, the amount uses it and nothing else.
-    expect(group).not.toBe(",");
+    expect(group).toMatch(/^[\u202f\u00a0]$/); // a no-break space (narrow in recent CLDR)
     expect(decimal).toBe(",");
     expect(formatMoney("1234567.89", "fr-CH")).toBe(`1${group}234${group}567,89`);
   });
 
   it("uses de-CH separators: an apostrophe groups, a dot before the decimals", () => {
     const { group } = numberSeparators("de-CH");
-    expect(group).toMatch(/['’]/);
-    expect(formatMoney("1234.5", "de-CH")).toBe(`1${group}234.50`);
+    expect(group).toMatch(/^['\u2019]$/);
+    expect(formatMoney("-1234.5", "de-CH")).toBe(`-1${group}234.50`);
+  });
+
+  it("uses the locale's own minus sign (Swedish writes U+2212)", () => {
+    expect(formatMoney("-1234.5", "sv-SE")).toBe("\u22121\u00a0234,50");
   });
 
   it("keeps a 20-digit amount exact, where a float would round it", () => {
