@@ -46,6 +46,12 @@ describe("amounts in the locale's number format", () => {
     expect(formatAmount(null, "1500", "en-US")).toBe("1,500.00");
   });
 
+  it("formats in en-US when the browser's locale is no BCP 47 tag", () => {
+    setFormatLocale("C");
+    expect(formatLocale()).toBe("en-US");
+    expect(formatMoney("-1000.5")).toBe("-1,000.50");
+  });
+
   it("follows the chosen locale when none is passed", () => {
     setFormatLocale("de-DE");
     expect(formatLocale()).toBe("de-DE");

@@ -18,7 +18,7 @@ export function setFormatLocale(locale: string | null): void {
   localeOverride = locale;
 }
 
-/** The locale every formatter uses. */
+/** The locale every formatter uses; en-US when the browser's is no BCP 47 tag (WebKitGTK says "C" under the C locale). */
 export function formatLocale(): string {
   const wanted = localeOverride ?? (typeof navigator === "undefined" ? undefined : navigator.language);
   try {

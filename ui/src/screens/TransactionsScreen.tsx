@@ -139,7 +139,7 @@ function useDebounced<T>(value: T, ms: number): T {
 }
 
 const columns: ColumnDef<DocumentRowView, unknown>[] = [
-  { header: "Date", id: "date", cell: ({ row }) => formatDate(row.original.date), size: 120 },
+  { header: "Date", id: "date", cell: ({ row }) => formatDate(row.original.date), size: 130 },
   { header: "Type", accessorKey: "docType", size: 110 },
   { header: "Number", id: "number", cell: ({ row }) => row.original.number ?? row.original.reference ?? "", size: 160 },
   { header: "Contact", accessorKey: "contactName", size: 240 },
