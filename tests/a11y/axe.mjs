@@ -38,7 +38,7 @@ function serve() {
 
 /** The backend's answers, as the bindings' types have them: one organisation with a little data. */
 function handler(cmd) {
-  const org = { tenantId: "t-1", name: "Kōwhai Plumbing Ltd", baseCurrency: "NZD", timezone: null, periodLockDate: null, lastSyncedUtc: "2026-07-01T09:00:00.000Z" };
+  const org = { tenantId: "t-1", name: "Kōwhai Plumbing Ltd", baseCurrency: "NZD", timezone: null, ianaTimezone: null, periodLockDate: null, lastSyncedUtc: "2026-07-01T09:00:00.000Z" };
   const doc = {
     xeroId: "inv-1", docType: "ACCREC", number: "INV-0042", reference: "Job 17", contactId: "c-1", contactName: "Harbour Supplies",
     date: "2026-06-30", status: "AUTHORISED", currencyCode: "NZD", total: "1234.50", account: null, updatedUtc: "2026-06-30T21:04:11.000Z",

@@ -75,6 +75,6 @@ describe("recording a payment", () => {
       .catch(() => false);
     assert.ok(recorded, `not recorded: ${await panel.getText()}`);
     const list = await driver.findElement(byTestId("payment-list"));
-    assert.match(await list.getText(), /0\.01 on \d{4}-\d{2}-\d{2} from .* · e2e payment — Recorded in Xero/);
+    assert.match(await list.getText(), /0\.01 on [A-Z][a-z]{2} \d{1,2}, \d{4} from .* · e2e payment — Recorded in Xero/);
   });
 });

@@ -443,6 +443,16 @@ export type DocumentRowView = {
 	status: string | null,
 	currencyCode: string | null,
 	total: string | null,
+	/**  Xero's `CurrencyRate`: units of `currency_code` per unit of the base currency. */
+	currencyRate: string | null,
+	/**  The organisation's base currency, when the ledger holds it. */
+	baseCurrency: string | null,
+	/**
+	 *  `total` in the base currency (`total / currency_rate`, to 2 places, half
+	 *  away from zero) when the document is in another currency and Xero sent
+	 *  its rate; absent otherwise.
+	 */
+	baseTotal: string | null,
 	account: string | null,
 	updatedUtc: string | null,
 };
@@ -655,7 +665,14 @@ export type LedgerOrganisation = {
 	/**  Xero's name for it, or its tenant id when Xero sent none. */
 	name: string,
 	baseCurrency: string | null,
+	/**  Xero's timezone value (a Windows zone name, `NEWZEALANDSTANDARDTIME`). */
 	timezone: string | null,
+	/**
+	 *  The IANA zone for it (`Pacific/Auckland`), from CLDR's table; absent
+	 *  when Xero sent no timezone or one that names no zone. The UI shows
+	 *  instants (sync and audit times) in it.
+	 */
+	ianaTimezone: string | null,
 	periodLockDate: string | null,
 	/**  When its last successful sync finished (UTC); none before the first. */
 	lastSyncedUtc: string | null,

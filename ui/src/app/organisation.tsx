@@ -2,6 +2,7 @@ import { createContext, useContext, useEffect, useMemo, useState, type ReactNode
 import { commands, events, type LedgerOrganisation } from "../bindings";
 import { useEvent } from "./useEvent";
 import { settle, type CommandState } from "./useCommand";
+import { formatInstant } from "../lib/format";
 
 const KEY = "ledgerkeep.organisation";
 
@@ -56,6 +57,11 @@ export function useOrganisation(): OrganisationContextValue {
   return useContext(OrganisationContext);
 }
 
+/** The IANA timezone of the organisation being looked at (instants are shown in it); null for none. */
+export function useOrganisationZone(): string | null {
+  return useContext(OrganisationContext).current?.ianaTimezone ?? null;
+}
+
 /** The sidebar's switcher: one click (or one key) to look at another organisation. */
 export function OrganisationSwitcher() {
   const { organisations, current, choose } = useOrganisation();
@@ -71,7 +77,7 @@ export function OrganisationSwitcher() {
         ))}
       </select>
       <span className="muted freshness" data-testid="freshness">
-        {current.lastSyncedUtc ? `Synced ${current.lastSyncedUtc.replace("T", " ").slice(0, 16)} UTC` : "Not synced yet"}
+        {current.lastSyncedUtc ? `Synced ${formatInstant(current.lastSyncedUtc, current.ianaTimezone)}` : "Not synced yet"}
       </span>
     </div>
   );

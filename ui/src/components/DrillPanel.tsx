@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { commands, type AnomalyRecordView, type ApiError, type DrillRowView, type DrillView } from "../bindings";
 import { settle } from "../app/useCommand";
-import { formatMoney } from "../lib/money";
+import { formatDate, formatMoney } from "../lib/format";
 
 const PAGE = 100;
 
@@ -60,7 +60,7 @@ export function DrillPanel({
         <tbody>
           {s?.rows.map((r, i) => (
             <tr key={i} data-testid="drill-row">
-              <td>{r.date ?? "—"}</td>
+              <td>{formatDate(r.date)}</td>
               <td>
                 {r.entity && r.xeroId ? (
                   <button type="button" className="link" onClick={() => r.entity && r.xeroId && onOpenRecord({ entity: r.entity, xeroId: r.xeroId, label: r.label })}>

@@ -1,7 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { setFormatLocale } from "./format";
 import { formatMoney, isAmount } from "./money";
 
-describe("formatMoney", () => {
+describe("formatMoney (en-US)", () => {
+  beforeEach(() => setFormatLocale("en-US"));
+  afterEach(() => setFormatLocale(null));
   it("keeps every digit of large amounts", () => {
     expect(formatMoney("98765432109876.54")).toBe("98,765,432,109,876.54");
   });
@@ -10,8 +13,8 @@ describe("formatMoney", () => {
     expect(formatMoney("7")).toBe("7.00");
     expect(formatMoney("0.3333")).toBe("0.3333");
   });
-  it("shows negatives with a minus sign and nothing for missing amounts", () => {
-    expect(formatMoney("-1234.00")).toBe("−1,234.00");
+  it("shows negatives with the locale's minus sign and nothing for missing amounts", () => {
+    expect(formatMoney("-1234.00")).toBe("-1,234.00");
     expect(formatMoney(null)).toBe("—");
   });
   it("does what a float would get wrong", () => {

@@ -4,7 +4,7 @@ import { useOrganisation } from "../app/organisation";
 import { settle } from "../app/useCommand";
 import { DrillPanel } from "../components/DrillPanel";
 import { EmptyState } from "../components/EmptyState";
-import { formatMoney } from "../lib/money";
+import { formatMoney, todayIn } from "../lib/format";
 
 const CLASSES: [string, string][] = [
   ["asset", "Assets"],
@@ -17,7 +17,8 @@ const CLASSES: [string, string][] = [
 /** The chart of accounts with each balance at a date; a balance lists its journal lines. */
 export function AccountsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRecordView) => void }) {
   const { organisations, current } = useOrganisation();
-  const [asAt, setAsAt] = useState(() => new Date().toISOString().slice(0, 10));
+  // Today in the organisation's timezone.
+  const [asAt, setAsAt] = useState(() => todayIn(current?.ianaTimezone));
   const [answer, setAnswer] = useState<{ for: unknown; value: AccountView[] | ApiError } | null>(null);
   const [open, setOpen] = useState<{ for: unknown; title: string; drill: DrillView } | null>(null);
   const request = useMemo(() => (current ? { tenantId: current.tenantId, asAt } : null), [current, asAt]);

@@ -6,7 +6,7 @@ import type { AuditLogRowView } from "../bindings";
 import { OrganisationProvider } from "../app/organisation";
 import { AuditLogScreen } from "./AuditLogScreen";
 
-const ORG = { tenantId: "t-1", name: "Kōwhai Plumbing Ltd", baseCurrency: "NZD", timezone: null, periodLockDate: null, lastSyncedUtc: null };
+const ORG = { tenantId: "t-1", name: "Kōwhai Plumbing Ltd", baseCurrency: "NZD", timezone: null, ianaTimezone: null, periodLockDate: null, lastSyncedUtc: null };
 
 function row(seq: number, actor = "sync:run-1"): AuditLogRowView {
   return {

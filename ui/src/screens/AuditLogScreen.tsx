@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import { commands, type ApiError, type AuditLogRequest, type AuditLogRowView, type AuditVerifyView } from "../bindings";
-import { useOrganisation } from "../app/organisation";
+import { useOrganisation, useOrganisationZone } from "../app/organisation";
+import { formatInstant } from "../lib/format";
 import { settle } from "../app/useCommand";
 
 const PAGE = 100;
@@ -33,6 +34,7 @@ function FieldError({ error, field }: { error: ApiError | null; field: string })
  */
 export function AuditLogScreen() {
   const { organisations, current } = useOrganisation();
+  const zone = useOrganisationZone();
   // The first query waits for the organisation being looked at.
   const ready = organisations.state !== "loading";
   const [draft, setDraft] = useState<Filters>(EMPTY);
@@ -159,7 +161,7 @@ export function AuditLogScreen() {
           <thead>
             <tr>
               <th scope="col">#</th>
-              <th scope="col">When (UTC)</th>
+              <th scope="col">When</th>
               <th scope="col">Table</th>
               <th scope="col">Record</th>
               <th scope="col">Action</th>
@@ -171,7 +173,7 @@ export function AuditLogScreen() {
             {page.rows.map((r) => (
               <tr key={r.entry.seq} data-testid="audit-row">
                 <td>{r.entry.seq}</td>
-                <td>{r.entry.at.replace("T", " ").replace("Z", "")}</td>
+                <td>{formatInstant(r.entry.at, zone)}</td>
                 <td>{r.table}</td>
                 <td>{r.recordId}</td>
                 <td>{r.entry.action}</td>

@@ -6,7 +6,7 @@ import type { RunView, SopView } from "../bindings";
 import { OrganisationProvider } from "../app/organisation";
 import { ChecklistsScreen, lastMonth } from "./ChecklistsScreen";
 
-const org = { tenantId: "t-1", name: "Kōwhai Plumbing Ltd", baseCurrency: "NZD", timezone: null, periodLockDate: null, lastSyncedUtc: null };
+const org = { tenantId: "t-1", name: "Kōwhai Plumbing Ltd", baseCurrency: "NZD", timezone: null, ianaTimezone: null, periodLockDate: null, lastSyncedUtc: null };
 
 const sop: SopView = {
   id: 1,

@@ -3,7 +3,7 @@ import { commands, type AnomalyRecordView, type ApiError, type ContactView, type
 import { useOrganisation } from "../app/organisation";
 import { settle } from "../app/useCommand";
 import { EmptyState } from "../components/EmptyState";
-import { formatMoney } from "../lib/money";
+import { formatAmount, formatDate, formatTotalWithBase } from "../lib/format";
 
 const PAGE = 100;
 
@@ -85,8 +85,8 @@ export function ContactsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyReco
                 </button>
               </th>
               <td>{[c.isCustomer ? "customer" : null, c.isSupplier ? "supplier" : null].filter(Boolean).join(", ")}</td>
-              <td className="amount">{c.balances.filter((b) => !/^0(\.0+)?$/.test(b.receivable)).map((b) => `${b.currencyCode ?? ""} ${formatMoney(b.receivable)}`).join(" · ")}</td>
-              <td className="amount">{c.balances.filter((b) => !/^0(\.0+)?$/.test(b.payable)).map((b) => `${b.currencyCode ?? ""} ${formatMoney(b.payable)}`).join(" · ")}</td>
+              <td className="amount">{c.balances.filter((b) => !/^0(\.0+)?$/.test(b.receivable)).map((b) => formatAmount(b.currencyCode, b.receivable)).join(" · ")}</td>
+              <td className="amount">{c.balances.filter((b) => !/^0(\.0+)?$/.test(b.payable)).map((b) => formatAmount(b.currencyCode, b.payable)).join(" · ")}</td>
             </tr>
           ))}
         </tbody>
@@ -142,16 +142,14 @@ function ContactHistory({ tenantId, contact, onClose, onOpenRecord }: { tenantId
         <tbody>
           {d?.rows.map((r) => (
             <tr key={r.xeroId} data-testid="contact-document">
-              <td>{r.date ?? "—"}</td>
+              <td>{formatDate(r.date)}</td>
               <td>
                 <button type="button" className="link" onClick={() => onOpenRecord({ entity: kind === "invoices" ? "invoice" : "bankTransaction", xeroId: r.xeroId, label: r.number ?? r.reference ?? r.xeroId })}>
                   {r.number ?? r.reference ?? r.docType ?? r.xeroId}
                 </button>
                 <span className="muted"> {r.status ?? ""}</span>
               </td>
-              <td className="amount">
-                {r.currencyCode ?? ""} {formatMoney(r.total)}
-              </td>
+              <td className="amount">{formatTotalWithBase(r)}</td>
             </tr>
           ))}
         </tbody>

@@ -31,6 +31,9 @@ function view(over: Partial<DashboardView["alerts"]> = {}): DashboardView {
           status: "AUTHORISED",
           currencyCode: "NZD",
           total: "430.00",
+          currencyRate: null,
+          baseCurrency: "NZD",
+          baseTotal: null,
           account: null,
           updatedUtc: "2026-06-30T21:04:11.000Z",
         },
@@ -59,7 +62,7 @@ describe("the dashboard's figures", () => {
     const cash = await screen.findByTestId("dashboard-cash");
     expect(requests).toEqual([{ request: { tenantId: "t-1", asAt: today(), recentLimit: 10 } }]);
     expect(within(cash).getByText("Business Cheque").closest("tr")).toHaveTextContent("NZD 98,765,432,109,876.54");
-    expect(within(cash).getByText("Savings").closest("tr")).toHaveTextContent("NZD −12.50");
+    expect(within(cash).getByText("Savings").closest("tr")).toHaveTextContent("NZD -12.50");
     const owed = screen.getByTestId("dashboard-receivables");
     expect(within(owed).getByText("NZD").closest("tr")).toHaveTextContent("1,500.10 (3)200.00 (1)");
     expect(screen.getByTestId("dashboard-payables")).toHaveTextContent("Nothing outstanding.");

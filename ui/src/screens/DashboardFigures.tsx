@@ -1,16 +1,15 @@
 import { useEffect, useMemo, useState } from "react";
 import { commands, type AnomalyRecordView, type ApiError, type DashboardView, type DueTotalView, type RecentDocumentView } from "../bindings";
 import { settle } from "../app/useCommand";
-import { formatMoney } from "../lib/money";
+import { useOrganisationZone } from "../app/organisation";
+import { formatAmount, formatDate, formatInstant, formatMoney, formatTotalWithBase, todayIn } from "../lib/format";
 
-/** Today on this computer, `YYYY-MM-DD`: balances are to this day, and what fell due before it is overdue. */
-export function today(now: Date = new Date()): string {
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
-}
-
-function amount(currency: string | null, value: string): string {
-  return `${currency ?? ""} ${formatMoney(value)}`.trim();
+/**
+ * Today, `YYYY-MM-DD`, in the organisation's timezone (this computer's calendar when it has
+ * none): balances are to this day, and what fell due before it is overdue.
+ */
+export function today(now: Date = new Date(), zone: string | null = null): string {
+  return todayIn(zone, now);
 }
 
 function DueTable({ title, rows, testId }: { title: string; rows: DueTotalView[]; testId: string }) {
@@ -63,7 +62,8 @@ function kindName(r: RecentDocumentView): string {
  * payables, and the latest changed documents (each opens in the Transactions drawer).
  */
 export function DashboardFigures({ tenantId, onOpenRecord }: { tenantId: string; onOpenRecord?: ((r: AnomalyRecordView) => void) | undefined }) {
-  const request = useMemo(() => ({ tenantId, asAt: today(), recentLimit: 10 }), [tenantId]);
+  const zone = useOrganisationZone();
+  const request = useMemo(() => ({ tenantId, asAt: today(new Date(), zone), recentLimit: 10 }), [tenantId, zone]);
   const [answer, setAnswer] = useState<{ for: unknown; value: DashboardView | ApiError } | null>(null);
   useEffect(() => {
     let live = true;
@@ -109,7 +109,7 @@ export function DashboardFigures({ tenantId, onOpenRecord }: { tenantId: string;
       )}
 
       <h2>Cash position</h2>
-      <p className="muted">Balances on {d.asAt}, from the general ledger.</p>
+      <p className="muted">Balances on {formatDate(d.asAt)}, from the general ledger.</p>
       {d.cash.length === 0 ? (
         <p className="muted">No bank accounts.</p>
       ) : (
@@ -124,7 +124,7 @@ export function DashboardFigures({ tenantId, onOpenRecord }: { tenantId: string;
             {d.cash.map((a) => (
               <tr key={a.xeroId}>
                 <td>{a.name ?? a.code ?? a.xeroId}</td>
-                <td>{amount(d.baseCurrency, a.balance)}</td>
+                <td>{formatAmount(d.baseCurrency, a.balance)}</td>
               </tr>
             ))}
           </tbody>
@@ -148,7 +148,7 @@ export function DashboardFigures({ tenantId, onOpenRecord }: { tenantId: string;
               <th scope="col">Document</th>
               <th scope="col">Contact</th>
               <th scope="col">Total</th>
-              <th scope="col">Changed (UTC)</th>
+              <th scope="col">Changed</th>
             </tr>
           </thead>
           <tbody>
@@ -166,8 +166,8 @@ export function DashboardFigures({ tenantId, onOpenRecord }: { tenantId: string;
                   </button>
                 </td>
                 <td>{r.document.contactName ?? "—"}</td>
-                <td>{r.document.total === null ? "—" : amount(r.document.currencyCode, r.document.total)}</td>
-                <td>{r.document.updatedUtc?.replace("T", " ").slice(0, 16) ?? "—"}</td>
+                <td>{formatTotalWithBase(r.document)}</td>
+                <td>{formatInstant(r.document.updatedUtc, zone)}</td>
               </tr>
             ))}
           </tbody>

@@ -53,7 +53,7 @@ describe("the dashboard", () => {
   it("shows what anomaly detection found as its alerts, once an organisation has synced", async () => {
     mockIPC((cmd, args) => {
       if (cmd === "organisations")
-        return [{ tenantId: "t-1", name: "Kōwhai Plumbing Ltd", baseCurrency: "NZD", timezone: null, periodLockDate: null, lastSyncedUtc: null }];
+        return [{ tenantId: "t-1", name: "Kōwhai Plumbing Ltd", baseCurrency: "NZD", timezone: null, ianaTimezone: null, periodLockDate: null, lastSyncedUtc: null }];
       if (cmd === "app_info") return { appVersion: "0.1.0", schemaVersion: 4, latestSchemaVersion: 4, dataDir: "/d", ledgerFile: "/d/l", logsDir: "/d/logs", backupsDir: "/d/b", os: "linux", demo: false };
       if (cmd === "sync_status") return { tenants: [] };
       if (cmd === "dashboard")

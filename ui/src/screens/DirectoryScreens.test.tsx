@@ -8,7 +8,7 @@ import { AccountsScreen } from "./AccountsScreen";
 import { ContactsScreen } from "./ContactsScreen";
 import { InvoicesScreen } from "./InvoicesScreen";
 
-const ORG: LedgerOrganisation = { tenantId: "t-1", name: "Kōwhai Design", baseCurrency: "NZD", timezone: "Pacific/Auckland", periodLockDate: null, lastSyncedUtc: null };
+const ORG: LedgerOrganisation = { tenantId: "t-1", name: "Kōwhai Design", baseCurrency: "NZD", timezone: "NEWZEALANDSTANDARDTIME", ianaTimezone: "Pacific/Auckland", periodLockDate: null, lastSyncedUtc: null };
 
 function backend() {
   const calls: { cmd: string; request: unknown }[] = [];

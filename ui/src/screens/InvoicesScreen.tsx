@@ -4,7 +4,7 @@ import { useOrganisation } from "../app/organisation";
 import { settle } from "../app/useCommand";
 import { DrillPanel } from "../components/DrillPanel";
 import { EmptyState } from "../components/EmptyState";
-import { formatMoney } from "../lib/money";
+import { formatMoney, todayIn } from "../lib/format";
 
 type Side = "ACCREC" | "ACCPAY";
 
@@ -12,7 +12,8 @@ type Side = "ACCREC" | "ACCPAY";
 export function InvoicesScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRecordView) => void }) {
   const { organisations, current } = useOrganisation();
   const [side, setSide] = useState<Side>("ACCREC");
-  const [asAt, setAsAt] = useState(() => new Date().toISOString().slice(0, 10));
+  // Today in the organisation's timezone.
+  const [asAt, setAsAt] = useState(() => todayIn(current?.ianaTimezone));
   const [answer, setAnswer] = useState<{ for: unknown; value: ReportView | ApiError } | null>(null);
   const [open, setOpen] = useState<{ for: unknown; title: string; drill: DrillView } | null>(null);
   const request = useMemo(

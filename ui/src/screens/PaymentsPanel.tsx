@@ -11,7 +11,7 @@ import {
 import { settle } from "../app/useCommand";
 import { useEvent } from "../app/useEvent";
 import { FieldMessage, fieldErrors } from "../components/FieldMessage";
-import { formatMoney } from "../lib/money";
+import { formatDate, formatMoney } from "../lib/format";
 
 const STATE_LABEL: Record<PaymentState, string> = {
   queued: "Queued",
@@ -81,7 +81,7 @@ export function PaymentsPanel({ tenantId, invoiceId, canPay }: { tenantId: strin
               <strong>
                 {p.currencyCode ?? ""} {formatMoney(p.amount)}
               </strong>{" "}
-              on {p.date} from {p.accountName ?? p.accountId}
+              on {formatDate(p.date)} from {p.accountName ?? p.accountId}
               {p.reference && <> · {p.reference}</>} — <span data-testid={`payment-state-${p.id}`}>{STATE_LABEL[p.state]}</span>
               {p.state === "failed" && p.errors.length > 0 && (
                 <ul className="error" aria-label="Why Xero refused it">

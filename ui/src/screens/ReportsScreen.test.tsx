@@ -10,7 +10,8 @@ const ORG: LedgerOrganisation = {
   tenantId: "t-1",
   name: "Kōwhai Design",
   baseCurrency: "NZD",
-  timezone: "Pacific/Auckland",
+  timezone: "NEWZEALANDSTANDARDTIME",
+  ianaTimezone: "Pacific/Auckland",
   periodLockDate: null,
   lastSyncedUtc: "2026-11-26T09:00:00.000Z",
 };
@@ -95,7 +96,7 @@ describe("the reports screen", () => {
     renderScreen();
     const table = await screen.findByTestId("report-table");
     expect(table).toHaveTextContent("98,765,432,109,876.54");
-    expect(table).toHaveTextContent("−5.25");
+    expect(table).toHaveTextContent("-5.25");
     expect(screen.getByTestId("report-basis-stated")).toHaveTextContent("Accrual basis · amounts in NZD");
     expect(reports[0]?.kind).toBe("profitAndLoss");
     expect(reports[0]?.comparisons).toHaveLength(1);

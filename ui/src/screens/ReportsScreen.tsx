@@ -16,7 +16,7 @@ import { BarChart } from "../components/BarChart";
 import { DrillPanel } from "../components/DrillPanel";
 import { EmptyState } from "../components/EmptyState";
 import { ExportButtons } from "../components/ExportButtons";
-import { formatMoney } from "../lib/money";
+import { formatMoney, todayIn } from "../lib/format";
 import { comparisonPeriods, monthEnd, monthStart, type Comparison } from "../lib/periods";
 
 const KINDS: { kind: ReportKind; label: string; overPeriod: boolean }[] = [
@@ -28,9 +28,6 @@ const KINDS: { kind: ReportKind; label: string; overPeriod: boolean }[] = [
   { kind: "agedPayables", label: "Aged payables", overPeriod: false },
 ];
 
-function today(): string {
-  return new Date().toISOString().slice(0, 10);
-}
 
 interface Picked {
   kind: ReportKind;
@@ -60,8 +57,8 @@ export function ReportsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRecor
   const { organisations, current } = useOrganisation();
   const [picked, setPicked] = useState<Picked>(() => ({
     kind: "profitAndLoss",
-    from: monthStart(today()),
-    to: monthEnd(today()),
+    from: monthStart(todayIn(current?.ianaTimezone)),
+    to: monthEnd(todayIn(current?.ianaTimezone)),
     comparison: "previousPeriod",
     basis: "accrual",
   }));

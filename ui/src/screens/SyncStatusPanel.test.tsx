@@ -2,6 +2,7 @@ import { emit } from "@tauri-apps/api/event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { render, screen, waitFor } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
+import { OrganisationProvider } from "../app/organisation";
 import { SyncStatusPanel } from "./SyncStatusPanel";
 
 const STATUS = {
@@ -23,6 +24,9 @@ describe("the dashboard's sync status", () => {
     const calls: unknown[] = [];
     mockIPC(
       (cmd, args) => {
+        if (cmd === "organisations") {
+          return [{ tenantId: "t-1", name: "Thames Ltd", baseCurrency: "GBP", timezone: "GMTSTANDARDTIME", ianaTimezone: "Europe/London", periodLockDate: null, lastSyncedUtc: null }];
+        }
         if (cmd === "sync_status") {
           calls.push(args);
           return STATUS;
@@ -31,10 +35,17 @@ describe("the dashboard's sync status", () => {
       },
       { shouldMockEvents: true },
     );
-    render(<SyncStatusPanel tenantId="t-1" />);
-    expect(await screen.findByTestId("sync-last-run")).toHaveTextContent(
-      "Last sync succeeded, started 2026-07-01 08:59 UTC: 12 records changed. 7% of the day's Xero calls used.",
+    render(
+      <OrganisationProvider>
+        <SyncStatusPanel tenantId="t-1" />
+      </OrganisationProvider>,
     );
+    // Times in the organisation's zone: London is on summer time (UTC+1) in July.
+    const lastRun = await screen.findByTestId("sync-last-run");
+    await waitFor(() =>
+      expect(lastRun).toHaveTextContent("Last sync succeeded, started Jul 1, 2026, 9:59 AM GMT+1: 12 records changed. 7% of the day's Xero calls used."),
+    );
+    expect(screen.getByText("invoices").closest("tr")).toHaveTextContent("Jul 1, 2026, 10:00 AM GMT+1");
     expect(calls).toEqual([{ request: { tenantId: "t-1" } }]);
     expect(screen.getByText("invoices").closest("tr")).toHaveTextContent("1,234");
     expect(screen.getByText("journals").closest("tr")).toHaveTextContent("error: Xero answered 503.");

@@ -2,6 +2,8 @@ import { useEffect, useState } from "react";
 import { commands, events, type ApiError, type SyncProgressView, type TenantSyncStatusView } from "../bindings";
 import { useEvent } from "../app/useEvent";
 import { settle } from "../app/useCommand";
+import { useOrganisationZone } from "../app/organisation";
+import { formatInstant } from "../lib/format";
 
 /**
  * The Dashboard's sync status for one organisation: the last run, each stream's
@@ -12,6 +14,7 @@ export function SyncStatusPanel({ tenantId }: { tenantId: string }) {
   const [status, setStatus] = useState<TenantSyncStatusView | null | ApiError>(null);
   const [progress, setProgress] = useState<SyncProgressView | null>(null);
   const [round, setRound] = useState(0);
+  const zone = useOrganisationZone();
   useEffect(() => {
     let live = true;
     void settle(() => commands.syncStatus({ tenantId })).then((r) => {
@@ -54,7 +57,7 @@ export function SyncStatusPanel({ tenantId }: { tenantId: string }) {
         <>
           <p data-testid="sync-last-run">
             {status.lastRun
-              ? `Last sync ${status.lastRun.status === "ok" ? "succeeded" : status.lastRun.status}, started ${status.lastRun.startedAt.replace("T", " ").slice(0, 16)} UTC: ${status.lastRun.recordsChanged.toLocaleString()} records changed.`
+              ? `Last sync ${status.lastRun.status === "ok" ? "succeeded" : status.lastRun.status}, started ${formatInstant(status.lastRun.startedAt, zone)}: ${status.lastRun.recordsChanged.toLocaleString()} records changed.`
               : "Not synced yet."}
             {status.dayLimitUsedPct !== null && ` ${status.dayLimitUsedPct}% of the day's Xero calls used.`}
           </p>
@@ -65,7 +68,7 @@ export function SyncStatusPanel({ tenantId }: { tenantId: string }) {
                   <th scope="col">Stream</th>
                   <th scope="col">State</th>
                   <th scope="col">Records</th>
-                  <th scope="col">Up to (UTC)</th>
+                  <th scope="col">Up to</th>
                 </tr>
               </thead>
               <tbody>
@@ -77,7 +80,7 @@ export function SyncStatusPanel({ tenantId }: { tenantId: string }) {
                       {s.lastError ? `: ${s.lastError}` : ""}
                     </td>
                     <td>{s.records.toLocaleString()}</td>
-                    <td>{s.watermark?.replace("T", " ").slice(0, 16) ?? "—"}</td>
+                    <td>{formatInstant(s.watermark, zone)}</td>
                   </tr>
                 ))}
               </tbody>

@@ -11,7 +11,8 @@ const ORG: LedgerOrganisation = {
   tenantId: "t-1",
   name: "Kōwhai Design",
   baseCurrency: "NZD",
-  timezone: "Pacific/Auckland",
+  timezone: "NEWZEALANDSTANDARDTIME",
+  ianaTimezone: "Pacific/Auckland",
   periodLockDate: null,
   lastSyncedUtc: "2026-11-26T09:00:00.000Z",
 };
@@ -26,8 +27,11 @@ function row(i: number): DocumentRowView {
     contactName: "Café Ōtautahi",
     date: "2026-11-01",
     status: "AUTHORISED",
-    currencyCode: "NZD",
+    currencyCode: i === 1 ? "USD" : "NZD",
     total: i === 0 ? "98765432109876.54" : "10.50",
+    currencyRate: i === 1 ? "0.600000" : null,
+    baseCurrency: "NZD",
+    baseTotal: i === 1 ? "17.50" : null,
     account: "acc-1",
     updatedUtc: "2026-11-01T00:00:00.000Z",
   };
@@ -105,6 +109,10 @@ describe("the transactions explorer", () => {
     expect(rows.length).toBeGreaterThan(10);
     expect(rows.length).toBeLessThan(200); // virtualised: only what is on screen
     expect(rows[0]).toHaveTextContent("NZD 98,765,432,109,876.54");
+    // A document date in the locale's format, as given; a foreign amount with its base-currency amount beside it.
+    expect(rows[1]).toHaveTextContent("Nov 1, 2026");
+    expect(rows[1]).toHaveTextContent("USD 10.50NZD 17.50");
+    expect(rows[0]).not.toHaveTextContent("NZD 98,765,432,109,876.54NZD");
     expect(lists[0]?.filter.tenantId).toBe("t-1");
   });
 
@@ -169,8 +177,12 @@ describe("the transactions explorer", () => {
     await user.click(rows[1] as HTMLElement);
     const drawer = await screen.findByTestId("detail-drawer");
     expect(drawer).toHaveTextContent("REF-1");
+    expect(drawer).toHaveTextContent("TotalUSD 10.50");
+    expect(drawer).toHaveTextContent("In base currencyNZD 17.50");
+    expect(drawer).toHaveTextContent("Exchange rate0.600000 USD per NZD");
     const history = await within(drawer).findByTestId("history");
-    expect(history).toHaveTextContent('update by sync:run-9');
+    // The audit time in the organisation's zone: Auckland is on daylight time (UTC+13) in November.
+    expect(history).toHaveTextContent("update by sync:run-9 at Nov 2, 2026, 1:00 PM GMT+13");
     expect(history).toHaveTextContent('Status: "DRAFT" → "AUTHORISED"');
   });
 

@@ -13,12 +13,12 @@ import {
   type SavedView,
 } from "../bindings";
 import { takeOpenRequest } from "../app/openRecord";
-import { useOrganisation } from "../app/organisation";
+import { useOrganisation, useOrganisationZone } from "../app/organisation";
 import { settle } from "../app/useCommand";
 import { useEvent } from "../app/useEvent";
 import { EmptyState } from "../components/EmptyState";
 import { ExportButtons } from "../components/ExportButtons";
-import { formatMoney } from "../lib/money";
+import { formatAmount, formatDate, formatInstant, formatMoney } from "../lib/format";
 import { PaymentsPanel } from "./PaymentsPanel";
 
 const PAGE = 200;
@@ -139,7 +139,7 @@ function useDebounced<T>(value: T, ms: number): T {
 }
 
 const columns: ColumnDef<DocumentRowView, unknown>[] = [
-  { header: "Date", accessorKey: "date", size: 110 },
+  { header: "Date", id: "date", cell: ({ row }) => formatDate(row.original.date), size: 130 },
   { header: "Type", accessorKey: "docType", size: 110 },
   { header: "Number", id: "number", cell: ({ row }) => row.original.number ?? row.original.reference ?? "", size: 160 },
   { header: "Contact", accessorKey: "contactName", size: 240 },
@@ -147,7 +147,13 @@ const columns: ColumnDef<DocumentRowView, unknown>[] = [
   {
     header: "Total",
     id: "total",
-    cell: ({ row }) => `${row.original.currencyCode ?? ""} ${formatMoney(row.original.total)}`,
+    cell: ({ row }) => formatAmount(row.original.currencyCode, row.original.total),
+    size: 170,
+  },
+  {
+    header: "In base currency",
+    id: "baseTotal",
+    cell: ({ row }) => (row.original.baseTotal ? formatAmount(row.original.baseCurrency, row.original.baseTotal) : ""),
     size: 170,
   },
 ];
@@ -348,6 +354,9 @@ function placeholderRow(xeroId: string, label: string): DocumentRowView {
     status: null,
     currencyCode: null,
     total: null,
+    currencyRate: null,
+    baseCurrency: null,
+    baseTotal: null,
     account: null,
     updatedUtc: null,
   };
@@ -355,6 +364,7 @@ function placeholderRow(xeroId: string, label: string): DocumentRowView {
 
 function DetailDrawer({ row, kind, tenantId, onClose }: { row: DocumentRowView; kind: DocumentKindDto; tenantId: string; onClose: () => void }) {
   const [history, setHistory] = useState<AuditEntryView[] | ApiError | null>(null);
+  const zone = useOrganisationZone();
   useEffect(() => {
     let live = true;
     const entity = kind === "invoices" ? "invoice" : "bankTransaction";
@@ -377,9 +387,15 @@ function DetailDrawer({ row, kind, tenantId, onClose }: { row: DocumentRowView; 
         {(
           [
             ["Contact", row.contactName],
-            ["Date", row.date],
+            ["Date", row.date && formatDate(row.date)],
             ["Status", row.status],
-            ["Total", `${row.currencyCode ?? ""} ${formatMoney(row.total)}`],
+            ["Total", formatAmount(row.currencyCode, row.total)],
+            ...(row.baseTotal
+              ? ([
+                  ["In base currency", formatAmount(row.baseCurrency, row.baseTotal)],
+                  ["Exchange rate", `${row.currencyRate ?? "—"} ${row.currencyCode ?? ""} per ${row.baseCurrency ?? "base"}`],
+                ] as const)
+              : []),
             ["Reference", row.reference],
             ["Xero id", row.xeroId],
           ] as const
@@ -400,7 +416,7 @@ function DetailDrawer({ row, kind, tenantId, onClose }: { row: DocumentRowView; 
         <ol className="history" data-testid="history">
           {history.map((h) => (
             <li key={h.seq}>
-              <strong>{h.action}</strong> by {h.actor} at {h.at}
+              <strong>{h.action}</strong> by {h.actor} at {formatInstant(h.at, zone)}
               <ul>
                 {h.changes.map((c) => (
                   <li key={c.field}>

@@ -1,7 +1,11 @@
 import "@testing-library/jest-dom/vitest";
 import { clearMocks } from "@tauri-apps/api/mocks";
 import { cleanup } from "@testing-library/react";
-import { afterEach } from "vitest";
+import { afterEach, beforeEach } from "vitest";
+import { setFormatLocale } from "../lib/format";
+
+// Amounts, dates and instants are formatted in a fixed locale, whatever the machine's.
+beforeEach(() => setFormatLocale("en-US"));
 
 afterEach(() => {
   cleanup();

@@ -283,3 +283,81 @@ async fn sqlx_insert_future_migration(ctx: &AppContext) {
     .await
     .unwrap();
 }
+
+#[tokio::test]
+async fn a_foreign_document_shows_its_amount_in_the_base_currency_and_the_zone_is_iana() {
+    let (_dir, ctx) = seeded().await;
+    let actor = Actor::sync("r2");
+    ctx.store()
+        .apply_json_page(
+            "t1",
+            EntityKind::Organisation,
+            serde_json::json!([{"OrganisationID": "org-1", "Name": "Kiwi Ltd",
+                "BaseCurrency": "NZD", "Timezone": "NEWZEALANDSTANDARDTIME"}]),
+            &actor,
+            now(),
+        )
+        .await
+        .unwrap();
+    // Amounts as JSON numbers, read from their own digits.
+    let invoices: serde_json::Value = serde_json::from_str(
+        r#"[
+        {"InvoiceID": "usd-rated", "Type": "ACCREC", "Status": "AUTHORISED", "InvoiceNumber": "INV-1",
+         "CurrencyCode": "USD", "CurrencyRate": 0.600000, "Total": 100.00, "UpdatedDateUTC": "/Date(5000+0000)/"},
+        {"InvoiceID": "usd-no-rate", "Type": "ACCREC", "Status": "AUTHORISED", "InvoiceNumber": "INV-2",
+         "CurrencyCode": "USD", "Total": 50.00, "UpdatedDateUTC": "/Date(5001+0000)/"},
+        {"InvoiceID": "nzd", "Type": "ACCREC", "Status": "AUTHORISED", "InvoiceNumber": "INV-3",
+         "CurrencyCode": "NZD", "CurrencyRate": 1.000000, "Total": 70.00, "UpdatedDateUTC": "/Date(5002+0000)/"}
+    ]"#,
+    )
+    .unwrap();
+    ctx.store()
+        .apply_json_page("t1", EntityKind::Invoice, invoices, &actor, now())
+        .await
+        .unwrap();
+
+    let page = list_documents(
+        &ctx,
+        ListDocumentsRequest {
+            filter: DocumentFilterDto {
+                kind: Some(DocumentKindDto::Invoices),
+                tenant_id: "t1".to_owned(),
+                ..DocumentFilterDto::default()
+            },
+            ..ListDocumentsRequest::default()
+        },
+    )
+    .await
+    .unwrap();
+    let by_id = |id: &str| page.rows.iter().find(|r| r.xero_id == id).unwrap();
+    let rated = by_id("usd-rated");
+    assert_eq!(rated.base_currency.as_deref(), Some("NZD"));
+    assert_eq!(
+        rated.currency_rate.map(|m| m.to_string()).as_deref(),
+        Some("0.600000")
+    );
+    // 100.00 USD / 0.6 = 166.666... NZD, to 2 places.
+    assert_eq!(
+        rated.base_total.map(|m| m.to_string()).as_deref(),
+        Some("166.67")
+    );
+    assert_eq!(
+        by_id("usd-no-rate").base_total,
+        None,
+        "no rate, no base amount"
+    );
+    assert_eq!(
+        by_id("nzd").base_total,
+        None,
+        "already in the base currency"
+    );
+    let json = serde_json::to_value(rated).unwrap();
+    assert_eq!(json["baseTotal"], "166.67", "crosses as a string");
+
+    let orgs = ledgerkeep_api::ops::organisations::organisations(&ctx)
+        .await
+        .unwrap();
+    assert_eq!(orgs.len(), 1);
+    assert_eq!(orgs[0].timezone.as_deref(), Some("NEWZEALANDSTANDARDTIME"));
+    assert_eq!(orgs[0].iana_timezone.as_deref(), Some("Pacific/Auckland"));
+}

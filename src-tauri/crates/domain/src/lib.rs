@@ -10,6 +10,7 @@ pub mod dates;
 pub mod money;
 pub mod payment;
 pub mod reports;
+pub mod timezone;
 pub mod xero;
 
 pub use actor::Actor;

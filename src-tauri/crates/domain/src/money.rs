@@ -90,6 +90,26 @@ impl Money {
     /// The scale of [`Money::to_e4`].
     pub const E4_SCALE: u32 = 4;
 
+    /// This amount, in a foreign currency, converted to the organisation's base
+    /// currency with Xero's `CurrencyRate` for the record: Xero's rate is units
+    /// of the foreign currency per one unit of the base currency (a NZD
+    /// organisation's USD invoice at `0.75` means 1 NZD buys 0.75 USD), so the
+    /// base amount is `amount / rate`. It is rounded to 2 decimal places, half
+    /// away from zero (ordinary commercial rounding, as Xero rounds amounts and
+    /// as the simulator does), and always shows 2 places. `None` for a rate that
+    /// is zero or negative, or a quotient that overflows.
+    pub fn in_base_currency(&self, rate: &Money) -> Option<Money> {
+        if rate.0 <= Decimal::ZERO {
+            return None;
+        }
+        let mut base = self
+            .0
+            .checked_div(rate.0)?
+            .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+        base.rescale(2);
+        Some(Money(base))
+    }
+
     /// The sum of `amounts`, or `None` when it would overflow.
     pub fn checked_sum<'a>(amounts: impl IntoIterator<Item = &'a Money>) -> Option<Money> {
         amounts
@@ -179,6 +199,51 @@ impl specta::Type for Money {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_foreign_amount_converts_to_the_base_currency_at_the_rate() {
+        let m = |t: &str| Money::parse(t).unwrap();
+        // 1 NZD = 0.75 USD: a USD 150.00 invoice is NZD 200.00.
+        assert_eq!(
+            m("150.00").in_base_currency(&m("0.750000")),
+            Some(m("200.00"))
+        );
+        assert_eq!(
+            m("150.00")
+                .in_base_currency(&m("0.75"))
+                .unwrap()
+                .to_string(),
+            "200.00"
+        );
+        // 100 / 0.6 = 166.666...: rounded to 2 places.
+        assert_eq!(
+            m("100").in_base_currency(&m("0.6")).unwrap().to_string(),
+            "166.67"
+        );
+        // A midpoint goes away from zero, either sign (banker's would give 0.12).
+        assert_eq!(
+            m("0.125").in_base_currency(&m("1")).unwrap().to_string(),
+            "0.13"
+        );
+        assert_eq!(
+            m("-0.125").in_base_currency(&m("1")).unwrap().to_string(),
+            "-0.13"
+        );
+        assert_eq!(
+            m("-10.00").in_base_currency(&m("2")).unwrap().to_string(),
+            "-5.00"
+        );
+        // A large amount keeps every digit.
+        assert_eq!(
+            m("98765432109876.54")
+                .in_base_currency(&m("1.000000"))
+                .unwrap()
+                .to_string(),
+            "98765432109876.54"
+        );
+        assert_eq!(m("10").in_base_currency(&m("0")), None);
+        assert_eq!(m("10").in_base_currency(&m("-1.5")), None);
+    }
 
     #[test]
     fn a_large_json_number_keeps_every_digit() {

@@ -44,11 +44,11 @@ impl DocumentKind {
         match self {
             DocumentKind::BankTransactions => {
                 "id, xero_id, type, NULL AS number, reference, contact_xero_id, contact_name, date, status, \
-                 currency_code, total, bank_account_xero_id AS account, updated_utc"
+                 currency_code, currency_rate, total, bank_account_xero_id AS account, updated_utc"
             }
             DocumentKind::Invoices => {
                 "id, xero_id, type, number, reference, contact_xero_id, contact_name, date, status, \
-                 currency_code, total, NULL AS account, updated_utc"
+                 currency_code, currency_rate, total, NULL AS account, updated_utc"
             }
         }
     }
@@ -116,6 +116,8 @@ pub struct DocumentRow {
     pub date: Option<String>,
     pub status: Option<String>,
     pub currency_code: Option<String>,
+    /// Xero's `CurrencyRate`: units of `currency_code` per unit of the base currency.
+    pub currency_rate: Option<Money>,
     pub total: Option<Money>,
     pub account: Option<String>,
     pub updated_utc: Option<String>,
@@ -305,7 +307,11 @@ pub fn fts_query(text: &str) -> String {
 }
 
 fn row_to_doc(r: &SqliteRow) -> Result<DocumentRow, StoreError> {
-    let total: Option<String> = r.try_get("total")?;
+    let money = |column: &str| -> Result<Option<Money>, StoreError> {
+        let text: Option<String> = r.try_get(column)?;
+        text.map(|t| Money::parse(&t).map_err(|e| StoreError::Data(e.to_string())))
+            .transpose()
+    };
     Ok(DocumentRow {
         id: r.try_get("id")?,
         xero_id: r.try_get("xero_id")?,
@@ -317,9 +323,8 @@ fn row_to_doc(r: &SqliteRow) -> Result<DocumentRow, StoreError> {
         date: r.try_get("date")?,
         status: r.try_get("status")?,
         currency_code: r.try_get("currency_code")?,
-        total: total
-            .map(|t| Money::parse(&t).map_err(|e| StoreError::Data(e.to_string())))
-            .transpose()?,
+        currency_rate: money("currency_rate")?,
+        total: money("total")?,
         account: r.try_get("account")?,
         updated_utc: r.try_get("updated_utc")?,
     })

@@ -160,8 +160,44 @@ pub struct DocumentRowView {
     pub status: Option<String>,
     pub currency_code: Option<String>,
     pub total: Option<Money>,
+    /// Xero's `CurrencyRate`: units of `currency_code` per unit of the base currency.
+    pub currency_rate: Option<Money>,
+    /// The organisation's base currency, when the ledger holds it.
+    pub base_currency: Option<String>,
+    /// `total` in the base currency (`total / currency_rate`, to 2 places, half
+    /// away from zero) when the document is in another currency and Xero sent
+    /// its rate; absent otherwise.
+    pub base_total: Option<Money>,
     pub account: Option<String>,
     pub updated_utc: Option<String>,
+}
+
+impl DocumentRowView {
+    fn from_row(r: ledgerkeep_store::query::DocumentRow, base_currency: Option<&str>) -> Self {
+        let foreign =
+            matches!((r.currency_code.as_deref(), base_currency), (Some(c), Some(b)) if c != b);
+        let base_total = match (&r.total, &r.currency_rate) {
+            (Some(total), Some(rate)) if foreign => total.in_base_currency(rate),
+            _ => None,
+        };
+        DocumentRowView {
+            xero_id: r.xero_id,
+            doc_type: r.doc_type,
+            number: r.number,
+            reference: r.reference,
+            contact_id: r.contact_xero_id,
+            contact_name: r.contact_name,
+            date: r.date,
+            status: r.status,
+            currency_code: r.currency_code,
+            total: r.total,
+            currency_rate: r.currency_rate,
+            base_currency: base_currency.map(str::to_owned),
+            base_total,
+            account: r.account,
+            updated_utc: r.updated_utc,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -191,24 +227,16 @@ pub async fn list_documents(
         .store()
         .list_documents(kind, &filter, sort, req.after.as_deref(), limit)
         .await?;
+    let base_currency = ctx
+        .store()
+        .reporting_organisation(&filter.tenant_id)
+        .await?
+        .and_then(|o| o.base_currency);
     Ok(DocumentPageView {
         rows: page
             .rows
             .into_iter()
-            .map(|r| DocumentRowView {
-                xero_id: r.xero_id,
-                doc_type: r.doc_type,
-                number: r.number,
-                reference: r.reference,
-                contact_id: r.contact_xero_id,
-                contact_name: r.contact_name,
-                date: r.date,
-                status: r.status,
-                currency_code: r.currency_code,
-                total: r.total,
-                account: r.account,
-                updated_utc: r.updated_utc,
-            })
+            .map(|r| DocumentRowView::from_row(r, base_currency.as_deref()))
             .collect(),
         next_cursor: page.next_cursor,
     })

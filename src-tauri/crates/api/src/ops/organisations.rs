@@ -11,7 +11,12 @@ pub struct LedgerOrganisation {
     /// Xero's name for it, or its tenant id when Xero sent none.
     pub name: String,
     pub base_currency: Option<String>,
+    /// Xero's timezone value (a Windows zone name, `NEWZEALANDSTANDARDTIME`).
     pub timezone: Option<String>,
+    /// The IANA zone for it (`Pacific/Auckland`), from CLDR's table; absent
+    /// when Xero sent no timezone or one that names no zone. The UI shows
+    /// instants (sync and audit times) in it.
+    pub iana_timezone: Option<String>,
     pub period_lock_date: Option<String>,
     /// When its last successful sync finished (UTC); none before the first.
     pub last_synced_utc: Option<String>,
@@ -31,6 +36,11 @@ pub async fn organisations(ctx: &AppContext) -> Result<Vec<LedgerOrganisation>, 
                 .unwrap_or_else(|| o.tenant_id.clone()),
             tenant_id: o.tenant_id,
             base_currency: o.base_currency,
+            iana_timezone: o
+                .timezone
+                .as_deref()
+                .and_then(ledgerkeep_domain::timezone::iana_timezone)
+                .map(str::to_owned),
             timezone: o.timezone,
             period_lock_date: o.period_lock_date,
             last_synced_utc: o.last_synced_utc,

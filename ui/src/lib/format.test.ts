@@ -1,0 +1,106 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { formatAmount, formatDate, formatInstant, formatLocale, formatMoney, numberSeparators, setFormatLocale, todayIn } from "./format";
+
+afterEach(() => {
+  setFormatLocale(null);
+  vi.unstubAllEnvs();
+});
+
+describe("amounts in the locale's number format", () => {
+  it("uses en-US separators", () => {
+    expect(formatMoney("-1234567.5", "en-US")).toBe("-1,234,567.50");
+  });
+
+  it("uses de-DE separators: dots group, a comma before the decimals", () => {
+    expect(formatMoney("1234567.5", "de-DE")).toBe("1.234.567,50");
+    expect(formatMoney("-0.25", "de-DE")).toBe("-0,25");
+  });
+
+  it("uses fr-CH separators: a narrow space groups, a comma before the decimals", () => {
+    const { group, decimal } = numberSeparators("fr-CH");
+    expect(group).toMatch(/^[\u202f\u00a0]$/); // a no-break space (narrow in recent CLDR)
+    expect(decimal).toBe(",");
+    expect(formatMoney("1234567.89", "fr-CH")).toBe(`1${group}234${group}567,89`);
+  });
+
+  it("uses de-CH separators: an apostrophe groups, a dot before the decimals", () => {
+    const { group } = numberSeparators("de-CH");
+    expect(group).toMatch(/^['\u2019]$/);
+    expect(formatMoney("-1234.5", "de-CH")).toBe(`-1${group}234.50`);
+  });
+
+  it("uses the locale's own minus sign (Swedish writes U+2212)", () => {
+    expect(formatMoney("-1234.5", "sv-SE")).toBe("\u22121\u00a0234,50");
+  });
+
+  it("keeps a 20-digit amount exact, where a float would round it", () => {
+    const amount = "12345678901234567890.12";
+    expect(Number(amount).toFixed(2)).not.toBe(amount); // what a float does to it
+    expect(formatMoney(amount, "en-US")).toBe("12,345,678,901,234,567,890.12");
+    expect(formatMoney(amount, "de-DE")).toBe("12.345.678.901.234.567.890,12");
+    expect(formatMoney("-98765432109876543210", "de-DE")).toBe("-98.765.432.109.876.543.210,00");
+  });
+
+  it("puts the currency before the amount", () => {
+    expect(formatAmount("EUR", "1500", "de-DE")).toBe("EUR 1.500,00");
+    expect(formatAmount(null, "1500", "en-US")).toBe("1,500.00");
+  });
+
+  it("formats in en-US when the browser's locale is no BCP 47 tag", () => {
+    setFormatLocale("C");
+    expect(formatLocale()).toBe("en-US");
+    expect(formatMoney("-1000.5")).toBe("-1,000.50");
+  });
+
+  it("follows the chosen locale when none is passed", () => {
+    setFormatLocale("de-DE");
+    expect(formatLocale()).toBe("de-DE");
+    expect(formatMoney("1000.5")).toBe("1.000,50");
+  });
+});
+
+describe("document dates", () => {
+  it("show the calendar date as given, in the locale's format", () => {
+    expect(formatDate("2026-07-01", "en-US")).toBe("Jul 1, 2026");
+    expect(formatDate("2026-07-01", "de-DE")).toMatch(/^1\. Juli? 2026$/);
+    expect(formatDate("2026-07-01", "en-GB")).toBe("1 Jul 2026");
+  });
+
+  it("are not shifted by any timezone: the first and last day of a year stay put", () => {
+    // West of Greenwich, midnight UTC on 1 January is still 31 December: a Date formatted
+    // in the computer's zone shows the day before.
+    vi.stubEnv("TZ", "America/Los_Angeles");
+    expect(new Date("2026-01-01").toLocaleDateString("en-US")).toBe("12/31/2025");
+    expect(formatDate("2026-01-01", "en-US")).toBe("Jan 1, 2026");
+    expect(formatDate("2025-12-31", "en-US")).toBe("Dec 31, 2025");
+    expect(formatDate(null)).toBe("—");
+  });
+});
+
+describe("instants in the organisation's timezone", () => {
+  const at = "2026-07-01T10:30:00Z";
+
+  it("show the same instant in Auckland and in London, each with its zone", () => {
+    const auckland = formatInstant(at, "Pacific/Auckland", "en-GB");
+    const london = formatInstant(at, "Europe/London", "en-GB");
+    // NZST is UTC+12 in July; London is on BST, UTC+1.
+    expect(auckland).toMatch(/^1 Jul 2026, 22:30 GMT\+12$/);
+    expect(london).toMatch(/^1 Jul 2026, 11:30 BST$/);
+  });
+
+  it("crosses midnight into the organisation's next day", () => {
+    expect(formatInstant("2026-07-01T13:05:00Z", "Pacific/Auckland", "en-US")).toBe("Jul 2, 2026, 1:05 AM GMT+12");
+  });
+
+  it("read UTC text without a Z, and fall back to UTC without a zone", () => {
+    expect(formatInstant("2026-07-01T10:30:00", null, "en-GB")).toBe("1 Jul 2026, 10:30 UTC");
+    expect(formatInstant("2026-07-01T10:30:00Z", "Not/AZone", "en-GB")).toBe("1 Jul 2026, 10:30 UTC");
+    expect(formatInstant(null)).toBe("—");
+  });
+
+  it("give today's date in the organisation's timezone", () => {
+    const now = new Date("2026-07-01T13:05:00Z");
+    expect(todayIn("Pacific/Auckland", now)).toBe("2026-07-02");
+    expect(todayIn("Europe/London", now)).toBe("2026-07-01");
+  });
+});
