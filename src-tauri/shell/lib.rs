@@ -120,6 +120,8 @@ pub fn run() -> ExitCode {
                 .state::<ledgerkeep_api::SyncService>()
                 .inner()
                 .clone();
+            let paths = ctx.paths().clone();
+            let now = ctx.config().now();
             tauri::async_runtime::block_on(async {
                 // Stop syncing first: the page in flight commits whole or rolls back.
                 // Bounded, so that a call hanging on the network cannot hold the exit.
@@ -134,6 +136,9 @@ pub fn run() -> ExitCode {
                     .is_err()
                 {
                     tracing::warn!("the ledger did not close within 5 s");
+                } else {
+                    // A restore chosen in Settings runs once the ledger is closed.
+                    ledgerkeep_api::ops::backups::apply_pending_restore(&paths, now).await;
                 }
                 // The demo's simulator ends with the process; waiting on its idle
                 // keep-alive connections would only hold the exit.
