@@ -4,5 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # A test that hangs (a window that never answers) fails after 5 minutes instead
-# of holding the run.
-exec scripts/with-desktop-session.sh node --test --test-concurrency=1 --test-timeout=300000 tests/e2e/
+# of holding the run. Files given as arguments run alone:
+#   tests/e2e/run.sh tests/e2e/settings.e2e.test.mjs
+exec scripts/with-desktop-session.sh node --test --test-concurrency=1 --test-timeout=300000 "${@:-tests/e2e/}"
