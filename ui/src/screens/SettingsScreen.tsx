@@ -94,21 +94,19 @@ function FolderActions({ folder, path }: { folder: Folder; path: string }) {
     }
   };
   return (
-    <>
-      {" "}
+    <span className="folder-actions">
       <button type="button" data-testid={`open-${folder}`} aria-label={`Open the ${FOLDER_NAME[folder]}`} onClick={() => void open()}>
         Open
-      </button>{" "}
+      </button>
       <button type="button" data-testid={`copy-${folder}`} aria-label={`Copy the path of the ${FOLDER_NAME[folder]}`} onClick={() => void copy()}>
         Copy path
       </button>
       {note && (
         <span role={note.failed ? "alert" : "status"} className={note.failed ? "error" : "muted"} data-testid={`folder-note-${folder}`}>
-          {" "}
           {note.text}
         </span>
       )}
-    </>
+    </span>
   );
 }
 
