@@ -9,7 +9,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { By, until } from "selenium-webdriver";
-import { APP, TIMEOUT, byTestId, click, openApp, openSettings, textOf, workspace } from "./harness.mjs";
+import { APP, TIMEOUT, appProcesses, byTestId, click, openApp, openSettings, textOf, workspace } from "./harness.mjs";
 
 describe("settings: data, backups and appearance", () => {
   /** @type {import("selenium-webdriver").WebDriver} */
@@ -137,29 +137,3 @@ describe("settings: data, backups and appearance", () => {
     assert.equal(check.stdout.trim(), "ok");
   });
 });
-
-/**
- * The ids of the app's processes running on `dataDir`, but for those in `except`, waiting until
- * `end` for one to appear.
- * @param {string} dataDir
- * @param {number} end
- * @param {number[]} except
- */
-async function appProcesses(dataDir, end, except) {
-  const mark = `LEDGERKEEP_DATA_DIR=${dataDir}\0`;
-  for (;;) {
-    const found = [];
-    for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
-      try {
-        const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0] ?? "";
-        if (path.resolve(cmd) === path.resolve(APP) && readFileSync(`/proc/${pid}/environ`, "utf8").includes(mark) && !except.includes(Number(pid))) {
-          found.push(Number(pid));
-        }
-      } catch {
-        // A process that ended meanwhile, or one of another user's.
-      }
-    }
-    if (found.length > 0 || Date.now() > end) return found;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
