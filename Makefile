@@ -9,13 +9,14 @@ SHELL := /bin/bash
 FEATURES := --features ledgerkeep/custom-protocol
 APP := target/debug/ledgerkeep
 
-.PHONY: help deps ui app run test fmt-check clippy rust-test ui-check e2e bindings fmt bench deb deb-test fuzz soak load crash
+.PHONY: help deps ui app run test fmt-check clippy rust-test ui-check e2e bindings fmt bench deb deb-test fuzz soak load crash screenshots
 
 help:
 	@echo "make run       install what is missing, build, and open Ledgerkeep"
 	@echo "make test      install what is missing, and run every check and test"
 	@echo "make bindings  regenerate ui/src/bindings.ts after changing a command or event"
 	@echo "make fmt       format the Rust code"
+	@echo "make screenshots  a PNG of each main screen of the real app, demo company loaded, into docs/screenshots/"
 	@echo "make deb       build the release .deb (LTO, stripped) into target/release/bundle/deb/"
 	@echo "make deb-test  install that .deb with dpkg and launch it under Xvfb"
 	@echo "make bench     the ledger and simulator benchmarks (optimised builds; figures in docs/BENCHMARKS.md)"
@@ -67,6 +68,11 @@ ui-check: ui
 
 e2e: app
 	tests/e2e/run.sh
+
+# One PNG of each main screen into docs/screenshots/: the real app under Xvfb
+# with the demo company connected, driven like the end-to-end tests.
+screenshots: app
+	scripts/with-desktop-session.sh node scripts/screenshots.mjs
 
 test: deps fmt-check ui clippy rust-test ui-check e2e
 	@echo "make test: every check passed"

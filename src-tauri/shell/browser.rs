@@ -1,6 +1,9 @@
 //! Opens addresses in the owner's own browser, never in a webview: a sign-in
-//! page must be one the owner's browser, with its address bar, shows.
+//! page must be one the owner's browser, with its address bar, shows. Opens
+//! the app's folders in the OS's file manager.
 
+use ledgerkeep_api::ops::folders::{folder, FolderRequest, FolderView};
+use ledgerkeep_api::{ApiError, AppContext, ErrorCode};
 use tauri::{AppHandle, Runtime};
 use tauri_plugin_opener::OpenerExt;
 
@@ -8,4 +11,27 @@ pub fn open<R: Runtime>(app: &AppHandle<R>, url: &str) -> Result<(), String> {
     app.opener()
         .open_url(url, None::<&str>)
         .map_err(|e| e.to_string())
+}
+
+/// Opens the folder in the file manager; when none can be started, says so
+/// and names the folder, for the owner to copy.
+pub async fn open_folder<R: Runtime>(
+    app: &AppHandle<R>,
+    ctx: &AppContext,
+    request: FolderRequest,
+) -> Result<FolderView, ApiError> {
+    let view = folder(ctx, request).await?;
+    app.opener()
+        .open_path(&view.path, None::<&str>)
+        .map_err(|e| {
+            tracing::warn!(error = %e, "the file manager did not open");
+            ApiError::new(
+                ErrorCode::Internal,
+                format!(
+                    "No file manager could be opened for {}. Copy the path instead.",
+                    view.path
+                ),
+            )
+        })?;
+    Ok(view)
 }

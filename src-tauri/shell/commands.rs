@@ -2,6 +2,7 @@
 //! Parsing and validation live on the request types in `ledgerkeep-api`.
 
 use ledgerkeep_api::ops::audit_log::{AuditLogPageView, AuditLogRequest};
+use ledgerkeep_api::ops::backups::BackupsView;
 use ledgerkeep_api::ops::close::{
     self, ArchiveSopRequest, ListRunsRequest, ListSopsRequest, RunIdRequest, RunSummaryView,
     RunView, SaveSopRequest, SignOffRequest, SopIdRequest, SopVersionView, SopView,
@@ -9,12 +10,16 @@ use ledgerkeep_api::ops::close::{
 };
 use ledgerkeep_api::ops::contacts::{ContactPageView, ListContactsRequest};
 use ledgerkeep_api::ops::dashboard::{DashboardRequest, DashboardView};
+use ledgerkeep_api::ops::data_settings::DataSettings;
 use ledgerkeep_api::ops::exports::{ExportReportRequest, ExportViewRequest, ExportedFile};
+use ledgerkeep_api::ops::folders::{FolderRequest, FolderView};
 use ledgerkeep_api::ops::ledger::{
     AuditEntryView, CurrencyTotalView, DocumentFilterDto, DocumentPageView, ListDocumentsRequest,
     RecordHistoryRequest,
 };
-use ledgerkeep_api::ops::maintenance::AuditVerifyView;
+use ledgerkeep_api::ops::maintenance::{
+    AuditVerifyView, BackupRequest, BackupView, RestoreRequest,
+};
 use ledgerkeep_api::ops::organisations::LedgerOrganisation;
 use ledgerkeep_api::ops::reports::{
     AccountView, DrillPageView, DrillRequest, ListAccountsRequest, ReportRequest, ReportView,
@@ -117,6 +122,71 @@ pub async fn check_for_update(app: AppHandle, ctx: Ctx<'_>) -> Result<UpdateStat
 #[specta::specta]
 pub async fn install_update(app: AppHandle, ctx: Ctx<'_>) -> Result<UpdateStatus, ApiError> {
     crate::updater::install(&app, &ctx).await
+}
+
+// Settings: data and sync, backups, folders.
+
+#[tauri::command]
+#[specta::specta]
+pub async fn data_settings(ctx: Ctx<'_>) -> Result<DataSettings, ApiError> {
+    ledgerkeep_api::ops::data_settings::data_settings(&ctx).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_data_settings(
+    ctx: Ctx<'_>,
+    request: DataSettings,
+) -> Result<DataSettings, ApiError> {
+    ledgerkeep_api::ops::data_settings::set_data_settings(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_backups(ctx: Ctx<'_>) -> Result<BackupsView, ApiError> {
+    ledgerkeep_api::ops::backups::list_backups(&ctx).await
+}
+
+/// A checked backup into the backups folder (or to `request.to`).
+#[tauri::command]
+#[specta::specta]
+pub async fn backup_now(ctx: Ctx<'_>, request: BackupRequest) -> Result<BackupView, ApiError> {
+    ledgerkeep_api::backup_now(&ctx, request, ctx.config().now()).await
+}
+
+/// Checks the backup and restores it when the app closes (see `restart_app`).
+#[tauri::command]
+#[specta::specta]
+pub async fn choose_restore(
+    ctx: Ctx<'_>,
+    request: RestoreRequest,
+) -> Result<BackupsView, ApiError> {
+    ledgerkeep_api::ops::backups::choose_restore(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn cancel_restore(ctx: Ctx<'_>) -> Result<BackupsView, ApiError> {
+    ledgerkeep_api::ops::backups::cancel_restore(&ctx).await
+}
+
+/// Closes the app the normal way (syncs stopped, the ledger closed, a chosen
+/// restore run) and starts it again.
+#[tauri::command]
+#[specta::specta]
+pub fn restart_app(app: AppHandle) {
+    app.request_restart();
+}
+
+/// Opens one of the app's folders in the OS's file manager, and names it.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_folder(
+    app: AppHandle,
+    ctx: Ctx<'_>,
+    request: FolderRequest,
+) -> Result<FolderView, ApiError> {
+    crate::browser::open_folder(&app, &ctx, request).await
 }
 
 #[tauri::command]

@@ -122,6 +122,8 @@ pub fn run() -> ExitCode {
                 .clone();
             let closing = Instant::now();
             tracing::info!("Ledgerkeep closing");
+            let paths = ctx.paths().clone();
+            let now = ctx.config().now();
             tauri::async_runtime::block_on(async {
                 // Stop syncing first: the page in flight commits whole or rolls back.
                 // Bounded, so that a call hanging on the network cannot hold the exit.
@@ -136,6 +138,9 @@ pub fn run() -> ExitCode {
                     .is_err()
                 {
                     tracing::warn!("the ledger did not close within 5 s");
+                } else {
+                    // A restore chosen in Settings runs once the ledger is closed.
+                    ledgerkeep_api::ops::backups::apply_pending_restore(&paths, now).await;
                 }
                 // The demo's simulator ends with the process; waiting on its idle
                 // keep-alive connections would only hold the exit.

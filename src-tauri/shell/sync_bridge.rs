@@ -5,19 +5,20 @@ use std::sync::Arc;
 
 use ledgerkeep_api::ops::sync::{progress_event, SyncService};
 use ledgerkeep_api::{ApiError, AppContext};
-use ledgerkeep_sync::{DesktopNotifier, SchedulerConfig, SyncEvent};
+use ledgerkeep_sync::{DesktopNotifier, SyncEvent};
 use tauri::{AppHandle, Runtime};
 use tauri_specta::Event;
 
 use crate::events::{LedgerChanged, SyncProgressed};
 
-/// Builds the engine and starts the scheduler for every kept organisation.
+/// Builds the engine and starts the scheduler for every kept organisation,
+/// syncing each on the saved interval.
 pub async fn start(ctx: &AppContext) -> Result<SyncService, ApiError> {
     SyncService::start(
         ctx,
         ctx.xero().clone(),
         ledgerkeep_xero::Timekeeping::real(),
-        SchedulerConfig::default(),
+        ledgerkeep_api::ops::data_settings::scheduler_config(ctx).await?,
         Arc::new(DesktopNotifier::default()),
     )
     .await

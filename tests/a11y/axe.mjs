@@ -17,7 +17,12 @@ const root = fileURLToPath(new URL("../..", import.meta.url));
 const dist = join(root, "ui", "dist");
 const SCREENS = ["dashboard", "transactions", "invoices-and-bills", "contacts", "reports", "accounts", "checklists", "audit-log", "settings", "diagnostics"];
 /** What shows once a screen has its mocked data: proof that the IPC mock answered. */
-const READY = { dashboard: "[data-testid=sync-streams]", accounts: "[data-testid=accounts-table]", "audit-log": "[data-testid=audit-table]" };
+const READY = {
+  dashboard: "[data-testid=sync-streams]",
+  accounts: "[data-testid=accounts-table]",
+  "audit-log": "[data-testid=audit-table]",
+  settings: "[data-testid=backups-list]",
+};
 const TYPES = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png", ".woff2": "font/woff2", ".json": "application/json" };
 
 /** Serves ui/dist as the app's webview would. */
@@ -72,6 +77,13 @@ function handler(cmd) {
     preferences: { logLevel: "info", logLevelOverridden: false },
     update_channel: "stable",
     xero_organisations: [],
+    data_settings: { syncIntervalMinutes: 15, backupKeep: 10, backupEveryHours: 24, syncRunsKeepDays: 90 },
+    list_backups: {
+      folder: "/d/b",
+      backups: [{ path: "/d/b/ledger-20260701T090000000Z-backup.sqlite", fileName: "ledger-20260701T090000000Z-backup.sqlite", madeAtUtc: "2026-07-01T09:00:00.000Z", sizeKib: 2048, kind: "backup" }],
+      pendingRestore: { from: "/d/b/ledger-20260701T090000000Z-backup.sqlite", chosenAtUtc: "2026-07-01T10:00:00.000Z", schemaVersion: 5, auditRows: 120 },
+      lastRestore: { atUtc: "2026-06-30T10:00:00.000Z", from: "/d/b/x.sqlite", restored: false, message: "The backup is damaged. Nothing was restored.", previousCopy: null },
+    },
   };
   if (cmd in answers) return answers[cmd];
   throw { code: "internal", message: `Not available in this check: ${cmd}` };

@@ -1,7 +1,8 @@
 // Shared by the end-to-end tests: start tauri-driver, open a session on an app
 // binary, and find things in its window.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
 import net from "node:net";
 import path from "node:path";
 import assert from "node:assert/strict";
@@ -161,4 +162,136 @@ export async function openSettings(driver) {
   await driver.wait(until.elementLocated(byTestId("update-channel")), TIMEOUT);
   await driver.wait(until.elementLocated(byTestId("log-level")), TIMEOUT);
   await driver.sleep(300);
+}
+
+/**
+ * An exact decimal ("−1,234.5", "-0.25") in ten-thousandths, as a BigInt.
+ * @param {string} text
+ */
+export function e4(text) {
+  const t = text.replace(/,/g, "").replace("−", "-").trim();
+  const m = /^(-?)(\d+)(?:\.(\d{1,4}))?$/.exec(t);
+  assert.ok(m, `not an amount: ${text}`);
+  const v = BigInt(m[2]) * 10000n + BigInt((m[3] ?? "").padEnd(4, "0"));
+  return m[1] === "-" ? -v : v;
+}
+
+/**
+ * Rows of a read-only query on the ledger file.
+ * @param {string} file
+ * @param {string} sql
+ */
+export function ledger(file, sql) {
+  const r = spawnSync("sqlite3", ["-readonly", "-separator", "\t", file, sql], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => l.split("\t"));
+}
+
+
+/**
+ * A fresh data folder and home for one run of the app (the app writes .desktop files for its
+ * link scheme into $HOME: they stay in here).
+ * @param {string} name
+ */
+export function workspace(name) {
+  const work = mkdtempSync(path.join(tmpdir(), `ledgerkeep-e2e-${name}-`));
+  const dataDir = path.join(work, "data");
+  const env = { ...process.env, LEDGERKEEP_DATA_DIR: dataDir, HOME: path.join(work, "home"), XDG_DATA_HOME: path.join(work, "home/.local/share") };
+  return { work, dataDir, env, ledgerFile: path.join(dataDir, "ledger.sqlite") };
+}
+
+/**
+ * Opens the app and connects the demo company from the Dashboard (its first sync included).
+ * @param {NodeJS.ProcessEnv} env
+ */
+export async function openWithDemo(env) {
+  const app = await openApp(APP, env);
+  await app.driver.wait(until.elementLocated(byTestId("screen-dashboard")), TIMEOUT);
+  await click(app.driver, "explore-demo");
+  await textOf(app.driver, "demo-connected");
+  return app;
+}
+
+/** Today on this computer, `YYYY-MM-DD`, as the Dashboard asks for it. */
+export function localToday() {
+  const now = new Date();
+  const pad = (/** @type {number} */ n) => String(n).padStart(2, "0");
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}
+
+/**
+ * The text of each cell of each body row of a table.
+ * @param {import("selenium-webdriver").WebElement} table
+ */
+export async function tableRows(table) {
+  const out = [];
+  for (const tr of await table.findElements(By.css("tbody tr"))) {
+    const cells = [];
+    for (const td of await tr.findElements(By.css("td"))) cells.push((await td.getText()).trim());
+    out.push(cells);
+  }
+  return out;
+}
+
+/**
+ * Sets an input as typing would (a date input takes no keys here): React reads the native value
+ * on `input`.
+ * @param {import("selenium-webdriver").WebDriver} driver
+ * @param {string} testId
+ * @param {string} value
+ */
+export async function setInput(driver, testId, value) {
+  const el = await driver.wait(until.elementLocated(byTestId(testId)), TIMEOUT);
+  await driver.executeScript(
+    `const el = arguments[0];
+     Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set.call(el, arguments[1]);
+     el.dispatchEvent(new Event("input", { bubbles: true }));`,
+    el,
+    value,
+  );
+}
+
+/**
+ * A string as an SQL literal.
+ * @param {string} s
+ */
+export const sqlText = (s) => `'${s.replace(/'/g, "''")}'`;
+
+/**
+ * The organisation being looked at: the switcher's tenant id.
+ * @param {import("selenium-webdriver").WebDriver} driver
+ */
+export async function currentTenant(driver) {
+  return (await (await driver.wait(until.elementLocated(byTestId("organisation")), TIMEOUT)).getAttribute("value")) ?? "";
+}
+
+/**
+ * The ids of the app's processes (`app`) running on `dataDir`, but for those in `except`: waiting
+ * until `end` for one to appear or, with `untilGone`, for all to be gone.
+ * @param {string} dataDir
+ * @param {number} end
+ * @param {number[]} except
+ * @param {string} [app]
+ * @param {boolean} [untilGone]
+ */
+export async function appProcesses(dataDir, end, except, app = APP, untilGone = false) {
+  const mark = `LEDGERKEEP_DATA_DIR=${dataDir}\0`;
+  for (;;) {
+    const found = [];
+    for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+      try {
+        const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0] ?? "";
+        if (path.resolve(cmd) === path.resolve(app) && readFileSync(`/proc/${pid}/environ`, "utf8").includes(mark) && !except.includes(Number(pid))) {
+          found.push(Number(pid));
+        }
+      } catch {
+        // A process that ended meanwhile, or one of another user's.
+      }
+    }
+    if (found.length > 0 !== untilGone || Date.now() > end) return found;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

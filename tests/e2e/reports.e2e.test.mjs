@@ -2,30 +2,17 @@
 // drilled into down to its invoice, and the report exported as CSV, whose
 // figures are checked against the ledger file itself (read with sqlite3 and
 // summed here exactly, in ten-thousandths).
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { By, until } from "selenium-webdriver";
-import { APP, TIMEOUT, byTestId, click, openApp, textOf } from "./harness.mjs";
+import { APP, TIMEOUT, byTestId, click, e4, ledger, openApp, setInput, textOf } from "./harness.mjs";
 
 // The demo books run to 30 June 2026: their last financial quarter and the one before.
 const FROM = "2026-04-01";
 const TO = "2026-06-30";
-
-/**
- * An exact decimal ("−1,234.5", "-0.25") in ten-thousandths, as a BigInt.
- * @param {string} text
- */
-function e4(text) {
-  const t = text.replace(/,/g, "").replace("−", "-").trim();
-  const m = /^(-?)(\d+)(?:\.(\d{1,4}))?$/.exec(t);
-  assert.ok(m, `not an amount: ${text}`);
-  const v = BigInt(m[2]) * 10000n + BigInt((m[3] ?? "").padEnd(4, "0"));
-  return m[1] === "-" ? -v : v;
-}
 
 /**
  * RFC 4180 CSV: quoted fields, doubled quotes, commas and newlines inside quotes.
@@ -64,43 +51,12 @@ function parseCsv(text) {
   return rows;
 }
 
-/**
- * Rows of a read-only query on the ledger file.
- * @param {string} file
- * @param {string} sql
- */
-function ledger(file, sql) {
-  const r = spawnSync("sqlite3", ["-readonly", "-separator", "\t", file, sql], { encoding: "utf8" });
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout
-    .split("\n")
-    .filter((l) => l !== "")
-    .map((l) => l.split("\t"));
-}
-
-/**
- * Sets a date input as the owner's typing would: React reads the native value on `input`.
- * @param {import("selenium-webdriver").WebDriver} driver
- * @param {string} testId
- * @param {string} value
- */
-async function setDate(driver, testId, value) {
-  const el = await driver.wait(until.elementLocated(byTestId(testId)), TIMEOUT);
-  await driver.executeScript(
-    `const el = arguments[0];
-     Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set.call(el, arguments[1]);
-     el.dispatchEvent(new Event("input", { bubbles: true }));`,
-    el,
-    value,
-  );
-}
-
 /** @param {import("selenium-webdriver").WebDriver} driver */
 async function runProfitAndLoss(driver) {
   await click(driver, "nav-reports");
   await driver.wait(until.elementLocated(byTestId("report-kind")), TIMEOUT);
-  await setDate(driver, "report-from", FROM);
-  await setDate(driver, "report-to", TO);
+  await setInput(driver, "report-from", FROM);
+  await setInput(driver, "report-to", TO);
   await driver.wait(async () => (await driver.findElements(byTestId("report-figure"))).length > 0, TIMEOUT);
   await driver.wait(async () => (await textOf(driver, "report-table")).includes(`${FROM} to ${TO}`), TIMEOUT);
 }

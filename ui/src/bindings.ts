@@ -18,6 +18,21 @@ export const commands = {
 	setUpdateChannel: (request: SetUpdateChannelRequest) => typedError<UpdateChannel, ApiError>(__TAURI_INVOKE("set_update_channel", { request })),
 	checkForUpdate: () => typedError<UpdateStatus, ApiError>(__TAURI_INVOKE("check_for_update")),
 	installUpdate: () => typedError<UpdateStatus, ApiError>(__TAURI_INVOKE("install_update")),
+	dataSettings: () => typedError<DataSettings, ApiError>(__TAURI_INVOKE("data_settings")),
+	setDataSettings: (request: DataSettings) => typedError<DataSettings, ApiError>(__TAURI_INVOKE("set_data_settings", { request })),
+	listBackups: () => typedError<BackupsView, ApiError>(__TAURI_INVOKE("list_backups")),
+	/**  A checked backup into the backups folder (or to `request.to`). */
+	backupNow: (request: BackupRequest) => typedError<BackupView, ApiError>(__TAURI_INVOKE("backup_now", { request })),
+	/**  Checks the backup and restores it when the app closes (see `restart_app`). */
+	chooseRestore: (request: RestoreRequest) => typedError<BackupsView, ApiError>(__TAURI_INVOKE("choose_restore", { request })),
+	cancelRestore: () => typedError<BackupsView, ApiError>(__TAURI_INVOKE("cancel_restore")),
+	/**
+	 *  Closes the app the normal way (syncs stopped, the ledger closed, a chosen
+	 *  restore run) and starts it again.
+	 */
+	restartApp: () => __TAURI_INVOKE<void>("restart_app"),
+	/**  Opens one of the app's folders in the OS's file manager, and names it. */
+	openFolder: (request: FolderRequest) => typedError<FolderView, ApiError>(__TAURI_INVOKE("open_folder", { request })),
 	organisations: () => typedError<LedgerOrganisation[], ApiError>(__TAURI_INVOKE("organisations")),
 	listDocuments: (request: ListDocumentsRequest) => typedError<DocumentPageView, ApiError>(__TAURI_INVOKE("list_documents", { request })),
 	documentTotals: (filter: DocumentFilterDto) => typedError<CurrencyTotalView[], ApiError>(__TAURI_INVOKE("document_totals", { filter })),
@@ -227,6 +242,46 @@ export type AvailableUpdate = {
 	notes: string | null,
 };
 
+/**  One file in the backups folder (not checked until it is chosen). */
+export type BackupFileView = {
+	path: string,
+	fileName: string,
+	/**  When it was made (UTC, RFC 3339), from its name. */
+	madeAtUtc: string | null,
+	sizeKib: number,
+	kind: BackupKind,
+};
+
+/**  Why a backup was made. */
+export type BackupKind = 
+/**  Asked for, or the daily scheduled one. */
+"backup" | 
+/**  The ledger a restore replaced. */
+"before_restore" | 
+/**  The ledger as it was before its schema was brought up to date. */
+"before_migration" | "other";
+
+/**  Where to write a backup: a file path, or the app's backups folder when absent. */
+export type BackupRequest = {
+	to?: string | null,
+};
+
+/**  A backup that was made and passed its check. */
+export type BackupView = {
+	path: string,
+	sizeKib: number,
+	schemaVersion: number,
+	auditRows: number,
+};
+
+export type BackupsView = {
+	folder: string,
+	/**  Newest first. */
+	backups: BackupFileView[],
+	pendingRestore: PendingRestoreView | null,
+	lastRestore: LastRestoreView | null,
+};
+
 /**  Cancel a queued payment. */
 export type CancelPaymentRequest = {
 	id: number,
@@ -362,6 +417,18 @@ export type DashboardView = {
 	/**  Newest change first. */
 	recent: RecentDocumentView[],
 	alerts: DashboardAlertsView,
+};
+
+/**  The owner's choices; also the request that saves them. */
+export type DataSettings = {
+	/**  Minutes between an organisation's scheduled syncs (applies at the next start). */
+	syncIntervalMinutes: number,
+	/**  Backups kept in the backups folder; older ones are removed. */
+	backupKeep: number,
+	/**  Hours between scheduled backups. */
+	backupEveryHours: number,
+	/**  Days of the sync-run log kept. The audit trail is never pruned. */
+	syncRunsKeepDays: number,
 };
 
 export type DeleteViewRequest = {
@@ -607,6 +674,19 @@ export type FieldError = {
 	message: string,
 };
 
+export type Folder = 
+/**  The data folder: the ledger, settings and every folder below. */
+"data" | "logs" | "backups" | "exports";
+
+export type FolderRequest = {
+	folder: Folder,
+};
+
+export type FolderView = {
+	folder: Folder,
+	path: string,
+};
+
 /**  How often a procedure recurs. */
 export type Frequency = "daily" | "weekly" | "monthly" | "quarterly" | "yearly";
 
@@ -627,6 +707,17 @@ export type KeepOrganisationsRequest = {
 	connectionId: string,
 	/**  The tenants to keep (sync); the others of this connection are not synced. */
 	tenantIds: string[],
+};
+
+/**  What the last restore did. */
+export type LastRestoreView = {
+	atUtc: string,
+	from: string,
+	restored: boolean,
+	/**  A sentence for the owner: what was restored, or why nothing was. */
+	message: string,
+	/**  Where the replaced ledger was kept. */
+	previousCopy: string | null,
 };
 
 export type LastRunView = {
@@ -851,6 +942,15 @@ export type PaymentView = {
 	updatedAt: string,
 };
 
+/**  A restore chosen, waiting for the app to close. */
+export type PendingRestoreView = {
+	from: string,
+	chosenAtUtc: string,
+	/**  What the check found in the backup. */
+	schemaVersion: number,
+	auditRows: number,
+};
+
 export type Preferences = {
 	logLevel: LogLevel,
 	/**  True when `RUST_LOG` is set: it overrides the level chosen here. */
@@ -968,6 +1068,11 @@ export type ReportView = {
 	summary: ReportRowView[],
 	/**  What the owner should know about how the figures were made. */
 	notes: string[],
+};
+
+/**  Which backup to restore. */
+export type RestoreRequest = {
+	from: string,
 };
 
 /**  A run's id. */

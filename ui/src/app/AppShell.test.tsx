@@ -131,6 +131,37 @@ describe("the app shell", () => {
     expect(document.documentElement.dataset.theme).toBeUndefined();
   });
 
+  it("sets the theme in Settings, applies it at once and keeps the sidebar's toggle in step", async () => {
+    const user = userEvent.setup();
+    renderApp("/settings");
+    const select = await screen.findByTestId("theme-select");
+    expect(select).toHaveValue("system");
+    await user.selectOptions(select, "dark");
+    expect(document.documentElement.dataset.theme).toBe("dark");
+    expect(localStorage.getItem("ledgerkeep.theme")).toBe("dark");
+    expect(screen.getByTestId("theme-toggle")).toHaveTextContent("Theme: dark");
+    await user.click(screen.getByTestId("theme-toggle"));
+    expect(screen.getByTestId("theme-select")).toHaveValue("system");
+    expect(document.documentElement.dataset.theme).toBeUndefined();
+  });
+
+  it("opens a folder through open_folder, and says so when no file manager opens", async () => {
+    const sent: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "app_info") return INFO;
+      if (cmd === "open_folder") {
+        sent.push(args);
+        throw { code: "internal", message: `No file manager could be opened for ${INFO.logsDir}. Copy the path instead.` };
+      }
+      throw { code: "internal", message: `unexpected ${cmd}` };
+    });
+    const user = userEvent.setup();
+    renderApp("/settings");
+    await user.click(await screen.findByRole("button", { name: "Open the logs folder" }));
+    expect(sent).toEqual([{ request: { folder: "logs" } }]);
+    expect(await screen.findByTestId("folder-note-logs")).toHaveTextContent("Copy the path instead.");
+  });
+
   it("opens Settings and checks for updates when the menu asks", async () => {
     const calls: string[] = [];
     mockIPC(

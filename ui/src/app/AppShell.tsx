@@ -1,11 +1,11 @@
 import { Link, Outlet, useNavigate, useRouterState } from "@tanstack/react-router";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef } from "react";
 import { events } from "../bindings";
 import { OrganisationProvider, OrganisationSwitcher } from "./organisation";
 import { SCREENS } from "./screens";
 import { requestUpdateCheck } from "./updateCheck";
 import { useEvent } from "./useEvent";
-import { applyTheme, loadTheme, nextTheme, saveTheme, type Theme } from "./theme";
+import { chooseTheme, nextTheme, useTheme, type Theme } from "./theme";
 
 const THEME_LABEL: Record<Theme, string> = { system: "Theme: system", light: "Theme: light", dark: "Theme: dark" };
 
@@ -13,7 +13,7 @@ const THEME_LABEL: Record<Theme, string> = { system: "Theme: system", light: "Th
 export function AppShell() {
   const navigate = useNavigate();
   const pathname = useRouterState({ select: (s) => s.location.pathname });
-  const [theme, setTheme] = useState<Theme>(loadTheme);
+  const theme = useTheme();
   const navRef = useRef<HTMLElement>(null);
   const mainRef = useRef<HTMLElement>(null);
 
@@ -52,12 +52,7 @@ export function AppShell() {
     e.preventDefault();
   };
 
-  const cycleTheme = () => {
-    const t = nextTheme(theme);
-    setTheme(t);
-    saveTheme(t);
-    applyTheme(t);
-  };
+  const cycleTheme = () => chooseTheme(nextTheme(theme));
 
   return (
     <OrganisationProvider>

@@ -1,3 +1,5 @@
+import { useSyncExternalStore } from "react";
+
 export type Theme = "system" | "light" | "dark";
 
 const KEY = "ledgerkeep.theme";
@@ -24,4 +26,32 @@ export function applyTheme(theme: Theme, root: HTMLElement = document.documentEl
 export function nextTheme(theme: Theme): Theme {
   const i = ORDER.indexOf(theme);
   return ORDER[(i + 1) % ORDER.length] ?? "system";
+}
+
+/**
+ * The theme in use, shared by every control that shows it (the sidebar's toggle, Settings →
+ * Appearance): `chooseTheme` saves, applies and tells them all.
+ */
+const listeners = new Set<() => void>();
+
+export function currentTheme(): Theme {
+  return loadTheme();
+}
+
+export function chooseTheme(theme: Theme): void {
+  saveTheme(theme);
+  applyTheme(theme);
+  listeners.forEach((l) => l());
+}
+
+export function subscribeTheme(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => {
+    listeners.delete(listener);
+  };
+}
+
+/** The theme in use, drawn again when any control changes it. */
+export function useTheme(): Theme {
+  return useSyncExternalStore(subscribeTheme, currentTheme);
 }

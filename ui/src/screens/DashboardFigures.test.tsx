@@ -1,5 +1,6 @@
 import { mockIPC } from "@tauri-apps/api/mocks";
-import { render, screen, within } from "@testing-library/react";
+import { emit } from "@tauri-apps/api/event";
+import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import type { DashboardView } from "../bindings";
@@ -100,5 +101,25 @@ describe("the dashboard's figures", () => {
 
   it("reads today's date on this computer's calendar", () => {
     expect(today(new Date(2026, 0, 5, 23, 59))).toBe("2026-01-05");
+  });
+
+  it("reads the figures again when a sync of the organisation ends", async () => {
+    let balance = "10.00";
+    mockIPC(
+      (cmd) => {
+        if (cmd === "dashboard") {
+          const v = view();
+          return { ...v, cash: [{ ...v.cash[0], balance }] };
+        }
+        throw { code: "internal", message: `unexpected ${cmd}` };
+      },
+      { shouldMockEvents: true },
+    );
+    render(<DashboardFigures tenantId="t-1" />);
+    expect(await screen.findByTestId("dashboard-cash")).toHaveTextContent("NZD 10.00");
+    balance = "25.50";
+    await emit("ledger-changed", { tenantId: "t-other" });
+    await emit("ledger-changed", { tenantId: "t-1" });
+    await waitFor(() => expect(screen.getByTestId("dashboard-cash")).toHaveTextContent("NZD 25.50"));
   });
 });

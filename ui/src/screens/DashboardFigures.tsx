@@ -1,7 +1,8 @@
 import { useEffect, useMemo, useState } from "react";
-import { commands, type AnomalyRecordView, type ApiError, type DashboardView, type DueTotalView, type RecentDocumentView } from "../bindings";
+import { commands, events, type AnomalyRecordView, type ApiError, type DashboardView, type DueTotalView, type RecentDocumentView } from "../bindings";
 import { settle } from "../app/useCommand";
 import { useOrganisationZone } from "../app/organisation";
+import { useEvent } from "../app/useEvent";
 import { formatAmount, formatDate, formatInstant, formatMoney, formatTotalWithBase, todayIn } from "../lib/format";
 
 /**
@@ -63,19 +64,26 @@ function kindName(r: RecentDocumentView): string {
  */
 export function DashboardFigures({ tenantId, onOpenRecord }: { tenantId: string; onOpenRecord?: ((r: AnomalyRecordView) => void) | undefined }) {
   const zone = useOrganisationZone();
-  const request = useMemo(() => ({ tenantId, asAt: today(new Date(), zone), recentLimit: 10 }), [tenantId, zone]);
-  const [answer, setAnswer] = useState<{ for: unknown; value: DashboardView | ApiError } | null>(null);
+  // Read again when a sync of this organisation ends (or a payment settles): the figures moved.
+  const [round, setRound] = useState(0);
+  useEvent(events.ledgerChanged, (e) => {
+    if (e.tenantId === tenantId) setRound((n) => n + 1);
+  });
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const request = useMemo(() => ({ tenantId, asAt: today(new Date(), zone), recentLimit: 10 }), [tenantId, zone, round]);
+  const [answer, setAnswer] = useState<{ for: unknown; tenantId: string; value: DashboardView | ApiError } | null>(null);
   useEffect(() => {
     let live = true;
     void settle(() => commands.dashboard(request)).then((r) => {
-      if (live && r.state !== "loading") setAnswer({ for: request, value: r.state === "ok" ? r.data : r.error });
+      if (live && r.state !== "loading") setAnswer({ for: request, tenantId: request.tenantId, value: r.state === "ok" ? r.data : r.error });
     });
     return () => {
       live = false;
     };
   }, [request]);
 
-  const result = answer && answer.for === request ? answer.value : null;
+  // While a fresher answer is read, the last one for this organisation stays on screen.
+  const result = answer && answer.tenantId === tenantId ? answer.value : null;
   if (result === null) return <p role="status">Reading the ledger…</p>;
   if ("code" in result) {
     return (
@@ -133,7 +141,7 @@ export function DashboardFigures({ tenantId, onOpenRecord }: { tenantId: string;
 
       <h2>Receivables and payables</h2>
       <p className="muted">Amounts still due on approved invoices and bills, and the part past its due date (number of documents).</p>
-      <div className="tiles">
+      <div className="tiles tiles-wide">
         <DueTable title="Customers owe" rows={d.receivables} testId="dashboard-receivables" />
         <DueTable title="You owe" rows={d.payables} testId="dashboard-payables" />
       </div>

@@ -1,8 +1,9 @@
 import { useState } from "react";
-import { commands, events, type AnomalyRecordView, type ApiError, type SyncProgressView } from "../bindings";
+import { commands, events, type AnomalyRecordView, type SyncProgressView } from "../bindings";
+import { useExploreDemo } from "../app/exploreDemo";
 import { useEvent } from "../app/useEvent";
 import { useOrganisation } from "../app/organisation";
-import { settle, useCommand } from "../app/useCommand";
+import { useCommand } from "../app/useCommand";
 import { EmptyState } from "../components/EmptyState";
 import { AnomaliesPanel } from "./AnomaliesPanel";
 import { DashboardFigures } from "./DashboardFigures";
@@ -17,23 +18,10 @@ import { SyncStatusPanel } from "./SyncStatusPanel";
 export function DashboardScreen({ onOpenRecord }: { onOpenRecord?: ((r: AnomalyRecordView) => void) | undefined } = {}) {
   const { current, reload } = useOrganisation();
   const { result: info } = useCommand(commands.appInfo);
-  const [state, setState] = useState<{ phase: "idle" | "working" } | { phase: "done"; names: string[] } | { phase: "failed"; error: ApiError }>({
-    phase: "idle",
-  });
+  const { state, explore } = useExploreDemo(reload);
   const demo = info.state === "ok" && info.data.demo;
   const [progress, setProgress] = useState<SyncProgressView | null>(null);
   useEvent(events.syncProgressed, setProgress);
-
-  const explore = async () => {
-    setState({ phase: "working" });
-    const r = await settle(commands.exploreDemo);
-    if (r.state === "ok") {
-      setState({ phase: "done", names: r.data.map((o) => o.name) });
-      reload();
-    } else if (r.state === "error") {
-      setState({ phase: "failed", error: r.error });
-    }
-  };
 
   return (
     <section data-testid="screen-dashboard">

@@ -1,6 +1,9 @@
 import { useState } from "react";
-import { commands, type AppInfo, type LogLevel, type Preferences } from "../bindings";
+import { commands, type AppInfo, type Folder, type LogLevel, type Preferences } from "../bindings";
+import { chooseTheme, useTheme, type Theme } from "../app/theme";
 import { settle, useCommand, type CommandState } from "../app/useCommand";
+import { BackupsSection } from "./BackupsSection";
+import { DataSection } from "./DataSection";
 import { UpdatesSection } from "./UpdatesSection";
 import { XeroAppSection } from "./XeroAppSection";
 import { XeroSection } from "./XeroSection";
@@ -13,7 +16,12 @@ const LEVELS: { value: LogLevel; label: string }[] = [
   { value: "trace", label: "Everything (very large logs)" },
 ];
 
-/** Settings. For now: what this installation is and where it keeps the owner's files. */
+/**
+ * Settings: what this installation is and where it keeps the owner's files (each folder can be
+ * opened or its path copied), the Xero organisations (connect, sign in again, disconnect, the demo
+ * company), the Xero app, the sync interval and what the ledger keeps, backups and restore, updates,
+ * the theme and the logs.
+ */
 export function SettingsScreen() {
   const { result: info } = useCommand(commands.appInfo);
   return (
@@ -27,32 +35,104 @@ export function SettingsScreen() {
         </p>
       )}
       {info.state === "ok" && <AboutList info={info.data} />}
-      <XeroSection />
+      <XeroSection demo={info.state === "ok" && info.data.demo} />
       <XeroAppSection />
+      <DataSection />
+      <BackupsSection />
       <UpdatesSection />
+      <AppearanceSection />
       <LogSettings />
     </section>
   );
 }
 
 function AboutList({ info }: { info: AppInfo }) {
-  const rows: [string, string, string][] = [
-    ["Version", info.appVersion, "app-version"],
-    ["Ledger schema", schemaText(info), "schema-version"],
-    ["Data folder", info.dataDir, "data-dir"],
-    ["Ledger file", info.ledgerFile, "ledger-file"],
-    ["Logs", info.logsDir, "logs-dir"],
-    ["Backups", info.backupsDir, "backups-dir"],
+  const rows: [string, string, string, Folder | null][] = [
+    ["Version", info.appVersion, "app-version", null],
+    ["Ledger schema", schemaText(info), "schema-version", null],
+    ["Data folder", info.dataDir, "data-dir", "data"],
+    ["Ledger file", info.ledgerFile, "ledger-file", null],
+    ["Logs", info.logsDir, "logs-dir", "logs"],
+    ["Backups", info.backupsDir, "backups-dir", "backups"],
   ];
   return (
     <dl className="facts">
-      {rows.map(([label, value, id]) => (
+      {rows.map(([label, value, id, folder]) => (
         <div key={id}>
           <dt>{label}</dt>
-          <dd data-testid={id}>{value}</dd>
+          <dd>
+            <span data-testid={id}>{value}</span>
+            {folder && <FolderActions folder={folder} path={value} />}
+          </dd>
         </div>
       ))}
     </dl>
+  );
+}
+
+/** Opens a folder in the file manager, or copies its path; says what happened. */
+const FOLDER_NAME: Record<Folder, string> = {
+  data: "data folder",
+  logs: "logs folder",
+  backups: "backups folder",
+  exports: "exports folder",
+};
+
+function FolderActions({ folder, path }: { folder: Folder; path: string }) {
+  const [note, setNote] = useState<{ text: string; failed: boolean } | null>(null);
+  const open = async () => {
+    const r = await settle(() => commands.openFolder({ folder }));
+    if (r.state === "error") setNote({ text: r.error.message, failed: true });
+    else setNote(null);
+  };
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(path);
+      setNote({ text: "Path copied.", failed: false });
+    } catch {
+      setNote({ text: "The path could not be copied: select it and copy it by hand.", failed: true });
+    }
+  };
+  return (
+    <span className="folder-actions">
+      <button type="button" data-testid={`open-${folder}`} aria-label={`Open the ${FOLDER_NAME[folder]}`} onClick={() => void open()}>
+        Open
+      </button>
+      <button type="button" data-testid={`copy-${folder}`} aria-label={`Copy the path of the ${FOLDER_NAME[folder]}`} onClick={() => void copy()}>
+        Copy path
+      </button>
+      {note && (
+        <span role={note.failed ? "alert" : "status"} className={note.failed ? "error" : "muted"} data-testid={`folder-note-${folder}`}>
+          {note.text}
+        </span>
+      )}
+    </span>
+  );
+}
+
+const THEMES: { value: Theme; label: string }[] = [
+  { value: "system", label: "As the system (light or dark)" },
+  { value: "light", label: "Light" },
+  { value: "dark", label: "Dark" },
+];
+
+/** The theme, shared with the sidebar's toggle; kept on this computer and applied at once. */
+function AppearanceSection() {
+  const theme = useTheme();
+  return (
+    <>
+      <h2>Appearance</h2>
+      <div className="field">
+        <label htmlFor="theme">Theme</label>
+        <select id="theme" data-testid="theme-select" value={theme} onChange={(e) => chooseTheme(e.target.value as Theme)}>
+          {THEMES.map((t) => (
+            <option key={t.value} value={t.value}>
+              {t.label}
+            </option>
+          ))}
+        </select>
+      </div>
+    </>
   );
 }
 

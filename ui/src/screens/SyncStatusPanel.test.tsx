@@ -5,19 +5,16 @@ import { describe, expect, it } from "vitest";
 import { OrganisationProvider } from "../app/organisation";
 import { SyncStatusPanel } from "./SyncStatusPanel";
 
-const STATUS = {
-  tenants: [
-    {
-      tenantId: "t-1",
-      streams: [
-        { stream: "invoices", status: "idle", watermark: "2026-07-01T09:00:00.000Z", lastFullSweep: null, records: 1234, lastError: null },
-        { stream: "journals", status: "error", watermark: null, lastFullSweep: null, records: 0, lastError: "Xero answered 503." },
-      ],
-      lastRun: { kind: "incremental", startedAt: "2026-07-01T08:59:00.000Z", finishedAt: "2026-07-01T09:00:00.000Z", status: "ok", pages: 3, recordsSeen: 300, recordsChanged: 12 },
-      dayLimitUsedPct: 7,
-    },
+const T1 = {
+  tenantId: "t-1",
+  streams: [
+    { stream: "invoices", status: "idle", watermark: "2026-07-01T09:00:00.000Z", lastFullSweep: null, records: 1234, lastError: null },
+    { stream: "journals", status: "error", watermark: null, lastFullSweep: null, records: 0, lastError: "Xero answered 503." },
   ],
+  lastRun: { kind: "incremental", startedAt: "2026-07-01T08:59:00.000Z", finishedAt: "2026-07-01T09:00:00.000Z", status: "ok", pages: 3, recordsSeen: 300, recordsChanged: 12 },
+  dayLimitUsedPct: 7,
 };
+const STATUS = { tenants: [T1] };
 
 describe("the dashboard's sync status", () => {
   it("shows the last run, each stream and the day's calls, then a running sync's progress and rate-limit use", async () => {
@@ -57,5 +54,29 @@ describe("the dashboard's sync status", () => {
     expect(screen.getByRole("progressbar", { name: /calls used this minute: 35%/ })).toHaveAttribute("value", "35");
     // The other organisation's progress is not shown, and a new stream reads the status again.
     await waitFor(() => expect(calls).toHaveLength(2));
+  });
+
+  it("reads the status again when a sync of the organisation ends, and drops its progress", async () => {
+    let running = true;
+    const runningStatus = {
+      tenants: [{ ...T1, lastRun: { ...T1.lastRun, status: "running", finishedAt: null, recordsChanged: 0 } }],
+    };
+    mockIPC(
+      (cmd) => {
+        if (cmd === "sync_status") return running ? runningStatus : STATUS;
+        throw { code: "internal", message: `unexpected ${cmd}` };
+      },
+      { shouldMockEvents: true },
+    );
+    render(<SyncStatusPanel tenantId="t-1" />);
+    expect(await screen.findByTestId("sync-last-run")).toHaveTextContent("Last sync running");
+    await emit("sync-progressed", { tenant: "t-1", stream: "journals", records: 10, pages: 1, rateLimitUsedPct: 5, etaSeconds: null });
+    await screen.findByTestId("sync-live");
+    running = false;
+    await emit("ledger-changed", { tenantId: "t-other" });
+    expect(screen.getByTestId("sync-last-run")).toHaveTextContent("Last sync running");
+    await emit("ledger-changed", { tenantId: "t-1" });
+    await waitFor(() => expect(screen.getByTestId("sync-last-run")).toHaveTextContent("Last sync succeeded"));
+    expect(screen.queryByTestId("sync-live")).toBeNull();
   });
 });

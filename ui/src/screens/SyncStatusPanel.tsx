@@ -8,7 +8,8 @@ import { formatInstant } from "../lib/format";
 /**
  * The Dashboard's sync status for one organisation: the last run, each stream's
  * state, the day's Xero calls used and, while a sync runs, its progress with the
- * minute's rate-limit use (from the `sync-progressed` event). Read again as a sync moves to its next stream.
+ * minute's rate-limit use (from the `sync-progressed` event). Read again as a sync moves to its next stream,
+ * and when it ends (`ledger-changed`).
  */
 export function SyncStatusPanel({ tenantId }: { tenantId: string }) {
   const [status, setStatus] = useState<TenantSyncStatusView | null | ApiError>(null);
@@ -26,6 +27,12 @@ export function SyncStatusPanel({ tenantId }: { tenantId: string }) {
       live = false;
     };
   }, [tenantId, round]);
+  // A sync of this organisation ended: its last run and streams changed, and nothing runs now.
+  useEvent(events.ledgerChanged, (e) => {
+    if (e.tenantId !== tenantId) return;
+    setProgress(null);
+    setRound((n) => n + 1);
+  });
   useEvent(events.syncProgressed, (p) => {
     if (p.tenant !== tenantId) return;
     // A new stream means the last one finished: read the streams' state again.

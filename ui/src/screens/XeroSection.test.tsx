@@ -47,4 +47,39 @@ describe("the Xero settings", () => {
     await user.click(await screen.findByTestId("connect-xero"));
     expect(await screen.findByTestId("xero-error")).toHaveTextContent("No Xero app is set up");
   });
+
+  it("offers to sign in again for an organisation whose sign-in needs it", async () => {
+    const calls: string[] = [];
+    mockIPC((cmd) => {
+      calls.push(cmd);
+      if (cmd === "xero_organisations") return [{ ...KOWHAI, kept: true, status: "needsReauthorisation" }];
+      if (cmd === "connect_xero") return CONNECTED;
+      throw { code: "internal", message: `unexpected ${cmd}` };
+    });
+    const user = userEvent.setup();
+    render(<XeroSection />);
+    expect(await screen.findByTestId("xero-organisations")).toHaveTextContent("Sign in again");
+    await user.click(screen.getByTestId("reauthorise"));
+    expect(calls).toContain("connect_xero");
+    expect(await screen.findByTestId("choose-organisations")).toHaveTextContent("Harbour Bikes");
+  });
+
+  it("connects the demo company while no Xero app is set up", async () => {
+    let kept: OrganisationView[] = [];
+    mockIPC((cmd) => {
+      if (cmd === "xero_organisations") return kept;
+      if (cmd === "explore_demo") {
+        kept = [{ ...KOWHAI, kept: true }];
+        return kept;
+      }
+      throw { code: "internal", message: `unexpected ${cmd}` };
+    });
+    const user = userEvent.setup();
+    const { rerender } = render(<XeroSection />);
+    expect(screen.queryByTestId("settings-explore-demo")).toBeNull();
+    rerender(<XeroSection demo />);
+    await user.click(await screen.findByTestId("settings-explore-demo"));
+    expect(await screen.findByTestId("settings-demo-connected")).toHaveTextContent("Kōwhai Design");
+    expect(await screen.findByTestId("xero-organisations")).toHaveTextContent("Kept on this computer");
+  });
 });

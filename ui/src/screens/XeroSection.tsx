@@ -1,10 +1,15 @@
 import { useEffect, useState } from "react";
 import { commands, events, type ApiError, type Connected, type OrganisationView } from "../bindings";
+import { useExploreDemo } from "../app/exploreDemo";
+import { useOrganisation } from "../app/organisation";
 import { settle } from "../app/useCommand";
 import { useEvent } from "../app/useEvent";
 
-/** Settings → Xero: connect through the browser, choose organisations, disconnect. */
-export function XeroSection() {
+/**
+ * Settings → Xero: connect through the browser, choose organisations, sign in again when Xero asks
+ * for it, disconnect; and, while no Xero app is set up (`demo`), the demo company.
+ */
+export function XeroSection({ demo = false }: { demo?: boolean }) {
   const [orgs, setOrgs] = useState<OrganisationView[]>([]);
   const [pending, setPending] = useState<Connected | null>(null);
   const [chosen, setChosen] = useState<Set<string>>(new Set());
@@ -35,6 +40,11 @@ export function XeroSection() {
     };
   }, []);
   // A sign-in that arrived by deep link.
+  const { reload: reloadOrganisations } = useOrganisation();
+  const demoCompany = useExploreDemo(() => {
+    reloadOrganisations();
+    void refresh();
+  });
   useEvent(events.signInFinished, (e) => {
     if (e.connected) offer(e.connected);
     if (e.error) setError(e.error);
@@ -90,6 +100,11 @@ export function XeroSection() {
               </span>
               <strong>{o.name}</strong>
               <span className="muted">{o.kept ? "Kept on this computer" : "Not kept"}</span>
+              {o.status !== "connected" && (
+                <button type="button" data-testid="reauthorise" onClick={() => void connect()} disabled={busy !== null}>
+                  Sign in again
+                </button>
+              )}
               <button type="button" onClick={() => void disconnect(o)}>
                 Disconnect
               </button>
@@ -125,6 +140,24 @@ export function XeroSection() {
           {busy === "connecting" ? "Waiting for your browser…" : "Connect to Xero"}
         </button>
       </p>
+      {demo && (
+        <p>
+          <button type="button" data-testid="settings-explore-demo" onClick={() => void demoCompany.explore()} disabled={demoCompany.state.phase === "working"}>
+            {demoCompany.state.phase === "working" ? "Connecting to the demo company and syncing it…" : "Explore the demo company"}
+          </button>{" "}
+          <span className="muted">Made-up books from the built-in Xero simulator, labelled as such.</span>
+        </p>
+      )}
+      {demoCompany.state.phase === "done" && (
+        <p role="status" data-testid="settings-demo-connected">
+          Connected to the demo company: {demoCompany.state.names.join(", ")}.
+        </p>
+      )}
+      {demoCompany.state.phase === "failed" && (
+        <p role="alert" className="error">
+          {demoCompany.state.error.message}
+        </p>
+      )}
       <details>
         <summary>Sign in through your own https page instead</summary>
         <div className="field">

@@ -3,15 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::Arc;
-
 use ledgerkeep_api::ops::xero_app::{set_xero_app, xero_app, XeroAppSettings};
-use ledgerkeep_api::{
-    start_sign_in, AppConfig, AppContext, AppPaths, ErrorCode, SignInRoute, StartSignInRequest,
-    XeroSetup,
-};
+use ledgerkeep_api::{start_sign_in, ErrorCode, SignInRoute, StartSignInRequest};
 use ledgerkeep_sim::RunningSimulator;
-use ledgerkeep_xero::MemoryTokenStore;
 
 const VARS: [&str; 5] = [
     "LEDGERKEEP_XERO_CLIENT_ID",
@@ -21,17 +15,9 @@ const VARS: [&str; 5] = [
     "LEDGERKEEP_XERO_API_URL",
 ];
 
-async fn open(dir: &std::path::Path) -> AppContext {
-    AppContext::open_with(
-        AppConfig::new(AppPaths::under(dir)),
-        XeroSetup {
-            store: Arc::new(MemoryTokenStore::default()),
-            ..XeroSetup::default()
-        },
-    )
-    .await
-    .unwrap()
-}
+mod common;
+
+use common::open_app_in as open;
 
 #[tokio::test]
 async fn a_saved_xero_app_is_used_by_the_next_start() {

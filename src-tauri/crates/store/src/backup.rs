@@ -87,13 +87,51 @@ pub fn prune_backups(dir: &Path, keep: usize) -> Result<Vec<PathBuf>, StoreError
 
 /// When the newest backup in `dir` was made, from its name.
 pub fn last_backup_time(dir: &Path) -> Result<Option<DateTime<Utc>>, StoreError> {
-    Ok(list_backups(dir)?.last().and_then(|p| {
-        let name = p.file_name()?.to_str()?;
-        let stamp = name.strip_prefix(PREFIX)?.get(..18)?;
-        chrono::NaiveDateTime::parse_from_str(stamp, "%Y%m%dT%H%M%S%3f")
-            .ok()
-            .map(|n| n.and_utc())
-    }))
+    Ok(list_backups(dir)?.last().and_then(|p| made_at(p)))
+}
+
+/// When a backup was made, from its name (`ledger-<UTC time>-<label>.sqlite`).
+fn made_at(path: &Path) -> Option<DateTime<Utc>> {
+    let name = path.file_name()?.to_str()?;
+    let stamp = name.strip_prefix(PREFIX)?.get(..18)?;
+    chrono::NaiveDateTime::parse_from_str(stamp, "%Y%m%dT%H%M%S%3f")
+        .ok()
+        .map(|n| n.and_utc())
+}
+
+/// A backup file in the backups folder, as its name and size tell (not checked).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupFile {
+    pub path: PathBuf,
+    /// From the name; `None` for a name this build does not read.
+    pub made_at: Option<DateTime<Utc>>,
+    /// Why it was made: `backup` (asked for or scheduled), `before-restore`
+    /// (the ledger a restore replaced), `pre-migration-v<N>`.
+    pub label: String,
+    pub bytes: u64,
+}
+
+/// The backups in `dir`, newest first, with their time, label and size.
+pub fn backup_files(dir: &Path) -> Result<Vec<BackupFile>, StoreError> {
+    let mut out = Vec::new();
+    for path in list_backups(dir)?.into_iter().rev() {
+        let bytes = std::fs::metadata(&path).map_err(io_err(&path))?.len();
+        let label = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(SUFFIX))
+            .and_then(|n| n.strip_prefix(PREFIX))
+            .and_then(|n| n.get(20..))
+            .unwrap_or_default()
+            .to_owned();
+        out.push(BackupFile {
+            made_at: made_at(&path),
+            path,
+            label,
+            bytes,
+        });
+    }
+    Ok(out)
 }
 
 /// Checks a file as a restorable ledger: SQLite, `integrity_check` ok, a

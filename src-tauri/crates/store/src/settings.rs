@@ -12,6 +12,9 @@ use crate::{LedgerStore, StoreError};
 pub const BACKUP_KEEP: (&str, i64) = ("backup.keep", 10);
 /// Hours between scheduled backups (setting `backup.every_hours`).
 pub const BACKUP_EVERY_HOURS: (&str, i64) = ("backup.every_hours", 24);
+/// Minutes between an organisation's scheduled syncs (setting `sync.interval_minutes`;
+/// read when the scheduler starts).
+pub const SYNC_INTERVAL_MINUTES: (&str, i64) = ("sync.interval_minutes", 15);
 /// Days of sync-run log to keep (setting `sync_runs.keep_days`). The audit trail is never pruned.
 pub const SYNC_RUNS_KEEP_DAYS: (&str, i64) = ("sync_runs.keep_days", 90);
 

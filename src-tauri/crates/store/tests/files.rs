@@ -327,6 +327,21 @@ async fn backup_restore_and_integrity_check() {
         .await
         .unwrap();
     assert_eq!(check.audit_rows, 2);
+
+    // Listed newest first, each with its time, why it was made and its size.
+    std::fs::copy(&previous, dir.join(previous.file_name().unwrap())).unwrap();
+    let files = backup::backup_files(&dir).unwrap();
+    let seen: Vec<(Option<chrono::DateTime<chrono::Utc>>, &str)> = files
+        .iter()
+        .map(|f| (f.made_at, f.label.as_str()))
+        .collect();
+    assert_eq!(
+        seen,
+        vec![(Some(at(30)), "before-restore"), (Some(at(10)), "backup")]
+    );
+    assert_eq!(files[1].path, info.path);
+    assert_eq!(files[1].bytes, info.bytes);
+    assert_eq!(files[0].bytes, std::fs::metadata(&previous).unwrap().len());
 }
 
 #[tokio::test]

@@ -101,6 +101,23 @@ pub struct RestoreRequest {
     pub from: String,
 }
 
+impl RestoreRequest {
+    /// The backup file named, refused when empty or not a file.
+    pub fn backup_path(&self) -> Result<PathBuf, ApiError> {
+        let from = PathBuf::from(self.from.trim());
+        if self.from.trim().is_empty() {
+            return Err(ApiError::invalid("Choose the backup file to restore."));
+        }
+        if !from.is_file() {
+            return Err(ApiError::invalid(format!(
+                "There is no backup file at {}.",
+                from.display()
+            )));
+        }
+        Ok(from)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct RestoreView {
@@ -121,16 +138,7 @@ pub async fn restore_backup(
     req: RestoreRequest,
     now: DateTime<Utc>,
 ) -> Result<RestoreView, ApiError> {
-    let from = PathBuf::from(req.from.trim());
-    if req.from.trim().is_empty() {
-        return Err(ApiError::invalid("Choose the backup file to restore."));
-    }
-    if !from.is_file() {
-        return Err(ApiError::invalid(format!(
-            "There is no backup file at {}.",
-            from.display()
-        )));
-    }
+    let from = req.backup_path()?;
     let out = backup::restore(&from, &paths.ledger_file(), &paths.backups_dir, now).await?;
     Ok(RestoreView {
         restored_from: out.restored_from.display().to_string(),

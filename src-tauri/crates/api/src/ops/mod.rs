@@ -4,13 +4,16 @@
 pub mod anomalies;
 pub mod app_info;
 pub mod audit_log;
+pub mod backups;
 pub mod close;
 pub mod close_library;
 pub mod contacts;
 pub mod dashboard;
+pub mod data_settings;
 pub mod demo;
 pub mod diagnostics;
 pub mod exports;
+pub mod folders;
 pub mod health;
 pub mod ledger;
 pub mod maintenance;

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use ledgerkeep_api::{AppConfig, AppContext, AppPaths};
+use ledgerkeep_api::{AppConfig, AppContext, AppPaths, XeroSetup};
 use ledgerkeep_sim::{Limits, RunningSimulator, Size};
 use ledgerkeep_xero::{
     KeyringTokenStore, MemoryTokenStore, RedirectTarget, VirtualTime, Xero, XeroEndpoints,
@@ -155,4 +155,17 @@ pub fn keyring_store() -> KeyringTokenStore {
         "Ledgerkeep-test-{}",
         b.iter().map(|x| format!("{x:02x}")).collect::<String>()
     ))
+}
+
+/// The app's context on the folder `dir`, with Xero's tokens in memory (no keyring).
+pub async fn open_app_in(dir: &std::path::Path) -> AppContext {
+    AppContext::open_with(
+        AppConfig::new(AppPaths::under(dir)),
+        XeroSetup {
+            store: Arc::new(MemoryTokenStore::default()),
+            ..XeroSetup::default()
+        },
+    )
+    .await
+    .unwrap()
 }

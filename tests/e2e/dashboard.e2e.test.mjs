@@ -1,0 +1,98 @@
+// End to end: the Dashboard of the demo company in the real window. Its cash per
+// bank account and its receivables are compared with the ledger file itself
+// (read with sqlite3 and summed here exactly, in ten-thousandths), and its sync
+// status names the finished sync. Run through tests/e2e/run.sh.
+import { rmSync } from "node:fs";
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { until } from "selenium-webdriver";
+import { TIMEOUT, byTestId, click, currentTenant, e4, ledger, localToday, openWithDemo, sqlText, tableRows, textOf, workspace } from "./harness.mjs";
+
+describe("the dashboard", () => {
+  /** @type {import("selenium-webdriver").WebDriver} */
+  let driver;
+  /** @type {() => Promise<void>} */
+  let close = async () => undefined;
+  const { work, env, ledgerFile } = workspace("dashboard");
+  let tenant = "";
+
+  before(async () => {
+    ({ driver, close } = await openWithDemo(env));
+    tenant = await currentTenant(driver);
+    // The scheduler syncs a newly kept organisation at once: wait until that run is over
+    // (the panel reads the status again as it ends), then read the figures afresh.
+    await driver.wait(async () => /^Last sync succeeded/.test(await textOf(driver, "sync-last-run")), 120_000);
+    await click(driver, "nav-accounts");
+    await click(driver, "nav-dashboard");
+    await driver.wait(until.elementLocated(byTestId("dashboard-figures")), TIMEOUT);
+  });
+
+  after(async () => {
+    await close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it("shows the cash in each bank account, as the ledger's journal lines add up", async () => {
+    const today = localToday();
+    const table = await driver.wait(until.elementLocated(byTestId("dashboard-cash")), TIMEOUT);
+    const shown = new Map((await tableRows(table)).map(([name, balance]) => [name, e4(balance.replace(/^[A-Z]{3} /, ""))]));
+    const banks = ledger(ledgerFile, `SELECT xero_id, COALESCE(name, code, xero_id) FROM accounts WHERE tenant_id = ${sqlText(tenant)} AND type = 'BANK'`);
+    assert.ok(banks.length > 0, "the demo company has bank accounts");
+    assert.deepEqual([...shown.keys()].sort(), banks.map(([, name]) => name).sort(), "one row per bank account");
+    for (const [id, name] of banks) {
+      const lines = ledger(
+        ledgerFile,
+        `SELECT l.net_amount FROM journals j JOIN journal_lines l ON l.parent_id = j.id
+          WHERE j.tenant_id = ${sqlText(tenant)} AND l.account_xero_id = ${sqlText(id)} AND j.date IS NOT NULL AND j.date <= '${today}'
+            AND l.net_amount IS NOT NULL`,
+      );
+      const balance = lines.reduce((sum, [a]) => sum + e4(a), 0n);
+      assert.equal(shown.get(name), balance, `${name}'s balance`);
+    }
+  });
+
+  it("shows what customers owe, due and overdue, per currency, as the ledger's invoices add up", async () => {
+    const today = localToday();
+    const block = await driver.findElement(byTestId("dashboard-receivables"));
+    const docs = ledger(
+      ledgerFile,
+      `SELECT COALESCE(currency_code, '—'), amount_due, COALESCE(due_date, '') FROM invoices
+        WHERE tenant_id = ${sqlText(tenant)} AND type = 'ACCREC' AND status = 'AUTHORISED' AND date <= '${today}'
+          AND amount_due IS NOT NULL AND amount_due_e4 IS NOT 0`,
+    );
+    assert.ok(docs.length > 0, "the demo company has open invoices");
+    /** @type {Map<string, {due: bigint, count: number, overdue: bigint, overdueCount: number}>} */
+    const expected = new Map();
+    for (const [currency, amount, due] of docs) {
+      const t = expected.get(currency) ?? { due: 0n, count: 0, overdue: 0n, overdueCount: 0 };
+      t.due += e4(amount);
+      t.count += 1;
+      if (due !== "" && due < today) {
+        t.overdue += e4(amount);
+        t.overdueCount += 1;
+      }
+      expected.set(currency, t);
+    }
+    const rows = await tableRows(block);
+    assert.equal(rows.length, expected.size, `one row per currency: ${JSON.stringify(rows)} ${JSON.stringify([...expected.keys()])}`);
+    for (const [currency, due, overdue] of rows) {
+      const t = expected.get(currency);
+      assert.ok(t, `no open invoices in ${currency}`);
+      const [dueAmount, dueCount] = /^(\S+) \((\d+)\)$/.exec(due)?.slice(1) ?? [];
+      const [overAmount, overCount] = /^(\S+) \((\d+)\)$/.exec(overdue)?.slice(1) ?? [];
+      assert.equal(e4(dueAmount ?? ""), t.due, `${currency} due`);
+      assert.equal(Number(dueCount), t.count, `${currency} invoices due`);
+      assert.equal(e4(overAmount ?? ""), t.overdue, `${currency} overdue`);
+      assert.equal(Number(overCount), t.overdueCount, `${currency} invoices overdue`);
+    }
+  });
+
+  it("shows the sync status: the last run and each stream's state", async () => {
+    const lastRun = await textOf(driver, "sync-last-run");
+    assert.match(lastRun, /^Last sync succeeded, started \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC: [\d,]+ records changed\./);
+    const streams = await tableRows(await driver.wait(until.elementLocated(byTestId("sync-streams")), TIMEOUT));
+    const stored = ledger(ledgerFile, `SELECT stream FROM sync_streams WHERE tenant_id = ${sqlText(tenant)}`).map(([s]) => s);
+    assert.deepEqual(streams.map(([s]) => s).sort(), stored.sort(), "every stream of the organisation");
+    assert.ok(streams.some(([, state]) => state === "idle"), `no stream at rest: ${JSON.stringify(streams)}`);
+  });
+});
