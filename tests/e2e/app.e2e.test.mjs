@@ -35,8 +35,22 @@ describe("the desktop app", () => {
 
   it("offers the demo company and connects to it through the real sign-in", async () => {
     assert.match(await textOf(driver, "demo-banner"), /Demo company/);
+    // The sync's progress, however briefly it shows: recorded in the page as it is drawn.
+    await driver.executeScript(`
+      window.__progressSeen = [];
+      new MutationObserver(() => {
+        const el = document.querySelector('[data-testid="sync-progress"]');
+        if (el && el.textContent) window.__progressSeen.push(el.textContent);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    `);
     await click(driver, "explore-demo");
     const connected = await textOf(driver, "demo-connected");
+    /** @type {string[]} */
+    const seen = await driver.executeScript("return window.__progressSeen");
+    assert.ok(
+      seen.some((t) => /Syncing \w+: [\d,]+ records, \d+ pages, \d+% of the minute's calls/.test(t)),
+      `no sync progress was shown: ${JSON.stringify(seen.slice(0, 3))}`,
+    );
     const names = connected.replace(/^Connected to the demo company: /, "").replace(/\.$/, "").split(", ");
     assert.equal(names.length, 3, connected);
     // Settings lists the same organisations, from the keyring-backed connection.
@@ -49,26 +63,39 @@ describe("the desktop app", () => {
     await click(driver, "nav-transactions");
     await driver.wait(until.elementLocated(byTestId("grid-row")), TIMEOUT);
     assert.match(await textOf(driver, "totals"), /\d+ in [A-Z]{3}: /);
-    // A contact's name from the listing, to search for.
-    let contact = "";
+    // An invoice's number from the listing; a fragment of it is searched for, as typed.
+    const kind = await driver.findElement(byTestId("filter-kind"));
+    await kind.findElement(By.css('option[value="invoices"]')).click();
+    await driver.wait(async () => {
+      const rows = await driver.findElements(byTestId("grid-row"));
+      return rows.length > 0 && /ACC(REC|PAY)/.test((await rows[0]?.getAttribute("textContent")) ?? "");
+    }, TIMEOUT);
+    let reference = "";
     for (const row of await driver.findElements(byTestId("grid-row"))) {
       const cells = await row.findElements(By.css('[role="cell"]'));
       // textContent: WebDriver counts the virtualised rows' translated boxes as not displayed.
-      contact = ((await cells[3]?.getAttribute("textContent")) ?? "").trim();
-      if (contact) break;
-      if (contact) break;
+      const text = ((await cells[2]?.getAttribute("textContent")) ?? "").trim();
+      // The fragment keeps at least 3 characters of its last word, which then matches as a prefix.
+      if (/[A-Za-z0-9]{4,}$/.test(text)) {
+        reference = text;
+        break;
+      }
     }
-    assert.ok(contact.length > 0, "no row on screen names a contact");
-    const word = contact.split(/\s+/)[0] ?? contact;
-    await (await driver.findElement(byTestId("filter-text"))).sendKeys(word);
-    await driver.wait(async () => {
-      const rows = await driver.findElements(byTestId("grid-row"));
-      if (rows.length === 0) return false;
-      const texts = await Promise.all(rows.slice(0, 5).map((r) => r.getAttribute("textContent")));
-      return texts.some((t) => (t ?? "").toLowerCase().includes(word.toLowerCase()));
+    assert.ok(reference.length > 0, "no row on screen has a reference to search for");
+    const fragment = reference.slice(0, -1);
+    const before = await textOf(driver, "totals");
+    await (await driver.findElement(byTestId("filter-text"))).sendKeys(fragment);
+    // The search has answered when the totals (the count of what matches) change.
+    await driver.wait(async () => (await textOf(driver, "totals")) !== before, TIMEOUT);
+    const found = await driver.wait(async () => {
+      for (const row of await driver.findElements(byTestId("grid-row"))) {
+        if (((await row.getAttribute("textContent")) ?? "").includes(reference)) return row;
+      }
+      return null;
     }, TIMEOUT);
+    assert.ok(found, `${reference} is not among the results for ${fragment}`);
     // Details with the record's audit history from the sync.
-    await (await driver.findElement(byTestId("grid-row"))).click();
+    await found.click();
     assert.match(await textOf(driver, "history"), /insert by sync:/);
   });
 

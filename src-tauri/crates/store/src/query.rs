@@ -286,25 +286,38 @@ fn where_clause_with(
     Ok((sql, args))
 }
 
-/// Turns what the owner typed into an FTS5 query: every word must be present,
-/// as a whole word; a word typed with a trailing `*` matches as a prefix. Words
-/// are quoted, so nothing typed is FTS5 syntax.
+/// Turns what the owner typed into an FTS5 query: every word must be present.
+/// Results come as the owner types, so the last word, while it is still being
+/// typed (no space after it) and has at least [`MIN_PREFIX`] characters,
+/// matches as a prefix: `INV-00` finds `INV-0042`. Other words match whole,
+/// unless typed with a trailing `*`. Words are quoted, so nothing typed is
+/// FTS5 syntax.
 pub fn fts_query(text: &str) -> String {
+    let typing = !text.ends_with(char::is_whitespace);
+    let chunks: Vec<&str> = text.split_whitespace().collect();
     let mut terms = Vec::new();
-    for chunk in text.split_whitespace() {
-        let prefix = chunk.ends_with('*');
+    for (c, chunk) in chunks.iter().enumerate() {
+        let starred = chunk.ends_with('*');
+        let last_chunk = c + 1 == chunks.len();
         let words: Vec<&str> = chunk
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
             .collect();
         let n = words.len();
         for (i, w) in words.into_iter().enumerate() {
-            let star = if prefix && i + 1 == n { "*" } else { "" };
+            let last = i + 1 == n;
+            let prefix =
+                last && (starred || (last_chunk && typing && w.chars().count() >= MIN_PREFIX));
+            let star = if prefix { "*" } else { "" };
             terms.push(format!("\"{w}\"{star}"));
         }
     }
     terms.join(" ")
 }
+
+/// The shortest word that matches as a prefix while typed: shorter ones would
+/// match most of a large ledger's words.
+pub const MIN_PREFIX: usize = 3;
 
 fn row_to_doc(r: &SqliteRow) -> Result<DocumentRow, StoreError> {
     let money = |column: &str| -> Result<Option<Money>, StoreError> {
@@ -671,7 +684,11 @@ mod tests {
 
     #[test]
     fn typed_text_becomes_a_safe_query() {
-        assert_eq!(fts_query("INV-0042 acme"), "\"INV\" \"0042\" \"acme\"");
+        // The last word, still being typed, is a prefix once it has 3 characters.
+        assert_eq!(fts_query("INV-0042 acme"), "\"INV\" \"0042\" \"acme\"*");
+        assert_eq!(fts_query("INV-0042 acme "), "\"INV\" \"0042\" \"acme\"");
+        assert_eq!(fts_query("INV-00"), "\"INV\" \"00\"");
+        assert_eq!(fts_query("INV-004"), "\"INV\" \"004\"*");
         assert_eq!(fts_query("espr* INV-00*"), "\"espr\"* \"INV\" \"00\"*");
         assert_eq!(fts_query("\" OR 1=1 --"), "\"OR\" \"1\" \"1\"");
         assert_eq!(fts_query("  "), "");

@@ -256,10 +256,11 @@ async fn filters_select_exactly_the_matching_rows() {
         Box::new(|i, _| i == 17),
     )
     .await;
-    // Whole words by default; a trailing `*` asks for a prefix.
+    // The word being typed (the last, with no space after it yet) is a prefix;
+    // a finished word is whole; a trailing `*` asks for a prefix anywhere.
     check(
         DocumentFilter {
-            text: Some("plumb*".to_owned()),
+            text: Some("plumb* zeta".to_owned()),
             ..filter()
         },
         Box::new(|i, _| i % 6 == 0),
@@ -268,6 +269,14 @@ async fn filters_select_exactly_the_matching_rows() {
     check(
         DocumentFilter {
             text: Some("plumb".to_owned()),
+            ..filter()
+        },
+        Box::new(|i, _| i % 6 == 0),
+    )
+    .await;
+    check(
+        DocumentFilter {
+            text: Some("plumb ".to_owned()),
             ..filter()
         },
         Box::new(|_, _| false),
