@@ -1,9 +1,10 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { commands, events, type AnomalyRecordView, type ApiError, type SyncProgressView } from "../bindings";
 import { useEvent } from "../app/useEvent";
 import { useOrganisation } from "../app/organisation";
 import { settle, useCommand } from "../app/useCommand";
 import { EmptyState } from "../components/EmptyState";
+import { MARKS, markAfterPaint } from "../lib/marks";
 import { AnomaliesPanel } from "./AnomaliesPanel";
 import { DashboardFigures } from "./DashboardFigures";
 import { SyncStatusPanel } from "./SyncStatusPanel";
@@ -21,6 +22,11 @@ export function DashboardScreen({ onOpenRecord }: { onOpenRecord?: ((r: AnomalyR
     phase: "idle",
   });
   const demo = info.state === "ok" && info.data.demo;
+  // The app is interactive once this first screen shows Rust's first answer.
+  const answered = info.state !== "loading";
+  useEffect(() => {
+    if (answered) markAfterPaint(MARKS.firstScreen, true);
+  }, [answered]);
   const [progress, setProgress] = useState<SyncProgressView | null>(null);
   useEvent(events.syncProgressed, setProgress);
 

@@ -18,6 +18,7 @@ import { settle } from "../app/useCommand";
 import { useEvent } from "../app/useEvent";
 import { EmptyState } from "../components/EmptyState";
 import { ExportButtons } from "../components/ExportButtons";
+import { MARKS, markAfterPaint } from "../lib/marks";
 import { formatMoney } from "../lib/money";
 import { PaymentsPanel } from "./PaymentsPanel";
 
@@ -219,6 +220,12 @@ export function TransactionsScreen() {
       void settle(() => commands.documentTotals(filter)).then((r) => setTotals(r.state === "ok" ? r.data : []));
     }
   }, [filter, load, changes]);
+
+  // Each time a listing's first rows arrive (on opening, and after each change of filters).
+  const hasRows = rows.length > 0;
+  useEffect(() => {
+    if (hasRows) markAfterPaint(MARKS.explorerRows);
+  }, [hasRows]);
 
   const scrollRef = useRef<HTMLDivElement>(null);
   // TanStack Table v8 predates the React Compiler; this app does not use the compiler.
