@@ -10,7 +10,9 @@
 //   3. with LEDGERKEEP_SCALE_DIR (the data folder `cargo bench --bench scale` keeps,
 //      one organisation with 1,000,000 bank transactions): the app opened on it, and
 //      from a click on Transactions to the explorer's first rows painted (the
-//      `ledgerkeep:explorer-rows` mark), LEDGERKEEP_BENCH_RUNS * 2 times.
+//      `ledgerkeep:explorer-rows` mark), LEDGERKEEP_BENCH_RUNS * 2 times, each
+//      click made from the dashboard once its reads have answered and
+//      LEDGERKEEP_BENCH_QUIET_MS (3000) more have passed.
 // Nothing here asserts a time: it prints the figures (docs/BENCHMARKS.md).
 import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,6 +24,7 @@ const APP = process.env.LEDGERKEEP_APP ?? path.join(ROOT, "target/release/ledger
 const RUNS = Number(process.env.LEDGERKEEP_BENCH_RUNS ?? 5);
 const SETTLE_S = Number(process.env.LEDGERKEEP_BENCH_SETTLE_S ?? 30);
 const SCALE_DIR = process.env.LEDGERKEEP_SCALE_DIR;
+const QUIET_MS = Number(process.env.LEDGERKEEP_BENCH_QUIET_MS ?? 3000);
 const MARK_FIRST = "ledgerkeep:first-screen";
 const MARK_ROWS = "ledgerkeep:explorer-rows";
 
@@ -41,7 +44,8 @@ function envFor(dataDir) {
 
 function started() {
   const [ns, pid] = readFileSync(startedFile, "utf8").trim().split(" ");
-  return { ms: Number(BigInt(ns ?? "0") / 1000n) + Number(BigInt(ns ?? "0") % 1000n) / 1000, pid: Number(pid) };
+  const at = BigInt(ns ?? "0");
+  return { ms: Number(at / 1_000_000n) + Number(at % 1_000_000n) / 1e6, pid: Number(pid) };
 }
 
 /**
@@ -64,6 +68,25 @@ async function markTime(driver, name, after = 0) {
     await driver.sleep(20);
   }
   throw new Error(`no ${name} mark within ${TIMEOUT * 3} ms`);
+}
+
+/**
+ * Ends the session, then waits until the app's process is gone: a copy still
+ * exiting would take the next launch (single instance) and no session would start.
+ * @param {() => Promise<void>} close
+ */
+async function closeAndWait(close) {
+  const { pid } = started();
+  await close();
+  const end = Date.now() + TIMEOUT;
+  const alive = () => {
+    try {
+      return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+    } catch {
+      return false;
+    }
+  };
+  while (alive() && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
 }
 
 /** @param {number[]} v */
@@ -129,7 +152,7 @@ async function coldStarts() {
         `  run ${i + 1}: ${fmt(interactive - s.ms)} (the webview's page began ${fmt(Number(navStart) - s.ms)} after the process started)`,
       );
     } finally {
-      await close();
+      await closeAndWait(close);
     }
   }
   console.log(`  median ${fmt(median(times))}, worst ${fmt(Math.max(...times))}`);
@@ -154,7 +177,7 @@ async function idleMemory() {
     const pss = procs.reduce((a, p) => a + p.pssKb, 0) / 1024;
     console.log(`  sum of ${procs.length} processes: RSS ${rss.toFixed(1)} MiB, PSS ${pss.toFixed(1)} MiB (PSS counts shared pages once)`);
   } finally {
-    await close();
+    await closeAndWait(close);
   }
 }
 
@@ -172,9 +195,12 @@ async function explorerAtScale() {
     /** @type {number[]} */
     const times = [];
     for (let i = 0; i < RUNS * 2; i++) {
+      // From the dashboard, once its own reads have answered and the explorer's
+      // last totals have had time to finish: the click is timed on a quiet app.
       await click(driver, "nav-dashboard");
-      await driver.wait(until.elementLocated(byTestId("screen-dashboard")), TIMEOUT);
-      await driver.sleep(500);
+      await driver.wait(until.elementLocated(byTestId("dashboard-figures")), TIMEOUT * 3);
+      await driver.wait(until.elementLocated(byTestId("sync-streams")), TIMEOUT * 3);
+      await driver.sleep(QUIET_MS);
       const clicked = Number(
         await driver.executeScript(
           `const t = performance.timeOrigin + performance.now();
@@ -188,7 +214,7 @@ async function explorerAtScale() {
     }
     console.log(`  p50 ${fmt(percentile(times, 50))}, p95 ${fmt(percentile(times, 95))}, worst ${fmt(Math.max(...times))}`);
   } finally {
-    await close();
+    await closeAndWait(close);
   }
 }
 
