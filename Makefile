@@ -89,8 +89,9 @@ bench: load
 	$(MAKE) bench-scale
 
 # The reports and the explorer's commands on the simulator's large books with
-# 1M journal lines (api/benches/scale.rs). The data folder is kept in
-# SCALE_DIR and reused (delete it after a schema change to build it afresh).
+# 1M journal lines (api/benches/scale.rs). The data folder (about 6.5 GB) is
+# kept in SCALE_DIR and reused; delete it to build it afresh (about 15 minutes).
+# A newer schema migrates it on open, after a backup into its backups/ folder.
 SCALE_DIR ?= $(CURDIR)/target/bench-scale
 bench-scale:
 	LEDGERKEEP_SCALE_DIR=$(SCALE_DIR) cargo bench -p ledgerkeep-api --bench scale
@@ -101,7 +102,8 @@ bench-scale:
 # (LTO: slow) and that folder first.
 bench-app: ui bench-scale
 	cargo build --release -p ledgerkeep $(FEATURES)
-	LEDGERKEEP_SCALE_DIR=$(SCALE_DIR) scripts/with-desktop-session.sh node tests/bench/app.bench.mjs
+	LEDGERKEEP_APP=$${CARGO_TARGET_DIR:-target}/release/ledgerkeep LEDGERKEEP_SCALE_DIR=$(SCALE_DIR) \
+	  scripts/with-desktop-session.sh node tests/bench/app.bench.mjs
 
 # Ten organisations (medium books) sync at once under an app-wide limit that
 # binds, while the UI's commands are timed (api/benches/load.rs).

@@ -20,7 +20,7 @@ import path from "node:path";
 import { until } from "selenium-webdriver";
 import { ROOT, TIMEOUT, byTestId, click, openApp, textOf } from "../e2e/harness.mjs";
 
-const APP = process.env.LEDGERKEEP_APP ?? path.join(ROOT, "target/release/ledgerkeep");
+const APP = path.resolve(process.env.LEDGERKEEP_APP ?? path.join(ROOT, "target/release/ledgerkeep"));
 const RUNS = Number(process.env.LEDGERKEEP_BENCH_RUNS ?? 5);
 const SETTLE_S = Number(process.env.LEDGERKEEP_BENCH_SETTLE_S ?? 30);
 const SCALE_DIR = process.env.LEDGERKEEP_SCALE_DIR;
