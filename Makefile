@@ -9,7 +9,7 @@ SHELL := /bin/bash
 FEATURES := --features ledgerkeep/custom-protocol
 APP := target/debug/ledgerkeep
 
-.PHONY: help deps ui app run test fmt-check clippy rust-test ui-check e2e bindings fmt bench deb deb-test fuzz soak load crash screenshots
+.PHONY: help deps ui app run test fmt-check clippy rust-test ui-check e2e bindings fmt bench bench-scale bench-app deb deb-test fuzz soak load crash screenshots
 
 help:
 	@echo "make run       install what is missing, build, and open Ledgerkeep"
@@ -19,7 +19,8 @@ help:
 	@echo "make screenshots  a PNG of each main screen of the real app, demo company loaded, into docs/screenshots/"
 	@echo "make deb       build the release .deb (LTO, stripped) into target/release/bundle/deb/"
 	@echo "make deb-test  install that .deb with dpkg and launch it under Xvfb"
-	@echo "make bench     the ledger and simulator benchmarks (optimised builds; figures in docs/BENCHMARKS.md)"
+	@echo "make bench     the ledger, simulator, reports and explorer benchmarks (optimised builds; figures in docs/BENCHMARKS.md)"
+	@echo "make bench-app the release app under Xvfb: cold start, idle memory, the explorer's first rows at 1M rows"
 	@echo "make crash     kill -9 at 30 random points of a large sync (make test kills 5)"
 	@echo "make soak      a week of scheduled syncs on the virtual clock, with changes and faults (CI runs a day)"
 	@echo "make load      ten organisations syncing at once while the UI's commands are timed"
@@ -91,6 +92,24 @@ deb-test:
 bench: load
 	cargo bench -p ledgerkeep-store --bench ledger
 	cargo bench -p ledgerkeep-sim --bench generate
+	$(MAKE) bench-scale
+
+# The reports and the explorer's commands on the simulator's large books with
+# 1M journal lines (api/benches/scale.rs). The data folder (about 6.5 GB) is
+# kept in SCALE_DIR and reused; delete it to build it afresh (about 15 minutes).
+# A newer schema migrates it on open, after a backup into its backups/ folder.
+SCALE_DIR ?= $(CURDIR)/target/bench-scale
+bench-scale:
+	LEDGERKEEP_SCALE_DIR=$(SCALE_DIR) cargo bench -p ledgerkeep-api --bench scale
+
+# The release app in a real window under Xvfb (tests/bench/app.bench.mjs): cold
+# start to interactive, idle memory on the demo company, and the explorer's
+# first rows on the 1M-row data folder of bench-scale. Builds the release binary
+# (LTO: slow) and that folder first.
+bench-app: ui bench-scale
+	cargo build --release -p ledgerkeep $(FEATURES)
+	LEDGERKEEP_APP=$${CARGO_TARGET_DIR:-target}/release/ledgerkeep LEDGERKEEP_SCALE_DIR=$(SCALE_DIR) \
+	  scripts/with-desktop-session.sh node tests/bench/app.bench.mjs
 
 # Ten organisations (medium books) sync at once under an app-wide limit that
 # binds, while the UI's commands are timed (api/benches/load.rs).

@@ -1,10 +1,11 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { commands, events, type AnomalyRecordView, type SyncProgressView } from "../bindings";
 import { useExploreDemo } from "../app/exploreDemo";
 import { useEvent } from "../app/useEvent";
 import { useOrganisation } from "../app/organisation";
 import { useCommand } from "../app/useCommand";
 import { EmptyState } from "../components/EmptyState";
+import { MARKS, markAfterPaint } from "../lib/marks";
 import { AnomaliesPanel } from "./AnomaliesPanel";
 import { DashboardFigures } from "./DashboardFigures";
 import { SyncStatusPanel } from "./SyncStatusPanel";
@@ -20,6 +21,11 @@ export function DashboardScreen({ onOpenRecord }: { onOpenRecord?: ((r: AnomalyR
   const { result: info } = useCommand(commands.appInfo);
   const { state, explore } = useExploreDemo(reload);
   const demo = info.state === "ok" && info.data.demo;
+  // The app is interactive once this first screen shows Rust's first answer.
+  const answered = info.state !== "loading";
+  useEffect(() => {
+    if (answered) markAfterPaint(MARKS.firstScreen, true);
+  }, [answered]);
   const [progress, setProgress] = useState<SyncProgressView | null>(null);
   useEvent(events.syncProgressed, setProgress);
 

@@ -19,6 +19,7 @@ import { useEvent } from "../app/useEvent";
 import { EmptyState } from "../components/EmptyState";
 import { ExportButtons } from "../components/ExportButtons";
 import { formatAmount, formatDate, formatInstant, formatMoney } from "../lib/format";
+import { MARKS, markAfterPaint } from "../lib/marks";
 import { PaymentsPanel } from "./PaymentsPanel";
 
 const PAGE = 200;
@@ -225,6 +226,12 @@ export function TransactionsScreen() {
       void settle(() => commands.documentTotals(filter)).then((r) => setTotals(r.state === "ok" ? r.data : []));
     }
   }, [filter, load, changes]);
+
+  // Each time a listing's first rows arrive (on opening, and after each change of filters).
+  const hasRows = rows.length > 0;
+  useEffect(() => {
+    if (hasRows) markAfterPaint(MARKS.explorerRows);
+  }, [hasRows]);
 
   const scrollRef = useRef<HTMLDivElement>(null);
   // TanStack Table v8 predates the React Compiler; this app does not use the compiler.

@@ -3,9 +3,11 @@
 //! end, the lines behind a figure (keyset-paginated), and outstanding invoices
 //! and bills for the aged reports.
 //!
-//! Every sum is a `Decimal` sum in Rust over the amounts' exact text: the
-//! store never asks SQLite to add money here. A journal line's `NetAmount` is
-//! positive for a debit and negative for a credit; each journal balances.
+//! Every sum is exact: SQLite sums the amounts' integer form (ten-thousandths,
+//! `*_e4`), which it does exactly or not at all (an overflow is an error), and
+//! where a line has no such form the amounts' text is summed as `Decimal` in
+//! Rust instead. A journal line's `NetAmount` is positive for a debit and
+//! negative for a credit; each journal balances.
 
 use std::collections::BTreeMap;
 
@@ -223,6 +225,33 @@ fn outstanding_row(r: &sqlx::sqlite::SqliteRow) -> Result<OutstandingDocument, S
     })
 }
 
+/// An account's movement, nothing summed yet: named from the chart, else
+/// from the row's `account_code`, `account_name` and `account_type`.
+fn movement(
+    chart: &BTreeMap<String, AccountInfo>,
+    key: &str,
+    r: &sqlx::sqlite::SqliteRow,
+) -> Result<AccountMovement, StoreError> {
+    let line_type: Option<String> = r.try_get("account_type")?;
+    let info = chart.get(key);
+    Ok(AccountMovement {
+        key: key.to_owned(),
+        code: info
+            .and_then(|a| a.code.clone())
+            .or(r.try_get("account_code")?),
+        name: info
+            .and_then(|a| a.name.clone())
+            .or(r.try_get("account_name")?),
+        class: info
+            .and_then(|a| a.class)
+            .or_else(|| line_type.as_deref().and_then(AccountClass::from_xero_type)),
+        account_type: info.and_then(|a| a.account_type.clone()).or(line_type),
+        debit: Decimal::ZERO,
+        credit: Decimal::ZERO,
+        lines: 0,
+    })
+}
+
 const OUTSTANDING_COLUMNS: &str = "id, xero_id, type, number, reference, contact_xero_id, \
      contact_name, date, due_date, currency_code, total, amount_due";
 
@@ -281,16 +310,92 @@ impl LedgerStore {
             .collect()
     }
 
-    /// Each account's debits and credits in each of `periods`, in one pass
-    /// over the general ledger. A line dated in several periods (they may
-    /// overlap, as a balance to date and a month do) counts in each.
-    /// Journals without a date are left out (Xero dates every journal).
+    /// Each account's debits and credits in each of `periods`. A line dated
+    /// in several periods (they may overlap, as a balance to date and a month
+    /// do) counts in each. Journals without a date are left out (Xero dates
+    /// every journal).
+    ///
+    /// Each period is summed by SQLite, per account, over the amounts' exact
+    /// integer form (`net_amount_e4`, ten-thousandths): integer sums are
+    /// exact, and SQLite raises an error rather than round when one
+    /// overflows. A line whose amount has no such form (more than four
+    /// decimal places, or too large), or an overflow, sends the whole call
+    /// to [`Self::account_movements_by_line`], which sums the amounts' text
+    /// in Rust. The journals of a period are found through the
+    /// `(tenant_id, date)` index (migration 0007).
     pub async fn account_movements(
         &self,
         tenant_id: &str,
         periods: &[LedgerPeriod],
     ) -> Result<Vec<BTreeMap<String, AccountMovement>>, StoreError> {
         let _timer = self.timed("account_movements");
+        let chart: BTreeMap<String, AccountInfo> = self
+            .chart_of_accounts(tenant_id)
+            .await?
+            .into_iter()
+            .map(|a| (a.key.clone(), a))
+            .collect();
+        let mut out = Vec::with_capacity(periods.len());
+        for p in periods {
+            let mut sql = String::from(
+                "SELECT COALESCE(l.account_xero_id, l.account_code, '') AS account, \
+                 MIN(l.account_code) AS account_code, MIN(l.account_name) AS account_name, \
+                 MIN(l.account_type) AS account_type, COUNT(l.net_amount) AS n, \
+                 COUNT(l.net_amount_e4) AS n_e4, \
+                 SUM(CASE WHEN l.net_amount_e4 >= 0 THEN l.net_amount_e4 END) AS debit_e4, \
+                 SUM(CASE WHEN l.net_amount_e4 < 0 THEN -l.net_amount_e4 END) AS credit_e4 \
+                 FROM journals j JOIN journal_lines l ON l.parent_id = j.id \
+                 WHERE j.tenant_id = ? AND j.date IS NOT NULL AND j.date <= ?",
+            );
+            if p.from.is_some() {
+                sql.push_str(" AND j.date >= ?");
+            }
+            sql.push_str(" GROUP BY account");
+            let mut q = sqlx::query(&sql).bind(tenant_id).bind(&p.to);
+            if let Some(from) = &p.from {
+                q = q.bind(from);
+            }
+            let rows = match q.fetch_all(self.pool()).await {
+                Ok(rows) => rows,
+                Err(sqlx::Error::Database(e)) if e.message().contains("overflow") => {
+                    return self.account_movements_by_line(tenant_id, periods).await;
+                }
+                Err(e) => return Err(e.into()),
+            };
+            let mut moved = BTreeMap::new();
+            for r in rows {
+                let n: i64 = r.try_get("n")?;
+                if n == 0 {
+                    continue;
+                }
+                if n != r.try_get::<i64, _>("n_e4")? {
+                    return self.account_movements_by_line(tenant_id, periods).await;
+                }
+                let e4 = |column: &str| -> Result<Decimal, StoreError> {
+                    let v: Option<i64> = r.try_get(column)?;
+                    Money::from_e4(i128::from(v.unwrap_or(0)))
+                        .map(|m| m.as_decimal())
+                        .ok_or_else(|| StoreError::Data("a report total overflows".to_owned()))
+                };
+                let key: String = r.try_get("account")?;
+                let mut m = movement(&chart, &key, &r)?;
+                m.debit = e4("debit_e4")?;
+                m.credit = e4("credit_e4")?;
+                m.lines = u64::try_from(n).unwrap_or(0);
+                moved.insert(key, m);
+            }
+            out.push(moved);
+        }
+        Ok(out)
+    }
+
+    /// [`Self::account_movements`], summing each line's amount text in Rust,
+    /// in one pass over the general ledger.
+    pub async fn account_movements_by_line(
+        &self,
+        tenant_id: &str,
+        periods: &[LedgerPeriod],
+    ) -> Result<Vec<BTreeMap<String, AccountMovement>>, StoreError> {
         let mut out: Vec<BTreeMap<String, AccountMovement>> = vec![BTreeMap::new(); periods.len()];
         if periods.is_empty() {
             return Ok(out);
@@ -342,24 +447,7 @@ impl LedgerStore {
                 let m = match out[i].get_mut(&key) {
                     Some(m) => m,
                     None => {
-                        let line_type: Option<String> = r.try_get("account_type")?;
-                        let info = chart.get(&key);
-                        let m = AccountMovement {
-                            key: key.clone(),
-                            code: info
-                                .and_then(|a| a.code.clone())
-                                .or(r.try_get("account_code")?),
-                            name: info
-                                .and_then(|a| a.name.clone())
-                                .or(r.try_get("account_name")?),
-                            class: info.and_then(|a| a.class).or_else(|| {
-                                line_type.as_deref().and_then(AccountClass::from_xero_type)
-                            }),
-                            account_type: info.and_then(|a| a.account_type.clone()).or(line_type),
-                            debit: Decimal::ZERO,
-                            credit: Decimal::ZERO,
-                            lines: 0,
-                        };
+                        let m = movement(&chart, &key, &r)?;
                         out[i].entry(key.clone()).or_insert(m)
                     }
                 };

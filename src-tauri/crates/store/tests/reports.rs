@@ -160,3 +160,93 @@ async fn movements_are_exact_per_period_and_every_line_is_paged_once() {
         .await
         .is_err());
 }
+
+/// Applies journals `(number, day, amount)` and reads three overlapping periods
+/// both ways: summed by SQLite over the integer amounts, and line by line in Rust.
+async fn both_ways(
+    journals: &[(i64, i64, &str)],
+) -> (
+    Vec<std::collections::BTreeMap<String, ledgerkeep_store::reports::AccountMovement>>,
+    Vec<std::collections::BTreeMap<String, ledgerkeep_store::reports::AccountMovement>>,
+) {
+    let l = ledger().await;
+    let page = journals
+        .iter()
+        .map(|(n, day, amount)| journal(*n, *day, amount))
+        .collect();
+    l.store
+        .apply_json_page(
+            TENANT,
+            EntityKind::Journal,
+            Value::Array(page),
+            &actor(),
+            at(0),
+        )
+        .await
+        .unwrap();
+    let date = |d: i64| format!("1970-01-0{}", d + 1);
+    let periods = [
+        LedgerPeriod {
+            from: None,
+            to: date(4),
+        },
+        LedgerPeriod {
+            from: Some(date(1)),
+            to: date(2),
+        },
+        LedgerPeriod {
+            from: Some(date(3)),
+            to: date(3),
+        },
+    ];
+    let summed = l.store.account_movements(TENANT, &periods).await.unwrap();
+    let by_line = l
+        .store
+        .account_movements_by_line(TENANT, &periods)
+        .await
+        .unwrap();
+    (summed, by_line)
+}
+
+#[tokio::test]
+async fn movements_summed_by_sqlite_equal_the_line_by_line_sums() {
+    // Two and four decimal places, refunds (credits to the bank), a zero, and a
+    // day with no journal (day 3's period is empty).
+    let (summed, by_line) = both_ways(&[
+        (1, 0, "10.25"),
+        (2, 0, "-3.1234"),
+        (3, 1, "0.00"),
+        (4, 1, "1999.99"),
+        (5, 2, "0.0001"),
+        (6, 2, "-250.50"),
+        (7, 4, "12345678.90"),
+    ])
+    .await;
+    assert_eq!(summed, by_line);
+    let bank = &summed[0]["bank"];
+    assert_eq!(bank.debit, Decimal::from_str("12347689.1401").unwrap());
+    assert_eq!(bank.credit, Decimal::from_str("253.6234").unwrap());
+    assert_eq!(bank.lines, 7);
+    assert_eq!(
+        summed[1]["sales"].net(),
+        Decimal::from_str("-1749.4901").unwrap()
+    );
+    assert!(summed[2].is_empty());
+}
+
+#[tokio::test]
+async fn a_sum_too_large_for_sqlites_integers_is_still_exact() {
+    // Each amount fits in ten-thousandths in an i64; their sum does not, so
+    // SQLite's SUM raises an overflow and the lines are summed in Rust.
+    let (summed, by_line) = both_ways(&[
+        (1, 0, "900000000000000.00"),
+        (2, 1, "900000000000000.00"),
+        (3, 2, "0.01"),
+    ])
+    .await;
+    assert_eq!(summed, by_line);
+    assert_eq!(
+        summed[0]["bank"].debit,
+        Decimal::from_str("1800000000000000.01").unwrap()
+    );
+}

@@ -1,0 +1,511 @@
+//! The reports and the explorer at scale (`make bench`; docs/BENCHMARKS.md):
+//! the operations the Tauri commands call, timed on a ledger holding the
+//! simulator's large books (one organisation with 1,000,000 bank
+//! transactions) and 1,000,000 journal lines.
+//!
+//! The ledger is written the way a sync writes it: every record through
+//! `LedgerStore::apply_json_page` in pages of 1,000 (lines, search text, audit
+//! rows), then `optimize` and `ANALYZE` as the sync engine ends a run. The
+//! large books post Journals for only part of their documents (to keep the
+//! simulator in memory), so their Journals are repeated, each copy with new
+//! ids and numbers and dated 540 days (the books' span) earlier than the one
+//! before, until the ledger holds 1,000,000 journal lines: a longer history
+//! of the same business.
+//!
+//! Then, each on the real clock, p50 and p95 (after warm-up calls):
+//! - reports: a financial year's profit and loss, the balance sheet and the
+//!   trial balance at that year's end (`run_report`), a figure's first page of
+//!   lines (`report_drill`);
+//! - the explorer: what it asks for when it opens (`organisations`,
+//!   `saved_views`, `list_documents` for a page of 200 newest first,
+//!   `document_totals`), and the same two listing calls for each filter
+//!   (a month, a status, an amount range, a contact) and for a search (a
+//!   reference, a contact's name, a word of the line text).
+//!
+//! `LEDGERKEEP_SCALE_DIR=<folder>` keeps the data folder (the ledger under
+//! `AppPaths`' layout) and reuses it on the next run, so that it is built
+//! once; `make bench-app` points the real app at it. Without it, a temporary
+//! folder is built and removed. `LEDGERKEEP_SCALE_RUNS` (default 40) sets the
+//! timed calls per figure.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)] // a benchmark prints its figures and stops on failure
+#![allow(clippy::float_arithmetic)] // milliseconds of timings; no money passes through here
+
+use std::future::Future;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{Days, NaiveDate, TimeZone, Utc};
+use ledgerkeep_api::ops::organisations::organisations;
+use ledgerkeep_api::*;
+use ledgerkeep_domain::reports::financial_year_start;
+use ledgerkeep_domain::{Actor, EntityKind};
+use ledgerkeep_sim::generate::{generate, BOOKS_END_MS};
+use ledgerkeep_sim::{Collection, Size, TenantBooks};
+use ledgerkeep_store::LedgerStore;
+use ledgerkeep_xero::MemoryTokenStore;
+use serde_json::Value;
+
+const JOURNAL_LINES: usize = 1_000_000;
+const PAGE: usize = 1_000;
+const SPAN_MS: i64 = 540 * 86_400_000;
+/// Marks a data folder whose ledger is complete.
+const READY: &str = "scale-ledger-ready";
+
+fn kind_of(c: Collection) -> EntityKind {
+    match c {
+        Collection::Organisation => EntityKind::Organisation,
+        other => EntityKind::from_stream(other.path()).unwrap(),
+    }
+}
+
+async fn apply_all(store: &LedgerStore, tenant: &str, kind: EntityKind, values: Vec<Value>) {
+    let actor = Actor::sync("bench-scale");
+    let now = Utc.timestamp_opt(1_782_864_000, 0).unwrap();
+    for chunk in values.chunks(PAGE) {
+        store
+            .apply_json_page(tenant, kind, Value::Array(chunk.to_vec()), &actor, now)
+            .await
+            .unwrap();
+    }
+}
+
+/// `/Date(ms+0000)/` moved `by` ms earlier.
+fn earlier(date: &Value, by: i64) -> Value {
+    let text = date.as_str().unwrap();
+    let inner = text.trim_start_matches("/Date(").trim_end_matches(")/");
+    let (ms, rest) = match inner.find(['+', '-']) {
+        Some(i) => inner.split_at(i),
+        None => (inner, ""),
+    };
+    let ms: i64 = ms.parse().unwrap();
+    Value::String(format!("/Date({}{rest})/", ms - by))
+}
+
+/// The books' Journals, repeated earlier and earlier until they hold `lines` lines.
+fn journals(books: &TenantBooks, lines: usize) -> (Vec<Value>, usize) {
+    let base: Vec<Value> = books
+        .table(Collection::Journals)
+        .records()
+        .iter()
+        .map(ledgerkeep_sim::Record::value)
+        .collect();
+    let top = base
+        .iter()
+        .filter_map(|j| j["JournalNumber"].as_i64())
+        .max()
+        .unwrap_or(0);
+    let mut out = Vec::new();
+    let mut count = 0usize;
+    let mut serial = 0u64;
+    'copies: for copy in 0i64.. {
+        for j in &base {
+            if count >= lines {
+                break 'copies;
+            }
+            let mut j = j.clone();
+            if copy > 0 {
+                serial += 1;
+                let by = copy * SPAN_MS;
+                j["JournalID"] =
+                    Value::String(format!("5ca1e000-{copy:04x}-4000-8000-{serial:012x}"));
+                j["JournalNumber"] = Value::from(j["JournalNumber"].as_i64().unwrap() + copy * top);
+                j["JournalDate"] = earlier(&j["JournalDate"], by);
+                j["CreatedDateUTC"] = earlier(&j["CreatedDateUTC"], by);
+                if let Some(ls) = j["JournalLines"].as_array_mut() {
+                    for (n, l) in ls.iter_mut().enumerate() {
+                        l["JournalLineID"] = Value::String(format!(
+                            "5ca1e001-{copy:04x}-4000-8{n:03x}-{serial:012x}"
+                        ));
+                    }
+                }
+            }
+            count += j["JournalLines"].as_array().map_or(0, Vec::len);
+            out.push(j);
+        }
+    }
+    (out, count)
+}
+
+/// Writes the large books' first organisation into the ledger under `root`.
+async fn build(root: &Path) {
+    let paths = AppPaths::under(root);
+    paths.create_all().unwrap();
+    let t = Instant::now();
+    let truth = generate(7, Size::Large);
+    let books = &truth.tenants[0];
+    println!(
+        "generated the large books in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    let store = LedgerStore::open(&paths.ledger_file()).await.unwrap();
+    let t = Instant::now();
+    let mut records = 0usize;
+    for c in Collection::ALL {
+        if c == Collection::Journals {
+            continue;
+        }
+        let values: Vec<Value> = books
+            .table(c)
+            .records()
+            .iter()
+            .map(ledgerkeep_sim::Record::value)
+            .collect();
+        records += values.len();
+        apply_all(&store, &books.tenant_id, kind_of(c), values).await;
+    }
+    let (journals, lines) = journals(books, JOURNAL_LINES);
+    println!(
+        "journals: {} ({} lines; the books' own {} repeated earlier)",
+        journals.len(),
+        lines,
+        books.table(Collection::Journals).len()
+    );
+    records += journals.len();
+    apply_all(&store, &books.tenant_id, EntityKind::Journal, journals).await;
+    store.optimize().await.unwrap();
+    sqlx::query("ANALYZE").execute(store.pool()).await.unwrap();
+    store.close().await;
+    println!(
+        "wrote {records} records through apply_json_page in {:.0} s",
+        t.elapsed().as_secs_f64()
+    );
+    std::fs::write(root.join(READY), "").unwrap();
+}
+
+#[derive(Default)]
+struct Table {
+    rows: Vec<(String, Vec<Duration>)>,
+}
+
+impl Table {
+    fn ms(d: Duration) -> f64 {
+        d.as_secs_f64() * 1000.0
+    }
+
+    fn pct(sorted: &[Duration], p: usize) -> Duration {
+        let i = (sorted.len() * p).div_ceil(100).saturating_sub(1);
+        sorted[i.min(sorted.len() - 1)]
+    }
+
+    async fn time<T, F, Fut>(&mut self, name: &str, runs: usize, mut call: F) -> T
+    where
+        F: FnMut(usize) -> Fut,
+        Fut: Future<Output = Result<T, ApiError>>,
+    {
+        // Warm-up: the first calls read the pages from disk.
+        for i in 0..3 {
+            call(i).await.unwrap();
+        }
+        let mut times = Vec::with_capacity(runs);
+        let mut last = None;
+        for i in 0..runs {
+            let t = Instant::now();
+            let out = call(i + 3).await.unwrap();
+            times.push(t.elapsed());
+            last = Some(out);
+        }
+        times.sort();
+        println!(
+            "  {name:<58} p50 {:>8.2} ms  p95 {:>8.2} ms  max {:>8.2} ms",
+            Self::ms(Self::pct(&times, 50)),
+            Self::ms(Self::pct(&times, 95)),
+            Self::ms(*times.last().unwrap())
+        );
+        self.rows.push((name.to_owned(), times));
+        last.unwrap()
+    }
+}
+
+fn dto(tenant: &str) -> DocumentFilterDto {
+    DocumentFilterDto {
+        kind: Some(DocumentKindDto::BankTransactions),
+        tenant_id: tenant.to_owned(),
+        ..DocumentFilterDto::default()
+    }
+}
+
+fn page_of_200(filter: DocumentFilterDto) -> ListDocumentsRequest {
+    // What the explorer asks for: newest first, pages of 200.
+    ListDocumentsRequest {
+        filter,
+        sort: SortFieldDto::Date,
+        descending: true,
+        after: None,
+        limit: Some(200),
+    }
+}
+
+/// Times the listing and the totals the explorer asks for with `filters`
+/// (one filter per call, in turn).
+async fn explorer_case(
+    t: &mut Table,
+    ctx: &AppContext,
+    name: &str,
+    runs: usize,
+    filters: &[DocumentFilterDto],
+) {
+    let n = filters.len();
+    t.time(&format!("{name}: list_documents"), runs, |i| {
+        list_documents(ctx, page_of_200(filters[i % n].clone()))
+    })
+    .await;
+    t.time(&format!("{name}: document_totals"), runs, |i| {
+        document_totals(ctx, filters[i % n].clone())
+    })
+    .await;
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let runs: usize = std::env::var("LEDGERKEEP_SCALE_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(40);
+    let temp = tempfile::tempdir().unwrap();
+    let root = std::env::var_os("LEDGERKEEP_SCALE_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| temp.path().to_owned());
+    println!("# Reports and the explorer at scale");
+    if root.join(READY).exists() {
+        println!("reusing the ledger in {}", root.display());
+    } else {
+        build(&root).await;
+    }
+    let config = AppConfig::new(AppPaths::under(&root));
+    let ctx = AppContext::open_with(
+        config,
+        XeroSetup {
+            store: Arc::new(MemoryTokenStore::default()),
+            ..XeroSetup::default()
+        },
+    )
+    .await
+    .unwrap();
+    let orgs = organisations(&ctx).await.unwrap();
+    let tenant = orgs[0].tenant_id.clone();
+    let counts: (i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM bank_transactions WHERE tenant_id = ?1), \
+         (SELECT COUNT(*) FROM journals WHERE tenant_id = ?1), \
+         (SELECT COUNT(*) FROM journal_lines l JOIN journals j ON j.id = l.parent_id \
+          WHERE j.tenant_id = ?1)",
+    )
+    .bind(&tenant)
+    .fetch_one(ctx.store().pool())
+    .await
+    .unwrap();
+    println!(
+        "ledger: {} ({}): {} bank transactions, {} journals, {} journal lines",
+        orgs[0].name, tenant, counts.0, counts.1, counts.2
+    );
+    let mut t = Table::default();
+
+    // --- Reports ------------------------------------------------------------
+    // The last financial year (to 31 March) that ends before the books do.
+    let books_end = chrono::DateTime::from_timestamp_millis(BOOKS_END_MS)
+        .unwrap()
+        .date_naive();
+    let year_end = financial_year_start(books_end, 31, 3) - Days::new(1);
+    let year_start = financial_year_start(year_end, 31, 3);
+    let in_year: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM journal_lines l JOIN journals j ON j.id = l.parent_id \
+         WHERE j.tenant_id = ? AND j.date BETWEEN ? AND ?",
+    )
+    .bind(&tenant)
+    .bind(year_start.to_string())
+    .bind(year_end.to_string())
+    .fetch_one(ctx.store().pool())
+    .await
+    .unwrap();
+    println!("\nreports: the year {year_start} to {year_end} ({in_year} journal lines in it)");
+    let report = |kind, from: Option<NaiveDate>, comparisons: Vec<ReportPeriod>| ReportRequest {
+        tenant_id: tenant.clone(),
+        kind,
+        period: ReportPeriod {
+            from: from.map(|d| d.to_string()),
+            to: year_end.to_string(),
+        },
+        comparisons,
+        basis: None,
+    };
+    let pl = t
+        .time(
+            "run_report: profit and loss, one financial year",
+            runs,
+            |_| {
+                run_report(
+                    &ctx,
+                    report(ReportKind::ProfitAndLoss, Some(year_start), Vec::new()),
+                )
+            },
+        )
+        .await;
+    let previous = ReportPeriod {
+        from: Some((year_start - chrono::Months::new(12)).to_string()),
+        to: (year_start - Days::new(1)).to_string(),
+    };
+    t.time(
+        "run_report: profit and loss, the year and the year before",
+        runs,
+        |_| {
+            run_report(
+                &ctx,
+                report(
+                    ReportKind::ProfitAndLoss,
+                    Some(year_start),
+                    vec![previous.clone()],
+                ),
+            )
+        },
+    )
+    .await;
+    t.time("run_report: balance sheet at the year's end", runs, |_| {
+        run_report(&ctx, report(ReportKind::BalanceSheet, None, Vec::new()))
+    })
+    .await;
+    t.time("run_report: trial balance at the year's end", runs, |_| {
+        run_report(&ctx, report(ReportKind::TrialBalance, None, Vec::new()))
+    })
+    .await;
+    let drill = pl
+        .sections
+        .iter()
+        .flat_map(|s| &s.rows)
+        .flat_map(|r| &r.cells)
+        .find_map(|c| c.drill.clone())
+        .unwrap();
+    t.time("report_drill: a P&L figure's first 100 lines", runs, |_| {
+        report_drill(
+            &ctx,
+            DrillRequest {
+                tenant_id: tenant.clone(),
+                drill: drill.clone(),
+                after: None,
+                limit: Some(100),
+            },
+        )
+    })
+    .await;
+
+    // --- The explorer -------------------------------------------------------
+    println!("\nthe explorer (bank transactions, pages of 200, newest first)");
+    t.time("opening: organisations", runs, |_| organisations(&ctx))
+        .await;
+    t.time("opening: saved_views", runs, |_| saved_views(&ctx))
+        .await;
+    let first = t
+        .time("opening: list_documents", runs, |_| {
+            list_documents(&ctx, page_of_200(dto(&tenant)))
+        })
+        .await;
+    t.time("opening: document_totals", runs, |_| {
+        document_totals(&ctx, dto(&tenant))
+    })
+    .await;
+    let contacts: Vec<String> = first
+        .rows
+        .iter()
+        .filter_map(|r| r.contact_id.clone())
+        .collect();
+    let names: Vec<String> = first
+        .rows
+        .iter()
+        .filter_map(|r| r.contact_name.clone())
+        .collect();
+    let months: Vec<DocumentFilterDto> = (0..12)
+        .map(|m| {
+            let from = year_start + chrono::Months::new(m);
+            DocumentFilterDto {
+                date_from: Some(from.to_string()),
+                date_to: Some((from + chrono::Months::new(1) - Days::new(1)).to_string()),
+                ..dto(&tenant)
+            }
+        })
+        .collect();
+    explorer_case(&mut t, &ctx, "filter: a month", runs, &months).await;
+    let statuses: Vec<DocumentFilterDto> = ["AUTHORISED", "DELETED"]
+        .iter()
+        .map(|s| DocumentFilterDto {
+            status: Some((*s).to_owned()),
+            ..dto(&tenant)
+        })
+        .collect();
+    explorer_case(&mut t, &ctx, "filter: a status", runs, &statuses).await;
+    let amounts: Vec<DocumentFilterDto> = [("10", "50"), ("100", "120"), ("500", "2000")]
+        .iter()
+        .map(|(lo, hi)| DocumentFilterDto {
+            amount_min: Some(ledgerkeep_domain::Money::parse(lo).unwrap()),
+            amount_max: Some(ledgerkeep_domain::Money::parse(hi).unwrap()),
+            ..dto(&tenant)
+        })
+        .collect();
+    explorer_case(&mut t, &ctx, "filter: an amount range", runs, &amounts).await;
+    let by_contact: Vec<DocumentFilterDto> = contacts
+        .iter()
+        .take(10)
+        .map(|c| DocumentFilterDto {
+            contact: Some(c.clone()),
+            ..dto(&tenant)
+        })
+        .collect();
+    explorer_case(&mut t, &ctx, "filter: a contact", runs, &by_contact).await;
+    let search = |words: Vec<String>| -> Vec<DocumentFilterDto> {
+        words
+            .into_iter()
+            .map(|w| DocumentFilterDto {
+                text: Some(w),
+                ..dto(&tenant)
+            })
+            .collect()
+    };
+    let references = search(
+        [17, 4_321, 99_999, 250_000, 777_777, 999_990]
+            .iter()
+            .map(|n| format!("Ref {n}"))
+            .collect(),
+    );
+    explorer_case(&mut t, &ctx, "search: a reference", runs, &references).await;
+    let mut contact_names = names.clone();
+    contact_names.dedup();
+    contact_names.truncate(8);
+    explorer_case(
+        &mut t,
+        &ctx,
+        "search: a contact's name",
+        runs,
+        &search(contact_names),
+    )
+    .await;
+    let words = search(
+        ["valve", "labour", "copper", "certificate", "chrome"]
+            .iter()
+            .map(|w| (*w).to_owned())
+            .collect(),
+    );
+    explorer_case(
+        &mut t,
+        &ctx,
+        "search: a word of the line text",
+        runs,
+        &words,
+    )
+    .await;
+
+    let over: Vec<&str> = t
+        .rows
+        .iter()
+        .filter(|(n, v)| {
+            !n.starts_with("run_report") && Table::pct(v, 95) > Duration::from_millis(100)
+        })
+        .map(|(n, _)| n.as_str())
+        .collect();
+    println!(
+        "\nexplorer calls with p95 over 100 ms: {}",
+        if over.is_empty() {
+            "none".to_owned()
+        } else {
+            over.join("; ")
+        }
+    );
+    ctx.close().await;
+}
