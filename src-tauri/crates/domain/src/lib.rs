@@ -11,6 +11,7 @@ pub mod money;
 pub mod payment;
 pub mod reports;
 pub mod xero;
+pub mod xero_report;
 
 pub use actor::Actor;
 pub use canonical::canonical_json;
