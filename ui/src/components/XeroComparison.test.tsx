@@ -28,7 +28,7 @@ describe("XeroComparison", () => {
     expect(screen.getByTestId("xero-badge")).toHaveTextContent("Differs from Xero");
     const rows = screen.getAllByTestId("xero-difference");
     expect(rows).toHaveLength(2);
-    expect(within(rows[0]!).getByRole("rowheader")).toHaveTextContent("429 General Expenses");
+    expect(within(rows[0] as HTMLElement).getByRole("rowheader")).toHaveTextContent("429 General Expenses");
     expect(rows[0]).toHaveTextContent("98,765,432,109,876.54");
     expect(rows[0]).toHaveTextContent("98,765,432,109,753.09");
     expect(rows[1]).toHaveTextContent("not shown");
