@@ -414,6 +414,39 @@ pub(crate) fn report(
 
 type Built = (String, Vec<Value>);
 
+/// The P&L's groups, in Xero's order: (section, total, class, an account
+/// type, whether the group holds that type or everything else of the class).
+const PL_GROUPS: [(&str, &str, AccountClass, &str, bool); 4] = [
+    (
+        "Income",
+        "Total Income",
+        AccountClass::Revenue,
+        "OTHERINCOME",
+        false,
+    ),
+    (
+        "Less Cost of Sales",
+        "Total Cost of Sales",
+        AccountClass::Expense,
+        "DIRECTCOSTS",
+        true,
+    ),
+    (
+        "Plus Other Income",
+        "Total Other Income",
+        AccountClass::Revenue,
+        "OTHERINCOME",
+        true,
+    ),
+    (
+        "Less Operating Expenses",
+        "Total Operating Expenses",
+        AccountClass::Expense,
+        "DIRECTCOSTS",
+        false,
+    ),
+];
+
 fn profit_and_loss(l: &Ledger, p: &Params, today: NaiveDate) -> Result<Built, String> {
     let to = p.to.unwrap_or_else(|| month_end(today));
     let from = p.from.unwrap_or_else(|| to.with_day(1).unwrap_or(to));
@@ -428,34 +461,13 @@ fn profit_and_loss(l: &Ledger, p: &Params, today: NaiveDate) -> Result<Built, St
         .collect();
     let maps: Vec<BTreeMap<String, Decimal>> =
         columns.iter().map(|(f, t)| l.net(Some(*f), *t)).collect();
-    let is = |a: &Acct, t: &str| a.kind.eq_ignore_ascii_case(t);
-    let groups: [(&str, &str, Box<dyn Fn(&Acct) -> bool>); 4] = [
-        (
-            "Income",
-            "Total Income",
-            Box::new(|a: &Acct| a.class == Some(AccountClass::Revenue) && !is(a, "OTHERINCOME")),
-        ),
-        (
-            "Less Cost of Sales",
-            "Total Cost of Sales",
-            Box::new(|a: &Acct| a.class == Some(AccountClass::Expense) && is(a, "DIRECTCOSTS")),
-        ),
-        (
-            "Plus Other Income",
-            "Total Other Income",
-            Box::new(|a: &Acct| a.class == Some(AccountClass::Revenue) && is(a, "OTHERINCOME")),
-        ),
-        (
-            "Less Operating Expenses",
-            "Total Operating Expenses",
-            Box::new(|a: &Acct| a.class == Some(AccountClass::Expense) && !is(a, "DIRECTCOSTS")),
-        ),
-    ];
     let n = columns.len();
     let mut totals = vec![vec![Decimal::ZERO; n]; 4];
     let mut sections: Vec<Option<Value>> = Vec::new();
-    for (g, (title, total_label, ok)) in groups.iter().enumerate() {
-        let accounts = l.accounts_in(&maps, ok);
+    for (g, (title, total_label, class, kind, holds)) in PL_GROUPS.iter().enumerate() {
+        let accounts = l.accounts_in(&maps, |a| {
+            a.class == Some(*class) && a.kind.eq_ignore_ascii_case(kind) == *holds
+        });
         if accounts.is_empty() {
             sections.push(None);
             continue;
