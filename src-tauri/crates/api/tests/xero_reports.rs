@@ -313,3 +313,39 @@ async fn after_a_sync_the_reports_match_xero_and_a_later_change_is_named_until_t
     }
     svc.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_stored_report_that_does_not_read_is_named_not_compared() {
+    let s = common::signed_in(22).await;
+    let tenant = s.sim.tenants()[0].tenant_id.clone();
+    let svc = common::test_service(
+        &s.ctx,
+        &s.xero,
+        &s.time,
+        std::time::Duration::from_secs(3600),
+    )
+    .await;
+    assert_eq!(sync(&svc, &tenant).await.xero_reports, 4);
+    // The balance sheet's stored JSON, broken in the file: a row of a type Xero does not have.
+    sqlx::query("UPDATE xero_reports SET report_json = ? WHERE kind = 'BalanceSheet'")
+        .bind(r#"{"ReportType":"BalanceSheet","Rows":[{"RowType":"Header","Cells":[{"Value":""},{"Value":"30 Jun 2026"}]},{"RowType":"Banner"}]}"#)
+        .execute(s.ctx.store().pool())
+        .await
+        .unwrap();
+    let bs = report(
+        &s.ctx,
+        &tenant,
+        ReportKind::BalanceSheet,
+        fetched()[2].1.clone(),
+    )
+    .await;
+    assert_eq!(bs.xero.status, XeroComparisonStatus::Unreadable);
+    assert_eq!(
+        bs.xero.message,
+        "Xero's BalanceSheet report could not be read: row 2 has the type \"Banner\""
+    );
+    assert!(bs.xero.differences.is_empty());
+    // The report itself is still the ledger's, whole.
+    assert!(bs.sections.iter().map(|s| s.rows.len()).sum::<usize>() >= 5);
+    svc.shutdown().await;
+}
