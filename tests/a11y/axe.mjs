@@ -19,6 +19,7 @@ const SCREENS = ["dashboard", "transactions", "invoices-and-bills", "contacts", 
 /** What shows once a screen has its mocked data: proof that the IPC mock answered. */
 const READY = {
   dashboard: "[data-testid=sync-streams]",
+  reports: "[data-testid=xero-differences]",
   accounts: "[data-testid=accounts-table]",
   "audit-log": "[data-testid=audit-table]",
   settings: "[data-testid=backups-list]",
@@ -72,6 +73,17 @@ function handler(cmd) {
     document_totals: [{ currencyCode: "NZD", count: 1, total: "1234.50" }],
     saved_views: [],
     list_contacts: { rows: [{ xeroId: "c-1", name: "Harbour Supplies", email: null, status: "ACTIVE", isCustomer: true, isSupplier: false, balances: [] }], nextCursor: null },
+    run_report: {
+      kind: "profitAndLoss", basis: "accrual", title: "Profit and loss", organisation: "Kōwhai Plumbing Ltd", currency: "NZD",
+      columns: [{ label: "2026-07-01 to 2026-07-31", from: "2026-07-01", to: "2026-07-31" }],
+      sections: [{ title: "Income", rows: [{ label: "200 Sales", code: "200", cells: [{ amount: "1234.50", drill }] }], total: { label: "Total income", code: null, cells: [{ amount: "1234.50", drill: null }] } }],
+      summary: [{ label: "Net profit", code: null, cells: [{ amount: "1234.50", drill: null }] }],
+      notes: ["Accrual basis: income and expenses count when invoiced or billed."],
+      xero: {
+        status: "differs", message: "1 figure differs from Xero's report, fetched 2026-07-01 09:00 UTC.", fetchedAt: "2026-07-01T09:00:00.000Z",
+        differences: [{ label: "200 Sales", account: "a-2", local: "1234.50", xero: "1200.00" }], available: [],
+      },
+    },
     list_accounts: [{ xeroId: "a-1", code: "090", name: "Business Cheque", accountType: "BANK", class: "asset", status: "ACTIVE", balance: "15234.10", drill }],
     audit_log: { rows: [{ table: "invoices", tenantId: "t-1", recordId: "inv-1", entry: { seq: 7, action: "update", actor: "sync:run-1", at: "2026-07-01T10:00:00.000Z", changes: [{ field: "Reference", old: '"a"', new: '"b"' }], hash: "h" } }], nextCursor: null },
     preferences: { logLevel: "info", logLevelOverridden: false },

@@ -1068,6 +1068,8 @@ export type ReportView = {
 	summary: ReportRowView[],
 	/**  What the owner should know about how the figures were made. */
 	notes: string[],
+	/**  The first period's figures beside Xero's own report of it, as last fetched. */
+	xero: XeroComparisonView,
 };
 
 /**  Which backup to restore. */
@@ -1305,6 +1307,8 @@ export type SyncReportView = {
 	recordsSeen: number,
 	recordsChanged: number,
 	streams: StreamReportView[],
+	/**  Xero's own reports fetched and stored after the run (0 when none were due). */
+	xeroReports: number,
 };
 
 /**  Sync status, for all organisations or one. */
@@ -1399,6 +1403,41 @@ export type XeroAppView = {
 	restartNeeded: boolean,
 	/**  The built-in demo company's simulator stands in for Xero. */
 	demo: boolean,
+};
+
+/**  How the report compares with Xero's own report of the same kind and period. */
+export type XeroComparisonStatus = 
+/**  Every compared figure is exactly Xero's. */
+"matches" | 
+/**  Some figures differ: see `differences`. */
+"differs" | 
+/**  Xero's report of this period has not been fetched. */
+"notFetched" | 
+/**  Xero's stored report could not be read. */
+"unreadable" | 
+/**  Ledgerkeep does not fetch Xero's version of this report. */
+"notCompared";
+
+export type XeroComparisonView = {
+	status: XeroComparisonStatus,
+	/**  A sentence for the owner. */
+	message: string,
+	/**  When Xero's report was fetched (UTC, ISO), if one was. */
+	fetchedAt: string | null,
+	differences: XeroDifferenceView[],
+	/**  The periods of this kind of report whose Xero figures are stored, newest first. */
+	available: ReportPeriod[],
+};
+
+/**  One figure that is not Xero's. */
+export type XeroDifferenceView = {
+	/**  The line, as this report names it (else as Xero does). */
+	label: string,
+	/**  The account's Xero id, for an account's line. */
+	account: string | null,
+	/**  Absent where the report has no such line (read as zero). */
+	local: string | null,
+	xero: string | null,
 };
 
 /* Tauri Specta runtime */

@@ -36,6 +36,13 @@ function pl(req: ReportRequest): ReportView {
     ],
     summary: [{ label: "Net profit", code: null, cells: cols.map((_, i) => ({ amount: i === 0 ? "-5.25" : "7.00", drill: null })) }],
     notes: ["Accrual basis: income and expenses count when invoiced or billed."],
+    xero: {
+      status: "differs",
+      message: "1 figure differs from Xero's report, fetched 2026-07-01 00:05 UTC.",
+      fetchedAt: "2026-07-01T00:05:00.000Z",
+      differences: [{ label: "200 Sales", account: "acc-sales", local: "98765432109876.54", xero: "98765432109870.00" }],
+      available: [],
+    },
   };
 }
 
@@ -98,6 +105,8 @@ describe("the reports screen", () => {
     expect(table).toHaveTextContent("98,765,432,109,876.54");
     expect(table).toHaveTextContent("-5.25");
     expect(screen.getByTestId("report-basis-stated")).toHaveTextContent("Accrual basis · amounts in NZD");
+    expect(screen.getByTestId("xero-badge")).toHaveTextContent("Differs from Xero");
+    expect(screen.getByTestId("xero-differences")).toHaveTextContent("98,765,432,109,870.00");
     expect(reports[0]?.kind).toBe("profitAndLoss");
     expect(reports[0]?.comparisons).toHaveLength(1);
     expect(screen.getByTestId("report-chart")).toBeInTheDocument();

@@ -16,6 +16,7 @@ import { BarChart } from "../components/BarChart";
 import { DrillPanel } from "../components/DrillPanel";
 import { EmptyState } from "../components/EmptyState";
 import { ExportButtons } from "../components/ExportButtons";
+import { XeroComparison } from "../components/XeroComparison";
 import { formatMoney, todayIn } from "../lib/format";
 import { comparisonPeriods, monthEnd, monthStart, type Comparison } from "../lib/periods";
 
@@ -165,6 +166,7 @@ export function ReportsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRecor
             {view.basis === "cash" ? "Cash basis" : "Accrual basis"}
             {view.currency ? ` · amounts in ${view.currency}` : ""}
           </p>
+          <XeroComparison xero={view.xero} onPick={(p) => set({ from: p.from ?? picked.from, to: p.to })} />
           {line && view.columns.length > 1 && view.kind !== "trialBalance" && (
             <BarChart title={`${line.label}, by column`} bars={chartBars(view, line)} />
           )}

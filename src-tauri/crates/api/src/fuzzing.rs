@@ -23,10 +23,11 @@ use crate::links::{parse_link, Link};
 pub type Property = fn(&[u8]);
 
 /// The fuzz targets, by name: the folder names under `fuzz/corpus/`.
-pub const TARGETS: [(&str, Property); 5] = [
+pub const TARGETS: [(&str, Property); 6] = [
     ("ms_date", ms_date),
     ("json_decimal", json_decimal),
     ("xero_entity", xero_entity),
+    ("xero_report", xero_report),
     ("oauth_callback", oauth_callback),
     ("command_request", command_request),
 ];
@@ -140,6 +141,27 @@ pub fn xero_entity(data: &[u8]) {
         EntityKind::PurchaseOrder => entity::<e::PurchaseOrder>(json),
         EntityKind::Quote => entity::<e::Quote>(json),
     }
+}
+
+/// Xero's reports (`ReportWithRows`): the first byte picks the kind, the rest
+/// is the answer's JSON. What reads has a header with a column of figures,
+/// reads the same again, and matches itself with no difference.
+pub fn xero_report(data: &[u8]) {
+    use ledgerkeep_domain::xero_report::{compare, parse_report, XeroReportKind};
+    let Some((&pick, json)) = data.split_first() else {
+        return;
+    };
+    let kind = XeroReportKind::ALL[usize::from(pick) % XeroReportKind::ALL.len()];
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(json) else {
+        return;
+    };
+    let Ok(report) = parse_report(kind, &value) else {
+        return;
+    };
+    assert!(report.columns.len() >= 2);
+    let again = parse_report(kind, &value).expect("a report that read once reads again");
+    assert!(again == report);
+    assert!(compare(&report.figures, &report.figures).is_empty());
 }
 
 /// Both ends of the sign-in callback: the deep link and the loopback

@@ -55,7 +55,8 @@ pub use ops::reports::{
     list_accounts, report_drill, run_report, AccountView, DrillPageView, DrillRequest,
     DrillRowView, DrillSign, DrillView, LedgerDrillView, ListAccountsRequest, OutstandingDrillView,
     ReportBasis, ReportCellView, ReportColumnView, ReportKind, ReportPeriod, ReportRequest,
-    ReportRowView, ReportSectionView, ReportView,
+    ReportRowView, ReportSectionView, ReportView, XeroComparisonStatus, XeroComparisonView,
+    XeroDifferenceView,
 };
 pub use ops::saved_views::{delete_view, save_view, saved_views, DeleteViewRequest, SavedView};
 pub use ops::support_bundle::{make_support_bundle, SupportBundle, SupportBundleRequest};

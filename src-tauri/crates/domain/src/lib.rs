@@ -12,6 +12,7 @@ pub mod payment;
 pub mod reports;
 pub mod timezone;
 pub mod xero;
+pub mod xero_report;
 
 pub use actor::Actor;
 pub use canonical::canonical_json;

@@ -87,14 +87,14 @@ impl Answer {
     }
 }
 
-fn not_found() -> Answer {
+pub(crate) fn not_found() -> Answer {
     Answer::error(
         StatusCode::NOT_FOUND,
         json!({"Title": "Not Found", "Status": 404, "Detail": "The resource you're looking for cannot be found"}),
     )
 }
 
-fn bad_request(message: &str) -> Answer {
+pub(crate) fn bad_request(message: &str) -> Answer {
     Answer::error(
         StatusCode::BAD_REQUEST,
         json!({"ErrorNumber": 16, "Type": "QueryParseException", "Message": message}),
@@ -269,7 +269,7 @@ pub(crate) fn envelope(
     Value::Object(body)
 }
 
-fn flag(q: &HashMap<String, String>, name: &str) -> Option<String> {
+pub(crate) fn flag(q: &HashMap<String, String>, name: &str) -> Option<String> {
     q.iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(name))
         .map(|(_, v)| v.clone())
@@ -523,6 +523,24 @@ pub async fn one(
             None => not_found(),
         }
     })
+    .await
+}
+
+/// `GET /api.xro/2.0/Reports/{report}`: a report computed from the books
+/// (`reports.rs`). It counts against the limits like any other call, and its
+/// faults are those of the path `Reports`.
+pub async fn report(
+    State(shared): State<Arc<Shared>>,
+    Path(name): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    serve(
+        shared,
+        headers,
+        "Reports".to_owned(),
+        move |shared, tenant| crate::reports::report(shared, tenant, &name, &q),
+    )
     .await
 }
 

@@ -49,6 +49,7 @@ pub mod mutate;
 mod oauth;
 pub mod plant;
 pub mod query;
+pub mod reports;
 mod server;
 pub mod wire;
 mod write;

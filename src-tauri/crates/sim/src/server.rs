@@ -245,6 +245,7 @@ fn router(shared: Arc<Shared>) -> Router {
             "/api.xro/2.0/{collection}",
             get(api::list).put(api::write).post(api::write),
         )
+        .route("/api.xro/2.0/Reports/{report}", get(api::report))
         .route("/api.xro/2.0/{collection}/{id}", get(api::one))
         // Xero takes requests up to 3.5 MB; larger ones get 413.
         .layer(axum::extract::DefaultBodyLimit::max(api::MAX_REQUEST_BYTES))

@@ -358,3 +358,37 @@ async fn a_payment_write_response_validates_against_the_spec() {
         .await;
     schemas.check(&get_schema("Invoices"), &served, "the paid invoice");
 }
+
+#[tokio::test]
+async fn every_report_validates_against_the_spec() {
+    let mut schemas = Schemas::load("xero_accounting.yaml", true);
+    let h = start_limited(GENEROUS).await;
+    let t = h.login().await;
+    for tenant in h.sim.tenants() {
+        for (path, query) in [
+            ("ProfitAndLoss", "fromDate=2025-04-01&toDate=2026-03-31"),
+            (
+                "ProfitAndLoss",
+                "fromDate=2026-01-01&toDate=2026-03-31&periods=3&timeframe=QUARTER",
+            ),
+            ("ProfitAndLoss", ""),
+            ("BalanceSheet", "date=2026-06-30&periods=2&timeframe=MONTH"),
+            ("BalanceSheet", ""),
+            ("TrialBalance", "date=2026-06-30"),
+        ] {
+            let body = h
+                .get_json(
+                    &t.access,
+                    &tenant.tenant_id,
+                    &format!("Reports/{path}?{query}"),
+                )
+                .await;
+            assert!(body["Reports"][0]["Rows"].as_array().unwrap().len() >= 3);
+            schemas.check(
+                &get_schema(&format!("Reports~1{path}")),
+                &body,
+                &format!("{path}?{query} of {}", tenant.name),
+            );
+        }
+    }
+}

@@ -25,6 +25,7 @@ pub mod reports;
 pub mod rows;
 pub mod settings;
 pub mod sync_state;
+pub mod xero_reports;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -62,6 +63,7 @@ pub use outbox::{
 pub use rows::StoredEntity;
 pub use sqlx::Error as SqlxError;
 pub use sync_state::SyncRunRow;
+pub use xero_reports::{StoredXeroReport, XeroReportInfo};
 
 /// The migrations compiled into this build.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../../migrations");

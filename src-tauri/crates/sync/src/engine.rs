@@ -41,6 +41,10 @@ pub struct SyncRequest {
     pub sweep_every: Option<chrono::Duration>,
     /// At most this many such sweeps per run, so sweeps spread over days.
     pub max_sweeps_per_run: usize,
+    /// After a complete run, fetch Xero's own reports when the stored ones
+    /// are older than this or a period is missing (`None`: never; see
+    /// `reports.rs`).
+    pub reports_every: Option<chrono::Duration>,
 }
 
 impl SyncRequest {
@@ -52,6 +56,7 @@ impl SyncRequest {
             streams: None,
             sweep_every: None,
             max_sweeps_per_run: 0,
+            reports_every: None,
         }
     }
 
@@ -109,10 +114,10 @@ impl From<StoreError> for Fail {
     }
 }
 
-struct RunState<'a> {
-    tenant: &'a str,
+pub(crate) struct RunState<'a> {
+    pub(crate) tenant: &'a str,
     actor: Actor,
-    cancel: &'a CancelToken,
+    pub(crate) cancel: &'a CancelToken,
     progress: &'a ProgressSink,
     pages: u64,
     records: u64,
@@ -121,7 +126,7 @@ struct RunState<'a> {
     /// held for the whole run except while a call waits on Xero and the rate
     /// limits. Without it, the virtual clock could jump to another tenant's
     /// next tick while this run writes a page. Real time ignores it.
-    busy: Option<Box<dyn Send + Sync>>,
+    pub(crate) busy: Option<Box<dyn Send + Sync>>,
 }
 
 impl SyncEngine {
@@ -325,10 +330,16 @@ impl SyncEngine {
             } else {
                 None
             };
+            let fetched = if stopped.is_none() {
+                self.fetch_reports(&mut st, req).await
+            } else {
+                crate::reports::Fetched::default()
+            };
             let report = SyncReport {
                 run_id: run_id.clone(),
                 tenant: tenant.to_owned(),
-                calls: reports.iter().map(|r| r.calls).sum(),
+                calls: reports.iter().map(|r| r.calls).sum::<u64>() + fetched.calls,
+                xero_reports: fetched.stored,
                 pages: st.pages,
                 records_seen: st.records,
                 records_changed,
@@ -688,7 +699,7 @@ impl SyncEngine {
         Ok(())
     }
 
-    fn note_call(&self) {
+    pub(crate) fn note_call(&self) {
         self.calls.fetch_add(1, Ordering::SeqCst);
         let now = self.time.now_ms();
         let mut r = self.recent.lock();

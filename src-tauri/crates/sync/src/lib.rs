@@ -10,6 +10,7 @@ pub mod engine;
 pub mod network;
 pub mod outbox;
 pub mod progress;
+pub mod reports;
 pub mod streams;
 
 pub use cancel::CancelToken;
@@ -22,4 +23,6 @@ pub mod notify;
 pub mod scheduler;
 
 pub use notify::{notice_for, DesktopNotifier, Notice, Notifier, Silent};
-pub use scheduler::{SchedulerConfig, SchedulerError, SyncEvent, SyncScheduler};
+pub use scheduler::{
+    SchedulerConfig, SchedulerError, SyncEvent, SyncScheduler, DEFAULT_REPORTS_EVERY,
+};

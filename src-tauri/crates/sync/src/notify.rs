@@ -133,6 +133,7 @@ mod tests {
             stopped: None,
             error: None,
             new_findings,
+            xero_reports: 0,
         }
     }
 

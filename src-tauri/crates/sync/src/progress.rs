@@ -87,6 +87,9 @@ pub struct SyncReport {
     /// complete run (`None` when it did not run or failed).
     #[serde(default)]
     pub new_findings: Option<u64>,
+    /// Xero's own reports fetched and stored after the run (0 when none were due).
+    #[serde(default)]
+    pub xero_reports: u64,
 }
 
 impl SyncReport {

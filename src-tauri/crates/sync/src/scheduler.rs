@@ -48,7 +48,13 @@ pub struct SchedulerConfig {
     pub sweep_every: Option<chrono::Duration>,
     /// ...at most this many streams per run, so sweeps spread over the days.
     pub max_sweeps_per_run: usize,
+    /// Fetch Xero's own reports after a sync when the stored ones are older
+    /// than this (default 6 hours; `None`: never). See `reports.rs`.
+    pub reports_every: Option<chrono::Duration>,
 }
+
+/// How old Xero's stored reports may grow before a sync fetches them again.
+pub const DEFAULT_REPORTS_EVERY: chrono::Duration = chrono::Duration::hours(6);
 
 impl Default for SchedulerConfig {
     fn default() -> Self {
@@ -59,6 +65,7 @@ impl Default for SchedulerConfig {
             backoff_cap: Duration::from_secs(60 * 60),
             sweep_every: Some(chrono::Duration::days(7)),
             max_sweeps_per_run: 3,
+            reports_every: Some(DEFAULT_REPORTS_EVERY),
         }
     }
 }
@@ -360,11 +367,13 @@ async fn tenant_loop(
                 let mut r = SyncRequest::background();
                 r.sweep_every = inner.config.sweep_every;
                 r.max_sweeps_per_run = inner.config.max_sweeps_per_run;
+                r.reports_every = inner.config.reports_every;
                 (r, None, false)
             }
             Wake::Command(Command::SyncNow { full, reply }) => {
                 let mut r = SyncRequest::user();
                 r.full = full;
+                r.reports_every = inner.config.reports_every;
                 (r, Some(reply), true)
             }
         };

@@ -130,6 +130,7 @@ async fn background_syncs_run_on_launch_and_every_interval_and_back_off_on_failu
         backoff_cap: Duration::from_secs(3600),
         sweep_every: None,
         max_sweeps_per_run: 0,
+        reports_every: None,
     };
     let only_first = vec![tenants(&h).remove(0)];
     let mut events;
@@ -443,6 +444,7 @@ async fn needs_reauthorisation_pauses_the_tenants_syncs_until_it_signs_in_again(
         backoff_cap: Duration::from_secs(600),
         sweep_every: None,
         max_sweeps_per_run: 0,
+        reports_every: None,
     };
     // Xero refuses the refresh token from the start.
     h.sim.revoke_refresh_tokens();

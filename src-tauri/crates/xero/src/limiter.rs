@@ -593,6 +593,17 @@ impl RateLimiter {
         c.day_ends_at_ms
     }
 
+    /// What is left of the tenant's daily budget, as far as the limiter knows
+    /// (the server's last `X-DayLimit-Remaining` less our calls since, else
+    /// the budget less our calls of the last 24 hours).
+    pub fn day_left(&self, tenant: &str) -> u32 {
+        let gate = self.gate(tenant);
+        let mut c = gate.counts.lock();
+        let now = self.time.now_ms();
+        c.roll_day(now);
+        c.day_left(self.limits.per_day, now)
+    }
+
     /// When the tenant may start calls again (ms), if paused.
     pub fn paused_until_ms(&self, tenant: &str) -> Option<i64> {
         let until = self.gate(tenant).counts.lock().paused_until_ms;

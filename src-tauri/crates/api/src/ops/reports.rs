@@ -14,6 +14,9 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use ledgerkeep_domain::reports::{financial_year_start, AccountClass, AgeBucket};
+use ledgerkeep_domain::xero_report::{
+    add_figure, compare, parse_report, Figure, FigureKey, Figures, TotalLine, XeroReportKind,
+};
 use ledgerkeep_domain::{EntityKind, Money};
 use ledgerkeep_store::reports::{
     AccountMovement, LedgerLineFilter, LedgerPeriod, LineSign, OutstandingFilter,
@@ -163,6 +166,62 @@ pub struct ReportView {
     pub summary: Vec<ReportRowView>,
     /// What the owner should know about how the figures were made.
     pub notes: Vec<String>,
+    /// The first period's figures beside Xero's own report of it, as last fetched.
+    pub xero: XeroComparisonView,
+}
+
+/// How the report compares with Xero's own report of the same kind and period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum XeroComparisonStatus {
+    /// Every compared figure is exactly Xero's.
+    Matches,
+    /// Some figures differ: see `differences`.
+    Differs,
+    /// Xero's report of this period has not been fetched.
+    NotFetched,
+    /// Xero's stored report could not be read.
+    Unreadable,
+    /// Ledgerkeep does not fetch Xero's version of this report.
+    NotCompared,
+}
+
+/// One figure that is not Xero's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct XeroDifferenceView {
+    /// The line, as this report names it (else as Xero does).
+    pub label: String,
+    /// The account's Xero id, for an account's line.
+    pub account: Option<String>,
+    /// Absent where the report has no such line (read as zero).
+    pub local: Option<Money>,
+    pub xero: Option<Money>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct XeroComparisonView {
+    pub status: XeroComparisonStatus,
+    /// A sentence for the owner.
+    pub message: String,
+    /// When Xero's report was fetched (UTC, ISO), if one was.
+    pub fetched_at: Option<String>,
+    pub differences: Vec<XeroDifferenceView>,
+    /// The periods of this kind of report whose Xero figures are stored, newest first.
+    pub available: Vec<ReportPeriod>,
+}
+
+impl XeroComparisonView {
+    fn of(status: XeroComparisonStatus, message: impl Into<String>) -> XeroComparisonView {
+        XeroComparisonView {
+            status,
+            message: message.into(),
+            fetched_at: None,
+            differences: Vec::new(),
+            available: Vec::new(),
+        }
+    }
 }
 
 fn parse_date(name: &str, v: &str) -> Result<NaiveDate, ApiError> {
@@ -413,6 +472,7 @@ pub async fn run_report(ctx: &AppContext, req: ReportRequest) -> Result<ReportVi
         ReportKind::AgedPayables => aged(ctx, tenant, "ACCPAY", &periods).await?,
         ReportKind::CashSummary => cash_summary(ctx, tenant, &periods).await?,
     };
+    view.xero = xero_comparison(ctx, tenant, &view, &periods[0]).await;
     view.organisation = org.name;
     if view.currency.is_none()
         && !matches!(
@@ -436,6 +496,7 @@ fn empty_view(kind: ReportKind, basis: ReportBasis, title: &str) -> ReportView {
         sections: Vec::new(),
         summary: Vec::new(),
         notes: Vec::new(),
+        xero: XeroComparisonView::of(XeroComparisonStatus::NotCompared, ""),
     }
 }
 
@@ -461,27 +522,27 @@ async fn profit_and_loss(
     let cost_of_sales = of_type(&|a| a.class == AccountClass::Expense && is_type(a, "DIRECTCOSTS"));
     let expenses = of_type(&|a| a.class == AccountClass::Expense && !is_type(a, "DIRECTCOSTS"));
     let n = periods.len();
-    let s_income = account_section("Income", &income, &movements, &ledger, "Total income")?;
+    let s_income = account_section("Income", &income, &movements, &ledger, TOTAL_INCOME)?;
     let s_cos = account_section(
         "Cost of sales",
         &cost_of_sales,
         &movements,
         &ledger,
-        "Total cost of sales",
+        TOTAL_COST_OF_SALES,
     )?;
     let s_other = account_section(
         "Other income",
         &other_income,
         &movements,
         &ledger,
-        "Total other income",
+        TOTAL_OTHER_INCOME,
     )?;
     let s_exp = account_section(
         "Operating expenses",
         &expenses,
         &movements,
         &ledger,
-        "Total operating expenses",
+        TOTAL_OPERATING_EXPENSES,
     )?;
     let gross = combine(
         &section_totals(&s_income, n),
@@ -511,8 +572,8 @@ async fn profit_and_loss(
         .filter(|s| !s.rows.is_empty())
         .collect();
     view.summary = vec![
-        row("Gross profit", gross.into_iter().map(total_cell).collect()),
-        row("Net profit", net.into_iter().map(total_cell).collect()),
+        row(GROSS_PROFIT, gross.into_iter().map(total_cell).collect()),
+        row(NET_PROFIT, net.into_iter().map(total_cell).collect()),
     ];
     view.notes = vec![
         "Accrual basis: income and expenses count when invoiced or billed.".to_owned(),
@@ -605,29 +666,29 @@ async fn balance_sheet(
         &of(AccountClass::Asset),
         &to_date,
         &ledger,
-        "Total assets",
+        TOTAL_ASSETS,
     )?;
     let liabilities = account_section(
         "Liabilities",
         &of(AccountClass::Liability),
         &to_date,
         &ledger,
-        "Total liabilities",
+        TOTAL_LIABILITIES,
     )?;
     let mut equity = account_section(
         "Equity",
         &of(AccountClass::Equity),
         &to_date,
         &ledger,
-        "Total equity",
+        TOTAL_EQUITY,
     )?;
     // Earnings are credit balances: profit (a negative P&L net) shows positive.
     equity.rows.push(row(
-        "Current year earnings",
+        CURRENT_YEAR_EARNINGS,
         earnings.current.iter().map(|d| total_cell(-*d)).collect(),
     ));
     equity.rows.push(row(
-        "Earlier years' earnings",
+        EARLIER_YEARS_EARNINGS,
         earnings.earlier.iter().map(|d| total_cell(-*d)).collect(),
     ));
     let eq_total = combine(
@@ -636,7 +697,7 @@ async fn balance_sheet(
         |a, b| a - b,
     );
     equity.total = Some(row(
-        "Total equity",
+        TOTAL_EQUITY,
         eq_total.iter().copied().map(total_cell).collect(),
     ));
     let net_assets = combine(
@@ -659,14 +720,8 @@ async fn balance_sheet(
         .collect();
     view.sections = vec![assets, liabilities, equity];
     view.summary = vec![
-        row(
-            "Net assets",
-            net_assets.into_iter().map(total_cell).collect(),
-        ),
-        row(
-            "Total equity",
-            eq_total.into_iter().map(total_cell).collect(),
-        ),
+        row(NET_ASSETS, net_assets.into_iter().map(total_cell).collect()),
+        row(TOTAL_EQUITY, eq_total.into_iter().map(total_cell).collect()),
     ];
     view.notes = vec![
         "Accrual basis.".to_owned(),
@@ -770,7 +825,7 @@ async fn trial_balance(
                     });
                 }
             }
-            rows.push(row("Earlier years' earnings", cells));
+            rows.push(row(EARLIER_YEARS_EARNINGS, cells));
         }
         if !rows.is_empty() {
             sections.push(ReportSectionView {
@@ -1063,6 +1118,230 @@ async fn aged(
             .push("Aged reports show one date; the comparison periods are not used.".to_owned());
     }
     Ok(view)
+}
+
+const TOTAL_INCOME: &str = "Total income";
+const TOTAL_COST_OF_SALES: &str = "Total cost of sales";
+const TOTAL_OTHER_INCOME: &str = "Total other income";
+const TOTAL_OPERATING_EXPENSES: &str = "Total operating expenses";
+const GROSS_PROFIT: &str = "Gross profit";
+const NET_PROFIT: &str = "Net profit";
+const TOTAL_ASSETS: &str = "Total assets";
+const TOTAL_LIABILITIES: &str = "Total liabilities";
+const TOTAL_EQUITY: &str = "Total equity";
+const NET_ASSETS: &str = "Net assets";
+const CURRENT_YEAR_EARNINGS: &str = "Current year earnings";
+const EARLIER_YEARS_EARNINGS: &str = "Earlier years' earnings";
+
+/// The local report's figures in its first column, as Xero's are read
+/// (`ledgerkeep_domain::xero_report`): accounts by id, the bottom lines by
+/// name. Xero keeps the earlier years' profit in the retained earnings
+/// account, so ours is added to that account (`retained`) where the chart
+/// names one. The trial balance is compared as one net per account (debit
+/// positive) and its totals as the sums of those nets' two sides.
+fn local_figures(view: &ReportView, retained: Option<&str>) -> Figures {
+    let mut f = Figures::new();
+    let amount = |r: &ReportRowView, i: usize| -> Option<Decimal> {
+        r.cells
+            .get(i)
+            .and_then(|c| c.amount)
+            .map(|m| m.as_decimal())
+    };
+    let account_of = |r: &ReportRowView| -> Option<String> {
+        r.cells.iter().find_map(|c| match &c.drill {
+            Some(DrillView::Ledger(d)) => Some(d.account.clone()),
+            _ => None,
+        })
+    };
+    let total_of = |label: &str| -> Option<TotalLine> {
+        Some(match label {
+            TOTAL_INCOME => TotalLine::TotalIncome,
+            TOTAL_COST_OF_SALES => TotalLine::TotalCostOfSales,
+            TOTAL_OTHER_INCOME => TotalLine::TotalOtherIncome,
+            TOTAL_OPERATING_EXPENSES => TotalLine::TotalOperatingExpenses,
+            GROSS_PROFIT => TotalLine::GrossProfit,
+            NET_PROFIT => TotalLine::NetProfit,
+            TOTAL_ASSETS => TotalLine::TotalAssets,
+            TOTAL_LIABILITIES => TotalLine::TotalLiabilities,
+            TOTAL_EQUITY => TotalLine::TotalEquity,
+            NET_ASSETS => TotalLine::NetAssets,
+            _ => return None,
+        })
+    };
+    let trial = view.kind == ReportKind::TrialBalance;
+    let rows = view
+        .sections
+        .iter()
+        .flat_map(|s| s.rows.iter().chain(s.total.iter()))
+        .chain(view.summary.iter());
+    for r in rows {
+        let value = if trial {
+            amount(r, 0).unwrap_or_default() - amount(r, 1).unwrap_or_default()
+        } else {
+            amount(r, 0).unwrap_or_default()
+        };
+        if let Some(id) = account_of(r) {
+            add_figure(&mut f, FigureKey::account(&id), &r.label, value);
+        } else if r.label == CURRENT_YEAR_EARNINGS {
+            add_figure(&mut f, FigureKey::CurrentYearEarnings, &r.label, value);
+        } else if r.label == EARLIER_YEARS_EARNINGS {
+            match retained {
+                Some(id) => add_figure(&mut f, FigureKey::account(id), &r.label, value),
+                None => add_figure(&mut f, FigureKey::EarlierYearsEarnings, &r.label, value),
+            }
+        } else if let Some(line) = total_of(&r.label).filter(|_| !trial) {
+            // A line shown twice (the balance sheet's total equity) counts once.
+            f.insert(
+                FigureKey::Total(line),
+                Figure {
+                    label: r.label.clone(),
+                    amount: value,
+                },
+            );
+        }
+    }
+    if trial {
+        let (mut debits, mut credits) = (Decimal::ZERO, Decimal::ZERO);
+        for fig in f.values() {
+            if fig.amount.is_sign_negative() {
+                credits -= fig.amount;
+            } else {
+                debits += fig.amount;
+            }
+        }
+        for (line, v) in [
+            (TotalLine::TotalDebit, debits),
+            (TotalLine::TotalCredit, credits),
+        ] {
+            add_figure(&mut f, FigureKey::Total(line), line.label(), v);
+        }
+    }
+    f
+}
+
+fn when(iso: &str) -> String {
+    // `2026-07-01T00:05:00.000Z` → `2026-07-01 00:05 UTC`.
+    match (iso.get(..10), iso.get(11..16)) {
+        (Some(d), Some(t)) => format!("{d} {t} UTC"),
+        _ => iso.to_owned(),
+    }
+}
+
+/// The report's first period beside Xero's stored report of the same kind
+/// and period. Never fails the report: a ledger that cannot be read here
+/// says so in the comparison.
+async fn xero_comparison(
+    ctx: &AppContext,
+    tenant: &str,
+    view: &ReportView,
+    period: &Period,
+) -> XeroComparisonView {
+    let kind =
+        match view.kind {
+            ReportKind::ProfitAndLoss => XeroReportKind::ProfitAndLoss,
+            ReportKind::BalanceSheet => XeroReportKind::BalanceSheet,
+            ReportKind::TrialBalance => XeroReportKind::TrialBalance,
+            _ => return XeroComparisonView::of(
+                XeroComparisonStatus::NotCompared,
+                "Xero's version of this report is not fetched; the profit and loss, balance sheet \
+                 and trial balance are compared with Xero's.",
+            ),
+        };
+    let from = period.from.map(ymd);
+    let to = ymd(period.to);
+    let store = ctx.store();
+    let read = async {
+        let stored = store
+            .xero_report(tenant, kind, from.as_deref(), &to)
+            .await?;
+        let available = store.xero_reports(tenant).await?;
+        let retained = store.retained_earnings_account(tenant).await?;
+        Ok::<_, ledgerkeep_store::StoreError>((stored, available, retained))
+    };
+    let (stored, available, retained) = match read.await {
+        Ok(x) => x,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not read Xero's stored reports");
+            return XeroComparisonView::of(
+                XeroComparisonStatus::Unreadable,
+                "Xero's stored reports could not be read from the ledger.",
+            );
+        }
+    };
+    let available: Vec<ReportPeriod> = available
+        .into_iter()
+        .filter(|a| a.kind == kind)
+        .map(|a| ReportPeriod {
+            from: a.from,
+            to: a.to,
+        })
+        .collect();
+    let Some(stored) = stored else {
+        let mut v = XeroComparisonView::of(
+            XeroComparisonStatus::NotFetched,
+            if available.is_empty() {
+                "Xero's report has not been fetched yet: it is fetched after a sync.".to_owned()
+            } else {
+                "Xero's report of this period has not been fetched; it is stored for the periods below.".to_owned()
+            },
+        );
+        v.available = available;
+        return v;
+    };
+    let fetched = when(&stored.info.fetched_utc);
+    let parsed = serde_json::from_str::<serde_json::Value>(&stored.report_json)
+        .map_err(|e| e.to_string())
+        .and_then(|json| parse_report(kind, &json).map_err(|e| e.to_string()));
+    let mut out = match parsed {
+        Err(e) => {
+            tracing::warn!(error = %e, "Xero's stored report is unreadable");
+            XeroComparisonView::of(XeroComparisonStatus::Unreadable, e)
+        }
+        Ok(xero) => {
+            let differences: Vec<XeroDifferenceView> =
+                compare(&local_figures(view, retained.as_deref()), &xero.figures)
+                    .into_iter()
+                    .map(|d| XeroDifferenceView {
+                        label: d.label,
+                        account: match d.key {
+                            FigureKey::Account(id) => Some(id),
+                            _ => None,
+                        },
+                        local: d.local.map(|v| Money::new(positive_zero(v))),
+                        xero: d.xero.map(|v| Money::new(positive_zero(v))),
+                    })
+                    .collect();
+            if differences.is_empty() {
+                XeroComparisonView::of(
+                    XeroComparisonStatus::Matches,
+                    format!("Matches Xero's report, fetched {fetched}."),
+                )
+            } else {
+                let n = differences.len();
+                let mut v = XeroComparisonView::of(
+                    XeroComparisonStatus::Differs,
+                    format!(
+                        "{n} {} from Xero's report, fetched {fetched}{}.",
+                        if n == 1 {
+                            "figure differs"
+                        } else {
+                            "figures differ"
+                        },
+                        if kind == XeroReportKind::TrialBalance {
+                            " (trial balance figures are debit positive, credit negative)"
+                        } else {
+                            ""
+                        }
+                    ),
+                );
+                v.differences = differences;
+                v
+            }
+        }
+    };
+    out.fetched_at = Some(stored.info.fetched_utc);
+    out.available = available;
+    out
 }
 
 /// One page of what is behind a figure.

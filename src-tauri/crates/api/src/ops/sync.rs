@@ -250,6 +250,8 @@ pub struct SyncReportView {
     pub records_seen: u32,
     pub records_changed: u32,
     pub streams: Vec<StreamReportView>,
+    /// Xero's own reports fetched and stored after the run (0 when none were due).
+    pub xero_reports: u32,
 }
 
 fn word<T: Serialize>(v: &T) -> String {
@@ -287,6 +289,7 @@ impl From<&SyncReport> for SyncReportView {
             records_seen: u32_of(r.records_seen),
             records_changed: u32_of(r.records_changed),
             streams: r.streams.iter().map(StreamReportView::from).collect(),
+            xero_reports: u32_of(r.xero_reports),
         }
     }
 }
@@ -379,6 +382,7 @@ pub async fn sync_once(
     );
     let mut req = SyncRequest::user();
     req.full = full;
+    req.reports_every = Some(ledgerkeep_sync::DEFAULT_REPORTS_EVERY);
     let mut out = Vec::new();
     for (id, _) in tenants {
         // Waiting payments go first, as in the scheduler: the sync reads back what they changed.

@@ -1,0 +1,84 @@
+import type { ReportPeriod, XeroComparisonView } from "../bindings";
+import { formatMoney } from "../lib/money";
+
+function periodLabel(p: ReportPeriod): string {
+  return p.from ? `${p.from} to ${p.to}` : `As at ${p.to}`;
+}
+
+/**
+ * The report beside Xero's own report of the same period: a "Matches Xero"
+ * badge, or each figure that differs (ours and Xero's, as exact text), or
+ * the periods whose Xero report is stored, to pick one.
+ */
+export function XeroComparison({ xero, onPick }: { xero: XeroComparisonView; onPick: (p: ReportPeriod) => void }) {
+  if (xero.status === "notCompared") return null;
+  return (
+    <section className="xero-comparison" data-testid="xero-comparison" aria-label="Compared with Xero">
+      {xero.status === "matches" && (
+        <p>
+          <span className="badge badge-ok" data-testid="xero-badge">
+            Matches Xero
+          </span>{" "}
+          <span className="muted">{xero.message}</span>
+        </p>
+      )}
+      {xero.status === "differs" && (
+        <>
+          <p>
+            <span className="badge badge-warning" data-testid="xero-badge">
+              Differs from Xero
+            </span>{" "}
+            <span className="muted">{xero.message}</span>
+          </p>
+          <table className="data-table" data-testid="xero-differences">
+            <caption className="muted">Figures that are not Xero&apos;s</caption>
+            <thead>
+              <tr>
+                <th scope="col">Line</th>
+                <th scope="col" className="amount">
+                  Ledgerkeep
+                </th>
+                <th scope="col" className="amount">
+                  Xero
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {xero.differences.map((d) => (
+                <tr key={`${d.account ?? ""}|${d.label}`} data-testid="xero-difference">
+                  <th scope="row">{d.label}</th>
+                  <td className="amount">{d.local === null ? "not shown" : formatMoney(d.local)}</td>
+                  <td className="amount">{d.xero === null ? "not shown" : formatMoney(d.xero)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+      {xero.status === "notFetched" && (
+        <p>
+          <span className="badge badge-warning" data-testid="xero-badge">
+            Not fetched from Xero
+          </span>{" "}
+          <span className="muted">{xero.message}</span>
+        </p>
+      )}
+      {xero.status === "unreadable" && (
+        <p role="alert" className="error" data-testid="xero-badge">
+          {xero.message}
+        </p>
+      )}
+      {xero.status === "notFetched" && xero.available.length > 0 && (
+        <ul className="xero-available">
+          {xero.available.map((p) => (
+            <li key={periodLabel(p)}>
+              <button type="button" className="link" onClick={() => onPick(p)}>
+                Show {periodLabel(p)}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
