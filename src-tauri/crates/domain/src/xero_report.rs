@@ -279,11 +279,23 @@ fn amount_of(text: &str, kind: XeroReportKind, at: &str) -> Result<Option<Decima
     if t.is_empty() {
         return Ok(None);
     }
-    t.parse::<Decimal>().map(Some).map_err(|_| ReportError {
+    let amount = t.parse::<Decimal>().map_err(|_| ReportError {
         kind,
         detail: format!("{at} has the amount \"{t}\", which is not a number"),
-    })
+    })?;
+    // Far beyond any book's figure, and far enough below `Decimal`'s range
+    // that a report's sums of them cannot overflow.
+    if amount.abs() >= MAX_AMOUNT {
+        return Err(ReportError {
+            kind,
+            detail: format!("{at} has the amount \"{t}\", which is too large"),
+        });
+    }
+    Ok(Some(amount))
 }
+
+/// The largest magnitude a report's amount may have: 10^18.
+const MAX_AMOUNT: Decimal = Decimal::from_parts(0xA764_0000, 0x0DE0_B6B3, 0, false, 0);
 
 /// Reads a report of `kind` (the answer or the report alone), checking its
 /// shape: the report type, the header, every row's type and every amount of
@@ -541,6 +553,15 @@ mod tests {
             Decimal::new(10000, 2)
         );
         assert_eq!(r.columns, vec!["", "31 Jul 2026"]);
+    }
+
+    #[test]
+    fn an_amount_too_large_for_any_book_is_refused_not_summed_into_an_overflow() {
+        assert_eq!(MAX_AMOUNT.to_string(), "1000000000000000000");
+        let kind = XeroReportKind::TrialBalance;
+        assert!(amount_of("999999999999999999.99", kind, "row 1").is_ok());
+        let err = amount_of("-1000000000000000000", kind, "row 1").unwrap_err();
+        assert!(err.detail.contains("too large"), "{}", err.detail);
     }
 
     #[test]
