@@ -89,7 +89,8 @@ describe("the dashboard", () => {
 
   it("shows the sync status: the last run and each stream's state", async () => {
     const lastRun = await textOf(driver, "sync-last-run");
-    assert.match(lastRun, /^Last sync succeeded, started \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC: [\d,]+ records changed\./);
+    // The start in the organisation's timezone, named, in the window's locale (en-US here).
+    assert.match(lastRun, /^Last sync succeeded, started [A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2} [AP]M [A-Z]{2,4}([+-]\d{1,2})?: [\d,]+ records changed\./);
     const streams = await tableRows(await driver.wait(until.elementLocated(byTestId("sync-streams")), TIMEOUT));
     const stored = ledger(ledgerFile, `SELECT stream FROM sync_streams WHERE tenant_id = ${sqlText(tenant)}`).map(([s]) => s);
     assert.deepEqual(streams.map(([s]) => s).sort(), stored.sort(), "every stream of the organisation");
