@@ -66,30 +66,48 @@ describe("the desktop app", () => {
     // An invoice's number from the listing; a fragment of it is searched for, as typed.
     const kind = await driver.findElement(byTestId("filter-kind"));
     await kind.findElement(By.css('option[value="invoices"]')).click();
-    await driver.wait(async () => {
-      const rows = await driver.findElements(byTestId("grid-row"));
-      return rows.length > 0 && /ACC(REC|PAY)/.test((await rows[0]?.getAttribute("textContent")) ?? "");
-    }, TIMEOUT);
-    let reference = "";
-    for (const row of await driver.findElements(byTestId("grid-row"))) {
-      const cells = await row.findElements(By.css('[role="cell"]'));
-      // textContent: WebDriver counts the virtualised rows' translated boxes as not displayed.
-      const text = ((await cells[2]?.getAttribute("textContent")) ?? "").trim();
-      // The fragment keeps at least 3 characters of its last word, which then matches as a prefix.
-      if (/[A-Za-z0-9]{4,}$/.test(text)) {
-        reference = text;
-        break;
-      }
-    }
+    // The listing may be drawn again meanwhile (the demo's launch sync ending refreshes it), so
+    // each try looks the rows up afresh.
+    /** @type {string} */
+    const reference = String(
+      (await driver
+        .wait(async () => {
+          try {
+            const rows = await driver.findElements(byTestId("grid-row"));
+            if (rows.length === 0 || !/ACC(REC|PAY)/.test((await rows[0]?.getAttribute("textContent")) ?? "")) return false;
+            for (const row of rows) {
+              const cells = await row.findElements(By.css('[role="cell"]'));
+              // textContent: WebDriver counts the virtualised rows' translated boxes as not displayed.
+              const text = ((await cells[2]?.getAttribute("textContent")) ?? "").trim();
+              // The fragment keeps at least 3 characters of its last word, which then matches as a prefix.
+              if (/[A-Za-z0-9]{4,}$/.test(text)) return text;
+            }
+            return false;
+          } catch {
+            return false;
+          }
+        }, TIMEOUT)
+        .catch(() => "")) || "",
+    );
     assert.ok(reference.length > 0, "no row on screen has a reference to search for");
     const fragment = reference.slice(0, -1);
     const before = await textOf(driver, "totals");
     await (await driver.findElement(byTestId("filter-text"))).sendKeys(fragment);
     // The search has answered when the totals (the count of what matches) change.
-    await driver.wait(async () => (await textOf(driver, "totals")) !== before, TIMEOUT);
+    await driver.wait(async () => {
+      try {
+        return (await textOf(driver, "totals")) !== before;
+      } catch {
+        return false;
+      }
+    }, TIMEOUT);
     const found = await driver.wait(async () => {
-      for (const row of await driver.findElements(byTestId("grid-row"))) {
-        if (((await row.getAttribute("textContent")) ?? "").includes(reference)) return row;
+      try {
+        for (const row of await driver.findElements(byTestId("grid-row"))) {
+          if (((await row.getAttribute("textContent")) ?? "").includes(reference)) return row;
+        }
+      } catch {
+        // Drawn again meanwhile: look again.
       }
       return null;
     }, TIMEOUT);
