@@ -323,11 +323,7 @@ fn list_records(
     ims: Option<i64>,
 ) -> Answer {
     let books = shared.books.read();
-    let Some(b) = books
-        .tenants
-        .iter()
-        .find(|b| b.tenant_id.eq_ignore_ascii_case(tenant))
-    else {
+    let Some(b) = books.tenant_named(tenant) else {
         return not_found();
     };
     let table = b.table(c);
@@ -498,11 +494,7 @@ pub async fn one(
             return not_found();
         };
         let books = shared.books.read();
-        let Some(b) = books
-            .tenants
-            .iter()
-            .find(|b| b.tenant_id.eq_ignore_ascii_case(tenant))
-        else {
+        let Some(b) = books.tenant_named(tenant) else {
             return not_found();
         };
         let record = b.table(c).get(&id).or_else(|| {

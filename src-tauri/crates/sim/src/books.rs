@@ -318,6 +318,21 @@ impl Truth {
         self.tenants.iter().find(|t| t.tenant_id == tenant_id)
     }
 
+    /// The books of the tenant a request names (Xero's ids are GUIDs, so the
+    /// case of the letters does not matter).
+    pub fn tenant_named(&self, tenant_id: &str) -> Option<&TenantBooks> {
+        self.tenants
+            .iter()
+            .find(|t| t.tenant_id.eq_ignore_ascii_case(tenant_id))
+    }
+
+    /// [`Truth::tenant_named`], to change.
+    pub fn tenant_named_mut(&mut self, tenant_id: &str) -> Option<&mut TenantBooks> {
+        self.tenants
+            .iter_mut()
+            .find(|t| t.tenant_id.eq_ignore_ascii_case(tenant_id))
+    }
+
     /// Every record of one collection of one tenant, as JSON.
     pub fn records(&self, tenant_id: &str, collection: Collection) -> Vec<Value> {
         self.tenant(tenant_id)

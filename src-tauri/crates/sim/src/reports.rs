@@ -380,11 +380,7 @@ pub(crate) fn report(
         return bad_request("the clock is out of range");
     };
     let books = shared.books.read();
-    let Some(b) = books
-        .tenants
-        .iter()
-        .find(|b| b.tenant_id.eq_ignore_ascii_case(tenant))
-    else {
+    let Some(b) = books.tenant_named(tenant) else {
         return not_found();
     };
     let ledger = Ledger::of(b);

@@ -382,10 +382,7 @@ impl RunningSimulator {
         let now = self.shared.clock.now_ms();
         let mut books = self.shared.books.write();
         let mut rng = self.shared.rng.lock();
-        let b = books
-            .tenants
-            .iter_mut()
-            .find(|t| t.tenant_id.eq_ignore_ascii_case(tenant_id))?;
+        let b = books.tenant_named_mut(tenant_id)?;
         Some(f(&mut crate::plant::Planter {
             books: b,
             rng: &mut rng,

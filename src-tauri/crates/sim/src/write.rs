@@ -138,11 +138,7 @@ pub(crate) fn create_payments(
     }
     let now = shared.clock.now_ms();
     let mut books = shared.books.write();
-    let Some(b) = books
-        .tenants
-        .iter_mut()
-        .find(|b| b.tenant_id.eq_ignore_ascii_case(tenant))
-    else {
+    let Some(b) = books.tenant_named_mut(tenant) else {
         return Answer::error(
             StatusCode::NOT_FOUND,
             json!({"Title": "Not Found", "Status": 404}),
