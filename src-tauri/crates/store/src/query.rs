@@ -195,6 +195,40 @@ fn where_clause(
     where_clause_with(kind, f, TextPlan::FromMatches, None)
 }
 
+/// Whether the day rollups hold the answer to `f`'s totals: only the fields
+/// they are kept by are filtered on.
+fn rollups_answer(kind: DocumentKind, f: &DocumentFilter) -> bool {
+    f.contact.is_none()
+        && f.amount_min.is_none()
+        && f.amount_max.is_none()
+        && f.text.as_deref().is_none_or(|t| fts_query(t).is_empty())
+        && (f.account.is_none() || kind == DocumentKind::BankTransactions)
+}
+
+/// The rollups' `WHERE` for a filter that [`rollups_answer`].
+fn rollup_where(kind: DocumentKind, f: &DocumentFilter) -> (String, Vec<SqlValue>) {
+    let mut sql = String::from("tenant_id = ? AND table_name = ?");
+    let mut args = vec![
+        SqlValue::Text(f.tenant_id.clone()),
+        SqlValue::Text(kind.table().to_owned()),
+    ];
+    for (col, v) in [
+        ("day >= ?", &f.date_from),
+        ("day <= ?", &f.date_to),
+        ("type = ?", &f.doc_type),
+        ("status = ?", &f.status),
+        ("currency_code = ?", &f.currency),
+        ("account = ?", &f.account),
+    ] {
+        if let Some(v) = v {
+            sql.push_str(" AND ");
+            sql.push_str(col);
+            args.push(SqlValue::Text(v.clone()));
+        }
+    }
+    (sql, args)
+}
+
 /// `sorted_by`: the listing's sort. A range filter on another column is
 /// written `+column`, so that SQLite walks the sort's index (stopping at the
 /// page's end) instead of collecting the whole range to sort it: without it,
@@ -464,84 +498,115 @@ impl LedgerStore {
     }
 
     /// The exact total and count of the documents matching `filter`, per currency.
+    ///
+    /// A filter on the organisation, dates, type, status, currency and (for
+    /// bank transactions) bank account alone is answered from the day rollups
+    /// (migration 0009) without reading the documents; any other filter sums
+    /// the matching rows.
     pub async fn document_totals(
         &self,
         kind: DocumentKind,
         filter: &DocumentFilter,
     ) -> Result<Vec<CurrencyTotal>, StoreError> {
         let _timer = self.timed("document_totals");
+        if rollups_answer(kind, filter) {
+            let (sql_where, args) = rollup_where(kind, filter);
+            let sql = format!(
+                "SELECT currency_code, SUM(n) AS n, SUM(n_total) AS n_total, SUM(n_e4) AS n_e4, \
+                 SUM(sum_e4) AS s, MAX(typeof(sum_e4) <> 'integer') AS inexact \
+                 FROM document_rollups WHERE {sql_where} GROUP BY currency_code ORDER BY currency_code"
+            );
+            if let Some(totals) = self.currency_totals(kind, filter, &sql, &args).await? {
+                return Ok(totals);
+            }
+        }
+        self.document_totals_by_scan(kind, filter).await
+    }
+
+    /// [`Self::document_totals`] by reading every matching row: what the
+    /// rollups must always equal.
+    pub async fn document_totals_by_scan(
+        &self,
+        kind: DocumentKind,
+        filter: &DocumentFilter,
+    ) -> Result<Vec<CurrencyTotal>, StoreError> {
         let (sql_where, args) = where_clause(kind, filter)?;
         let sql = format!(
             "SELECT currency_code, COUNT(*) AS n, COUNT(total) AS n_total, COUNT(total_e4) AS n_e4, \
-             SUM(total_e4) AS s FROM {} WHERE {sql_where} GROUP BY currency_code ORDER BY currency_code",
+             SUM(total_e4) AS s, 0 AS inexact FROM {} WHERE {sql_where} GROUP BY currency_code ORDER BY currency_code",
             kind.table()
         );
-        let mut q = sqlx::query(&sql);
+        if let Some(totals) = self.currency_totals(kind, filter, &sql, &args).await? {
+            return Ok(totals);
+        }
+        // The integer sum overflowed: count and sum each currency's exact decimals.
+        let sql = format!(
+            "SELECT currency_code, COUNT(*) FROM {} WHERE {sql_where} GROUP BY currency_code ORDER BY currency_code",
+            kind.table()
+        );
+        let mut q = sqlx::query_as::<_, (Option<String>, i64)>(&sql);
         for a in &args {
+            q = match a {
+                SqlValue::Null => q.bind(None::<String>),
+                SqlValue::Int(i) => q.bind(*i),
+                SqlValue::Text(t) => q.bind(t.as_str()),
+            };
+        }
+        let mut out = Vec::new();
+        for (currency, n) in q.fetch_all(self.pool()).await? {
+            out.push(CurrencyTotal {
+                total: self.sum_text(kind, filter, currency.as_deref()).await?,
+                currency_code: currency,
+                count: u64::try_from(n).unwrap_or(0),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Runs a per-currency count and integer sum (`currency_code, n, n_total,
+    /// n_e4, s, inexact`). A currency with a total the integers do not hold
+    /// exactly is summed as decimals. `None` when the sum overflowed or is not
+    /// an exact integer: the caller then takes the slower, exact way.
+    async fn currency_totals(
+        &self,
+        kind: DocumentKind,
+        filter: &DocumentFilter,
+        sql: &str,
+        args: &[SqlValue],
+    ) -> Result<Option<Vec<CurrencyTotal>>, StoreError> {
+        let mut q = sqlx::query(sql);
+        for a in args {
             q = bind_value(q, a);
         }
-        let grouped = match q.fetch_all(self.pool()).await {
-            Ok(rows) => Some(rows),
-            // SUM over integers raises "integer overflow" rather than rounding:
-            // sum the exact decimals in Rust instead.
-            Err(sqlx::Error::Database(e)) if e.message().contains("overflow") => None,
+        let rows = match q.fetch_all(self.pool()).await {
+            Ok(rows) => rows,
+            // SUM over integers raises "integer overflow" rather than rounding.
+            Err(sqlx::Error::Database(e)) if e.message().contains("overflow") => return Ok(None),
             Err(e) => return Err(e.into()),
         };
         let mut out = Vec::new();
-        if let Some(rows) = grouped {
-            for r in rows {
-                let currency: Option<String> = r.try_get("currency_code")?;
-                let n: i64 = r.try_get("n")?;
-                let n_total: i64 = r.try_get("n_total")?;
-                let n_e4: i64 = r.try_get("n_e4")?;
-                let total = if n_total == n_e4 {
-                    let s: Option<i64> = r.try_get("s")?;
-                    Money::from_e4(i128::from(s.unwrap_or(0)))
-                        .ok_or_else(|| StoreError::Data("total out of range".to_owned()))?
-                } else {
-                    self.sum_text(kind, filter, currency.as_deref()).await?
-                };
-                out.push(CurrencyTotal {
-                    currency_code: currency,
-                    count: u64::try_from(n).unwrap_or(0),
-                    total,
-                });
+        for r in rows {
+            if r.try_get::<Option<i64>, _>("inexact")?.unwrap_or(0) != 0 {
+                return Ok(None);
             }
-        } else {
-            let sql = format!(
-                "SELECT DISTINCT currency_code FROM {} WHERE {sql_where} ORDER BY currency_code",
-                kind.table()
-            );
-            let mut q = sqlx::query_scalar::<_, Option<String>>(&sql);
-            for a in &args {
-                q = match a {
-                    SqlValue::Null => q.bind(None::<String>),
-                    SqlValue::Int(i) => q.bind(*i),
-                    SqlValue::Text(t) => q.bind(t.as_str()),
-                };
-            }
-            for currency in q.fetch_all(self.pool()).await? {
-                let mut f = filter.clone();
-                f.currency = currency.clone();
-                let (w, a2) = where_clause(kind, &f)?;
-                let sql = format!("SELECT COUNT(*) FROM {} WHERE {w}", kind.table());
-                let mut cq = sqlx::query_scalar::<_, i64>(&sql);
-                for a in &a2 {
-                    cq = match a {
-                        SqlValue::Null => cq.bind(None::<String>),
-                        SqlValue::Int(i) => cq.bind(*i),
-                        SqlValue::Text(t) => cq.bind(t.as_str()),
-                    };
-                }
-                let n = cq.fetch_one(self.pool()).await?;
-                out.push(CurrencyTotal {
-                    total: self.sum_text(kind, filter, currency.as_deref()).await?,
-                    currency_code: currency,
-                    count: u64::try_from(n).unwrap_or(0),
-                });
-            }
+            let currency: Option<String> = r.try_get("currency_code")?;
+            let n: i64 = r.try_get("n")?;
+            let n_total: i64 = r.try_get("n_total")?;
+            let n_e4: i64 = r.try_get("n_e4")?;
+            let total = if n_total == n_e4 {
+                let s: Option<i64> = r.try_get("s")?;
+                Money::from_e4(i128::from(s.unwrap_or(0)))
+                    .ok_or_else(|| StoreError::Data("total out of range".to_owned()))?
+            } else {
+                self.sum_text(kind, filter, currency.as_deref()).await?
+            };
+            out.push(CurrencyTotal {
+                currency_code: currency,
+                count: u64::try_from(n).unwrap_or(0),
+                total,
+            });
         }
-        Ok(out)
+        Ok(Some(out))
     }
 
     /// Sums the decimal text of the matching totals in one currency, in Rust.
