@@ -15,7 +15,7 @@ pub mod xero;
 pub mod xero_report;
 
 pub use actor::Actor;
-pub use canonical::canonical_json;
+pub use canonical::{canonical_json, write_canonical, write_json_string};
 pub use dates::{format_instant, parse_ms_date, DateError, MsDate, XeroDate, XeroDateTime};
 pub use money::{Money, MoneyError};
 pub use xero::{EntityError, EntityKind, XeroEntity, XeroRecord};

@@ -11,7 +11,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 
-use ledgerkeep_domain::canonical_json;
+use ledgerkeep_domain::{canonical_json, write_canonical, write_json_string};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -74,25 +74,51 @@ pub fn diff_fields(old: Option<&Value>, new: Option<&Value>) -> String {
     }
     let old_map = fields(old);
     let new_map = fields(new);
-    let keys: BTreeSet<&String> = old_map.keys().chain(new_map.keys()).collect();
     let mut out = String::from("{");
     let mut first = true;
-    for key in keys {
-        let o = old_map.get(key).map(canonical_json);
-        let n = new_map.get(key).map(canonical_json);
-        if o == n {
-            continue;
-        }
+    let mut field = |key: &str, n: Option<&str>, o: Option<&str>, out: &mut String| {
         if !first {
             out.push(',');
         }
         first = false;
-        out.push_str(&json_str(key));
+        write_json_string(key, out);
         out.push_str(":{\"new\":");
-        out.push_str(n.as_deref().unwrap_or("null"));
+        out.push_str(n.unwrap_or("null"));
         out.push_str(",\"old\":");
-        out.push_str(o.as_deref().unwrap_or("null"));
+        out.push_str(o.unwrap_or("null"));
         out.push('}');
+    };
+    match (old.is_some(), new.is_some()) {
+        // An insert or a delete: every field of the one side, written once.
+        (false, _) | (_, false) => {
+            let (map, is_new) = if new.is_some() {
+                (&new_map, true)
+            } else {
+                (&old_map, false)
+            };
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            let mut value = String::new();
+            for key in keys {
+                value.clear();
+                write_canonical(&map[key], &mut value);
+                if is_new {
+                    field(key, Some(&value), None, &mut out);
+                } else {
+                    field(key, None, Some(&value), &mut out);
+                }
+            }
+        }
+        (true, true) => {
+            let keys: BTreeSet<&String> = old_map.keys().chain(new_map.keys()).collect();
+            for key in keys {
+                let o = old_map.get(key).map(canonical_json);
+                let n = new_map.get(key).map(canonical_json);
+                if o != n {
+                    field(key, n.as_deref(), o.as_deref(), &mut out);
+                }
+            }
+        }
     }
     out.push('}');
     out
@@ -481,6 +507,25 @@ fn entry_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<AuditEntry, StoreErro
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_insert_or_a_delete_lists_every_field_as_the_general_diff_does() {
+        let v: Value = serde_json::from_str(
+            r#"{"b": [1, {"z": null, "y": "q\"uote"}], "a": 1.50, "é": "x\ny", "n": null}"#,
+        )
+        .unwrap();
+        let empty = Value::Object(Map::new());
+        let insert = diff_fields(None, Some(&v));
+        assert_eq!(insert, diff_fields(Some(&empty), Some(&v)));
+        assert_eq!(
+            diff_fields(Some(&v), None),
+            diff_fields(Some(&v), Some(&empty))
+        );
+        assert_eq!(
+            insert,
+            r#"{"a":{"new":1.50,"old":null},"b":{"new":[1,{"y":"q\"uote","z":null}],"old":null},"n":{"new":null,"old":null},"é":{"new":"x\ny","old":null}}"#
+        );
+    }
 
     #[test]
     fn the_diff_names_only_changed_fields_with_old_and_new() {
