@@ -42,7 +42,9 @@ const saved: SavedView[] = [];
 const histories: RecordHistoryRequest[] = [];
 let savedViews: SavedView[] = [];
 
-function backend(opts: { orgs?: LedgerOrganisation[] } = {}) {
+type Totals = { currencyCode: string; count: number; total: string }[];
+
+function backend(opts: { orgs?: LedgerOrganisation[]; totals?: (text: string | null) => Promise<Totals> } = {}) {
   const lists: ListDocumentsRequest[] = [];
   const exported: unknown[] = [];
   lastExports = exported;
@@ -71,6 +73,7 @@ function backend(opts: { orgs?: LedgerOrganisation[] } = {}) {
         exported.push(a.request);
         return { path: "/data/exports/bank-transactions.xlsx", rows: 201 };
       case "document_totals":
+        if (opts.totals) return opts.totals((a.filter as ListDocumentsRequest["filter"]).text ?? null);
         return [{ currencyCode: "NZD", count: 201, total: "98765432111976.04" }];
       case "record_history":
         histories.push(a.request as RecordHistoryRequest);
@@ -114,6 +117,23 @@ describe("the transactions explorer", () => {
     expect(rows[1]).toHaveTextContent("USD 10.50NZD 17.50");
     expect(rows[0]).not.toHaveTextContent("NZD 98,765,432,109,876.54NZD");
     expect(lists[0]?.filter.tenantId).toBe("t-1");
+  });
+
+  it("shows the totals being counted, and never the totals of filters changed since", async () => {
+    // The unfiltered totals answer only after those of the search typed meanwhile.
+    let release: (t: Totals) => void = () => {};
+    const slow = new Promise<Totals>((r) => (release = r));
+    backend({
+      totals: (text) => (text ? Promise.resolve([{ currencyCode: "NZD", count: 3, total: "31.50" }]) : slow),
+    });
+    const user = userEvent.setup();
+    renderScreen();
+    expect(await screen.findByTestId("totals")).toHaveTextContent("Totalling…");
+    await user.type(screen.getByTestId("filter-text"), "café");
+    await waitFor(() => expect(screen.getByTestId("totals")).toHaveTextContent("3 in NZD: 31.50"));
+    release([{ currencyCode: "NZD", count: 201, total: "98765432111976.04" }]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(screen.getByTestId("totals")).toHaveTextContent("3 in NZD: 31.50");
   });
 
   it("searches as you type, with one query once typing pauses", async () => {

@@ -178,7 +178,8 @@ export function TransactionsScreen() {
   const [cursor, setCursor] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
-  const [totals, setTotals] = useState<CurrencyTotalView[]>([]);
+  // null while the totals of the current filters are being counted.
+  const [totals, setTotals] = useState<CurrencyTotalView[] | null>(null);
   const [selected, setSelected] = useState<DocumentRowView | null>(() => (opening ? placeholderRow(opening.xeroId, opening.label) : null));
   // The kind of the listing a row was picked from: the rows on screen belong to
   // the settled filters, which trail the form by the debounce, so the form's
@@ -223,7 +224,12 @@ export function TransactionsScreen() {
     setCursor(null);
     void load(null);
     if (filter) {
-      void settle(() => commands.documentTotals(filter)).then((r) => setTotals(r.state === "ok" ? r.data : []));
+      const gen = generation.current;
+      setTotals(null);
+      void settle(() => commands.documentTotals(filter)).then((r) => {
+        // Totals of filters changed since are not shown for the new ones.
+        if (gen === generation.current) setTotals(r.state === "ok" ? r.data : []);
+      });
     }
   }, [filter, load, changes]);
 
@@ -290,7 +296,9 @@ export function TransactionsScreen() {
       </form>
       <SavedViews filters={filters} onApply={setFilters} />
       <p className="muted" data-testid="totals" aria-live="polite">
-        {totals.length === 0
+        {totals === null
+          ? "Totalling…"
+          : totals.length === 0
           ? "No matching documents."
           : totals.map((t) => `${t.count.toLocaleString()} in ${t.currencyCode ?? "?"}: ${formatMoney(t.total)}`).join(" · ")}
       </p>
