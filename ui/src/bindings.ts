@@ -213,10 +213,17 @@ export type AuditLogRequest = {
 	table?: string | null,
 	/**  The actor, or its start: `sync` matches every sync run, `user` every change by the owner. */
 	actor?: string | null,
-	/**  `YYYY-MM-DD` (UTC), inclusive. */
+	/**  `YYYY-MM-DD`, a day in the organisation's timezone (see `daysOf`), inclusive. */
 	dateFrom?: string | null,
-	/**  `YYYY-MM-DD` (UTC), inclusive. */
+	/**  `YYYY-MM-DD`, a day in the organisation's timezone (see `daysOf`), inclusive. */
 	dateTo?: string | null,
+	/**
+	 *  The organisation whose timezone the dates' days are in: the one being
+	 *  looked at, even when the log is not limited to it. `tenantId` when
+	 *  absent; UTC days when neither is given or the organisation's timezone
+	 *  is not known.
+	 */
+	daysOf?: string | null,
 	/**  The `nextCursor` of the previous page; none for the first. */
 	after?: string | null,
 	/**  1 to 500; 100 when absent. */
