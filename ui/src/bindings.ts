@@ -344,6 +344,19 @@ export type CheckStatus = "ok" | "warning" | "failed";
 /**  Whether an automated check passed. */
 export type CloseCheckStatus = "pass" | "fail";
 
+/**  What a report's column holds. */
+export type ColumnHeading = 
+/**  The movements from `from` to `to`. */
+"period" | 
+/**  Balances as at `to`. */
+"asAt" | 
+/**  The debit balances at `to` (the trial balance). */
+"debitAt" | 
+/**  The credit balances at `to` (the trial balance). */
+"creditAt" | 
+/**  `label` itself: an ageing bucket, or the total. */
+"named";
+
 /**  A connection made: its organisations (none kept yet). */
 export type Connected = {
 	connectionId: string,
@@ -1020,7 +1033,10 @@ export type ReportCellView = {
 
 /**  A column of figures. */
 export type ReportColumnView = {
+	/**  The heading in English with ISO dates, as the exports write it. */
 	label: string,
+	/**  What the column holds, for the UI to word the heading in the owner's locale from `from` and `to`. */
+	heading: ColumnHeading,
 	from: string | null,
 	to: string,
 };

@@ -27,7 +27,7 @@ function backend() {
           title: "Aged receivables",
           organisation: null,
           currency: null,
-          columns: ["Current", "1-30 days", "31-60 days", "61-90 days", "Older", "Total"].map((label) => ({ label, from: null, to: req.period.to })),
+          columns: ["Current", "1-30 days", "31-60 days", "61-90 days", "Older", "Total"].map((label) => ({ label, heading: "named", from: null, to: req.period.to })),
           sections: [
             {
               title: "NZD",

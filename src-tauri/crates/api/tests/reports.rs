@@ -467,3 +467,74 @@ async fn report_requests_are_checked() {
         ErrorCode::Invalid
     );
 }
+
+#[tokio::test]
+async fn each_column_says_what_it_holds_for_the_ui_to_word_it() {
+    let (_dir, ctx, truth) = seeded_from_sim().await;
+    let (tenant, last) = busiest(&truth);
+    let start = first_of_month(last);
+    let headings = |r: &ReportView| -> Vec<(ColumnHeading, Option<String>, String)> {
+        r.columns
+            .iter()
+            .map(|c| (c.heading, c.from.clone(), c.to.clone()))
+            .collect()
+    };
+    let before = start.pred_opt().unwrap();
+    let pl = run_report(
+        &ctx,
+        request(
+            &tenant,
+            ReportKind::ProfitAndLoss,
+            &[(Some(start), last), (Some(first_of_month(before)), before)],
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        headings(&pl),
+        [
+            (ColumnHeading::Period, Some(ymd(start)), ymd(last)),
+            (
+                ColumnHeading::Period,
+                Some(ymd(first_of_month(before))),
+                ymd(before)
+            ),
+        ]
+    );
+    // The exports' words stay English with ISO dates.
+    assert_eq!(
+        pl.columns[0].label,
+        format!("{} to {}", ymd(start), ymd(last))
+    );
+    let bs = run_report(
+        &ctx,
+        request(&tenant, ReportKind::BalanceSheet, &[(None, last)]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(headings(&bs), [(ColumnHeading::AsAt, None, ymd(last))]);
+    let tb = run_report(
+        &ctx,
+        request(&tenant, ReportKind::TrialBalance, &[(None, last)]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        headings(&tb),
+        [
+            (ColumnHeading::DebitAt, None, ymd(last)),
+            (ColumnHeading::CreditAt, None, ymd(last))
+        ]
+    );
+    let aged = run_report(
+        &ctx,
+        request(&tenant, ReportKind::AgedReceivables, &[(None, last)]),
+    )
+    .await
+    .unwrap();
+    assert!(aged
+        .columns
+        .iter()
+        .all(|c| c.heading == ColumnHeading::Named));
+    assert_eq!(aged.columns.last().unwrap().label, "Total");
+}

@@ -78,9 +78,76 @@ pub const MAX_COMPARISONS: usize = 12;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ReportColumnView {
+    /// The heading in English with ISO dates, as the exports write it.
     pub label: String,
+    /// What the column holds, for the UI to word the heading in the owner's locale from `from` and `to`.
+    pub heading: ColumnHeading,
     pub from: Option<String>,
     pub to: String,
+}
+
+/// What a report's column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum ColumnHeading {
+    /// The movements from `from` to `to`.
+    Period,
+    /// Balances as at `to`.
+    AsAt,
+    /// The debit balances at `to` (the trial balance).
+    DebitAt,
+    /// The credit balances at `to` (the trial balance).
+    CreditAt,
+    /// `label` itself: an ageing bucket, or the total.
+    Named,
+}
+
+impl ReportColumnView {
+    /// A period's column: `from` to `to`, or as at `to` when it has no start.
+    fn of_period(p: &Period) -> Self {
+        match p.from {
+            Some(f) => ReportColumnView {
+                label: format!("{} to {}", ymd(f), ymd(p.to)),
+                heading: ColumnHeading::Period,
+                from: Some(ymd(f)),
+                to: ymd(p.to),
+            },
+            None => Self::as_at(p.to),
+        }
+    }
+
+    fn as_at(to: NaiveDate) -> Self {
+        ReportColumnView {
+            label: format!("As at {}", ymd(to)),
+            heading: ColumnHeading::AsAt,
+            from: None,
+            to: ymd(to),
+        }
+    }
+
+    /// The trial balance's debit or credit column at `to`.
+    fn side(debit: bool, to: NaiveDate) -> Self {
+        let (side, heading) = if debit {
+            ("Debit", ColumnHeading::DebitAt)
+        } else {
+            ("Credit", ColumnHeading::CreditAt)
+        };
+        ReportColumnView {
+            label: format!("{side} at {}", ymd(to)),
+            heading,
+            from: None,
+            to: ymd(to),
+        }
+    }
+
+    fn named(label: String, to: NaiveDate) -> Self {
+        ReportColumnView {
+            label,
+            heading: ColumnHeading::Named,
+            from: None,
+            to: ymd(to),
+        }
+    }
 }
 
 /// Which journal lines make a general-ledger figure.
@@ -442,13 +509,6 @@ async fn org(ctx: &AppContext, tenant: &str) -> Result<Org, ApiError> {
     })
 }
 
-fn column_label(p: &Period) -> String {
-    match p.from {
-        Some(f) => format!("{} to {}", ymd(f), ymd(p.to)),
-        None => format!("As at {}", ymd(p.to)),
-    }
-}
-
 #[tracing::instrument(name = "op", skip_all, fields(op = "run_report", request_id = %crate::request_id()))]
 pub async fn run_report(ctx: &AppContext, req: ReportRequest) -> Result<ReportView, ApiError> {
     let periods = req.periods()?;
@@ -559,14 +619,7 @@ async fn profit_and_loss(
         ReportBasis::Accrual,
         "Profit and loss",
     );
-    view.columns = periods
-        .iter()
-        .map(|p| ReportColumnView {
-            label: column_label(p),
-            from: p.from.map(ymd),
-            to: ymd(p.to),
-        })
-        .collect();
+    view.columns = periods.iter().map(ReportColumnView::of_period).collect();
     view.sections = [s_income, s_cos, s_other, s_exp]
         .into_iter()
         .filter(|s| !s.rows.is_empty())
@@ -712,11 +765,7 @@ async fn balance_sheet(
     );
     view.columns = periods
         .iter()
-        .map(|p| ReportColumnView {
-            label: format!("As at {}", ymd(p.to)),
-            from: None,
-            to: ymd(p.to),
-        })
+        .map(|p| ReportColumnView::as_at(p.to))
         .collect();
     view.sections = vec![assets, liabilities, equity];
     view.summary = vec![
@@ -841,12 +890,8 @@ async fn trial_balance(
         "Trial balance",
     );
     for p in periods {
-        for side in ["Debit", "Credit"] {
-            view.columns.push(ReportColumnView {
-                label: format!("{side} at {}", ymd(p.to)),
-                from: None,
-                to: ymd(p.to),
-            });
+        for debit in [true, false] {
+            view.columns.push(ReportColumnView::side(debit, p.to));
         }
     }
     view.sections = sections;
@@ -944,14 +989,7 @@ async fn cash_summary(
         });
     }
     let mut view = empty_view(ReportKind::CashSummary, ReportBasis::Cash, "Cash summary");
-    view.columns = periods
-        .iter()
-        .map(|p| ReportColumnView {
-            label: column_label(p),
-            from: p.from.map(ymd),
-            to: ymd(p.to),
-        })
-        .collect();
+    view.columns = periods.iter().map(ReportColumnView::of_period).collect();
     view.sections = sections;
     let [opening, received, spent, closing] = totals;
     view.summary = vec![
@@ -1093,11 +1131,7 @@ async fn aged(
         .iter()
         .map(|b| b.label().to_owned())
         .chain(std::iter::once("Total".to_owned()))
-        .map(|label| ReportColumnView {
-            label,
-            from: None,
-            to: ymd(as_at),
-        })
+        .map(|label| ReportColumnView::named(label, as_at))
         .collect();
     view.sections = sections;
     view.notes = vec![
