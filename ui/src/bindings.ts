@@ -573,6 +573,14 @@ export type DrillRowView = {
 	/**  Signed as the figure is: the page's amounts add up to it. */
 	amount: string,
 	currencyCode: string | null,
+	/**  The organisation's base currency, that of the base amount. */
+	baseCurrency: string | null,
+	/**
+	 *  An outstanding document's `amount` in the base currency when it is in
+	 *  another currency and Xero sent its rate (as the explorer's `baseTotal`);
+	 *  absent otherwise (journal lines are in the base currency already).
+	 */
+	baseAmount: string | null,
 };
 
 export type DrillSign = "debits" | "credits";

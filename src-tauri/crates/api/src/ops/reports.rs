@@ -24,6 +24,7 @@ use ledgerkeep_store::reports::{
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::ops::ledger::base_amount;
 use crate::{ApiError, AppContext};
 
 /// Which report.
@@ -1408,6 +1409,12 @@ pub struct DrillRowView {
     /// Signed as the figure is: the page's amounts add up to it.
     pub amount: Money,
     pub currency_code: Option<String>,
+    /// The organisation's base currency, that of the base amount.
+    pub base_currency: Option<String>,
+    /// An outstanding document's `amount` in the base currency when it is in
+    /// another currency and Xero sent its rate (as the explorer's `baseTotal`);
+    /// absent otherwise (journal lines are in the base currency already).
+    pub base_amount: Option<Money>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -1472,6 +1479,8 @@ pub async fn report_drill(ctx: &AppContext, req: DrillRequest) -> Result<DrillPa
                         xero_id: l.source_xero_id,
                         amount: shown(l.net.as_decimal(), d.negate),
                         currency_code: None,
+                        base_currency: None,
+                        base_amount: None,
                     })
                     .collect(),
                 next_cursor: page.next_cursor,
@@ -1496,11 +1505,23 @@ pub async fn report_drill(ctx: &AppContext, req: DrillRequest) -> Result<DrillPa
                 .store()
                 .outstanding_page(&filter, req.after.as_deref(), limit)
                 .await?;
+            let base_currency = ctx
+                .store()
+                .reporting_organisation(tenant)
+                .await?
+                .and_then(|o| o.base_currency);
             Ok(DrillPageView {
                 rows: page
                     .rows
                     .into_iter()
                     .map(|o| DrillRowView {
+                        base_amount: base_amount(
+                            Some(&o.amount_due),
+                            o.currency_code.as_deref(),
+                            o.currency_rate.as_ref(),
+                            base_currency.as_deref(),
+                        ),
+                        base_currency: base_currency.clone(),
                         date: o.due_date.or(o.date),
                         label: o
                             .number
