@@ -75,7 +75,7 @@ function handler(cmd) {
     list_contacts: { rows: [{ xeroId: "c-1", name: "Harbour Supplies", email: null, status: "ACTIVE", isCustomer: true, isSupplier: false, balances: [] }], nextCursor: null },
     run_report: {
       kind: "profitAndLoss", basis: "accrual", title: "Profit and loss", organisation: "Kōwhai Plumbing Ltd", currency: "NZD",
-      columns: [{ label: "2026-07-01 to 2026-07-31", from: "2026-07-01", to: "2026-07-31" }],
+      columns: [{ label: "2026-07-01 to 2026-07-31", heading: "period", from: "2026-07-01", to: "2026-07-31" }],
       sections: [{ title: "Income", rows: [{ label: "200 Sales", code: "200", cells: [{ amount: "1234.50", drill }] }], total: { label: "Total income", code: null, cells: [{ amount: "1234.50", drill: null }] } }],
       summary: [{ label: "Net profit", code: null, cells: [{ amount: "1234.50", drill: null }] }],
       notes: ["Accrual basis: income and expenses count when invoiced or billed."],

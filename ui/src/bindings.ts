@@ -213,10 +213,17 @@ export type AuditLogRequest = {
 	table?: string | null,
 	/**  The actor, or its start: `sync` matches every sync run, `user` every change by the owner. */
 	actor?: string | null,
-	/**  `YYYY-MM-DD` (UTC), inclusive. */
+	/**  `YYYY-MM-DD`, a day in the organisation's timezone (see `daysOf`), inclusive. */
 	dateFrom?: string | null,
-	/**  `YYYY-MM-DD` (UTC), inclusive. */
+	/**  `YYYY-MM-DD`, a day in the organisation's timezone (see `daysOf`), inclusive. */
 	dateTo?: string | null,
+	/**
+	 *  The organisation whose timezone the dates' days are in: the one being
+	 *  looked at, even when the log is not limited to it. `tenantId` when
+	 *  absent; UTC days when neither is given or the organisation's timezone
+	 *  is not known.
+	 */
+	daysOf?: string | null,
 	/**  The `nextCursor` of the previous page; none for the first. */
 	after?: string | null,
 	/**  1 to 500; 100 when absent. */
@@ -336,6 +343,19 @@ export type CheckStatus = "ok" | "warning" | "failed";
 
 /**  Whether an automated check passed. */
 export type CloseCheckStatus = "pass" | "fail";
+
+/**  What a report's column holds. */
+export type ColumnHeading = 
+/**  The movements from `from` to `to`. */
+"period" | 
+/**  Balances as at `to`. */
+"asAt" | 
+/**  The debit balances at `to` (the trial balance). */
+"debitAt" | 
+/**  The credit balances at `to` (the trial balance). */
+"creditAt" | 
+/**  `label` itself: an ageing bucket, or the total. */
+"named";
 
 /**  A connection made: its organisations (none kept yet). */
 export type Connected = {
@@ -553,6 +573,14 @@ export type DrillRowView = {
 	/**  Signed as the figure is: the page's amounts add up to it. */
 	amount: string,
 	currencyCode: string | null,
+	/**  The organisation's base currency, that of the base amount. */
+	baseCurrency: string | null,
+	/**
+	 *  An outstanding document's `amount` in the base currency when it is in
+	 *  another currency and Xero sent its rate (as the explorer's `baseTotal`);
+	 *  absent otherwise (journal lines are in the base currency already).
+	 */
+	baseAmount: string | null,
 };
 
 export type DrillSign = "debits" | "credits";
@@ -1013,7 +1041,10 @@ export type ReportCellView = {
 
 /**  A column of figures. */
 export type ReportColumnView = {
+	/**  The heading in English with ISO dates, as the exports write it. */
 	label: string,
+	/**  What the column holds, for the UI to word the heading in the owner's locale from `from` and `to`. */
+	heading: ColumnHeading,
 	from: string | null,
 	to: string,
 };

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { commands, type AnomalyRecordView, type ApiError, type DrillRowView, type DrillView } from "../bindings";
 import { settle } from "../app/useCommand";
-import { formatDate, formatMoney } from "../lib/format";
+import { formatDate, formatTotalWithBase } from "../lib/format";
 
 const PAGE = 100;
 
@@ -72,9 +72,8 @@ export function DrillPanel({
                 {r.contactName ? ` · ${r.contactName}` : ""}
                 {r.sourceType ? <span className="muted"> {r.sourceType}</span> : null}
               </td>
-              <td className="amount">
-                {r.currencyCode ? `${r.currencyCode} ` : ""}
-                {formatMoney(r.amount)}
+              <td className="amount" data-testid="drill-amount">
+                {formatTotalWithBase({ currencyCode: r.currencyCode, total: r.amount, baseCurrency: r.baseCurrency, baseTotal: r.baseAmount })}
               </td>
             </tr>
           ))}

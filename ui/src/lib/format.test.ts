@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { formatAmount, formatDate, formatInstant, formatLocale, formatMoney, numberSeparators, setFormatLocale, todayIn } from "./format";
+import { formatAmount, formatColumnHeading, formatDate, formatInstant, formatLocale, formatMoney, formatPeriod, numberSeparators, setFormatLocale, todayIn } from "./format";
 
 afterEach(() => {
   setFormatLocale(null);
@@ -74,6 +74,38 @@ describe("document dates", () => {
     expect(formatDate("2026-01-01", "en-US")).toBe("Jan 1, 2026");
     expect(formatDate("2025-12-31", "en-US")).toBe("Dec 31, 2025");
     expect(formatDate(null)).toBe("—");
+  });
+});
+
+describe("report periods and column headings", () => {
+  // Intl puts thin or no-break spaces around the dash; the words and digits are what count.
+  const plain = (s: string) => s.replace(/\s+/g, " ");
+
+  it("show a period in the locale's order and month names, every day as given", () => {
+    expect(plain(formatPeriod("2025-04-01", "2026-03-31", "en-US"))).toBe("Apr 1, 2025 – Mar 31, 2026");
+    expect(plain(formatPeriod("2025-04-01", "2026-03-31", "en-GB"))).toBe("1 Apr 2025 – 31 Mar 2026");
+    expect(plain(formatPeriod("2025-04-01", "2026-03-31", "de-DE"))).toMatch(/^1\. Apr\.? 2025 – 31\. März 2026$/);
+    // What both ends share is said once.
+    expect(plain(formatPeriod("2026-03-01", "2026-03-31", "en-US"))).toBe("Mar 1 – 31, 2026");
+  });
+
+  it("are not shifted by the computer's timezone", () => {
+    vi.stubEnv("TZ", "America/Los_Angeles");
+    expect(plain(formatPeriod("2026-01-01", "2026-12-31", "en-US"))).toBe("Jan 1 – Dec 31, 2026");
+  });
+
+  it("show the end alone without a start, and odd text as it came", () => {
+    expect(formatPeriod(null, "2026-03-31", "en-US")).toBe("Mar 31, 2026");
+    expect(formatPeriod("someday", "2026-03-31", "en-US")).toBe("someday – 2026-03-31");
+  });
+
+  it("head each kind of column in the locale, keeping a bucket's own name", () => {
+    const col = (heading: "period" | "asAt" | "debitAt" | "creditAt" | "named", label = "x") => ({ label, heading, from: "2026-04-01", to: "2026-04-30" });
+    expect(plain(formatColumnHeading(col("period"), "en-GB"))).toBe("1 – 30 Apr 2026");
+    expect(formatColumnHeading(col("asAt"), "en-GB")).toBe("As at 30 Apr 2026");
+    expect(formatColumnHeading(col("debitAt"), "en-US")).toBe("Debit at Apr 30, 2026");
+    expect(formatColumnHeading(col("creditAt"), "en-US")).toBe("Credit at Apr 30, 2026");
+    expect(formatColumnHeading(col("named", "31-60 days"), "de-DE")).toBe("31-60 days");
   });
 });
 

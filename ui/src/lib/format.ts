@@ -5,11 +5,13 @@
  * - Amounts arrive from Rust as exact decimal strings ("-1234.5", "98765432109876.54") and are
  *   never parsed into a number: Intl formats a sample only to learn the locale's group and
  *   decimal separators and its minus sign, which are then put into the exact digit string.
- * - Dates (`YYYY-MM-DD`, a document's date) are calendar dates: shown in the locale's date
- *   format as given, with no timezone shift.
+ * - Dates (`YYYY-MM-DD`, a document's date, a report's period) are calendar dates: shown in
+ *   the locale's date format as given, with no timezone shift.
  * - Instants (UTC ISO text: sync and audit times) are shown in the organisation's IANA
  *   timezone (UTC when it has none), with the zone named.
  */
+
+import type { ColumnHeading } from "../bindings";
 
 let localeOverride: string | null = null;
 
@@ -71,16 +73,61 @@ export function formatAmount(currency: string | null | undefined, amount: string
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
+/** A calendar date's midnight UTC, or null for text that is no `YYYY-MM-DD`. */
+function utcMidnight(date: string): Date | null {
+  const m = DATE.exec(date.slice(0, 10));
+  if (!m) return null;
+  const [, y, mo, d] = m;
+  const at = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
+  if (Number(y) < 100) at.setUTCFullYear(Number(y));
+  return at;
+}
+
+const DATE_OPTIONS: Intl.DateTimeFormatOptions = { timeZone: "UTC", year: "numeric", month: "short", day: "numeric" };
+
 /** A calendar date (`YYYY-MM-DD`) in the locale's format, as given: no timezone moves it. */
 export function formatDate(date: string | null | undefined, locale: string = formatLocale()): string {
   if (!date) return "—";
-  const m = DATE.exec(date.slice(0, 10));
-  if (!m) return date;
-  const [, y, mo, d] = m;
   // The date at midnight UTC, formatted in UTC: the same calendar day in every zone.
-  const at = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
-  if (Number(y) < 100) at.setUTCFullYear(Number(y));
-  return new Intl.DateTimeFormat(locale, { timeZone: "UTC", year: "numeric", month: "short", day: "numeric" }).format(at);
+  const at = utcMidnight(date);
+  return at ? new Intl.DateTimeFormat(locale, DATE_OPTIONS).format(at) : date;
+}
+
+/**
+ * A period of calendar dates (`YYYY-MM-DD`, both inclusive) in the locale's format, as given:
+ * "Apr 1, 2025 – Mar 31, 2026" (Intl leaves out what both ends share: "Mar 1 – 31, 2026").
+ * Without a start, the end date alone.
+ */
+export function formatPeriod(from: string | null | undefined, to: string, locale: string = formatLocale()): string {
+  if (!from) return formatDate(to, locale);
+  const start = utcMidnight(from);
+  const end = utcMidnight(to);
+  if (!start || !end) return `${from} – ${to}`;
+  const format = new Intl.DateTimeFormat(locale, DATE_OPTIONS);
+  return typeof format.formatRange === "function" && start <= end ? format.formatRange(start, end) : `${format.format(start)} – ${format.format(end)}`;
+}
+
+/**
+ * A report column's heading in the locale, from its dates: the period ("Apr 1 – 30, 2026"),
+ * "As at Mar 31, 2026", the trial balance's "Debit at …" and "Credit at …"; an ageing bucket
+ * or the total as Rust named it.
+ */
+export function formatColumnHeading(
+  column: { label: string; heading: ColumnHeading; from: string | null; to: string },
+  locale: string = formatLocale(),
+): string {
+  switch (column.heading) {
+    case "period":
+      return formatPeriod(column.from, column.to, locale);
+    case "asAt":
+      return `As at ${formatDate(column.to, locale)}`;
+    case "debitAt":
+      return `Debit at ${formatDate(column.to, locale)}`;
+    case "creditAt":
+      return `Credit at ${formatDate(column.to, locale)}`;
+    case "named":
+      return column.label;
+  }
 }
 
 /** A zone Intl accepts: the organisation's IANA zone, or UTC. */

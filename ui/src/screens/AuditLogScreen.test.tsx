@@ -17,10 +17,10 @@ function row(seq: number, actor = "sync:run-1"): AuditLogRowView {
   };
 }
 
-function backend(opts: { broken?: boolean } = {}) {
+function backend(opts: { broken?: boolean; zone?: string } = {}) {
   const requests: Record<string, unknown>[] = [];
   mockIPC((cmd, args) => {
-    if (cmd === "organisations") return [ORG];
+    if (cmd === "organisations") return [opts.zone ? { ...ORG, timezone: "NEWZEALANDSTANDARDTIME", ianaTimezone: opts.zone } : ORG];
     if (cmd === "audit_log") {
       const r = (args as { request: Record<string, unknown> }).request;
       requests.push(r);
@@ -73,10 +73,30 @@ describe("the audit log screen", () => {
     await user.click(screen.getByLabelText(/Only Kōwhai/));
     await user.click(screen.getByRole("button", { name: "Show" }));
     await waitFor(() =>
-      expect(requests.at(-1)).toEqual({ tenantId: null, recordId: "inv-9", table: "invoices", actor: "user", dateFrom: "2026-07-02", dateTo: "2026-07-01", after: null, limit: 100 }),
+      expect(requests.at(-1)).toEqual({ tenantId: null, recordId: "inv-9", table: "invoices", actor: "user", dateFrom: "2026-07-02", dateTo: "2026-07-01", daysOf: "t-1", after: null, limit: 100 }),
     );
     expect(await screen.findByText("On or after the first date.")).toBeInTheDocument();
     expect(screen.getByLabelText("To")).toHaveAttribute("aria-invalid", "true");
+  });
+
+  it("reads the dates as days where the organisation is, also over every organisation's rows", async () => {
+    const requests = backend({ zone: "Pacific/Auckland" });
+    const user = userEvent.setup();
+    renderScreen();
+    await screen.findAllByTestId("audit-row");
+    expect(screen.getByTestId("audit-days-zone")).toHaveTextContent("Days in Pacific/Auckland");
+    await user.type(screen.getByLabelText("From"), "2026-04-01");
+    await user.type(screen.getByLabelText("To"), "2026-04-01");
+    await user.click(screen.getByLabelText(/Only Kōwhai/));
+    await user.click(screen.getByRole("button", { name: "Show" }));
+    await waitFor(() => expect(requests.at(-1)).toMatchObject({ tenantId: null, daysOf: "t-1", dateFrom: "2026-04-01", dateTo: "2026-04-01" }));
+  });
+
+  it("says the days are UTC days when the organisation's timezone is not known", async () => {
+    backend();
+    renderScreen();
+    await screen.findAllByTestId("audit-row");
+    expect(screen.getByTestId("audit-days-zone")).toHaveTextContent("Days in UTC");
   });
 
   it("shows the chain check's result: intact, or where it broke", async () => {

@@ -44,6 +44,8 @@ export function AuditLogScreen() {
     phase: "idle",
   });
   const tenantId = applied.thisOrganisation ? (current?.tenantId ?? null) : null;
+  // The dates are days where the organisation being looked at is, even over every organisation's rows.
+  const daysOf = current?.tenantId ?? null;
   const [key, setKey] = useState(0);
 
   const load = useCallback(
@@ -55,6 +57,7 @@ export function AuditLogScreen() {
         actor: orNull(applied.actor),
         dateFrom: orNull(applied.dateFrom),
         dateTo: orNull(applied.dateTo),
+        daysOf,
         after,
         limit: PAGE,
       };
@@ -67,7 +70,7 @@ export function AuditLogScreen() {
         return { ...p, loading: false, error: r.state === "error" ? r.error : null };
       });
     },
-    [applied, tenantId, key],
+    [applied, tenantId, daysOf, key],
   );
   useEffect(() => {
     // The first page for these filters; the answer sets state when it comes.
@@ -142,6 +145,9 @@ export function AuditLogScreen() {
             To <input type="date" value={draft.dateTo} onChange={set("dateTo")} {...invalid("dateTo")} />
           </label>{" "}
           <FieldError error={error} field="dateTo" />
+        </span>
+        <span className="muted" data-testid="audit-days-zone">
+          Days in {zone ?? "UTC"}
         </span>
         {current && (
           <label>

@@ -10,11 +10,11 @@ import {
   type SopVersionView,
   type SopView,
 } from "../bindings";
-import { useOrganisation } from "../app/organisation";
+import { useOrganisation, useOrganisationZone } from "../app/organisation";
 import { settle, useCommand } from "../app/useCommand";
 import { EmptyState } from "../components/EmptyState";
 import { FieldMessage, fieldErrors } from "../components/FieldMessage";
-import { formatMoney } from "../lib/money";
+import { formatAmount, formatDate, formatInstant, todayIn } from "../lib/format";
 import { Markdown } from "../lib/markdown";
 
 const FREQUENCIES = ["daily", "weekly", "monthly", "quarterly", "yearly"] as const;
@@ -38,10 +38,10 @@ const blankSop = (): SaveSopRequest => ({
   steps: [{ body: "", check: null, checkParam: null }],
 });
 
-/** Last month, `YYYY-MM`: the period a close usually runs for. */
-export function lastMonth(today = new Date()): string {
-  const d = new Date(today.getFullYear(), today.getMonth() - 1, 1);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}`;
+/** The month before `today` (`YYYY-MM-DD`, the organisation's today), `YYYY-MM`: the period a close usually runs for. */
+export function lastMonth(today: string): string {
+  const [y = 1970, m = 1] = today.split("-").map(Number);
+  return m === 1 ? `${String(y - 1).padStart(4, "0")}-12` : `${String(y).padStart(4, "0")}-${String(m - 1).padStart(2, "0")}`;
 }
 
 /** Creates or edits a procedure; every refused field shows its message beside it. */
@@ -185,6 +185,7 @@ function SopEditor({ initial, onSaved, onCancel }: { initial: SaveSopRequest; on
 
 /** Every saved version of a procedure, newest first. */
 function Versions({ sop }: { sop: SopView }) {
+  const zone = useOrganisationZone();
   const { result } = useCommand(() => commands.sopVersions({ id: sop.id }));
   if (result.state === "loading") return <p role="status">Loading…</p>;
   if (result.state === "error") return <p role="alert" className="error">{result.error.message}</p>;
@@ -193,7 +194,7 @@ function Versions({ sop }: { sop: SopView }) {
     <ol className="history" data-testid="sop-versions">
       {versions.map((v) => (
         <li key={v.version}>
-          Version {v.version}, saved {v.savedAt} by {v.savedBy}: “{v.title}”, {v.frequency}, due {v.dueRule}, {v.steps.length} steps
+          Version {v.version}, saved {formatInstant(v.savedAt, zone)} by {v.savedBy}: “{v.title}”, {v.frequency}, due {v.dueRule}, {v.steps.length} steps
           (owner {v.owner}).
         </li>
       ))}
@@ -331,6 +332,7 @@ function StepRow({ step, locked, who, onChanged }: { step: RunStepView; locked: 
     } else if (r.state === "error") setError(r.error);
   };
   const outcome = step.outcome;
+  const zone = useOrganisationZone();
   return (
     <li className="run-step" data-testid="run-step" data-check={step.check ?? "manual"} data-status={outcome?.status ?? (step.doneAt ? "done" : "open")}>
       <div className="run-step-head">
@@ -367,9 +369,9 @@ function StepRow({ step, locked, who, onChanged }: { step: RunStepView; locked: 
                 <tbody>
                   {outcome.evidence.slice(0, 200).map((e, i) => (
                     <tr key={i} data-testid="evidence-row" title={`${e.table} ${e.xeroId}`}>
-                      <td>{e.date ?? ""}</td>
+                      <td>{e.date ? formatDate(e.date) : ""}</td>
                       <td>{e.label}</td>
-                      <td>{e.amount ? `${formatMoney(e.amount)}${e.currency ? ` ${e.currency}` : ""}` : ""}</td>
+                      <td>{e.amount ? formatAmount(e.currency, e.amount) : ""}</td>
                       <td>{e.detail}</td>
                     </tr>
                   ))}
@@ -380,8 +382,8 @@ function StepRow({ step, locked, who, onChanged }: { step: RunStepView; locked: 
         </div>
       )}
       <p className="muted">
-        Due {step.dueDate}
-        {step.doneAt && ` · done by ${step.doneBy ?? "?"} at ${step.doneAt}`}
+        Due <span data-testid="step-due">{formatDate(step.dueDate)}</span>
+        {step.doneAt && ` · done by ${step.doneBy ?? "?"} at ${formatInstant(step.doneAt, zone)}`}
         {step.note && ` · “${step.note}”`}
       </p>
       {!locked && step.doneAt === null && (
@@ -402,6 +404,7 @@ function Run({ run, onChanged }: { run: RunView; onChanged: (r: RunView) => void
   const [who, setWho] = useState(() => localStorage.getItem("ledgerkeep.who") ?? "");
   const [error, setError] = useState<ApiError | null>(null);
   const locked = run.signedOffAt !== null;
+  const zone = useOrganisationZone();
   const errors = fieldErrors(error);
   const remember = (v: string) => {
     setWho(v);
@@ -437,14 +440,14 @@ function Run({ run, onChanged }: { run: RunView; onChanged: (r: RunView) => void
         <ul data-testid="run-edits">
           {run.editsSinceSignOff.map((e, i) => (
             <li key={i}>
-              {e.date} {e.table} {e.xeroId}: {e.detail}
+              {e.date ? formatDate(e.date) : ""} {e.table} {e.xeroId}: {e.detail}
             </li>
           ))}
         </ul>
       )}
       {locked ? (
         <p role="status" data-testid="signed-off">
-          Signed off by {run.signedOffBy} at {run.signedOffAt}. Ledger hash <code>{run.ledgerHash?.slice(0, 16)}…</code>
+          Signed off by {run.signedOffBy} at {formatInstant(run.signedOffAt, zone)}. Ledger hash <code>{run.ledgerHash?.slice(0, 16)}…</code>
         </p>
       ) : (
         <div className="field">
@@ -482,7 +485,8 @@ function Run({ run, onChanged }: { run: RunView; onChanged: (r: RunView) => void
 function Runs({ tenantId }: { tenantId: string }) {
   const [runs, setRuns] = useState<RunSummaryView[]>([]);
   const [run, setRun] = useState<RunView | null>(null);
-  const [period, setPeriod] = useState(lastMonth);
+  const zone = useOrganisationZone();
+  const [period, setPeriod] = useState(() => lastMonth(todayIn(zone)));
   const [error, setError] = useState<ApiError | null>(null);
   const [round, setRound] = useState(0);
   const errors = fieldErrors(error);
@@ -535,7 +539,7 @@ function Runs({ tenantId }: { tenantId: string }) {
                 {r.title}
               </button>{" "}
               <span className="muted">
-                {r.done}/{r.steps} done{r.signedOffAt ? ` · signed off ${r.signedOffAt}` : ""}
+                {r.done}/{r.steps} done{r.signedOffAt ? ` · signed off ${formatInstant(r.signedOffAt, zone)}` : ""}
               </span>
             </li>
           ))}

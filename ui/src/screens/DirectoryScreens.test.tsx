@@ -27,7 +27,7 @@ function backend() {
           title: "Aged receivables",
           organisation: null,
           currency: null,
-          columns: ["Current", "1-30 days", "31-60 days", "61-90 days", "Older", "Total"].map((label) => ({ label, from: null, to: req.period.to })),
+          columns: ["Current", "1-30 days", "31-60 days", "61-90 days", "Older", "Total"].map((label) => ({ label, heading: "named", from: null, to: req.period.to })),
           sections: [
             {
               title: "NZD",
@@ -40,7 +40,13 @@ function backend() {
         };
       }
       case "report_drill":
-        return { rows: [{ date: "2026-03-02", label: "INV-7", contactName: "Café Ōtautahi", description: null, sourceType: "ACCREC", entity: "invoice", xeroId: "inv-7", amount: "98765432109876.54", currencyCode: "NZD" }], nextCursor: null };
+        return {
+          rows: [
+            { date: "2026-03-02", label: "INV-7", contactName: "Café Ōtautahi", description: null, sourceType: "ACCREC", entity: "invoice", xeroId: "inv-7", amount: "98765432109876.54", currencyCode: "NZD", baseCurrency: "NZD", baseAmount: null },
+            { date: "2026-03-03", label: "INV-8", contactName: "Acme Inc", description: null, sourceType: "ACCREC", entity: "invoice", xeroId: "inv-8", amount: "100.00", currencyCode: "USD", baseCurrency: "NZD", baseAmount: "166.67" },
+          ],
+          nextCursor: null,
+        };
       case "list_contacts": {
         const req = request as ListContactsRequest;
         const c = (n: number) => ({ xeroId: `c-${n}`, name: `Contact ${n}`, email: null, status: "ACTIVE", isCustomer: true, isSupplier: n === 1, balances: [{ currencyCode: "NZD", receivable: "1234.50", payable: n === 1 ? "10.00" : "0.00" }] });
@@ -75,6 +81,9 @@ describe("invoices and bills", () => {
     expect(buckets[1]).toHaveTextContent("98,765,432,109,876.54");
     await user.click(buckets[1] as HTMLElement);
     const panel = await screen.findByTestId("drill-panel");
+    // A document in the base currency shows its amount; a foreign one its amount in the base currency too, exact as Rust sent it.
+    await within(panel).findAllByTestId("drill-row");
+    expect(within(panel).getAllByTestId("drill-amount").map((c) => c.textContent)).toEqual(["NZD 98,765,432,109,876.54", "USD 100.00 (NZD 166.67)"]);
     await user.click(await within(panel).findByRole("button", { name: "INV-7" }));
     expect(open).toHaveBeenCalledWith({ entity: "invoice", xeroId: "inv-7", label: "INV-7" });
     expect((calls.find((c) => c.cmd === "report_drill")?.request as DrillRequest).drill.outstanding?.dueFrom).toBe("1");

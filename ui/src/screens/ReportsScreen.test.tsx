@@ -1,9 +1,10 @@
 import { mockIPC } from "@tauri-apps/api/mocks";
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import type { DrillRequest, LedgerOrganisation, ReportRequest, ReportView } from "../bindings";
 import { OrganisationProvider } from "../app/organisation";
+import { formatPeriod, setFormatLocale } from "../lib/format";
 import { ReportsScreen } from "./ReportsScreen";
 
 const ORG: LedgerOrganisation = {
@@ -26,7 +27,7 @@ function pl(req: ReportRequest): ReportView {
     title: "Profit and loss",
     organisation: "Kōwhai Design",
     currency: "NZD",
-    columns: cols.map((p) => ({ label: `${p.from ?? ""} to ${p.to}`, from: p.from ?? null, to: p.to })),
+    columns: cols.map((p) => ({ label: `${p.from ?? ""} to ${p.to}`, heading: p.from ? ("period" as const) : ("asAt" as const), from: p.from ?? null, to: p.to })),
     sections: [
       {
         title: "Income",
@@ -123,10 +124,37 @@ describe("the reports screen", () => {
     await waitFor(() => expect(screen.getByTestId("report-chart").querySelectorAll("rect")).toHaveLength(12));
     const last = reports[reports.length - 1];
     const labels = [...screen.getByTestId("report-chart").querySelectorAll("text")].map((t) => t.textContent);
-    expect(labels[0]).toBe(`${last?.comparisons?.[10]?.from} to ${last?.comparisons?.[10]?.to}`);
-    expect(labels[11]).toBe(`${last?.period.from} to ${last?.period.to}`);
+    expect(labels[0]).toBe(formatPeriod(last?.comparisons?.[10]?.from, last?.comparisons?.[10]?.to ?? ""));
+    expect(labels[11]).toBe(formatPeriod(last?.period.from, last?.period.to ?? ""));
+    expect(labels[11]).not.toContain(last?.period.to);
     await user.selectOptions(screen.getByTestId("report-basis"), "cash");
     expect(await screen.findByTestId("report-error")).toHaveTextContent("accrual basis only");
+  });
+
+  it("heads each column with its period in the window's locale, not ISO dates", async () => {
+    const { reports } = backend();
+    const user = userEvent.setup();
+    renderScreen();
+    await screen.findByTestId("report-table");
+    fireEvent.change(screen.getByTestId("report-from"), { target: { value: "2025-04-01" } });
+    fireEvent.change(screen.getByTestId("report-to"), { target: { value: "2026-03-31" } });
+    await waitFor(() => expect(reports.at(-1)?.period).toEqual({ from: "2025-04-01", to: "2026-03-31" }));
+    expect(reports.at(-1)?.comparisons).toEqual([{ from: "2024-04-01", to: "2025-03-31" }]);
+    await waitFor(() =>
+      expect(screen.getAllByTestId("report-column").map((c) => c.textContent?.replace(/\s+/g, " "))).toEqual(["Apr 1, 2025 – Mar 31, 2026", "Apr 1, 2024 – Mar 31, 2025"]),
+    );
+    // A figure's name and its drill-down's title use the same words.
+    const figure = screen.getAllByTestId("report-figure")[0] as HTMLElement;
+    expect(figure.getAttribute("aria-label")?.replace(/\s+/g, " ")).toBe("200 Sales, Apr 1, 2025 – Mar 31, 2026: 98,765,432,109,876.54");
+    await user.click(figure);
+    expect(within(await screen.findByTestId("drill-panel")).getByRole("heading")).toHaveTextContent("200 Sales · Apr 1, 2025 – Mar 31, 2026");
+
+    // Another locale: its own day, month and year order and month names.
+    setFormatLocale("de-DE");
+    await user.selectOptions(screen.getByTestId("report-kind"), "balanceSheet");
+    await waitFor(() =>
+      expect(screen.getAllByTestId("report-column").map((c) => c.textContent?.replace(/\s+/g, " "))).toEqual(["As at 31. März 2026", "As at 28. Feb. 2026"]),
+    );
   });
 
   it("drills from a figure to its lines, pages on, and opens a line's record", async () => {

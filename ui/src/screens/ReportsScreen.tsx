@@ -17,7 +17,7 @@ import { DrillPanel } from "../components/DrillPanel";
 import { EmptyState } from "../components/EmptyState";
 import { ExportButtons } from "../components/ExportButtons";
 import { XeroComparison } from "../components/XeroComparison";
-import { formatMoney, todayIn } from "../lib/format";
+import { formatColumnHeading, formatDate, formatMoney, todayIn } from "../lib/format";
 import { comparisonPeriods, monthEnd, monthStart, type Comparison } from "../lib/periods";
 
 const KINDS: { kind: ReportKind; label: string; overPeriod: boolean }[] = [
@@ -43,7 +43,7 @@ interface Picked {
  * first); the aged reports' buckets in their own order, without the total.
  */
 function chartBars(view: ReportView, line: ReportRowView): { label: string; amount: string | null }[] {
-  const bars = view.columns.map((c, i) => ({ label: c.label.replace(/^As at /, ""), amount: line.cells[i]?.amount ?? null }));
+  const bars = view.columns.map((c, i) => ({ label: c.heading === "asAt" ? formatDate(c.to) : formatColumnHeading(c), amount: line.cells[i]?.amount ?? null }));
   if (view.kind === "agedReceivables" || view.kind === "agedPayables") return bars.slice(0, -1);
   return bars.reverse();
 }
@@ -108,13 +108,14 @@ export function ReportsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRecor
   const line = view ? bottomLine(view) : null;
   const openFigure = (title: string, d: DrillView) => setDrillOf({ for: request, title, drill: d });
 
+  const headings = view ? view.columns.map((c) => formatColumnHeading(c)) : [];
   const renderRow = (r: ReportRowView, cls: string, key: string) => (
     <tr key={key} className={cls}>
       <th scope="row">{r.label}</th>
       {r.cells.map((c, i) => (
         <td key={i} className="amount">
           {c.amount === null ? "" : c.drill ? (
-            <button type="button" className="link figure" data-testid="report-figure" aria-label={`${r.label}, ${view?.columns[i]?.label ?? ""}: ${formatMoney(c.amount)}`} onClick={() => c.drill && openFigure(`${r.label} · ${view?.columns[i]?.label ?? ""}`, c.drill)}>
+            <button type="button" className="link figure" data-testid="report-figure" aria-label={`${r.label}, ${headings[i] ?? ""}: ${formatMoney(c.amount)}`} onClick={() => c.drill && openFigure(`${r.label} · ${headings[i] ?? ""}`, c.drill)}>
               {formatMoney(c.amount)}
             </button>
           ) : (
@@ -175,9 +176,9 @@ export function ReportsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRecor
               <thead>
                 <tr>
                   <th scope="col">Account</th>
-                  {view.columns.map((c, i) => (
-                    <th key={i} scope="col" className="amount">
-                      {c.label}
+                  {headings.map((h, i) => (
+                    <th key={i} scope="col" className="amount" data-testid="report-column">
+                      {h}
                     </th>
                   ))}
                 </tr>

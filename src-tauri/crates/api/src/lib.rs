@@ -52,11 +52,11 @@ pub use ops::payments::{
 };
 pub use ops::preferences::{preferences, set_log_level, Preferences, SetLogLevelRequest};
 pub use ops::reports::{
-    list_accounts, report_drill, run_report, AccountView, DrillPageView, DrillRequest,
-    DrillRowView, DrillSign, DrillView, LedgerDrillView, ListAccountsRequest, OutstandingDrillView,
-    ReportBasis, ReportCellView, ReportColumnView, ReportKind, ReportPeriod, ReportRequest,
-    ReportRowView, ReportSectionView, ReportView, XeroComparisonStatus, XeroComparisonView,
-    XeroDifferenceView,
+    list_accounts, report_drill, run_report, AccountView, ColumnHeading, DrillPageView,
+    DrillRequest, DrillRowView, DrillSign, DrillView, LedgerDrillView, ListAccountsRequest,
+    OutstandingDrillView, ReportBasis, ReportCellView, ReportColumnView, ReportKind, ReportPeriod,
+    ReportRequest, ReportRowView, ReportSectionView, ReportView, XeroComparisonStatus,
+    XeroComparisonView, XeroDifferenceView,
 };
 pub use ops::saved_views::{delete_view, save_view, saved_views, DeleteViewRequest, SavedView};
 pub use ops::support_bundle::{make_support_bundle, SupportBundle, SupportBundleRequest};

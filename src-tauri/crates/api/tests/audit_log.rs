@@ -219,3 +219,123 @@ async fn refused_filters_are_named_field_by_field() {
     .await
     .is_err());
 }
+
+/// An organisation as Xero sends it, with the fields this test needs.
+fn organisation(tenant: &str, name: &str, timezone: &str) -> Value {
+    serde_json::json!({
+        "OrganisationID": tenant,
+        "Name": name,
+        "BaseCurrency": "NZD",
+        "Timezone": timezone,
+        "FinancialYearEndDay": 31,
+        "FinancialYearEndMonth": 3,
+    })
+}
+
+#[tokio::test]
+async fn the_date_filters_days_are_the_organisations_days() {
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = AppContext::open(AppConfig::new(AppPaths::under(dir.path())))
+        .await
+        .unwrap();
+    let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().to_utc();
+    // In Auckland (UTC+13 until 5 April 2026) 1 April begins at 2026-03-31T11:00Z.
+    let writes = [
+        (
+            "t-nz",
+            "Kōwhai Plumbing",
+            "NEWZEALANDSTANDARDTIME",
+            "2026-03-31T10:59:59Z",
+        ),
+        (
+            "t-nz",
+            "Kōwhai Plumbing Ltd",
+            "NEWZEALANDSTANDARDTIME",
+            "2026-03-31T11:00:00Z",
+        ),
+        (
+            "t-nz",
+            "Kōwhai Plumbing Limited",
+            "NEWZEALANDSTANDARDTIME",
+            "2026-03-31T20:00:00Z",
+        ),
+        ("t-utc", "Greenwich Joinery", "UTC", "2026-03-31T20:00:00Z"),
+    ];
+    for (tenant, name, zone, when) in writes {
+        ctx.store()
+            .apply_json_page(
+                tenant,
+                EntityKind::Organisation,
+                Value::Array(vec![organisation(tenant, name, zone)]),
+                &Actor::sync("zones"),
+                at(when),
+            )
+            .await
+            .unwrap();
+    }
+    let all = walk(&ctx, AuditLogRequest::default(), 500).await;
+    assert_eq!(all.len(), 4, "one row per write");
+    let stamped = |rows: &[AuditLogRowView]| -> Vec<(String, String)> {
+        rows.iter()
+            .map(|r| (r.tenant_id.clone(), r.entry.at[..19].to_owned()))
+            .collect()
+    };
+    let on = |tenant: Option<&str>, days_of: Option<&str>, day: &str| AuditLogRequest {
+        tenant_id: tenant.map(str::to_owned),
+        days_of: days_of.map(str::to_owned),
+        date_from: Some(day.to_owned()),
+        date_to: Some(day.to_owned()),
+        ..Default::default()
+    };
+    let pair = |t: &str, s: &str| (t.to_owned(), s.to_owned());
+
+    // Auckland's 1 April holds the rows from 11:00Z on 31 March, its 31 March the one before.
+    let nz_april = walk(&ctx, on(Some("t-nz"), None, "2026-04-01"), 500).await;
+    assert_eq!(
+        stamped(&nz_april),
+        [
+            pair("t-nz", "2026-03-31T20:00:00"),
+            pair("t-nz", "2026-03-31T11:00:00")
+        ]
+    );
+    let nz_march = walk(&ctx, on(Some("t-nz"), None, "2026-03-31"), 500).await;
+    assert_eq!(stamped(&nz_march), [pair("t-nz", "2026-03-31T10:59:59")]);
+
+    // An organisation in UTC: 20:00Z on 31 March is 31 March, not 1 April.
+    let utc_april = walk(&ctx, on(Some("t-utc"), None, "2026-04-01"), 500).await;
+    assert!(utc_april.is_empty());
+    let utc_march = walk(&ctx, on(Some("t-utc"), None, "2026-03-31"), 500).await;
+    assert_eq!(stamped(&utc_march), [pair("t-utc", "2026-03-31T20:00:00")]);
+
+    // Every organisation's rows, on the days of the one being looked at.
+    let all_in_nz = walk(&ctx, on(None, Some("t-nz"), "2026-04-01"), 500).await;
+    assert_eq!(
+        stamped(&all_in_nz),
+        [
+            pair("t-utc", "2026-03-31T20:00:00"),
+            pair("t-nz", "2026-03-31T20:00:00"),
+            pair("t-nz", "2026-03-31T11:00:00"),
+        ]
+    );
+    let all_in_utc = walk(&ctx, on(None, Some("t-utc"), "2026-04-01"), 500).await;
+    assert!(all_in_utc.is_empty());
+    // `daysOf` names the zone even when the log is limited to another organisation.
+    let utc_in_nz = walk(&ctx, on(Some("t-utc"), Some("t-nz"), "2026-04-01"), 500).await;
+    assert_eq!(stamped(&utc_in_nz), [pair("t-utc", "2026-03-31T20:00:00")]);
+    // No organisation named: UTC days.
+    let utc_days = walk(&ctx, on(None, None, "2026-03-31"), 500).await;
+    assert_eq!(utc_days.len(), 4);
+    // A range's last day ends where the organisation's next day begins.
+    let range = walk(
+        &ctx,
+        AuditLogRequest {
+            tenant_id: Some("t-nz".into()),
+            date_from: Some("2026-03-01".into()),
+            date_to: Some("2026-03-31".into()),
+            ..Default::default()
+        },
+        500,
+    )
+    .await;
+    assert_eq!(stamped(&range), [pair("t-nz", "2026-03-31T10:59:59")]);
+}

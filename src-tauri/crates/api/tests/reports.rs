@@ -72,11 +72,14 @@ fn month_end(d: NaiveDate) -> NaiveDate {
     next.unwrap().pred_opt().unwrap()
 }
 
-/// Pages through a figure's drill-down (small pages, so the cursor is used)
-/// and returns its rows' sum and count.
-async fn drill_sum(ctx: &AppContext, tenant: &str, drill: &DrillView) -> (Decimal, usize) {
-    let mut total = Decimal::ZERO;
-    let mut n = 0;
+/// Every row of a figure's drill-down, in pages of `limit` (small, so that the cursor is used).
+async fn drill_rows(
+    ctx: &AppContext,
+    tenant: &str,
+    drill: &DrillView,
+    limit: u32,
+) -> Vec<DrillRowView> {
+    let mut rows = Vec::new();
     let mut after = None;
     loop {
         let page = report_drill(
@@ -85,22 +88,24 @@ async fn drill_sum(ctx: &AppContext, tenant: &str, drill: &DrillView) -> (Decima
                 tenant_id: tenant.to_owned(),
                 drill: drill.clone(),
                 after: after.clone(),
-                limit: Some(7),
+                limit: Some(limit),
             },
         )
         .await
         .unwrap();
-        assert!(page.rows.len() <= 7);
-        for r in &page.rows {
-            total += r.amount.as_decimal();
-            n += 1;
-        }
+        assert!(page.rows.len() <= limit as usize);
+        rows.extend(page.rows);
         match page.next_cursor {
             Some(c) => after = Some(c),
-            None => break,
+            None => return rows,
         }
     }
-    (total, n)
+}
+
+/// Pages through a figure's drill-down and returns its rows' sum and count.
+async fn drill_sum(ctx: &AppContext, tenant: &str, drill: &DrillView) -> (Decimal, usize) {
+    let rows = drill_rows(ctx, tenant, drill, 7).await;
+    (rows.iter().map(|r| r.amount.as_decimal()).sum(), rows.len())
 }
 
 fn request(
@@ -466,4 +471,175 @@ async fn report_requests_are_checked() {
         run_report(&ctx, unknown).await.unwrap_err().code,
         ErrorCode::Invalid
     );
+}
+
+#[tokio::test]
+async fn an_aged_drill_row_in_a_foreign_currency_carries_its_amount_due_in_the_base_currency() {
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = AppContext::open(AppConfig::new(AppPaths::under(dir.path())))
+        .await
+        .unwrap();
+    let now = chrono::DateTime::parse_from_rfc3339("2026-04-01T00:00:00Z")
+        .unwrap()
+        .to_utc();
+    let actor = ledgerkeep_domain::Actor::sync("aged");
+    ctx.store()
+        .apply_json_page(
+            "t1",
+            EntityKind::Organisation,
+            serde_json::json!([{"OrganisationID": "t1", "Name": "Kiwi Ltd", "BaseCurrency": "NZD",
+                "Timezone": "NEWZEALANDSTANDARDTIME", "FinancialYearEndDay": 31, "FinancialYearEndMonth": 3}]),
+            &actor,
+            now,
+        )
+        .await
+        .unwrap();
+    // Amounts as JSON numbers, read from their own digits. 2026-03-01 is 1772323200000 ms.
+    let invoices: serde_json::Value = serde_json::from_str(
+        r#"[
+        {"InvoiceID": "usd-rated", "Type": "ACCREC", "Status": "AUTHORISED", "InvoiceNumber": "INV-1",
+         "Contact": {"ContactID": "c1", "Name": "Acme"}, "Date": "/Date(1772323200000+0000)/",
+         "DueDate": "/Date(1772323200000+0000)/", "CurrencyCode": "USD", "CurrencyRate": 0.600000,
+         "Total": 120.00, "AmountDue": 100.00, "UpdatedDateUTC": "/Date(5000+0000)/"},
+        {"InvoiceID": "usd-no-rate", "Type": "ACCREC", "Status": "AUTHORISED", "InvoiceNumber": "INV-2",
+         "Contact": {"ContactID": "c1", "Name": "Acme"}, "Date": "/Date(1772323200000+0000)/",
+         "DueDate": "/Date(1772409600000+0000)/", "CurrencyCode": "USD",
+         "Total": 50.00, "AmountDue": 50.00, "UpdatedDateUTC": "/Date(5001+0000)/"},
+        {"InvoiceID": "nzd", "Type": "ACCREC", "Status": "AUTHORISED", "InvoiceNumber": "INV-3",
+         "Contact": {"ContactID": "c1", "Name": "Acme"}, "Date": "/Date(1772323200000+0000)/",
+         "DueDate": "/Date(1772323200000+0000)/", "CurrencyCode": "NZD", "CurrencyRate": 1.000000,
+         "Total": 70.00, "AmountDue": 70.00, "UpdatedDateUTC": "/Date(5002+0000)/"},
+        {"InvoiceID": "gbp-bill", "Type": "ACCPAY", "Status": "AUTHORISED", "InvoiceNumber": "BILL-1",
+         "Contact": {"ContactID": "c2", "Name": "Brit Supplies"}, "Date": "/Date(1772323200000+0000)/",
+         "DueDate": "/Date(1772323200000+0000)/", "CurrencyCode": "GBP", "CurrencyRate": 0.400000,
+         "Total": 33.33, "AmountDue": 33.33, "UpdatedDateUTC": "/Date(5003+0000)/"}
+    ]"#,
+    )
+    .unwrap();
+    ctx.store()
+        .apply_json_page("t1", EntityKind::Invoice, invoices, &actor, now)
+        .await
+        .unwrap();
+    let as_at = NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
+
+    // Every document behind each currency's total (the last column), as the drill table lists it.
+    let drilled = |kind| {
+        let ctx = &ctx;
+        async move {
+            let report = run_report(ctx, request("t1", kind, &[(None, as_at)]))
+                .await
+                .unwrap();
+            let mut out = BTreeMap::new();
+            for s in &report.sections {
+                let total = s.total.as_ref().unwrap();
+                let drill = total.cells.last().unwrap().drill.clone().unwrap();
+                for r in drill_rows(ctx, "t1", &drill, 2).await {
+                    out.insert(r.label.clone(), r);
+                }
+            }
+            out
+        }
+    };
+    let receivables = drilled(ReportKind::AgedReceivables).await;
+    assert_eq!(receivables.len(), 3, "{receivables:?}");
+    let rated = &receivables["INV-1"];
+    assert_eq!(rated.currency_code.as_deref(), Some("USD"));
+    assert_eq!(rated.amount.to_string(), "100.00");
+    assert_eq!(rated.base_currency.as_deref(), Some("NZD"));
+    // What is still due, 100.00 USD / 0.6 = 166.666... NZD, to 2 places (not the total's 200.00).
+    assert_eq!(
+        rated.base_amount.map(|m| m.to_string()).as_deref(),
+        Some("166.67")
+    );
+    let json = serde_json::to_value(rated).unwrap();
+    assert_eq!(json["baseAmount"], "166.67", "crosses as a string");
+    assert_eq!(
+        receivables["INV-2"].base_amount, None,
+        "no rate, no base amount"
+    );
+    assert_eq!(
+        receivables["INV-3"].base_amount, None,
+        "already in the base currency"
+    );
+
+    let payables = drilled(ReportKind::AgedPayables).await;
+    // 33.33 GBP / 0.4 = 83.325 NZD exactly: half away from zero, as Xero rounds.
+    assert_eq!(
+        payables["BILL-1"]
+            .base_amount
+            .map(|m| m.to_string())
+            .as_deref(),
+        Some("83.33")
+    );
+}
+
+#[tokio::test]
+async fn each_column_says_what_it_holds_for_the_ui_to_word_it() {
+    let (_dir, ctx, truth) = seeded_from_sim().await;
+    let (tenant, last) = busiest(&truth);
+    let start = first_of_month(last);
+    let headings = |r: &ReportView| -> Vec<(ColumnHeading, Option<String>, String)> {
+        r.columns
+            .iter()
+            .map(|c| (c.heading, c.from.clone(), c.to.clone()))
+            .collect()
+    };
+    let before = start.pred_opt().unwrap();
+    let pl = run_report(
+        &ctx,
+        request(
+            &tenant,
+            ReportKind::ProfitAndLoss,
+            &[(Some(start), last), (Some(first_of_month(before)), before)],
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        headings(&pl),
+        [
+            (ColumnHeading::Period, Some(ymd(start)), ymd(last)),
+            (
+                ColumnHeading::Period,
+                Some(ymd(first_of_month(before))),
+                ymd(before)
+            ),
+        ]
+    );
+    // The exports' words stay English with ISO dates.
+    assert_eq!(
+        pl.columns[0].label,
+        format!("{} to {}", ymd(start), ymd(last))
+    );
+    let bs = run_report(
+        &ctx,
+        request(&tenant, ReportKind::BalanceSheet, &[(None, last)]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(headings(&bs), [(ColumnHeading::AsAt, None, ymd(last))]);
+    let tb = run_report(
+        &ctx,
+        request(&tenant, ReportKind::TrialBalance, &[(None, last)]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        headings(&tb),
+        [
+            (ColumnHeading::DebitAt, None, ymd(last)),
+            (ColumnHeading::CreditAt, None, ymd(last))
+        ]
+    );
+    let aged = run_report(
+        &ctx,
+        request(&tenant, ReportKind::AgedReceivables, &[(None, last)]),
+    )
+    .await
+    .unwrap();
+    assert!(aged
+        .columns
+        .iter()
+        .all(|c| c.heading == ColumnHeading::Named));
+    assert_eq!(aged.columns.last().unwrap().label, "Total");
 }

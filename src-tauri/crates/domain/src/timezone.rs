@@ -11,6 +11,8 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+
 use strum::IntoEnumIterator;
 use windows_timezones::WindowsTimezone;
 
@@ -71,9 +73,70 @@ pub fn iana_timezone(xero_timezone: &str) -> Option<&'static str> {
     iana_zone_for_xero(xero_timezone).map(|(zone, _)| zone)
 }
 
+/// The IANA zone rules, as embedded in this build (no system file is read).
+fn zone_rules() -> &'static jiff::tz::TimeZoneDatabase {
+    static DB: OnceLock<jiff::tz::TimeZoneDatabase> = OnceLock::new();
+    DB.get_or_init(jiff::tz::TimeZoneDatabase::bundled)
+}
+
+/// The UTC instant at which `day` begins in the IANA zone `iana_zone`: its
+/// first instant there (midnight, or the end of a daylight-saving gap that
+/// swallows midnight). `None` for a zone the rules do not know.
+pub fn local_day_start_utc(iana_zone: &str, day: NaiveDate) -> Option<DateTime<Utc>> {
+    let tz = zone_rules().get(iana_zone).ok()?;
+    let civil = jiff::civil::Date::new(
+        i16::try_from(day.year()).ok()?,
+        i8::try_from(day.month()).ok()?,
+        i8::try_from(day.day()).ok()?,
+    )
+    .ok()?;
+    let start = civil.to_zoned_datetime(tz).ok()?;
+    DateTime::from_timestamp_millis(start.timestamp().as_millisecond())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn utc(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text).unwrap().to_utc()
+    }
+
+    #[test]
+    fn a_local_day_starts_at_the_zones_midnight_in_utc() {
+        // New Zealand daylight time (UTC+13) until 5 April 2026.
+        assert_eq!(
+            local_day_start_utc("Pacific/Auckland", day(2026, 4, 1)),
+            Some(utc("2026-03-31T11:00:00Z"))
+        );
+        // Standard time (UTC+12) after it.
+        assert_eq!(
+            local_day_start_utc("Pacific/Auckland", day(2026, 4, 6)),
+            Some(utc("2026-04-05T12:00:00Z"))
+        );
+        assert_eq!(
+            local_day_start_utc("America/New_York", day(2026, 3, 1)),
+            Some(utc("2026-03-01T05:00:00Z"))
+        );
+        assert_eq!(
+            local_day_start_utc("Etc/UTC", day(2026, 3, 1)),
+            Some(utc("2026-03-01T00:00:00Z"))
+        );
+        assert_eq!(local_day_start_utc("Mars/Olympus", day(2026, 3, 1)), None);
+    }
+
+    #[test]
+    fn a_day_whose_midnight_is_skipped_starts_when_the_clocks_jump() {
+        // Chile moved to summer time at 00:00 on 7 September 2025: the day starts at 01:00 (-03).
+        assert_eq!(
+            local_day_start_utc("America/Santiago", day(2025, 9, 7)),
+            Some(utc("2025-09-07T04:00:00Z"))
+        );
+    }
 
     #[test]
     fn the_simulator_organisations_zones_map() {

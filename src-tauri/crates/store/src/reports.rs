@@ -134,6 +134,8 @@ pub struct OutstandingDocument {
     pub currency_code: Option<String>,
     pub total: Option<Money>,
     pub amount_due: Money,
+    /// Xero's `CurrencyRate`: units of `currency_code` per unit of the base currency.
+    pub currency_rate: Option<Money>,
 }
 
 /// Which outstanding documents to list.
@@ -210,6 +212,7 @@ fn outstanding_where(f: &OutstandingFilter) -> (String, Vec<SqlValue>) {
 fn outstanding_row(r: &sqlx::sqlite::SqliteRow) -> Result<OutstandingDocument, StoreError> {
     let total: Option<String> = r.try_get("total")?;
     let due: String = r.try_get("amount_due")?;
+    let rate: Option<String> = r.try_get("currency_rate")?;
     Ok(OutstandingDocument {
         xero_id: r.try_get("xero_id")?,
         doc_type: r.try_get("type")?,
@@ -222,6 +225,7 @@ fn outstanding_row(r: &sqlx::sqlite::SqliteRow) -> Result<OutstandingDocument, S
         currency_code: r.try_get("currency_code")?,
         total: total.as_deref().map(money).transpose()?,
         amount_due: money(&due)?,
+        currency_rate: rate.as_deref().map(money).transpose()?,
     })
 }
 
@@ -253,7 +257,7 @@ fn movement(
 }
 
 const OUTSTANDING_COLUMNS: &str = "id, xero_id, type, number, reference, contact_xero_id, \
-     contact_name, date, due_date, currency_code, total, amount_due";
+     contact_name, date, due_date, currency_code, total, amount_due, currency_rate";
 
 impl LedgerStore {
     /// The organisation's name, base currency and year end; `None` if the

@@ -2,7 +2,8 @@
 //! table, actor and date, keyset-paginated. The chain's check is
 //! `maintenance::verify_audit`.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveTime};
+use ledgerkeep_domain::timezone;
 use ledgerkeep_store::AuditFilter;
 use serde::{Deserialize, Serialize};
 
@@ -24,12 +25,18 @@ pub struct AuditLogRequest {
     /// The actor, or its start: `sync` matches every sync run, `user` every change by the owner.
     #[serde(default)]
     pub actor: Option<String>,
-    /// `YYYY-MM-DD` (UTC), inclusive.
+    /// `YYYY-MM-DD`, a day in the organisation's timezone (see `daysOf`), inclusive.
     #[serde(default)]
     pub date_from: Option<String>,
-    /// `YYYY-MM-DD` (UTC), inclusive.
+    /// `YYYY-MM-DD`, a day in the organisation's timezone (see `daysOf`), inclusive.
     #[serde(default)]
     pub date_to: Option<String>,
+    /// The organisation whose timezone the dates' days are in: the one being
+    /// looked at, even when the log is not limited to it. `tenantId` when
+    /// absent; UTC days when neither is given or the organisation's timezone
+    /// is not known.
+    #[serde(default)]
+    pub days_of: Option<String>,
     /// The `nextCursor` of the previous page; none for the first.
     #[serde(default)]
     pub after: Option<String>,
@@ -74,6 +81,29 @@ fn date(field: &str, v: Option<String>, errors: &mut Vec<FieldError>) -> Option<
     }
 }
 
+/// The IANA zone of `tenant`'s organisation, as the ledger holds it; `None`
+/// when the ledger does not hold it or its timezone names no zone.
+async fn zone_of(ctx: &AppContext, tenant: &str) -> Result<Option<&'static str>, ApiError> {
+    Ok(ctx
+        .store()
+        .organisations()
+        .await?
+        .into_iter()
+        .find(|o| o.tenant_id == tenant)
+        .and_then(|o| o.timezone)
+        .as_deref()
+        .and_then(timezone::iana_timezone))
+}
+
+/// The instant `day` begins in `zone` (UTC's midnight without one), as the
+/// audit rows are stamped: `YYYY-MM-DDTHH:MM:SS.mmmZ`, compared as text.
+fn day_start(zone: Option<&str>, day: NaiveDate) -> String {
+    zone.and_then(|z| timezone::local_day_start_utc(z, day))
+        .unwrap_or_else(|| day.and_time(NaiveTime::MIN).and_utc())
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
+}
+
 /// A page of the audit log, newest first. Refused fields are named one by one.
 #[tracing::instrument(name = "op", skip_all, fields(op = "audit_log", request_id = %crate::request_id()))]
 pub async fn audit_log(
@@ -101,16 +131,19 @@ pub async fn audit_log(
     if !errors.is_empty() {
         return Err(ApiError::fields(errors));
     }
+    let tenant_id = text(req.tenant_id);
+    let zone = match text(req.days_of).or_else(|| tenant_id.clone()) {
+        Some(t) if from.is_some() || to.is_some() => zone_of(ctx, &t).await?,
+        _ => None,
+    };
     let filter = AuditFilter {
-        tenant_id: text(req.tenant_id),
+        tenant_id,
         table: text(req.table),
         record_id: text(req.record_id),
         actor_prefix: text(req.actor),
-        at_from: from.map(|d| d.format("%Y-%m-%d").to_string()),
-        // Rows are stamped `YYYY-MM-DDTHH:MM:SS.mmmZ`: before the next day's date.
-        at_before: to
-            .and_then(|d| d.succ_opt())
-            .map(|d| d.format("%Y-%m-%d").to_string()),
+        at_from: from.map(|d| day_start(zone, d)),
+        // The last day ends where the next one begins.
+        at_before: to.and_then(|d| d.succ_opt()).map(|d| day_start(zone, d)),
     };
     let page = ctx
         .store()

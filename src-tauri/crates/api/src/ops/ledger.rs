@@ -172,14 +172,31 @@ pub struct DocumentRowView {
     pub updated_utc: Option<String>,
 }
 
+/// `amount`, in `currency`, in the organisation's base currency
+/// (`Money::in_base_currency`: divided by Xero's `CurrencyRate`, to 2 places)
+/// when the document is in another currency and Xero sent its rate; `None`
+/// otherwise, and when the base currency is not known.
+pub(crate) fn base_amount(
+    amount: Option<&Money>,
+    currency: Option<&str>,
+    rate: Option<&Money>,
+    base_currency: Option<&str>,
+) -> Option<Money> {
+    let foreign = matches!((currency, base_currency), (Some(c), Some(b)) if c != b);
+    match (amount, rate) {
+        (Some(amount), Some(rate)) if foreign => amount.in_base_currency(rate),
+        _ => None,
+    }
+}
+
 impl DocumentRowView {
     fn from_row(r: ledgerkeep_store::query::DocumentRow, base_currency: Option<&str>) -> Self {
-        let foreign =
-            matches!((r.currency_code.as_deref(), base_currency), (Some(c), Some(b)) if c != b);
-        let base_total = match (&r.total, &r.currency_rate) {
-            (Some(total), Some(rate)) if foreign => total.in_base_currency(rate),
-            _ => None,
-        };
+        let base_total = base_amount(
+            r.total.as_ref(),
+            r.currency_code.as_deref(),
+            r.currency_rate.as_ref(),
+            base_currency,
+        );
         DocumentRowView {
             xero_id: r.xero_id,
             doc_type: r.doc_type,

@@ -24,6 +24,7 @@ use ledgerkeep_store::reports::{
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::ops::ledger::base_amount;
 use crate::{ApiError, AppContext};
 
 /// Which report.
@@ -78,9 +79,76 @@ pub const MAX_COMPARISONS: usize = 12;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ReportColumnView {
+    /// The heading in English with ISO dates, as the exports write it.
     pub label: String,
+    /// What the column holds, for the UI to word the heading in the owner's locale from `from` and `to`.
+    pub heading: ColumnHeading,
     pub from: Option<String>,
     pub to: String,
+}
+
+/// What a report's column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum ColumnHeading {
+    /// The movements from `from` to `to`.
+    Period,
+    /// Balances as at `to`.
+    AsAt,
+    /// The debit balances at `to` (the trial balance).
+    DebitAt,
+    /// The credit balances at `to` (the trial balance).
+    CreditAt,
+    /// `label` itself: an ageing bucket, or the total.
+    Named,
+}
+
+impl ReportColumnView {
+    /// A period's column: `from` to `to`, or as at `to` when it has no start.
+    fn of_period(p: &Period) -> Self {
+        match p.from {
+            Some(f) => ReportColumnView {
+                label: format!("{} to {}", ymd(f), ymd(p.to)),
+                heading: ColumnHeading::Period,
+                from: Some(ymd(f)),
+                to: ymd(p.to),
+            },
+            None => Self::as_at(p.to),
+        }
+    }
+
+    fn as_at(to: NaiveDate) -> Self {
+        ReportColumnView {
+            label: format!("As at {}", ymd(to)),
+            heading: ColumnHeading::AsAt,
+            from: None,
+            to: ymd(to),
+        }
+    }
+
+    /// The trial balance's debit or credit column at `to`.
+    fn side(debit: bool, to: NaiveDate) -> Self {
+        let (side, heading) = if debit {
+            ("Debit", ColumnHeading::DebitAt)
+        } else {
+            ("Credit", ColumnHeading::CreditAt)
+        };
+        ReportColumnView {
+            label: format!("{side} at {}", ymd(to)),
+            heading,
+            from: None,
+            to: ymd(to),
+        }
+    }
+
+    fn named(label: String, to: NaiveDate) -> Self {
+        ReportColumnView {
+            label,
+            heading: ColumnHeading::Named,
+            from: None,
+            to: ymd(to),
+        }
+    }
 }
 
 /// Which journal lines make a general-ledger figure.
@@ -442,13 +510,6 @@ async fn org(ctx: &AppContext, tenant: &str) -> Result<Org, ApiError> {
     })
 }
 
-fn column_label(p: &Period) -> String {
-    match p.from {
-        Some(f) => format!("{} to {}", ymd(f), ymd(p.to)),
-        None => format!("As at {}", ymd(p.to)),
-    }
-}
-
 #[tracing::instrument(name = "op", skip_all, fields(op = "run_report", request_id = %crate::request_id()))]
 pub async fn run_report(ctx: &AppContext, req: ReportRequest) -> Result<ReportView, ApiError> {
     let periods = req.periods()?;
@@ -559,14 +620,7 @@ async fn profit_and_loss(
         ReportBasis::Accrual,
         "Profit and loss",
     );
-    view.columns = periods
-        .iter()
-        .map(|p| ReportColumnView {
-            label: column_label(p),
-            from: p.from.map(ymd),
-            to: ymd(p.to),
-        })
-        .collect();
+    view.columns = periods.iter().map(ReportColumnView::of_period).collect();
     view.sections = [s_income, s_cos, s_other, s_exp]
         .into_iter()
         .filter(|s| !s.rows.is_empty())
@@ -712,11 +766,7 @@ async fn balance_sheet(
     );
     view.columns = periods
         .iter()
-        .map(|p| ReportColumnView {
-            label: format!("As at {}", ymd(p.to)),
-            from: None,
-            to: ymd(p.to),
-        })
+        .map(|p| ReportColumnView::as_at(p.to))
         .collect();
     view.sections = vec![assets, liabilities, equity];
     view.summary = vec![
@@ -841,12 +891,8 @@ async fn trial_balance(
         "Trial balance",
     );
     for p in periods {
-        for side in ["Debit", "Credit"] {
-            view.columns.push(ReportColumnView {
-                label: format!("{side} at {}", ymd(p.to)),
-                from: None,
-                to: ymd(p.to),
-            });
+        for debit in [true, false] {
+            view.columns.push(ReportColumnView::side(debit, p.to));
         }
     }
     view.sections = sections;
@@ -944,14 +990,7 @@ async fn cash_summary(
         });
     }
     let mut view = empty_view(ReportKind::CashSummary, ReportBasis::Cash, "Cash summary");
-    view.columns = periods
-        .iter()
-        .map(|p| ReportColumnView {
-            label: column_label(p),
-            from: p.from.map(ymd),
-            to: ymd(p.to),
-        })
-        .collect();
+    view.columns = periods.iter().map(ReportColumnView::of_period).collect();
     view.sections = sections;
     let [opening, received, spent, closing] = totals;
     view.summary = vec![
@@ -1093,11 +1132,7 @@ async fn aged(
         .iter()
         .map(|b| b.label().to_owned())
         .chain(std::iter::once("Total".to_owned()))
-        .map(|label| ReportColumnView {
-            label,
-            from: None,
-            to: ymd(as_at),
-        })
+        .map(|label| ReportColumnView::named(label, as_at))
         .collect();
     view.sections = sections;
     view.notes = vec![
@@ -1374,6 +1409,12 @@ pub struct DrillRowView {
     /// Signed as the figure is: the page's amounts add up to it.
     pub amount: Money,
     pub currency_code: Option<String>,
+    /// The organisation's base currency, that of the base amount.
+    pub base_currency: Option<String>,
+    /// An outstanding document's `amount` in the base currency when it is in
+    /// another currency and Xero sent its rate (as the explorer's `baseTotal`);
+    /// absent otherwise (journal lines are in the base currency already).
+    pub base_amount: Option<Money>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -1438,6 +1479,8 @@ pub async fn report_drill(ctx: &AppContext, req: DrillRequest) -> Result<DrillPa
                         xero_id: l.source_xero_id,
                         amount: shown(l.net.as_decimal(), d.negate),
                         currency_code: None,
+                        base_currency: None,
+                        base_amount: None,
                     })
                     .collect(),
                 next_cursor: page.next_cursor,
@@ -1462,11 +1505,23 @@ pub async fn report_drill(ctx: &AppContext, req: DrillRequest) -> Result<DrillPa
                 .store()
                 .outstanding_page(&filter, req.after.as_deref(), limit)
                 .await?;
+            let base_currency = ctx
+                .store()
+                .reporting_organisation(tenant)
+                .await?
+                .and_then(|o| o.base_currency);
             Ok(DrillPageView {
                 rows: page
                     .rows
                     .into_iter()
                     .map(|o| DrillRowView {
+                        base_amount: base_amount(
+                            Some(&o.amount_due),
+                            o.currency_code.as_deref(),
+                            o.currency_rate.as_ref(),
+                            base_currency.as_deref(),
+                        ),
+                        base_currency: base_currency.clone(),
                         date: o.due_date.or(o.date),
                         label: o
                             .number
