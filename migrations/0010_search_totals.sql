@@ -17,3 +17,9 @@ DROP INDEX bank_transactions_date;
 CREATE INDEX bank_transactions_date ON bank_transactions (tenant_id, date, id, total_e4, status);
 DROP INDEX invoices_date;
 CREATE INDEX invoices_date ON invoices (tenant_id, date, id, total_e4, status);
+
+-- Statistics for the new indexes: without them SQLite's planner guessed that
+-- the date index suits a filter on a contact (1.2 s instead of 5 ms at 1M
+-- rows). About a second per million rows.
+ANALYZE bank_transactions;
+ANALYZE invoices;
