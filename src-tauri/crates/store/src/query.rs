@@ -255,7 +255,15 @@ fn where_clause_with(
             args.push(SqlValue::Text(v.clone()));
         }
     };
-    eq("status", &f.status, &mut sql, &mut args);
+    // A status alone, by date: walk the date index, which holds the status
+    // (at most the whole index, about 75 ms at 1M rows), rather than the
+    // status index, which orders by type before date and so must sort all
+    // the status's rows (75 ms for 40,000 of them, and more for a common one).
+    let status_col = match sorted_by {
+        Some(SortField::Date) if f.doc_type.is_none() => "+status",
+        _ => "status",
+    };
+    eq(status_col, &f.status, &mut sql, &mut args);
     eq("type", &f.doc_type, &mut sql, &mut args);
     eq("contact_xero_id", &f.contact, &mut sql, &mut args);
     eq("currency_code", &f.currency, &mut sql, &mut args);
