@@ -716,3 +716,106 @@ async fn totals_by_day_type_and_status_are_read_from_the_rollups() {
         .unwrap();
     assert!(nzd(&scanned) < nzd(&before));
 }
+
+/// Asserts the invoices' totals by the rollups equal those from the rows, for
+/// a few filters; returns how many currency totals were compared.
+async fn invoice_totals_agree(store: &LedgerStore) -> usize {
+    let day = |d: i64| {
+        chrono::DateTime::from_timestamp_millis(d * DAY)
+            .unwrap()
+            .date_naive()
+            .to_string()
+    };
+    let mut filters = vec![filter()];
+    for t in ["ACCREC", "ACCPAY"] {
+        filters.push(DocumentFilter {
+            doc_type: Some(t.to_owned()),
+            ..filter()
+        });
+    }
+    for s in ["AUTHORISED", "PAID", "VOIDED"] {
+        filters.push(DocumentFilter {
+            status: Some(s.to_owned()),
+            date_to: Some(day(1)),
+            ..filter()
+        });
+    }
+    let mut seen = 0;
+    for f in &filters {
+        let fast = store
+            .document_totals(DocumentKind::Invoices, f)
+            .await
+            .unwrap();
+        let slow = store
+            .document_totals_by_scan(DocumentKind::Invoices, f)
+            .await
+            .unwrap();
+        assert_eq!(fast, slow, "{f:?}");
+        seen += fast.len();
+    }
+    seen
+}
+
+/// Invoices and bills keep their rollups too: inserted, changed in status,
+/// day, currency and amount, and deleted, their totals by the rollups equal
+/// those summed from the rows.
+#[tokio::test]
+async fn invoice_rollups_follow_inserts_updates_and_deletions() {
+    let l = ledger().await;
+    let inv = |id: &str, ty: &str, status: &str, day: i64, cur: &str, total: &str, updated: i64| {
+        XeroRecord::<Invoice>::from_json(&format!(
+            r#"{{"InvoiceID": "{id}", "Type": "{ty}", "Status": "{status}",
+                "Contact": {{"ContactID": "c-1", "Name": "Harbour Cafe"}}, "Date": "/Date({}+0000)/",
+                "CurrencyCode": "{cur}", "Total": {total}, "UpdatedDateUTC": "/Date({updated}+0000)/"}}"#,
+            day * DAY
+        ))
+        .unwrap()
+    };
+    let page = vec![
+        inv("i1", "ACCREC", "AUTHORISED", 0, "NZD", "10.00", 1_000),
+        inv("i2", "ACCREC", "AUTHORISED", 1, "AUD", "20.50", 1_000),
+        inv("i3", "ACCPAY", "AUTHORISED", 2, "NZD", "7.25", 1_000),
+    ];
+    l.store
+        .apply_page(TENANT, &page, &actor(), at(0))
+        .await
+        .unwrap();
+    assert!(invoice_totals_agree(&l.store).await > 0);
+    let changed = vec![
+        inv("i1", "ACCREC", "PAID", 0, "NZD", "10.00", 2_000),
+        inv("i2", "ACCREC", "AUTHORISED", 0, "AUD", "20.50", 2_000),
+        inv("i3", "ACCPAY", "AUTHORISED", 2, "USD", "8.25", 2_000),
+    ];
+    l.store
+        .apply_page(TENANT, &changed, &actor(), at(0))
+        .await
+        .unwrap();
+    invoice_totals_agree(&l.store).await;
+    l.store
+        .delete_record(
+            ledgerkeep_domain::xero::EntityKind::Invoice,
+            TENANT,
+            "i2",
+            &actor(),
+            at(0),
+        )
+        .await
+        .unwrap();
+    invoice_totals_agree(&l.store).await;
+    let totals = l
+        .store
+        .document_totals(DocumentKind::Invoices, &filter())
+        .await
+        .unwrap();
+    let got: Vec<(Option<&str>, u64, String)> = totals
+        .iter()
+        .map(|t| (t.currency_code.as_deref(), t.count, t.total.to_string()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (Some("NZD"), 1, "10.00".to_owned()),
+            (Some("USD"), 1, "8.25".to_owned())
+        ]
+    );
+}
