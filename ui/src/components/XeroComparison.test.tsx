@@ -46,7 +46,10 @@ describe("XeroComparison", () => {
     };
     render(<XeroComparison xero={xero} onPick={onPick} />);
     expect(screen.getByTestId("xero-badge")).toHaveTextContent("Not fetched from Xero");
-    await userEvent.click(screen.getByRole("button", { name: "Show As at 2026-06-30" }));
+    // Worded as the report's column headings are, in the locale, not as ISO dates.
+    expect(screen.getByTestId("xero-comparison")).not.toHaveTextContent("2026-07-01");
+    expect(screen.getByRole("button", { name: /^Show Jul 1\s*–\s*31, 2026$/ })).toBeInTheDocument();
+    await userEvent.click(screen.getByRole("button", { name: "Show As at Jun 30, 2026" }));
     expect(onPick).toHaveBeenCalledWith({ from: null, to: "2026-06-30" });
   });
 

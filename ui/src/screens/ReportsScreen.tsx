@@ -177,7 +177,7 @@ export function ReportsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRecor
                 <tr>
                   <th scope="col">Account</th>
                   {headings.map((h, i) => (
-                    <th key={i} scope="col" className="amount" data-testid="report-column">
+                    <th key={i} scope="col" className="amount" data-testid="report-column" data-from={view.columns[i]?.from ?? undefined} data-to={view.columns[i]?.to}>
                       {h}
                     </th>
                   ))}
