@@ -776,6 +776,21 @@ mod tests {
         assert_eq!(text_plan(MATCHES_TO_CHECK_EACH_ROW), TextPlan::CheckEachRow);
     }
 
+    /// The ids of the bank transactions matching `w` (with `args`), newest first.
+    async fn ids_newest_first(store: &LedgerStore, w: &str, args: &[SqlValue]) -> Vec<String> {
+        let sql =
+            format!("SELECT xero_id FROM bank_transactions WHERE {w} ORDER BY date DESC, id DESC");
+        let mut q = sqlx::query_scalar::<_, String>(&sql);
+        for a in args {
+            q = match a {
+                SqlValue::Null => q.bind(None::<String>),
+                SqlValue::Int(i) => q.bind(*i),
+                SqlValue::Text(t) => q.bind(t.as_str()),
+            };
+        }
+        q.fetch_all(store.pool()).await.unwrap()
+    }
+
     /// Each plan's SQL selects the same rows in the same order, whatever the
     /// number of matches (the listing tests reach only the plans their data
     /// size picks).
@@ -829,18 +844,7 @@ mod tests {
                     Some(SortField::Date),
                 )
                 .unwrap();
-                let sql = format!(
-                    "SELECT xero_id FROM bank_transactions WHERE {w} ORDER BY date DESC, id DESC"
-                );
-                let mut q = sqlx::query_scalar::<_, String>(&sql);
-                for a in &args {
-                    q = match a {
-                        SqlValue::Null => q.bind(None::<String>),
-                        SqlValue::Int(i) => q.bind(*i),
-                        SqlValue::Text(t) => q.bind(t.as_str()),
-                    };
-                }
-                found.push(q.fetch_all(store.pool()).await.unwrap());
+                found.push(ids_newest_first(&store, &w, &args).await);
             }
             let expected = match text {
                 "plumbing" => 200,
@@ -916,18 +920,7 @@ mod tests {
                 )
                 .unwrap();
                 *args.last_mut().unwrap() = SqlValue::Text(q);
-                let sql = format!(
-                    "SELECT xero_id FROM bank_transactions WHERE {w} ORDER BY date DESC, id DESC"
-                );
-                let mut q = sqlx::query_scalar::<_, String>(&sql);
-                for a in &args {
-                    q = match a {
-                        SqlValue::Null => q.bind(None::<String>),
-                        SqlValue::Int(i) => q.bind(*i),
-                        SqlValue::Text(t) => q.bind(t.as_str()),
-                    };
-                }
-                q.fetch_all(store.pool()).await.unwrap()
+                ids_newest_first(store, &w, &args).await
             }
         };
         let mut conn = store.pool().acquire().await.unwrap();
