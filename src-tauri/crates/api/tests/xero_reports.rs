@@ -12,6 +12,7 @@ use ledgerkeep_sim::Collection;
 use rust_decimal::Decimal;
 
 mod common;
+use common::sync_ok as sync;
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -54,18 +55,19 @@ fn fetched() -> Vec<(ReportKind, ReportPeriod)> {
     ]
 }
 
-async fn sync(svc: &SyncService, tenant: &str) -> SyncReportView {
-    let r = sync_now(
-        svc,
-        SyncNowRequest {
-            tenant_id: tenant.to_owned(),
-            full: false,
-        },
+/// Signed in to a simulator of `seed`'s books, its first organisation, and a
+/// sync service whose network probe stays out of the way.
+async fn synced_setup(seed: u64) -> (common::SignedIn, String, SyncService) {
+    let s = common::signed_in(seed).await;
+    let tenant = s.sim.tenants()[0].tenant_id.clone();
+    let svc = common::test_service(
+        &s.ctx,
+        &s.xero,
+        &s.time,
+        std::time::Duration::from_secs(3600),
     )
-    .await
-    .unwrap();
-    assert!(r.ok, "{:?}", r.error);
-    r
+    .await;
+    (s, tenant, svc)
 }
 
 /// Each difference as label → (local, Xero), with the account's id.
@@ -86,15 +88,7 @@ fn differences(v: &ReportView) -> BTreeMap<String, (Option<String>, Decimal, Dec
 
 #[tokio::test]
 async fn after_a_sync_the_reports_match_xero_and_a_later_change_is_named_until_the_next_fetch() {
-    let s = common::signed_in(21).await;
-    let tenant = s.sim.tenants()[0].tenant_id.clone();
-    let svc = common::test_service(
-        &s.ctx,
-        &s.xero,
-        &s.time,
-        std::time::Duration::from_secs(3600),
-    )
-    .await;
+    let (s, tenant, svc) = synced_setup(21).await;
 
     // The first sync fetches Xero's four reports (four calls) and stores them.
     let first = sync(&svc, &tenant).await;
@@ -316,15 +310,7 @@ async fn after_a_sync_the_reports_match_xero_and_a_later_change_is_named_until_t
 
 #[tokio::test]
 async fn a_stored_report_that_does_not_read_is_named_not_compared() {
-    let s = common::signed_in(22).await;
-    let tenant = s.sim.tenants()[0].tenant_id.clone();
-    let svc = common::test_service(
-        &s.ctx,
-        &s.xero,
-        &s.time,
-        std::time::Duration::from_secs(3600),
-    )
-    .await;
+    let (s, tenant, svc) = synced_setup(22).await;
     assert_eq!(sync(&svc, &tenant).await.xero_reports, 4);
     // The balance sheet's stored JSON, broken in the file: a row of a type Xero does not have.
     sqlx::query("UPDATE xero_reports SET report_json = ? WHERE kind = 'BalanceSheet'")

@@ -32,6 +32,43 @@ fn journal(n: i64, day: i64, amount: &str) -> Value {
     serde_json::from_str(&text).unwrap()
 }
 
+/// Stores `page` (Xero's journals, as JSON) as one sync page.
+async fn store_journals(l: &Ledger, page: Vec<Value>) {
+    l.store
+        .apply_json_page(
+            TENANT,
+            EntityKind::Journal,
+            Value::Array(page),
+            &actor(),
+            at(0),
+        )
+        .await
+        .unwrap();
+}
+
+/// Day `d` of the test journals (from 1 January 1970, up to 8).
+fn date(d: i64) -> String {
+    format!("1970-01-0{}", d + 1)
+}
+
+/// Everything to day 4; days 1 to 2; day 3 alone.
+fn three_periods() -> [LedgerPeriod; 3] {
+    [
+        LedgerPeriod {
+            from: None,
+            to: date(4),
+        },
+        LedgerPeriod {
+            from: Some(date(1)),
+            to: date(2),
+        },
+        LedgerPeriod {
+            from: Some(date(3)),
+            to: date(3),
+        },
+    ]
+}
+
 #[tokio::test]
 async fn movements_are_exact_per_period_and_every_line_is_paged_once() {
     let l = ledger().await;
@@ -48,31 +85,8 @@ async fn movements_are_exact_per_period_and_every_line_is_paged_once() {
         amounts.push((n / 5, Decimal::from_str(&amount).unwrap()));
         page.push(journal(n, n / 5, &amount));
     }
-    l.store
-        .apply_json_page(
-            TENANT,
-            EntityKind::Journal,
-            Value::Array(page),
-            &actor(),
-            at(0),
-        )
-        .await
-        .unwrap();
-    let date = |d: i64| format!("1970-01-0{}", d + 1);
-    let periods = [
-        LedgerPeriod {
-            from: None,
-            to: date(4),
-        },
-        LedgerPeriod {
-            from: Some(date(1)),
-            to: date(2),
-        },
-        LedgerPeriod {
-            from: Some(date(3)),
-            to: date(3),
-        },
-    ];
+    store_journals(&l, page).await;
+    let periods = three_periods();
     let moved = l.store.account_movements(TENANT, &periods).await.unwrap();
     for (i, p) in [(0, 4), (1, 2), (3, 3)].iter().enumerate() {
         let in_period: Vec<Decimal> = amounts
@@ -174,31 +188,8 @@ async fn both_ways(
         .iter()
         .map(|(n, day, amount)| journal(*n, *day, amount))
         .collect();
-    l.store
-        .apply_json_page(
-            TENANT,
-            EntityKind::Journal,
-            Value::Array(page),
-            &actor(),
-            at(0),
-        )
-        .await
-        .unwrap();
-    let date = |d: i64| format!("1970-01-0{}", d + 1);
-    let periods = [
-        LedgerPeriod {
-            from: None,
-            to: date(4),
-        },
-        LedgerPeriod {
-            from: Some(date(1)),
-            to: date(2),
-        },
-        LedgerPeriod {
-            from: Some(date(3)),
-            to: date(3),
-        },
-    ];
+    store_journals(&l, page).await;
+    let periods = three_periods();
     let summed = l.store.account_movements(TENANT, &periods).await.unwrap();
     let by_line = l
         .store

@@ -134,6 +134,24 @@ pub async fn test_service(
     .unwrap()
 }
 
+/// One incremental sync of `tenant`, now, which must succeed; its report.
+pub async fn sync_ok(
+    svc: &ledgerkeep_api::SyncService,
+    tenant: &str,
+) -> ledgerkeep_api::SyncReportView {
+    let r = ledgerkeep_api::sync_now(
+        svc,
+        ledgerkeep_api::SyncNowRequest {
+            tenant_id: tenant.to_owned(),
+            full: false,
+        },
+    )
+    .await
+    .unwrap();
+    assert!(r.ok, "{:?}", r.error);
+    r
+}
+
 /// A token store in the session's keyring under a fresh service name.
 pub fn keyring_store() -> KeyringTokenStore {
     // The test session's throwaway GNOME Keyring has no `default` collection:
