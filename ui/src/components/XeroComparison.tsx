@@ -1,10 +1,10 @@
 import type { ReportPeriod, XeroComparisonView } from "../bindings";
-import { formatDate, formatPeriod } from "../lib/format";
+import { formatAsAt, formatPeriod } from "../lib/format";
 import { formatMoney } from "../lib/money";
 
 /** A period worded as the report's column headings word it, in the locale. */
 function periodLabel(p: ReportPeriod): string {
-  return p.from ? formatPeriod(p.from, p.to) : `As at ${formatDate(p.to)}`;
+  return p.from ? formatPeriod(p.from, p.to) : formatAsAt(p.to);
 }
 
 /**

@@ -107,6 +107,11 @@ export function formatPeriod(from: string | null | undefined, to: string, locale
   return typeof format.formatRange === "function" && start <= end ? format.formatRange(start, end) : `${format.format(start)} – ${format.format(end)}`;
 }
 
+/** "As at" a date, in the locale: a balance's column, or a stored report's period. */
+export function formatAsAt(to: string, locale: string = formatLocale()): string {
+  return `As at ${formatDate(to, locale)}`;
+}
+
 /**
  * A report column's heading in the locale, from its dates: the period ("Apr 1 – 30, 2026"),
  * "As at Mar 31, 2026", the trial balance's "Debit at …" and "Credit at …"; an ageing bucket
@@ -120,7 +125,7 @@ export function formatColumnHeading(
     case "period":
       return formatPeriod(column.from, column.to, locale);
     case "asAt":
-      return `As at ${formatDate(column.to, locale)}`;
+      return formatAsAt(column.to, locale);
     case "debitAt":
       return `Debit at ${formatDate(column.to, locale)}`;
     case "creditAt":

@@ -176,9 +176,9 @@ export function ReportsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRecor
               <thead>
                 <tr>
                   <th scope="col">Account</th>
-                  {headings.map((h, i) => (
-                    <th key={i} scope="col" className="amount" data-testid="report-column" data-from={view.columns[i]?.from ?? undefined} data-to={view.columns[i]?.to}>
-                      {h}
+                  {view.columns.map((c, i) => (
+                    <th key={i} scope="col" className="amount" data-testid="report-column" data-from={c.from ?? undefined} data-to={c.to}>
+                      {headings[i]}
                     </th>
                   ))}
                 </tr>
