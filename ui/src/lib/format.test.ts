@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { formatAmount, formatColumnHeading, formatDate, formatInstant, formatLocale, formatMoney, formatPeriod, numberSeparators, setFormatLocale, todayIn } from "./format";
+import { formatAmount, formatColumnHeading, formatDate, formatInstant, formatLocale, formatMoney, formatPeriod, formatSentence, numberSeparators, setFormatLocale, todayIn } from "./format";
 
 afterEach(() => {
   setFormatLocale(null);
@@ -128,6 +128,15 @@ describe("instants in the organisation's timezone", () => {
     expect(formatInstant("2026-07-01T10:30:00", null, "en-GB")).toBe("1 Jul 2026, 10:30 UTC");
     expect(formatInstant("2026-07-01T10:30:00Z", "Not/AZone", "en-GB")).toBe("1 Jul 2026, 10:30 UTC");
     expect(formatInstant(null)).toBe("—");
+  });
+
+  it("word the ledger's sentences with their dates in the locale and their instants in the zone", () => {
+    expect(formatSentence("Every bank line up to 2026-03-31 is reconciled.", "Pacific/Auckland", "en-GB")).toBe("Every bank line up to 31 Mar 2026 is reconciled.");
+    expect(formatSentence("Last synced 2026-04-01T13:05:00Z, before the period ended", "Pacific/Auckland", "en-US")).toBe("Last synced Apr 2, 2026, 2:05 AM GMT+13, before the period ended");
+    expect(formatSentence("update by sync:run-1 at 2026-07-01T10:30:00.123Z: Total", null, "de-DE")).toBe("update by sync:run-1 at 1. Juli 2026, 10:30 UTC: Total");
+    expect(formatSentence("Period lock date 2026-03-31; end-of-year lock date not set", null, "de-DE")).toBe("Period lock date 31. März 2026; end-of-year lock date not set");
+    // Not dates: a reference with more digits, or a date inside a longer code.
+    expect(formatSentence("INV-2026-03-31 and 12026-03-310", null, "en-GB")).toBe("INV-2026-03-31 and 12026-03-310");
   });
 
   it("give today's date in the organisation's timezone", () => {

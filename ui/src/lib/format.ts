@@ -166,6 +166,18 @@ export function formatInstant(instant: string | null | undefined, zone?: string 
   }).format(at);
 }
 
+/** An ISO date, or an ISO instant (a date with a time), standing alone in a sentence. */
+const ISO_IN_TEXT = /(?<![\w-])(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?(?![\w-])/g;
+
+/**
+ * A sentence composed by the ledger (a check's summary, its evidence's reason) with each ISO
+ * date in the locale's format and each instant in the organisation's timezone:
+ * "Every bank line up to 2026-03-31 is reconciled." reads "… up to Mar 31, 2026 …".
+ */
+export function formatSentence(text: string, zone?: string | null, locale: string = formatLocale()): string {
+  return text.replace(ISO_IN_TEXT, (whole: string, date: string, time: string | undefined) => (time ? formatInstant(whole, zone, locale) : formatDate(date, locale)));
+}
+
 /** Today's date (`YYYY-MM-DD`) in the organisation's timezone, or this computer's when it has none. */
 export function todayIn(zone: string | null | undefined, now: Date = new Date()): string {
   if (!zone) {

@@ -135,6 +135,8 @@ describe("the checklists screen", () => {
     expect(within(failing).getByTestId("evidence")).toHaveTextContent("Period lock date not set");
     // Calendar dates in the locale's format, as given.
     expect(within(failing).getByTestId("evidence-row")).toHaveTextContent("Oct 31, 2026");
+    // ... in the ledger's own sentences too.
+    expect(within(passing).getByTestId("check-summary")).toHaveTextContent(/^2 bank accounts synced since Oct 31, 2026\.$/);
     expect(within(passing).getByTestId("step-due")).toHaveTextContent(/^Nov 6, 2026$/);
     expect(within(passing).getByText("every").tagName).toBe("STRONG");
     await user.type(screen.getByTestId("run-who"), "Sam");

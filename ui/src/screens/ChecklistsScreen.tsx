@@ -14,7 +14,7 @@ import { useOrganisation, useOrganisationZone } from "../app/organisation";
 import { settle, useCommand } from "../app/useCommand";
 import { EmptyState } from "../components/EmptyState";
 import { FieldMessage, fieldErrors } from "../components/FieldMessage";
-import { formatAmount, formatDate, formatInstant, todayIn } from "../lib/format";
+import { formatAmount, formatDate, formatInstant, formatSentence, todayIn } from "../lib/format";
 import { Markdown } from "../lib/markdown";
 
 const FREQUENCIES = ["daily", "weekly", "monthly", "quarterly", "yearly"] as const;
@@ -353,7 +353,7 @@ function StepRow({ step, locked, who, onChanged }: { step: RunStepView; locked: 
       </div>
       {outcome && (
         <div className="check-outcome">
-          <p data-testid="check-summary">{outcome.summary}</p>
+          <p data-testid="check-summary">{formatSentence(outcome.summary, zone)}</p>
           {outcome.evidence.length > 0 && (
             <details open={outcome.status === "fail"}>
               <summary>Evidence ({outcome.evidence.length})</summary>
@@ -372,7 +372,7 @@ function StepRow({ step, locked, who, onChanged }: { step: RunStepView; locked: 
                       <td>{e.date ? formatDate(e.date) : ""}</td>
                       <td>{e.label}</td>
                       <td>{e.amount ? formatAmount(e.currency, e.amount) : ""}</td>
-                      <td>{e.detail}</td>
+                      <td>{formatSentence(e.detail, zone)}</td>
                     </tr>
                   ))}
                 </tbody>
@@ -433,14 +433,14 @@ function Run({ run, onChanged }: { run: RunView; onChanged: (r: RunView) => void
       </div>
       {run.warnings.map((w) => (
         <p key={w} className="notice" role="alert" data-testid="run-warning">
-          {w}
+          {formatSentence(w, zone)}
         </p>
       ))}
       {run.editsSinceSignOff.length > 0 && (
         <ul data-testid="run-edits">
           {run.editsSinceSignOff.map((e, i) => (
             <li key={i}>
-              {e.date ? formatDate(e.date) : ""} {e.table} {e.xeroId}: {e.detail}
+              {e.date ? formatDate(e.date) : ""} {e.table} {e.xeroId}: {formatSentence(e.detail, zone)}
             </li>
           ))}
         </ul>

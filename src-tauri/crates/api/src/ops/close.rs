@@ -694,11 +694,12 @@ pub async fn evaluate_check(
                     )
                 )
             } else {
+                // The balances are in the evidence, as amounts the UI formats.
                 format!(
                     "{} not at zero on {end_s}: {}.",
                     plural(off.len(), "account", "accounts"),
                     off.iter()
-                        .map(|a| format!("{} {}", a.name, a.balance))
+                        .map(|a| a.name.as_str())
                         .collect::<Vec<_>>()
                         .join(", ")
                 )
