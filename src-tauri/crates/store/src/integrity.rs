@@ -39,6 +39,7 @@ impl LedgerStore {
             pool,
             path: path.to_owned(),
             metrics: None,
+            search_totals: Default::default(),
         })
     }
 

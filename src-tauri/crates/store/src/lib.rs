@@ -23,6 +23,7 @@ pub mod outbox;
 pub mod query;
 pub mod reports;
 pub mod rows;
+mod search_totals;
 pub mod settings;
 pub mod sync_state;
 pub mod xero_reports;
@@ -104,6 +105,8 @@ pub struct LedgerStore {
     path: PathBuf,
     /// Where each named query's duration is counted, when the app gave one.
     metrics: Option<Arc<Metrics>>,
+    /// The copies that text searches' totals are summed from.
+    search_totals: Arc<search_totals::SearchTotals>,
 }
 
 /// Times one named query from its creation to its drop (an early return or a
@@ -286,6 +289,7 @@ impl LedgerStore {
             pool,
             path: path.to_owned(),
             metrics: None,
+            search_totals: Arc::default(),
         })
     }
 

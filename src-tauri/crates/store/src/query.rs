@@ -18,7 +18,7 @@ use crate::rows::SqlValue;
 use crate::{LedgerStore, StoreError};
 
 /// Which documents to list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum DocumentKind {
     BankTransactions,
     /// Invoices (ACCREC) and bills (ACCPAY); filter by `doc_type` for one.
@@ -26,14 +26,14 @@ pub enum DocumentKind {
 }
 
 impl DocumentKind {
-    fn table(self) -> &'static str {
+    pub(crate) fn table(self) -> &'static str {
         match self {
             DocumentKind::BankTransactions => "bank_transactions",
             DocumentKind::Invoices => "invoices",
         }
     }
 
-    fn fts(self) -> &'static str {
+    pub(crate) fn fts(self) -> &'static str {
         match self {
             DocumentKind::BankTransactions => "bank_transaction_fts",
             DocumentKind::Invoices => "invoice_fts",
@@ -291,20 +291,13 @@ fn where_clause_with(
             }
         }
     }
-    let bound = |m: &Money| {
-        m.to_e4().ok_or_else(|| {
-            StoreError::Invalid(format!(
-                "{m} has more than 4 decimal places or is too large"
-            ))
-        })
-    };
-    if let Some(m) = &f.amount_min {
+    if let Some(m) = bound_e4(&f.amount_min)? {
         sql.push_str(&format!(" AND {amount_col} >= ?"));
-        args.push(SqlValue::Int(bound(m)?));
+        args.push(SqlValue::Int(m));
     }
-    if let Some(m) = &f.amount_max {
+    if let Some(m) = bound_e4(&f.amount_max)? {
         sql.push_str(&format!(" AND {amount_col} <= ?"));
-        args.push(SqlValue::Int(bound(m)?));
+        args.push(SqlValue::Int(m));
     }
     if let Some(text) = &f.text {
         let q = fts_query(text);
@@ -326,6 +319,19 @@ fn where_clause_with(
         }
     }
     Ok((sql, args))
+}
+
+/// An amount bound in ten-thousandths, as the `total_e4` column holds totals.
+fn bound_e4(m: &Option<Money>) -> Result<Option<i64>, StoreError> {
+    m.as_ref()
+        .map(|m| {
+            m.to_e4().ok_or_else(|| {
+                StoreError::Invalid(format!(
+                    "{m} has more than 4 decimal places or is too large"
+                ))
+            })
+        })
+        .transpose()
 }
 
 /// Turns what the owner typed into an FTS5 query: every word must be present.
@@ -607,7 +613,41 @@ impl LedgerStore {
                 return Ok(totals);
             }
         }
+        if let Some(totals) = self.search_totals_in_memory(kind, filter).await? {
+            return Ok(totals);
+        }
         self.document_totals_by_scan(kind, filter).await
+    }
+
+    /// A text search's totals, summed from the in-memory copy
+    /// ([`crate::search_totals`]) for any filter but a contact and an
+    /// invoice's line account; `None` for those, or when the copy cannot
+    /// answer exactly.
+    async fn search_totals_in_memory(
+        &self,
+        kind: DocumentKind,
+        f: &DocumentFilter,
+    ) -> Result<Option<Vec<CurrencyTotal>>, StoreError> {
+        let q = f.text.as_deref().map(fts_query).unwrap_or_default();
+        if q.is_empty()
+            || f.contact.is_some()
+            || (f.account.is_some() && kind != DocumentKind::BankTransactions)
+        {
+            return Ok(None);
+        }
+        let wanted = crate::search_totals::Wanted {
+            tenant_id: &f.tenant_id,
+            currency: f.currency.as_deref(),
+            min_e4: bound_e4(&f.amount_min)?,
+            max_e4: bound_e4(&f.amount_max)?,
+            date_from: f.date_from.as_deref(),
+            date_to: f.date_to.as_deref(),
+            status: f.status.as_deref(),
+            doc_type: f.doc_type.as_deref(),
+            account: f.account.as_deref(),
+        };
+        let mut conn = self.pool().acquire().await?;
+        self.search_totals.totals(&mut conn, kind, &q, wanted).await
     }
 
     /// [`Self::document_totals`] by reading every matching row: what the

@@ -584,6 +584,10 @@ enum Change {
     Delete(usize),
 }
 
+/// The line text of record `i % 3` in [`the_day_rollups_always_equal_the_rows`]:
+/// `valve` as typed (a prefix) finds the first two.
+const WORDS: [&str; 3] = ["valve", "valves", "copper"];
+
 /// A record's fields in [`the_day_rollups_always_equal_the_rows`].
 type Fields = (i64, Option<String>, bool, bool, bool, bool);
 
@@ -608,6 +612,7 @@ proptest! {
     /// Inserts, updates (of the day, amount, currency, type, status and bank
     /// account) and deletions keep the rollups equal to the rows: the totals
     /// they give equal those summed from the rows, for every filter they answer.
+    /// The same holds for a text search's totals, summed from an in-memory copy.
     #[test]
     fn the_day_rollups_always_equal_the_rows(changes in proptest::collection::vec(change(), 1..40)) {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
@@ -636,7 +641,7 @@ proptest! {
                         let rec = tx(&format!("r{i}"), Some(day * DAY), amount.as_deref(),
                             if *aud { "AUD" } else { "NZD" }, if *spend { "SPEND" } else { "RECEIVE" },
                             if *deleted { "DELETED" } else { "AUTHORISED" },
-                            if *bank2 { "bank-2" } else { "bank-1" }, ("c", "C"), "r", "d", updated);
+                            if *bank2 { "bank-2" } else { "bank-1" }, ("c", "C"), "r", WORDS[i % 3], updated);
                         l.store.apply_page(TENANT, &[rec], &actor(), at(0)).await.unwrap();
                         stored.insert(*i, new);
                     }
@@ -646,6 +651,12 @@ proptest! {
                             TENANT, &format!("r{i}"), &actor(), at(0)).await.unwrap();
                     }
                 }
+                // A search's totals follow every change (its in-memory copy is
+                // rebuilt when the ledger moves).
+                let valve = DocumentFilter { text: Some("valve".to_owned()), ..filter() };
+                let fast = l.store.document_totals(DocumentKind::BankTransactions, &valve).await.unwrap();
+                let slow = l.store.document_totals_by_scan(DocumentKind::BankTransactions, &valve).await.unwrap();
+                assert_eq!(fast, slow, "after change {n}");
             }
             let day = |d: i64| chrono::DateTime::from_timestamp_millis(d * DAY).unwrap().date_naive().to_string();
             let mut filters = vec![filter()];
@@ -666,6 +677,28 @@ proptest! {
                 filters.push(DocumentFilter { account: Some(b.to_owned()), status: Some("AUTHORISED".to_owned()), ..filter() });
             }
             filters.push(DocumentFilter { tenant_id: "someone-else".to_owned(), ..filter() });
+            // Searches: a prefix (two words), whole words, and with the other
+            // filters, those summed in memory (currency, amount) and not.
+            for text in ["valve", "valve ", "copper ", "nothing "] {
+                let t = || DocumentFilter { text: Some(text.to_owned()), ..filter() };
+                filters.push(t());
+                filters.push(DocumentFilter { tenant_id: "someone-else".to_owned(), ..t() });
+                for c in ["AUD", "NZD", "EUR"] {
+                    filters.push(DocumentFilter { currency: Some(c.to_owned()), ..t() });
+                }
+                filters.push(DocumentFilter { amount_min: Some(Money::parse("0").unwrap()), ..t() });
+                filters.push(DocumentFilter { amount_max: Some(Money::parse("-1.5").unwrap()), ..t() });
+                filters.push(DocumentFilter { status: Some("DELETED".to_owned()), ..t() });
+                filters.push(DocumentFilter { date_to: Some(day(2)), ..t() });
+                filters.push(DocumentFilter { date_from: Some(day(1)), date_to: Some(day(3)), ..t() });
+                filters.push(DocumentFilter { doc_type: Some("SPEND".to_owned()), ..t() });
+                filters.push(DocumentFilter { account: Some("bank-2".to_owned()), ..t() });
+                filters.push(DocumentFilter {
+                    status: Some("AUTHORISED".to_owned()), currency: Some("NZD".to_owned()),
+                    amount_min: Some(Money::parse("-5").unwrap()), date_from: Some(day(2)), ..t()
+                });
+                filters.push(DocumentFilter { contact: Some("c".to_owned()), ..t() });
+            }
             for f in &filters {
                 let fast = l.store.document_totals(DocumentKind::BankTransactions, f).await.unwrap();
                 let slow = l.store.document_totals_by_scan(DocumentKind::BankTransactions, f).await.unwrap();
@@ -717,6 +750,116 @@ async fn totals_by_day_type_and_status_are_read_from_the_rollups() {
     assert!(nzd(&scanned) < nzd(&before));
 }
 
+/// A text search's totals are summed from an in-memory copy kept as of the
+/// audit head: a total changed behind the store's back (no audit row) does not
+/// show in them. Audited changes bring the copy up to the rows: an update and
+/// an insert are read again, and a deleted document is no longer matched.
+#[tokio::test]
+async fn a_search_totals_come_from_a_copy_kept_as_of_the_audit_head() {
+    let (l, _) = varied().await;
+    let office = DocumentFilter {
+        text: Some("office".to_owned()),
+        ..filter()
+    };
+    let totals = |f: &DocumentFilter| {
+        let (store, f) = (l.store.clone(), f.clone());
+        async move {
+            let fast = store
+                .document_totals(DocumentKind::BankTransactions, &f)
+                .await
+                .unwrap();
+            let slow = store
+                .document_totals_by_scan(DocumentKind::BankTransactions, &f)
+                .await
+                .unwrap();
+            (fast, slow)
+        }
+    };
+    let (before, slow) = totals(&office).await;
+    assert_eq!(before, slow);
+    assert!(!before.is_empty());
+    let behind_the_back = |sql: &'static str| {
+        let pool = l.store.pool().clone();
+        async move { sqlx::query(sql).execute(&pool).await.unwrap() }
+    };
+    behind_the_back(
+        "UPDATE bank_transactions SET total_e4 = total_e4 + 10000 WHERE xero_id = 'bt-01'",
+    )
+    .await;
+    let (unaudited, slow) = totals(&office).await;
+    assert_eq!(unaudited, before, "summed from the copy");
+    assert_ne!(slow, before, "the rows did change");
+    // The record's next version (audited) is read again, as is a new record.
+    let page = [
+        tx(
+            "bt-01",
+            Some(DAY),
+            Some("7.25"),
+            "NZD",
+            "SPEND",
+            "AUTHORISED",
+            "bank-1",
+            ("c-1", "Acme Supplies"),
+            "REF-1",
+            "office paper",
+            5_000,
+        ),
+        tx(
+            "bt-new",
+            Some(DAY),
+            Some("1000.10"),
+            "EUR",
+            "SPEND",
+            "AUTHORISED",
+            "bank-1",
+            ("c-1", "Acme Supplies"),
+            "REF-new",
+            "office chairs",
+            5_000,
+        ),
+    ];
+    l.store
+        .apply_page(TENANT, &page, &actor(), at(1))
+        .await
+        .unwrap();
+    let (after, slow) = totals(&office).await;
+    assert_eq!(after, slow);
+    assert!(after
+        .iter()
+        .any(|t| t.currency_code.as_deref() == Some("EUR")));
+    // A deleted document is no longer among the matches.
+    l.store
+        .delete_record(
+            ledgerkeep_domain::xero::EntityKind::BankTransaction,
+            TENANT,
+            "bt-new",
+            &actor(),
+            at(2),
+        )
+        .await
+        .unwrap();
+    let (deleted, slow) = totals(&office).await;
+    assert_eq!(deleted, slow);
+    assert!(deleted
+        .iter()
+        .all(|t| t.currency_code.as_deref() != Some("EUR")));
+    // A word no document has, and another organisation: no totals.
+    for f in [
+        DocumentFilter {
+            text: Some("absent ".to_owned()),
+            ..filter()
+        },
+        DocumentFilter {
+            tenant_id: "someone-else".to_owned(),
+            ..office.clone()
+        },
+    ] {
+        let (fast, slow) = totals(&f).await;
+        assert_eq!(fast, slow);
+        assert!(fast.is_empty());
+    }
+}
+
 /// Asserts the invoices' totals by the rollups equal those from the rows, for
 /// a few filters; returns how many currency totals were compared.
 async fn invoice_totals_agree(store: &LedgerStore) -> usize {
@@ -740,6 +883,21 @@ async fn invoice_totals_agree(store: &LedgerStore) -> usize {
             ..filter()
         });
     }
+    // A search (every invoice has the contact Harbour Cafe), alone and filtered.
+    let harbour = || DocumentFilter {
+        text: Some("harbour".to_owned()),
+        ..filter()
+    };
+    filters.push(harbour());
+    filters.push(DocumentFilter {
+        doc_type: Some("ACCREC".to_owned()),
+        ..harbour()
+    });
+    filters.push(DocumentFilter {
+        status: Some("AUTHORISED".to_owned()),
+        date_from: Some(day(1)),
+        ..harbour()
+    });
     let mut seen = 0;
     for f in &filters {
         let fast = store
