@@ -76,6 +76,8 @@ describe("the anomalies panel", () => {
     expect(lists).toEqual([{ tenantId: "t-1", includeClosed: false }]);
     expect(within(nth(items, 0)).getByTestId("anomaly-explanation")).toHaveTextContent("both NZD 1,234.50");
     expect(within(nth(items, 1)).getByTestId("anomaly-explanation")).toHaveTextContent("to 99-8888-7777777-66");
+    // The ledger's ISO dates read in the locale; the bank account numbers are left as they are.
+    expect(within(nth(items, 1)).getByTestId("anomaly-explanation")).toHaveTextContent("changed on Jul 1, 2026 from 12-3456-0000001-00");
     // Invoices open in the Transactions drawer; a contact is named, not linked.
     const links = within(nth(items, 0)).getAllByTestId("anomaly-record");
     expect(links.map((l) => l.textContent)).toEqual(["BILL-00012", "BILL-00012-B"]);

@@ -2,6 +2,8 @@ import { useEffect, useState, type FormEvent } from "react";
 import { commands, events, type AnomalyRecordView, type AnomalyView, type ApiError } from "../bindings";
 import { useEvent } from "../app/useEvent";
 import { settle, type CommandState } from "../app/useCommand";
+import { useOrganisationZone } from "../app/organisation";
+import { formatSentence } from "../lib/format";
 
 /** The records the Transactions screen can open in its drawer. */
 export function opensInTransactions(r: AnomalyRecordView): boolean {
@@ -71,6 +73,7 @@ function Finding({
   const [reason, setReason] = useState("");
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
+  const zone = useOrganisationZone();
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -88,7 +91,7 @@ function Finding({
   return (
     <li className="anomaly" data-testid="anomaly" data-rule={finding.rule}>
       <strong>{finding.title}</strong>
-      <p data-testid="anomaly-explanation">{finding.explanation}</p>
+      <p data-testid="anomaly-explanation">{formatSentence(finding.explanation, zone)}</p>
       <p className="anomaly-records">
         {finding.records.map((r) =>
           opensInTransactions(r) && onOpenRecord ? (
