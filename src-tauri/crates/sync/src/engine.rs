@@ -27,6 +27,11 @@ use crate::cancel::CancelToken;
 use crate::progress::{StopReason, StreamReport, StreamStatus, SyncProgress, SyncReport};
 use crate::streams::{Paging, Stream, JOURNALS_PER_CALL, MAX_PAGE_SIZE, STREAMS};
 
+/// A run that changed at least this many records ends by merging the search
+/// index into one segment ([`LedgerStore::optimize`]: about a second per
+/// million documents); FTS5's own merging keeps smaller runs in check.
+const OPTIMIZE_AFTER: u64 = 1_000;
+
 /// What to pull.
 #[derive(Debug, Clone)]
 pub struct SyncRequest {
@@ -325,6 +330,12 @@ impl SyncEngine {
                 self.clear_pending(tenant).await;
             }
             let records_changed: u64 = reports.iter().map(|r| r.inserted + r.updated).sum();
+            if records_changed >= OPTIMIZE_AFTER {
+                // Page by page, the search index grew in many segments.
+                if let Err(e) = self.store.optimize().await {
+                    tracing::warn!(error = %e, "could not optimise the search index");
+                }
+            }
             let new_findings = if stopped.is_none() {
                 self.detect_anomalies(tenant).await
             } else {

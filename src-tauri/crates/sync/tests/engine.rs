@@ -61,6 +61,14 @@ async fn a_full_sync_of_the_medium_books_equals_the_truth_to_the_cent() {
     }
     let compared = assert_ledger_equals_truth(&h, &h.store).await;
     assert!(compared > 40_000, "only {compared} records compared");
+    // Each first sync of 1,000 records or more ended by merging the search
+    // index (a first sync changes every record it sees); the others did not.
+    let large = timings
+        .iter()
+        .filter(|(_, _, seen, _)| *seen >= 1_000)
+        .count();
+    assert!(large > 0 && large < timings.len(), "{timings:?}");
+    assert_eq!(query_calls(&h, "optimize") as usize, large);
     // Anomaly detection ran after each sync: clean books, no alarm (tests/anomalies.rs plants them).
     let findings = h.store.anomaly_findings(None, true).await.unwrap();
     assert!(
@@ -151,6 +159,7 @@ async fn an_incremental_sync_brings_exactly_the_mutations_without_downloading_ag
         "one call per stream and tenant"
     );
 
+    let optimised = query_calls(&h, "optimize");
     h.time.advance(std::time::Duration::from_secs(5));
     let mutations = h.sim.mutate(12);
     let moving: Vec<_> = mutations
@@ -160,6 +169,8 @@ async fn an_incremental_sync_brings_exactly_the_mutations_without_downloading_ag
     assert!(!moving.is_empty());
     h.time.advance(std::time::Duration::from_secs(5));
     let reports = sync_all(&h, &SyncRequest::user()).await;
+    // A few changes: FTS5's own merging suffices, no whole-index merge.
+    assert_eq!(query_calls(&h, "optimize"), optimised);
     let calls: u64 = reports.iter().map(|r| r.calls).sum();
     let seen: u64 = reports.iter().map(|r| r.records_seen).sum();
     let changed: u64 = reports.iter().map(|r| r.records_changed).sum();

@@ -122,7 +122,8 @@ pub async fn harness_seeded(
     let dir = tempfile::tempdir().unwrap();
     let store = LedgerStore::open(&dir.path().join("ledger.sqlite"))
         .await
-        .unwrap();
+        .unwrap()
+        .with_metrics(Arc::clone(&metrics));
     let engine = Arc::new(SyncEngine::new(
         Arc::clone(&xero),
         store.clone(),
@@ -138,6 +139,16 @@ pub async fn harness_seeded(
         metrics,
         dir,
     }
+}
+
+/// How many times the store ran the named query (`optimize`...).
+pub fn query_calls(h: &Harness, name: &str) -> u32 {
+    h.metrics
+        .snapshot()
+        .queries
+        .iter()
+        .find(|q| q.name == name)
+        .map_or(0, |q| q.calls)
 }
 
 /// Signs in through the https bounce route, as the deep link does.
