@@ -22,7 +22,11 @@
 //!   bank account adds those from their own indexes ([`Amounts::describe`]);
 //! - later searches read again just the documents the audit rows since the
 //!   copy's head name ([`Amounts::catch_up`]); a great many changes build it
-//!   afresh.
+//!   afresh;
+//! - so that the owner's first search need not wait, the store makes the
+//!   copy a second after the explorer opens ([`SearchTotals::warm_later`]),
+//!   and brings every copy up to date as a sync run ends
+//!   ([`SearchTotals::refresh`], from `LedgerStore::optimize`).
 //!
 //! Exactness: the sums are `i128` of ten-thousandths, so they cannot overflow;
 //! a matching total the integers do not hold (more than four decimal places,
@@ -30,12 +34,12 @@
 //! does anything the copy cannot decide exactly as SQL would (a stored date
 //! or a bound that is no `YYYY-MM-DD`, more distinct values than it numbers).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use futures_util::TryStreamExt;
 use ledgerkeep_domain::Money;
-use sqlx::{Connection, SqliteConnection};
+use sqlx::{Connection, SqliteConnection, SqlitePool};
 use tokio::sync::Mutex;
 
 use crate::query::{CurrencyTotal, DocumentKind};
@@ -45,7 +49,13 @@ use crate::StoreError;
 #[derive(Debug, Default)]
 pub(crate) struct SearchTotals {
     copies: Mutex<HashMap<(DocumentKind, String), Arc<Amounts>>>,
+    /// The copies [`SearchTotals::warm_later`] is to make.
+    warming: parking_lot::Mutex<HashSet<(DocumentKind, String)>>,
 }
+
+/// How long after the explorer opens its search copy is made: its first
+/// rows and totals come first.
+const WARM_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Which of a search's documents to total, beyond its text.
 #[derive(Debug, Clone, Copy, Default)]
@@ -91,7 +101,9 @@ impl SearchTotals {
     ) -> Result<Option<Vec<CurrencyTotal>>, StoreError> {
         // The head, the copy as of it and the matches: one snapshot.
         let mut tx = conn.begin().await?;
-        let copy = self.copy_at_head(&mut tx, kind, wanted).await?;
+        let copy = self
+            .copy_at_head(&mut tx, kind, wanted.tenant_id, wanted.described())
+            .await?;
         let matches: Option<String> = sqlx::query_scalar(&format!(
             "SELECT group_concat(rowid) FROM {0} WHERE {0} MATCH ?",
             kind.fts()
@@ -112,20 +124,76 @@ impl SearchTotals {
         Ok(copy.totals(&ids, &wanted))
     }
 
+    /// Brings every copy made so far up to the ledger's head (as a sync run
+    /// ends, so that the next search need not).
+    pub(crate) async fn refresh(&self, conn: &mut SqliteConnection) -> Result<(), StoreError> {
+        let made: Vec<(DocumentKind, String, bool)> = {
+            let copies = self.copies.lock().await;
+            copies
+                .iter()
+                .map(|((kind, tenant), copy)| (*kind, tenant.clone(), copy.described))
+                .collect()
+        };
+        for (kind, tenant, described) in made {
+            let mut tx = conn.begin().await?;
+            self.copy_at_head(&mut tx, kind, &tenant, described).await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// Makes `tenant`'s copy of `kind`, described, in the background after
+    /// [`WARM_AFTER`], unless it is made already: the explorer has opened,
+    /// and its first search should not wait for it. A failure is logged; the
+    /// search then builds the copy itself.
+    pub(crate) fn warm_later(
+        self: &Arc<Self>,
+        pool: &SqlitePool,
+        kind: DocumentKind,
+        tenant: &str,
+    ) {
+        let key = (kind, tenant.to_owned());
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        if self.copies.try_lock().is_ok_and(|c| c.contains_key(&key)) {
+            return;
+        }
+        if !self.warming.lock().insert(key.clone()) {
+            return;
+        }
+        let (this, pool) = (Arc::clone(self), pool.clone());
+        runtime.spawn(async move {
+            tokio::time::sleep(WARM_AFTER).await;
+            let made = async {
+                let mut conn = pool.acquire().await?;
+                let mut tx = conn.begin().await?;
+                this.copy_at_head(&mut tx, key.0, &key.1, true).await?;
+                tx.commit().await?;
+                Ok::<_, StoreError>(())
+            }
+            .await;
+            if let Err(e) = made {
+                tracing::info!(error = %e, "the search totals' copy was not made ahead");
+            }
+            this.warming.lock().remove(&key);
+        });
+    }
+
     /// The organisation's copy of `kind` as of the head `conn` reads, brought
-    /// up to it or built now, with what `wanted` asks of each document;
+    /// up to it or built now, `described` if asked (see [`Amounts::describe`]);
     /// `None` if it cannot be made.
     async fn copy_at_head(
         &self,
         conn: &mut SqliteConnection,
         kind: DocumentKind,
-        wanted: Wanted<'_>,
+        tenant: &str,
+        described: bool,
     ) -> Result<Option<Arc<Amounts>>, StoreError> {
         let head: Option<i64> = sqlx::query_scalar("SELECT seq FROM audit_head WHERE id = 1")
             .fetch_optional(&mut *conn)
             .await?;
         let head = head.unwrap_or(0);
-        let tenant = wanted.tenant_id;
         // Held while building: a search that comes meanwhile waits for this
         // copy rather than building its own.
         let mut copies = self.copies.lock().await;
@@ -147,7 +215,7 @@ impl SearchTotals {
                 None => return Ok(None),
             },
         };
-        if wanted.described() && !copy.described {
+        if described && !copy.described {
             let mut bare = Arc::unwrap_or_clone(copy);
             if !bare.describe(conn, kind, tenant).await? {
                 return Ok(None);

@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use ledgerkeep_domain::xero::{BankTransaction, Invoice, XeroRecord};
 use ledgerkeep_domain::Money;
-use ledgerkeep_store::query::{DocumentFilter, DocumentKind, Sort, SortField};
+use ledgerkeep_store::query::{CurrencyTotal, DocumentFilter, DocumentKind, Sort, SortField};
 use ledgerkeep_store::LedgerStore;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -750,6 +750,45 @@ async fn totals_by_day_type_and_status_are_read_from_the_rollups() {
     assert!(nzd(&scanned) < nzd(&before));
 }
 
+/// The totals of `f` as `document_totals` gives them, and as the rows sum them.
+async fn both_totals(
+    store: &LedgerStore,
+    f: DocumentFilter,
+) -> (Vec<CurrencyTotal>, Vec<CurrencyTotal>) {
+    let kind = DocumentKind::BankTransactions;
+    let fast = store.document_totals(kind, &f).await.unwrap();
+    let slow = store.document_totals_by_scan(kind, &f).await.unwrap();
+    (fast, slow)
+}
+
+/// Adds 1.00 to a bank transaction's integer total behind the store's back:
+/// no audit row.
+async fn change_behind_the_back(store: &LedgerStore, xero_id: &str) {
+    sqlx::query("UPDATE bank_transactions SET total_e4 = total_e4 + 10000 WHERE xero_id = ?")
+        .bind(xero_id)
+        .execute(store.pool())
+        .await
+        .unwrap();
+}
+
+/// The next version of [`varied`]'s `bt-01`, with another total.
+fn bt_01_next() -> XeroRecord<BankTransaction> {
+    let contact = ("c-1", "Acme Supplies");
+    tx(
+        "bt-01",
+        Some(DAY),
+        Some("7.25"),
+        "NZD",
+        "SPEND",
+        "AUTHORISED",
+        "bank-1",
+        contact,
+        "REF-1",
+        "office paper",
+        5_000,
+    )
+}
+
 /// A text search's totals are summed from an in-memory copy kept as of the
 /// audit head: a total changed behind the store's back (no audit row) does not
 /// show in them. Audited changes bring the copy up to the rows: an update and
@@ -761,49 +800,17 @@ async fn a_search_totals_come_from_a_copy_kept_as_of_the_audit_head() {
         text: Some("office".to_owned()),
         ..filter()
     };
-    let totals = |f: &DocumentFilter| {
-        let (store, f) = (l.store.clone(), f.clone());
-        async move {
-            let fast = store
-                .document_totals(DocumentKind::BankTransactions, &f)
-                .await
-                .unwrap();
-            let slow = store
-                .document_totals_by_scan(DocumentKind::BankTransactions, &f)
-                .await
-                .unwrap();
-            (fast, slow)
-        }
-    };
+    let totals = |f: &DocumentFilter| both_totals(&l.store, f.clone());
     let (before, slow) = totals(&office).await;
     assert_eq!(before, slow);
     assert!(!before.is_empty());
-    let behind_the_back = |sql: &'static str| {
-        let pool = l.store.pool().clone();
-        async move { sqlx::query(sql).execute(&pool).await.unwrap() }
-    };
-    behind_the_back(
-        "UPDATE bank_transactions SET total_e4 = total_e4 + 10000 WHERE xero_id = 'bt-01'",
-    )
-    .await;
+    change_behind_the_back(&l.store, "bt-01").await;
     let (unaudited, slow) = totals(&office).await;
     assert_eq!(unaudited, before, "summed from the copy");
     assert_ne!(slow, before, "the rows did change");
     // The record's next version (audited) is read again, as is a new record.
     let page = [
-        tx(
-            "bt-01",
-            Some(DAY),
-            Some("7.25"),
-            "NZD",
-            "SPEND",
-            "AUTHORISED",
-            "bank-1",
-            ("c-1", "Acme Supplies"),
-            "REF-1",
-            "office paper",
-            5_000,
-        ),
+        bt_01_next(),
         tx(
             "bt-new",
             Some(DAY),
@@ -858,6 +865,49 @@ async fn a_search_totals_come_from_a_copy_kept_as_of_the_audit_head() {
         assert_eq!(fast, slow);
         assert!(fast.is_empty());
     }
+}
+
+/// The copy is made ahead: a second after the explorer opens (its totals
+/// without a search), and again as a sync run ends (`optimize`). Each is shown
+/// by a total changed behind the store's back afterwards, which a copy made
+/// at the search itself would hold.
+#[tokio::test]
+async fn the_search_copy_is_made_after_the_explorer_opens_and_as_a_sync_ends() {
+    let (l, _) = varied().await;
+    let office = DocumentFilter {
+        text: Some("office".to_owned()),
+        status: Some("AUTHORISED".to_owned()),
+        ..filter()
+    };
+    let agree = |f: &DocumentFilter| {
+        let totals = both_totals(&l.store, f.clone());
+        async move {
+            let (fast, slow) = totals.await;
+            fast == slow
+        }
+    };
+    // The explorer opens: its totals come from the rollups, and the copy
+    // (with each document's status) is made a second later.
+    l.store
+        .document_totals(DocumentKind::BankTransactions, &filter())
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(2_500)).await;
+    change_behind_the_back(&l.store, "bt-01").await;
+    assert!(!agree(&office).await, "the copy was made before the change");
+    // A sync run changes bt-01 (audited) and ends with `optimize`, which
+    // reads it into the copy; a change behind the back after that is not seen.
+    let page = [bt_01_next()];
+    l.store
+        .apply_page(TENANT, &page, &actor(), at(1))
+        .await
+        .unwrap();
+    l.store.optimize().await.unwrap();
+    change_behind_the_back(&l.store, "bt-01").await;
+    assert!(
+        !agree(&office).await,
+        "the copy was brought up as the run ended"
+    );
 }
 
 /// Asserts the invoices' totals by the rollups equal those from the rows, for
