@@ -22,12 +22,13 @@
 //!   (a month, a status, an amount range, a contact) and for a search (a
 //!   reference, a contact's name, a word of the line text, that word within a
 //!   month and with a status);
-//! - once each: the first search's totals after opening (which builds the
-//!   store's in-memory copy for search totals), the first with a day or
-//!   status (which reads those into it), and a search's totals after each of
-//!   five sync pages of 1,000 changed documents (the copy catching up; the
-//!   pages change the newest documents' `UpdatedDateUTC` by a second, so each
-//!   run leaves the kept ledger 5,000 updates further on);
+//! - once each, on a second store of the same file: a search's totals that
+//!   make the store's in-memory copy for search totals, then one with a month
+//!   (which adds the days, statuses, types and accounts); and on the first, a
+//!   search's totals after each of five sync pages of 1,000 changed documents
+//!   (the copy catching up; the pages change the newest documents'
+//!   `UpdatedDateUTC` by a second, so each run leaves the kept ledger 5,000
+//!   updates further on);
 //! - the same searches' totals as SQLite alone sums them
 //!   (`document_totals_by_scan`), for the ratio.
 //!
@@ -514,14 +515,36 @@ async fn main() {
             })
             .collect()
     };
-    // A search's totals are summed from an in-memory copy of the amounts,
-    // built by the first search after the ledger changes (here: the first
-    // since opening). That one call, apart from the table's warm figures:
-    once(
-        "search: totals, first after a change (builds the copy)",
-        document_totals(&ctx, search(vec!["valve".to_owned()]).remove(0)),
-    )
-    .await;
+    // A search's totals are summed from an in-memory copy of the documents'
+    // amounts, made a second after the explorer opens (the calls above) and
+    // warm by now. What a search pays when it must make the copy itself (it
+    // came within that second): timed on a second store of the same file, just
+    // opened, once plain and once with a month (which adds the day, status,
+    // type and account).
+    let fresh = LedgerStore::open(&AppPaths::under(&root).ledger_file())
+        .await
+        .unwrap();
+    let bare = DocumentFilterDto {
+        text: Some("valve".to_owned()),
+        ..dto(&tenant)
+    };
+    for (name, f) in [
+        ("search: totals, making the copy", bare.clone()),
+        (
+            "search: totals, adding day, status, type, account",
+            with_text(std::slice::from_ref(&bare), months.iter()).remove(0),
+        ),
+    ] {
+        let (kind, f) = f.validate().unwrap();
+        once(name, async {
+            fresh
+                .document_totals(kind, &f)
+                .await
+                .map_err(ApiError::from)
+        })
+        .await;
+    }
+    fresh.pool().close().await;
     let references = search(
         [17, 4_321, 99_999, 250_000, 777_777, 999_990]
             .iter()
@@ -557,11 +580,6 @@ async fn main() {
     // A search with a filter on the day, status, type or bank account: the
     // first reads those into the copy (once), then a month and a status.
     let word_in_month = with_text(&words, months.iter().cycle().skip(3));
-    once(
-        "search: totals, first with a day, status, type or account",
-        document_totals(&ctx, word_in_month[0].clone()),
-    )
-    .await;
     explorer_case(
         &mut t,
         &ctx,
