@@ -139,6 +139,17 @@ describe("instants in the organisation's timezone", () => {
     expect(formatSentence("INV-2026-03-31 and 12026-03-310", null, "en-GB")).toBe("INV-2026-03-31 and 12026-03-310");
   });
 
+  it("word the ledger's amounts in the locale, leaving other numbers", () => {
+    const bills = "Bills INV-7 and INV-8 are both NZD 1,234.50 and are dated 2026-03-01 and 2026-03-03 (2 days apart).";
+    expect(formatSentence(bills, null, "de-DE")).toBe("Bills INV-7 and INV-8 are both NZD 1.234,50 and are dated 1. März 2026 and 3. März 2026 (2 days apart).");
+    expect(formatSentence("paid NZD -12,345,678.1234 today", null, "fr-FR")).toMatch(/^paid NZD [-−]12\s345\s678,1234 today$/);
+    expect(formatSentence(bills, null, "en-US")).toBe("Bills INV-7 and INV-8 are both NZD 1,234.50 and are dated Mar 1, 2026 and Mar 3, 2026 (2 days apart).");
+    // Not amounts: no currency code before them, a longer code, an account number.
+    for (const plain of ["account 12-3456-0000001-00", "ABCD 1,234.50", "version 2.10 of NZD", "NZD 1,234"]) {
+      expect(formatSentence(plain, null, "de-DE")).toBe(plain);
+    }
+  });
+
   it("give today's date in the organisation's timezone", () => {
     const now = new Date("2026-07-01T13:05:00Z");
     expect(todayIn("Pacific/Auckland", now)).toBe("2026-07-02");

@@ -169,13 +169,20 @@ export function formatInstant(instant: string | null | undefined, zone?: string 
 /** An ISO date, or an ISO instant (a date with a time), standing alone in a sentence. */
 const ISO_IN_TEXT = /(?<![\w-])(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?(?![\w-])/g;
 
+/** An amount as the ledger writes one into a sentence: its currency, then grouped digits and at least cents ("NZD 1,234.50"). */
+const AMOUNT_IN_TEXT = /(?<![\w-])([A-Z]{3}) (-?\d{1,3}(?:,\d{3})*\.\d{2,})(?![\d.,])/g;
+
 /**
- * A sentence composed by the ledger (a check's summary, its evidence's reason) with each ISO
- * date in the locale's format and each instant in the organisation's timezone:
- * "Every bank line up to 2026-03-31 is reconciled." reads "… up to Mar 31, 2026 …".
+ * A sentence composed by the ledger (a check's summary, its evidence's reason, an anomaly's
+ * explanation) with each ISO date in the locale's format, each instant in the organisation's
+ * timezone and each amount in the locale's number format: "Every bank line up to 2026-03-31
+ * is reconciled." reads "… up to Mar 31, 2026 …"; "both NZD 1,234.50" reads "both NZD 1.234,50" in
+ * German.
  */
 export function formatSentence(text: string, zone?: string | null, locale: string = formatLocale()): string {
-  return text.replace(ISO_IN_TEXT, (whole: string, date: string, time: string | undefined) => (time ? formatInstant(whole, zone, locale) : formatDate(date, locale)));
+  return text
+    .replace(ISO_IN_TEXT, (whole: string, date: string, time: string | undefined) => (time ? formatInstant(whole, zone, locale) : formatDate(date, locale)))
+    .replace(AMOUNT_IN_TEXT, (_whole: string, currency: string, amount: string) => formatAmount(currency, amount.replaceAll(",", ""), locale));
 }
 
 /** Today's date (`YYYY-MM-DD`) in the organisation's timezone, or this computer's when it has none. */
