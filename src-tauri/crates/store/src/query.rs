@@ -642,19 +642,8 @@ impl LedgerStore {
         {
             return Ok(None);
         }
-        let wanted = crate::search_totals::Wanted {
-            tenant_id: &f.tenant_id,
-            currency: f.currency.as_deref(),
-            min_e4: bound_e4(&f.amount_min)?,
-            max_e4: bound_e4(&f.amount_max)?,
-            date_from: f.date_from.as_deref(),
-            date_to: f.date_to.as_deref(),
-            status: f.status.as_deref(),
-            doc_type: f.doc_type.as_deref(),
-            account: f.account.as_deref(),
-        };
         let mut conn = self.pool().acquire().await?;
-        self.search_totals.totals(&mut conn, kind, &q, wanted).await
+        self.search_totals.totals(&mut conn, kind, &q, f).await
     }
 
     /// [`Self::document_totals`] by reading every matching row: what the

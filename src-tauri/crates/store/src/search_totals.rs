@@ -42,7 +42,7 @@ use ledgerkeep_domain::Money;
 use sqlx::{Connection, SqliteConnection, SqlitePool};
 use tokio::sync::Mutex;
 
-use crate::query::{CurrencyTotal, DocumentKind};
+use crate::query::{CurrencyTotal, DocumentFilter, DocumentKind};
 use crate::StoreError;
 
 /// Per kind of document and organisation, the newest copy.
@@ -57,32 +57,14 @@ pub(crate) struct SearchTotals {
 /// rows and totals come first.
 const WARM_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// Which of a search's documents to total, beyond its text.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Wanted<'a> {
-    pub tenant_id: &'a str,
-    pub currency: Option<&'a str>,
-    /// Inclusive bounds on the total, in ten-thousandths.
-    pub min_e4: Option<i64>,
-    pub max_e4: Option<i64>,
-    /// Inclusive, `YYYY-MM-DD`.
-    pub date_from: Option<&'a str>,
-    pub date_to: Option<&'a str>,
-    pub status: Option<&'a str>,
-    pub doc_type: Option<&'a str>,
-    /// A bank transaction's bank account.
-    pub account: Option<&'a str>,
-}
-
-impl Wanted<'_> {
-    /// Whether this asks for a document's day, status, type or account.
-    fn described(&self) -> bool {
-        self.date_from.is_some()
-            || self.date_to.is_some()
-            || self.status.is_some()
-            || self.doc_type.is_some()
-            || self.account.is_some()
-    }
+/// Whether `f` asks for a document's day, status, type or account, which a
+/// copy holds only once described ([`Amounts::describe`]).
+fn asks_description(f: &DocumentFilter) -> bool {
+    f.date_from.is_some()
+        || f.date_to.is_some()
+        || f.status.is_some()
+        || f.doc_type.is_some()
+        || f.account.is_some()
 }
 
 /// More changes than this since a copy's head, and it is built afresh: one
@@ -90,19 +72,20 @@ impl Wanted<'_> {
 const MOST_TO_CATCH_UP: i64 = 50_000;
 
 impl SearchTotals {
-    /// The totals of `wanted`'s documents matching the FTS query `fts_query`;
-    /// `None` when the copy cannot answer exactly (the caller then asks SQLite).
+    /// The totals of the documents matching `f` and the FTS query `fts_query`
+    /// (`f`'s text); `None` when the copy cannot answer exactly (the caller
+    /// then asks SQLite).
     pub(crate) async fn totals(
         &self,
         conn: &mut SqliteConnection,
         kind: DocumentKind,
         fts_query: &str,
-        wanted: Wanted<'_>,
+        f: &DocumentFilter,
     ) -> Result<Option<Vec<CurrencyTotal>>, StoreError> {
         // The head, the copy as of it and the matches: one snapshot.
         let mut tx = conn.begin().await?;
         let copy = self
-            .copy_at_head(&mut tx, kind, wanted.tenant_id, wanted.described())
+            .copy_at_head(&mut tx, kind, &f.tenant_id, asks_description(f))
             .await?;
         let matches: Option<String> = sqlx::query_scalar(&format!(
             "SELECT group_concat(rowid) FROM {0} WHERE {0} MATCH ?",
@@ -121,7 +104,7 @@ impl SearchTotals {
                 ids.push(parse_id(id)?);
             }
         }
-        Ok(copy.totals(&ids, &wanted))
+        Ok(copy.totals(&ids, f))
     }
 
     /// Brings every copy made so far up to the ledger's head (as a sync run
@@ -198,18 +181,16 @@ impl SearchTotals {
         // copy rather than building its own.
         let mut copies = self.copies.lock().await;
         let key = (kind, tenant.to_owned());
-        let mut copy = match copies.remove(&key) {
-            Some(old) if old.head == head => old,
-            Some(old) => {
-                let old = Arc::unwrap_or_clone(old);
-                match old.catch_up(conn, kind, tenant, head).await? {
-                    Some(caught_up) => Arc::new(caught_up),
-                    None => match Amounts::load(conn, kind, tenant, head).await? {
-                        Some(loaded) => Arc::new(loaded),
-                        None => return Ok(None),
-                    },
-                }
-            }
+        let current = match copies.remove(&key) {
+            Some(old) if old.head == head => Some(old),
+            Some(old) => Arc::unwrap_or_clone(old)
+                .catch_up(conn, kind, tenant, head)
+                .await?
+                .map(Arc::new),
+            None => None,
+        };
+        let mut copy = match current {
+            Some(copy) => copy,
             None => match Amounts::load(conn, kind, tenant, head).await? {
                 Some(loaded) => Arc::new(loaded),
                 None => return Ok(None),
@@ -627,11 +608,11 @@ impl Amounts {
         (self.ids, self.docs) = merged.into_iter().unzip();
     }
 
-    /// The totals of the documents `ids` (ascending) that are `wanted`, per
+    /// The totals of the documents `ids` (ascending) that `f` asks for, per
     /// currency in SQLite's order (no currency first); `None` when the copy
     /// cannot tell as SQL would (see the module's notes).
-    fn totals(&self, ids: &[i64], wanted: &Wanted<'_>) -> Option<Vec<CurrencyTotal>> {
-        if wanted.described() && !self.described {
+    fn totals(&self, ids: &[i64], f: &DocumentFilter) -> Option<Vec<CurrencyTotal>> {
+        if asks_description(f) && !self.described {
             return None;
         }
         // A value no document has: nothing matches.
@@ -643,20 +624,27 @@ impl Amounts {
                 n
             })
         };
-        let currency = number(&self.currencies, wanted.currency);
-        let status = number(&self.statuses, wanted.status);
-        let doc_type = number(&self.types, wanted.doc_type);
-        let account = number(&self.accounts, wanted.account);
+        let currency = number(&self.currencies, f.currency.as_deref());
+        let status = number(&self.statuses, f.status.as_deref());
+        let doc_type = number(&self.types, f.doc_type.as_deref());
+        let account = number(&self.accounts, f.account.as_deref());
         if none_has {
             return Some(Vec::new());
         }
-        // A bound that is no `YYYY-MM-DD` is compared as text by SQL: left to it.
-        let bound = |b: Option<&str>| b.map(|t| day_number(t).ok_or(())).transpose();
-        let (Ok(from_day), Ok(to_day)) = (bound(wanted.date_from), bound(wanted.date_to)) else {
+        // A bound that is no `YYYY-MM-DD` is compared as text by SQL, and an
+        // amount with no integer form is refused by it: both left to SQL.
+        let day = |b: &Option<String>| b.as_deref().map(|t| day_number(t).ok_or(())).transpose();
+        let e4 = |m: &Option<Money>| m.as_ref().map(|m| m.to_e4().ok_or(())).transpose();
+        let (Ok(from_day), Ok(to_day), Ok(min_e4), Ok(max_e4)) = (
+            day(&f.date_from),
+            day(&f.date_to),
+            e4(&f.amount_min),
+            e4(&f.amount_max),
+        ) else {
             return None;
         };
         let dated = from_day.is_some() || to_day.is_some();
-        let bounded = wanted.min_e4.is_some() || wanted.max_e4.is_some();
+        let bounded = min_e4.is_some() || max_e4.is_some();
         let is = |n: Option<usize>, v: usize| n.is_none_or(|n| n == v);
         let mut sums = vec![(0u64, 0i128); self.currencies.0.len()];
         let mut from = 0;
@@ -688,8 +676,8 @@ impl Amounts {
             if bounded {
                 // As in SQL: a total with no integer form is outside any bound.
                 if !exact
-                    || wanted.min_e4.is_some_and(|m| d.total_e4 < m)
-                    || wanted.max_e4.is_some_and(|m| d.total_e4 > m)
+                    || min_e4.is_some_and(|m| d.total_e4 < m)
+                    || max_e4.is_some_and(|m| d.total_e4 > m)
                 {
                     continue;
                 }
@@ -750,18 +738,18 @@ mod tests {
         assert_eq!(a.ids, [1, 3, 5, 9, 10, 11, 12]);
         let totals: Vec<i64> = a.docs.iter().map(|r| r.total_e4).collect();
         assert_eq!(totals, [10, 30, 50, 90, 100, 110, 120]);
-        let wanted = Wanted {
-            max_e4: Some(100),
-            date_to: Some(day),
-            ..Wanted::default()
+        let wanted = DocumentFilter {
+            amount_max: Money::parse("0.01").ok(),
+            date_to: Some(day.to_owned()),
+            ..DocumentFilter::default()
         };
         let t = a.totals(&[3, 4, 9, 10, 11], &wanted).unwrap();
         assert_eq!(t.len(), 1);
         assert_eq!((t[0].count, t[0].total.to_e4()), (2, Some(130)));
         // A bound SQL would compare as text is left to SQL.
-        let odd = Wanted {
-            date_from: Some("2026-3-1"),
-            ..Wanted::default()
+        let odd = DocumentFilter {
+            date_from: Some("2026-3-1".to_owned()),
+            ..DocumentFilter::default()
         };
         assert_eq!(a.totals(&[3], &odd), None);
     }
