@@ -35,12 +35,7 @@ impl LedgerStore {
             .connect_with(options)
             .await
             .map_err(open_err)?;
-        Ok(LedgerStore {
-            pool,
-            path: path.to_owned(),
-            metrics: None,
-            search_totals: Default::default(),
-        })
+        Ok(LedgerStore::over(pool, path))
     }
 
     /// Runs SQLite's quick integrity check on the open ledger.

@@ -285,12 +285,17 @@ impl LedgerStore {
             });
         }
         tracing::info!(path = %path.display(), "ledger opened");
-        Ok(LedgerStore {
+        Ok(LedgerStore::over(pool, path))
+    }
+
+    /// The store over an open pool on the file at `path`.
+    pub(crate) fn over(pool: SqlitePool, path: &Path) -> LedgerStore {
+        LedgerStore {
             pool,
             path: path.to_owned(),
             metrics: None,
             search_totals: Arc::default(),
-        })
+        }
     }
 
     /// The same ledger, counting each named query's duration (and the slow
