@@ -33,17 +33,23 @@ struct Pattern {
 
 static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     // Field names whose values are always secret.
-    let token_names = "access_token|refresh_token|id_token|code_verifier|client_secret|password";
+    let token_names = "access_token|refresh_token|id_token|code_verifier|code_challenge|\
+                       client_secret|client_assertion|password|passphrase|api_key|apikey";
+    // Parameter names that are secret as `name=value` in a query string or a
+    // form body (as JSON fields these names are ordinary: `"state":"running"`).
+    let param_names = "code|state|token|session_state|nonce|assertion|id_token_hint";
     [
         // key=value anywhere, for the names that are always secret
         (
             format!(r"(?i)(\b(?:{token_names}))=[^&\s\x22'<>]+"),
             "${1}=<redacted>",
         ),
-        // in a URL or form body, the authorisation code and the state are secret too
+        // the authorisation code, the state and their kin: at the very start of
+        // the text or of a line, or after `?`, `&`, `#`, `;`, `,`, a space, a
+        // quote or a bracket (a query string on its own, a form body, a URL)
         (
-            r"(?i)([?&](?:code|state|token))=[^&\s\x22'<>]+".to_owned(),
-            "${1}=<redacted>",
+            format!(r#"(?im)(^|[?&#;,\s"'(\[{{])((?:{param_names}))=[^&\s\x22'<>]+"#),
+            "${1}${2}=<redacted>",
         ),
         // "key": "value" in JSON (also with escaped quotes inside a JSON string)
         (
@@ -161,6 +167,55 @@ mod tests {
             s,
             "grant_type=authorization_code&code=<redacted>&code_verifier=<redacted>&redirect_uri=x"
         );
+    }
+
+    #[test]
+    fn a_query_string_on_its_own_loses_code_and_state() {
+        assert_eq!(
+            scrub("code=c0de-1234&state=st4te-5678&scope=openid"),
+            "code=<redacted>&state=<redacted>&scope=openid"
+        );
+        assert_eq!(scrub("state=st4te-5678"), "state=<redacted>");
+        assert_eq!(
+            scrub("first line\ncode=c0de-1234"),
+            "first line\ncode=<redacted>"
+        );
+        assert_eq!(
+            scrub("callback query code=c0de-1234 arrived"),
+            "callback query code=<redacted> arrived"
+        );
+        let json = r#"{"message":"deep link","query":"code=c0de-1234&state=st4te-5678"}"#;
+        let s = scrub(json);
+        assert!(!s.contains("c0de-1234") && !s.contains("st4te-5678"), "{s}");
+        assert!(
+            s.contains(r#""query":"code=<redacted>&state=<redacted>""#),
+            "{s}"
+        );
+    }
+
+    #[test]
+    fn kin_parameters_of_the_sign_in_lose_their_values() {
+        for name in [
+            "code_verifier",
+            "session_state",
+            "nonce",
+            "client_assertion",
+            "id_token_hint",
+            "code_challenge",
+            "api_key",
+        ] {
+            let text = format!("{name}=s3cr3t-value-99&next=1");
+            assert_eq!(scrub(&text), format!("{name}=<redacted>&next=1"), "{name}");
+            let text = format!("x?{name}=s3cr3t-value-99");
+            assert_eq!(scrub(&text), format!("x?{name}=<redacted>"), "{name}");
+        }
+    }
+
+    #[test]
+    fn words_that_end_in_a_parameter_name_are_not_blanked() {
+        // `errorcode=` and `barcode=` are not `code=`.
+        let text = "barcode=123456&errorcode=E42&mystate=ok";
+        assert_eq!(scrub(text), text);
     }
 
     #[test]
