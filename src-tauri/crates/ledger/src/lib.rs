@@ -1,0 +1,93 @@
+//! The general ledger, rebuilt from Xero's documents.
+//!
+//! A Xero app below the Advanced tier cannot read Xero's Journals, so
+//! Ledgerkeep posts the documents it syncs itself: [`post`] takes one
+//! document ([`Document`]) and a [`PostingContext`] (the base currency, the
+//! system accounts, and what payments and allocations settle) and returns
+//! its [`Posting`]: [`JournalLine`]s in the base currency, debit positive,
+//! each naming its account (code and/or AccountID, as the document gives
+//! them), its source (document kind, id, line or allocation id), tax type,
+//! tracking, and the foreign amount for a foreign-currency document.
+//! [`trial_balance`] and [`monthly_balances`] sum lines per account, and per
+//! account per month.
+//!
+//! # Invariants
+//!
+//! - **Pure.** No I/O, no clock, no randomness: the same document and context
+//!   always give the same lines. The crate depends on `ledgerkeep-domain` and
+//!   plain libraries only.
+//! - **Balanced.** Every posting's lines sum to exactly zero in the base
+//!   currency (checked before it is returned; a manual journal that does
+//!   not balance is an error, never a silently balanced posting).
+//! - **Exact.** Money is `Decimal` throughout; every sum, product and
+//!   quotient over Xero's numbers is checked, and an overflow is a
+//!   [`PostingError`], never a panic or a wrong figure.
+//! - **All or nothing.** A document either posts whole or gives an error that
+//!   names it and says why (a sentence for the owner).
+//!
+//! # The rules
+//!
+//! - **What posts.** Invoices, credit notes, overpayments and prepayments
+//!   when AUTHORISED or PAID; payments and bank transactions when AUTHORISED;
+//!   manual journals when POSTED; bank transfers unless DELETED or VOIDED.
+//!   DRAFT, SUBMITTED, DELETED and VOIDED post nothing: Xero reverses a
+//!   voided document's journal on the same date, so for a rebuild a voided
+//!   document has no lines. An unknown status is an error.
+//! - **Invoices** (ACCREC): the receivable control account is debited with the
+//!   total; each line's account is credited with its net, and the tax
+//!   account with its tax. Bills (ACCPAY) are the mirror image with
+//!   payables. `LineAmountTypes`: Exclusive (net = LineAmount), Inclusive
+//!   (net = LineAmount - TaxAmount), NoTax (no tax; a NoTax line with tax is
+//!   an error). The lines must add up to the document's Total.
+//! - **Credit notes** (ACCRECCREDIT, ACCPAYCREDIT) post the reverse.
+//! - **Allocations** of a credit note or an overpayment to an invoice move an
+//!   amount from one side of a control account to the other: nothing posts
+//!   when both documents' base amounts agree. In a foreign currency, where
+//!   the credit's rate and the invoice's differ, the allocation posts both
+//!   control lines (each at its own document's rate) and the difference to
+//!   realised currency gains. A **prepayment**'s allocation reverses its
+//!   lines (accounts and tax) in the allocated share, against the control
+//!   account the invoice sits in, so a prepayment's "received in advance"
+//!   account clears when it is used and the invoice's receivable is settled.
+//! - **Overpayments** post the bank against the control account (a
+//!   customer's overpayment sits as a credit in receivables); **prepayments**
+//!   post the bank against their lines' accounts and tax. Both share one
+//!   posting with invoices and credit notes. Their bank account is not on
+//!   the document; the context names it (from the bank transaction whose
+//!   OverpaymentID or PrepaymentID it is).
+//! - **Payments** debit the bank and credit the control account for money in
+//!   (ACCRECPAYMENT, APCREDITPAYMENT, AP...PAYMENT refunds), and the reverse
+//!   for money out. In a foreign currency the bank side is at the payment's
+//!   rate (its BankAmount when the bank account is in the base currency),
+//!   the control side at the settled document's rate, and the difference
+//!   goes to realised currency gains.
+//! - **Bank transactions** RECEIVE and SPEND post the bank against each
+//!   line's account and tax. The `-OVERPAYMENT` and `-PREPAYMENT` types are
+//!   the bank side of an Overpayment or Prepayment document, and the
+//!   `-TRANSFER` types the two legs of a BankTransfer: each of those posts
+//!   once, through its own document, and the bank transaction posts nothing.
+//! - **Bank transfers** debit the receiving bank and credit the sending one,
+//!   with the amount converted at the transfer's rate when the sending
+//!   account is in a foreign currency.
+//! - **Manual journals**: each line to its account as given (debit
+//!   positive); tax to the tax account when `LineAmountTypes` carries tax
+//!   (default NoTax).
+//! - **Currency**: Xero's `CurrencyRate` is units of the foreign currency per
+//!   base unit, so base = foreign / rate, rounded per line to 2 places half
+//!   away from zero (`Money::in_base_currency`). The cents that per-line
+//!   rounding leaves over go to the rounding account, so every document
+//!   balances exactly in the base currency.
+
+mod balances;
+mod context;
+mod error;
+mod model;
+mod post;
+
+pub use balances::{monthly_balances, sum_by, trial_balance, BalanceOverflow, Month, Sums};
+pub use context::{LinkedDocument, PostingContext, Side, SystemAccounts};
+pub use error::PostingError;
+pub use model::{
+    AccountKey, ForeignAmount, JournalLine, LineRole, Posting, Source, SourceKind, Tracking,
+};
+pub use post::{post, Document};

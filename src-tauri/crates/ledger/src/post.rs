@@ -1,0 +1,1189 @@
+//! The posting rules: one Xero document in, its balanced journal lines out.
+
+use ledgerkeep_domain::xero::{
+    AccountRef, Allocation, BankTransaction, BankTransfer, CreditNote, Invoice, LineItem,
+    ManualJournal, Overpayment, Payment, Prepayment,
+};
+use ledgerkeep_domain::{Money, XeroDate};
+use rust_decimal::Decimal;
+
+use crate::context::{PostingContext, Side};
+use crate::error::PostingError;
+use crate::model::{AccountKey, ForeignAmount, JournalLine, LineRole, Posting, Source, SourceKind};
+
+/// A document that may post to the general ledger.
+#[derive(Debug, Clone, Copy)]
+pub enum Document<'a> {
+    Invoice(&'a Invoice),
+    CreditNote(&'a CreditNote),
+    Payment(&'a Payment),
+    Overpayment(&'a Overpayment),
+    Prepayment(&'a Prepayment),
+    BankTransaction(&'a BankTransaction),
+    BankTransfer(&'a BankTransfer),
+    ManualJournal(&'a ManualJournal),
+}
+
+/// Posts one document: its journal lines, balanced in the base currency, or
+/// why it cannot be posted. A document in a state that does not post (a
+/// draft, a voided or deleted one) gives an empty posting.
+pub fn post(document: Document<'_>, ctx: &PostingContext) -> Result<Posting, PostingError> {
+    let posting = match document {
+        Document::Invoice(d) => post_invoice(d, ctx)?,
+        Document::CreditNote(d) => post_credit_note(d, ctx)?,
+        Document::Payment(d) => post_payment(d, ctx)?,
+        Document::Overpayment(d) => post_overpayment(d, ctx)?,
+        Document::Prepayment(d) => post_prepayment(d, ctx)?,
+        Document::BankTransaction(d) => post_bank_transaction(d, ctx)?,
+        Document::BankTransfer(d) => post_bank_transfer(d, ctx)?,
+        Document::ManualJournal(d) => post_manual_journal(d, ctx)?,
+    };
+    Ok(posting)
+}
+
+// ---------------------------------------------------------------------------
+// Checked arithmetic, with the document named in the error.
+
+#[derive(Debug, Clone)]
+struct Calc {
+    label: String,
+}
+
+impl Calc {
+    fn new(kind: &str, number: Option<&str>, id: &str) -> Calc {
+        let name = number
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .unwrap_or(id);
+        Calc {
+            label: format!("{kind} {name}"),
+        }
+    }
+
+    fn overflow(&self) -> PostingError {
+        PostingError::Overflow {
+            document: self.label.clone(),
+        }
+    }
+
+    fn add(&self, a: Decimal, b: Decimal) -> Result<Decimal, PostingError> {
+        a.checked_add(b).ok_or_else(|| self.overflow())
+    }
+
+    fn sub(&self, a: Decimal, b: Decimal) -> Result<Decimal, PostingError> {
+        a.checked_sub(b).ok_or_else(|| self.overflow())
+    }
+
+    fn mul(&self, a: Decimal, b: Decimal) -> Result<Decimal, PostingError> {
+        a.checked_mul(b).ok_or_else(|| self.overflow())
+    }
+
+    fn div(&self, a: Decimal, b: Decimal) -> Result<Decimal, PostingError> {
+        a.checked_div(b).ok_or_else(|| self.overflow())
+    }
+
+    fn sum<'a>(
+        &self,
+        values: impl IntoIterator<Item = &'a Decimal>,
+    ) -> Result<Decimal, PostingError> {
+        values
+            .into_iter()
+            .try_fold(Decimal::ZERO, |acc, v| self.add(acc, *v))
+    }
+
+    fn missing(&self, field: &'static str) -> PostingError {
+        PostingError::Missing {
+            document: self.label.clone(),
+            field,
+        }
+    }
+
+    fn unknown(&self, field: &'static str, value: &str) -> PostingError {
+        PostingError::Unknown {
+            document: self.label.clone(),
+            field,
+            value: value.to_owned(),
+        }
+    }
+}
+
+fn dec(m: Option<Money>) -> Option<Decimal> {
+    m.map(|m| m.as_decimal())
+}
+
+fn round2(d: Decimal) -> Decimal {
+    let mut r = d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    if r.scale() < 2 {
+        r.rescale(2);
+    }
+    r
+}
+
+/// Whether `status` (any case) is one of `posts`; `Ok(false)` for one of
+/// `silent`; an error for a status Ledgerkeep does not know.
+fn posts(
+    calc: &Calc,
+    status: Option<&str>,
+    posts: &[&str],
+    silent: &[&str],
+) -> Result<bool, PostingError> {
+    let status = status
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| calc.missing("Status"))?;
+    if posts.iter().any(|p| p.eq_ignore_ascii_case(status)) {
+        Ok(true)
+    } else if silent.iter().any(|p| p.eq_ignore_ascii_case(status)) {
+        Ok(false)
+    } else {
+        Err(calc.unknown("Status", status))
+    }
+}
+
+fn is(value: &str, names: &[&str]) -> bool {
+    names.iter().any(|n| n.eq_ignore_ascii_case(value.trim()))
+}
+
+// ---------------------------------------------------------------------------
+// Currency.
+
+/// How a document's amounts become base-currency amounts.
+#[derive(Debug, Clone)]
+struct Fx {
+    /// `None` for the base currency.
+    currency: Option<String>,
+    rate: Decimal,
+}
+
+impl Fx {
+    const BASE: Fx = Fx {
+        currency: None,
+        rate: Decimal::ONE,
+    };
+
+    fn of(
+        calc: &Calc,
+        ctx: &PostingContext,
+        currency: Option<&str>,
+        rate: Option<Decimal>,
+    ) -> Result<Fx, PostingError> {
+        if ctx.is_base(currency) {
+            return Ok(Fx::BASE);
+        }
+        let currency = currency.unwrap_or_default().trim().to_owned();
+        match rate {
+            Some(r) if r > Decimal::ZERO => Ok(Fx {
+                currency: Some(currency),
+                rate: r,
+            }),
+            other => Err(PostingError::BadRate {
+                document: calc.label.clone(),
+                currency,
+                rate: other.map_or_else(|| "none".to_owned(), |r| r.to_string()),
+            }),
+        }
+    }
+
+    fn is_foreign(&self) -> bool {
+        self.currency.is_some()
+    }
+
+    /// Xero's rule: the foreign amount divided by the rate (foreign units
+    /// per base unit), rounded to 2 places half away from zero; the same
+    /// function the listings use for their base amounts.
+    fn base(&self, calc: &Calc, amount: Decimal) -> Result<Decimal, PostingError> {
+        if !self.is_foreign() {
+            return Ok(amount);
+        }
+        Money::new(amount)
+            .in_base_currency(&Money::new(self.rate))
+            .map(|m| m.as_decimal())
+            .ok_or_else(|| calc.overflow())
+    }
+
+    fn foreign(&self, amount: Decimal) -> Option<ForeignAmount> {
+        self.currency.as_ref().map(|c| ForeignAmount {
+            currency: c.clone(),
+            amount,
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Building lines.
+
+struct Lines<'c> {
+    calc: Calc,
+    source: Source,
+    lines: Vec<JournalLine>,
+    ctx: &'c PostingContext,
+}
+
+impl<'c> Lines<'c> {
+    fn new(calc: Calc, kind: SourceKind, id: &str, ctx: &'c PostingContext) -> Self {
+        Lines {
+            calc,
+            source: Source {
+                kind,
+                document_id: id.to_owned(),
+                line_id: None,
+            },
+            lines: Vec::new(),
+            ctx,
+        }
+    }
+
+    /// Adds a line of `foreign_amount` (in the document's currency, debit
+    /// positive) converted with `fx`; zero lines are left out.
+    #[allow(clippy::too_many_arguments)]
+    fn push(
+        &mut self,
+        date: XeroDate,
+        account: &AccountKey,
+        role: LineRole,
+        fx: &Fx,
+        foreign_amount: Decimal,
+        line_id: Option<&str>,
+        item: Option<&LineItem>,
+    ) -> Result<(), PostingError> {
+        let amount = fx.base(&self.calc, foreign_amount)?;
+        self.push_base(
+            date,
+            account,
+            role,
+            amount,
+            fx.foreign(foreign_amount),
+            line_id,
+            item,
+        );
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push_base(
+        &mut self,
+        date: XeroDate,
+        account: &AccountKey,
+        role: LineRole,
+        amount: Decimal,
+        foreign: Option<ForeignAmount>,
+        line_id: Option<&str>,
+        item: Option<&LineItem>,
+    ) {
+        if amount.is_zero() && foreign.as_ref().is_none_or(|f| f.amount.is_zero()) {
+            return;
+        }
+        let mut source = self.source.clone();
+        source.line_id = line_id.map(str::to_owned);
+        self.lines.push(JournalLine {
+            date,
+            account: account.clone(),
+            amount,
+            foreign,
+            tax_type: item.and_then(|i| i.tax_type.clone()),
+            tracking: item
+                .map(|i| i.tracking.iter().map(Into::into).collect())
+                .unwrap_or_default(),
+            source,
+            role,
+            description: item.and_then(|i| i.description.clone()),
+        });
+    }
+
+    /// The sum of the base amounts of the lines from `from` on.
+    fn net_since(&self, from: usize) -> Result<Decimal, PostingError> {
+        self.calc.sum(
+            self.lines
+                .get(from..)
+                .unwrap_or_default()
+                .iter()
+                .map(|l| &l.amount),
+        )
+    }
+
+    /// Makes the lines from `from` on balance in the base currency: what
+    /// converting them one by one left over goes to `account`.
+    fn balance_since(
+        &mut self,
+        from: usize,
+        date: XeroDate,
+        role: LineRole,
+        line_id: Option<&str>,
+    ) -> Result<(), PostingError> {
+        let net = self.net_since(from)?;
+        if !net.is_zero() {
+            let account = match role {
+                LineRole::CurrencyGain => self.ctx.accounts.currency_gains.clone(),
+                _ => self.ctx.accounts.rounding.clone(),
+            };
+            self.push_base(date, &account, role, -net, None, line_id, None);
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Posting, PostingError> {
+        let net = self.net_since(0)?;
+        if !net.is_zero() {
+            return Err(PostingError::Unbalanced {
+                document: self.calc.label,
+                difference: net,
+            });
+        }
+        Ok(Posting { lines: self.lines })
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Documents with lines: invoices, credit notes, overpayments, prepayments and
+// bank transactions share one posting.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AmountTypes {
+    Exclusive,
+    Inclusive,
+    NoTax,
+}
+
+impl AmountTypes {
+    fn read(calc: &Calc, text: Option<&str>, default: AmountTypes) -> Result<Self, PostingError> {
+        match text.map(str::trim).filter(|t| !t.is_empty()) {
+            None => Ok(default),
+            Some(t) if t.eq_ignore_ascii_case("Exclusive") => Ok(AmountTypes::Exclusive),
+            Some(t) if t.eq_ignore_ascii_case("Inclusive") => Ok(AmountTypes::Inclusive),
+            Some(t) if t.eq_ignore_ascii_case("NoTax") => Ok(AmountTypes::NoTax),
+            Some(t) => Err(calc.unknown("LineAmountTypes", t)),
+        }
+    }
+}
+
+/// Where a document's lines go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LinesTo {
+    /// Each line's own account, and its tax to the tax account.
+    Accounts,
+    /// The control account, whatever the lines say (an overpayment: the
+    /// money sits in receivables or payables as the contact's credit).
+    Control,
+}
+
+/// How a document's allocations post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Allocates {
+    /// A credit note or an overpayment: control against control, which posts
+    /// only when the two documents' rates make a currency gain or loss.
+    Credit,
+    /// A prepayment: its lines are reversed in the allocated share, against
+    /// the control account the invoice sits in.
+    Lines,
+}
+
+/// The shared shape of a document with lines, a contact, a rate and
+/// allocations.
+struct LinesDoc<'a> {
+    calc: Calc,
+    id: &'a str,
+    kind: SourceKind,
+    date: Option<XeroDate>,
+    amount_types: Option<&'a str>,
+    lines: &'a [LineItem],
+    total: Option<Decimal>,
+    currency: Option<&'a str>,
+    rate: Option<Decimal>,
+    /// +1 when the counter account (the control account for invoices and
+    /// credit notes, the bank for the others) is debited.
+    sign: Decimal,
+    counter: AccountKey,
+    counter_role: LineRole,
+    side: Side,
+    lines_to: LinesTo,
+    allocations: &'a [Allocation],
+    allocates: Allocates,
+}
+
+/// A document line, split into net and tax in the document's currency.
+struct NetLine<'a> {
+    item: &'a LineItem,
+    account: Option<AccountKey>,
+    net: Decimal,
+    tax: Decimal,
+}
+
+fn net_lines<'a>(d: &LinesDoc<'a>) -> Result<Vec<NetLine<'a>>, PostingError> {
+    let calc = &d.calc;
+    let types = AmountTypes::read(calc, d.amount_types, AmountTypes::Exclusive)?;
+    let mut out = Vec::new();
+    for (i, item) in d.lines.iter().enumerate() {
+        let line = i + 1;
+        let amount = match dec(item.line_amount) {
+            Some(a) => a,
+            None if dec(item.unit_amount).unwrap_or_default().is_zero() => Decimal::ZERO,
+            None => return Err(calc.missing("LineAmount on a line with a unit amount")),
+        };
+        let tax = dec(item.tax_amount).unwrap_or_default();
+        let (net, tax) = match types {
+            AmountTypes::Exclusive => (amount, tax),
+            AmountTypes::Inclusive => (calc.sub(amount, tax)?, tax),
+            AmountTypes::NoTax if !tax.is_zero() => {
+                return Err(PostingError::TaxOnNoTaxLine {
+                    document: calc.label.clone(),
+                    line,
+                    tax,
+                })
+            }
+            AmountTypes::NoTax => (amount, Decimal::ZERO),
+        };
+        if net.is_zero() && tax.is_zero() {
+            continue;
+        }
+        let account = AccountKey::named(item.account_code.as_deref(), item.account_id.as_deref());
+        if account.is_none() && d.lines_to == LinesTo::Accounts {
+            return Err(PostingError::LineWithoutAccount {
+                document: calc.label.clone(),
+                line,
+            });
+        }
+        out.push(NetLine {
+            item,
+            account,
+            net,
+            tax,
+        });
+    }
+    Ok(out)
+}
+
+fn post_lines_doc(d: &LinesDoc<'_>, ctx: &PostingContext) -> Result<Posting, PostingError> {
+    let calc = &d.calc;
+    let date = d.date.ok_or_else(|| calc.missing("Date"))?;
+    let fx = Fx::of(calc, ctx, d.currency, d.rate)?;
+    let lines = net_lines(d)?;
+    let mut computed = Decimal::ZERO;
+    for l in &lines {
+        computed = calc.add(computed, calc.add(l.net, l.tax)?)?;
+    }
+    // Xero lists some overpayments with no lines, only their total: the total
+    // is then what sits in the control account.
+    let total = match d.total {
+        Some(stated) if lines.is_empty() && d.lines_to == LinesTo::Control => stated,
+        Some(stated) if stated != computed => {
+            return Err(PostingError::TotalMismatch {
+                document: calc.label.clone(),
+                stated,
+                computed,
+            })
+        }
+        _ => computed,
+    };
+    let mut out = Lines::new(calc.clone(), d.kind, d.id, ctx);
+    let control = ctx.control(d.side).clone();
+    out.push(
+        date,
+        &d.counter,
+        d.counter_role,
+        &fx,
+        calc.mul(d.sign, total)?,
+        None,
+        None,
+    )?;
+    let credit = -d.sign;
+    if lines.is_empty() && d.lines_to == LinesTo::Control {
+        out.push(
+            date,
+            &control,
+            LineRole::Control,
+            &fx,
+            calc.mul(credit, total)?,
+            None,
+            None,
+        )?;
+    }
+    for l in &lines {
+        let line_id = l.item.line_item_id.as_deref();
+        let (account, role) = match (&d.lines_to, &l.account) {
+            (LinesTo::Accounts, Some(a)) => (a, LineRole::Item),
+            _ => (&control, LineRole::Control),
+        };
+        out.push(
+            date,
+            account,
+            role,
+            &fx,
+            calc.mul(credit, l.net)?,
+            line_id,
+            Some(l.item),
+        )?;
+        let tax_account = ctx.tax_account(l.item.tax_type.as_deref());
+        out.push(
+            date,
+            tax_account,
+            LineRole::Tax,
+            &fx,
+            calc.mul(credit, l.tax)?,
+            line_id,
+            Some(l.item),
+        )?;
+    }
+    out.balance_since(0, date, LineRole::Rounding, None)?;
+    for a in d.allocations {
+        post_allocation(d, &lines, a, date, &fx, &mut out)?;
+    }
+    out.finish()
+}
+
+/// An allocation of a credit note, overpayment or prepayment to an invoice.
+fn post_allocation(
+    d: &LinesDoc<'_>,
+    lines: &[NetLine<'_>],
+    a: &Allocation,
+    doc_date: XeroDate,
+    fx: &Fx,
+    out: &mut Lines<'_>,
+) -> Result<(), PostingError> {
+    let calc = &d.calc;
+    let ctx = out.ctx;
+    if a.is_deleted == Some(true) {
+        return Ok(());
+    }
+    let amount = dec(a.amount).unwrap_or_default();
+    if amount.is_zero() {
+        return Ok(());
+    }
+    let date = a.date.unwrap_or(doc_date);
+    let alloc_id = a.allocation_id.as_deref();
+    let invoice_id = a
+        .invoice
+        .as_ref()
+        .and_then(|i| i.invoice_id.as_deref())
+        .ok_or_else(|| calc.missing("invoice on an allocation"))?;
+    // Both documents are in the same currency; the invoice's rate is what
+    // it was booked at.
+    let invoice_fx = if fx.is_foreign() {
+        let linked = ctx
+            .linked
+            .get(invoice_id)
+            .ok_or_else(|| PostingError::MissingLinked {
+                document: calc.label.clone(),
+                linked: invoice_id.to_owned(),
+            })?;
+        Fx::of(calc, ctx, linked.currency.as_deref(), linked.rate)?
+    } else {
+        Fx::BASE
+    };
+    // +1 when the document's credit sits as a credit in the control account.
+    let s = match d.side {
+        Side::Receivable => Decimal::ONE,
+        Side::Payable => Decimal::NEGATIVE_ONE,
+    };
+    let control = ctx.control(d.side).clone();
+    let from = out.lines.len();
+    match d.allocates {
+        Allocates::Credit => {
+            let at_doc = fx.base(calc, amount)?;
+            let at_invoice = invoice_fx.base(calc, amount)?;
+            if at_doc == at_invoice {
+                // The same control account on both sides, the same amount:
+                // nothing moves.
+                return Ok(());
+            }
+            out.push_base(
+                date,
+                &control,
+                LineRole::Control,
+                calc.mul(s, at_doc)?,
+                fx.foreign(calc.mul(s, amount)?),
+                alloc_id,
+                None,
+            );
+            out.push_base(
+                date,
+                &control,
+                LineRole::Control,
+                calc.mul(-s, at_invoice)?,
+                invoice_fx.foreign(calc.mul(-s, amount)?),
+                alloc_id,
+                None,
+            );
+        }
+        Allocates::Lines => {
+            let shares = shares(calc, lines, amount)?;
+            let debit = -d.sign;
+            for (l, (net, tax)) in lines.iter().zip(shares) {
+                let line_id = alloc_id.or(l.item.line_item_id.as_deref());
+                let account = l.account.as_ref().unwrap_or(&control);
+                out.push(
+                    date,
+                    account,
+                    LineRole::Item,
+                    fx,
+                    calc.mul(-debit, net)?,
+                    line_id,
+                    Some(l.item),
+                )?;
+                let tax_account = ctx.tax_account(l.item.tax_type.as_deref());
+                out.push(
+                    date,
+                    tax_account,
+                    LineRole::Tax,
+                    fx,
+                    calc.mul(-debit, tax)?,
+                    line_id,
+                    Some(l.item),
+                )?;
+            }
+            out.push(
+                date,
+                &control,
+                LineRole::Control,
+                &invoice_fx,
+                calc.mul(debit, amount)?,
+                alloc_id,
+                None,
+            )?;
+        }
+    }
+    let role = if fx.is_foreign() || invoice_fx.is_foreign() {
+        LineRole::CurrencyGain
+    } else {
+        LineRole::Rounding
+    };
+    out.balance_since(from, date, role, alloc_id)
+}
+
+/// Each line's share (net, tax) of `amount`, in proportion to the line's
+/// part of the document's total, rounded to 2 places; the cents rounding
+/// leaves over go to the largest part, so the shares sum to `amount` exactly.
+fn shares(
+    calc: &Calc,
+    lines: &[NetLine<'_>],
+    amount: Decimal,
+) -> Result<Vec<(Decimal, Decimal)>, PostingError> {
+    let mut total = Decimal::ZERO;
+    for l in lines {
+        total = calc.add(total, calc.add(l.net, l.tax)?)?;
+    }
+    if total.is_zero() {
+        return Err(calc.missing("total to allocate from"));
+    }
+    let part = |v: Decimal| -> Result<Decimal, PostingError> {
+        Ok(round2(calc.div(calc.mul(v, amount)?, total)?))
+    };
+    let mut out = Vec::with_capacity(lines.len());
+    let mut sum = Decimal::ZERO;
+    let mut largest: Option<(usize, bool, Decimal)> = None;
+    for (i, l) in lines.iter().enumerate() {
+        let (n, t) = (part(l.net)?, part(l.tax)?);
+        sum = calc.add(sum, calc.add(n, t)?)?;
+        for (is_tax, v) in [(false, l.net), (true, l.tax)] {
+            if largest.is_none_or(|(_, _, m)| v.abs() > m) {
+                largest = Some((i, is_tax, v.abs()));
+            }
+        }
+        out.push((n, t));
+    }
+    let left = calc.sub(amount, sum)?;
+    if let (false, Some((i, is_tax, _))) = (left.is_zero(), largest) {
+        if let Some(share) = out.get_mut(i) {
+            let slot = if is_tax { &mut share.1 } else { &mut share.0 };
+            *slot = calc.add(*slot, left)?;
+        }
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------
+// Invoices and credit notes.
+
+const APPROVED: [&str; 2] = ["AUTHORISED", "PAID"];
+const NOT_APPROVED: [&str; 4] = ["DRAFT", "SUBMITTED", "DELETED", "VOIDED"];
+
+fn post_invoice(inv: &Invoice, ctx: &PostingContext) -> Result<Posting, PostingError> {
+    let calc = Calc::new("invoice", inv.invoice_number.as_deref(), &inv.invoice_id);
+    if !posts(&calc, inv.status.as_deref(), &APPROVED, &NOT_APPROVED)? {
+        return Ok(Posting::default());
+    }
+    let ty = inv
+        .invoice_type
+        .as_deref()
+        .ok_or_else(|| calc.missing("Type"))?;
+    let (kind, side, sign) = if is(ty, &["ACCREC"]) {
+        (SourceKind::AccRec, Side::Receivable, Decimal::ONE)
+    } else if is(ty, &["ACCPAY"]) {
+        (SourceKind::AccPay, Side::Payable, Decimal::NEGATIVE_ONE)
+    } else {
+        return Err(calc.unknown("Type", ty));
+    };
+    post_lines_doc(
+        &LinesDoc {
+            id: &inv.invoice_id,
+            kind,
+            date: inv.date,
+            amount_types: inv.line_amount_types.as_deref(),
+            lines: &inv.line_items,
+            total: dec(inv.total),
+            currency: inv.currency_code.as_deref(),
+            rate: dec(inv.currency_rate),
+            sign,
+            counter: ctx.control(side).clone(),
+            counter_role: LineRole::Control,
+            side,
+            lines_to: LinesTo::Accounts,
+            allocations: &[],
+            allocates: Allocates::Credit,
+            calc,
+        },
+        ctx,
+    )
+}
+
+fn post_credit_note(cn: &CreditNote, ctx: &PostingContext) -> Result<Posting, PostingError> {
+    let calc = Calc::new(
+        "credit note",
+        cn.credit_note_number.as_deref(),
+        &cn.credit_note_id,
+    );
+    if !posts(&calc, cn.status.as_deref(), &APPROVED, &NOT_APPROVED)? {
+        return Ok(Posting::default());
+    }
+    let ty = cn
+        .credit_note_type
+        .as_deref()
+        .ok_or_else(|| calc.missing("Type"))?;
+    let (kind, side, sign) = if is(ty, &["ACCRECCREDIT"]) {
+        (
+            SourceKind::AccRecCredit,
+            Side::Receivable,
+            Decimal::NEGATIVE_ONE,
+        )
+    } else if is(ty, &["ACCPAYCREDIT"]) {
+        (SourceKind::AccPayCredit, Side::Payable, Decimal::ONE)
+    } else {
+        return Err(calc.unknown("Type", ty));
+    };
+    post_lines_doc(
+        &LinesDoc {
+            id: &cn.credit_note_id,
+            kind,
+            date: cn.date,
+            amount_types: cn.line_amount_types.as_deref(),
+            lines: &cn.line_items,
+            total: dec(cn.total),
+            currency: cn.currency_code.as_deref(),
+            rate: dec(cn.currency_rate),
+            sign,
+            counter: ctx.control(side).clone(),
+            counter_role: LineRole::Control,
+            side,
+            lines_to: LinesTo::Accounts,
+            allocations: &cn.allocations,
+            allocates: Allocates::Credit,
+            calc,
+        },
+        ctx,
+    )
+}
+
+// ---------------------------------------------------------------------------
+// Overpayments and prepayments: one posting for both.
+
+/// The fields an overpayment and a prepayment share.
+struct CreditDoc<'a> {
+    id: &'a str,
+    ty: Option<&'a str>,
+    date: Option<XeroDate>,
+    status: Option<&'a str>,
+    amount_types: Option<&'a str>,
+    lines: &'a [LineItem],
+    total: Option<Money>,
+    currency: Option<&'a str>,
+    rate: Option<Money>,
+    allocations: &'a [Allocation],
+}
+
+fn post_overpayment(o: &Overpayment, ctx: &PostingContext) -> Result<Posting, PostingError> {
+    post_credit_doc(
+        "overpayment",
+        CreditDoc {
+            id: &o.overpayment_id,
+            ty: o.overpayment_type.as_deref(),
+            date: o.date,
+            status: o.status.as_deref(),
+            amount_types: o.line_amount_types.as_deref(),
+            lines: &o.line_items,
+            total: o.total,
+            currency: o.currency_code.as_deref(),
+            rate: o.currency_rate,
+            allocations: &o.allocations,
+        },
+        ctx,
+    )
+}
+
+fn post_prepayment(p: &Prepayment, ctx: &PostingContext) -> Result<Posting, PostingError> {
+    post_credit_doc(
+        "prepayment",
+        CreditDoc {
+            id: &p.prepayment_id,
+            ty: p.prepayment_type.as_deref(),
+            date: p.date,
+            status: p.status.as_deref(),
+            amount_types: p.line_amount_types.as_deref(),
+            lines: &p.line_items,
+            total: p.total,
+            currency: p.currency_code.as_deref(),
+            rate: p.currency_rate,
+            allocations: &p.allocations,
+        },
+        ctx,
+    )
+}
+
+fn post_credit_doc(
+    what: &str,
+    d: CreditDoc<'_>,
+    ctx: &PostingContext,
+) -> Result<Posting, PostingError> {
+    let calc = Calc::new(what, None, d.id);
+    if !posts(&calc, d.status, &APPROVED, &["VOIDED", "DELETED", "DRAFT"])? {
+        return Ok(Posting::default());
+    }
+    let ty = d.ty.ok_or_else(|| calc.missing("Type"))?;
+    let (kind, side, sign, lines_to, allocates) = match ty.trim().to_ascii_uppercase().as_str() {
+        "RECEIVE-OVERPAYMENT" | "AROVERPAYMENT" => (
+            SourceKind::ArOverpayment,
+            Side::Receivable,
+            Decimal::ONE,
+            LinesTo::Control,
+            Allocates::Credit,
+        ),
+        "SPEND-OVERPAYMENT" | "APOVERPAYMENT" => (
+            SourceKind::ApOverpayment,
+            Side::Payable,
+            Decimal::NEGATIVE_ONE,
+            LinesTo::Control,
+            Allocates::Credit,
+        ),
+        "RECEIVE-PREPAYMENT" | "ARPREPAYMENT" => (
+            SourceKind::ArPrepayment,
+            Side::Receivable,
+            Decimal::ONE,
+            LinesTo::Accounts,
+            Allocates::Lines,
+        ),
+        "SPEND-PREPAYMENT" | "APPREPAYMENT" => (
+            SourceKind::ApPrepayment,
+            Side::Payable,
+            Decimal::NEGATIVE_ONE,
+            LinesTo::Accounts,
+            Allocates::Lines,
+        ),
+        _ => return Err(calc.unknown("Type", ty)),
+    };
+    let bank =
+        ctx.bank_accounts
+            .get(d.id)
+            .cloned()
+            .ok_or_else(|| PostingError::MissingBankAccount {
+                document: calc.label.clone(),
+            })?;
+    post_lines_doc(
+        &LinesDoc {
+            id: d.id,
+            kind,
+            date: d.date,
+            amount_types: d.amount_types,
+            lines: d.lines,
+            total: dec(d.total),
+            currency: d.currency,
+            rate: dec(d.rate),
+            sign,
+            counter: bank,
+            counter_role: LineRole::Bank,
+            side,
+            lines_to,
+            allocations: d.allocations,
+            allocates,
+            calc,
+        },
+        ctx,
+    )
+}
+
+// ---------------------------------------------------------------------------
+// Bank transactions and transfers.
+
+fn bank_key(a: Option<&AccountRef>) -> Option<AccountKey> {
+    a.and_then(|a| AccountKey::named(a.code.as_deref(), a.account_id.as_deref()))
+}
+
+fn post_bank_transaction(
+    t: &BankTransaction,
+    ctx: &PostingContext,
+) -> Result<Posting, PostingError> {
+    let calc = Calc::new("bank transaction", None, &t.bank_transaction_id);
+    if !posts(
+        &calc,
+        t.status.as_deref(),
+        &["AUTHORISED"],
+        &["DELETED", "VOIDED", "DRAFT"],
+    )? {
+        return Ok(Posting::default());
+    }
+    let ty = t
+        .bank_transaction_type
+        .as_deref()
+        .ok_or_else(|| calc.missing("Type"))?;
+    let (kind, sign) = match ty.trim().to_ascii_uppercase().as_str() {
+        "RECEIVE" => (SourceKind::CashRec, Decimal::ONE),
+        "SPEND" => (SourceKind::CashPaid, Decimal::NEGATIVE_ONE),
+        // The bank side of an overpayment or a prepayment, and the two legs
+        // of a bank transfer: each is posted once, by its own document.
+        "RECEIVE-OVERPAYMENT"
+        | "SPEND-OVERPAYMENT"
+        | "RECEIVE-PREPAYMENT"
+        | "SPEND-PREPAYMENT"
+        | "RECEIVE-TRANSFER"
+        | "SPEND-TRANSFER" => return Ok(Posting::default()),
+        _ => return Err(calc.unknown("Type", ty)),
+    };
+    let bank = bank_key(t.bank_account.as_ref()).ok_or_else(|| calc.missing("BankAccount"))?;
+    post_lines_doc(
+        &LinesDoc {
+            id: &t.bank_transaction_id,
+            kind,
+            date: t.date,
+            amount_types: t.line_amount_types.as_deref(),
+            lines: &t.line_items,
+            total: dec(t.total),
+            currency: t.currency_code.as_deref(),
+            rate: dec(t.currency_rate),
+            sign,
+            counter: bank,
+            counter_role: LineRole::Bank,
+            side: if sign > Decimal::ZERO {
+                Side::Receivable
+            } else {
+                Side::Payable
+            },
+            lines_to: LinesTo::Accounts,
+            allocations: &[],
+            allocates: Allocates::Credit,
+            calc,
+        },
+        ctx,
+    )
+}
+
+fn post_bank_transfer(t: &BankTransfer, ctx: &PostingContext) -> Result<Posting, PostingError> {
+    let calc = Calc::new("bank transfer", None, &t.bank_transfer_id);
+    if t.status.is_some()
+        && !posts(
+            &calc,
+            t.status.as_deref(),
+            &["AUTHORISED"],
+            &["DELETED", "VOIDED"],
+        )?
+    {
+        return Ok(Posting::default());
+    }
+    let date = t.date.ok_or_else(|| calc.missing("Date"))?;
+    let amount = dec(t.amount).ok_or_else(|| calc.missing("Amount"))?;
+    let from_ref = t.from_bank_account.as_ref();
+    let from = bank_key(from_ref).ok_or_else(|| calc.missing("FromBankAccount"))?;
+    let to = bank_key(t.to_bank_account.as_ref()).ok_or_else(|| calc.missing("ToBankAccount"))?;
+    // Amount is in the from account's currency.
+    let from_currency = from_ref.and_then(|a| a.currency_code.as_deref());
+    let fx = Fx::of(&calc, ctx, from_currency, dec(t.currency_rate))?;
+    let base = fx.base(&calc, amount)?;
+    let to_currency = t
+        .to_bank_account
+        .as_ref()
+        .and_then(|a| a.currency_code.as_deref());
+    let to_foreign = if fx.is_foreign() && to_currency == fx.currency.as_deref() {
+        fx.foreign(amount)
+    } else {
+        None
+    };
+    let mut out = Lines::new(calc.clone(), SourceKind::Transfer, &t.bank_transfer_id, ctx);
+    out.push_base(date, &to, LineRole::Bank, base, to_foreign, None, None);
+    out.push_base(
+        date,
+        &from,
+        LineRole::Bank,
+        -base,
+        fx.foreign(-amount),
+        None,
+        None,
+    );
+    out.finish()
+}
+
+// ---------------------------------------------------------------------------
+// Manual journals.
+
+fn post_manual_journal(j: &ManualJournal, ctx: &PostingContext) -> Result<Posting, PostingError> {
+    let calc = Calc::new("manual journal", None, &j.manual_journal_id);
+    if !posts(
+        &calc,
+        j.status.as_deref(),
+        &["POSTED"],
+        &["DRAFT", "DELETED", "VOIDED", "ARCHIVED"],
+    )? {
+        return Ok(Posting::default());
+    }
+    let date = j.date.ok_or_else(|| calc.missing("Date"))?;
+    // A manual journal's amounts are tax-free unless it says otherwise.
+    let types = AmountTypes::read(&calc, j.line_amount_types.as_deref(), AmountTypes::NoTax)?;
+    let mut out = Lines::new(
+        calc.clone(),
+        SourceKind::ManJournal,
+        &j.manual_journal_id,
+        ctx,
+    );
+    for (i, l) in j.journal_lines.iter().enumerate() {
+        let line = i + 1;
+        let amount = dec(l.line_amount).unwrap_or_default();
+        let tax = dec(l.tax_amount).unwrap_or_default();
+        let (net, tax) = match types {
+            AmountTypes::Exclusive => (amount, tax),
+            AmountTypes::Inclusive => (calc.sub(amount, tax)?, tax),
+            AmountTypes::NoTax if !tax.is_zero() => {
+                return Err(PostingError::TaxOnNoTaxLine {
+                    document: calc.label.clone(),
+                    line,
+                    tax,
+                })
+            }
+            AmountTypes::NoTax => (amount, Decimal::ZERO),
+        };
+        if net.is_zero() && tax.is_zero() {
+            continue;
+        }
+        let account = AccountKey::named(l.account_code.as_deref(), l.account_id.as_deref())
+            .ok_or_else(|| PostingError::LineWithoutAccount {
+                document: calc.label.clone(),
+                line,
+            })?;
+        let item = LineItem {
+            description: l.description.clone(),
+            tax_type: l.tax_type.clone(),
+            tracking: l.tracking.clone(),
+            ..LineItem::default()
+        };
+        out.push_base(date, &account, LineRole::Item, net, None, None, Some(&item));
+        let tax_account = ctx.tax_account(l.tax_type.as_deref()).clone();
+        out.push_base(
+            date,
+            &tax_account,
+            LineRole::Tax,
+            tax,
+            None,
+            None,
+            Some(&item),
+        );
+    }
+    out.finish()
+}
+
+// ---------------------------------------------------------------------------
+// Payments.
+
+fn post_payment(p: &Payment, ctx: &PostingContext) -> Result<Posting, PostingError> {
+    let calc = Calc::new("payment", None, &p.payment_id);
+    if !posts(
+        &calc,
+        p.status.as_deref(),
+        &["AUTHORISED"],
+        &["DELETED", "VOIDED"],
+    )? {
+        return Ok(Posting::default());
+    }
+    let ty = p
+        .payment_type
+        .as_deref()
+        .ok_or_else(|| calc.missing("PaymentType"))?;
+    // (kind, the control account it settles, whether money comes in)
+    let (kind, side, money_in) = match ty.trim().to_ascii_uppercase().as_str() {
+        "ACCRECPAYMENT" => (SourceKind::AccRecPayment, Side::Receivable, true),
+        "ACCPAYPAYMENT" => (SourceKind::AccPayPayment, Side::Payable, false),
+        "ARCREDITPAYMENT" => (SourceKind::ArCreditPayment, Side::Receivable, false),
+        "APCREDITPAYMENT" => (SourceKind::ApCreditPayment, Side::Payable, true),
+        "AROVERPAYMENTPAYMENT" => (SourceKind::ArOverpaymentPayment, Side::Receivable, false),
+        "ARPREPAYMENTPAYMENT" => (SourceKind::ArPrepaymentPayment, Side::Receivable, false),
+        "APOVERPAYMENTPAYMENT" => (SourceKind::ApOverpaymentPayment, Side::Payable, true),
+        "APPREPAYMENTPAYMENT" => (SourceKind::ApPrepaymentPayment, Side::Payable, true),
+        _ => return Err(calc.unknown("PaymentType", ty)),
+    };
+    let date = p.date.ok_or_else(|| calc.missing("Date"))?;
+    let amount = dec(p.amount).ok_or_else(|| calc.missing("Amount"))?;
+    let bank = bank_key(p.account.as_ref()).ok_or_else(|| calc.missing("Account"))?;
+    let settled = p
+        .invoice
+        .as_ref()
+        .and_then(|d| d.invoice_id.as_deref())
+        .or_else(|| {
+            p.credit_note
+                .as_ref()
+                .and_then(|d| d.credit_note_id.as_deref())
+        })
+        .or_else(|| {
+            p.prepayment
+                .as_ref()
+                .and_then(|d| d.prepayment_id.as_deref())
+        })
+        .or_else(|| {
+            p.overpayment
+                .as_ref()
+                .and_then(|d| d.overpayment_id.as_deref())
+        });
+    // The control side at the rate the settled document was booked at.
+    let doc_fx = match settled.and_then(|id| ctx.linked.get(id)) {
+        Some(l) => Fx::of(&calc, ctx, l.currency.as_deref(), l.rate)?,
+        None if ctx.is_base(p.currency_code()) => Fx::BASE,
+        None => {
+            return Err(PostingError::MissingLinked {
+                document: calc.label.clone(),
+                linked: settled.unwrap_or("(none named)").to_owned(),
+            })
+        }
+    };
+    // The bank side at the payment's own rate; a base-currency bank account
+    // says what it received in BankAmount.
+    let bank_base = if !doc_fx.is_foreign() {
+        amount
+    } else {
+        let bank_currency = p.account.as_ref().and_then(|a| a.currency_code.as_deref());
+        match dec(p.bank_amount) {
+            Some(b) if bank_currency.is_some() && ctx.is_base(bank_currency) => b,
+            _ => Fx::of(&calc, ctx, doc_fx.currency.as_deref(), dec(p.currency_rate))?
+                .base(&calc, amount)?,
+        }
+    };
+    let control_base = doc_fx.base(&calc, amount)?;
+    let sign = if money_in {
+        Decimal::ONE
+    } else {
+        Decimal::NEGATIVE_ONE
+    };
+    let mut out = Lines::new(calc.clone(), kind, &p.payment_id, ctx);
+    let control = ctx.control(side).clone();
+    out.push_base(
+        date,
+        &bank,
+        LineRole::Bank,
+        calc.mul(sign, bank_base)?,
+        doc_fx.foreign(calc.mul(sign, amount)?),
+        None,
+        None,
+    );
+    out.push_base(
+        date,
+        &control,
+        LineRole::Control,
+        calc.mul(-sign, control_base)?,
+        doc_fx.foreign(calc.mul(-sign, amount)?),
+        None,
+        None,
+    );
+    out.balance_since(0, date, LineRole::CurrencyGain, None)?;
+    out.finish()
+}
