@@ -1271,45 +1271,7 @@ async fn paid_twice(
         }
     }
     for (doc, credited, payments) in docs.values() {
-        let Some(total) = doc.total else { continue };
-        let paid: Decimal = payments.iter().map(|(_, a, _)| *a).sum();
-        let covered = paid + credited.unwrap_or(Decimal::ZERO);
-        if covered > total && !payments.is_empty() {
-            let mut records = vec![link(EntityKind::Invoice, &doc.xero_id, &doc.label())];
-            records.extend(payments.iter().map(|(id, a, _)| {
-                link(
-                    EntityKind::Payment,
-                    id,
-                    &format_amount(doc.currency.as_deref(), *a),
-                )
-            }));
-            out.push(Finding {
-                key: format!(
-                    "{}:{}:overpaid",
-                    AnomalyRule::PaidTwice.as_str(),
-                    doc.xero_id.to_ascii_lowercase()
-                ),
-                rule: AnomalyRule::PaidTwice,
-                title: format!(
-                    "{} {} paid more than its total",
-                    doc_noun(doc.doc_type.as_deref()),
-                    doc.label()
-                ),
-                explanation: format!(
-                    "{} {} for {} totals {} but {} of {} were recorded against it, {} too much.",
-                    doc_noun(doc.doc_type.as_deref()),
-                    doc.label(),
-                    doc.contact(),
-                    format_amount(doc.currency.as_deref(), total),
-                    plural(payments.len() as i64, "payment", "payments"),
-                    format_amount(doc.currency.as_deref(), paid),
-                    format_amount(doc.currency.as_deref(), covered - total)
-                ),
-                records,
-                amount: Some(covered - total),
-                currency_code: doc.currency.clone(),
-            });
-        }
+        out.extend(overpaid(doc, *credited, payments));
     }
     // A paid document whose amount also went by spend (receive) money to the same contact.
     let rows = sqlx::query(PAID_ALSO_BY_BANK_SQL)
@@ -1508,7 +1470,10 @@ fn outliers_in(
     let Some(median_all) = lower_median(&sorted) else {
         return Vec::new();
     };
-    let body_len = sorted.partition_point(|v| *v < median_all * config.outlier_factor);
+    // A threshold beyond a decimal's range is above every amount.
+    let below =
+        |v: Decimal, base: Decimal, factor: Decimal| base.checked_mul(factor).is_none_or(|t| v < t);
+    let body_len = sorted.partition_point(|v| below(*v, median_all, config.outlier_factor));
     let body = &sorted[..body_len];
     let (Some(median), Some(&largest)) = (lower_median(body), body.last()) else {
         return Vec::new();
@@ -1527,11 +1492,19 @@ fn outliers_in(
     };
     let mut out = Vec::new();
     for a in &amounts[body_len..] {
-        if a.value < median * config.outlier_factor || a.value < largest * config.outlier_over_max {
+        if below(a.value, median, config.outlier_factor)
+            || below(a.value, largest, config.outlier_over_max)
+        {
             continue;
         }
-        let times =
-            (a.value / median).round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero);
+        let times = a.value.checked_div(median).map_or_else(
+            || "too many".to_owned(),
+            |t| {
+                t.round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero)
+                    .normalize()
+                    .to_string()
+            },
+        );
         out.push(Finding {
             key: format!(
                 "{}:{}",
@@ -1545,7 +1518,7 @@ fn outliers_in(
                 a.label,
                 a.date.map(|d| format!(" dated {d}")).unwrap_or_default(),
                 format_amount(currency, a.value),
-                times.normalize(),
+                times,
                 format_amount(currency, median),
                 body.len(),
                 format_amount(currency, largest),
@@ -1556,6 +1529,69 @@ fn outliers_in(
         });
     }
     out
+}
+
+/// A document's payments (and credit notes) beyond its total, as a finding.
+/// Every sum is checked: amounts whose sum is beyond what a decimal holds
+/// make a finding that says so, not a panic.
+fn overpaid(
+    doc: &Doc,
+    credited: Option<Decimal>,
+    payments: &[(String, Decimal, Option<NaiveDate>)],
+) -> Option<Finding> {
+    let total = doc.total?;
+    if payments.is_empty() {
+        return None;
+    }
+    let paid = payments
+        .iter()
+        .try_fold(Decimal::ZERO, |acc, (_, a, _)| acc.checked_add(*a));
+    let covered = paid.and_then(|p| p.checked_add(credited.unwrap_or(Decimal::ZERO)));
+    // `None`: out of range, and so beyond any total.
+    let excess = match covered {
+        Some(c) if c <= total => return None,
+        Some(c) => c.checked_sub(total),
+        None => None,
+    };
+    let currency = doc.currency.as_deref();
+    let mut records = vec![link(EntityKind::Invoice, &doc.xero_id, &doc.label())];
+    records.extend(
+        payments
+            .iter()
+            .map(|(id, a, _)| link(EntityKind::Payment, id, &format_amount(currency, *a))),
+    );
+    let noun = doc_noun(doc.doc_type.as_deref());
+    let count = plural(payments.len() as i64, "payment", "payments");
+    let explanation = match (paid, excess) {
+        (Some(paid), Some(excess)) => format!(
+            "{noun} {} for {} totals {} but {count} of {} were recorded against it, {} too much.",
+            doc.label(),
+            doc.contact(),
+            format_amount(currency, total),
+            format_amount(currency, paid),
+            format_amount(currency, excess)
+        ),
+        _ => format!(
+            "{noun} {} for {} totals {} but the {count} and credits recorded against it add up to \
+             an amount out of range (larger than Ledgerkeep can count): check them in Xero.",
+            doc.label(),
+            doc.contact(),
+            format_amount(currency, total),
+        ),
+    };
+    Some(Finding {
+        key: format!(
+            "{}:{}:overpaid",
+            AnomalyRule::PaidTwice.as_str(),
+            doc.xero_id.to_ascii_lowercase()
+        ),
+        rule: AnomalyRule::PaidTwice,
+        title: format!("{noun} {} paid more than its total", doc.label()),
+        explanation,
+        records,
+        amount: excess,
+        currency_code: doc.currency.clone(),
+    })
 }
 
 /// The middle value of `sorted` (the lower one of an even count).
@@ -1577,7 +1613,8 @@ async fn round_amounts(
     let (Some(unit_e4), Some(min_e4)) = (e4(unit), e4(config.round_min)) else {
         return Ok(out);
     };
-    let is_round = |v: Decimal| v >= config.round_min && (v % unit).is_zero();
+    let is_round =
+        |v: Decimal| v >= config.round_min && v.checked_rem(unit).is_some_and(|r| r.is_zero());
     // Spend money.
     let rows = sqlx::query(
         "SELECT xero_id, contact_name, date, total, currency_code, reference FROM bank_transactions \
@@ -1765,6 +1802,95 @@ mod tests {
             amounts(&[100, 100, 100, 100, 9_000])
         )
         .is_empty());
+    }
+
+    fn doc_of(total: Decimal) -> Doc {
+        Doc {
+            xero_id: "INV-ID".to_owned(),
+            doc_type: Some("ACCREC".to_owned()),
+            number: Some("INV-1".to_owned()),
+            reference: None,
+            contact_id: None,
+            contact_name: Some("Harbour".to_owned()),
+            date: None,
+            currency: Some("NZD".to_owned()),
+            total: Some(total),
+        }
+    }
+
+    #[test]
+    fn payments_near_the_decimal_limit_make_a_finding_not_a_panic() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        let pay = |id: &str, a: Decimal| (id.to_owned(), a, None);
+        // Two payments whose sum is beyond a decimal's range.
+        let f = overpaid(
+            &doc_of(d("100.00")),
+            None,
+            &[pay("p1", Decimal::MAX), pay("p2", Decimal::MAX)],
+        )
+        .unwrap();
+        assert_eq!(f.rule, AnomalyRule::PaidTwice);
+        assert_eq!(f.amount, None);
+        assert!(f.explanation.contains("out of range"), "{}", f.explanation);
+        assert_eq!(f.records.len(), 3);
+        // A payment at the limit plus a credit note.
+        let f = overpaid(
+            &doc_of(d("100.00")),
+            Some(Decimal::MAX),
+            &[pay("p1", Decimal::MAX)],
+        )
+        .unwrap();
+        assert_eq!(f.amount, None);
+        // The sum fits but the excess over a hugely negative total does not.
+        let f = overpaid(&doc_of(Decimal::MIN), None, &[pay("p1", Decimal::MAX)]).unwrap();
+        assert_eq!(f.amount, None);
+        // Ordinary amounts: the excess, exactly.
+        let f = overpaid(
+            &doc_of(d("100.00")),
+            Some(d("10.00")),
+            &[pay("p1", d("60.00")), pay("p2", d("50.00"))],
+        )
+        .unwrap();
+        assert_eq!(f.amount, Some(d("20.00")));
+        assert!(
+            f.explanation.contains("NZD 20.00 too much"),
+            "{}",
+            f.explanation
+        );
+        assert!(overpaid(&doc_of(d("100.00")), None, &[pay("p1", d("100.00"))]).is_none());
+    }
+
+    #[test]
+    fn outliers_near_the_decimal_limit_do_not_panic() {
+        let amounts = |vals: &[Decimal]| -> Vec<Amount> {
+            vals.iter()
+                .enumerate()
+                .map(|(i, v)| Amount {
+                    entity: EntityKind::Invoice,
+                    xero_id: format!("id-{i}"),
+                    label: format!("BILL-{i}"),
+                    date: None,
+                    value: *v,
+                })
+                .collect()
+        };
+        let config = AnomalyConfig::default();
+        let huge = Decimal::MAX / Decimal::from(3);
+        // Every amount huge: ten times the median is out of range, so none is an outlier.
+        let found = outliers_in(&config, None, None, None, amounts(&[huge; 8]));
+        assert!(found.is_empty());
+        // Tiny ordinary amounts and one at the limit: an outlier, whose ratio
+        // to the median is out of range.
+        let tiny = "0.0000000000000000000000001".parse::<Decimal>().unwrap();
+        let mut vals = vec![tiny; 7];
+        vals.push(Decimal::MAX);
+        let found = outliers_in(&config, None, None, None, amounts(&vals));
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].explanation.contains("too many times"),
+            "{}",
+            found[0].explanation
+        );
     }
 
     #[test]
