@@ -6,12 +6,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::{json, Value};
 
+use crate::app::{self, Need};
 use crate::books::{Collection, Paging, Record};
 use crate::faults::Fault;
 use crate::limits::Remaining;
@@ -101,16 +102,38 @@ pub(crate) fn bad_request(message: &str) -> Answer {
     )
 }
 
+/// What a call needs besides a live token for its tenant.
+#[derive(Debug, Clone, Copy)]
+struct Gate {
+    /// The scope (`None`: an endpoint Xero does not have, answered 404).
+    need: Option<Need>,
+    /// Journals: open on the Advanced tier only.
+    journals: bool,
+}
+
+impl Gate {
+    fn collection(c: Option<Collection>, write: bool) -> Gate {
+        Gate {
+            need: c.map(|c| Need {
+                families: app::collection_scopes(c),
+                write,
+            }),
+            journals: c == Some(Collection::Journals),
+        }
+    }
+}
+
 /// Runs the checks every Accounting API call goes through (token, tenant,
-/// limits, faults), then `handler`, and adds Xero's headers.
+/// scope and tier, limits, faults), then `handler`, and adds Xero's headers.
 async fn serve(
     shared: Arc<Shared>,
     headers: HeaderMap,
     collection_path: String,
+    gate: Gate,
     handler: impl FnOnce(&Shared, &str) -> Answer,
 ) -> Response {
     let correlation = correlation_id(&shared);
-    let mut out = serve_inner(&shared, &headers, &collection_path, handler).await;
+    let mut out = serve_inner(&shared, &headers, &collection_path, gate, handler).await;
     set(out.headers_mut(), "xero-correlation-id", correlation);
     out
 }
@@ -119,6 +142,7 @@ async fn serve_inner(
     shared: &Arc<Shared>,
     headers: &HeaderMap,
     collection_path: &str,
+    gate: Gate,
     handler: impl FnOnce(&Shared, &str) -> Answer,
 ) -> Response {
     let faults = shared.faults.lock().take(collection_path);
@@ -127,8 +151,14 @@ async fn serve_inner(
         shared.auth.lock().expire_access_tokens(now);
     }
     let tenant = tenant_header(headers);
-    if let Err(r) = oauth::authorize_api(shared, headers, tenant.as_deref()) {
-        return *r;
+    let grant = match oauth::authorize_api(shared, headers, tenant.as_deref()) {
+        Ok(g) => g,
+        Err(r) => return *r,
+    };
+    if let Some(need) = gate.need {
+        if let Err(r) = oauth::permit(shared, &grant, need, gate.journals) {
+            return *r;
+        }
     }
     let tenant = tenant.unwrap_or_default().to_ascii_lowercase();
     let now = shared.clock.now_ms();
@@ -459,22 +489,101 @@ fn list_records(
     Answer::ok(envelope(shared, c.key(), records, pagination), served)
 }
 
-/// `GET /api.xro/2.0/{collection}`.
-pub async fn list(
+/// Decodes `%XX` escapes in a path segment.
+fn percent_decode(segment: &str) -> String {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'%')
+            .then(|| bytes.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match escaped {
+            Some(b) => {
+                out.push(b);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The path under `/api.xro/2.0/` (the prefix in any letter case), split
+/// into decoded segments; `None` for a path outside the Accounting API.
+pub(crate) fn api_segments(path: &str) -> Option<Vec<String>> {
+    const PREFIX: &str = "/api.xro/2.0/";
+    let head = path.get(..PREFIX.len())?;
+    if !head.eq_ignore_ascii_case(PREFIX) {
+        return None;
+    }
+    Some(
+        path[PREFIX.len()..]
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(percent_decode)
+            .collect(),
+    )
+}
+
+/// Every Accounting API path, in any letter case: `{collection}`,
+/// `{collection}/{id}` and `Reports/{report}`, by method.
+pub async fn dispatch(
     State(shared): State<Arc<Shared>>,
-    Path(segment): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(segments) = api_segments(uri.path()) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let q: HashMap<String, String> = Query::try_from_uri(&uri)
+        .map(|Query(q)| q)
+        .unwrap_or_default();
+    let reading = method == Method::GET;
+    let writing = method == Method::PUT || method == Method::POST;
+    match (segments.as_slice(), reading, writing) {
+        ([report, name], true, _) if report.eq_ignore_ascii_case("Reports") => {
+            report_call(shared, name.clone(), q, headers).await
+        }
+        ([segment], true, _) => list(shared, segment.clone(), q, headers).await,
+        ([segment, id], true, _) => one(shared, segment.clone(), id.clone(), q, headers).await,
+        ([segment], _, true) => write(shared, segment.clone(), q, headers, body).await,
+        ([], _, _) => StatusCode::NOT_FOUND.into_response(),
+        _ if !reading && !writing => StatusCode::METHOD_NOT_ALLOWED.into_response(),
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// The name faults match a call by: the collection's own spelling when it is one.
+fn canonical(segment: &str) -> String {
+    Collection::from_path(segment).map_or_else(|| segment.to_owned(), |c| c.path().to_owned())
+}
+
+/// `GET /api.xro/2.0/{collection}`.
+async fn list(
+    shared: Arc<Shared>,
+    segment: String,
+    q: HashMap<String, String>,
     headers: HeaderMap,
 ) -> Response {
     let ims = headers
         .get(header::IF_MODIFIED_SINCE)
         .and_then(|v| v.to_str().ok())
         .and_then(parse_if_modified_since);
+    let c = Collection::from_path(&segment);
     serve(
         shared,
         headers,
-        segment.clone(),
-        move |shared, tenant| match Collection::from_path(&segment) {
+        canonical(&segment),
+        Gate::collection(c, false),
+        move |shared, tenant| match c {
             Some(c) => list_records(shared, tenant, c, &q, ims),
             None => not_found(),
         },
@@ -483,64 +592,80 @@ pub async fn list(
 }
 
 /// `GET /api.xro/2.0/{collection}/{id}`.
-pub async fn one(
-    State(shared): State<Arc<Shared>>,
-    Path((segment, id)): Path<(String, String)>,
-    Query(q): Query<HashMap<String, String>>,
+async fn one(
+    shared: Arc<Shared>,
+    segment: String,
+    id: String,
+    q: HashMap<String, String>,
     headers: HeaderMap,
 ) -> Response {
-    serve(shared, headers, segment.clone(), move |shared, tenant| {
-        let Some(c) = Collection::from_path(&segment) else {
-            return not_found();
-        };
-        let books = shared.books.read();
-        let Some(b) = books.tenant_named(tenant) else {
-            return not_found();
-        };
-        let record = b.table(c).get(&id).or_else(|| {
-            // Invoices and credit notes can also be fetched by number.
-            b.table(c).records().iter().find(|r| {
-                let v = r.value();
-                v["InvoiceNumber"] == json!(id) || v["CreditNoteNumber"] == json!(id)
-            })
-        });
-        match record {
-            Some(r) => {
-                let mut v = r.value();
-                if flag(&q, "unitdp").as_deref() != Some("4") {
-                    round_unit_amounts(&mut v);
+    let c = Collection::from_path(&segment);
+    serve(
+        shared,
+        headers,
+        canonical(&segment),
+        Gate::collection(c, false),
+        move |shared, tenant| {
+            let Some(c) = c else {
+                return not_found();
+            };
+            let books = shared.books.read();
+            let Some(b) = books.tenant_named(tenant) else {
+                return not_found();
+            };
+            let record = b.table(c).get(&id).or_else(|| {
+                // Invoices and credit notes can also be fetched by number.
+                b.table(c).records().iter().find(|r| {
+                    let v = r.value();
+                    v["InvoiceNumber"] == json!(id) || v["CreditNoteNumber"] == json!(id)
+                })
+            });
+            match record {
+                Some(r) => {
+                    let mut v = r.value();
+                    if flag(&q, "unitdp").as_deref() != Some("4") {
+                        round_unit_amounts(&mut v);
+                    }
+                    Answer::ok(envelope(shared, c.key(), vec![v], None), vec![r.id.clone()])
                 }
-                Answer::ok(envelope(shared, c.key(), vec![v], None), vec![r.id.clone()])
+                None => not_found(),
             }
-            None => not_found(),
-        }
-    })
+        },
+    )
     .await
 }
 
 /// `GET /api.xro/2.0/Reports/{report}`: a report computed from the books
-/// (`reports.rs`). It counts against the limits like any other call, and its
-/// faults are those of the path `Reports`.
-pub async fn report(
-    State(shared): State<Arc<Shared>>,
-    Path(name): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
+/// (`reports.rs`), behind its report scope. It counts against the limits like
+/// any other call, and its faults are those of the path `Reports`.
+async fn report_call(
+    shared: Arc<Shared>,
+    name: String,
+    q: HashMap<String, String>,
     headers: HeaderMap,
 ) -> Response {
+    let gate = Gate {
+        need: app::report_scope(&name).map(|families| Need {
+            families,
+            write: false,
+        }),
+        journals: false,
+    };
     serve(
         shared,
         headers,
         "Reports".to_owned(),
+        gate,
         move |shared, tenant| crate::reports::report(shared, tenant, &name, &q),
     )
     .await
 }
 
 /// `PUT` and `POST /api.xro/2.0/{collection}`: Payments only, with `Idempotency-Key`.
-pub async fn write(
-    State(shared): State<Arc<Shared>>,
-    Path(segment): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
+async fn write(
+    shared: Arc<Shared>,
+    segment: String,
+    q: HashMap<String, String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -552,8 +677,9 @@ pub async fn write(
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    serve(shared, headers, segment.clone(), move |shared, tenant| {
-        if Collection::from_path(&segment) != Some(Collection::Payments) {
+    let c = Collection::from_path(&segment);
+    serve(shared, headers, canonical(&segment), Gate::collection(c, true), move |shared, tenant| {
+        if c != Some(Collection::Payments) {
             return Answer::error(StatusCode::METHOD_NOT_ALLOWED, json!({"Title": "Method Not Allowed", "Status": 405}));
         }
         if let Some(k) = &key {

@@ -158,7 +158,12 @@ impl Collection {
     }
 
     /// The collection whose path segment is `segment`, in any letter case.
+    /// `Organisations` is `Organisation` too, as Xero answers clients (such as
+    /// singer-io's tap-xero) that build the name from the response's key.
     pub fn from_path(segment: &str) -> Option<Collection> {
+        if segment.eq_ignore_ascii_case("Organisations") {
+            return Some(Collection::Organisation);
+        }
         Collection::ALL
             .into_iter()
             .find(|c| c.path().eq_ignore_ascii_case(segment))

@@ -39,6 +39,7 @@
 //! seed drives the books and every token.
 
 mod api;
+pub mod app;
 pub mod books;
 pub mod clock;
 pub mod examples;
@@ -54,6 +55,7 @@ mod server;
 pub mod wire;
 mod write;
 
+pub use app::{AppProfile, Tier};
 pub use books::{Collection, Paging, Record, Table, TenantBooks, Truth};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use faults::{Fault, FaultRule, Gate};

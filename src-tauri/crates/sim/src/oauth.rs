@@ -16,6 +16,7 @@ use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use crate::app::{self, Need};
 use crate::server::Shared;
 
 /// Access tokens live this long unless configured otherwise (30 minutes).
@@ -55,6 +56,8 @@ struct PendingCode {
     redirect_uri: String,
     challenge: String,
     scope: String,
+    /// The organisations ticked at consent.
+    tenants: Vec<String>,
     expires_ms: i64,
 }
 
@@ -78,6 +81,9 @@ pub struct AuthState {
     seen: Vec<String>,
     /// How many values of each kind were issued with the secret prefix.
     issued: HashMap<&'static str, u32>,
+    /// Client id → every scope the simulated user has granted it so far:
+    /// scopes are additive, and only a revocation takes them back.
+    granted_scopes: HashMap<String, String>,
 }
 
 /// Why a Bearer token was refused.
@@ -126,6 +132,24 @@ impl AuthState {
         for g in &mut self.grants {
             g.revoked = true;
         }
+        self.granted_scopes.clear();
+    }
+
+    /// The organisations the app has connected through live grants.
+    fn connected_tenants(&self, client_id: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for g in self
+            .grants
+            .iter()
+            .filter(|g| !g.revoked && g.client_id == client_id)
+        {
+            for c in &g.connections {
+                if !out.iter().any(|t| t.eq_ignore_ascii_case(&c.tenant_id)) {
+                    out.push(c.tenant_id.clone());
+                }
+            }
+        }
+        out
     }
 
     /// Removes a tenant from every grant (disconnected from Xero's side).
@@ -271,6 +295,24 @@ pub async fn authorize(
             "a code_challenge with method S256 is required",
         );
     }
+    // An app created from 2 March 2026 may not ask for the broad scopes:
+    // Xero sends the browser back with invalid_scope and no code.
+    let refused = shared
+        .config
+        .app
+        .refused_scopes(p.scope.as_deref().unwrap_or(""));
+    if !refused.is_empty() {
+        let description = format!(
+            "This app was created on or after 2 March 2026 and cannot use the broad scopes {}; ask for granular scopes instead",
+            refused.join(", ")
+        );
+        return error_redirect(
+            &redirect_uri,
+            "invalid_scope",
+            &description,
+            p.state.as_deref(),
+        );
+    }
     if shared.config.auto_consent {
         return consent_granted(&shared, &p, &redirect_uri);
     }
@@ -280,11 +322,13 @@ pub async fn authorize(
         .lock()
         .pending_consents
         .insert(ticket.clone(), p.clone());
+    let chosen = chosen_tenants(&shared);
     let tenants: String = shared
         .books
         .read()
         .tenants
         .iter()
+        .filter(|t| chosen.iter().any(|c| c.eq_ignore_ascii_case(&t.tenant_id)))
         .map(|t| format!("<li>{}</li>", html_escape(&t.name)))
         .collect();
     Html(format!(
@@ -328,20 +372,89 @@ pub async fn consent(State(shared): State<Arc<Shared>>, Form(f): Form<ConsentFor
     consent_granted(&shared, &p, &redirect_uri)
 }
 
+/// The organisations the simulated user ticks at consent: those chosen with
+/// `RunningSimulator::consent_organisations`, else every one in the books.
+fn chosen_tenants(shared: &Shared) -> Vec<String> {
+    let all: Vec<String> = shared
+        .books
+        .read()
+        .tenants
+        .iter()
+        .map(|t| t.tenant_id.clone())
+        .collect();
+    match &*shared.consent_choice.lock() {
+        Some(ids) => all
+            .into_iter()
+            .filter(|t| ids.iter().any(|i| i.eq_ignore_ascii_case(t)))
+            .collect(),
+        None => all,
+    }
+}
+
+/// A 302 back to the app with an OAuth error (RFC 6749 §4.1.2.1) and no code.
+fn error_redirect(
+    redirect_uri: &str,
+    error: &str,
+    description: &str,
+    state: Option<&str>,
+) -> Response {
+    let sep = if redirect_uri.contains('?') { '&' } else { '?' };
+    let mut url = format!(
+        "{redirect_uri}{sep}error={error}&error_description={}",
+        urlencode(description)
+    );
+    if let Some(s) = state {
+        url.push_str(&format!("&state={}", urlencode(s)));
+    }
+    found(&url)
+}
+
 fn consent_granted(shared: &Shared, p: &AuthorizeParams, redirect_uri: &str) -> Response {
     let now = shared.clock.now_ms();
+    let chosen = chosen_tenants(shared);
+    let client_id = p.client_id.clone().unwrap_or_default();
     let mut auth = shared.auth.lock();
     if let Some(state) = &p.state {
         auth.remember(state);
+    }
+    // The tier caps the organisations connected to the app at once.
+    let tier = shared.config.app.tier;
+    let mut connected = auth.connected_tenants(&client_id);
+    for t in &chosen {
+        if !connected.iter().any(|c| c.eq_ignore_ascii_case(t)) {
+            connected.push(t.clone());
+            if connected.len() > tier.max_connections() {
+                drop(auth);
+                let name = shared
+                    .books
+                    .read()
+                    .tenant_named(t)
+                    .map(|b| b.name.clone())
+                    .unwrap_or_else(|| t.clone());
+                let description = format!(
+                    "This app is on Xero's {} tier, which connects at most {} organisations; connecting {name} would make {}. Disconnect an organisation or move the app to a higher tier.",
+                    tier.name(),
+                    tier.max_connections(),
+                    connected.len()
+                );
+                return error_redirect(
+                    redirect_uri,
+                    "access_denied",
+                    &description,
+                    p.state.as_deref(),
+                );
+            }
+        }
     }
     let code = issue(shared, &mut auth, "code", || random_token(shared, 24));
     auth.codes.insert(
         code.clone(),
         PendingCode {
-            client_id: p.client_id.clone().unwrap_or_default(),
+            client_id,
             redirect_uri: redirect_uri.to_owned(),
             challenge: p.code_challenge.clone().unwrap_or_default(),
             scope: p.scope.clone().unwrap_or_default(),
+            tenants: chosen,
             expires_ms: now + CODE_MS,
         },
     );
@@ -435,22 +548,39 @@ pub async fn token(
                 _ => return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant"),
             }
             let auth_event_id = uuid_token(&shared);
-            let claims = access_claims(
-                &shared,
-                now,
-                &pending.client_id,
-                &auth_event_id,
-                &pending.scope,
-            );
+            // Scopes are additive: this grant holds every scope the user has
+            // granted the app so far, and the new ones.
+            let scope = {
+                let mut auth = shared.auth.lock();
+                let before = auth
+                    .granted_scopes
+                    .get(&pending.client_id)
+                    .cloned()
+                    .unwrap_or_default();
+                let scope = app::union(&before, &pending.scope);
+                auth.granted_scopes
+                    .insert(pending.client_id.clone(), scope.clone());
+                scope
+            };
+            let claims = access_claims(&shared, now, &pending.client_id, &auth_event_id, &scope);
             let access = issue(&shared, &mut shared.auth.lock(), "access", || {
                 jwt(&shared, &claims)
             });
             let connections = {
                 let books = shared.books.read();
-                let ids: Vec<String> = books.tenants.iter().map(|_| uuid_token(&shared)).collect();
-                books
+                let chosen: Vec<_> = books
                     .tenants
                     .iter()
+                    .filter(|t| {
+                        pending
+                            .tenants
+                            .iter()
+                            .any(|c| c.eq_ignore_ascii_case(&t.tenant_id))
+                    })
+                    .collect();
+                let ids: Vec<String> = chosen.iter().map(|_| uuid_token(&shared)).collect();
+                chosen
+                    .into_iter()
                     .zip(ids)
                     .map(|(t, id)| Connection {
                         id,
@@ -466,7 +596,7 @@ pub async fn token(
             auth.grants.push(Grant {
                 auth_event_id,
                 client_id: pending.client_id,
-                scope: pending.scope.clone(),
+                scope: scope.clone(),
                 connections,
                 refresh: refresh.clone(),
                 refresh_issued_ms: now,
@@ -481,7 +611,7 @@ pub async fn token(
                     expires_ms: now + shared.config.access_token_ms,
                 },
             );
-            token_response(&shared, &access, &refresh, &pending.scope)
+            token_response(&shared, &access, &refresh, &scope)
         }
         Some("refresh_token") => {
             let Some(presented) = f.refresh_token.as_deref() else {
@@ -584,6 +714,9 @@ pub async fn revoke(State(shared): State<Arc<Shared>>, Form(f): Form<RevokeForm>
     if let Some(&index) = auth.refresh.get(&token) {
         if let Some(g) = auth.grants.get_mut(index) {
             g.revoked = true;
+            // A revocation takes back what the user granted the app.
+            let client = g.client_id.clone();
+            auth.granted_scopes.remove(&client);
         }
     }
     StatusCode::OK.into_response()
@@ -613,6 +746,38 @@ pub fn unauthorized(problem: TokenProblem) -> Response {
         .into_response()
 }
 
+/// The 401 Xero sends for a call the token may not make: a scope it was not
+/// granted, or an endpoint the app's tier does not open (Journals below
+/// Advanced). No `WWW-Authenticate: Bearer error="invalid_token"`: a refresh
+/// would not help.
+pub fn not_permitted(shared: &Shared) -> Response {
+    let instance = uuid_token(shared);
+    (
+        StatusCode::UNAUTHORIZED,
+        Json(json!({"Type": null, "Title": "Unauthorized", "Status": 401, "Detail": "AuthorizationUnsuccessful", "Instance": instance, "Extensions": {}})),
+    )
+        .into_response()
+}
+
+/// Whether `grant` may make a call that needs `need`: its scopes when the app
+/// checks them, and the tier for Journals.
+pub fn permit(
+    shared: &Shared,
+    grant: &Grant,
+    need: Need,
+    journals: bool,
+) -> Result<(), Box<Response>> {
+    let app = &shared.config.app;
+    if journals && !app.tier.has_journals() {
+        return Err(Box::new(not_permitted(shared)));
+    }
+    if app.checks_scopes() && !app::permits(&grant.scope, need) {
+        tracing::debug!(needed = %need.describe(), "a call without its scope");
+        return Err(Box::new(not_permitted(shared)));
+    }
+    Ok(())
+}
+
 fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Grant, Box<Response>> {
     let token = bearer(headers).ok_or_else(|| Box::new(unauthorized(TokenProblem::Missing)))?;
     let now = shared.clock.now_ms();
@@ -630,7 +795,7 @@ fn connection_date(ms: i64) -> String {
 }
 
 /// `GET /connections` query: optionally one authorisation's connections only.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct ConnectionsQuery {
     #[serde(rename = "authEventId")]
     auth_event_id: Option<String>,

@@ -5,13 +5,18 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use axum::routing::{delete, get, post};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, delete, get, post};
 use axum::Router;
 use parking_lot::{Mutex, RwLock};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use tokio::task::JoinHandle;
 
+use crate::app::{granular_scopes_from, legacy_app_created, AppProfile, Tier};
 use crate::books::Truth;
 use crate::clock::{Clock, SystemClock};
 use crate::faults::{FaultRule, Faults};
@@ -34,6 +39,8 @@ pub struct Config {
     /// When set, codes and tokens are `<prefix>-code-<n>`, `<prefix>-access-<n>`
     /// and `<prefix>-refresh-<n>`: values a test knows before they are issued.
     pub secret_prefix: Option<String>,
+    /// The simulated Xero app: its creation day, tier and scope checks.
+    pub app: AppProfile,
 }
 
 /// State shared by every request.
@@ -48,6 +55,8 @@ pub struct Shared {
     pub faults: Mutex<Faults>,
     /// (tenant, Idempotency-Key) → (status, body) of the first answer.
     pub idempotency: Mutex<HashMap<(String, String), (u16, String)>>,
+    /// The organisations the simulated user ticks at consent (`None`: every one).
+    pub consent_choice: Mutex<Option<Vec<String>>>,
 }
 
 /// Why the simulator could not start.
@@ -65,7 +74,8 @@ pub struct SimulatorBuilder {
     seed: u64,
     size: Size,
     organisations: Option<usize>,
-    limits: Limits,
+    limits: Option<Limits>,
+    app: AppProfile,
     clock: Arc<dyn Clock>,
     auto_consent: bool,
     client_id: Option<String>,
@@ -82,7 +92,8 @@ impl Default for SimulatorBuilder {
             seed: 0,
             size: Size::Small,
             organisations: None,
-            limits: Limits::XERO,
+            limits: None,
+            app: AppProfile::legacy(),
             clock: Arc::new(SystemClock),
             auto_consent: false,
             client_id: None,
@@ -106,9 +117,49 @@ impl SimulatorBuilder {
         self.size = size;
         self
     }
-    /// The rate limits (default Xero's; `Limits::STARTER` for 1,000 a day).
+    /// The rate limits (default: the app tier's, i.e. Xero's 5,000 a day, or
+    /// `Limits::STARTER`'s 1,000 on Starter). Set, they replace the tier's whole.
     pub fn limits(mut self, limits: Limits) -> Self {
-        self.limits = limits;
+        self.limits = Some(limits);
+        self
+    }
+    /// The app's tier (default Advanced). Starter connects at most 5
+    /// organisations and has 1,000 calls a day; below Advanced, Journals
+    /// answers 401 `AuthorizationUnsuccessful`.
+    pub fn app_tier(mut self, tier: Tier) -> Self {
+        self.app.tier = tier;
+        self
+    }
+    /// The day the Xero app was created (default 1 June 2024). From 2 March
+    /// 2026 the app gets granular scopes only: broad ones are refused at
+    /// authorize, and every API call checks its scope.
+    pub fn app_created(mut self, day: chrono::NaiveDate) -> Self {
+        self.app.created = day;
+        self
+    }
+    /// `true`: an app created on 2 March 2026 (granular scopes only);
+    /// `false`: an app created before it (the default).
+    pub fn new_app(mut self, new: bool) -> Self {
+        self.app.created = if new {
+            granular_scopes_from()
+        } else {
+            legacy_app_created()
+        };
+        self
+    }
+    /// Whether an older app's API calls check their scopes too (default off,
+    /// so that an older app answers as the simulator always did; always on
+    /// for a new app).
+    pub fn check_scopes(mut self, on: bool) -> Self {
+        self.app.check_scopes = on;
+        self
+    }
+    /// The preset for a new app on the Starter tier, as an owner's own app
+    /// is in 2026: created on 2 March 2026, granular scopes only, 5
+    /// connections, 1,000 calls a day (unless [`Self::limits`] says
+    /// otherwise), and no Journals.
+    pub fn new_starter_app(mut self) -> Self {
+        self.app = AppProfile::new_starter();
         self
     }
     /// The clock (default the system's; tests pass a `ManualClock`).
@@ -197,13 +248,15 @@ impl SimulatorBuilder {
                 redirect_uris: self.redirect_uris,
                 provider_name: "Ledgerkeep".to_owned(),
                 secret_prefix: self.secret_prefix,
+                app: self.app,
             },
             rng: Mutex::new(rng),
             books: RwLock::new(truth),
             auth: Mutex::new(AuthState::default()),
-            limiter: RateLimiter::new(self.limits),
+            limiter: RateLimiter::new(self.limits.unwrap_or(self.app.tier.limits())),
             faults: Mutex::new(Faults::default()),
             idempotency: Mutex::new(HashMap::new()),
+            consent_choice: Mutex::new(None),
         });
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port))
             .await
@@ -241,15 +294,40 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/Connections", get(oauth::connections))
         .route("/connections/{id}", delete(oauth::delete_connection))
         .route("/Connections/{id}", delete(oauth::delete_connection))
-        .route(
-            "/api.xro/2.0/{collection}",
-            get(api::list).put(api::write).post(api::write),
-        )
-        .route("/api.xro/2.0/Reports/{report}", get(api::report))
-        .route("/api.xro/2.0/{collection}/{id}", get(api::one))
+        .route("/api.xro/2.0/{*rest}", any(api::dispatch))
+        // Xero's endpoint names are not case-sensitive: `/API.XRO/2.0/INVOICES`,
+        // `/CONNECTIONS` and the like end here.
+        .fallback(any_case)
         // Xero takes requests up to 3.5 MB; larger ones get 413.
         .layer(axum::extract::DefaultBodyLimit::max(api::MAX_REQUEST_BYTES))
         .with_state(shared)
+}
+
+/// The paths above in another letter case; anything else is a 404.
+async fn any_case(
+    state: State<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = uri.path().to_ascii_lowercase();
+    if api::api_segments(&path).is_some() {
+        return api::dispatch(state, method, uri, headers, body).await;
+    }
+    let rest = path.trim_end_matches('/');
+    if rest == "/connections" && method == Method::GET {
+        let q = Query::try_from_uri(&uri).unwrap_or(Query(oauth::ConnectionsQuery::default()));
+        return oauth::connections(state, q, headers).await;
+    }
+    if let Some(id) = rest.strip_prefix("/connections/") {
+        if method == Method::DELETE && !id.contains('/') {
+            // The id as sent (ids compare in any case anyway).
+            let id = uri.path().trim_end_matches('/')["/connections/".len()..].to_owned();
+            return oauth::delete_connection(state, Path(id), headers).await;
+        }
+    }
+    StatusCode::NOT_FOUND.into_response()
 }
 
 /// A running simulator. Dropping it stops the server.
@@ -290,6 +368,19 @@ impl RunningSimulator {
     /// The registered client id.
     pub fn client_id(&self) -> &str {
         &self.client_id
+    }
+
+    /// The simulated Xero app: creation day, tier, scope checks.
+    pub fn app(&self) -> AppProfile {
+        self.shared.config.app
+    }
+
+    /// The organisations the simulated user ticks on the consent page from
+    /// now on (by tenant id; `None`: every organisation in the books, the
+    /// default). Consent is refused when they would take the app past its
+    /// tier's connections.
+    pub fn consent_organisations(&self, tenant_ids: Option<Vec<String>>) {
+        *self.shared.consent_choice.lock() = tenant_ids;
     }
 
     /// The organisations, in order.

@@ -88,6 +88,52 @@ impl Harness {
         )
     }
 
+    /// The authorize address asking for `scope` (space-separated).
+    pub fn authorize_url_with(&self, verifier: &str, scope: &str) -> String {
+        format!(
+            "{}/identity/connect/authorize?response_type=code&client_id={}&redirect_uri={}&scope={}&state=st4te&code_challenge={}&code_challenge_method=S256",
+            self.sim.base_url(),
+            self.sim.client_id(),
+            REDIRECT,
+            scope.replace(' ', "%20"),
+            challenge(verifier)
+        )
+    }
+
+    /// Where authorize (with auto-consent) sends the browser back, as its
+    /// query's pairs: `code` or `error`, `state`, ...
+    pub async fn authorize_with(
+        &self,
+        verifier: &str,
+        scope: &str,
+    ) -> std::collections::HashMap<String, String> {
+        let r = self
+            .http
+            .get(self.authorize_url_with(verifier, scope))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 302, "{:?}", r.text().await);
+        let location = r.headers()[LOCATION].to_str().unwrap().to_owned();
+        assert!(location.starts_with(REDIRECT), "{location}");
+        let url = reqwest::Url::parse(&location).unwrap();
+        url.query_pairs().into_owned().collect()
+    }
+
+    /// Signs in asking for `scope`; the token response's body too.
+    pub async fn login_with(&self, scope: &str) -> (Tokens, Value) {
+        let q = self.authorize_with(VERIFIER, scope).await;
+        let code = q.get("code").unwrap_or_else(|| panic!("no code: {q:?}"));
+        let r = self.exchange(code, VERIFIER).await;
+        assert_eq!(r.status(), 200);
+        let body: Value = r.json().await.unwrap();
+        let tokens = Tokens {
+            access: body["access_token"].as_str().unwrap().to_owned(),
+            refresh: body["refresh_token"].as_str().unwrap().to_owned(),
+        };
+        (tokens, body)
+    }
+
     /// Follows the authorize redirect and returns the code.
     pub async fn code(&self, verifier: &str) -> String {
         let r = self
