@@ -155,6 +155,10 @@ impl From<ledgerkeep_store::StoreError> for ApiError {
                 ErrorCode::Locked,
                 "The ledger is in use by another program (perhaps another Ledgerkeep window). Close it and try again; nothing was written.".to_owned(),
             ),
+            E::InUse { by } => (
+                ErrorCode::Locked,
+                format!("{by} has the ledger open; close it and try again. Nothing was changed."),
+            ),
             E::DiskFull => (
                 ErrorCode::Storage,
                 "The disk is full. Nothing was written; free some space and try again.".to_owned(),

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::Connection;
+use sqlx::{ConnectOptions, Connection};
 
 use crate::error::io_err;
 use crate::{audit, inspect_conn, read_only, LedgerStore, StoreError};
@@ -73,9 +73,14 @@ pub fn list_backups(dir: &Path) -> Result<Vec<PathBuf>, StoreError> {
     Ok(out)
 }
 
-/// Keeps the newest `keep` backups in `dir`; returns the ones removed.
+/// Keeps the newest `keep` backups in `dir`; returns the ones removed. The
+/// copies of ledgers that a restore replaced (`before-restore`) are never
+/// pruned, nor counted: they are the way back from a restore.
 pub fn prune_backups(dir: &Path, keep: usize) -> Result<Vec<PathBuf>, StoreError> {
-    let all = list_backups(dir)?;
+    let all: Vec<PathBuf> = list_backups(dir)?
+        .into_iter()
+        .filter(|p| label_of(p) != BEFORE_RESTORE)
+        .collect();
     let excess = all.len().saturating_sub(keep);
     let mut removed = Vec::new();
     for p in all.into_iter().take(excess) {
@@ -83,6 +88,19 @@ pub fn prune_backups(dir: &Path, keep: usize) -> Result<Vec<PathBuf>, StoreError
         removed.push(p);
     }
     Ok(removed)
+}
+
+/// The label of a copy a restore keeps of the ledger it replaced.
+pub const BEFORE_RESTORE: &str = "before-restore";
+
+/// Why a backup was made, from its name (`ledger-<UTC time>-<label>.sqlite`).
+fn label_of(path: &Path) -> &str {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_suffix(SUFFIX))
+        .and_then(|n| n.strip_prefix(PREFIX))
+        .and_then(|n| n.get(20..))
+        .unwrap_or_default()
 }
 
 /// When the newest backup in `dir` was made, from its name.
@@ -116,14 +134,7 @@ pub fn backup_files(dir: &Path) -> Result<Vec<BackupFile>, StoreError> {
     let mut out = Vec::new();
     for path in list_backups(dir)?.into_iter().rev() {
         let bytes = std::fs::metadata(&path).map_err(io_err(&path))?.len();
-        let label = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .and_then(|n| n.strip_suffix(SUFFIX))
-            .and_then(|n| n.strip_prefix(PREFIX))
-            .and_then(|n| n.get(20..))
-            .unwrap_or_default()
-            .to_owned();
+        let label = label_of(&path).to_owned();
         out.push(BackupFile {
             made_at: made_at(&path),
             path,
@@ -297,53 +308,328 @@ impl LedgerStore {
     }
 }
 
+/// The environment variable that makes a restore abort the process
+/// (`std::process::abort`, as a kill -9 would end it) at the named step:
+/// `marked`, `staged`, `checked`, `folded`, `kept` or `renamed`. For the
+/// crash tests only.
+pub const ABORT_AT_ENV: &str = "LEDGERKEEP_RESTORE_ABORT_AT";
+
+/// The steps of a restore, in order.
+pub const RESTORE_STEPS: [&str; 6] = ["marked", "staged", "checked", "folded", "kept", "renamed"];
+
+fn reached(step: &str) {
+    tracing::debug!(step, "restore step done");
+    if std::env::var(ABORT_AT_ENV).is_ok_and(|s| s == step) {
+        std::process::abort();
+    }
+}
+
+/// `<ledger>.restore.json`: present from the start of a restore until it has
+/// finished (or was refused), so that a restore cut short is seen.
+pub fn restore_marker(ledger: &Path) -> PathBuf {
+    sidecar(ledger, ".restore.json")
+}
+
+/// `<ledger>.restore-interrupted.json`: what a restore cut short left, noted
+/// by the next open or restore.
+pub fn interrupted_record(ledger: &Path) -> PathBuf {
+    sidecar(ledger, ".restore-interrupted.json")
+}
+
+/// The checked copy of the backup, beside the ledger (same folder, so that
+/// the final rename is atomic).
+fn staging_file(ledger: &Path) -> PathBuf {
+    sidecar(ledger, ".restoring")
+}
+
+/// What the marker records.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+struct RestoreMarker {
+    from: PathBuf,
+    started_at_utc: String,
+    pid: u32,
+    /// The last step done.
+    step: String,
+    previous_copy: Option<PathBuf>,
+    /// Written when the marker is found after a restore was cut short.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    outcome: Option<String>,
+}
+
+fn write_marker(ledger: &Path, m: &RestoreMarker) -> Result<(), StoreError> {
+    let path = restore_marker(ledger);
+    let tmp = sidecar(&path, ".tmp");
+    let bytes = serde_json::to_vec_pretty(m)
+        .map_err(|e| StoreError::Invalid(format!("could not note the restore: {e}")))?;
+    {
+        use std::io::Write;
+        let mut f = std::fs::File::create(&tmp).map_err(io_err(&tmp))?;
+        f.write_all(&bytes).map_err(io_err(&tmp))?;
+        f.sync_all().map_err(io_err(&tmp))?;
+    }
+    std::fs::rename(&tmp, &path).map_err(io_err(&path))?;
+    sync_dir(ledger);
+    Ok(())
+}
+
+/// Makes a rename in the ledger's folder durable (best effort; not on Windows).
+fn sync_dir(ledger: &Path) {
+    #[cfg(unix)]
+    if let Some(dir) = ledger.parent().filter(|p| !p.as_os_str().is_empty()) {
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ledger;
+}
+
+fn remove_if_exists(path: &Path) -> Result<(), StoreError> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(io_err(path)(e)),
+    }
+}
+
+fn remove_with_sidecars(path: &Path) -> Result<(), StoreError> {
+    remove_if_exists(path)?;
+    for suffix in ["-wal", "-shm", "-journal"] {
+        remove_if_exists(&sidecar(path, suffix))?;
+    }
+    Ok(())
+}
+
+/// After a restore that was cut short (the process ended between its
+/// steps): removes its unfinished copy, and keeps what happened in
+/// [`interrupted_record`]. The ledger in place is whole either way: the old
+/// one (the copy was not yet renamed over it) or the restored one. The
+/// caller holds the writer lock.
+pub fn recover_interrupted_restore(ledger: &Path) -> Result<(), StoreError> {
+    let marker_path = restore_marker(ledger);
+    let text = match std::fs::read_to_string(&marker_path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io_err(&marker_path)(e)),
+    };
+    let staging = staging_file(ledger);
+    let staged_left = staging.exists();
+    let mut m: RestoreMarker = serde_json::from_str(&text).unwrap_or(RestoreMarker {
+        from: PathBuf::new(),
+        started_at_utc: String::new(),
+        pid: 0,
+        step: "unknown".to_owned(),
+        previous_copy: None,
+        outcome: None,
+    });
+    let renamed = m.step == "renamed"
+        || (!staged_left && ["checked", "folded", "kept"].contains(&m.step.as_str()));
+    m.outcome = Some(if renamed {
+        format!(
+            "The restore from {} was cut short after the backup was put in place: the restored ledger is in use.",
+            m.from.display()
+        )
+    } else {
+        format!(
+            "The restore from {} was cut short before the ledger was replaced: the ledger was not changed.",
+            m.from.display()
+        )
+    });
+    remove_with_sidecars(&staging)?;
+    let record = interrupted_record(ledger);
+    let bytes = serde_json::to_vec_pretty(&m).unwrap_or_default();
+    std::fs::write(&record, bytes).map_err(io_err(&record))?;
+    std::fs::remove_file(&marker_path).map_err(io_err(&marker_path))?;
+    tracing::warn!(
+        from = %m.from.display(),
+        step = %m.step,
+        replaced = renamed,
+        "a restore was cut short; noted in {}",
+        record.display()
+    );
+    Ok(())
+}
+
 /// Replaces the ledger at `target` with the backup at `backup`. The ledger
-/// must not be open. The backup is checked first ([`check_backup`]): a damaged
-/// backup is refused with [`StoreError::BackupDamaged`] and nothing is
-/// touched. The replaced file is first copied into `keep_dir`.
+/// must not be open in another process: the writer lock is taken first, and
+/// a restore while another process holds it is refused with
+/// [`StoreError::InUse`] naming it.
+///
+/// Crash-safe, in steps (each named in [`RESTORE_STEPS`]; a marker file is
+/// kept from the first to the last): the backup is copied beside the ledger
+/// and the *copy* is checked ([`check_backup`]: a damaged backup is refused
+/// with [`StoreError::BackupDamaged`] and nothing is touched); the ledger's
+/// write-ahead log is folded into it, so that it is one whole file; a copy
+/// of it is kept in `keep_dir` (never pruned by retention); then the checked
+/// copy is renamed over it, atomically. A process ended at any step leaves
+/// the old ledger or the new one, and the marker says what happened.
+///
+/// A backup with a write-ahead log beside it is refused: the file alone is
+/// not the whole backup.
 pub async fn restore(
     backup: &Path,
     target: &Path,
     keep_dir: &Path,
     now: DateTime<Utc>,
 ) -> Result<RestoreOutcome, StoreError> {
+    let _lock = crate::LedgerLock::try_acquire(target)?;
+    recover_interrupted_restore(target)?;
+    let wal = sidecar(backup, "-wal");
+    if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+        return Err(StoreError::Invalid(format!(
+            "The backup {} has a write-ahead log beside it ({}), so the file alone is not the whole backup. Nothing was restored; open that backup in Ledgerkeep once, or choose a backup made by Ledgerkeep",
+            backup.display(),
+            wal.display()
+        )));
+    }
+    let mut marker = RestoreMarker {
+        from: backup.to_owned(),
+        started_at_utc: now.to_rfc3339(),
+        pid: std::process::id(),
+        step: "marked".to_owned(),
+        previous_copy: None,
+        outcome: None,
+    };
+    write_marker(target, &marker)?;
+    reached("marked");
+    let staging = staging_file(target);
+    let result = restore_steps(backup, target, keep_dir, now, &staging, &mut marker).await;
+    if result.is_err() {
+        // Refused or failed before the rename: the old ledger stays.
+        let _ = remove_with_sidecars(&staging);
+    }
+    remove_if_exists(&restore_marker(target))?;
+    sync_dir(target);
+    result
+}
+
+async fn restore_steps(
+    backup: &Path,
+    target: &Path,
+    keep_dir: &Path,
+    now: DateTime<Utc>,
+    staging: &Path,
+    marker: &mut RestoreMarker,
+) -> Result<RestoreOutcome, StoreError> {
     let busy = Duration::from_secs(5);
-    let info = check_backup(backup, busy).await?;
+    remove_with_sidecars(staging)?;
+    std::fs::copy(backup, staging).map_err(|e| match io_err(staging)(e) {
+        StoreError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+            StoreError::BackupDamaged {
+                path: backup.to_owned(),
+                detail: "the file is gone".to_owned(),
+            }
+        }
+        other => other,
+    })?;
+    {
+        let f = std::fs::File::open(staging).map_err(io_err(staging))?;
+        f.sync_all().map_err(io_err(staging))?;
+    }
+    marker.step = "staged".to_owned();
+    write_marker(target, marker)?;
+    reached("staged");
+
+    // The copy is what is checked, and what is put in place.
+    let info = check_backup(staging, busy).await.map_err(|e| match e {
+        StoreError::BackupDamaged { detail, .. } => StoreError::BackupDamaged {
+            path: backup.to_owned(),
+            detail,
+        },
+        other => other,
+    })?;
+    // Whatever the read-only check left beside the copy (it wrote nothing).
+    for suffix in ["-wal", "-shm"] {
+        remove_if_exists(&sidecar(staging, suffix))?;
+    }
+    marker.step = "checked".to_owned();
+    write_marker(target, marker)?;
+    reached("checked");
 
     let mut previous_copy = None;
     if target.exists() {
+        let folded = fold_wal(target, busy).await?;
+        marker.step = "folded".to_owned();
+        write_marker(target, marker)?;
+        reached("folded");
+
         std::fs::create_dir_all(keep_dir).map_err(io_err(keep_dir))?;
-        let copy = keep_dir.join(backup_name("before-restore", now));
-        std::fs::copy(target, &copy).map_err(io_err(&copy))?;
-        for suffix in ["-wal", "-shm"] {
-            let side = sidecar(target, suffix);
-            if side.exists() {
-                let dest = sidecar(&copy, suffix);
-                std::fs::copy(&side, &dest).map_err(io_err(&dest))?;
+        let copy = keep_dir.join(backup_name(BEFORE_RESTORE, now));
+        let partial = partial_name(&copy);
+        std::fs::copy(target, &partial).map_err(io_err(&partial))?;
+        {
+            let f = std::fs::File::open(&partial).map_err(io_err(&partial))?;
+            f.sync_all().map_err(io_err(&partial))?;
+        }
+        if !folded {
+            // A ledger that could not be read whole keeps its log beside its copy.
+            for suffix in ["-wal", "-shm"] {
+                let side = sidecar(target, suffix);
+                if side.exists() {
+                    let dest = sidecar(&copy, suffix);
+                    std::fs::copy(&side, &dest).map_err(io_err(&dest))?;
+                }
             }
+        }
+        std::fs::rename(&partial, &copy).map_err(io_err(&copy))?;
+        marker.previous_copy = Some(copy.clone());
+        marker.step = "kept".to_owned();
+        write_marker(target, marker)?;
+        reached("kept");
+        // The old log must never be read with the new file.
+        for suffix in ["-wal", "-shm", "-journal"] {
+            remove_if_exists(&sidecar(target, suffix))?;
         }
         previous_copy = Some(copy);
     }
 
-    let tmp = partial_name(target);
-    std::fs::copy(backup, &tmp).map_err(io_err(&tmp))?;
-    {
-        let f = std::fs::File::open(&tmp).map_err(io_err(&tmp))?;
-        f.sync_all().map_err(io_err(&tmp))?;
-    }
-    for suffix in ["-wal", "-shm"] {
-        let side = sidecar(target, suffix);
-        if side.exists() {
-            std::fs::remove_file(&side).map_err(io_err(&side))?;
-        }
-    }
-    std::fs::rename(&tmp, target).map_err(io_err(target))?;
+    std::fs::rename(staging, target).map_err(io_err(target))?;
+    sync_dir(target);
+    marker.step = "renamed".to_owned();
+    write_marker(target, marker)?;
+    reached("renamed");
     Ok(RestoreOutcome {
         restored_from: backup.to_owned(),
         previous_copy,
         schema_version: info.schema_version,
         audit_rows: info.audit_rows,
     })
+}
+
+/// Folds the ledger's write-ahead log into the file (rollback-journal mode,
+/// which the next open turns back to WAL), so that the file alone is the
+/// whole ledger. `false` when the file cannot be read as a database (a
+/// damaged ledger being replaced): its log is then kept beside its copy.
+async fn fold_wal(target: &Path, busy: Duration) -> Result<bool, StoreError> {
+    let opened = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(target)
+        .busy_timeout(busy)
+        .connect()
+        .await;
+    let mut conn = match opened.map_err(crate::error::classify) {
+        Ok(c) => c,
+        Err(StoreError::Corrupt { .. }) => return Ok(false),
+        Err(StoreError::Locked) => return Err(StoreError::Locked),
+        Err(e) => {
+            tracing::warn!(error = %e, "the ledger being replaced could not be opened; its log is kept as it is");
+            return Ok(false);
+        }
+    };
+    let r: Result<String, StoreError> = sqlx::query_scalar("PRAGMA journal_mode = DELETE")
+        .fetch_one(&mut conn)
+        .await
+        .map_err(crate::error::classify);
+    let _ = conn.close().await;
+    match r {
+        Ok(mode) if mode.eq_ignore_ascii_case("delete") => Ok(true),
+        // Another connection has it open: it is not ours to replace.
+        Ok(_) | Err(StoreError::Locked) => Err(StoreError::Locked),
+        Err(StoreError::Corrupt { .. }) => Ok(false),
+        Err(e) => {
+            tracing::warn!(error = %e, "the ledger's log could not be folded in; it is kept beside the copy");
+            Ok(false)
+        }
+    }
 }
 
 fn sidecar(path: &Path, suffix: &str) -> PathBuf {

@@ -24,6 +24,10 @@ pub enum StoreError {
     /// Another process holds the database's lock past the busy timeout.
     #[error("the ledger is locked by another program")]
     Locked,
+    /// Another Ledgerkeep process holds the ledger's writer lock (see
+    /// [`crate::lock`]); `by` names it ("Ledgerkeep (the app, pid 1234)").
+    #[error("{by} has the ledger open")]
+    InUse { by: String },
     /// The disk (or the file's size limit) is full; the transaction was rolled back.
     #[error("the disk is full; nothing was written")]
     DiskFull,

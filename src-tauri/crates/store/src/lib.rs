@@ -19,6 +19,7 @@ pub mod close;
 pub mod close_checks;
 pub mod contacts;
 mod error;
+pub mod lock;
 pub mod outbox;
 pub mod query;
 pub mod reports;
@@ -57,6 +58,7 @@ pub use audit::{AuditEntry, AuditFilter, AuditPage, BreakKind, ChainBreak, Verif
 pub use backup::{BackupInfo, RestoreOutcome};
 pub use error::StoreError;
 pub use integrity::{check_file, Integrity};
+pub use lock::{Front, Holder, LedgerLock};
 pub use outbox::{
     CancelOutcome, ItemResult, OutboxFieldError, OutboxPayment, OutboxStatus, PaymentAccount,
     PaymentBatch, QueueOutcome,
@@ -85,6 +87,10 @@ pub struct OpenOptions {
     pub now: Option<DateTime<Utc>>,
     /// A cap on the file's size in pages (tests use it to simulate a full disk).
     pub max_page_count: Option<u64>,
+    /// Whether the store holds the ledger's writer lock ([`lock`]) from open
+    /// to close. `None`: as this process's front does (the app holds it, the
+    /// command line takes it per command).
+    pub hold_writer_lock: Option<bool>,
 }
 
 impl Default for OpenOptions {
@@ -94,6 +100,7 @@ impl Default for OpenOptions {
             backup_dir: None,
             now: None,
             max_page_count: None,
+            hold_writer_lock: None,
         }
     }
 }
@@ -107,6 +114,8 @@ pub struct LedgerStore {
     metrics: Option<Arc<Metrics>>,
     /// The copies that text searches' totals are summed from.
     search_totals: Arc<search_totals::SearchTotals>,
+    /// The writer lock, when this store holds it from open to close.
+    writer_lock: Arc<parking_lot::Mutex<Option<LedgerLock>>>,
 }
 
 /// Times one named query from its creation to its drop (an early return or a
@@ -212,9 +221,38 @@ impl LedgerStore {
     }
 
     /// [`LedgerStore::open`] with explicit options.
+    ///
+    /// The app holds the ledger's writer lock from here to [`close`](Self::close)
+    /// (refused with [`StoreError::InUse`] while another process holds it);
+    /// a store that does not hold it still takes it for a pending migration.
     pub async fn open_with(path: &Path, opts: OpenOptions) -> Result<Self, StoreError> {
+        let hold = opts
+            .hold_writer_lock
+            .unwrap_or_else(|| lock::front().holds_ledger_while_open());
+        let mut writer_lock = if hold {
+            Some(LedgerLock::try_acquire(path)?)
+        } else {
+            None
+        };
+        if backup::restore_marker(path).exists() {
+            // A restore that did not finish: tidied up by whoever can take the
+            // writer lock (not while the restore itself still runs).
+            match LedgerLock::try_acquire(path) {
+                Ok(_lock) => backup::recover_interrupted_restore(path)?,
+                Err(StoreError::InUse { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
         let state = inspect_file(path, opts.busy_timeout).await?;
         let latest = latest_schema_version();
+        // A migration writes the ledger: never under another process's writer.
+        let _migrating = match state.applied {
+            Some(applied) if applied < latest && writer_lock.is_none() => {
+                Some(LedgerLock::try_acquire(path)?)
+            }
+            None if writer_lock.is_none() => Some(LedgerLock::try_acquire(path)?),
+            _ => None,
+        };
         if let Some(applied) = state.applied {
             if applied < latest {
                 let dir = opts
@@ -284,8 +322,10 @@ impl LedgerStore {
                 other => StoreError::Migrate(other),
             });
         }
-        tracing::info!(path = %path.display(), "ledger opened");
-        Ok(LedgerStore::over(pool, path))
+        tracing::info!(path = %path.display(), writer = writer_lock.is_some(), "ledger opened");
+        let store = LedgerStore::over(pool, path);
+        *store.writer_lock.lock() = writer_lock.take();
+        Ok(store)
     }
 
     /// The store over an open pool on the file at `path`.
@@ -295,7 +335,23 @@ impl LedgerStore {
             path: path.to_owned(),
             metrics: None,
             search_totals: Arc::default(),
+            writer_lock: Arc::default(),
         }
+    }
+
+    /// The ledger's writer lock for one piece of work (a sync, a send of the
+    /// outbox): the store's own handle when it holds it, else taken now, or
+    /// refused with [`StoreError::InUse`] naming the process that holds it.
+    pub fn writer_lock(&self) -> Result<LedgerLock, StoreError> {
+        if let Some(l) = self.writer_lock.lock().as_ref() {
+            return Ok(l.clone());
+        }
+        LedgerLock::try_acquire(&self.path)
+    }
+
+    /// Whether this store holds the writer lock from open to close.
+    pub fn holds_writer_lock(&self) -> bool {
+        self.writer_lock.lock().is_some()
     }
 
     /// The same ledger, counting each named query's duration (and the slow
@@ -387,6 +443,8 @@ impl LedgerStore {
             tracing::warn!(error = %e, "could not checkpoint the ledger's WAL on close");
         }
         self.pool.close().await;
+        // Released once the pool is closed, whatever clones of the store remain.
+        drop(self.writer_lock.lock().take());
     }
 }
 
