@@ -138,6 +138,11 @@ impl AppContext {
             options,
         )
         .map_err(|e| ApiError::internal(format!("The Xero client could not start: {e}")))?;
+        // One refresh at a time across the app and the command line.
+        xero.tokens()
+            .set_token_lock(ledgerkeep_xero::tokens::TokenLock::new(
+                paths.data_dir.join("tokens.lock"),
+            ));
         // Abandoned sign-ins are dropped after ten minutes even if no other starts.
         drop(xero.spawn_sweeper());
         Ok(AppContext {

@@ -388,12 +388,79 @@ pub struct TokenManager {
     time: Timekeeping,
     metrics: Option<Arc<Metrics>>,
     connections: Mutex<HashMap<String, Arc<Connection>>>,
+    /// The lock shared with the other processes, when one was handed in.
+    token_lock: Mutex<Option<TokenLock>>,
 }
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| XeroError::Keyring(format!("the keyring call stopped: {e}")))?
+}
+
+/// One lock across processes around every write of a token set (a refresh,
+/// a change of organisations): the app and the command line each hold their
+/// own copy of a connection, and Xero refuses a rotated refresh token, so
+/// only one of them may refresh at a time, and each re-reads the stored set
+/// once it holds the lock. An OS file lock (`File::lock`): released by the OS
+/// when the process ends, however it ends.
+#[derive(Debug, Clone)]
+pub struct TokenLock {
+    path: std::path::PathBuf,
+}
+
+/// Held while a token set is re-read, refreshed and written.
+#[derive(Debug)]
+struct TokenLockGuard {
+    file: std::fs::File,
+}
+
+impl Drop for TokenLockGuard {
+    fn drop(&mut self) {
+        let _ = self.file.unlock();
+    }
+}
+
+impl TokenLock {
+    /// A lock on the file at `path` (made if missing; the app's is
+    /// `tokens.lock` in its data folder).
+    pub fn new(path: impl Into<std::path::PathBuf>) -> Self {
+        TokenLock { path: path.into() }
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
+    /// Waits for the lock (off the runtime: the wait blocks a thread).
+    async fn hold(&self) -> Result<TokenLockGuard> {
+        let path = self.path.clone();
+        let failed = |e: std::io::Error| {
+            XeroError::Keyring(format!(
+                "the lock on the token sets could not be taken: {e}"
+            ))
+        };
+        blocking(move || {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(failed)?;
+            }
+            let file = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&path)
+                .map_err(failed)?;
+            file.lock().map_err(failed)?;
+            Ok(TokenLockGuard { file })
+        })
+        .await
+    }
+}
+
+/// Whether `a` was obtained after `b` (a newer set, from another process's refresh).
+fn newer(a: &TokenSet, b: &TokenSet) -> bool {
+    a.obtained_at_ms > b.obtained_at_ms
 }
 
 impl TokenManager {
@@ -409,7 +476,66 @@ impl TokenManager {
             time,
             metrics,
             connections: Mutex::new(HashMap::new()),
+            token_lock: Mutex::new(None),
         }
+    }
+
+    /// The same manager, refreshing under `lock` (shared with other processes).
+    pub fn with_token_lock(self, lock: TokenLock) -> Self {
+        *self.token_lock.lock() = Some(lock);
+        self
+    }
+
+    /// From now on, refreshes and writes of token sets take `lock` first.
+    pub fn set_token_lock(&self, lock: TokenLock) {
+        *self.token_lock.lock() = Some(lock);
+    }
+
+    /// The lock in use, if any.
+    pub fn token_lock(&self) -> Option<TokenLock> {
+        self.token_lock.lock().clone()
+    }
+
+    async fn hold_lock(&self) -> Result<Option<TokenLockGuard>> {
+        let lock = self.token_lock.lock().clone();
+        match lock {
+            Some(l) => l.hold().await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    async fn load_stored(&self, id: &str) -> Result<Option<StoredConnection>> {
+        let store = Arc::clone(&self.store);
+        let key = id.to_owned();
+        blocking(move || store.load(&key)).await
+    }
+
+    /// Writes `next` (a change of organisations or of the kept ones) under
+    /// the lock, with the newest token set: when the stored one is newer
+    /// than ours (another process refreshed), it is kept and adopted, never
+    /// overwritten by ours.
+    async fn save_merged(
+        &self,
+        conn: &Connection,
+        state: &mut ConnectionState,
+        mut next: StoredConnection,
+    ) -> Result<()> {
+        let _guard = self.hold_lock().await?;
+        let current = self.load_stored(&conn.id).await?;
+        let adopt_stored = current
+            .as_ref()
+            .is_some_and(|c| newer(&c.tokens, &next.tokens));
+        if let Some(c) = current.filter(|_| adopt_stored) {
+            next.tokens = c.tokens;
+        }
+        self.save(next.clone()).await?;
+        if adopt_stored {
+            state.unsaved = None;
+            self.adopt(conn, state, next);
+        } else {
+            state.stored = next;
+        }
+        Ok(())
     }
 
     pub fn sign_in(&self) -> &Arc<SignIn> {
@@ -503,9 +629,8 @@ impl TokenManager {
         }
         let mut next = state.stored.clone();
         next.kept = tenant_ids.to_vec();
-        self.save(next.clone()).await?;
-        conn.organisations.lock().1 = next.kept.clone();
-        state.stored = next;
+        self.save_merged(conn, &mut state, next).await?;
+        conn.organisations.lock().1 = state.stored.kept.clone();
         Ok(())
     }
 
@@ -520,12 +645,16 @@ impl TokenManager {
         next.kept.retain(|k| orgs.iter().any(|o| &o.tenant_id == k));
         next.organisations = orgs;
         if next.organisations != state.stored.organisations || next.kept != state.stored.kept {
-            self.save(next.clone()).await?;
+            self.save_merged(conn, &mut state, next).await?;
+        } else {
+            state.stored = next;
         }
-        *conn.organisations.lock() = (next.organisations.clone(), next.kept.clone());
+        *conn.organisations.lock() = (
+            state.stored.organisations.clone(),
+            state.stored.kept.clone(),
+        );
         conn.organisations_read_ms
             .store(self.time.now_ms(), Ordering::SeqCst);
-        state.stored = next;
         Ok(())
     }
 
@@ -545,8 +674,17 @@ impl TokenManager {
             // A rotated set waits for its keyring write: retry the write, never refresh again.
             let mut next = state.stored.clone();
             next.tokens = pending.clone();
-            match self.save(next.clone()).await {
-                Ok(()) => self.adopt(conn, &mut state, next),
+            let saved = async {
+                let _guard = self.hold_lock().await?;
+                match self.load_stored(&conn.id).await? {
+                    // Another process wrote a newer set meanwhile: that one holds.
+                    Some(current) if newer(&current.tokens, &pending) => Ok(current),
+                    _ => self.save(next.clone()).await.map(|()| next),
+                }
+            }
+            .await;
+            match saved {
+                Ok(next) => self.adopt(conn, &mut state, next),
                 Err(e) => {
                     state.unsaved = Some(pending);
                     // The old set still holds (grace window): use its access token while it lives.
@@ -586,29 +724,53 @@ impl TokenManager {
         conn.generation.fetch_add(1, Ordering::SeqCst);
     }
 
+    /// Refreshes the connection's token set, once across processes: under
+    /// the token lock, the stored set is re-read first, and when it is newer
+    /// than ours (another process refreshed) it is used instead of
+    /// refreshing. An `invalid_grant` re-reads it once more, and retries once
+    /// with a set rotated meanwhile by a process that did not take the lock.
     async fn refresh_locked(&self, conn: &Connection, state: &mut ConnectionState) -> Result<()> {
-        let presented = state.stored.tokens.refresh_token.clone();
-        let mut attempt = 0;
+        let _guard = self.hold_lock().await?;
+        if self.adopt_newer_stored(conn, state).await? && !self.due_now(state) {
+            return Ok(());
+        }
+        let mut retried_with_stored = false;
         let fresh = loop {
-            match self.sign_in.refresh(&presented).await {
+            let presented = state.stored.tokens.refresh_token.clone();
+            let mut attempt = 0;
+            let outcome = loop {
+                match self.sign_in.refresh(&presented).await {
+                    Err(RefreshFailure::Transient(reason)) if attempt < REFRESH_RETRIES => {
+                        // The answer may be lost after Xero rotated: the same token is
+                        // accepted again within the grace window.
+                        attempt += 1;
+                        tracing::info!(connection = %conn.id, attempt, %reason, "token refresh failed; retrying with the same token");
+                        self.time
+                            .sleeper
+                            .sleep(Duration::from_millis(500 * (1 << attempt)))
+                            .await;
+                    }
+                    other => break other,
+                }
+            };
+            match outcome {
                 Ok(t) => break t,
                 Err(RefreshFailure::InvalidGrant) => {
+                    if !retried_with_stored && self.adopt_newer_stored(conn, state).await? {
+                        // Another process rotated the token without our lock.
+                        retried_with_stored = true;
+                        tracing::info!(connection = %conn.id, "Xero refused a token rotated elsewhere; using the stored set");
+                        if !self.due_now(state) {
+                            return Ok(());
+                        }
+                        continue;
+                    }
                     self.count_refresh(false);
                     *conn.status.lock() = ConnectionStatus::NeedsReauthorisation;
                     tracing::warn!(connection = %conn.id, "Xero refused the refresh token: the connection needs re-authorisation");
                     return Err(XeroError::NeedsReauthorisation {
                         connection_id: conn.id.clone(),
                     });
-                }
-                Err(RefreshFailure::Transient(reason)) if attempt < REFRESH_RETRIES => {
-                    // The answer may be lost after Xero rotated: the same token is
-                    // accepted again within the grace window.
-                    attempt += 1;
-                    tracing::info!(connection = %conn.id, attempt, %reason, "token refresh failed; retrying with the same token");
-                    self.time
-                        .sleeper
-                        .sleep(Duration::from_millis(500 * (1 << attempt)))
-                        .await;
                 }
                 Err(RefreshFailure::Transient(reason)) => {
                     self.count_refresh(false);
@@ -638,6 +800,30 @@ impl TokenManager {
                     Err(e)
                 }
             }
+        }
+    }
+
+    /// Whether the set in use is due for refresh now.
+    fn due_now(&self, state: &ConnectionState) -> bool {
+        self.time.now_ms() >= refresh_due(&state.stored.tokens)
+    }
+
+    /// Re-reads the stored set; when it is newer than ours, adopts it (its
+    /// organisations too) and says so.
+    async fn adopt_newer_stored(
+        &self,
+        conn: &Connection,
+        state: &mut ConnectionState,
+    ) -> Result<bool> {
+        match self.load_stored(&conn.id).await? {
+            Some(current) if newer(&current.tokens, &state.stored.tokens) => {
+                tracing::info!(connection = %conn.id, "the token set was refreshed by another process; using it");
+                *conn.organisations.lock() = (current.organisations.clone(), current.kept.clone());
+                state.unsaved = None;
+                self.adopt(conn, state, current);
+                Ok(true)
+            }
+            _ => Ok(false),
         }
     }
 

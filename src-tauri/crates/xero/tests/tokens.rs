@@ -408,3 +408,199 @@ async fn signing_in_again_after_invalid_grant_takes_over_the_organisations_and_w
         .unwrap();
     assert_eq!(r.status, 200);
 }
+
+// --- Two processes, one sign-in -------------------------------------------
+//
+// The app and the command line each hold their own copy of a connection
+// (two TokenManagers over one TokenStore, as two processes over one keyring),
+// and share the token lock file in the data folder.
+
+mod two_processes {
+    use super::*;
+    use ledgerkeep_xero::tokens::TokenLock;
+    use ledgerkeep_xero::{StoredConnection, Xero};
+
+    const ROTATION: Duration = Duration::from_secs(25 * 60 + 1);
+
+    fn pair(
+        h: &Harness,
+        store: Arc<dyn TokenStore>,
+        lock: &std::path::Path,
+    ) -> (Arc<Xero>, Arc<Xero>) {
+        let options = XeroOptions {
+            client: ledgerkeep_xero::ClientSettings {
+                organisations_every: Duration::from_secs(24 * 3600),
+                ..ledgerkeep_xero::ClientSettings::default()
+            },
+            ..XeroOptions::default()
+        };
+        let app = xero(h, Arc::clone(&store), options.clone());
+        app.tokens().set_token_lock(TokenLock::new(lock));
+        let cli = xero(h, store, options);
+        cli.tokens().set_token_lock(TokenLock::new(lock));
+        (app, cli)
+    }
+
+    fn refresh_token_of(store: &dyn TokenStore, id: &str) -> String {
+        store
+            .load(id)
+            .unwrap()
+            .unwrap()
+            .tokens
+            .refresh_token
+            .expose_secret()
+            .to_owned()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn each_rotation_is_one_refresh_seen_by_both_and_neither_gets_invalid_grant() {
+        let h = harness(Limits::XERO).await;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(MemoryTokenStore::default());
+        let (app, cli) = pair(&h, store.clone(), &dir.path().join("tokens.lock"));
+        let conn = connect(&app).await;
+        let tenant = h.sim.tenants()[0].tenant_id.clone();
+        let org = ApiRequest::get("Organisation");
+        // Each loads its own copy.
+        assert_eq!(app.client().get(&tenant, &org).await.unwrap().status, 200);
+        assert_eq!(cli.client().get(&tenant, &org).await.unwrap().status, 200);
+        let cli_conn = cli.tokens().connection(conn.id()).await.unwrap();
+
+        let mut seen = vec![refresh_token_of(store.as_ref(), conn.id())];
+        for round in 1..=6usize {
+            h.time.advance(ROTATION);
+            // Both find their set due at once; who wins the lock varies.
+            let (a, b) = tokio::join!(async { app.client().get(&tenant, &org).await }, async {
+                cli.client().get(&tenant, &org).await
+            },);
+            assert_eq!(a.unwrap().status, 200, "round {round}: the app");
+            assert_eq!(b.unwrap().status, 200, "round {round}: the command line");
+            assert_eq!(
+                h.proxy.refreshes.load(Ordering::SeqCst),
+                round,
+                "round {round}: one refresh per rotation"
+            );
+            assert_eq!(conn.status(), ConnectionStatus::Active);
+            assert_eq!(cli_conn.status(), ConnectionStatus::Active);
+            let now = refresh_token_of(store.as_ref(), conn.id());
+            assert!(!seen.contains(&now), "round {round}: the set rotated");
+            seen.push(now.clone());
+            // Both use the rotated set.
+            assert_eq!(app.tokens().refresh_token(&conn).await.expose_secret(), now);
+            assert_eq!(
+                cli.tokens().refresh_token(&cli_conn).await.expose_secret(),
+                now
+            );
+        }
+    }
+
+    /// A store whose next read answers an older set once: as if another
+    /// process rotated the token between our re-read and our refresh (one
+    /// that took no lock, an older build).
+    #[derive(Debug, Default)]
+    struct LaggingStore {
+        inner: MemoryTokenStore,
+        stale_once: parking_lot::Mutex<Option<StoredConnection>>,
+    }
+
+    impl TokenStore for LaggingStore {
+        fn load(&self, id: &str) -> ledgerkeep_xero::error::Result<Option<StoredConnection>> {
+            if let Some(s) = self.stale_once.lock().take() {
+                return Ok(Some(s));
+            }
+            self.inner.load(id)
+        }
+        fn save(&self, c: &StoredConnection) -> ledgerkeep_xero::error::Result<()> {
+            self.inner.save(c)
+        }
+        fn delete(&self, id: &str) -> ledgerkeep_xero::error::Result<()> {
+            self.inner.delete(id)
+        }
+        fn list(&self) -> ledgerkeep_xero::error::Result<Vec<String>> {
+            self.inner.list()
+        }
+    }
+
+    #[tokio::test]
+    async fn an_invalid_grant_re_reads_the_stored_set_and_retries_once_with_it() {
+        let h = harness(Limits::XERO).await;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(LaggingStore::default());
+        let (app, cli) = pair(&h, store.clone(), &dir.path().join("tokens.lock"));
+        let conn = connect(&app).await;
+        let tenant = h.sim.tenants()[0].tenant_id.clone();
+        let org = ApiRequest::get("Organisation");
+        cli.client().get(&tenant, &org).await.unwrap();
+        let first = store.inner.load(conn.id()).unwrap().unwrap();
+
+        // The app rotates; past Xero's 30-minute grace window, the first
+        // refresh token is refused.
+        h.time.advance(ROTATION);
+        app.client().get(&tenant, &org).await.unwrap();
+        assert_eq!(h.proxy.refreshes.load(Ordering::SeqCst), 1);
+        h.time.advance(Duration::from_secs(31 * 60));
+
+        // The command line's re-read answers the first set (as if another
+        // process had not written yet): it presents the rotated token, is
+        // refused, re-reads, and retries once with the stored set.
+        *store.stale_once.lock() = Some(first);
+        let r = cli.client().get(&tenant, &org).await.unwrap();
+        assert_eq!(r.status, 200);
+        let cli_conn = cli.tokens().connection(conn.id()).await.unwrap();
+        assert_eq!(cli_conn.status(), ConnectionStatus::Active);
+        // The refused one and the retry.
+        assert_eq!(h.proxy.refreshes.load(Ordering::SeqCst), 3);
+
+        // The app, whose set is now older than the stored one, takes the
+        // stored set rather than refreshing.
+        let r = app.client().get(&tenant, &org).await.unwrap();
+        assert_eq!(r.status, 200);
+        assert_eq!(conn.status(), ConnectionStatus::Active);
+        assert_eq!(h.proxy.refreshes.load(Ordering::SeqCst), 3);
+        assert_eq!(
+            app.tokens().refresh_token(&conn).await.expose_secret(),
+            store
+                .inner
+                .load(conn.id())
+                .unwrap()
+                .unwrap()
+                .tokens
+                .refresh_token
+                .expose_secret()
+        );
+    }
+
+    #[tokio::test]
+    async fn keeping_organisations_never_writes_an_old_token_over_a_new_one() {
+        let h = harness(Limits::XERO).await;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(MemoryTokenStore::default());
+        let (app, cli) = pair(&h, store.clone(), &dir.path().join("tokens.lock"));
+        let conn = connect(&app).await;
+        let tenant = h.sim.tenants()[0].tenant_id.clone();
+        let org = ApiRequest::get("Organisation");
+        // The command line rotates the token; the app still holds the first set.
+        h.time.advance(ROTATION);
+        cli.client().get(&tenant, &org).await.unwrap();
+        let rotated = store.load(conn.id()).unwrap().unwrap();
+        assert_eq!(h.proxy.refreshes.load(Ordering::SeqCst), 1);
+
+        // The app saves a change of the kept organisations from its old copy.
+        app.tokens()
+            .keep(&conn, std::slice::from_ref(&tenant))
+            .await
+            .unwrap();
+        let after = store.load(conn.id()).unwrap().unwrap();
+        assert_eq!(after.kept, vec![tenant.clone()]);
+        assert_eq!(
+            after.tokens.refresh_token.expose_secret(),
+            rotated.tokens.refresh_token.expose_secret(),
+            "the app wrote its old token over the new one"
+        );
+        assert_eq!(after.tokens.obtained_at_ms, rotated.tokens.obtained_at_ms);
+        // And the app now uses the new set without refreshing.
+        app.client().get(&tenant, &org).await.unwrap();
+        assert_eq!(h.proxy.refreshes.load(Ordering::SeqCst), 1);
+        assert_eq!(conn.status(), ConnectionStatus::Active);
+    }
+}
