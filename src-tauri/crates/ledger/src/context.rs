@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use ledgerkeep_domain::XeroDate;
 use rust_decimal::Decimal;
 
 use crate::model::AccountKey;
@@ -68,6 +69,50 @@ pub struct PostingContext {
     /// bank transaction (Type `RECEIVE-OVERPAYMENT`...) whose `OverpaymentID`
     /// or `PrepaymentID` names the document.
     pub bank_accounts: BTreeMap<String, AccountKey>,
+    /// For a (settled document id, payment or allocation id): how much of the
+    /// document, in its own currency, earlier payments and allocations had
+    /// settled. [`settled_before`] works it out. A foreign document's
+    /// settlements are converted on the running total, as
+    /// `base(before + amount) - base(before)`, so that however many parts it
+    /// is paid in, they clear exactly the base amount it was booked at.
+    /// Absent means nothing before.
+    pub settled_before: BTreeMap<(String, String), Decimal>,
+}
+
+/// One payment or allocation of a document, for [`settled_before`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settlement {
+    /// The document settled (an invoice, or the credit note, overpayment or
+    /// prepayment that is used up).
+    pub document_id: String,
+    /// The payment's or the allocation's id.
+    pub settlement_id: String,
+    pub date: XeroDate,
+    /// In the settled document's currency.
+    pub amount: Decimal,
+}
+
+/// The running totals for [`PostingContext::settled_before`]: per document,
+/// its settlements in date order (then by id), each with the sum of those
+/// before it. `None` when a sum overflows.
+pub fn settled_before(
+    settlements: impl IntoIterator<Item = Settlement>,
+) -> Option<BTreeMap<(String, String), Decimal>> {
+    let mut ordered: Vec<Settlement> = settlements.into_iter().collect();
+    ordered.sort_by(|a, b| {
+        (&a.document_id, a.date, &a.settlement_id).cmp(&(&b.document_id, b.date, &b.settlement_id))
+    });
+    let mut out = BTreeMap::new();
+    let mut current: Option<(String, Decimal)> = None;
+    for s in ordered {
+        let before = match &current {
+            Some((doc, sum)) if *doc == s.document_id => *sum,
+            _ => Decimal::ZERO,
+        };
+        current = Some((s.document_id.clone(), before.checked_add(s.amount)?));
+        out.insert((s.document_id, s.settlement_id), before);
+    }
+    Some(out)
 }
 
 impl PostingContext {
@@ -78,6 +123,7 @@ impl PostingContext {
             tax_by_type: BTreeMap::new(),
             linked: BTreeMap::new(),
             bank_accounts: BTreeMap::new(),
+            settled_before: BTreeMap::new(),
         }
     }
 
@@ -91,6 +137,23 @@ impl PostingContext {
     pub fn with_bank_account(mut self, document_id: impl Into<String>, bank: AccountKey) -> Self {
         self.bank_accounts.insert(document_id.into(), bank);
         self
+    }
+
+    /// Sets the running totals of settlements (see [`settled_before`]).
+    pub fn with_settled_before(mut self, before: BTreeMap<(String, String), Decimal>) -> Self {
+        self.settled_before = before;
+        self
+    }
+
+    /// How much of `document` was settled before `settlement`.
+    pub fn before(&self, document: &str, settlement: Option<&str>) -> Decimal {
+        settlement
+            .and_then(|s| {
+                self.settled_before
+                    .get(&(document.to_owned(), s.to_owned()))
+                    .copied()
+            })
+            .unwrap_or_default()
     }
 
     /// The account a line's tax goes to.

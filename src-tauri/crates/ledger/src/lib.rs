@@ -49,6 +49,8 @@
 //!   lines (accounts and tax) in the allocated share, against the control
 //!   account the invoice sits in, so a prepayment's "received in advance"
 //!   account clears when it is used and the invoice's receivable is settled.
+//!   (Inferred from how Xero presents prepayments, "like a credit note";
+//!   to be confirmed against a real organisation's Journals.)
 //! - **Overpayments** post the bank against the control account (a
 //!   customer's overpayment sits as a credit in receivables); **prepayments**
 //!   post the bank against their lines' accounts and tax. Both share one
@@ -61,6 +63,12 @@
 //!   rate (its BankAmount when the bank account is in the base currency),
 //!   the control side at the settled document's rate, and the difference
 //!   goes to realised currency gains.
+//! - **Settling in parts.** A foreign document's payments and allocations
+//!   convert the running total settled (`base(before + amount) -
+//!   base(before)`, with `before` from [`settled_before`] in the context),
+//!   and a prepayment's allocations take shares of its lines the same way,
+//!   so however many parts a document is settled in, its control account
+//!   (and a prepayment's lines) clear to exactly zero.
 //! - **Bank transactions** RECEIVE and SPEND post the bank against each
 //!   line's account and tax. The `-OVERPAYMENT` and `-PREPAYMENT` types are
 //!   the bank side of an Overpayment or Prepayment document, and the
@@ -85,7 +93,9 @@ mod model;
 mod post;
 
 pub use balances::{monthly_balances, sum_by, trial_balance, BalanceOverflow, Month, Sums};
-pub use context::{LinkedDocument, PostingContext, Side, SystemAccounts};
+pub use context::{
+    settled_before, LinkedDocument, PostingContext, Settlement, Side, SystemAccounts,
+};
 pub use error::PostingError;
 pub use model::{
     AccountKey, ForeignAmount, JournalLine, LineRole, Posting, Source, SourceKind, Tracking,

@@ -201,6 +201,22 @@ impl Fx {
             .ok_or_else(|| calc.overflow())
     }
 
+    /// The base amount that settling `amount` clears of a document of which
+    /// `before` was settled already: the difference of the converted running
+    /// totals, so that the parts add up to the converted whole.
+    fn settled(
+        &self,
+        calc: &Calc,
+        amount: Decimal,
+        before: Decimal,
+    ) -> Result<Decimal, PostingError> {
+        if !self.is_foreign() {
+            return Ok(amount);
+        }
+        let after = calc.add(before, amount)?;
+        calc.sub(self.base(calc, after)?, self.base(calc, before)?)
+    }
+
     fn foreign(&self, amount: Decimal) -> Option<ForeignAmount> {
         self.currency.as_ref().map(|c| ForeignAmount {
             currency: c.clone(),
@@ -576,10 +592,14 @@ fn post_allocation(
     };
     let control = ctx.control(d.side).clone();
     let from = out.lines.len();
+    // What this allocation settles of each document, in the base currency:
+    // converted on the running totals, so a document's allocations and
+    // payments together clear exactly what it was booked at.
+    let doc_before = ctx.before(d.id, alloc_id);
+    let at_invoice = invoice_fx.settled(calc, amount, ctx.before(invoice_id, alloc_id))?;
     match d.allocates {
         Allocates::Credit => {
-            let at_doc = fx.base(calc, amount)?;
-            let at_invoice = invoice_fx.base(calc, amount)?;
+            let at_doc = fx.settled(calc, amount, doc_before)?;
             if at_doc == at_invoice {
                 // The same control account on both sides, the same amount:
                 // nothing moves.
@@ -605,40 +625,41 @@ fn post_allocation(
             );
         }
         Allocates::Lines => {
-            let shares = shares(calc, lines, amount)?;
-            let debit = -d.sign;
-            for (l, (net, tax)) in lines.iter().zip(shares) {
+            let share = Share::new(calc, lines, doc_before, amount)?;
+            // The prepayment's receipt credited its lines for money in
+            // (sign +1): using it up debits them back.
+            let back = -d.sign;
+            for l in lines {
                 let line_id = alloc_id.or(l.item.line_item_id.as_deref());
                 let account = l.account.as_ref().unwrap_or(&control);
-                out.push(
-                    date,
-                    account,
-                    LineRole::Item,
-                    fx,
-                    calc.mul(-debit, net)?,
-                    line_id,
-                    Some(l.item),
-                )?;
                 let tax_account = ctx.tax_account(l.item.tax_type.as_deref());
-                out.push(
-                    date,
-                    tax_account,
-                    LineRole::Tax,
-                    fx,
-                    calc.mul(-debit, tax)?,
-                    line_id,
-                    Some(l.item),
-                )?;
+                for (part, account, role) in [
+                    (l.net, account, LineRole::Item),
+                    (l.tax, tax_account, LineRole::Tax),
+                ] {
+                    // Shares of what the receipt posted, in both currencies.
+                    let base = share.of(calc, fx.base(calc, part)?)?;
+                    let foreign = share.of(calc, part)?;
+                    out.push_base(
+                        date,
+                        account,
+                        role,
+                        calc.mul(-back, base)?,
+                        fx.foreign(calc.mul(-back, foreign)?),
+                        line_id,
+                        Some(l.item),
+                    );
+                }
             }
-            out.push(
+            out.push_base(
                 date,
                 &control,
                 LineRole::Control,
-                &invoice_fx,
-                calc.mul(debit, amount)?,
+                calc.mul(back, at_invoice)?,
+                invoice_fx.foreign(calc.mul(back, amount)?),
                 alloc_id,
                 None,
-            )?;
+            );
         }
     }
     let role = if fx.is_foreign() || invoice_fx.is_foreign() {
@@ -649,45 +670,45 @@ fn post_allocation(
     out.balance_since(from, date, role, alloc_id)
 }
 
-/// Each line's share (net, tax) of `amount`, in proportion to the line's
-/// part of the document's total, rounded to 2 places; the cents rounding
-/// leaves over go to the largest part, so the shares sum to `amount` exactly.
-fn shares(
-    calc: &Calc,
-    lines: &[NetLine<'_>],
-    amount: Decimal,
-) -> Result<Vec<(Decimal, Decimal)>, PostingError> {
-    let mut total = Decimal::ZERO;
-    for l in lines {
-        total = calc.add(total, calc.add(l.net, l.tax)?)?;
-    }
-    if total.is_zero() {
-        return Err(calc.missing("total to allocate from"));
-    }
-    let part = |v: Decimal| -> Result<Decimal, PostingError> {
-        Ok(round2(calc.div(calc.mul(v, amount)?, total)?))
-    };
-    let mut out = Vec::with_capacity(lines.len());
-    let mut sum = Decimal::ZERO;
-    let mut largest: Option<(usize, bool, Decimal)> = None;
-    for (i, l) in lines.iter().enumerate() {
-        let (n, t) = (part(l.net)?, part(l.tax)?);
-        sum = calc.add(sum, calc.add(n, t)?)?;
-        for (is_tax, v) in [(false, l.net), (true, l.tax)] {
-            if largest.is_none_or(|(_, _, m)| v.abs() > m) {
-                largest = Some((i, is_tax, v.abs()));
-            }
+/// The part of each of a document's amounts that one allocation uses up:
+/// `round(x * after / total) - round(x * before / total)`, where `before` and
+/// `after` are what had been allocated before and after it. The parts of all
+/// the allocations of a fully used document add up to `x` exactly; the cents
+/// one allocation's rounding leaves over go to the rounding line, and those
+/// of all its allocations together net to zero.
+struct Share {
+    before: Decimal,
+    after: Decimal,
+    total: Decimal,
+}
+
+impl Share {
+    fn new(
+        calc: &Calc,
+        lines: &[NetLine<'_>],
+        before: Decimal,
+        amount: Decimal,
+    ) -> Result<Share, PostingError> {
+        let mut total = Decimal::ZERO;
+        for l in lines {
+            total = calc.add(total, calc.add(l.net, l.tax)?)?;
         }
-        out.push((n, t));
-    }
-    let left = calc.sub(amount, sum)?;
-    if let (false, Some((i, is_tax, _))) = (left.is_zero(), largest) {
-        if let Some(share) = out.get_mut(i) {
-            let slot = if is_tax { &mut share.1 } else { &mut share.0 };
-            *slot = calc.add(*slot, left)?;
+        if total.is_zero() {
+            return Err(calc.missing("amount to allocate from"));
         }
+        Ok(Share {
+            before,
+            after: calc.add(before, amount)?,
+            total,
+        })
     }
-    Ok(out)
+
+    fn of(&self, calc: &Calc, x: Decimal) -> Result<Decimal, PostingError> {
+        let upto = |n: Decimal| -> Result<Decimal, PostingError> {
+            Ok(round2(calc.div(calc.mul(x, n)?, self.total)?))
+        };
+        calc.sub(upto(self.after)?, upto(self.before)?)
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -1158,7 +1179,8 @@ fn post_payment(p: &Payment, ctx: &PostingContext) -> Result<Posting, PostingErr
                 .base(&calc, amount)?,
         }
     };
-    let control_base = doc_fx.base(&calc, amount)?;
+    let before = settled.map_or(Decimal::ZERO, |id| ctx.before(id, Some(&p.payment_id)));
+    let control_base = doc_fx.settled(&calc, amount, before)?;
     let sign = if money_in {
         Decimal::ONE
     } else {

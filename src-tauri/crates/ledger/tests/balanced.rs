@@ -7,8 +7,8 @@ mod common;
 use common::{ctx, on, read};
 use ledgerkeep_domain::xero::{BankTransaction, CreditNote, Invoice, Payment, Prepayment};
 use ledgerkeep_ledger::{
-    post, trial_balance, AccountKey, Document, JournalLine, LinkedDocument, Posting,
-    PostingContext, Side,
+    post, settled_before, trial_balance, AccountKey, Document, JournalLine, LinkedDocument,
+    Posting, PostingContext, Settlement, Side,
 };
 use proptest::prelude::*;
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -135,8 +135,24 @@ fn control_sum(lines: &[&Posting], control: &str) -> Decimal {
     on(&all, control)
 }
 
+/// `total` in `parts` payments of whole cents, the last taking what is left.
+fn split(total: Decimal, parts: i64) -> Vec<Decimal> {
+    let total_cents = to_cents(total);
+    let each = total_cents / parts;
+    (0..parts)
+        .map(|k| {
+            cents(if k + 1 == parts {
+                total_cents - each * (parts - 1)
+            } else {
+                each
+            })
+        })
+        .collect()
+}
+
 fn payment(
     id: &str,
+    date: &str,
     ty: &str,
     amount: Decimal,
     invoice: &str,
@@ -144,7 +160,7 @@ fn payment(
     rate: Option<Decimal>,
 ) -> Payment {
     let mut v = json!({
-        "PaymentID": id, "Date": "2025-04-01", "Status": "AUTHORISED", "PaymentType": ty,
+        "PaymentID": id, "Date": date, "Status": "AUTHORISED", "PaymentType": ty,
         "Amount": amount.to_string(), "Account": {"Code": "090"},
         "Invoice": {"InvoiceID": invoice, "CurrencyCode": currency},
     });
@@ -157,10 +173,10 @@ fn payment(
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
-    /// An invoice or a bill and the payments that pay it in full: each
-    /// posting balances, and its control account ends at zero. In the base
-    /// currency it is paid in one to three parts; in a foreign currency in
-    /// one payment at another rate, the difference going to currency gains.
+    /// An invoice or a bill and the one to three payments that pay it in
+    /// full: each posting balances, and its control account ends at zero. In
+    /// a foreign currency each payment has a rate of its own, the difference
+    /// going to currency gains.
     #[test]
     fn invoices_paid_in_full_balance_and_clear_their_control_account(
         d in doc(),
@@ -186,22 +202,27 @@ proptest! {
         let sign = if sales { Decimal::ONE } else { Decimal::NEGATIVE_ONE };
         prop_assert_eq!(on(&booked.lines, control), sign * expected);
 
-        let mut amounts = Vec::new();
-        if d.rate.is_some() {
-            amounts.push(total);
-        } else {
-            let total_cents = to_cents(total);
-            let each = total_cents / parts;
-            for k in 0..parts {
-                let c = if k + 1 == parts { total_cents - each * (parts - 1) } else { each };
-                amounts.push(cents(c));
-            }
-        }
+        let amounts = split(total, parts);
         prop_assert_eq!(amounts.iter().copied().sum::<Decimal>(), total);
+        let payments: Vec<Payment> = amounts
+            .iter()
+            .enumerate()
+            .map(|(k, a)| {
+                let rate = d.rate.map(|_| Decimal::new(pay_rate + k as i64 * 1_000, 6));
+                payment(&format!("pay-{k}"), &format!("2025-04-0{}", k + 1), pay_ty, *a, "inv", d.currency(), rate)
+            })
+            .collect();
+        let order = settled_before(payments.iter().map(|p| Settlement {
+            document_id: "inv".into(),
+            settlement_id: p.payment_id.clone(),
+            date: p.date.unwrap(),
+            amount: p.amount.unwrap().as_decimal(),
+        }))
+        .unwrap();
+        let ctx = ctx.with_settled_before(order);
         let mut postings = vec![booked];
-        for (k, a) in amounts.iter().enumerate() {
-            let p = payment(&format!("pay-{k}"), pay_ty, *a, "inv", d.currency(), d.rate.map(|_| Decimal::new(pay_rate, 6)));
-            let posted = post(Document::Payment(&p), &ctx).unwrap();
+        for p in &payments {
+            let posted = post(Document::Payment(p), &ctx).unwrap();
             balanced(&posted)?;
             postings.push(posted);
         }
@@ -258,6 +279,7 @@ proptest! {
     fn a_prepayment_allocated_in_full_clears_its_lines_and_the_invoice(
         d in doc(),
         sales in any::<bool>(),
+        parts in 1i64..4,
     ) {
         let mut d = d;
         d.rate = None;
@@ -268,22 +290,36 @@ proptest! {
         };
         let (v, total) = d.json("PrepaymentID", "pp", pp_ty);
         let mut v = v;
-        v["Allocations"] = json!([{"Amount": total.to_string(), "Invoice": {"InvoiceID": "inv"}}]);
+        let allocations: Vec<Value> = split(total, parts)
+            .iter()
+            .enumerate()
+            .map(|(k, a)| json!({"AllocationID": format!("a{k}"), "Date": format!("2025-03-0{}", k + 2), "Amount": a.to_string(), "Invoice": {"InvoiceID": "inv"}}))
+            .collect();
+        v["Allocations"] = json!(allocations);
         let pp: Prepayment = read(v);
+        let order = settled_before(pp.allocations.iter().flat_map(|a| {
+            ["pp", "inv"].map(|doc| Settlement {
+                document_id: doc.into(),
+                settlement_id: a.allocation_id.clone().unwrap(),
+                date: a.date.unwrap(),
+                amount: a.amount.unwrap().as_decimal(),
+            })
+        }))
+        .unwrap();
         let invoice_doc = Doc { types: 2, lines: vec![(to_cents(total), 0, 0)], rate: None };
         let (v, invoice_total) = invoice_doc.json("InvoiceID", "inv", ty);
         prop_assert_eq!(invoice_total, total);
         let inv: Invoice = read(v);
         let ctx: PostingContext = ctx()
             .with_bank_account("pp", AccountKey::code("090"))
-            .with_linked("inv", d.linked(side));
+            .with_linked("inv", d.linked(side))
+            .with_settled_before(order);
         let a = post(Document::Prepayment(&pp), &ctx).unwrap();
         let b = post(Document::Invoice(&inv), &ctx).unwrap();
         balanced(&a)?;
         balanced(&b)?;
         prop_assert_eq!(control_sum(&[&a, &b], control), Decimal::ZERO);
-        prop_assert_eq!(on(&a.lines, "820"), Decimal::ZERO);
-        for code in ACCOUNTS {
+        for code in ACCOUNTS.iter().chain(["820", "860"].iter()) {
             prop_assert_eq!(on(&a.lines, code), Decimal::ZERO, "{}", code);
         }
     }

@@ -8,8 +8,8 @@ use ledgerkeep_domain::xero::{
     Prepayment,
 };
 use ledgerkeep_ledger::{
-    monthly_balances, post, trial_balance, AccountKey, Document, LineRole, LinkedDocument, Month,
-    PostingError, Side, SourceKind,
+    monthly_balances, post, settled_before, trial_balance, AccountKey, Document, LineRole,
+    LinkedDocument, Month, PostingError, Settlement, Side, SourceKind,
 };
 use serde_json::json;
 
@@ -479,7 +479,7 @@ fn a_prepayment_posts_its_lines_and_its_allocation_reverses_them_in_share() {
 }
 
 #[test]
-fn a_prepayment_share_that_does_not_divide_evenly_puts_the_cent_on_the_largest_line() {
+fn a_prepayment_share_that_does_not_divide_evenly_leaves_its_cent_to_rounding() {
     let pp: Prepayment = read(json!({
         "PrepaymentID": "pp-2", "Type": "SPEND-PREPAYMENT", "Date": "2024-11-20", "Status": "AUTHORISED",
         "LineAmountTypes": "NoTax",
@@ -512,10 +512,109 @@ fn a_prepayment_share_that_does_not_divide_evenly_puts_the_cent_on_the_largest_l
     thirds.line_items[1].line_amount = Some(ledgerkeep_domain::Money::new(d("1.00")));
     thirds.total = Some(ledgerkeep_domain::Money::new(d("3.00")));
     let p = post(Document::Prepayment(&thirds), &ctx).unwrap();
-    // 1.00 / 3 = 0.333.. -> 0.33 each, 0.99 in all: the cent left goes to the
-    // first of the largest lines.
-    let shares: Vec<_> = p.lines[4..7].iter().map(|l| l.amount).collect();
-    assert_eq!(shares, vec![d("-0.34"), d("-0.33"), d("-0.33")]);
+    // 1.00 x 1/3 = 0.333.. -> 0.33 for each line, 0.99 in all: the cent the
+    // rounding leaves goes to the rounding account.
+    expect(
+        &p,
+        &[
+            ("090", "-3.00", Bank),
+            ("620", "1.00", Item),
+            ("621", "1.00", Item),
+            ("622", "1.00", Item),
+            ("620", "-0.33", Item),
+            ("621", "-0.33", Item),
+            ("622", "-0.33", Item),
+            ("800", "1.00", Control),
+            ("860", "-0.01", Rounding),
+        ],
+    );
+}
+
+#[test]
+fn a_prepayment_used_up_in_three_parts_clears_each_of_its_lines_exactly() {
+    let pp: Prepayment = read(json!({
+        "PrepaymentID": "pp-3", "Type": "SPEND-PREPAYMENT", "Date": "2024-11-20", "Status": "PAID",
+        "LineAmountTypes": "NoTax",
+        "LineItems": [
+            {"AccountCode": "620", "LineAmount": 1.00},
+            {"AccountCode": "621", "LineAmount": 1.00},
+            {"AccountCode": "622", "LineAmount": 1.00}
+        ],
+        "Total": 3.00,
+        "Allocations": [
+            {"AllocationID": "x3", "Amount": 1.00, "Date": "2024-12-03", "Invoice": {"InvoiceID": "bill-3"}},
+            {"AllocationID": "x1", "Amount": 1.00, "Date": "2024-12-01", "Invoice": {"InvoiceID": "bill-1"}},
+            {"AllocationID": "x2", "Amount": 1.00, "Date": "2024-12-02", "Invoice": {"InvoiceID": "bill-2"}}
+        ]
+    }));
+    let order = settled_before(pp.allocations.iter().map(|a| Settlement {
+        document_id: "pp-3".into(),
+        settlement_id: a.allocation_id.clone().unwrap(),
+        date: a.date.unwrap(),
+        amount: a.amount.unwrap().as_decimal(),
+    }))
+    .unwrap();
+    // In date order: x1 had nothing before it, x2 1.00, x3 2.00.
+    assert_eq!(order[&("pp-3".to_owned(), "x3".to_owned())], d("2.00"));
+    let ctx = ctx()
+        .with_bank_account("pp-3", AccountKey::code("090"))
+        .with_settled_before(order);
+    let p = post(Document::Prepayment(&pp), &ctx).unwrap();
+    // x1 uses 0.33 of each line (1/3 of 1.00), x2 0.67 - 0.33 = 0.34, x3
+    // 1.00 - 0.67 = 0.33: each line is back at zero, and the rounding cents
+    // (-0.01, +0.02, -0.01) net to zero.
+    for code in ["620", "621", "622", "860"] {
+        assert_eq!(on(&p.lines, code), d("0"), "{code}");
+    }
+    let x2: Vec<_> = p
+        .lines
+        .iter()
+        .filter(|l| l.source.line_id.as_deref() == Some("x2") && l.role == Item)
+        .map(|l| l.amount)
+        .collect();
+    assert_eq!(x2, vec![d("-0.34"), d("-0.34"), d("-0.34")]);
+    assert_eq!(on(&p.lines, "800"), d("3.00"));
+}
+
+#[test]
+fn a_foreign_invoice_paid_in_parts_clears_exactly_what_it_was_booked_at() {
+    // 10.00 USD at 0.75: booked at 13.33 (13.333..).
+    let linked = LinkedDocument {
+        side: Side::Receivable,
+        currency: Some("USD".into()),
+        rate: Some(d("0.75")),
+    };
+    let part = |id: &str, date: &str| {
+        payment(json!({
+            "PaymentID": id, "Date": date, "Amount": 5.00, "CurrencyRate": 0.75,
+            "Invoice": {"InvoiceID": "usd-3", "CurrencyCode": "USD"}
+        }))
+    };
+    let (first, second) = (part("p-a", "2024-12-01"), part("p-b", "2024-12-02"));
+    let order = settled_before([&first, &second].iter().map(|p| Settlement {
+        document_id: "usd-3".into(),
+        settlement_id: p.payment_id.clone(),
+        date: p.date.unwrap(),
+        amount: p.amount.unwrap().as_decimal(),
+    }))
+    .unwrap();
+    let ctx = ctx()
+        .with_linked("usd-3", linked)
+        .with_settled_before(order);
+    let a = post(Document::Payment(&first), &ctx).unwrap();
+    let b = post(Document::Payment(&second), &ctx).unwrap();
+    // 5 / 0.75 = 6.666.. -> 6.67 each at the bank. The receivable: the first
+    // clears 6.67 (of 0 -> 5.00), the second 13.33 - 6.67 = 6.66 (5.00 ->
+    // 10.00); the cent between them is a currency difference.
+    expect(&a, &[("090", "6.67", Bank), ("610", "-6.67", Control)]);
+    expect(
+        &b,
+        &[
+            ("090", "6.67", Bank),
+            ("610", "-6.66", Control),
+            ("497", "-0.01", CurrencyGain),
+        ],
+    );
 }
 
 #[test]
