@@ -6,7 +6,8 @@
 //!   log line and crash report passes through;
 //! - [`logging`]: daily-rolling JSON log files, pruned after N days;
 //! - [`metrics`]: in-process counters and latency histograms, with daily summaries;
-//! - [`crash`]: a panic hook that writes a redacted local crash report.
+//! - [`crash`]: a panic hook that writes a redacted local crash report;
+//! - [`private_files`]: the app's folders and files, owner-only.
 //!
 //! Boundary: the bottom layer beside `ledgerkeep-domain`. It depends on none of
 //! our crates, so that every crate can log and count through it.
@@ -15,6 +16,7 @@ pub mod clock;
 pub mod crash;
 pub mod logging;
 pub mod metrics;
+pub mod private_files;
 pub mod redact;
 
 pub use clock::{Clock, ManualClock, SharedClock, SystemClock};

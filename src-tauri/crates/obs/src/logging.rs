@@ -13,7 +13,7 @@
 //! `xero_call` with its own and Xero's correlation id), and each span's end is
 //! a line of its own with the time it took.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -140,10 +140,7 @@ pub enum LogError {
 
 /// Installs the process-wide subscriber: JSON lines to the daily files.
 pub fn init(config: &LogConfig, clock: SharedClock) -> Result<LogGuard, LogError> {
-    fs::create_dir_all(&config.dir).map_err(|source| LogError::Folder {
-        path: config.dir.clone(),
-        source,
-    })?;
+    log_folder(config)?;
     let files = DailyLogFiles::new(config, clock);
     let (writer, guard) = tracing_appender::non_blocking(files);
     let from_env = EnvFilter::try_from_default_env().ok();
@@ -173,6 +170,15 @@ pub fn init(config: &LogConfig, clock: SharedClock) -> Result<LogGuard, LogError
             handle: Some(handle),
             env_wins,
         },
+    })
+}
+
+/// Creates the log folder, owner-only: the logs say what the app did with
+/// the books (see `private_files`).
+fn log_folder(config: &LogConfig) -> Result<(), LogError> {
+    crate::private_files::owner_only_dir(&config.dir).map_err(|source| LogError::Folder {
+        path: config.dir.clone(),
+        source,
     })
 }
 
@@ -206,10 +212,7 @@ impl DailyLogFiles {
     fn file_for_today(&mut self) -> io::Result<&mut File> {
         let today = self.clock.now().date();
         if self.current.as_ref().map(|(day, _)| *day) != Some(today) {
-            let file = OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(self.path_for(today))?;
+            let file = crate::private_files::append_owner_only(&self.path_for(today))?;
             self.current = Some((today, file));
             self.prune(today);
         }
@@ -321,6 +324,24 @@ mod tests {
                 "notes.txt"
             ]
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_log_folder_and_files_are_owner_only() {
+        use crate::private_files::mode_of;
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("logs");
+        let config = LogConfig::new(&dir, "lk");
+        log_folder(&config).unwrap();
+        assert_eq!(mode_of(&dir).unwrap(), 0o700);
+        let clock = ManualClock::new(datetime!(2026-11-01 12:00 UTC));
+        let mut files = DailyLogFiles::new(&config, clock.clone());
+        writeln!(files, "{{\"n\":1}}").unwrap();
+        assert_eq!(mode_of(&dir.join("lk.2026-11-01.jsonl")).unwrap(), 0o600);
+        clock.advance(time::Duration::days(1));
+        writeln!(files, "{{\"n\":2}}").unwrap();
+        assert_eq!(mode_of(&dir.join("lk.2026-11-02.jsonl")).unwrap(), 0o600);
     }
 
     #[test]
