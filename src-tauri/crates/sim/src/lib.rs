@@ -34,6 +34,15 @@
 //! # Ok(()) }
 //! ```
 //!
+//! The simulated Xero app is as old, and on the tier, the builder says
+//! ([`AppProfile`]): by default an app created before 2 March 2026 on the
+//! Advanced tier, which checks no scopes (as the simulator always did);
+//! `.new_starter_app()` gives the app an owner makes in 2026: granular scopes
+//! only (broad ones refused at authorize, each endpoint's scope checked),
+//! five organisations, 1,000 calls a day, and Journals refused with 401
+//! `AuthorizationUnsuccessful`. Endpoint names are not case-sensitive, and
+//! `/Organisations` answers as `/Organisation`.
+//!
 //! Time and randomness are passed in: the [`Clock`] (a [`ManualClock`] in tests)
 //! drives rate-limit windows, token expiry and `UpdatedDateUTC` of changes; the
 //! seed drives the books and every token.
