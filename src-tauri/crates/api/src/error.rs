@@ -116,7 +116,8 @@ impl From<ledgerkeep_xero::XeroError> for ApiError {
             | E::Denied(_)
             | E::CallbackTimeout(_)
             | E::NotConnected(_)
-            | E::TenantNotConnected(_) => ErrorCode::Invalid,
+            | E::TenantNotConnected(_)
+            | E::NotPermitted { .. } => ErrorCode::Invalid,
             E::Listen { .. }
             | E::TokenEndpoint(_)
             | E::Status { .. }

@@ -62,6 +62,7 @@ async fn a_saved_xero_app_is_used_by_the_next_start() {
             login_url: Some(sim.base_url().to_owned()),
             identity_url: Some(sim.base_url().to_owned()),
             api_url: Some(format!("{}/", sim.base_url())),
+            ..XeroAppSettings::default()
         },
     )
     .await;
@@ -76,6 +77,7 @@ async fn a_saved_xero_app_is_used_by_the_next_start() {
             login_url: Some(sim.base_url().to_owned()),
             identity_url: Some(sim.base_url().to_owned()),
             api_url: Some(format!("{}/", sim.base_url())),
+            ..XeroAppSettings::default()
         },
     )
     .await

@@ -1,13 +1,25 @@
 //! The HTTP client for Xero's Accounting API: tenant checked locally, rate
 //! limited per tenant, tokens refreshed on the way, retries with backoff, a
 //! request id and Xero's correlation id on every call's span.
+//!
+//! Two kinds of 401: an expired or revoked token (`WWW-Authenticate: Bearer
+//! error="invalid_token"`, or `TokenExpired` in the problem's detail) is
+//! refreshed once and the call tried again; a call the sign-in may not make
+//! (`"Detail":"AuthorizationUnsuccessful"`: a scope not granted, or Journals
+//! below Xero's Advanced tier) is [`XeroError::NotPermitted`] at once, and
+//! remembered per tenant and endpoint: the same call is refused here, without
+//! asking Xero, until another sign-in (new scopes) serves the tenant.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use ledgerkeep_obs::Metrics;
+use parking_lot::Mutex;
 use rand::Rng;
-use reqwest::header::{HeaderMap, ACCEPT, AUTHORIZATION, IF_MODIFIED_SINCE, RETRY_AFTER};
+use reqwest::header::{
+    HeaderMap, ACCEPT, AUTHORIZATION, IF_MODIFIED_SINCE, RETRY_AFTER, WWW_AUTHENTICATE,
+};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 use tracing::Instrument;
@@ -137,7 +149,13 @@ pub struct XeroClient {
     time: Timekeeping,
     metrics: Option<Arc<Metrics>>,
     settings: ClientSettings,
+    /// Calls Xero refused as not permitted: (tenant, method, endpoint), all
+    /// lower case, to the id of the sign-in they were refused under and the
+    /// endpoint as named.
+    refused: Mutex<HashMap<RefusalKey, (String, String)>>,
 }
+
+type RefusalKey = (String, &'static str, String);
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -184,7 +202,44 @@ impl XeroClient {
             time,
             metrics,
             settings,
+            refused: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// The endpoints Xero refused to this tenant as not permitted (GETs and
+    /// PUTs alike, e.g. `Journals`), remembered until another sign-in serves it.
+    pub fn refusals(&self, tenant_id: &str) -> Vec<String> {
+        let tenant = tenant_id.to_ascii_lowercase();
+        let mut out: Vec<String> = self
+            .refused
+            .lock()
+            .iter()
+            .filter(|((t, _, _), _)| *t == tenant)
+            .map(|(_, (_, endpoint))| endpoint.clone())
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// Forgets the tenant's refusals: its next calls ask Xero again.
+    pub fn forget_refusals(&self, tenant_id: &str) {
+        let tenant = tenant_id.to_ascii_lowercase();
+        self.refused.lock().retain(|(t, _, _), _| *t != tenant);
+    }
+
+    /// The refusal remembered for this call under `conn`, if any. One made
+    /// under another sign-in is dropped: the scopes may have changed.
+    fn remembered_refusal(&self, key: &RefusalKey, conn: &Connection) -> bool {
+        let mut refused = self.refused.lock();
+        match refused.get(key) {
+            Some((by, _)) if by == conn.id() => true,
+            Some(_) => {
+                refused.remove(key);
+                false
+            }
+            None => false,
+        }
     }
 
     pub fn tokens(&self) -> &Arc<TokenManager> {
@@ -318,11 +373,36 @@ impl XeroClient {
             });
         }
         self.check_organisations(&conn, tenant_id).await?;
+        let endpoint = refusal_endpoint(&req.path);
+        let key = (
+            tenant_id.to_ascii_lowercase(),
+            if req.is_put() { "PUT" } else { "GET" },
+            endpoint.to_ascii_lowercase(),
+        );
+        if self.remembered_refusal(&key, &conn) {
+            tracing::debug!(%endpoint, tenant = %tenant_id, "not permitted before: not asked again");
+            return Err(XeroError::NotPermitted {
+                endpoint,
+                correlation_id: None,
+            });
+        }
         let deadline = self.settings.deadline;
-        match tokio::time::timeout(deadline, self.get_with_retries(&conn, tenant_id, req)).await {
+        let result = match tokio::time::timeout(
+            deadline,
+            self.get_with_retries(&conn, tenant_id, req),
+        )
+        .await
+        {
             Ok(result) => result,
             Err(_) => Err(XeroError::Deadline(deadline.as_secs())),
+        };
+        if let Err(XeroError::NotPermitted { endpoint, .. }) = &result {
+            tracing::info!(%endpoint, tenant = %tenant_id, "Xero does not permit this call to this sign-in");
+            self.refused
+                .lock()
+                .insert(key, (conn.id().to_owned(), endpoint.clone()));
         }
+        result
     }
 
     /// Reads the connection's organisations again when the list is older than
@@ -543,6 +623,12 @@ impl XeroClient {
                 request_id,
                 correlation_id,
             })),
+            // Not permitted (scope or plan): no refresh, no retry.
+            401 if not_permitted(&headers, &body) => Err(XeroError::NotPermitted {
+                endpoint: refusal_endpoint(&req.path),
+                correlation_id,
+            }),
+            // The token expired or was revoked: refresh once.
             401 => Ok(Attempt::Unauthorized(token.generation)),
             429 if limits.day_exhausted() => Err(XeroError::DailyLimit(
                 "Xero says none are left today".to_owned(),
@@ -582,6 +668,44 @@ impl XeroClient {
 
 fn endpoint_label(path: &str) -> String {
     path.split('/').next().unwrap_or(path).to_owned()
+}
+
+/// The endpoint a refusal is remembered by: the collection (`Journals` of
+/// `Journals/<id>`), or the report (`Reports/ProfitAndLoss`: each report has
+/// its own scope).
+fn refusal_endpoint(path: &str) -> String {
+    let mut parts = path.split('/');
+    let first = parts.next().unwrap_or(path);
+    match parts.next() {
+        Some(report) if first.eq_ignore_ascii_case("Reports") && !report.is_empty() => {
+            format!("{first}/{report}")
+        }
+        _ => first.to_owned(),
+    }
+}
+
+/// Whether a 401 says the call is not permitted (a scope or the plan), rather
+/// than that the token is no longer good: its problem's detail is
+/// `AuthorizationUnsuccessful`, and it has no `invalid_token` challenge and no
+/// `TokenExpired`. Anything else is treated as an expired token.
+fn not_permitted(headers: &HeaderMap, body: &[u8]) -> bool {
+    let invalid_token = headers.get_all(WWW_AUTHENTICATE).iter().any(|v| {
+        v.to_str()
+            .is_ok_and(|s| s.to_ascii_lowercase().contains("invalid_token"))
+    });
+    if invalid_token {
+        return false;
+    }
+    let Ok(problem) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return false;
+    };
+    let detail = problem
+        .get("Detail")
+        .or_else(|| problem.get("detail"))
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default()
+        .trim();
+    !detail.contains("TokenExpired") && detail.eq_ignore_ascii_case("AuthorizationUnsuccessful")
 }
 
 fn header_str(h: &HeaderMap, name: &str) -> Option<String> {
@@ -638,4 +762,52 @@ fn describe(e: &reqwest::Error) -> String {
     };
     // Never the URL: it may carry query parameters.
     kind.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    fn problem(detail: &str) -> Vec<u8> {
+        serde_json::json!({"Type": null, "Title": "Unauthorized", "Status": 401, "Detail": detail, "Instance": "7d3b", "Extensions": {}})
+            .to_string()
+            .into_bytes()
+    }
+
+    #[test]
+    fn the_two_401s_are_told_apart() {
+        let none = HeaderMap::new();
+        let mut challenged = HeaderMap::new();
+        challenged.insert(
+            WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer error=\"invalid_token\""),
+        );
+        assert!(not_permitted(&none, &problem("AuthorizationUnsuccessful")));
+        assert!(!not_permitted(
+            &challenged,
+            &problem("AuthorizationUnsuccessful")
+        ));
+        assert!(!not_permitted(
+            &none,
+            &problem("TokenExpired: token expired at 12/01/2026")
+        ));
+        assert!(!not_permitted(
+            &none,
+            &problem("AuthenticationUnsuccessful")
+        ));
+        assert!(!not_permitted(&none, b"<html>Unauthorized</html>"));
+        assert!(!not_permitted(&none, b""));
+    }
+
+    #[test]
+    fn refusals_are_remembered_by_collection_or_by_report() {
+        assert_eq!(refusal_endpoint("Journals"), "Journals");
+        assert_eq!(refusal_endpoint("Invoices/abc-123"), "Invoices");
+        assert_eq!(
+            refusal_endpoint("Reports/ProfitAndLoss"),
+            "Reports/ProfitAndLoss"
+        );
+        assert_eq!(refusal_endpoint("Reports"), "Reports");
+    }
 }

@@ -57,6 +57,16 @@ pub enum XeroError {
     /// The network failed or Xero kept failing after every retry.
     #[error("Xero could not be reached: {0}")]
     Network(String),
+    /// Xero does not let this sign-in make the call (a 401 whose problem says
+    /// `AuthorizationUnsuccessful`, with no `invalid_token`): a scope not
+    /// granted, or an endpoint the app's Xero plan does not open (Journals
+    /// below Advanced). A refresh would not help, nor a retry.
+    #[error("Xero does not let this sign-in read {endpoint}: the Xero plan or the access granted at sign-in does not include it.")]
+    NotPermitted {
+        /// The endpoint refused (`Journals`, `Reports/ProfitAndLoss`).
+        endpoint: String,
+        correlation_id: Option<String>,
+    },
     /// The operation's deadline passed.
     #[error("The call to Xero did not finish within its deadline of {0} seconds.")]
     Deadline(u64),

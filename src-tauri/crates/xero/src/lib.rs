@@ -27,7 +27,10 @@ pub use client::{ApiRequest, ClientSettings, XeroClient, XeroResponse};
 pub use endpoints::XeroEndpoints;
 pub use error::XeroError;
 pub use limiter::{LimitProblem, Priority, RateLimiter, RateLimits};
-pub use oauth::{AuthorizeRequest, RedirectTarget, SignIn, TokenSet, DEFAULT_SCOPES};
+pub use oauth::{
+    missing_scopes, scope_granted, AuthorizeRequest, RedirectTarget, ScopeChoice, SignIn, TokenSet,
+    DEFAULT_SCOPES, LEGACY_SCOPES,
+};
 pub use service::{Disconnected, Xero, XeroOptions};
 pub use time::{Sleeper, Timekeeping, TokioSleeper, VirtualTime};
 pub use tokens::{

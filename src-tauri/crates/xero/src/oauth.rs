@@ -23,10 +23,35 @@ use crate::time::Timekeeping;
 use crate::XeroEndpoints;
 
 /// The scopes asked for unless the settings say otherwise: identity, refresh
-/// tokens, and read-only granular Accounting scopes (apps created from March
-/// 2026 must use granular scopes; the list is a setting because Xero's names
-/// move).
+/// tokens, and Xero's granular read-only Accounting scopes (apps created from
+/// March 2026 may use no other). `accounting.journals.read` is left out:
+/// Journals is for Xero's Advanced tier only, and the ledger is built from the
+/// documents. The list is a setting, because Xero's names move.
 pub const DEFAULT_SCOPES: &[&str] = &[
+    "openid",
+    "profile",
+    "email",
+    "offline_access",
+    "accounting.settings.read",
+    "accounting.contacts.read",
+    "accounting.invoices.read",
+    "accounting.payments.read",
+    "accounting.banktransactions.read",
+    "accounting.manualjournals.read",
+    "accounting.attachments.read",
+    "accounting.budgets.read",
+    "accounting.reports.profitandloss.read",
+    "accounting.reports.balancesheet.read",
+    "accounting.reports.trialbalance.read",
+    "accounting.reports.aged.read",
+    "accounting.reports.banksummary.read",
+    "accounting.reports.taxreports.read",
+];
+
+/// The broad read-only scopes of Xero apps made before March 2026 (which Xero
+/// accepts from them until September 2027), Journals included: such apps may
+/// be on a tier that serves it.
+pub const LEGACY_SCOPES: &[&str] = &[
     "openid",
     "profile",
     "email",
@@ -38,6 +63,82 @@ pub const DEFAULT_SCOPES: &[&str] = &[
     "accounting.reports.read",
     "accounting.attachments.read",
 ];
+
+/// Recording payments in Xero (granular apps): write access to Payments.
+pub const PAYMENTS_WRITE_SCOPE: &str = "accounting.payments";
+/// Recording payments in Xero (apps on the broad scopes).
+pub const LEGACY_PAYMENTS_WRITE_SCOPE: &str = "accounting.transactions";
+
+/// Which scopes a sign-in asks for: the kind of Xero app, and the features on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ScopeChoice {
+    /// The Xero app was made before March 2026 and keeps the broad scopes.
+    pub legacy: bool,
+    /// Payments are recorded in Xero from Ledgerkeep (write access).
+    pub record_payments: bool,
+}
+
+impl ScopeChoice {
+    /// The scopes to ask for.
+    pub fn scopes(self) -> Vec<String> {
+        let (base, write) = if self.legacy {
+            (LEGACY_SCOPES, LEGACY_PAYMENTS_WRITE_SCOPE)
+        } else {
+            (DEFAULT_SCOPES, PAYMENTS_WRITE_SCOPE)
+        };
+        let mut out: Vec<String> = base.iter().map(|s| (*s).to_owned()).collect();
+        if self.record_payments {
+            out.push(write.to_owned());
+        }
+        out
+    }
+}
+
+/// Whether a grant of `granted` (Xero's space-separated `scope`) covers the
+/// scope `needed`: the scope itself, its write form for a `.read`, or a broad
+/// scope of apps made before March 2026 that holds it.
+pub fn scope_granted(granted: &str, needed: &str) -> bool {
+    let has = |s: &str| {
+        granted
+            .split_whitespace()
+            .any(|g| g.eq_ignore_ascii_case(s))
+    };
+    if has(needed) {
+        return true;
+    }
+    let (base, read) = match needed.strip_suffix(".read") {
+        Some(b) => (b, true),
+        None => (needed, false),
+    };
+    if read && has(base) {
+        return true;
+    }
+    const TRANSACTIONS: [&str; 4] = [
+        "accounting.invoices",
+        "accounting.payments",
+        "accounting.banktransactions",
+        "accounting.manualjournals",
+    ];
+    if TRANSACTIONS.iter().any(|t| t.eq_ignore_ascii_case(base)) {
+        return has("accounting.transactions") || (read && has("accounting.transactions.read"));
+    }
+    if read && base.to_ascii_lowercase().starts_with("accounting.reports.") {
+        return has("accounting.reports.read");
+    }
+    false
+}
+
+/// The scopes of `needed` that a grant of `granted` lacks, in `needed`'s
+/// order. The identity scopes (`openid`, `profile`, `email`) are not counted:
+/// no Accounting call needs them.
+pub fn missing_scopes(granted: &str, needed: &[String]) -> Vec<String> {
+    needed
+        .iter()
+        .filter(|n| !matches!(n.as_str(), "openid" | "profile" | "email"))
+        .filter(|n| !scope_granted(granted, n))
+        .cloned()
+        .collect()
+}
 
 /// A pending sign-in expires this long after it started.
 pub const STATE_TTL: Duration = Duration::from_secs(10 * 60);
@@ -565,9 +666,97 @@ mod tests {
         assert_eq!(q["code_challenge_method"], "S256");
         assert_eq!(q["state"], req.state);
         assert_eq!(q["redirect_uri"], "http://localhost:53682/callback");
-        assert!(q["scope"].contains("offline_access"));
-        assert!(q["scope"].contains("accounting.transactions.read"));
+        let asked: Vec<&str> = q["scope"].split(' ').collect();
+        assert_eq!(asked, DEFAULT_SCOPES);
         assert!(s.pending().contains(&req.state));
+    }
+
+    #[test]
+    fn the_default_scopes_are_granular_and_read_only() {
+        for s in DEFAULT_SCOPES {
+            let identity = matches!(*s, "openid" | "profile" | "email" | "offline_access");
+            assert!(identity || s.ends_with(".read"), "{s} is not read-only");
+        }
+        for broad in [
+            "accounting.transactions",
+            "accounting.transactions.read",
+            "accounting.reports.read",
+            // Advanced tier only: not asked for by default.
+            "accounting.journals.read",
+        ] {
+            assert!(!DEFAULT_SCOPES.contains(&broad), "{broad} is asked for");
+        }
+        assert_eq!(ScopeChoice::default().scopes(), DEFAULT_SCOPES);
+    }
+
+    #[test]
+    fn the_choice_adds_write_access_for_payments_and_the_legacy_set_is_broad() {
+        let pay = ScopeChoice {
+            legacy: false,
+            record_payments: true,
+        }
+        .scopes();
+        assert_eq!(pay.len(), DEFAULT_SCOPES.len() + 1);
+        assert_eq!(pay.last().map(String::as_str), Some("accounting.payments"));
+        let legacy = ScopeChoice {
+            legacy: true,
+            record_payments: false,
+        }
+        .scopes();
+        assert!(legacy.iter().any(|s| s == "accounting.transactions.read"));
+        assert!(legacy.iter().any(|s| s == "accounting.journals.read"));
+        assert!(!legacy.iter().any(|s| s == "accounting.transactions"));
+        let legacy_pay = ScopeChoice {
+            legacy: true,
+            record_payments: true,
+        }
+        .scopes();
+        assert!(legacy_pay.iter().any(|s| s == "accounting.transactions"));
+    }
+
+    #[test]
+    fn a_grant_covers_a_scope_directly_by_its_write_form_or_by_a_broad_scope() {
+        let granular =
+            "openid offline_access accounting.payments.read accounting.reports.aged.read";
+        assert!(scope_granted(granular, "accounting.payments.read"));
+        assert!(!scope_granted(granular, "accounting.payments"));
+        assert!(!scope_granted(granular, "accounting.invoices.read"));
+        assert!(scope_granted(
+            "accounting.payments",
+            "accounting.payments.read"
+        ));
+        let broad = "accounting.transactions.read accounting.reports.read";
+        assert!(scope_granted(broad, "accounting.invoices.read"));
+        assert!(scope_granted(broad, "accounting.reports.balancesheet.read"));
+        assert!(
+            !scope_granted(broad, "accounting.payments"),
+            "read is not write"
+        );
+        assert!(scope_granted(
+            "accounting.transactions",
+            "accounting.payments"
+        ));
+        assert!(!scope_granted(broad, "accounting.journals.read"));
+
+        let needed = ScopeChoice {
+            legacy: false,
+            record_payments: true,
+        }
+        .scopes();
+        let granted = DEFAULT_SCOPES.join(" ");
+        assert_eq!(
+            missing_scopes(&granted, &needed),
+            vec!["accounting.payments"]
+        );
+        assert_eq!(
+            missing_scopes(&format!("{granted} accounting.payments"), &needed),
+            Vec::<String>::new()
+        );
+        // Identity scopes are not reported missing (Xero may not echo them).
+        assert_eq!(
+            missing_scopes("offline_access", &["openid".to_owned(), "email".to_owned()]),
+            Vec::<String>::new()
+        );
     }
 
     #[tokio::test]

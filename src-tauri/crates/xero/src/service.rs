@@ -108,6 +108,23 @@ impl Xero {
         &self.options
     }
 
+    /// The scopes Xero granted each stored sign-in (connection id, Xero's
+    /// space-separated `scope`), as last written to the token store.
+    pub async fn granted_scopes(&self) -> Result<Vec<(String, String)>> {
+        let store = Arc::clone(self.tokens.store());
+        tokio::task::spawn_blocking(move || {
+            let mut out = Vec::new();
+            for id in store.list()? {
+                if let Some(stored) = store.load(&id)? {
+                    out.push((stored.id, stored.tokens.scope));
+                }
+            }
+            Ok(out)
+        })
+        .await
+        .map_err(|e| XeroError::Keyring(format!("the keyring call stopped: {e}")))?
+    }
+
     /// Starts a sign-in; open the URL in the system browser.
     pub fn start_sign_in(&self, target: &RedirectTarget) -> Result<AuthorizeRequest> {
         self.sign_in.start(target)

@@ -1,6 +1,13 @@
 //! The owner's Xero app: its client id, the loopback port registered with it,
 //! the scopes asked for and, for a stand-in server, the three endpoint bases.
 //!
+//! The scopes follow what the app is and does: Xero's granular read-only
+//! scopes by default, the broad ones for a Xero app made before March 2026
+//! ("legacy broad scopes"), plus write access to payments when payments are
+//! recorded from Ledgerkeep. Xero's scopes are additive: a feature turned on
+//! after signing in needs a second sign-in, and the view says which scopes the
+//! current sign-in lacks.
+//!
 //! Kept in `xero-app.json` in the data folder (nothing in it is secret: a PKCE
 //! app has no client secret). The environment (`LEDGERKEEP_XERO_LOGIN_URL`,
 //! `LEDGERKEEP_XERO_IDENTITY_URL`, `LEDGERKEEP_XERO_API_URL`,
@@ -10,7 +17,7 @@
 
 use std::path::{Path, PathBuf};
 
-use ledgerkeep_xero::{XeroEndpoints, DEFAULT_SCOPES};
+use ledgerkeep_xero::{missing_scopes, scope_granted, ScopeChoice, XeroEndpoints};
 use serde::{Deserialize, Serialize};
 
 use crate::{ApiError, AppContext, AppPaths};
@@ -36,6 +43,16 @@ pub struct XeroAppSettings {
     pub login_url: Option<String>,
     pub identity_url: Option<String>,
     pub api_url: Option<String>,
+    /// The Xero app was made before March 2026 and keeps Xero's broad scopes
+    /// (Journals included) instead of the granular ones.
+    #[serde(default)]
+    #[specta(optional)]
+    pub legacy_scopes: Option<bool>,
+    /// Payments are recorded in Xero from Ledgerkeep: asks for write access to
+    /// payments (sign in again after turning it on).
+    #[serde(default)]
+    #[specta(optional)]
+    pub record_payments: Option<bool>,
 }
 
 impl XeroAppSettings {
@@ -54,6 +71,9 @@ impl XeroAppSettings {
     /// that is wrong and why.
     pub fn validate(mut self) -> Result<Self, ApiError> {
         let mut problems = Vec::new();
+        // Off is the default: saved as "not set".
+        self.legacy_scopes = self.legacy_scopes.filter(|on| *on);
+        self.record_payments = self.record_payments.filter(|on| *on);
         let blank_to_none = |v: Option<String>| {
             v.map(|s| s.trim().trim_end_matches('/').to_owned())
                 .filter(|s| !s.is_empty())
@@ -108,23 +128,34 @@ impl XeroAppSettings {
     }
 }
 
+/// An https base, or plain http to this computer only (a stand-in such as the
+/// simulator). The host is read by parsing the URL, so that
+/// `http://localhost:1@evil.example` (host `evil.example`) is refused. No user
+/// name, password, query or fragment.
 fn base_url_allowed(url: &str) -> bool {
-    let rest = match (url.strip_prefix("https://"), url.strip_prefix("http://")) {
-        (Some(r), _) => r,
-        // Plain http only to this computer (a stand-in such as the simulator).
-        (None, Some(r)) => {
-            let loopback = ["localhost", "127.0.0.1", "[::1]"].iter().any(|h| {
-                r.strip_prefix(h)
-                    .is_some_and(|after| after.is_empty() || after.starts_with([':', '/']))
-            });
-            if !loopback {
-                return false;
-            }
-            r
-        }
-        (None, None) => return false,
+    use reqwest::Url;
+    if url.contains(char::is_whitespace) || url.contains(['?', '#']) {
+        return false;
+    }
+    let Ok(parsed) = Url::parse(url) else {
+        return false;
     };
-    !rest.is_empty() && !rest.contains(char::is_whitespace) && !rest.contains(['?', '#'])
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return false;
+    }
+    let host = parsed.host_str().unwrap_or_default();
+    match parsed.scheme() {
+        "https" => !host.is_empty(),
+        "http" => {
+            host.eq_ignore_ascii_case("localhost")
+                || host
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        }
+        _ => false,
+    }
 }
 
 /// Where the settings are kept.
@@ -159,13 +190,35 @@ pub fn endpoints(
     })
 }
 
-/// The scopes asked for: the settings', else the default list.
+/// The kind of Xero app and the features the settings turn on.
+pub fn scope_choice(settings: &XeroAppSettings) -> ScopeChoice {
+    ScopeChoice {
+        legacy: settings.legacy_scopes.unwrap_or(false),
+        record_payments: settings.record_payments.unwrap_or(false),
+    }
+}
+
+/// The scopes asked for: the settings' own list, else the list for the kind
+/// of Xero app; with payments recorded from Ledgerkeep, plus write access to
+/// payments (added to an own list that lacks it).
 pub fn scopes(settings: &XeroAppSettings) -> Vec<String> {
-    settings
-        .scopes
-        .clone()
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| DEFAULT_SCOPES.iter().map(|s| (*s).to_owned()).collect())
+    let choice = scope_choice(settings);
+    let Some(mut own) = settings.scopes.clone().filter(|s| !s.is_empty()) else {
+        return choice.scopes();
+    };
+    if choice.record_payments {
+        let listed = own.join(" ");
+        let write = choice
+            .scopes()
+            .into_iter()
+            .filter(|s| !s.ends_with(".read") && s.starts_with("accounting."));
+        for needed in write {
+            if !scope_granted(&listed, &needed) {
+                own.push(needed);
+            }
+        }
+    }
+    own
 }
 
 /// The Xero app as the running Ledgerkeep uses it, and as saved.
@@ -180,6 +233,14 @@ pub struct XeroAppView {
     /// The loopback redirect URI to register in the Xero app.
     pub redirect_uri: String,
     pub scopes: Vec<String>,
+    /// The broad scopes of a Xero app made before March 2026 are in use.
+    pub legacy_scopes: bool,
+    /// Payments are recorded in Xero (write access to payments is asked for).
+    pub record_payments: bool,
+    /// The scopes in use that a current sign-in was not granted (Xero's
+    /// scopes are additive: sign in again to add them). Empty when every
+    /// sign-in holds them all, or none exists.
+    pub missing_scopes: Vec<String>,
     pub login_url: String,
     pub identity_url: String,
     pub api_url: String,
@@ -191,7 +252,7 @@ pub struct XeroAppView {
     pub demo: bool,
 }
 
-fn view(ctx: &AppContext, saved: XeroAppSettings) -> XeroAppView {
+fn view(ctx: &AppContext, saved: XeroAppSettings, missing_scopes: Vec<String>) -> XeroAppView {
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
     let config = ctx.config();
     let e = &config.endpoints;
@@ -207,6 +268,15 @@ fn view(ctx: &AppContext, saved: XeroAppSettings) -> XeroAppView {
         oauth_port: e.oauth_port,
         redirect_uri: format!("http://localhost:{}/callback", e.oauth_port),
         scopes: config.scopes.clone(),
+        legacy_scopes: config
+            .scopes
+            .iter()
+            .any(|s| s == "accounting.transactions.read" || s == "accounting.transactions"),
+        record_payments: config
+            .scopes
+            .iter()
+            .any(|s| s == "accounting.payments" || s == "accounting.transactions"),
+        missing_scopes,
         login_url: e.login_url.clone(),
         identity_url: e.identity_url.clone(),
         api_url: e.api_url.clone(),
@@ -224,7 +294,30 @@ fn view(ctx: &AppContext, saved: XeroAppSettings) -> XeroAppView {
 /// The Xero app in use and as saved.
 #[tracing::instrument(name = "op", skip_all, fields(op = "xero_app", request_id = %crate::request_id()))]
 pub async fn xero_app(ctx: &AppContext) -> Result<XeroAppView, ApiError> {
-    Ok(view(ctx, load_settings(ctx.paths())))
+    let missing = missing_for_sign_ins(ctx).await;
+    Ok(view(ctx, load_settings(ctx.paths()), missing))
+}
+
+/// The scopes in use that any stored sign-in lacks (none when there is no
+/// sign-in, or the keyring cannot be read: that has its own message).
+async fn missing_for_sign_ins(ctx: &AppContext) -> Vec<String> {
+    let granted = match ctx.xero().granted_scopes().await {
+        Ok(g) => g,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not read the granted scopes");
+            return Vec::new();
+        }
+    };
+    let needed = &ctx.config().scopes;
+    let mut out: Vec<String> = Vec::new();
+    for (_, scope) in granted {
+        for m in missing_scopes(&scope, needed) {
+            if !out.contains(&m) {
+                out.push(m);
+            }
+        }
+    }
+    out
 }
 
 /// Saves the owner's Xero app (every field checked first; the message names
@@ -251,7 +344,8 @@ pub async fn set_xero_app(ctx: &AppContext, req: XeroAppSettings) -> Result<Xero
         client_id_set = settings.client_id.is_some(),
         "Xero app settings saved"
     );
-    Ok(view(ctx, settings))
+    let missing = missing_for_sign_ins(ctx).await;
+    Ok(view(ctx, settings, missing))
 }
 
 #[cfg(test)]
@@ -281,6 +375,113 @@ mod tests {
     }
 
     #[test]
+    fn the_default_scopes_are_granular_read_only_and_features_add_to_them() {
+        let default = scopes(&XeroAppSettings::default());
+        assert!(default.iter().any(|s| s == "accounting.invoices.read"));
+        assert!(default
+            .iter()
+            .any(|s| s == "accounting.reports.profitandloss.read"));
+        for broad in [
+            "accounting.transactions.read",
+            "accounting.reports.read",
+            "accounting.journals.read",
+            "accounting.payments",
+        ] {
+            assert!(!default.iter().any(|s| s == broad), "{broad} by default");
+        }
+        let pay = scopes(&XeroAppSettings {
+            record_payments: Some(true),
+            ..XeroAppSettings::default()
+        });
+        assert_eq!(pay.len(), default.len() + 1);
+        assert!(pay.iter().any(|s| s == "accounting.payments"));
+
+        let legacy = scopes(&XeroAppSettings {
+            legacy_scopes: Some(true),
+            ..XeroAppSettings::default()
+        });
+        assert!(legacy.iter().any(|s| s == "accounting.transactions.read"));
+        assert!(legacy.iter().any(|s| s == "accounting.journals.read"));
+        assert!(!legacy.iter().any(|s| s == "accounting.invoices.read"));
+        let legacy_pay = scopes(&XeroAppSettings {
+            legacy_scopes: Some(true),
+            record_payments: Some(true),
+            ..XeroAppSettings::default()
+        });
+        assert!(legacy_pay.iter().any(|s| s == "accounting.transactions"));
+
+        // An own list is kept as written; recording payments adds write access once.
+        let own = XeroAppSettings {
+            scopes: Some(vec!["openid".into(), "offline_access".into()]),
+            record_payments: Some(true),
+            ..XeroAppSettings::default()
+        };
+        assert_eq!(
+            scopes(&own),
+            vec!["openid", "offline_access", "accounting.payments"]
+        );
+        let own_with_write = XeroAppSettings {
+            scopes: Some(vec!["offline_access".into(), "accounting.payments".into()]),
+            record_payments: Some(true),
+            ..XeroAppSettings::default()
+        };
+        assert_eq!(scopes(&own_with_write).len(), 2);
+    }
+
+    #[test]
+    fn features_turned_off_are_saved_as_not_set() {
+        let s = XeroAppSettings {
+            legacy_scopes: Some(false),
+            record_payments: Some(true),
+            ..XeroAppSettings::default()
+        }
+        .validate()
+        .unwrap();
+        assert_eq!((s.legacy_scopes, s.record_payments), (None, Some(true)));
+        // A file saved before the features existed still reads.
+        let old: XeroAppSettings = serde_json::from_str(r#"{"clientId":"ABC"}"#).unwrap();
+        assert_eq!((old.legacy_scopes, old.record_payments), (None, None));
+    }
+
+    #[test]
+    fn only_loopback_may_use_plain_http_and_the_host_is_parsed() {
+        for ok in [
+            "https://api.xero.com",
+            "http://localhost:8080",
+            "http://LOCALHOST",
+            "http://127.0.0.1:9000",
+            "http://[::1]:9000/",
+        ] {
+            assert!(base_url_allowed(ok), "{ok} refused");
+        }
+        for bad in [
+            // The host is evil.example: "localhost:1" is a user name and password.
+            "http://localhost:1@evil.example",
+            "http://localhost@evil.example",
+            "http://127.0.0.1:80@evil.example/",
+            "http://localhost.evil.example",
+            "http://127.0.0.1.evil.example",
+            "http://[::1].evil.example",
+            "https://user:pw@api.example",
+            "http://evil.example",
+            "ftp://localhost",
+            "https://",
+            "https://api.example/?x=1",
+            "https://api example",
+            "localhost:8080",
+        ] {
+            assert!(!base_url_allowed(bad), "{bad} allowed");
+        }
+        let err = XeroAppSettings {
+            api_url: Some("http://localhost:1@evil.example".into()),
+            ..XeroAppSettings::default()
+        }
+        .validate()
+        .unwrap_err();
+        assert!(err.message.starts_with("API address:"), "{}", err.message);
+    }
+
+    #[test]
     fn validation_names_each_wrong_field() {
         let bad = XeroAppSettings {
             client_id: Some("has spaces!".into()),
@@ -289,6 +490,7 @@ mod tests {
             login_url: Some("http://login.example".into()),
             identity_url: Some("ftp://x".into()),
             api_url: Some("https://api.example/".into()),
+            ..XeroAppSettings::default()
         };
         let err = bad.validate().unwrap_err();
         for field in [
