@@ -54,9 +54,6 @@ pub enum XeroError {
         detail: String,
         correlation_id: Option<String>,
     },
-    /// The network failed or Xero kept failing after every retry.
-    #[error("Xero could not be reached: {0}")]
-    Network(String),
     /// Xero does not let this sign-in make the call (a 401 whose problem says
     /// `AuthorizationUnsuccessful`, with no `invalid_token`): a scope not
     /// granted, or an endpoint the app's Xero plan does not open (Journals
@@ -67,6 +64,9 @@ pub enum XeroError {
         endpoint: String,
         correlation_id: Option<String>,
     },
+    /// The network failed or Xero kept failing after every retry.
+    #[error("Xero could not be reached: {0}")]
+    Network(String),
     /// The operation's deadline passed.
     #[error("The call to Xero did not finish within its deadline of {0} seconds.")]
     Deadline(u64),
