@@ -91,7 +91,8 @@ pub struct AuthState {
 pub enum TokenProblem {
     Missing,
     Unknown,
-    Expired,
+    /// Expired at this instant (ms since the epoch).
+    Expired(i64),
 }
 
 impl AuthState {
@@ -103,7 +104,7 @@ impl AuthState {
             return Err(TokenProblem::Unknown);
         }
         if now >= t.expires_ms {
-            return Err(TokenProblem::Expired);
+            return Err(TokenProblem::Expired(t.expires_ms));
         }
         Ok(g)
     }
@@ -731,12 +732,17 @@ pub fn bearer(headers: &HeaderMap) -> Option<&str> {
         .strip_prefix("Bearer ")
 }
 
-/// The 401 Xero sends for a missing, foreign or expired token.
+/// The 401 Xero sends for a missing, foreign or expired token, with
+/// `WWW-Authenticate: Bearer error="invalid_token"`: a new token helps.
 pub fn unauthorized(problem: TokenProblem) -> Response {
     let detail = match problem {
-        TokenProblem::Missing => "AuthenticationUnsuccessful",
-        TokenProblem::Unknown => "AuthenticationUnsuccessful",
-        TokenProblem::Expired => "TokenExpired: token expired",
+        TokenProblem::Missing | TokenProblem::Unknown => "AuthenticationUnsuccessful".to_owned(),
+        TokenProblem::Expired(at) => format!(
+            "TokenExpired: token expired at {}",
+            chrono::DateTime::from_timestamp_millis(at)
+                .map(|d| d.format("%m/%d/%Y %H:%M:%S").to_string())
+                .unwrap_or_default()
+        ),
     };
     (
         StatusCode::UNAUTHORIZED,

@@ -165,9 +165,10 @@ async fn journals_answers_authorization_unsuccessful_below_advanced_and_expiry_s
         "Bearer error=\"invalid_token\""
     );
     let body: Value = r.json().await.unwrap();
-    assert!(
-        body["Detail"].as_str().unwrap().starts_with("TokenExpired"),
-        "{body}"
+    // The login was at the clock's start, 2026-07-01T00:00:00Z: 30 minutes on.
+    assert_eq!(
+        body["Detail"],
+        "TokenExpired: token expired at 07/01/2026 00:30:00"
     );
 }
 
