@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use ledgerkeep_domain::XeroDate;
 use rust_decimal::Decimal;
 
-use crate::model::AccountKey;
+use crate::model::{AccountKey, LineRole};
 
 /// The organisation's accounts that Xero posts to by itself (its "system
 /// accounts"), as the chart names them. In the simulator's demo chart:
@@ -48,6 +48,44 @@ pub struct LinkedDocument {
     /// Xero's `CurrencyRate`: units of `currency` per unit of the base
     /// currency. `None` for a base-currency document.
     pub rate: Option<Decimal>,
+    /// A prepayment's lines (net and tax, each on its account, as the
+    /// document states them): where its money sits until it is used up,
+    /// so a refund of it (ARPREPAYMENTPAYMENT...) takes its share of each.
+    /// Empty for other documents. [`crate::linked`] fills it.
+    pub parts: Vec<LinkedPart>,
+}
+
+impl LinkedDocument {
+    /// A document in the base currency.
+    pub fn base(side: Side) -> Self {
+        LinkedDocument {
+            side,
+            currency: None,
+            rate: None,
+            parts: Vec::new(),
+        }
+    }
+
+    /// A document in `currency` at `rate` (foreign units per base unit).
+    pub fn foreign(side: Side, currency: impl Into<String>, rate: Decimal) -> Self {
+        LinkedDocument {
+            side,
+            currency: Some(currency.into()),
+            rate: Some(rate),
+            parts: Vec::new(),
+        }
+    }
+}
+
+/// One amount of a prepayment's lines: a line's net on its account, or its
+/// tax on the tax account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkedPart {
+    pub account: AccountKey,
+    pub role: LineRole,
+    pub tax_type: Option<String>,
+    /// As the document states it (positive for a usual line), in its currency.
+    pub amount: Decimal,
 }
 
 /// Everything posting needs beyond the document itself. Build one per

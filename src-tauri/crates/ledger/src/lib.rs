@@ -9,7 +9,8 @@
 //! them), its source (document kind, id, line or allocation id), tax type,
 //! tracking, and the foreign amount for a foreign-currency document.
 //! [`trial_balance`] and [`monthly_balances`] sum lines per account, and per
-//! account per month.
+//! account per month. [`linked`] reads what a payment or an allocation needs
+//! of the document it settles, and [`settled_before`] orders settlements.
 //!
 //! # Invariants
 //!
@@ -62,7 +63,10 @@
 //!   for money out. In a foreign currency the bank side is at the payment's
 //!   rate (its BankAmount when the bank account is in the base currency),
 //!   the control side at the settled document's rate, and the difference
-//!   goes to realised currency gains.
+//!   goes to realised currency gains. A prepayment's refund
+//!   (ARPREPAYMENTPAYMENT, APPREPAYMENTPAYMENT) takes its share of the
+//!   prepayment's lines back, against the bank, as an allocation does
+//!   against the control account; [`linked`] reads those lines.
 //! - **Settling in parts.** A foreign document's payments and allocations
 //!   convert the running total settled (`base(before + amount) -
 //!   base(before)`, with `before` from [`settled_before`] in the context),
@@ -94,10 +98,10 @@ mod post;
 
 pub use balances::{monthly_balances, sum_by, trial_balance, BalanceOverflow, Month, Sums};
 pub use context::{
-    settled_before, LinkedDocument, PostingContext, Settlement, Side, SystemAccounts,
+    settled_before, LinkedDocument, LinkedPart, PostingContext, Settlement, Side, SystemAccounts,
 };
 pub use error::PostingError;
 pub use model::{
     AccountKey, ForeignAmount, JournalLine, LineRole, Posting, Source, SourceKind, Tracking,
 };
-pub use post::{post, Document};
+pub use post::{linked, post, Document};

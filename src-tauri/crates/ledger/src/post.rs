@@ -7,7 +7,7 @@ use ledgerkeep_domain::xero::{
 use ledgerkeep_domain::{Money, XeroDate};
 use rust_decimal::Decimal;
 
-use crate::context::{PostingContext, Side};
+use crate::context::{LinkedDocument, LinkedPart, PostingContext, Side};
 use crate::error::PostingError;
 use crate::model::{AccountKey, ForeignAmount, JournalLine, LineRole, Posting, Source, SourceKind};
 
@@ -408,7 +408,9 @@ struct LinesDoc<'a> {
     /// +1 when the counter account (the control account for invoices and
     /// credit notes, the bank for the others) is debited.
     sign: Decimal,
-    counter: AccountKey,
+    /// `None` for an overpayment or prepayment whose bank account the
+    /// context does not name.
+    counter: Option<AccountKey>,
     counter_role: LineRole,
     side: Side,
     lines_to: LinesTo,
@@ -490,11 +492,17 @@ fn post_lines_doc(d: &LinesDoc<'_>, ctx: &PostingContext) -> Result<Posting, Pos
         }
         _ => computed,
     };
+    let counter = d
+        .counter
+        .clone()
+        .ok_or_else(|| PostingError::MissingBankAccount {
+            document: calc.label.clone(),
+        })?;
     let mut out = Lines::new(calc.clone(), d.kind, d.id, ctx);
     let control = ctx.control(d.side).clone();
     out.push(
         date,
-        &d.counter,
+        &counter,
         d.counter_role,
         &fx,
         calc.mul(d.sign, total)?,
@@ -693,6 +701,15 @@ impl Share {
         for l in lines {
             total = calc.add(total, calc.add(l.net, l.tax)?)?;
         }
+        Share::of_total(calc, total, before, amount)
+    }
+
+    fn of_total(
+        calc: &Calc,
+        total: Decimal,
+        before: Decimal,
+        amount: Decimal,
+    ) -> Result<Share, PostingError> {
         if total.is_zero() {
             return Err(calc.missing("amount to allocate from"));
         }
@@ -722,6 +739,11 @@ fn post_invoice(inv: &Invoice, ctx: &PostingContext) -> Result<Posting, PostingE
     if !posts(&calc, inv.status.as_deref(), &APPROVED, &NOT_APPROVED)? {
         return Ok(Posting::default());
     }
+    post_lines_doc(&invoice_view(inv, ctx)?, ctx)
+}
+
+fn invoice_view<'a>(inv: &'a Invoice, ctx: &PostingContext) -> Result<LinesDoc<'a>, PostingError> {
+    let calc = Calc::new("invoice", inv.invoice_number.as_deref(), &inv.invoice_id);
     let ty = inv
         .invoice_type
         .as_deref()
@@ -733,27 +755,24 @@ fn post_invoice(inv: &Invoice, ctx: &PostingContext) -> Result<Posting, PostingE
     } else {
         return Err(calc.unknown("Type", ty));
     };
-    post_lines_doc(
-        &LinesDoc {
-            id: &inv.invoice_id,
-            kind,
-            date: inv.date,
-            amount_types: inv.line_amount_types.as_deref(),
-            lines: &inv.line_items,
-            total: dec(inv.total),
-            currency: inv.currency_code.as_deref(),
-            rate: dec(inv.currency_rate),
-            sign,
-            counter: ctx.control(side).clone(),
-            counter_role: LineRole::Control,
-            side,
-            lines_to: LinesTo::Accounts,
-            allocations: &[],
-            allocates: Allocates::Credit,
-            calc,
-        },
-        ctx,
-    )
+    Ok(LinesDoc {
+        id: &inv.invoice_id,
+        kind,
+        date: inv.date,
+        amount_types: inv.line_amount_types.as_deref(),
+        lines: &inv.line_items,
+        total: dec(inv.total),
+        currency: inv.currency_code.as_deref(),
+        rate: dec(inv.currency_rate),
+        sign,
+        counter: Some(ctx.control(side).clone()),
+        counter_role: LineRole::Control,
+        side,
+        lines_to: LinesTo::Accounts,
+        allocations: &[],
+        allocates: Allocates::Credit,
+        calc,
+    })
 }
 
 fn post_credit_note(cn: &CreditNote, ctx: &PostingContext) -> Result<Posting, PostingError> {
@@ -765,6 +784,18 @@ fn post_credit_note(cn: &CreditNote, ctx: &PostingContext) -> Result<Posting, Po
     if !posts(&calc, cn.status.as_deref(), &APPROVED, &NOT_APPROVED)? {
         return Ok(Posting::default());
     }
+    post_lines_doc(&credit_note_view(cn, ctx)?, ctx)
+}
+
+fn credit_note_view<'a>(
+    cn: &'a CreditNote,
+    ctx: &PostingContext,
+) -> Result<LinesDoc<'a>, PostingError> {
+    let calc = Calc::new(
+        "credit note",
+        cn.credit_note_number.as_deref(),
+        &cn.credit_note_id,
+    );
     let ty = cn
         .credit_note_type
         .as_deref()
@@ -780,27 +811,24 @@ fn post_credit_note(cn: &CreditNote, ctx: &PostingContext) -> Result<Posting, Po
     } else {
         return Err(calc.unknown("Type", ty));
     };
-    post_lines_doc(
-        &LinesDoc {
-            id: &cn.credit_note_id,
-            kind,
-            date: cn.date,
-            amount_types: cn.line_amount_types.as_deref(),
-            lines: &cn.line_items,
-            total: dec(cn.total),
-            currency: cn.currency_code.as_deref(),
-            rate: dec(cn.currency_rate),
-            sign,
-            counter: ctx.control(side).clone(),
-            counter_role: LineRole::Control,
-            side,
-            lines_to: LinesTo::Accounts,
-            allocations: &cn.allocations,
-            allocates: Allocates::Credit,
-            calc,
-        },
-        ctx,
-    )
+    Ok(LinesDoc {
+        id: &cn.credit_note_id,
+        kind,
+        date: cn.date,
+        amount_types: cn.line_amount_types.as_deref(),
+        lines: &cn.line_items,
+        total: dec(cn.total),
+        currency: cn.currency_code.as_deref(),
+        rate: dec(cn.currency_rate),
+        sign,
+        counter: Some(ctx.control(side).clone()),
+        counter_role: LineRole::Control,
+        side,
+        lines_to: LinesTo::Accounts,
+        allocations: &cn.allocations,
+        allocates: Allocates::Credit,
+        calc,
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -821,52 +849,61 @@ struct CreditDoc<'a> {
 }
 
 fn post_overpayment(o: &Overpayment, ctx: &PostingContext) -> Result<Posting, PostingError> {
-    post_credit_doc(
-        "overpayment",
-        CreditDoc {
-            id: &o.overpayment_id,
-            ty: o.overpayment_type.as_deref(),
-            date: o.date,
-            status: o.status.as_deref(),
-            amount_types: o.line_amount_types.as_deref(),
-            lines: &o.line_items,
-            total: o.total,
-            currency: o.currency_code.as_deref(),
-            rate: o.currency_rate,
-            allocations: &o.allocations,
-        },
-        ctx,
-    )
+    post_credit_doc("overpayment", &overpayment_fields(o), ctx)
+}
+
+fn overpayment_fields(o: &Overpayment) -> CreditDoc<'_> {
+    CreditDoc {
+        id: &o.overpayment_id,
+        ty: o.overpayment_type.as_deref(),
+        date: o.date,
+        status: o.status.as_deref(),
+        amount_types: o.line_amount_types.as_deref(),
+        lines: &o.line_items,
+        total: o.total,
+        currency: o.currency_code.as_deref(),
+        rate: o.currency_rate,
+        allocations: &o.allocations,
+    }
 }
 
 fn post_prepayment(p: &Prepayment, ctx: &PostingContext) -> Result<Posting, PostingError> {
-    post_credit_doc(
-        "prepayment",
-        CreditDoc {
-            id: &p.prepayment_id,
-            ty: p.prepayment_type.as_deref(),
-            date: p.date,
-            status: p.status.as_deref(),
-            amount_types: p.line_amount_types.as_deref(),
-            lines: &p.line_items,
-            total: p.total,
-            currency: p.currency_code.as_deref(),
-            rate: p.currency_rate,
-            allocations: &p.allocations,
-        },
-        ctx,
-    )
+    post_credit_doc("prepayment", &prepayment_fields(p), ctx)
+}
+
+fn prepayment_fields(p: &Prepayment) -> CreditDoc<'_> {
+    CreditDoc {
+        id: &p.prepayment_id,
+        ty: p.prepayment_type.as_deref(),
+        date: p.date,
+        status: p.status.as_deref(),
+        amount_types: p.line_amount_types.as_deref(),
+        lines: &p.line_items,
+        total: p.total,
+        currency: p.currency_code.as_deref(),
+        rate: p.currency_rate,
+        allocations: &p.allocations,
+    }
 }
 
 fn post_credit_doc(
     what: &str,
-    d: CreditDoc<'_>,
+    d: &CreditDoc<'_>,
     ctx: &PostingContext,
 ) -> Result<Posting, PostingError> {
     let calc = Calc::new(what, None, d.id);
     if !posts(&calc, d.status, &APPROVED, &["VOIDED", "DELETED", "DRAFT"])? {
         return Ok(Posting::default());
     }
+    post_lines_doc(&credit_view(what, d, ctx)?, ctx)
+}
+
+fn credit_view<'a>(
+    what: &str,
+    d: &CreditDoc<'a>,
+    ctx: &PostingContext,
+) -> Result<LinesDoc<'a>, PostingError> {
+    let calc = Calc::new(what, None, d.id);
     let ty = d.ty.ok_or_else(|| calc.missing("Type"))?;
     let (kind, side, sign, lines_to, allocates) = match ty.trim().to_ascii_uppercase().as_str() {
         "RECEIVE-OVERPAYMENT" | "AROVERPAYMENT" => (
@@ -899,34 +936,69 @@ fn post_credit_doc(
         ),
         _ => return Err(calc.unknown("Type", ty)),
     };
-    let bank =
-        ctx.bank_accounts
-            .get(d.id)
-            .cloned()
-            .ok_or_else(|| PostingError::MissingBankAccount {
-                document: calc.label.clone(),
-            })?;
-    post_lines_doc(
-        &LinesDoc {
-            id: d.id,
-            kind,
-            date: d.date,
-            amount_types: d.amount_types,
-            lines: d.lines,
-            total: dec(d.total),
-            currency: d.currency,
-            rate: dec(d.rate),
-            sign,
-            counter: bank,
-            counter_role: LineRole::Bank,
-            side,
-            lines_to,
-            allocations: d.allocations,
-            allocates,
-            calc,
-        },
-        ctx,
-    )
+    Ok(LinesDoc {
+        id: d.id,
+        kind,
+        date: d.date,
+        amount_types: d.amount_types,
+        lines: d.lines,
+        total: dec(d.total),
+        currency: d.currency,
+        rate: dec(d.rate),
+        sign,
+        counter: ctx.bank_accounts.get(d.id).cloned(),
+        counter_role: LineRole::Bank,
+        side,
+        lines_to,
+        allocations: d.allocations,
+        allocates,
+        calc,
+    })
+}
+
+/// What payments and allocations need to know of a document they settle
+/// (its side, currency and rate; a prepayment's lines too), for
+/// [`PostingContext::linked`]. `None` for a document nothing settles.
+pub fn linked(
+    document: Document<'_>,
+    ctx: &PostingContext,
+) -> Result<Option<LinkedDocument>, PostingError> {
+    let view = match document {
+        Document::Invoice(d) => invoice_view(d, ctx)?,
+        Document::CreditNote(d) => credit_note_view(d, ctx)?,
+        Document::Overpayment(d) => credit_view("overpayment", &overpayment_fields(d), ctx)?,
+        Document::Prepayment(d) => credit_view("prepayment", &prepayment_fields(d), ctx)?,
+        _ => return Ok(None),
+    };
+    let fx = Fx::of(&view.calc, ctx, view.currency, view.rate)?;
+    let mut parts = Vec::new();
+    if view.allocates == Allocates::Lines {
+        for l in net_lines(&view)? {
+            let tax_type = l.item.tax_type.clone();
+            if let (Some(account), false) = (&l.account, l.net.is_zero()) {
+                parts.push(LinkedPart {
+                    account: account.clone(),
+                    role: LineRole::Item,
+                    tax_type: tax_type.clone(),
+                    amount: l.net,
+                });
+            }
+            if !l.tax.is_zero() {
+                parts.push(LinkedPart {
+                    account: ctx.tax_account(tax_type.as_deref()).clone(),
+                    role: LineRole::Tax,
+                    tax_type,
+                    amount: l.tax,
+                });
+            }
+        }
+    }
+    Ok(Some(LinkedDocument {
+        side: view.side,
+        rate: fx.is_foreign().then_some(fx.rate),
+        currency: fx.currency,
+        parts,
+    }))
 }
 
 // ---------------------------------------------------------------------------
@@ -978,7 +1050,7 @@ fn post_bank_transaction(
             currency: t.currency_code.as_deref(),
             rate: dec(t.currency_rate),
             sign,
-            counter: bank,
+            counter: Some(bank),
             counter_role: LineRole::Bank,
             side: if sign > Decimal::ZERO {
                 Side::Receivable
@@ -1180,13 +1252,63 @@ fn post_payment(p: &Payment, ctx: &PostingContext) -> Result<Posting, PostingErr
         }
     };
     let before = settled.map_or(Decimal::ZERO, |id| ctx.before(id, Some(&p.payment_id)));
-    let control_base = doc_fx.settled(&calc, amount, before)?;
     let sign = if money_in {
         Decimal::ONE
     } else {
         Decimal::NEGATIVE_ONE
     };
     let mut out = Lines::new(calc.clone(), kind, &p.payment_id, ctx);
+    if matches!(
+        kind,
+        SourceKind::ArPrepaymentPayment | SourceKind::ApPrepaymentPayment
+    ) {
+        // A prepayment's money sits in its lines' accounts, not in the
+        // control account: refunding it takes its share of them back.
+        let parts = settled
+            .and_then(|id| ctx.linked.get(id))
+            .map(|l| l.parts.as_slice())
+            .filter(|parts| !parts.is_empty())
+            .ok_or_else(|| PostingError::MissingLinked {
+                document: calc.label.clone(),
+                linked: settled.unwrap_or("(none named)").to_owned(),
+            })?;
+        let total = calc.sum(parts.iter().map(|part| &part.amount))?;
+        let share = Share::of_total(&calc, total, before, amount)?;
+        out.push_base(
+            date,
+            &bank,
+            LineRole::Bank,
+            calc.mul(sign, bank_base)?,
+            doc_fx.foreign(calc.mul(sign, amount)?),
+            None,
+            None,
+        );
+        for part in parts {
+            let base = share.of(&calc, doc_fx.base(&calc, part.amount)?)?;
+            let foreign = share.of(&calc, part.amount)?;
+            let item = LineItem {
+                tax_type: part.tax_type.clone(),
+                ..LineItem::default()
+            };
+            out.push_base(
+                date,
+                &part.account,
+                part.role,
+                calc.mul(-sign, base)?,
+                doc_fx.foreign(calc.mul(-sign, foreign)?),
+                None,
+                Some(&item),
+            );
+        }
+        let role = if doc_fx.is_foreign() {
+            LineRole::CurrencyGain
+        } else {
+            LineRole::Rounding
+        };
+        out.balance_since(0, date, role, None)?;
+        return out.finish();
+    }
+    let control_base = doc_fx.settled(&calc, amount, before)?;
     let control = ctx.control(side).clone();
     out.push_base(
         date,

@@ -7,7 +7,7 @@ mod common;
 use common::{ctx, on, read};
 use ledgerkeep_domain::xero::{BankTransaction, CreditNote, Invoice, Payment, Prepayment};
 use ledgerkeep_ledger::{
-    post, settled_before, trial_balance, AccountKey, Document, JournalLine, LinkedDocument,
+    linked, post, settled_before, trial_balance, AccountKey, Document, JournalLine, LinkedDocument,
     Posting, PostingContext, Settlement, Side,
 };
 use proptest::prelude::*;
@@ -97,14 +97,6 @@ impl Doc {
         }
     }
 
-    fn linked(&self, side: Side) -> LinkedDocument {
-        LinkedDocument {
-            side,
-            currency: self.rate.map(|_| "USD".to_owned()),
-            rate: self.rate(),
-        }
-    }
-
     fn json(&self, id_key: &str, id: &str, ty: &str) -> (Value, Decimal) {
         let (lines, total) = self.line_items();
         let mut v = json!({
@@ -118,6 +110,22 @@ impl Doc {
         }
         (v, total)
     }
+}
+
+/// The invoice as payments and allocations see it, read by `linked`.
+fn linked_invoice(inv: &Invoice, side: Side) -> Result<LinkedDocument, TestCaseError> {
+    let l = linked(Document::Invoice(inv), &ctx())
+        .map_err(|e| TestCaseError::fail(e.to_string()))?
+        .ok_or_else(|| TestCaseError::fail("an invoice is a linked document"))?;
+    prop_assert_eq!(l.side, side);
+    prop_assert!(l.parts.is_empty());
+    prop_assert_eq!(
+        l.rate,
+        inv.currency_rate
+            .map(|r| r.as_decimal())
+            .filter(|_| l.currency.is_some())
+    );
+    Ok(l)
 }
 
 fn balanced(p: &Posting) -> Result<(), TestCaseError> {
@@ -191,7 +199,7 @@ proptest! {
         };
         let (v, total) = d.json("InvoiceID", "inv", ty);
         let inv: Invoice = read(v);
-        let ctx = ctx().with_linked("inv", d.linked(side));
+        let ctx = ctx().with_linked("inv", linked_invoice(&inv, side)?);
         let booked = post(Document::Invoice(&inv), &ctx).unwrap();
         balanced(&booked)?;
         // The control account holds the total, converted once.
@@ -258,7 +266,7 @@ proptest! {
         prop_assert_eq!(credit_total, total);
         v["Allocations"] = json!([{"AllocationID": "alloc", "Amount": total.to_string(), "Date": "2025-03-05", "Invoice": {"InvoiceID": "inv"}}]);
         let cn: CreditNote = read(v);
-        let ctx = ctx().with_linked("inv", d.linked(side));
+        let ctx = ctx().with_linked("inv", linked_invoice(&inv, side)?);
         let a = post(Document::Invoice(&inv), &ctx).unwrap();
         let b = post(Document::CreditNote(&cn), &ctx).unwrap();
         balanced(&a)?;
@@ -273,55 +281,85 @@ proptest! {
         }
     }
 
-    /// A prepayment used up on one invoice: its lines' accounts and tax come
-    /// back to zero, and the invoice's control account is settled.
+    /// A prepayment used up in one to three parts, on one invoice and, when
+    /// `refund`, the last part refunded: its lines' accounts, tax and
+    /// rounding come back to zero, and the invoice's control account is
+    /// settled.
     #[test]
-    fn a_prepayment_allocated_in_full_clears_its_lines_and_the_invoice(
+    fn a_prepayment_used_up_clears_its_lines_and_the_invoice(
         d in doc(),
         sales in any::<bool>(),
         parts in 1i64..4,
+        refund in any::<bool>(),
     ) {
         let mut d = d;
         d.rate = None;
-        let (ty, pp_ty, control, side) = if sales {
-            ("ACCREC", "RECEIVE-PREPAYMENT", "610", Side::Receivable)
+        let (ty, pp_ty, refund_ty, control, side) = if sales {
+            ("ACCREC", "RECEIVE-PREPAYMENT", "ARPREPAYMENTPAYMENT", "610", Side::Receivable)
         } else {
-            ("ACCPAY", "SPEND-PREPAYMENT", "800", Side::Payable)
+            ("ACCPAY", "SPEND-PREPAYMENT", "APPREPAYMENTPAYMENT", "800", Side::Payable)
         };
         let (v, total) = d.json("PrepaymentID", "pp", pp_ty);
         let mut v = v;
-        let allocations: Vec<Value> = split(total, parts)
+        let mut amounts = split(total, parts);
+        let refunded = if refund && parts > 1 { amounts.pop() } else { None };
+        let allocated: Decimal = amounts.iter().copied().sum();
+        let allocations: Vec<Value> = amounts
             .iter()
             .enumerate()
             .map(|(k, a)| json!({"AllocationID": format!("a{k}"), "Date": format!("2025-03-0{}", k + 2), "Amount": a.to_string(), "Invoice": {"InvoiceID": "inv"}}))
             .collect();
         v["Allocations"] = json!(allocations);
         let pp: Prepayment = read(v);
-        let order = settled_before(pp.allocations.iter().flat_map(|a| {
+        let refund_payment = refunded.map(|a| {
+            let mut p = payment("refund", "2025-03-09", refund_ty, a, "inv", "NZD", None);
+            p.invoice = None;
+            p.prepayment = Some(ledgerkeep_domain::xero::PrepaymentRef { prepayment_id: Some("pp".into()), currency_code: Some("NZD".into()) });
+            p
+        });
+        let mut settlements: Vec<Settlement> = pp.allocations.iter().flat_map(|a| {
             ["pp", "inv"].map(|doc| Settlement {
                 document_id: doc.into(),
                 settlement_id: a.allocation_id.clone().unwrap(),
                 date: a.date.unwrap(),
                 amount: a.amount.unwrap().as_decimal(),
             })
-        }))
-        .unwrap();
-        let invoice_doc = Doc { types: 2, lines: vec![(to_cents(total), 0, 0)], rate: None };
+        }).collect();
+        if let Some(r) = &refund_payment {
+            settlements.push(Settlement { document_id: "pp".into(), settlement_id: r.payment_id.clone(), date: r.date.unwrap(), amount: r.amount.unwrap().as_decimal() });
+        }
+        let order = settled_before(settlements).unwrap();
+        let invoice_doc = Doc { types: 2, lines: vec![(to_cents(allocated), 0, 0)], rate: None };
         let (v, invoice_total) = invoice_doc.json("InvoiceID", "inv", ty);
-        prop_assert_eq!(invoice_total, total);
+        prop_assert_eq!(invoice_total, allocated);
         let inv: Invoice = read(v);
         let ctx: PostingContext = ctx()
             .with_bank_account("pp", AccountKey::code("090"))
-            .with_linked("inv", d.linked(side))
+            .with_linked("inv", linked_invoice(&inv, side)?)
             .with_settled_before(order);
-        let a = post(Document::Prepayment(&pp), &ctx).unwrap();
-        let b = post(Document::Invoice(&inv), &ctx).unwrap();
-        balanced(&a)?;
-        balanced(&b)?;
-        prop_assert_eq!(control_sum(&[&a, &b], control), Decimal::ZERO);
-        for code in ACCOUNTS.iter().chain(["820", "860"].iter()) {
-            prop_assert_eq!(on(&a.lines, code), Decimal::ZERO, "{}", code);
+        let as_linked = linked(Document::Prepayment(&pp), &ctx).unwrap().unwrap();
+        prop_assert_eq!(as_linked.side, side);
+        let ctx = ctx.with_linked("pp", as_linked);
+        let mut postings = vec![
+            post(Document::Prepayment(&pp), &ctx).unwrap(),
+            post(Document::Invoice(&inv), &ctx).unwrap(),
+        ];
+        if let Some(r) = &refund_payment {
+            postings.push(post(Document::Payment(r), &ctx).unwrap());
         }
+        for p in &postings {
+            balanced(p)?;
+        }
+        let refs: Vec<&Posting> = postings.iter().collect();
+        prop_assert_eq!(control_sum(&refs, control), Decimal::ZERO);
+        let not_invoice: Vec<&Posting> = refs.iter().enumerate().filter(|(k, _)| *k != 1).map(|(_, p)| *p).collect();
+        for code in ACCOUNTS.iter().chain(["820", "860"].iter()) {
+            prop_assert_eq!(control_sum(&not_invoice, code), Decimal::ZERO, "{}", code);
+        }
+        // The bank holds what was not refunded.
+        let bank = control_sum(&refs, "090");
+        let sign = if sales { Decimal::ONE } else { Decimal::NEGATIVE_ONE };
+        prop_assert_eq!(bank, sign * allocated);
     }
 
     /// Spend and receive money, in any currency: balanced.

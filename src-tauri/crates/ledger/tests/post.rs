@@ -8,7 +8,7 @@ use ledgerkeep_domain::xero::{
     Prepayment,
 };
 use ledgerkeep_ledger::{
-    monthly_balances, post, settled_before, trial_balance, AccountKey, Document, LineRole,
+    linked, monthly_balances, post, settled_before, trial_balance, AccountKey, Document, LineRole,
     LinkedDocument, Month, PostingError, Settlement, Side, SourceKind,
 };
 use serde_json::json;
@@ -223,11 +223,7 @@ fn usd_credit_note() -> CreditNote {
 fn a_foreign_allocation_at_another_rate_than_the_invoice_realises_the_difference() {
     let ctx = ctx().with_linked(
         "usd-1",
-        LinkedDocument {
-            side: Side::Receivable,
-            currency: Some("USD".into()),
-            rate: Some(d("0.75")),
-        },
+        LinkedDocument::foreign(Side::Receivable, "USD", d("0.75")),
     );
     let p = post(Document::CreditNote(&usd_credit_note()), &ctx).unwrap();
     // The credit note: 20 / 0.8 = 25.00. The invoice was booked at 0.75:
@@ -306,11 +302,7 @@ fn payments_move_money_between_the_bank_and_the_control_account() {
 fn a_foreign_payment_books_the_bank_at_its_rate_and_the_receivable_at_the_invoices() {
     let ctx = ctx().with_linked(
         "usd-1",
-        LinkedDocument {
-            side: Side::Receivable,
-            currency: Some("USD".into()),
-            rate: Some(d("0.75")),
-        },
+        LinkedDocument::foreign(Side::Receivable, "USD", d("0.75")),
     );
     let usd = payment(json!({
         "Amount": 23.00, "CurrencyRate": 0.70,
@@ -579,11 +571,7 @@ fn a_prepayment_used_up_in_three_parts_clears_each_of_its_lines_exactly() {
 #[test]
 fn a_foreign_invoice_paid_in_parts_clears_exactly_what_it_was_booked_at() {
     // 10.00 USD at 0.75: booked at 13.33 (13.333..).
-    let linked = LinkedDocument {
-        side: Side::Receivable,
-        currency: Some("USD".into()),
-        rate: Some(d("0.75")),
-    };
+    let linked = LinkedDocument::foreign(Side::Receivable, "USD", d("0.75"));
     let part = |id: &str, date: &str| {
         payment(json!({
             "PaymentID": id, "Date": date, "Amount": 5.00, "CurrencyRate": 0.75,
@@ -738,4 +726,76 @@ fn a_trial_balance_too_large_to_add_is_an_error() {
     lines.push(big.clone());
     lines.push(big);
     assert!(trial_balance(&lines).is_err());
+}
+
+#[test]
+fn a_prepayment_refund_takes_its_share_back_out_of_the_prepayments_lines() {
+    let pp: Prepayment = read(json!({
+        "PrepaymentID": "pp-r", "Type": "RECEIVE-PREPAYMENT", "Date": "2024-11-20", "Status": "AUTHORISED",
+        "LineAmountTypes": "Exclusive",
+        "LineItems": [{"AccountCode": "835", "TaxType": "OUTPUT2", "LineAmount": 100.00, "TaxAmount": 15.00}],
+        "Total": 115.00
+    }));
+    let refund = payment(json!({
+        "PaymentID": "refund-1", "PaymentType": "ARPREPAYMENTPAYMENT", "Amount": 23.00,
+        "Invoice": null, "Prepayment": {"PrepaymentID": "pp-r", "CurrencyCode": "NZD"}
+    }));
+    // Without the prepayment's lines, the refund cannot know where its money sits.
+    assert!(matches!(
+        post(Document::Payment(&refund), &ctx()),
+        Err(PostingError::MissingLinked { .. })
+    ));
+    let as_linked = linked(Document::Prepayment(&pp), &ctx()).unwrap().unwrap();
+    assert_eq!(as_linked.side, Side::Receivable);
+    assert_eq!(as_linked.currency, None);
+    let parts: Vec<_> = as_linked
+        .parts
+        .iter()
+        .map(|p| (p.account.code.clone().unwrap(), p.amount, p.role))
+        .collect();
+    assert_eq!(
+        parts,
+        vec![
+            ("835".to_owned(), d("100.00"), Item),
+            ("820".to_owned(), d("15.00"), Tax)
+        ]
+    );
+    let ctx = ctx().with_linked("pp-r", as_linked);
+    let p = post(Document::Payment(&refund), &ctx).unwrap();
+    // 23 of 115 is a fifth: 20.00 of the 100 net and 3.00 of the 15 tax.
+    expect(
+        &p,
+        &[
+            ("090", "-23.00", Bank),
+            ("835", "20.00", Item),
+            ("820", "3.00", Tax),
+        ],
+    );
+    assert_eq!(p.lines[0].source.kind, SourceKind::ArPrepaymentPayment);
+}
+
+#[test]
+fn linked_reads_what_payments_need_of_each_document() {
+    let usd: Invoice = read(json!({
+        "InvoiceID": "usd-9", "Type": "ACCPAY", "Status": "DRAFT", "CurrencyCode": "USD", "CurrencyRate": 0.61,
+        "LineItems": []
+    }));
+    assert_eq!(
+        linked(Document::Invoice(&usd), &ctx()).unwrap(),
+        Some(LinkedDocument::foreign(Side::Payable, "USD", d("0.61")))
+    );
+    assert_eq!(
+        linked(Document::Invoice(&sale()), &ctx()).unwrap(),
+        Some(LinkedDocument::base(Side::Receivable))
+    );
+    let cn = usd_credit_note();
+    assert_eq!(
+        linked(Document::CreditNote(&cn), &ctx()).unwrap(),
+        Some(LinkedDocument::foreign(Side::Receivable, "USD", d("0.8")))
+    );
+    let bt = bank_transaction("RECEIVE");
+    assert_eq!(
+        linked(Document::BankTransaction(&bt), &ctx()).unwrap(),
+        None
+    );
 }
