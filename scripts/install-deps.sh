@@ -58,3 +58,24 @@ if ! command -v tauri-driver >/dev/null; then
   say "Installing tauri-driver"
   cargo install tauri-driver --locked
 fi
+
+# singer-io's tap-xero, a Xero client no one here wrote, which a test runs
+# against the simulator (tests/tap-xero, cli/tests/tap_xero.rs): a Python venv
+# under target/, from the pinned list. Skipped when the list has not changed.
+venv=target/tap-xero-venv
+stamp=$venv/.requirements.sha256
+want=$(sha256sum tests/tap-xero/requirements.txt | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  if ! command -v python3 >/dev/null || ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+    say "Installing system packages: python3 python3-venv"
+    as_root apt-get update -o DPkg::Lock::Timeout=600
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      -o DPkg::Lock::Timeout=600 python3 python3-venv
+  fi
+  say "Installing tap-xero into $venv"
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+    -r tests/tap-xero/requirements.txt
+  echo "$want" >"$stamp"
+fi

@@ -13,6 +13,7 @@ const T1 = {
   ],
   lastRun: { kind: "incremental", startedAt: "2026-07-01T08:59:00.000Z", finishedAt: "2026-07-01T09:00:00.000Z", status: "ok", pages: 3, recordsSeen: 300, recordsChanged: 12 },
   dayLimitUsedPct: 7,
+  refused: [{ stream: "Journals", reason: "plan", message: "Journals: not available on this Xero plan.", since: "2026-07-01T08:59:30Z" }],
 };
 const STATUS = { tenants: [T1] };
 
@@ -46,6 +47,7 @@ describe("the dashboard's sync status", () => {
     expect(calls).toEqual([{ request: { tenantId: "t-1" } }]);
     expect(screen.getByText("invoices").closest("tr")).toHaveTextContent("1,234");
     expect(screen.getByText("journals").closest("tr")).toHaveTextContent("error: Xero answered 503.");
+    expect(screen.getByTestId("sync-refused")).toHaveTextContent("Journals: not available on this Xero plan.");
 
     await emit("sync-progressed", { tenant: "t-other", stream: "contacts", records: 5, pages: 1, rateLimitUsedPct: 90, etaSeconds: null });
     await emit("sync-progressed", { tenant: "t-1", stream: "invoices", records: 400, pages: 4, rateLimitUsedPct: 35, etaSeconds: 12 });

@@ -68,6 +68,13 @@ export function SyncStatusPanel({ tenantId }: { tenantId: string }) {
               : "Not synced yet."}
             {status.dayLimitUsedPct !== null && ` ${status.dayLimitUsedPct}% of the day's Xero calls used.`}
           </p>
+          {status.refused.length > 0 && (
+            <ul data-testid="sync-refused">
+              {status.refused.map((r) => (
+                <li key={r.stream}>{r.message}</li>
+              ))}
+            </ul>
+          )}
           {status.streams.length > 0 && (
             <table className="data-table" data-testid="sync-streams">
               <thead>

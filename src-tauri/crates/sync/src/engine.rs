@@ -7,6 +7,13 @@
 //! record changed while we page moves behind that cursor and is fetched again
 //! later; nothing slides past the cursor, as it can with page numbers alone.
 //! Only when a whole page shares one second does the engine step to page 2, 3...
+//!
+//! A stream Xero does not serve to the sign-in (401 `AuthorizationUnsuccessful`:
+//! Journals below the Advanced plan, or a scope not granted) is skipped, not
+//! failed: the other streams sync and the run succeeds. The refusal is kept in
+//! the ledger's settings (`sync.refused.<tenant>`) with the sign-in it was
+//! refused under, so that later runs skip it without a call until another
+//! sign-in (new scopes) serves the tenant.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,10 +28,13 @@ use ledgerkeep_obs::Metrics;
 use ledgerkeep_store::{LedgerStore, StoreError};
 use ledgerkeep_xero::{ApiRequest, Priority, Timekeeping, Xero, XeroError, XeroResponse};
 use parking_lot::Mutex;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::cancel::CancelToken;
-use crate::progress::{StopReason, StreamReport, StreamStatus, SyncProgress, SyncReport};
+use crate::progress::{
+    RefusalReason, StopReason, StreamReport, StreamStatus, SyncProgress, SyncReport,
+};
 use crate::streams::{Paging, Stream, JOURNALS_PER_CALL, MAX_PAGE_SIZE, STREAMS};
 
 /// A run that changed at least this many records ends by merging the search
@@ -92,6 +102,41 @@ fn pending_key(tenant: &str) -> String {
     format!("sync.pending_full.{tenant}")
 }
 
+/// The key of the setting that holds the streams Xero refused to a tenant.
+fn refused_key(tenant: &str) -> String {
+    format!("sync.refused.{tenant}")
+}
+
+/// A stream Xero does not serve to a tenant's sign-in, as the ledger keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefusedStream {
+    /// As Xero names the endpoint (`Journals`).
+    pub stream: String,
+    pub reason: RefusalReason,
+    /// The sign-in (connection id) it was refused under: under another, the
+    /// stream is asked for again.
+    pub connection: String,
+    /// When it was refused (RFC 3339, UTC).
+    pub at: String,
+}
+
+/// The streams Xero refused to the tenant's sign-in, as recorded by the last
+/// runs (none when nothing was refused, or the setting cannot be read).
+pub async fn refused_streams(store: &LedgerStore, tenant: &str) -> Vec<RefusedStream> {
+    match store.setting(&refused_key(tenant)).await {
+        Ok(Some(json)) => serde_json::from_str(&json).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "the refused streams could not be read; they are asked for again");
+            Vec::new()
+        }),
+        Ok(None) => Vec::new(),
+        Err(e) => {
+            tracing::warn!(error = %e, "the refused streams could not be read");
+            Vec::new()
+        }
+    }
+}
+
 /// The sync engine. Cheap to share (`Arc`).
 #[derive(Debug)]
 pub struct SyncEngine {
@@ -107,8 +152,11 @@ pub struct SyncEngine {
 }
 
 enum Fail {
-    /// The stream is refused (plan or scopes): skip it.
+    /// The stream is refused (403, a 401 after a refresh): skip it this run.
     Refused(String),
+    /// Xero does not permit the stream to this sign-in (plan or scope): skip
+    /// it, and keep skipping it under this sign-in.
+    NotPermitted,
     /// Stop the run.
     Stop(StopReason, String),
 }
@@ -229,10 +277,33 @@ impl SyncEngine {
             let mut stopped = None;
             let mut error = None;
             let mut done_full: Vec<String> = self.load_pending(tenant).await.unwrap_or_default();
+            let connection = self
+                .xero
+                .tokens()
+                .connection_for_tenant(tenant)
+                .await
+                .ok()
+                .map(|c| c.id().to_owned());
+            let mut refused = self.current_refusals(tenant, connection.as_deref()).await;
             for stream in &chosen {
                 st.streams_left = st.streams_left.saturating_sub(1);
                 if stopped.is_some() {
                     reports.push(not_run(stream));
+                    continue;
+                }
+                let name = stream.kind.stream();
+                if let Some(r) = refused.iter().find(|r| r.stream == name) {
+                    // Refused to this sign-in before: not asked again.
+                    let mut report = not_run(stream);
+                    report.status = StreamStatus::Skipped;
+                    report.refused = Some(r.reason);
+                    report.detail = Some(r.reason.describe(name));
+                    report.watermark = self.store.watermark(tenant, stream.kind).await.ok().flatten();
+                    let _ = self
+                        .store
+                        .set_stream_status(tenant, stream.kind, "skipped", report.detail.as_deref(), self.now())
+                        .await;
+                    reports.push(report);
                     continue;
                 }
                 let full = sweeps.contains(&stream.kind)
@@ -251,6 +322,7 @@ impl SyncEngine {
                     updated: 0,
                     watermark: None,
                     detail: None,
+                    refused: None,
                 };
                 // A stream read whole this time counts as swept: a first sync, or
                 // a list that has no If-Modified-Since.
@@ -280,6 +352,25 @@ impl SyncEngine {
                             done_full.push(stream.kind.stream().to_owned());
                             self.save_pending(tenant, &done_full).await;
                         }
+                    }
+                    Err(Fail::NotPermitted) => {
+                        let reason = RefusalReason::of_stream(name);
+                        let detail = reason.describe(name);
+                        tracing::info!(stream = name, ?reason, "Xero does not permit this stream to the sign-in: skipped");
+                        report.status = StreamStatus::Skipped;
+                        report.refused = Some(reason);
+                        report.detail = Some(detail.clone());
+                        let _ = self
+                            .store
+                            .set_stream_status(tenant, stream.kind, "skipped", Some(&detail), now)
+                            .await;
+                        refused.push(RefusedStream {
+                            stream: name.to_owned(),
+                            reason,
+                            connection: connection.clone().unwrap_or_default(),
+                            at: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                        });
+                        self.save_refusals(tenant, &refused).await;
                     }
                     Err(Fail::Refused(detail)) => {
                         tracing::info!(stream = stream.kind.stream(), %detail, "stream refused: skipped");
@@ -315,10 +406,12 @@ impl SyncEngine {
                     .flatten();
                 reports.push(report);
             }
-            // A disconnected tenant shows up as every stream refused.
+            // A disconnected tenant shows up as every stream refused (not
+            // as streams the sign-in is not permitted).
             if stopped.is_none()
                 && !reports.is_empty()
                 && reports.iter().all(|r| r.status == StreamStatus::Skipped)
+                && reports.iter().any(|r| r.refused.is_none())
             {
                 stopped = Some(StopReason::Disconnected);
                 error = Some(
@@ -481,6 +574,36 @@ impl SyncEngine {
             .take(req.max_sweeps_per_run)
             .map(|(_, k)| k)
             .collect()
+    }
+
+    /// The streams refused to the tenant under the sign-in `connection`;
+    /// those refused under another are dropped (its scopes may differ).
+    async fn current_refusals(&self, tenant: &str, connection: Option<&str>) -> Vec<RefusedStream> {
+        let mut refused = refused_streams(&self.store, tenant).await;
+        let Some(connection) = connection else {
+            return refused;
+        };
+        let before = refused.len();
+        refused.retain(|r| r.connection == connection);
+        if refused.len() != before {
+            tracing::info!(
+                dropped = before - refused.len(),
+                "another sign-in serves the organisation: refused streams are asked for again"
+            );
+            self.save_refusals(tenant, &refused).await;
+        }
+        refused
+    }
+
+    async fn save_refusals(&self, tenant: &str, refused: &[RefusedStream]) {
+        let json = serde_json::to_string(refused).unwrap_or_else(|_| "[]".to_owned());
+        if let Err(e) = self
+            .store
+            .set_setting(&refused_key(tenant), &json, self.now())
+            .await
+        {
+            tracing::warn!(error = %e, "could not save the refused streams");
+        }
     }
 
     async fn load_pending(&self, tenant: &str) -> Option<Vec<String>> {
@@ -744,12 +867,14 @@ fn not_run(stream: &Stream) -> StreamReport {
         updated: 0,
         watermark: None,
         detail: None,
+        refused: None,
     }
 }
 
 fn classify(e: XeroError) -> Fail {
     let detail = e.to_string();
     match e {
+        XeroError::NotPermitted { .. } => Fail::NotPermitted,
         XeroError::Status {
             status: 401 | 403, ..
         } => Fail::Refused(detail),

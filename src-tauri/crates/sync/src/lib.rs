@@ -14,10 +14,14 @@ pub mod reports;
 pub mod streams;
 
 pub use cancel::CancelToken;
-pub use engine::{no_progress, ProgressSink, SyncEngine, SyncRequest};
+pub use engine::{
+    no_progress, refused_streams, ProgressSink, RefusedStream, SyncEngine, SyncRequest,
+};
 pub use network::NetworkWatcher;
 pub use outbox::{OutboxReport, MAX_BATCH};
-pub use progress::{StopReason, StreamReport, StreamStatus, SyncProgress, SyncReport};
+pub use progress::{
+    RefusalReason, StopReason, StreamReport, StreamStatus, SyncProgress, SyncReport,
+};
 pub use streams::{stream_named, stream_of, Paging, Stream, STREAMS};
 pub mod notify;
 pub mod scheduler;

@@ -34,6 +34,39 @@ pub enum StreamStatus {
     Failed,
 }
 
+/// Why Xero does not serve a stream to this sign-in (it answered 401
+/// `AuthorizationUnsuccessful`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RefusalReason {
+    /// The Xero app's plan does not open it (Journals below Advanced).
+    Plan,
+    /// The sign-in was not granted its scope.
+    Scope,
+}
+
+impl RefusalReason {
+    /// Why Xero refuses `stream`: Journals is a matter of plan, anything else
+    /// of the scopes granted at sign-in.
+    pub fn of_stream(stream: &str) -> RefusalReason {
+        if stream.eq_ignore_ascii_case("Journals") {
+            RefusalReason::Plan
+        } else {
+            RefusalReason::Scope
+        }
+    }
+
+    /// A sentence for the owner.
+    pub fn describe(self, stream: &str) -> String {
+        match self {
+            RefusalReason::Plan => format!("{stream}: not available on this Xero plan."),
+            RefusalReason::Scope => {
+                format!("{stream}: not granted at sign-in. Sign in to Xero again to allow it.")
+            }
+        }
+    }
+}
+
 /// One stream's result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -48,6 +81,10 @@ pub struct StreamReport {
     pub updated: u64,
     pub watermark: Option<String>,
     pub detail: Option<String>,
+    /// Skipped because Xero does not serve it to this sign-in (now, or as
+    /// recorded by an earlier run under the same sign-in).
+    #[serde(default)]
+    pub refused: Option<RefusalReason>,
 }
 
 /// Why a run stopped early.

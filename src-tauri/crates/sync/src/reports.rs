@@ -119,7 +119,7 @@ impl SyncEngine {
                         XeroError::Status {
                             status: 401 | 403 | 404,
                             ..
-                        }
+                        } | XeroError::NotPermitted { .. }
                     );
                     tracing::warn!(report = %p.kind, error = %e, "Xero's report not fetched");
                     if refused {

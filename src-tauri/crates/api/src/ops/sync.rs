@@ -12,8 +12,8 @@ use std::sync::Arc;
 use ledgerkeep_domain::parse_ms_date;
 use ledgerkeep_domain::xero::EntityKind;
 use ledgerkeep_sync::{
-    CancelToken, NetworkWatcher, Notifier, ProgressSink, SchedulerConfig, SchedulerError,
-    StreamReport, SyncEngine, SyncEvent, SyncReport, SyncRequest, SyncScheduler,
+    CancelToken, NetworkWatcher, Notifier, ProgressSink, RefusalReason, SchedulerConfig,
+    SchedulerError, StreamReport, SyncEngine, SyncEvent, SyncReport, SyncRequest, SyncScheduler,
 };
 use ledgerkeep_xero::{Timekeeping, Xero};
 use serde::{Deserialize, Serialize};
@@ -233,6 +233,43 @@ pub struct StreamReportView {
     pub updated: u32,
     pub watermark: Option<String>,
     pub detail: Option<String>,
+    /// Skipped because Xero does not serve it to this sign-in, and why.
+    pub refused: Option<RefusalReasonView>,
+}
+
+/// Why Xero does not serve a stream to the sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum RefusalReasonView {
+    /// Not on the Xero app's plan (Journals below Advanced): "not available
+    /// on this Xero plan".
+    Plan,
+    /// Its scope was not granted at sign-in: "not granted"; signing in again
+    /// (with the feature on) asks for it.
+    Scope,
+}
+
+impl From<RefusalReason> for RefusalReasonView {
+    fn from(r: RefusalReason) -> Self {
+        match r {
+            RefusalReason::Plan => RefusalReasonView::Plan,
+            RefusalReason::Scope => RefusalReasonView::Scope,
+        }
+    }
+}
+
+/// A stream Xero refused to the organisation's sign-in: later syncs skip it
+/// without asking, until the owner signs in again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RefusedStreamView {
+    /// As Xero names the endpoint (`Journals`).
+    pub stream: String,
+    pub reason: RefusalReasonView,
+    /// A sentence for the owner ("Journals: not available on this Xero plan.").
+    pub message: String,
+    /// When Xero refused it (RFC 3339, UTC).
+    pub since: String,
 }
 
 /// What a sync did.
@@ -273,6 +310,7 @@ impl From<&StreamReport> for StreamReportView {
             updated: u32_of(s.updated),
             watermark: s.watermark.clone(),
             detail: s.detail.clone(),
+            refused: s.refused.map(RefusalReasonView::from),
         }
     }
 }
@@ -441,6 +479,9 @@ pub struct TenantSyncStatusView {
     pub last_run: Option<LastRunView>,
     /// Share of the day's Xero calls used, from the last answers' headers.
     pub day_limit_used_pct: Option<u32>,
+    /// The streams Xero does not serve to this organisation's sign-in
+    /// (skipped by every sync until the owner signs in again).
+    pub refused: Vec<RefusedStreamView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -493,11 +534,22 @@ pub async fn sync_status(
             records_changed: u32_of(r.records_changed),
             error: r.error,
         });
+        let refused = ledgerkeep_sync::refused_streams(store, &tenant)
+            .await
+            .into_iter()
+            .map(|r| RefusedStreamView {
+                message: r.reason.describe(&r.stream),
+                stream: r.stream,
+                reason: r.reason.into(),
+                since: r.at,
+            })
+            .collect();
         out.push(TenantSyncStatusView {
             tenant_id: tenant,
             streams,
             last_run,
             day_limit_used_pct: day_used,
+            refused,
         });
     }
     Ok(SyncStatusView { tenants: out })
