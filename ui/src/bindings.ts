@@ -1026,6 +1026,33 @@ export type RecordPaymentRequest = {
 	reference?: string,
 };
 
+/**  Why Xero does not serve a stream to the sign-in. */
+export type RefusalReasonView = 
+/**
+ *  Not on the Xero app's plan (Journals below Advanced): "not available
+ *  on this Xero plan".
+ */
+"plan" | 
+/**
+ *  Its scope was not granted at sign-in: "not granted"; signing in again
+ *  (with the feature on) asks for it.
+ */
+"scope";
+
+/**
+ *  A stream Xero refused to the organisation's sign-in: later syncs skip it
+ *  without asking, until the owner signs in again.
+ */
+export type RefusedStreamView = {
+	/**  As Xero names the endpoint (`Journals`). */
+	stream: string,
+	reason: RefusalReasonView,
+	/**  A sentence for the owner ("Journals: not available on this Xero plan."). */
+	message: string,
+	/**  When Xero refused it (RFC 3339, UTC). */
+	since: string,
+};
+
 /**
  *  Accrual: income and expenses when invoiced or billed. Cash: when money
  *  moved (the cash summary's only basis).
@@ -1281,6 +1308,8 @@ export type StreamReportView = {
 	updated: number,
 	watermark: string | null,
 	detail: string | null,
+	/**  Skipped because Xero does not serve it to this sign-in, and why. */
+	refused: RefusalReasonView | null,
 };
 
 export type StreamStatusView = {
@@ -1357,6 +1386,11 @@ export type TenantSyncStatusView = {
 	lastRun: LastRunView | null,
 	/**  Share of the day's Xero calls used, from the last answers' headers. */
 	dayLimitUsedPct: number | null,
+	/**
+	 *  The streams Xero does not serve to this organisation's sign-in
+	 *  (skipped by every sync until the owner signs in again).
+	 */
+	refused: RefusedStreamView[],
 };
 
 /**  Ticks or unticks a step. */
@@ -1413,6 +1447,16 @@ export type XeroAppSettings = {
 	loginUrl: string | null,
 	identityUrl: string | null,
 	apiUrl: string | null,
+	/**
+	 *  The Xero app was made before March 2026 and keeps Xero's broad scopes
+	 *  (Journals included) instead of the granular ones.
+	 */
+	legacyScopes?: boolean | null,
+	/**
+	 *  Payments are recorded in Xero from Ledgerkeep: asks for write access to
+	 *  payments (sign in again after turning it on).
+	 */
+	recordPayments?: boolean | null,
 };
 
 /**  The Xero app as the running Ledgerkeep uses it, and as saved. */
@@ -1425,6 +1469,16 @@ export type XeroAppView = {
 	/**  The loopback redirect URI to register in the Xero app. */
 	redirectUri: string,
 	scopes: string[],
+	/**  The broad scopes of a Xero app made before March 2026 are in use. */
+	legacyScopes: boolean,
+	/**  Payments are recorded in Xero (write access to payments is asked for). */
+	recordPayments: boolean,
+	/**
+	 *  The scopes in use that a current sign-in was not granted (Xero's
+	 *  scopes are additive: sign in again to add them). Empty when every
+	 *  sign-in holds them all, or none exists.
+	 */
+	missingScopes: string[],
 	loginUrl: string,
 	identityUrl: string,
 	apiUrl: string,

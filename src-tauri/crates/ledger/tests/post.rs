@@ -799,3 +799,32 @@ fn linked_reads_what_payments_need_of_each_document() {
         None
     );
 }
+
+#[test]
+fn journal_lines_serialise_amounts_as_exact_decimal_strings() {
+    let inv: Invoice = read(json!({
+        "InvoiceID": "usd-s", "Type": "ACCREC", "Date": "2024-11-03", "Status": "AUTHORISED",
+        "CurrencyCode": "USD", "CurrencyRate": 0.75,
+        "LineItems": [{"LineItemID": "s1", "AccountCode": "200", "LineAmount": "10.00", "TaxAmount": "1.50"}],
+        "Total": "11.50"
+    }));
+    let p = post(Document::Invoice(&inv), &ctx()).unwrap();
+    let v = serde_json::to_value(&p).unwrap();
+    let control = &v["lines"][0];
+    // 11.50 / 0.75 = 15.333.. -> 15.33, as text: never a float.
+    assert_eq!(control["amount"], json!("15.33"));
+    assert_eq!(
+        control["foreign"],
+        json!({"currency": "USD", "amount": "11.50"})
+    );
+    assert_eq!(control["date"], json!("2024-11-03"));
+    assert_eq!(control["role"], json!("control"));
+    assert_eq!(
+        v["lines"][1]["source"],
+        json!({"kind": "ACCREC", "documentId": "usd-s", "lineId": "s1"})
+    );
+    assert_eq!(
+        v["lines"][1]["account"],
+        json!({"code": "200", "accountId": null})
+    );
+}
