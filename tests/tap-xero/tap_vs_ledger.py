@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -342,52 +343,78 @@ def element_key(tap, ledger):
 
 def diff(path, tap, ledger, out, seen):
     """Every value both records hold that differs, as (path, tap, ledger);
-    `seen` counts the values compared, by kind."""
-    if isinstance(tap, dict) and isinstance(ledger, dict):
-        for k in tap:
-            if k in ledger:
-                diff(f"{path}.{k}", tap[k], ledger[k], out, seen)
-    elif isinstance(tap, list) and isinstance(ledger, list):
-        key = element_key(tap, ledger)
-        if key:
-            by_id = {x[key]: x for x in ledger}
-            if len(tap) != len(ledger):
-                out.append((f"{path}[count]", len(tap), len(ledger)))
-            for x in tap:
-                if x[key] not in by_id:
-                    out.append((f"{path}[{key}={x[key]}]", "present", "missing"))
-                else:
-                    diff(f"{path}[{key}={x[key]}]", x, by_id[x[key]], out, seen)
-        else:
-            if len(tap) != len(ledger):
-                out.append((f"{path}[count]", len(tap), len(ledger)))
-            for i, (x, y) in enumerate(zip(tap, ledger)):
-                diff(f"{path}[{i}]", x, y, out, seen)
-    elif isinstance(tap, Decimal):
-        seen["amounts"] += 1
-        key = path.rsplit(".", 1)[-1]
-        if not same_amount(key, tap, ledger):
-            out.append((path, str(tap), ledger))
-    elif isinstance(tap, bool) or isinstance(ledger, bool):
-        seen["flags"] += 1
-        if tap != ledger:
+    `seen` counts the values compared, by kind. A path is a chain of
+    (parent, step) pairs, spelled out by `path_text` only for a difference:
+    this walks a few million values."""
+    t = type(tap)
+    if t is str:
+        if type(ledger) is not str:
             out.append((path, tap, ledger))
-    elif isinstance(tap, str) and isinstance(ledger, str):
-        # Dates: tap-xero writes RFC 3339 instants, the export ISO dates.
-        if DATE_TEXT.match(tap) and DATE_TEXT.match(ledger):
+        elif tap == ledger:
+            seen["texts"] += 1
+        elif DATE_TEXT.match(tap) and DATE_TEXT.match(ledger):
+            # Dates: tap-xero writes RFC 3339 instants, the export ISO dates.
             seen["dates"] += 1
             if not same_date(tap, ledger):
                 out.append((path, tap, ledger))
         else:
             seen["texts"] += 1
-            if tap != ledger:
-                out.append((path, tap, ledger))
-    elif type(tap) is not type(ledger):
+            out.append((path, tap, ledger))
+    elif t is Decimal:
+        seen["amounts"] += 1
+        if not same_amount(path[1].lstrip("."), tap, ledger):
+            out.append((path, str(tap), ledger))
+    elif t is dict:
+        if type(ledger) is not dict:
+            out.append((path, "an object", ledger))
+            return
+        for k, v in tap.items():
+            if k in ledger:
+                diff((path, "." + k), v, ledger[k], out, seen)
+    elif t is list:
+        if type(ledger) is not list:
+            out.append((path, "a list", ledger))
+            return
+        if len(tap) != len(ledger):
+            out.append(((path, "[count]"), len(tap), len(ledger)))
+        key = element_key(tap, ledger)
+        if key:
+            by_id = {x[key]: x for x in ledger}
+            for x in tap:
+                step = f"[{key}={x[key]}]"
+                if x[key] not in by_id:
+                    out.append(((path, step), "present", "missing"))
+                else:
+                    diff((path, step), x, by_id[x[key]], out, seen)
+        else:
+            for i, (x, y) in enumerate(zip(tap, ledger)):
+                diff((path, f"[{i}]"), x, y, out, seen)
+    elif t is bool:
+        seen["flags"] += 1
+        if tap is not ledger:
+            out.append((path, tap, ledger))
+    elif tap is None:
+        if ledger is not None:
+            out.append((path, None, ledger))
+    else:
         out.append((path, tap, ledger))
+
+
+def path_text(path):
+    steps = []
+    while path:
+        path, step = path
+        steps.append(step)
+    return "".join(reversed(steps)).lstrip(".")
 
 
 def compare(args):
     started = time.monotonic()
+    # The ledger's exports run, one at a time (each opens the ledger, which
+    # one process holds at once), while the tap's output is read.
+    wanted = [LEDGER_ENTITY[s] for s in sorted(LEDGER_ENTITY) if not args.stream or s in args.stream]
+    pool = ThreadPoolExecutor(max_workers=1)
+    exports = {e: pool.submit(ledger_records, args.cli, args.data_dir, e) for e in wanted}
     per_tenant = {}
     for spec in args.tap:
         tenant, _, path = spec.partition("=")
@@ -398,7 +425,6 @@ def compare(args):
     streams = sorted({s for _, recs, _ in per_tenant.values() for s in recs} | set(LEDGER_ENTITY))
     if args.stream:
         streams = [s for s in streams if s in args.stream]
-    ledger_cache = {}
     problems = []
     compared = 0
     seen = Counter()
@@ -412,9 +438,7 @@ def compare(args):
             if entity is None:
                 log(f"{tenant} {stream}: {len(tap_list)} records tap-xero has and Ledgerkeep does not keep")
                 continue
-            if entity not in ledger_cache:
-                ledger_cache[entity] = ledger_records(args.cli, args.data_dir, entity)
-            ledger = [r for r in ledger_cache[entity] if r.get("TenantID") == tenant]
+            ledger = [r for r in exports[entity].result() if r.get("TenantID") == tenant]
             pk = keys.get(stream)
             if pk is None:
                 if ledger:
@@ -437,10 +461,11 @@ def compare(args):
                 problems.append(f"{tenant} {stream} {i}: in tap-xero's records, not in the ledger")
             for i in sorted(tap_by_id.keys() & ledger_by_id.keys()):
                 out = []
-                diff("", tap_by_id[i], ledger_by_id[i], out, seen)
+                diff(None, tap_by_id[i], ledger_by_id[i], out, seen)
                 compared += 1
                 for path, a, b in out:
-                    problems.append(f"{tenant} {stream} {i}: {path.lstrip('.')} is {a} in tap-xero, {b} in the ledger")
+                    problems.append(f"{tenant} {stream} {i}: {path_text(path)} is {a} in tap-xero, {b} in the ledger")
+    pool.shutdown()
     elapsed = time.monotonic() - started
     for p in problems[:200]:
         print(p)
