@@ -10,7 +10,8 @@
 //! tracking, and the foreign amount for a foreign-currency document.
 //! [`trial_balance`] and [`monthly_balances`] sum lines per account, and per
 //! account per month. [`linked`] reads what a payment or an allocation needs
-//! of the document it settles, and [`settled_before`] orders settlements.
+//! of the document it settles, and [`settled_before`] orders settlements;
+//! [`rebuild`] does all of it for an organisation's [`Books`] at once.
 //!
 //! # Invariants
 //!
@@ -95,6 +96,7 @@ mod context;
 mod error;
 mod model;
 mod post;
+mod rebuild;
 
 pub use balances::{monthly_balances, sum_by, trial_balance, BalanceOverflow, Month, Sums};
 pub use context::{
@@ -105,3 +107,4 @@ pub use model::{
     AccountKey, ForeignAmount, JournalLine, LineRole, Posting, Source, SourceKind, Tracking,
 };
 pub use post::{linked, post, Document};
+pub use rebuild::{rebuild, Books, Rebuilt};

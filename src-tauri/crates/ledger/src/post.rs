@@ -1180,6 +1180,29 @@ fn post_manual_journal(j: &ManualJournal, ctx: &PostingContext) -> Result<Postin
 // ---------------------------------------------------------------------------
 // Payments.
 
+/// The id of the document a payment settles: the invoice, credit note,
+/// prepayment or overpayment it names.
+pub(crate) fn settled_id(p: &Payment) -> Option<&str> {
+    p.invoice
+        .as_ref()
+        .and_then(|d| d.invoice_id.as_deref())
+        .or_else(|| {
+            p.credit_note
+                .as_ref()
+                .and_then(|d| d.credit_note_id.as_deref())
+        })
+        .or_else(|| {
+            p.prepayment
+                .as_ref()
+                .and_then(|d| d.prepayment_id.as_deref())
+        })
+        .or_else(|| {
+            p.overpayment
+                .as_ref()
+                .and_then(|d| d.overpayment_id.as_deref())
+        })
+}
+
 fn post_payment(p: &Payment, ctx: &PostingContext) -> Result<Posting, PostingError> {
     let calc = Calc::new("payment", None, &p.payment_id);
     if !posts(
@@ -1209,25 +1232,7 @@ fn post_payment(p: &Payment, ctx: &PostingContext) -> Result<Posting, PostingErr
     let date = p.date.ok_or_else(|| calc.missing("Date"))?;
     let amount = dec(p.amount).ok_or_else(|| calc.missing("Amount"))?;
     let bank = bank_key(p.account.as_ref()).ok_or_else(|| calc.missing("Account"))?;
-    let settled = p
-        .invoice
-        .as_ref()
-        .and_then(|d| d.invoice_id.as_deref())
-        .or_else(|| {
-            p.credit_note
-                .as_ref()
-                .and_then(|d| d.credit_note_id.as_deref())
-        })
-        .or_else(|| {
-            p.prepayment
-                .as_ref()
-                .and_then(|d| d.prepayment_id.as_deref())
-        })
-        .or_else(|| {
-            p.overpayment
-                .as_ref()
-                .and_then(|d| d.overpayment_id.as_deref())
-        });
+    let settled = settled_id(p);
     // The control side at the rate the settled document was booked at.
     let doc_fx = match settled.and_then(|id| ctx.linked.get(id)) {
         Some(l) => Fx::of(&calc, ctx, l.currency.as_deref(), l.rate)?,
