@@ -10,15 +10,27 @@ PKCE; the simulator consents at once), hands tap-xero the refresh token, runs
 its discovery, selects every stream, and syncs from 2000-01-01 through
 tap_xero_sim.py. A stream whose path the simulator answers 404 to fails the
 run, unless --may-be-unserved names it: then it is left out, and said so. The
-singer output (SCHEMA, RECORD and STATE lines) goes to
---out; the tap's own log to --out + ".log".
+singer output (SCHEMA, RECORD and STATE lines) goes to --out; the tap's own
+log to --out + ".log".
 
 `compare` reads that output and the ledger (`ledgerkeep-cli export <Entity>
 --format json`, which writes each amount as Xero's own digits) and checks, per
 organisation and stream: the same ids, and in each record every amount and
-other value both sides hold equal (dates as dates). Amounts are compared as decimals read from
-their text, never through a float. Exit status 1 and one line per difference
-when anything differs.
+other value both sides hold equal (dates as dates). Exit status 1 and one line
+per difference when anything differs.
+
+Amounts are read as decimals from their text, never through a float here. The
+tap itself is another matter: tap-xero parses Xero's JSON into decimals, but
+singer-python's Transformer then turns every `number` field into a Python
+float, and the digits it writes are that float's shortest form (1234.50 comes
+out as 1234.5). So amounts are compared as decimal values, whatever their
+scale; an amount of more than 15 significant digits would come out of the tap
+changed, and be reported.
+
+Two differences are Xero's own and expected: tap-xero reads tracking
+categories without `includeArchived`, so the archived ones are not in its
+answer; and it reads without `unitdp=4`, so Xero rounds unit prices to 2
+places (half away from zero) where Ledgerkeep keeps 4.
 """
 
 import argparse
