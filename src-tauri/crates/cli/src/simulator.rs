@@ -1,7 +1,7 @@
 //! `ledgerkeep-cli simulator`: the Xero simulator, standalone, until Ctrl-C.
 //!
-//! Prints one line of JSON on stdout (`baseUrl`, `clientId`, `tenants`), so that
-//! scripts and tests can point a client at it.
+//! Prints one line of JSON on stdout (`baseUrl`, `clientId`, `tier`, `newApp`,
+//! `tenants`), so that scripts and tests can point a client at it.
 
 use std::io::Write;
 
@@ -27,6 +27,11 @@ pub struct SimulatorArgs {
     /// Enforce the Starter tier's 1,000 calls a day instead of 5,000.
     #[arg(long)]
     starter: bool,
+    /// Act as a new Xero app on the Starter tier, as an owner's own app is
+    /// from 2 March 2026: broad scopes refused, each call's granular scope
+    /// checked, at most 5 organisations, 1,000 calls a day, no Journals.
+    #[arg(long)]
+    new_starter_app: bool,
     /// An https redirect URI the simulated Xero app has registered (a bounce page);
     /// loopback addresses are always accepted. Repeat for several.
     #[arg(long = "redirect-uri", value_name = "URL")]
@@ -35,19 +40,19 @@ pub struct SimulatorArgs {
 
 /// Starts the simulator, prints where it is, and serves until Ctrl-C.
 pub async fn run(args: SimulatorArgs) -> Result<(), ApiError> {
-    let limits = if args.starter {
-        Limits::STARTER
-    } else {
-        Limits::XERO
-    };
     let mut builder = RunningSimulator::builder();
+    if args.new_starter_app {
+        builder = builder.new_starter_app();
+    }
+    if args.starter {
+        builder = builder.limits(Limits::STARTER);
+    }
     for uri in args.redirect_uris {
         builder = builder.redirect_uri(uri);
     }
     let sim = builder
         .seed(args.seed)
         .size(args.size)
-        .limits(limits)
         .auto_consent(args.auto_consent)
         .port(args.port)
         .start()
@@ -68,6 +73,8 @@ pub async fn run(args: SimulatorArgs) -> Result<(), ApiError> {
     let line = serde_json::json!({
         "baseUrl": sim.base_url(),
         "clientId": sim.client_id(),
+        "tier": sim.app().tier.name(),
+        "newApp": sim.app().is_new(),
         "tenants": tenants
     });
     let mut out = std::io::stdout().lock();
