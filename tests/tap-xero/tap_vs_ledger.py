@@ -439,6 +439,7 @@ def compare(args):
         streams = [s for s in streams if s in args.stream]
     problems = []
     compared = 0
+    per_stream = Counter()
     seen = Counter()
     for tenant, (keys, recs, unserved) in per_tenant.items():
         for stream in streams:
@@ -475,9 +476,15 @@ def compare(args):
                 out = []
                 diff(None, tap_by_id[i], ledger_by_id[i], out, seen)
                 compared += 1
+                per_stream[stream] += 1
                 for path, a, b in out:
                     problems.append(f"{tenant} {stream} {i}: {path_text(path)} is {a} in tap-xero, {b} in the ledger")
     pool.shutdown()
+    if args.require_records:
+        for stream in streams:
+            if stream in LEDGER_ENTITY and not per_stream[stream]:
+                problems.append(f"{stream}: no record to compare in any organisation")
+    log("records compared per stream: " + ", ".join(f"{k} {v}" for k, v in sorted(per_stream.items())))
     elapsed = time.monotonic() - started
     for p in problems[:200]:
         print(p)
@@ -510,6 +517,11 @@ def main(argv):
     c.add_argument("--data-dir", required=True, help="the ledger's data folder")
     c.add_argument("--tap", action="append", required=True, metavar="TENANT_ID=FILE")
     c.add_argument("--stream", action="append", default=[], help="compare only this stream (repeatable)")
+    c.add_argument(
+        "--require-records",
+        action="store_true",
+        help="a stream Ledgerkeep keeps with no record on either side is a difference",
+    )
     args = p.parse_args(argv)
     if args.cmd == "tap":
         run_tap(args)
