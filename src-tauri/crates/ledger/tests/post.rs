@@ -828,3 +828,24 @@ fn journal_lines_serialise_amounts_as_exact_decimal_strings() {
         json!({"code": "200", "accountId": null})
     );
 }
+
+#[test]
+fn unknown_amount_types_and_a_missing_date_are_refused_by_name() {
+    let mut inv = sale();
+    inv.line_amount_types = Some("Gross".into());
+    assert_eq!(
+        post(Document::Invoice(&inv), &ctx()).unwrap_err(),
+        PostingError::Unknown {
+            document: "invoice INV-0001".into(),
+            field: "LineAmountTypes",
+            value: "Gross".into(),
+        }
+    );
+    let mut inv = sale();
+    inv.date = None;
+    let err = post(Document::Invoice(&inv), &ctx()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "The invoice INV-0001 has no Date, so it cannot be posted to the ledger."
+    );
+}
