@@ -115,6 +115,7 @@ impl From<ledgerkeep_xero::XeroError> for ApiError {
             | E::BadCallback(_)
             | E::Denied(_)
             | E::CallbackTimeout(_)
+            | E::SignInReplaced
             | E::NotConnected(_)
             | E::TenantNotConnected(_)
             | E::NotPermitted { .. } => ErrorCode::Invalid,

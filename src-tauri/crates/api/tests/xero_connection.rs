@@ -206,3 +206,60 @@ async fn a_new_loopback_sign_in_replaces_an_abandoned_one_on_the_same_port() {
     .unwrap_err();
     assert_eq!(err.code, ErrorCode::Invalid);
 }
+
+#[tokio::test]
+async fn a_second_connect_cancels_the_waiting_one_and_gets_its_port_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut config = AppConfig::new(AppPaths::under(dir.path()));
+    config.endpoints = XeroEndpoints {
+        client_id: Some("CLIENT".into()),
+        oauth_port: port,
+        ..XeroEndpoints::default()
+    };
+    let ctx = AppContext::open_with(
+        config,
+        XeroSetup {
+            store: Arc::new(ledgerkeep_xero::MemoryTokenStore::default()),
+            ..XeroSetup::default()
+        },
+    )
+    .await
+    .unwrap();
+    let loopback = || StartSignInRequest {
+        route: SignInRoute::Loopback,
+    };
+    let first = start_sign_in(&ctx, loopback()).await.unwrap();
+    // The first connect waits on its port (for five minutes, unless replaced)...
+    let waiting = ledgerkeep_api::finish_loopback_sign_in(
+        &ctx,
+        ledgerkeep_api::FinishLoopbackSignInRequest {
+            state: first.state.clone(),
+        },
+    );
+    // ...while the owner presses Connect again.
+    let again = async {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        start_sign_in(&ctx, loopback()).await
+    };
+    let (first_outcome, second) = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        tokio::join!(waiting, again)
+    })
+    .await
+    .expect("the second connect does not wait for the first one's timeout");
+    let second = second.expect("the second connect gets the port");
+    let err = first_outcome.unwrap_err();
+    assert_eq!(err.code, ErrorCode::Invalid);
+    assert!(err.message.contains("replaced"), "{}", err.message);
+    assert!(!ctx.xero().sign_in().pending().contains(&first.state));
+    assert!(ctx.xero().sign_in().pending().contains(&second.state));
+    // The port is the second sign-in's now.
+    assert!(std::net::TcpListener::bind(("127.0.0.1", port)).is_err());
+    tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+}

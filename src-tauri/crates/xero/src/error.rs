@@ -23,6 +23,9 @@ pub enum XeroError {
     /// No callback arrived before the sign-in's timeout.
     #[error("No answer came back from Xero within {0} seconds. Start the sign-in again.")]
     CallbackTimeout(u64),
+    /// A newer sign-in took over the loopback port while this one was waiting.
+    #[error("This sign-in was replaced by a newer one started in Ledgerkeep.")]
+    SignInReplaced,
     /// The loopback port for the sign-in could not be opened.
     #[error("Could not listen for Xero's answer on 127.0.0.1:{port}: {reason}")]
     Listen { port: u16, reason: String },

@@ -60,7 +60,9 @@ pub async fn start_sign_in(
     let target = req.validate()?;
     let listener = match target {
         RedirectTarget::Loopback => {
-            // One port, one loopback sign-in: a newer start replaces an abandoned one.
+            // One port, one loopback sign-in: a newer start replaces an older
+            // one, whether it was abandoned before its wait or is waiting now
+            // (that wait ends as replaced and frees the port at once).
             let abandoned: Vec<String> = ctx
                 .listeners()
                 .lock()
@@ -70,7 +72,7 @@ pub async fn start_sign_in(
             for state in abandoned {
                 ctx.xero().sign_in().cancel(&state);
             }
-            Some(LoopbackListener::bind(ctx.config().endpoints.oauth_port).await?)
+            Some(LoopbackListener::take_over(ctx.config().endpoints.oauth_port).await?)
         }
         RedirectTarget::Https(_) => None,
     };
