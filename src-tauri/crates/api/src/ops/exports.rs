@@ -9,7 +9,16 @@
 //! exact. A longer amount (`98765432109876.54`) is written as text, so that no
 //! digit is lost. The conversion is rust_xlsxwriter's; no float arithmetic
 //! happens here.
+//!
+//! Text from Xero (a bank reference, a contact's name) is never run by a
+//! spreadsheet: in CSV a text cell that starts with `=`, `+`, `-`, `@`, a tab
+//! or a carriage return is written with a leading `'` (OWASP's advice on CSV
+//! injection), unless it is a plain decimal number such as `-12.50`, which
+//! stays a number a spreadsheet can sum ([`spreadsheet_safe`]). Every text cell
+//! is quoted. In Excel text is always written as a string cell, never as a
+//! formula.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use ledgerkeep_domain::Money;
@@ -85,6 +94,38 @@ pub fn fits_excel_number(d: Decimal) -> bool {
     digits <= EXCEL_DIGITS
 }
 
+/// Whether `s` is a plain decimal number: an optional sign, digits, and
+/// optionally a point and more digits (`-12.50`, `+3`, `1234`). Nothing else
+/// (no exponent, no spaces, no thousands separators).
+fn is_plain_number(s: &str) -> bool {
+    let unsigned = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let (int, frac) = unsigned.split_once('.').unwrap_or((unsigned, "0"));
+    !int.is_empty()
+        && !frac.is_empty()
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A CSV cell a spreadsheet will not read as a formula: a cell that starts
+/// with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`,
+/// unless it is a plain decimal number (a negative amount stays a number).
+pub fn spreadsheet_safe(cell: &str) -> Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && !is_plain_number(cell) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
+
+/// A CSV writer that quotes every cell that is not a number, for cells that
+/// went through [`spreadsheet_safe`].
+pub(crate) fn csv_writer<W: std::io::Write>(w: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new()
+        .quote_style(csv::QuoteStyle::NonNumeric)
+        .from_writer(w)
+}
+
 pub(crate) fn file_stem(title: &str) -> String {
     let s: String = title
         .chars()
@@ -145,13 +186,30 @@ fn write_file(
     let path = free_path(&dir, stem, format.extension());
     // Written beside, then renamed: a half-written export never has the real name.
     let partial = path.with_extension(format!("{}.partial", format.extension()));
+    write_table(&partial, format, header, rows)?;
+    std::fs::rename(&partial, &path).map_err(write_err)?;
+    Ok(ExportedFile {
+        path: path.display().to_string(),
+        rows: u32::try_from(rows.len()).unwrap_or(u32::MAX),
+    })
+}
+
+/// Writes `header` and `rows` to `path` in `format`.
+fn write_table(
+    path: &Path,
+    format: ExportFileFormat,
+    header: &[String],
+    rows: &[Vec<Cell>],
+) -> Result<(), ApiError> {
     match format {
         ExportFileFormat::Csv => {
-            let mut w = csv::Writer::from_path(&partial).map_err(write_err)?;
-            w.write_record(header).map_err(write_err)?;
+            let file = std::fs::File::create(path).map_err(write_err)?;
+            let mut w = csv_writer(std::io::BufWriter::new(file));
+            w.write_record(header.iter().map(|h| spreadsheet_safe(h).into_owned()))
+                .map_err(write_err)?;
             for r in rows {
                 w.write_record(r.iter().map(|c| match c {
-                    Cell::Text(t) => t.clone(),
+                    Cell::Text(t) => spreadsheet_safe(t).into_owned(),
                     Cell::Amount(m) => m.to_string(),
                     Cell::Empty => String::new(),
                 }))
@@ -175,6 +233,7 @@ fn write_file(
                 for (c, cell) in row.iter().enumerate() {
                     let c = u16::try_from(c).map_err(write_err)?;
                     match cell {
+                        // A string cell: Excel never evaluates it, whatever it starts with.
                         Cell::Text(t) => {
                             sheet.write_string(r, c, t).map_err(write_err)?;
                         }
@@ -190,14 +249,10 @@ fn write_file(
                     }
                 }
             }
-            book.save(&partial).map_err(write_err)?;
+            book.save(path).map_err(write_err)?;
         }
     }
-    std::fs::rename(&partial, &path).map_err(write_err)?;
-    Ok(ExportedFile {
-        path: path.display().to_string(),
-        rows: u32::try_from(rows.len()).unwrap_or(u32::MAX),
-    })
+    Ok(())
 }
 
 /// A report as a table: section, line, then one column per report column.
@@ -337,5 +392,103 @@ mod tests {
         let b = free_path(dir.path(), "x", "csv");
         assert_ne!(a, b);
         assert!(b.ends_with("x-2.csv"));
+    }
+
+    #[test]
+    fn cells_that_start_a_formula_are_neutralised_but_numbers_stay_numbers() {
+        for risky in [
+            r#"=HYPERLINK("http://x","y")"#,
+            "+cmd|' /C calc'!A0",
+            "-2+3",
+            "@SUM(A1:A2)",
+            "\tTab",
+            "\r=1",
+            "-",
+            "-1e5",
+            "- 12.50",
+        ] {
+            assert_eq!(spreadsheet_safe(risky), format!("'{risky}"), "{risky:?}");
+        }
+        for plain in [
+            "-12.50",
+            "+3",
+            "1234",
+            "0.5",
+            "Kōwhai Ltd",
+            "",
+            "INV-0001",
+            "a=b",
+        ] {
+            assert_eq!(spreadsheet_safe(plain), plain, "{plain:?}");
+        }
+    }
+
+    fn money(s: &str) -> Money {
+        Money::parse(s).unwrap()
+    }
+
+    #[test]
+    fn a_csv_export_is_inert_and_keeps_negative_amounts_summable() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        let header = vec!["Reference".to_owned(), "Total".to_owned()];
+        let hyperlink = r#"=HYPERLINK("http://x","y")"#;
+        let rows = vec![
+            vec![
+                Cell::Text(hyperlink.to_owned()),
+                Cell::Amount(money("-12.50")),
+            ],
+            vec![Cell::Text("-12.50".to_owned()), Cell::Amount(money("7.25"))],
+            vec![Cell::Text("@cmd".to_owned()), Cell::Empty],
+        ];
+        write_table(&path, ExportFileFormat::Csv, &header, &rows).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        // The formula is quoted text with a leading quote mark; the amount a bare number.
+        assert_eq!(lines[1], r#""'=HYPERLINK(""http://x"",""y"")",-12.50"#);
+        assert_eq!(lines[2], "-12.50,7.25");
+        assert_eq!(lines[3], r#""'@cmd","""#);
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .from_path(&path)
+            .unwrap();
+        let read: Vec<Vec<String>> = r
+            .records()
+            .map(|x| x.unwrap().iter().map(str::to_owned).collect())
+            .collect();
+        assert_eq!(read[0], vec![format!("'{hyperlink}"), "-12.50".to_owned()]);
+        assert!(read.iter().all(|row| !row[0].starts_with(['=', '+', '@'])));
+    }
+
+    #[test]
+    fn an_excel_export_writes_text_from_xero_as_strings_never_formulas() {
+        use std::io::Read;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.xlsx");
+        let hyperlink = r#"=HYPERLINK("http://x","y")"#;
+        let rows = vec![vec![
+            Cell::Text(hyperlink.to_owned()),
+            Cell::Amount(money("-12.50")),
+        ]];
+        write_table(
+            &path,
+            ExportFileFormat::Xlsx,
+            &["Reference".to_owned(), "Total".to_owned()],
+            &rows,
+        )
+        .unwrap();
+        let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+        let mut part = |name: &str| {
+            let mut s = String::new();
+            zip.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+            s
+        };
+        let sheet = part("xl/worksheets/sheet1.xml");
+        let shared = part("xl/sharedStrings.xml");
+        assert!(!sheet.contains("<f>") && !sheet.contains("<f "), "{sheet}");
+        assert!(sheet.contains(r#"<c r="A2" t="s""#), "{sheet}");
+        assert!(shared.contains(&format!("<t>{hyperlink}</t>")), "{shared}");
+        // The amount is a number cell.
+        assert!(sheet.contains("<v>-12.5</v>"), "{sheet}");
     }
 }

@@ -666,6 +666,8 @@ fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
 }
 
 fn to_csv(records: &[Value]) -> Result<String, ApiError> {
+    use crate::ops::exports::spreadsheet_safe;
+    use std::borrow::Cow;
     let flat: Vec<Vec<(String, String)>> = records
         .iter()
         .map(|r| {
@@ -682,19 +684,24 @@ fn to_csv(records: &[Value]) -> Result<String, ApiError> {
             }
         }
     }
-    let mut w = csv::Writer::from_writer(Vec::new());
+    // Text from Xero is never run by a spreadsheet (see `exports::spreadsheet_safe`).
+    let mut w = crate::ops::exports::csv_writer(Vec::new());
     let fail = |e: csv::Error| ApiError::internal(format!("The export could not be written: {e}"));
-    w.write_record(&columns).map_err(fail)?;
+    w.write_record(columns.iter().map(|c| spreadsheet_safe(c).into_owned()))
+        .map_err(fail)?;
     for row in &flat {
-        let cells: Vec<&str> = columns
+        let cells: Vec<Cow<'_, str>> = columns
             .iter()
             .map(|c| {
-                row.iter()
-                    .find(|(k, _)| k == c)
-                    .map_or("", |(_, v)| v.as_str())
+                spreadsheet_safe(
+                    row.iter()
+                        .find(|(k, _)| k == c)
+                        .map_or("", |(_, v)| v.as_str()),
+                )
             })
             .collect();
-        w.write_record(&cells).map_err(fail)?;
+        w.write_record(cells.iter().map(|c| c.as_bytes()))
+            .map_err(fail)?;
     }
     let bytes = w
         .into_inner()
@@ -739,6 +746,26 @@ mod tests {
         let head = lines.next().unwrap();
         assert!(head.contains("Contact.Name") && head.contains("Total"));
         assert!(lines.next().unwrap().contains("98765432109876.54"));
+    }
+
+    #[test]
+    fn a_records_csv_is_inert_and_keeps_negative_amounts_numbers() {
+        let v: Value = serde_json::from_str(
+            r#"{"Reference": "=HYPERLINK(\"http://x\",\"y\")", "Total": -12.50, "Name": "-Bob"}"#,
+        )
+        .unwrap();
+        let csv = to_csv(&[exportable(None, v)]).unwrap();
+        let mut r = csv::Reader::from_reader(csv.as_bytes());
+        let head: Vec<String> = r.headers().unwrap().iter().map(str::to_owned).collect();
+        let row = r.records().next().unwrap().unwrap();
+        let cell = |name: &str| row[head.iter().position(|h| h == name).unwrap()].to_owned();
+        assert_eq!(cell("Reference"), "'=HYPERLINK(\"http://x\",\"y\")");
+        assert_eq!(cell("Total"), "-12.50");
+        assert_eq!(cell("Name"), "'-Bob");
+        assert!(
+            csv.contains(",-12.50,") || csv.contains(",-12.50\n"),
+            "{csv}"
+        );
     }
 
     #[test]
