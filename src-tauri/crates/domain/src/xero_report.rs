@@ -203,16 +203,48 @@ pub struct Figure {
 /// A report's compared figures.
 pub type Figures = BTreeMap<FigureKey, Figure>;
 
+/// A figure's sum went beyond what a decimal holds (about 7.9 × 10^28).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the figure \"{label}\" adds up to an amount out of range")]
+pub struct FigureOutOfRange {
+    pub label: String,
+}
+
 /// Adds `amount` to the figure at `key` (a line split in two on one side, as
-/// a trial balance's debit and credit cells are, becomes one figure).
-pub fn add_figure(figures: &mut Figures, key: FigureKey, label: &str, amount: Decimal) {
-    figures
-        .entry(key)
-        .and_modify(|f| f.amount += amount)
-        .or_insert_with(|| Figure {
-            label: label.to_owned(),
-            amount,
-        });
+/// a trial balance's debit and credit cells are, becomes one figure). The sum
+/// is checked: past a decimal's range the figure is left as it was and the
+/// error names it.
+pub fn add_figure(
+    figures: &mut Figures,
+    key: FigureKey,
+    label: &str,
+    amount: Decimal,
+) -> Result<(), FigureOutOfRange> {
+    match figures.entry(key) {
+        std::collections::btree_map::Entry::Occupied(mut e) => {
+            let f = e.get_mut();
+            f.amount = f
+                .amount
+                .checked_add(amount)
+                .ok_or_else(|| FigureOutOfRange {
+                    label: f.label.clone(),
+                })?;
+        }
+        std::collections::btree_map::Entry::Vacant(e) => {
+            e.insert(Figure {
+                label: label.to_owned(),
+                amount,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// `debit - credit`, checked.
+fn net(debit: Decimal, credit: Decimal, label: &str) -> Result<Decimal, FigureOutOfRange> {
+    debit.checked_sub(credit).ok_or_else(|| FigureOutOfRange {
+        label: label.to_owned(),
+    })
 }
 
 /// Xero's report, read.
@@ -302,6 +334,10 @@ const MAX_AMOUNT: Decimal = Decimal::from_parts(0xA764_0000, 0x0DE0_B6B3, 0, fal
 /// the rows that are compared.
 pub fn parse_report(kind: XeroReportKind, body: &Value) -> Result<XeroReport, ReportError> {
     let err = |detail: String| ReportError { kind, detail };
+    let out_of_range = |e: FigureOutOfRange| ReportError {
+        kind,
+        detail: e.to_string(),
+    };
     let report = report_of(kind, body)?;
     if let Some(t) = report.get("ReportType").and_then(Value::as_str) {
         if !t.eq_ignore_ascii_case(kind.as_str()) {
@@ -425,24 +461,25 @@ pub fn parse_report(kind: XeroReportKind, body: &Value) -> Result<XeroReport, Re
             (XeroReportKind::TrialBalance, Some(id)) => {
                 let debit = get(first)?.unwrap_or_default();
                 let credit = second.map(get).transpose()?.flatten().unwrap_or_default();
-                add_figure(&mut figures, FigureKey::account(id), &label, debit - credit);
+                let v = net(debit, credit, &label).map_err(out_of_range)?;
+                add_figure(&mut figures, FigureKey::account(id), &label, v)
+                    .map_err(out_of_range)?;
             }
             (XeroReportKind::TrialBalance, None) => {
                 let debit = get(first)?.unwrap_or_default();
                 let credit = second.map(get).transpose()?.flatten().unwrap_or_default();
                 if label.trim().eq_ignore_ascii_case("total") {
                     let (d, c) = (TotalLine::TotalDebit, TotalLine::TotalCredit);
-                    add_figure(&mut figures, FigureKey::Total(d), d.label(), debit);
-                    add_figure(&mut figures, FigureKey::Total(c), c.label(), credit);
+                    add_figure(&mut figures, FigureKey::Total(d), d.label(), debit)
+                        .map_err(out_of_range)?;
+                    add_figure(&mut figures, FigureKey::Total(c), c.label(), credit)
+                        .map_err(out_of_range)?;
                 } else {
                     // A row without an account: earlier years' earnings where
                     // no retained earnings account holds them.
-                    add_figure(
-                        &mut figures,
-                        FigureKey::EarlierYearsEarnings,
-                        &label,
-                        debit - credit,
-                    );
+                    let v = net(debit, credit, &label).map_err(out_of_range)?;
+                    add_figure(&mut figures, FigureKey::EarlierYearsEarnings, &label, v)
+                        .map_err(out_of_range)?;
                 }
             }
             (_, Some(id)) => {
@@ -452,22 +489,25 @@ pub fn parse_report(kind: XeroReportKind, body: &Value) -> Result<XeroReport, Re
                     FigureKey::account(id)
                 };
                 let v = get(first)?.unwrap_or_default();
-                add_figure(&mut figures, key, &label, v);
+                add_figure(&mut figures, key, &label, v).map_err(out_of_range)?;
             }
             (_, None) => {
                 if let Some(line) = TotalLine::of_xero_title(kind, &label) {
                     let v = get(first)?.unwrap_or_default();
-                    add_figure(&mut figures, FigureKey::Total(line), line.label(), v);
+                    add_figure(&mut figures, FigureKey::Total(line), line.label(), v)
+                        .map_err(out_of_range)?;
                 } else if kind == XeroReportKind::BalanceSheet
                     && label.trim().eq_ignore_ascii_case("current year earnings")
                 {
                     let v = get(first)?.unwrap_or_default();
-                    add_figure(&mut figures, FigureKey::CurrentYearEarnings, &label, v);
+                    add_figure(&mut figures, FigureKey::CurrentYearEarnings, &label, v)
+                        .map_err(out_of_range)?;
                 } else if kind == XeroReportKind::BalanceSheet
                     && label.trim().eq_ignore_ascii_case("retained earnings")
                 {
                     let v = get(first)?.unwrap_or_default();
-                    add_figure(&mut figures, FigureKey::EarlierYearsEarnings, &label, v);
+                    add_figure(&mut figures, FigureKey::EarlierYearsEarnings, &label, v)
+                        .map_err(out_of_range)?;
                 }
                 // Other lines (sub-totals such as "Total Bank") are not compared.
             }
@@ -562,6 +602,25 @@ mod tests {
         assert!(amount_of("999999999999999999.99", kind, "row 1").is_ok());
         let err = amount_of("-1000000000000000000", kind, "row 1").unwrap_err();
         assert!(err.detail.contains("too large"), "{}", err.detail);
+    }
+
+    #[test]
+    fn figures_near_the_decimal_limit_are_refused_not_a_panic() {
+        let mut f = Figures::new();
+        let key = FigureKey::account("big");
+        add_figure(&mut f, key.clone(), "Big", Decimal::MAX).unwrap();
+        let err = add_figure(&mut f, key.clone(), "Big", Decimal::MAX).unwrap_err();
+        assert_eq!(err.label, "Big");
+        assert!(err.to_string().contains("out of range"), "{err}");
+        // The figure is left as it was.
+        assert_eq!(f[&key].amount, Decimal::MAX);
+        add_figure(&mut f, key.clone(), "Big", Decimal::NEGATIVE_ONE).unwrap();
+        assert_eq!(f[&key].amount, Decimal::MAX - Decimal::ONE);
+        assert!(net(Decimal::MAX, Decimal::MIN, "x").is_err());
+        assert_eq!(
+            net(Decimal::MAX, Decimal::ONE, "x").unwrap(),
+            Decimal::MAX - Decimal::ONE
+        );
     }
 
     #[test]
@@ -671,10 +730,10 @@ mod tests {
     fn compare_reads_a_missing_line_as_zero_and_equal_decimals_as_equal() {
         let mut a = Figures::new();
         let mut b = Figures::new();
-        add_figure(&mut a, FigureKey::account("x"), "X", Decimal::new(150, 2));
-        add_figure(&mut b, FigureKey::account("x"), "X", Decimal::new(15, 1));
-        add_figure(&mut a, FigureKey::account("zero"), "Zero", Decimal::ZERO);
-        add_figure(&mut b, FigureKey::account("y"), "Y", Decimal::new(1, 2));
+        add_figure(&mut a, FigureKey::account("x"), "X", Decimal::new(150, 2)).unwrap();
+        add_figure(&mut b, FigureKey::account("x"), "X", Decimal::new(15, 1)).unwrap();
+        add_figure(&mut a, FigureKey::account("zero"), "Zero", Decimal::ZERO).unwrap();
+        add_figure(&mut b, FigureKey::account("y"), "Y", Decimal::new(1, 2)).unwrap();
         let d = compare(&a, &b);
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].key, FigureKey::account("y"));

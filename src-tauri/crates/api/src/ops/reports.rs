@@ -15,7 +15,8 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use ledgerkeep_domain::reports::{financial_year_start, AccountClass, AgeBucket};
 use ledgerkeep_domain::xero_report::{
-    add_figure, compare, parse_report, Figure, FigureKey, Figures, TotalLine, XeroReportKind,
+    add_figure, compare, parse_report, Figure, FigureKey, FigureOutOfRange, Figures, TotalLine,
+    XeroReportKind,
 };
 use ledgerkeep_domain::{EntityKind, Money};
 use ledgerkeep_store::reports::{
@@ -418,8 +419,21 @@ fn accounts_in(movements: &[BTreeMap<String, AccountMovement>]) -> Vec<AccountLi
     lines
 }
 
-fn net_of(m: &BTreeMap<String, AccountMovement>, key: &str) -> Decimal {
-    m.get(key).map_or(Decimal::ZERO, AccountMovement::net)
+/// The message when a figure is beyond a decimal's range.
+const OUT_OF_RANGE: &str =
+    "A report figure is too large to show: an amount in the books is out of range. Check the largest amounts in Xero.";
+
+fn out_of_range() -> ApiError {
+    ApiError::internal(OUT_OF_RANGE)
+}
+
+/// An account's net movement (debit positive), checked.
+fn net(m: &AccountMovement) -> Result<Decimal, ApiError> {
+    m.debit.checked_sub(m.credit).ok_or_else(out_of_range)
+}
+
+fn net_of(m: &BTreeMap<String, AccountMovement>, key: &str) -> Result<Decimal, ApiError> {
+    m.get(key).map_or(Ok(Decimal::ZERO), net)
 }
 
 /// A section of account rows: each cell the account's net in the column's
@@ -437,7 +451,7 @@ fn account_section(
         let negate = a.class.shown_negated();
         let mut cells = Vec::new();
         for (i, m) in movements.iter().enumerate() {
-            let value = net_of(m, &a.key);
+            let value = net_of(m, &a.key)?;
             let figure = if negate { -value } else { value };
             totals[i] = sum([totals[i], figure])?;
             cells.push(ReportCellView {
@@ -479,8 +493,17 @@ fn section_totals(s: &ReportSectionView, n: usize) -> Vec<Decimal> {
         .collect()
 }
 
-fn combine(a: &[Decimal], b: &[Decimal], f: impl Fn(Decimal, Decimal) -> Decimal) -> Vec<Decimal> {
-    a.iter().zip(b).map(|(x, y)| f(*x, *y)).collect()
+/// `f` of each pair of `a` and `b` (a checked sum or difference); a result
+/// out of range is an error for the owner, not a panic.
+fn combine(
+    a: &[Decimal],
+    b: &[Decimal],
+    f: impl Fn(Decimal, Decimal) -> Option<Decimal>,
+) -> Result<Vec<Decimal>, ApiError> {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| f(*x, *y).ok_or_else(out_of_range))
+        .collect()
 }
 
 fn ledger_period(from: Option<NaiveDate>, to: NaiveDate) -> LedgerPeriod {
@@ -608,13 +631,13 @@ async fn profit_and_loss(
     let gross = combine(
         &section_totals(&s_income, n),
         &section_totals(&s_cos, n),
-        |a, b| a - b,
-    );
+        Decimal::checked_sub,
+    )?;
     let net = combine(
-        &combine(&gross, &section_totals(&s_other, n), |a, b| a + b),
+        &combine(&gross, &section_totals(&s_other, n), Decimal::checked_add)?,
         &section_totals(&s_exp, n),
-        |a, b| a - b,
-    );
+        Decimal::checked_sub,
+    )?;
     let mut view = empty_view(
         ReportKind::ProfitAndLoss,
         ReportBasis::Accrual,
@@ -682,14 +705,15 @@ async fn earnings_and_balances(
         sum(m
             .values()
             .filter(|a| a.class.is_some_and(AccountClass::is_profit_and_loss))
-            .map(AccountMovement::net))
+            .map(net)
+            .collect::<Result<Vec<_>, _>>()?)
     };
     let mut current = Vec::new();
     let mut earlier = Vec::new();
     for (all, year) in to_date.iter().zip(&this_year) {
         let c = pl(year)?;
         current.push(c);
-        earlier.push(pl(all)? - c);
+        earlier.push(pl(all)?.checked_sub(c).ok_or_else(out_of_range)?);
     }
     Ok((
         to_date,
@@ -747,9 +771,9 @@ async fn balance_sheet(
     ));
     let eq_total = combine(
         &section_totals(&equity, n),
-        &combine(&earnings.current, &earnings.earlier, |a, b| a + b),
-        |a, b| a - b,
-    );
+        &combine(&earnings.current, &earnings.earlier, Decimal::checked_add)?,
+        Decimal::checked_sub,
+    )?;
     equity.total = Some(row(
         TOTAL_EQUITY,
         eq_total.iter().copied().map(total_cell).collect(),
@@ -757,8 +781,8 @@ async fn balance_sheet(
     let net_assets = combine(
         &section_totals(&assets, n),
         &section_totals(&liabilities, n),
-        |a, b| a - b,
-    );
+        Decimal::checked_sub,
+    )?;
     let mut view = empty_view(
         ReportKind::BalanceSheet,
         ReportBasis::Accrual,
@@ -817,7 +841,7 @@ async fn trial_balance(
                 } else {
                     (&to_date[i], None)
                 };
-                let net = net_of(m, &a.key);
+                let net = net_of(m, &a.key)?;
                 let drill = |negate| {
                     Some(DrillView::Ledger(LedgerDrillView {
                         account: a.key.clone(),
@@ -944,11 +968,11 @@ async fn cash_summary(
     for b in &banks {
         let mut rows: [Vec<ReportCellView>; 4] = Default::default();
         for i in 0..n {
-            let opening = net_of(&all[3 * i], &b.key);
+            let opening = net_of(&all[3 * i], &b.key)?;
             let moved = all[3 * i + 1].get(&b.key);
             let received = moved.map_or(Decimal::ZERO, |m| m.debit);
             let spent = moved.map_or(Decimal::ZERO, |m| m.credit);
-            let closing = net_of(&all[3 * i + 2], &b.key);
+            let closing = net_of(&all[3 * i + 2], &b.key)?;
             let lp = |k: usize| &ledger[3 * i + k];
             let drill = |k: usize, sign, negate| {
                 Some(DrillView::Ledger(LedgerDrillView {
@@ -1174,7 +1198,7 @@ const EARLIER_YEARS_EARNINGS: &str = "Earlier years' earnings";
 /// account, so ours is added to that account (`retained`) where the chart
 /// names one. The trial balance is compared as one net per account (debit
 /// positive) and its totals as the sums of those nets' two sides.
-fn local_figures(view: &ReportView, retained: Option<&str>) -> Figures {
+fn local_figures(view: &ReportView, retained: Option<&str>) -> Result<Figures, FigureOutOfRange> {
     let mut f = Figures::new();
     let amount = |r: &ReportRowView, i: usize| -> Option<Decimal> {
         r.cells
@@ -1211,18 +1235,23 @@ fn local_figures(view: &ReportView, retained: Option<&str>) -> Figures {
         .chain(view.summary.iter());
     for r in rows {
         let value = if trial {
-            amount(r, 0).unwrap_or_default() - amount(r, 1).unwrap_or_default()
+            amount(r, 0)
+                .unwrap_or_default()
+                .checked_sub(amount(r, 1).unwrap_or_default())
+                .ok_or_else(|| FigureOutOfRange {
+                    label: r.label.clone(),
+                })?
         } else {
             amount(r, 0).unwrap_or_default()
         };
         if let Some(id) = account_of(r) {
-            add_figure(&mut f, FigureKey::account(&id), &r.label, value);
+            add_figure(&mut f, FigureKey::account(&id), &r.label, value)?;
         } else if r.label == CURRENT_YEAR_EARNINGS {
-            add_figure(&mut f, FigureKey::CurrentYearEarnings, &r.label, value);
+            add_figure(&mut f, FigureKey::CurrentYearEarnings, &r.label, value)?;
         } else if r.label == EARLIER_YEARS_EARNINGS {
             match retained {
-                Some(id) => add_figure(&mut f, FigureKey::account(id), &r.label, value),
-                None => add_figure(&mut f, FigureKey::EarlierYearsEarnings, &r.label, value),
+                Some(id) => add_figure(&mut f, FigureKey::account(id), &r.label, value)?,
+                None => add_figure(&mut f, FigureKey::EarlierYearsEarnings, &r.label, value)?,
             }
         } else if let Some(line) = total_of(&r.label).filter(|_| !trial) {
             // A line shown twice (the balance sheet's total equity) counts once.
@@ -1238,20 +1267,27 @@ fn local_figures(view: &ReportView, retained: Option<&str>) -> Figures {
     if trial {
         let (mut debits, mut credits) = (Decimal::ZERO, Decimal::ZERO);
         for fig in f.values() {
-            if fig.amount.is_sign_negative() {
-                credits -= fig.amount;
+            let side = if fig.amount.is_sign_negative() {
+                credits.checked_sub(fig.amount).map(|c| credits = c)
             } else {
-                debits += fig.amount;
-            }
+                debits.checked_add(fig.amount).map(|d| debits = d)
+            };
+            side.ok_or_else(|| FigureOutOfRange {
+                label: if fig.amount.is_sign_negative() {
+                    TotalLine::TotalCredit.label().to_owned()
+                } else {
+                    TotalLine::TotalDebit.label().to_owned()
+                },
+            })?;
         }
         for (line, v) in [
             (TotalLine::TotalDebit, debits),
             (TotalLine::TotalCredit, credits),
         ] {
-            add_figure(&mut f, FigureKey::Total(line), line.label(), v);
+            add_figure(&mut f, FigureKey::Total(line), line.label(), v)?;
         }
     }
-    f
+    Ok(f)
 }
 
 fn when(iso: &str) -> String {
@@ -1332,9 +1368,18 @@ async fn xero_comparison(
             tracing::warn!(error = %e, "Xero's stored report is unreadable");
             XeroComparisonView::of(XeroComparisonStatus::Unreadable, e)
         }
-        Ok(xero) => {
-            let differences: Vec<XeroDifferenceView> =
-                compare(&local_figures(view, retained.as_deref()), &xero.figures)
+        Ok(xero) => match local_figures(view, retained.as_deref()) {
+            Err(e) => {
+                tracing::warn!(error = %e, "a local figure is out of range");
+                XeroComparisonView::of(
+                    XeroComparisonStatus::NotCompared,
+                    format!(
+                        "This report could not be compared with Xero's: {e}, beyond what Ledgerkeep can count."
+                    ),
+                )
+            }
+            Ok(local) => {
+                let differences: Vec<XeroDifferenceView> = compare(&local, &xero.figures)
                     .into_iter()
                     .map(|d| XeroDifferenceView {
                         label: d.label,
@@ -1346,33 +1391,34 @@ async fn xero_comparison(
                         xero: d.xero.map(|v| Money::new(positive_zero(v))),
                     })
                     .collect();
-            if differences.is_empty() {
-                XeroComparisonView::of(
-                    XeroComparisonStatus::Matches,
-                    format!("Matches Xero's report, fetched {fetched}."),
-                )
-            } else {
-                let n = differences.len();
-                let mut v = XeroComparisonView::of(
-                    XeroComparisonStatus::Differs,
-                    format!(
-                        "{n} {} from Xero's report, fetched {fetched}{}.",
-                        if n == 1 {
-                            "figure differs"
-                        } else {
-                            "figures differ"
-                        },
-                        if kind == XeroReportKind::TrialBalance {
-                            " (trial balance figures are debit positive, credit negative)"
-                        } else {
-                            ""
-                        }
-                    ),
-                );
-                v.differences = differences;
-                v
+                if differences.is_empty() {
+                    XeroComparisonView::of(
+                        XeroComparisonStatus::Matches,
+                        format!("Matches Xero's report, fetched {fetched}."),
+                    )
+                } else {
+                    let n = differences.len();
+                    let mut v = XeroComparisonView::of(
+                        XeroComparisonStatus::Differs,
+                        format!(
+                            "{n} {} from Xero's report, fetched {fetched}{}.",
+                            if n == 1 {
+                                "figure differs"
+                            } else {
+                                "figures differ"
+                            },
+                            if kind == XeroReportKind::TrialBalance {
+                                " (trial balance figures are debit positive, credit negative)"
+                            } else {
+                                ""
+                            }
+                        ),
+                    );
+                    v.differences = differences;
+                    v
+                }
             }
-        }
+        },
     };
     out.fetched_at = Some(stored.info.fetched_utc);
     out.available = available;
@@ -1588,7 +1634,7 @@ pub async fn list_accounts(
     ];
     let moved = ctx.store().account_movements(tenant, &periods).await?;
     let chart = ctx.store().chart_of_accounts(tenant).await?;
-    Ok(chart
+    chart
         .into_iter()
         .map(|a| {
             let pl = a.class.is_some_and(AccountClass::is_profit_and_loss);
@@ -1598,8 +1644,8 @@ pub async fn list_accounts(
                 (&moved[0], &periods[0])
             };
             let negate = a.class.is_some_and(AccountClass::shown_negated);
-            AccountView {
-                balance: shown(net_of(m, &a.key), negate),
+            Ok(AccountView {
+                balance: shown(net_of(m, &a.key)?, negate),
                 drill: DrillView::Ledger(LedgerDrillView {
                     account: a.key.clone(),
                     from: p.from.clone(),
@@ -1613,7 +1659,91 @@ pub async fn list_accounts(
                 name: a.name,
                 account_type: a.account_type,
                 status: a.status,
-            }
+            })
         })
-        .collect())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn account_row(id: &str, debit: Decimal, credit: Option<Decimal>) -> ReportRowView {
+        let drill = Some(DrillView::Ledger(LedgerDrillView {
+            account: id.to_owned(),
+            from: None,
+            to: "2026-06-30".to_owned(),
+            sign: None,
+            negate: false,
+        }));
+        ReportRowView {
+            label: format!("Account {id}"),
+            code: None,
+            cells: vec![
+                ReportCellView {
+                    amount: Some(Money::new(debit)),
+                    drill: drill.clone(),
+                },
+                ReportCellView {
+                    amount: credit.map(Money::new),
+                    drill,
+                },
+            ],
+        }
+    }
+
+    fn trial_balance_of(rows: Vec<ReportRowView>) -> ReportView {
+        let mut view = empty_view(
+            ReportKind::TrialBalance,
+            ReportBasis::Accrual,
+            "Trial balance",
+        );
+        view.sections = vec![ReportSectionView {
+            title: "Assets".to_owned(),
+            rows,
+            total: None,
+        }];
+        view
+    }
+
+    #[test]
+    fn sums_near_the_decimal_limit_are_an_error_not_a_panic() {
+        let max = [Decimal::MAX];
+        let err = combine(&max, &max, Decimal::checked_add).unwrap_err();
+        assert_eq!(err.message, OUT_OF_RANGE);
+        let err = combine(&[Decimal::MIN], &max, Decimal::checked_sub).unwrap_err();
+        assert_eq!(err.message, OUT_OF_RANGE);
+        assert_eq!(
+            combine(&max, &[Decimal::ONE], Decimal::checked_sub).unwrap(),
+            vec![Decimal::MAX - Decimal::ONE]
+        );
+        assert!(sum([Decimal::MAX, Decimal::ONE]).is_err());
+    }
+
+    #[test]
+    fn local_figures_near_the_decimal_limit_are_refused_not_a_panic() {
+        // Two accounts of the largest debit: their total debit is out of range.
+        let view = trial_balance_of(vec![
+            account_row("a", Decimal::MAX, None),
+            account_row("b", Decimal::MAX, None),
+        ]);
+        let err = local_figures(&view, None).unwrap_err();
+        assert_eq!(err.label, TotalLine::TotalDebit.label());
+        // One account's debit less its credit is out of range.
+        let view = trial_balance_of(vec![account_row("a", Decimal::MAX, Some(Decimal::MIN))]);
+        assert!(local_figures(&view, None).is_err());
+        // One account on two rows whose sum is out of range.
+        let view = trial_balance_of(vec![
+            account_row("a", Decimal::MAX, None),
+            account_row("a", Decimal::ONE, None),
+        ]);
+        assert!(local_figures(&view, None).is_err());
+        // Within range, the figures are exact.
+        let big = Decimal::MAX - Decimal::ONE;
+        let view = trial_balance_of(vec![account_row("a", big, Some(Decimal::ZERO))]);
+        let f = local_figures(&view, None).unwrap();
+        assert_eq!(f[&FigureKey::account("a")].amount, big);
+        assert_eq!(f[&FigureKey::Total(TotalLine::TotalDebit)].amount, big);
+    }
 }
