@@ -116,6 +116,11 @@ impl AppContext {
         let store = LedgerStore::open(&paths.ledger_file())
             .await?
             .with_metrics(Arc::clone(&metrics));
+        // SQLite makes the ledger with the umask's mode (and its -wal and -shm
+        // with the ledger's): the books are the owner's alone.
+        if let Err(err) = paths.restrict_ledger_files() {
+            tracing::warn!(%err, "the ledger's files could not be made owner-only");
+        }
         if let Some(level) = crate::ops::preferences::stored_log_level(&store).await {
             if let Err(err) = config.log_control.set_level(level) {
                 tracing::warn!(%err, "could not apply the saved log level");

@@ -11,10 +11,16 @@ use crate::print_json;
 /// `audit verify` exits with this when the chain is broken (1 is any other error).
 pub const EXIT_CHAIN_BROKEN: u8 = 3;
 
+/// A path typed on the command line, made full from the current folder (the
+/// API takes full paths only).
+pub fn typed_path(p: PathBuf) -> String {
+    std::path::absolute(&p).unwrap_or(p).display().to_string()
+}
+
 /// `ledgerkeep-cli backup [--to PATH]`
 pub async fn backup(ctx: &AppContext, to: Option<PathBuf>) -> Result<ExitCode, ApiError> {
     let req = BackupRequest {
-        to: to.map(|p| p.display().to_string()),
+        to: to.map(typed_path),
     };
     let view = ledgerkeep_api::backup_now(ctx, req, ctx.config().now()).await?;
     print_json(&view)?;
@@ -34,7 +40,7 @@ pub async fn restore(config: &AppConfig, from: &Path) -> Result<ExitCode, ApiErr
         )
     })?;
     let req = RestoreRequest {
-        from: from.display().to_string(),
+        from: typed_path(from.to_owned()),
     };
     let view = ledgerkeep_api::restore_backup(paths, req, config.now()).await?;
     print_json(&view)?;

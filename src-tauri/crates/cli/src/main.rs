@@ -187,7 +187,7 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::Info => print_json(&ledgerkeep_api::app_info(&ctx).await?).map(ok),
         Command::SupportBundle { to } => {
             let req = ledgerkeep_api::SupportBundleRequest {
-                to: to.map(|p| p.display().to_string()),
+                to: to.map(ledger_cmds::typed_path),
             };
             let bundle = ledgerkeep_api::make_support_bundle(&ctx, req).await?;
             print_line(&bundle.path).map(ok)

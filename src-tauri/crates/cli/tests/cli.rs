@@ -216,7 +216,9 @@ fn stderr(out: &std::process::Output) -> String {
 #[test]
 fn backup_to_a_path_then_restore_it() {
     let dir = tempfile::tempdir().unwrap();
-    let target = dir.path().join("copy.sqlite");
+    // Outside the data folder: the data folder's own files are refused.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let target = elsewhere.path().join("copy.sqlite");
     let out = run_in(dir.path(), &["backup", "--to", target.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     let view: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -249,7 +251,8 @@ fn restore_refuses_a_damaged_backup() {
     assert!(run_in(dir.path(), &["info"]).status.success());
     let ledger = dir.path().join("ledger.sqlite");
     let before = std::fs::read(&ledger).unwrap();
-    let junk = dir.path().join("junk.sqlite");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let junk = elsewhere.path().join("junk.sqlite");
     std::fs::write(&junk, b"definitely not a backup").unwrap();
     let out = run_in(dir.path(), &["restore", junk.to_str().unwrap()]);
     assert!(!out.status.success());

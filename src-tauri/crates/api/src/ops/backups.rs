@@ -181,7 +181,7 @@ pub async fn choose_restore(
     ctx: &AppContext,
     req: RestoreRequest,
 ) -> Result<BackupsView, ApiError> {
-    let from = req.backup_path()?;
+    let from = req.backup_path(ctx.paths())?;
     let info = backup::check_backup(&from, Duration::from_secs(5)).await?;
     let pending = PendingRestore {
         view: PendingRestoreView {

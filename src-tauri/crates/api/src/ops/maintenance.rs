@@ -41,7 +41,12 @@ pub async fn backup_now(
     now: DateTime<Utc>,
 ) -> Result<BackupView, ApiError> {
     let info = match req.to.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(to) => ctx.store().backup_to(&PathBuf::from(to)).await?,
+        Some(to) => {
+            let to = ctx
+                .paths()
+                .new_file_destination(to, &ctx.paths().backups_dir)?;
+            ctx.store().backup_to(&to).await?
+        }
         None => {
             let keep = ctx.store().setting_i64(BACKUP_KEEP).await?;
             ctx.store()
@@ -53,7 +58,17 @@ pub async fn backup_now(
                 .await?
         }
     };
+    restrict_backup(&info.path);
     Ok(view_of(info))
+}
+
+/// A backup holds the books: owner-only, wherever it was written. A failure
+/// is logged, not fatal (the backup itself is good, and the folder a dialog
+/// chose keeps its own permissions).
+fn restrict_backup(path: &std::path::Path) {
+    if let Err(err) = ledgerkeep_obs::private_files::restrict_file(path) {
+        tracing::warn!(file = %path.display(), %err, "a backup could not be made owner-only");
+    }
 }
 
 fn view_of(info: ledgerkeep_store::BackupInfo) -> BackupView {
@@ -86,7 +101,10 @@ pub async fn upkeep(ctx: &AppContext, now: DateTime<Utc>) -> Result<Upkeep, ApiE
     let backup = store
         .backup_if_due(&ctx.paths().backups_dir, now, every, keep)
         .await?
-        .map(view_of);
+        .map(|info| {
+            restrict_backup(&info.path);
+            view_of(info)
+        });
     let sync_runs_pruned = store.prune_sync_runs(now).await?;
     Ok(Upkeep {
         backup,
@@ -102,12 +120,13 @@ pub struct RestoreRequest {
 }
 
 impl RestoreRequest {
-    /// The backup file named, refused when empty or not a file.
-    pub fn backup_path(&self) -> Result<PathBuf, ApiError> {
-        let from = PathBuf::from(self.from.trim());
+    /// The backup file named, refused when empty, not a file, or one of the
+    /// data folder's own files outside its backups folder.
+    pub fn backup_path(&self, paths: &AppPaths) -> Result<PathBuf, ApiError> {
         if self.from.trim().is_empty() {
             return Err(ApiError::invalid("Choose the backup file to restore."));
         }
+        let from = paths.backup_source(&self.from)?;
         if !from.is_file() {
             return Err(ApiError::invalid(format!(
                 "There is no backup file at {}.",
@@ -138,7 +157,7 @@ pub async fn restore_backup(
     req: RestoreRequest,
     now: DateTime<Utc>,
 ) -> Result<RestoreView, ApiError> {
-    let from = req.backup_path()?;
+    let from = req.backup_path(paths)?;
     let out = backup::restore(&from, &paths.ledger_file(), &paths.backups_dir, now).await?;
     Ok(RestoreView {
         restored_from: out.restored_from.display().to_string(),

@@ -3,11 +3,16 @@
 //!
 //! Every text file passes through the same scrubbing as the logs on its way in,
 //! so that a secret that somehow reached a file still does not leave the machine.
+//!
+//! The zip is owner-only (`0600` on Unix), and never replaces a file: a
+//! destination from the UI must be a new file outside the data folder's own
+//! files (see `AppPaths::new_file_destination`).
 
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use ledgerkeep_obs::private_files;
 use ledgerkeep_obs::redact::scrub;
 use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
@@ -19,7 +24,8 @@ use crate::{ApiError, AppContext, ErrorCode};
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct SupportBundleRequest {
-    /// Where to write the zip; default: a new file in the app's support folder.
+    /// Where to write the zip (a new file, from the save dialog); default: a
+    /// new file in the app's support folder.
     pub to: Option<String>,
 }
 
@@ -40,10 +46,8 @@ pub async fn make_support_bundle(
     let now = ctx.config().clock.now();
     let stamp = now.unix_timestamp();
     let target = match req.to.filter(|t| !t.trim().is_empty()) {
-        Some(to) => PathBuf::from(to),
-        None => paths
-            .support_dir
-            .join(format!("ledgerkeep-support-{stamp}.zip")),
+        Some(to) => paths.new_file_destination(&to, &paths.support_dir)?,
+        None => free_name(&paths.support_dir, stamp),
     };
     let versions = serde_json::json!({
         "app": env!("CARGO_PKG_VERSION"),
@@ -104,6 +108,23 @@ async fn read_settings(
         .collect())
 }
 
+/// `ledgerkeep-support-<stamp>.zip` in `dir`, or `…-<stamp>-2.zip`... if taken.
+fn free_name(dir: &Path, stamp: i64) -> PathBuf {
+    let mut n = 1u32;
+    loop {
+        let name = if n == 1 {
+            format!("ledgerkeep-support-{stamp}.zip")
+        } else {
+            format!("ledgerkeep-support-{stamp}-{n}.zip")
+        };
+        let p = dir.join(name);
+        if std::fs::symlink_metadata(&p).is_err() {
+            return p;
+        }
+        n += 1;
+    }
+}
+
 fn write_bundle(
     target: &Path,
     paths: &crate::AppPaths,
@@ -112,10 +133,46 @@ fn write_bundle(
     metrics_today: &[u8],
 ) -> std::io::Result<Vec<String>> {
     if let Some(parent) = target.parent() {
-        std::fs::create_dir_all(parent)?;
+        if parent == paths.support_dir {
+            private_files::owner_only_dir(parent)?;
+        }
     }
+    // The name is taken first (never replacing a file, even one made since it
+    // was checked); the zip is written beside it and then put in its place, so
+    // that a half-written bundle never has the real name.
+    private_files::create_new_owner_only(target)?;
     let tmp = target.with_extension("zip.partial");
-    let mut zip = ZipWriter::new(File::create(&tmp)?);
+    let written = zip_into(&tmp, paths, versions, config, metrics_today)
+        .and_then(|names| std::fs::rename(&tmp, target).map(|()| names));
+    let names = match written {
+        Ok(names) => names,
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            let _ = std::fs::remove_file(target);
+            return Err(e);
+        }
+    };
+    // The crash reports have been offered: move them aside so the offer is not repeated.
+    let sent = paths.crashes_dir.join("sent");
+    for file in files_with_ext(&paths.crashes_dir, "json") {
+        std::fs::create_dir_all(&sent)?;
+        if let Some(name) = file.file_name() {
+            std::fs::rename(&file, sent.join(name))?;
+        }
+    }
+    Ok(names)
+}
+
+/// The zip, written to `tmp` (a new owner-only file).
+fn zip_into(
+    tmp: &Path,
+    paths: &crate::AppPaths,
+    versions: &serde_json::Value,
+    config: &serde_json::Value,
+    metrics_today: &[u8],
+) -> std::io::Result<Vec<String>> {
+    let _ = std::fs::remove_file(tmp);
+    let mut zip = ZipWriter::new(private_files::create_new_owner_only(tmp)?);
     let opts = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     let mut names = Vec::new();
     let mut add = |zip: &mut ZipWriter<File>, name: String, text: &str| -> std::io::Result<()> {
@@ -147,15 +204,6 @@ fn write_bundle(
         }
     }
     zip.finish().map_err(std::io::Error::other)?;
-    std::fs::rename(&tmp, target)?;
-    // The crash reports have been offered: move them aside so the offer is not repeated.
-    let sent = paths.crashes_dir.join("sent");
-    for file in files_with_ext(&paths.crashes_dir, "json") {
-        std::fs::create_dir_all(&sent)?;
-        if let Some(name) = file.file_name() {
-            std::fs::rename(&file, sent.join(name))?;
-        }
-    }
     Ok(names)
 }
 
@@ -203,7 +251,8 @@ mod tests {
         ctx.metrics()
             .record_xero_call("Invoices", 200, std::time::Duration::from_millis(5));
 
-        let out = dir.path().join("out/bundle.zip");
+        let elsewhere = tempfile::tempdir().unwrap();
+        let out = elsewhere.path().join("bundle.zip");
         let bundle = make_support_bundle(
             &ctx,
             SupportBundleRequest {
@@ -246,5 +295,96 @@ mod tests {
         // The crash report was offered once and moved aside.
         assert!(!p.crashes_dir.join("crash-1-2.json").exists());
         assert!(p.crashes_dir.join("sent/crash-1-2.json").exists());
+    }
+
+    async fn opened() -> (tempfile::TempDir, AppContext) {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = AppContext::open(AppConfig::new(AppPaths::under(dir.path())))
+            .await
+            .unwrap();
+        (dir, ctx)
+    }
+
+    fn to(p: &Path) -> SupportBundleRequest {
+        SupportBundleRequest {
+            to: Some(p.display().to_string()),
+        }
+    }
+
+    #[tokio::test]
+    async fn an_existing_file_is_never_overwritten() {
+        let (_dir, ctx) = opened().await;
+        let elsewhere = tempfile::tempdir().unwrap();
+        let taken = elsewhere.path().join("report.pdf");
+        std::fs::write(&taken, "the owner's own file").unwrap();
+        let err = make_support_bundle(&ctx, to(&taken)).await.unwrap_err();
+        assert_eq!(err.code, ErrorCode::Invalid);
+        assert!(err.message.contains("never overwrites"), "{}", err.message);
+        assert_eq!(
+            std::fs::read_to_string(&taken).unwrap(),
+            "the owner's own file"
+        );
+    }
+
+    #[tokio::test]
+    async fn relative_paths_and_the_data_folders_own_files_are_refused() {
+        let (dir, ctx) = opened().await;
+        for bad in [
+            "bundle.zip".to_owned(),
+            dir.path()
+                .join("support/../ledger.zip")
+                .display()
+                .to_string(),
+            dir.path().join("logs/bundle.zip").display().to_string(),
+            dir.path().join("bundle.zip").display().to_string(),
+            ctx.paths().ledger_file().display().to_string(),
+        ] {
+            let err = make_support_bundle(
+                &ctx,
+                SupportBundleRequest {
+                    to: Some(bad.clone()),
+                },
+            )
+            .await
+            .unwrap_err();
+            assert_eq!(err.code, ErrorCode::Invalid, "{bad}");
+        }
+        assert!(!dir.path().join("logs/bundle.zip").exists());
+        assert!(!dir.path().join("bundle.zip").exists());
+        // The ledger is untouched and still opens.
+        ctx.store().schema_version().await.unwrap();
+        // Its own folder is fine.
+        let own = ctx.paths().support_dir.join("mine.zip");
+        make_support_bundle(&ctx, to(&own)).await.unwrap();
+        assert!(own.is_file());
+    }
+
+    #[tokio::test]
+    async fn two_bundles_in_the_same_second_are_two_files() {
+        let (_dir, ctx) = opened().await;
+        let a = make_support_bundle(&ctx, SupportBundleRequest::default())
+            .await
+            .unwrap();
+        let b = make_support_bundle(&ctx, SupportBundleRequest::default())
+            .await
+            .unwrap();
+        assert_ne!(a.path, b.path);
+        assert!(Path::new(&a.path).is_file() && Path::new(&b.path).is_file());
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_bundle_is_owner_only() {
+        use ledgerkeep_obs::private_files::mode_of;
+        let (_dir, ctx) = opened().await;
+        let made = make_support_bundle(&ctx, SupportBundleRequest::default())
+            .await
+            .unwrap();
+        assert_eq!(mode_of(Path::new(&made.path)).unwrap(), 0o600);
+        assert_eq!(mode_of(&ctx.paths().support_dir).unwrap(), 0o700);
+        let elsewhere = tempfile::tempdir().unwrap();
+        let chosen = elsewhere.path().join("for-support.zip");
+        make_support_bundle(&ctx, to(&chosen)).await.unwrap();
+        assert_eq!(mode_of(&chosen).unwrap(), 0o600);
     }
 }
