@@ -642,6 +642,83 @@ impl LedgerStore {
         Ok(())
     }
 
+    /// Some payments of a batch whose first send got no answer, and whose
+    /// retry Xero refused without a word on them: whether they were recorded
+    /// is unknown. They stay `sending` (never `failed` while unknown), with
+    /// `reason` for the owner, to be settled from Xero's invoices on the
+    /// next round.
+    pub async fn note_payments_unknown(
+        &self,
+        tenant: &str,
+        key: &str,
+        ids: &[i64],
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let _timer = self.timed("note_payments_unknown");
+        let at = format_instant(now);
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        for id in ids {
+            sqlx::query(
+                "UPDATE outbox SET last_error = ?, updated_at = ?
+                  WHERE id = ? AND tenant_id = ? AND batch_key = ? AND status = 'sending'",
+            )
+            .bind(reason)
+            .bind(&at)
+            .bind(id)
+            .bind(tenant)
+            .bind(key)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A batch sent once and refused outright before Xero recorded anything
+    /// (the sign-in may not record payments): back to `queued`, without its
+    /// key, with `reason`, audited; it goes again once Xero allows it.
+    pub async fn return_batch_to_queue(
+        &self,
+        tenant: &str,
+        key: &str,
+        reason: &str,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<OutboxPayment>, StoreError> {
+        let _timer = self.timed("return_batch_to_queue");
+        let at = format_instant(now);
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let rows = fetch_where(
+            &mut tx,
+            "o.tenant_id = ? AND o.batch_key = ? AND o.status = 'sending'",
+            &[tenant, key],
+        )
+        .await?;
+        let mut audits = Vec::with_capacity(rows.len());
+        let mut out = Vec::with_capacity(rows.len());
+        for p in &rows {
+            sqlx::query(
+                "UPDATE outbox SET status = 'queued', batch_key = NULL, last_error = ?, updated_at = ?
+                  WHERE id = ?",
+            )
+            .bind(reason)
+            .bind(&at)
+            .bind(p.id)
+            .execute(&mut *tx)
+            .await?;
+            audits.push(step(
+                p,
+                json!({"Status": "sending", "BatchKey": key, "Error": null}),
+                json!({"Status": "queued", "BatchKey": null, "Error": reason}),
+            ));
+            out.extend(fetch_one(&mut tx, p.id).await?);
+        }
+        audit::append(&mut tx, &audits, &actor.to_string(), &at).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
     /// Settles a batch with Xero's answer, in one transaction: each recorded
     /// payment's record (and `invoices`, the documents as Xero now holds them)
     /// into the ledger with their audit rows, without moving the sync's

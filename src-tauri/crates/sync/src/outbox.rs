@@ -204,6 +204,56 @@ pub fn notices_for(settled: &[OutboxPayment]) -> Vec<Notice> {
 /// key) rather than a refusal of the request.
 fn unanswered(e: &XeroError) -> bool {
     !matches!(e, XeroError::Status { status, .. } if (400..500).contains(status) && *status != 401 && *status != 408 && *status != 429)
+        && !not_permitted(e)
+}
+
+/// Xero does not let this sign-in record payments (a 401
+/// `AuthorizationUnsuccessful`: the payments scope was not granted).
+fn not_permitted(e: &XeroError) -> bool {
+    matches!(e, XeroError::NotPermitted { .. })
+}
+
+/// A refusal of the whole request that is not Xero's validation of the
+/// payments (a 403, a 404, a 401 not permitted, another 4xx): after a send
+/// whose answer never came, it says nothing of whether that send was
+/// recorded.
+fn refused_without_validation(e: &XeroError) -> bool {
+    not_permitted(e)
+        || matches!(e, XeroError::Status { status, .. } if (401..500).contains(status) && *status != 408 && *status != 429)
+}
+
+/// Xero's invoice lists a payment of this amount on this day (and with this
+/// reference): its `PaymentID`, unless it is one already taken.
+fn matching_payment(invoice: &Value, p: &OutboxPayment, taken: &[String]) -> Option<String> {
+    let day = |v: &Value| {
+        v.as_str()
+            .and_then(|t| ledgerkeep_domain::XeroDate::parse(t).ok())
+            .map(|d| d.to_string())
+    };
+    invoice["Payments"]
+        .as_array()?
+        .iter()
+        .find(|x| {
+            let id = x["PaymentID"].as_str().unwrap_or_default();
+            !id.is_empty()
+                && !taken.iter().any(|t| t.eq_ignore_ascii_case(id))
+                && decimal_of(&x["Amount"]).map(|m| m.as_decimal()) == Some(p.amount)
+                && day(&x["Date"]).as_deref() == Some(p.date.as_str())
+                && x["Reference"]
+                    .as_str()
+                    .is_none_or(|r| r.is_empty() || r == p.reference)
+        })
+        .and_then(|x| x["PaymentID"].as_str())
+        .map(str::to_owned)
+}
+
+/// An amount in Xero's JSON, read from its digits (never through a float).
+fn decimal_of(v: &Value) -> Option<ledgerkeep_domain::Money> {
+    match v {
+        Value::Number(n) => ledgerkeep_domain::Money::parse(&n.to_string()).ok(),
+        Value::String(s) => ledgerkeep_domain::Money::parse(s).ok(),
+        _ => None,
+    }
 }
 
 impl SyncEngine {
@@ -214,13 +264,30 @@ impl SyncEngine {
         priority: Priority,
         notifier: &dyn Notifier,
     ) -> OutboxReport {
-        // One sender at a time: two must never send the same batch at once.
+        // One sender at a time: two must never send the same batch at once,
+        // within this process (the engine's lock) and across processes (the
+        // ledger's writer lock: the app holds it while it runs, a CLI `sync`
+        // for its run).
         let _one = self.outbox_lock().lock().await;
-        let actor = Actor::sync("outbox");
         let mut report = OutboxReport {
             tenant: tenant.to_owned(),
             ..OutboxReport::default()
         };
+        let _writer = match self.store().writer_lock() {
+            Ok(l) => l,
+            Err(e) => {
+                let why = match &e {
+                    ledgerkeep_store::StoreError::InUse { by } => {
+                        format!("{by} sends the payments while it has the ledger open.")
+                    }
+                    other => format!("The ledger's lock could not be taken: {other}."),
+                };
+                tracing::info!(%tenant, reason = %why, "payments not sent from this process");
+                report.waiting = Some(why);
+                return report;
+            }
+        };
+        let actor = Actor::sync("outbox");
         let mut sent_keys = std::collections::HashSet::new();
         loop {
             let batch = match self
@@ -256,6 +323,53 @@ impl SyncEngine {
                 Ok(XeroResponse {
                     status: 200, body, ..
                 }) => results_of(&batch, &body),
+                Err(e) if batch.retry && refused_without_validation(&e) => {
+                    // The first send's answer never came, and the retry was
+                    // refused without a word on the payments: whether the
+                    // first was recorded is unknown. Xero's invoices say.
+                    tracing::info!(%tenant, error = %e, "payments' outcome unknown: reading their invoices");
+                    let (found, unknown) = self.settle_unknown(tenant, &batch, priority).await;
+                    if !unknown.is_empty() {
+                        let reason = format!(
+                            "Unknown: Xero did not answer the first send, and refused the retry ({e}). Its invoice does not show this payment yet; Ledgerkeep reads it again on each sync. Check the invoice in Xero before recording this payment again."
+                        );
+                        if let Err(err) = self
+                            .store()
+                            .note_payments_unknown(
+                                tenant,
+                                &batch.key,
+                                &unknown,
+                                &reason,
+                                self.now(),
+                            )
+                            .await
+                        {
+                            tracing::warn!(error = %err, "could not note the payments' unknown outcome");
+                        }
+                        report.waiting = Some(reason);
+                    }
+                    if found.is_empty() {
+                        break;
+                    }
+                    found
+                }
+                Err(e) if not_permitted(&e) => {
+                    // Sent for the first time and refused outright: nothing
+                    // was recorded. Back to the queue, to go once allowed.
+                    let reason = format!(
+                        "Not permitted: {e} Connect to Xero again allowing payments to be recorded; the payment waits in the queue until then."
+                    );
+                    tracing::info!(%tenant, "recording payments is not permitted: back to the queue");
+                    if let Err(err) = self
+                        .store()
+                        .return_batch_to_queue(tenant, &batch.key, &reason, &actor, self.now())
+                        .await
+                    {
+                        tracing::warn!(error = %err, "could not return the payments to the queue");
+                    }
+                    report.waiting = Some(reason);
+                    break;
+                }
                 Ok(XeroResponse { status, body, .. }) => all_refused(
                     &batch,
                     &body,
@@ -304,6 +418,65 @@ impl SyncEngine {
             }
         }
         report
+    }
+
+    /// For a batch whose outcome is unknown: reads its invoices from Xero,
+    /// and each payment the invoice lists (same amount, day and reference)
+    /// is read whole and counted recorded. Returns those results, and the
+    /// outbox ids whose payment Xero does not show (still unknown; all of
+    /// them when Xero cannot be read).
+    async fn settle_unknown(
+        &self,
+        tenant: &str,
+        batch: &PaymentBatch,
+        priority: Priority,
+    ) -> (Vec<(i64, ItemResult)>, Vec<i64>) {
+        let all: Vec<i64> = batch.items.iter().map(|p| p.id).collect();
+        let ids: BTreeSet<&str> = batch.items.iter().map(|p| p.invoice_id.as_str()).collect();
+        let mut req = ApiRequest::get("Invoices")
+            .query("IDs", ids.into_iter().collect::<Vec<_>>().join(","))
+            .query("unitdp", "4");
+        req.priority = priority;
+        let invoices = match self.xero().client().get(tenant, &req).await {
+            Ok(r) => r.body["Invoices"].as_array().cloned().unwrap_or_default(),
+            Err(e) => {
+                tracing::info!(error = %e, "the invoices could not be read: the payments stay unknown");
+                return (Vec::new(), all);
+            }
+        };
+        let mut taken: Vec<String> = Vec::new();
+        let mut found = Vec::new();
+        let mut unknown = Vec::new();
+        for p in &batch.items {
+            let listed = invoices
+                .iter()
+                .find(|i| {
+                    i["InvoiceID"]
+                        .as_str()
+                        .is_some_and(|id| id.eq_ignore_ascii_case(&p.invoice_id))
+                })
+                .and_then(|i| matching_payment(i, p, &taken));
+            let Some(pid) = listed else {
+                unknown.push(p.id);
+                continue;
+            };
+            let mut one = ApiRequest::get(format!("Payments/{pid}"));
+            one.priority = priority;
+            match self.xero().client().get(tenant, &one).await {
+                Ok(r) => match r.body["Payments"].as_array().and_then(|l| l.first()) {
+                    Some(record) if record["PaymentID"].is_string() => {
+                        taken.push(pid);
+                        found.push((p.id, ItemResult::Recorded(payment_record(record))));
+                    }
+                    _ => unknown.push(p.id),
+                },
+                Err(e) => {
+                    tracing::info!(error = %e, "a listed payment could not be read: it stays unknown");
+                    unknown.push(p.id);
+                }
+            }
+        }
+        (found, unknown)
     }
 
     /// The invoices of the recorded payments, as Xero holds them now (one
