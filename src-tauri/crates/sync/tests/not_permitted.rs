@@ -111,11 +111,22 @@ struct Fronted {
 }
 
 async fn fronted() -> Fronted {
+    fronted_app(false).await
+}
+
+/// `starter`: the simulator is a Xero app made in 2026 on the Starter tier
+/// (granular scopes only, each call's scope checked, no Journals).
+async fn fronted_app(starter: bool) -> Fronted {
     let time = VirtualTime::starting_at(ledgerkeep_sim::clock::DEFAULT_START_MS);
-    let sim = RunningSimulator::builder()
+    let builder = RunningSimulator::builder();
+    let builder = if starter {
+        builder.new_starter_app()
+    } else {
+        builder.limits(Limits::XERO)
+    };
+    let sim = builder
         .seed(11)
         .size(Size::Small)
-        .limits(Limits::XERO)
         .clock(SimClock(Arc::clone(&time)))
         .auto_consent(true)
         .redirect_uri(BOUNCE_URL)
@@ -309,5 +320,34 @@ async fn a_sign_in_permitted_nothing_is_not_taken_for_a_disconnection() {
     assert_eq!(
         refused_streams(&h.store, &tenant).await.len(),
         r.streams.len()
+    );
+}
+
+/// Against a new Xero app on the Starter tier (the simulator checks each
+/// call's granular scope), the default scopes serve every stream but
+/// Journals, which is refused as a matter of plan, and Xero's reports.
+#[tokio::test]
+async fn on_a_new_starter_app_the_default_scopes_serve_everything_but_journals() {
+    let h = fronted_app(true).await;
+    let tenant = h.sim.tenants()[0].tenant_id.clone();
+    let mut req = SyncRequest::user();
+    req.reports_every = Some(ledgerkeep_sync::DEFAULT_REPORTS_EVERY);
+    let r = h
+        .engine
+        .sync_tenant(&tenant, &req, &CancelToken::new(), &no_progress())
+        .await;
+    assert!(r.succeeded(), "{:?} {:?}", r.stopped, r.error);
+    for s in &r.streams {
+        if s.stream == "Journals" {
+            assert_eq!(s.refused, Some(RefusalReason::Plan), "{s:?}");
+        } else {
+            assert_eq!(s.status, StreamStatus::Done, "{s:?}");
+        }
+    }
+    assert!(r.xero_reports > 0, "Xero's reports were not fetched: {r:?}");
+    assert_eq!(h.front.calls("Journals"), 1);
+    assert_eq!(
+        h.metrics.snapshot().token_refreshes_ok + h.metrics.snapshot().token_refreshes_failed,
+        0
     );
 }

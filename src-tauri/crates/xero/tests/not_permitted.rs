@@ -16,7 +16,10 @@ use std::sync::Arc;
 
 use common::*;
 use ledgerkeep_sim::{Fault, FaultRule, Limits};
-use ledgerkeep_xero::{ApiRequest, MemoryTokenStore, XeroError, XeroOptions};
+use ledgerkeep_xero::{
+    ApiRequest, MemoryTokenStore, RedirectTarget, ScopeChoice, XeroEndpoints, XeroError,
+    XeroOptions,
+};
 use parking_lot::Mutex;
 
 /// What the stand-in answers for a path.
@@ -267,4 +270,108 @@ async fn an_expired_token_is_refreshed_once_and_the_call_succeeds() {
     assert_eq!(front.calls("Contacts"), 2);
     assert_eq!(h.proxy.refreshes.load(Ordering::SeqCst), before + 2);
     assert!(xero.client().refusals(&tenant).is_empty());
+}
+
+/// A Xero app made in 2026 on the Starter tier: the default (granular)
+/// scopes sign in and read, Journals is refused as not permitted without a
+/// refresh; the legacy broad scopes are refused at authorize
+/// (`invalid_scope`), and a write without its scope is not permitted.
+#[tokio::test]
+async fn a_new_starter_app_takes_the_default_scopes_and_refuses_the_broad_ones() {
+    let time = ledgerkeep_xero::VirtualTime::starting_at(ledgerkeep_sim::clock::DEFAULT_START_MS);
+    let sim = ledgerkeep_sim::RunningSimulator::builder()
+        .new_starter_app()
+        .seed(7)
+        .size(ledgerkeep_sim::Size::Small)
+        .clock(SimClock(Arc::clone(&time)))
+        .auto_consent(true)
+        .redirect_uri(BOUNCE_URL)
+        .start()
+        .await
+        .unwrap();
+    let (proxy_url, proxy) = start_token_proxy(sim.base_url()).await;
+    let h = Harness {
+        endpoints: XeroEndpoints {
+            login_url: sim.base_url().to_owned(),
+            identity_url: proxy_url,
+            api_url: sim.base_url().to_owned(),
+            client_id: Some(sim.client_id().to_owned()),
+            oauth_port: 0,
+        },
+        sim,
+        time,
+        proxy,
+        real: false,
+    };
+
+    // The broad scopes of an older app: refused at authorize.
+    let legacy = xero(
+        &h,
+        Arc::new(MemoryTokenStore::default()),
+        XeroOptions {
+            scopes: ScopeChoice {
+                legacy: true,
+                record_payments: false,
+            }
+            .scopes(),
+            ..XeroOptions::default()
+        },
+    );
+    let req = legacy
+        .start_sign_in(&RedirectTarget::Https(BOUNCE_URL.into()))
+        .unwrap();
+    let location = authorize(&req.url).await;
+    let err = legacy
+        .complete_sign_in(location.split_once('?').unwrap().1)
+        .await
+        .unwrap_err();
+    assert_eq!(err, XeroError::Denied("invalid_scope".into()));
+
+    // The default scopes: granted; every read but Journals is served.
+    let xero = xero(
+        &h,
+        Arc::new(MemoryTokenStore::default()),
+        XeroOptions::default(),
+    );
+    connect(&xero).await;
+    let tenant = h.sim.tenants()[0].tenant_id.clone();
+    for path in [
+        "Invoices",
+        "Payments",
+        "BankTransactions",
+        "Contacts",
+        "Accounts",
+    ] {
+        let r = xero
+            .client()
+            .get(&tenant, &ApiRequest::get(path))
+            .await
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert_eq!(r.status, 200, "{path}");
+    }
+    let refreshes = h.proxy.refreshes.load(Ordering::SeqCst);
+    let err = xero
+        .client()
+        .get(&tenant, &ApiRequest::get("Journals"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, XeroError::NotPermitted { .. }), "{err:?}");
+    // A write needs write access, which the default scopes do not ask for.
+    let put = ApiRequest::put(
+        "Payments",
+        serde_json::json!({"Payments": []}),
+        "key-no-write-scope",
+    );
+    let err = xero.client().put(&tenant, &put).await.unwrap_err();
+    assert!(matches!(err, XeroError::NotPermitted { .. }), "{err:?}");
+    assert_eq!(h.proxy.refreshes.load(Ordering::SeqCst), refreshes);
+    // Refused writes do not hide reads of the same endpoint.
+    assert_eq!(
+        xero.client()
+            .get(&tenant, &ApiRequest::get("Payments"))
+            .await
+            .unwrap()
+            .status,
+        200
+    );
 }
