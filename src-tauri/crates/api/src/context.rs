@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use ledgerkeep_obs::logging::LogControl;
 use ledgerkeep_obs::{Metrics, SharedClock, SystemClock};
+use ledgerkeep_store::audit::{AuditAnchor, ChainAnchor, KeyringAnchor};
 use ledgerkeep_store::LedgerStore;
 use ledgerkeep_xero::{
     KeyringTokenStore, LoopbackListener, Timekeeping, TokenStore, TokioSleeper, Xero,
@@ -60,6 +61,8 @@ pub struct AppContext {
     store: LedgerStore,
     metrics: Arc<Metrics>,
     xero: Arc<Xero>,
+    /// The audit chain's head, kept outside the ledger file.
+    audit_anchor: Arc<ChainAnchor>,
     /// Loopback listeners of started sign-ins, by state, until they are awaited.
     listeners: Arc<Mutex<HashMap<String, LoopbackListener>>>,
 }
@@ -71,6 +74,9 @@ pub struct XeroSetup {
     pub store: Arc<dyn TokenStore>,
     pub time: Option<Timekeeping>,
     pub options: XeroOptions,
+    /// Where the audit chain's head is kept outside the ledger: the OS
+    /// keyring, beside the tokens (tests hand in memory).
+    pub audit_anchor: Arc<dyn AuditAnchor>,
 }
 
 impl XeroSetup {
@@ -79,6 +85,7 @@ impl XeroSetup {
     pub fn keyring_service(service: &str) -> Self {
         XeroSetup {
             store: Arc::new(KeyringTokenStore::new(service)),
+            audit_anchor: Arc::new(KeyringAnchor::new(service)),
             ..XeroSetup::default()
         }
     }
@@ -90,6 +97,7 @@ impl Default for XeroSetup {
             store: Arc::new(KeyringTokenStore::default()),
             time: None,
             options: XeroOptions::default(),
+            audit_anchor: Arc::new(KeyringAnchor::default()),
         }
     }
 }
@@ -121,6 +129,14 @@ impl AppContext {
         if let Err(err) = paths.restrict_ledger_files() {
             tracing::warn!(%err, "the ledger's files could not be made owner-only");
         }
+        // The chain's head as found at start: anchored when this ledger has no
+        // anchor yet, moved on when the chain extends it, and otherwise left as
+        // evidence for `audit verify` (never an error here).
+        let audit_anchor = Arc::new(ChainAnchor::new(
+            Arc::clone(&xero.audit_anchor),
+            &paths.ledger_file(),
+        ));
+        store.anchor_audit_head(&audit_anchor).await;
         if let Some(level) = crate::ops::preferences::stored_log_level(&store).await {
             if let Err(err) = config.log_control.set_level(level) {
                 tracing::warn!(%err, "could not apply the saved log level");
@@ -155,6 +171,7 @@ impl AppContext {
             store,
             metrics,
             xero: Arc::new(xero),
+            audit_anchor,
             listeners: Arc::new(Mutex::new(HashMap::new())),
         })
     }
@@ -178,6 +195,11 @@ impl AppContext {
     /// Sign-in, tokens and the Xero client (the sync engine uses `xero().client()`).
     pub fn xero(&self) -> &Arc<Xero> {
         &self.xero
+    }
+
+    /// The audit chain's head kept outside the ledger (see `verify_audit`).
+    pub fn audit_anchor(&self) -> &Arc<ChainAnchor> {
+        &self.audit_anchor
     }
 
     pub(crate) fn listeners(&self) -> &Mutex<HashMap<String, LoopbackListener>> {

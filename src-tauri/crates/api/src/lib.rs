@@ -42,7 +42,8 @@ pub use ops::ledger::{
     ListDocumentsRequest, RecordHistoryRequest, SortFieldDto,
 };
 pub use ops::maintenance::{
-    backup_now, restore_backup, verify_audit, AuditVerifyView, BackupRequest, BackupView,
+    anchor_note, backup_now, restore_backup, restore_backup_with, verify_audit,
+    verify_audit_anchored, AuditVerifyOutcome, AuditVerifyView, BackupRequest, BackupView,
     ChainBreakView, RestoreRequest, RestoreView, Upkeep,
 };
 pub use ops::payments::{

@@ -47,12 +47,17 @@ pub async fn restore(config: &AppConfig, from: &Path) -> Result<ExitCode, ApiErr
     Ok(ExitCode::SUCCESS)
 }
 
-/// `ledgerkeep-cli audit verify`: prints the report; exits non-zero and names
-/// the first broken link when the chain is broken.
+/// `ledgerkeep-cli audit verify`: prints the report, with what the chain's
+/// anchor outside the ledger (the OS keyring) said; exits non-zero and names
+/// the first broken link and the last good row when the chain is broken. An
+/// anchor that could not vouch for the whole chain is said on stderr.
 pub async fn audit_verify(ctx: &AppContext) -> Result<ExitCode, ApiError> {
-    let report = ledgerkeep_api::verify_audit(ctx).await?;
+    let report = ledgerkeep_api::verify_audit_anchored(ctx).await?;
     print_json(&report)?;
-    match &report.first_break {
+    if let Some(note) = &report.anchor_note {
+        let _ = writeln!(std::io::stderr(), "{note}");
+    }
+    match &report.view.first_break {
         None => Ok(ExitCode::SUCCESS),
         Some(b) => {
             let _ = writeln!(

@@ -1,8 +1,10 @@
 //! Keeping the ledger safe: backups, restore and the audit-chain check.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use ledgerkeep_store::audit::{adopt_anchor_from_file, AnchorCheck, AuditAnchor, KeyringAnchor};
 use ledgerkeep_store::backup;
 use ledgerkeep_store::settings::{BACKUP_EVERY_HOURS, BACKUP_KEEP};
 use serde::{Deserialize, Serialize};
@@ -157,8 +159,27 @@ pub async fn restore_backup(
     req: RestoreRequest,
     now: DateTime<Utc>,
 ) -> Result<RestoreView, ApiError> {
+    restore_backup_with(paths, req, now, Arc::new(KeyringAnchor::default())).await
+}
+
+/// [`restore_backup`], the audit chain's head kept in `audit_anchor` (the
+/// app's is the OS keyring). Once the backup is in place, the anchor takes
+/// the head the backup carries, so that the restored (older) chain is not
+/// taken for a cut one. If the anchor cannot be written, the restore still
+/// stands, and `audit verify` will say the chain ends before its anchor.
+#[tracing::instrument(name = "op", skip_all, fields(op = "restore_backup_with", request_id = %crate::request_id()))]
+pub async fn restore_backup_with(
+    paths: &AppPaths,
+    req: RestoreRequest,
+    now: DateTime<Utc>,
+    audit_anchor: Arc<dyn AuditAnchor>,
+) -> Result<RestoreView, ApiError> {
     let from = req.backup_path(paths)?;
-    let out = backup::restore(&from, &paths.ledger_file(), &paths.backups_dir, now).await?;
+    let ledger = paths.ledger_file();
+    let out = backup::restore(&from, &ledger, &paths.backups_dir, now).await?;
+    if let Err(err) = adopt_anchor_from_file(audit_anchor, &ledger).await {
+        tracing::warn!(%err, "the restored ledger's audit head could not be anchored outside the file");
+    }
     Ok(RestoreView {
         restored_from: out.restored_from.display().to_string(),
         previous_copy: out.previous_copy.map(|p| p.display().to_string()),
@@ -174,6 +195,10 @@ pub struct ChainBreakView {
     pub seq: u32,
     /// `hash_mismatch` (edited), `link_mismatch` (a row removed or inserted
     /// before it), `sequence_gap`, `head_mismatch` (rows removed from the end).
+    // Checked against the anchor outside the ledger, also `truncated` (rows
+    // removed from the end, the head rewritten; or an older file put in
+    // place), `emptied` and `anchor_mismatch` (another file put in place).
+    // The detail names the last good row.
     pub kind: String,
     pub detail: String,
 }
@@ -186,20 +211,69 @@ pub struct AuditVerifyView {
     pub first_break: Option<ChainBreakView>,
 }
 
-/// Walks the whole audit chain.
+/// Walks the whole audit chain, and checks it against its head kept outside
+/// the ledger (the OS keyring).
 #[tracing::instrument(name = "op", skip_all, fields(op = "verify_audit", request_id = %crate::request_id()))]
 pub async fn verify_audit(ctx: &AppContext) -> Result<AuditVerifyView, ApiError> {
-    let report = ctx.store().verify_audit().await?;
-    Ok(AuditVerifyView {
-        intact: report.is_intact(),
-        rows_checked: u32_of(report.rows_checked),
-        first_break: report.first_break.map(|b| ChainBreakView {
-            seq: u32_of(b.seq),
-            kind: serde_json::to_value(&b.kind)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default(),
-            detail: b.detail,
-        }),
+    Ok(verified(ctx).await?.view)
+}
+
+/// The audit chain checked, with what its anchor outside the ledger said.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditVerifyOutcome {
+    #[serde(flatten)]
+    pub view: AuditVerifyView,
+    /// The anchor's state: `matches`, `behind`, `not_anchored`,
+    /// `unavailable`, `contradicted` (see `first_break`) or `not_checked`.
+    pub anchor: AnchorCheck,
+    /// A sentence for the owner when the anchor could not vouch for the whole
+    /// chain, though nothing was found wrong.
+    pub anchor_note: Option<String>,
+}
+
+/// [`verify_audit`], with the anchor's state (what `audit verify` prints).
+#[tracing::instrument(name = "op", skip_all, fields(op = "verify_audit_anchored", request_id = %crate::request_id()))]
+pub async fn verify_audit_anchored(ctx: &AppContext) -> Result<AuditVerifyOutcome, ApiError> {
+    verified(ctx).await
+}
+
+async fn verified(ctx: &AppContext) -> Result<AuditVerifyOutcome, ApiError> {
+    let report = ctx
+        .store()
+        .verify_audit_anchored(ctx.audit_anchor())
+        .await?;
+    let anchor_note = anchor_note(&report.anchor);
+    Ok(AuditVerifyOutcome {
+        view: AuditVerifyView {
+            intact: report.is_intact(),
+            rows_checked: u32_of(report.rows_checked),
+            first_break: report.first_break.map(|b| ChainBreakView {
+                seq: u32_of(b.seq),
+                kind: b.kind.as_str().to_owned(),
+                detail: b.detail,
+            }),
+        },
+        anchor: report.anchor,
+        anchor_note,
     })
+}
+
+/// What the owner should know about the anchor when it could not vouch for
+/// the whole chain (a break is explained by the break itself).
+pub fn anchor_note(check: &AnchorCheck) -> Option<String> {
+    match check {
+        AnchorCheck::NotChecked
+        | AnchorCheck::Matches { .. }
+        | AnchorCheck::Contradicted { .. } => None,
+        AnchorCheck::NotAnchored => Some(
+            "No copy of the audit trail's end is kept outside the ledger yet (a new computer or data folder), so only the ledger file itself was checked. The next change records one.".to_owned(),
+        ),
+        AnchorCheck::Unavailable { reason } => Some(format!(
+            "The copy of the audit trail's end kept in the OS keyring could not be read ({reason}), so only the ledger file itself was checked: a trail cut short, or another ledger file put in its place, would not show. Unlock the keyring and check again."
+        )),
+        AnchorCheck::Behind { anchor_seq, head_seq } => Some(format!(
+            "The copy of the audit trail's end kept in the OS keyring is at row {anchor_seq} of {head_seq}, because a write to the keyring failed earlier; it is written again after the next change. The trail agrees with it up to row {anchor_seq}."
+        )),
+    }
 }
