@@ -23,11 +23,12 @@ use crate::links::{parse_link, Link};
 pub type Property = fn(&[u8]);
 
 /// The fuzz targets, by name: the folder names under `fuzz/corpus/`.
-pub const TARGETS: [(&str, Property); 6] = [
+pub const TARGETS: [(&str, Property); 7] = [
     ("ms_date", ms_date),
     ("json_decimal", json_decimal),
     ("xero_entity", xero_entity),
     ("xero_report", xero_report),
+    ("report_sums", report_sums),
     ("oauth_callback", oauth_callback),
     ("command_request", command_request),
 ];
@@ -162,6 +163,29 @@ pub fn xero_report(data: &[u8]) {
     let again = parse_report(kind, &value).expect("a report that read once reads again");
     assert!(again == report);
     assert!(compare(&report.figures, &report.figures).is_empty());
+}
+
+/// The sums behind a report and its comparison with Xero's, over any
+/// amounts (up to a decimal's limits): every 13 bytes are one amount (12 of
+/// mantissa, then the sign and the scale), taken in pairs as a trial
+/// balance's debit and credit cells of one account. Nothing panics; the
+/// totals are exactly the sums of each side, or an out-of-range error when a
+/// sum is beyond a decimal.
+pub fn report_sums(data: &[u8]) {
+    let amounts: Vec<Decimal> = data
+        .chunks_exact(13)
+        .map(|c| {
+            let word = |i: usize| u32::from_le_bytes([c[i], c[i + 1], c[i + 2], c[i + 3]]);
+            Decimal::from_parts(
+                word(0),
+                word(4),
+                word(8),
+                c[12] & 0x80 != 0,
+                u32::from(c[12] & 0x7f) % 29,
+            )
+        })
+        .collect();
+    crate::ops::reports::check_sums(&amounts);
 }
 
 /// Both ends of the sign-in callback: the deep link and the loopback

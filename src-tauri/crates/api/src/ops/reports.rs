@@ -1664,6 +1664,71 @@ pub async fn list_accounts(
         .collect()
 }
 
+/// The fuzzing property of the report sums (`fuzzing::report_sums`):
+/// `amounts` in pairs as one account's debit and credit in a trial balance.
+#[allow(clippy::panic, clippy::expect_used)]
+pub(crate) fn check_sums(amounts: &[Decimal]) {
+    let rows: Vec<ReportRowView> = amounts
+        .chunks(2)
+        .enumerate()
+        .map(|(i, pair)| {
+            let drill = Some(DrillView::Ledger(LedgerDrillView {
+                account: format!("a{i}"),
+                from: None,
+                to: "2026-06-30".to_owned(),
+                sign: None,
+                negate: false,
+            }));
+            let cell = |d: Option<&Decimal>| ReportCellView {
+                amount: d.copied().map(Money::new),
+                drill: drill.clone(),
+            };
+            row(
+                format!("Account {i}"),
+                vec![cell(pair.first()), cell(pair.get(1))],
+            )
+        })
+        .collect();
+    let mut view = empty_view(
+        ReportKind::TrialBalance,
+        ReportBasis::Accrual,
+        "Trial balance",
+    );
+    view.sections = vec![ReportSectionView {
+        title: "Accounts".to_owned(),
+        rows,
+        total: None,
+    }];
+    // The same sums, one at a time: None when any is out of range.
+    let nets: Option<Vec<Decimal>> = amounts
+        .chunks(2)
+        .map(|p| p[0].checked_sub(p.get(1).copied().unwrap_or_default()))
+        .collect();
+    let sides = nets.as_ref().and_then(|nets| {
+        let (mut debit, mut credit) = (Decimal::ZERO, Decimal::ZERO);
+        for n in nets {
+            if n.is_sign_negative() {
+                credit = credit.checked_sub(*n)?;
+            } else {
+                debit = debit.checked_add(*n)?;
+            }
+        }
+        Some((debit, credit))
+    });
+    match (local_figures(&view, None), sides) {
+        (Ok(f), Some((debit, credit))) => {
+            assert_eq!(f[&FigureKey::Total(TotalLine::TotalDebit)].amount, debit);
+            assert_eq!(f[&FigureKey::Total(TotalLine::TotalCredit)].amount, credit);
+        }
+        (Err(_), None) => {}
+        (got, want) => panic!("local figures {got:?}, the sums one at a time {want:?}"),
+    }
+    let (a, b) = amounts.split_at(amounts.len() / 2);
+    let sums = combine(a, b, Decimal::checked_add);
+    let want: Option<Vec<Decimal>> = a.iter().zip(b).map(|(x, y)| x.checked_add(*y)).collect();
+    assert_eq!(sums.ok(), want);
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
