@@ -117,11 +117,21 @@ pub async fn finish_loopback_sign_in(
     Ok(connected(&conn))
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct CompleteSignInRequest {
     /// The query of `ledgerkeep://oauth/callback?…` (`code=…&state=…`).
     pub query: String,
+}
+
+/// The query holds the authorisation code and the state: Debug says only
+/// whether one came.
+impl std::fmt::Debug for CompleteSignInRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CompleteSignInRequest")
+            .field("query", &(!self.query.is_empty()).then_some("<redacted>"))
+            .finish()
+    }
 }
 
 /// Completes a sign-in from the deep link's query, with the same checks as the
@@ -307,4 +317,20 @@ pub async fn start_bounce_sign_in(
         ctx.xero().sign_in().cancel(&started.state);
         ApiError::internal(format!("The system browser could not be opened ({err})."))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deep_links_query_never_prints() {
+        let req = CompleteSignInRequest {
+            query: "code=c0de-secret-9&state=st4te-secret-8".to_owned(),
+        };
+        let printed = format!("{req:?}");
+        assert!(!printed.contains("c0de-secret-9"), "{printed}");
+        assert!(!printed.contains("st4te-secret-8"), "{printed}");
+        assert!(printed.contains("<redacted>"), "{printed}");
+    }
 }
