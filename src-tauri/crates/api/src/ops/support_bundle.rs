@@ -24,8 +24,7 @@ use crate::{ApiError, AppContext, ErrorCode};
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct SupportBundleRequest {
-    /// Where to write the zip (a new file, from the save dialog); default: a
-    /// new file in the app's support folder.
+    /// Where to write the zip; default: a new file in the app's support folder.
     pub to: Option<String>,
 }
 
