@@ -72,8 +72,13 @@ enum Command {
     Disconnect(xero::DisconnectArgs),
     // --- Syncing with Xero (sync_cmds.rs) ---
     /// Sync every kept organisation (or one) now; a progress bar on stderr, the
-    /// reports as JSON. Exit 2 if a sync stopped early.
+    /// reports as JSON. Exit 2 if a sync stopped early. While another
+    /// Ledgerkeep process (the app) holds the ledger, it waits for it to close,
+    /// unless --no-wait (then exit 4).
     Sync {
+        /// Do not wait for another process that holds the ledger: exit 4 at once.
+        #[arg(long)]
+        no_wait: bool,
         #[arg(long, value_name = "ID")]
         tenant: Option<String>,
         /// Read every stream whole (a full sweep).
@@ -137,6 +142,9 @@ enum AuditCommand {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // This process is the command line: it takes the ledger's writer lock per
+    // command (sync, restore), not for as long as the ledger is open.
+    ledgerkeep_store::lock::set_front(ledgerkeep_store::Front::Cli);
     let cli = Cli::parse();
     match run(cli).await {
         Ok(code) => code,
@@ -196,7 +204,11 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::Audit {
             command: AuditCommand::Verify,
         } => ledger_cmds::audit_verify(&ctx).await,
-        Command::Sync { tenant, full } => sync_cmds::sync(&ctx, tenant, full).await,
+        Command::Sync {
+            tenant,
+            full,
+            no_wait,
+        } => sync_cmds::sync(&ctx, tenant, full, !no_wait).await,
         Command::Status { tenant } => sync_cmds::status(&ctx, tenant).await,
         Command::Export {
             entity,

@@ -13,14 +13,53 @@ use crate::print_json;
 
 /// `sync` exits with this when a sync stopped early (1 is any other error).
 pub const EXIT_SYNC_STOPPED: u8 = 2;
+/// `sync --no-wait` exits with this when another process holds the ledger.
+pub const EXIT_LEDGER_IN_USE: u8 = 4;
 
 /// `ledgerkeep-cli sync [--tenant ID] [--full]`: a progress bar on stderr, the
 /// reports as JSON on stdout. Ctrl-C cancels at the next safe point.
+///
+/// Only one process writes the ledger from Xero and sends the payment outbox
+/// at a time: while the app (or another `sync`) holds the ledger's writer
+/// lock, this waits for it, saying so on stderr, or with `wait` false exits
+/// [`EXIT_LEDGER_IN_USE`] naming the process.
 pub async fn sync(
     ctx: &AppContext,
     tenant: Option<String>,
     full: bool,
+    wait: bool,
 ) -> Result<ExitCode, ApiError> {
+    let _writer = if wait {
+        let lock = ledgerkeep_store::LedgerLock::acquire_waiting(
+            ctx.store().path(),
+            std::time::Duration::from_millis(500),
+            |by| {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "Waiting: {by} has the ledger open. This sync starts when it closes; the app syncs on its own schedule, and its Sync now does the same at once. Ctrl-C to stop waiting."
+                );
+            },
+        );
+        tokio::select! {
+            lock = lock => lock?,
+            _ = tokio::signal::ctrl_c() => {
+                let _ = writeln!(std::io::stderr(), "Stopped waiting; nothing was synced.");
+                return Ok(ExitCode::from(EXIT_SYNC_STOPPED));
+            }
+        }
+    } else {
+        match ctx.store().writer_lock() {
+            Ok(lock) => lock,
+            Err(ledgerkeep_store::StoreError::InUse { by }) => {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "{by} has the ledger open, and syncs it itself; nothing was synced. Close it, or run sync without --no-wait to wait for it."
+                );
+                return Ok(ExitCode::from(EXIT_LEDGER_IN_USE));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    };
     // The context's one client: one rate limiter and one token manager per process.
     let xero = Arc::clone(ctx.xero());
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());

@@ -596,11 +596,25 @@ async fn restore_steps(
     })
 }
 
-/// Folds the ledger's write-ahead log into the file (rollback-journal mode,
-/// which the next open turns back to WAL), so that the file alone is the
-/// whole ledger. `false` when the file cannot be read as a database (a
+/// Folds the ledger's write-ahead log into the file (a full checkpoint that
+/// empties the log), so that the file alone is the whole ledger. `false` when the file cannot be read as a database (a
 /// damaged ledger being replaced): its log is then kept beside its copy.
 async fn fold_wal(target: &Path, busy: Duration) -> Result<bool, StoreError> {
+    // A reader that is just closing (a command line's `status`) is waited for
+    // a little; one that stays is not ours to replace under.
+    let mut tries = 0;
+    loop {
+        match fold_wal_once(target, busy).await {
+            Err(StoreError::Locked) if tries < 20 => {
+                tries += 1;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+async fn fold_wal_once(target: &Path, busy: Duration) -> Result<bool, StoreError> {
     let opened = sqlx::sqlite::SqliteConnectOptions::new()
         .filename(target)
         .busy_timeout(busy)
@@ -615,14 +629,16 @@ async fn fold_wal(target: &Path, busy: Duration) -> Result<bool, StoreError> {
             return Ok(false);
         }
     };
-    let r: Result<String, StoreError> = sqlx::query_scalar("PRAGMA journal_mode = DELETE")
+    // Every frame of the log copied into the file, and the log emptied. An
+    // open connection elsewhere that reads nothing does not stop it; one in
+    // the middle of a read does (busy), and the ledger is then not replaced.
+    let r: Result<(i64, i64, i64), StoreError> = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
         .fetch_one(&mut conn)
         .await
         .map_err(crate::error::classify);
     let _ = conn.close().await;
     match r {
-        Ok(mode) if mode.eq_ignore_ascii_case("delete") => Ok(true),
-        // Another connection has it open: it is not ours to replace.
+        Ok((0, log, copied)) if log == copied || log <= 0 => Ok(true),
         Ok(_) | Err(StoreError::Locked) => Err(StoreError::Locked),
         Err(StoreError::Corrupt { .. }) => Ok(false),
         Err(e) => {
