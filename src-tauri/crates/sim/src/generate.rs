@@ -273,8 +273,12 @@ struct Posting {
     source_id: String,
     source_type: &'static str,
     reference: String,
-    /// (account code, net, tax)
+    /// (account code, net, tax), in the document's currency.
     lines: Vec<(&'static str, Decimal, Decimal)>,
+    /// Xero's `CurrencyRate` of the document (foreign units per base unit;
+    /// one for the base currency): Journals are in the base currency, each
+    /// line converted on its own and the cents left over to Rounding.
+    rate: Decimal,
 }
 
 #[derive(Debug)]
@@ -371,6 +375,7 @@ impl Gen {
         self.over_and_prepayments();
         self.manual_journals();
         self.documents();
+        self.system_accounts();
         self.journals();
     }
 
@@ -736,6 +741,7 @@ impl Gen {
             } else {
                 (self.p.currency, "1.000000".to_owned())
             };
+            let fx: Decimal = rate.parse().unwrap_or(Decimal::ONE);
             let number = if sales {
                 n_rec += 1;
                 format!("INV-{n_rec:05}")
@@ -752,6 +758,7 @@ impl Gen {
             if (status == "AUTHORISED" || status == "PAID")
                 && n_credit < self.c.credit_notes
                 && self.chance(12)
+                && !foreign
             {
                 n_credit += 1;
                 let part = round2(total * Decimal::new(self.rng.random_range(10..40), 2));
@@ -791,6 +798,7 @@ impl Gen {
                 credit_notes.push(json!({"CreditNoteID": cn_id, "CreditNoteNumber": cn_number, "Total": money(part), "AppliedAmount": money(part), "Date": ms_date(cn_date), "HasAttachments": false, "HasErrors": false}));
                 credited = part;
                 self.postings.push(Posting {
+                    rate: Decimal::ONE,
                     created_ms: cn_created,
                     date_ms: cn_date,
                     source_id: cn_id,
@@ -828,6 +836,8 @@ impl Gen {
                 1
             };
             let mut fully_paid_on = None;
+            // (date, id, amount, bank code, created, amount in the bank's currency)
+            let mut settled: Vec<(i64, String, Decimal, &'static str, i64, Decimal)> = Vec::new();
             for k in 0..n_payments {
                 if remaining <= Decimal::ZERO {
                     break;
@@ -848,13 +858,27 @@ impl Gen {
                 let bank = self.account(code);
                 let reconciled = self.chance(70);
                 let reference = format!("Payment {number}");
+                // A foreign invoice is paid at the day's rate, not the one it was
+                // booked at: the difference is a realised currency gain or loss.
+                let pay_rate = if foreign {
+                    let drift = Decimal::from(pay_date.div_euclid(86_400_000).rem_euclid(41) - 20);
+                    (fx * (Decimal::from(1000) + drift) / Decimal::from(1000)).round_dp(6)
+                } else {
+                    fx
+                };
+                let pay_rate_text = format!("{pay_rate:.6}");
+                let bank_amount = if foreign {
+                    round2(amount / pay_rate)
+                } else {
+                    amount
+                };
                 let pay = json!({
                     "PaymentID": pid,
                     "Date": ms_date(pay_date),
-                    "BankAmount": money(amount),
+                    "BankAmount": money(bank_amount),
                     "Amount": money(amount),
                     "Reference": reference,
-                    "CurrencyRate": number_text(&rate),
+                    "CurrencyRate": number_text(&pay_rate_text),
                     "PaymentType": if sales { "ACCRECPAYMENT" } else { "ACCPAYPAYMENT" },
                     "Status": "AUTHORISED",
                     "UpdatedDateUTC": ms_date(pay_created),
@@ -865,15 +889,33 @@ impl Gen {
                     "HasValidationErrors": false
                 });
                 self.put(Collection::Payments, &pay);
-                payments.push(json!({"PaymentID": pid, "Date": ms_date(pay_date), "Amount": money(amount), "Reference": reference, "CurrencyRate": number_text(&rate), "HasAccount": false, "HasValidationErrors": false}));
+                payments.push(json!({"PaymentID": pid, "Date": ms_date(pay_date), "Amount": money(amount), "Reference": reference, "CurrencyRate": number_text(&pay_rate_text), "HasAccount": false, "HasValidationErrors": false}));
                 paid += amount;
-                let ar = if sales { "610" } else { "800" };
-                let sign = if sales {
-                    Decimal::ONE
-                } else {
-                    Decimal::NEGATIVE_ONE
-                };
+                settled.push((pay_date, pid, amount, bank.code, pay_created, bank_amount));
+            }
+            // Each payment clears what it settles of the invoice at the rate the
+            // invoice was booked at: the running total settled, converted, less
+            // what the payments before it cleared (in date order, then id), so
+            // the parts clear exactly the whole.
+            settled.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+            let (ar, sign) = if sales {
+                ("610", Decimal::ONE)
+            } else {
+                ("800", Decimal::NEGATIVE_ONE)
+            };
+            let mut before = Decimal::ZERO;
+            for (pay_date, pid, amount, bank_code, pay_created, bank_amount) in settled {
+                let control = round2((before + amount) / fx) - round2(before / fx);
+                before += amount;
+                let mut lines = vec![
+                    (bank_code, sign * bank_amount, Decimal::ZERO),
+                    (ar, -sign * control, Decimal::ZERO),
+                ];
+                if bank_amount != control {
+                    lines.push(("499", -sign * (bank_amount - control), Decimal::ZERO));
+                }
                 self.postings.push(Posting {
+                    rate: Decimal::ONE,
                     created_ms: pay_created,
                     date_ms: pay_date,
                     source_id: pid,
@@ -883,10 +925,7 @@ impl Gen {
                         "ACCPAYPAYMENT"
                     },
                     reference: number.clone(),
-                    lines: vec![
-                        (bank.code, sign * amount, Decimal::ZERO),
-                        (ar, -sign * amount, Decimal::ZERO),
-                    ],
+                    lines,
                 });
             }
             // A payment entered by mistake and deleted: served with Status DELETED,
@@ -930,6 +969,7 @@ impl Gen {
                 };
                 for (at, s) in [(created_at, sign), (deleted_at, -sign)] {
                     self.postings.push(Posting {
+                        rate: Decimal::ONE,
                         created_ms: at,
                         date_ms: pay_date,
                         source_id: pid.clone(),
@@ -1006,6 +1046,7 @@ impl Gen {
                         .map(|(code, net, t)| (*code, -sign * *net, -sign * *t)),
                 );
                 self.postings.push(Posting {
+                    rate: fx,
                     created_ms: created,
                     date_ms: date,
                     source_id: id.clone(),
@@ -1017,6 +1058,7 @@ impl Gen {
                     // Voiding posts a reversing journal.
                     let reversed = lines.iter().map(|(c, n, t)| (*c, -*n, -*t)).collect();
                     self.postings.push(Posting {
+                        rate: fx,
                         created_ms: updated,
                         date_ms: date,
                         source_id: id,
@@ -1079,6 +1121,7 @@ impl Gen {
                 let mut lines = vec![(ar, -s * total, Decimal::ZERO)];
                 lines.extend(post.iter().map(|(c, n, t)| (*c, s * *n, s * *t)));
                 self.postings.push(Posting {
+                    rate: Decimal::ONE,
                     created_ms: created,
                     date_ms: date,
                     source_id: id,
@@ -1154,6 +1197,7 @@ impl Gen {
                 let mut lines = vec![(bank.code, sign * total, Decimal::ZERO)];
                 lines.extend(post.iter().map(|(c, n, t)| (*c, -sign * *n, -sign * *t)));
                 self.postings.push(Posting {
+                    rate: Decimal::ONE,
                     created_ms: updated,
                     date_ms: date,
                     source_id: id,
@@ -1220,6 +1264,7 @@ impl Gen {
                 );
             }
             self.postings.push(Posting {
+                rate: Decimal::ONE,
                 created_ms: created,
                 date_ms: date,
                 source_id: id,
@@ -1257,26 +1302,38 @@ impl Gen {
                 self.lines(true, 1)
             };
             let total = sub + tax;
-            let allocated = self.chance(50);
-            let (status, remaining, allocations) = if allocated {
-                let inv = self
-                    .books
-                    .table(Collection::Invoices)
-                    .records()
-                    .first()
-                    .map(|r| r.value())
-                    .unwrap_or(Value::Null);
+            // Half are used up on a customer's open invoice in the base currency
+            // that still owes at least as much; the invoice then owes that less.
+            let target = if self.chance(50) {
+                self.open_sales_invoice(total)
+            } else {
+                None
+            };
+            let (status, remaining, allocations, allocated_on) = if let Some(inv) = target {
                 let short = json!({"InvoiceID": inv["InvoiceID"], "InvoiceNumber": inv["InvoiceNumber"], "Type": inv["Type"], "Contact": inv["Contact"]});
                 let aid = self.uuid();
+                let on = inv["Date"]
+                    .as_str()
+                    .and_then(crate::wire::parse_ms_date)
+                    .map_or(date, |d| d.max(date));
+                self.apply_credit(
+                    inv,
+                    if over { "Overpayments" } else { "Prepayments" },
+                    &id,
+                    total,
+                    on,
+                    created,
+                );
                 (
                     "PAID",
                     Decimal::ZERO,
                     vec![
-                        json!({"AllocationID": aid, "Amount": money(total), "Date": ms_date(date), "Invoice": short}),
+                        json!({"AllocationID": aid, "Amount": money(total), "Date": ms_date(on), "Invoice": short}),
                     ],
+                    Some(on),
                 )
             } else {
-                ("AUTHORISED", total, Vec::new())
+                ("AUTHORISED", total, Vec::new(), None)
             };
             let kind = if over {
                 "RECEIVE-OVERPAYMENT"
@@ -1332,9 +1389,10 @@ impl Gen {
             }] = json!(id);
             self.put(Collection::BankTransactions, &bt);
             self.postings.push(Posting {
+                rate: Decimal::ONE,
                 created_ms: created,
                 date_ms: date,
-                source_id: id,
+                source_id: id.clone(),
                 source_type: if over { "CASHREC" } else { "ARPREPAYMENT" },
                 reference: kind.into(),
                 lines: vec![
@@ -1342,7 +1400,75 @@ impl Gen {
                     (if over { "610" } else { "200" }, -sub, -tax),
                 ],
             });
+            // Using up a prepayment reverses its lines into the receivable it
+            // settles (an overpayment already sits in the receivable).
+            if let (Some(on), false) = (allocated_on, over) {
+                self.postings.push(Posting {
+                    rate: Decimal::ONE,
+                    created_ms: created,
+                    date_ms: on,
+                    source_id: id.clone(),
+                    source_type: "ARPREPAYMENT",
+                    reference: kind.into(),
+                    lines: vec![("200", sub, tax), ("610", -total, Decimal::ZERO)],
+                });
+            }
         }
+    }
+
+    /// The first customer invoice in the base currency that is authorised and
+    /// still owes at least `amount`.
+    fn open_sales_invoice(&self, amount: Decimal) -> Option<Value> {
+        self.books
+            .table(Collection::Invoices)
+            .records()
+            .iter()
+            .map(|r| r.value())
+            .find(|inv| {
+                let due = inv["AmountDue"]
+                    .to_string()
+                    .parse::<Decimal>()
+                    .unwrap_or_default();
+                inv["Type"] == "ACCREC"
+                    && inv["Status"] == "AUTHORISED"
+                    && inv["CurrencyCode"] == self.p.currency
+                    && due >= amount
+            })
+    }
+
+    /// Applies an overpayment or prepayment of `amount` to an invoice, as Xero
+    /// shows it on the invoice: credited, owing less, paid when nothing is left.
+    fn apply_credit(
+        &mut self,
+        mut inv: Value,
+        list: &str,
+        credit_id: &str,
+        amount: Decimal,
+        on: i64,
+        at: i64,
+    ) {
+        let d = |v: &Value| v.to_string().parse::<Decimal>().unwrap_or_default();
+        let due = d(&inv["AmountDue"]) - amount;
+        inv["AmountDue"] = money(due);
+        inv["AmountCredited"] = money(d(&inv["AmountCredited"]) + amount);
+        let id_key = if list == "Overpayments" {
+            "OverpaymentID"
+        } else {
+            "PrepaymentID"
+        };
+        if let Some(items) = inv[list].as_array_mut() {
+            items.push(json!({id_key: credit_id, "Date": ms_date(on), "Total": money(amount), "AppliedAmount": money(amount)}));
+        }
+        if due.is_zero() {
+            inv["Status"] = json!("PAID");
+            inv["FullyPaidOnDate"] = ms_date(on);
+        }
+        let updated = inv["UpdatedDateUTC"]
+            .as_str()
+            .and_then(crate::wire::parse_ms_date)
+            .map_or(at, |u| u.max(at));
+        inv["UpdatedDateUTC"] = ms_date(updated);
+        self.put(Collection::Invoices, &inv);
     }
 
     fn manual_journals(&mut self) {
@@ -1384,6 +1510,7 @@ impl Gen {
             );
             if status == "POSTED" {
                 self.postings.push(Posting {
+                    rate: Decimal::ONE,
                     created_ms: created,
                     date_ms: date,
                     source_id: id,
@@ -1494,6 +1621,51 @@ impl Gen {
         }
     }
 
+    /// The system accounts Xero posts to by itself when a foreign-currency
+    /// document is converted or paid. Made last, so that the rest of the books
+    /// are what the same seed always gave.
+    fn system_accounts(&mut self) {
+        for (code, name, kind, class, system) in [
+            (
+                "499",
+                "Realised Currency Gains",
+                "OVERHEADS",
+                "EXPENSE",
+                "REALISEDCURRENCYGAIN",
+            ),
+            ("860", "Rounding", "CURRLIAB", "LIABILITY", "ROUNDING"),
+        ] {
+            let id = self.uuid();
+            let updated = self.after(BOOKS_END_MS - SPAN_DAYS * 86_400_000);
+            self.put(
+                Collection::Accounts,
+                &json!({
+                    "AccountID": id,
+                    "Code": code,
+                    "Name": name,
+                    "Status": "ACTIVE",
+                    "Type": kind,
+                    "TaxType": "NONE",
+                    "Class": class,
+                    "SystemAccount": system,
+                    "EnablePaymentsToAccount": false,
+                    "ShowInExpenseClaims": false,
+                    "ReportingCode": format!("{}.{}", &class[..3], code),
+                    "ReportingCodeName": name,
+                    "HasAttachments": false,
+                    "UpdatedDateUTC": ms_date(updated),
+                    "AddToWatchlist": false
+                }),
+            );
+            self.accounts.push(AccountRef {
+                id,
+                code,
+                name,
+                kind,
+            });
+        }
+    }
+
     /// Numbers every posting into Journals, oldest first.
     fn journals(&mut self) {
         let mut postings = std::mem::take(&mut self.postings);
@@ -1503,7 +1675,20 @@ impl Gen {
             number += 1;
             let id = self.uuid();
             let mut lines = Vec::new();
-            for (code, net, tax) in p.lines {
+            let mut posted = p.lines;
+            if p.rate != Decimal::ONE {
+                // Each line converted on its own; what that leaves over of the
+                // whole goes to Rounding, so the journal balances in the base currency.
+                posted = posted
+                    .into_iter()
+                    .map(|(code, net, tax)| (code, round2(net / p.rate), round2(tax / p.rate)))
+                    .collect();
+                let left: Decimal = posted.iter().map(|(_, net, tax)| net + tax).sum();
+                if !left.is_zero() {
+                    posted.push(("860", -left, Decimal::ZERO));
+                }
+            }
+            for (code, net, tax) in posted {
                 let a = self.account(code);
                 let lid = self.uuid();
                 lines.push(json!({
