@@ -19,6 +19,7 @@ pub mod close;
 pub mod close_checks;
 pub mod contacts;
 mod error;
+pub mod general_ledger;
 pub mod lock;
 pub mod outbox;
 pub mod query;

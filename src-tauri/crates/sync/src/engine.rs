@@ -429,6 +429,15 @@ impl SyncEngine {
                     tracing::warn!(error = %e, "could not optimise the search index");
                 }
             }
+            // The reports read the ledger rebuilt from the documents (a Starter
+            // app has no Journals): rebuilt whenever a record changed.
+            if records_changed > 0 || matches!(self.store.general_ledger_state(tenant).await, Ok(None)) {
+                if let Err(e) =
+                    crate::general_ledger::rebuild_general_ledger(&self.store, tenant, self.now()).await
+                {
+                    tracing::warn!(error = %e, "could not rebuild the general ledger");
+                }
+            }
             let new_findings = if stopped.is_none() {
                 self.detect_anomalies(tenant).await
             } else {

@@ -7,6 +7,7 @@
 
 pub mod cancel;
 pub mod engine;
+pub mod general_ledger;
 pub mod network;
 pub mod outbox;
 pub mod progress;
