@@ -1,5 +1,5 @@
 //! What the financial reports read: account movements from the general
-//! ledger (Xero's Journals), the chart of accounts, the organisation's year
+//! ledger (rebuilt from the documents: `general_ledger`), the chart of accounts, the organisation's year
 //! end, the lines behind a figure (keyset-paginated), and outstanding invoices
 //! and bills for the aged reports.
 //!
@@ -348,7 +348,7 @@ impl LedgerStore {
                  COUNT(l.net_amount_e4) AS n_e4, \
                  SUM(CASE WHEN l.net_amount_e4 >= 0 THEN l.net_amount_e4 END) AS debit_e4, \
                  SUM(CASE WHEN l.net_amount_e4 < 0 THEN -l.net_amount_e4 END) AS credit_e4 \
-                 FROM journals j JOIN journal_lines l ON l.parent_id = j.id \
+                 FROM gl_entries j JOIN gl_lines l ON l.parent_id = j.id \
                  WHERE j.tenant_id = ? AND j.date IS NOT NULL AND j.date <= ?",
             );
             if p.from.is_some() {
@@ -423,7 +423,7 @@ impl LedgerStore {
         let mut sql = String::from(
             "SELECT j.date, COALESCE(l.account_xero_id, l.account_code, '') AS account, \
              l.account_code, l.account_name, l.account_type, l.net_amount \
-             FROM journals j JOIN journal_lines l ON l.parent_id = j.id \
+             FROM gl_entries j JOIN gl_lines l ON l.parent_id = j.id \
              WHERE j.tenant_id = ? AND j.date IS NOT NULL AND j.date <= ?",
         );
         if earliest.is_some() {
@@ -477,9 +477,9 @@ impl LedgerStore {
         let _timer = self.timed("ledger_lines");
         let limit = limit.clamp(1, 500);
         let mut sql = String::from(
-            "SELECT j.id AS jid, l.position, j.xero_id, j.number, j.date, j.reference, \
-             j.source_type, j.source_xero_id, l.description, l.net_amount, l.tax_amount \
-             FROM journals j JOIN journal_lines l ON l.parent_id = j.id \
+            "SELECT j.id AS jid, l.position, j.source_xero_id AS xero_id, NULL AS number, j.date, j.reference, \
+             j.source_type, j.source_xero_id, l.description, l.net_amount, NULL AS tax_amount \
+             FROM gl_entries j JOIN gl_lines l ON l.parent_id = j.id \
              WHERE j.tenant_id = ? AND COALESCE(l.account_xero_id, l.account_code, '') = ? \
              AND j.date IS NOT NULL AND j.date <= ? AND l.net_amount IS NOT NULL",
         );

@@ -5,7 +5,8 @@
 mod common;
 
 use common::*;
-use ledgerkeep_domain::EntityKind;
+use ledgerkeep_domain::Money;
+use ledgerkeep_store::general_ledger::GlLine;
 use ledgerkeep_store::reports::{LedgerLineFilter, LedgerPeriod, LineSign};
 use rust_decimal::Decimal;
 use serde_json::Value;
@@ -32,16 +33,48 @@ fn journal(n: i64, day: i64, amount: &str) -> Value {
     serde_json::from_str(&text).unwrap()
 }
 
-/// Stores `page` (Xero's journals, as JSON) as one sync page.
+/// Keeps `page` (entries in the shape of Xero's journals, as JSON) as the
+/// general ledger the reports read: one entry per journal, its lines in order.
 async fn store_journals(l: &Ledger, page: Vec<Value>) {
-    l.store
-        .apply_json_page(
-            TENANT,
-            EntityKind::Journal,
-            Value::Array(page),
-            &actor(),
-            at(0),
-        )
+    let mut writer = l.store.begin_general_ledger(TENANT).await.unwrap();
+    for j in &page {
+        let ms: i64 = j["JournalDate"].as_str().unwrap()[6..]
+            .split('+')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let date = chrono::DateTime::from_timestamp_millis(ms)
+            .unwrap()
+            .date_naive()
+            .to_string();
+        let lines: Vec<GlLine> = j["JournalLines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|line| GlLine {
+                date: date.clone(),
+                reference: j["Reference"].as_str().map(str::to_owned),
+                source_xero_id: j["JournalID"].as_str().unwrap().to_owned(),
+                source_type: j["SourceType"].as_str().unwrap().to_owned(),
+                line_xero_id: line["JournalLineID"].as_str().map(str::to_owned),
+                role: "item".to_owned(),
+                account_xero_id: line["AccountID"].as_str().map(str::to_owned),
+                account_code: line["AccountCode"].as_str().map(str::to_owned),
+                account_type: line["AccountType"].as_str().map(str::to_owned),
+                account_name: line["AccountName"].as_str().map(str::to_owned),
+                description: None,
+                net: Money::parse(&line["NetAmount"].to_string()).unwrap(),
+                tax_type: None,
+                currency_code: None,
+                foreign_amount: None,
+                tracking_json: None,
+            })
+            .collect();
+        writer.write(&lines).await.unwrap();
+    }
+    writer
+        .finish("1970-01-01T00:00:00Z", page.len() as u64, &[])
         .await
         .unwrap();
 }

@@ -11,7 +11,8 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 
 /// A ledger holding every record of the simulator's small books (seed 7),
-/// written through the store's page path, as the sync writes them.
+/// written through the store's page path, as the sync writes them, and the
+/// general ledger rebuilt from them.
 pub async fn seeded_from_sim() -> (tempfile::TempDir, AppContext, Truth) {
     let truth = ledgerkeep_sim::generate::generate(7, Size::Small);
     let dir = tempfile::tempdir().unwrap();
@@ -25,7 +26,13 @@ pub async fn seeded_from_sim() -> (tempfile::TempDir, AppContext, Truth) {
             (Collection::Accounts, EntityKind::Account),
             (Collection::Contacts, EntityKind::Contact),
             (Collection::Invoices, EntityKind::Invoice),
+            (Collection::CreditNotes, EntityKind::CreditNote),
+            (Collection::Payments, EntityKind::Payment),
+            (Collection::Overpayments, EntityKind::Overpayment),
+            (Collection::Prepayments, EntityKind::Prepayment),
             (Collection::BankTransactions, EntityKind::BankTransaction),
+            (Collection::BankTransfers, EntityKind::BankTransfer),
+            (Collection::ManualJournals, EntityKind::ManualJournal),
             (Collection::Journals, EntityKind::Journal),
         ] {
             let records = truth.records(&t.tenant_id, c);
@@ -42,6 +49,10 @@ pub async fn seeded_from_sim() -> (tempfile::TempDir, AppContext, Truth) {
                     .unwrap();
             }
         }
+        // The reports read the general ledger the sync rebuilds from the documents.
+        ledgerkeep_sync::general_ledger::rebuild_general_ledger(ctx.store(), &t.tenant_id, now)
+            .await
+            .unwrap();
     }
     (dir, ctx, truth)
 }
