@@ -32,7 +32,7 @@ describe("the dashboard", () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  it("shows the cash in each bank account, as the ledger's journal lines add up", async () => {
+  it("shows the cash in each bank account, as the general ledger's lines add up", async () => {
     const today = localToday();
     const table = await driver.wait(until.elementLocated(byTestId("dashboard-cash")), TIMEOUT);
     const shown = new Map((await tableRows(table)).map(([name, balance]) => [name, e4(balance.replace(/^[A-Z]{3} /, ""))]));
@@ -42,7 +42,7 @@ describe("the dashboard", () => {
     for (const [id, name] of banks) {
       const lines = ledger(
         ledgerFile,
-        `SELECT l.net_amount FROM journals j JOIN journal_lines l ON l.parent_id = j.id
+        `SELECT l.net_amount FROM gl_entries j JOIN gl_lines l ON l.parent_id = j.id
           WHERE j.tenant_id = ${sqlText(tenant)} AND l.account_xero_id = ${sqlText(id)} AND j.date IS NOT NULL AND j.date <= '${today}'
             AND l.net_amount IS NOT NULL`,
       );

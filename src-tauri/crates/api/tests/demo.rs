@@ -90,6 +90,46 @@ async fn without_a_xero_app_the_demo_signs_in_through_the_real_flow() {
         !listing.rows.is_empty(),
         "the demo's bank transactions reached the ledger"
     );
+    // The demo is a new Starter app: Journals is not on its plan, so the
+    // reports read the general ledger rebuilt from the documents.
+    let tenant = in_ledger[0].tenant_id.clone();
+    let status = ledgerkeep_api::ops::sync::sync_status(
+        &ctx,
+        ledgerkeep_api::ops::sync::SyncStatusRequest {
+            tenant_id: Some(tenant.clone()),
+        },
+    )
+    .await
+    .unwrap();
+    let refused = &status.tenants[0].refused;
+    assert!(
+        refused.iter().any(|r| r.stream == "Journals"
+            && r.reason == ledgerkeep_api::ops::sync::RefusalReasonView::Plan),
+        "{refused:?}"
+    );
+    assert!(
+        refused.iter().all(|r| r.stream == "Journals"),
+        "the default scopes cover every other stream: {refused:?}"
+    );
+    let store = ctx.store();
+    assert!(store
+        .monthly_account_totals(&tenant, true)
+        .await
+        .unwrap()
+        .is_empty());
+    let gl = store.general_ledger_state(&tenant).await.unwrap().unwrap();
+    assert!(gl.lines > 100 && gl.unposted.is_empty(), "{gl:?}");
+    let moved = store
+        .account_movements(
+            &tenant,
+            &[ledgerkeep_store::reports::LedgerPeriod {
+                from: None,
+                to: "2100-01-01".to_owned(),
+            }],
+        )
+        .await
+        .unwrap();
+    assert!(moved[0].len() > 5, "the reports have accounts to show");
     sync.shutdown().await;
     server.stop().await;
 }

@@ -46,12 +46,15 @@ pub async fn start_demo_if_unconfigured(
     if config.endpoints.client_id.is_some() {
         return Ok(None);
     }
+    // The demo is what an owner meets with their own new Xero app: the free
+    // Starter tier (granular scopes only, 1,000 calls a day, no Journals).
     let sim = RunningSimulator::builder()
         .seed(2026)
         .size(Size::Small)
+        .new_starter_app()
         .limits(Limits {
             per_minute: DEMO_CALLS_PER_MINUTE,
-            ..Limits::XERO
+            ..Limits::STARTER
         })
         .auto_consent(true)
         .start()
