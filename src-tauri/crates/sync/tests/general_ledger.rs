@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use ledgerkeep_sim::{Limits, Size};
-use ledgerkeep_sync::{no_progress, CancelToken, SyncRequest};
+use ledgerkeep_sync::{no_progress, CancelToken, RefusalReason, StreamStatus, SyncRequest};
 
 #[tokio::test]
 async fn the_rebuilt_ledger_equals_journals_for_every_account_and_month() {
@@ -81,5 +81,53 @@ async fn a_second_sync_that_changes_nothing_keeps_the_ledger_and_a_change_rebuil
     assert_eq!(
         again.rebuilt_utc, first.rebuilt_utc,
         "nothing changed, nothing rebuilt"
+    );
+}
+
+/// A new Starter app (no Journals, 1,000 calls a day) syncs the medium books
+/// with the default settings: Journals is refused as a matter of plan, the
+/// refusal costs no token refresh, every organisation stays within its day's
+/// calls, and the general ledger is rebuilt from the documents.
+#[tokio::test]
+async fn a_new_starter_app_syncs_the_medium_books_and_rebuilds_the_ledger_without_journals() {
+    let h = harness_starter(Size::Medium).await;
+    for t in h.tenants() {
+        let r = h
+            .engine
+            .sync_tenant(
+                &t,
+                &SyncRequest::user(),
+                &CancelToken::new(),
+                &no_progress(),
+            )
+            .await;
+        assert!(r.succeeded(), "{t}: {:?} {:?}", r.stopped, r.error);
+        for s in &r.streams {
+            if s.stream == "Journals" {
+                assert_eq!(s.refused, Some(RefusalReason::Plan), "{s:?}");
+            } else {
+                assert_eq!(s.status, StreamStatus::Done, "{s:?}");
+            }
+        }
+        assert!(r.calls <= 1_000, "{t}: {} calls", r.calls);
+        assert!(h
+            .store
+            .monthly_account_totals(&t, true)
+            .await
+            .unwrap()
+            .is_empty());
+        let gl = h.store.general_ledger_state(&t).await.unwrap().unwrap();
+        assert!(
+            gl.unposted.is_empty(),
+            "{:?}",
+            &gl.unposted[..gl.unposted.len().min(5)]
+        );
+        assert!(gl.lines > 1_000, "{t}: {gl:?}");
+    }
+    let m = h.metrics.snapshot();
+    assert_eq!(
+        m.token_refreshes_ok + m.token_refreshes_failed,
+        0,
+        "a refusal is no reason to refresh"
     );
 }

@@ -89,11 +89,34 @@ pub async fn harness_seeded(
     limits: Limits,
     options: XeroOptions,
 ) -> Harness {
-    let time = VirtualTime::starting_at(ledgerkeep_sim::clock::DEFAULT_START_MS);
-    let sim = RunningSimulator::builder()
+    let builder = RunningSimulator::builder()
         .seed(seed)
         .size(size)
-        .limits(limits)
+        .limits(limits);
+    harness_of(builder, options).await
+}
+
+/// A new Xero app on the Starter tier (made after 2 March 2026: granular
+/// scopes only, 1,000 calls a day, no Journals), with the client's limits as
+/// Starter's and the default (granular) scopes.
+pub async fn harness_starter(size: Size) -> Harness {
+    let mut options = XeroOptions::default();
+    options.client.limits.per_day = Limits::STARTER.per_day;
+    options.client.limits.per_minute = Limits::STARTER.per_minute;
+    let builder = RunningSimulator::builder()
+        .seed(11)
+        .size(size)
+        .new_starter_app();
+    harness_of(builder, options).await
+}
+
+/// The simulator `builder` makes, on virtual time, signed in and kept.
+pub async fn harness_of(
+    builder: ledgerkeep_sim::SimulatorBuilder,
+    options: XeroOptions,
+) -> Harness {
+    let time = VirtualTime::starting_at(ledgerkeep_sim::clock::DEFAULT_START_MS);
+    let sim = builder
         .clock(SimClock(Arc::clone(&time)))
         .auto_consent(true)
         .redirect_uri(BOUNCE_URL)
