@@ -521,6 +521,7 @@ impl LedgerStore {
         )
         .await?;
         tx.commit().await?;
+        self.after_audited_commit().await;
         Ok(DismissOutcome::Dismissed(StoredFinding {
             dismissed: Some(Dismissal {
                 at,

@@ -98,6 +98,7 @@ impl LedgerStore {
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         let outcome = apply_in(&mut tx, tenant_id, records, actor, now).await?;
         tx.commit().await?;
+        self.after_audited_commit().await;
         Ok(outcome)
     }
 
@@ -210,6 +211,7 @@ impl LedgerStore {
         )
         .await?;
         tx.commit().await?;
+        self.after_audited_commit().await;
         Ok(true)
     }
 }

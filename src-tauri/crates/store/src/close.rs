@@ -372,6 +372,7 @@ impl LedgerStore {
             .await?
             .ok_or_else(|| StoreError::Data("the new procedure vanished".into()))?;
         tx.commit().await?;
+        self.after_audited_commit().await;
         Ok(row)
     }
 
@@ -426,6 +427,7 @@ impl LedgerStore {
             .await?
             .ok_or_else(|| StoreError::Data("the procedure vanished".into()))?;
         tx.commit().await?;
+        self.after_audited_commit().await;
         Ok(row)
     }
 
@@ -472,6 +474,7 @@ impl LedgerStore {
             .await?
             .ok_or_else(|| StoreError::Data("the procedure vanished".into()))?;
         tx.commit().await?;
+        self.after_audited_commit().await;
         Ok(row)
     }
 
@@ -572,6 +575,7 @@ impl LedgerStore {
         .await?;
         let run = run_from_row(&run)?;
         tx.commit().await?;
+        self.after_audited_commit().await;
         Ok(run)
     }
 
@@ -666,6 +670,7 @@ impl LedgerStore {
         )
         .await?;
         tx.commit().await?;
+        self.after_audited_commit().await;
         Ok(new)
     }
 
@@ -712,6 +717,7 @@ impl LedgerStore {
             .await?;
         }
         tx.commit().await?;
+        self.after_audited_commit().await;
         Ok(new)
     }
 
@@ -772,6 +778,7 @@ impl LedgerStore {
         .await?;
         let row = run_from_row(&row)?;
         tx.commit().await?;
+        self.after_audited_commit().await;
         Ok(row)
     }
 }

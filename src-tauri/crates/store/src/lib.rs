@@ -117,6 +117,9 @@ pub struct LedgerStore {
     search_totals: Arc<search_totals::SearchTotals>,
     /// The writer lock, when this store holds it from open to close.
     writer_lock: Arc<parking_lot::Mutex<Option<LedgerLock>>>,
+    /// Where the audit chain's head is anchored outside the file, when the
+    /// front gave one: moved after every commit that extends the chain.
+    audit_anchor: Option<Arc<audit::ChainAnchor>>,
 }
 
 /// Times one named query from its creation to its drop (an early return or a
@@ -337,6 +340,7 @@ impl LedgerStore {
             metrics: None,
             search_totals: Arc::default(),
             writer_lock: Arc::default(),
+            audit_anchor: None,
         }
     }
 
@@ -360,6 +364,22 @@ impl LedgerStore {
     pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
         self.metrics = Some(metrics);
         self
+    }
+
+    /// The same ledger, moving `anchor` to the audit chain's new head after
+    /// every commit that extends the chain.
+    pub fn with_audit_anchor(mut self, anchor: Arc<audit::ChainAnchor>) -> Self {
+        self.audit_anchor = Some(anchor);
+        self
+    }
+
+    /// Right after a COMMIT that appended to the audit chain: moves the
+    /// attached anchor, if any, to the new head. Never fails (an anchor that
+    /// cannot be written is logged and tried again after the next commit).
+    pub(crate) async fn after_audited_commit(&self) {
+        if let Some(anchor) = &self.audit_anchor {
+            self.anchor_audit_head(anchor).await;
+        }
     }
 
     /// Starts timing the query `name`; counted when the timer is dropped.

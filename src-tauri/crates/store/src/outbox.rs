@@ -447,6 +447,7 @@ impl LedgerStore {
         .await?;
         let row = fetch_existing(&mut tx, id).await?;
         tx.commit().await?;
+        self.after_audited_commit().await;
         Ok(QueueOutcome::Queued(Box::new(row)))
     }
 
@@ -539,6 +540,7 @@ impl LedgerStore {
         .await?;
         let after = fetch_existing(&mut tx, id).await?;
         tx.commit().await?;
+        self.after_audited_commit().await;
         Ok(CancelOutcome::Cancelled(Box::new(after)))
     }
 
@@ -610,6 +612,7 @@ impl LedgerStore {
             marked.extend(fetch_one(&mut tx, p.id).await?);
         }
         tx.commit().await?;
+        self.after_audited_commit().await;
         Ok(Some(PaymentBatch {
             tenant_id: tenant.to_owned(),
             key,
@@ -716,6 +719,7 @@ impl LedgerStore {
         }
         audit::append(&mut tx, &audits, &actor.to_string(), &at).await?;
         tx.commit().await?;
+        self.after_audited_commit().await;
         Ok(out)
     }
 
@@ -801,6 +805,7 @@ impl LedgerStore {
         }
         audit::append(&mut tx, &audits, &actor.to_string(), &at).await?;
         tx.commit().await?;
+        self.after_audited_commit().await;
         Ok(settled)
     }
 }

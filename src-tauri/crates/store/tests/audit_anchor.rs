@@ -166,6 +166,55 @@ async fn deleting_the_last_rows_and_rewriting_the_head_is_caught() {
 }
 
 #[tokio::test]
+async fn a_store_with_the_anchor_attached_moves_it_after_every_commit() {
+    let l = ledger().await;
+    let memory = Arc::new(MemoryAnchor::default());
+    let anchor = Arc::new(ChainAnchor::new(memory.clone(), &l.path));
+    let store = l.store.clone().with_audit_anchor(Arc::clone(&anchor));
+
+    // No explicit anchor call: each commit that writes an audit row moves it.
+    for i in 0..6 {
+        commit_one(&store, i).await;
+        let head: i64 = sqlx::query_scalar("SELECT MAX(seq) FROM audit_log")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(head, i as i64 + 1);
+        assert_eq!(memory.entry(anchor.key()).unwrap().head.seq, head);
+        assert_eq!(memory.saves(), i + 1);
+    }
+    // A page that changes nothing writes no audit row and no anchor.
+    commit_one(&store, 5).await;
+    assert_eq!(memory.saves(), 6);
+    assert_eq!(
+        store.verify_audit_anchored(&anchor).await.unwrap().anchor,
+        AnchorCheck::Matches { seq: 6 }
+    );
+
+    // The tail cut off and the head rewritten is caught against the anchor
+    // that the commits alone kept up to date.
+    exec(&store, "DELETE FROM audit_log WHERE seq > 4").await;
+    exec(
+        &store,
+        "UPDATE audit_head SET seq = 4, hash = (SELECT hash FROM audit_log WHERE seq = 4)",
+    )
+    .await;
+    assert!(store.verify_audit().await.unwrap().is_intact());
+    let report = store.verify_audit_anchored(&anchor).await.unwrap();
+    let b = report.first_break.unwrap();
+    assert_eq!(
+        (b.kind, b.seq, b.last_good_seq),
+        (BreakKind::Truncated, 5, 4)
+    );
+    assert_eq!(report.anchor, AnchorCheck::Contradicted { anchor_seq: 6 });
+
+    // A later commit does not move the anchor back onto the cut chain.
+    commit_one(&store, 50).await;
+    assert_eq!(memory.entry(anchor.key()).unwrap().head.seq, 6);
+    assert_eq!(memory.saves(), 6);
+}
+
+#[tokio::test]
 async fn emptying_the_chain_table_and_head_is_caught() {
     let (l, _memory, anchor) = anchored_chain(6).await;
     exec(&l.store, "DELETE FROM audit_log").await;
