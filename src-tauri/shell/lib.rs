@@ -67,6 +67,7 @@ pub fn run() -> ExitCode {
     if let Some(server) = &demo {
         xero.options = server.xero_options();
     }
+    let audit_anchor = std::sync::Arc::clone(&xero.audit_anchor);
     let ctx = match tauri::async_runtime::block_on(AppContext::open_with(config, xero)) {
         Ok(ctx) => ctx,
         Err(err) => return fail(&err.message),
@@ -140,7 +141,12 @@ pub fn run() -> ExitCode {
                     tracing::warn!("the ledger did not close within 5 s");
                 } else {
                     // A restore chosen in Settings runs once the ledger is closed.
-                    ledgerkeep_api::ops::backups::apply_pending_restore(&paths, now).await;
+                    ledgerkeep_api::ops::backups::apply_pending_restore(
+                        &paths,
+                        now,
+                        std::sync::Arc::clone(&audit_anchor),
+                    )
+                    .await;
                 }
                 // The demo's simulator ends with the process; waiting on its idle
                 // keep-alive connections would only hold the exit.

@@ -137,6 +137,8 @@ impl AppContext {
             &paths.ledger_file(),
         ));
         store.anchor_audit_head(&audit_anchor).await;
+        // From here on, every commit that extends the chain moves the anchor.
+        let store = store.with_audit_anchor(Arc::clone(&audit_anchor));
         if let Some(level) = crate::ops::preferences::stored_log_level(&store).await {
             if let Err(err) = config.log_control.set_level(level) {
                 tracing::warn!(%err, "could not apply the saved log level");

@@ -69,9 +69,11 @@ async fn a_cut_chain_is_reported_and_a_restore_moves_the_anchor_back() {
     // Opening anchored the empty chain.
     assert_eq!(memory.saves(), 1);
     sync_page(&ctx, 0, 5).await;
+    // The commit moved the anchor by itself: nothing is left to anchor.
+    assert_eq!(memory.entry(ctx.audit_anchor().key()).unwrap().head.seq, 5);
     assert_eq!(
         ctx.store().anchor_audit_head(ctx.audit_anchor()).await,
-        AnchorUpdate::Advanced { seq: 5 }
+        AnchorUpdate::Current
     );
     let report = verify_audit_anchored(&ctx).await.unwrap();
     assert!(report.view.intact, "{report:?}");
@@ -82,7 +84,7 @@ async fn a_cut_chain_is_reported_and_a_restore_moves_the_anchor_back() {
         .await
         .unwrap();
     sync_page(&ctx, 5, 8).await;
-    ctx.store().anchor_audit_head(ctx.audit_anchor()).await;
+    assert_eq!(memory.entry(ctx.audit_anchor().key()).unwrap().head.seq, 8);
 
     // Rows 6 to 8 removed and the head rewritten: the file alone looks whole.
     exec(&ctx, "DELETE FROM audit_log WHERE seq > 5").await;
@@ -145,11 +147,12 @@ async fn a_locked_keyring_is_said_and_not_taken_for_tampering() {
     assert_eq!(report.anchor, AnchorCheck::NotAnchored);
     assert!(report.anchor_note.unwrap().contains("only the ledger file"));
 
-    // The next change anchors the head.
+    // The next change anchors the head, with no call but the commit.
     sync_page(&ctx, 3, 4).await;
+    assert_eq!(memory.entry(ctx.audit_anchor().key()).unwrap().head.seq, 4);
     assert_eq!(
         ctx.store().anchor_audit_head(ctx.audit_anchor()).await,
-        AnchorUpdate::Advanced { seq: 4 }
+        AnchorUpdate::Current
     );
     let report = verify_audit_anchored(&ctx).await.unwrap();
     assert_eq!(report.anchor, AnchorCheck::Matches { seq: 4 });

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
+use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
 use ledgerkeep_api::ops::backups::{
@@ -18,10 +19,17 @@ use ledgerkeep_api::{
     backup_now, AppContext, AppPaths, BackupRequest, BackupView, ErrorCode, RestoreRequest,
 };
 use ledgerkeep_domain::format_instant;
+use ledgerkeep_store::audit::{AnchorCheck, AuditAnchor, ChainAnchor, MemoryAnchor};
+use ledgerkeep_store::LedgerStore;
 
 mod common;
 
 use common::open_app_in as open;
+
+/// Where a restore run at close anchors the restored chain's head.
+fn memory_anchor() -> Arc<dyn AuditAnchor> {
+    Arc::new(MemoryAnchor::default())
+}
 
 /// The app on a fresh ledger in `dir`, a backup of it, and a change made after that backup
 /// (the data settings set to [`CHANGED`]), which a restore of the backup undoes.
@@ -156,12 +164,33 @@ async fn a_chosen_restore_runs_when_the_app_closes_and_keeps_the_replaced_ledger
     assert_eq!(data_settings(&ctx).await.unwrap(), CHANGED);
     ctx.close().await;
 
-    let done = apply_pending_restore(&paths, at(2)).await.unwrap();
+    let anchor = Arc::new(MemoryAnchor::default());
+    let done = apply_pending_restore(&paths, at(2), anchor.clone())
+        .await
+        .unwrap();
     assert!(done.restored, "{}", done.message);
     let previous = done.previous_copy.clone().unwrap();
     assert!(Path::new(&previous).is_file());
+    // The anchor outside the file took the restored chain's head, so the
+    // older chain is not taken for one cut short.
+    let store = LedgerStore::open(&paths.ledger_file()).await.unwrap();
+    let report = store
+        .verify_audit_anchored(&ChainAnchor::new(anchor, &paths.ledger_file()))
+        .await
+        .unwrap();
+    assert!(report.is_intact(), "{report:?}");
+    // Without the adoption this ledger would be `NotAnchored`.
+    assert_eq!(
+        report.anchor,
+        AnchorCheck::Matches {
+            seq: report.head_seq
+        }
+    );
+    store.close().await;
     // Only once.
-    assert!(apply_pending_restore(&paths, at(3)).await.is_none());
+    assert!(apply_pending_restore(&paths, at(3), memory_anchor())
+        .await
+        .is_none());
 
     let ctx = open(dir.path()).await;
     assert_eq!(data_settings(&ctx).await.unwrap().backup_keep, 10);
@@ -178,7 +207,12 @@ async fn a_chosen_restore_runs_when_the_app_closes_and_keeps_the_replaced_ledger
         .await
         .unwrap();
     ctx.close().await;
-    assert!(apply_pending_restore(&paths, at(4)).await.unwrap().restored);
+    assert!(
+        apply_pending_restore(&paths, at(4), memory_anchor())
+            .await
+            .unwrap()
+            .restored
+    );
     let ctx = open(dir.path()).await;
     assert_eq!(data_settings(&ctx).await.unwrap(), CHANGED);
     ctx.close().await;
@@ -231,7 +265,9 @@ async fn a_damaged_backup_is_refused_and_nothing_is_lost() {
     .unwrap();
     std::fs::write(&made.path, b"damaged since").unwrap();
     ctx.close().await;
-    let done = apply_pending_restore(&paths, at(2)).await.unwrap();
+    let done = apply_pending_restore(&paths, at(2), memory_anchor())
+        .await
+        .unwrap();
     assert!(!done.restored);
     assert!(
         done.message.contains("Nothing was restored"),
@@ -270,7 +306,9 @@ async fn a_restore_chosen_by_a_process_that_did_not_close_is_not_run_by_another(
         "not this process's choice"
     );
     ctx.close().await;
-    let done = apply_pending_restore(&paths, at(2)).await.unwrap();
+    let done = apply_pending_restore(&paths, at(2), memory_anchor())
+        .await
+        .unwrap();
     assert!(!done.restored);
     assert!(
         done.message.contains("did not close normally"),
@@ -299,7 +337,9 @@ async fn a_chosen_restore_can_be_cancelled() {
         .pending_restore
         .is_none());
     ctx.close().await;
-    assert!(apply_pending_restore(&paths, at(2)).await.is_none());
+    assert!(apply_pending_restore(&paths, at(2), memory_anchor())
+        .await
+        .is_none());
 }
 
 #[tokio::test]

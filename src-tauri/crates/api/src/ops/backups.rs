@@ -12,10 +12,12 @@
 //! that did not close normally is not applied by another one.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use ledgerkeep_domain::format_instant;
+use ledgerkeep_store::audit::{adopt_anchor_from_file, AuditAnchor};
 use ledgerkeep_store::backup;
 use serde::{Deserialize, Serialize};
 
@@ -213,6 +215,7 @@ pub async fn cancel_restore(ctx: &AppContext) -> Result<BackupsView, ApiError> {
 pub async fn apply_pending_restore(
     paths: &AppPaths,
     now: DateTime<Utc>,
+    audit_anchor: Arc<dyn AuditAnchor>,
 ) -> Option<LastRestoreView> {
     let pending_file = paths.data_dir.join(PENDING_FILE);
     let pending: PendingRestore = read_json(&pending_file)?;
@@ -235,17 +238,25 @@ pub async fn apply_pending_restore(
         }
     } else {
         match backup::restore(&from, &paths.ledger_file(), &paths.backups_dir, now).await {
-            Ok(out) => LastRestoreView {
-                at_utc: format_instant(now),
-                from: pending.view.from.clone(),
-                restored: true,
-                message: format!(
-                    "The ledger was restored from {} ({} audit rows, checked). The ledger it replaced is kept in the backups folder.",
-                    from.display(),
-                    out.audit_rows
-                ),
-                previous_copy: out.previous_copy.map(|p| p.display().to_string()),
-            },
+            Ok(out) => {
+                // The restored (older) chain's head becomes the anchor, so
+                // that it is not taken for a chain cut short.
+                let ledger = paths.ledger_file();
+                if let Err(err) = adopt_anchor_from_file(audit_anchor, &ledger).await {
+                    tracing::warn!(%err, "the restored ledger's audit head could not be anchored outside the file");
+                }
+                LastRestoreView {
+                    at_utc: format_instant(now),
+                    from: pending.view.from.clone(),
+                    restored: true,
+                    message: format!(
+                        "The ledger was restored from {} ({} audit rows, checked). The ledger it replaced is kept in the backups folder.",
+                        from.display(),
+                        out.audit_rows
+                    ),
+                    previous_copy: out.previous_copy.map(|p| p.display().to_string()),
+                }
+            }
             Err(err) => LastRestoreView {
                 at_utc: format_instant(now),
                 from: pending.view.from.clone(),
