@@ -265,6 +265,18 @@ impl ContactRef {
     }
 }
 
+/// What settles part of an invoice: (date, the payment's or allocation's id,
+/// amount in the invoice's currency, for a payment its bank account and the
+/// amount in the bank's currency, created, the document that posts it).
+type Settled = (
+    i64,
+    String,
+    Decimal,
+    Option<(&'static str, Decimal)>,
+    i64,
+    String,
+);
+
 /// An event that posts to the general ledger, numbered into Journals at the end.
 #[derive(Debug, Clone)]
 struct Posting {
@@ -754,11 +766,14 @@ impl Gen {
             let mut credit_notes = Vec::new();
             let (mut paid, mut credited) = (Decimal::ZERO, Decimal::ZERO);
             let short_invoice = json!({"InvoiceID": id, "InvoiceNumber": number, "Type": kind, "Contact": contact.short(), "CurrencyCode": currency});
+            // What settles the invoice: (date, the payment's or allocation's id,
+            // amount, the bank account and amount in its currency for a payment,
+            // created, the document that posts it).
+            let mut settled: Vec<Settled> = Vec::new();
             // Credit notes allocated against some open invoices.
             if (status == "AUTHORISED" || status == "PAID")
                 && n_credit < self.c.credit_notes
                 && self.chance(12)
-                && !foreign
             {
                 n_credit += 1;
                 let part = round2(total * Decimal::new(self.rng.random_range(10..40), 2));
@@ -797,8 +812,16 @@ impl Gen {
                 self.put(Collection::CreditNotes, &cn);
                 credit_notes.push(json!({"CreditNoteID": cn_id, "CreditNoteNumber": cn_number, "Total": money(part), "AppliedAmount": money(part), "Date": ms_date(cn_date), "HasAttachments": false, "HasErrors": false}));
                 credited = part;
+                settled.push((
+                    cn_date,
+                    alloc_id.clone(),
+                    part,
+                    None,
+                    cn_created,
+                    cn_id.clone(),
+                ));
                 self.postings.push(Posting {
-                    rate: Decimal::ONE,
+                    rate: fx,
                     created_ms: cn_created,
                     date_ms: cn_date,
                     source_id: cn_id,
@@ -837,7 +860,6 @@ impl Gen {
             };
             let mut fully_paid_on = None;
             // (date, id, amount, bank code, created, amount in the bank's currency)
-            let mut settled: Vec<(i64, String, Decimal, &'static str, i64, Decimal)> = Vec::new();
             for k in 0..n_payments {
                 if remaining <= Decimal::ZERO {
                     break;
@@ -891,7 +913,14 @@ impl Gen {
                 self.put(Collection::Payments, &pay);
                 payments.push(json!({"PaymentID": pid, "Date": ms_date(pay_date), "Amount": money(amount), "Reference": reference, "CurrencyRate": number_text(&pay_rate_text), "HasAccount": false, "HasValidationErrors": false}));
                 paid += amount;
-                settled.push((pay_date, pid, amount, bank.code, pay_created, bank_amount));
+                settled.push((
+                    pay_date,
+                    pid.clone(),
+                    amount,
+                    Some((bank.code, bank_amount)),
+                    pay_created,
+                    pid,
+                ));
             }
             // Each payment clears what it settles of the invoice at the rate the
             // invoice was booked at: the running total settled, converted, less
@@ -904,9 +933,35 @@ impl Gen {
                 ("800", Decimal::NEGATIVE_ONE)
             };
             let mut before = Decimal::ZERO;
-            for (pay_date, pid, amount, bank_code, pay_created, bank_amount) in settled {
+            for (on, _, amount, bank, at, source_id) in settled {
                 let control = round2((before + amount) / fx) - round2(before / fx);
                 before += amount;
+                let Some((bank_code, bank_amount)) = bank else {
+                    // A credit note's allocation moves its credit (booked at its
+                    // own rate) onto the invoice: only a difference in the base
+                    // currency posts, to realised gains.
+                    let credit = round2(amount / fx);
+                    if credit != control {
+                        self.postings.push(Posting {
+                            rate: Decimal::ONE,
+                            created_ms: at,
+                            date_ms: on,
+                            source_id,
+                            source_type: if sales {
+                                "ACCRECCREDIT"
+                            } else {
+                                "ACCPAYCREDIT"
+                            },
+                            reference: number.clone(),
+                            lines: vec![
+                                (ar, sign * credit, Decimal::ZERO),
+                                (ar, -sign * control, Decimal::ZERO),
+                                ("499", -sign * (credit - control), Decimal::ZERO),
+                            ],
+                        });
+                    }
+                    continue;
+                };
                 let mut lines = vec![
                     (bank_code, sign * bank_amount, Decimal::ZERO),
                     (ar, -sign * control, Decimal::ZERO),
@@ -916,9 +971,9 @@ impl Gen {
                 }
                 self.postings.push(Posting {
                     rate: Decimal::ONE,
-                    created_ms: pay_created,
-                    date_ms: pay_date,
-                    source_id: pid,
+                    created_ms: at,
+                    date_ms: on,
+                    source_id,
                     source_type: if sales {
                         "ACCRECPAYMENT"
                     } else {
