@@ -28,7 +28,10 @@ fn status_and_export_of_an_empty_ledger() {
     assert!(out.status.success());
     // Text cells are quoted (exports neutralise formulas): the one header cell.
     assert_eq!(
-        String::from_utf8(out.stdout).unwrap().trim().trim_matches('"'),
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .trim()
+            .trim_matches('"'),
         "TenantID"
     );
 
