@@ -70,6 +70,10 @@ async fn if_modified_since_sees_the_changes_that_move_updated_date_and_only_thos
         .collect();
     assert!(!silent.is_empty());
     for m in silent {
+        // A record made and then changed in the same batch has no "before".
+        if changes.iter().filter(|o| o.id == m.id).count() != 1 {
+            continue;
+        }
         let was = before
             .tenant(&m.tenant_id)
             .unwrap()
@@ -84,10 +88,8 @@ async fn if_modified_since_sees_the_changes_that_move_updated_date_and_only_thos
             .get(&m.id)
             .unwrap()
             .value();
-        if changes.iter().filter(|o| o.id == m.id).count() == 1 {
-            assert_ne!(was, now, "{:?}", m.kind);
-            assert_eq!(updated_ms(&was), updated_ms(&now), "{:?}", m.kind);
-        }
+        assert_ne!(was, now, "{:?}", m.kind);
+        assert_eq!(updated_ms(&was), updated_ms(&now), "{:?}", m.kind);
     }
     // Deletions are status changes, still served.
     for m in changes
