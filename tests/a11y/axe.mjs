@@ -67,6 +67,7 @@ function handler(cmd) {
         tenantId: "t-1", dayLimitUsedPct: 7,
         streams: [{ stream: "invoices", status: "idle", watermark: "2026-07-01T09:00:00.000Z", lastFullSweep: null, records: 1234, lastError: null }],
         lastRun: { kind: "incremental", startedAt: "2026-07-01T08:59:00.000Z", finishedAt: "2026-07-01T09:00:00.000Z", status: "ok", pages: 3, recordsSeen: 300, recordsChanged: 12 },
+        refused: [{ stream: "Journals", reason: "plan", message: "Journals: not available on this Xero plan.", since: "2026-07-01T09:00:00.000Z" }],
       }],
     },
     list_documents: { rows: [doc], nextCursor: null },
