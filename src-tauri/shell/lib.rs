@@ -68,9 +68,16 @@ pub fn run() -> ExitCode {
         xero.options = server.xero_options();
     }
     let audit_anchor = std::sync::Arc::clone(&xero.audit_anchor);
+    let paths = config.paths.clone();
+    let mut context = tauri::generate_context!("tauri.conf.json");
     let ctx = match tauri::async_runtime::block_on(AppContext::open_with(config, xero)) {
         Ok(ctx) => ctx,
-        Err(err) => return fail(&err.message),
+        Err(err) => {
+            if ledgerkeep_api::ledger_held_by_another_app(&paths) {
+                hand_over_to_running_app(context);
+            }
+            return fail(&err.message);
+        }
     };
     let sync = match tauri::async_runtime::block_on(sync_bridge::start(&ctx)) {
         Ok(sync) => sync,
@@ -80,7 +87,6 @@ pub fn run() -> ExitCode {
     let update_ctx = ctx.clone();
     let reminder_ctx = ctx.clone();
     let sync_events = sync.clone();
-    let mut context = tauri::generate_context!("tauri.conf.json");
     updater::apply_debug_overrides(&mut context);
 
     let bridge = contract::builder();
@@ -159,6 +165,16 @@ pub fn run() -> ExitCode {
         }
     });
     ExitCode::SUCCESS
+}
+
+/// Another Ledgerkeep window holds the ledger: the single-instance plugin
+/// hands this launch's arguments (a `ledgerkeep://` link among them) to it and
+/// ends this process. Returns only if no such window answers.
+fn hand_over_to_running_app(context: tauri::Context) {
+    tracing::info!("another Ledgerkeep window has the ledger: handing this launch to it");
+    let _ = tauri::Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|_, _, _| {}))
+        .build(context);
 }
 
 fn fail(message: &str) -> ExitCode {

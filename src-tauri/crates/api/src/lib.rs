@@ -73,7 +73,7 @@ pub use ops::xero_connection::{
     FinishLoopbackSignInRequest, KeepOrganisationsRequest, OrganisationStatus, OrganisationView,
     SignInRoute, SignInStarted, StartSignInRequest,
 };
-pub use paths::AppPaths;
+pub use paths::{ledger_held_by_another_app, AppPaths};
 
 /// A short id for one operation call, carried by its log span.
 pub fn request_id() -> String {

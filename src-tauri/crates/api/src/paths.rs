@@ -201,6 +201,13 @@ fn resolved(path: &Path) -> PathBuf {
     }
 }
 
+/// Whether another Ledgerkeep app process holds this ledger open now: a
+/// second launch then hands its arguments to that window instead of opening.
+pub fn ledger_held_by_another_app(paths: &AppPaths) -> bool {
+    ledgerkeep_store::lock::LedgerLock::holder(&paths.ledger_file())
+        .is_some_and(|h| h.front == "app" && h.pid != std::process::id())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
