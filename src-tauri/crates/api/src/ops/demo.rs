@@ -68,6 +68,13 @@ pub async fn start_demo_if_unconfigured(
         client_id: Some(sim.client_id().to_owned()),
         oauth_port: config.endpoints.oauth_port,
     };
+    // The demo shows recording a payment too: its sign-in asks for the
+    // payments write scope, as an owner's does once they turn that feature on.
+    config.scopes = ledgerkeep_xero::ScopeChoice {
+        legacy: false,
+        record_payments: true,
+    }
+    .scopes();
     config.demo = true;
     tracing::info!("no Xero app is configured: the demo company is available");
     Ok(Some(DemoServer(sim)))
