@@ -39,13 +39,20 @@ describe("recording a payment", () => {
     await kind.findElement(By.css('option[value="invoices"]')).click();
     await (await driver.findElement(By.css('input[aria-label="Status"]'))).sendKeys("AUTHORISED");
     // Until the new listing arrives the bank transactions stay on screen: wait for an invoice or bill.
+    // The list may draw again between finding a row and reading it: each try
+    // looks the row up afresh, and a stale reference is one more try.
     await driver.wait(async () => {
-      const rows = await driver.findElements(byTestId("grid-row"));
-      if (rows.length === 0) return false;
-      const text = (await rows[0]?.getAttribute("textContent")) ?? "";
-      return /ACC(REC|PAY)/.test(text) && text.includes("AUTHORISED");
+      try {
+        const rows = await driver.findElements(byTestId("grid-row"));
+        if (rows.length === 0) return false;
+        const text = (await rows[0]?.getAttribute("textContent")) ?? "";
+        if (!(/ACC(REC|PAY)/.test(text) && text.includes("AUTHORISED"))) return false;
+        await (await driver.findElement(byTestId("grid-row"))).click();
+        return true;
+      } catch {
+        return false;
+      }
     }, TIMEOUT);
-    await (await driver.findElement(byTestId("grid-row"))).click();
 
     // The account list comes from the ledger's bank accounts. The drawer may draw
     // its form again meanwhile (the demo's launch sync ending refreshes it), so
