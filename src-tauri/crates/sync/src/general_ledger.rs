@@ -145,47 +145,29 @@ fn with_document<T>(
     let done = |r: Result<T, PostingError>, reference: Option<String>| {
         r.map(|t| (t, reference)).map_err(|e| e.to_string())
     };
+    // One arm per table: read the document, name its reference, hand it on.
+    macro_rules! arm {
+        ($ty:ty, $variant:ident, |$d:ident| $reference:expr) => {{
+            let $d: $ty = read(json)?;
+            let reference = $reference;
+            done(f(Document::$variant(&$d)), reference)
+        }};
+    }
     match table {
-        "invoices" => {
-            let d: Invoice = read(json)?;
-            let r = d.invoice_number.clone().or(d.reference.clone());
-            done(f(Document::Invoice(&d)), r)
-        }
-        "credit_notes" => {
-            let d: CreditNote = read(json)?;
-            let r = d.credit_note_number.clone().or(d.reference.clone());
-            done(f(Document::CreditNote(&d)), r)
-        }
-        "overpayments" => {
-            let d: Overpayment = read(json)?;
-            let r = d.reference.clone();
-            done(f(Document::Overpayment(&d)), r)
-        }
-        "prepayments" => {
-            let d: Prepayment = read(json)?;
-            let r = d.reference.clone();
-            done(f(Document::Prepayment(&d)), r)
-        }
-        "payments" => {
-            let d: Payment = read(json)?;
-            let r = d.reference.clone();
-            done(f(Document::Payment(&d)), r)
-        }
-        "bank_transactions" => {
-            let d: BankTransaction = read(json)?;
-            let r = d.reference.clone();
-            done(f(Document::BankTransaction(&d)), r)
-        }
-        "bank_transfers" => {
-            let d: BankTransfer = read(json)?;
-            let r = d.reference.clone();
-            done(f(Document::BankTransfer(&d)), r)
-        }
-        "manual_journals" => {
-            let d: ManualJournal = read(json)?;
-            let r = d.narration.clone();
-            done(f(Document::ManualJournal(&d)), r)
-        }
+        "invoices" => arm!(Invoice, Invoice, |d| d
+            .invoice_number
+            .clone()
+            .or(d.reference.clone())),
+        "credit_notes" => arm!(CreditNote, CreditNote, |d| d
+            .credit_note_number
+            .clone()
+            .or(d.reference.clone())),
+        "overpayments" => arm!(Overpayment, Overpayment, |d| d.reference.clone()),
+        "prepayments" => arm!(Prepayment, Prepayment, |d| d.reference.clone()),
+        "payments" => arm!(Payment, Payment, |d| d.reference.clone()),
+        "bank_transactions" => arm!(BankTransaction, BankTransaction, |d| d.reference.clone()),
+        "bank_transfers" => arm!(BankTransfer, BankTransfer, |d| d.reference.clone()),
+        "manual_journals" => arm!(ManualJournal, ManualJournal, |d| d.narration.clone()),
         other => Err(format!("{other} holds no documents that post.")),
     }
 }
