@@ -9,6 +9,7 @@ pub mod close;
 pub mod dates;
 pub mod money;
 pub mod payment;
+pub mod report_needs;
 pub mod reports;
 pub mod timezone;
 pub mod xero;
