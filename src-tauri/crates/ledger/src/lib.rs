@@ -12,6 +12,9 @@
 //! account per month. [`linked`] reads what a payment or an allocation needs
 //! of the document it settles, and [`settled_before`] orders settlements;
 //! [`rebuild`] does all of it for an organisation's [`Books`] at once.
+//! [`aged`] says what each receivable and payable document had outstanding
+//! at any date, from its payment and allocation history, in its currency
+//! and in the base currency as the control account holds it.
 //!
 //! # Invariants
 //!
@@ -91,6 +94,7 @@
 //!   rounding leaves over go to the rounding account, so every document
 //!   balances exactly in the base currency.
 
+mod aged;
 mod balances;
 mod context;
 mod error;
@@ -98,6 +102,7 @@ mod model;
 mod post;
 mod rebuild;
 
+pub use aged::{aged, aged_document, outstanding_at, Aged, AgedDocument, AgedKind, Outstanding};
 pub use balances::{monthly_balances, sum_by, trial_balance, BalanceOverflow, Month, Sums};
 pub use context::{
     settled_before, LinkedDocument, LinkedPart, PostingContext, Settlement, Side, SystemAccounts,

@@ -1336,3 +1336,140 @@ fn post_payment(p: &Payment, ctx: &PostingContext) -> Result<Posting, PostingErr
     out.balance_since(0, date, LineRole::CurrencyGain, None)?;
     out.finish()
 }
+
+// ---------------------------------------------------------------------------
+// What a receivable or payable document books, for the aged reports.
+
+/// What an invoice, credit note, overpayment or prepayment books when it
+/// posts, before any payment or allocation: computed exactly as
+/// [`post`] computes its own lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Booked {
+    pub side: Side,
+    pub kind: SourceKind,
+    /// `None` for the base currency.
+    pub currency: Option<String>,
+    /// `None` for the base currency.
+    pub rate: Option<Decimal>,
+    /// In the document's currency, as it states it (positive for a usual document).
+    pub total: Decimal,
+    /// `total` in the base currency.
+    pub total_base: Decimal,
+    /// Whether the document sits in its control account (a prepayment does
+    /// not: its money sits in its lines' accounts until it is used).
+    pub in_control: bool,
+    /// The base amount its own posting puts in the control account, as a
+    /// positive amount: the total converted whole for invoices and credit
+    /// notes, each line converted for an overpayment with lines; zero for
+    /// a prepayment.
+    pub control: Decimal,
+}
+
+/// What `document` books, or `None` when it is not a receivable or payable
+/// document, or is in a state that does not post.
+pub(crate) fn booked(
+    document: Document<'_>,
+    ctx: &PostingContext,
+) -> Result<Option<Booked>, PostingError> {
+    let view = match document {
+        Document::Invoice(d) => {
+            let calc = Calc::new("invoice", d.invoice_number.as_deref(), &d.invoice_id);
+            if !posts(&calc, d.status.as_deref(), &APPROVED, &NOT_APPROVED)? {
+                return Ok(None);
+            }
+            invoice_view(d, ctx)?
+        }
+        Document::CreditNote(d) => {
+            let calc = Calc::new(
+                "credit note",
+                d.credit_note_number.as_deref(),
+                &d.credit_note_id,
+            );
+            if !posts(&calc, d.status.as_deref(), &APPROVED, &NOT_APPROVED)? {
+                return Ok(None);
+            }
+            credit_note_view(d, ctx)?
+        }
+        Document::Overpayment(_) | Document::Prepayment(_) => {
+            let (what, fields) = match document {
+                Document::Overpayment(o) => ("overpayment", overpayment_fields(o)),
+                Document::Prepayment(p) => ("prepayment", prepayment_fields(p)),
+                _ => return Ok(None),
+            };
+            let calc = Calc::new(what, None, fields.id);
+            if !posts(
+                &calc,
+                fields.status,
+                &APPROVED,
+                &["VOIDED", "DELETED", "DRAFT"],
+            )? {
+                return Ok(None);
+            }
+            credit_view(what, &fields, ctx)?
+        }
+        _ => return Ok(None),
+    };
+    let calc = &view.calc;
+    let fx = Fx::of(calc, ctx, view.currency, view.rate)?;
+    let lines = net_lines(&view)?;
+    let mut computed = Decimal::ZERO;
+    for l in &lines {
+        computed = calc.add(computed, calc.add(l.net, l.tax)?)?;
+    }
+    // As `post_lines_doc` reads the total.
+    let total = match view.total {
+        Some(stated) if lines.is_empty() && view.lines_to == LinesTo::Control => stated,
+        Some(stated) if stated != computed => {
+            return Err(PostingError::TotalMismatch {
+                document: calc.label.clone(),
+                stated,
+                computed,
+            })
+        }
+        _ => computed,
+    };
+    let total_base = fx.base(calc, total)?;
+    let (in_control, control) = match (view.lines_to, view.allocates) {
+        (LinesTo::Control, _) if lines.is_empty() => (true, total_base),
+        (LinesTo::Control, _) => {
+            let mut sum = Decimal::ZERO;
+            for l in &lines {
+                sum = calc.add(sum, fx.base(calc, l.net)?)?;
+            }
+            (true, sum)
+        }
+        (LinesTo::Accounts, Allocates::Lines) => (false, Decimal::ZERO),
+        (LinesTo::Accounts, Allocates::Credit) => (true, total_base),
+    };
+    Ok(Some(Booked {
+        side: view.side,
+        kind: view.kind,
+        rate: fx.is_foreign().then_some(fx.rate),
+        currency: fx.currency,
+        total,
+        total_base,
+        in_control,
+        control,
+    }))
+}
+
+/// `amount` of a document in `currency` at `rate` in the base currency, as
+/// posting converts it (`None` currency: the amount itself).
+pub(crate) fn to_base(
+    label: &str,
+    currency: Option<&str>,
+    rate: Option<Decimal>,
+    amount: Decimal,
+) -> Result<Decimal, PostingError> {
+    let calc = Calc {
+        label: label.to_owned(),
+    };
+    match (currency, rate) {
+        (Some(c), Some(rate)) => Fx {
+            currency: Some(c.to_owned()),
+            rate,
+        }
+        .base(&calc, amount),
+        _ => Ok(amount),
+    }
+}
