@@ -11,6 +11,7 @@
 //! Writes of Xero data go through [`LedgerStore::apply_page`] (one page, one
 //! transaction, with its audit rows); reads through [`query`].
 
+pub mod aged;
 pub mod anomalies;
 pub mod apply;
 pub mod audit;
@@ -21,6 +22,7 @@ pub mod contacts;
 mod error;
 pub mod general_ledger;
 pub mod lock;
+pub mod not_visible;
 pub mod outbox;
 pub mod query;
 pub mod reports;

@@ -1,6 +1,7 @@
 //! One module per operation (or per family of small operations): requests,
 //! responses and functions.
 
+pub mod aged;
 pub mod anomalies;
 pub mod app_info;
 pub mod audit_log;

@@ -13,19 +13,16 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use ledgerkeep_domain::reports::{financial_year_start, AccountClass, AgeBucket};
+use ledgerkeep_domain::reports::{financial_year_start, AccountClass};
 use ledgerkeep_domain::xero_report::{
     add_figure, compare, parse_report, Figure, FigureKey, FigureOutOfRange, Figures, TotalLine,
     XeroReportKind,
 };
 use ledgerkeep_domain::{EntityKind, Money};
-use ledgerkeep_store::reports::{
-    AccountMovement, LedgerLineFilter, LedgerPeriod, LineSign, OutstandingFilter,
-};
+use ledgerkeep_store::reports::{AccountMovement, LedgerLineFilter, LedgerPeriod, LineSign};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::ops::ledger::base_amount;
 use crate::{ApiError, AppContext};
 
 /// Which report.
@@ -142,7 +139,7 @@ impl ReportColumnView {
         }
     }
 
-    fn named(label: String, to: NaiveDate) -> Self {
+    pub(crate) fn named(label: String, to: NaiveDate) -> Self {
         ReportColumnView {
             label,
             heading: ColumnHeading::Named,
@@ -184,6 +181,11 @@ pub struct OutstandingDrillView {
     pub currency: Option<String>,
     pub due_from: Option<String>,
     pub due_to: Option<String>,
+    /// `true`: the prepayments not yet used (a row of their own, outside the
+    /// control account); absent or `false`: the invoices, credit notes and
+    /// overpayments in the control account.
+    #[serde(default)]
+    pub prepayments: Option<bool>,
 }
 
 /// How to list what is behind a figure.
@@ -552,8 +554,14 @@ pub async fn run_report(ctx: &AppContext, req: ReportRequest) -> Result<ReportVi
         ReportKind::ProfitAndLoss => profit_and_loss(ctx, tenant, &periods).await?,
         ReportKind::BalanceSheet => balance_sheet(ctx, tenant, &org, &periods).await?,
         ReportKind::TrialBalance => trial_balance(ctx, tenant, &org, &periods).await?,
-        ReportKind::AgedReceivables => aged(ctx, tenant, "ACCREC", &periods).await?,
-        ReportKind::AgedPayables => aged(ctx, tenant, "ACCPAY", &periods).await?,
+        ReportKind::AgedReceivables => {
+            let as_at = periods.first().map(|p| p.to);
+            super::aged::aged_report(ctx, tenant, "ACCREC", as_at, periods.len()).await?
+        }
+        ReportKind::AgedPayables => {
+            let as_at = periods.first().map(|p| p.to);
+            super::aged::aged_report(ctx, tenant, "ACCPAY", as_at, periods.len()).await?
+        }
         ReportKind::CashSummary => cash_summary(ctx, tenant, &periods).await?,
     };
     view.xero = xero_comparison(ctx, tenant, &view, &periods[0]).await;
@@ -569,7 +577,7 @@ pub async fn run_report(ctx: &AppContext, req: ReportRequest) -> Result<ReportVi
     Ok(view)
 }
 
-fn empty_view(kind: ReportKind, basis: ReportBasis, title: &str) -> ReportView {
+pub(crate) fn empty_view(kind: ReportKind, basis: ReportBasis, title: &str) -> ReportView {
     ReportView {
         kind,
         basis,
@@ -1040,145 +1048,6 @@ async fn cash_summary(
     Ok(view)
 }
 
-async fn aged(
-    ctx: &AppContext,
-    tenant: &str,
-    doc_type: &str,
-    periods: &[Period],
-) -> Result<ReportView, ApiError> {
-    let as_at = periods
-        .first()
-        .map(|p| p.to)
-        .ok_or_else(|| ApiError::invalid("Choose a date."))?;
-    let docs = ctx
-        .store()
-        .outstanding_documents(&OutstandingFilter {
-            tenant_id: tenant.to_owned(),
-            doc_type: doc_type.to_owned(),
-            as_at: ymd(as_at),
-            ..OutstandingFilter::default()
-        })
-        .await?;
-    // currency -> contact -> buckets
-    type Buckets = [Decimal; 5];
-    let mut by: BTreeMap<String, BTreeMap<(String, String), Buckets>> = BTreeMap::new();
-    for d in &docs {
-        let due = d
-            .due_date
-            .as_deref()
-            .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
-        let bucket = AgeBucket::of(due, as_at);
-        let idx = AgeBucket::ALL
-            .iter()
-            .position(|b| *b == bucket)
-            .unwrap_or(0);
-        let contact = (
-            d.contact_name.clone().unwrap_or_default().to_lowercase(),
-            d.contact_xero_id.clone().unwrap_or_default(),
-        );
-        let entry = by
-            .entry(d.currency_code.clone().unwrap_or_default())
-            .or_default()
-            .entry(contact)
-            .or_insert([Decimal::ZERO; 5]);
-        entry[idx] = sum([entry[idx], d.amount_due.as_decimal()])?;
-    }
-    let names: BTreeMap<String, String> = docs
-        .iter()
-        .filter_map(|d| Some((d.contact_xero_id.clone()?, d.contact_name.clone()?)))
-        .collect();
-    let drill = |contact: Option<String>, currency: &str, bucket: Option<AgeBucket>| {
-        let (from, to) = bucket.map_or((None, None), |b| b.due_range(as_at));
-        Some(DrillView::Outstanding(OutstandingDrillView {
-            doc_type: doc_type.to_owned(),
-            as_at: ymd(as_at),
-            contact,
-            currency: Some(currency.to_owned()).filter(|c| !c.is_empty()),
-            due_from: from.map(ymd),
-            due_to: to.map(ymd),
-        }))
-    };
-    let mut sections = Vec::new();
-    for (currency, contacts) in by {
-        let mut rows = Vec::new();
-        let mut totals = [Decimal::ZERO; 5];
-        for ((_, contact_id), buckets) in contacts {
-            let contact = Some(contact_id.clone()).filter(|c| !c.is_empty());
-            let mut cells = Vec::new();
-            for (i, b) in AgeBucket::ALL.iter().enumerate() {
-                totals[i] = sum([totals[i], buckets[i]])?;
-                cells.push(ReportCellView {
-                    amount: Some(Money::new(buckets[i])),
-                    drill: drill(contact.clone(), &currency, Some(*b)),
-                });
-            }
-            cells.push(ReportCellView {
-                amount: Some(Money::new(sum(buckets)?)),
-                drill: drill(contact.clone(), &currency, None),
-            });
-            rows.push(row(
-                names
-                    .get(&contact_id)
-                    .cloned()
-                    .unwrap_or_else(|| "(no contact)".to_owned()),
-                cells,
-            ));
-        }
-        let mut total_cells: Vec<ReportCellView> = AgeBucket::ALL
-            .iter()
-            .zip(totals)
-            .map(|(b, t)| ReportCellView {
-                amount: Some(Money::new(t)),
-                drill: drill(None, &currency, Some(*b)),
-            })
-            .collect();
-        total_cells.push(ReportCellView {
-            amount: Some(Money::new(sum(totals)?)),
-            drill: drill(None, &currency, None),
-        });
-        sections.push(ReportSectionView {
-            title: if currency.is_empty() {
-                "(no currency)".to_owned()
-            } else {
-                currency
-            },
-            rows,
-            total: Some(row("Total", total_cells)),
-        });
-    }
-    let (kind, title) = if doc_type == "ACCREC" {
-        (ReportKind::AgedReceivables, "Aged receivables")
-    } else {
-        (ReportKind::AgedPayables, "Aged payables")
-    };
-    let mut view = empty_view(kind, ReportBasis::Accrual, title);
-    view.columns = AgeBucket::ALL
-        .iter()
-        .map(|b| b.label().to_owned())
-        .chain(std::iter::once("Total".to_owned()))
-        .map(|label| ReportColumnView::named(label, as_at))
-        .collect();
-    view.sections = sections;
-    view.notes = vec![
-        format!(
-            "Approved {} dated on or before {}, with what is still due as last synced; \
-             by days past the due date.",
-            if doc_type == "ACCREC" {
-                "invoices"
-            } else {
-                "bills"
-            },
-            ymd(as_at)
-        ),
-        "Amounts are in each document's own currency.".to_owned(),
-    ];
-    if periods.len() > 1 {
-        view.notes
-            .push("Aged reports show one date; the comparison periods are not used.".to_owned());
-    }
-    Ok(view)
-}
-
 const TOTAL_INCOME: &str = "Total income";
 const TOTAL_COST_OF_SALES: &str = "Total cost of sales";
 const TOTAL_OTHER_INCOME: &str = "Total other income";
@@ -1533,57 +1402,7 @@ pub async fn report_drill(ctx: &AppContext, req: DrillRequest) -> Result<DrillPa
             })
         }
         DrillView::Outstanding(d) => {
-            if d.doc_type != "ACCREC" && d.doc_type != "ACCPAY" {
-                return Err(ApiError::invalid(
-                    "Choose receivables (ACCREC) or payables (ACCPAY).",
-                ));
-            }
-            let filter = OutstandingFilter {
-                tenant_id: tenant.to_owned(),
-                doc_type: d.doc_type.clone(),
-                as_at: ymd(parse_date("The date", &d.as_at)?),
-                contact: d.contact.clone(),
-                currency: d.currency.clone(),
-                due_from: opt_date("The first due date", &d.due_from)?,
-                due_to: opt_date("The last due date", &d.due_to)?,
-            };
-            let page = ctx
-                .store()
-                .outstanding_page(&filter, req.after.as_deref(), limit)
-                .await?;
-            let base_currency = ctx
-                .store()
-                .reporting_organisation(tenant)
-                .await?
-                .and_then(|o| o.base_currency);
-            Ok(DrillPageView {
-                rows: page
-                    .rows
-                    .into_iter()
-                    .map(|o| DrillRowView {
-                        base_amount: base_amount(
-                            Some(&o.amount_due),
-                            o.currency_code.as_deref(),
-                            o.currency_rate.as_ref(),
-                            base_currency.as_deref(),
-                        ),
-                        base_currency: base_currency.clone(),
-                        date: o.due_date.or(o.date),
-                        label: o
-                            .number
-                            .or(o.reference)
-                            .unwrap_or_else(|| o.xero_id.clone()),
-                        contact_name: o.contact_name,
-                        description: None,
-                        source_type: o.doc_type,
-                        entity: Some(EntityKind::Invoice),
-                        xero_id: Some(o.xero_id),
-                        amount: o.amount_due,
-                        currency_code: o.currency_code,
-                    })
-                    .collect(),
-                next_cursor: page.next_cursor,
-            })
+            super::aged::outstanding_drill(ctx, tenant, d, req.after.as_deref(), limit).await
         }
     }
 }

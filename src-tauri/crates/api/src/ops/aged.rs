@@ -1,0 +1,591 @@
+//! The aged receivables and payables reports, as at any date: what each
+//! invoice, credit note and overpayment had outstanding at the end of that
+//! day, from its payments and allocations (the pure rule in
+//! `ledgerkeep_ledger::aged`), not the amount due Xero reports today.
+//!
+//! The report's sections are per currency, in each document's own currency.
+//! Its base-currency total is the receivable (payable) control account's
+//! balance at the date, to the cent; what stands between the two (unused
+//! prepayments, which Xero's aged report leaves out too, lines on the
+//! account from no receivable or payable document, documents that could not
+//! be posted) is shown on named rows with a note, never absorbed.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+use ledgerkeep_domain::reports::AgeBucket;
+use ledgerkeep_domain::xero::{CreditNote, Invoice, Overpayment, Payment, Prepayment};
+use ledgerkeep_domain::{EntityKind, Money, XeroDate};
+use ledgerkeep_ledger::{
+    aged, AccountKey, AgedKind, Books, Outstanding, PostingContext, Side, SystemAccounts,
+};
+use ledgerkeep_store::general_ledger::ChartAccount;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::ops::reports::{
+    empty_view, DrillPageView, DrillRowView, DrillView, LedgerDrillView, OutstandingDrillView,
+    ReportBasis, ReportCellView, ReportColumnView, ReportKind, ReportRowView, ReportSectionView,
+    ReportView,
+};
+use crate::{ApiError, AppContext};
+
+/// Documents read from the store at a time.
+const PAGE: u32 = 2_000;
+
+fn ymd(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+fn side_of(doc_type: &str) -> Result<Side, ApiError> {
+    match doc_type {
+        "ACCREC" => Ok(Side::Receivable),
+        "ACCPAY" => Ok(Side::Payable),
+        _ => Err(ApiError::invalid(
+            "Choose receivables (ACCREC) or payables (ACCPAY).",
+        )),
+    }
+}
+
+fn overflow() -> ApiError {
+    ApiError::internal(
+        "An aged report figure is too large to show: an amount in the books is out of range.",
+    )
+}
+
+fn add(a: Decimal, b: Decimal) -> Result<Decimal, ApiError> {
+    a.checked_add(b).ok_or_else(overflow)
+}
+
+fn sum(values: impl IntoIterator<Item = Decimal>) -> Result<Decimal, ApiError> {
+    values.into_iter().try_fold(Decimal::ZERO, add)
+}
+
+fn zero_positive(mut d: Decimal) -> Decimal {
+    if d.is_zero() {
+        d.set_sign_positive(true);
+    }
+    d
+}
+
+/// The control account a side's documents post to, as the rebuild names it:
+/// Xero's system account (`DEBTORS`, `CREDITORS`), else the demo chart's
+/// code; `(xero id, code, label)`.
+fn control_account(chart: &[ChartAccount], side: Side) -> (Option<String>, Option<String>, String) {
+    let (system, fallback) = match side {
+        Side::Receivable => ("DEBTORS", "610"),
+        Side::Payable => ("CREDITORS", "800"),
+    };
+    let found = chart
+        .iter()
+        .find(|a| a.system_account.as_deref() == Some(system))
+        .or_else(|| chart.iter().find(|a| a.code.as_deref() == Some(fallback)));
+    match found {
+        Some(a) => {
+            let name = a.name.clone().unwrap_or_else(|| a.xero_id.clone());
+            let label = match &a.code {
+                Some(c) if !c.is_empty() => format!("{c} {name}"),
+                _ => name,
+            };
+            (Some(a.xero_id.clone()), a.code.clone(), label)
+        }
+        None => (
+            None,
+            Some(fallback.to_owned()),
+            format!("account {fallback}"),
+        ),
+    }
+}
+
+/// An organisation's receivable and payable documents with what settles
+/// them, as the ledger holds them (the documents the last rebuild could not
+/// post left out: they are in no control account).
+struct Held {
+    invoices: Vec<Invoice>,
+    credit_notes: Vec<CreditNote>,
+    payments: Vec<Payment>,
+    overpayments: Vec<Overpayment>,
+    prepayments: Vec<Prepayment>,
+    unposted: usize,
+    base_currency: Option<String>,
+    chart: Vec<ChartAccount>,
+}
+
+async fn read_table<T: serde::de::DeserializeOwned>(
+    ctx: &AppContext,
+    tenant: &str,
+    table: &str,
+    skip: &BTreeSet<String>,
+    unreadable: &mut usize,
+) -> Result<Vec<T>, ApiError> {
+    let mut out = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = ctx
+            .store()
+            .documents_to_post(tenant, table, after, PAGE)
+            .await?;
+        let Some((last, _, _)) = page.last() else {
+            break;
+        };
+        after = *last;
+        for (_, xero_id, json) in &page {
+            if skip.contains(xero_id) {
+                continue;
+            }
+            // A document whose JSON cannot be read did not post either; the
+            // rebuild names it in the ledger's state.
+            match serde_json::from_str(json) {
+                Ok(d) => out.push(d),
+                Err(_) => *unreadable += 1,
+            }
+        }
+    }
+    Ok(out)
+}
+
+async fn held(ctx: &AppContext, tenant: &str) -> Result<Held, ApiError> {
+    let state = ctx.store().general_ledger_state(tenant).await?;
+    let skip: BTreeSet<String> = state
+        .iter()
+        .flat_map(|s| s.unposted.iter().map(|u| u.xero_id.clone()))
+        .collect();
+    let mut unreadable = 0;
+    let invoices = read_table(ctx, tenant, "invoices", &skip, &mut unreadable).await?;
+    let credit_notes = read_table(ctx, tenant, "credit_notes", &skip, &mut unreadable).await?;
+    let payments = read_table(ctx, tenant, "payments", &skip, &mut unreadable).await?;
+    let overpayments = read_table(ctx, tenant, "overpayments", &skip, &mut unreadable).await?;
+    let prepayments = read_table(ctx, tenant, "prepayments", &skip, &mut unreadable).await?;
+    let base_currency = ctx
+        .store()
+        .reporting_organisation(tenant)
+        .await?
+        .and_then(|o| o.base_currency);
+    Ok(Held {
+        invoices,
+        credit_notes,
+        payments,
+        overpayments,
+        prepayments,
+        unposted: skip.len() + unreadable,
+        base_currency,
+        chart: ctx.store().posting_chart(tenant).await?,
+    })
+}
+
+impl Held {
+    /// What was outstanding at the end of `as_at`, and how many documents
+    /// could not be read.
+    fn outstanding(&self, as_at: NaiveDate) -> (Vec<Outstanding>, usize) {
+        let books = Books {
+            invoices: &self.invoices,
+            credit_notes: &self.credit_notes,
+            payments: &self.payments,
+            overpayments: &self.overpayments,
+            prepayments: &self.prepayments,
+            ..Books::default()
+        };
+        // The rule reads only the base currency of the context.
+        let ctx = PostingContext::new(
+            self.base_currency.clone().unwrap_or_default(),
+            SystemAccounts {
+                receivable: AccountKey::code("610"),
+                payable: AccountKey::code("800"),
+                tax: AccountKey::code("820"),
+                currency_gains: AccountKey::code("REALISEDCURRENCYGAIN"),
+                rounding: AccountKey::code("ROUNDING"),
+            },
+        );
+        let a = aged(&books, &ctx, XeroDate(as_at));
+        (a.outstanding, a.errors.len())
+    }
+
+    fn currency_of(&self, o: &Outstanding) -> String {
+        o.document
+            .currency
+            .clone()
+            .or_else(|| self.base_currency.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// The five ageing buckets and the total, as report cells.
+type Buckets = [Decimal; 5];
+
+fn bucket_index(o: &Outstanding, as_at: NaiveDate) -> usize {
+    let bucket = AgeBucket::of(Some(o.document.due_date.0), as_at);
+    AgeBucket::ALL
+        .iter()
+        .position(|b| *b == bucket)
+        .unwrap_or(0)
+}
+
+fn cells(
+    buckets: &Buckets,
+    drill: impl Fn(Option<AgeBucket>) -> Option<DrillView>,
+) -> Result<Vec<ReportCellView>, ApiError> {
+    let mut out: Vec<ReportCellView> = AgeBucket::ALL
+        .iter()
+        .zip(buckets)
+        .map(|(b, v)| ReportCellView {
+            amount: Some(Money::new(zero_positive(*v))),
+            drill: drill(Some(*b)),
+        })
+        .collect();
+    out.push(ReportCellView {
+        amount: Some(Money::new(zero_positive(sum(buckets.iter().copied())?))),
+        drill: drill(None),
+    });
+    Ok(out)
+}
+
+/// A row with only its total cell.
+fn total_only(label: String, total: Decimal, drill: Option<DrillView>) -> ReportRowView {
+    let mut cells: Vec<ReportCellView> = AgeBucket::ALL
+        .iter()
+        .map(|_| ReportCellView {
+            amount: None,
+            drill: None,
+        })
+        .collect();
+    cells.push(ReportCellView {
+        amount: Some(Money::new(zero_positive(total))),
+        drill,
+    });
+    ReportRowView {
+        label,
+        code: None,
+        cells,
+    }
+}
+
+fn row(label: String, cells: Vec<ReportCellView>) -> ReportRowView {
+    ReportRowView {
+        label,
+        code: None,
+        cells,
+    }
+}
+
+/// The aged receivables (`Side::Receivable`) or payables report at the end
+/// of `as_at`. `comparisons` is how many comparison periods were asked for
+/// (an aged report shows one date).
+pub(crate) async fn aged_report(
+    ctx: &AppContext,
+    tenant: &str,
+    doc_type: &str,
+    as_at: Option<NaiveDate>,
+    comparisons: usize,
+) -> Result<ReportView, ApiError> {
+    let side = side_of(doc_type)?;
+    let as_at = as_at.ok_or_else(|| ApiError::invalid("Choose a date."))?;
+    let held = held(ctx, tenant).await?;
+    let (all, unreadable) = held.outstanding(as_at);
+    let mine: Vec<&Outstanding> = all.iter().filter(|o| o.document.side == side).collect();
+    let day = ymd(as_at);
+    let drill = |contact: Option<String>,
+                 currency: Option<String>,
+                 prepayments: bool,
+                 bucket: Option<AgeBucket>| {
+        let (from, to) = bucket.map_or((None, None), |b| b.due_range(as_at));
+        Some(DrillView::Outstanding(OutstandingDrillView {
+            doc_type: doc_type.to_owned(),
+            as_at: day.clone(),
+            contact,
+            currency,
+            due_from: from.map(ymd),
+            due_to: to.map(ymd),
+            prepayments: prepayments.then_some(true),
+        }))
+    };
+
+    // currency -> (contact name lowercased, contact id) -> buckets, own currency.
+    let mut by: BTreeMap<String, BTreeMap<(String, String), Buckets>> = BTreeMap::new();
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
+    let mut base_total: Buckets = [Decimal::ZERO; 5];
+    let mut prepaid: Buckets = [Decimal::ZERO; 5];
+    let mut prepaid_count = 0usize;
+    for o in &mine {
+        let i = bucket_index(o, as_at);
+        if !o.document.in_control {
+            prepaid[i] = add(prepaid[i], o.base)?;
+            prepaid_count += 1;
+            continue;
+        }
+        base_total[i] = add(base_total[i], o.base)?;
+        let contact_id = o.document.contact_id.clone().unwrap_or_default();
+        let name = o.document.contact_name.clone().unwrap_or_default();
+        if !contact_id.is_empty() && !name.is_empty() {
+            names.insert(contact_id.clone(), name.clone());
+        }
+        let slot = by
+            .entry(held.currency_of(o))
+            .or_default()
+            .entry((name.to_lowercase(), contact_id))
+            .or_insert([Decimal::ZERO; 5]);
+        slot[i] = add(slot[i], o.amount)?;
+    }
+
+    let mut sections = Vec::new();
+    for (currency, contacts) in by {
+        let code = Some(currency.clone()).filter(|c| !c.is_empty());
+        let mut rows = Vec::new();
+        let mut totals: Buckets = [Decimal::ZERO; 5];
+        for ((_, contact_id), buckets) in contacts {
+            let contact = Some(contact_id.clone()).filter(|c| !c.is_empty());
+            for (t, b) in totals.iter_mut().zip(buckets) {
+                *t = add(*t, b)?;
+            }
+            rows.push(row(
+                names
+                    .get(&contact_id)
+                    .cloned()
+                    .unwrap_or_else(|| "(no contact)".to_owned()),
+                cells(&buckets, |b| drill(contact.clone(), code.clone(), false, b))?,
+            ));
+        }
+        sections.push(ReportSectionView {
+            title: code.clone().unwrap_or_else(|| "(no currency)".to_owned()),
+            rows,
+            total: Some(row(
+                "Total".to_owned(),
+                cells(&totals, |b| drill(None, code.clone(), false, b))?,
+            )),
+        });
+    }
+
+    // The base-currency figure, and what stands between it and the account.
+    let base = held.base_currency.clone().unwrap_or_default();
+    let (account_id, account_code, account_label) = control_account(&held.chart, side);
+    let balance = ctx
+        .store()
+        .control_balance(tenant, account_id.as_deref(), account_code.as_deref(), &day)
+        .await?;
+    // Signed as owed: receivables are the account's debit balance, payables
+    // its credit balance.
+    let owed = |net: Decimal| match side {
+        Side::Receivable => net,
+        Side::Payable => -net,
+    };
+    let account_balance = owed(balance.balance().ok_or_else(overflow)?);
+    let other = owed(balance.other);
+    let documents_total = sum(base_total.iter().copied())?;
+    let unexplained = account_balance
+        .checked_sub(documents_total)
+        .and_then(|d| d.checked_sub(other))
+        .ok_or_else(overflow)?;
+
+    let mut summary = vec![row(
+        format!("Total in {base}: what {account_label} holds of these documents"),
+        cells(&base_total, |b| drill(None, None, false, b))?,
+    )];
+    let mut notes = vec![
+        format!(
+            "Invoices, credit notes and overpayments outstanding at the end of {day}, from the \
+             payments and allocations dated on or before it; by days past the due date (credits, \
+             which have none, by their date)."
+        ),
+        format!(
+            "Sections are in each document's own currency. The total in {base} converts each \
+             document as the general ledger does, and is what {account_label} holds of them at {day}."
+        ),
+    ];
+    if prepaid_count > 0 {
+        summary.push(row(
+            format!("Prepayments not yet used, in {base}: not in the total"),
+            cells(&prepaid, |b| drill(None, None, true, b))?,
+        ));
+        notes.push(format!(
+            "{prepaid_count} prepayment(s) not yet used at {day}: a prepayment's money sits in the \
+             accounts on its lines, not in {account_label}, until it is used on an invoice, and \
+             Xero's aged report leaves prepayments out too. They are shown on their own row, not \
+             in the total."
+        ));
+    }
+    if !other.is_zero() {
+        summary.push(total_only(
+            format!("Other lines on {account_label} (manual journals, bank transactions)"),
+            other,
+            None,
+        ));
+        notes.push(format!(
+            "{account_label} also holds {} line(s) that no invoice, credit note, overpayment or \
+             payment posted (a manual journal, a bank transaction coded to it): they are in its \
+             balance, not in the aged figures.",
+            balance.other_lines
+        ));
+    }
+    if !unexplained.is_zero() {
+        summary.push(total_only(
+            "Not explained by the documents".to_owned(),
+            unexplained,
+            None,
+        ));
+        notes.push(format!(
+            "{unexplained} of {account_label}'s balance is not explained by the documents \
+             outstanding: {} document(s) could not be posted to the ledger or read (see the sync \
+             panel). This is a difference to look into, not a rounding.",
+            held.unposted + unreadable
+        ));
+    }
+    let ledger_account = account_id.clone().or(account_code.clone());
+    summary.push(total_only(
+        format!("{account_label} at {day}"),
+        account_balance,
+        ledger_account.map(|account| {
+            DrillView::Ledger(LedgerDrillView {
+                account,
+                from: None,
+                to: day.clone(),
+                sign: None,
+                negate: side == Side::Payable,
+            })
+        }),
+    ));
+    if comparisons > 1 {
+        notes.push("Aged reports show one date; the comparison periods are not used.".to_owned());
+    }
+
+    let (kind, title) = match side {
+        Side::Receivable => (ReportKind::AgedReceivables, "Aged receivables"),
+        Side::Payable => (ReportKind::AgedPayables, "Aged payables"),
+    };
+    let mut view = empty_view(kind, ReportBasis::Accrual, title);
+    view.columns = AgeBucket::ALL
+        .iter()
+        .map(|b| b.label().to_owned())
+        .chain(std::iter::once("Total".to_owned()))
+        .map(|label| ReportColumnView::named(label, as_at))
+        .collect();
+    view.sections = sections;
+    view.summary = summary;
+    view.notes = notes;
+    Ok(view)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+struct DueCursor {
+    due: String,
+    id: String,
+}
+
+fn entity_of(kind: AgedKind) -> EntityKind {
+    match kind {
+        AgedKind::Invoice => EntityKind::Invoice,
+        AgedKind::CreditNote => EntityKind::CreditNote,
+        AgedKind::Overpayment => EntityKind::Overpayment,
+        AgedKind::Prepayment => EntityKind::Prepayment,
+    }
+}
+
+fn type_of(kind: AgedKind, side: Side) -> &'static str {
+    match (kind, side) {
+        (AgedKind::Invoice, Side::Receivable) => "ACCREC",
+        (AgedKind::Invoice, Side::Payable) => "ACCPAY",
+        (AgedKind::CreditNote, Side::Receivable) => "ACCRECCREDIT",
+        (AgedKind::CreditNote, Side::Payable) => "ACCPAYCREDIT",
+        (AgedKind::Overpayment, Side::Receivable) => "RECEIVE-OVERPAYMENT",
+        (AgedKind::Overpayment, Side::Payable) => "SPEND-OVERPAYMENT",
+        (AgedKind::Prepayment, Side::Receivable) => "RECEIVE-PREPAYMENT",
+        (AgedKind::Prepayment, Side::Payable) => "SPEND-PREPAYMENT",
+    }
+}
+
+/// The documents behind an aged figure: those outstanding at the drill's
+/// date, by due date (then id), signed as owed in their own currency, with
+/// the base amount of a foreign one. A page's `amount`s add up to a
+/// section's figure; `baseAmount` (else `amount`) to a base-currency one.
+pub(crate) async fn outstanding_drill(
+    ctx: &AppContext,
+    tenant: &str,
+    d: &OutstandingDrillView,
+    after: Option<&str>,
+    limit: u32,
+) -> Result<DrillPageView, ApiError> {
+    let side = side_of(&d.doc_type)?;
+    let date = |name: &str, v: &str| {
+        NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
+            .map_err(|_| ApiError::invalid(format!("{name} must be a date like 2026-03-31.")))
+    };
+    let as_at = date("The date", &d.as_at)?;
+    let due_from = d
+        .due_from
+        .as_deref()
+        .map(|v| date("The first due date", v))
+        .transpose()?;
+    let due_to = d
+        .due_to
+        .as_deref()
+        .map(|v| date("The last due date", v))
+        .transpose()?;
+    let cursor: Option<DueCursor> = after
+        .map(|text| {
+            serde_json::from_str(text)
+                .map_err(|_| ApiError::invalid("That page cursor is not valid."))
+        })
+        .transpose()?;
+    let prepayments = d.prepayments.unwrap_or(false);
+    let held = held(ctx, tenant).await?;
+    let (all, _) = held.outstanding(as_at);
+    let mut rows: Vec<(DueCursor, &Outstanding)> = all
+        .iter()
+        .filter(|o| o.document.side == side && o.document.in_control != prepayments)
+        .filter(|o| {
+            d.contact
+                .as_ref()
+                .is_none_or(|c| o.document.contact_id.as_ref() == Some(c))
+        })
+        .filter(|o| {
+            d.currency
+                .as_ref()
+                .is_none_or(|c| held.currency_of(o) == *c)
+        })
+        .filter(|o| due_from.is_none_or(|f| o.document.due_date.0 >= f))
+        .filter(|o| due_to.is_none_or(|t| o.document.due_date.0 <= t))
+        .map(|o| {
+            (
+                DueCursor {
+                    due: ymd(o.document.due_date.0),
+                    id: o.document.id.clone(),
+                },
+                o,
+            )
+        })
+        .filter(|(k, _)| cursor.as_ref().is_none_or(|c| k > c))
+        .collect();
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    let limit = limit as usize;
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    let next_cursor = match (more, rows.last()) {
+        (true, Some((k, _))) => Some(
+            serde_json::to_string(k).map_err(|_| ApiError::internal("A page cursor failed."))?,
+        ),
+        _ => None,
+    };
+    Ok(DrillPageView {
+        rows: rows
+            .into_iter()
+            .map(|(_, o)| {
+                let doc = &o.document;
+                DrillRowView {
+                    date: Some(ymd(doc.due_date.0)),
+                    label: doc.number.clone().unwrap_or_else(|| doc.id.clone()),
+                    contact_name: doc.contact_name.clone(),
+                    description: None,
+                    source_type: Some(type_of(doc.kind, doc.side).to_owned()),
+                    entity: Some(entity_of(doc.kind)),
+                    xero_id: Some(doc.id.clone()),
+                    amount: Money::new(zero_positive(o.amount)),
+                    currency_code: Some(held.currency_of(o)).filter(|c| !c.is_empty()),
+                    base_currency: held.base_currency.clone(),
+                    base_amount: doc
+                        .currency
+                        .is_some()
+                        .then(|| Money::new(zero_positive(o.base))),
+                }
+            })
+            .collect(),
+        next_cursor,
+    })
+}
