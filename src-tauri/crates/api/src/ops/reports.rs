@@ -239,6 +239,10 @@ pub struct ReportView {
     pub notes: Vec<String>,
     /// The first period's figures beside Xero's own report of it, as last fetched.
     pub xero: XeroComparisonView,
+    /// The streams this report is made from that the ledger does not have
+    /// (refused by Xero, or never synced), each explained in `notes` too.
+    #[serde(default)]
+    pub incomplete: Vec<crate::ops::report_readiness::IncompleteStreamView>,
 }
 
 /// How the report compares with Xero's own report of the same kind and period.
@@ -574,6 +578,7 @@ pub async fn run_report(ctx: &AppContext, req: ReportRequest) -> Result<ReportVi
     {
         view.currency = org.currency;
     }
+    crate::ops::report_readiness::explain(ctx, tenant, &mut view).await?;
     Ok(view)
 }
 
@@ -589,6 +594,7 @@ pub(crate) fn empty_view(kind: ReportKind, basis: ReportBasis, title: &str) -> R
         summary: Vec::new(),
         notes: Vec::new(),
         xero: XeroComparisonView::of(XeroComparisonStatus::NotCompared, ""),
+        incomplete: Vec::new(),
     }
 }
 
