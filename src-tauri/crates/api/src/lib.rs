@@ -52,6 +52,7 @@ pub use ops::payments::{
     PaymentAccountsRequest, PaymentState, PaymentView, RecordPaymentRequest,
 };
 pub use ops::preferences::{preferences, set_log_level, Preferences, SetLogLevelRequest};
+pub use ops::report_query::{run_report_query, ReportQuery};
 pub use ops::report_readiness::{IncompleteReason, IncompleteStreamView};
 pub use ops::reports::{
     list_accounts, report_drill, run_report, AccountView, ColumnHeading, DrillPageView,

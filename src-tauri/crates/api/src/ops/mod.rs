@@ -21,6 +21,7 @@ pub mod maintenance;
 pub mod organisations;
 pub mod payments;
 pub mod preferences;
+pub mod report_query;
 pub mod report_readiness;
 pub mod reports;
 pub mod saved_views;
