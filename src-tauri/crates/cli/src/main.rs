@@ -3,6 +3,7 @@
 
 mod doctor;
 mod ledger_cmds;
+mod report_cmds;
 mod xero;
 
 use std::io::Write;
@@ -127,6 +128,15 @@ enum Command {
     },
     /// Cancel a queued payment (by the id `payments` shows).
     CancelPayment { id: u32 },
+    /// Print a report from the ledger (read only: it runs beside the app).
+    /// JSON rows carry the section, the account code and name (or the line's
+    /// label) and each column's amount as exact decimal text; CSV has one
+    /// header line and one line per row. A report that lacks a stream (refused
+    /// by Xero, or not synced yet) says so in `notes` and `incomplete`, and on
+    /// stderr. Exit 1 when the report cannot be made (unknown organisation,
+    /// bad date, a basis the report does not offer), 2 for a command-line
+    /// mistake (unknown report, format or option).
+    Report(report_cmds::ReportArgs),
     /// The audit trail.
     Audit {
         #[command(subcommand)]
@@ -247,6 +257,7 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             let actor = ledgerkeep_api::Actor::cli("cancel-payment");
             print_json(&ledgerkeep_api::cancel_payment_as(&ctx, req, actor).await?).map(ok)
         }
+        Command::Report(args) => report_cmds::report(&ctx, args).await,
         Command::Doctor { .. } | Command::Restore { .. } | Command::Simulator(_) => {
             Ok(ExitCode::SUCCESS)
         }
