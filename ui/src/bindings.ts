@@ -731,6 +731,24 @@ export type HealthReport = {
 	versions: Versions,
 };
 
+/**  Why a stream a report needs is not in it. */
+export type IncompleteReason = 
+/**  Xero does not serve it on the Xero app's plan. */
+"notOnPlan" | 
+/**  Its scope was not granted at sign-in: signing in again asks for it. */
+"notGranted" | 
+/**  No sync has read it yet. */
+"notSynced";
+
+/**  A stream a report is made from that the ledger does not have. */
+export type IncompleteStreamView = {
+	/**  As Xero names the endpoint (`BankTransactions`). */
+	stream: string,
+	reason: IncompleteReason,
+	/**  A sentence for the owner. */
+	message: string,
+};
+
 export type KeepOrganisationsRequest = {
 	connectionId: string,
 	/**  The tenants to keep (sync); the others of this connection are not synced. */
@@ -912,6 +930,12 @@ export type OutstandingDrillView = {
 	currency: string | null,
 	dueFrom: string | null,
 	dueTo: string | null,
+	/**
+	 *  `true`: the prepayments not yet used (a row of their own, outside the
+	 *  control account); absent or `false`: the invoices, credit notes and
+	 *  overpayments in the control account.
+	 */
+	prepayments?: boolean | null,
 };
 
 /**  An account for the payment form's list. */
@@ -1128,6 +1152,11 @@ export type ReportView = {
 	notes: string[],
 	/**  The first period's figures beside Xero's own report of it, as last fetched. */
 	xero: XeroComparisonView,
+	/**
+	 *  The streams this report is made from that the ledger does not have
+	 *  (refused by Xero, or never synced), each explained in `notes` too.
+	 */
+	incomplete?: IncompleteStreamView[],
 };
 
 /**  Which backup to restore. */
