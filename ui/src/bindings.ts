@@ -434,6 +434,16 @@ export type DashboardView = {
 	cash: AccountView[],
 	receivables: DueTotalView[],
 	payables: DueTotalView[],
+	/**
+	 *  What customers owe, in the base currency: the aged receivables total,
+	 *  equal to the receivable control account's balance at `as_at`.
+	 */
+	receivablesTotal?: string | null,
+	/**
+	 *  What is owed to suppliers, in the base currency: the aged payables
+	 *  total, equal to the payable control account's balance at `as_at`.
+	 */
+	payablesTotal?: string | null,
 	/**  Newest change first. */
 	recent: RecentDocumentView[],
 	alerts: DashboardAlertsView,
@@ -588,13 +598,17 @@ export type DrillSign = "debits" | "credits";
 /**  How to list what is behind a figure. */
 export type DrillView = ({ ledger: LedgerDrillView }) & { outstanding?: never } | ({ outstanding: OutstandingDrillView }) & { ledger?: never };
 
-/**  What is still due on approved invoices (or bills) in one currency. */
+/**
+ *  What was outstanding at the date on approved invoices (or bills) in one
+ *  currency, less the credit notes and overpayments not yet used.
+ */
 export type DueTotalView = {
 	currencyCode: string | null,
-	/**  Every outstanding document's amount due. */
+	/**  Every outstanding document's amount (credits negative). */
 	due: string,
+	/**  How many documents, credits included. */
 	dueCount: number,
-	/**  The part of `due` whose due date has passed. */
+	/**  The part of `due` on invoices (bills) whose due date has passed. */
 	overdue: string,
 	overdueCount: number,
 };

@@ -18,6 +18,7 @@ function view(over: Partial<DashboardView["alerts"]> = {}): DashboardView {
     ],
     receivables: [{ currencyCode: "NZD", due: "1500.10", dueCount: 3, overdue: "200", overdueCount: 1 }],
     payables: [],
+    receivablesTotal: "1734.56",
     recent: [
       {
         kind: "invoices",
@@ -66,7 +67,10 @@ describe("the dashboard's figures", () => {
     expect(within(cash).getByText("Savings").closest("tr")).toHaveTextContent("NZD -12.50");
     const owed = screen.getByTestId("dashboard-receivables");
     expect(within(owed).getByText("NZD").closest("tr")).toHaveTextContent("1,500.10 (3)200.00 (1)");
+    // The one figure in the base currency, equal to the receivable account; none sent, none shown.
+    expect(screen.getByTestId("dashboard-receivables-total")).toHaveTextContent("In all: NZD 1,734.56");
     expect(screen.getByTestId("dashboard-payables")).toHaveTextContent("Nothing outstanding.");
+    expect(screen.queryByTestId("dashboard-payables-total")).toBeNull();
     expect(screen.getByTestId("no-alerts")).toBeInTheDocument();
   });
 

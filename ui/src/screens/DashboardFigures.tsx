@@ -13,10 +13,15 @@ export function today(now: Date = new Date(), zone: string | null = null): strin
   return todayIn(zone, now);
 }
 
-function DueTable({ title, rows, testId }: { title: string; rows: DueTotalView[]; testId: string }) {
+function DueTable({ title, rows, testId, total, baseCurrency }: { title: string; rows: DueTotalView[]; testId: string; total?: string | null | undefined; baseCurrency?: string | null | undefined }) {
   return (
     <div data-testid={testId}>
       <h3>{title}</h3>
+      {total !== null && total !== undefined ? (
+        <p data-testid={`${testId}-total`} title="The aged report's total, equal to the control account's balance on the Accounts screen">
+          In all: <strong>{formatAmount(baseCurrency, total)}</strong>
+        </p>
+      ) : null}
       {rows.length === 0 ? (
         <p className="muted">Nothing outstanding.</p>
       ) : (
@@ -142,8 +147,8 @@ export function DashboardFigures({ tenantId, onOpenRecord }: { tenantId: string;
       <h2>Receivables and payables</h2>
       <p className="muted">Amounts still due on approved invoices and bills, and the part past its due date (number of documents).</p>
       <div className="tiles tiles-wide">
-        <DueTable title="Customers owe" rows={d.receivables} testId="dashboard-receivables" />
-        <DueTable title="You owe" rows={d.payables} testId="dashboard-payables" />
+        <DueTable title="Customers owe" rows={d.receivables} total={d.receivablesTotal} baseCurrency={d.baseCurrency} testId="dashboard-receivables" />
+        <DueTable title="You owe" rows={d.payables} total={d.payablesTotal} baseCurrency={d.baseCurrency} testId="dashboard-payables" />
       </div>
 
       <h2>Recent activity</h2>

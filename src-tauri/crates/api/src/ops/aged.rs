@@ -589,3 +589,46 @@ pub(crate) async fn outstanding_drill(
         next_cursor,
     })
 }
+
+/// What `doc_type` documents had outstanding at the end of `as_at`, as the
+/// Dashboard shows it: the aged report's base-currency total (what the
+/// control account holds), and per currency in each document's own
+/// currency, credits netted, with the part of the invoices (or bills) past
+/// their due date.
+pub(crate) struct OwedTotals {
+    pub base_total: Decimal,
+    /// currency -> (due, documents, overdue, invoices overdue)
+    pub by_currency: BTreeMap<Option<String>, (Decimal, u32, Decimal, u32)>,
+}
+
+pub(crate) async fn owed_totals(
+    ctx: &AppContext,
+    tenant: &str,
+    doc_type: &str,
+    as_at: NaiveDate,
+) -> Result<OwedTotals, ApiError> {
+    let side = side_of(doc_type)?;
+    let held = held(ctx, tenant).await?;
+    let (all, _) = held.outstanding(as_at);
+    let mut out = OwedTotals {
+        base_total: Decimal::ZERO,
+        by_currency: BTreeMap::new(),
+    };
+    for o in all
+        .iter()
+        .filter(|o| o.document.side == side && o.document.in_control)
+    {
+        out.base_total = add(out.base_total, o.base)?;
+        let s = out
+            .by_currency
+            .entry(Some(held.currency_of(o)).filter(|c| !c.is_empty()))
+            .or_insert((Decimal::ZERO, 0, Decimal::ZERO, 0));
+        s.0 = add(s.0, o.amount)?;
+        s.1 = s.1.saturating_add(1);
+        if o.document.kind == AgedKind::Invoice && o.document.due_date.0 < as_at {
+            s.2 = add(s.2, o.amount)?;
+            s.3 = s.3.saturating_add(1);
+        }
+    }
+    Ok(out)
+}

@@ -2,12 +2,8 @@
 //! cash per bank account, receivables and payables (due and overdue, per
 //! currency), the latest changed documents, and the alerts.
 
-use std::collections::BTreeMap;
-
 use chrono::NaiveDate;
 use ledgerkeep_domain::Money;
-use ledgerkeep_store::reports::OutstandingFilter;
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::ops::ledger::{
@@ -30,15 +26,17 @@ pub struct DashboardRequest {
     pub recent_limit: Option<u32>,
 }
 
-/// What is still due on approved invoices (or bills) in one currency.
+/// What was outstanding at the date on approved invoices (or bills) in one
+/// currency, less the credit notes and overpayments not yet used.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct DueTotalView {
     pub currency_code: Option<String>,
-    /// Every outstanding document's amount due.
+    /// Every outstanding document's amount (credits negative).
     pub due: Money,
+    /// How many documents, credits included.
     pub due_count: u32,
-    /// The part of `due` whose due date has passed.
+    /// The part of `due` on invoices (bills) whose due date has passed.
     pub overdue: Money,
     pub overdue_count: u32,
 }
@@ -73,44 +71,32 @@ pub struct DashboardView {
     pub cash: Vec<AccountView>,
     pub receivables: Vec<DueTotalView>,
     pub payables: Vec<DueTotalView>,
+    /// What customers owe, in the base currency: the aged receivables total,
+    /// equal to the receivable control account's balance at `as_at`.
+    #[serde(default)]
+    pub receivables_total: Option<Money>,
+    /// What is owed to suppliers, in the base currency: the aged payables
+    /// total, equal to the payable control account's balance at `as_at`.
+    #[serde(default)]
+    pub payables_total: Option<Money>,
     /// Newest change first.
     pub recent: Vec<RecentDocumentView>,
     pub alerts: DashboardAlertsView,
 }
 
-/// Outstanding `doc_type` documents dated on or before `as_at`, summed per currency.
+/// What `doc_type` documents had outstanding at the end of `as_at`, from
+/// their payments and allocations (the aged report's figures): per currency,
+/// credits netted, and in the base currency the total that equals the
+/// control account's balance.
 async fn due_totals(
     ctx: &AppContext,
     tenant: &str,
     doc_type: &str,
     as_at: NaiveDate,
-) -> Result<Vec<DueTotalView>, ApiError> {
-    let day = as_at.format("%Y-%m-%d").to_string();
-    let docs = ctx
-        .store()
-        .outstanding_documents(&OutstandingFilter {
-            tenant_id: tenant.to_owned(),
-            doc_type: doc_type.to_owned(),
-            as_at: day.clone(),
-            ..OutstandingFilter::default()
-        })
-        .await?;
-    let overflow = || ApiError::internal("An amount due is too large to add up.");
-    let mut sums: BTreeMap<Option<String>, (Decimal, u32, Decimal, u32)> = BTreeMap::new();
-    for d in docs {
-        let s = sums
-            .entry(d.currency_code)
-            .or_insert((Decimal::ZERO, 0, Decimal::ZERO, 0));
-        let amount = d.amount_due.as_decimal();
-        s.0 = s.0.checked_add(amount).ok_or_else(overflow)?;
-        s.1 = s.1.saturating_add(1);
-        // A document without a due date is due today, so not overdue.
-        if d.due_date.as_deref().is_some_and(|due| due < day.as_str()) {
-            s.2 = s.2.checked_add(amount).ok_or_else(overflow)?;
-            s.3 = s.3.saturating_add(1);
-        }
-    }
-    Ok(sums
+) -> Result<(Vec<DueTotalView>, Money), ApiError> {
+    let owed = crate::ops::aged::owed_totals(ctx, tenant, doc_type, as_at).await?;
+    let per_currency = owed
+        .by_currency
         .into_iter()
         .map(
             |(currency_code, (due, due_count, overdue, overdue_count))| DueTotalView {
@@ -121,7 +107,8 @@ async fn due_totals(
                 overdue_count,
             },
         )
-        .collect())
+        .collect();
+    Ok((per_currency, Money::new(owed.base_total)))
 }
 
 /// The `limit` latest changed documents: each listing's newest `limit` by
@@ -216,12 +203,16 @@ pub async fn dashboard(ctx: &AppContext, req: DashboardRequest) -> Result<Dashbo
         .anomaly_findings(Some(tenant), false)
         .await?
         .len();
+    let (receivables, receivables_total) = due_totals(ctx, tenant, "ACCREC", as_at).await?;
+    let (payables, payables_total) = due_totals(ctx, tenant, "ACCPAY", as_at).await?;
     Ok(DashboardView {
         as_at: as_at.format("%Y-%m-%d").to_string(),
         base_currency: org.and_then(|o| o.base_currency),
         cash,
-        receivables: due_totals(ctx, tenant, "ACCREC", as_at).await?,
-        payables: due_totals(ctx, tenant, "ACCPAY", as_at).await?,
+        receivables,
+        payables,
+        receivables_total: Some(receivables_total),
+        payables_total: Some(payables_total),
         recent: recent(ctx, tenant, limit).await?,
         alerts: DashboardAlertsView {
             reauthorisation_needed: needs_reauthorisation(ctx, tenant).await,
