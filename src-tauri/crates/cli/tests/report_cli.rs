@@ -313,6 +313,18 @@ async fn every_report_prints_as_json_and_csv_with_exact_figures_that_agree() {
     d_lines.extend(rows(&tb_default, None, "line"));
     assert_eq!(column_sum(&d_lines, 0), column_sum(&d_lines, 1));
     assert!(column_sum(&d_lines, 0) > Decimal::ZERO);
+
+    // The app open on the ledger (it holds the writer lock from start to
+    // close): a sync must wait for it, a report reads beside it.
+    let app = s.open().await;
+    let out = cli(dir, &["sync", "--no-wait"]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    let beside = ok_json(&cli(
+        dir,
+        &args_of("trial-balance", &tenant, &today, "json"),
+    ));
+    assert_eq!(beside["rows"], tb["rows"]);
+    app.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
