@@ -15,6 +15,9 @@
 //! [`aged`] says what each receivable and payable document had outstanding
 //! at any date, from its payment and allocation history, in its currency
 //! and in the base currency as the control account holds it.
+//! [`cash_basis`] dates the ledger's lines as the cash basis counts them:
+//! an invoice's, bill's or credit note's lines in proportion to each payment
+//! or allocation, on its date; everything else as posted.
 //!
 //! # Invariants
 //!
@@ -96,6 +99,7 @@
 
 mod aged;
 mod balances;
+mod cash;
 mod context;
 mod error;
 mod model;
@@ -104,6 +108,7 @@ mod rebuild;
 
 pub use aged::{aged, aged_document, outstanding_at, Aged, AgedDocument, AgedKind, Outstanding};
 pub use balances::{monthly_balances, sum_by, trial_balance, BalanceOverflow, Month, Sums};
+pub use cash::{cash_basis, counts_when_settled};
 pub use context::{
     settled_before, LinkedDocument, LinkedPart, PostingContext, Settlement, Side, SystemAccounts,
 };

@@ -131,6 +131,36 @@ impl SourceKind {
             SourceKind::ManJournal => "MANJOURNAL",
         }
     }
+
+    /// The kind Xero names `s` (as [`SourceKind::as_str`] writes it).
+    pub fn parse(s: &str) -> Option<SourceKind> {
+        SourceKind::ALL
+            .into_iter()
+            .find(|k| k.as_str().eq_ignore_ascii_case(s))
+    }
+
+    const ALL: [SourceKind; 20] = [
+        SourceKind::AccRec,
+        SourceKind::AccPay,
+        SourceKind::AccRecCredit,
+        SourceKind::AccPayCredit,
+        SourceKind::AccRecPayment,
+        SourceKind::AccPayPayment,
+        SourceKind::ArCreditPayment,
+        SourceKind::ApCreditPayment,
+        SourceKind::ArOverpaymentPayment,
+        SourceKind::ArPrepaymentPayment,
+        SourceKind::ApOverpaymentPayment,
+        SourceKind::ApPrepaymentPayment,
+        SourceKind::CashRec,
+        SourceKind::CashPaid,
+        SourceKind::ArOverpayment,
+        SourceKind::ApOverpayment,
+        SourceKind::ArPrepayment,
+        SourceKind::ApPrepayment,
+        SourceKind::Transfer,
+        SourceKind::ManJournal,
+    ];
 }
 
 /// Where a journal line comes from: the document, and its line or allocation.
@@ -162,6 +192,34 @@ pub enum LineRole {
     CurrencyGain,
     /// The cents that make a converted document balance in the base currency.
     Rounding,
+}
+
+impl LineRole {
+    /// The role as the ledger stores it (`control`, `currencyGain`...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LineRole::Control => "control",
+            LineRole::Bank => "bank",
+            LineRole::Item => "item",
+            LineRole::Tax => "tax",
+            LineRole::CurrencyGain => "currencyGain",
+            LineRole::Rounding => "rounding",
+        }
+    }
+
+    /// The role stored as `s`.
+    pub fn parse(s: &str) -> Option<LineRole> {
+        [
+            LineRole::Control,
+            LineRole::Bank,
+            LineRole::Item,
+            LineRole::Tax,
+            LineRole::CurrencyGain,
+            LineRole::Rounding,
+        ]
+        .into_iter()
+        .find(|r| r.as_str().eq_ignore_ascii_case(s))
+    }
 }
 
 /// The document's own amount, when it is in a foreign currency.

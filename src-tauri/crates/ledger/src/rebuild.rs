@@ -52,7 +52,7 @@ impl Books<'_> {
 
     /// Every payment and allocation, as settlements of the documents on each
     /// side of it.
-    pub(crate) fn settlements(&self) -> Vec<Settlement> {
+    pub fn settlements(&self) -> Vec<Settlement> {
         let mut out = Vec::new();
         for p in self.payments {
             let posts = p
