@@ -1,6 +1,7 @@
 //! Seeded books for a small business: the same seed and size give the same
 //! records, byte for byte.
 
+use chrono::Datelike;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -388,6 +389,7 @@ impl Gen {
         self.manual_journals();
         self.documents();
         self.system_accounts();
+        self.pay_runs();
         self.journals();
     }
 
@@ -1718,6 +1720,105 @@ impl Gen {
                 name,
                 kind,
             });
+        }
+    }
+
+    /// Xero Payroll's pay runs, one at each month-end of the books: wages
+    /// to an expense account no document uses, owed in wages payable
+    /// (`SystemAccount` `WAGEPAYABLES`). They reach the
+    /// general ledger (Journals, `INTEGRATEDPAYROLLPE`, and so the reports)
+    /// but no endpoint of the Accounting API shows them: the kind of posting
+    /// a ledger rebuilt from documents cannot see, and explains from Xero's
+    /// trial balances. Made after everything else, so the rest of the books
+    /// are what the same seed always gave.
+    fn pay_runs(&mut self) {
+        for (code, name, kind, system) in [
+            // Xero's OpenAPI spec has no `WAGESEXPENSE` type, so the simulator
+            // keeps to one it has.
+            ("477", "Wages and Salaries", "OVERHEADS", None),
+            (
+                "814",
+                "Wages Payable - Payroll",
+                "CURRLIAB",
+                Some("WAGEPAYABLES"),
+            ),
+        ] {
+            let id = self.uuid();
+            let updated = self.after(BOOKS_END_MS - SPAN_DAYS * 86_400_000);
+            let class = if kind == "CURRLIAB" {
+                "LIABILITY"
+            } else {
+                "EXPENSE"
+            };
+            let mut a = json!({
+                "AccountID": id,
+                "Code": code,
+                "Name": name,
+                "Status": "ACTIVE",
+                "Type": kind,
+                "TaxType": "NONE",
+                "Class": class,
+                "EnablePaymentsToAccount": false,
+                "ShowInExpenseClaims": false,
+                "ReportingCode": format!("{}.{}", &class[..3], code),
+                "ReportingCodeName": name,
+                "HasAttachments": false,
+                "UpdatedDateUTC": ms_date(updated),
+                "AddToWatchlist": false
+            });
+            if let Some(system) = system {
+                a["SystemAccount"] = json!(system);
+            }
+            self.put(Collection::Accounts, &a);
+            self.accounts.push(AccountRef {
+                id,
+                code,
+                name,
+                kind,
+            });
+        }
+        let first = BOOKS_END_MS - SPAN_DAYS * 86_400_000;
+        let Some(mut month_end) = chrono::DateTime::from_timestamp_millis(first)
+            .map(|d| d.date_naive())
+            .and_then(|d| d.with_day(1))
+            .and_then(|d| d.checked_add_months(chrono::Months::new(1)))
+            .and_then(|d| d.pred_opt())
+        else {
+            return;
+        };
+        let mut run = 0;
+        loop {
+            let date = month_end
+                .and_time(chrono::NaiveTime::MIN)
+                .and_utc()
+                .timestamp_millis();
+            if date > BOOKS_END_MS {
+                break;
+            }
+            run += 1;
+            let id = self.uuid();
+            let wages = Decimal::new(self.rng.random_range(300_000..900_000), 2);
+            let created = self.after(date);
+            self.postings.push(Posting {
+                rate: Decimal::ONE,
+                created_ms: created,
+                date_ms: date,
+                source_id: id,
+                source_type: "INTEGRATEDPAYROLLPE",
+                reference: format!("Pay run {run}"),
+                lines: vec![
+                    ("477", wages, Decimal::ZERO),
+                    ("814", -wages, Decimal::ZERO),
+                ],
+            });
+            let Some(next) = month_end
+                .succ_opt()
+                .and_then(|d| d.checked_add_months(chrono::Months::new(1)))
+                .and_then(|d| d.pred_opt())
+            else {
+                break;
+            };
+            month_end = next;
         }
     }
 
