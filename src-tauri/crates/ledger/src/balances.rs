@@ -46,6 +46,16 @@ pub struct Month {
     pub month: u32,
 }
 
+impl Month {
+    /// The month `date` is in.
+    pub fn of(date: chrono::NaiveDate) -> Month {
+        Month {
+            year: date.year(),
+            month: date.month(),
+        }
+    }
+}
+
 /// Lines summed by any key: `key` names the group of each line.
 pub fn sum_by<'a, K: Ord + std::fmt::Debug>(
     lines: impl IntoIterator<Item = &'a JournalLine>,

@@ -103,6 +103,7 @@ mod cash;
 mod context;
 mod error;
 mod model;
+mod not_visible;
 mod post;
 mod rebuild;
 
@@ -115,6 +116,10 @@ pub use context::{
 pub use error::PostingError;
 pub use model::{
     AccountKey, ForeignAmount, JournalLine, LineRole, Posting, Source, SourceKind, Tracking,
+};
+pub use not_visible::{
+    kind_of, not_visible, year_start_for, AccountFacts, NotVisibleKind, NotVisibleLine,
+    TrialBalanceAt,
 };
 pub use post::{linked, post, Document};
 pub use rebuild::{rebuild, Books, Rebuilt};
