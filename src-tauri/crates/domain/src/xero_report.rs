@@ -113,6 +113,51 @@ pub fn reports_to_fetch(
     ]
 }
 
+/// How many month-ends back the ledger is anchored to Xero's trial balances.
+pub const ANCHOR_MONTHS: u32 = 24;
+
+/// The trial balances that anchor the rebuilt ledger to Xero's own figures:
+/// one at each month-end before `today`, newest first, back to the month of
+/// the earliest document in the ledger (at most [`ANCHOR_MONTHS`]), and one
+/// as at the day before that document (the opening balances, which the
+/// documents cannot show), leaving out those already `stored` and keeping
+/// at most `limit`. A past month's trial balance is fetched once; the last
+/// month-end's is kept fresh by [`reports_to_fetch`]. With no document yet,
+/// nothing: there is no span to anchor.
+pub fn anchors_to_fetch(
+    today: NaiveDate,
+    earliest_document: Option<NaiveDate>,
+    stored: &[ReportToFetch],
+    limit: usize,
+) -> Vec<ReportToFetch> {
+    let Some(earliest) = earliest_document.filter(|e| *e < today) else {
+        return Vec::new();
+    };
+    let trial_balance = |to: NaiveDate| ReportToFetch {
+        kind: XeroReportKind::TrialBalance,
+        from: None,
+        to,
+    };
+    let mut wanted = Vec::new();
+    let mut month_start = today.with_day(1).unwrap_or(today);
+    for _ in 0..ANCHOR_MONTHS {
+        let Some(month_end) = month_start.pred_opt() else {
+            break;
+        };
+        if month_end < earliest {
+            break;
+        }
+        wanted.push(trial_balance(month_end));
+        month_start = month_end.with_day(1).unwrap_or(month_end);
+    }
+    if let Some(opening) = earliest.pred_opt() {
+        wanted.push(trial_balance(opening));
+    }
+    wanted.retain(|w| !stored.contains(w));
+    wanted.truncate(limit);
+    wanted
+}
+
 /// The nil account id Xero gives *Current Year Earnings*.
 pub const NIL_ACCOUNT: &str = "00000000-0000-0000-0000-000000000000";
 
@@ -738,5 +783,45 @@ mod tests {
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].key, FigureKey::account("y"));
         assert_eq!((d[0].local, d[0].xero), (None, Some(Decimal::new(1, 2))));
+    }
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn anchors_are_month_end_trial_balances_back_to_the_first_document_and_its_opening_day() {
+        let got = anchors_to_fetch(day(2026, 7, 15), Some(day(2026, 2, 10)), &[], 100);
+        let dates: Vec<NaiveDate> = got.iter().map(|r| r.to).collect();
+        assert_eq!(
+            dates,
+            vec![
+                day(2026, 6, 30),
+                day(2026, 5, 31),
+                day(2026, 4, 30),
+                day(2026, 3, 31),
+                day(2026, 2, 28),
+                day(2026, 2, 9),
+            ]
+        );
+        assert!(got
+            .iter()
+            .all(|r| r.kind == XeroReportKind::TrialBalance && r.from.is_none()));
+    }
+
+    #[test]
+    fn anchors_leave_out_what_is_stored_keep_to_the_limit_and_to_24_months() {
+        let all = anchors_to_fetch(day(2026, 7, 1), Some(day(2020, 1, 1)), &[], 1000);
+        assert_eq!(all.len(), ANCHOR_MONTHS as usize + 1);
+        assert_eq!(all[0].to, day(2026, 6, 30));
+        assert_eq!(all[23].to, day(2024, 7, 31));
+        assert_eq!(all[24].to, day(2019, 12, 31));
+        let stored = vec![all[0], all[2]];
+        let rest = anchors_to_fetch(day(2026, 7, 1), Some(day(2020, 1, 1)), &stored, 3);
+        assert_eq!(rest, vec![all[1], all[3], all[4]]);
+        assert!(anchors_to_fetch(day(2026, 7, 1), None, &[], 10).is_empty());
+        // A first document this month: only its opening day.
+        let new = anchors_to_fetch(day(2026, 7, 20), Some(day(2026, 7, 3)), &[], 10);
+        assert_eq!(new.iter().map(|r| r.to).collect::<Vec<_>>(), vec![day(2026, 7, 2)]);
     }
 }

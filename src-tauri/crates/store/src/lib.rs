@@ -22,6 +22,7 @@ pub mod contacts;
 mod error;
 pub mod general_ledger;
 pub mod lock;
+pub mod not_visible;
 pub mod outbox;
 pub mod query;
 pub mod reports;

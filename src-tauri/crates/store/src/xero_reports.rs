@@ -130,4 +130,19 @@ impl LedgerStore {
         .fetch_optional(self.pool())
         .await?)
     }
+
+    /// The day of the earliest entry the documents posted in the
+    /// organisation's rebuilt general ledger (`YYYY-MM-DD`), if any: where
+    /// the documents begin, so where Xero's opening balances are read.
+    pub async fn earliest_ledger_day(&self, tenant_id: &str) -> Result<Option<String>, StoreError> {
+        let _timer = self.timed("earliest_ledger_day");
+        Ok(sqlx::query_scalar(
+            "SELECT min(date) FROM gl_entries WHERE tenant_id = ? AND source_type != ? \
+             AND date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*'",
+        )
+        .bind(tenant_id)
+        .bind(crate::not_visible::NOT_VISIBLE_SOURCE)
+        .fetch_one(self.pool())
+        .await?)
+    }
 }

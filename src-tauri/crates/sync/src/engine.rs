@@ -431,11 +431,12 @@ impl SyncEngine {
             }
             // The reports read the ledger rebuilt from the documents (a Starter
             // app has no Journals): rebuilt whenever a record changed.
+            let mut rebuilt = false;
             if records_changed > 0 || matches!(self.store.general_ledger_state(tenant).await, Ok(None)) {
-                if let Err(e) =
-                    crate::general_ledger::rebuild_general_ledger(&self.store, tenant, self.now()).await
+                match crate::general_ledger::rebuild_general_ledger(&self.store, tenant, self.now()).await
                 {
-                    tracing::warn!(error = %e, "could not rebuild the general ledger");
+                    Ok(_) => rebuilt = true,
+                    Err(e) => tracing::warn!(error = %e, "could not rebuild the general ledger"),
                 }
             }
             let new_findings = if stopped.is_none() {
@@ -448,6 +449,13 @@ impl SyncEngine {
             } else {
                 crate::reports::Fetched::default()
             };
+            // What Xero's API cannot show, from Xero's trial balances: made
+            // again after a rebuild (which clears it) and after new ones.
+            if rebuilt || fetched.stored > 0 {
+                if let Err(e) = crate::not_visible::explain_not_visible(&self.store, tenant).await {
+                    tracing::warn!(error = %e, "could not explain what Xero's API does not show");
+                }
+            }
             let report = SyncReport {
                 run_id: run_id.clone(),
                 tenant: tenant.to_owned(),

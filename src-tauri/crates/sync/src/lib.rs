@@ -9,6 +9,7 @@ pub mod cancel;
 pub mod engine;
 pub mod general_ledger;
 pub mod network;
+pub mod not_visible;
 pub mod outbox;
 pub mod progress;
 pub mod reports;

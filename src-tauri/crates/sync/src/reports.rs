@@ -4,14 +4,20 @@
 //! What: the profit and loss of this calendar month and of this financial
 //! year, and the balance sheet and trial balance at the last month-end
 //! (`ledgerkeep_domain::xero_report::reports_to_fetch`, on the clock's UTC
-//! day): four calls.
+//! day): four calls. And the ledger's anchors
+//! (`ledgerkeep_domain::xero_report::anchors_to_fetch`): Xero's trial balance
+//! at each month-end of the last 24 months that the documents reach, and as
+//! at the day before the earliest document (the opening balances), each
+//! fetched once and kept, at most [`ANCHORS_PER_RUN`] a run, so that every
+//! month-end's figures can be checked against Xero's.
 //!
-//! When (the budget): only after a run that stopped nowhere, and only when
-//! one of the four periods is not stored yet (the first sync, a new month)
+//! When (the budget): only after a run that stopped nowhere; the four when
+//! one of their periods is not stored yet (the first sync, a new month)
 //! or the stored ones are older than `SyncRequest::reports_every` (the
 //! scheduler's default is 6 hours: at most about 16 calls a day per
-//! organisation, under 2 % of the Starter tier's 1,000). Never when less than
-//! a tenth of the tenant's daily budget is left (as the limiter knows it),
+//! organisation, under 2 % of the Starter tier's 1,000), the anchors while
+//! any is missing. No call when less than a tenth of the tenant's daily
+//! budget is left (as the limiter knows it),
 //! so reports never compete with the sync for the end of the day; and a
 //! background run still keeps off the limiter's reserve. So between two
 //! fetches the ledger may move ahead of Xero's stored figures: the
@@ -21,10 +27,17 @@
 
 use chrono::NaiveDate;
 use ledgerkeep_domain::canonical_json;
-use ledgerkeep_domain::xero_report::{parse_report, report_of, reports_to_fetch, ReportToFetch};
+use ledgerkeep_domain::xero_report::{
+    anchors_to_fetch, parse_report, report_of, reports_to_fetch, ReportToFetch,
+};
 use ledgerkeep_xero::{ApiRequest, XeroError, XeroResponse};
 
 use crate::engine::{RunState, SyncEngine, SyncRequest};
+
+/// The most anchoring trial balances one run fetches: a first sync on the
+/// Starter tier (1,000 calls a day) anchors its 24 months and the opening
+/// balances over a day or two, never crowding out the books.
+pub const ANCHORS_PER_RUN: usize = 13;
 
 /// What the fetch did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -50,6 +63,40 @@ pub fn request_for(r: &ReportToFetch, priority: ledgerkeep_xero::Priority) -> Ap
 }
 
 impl SyncEngine {
+    /// The month-end and opening trial balances still to fetch (at most
+    /// [`ANCHORS_PER_RUN`]), leaving out those stored and those `planned`.
+    async fn anchors(
+        &self,
+        tenant: &str,
+        today: NaiveDate,
+        stored: &[ledgerkeep_store::XeroReportInfo],
+        planned: &[ReportToFetch],
+    ) -> Vec<ReportToFetch> {
+        let earliest = match self.store().earliest_ledger_day(tenant).await {
+            Ok(day) => day.and_then(|d| NaiveDate::parse_from_str(d.get(..10)?, "%Y-%m-%d").ok()),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read where the ledger begins: no trial balances anchored");
+                return Vec::new();
+            }
+        };
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+        let mut have: Vec<ReportToFetch> = stored
+            .iter()
+            .filter_map(|s| {
+                Some(ReportToFetch {
+                    kind: s.kind,
+                    from: match &s.from {
+                        Some(f) => Some(day(f)?),
+                        None => None,
+                    },
+                    to: day(&s.to)?,
+                })
+            })
+            .collect();
+        have.extend_from_slice(planned);
+        anchors_to_fetch(today, earliest, &have, ANCHORS_PER_RUN)
+    }
+
     /// Fetches and stores Xero's reports for `st.tenant` when they are due.
     pub(crate) async fn fetch_reports(&self, st: &mut RunState<'_>, req: &SyncRequest) -> Fetched {
         let mut out = Fetched::default();
@@ -66,14 +113,15 @@ impl SyncEngine {
             }
         };
         let now = self.now();
-        let plan = reports_to_fetch(
-            now.date_naive(),
+        let today = now.date_naive();
+        let stored = self.store().xero_reports(tenant).await.unwrap_or_default();
+        let ymd = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+        let regular = reports_to_fetch(
+            today,
             org.financial_year_end_day.unwrap_or(31),
             org.financial_year_end_month.unwrap_or(12),
         );
-        let stored = self.store().xero_reports(tenant).await.unwrap_or_default();
-        let ymd = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
-        let due = plan.iter().any(|p| {
+        let due = regular.iter().any(|p| {
             let have = stored
                 .iter()
                 .find(|s| s.kind == p.kind && s.from == p.from.map(ymd) && s.to == ymd(p.to));
@@ -82,18 +130,20 @@ impl SyncEngine {
                 None => true,
             }
         });
-        if !due {
+        let mut plan = if due { regular } else { Vec::new() };
+        plan.extend(self.anchors(tenant, today, &stored, &plan).await);
+        if plan.is_empty() {
             return out;
         }
         let limiter = self.xero().client().limiter();
         let per_day = limiter.limits().per_day;
-        if limiter.day_left(tenant) < per_day / 10 {
-            tracing::info!(
-                "less than a tenth of the day's Xero calls left: Xero's reports not fetched"
-            );
-            return out;
-        }
         for p in &plan {
+            if limiter.day_left(tenant) < per_day / 10 {
+                tracing::info!(
+                    "less than a tenth of the day's Xero calls left: Xero's reports not fetched"
+                );
+                break;
+            }
             if st.cancel.is_cancelled() {
                 break;
             }
