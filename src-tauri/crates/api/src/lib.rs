@@ -59,7 +59,7 @@ pub use ops::reports::{
     DrillRequest, DrillRowView, DrillSign, DrillView, LedgerDrillView, ListAccountsRequest,
     OutstandingDrillView, ReportBasis, ReportCellView, ReportColumnView, ReportKind, ReportPeriod,
     ReportRequest, ReportRowView, ReportSectionView, ReportView, XeroComparisonStatus,
-    XeroComparisonView, XeroDifferenceView,
+    XeroComparisonView, XeroDifferenceView, XeroLineView,
 };
 pub use ops::saved_views::{delete_view, save_view, saved_views, DeleteViewRequest, SavedView};
 pub use ops::support_bundle::{make_support_bundle, SupportBundle, SupportBundleRequest};

@@ -19,6 +19,7 @@ use ledgerkeep_domain::xero_report::{
     XeroReportKind,
 };
 use ledgerkeep_domain::{EntityKind, Money};
+use ledgerkeep_ledger::NotVisibleKind;
 use ledgerkeep_store::reports::{AccountMovement, LedgerLineFilter, LedgerPeriod, LineSign};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -283,8 +284,24 @@ pub struct XeroComparisonView {
     /// When Xero's report was fetched (UTC, ISO), if one was.
     pub fetched_at: Option<String>,
     pub differences: Vec<XeroDifferenceView>,
+    /// Every line of this report that was compared with Xero's, and whether it
+    /// is Xero's figure (empty when nothing was compared).
+    #[serde(default)]
+    pub lines: Vec<XeroLineView>,
     /// The periods of this kind of report whose Xero figures are stored, newest first.
     pub available: Vec<ReportPeriod>,
+}
+
+/// One line of the report, compared with Xero's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct XeroLineView {
+    /// The line as this report names it.
+    pub label: String,
+    /// The account's Xero id, for an account's line (else the line is found by its label).
+    pub account: Option<String>,
+    /// Whether the figure is exactly Xero's.
+    pub matches: bool,
 }
 
 impl XeroComparisonView {
@@ -294,6 +311,7 @@ impl XeroComparisonView {
             message: message.into(),
             fetched_at: None,
             differences: Vec::new(),
+            lines: Vec::new(),
             available: Vec::new(),
         }
     }
@@ -568,6 +586,8 @@ pub async fn run_report(ctx: &AppContext, req: ReportRequest) -> Result<ReportVi
         }
         ReportKind::CashSummary => cash_summary(ctx, tenant, &periods).await?,
     };
+    view.notes
+        .extend(not_visible_notes(ctx, tenant, req.kind, &periods[0]).await);
     view.xero = xero_comparison(ctx, tenant, &view, &periods[0]).await;
     view.organisation = org.name;
     if view.currency.is_none()
@@ -580,6 +600,74 @@ pub async fn run_report(ctx: &AppContext, req: ReportRequest) -> Result<ReportVi
     }
     crate::ops::report_readiness::explain(ctx, tenant, &mut view).await?;
     Ok(view)
+}
+
+/// A sentence for each kind of posting Xero's API cannot show that the
+/// report's figures include (kept in the ledger from Xero's trial balances).
+async fn not_visible_notes(
+    ctx: &AppContext,
+    tenant: &str,
+    kind: ReportKind,
+    period: &Period,
+) -> Vec<String> {
+    if matches!(
+        kind,
+        ReportKind::AgedReceivables | ReportKind::AgedPayables | ReportKind::CashSummary
+    ) {
+        return Vec::new();
+    }
+    let from = (kind == ReportKind::ProfitAndLoss)
+        .then_some(period.from)
+        .flatten()
+        .map(ymd);
+    let lines = match ctx
+        .store()
+        .not_visible_between(tenant, from.as_deref(), &ymd(period.to))
+        .await
+    {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not read what Xero's API does not show");
+            return Vec::new();
+        }
+    };
+    let mut by_kind: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (k, code, name, _) in lines {
+        let account = match (name, code) {
+            (Some(n), Some(c)) => format!("{n} ({c})"),
+            (Some(n), None) => n,
+            (None, Some(c)) => c,
+            (None, None) => continue,
+        };
+        let names = by_kind.entry(k).or_default();
+        if !names.contains(&account) {
+            names.push(account);
+        }
+    }
+    by_kind
+        .into_iter()
+        .map(|(k, accounts)| {
+            let what = match NotVisibleKind::parse(&k) {
+                Some(NotVisibleKind::Payroll) => "Payroll: Xero's API does not show pay runs",
+                Some(NotVisibleKind::Depreciation) => {
+                    "Depreciation: Xero's API does not show fixed-asset depreciation"
+                }
+                Some(NotVisibleKind::Revaluation) => {
+                    "Currency revaluation: Xero's API does not show month-end revaluations"
+                }
+                Some(NotVisibleKind::NoDocument) => {
+                    "No synced document posts to these accounts (Xero Payroll's pay runs, or another app's journals, for example)"
+                }
+                Some(NotVisibleKind::Opening) | None => {
+                    "Opening balances: Xero's API does not show the balances before the first document"
+                }
+            };
+            format!(
+                "Not visible through Xero's API. {what}, so the figures for {} are taken from Xero's own trial balances.",
+                accounts.join(", ")
+            )
+        })
+        .collect()
 }
 
 pub(crate) fn empty_view(kind: ReportKind, basis: ReportBasis, title: &str) -> ReportView {
@@ -598,7 +686,8 @@ pub(crate) fn empty_view(kind: ReportKind, basis: ReportBasis, title: &str) -> R
     }
 }
 
-const GL_NOTE: &str = "Computed from the general ledger (Xero's journals) as last synced.";
+const GL_NOTE: &str =
+    "Computed from the general ledger that Ledgerkeep rebuilds from the documents last synced.";
 
 async fn profit_and_loss(
     ctx: &AppContext,
@@ -1254,7 +1343,19 @@ async fn xero_comparison(
                 )
             }
             Ok(local) => {
-                let differences: Vec<XeroDifferenceView> = compare(&local, &xero.figures)
+                let found = compare(&local, &xero.figures);
+                let lines: Vec<XeroLineView> = local
+                    .iter()
+                    .map(|(key, figure)| XeroLineView {
+                        label: figure.label.clone(),
+                        account: match key {
+                            FigureKey::Account(id) => Some(id.clone()),
+                            _ => None,
+                        },
+                        matches: !found.iter().any(|d| d.key == *key),
+                    })
+                    .collect();
+                let differences: Vec<XeroDifferenceView> = found
                     .into_iter()
                     .map(|d| XeroDifferenceView {
                         label: d.label,
@@ -1266,7 +1367,7 @@ async fn xero_comparison(
                         xero: d.xero.map(|v| Money::new(positive_zero(v))),
                     })
                     .collect();
-                if differences.is_empty() {
+                let mut v = if differences.is_empty() {
                     XeroComparisonView::of(
                         XeroComparisonStatus::Matches,
                         format!("Matches Xero's report, fetched {fetched}."),
@@ -1291,7 +1392,9 @@ async fn xero_comparison(
                     );
                     v.differences = differences;
                     v
-                }
+                };
+                v.lines = lines;
+                v
             }
         },
     };
