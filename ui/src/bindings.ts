@@ -1553,6 +1553,11 @@ export type XeroComparisonView = {
 	/**  When Xero's report was fetched (UTC, ISO), if one was. */
 	fetchedAt: string | null,
 	differences: XeroDifferenceView[],
+	/**
+	 *  Every line of this report that was compared with Xero's, and whether it
+	 *  is Xero's figure (empty when nothing was compared).
+	 */
+	lines?: XeroLineView[],
 	/**  The periods of this kind of report whose Xero figures are stored, newest first. */
 	available: ReportPeriod[],
 };
@@ -1566,6 +1571,16 @@ export type XeroDifferenceView = {
 	/**  Absent where the report has no such line (read as zero). */
 	local: string | null,
 	xero: string | null,
+};
+
+/**  One line of the report, compared with Xero's. */
+export type XeroLineView = {
+	/**  The line as this report names it. */
+	label: string,
+	/**  The account's Xero id, for an account's line (else the line is found by its label). */
+	account: string | null,
+	/**  Whether the figure is exactly Xero's. */
+	matches: boolean,
 };
 
 /* Tauri Specta runtime */

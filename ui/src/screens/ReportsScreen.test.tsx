@@ -42,6 +42,10 @@ function pl(req: ReportRequest): ReportView {
       message: "1 figure differs from Xero's report, fetched 2026-07-01 00:05 UTC.",
       fetchedAt: "2026-07-01T00:05:00.000Z",
       differences: [{ label: "200 Sales", account: "acc-sales", local: "98765432109876.54", xero: "98765432109870.00" }],
+      lines: [
+        { label: "200 Sales", account: "acc-sales", matches: false },
+        { label: "Net profit", account: null, matches: true },
+      ],
       available: [],
     },
   };
@@ -111,6 +115,21 @@ describe("the reports screen", () => {
     expect(reports[0]?.kind).toBe("profitAndLoss");
     expect(reports[0]?.comparisons).toHaveLength(1);
     expect(screen.getByTestId("report-chart")).toBeInTheDocument();
+  });
+
+  it("marks each line compared with Xero's report, found by its account or its name", async () => {
+    backend();
+    renderScreen();
+    const table = await screen.findByTestId("report-table");
+    const marks = within(table).getAllByTestId("xero-line");
+    expect(marks.map((m) => [m.closest("tr")?.querySelector("th")?.firstChild?.textContent, m.dataset.matches])).toEqual([
+      ["200 Sales", "false"],
+      ["Net profit", "true"],
+    ]);
+    expect(marks[0]).toHaveAccessibleName("differs from Xero");
+    // "Total income" was not compared: no mark.
+    const total = within(table).getByText("Total income").closest("tr");
+    expect(total?.querySelector("[data-testid=xero-line]")).toBeNull();
   });
 
   it("asks for twelve months for a trend, and shows a refusal's message", async () => {

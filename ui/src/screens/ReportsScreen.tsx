@@ -7,6 +7,7 @@ import {
   type ReportKind,
   type ReportPeriod,
   type ReportRowView,
+  type XeroLineView,
   type ReportView,
 } from "../bindings";
 import type { AnomalyRecordView } from "../bindings";
@@ -49,6 +50,30 @@ function chartBars(view: ReportView, line: ReportRowView): { label: string; amou
 }
 
 /** The row whose figures the chart draws: the report's bottom line. */
+/** The account a report line is about (its figures' drill-down names it). */
+function accountOf(r: ReportRowView): string | null {
+  for (const c of r.cells) {
+    if (c.drill && "ledger" in c.drill) return c.drill.ledger.account.toLowerCase();
+  }
+  return null;
+}
+
+/** Whether a line is Xero's figure, where Xero's report was compared: a mark beside its name. */
+function XeroLineMark({ lines, row }: { lines: XeroLineView[]; row: ReportRowView }) {
+  const account = accountOf(row);
+  const line = lines.find((l) => (account ? l.account === account : l.account === null && l.label === row.label));
+  if (!line) return null;
+  return line.matches ? (
+    <span className="xero-line xero-line-ok" data-testid="xero-line" data-matches="true" title="Matches Xero's report" aria-label="matches Xero">
+      {" "}✓
+    </span>
+  ) : (
+    <span className="xero-line xero-line-differs" data-testid="xero-line" data-matches="false" title="Differs from Xero's report" aria-label="differs from Xero">
+      {" "}≠ Xero
+    </span>
+  );
+}
+
 function bottomLine(r: ReportView): ReportRowView | null {
   return r.summary[r.summary.length - 1] ?? r.sections[0]?.total ?? null;
 }
@@ -111,7 +136,10 @@ export function ReportsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRecor
   const headings = view ? view.columns.map((c) => formatColumnHeading(c)) : [];
   const renderRow = (r: ReportRowView, cls: string, key: string) => (
     <tr key={key} className={cls}>
-      <th scope="row">{r.label}</th>
+      <th scope="row">
+        {r.label}
+        {view && <XeroLineMark lines={view.xero.lines ?? []} row={r} />}
+      </th>
       {r.cells.map((c, i) => (
         <td key={i} className="amount">
           {c.amount === null ? "" : c.drill ? (
