@@ -19,7 +19,17 @@
 //! `periods` and `timeframe` for the balance sheet; `date` for the trial
 //! balance. Dates are calendar days (`YYYY-MM-DD`); "today" is the clock's UTC
 //! day. Not simulated, and refused with a 400 rather than answered wrongly:
-//! `paymentsOnly=true` (cash basis) and the tracking filters.
+//! the tracking filters, and `paymentsOnly=true` on the balance sheet and
+//! the trial balance.
+//!
+//! `paymentsOnly=true` on the P&L is the cash basis, worked out here from the
+//! simulator's own documents and payments (not from the ledger crate it
+//! tests): an invoice's, bill's or credit note's lines count in proportion
+//! to each payment or allocation that settles it, on that one's date (see
+//! `cash_lines`); every other journal (spend and receive money, payments'
+//! currency gains, prepayments, manual journals, pay runs) counts as posted.
+//! Xero's cash-basis reports show manual journals as posted too: a journal
+//! has no payment to follow.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -109,7 +119,9 @@ fn day_of(ms: i64) -> Option<NaiveDate> {
 }
 
 impl Ledger {
-    fn of(b: &TenantBooks) -> Ledger {
+    /// The books' general ledger; with `payments_only`, on the cash basis
+    /// (see [`cash_lines`]).
+    fn of(b: &TenantBooks, payments_only: bool) -> Ledger {
         let mut accounts = BTreeMap::new();
         for a in b.table(Collection::Accounts).records() {
             let v = a.value();
@@ -130,6 +142,9 @@ impl Ledger {
         let mut lines = Vec::new();
         for j in b.table(Collection::Journals).records() {
             let j = j.value();
+            if payments_only && j["SourceType"].as_str().is_some_and(counts_when_paid) {
+                continue;
+            }
             // A journal without a date belongs to no period (Xero dates every one).
             let Some(day) = j["JournalDate"]
                 .as_str()
@@ -160,6 +175,14 @@ impl Ledger {
                 });
                 lines.push((day, key, net));
             }
+        }
+        if payments_only {
+            let by_code: HashMap<String, String> = accounts
+                .values()
+                .filter(|a| !a.code.is_empty())
+                .map(|a| (a.code.clone(), a.id.clone()))
+                .collect();
+            lines.extend(cash_lines(b, &by_code));
         }
         let org = b
             .table(Collection::Organisation)
@@ -228,6 +251,167 @@ impl Ledger {
         });
         out
     }
+}
+
+/// Whether a journal of this `SourceType` is an invoice, bill or credit note
+/// as issued: on the cash basis its lines count when it is paid instead.
+fn counts_when_paid(source_type: &str) -> bool {
+    ["ACCREC", "ACCPAY", "ACCRECCREDIT", "ACCPAYCREDIT"]
+        .iter()
+        .any(|t| t.eq_ignore_ascii_case(source_type))
+}
+
+fn round_cent(d: Decimal) -> Decimal {
+    d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// The day of a record's `/Date(...)/` field.
+fn day_field(v: &Value) -> Option<NaiveDate> {
+    v.as_str().and_then(parse_ms_date).and_then(day_of)
+}
+
+fn posts(v: &Value, statuses: &[&str]) -> bool {
+    v["Status"]
+        .as_str()
+        .is_some_and(|s| statuses.iter().any(|t| t.eq_ignore_ascii_case(s)))
+}
+
+/// The cash basis's lines of invoices, bills and credit notes, from the
+/// documents and what settled them: each line's net (tax excluded, as the
+/// profit and loss has no tax account), converted at the document's rate
+/// as its journal converts it, counts in proportion to each payment, refund
+/// or allocation, on that one's date. The parts are taken of the running
+/// total settled, in date order then by id (`line × settled so far / total`,
+/// to the cent, less the same before this part), so a document settled in
+/// full counts its whole lines. A credit note allocated to an invoice
+/// settles both on the allocation's date.
+fn cash_lines(
+    b: &TenantBooks,
+    by_code: &HashMap<String, String>,
+) -> Vec<(NaiveDate, String, Decimal)> {
+    // Per settled document: (day, the payment's or allocation's id, amount).
+    let mut settled: HashMap<String, Vec<(NaiveDate, String, Decimal)>> = HashMap::new();
+    for p in b.table(Collection::Payments).records() {
+        let p = p.value();
+        if !posts(&p, &["AUTHORISED"]) {
+            continue;
+        }
+        let doc = p["Invoice"]["InvoiceID"]
+            .as_str()
+            .or_else(|| p["CreditNote"]["CreditNoteID"].as_str());
+        if let (Some(doc), Some(on), Some(amount)) =
+            (doc, day_field(&p["Date"]), decimal(&p["Amount"]))
+        {
+            settled
+                .entry(doc.to_owned())
+                .or_default()
+                .push((on, text(&p["PaymentID"]), amount));
+        }
+    }
+    let credits = [
+        (Collection::CreditNotes, "CreditNoteID"),
+        (Collection::Overpayments, "OverpaymentID"),
+        (Collection::Prepayments, "PrepaymentID"),
+    ];
+    for (collection, id_key) in credits {
+        for c in b.table(collection).records() {
+            let c = c.value();
+            if !posts(&c, &["AUTHORISED", "PAID"]) {
+                continue;
+            }
+            for a in c["Allocations"].as_array().into_iter().flatten() {
+                if a["IsDeleted"] == Value::Bool(true) {
+                    continue;
+                }
+                let on = day_field(&a["Date"]).or_else(|| day_field(&c["Date"]));
+                let (Some(on), Some(amount)) = (on, decimal(&a["Amount"])) else {
+                    continue;
+                };
+                let id = text(&a["AllocationID"]);
+                let invoice = a["Invoice"]["InvoiceID"].as_str().map(str::to_owned);
+                for doc in invoice.into_iter().chain(Some(text(&c[id_key]))) {
+                    settled
+                        .entry(doc)
+                        .or_default()
+                        .push((on, id.clone(), amount));
+                }
+            }
+        }
+    }
+    let documents = [
+        (Collection::Invoices, "InvoiceID"),
+        (Collection::CreditNotes, "CreditNoteID"),
+    ];
+    let mut out = Vec::new();
+    for (collection, id_key) in documents {
+        for d in b.table(collection).records() {
+            let d = d.value();
+            if !posts(&d, &["AUTHORISED", "PAID"]) {
+                continue;
+            }
+            let Some(parts) = settled.get_mut(&text(&d[id_key])) else {
+                continue;
+            };
+            let total = decimal(&d["Total"]).unwrap_or_default();
+            if total <= Decimal::ZERO {
+                continue;
+            }
+            // Income is a credit and expense a debit; a credit note reverses.
+            let sign = match d["Type"].as_str().unwrap_or_default() {
+                "ACCREC" | "ACCPAYCREDIT" => Decimal::NEGATIVE_ONE,
+                _ => Decimal::ONE,
+            };
+            let rate = decimal(&d["CurrencyRate"])
+                .filter(|r| !r.is_zero())
+                .unwrap_or(Decimal::ONE);
+            let inclusive = d["LineAmountTypes"] == "Inclusive";
+            let mut lines: Vec<(String, Decimal)> = Vec::new();
+            for l in d["LineItems"].as_array().into_iter().flatten() {
+                let amount = decimal(&l["LineAmount"]).unwrap_or_default();
+                let net = if inclusive {
+                    amount - decimal(&l["TaxAmount"]).unwrap_or_default()
+                } else {
+                    amount
+                };
+                let base = if rate == Decimal::ONE {
+                    net
+                } else {
+                    round_cent(net / rate)
+                };
+                let account = l["AccountID"].as_str().map(str::to_owned).or_else(|| {
+                    l["AccountCode"]
+                        .as_str()
+                        .and_then(|c| by_code.get(c).cloned())
+                });
+                if let Some(account) = account {
+                    lines.push((account, sign * base));
+                }
+            }
+            parts.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+            let part_of = |line: Decimal, paid: Decimal| {
+                if paid >= total {
+                    line
+                } else {
+                    round_cent(line * paid / total)
+                }
+            };
+            let mut paid = Decimal::ZERO;
+            for (on, _, amount) in parts.iter() {
+                let before = paid;
+                paid += *amount;
+                for (account, line) in &lines {
+                    let piece = part_of(*line, paid) - part_of(*line, before);
+                    if !piece.is_zero() {
+                        out.push((*on, account.clone(), piece));
+                    }
+                }
+                if paid >= total {
+                    break;
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Xero's amount text: two decimals, no separators, never `-0.00`.
@@ -311,6 +495,8 @@ struct Params {
     /// Comparison columns after the first.
     periods: u32,
     step_months: u32,
+    /// `paymentsOnly=true`: the cash basis.
+    payments_only: bool,
 }
 
 fn params(q: &HashMap<String, String>) -> Result<Params, String> {
@@ -322,9 +508,13 @@ fn params(q: &HashMap<String, String>) -> Result<Params, String> {
                 .map_err(|_| format!("'{v}' is not a valid date for {name}; use YYYY-MM-DD")),
         }
     };
-    if flag(q, "paymentsOnly").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
-        return Err("paymentsOnly (cash basis) is not simulated".to_owned());
-    }
+    let payments_only_flag = flag(q, "paymentsOnly");
+    let payments_only = match payments_only_flag.as_deref().map(str::trim) {
+        None => false,
+        Some(v) if v.eq_ignore_ascii_case("true") => true,
+        Some(v) if v.eq_ignore_ascii_case("false") => false,
+        Some(v) => return Err(format!("paymentsOnly must be true or false, not '{v}'")),
+    };
     if q.keys()
         .any(|k| k.to_ascii_lowercase().starts_with("tracking"))
     {
@@ -358,6 +548,7 @@ fn params(q: &HashMap<String, String>) -> Result<Params, String> {
         date: date("date")?,
         periods,
         step_months,
+        payments_only,
     })
 }
 
@@ -383,7 +574,10 @@ pub(crate) fn report(
     let Some(b) = books.tenant_named(tenant) else {
         return not_found();
     };
-    let ledger = Ledger::of(b);
+    if p.payments_only && kind != ReportName::ProfitAndLoss {
+        return bad_request("paymentsOnly (cash basis) is simulated for the profit and loss only");
+    }
+    let ledger = Ledger::of(b, p.payments_only);
     let built = match kind {
         ReportName::ProfitAndLoss => profit_and_loss(&ledger, &p, today),
         ReportName::BalanceSheet => Ok(balance_sheet(&ledger, &p, today)),
@@ -800,7 +994,9 @@ mod tests {
         assert!(params(&q("periods", "13")).is_err());
         assert!(params(&q("timeframe", "WEEK")).is_err());
         assert!(params(&q("fromDate", "2026-13-01")).is_err());
-        assert!(params(&q("paymentsOnly", "true")).is_err());
+        assert!(params(&q("paymentsOnly", "true")).is_ok_and(|p| p.payments_only));
+        assert!(params(&q("paymentsOnly", "False")).is_ok_and(|p| !p.payments_only));
+        assert!(params(&q("paymentsOnly", "yes")).is_err());
         assert_eq!(params(&q("timeframe", "quarter")).unwrap().step_months, 3);
     }
 }

@@ -273,3 +273,212 @@ async fn report_calls_count_against_the_minute_limit() {
     assert_eq!(first.status(), 200);
     assert_eq!(remaining(&first) - 1, remaining(&second));
 }
+
+fn ms_day(v: &Value) -> Option<NaiveDate> {
+    v.as_str()
+        .and_then(parse_ms_date)
+        .and_then(chrono::DateTime::from_timestamp_millis)
+        .map(|d| d.date_naive())
+}
+
+fn num(v: &Value) -> Decimal {
+    match v {
+        Value::String(s) => s.parse().unwrap(),
+        Value::Null => Decimal::ZERO,
+        other => other.to_string().parse().unwrap(),
+    }
+}
+
+/// The cash basis worked out in the test's own way, with exact fractions
+/// (no rounding) and one pass per settlement: per P&L account over
+/// `from..=to`, the journals that are not an invoice, bill or credit note as
+/// issued, plus each settled document's line nets times `amount / total` for
+/// each payment or allocation dated in the range; and how many document
+/// lines of each account were counted (each may be a cent off, as the
+/// report rounds each part to the cent).
+fn cash_expected(
+    truth: &ledgerkeep_sim::Truth,
+    tenant: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> (BTreeMap<String, Decimal>, BTreeMap<String, u32>) {
+    let in_range = |d: NaiveDate| d >= from && d <= to;
+    let code_to_id: BTreeMap<String, String> = truth
+        .records(tenant, Collection::Accounts)
+        .into_iter()
+        .map(|a| {
+            (
+                a["Code"].as_str().unwrap_or_default().to_owned(),
+                a["AccountID"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let mut out: BTreeMap<String, Decimal> = BTreeMap::new();
+    let mut pieces: BTreeMap<String, u32> = BTreeMap::new();
+    for j in truth.records(tenant, Collection::Journals) {
+        let issued = matches!(
+            j["SourceType"].as_str(),
+            Some("ACCREC" | "ACCPAY" | "ACCRECCREDIT" | "ACCPAYCREDIT")
+        );
+        if issued || !ms_day(&j["JournalDate"]).is_some_and(in_range) {
+            continue;
+        }
+        for l in j["JournalLines"].as_array().unwrap() {
+            *out.entry(l["AccountID"].as_str().unwrap().to_owned())
+                .or_default() += num(&l["NetAmount"]);
+        }
+    }
+    // What settles each document: (date, amount).
+    let mut settled: BTreeMap<String, Vec<(NaiveDate, Decimal)>> = BTreeMap::new();
+    for p in truth.records(tenant, Collection::Payments) {
+        if p["Status"] != "AUTHORISED" {
+            continue;
+        }
+        let doc = p["Invoice"]["InvoiceID"]
+            .as_str()
+            .or(p["CreditNote"]["CreditNoteID"].as_str());
+        if let Some(doc) = doc {
+            settled
+                .entry(doc.to_owned())
+                .or_default()
+                .push((ms_day(&p["Date"]).unwrap(), num(&p["Amount"])));
+        }
+    }
+    for (c, key) in [
+        (Collection::CreditNotes, "CreditNoteID"),
+        (Collection::Overpayments, "OverpaymentID"),
+        (Collection::Prepayments, "PrepaymentID"),
+    ] {
+        for doc in truth.records(tenant, c) {
+            if !matches!(doc["Status"].as_str(), Some("AUTHORISED" | "PAID")) {
+                continue;
+            }
+            for a in doc["Allocations"].as_array().into_iter().flatten() {
+                let part = (ms_day(&a["Date"]).unwrap(), num(&a["Amount"]));
+                settled
+                    .entry(a["Invoice"]["InvoiceID"].as_str().unwrap().to_owned())
+                    .or_default()
+                    .push(part);
+                if c == Collection::CreditNotes {
+                    settled
+                        .entry(doc[key].as_str().unwrap().to_owned())
+                        .or_default()
+                        .push(part);
+                }
+            }
+        }
+    }
+    for (c, key) in [
+        (Collection::Invoices, "InvoiceID"),
+        (Collection::CreditNotes, "CreditNoteID"),
+    ] {
+        for doc in truth.records(tenant, c) {
+            if !matches!(doc["Status"].as_str(), Some("AUTHORISED" | "PAID")) {
+                continue;
+            }
+            let share: Decimal = settled
+                .get(doc[key].as_str().unwrap())
+                .into_iter()
+                .flatten()
+                .filter(|(d, _)| in_range(*d))
+                .map(|(_, a)| *a)
+                .sum();
+            if share.is_zero() {
+                continue;
+            }
+            let fraction = share / num(&doc["Total"]);
+            let rate = match num(&doc["CurrencyRate"]) {
+                r if r.is_zero() => Decimal::ONE,
+                r => r,
+            };
+            // Sales and refunds of purchases are credits.
+            let credit = matches!(doc["Type"].as_str(), Some("ACCREC" | "ACCPAYCREDIT"));
+            for l in doc["LineItems"].as_array().unwrap() {
+                let id = code_to_id[l["AccountCode"].as_str().unwrap()].clone();
+                let base = (num(&l["LineAmount"]) / rate).round_dp_with_strategy(
+                    2,
+                    rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+                );
+                let signed = if credit { -base } else { base };
+                *out.entry(id.clone()).or_default() += signed * fraction;
+                *pieces.entry(id).or_default() += 1;
+            }
+        }
+    }
+    (out, pieces)
+}
+
+#[tokio::test]
+async fn the_cash_basis_counts_documents_as_they_are_paid_and_everything_else_as_posted() {
+    let h = start_limited(GENEROUS).await;
+    let t = h.login().await;
+    let truth = h.sim.truth();
+    for i in 0..3 {
+        let tenant = h.tenant(i);
+        let accounts: BTreeMap<String, Value> = truth
+            .records(&tenant, Collection::Accounts)
+            .into_iter()
+            .map(|a| (a["AccountID"].as_str().unwrap().to_owned(), a))
+            .collect();
+        let class = |id: &str| {
+            accounts
+                .get(id)
+                .and_then(|a| a["Class"].as_str())
+                .unwrap_or("")
+        };
+        let mut differs = false;
+        for (from, to) in [
+            ("2025-04-01", "2026-03-31"),
+            ("2025-10-01", "2025-10-31"),
+            ("2026-01-01", "2026-01-31"),
+            ("1900-01-01", "2100-12-31"),
+        ] {
+            let path = format!("Reports/ProfitAndLoss?fromDate={from}&toDate={to}");
+            let cash = h
+                .get_json(&t.access, &tenant, &format!("{path}&paymentsOnly=true"))
+                .await;
+            let accrual = h.get_json(&t.access, &tenant, &path).await;
+            let cash = &cash["Reports"][0];
+            assert_eq!(cash["ReportType"], "ProfitAndLoss");
+            let (expected, pieces) = cash_expected(&truth, &tenant, day(from), day(to));
+            let rows = account_rows(cash);
+            let mut profit = Decimal::ZERO;
+            for (id, net) in expected
+                .iter()
+                .filter(|(id, _)| matches!(class(id), "REVENUE" | "EXPENSE"))
+            {
+                let shown = if class(id) == "REVENUE" { -*net } else { *net };
+                let got = rows.get(id).map_or(Decimal::ZERO, |r| dec(&r[1]));
+                let slack = Decimal::new(i64::from(pieces.get(id).copied().unwrap_or(0)), 2);
+                assert!(
+                    (got - shown).abs() <= slack,
+                    "{tenant} {from}..{to} account {}: {got} shown, {shown} expected (±{slack})",
+                    accounts[id]["Name"]
+                );
+                profit -= *net;
+            }
+            // Every row shown is an account the test expects.
+            for id in rows.keys() {
+                assert!(expected.contains_key(id), "unexpected row {id}");
+            }
+            let slack = Decimal::new(i64::from(pieces.values().sum::<u32>()), 2);
+            assert!((line(cash, "Net Profit", 1) - profit).abs() <= slack);
+            differs |= line(cash, "Net Profit", 1) != line(&accrual["Reports"][0], "Net Profit", 1);
+        }
+        assert!(differs, "{tenant}: the cash basis is not the accrual basis");
+    }
+    for bad in [
+        "Reports/BalanceSheet?date=2026-02-28&paymentsOnly=true",
+        "Reports/ProfitAndLoss?paymentsOnly=maybe",
+    ] {
+        assert_eq!(
+            h.get(&t.access, &tenant_of(&h), bad).await.status(),
+            400,
+            "{bad}"
+        );
+    }
+}
+
+fn tenant_of(h: &Harness) -> String {
+    h.tenant(0)
+}
