@@ -71,7 +71,7 @@ pub use faults::{Fault, FaultRule, Gate};
 pub use generate::Size;
 pub use limits::{Limits, Problem, RateLimiter};
 pub use mutate::{Mutation, MutationKind};
-pub use oauth::{ACCESS_TOKEN_MS, REFRESH_GRACE_MS, REFRESH_UNUSED_MS};
+pub use oauth::{TokenCounts, ACCESS_TOKEN_MS, REFRESH_GRACE_MS, REFRESH_UNUSED_MS};
 pub use plant::Planter;
 pub use server::{
     default_spec_dir, MutationTicker, RunningSimulator, SimError, SimulatorBuilder, TenantInfo,

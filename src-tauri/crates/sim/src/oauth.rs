@@ -3,6 +3,7 @@
 //! `GET /connections` and `DELETE /connections/{id}`.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use axum::extract::{Form, Path, Query, State};
@@ -126,6 +127,16 @@ impl AuthState {
         for t in self.access.values_mut() {
             t.expires_ms = t.expires_ms.min(now);
         }
+    }
+
+    /// The refresh token each live grant answers to now (not the one in
+    /// its grace window).
+    pub fn current_refresh_tokens(&self) -> Vec<String> {
+        self.grants
+            .iter()
+            .filter(|g| !g.revoked)
+            .map(|g| g.refresh.clone())
+            .collect()
     }
 
     /// Revokes every grant's refresh tokens, as a user or Xero would.
@@ -502,6 +513,48 @@ fn oauth_error(status: StatusCode, error: &str) -> Response {
     (status, Json(json!({ "error": error }))).into_response()
 }
 
+/// The token endpoint's `invalid_grant`, counted.
+fn invalid_grant(shared: &Shared) -> Response {
+    shared
+        .token_counters
+        .invalid_grants
+        .fetch_add(1, Ordering::SeqCst);
+    oauth_error(StatusCode::BAD_REQUEST, "invalid_grant")
+}
+
+/// What the token endpoint has answered so far, counted as it answers.
+#[derive(Debug, Default)]
+pub struct TokenCounters {
+    requests: AtomicU64,
+    code_grants: AtomicU64,
+    refresh_grants: AtomicU64,
+    invalid_grants: AtomicU64,
+}
+
+impl TokenCounters {
+    pub fn snapshot(&self) -> TokenCounts {
+        TokenCounts {
+            requests: self.requests.load(Ordering::SeqCst),
+            code_grants: self.code_grants.load(Ordering::SeqCst),
+            refresh_grants: self.refresh_grants.load(Ordering::SeqCst),
+            invalid_grants: self.invalid_grants.load(Ordering::SeqCst),
+        }
+    }
+}
+
+/// The token endpoint's answers so far, as the simulator counted them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TokenCounts {
+    /// Requests that reached the token endpoint (counted before any hold).
+    pub requests: u64,
+    /// Authorization codes exchanged for a new grant (a sign-in).
+    pub code_grants: u64,
+    /// Refresh tokens exchanged for a rotated set.
+    pub refresh_grants: u64,
+    /// `invalid_grant` answers, to either grant type.
+    pub invalid_grants: u64,
+}
+
 /// The S256 code challenge of a verifier.
 pub fn s256(verifier: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
@@ -513,6 +566,14 @@ pub async fn token(
     headers: HeaderMap,
     Form(mut f): Form<TokenForm>,
 ) -> Response {
+    shared
+        .token_counters
+        .requests
+        .fetch_add(1, Ordering::SeqCst);
+    let held = shared.token_gate.lock().clone();
+    if let Some(gate) = held {
+        gate.pass().await;
+    }
     let now = shared.clock.now_ms();
     // The client id may come in the body or, as some OAuth libraries send it,
     // as the user of HTTP Basic auth with an empty secret.
@@ -534,7 +595,7 @@ pub async fn token(
                 auth.codes.remove(code)
             };
             let Some(pending) = pending else {
-                return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant");
+                return invalid_grant(&shared);
             };
             if f.client_id.as_deref() != Some(pending.client_id.as_str()) {
                 return oauth_error(StatusCode::BAD_REQUEST, "invalid_client");
@@ -542,11 +603,11 @@ pub async fn token(
             if f.redirect_uri.as_deref() != Some(pending.redirect_uri.as_str())
                 || now >= pending.expires_ms
             {
-                return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant");
+                return invalid_grant(&shared);
             }
             match f.code_verifier.as_deref() {
                 Some(v) if s256(v) == pending.challenge => {}
-                _ => return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant"),
+                _ => return invalid_grant(&shared),
             }
             let auth_event_id = uuid_token(&shared);
             // Scopes are additive: this grant holds every scope the user has
@@ -612,6 +673,10 @@ pub async fn token(
                     expires_ms: now + shared.config.access_token_ms,
                 },
             );
+            shared
+                .token_counters
+                .code_grants
+                .fetch_add(1, Ordering::SeqCst);
             token_response(&shared, &access, &refresh, &scope)
         }
         Some("refresh_token") => {
@@ -622,24 +687,24 @@ pub async fn token(
             let mut auth = shared.auth.lock();
             auth.remember(presented);
             let Some(&index) = auth.refresh.get(presented) else {
-                return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant");
+                return invalid_grant(&shared);
             };
             let Some(grant) = auth.grants.get_mut(index) else {
-                return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant");
+                return invalid_grant(&shared);
             };
             if grant.revoked || f.client_id.as_deref() != Some(grant.client_id.as_str()) {
-                return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant");
+                return invalid_grant(&shared);
             }
             if grant.refresh == presented {
                 if now - grant.refresh_issued_ms >= REFRESH_UNUSED_MS {
-                    return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant");
+                    return invalid_grant(&shared);
                 }
                 grant.previous = Some((presented.to_owned(), now));
             } else {
                 match &grant.previous {
                     Some((prev, rotated))
                         if prev == presented && now - rotated < REFRESH_GRACE_MS => {}
-                    _ => return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant"),
+                    _ => return invalid_grant(&shared),
                 }
             }
             let scope = grant.scope.clone();
@@ -664,6 +729,10 @@ pub async fn token(
                 },
             );
             drop(auth);
+            shared
+                .token_counters
+                .refresh_grants
+                .fetch_add(1, Ordering::SeqCst);
             token_response(&shared, &access, &new_refresh, &scope)
         }
         _ => oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type"),

@@ -19,11 +19,11 @@ use tokio::task::JoinHandle;
 use crate::app::{granular_scopes_from, legacy_app_created, AppProfile, Tier};
 use crate::books::Truth;
 use crate::clock::{Clock, SystemClock};
-use crate::faults::{FaultRule, Faults};
+use crate::faults::{FaultRule, Faults, Gate};
 use crate::generate::{self, Size};
 use crate::limits::{Limits, RateLimiter};
 use crate::mutate::{self, Mutation};
-use crate::oauth::{self, AuthState, ACCESS_TOKEN_MS};
+use crate::oauth::{self, AuthState, TokenCounters, TokenCounts, ACCESS_TOKEN_MS};
 use crate::{api, examples};
 
 /// Settings fixed when the simulator starts.
@@ -51,6 +51,10 @@ pub struct Shared {
     pub rng: Mutex<ChaCha8Rng>,
     pub books: RwLock<Truth>,
     pub auth: Mutex<AuthState>,
+    /// The token endpoint's answers, counted.
+    pub token_counters: TokenCounters,
+    /// While set, each request to the token endpoint waits for this gate.
+    pub token_gate: Mutex<Option<Gate>>,
     pub limiter: RateLimiter,
     pub faults: Mutex<Faults>,
     /// (tenant, Idempotency-Key) → (status, body) of the first answer.
@@ -253,6 +257,8 @@ impl SimulatorBuilder {
             rng: Mutex::new(rng),
             books: RwLock::new(truth),
             auth: Mutex::new(AuthState::default()),
+            token_counters: TokenCounters::default(),
+            token_gate: Mutex::new(None),
             limiter: RateLimiter::new(self.limits.unwrap_or(self.app.tier.limits())),
             faults: Mutex::new(Faults::default()),
             idempotency: Mutex::new(HashMap::new()),
@@ -435,6 +441,23 @@ impl RunningSimulator {
     /// access and refresh tokens, PKCE verifiers and OAuth states, oldest first.
     pub fn secrets_seen(&self) -> Vec<String> {
         self.shared.auth.lock().secrets_seen().to_vec()
+    }
+
+    /// What the token endpoint has answered so far: sign-ins, refreshes and
+    /// `invalid_grant`s.
+    pub fn token_counts(&self) -> TokenCounts {
+        self.shared.token_counters.snapshot()
+    }
+
+    /// Holds every request to the token endpoint until `gate` opens (`None`:
+    /// no longer held): two refreshes meant to race meet there.
+    pub fn hold_token_requests(&self, gate: Option<Gate>) {
+        *self.shared.token_gate.lock() = gate;
+    }
+
+    /// The refresh token each live grant answers to now: the newest set's.
+    pub fn current_refresh_tokens(&self) -> Vec<String> {
+        self.shared.auth.lock().current_refresh_tokens()
     }
 
     /// Expires every access token now.

@@ -479,3 +479,62 @@ async fn a_secret_prefix_gives_known_codes_and_tokens_and_every_secret_is_rememb
     }
     assert_eq!(seen.len(), 7, "each once: {seen:?}");
 }
+
+#[tokio::test]
+async fn the_token_endpoint_counts_its_answers_and_can_hold_requests() {
+    let h = start().await;
+    assert_eq!(h.sim.token_counts(), ledgerkeep_sim::TokenCounts::default());
+    let t = h.login().await;
+    let r = h.refresh(&t.refresh).await;
+    let second: Value = r.json().await.unwrap();
+    let second = second["refresh_token"].as_str().unwrap().to_owned();
+    assert_eq!(h.sim.current_refresh_tokens(), vec![second.clone()]);
+    h.clock.advance(Duration::from_secs(31 * 60));
+    assert_eq!(
+        error_of(h.refresh(&t.refresh).await).await.1,
+        "invalid_grant"
+    );
+    let counts = h.sim.token_counts();
+    assert_eq!(
+        (
+            counts.requests,
+            counts.code_grants,
+            counts.refresh_grants,
+            counts.invalid_grants
+        ),
+        (3, 1, 1, 1)
+    );
+
+    // A held refresh is counted on arrival and answered once the gate opens.
+    let gate = ledgerkeep_sim::Gate::new();
+    h.sim.hold_token_requests(Some(gate.clone()));
+    let held = tokio::spawn({
+        let url = h.url("/connect/token");
+        let client_id = h.sim.client_id().to_owned();
+        let refresh = second.clone();
+        async move {
+            no_redirects()
+                .post(url)
+                .form(&[
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", refresh.as_str()),
+                    ("client_id", client_id.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    });
+    while h.sim.token_counts().requests < 4 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(!held.is_finished(), "the gate let the refresh through");
+    assert_eq!(h.sim.token_counts().refresh_grants, 1);
+    gate.open();
+    assert_eq!(held.await.unwrap(), 200);
+    h.sim.hold_token_requests(None);
+    assert_eq!(h.sim.token_counts().refresh_grants, 2);
+    assert_ne!(h.sim.current_refresh_tokens(), vec![second]);
+}
