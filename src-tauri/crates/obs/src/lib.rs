@@ -19,6 +19,6 @@ pub mod metrics;
 pub mod private_files;
 pub mod redact;
 
-pub use clock::{Clock, ManualClock, SharedClock, SystemClock};
+pub use clock::{Clock, ManualClock, SharedClock, ShiftedClock, SystemClock};
 pub use metrics::{Metrics, MetricsSnapshot};
 pub use redact::{scrub, SecretString};
