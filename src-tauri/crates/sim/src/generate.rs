@@ -860,7 +860,6 @@ impl Gen {
             } else {
                 1
             };
-            let mut fully_paid_on = None;
             // (date, id, amount, bank code, created, amount in the bank's currency)
             for k in 0..n_payments {
                 if remaining <= Decimal::ZERO {
@@ -876,7 +875,6 @@ impl Gen {
                     .min(day_ms(end_day));
                 let pay_created = self.after(pay_date);
                 updated = updated.max(pay_created);
-                fully_paid_on = Some(pay_date);
                 let pid = self.uuid();
                 let code = if self.chance(90) { "090" } else { "091" };
                 let bank = self.account(code);
@@ -1076,8 +1074,10 @@ impl Gen {
                 "CurrencyCode": currency,
                 "SentToContact": sales && status != "DRAFT" && self.chance(70)
             });
+            // Paid in full on the last of its payments and credits, which
+            // need not be the last one made here.
             if status == "PAID" {
-                if let Some(d) = fully_paid_on {
+                if let Some(d) = crate::wire::last_settled_ms(&inv) {
                     inv["FullyPaidOnDate"] = ms_date(d);
                 }
             }
@@ -1518,7 +1518,7 @@ impl Gen {
         }
         if due.is_zero() {
             inv["Status"] = json!("PAID");
-            inv["FullyPaidOnDate"] = ms_date(on);
+            inv["FullyPaidOnDate"] = ms_date(crate::wire::last_settled_ms(&inv).unwrap_or(on));
         }
         let updated = inv["UpdatedDateUTC"]
             .as_str()

@@ -56,6 +56,17 @@ pub fn updated_ms(record: &Value) -> Option<i64> {
         .and_then(parse_ms_date)
 }
 
+/// When an invoice became paid in full: the last date among the payments
+/// and credits (credit notes, overpayments, prepayments) its record lists,
+/// whatever order they were added in. `None` when it lists none.
+pub fn last_settled_ms(invoice: &Value) -> Option<i64> {
+    ["Payments", "CreditNotes", "Overpayments", "Prepayments"]
+        .iter()
+        .flat_map(|list| invoice[*list].as_array().into_iter().flatten())
+        .filter_map(|s| s["Date"].as_str().and_then(parse_ms_date))
+        .max()
+}
+
 /// Shortest text of a YAML float that reads back as the same f64 (`20.0` → `20`).
 /// Only used for the spec's example records, which YAML already read as floats.
 pub fn float_text(f: f64) -> String {

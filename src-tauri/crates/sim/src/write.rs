@@ -277,7 +277,8 @@ pub(crate) fn record_payment(
     inv["UpdatedDateUTC"] = ms_date(now);
     if due.is_zero() {
         inv["Status"] = json!("PAID");
-        inv["FullyPaidOnDate"] = ms_date(date);
+        // The last of its payments and credits, not necessarily this one.
+        inv["FullyPaidOnDate"] = ms_date(crate::wire::last_settled_ms(&inv).unwrap_or(date));
     }
     b.put(Collection::Invoices, &inv);
     let number = b.next_journal_number();
