@@ -30,6 +30,12 @@
 //! currency gains, prepayments, manual journals, pay runs) counts as posted.
 //! Xero's cash-basis reports show manual journals as posted too: a journal
 //! has no payment to follow.
+//!
+//! The aged reports by contact (`AgedReceivablesByContact`,
+//! `AgedPayablesByContact`) are in [`aged`]: they read the documents and
+//! their payments and allocations, not the Journals.
+
+pub mod aged;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -559,6 +565,9 @@ pub(crate) fn report(
     name: &str,
     q: &HashMap<String, String>,
 ) -> Answer {
+    if let Some(side) = aged::AgedSide::from_path(name) {
+        return aged::report(shared, tenant, side, q);
+    }
     let Some(kind) = ReportName::from_path(name) else {
         return not_found();
     };
