@@ -178,6 +178,9 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         })?,
     };
     let mut config = AppConfig::new(paths);
+    if let Some(clock) = test_clock() {
+        config.clock = clock;
+    }
     // Logging is best effort: a CLI that cannot write its log still works.
     let log = logging::init(
         &LogConfig::new(&config.paths.logs_dir, "ledgerkeep-cli"),
@@ -268,6 +271,25 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
     };
     ctx.close().await;
     result
+}
+
+/// Debug builds only: `LEDGERKEEP_TEST_NOW_MS` starts this run's clock at that
+/// instant (ms since the epoch; it runs on at the system's pace), so a test
+/// drives the command line on the same virtual clock as its simulator and its
+/// in-process app. A release build always reads the system's clock.
+#[cfg(debug_assertions)]
+fn test_clock() -> Option<ledgerkeep_obs::SharedClock> {
+    let ms = std::env::var("LEDGERKEEP_TEST_NOW_MS")
+        .ok()?
+        .trim()
+        .parse::<i64>()
+        .ok()?;
+    ledgerkeep_obs::ShiftedClock::starting_at_ms(ms).map(|c| c as ledgerkeep_obs::SharedClock)
+}
+
+#[cfg(not(debug_assertions))]
+fn test_clock() -> Option<ledgerkeep_obs::SharedClock> {
+    None
 }
 
 /// The OS keyring under `Ledgerkeep`, or under `$LEDGERKEEP_KEYRING_SERVICE`

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use ledgerkeep_api::{ApiError, AppContext, ExportFormat, ExportRequest};
 use ledgerkeep_sync::{CancelToken, ProgressSink};
-use ledgerkeep_xero::Timekeeping;
+use ledgerkeep_xero::{Timekeeping, TokioSleeper};
 
 use crate::print_json;
 
@@ -92,7 +92,11 @@ pub async fn sync(
     let reports = ledgerkeep_api::sync_once(
         ctx,
         xero,
-        Timekeeping::real(),
+        // The context's clock: the system's (a debug build's test may start it elsewhere).
+        Timekeeping {
+            clock: ctx.config().clock.clone(),
+            sleeper: Arc::new(TokioSleeper),
+        },
         tenant.as_deref(),
         full,
         &cancel,
