@@ -28,8 +28,8 @@ pub use endpoints::XeroEndpoints;
 pub use error::XeroError;
 pub use limiter::{LimitProblem, Priority, RateLimiter, RateLimits};
 pub use oauth::{
-    missing_scopes, scope_granted, AuthorizeRequest, RedirectTarget, ScopeChoice, SignIn, TokenSet,
-    DEFAULT_SCOPES, LEGACY_SCOPES,
+    missing_scopes, scope_endpoints, scope_granted, AuthorizeRequest, RedirectTarget, ScopeChoice,
+    SignIn, TokenSet, DEFAULT_SCOPES, LEGACY_SCOPES,
 };
 pub use service::{Disconnected, Xero, XeroOptions};
 pub use time::{Sleeper, Timekeeping, TokioSleeper, VirtualTime};

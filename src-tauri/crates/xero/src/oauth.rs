@@ -140,6 +140,137 @@ pub fn missing_scopes(granted: &str, needed: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// Each granular scope family (its name without `.read`) and the Accounting
+/// API endpoints it opens, as Xero's granular scope table lists them:
+/// collections by their path under `/api.xro/2.0/` (which is also how the
+/// sync names its streams and a refusal names its endpoint), reports as
+/// `Reports/<name>`. The `.read` scope opens them for reading, the scope
+/// itself for writing too.
+const SCOPE_ENDPOINTS: &[(&str, &[&str])] = &[
+    (
+        "accounting.settings",
+        &[
+            "Organisation",
+            "Accounts",
+            "TaxRates",
+            "TrackingCategories",
+            "Currencies",
+            "Items",
+            "BrandingThemes",
+            "Users",
+        ],
+    ),
+    ("accounting.contacts", &["Contacts", "ContactGroups"]),
+    (
+        "accounting.invoices",
+        &[
+            "Invoices",
+            "CreditNotes",
+            "LinkedTransactions",
+            "PurchaseOrders",
+            "Quotes",
+            "RepeatingInvoices",
+            "Items",
+        ],
+    ),
+    (
+        "accounting.payments",
+        &["Payments", "BatchPayments", "Overpayments", "Prepayments"],
+    ),
+    (
+        "accounting.banktransactions",
+        &["BankTransactions", "BankTransfers"],
+    ),
+    ("accounting.manualjournals", &["ManualJournals"]),
+    ("accounting.classicexpenses", &["ExpenseClaims", "Receipts"]),
+    // The files attached to documents: `<Endpoint>/<id>/Attachments`.
+    ("accounting.attachments", &["Attachments"]),
+    ("accounting.budgets", &["Budgets"]),
+    // Xero serves it on the Advanced tier only.
+    ("accounting.journals", &["Journals"]),
+    (
+        "accounting.reports.profitandloss",
+        &["Reports/ProfitAndLoss"],
+    ),
+    ("accounting.reports.balancesheet", &["Reports/BalanceSheet"]),
+    ("accounting.reports.trialbalance", &["Reports/TrialBalance"]),
+    (
+        "accounting.reports.aged",
+        &[
+            "Reports/AgedReceivablesByContact",
+            "Reports/AgedPayablesByContact",
+        ],
+    ),
+    ("accounting.reports.banksummary", &["Reports/BankSummary"]),
+    (
+        "accounting.reports.budgetsummary",
+        &["Reports/BudgetSummary"],
+    ),
+    (
+        "accounting.reports.executivesummary",
+        &["Reports/ExecutiveSummary"],
+    ),
+    // The published tax returns (GST, BAS: listed at `Reports`) and the
+    // United States' 1099 report.
+    (
+        "accounting.reports.taxreports",
+        &["Reports", "Reports/TenNinetyNine"],
+    ),
+];
+
+/// The granular scope families a broad scope of apps made before March 2026
+/// stands for (its `.read` form for the `.read` ones).
+const BROAD_SCOPES: &[(&str, &[&str])] = &[
+    (
+        "accounting.transactions",
+        &[
+            "accounting.invoices",
+            "accounting.payments",
+            "accounting.banktransactions",
+            "accounting.manualjournals",
+        ],
+    ),
+    (
+        "accounting.reports",
+        &[
+            "accounting.reports.profitandloss",
+            "accounting.reports.balancesheet",
+            "accounting.reports.trialbalance",
+            "accounting.reports.aged",
+            "accounting.reports.banksummary",
+            "accounting.reports.budgetsummary",
+            "accounting.reports.executivesummary",
+            "accounting.reports.taxreports",
+        ],
+    ),
+];
+
+/// The Accounting API endpoints a sign-in granted `scope` may call, each
+/// once, in Xero's table's order: collections by their path (`Invoices`, the
+/// name the sync gives the stream), reports as `Reports/<name>`. A broad scope
+/// opens what its granular scopes open. The identity scopes (`openid`,
+/// `profile`, `email`, `offline_access`) and a scope Xero does not have open
+/// none. Facts only: what the owner loses without one is for the front to word.
+pub fn scope_endpoints(scope: &str) -> Vec<&'static str> {
+    let lower = scope.trim().to_ascii_lowercase();
+    let family = lower.strip_suffix(".read").unwrap_or(&lower);
+    let families: Vec<&str> = match BROAD_SCOPES.iter().find(|(b, _)| *b == family) {
+        Some((_, granular)) => granular.to_vec(),
+        None => vec![family],
+    };
+    let mut out: Vec<&'static str> = Vec::new();
+    for f in families {
+        for (_, endpoints) in SCOPE_ENDPOINTS.iter().filter(|(name, _)| *name == f) {
+            for e in *endpoints {
+                if !out.contains(e) {
+                    out.push(e);
+                }
+            }
+        }
+    }
+    out
+}
+
 /// A pending sign-in expires this long after it started.
 pub const STATE_TTL: Duration = Duration::from_secs(10 * 60);
 /// At most this many sign-ins wait at once; the oldest is dropped first.
@@ -757,6 +888,98 @@ mod tests {
             missing_scopes("offline_access", &["openid".to_owned(), "email".to_owned()]),
             Vec::<String>::new()
         );
+    }
+
+    /// Every scope Ledgerkeep may ask for: both kinds of app, with and
+    /// without recording payments.
+    fn every_scope_asked_for() -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for legacy in [false, true] {
+            for record_payments in [false, true] {
+                for s in (ScopeChoice {
+                    legacy,
+                    record_payments,
+                })
+                .scopes()
+                {
+                    if !out.contains(&s) {
+                        out.push(s);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn each_accounting_scope_asked_for_opens_endpoints_and_identity_scopes_open_none() {
+        for scope in every_scope_asked_for() {
+            let opens = scope_endpoints(&scope);
+            if scope.starts_with("accounting.") {
+                assert!(!opens.is_empty(), "{scope} opens nothing");
+            } else {
+                assert!(opens.is_empty(), "{scope} opens {opens:?}");
+            }
+            let mut once = opens.clone();
+            once.dedup();
+            once.sort_unstable();
+            once.dedup();
+            assert_eq!(once.len(), opens.len(), "{scope}: {opens:?}");
+        }
+        assert!(scope_endpoints("accounting.unheard.of.read").is_empty());
+        assert_eq!(
+            scope_endpoints(" Accounting.BankTransactions.Read "),
+            vec!["BankTransactions", "BankTransfers"],
+            "any letter case, as Xero's names"
+        );
+    }
+
+    #[test]
+    fn a_scope_that_covers_another_opens_everything_the_other_opens() {
+        let mut known = every_scope_asked_for();
+        for extra in [
+            "accounting.transactions",
+            "accounting.invoices",
+            "accounting.banktransactions",
+            "accounting.manualjournals",
+            "accounting.reports.budgetsummary.read",
+            "accounting.reports.executivesummary.read",
+        ] {
+            known.push(extra.to_owned());
+        }
+        let mut covered_pairs = 0;
+        for granted in &known {
+            for needed in &known {
+                if !needed.starts_with("accounting.") || !scope_granted(granted, needed) {
+                    continue;
+                }
+                covered_pairs += 1;
+                let wide = scope_endpoints(granted);
+                for e in scope_endpoints(needed) {
+                    assert!(
+                        wide.contains(&e),
+                        "{granted} covers {needed} but does not open {e}"
+                    );
+                }
+            }
+        }
+        // The broad scopes stand for their granular ones, not just themselves.
+        assert!(covered_pairs > known.len(), "{covered_pairs}");
+        // And a scope opens nothing the granular scopes it stands for do not.
+        let broad = scope_endpoints("accounting.transactions.read");
+        for e in &broad {
+            assert!(
+                [
+                    "accounting.invoices.read",
+                    "accounting.payments.read",
+                    "accounting.banktransactions.read",
+                    "accounting.manualjournals.read",
+                ]
+                .iter()
+                .any(|g| scope_endpoints(g).contains(e)),
+                "{e}"
+            );
+        }
     }
 
     #[tokio::test]
