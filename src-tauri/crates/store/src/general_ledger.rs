@@ -7,7 +7,7 @@
 //! them. A rebuild replaces one organisation's ledger whole, in one
 //! transaction: a reader sees the old ledger or the new one, never half.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use ledgerkeep_domain::Money;
 use rust_decimal::Decimal;
@@ -83,13 +83,99 @@ pub struct GlState {
 
 /// A rebuild in progress: one open write transaction. Lines are written as
 /// they are posted; nothing is visible until [`GlWriter::finish`].
+///
+/// The writer gives entries their ids itself and keeps each entry's next line
+/// position, so it writes with multi-row `INSERT`s and never reads back; the
+/// ledger's secondary indexes are dropped at the start and made again at the
+/// end, inside the same transaction (a reader sees the old ledger, with its
+/// indexes, until the commit). It also sums each account's month
+/// (`gl_month_totals`) as the lines pass.
 pub struct GlWriter {
     tx: Transaction<'static, Sqlite>,
     tenant_id: String,
-    /// The entry being filled: (source, date) and its row id.
-    entry: Option<(String, String, i64)>,
-    position: i64,
+    /// Each entry written, by `<source>@<date>`: its id and next position.
+    entries: HashMap<String, (i64, i64)>,
+    /// The id the next entry takes.
+    next_id: i64,
+    /// Entries and lines written but not yet sent to SQLite.
+    pending_entries: Vec<(i64, String, String, Option<String>, String, String)>,
+    pending_lines: Vec<(i64, i64, GlLine)>,
+    /// Per account, per month (`YYYY-MM`).
+    months: HashMap<String, HashMap<String, MonthTotal>>,
+    /// Whether every line's date was `YYYY-MM-DD` (so the months hold every line).
+    months_complete: bool,
     lines: u64,
+}
+
+/// One account's month, as the lines pass.
+#[derive(Default)]
+struct MonthTotal {
+    code: Option<String>,
+    name: Option<String>,
+    account_type: Option<String>,
+    lines: i64,
+    lines_e4: i64,
+    debit_e4: i128,
+    credit_e4: i128,
+}
+
+/// The least of two optional texts, ignoring a missing one (as SQL's `MIN`).
+fn least(slot: &mut Option<String>, value: &Option<String>) {
+    if let Some(v) = value {
+        if slot.as_ref().is_none_or(|s| v < s) {
+            *slot = Some(v.clone());
+        }
+    }
+}
+
+/// The secondary indexes of the general ledger's tables (migration 0016),
+/// dropped during a rebuild and made again at its end.
+const GL_INDEXES: [(&str, &str); 3] = [
+    ("gl_entries_date", "gl_entries (tenant_id, date)"),
+    (
+        "gl_entries_source",
+        "gl_entries (tenant_id, source_xero_id)",
+    ),
+    ("gl_lines_account", "gl_lines (account_xero_id)"),
+];
+
+/// Entries and lines sent to SQLite per `INSERT`.
+const ENTRY_BATCH: usize = 512;
+const LINE_BATCH: usize = 256;
+
+/// Lines kept before they are sent.
+const FLUSH_LINES: usize = 4_096;
+
+/// `n` rows as statements of `batch` rows, then of powers of two: a few
+/// statement texts, each prepared once.
+fn batch_sizes(mut n: usize, batch: usize) -> Vec<usize> {
+    let mut out = Vec::new();
+    while n >= batch {
+        out.push(batch);
+        n -= batch;
+    }
+    let mut p = batch.next_power_of_two();
+    while n > 0 {
+        if p <= n {
+            out.push(p);
+            n -= p;
+        }
+        p /= 2;
+    }
+    out
+}
+
+/// `YYYY-MM` of a `YYYY-MM-DD` date, if it is one.
+fn month_of(date: &str) -> Option<&str> {
+    let b = date.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    (b.len() == 10 && b[4] == b'-' && b[7] == b'-' && digits(0..4) && digits(5..7) && digits(8..10))
+        .then(|| &date[..7])
+}
+
+fn insert_sql(head: &str, columns: usize, rows: usize) -> String {
+    let row = format!("({})", vec!["?"; columns].join(", "));
+    format!("{head} VALUES {}", vec![row; rows].join(", "))
 }
 
 impl LedgerStore {
@@ -224,15 +310,36 @@ impl LedgerStore {
     /// gone only once [`GlWriter::finish`] commits.
     pub async fn begin_general_ledger(&self, tenant_id: &str) -> Result<GlWriter, StoreError> {
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
-        sqlx::query("DELETE FROM gl_entries WHERE tenant_id = ?")
-            .bind(tenant_id)
-            .execute(&mut *tx)
+        for (name, _) in GL_INDEXES {
+            sqlx::query(&format!("DROP INDEX IF EXISTS {name}"))
+                .execute(&mut *tx)
+                .await?;
+        }
+        // The lines first, by their entries: a cascade would look each up.
+        sqlx::query(
+            "DELETE FROM gl_lines WHERE parent_id IN (SELECT id FROM gl_entries WHERE tenant_id = ?)",
+        )
+        .bind(tenant_id)
+        .execute(&mut *tx)
+        .await?;
+        for table in ["gl_entries", "gl_month_totals"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE tenant_id = ?"))
+                .bind(tenant_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let last: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM gl_entries")
+            .fetch_one(&mut *tx)
             .await?;
         Ok(GlWriter {
             tx,
             tenant_id: tenant_id.to_owned(),
-            entry: None,
-            position: 0,
+            entries: HashMap::new(),
+            next_id: last + 1,
+            pending_entries: Vec::new(),
+            pending_lines: Vec::new(),
+            months: HashMap::new(),
+            months_complete: true,
             lines: 0,
         })
     }
@@ -314,64 +421,178 @@ impl GlWriter {
     /// Writes one document's lines (a posting), grouped into one entry per date.
     pub async fn write(&mut self, lines: &[GlLine]) -> Result<(), StoreError> {
         for l in lines {
-            let same = self
-                .entry
-                .as_ref()
-                .is_some_and(|(s, d, _)| *s == l.source_xero_id && *d == l.date);
-            if !same {
-                let key = format!("{}@{}", l.source_xero_id, l.date);
-                // A document's lines on one date may come in two runs (its own
-                // lines, then an allocation's): reuse the entry.
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO gl_entries (tenant_id, xero_id, date, reference, source_xero_id, source_type) \
-                     VALUES (?, ?, ?, ?, ?, ?) \
-                     ON CONFLICT (tenant_id, xero_id) DO UPDATE SET date = excluded.date RETURNING id",
-                )
-                .bind(&self.tenant_id)
-                .bind(&key)
-                .bind(&l.date)
-                .bind(&l.reference)
-                .bind(&l.source_xero_id)
-                .bind(&l.source_type)
-                .fetch_one(&mut *self.tx)
-                .await?;
-                self.position = sqlx::query_scalar(
-                    "SELECT COALESCE(MAX(position) + 1, 0) FROM gl_lines WHERE parent_id = ?",
-                )
-                .bind(id)
-                .fetch_one(&mut *self.tx)
-                .await?;
-                self.entry = Some((l.source_xero_id.clone(), l.date.clone(), id));
+            self.add(l.clone());
+        }
+        self.flush(false).await
+    }
+
+    /// Writes lines the caller no longer needs, without copying them.
+    pub async fn write_owned(&mut self, lines: Vec<GlLine>) -> Result<(), StoreError> {
+        for l in lines {
+            self.add(l);
+        }
+        self.flush(false).await
+    }
+
+    fn add(&mut self, l: GlLine) {
+        let key = format!("{}@{}", l.source_xero_id, l.date);
+        // A document's lines on one date may come in two runs (its own
+        // lines, then an allocation's): they share the entry.
+        let (parent, position) = match self.entries.get_mut(&key) {
+            Some((id, next)) => {
+                *next += 1;
+                (*id, *next - 1)
             }
-            let Some((_, _, parent)) = &self.entry else {
-                continue;
-            };
-            let e4 = l.net.to_e4();
-            sqlx::query(
+            None => {
+                let id = self.next_id;
+                self.next_id += 1;
+                self.pending_entries.push((
+                    id,
+                    key.clone(),
+                    l.date.clone(),
+                    l.reference.clone(),
+                    l.source_xero_id.clone(),
+                    l.source_type.clone(),
+                ));
+                self.entries.insert(key, (id, 1));
+                (id, 0)
+            }
+        };
+        self.count_month(&l);
+        self.pending_lines.push((parent, position, l));
+        self.lines += 1;
+    }
+
+    fn count_month(&mut self, l: &GlLine) {
+        let Some(month) = month_of(&l.date) else {
+            self.months_complete = false;
+            return;
+        };
+        let account = l
+            .account_xero_id
+            .as_deref()
+            .or(l.account_code.as_deref())
+            .unwrap_or("");
+        let months = match self.months.get_mut(account) {
+            Some(m) => m,
+            None => self.months.entry(account.to_owned()).or_default(),
+        };
+        let t = match months.get_mut(month) {
+            Some(t) => t,
+            None => months.entry(month.to_owned()).or_default(),
+        };
+        least(&mut t.code, &l.account_code);
+        least(&mut t.name, &l.account_name);
+        least(&mut t.account_type, &l.account_type);
+        t.lines += 1;
+        if let Some(e4) = l.net.to_e4() {
+            t.lines_e4 += 1;
+            if e4 >= 0 {
+                t.debit_e4 += i128::from(e4);
+            } else {
+                t.credit_e4 -= i128::from(e4);
+            }
+        }
+    }
+
+    /// Sends the pending entries and lines to SQLite once enough lines are
+    /// pending (all of them with `all`): the entries first, as each line
+    /// names its entry.
+    async fn flush(&mut self, all: bool) -> Result<(), StoreError> {
+        if !all && self.pending_lines.len() < FLUSH_LINES {
+            return Ok(());
+        }
+        let entries = std::mem::take(&mut self.pending_entries);
+        let mut entries = entries.into_iter();
+        for n in batch_sizes(entries.len(), ENTRY_BATCH) {
+            let sql = insert_sql(
+                "INSERT INTO gl_entries (id, tenant_id, xero_id, date, reference, source_xero_id, \
+                 source_type)",
+                7,
+                n,
+            );
+            let mut q = sqlx::query(&sql);
+            for (id, key, date, reference, source, kind) in entries.by_ref().take(n) {
+                q = q
+                    .bind(id)
+                    .bind(self.tenant_id.clone())
+                    .bind(key)
+                    .bind(date)
+                    .bind(reference)
+                    .bind(source)
+                    .bind(kind);
+            }
+            q.execute(&mut *self.tx).await?;
+        }
+        let lines = std::mem::take(&mut self.pending_lines);
+        let mut lines = lines.into_iter();
+        for n in batch_sizes(lines.len(), LINE_BATCH) {
+            let sql = insert_sql(
                 "INSERT INTO gl_lines (parent_id, position, line_xero_id, role, account_xero_id, \
                  account_code, account_type, account_name, description, net_amount, net_amount_e4, \
-                 tax_type, currency_code, foreign_amount, tracking_json) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(*parent)
-            .bind(self.position)
-            .bind(&l.line_xero_id)
-            .bind(&l.role)
-            .bind(&l.account_xero_id)
-            .bind(&l.account_code)
-            .bind(&l.account_type)
-            .bind(&l.account_name)
-            .bind(&l.description)
-            .bind(l.net.to_string())
-            .bind(e4)
-            .bind(&l.tax_type)
-            .bind(&l.currency_code)
-            .bind(l.foreign_amount.as_ref().map(Money::to_string))
-            .bind(&l.tracking_json)
-            .execute(&mut *self.tx)
-            .await?;
-            self.position += 1;
-            self.lines += 1;
+                 tax_type, currency_code, foreign_amount, tracking_json)",
+                15,
+                n,
+            );
+            let mut q = sqlx::query(&sql);
+            for (parent, position, l) in lines.by_ref().take(n) {
+                let e4 = l.net.to_e4();
+                q = q
+                    .bind(parent)
+                    .bind(position)
+                    .bind(l.line_xero_id)
+                    .bind(l.role)
+                    .bind(l.account_xero_id)
+                    .bind(l.account_code)
+                    .bind(l.account_type)
+                    .bind(l.account_name)
+                    .bind(l.description)
+                    .bind(l.net.to_string())
+                    .bind(e4)
+                    .bind(l.tax_type)
+                    .bind(l.currency_code)
+                    .bind(l.foreign_amount.as_ref().map(Money::to_string))
+                    .bind(l.tracking_json);
+            }
+            q.execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
+    /// Writes each account's months.
+    async fn write_months(&mut self) -> Result<(), StoreError> {
+        let rows: Vec<(String, String, MonthTotal)> = std::mem::take(&mut self.months)
+            .into_iter()
+            .flat_map(|(account, months)| {
+                months
+                    .into_iter()
+                    .map(move |(month, t)| (account.clone(), month, t))
+            })
+            .collect();
+        for chunk in rows.chunks(ENTRY_BATCH) {
+            let sql = insert_sql(
+                "INSERT INTO gl_month_totals (tenant_id, month, account, account_code, \
+                 account_name, account_type, lines, lines_e4, debit_e4, credit_e4)",
+                10,
+                chunk.len(),
+            );
+            let mut q = sqlx::query(&sql);
+            for (account, month, t) in chunk {
+                q = q
+                    .bind(&self.tenant_id)
+                    .bind(month)
+                    .bind(account)
+                    .bind(&t.code)
+                    .bind(&t.name)
+                    .bind(&t.account_type)
+                    .bind(t.lines)
+                    .bind(t.lines_e4)
+                    // A sum too large for an integer is left out: the report
+                    // sums those lines' text instead.
+                    .bind(i64::try_from(t.debit_e4).ok())
+                    .bind(i64::try_from(t.credit_e4).ok());
+            }
+            q.execute(&mut *self.tx).await?;
         }
         Ok(())
     }
@@ -384,17 +605,26 @@ impl GlWriter {
         unposted: &[Unposted],
     ) -> Result<GlState, StoreError> {
         let json = serde_json::to_string(unposted).map_err(|e| StoreError::Data(e.to_string()))?;
+        self.flush(true).await?;
+        self.write_months().await?;
+        for (name, on) in GL_INDEXES {
+            sqlx::query(&format!("CREATE INDEX IF NOT EXISTS {name} ON {on}"))
+                .execute(&mut *self.tx)
+                .await?;
+        }
         sqlx::query(
-            "INSERT INTO gl_state (tenant_id, rebuilt_utc, documents, lines, unposted_json) \
-             VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id) DO UPDATE SET \
+            "INSERT INTO gl_state (tenant_id, rebuilt_utc, documents, lines, unposted_json, \
+             month_totals) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id) DO UPDATE SET \
              rebuilt_utc = excluded.rebuilt_utc, documents = excluded.documents, \
-             lines = excluded.lines, unposted_json = excluded.unposted_json",
+             lines = excluded.lines, unposted_json = excluded.unposted_json, \
+             month_totals = excluded.month_totals",
         )
         .bind(&self.tenant_id)
         .bind(rebuilt_utc)
         .bind(i64::try_from(documents).unwrap_or(i64::MAX))
         .bind(i64::try_from(self.lines).unwrap_or(i64::MAX))
         .bind(&json)
+        .bind(i64::from(self.months_complete))
         .execute(&mut *self.tx)
         .await?;
         self.tx.commit().await?;

@@ -165,6 +165,17 @@ struct DueCursor {
     id: i64,
 }
 
+/// A query's rows, or `None` when SQLite's integer sum overflowed.
+fn exact(
+    rows: Result<Vec<sqlx::sqlite::SqliteRow>, sqlx::Error>,
+) -> Result<Option<Vec<sqlx::sqlite::SqliteRow>>, StoreError> {
+    match rows {
+        Ok(rows) => Ok(Some(rows)),
+        Err(sqlx::Error::Database(e)) if e.message().contains("overflow") => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
 fn money(text: &str) -> Result<Money, StoreError> {
     Money::parse(text).map_err(|e| StoreError::Data(e.to_string()))
 }
@@ -230,22 +241,19 @@ fn outstanding_row(r: &sqlx::sqlite::SqliteRow) -> Result<OutstandingDocument, S
 }
 
 /// An account's movement, nothing summed yet: named from the chart, else
-/// from the row's `account_code`, `account_name` and `account_type`.
+/// from the lines' `account_code`, `account_name` and `account_type`.
 fn movement(
     chart: &BTreeMap<String, AccountInfo>,
     key: &str,
-    r: &sqlx::sqlite::SqliteRow,
-) -> Result<AccountMovement, StoreError> {
-    let line_type: Option<String> = r.try_get("account_type")?;
+    line_code: Option<String>,
+    line_name: Option<String>,
+    line_type: Option<String>,
+) -> AccountMovement {
     let info = chart.get(key);
-    Ok(AccountMovement {
+    AccountMovement {
         key: key.to_owned(),
-        code: info
-            .and_then(|a| a.code.clone())
-            .or(r.try_get("account_code")?),
-        name: info
-            .and_then(|a| a.name.clone())
-            .or(r.try_get("account_name")?),
+        code: info.and_then(|a| a.code.clone()).or(line_code),
+        name: info.and_then(|a| a.name.clone()).or(line_name),
         class: info
             .and_then(|a| a.class)
             .or_else(|| line_type.as_deref().and_then(AccountClass::from_xero_type)),
@@ -253,7 +261,124 @@ fn movement(
         debit: Decimal::ZERO,
         credit: Decimal::ZERO,
         lines: 0,
-    })
+    }
+}
+
+/// [`movement`] from a row with `account_code`, `account_name` and `account_type`.
+fn movement_of_row(
+    chart: &BTreeMap<String, AccountInfo>,
+    key: &str,
+    r: &sqlx::sqlite::SqliteRow,
+) -> Result<AccountMovement, StoreError> {
+    Ok(movement(
+        chart,
+        key,
+        r.try_get("account_code")?,
+        r.try_get("account_name")?,
+        r.try_get("account_type")?,
+    ))
+}
+
+/// One account's sums over part of a period, in ten-thousandths, as SQLite
+/// gives them; several parts (whole months, and the lines of the days at the
+/// period's edges) add up to the period.
+#[derive(Debug, Default)]
+struct PartSum {
+    code: Option<String>,
+    name: Option<String>,
+    account_type: Option<String>,
+    lines: i64,
+    lines_e4: i64,
+    debit_e4: i128,
+    credit_e4: i128,
+}
+
+/// The least of two optional texts, a missing one ignored (as SQL's `MIN`).
+fn least(slot: &mut Option<String>, value: Option<String>) {
+    if let Some(v) = value {
+        if slot.as_ref().is_none_or(|s| v < *s) {
+            *slot = Some(v);
+        }
+    }
+}
+
+/// What a grouped query over lines or month totals gave, added to `sums`;
+/// `false` if a sum has no exact integer form (a line without `_e4`, or a
+/// month whose sum did not fit).
+fn add_parts(
+    sums: &mut BTreeMap<String, PartSum>,
+    rows: &[sqlx::sqlite::SqliteRow],
+) -> Result<bool, StoreError> {
+    for r in rows {
+        let n: i64 = r.try_get("n")?;
+        if n == 0 {
+            continue;
+        }
+        let n_e4: i64 = r.try_get("n_e4")?;
+        let whole: i64 = r.try_get("whole")?;
+        if n != n_e4 || whole != 0 {
+            return Ok(false);
+        }
+        let s = sums.entry(r.try_get("account")?).or_default();
+        least(&mut s.code, r.try_get("account_code")?);
+        least(&mut s.name, r.try_get("account_name")?);
+        least(&mut s.account_type, r.try_get("account_type")?);
+        s.lines += n;
+        s.lines_e4 += n_e4;
+        s.debit_e4 += i128::from(r.try_get::<Option<i64>, _>("debit_e4")?.unwrap_or(0));
+        s.credit_e4 += i128::from(r.try_get::<Option<i64>, _>("credit_e4")?.unwrap_or(0));
+    }
+    Ok(true)
+}
+
+/// A period split at whole months: the first and last whole month
+/// (`YYYY-MM`; no first when the period has no start), and the days before
+/// and after them, as periods of lines. `None` when the period holds no whole
+/// month or its dates are not `YYYY-MM-DD` in years 1 to 9999.
+fn whole_months(p: &LedgerPeriod) -> Option<(Option<String>, String, Vec<LedgerPeriod>)> {
+    use chrono::{Datelike, Days, Months, NaiveDate};
+    let date = |s: &str| {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .ok()
+            .filter(|d| (1..=9999).contains(&d.year()) && d.to_string() == s)
+    };
+    let to = date(&p.to)?;
+    let from = match &p.from {
+        Some(f) => Some(date(f)?),
+        None => None,
+    };
+    let first = match from {
+        Some(f) if f.day() == 1 => Some(f),
+        Some(f) => Some(f.with_day(1)?.checked_add_months(Months::new(1))?),
+        None => None,
+    };
+    // The last whole month ends on `end`.
+    let next = to.checked_add_days(Days::new(1))?;
+    let end = if next.day() == 1 {
+        to
+    } else {
+        to.with_day(1)?.checked_sub_days(Days::new(1))?
+    };
+    if first.is_some_and(|f| f > end) {
+        return None;
+    }
+    let month = |d: NaiveDate| d.format("%Y-%m").to_string();
+    let mut edges = Vec::new();
+    if let (Some(from), Some(first)) = (from, first) {
+        if from < first {
+            edges.push(LedgerPeriod {
+                from: Some(from.to_string()),
+                to: first.checked_sub_days(Days::new(1))?.to_string(),
+            });
+        }
+    }
+    if end < to {
+        edges.push(LedgerPeriod {
+            from: Some(end.checked_add_days(Days::new(1))?.to_string()),
+            to: to.to_string(),
+        });
+    }
+    Some((first.map(month), month(end), edges))
 }
 
 const OUTSTANDING_COLUMNS: &str = "id, xero_id, type, number, reference, contact_xero_id, \
@@ -319,20 +444,63 @@ impl LedgerStore {
     /// do) counts in each. Journals without a date are left out (Xero dates
     /// every journal).
     ///
-    /// Each period is summed by SQLite, per account, over the amounts' exact
-    /// integer form (`net_amount_e4`, ten-thousandths): integer sums are
-    /// exact, and SQLite raises an error rather than round when one
-    /// overflows. A line whose amount has no such form (more than four
-    /// decimal places, or too large), or an overflow, sends the whole call
-    /// to [`Self::account_movements_by_line`], which sums the amounts' text
-    /// in Rust. The journals of a period are found through the
-    /// `(tenant_id, date)` index (migration 0007).
+    /// SQLite sums each period, per account, over exact integers
+    /// (ten-thousandths): whole months from the totals the rebuild keeps
+    /// (`gl_month_totals`, migration 0017), and the lines of the days at the
+    /// period's edges (`net_amount_e4`; the entries of a period are found
+    /// through the `(tenant_id, date)` index). Integer sums are exact, and
+    /// SQLite raises an error rather than round when one overflows. A ledger
+    /// rebuilt before the month totals existed is summed from its lines. A
+    /// line or month whose amount has no exact integer form, or an overflow,
+    /// sends the whole call to [`Self::account_movements_by_line`], which sums
+    /// the amounts' text in Rust.
     pub async fn account_movements(
         &self,
         tenant_id: &str,
         periods: &[LedgerPeriod],
     ) -> Result<Vec<BTreeMap<String, AccountMovement>>, StoreError> {
         let _timer = self.timed("account_movements");
+        let months = self.month_totals_kept(tenant_id).await?;
+        match self.movements_in_parts(tenant_id, periods, months).await? {
+            Some(out) => Ok(out),
+            None => self.account_movements_by_line(tenant_id, periods).await,
+        }
+    }
+
+    /// [`Self::account_movements`] through the month totals, or `None` when
+    /// the ledger keeps none (never rebuilt since migration 0017) or a sum
+    /// has no exact integer form. What the reports read; public so that tests
+    /// can hold it to [`Self::account_movements_by_line`].
+    pub async fn account_movements_from_month_totals(
+        &self,
+        tenant_id: &str,
+        periods: &[LedgerPeriod],
+    ) -> Result<Option<Vec<BTreeMap<String, AccountMovement>>>, StoreError> {
+        if !self.month_totals_kept(tenant_id).await? {
+            return Ok(None);
+        }
+        self.movements_in_parts(tenant_id, periods, true).await
+    }
+
+    /// Whether the last rebuild kept month totals for every line.
+    async fn month_totals_kept(&self, tenant_id: &str) -> Result<bool, StoreError> {
+        let kept: Option<i64> =
+            sqlx::query_scalar("SELECT month_totals FROM gl_state WHERE tenant_id = ?")
+                .bind(tenant_id)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(kept == Some(1))
+    }
+
+    /// Each period summed by SQLite in parts (whole months from the totals
+    /// when `months`, lines for the rest); `None` if a part has no exact
+    /// integer sum.
+    async fn movements_in_parts(
+        &self,
+        tenant_id: &str,
+        periods: &[LedgerPeriod],
+        months: bool,
+    ) -> Result<Option<Vec<BTreeMap<String, AccountMovement>>>, StoreError> {
         let chart: BTreeMap<String, AccountInfo> = self
             .chart_of_accounts(tenant_id)
             .await?
@@ -341,56 +509,78 @@ impl LedgerStore {
             .collect();
         let mut out = Vec::with_capacity(periods.len());
         for p in periods {
-            let mut sql = String::from(
-                "SELECT COALESCE(l.account_xero_id, l.account_code, '') AS account, \
-                 MIN(l.account_code) AS account_code, MIN(l.account_name) AS account_name, \
-                 MIN(l.account_type) AS account_type, COUNT(l.net_amount) AS n, \
-                 COUNT(l.net_amount_e4) AS n_e4, \
-                 SUM(CASE WHEN l.net_amount_e4 >= 0 THEN l.net_amount_e4 END) AS debit_e4, \
-                 SUM(CASE WHEN l.net_amount_e4 < 0 THEN -l.net_amount_e4 END) AS credit_e4 \
-                 FROM gl_entries j JOIN gl_lines l ON l.parent_id = j.id \
-                 WHERE j.tenant_id = ? AND j.date IS NOT NULL AND j.date <= ?",
-            );
-            if p.from.is_some() {
-                sql.push_str(" AND j.date >= ?");
-            }
-            sql.push_str(" GROUP BY account");
-            let mut q = sqlx::query(&sql).bind(tenant_id).bind(&p.to);
-            if let Some(from) = &p.from {
-                q = q.bind(from);
-            }
-            let rows = match q.fetch_all(self.pool()).await {
-                Ok(rows) => rows,
-                Err(sqlx::Error::Database(e)) if e.message().contains("overflow") => {
-                    return self.account_movements_by_line(tenant_id, periods).await;
+            let mut sums = BTreeMap::new();
+            let split = if months { whole_months(p) } else { None };
+            let lines = match split {
+                Some((first, last, edges)) => {
+                    let mut sql = String::from(
+                        "SELECT account, MIN(account_code) AS account_code, \
+                         MIN(account_name) AS account_name, MIN(account_type) AS account_type, \
+                         SUM(lines) AS n, SUM(lines_e4) AS n_e4, \
+                         2 * COUNT(*) - COUNT(debit_e4) - COUNT(credit_e4) AS whole, \
+                         SUM(debit_e4) AS debit_e4, SUM(credit_e4) AS credit_e4 \
+                         FROM gl_month_totals WHERE tenant_id = ? AND month <= ?",
+                    );
+                    if first.is_some() {
+                        sql.push_str(" AND month >= ?");
+                    }
+                    sql.push_str(" GROUP BY account");
+                    let mut q = sqlx::query(&sql).bind(tenant_id).bind(&last);
+                    if let Some(first) = &first {
+                        q = q.bind(first);
+                    }
+                    let Some(rows) = exact(q.fetch_all(self.pool()).await)? else {
+                        return Ok(None);
+                    };
+                    if !add_parts(&mut sums, &rows)? {
+                        return Ok(None);
+                    }
+                    edges
                 }
-                Err(e) => return Err(e.into()),
+                None => vec![p.clone()],
             };
+            for part in &lines {
+                let mut sql = String::from(
+                    "SELECT COALESCE(l.account_xero_id, l.account_code, '') AS account, \
+                     MIN(l.account_code) AS account_code, MIN(l.account_name) AS account_name, \
+                     MIN(l.account_type) AS account_type, COUNT(l.net_amount) AS n, \
+                     COUNT(l.net_amount_e4) AS n_e4, 0 AS whole, \
+                     SUM(CASE WHEN l.net_amount_e4 >= 0 THEN l.net_amount_e4 END) AS debit_e4, \
+                     SUM(CASE WHEN l.net_amount_e4 < 0 THEN -l.net_amount_e4 END) AS credit_e4 \
+                     FROM gl_entries j JOIN gl_lines l ON l.parent_id = j.id \
+                     WHERE j.tenant_id = ? AND j.date IS NOT NULL AND j.date <= ?",
+                );
+                if part.from.is_some() {
+                    sql.push_str(" AND j.date >= ?");
+                }
+                sql.push_str(" GROUP BY account");
+                let mut q = sqlx::query(&sql).bind(tenant_id).bind(&part.to);
+                if let Some(from) = &part.from {
+                    q = q.bind(from);
+                }
+                let Some(rows) = exact(q.fetch_all(self.pool()).await)? else {
+                    return Ok(None);
+                };
+                if !add_parts(&mut sums, &rows)? {
+                    return Ok(None);
+                }
+            }
             let mut moved = BTreeMap::new();
-            for r in rows {
-                let n: i64 = r.try_get("n")?;
-                if n == 0 {
-                    continue;
-                }
-                if n != r.try_get::<i64, _>("n_e4")? {
-                    return self.account_movements_by_line(tenant_id, periods).await;
-                }
-                let e4 = |column: &str| -> Result<Decimal, StoreError> {
-                    let v: Option<i64> = r.try_get(column)?;
-                    Money::from_e4(i128::from(v.unwrap_or(0)))
+            for (key, s) in sums {
+                let e4 = |v: i128| -> Result<Decimal, StoreError> {
+                    Money::from_e4(v)
                         .map(|m| m.as_decimal())
                         .ok_or_else(|| StoreError::Data("a report total overflows".to_owned()))
                 };
-                let key: String = r.try_get("account")?;
-                let mut m = movement(&chart, &key, &r)?;
-                m.debit = e4("debit_e4")?;
-                m.credit = e4("credit_e4")?;
-                m.lines = u64::try_from(n).unwrap_or(0);
+                let mut m = movement(&chart, &key, s.code, s.name, s.account_type);
+                m.debit = e4(s.debit_e4)?;
+                m.credit = e4(s.credit_e4)?;
+                m.lines = u64::try_from(s.lines).unwrap_or(0);
                 moved.insert(key, m);
             }
             out.push(moved);
         }
-        Ok(out)
+        Ok(Some(out))
     }
 
     /// [`Self::account_movements`], summing each line's amount text in Rust,
@@ -451,7 +641,7 @@ impl LedgerStore {
                 let m = match out[i].get_mut(&key) {
                     Some(m) => m,
                     None => {
-                        let m = movement(&chart, &key, &r)?;
+                        let m = movement_of_row(&chart, &key, &r)?;
                         out[i].entry(key.clone()).or_insert(m)
                     }
                 };
