@@ -210,8 +210,68 @@ fn stored_line(l: &JournalLine, reference: &Option<String>, chart: &Chart) -> Gl
     }
 }
 
+/// Posts one page of a table's documents: their lines, counting the
+/// documents and naming those that cannot post.
+fn post_page(
+    table: &str,
+    page: &[(i64, String, String)],
+    ctx: &PostingContext,
+    chart: &Chart,
+    documents: &mut u64,
+    unposted: &mut Vec<Unposted>,
+) -> Vec<GlLine> {
+    let mut lines = Vec::new();
+    for (_, xero_id, json) in page {
+        *documents += 1;
+        match post_json(table, json, ctx) {
+            Ok((posted, reference)) => {
+                lines.extend(posted.iter().map(|l| stored_line(l, &reference, chart)));
+            }
+            Err(reason) => unposted.push(Unposted {
+                table: table.to_owned(),
+                xero_id: xero_id.clone(),
+                reason,
+            }),
+        }
+    }
+    lines
+}
+
+/// Reads and posts every document, page by page, reading the next page while
+/// posting this one, and hands each page's lines to `send`. Stops early if
+/// the writer has stopped (its error is the one to report).
+async fn post_all(
+    store: &LedgerStore,
+    tenant: &str,
+    ctx: &PostingContext,
+    chart: &Chart,
+    send: &tokio::sync::mpsc::Sender<Vec<GlLine>>,
+) -> Result<(u64, Vec<Unposted>), StoreError> {
+    let mut documents = 0u64;
+    let mut unposted = Vec::new();
+    for table in POSTING_TABLES {
+        let mut page = store.documents_to_post(tenant, table, 0, PAGE).await?;
+        while let Some((last, _, _)) = page.last() {
+            let after = *last;
+            let (next, lines) =
+                tokio::join!(store.documents_to_post(tenant, table, after, PAGE), async {
+                    post_page(table, &page, ctx, chart, &mut documents, &mut unposted)
+                });
+            if send.send(lines).await.is_err() {
+                return Ok((documents, unposted));
+            }
+            page = next?;
+        }
+    }
+    Ok((documents, unposted))
+}
+
 /// Rebuilds the organisation's general ledger from every document it holds,
 /// replacing the old one in one transaction.
+///
+/// The lines are written by a task of their own, so that SQLite writes one
+/// page's lines while the next page is read and posted; the whole rebuild is
+/// still the writer's one transaction, committed at the end.
 pub async fn rebuild_general_ledger(
     store: &LedgerStore,
     tenant: &str,
@@ -219,34 +279,19 @@ pub async fn rebuild_general_ledger(
 ) -> Result<GlState, StoreError> {
     let (ctx, chart) = context(store, tenant).await?;
     let mut writer = store.begin_general_ledger(tenant).await?;
-    let mut documents = 0u64;
-    let mut unposted = Vec::new();
-    let mut lines = Vec::new();
-    for table in POSTING_TABLES {
-        let mut after = 0;
-        loop {
-            let page = store.documents_to_post(tenant, table, after, PAGE).await?;
-            let Some((last, _, _)) = page.last() else {
-                break;
-            };
-            after = *last;
-            lines.clear();
-            for (_, xero_id, json) in &page {
-                documents += 1;
-                match post_json(table, json, &ctx) {
-                    Ok((posted, reference)) => {
-                        lines.extend(posted.iter().map(|l| stored_line(l, &reference, &chart)));
-                    }
-                    Err(reason) => unposted.push(Unposted {
-                        table: table.to_owned(),
-                        xero_id: xero_id.clone(),
-                        reason,
-                    }),
-                }
-            }
-            writer.write(&lines).await?;
+    let (send, mut receive) = tokio::sync::mpsc::channel::<Vec<GlLine>>(4);
+    let writing = tokio::spawn(async move {
+        while let Some(lines) = receive.recv().await {
+            writer.write_owned(lines).await?;
         }
-    }
+        Ok::<_, StoreError>(writer)
+    });
+    let posted = post_all(store, tenant, &ctx, &chart, &send).await;
+    drop(send);
+    let writer = writing
+        .await
+        .map_err(|e| StoreError::Data(format!("the general ledger's writer stopped: {e}")))??;
+    let (documents, unposted) = posted?;
     if !unposted.is_empty() {
         tracing::warn!(
             tenant,

@@ -147,3 +147,79 @@ async fn a_new_starter_app_syncs_the_medium_books_and_rebuilds_the_ledger_withou
         "a refusal is no reason to refresh"
     );
 }
+
+/// The month totals the rebuild keeps give every report period the same
+/// figures as the lines summed one by one: random periods over a synced
+/// ledger, open-ended or not, within a month, across months, over years.
+#[tokio::test]
+async fn the_month_totals_give_every_period_the_figures_of_its_lines() {
+    use chrono::{Datelike, Days, NaiveDate};
+    use ledgerkeep_store::reports::LedgerPeriod;
+    use rand::{Rng, SeedableRng};
+
+    let h = harness(Size::Medium, Limits::XERO).await;
+    let t = h.tenant();
+    let r = h
+        .engine
+        .sync_tenant(
+            &t,
+            &SyncRequest::user(),
+            &CancelToken::new(),
+            &no_progress(),
+        )
+        .await;
+    assert!(r.succeeded(), "{:?}", r.error);
+    let (first, last): (String, String) =
+        sqlx::query_as("SELECT MIN(date), MAX(date) FROM gl_entries WHERE tenant_id = ?")
+            .bind(&t)
+            .fetch_one(h.store.pool())
+            .await
+            .unwrap();
+    let first = NaiveDate::parse_from_str(&first, "%Y-%m-%d").unwrap() - Days::new(40);
+    let last = NaiveDate::parse_from_str(&last, "%Y-%m-%d").unwrap() + Days::new(40);
+    let span = (last - first).num_days();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(20);
+    let mut periods = Vec::new();
+    for i in 0..60 {
+        let a = first + Days::new(rng.random_range(0..span) as u64);
+        let len = match i % 4 {
+            0 => rng.random_range(0..31),
+            1 => rng.random_range(28..120),
+            _ => rng.random_range(0..span),
+        };
+        let mut b = a + Days::new(len as u64);
+        // Some periods made of whole months, as the reports ask for.
+        let mut a = a;
+        if i % 3 == 0 {
+            a = a.with_day(1).unwrap();
+            b = b.with_day(1).unwrap() - Days::new(1);
+        }
+        let from = (i % 7 != 0).then(|| a.to_string());
+        periods.push(LedgerPeriod {
+            from,
+            to: b.max(a).to_string(),
+        });
+    }
+    let by_totals = h
+        .store
+        .account_movements_from_month_totals(&t, &periods)
+        .await
+        .unwrap()
+        .expect("the rebuild keeps month totals");
+    let by_line = h
+        .store
+        .account_movements_by_line(&t, &periods)
+        .await
+        .unwrap();
+    let mut compared = 0;
+    for (p, (a, b)) in periods.iter().zip(by_totals.iter().zip(&by_line)) {
+        assert_eq!(a, b, "{p:?}");
+        compared += a.len();
+    }
+    assert!(compared > 500, "only {compared} account-periods compared");
+    // The reports' own call takes the same path.
+    assert_eq!(
+        h.store.account_movements(&t, &periods).await.unwrap(),
+        by_line
+    );
+}
