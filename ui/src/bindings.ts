@@ -1247,6 +1247,35 @@ export type SavedView = {
 	descending?: boolean,
 };
 
+/**  Whether the stored sign-ins hold a scope. */
+export type ScopeGrant = 
+/**  Every stored sign-in holds it (or no Accounting call needs it). */
+"granted" | 
+/**
+ *  A stored sign-in lacks it: Xero refuses what it opens to that
+ *  sign-in's organisations until the owner signs in again.
+ */
+"notGranted" | 
+/**  No sign-in is stored yet. */
+"notSignedIn" | 
+/**  The keyring could not be read (it has its own message). */
+"unknown";
+
+/**  One scope in use: whether it is granted, to whom not, and what it opens. */
+export type ScopeGrantView = {
+	/**  Xero's name (`accounting.invoices.read`). */
+	scope: string,
+	grant: ScopeGrant,
+	/**  The organisations (names) whose sign-in lacks the scope. */
+	lacking: string[],
+	/**
+	 *  The Xero endpoints it opens, named as the sync names its streams and
+	 *  a refusal its endpoint (`BankTransactions`, `Reports/ProfitAndLoss`);
+	 *  none for the identity scopes.
+	 */
+	opens: string[],
+};
+
 /**  The app's screens, as the UI's router names them. */
 export type Screen = "dashboard" | "transactions" | "invoices-and-bills" | "contacts" | "reports" | "accounts" | "checklists" | "audit-log" | "settings" | "diagnostics";
 
@@ -1522,6 +1551,11 @@ export type XeroAppView = {
 	 *  sign-in holds them all, or none exists.
 	 */
 	missingScopes: string[],
+	/**
+	 *  Each scope in use, in `scopes`' order: whether the stored sign-ins
+	 *  hold it, and what it opens.
+	 */
+	scopeGrants: ScopeGrantView[],
 	loginUrl: string,
 	identityUrl: string,
 	apiUrl: string,

@@ -31,7 +31,7 @@ pub use oauth::{
     missing_scopes, scope_endpoints, scope_granted, AuthorizeRequest, RedirectTarget, ScopeChoice,
     SignIn, TokenSet, DEFAULT_SCOPES, LEGACY_SCOPES,
 };
-pub use service::{Disconnected, Xero, XeroOptions};
+pub use service::{Disconnected, GrantedScopes, Xero, XeroOptions};
 pub use time::{Sleeper, Timekeeping, TokioSleeper, VirtualTime};
 pub use tokens::{
     Connection, ConnectionStatus, KeyringTokenStore, MemoryTokenStore, Organisation,

@@ -52,6 +52,16 @@ pub struct Xero {
     options: XeroOptions,
 }
 
+/// What one stored sign-in was granted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantedScopes {
+    pub connection_id: String,
+    /// Xero's space-separated `scope`.
+    pub scope: String,
+    /// The names of the organisations the sign-in reaches.
+    pub organisations: Vec<String>,
+}
+
 impl Xero {
     pub fn new(
         endpoints: XeroEndpoints,
@@ -108,15 +118,23 @@ impl Xero {
         &self.options
     }
 
-    /// The scopes Xero granted each stored sign-in (connection id, Xero's
-    /// space-separated `scope`), as last written to the token store.
-    pub async fn granted_scopes(&self) -> Result<Vec<(String, String)>> {
+    /// The scopes Xero granted each stored sign-in, as last written to the
+    /// token store, with the organisations the sign-in reaches.
+    pub async fn granted_scopes(&self) -> Result<Vec<GrantedScopes>> {
         let store = Arc::clone(self.tokens.store());
         tokio::task::spawn_blocking(move || {
             let mut out = Vec::new();
             for id in store.list()? {
                 if let Some(stored) = store.load(&id)? {
-                    out.push((stored.id, stored.tokens.scope));
+                    out.push(GrantedScopes {
+                        connection_id: stored.id,
+                        scope: stored.tokens.scope,
+                        organisations: stored
+                            .organisations
+                            .into_iter()
+                            .map(|o| o.tenant_name)
+                            .collect(),
+                    });
                 }
             }
             Ok(out)

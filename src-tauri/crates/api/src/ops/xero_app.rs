@@ -17,7 +17,9 @@
 
 use std::path::{Path, PathBuf};
 
-use ledgerkeep_xero::{missing_scopes, scope_granted, ScopeChoice, XeroEndpoints};
+use ledgerkeep_xero::{
+    missing_scopes, scope_endpoints, scope_granted, GrantedScopes, ScopeChoice, XeroEndpoints,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::{ApiError, AppContext, AppPaths};
@@ -241,6 +243,9 @@ pub struct XeroAppView {
     /// scopes are additive: sign in again to add them). Empty when every
     /// sign-in holds them all, or none exists.
     pub missing_scopes: Vec<String>,
+    /// Each scope in use, in `scopes`' order: whether the stored sign-ins
+    /// hold it, and what it opens.
+    pub scope_grants: Vec<ScopeGrantView>,
     pub login_url: String,
     pub identity_url: String,
     pub api_url: String,
@@ -252,7 +257,89 @@ pub struct XeroAppView {
     pub demo: bool,
 }
 
-fn view(ctx: &AppContext, saved: XeroAppSettings, missing_scopes: Vec<String>) -> XeroAppView {
+/// Whether the stored sign-ins hold a scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum ScopeGrant {
+    /// Every stored sign-in holds it (or no Accounting call needs it).
+    Granted,
+    /// A stored sign-in lacks it: Xero refuses what it opens to that
+    /// sign-in's organisations until the owner signs in again.
+    NotGranted,
+    /// No sign-in is stored yet.
+    NotSignedIn,
+    /// The keyring could not be read (it has its own message).
+    Unknown,
+}
+
+/// One scope in use: whether it is granted, to whom not, and what it opens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ScopeGrantView {
+    /// Xero's name (`accounting.invoices.read`).
+    pub scope: String,
+    pub grant: ScopeGrant,
+    /// The organisations (names) whose sign-in lacks the scope.
+    pub lacking: Vec<String>,
+    /// The Xero endpoints it opens, named as the sync names its streams and
+    /// a refusal its endpoint (`BankTransactions`, `Reports/ProfitAndLoss`);
+    /// none for the identity scopes.
+    pub opens: Vec<String>,
+}
+
+/// The stored sign-ins' grants, or `None` when the keyring cannot be read.
+type Grants = Option<Vec<GrantedScopes>>;
+
+/// The scopes in `needed` that any stored sign-in lacks, each once.
+fn missing_for(grants: &Grants, needed: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for g in grants.iter().flatten() {
+        for m in missing_scopes(&g.scope, needed) {
+            if !out.contains(&m) {
+                out.push(m);
+            }
+        }
+    }
+    out
+}
+
+/// Each scope of `needed`, granted or not and to whom not, with what it opens.
+fn scope_grants(grants: &Grants, needed: &[String]) -> Vec<ScopeGrantView> {
+    needed
+        .iter()
+        .map(|scope| {
+            let one = std::slice::from_ref(scope);
+            let lacking_sign_ins: Vec<&GrantedScopes> = grants
+                .iter()
+                .flatten()
+                .filter(|g| !missing_scopes(&g.scope, one).is_empty())
+                .collect();
+            let grant = match grants {
+                None => ScopeGrant::Unknown,
+                Some(g) if g.is_empty() => ScopeGrant::NotSignedIn,
+                Some(_) if lacking_sign_ins.is_empty() => ScopeGrant::Granted,
+                Some(_) => ScopeGrant::NotGranted,
+            };
+            let mut lacking: Vec<String> = Vec::new();
+            for name in lacking_sign_ins.iter().flat_map(|g| &g.organisations) {
+                if !lacking.contains(name) {
+                    lacking.push(name.clone());
+                }
+            }
+            ScopeGrantView {
+                scope: scope.clone(),
+                grant,
+                lacking,
+                opens: scope_endpoints(scope)
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+fn view(ctx: &AppContext, saved: XeroAppSettings, grants: &Grants) -> XeroAppView {
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
     let config = ctx.config();
     let e = &config.endpoints;
@@ -276,7 +363,8 @@ fn view(ctx: &AppContext, saved: XeroAppSettings, missing_scopes: Vec<String>) -
             .scopes
             .iter()
             .any(|s| s == "accounting.payments" || s == "accounting.transactions"),
-        missing_scopes,
+        missing_scopes: missing_for(grants, &config.scopes),
+        scope_grants: scope_grants(grants, &config.scopes),
         login_url: e.login_url.clone(),
         identity_url: e.identity_url.clone(),
         api_url: e.api_url.clone(),
@@ -294,30 +382,20 @@ fn view(ctx: &AppContext, saved: XeroAppSettings, missing_scopes: Vec<String>) -
 /// The Xero app in use and as saved.
 #[tracing::instrument(name = "op", skip_all, fields(op = "xero_app", request_id = %crate::request_id()))]
 pub async fn xero_app(ctx: &AppContext) -> Result<XeroAppView, ApiError> {
-    let missing = missing_for_sign_ins(ctx).await;
-    Ok(view(ctx, load_settings(ctx.paths()), missing))
+    let grants = grants(ctx).await;
+    Ok(view(ctx, load_settings(ctx.paths()), &grants))
 }
 
-/// The scopes in use that any stored sign-in lacks (none when there is no
-/// sign-in, or the keyring cannot be read: that has its own message).
-async fn missing_for_sign_ins(ctx: &AppContext) -> Vec<String> {
-    let granted = match ctx.xero().granted_scopes().await {
-        Ok(g) => g,
+/// What each stored sign-in was granted (`None` when the keyring cannot be
+/// read: that has its own message, and no scope is then called missing).
+async fn grants(ctx: &AppContext) -> Grants {
+    match ctx.xero().granted_scopes().await {
+        Ok(g) => Some(g),
         Err(e) => {
             tracing::warn!(error = %e, "could not read the granted scopes");
-            return Vec::new();
-        }
-    };
-    let needed = &ctx.config().scopes;
-    let mut out: Vec<String> = Vec::new();
-    for (_, scope) in granted {
-        for m in missing_scopes(&scope, needed) {
-            if !out.contains(&m) {
-                out.push(m);
-            }
+            None
         }
     }
-    out
 }
 
 /// Saves the owner's Xero app (every field checked first; the message names
@@ -344,13 +422,14 @@ pub async fn set_xero_app(ctx: &AppContext, req: XeroAppSettings) -> Result<Xero
         client_id_set = settings.client_id.is_some(),
         "Xero app settings saved"
     );
-    let missing = missing_for_sign_ins(ctx).await;
-    Ok(view(ctx, settings, missing))
+    let grants = grants(ctx).await;
+    Ok(view(ctx, settings, &grants))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ledgerkeep_xero::DEFAULT_SCOPES;
 
     #[test]
     fn the_environment_overrides_the_settings_field_by_field_and_xero_is_the_default() {
@@ -521,6 +600,61 @@ mod tests {
         assert_eq!(good.scopes.unwrap(), vec!["openid", "offline_access"]);
         assert_eq!(good.api_url.as_deref(), Some("http://127.0.0.1:9000"));
         assert_eq!(good.login_url, None);
+    }
+
+    fn grant(scope: &str, organisations: &[&str]) -> GrantedScopes {
+        GrantedScopes {
+            connection_id: format!("c-{}", organisations.join("-")),
+            scope: scope.to_owned(),
+            organisations: organisations.iter().map(|s| (*s).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn each_scope_says_whether_every_sign_in_holds_it_and_whose_lacks_it() {
+        let needed = scopes(&XeroAppSettings {
+            record_payments: Some(true),
+            ..XeroAppSettings::default()
+        });
+        let all_read = DEFAULT_SCOPES.join(" ");
+        let grants = Some(vec![
+            grant(&format!("{all_read} accounting.payments"), &["Alpha Ltd"]),
+            grant(&all_read, &["Beta Ltd", "Gamma Ltd"]),
+        ]);
+        let views = scope_grants(&grants, &needed);
+        assert_eq!(
+            views.iter().map(|v| v.scope.as_str()).collect::<Vec<_>>(),
+            needed.iter().map(String::as_str).collect::<Vec<_>>(),
+            "one per scope in use, in order"
+        );
+        let of = |s: &str| views.iter().find(|v| v.scope == s).unwrap();
+        let pay = of("accounting.payments");
+        assert_eq!(pay.grant, ScopeGrant::NotGranted);
+        assert_eq!(pay.lacking, vec!["Beta Ltd", "Gamma Ltd"]);
+        assert!(pay.opens.iter().any(|e| e == "Payments"));
+        let bank = of("accounting.banktransactions.read");
+        assert_eq!(bank.grant, ScopeGrant::Granted);
+        assert!(bank.lacking.is_empty());
+        assert_eq!(bank.opens, vec!["BankTransactions", "BankTransfers"]);
+        assert!(of("offline_access").opens.is_empty());
+        // The same answer as the list of what is missing.
+        let not_granted: Vec<String> = views
+            .iter()
+            .filter(|v| v.grant == ScopeGrant::NotGranted)
+            .map(|v| v.scope.clone())
+            .collect();
+        assert_eq!(not_granted, missing_for(&grants, &needed));
+
+        // No sign-in yet, or a keyring that cannot be read: nothing is called missing.
+        for (g, state) in [
+            (Some(Vec::new()), ScopeGrant::NotSignedIn),
+            (None, ScopeGrant::Unknown),
+        ] {
+            assert!(missing_for(&g, &needed).is_empty());
+            assert!(scope_grants(&g, &needed)
+                .iter()
+                .all(|v| v.grant == state && v.lacking.is_empty()));
+        }
     }
 
     #[test]
