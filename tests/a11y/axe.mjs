@@ -90,6 +90,21 @@ function handler(cmd) {
     preferences: { logLevel: "info", logLevelOverridden: false },
     update_channel: "stable",
     xero_organisations: [],
+    xero_app: {
+      saved: { clientId: "0123ABCD", oauthPort: null, scopes: null, loginUrl: null, identityUrl: null, apiUrl: null, recordPayments: true },
+      clientId: "0123ABCD", oauthPort: 53682, redirectUri: "http://localhost:53682/callback",
+      scopes: ["offline_access", "accounting.invoices.read", "accounting.banktransactions.read", "accounting.payments"],
+      legacyScopes: false, recordPayments: true,
+      missingScopes: ["accounting.banktransactions.read", "accounting.payments"],
+      scopeGrants: [
+        { scope: "offline_access", grant: "granted", lacking: [], opens: [] },
+        { scope: "accounting.invoices.read", grant: "granted", lacking: [], opens: ["Invoices", "CreditNotes"] },
+        { scope: "accounting.banktransactions.read", grant: "notGranted", lacking: ["Kōwhai Plumbing Ltd"], opens: ["BankTransactions", "BankTransfers"] },
+        { scope: "accounting.payments", grant: "notGranted", lacking: ["Kōwhai Plumbing Ltd"], opens: ["Payments", "Overpayments", "Prepayments"] },
+      ],
+      loginUrl: "https://login.xero.com", identityUrl: "https://identity.xero.com", apiUrl: "https://api.xero.com",
+      fromEnvironment: [], restartNeeded: false, demo: false,
+    },
     data_settings: { syncIntervalMinutes: 15, backupKeep: 10, backupEveryHours: 24, syncRunsKeepDays: 90 },
     list_backups: {
       folder: "/d/b",
