@@ -90,7 +90,9 @@ async fn fetch_and_store(s: &common::SignedIn, tenant: &str, r: &ReportToFetch) 
 /// The app's report of `r`'s kind and period, beside the stored Xero one.
 async fn compared(s: &common::SignedIn, tenant: &str, r: &ReportToFetch) -> ReportView {
     let kind = match r.kind {
-        XeroReportKind::ProfitAndLoss => ReportKind::ProfitAndLoss,
+        XeroReportKind::ProfitAndLoss | XeroReportKind::ProfitAndLossCash => {
+            ReportKind::ProfitAndLoss
+        }
         XeroReportKind::BalanceSheet => ReportKind::BalanceSheet,
         XeroReportKind::TrialBalance => ReportKind::TrialBalance,
     };

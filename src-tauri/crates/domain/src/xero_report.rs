@@ -29,21 +29,49 @@ pub enum XeroReportKind {
     ProfitAndLoss,
     BalanceSheet,
     TrialBalance,
+    /// The profit and loss on the cash basis (`paymentsOnly=true`): Xero's
+    /// `ProfitAndLoss` report, stored and compared apart from the accrual one.
+    ProfitAndLossCash,
 }
 
 impl XeroReportKind {
-    pub const ALL: [XeroReportKind; 3] = [
+    pub const ALL: [XeroReportKind; 4] = [
         XeroReportKind::ProfitAndLoss,
         XeroReportKind::BalanceSheet,
         XeroReportKind::TrialBalance,
+        XeroReportKind::ProfitAndLossCash,
     ];
 
-    /// The path under `/Reports/`, which is also its `ReportType` and how the ledger names it.
+    /// How the ledger names it; for the accrual reports also the path under
+    /// `/Reports/` and its `ReportType` (see [`XeroReportKind::report_type`]).
     pub fn as_str(self) -> &'static str {
         match self {
             XeroReportKind::ProfitAndLoss => "ProfitAndLoss",
             XeroReportKind::BalanceSheet => "BalanceSheet",
             XeroReportKind::TrialBalance => "TrialBalance",
+            XeroReportKind::ProfitAndLossCash => "ProfitAndLossCash",
+        }
+    }
+
+    /// The path under `/Reports/` and the report's `ReportType`: the cash
+    /// basis is Xero's `ProfitAndLoss` with `paymentsOnly=true`.
+    pub fn report_type(self) -> &'static str {
+        self.layout().as_str()
+    }
+
+    /// The query parameters that select this report beside its period.
+    pub fn query(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            XeroReportKind::ProfitAndLossCash => &[("paymentsOnly", "true")],
+            _ => &[],
+        }
+    }
+
+    /// The report whose rows this one has (the cash basis: the P&L's).
+    fn layout(self) -> XeroReportKind {
+        match self {
+            XeroReportKind::ProfitAndLossCash => XeroReportKind::ProfitAndLoss,
+            k => k,
         }
     }
 
@@ -201,7 +229,7 @@ impl TotalLine {
     /// totals are read separately: one title, two figures).
     fn of_xero_title(kind: XeroReportKind, title: &str) -> Option<TotalLine> {
         let t = title.trim().to_ascii_lowercase();
-        let found = match (kind, t.as_str()) {
+        let found = match (kind.layout(), t.as_str()) {
             (XeroReportKind::ProfitAndLoss, "total income") => TotalLine::TotalIncome,
             (XeroReportKind::ProfitAndLoss, "total cost of sales") => TotalLine::TotalCostOfSales,
             (XeroReportKind::ProfitAndLoss, "gross profit") => TotalLine::GrossProfit,
@@ -385,7 +413,7 @@ pub fn parse_report(kind: XeroReportKind, body: &Value) -> Result<XeroReport, Re
     };
     let report = report_of(kind, body)?;
     if let Some(t) = report.get("ReportType").and_then(Value::as_str) {
-        if !t.eq_ignore_ascii_case(kind.as_str()) {
+        if !t.eq_ignore_ascii_case(kind.report_type()) {
             return Err(err(format!("it is a {t} report")));
         }
     }
@@ -638,6 +666,26 @@ mod tests {
             Decimal::new(10000, 2)
         );
         assert_eq!(r.columns, vec!["", "31 Jul 2026"]);
+    }
+
+    #[test]
+    fn the_cash_basis_is_xeros_profit_and_loss_stored_under_its_own_name() {
+        let kind = XeroReportKind::ProfitAndLossCash;
+        assert_eq!(XeroReportKind::parse(kind.as_str()), Some(kind));
+        assert_ne!(kind.as_str(), XeroReportKind::ProfitAndLoss.as_str());
+        assert_eq!(kind.report_type(), "ProfitAndLoss");
+        assert_eq!(kind.query(), &[("paymentsOnly", "true")]);
+        assert!(XeroReportKind::ProfitAndLoss.query().is_empty());
+        let r = parse_report(kind, &pl(vec![acct("Sales", "AB-12", &["100.00"])])).unwrap();
+        assert_eq!(
+            r.figures[&FigureKey::Total(TotalLine::NetProfit)].amount,
+            Decimal::new(100, 0)
+        );
+        let bs = json!({"Reports": [{"ReportType": "BalanceSheet", "Rows": []}]});
+        assert_eq!(
+            parse_report(kind, &bs).unwrap_err().detail,
+            "it is a BalanceSheet report"
+        );
     }
 
     #[test]

@@ -49,8 +49,11 @@ pub struct Fetched {
 /// The request for one report.
 pub fn request_for(r: &ReportToFetch, priority: ledgerkeep_xero::Priority) -> ApiRequest {
     let ymd = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
-    let mut req = ApiRequest::get(format!("Reports/{}", r.kind.as_str()));
+    let mut req = ApiRequest::get(format!("Reports/{}", r.kind.report_type()));
     req.priority = priority;
+    for (name, value) in r.kind.query() {
+        req = req.query(name, *value);
+    }
     match r.from {
         Some(from) => req = req.query("fromDate", ymd(from)).query("toDate", ymd(r.to)),
         None => req = req.query("date", ymd(r.to)),
