@@ -16,6 +16,7 @@ pub mod anomalies;
 pub mod apply;
 pub mod audit;
 pub mod backup;
+pub mod cash_basis;
 pub mod close;
 pub mod close_checks;
 pub mod contacts;

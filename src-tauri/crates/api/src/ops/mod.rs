@@ -6,6 +6,7 @@ pub mod anomalies;
 pub mod app_info;
 pub mod audit_log;
 pub mod backups;
+mod cash_basis;
 pub mod close;
 pub mod close_library;
 pub mod contacts;

@@ -39,7 +39,7 @@ pub enum ReportKind {
 }
 
 /// Accrual: income and expenses when invoiced or billed. Cash: when money
-/// moved (the cash summary's only basis).
+/// moved (the cash summary's only basis; the profit and loss has both).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub enum ReportBasis {
@@ -563,17 +563,17 @@ pub async fn run_report(ctx: &AppContext, req: ReportRequest) -> Result<ReportVi
     let basis = req.basis.unwrap_or(ReportBasis::Accrual);
     let tenant = req.tenant_id.trim();
     match (req.kind, basis) {
-        (ReportKind::CashSummary, _) => {}
+        (ReportKind::CashSummary | ReportKind::ProfitAndLoss, _) => {}
         (_, ReportBasis::Cash) => {
             return Err(ApiError::invalid(
-                "This report is computed on the accrual basis only; the cash summary shows cash.",
+                "This report is computed on the accrual basis only; the profit and loss and the cash summary show cash.",
             ))
         }
         _ => {}
     }
     let org = org(ctx, tenant).await?;
     let mut view = match req.kind {
-        ReportKind::ProfitAndLoss => profit_and_loss(ctx, tenant, &periods).await?,
+        ReportKind::ProfitAndLoss => profit_and_loss(ctx, tenant, &periods, basis).await?,
         ReportKind::BalanceSheet => balance_sheet(ctx, tenant, &org, &periods).await?,
         ReportKind::TrialBalance => trial_balance(ctx, tenant, &org, &periods).await?,
         ReportKind::AgedReceivables => {
@@ -693,12 +693,16 @@ async fn profit_and_loss(
     ctx: &AppContext,
     tenant: &str,
     periods: &[Period],
+    basis: ReportBasis,
 ) -> Result<ReportView, ApiError> {
     let ledger: Vec<LedgerPeriod> = periods
         .iter()
         .map(|p| ledger_period(p.from, p.to))
         .collect();
-    let movements = ctx.store().account_movements(tenant, &ledger).await?;
+    let movements = match basis {
+        ReportBasis::Accrual => ctx.store().account_movements(tenant, &ledger).await?,
+        ReportBasis::Cash => super::cash_basis::cash_movements(ctx, tenant, &ledger).await?,
+    };
     let accounts = accounts_in(&movements);
     let of_type = |pred: &dyn Fn(&AccountLine) -> bool| -> Vec<&AccountLine> {
         accounts.iter().filter(|a| pred(a)).collect()
@@ -741,11 +745,7 @@ async fn profit_and_loss(
         &section_totals(&s_exp, n),
         Decimal::checked_sub,
     )?;
-    let mut view = empty_view(
-        ReportKind::ProfitAndLoss,
-        ReportBasis::Accrual,
-        "Profit and loss",
-    );
+    let mut view = empty_view(ReportKind::ProfitAndLoss, basis, "Profit and loss");
     view.columns = periods.iter().map(ReportColumnView::of_period).collect();
     view.sections = [s_income, s_cos, s_other, s_exp]
         .into_iter()
@@ -755,10 +755,17 @@ async fn profit_and_loss(
         row(GROSS_PROFIT, gross.into_iter().map(total_cell).collect()),
         row(NET_PROFIT, net.into_iter().map(total_cell).collect()),
     ];
-    view.notes = vec![
-        "Accrual basis: income and expenses count when invoiced or billed.".to_owned(),
-        GL_NOTE.to_owned(),
-    ];
+    view.notes = match basis {
+        ReportBasis::Accrual => vec![
+            "Accrual basis: income and expenses count when invoiced or billed.".to_owned(),
+            GL_NOTE.to_owned(),
+        ],
+        ReportBasis::Cash => vec![
+            "Cash basis: an invoice's or bill's lines count when it is paid, in proportion to each payment, credit note or prepayment that settles it, on that day; spend and receive money, prepayments and manual journals count as posted.".to_owned(),
+            GL_NOTE.to_owned(),
+            "A figure's journal lines are listed as posted, on the accrual basis.".to_owned(),
+        ],
+    };
     Ok(view)
 }
 
@@ -1273,6 +1280,9 @@ async fn xero_comparison(
 ) -> XeroComparisonView {
     let kind =
         match view.kind {
+            ReportKind::ProfitAndLoss if view.basis == ReportBasis::Cash => {
+                XeroReportKind::ProfitAndLossCash
+            }
             ReportKind::ProfitAndLoss => XeroReportKind::ProfitAndLoss,
             ReportKind::BalanceSheet => XeroReportKind::BalanceSheet,
             ReportKind::TrialBalance => XeroReportKind::TrialBalance,
