@@ -369,28 +369,52 @@ async fn a_bad_kind_date_or_organisation_is_a_sentence_and_a_non_zero_exit() {
     let out = cli(dir, &["report", "trial-balance", "--format", "xml"]);
     assert_eq!(out.status.code(), Some(2));
 
-    // The basis goes to the API as given: a report that does not offer it
-    // says so (or, once it does, answers on that basis).
-    let out = cli(
-        dir,
-        &[
-            "report",
-            "profit-and-loss",
-            "--basis",
-            "cash",
-            "--from",
-            "2026-01-01",
-            "--to",
-            "2026-06-30",
-        ],
+    // The basis goes to the API as given: the profit and loss answers on the
+    // cash basis, with figures of its own; a report that does not offer it
+    // says so.
+    let pl = |basis: &str| {
+        cli(
+            dir,
+            &[
+                "report",
+                "profit-and-loss",
+                "--basis",
+                basis,
+                "--from",
+                "2025-04-01",
+                "--to",
+                "2026-03-31",
+            ],
+        )
+    };
+    let net_profit = |v: &Value| {
+        rows(v, Some("Summary"), "summary")
+            .into_iter()
+            .find(|r| r["name"] == "Net profit")
+            .map(|r| dec(&r["amounts"][0]))
+            .unwrap()
+    };
+    let cash = ok_json(&pl("cash"));
+    assert_eq!(cash["basis"], "cash");
+    assert!(
+        cash["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n.as_str().unwrap().starts_with("Cash basis")),
+        "{}",
+        cash["notes"]
     );
-    if out.status.success() {
-        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-        assert_eq!(v["basis"], "cash");
-    } else {
-        assert_eq!(out.status.code(), Some(1));
-        assert!(stderr(&out).contains("basis"), "{}", stderr(&out));
-    }
+    let accrual = ok_json(&pl("accrual"));
+    assert_eq!(accrual["basis"], "accrual");
+    assert_ne!(net_profit(&cash), net_profit(&accrual));
+    let out = cli(dir, &["report", "balance-sheet", "--basis", "cash"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("accrual basis only"),
+        "{}",
+        stderr(&out)
+    );
 
     // A second organisation in the ledger: leaving --tenant out names both.
     if tenants.len() > 1 {
