@@ -32,6 +32,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::cancel::CancelToken;
+use crate::first_sync::{calls_after_first_page, FirstPage, FirstSync, FirstSyncEstimate};
 use crate::progress::{
     RefusalReason, StopReason, StreamReport, StreamStatus, SyncProgress, SyncReport,
 };
@@ -102,6 +103,24 @@ fn pending_key(tenant: &str) -> String {
     format!("sync.pending_full.{tenant}")
 }
 
+/// The key of the setting that holds a first sync in progress.
+fn first_sync_key(tenant: &str) -> String {
+    format!("sync.first.{tenant}")
+}
+
+/// The first sync of `tenant` under way (read over several days when it
+/// needs more calls than a day allows), as the ledger keeps it.
+pub async fn first_sync_state(store: &LedgerStore, tenant: &str) -> Option<FirstSync> {
+    let json = store
+        .setting(&first_sync_key(tenant))
+        .await
+        .ok()
+        .flatten()?;
+    serde_json::from_str::<Option<FirstSync>>(&json)
+        .ok()
+        .flatten()
+}
+
 /// The key of the setting that holds the streams Xero refused to a tenant.
 fn refused_key(tenant: &str) -> String {
     format!("sync.refused.{tenant}")
@@ -159,6 +178,14 @@ enum Fail {
     NotPermitted,
     /// Stop the run.
     Stop(StopReason, String),
+}
+
+/// How far a pull went.
+enum Pulled {
+    /// To the stream's end.
+    Complete,
+    /// The pages asked for, and the stream goes on; what its first page showed.
+    More(FirstPage),
 }
 
 impl From<StoreError> for Fail {
@@ -285,13 +312,56 @@ impl SyncEngine {
                 .ok()
                 .map(|c| c.id().to_owned());
             let mut refused = self.current_refusals(tenant, connection.as_deref()).await;
-            for stream in &chosen {
+            // A first sync (of every stream, nothing synced before) may need
+            // more calls than a day allows: it reads the first page of every
+            // stream, to learn how many calls the rest needs, then the rest,
+            // the most useful streams first (STREAMS' order). A stream read to
+            // its end is not read again until the first sync ends, so the
+            // next day goes on where this one stopped.
+            let mut first = if !req.full && req.streams.is_none() {
+                self.begin_first_sync(tenant).await
+            } else {
+                None
+            };
+            let plan: Vec<(Stream, Option<usize>)> = match &first {
+                None => chosen.iter().map(|s| (*s, None)).collect(),
+                Some(f) => {
+                    let open: Vec<Stream> = chosen
+                        .iter()
+                        .copied()
+                        .filter(|s| !f.is_done(s.kind.stream()))
+                        .collect();
+                    let mut plan: Vec<(Stream, Option<usize>)> = open
+                        .iter()
+                        .filter(|s| !f.surveyed(s.kind.stream()))
+                        .map(|s| (*s, Some(1)))
+                        .collect();
+                    plan.extend(open.iter().map(|s| (*s, None)));
+                    for s in chosen.iter().filter(|s| f.is_done(s.kind.stream())) {
+                        let mut report = not_run(s);
+                        report.status = StreamStatus::Done;
+                        report.detail = Some(
+                            "Read to its end earlier in the first sync.".to_owned(),
+                        );
+                        report.watermark = self.store.watermark(tenant, s.kind).await.ok().flatten();
+                        reports.push(report);
+                    }
+                    plan
+                }
+            };
+            st.streams_left = plan.len() as u64;
+            for (stream, max_pages) in &plan {
+                let max_pages = *max_pages;
                 st.streams_left = st.streams_left.saturating_sub(1);
+                let name = stream.kind.stream();
+                if first.as_ref().is_some_and(|f| f.is_done(name)) {
+                    // Read to its end by its first page, earlier in this run.
+                    continue;
+                }
                 if stopped.is_some() {
                     reports.push(not_run(stream));
                     continue;
                 }
-                let name = stream.kind.stream();
                 if let Some(r) = refused.iter().find(|r| r.stream == name) {
                     // Refused to this sign-in before: not asked again.
                     let mut report = not_run(stream);
@@ -304,6 +374,10 @@ impl SyncEngine {
                         .set_stream_status(tenant, stream.kind, "skipped", report.detail.as_deref(), self.now())
                         .await;
                     reports.push(report);
+                    if let Some(f) = first.as_mut() {
+                        f.finish(name);
+                        self.save_first_sync(tenant, Some(f)).await;
+                    }
                     continue;
                 }
                 let full = sweeps.contains(&stream.kind)
@@ -327,6 +401,7 @@ impl SyncEngine {
                 // A stream read whole this time counts as swept: a first sync, or
                 // a list that has no If-Modified-Since.
                 let whole = full
+                    || first.is_some()
                     || !stream.incremental
                     || self
                         .store
@@ -336,11 +411,39 @@ impl SyncEngine {
                         .flatten()
                         .is_none();
                 let result = self
-                    .pull(&mut st, stream, full, req.priority, &mut report)
+                    .pull(&mut st, stream, full, req.priority, &mut report, max_pages)
                     .await;
                 let now = self.now();
+                if let Some(f) = first.as_mut() {
+                    match &result {
+                        Ok(Pulled::Complete) | Err(Fail::NotPermitted | Fail::Refused(_)) => {
+                            f.finish(name);
+                        }
+                        Ok(Pulled::More(page)) => {
+                            let calls = calls_after_first_page(page, now);
+                            f.left.insert(name.to_owned(), calls);
+                        }
+                        Err(Fail::Stop(..)) => {
+                            // Stopped part way: what this entry spent comes off
+                            // the stream's estimate (at least one call remains).
+                            if let Some(left) = f.left.get_mut(name) {
+                                *left = left.saturating_sub(report.calls).max(1);
+                            }
+                        }
+                    }
+                    self.save_first_sync(tenant, Some(f)).await;
+                }
                 match result {
-                    Ok(()) => {
+                    Ok(Pulled::More(_)) => {
+                        report.status = StreamStatus::NotRun;
+                        report.detail =
+                            Some("Its first page is read; the rest follows.".to_owned());
+                        let _ = self
+                            .store
+                            .set_stream_status(tenant, stream.kind, "pending", None, now)
+                            .await;
+                    }
+                    Ok(Pulled::Complete) => {
                         let _ = self
                             .store
                             .set_stream_status(tenant, stream.kind, "idle", None, now)
@@ -406,6 +509,43 @@ impl SyncEngine {
                     .flatten();
                 reports.push(report);
             }
+            let reports = merge_reports(reports);
+            let first_sync = match &mut first {
+                Some(f) => {
+                    let calls_left = f.calls_left(chosen.iter().map(|s| s.kind.stream()));
+                    if calls_left == 0 {
+                        self.save_first_sync(tenant, None).await;
+                        None
+                    } else {
+                        let limiter = self.xero.client().limiter();
+                        let limits = limiter.limits();
+                        let keep = if req.priority == Priority::Background {
+                            limits.background_reserve
+                        } else {
+                            0
+                        };
+                        let left_today = limiter.day_left(tenant).saturating_sub(keep);
+                        // The days that follow are the scheduler's (background) runs.
+                        let per_day = limits.per_day.saturating_sub(limits.background_reserve);
+                        let estimate = FirstSyncEstimate::new(
+                            calls_left,
+                            u64::from(left_today),
+                            u64::from(per_day),
+                        );
+                        tracing::info!(
+                            calls_left,
+                            left_today,
+                            per_day,
+                            more_days = ?estimate.more_days,
+                            "the first sync goes on"
+                        );
+                        f.estimate = Some(estimate);
+                        self.save_first_sync(tenant, Some(f)).await;
+                        Some(estimate)
+                    }
+                }
+                None => None,
+            };
             // A disconnected tenant shows up as every stream refused (not
             // as streams the sign-in is not permitted).
             if stopped.is_none()
@@ -468,6 +608,7 @@ impl SyncEngine {
                 stopped,
                 error,
                 new_findings,
+                first_sync,
             };
             let status = match stopped {
                 None => "ok",
@@ -653,6 +794,35 @@ impl SyncEngine {
             .await;
     }
 
+    /// The first sync under way, or a new one when nothing of the tenant was
+    /// ever synced (no stream has a watermark or a sweep).
+    async fn begin_first_sync(&self, tenant: &str) -> Option<FirstSync> {
+        if let Some(f) = first_sync_state(&self.store, tenant).await {
+            return Some(f);
+        }
+        let states = self.store.streams(tenant).await.ok()?;
+        let never = states
+            .iter()
+            .all(|s| s.watermark_utc.is_none() && s.last_full_sweep_utc.is_none());
+        if !never {
+            return None;
+        }
+        let f = FirstSync::default();
+        self.save_first_sync(tenant, Some(&f)).await;
+        Some(f)
+    }
+
+    async fn save_first_sync(&self, tenant: &str, state: Option<&FirstSync>) {
+        let json = serde_json::to_string(&state).unwrap_or_else(|_| "null".to_owned());
+        if let Err(e) = self
+            .store
+            .set_setting(&first_sync_key(tenant), &json, self.now())
+            .await
+        {
+            tracing::warn!(error = %e, "could not save the first sync's progress");
+        }
+    }
+
     /// Whether a full sweep is pending for `tenant` (persisted; survives a restart).
     pub async fn full_sweep_pending(&self, tenant: &str) -> bool {
         self.load_pending(tenant).await.is_some()
@@ -665,7 +835,9 @@ impl SyncEngine {
         full: bool,
         priority: Priority,
         report: &mut StreamReport,
-    ) -> Result<(), Fail> {
+        max_pages: Option<usize>,
+    ) -> Result<Pulled, Fail> {
+        let mut pages = 0usize;
         match stream.paging {
             Paging::None => {
                 let since = if stream.incremental && !full {
@@ -679,7 +851,7 @@ impl SyncEngine {
                 let req = self.request(stream, priority, since, None);
                 let body = self.fetch(st, stream, &req, report).await?;
                 self.apply(st, stream, body, report, None).await?;
-                Ok(())
+                Ok(Pulled::Complete)
             }
             Paging::PageSize | Paging::Page => {
                 let per_page = stream.paging.per_page();
@@ -702,10 +874,21 @@ impl SyncEngine {
                     let items = records_of(stream, &body);
                     let n = items.len();
                     let newest = items.iter().filter_map(updated_of).max();
+                    let oldest = items.iter().filter_map(updated_of).min();
                     let remaining = total.map(|t| t.saturating_sub(n as u64));
                     self.apply(st, stream, body, report, remaining).await?;
                     if n < per_page {
-                        return Ok(());
+                        return Ok(Pulled::Complete);
+                    }
+                    pages += 1;
+                    if max_pages.is_some_and(|m| pages >= m) {
+                        return Ok(Pulled::More(FirstPage {
+                            records: n as u64,
+                            per_page: per_page as u64,
+                            item_count: total,
+                            oldest,
+                            newest,
+                        }));
                     }
                     let next = newest.map(ims_of_instant);
                     if next.is_some() && next != since {
@@ -733,10 +916,26 @@ impl SyncEngine {
                         .iter()
                         .filter_map(|r| r.get("JournalNumber").and_then(Value::as_i64))
                         .max();
+                    let created = |r: &Value| {
+                        let text = r.get("CreatedDateUTC")?.as_str()?;
+                        XeroDateTime::parse(text).ok().map(|d| d.instant())
+                    };
+                    let oldest = items.iter().filter_map(created).min();
+                    let newest = items.iter().filter_map(created).max();
                     self.apply(st, stream, body, report, None).await?;
                     match last {
                         Some(l) if n >= JOURNALS_PER_CALL && l > offset => offset = l,
-                        _ => return Ok(()),
+                        _ => return Ok(Pulled::Complete),
+                    }
+                    pages += 1;
+                    if max_pages.is_some_and(|m| pages >= m) {
+                        return Ok(Pulled::More(FirstPage {
+                            records: n as u64,
+                            per_page: JOURNALS_PER_CALL as u64,
+                            item_count: None,
+                            oldest,
+                            newest,
+                        }));
                     }
                 }
             }
@@ -788,6 +987,24 @@ impl SyncEngine {
             }
             attempts += 1;
             let client = self.xero.client();
+            // Never past the day's budget (nor, for background work, into
+            // the reserve): the run stops before Xero would refuse the call,
+            // and goes on when the day turns.
+            let limiter = client.limiter();
+            let keep = if req.priority == Priority::Background {
+                limiter.limits().background_reserve
+            } else {
+                0
+            };
+            if limiter.day_left(st.tenant) <= keep {
+                let detail = if keep > 0 {
+                    format!("The day's Xero calls are spent, but for the last {keep} kept for what you start yourself: the sync goes on when Xero's day turns.")
+                } else {
+                    "The day's Xero calls are spent: the sync goes on when Xero's day turns."
+                        .to_owned()
+                };
+                return Err(Fail::Stop(StopReason::DailyLimit, detail));
+            }
             st.busy = None;
             let answer: Option<Result<XeroResponse, XeroError>> = tokio::select! {
                 biased;
@@ -886,6 +1103,33 @@ fn not_run(stream: &Stream) -> StreamReport {
         detail: None,
         refused: None,
     }
+}
+
+/// One report per stream, in the order streams first appear: a first sync
+/// reads a stream in two entries (its first page, then the rest).
+fn merge_reports(entries: Vec<StreamReport>) -> Vec<StreamReport> {
+    let mut out: Vec<StreamReport> = Vec::with_capacity(entries.len());
+    for r in entries {
+        let Some(into) = out.iter_mut().find(|o| o.stream == r.stream) else {
+            out.push(r);
+            continue;
+        };
+        into.calls += r.calls;
+        into.records_seen += r.records_seen;
+        into.inserted += r.inserted;
+        into.updated += r.updated;
+        into.full |= r.full;
+        into.refused = into.refused.or(r.refused);
+        if r.watermark.is_some() {
+            into.watermark = r.watermark;
+        }
+        // Not reached after an earlier entry: the earlier says how it ended.
+        if r.status != StreamStatus::NotRun {
+            into.status = r.status;
+            into.detail = r.detail;
+        }
+    }
+    out
 }
 
 fn classify(e: XeroError) -> Fail {

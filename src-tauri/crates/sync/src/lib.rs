@@ -7,6 +7,7 @@
 
 pub mod cancel;
 pub mod engine;
+pub mod first_sync;
 pub mod general_ledger;
 pub mod network;
 pub mod not_visible;
@@ -17,8 +18,10 @@ pub mod streams;
 
 pub use cancel::CancelToken;
 pub use engine::{
-    no_progress, refused_streams, ProgressSink, RefusedStream, SyncEngine, SyncRequest,
+    first_sync_state, no_progress, refused_streams, ProgressSink, RefusedStream, SyncEngine,
+    SyncRequest,
 };
+pub use first_sync::{FirstSync, FirstSyncEstimate};
 pub use network::NetworkWatcher;
 pub use outbox::{OutboxReport, MAX_BATCH};
 pub use progress::{

@@ -134,6 +134,7 @@ mod tests {
             error: None,
             new_findings,
             xero_reports: 0,
+            first_sync: None,
         }
     }
 

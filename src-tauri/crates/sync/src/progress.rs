@@ -127,6 +127,11 @@ pub struct SyncReport {
     /// Xero's own reports fetched and stored after the run (0 when none were due).
     #[serde(default)]
     pub xero_reports: u64,
+    /// A first sync that this run did not finish: the calls it still needs
+    /// and the further days they take within Xero's daily limit (`None`
+    /// when no first sync is under way, or this run finished it).
+    #[serde(default)]
+    pub first_sync: Option<crate::first_sync::FirstSyncEstimate>,
 }
 
 impl SyncReport {

@@ -8,6 +8,9 @@
 //!   is scheduled again (after a new sign-in) or the owner asks for a sync;
 //! - background syncs run at `Priority::Background`, so the rate limiter keeps
 //!   the last part of the daily budget for what the owner starts;
+//! - a run stopped by the daily budget is tried again when the budget grows
+//!   (Xero's day turns), not before: a first sync that needs several days
+//!   goes on then where it stopped;
 //! - a full sweep in progress is persisted by the engine and resumed by the
 //!   next run, even after a restart;
 //! - `cancel` stops the running sync at its next safe point (between pages, or
@@ -69,6 +72,9 @@ impl Default for SchedulerConfig {
         }
     }
 }
+
+/// After the day's budget grows again, a moment more before the next sync.
+const DAY_TURN_MARGIN_MS: i64 = 1_000;
 
 /// What the scheduler tells the fronts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -412,6 +418,30 @@ async fn tenant_loop(
             }
             Some(StopReason::Cancelled) => {
                 next_due = next_tick(next_due, interval_ms, now);
+            }
+            Some(StopReason::DailyLimit) => {
+                // No call would go before the day's budget grows again: the
+                // next attempt is then (a first sync goes on where it
+                // stopped), not a backoff that keeps knocking.
+                let frees = inner
+                    .engine
+                    .xero()
+                    .client()
+                    .limiter()
+                    .day_frees_at_ms(&tenant);
+                next_due = match frees {
+                    Some(at) if at > now => at.saturating_add(DAY_TURN_MARGIN_MS),
+                    _ => {
+                        failures = failures.saturating_add(1);
+                        let wait = backoff(
+                            inner.config.backoff_base,
+                            inner.config.backoff_cap,
+                            failures - 1,
+                        );
+                        now.saturating_add(i64::try_from(wait.as_millis()).unwrap_or(i64::MAX))
+                    }
+                };
+                tracing::info!(%tenant, next_in_s = (next_due - now) / 1000, "the day's Xero calls are spent: the next sync is when they are back");
             }
             Some(_) => {
                 failures = failures.saturating_add(1);

@@ -593,6 +593,29 @@ impl RateLimiter {
         c.day_ends_at_ms
     }
 
+    /// When the tenant's daily budget grows again (ms): when Xero's day turns,
+    /// if a daily 429 said so; else when the last `X-DayLimit-Remaining`
+    /// reading stops holding; else when the oldest of our calls of the last
+    /// 24 hours leaves them. `None` when nothing of the day is spent.
+    pub fn day_frees_at_ms(&self, tenant: &str) -> Option<i64> {
+        let gate = self.gate(tenant);
+        let mut c = gate.counts.lock();
+        let now = self.time.now_ms();
+        c.roll_day(now);
+        if let Some(end) = c.day_ends_at_ms {
+            return Some(end);
+        }
+        if c.day_remaining.is_some() {
+            return Some(c.day_read_at_ms.saturating_add(DAY_MS));
+        }
+        c.day_sends
+            .iter()
+            .copied()
+            .filter(|t| now - *t < DAY_MS)
+            .min()
+            .map(|t| t.saturating_add(DAY_MS))
+    }
+
     /// What is left of the tenant's daily budget, as far as the limiter knows
     /// (the server's last `X-DayLimit-Remaining` less our calls since, else
     /// the budget less our calls of the last 24 hours).
@@ -694,6 +717,38 @@ mod tests {
         let err = l.acquire("a", Priority::Background).await.unwrap_err();
         assert!(matches!(err, XeroError::DailyLimit(_)), "{err:?}");
         drop(l.acquire("a", Priority::User).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn the_budget_frees_when_the_day_turns_or_the_reading_stops_holding() {
+        let vt = VirtualTime::starting_at(DAY_MS);
+        let l = limiter(&vt, RateLimits::default());
+        assert_eq!(l.day_frees_at_ms("a"), None, "nothing spent");
+        // Our own count: the oldest call leaves the last 24 hours.
+        drop(l.acquire("a", Priority::User).await.unwrap());
+        let first = vt.now_ms();
+        vt.advance(Duration::from_secs(60));
+        drop(l.acquire("a", Priority::User).await.unwrap());
+        assert_eq!(l.day_frees_at_ms("a"), Some(first + DAY_MS));
+        // The server's reading holds a day from when it was read.
+        vt.advance(Duration::from_secs(60));
+        let t = l.acquire("a", Priority::User).await.unwrap();
+        l.observe(
+            &t,
+            200,
+            &LimitHeaders {
+                day_remaining: Some(3),
+                ..LimitHeaders::default()
+            },
+        );
+        drop(t);
+        let read = vt.now_ms();
+        assert_eq!(l.day_frees_at_ms("a"), Some(read + DAY_MS));
+        // A daily 429 names the moment.
+        let t = l.acquire("a", Priority::User).await.unwrap();
+        l.observe(&t, 429, &day_429(600));
+        drop(t);
+        assert_eq!(l.day_frees_at_ms("a"), Some(vt.now_ms() + 600_000));
     }
 
     #[tokio::test]
