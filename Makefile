@@ -9,7 +9,7 @@ SHELL := /bin/bash
 FEATURES := --features ledgerkeep/custom-protocol
 APP := target/debug/ledgerkeep
 
-.PHONY: help deps ui app run test fmt-check clippy rust-test ui-check e2e bindings fmt bench bench-scale bench-app deb deb-test fuzz soak load crash screenshots
+.PHONY: help deps ui app run test fmt-check clippy rust-test ui-check e2e bindings fmt bench bench-rebuild bench-scale bench-app deb deb-test fuzz soak load crash screenshots
 
 help:
 	@echo "make run       install what is missing, build, and open Ledgerkeep"
@@ -92,11 +92,20 @@ deb-test:
 bench: load
 	cargo bench -p ledgerkeep-store --bench ledger
 	cargo bench -p ledgerkeep-sim --bench generate
+	$(MAKE) bench-rebuild
 	$(MAKE) bench-scale
 
-# The reports and the explorer's commands on the simulator's large books with
-# 1M journal lines (api/benches/scale.rs). The data folder (about 6.5 GB) is
-# kept in SCALE_DIR and reused; delete it to build it afresh (about 15 minutes).
+# The general ledger rebuilt from 1M documents (the medium books repeated;
+# sync/benches/rebuild.rs). The ledger is kept in REBUILD_DIR and reused.
+# Smaller runs: LEDGERKEEP_REBUILD_DOCUMENTS=100000 make bench-rebuild
+REBUILD_DIR ?= $(CURDIR)/target/bench-rebuild
+bench-rebuild:
+	LEDGERKEEP_REBUILD_DIR=$(REBUILD_DIR) cargo bench -p ledgerkeep-sync --bench rebuild
+
+# The reports and the explorer's commands on the simulator's large books and
+# the general ledger rebuilt from them, over 1M lines (api/benches/scale.rs).
+# The data folder is kept in SCALE_DIR and reused; delete it to build it
+# afresh (about 15 minutes, and the rebuild).
 # A newer schema migrates it on open, after a backup into its backups/ folder.
 SCALE_DIR ?= $(CURDIR)/target/bench-scale
 bench-scale:

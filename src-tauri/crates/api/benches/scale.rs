@@ -1,16 +1,17 @@
 //! The reports and the explorer at scale (`make bench`; docs/BENCHMARKS.md):
 //! the operations the Tauri commands call, timed on a ledger holding the
 //! simulator's large books (one organisation with 1,000,000 bank
-//! transactions) and 1,000,000 journal lines.
+//! transactions) and the general ledger rebuilt from them (more than
+//! 1,000,000 lines).
 //!
 //! The ledger is written the way a sync writes it: every record through
 //! `LedgerStore::apply_json_page` in pages of 1,000 (lines, search text, audit
-//! rows), then `optimize` and `ANALYZE` as the sync engine ends a run. The
-//! large books post Journals for only part of their documents (to keep the
-//! simulator in memory), so their Journals are repeated, each copy with new
-//! ids and numbers and dated 540 days (the books' span) earlier than the one
-//! before, until the ledger holds 1,000,000 journal lines: a longer history
-//! of the same business.
+//! rows). Xero's Journals are left out (the reports read the general ledger,
+//! and a Starter app cannot read Journals). Then, as a sync ends, the general
+//! ledger is rebuilt from the documents (`rebuild_general_ledger`, timed and
+//! printed in documents per second), then `optimize` and `ANALYZE`. A data
+//! folder kept from before the general ledger (its ledger has no rebuilt
+//! ledger) is rebuilt on first use.
 //!
 //! Then, each on the real clock, p50 and p95 (after warm-up calls):
 //! - reports: a financial year's profit and loss, the balance sheet and the
@@ -51,15 +52,14 @@ use ledgerkeep_api::*;
 use ledgerkeep_domain::reports::financial_year_start;
 use ledgerkeep_domain::{Actor, EntityKind};
 use ledgerkeep_sim::generate::{generate, BOOKS_END_MS};
-use ledgerkeep_sim::{Collection, Size, TenantBooks};
+use ledgerkeep_sim::{Collection, Size};
 use ledgerkeep_store::query::{DocumentFilter, DocumentKind};
 use ledgerkeep_store::LedgerStore;
+use ledgerkeep_sync::general_ledger::rebuild_general_ledger;
 use ledgerkeep_xero::MemoryTokenStore;
 use serde_json::Value;
 
-const JOURNAL_LINES: usize = 1_000_000;
 const PAGE: usize = 1_000;
-const SPAN_MS: i64 = 540 * 86_400_000;
 /// Marks a data folder whose ledger is complete.
 const READY: &str = "scale-ledger-ready";
 
@@ -93,49 +93,43 @@ fn earlier(date: &Value, by: i64) -> Value {
     Value::String(format!("/Date({}{rest})/", ms - by))
 }
 
-/// The books' Journals, repeated earlier and earlier until they hold `lines` lines.
-fn journals(books: &TenantBooks, lines: usize) -> (Vec<Value>, usize) {
-    let base: Vec<Value> = books
-        .table(Collection::Journals)
-        .records()
-        .iter()
-        .map(ledgerkeep_sim::Record::value)
-        .collect();
-    let top = base
-        .iter()
-        .filter_map(|j| j["JournalNumber"].as_i64())
-        .max()
-        .unwrap_or(0);
-    let mut out = Vec::new();
-    let mut count = 0usize;
-    let mut serial = 0u64;
-    'copies: for copy in 0i64.. {
-        for j in &base {
-            if count >= lines {
-                break 'copies;
-            }
-            let mut j = j.clone();
-            if copy > 0 {
-                serial += 1;
-                let by = copy * SPAN_MS;
-                j["JournalID"] =
-                    Value::String(format!("5ca1e000-{copy:04x}-4000-8000-{serial:012x}"));
-                j["JournalNumber"] = Value::from(j["JournalNumber"].as_i64().unwrap() + copy * top);
-                j["JournalDate"] = earlier(&j["JournalDate"], by);
-                j["CreatedDateUTC"] = earlier(&j["CreatedDateUTC"], by);
-                if let Some(ls) = j["JournalLines"].as_array_mut() {
-                    for (n, l) in ls.iter_mut().enumerate() {
-                        l["JournalLineID"] = Value::String(format!(
-                            "5ca1e001-{copy:04x}-4000-8{n:03x}-{serial:012x}"
-                        ));
-                    }
-                }
-            }
-            count += j["JournalLines"].as_array().map_or(0, Vec::len);
-            out.push(j);
-        }
-    }
-    (out, count)
+fn load_average() -> String {
+    std::process::Command::new("uptime")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.split("load average:").nth(1).map(|l| l.trim().to_owned()))
+        .unwrap_or_default()
+}
+
+/// Rebuilds the general ledger of the only organisation in the ledger under
+/// `root`, as a sync does after it wrote changes, and prints the rate.
+async fn rebuild(root: &Path) {
+    let store = LedgerStore::open(&AppPaths::under(root).ledger_file())
+        .await
+        .unwrap();
+    let tenant: String = sqlx::query_scalar("SELECT tenant_id FROM organisations LIMIT 1")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    let before = load_average();
+    let t = Instant::now();
+    let state = rebuild_general_ledger(&store, &tenant, Utc::now())
+        .await
+        .unwrap();
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "rebuilt the general ledger: {} documents, {} lines, {} unposted in {secs:.1} s: \
+         {:.0} documents/s (load average before: {before}; after: {})",
+        state.documents,
+        state.lines,
+        state.unposted.len(),
+        state.documents as f64 / secs,
+        load_average()
+    );
+    store.optimize().await.unwrap();
+    sqlx::query("ANALYZE").execute(store.pool()).await.unwrap();
+    store.close().await;
 }
 
 /// Writes the large books' first organisation into the ledger under `root`.
@@ -165,22 +159,12 @@ async fn build(root: &Path) {
         records += values.len();
         apply_all(&store, &books.tenant_id, kind_of(c), values).await;
     }
-    let (journals, lines) = journals(books, JOURNAL_LINES);
-    println!(
-        "journals: {} ({} lines; the books' own {} repeated earlier)",
-        journals.len(),
-        lines,
-        books.table(Collection::Journals).len()
-    );
-    records += journals.len();
-    apply_all(&store, &books.tenant_id, EntityKind::Journal, journals).await;
-    store.optimize().await.unwrap();
-    sqlx::query("ANALYZE").execute(store.pool()).await.unwrap();
     store.close().await;
     println!(
         "wrote {records} records through apply_json_page in {:.0} s",
         t.elapsed().as_secs_f64()
     );
+    rebuild(root).await;
     std::fs::write(root.join(READY), "").unwrap();
 }
 
@@ -326,6 +310,17 @@ async fn main() {
     println!("# Reports and the explorer at scale");
     if root.join(READY).exists() {
         println!("reusing the ledger in {}", root.display());
+        let store = LedgerStore::open(&AppPaths::under(&root).ledger_file())
+            .await
+            .unwrap();
+        let rebuilt: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM gl_state")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        store.close().await;
+        if rebuilt == 0 {
+            rebuild(&root).await;
+        }
     } else {
         build(&root).await;
     }
@@ -343,8 +338,8 @@ async fn main() {
     let tenant = orgs[0].tenant_id.clone();
     let counts: (i64, i64, i64) = sqlx::query_as(
         "SELECT (SELECT COUNT(*) FROM bank_transactions WHERE tenant_id = ?1), \
-         (SELECT COUNT(*) FROM journals WHERE tenant_id = ?1), \
-         (SELECT COUNT(*) FROM journal_lines l JOIN journals j ON j.id = l.parent_id \
+         (SELECT COUNT(*) FROM gl_entries WHERE tenant_id = ?1), \
+         (SELECT COUNT(*) FROM gl_lines l JOIN gl_entries j ON j.id = l.parent_id \
           WHERE j.tenant_id = ?1)",
     )
     .bind(&tenant)
@@ -352,7 +347,7 @@ async fn main() {
     .await
     .unwrap();
     println!(
-        "ledger: {} ({}): {} bank transactions, {} journals, {} journal lines",
+        "ledger: {} ({}): {} bank transactions; general ledger: {} entries, {} lines",
         orgs[0].name, tenant, counts.0, counts.1, counts.2
     );
     let mut t = Table::default();
@@ -365,7 +360,7 @@ async fn main() {
     let year_end = financial_year_start(books_end, 31, 3) - Days::new(1);
     let year_start = financial_year_start(year_end, 31, 3);
     let in_year: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM journal_lines l JOIN journals j ON j.id = l.parent_id \
+        "SELECT COUNT(*) FROM gl_lines l JOIN gl_entries j ON j.id = l.parent_id \
          WHERE j.tenant_id = ? AND j.date BETWEEN ? AND ?",
     )
     .bind(&tenant)
@@ -374,7 +369,11 @@ async fn main() {
     .fetch_one(ctx.store().pool())
     .await
     .unwrap();
-    println!("\nreports: the year {year_start} to {year_end} ({in_year} journal lines in it)");
+    println!(
+        "\nreports: the year {year_start} to {year_end} ({in_year} general ledger lines in it; \
+         load average {})",
+        load_average()
+    );
     let report = |kind, from: Option<NaiveDate>, comparisons: Vec<ReportPeriod>| ReportRequest {
         tenant_id: tenant.clone(),
         kind,
@@ -665,8 +664,9 @@ async fn main() {
         })
         .map(|(n, _)| n.as_str())
         .collect();
+    println!("\nload average at the end: {}", load_average());
     println!(
-        "\nexplorer calls with p95 over 100 ms: {}",
+        "explorer calls with p95 over 100 ms: {}",
         if over.is_empty() {
             "none".to_owned()
         } else {
