@@ -478,7 +478,8 @@ async fn report_requests_are_checked() {
     let (_dir, ctx, truth) = seeded_from_sim().await;
     let tenant = truth.tenants[0].tenant_id.clone();
     let d = NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
-    let mut cash = request(&tenant, ReportKind::ProfitAndLoss, &[(Some(d), d)]);
+    // The balance sheet has no cash basis (the profit and loss has).
+    let mut cash = request(&tenant, ReportKind::BalanceSheet, &[(None, d)]);
     cash.basis = Some(ReportBasis::Cash);
     assert_eq!(
         run_report(&ctx, cash).await.unwrap_err().code,
