@@ -716,6 +716,20 @@ export type FieldError = {
 	message: string,
 };
 
+/**
+ *  A first sync that needs more Xero calls than a day allows (the Starter
+ *  tier's 1,000): what is left of it.
+ */
+export type FirstSyncView = {
+	/**  Xero calls it still needs, about. */
+	callsLeft: number,
+	/**
+	 *  Further days, after today, within Xero's daily limit (`None`: the
+	 *  daily budget allows no call).
+	 */
+	moreDays: number | null,
+};
+
 export type Folder = 
 /**  The data folder: the ledger, settings and every folder below. */
 "data" | "logs" | "backups" | "exports";
@@ -1441,6 +1455,8 @@ export type SyncReportView = {
 	streams: StreamReportView[],
 	/**  Xero's own reports fetched and stored after the run (0 when none were due). */
 	xeroReports: number,
+	/**  A first sync this run did not finish (`None`: none under way). */
+	firstSync: FirstSyncView | null,
 };
 
 /**  Sync status, for all organisations or one. */
@@ -1463,6 +1479,11 @@ export type TenantSyncStatusView = {
 	 *  (skipped by every sync until the owner signs in again).
 	 */
 	refused: RefusedStreamView[],
+	/**
+	 *  A first sync under way over several days: what its last run said of
+	 *  the rest (`None`: none under way).
+	 */
+	firstSync: FirstSyncView | null,
 };
 
 /**  Ticks or unticks a step. */

@@ -14,6 +14,7 @@ const T1 = {
   lastRun: { kind: "incremental", startedAt: "2026-07-01T08:59:00.000Z", finishedAt: "2026-07-01T09:00:00.000Z", status: "ok", pages: 3, recordsSeen: 300, recordsChanged: 12 },
   dayLimitUsedPct: 7,
   refused: [{ stream: "Journals", reason: "plan", message: "Journals: not available on this Xero plan.", since: "2026-07-01T08:59:30Z" }],
+  firstSync: null,
 };
 const STATUS = { tenants: [T1] };
 
@@ -56,6 +57,32 @@ describe("the dashboard's sync status", () => {
     expect(screen.getByRole("progressbar", { name: /calls used this minute: 35%/ })).toHaveAttribute("value", "35");
     // The other organisation's progress is not shown, and a new stream reads the status again.
     await waitFor(() => expect(calls).toHaveLength(2));
+  });
+
+  it("says how many more days a first sync over several days takes", async () => {
+    mockIPC(
+      (cmd) => {
+        if (cmd === "sync_status") return { tenants: [{ ...T1, firstSync: { callsLeft: 1800, moreDays: 2 } }] };
+        throw { code: "internal", message: `unexpected ${cmd}` };
+      },
+      { shouldMockEvents: true },
+    );
+    render(<SyncStatusPanel tenantId="t-1" />);
+    const first = await screen.findByTestId("sync-first");
+    expect(first).toHaveTextContent("takes about 2 more days (about 1,800 Xero calls left).");
+  });
+
+  it("says nothing of a first sync when none is under way", async () => {
+    mockIPC(
+      (cmd) => {
+        if (cmd === "sync_status") return { tenants: [{ ...T1, firstSync: null }] };
+        throw { code: "internal", message: `unexpected ${cmd}` };
+      },
+      { shouldMockEvents: true },
+    );
+    render(<SyncStatusPanel tenantId="t-1" />);
+    await screen.findByTestId("sync-last-run");
+    expect(screen.queryByTestId("sync-first")).toBeNull();
   });
 
   it("reads the status again when a sync of the organisation ends, and drops its progress", async () => {

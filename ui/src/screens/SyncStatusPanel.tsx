@@ -1,5 +1,12 @@
 import { useEffect, useState } from "react";
-import { commands, events, type ApiError, type SyncProgressView, type TenantSyncStatusView } from "../bindings";
+import {
+  commands,
+  events,
+  type ApiError,
+  type FirstSyncView,
+  type SyncProgressView,
+  type TenantSyncStatusView,
+} from "../bindings";
 import { useEvent } from "../app/useEvent";
 import { settle } from "../app/useCommand";
 import { useOrganisationZone } from "../app/organisation";
@@ -68,6 +75,11 @@ export function SyncStatusPanel({ tenantId }: { tenantId: string }) {
               : "Not synced yet."}
             {status.dayLimitUsedPct !== null && ` ${status.dayLimitUsedPct}% of the day's Xero calls used.`}
           </p>
+          {status.firstSync && (
+            <p role="status" data-testid="sync-first">
+              {firstSyncWords(status.firstSync)}
+            </p>
+          )}
           {status.refused.length > 0 && (
             <ul data-testid="sync-refused">
               {status.refused.map((r) => (
@@ -104,4 +116,13 @@ export function SyncStatusPanel({ tenantId }: { tenantId: string }) {
       )}
     </div>
   );
+}
+
+/** A first sync that needs more of Xero's calls than a day allows, in words. */
+function firstSyncWords(f: FirstSyncView): string {
+  const calls = `about ${f.callsLeft.toLocaleString()} Xero ${f.callsLeft === 1 ? "call" : "calls"} left`;
+  if (f.moreDays === null) return `The first sync is not finished (${calls}), and Xero's daily limit leaves none for it.`;
+  if (f.moreDays === 0) return `The first sync goes on today (${calls}).`;
+  const days = f.moreDays === 1 ? "about 1 more day" : `about ${f.moreDays} more days`;
+  return `The first sync needs more than Xero's daily limit allows: it goes on each day, the most useful records first, and takes ${days} (${calls}).`;
 }

@@ -65,9 +65,9 @@ pub use ops::saved_views::{delete_view, save_view, saved_views, DeleteViewReques
 pub use ops::support_bundle::{make_support_bundle, SupportBundle, SupportBundleRequest};
 pub use ops::sync::{
     cancel_sync, export_records, progress_event, sync_now, sync_once, sync_status,
-    CancelSyncRequest, CancelSyncView, ExportFormat, ExportRequest, StreamReportView,
-    StreamStatusView, SyncNowRequest, SyncProgressView, SyncReportView, SyncService,
-    SyncStatusRequest, SyncStatusView, TenantSyncStatusView,
+    CancelSyncRequest, CancelSyncView, ExportFormat, ExportRequest, FirstSyncView,
+    StreamReportView, StreamStatusView, SyncNowRequest, SyncProgressView, SyncReportView,
+    SyncService, SyncStatusRequest, SyncStatusView, TenantSyncStatusView,
 };
 pub use ops::xero_connection::{
     complete_sign_in, disconnect, finish_loopback_sign_in, keep_organisations, list_organisations,

@@ -106,11 +106,33 @@ pub async fn sync(
     bar.finish_and_clear();
     let reports = reports?;
     print_json(&reports)?;
+    for r in &reports {
+        if let Some(f) = &r.first_sync {
+            let _ = writeln!(std::io::stderr(), "{}", first_sync_words(&r.tenant, f));
+        }
+    }
     Ok(if reports.iter().all(|r| r.ok) {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(EXIT_SYNC_STOPPED)
     })
+}
+
+/// A first sync that needs more of Xero's calls than a day allows, in words.
+fn first_sync_words(tenant: &str, f: &ledgerkeep_api::FirstSyncView) -> String {
+    let calls = format!("about {} Xero calls left", f.calls_left);
+    match f.more_days {
+        None => format!(
+            "The first sync of {tenant} is not finished ({calls}), and Xero's daily limit leaves none for it."
+        ),
+        Some(0) => format!("The first sync of {tenant} goes on today ({calls})."),
+        Some(1) => format!(
+            "The first sync of {tenant} needs more than Xero's daily limit allows: the app goes on with it tomorrow ({calls}); about 1 more day."
+        ),
+        Some(n) => format!(
+            "The first sync of {tenant} needs more than Xero's daily limit allows: the app goes on with it each day, about {n} more days ({calls})."
+        ),
+    }
 }
 
 /// `ledgerkeep-cli status [--tenant ID]`

@@ -272,6 +272,27 @@ pub struct RefusedStreamView {
     pub since: String,
 }
 
+/// A first sync that needs more Xero calls than a day allows (the Starter
+/// tier's 1,000): what is left of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct FirstSyncView {
+    /// Xero calls it still needs, about.
+    pub calls_left: u32,
+    /// Further days, after today, within Xero's daily limit (`None`: the
+    /// daily budget allows no call).
+    pub more_days: Option<u32>,
+}
+
+impl From<&ledgerkeep_sync::FirstSyncEstimate> for FirstSyncView {
+    fn from(e: &ledgerkeep_sync::FirstSyncEstimate) -> Self {
+        FirstSyncView {
+            calls_left: u32_of(e.calls_left),
+            more_days: e.more_days.map(u32_of),
+        }
+    }
+}
+
 /// What a sync did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
@@ -289,6 +310,8 @@ pub struct SyncReportView {
     pub streams: Vec<StreamReportView>,
     /// Xero's own reports fetched and stored after the run (0 when none were due).
     pub xero_reports: u32,
+    /// A first sync this run did not finish (`None`: none under way).
+    pub first_sync: Option<FirstSyncView>,
 }
 
 fn word<T: Serialize>(v: &T) -> String {
@@ -328,6 +351,7 @@ impl From<&SyncReport> for SyncReportView {
             records_changed: u32_of(r.records_changed),
             streams: r.streams.iter().map(StreamReportView::from).collect(),
             xero_reports: u32_of(r.xero_reports),
+            first_sync: r.first_sync.as_ref().map(FirstSyncView::from),
         }
     }
 }
@@ -482,6 +506,9 @@ pub struct TenantSyncStatusView {
     /// The streams Xero does not serve to this organisation's sign-in
     /// (skipped by every sync until the owner signs in again).
     pub refused: Vec<RefusedStreamView>,
+    /// A first sync under way over several days: what its last run said of
+    /// the rest (`None`: none under way).
+    pub first_sync: Option<FirstSyncView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -544,7 +571,13 @@ pub async fn sync_status(
                 since: r.at,
             })
             .collect();
+        let first_sync = ledgerkeep_sync::first_sync_state(store, &tenant)
+            .await
+            .and_then(|f| f.estimate)
+            .as_ref()
+            .map(FirstSyncView::from);
         out.push(TenantSyncStatusView {
+            first_sync,
             tenant_id: tenant,
             streams,
             last_run,
