@@ -1,0 +1,121 @@
+//! A first sync that needs more calls than the tenant's day allows: "Sync
+//! now" stops within the day, and its report and the sync status say how many
+//! more days the rest takes; the next day finishes it, and both say no more.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::*;
+use ledgerkeep_api::{
+    sync_now, sync_status, AppConfig, AppContext, AppPaths, SyncNowRequest, SyncStatusRequest,
+};
+use ledgerkeep_sim::{Limits, RunningSimulator, Size};
+use ledgerkeep_xero::{MemoryTokenStore, VirtualTime, Xero, XeroOptions};
+
+const PER_DAY: u32 = 12;
+const RESERVE: u32 = 2;
+
+#[tokio::test]
+async fn the_status_says_how_many_more_days_a_first_sync_takes() {
+    let time = VirtualTime::starting_at(ledgerkeep_sim::clock::DEFAULT_START_MS);
+    let sim = RunningSimulator::builder()
+        .seed(5)
+        .size(Size::Small)
+        .new_starter_app()
+        .organisations(1)
+        .limits(Limits {
+            per_day: PER_DAY,
+            ..Limits::STARTER
+        })
+        .clock(SimClock(Arc::clone(&time)))
+        .auto_consent(true)
+        .redirect_uri(BOUNCE_URL)
+        .start()
+        .await
+        .unwrap();
+    let mut options = XeroOptions::default();
+    options.client.limits.per_day = PER_DAY;
+    options.client.limits.background_reserve = RESERVE;
+    let xero = Arc::new(
+        Xero::new(
+            endpoints_of(&sim),
+            Arc::new(MemoryTokenStore::default()),
+            time.timekeeping(),
+            None,
+            options,
+        )
+        .unwrap(),
+    );
+    sign_in_by_bounce(&xero).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = AppConfig::new(AppPaths::under(dir.path()));
+    config.clock = time.timekeeping().clock;
+    let ctx = AppContext::open(config).await.unwrap();
+    let svc = test_service(&ctx, &xero, &time, Duration::from_secs(30)).await;
+    let tenant = sim.tenants()[0].tenant_id.clone();
+    let now = |tenant_id: &str| SyncNowRequest {
+        tenant_id: tenant_id.to_owned(),
+        full: false,
+    };
+
+    // Every stream of the small books is one page; 20 streams, 12 calls a day.
+    let day1 = sync_now(&svc, now(&tenant)).await.unwrap();
+    assert!(!day1.ok);
+    assert_eq!(
+        day1.stopped.as_deref(),
+        Some("dailyLimit"),
+        "{:?}",
+        day1.error
+    );
+    assert!(day1.calls <= PER_DAY, "{} calls", day1.calls);
+    let said = day1.first_sync.expect("the report says what is left");
+    // Not reached, or stopped in: each needs its one page.
+    let not_read = day1
+        .streams
+        .iter()
+        .filter(|s| s.status == "notRun" || s.status == "failed")
+        .count() as u32;
+    assert_eq!(
+        said.calls_left, not_read,
+        "one call for each stream not read"
+    );
+    let more = said.more_days.unwrap();
+    assert_eq!(more, said.calls_left.div_ceil(PER_DAY - RESERVE));
+    let status = sync_status(
+        &ctx,
+        SyncStatusRequest {
+            tenant_id: Some(tenant.clone()),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(status.tenants[0].first_sync, Some(said));
+
+    // The next day finishes it: no more days, in the report or the status.
+    time.advance(Duration::from_secs(25 * 3600));
+    let mut days = 1;
+    let last = loop {
+        let r = sync_now(&svc, now(&tenant)).await.unwrap();
+        days += 1;
+        if r.ok || days > 4 {
+            break r;
+        }
+        time.advance(Duration::from_secs(25 * 3600));
+    };
+    assert!(last.ok, "{:?}", last.error);
+    assert_eq!(days, 1 + more, "estimated {more} more days");
+    assert_eq!(last.first_sync, None);
+    let status = sync_status(
+        &ctx,
+        SyncStatusRequest {
+            tenant_id: Some(tenant),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(status.tenants[0].first_sync, None);
+    svc.shutdown().await;
+}
