@@ -10,7 +10,7 @@
 //! comparison (`run_report`'s `xero`) names every line, account or total,
 //! that is not Xero's. The simulator computes its reports from its Journals,
 //! which the app cannot read here: the two meet only through the documents.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)] // a test prints what it compared
 
 use std::sync::Arc;
 
