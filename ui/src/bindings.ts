@@ -1107,7 +1107,7 @@ export type RefusedStreamView = {
 
 /**
  *  Accrual: income and expenses when invoiced or billed. Cash: when money
- *  moved (the cash summary's only basis).
+ *  moved (the cash summary's only basis; the profit and loss has both).
  */
 export type ReportBasis = "accrual" | "cash";
 
