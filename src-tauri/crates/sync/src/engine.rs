@@ -524,9 +524,18 @@ impl SyncEngine {
                         } else {
                             0
                         };
-                        let left_today = limiter.day_left(tenant).saturating_sub(keep);
+                        let day_left = limiter.day_left(tenant);
+                        let left_today = day_left.saturating_sub(keep);
+                        // The tier's day, as Xero shows it: what it says is left
+                        // plus what this run spent is at most the day's budget
+                        // (a Starter app's 1,000 when the client was set for 5,000).
+                        let spent: u64 = reports.iter().map(|r| r.calls).sum();
+                        let seen = u64::from(day_left).saturating_add(spent);
+                        let budget = u32::try_from(seen)
+                            .unwrap_or(u32::MAX)
+                            .min(limits.per_day);
                         // The days that follow are the scheduler's (background) runs.
-                        let per_day = limits.per_day.saturating_sub(limits.background_reserve);
+                        let per_day = budget.saturating_sub(limits.background_reserve);
                         let estimate = FirstSyncEstimate::new(
                             calls_left,
                             u64::from(left_today),
