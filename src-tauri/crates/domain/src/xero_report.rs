@@ -870,6 +870,9 @@ mod tests {
         assert!(anchors_to_fetch(day(2026, 7, 1), None, &[], 10).is_empty());
         // A first document this month: only its opening day.
         let new = anchors_to_fetch(day(2026, 7, 20), Some(day(2026, 7, 3)), &[], 10);
-        assert_eq!(new.iter().map(|r| r.to).collect::<Vec<_>>(), vec![day(2026, 7, 2)]);
+        assert_eq!(
+            new.iter().map(|r| r.to).collect::<Vec<_>>(),
+            vec![day(2026, 7, 2)]
+        );
     }
 }

@@ -122,9 +122,10 @@ async fn four_reports_and_the_anchoring_trial_balances_after_a_complete_sync_the
     let refreshed = again
         .iter()
         .filter(|a| {
-            stored
-                .iter()
-                .any(|b| (&b.kind, &b.from, &b.to) == (&a.kind, &a.from, &a.to) && a.fetched_utc > b.fetched_utc)
+            stored.iter().any(|b| {
+                (&b.kind, &b.from, &b.to) == (&a.kind, &a.from, &a.to)
+                    && a.fetched_utc > b.fetched_utc
+            })
         })
         .count();
     assert_eq!(refreshed, 4, "only the four are fetched again");
@@ -163,7 +164,11 @@ async fn reports_keep_off_the_last_tenth_of_the_days_budget() {
     assert!(r.xero_reports >= 4, "{}", r.xero_reports);
     // And the anchoring trial balances stop where the last tenth begins.
     let per_day = u64::from(calls * 2);
-    assert!(r.calls <= per_day - per_day / 10 + 1, "{} of {per_day}", r.calls);
+    assert!(
+        r.calls <= per_day - per_day / 10 + 1,
+        "{} of {per_day}",
+        r.calls
+    );
 }
 
 #[tokio::test]
