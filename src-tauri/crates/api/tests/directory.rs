@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use ledgerkeep_api::*;
 use ledgerkeep_sim::Collection;
 use rust_decimal::Decimal;
-use seeded::{dec, ms_date, seeded_from_sim};
+use seeded::{dec, document_journals, ms_date, seeded_from_sim};
 
 #[tokio::test]
 async fn contacts_come_by_name_in_pages_with_what_they_owe_and_are_owed() {
@@ -103,7 +103,7 @@ async fn contacts_come_by_name_in_pages_with_what_they_owe_and_are_owed() {
 async fn the_chart_of_accounts_carries_each_balance_and_its_lines() {
     let (_dir, ctx, truth) = seeded_from_sim().await;
     let tenant = truth.tenants[0].tenant_id.clone();
-    let journals = truth.records(&tenant, Collection::Journals);
+    let journals = document_journals(&truth, &tenant);
     let last = journals
         .iter()
         .filter_map(|j| ms_date(&j["JournalDate"]))

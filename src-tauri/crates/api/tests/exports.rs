@@ -13,7 +13,7 @@ use ledgerkeep_api::*;
 use ledgerkeep_domain::{Actor, EntityKind};
 use ledgerkeep_sim::Collection;
 use rust_decimal::Decimal;
-use seeded::{dec, ms_date, seeded_from_sim};
+use seeded::{dec, document_journals, ms_date, seeded_from_sim};
 
 fn read_csv(path: &str) -> Vec<Vec<String>> {
     let mut r = csv::ReaderBuilder::new()
@@ -187,7 +187,7 @@ async fn a_profit_and_loss_exports_to_csv_and_excel_with_the_ledgers_exact_figur
         })
         .collect();
     let mut net = Decimal::ZERO;
-    for j in truth.records(&tenant, Collection::Journals) {
+    for j in document_journals(&truth, &tenant) {
         let date = ms_date(&j["JournalDate"]).unwrap();
         if date < from || date > to {
             continue;

@@ -90,3 +90,18 @@ pub fn busiest(truth: &Truth) -> (String, NaiveDate) {
         .unwrap();
     (t.tenant_id.clone(), last)
 }
+
+/// The simulator's Journals that come from a document: what a ledger rebuilt
+/// from the documents holds when no trial balance of Xero's is stored to
+/// explain the rest (the pay runs, which no endpoint shows).
+pub fn document_journals(truth: &Truth, tenant: &str) -> Vec<Value> {
+    truth
+        .records(tenant, Collection::Journals)
+        .into_iter()
+        .filter(|j| {
+            !j["SourceType"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("INTEGRATEDPAYROLL"))
+        })
+        .collect()
+}
