@@ -51,23 +51,33 @@ describe("the dashboard", () => {
     }
   });
 
-  it("shows what customers owe, due and overdue, per currency, as the ledger's invoices add up", async () => {
+  it("shows what customers owe, due and overdue, per currency, as the ledger's invoices and credits add up", async () => {
     const today = localToday();
     const block = await driver.findElement(byTestId("dashboard-receivables"));
+    // Open invoices less the customers' credit notes and overpayments not yet used (credits
+    // count as documents, never as overdue), each in its own currency.
     const docs = ledger(
       ledgerFile,
-      `SELECT COALESCE(currency_code, '—'), amount_due, COALESCE(due_date, '') FROM invoices
+      `SELECT COALESCE(currency_code, '—'), amount_due, COALESCE(due_date, ''), 'invoice' FROM invoices
         WHERE tenant_id = ${sqlText(tenant)} AND type = 'ACCREC' AND status = 'AUTHORISED' AND date <= '${today}'
-          AND amount_due IS NOT NULL AND amount_due_e4 IS NOT 0`,
+          AND amount_due IS NOT NULL AND amount_due_e4 IS NOT 0
+       UNION ALL
+       SELECT COALESCE(currency_code, '—'), remaining_credit, '', 'credit' FROM credit_notes
+        WHERE tenant_id = ${sqlText(tenant)} AND type = 'ACCRECCREDIT' AND status = 'AUTHORISED' AND date <= '${today}'
+          AND remaining_credit IS NOT NULL AND trim(remaining_credit, '0.-') != ''
+       UNION ALL
+       SELECT COALESCE(currency_code, '—'), remaining_credit, '', 'credit' FROM overpayments
+        WHERE tenant_id = ${sqlText(tenant)} AND type = 'RECEIVE-OVERPAYMENT' AND status = 'AUTHORISED' AND date <= '${today}'
+          AND remaining_credit IS NOT NULL AND trim(remaining_credit, '0.-') != ''`,
     );
-    assert.ok(docs.length > 0, "the demo company has open invoices");
+    assert.ok(docs.some(([, , , kind]) => kind === "invoice"), "the demo company has open invoices");
     /** @type {Map<string, {due: bigint, count: number, overdue: bigint, overdueCount: number}>} */
     const expected = new Map();
-    for (const [currency, amount, due] of docs) {
+    for (const [currency, amount, due, kind] of docs) {
       const t = expected.get(currency) ?? { due: 0n, count: 0, overdue: 0n, overdueCount: 0 };
-      t.due += e4(amount);
+      t.due += kind === "credit" ? -e4(amount) : e4(amount);
       t.count += 1;
-      if (due !== "" && due < today) {
+      if (kind === "invoice" && due !== "" && due < today) {
         t.overdue += e4(amount);
         t.overdueCount += 1;
       }
