@@ -16,13 +16,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
 use chrono::{Datelike, Months, NaiveDate};
 use ledgerkeep_api::*;
 use ledgerkeep_domain::reports::AgeBucket;
-use ledgerkeep_sim::{Collection, Limits, RunningSimulator, Size};
-use ledgerkeep_xero::{ApiRequest, VirtualTime};
+use ledgerkeep_sim::{Collection, Limits, Size};
+use ledgerkeep_xero::ApiRequest;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
@@ -39,31 +38,7 @@ const ROOMY: Limits = Limits {
 /// A new Starter app (granular scopes, no Journals) signed in to small
 /// books of `seed`, with the app's default scopes.
 async fn starter(seed: u64) -> common::SignedIn {
-    let time = VirtualTime::starting_at(ledgerkeep_sim::clock::DEFAULT_START_MS);
-    let sim = RunningSimulator::builder()
-        .seed(seed)
-        .size(Size::Small)
-        .new_starter_app()
-        .limits(ROOMY)
-        .clock(common::SimClock(Arc::clone(&time)))
-        .auto_consent(true)
-        .redirect_uri(common::BOUNCE_URL)
-        .start()
-        .await
-        .unwrap();
-    let xero = common::xero_at(common::endpoints_of(&sim), &time);
-    common::sign_in_by_bounce(&xero).await;
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = AppConfig::new(AppPaths::under(dir.path()));
-    config.clock = time.timekeeping().clock;
-    let ctx = AppContext::open(config).await.unwrap();
-    common::SignedIn {
-        sim,
-        time,
-        xero,
-        ctx,
-        dir,
-    }
+    common::starter_signed_in(seed, Size::Small, ROOMY).await
 }
 
 fn ymd(d: NaiveDate) -> String {

@@ -5,56 +5,41 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use common::*;
-use ledgerkeep_api::{
-    sync_now, sync_status, AppConfig, AppContext, AppPaths, SyncNowRequest, SyncStatusRequest,
-};
+use ledgerkeep_api::{sync_now, sync_status, SyncNowRequest, SyncStatusRequest};
 use ledgerkeep_sim::{Limits, RunningSimulator, Size};
-use ledgerkeep_xero::{MemoryTokenStore, VirtualTime, Xero, XeroOptions};
+use ledgerkeep_xero::XeroOptions;
 
 const PER_DAY: u32 = 12;
 const RESERVE: u32 = 2;
 
 #[tokio::test]
 async fn the_status_says_how_many_more_days_a_first_sync_takes() {
-    let time = VirtualTime::starting_at(ledgerkeep_sim::clock::DEFAULT_START_MS);
-    let sim = RunningSimulator::builder()
-        .seed(5)
-        .size(Size::Small)
-        .new_starter_app()
-        .organisations(1)
-        .limits(Limits {
-            per_day: PER_DAY,
-            ..Limits::STARTER
-        })
-        .clock(SimClock(Arc::clone(&time)))
-        .auto_consent(true)
-        .redirect_uri(BOUNCE_URL)
-        .start()
-        .await
-        .unwrap();
     // The client is not told the tier's day (it keeps Xero's 5,000): what
     // Xero says is left tells it.
     let mut options = XeroOptions::default();
     options.client.limits.background_reserve = RESERVE;
-    let xero = Arc::new(
-        Xero::new(
-            endpoints_of(&sim),
-            Arc::new(MemoryTokenStore::default()),
-            time.timekeeping(),
-            None,
-            options,
-        )
-        .unwrap(),
-    );
-    sign_in_by_bounce(&xero).await;
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = AppConfig::new(AppPaths::under(dir.path()));
-    config.clock = time.timekeeping().clock;
-    let ctx = AppContext::open(config).await.unwrap();
+    let SignedIn {
+        sim,
+        time,
+        xero,
+        ctx,
+        dir: _dir,
+    } = signed_in_on(
+        RunningSimulator::builder()
+            .seed(5)
+            .size(Size::Small)
+            .new_starter_app()
+            .organisations(1)
+            .limits(Limits {
+                per_day: PER_DAY,
+                ..Limits::STARTER
+            }),
+        options,
+    )
+    .await;
     let svc = test_service(&ctx, &xero, &time, Duration::from_secs(30)).await;
     let tenant = sim.tenants()[0].tenant_id.clone();
     let now = |tenant_id: &str| SyncNowRequest {

@@ -12,47 +12,21 @@
 //! which the app cannot read here: the two meet only through the documents.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)] // a test prints what it compared
 
-use std::sync::Arc;
-
 use chrono::{Datelike, Months, NaiveDate};
 use ledgerkeep_api::*;
 use ledgerkeep_domain::canonical_json;
 use ledgerkeep_domain::xero_report::{
     parse_report, report_of, FigureKey, ReportToFetch, XeroReportKind,
 };
-use ledgerkeep_sim::{Limits, RunningSimulator, Size};
-use ledgerkeep_xero::{Priority, VirtualTime};
+use ledgerkeep_sim::{Limits, Size};
+use ledgerkeep_xero::Priority;
 
 mod common;
 
 /// A new Starter app (granular scopes, no Journals) signed in to `size`
 /// books of `seed`, with the app's default scopes.
 async fn starter(seed: u64, size: Size) -> common::SignedIn {
-    let time = VirtualTime::starting_at(ledgerkeep_sim::clock::DEFAULT_START_MS);
-    let sim = RunningSimulator::builder()
-        .seed(seed)
-        .size(size)
-        .new_starter_app()
-        .limits(Limits::STARTER)
-        .clock(common::SimClock(Arc::clone(&time)))
-        .auto_consent(true)
-        .redirect_uri(common::BOUNCE_URL)
-        .start()
-        .await
-        .unwrap();
-    let xero = common::xero_at(common::endpoints_of(&sim), &time);
-    common::sign_in_by_bounce(&xero).await;
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = AppConfig::new(AppPaths::under(dir.path()));
-    config.clock = time.timekeeping().clock;
-    let ctx = AppContext::open(config).await.unwrap();
-    common::SignedIn {
-        sim,
-        time,
-        xero,
-        ctx,
-        dir,
-    }
+    common::starter_signed_in(seed, size, Limits::STARTER).await
 }
 
 fn ymd(d: NaiveDate) -> String {

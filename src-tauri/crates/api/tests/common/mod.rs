@@ -65,18 +65,55 @@ pub struct SignedIn {
 }
 
 pub async fn signed_in(seed: u64) -> SignedIn {
+    signed_in_on(
+        RunningSimulator::builder()
+            .seed(seed)
+            .size(Size::Small)
+            .limits(Limits::XERO),
+        XeroOptions::default(),
+    )
+    .await
+}
+
+/// A new Xero app on the Starter tier (granular scopes, no Journals) signed
+/// in to `size` books of `seed`, the simulator keeping to `limits`.
+pub async fn starter_signed_in(seed: u64, size: Size, limits: Limits) -> SignedIn {
+    signed_in_on(
+        RunningSimulator::builder()
+            .seed(seed)
+            .size(size)
+            .new_starter_app()
+            .limits(limits),
+        XeroOptions::default(),
+    )
+    .await
+}
+
+/// The simulator `builder` makes, on a virtual clock from the simulator's
+/// day one, a client with `options` signed in to it through the bounce
+/// page, and the app's context on that clock in a temporary folder.
+pub async fn signed_in_on(
+    builder: ledgerkeep_sim::SimulatorBuilder,
+    options: XeroOptions,
+) -> SignedIn {
     let time = VirtualTime::starting_at(ledgerkeep_sim::clock::DEFAULT_START_MS);
-    let sim = RunningSimulator::builder()
-        .seed(seed)
-        .size(Size::Small)
-        .limits(Limits::XERO)
+    let sim = builder
         .clock(SimClock(Arc::clone(&time)))
         .auto_consent(true)
         .redirect_uri(BOUNCE_URL)
         .start()
         .await
         .unwrap();
-    let xero = xero_at(endpoints_of(&sim), &time);
+    let xero = Arc::new(
+        Xero::new(
+            endpoints_of(&sim),
+            Arc::new(MemoryTokenStore::default()),
+            time.timekeeping(),
+            None,
+            options,
+        )
+        .unwrap(),
+    );
     sign_in_by_bounce(&xero).await;
     let dir = tempfile::tempdir().unwrap();
     let mut config = AppConfig::new(AppPaths::under(dir.path()));
