@@ -14,12 +14,8 @@
 
 use chrono::{Datelike, Months, NaiveDate};
 use ledgerkeep_api::*;
-use ledgerkeep_domain::canonical_json;
-use ledgerkeep_domain::xero_report::{
-    parse_report, report_of, FigureKey, ReportToFetch, XeroReportKind,
-};
+use ledgerkeep_domain::xero_report::{ReportToFetch, XeroReportKind};
 use ledgerkeep_sim::{Limits, Size};
-use ledgerkeep_xero::Priority;
 
 mod common;
 
@@ -29,37 +25,9 @@ async fn starter(seed: u64, size: Size) -> common::SignedIn {
     common::starter_signed_in(seed, size, Limits::STARTER).await
 }
 
-fn ymd(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
+use common::ymd;
 
-/// Fetches Xero's report `r` with the app's client and stores it as the
-/// sync does; the number of accounts with a figure in Xero's report.
-async fn fetch_and_store(s: &common::SignedIn, tenant: &str, r: &ReportToFetch) -> usize {
-    let req = ledgerkeep_sync::reports::request_for(r, Priority::User);
-    let resp = s.xero.client().get(tenant, &req).await.unwrap();
-    let report = report_of(r.kind, &resp.body).unwrap();
-    // Accounts with a figure other than zero, as Xero's report gives them.
-    let accounts = parse_report(r.kind, &resp.body)
-        .unwrap()
-        .figures
-        .iter()
-        .filter(|(k, f)| matches!(k, FigureKey::Account(_)) && !f.amount.is_zero())
-        .count();
-    s.ctx
-        .store()
-        .save_xero_report(
-            tenant,
-            r.kind,
-            r.from.map(ymd).as_deref(),
-            &ymd(r.to),
-            &canonical_json(report),
-            chrono::DateTime::from_timestamp_millis(s.time.now_ms()).unwrap(),
-        )
-        .await
-        .unwrap();
-    accounts
-}
+use common::fetch_and_store;
 
 /// The app's report of `r`'s kind and period, beside the stored Xero one.
 async fn compared(s: &common::SignedIn, tenant: &str, r: &ReportToFetch) -> ReportView {

@@ -224,3 +224,40 @@ pub async fn open_app_in(dir: &std::path::Path) -> AppContext {
     .await
     .unwrap()
 }
+
+/// `YYYY-MM-DD`.
+pub fn ymd(d: chrono::NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// Fetches Xero's report `r` with the app's client and stores it as the
+/// sync does; the number of accounts with a figure other than zero in it.
+pub async fn fetch_and_store(
+    s: &SignedIn,
+    tenant: &str,
+    r: &ledgerkeep_domain::xero_report::ReportToFetch,
+) -> usize {
+    use ledgerkeep_domain::xero_report::{parse_report, report_of, FigureKey};
+    let req = ledgerkeep_sync::reports::request_for(r, ledgerkeep_xero::Priority::User);
+    let resp = s.xero.client().get(tenant, &req).await.unwrap();
+    let report = report_of(r.kind, &resp.body).unwrap();
+    let accounts = parse_report(r.kind, &resp.body)
+        .unwrap()
+        .figures
+        .iter()
+        .filter(|(k, f)| matches!(k, FigureKey::Account(_)) && !f.amount.is_zero())
+        .count();
+    s.ctx
+        .store()
+        .save_xero_report(
+            tenant,
+            r.kind,
+            r.from.map(ymd).as_deref(),
+            &ymd(r.to),
+            &ledgerkeep_domain::canonical_json(report),
+            chrono::DateTime::from_timestamp_millis(s.time.now_ms()).unwrap(),
+        )
+        .await
+        .unwrap();
+    accounts
+}
