@@ -7,6 +7,9 @@ SHELL := /bin/bash
 # Every cargo call builds the shell with the UI embedded, so that the checks,
 # the tests and the app share one set of compiled dependencies.
 FEATURES := --features ledgerkeep/custom-protocol
+# A clean clone gains nothing from incremental compilation, and its cache
+# roughly doubles target/ (CARGO_INCREMENTAL=1 make … keeps it for local work).
+export CARGO_INCREMENTAL ?= 0
 APP := target/debug/ledgerkeep
 
 .PHONY: help deps ui app run test fmt-check clippy rust-test ui-check e2e bindings fmt bench bench-rebuild bench-scale bench-app deb deb-test fuzz soak load crash screenshots
