@@ -98,6 +98,7 @@
 //!   balances exactly in the base currency.
 
 mod aged;
+mod backdated;
 mod balances;
 mod cash;
 mod context;
@@ -108,6 +109,7 @@ mod post;
 mod rebuild;
 
 pub use aged::{aged, aged_document, outstanding_at, Aged, AgedDocument, AgedKind, Outstanding};
+pub use backdated::{backdated, Backdated, Entered};
 pub use balances::{monthly_balances, sum_by, trial_balance, BalanceOverflow, Month, Sums};
 pub use cash::{cash_basis, counts_when_settled};
 pub use context::{

@@ -19,7 +19,12 @@
 //!   different ones, read from the audit trail's old and new values;
 //! - **backdated entries**: the first journal of a transaction entered more
 //!   than `backdated_days` after its date (reversals and re-posts of an edit
-//!   are not entries of their own);
+//!   are not entries of their own). Without Journals (a Starter app), a
+//!   document that arrived after detection began watching the organisation
+//!   (the end of its first complete sync), entered that many days after its
+//!   date, by its `UpdatedDateUTC` when first stored; the books of the first
+//!   sync are not judged, as no endpoint says when they were entered. The
+//!   rule itself is `ledgerkeep_ledger::backdated`;
 //! - **edits after the lock date**: a document dated on or before the
 //!   organisation's lock date whose amounts, lines, date, contact or status
 //!   (voided, deleted) changed in Xero after that date (from the audit trail;
@@ -215,6 +220,42 @@ fn day(text: Option<&str>) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(t.get(..10)?, "%Y-%m-%d").ok()
 }
 
+/// The setting that holds where detection began watching an organisation.
+fn watch_key(tenant: &str) -> String {
+    format!("anomalies.watching_since.{tenant}")
+}
+
+/// Where detection began watching: the last audit row then, and the instant.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Watch {
+    seq: i64,
+    at: String,
+}
+
+async fn watch(conn: &mut SqliteConnection, tenant: &str) -> Result<Option<Watch>, StoreError> {
+    let json: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+        .bind(watch_key(tenant))
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
+}
+
+/// The instant a Xero date field holds: `/Date(ms+hhmm)/` or ISO text.
+fn instant_of(v: Option<&Value>) -> Option<DateTime<Utc>> {
+    let text = v?.as_str()?;
+    if let Ok(d) = ledgerkeep_domain::parse_ms_date(text) {
+        return Some(d.instant);
+    }
+    DateTime::parse_from_rfc3339(text)
+        .map(|d| d.with_timezone(&Utc))
+        .ok()
+        .or_else(|| {
+            chrono::NaiveDateTime::parse_from_str(text.get(..19)?, "%Y-%m-%dT%H:%M:%S")
+                .ok()
+                .map(|d| d.and_utc())
+        })
+}
+
 /// `NZD 12,345.60`: the currency and the amount with thousands separators,
 /// at the scale it was stored with (at least cents).
 pub fn format_amount(currency: Option<&str>, amount: Decimal) -> String {
@@ -302,8 +343,30 @@ impl LedgerStore {
         config: &AnomalyConfig,
         now: DateTime<Utc>,
     ) -> Result<DetectionOutcome, StoreError> {
+        self.begin_watching(tenant_id, now).await?;
         let findings = self.find_anomalies(tenant_id, config).await?;
         self.store_findings(tenant_id, &findings, now).await
+    }
+
+    /// Marks where the organisation's books stood when detection first ran
+    /// (the end of its first complete sync), once: the documents stored
+    /// after it, and changed in Xero after it, arrived while Ledgerkeep was
+    /// watching, so the day they were first seen is the day they were
+    /// entered (what the backdated rule needs without Journals).
+    async fn begin_watching(&self, tenant_id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let key = watch_key(tenant_id);
+        if self.setting(&key).await?.is_some() {
+            return Ok(());
+        }
+        let seq: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM audit_log")
+            .fetch_one(self.pool())
+            .await?;
+        let watch = Watch {
+            seq: seq.unwrap_or(0),
+            at: format_instant(now),
+        };
+        let json = serde_json::to_string(&watch).map_err(data_err)?;
+        self.set_setting(&key, &json, now).await
     }
 
     /// Runs every rule on one organisation's books; stores nothing.
@@ -853,7 +916,7 @@ async fn journal_source(
     tenant: &str,
     source: &str,
 ) -> Result<Option<RecordLink>, StoreError> {
-    let tables: [(&str, EntityKind, &str); 7] = [
+    let tables: [(&str, EntityKind, &str); 8] = [
         (
             "invoices",
             EntityKind::Invoice,
@@ -887,6 +950,11 @@ async fn journal_source(
         (
             "overpayments",
             EntityKind::Overpayment,
+            "COALESCE(NULLIF(reference, ''), xero_id)",
+        ),
+        (
+            "prepayments",
+            EntityKind::Prepayment,
             "COALESCE(NULLIF(reference, ''), xero_id)",
         ),
     ];
@@ -943,8 +1011,58 @@ async fn backdated_entries(
     config: &AnomalyConfig,
 ) -> Result<Vec<Finding>, StoreError> {
     let lock = lock_date(conn, tenant).await?;
+    let has_journals: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM journals WHERE tenant_id = ?)")
+            .bind(tenant)
+            .fetch_one(&mut *conn)
+            .await?;
+    if has_journals {
+        backdated_journals(conn, tenant, config, lock).await
+    } else {
+        backdated_documents(conn, tenant, config, lock).await
+    }
+}
+
+/// The sentence of a backdated entry.
+fn backdated_finding<K>(
+    key_id: &str,
+    what: &str,
+    b: &ledgerkeep_ledger::Backdated<K>,
+    records: Vec<RecordLink>,
+) -> Finding {
+    let locked = match b.into_locked_period {
+        Some(l) => format!(" It falls in the period locked up to {l}."),
+        None => String::new(),
+    };
+    Finding {
+        key: format!(
+            "{}:{}",
+            AnomalyRule::BackdatedEntry.as_str(),
+            key_id.to_ascii_lowercase()
+        ),
+        rule: AnomalyRule::BackdatedEntry,
+        title: "Backdated entry".to_owned(),
+        explanation: format!(
+            "{what} is dated {} but was entered on {}, {} later.{locked} Reports for that period may have changed since you read them.",
+            b.date,
+            b.entered,
+            plural(b.days_late, "day", "days")
+        ),
+        records,
+        amount: None,
+        currency_code: None,
+    }
+}
+
+/// With Journals: the first journal of each source, by the day Xero created it.
+async fn backdated_journals(
+    conn: &mut SqliteConnection,
+    tenant: &str,
+    config: &AnomalyConfig,
+    lock: Option<NaiveDate>,
+) -> Result<Vec<Finding>, StoreError> {
     let mut seen_sources: HashSet<String> = HashSet::new();
-    let mut late = Vec::new();
+    let mut entries = Vec::new();
     // Keyset pages: a large ledger's journals never sit in memory at once.
     let mut after: (i64, i64) = (i64::MIN, i64::MIN);
     loop {
@@ -960,6 +1078,7 @@ async fn backdated_entries(
         .await?;
         let Some(last) = rows.last() else { break };
         after = (last.try_get("number")?, last.try_get("id")?);
+        let mut page = Vec::new();
         for r in &rows {
             let source: Option<String> = r.try_get("source_xero_id")?;
             // Only the first journal of a source is its entry; later ones
@@ -971,25 +1090,24 @@ async fn backdated_entries(
             }
             let date = day(r.try_get::<Option<String>, _>("date")?.as_deref());
             let created = day(r.try_get::<Option<String>, _>("updated_utc")?.as_deref());
-            let (Some(date), Some(created)) = (date, created) else {
+            let (Some(date), Some(entered)) = (date, created) else {
                 continue;
             };
-            let gap = (created - date).num_days();
-            if gap > config.backdated_days {
-                late.push((
-                    r.try_get::<String, _>("xero_id")?,
-                    r.try_get::<Option<i64>, _>("number")?,
-                    date,
-                    created,
-                    gap,
-                    source,
-                ));
-            }
+            let key: (String, Option<i64>, Option<String>) =
+                (r.try_get("xero_id")?, r.try_get("number")?, source);
+            page.push(ledgerkeep_ledger::Entered { key, date, entered });
         }
+        entries.extend(ledgerkeep_ledger::backdated(
+            page,
+            config.backdated_days,
+            lock,
+        ));
     }
     let mut out = Vec::new();
-    for (journal, number, date, created, gap, source) in late {
-        let source_link = match &source {
+    for b in entries {
+        let (journal, number, source) = &b.key;
+        let number = *number;
+        let source_link = match source {
             Some(s) => journal_source(conn, tenant, s).await?,
             None => None,
         };
@@ -997,37 +1115,90 @@ async fn backdated_entries(
             Some(l) => format!("The {} {}", entity_noun(l.entity), l.label),
             None => format!("Journal {}", number.unwrap_or_default()),
         };
-        let locked = match lock {
-            Some(l) if date <= l && created > l => {
-                format!(" It falls in the period locked up to {l}.")
-            }
-            _ => String::new(),
-        };
         let mut records = Vec::new();
-        if let Some(l) = source_link.clone() {
+        if let Some(l) = source_link {
             records.push(l);
         }
         records.push(link(
             EntityKind::Journal,
-            &journal,
+            journal,
             &format!("Journal {}", number.unwrap_or_default()),
         ));
-        out.push(Finding {
-            key: format!(
-                "{}:{}",
-                AnomalyRule::BackdatedEntry.as_str(),
-                journal.to_ascii_lowercase()
-            ),
-            rule: AnomalyRule::BackdatedEntry,
-            title: "Backdated entry".to_owned(),
-            explanation: format!(
-                "{what} is dated {date} but was entered on {created}, {} later.{locked} Reports for that period may have changed since you read them.",
-                plural(gap, "day", "days")
-            ),
-            records,
-            amount: None,
-            currency_code: None,
+        out.push(backdated_finding(journal, &what, &b, records));
+    }
+    Ok(out)
+}
+
+/// The documents that post, as the audit trail names their tables.
+const DOCUMENT_TABLES: &str = "'invoices', 'credit_notes', 'payments', 'overpayments', \
+     'prepayments', 'bank_transactions', 'bank_transfers', 'manual_journals'";
+
+/// Without Journals (a Starter app): the documents first stored after
+/// detection began watching the organisation, entered (their
+/// `UpdatedDateUTC` when first stored) after it began. Documents of the first
+/// sync, or of a stream first read later (a scope granted since), were
+/// entered at times no endpoint tells, and are not judged.
+async fn backdated_documents(
+    conn: &mut SqliteConnection,
+    tenant: &str,
+    config: &AnomalyConfig,
+    lock: Option<NaiveDate>,
+) -> Result<Vec<Finding>, StoreError> {
+    let Some(w) = watch(conn, tenant).await? else {
+        return Ok(Vec::new());
+    };
+    let Some(since) = instant_of(Some(&Value::String(w.at.clone()))) else {
+        return Ok(Vec::new());
+    };
+    let rows = sqlx::query(&format!(
+        "SELECT table_name, record_id, changes_json FROM audit_log \
+         WHERE seq > ? AND tenant_id = ? AND action = 'insert' AND table_name IN ({DOCUMENT_TABLES}) \
+         ORDER BY seq"
+    ))
+    .bind(w.seq)
+    .bind(tenant)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut entries = Vec::new();
+    for r in &rows {
+        let table: String = r.try_get("table_name")?;
+        let id: String = r.try_get("record_id")?;
+        let changes: Value =
+            serde_json::from_str(&r.try_get::<String, _>("changes_json")?).map_err(data_err)?;
+        let new = |field: &str| changes.get(field).and_then(|c| c.get("new"));
+        let Some(entered) =
+            instant_of(new("UpdatedDateUTC")).or_else(|| instant_of(new("CreatedDateUTC")))
+        else {
+            continue;
+        };
+        if entered < since {
+            continue;
+        }
+        // The date as the ledger holds it now (an edit may have moved it).
+        let date: Option<String> = sqlx::query_scalar(&format!(
+            "SELECT date FROM {table} WHERE tenant_id = ? AND xero_id = ?"
+        ))
+        .bind(tenant)
+        .bind(&id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .flatten();
+        let Some(date) = day(date.as_deref()) else {
+            continue;
+        };
+        entries.push(ledgerkeep_ledger::Entered {
+            key: id,
+            date,
+            entered: entered.date_naive(),
         });
+    }
+    let mut out = Vec::new();
+    for b in ledgerkeep_ledger::backdated(entries, config.backdated_days, lock) {
+        let Some(l) = journal_source(conn, tenant, &b.key).await? else {
+            continue;
+        };
+        let what = format!("The {} {}", entity_noun(l.entity), l.label);
+        out.push(backdated_finding(&b.key, &what, &b, vec![l]));
     }
     Ok(out)
 }

@@ -284,6 +284,50 @@ async fn a_backdated_entry_is_found_and_a_recent_late_one_is_not() {
 }
 
 #[tokio::test]
+async fn a_backdated_entry_is_found_on_a_starter_app_without_journals() {
+    // No Journals: the day a document was entered is the day it appeared in
+    // Xero, for the documents that arrive after the first sync.
+    let h = harness_starter(Size::Small).await;
+    let t = h.tenant();
+    clean_first_sync(&h, &t).await;
+    assert_eq!(
+        h.store.record_count(&t, EntityKind::Journal).await.unwrap(),
+        0
+    );
+    let (late, recent) = h
+        .sim
+        .plant(&t, |p| {
+            let template = s(&latest_bill(p), "InvoiceID");
+            let day = today(p);
+            let late = p.scaled_bill(&template, Decimal::new(13, 1), day - 75 * DAY, "BILL-LATE");
+            let recent = p.scaled_bill(
+                &template,
+                Decimal::new(17, 1),
+                day - 10 * DAY,
+                "BILL-RECENT",
+            );
+            (late, recent)
+        })
+        .unwrap();
+    sync_planted(&h, &t).await;
+    let found = open_findings(&h, &t).await;
+    assert_eq!(found.len(), 1, "{:#?}", explain(&found));
+    let f = &found[0].finding;
+    assert_eq!(f.rule, AnomalyRule::BackdatedEntry);
+    assert_eq!(f.key, key("backdated_entry", &late));
+    assert_eq!(f.records.len(), 1);
+    assert_eq!(f.records[0].entity, EntityKind::Invoice);
+    assert_eq!(f.records[0].xero_id, late);
+    assert_eq!(f.records[0].label, "BILL-LATE");
+    assert!(f.explanation.contains("75 days later"), "{}", f.explanation);
+    assert!(!f.explanation.contains(&recent));
+    // Found again by the next sync, not twice; still found after a full sweep.
+    let r = sync(&h, &t, true).await;
+    assert_eq!(r.new_findings, Some(0));
+    assert_eq!(open_findings(&h, &t).await.len(), 1);
+}
+
+#[tokio::test]
 async fn an_edit_after_the_lock_date_is_found_but_not_a_payment_a_reference_or_an_open_period_edit()
 {
     let h = harness(Size::Small, Limits::XERO).await;
