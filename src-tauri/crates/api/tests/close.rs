@@ -12,7 +12,7 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use ledgerkeep_api::ops::close::*;
 use ledgerkeep_api::*;
 use ledgerkeep_domain::close::{CheckKind, Period};
-use ledgerkeep_sim::{Collection, RunningSimulator, TenantBooks};
+use ledgerkeep_sim::{Collection, Limits, RunningSimulator, Size, TenantBooks};
 use ledgerkeep_sync::{no_progress, CancelToken};
 use ledgerkeep_xero::{VirtualTime, Xero};
 use serde_json::{json, Value};
@@ -326,13 +326,17 @@ fn june() -> Period {
 
 impl Books {
     async fn start() -> Books {
+        Books::start_on(common::signed_in(8).await)
+    }
+
+    fn start_on(signed_in: common::SignedIn) -> Books {
         let common::SignedIn {
             sim,
             time,
             xero,
             ctx,
             dir,
-        } = common::signed_in(8).await;
+        } = signed_in;
         let tenant = sim.tenants()[0].tenant_id.clone();
         Books {
             sim,
@@ -560,57 +564,46 @@ async fn drafts_older_than_n_days_are_found_and_recent_drafts_pass() {
     assert_eq!(ids(&wider, "invoices"), BTreeSet::from([inv]));
 }
 
-fn journal(
-    b: &TenantBooks,
-    account: &Value,
-    date: &str,
-    amounts: &[&str],
-    created_ms: i64,
-    n: i64,
-) -> Value {
-    let other = b
-        .table(Collection::Accounts)
-        .records()
-        .iter()
-        .map(|r| r.value())
-        .find(|a| a["Code"] == "429")
-        .unwrap();
+/// A posted manual journal of `amounts` to `account`, each against 429.
+fn manual_journal(account: &Value, date: &str, amounts: &[&str], updated_ms: i64, n: i64) -> Value {
     let mut lines = Vec::new();
-    for (i, amt) in amounts.iter().enumerate() {
-        let neg = if let Some(p) = amt.strip_prefix('-') {
-            p.to_owned()
-        } else {
-            format!("-{amt}")
+    for amt in amounts {
+        let neg = match amt.strip_prefix('-') {
+            Some(p) => p.to_owned(),
+            None => format!("-{amt}"),
         };
-        for (acct, net) in [(account, amt.to_string()), (&other, neg)] {
+        for (code, amount) in [
+            (account["Code"].clone(), amt.to_string()),
+            (json!("429"), neg),
+        ] {
             lines.push(json!({
-                "JournalLineID": format!("jl-{n}-{i}-{}", acct["Code"].as_str().unwrap()),
-                "AccountID": acct["AccountID"],
-                "AccountCode": acct["Code"],
-                "AccountType": acct["Type"],
-                "AccountName": acct["Name"],
+                "LineAmount": serde_json::from_str::<Value>(&amount).unwrap(),
+                "AccountCode": code,
                 "Description": "planted",
-                "NetAmount": serde_json::from_str::<Value>(&net).unwrap(),
-                "GrossAmount": serde_json::from_str::<Value>(&net).unwrap(),
-                "TaxAmount": 0,
-                "TrackingCategories": []
+                "TaxType": "NONE",
+                "IsBlank": false,
+                "Tracking": []
             }));
         }
     }
     json!({
-        "JournalID": format!("00000000-0000-4000-8000-{n:012}"),
-        "JournalDate": xero_date(date),
-        "JournalNumber": b.next_journal_number(),
-        "CreatedDateUTC": format!("/Date({created_ms}+0000)/"),
-        "Reference": format!("planted {n}"),
-        "SourceType": "MANJOURNAL",
-        "JournalLines": lines
+        "ManualJournalID": format!("00000000-0000-4000-8000-{n:012}"),
+        "Narration": format!("planted {n}"),
+        "JournalLines": lines,
+        "Date": xero_date(date),
+        "LineAmountTypes": "NoTax",
+        "Status": "POSTED",
+        "ShowOnCashBasisReports": true,
+        "HasAttachments": false,
+        "UpdatedDateUTC": format!("/Date({updated_ms}+0000)/")
     })
 }
 
 #[tokio::test]
 async fn suspense_and_clearing_accounts_off_zero_are_found_and_cleared_ones_pass() {
-    let b = Books::start().await;
+    // A new Starter app: no Journals, so the balances come from the general
+    // ledger rebuilt from the documents.
+    let b = Books::start_on(common::starter_signed_in(8, Size::Small, Limits::XERO).await);
     let now = b.time.now_ms();
     // Clean books: a suspense account whose entries cancel out, and a clearing account never used.
     let suspense = json!({
@@ -626,10 +619,14 @@ async fn suspense_and_clearing_accounts_off_zero_are_found_and_cleared_ones_pass
     b.edit(|books| {
         books.put(Collection::Accounts, &suspense);
         books.put(Collection::Accounts, &clearing);
-        let j = journal(books, &suspense, "2026-06-03", &["100.10"], now, 1);
-        books.put(Collection::Journals, &j);
-        let j = journal(books, &suspense, "2026-06-20", &["-100.10"], now, 2);
-        books.put(Collection::Journals, &j);
+        books.put(
+            Collection::ManualJournals,
+            &manual_journal(&suspense, "2026-06-03", &["100.10"], now, 1),
+        );
+        books.put(
+            Collection::ManualJournals,
+            &manual_journal(&suspense, "2026-06-20", &["-100.10"], now, 2),
+        );
     });
     b.sync().await;
     let clean = b.check(june(), CheckKind::SuspenseAtZero, None).await;
@@ -645,10 +642,14 @@ async fn suspense_and_clearing_accounts_off_zero_are_found_and_cleared_ones_pass
     b.time.advance(Duration::from_secs(60));
     let now = b.time.now_ms();
     b.edit(|books| {
-        let j = journal(books, &clearing, "2026-06-28", &["250.05"], now, 3);
-        books.put(Collection::Journals, &j);
-        let j = journal(books, &suspense, "2026-07-02", &["75"], now, 4);
-        books.put(Collection::Journals, &j);
+        books.put(
+            Collection::ManualJournals,
+            &manual_journal(&clearing, "2026-06-28", &["250.05"], now, 3),
+        );
+        books.put(
+            Collection::ManualJournals,
+            &manual_journal(&suspense, "2026-07-02", &["75"], now, 4),
+        );
     });
     b.sync().await;
     let found = b.check(june(), CheckKind::SuspenseAtZero, None).await;
@@ -663,8 +664,9 @@ async fn suspense_and_clearing_accounts_off_zero_are_found_and_cleared_ones_pass
         .find(|e| e.table == "accounts")
         .unwrap();
     assert_eq!(balance.amount.as_ref().unwrap().to_string(), "250.05");
+    // Each line names the document it posts from.
     assert_eq!(
-        ids(&found, "journals"),
+        ids(&found, "manual_journals"),
         BTreeSet::from(["00000000-0000-4000-8000-000000000003".to_owned()])
     );
     // July holds both: the suspense account is off by 75 too.

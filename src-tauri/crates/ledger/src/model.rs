@@ -132,6 +132,28 @@ impl SourceKind {
         }
     }
 
+    /// The record the source is: the document whose id the source carries.
+    pub fn entity(self) -> ledgerkeep_domain::EntityKind {
+        use ledgerkeep_domain::EntityKind as E;
+        match self {
+            SourceKind::AccRec | SourceKind::AccPay => E::Invoice,
+            SourceKind::AccRecCredit | SourceKind::AccPayCredit => E::CreditNote,
+            SourceKind::AccRecPayment
+            | SourceKind::AccPayPayment
+            | SourceKind::ArCreditPayment
+            | SourceKind::ApCreditPayment
+            | SourceKind::ArOverpaymentPayment
+            | SourceKind::ArPrepaymentPayment
+            | SourceKind::ApOverpaymentPayment
+            | SourceKind::ApPrepaymentPayment => E::Payment,
+            SourceKind::CashRec | SourceKind::CashPaid => E::BankTransaction,
+            SourceKind::ArOverpayment | SourceKind::ApOverpayment => E::Overpayment,
+            SourceKind::ArPrepayment | SourceKind::ApPrepayment => E::Prepayment,
+            SourceKind::Transfer => E::BankTransfer,
+            SourceKind::ManJournal => E::ManualJournal,
+        }
+    }
+
     /// The kind Xero names `s` (as [`SourceKind::as_str`] writes it).
     pub fn parse(s: &str) -> Option<SourceKind> {
         SourceKind::ALL

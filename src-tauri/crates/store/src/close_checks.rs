@@ -166,7 +166,9 @@ impl LedgerStore {
     }
 
     /// Accounts named suspense or clearing, with their balance from the
-    /// journals dated on or before `end`.
+    /// general ledger (rebuilt from the documents, so it holds without
+    /// Journals) dated on or before `end`, and the lines making it, each
+    /// naming the document it came from.
     pub async fn suspense_balances(
         &self,
         tenant_id: &str,
@@ -184,10 +186,11 @@ impl LedgerStore {
             let xero_id: String = a.try_get("xero_id")?;
             let name: Option<String> = a.try_get("name")?;
             let lines = sqlx::query(
-                "SELECT j.xero_id, j.date, j.number, j.reference, l.net_amount, l.currency_code, l.description \
-                 FROM journal_lines l JOIN journals j ON j.id = l.parent_id \
-                 WHERE j.tenant_id = ? AND l.account_xero_id = ? AND j.date IS NOT NULL AND j.date <= ? \
-                 ORDER BY j.date, j.number, l.position",
+                "SELECT e.source_xero_id, e.source_type, e.date, e.reference, l.net_amount, \
+                 l.currency_code, l.description \
+                 FROM gl_lines l JOIN gl_entries e ON e.id = l.parent_id \
+                 WHERE e.tenant_id = ? AND l.account_xero_id = ? AND e.date <= ? \
+                 ORDER BY e.date, e.id, l.position",
             )
             .bind(tenant_id)
             .bind(&xero_id)
@@ -202,21 +205,26 @@ impl LedgerStore {
                 balance = balance
                     .checked_add(a)
                     .ok_or_else(|| StoreError::Data("a suspense balance overflowed".into()))?;
-                let number: Option<i64> = l.try_get("number")?;
+                let source_type: String = l.try_get("source_type")?;
                 let reference: Option<String> = l.try_get("reference")?;
                 let description: Option<String> = l.try_get("description")?;
+                // The document the line posts from; an entry no document
+                // makes (what Xero's API cannot show) stays in the ledger.
+                let (table, what) = match ledgerkeep_ledger::SourceKind::parse(&source_type) {
+                    Some(k) => (crate::rows::spec_of(k.entity()).table, k.as_str()),
+                    None => ("gl_entries", source_type.as_str()),
+                };
                 evidence.push(EvidenceRow {
-                    table: "journals".into(),
-                    xero_id: l.try_get("xero_id")?,
+                    table: table.into(),
+                    xero_id: l.try_get("source_xero_id")?,
                     date: l.try_get("date")?,
-                    label: format!(
-                        "Journal {}{}",
-                        number.map(|n| n.to_string()).unwrap_or_default(),
-                        reference.map(|r| format!(" · {r}")).unwrap_or_default()
-                    ),
+                    label: match reference.filter(|r| !r.is_empty()) {
+                        Some(r) => format!("{what} · {r}"),
+                        None => what.to_owned(),
+                    },
                     amount,
                     currency: l.try_get("currency_code")?,
-                    detail: description.unwrap_or_else(|| "Journal line".into()),
+                    detail: description.unwrap_or_else(|| "Ledger line".into()),
                 });
             }
             out.push(AccountBalance {
