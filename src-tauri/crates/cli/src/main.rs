@@ -101,7 +101,8 @@ enum Command {
         tenant: Option<String>,
     },
     /// Payments recorded through Ledgerkeep and their way to Xero (queued,
-    /// sending, recorded, failed, cancelled), as JSON.
+    /// sending, recorded, failed, cancelled, or unknown: Xero may hold it, and
+    /// each sync checks its invoice), as JSON.
     Payments {
         #[arg(long, value_name = "ID")]
         tenant: Option<String>,

@@ -32,7 +32,8 @@ pub struct DocumentFacts {
     pub status: String,
     pub currency: String,
     pub amount_due: Decimal,
-    /// Payments on it already queued or being sent, not yet in `amount_due`.
+    /// Payments on it already queued, being sent, or of unknown outcome (Xero
+    /// may hold them): not yet in `amount_due`.
     pub pending: Decimal,
 }
 
@@ -105,7 +106,7 @@ pub fn check_payment(draft: &PaymentDraft, facts: &PaymentFacts) -> Vec<PaymentF
         if draft.amount > open {
             let message = if d.pending > Decimal::ZERO {
                 format!(
-                    "The amount is more than is left to pay: {} {open} ({} {} due, {} {} already waiting to be sent).",
+                    "The amount is more than is left to pay: {} {open} ({} {} due, {} {} already waiting to be sent or confirmed by Xero).",
                     d.currency, d.currency, d.amount_due, d.currency, d.pending
                 )
             } else {

@@ -677,6 +677,11 @@ async fn write(
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    *shared
+        .writes_received
+        .lock()
+        .entry(segment.to_ascii_lowercase())
+        .or_default() += 1;
     let c = Collection::from_path(&segment);
     serve(shared, headers, canonical(&segment), Gate::collection(c, true), move |shared, tenant| {
         if c != Some(Collection::Payments) {

@@ -59,6 +59,9 @@ pub struct Shared {
     pub faults: Mutex<Faults>,
     /// (tenant, Idempotency-Key) → (status, body) of the first answer.
     pub idempotency: Mutex<HashMap<(String, String), (u16, String)>>,
+    /// Write requests (`PUT`, `POST`) received, per collection path as sent
+    /// (lower case), whatever their answer.
+    pub writes_received: Mutex<HashMap<String, usize>>,
     /// The organisations the simulated user ticks at consent (`None`: every one).
     pub consent_choice: Mutex<Option<Vec<String>>>,
 }
@@ -262,6 +265,7 @@ impl SimulatorBuilder {
             limiter: RateLimiter::new(self.limits.unwrap_or(self.app.tier.limits())),
             faults: Mutex::new(Faults::default()),
             idempotency: Mutex::new(HashMap::new()),
+            writes_received: Mutex::new(HashMap::new()),
             consent_choice: Mutex::new(None),
         });
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port))
@@ -435,6 +439,18 @@ impl RunningSimulator {
     /// Removes every fault rule.
     pub fn clear_faults(&self) {
         self.shared.faults.lock().clear();
+    }
+
+    /// How many write requests (`PUT`, `POST`) to this collection path (any
+    /// case, e.g. `"Payments"`) have arrived so far, whatever their answer:
+    /// faults, refusals and replays of an `Idempotency-Key` included.
+    pub fn writes_received(&self, path: &str) -> usize {
+        self.shared
+            .writes_received
+            .lock()
+            .get(&path.to_ascii_lowercase())
+            .copied()
+            .unwrap_or(0)
     }
 
     /// Every secret the simulator has issued or been sent so far: codes,

@@ -6,10 +6,10 @@
 //!
 //! ```text
 //! queued ──send──▶ sending ──confirm──▶ recorded
-//!    │                 │
-//!  cancel            fail (Xero refused it: its messages kept, field by field)
-//!    ▼                 ▼
-//! cancelled          failed
+//!    │              │    │                 ▲
+//!  cancel         fail   no answer, then   │ found on the invoice in Xero
+//!    ▼              ▼    a refused retry   │
+//! cancelled      failed  └──▶ unknown ─────┘
 //! ```
 //!
 //! Every step is written with its audit row (table `outbox`, record = the
@@ -19,6 +19,31 @@
 //! the request leaves. After a crash or a lost answer the same rows go again
 //! with the same key, and Xero answers the first result again instead of
 //! recording twice. A payment can be cancelled only while it is queued.
+//!
+//! **Unknown.** A payment whose first send got no answer, and whose retry
+//! (same key) Xero refused without a word on the payment (a 401, 403, 404 or
+//! another 4xx that is not its validation), may or may not be in Xero. It is
+//! `unknown` ([`LedgerStore::note_payments_unknown`]), and:
+//!
+//! - it is never sent again by itself ([`LedgerStore::next_payment_batch`]
+//!   takes only `queued` and `sending` rows): a third request could record it
+//!   twice once Xero's memory of the key is gone;
+//! - it is never `failed` by itself: only Xero's invoice settles it, when its
+//!   payments list it (same amount, day and reference, a `PaymentID` no other
+//!   row of the outbox holds), and then it is `recorded`
+//!   ([`LedgerStore::settle_payment_batch`] with that payment). A refusal
+//!   applied to an unknown row leaves it unknown;
+//! - its amount still counts against the document, like a queued or sending
+//!   one: the same payment cannot be recorded again in Ledgerkeep while it is
+//!   unknown;
+//! - it cannot be cancelled, as a failed or sending one cannot: Xero may hold
+//!   it, and cancelling it here would not undo it there. An owner who finds
+//!   the invoice in Xero without it records the payment in Xero itself; the
+//!   next check then finds it there and marks this row recorded, naming it.
+//!
+//! A ledger written before `unknown` was a state kept such a payment
+//! `sending` with a reason starting `Unknown:`; the next batch turns those rows
+//! `unknown` (audited) before anything is sent, so they do not go again.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use ledgerkeep_domain::payment::{
@@ -43,6 +68,9 @@ pub enum OutboxStatus {
     Recorded,
     Failed,
     Cancelled,
+    /// No answer to the first send, and the retry refused without a word on
+    /// it: whether Xero recorded it is not known. See the module docs.
+    Unknown,
 }
 
 impl OutboxStatus {
@@ -53,6 +81,7 @@ impl OutboxStatus {
             OutboxStatus::Recorded => "recorded",
             OutboxStatus::Failed => "failed",
             OutboxStatus::Cancelled => "cancelled",
+            OutboxStatus::Unknown => "unknown",
         }
     }
 
@@ -63,6 +92,7 @@ impl OutboxStatus {
             "recorded" => OutboxStatus::Recorded,
             "failed" => OutboxStatus::Failed,
             "cancelled" => OutboxStatus::Cancelled,
+            "unknown" => OutboxStatus::Unknown,
             other => return Err(StoreError::Data(format!("outbox status '{other}'"))),
         })
     }
@@ -308,7 +338,7 @@ async fn payment_facts(
             let due: Option<String> = r.try_get("amount_due")?;
             let pending_rows: Vec<String> = sqlx::query_scalar(
                 "SELECT payload_json FROM outbox WHERE tenant_id = ? AND document_xero_id = ?
-                   AND entity = 'Payment' AND status IN ('queued', 'sending')",
+                   AND entity = 'Payment' AND status IN ('queued', 'sending', 'unknown')",
             )
             .bind(tenant)
             .bind(&draft.invoice_id)
@@ -394,6 +424,40 @@ fn payload_of(draft: &PaymentDraft) -> Result<Value, StoreError> {
         "Amount": amount,
         "Reference": draft.reference,
     }))
+}
+
+/// The reason an older build wrote on a payment it kept `sending` because its
+/// outcome was unknown (before `unknown` was a state).
+const LEGACY_UNKNOWN: &str = "Unknown:%";
+
+/// Rows of `tenant` an older build left `sending` as unknown (their reason
+/// starts `Unknown:`) become `unknown`; returns their audit rows, to be
+/// appended in the caller's transaction.
+async fn legacy_unknown_to_unknown(
+    conn: &mut SqliteConnection,
+    tenant: &str,
+    at: &str,
+) -> Result<Vec<PendingAudit>, StoreError> {
+    let rows = fetch_where(
+        conn,
+        "o.tenant_id = ? AND o.status = 'sending' AND o.last_error LIKE ?",
+        &[tenant, LEGACY_UNKNOWN],
+    )
+    .await?;
+    let mut audits = Vec::with_capacity(rows.len());
+    for p in &rows {
+        sqlx::query("UPDATE outbox SET status = 'unknown', updated_at = ? WHERE id = ?")
+            .bind(at)
+            .bind(p.id)
+            .execute(&mut *conn)
+            .await?;
+        audits.push(step(
+            p,
+            json!({"Status": "sending"}),
+            json!({"Status": "unknown"}),
+        ));
+    }
+    Ok(audits)
 }
 
 impl LedgerStore {
@@ -506,7 +570,8 @@ impl LedgerStore {
             .collect()
     }
 
-    /// Cancels a queued payment (audited). One already sending or done stays.
+    /// Cancels a queued payment (audited). One already sending, unknown or
+    /// done stays: Xero may hold it.
     pub async fn cancel_payment(
         &self,
         id: i64,
@@ -549,6 +614,8 @@ impl LedgerStore {
     /// never came: a crash, a lost connection) comes first, whole and with its
     /// own key; otherwise up to `max` queued payments, oldest first, become a
     /// batch keyed by its first payment's key. `None` when nothing waits.
+    /// An `unknown` payment is never in a batch; rows an older build left
+    /// `sending` as unknown become `unknown` first (see the module docs).
     pub async fn next_payment_batch(
         &self,
         tenant: &str,
@@ -559,6 +626,7 @@ impl LedgerStore {
         let _timer = self.timed("next_payment_batch");
         let at = format_instant(now);
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let mut audits = legacy_unknown_to_unknown(&mut tx, tenant, &at).await?;
         let sending = fetch_where(
             &mut tx,
             "o.tenant_id = ? AND o.status = 'sending'",
@@ -585,11 +653,16 @@ impl LedgerStore {
             .await?;
             queued.truncate(max.max(1));
             let Some(first) = queued.first() else {
+                if !audits.is_empty() {
+                    audit::append(&mut tx, &audits, &actor.to_string(), &at).await?;
+                    tx.commit().await?;
+                    self.after_audited_commit().await;
+                }
                 return Ok(None);
             };
             (first.idempotency_key.clone(), queued, false)
         };
-        let mut audits = Vec::with_capacity(items.len());
+        audits.reserve(items.len());
         for p in &items {
             sqlx::query(
                 "UPDATE outbox SET status = 'sending', batch_key = ?, attempts = attempts + 1, updated_at = ?
@@ -647,35 +720,90 @@ impl LedgerStore {
 
     /// Some payments of a batch whose first send got no answer, and whose
     /// retry Xero refused without a word on them: whether they were recorded
-    /// is unknown. They stay `sending` (never `failed` while unknown), with
-    /// `reason` for the owner, to be settled from Xero's invoices on the
-    /// next round.
+    /// is unknown. `sending` → `unknown` (never `failed`), with `reason` for
+    /// the owner, audited, in one transaction; they are not sent again, and
+    /// are settled from Xero's invoices ([`LedgerStore::unknown_payments`]).
+    /// Returns the rows now unknown (a row of another batch, or no longer
+    /// sending, is left as it is).
     pub async fn note_payments_unknown(
         &self,
         tenant: &str,
         key: &str,
         ids: &[i64],
         reason: &str,
+        actor: &Actor,
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Vec<OutboxPayment>, StoreError> {
         let _timer = self.timed("note_payments_unknown");
         let at = format_instant(now);
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let mut audits = Vec::with_capacity(ids.len());
+        let mut out = Vec::with_capacity(ids.len());
         for id in ids {
+            let Some(p) = fetch_one(&mut tx, *id).await? else {
+                continue;
+            };
+            if p.tenant_id != tenant
+                || p.status != OutboxStatus::Sending
+                || p.batch_key.as_deref() != Some(key)
+            {
+                continue;
+            }
             sqlx::query(
-                "UPDATE outbox SET last_error = ?, updated_at = ?
-                  WHERE id = ? AND tenant_id = ? AND batch_key = ? AND status = 'sending'",
+                "UPDATE outbox SET status = 'unknown', last_error = ?, updated_at = ?
+                  WHERE id = ? AND status = 'sending'",
             )
             .bind(reason)
             .bind(&at)
             .bind(id)
-            .bind(tenant)
-            .bind(key)
             .execute(&mut *tx)
             .await?;
+            audits.push(step(
+                &p,
+                json!({"Status": "sending", "Error": p.last_error}),
+                json!({"Status": "unknown", "Error": reason}),
+            ));
+            out.push(fetch_existing(&mut tx, *id).await?);
         }
+        audit::append(&mut tx, &audits, &actor.to_string(), &at).await?;
         tx.commit().await?;
-        Ok(())
+        if !audits.is_empty() {
+            self.after_audited_commit().await;
+        }
+        Ok(out)
+    }
+
+    /// `tenant`'s payments whose outcome is unknown, oldest first: to be
+    /// looked for on their invoices in Xero.
+    pub async fn unknown_payments(&self, tenant: &str) -> Result<Vec<OutboxPayment>, StoreError> {
+        let _timer = self.timed("unknown_payments");
+        let mut conn = self.pool().acquire().await?;
+        fetch_where(
+            &mut conn,
+            "o.tenant_id = ? AND o.status = 'unknown'",
+            &[tenant],
+        )
+        .await
+    }
+
+    /// The Xero `PaymentID`s the outbox already holds for this document (its
+    /// recorded payments): a payment on the invoice that is one of these is
+    /// not the one an unknown row is looking for.
+    pub async fn claimed_payment_ids(
+        &self,
+        tenant: &str,
+        invoice_id: &str,
+    ) -> Result<Vec<String>, StoreError> {
+        let _timer = self.timed("claimed_payment_ids");
+        Ok(sqlx::query_scalar(
+            "SELECT xero_id FROM outbox
+              WHERE tenant_id = ? AND document_xero_id = ? AND entity = 'Payment'
+                AND xero_id IS NOT NULL ORDER BY id",
+        )
+        .bind(tenant)
+        .bind(invoice_id)
+        .fetch_all(self.pool())
+        .await?)
     }
 
     /// A batch sent once and refused outright before Xero recorded anything
@@ -728,7 +856,9 @@ impl LedgerStore {
     /// into the ledger with their audit rows, without moving the sync's
     /// watermarks; each outbox row `recorded` (with its PaymentID) or `failed`
     /// (with Xero's messages), audited. `results` pairs outbox ids with their
-    /// answers. Returns the settled payments.
+    /// answers. A row of the batch that is `unknown` is settled by a recorded
+    /// result (found on its invoice) and left unknown by a refusal. Returns
+    /// the settled payments.
     pub async fn settle_payment_batch(
         &self,
         tenant: &str,
@@ -758,16 +888,23 @@ impl LedgerStore {
             let Some(p) = fetch_one(&mut tx, *id).await? else {
                 continue;
             };
-            if p.status != OutboxStatus::Sending || p.batch_key.as_deref() != Some(key) {
-                // Settled already (an answer applied twice): leave it.
+            let open = matches!(p.status, OutboxStatus::Sending | OutboxStatus::Unknown);
+            let refused = matches!(result, ItemResult::Refused(_));
+            if !open
+                || p.batch_key.as_deref() != Some(key)
+                || (p.status == OutboxStatus::Unknown && refused)
+            {
+                // Settled already (an answer applied twice), or unknown and
+                // not found in Xero (never failed by itself): leave it.
                 settled.push(p);
                 continue;
             }
+            let was = p.status.as_str();
             let (status, pid, reason, errors, old, new) = match result {
                 ItemResult::Recorded(payment) => {
                     let pid = payment["PaymentID"].as_str().unwrap_or_default().to_owned();
                     let new = json!({"Status": "recorded", "PaymentID": pid});
-                    let old = json!({"Status": "sending", "PaymentID": null});
+                    let old = json!({"Status": was, "PaymentID": null});
                     ("recorded", Some(pid), None, None, old, new)
                 }
                 ItemResult::Refused(errors) => {
@@ -777,7 +914,7 @@ impl LedgerStore {
                         .collect::<Vec<_>>()
                         .join(" ");
                     let new = json!({"Status": "failed", "Error": reason});
-                    let old = json!({"Status": "sending", "Error": null});
+                    let old = json!({"Status": was, "Error": null});
                     (
                         "failed",
                         None,

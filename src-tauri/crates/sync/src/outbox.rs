@@ -17,6 +17,17 @@
 //! No answer (the network, Xero down, a daily limit, a lost or broken answer)
 //! leaves the batch `sending` for the next round: its retry carries the same
 //! key, so Xero answers the first result again instead of recording twice.
+//!
+//! A retry Xero refuses without a word on the payments (a 401 not permitted,
+//! a 403, a 404, another 4xx that is not its validation) says nothing of the
+//! first send. Its invoices are read from Xero at once: a payment they list is
+//! recorded; the others are `unknown` (never `failed`, never sent again; the
+//! store's module docs give the rules). Each round begins by reading the
+//! invoices of the tenant's unknown payments again
+//! ([`SyncEngine::send_outbox`]): the ones Xero lists become `recorded`.
+//! A first send refused as not permitted (the sign-in lacks the payments
+//! scope) recorded nothing: the batch goes back to `queued` with a reason
+//! starting "Not permitted:", never left `sending`.
 
 use std::collections::BTreeSet;
 
@@ -41,6 +52,10 @@ pub struct OutboxReport {
     pub requests: u32,
     pub recorded: u32,
     pub failed: u32,
+    /// Payments whose outcome is still unknown after this round (their
+    /// invoices in Xero do not list them yet).
+    #[serde(default)]
+    pub unknown: u32,
     /// Why sending stopped with payments still waiting (no answer from Xero).
     pub waiting: Option<String>,
 }
@@ -169,7 +184,8 @@ fn describe(p: &OutboxPayment) -> String {
     .to_owned()
 }
 
-/// The notices for a settled batch: one for what was recorded, one per refusal.
+/// The notices for a settled batch: one for what was recorded, one per payment
+/// whose outcome became unknown, one per refusal.
 pub fn notices_for(settled: &[OutboxPayment]) -> Vec<Notice> {
     let recorded: Vec<&OutboxPayment> = settled
         .iter()
@@ -186,6 +202,15 @@ pub fn notices_for(settled: &[OutboxPayment]) -> Vec<Notice> {
             summary: "Payments recorded in Xero".to_owned(),
             body: format!("{} payments were recorded.", many.len()),
         }),
+    }
+    for p in settled.iter().filter(|p| p.status == OutboxStatus::Unknown) {
+        out.push(Notice {
+            summary: "Xero did not confirm a payment".to_owned(),
+            body: format!(
+                "{}: its outcome is unknown. Ledgerkeep checks the invoice in Xero on each sync; do not record it again meanwhile.",
+                describe(p)
+            ),
+        });
     }
     for p in settled.iter().filter(|p| p.status == OutboxStatus::Failed) {
         out.push(Notice {
@@ -288,6 +313,10 @@ impl SyncEngine {
             }
         };
         let actor = Actor::sync("outbox");
+        // Payments whose outcome is unknown are looked for on their invoices
+        // first; they are never sent again.
+        self.settle_unknown_payments(tenant, priority, &actor, notifier, &mut report)
+            .await;
         let mut sent_keys = std::collections::HashSet::new();
         loop {
             let batch = match self
@@ -328,23 +357,34 @@ impl SyncEngine {
                     // refused without a word on the payments: whether the
                     // first was recorded is unknown. Xero's invoices say.
                     tracing::info!(%tenant, error = %e, "payments' outcome unknown: reading their invoices");
-                    let (found, unknown) = self.settle_unknown(tenant, &batch, priority).await;
+                    let (found, unknown) =
+                        self.look_on_invoices(tenant, &batch.items, priority).await;
                     if !unknown.is_empty() {
                         let reason = format!(
                             "Unknown: Xero did not answer the first send, and refused the retry ({e}). Its invoice does not show this payment yet; Ledgerkeep reads it again on each sync. Check the invoice in Xero before recording this payment again."
                         );
-                        if let Err(err) = self
+                        match self
                             .store()
                             .note_payments_unknown(
                                 tenant,
                                 &batch.key,
                                 &unknown,
                                 &reason,
+                                &actor,
                                 self.now(),
                             )
                             .await
                         {
-                            tracing::warn!(error = %err, "could not note the payments' unknown outcome");
+                            Ok(rows) => {
+                                report.unknown += u32::try_from(rows.len()).unwrap_or(u32::MAX);
+                                for n in notices_for(&rows) {
+                                    notifier.notify(n);
+                                }
+                            }
+                            Err(err) => {
+                                // Left sending: the next round retries with the same key.
+                                tracing::warn!(error = %err, "could not note the payments' unknown outcome");
+                            }
                         }
                         report.waiting = Some(reason);
                     }
@@ -420,19 +460,94 @@ impl SyncEngine {
         report
     }
 
-    /// For a batch whose outcome is unknown: reads its invoices from Xero,
-    /// and each payment the invoice lists (same amount, day and reference)
-    /// is read whole and counted recorded. Returns those results, and the
-    /// outbox ids whose payment Xero does not show (still unknown; all of
-    /// them when Xero cannot be read).
-    async fn settle_unknown(
+    /// Reads the invoices of the tenant's unknown payments from Xero (one
+    /// GET), and settles as `recorded` each one an invoice lists. The others
+    /// stay unknown (counted in `report.unknown`); nothing is sent.
+    async fn settle_unknown_payments(
         &self,
         tenant: &str,
-        batch: &PaymentBatch,
+        priority: Priority,
+        actor: &Actor,
+        notifier: &dyn Notifier,
+        report: &mut OutboxReport,
+    ) {
+        let rows = match self.store().unknown_payments(tenant).await {
+            Ok(rows) => rows,
+            Err(e) => {
+                tracing::warn!(error = %e, "the unknown payments could not be read");
+                return;
+            }
+        };
+        if rows.is_empty() {
+            return;
+        }
+        tracing::info!(%tenant, payments = rows.len(), "payments' outcome unknown: reading their invoices");
+        let (found, unknown) = self.look_on_invoices(tenant, &rows, priority).await;
+        report.unknown += u32::try_from(unknown.len()).unwrap_or(u32::MAX);
+        // Settled batch by batch: the store settles a row under its own key.
+        let mut by_key: Vec<(String, Vec<(i64, ItemResult)>)> = Vec::new();
+        for (id, result) in found {
+            let key = rows
+                .iter()
+                .find(|p| p.id == id)
+                .and_then(|p| p.batch_key.clone())
+                .unwrap_or_default();
+            match by_key.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, list)) => list.push((id, result)),
+                None => by_key.push((key, vec![(id, result)])),
+            }
+        }
+        for (key, results) in by_key {
+            let invoices = self.invoices_of(tenant, &results, priority).await;
+            match self
+                .store()
+                .settle_payment_batch(tenant, &key, &results, invoices, actor, self.now())
+                .await
+            {
+                Ok(settled) => {
+                    let (recorded, other): (Vec<_>, Vec<_>) = settled
+                        .into_iter()
+                        .partition(|p| p.status == OutboxStatus::Recorded);
+                    report.recorded += u32::try_from(recorded.len()).unwrap_or(u32::MAX);
+                    report.unknown += u32::try_from(other.len()).unwrap_or(u32::MAX);
+                    for n in notices_for(&recorded) {
+                        notifier.notify(n);
+                    }
+                }
+                Err(e) => {
+                    // Left unknown: the next round looks again.
+                    tracing::warn!(error = %e, "could not settle the payments found on their invoices");
+                    report.unknown += u32::try_from(results.len()).unwrap_or(u32::MAX);
+                }
+            }
+        }
+    }
+
+    /// For payments whose outcome is unknown: reads their invoices from Xero,
+    /// and each payment an invoice lists (same amount, day and reference, and
+    /// not one the outbox already holds for another row) is read whole and
+    /// counted recorded. Returns those results, and the outbox ids whose
+    /// payment Xero does not show (still unknown; all of them when Xero
+    /// cannot be read).
+    async fn look_on_invoices(
+        &self,
+        tenant: &str,
+        items: &[OutboxPayment],
         priority: Priority,
     ) -> (Vec<(i64, ItemResult)>, Vec<i64>) {
-        let all: Vec<i64> = batch.items.iter().map(|p| p.id).collect();
-        let ids: BTreeSet<&str> = batch.items.iter().map(|p| p.invoice_id.as_str()).collect();
+        let all: Vec<i64> = items.iter().map(|p| p.id).collect();
+        let ids: BTreeSet<&str> = items.iter().map(|p| p.invoice_id.as_str()).collect();
+        // Payments already linked to other rows of the outbox are not these.
+        let mut taken: Vec<String> = Vec::new();
+        for id in &ids {
+            match self.store().claimed_payment_ids(tenant, id).await {
+                Ok(list) => taken.extend(list),
+                Err(e) => {
+                    tracing::warn!(error = %e, "the outbox's recorded payments could not be read: the payments stay unknown");
+                    return (Vec::new(), all);
+                }
+            }
+        }
         let mut req = ApiRequest::get("Invoices")
             .query("IDs", ids.into_iter().collect::<Vec<_>>().join(","))
             .query("unitdp", "4");
@@ -444,10 +559,9 @@ impl SyncEngine {
                 return (Vec::new(), all);
             }
         };
-        let mut taken: Vec<String> = Vec::new();
         let mut found = Vec::new();
         let mut unknown = Vec::new();
-        for p in &batch.items {
+        for p in items {
             let listed = invoices
                 .iter()
                 .find(|i| {

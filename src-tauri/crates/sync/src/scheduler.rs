@@ -459,13 +459,15 @@ async fn tenant_loop(
     }
 }
 
-/// One round of the tenant's outbox; its report goes to the subscribers.
+/// One round of the tenant's outbox; its report goes to the subscribers when
+/// it sent something or settled a payment (one found on its invoice without a
+/// send included).
 async fn send_outbox(inner: &Inner, tenant: &str, priority: Priority) {
     let report = inner
         .engine
         .send_outbox(tenant, priority, inner.notifier.as_ref())
         .await;
-    if report.requests > 0 {
+    if report.requests > 0 || report.settled() {
         let _ = inner.payments.send(report);
     }
 }

@@ -6,8 +6,9 @@
 //! the document) against the ledger and queues the payment; given the sync
 //! service and a reachable network it asks the scheduler to send at once.
 //! `list_payments` shows each payment's state (queued, sending, recorded,
-//! failed with Xero's reasons, cancelled), `cancel_payment` cancels a queued
-//! one, and `payment_accounts` lists the accounts a payment may use.
+//! failed with Xero's reasons, cancelled, or unknown: Xero may or may not
+//! hold it, and its invoice is checked on each sync), `cancel_payment` cancels
+//! a queued one, and `payment_accounts` lists the accounts a payment may use.
 
 use chrono::NaiveDate;
 use ledgerkeep_domain::payment::PaymentDraft;
@@ -31,6 +32,12 @@ pub enum PaymentState {
     /// Xero refused it: see `errors`.
     Failed,
     Cancelled,
+    /// Whether Xero recorded it is not known (its first send got no answer,
+    /// the retry was refused): never sent again, never failed by itself; it
+    /// becomes `recorded` when its invoice in Xero lists it, read on each
+    /// sync. It cannot be cancelled, and its amount still counts against the
+    /// document.
+    Unknown,
 }
 
 impl From<OutboxStatus> for PaymentState {
@@ -41,6 +48,7 @@ impl From<OutboxStatus> for PaymentState {
             OutboxStatus::Recorded => PaymentState::Recorded,
             OutboxStatus::Failed => PaymentState::Failed,
             OutboxStatus::Cancelled => PaymentState::Cancelled,
+            OutboxStatus::Unknown => PaymentState::Unknown,
         }
     }
 }
@@ -65,7 +73,8 @@ pub struct PaymentView {
     pub date: String,
     pub reference: String,
     pub attempts: u32,
-    /// Why it failed, or why it has not reached Xero yet.
+    /// Why it failed, why it has not reached Xero yet, why its outcome is
+    /// unknown, or why it waits in the queue (not permitted).
     pub error: Option<String>,
     /// Xero's refusal, field by field (the form's names).
     pub errors: Vec<FieldError>,
@@ -277,8 +286,8 @@ pub struct CancelPaymentRequest {
     pub id: u32,
 }
 
-/// Cancels a payment that is still queued (audited). One already sent, or
-/// being sent, cannot be: Xero may have it.
+/// Cancels a payment that is still queued (audited). One already sent, being
+/// sent, or unknown cannot be: Xero may have it.
 #[tracing::instrument(name = "op", skip_all, fields(op = "cancel_payment", request_id = %crate::request_id()))]
 pub async fn cancel_payment(
     ctx: &AppContext,
@@ -362,6 +371,27 @@ mod tests {
             amount: "12.50".into(),
             date: "2026-07-01".into(),
             reference: " r ".into(),
+        }
+    }
+
+    #[test]
+    fn an_unknown_payment_is_its_own_state_for_the_fronts() {
+        assert_eq!(
+            PaymentState::from(OutboxStatus::Unknown),
+            PaymentState::Unknown
+        );
+        assert_eq!(
+            serde_json::to_value(PaymentState::from(OutboxStatus::Unknown)).unwrap(),
+            serde_json::json!("unknown")
+        );
+        for other in [
+            OutboxStatus::Queued,
+            OutboxStatus::Sending,
+            OutboxStatus::Recorded,
+            OutboxStatus::Failed,
+            OutboxStatus::Cancelled,
+        ] {
+            assert_ne!(PaymentState::from(other), PaymentState::Unknown);
         }
     }
 
