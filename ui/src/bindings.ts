@@ -991,7 +991,15 @@ export type PaymentState =
 /**  Xero recorded it. */
 "recorded" | 
 /**  Xero refused it: see `errors`. */
-"failed" | "cancelled";
+"failed" | "cancelled" | 
+/**
+ *  Whether Xero recorded it is not known (its first send got no answer,
+ *  the retry was refused): never sent again, never failed by itself; it
+ *  becomes `recorded` when its invoice in Xero lists it, read on each
+ *  sync. It cannot be cancelled, and its amount still counts against the
+ *  document.
+ */
+"unknown";
 
 /**  One payment of the outbox, as the UI shows it. */
 export type PaymentView = {
@@ -1011,7 +1019,10 @@ export type PaymentView = {
 	date: string,
 	reference: string,
 	attempts: number,
-	/**  Why it failed, or why it has not reached Xero yet. */
+	/**
+	 *  Why it failed, why it has not reached Xero yet, why its outcome is
+	 *  unknown, or why it waits in the queue (not permitted).
+	 */
 	error: string | null,
 	/**  Xero's refusal, field by field (the form's names). */
 	errors: FieldError[],

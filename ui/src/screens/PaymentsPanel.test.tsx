@@ -3,7 +3,7 @@ import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import type { ApiError, PaymentView, RecordPaymentRequest } from "../bindings";
-import { PaymentsPanel, today } from "./PaymentsPanel";
+import { PaymentsPanel, paymentStateLabel, today } from "./PaymentsPanel";
 
 function payment(id: number, patch: Partial<PaymentView> = {}): PaymentView {
   return {
@@ -142,5 +142,35 @@ describe("recording a payment", () => {
     await waitFor(() => expect(screen.getByTestId("payment-state-1")).toHaveTextContent("Cancelled"));
     expect(cancelled).toEqual([1]);
     expect(screen.queryByRole("button", { name: "Cancel payment" })).toBeNull();
+  });
+});
+
+describe("a payment whose outcome is unknown", () => {
+  it("is labelled unknown, checked on each sync: never failed, never sending", () => {
+    const label = paymentStateLabel("unknown");
+    expect(label).toBe("Unknown — Ledgerkeep checks the invoice in Xero on each sync");
+    expect(label).not.toBe(paymentStateLabel("failed"));
+    expect(label).not.toBe(paymentStateLabel("sending"));
+  });
+
+  it("shows that label and its reason in the list, without a cancel button", async () => {
+    const reason = "Unknown: Xero did not answer the first send, and refused the retry (HTTP 403).";
+    backend({ list: [payment(6, { state: "unknown", attempts: 2, error: reason })] });
+    render(<PaymentsPanel tenantId="t-1" invoiceId="inv-1" canPay={false} />);
+    const list = await screen.findByTestId("payment-list");
+    const state = within(list).getByTestId("payment-state-6");
+    expect(state).toHaveTextContent("Unknown — Ledgerkeep checks the invoice in Xero on each sync");
+    expect(state).not.toHaveTextContent("Failed");
+    expect(state).not.toHaveTextContent("Sending");
+    expect(within(list).getByTestId("payment-6")).toHaveTextContent("refused the retry (HTTP 403)");
+    expect(within(list).queryByRole("button", { name: "Cancel payment" })).toBeNull();
+  });
+
+  it("a queued payment shows why it waits (not permitted)", async () => {
+    backend({ list: [payment(7, { error: "Not permitted: Xero does not let this sign-in record payments." })] });
+    render(<PaymentsPanel tenantId="t-1" invoiceId="inv-1" canPay={false} />);
+    const item = await screen.findByTestId("payment-7");
+    expect(within(item).getByTestId("payment-state-7")).toHaveTextContent("Queued");
+    expect(item).toHaveTextContent("Not permitted: Xero does not let this sign-in record payments.");
   });
 });

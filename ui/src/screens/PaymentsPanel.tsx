@@ -19,7 +19,13 @@ const STATE_LABEL: Record<PaymentState, string> = {
   recorded: "Recorded in Xero",
   failed: "Failed",
   cancelled: "Cancelled",
+  unknown: "Unknown — Ledgerkeep checks the invoice in Xero on each sync",
 };
+
+/** What the list says a payment's state is. */
+export function paymentStateLabel(state: PaymentState): string {
+  return STATE_LABEL[state];
+}
 
 /** Today as `YYYY-MM-DD`, in the owner's time zone. */
 export function today(now = new Date()): string {
@@ -38,7 +44,8 @@ function accountLabel(a: PaymentAccountView): string {
 /**
  * Records a payment against an open invoice or bill, and lists the payments
  * recorded here with their way to Xero: queued (cancellable), sending,
- * recorded, failed with Xero's reasons, cancelled.
+ * recorded, failed with Xero's reasons, cancelled, or unknown (Xero may hold
+ * it: never shown as failed or sending, and not cancellable).
  */
 export function PaymentsPanel({ tenantId, invoiceId, canPay }: { tenantId: string; invoiceId: string; canPay: boolean }) {
   const [payments, setPayments] = useState<PaymentView[] | ApiError | null>(null);
@@ -82,7 +89,7 @@ export function PaymentsPanel({ tenantId, invoiceId, canPay }: { tenantId: strin
                 {p.currencyCode ?? ""} {formatMoney(p.amount)}
               </strong>{" "}
               on {formatDate(p.date)} from {p.accountName ?? p.accountId}
-              {p.reference && <> · {p.reference}</>} — <span data-testid={`payment-state-${p.id}`}>{STATE_LABEL[p.state]}</span>
+              {p.reference && <> · {p.reference}</>} — <span data-testid={`payment-state-${p.id}`}>{paymentStateLabel(p.state)}</span>
               {p.state === "failed" && p.errors.length > 0 && (
                 <ul className="error" aria-label="Why Xero refused it">
                   {p.errors.map((e, i) => (
@@ -94,7 +101,7 @@ export function PaymentsPanel({ tenantId, invoiceId, canPay }: { tenantId: strin
                 </ul>
               )}
               {p.state === "failed" && p.errors.length === 0 && p.error && <p className="error">{p.error}</p>}
-              {p.state === "sending" && p.error && <p className="muted">{p.error}</p>}
+              {(p.state === "sending" || p.state === "unknown" || p.state === "queued") && p.error && <p className="muted">{p.error}</p>}
               {p.state === "queued" && (
                 <button type="button" onClick={() => void cancel(p.id)}>
                   Cancel payment
