@@ -23,12 +23,13 @@ use ledgerkeep_xero::Priority;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-/// No retries inside the client, and a short read timeout: a held answer is lost.
+/// No retries inside the client, and a short read timeout: a held answer is
+/// lost. Long enough for the sign-in and the reads on a busy machine.
 fn losing_options() -> ledgerkeep_xero::XeroOptions {
     let mut o = quick_options();
     o.client.max_retries = 0;
-    o.client.read_timeout = Duration::from_millis(400);
-    o.client.deadline = Duration::from_secs(5);
+    o.client.read_timeout = Duration::from_millis(1500);
+    o.client.deadline = Duration::from_secs(10);
     o
 }
 
@@ -41,13 +42,24 @@ struct Setup {
 }
 
 async fn queued_payment(reference: &str) -> Setup {
+    queued_payment_on(reference, false).await
+}
+
+/// With `check_scopes`, the simulator refuses each call the sign-in's scopes
+/// do not cover (the default sign-in asks for no payments write scope).
+async fn queued_payment_on(reference: &str, check_scopes: bool) -> Setup {
     let limits = Limits {
         per_minute: 10_000,
         ..Limits::XERO
     };
     let mut options = losing_options();
     options.client.limits.per_minute = limits.per_minute;
-    let h = harness_with(Size::Small, limits, options).await;
+    let builder = ledgerkeep_sim::RunningSimulator::builder()
+        .seed(11)
+        .size(Size::Small)
+        .limits(limits)
+        .check_scopes(check_scopes);
+    let h = harness_of(builder, options).await;
     let tenant = h.tenant();
     h.engine
         .sync_tenant(
@@ -403,4 +415,36 @@ async fn an_unknown_payment_is_not_settled_by_a_twin_the_outbox_already_recorded
     assert_eq!((r.requests, r.recorded, r.unknown), (0, 0, 1), "{r:?}");
     assert_eq!(at_xero(&s).len(), 1);
     assert_eq!(payment_writes(&s), 3);
+}
+
+#[tokio::test]
+async fn a_sign_in_without_the_payments_scope_keeps_the_payment_queued_as_not_permitted_never_sending(
+) {
+    let s = queued_payment_on("not-permitted", true).await;
+    for round in 1..=2 {
+        let r = send(&s).await;
+        assert_eq!(r.requests, 1, "round {round}: {r:?}");
+        assert_eq!((r.recorded, r.failed, r.unknown), (0, 0, 0), "{r:?}");
+        assert!(
+            r.waiting
+                .as_deref()
+                .unwrap_or_default()
+                .starts_with("Not permitted:"),
+            "{r:?}"
+        );
+        let row = outbox_row(&s).await;
+        assert_eq!(row.status, OutboxStatus::Queued, "round {round}: {row:?}");
+        assert!(row.batch_key.is_none(), "{row:?}");
+        assert!(
+            row.last_error
+                .as_deref()
+                .unwrap_or_default()
+                .starts_with("Not permitted:"),
+            "{row:?}"
+        );
+        // Xero is asked once: the client remembers the refusal until another
+        // sign-in.
+        assert_eq!(payment_writes(&s), 1, "round {round}");
+    }
+    assert!(at_xero(&s).is_empty());
 }
