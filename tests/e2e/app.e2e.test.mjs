@@ -7,7 +7,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { By, Key, until } from "selenium-webdriver";
-import { APP, TIMEOUT, byTestId, cargoVersion, click, heading, latestMigration, openApp, openSettings, textOf } from "./harness.mjs";
+import { APP, TIMEOUT, byTestId, cargoVersion, click, heading, latestMigration, openApp, openSettings, settle, textOf } from "./harness.mjs";
 
 describe("the desktop app", () => {
   /** @type {import("selenium-webdriver").WebDriver} */
@@ -66,54 +66,44 @@ describe("the desktop app", () => {
     // An invoice's number from the listing; a fragment of it is searched for, as typed.
     const kind = await driver.findElement(byTestId("filter-kind"));
     await kind.findElement(By.css('option[value="invoices"]')).click();
-    // The listing may be drawn again meanwhile (the demo's launch sync ending refreshes it), so
-    // each try looks the rows up afresh.
-    /** @type {string} */
-    const reference = String(
-      (await driver
-        .wait(async () => {
-          try {
-            const rows = await driver.findElements(byTestId("grid-row"));
-            if (rows.length === 0 || !/ACC(REC|PAY)/.test((await rows[0]?.getAttribute("textContent")) ?? "")) return false;
-            for (const row of rows) {
-              const cells = await row.findElements(By.css('[role="cell"]'));
-              // textContent: WebDriver counts the virtualised rows' translated boxes as not displayed.
-              const text = ((await cells[2]?.getAttribute("textContent")) ?? "").trim();
-              // The fragment keeps at least 3 characters of its last word, which then matches as a prefix.
-              if (/[A-Za-z0-9]{4,}$/.test(text)) return text;
-            }
-            return false;
-          } catch {
-            return false;
-          }
-        }, TIMEOUT)
-        .catch(() => "")) || "",
+    // The listing may be drawn again meanwhile (the demo's launch sync ending refreshes it):
+    // settle looks the rows up afresh on each try.
+    const reference = await settle(
+      driver,
+      async () => {
+        const rows = await driver.findElements(byTestId("grid-row"));
+        if (rows.length === 0 || !/ACC(REC|PAY)/.test((await rows[0]?.getAttribute("textContent")) ?? "")) return false;
+        for (const row of rows) {
+          const cells = await row.findElements(By.css('[role="cell"]'));
+          // textContent: WebDriver counts the virtualised rows' translated boxes as not displayed.
+          const text = ((await cells[2]?.getAttribute("textContent")) ?? "").trim();
+          // The fragment keeps at least 3 characters of its last word, which then matches as a prefix.
+          if (/[A-Za-z0-9]{4,}$/.test(text)) return text;
+        }
+        return false;
+      },
+      "an invoice or bill with a reference to search for",
     );
-    assert.ok(reference.length > 0, "no row on screen has a reference to search for");
     const fragment = reference.slice(0, -1);
     const before = await textOf(driver, "totals");
     await (await driver.findElement(byTestId("filter-text"))).sendKeys(fragment);
     // The search has answered when the totals (the count of what matches) change.
-    await driver.wait(async () => {
-      try {
-        return (await textOf(driver, "totals")) !== before;
-      } catch {
-        return false;
-      }
-    }, TIMEOUT);
-    const found = await driver.wait(async () => {
-      try {
+    await settle(driver, async () => (await textOf(driver, "totals")) !== before, "the search's totals");
+    // Opens the row with that reference (found and clicked in one try).
+    await settle(
+      driver,
+      async () => {
         for (const row of await driver.findElements(byTestId("grid-row"))) {
-          if (((await row.getAttribute("textContent")) ?? "").includes(reference)) return row;
+          if (((await row.getAttribute("textContent")) ?? "").includes(reference)) {
+            await row.click();
+            return true;
+          }
         }
-      } catch {
-        // Drawn again meanwhile: look again.
-      }
-      return null;
-    }, TIMEOUT);
-    assert.ok(found, `${reference} is not among the results for ${fragment}`);
+        return false;
+      },
+      `${reference} among the results for ${fragment}`,
+    );
     // Details with the record's audit history from the sync.
-    await found.click();
     assert.match(await textOf(driver, "history"), /insert by sync:/);
   });
 
@@ -130,27 +120,47 @@ describe("the desktop app", () => {
 
   it("moves between screens from the keyboard", async () => {
     await driver.findElement(By.css("body")).sendKeys(Key.chord(Key.CONTROL, "5"));
-    await driver.wait(async () => (await heading(driver)) === "Reports", TIMEOUT);
+    await settle(driver, async () => (await heading(driver)) === "Reports", "the Reports screen");
   });
 
   it("shows the Rust health checks on Diagnostics, and makes a support bundle", async () => {
     await click(driver, "nav-diagnostics");
-    const db = await driver.wait(until.elementLocated(byTestId("check-database")), TIMEOUT);
-    assert.equal(await db.getAttribute("data-status"), "ok");
-    assert.match(await db.getText(), /integrity check/);
+    const [dbStatus, dbText] = await settle(
+      driver,
+      async () => {
+        const db = await driver.findElement(byTestId("check-database"));
+        return [await db.getAttribute("data-status"), await db.getText()];
+      },
+      "the database check",
+    );
+    assert.equal(dbStatus, "ok");
+    assert.match(dbText, /integrity check/);
     // The tests run in a desktop session with an unlocked keyring.
-    const keyring = await driver.findElement(byTestId("check-keyring"));
-    assert.equal(await keyring.getAttribute("data-status"), "ok", await keyring.getText());
+    const [keyStatus, keyText] = await settle(
+      driver,
+      async () => {
+        const keyring = await driver.findElement(byTestId("check-keyring"));
+        return [await keyring.getAttribute("data-status"), await keyring.getText()];
+      },
+      "the keyring check",
+    );
+    assert.equal(keyStatus, "ok", keyText);
     // The ledger's named queries, timed in Rust since the app started (the saved
     // log level is read at start).
-    const setting = await driver.wait(
-      until.elementLocated(By.xpath('//table[@aria-label="Database queries"]//td[normalize-space()="setting"]')),
-      TIMEOUT,
-    );
     // Its row: runs, then p50, p95 and the longest in milliseconds.
-    const cells = await setting.findElements(By.xpath("following-sibling::td"));
-    assert.match(await cells[0].getText(), /^[1-9]\d*$/);
-    assert.match(await cells[1].getText(), /^\d+\.\d\d$/);
+    const cells = await settle(
+      driver,
+      async () => {
+        const setting = await driver.findElement(
+          By.xpath('//table[@aria-label="Database queries"]//td[normalize-space()="setting"]'),
+        );
+        const tds = await setting.findElements(By.xpath("following-sibling::td"));
+        return Promise.all(tds.map((td) => td.getText()));
+      },
+      "the timings of the query named setting",
+    );
+    assert.match(cells[0] ?? "", /^[1-9]\d*$/);
+    assert.match(cells[1] ?? "", /^\d+\.\d\d$/);
     assert.match(await textOf(driver, "metric-connections"), /^\d+$/);
     await click(driver, "make-bundle");
     const saved = await textOf(driver, "bundle-path");
@@ -162,6 +172,6 @@ describe("the desktop app", () => {
   it("hands a ledgerkeep:// link from a second launch to the running window", async () => {
     const second = spawnSync(APP, ["ledgerkeep://open/audit-log"], { env, timeout: TIMEOUT });
     assert.equal(second.status, 0, `second launch failed: ${second.stderr?.toString()}`);
-    await driver.wait(async () => (await heading(driver)) === "Audit log", TIMEOUT);
+    await settle(driver, async () => (await heading(driver)) === "Audit log", "the Audit log screen");
   });
 });

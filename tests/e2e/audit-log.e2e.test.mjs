@@ -5,7 +5,7 @@ import { rmSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { By, until } from "selenium-webdriver";
-import { TIMEOUT, byTestId, click, currentTenant, ledger, openWithDemo, sqlText, tableRows, textOf, workspace } from "./harness.mjs";
+import { TIMEOUT, byTestId, click, currentTenant, ledger, openWithDemo, settle, sqlText, tableRows, textOf, workspace } from "./harness.mjs";
 
 describe("the audit log", () => {
   /** @type {import("selenium-webdriver").WebDriver} */
@@ -45,14 +45,20 @@ describe("the audit log", () => {
     await form.findElement(By.xpath(".//button[normalize-space()='Show']")).click();
     // The old table goes while the new page loads; wait for the answer (rows, or none).
     if (before.length > 0) await driver.wait(until.stalenessOf(before[0]), TIMEOUT).catch(() => undefined);
-    await driver.wait(
-      async () =>
-        (await driver.findElements(byTestId("audit-row"))).length > 0 ||
-        (await driver.findElements(By.xpath("//p[normalize-space()='No changes match.']"))).length > 0,
-      TIMEOUT,
+    // The rows are read in the same try that finds them (the page may draw again meanwhile).
+    return settle(
+      driver,
+      async () => {
+        const tables = await driver.findElements(byTestId("audit-table"));
+        if (tables.length > 0) {
+          const rows = await tableRows(tables[0]);
+          return rows.length > 0 ? rows : false;
+        }
+        const none = await driver.findElements(By.xpath("//p[normalize-space()='No changes match.']"));
+        return none.length > 0 ? [] : false;
+      },
+      "the audit log's answer",
     );
-    const tables = await driver.findElements(byTestId("audit-table"));
-    return tables.length === 0 ? [] : tableRows(tables[0]);
   }
 
   it("filters by table: the newest rows of that table, as in the ledger", async () => {

@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { By, until } from "selenium-webdriver";
-import { APP, TIMEOUT, byTestId, click, heading, openApp, textOf } from "./harness.mjs";
+import { By } from "selenium-webdriver";
+import { APP, byTestId, click, heading, openApp, settle, textOf } from "./harness.mjs";
 
 /**
  * Last month as `YYYY-MM`, as the screen offers it: the month before the organisation's today.
@@ -52,9 +52,16 @@ describe("the month-end close", () => {
    * @param {string} text
    */
   async function type(testId, text) {
-    const el = await driver.wait(until.elementLocated(byTestId(testId)), TIMEOUT);
-    await el.clear();
-    await el.sendKeys(text);
+    await settle(
+      driver,
+      async () => {
+        const el = await driver.findElement(byTestId(testId));
+        await el.clear();
+        await el.sendKeys(text);
+        return true;
+      },
+      `typing into [data-testid="${testId}"]`,
+    );
   }
 
   /**
@@ -67,7 +74,7 @@ describe("the month-end close", () => {
 
   it("refuses a procedure without a title, naming the field, then saves one with two automated steps", async () => {
     await click(driver, "nav-checklists");
-    await driver.wait(async () => (await heading(driver)) === "Checklists", TIMEOUT);
+    await settle(driver, async () => (await heading(driver)) === "Checklists", "the Checklists screen");
     await click(driver, "sop-new");
     await click(driver, "sop-save");
     assert.equal(await textOf(driver, "error-title"), "Title is required.");
@@ -82,11 +89,15 @@ describe("the month-end close", () => {
     await type("sop-step-body-1", "Set the period lock date in Xero.");
     await choose("sop-step-check-1", "period_locked");
     await click(driver, "sop-save");
-    await driver.wait(async () => {
-      const rows = await driver.findElements(byTestId("sop-row"));
-      const texts = await Promise.all(rows.map((r) => r.getText()));
-      return texts.some((t) => t.includes("E2E month-end close") && t.includes("2 automated"));
-    }, TIMEOUT);
+    await settle(
+      driver,
+      async () => {
+        const rows = await driver.findElements(byTestId("sop-row"));
+        const texts = await Promise.all(rows.map((r) => r.getText()));
+        return texts.some((t) => t.includes("E2E month-end close") && t.includes("2 automated"));
+      },
+      "the saved procedure in the list",
+    );
   });
 
   it("starts last month's close: one automated step passes, one fails with its evidence", async () => {
@@ -94,34 +105,65 @@ describe("the month-end close", () => {
     assert.ok(lastMonths().has(period ?? ""), `${period} is not last month`);
     await click(driver, "start-run");
     assert.match(await textOf(driver, "run-title"), / close$/);
-    const synced = await driver.wait(until.elementLocated(By.css('[data-testid="run-step"][data-check="bank_accounts_synced"]')), TIMEOUT);
-    const locked = await driver.findElement(By.css('[data-testid="run-step"][data-check="period_locked"]'));
+    /** A run step's status, text, summary and evidence, read in one try. @param {string} check */
+    const step = (check) =>
+      settle(
+        driver,
+        async () => {
+          const el = await driver.findElement(By.css(`[data-testid="run-step"][data-check="${check}"]`));
+          const evidence = await el.findElements(byTestId("evidence"));
+          return {
+            status: await el.getAttribute("data-status"),
+            text: await el.getText(),
+            summary: await el.findElement(byTestId("check-summary")).getText(),
+            evidence: evidence.length > 0 ? await evidence[0].getText() : "",
+          };
+        },
+        `the run step ${check}`,
+      );
+    const synced = await step("bank_accounts_synced");
+    const locked = await step("period_locked");
     // The demo books were synced just now, after last month ended.
-    assert.equal(await synced.getAttribute("data-status"), "pass", await synced.getText());
-    assert.match(await synced.findElement(byTestId("check-summary")).getText(), /bank accounts? synced since/);
+    assert.equal(synced.status, "pass", synced.text);
+    assert.match(synced.summary, /bank accounts? synced since/);
     // The simulator's organisations have no lock date: the evidence is the organisation's record.
-    assert.equal(await locked.getAttribute("data-status"), "fail", await locked.getText());
-    assert.equal(await locked.findElement(byTestId("check-summary")).getText(), "No lock date is set in Xero.");
-    const evidence = await locked.findElement(byTestId("evidence"));
-    assert.match(await evidence.getText(), /Period lock date not set/);
+    assert.equal(locked.status, "fail", locked.text);
+    assert.equal(locked.summary, "No lock date is set in Xero.");
+    assert.match(locked.evidence, /Period lock date not set/);
   });
 
   it("refuses sign-off while the failing step is open, then signs off once it is ticked with a note", async () => {
     await type("run-who", "Sam");
     await click(driver, "sign-off");
     assert.match(await textOf(driver, "run-error"), /1 step is still open/);
-    const locked = await driver.findElement(By.css('[data-testid="run-step"][data-check="period_locked"]'));
-    await (await locked.findElement(By.css('input[aria-label="Note"]'))).sendKeys("Locked in Xero after the GST return");
-    await (await locked.findElement(By.css('input[type="checkbox"]'))).click();
-    await driver.wait(async () => {
-      const step = await driver.findElement(By.css('[data-testid="run-step"][data-check="period_locked"]'));
-      return (await step.getText()).includes("done by Sam");
-    }, TIMEOUT);
+    const lockedStep = By.css('[data-testid="run-step"][data-check="period_locked"]');
+    await settle(
+      driver,
+      async () => {
+        await driver.findElement(lockedStep).findElement(By.css('input[aria-label="Note"]')).sendKeys("Locked in Xero after the GST return");
+        return true;
+      },
+      "the note of the lock step",
+    );
+    await settle(
+      driver,
+      async () => {
+        await driver.findElement(lockedStep).findElement(By.css('input[type="checkbox"]')).click();
+        return true;
+      },
+      "a tick of the lock step",
+    );
+    await settle(driver, async () => (await driver.findElement(lockedStep).getText()).includes("done by Sam"), "the lock step done by Sam");
     await click(driver, "sign-off");
     // The sign-off's time in the organisation's timezone, named, in the window's locale (en-US here).
     assert.match(await textOf(driver, "signed-off"), /^Signed off by Sam at [A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}\s[AP]M [A-Z]{2,4}([+-]\d{1,2})?\./);
     // Locked: no more ticking.
-    const boxes = await driver.findElements(By.css('[data-testid="run-step"] input[type="checkbox"]'));
-    for (const box of boxes) assert.equal(await box.isEnabled(), false);
+    const enabled = await settle(
+      driver,
+      async () => Promise.all((await driver.findElements(By.css('[data-testid="run-step"] input[type="checkbox"]'))).map((b) => b.isEnabled())),
+      "the run's check boxes",
+    );
+    assert.ok(enabled.length > 0);
+    for (const e of enabled) assert.equal(e, false);
   });
 });

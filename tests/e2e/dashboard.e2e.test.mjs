@@ -6,7 +6,7 @@ import { rmSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { until } from "selenium-webdriver";
-import { TIMEOUT, byTestId, click, currentTenant, e4, ledger, localToday, openWithDemo, sqlText, tableRows, textOf, workspace } from "./harness.mjs";
+import { TIMEOUT, byTestId, click, currentTenant, e4, ledger, localToday, openWithDemo, rowsOf, settle, sqlText, textOf, workspace } from "./harness.mjs";
 
 describe("the dashboard", () => {
   /** @type {import("selenium-webdriver").WebDriver} */
@@ -21,7 +21,7 @@ describe("the dashboard", () => {
     tenant = await currentTenant(driver);
     // The scheduler syncs a newly kept organisation at once: wait until that run is over
     // (the panel reads the status again as it ends), then read the figures afresh.
-    await driver.wait(async () => /^Last sync succeeded/.test(await textOf(driver, "sync-last-run")), 120_000);
+    await settle(driver, async () => /^Last sync succeeded/.test(await textOf(driver, "sync-last-run")), "the launch sync to end", 120_000);
     await click(driver, "nav-accounts");
     await click(driver, "nav-dashboard");
     await driver.wait(until.elementLocated(byTestId("dashboard-figures")), TIMEOUT);
@@ -34,8 +34,7 @@ describe("the dashboard", () => {
 
   it("shows the cash in each bank account, as the general ledger's lines add up", async () => {
     const today = localToday();
-    const table = await driver.wait(until.elementLocated(byTestId("dashboard-cash")), TIMEOUT);
-    const shown = new Map((await tableRows(table)).map(([name, balance]) => [name, e4(balance.replace(/^[A-Z]{3} /, ""))]));
+    const shown = new Map((await rowsOf(driver, "dashboard-cash", (r) => r.length > 0)).map(([name, balance]) => [name, e4(balance.replace(/^[A-Z]{3} /, ""))]));
     const banks = ledger(ledgerFile, `SELECT xero_id, COALESCE(name, code, xero_id) FROM accounts WHERE tenant_id = ${sqlText(tenant)} AND type = 'BANK'`);
     assert.ok(banks.length > 0, "the demo company has bank accounts");
     assert.deepEqual([...shown.keys()].sort(), banks.map(([, name]) => name).sort(), "one row per bank account");
@@ -53,7 +52,6 @@ describe("the dashboard", () => {
 
   it("shows what customers owe, due and overdue, per currency, as the ledger's invoices and credits add up", async () => {
     const today = localToday();
-    const block = await driver.findElement(byTestId("dashboard-receivables"));
     // Open invoices less the customers' credit notes and overpayments not yet used (credits
     // count as documents, never as overdue), each in its own currency.
     const docs = ledger(
@@ -83,7 +81,7 @@ describe("the dashboard", () => {
       }
       expected.set(currency, t);
     }
-    const rows = await tableRows(block);
+    const rows = await rowsOf(driver, "dashboard-receivables", (r) => r.length > 0);
     assert.equal(rows.length, expected.size, `one row per currency: ${JSON.stringify(rows)} ${JSON.stringify([...expected.keys()])}`);
     for (const [currency, due, overdue] of rows) {
       const t = expected.get(currency);
@@ -101,7 +99,7 @@ describe("the dashboard", () => {
     const lastRun = await textOf(driver, "sync-last-run");
     // The start in the organisation's timezone, named, in the window's locale (en-US here).
     assert.match(lastRun, /^Last sync succeeded, started [A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2} [AP]M [A-Z]{2,4}([+-]\d{1,2})?: [\d,]+ records changed\./);
-    const streams = await tableRows(await driver.wait(until.elementLocated(byTestId("sync-streams")), TIMEOUT));
+    const streams = await rowsOf(driver, "sync-streams", (r) => r.length > 0);
     const stored = ledger(ledgerFile, `SELECT stream FROM sync_streams WHERE tenant_id = ${sqlText(tenant)}`).map(([s]) => s);
     assert.deepEqual(streams.map(([s]) => s).sort(), stored.sort(), "every stream of the organisation");
     assert.ok(streams.some(([, state]) => state === "idle"), `no stream at rest: ${JSON.stringify(streams)}`);

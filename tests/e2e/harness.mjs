@@ -127,28 +127,104 @@ async function appExited(app, ms) {
 /** @param {string} testId */
 export const byTestId = (testId) => By.css(`[data-testid="${testId}"]`);
 
+/** Errors that mean "the page moved under us", not "the test failed": try again. */
+const MOVING = new Set([
+  "StaleElementReferenceError",
+  "NoSuchElementError",
+  "ElementNotInteractableError",
+  "ElementClickInterceptedError",
+]);
+
 /**
- * The trimmed text of an element, once it has some.
+ * THE wait of these tests: calls `read` until it returns something other than `undefined`,
+ * `null` or `false`, and returns that. `read` looks up every element it uses itself, on each
+ * try, so a list or form React draws again between finding an element and reading it costs one
+ * more try (a stale or vanished element is no answer yet), never a failure. Any other error
+ * fails the wait at once. Hold no element across calls: read it afresh inside `read`.
+ * @template T
+ * @param {import("selenium-webdriver").WebDriver} driver
+ * @param {() => Promise<T | undefined | null | false>} read
+ * @param {string} what  what is being waited for, for the timeout's message
+ * @param {number} [ms]
+ * @returns {Promise<T>}
+ */
+export async function settle(driver, read, what, ms = TIMEOUT) {
+  /** @type {string | undefined} */
+  let moved;
+  try {
+    return /** @type {T} */ (
+      await driver.wait(async () => {
+        try {
+          const v = await read();
+          return v === undefined || v === null || v === false ? false : v;
+        } catch (err) {
+          const name = /** @type {{ name?: string }} */ (err)?.name ?? "";
+          if (!MOVING.has(name)) throw err;
+          moved = name;
+          return false;
+        }
+      }, ms)
+    );
+  } catch (err) {
+    if (/** @type {{ name?: string }} */ (err)?.name === "TimeoutError") {
+      throw new Error(`timed out after ${ms} ms waiting for ${what}${moved ? ` (the page last moved under it: ${moved})` : ""}`, {
+        cause: err,
+      });
+    }
+    throw err;
+  }
+}
+
+/**
+ * The trimmed text of an element, once it has some (looked up afresh on each try).
  * @param {import("selenium-webdriver").WebDriver} driver
  * @param {string} testId
  */
 export async function textOf(driver, testId) {
-  const el = await driver.wait(until.elementLocated(byTestId(testId)), TIMEOUT);
-  await driver.wait(async () => (await el.getText()).trim() !== "", TIMEOUT);
-  return (await el.getText()).trim();
+  return settle(
+    driver,
+    async () => (await driver.findElement(byTestId(testId)).getText()).trim() || false,
+    `text in [data-testid="${testId}"]`,
+  );
 }
 
 /** @param {import("selenium-webdriver").WebDriver} driver */
 export async function heading(driver) {
-  return (await driver.wait(until.elementLocated(By.css("main h1")), TIMEOUT)).getText();
+  return settle(driver, async () => driver.findElement(By.css("main h1")).getText(), "the screen's heading");
 }
 
 /**
+ * Clicks an element, found afresh until the click lands.
  * @param {import("selenium-webdriver").WebDriver} driver
  * @param {string} testId
  */
 export async function click(driver, testId) {
-  await (await driver.wait(until.elementLocated(byTestId(testId)), TIMEOUT)).click();
+  await settle(
+    driver,
+    async () => {
+      await driver.findElement(byTestId(testId)).click();
+      return true;
+    },
+    `a click on [data-testid="${testId}"]`,
+  );
+}
+
+/**
+ * The text of each cell of each body row of the table `testId`, read in one go from a fresh
+ * lookup (retried if the table draws again meanwhile).
+ * @param {import("selenium-webdriver").WebDriver} driver
+ * @param {string} testId
+ * @param {(rows: string[][]) => boolean} [ready]  until this holds of the rows (default: any)
+ */
+export async function rowsOf(driver, testId, ready = () => true) {
+  return settle(
+    driver,
+    async () => {
+      const rows = await tableRows(await driver.findElement(byTestId(testId)));
+      return ready(rows) ? rows : false;
+    },
+    `the rows of [data-testid="${testId}"]`,
+  );
 }
 
 /**
@@ -265,7 +341,7 @@ export const sqlText = (s) => `'${s.replace(/'/g, "''")}'`;
  * @param {import("selenium-webdriver").WebDriver} driver
  */
 export async function currentTenant(driver) {
-  return (await (await driver.wait(until.elementLocated(byTestId("organisation")), TIMEOUT)).getAttribute("value")) ?? "";
+  return settle(driver, async () => (await driver.findElement(byTestId("organisation")).getAttribute("value")) ?? "", "the organisation switcher");
 }
 
 /**

@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { By, Key, until } from "selenium-webdriver";
-import { APP, TIMEOUT, byTestId, click, openApp, textOf } from "./harness.mjs";
+import { By, Key } from "selenium-webdriver";
+import { APP, byTestId, click, openApp, settle, textOf } from "./harness.mjs";
 
 describe("recording a payment", () => {
   /** @type {import("selenium-webdriver").WebDriver} */
@@ -35,53 +35,78 @@ describe("recording a payment", () => {
 
   it("records a payment from an open invoice's details and shows it recorded by Xero", async () => {
     await click(driver, "nav-transactions");
-    const kind = await driver.wait(until.elementLocated(byTestId("filter-kind")), TIMEOUT);
-    await kind.findElement(By.css('option[value="invoices"]')).click();
+    await settle(
+      driver,
+      async () => {
+        await driver.findElement(By.css('[data-testid="filter-kind"] option[value="invoices"]')).click();
+        return true;
+      },
+      "the invoices kind",
+    );
     await (await driver.findElement(By.css('input[aria-label="Status"]'))).sendKeys("AUTHORISED");
-    // Until the new listing arrives the bank transactions stay on screen: wait for an invoice or bill.
-    // The list may draw again between finding a row and reading it: each try
-    // looks the row up afresh, and a stale reference is one more try.
-    await driver.wait(async () => {
-      try {
+    // Until the new listing arrives the bank transactions stay on screen: wait for an
+    // invoice or bill, and open it in the same try that finds it.
+    await settle(
+      driver,
+      async () => {
         const rows = await driver.findElements(byTestId("grid-row"));
-        if (rows.length === 0) return false;
         const text = (await rows[0]?.getAttribute("textContent")) ?? "";
         if (!(/ACC(REC|PAY)/.test(text) && text.includes("AUTHORISED"))) return false;
-        await (await driver.findElement(byTestId("grid-row"))).click();
+        await rows[0]?.click();
         return true;
-      } catch {
-        return false;
-      }
-    }, TIMEOUT);
+      },
+      "an authorised invoice or bill to open",
+    );
 
-    // The account list comes from the ledger's bank accounts. The drawer may draw
-    // its form again meanwhile (the demo's launch sync ending refreshes it), so
-    // the form is looked up afresh on each try, and the fields by their ids.
-    await driver.wait(async () => {
-      try {
-        const form = await driver.findElement(byTestId("payment-form"));
-        return (await form.findElements(By.css('#payment-account option:not([value=""])'))).length > 0;
-      } catch {
-        return false;
-      }
-    }, TIMEOUT);
-    const form = await driver.findElement(byTestId("payment-form"));
-    // Refused here first, beside the amount.
-    const amount = await form.findElement(By.css("#payment-amount"));
-    // Enter submits the form (the drawer may have its button scrolled out of view).
-    await amount.sendKeys("0", Key.ENTER);
+    // The account list comes from the ledger's bank accounts. The drawer may draw its form
+    // again meanwhile (the demo's launch sync ending refreshes it): every step below finds
+    // the form's fields afresh, by their ids.
+    await settle(
+      driver,
+      async () => (await driver.findElements(By.css('[data-testid="payment-form"] #payment-account option:not([value=""])'))).length > 0,
+      "the payment form's bank accounts",
+    );
+    /** Types into a field of the payment form. @param {string} id @param {...string} keys */
+    const typeInto = (id, ...keys) =>
+      settle(
+        driver,
+        async () => {
+          await driver.findElement(By.css(`[data-testid="payment-form"] #${id}`)).sendKeys(...keys);
+          return true;
+        },
+        `typing into #${id}`,
+      );
+    // Refused here first, beside the amount. Enter submits the form (the drawer may have its
+    // button scrolled out of view).
+    await typeInto("payment-amount", "0", Key.ENTER);
     assert.match(await textOf(driver, "error-amount"), /more than zero/);
-    assert.equal(await amount.getAttribute("aria-invalid"), "true");
+    assert.equal(
+      await settle(driver, async () => driver.findElement(By.css("#payment-amount")).getAttribute("aria-invalid"), "the amount's state"),
+      "true",
+    );
 
-    await amount.clear();
-    await amount.sendKeys("0.01");
-    await form.findElement(By.css("#payment-reference")).sendKeys("e2e payment", Key.ENTER);
-    const panel = await driver.findElement(byTestId("payments"));
-    const recorded = await driver
-      .wait(async () => /Recorded in Xero/.test(await panel.getText()), TIMEOUT)
-      .catch(() => false);
-    assert.ok(recorded, `not recorded: ${await panel.getText()}`);
-    const list = await driver.findElement(byTestId("payment-list"));
-    assert.match(await list.getText(), /0\.01 on [A-Z][a-z]{2} \d{1,2}, \d{4} from .* · e2e payment — Recorded in Xero/);
+    await settle(
+      driver,
+      async () => {
+        await driver.findElement(By.css("#payment-amount")).clear();
+        return true;
+      },
+      "clearing the amount",
+    );
+    await typeInto("payment-amount", "0.01");
+    await typeInto("payment-reference", "e2e payment", Key.ENTER);
+    /** @type {string} */
+    let last = "";
+    const recorded = await settle(
+      driver,
+      async () => {
+        last = await driver.findElement(byTestId("payments")).getText();
+        return /Recorded in Xero/.test(last);
+      },
+      "the payment recorded in Xero",
+    ).catch(() => false);
+    assert.ok(recorded, `not recorded: ${last}`);
+    const list = await settle(driver, async () => driver.findElement(byTestId("payment-list")).getText(), "the payment list");
+    assert.match(list, /0\.01 on [A-Z][a-z]{2} \d{1,2}, \d{4} from .* · e2e payment — Recorded in Xero/);
   });
 });

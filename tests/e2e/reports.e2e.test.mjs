@@ -8,7 +8,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { By, until } from "selenium-webdriver";
-import { APP, TIMEOUT, byTestId, click, e4, ledger, openApp, setInput, textOf } from "./harness.mjs";
+import { APP, TIMEOUT, byTestId, click, e4, ledger, openApp, setInput, settle, textOf } from "./harness.mjs";
 
 // The demo books run to 30 June 2026: their last financial quarter and the one before.
 const FROM = "2026-04-01";
@@ -59,27 +59,30 @@ function parseCsv(text) {
  * @param {string} to
  */
 async function showsPeriod(driver, from, to) {
-  try {
-    const cells = await driver.findElements(By.css(`[data-testid="report-column"][data-from="${from}"][data-to="${to}"]`));
-    return cells.length > 0;
-  } catch {
-    return false;
-  }
+  return settle(
+    driver,
+    async () => (await driver.findElements(By.css(`[data-testid="report-column"][data-from="${from}"][data-to="${to}"]`))).length > 0,
+    `a column for ${from} to ${to}`,
+  );
 }
 
 /**
- * The text of an element now, or "" while it is absent or being drawn again.
+ * The text of an element now, or "" while it is absent (read again if it is drawn again meanwhile).
  * @param {import("selenium-webdriver").WebDriver} driver
  * @param {string} testId
  */
 async function textNow(driver, testId) {
-  try {
-    const found = await driver.findElements(byTestId(testId));
-    return found.length > 0 ? (await found[0].getText()).trim() : "";
-  } catch {
-    return "";
-  }
+  return settle(
+    driver,
+    async () => {
+      const found = await driver.findElements(byTestId(testId));
+      return found.length > 0 ? (await found[0].getText()).trim() : "";
+    },
+    `the text of [data-testid="${testId}"]`,
+  );
 }
+
+const DRILL_ROWS = By.css('[data-testid="drill-panel"] [data-testid="drill-row"]');
 
 /** @param {import("selenium-webdriver").WebDriver} driver */
 async function runProfitAndLoss(driver) {
@@ -87,8 +90,8 @@ async function runProfitAndLoss(driver) {
   await driver.wait(until.elementLocated(byTestId("report-kind")), TIMEOUT);
   await setInput(driver, "report-from", FROM);
   await setInput(driver, "report-to", TO);
-  await driver.wait(async () => (await driver.findElements(byTestId("report-figure"))).length > 0, TIMEOUT);
-  await driver.wait(() => showsPeriod(driver, FROM, TO), TIMEOUT);
+  await settle(driver, async () => (await driver.findElements(byTestId("report-figure"))).length > 0, "the report's figures");
+  await showsPeriod(driver, FROM, TO);
 }
 
 describe("reports in the desktop app", () => {
@@ -116,31 +119,59 @@ describe("reports in the desktop app", () => {
     await runProfitAndLoss(driver);
     assert.match(await textOf(driver, "report-basis-stated"), /^Accrual basis/);
     // The first figure: the first income account over the period.
-    const figure = (await driver.findElements(byTestId("report-figure")))[0];
-    const shown = e4(await figure.getText());
-    await figure.click();
-    const panel = await driver.wait(until.elementLocated(byTestId("drill-panel")), TIMEOUT);
-    await driver.wait(async () => (await panel.findElements(byTestId("drill-row"))).length > 0, TIMEOUT);
+    const shown = await settle(
+      driver,
+      async () => {
+        const figure = (await driver.findElements(byTestId("report-figure")))[0];
+        if (!figure) return false;
+        const value = e4(await figure.getText());
+        await figure.click();
+        return value;
+      },
+      "a click on the first figure",
+    );
+    await settle(driver, async () => (await driver.findElements(DRILL_ROWS)).length > 0, "the figure's lines");
     // Every page of its lines, then their sum: exactly the figure.
     for (;;) {
-      const more = await panel.findElements(By.xpath(".//button[normalize-space()='More']"));
-      if (more.length === 0) break;
-      const before = (await panel.findElements(byTestId("drill-row"))).length;
-      await more[0].click();
-      await driver.wait(async () => (await panel.findElements(byTestId("drill-row"))).length > before, TIMEOUT);
+      const page = await settle(
+        driver,
+        async () => {
+          const rows = (await driver.findElements(DRILL_ROWS)).length;
+          const more = await driver.findElements(By.xpath("//*[@data-testid='drill-panel']//button[normalize-space()='More']"));
+          if (more.length === 0) return { rows, more: false };
+          await more[0]?.click();
+          return { rows, more: true };
+        },
+        "the next page of lines",
+      );
+      if (!page.more) break;
+      await settle(driver, async () => (await driver.findElements(DRILL_ROWS)).length > page.rows, "more lines");
     }
-    let sum = 0n;
-    for (const r of await panel.findElements(byTestId("drill-row"))) {
-      const cells = await r.findElements(By.css("td"));
-      sum += e4(((await cells[2].getText()).replace(/^[A-Z]{3} /, "")));
-    }
+    const sum = await settle(
+      driver,
+      async () => {
+        let total = 0n;
+        for (const r of await driver.findElements(DRILL_ROWS)) {
+          const cells = await r.findElements(By.css("td"));
+          total += e4((await cells[2]?.getText() ?? "").replace(/^[A-Z]{3} /, ""));
+        }
+        return total;
+      },
+      "the lines' amounts",
+    );
     assert.equal(sum, shown, "the lines add up to the figure");
     // A sales line opens its invoice, with the audit history from the sync.
-    const link = await panel.findElement(By.css('[data-testid="drill-row"] button.link'));
-    const label = await link.getText();
-    await link.click();
-    const drawer = await driver.wait(until.elementLocated(byTestId("detail-drawer")), TIMEOUT);
-    await driver.wait(async () => (await drawer.getText()).includes(label), TIMEOUT);
+    const label = await settle(
+      driver,
+      async () => {
+        const link = await driver.findElement(By.css('[data-testid="drill-panel"] [data-testid="drill-row"] button.link'));
+        const text = await link.getText();
+        await link.click();
+        return text;
+      },
+      "a line's link to its invoice",
+    );
+    await settle(driver, async () => (await driver.findElement(byTestId("detail-drawer")).getText()).includes(label), `${label} in the drawer`);
     assert.match(await textOf(driver, "history"), /insert by sync:/);
   });
 
@@ -149,21 +180,32 @@ describe("reports in the desktop app", () => {
     // Xero's reports are fetched after the launch sync, for this month and this
     // financial year: this quarter is not one of them. Until the sync has fetched
     // them, ask again (a new end date is a new request).
-    /** @type {import("selenium-webdriver").WebElement[]} */
-    let show = [];
-    await driver.wait(async () => {
-      await setInput(driver, "report-to", "2026-06-29");
-      await driver.wait(() => showsPeriod(driver, FROM, "2026-06-29"), TIMEOUT);
-      await setInput(driver, "report-to", TO);
-      await driver.wait(() => showsPeriod(driver, FROM, TO), TIMEOUT);
-      show = await driver.findElements(By.css('[data-testid="xero-comparison"] button.link'));
-      return show.length > 0;
-    }, 4 * TIMEOUT);
+    const SHOW = By.css('[data-testid="xero-comparison"] button.link');
+    await settle(
+      driver,
+      async () => {
+        await setInput(driver, "report-to", "2026-06-29");
+        await showsPeriod(driver, FROM, "2026-06-29");
+        await setInput(driver, "report-to", TO);
+        await showsPeriod(driver, FROM, TO);
+        return (await driver.findElements(SHOW)).length > 0;
+      },
+      "Xero's reports fetched by the sync",
+      4 * TIMEOUT,
+    );
     assert.match(await textNow(driver, "xero-badge"), /Not fetched from Xero/);
-    const period = (await show[0].getText()).replace(/^Show /, "");
-    await show[0].click();
-    await driver.wait(async () => (await textNow(driver, "report-table")).includes(period), TIMEOUT);
-    await driver.wait(async () => /Matches Xero/.test(await textNow(driver, "xero-badge")), TIMEOUT);
+    const period = await settle(
+      driver,
+      async () => {
+        const show = await driver.findElement(SHOW);
+        const text = (await show.getText()).replace(/^Show /, "");
+        await show.click();
+        return text;
+      },
+      "a click on Show",
+    );
+    await settle(driver, async () => (await textNow(driver, "report-table")).includes(period), `a column for ${period}`);
+    await settle(driver, async () => /Matches Xero/.test(await textNow(driver, "xero-badge")), "Matches Xero");
   });
 
   it("exports the profit and loss as CSV whose figures are the ledger's", async () => {

@@ -9,7 +9,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { By, until } from "selenium-webdriver";
-import { APP, TIMEOUT, appProcesses, byTestId, click, openApp, openSettings, textOf, workspace } from "./harness.mjs";
+import { APP, TIMEOUT, appProcesses, byTestId, click, openApp, openSettings, settle, textOf, workspace } from "./harness.mjs";
 
 describe("settings: data, backups and appearance", () => {
   /** @type {import("selenium-webdriver").WebDriver} */
@@ -34,22 +34,54 @@ describe("settings: data, backups and appearance", () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  /** @param {string} testId */
-  const rowsOf = async (testId) => driver.findElements(By.css(`[data-testid="${testId}"] [data-testid="backup-row"]`));
+  const BACKUP_ROWS = By.css('[data-testid="backups-list"] [data-testid="backup-row"]');
+  /**
+   * The backups listed (each row's title: its file name), read in one try, once `ready` holds.
+   * @param {(titles: string[]) => boolean} [ready]
+   */
+  const backupsListed = (ready = () => true) =>
+    settle(
+      driver,
+      async () => {
+        const titles = await Promise.all((await driver.findElements(BACKUP_ROWS)).map(async (r) => (await r.getAttribute("title")) ?? ""));
+        return ready(titles) ? titles : false;
+      },
+      "the backups list",
+    );
+  /** Clicks the restore button of the first backup listed, and returns its file name. */
+  const chooseFirstBackup = () =>
+    settle(
+      driver,
+      async () => {
+        const row = (await driver.findElements(BACKUP_ROWS))[0];
+        if (!row) return false;
+        const title = (await row.getAttribute("title")) ?? "";
+        await row.findElement(By.css("button")).click();
+        return title;
+      },
+      "the first backup's restore button",
+    );
 
   /**
    * @param {string} field
    * @param {string} value
    */
   async function setField(field, value) {
-    const input = await driver.findElement(byTestId(`data-${field}`));
-    await input.clear();
-    await input.sendKeys(value);
+    await settle(
+      driver,
+      async () => {
+        const input = await driver.findElement(byTestId(`data-${field}`));
+        await input.clear();
+        await input.sendKeys(value);
+        return true;
+      },
+      `typing into data-${field}`,
+    );
   }
 
   it("backs up now, and the new backup appears in the list and in the backups folder", async () => {
     await driver.wait(until.elementLocated(byTestId("backups-list")), TIMEOUT);
-    const before = (await rowsOf("backups-list")).length;
+    const before = (await backupsListed()).length;
     assert.equal(before, backupFiles().length, "the start's backup is listed");
     await click(driver, "backup-now");
     const made = await textOf(driver, "backup-made");
@@ -57,8 +89,7 @@ describe("settings: data, backups and appearance", () => {
     assert.ok(file, made);
     assert.equal(path.dirname(file), backupsDir);
     assert.ok(existsSync(file));
-    await driver.wait(async () => (await rowsOf("backups-list")).length === before + 1, TIMEOUT);
-    const titles = await Promise.all((await rowsOf("backups-list")).map((r) => r.getAttribute("title")));
+    const titles = await backupsListed((t) => t.length === before + 1);
     assert.equal(titles[0], path.basename(file), "the newest first");
     assert.deepEqual([...titles].sort(), backupFiles().sort(), "the list is the folder's backups");
   });
@@ -67,7 +98,10 @@ describe("settings: data, backups and appearance", () => {
     await setField("syncIntervalMinutes", "2");
     await click(driver, "save-data-settings");
     assert.match(await textOf(driver, "error-syncIntervalMinutes"), /5 to 1,440 minutes/);
-    assert.equal(await driver.findElement(byTestId("data-syncIntervalMinutes")).getAttribute("aria-invalid"), "true");
+    assert.equal(
+      await settle(driver, async () => driver.findElement(byTestId("data-syncIntervalMinutes")).getAttribute("aria-invalid"), "the interval's state"),
+      "true",
+    );
 
     await setField("syncIntervalMinutes", "30");
     await setField("backupKeep", "1");
@@ -76,36 +110,40 @@ describe("settings: data, backups and appearance", () => {
     assert.equal((await driver.findElements(byTestId("error-syncIntervalMinutes"))).length, 0);
 
     await click(driver, "backup-now");
-    await driver.wait(async () => (await rowsOf("backups-list")).length === 1, TIMEOUT);
+    await backupsListed((t) => t.length === 1);
     assert.equal(backupFiles().length, 1, "one backup kept");
   });
 
   it("checks a backup chosen for restore and says the restore waits for the close", async () => {
-    const row = (await rowsOf("backups-list"))[0];
-    assert.ok(row);
-    await row.findElement(By.css("button")).click();
+    await chooseFirstBackup();
     await click(driver, "confirm-restore-yes");
     assert.match(await textOf(driver, "pending-restore"), /The restore runs when Ledgerkeep closes/);
     assert.ok(existsSync(path.join(dataDir, "restore-pending.json")));
     await click(driver, "cancel-restore");
-    await driver.wait(async () => (await driver.findElements(byTestId("pending-restore"))).length === 0, TIMEOUT);
+    await settle(driver, async () => (await driver.findElements(byTestId("pending-restore"))).length === 0, "the pending restore gone");
     assert.ok(!existsSync(path.join(dataDir, "restore-pending.json")));
   });
 
   it("applies the theme chosen at once", async () => {
-    const select = await driver.findElement(byTestId("theme-select"));
-    await select.findElement(By.css('option[value="dark"]')).click();
+    /** @param {string} theme */
+    const choose = (theme) =>
+      settle(
+        driver,
+        async () => {
+          await driver.findElement(By.css(`[data-testid="theme-select"] option[value="${theme}"]`)).click();
+          return true;
+        },
+        `the ${theme} theme`,
+      );
+    await choose("dark");
     assert.equal(await driver.executeScript("return document.documentElement.dataset.theme ?? null"), "dark");
-    assert.match(await (await driver.findElement(byTestId("theme-toggle"))).getText(), /dark/);
-    await select.findElement(By.css('option[value="system"]')).click();
+    assert.match(await textOf(driver, "theme-toggle"), /dark/);
+    await choose("system");
     assert.equal(await driver.executeScript("return document.documentElement.dataset.theme ?? null"), null);
   });
 
   it("restores the chosen backup on \"Restart now\", keeping the replaced ledger", async () => {
-    const row = (await rowsOf("backups-list"))[0];
-    assert.ok(row);
-    const chosen = await row.getAttribute("title");
-    await row.findElement(By.css("button")).click();
+    const chosen = await chooseFirstBackup();
     await click(driver, "confirm-restore-yes");
     await textOf(driver, "pending-restore");
     const first = await appProcesses(dataDir, Date.now() + TIMEOUT, []);

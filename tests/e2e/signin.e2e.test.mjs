@@ -12,8 +12,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { until } from "selenium-webdriver";
-import { APP, ROOT, TIMEOUT, byTestId, click, openApp, openSettings, textOf } from "./harness.mjs";
+import { APP, ROOT, TIMEOUT, byTestId, click, openApp, openSettings, settle, textOf } from "./harness.mjs";
 
 const CLI = process.env.LEDGERKEEP_CLI ?? path.join(ROOT, "target/debug/ledgerkeep-cli");
 const BOUNCE = "https://bounce.ledgerkeep.test/callback";
@@ -71,8 +70,22 @@ describe("signing in to Xero by deep link", () => {
 
   it("completes a sign-in started in the app when the deep link arrives in a second launch", async () => {
     await openSettings(driver);
-    await (await driver.wait(until.elementLocated({ css: "details summary" }), TIMEOUT)).click();
-    await (await driver.findElement(byTestId("bounce-page"))).sendKeys(BOUNCE);
+    await settle(
+      driver,
+      async () => {
+        await driver.findElement({ css: "details summary" }).click();
+        return true;
+      },
+      "the sign-in's other ways",
+    );
+    await settle(
+      driver,
+      async () => {
+        await driver.findElement(byTestId("bounce-page")).sendKeys(BOUNCE);
+        return true;
+      },
+      "the bounce page's address",
+    );
     await click(driver, "connect-via-page");
 
     // The app opened the system browser on Xero's authorize page.
@@ -93,10 +106,16 @@ describe("signing in to Xero by deep link", () => {
     const second = spawnSync(APP, [`ledgerkeep://oauth/callback?${query}`], { env, timeout: TIMEOUT });
     assert.equal(second.status, 0, `second launch failed: ${second.stderr?.toString()}`);
 
-    const offer = await driver.wait(until.elementLocated(byTestId("choose-organisations")), TIMEOUT);
-    const offered = await offer.getText();
+    const offered = await textOf(driver, "choose-organisations");
     for (const t of simInfo.tenants) assert.ok(offered.includes(t.name), `${t.name} not offered: ${offered}`);
-    await (await offer.findElement({ xpath: ".//button[normalize-space()='Keep these']" })).click();
+    await settle(
+      driver,
+      async () => {
+        await driver.findElement({ xpath: "//*[@data-testid='choose-organisations']//button[normalize-space()='Keep these']" }).click();
+        return true;
+      },
+      "Keep these",
+    );
     const kept = await textOf(driver, "xero-organisations");
     for (const t of simInfo.tenants) assert.ok(kept.includes(t.name), `${t.name} not kept: ${kept}`);
     assert.match(kept, /Kept on this computer/);
