@@ -101,6 +101,7 @@ mod aged;
 mod backdated;
 mod balances;
 mod cash;
+mod close;
 mod context;
 mod error;
 mod model;
@@ -112,6 +113,10 @@ pub use aged::{aged, aged_document, outstanding_at, Aged, AgedDocument, AgedKind
 pub use backdated::{backdated, Backdated, Entered};
 pub use balances::{monthly_balances, sum_by, trial_balance, BalanceOverflow, Month, Sums};
 pub use cash::{cash_basis, counts_when_settled};
+pub use close::{
+    bank_accounts_behind, lock_state, stale_draft_cutoff, suspense_off, CloseFinding,
+    STALE_DRAFT_DAYS,
+};
 pub use context::{
     settled_before, LinkedDocument, LinkedPart, PostingContext, Settlement, Side, SystemAccounts,
 };

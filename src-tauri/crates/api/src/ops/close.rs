@@ -5,12 +5,15 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use ledgerkeep_domain::close::{
     reminders, CheckKind, DueItem, DueRule, Frequency, Period, Reminder, ReminderKind,
     DUE_RULE_FORMS,
 };
-use ledgerkeep_domain::{format_instant, Actor, Money};
+use ledgerkeep_domain::{Actor, Money};
+use ledgerkeep_ledger::{
+    bank_accounts_behind, lock_state, stale_draft_cutoff, suspense_off, CloseFinding,
+};
 use ledgerkeep_store::close::{
     CheckRecord, NewRunStep, RunRow, RunStepRow, SopFields, SopRow, SopStep,
 };
@@ -591,15 +594,116 @@ fn day(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
-fn outcome(pass: bool, summary: String, evidence: Vec<EvidenceView>) -> CheckOutcome {
+/// The check's result: its verdict, the finding in words, and its evidence.
+fn outcome(finding: &CloseFinding, names: &[&str], evidence: Vec<EvidenceView>) -> CheckOutcome {
     CheckOutcome {
-        status: if pass {
+        status: if finding.passes() {
             CloseCheckStatus::Pass
         } else {
             CloseCheckStatus::Fail
         },
-        summary,
+        summary: summary(finding, names),
         evidence,
+    }
+}
+
+/// A finding as the owner reads it; `names` are the accounts it is about.
+fn summary(finding: &CloseFinding, names: &[&str]) -> String {
+    let passes = finding.passes();
+    match finding {
+        CloseFinding::BankLines {
+            unreconciled,
+            up_to,
+        } => {
+            let up_to = day(*up_to);
+            if passes {
+                format!("Every bank line up to {up_to} is reconciled.")
+            } else {
+                format!(
+                    "{} up to {up_to}.",
+                    plural(
+                        *unreconciled,
+                        "unreconciled bank line",
+                        "unreconciled bank lines"
+                    )
+                )
+            }
+        }
+        CloseFinding::StaleDrafts { count, days, at } => {
+            let at = day(*at);
+            if passes {
+                format!("No draft invoice or bill older than {days} days at {at}.")
+            } else {
+                format!(
+                    "{} older than {days} days at {at}.",
+                    plural(*count, "draft invoice or bill", "draft invoices and bills")
+                )
+            }
+        }
+        CloseFinding::NoSuspenseAccount => {
+            "No suspense or clearing account in the chart of accounts.".to_owned()
+        }
+        CloseFinding::Suspense { accounts, off, at } => {
+            let at = day(*at);
+            if passes {
+                format!(
+                    "{} at zero on {at}.",
+                    plural(
+                        *accounts,
+                        "suspense or clearing account",
+                        "suspense and clearing accounts"
+                    )
+                )
+            } else {
+                // The balances are in the evidence, as amounts the UI formats.
+                format!(
+                    "{} not at zero on {at}: {}.",
+                    plural(off.len(), "account", "accounts"),
+                    names.join(", ")
+                )
+            }
+        }
+        CloseFinding::BankSync {
+            accounts,
+            behind,
+            ended,
+        } => {
+            let ended = day(*ended);
+            if passes {
+                format!(
+                    "{} synced since {ended}.",
+                    plural(*accounts, "bank account", "bank accounts")
+                )
+            } else {
+                format!(
+                    "{} not synced since {ended}.",
+                    plural(behind.len(), "bank account", "bank accounts")
+                )
+            }
+        }
+        CloseFinding::Lock {
+            locked_to,
+            period_end,
+        } => match locked_to {
+            Some(d) if passes => format!("Locked up to {}.", day(*d)),
+            Some(d) => format!(
+                "Locked only up to {}; the period ends {}.",
+                day(*d),
+                day(*period_end)
+            ),
+            None => "No lock date is set in Xero.".to_owned(),
+        },
+        CloseFinding::ClosedPeriodEdits { changes, periods } => {
+            if passes {
+                "No transaction in a signed-off period changed since its sign-off.".to_owned()
+            } else {
+                format!(
+                    "{} since sign-off in {}.",
+                    plural(*changes, "change", "changes"),
+                    periods.join(", ")
+                )
+            }
+        }
     }
 }
 
@@ -611,7 +715,21 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     }
 }
 
-/// Evaluates one automated check for `tenant`'s `period` on the ledger.
+/// A date the ledger keeps as `YYYY-MM-DD` text (its first ten characters).
+fn stored_day(text: Option<&str>) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text?.get(..10)?, "%Y-%m-%d").ok()
+}
+
+/// An account's name as the evidence shows it: its code first, if any.
+fn account_label(code: Option<&str>, name: &str) -> String {
+    match code {
+        Some(c) => format!("{c} {name}"),
+        None => name.to_owned(),
+    }
+}
+
+/// Evaluates one automated check for `tenant`'s `period` on the ledger: the
+/// store reads the facts, `ledgerkeep_ledger`'s close rules decide.
 /// `exclude_run` is the run being checked (its own sign-off is not a closed period).
 pub async fn evaluate_check(
     store: &LedgerStore,
@@ -626,109 +744,75 @@ pub async fn evaluate_check(
     Ok(match kind {
         CheckKind::UnreconciledBankLines => {
             let rows = store.unreconciled_bank_lines(tenant, &end_s).await?;
-            let n = rows.len();
-            outcome(
-                n == 0,
-                if n == 0 {
-                    format!("Every bank line up to {end_s} is reconciled.")
-                } else {
-                    format!(
-                        "{} up to {end_s}.",
-                        plural(n, "unreconciled bank line", "unreconciled bank lines")
-                    )
-                },
-                rows.into_iter().map(Into::into).collect(),
-            )
+            let finding = CloseFinding::BankLines {
+                unreconciled: rows.len(),
+                up_to: end,
+            };
+            outcome(&finding, &[], rows.into_iter().map(Into::into).collect())
         }
         CheckKind::StaleDrafts => {
-            let days = param.or(kind.default_param()).unwrap_or(14).clamp(1, 365);
-            let cutoff = end
-                .checked_sub_days(Days::new(u64::try_from(days).unwrap_or(14)))
-                .unwrap_or(end);
+            let (days, cutoff) = stale_draft_cutoff(end, param.or(kind.default_param()));
             let rows = store.stale_drafts(tenant, &day(cutoff)).await?;
-            let n = rows.len();
-            outcome(
-                n == 0,
-                if n == 0 {
-                    format!("No draft invoice or bill older than {days} days at {end_s}.")
-                } else {
-                    format!(
-                        "{} older than {days} days at {end_s}.",
-                        plural(n, "draft invoice or bill", "draft invoices and bills")
-                    )
-                },
-                rows.into_iter().map(Into::into).collect(),
-            )
+            let finding = CloseFinding::StaleDrafts {
+                count: rows.len(),
+                days,
+                at: end,
+            };
+            outcome(&finding, &[], rows.into_iter().map(Into::into).collect())
         }
         CheckKind::SuspenseAtZero => {
             let accounts = store.suspense_balances(tenant, &end_s).await?;
-            let off: Vec<_> = accounts
-                .iter()
-                .filter(|a| !a.balance.as_decimal().is_zero())
-                .collect();
+            let balances: Vec<_> = accounts.iter().map(|a| a.balance.as_decimal()).collect();
+            let off = suspense_off(&balances);
             let mut evidence = Vec::new();
-            for a in &off {
+            for a in off.iter().filter_map(|i| accounts.get(*i)) {
                 evidence.push(EvidenceView {
                     table: "accounts".into(),
                     xero_id: a.xero_id.clone(),
                     date: Some(end_s.clone()),
-                    label: match &a.code {
-                        Some(c) => format!("{c} {}", a.name),
-                        None => a.name.clone(),
-                    },
+                    label: account_label(a.code.as_deref(), &a.name),
                     amount: Some(a.balance),
                     currency: None,
                     detail: "Balance at the period's end".into(),
                 });
                 evidence.extend(a.lines.iter().cloned().map(EvidenceView::from));
             }
-            let summary = if accounts.is_empty() {
-                "No suspense or clearing account in the chart of accounts.".to_owned()
-            } else if off.is_empty() {
-                format!(
-                    "{} at zero on {end_s}.",
-                    plural(
-                        accounts.len(),
-                        "suspense or clearing account",
-                        "suspense and clearing accounts"
-                    )
-                )
+            let names: Vec<&str> = off
+                .iter()
+                .filter_map(|i| accounts.get(*i))
+                .map(|a| a.name.as_str())
+                .collect();
+            let finding = if accounts.is_empty() {
+                CloseFinding::NoSuspenseAccount
             } else {
-                // The balances are in the evidence, as amounts the UI formats.
-                format!(
-                    "{} not at zero on {end_s}: {}.",
-                    plural(off.len(), "account", "accounts"),
-                    off.iter()
-                        .map(|a| a.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
+                CloseFinding::Suspense {
+                    accounts: accounts.len(),
+                    off,
+                    at: end,
+                }
             };
-            outcome(off.is_empty(), summary, evidence)
+            outcome(&finding, &names, evidence)
         }
         CheckKind::BankAccountsSynced => {
-            let after = format_instant(
-                end.succ_opt()
-                    .unwrap_or(end)
-                    .and_hms_opt(0, 0, 0)
-                    .unwrap_or_default()
-                    .and_utc(),
-            );
             let accounts = store.bank_sync_state(tenant).await?;
-            let stale: Vec<_> = accounts
+            let synced: Vec<Option<DateTime<Utc>>> = accounts
                 .iter()
-                .filter(|a| a.synced_at.as_deref().is_none_or(|s| s < after.as_str()))
+                .map(|a| {
+                    a.synced_at
+                        .as_deref()
+                        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+                        .map(|t| t.with_timezone(&Utc))
+                })
                 .collect();
-            let evidence = stale
+            let behind = bank_accounts_behind(&synced, end);
+            let evidence = behind
                 .iter()
+                .filter_map(|i| accounts.get(*i))
                 .map(|a| EvidenceView {
                     table: "accounts".into(),
                     xero_id: a.xero_id.clone(),
                     date: None,
-                    label: match &a.code {
-                        Some(c) => format!("{c} {}", a.name),
-                        None => a.name.clone(),
-                    },
+                    label: account_label(a.code.as_deref(), &a.name),
                     amount: None,
                     currency: None,
                     detail: match &a.synced_at {
@@ -737,34 +821,28 @@ pub async fn evaluate_check(
                     },
                 })
                 .collect();
-            outcome(
-                stale.is_empty(),
-                if stale.is_empty() {
-                    format!(
-                        "{} synced since {end_s}.",
-                        plural(accounts.len(), "bank account", "bank accounts")
-                    )
-                } else {
-                    format!(
-                        "{} not synced since {end_s}.",
-                        plural(stale.len(), "bank account", "bank accounts")
-                    )
-                },
-                evidence,
-            )
+            let finding = CloseFinding::BankSync {
+                accounts: accounts.len(),
+                behind,
+                ended: end,
+            };
+            outcome(&finding, &[], evidence)
         }
         CheckKind::PeriodLocked => {
             let org = store.lock_dates(tenant).await?;
             let (name, lock, year_lock) = org.unwrap_or_default();
-            let latest = [lock.clone(), year_lock.clone()]
-                .into_iter()
-                .flatten()
-                .max();
-            let pass = latest.as_deref().is_some_and(|d| d >= end_s.as_str());
+            let finding = lock_state(
+                stored_day(lock.as_deref()),
+                stored_day(year_lock.as_deref()),
+                end,
+            );
+            let CloseFinding::Lock { locked_to, .. } = &finding else {
+                return Err(ApiError::internal("the lock rule gave another finding"));
+            };
             let evidence = vec![EvidenceView {
                 table: "organisations".into(),
                 xero_id: tenant.to_owned(),
-                date: latest.clone(),
+                date: locked_to.map(day),
                 label: name,
                 amount: None,
                 currency: None,
@@ -774,15 +852,7 @@ pub async fn evaluate_check(
                     year_lock.as_deref().unwrap_or("not set")
                 ),
             }];
-            outcome(
-                pass,
-                match latest {
-                    Some(d) if pass => format!("Locked up to {d}."),
-                    Some(d) => format!("Locked only up to {d}; the period ends {end_s}."),
-                    None => "No lock date is set in Xero.".to_owned(),
-                },
-                evidence,
-            )
+            outcome(&finding, &[], evidence)
         }
         CheckKind::ClosedPeriodEdits => {
             let mut evidence = Vec::new();
@@ -797,19 +867,11 @@ pub async fn evaluate_check(
                 }
                 evidence.extend(edits);
             }
-            outcome(
-                evidence.is_empty(),
-                if evidence.is_empty() {
-                    "No transaction in a signed-off period changed since its sign-off.".to_owned()
-                } else {
-                    format!(
-                        "{} since sign-off in {}.",
-                        plural(evidence.len(), "change", "changes"),
-                        periods.join(", ")
-                    )
-                },
-                evidence,
-            )
+            let finding = CloseFinding::ClosedPeriodEdits {
+                changes: evidence.len(),
+                periods,
+            };
+            outcome(&finding, &[], evidence)
         }
     })
 }
