@@ -6,11 +6,12 @@
 //! `0600`, whatever the process's umask; a folder or file made by an older
 //! version is tightened when it is next used.
 //!
-//! On Windows nothing is changed here: the app's folders live under the
-//! user's `%LOCALAPPDATA%`, whose inherited ACL already grants access to the
-//! user, SYSTEM and Administrators only, and files created inside inherit it.
-//! (A destination the owner picks in a save dialog keeps that folder's ACL,
-//! as any file they save there would.)
+//! On Windows each of them gets an owner-only ACL, whatever folder it is in
+//! (`%LOCALAPPDATA%`, or a `LEDGERKEEP_DATA_DIR` on a shared drive): the
+//! inherited entries are removed and the signed-in user alone is granted full
+//! control, inherited by what a folder holds. It is set with the system's
+//! `icacls` (run without a console window), which keeps the code free of
+//! `unsafe` FFI; a refusal is an error, as a failed `chmod` is on Unix.
 
 use std::fs::{File, OpenOptions};
 use std::io;
@@ -44,7 +45,10 @@ pub fn create_new_owner_only(path: &Path) -> io::Result<File> {
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);
     owner_only(&mut options);
-    options.open(path)
+    let file = options.open(path)?;
+    // Unix: already so (the mode above); Windows: the ACL is set now.
+    set_mode(path, FILE_MODE)?;
+    Ok(file)
 }
 
 /// Opens `path` for appending, creating it owner-only if it is not there (and
@@ -77,9 +81,56 @@ fn set_mode(path: &Path, mode: u32) -> io::Result<()> {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
 }
 
-// Windows: owner-only ACLs are the default for LOCALAPPDATA (see the module's
-// note); only check that the path is there, as the Unix version does.
-#[cfg(not(unix))]
+/// Windows: `path`'s ACL made owner-only (see the module's note): `icacls
+/// <path> /inheritance:r /grant:r <user>:F`, with `(OI)(CI)` for a folder so
+/// that what it holds inherits the entry.
+#[cfg(windows)]
+fn set_mode(path: &Path, mode: u32) -> io::Result<()> {
+    use std::os::windows::process::CommandExt;
+    /// No console window flashes up behind the app.
+    const CREATE_NO_WINDOW: u32 = 0x0800_0000;
+    std::fs::metadata(path)?;
+    let grant = format!("{}:{}", windows_user()?, windows_rights(mode));
+    let out = std::process::Command::new("icacls")
+        .arg(path)
+        .args(["/inheritance:r", "/grant:r", &grant, "/q"])
+        .creation_flags(CREATE_NO_WINDOW)
+        .output()?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(io::Error::other(format!(
+            "could not make {} owner-only: icacls said {}",
+            path.display(),
+            String::from_utf8_lossy(&out.stdout).trim()
+        )))
+    }
+}
+
+/// The rights `icacls` grants for a Unix mode: a folder's inherited by what
+/// it holds, a file's on the file alone.
+#[cfg(any(windows, test))]
+fn windows_rights(mode: u32) -> &'static str {
+    if mode == DIR_MODE {
+        "(OI)(CI)F"
+    } else {
+        "F"
+    }
+}
+
+/// The signed-in user as `icacls` names them: `DOMAIN\name`, or the name.
+#[cfg(windows)]
+fn windows_user() -> io::Result<String> {
+    let name = std::env::var("USERNAME")
+        .map_err(|_| io::Error::other("USERNAME is not set: the owner is unknown"))?;
+    Ok(match std::env::var("USERDOMAIN") {
+        Ok(domain) if !domain.is_empty() => format!("{domain}\\{name}"),
+        _ => name,
+    })
+}
+
+// Neither Unix nor Windows: only check that the path is there.
+#[cfg(not(any(unix, windows)))]
 fn set_mode(path: &Path, _mode: u32) -> io::Result<()> {
     std::fs::metadata(path).map(|_| ())
 }
@@ -149,5 +200,51 @@ mod tests {
         std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o664)).unwrap();
         restrict_file(&f).unwrap();
         assert_eq!(mode_of(&f).unwrap(), 0o600);
+    }
+}
+
+#[cfg(test)]
+mod rights {
+    use super::*;
+
+    #[test]
+    fn a_folders_entry_is_inherited_and_a_files_is_not() {
+        assert_eq!(windows_rights(DIR_MODE), "(OI)(CI)F");
+        assert_eq!(windows_rights(FILE_MODE), "F");
+    }
+}
+
+/// On Windows: what `icacls` lists for a folder and a file made here is the
+/// user alone (no inherited entry, no group).
+#[cfg(all(test, windows))]
+mod windows_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn listed(path: &Path) -> String {
+        let out = std::process::Command::new("icacls")
+            .arg(path)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    #[test]
+    fn folders_and_files_list_the_user_alone() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("data");
+        owner_only_dir(&dir).unwrap();
+        let file = dir.join("ledger.sqlite");
+        create_new_owner_only(&file).unwrap();
+        let user = windows_user().unwrap();
+        for (path, rights) in [(&dir, "(OI)(CI)(F)"), (&file, "(F)")] {
+            let acl = listed(path);
+            let entries: Vec<&str> = acl
+                .lines()
+                .map(|l| l.trim_start_matches(&*path.display().to_string()).trim())
+                .filter(|l| l.contains(':') && l.contains('('))
+                .collect();
+            assert_eq!(entries, vec![format!("{user}:{rights}").as_str()], "{acl}");
+        }
     }
 }
