@@ -1,3 +1,4 @@
+import { Bar as Bars, BarChart as Chart, Cell, LabelList, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
 import { formatMoney } from "../lib/money";
 
 export interface Bar {
@@ -7,40 +8,31 @@ export interface Bar {
 }
 
 /**
- * A plain SVG bar chart of amounts, positive up and negative down. The bar
- * heights need magnitudes, so the strings become numbers here for drawing
- * only; every figure shown as text is the exact string.
+ * A bar chart of amounts, positive up and negative down, on the UI's one chart library
+ * (recharts). The bar heights need magnitudes, so the strings become numbers here for drawing
+ * only; every figure shown as text (each bar's label, the tooltip) is the exact string.
  */
 export function BarChart({ bars, title }: { bars: Bar[]; title: string }) {
-  const width = 640;
-  const height = 180;
-  const pad = 4;
-  const values = bars.map((b) => (b.amount === null ? 0 : Number(b.amount)));
-  const max = Math.max(0, ...values);
-  const min = Math.min(0, ...values);
-  const span = max - min || 1;
-  const zero = pad + ((max - 0) / span) * (height - 2 * pad);
-  const w = bars.length === 0 ? 0 : (width - 2 * pad) / bars.length;
+  const data = bars.map((b, i) => ({
+    key: `${b.label}-${i}`,
+    label: b.label,
+    height: b.amount === null ? 0 : Number(b.amount),
+    exact: formatMoney(b.amount),
+  }));
   return (
     <figure className="bar-chart" data-testid="report-chart">
-      <svg viewBox={`0 0 ${width} ${height + 36}`} role="img" aria-label={title}>
-        <line x1={0} x2={width} y1={zero} y2={zero} className="axis" />
-        {bars.map((b, i) => {
-          const v = values[i] ?? 0;
-          const h = (Math.abs(v) / span) * (height - 2 * pad);
-          const y = v >= 0 ? zero - h : zero;
-          return (
-            <g key={`${b.label}-${i}`}>
-              <rect x={pad + i * w + w * 0.15} y={y} width={w * 0.7} height={Math.max(h, 1)} className={v < 0 ? "bar negative" : "bar"}>
-                <title>{`${b.label}: ${formatMoney(b.amount)}`}</title>
-              </rect>
-              <text x={pad + i * w + w / 2} y={height + 16} textAnchor="middle" className="bar-label">
-                {b.label}
-              </text>
-            </g>
-          );
-        })}
-      </svg>
+      <Chart width={680} height={230} data={data} role="img" aria-label={title} margin={{ top: 22, right: 8, bottom: 4, left: 8 }}>
+        <XAxis dataKey="label" interval={0} tick={{ fontSize: 11 }} tickLine={false} />
+        <YAxis hide domain={[(min: number) => Math.min(0, min), (max: number) => Math.max(0, max)]} />
+        <ReferenceLine y={0} className="axis" />
+        <Tooltip formatter={(_v, _n, item) => [(item.payload as { exact: string }).exact, title]} />
+        <Bars dataKey="height" isAnimationActive={false}>
+          {data.map((d) => (
+            <Cell key={d.key} className={d.height < 0 ? "bar negative" : "bar"} />
+          ))}
+          <LabelList dataKey="exact" position="top" className="bar-amount" />
+        </Bars>
+      </Chart>
       <figcaption className="muted">{title}</figcaption>
     </figure>
   );

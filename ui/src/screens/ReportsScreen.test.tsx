@@ -140,9 +140,15 @@ describe("the reports screen", () => {
     await user.selectOptions(screen.getByTestId("report-comparison"), "trend");
     await waitFor(() => expect(reports[reports.length - 1]?.comparisons).toHaveLength(11));
     // The trend's bars run oldest first.
-    await waitFor(() => expect(screen.getByTestId("report-chart").querySelectorAll("rect")).toHaveLength(12));
+    await waitFor(() => expect(screen.getByTestId("report-chart").querySelectorAll(".recharts-bar-rectangle")).toHaveLength(12));
     const last = reports[reports.length - 1];
-    const labels = [...screen.getByTestId("report-chart").querySelectorAll("text")].map((t) => t.textContent);
+    const labels = [...screen.getByTestId("report-chart").querySelectorAll(".recharts-cartesian-axis-tick-value")].map((t) => t.textContent);
+    // Each bar is labelled with its exact amount, as the table shows it.
+    const amounts = [...screen.getByTestId("report-chart").querySelectorAll(".bar-amount")].map((t) => t.textContent);
+    const bottomRow = within(screen.getByTestId("report-table")).getByText("Net profit").closest("tr");
+    const bottom = [...(bottomRow?.querySelectorAll("td") ?? [])].map((td) => td.textContent?.trim());
+    expect(bottom).toHaveLength(12);
+    expect(amounts).toEqual([...bottom].reverse());
     expect(labels[0]).toBe(formatPeriod(last?.comparisons?.[10]?.from, last?.comparisons?.[10]?.to ?? ""));
     expect(labels[11]).toBe(formatPeriod(last?.period.from, last?.period.to ?? ""));
     expect(labels[11]).not.toContain(last?.period.to);
