@@ -98,6 +98,7 @@
 //!   balances exactly in the base currency.
 
 mod aged;
+mod anomalies;
 mod backdated;
 mod balances;
 mod cash;
@@ -110,6 +111,12 @@ mod post;
 mod rebuild;
 
 pub use aged::{aged, aged_document, outstanding_at, Aged, AgedDocument, AgedKind, Outstanding};
+pub use anomalies::{
+    bank_details_changed, duplicate_bills, edit_after_lock, outliers, overpaid, paid_again_by_bank,
+    round_bill_payments, round_spends, AnomalyConfig, BankDetailsChange, BankMoney, Bill,
+    BillPayment, DuplicateBills, Edit, EditAfterLock, FieldChange, Outlier, OutlierAmount,
+    Overpaid, PaidAgain, PaidDocument, PaymentOn, RoundAmount, Spend, MATERIAL_FIELDS,
+};
 pub use backdated::{backdated, Backdated, Entered};
 pub use balances::{monthly_balances, sum_by, trial_balance, BalanceOverflow, Month, Sums};
 pub use cash::{cash_basis, counts_when_settled};
