@@ -10,44 +10,38 @@
 //! records the owner's reason and appends an audit row in the same
 //! transaction.
 //!
-//! The rules, each with thresholds in [`AnomalyConfig`] (settings
-//! `anomalies.*`, defaults below):
-//! - **duplicate bills**: two bills (not voided or deleted) from one supplier
-//!   with the same amount and currency dated within `duplicate_window_days`,
-//!   or with the same reference (the supplier's invoice number);
-//! - **bank details changed**: a contact's `BankAccountDetails` replaced by
-//!   different ones, read from the audit trail's old and new values;
-//! - **backdated entries**: the first journal of a transaction entered more
-//!   than `backdated_days` after its date (reversals and re-posts of an edit
-//!   are not entries of their own). Without Journals (a Starter app), a
-//!   document that arrived after detection began watching the organisation
-//!   (the end of its first complete sync), entered that many days after its
-//!   date, by its `UpdatedDateUTC` when first stored; the books of the first
-//!   sync are not judged, as no endpoint says when they were entered. The
-//!   rule itself is `ledgerkeep_ledger::backdated`;
-//! - **edits after the lock date**: a document dated on or before the
-//!   organisation's lock date whose amounts, lines, date, contact or status
-//!   (voided, deleted) changed in Xero after that date (from the audit trail;
-//!   a payment added later does not count, Xero allows it);
-//! - **paid twice**: payments on a document beyond its total, or a paid
-//!   document whose amount also left (or arrived) by a spend (receive) money
-//!   transaction to the same contact within `paid_twice_window_days`;
-//! - **outliers**: a document or spend/receive money transaction at least
-//!   `outlier_factor` times the median of the same contact's ordinary
-//!   amounts of its kind and `outlier_over_max` times the largest of them
-//!   (with at least `outlier_min_history` of them);
-//! - **round amounts**: a spend money transaction, or a bill payment that is
-//!   not the bill's total, of a multiple of `round_unit` and at least
-//!   `round_min`.
+//! The rules themselves are pure functions in `ledgerkeep_ledger` (its
+//! `anomalies` module, and `backdated`), with their thresholds in
+//! [`AnomalyConfig`] (settings `anomalies.*`): each takes facts (ids, dates,
+//! amounts, contacts, types, statuses) and returns which records it found
+//! and the figures that make the finding. This module reads those facts with
+//! SQL and words each result as a [`Finding`]:
+//! - **duplicate bills** (`duplicate_bills`): two bills from one supplier
+//!   alike in amount, currency and date, or in supplier reference;
+//! - **bank details changed** (`bank_details_changed`): a contact's
+//!   `BankAccountDetails` replaced, from the audit trail's old and new values;
+//! - **backdated entries** (`backdated`): the first journal of a transaction
+//!   (reversals and re-posts of an edit are not entries of their own), by the
+//!   day Xero created it. Without Journals (a Starter app), a document that
+//!   arrived after detection began watching the organisation (the end of its
+//!   first complete sync), by its `UpdatedDateUTC` when first stored; the
+//!   books of the first sync are not judged, as no endpoint says when they
+//!   were entered;
+//! - **edits after the lock date** (`edit_after_lock`): from the audit trail's
+//!   changes to each document;
+//! - **paid twice** (`overpaid`, `paid_again_by_bank`);
+//! - **outliers** (`outliers`): per contact, kind and currency;
+//! - **round amounts** (`round_spends`, `round_bill_payments`).
 //!
 //! Money is `Decimal` throughout; the integer `*_e4` columns only narrow the
-//! candidates in SQL, and every comparison is made again on the decimals.
+//! candidates in SQL (as do the types and statuses in `WHERE` clauses), and
+//! the rules make every comparison again on the decimals.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use ledgerkeep_domain::{format_instant, Actor, EntityKind};
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sqlx::{Row, SqliteConnection};
@@ -96,46 +90,7 @@ impl AnomalyRule {
     }
 }
 
-/// The thresholds. Each is the setting `anomalies.<field>`; absent or
-/// unreadable settings take the defaults.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AnomalyConfig {
-    /// Two bills of one supplier and amount this many days apart or fewer are duplicates.
-    pub duplicate_window_days: i64,
-    /// An entry made more than this many days after its date is backdated.
-    pub backdated_days: i64,
-    /// A spend (receive) money transaction this many days from a payment of
-    /// the same amount to the same contact pays the document a second time.
-    pub paid_twice_window_days: i64,
-    /// A contact needs this many other documents of a kind before one is an outlier.
-    pub outlier_min_history: usize,
-    /// An outlier is at least this many times the median of the contact's
-    /// ordinary amounts...
-    pub outlier_factor: Decimal,
-    /// ...and at least this many times the largest of them.
-    pub outlier_over_max: Decimal,
-    /// Round amounts below this are not reported.
-    pub round_min: Decimal,
-    /// A round amount is a multiple of this. At 100, about one itemised
-    /// purchase in 10,000 lands on a round total by chance (four in the
-    /// simulator's medium books); at 1,000, one in 100,000.
-    pub round_unit: Decimal,
-}
-
-impl Default for AnomalyConfig {
-    fn default() -> Self {
-        AnomalyConfig {
-            duplicate_window_days: 7,
-            backdated_days: 30,
-            paid_twice_window_days: 14,
-            outlier_min_history: 5,
-            outlier_factor: Decimal::from(10),
-            outlier_over_max: Decimal::from(2),
-            round_min: Decimal::from(1000),
-            round_unit: Decimal::from(1000),
-        }
-    }
-}
+pub use ledgerkeep_ledger::AnomalyConfig;
 
 /// A record a finding rests on: what the UI links to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -673,22 +628,13 @@ fn doc_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Doc, sqlx::Error> {
     })
 }
 
-fn normalise_reference(s: &str) -> Option<String> {
-    let n: String = s
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect();
-    (!n.is_empty()).then_some(n)
-}
-
 async fn duplicate_bills(
     conn: &mut SqliteConnection,
     tenant: &str,
     config: &AnomalyConfig,
 ) -> Result<Vec<Finding>, StoreError> {
     let rows = sqlx::query(
-        "SELECT xero_id, type, number, reference, contact_xero_id, contact_name, date, currency_code, total \
+        "SELECT xero_id, type, status, number, reference, contact_xero_id, contact_name, date, currency_code, total \
          FROM invoices WHERE tenant_id = ? AND type = 'ACCPAY' AND status NOT IN ('VOIDED', 'DELETED') \
          AND contact_xero_id IS NOT NULL ORDER BY contact_xero_id, date, xero_id",
     )
@@ -696,88 +642,31 @@ async fn duplicate_bills(
     .fetch_all(&mut *conn)
     .await?;
     let bills: Vec<Doc> = rows.iter().map(doc_from_row).collect::<Result<_, _>>()?;
-    let mut by_contact: BTreeMap<&str, Vec<&Doc>> = BTreeMap::new();
-    for b in &bills {
-        if let Some(c) = b.contact_id.as_deref() {
-            by_contact.entry(c).or_default().push(b);
-        }
-    }
-    // (first, second) → (same amount within the window, shared reference)
-    let mut pairs: BTreeMap<(usize, usize), (Option<i64>, Option<String>)> = BTreeMap::new();
-    let index: HashMap<&str, usize> = bills
+    let facts: Vec<ledgerkeep_ledger::Bill> = bills
         .iter()
-        .enumerate()
-        .map(|(i, b)| (b.xero_id.as_str(), i))
-        .collect();
-    for docs in by_contact.values() {
-        // Same amount and currency, dated close together (docs are by date).
-        let mut by_amount: HashMap<(Option<&str>, Decimal), Vec<&Doc>> = HashMap::new();
-        for d in docs {
-            if let Some(t) = d.total.filter(|t| !t.is_zero()) {
-                by_amount
-                    .entry((d.currency.as_deref(), t.normalize()))
-                    .or_default()
-                    .push(d);
-            }
-        }
-        for group in by_amount.values() {
-            for (i, a) in group.iter().enumerate() {
-                for b in &group[i + 1..] {
-                    let (Some(da), Some(db)) = (a.date, b.date) else {
-                        continue;
-                    };
-                    let gap = (db - da).num_days().abs();
-                    if gap <= config.duplicate_window_days {
-                        let k = ordered(index[a.xero_id.as_str()], index[b.xero_id.as_str()]);
-                        pairs.entry(k).or_default().0 = Some(gap);
-                    }
-                }
-            }
-        }
-        // The same supplier reference (a bill's number is the supplier's reference).
-        let mut by_ref: HashMap<String, Vec<&Doc>> = HashMap::new();
-        for d in docs {
-            let mut refs: Vec<String> = [d.number.as_deref(), d.reference.as_deref()]
-                .into_iter()
-                .flatten()
-                .filter_map(normalise_reference)
-                .collect();
-            refs.dedup();
-            for r in refs {
-                by_ref.entry(r).or_default().push(d);
-            }
-        }
-        for group in by_ref.values() {
-            for (i, a) in group.iter().enumerate() {
-                for b in &group[i + 1..] {
-                    if a.xero_id == b.xero_id {
-                        continue;
-                    }
-                    let shown = [a.number.as_deref(), a.reference.as_deref()]
-                        .into_iter()
-                        .flatten()
-                        .find(|s| {
-                            normalise_reference(s).is_some_and(|n| {
-                                [b.number.as_deref(), b.reference.as_deref()]
-                                    .into_iter()
-                                    .flatten()
-                                    .any(|t| normalise_reference(t).as_deref() == Some(&n))
-                            })
-                        })
-                        .unwrap_or_default()
-                        .to_owned();
-                    let k = ordered(index[a.xero_id.as_str()], index[b.xero_id.as_str()]);
-                    pairs.entry(k).or_default().1 = Some(shown);
-                }
-            }
-        }
-    }
+        .zip(&rows)
+        .map(|(b, r)| {
+            Ok(ledgerkeep_ledger::Bill {
+                id: b.xero_id.clone(),
+                doc_type: b.doc_type.clone(),
+                status: r.try_get("status")?,
+                contact_id: b.contact_id.clone(),
+                number: b.number.clone(),
+                reference: b.reference.clone(),
+                date: b.date,
+                currency: b.currency.clone(),
+                total: b.total,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
     let mut out = Vec::new();
-    for ((i, j), (gap, reference)) in pairs {
-        let (a, b) = (&bills[i], &bills[j]);
+    for pair in ledgerkeep_ledger::duplicate_bills(&facts, config) {
+        let (Some(a), Some(b)) = (bills.get(pair.first), bills.get(pair.second)) else {
+            continue;
+        };
         let date = |d: &Doc| d.date.map_or("no date".to_owned(), |d| d.to_string());
         let mut why = Vec::new();
-        if let (Some(gap), Some(total)) = (gap, a.total) {
+        if let (Some(gap), Some(total)) = (pair.days_apart, a.total) {
             why.push(format!(
                 "are both {} and are dated {} and {} ({} apart)",
                 format_amount(a.currency.as_deref(), total),
@@ -786,7 +675,7 @@ async fn duplicate_bills(
                 plural(gap, "day", "days")
             ));
         }
-        if let Some(r) = reference {
+        if let Some(r) = pair.shared_reference {
             why.push(format!("have the same supplier reference \"{r}\""));
         }
         let explanation = format!(
@@ -812,22 +701,6 @@ async fn duplicate_bills(
     Ok(out)
 }
 
-fn ordered(a: usize, b: usize) -> (usize, usize) {
-    if a <= b {
-        (a, b)
-    } else {
-        (b, a)
-    }
-}
-
-/// Letters and digits only, upper case: `12-3456-0001` and `12 3456 0001` are one account.
-fn normalise_account(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_uppercase)
-        .collect()
-}
-
 async fn bank_details_changed(
     conn: &mut SqliteConnection,
     tenant: &str,
@@ -848,13 +721,11 @@ async fn bank_details_changed(
         let changes: Value =
             serde_json::from_str(&r.try_get::<String, _>("changes_json")?).map_err(data_err)?;
         let change = &changes["BankAccountDetails"];
-        let (Some(old), Some(new)) = (change["old"].as_str(), change["new"].as_str()) else {
+        let Some(ledgerkeep_ledger::BankDetailsChange { old, new }) =
+            ledgerkeep_ledger::bank_details_changed(change["old"].as_str(), change["new"].as_str())
+        else {
             continue;
         };
-        let (old, new) = (old.trim(), new.trim());
-        if old.is_empty() || new.is_empty() || normalise_account(old) == normalise_account(new) {
-            continue;
-        }
         let name: Option<String> = r.try_get("name")?;
         let name = name.unwrap_or_else(|| "A contact".to_owned());
         let supplier = r.try_get::<Option<i64>, _>("is_supplier")?.unwrap_or(0) == 1;
@@ -1203,26 +1074,6 @@ async fn backdated_documents(
     Ok(out)
 }
 
-/// Fields whose change alters what a locked document says.
-const MATERIAL_FIELDS: [&str; 16] = [
-    "Total",
-    "SubTotal",
-    "TotalTax",
-    "LineItems",
-    "JournalLines",
-    "Date",
-    "Contact",
-    "CurrencyCode",
-    "CurrencyRate",
-    "Type",
-    "Amount",
-    "BankAmount",
-    "Account",
-    "BankAccount",
-    "LineAmountTypes",
-    "Status",
-];
-
 async fn edits_after_lock(
     conn: &mut SqliteConnection,
     tenant: &str,
@@ -1293,44 +1144,33 @@ async fn edits_after_lock(
             let Some(fields) = changes.as_object() else {
                 continue;
             };
-            let material: Vec<&str> = MATERIAL_FIELDS
-                .iter()
-                .copied()
-                .filter(|f| match fields.get(*f) {
-                    None => false,
-                    // A status matters only when the document is voided or deleted.
-                    Some(c) if *f == "Status" => {
-                        matches!(c["new"].as_str(), Some("VOIDED" | "DELETED"))
-                    }
-                    Some(_) => true,
-                })
-                .collect();
-            if material.is_empty() {
-                continue;
-            }
-            // The date it had before the edit (an edit may move it out of the locked period).
-            let old_date = fields
-                .get("Date")
-                .and_then(|c| c["old"].as_str())
-                .and_then(|s| ledgerkeep_domain::XeroDate::parse(s).ok())
-                .map(|d| d.date());
-            let current = day(r.try_get::<Option<String>, _>("date")?.as_deref());
-            let Some(date) = old_date.or(current) else {
+            let edit = ledgerkeep_ledger::Edit {
+                key: (),
+                changes: fields
+                    .iter()
+                    .map(|(field, c)| ledgerkeep_ledger::FieldChange {
+                        field: field.clone(),
+                        new_text: c["new"].as_str().map(str::to_owned),
+                    })
+                    .collect(),
+                // The date it had before the edit (an edit may move it out of the locked period).
+                date_before: fields
+                    .get("Date")
+                    .and_then(|c| c["old"].as_str())
+                    .and_then(|s| ledgerkeep_domain::XeroDate::parse(s).ok())
+                    .map(|d| d.date()),
+                date_now: day(r.try_get::<Option<String>, _>("date")?.as_deref()),
+                edited: fields
+                    .get("UpdatedDateUTC")
+                    .and_then(|c| c["new"].as_str())
+                    .and_then(|s| ledgerkeep_domain::XeroDateTime::parse(s).ok())
+                    .map(|t| t.instant().date_naive())
+                    .or_else(|| day(r.try_get::<String, _>("at").ok().as_deref())),
+            };
+            let Some(found) = ledgerkeep_ledger::edit_after_lock(edit, lock) else {
                 continue;
             };
-            if date > lock {
-                continue;
-            }
-            let edited = fields
-                .get("UpdatedDateUTC")
-                .and_then(|c| c["new"].as_str())
-                .and_then(|s| ledgerkeep_domain::XeroDateTime::parse(s).ok())
-                .map(|t| t.instant().date_naive())
-                .or_else(|| day(r.try_get::<String, _>("at").ok().as_deref()));
-            let Some(edited) = edited else { continue };
-            if edited <= lock {
-                continue;
-            }
+            let (date, edited) = (found.date, found.edited);
             let seq: i64 = r.try_get("seq")?;
             let record: String = r.try_get("record_id")?;
             let label: String = r.try_get("label")?;
@@ -1362,7 +1202,7 @@ async fn edits_after_lock(
                     _ => f.to_owned(),
                 }
             };
-            let what: Vec<String> = material.iter().map(|f| describe(f)).collect();
+            let what: Vec<String> = found.fields.iter().map(|f| describe(f)).collect();
             let amount = fields
                 .get("Total")
                 .or_else(|| fields.get("Amount"))
@@ -1396,7 +1236,8 @@ async fn edits_after_lock(
 /// amount, then sorts the few rows found.
 const PAID_ALSO_BY_BANK_SQL: &str = "SELECT i.xero_id, i.type, i.number, i.reference, i.contact_xero_id, i.contact_name, i.date, \
      i.currency_code, i.total, b.xero_id AS bank_id, b.date AS bank_date, \
-     b.total AS bank_total, b.reference AS bank_reference, b.currency_code AS bank_currency \
+     b.total AS bank_total, b.reference AS bank_reference, b.currency_code AS bank_currency, \
+     b.type AS bank_type, b.status AS bank_status, b.contact_xero_id AS bank_contact \
      FROM invoices i JOIN bank_transactions b ON b.tenant_id = i.tenant_id \
        AND b.contact_xero_id = i.contact_xero_id AND b.total_e4 = i.total_e4 \
      WHERE i.tenant_id = ? AND i.status = 'PAID' AND b.status = 'AUTHORISED' \
@@ -1410,10 +1251,11 @@ async fn paid_twice(
     config: &AnomalyConfig,
 ) -> Result<Vec<Finding>, StoreError> {
     let mut out = Vec::new();
-    // Payments beyond the document's total.
+    // Each document with its authorised payments.
     let rows = sqlx::query(
-        "SELECT i.xero_id, i.type, i.number, i.reference, i.contact_xero_id, i.contact_name, i.date, \
-         i.currency_code, i.total, i.amount_credited, p.xero_id AS payment_id, p.amount, p.date AS paid_on \
+        "SELECT i.xero_id, i.type, i.status, i.number, i.reference, i.contact_xero_id, i.contact_name, \
+         i.date, i.currency_code, i.total, i.amount_credited, p.xero_id AS payment_id, p.amount, \
+         p.date AS paid_on, p.status AS payment_status \
          FROM invoices i JOIN payments p ON p.tenant_id = i.tenant_id AND p.invoice_xero_id = i.xero_id \
          WHERE i.tenant_id = ? AND p.status = 'AUTHORISED' AND i.status NOT IN ('VOIDED', 'DELETED') \
          ORDER BY i.xero_id, p.date, p.xero_id",
@@ -1421,12 +1263,8 @@ async fn paid_twice(
     .bind(tenant)
     .fetch_all(&mut *conn)
     .await?;
-    type Paid = (
-        Doc,
-        Option<Decimal>,
-        Vec<(String, Decimal, Option<NaiveDate>)>,
-    );
-    let mut docs: BTreeMap<String, Paid> = BTreeMap::new();
+    let mut docs: BTreeMap<String, (Doc, ledgerkeep_ledger::PaidDocument<String>)> =
+        BTreeMap::new();
     for r in &rows {
         let d = doc_from_row(r)?;
         let credited = dec(r
@@ -1435,15 +1273,31 @@ async fn paid_twice(
         let payment: String = r.try_get("payment_id")?;
         let amount = dec(r.try_get::<Option<String>, _>("amount")?.as_deref());
         let paid_on = day(r.try_get::<Option<String>, _>("paid_on")?.as_deref());
-        let entry = docs
-            .entry(d.xero_id.clone())
-            .or_insert_with(|| (d, credited, Vec::new()));
-        if let Some(a) = amount {
-            entry.2.push((payment, a, paid_on));
+        let payment_status: Option<String> = r.try_get("payment_status")?;
+        let status: Option<String> = r.try_get("status")?;
+        let entry = docs.entry(d.xero_id.clone()).or_insert_with(|| {
+            let paid = ledgerkeep_ledger::PaidDocument {
+                doc_type: d.doc_type.clone(),
+                status,
+                contact_id: d.contact_id.clone(),
+                currency: d.currency.clone(),
+                total: d.total,
+                credited,
+                payments: Vec::new(),
+            };
+            (d, paid)
+        });
+        if let Some(amount) = amount {
+            entry.1.payments.push(ledgerkeep_ledger::PaymentOn {
+                key: payment,
+                status: payment_status,
+                amount,
+                date: paid_on,
+            });
         }
     }
-    for (doc, credited, payments) in docs.values() {
-        out.extend(overpaid(doc, *credited, payments));
+    for (doc, paid) in docs.values() {
+        out.extend(overpaid(doc, paid));
     }
     // A paid document whose amount also went by spend (receive) money to the same contact.
     let rows = sqlx::query(PAID_ALSO_BY_BANK_SQL)
@@ -1453,31 +1307,31 @@ async fn paid_twice(
     for r in &rows {
         let d = doc_from_row(r)?;
         let bank_id: String = r.try_get("bank_id")?;
-        let bank_total = dec(r.try_get::<Option<String>, _>("bank_total")?.as_deref());
-        let bank_currency: Option<String> = r.try_get("bank_currency")?;
-        let bank_date = day(r.try_get::<Option<String>, _>("bank_date")?.as_deref());
         let bank_ref: Option<String> = r.try_get("bank_reference")?;
-        if bank_total != d.total || bank_currency != d.currency {
-            continue;
-        }
-        let (Some(total), Some(bank_date)) = (d.total, bank_date) else {
+        let bank = ledgerkeep_ledger::BankMoney {
+            bank_type: r.try_get("bank_type")?,
+            status: r.try_get("bank_status")?,
+            contact_id: r.try_get("bank_contact")?,
+            currency: r.try_get("bank_currency")?,
+            total: dec(r.try_get::<Option<String>, _>("bank_total")?.as_deref()),
+            date: day(r.try_get::<Option<String>, _>("bank_date")?.as_deref()),
+        };
+        let Some((_, paid)) = docs.get(&d.xero_id) else {
             continue;
         };
-        let Some((_, _, payments)) = docs.get(&d.xero_id) else {
+        let Some(again) = ledgerkeep_ledger::paid_again_by_bank(paid, &bank, config) else {
             continue;
         };
-        // The payment nearest in time to the bank transaction.
-        let Some((pay_id, pay_date, gap)) = payments
-            .iter()
-            .filter_map(|(id, _, on)| on.map(|on| (id, on, (bank_date - on).num_days().abs())))
-            .min_by_key(|(_, _, gap)| *gap)
-        else {
+        let Some(pay_id) = paid.payments.get(again.payment).map(|p| &p.key) else {
             continue;
         };
-        if gap > config.paid_twice_window_days {
-            continue;
-        }
-        let out_going = d.doc_type.as_deref() == Some("ACCPAY");
+        let (total, pay_date, bank_date, gap) = (
+            again.total,
+            again.paid_on,
+            again.bank_date,
+            again.days_apart,
+        );
+        let out_going = again.outgoing;
         let bank_label = bank_ref
             .as_deref()
             .filter(|s| !s.is_empty())
@@ -1527,6 +1381,7 @@ struct Amount {
     xero_id: String,
     label: String,
     date: Option<NaiveDate>,
+    status: Option<String>,
     value: Decimal,
 }
 
@@ -1555,7 +1410,7 @@ async fn outliers(
         // Keyset pages in (contact, type) order, one group at a time: a
         // million bank lines never sit in memory.
         let sql = format!(
-            "SELECT id, xero_id, contact_xero_id, contact_name, type, currency_code, total, date, {from} \
+            "SELECT id, xero_id, contact_xero_id, contact_name, type, status, currency_code, total, date, {from} \
              AND contact_xero_id IS NOT NULL AND (contact_xero_id, type, id) > (?, ?, ?) \
              ORDER BY contact_xero_id, type, id LIMIT 5000"
         );
@@ -1603,9 +1458,6 @@ async fn outliers(
                 let Some(value) = dec(r.try_get::<Option<String>, _>("total")?.as_deref()) else {
                     continue;
                 };
-                if value <= Decimal::ZERO {
-                    continue;
-                }
                 group
                     .entry(r.try_get("currency_code")?)
                     .or_default()
@@ -1614,6 +1466,7 @@ async fn outliers(
                         xero_id: r.try_get("xero_id")?,
                         label: r.try_get("label")?,
                         date: day(r.try_get::<Option<String>, _>("date")?.as_deref()),
+                        status: r.try_get("status")?,
                         value,
                     });
             }
@@ -1630,29 +1483,17 @@ fn outliers_in(
     doc_type: Option<&str>,
     contact: Option<&str>,
     currency: Option<&str>,
-    mut amounts: Vec<Amount>,
+    amounts: Vec<Amount>,
 ) -> Vec<Finding> {
-    if amounts.len() <= config.outlier_min_history {
-        return Vec::new();
-    }
-    amounts.sort_by(|a, b| a.value.cmp(&b.value).then(a.xero_id.cmp(&b.xero_id)));
-    let sorted: Vec<Decimal> = amounts.iter().map(|a| a.value).collect();
-    // The ordinary amounts: those below `factor` times the median of all (the
-    // median holds while fewer than half are outliers).
-    let Some(median_all) = lower_median(&sorted) else {
-        return Vec::new();
-    };
-    // A threshold beyond a decimal's range is above every amount.
-    let below =
-        |v: Decimal, base: Decimal, factor: Decimal| base.checked_mul(factor).is_none_or(|t| v < t);
-    let body_len = sorted.partition_point(|v| below(*v, median_all, config.outlier_factor));
-    let body = &sorted[..body_len];
-    let (Some(median), Some(&largest)) = (lower_median(body), body.last()) else {
-        return Vec::new();
-    };
-    if body.len() < config.outlier_min_history || median <= Decimal::ZERO {
-        return Vec::new();
-    }
+    // Equal amounts are taken in id order.
+    let facts = amounts
+        .iter()
+        .enumerate()
+        .map(|(i, a)| ledgerkeep_ledger::OutlierAmount {
+            key: (a.xero_id.as_str(), i),
+            status: a.status.clone(),
+            amount: a.value,
+        });
     let contact = contact.unwrap_or("this contact");
     let noun = doc_noun(doc_type);
     let plural_noun = match doc_type {
@@ -1663,20 +1504,11 @@ fn outliers_in(
         _ => "documents",
     };
     let mut out = Vec::new();
-    for a in &amounts[body_len..] {
-        if below(a.value, median, config.outlier_factor)
-            || below(a.value, largest, config.outlier_over_max)
-        {
-            continue;
-        }
-        let times = a.value.checked_div(median).map_or_else(
-            || "too many".to_owned(),
-            |t| {
-                t.round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero)
-                    .normalize()
-                    .to_string()
-            },
-        );
+    for o in ledgerkeep_ledger::outliers(facts, config) {
+        let a = &amounts[o.key.1];
+        let times = o
+            .times_median
+            .map_or_else(|| "too many".to_owned(), |t| t.normalize().to_string());
         out.push(Finding {
             key: format!(
                 "{}:{}",
@@ -1689,14 +1521,14 @@ fn outliers_in(
                 "{noun} {} for {contact}{} is {}: {} times the median ({}) of their {} other {plural_noun}, the largest of which is {}.",
                 a.label,
                 a.date.map(|d| format!(" dated {d}")).unwrap_or_default(),
-                format_amount(currency, a.value),
+                format_amount(currency, o.amount),
                 times,
-                format_amount(currency, median),
-                body.len(),
-                format_amount(currency, largest),
+                format_amount(currency, o.median),
+                o.ordinary,
+                format_amount(currency, o.largest),
             ),
             records: vec![link(a.entity, &a.xero_id, &a.label)],
-            amount: Some(a.value),
+            amount: Some(o.amount),
             currency_code: currency.map(str::to_owned),
         });
     }
@@ -1704,37 +1536,27 @@ fn outliers_in(
 }
 
 /// A document's payments (and credit notes) beyond its total, as a finding.
-/// Every sum is checked: amounts whose sum is beyond what a decimal holds
-/// make a finding that says so, not a panic.
-fn overpaid(
-    doc: &Doc,
-    credited: Option<Decimal>,
-    payments: &[(String, Decimal, Option<NaiveDate>)],
-) -> Option<Finding> {
-    let total = doc.total?;
-    if payments.is_empty() {
-        return None;
-    }
-    let paid = payments
-        .iter()
-        .try_fold(Decimal::ZERO, |acc, (_, a, _)| acc.checked_add(*a));
-    let covered = paid.and_then(|p| p.checked_add(credited.unwrap_or(Decimal::ZERO)));
-    // `None`: out of range, and so beyond any total.
-    let excess = match covered {
-        Some(c) if c <= total => return None,
-        Some(c) => c.checked_sub(total),
-        None => None,
-    };
+/// Sums beyond what a decimal holds make a finding that says so.
+fn overpaid(doc: &Doc, paid: &ledgerkeep_ledger::PaidDocument<String>) -> Option<Finding> {
+    let o = ledgerkeep_ledger::overpaid(paid)?;
+    let total = o.total;
     let currency = doc.currency.as_deref();
     let mut records = vec![link(EntityKind::Invoice, &doc.xero_id, &doc.label())];
     records.extend(
-        payments
+        o.payments
             .iter()
-            .map(|(id, a, _)| link(EntityKind::Payment, id, &format_amount(currency, *a))),
+            .filter_map(|i| paid.payments.get(*i))
+            .map(|p| {
+                link(
+                    EntityKind::Payment,
+                    &p.key,
+                    &format_amount(currency, p.amount),
+                )
+            }),
     );
     let noun = doc_noun(doc.doc_type.as_deref());
-    let count = plural(payments.len() as i64, "payment", "payments");
-    let explanation = match (paid, excess) {
+    let count = plural(o.payments.len() as i64, "payment", "payments");
+    let explanation = match (o.paid, o.excess) {
         (Some(paid), Some(excess)) => format!(
             "{noun} {} for {} totals {} but {count} of {} were recorded against it, {} too much.",
             doc.label(),
@@ -1761,15 +1583,9 @@ fn overpaid(
         title: format!("{noun} {} paid more than its total", doc.label()),
         explanation,
         records,
-        amount: excess,
+        amount: o.excess,
         currency_code: doc.currency.clone(),
     })
-}
-
-/// The middle value of `sorted` (the lower one of an even count).
-fn lower_median(sorted: &[Decimal]) -> Option<Decimal> {
-    let n = sorted.len();
-    (n > 0).then(|| sorted[(n - 1) / 2])
 }
 
 async fn round_amounts(
@@ -1785,11 +1601,10 @@ async fn round_amounts(
     let (Some(unit_e4), Some(min_e4)) = (e4(unit), e4(config.round_min)) else {
         return Ok(out);
     };
-    let is_round =
-        |v: Decimal| v >= config.round_min && v.checked_rem(unit).is_some_and(|r| r.is_zero());
     // Spend money.
     let rows = sqlx::query(
-        "SELECT xero_id, contact_name, date, total, currency_code, reference FROM bank_transactions \
+        "SELECT xero_id, contact_name, date, total, currency_code, reference, type, status \
+         FROM bank_transactions \
          WHERE tenant_id = ? AND type = 'SPEND' AND status = 'AUTHORISED' \
          AND total_e4 >= ? AND total_e4 % ? = 0 ORDER BY date, id",
     )
@@ -1798,19 +1613,37 @@ async fn round_amounts(
     .bind(unit_e4)
     .fetch_all(&mut *conn)
     .await?;
+    // (id, contact, currency, reference, date)
+    type SpendKey = (
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let mut spends = Vec::new();
     for r in rows {
         let Some(total) = dec(r.try_get::<Option<String>, _>("total")?.as_deref()) else {
             continue;
         };
-        if !is_round(total) {
-            continue;
-        }
-        let id: String = r.try_get("xero_id")?;
-        let contact: Option<String> = r.try_get("contact_name")?;
-        let currency: Option<String> = r.try_get("currency_code")?;
-        let reference: Option<String> = r.try_get("reference")?;
+        let key: SpendKey = (
+            r.try_get("xero_id")?,
+            r.try_get("contact_name")?,
+            r.try_get("currency_code")?,
+            r.try_get("reference")?,
+            r.try_get("date")?,
+        );
+        spends.push(ledgerkeep_ledger::Spend {
+            key,
+            bank_type: r.try_get("type")?,
+            status: r.try_get("status")?,
+            total,
+        });
+    }
+    for round in ledgerkeep_ledger::round_spends(spends, config) {
+        let (id, contact, currency, reference, date) = round.key;
+        let total = round.amount;
         let label = doc_label(&None, &reference, &id);
-        let date: Option<String> = r.try_get("date")?;
         out.push(Finding {
             key: format!("{}:{}", AnomalyRule::RoundAmount.as_str(), id.to_ascii_lowercase()),
             rule: AnomalyRule::RoundAmount,
@@ -1823,7 +1656,7 @@ async fn round_amounts(
                 format_amount(currency.as_deref(), total),
                 contact.as_deref().unwrap_or("an unnamed contact"),
                 date.as_deref().unwrap_or("no date"),
-                unit.normalize()
+                round.unit.normalize()
             ),
             records: vec![link(EntityKind::BankTransaction, &id, &label)],
             amount: Some(total),
@@ -1832,8 +1665,9 @@ async fn round_amounts(
     }
     // Bill payments of a round amount that is not the bill's total.
     let rows = sqlx::query(
-        "SELECT p.xero_id AS payment_id, p.date AS paid_on, p.amount, i.xero_id, i.type, i.number, \
-         i.reference, i.contact_xero_id, i.contact_name, i.date, i.currency_code, i.total \
+        "SELECT p.xero_id AS payment_id, p.date AS paid_on, p.amount, p.status AS payment_status, \
+         i.xero_id, i.type, i.number, i.reference, i.contact_xero_id, i.contact_name, i.date, \
+         i.currency_code, i.total \
          FROM payments p JOIN invoices i ON i.tenant_id = p.tenant_id AND i.xero_id = p.invoice_xero_id \
          WHERE p.tenant_id = ? AND p.status = 'AUTHORISED' AND i.type = 'ACCPAY' \
          AND p.amount_e4 >= ? AND p.amount_e4 % ? = 0 ORDER BY p.date, p.id",
@@ -1843,16 +1677,25 @@ async fn round_amounts(
     .bind(unit_e4)
     .fetch_all(&mut *conn)
     .await?;
+    let mut payments = Vec::new();
     for r in rows {
         let d = doc_from_row(&r)?;
         let Some(amount) = dec(r.try_get::<Option<String>, _>("amount")?.as_deref()) else {
             continue;
         };
-        if !is_round(amount) || Some(amount) == d.total {
-            continue;
-        }
         let pid: String = r.try_get("payment_id")?;
         let paid_on: Option<String> = r.try_get("paid_on")?;
+        payments.push(ledgerkeep_ledger::BillPayment {
+            status: r.try_get("payment_status")?,
+            amount,
+            doc_type: d.doc_type.clone(),
+            doc_total: d.total,
+            key: (pid, paid_on, d),
+        });
+    }
+    for round in ledgerkeep_ledger::round_bill_payments(payments, config) {
+        let (pid, paid_on, d) = round.key;
+        let amount = round.amount;
         out.push(Finding {
             key: format!("{}:{}", AnomalyRule::RoundAmount.as_str(), pid.to_ascii_lowercase()),
             rule: AnomalyRule::RoundAmount,
@@ -1866,7 +1709,7 @@ async fn round_amounts(
                 d.total
                     .map(|t| format_amount(d.currency.as_deref(), t))
                     .unwrap_or_default(),
-                unit.normalize()
+                round.unit.normalize()
             ),
             records: vec![
                 link(EntityKind::Payment, &pid, &format!("Payment of {}", format_amount(d.currency.as_deref(), amount))),
@@ -1941,6 +1784,7 @@ mod tests {
                     xero_id: format!("id-{i}"),
                     label: format!("BILL-{i}"),
                     date: None,
+                    status: Some("AUTHORISED".to_owned()),
                     value: Decimal::from(*v),
                 })
                 .collect()
@@ -1990,12 +1834,38 @@ mod tests {
         }
     }
 
+    /// The finding for `doc`, open, with these authorised payments.
+    fn overpaid_with(
+        doc: &Doc,
+        credited: Option<Decimal>,
+        payments: &[(String, Decimal, Option<NaiveDate>)],
+    ) -> Option<Finding> {
+        let paid = ledgerkeep_ledger::PaidDocument {
+            doc_type: doc.doc_type.clone(),
+            status: Some("AUTHORISED".to_owned()),
+            contact_id: doc.contact_id.clone(),
+            currency: doc.currency.clone(),
+            total: doc.total,
+            credited,
+            payments: payments
+                .iter()
+                .map(|(key, amount, date)| ledgerkeep_ledger::PaymentOn {
+                    key: key.clone(),
+                    status: Some("AUTHORISED".to_owned()),
+                    amount: *amount,
+                    date: *date,
+                })
+                .collect(),
+        };
+        overpaid(doc, &paid)
+    }
+
     #[test]
     fn payments_near_the_decimal_limit_make_a_finding_not_a_panic() {
         let d = |s: &str| s.parse::<Decimal>().unwrap();
         let pay = |id: &str, a: Decimal| (id.to_owned(), a, None);
         // Two payments whose sum is beyond a decimal's range.
-        let f = overpaid(
+        let f = overpaid_with(
             &doc_of(d("100.00")),
             None,
             &[pay("p1", Decimal::MAX), pay("p2", Decimal::MAX)],
@@ -2006,7 +1876,7 @@ mod tests {
         assert!(f.explanation.contains("out of range"), "{}", f.explanation);
         assert_eq!(f.records.len(), 3);
         // A payment at the limit plus a credit note.
-        let f = overpaid(
+        let f = overpaid_with(
             &doc_of(d("100.00")),
             Some(Decimal::MAX),
             &[pay("p1", Decimal::MAX)],
@@ -2014,10 +1884,10 @@ mod tests {
         .unwrap();
         assert_eq!(f.amount, None);
         // The sum fits but the excess over a hugely negative total does not.
-        let f = overpaid(&doc_of(Decimal::MIN), None, &[pay("p1", Decimal::MAX)]).unwrap();
+        let f = overpaid_with(&doc_of(Decimal::MIN), None, &[pay("p1", Decimal::MAX)]).unwrap();
         assert_eq!(f.amount, None);
         // Ordinary amounts: the excess, exactly.
-        let f = overpaid(
+        let f = overpaid_with(
             &doc_of(d("100.00")),
             Some(d("10.00")),
             &[pay("p1", d("60.00")), pay("p2", d("50.00"))],
@@ -2029,7 +1899,7 @@ mod tests {
             "{}",
             f.explanation
         );
-        assert!(overpaid(&doc_of(d("100.00")), None, &[pay("p1", d("100.00"))]).is_none());
+        assert!(overpaid_with(&doc_of(d("100.00")), None, &[pay("p1", d("100.00"))]).is_none());
     }
 
     #[test]
@@ -2042,6 +1912,7 @@ mod tests {
                     xero_id: format!("id-{i}"),
                     label: format!("BILL-{i}"),
                     date: None,
+                    status: Some("PAID".to_owned()),
                     value: *v,
                 })
                 .collect()
