@@ -106,9 +106,10 @@ fn entity<T: StoredEntity + PartialEq>(json: &[u8]) {
         tenant_id: "tenant",
         base_currency: Some("NZD"),
     });
-    assert_eq!(row.columns.len(), T::SPEC.columns.len(), "{:?}", T::KIND);
-    assert_eq!(row.children.len(), T::SPEC.children.len());
-    for (rows, spec) in row.children.iter().zip(T::SPEC.children) {
+    let spec = T::spec();
+    assert_eq!(row.columns.len(), spec.columns.len(), "{:?}", T::KIND);
+    assert_eq!(row.children.len(), spec.children.len());
+    for (rows, spec) in row.children.iter().zip(&spec.children) {
         assert!(rows.iter().all(|r| r.len() == spec.columns.len()));
     }
 }

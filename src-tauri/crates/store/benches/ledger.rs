@@ -146,7 +146,7 @@ fn ms(d: Duration) -> String {
 /// The plain bulk insert: the same parent and line rows, multi-row INSERTs,
 /// one transaction per page, nothing else.
 async fn plain_insert(store: &LedgerStore, page: &[XeroRecord<BankTransaction>]) {
-    let spec = &BankTransaction::SPEC;
+    let spec = &BankTransaction::spec();
     let ctx = RowContext {
         tenant_id: TENANT,
         base_currency: None,

@@ -190,7 +190,7 @@ impl LedgerStore {
         };
         let id: i64 = row.try_get("id")?;
         let raw: String = row.try_get("raw_json")?;
-        delete_children(&mut tx, spec, &[id]).await?;
+        delete_children(&mut tx, &spec, &[id]).await?;
         sqlx::query(&format!("DELETE FROM {} WHERE id = ?", spec.table))
             .bind(id)
             .execute(&mut *tx)
@@ -223,7 +223,7 @@ async fn delete_children(
 ) -> Result<(), StoreError> {
     for chunk in ids.chunks(MAX_ROWS_PER_STATEMENT) {
         let ph = placeholders(chunk.len());
-        for child in spec.children {
+        for child in &spec.children {
             let sql = match child.key {
                 ParentKey::ParentId => {
                     format!("DELETE FROM {} WHERE parent_id IN {ph}", child.table)
@@ -274,7 +274,7 @@ pub(crate) async fn apply_records_in<T: StoredEntity>(
     now: DateTime<Utc>,
     advance_watermark: bool,
 ) -> Result<PageOutcome, StoreError> {
-    let spec = &T::SPEC;
+    let spec = &T::spec();
     let mut outcome = PageOutcome::default();
 
     let base_currency: Option<String> = sqlx::query_scalar(
