@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use ledgerkeep_domain::Money;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use sqlx::sqlite::SqliteArguments;
 use sqlx::{Row, Sqlite, Transaction};
 
 use crate::{LedgerStore, StoreError};
@@ -86,13 +87,17 @@ pub struct GlState {
 ///
 /// The writer gives entries their ids itself and keeps each entry's next line
 /// position, so it writes with multi-row `INSERT`s and never reads back; the
-/// ledger's secondary indexes are dropped at the start and made again at the
+/// ledger's tables are made again empty at the start and their indexes at the
 /// end, inside the same transaction (a reader sees the old ledger, with its
 /// indexes, until the commit). It also sums each account's month
 /// (`gl_month_totals`) as the lines pass.
 pub struct GlWriter {
     tx: Transaction<'static, Sqlite>,
     tenant_id: String,
+    /// The ledger's indexes and triggers, made again at the end.
+    remake: Vec<String>,
+    /// The planner's statistics of the ledger's tables: `(tbl, idx, stat)`.
+    stats: Vec<(String, Option<String>, String)>,
     /// Each entry written, by `<source>@<date>`: its id and next position.
     entries: HashMap<String, (i64, i64)>,
     /// The id the next entry takes.
@@ -128,20 +133,14 @@ fn least(slot: &mut Option<String>, value: &Option<String>) {
     }
 }
 
-/// The secondary indexes of the general ledger's tables (migration 0016),
-/// dropped during a rebuild and made again at its end.
-const GL_INDEXES: [(&str, &str); 3] = [
-    ("gl_entries_date", "gl_entries (tenant_id, date)"),
-    (
-        "gl_entries_source",
-        "gl_entries (tenant_id, source_xero_id)",
-    ),
-    ("gl_lines_account", "gl_lines (account_xero_id)"),
-];
+/// The general ledger's tables, in the order a rebuild makes them again
+/// (the lines name their entry).
+const GL_TABLES: [&str; 2] = ["gl_entries", "gl_lines"];
 
-/// Entries and lines sent to SQLite per `INSERT`.
-const ENTRY_BATCH: usize = 512;
-const LINE_BATCH: usize = 256;
+/// Entries and lines sent to SQLite per `INSERT` (SQLite takes up to
+/// 32,766 values a statement).
+const ENTRY_BATCH: usize = 1_024;
+const LINE_BATCH: usize = 1_024;
 
 /// Lines kept before they are sent.
 const FLUSH_LINES: usize = 4_096;
@@ -171,6 +170,24 @@ fn month_of(date: &str) -> Option<&str> {
     let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
     (b.len() == 10 && b[4] == b'-' && b[7] == b'-' && digits(0..4) && digits(5..7) && digits(8..10))
         .then(|| &date[..7])
+}
+
+/// The values of one multi-row `INSERT`, room made for all of them at once.
+struct Arguments(SqliteArguments<'static>);
+
+impl Arguments {
+    fn new(values: usize) -> Arguments {
+        let mut args = SqliteArguments::default();
+        sqlx::Arguments::reserve(&mut args, values, 0);
+        Arguments(args)
+    }
+
+    fn add<T>(&mut self, value: T) -> Result<(), StoreError>
+    where
+        T: sqlx::Encode<'static, Sqlite> + sqlx::Type<Sqlite> + 'static,
+    {
+        sqlx::Arguments::add(&mut self.0, value).map_err(|e| StoreError::Data(e.to_string()))
+    }
 }
 
 fn insert_sql(head: &str, columns: usize, rows: usize) -> String {
@@ -308,32 +325,113 @@ impl LedgerStore {
 
     /// Starts replacing the organisation's general ledger: its old lines are
     /// gone only once [`GlWriter::finish`] commits.
+    ///
+    /// The ledger's tables are dropped and made again from their definitions
+    /// (as the migrations left them), empty and without their indexes: the
+    /// old ledger's pages are freed at once for the new one, rather than
+    /// deleted row by row through every index, and the indexes are made at
+    /// the end from the rows written. Another organisation's entries and
+    /// lines are kept: copied aside and back. All of it in the one
+    /// transaction, so a reader sees the old ledger or the new one.
     pub async fn begin_general_ledger(&self, tenant_id: &str) -> Result<GlWriter, StoreError> {
         let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
-        for (name, _) in GL_INDEXES {
-            sqlx::query(&format!("DROP INDEX IF EXISTS {name}"))
-                .execute(&mut *tx)
-                .await?;
+        let mut tables = Vec::new();
+        for name in GL_TABLES {
+            let sql: String = sqlx::query_scalar(
+                "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?",
+            )
+            .bind(name)
+            .fetch_one(&mut *tx)
+            .await?;
+            tables.push(sql);
         }
-        // The lines first, by their entries: a cascade would look each up.
-        sqlx::query(
-            "DELETE FROM gl_lines WHERE parent_id IN (SELECT id FROM gl_entries WHERE tenant_id = ?)",
+        // Their indexes and triggers, made again at the end; a constraint's
+        // own index (no SQL of its own) comes back with its table.
+        let remake: Vec<String> = sqlx::query_scalar(
+            "SELECT sql FROM sqlite_schema WHERE type IN ('index', 'trigger') \
+             AND tbl_name IN ('gl_entries', 'gl_lines') AND sql IS NOT NULL \
+             ORDER BY type, name",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        // The planner's statistics of the tables, which dropping them drops:
+        // put back at the end, as a ledger rebuilt is much like the one before.
+        let has_stats: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1')",
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        let stats: Vec<(String, Option<String>, String)> = if has_stats {
+            sqlx::query(
+                "SELECT tbl, idx, stat FROM sqlite_stat1 WHERE tbl IN ('gl_entries', 'gl_lines')",
+            )
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect::<Result<Vec<_>, StoreError>>()?
+        } else {
+            Vec::new()
+        };
+        // Whether another organisation has a ledger here (two index seeks).
+        let others: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM gl_entries WHERE tenant_id < ?1) \
+             OR EXISTS (SELECT 1 FROM gl_entries WHERE tenant_id > ?1)",
         )
         .bind(tenant_id)
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
-        for table in ["gl_entries", "gl_month_totals"] {
-            sqlx::query(&format!("DELETE FROM {table} WHERE tenant_id = ?"))
-                .bind(tenant_id)
+        if others {
+            sqlx::query(
+                "CREATE TABLE gl_kept_entries AS SELECT * FROM gl_entries WHERE tenant_id <> ?",
+            )
+            .bind(tenant_id)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "CREATE TABLE gl_kept_lines AS SELECT l.* FROM gl_kept_entries e \
+                 JOIN gl_lines l ON l.parent_id = e.id",
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+        // The lines first: with no lines left to name them, dropping the
+        // entries deletes nothing by the foreign key.
+        for name in GL_TABLES.iter().rev() {
+            sqlx::query(&format!("DROP TABLE {name}"))
                 .execute(&mut *tx)
                 .await?;
         }
+        for sql in &tables {
+            sqlx::query(sql).execute(&mut *tx).await?;
+        }
+        if others {
+            for (kept, table) in [
+                ("gl_kept_entries", "gl_entries"),
+                ("gl_kept_lines", "gl_lines"),
+            ] {
+                sqlx::query(&format!(
+                    "INSERT INTO {table} SELECT * FROM {kept} ORDER BY rowid"
+                ))
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(&format!("DROP TABLE {kept}"))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        sqlx::query("DELETE FROM gl_month_totals WHERE tenant_id = ?")
+            .bind(tenant_id)
+            .execute(&mut *tx)
+            .await?;
         let last: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM gl_entries")
             .fetch_one(&mut *tx)
             .await?;
         Ok(GlWriter {
             tx,
             tenant_id: tenant_id.to_owned(),
+            remake,
+            stats,
             entries: HashMap::new(),
             next_id: last + 1,
             pending_entries: Vec::new(),
@@ -511,18 +609,19 @@ impl GlWriter {
                 7,
                 n,
             );
-            let mut q = sqlx::query(&sql);
+            let mut args = Arguments::new(n * 7);
             for (id, key, date, reference, source, kind) in entries.by_ref().take(n) {
-                q = q
-                    .bind(id)
-                    .bind(self.tenant_id.clone())
-                    .bind(key)
-                    .bind(date)
-                    .bind(reference)
-                    .bind(source)
-                    .bind(kind);
+                args.add(id)?;
+                args.add(self.tenant_id.clone())?;
+                args.add(key)?;
+                args.add(date)?;
+                args.add(reference)?;
+                args.add(source)?;
+                args.add(kind)?;
             }
-            q.execute(&mut *self.tx).await?;
+            sqlx::query_with(&sql, args.0)
+                .execute(&mut *self.tx)
+                .await?;
         }
         let lines = std::mem::take(&mut self.pending_lines);
         let mut lines = lines.into_iter();
@@ -534,27 +633,28 @@ impl GlWriter {
                 15,
                 n,
             );
-            let mut q = sqlx::query(&sql);
+            let mut args = Arguments::new(n * 15);
             for (parent, position, l) in lines.by_ref().take(n) {
                 let e4 = l.net.to_e4();
-                q = q
-                    .bind(parent)
-                    .bind(position)
-                    .bind(l.line_xero_id)
-                    .bind(l.role)
-                    .bind(l.account_xero_id)
-                    .bind(l.account_code)
-                    .bind(l.account_type)
-                    .bind(l.account_name)
-                    .bind(l.description)
-                    .bind(l.net.to_string())
-                    .bind(e4)
-                    .bind(l.tax_type)
-                    .bind(l.currency_code)
-                    .bind(l.foreign_amount.as_ref().map(Money::to_string))
-                    .bind(l.tracking_json);
+                args.add(parent)?;
+                args.add(position)?;
+                args.add(l.line_xero_id)?;
+                args.add(l.role)?;
+                args.add(l.account_xero_id)?;
+                args.add(l.account_code)?;
+                args.add(l.account_type)?;
+                args.add(l.account_name)?;
+                args.add(l.description)?;
+                args.add(l.net.to_string())?;
+                args.add(e4)?;
+                args.add(l.tax_type)?;
+                args.add(l.currency_code)?;
+                args.add(l.foreign_amount.as_ref().map(Money::to_string))?;
+                args.add(l.tracking_json)?;
             }
-            q.execute(&mut *self.tx).await?;
+            sqlx::query_with(&sql, args.0)
+                .execute(&mut *self.tx)
+                .await?;
         }
         Ok(())
     }
@@ -607,8 +707,16 @@ impl GlWriter {
         let json = serde_json::to_string(unposted).map_err(|e| StoreError::Data(e.to_string()))?;
         self.flush(true).await?;
         self.write_months().await?;
-        for (name, on) in GL_INDEXES {
-            sqlx::query(&format!("CREATE INDEX IF NOT EXISTS {name} ON {on}"))
+        // The indexes, each made from the rows written (SQLite sorts them
+        // once), and the planner's statistics of before.
+        for sql in &self.remake {
+            sqlx::query(sql).execute(&mut *self.tx).await?;
+        }
+        for (tbl, idx, stat) in &self.stats {
+            sqlx::query("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (?, ?, ?)")
+                .bind(tbl)
+                .bind(idx)
+                .bind(stat)
                 .execute(&mut *self.tx)
                 .await?;
         }
