@@ -16,7 +16,7 @@
 //!
 //! Then the rebuild is timed on the real clock, twice (the first replaces an
 //! empty ledger, the second a full one, as every later sync does), and the
-//! documents per second printed. `LEDGERKEEP_REBUILD_DIR=<folder>` keeps the
+//! documents per second printed, with where the time went. `LEDGERKEEP_REBUILD_DIR=<folder>` keeps the
 //! ledger there and reuses it on the next run.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)] // a benchmark prints its figures and stops on failure
 #![allow(clippy::float_arithmetic)] // seconds and rates of timings; no money passes through here
@@ -30,7 +30,7 @@ use ledgerkeep_domain::{Actor, EntityKind};
 use ledgerkeep_sim::generate::generate;
 use ledgerkeep_sim::{Collection, Size};
 use ledgerkeep_store::LedgerStore;
-use ledgerkeep_sync::general_ledger::rebuild_general_ledger;
+use ledgerkeep_sync::general_ledger::rebuild_general_ledger_timed;
 use serde_json::Value;
 
 const PAGE: usize = 1_000;
@@ -242,7 +242,9 @@ async fn main() {
         let before = load();
         let now = Utc::now();
         let t = Instant::now();
-        let state = rebuild_general_ledger(&store, &tenant, now).await.unwrap();
+        let (state, phases) = rebuild_general_ledger_timed(&store, &tenant, now)
+            .await
+            .unwrap();
         let secs = t.elapsed().as_secs_f64();
         println!(
             "rebuild {run}: {} documents, {} lines, {} unposted in {secs:.1} s: \
@@ -253,6 +255,16 @@ async fn main() {
             state.documents as f64 / secs,
             state.lines as f64 / secs,
             load()
+        );
+        println!(
+            "  phases: context {:.1} s, putting the old ledger away {:.1} s, reading, posting \
+             and writing {:.1} s (the writer busy {:.1} s), the end (last lines, month totals, \
+             indexes, commit) {:.1} s",
+            phases.context.as_secs_f64(),
+            phases.begin.as_secs_f64(),
+            phases.post_and_write.as_secs_f64(),
+            phases.writer_busy.as_secs_f64(),
+            phases.finish.as_secs_f64()
         );
         if let Some(u) = state.unposted.first() {
             println!("  e.g. unposted: {u:?}");

@@ -7,6 +7,7 @@
 //! engine's reason; the rest still post, and nothing is silently balanced.
 
 use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use chrono::{DateTime, Utc};
@@ -18,8 +19,8 @@ use ledgerkeep_domain::xero::{
 use ledgerkeep_domain::Money;
 use ledgerkeep_domain::XeroDate;
 use ledgerkeep_ledger::{
-    linked, post, settled_before, AccountKey, Document, JournalLine, LineRole, PostingContext,
-    PostingError, Settlement, SystemAccounts,
+    linked, post, settled_before, AccountKey, Document, JournalLine, LineRole, LinkedDocument,
+    PostingContext, PostingError, Settlement, SystemAccounts,
 };
 use ledgerkeep_store::general_ledger::{ChartAccount, GlLine, GlState, Unposted, POSTING_TABLES};
 use ledgerkeep_store::{LedgerStore, StoreError};
@@ -83,9 +84,11 @@ fn role_name(role: LineRole) -> &'static str {
     }
 }
 
-/// What the organisation's ledger posts against: its system accounts, what
-/// each document that payments and allocations settle was booked at, and how
-/// much of it each settlement found already settled.
+/// What the organisation's ledger posts against: its system accounts, and
+/// how much of each document each settlement found already settled. What
+/// each settled document was booked at ([`PostingContext::linked`]) is added
+/// as the documents are posted: invoices, credit notes, overpayments and
+/// prepayments post before the payments that settle them.
 async fn context(store: &LedgerStore, tenant: &str) -> Result<(PostingContext, Chart), StoreError> {
     let org = store.reporting_organisation(tenant).await?;
     let base = org.and_then(|o| o.base_currency).unwrap_or_default();
@@ -100,22 +103,6 @@ async fn context(store: &LedgerStore, tenant: &str) -> Result<(PostingContext, C
     let mut ctx = PostingContext::new(base, accounts);
     for (doc, bank) in store.overpayment_bank_accounts(tenant).await? {
         ctx.bank_accounts.insert(doc, AccountKey::id(bank));
-    }
-    for table in ["invoices", "credit_notes", "overpayments", "prepayments"] {
-        let mut after = 0;
-        loop {
-            let page = store.documents_to_post(tenant, table, after, PAGE).await?;
-            let Some((last, _, _)) = page.last() else {
-                break;
-            };
-            after = *last;
-            for (_, xero_id, json) in &page {
-                // A document that cannot be read is named when it is posted.
-                if let Ok((Some(linked), _)) = with_document(table, json, |d| linked(d, &ctx)) {
-                    ctx.linked.insert(xero_id.clone(), linked);
-                }
-            }
-        }
     }
     let mut settlements = Vec::new();
     for (document_id, settlement_id, date, amount) in store.settlements(tenant).await? {
@@ -172,13 +159,20 @@ fn with_document<T>(
     }
 }
 
-/// Posts one stored document: its lines, or why it cannot post.
-fn post_json(
-    table: &str,
-    json: &str,
-    ctx: &PostingContext,
-) -> Result<(Vec<JournalLine>, Option<String>), String> {
-    with_document(table, json, |d| post(d, ctx)).map(|(p, r)| (p.lines, r))
+/// A document's journal lines and its reference, or why it cannot post.
+type Posted = Result<(Vec<JournalLine>, Option<String>), String>;
+
+/// Posts one stored document, read once: its lines (or why it cannot post),
+/// and what payments and allocations need of it if they can settle it.
+fn post_json(table: &str, json: &str, ctx: &PostingContext) -> (Posted, Option<LinkedDocument>) {
+    let mut settles = None;
+    let posted = with_document(table, json, |d| {
+        // A document whose booking cannot be read is named when it posts.
+        settles = linked(d, ctx).ok().flatten();
+        post(d, ctx)
+    })
+    .map(|(p, r)| (p.lines, r));
+    (posted, settles)
 }
 
 fn stored_line(l: &JournalLine, reference: &Option<String>, chart: &Chart) -> GlLine {
@@ -211,11 +205,12 @@ fn stored_line(l: &JournalLine, reference: &Option<String>, chart: &Chart) -> Gl
 }
 
 /// Posts one page of a table's documents: their lines, counting the
-/// documents and naming those that cannot post.
+/// documents and naming those that cannot post. What each document that
+/// payments and allocations settle was booked at goes into `ctx`.
 fn post_page(
     table: &str,
     page: &[(i64, String, String)],
-    ctx: &PostingContext,
+    ctx: &mut PostingContext,
     chart: &Chart,
     documents: &mut u64,
     unposted: &mut Vec<Unposted>,
@@ -223,7 +218,11 @@ fn post_page(
     let mut lines = Vec::new();
     for (_, xero_id, json) in page {
         *documents += 1;
-        match post_json(table, json, ctx) {
+        let (posted, settles) = post_json(table, json, ctx);
+        if let Some(settles) = settles {
+            ctx.linked.insert(xero_id.clone(), settles);
+        }
+        match posted {
             Ok((posted, reference)) => {
                 lines.extend(posted.iter().map(|l| stored_line(l, &reference, chart)));
             }
@@ -243,7 +242,7 @@ fn post_page(
 async fn post_all(
     store: &LedgerStore,
     tenant: &str,
-    ctx: &PostingContext,
+    ctx: &mut PostingContext,
     chart: &Chart,
     send: &tokio::sync::mpsc::Sender<Vec<GlLine>>,
 ) -> Result<(u64, Vec<Unposted>), StoreError> {
@@ -266,6 +265,23 @@ async fn post_all(
     Ok((documents, unposted))
 }
 
+/// Where a rebuild's time went, on the real clock (a benchmark prints it;
+/// a rebuild logs it).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct RebuildPhases {
+    /// Reading the chart, what each settlement found settled and the
+    /// overpayments' bank accounts.
+    pub context: Duration,
+    /// Starting the transaction and putting the old ledger away.
+    pub begin: Duration,
+    /// Reading, posting and writing every document (side by side).
+    pub post_and_write: Duration,
+    /// Of that, the time the writer was writing.
+    pub writer_busy: Duration,
+    /// The last lines, the month totals, the indexes and the commit.
+    pub finish: Duration,
+}
+
 /// Rebuilds the organisation's general ledger from every document it holds,
 /// replacing the old one in one transaction.
 ///
@@ -277,20 +293,42 @@ pub async fn rebuild_general_ledger(
     tenant: &str,
     now: DateTime<Utc>,
 ) -> Result<GlState, StoreError> {
-    let (ctx, chart) = context(store, tenant).await?;
+    let (state, phases) = rebuild_general_ledger_timed(store, tenant, now).await?;
+    tracing::debug!(tenant, ?phases, "general ledger rebuilt");
+    Ok(state)
+}
+
+/// [`rebuild_general_ledger`], with where its time went.
+pub async fn rebuild_general_ledger_timed(
+    store: &LedgerStore,
+    tenant: &str,
+    now: DateTime<Utc>,
+) -> Result<(GlState, RebuildPhases), StoreError> {
+    let mut phases = RebuildPhases::default();
+    let clock = Instant::now();
+    let (mut ctx, chart) = context(store, tenant).await?;
+    phases.context = clock.elapsed();
+    let clock = Instant::now();
     let mut writer = store.begin_general_ledger(tenant).await?;
+    phases.begin = clock.elapsed();
+    let clock = Instant::now();
     let (send, mut receive) = tokio::sync::mpsc::channel::<Vec<GlLine>>(4);
     let writing = tokio::spawn(async move {
+        let mut busy = Duration::ZERO;
         while let Some(lines) = receive.recv().await {
+            let started = Instant::now();
             writer.write_owned(lines).await?;
+            busy += started.elapsed();
         }
-        Ok::<_, StoreError>(writer)
+        Ok::<_, StoreError>((writer, busy))
     });
-    let posted = post_all(store, tenant, &ctx, &chart, &send).await;
+    let posted = post_all(store, tenant, &mut ctx, &chart, &send).await;
     drop(send);
-    let writer = writing
+    let (writer, busy) = writing
         .await
         .map_err(|e| StoreError::Data(format!("the general ledger's writer stopped: {e}")))??;
+    phases.post_and_write = clock.elapsed();
+    phases.writer_busy = busy;
     let (documents, unposted) = posted?;
     if !unposted.is_empty() {
         tracing::warn!(
@@ -299,7 +337,10 @@ pub async fn rebuild_general_ledger(
             "documents that could not be posted"
         );
     }
-    writer
+    let clock = Instant::now();
+    let state = writer
         .finish(&format_instant(now), documents, &unposted)
-        .await
+        .await?;
+    phases.finish = clock.elapsed();
+    Ok((state, phases))
 }
