@@ -32,8 +32,8 @@ use ledgerkeep_api::ops::xero_connection::{
 };
 use ledgerkeep_api::{AnomalyView, DismissAnomalyRequest, ListAnomaliesRequest};
 use ledgerkeep_api::{
-    ApiError, AppContext, AppInfo, Diagnostics, HealthReport, HealthRequest, Preferences,
-    SetLogLevelRequest, SupportBundle, SupportBundleRequest,
+    ApiError, AppInfo, Diagnostics, HealthReport, HealthRequest, Preferences, SetLogLevelRequest,
+    SupportBundle, SupportBundleRequest,
 };
 use ledgerkeep_api::{
     CancelPaymentRequest, ListPaymentsRequest, PaymentAccountView, PaymentAccountsRequest,
@@ -45,8 +45,10 @@ use ledgerkeep_api::{
 };
 use tauri::{AppHandle, State};
 
-type Ctx<'a> = State<'a, AppContext>;
-type Sync<'a> = State<'a, ledgerkeep_api::SyncService>;
+/// The running app: every operation takes its context (`&ctx` dereferences to it).
+type Ctx<'a> = State<'a, ledgerkeep_api::App>;
+/// The same app, where a command needs its sync service (`sync.sync()?`).
+type Sync<'a> = State<'a, ledgerkeep_api::App>;
 
 #[tauri::command]
 #[specta::specta]
@@ -370,7 +372,7 @@ pub async fn keep_organisations(
     sync: Sync<'_>,
     request: KeepOrganisationsRequest,
 ) -> Result<Vec<OrganisationView>, ApiError> {
-    ledgerkeep_api::ops::sync::keep_and_schedule(&ctx, &sync, request).await
+    ledgerkeep_api::ops::sync::keep_and_schedule(&ctx, sync.sync()?, request).await
 }
 
 #[tauri::command]
@@ -401,19 +403,19 @@ pub async fn set_xero_app(ctx: Ctx<'_>, request: XeroAppSettings) -> Result<Xero
 #[tauri::command]
 #[specta::specta]
 pub async fn explore_demo(ctx: Ctx<'_>, sync: Sync<'_>) -> Result<Vec<OrganisationView>, ApiError> {
-    ledgerkeep_api::ops::demo::explore_demo(&ctx, &sync).await
+    ledgerkeep_api::ops::demo::explore_demo(&ctx, sync.sync()?).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn sync_now(sync: Sync<'_>, request: SyncNowRequest) -> Result<SyncReportView, ApiError> {
-    ledgerkeep_api::sync_now(&sync, request).await
+    ledgerkeep_api::sync_now(sync.sync()?, request).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub fn cancel_sync(sync: Sync<'_>, request: CancelSyncRequest) -> CancelSyncView {
-    ledgerkeep_api::cancel_sync(&sync, request)
+    sync.cancel_sync(request)
 }
 
 #[tauri::command]
@@ -509,7 +511,7 @@ pub async fn record_payment(
     sync: Sync<'_>,
     request: RecordPaymentRequest,
 ) -> Result<PaymentView, ApiError> {
-    ledgerkeep_api::record_payment(&ctx, Some(&sync), request).await
+    ledgerkeep_api::record_payment(&ctx, sync.sync().ok(), request).await
 }
 
 #[tauri::command]

@@ -1,7 +1,7 @@
 //! `ledgerkeep://` links from the OS: on the first launch, from a second launch
 //! (forwarded by single-instance), or while running.
 
-use ledgerkeep_api::{parse_link, AppContext, Link};
+use ledgerkeep_api::{parse_link, Link};
 use tauri::{App, AppHandle, Manager, Runtime};
 use tauri_plugin_deep_link::DeepLinkExt;
 use tauri_specta::Event;
@@ -42,7 +42,7 @@ pub fn route<R: Runtime>(app: &AppHandle<R>, text: &str) {
             focus_main_window(app);
             let app = app.clone();
             tauri::async_runtime::spawn(async move {
-                let ctx = app.state::<AppContext>().inner().clone();
+                let ctx = app.state::<ledgerkeep_api::App>().context().clone();
                 let request = ledgerkeep_api::ops::xero_connection::CompleteSignInRequest { query };
                 let finished =
                     match ledgerkeep_api::ops::xero_connection::complete_sign_in(&ctx, request)

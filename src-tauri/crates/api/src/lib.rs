@@ -5,6 +5,7 @@
 //! Boundary: may depend on every core crate (domain, store, xero, sync); none
 //! of them depends on it, and it never depends on Tauri.
 
+pub mod app;
 pub mod context;
 pub mod error;
 pub mod fuzzing;
@@ -12,6 +13,7 @@ pub mod links;
 pub mod ops;
 pub mod paths;
 
+pub use app::{App, AppEvent, AppEvents, StartOptions};
 pub use context::{AppConfig, AppContext, XeroSetup};
 pub use error::{ApiError, ErrorCode, FieldError};
 /// Who made a change: the `_as` operations take one (the CLI names itself).

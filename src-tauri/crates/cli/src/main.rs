@@ -203,38 +203,44 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
         Command::Restore { path } => return ledger_cmds::restore(&config, path).await,
         _ => {}
     }
-    let ctx = AppContext::open_with(config, xero_setup()).await?;
+    // The app's own lifecycle, as the desktop's: no demo, no scheduler here.
+    let app = ledgerkeep_api::App::start(
+        config,
+        ledgerkeep_api::StartOptions::command_line(xero_setup()),
+    )
+    .await?;
+    let ctx: &AppContext = &app;
     let ok = |()| ExitCode::SUCCESS;
     let result = match command {
-        Command::Info => print_json(&ledgerkeep_api::app_info(&ctx).await?).map(ok),
+        Command::Info => print_json(&ledgerkeep_api::app_info(ctx).await?).map(ok),
         Command::SupportBundle { to } => {
             let req = ledgerkeep_api::SupportBundleRequest {
                 to: to.map(ledger_cmds::typed_path),
             };
-            let bundle = ledgerkeep_api::make_support_bundle(&ctx, req).await?;
+            let bundle = ledgerkeep_api::make_support_bundle(ctx, req).await?;
             print_line(&bundle.path).map(ok)
         }
-        Command::Backup { to } => ledger_cmds::backup(&ctx, to).await,
+        Command::Backup { to } => ledger_cmds::backup(ctx, to).await,
         Command::Audit {
             command: AuditCommand::Verify,
-        } => ledger_cmds::audit_verify(&ctx).await,
+        } => ledger_cmds::audit_verify(ctx).await,
         Command::Sync {
             tenant,
             full,
             no_wait,
-        } => sync_cmds::sync(&ctx, tenant, full, !no_wait).await,
-        Command::Status { tenant } => sync_cmds::status(&ctx, tenant).await,
+        } => sync_cmds::sync(ctx, tenant, full, !no_wait).await,
+        Command::Status { tenant } => sync_cmds::status(ctx, tenant).await,
         Command::Export {
             entity,
             format,
             tenant,
-        } => sync_cmds::export(&ctx, entity, format, tenant).await,
+        } => sync_cmds::export(ctx, entity, format, tenant).await,
         Command::Payments { tenant } => {
             let req = ledgerkeep_api::ListPaymentsRequest {
                 tenant_id: tenant,
                 invoice_id: None,
             };
-            print_json(&ledgerkeep_api::list_payments(&ctx, req).await?).map(ok)
+            print_json(&ledgerkeep_api::list_payments(ctx, req).await?).map(ok)
         }
         Command::Pay {
             tenant,
@@ -253,24 +259,24 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
                 reference,
             };
             let actor = ledgerkeep_api::Actor::cli("pay");
-            let p = ledgerkeep_api::record_payment_as(&ctx, None, req, actor).await;
+            let p = ledgerkeep_api::record_payment_as(ctx, None, req, actor).await;
             print_refusal(p).and_then(|p| print_json(&p)).map(ok)
         }
         Command::CancelPayment { id } => {
             let req = ledgerkeep_api::CancelPaymentRequest { id };
             let actor = ledgerkeep_api::Actor::cli("cancel-payment");
-            print_json(&ledgerkeep_api::cancel_payment_as(&ctx, req, actor).await?).map(ok)
+            print_json(&ledgerkeep_api::cancel_payment_as(ctx, req, actor).await?).map(ok)
         }
-        Command::Report(args) => report_cmds::report(&ctx, args).await,
+        Command::Report(args) => report_cmds::report(ctx, args).await,
         Command::Doctor { .. } | Command::Restore { .. } | Command::Simulator(_) => {
             Ok(ExitCode::SUCCESS)
         }
-        Command::Connect(args) => xero::connect(&ctx, args).await.map(|_| ExitCode::SUCCESS),
-        Command::Disconnect(args) => xero::disconnect(&ctx, args)
+        Command::Connect(args) => xero::connect(ctx, args).await.map(|_| ExitCode::SUCCESS),
+        Command::Disconnect(args) => xero::disconnect(ctx, args)
             .await
             .map(|_| ExitCode::SUCCESS),
     };
-    ctx.close().await;
+    app.shutdown().await;
     result
 }
 
