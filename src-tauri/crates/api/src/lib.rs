@@ -8,6 +8,7 @@
 pub mod app;
 pub mod context;
 pub mod error;
+#[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 pub mod links;
 pub mod ops;

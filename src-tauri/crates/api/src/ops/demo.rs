@@ -3,8 +3,11 @@
 //! "Explore the demo company" goes through the same sign-in (and sync) as a
 //! real connection. Everything it shows is labelled as demo data.
 
+#[cfg(feature = "demo")]
 use ledgerkeep_sim::{Limits, RunningSimulator, Size};
-use ledgerkeep_xero::{XeroEndpoints, XeroOptions};
+#[cfg(feature = "demo")]
+use ledgerkeep_xero::XeroEndpoints;
+use ledgerkeep_xero::XeroOptions;
 
 use crate::ops::sync::{sync_now, SyncNowRequest, SyncService};
 use crate::ops::xero_connection::{
@@ -13,8 +16,14 @@ use crate::ops::xero_connection::{
 use crate::{ApiError, AppConfig, AppContext};
 
 /// The demo's simulator. Keep it alive as long as the app runs.
+#[cfg(feature = "demo")]
 #[derive(Debug)]
 pub struct DemoServer(RunningSimulator);
+
+/// A build without the demo company (`--no-default-features`) never has one.
+#[cfg(not(feature = "demo"))]
+#[derive(Debug)]
+pub struct DemoServer(std::convert::Infallible);
 
 /// The demo's simulator allows this many calls a minute, and the client paces
 /// itself to it, so that the demo fills in seconds rather than minutes. Real
@@ -29,17 +38,29 @@ impl DemoServer {
         options
     }
 
+    #[cfg(feature = "demo")]
     pub fn base_url(&self) -> &str {
         self.0.base_url()
     }
 
+    #[cfg(feature = "demo")]
     pub async fn stop(self) {
         self.0.stop().await;
     }
 }
 
+/// Without the demo feature there is no demo company: the owner sets up their
+/// own Xero app.
+#[cfg(not(feature = "demo"))]
+pub async fn start_demo_if_unconfigured(
+    _config: &mut AppConfig,
+) -> Result<Option<DemoServer>, ApiError> {
+    Ok(None)
+}
+
 /// When no Xero app is configured, starts the demo company's simulator and
 /// points `config` at it. Returns `None` (and changes nothing) otherwise.
+#[cfg(feature = "demo")]
 pub async fn start_demo_if_unconfigured(
     config: &mut AppConfig,
 ) -> Result<Option<DemoServer>, ApiError> {

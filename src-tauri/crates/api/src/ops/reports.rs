@@ -1604,6 +1604,7 @@ pub async fn list_accounts(
 
 /// The fuzzing property of the report sums (`fuzzing::report_sums`):
 /// `amounts` in pairs as one account's debit and credit in a trial balance.
+#[cfg(feature = "fuzzing")]
 #[allow(clippy::panic, clippy::expect_used)]
 pub(crate) fn check_sums(amounts: &[Decimal]) {
     let rows: Vec<ReportRowView> = amounts
