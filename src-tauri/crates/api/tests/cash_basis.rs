@@ -164,6 +164,18 @@ async fn on_starter_books_the_cash_profit_and_loss_equals_xeros_for_24_months_an
         }
     }
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+    // The books hold posted manual journals left off cash-basis reports in
+    // the months compared: the rule that leaves them out was exercised.
+    let earliest = months(today).last().unwrap().0;
+    let off_cash: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM manual_journals WHERE status = 'POSTED' AND date >= ? \
+         AND json_extract(raw_json, '$.ShowOnCashBasisReports') = 0",
+    )
+    .bind(ymd(earliest))
+    .fetch_one(s.ctx.store().pool())
+    .await
+    .unwrap();
+    assert!(off_cash > 0, "no posted manual journal is off the cash basis");
     // Not vacuous: most reports hold account lines, and the cash basis is
     // not the accrual basis under another name.
     assert!(

@@ -27,11 +27,14 @@
 //!   transfers, manual journals (Xero's cash-basis reports include manual
 //!   journals as posted: they have no payments to follow), and the lines
 //!   kept from Xero's trial balances.
+//! - **A manual journal left off cash-basis reports** (Xero's
+//!   `ShowOnCashBasisReports` false) does not count at all
+//!   ([`off_cash_basis`] takes its lines out).
 //!
 //! Pure, like the rest of the crate: the same lines and settlements always
 //! give the same answer, and an overflow is a [`PostingError`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
@@ -49,6 +52,21 @@ pub fn counts_when_settled(kind: SourceKind) -> bool {
             | SourceKind::AccRecCredit
             | SourceKind::AccPayCredit
     )
+}
+
+/// `lines` without those of the manual journals the owner left off
+/// cash-basis reports (their ids in `hidden`, any case).
+pub fn off_cash_basis(lines: Vec<JournalLine>, hidden: &BTreeSet<String>) -> Vec<JournalLine> {
+    if hidden.is_empty() {
+        return lines;
+    }
+    lines
+        .into_iter()
+        .filter(|l| {
+            l.source.kind != SourceKind::ManJournal
+                || !hidden.contains(&l.source.document_id.to_ascii_lowercase())
+        })
+        .collect()
 }
 
 fn round2(d: Decimal) -> Decimal {
@@ -141,4 +159,57 @@ pub fn cash_basis(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{AccountKey, Source};
+
+    fn line(kind: SourceKind, id: &str, amount: i64) -> JournalLine {
+        JournalLine {
+            date: ledgerkeep_domain::XeroDate(
+                chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap_or_default(),
+            ),
+            account: AccountKey {
+                code: Some("429".into()),
+                account_id: None,
+            },
+            amount: Decimal::new(amount, 2),
+            foreign: None,
+            tax_type: None,
+            tracking: Vec::new(),
+            source: Source {
+                kind,
+                document_id: id.into(),
+                line_id: None,
+            },
+            role: LineRole::Item,
+            description: None,
+        }
+    }
+
+    #[test]
+    fn only_the_manual_journals_left_off_cash_basis_lose_their_lines() {
+        let lines = vec![
+            line(SourceKind::ManJournal, "mj-AAA", 100),
+            line(SourceKind::ManJournal, "mj-AAA", -100),
+            line(SourceKind::ManJournal, "mj-bbb", 250),
+            // Same id on another kind of source: not a manual journal.
+            line(SourceKind::CashPaid, "mj-aaa", 75),
+        ];
+        let hidden: BTreeSet<String> = ["mj-aaa".to_owned()].into();
+        let kept: Vec<(SourceKind, String)> = off_cash_basis(lines.clone(), &hidden)
+            .into_iter()
+            .map(|l| (l.source.kind, l.source.document_id))
+            .collect();
+        assert_eq!(
+            kept,
+            vec![
+                (SourceKind::ManJournal, "mj-bbb".to_owned()),
+                (SourceKind::CashPaid, "mj-aaa".to_owned()),
+            ]
+        );
+        assert_eq!(off_cash_basis(lines.clone(), &BTreeSet::new()), lines);
+    }
 }

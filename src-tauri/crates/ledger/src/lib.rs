@@ -119,7 +119,7 @@ pub use anomalies::{
 };
 pub use backdated::{backdated, Backdated, Entered};
 pub use balances::{monthly_balances, sum_by, trial_balance, BalanceOverflow, Month, Sums};
-pub use cash::{cash_basis, counts_when_settled};
+pub use cash::{cash_basis, counts_when_settled, off_cash_basis};
 pub use close::{
     bank_accounts_behind, lock_state, stale_draft_cutoff, suspense_off, CloseFinding,
     STALE_DRAFT_DAYS,

@@ -1560,7 +1560,9 @@ impl Gen {
                     "Date": ms_date(date),
                     "LineAmountTypes": "NoTax",
                     "Status": status,
-                    "ShowOnCashBasisReports": true,
+                    // Every fifth is left off cash-basis reports, as an owner
+                    // may choose for an accrual adjustment.
+                    "ShowOnCashBasisReports": k % 5 != 2,
                     "HasAttachments": false,
                     "UpdatedDateUTC": ms_date(created)
                 }),
@@ -1571,7 +1573,7 @@ impl Gen {
                     created_ms: created,
                     date_ms: date,
                     source_id: id,
-                    source_type: "TRANSFER",
+                    source_type: "MANJOURNAL",
                     reference: String::new(),
                     lines: vec![
                         (debit, amount, Decimal::ZERO),

@@ -37,7 +37,7 @@
 
 pub mod aged;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Datelike, Months, NaiveDate};
 use ledgerkeep_domain::reports::{financial_year_start, AccountClass};
@@ -145,10 +145,27 @@ impl Ledger {
                 },
             );
         }
+        // Manual journals the owner left off cash-basis reports.
+        let off_cash: HashSet<String> = if payments_only {
+            b.table(Collection::ManualJournals)
+                .records()
+                .iter()
+                .map(|r| r.value())
+                .filter(|m| m["ShowOnCashBasisReports"] == false)
+                .map(|m| text(&m["ManualJournalID"]).to_ascii_lowercase())
+                .collect()
+        } else {
+            HashSet::new()
+        };
         let mut lines = Vec::new();
         for j in b.table(Collection::Journals).records() {
             let j = j.value();
             if payments_only && j["SourceType"].as_str().is_some_and(counts_when_paid) {
+                continue;
+            }
+            if j["SourceType"] == "MANJOURNAL"
+                && off_cash.contains(&text(&j["SourceID"]).to_ascii_lowercase())
+            {
                 continue;
             }
             // A journal without a date belongs to no period (Xero dates every one).

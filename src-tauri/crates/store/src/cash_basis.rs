@@ -15,6 +15,23 @@ use crate::{LedgerStore, StoreError};
 const SETTLED_SOURCES: &str = "('ACCREC', 'ACCPAY', 'ACCRECCREDIT', 'ACCPAYCREDIT')";
 
 impl LedgerStore {
+    /// The manual journals the owner left off cash-basis reports (Xero's
+    /// `ShowOnCashBasisReports` false), by id in lower case.
+    pub async fn manual_journals_off_cash_basis(
+        &self,
+        tenant_id: &str,
+    ) -> Result<std::collections::BTreeSet<String>, StoreError> {
+        let _timer = self.timed("manual_journals_off_cash_basis");
+        let ids: Vec<String> = sqlx::query_scalar(
+            "SELECT lower(xero_id) FROM manual_journals WHERE tenant_id = ? \
+             AND json_extract(raw_json, '$.ShowOnCashBasisReports') = 0",
+        )
+        .bind(tenant_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(ids.into_iter().collect())
+    }
+
     /// Every line of the organisation's rebuilt ledger dated on or before
     /// `to` (`YYYY-MM-DD`), and every line of its invoices, bills and credit
     /// notes whatever their date, by date, entry and position.

@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use ledgerkeep_domain::reports::AccountClass;
 use ledgerkeep_domain::XeroDate;
 use ledgerkeep_ledger::{
-    cash_basis, AccountKey, ForeignAmount, JournalLine, LineRole, Settlement, Source, SourceKind,
+    cash_basis, off_cash_basis, AccountKey, ForeignAmount, JournalLine, LineRole, Settlement,
+    Source, SourceKind,
 };
 use ledgerkeep_store::general_ledger::GlLine;
 use ledgerkeep_store::reports::{AccountInfo, AccountMovement, LedgerPeriod};
@@ -118,6 +119,8 @@ pub(crate) async fn cash_movements(
             }
         }
     }
+    let off_cash = store.manual_journals_off_cash_basis(tenant).await?;
+    let lines = off_cash_basis(lines, &off_cash);
     let counted = cash_basis(&lines, &settlements)
         .map_err(|e| ApiError::internal(format!("The cash basis could not be worked out: {e}")))?;
     let all = counted
