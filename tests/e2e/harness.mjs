@@ -63,6 +63,10 @@ async function waitForPort(port, ms = TIMEOUT) {
 export async function openApp(app, env) {
   assert.ok(existsSync(app), `no app binary at ${app}: build it with \`make app\``);
   assert.ok(existsSync(WEBKIT_DRIVER), `no ${WEBKIT_DRIVER}: install webkit2gtk-driver`);
+  // The app is single-instance: a copy still letting go of its name on the session bus (the
+  // previous test's, exiting slowly on a busy machine) would take this launch and vanish
+  // without answering it. Wait until the name is free.
+  await singleInstanceFree(env);
   const port = await freePort();
   const nativePort = await freePort();
   const tauriDriver = spawn(
@@ -105,6 +109,28 @@ export async function openApp(app, env) {
     }
   };
   return { driver, close };
+}
+
+/** The app's single-instance name on the session bus (tauri-plugin-single-instance: identifier + ".SingleInstance"). */
+const SINGLE_INSTANCE = `${JSON.parse(readFileSync(path.join(ROOT, "tauri.conf.json"), "utf8")).identifier}.SingleInstance`;
+
+/**
+ * Waits (up to `ms`) until no process owns the app's single-instance name on `env`'s session
+ * bus. Without a session bus, or without dbus-send, there is nothing to wait for.
+ * @param {NodeJS.ProcessEnv} env
+ * @param {number} [ms]
+ */
+async function singleInstanceFree(env, ms = 30_000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const r = spawnSync(
+      "dbus-send",
+      ["--session", "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner", `string:${SINGLE_INSTANCE}`],
+      { env, encoding: "utf8" },
+    );
+    if (r.status !== 0 || !/boolean true/.test(r.stdout) || Date.now() > end) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** A pgrep/pkill pattern for the app binary itself, not for others sharing its prefix. */
