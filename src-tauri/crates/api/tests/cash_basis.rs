@@ -175,7 +175,10 @@ async fn on_starter_books_the_cash_profit_and_loss_equals_xeros_for_24_months_an
     .fetch_one(s.ctx.store().pool())
     .await
     .unwrap();
-    assert!(off_cash > 0, "no posted manual journal is off the cash basis");
+    assert!(
+        off_cash > 0,
+        "no posted manual journal is off the cash basis"
+    );
     // Not vacuous: most reports hold account lines, and the cash basis is
     // not the accrual basis under another name.
     assert!(

@@ -272,9 +272,7 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Connect(args) => xero::connect(ctx, args).await.map(|_| ExitCode::SUCCESS),
-        Command::Disconnect(args) => xero::disconnect(ctx, args)
-            .await
-            .map(|_| ExitCode::SUCCESS),
+        Command::Disconnect(args) => xero::disconnect(ctx, args).await.map(|_| ExitCode::SUCCESS),
     };
     app.shutdown().await;
     result
