@@ -251,17 +251,20 @@ async fn a_suppliers_changed_bank_details_are_found_but_a_reformatting_or_a_firs
     assert_eq!(f.records.len(), 1 + waiting.len().min(5));
 }
 
-#[tokio::test]
-async fn a_backdated_entry_is_found_and_a_recent_late_one_is_not() {
-    let h = harness(Size::Small, Limits::XERO).await;
-    let t = h.tenant();
-    clean_first_sync(&h, &t).await;
-    let (late, _recent) = h
+/// Plants two bills entered today, copies of the latest: one dated `days_late`
+/// days ago ("BILL-LATE"), one 10 days ago ("BILL-RECENT"); syncs them.
+async fn plant_late_and_recent_bills(h: &Harness, t: &str, days_late: i64) -> (String, String) {
+    let ids = h
         .sim
-        .plant(&t, |p| {
+        .plant(t, |p| {
             let template = s(&latest_bill(p), "InvoiceID");
             let day = today(p);
-            let late = p.scaled_bill(&template, Decimal::new(13, 1), day - 90 * DAY, "BILL-LATE");
+            let late = p.scaled_bill(
+                &template,
+                Decimal::new(13, 1),
+                day - days_late * DAY,
+                "BILL-LATE",
+            );
             let recent = p.scaled_bill(
                 &template,
                 Decimal::new(17, 1),
@@ -271,11 +274,26 @@ async fn a_backdated_entry_is_found_and_a_recent_late_one_is_not() {
             (late, recent)
         })
         .unwrap();
-    sync_planted(&h, &t).await;
-    let found = open_findings(&h, &t).await;
+    sync_planted(h, t).await;
+    ids
+}
+
+/// The one open finding, which must be a backdated entry.
+async fn only_finding(h: &Harness, t: &str) -> ledgerkeep_store::Finding {
+    let found = open_findings(h, t).await;
     assert_eq!(found.len(), 1, "{:#?}", explain(&found));
-    let f = &found[0].finding;
+    let f = found[0].finding.clone();
     assert_eq!(f.rule, AnomalyRule::BackdatedEntry);
+    f
+}
+
+#[tokio::test]
+async fn a_backdated_entry_is_found_and_a_recent_late_one_is_not() {
+    let h = harness(Size::Small, Limits::XERO).await;
+    let t = h.tenant();
+    clean_first_sync(&h, &t).await;
+    let (late, _recent) = plant_late_and_recent_bills(&h, &t, 90).await;
+    let f = &only_finding(&h, &t).await;
     assert_eq!(f.records[0].entity, EntityKind::Invoice);
     assert_eq!(f.records[0].xero_id, late);
     assert_eq!(f.records[0].label, "BILL-LATE");
@@ -294,26 +312,8 @@ async fn a_backdated_entry_is_found_on_a_starter_app_without_journals() {
         h.store.record_count(&t, EntityKind::Journal).await.unwrap(),
         0
     );
-    let (late, recent) = h
-        .sim
-        .plant(&t, |p| {
-            let template = s(&latest_bill(p), "InvoiceID");
-            let day = today(p);
-            let late = p.scaled_bill(&template, Decimal::new(13, 1), day - 75 * DAY, "BILL-LATE");
-            let recent = p.scaled_bill(
-                &template,
-                Decimal::new(17, 1),
-                day - 10 * DAY,
-                "BILL-RECENT",
-            );
-            (late, recent)
-        })
-        .unwrap();
-    sync_planted(&h, &t).await;
-    let found = open_findings(&h, &t).await;
-    assert_eq!(found.len(), 1, "{:#?}", explain(&found));
-    let f = &found[0].finding;
-    assert_eq!(f.rule, AnomalyRule::BackdatedEntry);
+    let (late, recent) = plant_late_and_recent_bills(&h, &t, 75).await;
+    let f = &only_finding(&h, &t).await;
     assert_eq!(f.key, key("backdated_entry", &late));
     assert_eq!(f.records.len(), 1);
     assert_eq!(f.records[0].entity, EntityKind::Invoice);
