@@ -13,11 +13,10 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate, TimeZone, Utc};
-use common::{endpoints_of, SimClock, BOUNCE_URL};
 use ledgerkeep_api::*;
 use ledgerkeep_sim::{Collection, Limits, RunningSimulator, Size};
 use ledgerkeep_sync::{no_progress, CancelToken, SyncEngine, SyncRequest};
-use ledgerkeep_xero::{MemoryTokenStore, RedirectTarget, VirtualTime, Xero, XeroOptions};
+use ledgerkeep_xero::XeroOptions;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
@@ -30,54 +29,23 @@ struct Synced {
 
 /// The simulator's books (`seed`, small) synced whole by a new Starter app.
 async fn synced(seed: u64) -> Synced {
-    let time = VirtualTime::starting_at(ledgerkeep_sim::clock::DEFAULT_START_MS);
-    let sim = RunningSimulator::builder()
-        .seed(seed)
-        .size(Size::Small)
-        .new_starter_app()
-        .clock(SimClock(Arc::clone(&time)))
-        .auto_consent(true)
-        .redirect_uri(BOUNCE_URL)
-        .start()
-        .await
-        .unwrap();
     let mut options = XeroOptions::default();
     options.client.limits.per_day = Limits::STARTER.per_day;
     options.client.limits.per_minute = Limits::STARTER.per_minute;
-    let xero = Arc::new(
-        Xero::new(
-            endpoints_of(&sim),
-            Arc::new(MemoryTokenStore::default()),
-            time.timekeeping(),
-            None,
-            options,
-        )
-        .unwrap(),
-    );
-    let req = xero
-        .start_sign_in(&RedirectTarget::Https(BOUNCE_URL.into()))
-        .unwrap();
-    let browser = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let resp = browser.get(&req.url).send().await.unwrap();
-    let location = resp.headers()["location"].to_str().unwrap().to_owned();
-    let conn = xero
-        .complete_sign_in(location.split_once('?').unwrap().1)
-        .await
-        .unwrap();
-    let all: Vec<String> = conn
-        .organisations()
-        .into_iter()
-        .map(|o| o.tenant_id)
-        .collect();
-    xero.keep(conn.id(), &all).await.unwrap();
-
-    let dir = tempfile::tempdir().unwrap();
-    let ctx = AppContext::open(AppConfig::new(AppPaths::under(dir.path())))
-        .await
-        .unwrap();
+    let common::SignedIn {
+        sim,
+        time,
+        xero,
+        ctx,
+        dir,
+    } = common::signed_in_on(
+        RunningSimulator::builder()
+            .seed(seed)
+            .size(Size::Small)
+            .new_starter_app(),
+        options,
+    )
+    .await;
     let engine = SyncEngine::new(
         Arc::clone(&xero),
         ctx.store().clone(),

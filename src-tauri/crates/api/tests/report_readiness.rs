@@ -11,12 +11,11 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{endpoints_of, sign_in_by_bounce, SimClock, BOUNCE_URL};
 use ledgerkeep_api::*;
 use ledgerkeep_domain::EntityKind;
 use ledgerkeep_sim::{RunningSimulator, Size};
 use ledgerkeep_sync::{no_progress, CancelToken, SyncEngine, SyncRequest};
-use ledgerkeep_xero::{MemoryTokenStore, VirtualTime, Xero, XeroOptions, DEFAULT_SCOPES};
+use ledgerkeep_xero::{XeroOptions, DEFAULT_SCOPES};
 
 const WITHHELD: &str = "accounting.banktransactions.read";
 
@@ -53,17 +52,6 @@ fn streams(v: &ReportView) -> Vec<(String, IncompleteReason)> {
 
 #[tokio::test]
 async fn a_report_says_which_stream_it_lacks_and_shows_no_figures_before_the_documents_sync() {
-    let time = VirtualTime::starting_at(ledgerkeep_sim::clock::DEFAULT_START_MS);
-    let sim = RunningSimulator::builder()
-        .new_starter_app()
-        .seed(17)
-        .size(Size::Small)
-        .clock(SimClock(Arc::clone(&time)))
-        .auto_consent(true)
-        .redirect_uri(BOUNCE_URL)
-        .start()
-        .await
-        .unwrap();
     // The sign-in asks for every scope Ledgerkeep asks for but bank transactions.
     let scopes: Vec<String> = DEFAULT_SCOPES
         .iter()
@@ -71,24 +59,23 @@ async fn a_report_says_which_stream_it_lacks_and_shows_no_figures_before_the_doc
         .map(|s| (*s).to_owned())
         .collect();
     assert_eq!(scopes.len() + 1, DEFAULT_SCOPES.len());
-    let xero = Arc::new(
-        Xero::new(
-            endpoints_of(&sim),
-            Arc::new(MemoryTokenStore::default()),
-            time.timekeeping(),
-            None,
-            XeroOptions {
-                scopes,
-                ..XeroOptions::default()
-            },
-        )
-        .unwrap(),
-    );
-    sign_in_by_bounce(&xero).await;
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = AppConfig::new(AppPaths::under(dir.path()));
-    config.clock = time.timekeeping().clock;
-    let ctx = AppContext::open(config).await.unwrap();
+    let common::SignedIn {
+        sim,
+        time,
+        xero,
+        ctx,
+        dir: _dir,
+    } = common::signed_in_on(
+        RunningSimulator::builder()
+            .new_starter_app()
+            .seed(17)
+            .size(Size::Small),
+        XeroOptions {
+            scopes,
+            ..XeroOptions::default()
+        },
+    )
+    .await;
     let tenant = sim.tenants()[0].tenant_id.clone();
     let engine = SyncEngine::new(
         Arc::clone(&xero),
