@@ -40,7 +40,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use ledgerkeep_domain::{format_instant, Actor, EntityKind};
+use ledgerkeep_domain::{format_instant, Actor, EntityKind, XeroDateTime};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -195,20 +195,9 @@ async fn watch(conn: &mut SqliteConnection, tenant: &str) -> Result<Option<Watch
     Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
 }
 
-/// The instant a Xero date field holds: `/Date(ms+hhmm)/` or ISO text.
+/// The instant a Xero date field holds (`/Date(ms+hhmm)/` or ISO text).
 fn instant_of(v: Option<&Value>) -> Option<DateTime<Utc>> {
-    let text = v?.as_str()?;
-    if let Ok(d) = ledgerkeep_domain::parse_ms_date(text) {
-        return Some(d.instant);
-    }
-    DateTime::parse_from_rfc3339(text)
-        .map(|d| d.with_timezone(&Utc))
-        .ok()
-        .or_else(|| {
-            chrono::NaiveDateTime::parse_from_str(text.get(..19)?, "%Y-%m-%dT%H:%M:%S")
-                .ok()
-                .map(|d| d.and_utc())
-        })
+    XeroDateTime::parse(v?.as_str()?).ok().map(|d| d.0)
 }
 
 /// `NZD 12,345.60`: the currency and the amount with thousands separators,
@@ -1018,7 +1007,7 @@ async fn backdated_documents(
     let Some(w) = watch(conn, tenant).await? else {
         return Ok(Vec::new());
     };
-    let Some(since) = instant_of(Some(&Value::String(w.at.clone()))) else {
+    let Ok(XeroDateTime(since)) = XeroDateTime::parse(&w.at) else {
         return Ok(Vec::new());
     };
     let rows = sqlx::query(&format!(
