@@ -103,8 +103,8 @@ async fn status(store: &LedgerStore, id: i64) -> OutboxStatus {
     store.outbox_payment(id).await.unwrap().unwrap().status
 }
 
-/// Sends the next batch (marked sending), then notes it unknown.
-async fn unknown_payment(store: &LedgerStore, amount: &str, key: &str) -> (i64, String) {
+/// Queues a payment and takes the next batch (marked sending): its id and the batch's key.
+async fn sending(store: &LedgerStore, amount: &str, key: &str) -> (i64, String) {
     let id = queued(store, amount, key).await;
     let batch = store
         .next_payment_batch(TENANT, 50, &actor(), at(20))
@@ -112,10 +112,16 @@ async fn unknown_payment(store: &LedgerStore, amount: &str, key: &str) -> (i64, 
         .unwrap()
         .unwrap();
     assert_eq!(batch.items.len(), 1);
+    (id, batch.key)
+}
+
+/// Sends the next batch (marked sending), then notes it unknown.
+async fn unknown_payment(store: &LedgerStore, amount: &str, key: &str) -> (i64, String) {
+    let (id, batch_key) = sending(store, amount, key).await;
     let rows = store
         .note_payments_unknown(
             TENANT,
-            &batch.key,
+            &batch_key,
             &[id],
             "Unknown: no answer, then a 403.",
             &actor(),
@@ -125,7 +131,7 @@ async fn unknown_payment(store: &LedgerStore, amount: &str, key: &str) -> (i64, 
         .unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].status, OutboxStatus::Unknown);
-    (id, batch.key)
+    (id, batch_key)
 }
 
 fn xero_payment(pid: &str, amount: &str, reference: &str) -> Value {
@@ -232,13 +238,7 @@ async fn an_unknown_payment_is_its_own_state_never_sent_again_never_failed_and_a
 async fn only_rows_of_the_batch_still_sending_become_unknown() {
     let l = ledger().await;
     books(&l.store).await;
-    let id = queued(&l.store, "10.00", "key-a").await;
-    let batch = l
-        .store
-        .next_payment_batch(TENANT, 50, &actor(), at(20))
-        .await
-        .unwrap()
-        .unwrap();
+    let (id, batch_key) = sending(&l.store, "10.00", "key-a").await;
     // Another key, or a row not sending: nothing changes.
     let none = l
         .store
@@ -250,7 +250,7 @@ async fn only_rows_of_the_batch_still_sending_become_unknown() {
     let other = queued(&l.store, "10.00", "key-b").await;
     let none = l
         .store
-        .note_payments_unknown(TENANT, &batch.key, &[other], "Unknown: x", &actor(), at(30))
+        .note_payments_unknown(TENANT, &batch_key, &[other], "Unknown: x", &actor(), at(30))
         .await
         .unwrap();
     assert!(none.is_empty());
@@ -261,13 +261,7 @@ async fn only_rows_of_the_batch_still_sending_become_unknown() {
 async fn a_row_an_older_build_left_sending_as_unknown_becomes_unknown_and_does_not_go() {
     let l = ledger().await;
     books(&l.store).await;
-    let id = queued(&l.store, "10.00", "key-a").await;
-    let batch = l
-        .store
-        .next_payment_batch(TENANT, 50, &actor(), at(20))
-        .await
-        .unwrap()
-        .unwrap();
+    let (id, batch_key) = sending(&l.store, "10.00", "key-a").await;
     // As the older build left it: still sending, its reason "Unknown: …".
     sqlx::query("UPDATE outbox SET last_error = ? WHERE id = ?")
         .bind("Unknown: Xero did not answer the first send, and refused the retry.")
@@ -284,7 +278,7 @@ async fn a_row_an_older_build_left_sending_as_unknown_becomes_unknown_and_does_n
     assert!(next.is_none(), "{next:?}");
     assert_eq!(status(&l.store, id).await, OutboxStatus::Unknown);
     let p = l.store.outbox_payment(id).await.unwrap().unwrap();
-    assert_eq!(p.batch_key.as_deref(), Some(batch.key.as_str()));
+    assert_eq!(p.batch_key.as_deref(), Some(batch_key.as_str()));
     assert!(l.store.verify_audit().await.unwrap().is_intact());
     let audited = count(
         &l.store,
