@@ -211,7 +211,7 @@ impl LedgerStore {
                 // The document the line posts from; an entry no document
                 // makes (what Xero's API cannot show) stays in the ledger.
                 let (table, what) = match ledgerkeep_ledger::SourceKind::parse(&source_type) {
-                    Some(k) => (crate::rows::spec_of(k.entity()).table, k.as_str()),
+                    Some(k) => (crate::rows::table_of(k.entity()), k.as_str()),
                     None => ("gl_entries", source_type.as_str()),
                 };
                 evidence.push(EvidenceRow {

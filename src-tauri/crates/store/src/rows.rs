@@ -905,6 +905,33 @@ pub fn spec_of(kind: EntityKind) -> TableSpec {
     }
 }
 
+/// Each entity kind's table name, read from its declaration (no allocation:
+/// for callers that need only the name).
+pub fn table_of(kind: EntityKind) -> &'static str {
+    match kind {
+        EntityKind::Organisation => Organisation::TABLE.table,
+        EntityKind::Account => Account::TABLE.table,
+        EntityKind::Contact => Contact::TABLE.table,
+        EntityKind::ContactGroup => ContactGroup::TABLE.table,
+        EntityKind::Invoice => Invoice::TABLE.table,
+        EntityKind::CreditNote => CreditNote::TABLE.table,
+        EntityKind::Payment => Payment::TABLE.table,
+        EntityKind::Overpayment => Overpayment::TABLE.table,
+        EntityKind::Prepayment => Prepayment::TABLE.table,
+        EntityKind::BankTransaction => BankTransaction::TABLE.table,
+        EntityKind::BankTransfer => BankTransfer::TABLE.table,
+        EntityKind::ManualJournal => ManualJournal::TABLE.table,
+        EntityKind::Journal => Journal::TABLE.table,
+        EntityKind::TaxRate => TaxRate::TABLE.table,
+        EntityKind::TrackingCategory => TrackingCategory::TABLE.table,
+        EntityKind::Currency => Currency::TABLE.table,
+        EntityKind::Item => Item::TABLE.table,
+        EntityKind::RepeatingInvoice => RepeatingInvoice::TABLE.table,
+        EntityKind::PurchaseOrder => PurchaseOrder::TABLE.table,
+        EntityKind::Quote => Quote::TABLE.table,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,7 @@
 use ledgerkeep_domain::xero::EntityKind;
 use sqlx::Row;
 
-use crate::rows::spec_of;
+use crate::rows::table_of;
 use crate::{LedgerStore, StoreError};
 
 /// One sync run from the log.
@@ -38,7 +38,7 @@ impl LedgerStore {
         let _timer = self.timed("record_count");
         let n: i64 = sqlx::query_scalar(&format!(
             "SELECT COUNT(*) FROM {} WHERE tenant_id = ?",
-            spec_of(kind).table
+            table_of(kind)
         ))
         .bind(tenant_id)
         .fetch_one(self.pool())
@@ -81,7 +81,7 @@ impl LedgerStore {
         kind: EntityKind,
     ) -> Result<Vec<(String, String)>, StoreError> {
         let _timer = self.timed("raw_records");
-        let table = spec_of(kind).table;
+        let table = table_of(kind);
         let rows = sqlx::query(&format!(
             "SELECT tenant_id, raw_json FROM {table} WHERE (?1 IS NULL OR tenant_id = ?1) \
              ORDER BY tenant_id, xero_id"

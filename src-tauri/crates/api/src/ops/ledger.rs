@@ -323,7 +323,7 @@ pub async fn record_history(
     ctx: &AppContext,
     req: RecordHistoryRequest,
 ) -> Result<Vec<AuditEntryView>, ApiError> {
-    let table = ledgerkeep_store::rows::spec_of(req.entity).table;
+    let table = ledgerkeep_store::rows::table_of(req.entity);
     let entries = ctx
         .store()
         .record_history(table, req.tenant_id.trim(), req.xero_id.trim())

@@ -208,7 +208,7 @@ pub async fn stored(
     tenant: &str,
     kind: EntityKind,
 ) -> BTreeMap<String, Value> {
-    let table = ledgerkeep_store::rows::spec_of(kind).table;
+    let table = ledgerkeep_store::rows::table_of(kind);
     let rows = sqlx::query(&format!(
         "SELECT xero_id, raw_json FROM {table} WHERE tenant_id = ?"
     ))
