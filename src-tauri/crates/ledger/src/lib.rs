@@ -12,6 +12,9 @@
 //! account per month. [`linked`] reads what a payment or an allocation needs
 //! of the document it settles, and [`settled_before`] orders settlements;
 //! [`rebuild`] does all of it for an organisation's [`Books`] at once.
+//! [`statements`] makes the profit and loss, balance sheet, trial balance
+//! and cash summary from account movements, and their figures as Xero's
+//! reports are compared.
 //! [`aged`] says what each receivable and payable document had outstanding
 //! at any date, from its payment and allocation history, in its currency
 //! and in the base currency as the control account holds it.
@@ -109,6 +112,7 @@ mod model;
 mod not_visible;
 mod post;
 mod rebuild;
+pub mod statements;
 
 pub use aged::{aged, aged_document, outstanding_at, Aged, AgedDocument, AgedKind, Outstanding};
 pub use anomalies::{
@@ -137,3 +141,4 @@ pub use not_visible::{
 };
 pub use post::{linked, post, Document};
 pub use rebuild::{rebuild, Books, Rebuilt};
+pub use statements::AccountMovement;
