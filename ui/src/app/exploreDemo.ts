@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { commands, type ApiError } from "../bindings";
-import { settle } from "./useCommand";
+import { settle } from "./query";
 
 export type ExploreState =
   | { phase: "idle" | "working" }

@@ -1,7 +1,7 @@
-import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
-import { commands, events, type LedgerOrganisation } from "../bindings";
-import { useEvent } from "./useEvent";
-import { settle, type CommandState } from "./useCommand";
+import { useQueryClient } from "@tanstack/react-query";
+import { createContext, useContext, useMemo, useState, type ReactNode } from "react";
+import { commands, type LedgerOrganisation } from "../bindings";
+import { useCommandQuery, type CommandState } from "./query";
 import { formatInstant } from "../lib/format";
 
 const KEY = "ledgerkeep.organisation";
@@ -21,22 +21,15 @@ const OrganisationContext = createContext<OrganisationContextValue>({
   reload: () => undefined,
 });
 
-/** Loads the ledger's organisations once and remembers which one the owner is looking at. */
+/**
+ * Reads the ledger's organisations and remembers which one the owner is looking at. A finished
+ * sync (the ledger-changed event) may bring organisations or a fresher "synced" time: the cache
+ * reads them again.
+ */
 export function OrganisationProvider({ children }: { children: ReactNode }) {
-  const [organisations, setOrganisations] = useState<CommandState<LedgerOrganisation[]>>({ state: "loading" });
+  const client = useQueryClient();
+  const { result: organisations } = useCommandQuery(["organisations"], commands.organisations);
   const [chosen, setChosen] = useState<string | null>(() => localStorage.getItem(KEY));
-  const [round, setRound] = useState(0);
-  useEffect(() => {
-    let live = true;
-    void settle(commands.organisations).then((r) => {
-      if (live) setOrganisations(r);
-    });
-    return () => {
-      live = false;
-    };
-  }, [round]);
-  // A finished sync may bring organisations (a first sync) or a fresher "synced" time.
-  useEvent(events.ledgerChanged, () => setRound((n) => n + 1));
   const value = useMemo<OrganisationContextValue>(() => {
     const list = organisations.state === "ok" ? organisations.data : [];
     const current = list.find((o) => o.tenantId === chosen) ?? list[0] ?? null;
@@ -47,9 +40,9 @@ export function OrganisationProvider({ children }: { children: ReactNode }) {
         localStorage.setItem(KEY, tenantId);
         setChosen(tenantId);
       },
-      reload: () => setRound((n) => n + 1),
+      reload: () => void client.invalidateQueries({ queryKey: ["organisations"] }),
     };
-  }, [organisations, chosen]);
+  }, [organisations, chosen, client]);
   return <OrganisationContext.Provider value={value}>{children}</OrganisationContext.Provider>;
 }
 

@@ -1,6 +1,5 @@
-import { useCallback, useEffect, useState } from "react";
-import { commands, type AnomalyRecordView, type ApiError, type DrillRowView, type DrillView } from "../bindings";
-import { settle } from "../app/useCommand";
+import { commands, type AnomalyRecordView, type DrillView } from "../bindings";
+import { useCommandPages } from "../app/query";
 import { formatDate, formatTotalWithBase } from "../lib/format";
 
 const PAGE = 100;
@@ -19,25 +18,9 @@ export function DrillPanel({
   onClose: () => void;
   onOpenRecord: (r: AnomalyRecordView) => void;
 }) {
-  const [state, setState] = useState<{ for: DrillView; rows: DrillRowView[]; cursor: string | null; error: ApiError | null; loading: boolean } | null>(null);
-  const load = useCallback(
-    async (after: string | null) => {
-      setState((s) => (s && s.for === drill ? { ...s, loading: true } : { for: drill, rows: [], cursor: null, error: null, loading: true }));
-      const r = await settle(() => commands.reportDrill({ tenantId, drill, after, limit: PAGE }));
-      setState((s) => {
-        if (!s || s.for !== drill) return s; // another figure was picked meanwhile
-        if (r.state === "ok") return { ...s, rows: after ? [...s.rows, ...r.data.rows] : r.data.rows, cursor: r.data.nextCursor, loading: false, error: null };
-        return { ...s, loading: false, error: r.state === "error" ? r.error : null };
-      });
-    },
-    [tenantId, drill],
+  const { query, rows, loading } = useCommandPages(["reportDrill", { tenantId, drill, limit: PAGE }], (after) =>
+    commands.reportDrill({ tenantId, drill, after, limit: PAGE }),
   );
-  useEffect(() => {
-    // Reading the first page is the effect's whole purpose: it sets state when the answer comes.
-    // eslint-disable-next-line react-hooks/set-state-in-effect
-    void load(null);
-  }, [load]);
-  const s = state && state.for === drill ? state : null;
   return (
     <aside className="drawer" aria-label="What makes this figure" data-testid="drill-panel">
       <div className="section-head">
@@ -46,7 +29,7 @@ export function DrillPanel({
           Close
         </button>
       </div>
-      {s?.error && <p role="alert" className="error">{s.error.message}</p>}
+      {query.error && <p role="alert" className="error">{query.error.message}</p>}
       <table className="data-table drill-table">
         <thead>
           <tr>
@@ -58,7 +41,7 @@ export function DrillPanel({
           </tr>
         </thead>
         <tbody>
-          {s?.rows.map((r, i) => (
+          {rows.map((r, i) => (
             <tr key={i} data-testid="drill-row">
               <td>{formatDate(r.date)}</td>
               <td>
@@ -79,10 +62,10 @@ export function DrillPanel({
           ))}
         </tbody>
       </table>
-      {(!s || s.loading) && <p role="status">Reading the lines…</p>}
-      {s && !s.loading && s.rows.length === 0 && !s.error && <p className="muted">No lines.</p>}
-      {s?.cursor && !s.loading && (
-        <button type="button" onClick={() => void load(s.cursor)}>
+      {loading && <p role="status">Reading the lines…</p>}
+      {query.isSuccess && rows.length === 0 && <p className="muted">No lines.</p>}
+      {query.hasNextPage && !loading && (
+        <button type="button" onClick={() => void query.fetchNextPage()}>
           More
         </button>
       )}

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import type { ApiError, ExportedFile, ExportFileFormat } from "../bindings";
-import { settle, type CommandResult } from "../app/useCommand";
+import { settle, type CommandResult } from "../app/query";
 
 /** "Export CSV" and "Export Excel": Rust writes the file into the exports folder and names it here. */
 export function ExportButtons({ run, disabled }: { run: (format: ExportFileFormat) => Promise<CommandResult<ExportedFile>>; disabled?: boolean }) {

@@ -1,7 +1,7 @@
-import { useEffect, useMemo, useState } from "react";
-import { commands, type AccountView, type AnomalyRecordView, type ApiError, type DrillView } from "../bindings";
+import { useMemo, useState } from "react";
+import { commands, type AnomalyRecordView, type DrillView } from "../bindings";
 import { useOrganisation } from "../app/organisation";
-import { settle } from "../app/useCommand";
+import { useCommandQuery } from "../app/query";
 import { DrillPanel } from "../components/DrillPanel";
 import { EmptyState } from "../components/EmptyState";
 import { formatMoney, todayIn } from "../lib/format";
@@ -19,19 +19,10 @@ export function AccountsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyReco
   const { organisations, current } = useOrganisation();
   // Today in the organisation's timezone.
   const [asAt, setAsAt] = useState(() => todayIn(current?.ianaTimezone));
-  const [answer, setAnswer] = useState<{ for: unknown; value: AccountView[] | ApiError } | null>(null);
   const [open, setOpen] = useState<{ for: unknown; title: string; drill: DrillView } | null>(null);
-  const request = useMemo(() => (current ? { tenantId: current.tenantId, asAt } : null), [current, asAt]);
-  useEffect(() => {
-    if (!request) return;
-    let live = true;
-    void settle(() => commands.listAccounts(request)).then((r) => {
-      if (live && r.state !== "loading") setAnswer({ for: request, value: r.state === "ok" ? r.data : r.error });
-    });
-    return () => {
-      live = false;
-    };
-  }, [request]);
+  const tenantId = current?.tenantId ?? null;
+  const request = useMemo(() => (tenantId ? { tenantId, asAt } : null), [tenantId, asAt]);
+  const { result } = useCommandQuery(["listAccounts", request], request && (() => commands.listAccounts(request)));
 
   if (organisations.state !== "loading" && !current) {
     return (
@@ -41,8 +32,7 @@ export function AccountsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyReco
       </section>
     );
   }
-  const result = answer && answer.for === request ? answer.value : null;
-  const accounts = Array.isArray(result) ? result : null;
+  const accounts = result.state === "ok" ? result.data : null;
   const drill = open && open.for === request ? open : null;
   const groups = accounts ? [...CLASSES, ["", "Other"] as [string, string]].map(([cls, title]) => ({ title, rows: accounts.filter((a) => (a.class ?? "") === cls) })).filter((g) => g.rows.length > 0) : [];
   return (
@@ -51,10 +41,10 @@ export function AccountsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyReco
       <form className="filters" onSubmit={(e) => e.preventDefault()}>
         <input type="date" aria-label="As at" value={asAt} onChange={(e) => e.target.value && setAsAt(e.target.value)} />
       </form>
-      {result === null && <p role="status">Reading the chart of accounts…</p>}
-      {result !== null && !accounts && (
+      {result.state === "loading" && <p role="status">Reading the chart of accounts…</p>}
+      {result.state === "error" && (
         <p role="alert" className="error">
-          {(result as ApiError).message}
+          {result.error.message}
         </p>
       )}
       {accounts && (

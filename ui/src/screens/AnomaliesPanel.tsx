@@ -1,7 +1,7 @@
-import { useEffect, useState, type FormEvent } from "react";
-import { commands, events, type AnomalyRecordView, type AnomalyView, type ApiError } from "../bindings";
-import { useEvent } from "../app/useEvent";
-import { settle, type CommandState } from "../app/useCommand";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { commands, type AnomalyRecordView, type AnomalyView, type ApiError } from "../bindings";
+import { call, useCommandQuery } from "../app/query";
 import { useOrganisationZone } from "../app/organisation";
 import { formatSentence } from "../lib/format";
 
@@ -15,24 +15,12 @@ export function opensInTransactions(r: AnomalyRecordView): boolean {
  * last sync, each with its explanation, links to its records and a dismiss-with-reason form.
  */
 export function AnomaliesPanel({ tenantId, onOpenRecord }: { tenantId: string; onOpenRecord?: ((r: AnomalyRecordView) => void) | undefined }) {
-  const [findings, setFindings] = useState<CommandState<AnomalyView[]>>({ state: "loading" });
-  const [round, setRound] = useState(0);
-  useEffect(() => {
-    let live = true;
-    void settle(() => commands.listAnomalies({ tenantId, includeClosed: false })).then((r) => {
-      if (live) setFindings(r);
-    });
-    return () => {
-      live = false;
-    };
-  }, [tenantId, round]);
-  // Detection runs at the end of each sync: read the findings again when one finishes.
-  useEvent(events.ledgerChanged, (e) => {
-    if (e.tenantId === tenantId) setRound((n) => n + 1);
-  });
-
-  const dismissed = (id: number) =>
-    setFindings((f) => (f.state === "ok" ? { state: "ok", data: f.data.filter((x) => x.id !== id) } : f));
+  // Detection runs at the end of each sync: the ledger-changed event reads the findings again.
+  const request = { tenantId, includeClosed: false };
+  const key = ["listAnomalies", request];
+  const { result: findings } = useCommandQuery(key, () => commands.listAnomalies(request));
+  const client = useQueryClient();
+  const dismissed = (id: number) => client.setQueryData<AnomalyView[]>(key, (f) => f?.filter((x) => x.id !== id));
 
   return (
     <section className="anomalies" aria-labelledby="anomalies-heading" data-testid="anomalies-panel">
@@ -72,20 +60,20 @@ function Finding({
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState("");
   const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
   const zone = useOrganisationZone();
+  const dismiss = useMutation({
+    mutationFn: (why: string) => call(() => commands.dismissAnomaly({ id: finding.id, reason: why })),
+    onSuccess: onDismissed,
+    onError: setError,
+  });
 
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
     if (reason.trim() === "") {
       setError({ code: "invalid", message: "Say why this finding can be dismissed." });
       return;
     }
-    setBusy(true);
-    const r = await settle(() => commands.dismissAnomaly({ id: finding.id, reason }));
-    setBusy(false);
-    if (r.state === "ok") onDismissed();
-    else if (r.state === "error") setError(r.error);
+    dismiss.mutate(reason);
   };
 
   return (
@@ -111,7 +99,7 @@ function Finding({
         </button>
       )}
       {open && (
-        <form onSubmit={(e) => void submit(e)} data-testid="dismiss-form">
+        <form onSubmit={submit} data-testid="dismiss-form">
           <label>
             Why can it be dismissed?
             <textarea
@@ -129,7 +117,7 @@ function Finding({
               {error.message}
             </p>
           )}
-          <button type="submit" disabled={busy}>
+          <button type="submit" disabled={dismiss.isPending}>
             Dismiss
           </button>
           <button

@@ -1,8 +1,9 @@
-import { useCallback, useEffect, useState, type FormEvent } from "react";
-import { commands, type ApiError, type AuditLogRequest, type AuditLogRowView, type AuditVerifyView } from "../bindings";
+import { useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { commands, type ApiError, type AuditLogRequest, type AuditVerifyView } from "../bindings";
 import { useOrganisation, useOrganisationZone } from "../app/organisation";
 import { formatInstant } from "../lib/format";
-import { settle } from "../app/useCommand";
+import { settle, useCommandPages } from "../app/query";
 
 const PAGE = 100;
 
@@ -39,50 +40,30 @@ export function AuditLogScreen() {
   const ready = organisations.state !== "loading";
   const [draft, setDraft] = useState<Filters>(EMPTY);
   const [applied, setApplied] = useState<Filters>(EMPTY);
-  const [page, setPage] = useState<{ for: string; rows: AuditLogRowView[]; cursor: string | null; loading: boolean; error: ApiError | null } | null>(null);
   const [verify, setVerify] = useState<{ phase: "idle" | "working" } | { phase: "done"; view: AuditVerifyView } | { phase: "failed"; error: ApiError }>({
     phase: "idle",
   });
   const tenantId = applied.thisOrganisation ? (current?.tenantId ?? null) : null;
   // The dates are days where the organisation being looked at is, even over every organisation's rows.
   const daysOf = current?.tenantId ?? null;
-  const [key, setKey] = useState(0);
-
-  const load = useCallback(
-    async (after: string | null) => {
-      const request: AuditLogRequest = {
-        tenantId,
-        recordId: orNull(applied.recordId),
-        table: orNull(applied.table),
-        actor: orNull(applied.actor),
-        dateFrom: orNull(applied.dateFrom),
-        dateTo: orNull(applied.dateTo),
-        daysOf,
-        after,
-        limit: PAGE,
-      };
-      const me = `${key}:${tenantId ?? ""}`;
-      setPage((p) => (p && after ? { ...p, loading: true } : { for: me, rows: [], cursor: null, loading: true, error: null }));
-      const r = await settle(() => commands.auditLog(request));
-      setPage((p) => {
-        if (!p || p.for !== me) return p;
-        if (r.state === "ok") return { ...p, rows: after ? [...p.rows, ...r.data.rows] : r.data.rows, cursor: r.data.nextCursor, loading: false, error: null };
-        return { ...p, loading: false, error: r.state === "error" ? r.error : null };
-      });
-    },
-    [applied, tenantId, daysOf, key],
-  );
-  useEffect(() => {
-    // The first page for these filters; the answer sets state when it comes.
-    if (!ready) return;
-    // eslint-disable-next-line react-hooks/set-state-in-effect
-    void load(null);
-  }, [load, ready]);
+  const request: Omit<AuditLogRequest, "after"> = {
+    tenantId,
+    recordId: orNull(applied.recordId),
+    table: orNull(applied.table),
+    actor: orNull(applied.actor),
+    dateFrom: orNull(applied.dateFrom),
+    dateTo: orNull(applied.dateTo),
+    daysOf,
+    limit: PAGE,
+  };
+  // Pages of the filters applied, by keyset; "Show" with the same filters reads them afresh.
+  const client = useQueryClient();
+  const { query, rows, loading } = useCommandPages(["auditLog", request], ready ? (after) => commands.auditLog({ ...request, after }) : null);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    setApplied(draft);
-    setKey((k) => k + 1);
+    if (JSON.stringify(draft) === JSON.stringify(applied)) void client.resetQueries({ queryKey: ["auditLog", request], exact: true });
+    else setApplied(draft);
   };
   const runVerify = async () => {
     setVerify({ phase: "working" });
@@ -92,7 +73,7 @@ export function AuditLogScreen() {
   };
   const set = (k: keyof Filters) => (e: { target: { value: string; checked: boolean } }) =>
     setDraft((d) => ({ ...d, [k]: k === "thisOrganisation" ? e.target.checked : e.target.value }));
-  const error = page?.error ?? null;
+  const error = query.error;
   const invalid = (field: string) =>
     error?.fields?.some((f) => f.field === field) ? { "aria-invalid": true, "aria-describedby": `audit-${field}-error` } : {};
 
@@ -161,8 +142,8 @@ export function AuditLogScreen() {
           {error.message}
         </p>
       )}
-      {page && page.rows.length === 0 && !page.loading && !error && <p className="muted">No changes match.</p>}
-      {page && page.rows.length > 0 && (
+      {query.isSuccess && rows.length === 0 && <p className="muted">No changes match.</p>}
+      {rows.length > 0 && (
         <table className="data-table" data-testid="audit-table">
           <thead>
             <tr>
@@ -176,7 +157,7 @@ export function AuditLogScreen() {
             </tr>
           </thead>
           <tbody>
-            {page.rows.map((r) => (
+            {rows.map((r) => (
               <tr key={r.entry.seq} data-testid="audit-row">
                 <td>{r.entry.seq}</td>
                 <td>{formatInstant(r.entry.at, zone)}</td>
@@ -190,10 +171,10 @@ export function AuditLogScreen() {
           </tbody>
         </table>
       )}
-      {page?.loading && <p role="status">Reading the audit log…</p>}
-      {page && page.cursor && !page.loading && (
+      {loading && <p role="status">Reading the audit log…</p>}
+      {query.hasNextPage && !loading && (
         <p>
-          <button type="button" data-testid="audit-more" onClick={() => void load(page.cursor)}>
+          <button type="button" data-testid="audit-more" onClick={() => void query.fetchNextPage()}>
             Show more
           </button>
         </p>

@@ -1,6 +1,7 @@
-import { useEffect, useState } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { commands, type ApiError, type BackupFileView, type BackupKind, type BackupView, type BackupsView } from "../bindings";
-import { settle, type CommandState } from "../app/useCommand";
+import { settle, useCommandQuery, type CommandState } from "../app/query";
 
 const KIND: Record<BackupKind, string> = {
   backup: "Backup",
@@ -26,26 +27,20 @@ function size(kib: number): string {
  * closes, since the running app holds the ledger open; the replaced ledger is kept as a backup.
  */
 export function BackupsSection() {
-  const [view, setView] = useState<BackupsView | null>(null);
+  const client = useQueryClient();
+  const { result: listed } = useCommandQuery(["listBackups"], commands.listBackups);
+  const view = listed.state === "ok" ? listed.data : null;
   const [made, setMade] = useState<BackupView | null>(null);
   const [confirming, setConfirming] = useState<BackupFileView | null>(null);
   const [busy, setBusy] = useState<"backing-up" | "checking" | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
+  const [actionError, setError] = useState<ApiError | null>(null);
+  const error = actionError ?? (listed.state === "error" ? listed.error : null);
 
+  // A restore chosen or cancelled answers with the whole list.
   const show = (r: CommandState<BackupsView>) => {
-    if (r.state === "ok") setView(r.data);
+    if (r.state === "ok") client.setQueryData<BackupsView>(["listBackups"], r.data);
     else if (r.state === "error") setError(r.error);
   };
-
-  useEffect(() => {
-    let live = true;
-    void settle(commands.listBackups).then((r) => {
-      if (live) show(r);
-    });
-    return () => {
-      live = false;
-    };
-  }, []);
 
   const backUp = async () => {
     setError(null);
@@ -55,7 +50,7 @@ export function BackupsSection() {
     setBusy(null);
     if (r.state === "ok") setMade(r.data);
     else if (r.state === "error") setError(r.error);
-    show(await settle(commands.listBackups));
+    await client.invalidateQueries({ queryKey: ["listBackups"] });
   };
 
   const restore = async (b: BackupFileView) => {

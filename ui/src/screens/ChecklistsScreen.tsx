@@ -1,17 +1,17 @@
-import { useEffect, useState } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import {
   commands,
   type ApiError,
   type CheckKind,
   type RunStepView,
-  type RunSummaryView,
   type RunView,
   type SaveSopRequest,
   type SopVersionView,
   type SopView,
 } from "../bindings";
 import { useOrganisation, useOrganisationZone } from "../app/organisation";
-import { settle, useCommand } from "../app/useCommand";
+import { settle, useCommandQuery } from "../app/query";
 import { EmptyState } from "../components/EmptyState";
 import { FieldMessage, fieldErrors } from "../components/FieldMessage";
 import { formatAmount, formatDate, formatInstant, formatSentence, todayIn } from "../lib/format";
@@ -186,7 +186,7 @@ function SopEditor({ initial, onSaved, onCancel }: { initial: SaveSopRequest; on
 /** Every saved version of a procedure, newest first. */
 function Versions({ sop }: { sop: SopView }) {
   const zone = useOrganisationZone();
-  const { result } = useCommand(() => commands.sopVersions({ id: sop.id }));
+  const { result } = useCommandQuery(["sopVersions", { id: sop.id }], () => commands.sopVersions({ id: sop.id }));
   if (result.state === "loading") return <p role="status">Loading…</p>;
   if (result.state === "error") return <p role="alert" className="error">{result.error.message}</p>;
   const versions: SopVersionView[] = [...result.data].reverse();
@@ -203,7 +203,13 @@ function Versions({ sop }: { sop: SopView }) {
 }
 
 function Procedures() {
-  const { result, reload } = useCommand(() => commands.listSops({ includeArchived: true }));
+  const client = useQueryClient();
+  const { result } = useCommandQuery(["listSops", { includeArchived: true }], () => commands.listSops({ includeArchived: true }));
+  // A procedure saved, archived or imported: the list, and any version history shown, are read again.
+  const reload = () => {
+    void client.invalidateQueries({ queryKey: ["listSops"] });
+    void client.invalidateQueries({ queryKey: ["sopVersions"] });
+  };
   const [editing, setEditing] = useState<SaveSopRequest | null>(null);
   const [history, setHistory] = useState<number | null>(null);
   const [message, setMessage] = useState<string | null>(null);
@@ -483,28 +489,21 @@ function Run({ run, onChanged }: { run: RunView; onChanged: (r: RunView) => void
 }
 
 function Runs({ tenantId }: { tenantId: string }) {
-  const [runs, setRuns] = useState<RunSummaryView[]>([]);
+  const client = useQueryClient();
+  const { result: listed } = useCommandQuery(["listCloseRuns", { tenantId }], () => commands.listCloseRuns({ tenantId }));
+  const runs = listed.state === "ok" ? listed.data : [];
+  const reloadRuns = () => void client.invalidateQueries({ queryKey: ["listCloseRuns", { tenantId }] });
   const [run, setRun] = useState<RunView | null>(null);
   const zone = useOrganisationZone();
   const [period, setPeriod] = useState(() => lastMonth(todayIn(zone)));
   const [error, setError] = useState<ApiError | null>(null);
-  const [round, setRound] = useState(0);
   const errors = fieldErrors(error);
-  useEffect(() => {
-    let live = true;
-    void settle(() => commands.listCloseRuns({ tenantId })).then((r) => {
-      if (live && r.state === "ok") setRuns(r.data);
-    });
-    return () => {
-      live = false;
-    };
-  }, [tenantId, round]);
   const start = async () => {
     const r = await settle(() => commands.startCloseRun({ tenantId, period }));
     if (r.state === "ok") {
       setError(null);
       setRun(r.data);
-      setRound((n) => n + 1);
+      reloadRuns();
     } else if (r.state === "error") setError(r.error);
   };
   const open = async (id: number) => {
@@ -550,7 +549,7 @@ function Runs({ tenantId }: { tenantId: string }) {
           run={run}
           onChanged={(r) => {
             setRun(r);
-            setRound((n) => n + 1);
+            reloadRuns();
           }}
         />
       )}

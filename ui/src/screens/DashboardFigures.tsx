@@ -1,8 +1,6 @@
-import { useEffect, useMemo, useState } from "react";
-import { commands, events, type AnomalyRecordView, type ApiError, type DashboardView, type DueTotalView, type RecentDocumentView } from "../bindings";
-import { settle } from "../app/useCommand";
+import { commands, type AnomalyRecordView, type DueTotalView, type RecentDocumentView } from "../bindings";
+import { useCommandQuery } from "../app/query";
 import { useOrganisationZone } from "../app/organisation";
-import { useEvent } from "../app/useEvent";
 import { formatAmount, formatDate, formatInstant, formatMoney, formatTotalWithBase, todayIn } from "../lib/format";
 
 /**
@@ -69,35 +67,21 @@ function kindName(r: RecentDocumentView): string {
  */
 export function DashboardFigures({ tenantId, onOpenRecord }: { tenantId: string; onOpenRecord?: ((r: AnomalyRecordView) => void) | undefined }) {
   const zone = useOrganisationZone();
-  // Read again when a sync of this organisation ends (or a payment settles): the figures moved.
-  const [round, setRound] = useState(0);
-  useEvent(events.ledgerChanged, (e) => {
-    if (e.tenantId === tenantId) setRound((n) => n + 1);
+  // Read again when a sync ends (or a payment settles: the ledger-changed event), and when the
+  // day turns. While a fresher answer is read, the last one for this organisation stays on screen.
+  const request = { tenantId, asAt: today(new Date(), zone), recentLimit: 10 };
+  const { result } = useCommandQuery(["dashboard", request], () => commands.dashboard(request), {
+    placeholderData: (previous, query) => ((query?.queryKey[1] as typeof request | undefined)?.tenantId === tenantId ? previous : undefined),
   });
-  // eslint-disable-next-line react-hooks/exhaustive-deps
-  const request = useMemo(() => ({ tenantId, asAt: today(new Date(), zone), recentLimit: 10 }), [tenantId, zone, round]);
-  const [answer, setAnswer] = useState<{ for: unknown; tenantId: string; value: DashboardView | ApiError } | null>(null);
-  useEffect(() => {
-    let live = true;
-    void settle(() => commands.dashboard(request)).then((r) => {
-      if (live && r.state !== "loading") setAnswer({ for: request, tenantId: request.tenantId, value: r.state === "ok" ? r.data : r.error });
-    });
-    return () => {
-      live = false;
-    };
-  }, [request]);
-
-  // While a fresher answer is read, the last one for this organisation stays on screen.
-  const result = answer && answer.tenantId === tenantId ? answer.value : null;
-  if (result === null) return <p role="status">Reading the ledger…</p>;
-  if ("code" in result) {
+  if (result.state === "loading") return <p role="status">Reading the ledger…</p>;
+  if (result.state === "error") {
     return (
       <p role="alert" className="error">
-        {result.message}
+        {result.error.message}
       </p>
     );
   }
-  const d = result;
+  const d = result.data;
   const alerts = [
     d.alerts.reauthorisationNeeded && { key: "reauth", text: "Xero refused this organisation's sign-in: re-authorise it in Settings to resume syncing." },
     d.alerts.lastSyncFailed !== null && { key: "sync", text: `The last sync failed: ${d.alerts.lastSyncFailed}` },

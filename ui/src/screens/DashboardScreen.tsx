@@ -3,7 +3,7 @@ import { commands, events, type AnomalyRecordView, type SyncProgressView } from 
 import { useExploreDemo } from "../app/exploreDemo";
 import { useEvent } from "../app/useEvent";
 import { useOrganisation } from "../app/organisation";
-import { useCommand } from "../app/useCommand";
+import { useCommandQuery } from "../app/query";
 import { EmptyState } from "../components/EmptyState";
 import { MARKS, markAfterPaint } from "../lib/marks";
 import { AnomaliesPanel } from "./AnomaliesPanel";
@@ -18,7 +18,7 @@ import { SyncStatusPanel } from "./SyncStatusPanel";
  */
 export function DashboardScreen({ onOpenRecord }: { onOpenRecord?: ((r: AnomalyRecordView) => void) | undefined } = {}) {
   const { current, reload } = useOrganisation();
-  const { result: info } = useCommand(commands.appInfo);
+  const { result: info } = useCommandQuery(["appInfo"], commands.appInfo);
   const { state, explore } = useExploreDemo(reload);
   const demo = info.state === "ok" && info.data.demo;
   // The app is interactive once this first screen shows Rust's first answer.
@@ -38,8 +38,8 @@ export function DashboardScreen({ onOpenRecord }: { onOpenRecord?: ((r: AnomalyR
           (see the README) to hold your real books.
         </p>
       )}
-      {current && <DashboardFigures key={current.tenantId} tenantId={current.tenantId} onOpenRecord={onOpenRecord} />}
-      {current && <SyncStatusPanel key={current.tenantId} tenantId={current.tenantId} />}
+      {current && <DashboardFigures key={`figures-${current.tenantId}`} tenantId={current.tenantId} onOpenRecord={onOpenRecord} />}
+      {current && <SyncStatusPanel key={`sync-${current.tenantId}`} tenantId={current.tenantId} />}
       {current && <AnomaliesPanel tenantId={current.tenantId} onOpenRecord={onOpenRecord} />}
       {!current && (
         <EmptyState

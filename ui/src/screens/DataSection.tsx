@@ -1,6 +1,7 @@
-import { useEffect, useState } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { commands, type ApiError, type DataSettings } from "../bindings";
-import { settle } from "../app/useCommand";
+import { settle, useCommandQuery } from "../app/query";
 import { FieldMessage, fieldErrors } from "../components/FieldMessage";
 
 const FIELDS: { field: keyof DataSettings; label: string; hint: string }[] = [
@@ -23,21 +24,14 @@ function draftOf(s: DataSettings): Draft {
 
 /** Settings → Data and sync: the sync interval and what the ledger keeps; each refusal beside its input. */
 export function DataSection() {
-  const [draft, setDraft] = useState<Draft | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
+  const client = useQueryClient();
+  const { result } = useCommandQuery(["dataSettings"], commands.dataSettings);
+  // The owner's edits; until the first, the settings as the ledger holds them.
+  const [edited, setDraft] = useState<Draft | null>(null);
+  const draft = edited ?? (result.state === "ok" ? draftOf(result.data) : null);
+  const [saveError, setError] = useState<ApiError | null>(null);
+  const error = saveError ?? (result.state === "error" ? result.error : null);
   const [saved, setSaved] = useState(false);
-
-  useEffect(() => {
-    let live = true;
-    void settle(commands.dataSettings).then((r) => {
-      if (!live) return;
-      if (r.state === "ok") setDraft(draftOf(r.data));
-      else if (r.state === "error") setError(r.error);
-    });
-    return () => {
-      live = false;
-    };
-  }, []);
 
   const save = async (d: Draft) => {
     setSaved(false);
@@ -54,7 +48,8 @@ export function DataSection() {
     const r = await settle(() => commands.setDataSettings(request));
     if (r.state === "ok") {
       setError(null);
-      setDraft(draftOf(r.data));
+      client.setQueryData<DataSettings>(["dataSettings"], r.data);
+      setDraft(null);
       setSaved(true);
     } else if (r.state === "error") setError(r.error);
   };

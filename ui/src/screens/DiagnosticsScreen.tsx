@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useMutation } from "@tanstack/react-query";
 import type { ColumnDef } from "@tanstack/react-table";
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import {
@@ -10,7 +10,7 @@ import {
   type MetricsSnapshot,
   type QueryStats,
 } from "../bindings";
-import { settle, useCommand, type CommandState } from "../app/useCommand";
+import { call, stateOf, useCommandQuery, type CommandState } from "../app/query";
 import { DataTable } from "../components/DataTable";
 
 const STATUS_TEXT: Record<CheckStatus, string> = { ok: "OK", warning: "Warning", failed: "Failed" };
@@ -24,8 +24,8 @@ const CHECK_TITLE: Record<string, string> = {
 
 /** Health checks, today's metrics with charts, crash reports and the support bundle. */
 export function DiagnosticsScreen() {
-  const health = useCommand(commands.healthCheck);
-  const diag = useCommand(commands.diagnostics);
+  const health = useCommandQuery(["healthCheck"], commands.healthCheck);
+  const diag = useCommandQuery(["diagnostics"], commands.diagnostics);
   return (
     <section data-testid="screen-diagnostics">
       <h1 tabIndex={-1}>Diagnostics</h1>
@@ -41,7 +41,7 @@ export function DiagnosticsScreen() {
           <MetricsSection today={diag.result.data.today} history={diag.result.data.history} />
         </>
       )}
-      <BundleSection onMade={diag.reload} />
+      <BundleSection onMade={() => void diag.query.refetch()} />
     </section>
   );
 }
@@ -226,13 +226,8 @@ function MetricsSection({ today, history }: { today: MetricsSnapshot; history: M
 }
 
 function BundleSection({ onMade }: { onMade: () => void }) {
-  const [state, setState] = useState<CommandState<{ path: string }> | { state: "idle" }>({ state: "idle" });
-  const make = async () => {
-    setState({ state: "loading" });
-    const r = await settle(() => commands.makeSupportBundle({ to: null }));
-    setState(r);
-    if (r.state === "ok") onMade();
-  };
+  const bundle = useMutation({ mutationFn: () => call(() => commands.makeSupportBundle({ to: null })), onSuccess: onMade });
+  const state: CommandState<{ path: string }> | { state: "idle" } = bundle.isIdle ? { state: "idle" } : stateOf(bundle);
   return (
     <>
       <h2>Support bundle</h2>
@@ -240,7 +235,7 @@ function BundleSection({ onMade }: { onMade: () => void }) {
         One zip of the logs, metrics, crash reports, versions and settings, with every secret removed, for you to send
         to support.
       </p>
-      <button type="button" onClick={() => void make()} disabled={state.state === "loading"} data-testid="make-bundle">
+      <button type="button" onClick={() => bundle.mutate()} disabled={state.state === "loading"} data-testid="make-bundle">
         {state.state === "loading" ? "Making…" : "Make support bundle"}
       </button>
       {state.state === "ok" && (

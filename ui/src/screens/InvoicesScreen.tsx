@@ -1,7 +1,7 @@
-import { useEffect, useMemo, useState } from "react";
-import { commands, type AnomalyRecordView, type ApiError, type DrillView, type ReportView } from "../bindings";
+import { useMemo, useState } from "react";
+import { commands, type AnomalyRecordView, type DrillView, type ReportRequest } from "../bindings";
 import { useOrganisation } from "../app/organisation";
-import { settle } from "../app/useCommand";
+import { useCommandQuery } from "../app/query";
 import { DrillPanel } from "../components/DrillPanel";
 import { EmptyState } from "../components/EmptyState";
 import { formatMoney, todayIn } from "../lib/format";
@@ -14,22 +14,13 @@ export function InvoicesScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyReco
   const [side, setSide] = useState<Side>("ACCREC");
   // Today in the organisation's timezone.
   const [asAt, setAsAt] = useState(() => todayIn(current?.ianaTimezone));
-  const [answer, setAnswer] = useState<{ for: unknown; value: ReportView | ApiError } | null>(null);
   const [open, setOpen] = useState<{ for: unknown; title: string; drill: DrillView } | null>(null);
-  const request = useMemo(
-    () => (current ? { tenantId: current.tenantId, kind: side === "ACCREC" ? ("agedReceivables" as const) : ("agedPayables" as const), period: { from: null, to: asAt }, comparisons: [], basis: null } : null),
-    [current, side, asAt],
+  const tenantId = current?.tenantId ?? null;
+  const request = useMemo<ReportRequest | null>(
+    () => (tenantId ? { tenantId, kind: side === "ACCREC" ? "agedReceivables" : "agedPayables", period: { from: null, to: asAt }, comparisons: [], basis: null } : null),
+    [tenantId, side, asAt],
   );
-  useEffect(() => {
-    if (!request) return;
-    let live = true;
-    void settle(() => commands.runReport(request)).then((r) => {
-      if (live && r.state !== "loading") setAnswer({ for: request, value: r.state === "ok" ? r.data : r.error });
-    });
-    return () => {
-      live = false;
-    };
-  }, [request]);
+  const { result: report } = useCommandQuery(["runReport", request], request && (() => commands.runReport(request)));
 
   if (organisations.state !== "loading" && !current) {
     return (
@@ -39,8 +30,7 @@ export function InvoicesScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyReco
       </section>
     );
   }
-  const report = answer && answer.for === request ? answer.value : null;
-  const view = report && "columns" in report ? report : null;
+  const view = report.state === "ok" ? report.data : null;
   const drill = open && open.for === request ? open : null;
   return (
     <section data-testid="screen-invoices-and-bills">
@@ -52,10 +42,10 @@ export function InvoicesScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyReco
         </select>
         <input type="date" aria-label="As at" value={asAt} onChange={(e) => e.target.value && setAsAt(e.target.value)} />
       </form>
-      {report === null && <p role="status">Ageing…</p>}
-      {report !== null && !view && (
+      {report.state === "loading" && <p role="status">Ageing…</p>}
+      {report.state === "error" && (
         <p role="alert" className="error">
-          {(report as ApiError).message}
+          {report.error.message}
         </p>
       )}
       {view && view.sections.length === 0 && <p className="muted">Nothing is due.</p>}

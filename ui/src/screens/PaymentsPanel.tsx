@@ -1,15 +1,13 @@
-import { useCallback, useEffect, useState } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import {
   commands,
-  events,
   type ApiError,
   type PaymentAccountView,
   type PaymentState,
-  type PaymentView,
   type RecordPaymentRequest,
 } from "../bindings";
-import { settle } from "../app/useCommand";
-import { useEvent } from "../app/useEvent";
+import { settle, useCommandQuery } from "../app/query";
 import { FieldMessage, fieldErrors } from "../components/FieldMessage";
 import { formatDate, formatMoney } from "../lib/format";
 
@@ -48,17 +46,12 @@ function accountLabel(a: PaymentAccountView): string {
  * it: never shown as failed or sending, and not cancellable).
  */
 export function PaymentsPanel({ tenantId, invoiceId, canPay }: { tenantId: string; invoiceId: string; canPay: boolean }) {
-  const [payments, setPayments] = useState<PaymentView[] | ApiError | null>(null);
-  const load = useCallback(() => {
-    void settle(() => commands.listPayments({ tenantId, invoiceId })).then((r) => {
-      if (r.state === "ok") setPayments(r.data);
-      else if (r.state === "error") setPayments(r.error);
-    });
-  }, [tenantId, invoiceId]);
-  useEffect(load, [load]);
-  useEvent(events.ledgerChanged, (e) => {
-    if (e.tenantId === tenantId) load();
-  });
+  // Read again after a payment is recorded or cancelled here, and when the outbox settles one (ledger-changed).
+  const request = { tenantId, invoiceId };
+  const client = useQueryClient();
+  const { result } = useCommandQuery(["listPayments", request], () => commands.listPayments(request));
+  const payments = result.state === "ok" ? result.data : result.state === "error" ? result.error : null;
+  const load = () => void client.invalidateQueries({ queryKey: ["listPayments", request] });
   const [cancelError, setCancelError] = useState<string | null>(null);
   const cancel = async (id: number) => {
     const r = await settle(() => commands.cancelPayment({ id }));
@@ -117,24 +110,15 @@ export function PaymentsPanel({ tenantId, invoiceId, canPay }: { tenantId: strin
 
 /** The form: amount as text, date, an eligible account, reference; errors beside each field. */
 export function PaymentForm({ tenantId, invoiceId, onRecorded }: { tenantId: string; invoiceId: string; onRecorded: () => void }) {
-  const [accounts, setAccounts] = useState<PaymentAccountView[]>([]);
-  const [form, setForm] = useState<RecordPaymentRequest>({ tenantId, invoiceId, accountId: "", amount: "", date: today(), reference: "" });
-  const [error, setError] = useState<ApiError | null>(null);
+  const { result: eligible } = useCommandQuery(["paymentAccounts", { tenantId }], () => commands.paymentAccounts({ tenantId }));
+  const accounts: PaymentAccountView[] = eligible.state === "ok" ? eligible.data : [];
+  const [draft, setForm] = useState<RecordPaymentRequest>({ tenantId, invoiceId, accountId: "", amount: "", date: today(), reference: "" });
+  // The first eligible account until the owner picks one.
+  const form = draft.accountId ? draft : { ...draft, accountId: accounts[0]?.accountId ?? "" };
+  const [submitError, setError] = useState<ApiError | null>(null);
+  const error = submitError ?? (eligible.state === "error" ? eligible.error : null);
   const [saving, setSaving] = useState(false);
   const [done, setDone] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
-    void settle(() => commands.paymentAccounts({ tenantId })).then((r) => {
-      if (!live) return;
-      if (r.state === "ok") {
-        setAccounts(r.data);
-        setForm((f) => (f.accountId ? f : { ...f, accountId: r.data[0]?.accountId ?? "" }));
-      } else if (r.state === "error") setError(r.error);
-    });
-    return () => {
-      live = false;
-    };
-  }, [tenantId]);
   const errors = fieldErrors(error);
   const described = (field: string) => (errors[field] ? { "aria-invalid": true, "aria-describedby": `error-${field}` } : {});
   const submit = async () => {

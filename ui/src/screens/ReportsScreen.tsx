@@ -1,18 +1,18 @@
-import { useEffect, useMemo, useState } from "react";
+import { useMemo, useState } from "react";
 import {
   commands,
-  type ApiError,
   type DrillView,
   type ReportBasis,
   type ReportKind,
   type ReportPeriod,
+  type ReportRequest,
   type ReportRowView,
   type XeroLineView,
   type ReportView,
 } from "../bindings";
 import type { AnomalyRecordView } from "../bindings";
 import { useOrganisation } from "../app/organisation";
-import { settle } from "../app/useCommand";
+import { useCommandQuery } from "../app/query";
 import { BarChart } from "../components/BarChart";
 import { DrillPanel } from "../components/DrillPanel";
 import { EmptyState } from "../components/EmptyState";
@@ -88,36 +88,25 @@ export function ReportsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRecor
     comparison: "previousPeriod",
     basis: "accrual",
   }));
-  // Each answer and drill-down remembers the request it belongs to: a new request shows neither.
-  const [answer, setAnswer] = useState<{ for: unknown; value: ReportView | ApiError } | null>(null);
+  // A drill-down remembers the request it belongs to: a new request does not show it.
   const [drillOf, setDrillOf] = useState<{ for: unknown; title: string; drill: DrillView } | null>(null);
   const overPeriod = KINDS.find((k) => k.kind === picked.kind)?.overPeriod ?? true;
 
-  const request = useMemo(() => {
-    if (!current) return null;
+  const tenantId = current?.tenantId ?? null;
+  const request = useMemo<ReportRequest | null>(() => {
+    if (!tenantId) return null;
     const period: ReportPeriod = { from: overPeriod ? picked.from : null, to: picked.to };
     return {
-      tenantId: current.tenantId,
+      tenantId,
       kind: picked.kind,
       period,
       comparisons: comparisonPeriods(period, picked.comparison),
       basis: picked.basis,
     };
-  }, [current, picked, overPeriod]);
+  }, [tenantId, picked, overPeriod]);
 
-  const report = answer && answer.for === request ? answer.value : null;
+  const { result: report } = useCommandQuery(["runReport", request], request && (() => commands.runReport(request)));
   const drill = drillOf && drillOf.for === request ? drillOf : null;
-
-  useEffect(() => {
-    if (!request) return;
-    let live = true;
-    void settle(() => commands.runReport(request)).then((r) => {
-      if (live && r.state !== "loading") setAnswer({ for: request, value: r.state === "ok" ? r.data : r.error });
-    });
-    return () => {
-      live = false;
-    };
-  }, [request]);
 
   if (organisations.state !== "loading" && !current) {
     return (
@@ -129,7 +118,7 @@ export function ReportsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRecor
   }
 
   const set = (patch: Partial<Picked>) => setPicked((p) => ({ ...p, ...patch }));
-  const view = report && "columns" in report ? report : null;
+  const view = report.state === "ok" ? report.data : null;
   const line = view ? bottomLine(view) : null;
   const openFigure = (title: string, d: DrillView) => setDrillOf({ for: request, title, drill: d });
 
@@ -178,10 +167,10 @@ export function ReportsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRecor
           <option value="cash">Cash basis</option>
         </select>
       </form>
-      {report === null && <p role="status">Computing the report…</p>}
-      {report !== null && !view && (
+      {report.state === "loading" && <p role="status">Computing the report…</p>}
+      {report.state === "error" && (
         <p role="alert" className="error" data-testid="report-error">
-          {(report as ApiError).message}
+          {report.error.message}
         </p>
       )}
       {view && (

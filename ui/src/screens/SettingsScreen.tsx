@@ -1,7 +1,8 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { commands, type AppInfo, type Folder, type LogLevel, type Preferences } from "../bindings";
 import { chooseTheme, useTheme, type Theme } from "../app/theme";
-import { settle, useCommand, type CommandState } from "../app/useCommand";
+import { call, settle, useCommandQuery, type CommandState } from "../app/query";
 import { BackupsSection } from "./BackupsSection";
 import { DataSection } from "./DataSection";
 import { UpdatesSection } from "./UpdatesSection";
@@ -23,7 +24,7 @@ const LEVELS: { value: LogLevel; label: string }[] = [
  * the theme and the logs.
  */
 export function SettingsScreen() {
-  const { result: info } = useCommand(commands.appInfo);
+  const { result: info } = useCommandQuery(["appInfo"], commands.appInfo);
   return (
     <section data-testid="screen-settings">
       <h1 tabIndex={-1}>Settings</h1>
@@ -144,12 +145,14 @@ function schemaText(info: AppInfo): string {
 
 /** How much the app writes to its log files. Secrets are never written, whatever the level. */
 function LogSettings() {
-  const { result } = useCommand(commands.preferences);
-  const [saved, setSaved] = useState<CommandState<Preferences> | null>(null);
-  const current = saved ?? result;
-  const change = async (level: LogLevel) => {
-    setSaved(await settle(() => commands.setLogLevel({ level })));
-  };
+  const client = useQueryClient();
+  const { result } = useCommandQuery(["preferences"], commands.preferences);
+  const save = useMutation({
+    mutationFn: (level: LogLevel) => call(() => commands.setLogLevel({ level })),
+    onSuccess: (p) => client.setQueryData<Preferences>(["preferences"], p),
+  });
+  // A refused change shows its reason in place of the setting.
+  const current: CommandState<Preferences> = save.isError ? { state: "error", error: save.error } : result;
   return (
     <>
       <h2>Logs</h2>
@@ -165,7 +168,7 @@ function LogSettings() {
             id="log-level"
             data-testid="log-level"
             value={current.data.logLevel}
-            onChange={(e) => void change(e.target.value as LogLevel)}
+            onChange={(e) => save.mutate(e.target.value as LogLevel)}
           >
             {LEVELS.map((l) => (
               <option key={l.value} value={l.value}>

@@ -1,6 +1,7 @@
 import { emit } from "@tauri-apps/api/event";
 import { mockIPC } from "@tauri-apps/api/mocks";
-import { render, screen, waitFor } from "@testing-library/react";
+import { screen, waitFor } from "@testing-library/react";
+import { render } from "../test/render";
 import { describe, expect, it } from "vitest";
 import { OrganisationProvider } from "../app/organisation";
 import { SyncStatusPanel } from "./SyncStatusPanel";

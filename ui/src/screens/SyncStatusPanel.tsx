@@ -1,14 +1,7 @@
-import { useEffect, useState } from "react";
-import {
-  commands,
-  events,
-  type ApiError,
-  type FirstSyncView,
-  type SyncProgressView,
-  type TenantSyncStatusView,
-} from "../bindings";
+import { useState } from "react";
+import { commands, events, type FirstSyncView, type SyncProgressView } from "../bindings";
 import { useEvent } from "../app/useEvent";
-import { settle } from "../app/useCommand";
+import { useCommandQuery } from "../app/query";
 import { useOrganisationZone } from "../app/organisation";
 import { formatInstant } from "../lib/format";
 
@@ -19,31 +12,18 @@ import { formatInstant } from "../lib/format";
  * and when it ends (`ledger-changed`).
  */
 export function SyncStatusPanel({ tenantId }: { tenantId: string }) {
-  const [status, setStatus] = useState<TenantSyncStatusView | null | ApiError>(null);
   const [progress, setProgress] = useState<SyncProgressView | null>(null);
-  const [round, setRound] = useState(0);
   const zone = useOrganisationZone();
-  useEffect(() => {
-    let live = true;
-    void settle(() => commands.syncStatus({ tenantId })).then((r) => {
-      if (!live) return;
-      if (r.state === "ok") setStatus(r.data.tenants.find((t) => t.tenantId === tenantId) ?? null);
-      else if (r.state === "error") setStatus(r.error);
-    });
-    return () => {
-      live = false;
-    };
-  }, [tenantId, round]);
-  // A sync of this organisation ended: its last run and streams changed, and nothing runs now.
+  const { query, result } = useCommandQuery(["syncStatus", { tenantId }], () => commands.syncStatus({ tenantId }));
+  const status = result.state === "ok" ? (result.data.tenants.find((t) => t.tenantId === tenantId) ?? null) : null;
+  // A sync of this organisation ended: nothing runs now (the ledger-changed event also reads the status again).
   useEvent(events.ledgerChanged, (e) => {
-    if (e.tenantId !== tenantId) return;
-    setProgress(null);
-    setRound((n) => n + 1);
+    if (e.tenantId === tenantId) setProgress(null);
   });
   useEvent(events.syncProgressed, (p) => {
     if (p.tenant !== tenantId) return;
     // A new stream means the last one finished: read the streams' state again.
-    if (progress?.stream !== p.stream) setRound((n) => n + 1);
+    if (progress?.stream !== p.stream) void query.refetch();
     setProgress(p);
   });
 
@@ -62,12 +42,12 @@ export function SyncStatusPanel({ tenantId }: { tenantId: string }) {
           </label>
         </div>
       )}
-      {status !== null && "code" in status && (
+      {result.state === "error" && (
         <p role="alert" className="error">
-          {status.message}
+          {result.error.message}
         </p>
       )}
-      {status !== null && !("code" in status) && (
+      {status !== null && (
         <>
           <p data-testid="sync-last-run">
             {status.lastRun

@@ -1,12 +1,9 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from "@tanstack/react-table";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import {
   commands,
-  events,
-  type ApiError,
-  type AuditEntryView,
-  type CurrencyTotalView,
   type DocumentFilterDto,
   type DocumentKindDto,
   type DocumentRowView,
@@ -14,8 +11,7 @@ import {
 } from "../bindings";
 import { takeOpenRequest } from "../app/openRecord";
 import { useOrganisation, useOrganisationZone } from "../app/organisation";
-import { settle } from "../app/useCommand";
-import { useEvent } from "../app/useEvent";
+import { settle, useCommandPages, useCommandQuery, type CommandState } from "../app/query";
 import { EmptyState } from "../components/EmptyState";
 import { ExportButtons } from "../components/ExportButtons";
 import { formatAmount, formatDate, formatInstant, formatMoney } from "../lib/format";
@@ -65,16 +61,16 @@ function fromDto(f: DocumentFilterDto): Filters {
 
 /** Named filters kept in the ledger: pick one to apply it, or save the filters on screen under a name. */
 function SavedViews({ filters, onApply }: { filters: Filters; onApply: (f: Filters) => void }) {
-  const [views, setViews] = useState<SavedView[]>([]);
+  const client = useQueryClient();
+  const { result } = useCommandQuery(["savedViews"], commands.savedViews);
+  const views = result.state === "ok" ? result.data : [];
   const [picked, setPicked] = useState("");
   const [name, setName] = useState("");
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    void settle(() => commands.savedViews()).then((r) => r.state === "ok" && setViews(r.data));
-  }, []);
-  const answer = (r: Awaited<ReturnType<typeof settle<SavedView[]>>>) => {
+  // Saving or deleting a view answers with the whole list.
+  const answer = (r: CommandState<SavedView[]>) => {
     if (r.state === "ok") {
-      setViews(r.data);
+      client.setQueryData<SavedView[]>(["savedViews"], r.data);
       setError(null);
       return true;
     }
@@ -174,12 +170,6 @@ export function TransactionsScreen() {
       : NO_FILTERS,
   );
   const settled = useDebounced(filters, 200);
-  const [rows, setRows] = useState<DocumentRowView[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
-  // null while the totals of the current filters are being counted.
-  const [totals, setTotals] = useState<CurrencyTotalView[] | null>(null);
   const [selected, setSelected] = useState<DocumentRowView | null>(() => (opening ? placeholderRow(opening.xeroId, opening.label) : null));
   // The kind of the listing a row was picked from: the rows on screen belong to
   // the settled filters, which trail the form by the debounce, so the form's
@@ -189,49 +179,16 @@ export function TransactionsScreen() {
     setSelected(row);
     setSelectedKind(settled.kind);
   };
-  const generation = useRef(0);
-  // A finished sync of this organisation: read the listing again.
-  const [changes, setChanges] = useState(0);
-  useEvent(events.ledgerChanged, (e) => {
-    if (e.tenantId === current?.tenantId) setChanges((n) => n + 1);
-  });
-
-  const filter = useMemo(() => (current ? toDto(current.tenantId, settled) : null), [current, settled]);
-
-  const load = useCallback(
-    async (after: string | null) => {
-      if (!filter) return;
-      const gen = generation.current;
-      setLoading(true);
-      const r = await settle(() => commands.listDocuments({ filter, sort: "date", descending: true, after, limit: PAGE }));
-      if (gen !== generation.current) return; // the filters changed meanwhile
-      setLoading(false);
-      if (r.state === "ok") {
-        setError(null);
-        setRows((prev) => (after ? [...prev, ...r.data.rows] : r.data.rows));
-        setCursor(r.data.nextCursor);
-      } else if (r.state === "error") {
-        setError(r.error);
-        setCursor(null);
-      }
-    },
-    [filter],
-  );
-
-  useEffect(() => {
-    generation.current += 1;
-    setRows([]);
-    setCursor(null);
-    void load(null);
-    if (filter) {
-      const gen = generation.current;
-      setTotals(null);
-      void settle(() => commands.documentTotals(filter)).then((r) => {
-        // Totals of filters changed since are not shown for the new ones.
-        if (gen === generation.current) setTotals(r.state === "ok" ? r.data : []);
-      });
-    }
-  }, [filter, load, changes]);
+  const tenantId = current?.tenantId ?? null;
+  const filter = useMemo(() => (tenantId ? toDto(tenantId, settled) : null), [tenantId, settled]);
+  // The listing and its totals are cached by their filters: an answer for filters changed since
+  // is never shown for the new ones, and a finished sync (ledger-changed) reads both again.
+  const listing = { filter, sort: "date", descending: true, limit: PAGE } as const;
+  const { query, rows, loading } = useCommandPages(["listDocuments", listing], filter ? (after) => commands.listDocuments({ ...listing, filter, after }) : null);
+  const error = query.error;
+  const counted = useCommandQuery(["documentTotals", filter], filter && (() => commands.documentTotals(filter))).result;
+  // null while the totals of the current filters are being counted; none when they could not be.
+  const totals = counted.state === "loading" ? null : counted.state === "ok" ? counted.data : [];
 
   // Each time a listing's first rows arrive (on opening, and after each change of filters).
   const hasRows = rows.length > 0;
@@ -251,9 +208,10 @@ export function TransactionsScreen() {
   });
   const items = virtualizer.getVirtualItems();
   const last = items[items.length - 1];
+  const { hasNextPage, isFetching, fetchNextPage } = query;
   useEffect(() => {
-    if (last && last.index >= rows.length - 40 && cursor && !loading) void load(cursor);
-  }, [last, rows.length, cursor, loading, load]);
+    if (last && last.index >= rows.length - 40 && hasNextPage && !isFetching) void fetchNextPage();
+  }, [last, rows.length, hasNextPage, isFetching, fetchNextPage]);
 
   if (organisations.state === "ok" && !current) {
     return (
@@ -378,18 +336,10 @@ function placeholderRow(xeroId: string, label: string): DocumentRowView {
 }
 
 function DetailDrawer({ row, kind, tenantId, onClose }: { row: DocumentRowView; kind: DocumentKindDto; tenantId: string; onClose: () => void }) {
-  const [history, setHistory] = useState<AuditEntryView[] | ApiError | null>(null);
   const zone = useOrganisationZone();
-  useEffect(() => {
-    let live = true;
-    const entity = kind === "invoices" ? "invoice" : "bankTransaction";
-    void settle(() => commands.recordHistory({ entity, tenantId, xeroId: row.xeroId })).then((r) => {
-      if (live) setHistory(r.state === "ok" ? r.data : r.state === "error" ? r.error : null);
-    });
-    return () => {
-      live = false;
-    };
-  }, [row.xeroId, kind, tenantId]);
+  const request = { entity: kind === "invoices" ? "invoice" : "bankTransaction", tenantId, xeroId: row.xeroId } as const;
+  const { result } = useCommandQuery(["recordHistory", request], () => commands.recordHistory(request));
+  const history = result.state === "ok" ? result.data : result.state === "error" ? result.error : null;
   return (
     <aside className="drawer" aria-label="Details" data-testid="detail-drawer">
       <div className="section-head">

@@ -1,6 +1,7 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useState } from "react";
 import { commands, events, type UpdateChannel, type UpdateProgress, type UpdateStatus } from "../bindings";
-import { settle, useCommand, type CommandState } from "../app/useCommand";
+import { call, settle, useCommandQuery, type CommandState } from "../app/query";
 import { onUpdateCheckRequest } from "../app/updateCheck";
 import { useEvent } from "../app/useEvent";
 
@@ -14,11 +15,15 @@ type Phase =
 
 /** Settings → Updates: the channel, a check, and a verified download and install. */
 export function UpdatesSection() {
-  const { result: channel } = useCommand(commands.updateChannel);
-  const [chosen, setChosen] = useState<CommandState<UpdateChannel> | null>(null);
+  const client = useQueryClient();
+  const { result: channel } = useCommandQuery(["updateChannel"], commands.updateChannel);
+  const choose = useMutation({
+    mutationFn: (next: UpdateChannel) => call(() => commands.setUpdateChannel({ channel: next })),
+    onSuccess: (c) => client.setQueryData<UpdateChannel>(["updateChannel"], c),
+  });
   const [phase, setPhase] = useState<Phase>({ phase: "idle" });
   const [progress, setProgress] = useState<UpdateProgress | null>(null);
-  const current = chosen ?? channel;
+  const current: CommandState<UpdateChannel> = choose.isError ? { state: "error", error: choose.error } : channel;
 
   useEvent(events.updateDownloadProgress, setProgress);
 
@@ -51,10 +56,7 @@ export function UpdatesSection() {
             id="update-channel"
             data-testid="update-channel"
             value={current.data}
-            onChange={(e) => {
-              const next = e.target.value as UpdateChannel;
-              void settle(() => commands.setUpdateChannel({ channel: next })).then(setChosen);
-            }}
+            onChange={(e) => choose.mutate(e.target.value as UpdateChannel)}
           >
             <option value="stable">Stable</option>
             <option value="beta">Beta (earlier, less tested)</option>

@@ -1,5 +1,6 @@
 import { mockIPC } from "@tauri-apps/api/mocks";
-import { render, screen, within } from "@testing-library/react";
+import { screen, within } from "@testing-library/react";
+import { render } from "../test/render";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import type { ScopeGrantView, XeroAppSettings, XeroAppView } from "../bindings";
@@ -85,7 +86,8 @@ describe("the Xero app settings", () => {
     });
     const user = userEvent.setup();
     render(<XeroAppSection />);
-    expect(await screen.findByTestId("xero-port")).toBeDisabled();
+    await screen.findByTestId("xero-app-in-use");
+    expect(screen.getByTestId("xero-port")).toBeDisabled();
     await user.type(screen.getByTestId("xero-client-id"), "not valid!");
     await user.click(screen.getByTestId("save-xero-app"));
     expect(await screen.findByTestId("xero-app-error")).toHaveTextContent("Client id:");

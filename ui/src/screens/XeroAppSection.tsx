@@ -1,6 +1,7 @@
-import { useEffect, useState } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { commands, type ApiError, type ScopeGrantView, type XeroAppView } from "../bindings";
-import { settle } from "../app/useCommand";
+import { settle, useCommandQuery } from "../app/query";
 
 /** What a scope lets Ledgerkeep do, and what the owner loses without it, in an owner's words. */
 type ScopeWords = { name: string; enables: string; cost: string | null };
@@ -136,35 +137,29 @@ const GRANT_WORDS: Record<ScopeGrantView["grant"], { text: string; badge: string
  * whether Xero granted it, what it lets Ledgerkeep do and what it costs
  * without it, with a second sign-in to add what is missing. */
 export function XeroAppSection() {
-  const [app, setApp] = useState<XeroAppView | null>(null);
-  const [clientId, setClientId] = useState("");
-  const [port, setPort] = useState("");
-  const [recordPayments, setRecordPayments] = useState(false);
-  const [legacyScopes, setLegacyScopes] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const client = useQueryClient();
+  const { result } = useCommandQuery(["xeroApp"], commands.xeroApp);
+  const app = result.state === "ok" ? result.data : null;
+  // The owner's edits over what is saved; forgotten once saved or read again.
+  const [draft, setDraft] = useState<{ clientId?: string; port?: string; recordPayments?: boolean; legacyScopes?: boolean }>({});
+  const clientId = draft.clientId ?? app?.saved.clientId ?? "";
+  const port = draft.port ?? (app?.saved.oauthPort == null ? "" : String(app.saved.oauthPort));
+  const recordPayments = draft.recordPayments ?? app?.saved.recordPayments ?? false;
+  const legacyScopes = draft.legacyScopes ?? app?.saved.legacyScopes ?? false;
+  const setClientId = (v: string) => setDraft((d) => ({ ...d, clientId: v }));
+  const setPort = (v: string) => setDraft((d) => ({ ...d, port: v }));
+  const setRecordPayments = (v: boolean) => setDraft((d) => ({ ...d, recordPayments: v }));
+  const setLegacyScopes = (v: boolean) => setDraft((d) => ({ ...d, legacyScopes: v }));
+  const [actionError, setError] = useState<ApiError | null>(null);
+  const error = actionError ?? (result.state === "error" ? result.error : null);
   const [saved, setSaved] = useState(false);
   const [signingIn, setSigningIn] = useState(false);
   const [signedInAgain, setSignedInAgain] = useState(false);
 
   const show = (v: XeroAppView) => {
-    setApp(v);
-    setClientId(v.saved.clientId ?? "");
-    setPort(v.saved.oauthPort == null ? "" : String(v.saved.oauthPort));
-    setRecordPayments(v.saved.recordPayments ?? false);
-    setLegacyScopes(v.saved.legacyScopes ?? false);
+    client.setQueryData<XeroAppView>(["xeroApp"], v);
+    setDraft({});
   };
-
-  useEffect(() => {
-    let live = true;
-    void settle(commands.xeroApp).then((r) => {
-      if (!live) return;
-      if (r.state === "ok") show(r.data);
-      else if (r.state === "error") setError(r.error);
-    });
-    return () => {
-      live = false;
-    };
-  }, []);
 
   const save = async () => {
     if (!app) return;

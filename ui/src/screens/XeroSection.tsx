@@ -1,8 +1,9 @@
-import { useEffect, useState } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { commands, events, type ApiError, type Connected, type OrganisationView } from "../bindings";
 import { useExploreDemo } from "../app/exploreDemo";
 import { useOrganisation } from "../app/organisation";
-import { settle } from "../app/useCommand";
+import { settle, useCommandQuery } from "../app/query";
 import { useEvent } from "../app/useEvent";
 
 /**
@@ -10,35 +11,23 @@ import { useEvent } from "../app/useEvent";
  * for it, disconnect; and, while no Xero app is set up (`demo`), the demo company.
  */
 export function XeroSection({ demo = false }: { demo?: boolean }) {
-  const [orgs, setOrgs] = useState<OrganisationView[]>([]);
+  const client = useQueryClient();
+  const { result: listed } = useCommandQuery(["xeroOrganisations"], commands.xeroOrganisations);
+  const orgs = listed.state === "ok" ? listed.data : [];
   const [pending, setPending] = useState<Connected | null>(null);
   const [chosen, setChosen] = useState<Set<string>>(new Set());
   const [busy, setBusy] = useState<"connecting" | "saving" | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
+  const [actionError, setError] = useState<ApiError | null>(null);
+  const error = actionError ?? (listed.state === "error" ? listed.error : null);
   const [notice, setNotice] = useState<string | null>(null);
 
-  const refresh = async () => {
-    const r = await settle(commands.xeroOrganisations);
-    if (r.state === "ok") setOrgs(r.data);
-    else if (r.state === "error") setError(r.error);
-  };
+  const refresh = () => client.invalidateQueries({ queryKey: ["xeroOrganisations"] });
 
   const offer = (c: Connected) => {
     setPending(c);
     setChosen(new Set(c.organisations.map((o) => o.tenantId)));
   };
 
-  useEffect(() => {
-    let live = true;
-    void settle(commands.xeroOrganisations).then((r) => {
-      if (!live) return;
-      if (r.state === "ok") setOrgs(r.data);
-      else if (r.state === "error") setError(r.error);
-    });
-    return () => {
-      live = false;
-    };
-  }, []);
   // A sign-in that arrived by deep link.
   const { reload: reloadOrganisations } = useOrganisation();
   const demoCompany = useExploreDemo(() => {
