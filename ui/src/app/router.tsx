@@ -3,13 +3,16 @@ import {
   createRootRoute,
   createRoute,
   createRouter,
+  notFound,
   redirect,
   type RouterHistory,
 } from "@tanstack/react-router";
 import { AppShell } from "./AppShell";
+import { isRecordEntity, validateTransactionsSearch } from "./records";
 import { SCREENS } from "./screens";
 import { ScreenPage } from "../screens/ScreenPage";
 import { ScreenError } from "../screens/ScreenError";
+import { RecordDrawer, TransactionsScreen } from "../screens/TransactionsScreen";
 
 const rootRoute = createRootRoute({ component: AppShell });
 
@@ -30,10 +33,28 @@ const screenRoute = createRoute({
   },
 });
 
-/** Hash history: the app is served from one file, and a reload keeps the screen. */
+/** The explorer, its filters in the search (`?kind=invoices&text=acme`). */
+const transactionsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/transactions",
+  validateSearch: validateTransactionsSearch,
+  component: TransactionsScreen,
+});
+
+/** One record, open in the explorer's drawer: `/transactions/invoice/<Xero id>`. */
+const recordRoute = createRoute({
+  getParentRoute: () => transactionsRoute,
+  path: "$entity/$id",
+  beforeLoad: ({ params }) => {
+    if (!isRecordEntity(params.entity)) throw notFound();
+  },
+  component: RecordDrawer,
+});
+
+/** Hash history: the app is served from one file, and a reload keeps the screen (and the record). */
 export function createAppRouter(history: RouterHistory = createHashHistory()) {
   return createRouter({
-    routeTree: rootRoute.addChildren([indexRoute, screenRoute]),
+    routeTree: rootRoute.addChildren([indexRoute, transactionsRoute.addChildren([recordRoute]), screenRoute]),
     history,
     defaultNotFoundComponent: () => <ScreenPage slug="" />,
     defaultErrorComponent: ScreenError,

@@ -1,7 +1,5 @@
-import { useNavigate } from "@tanstack/react-router";
 import { lazy, Suspense } from "react";
-import type { AnomalyRecordView } from "../bindings";
-import { requestOpen } from "../app/openRecord";
+import { useOpenRecord } from "../app/records";
 import { screenBySlug } from "../app/screens";
 import { EmptyState } from "../components/EmptyState";
 import { AccountsScreen } from "./AccountsScreen";
@@ -12,14 +10,14 @@ import { DashboardScreen } from "./DashboardScreen";
 import { InvoicesScreen } from "./InvoicesScreen";
 import { ReportsScreen } from "./ReportsScreen";
 import { SettingsScreen } from "./SettingsScreen";
-import { TransactionsScreen } from "./TransactionsScreen";
 
 // Charts are heavy: load them with the first screen that shows one.
 const DiagnosticsScreen = lazy(() => import("./DiagnosticsScreen").then((m) => ({ default: m.DiagnosticsScreen })));
 
 /** Picks the screen for a route. Screens not built yet show what will appear there. */
 export function ScreenPage({ slug }: { slug: string }) {
-  const navigate = useNavigate();
+  // A record another screen links to opens at its own address in the Transactions screen.
+  const openRecord = useOpenRecord();
   const screen = screenBySlug(slug);
   if (!screen) {
     return (
@@ -30,11 +28,6 @@ export function ScreenPage({ slug }: { slug: string }) {
     );
   }
   if (screen.slug === "settings") return <SettingsScreen />;
-  if (screen.slug === "transactions") return <TransactionsScreen />;
-  const openRecord = (r: AnomalyRecordView) => {
-    requestOpen(r);
-    void navigate({ to: "/$screen", params: { screen: "transactions" } });
-  };
   if (screen.slug === "dashboard") return <DashboardScreen onOpenRecord={openRecord} />;
   if (screen.slug === "reports") return <ReportsScreen onOpenRecord={openRecord} />;
   if (screen.slug === "invoices-and-bills") return <InvoicesScreen onOpenRecord={openRecord} />;

@@ -1,12 +1,9 @@
 import { mockIPC } from "@tauri-apps/api/mocks";
-import { cleanup, screen, waitFor, within } from "@testing-library/react";
-import { render } from "../test/render";
+import { act, screen, waitFor, within } from "@testing-library/react";
+import { renderApp } from "../test/render";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { DocumentRowView, ListDocumentsRequest, LedgerOrganisation, RecordHistoryRequest, SavedView } from "../bindings";
-import { requestOpen } from "../app/openRecord";
-import { OrganisationProvider } from "../app/organisation";
-import { TransactionsScreen } from "./TransactionsScreen";
 
 const ORG: LedgerOrganisation = {
   tenantId: "t-1",
@@ -84,6 +81,8 @@ function backend(opts: { orgs?: LedgerOrganisation[]; totals?: (text: string | n
       case "list_payments":
       case "payment_accounts":
         return [];
+      case "list_contacts":
+        return { rows: [{ xeroId: "c-1", name: "Café Ōtautahi", email: null, status: "ACTIVE", isCustomer: true, isSupplier: false, balances: [] }], nextCursor: null };
       default:
         throw { code: "internal", message: `unexpected ${cmd}` };
     }
@@ -91,12 +90,7 @@ function backend(opts: { orgs?: LedgerOrganisation[]; totals?: (text: string | n
   return lists;
 }
 
-const renderScreen = () =>
-  render(
-    <OrganisationProvider>
-      <TransactionsScreen />
-    </OrganisationProvider>,
-  );
+const renderScreen = (path = "/transactions") => renderApp(path);
 
 describe("the transactions explorer", () => {
   beforeEach(() => {
@@ -222,23 +216,64 @@ describe("the transactions explorer", () => {
     expect(histories[0]?.entity).toBe("bankTransaction");
   });
 
-  it("opens the record a dashboard alert asked for, listed by its number", async () => {
+  it("opens a record at its own address, listed by its number", async () => {
     const lists = backend();
-    requestOpen({ entity: "invoice", xeroId: "bt-3", label: "BILL-00012" });
-    renderScreen();
-    // At once, by the alert's label; then as the listing has it.
+    histories.length = 0;
+    const { router } = renderScreen("/transactions/invoice/bt-3?kind=invoices&text=BILL-00012");
+    // At once, by the label searched for; then as the listing has it.
     const drawer = await screen.findByTestId("detail-drawer");
     expect(within(drawer).getAllByRole("heading", { level: 2 })[0]).toHaveTextContent(/BILL-00012|REF-3/);
     expect(await within(drawer).findByRole("heading", { level: 2, name: "REF-3" })).toBeInTheDocument();
     expect(await within(drawer).findByTestId("history")).toHaveTextContent("update by sync:run-9");
+    expect(histories[0]).toMatchObject({ entity: "invoice", xeroId: "bt-3", tenantId: "t-1" });
     expect(screen.getByTestId("filter-kind")).toHaveValue("invoices");
     expect(screen.getByTestId("filter-text")).toHaveValue("BILL-00012");
     await waitFor(() => expect(lists.some((l) => l.filter.kind === "invoices" && l.filter.text === "BILL-00012")).toBe(true));
-    // Asked once: the next visit starts plain.
-    cleanup();
-    renderScreen();
+    expect(screen.getByTestId("nav-transactions")).toHaveAttribute("aria-current", "page");
+    // Closed, the listing keeps its filters; back opens the record again, forward closes it.
+    const user = userEvent.setup();
+    await user.click(within(drawer).getByRole("button", { name: "Close" }));
+    await waitFor(() => expect(screen.queryByTestId("detail-drawer")).toBeNull());
+    expect(router.state.location.pathname).toBe("/transactions");
+    expect(router.state.location.search).toEqual({ kind: "invoices", text: "BILL-00012" });
+    act(() => router.history.back());
+    expect(await screen.findByTestId("detail-drawer")).toHaveTextContent("REF-3");
+    act(() => router.history.forward());
+    await waitFor(() => expect(screen.queryByTestId("detail-drawer")).toBeNull());
+  });
+
+  it("opens a record another screen links to at its address", async () => {
+    backend();
+    const user = userEvent.setup();
+    const { router } = renderScreen("/contacts");
+    await user.click(await screen.findByRole("button", { name: "Café Ōtautahi" }));
+    const docs = await screen.findAllByTestId("contact-document");
+    await user.click(within(docs[3] as HTMLElement).getByRole("button"));
+    expect(await screen.findByTestId("detail-drawer")).toHaveTextContent("REF-3");
+    expect(router.state.location.pathname).toBe("/transactions/invoice/bt-3");
+    expect(router.state.location.search).toEqual({ kind: "invoices", text: "REF-3" });
+  });
+
+  it("keeps the filters in the address, and follows it back", async () => {
+    const lists = backend();
+    const user = userEvent.setup();
+    const { router } = renderScreen();
     await screen.findAllByTestId("grid-row");
-    expect(screen.queryByTestId("detail-drawer")).toBeNull();
+    await user.selectOptions(screen.getByTestId("filter-kind"), "invoices");
+    await user.type(screen.getByTestId("filter-text"), "café");
+    await waitFor(() => expect(router.state.location.search).toEqual({ kind: "invoices", text: "café" }));
+    // A row opened keeps the filters; typing with the drawer open stays on the record.
+    await user.click((await screen.findAllByTestId("grid-row"))[2] as HTMLElement);
+    await waitFor(() => expect(router.state.location.pathname).toBe("/transactions/invoice/bt-2"));
+    await user.clear(screen.getByTestId("filter-text"));
+    await waitFor(() => expect(router.state.location.search).toEqual({ kind: "invoices" }));
+    expect(router.state.location.pathname).toBe("/transactions/invoice/bt-2");
+    // Another address (a link, or back and forward) sets the form and the listing.
+    await act(() => router.navigate({ to: "/transactions", search: { text: "acme", min: "5" } }));
+    await waitFor(() => expect(screen.getByTestId("filter-text")).toHaveValue("acme"));
+    expect(screen.getByTestId("filter-kind")).toHaveValue("bankTransactions");
+    expect(screen.getByTestId("filter-min")).toHaveValue("5");
+    await waitFor(() => expect(lists.at(-1)?.filter).toMatchObject({ kind: "bankTransactions", text: "acme", amountMin: "5" }));
   });
 
   it("says what will appear when there is no organisation yet", async () => {

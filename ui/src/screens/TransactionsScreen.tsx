@@ -1,5 +1,6 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { Outlet, useNavigate, useParams, useSearch } from "@tanstack/react-router";
+import { createContext, useContext, useEffect, useMemo, useRef, useState } from "react";
 import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from "@tanstack/react-table";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import {
@@ -9,7 +10,7 @@ import {
   type DocumentRowView,
   type SavedView,
 } from "../bindings";
-import { takeOpenRequest } from "../app/openRecord";
+import { kindOf, validateTransactionsSearch, type RecordEntity, type TransactionsSearch } from "../app/records";
 import { useOrganisation, useOrganisationZone } from "../app/organisation";
 import { settle, useCommandPages, useCommandQuery, type CommandState } from "../app/query";
 import { EmptyState } from "../components/EmptyState";
@@ -125,15 +126,31 @@ function SavedViews({ filters, onApply }: { filters: Filters; onApply: (f: Filte
   );
 }
 
-/** Waits until `value` has stopped changing for `ms`: results follow typing without a query per key. */
-function useDebounced<T>(value: T, ms: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const t = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(t);
-  }, [value, ms]);
-  return settled;
+/** The filters a URL's search names. */
+function fromSearch(s: TransactionsSearch): Filters {
+  return {
+    kind: s.kind ?? "bankTransactions",
+    text: s.text ?? "",
+    dateFrom: s.from ?? "",
+    dateTo: s.to ?? "",
+    status: s.status ?? "",
+    amountMin: s.min ?? "",
+    amountMax: s.max ?? "",
+  };
 }
+
+/** The search that names `f`, without what is empty. */
+function toSearch(f: Filters): TransactionsSearch {
+  return validateTransactionsSearch({ kind: f.kind, text: f.text, from: f.dateFrom, to: f.dateTo, status: f.status, min: f.amountMin, max: f.amountMax });
+}
+
+const searchKey = (s: TransactionsSearch) => JSON.stringify(toSearch(fromSearch(s)));
+
+/** How long typing must pause before the filters apply: results follow typing without a query per key. */
+const SETTLE_MS = 200;
+
+/** What the record drawer (a child route) needs from the listing on screen. */
+const Listing = createContext<{ rows: DocumentRowView[]; tenantId: string | null; text: string }>({ rows: [], tenantId: null, text: "" });
 
 const columns: ColumnDef<DocumentRowView, unknown>[] = [
   { header: "Date", id: "date", cell: ({ row }) => formatDate(row.original.date), size: 130 },
@@ -158,26 +175,39 @@ const columns: ColumnDef<DocumentRowView, unknown>[] = [
 /** Every bank transaction, invoice and bill of the organisation, filtered, searched and scrolled. */
 export function TransactionsScreen() {
   const { organisations, current } = useOrganisation();
-  // A record another screen (the dashboard's alerts) asked to open: listed by its number and shown in the drawer.
-  const [opening] = useState(takeOpenRequest);
-  const [filters, setFilters] = useState<Filters>(() =>
-    opening
-      ? {
-          ...NO_FILTERS,
-          kind: opening.entity === "invoice" ? "invoices" : "bankTransactions",
-          text: opening.label === opening.xeroId ? "" : opening.label,
-        }
-      : NO_FILTERS,
-  );
-  const settled = useDebounced(filters, 200);
-  const [selected, setSelected] = useState<DocumentRowView | null>(() => (opening ? placeholderRow(opening.xeroId, opening.label) : null));
-  // The kind of the listing a row was picked from: the rows on screen belong to
-  // the settled filters, which trail the form by the debounce, so the form's
-  // kind may already name the other list.
-  const [selectedKind, setSelectedKind] = useState<DocumentKindDto>(filters.kind);
+  const navigate = useNavigate();
+  // The filters applied are the URL's; the form is a draft of them, written to the URL
+  // (replacing the entry) once typing pauses.
+  const search = useSearch({ from: "/transactions" });
+  const settled = useMemo(() => fromSearch(search), [search]);
+  const [filters, setDraft] = useState<Filters>(settled);
+  const [written, setWritten] = useState<string | null>(null);
+  const [formFor, setFormFor] = useState(() => searchKey(search));
+  const key = searchKey(search);
+  if (formFor !== key) {
+    // The URL moved: by the form's own write, or from elsewhere (back, forward, a link),
+    // in which case the form shows what the URL now says.
+    setFormFor(key);
+    if (key !== written) setDraft(settled);
+  }
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(timer.current), []);
+  const apply = (f: Filters, wait: number) => {
+    setDraft(f);
+    clearTimeout(timer.current);
+    timer.current = setTimeout(() => {
+      const next = toSearch(f);
+      setWritten(JSON.stringify(next));
+      void navigate({ to: ".", search: next, replace: true });
+    }, wait);
+  };
+  const setFilters = (f: Filters) => apply(f, 0);
+  // The record open in the drawer, at `/transactions/<entity>/<id>`. A row opens as the kind of
+  // the listing it was picked from: the URL's, which the form's may already have left.
+  const { id: openId } = useParams({ strict: false });
   const pick = (row: DocumentRowView) => {
-    setSelected(row);
-    setSelectedKind(settled.kind);
+    const entity: RecordEntity = settled.kind === "invoices" ? "invoice" : "bankTransaction";
+    void navigate({ to: "/transactions/$entity/$id", params: { entity, id: row.xeroId }, search });
   };
   const tenantId = current?.tenantId ?? null;
   const filter = useMemo(() => (tenantId ? toDto(tenantId, settled) : null), [tenantId, settled]);
@@ -225,7 +255,7 @@ export function TransactionsScreen() {
     );
   }
 
-  const set = (patch: Partial<Filters>) => setFilters((f) => ({ ...f, ...patch }));
+  const set = (patch: Partial<Filters>) => apply({ ...filters, ...patch }, SETTLE_MS);
   const tableRows = table.getRowModel().rows;
   return (
     <section data-testid="screen-transactions" className="explorer">
@@ -284,7 +314,7 @@ export function TransactionsScreen() {
                   key={row.id}
                   role="row"
                   tabIndex={0}
-                  className={`grid-row${selected?.xeroId === row.original.xeroId ? " selected" : ""}`}
+                  className={`grid-row${openId === row.original.xeroId ? " selected" : ""}`}
                   data-testid="grid-row"
                   style={{ position: "absolute", top: 0, transform: `translateY(${v.start}px)`, height: ROW_HEIGHT }}
                   onClick={() => pick(row.original)}
@@ -302,14 +332,9 @@ export function TransactionsScreen() {
           {!loading && rows.length === 0 && !error && <p className="muted grid-empty">Nothing matches these filters.</p>}
         </div>
       </div>
-      {selected && current && (
-        <DetailDrawer
-          row={rows.find((r) => r.xeroId === selected.xeroId) ?? selected}
-          kind={selectedKind}
-          tenantId={current.tenantId}
-          onClose={() => setSelected(null)}
-        />
-      )}
+      <Listing.Provider value={{ rows, tenantId, text: settled.text }}>
+        <Outlet />
+      </Listing.Provider>
     </section>
   );
 }
@@ -333,6 +358,25 @@ function placeholderRow(xeroId: string, label: string): DocumentRowView {
     account: null,
     updatedUtc: null,
   };
+}
+
+/** The drawer of the record at `/transactions/<entity>/<id>`: as the listing has it, or by its id until it does. */
+export function RecordDrawer() {
+  const { entity, id } = useParams({ from: "/transactions/$entity/$id" });
+  const search = useSearch({ from: "/transactions" });
+  const navigate = useNavigate();
+  const { rows, tenantId, text } = useContext(Listing);
+  if (!tenantId) return null;
+  const row = rows.find((r) => r.xeroId === id) ?? placeholderRow(id, text || id);
+  return (
+    <DetailDrawer
+      key={id}
+      row={row}
+      kind={kindOf(entity as RecordEntity)}
+      tenantId={tenantId}
+      onClose={() => void navigate({ to: "/transactions", search })}
+    />
+  );
 }
 
 function DetailDrawer({ row, kind, tenantId, onClose }: { row: DocumentRowView; kind: DocumentKindDto; tenantId: string; onClose: () => void }) {
