@@ -11,7 +11,8 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, LocalResult, NaiveDate, Offset, TimeDelta, TimeZone, Utc};
+use chrono_tz::{Tz, TZ_VARIANTS};
 
 use strum::IntoEnumIterator;
 use windows_timezones::WindowsTimezone;
@@ -73,25 +74,38 @@ pub fn iana_timezone(xero_timezone: &str) -> Option<&'static str> {
     iana_zone_for_xero(xero_timezone).map(|(zone, _)| zone)
 }
 
-/// The IANA zone rules, as embedded in this build (no system file is read).
-fn zone_rules() -> &'static jiff::tz::TimeZoneDatabase {
-    static DB: OnceLock<jiff::tz::TimeZoneDatabase> = OnceLock::new();
-    DB.get_or_init(jiff::tz::TimeZoneDatabase::bundled)
+/// The IANA zone named `name`, from the rules embedded in this build (no
+/// system file is read). The name is matched as the tz database spells it,
+/// else without regard to case.
+fn zone_rules(name: &str) -> Option<Tz> {
+    name.parse::<Tz>().ok().or_else(|| {
+        TZ_VARIANTS
+            .iter()
+            .copied()
+            .find(|tz| tz.name().eq_ignore_ascii_case(name))
+    })
 }
 
 /// The UTC instant at which `day` begins in the IANA zone `iana_zone`: its
 /// first instant there (midnight, or the end of a daylight-saving gap that
 /// swallows midnight). `None` for a zone the rules do not know.
 pub fn local_day_start_utc(iana_zone: &str, day: NaiveDate) -> Option<DateTime<Utc>> {
-    let tz = zone_rules().get(iana_zone).ok()?;
-    let civil = jiff::civil::Date::new(
-        i16::try_from(day.year()).ok()?,
-        i8::try_from(day.month()).ok()?,
-        i8::try_from(day.day()).ok()?,
-    )
-    .ok()?;
-    let start = civil.to_zoned_datetime(tz).ok()?;
-    DateTime::from_timestamp_millis(start.timestamp().as_millisecond())
+    let tz = zone_rules(iana_zone)?;
+    let midnight = day.and_hms_opt(0, 0, 0)?;
+    match tz.from_local_datetime(&midnight) {
+        LocalResult::Single(start) => Some(start.to_utc()),
+        // Midnight happens twice (the clocks went back over it): the first.
+        LocalResult::Ambiguous(first, _) => Some(first.to_utc()),
+        // Midnight never happens (the clocks jumped over it): midnight on the
+        // offset in force before the jump, which is past the jump.
+        LocalResult::None => {
+            let day_before = midnight.checked_sub_signed(TimeDelta::days(1))?;
+            let before = tz.offset_from_utc_datetime(&day_before).fix();
+            let start = midnight
+                .checked_sub_signed(TimeDelta::seconds(i64::from(before.local_minus_utc())))?;
+            Some(start.and_utc())
+        }
+    }
 }
 
 #[cfg(test)]
@@ -136,6 +150,36 @@ mod tests {
             local_day_start_utc("America/Santiago", day(2025, 9, 7)),
             Some(utc("2025-09-07T04:00:00Z"))
         );
+    }
+
+    #[test]
+    fn a_day_whose_midnight_comes_twice_starts_at_the_first() {
+        // Cuba left summer time (-04) at 01:00 on 2 November 2025, back to 00:00 (-05).
+        assert_eq!(
+            local_day_start_utc("America/Havana", day(2025, 11, 2)),
+            Some(utc("2025-11-02T04:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn zone_names_match_in_any_case() {
+        assert_eq!(
+            local_day_start_utc("pacific/auckland", day(2026, 4, 6)),
+            local_day_start_utc("Pacific/Auckland", day(2026, 4, 6))
+        );
+    }
+
+    #[test]
+    fn every_zone_the_tables_give_is_known_to_the_rules() {
+        let zones = WindowsTimezone::iter()
+            .map(|z| z.tzdb_id())
+            .chain(RETIRED.iter().map(|(_, zone)| *zone));
+        for zone in zones {
+            assert!(
+                local_day_start_utc(zone, day(2026, 1, 1)).is_some(),
+                "{zone} is unknown"
+            );
+        }
     }
 
     #[test]
