@@ -1,6 +1,8 @@
-import { commands, type AnomalyRecordView, type DrillView } from "../bindings";
+import type { ColumnDef } from "@tanstack/react-table";
+import { commands, type AnomalyRecordView, type DrillRowView, type DrillView } from "../bindings";
 import { useCommandPages } from "../app/query";
 import { formatDate, formatTotalWithBase } from "../lib/format";
+import { DataTable } from "./DataTable";
 
 const PAGE = 100;
 
@@ -18,6 +20,34 @@ export function DrillPanel({
   onClose: () => void;
   onOpenRecord: (r: AnomalyRecordView) => void;
 }) {
+  const columns: ColumnDef<DrillRowView, unknown>[] = [
+    { header: "Date", id: "date", cell: ({ row }) => formatDate(row.original.date) },
+    {
+      header: "Source",
+      id: "source",
+      cell: ({ row: { original: r } }) => (
+        <>
+          {r.entity && r.xeroId ? (
+            <button type="button" className="link" onClick={() => r.entity && r.xeroId && onOpenRecord({ entity: r.entity, xeroId: r.xeroId, label: r.label })}>
+              {r.label}
+            </button>
+          ) : (
+            r.label
+          )}
+          {r.contactName ? ` · ${r.contactName}` : ""}
+          {r.sourceType ? <span className="muted"> {r.sourceType}</span> : null}
+        </>
+      ),
+    },
+    {
+      header: "Amount",
+      id: "amount",
+      meta: { amount: true },
+      cell: ({ row: { original: r } }) => (
+        <span data-testid="drill-amount">{formatTotalWithBase({ currencyCode: r.currencyCode, total: r.amount, baseCurrency: r.baseCurrency, baseTotal: r.baseAmount })}</span>
+      ),
+    },
+  ];
   const { query, rows, loading } = useCommandPages(["reportDrill", { tenantId, drill, limit: PAGE }], (after) =>
     commands.reportDrill({ tenantId, drill, after, limit: PAGE }),
   );
@@ -30,38 +60,7 @@ export function DrillPanel({
         </button>
       </div>
       {query.error && <p role="alert" className="error">{query.error.message}</p>}
-      <table className="data-table drill-table">
-        <thead>
-          <tr>
-            <th scope="col">Date</th>
-            <th scope="col">Source</th>
-            <th scope="col" className="amount">
-              Amount
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r, i) => (
-            <tr key={i} data-testid="drill-row">
-              <td>{formatDate(r.date)}</td>
-              <td>
-                {r.entity && r.xeroId ? (
-                  <button type="button" className="link" onClick={() => r.entity && r.xeroId && onOpenRecord({ entity: r.entity, xeroId: r.xeroId, label: r.label })}>
-                    {r.label}
-                  </button>
-                ) : (
-                  r.label
-                )}
-                {r.contactName ? ` · ${r.contactName}` : ""}
-                {r.sourceType ? <span className="muted"> {r.sourceType}</span> : null}
-              </td>
-              <td className="amount" data-testid="drill-amount">
-                {formatTotalWithBase({ currencyCode: r.currencyCode, total: r.amount, baseCurrency: r.baseCurrency, baseTotal: r.baseAmount })}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable data={rows} columns={columns} label={`Lines making ${title}`} className="drill-table" rowProps={() => ({ "data-testid": "drill-row" })} />
       {loading && <p role="status">Reading the lines…</p>}
       {query.isSuccess && rows.length === 0 && <p className="muted">No lines.</p>}
       {query.hasNextPage && !loading && (

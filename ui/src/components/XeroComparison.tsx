@@ -1,6 +1,7 @@
 import type { ReportPeriod, XeroComparisonView } from "../bindings";
 import { formatAsAt, formatPeriod } from "../lib/format";
 import { formatMoney } from "../lib/money";
+import { DataTable } from "./DataTable";
 
 /** A period worded as the report's column headings word it, in the locale. */
 function periodLabel(p: ReportPeriod): string {
@@ -32,29 +33,18 @@ export function XeroComparison({ xero, onPick }: { xero: XeroComparisonView; onP
             </span>{" "}
             <span className="muted">{xero.message}</span>
           </p>
-          <table className="data-table" data-testid="xero-differences">
-            <caption className="muted">Figures that are not Xero&apos;s</caption>
-            <thead>
-              <tr>
-                <th scope="col">Line</th>
-                <th scope="col" className="amount">
-                  Ledgerkeep
-                </th>
-                <th scope="col" className="amount">
-                  Xero
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {xero.differences.map((d) => (
-                <tr key={`${d.account ?? ""}|${d.label}`} data-testid="xero-difference">
-                  <th scope="row">{d.label}</th>
-                  <td className="amount">{d.local === null ? "not shown" : formatMoney(d.local)}</td>
-                  <td className="amount">{d.xero === null ? "not shown" : formatMoney(d.xero)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            data={xero.differences}
+            columns={[
+              { header: "Line", accessorKey: "label", meta: { rowHeader: true } },
+              { header: "Ledgerkeep", id: "local", meta: { amount: true }, cell: ({ row: { original: d } }) => (d.local === null ? "not shown" : formatMoney(d.local)) },
+              { header: "Xero", id: "xero", meta: { amount: true }, cell: ({ row: { original: d } }) => (d.xero === null ? "not shown" : formatMoney(d.xero)) },
+            ]}
+            caption="Figures that are not Xero's"
+            testId="xero-differences"
+            rowKey={(d) => `${d.account ?? ""}|${d.label}`}
+            rowProps={() => ({ "data-testid": "xero-difference" })}
+          />
         </>
       )}
       {xero.status === "notFetched" && (

@@ -4,6 +4,7 @@ import { commands, type ApiError, type AuditLogRequest, type AuditVerifyView } f
 import { useOrganisation, useOrganisationZone } from "../app/organisation";
 import { formatInstant } from "../lib/format";
 import { settle, useCommandPages } from "../app/query";
+import { DataTable } from "../components/DataTable";
 
 const PAGE = 100;
 
@@ -144,32 +145,22 @@ export function AuditLogScreen() {
       )}
       {query.isSuccess && rows.length === 0 && <p className="muted">No changes match.</p>}
       {rows.length > 0 && (
-        <table className="data-table" data-testid="audit-table">
-          <thead>
-            <tr>
-              <th scope="col">#</th>
-              <th scope="col">When</th>
-              <th scope="col">Table</th>
-              <th scope="col">Record</th>
-              <th scope="col">Action</th>
-              <th scope="col">Actor</th>
-              <th scope="col">Changed fields</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.entry.seq} data-testid="audit-row">
-                <td>{r.entry.seq}</td>
-                <td>{formatInstant(r.entry.at, zone)}</td>
-                <td>{r.table}</td>
-                <td>{r.recordId}</td>
-                <td>{r.entry.action}</td>
-                <td>{r.entry.actor}</td>
-                <td>{r.entry.changes.map((c) => c.field).join(", ")}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          data={rows}
+          columns={[
+            { header: "#", id: "seq", cell: ({ row }) => row.original.entry.seq },
+            { header: "When", id: "at", cell: ({ row }) => formatInstant(row.original.entry.at, zone) },
+            { header: "Table", accessorKey: "table" },
+            { header: "Record", accessorKey: "recordId" },
+            { header: "Action", id: "action", cell: ({ row }) => row.original.entry.action },
+            { header: "Actor", id: "actor", cell: ({ row }) => row.original.entry.actor },
+            { header: "Changed fields", id: "fields", cell: ({ row }) => row.original.entry.changes.map((c) => c.field).join(", ") },
+          ]}
+          label="Changes"
+          testId="audit-table"
+          rowKey={(r) => String(r.entry.seq)}
+          rowProps={() => ({ "data-testid": "audit-row" })}
+        />
       )}
       {loading && <p role="status">Reading the audit log…</p>}
       {query.hasNextPage && !loading && (

@@ -2,6 +2,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { commands, type ApiError, type BackupFileView, type BackupKind, type BackupView, type BackupsView } from "../bindings";
 import { settle, useCommandQuery, type CommandState } from "../app/query";
+import { DataTable } from "../components/DataTable";
 
 const KIND: Record<BackupKind, string> = {
   backup: "Backup",
@@ -131,33 +132,27 @@ export function BackupsSection() {
         </p>
       )}
       {view && view.backups.length > 0 && (
-        <table className="data-table" data-testid="backups-list">
-          <caption className="muted">In {view.folder}, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Made</th>
-              <th scope="col">Kind</th>
-              <th scope="col" className="amount">
-                Size
-              </th>
-              <th scope="col">Restore</th>
-            </tr>
-          </thead>
-          <tbody>
-            {view.backups.map((b) => (
-              <tr key={b.path} data-testid="backup-row" title={b.fileName}>
-                <td>{localTime(b.madeAtUtc)}</td>
-                <td>{KIND[b.kind]}</td>
-                <td className="amount">{size(b.sizeKib)}</td>
-                <td>
-                  <button type="button" aria-label={`Restore the backup of ${localTime(b.madeAtUtc)}`} onClick={() => setConfirming(b)}>
-                    Restore…
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          data={view.backups}
+          columns={[
+            { header: "Made", id: "made", cell: ({ row }) => localTime(row.original.madeAtUtc) },
+            { header: "Kind", id: "kind", cell: ({ row }) => KIND[row.original.kind] },
+            { header: "Size", id: "size", meta: { amount: true }, cell: ({ row }) => size(row.original.sizeKib) },
+            {
+              header: "Restore",
+              id: "restore",
+              cell: ({ row: { original: b } }) => (
+                <button type="button" aria-label={`Restore the backup of ${localTime(b.madeAtUtc)}`} onClick={() => setConfirming(b)}>
+                  Restore…
+                </button>
+              ),
+            },
+          ]}
+          caption={`In ${view.folder}, newest first`}
+          testId="backups-list"
+          rowKey={(b) => b.path}
+          rowProps={(b) => ({ "data-testid": "backup-row", title: b.fileName })}
+        />
       )}
     </>
   );

@@ -12,6 +12,7 @@ import {
 } from "../bindings";
 import { useOrganisation, useOrganisationZone } from "../app/organisation";
 import { settle, useCommandQuery } from "../app/query";
+import { DataTable } from "../components/DataTable";
 import { EmptyState } from "../components/EmptyState";
 import { FieldMessage, fieldErrors } from "../components/FieldMessage";
 import { formatAmount, formatDate, formatInstant, formatSentence, todayIn } from "../lib/format";
@@ -261,33 +262,29 @@ function Procedures() {
         <EmptyState heading="No procedures yet" body="Write your own, or import the starter library: month-end close, bank reconciliation, receivables, bill payments, payroll accrual, GST/VAT and year-end." />
       )}
       {sops.length > 0 && (
-        <table className="data-table" data-testid="sop-list">
-          <thead>
-            <tr>
-              <th>Procedure</th>
-              <th>Owner</th>
-              <th>Frequency</th>
-              <th>Due</th>
-              <th>Steps</th>
-              <th>Version</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {sops.map((s) => [
-              <tr key={s.id} data-testid="sop-row" className={s.archived ? "muted" : undefined}>
-                <td>
+        <DataTable
+          data={sops}
+          columns={[
+            {
+              header: "Procedure",
+              id: "title",
+              cell: ({ row: { original: s } }) => (
+                <>
                   {s.title}
                   {s.archived ? " (archived)" : ""}
-                </td>
-                <td>{s.owner}</td>
-                <td>{s.frequency}</td>
-                <td>{s.dueRule}</td>
-                <td>
-                  {s.steps.length} ({s.steps.filter((st) => st.check).length} automated)
-                </td>
-                <td>{s.version}</td>
-                <td>
+                </>
+              ),
+            },
+            { header: "Owner", accessorKey: "owner" },
+            { header: "Frequency", accessorKey: "frequency" },
+            { header: "Due", accessorKey: "dueRule" },
+            { header: "Steps", id: "steps", cell: ({ row: { original: s } }) => `${s.steps.length} (${s.steps.filter((st) => st.check).length} automated)` },
+            { header: "Version", accessorKey: "version" },
+            {
+              header: () => <span className="visually-hidden">Actions</span>,
+              id: "actions",
+              cell: ({ row: { original: s } }) => (
+                <>
                   <button
                     type="button"
                     onClick={() =>
@@ -309,18 +306,16 @@ function Procedures() {
                   <button type="button" aria-expanded={history === s.id} onClick={() => setHistory(history === s.id ? null : s.id)}>
                     Versions
                   </button>
-                </td>
-              </tr>,
-              history === s.id && (
-                <tr key={`${s.id}-versions`}>
-                  <td colSpan={7}>
-                    <Versions sop={s} />
-                  </td>
-                </tr>
+                </>
               ),
-            ])}
-          </tbody>
-        </table>
+            },
+          ]}
+          label="Procedures"
+          testId="sop-list"
+          rowKey={(s) => String(s.id)}
+          rowProps={(s) => ({ "data-testid": "sop-row", className: s.archived ? "muted" : undefined })}
+          expanded={(s) => (history === s.id ? <Versions sop={s} /> : null)}
+        />
       )}
     </section>
   );
@@ -363,26 +358,18 @@ function StepRow({ step, locked, who, onChanged }: { step: RunStepView; locked: 
           {outcome.evidence.length > 0 && (
             <details open={outcome.status === "fail"}>
               <summary>Evidence ({outcome.evidence.length})</summary>
-              <table className="data-table" data-testid="evidence">
-                <thead>
-                  <tr>
-                    <th>Date</th>
-                    <th>Record</th>
-                    <th>Amount</th>
-                    <th>Why</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {outcome.evidence.slice(0, 200).map((e, i) => (
-                    <tr key={i} data-testid="evidence-row" title={`${e.table} ${e.xeroId}`}>
-                      <td>{e.date ? formatDate(e.date) : ""}</td>
-                      <td>{e.label}</td>
-                      <td>{e.amount ? formatAmount(e.currency, e.amount) : ""}</td>
-                      <td>{formatSentence(e.detail, zone)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <DataTable
+                data={outcome.evidence.slice(0, 200)}
+                columns={[
+                  { header: "Date", id: "date", cell: ({ row }) => (row.original.date ? formatDate(row.original.date) : "") },
+                  { header: "Record", accessorKey: "label" },
+                  { header: "Amount", id: "amount", meta: { amount: true }, cell: ({ row: { original: e } }) => (e.amount ? formatAmount(e.currency, e.amount) : "") },
+                  { header: "Why", id: "why", cell: ({ row }) => formatSentence(row.original.detail, zone) },
+                ]}
+                label="Evidence"
+                testId="evidence"
+                rowProps={(e) => ({ "data-testid": "evidence-row", title: `${e.table} ${e.xeroId}` })}
+              />
             </details>
           )}
         </div>

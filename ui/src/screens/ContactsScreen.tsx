@@ -2,10 +2,19 @@ import { useEffect, useState } from "react";
 import { commands, type AnomalyRecordView, type ContactView, type DocumentKindDto } from "../bindings";
 import { useOrganisation } from "../app/organisation";
 import { useCommandPages } from "../app/query";
+import { DataTable } from "../components/DataTable";
 import { EmptyState } from "../components/EmptyState";
 import { formatAmount, formatDate, formatTotalWithBase } from "../lib/format";
 
 const PAGE = 100;
+
+/** What a contact owes you, or you owe them, in each currency where it is not zero. */
+function owing(c: ContactView, side: "receivable" | "payable"): string {
+  return c.balances
+    .filter((b) => !/^0(\.0+)?$/.test(b[side]))
+    .map((b) => formatAmount(b.currencyCode, b[side]))
+    .join(" · ");
+}
 
 /** Customers and suppliers by name, with what they owe and are owed; a contact's documents below. */
 export function ContactsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRecordView) => void }) {
@@ -36,34 +45,28 @@ export function ContactsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyReco
         <input type="search" aria-label="Search contacts" placeholder="Part of a name" data-testid="contacts-search" value={text} onChange={(e) => setText(e.target.value)} />
       </form>
       {list.query.error && <p role="alert" className="error">{list.query.error.message}</p>}
-      <table className="data-table" data-testid="contacts-table">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Role</th>
-            <th scope="col" className="amount">
-              Owes you
-            </th>
-            <th scope="col" className="amount">
-              You owe
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {list.rows.map((c) => (
-            <tr key={c.xeroId} data-testid="contact-row" className={picked?.xeroId === c.xeroId ? "selected" : undefined}>
-              <th scope="row">
-                <button type="button" className="link" onClick={() => setPicked(c)}>
-                  {c.name ?? c.xeroId}
-                </button>
-              </th>
-              <td>{[c.isCustomer ? "customer" : null, c.isSupplier ? "supplier" : null].filter(Boolean).join(", ")}</td>
-              <td className="amount">{c.balances.filter((b) => !/^0(\.0+)?$/.test(b.receivable)).map((b) => formatAmount(b.currencyCode, b.receivable)).join(" · ")}</td>
-              <td className="amount">{c.balances.filter((b) => !/^0(\.0+)?$/.test(b.payable)).map((b) => formatAmount(b.currencyCode, b.payable)).join(" · ")}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable
+        data={list.rows}
+        columns={[
+          {
+            header: "Name",
+            id: "name",
+            meta: { rowHeader: true },
+            cell: ({ row: { original: c } }) => (
+              <button type="button" className="link" onClick={() => setPicked(c)}>
+                {c.name ?? c.xeroId}
+              </button>
+            ),
+          },
+          { header: "Role", id: "role", cell: ({ row: { original: c } }) => [c.isCustomer ? "customer" : null, c.isSupplier ? "supplier" : null].filter(Boolean).join(", ") },
+          { header: "Owes you", id: "receivable", meta: { amount: true }, cell: ({ row: { original: c } }) => owing(c, "receivable") },
+          { header: "You owe", id: "payable", meta: { amount: true }, cell: ({ row: { original: c } }) => owing(c, "payable") },
+        ]}
+        label="Contacts"
+        testId="contacts-table"
+        rowKey={(c) => c.xeroId}
+        rowProps={(c) => ({ "data-testid": "contact-row", className: picked?.xeroId === c.xeroId ? "selected" : undefined })}
+      />
       {(list.query.isPending || list.loading) && <p role="status">Reading contacts…</p>}
       {list.query.isSuccess && list.rows.length === 0 && <p className="muted">No contact matches.</p>}
       {list.query.hasNextPage && !list.loading && (
@@ -94,22 +97,30 @@ function ContactHistory({ tenantId, contact, onClose, onOpenRecord }: { tenantId
         <option value="bankTransactions">Bank transactions</option>
       </select>
       {docs.query.error && <p role="alert" className="error">{docs.query.error.message}</p>}
-      <table className="data-table drill-table">
-        <tbody>
-          {docs.rows.map((r) => (
-            <tr key={r.xeroId} data-testid="contact-document">
-              <td>{formatDate(r.date)}</td>
-              <td>
+      <DataTable
+        data={docs.rows}
+        columns={[
+          { header: "Date", id: "date", cell: ({ row }) => formatDate(row.original.date) },
+          {
+            header: "Document",
+            id: "document",
+            cell: ({ row: { original: r } }) => (
+              <>
                 <button type="button" className="link" onClick={() => onOpenRecord({ entity: kind === "invoices" ? "invoice" : "bankTransaction", xeroId: r.xeroId, label: r.number ?? r.reference ?? r.xeroId })}>
                   {r.number ?? r.reference ?? r.docType ?? r.xeroId}
                 </button>
                 <span className="muted"> {r.status ?? ""}</span>
-              </td>
-              <td className="amount">{formatTotalWithBase(r)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+              </>
+            ),
+          },
+          { header: "Total", id: "total", meta: { amount: true }, cell: ({ row }) => formatTotalWithBase(row.original) },
+        ]}
+        label={`Documents of ${contact.name ?? contact.xeroId}`}
+        className="drill-table"
+        hideHeader
+        rowKey={(r) => r.xeroId}
+        rowProps={() => ({ "data-testid": "contact-document" })}
+      />
       {docs.loading && <p role="status">Reading the history…</p>}
       {docs.query.isSuccess && docs.rows.length === 0 && <p className="muted">Nothing yet.</p>}
       {docs.query.hasNextPage && !docs.loading && (

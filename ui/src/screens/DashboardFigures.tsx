@@ -1,6 +1,8 @@
+import type { ColumnDef } from "@tanstack/react-table";
 import { commands, type AnomalyRecordView, type DueTotalView, type RecentDocumentView } from "../bindings";
 import { useCommandQuery } from "../app/query";
 import { useOrganisationZone } from "../app/organisation";
+import { DataTable } from "../components/DataTable";
 import { formatAmount, formatDate, formatInstant, formatMoney, formatTotalWithBase, todayIn } from "../lib/format";
 
 /**
@@ -10,6 +12,30 @@ import { formatAmount, formatDate, formatInstant, formatMoney, formatTotalWithBa
 export function today(now: Date = new Date(), zone: string | null = null): string {
   return todayIn(zone, now);
 }
+
+const dueColumns: ColumnDef<DueTotalView, unknown>[] = [
+  { header: "Currency", id: "currency", cell: ({ row }) => row.original.currencyCode ?? "—" },
+  {
+    header: "Due",
+    id: "due",
+    meta: { amount: true },
+    cell: ({ row: { original: r } }) => (
+      <>
+        {formatMoney(r.due)} <span className="muted">({r.dueCount})</span>
+      </>
+    ),
+  },
+  {
+    header: "Overdue",
+    id: "overdue",
+    meta: { amount: true },
+    cell: ({ row: { original: r } }) => (
+      <span className={r.overdueCount > 0 ? "error" : undefined}>
+        {formatMoney(r.overdue)} <span className="muted">({r.overdueCount})</span>
+      </span>
+    ),
+  },
+];
 
 function DueTable({ title, rows, testId, total, baseCurrency }: { title: string; rows: DueTotalView[]; testId: string; total?: string | null | undefined; baseCurrency?: string | null | undefined }) {
   return (
@@ -23,28 +49,7 @@ function DueTable({ title, rows, testId, total, baseCurrency }: { title: string;
       {rows.length === 0 ? (
         <p className="muted">Nothing outstanding.</p>
       ) : (
-        <table className="data-table">
-          <thead>
-            <tr>
-              <th scope="col">Currency</th>
-              <th scope="col">Due</th>
-              <th scope="col">Overdue</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.currencyCode ?? ""}>
-                <td>{r.currencyCode ?? "—"}</td>
-                <td>
-                  {formatMoney(r.due)} <span className="muted">({r.dueCount})</span>
-                </td>
-                <td className={r.overdueCount > 0 ? "error" : undefined}>
-                  {formatMoney(r.overdue)} <span className="muted">({r.overdueCount})</span>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable data={rows} columns={dueColumns} label={title} rowKey={(r) => r.currencyCode ?? ""} />
       )}
     </div>
   );
@@ -110,22 +115,16 @@ export function DashboardFigures({ tenantId, onOpenRecord }: { tenantId: string;
       {d.cash.length === 0 ? (
         <p className="muted">No bank accounts.</p>
       ) : (
-        <table className="data-table" data-testid="dashboard-cash">
-          <thead>
-            <tr>
-              <th scope="col">Bank account</th>
-              <th scope="col">Balance</th>
-            </tr>
-          </thead>
-          <tbody>
-            {d.cash.map((a) => (
-              <tr key={a.xeroId}>
-                <td>{a.name ?? a.code ?? a.xeroId}</td>
-                <td>{formatAmount(d.baseCurrency, a.balance)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          data={d.cash}
+          columns={[
+            { header: "Bank account", id: "name", cell: ({ row }) => row.original.name ?? row.original.code ?? row.original.xeroId },
+            { header: "Balance", id: "balance", meta: { amount: true }, cell: ({ row }) => formatAmount(d.baseCurrency, row.original.balance) },
+          ]}
+          label="Cash position"
+          testId="dashboard-cash"
+          rowKey={(a) => a.xeroId}
+        />
       )}
 
       <h2>Receivables and payables</h2>
@@ -139,36 +138,30 @@ export function DashboardFigures({ tenantId, onOpenRecord }: { tenantId: string;
       {d.recent.length === 0 ? (
         <p className="muted">No documents yet.</p>
       ) : (
-        <table className="data-table" data-testid="dashboard-recent">
-          <thead>
-            <tr>
-              <th scope="col">Document</th>
-              <th scope="col">Contact</th>
-              <th scope="col">Total</th>
-              <th scope="col">Changed</th>
-            </tr>
-          </thead>
-          <tbody>
-            {d.recent.map((r) => (
-              <tr key={`${r.kind}-${r.document.xeroId}`}>
-                <td>
-                  <button
-                    type="button"
-                    className="link"
-                    onClick={() =>
-                      onOpenRecord?.({ entity: r.kind === "bankTransactions" ? "bankTransaction" : "invoice", xeroId: r.document.xeroId, label: label(r) })
-                    }
-                  >
-                    {kindName(r)} {label(r)}
-                  </button>
-                </td>
-                <td>{r.document.contactName ?? "—"}</td>
-                <td>{formatTotalWithBase(r.document)}</td>
-                <td>{formatInstant(r.document.updatedUtc, zone)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          data={d.recent}
+          columns={[
+            {
+              header: "Document",
+              id: "document",
+              cell: ({ row: { original: r } }) => (
+                <button
+                  type="button"
+                  className="link"
+                  onClick={() => onOpenRecord?.({ entity: r.kind === "bankTransactions" ? "bankTransaction" : "invoice", xeroId: r.document.xeroId, label: label(r) })}
+                >
+                  {kindName(r)} {label(r)}
+                </button>
+              ),
+            },
+            { header: "Contact", id: "contact", cell: ({ row }) => row.original.document.contactName ?? "—" },
+            { header: "Total", id: "total", meta: { amount: true }, cell: ({ row }) => formatTotalWithBase(row.original.document) },
+            { header: "Changed", id: "changed", cell: ({ row }) => formatInstant(row.original.document.updatedUtc, zone) },
+          ]}
+          label="Recent activity"
+          testId="dashboard-recent"
+          rowKey={(r) => `${r.kind}-${r.document.xeroId}`}
+        />
       )}
     </div>
   );

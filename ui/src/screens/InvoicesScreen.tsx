@@ -1,7 +1,9 @@
 import { useMemo, useState } from "react";
-import { commands, type AnomalyRecordView, type DrillView, type ReportRequest } from "../bindings";
+import type { ColumnDef } from "@tanstack/react-table";
+import { commands, type AnomalyRecordView, type DrillView, type ReportRequest, type ReportRowView } from "../bindings";
 import { useOrganisation } from "../app/organisation";
 import { useCommandQuery } from "../app/query";
+import { DataTable } from "../components/DataTable";
 import { DrillPanel } from "../components/DrillPanel";
 import { EmptyState } from "../components/EmptyState";
 import { formatMoney, todayIn } from "../lib/format";
@@ -69,36 +71,31 @@ export function InvoicesScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyReco
               );
             })}
           </div>
-          <table className="data-table">
-            <thead>
-              <tr>
-                <th scope="col">Contact</th>
-                {view.columns.map((c) => (
-                  <th key={c.label} scope="col" className="amount">
-                    {c.label}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {s.rows.map((r, ri) => (
-                <tr key={ri}>
-                  <th scope="row">{r.label}</th>
-                  {r.cells.map((c, i) => (
-                    <td key={i} className="amount">
-                      {c.amount && c.amount !== "0" && !/^-?0(\.0+)?$/.test(c.amount) && c.drill ? (
-                        <button type="button" className="link" onClick={() => c.drill && setOpen({ for: request, title: `${r.label} · ${view.columns[i]?.label ?? ""}`, drill: c.drill })}>
-                          {formatMoney(c.amount)}
-                        </button>
-                      ) : (
-                        formatMoney(c.amount)
-                      )}
-                    </td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            data={s.rows}
+            columns={[
+              { header: "Contact", id: "contact", meta: { rowHeader: true }, cell: ({ row }) => row.original.label },
+              ...view.columns.map(
+                (col, i): ColumnDef<ReportRowView, unknown> => ({
+                  header: col.label,
+                  id: `c${i}`,
+                  meta: { amount: true },
+                  cell: ({ row: { original: r } }) => {
+                    const c = r.cells[i];
+                    if (!c) return null;
+                    return c.amount && !/^-?0(\.0+)?$/.test(c.amount) && c.drill ? (
+                      <button type="button" className="link" onClick={() => c.drill && setOpen({ for: request, title: `${r.label} · ${col.label}`, drill: c.drill })}>
+                        {formatMoney(c.amount)}
+                      </button>
+                    ) : (
+                      formatMoney(c.amount)
+                    );
+                  },
+                }),
+              ),
+            ]}
+            label={`${s.title}, by contact`}
+          />
         </div>
       ))}
       {view && view.notes.length > 0 && <p className="muted">{view.notes.join(" ")}</p>}

@@ -2,6 +2,7 @@ import { useState } from "react";
 import { commands, events, type FirstSyncView, type SyncProgressView } from "../bindings";
 import { useEvent } from "../app/useEvent";
 import { useCommandQuery } from "../app/query";
+import { DataTable } from "../components/DataTable";
 import { useOrganisationZone } from "../app/organisation";
 import { formatInstant } from "../lib/format";
 
@@ -68,29 +69,27 @@ export function SyncStatusPanel({ tenantId }: { tenantId: string }) {
             </ul>
           )}
           {status.streams.length > 0 && (
-            <table className="data-table" data-testid="sync-streams">
-              <thead>
-                <tr>
-                  <th scope="col">Stream</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Records</th>
-                  <th scope="col">Up to</th>
-                </tr>
-              </thead>
-              <tbody>
-                {status.streams.map((s) => (
-                  <tr key={s.stream}>
-                    <td>{s.stream}</td>
-                    <td className={s.lastError ? "error" : undefined}>
+            <DataTable
+              data={status.streams}
+              columns={[
+                { header: "Stream", accessorKey: "stream" },
+                {
+                  header: "State",
+                  id: "state",
+                  cell: ({ row: { original: s } }) => (
+                    <span className={s.lastError ? "error" : undefined}>
                       {s.status}
                       {s.lastError ? `: ${s.lastError}` : ""}
-                    </td>
-                    <td>{s.records.toLocaleString()}</td>
-                    <td>{formatInstant(s.watermark, zone)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+                    </span>
+                  ),
+                },
+                { header: "Records", id: "records", meta: { amount: true }, cell: ({ row }) => row.original.records.toLocaleString() },
+                { header: "Up to", id: "watermark", cell: ({ row }) => formatInstant(row.original.watermark, zone) },
+              ]}
+              label="Streams"
+              testId="sync-streams"
+              rowKey={(s) => s.stream}
+            />
           )}
         </>
       )}

@@ -2,6 +2,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { commands, type ApiError, type ScopeGrantView, type XeroAppView } from "../bindings";
 import { settle, useCommandQuery } from "../app/query";
+import { DataTable } from "../components/DataTable";
 
 /** What a scope lets Ledgerkeep do, and what the owner loses without it, in an owner's words. */
 type ScopeWords = { name: string; enables: string; cost: string | null };
@@ -261,43 +262,54 @@ export function XeroAppSection() {
       {app && app.scopeGrants.length > 0 && (
         <>
           <h3>What Ledgerkeep may read in Xero</h3>
-          <table className="data-table" data-testid="xero-scopes">
-            <caption className="muted">The permissions (scopes) asked for when you sign in to Xero</caption>
-            <thead>
-              <tr>
-                <th scope="col">Permission</th>
-                <th scope="col">Status</th>
-                <th scope="col">What it lets Ledgerkeep do</th>
-              </tr>
-            </thead>
-            <tbody>
-              {app.scopeGrants.map((g) => {
-                const words = scopeWords(g);
-                const status = GRANT_WORDS[g.grant];
-                return (
-                  <tr key={g.scope} data-testid="xero-scope" data-scope={g.scope} data-grant={g.grant}>
-                    <th scope="row">
-                      {words.name}
-                      <br />
-                      <code className="muted">{g.scope}</code>
-                    </th>
-                    <td>
-                      <span className={`badge ${status.badge}`}>{status.text}</span>
-                      {g.lacking.length > 0 && <div className="muted">Missing for {g.lacking.join(", ")}</div>}
-                    </td>
-                    <td>
+          <DataTable
+            data={app.scopeGrants}
+            columns={[
+              {
+                header: "Permission",
+                id: "scope",
+                meta: { rowHeader: true },
+                cell: ({ row: { original: g } }) => (
+                  <>
+                    {scopeWords(g).name}
+                    <br />
+                    <code className="muted">{g.scope}</code>
+                  </>
+                ),
+              },
+              {
+                header: "Status",
+                id: "status",
+                cell: ({ row: { original: g } }) => (
+                  <>
+                    <span className={`badge ${GRANT_WORDS[g.grant].badge}`}>{GRANT_WORDS[g.grant].text}</span>
+                    {g.lacking.length > 0 && <div className="muted">Missing for {g.lacking.join(", ")}</div>}
+                  </>
+                ),
+              },
+              {
+                header: "What it lets Ledgerkeep do",
+                id: "enables",
+                cell: ({ row: { original: g } }) => {
+                  const words = scopeWords(g);
+                  return (
+                    <>
                       {words.enables}
                       {g.grant === "notGranted" && words.cost && (
                         <div data-testid="xero-scope-cost">
                           <strong>Not granted:</strong> {words.cost}
                         </div>
                       )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+                    </>
+                  );
+                },
+              },
+            ]}
+            caption="The permissions (scopes) asked for when you sign in to Xero"
+            testId="xero-scopes"
+            rowKey={(g) => g.scope}
+            rowProps={(g) => ({ "data-testid": "xero-scope", "data-scope": g.scope, "data-grant": g.grant })}
+          />
           {app.scopeGrants.some((g) => g.grant === "unknown") && (
             <p className="muted">The keyring could not be read, so what Xero granted is not known.</p>
           )}
