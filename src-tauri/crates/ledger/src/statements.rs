@@ -268,7 +268,9 @@ fn positive_zero(mut d: Decimal) -> Decimal {
     d
 }
 
-fn shown(d: Decimal, negate: bool) -> Decimal {
+/// A net (debit positive) as a figure shows it: negated where the figure is
+/// a credit balance shown positive, and never a negative zero.
+pub fn shown(d: Decimal, negate: bool) -> Decimal {
     positive_zero(if negate { -d } else { d })
 }
 

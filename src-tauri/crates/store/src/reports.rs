@@ -34,28 +34,7 @@ pub struct AccountInfo {
     pub currency_code: Option<String>,
 }
 
-/// The debits and credits posted to one account over one period.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AccountMovement {
-    pub key: String,
-    pub code: Option<String>,
-    pub name: Option<String>,
-    pub account_type: Option<String>,
-    pub class: Option<AccountClass>,
-    /// The sum of the positive net amounts.
-    pub debit: Decimal,
-    /// The sum of the negative net amounts, as a positive number.
-    pub credit: Decimal,
-    /// How many journal lines.
-    pub lines: u64,
-}
-
-impl AccountMovement {
-    /// Debits less credits: the balance's movement, debit positive.
-    pub fn net(&self) -> Decimal {
-        self.debit - self.credit
-    }
-}
+pub use ledgerkeep_ledger::AccountMovement;
 
 /// A period of the general ledger: journals dated from `from` (inclusive;
 /// `None` = since the beginning) to `to` (inclusive), `YYYY-MM-DD`.

@@ -13,14 +13,14 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use ledgerkeep_domain::reports::{financial_year_start, AccountClass};
-use ledgerkeep_domain::xero_report::{
-    add_figure, compare, parse_report, Figure, FigureKey, FigureOutOfRange, Figures, TotalLine,
-    XeroReportKind,
-};
+use ledgerkeep_domain::xero_report::{compare, parse_report, FigureKey, Figures, XeroReportKind};
 use ledgerkeep_domain::{EntityKind, Money};
+use ledgerkeep_ledger::statements::{
+    self, Behind, Heading, Line, LineSide, Row, Span, Statement, StatementKind, StatementOverflow,
+    YearEnd,
+};
 use ledgerkeep_ledger::NotVisibleKind;
-use ledgerkeep_store::reports::{AccountMovement, LedgerLineFilter, LedgerPeriod, LineSign};
+use ledgerkeep_store::reports::{LedgerLineFilter, LedgerPeriod, LineSign};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -327,11 +327,7 @@ fn ymd(d: NaiveDate) -> String {
 }
 
 /// A checked period: `from` present for the reports over a period.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Period {
-    from: Option<NaiveDate>,
-    to: NaiveDate,
-}
+pub(crate) type Period = Span;
 
 impl ReportRequest {
     pub(crate) fn periods(&self) -> Result<Vec<Period>, ApiError> {
@@ -373,43 +369,6 @@ fn positive_zero(mut d: Decimal) -> Decimal {
     d
 }
 
-fn shown(d: Decimal, negate: bool) -> Money {
-    Money::new(positive_zero(if negate { -d } else { d }))
-}
-
-fn total_cell(d: Decimal) -> ReportCellView {
-    ReportCellView {
-        amount: Some(Money::new(positive_zero(d))),
-        drill: None,
-    }
-}
-
-fn row(label: impl Into<String>, cells: Vec<ReportCellView>) -> ReportRowView {
-    ReportRowView {
-        label: label.into(),
-        code: None,
-        cells,
-    }
-}
-
-/// Adds decimals; a report never overflows 28 digits in practice, but if it
-/// did the owner gets a sentence, not a wrong figure.
-fn sum(values: impl IntoIterator<Item = Decimal>) -> Result<Decimal, ApiError> {
-    values.into_iter().try_fold(Decimal::ZERO, |a, b| {
-        a.checked_add(b)
-            .ok_or_else(|| ApiError::internal("A report total is too large to show."))
-    })
-}
-
-/// One account row across the columns, from its movement in each column's period.
-struct AccountLine {
-    key: String,
-    code: Option<String>,
-    name: String,
-    account_type: Option<String>,
-    class: AccountClass,
-}
-
 fn label_of(code: &Option<String>, name: &str) -> String {
     match code {
         Some(c) if !c.is_empty() => format!("{c} {name}"),
@@ -417,123 +376,18 @@ fn label_of(code: &Option<String>, name: &str) -> String {
     }
 }
 
-/// Every account that moved in any of the periods, by class, in code order.
-fn accounts_in(movements: &[BTreeMap<String, AccountMovement>]) -> Vec<AccountLine> {
-    let mut seen: BTreeMap<String, AccountLine> = BTreeMap::new();
-    for m in movements.iter().flat_map(|p| p.values()) {
-        if seen.contains_key(&m.key) {
-            continue;
-        }
-        let Some(class) = m.class else { continue };
-        seen.insert(
-            m.key.clone(),
-            AccountLine {
-                key: m.key.clone(),
-                code: m.code.clone(),
-                name: m.name.clone().unwrap_or_else(|| m.key.clone()),
-                account_type: m.account_type.clone(),
-                class,
-            },
-        );
-    }
-    let mut lines: Vec<AccountLine> = seen.into_values().collect();
-    lines.sort_by(|a, b| {
-        (a.code.is_none(), &a.code, &a.name).cmp(&(b.code.is_none(), &b.code, &b.name))
-    });
-    lines
-}
-
 /// The message when a figure is beyond a decimal's range.
 const OUT_OF_RANGE: &str =
     "A report figure is too large to show: an amount in the books is out of range. Check the largest amounts in Xero.";
 
-fn out_of_range() -> ApiError {
+fn out_of_range(_: StatementOverflow) -> ApiError {
     ApiError::internal(OUT_OF_RANGE)
 }
 
-/// An account's net movement (debit positive), checked.
-fn net(m: &AccountMovement) -> Result<Decimal, ApiError> {
-    m.debit.checked_sub(m.credit).ok_or_else(out_of_range)
-}
-
-fn net_of(m: &BTreeMap<String, AccountMovement>, key: &str) -> Result<Decimal, ApiError> {
-    m.get(key).map_or(Ok(Decimal::ZERO), net)
-}
-
-/// A section of account rows: each cell the account's net in the column's
-/// ledger period, negated for credit-balance classes, with its drill.
-fn account_section(
-    title: &str,
-    accounts: &[&AccountLine],
-    movements: &[BTreeMap<String, AccountMovement>],
-    drill_periods: &[LedgerPeriod],
-    total_label: &str,
-) -> Result<ReportSectionView, ApiError> {
-    let mut rows = Vec::new();
-    let mut totals = vec![Decimal::ZERO; movements.len()];
-    for a in accounts {
-        let negate = a.class.shown_negated();
-        let mut cells = Vec::new();
-        for (i, m) in movements.iter().enumerate() {
-            let value = net_of(m, &a.key)?;
-            let figure = if negate { -value } else { value };
-            totals[i] = sum([totals[i], figure])?;
-            cells.push(ReportCellView {
-                amount: Some(shown(value, negate)),
-                drill: Some(DrillView::Ledger(LedgerDrillView {
-                    account: a.key.clone(),
-                    from: drill_periods[i].from.clone(),
-                    to: drill_periods[i].to.clone(),
-                    sign: None,
-                    negate,
-                })),
-            });
-        }
-        rows.push(ReportRowView {
-            label: label_of(&a.code, &a.name),
-            code: a.code.clone(),
-            cells,
-        });
-    }
-    Ok(ReportSectionView {
-        title: title.to_owned(),
-        rows,
-        total: Some(row(
-            total_label,
-            totals.into_iter().map(total_cell).collect(),
-        )),
-    })
-}
-
-fn section_totals(s: &ReportSectionView, n: usize) -> Vec<Decimal> {
-    (0..n)
-        .map(|i| {
-            s.total
-                .as_ref()
-                .and_then(|t| t.cells.get(i))
-                .and_then(|c| c.amount)
-                .map_or(Decimal::ZERO, |m| m.as_decimal())
-        })
-        .collect()
-}
-
-/// `f` of each pair of `a` and `b` (a checked sum or difference); a result
-/// out of range is an error for the owner, not a panic.
-fn combine(
-    a: &[Decimal],
-    b: &[Decimal],
-    f: impl Fn(Decimal, Decimal) -> Option<Decimal>,
-) -> Result<Vec<Decimal>, ApiError> {
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| f(*x, *y).ok_or_else(out_of_range))
-        .collect()
-}
-
-fn ledger_period(from: Option<NaiveDate>, to: NaiveDate) -> LedgerPeriod {
+fn ledger_span(s: &Span) -> LedgerPeriod {
     LedgerPeriod {
-        from: from.map(ymd),
-        to: ymd(to),
+        from: s.from.map(ymd),
+        to: ymd(s.to),
     }
 }
 
@@ -542,6 +396,15 @@ struct Org {
     currency: Option<String>,
     fy_end_day: u32,
     fy_end_month: u32,
+}
+
+impl Org {
+    fn year_end(&self) -> YearEnd {
+        YearEnd {
+            day: self.fy_end_day,
+            month: self.fy_end_month,
+        }
+    }
 }
 
 async fn org(ctx: &AppContext, tenant: &str) -> Result<Org, ApiError> {
@@ -572,23 +435,25 @@ pub async fn run_report(ctx: &AppContext, req: ReportRequest) -> Result<ReportVi
         _ => {}
     }
     let org = org(ctx, tenant).await?;
-    let mut view = match req.kind {
-        ReportKind::ProfitAndLoss => profit_and_loss(ctx, tenant, &periods, basis).await?,
-        ReportKind::BalanceSheet => balance_sheet(ctx, tenant, &org, &periods).await?,
-        ReportKind::TrialBalance => trial_balance(ctx, tenant, &org, &periods).await?,
-        ReportKind::AgedReceivables => {
-            let as_at = periods.first().map(|p| p.to);
-            super::aged::aged_report(ctx, tenant, "ACCREC", as_at, periods.len()).await?
+    let (mut view, statement) = match statement_kind(req.kind) {
+        Some(kind) => {
+            let st = statement(ctx, tenant, &org, kind, basis, &periods).await?;
+            (statement_view(&st, basis, &periods), Some(st))
         }
-        ReportKind::AgedPayables => {
+        None => {
+            let doc_type = match req.kind {
+                ReportKind::AgedPayables => "ACCPAY",
+                _ => "ACCREC",
+            };
             let as_at = periods.first().map(|p| p.to);
-            super::aged::aged_report(ctx, tenant, "ACCPAY", as_at, periods.len()).await?
+            let view =
+                super::aged::aged_report(ctx, tenant, doc_type, as_at, periods.len()).await?;
+            (view, None)
         }
-        ReportKind::CashSummary => cash_summary(ctx, tenant, &periods).await?,
     };
     view.notes
         .extend(not_visible_notes(ctx, tenant, req.kind, &periods[0]).await);
-    view.xero = xero_comparison(ctx, tenant, &view, &periods[0]).await;
+    view.xero = xero_comparison(ctx, tenant, &view, statement.as_ref(), &periods[0]).await;
     view.organisation = org.name;
     if view.currency.is_none()
         && !matches!(
@@ -600,6 +465,41 @@ pub async fn run_report(ctx: &AppContext, req: ReportRequest) -> Result<ReportVi
     }
     crate::ops::report_readiness::explain(ctx, tenant, &mut view).await?;
     Ok(view)
+}
+
+/// The core's statement for a report (the aged reports are not statements).
+fn statement_kind(kind: ReportKind) -> Option<StatementKind> {
+    match kind {
+        ReportKind::ProfitAndLoss => Some(StatementKind::ProfitAndLoss),
+        ReportKind::BalanceSheet => Some(StatementKind::BalanceSheet),
+        ReportKind::TrialBalance => Some(StatementKind::TrialBalance),
+        ReportKind::CashSummary => Some(StatementKind::CashSummary),
+        ReportKind::AgedReceivables | ReportKind::AgedPayables => None,
+    }
+}
+
+/// Reads the movements the statement needs (the cash basis's for a cash
+/// profit and loss) and has the core make it.
+async fn statement(
+    ctx: &AppContext,
+    tenant: &str,
+    org: &Org,
+    kind: StatementKind,
+    basis: ReportBasis,
+    periods: &[Period],
+) -> Result<Statement, ApiError> {
+    let year_end = org.year_end();
+    let read: Vec<LedgerPeriod> = statements::spans(kind, periods, year_end)
+        .iter()
+        .map(ledger_span)
+        .collect();
+    let movements = match (kind, basis) {
+        (StatementKind::ProfitAndLoss, ReportBasis::Cash) => {
+            super::cash_basis::cash_movements(ctx, tenant, &read).await?
+        }
+        _ => ctx.store().account_movements(tenant, &read).await?,
+    };
+    statements::statement(kind, periods, year_end, &movements).map_err(out_of_range)
 }
 
 /// A sentence for each kind of posting Xero's API cannot show that the
@@ -689,576 +589,140 @@ pub(crate) fn empty_view(kind: ReportKind, basis: ReportBasis, title: &str) -> R
 const GL_NOTE: &str =
     "Computed from the general ledger that Ledgerkeep rebuilds from the documents last synced.";
 
-async fn profit_and_loss(
-    ctx: &AppContext,
-    tenant: &str,
-    periods: &[Period],
-    basis: ReportBasis,
-) -> Result<ReportView, ApiError> {
-    let ledger: Vec<LedgerPeriod> = periods
+/// A statement's row as the owner reads it.
+fn line_label(line: &Line) -> String {
+    match line {
+        Line::Account(a) => label_of(&a.code, &a.name),
+        Line::CurrentYearEarnings => "Current year earnings".to_owned(),
+        Line::EarlierYearsEarnings => "Earlier years' earnings".to_owned(),
+        Line::OpeningBalance => "Opening balance".to_owned(),
+        Line::CashReceived => "Cash received".to_owned(),
+        Line::CashSpent => "Cash spent".to_owned(),
+        Line::ClosingBalance => "Closing balance".to_owned(),
+        Line::Total(t) => t.label().to_owned(),
+        Line::GrandTotal => "Total".to_owned(),
+    }
+}
+
+fn heading_title(heading: &Heading) -> String {
+    match heading {
+        Heading::Income => "Income".to_owned(),
+        Heading::CostOfSales => "Cost of sales".to_owned(),
+        Heading::OtherIncome => "Other income".to_owned(),
+        Heading::OperatingExpenses => "Operating expenses".to_owned(),
+        Heading::Assets => "Assets".to_owned(),
+        Heading::Liabilities => "Liabilities".to_owned(),
+        Heading::Equity => "Equity".to_owned(),
+        Heading::Revenue => "Revenue".to_owned(),
+        Heading::Expenses => "Expenses".to_owned(),
+        Heading::Bank(a) => label_of(&a.code, &a.name),
+    }
+}
+
+fn drill_of(b: &Behind) -> DrillView {
+    DrillView::Ledger(LedgerDrillView {
+        account: b.account.clone(),
+        from: b.span.from.map(ymd),
+        to: ymd(b.span.to),
+        sign: b.side.map(|s| match s {
+            LineSide::Debits => DrillSign::Debits,
+            LineSide::Credits => DrillSign::Credits,
+        }),
+        negate: b.negate,
+    })
+}
+
+fn row_view(r: &Row) -> ReportRowView {
+    ReportRowView {
+        label: line_label(&r.line),
+        code: match &r.line {
+            Line::Account(a) => a.code.clone(),
+            _ => None,
+        },
+        cells: r
+            .cells
+            .iter()
+            .map(|c| ReportCellView {
+                amount: c.amount.map(Money::new),
+                drill: c.behind.as_ref().map(drill_of),
+            })
+            .collect(),
+    }
+}
+
+/// The report view of a statement: its rows and sections worded, its
+/// columns headed, and what the owner should know of how it was made.
+fn statement_view(st: &Statement, basis: ReportBasis, periods: &[Period]) -> ReportView {
+    let (kind, basis, title) = match st.kind {
+        StatementKind::ProfitAndLoss => (ReportKind::ProfitAndLoss, basis, "Profit and loss"),
+        StatementKind::BalanceSheet => (
+            ReportKind::BalanceSheet,
+            ReportBasis::Accrual,
+            "Balance sheet",
+        ),
+        StatementKind::TrialBalance => (
+            ReportKind::TrialBalance,
+            ReportBasis::Accrual,
+            "Trial balance",
+        ),
+        StatementKind::CashSummary => (ReportKind::CashSummary, ReportBasis::Cash, "Cash summary"),
+    };
+    let mut view = empty_view(kind, basis, title);
+    view.columns = match st.kind {
+        StatementKind::ProfitAndLoss | StatementKind::CashSummary => {
+            periods.iter().map(ReportColumnView::of_period).collect()
+        }
+        StatementKind::BalanceSheet => periods
+            .iter()
+            .map(|p| ReportColumnView::as_at(p.to))
+            .collect(),
+        StatementKind::TrialBalance => periods
+            .iter()
+            .flat_map(|p| [true, false].map(|debit| ReportColumnView::side(debit, p.to)))
+            .collect(),
+    };
+    view.sections = st
+        .sections
         .iter()
-        .map(|p| ledger_period(p.from, p.to))
+        .map(|s| ReportSectionView {
+            title: heading_title(&s.heading),
+            rows: s.rows.iter().map(row_view).collect(),
+            total: s.total.as_ref().map(row_view),
+        })
         .collect();
-    let movements = match basis {
-        ReportBasis::Accrual => ctx.store().account_movements(tenant, &ledger).await?,
-        ReportBasis::Cash => super::cash_basis::cash_movements(ctx, tenant, &ledger).await?,
-    };
-    let accounts = accounts_in(&movements);
-    let of_type = |pred: &dyn Fn(&AccountLine) -> bool| -> Vec<&AccountLine> {
-        accounts.iter().filter(|a| pred(a)).collect()
-    };
-    let is_type = |a: &AccountLine, t: &str| a.account_type.as_deref() == Some(t);
-    let income = of_type(&|a| a.class == AccountClass::Revenue && !is_type(a, "OTHERINCOME"));
-    let other_income = of_type(&|a| a.class == AccountClass::Revenue && is_type(a, "OTHERINCOME"));
-    let cost_of_sales = of_type(&|a| a.class == AccountClass::Expense && is_type(a, "DIRECTCOSTS"));
-    let expenses = of_type(&|a| a.class == AccountClass::Expense && !is_type(a, "DIRECTCOSTS"));
-    let n = periods.len();
-    let s_income = account_section("Income", &income, &movements, &ledger, TOTAL_INCOME)?;
-    let s_cos = account_section(
-        "Cost of sales",
-        &cost_of_sales,
-        &movements,
-        &ledger,
-        TOTAL_COST_OF_SALES,
-    )?;
-    let s_other = account_section(
-        "Other income",
-        &other_income,
-        &movements,
-        &ledger,
-        TOTAL_OTHER_INCOME,
-    )?;
-    let s_exp = account_section(
-        "Operating expenses",
-        &expenses,
-        &movements,
-        &ledger,
-        TOTAL_OPERATING_EXPENSES,
-    )?;
-    let gross = combine(
-        &section_totals(&s_income, n),
-        &section_totals(&s_cos, n),
-        Decimal::checked_sub,
-    )?;
-    let net = combine(
-        &combine(&gross, &section_totals(&s_other, n), Decimal::checked_add)?,
-        &section_totals(&s_exp, n),
-        Decimal::checked_sub,
-    )?;
-    let mut view = empty_view(ReportKind::ProfitAndLoss, basis, "Profit and loss");
-    view.columns = periods.iter().map(ReportColumnView::of_period).collect();
-    view.sections = [s_income, s_cos, s_other, s_exp]
-        .into_iter()
-        .filter(|s| !s.rows.is_empty())
-        .collect();
-    view.summary = vec![
-        row(GROSS_PROFIT, gross.into_iter().map(total_cell).collect()),
-        row(NET_PROFIT, net.into_iter().map(total_cell).collect()),
-    ];
-    view.notes = match basis {
-        ReportBasis::Accrual => vec![
+    view.summary = st.summary.iter().map(row_view).collect();
+    view.notes = match (st.kind, basis) {
+        (StatementKind::ProfitAndLoss, ReportBasis::Accrual) => vec![
             "Accrual basis: income and expenses count when invoiced or billed.".to_owned(),
             GL_NOTE.to_owned(),
         ],
-        ReportBasis::Cash => vec![
+        (StatementKind::ProfitAndLoss, ReportBasis::Cash) => vec![
             "Cash basis: an invoice's or bill's lines count when it is paid, in proportion to each payment, credit note or prepayment that settles it, on that day; spend and receive money, prepayments and manual journals count as posted.".to_owned(),
             GL_NOTE.to_owned(),
             "A figure's journal lines are listed as posted, on the accrual basis.".to_owned(),
         ],
+        (StatementKind::BalanceSheet, _) => vec![
+            "Accrual basis.".to_owned(),
+            GL_NOTE.to_owned(),
+            format!(
+                "Current year earnings run from the start of the financial year ({}).",
+                st.year_starts.first().map(|d| ymd(*d)).unwrap_or_default()
+            ),
+        ],
+        (StatementKind::TrialBalance, _) => vec![
+            "Accrual basis.".to_owned(),
+            GL_NOTE.to_owned(),
+            "Revenue and expense accounts show the financial year to date; earlier years' \
+             earnings are shown under equity."
+                .to_owned(),
+        ],
+        (StatementKind::CashSummary, _) => vec![
+            "Cash basis: money in and out of the bank accounts, transfers between them included."
+                .to_owned(),
+            GL_NOTE.to_owned(),
+        ],
     };
-    Ok(view)
-}
-
-/// The earnings of the financial year holding `to` (from its start) and of
-/// every earlier year, for the balance sheet and the trial balance.
-struct Earnings {
-    /// For each column: the year's start, the current year's P&L net (debit
-    /// positive) and the earlier years'.
-    year_start: Vec<NaiveDate>,
-    current: Vec<Decimal>,
-    earlier: Vec<Decimal>,
-}
-
-async fn earnings_and_balances(
-    ctx: &AppContext,
-    tenant: &str,
-    org: &Org,
-    periods: &[Period],
-) -> Result<
-    (
-        Vec<BTreeMap<String, AccountMovement>>,
-        Vec<BTreeMap<String, AccountMovement>>,
-        Earnings,
-    ),
-    ApiError,
-> {
-    // Per column: everything to date, and the current financial year to date.
-    let mut ledger = Vec::new();
-    let mut year_start = Vec::new();
-    for p in periods {
-        let start = financial_year_start(p.to, org.fy_end_day, org.fy_end_month);
-        year_start.push(start);
-        ledger.push(ledger_period(None, p.to));
-        ledger.push(ledger_period(Some(start), p.to));
-    }
-    let all = ctx.store().account_movements(tenant, &ledger).await?;
-    let mut to_date = Vec::new();
-    let mut this_year = Vec::new();
-    for (i, m) in all.into_iter().enumerate() {
-        if i % 2 == 0 {
-            to_date.push(m);
-        } else {
-            this_year.push(m);
-        }
-    }
-    let pl = |m: &BTreeMap<String, AccountMovement>| {
-        sum(m
-            .values()
-            .filter(|a| a.class.is_some_and(AccountClass::is_profit_and_loss))
-            .map(net)
-            .collect::<Result<Vec<_>, _>>()?)
-    };
-    let mut current = Vec::new();
-    let mut earlier = Vec::new();
-    for (all, year) in to_date.iter().zip(&this_year) {
-        let c = pl(year)?;
-        current.push(c);
-        earlier.push(pl(all)?.checked_sub(c).ok_or_else(out_of_range)?);
-    }
-    Ok((
-        to_date,
-        this_year,
-        Earnings {
-            year_start,
-            current,
-            earlier,
-        },
-    ))
-}
-
-async fn balance_sheet(
-    ctx: &AppContext,
-    tenant: &str,
-    org: &Org,
-    periods: &[Period],
-) -> Result<ReportView, ApiError> {
-    let (to_date, _, earnings) = earnings_and_balances(ctx, tenant, org, periods).await?;
-    let ledger: Vec<LedgerPeriod> = periods.iter().map(|p| ledger_period(None, p.to)).collect();
-    let accounts = accounts_in(&to_date);
-    let of = |c: AccountClass| -> Vec<&AccountLine> {
-        accounts.iter().filter(|a| a.class == c).collect()
-    };
-    let n = periods.len();
-    let assets = account_section(
-        "Assets",
-        &of(AccountClass::Asset),
-        &to_date,
-        &ledger,
-        TOTAL_ASSETS,
-    )?;
-    let liabilities = account_section(
-        "Liabilities",
-        &of(AccountClass::Liability),
-        &to_date,
-        &ledger,
-        TOTAL_LIABILITIES,
-    )?;
-    let mut equity = account_section(
-        "Equity",
-        &of(AccountClass::Equity),
-        &to_date,
-        &ledger,
-        TOTAL_EQUITY,
-    )?;
-    // Earnings are credit balances: profit (a negative P&L net) shows positive.
-    equity.rows.push(row(
-        CURRENT_YEAR_EARNINGS,
-        earnings.current.iter().map(|d| total_cell(-*d)).collect(),
-    ));
-    equity.rows.push(row(
-        EARLIER_YEARS_EARNINGS,
-        earnings.earlier.iter().map(|d| total_cell(-*d)).collect(),
-    ));
-    let eq_total = combine(
-        &section_totals(&equity, n),
-        &combine(&earnings.current, &earnings.earlier, Decimal::checked_add)?,
-        Decimal::checked_sub,
-    )?;
-    equity.total = Some(row(
-        TOTAL_EQUITY,
-        eq_total.iter().copied().map(total_cell).collect(),
-    ));
-    let net_assets = combine(
-        &section_totals(&assets, n),
-        &section_totals(&liabilities, n),
-        Decimal::checked_sub,
-    )?;
-    let mut view = empty_view(
-        ReportKind::BalanceSheet,
-        ReportBasis::Accrual,
-        "Balance sheet",
-    );
-    view.columns = periods
-        .iter()
-        .map(|p| ReportColumnView::as_at(p.to))
-        .collect();
-    view.sections = vec![assets, liabilities, equity];
-    view.summary = vec![
-        row(NET_ASSETS, net_assets.into_iter().map(total_cell).collect()),
-        row(TOTAL_EQUITY, eq_total.into_iter().map(total_cell).collect()),
-    ];
-    view.notes = vec![
-        "Accrual basis.".to_owned(),
-        GL_NOTE.to_owned(),
-        format!(
-            "Current year earnings run from the start of the financial year ({}).",
-            earnings
-                .year_start
-                .first()
-                .map(|d| ymd(*d))
-                .unwrap_or_default()
-        ),
-    ];
-    Ok(view)
-}
-
-async fn trial_balance(
-    ctx: &AppContext,
-    tenant: &str,
-    org: &Org,
-    periods: &[Period],
-) -> Result<ReportView, ApiError> {
-    let (to_date, this_year, earnings) = earnings_and_balances(ctx, tenant, org, periods).await?;
-    let accounts = accounts_in(&to_date);
-    let mut sections = Vec::new();
-    let n = periods.len();
-    let mut debits = vec![Decimal::ZERO; n];
-    let mut credits = vec![Decimal::ZERO; n];
-    for (class, title) in [
-        (AccountClass::Asset, "Assets"),
-        (AccountClass::Liability, "Liabilities"),
-        (AccountClass::Equity, "Equity"),
-        (AccountClass::Revenue, "Revenue"),
-        (AccountClass::Expense, "Expenses"),
-    ] {
-        let mut rows = Vec::new();
-        for a in accounts.iter().filter(|a| a.class == class) {
-            let mut cells = Vec::new();
-            for i in 0..n {
-                // Profit-and-loss accounts show the year to date; the rest, all to date.
-                let (m, from) = if class.is_profit_and_loss() {
-                    (&this_year[i], Some(ymd(earnings.year_start[i])))
-                } else {
-                    (&to_date[i], None)
-                };
-                let net = net_of(m, &a.key)?;
-                let drill = |negate| {
-                    Some(DrillView::Ledger(LedgerDrillView {
-                        account: a.key.clone(),
-                        from: from.clone(),
-                        to: ymd(periods[i].to),
-                        sign: None,
-                        negate,
-                    }))
-                };
-                if net.is_sign_negative() && !net.is_zero() {
-                    credits[i] = sum([credits[i], -net])?;
-                    cells.push(ReportCellView {
-                        amount: None,
-                        drill: None,
-                    });
-                    cells.push(ReportCellView {
-                        amount: Some(shown(net, true)),
-                        drill: drill(true),
-                    });
-                } else {
-                    debits[i] = sum([debits[i], net])?;
-                    cells.push(ReportCellView {
-                        amount: Some(shown(net, false)),
-                        drill: drill(false),
-                    });
-                    cells.push(ReportCellView {
-                        amount: None,
-                        drill: None,
-                    });
-                }
-            }
-            rows.push(ReportRowView {
-                label: label_of(&a.code, &a.name),
-                code: a.code.clone(),
-                cells,
-            });
-        }
-        if class == AccountClass::Equity {
-            // Earlier years' profit and loss, folded into equity.
-            let mut cells = Vec::new();
-            for (i, e) in earnings.earlier.iter().enumerate() {
-                if e.is_sign_negative() && !e.is_zero() {
-                    credits[i] = sum([credits[i], -*e])?;
-                    cells.push(ReportCellView {
-                        amount: None,
-                        drill: None,
-                    });
-                    cells.push(total_cell(-*e));
-                } else {
-                    debits[i] = sum([debits[i], *e])?;
-                    cells.push(total_cell(*e));
-                    cells.push(ReportCellView {
-                        amount: None,
-                        drill: None,
-                    });
-                }
-            }
-            rows.push(row(EARLIER_YEARS_EARNINGS, cells));
-        }
-        if !rows.is_empty() {
-            sections.push(ReportSectionView {
-                title: title.to_owned(),
-                rows,
-                total: None,
-            });
-        }
-    }
-    let mut view = empty_view(
-        ReportKind::TrialBalance,
-        ReportBasis::Accrual,
-        "Trial balance",
-    );
-    for p in periods {
-        for debit in [true, false] {
-            view.columns.push(ReportColumnView::side(debit, p.to));
-        }
-    }
-    view.sections = sections;
-    view.summary = vec![row(
-        "Total",
-        debits
-            .iter()
-            .zip(&credits)
-            .flat_map(|(d, c)| [total_cell(*d), total_cell(*c)])
-            .collect(),
-    )];
-    view.notes = vec![
-        "Accrual basis.".to_owned(),
-        GL_NOTE.to_owned(),
-        "Revenue and expense accounts show the financial year to date; earlier years' \
-         earnings are shown under equity."
-            .to_owned(),
-    ];
-    Ok(view)
-}
-
-async fn cash_summary(
-    ctx: &AppContext,
-    tenant: &str,
-    periods: &[Period],
-) -> Result<ReportView, ApiError> {
-    // Per column: before the period (opening), the period, everything to its end (closing).
-    let mut ledger = Vec::new();
-    for p in periods {
-        let from = p.from.unwrap_or(p.to);
-        let before = from.pred_opt().unwrap_or(from);
-        ledger.push(ledger_period(None, before));
-        ledger.push(ledger_period(Some(from), p.to));
-        ledger.push(ledger_period(None, p.to));
-    }
-    let all = ctx.store().account_movements(tenant, &ledger).await?;
-    let banks: Vec<AccountLine> = accounts_in(&all)
-        .into_iter()
-        .filter(|a| a.account_type.as_deref() == Some("BANK"))
-        .collect();
-    let n = periods.len();
-    let mut totals = [
-        vec![Decimal::ZERO; n],
-        vec![Decimal::ZERO; n],
-        vec![Decimal::ZERO; n],
-        vec![Decimal::ZERO; n],
-    ];
-    let mut sections = Vec::new();
-    for b in &banks {
-        let mut rows: [Vec<ReportCellView>; 4] = Default::default();
-        for i in 0..n {
-            let opening = net_of(&all[3 * i], &b.key)?;
-            let moved = all[3 * i + 1].get(&b.key);
-            let received = moved.map_or(Decimal::ZERO, |m| m.debit);
-            let spent = moved.map_or(Decimal::ZERO, |m| m.credit);
-            let closing = net_of(&all[3 * i + 2], &b.key)?;
-            let lp = |k: usize| &ledger[3 * i + k];
-            let drill = |k: usize, sign, negate| {
-                Some(DrillView::Ledger(LedgerDrillView {
-                    account: b.key.clone(),
-                    from: lp(k).from.clone(),
-                    to: lp(k).to.clone(),
-                    sign,
-                    negate,
-                }))
-            };
-            for (j, (value, d)) in [
-                (opening, drill(0, None, false)),
-                (received, drill(1, Some(DrillSign::Debits), false)),
-                (
-                    positive_zero(-spent),
-                    drill(1, Some(DrillSign::Credits), false),
-                ),
-                (closing, drill(2, None, false)),
-            ]
-            .into_iter()
-            .enumerate()
-            {
-                totals[j][i] = sum([totals[j][i], value])?;
-                rows[j].push(ReportCellView {
-                    amount: Some(Money::new(positive_zero(value))),
-                    drill: d,
-                });
-            }
-        }
-        let [opening, received, spent, closing] = rows;
-        sections.push(ReportSectionView {
-            title: label_of(&b.code, &b.name),
-            rows: vec![
-                row("Opening balance", opening),
-                row("Cash received", received),
-                row("Cash spent", spent),
-            ],
-            total: Some(row("Closing balance", closing)),
-        });
-    }
-    let mut view = empty_view(ReportKind::CashSummary, ReportBasis::Cash, "Cash summary");
-    view.columns = periods.iter().map(ReportColumnView::of_period).collect();
-    view.sections = sections;
-    let [opening, received, spent, closing] = totals;
-    view.summary = vec![
-        row(
-            "Opening balance",
-            opening.into_iter().map(total_cell).collect(),
-        ),
-        row(
-            "Cash received",
-            received.into_iter().map(total_cell).collect(),
-        ),
-        row("Cash spent", spent.into_iter().map(total_cell).collect()),
-        row(
-            "Closing balance",
-            closing.into_iter().map(total_cell).collect(),
-        ),
-    ];
-    view.notes = vec![
-        "Cash basis: money in and out of the bank accounts, transfers between them included."
-            .to_owned(),
-        GL_NOTE.to_owned(),
-    ];
-    Ok(view)
-}
-
-const TOTAL_INCOME: &str = "Total income";
-const TOTAL_COST_OF_SALES: &str = "Total cost of sales";
-const TOTAL_OTHER_INCOME: &str = "Total other income";
-const TOTAL_OPERATING_EXPENSES: &str = "Total operating expenses";
-const GROSS_PROFIT: &str = "Gross profit";
-const NET_PROFIT: &str = "Net profit";
-const TOTAL_ASSETS: &str = "Total assets";
-const TOTAL_LIABILITIES: &str = "Total liabilities";
-const TOTAL_EQUITY: &str = "Total equity";
-const NET_ASSETS: &str = "Net assets";
-const CURRENT_YEAR_EARNINGS: &str = "Current year earnings";
-const EARLIER_YEARS_EARNINGS: &str = "Earlier years' earnings";
-
-/// The local report's figures in its first column, as Xero's are read
-/// (`ledgerkeep_domain::xero_report`): accounts by id, the bottom lines by
-/// name. Xero keeps the earlier years' profit in the retained earnings
-/// account, so ours is added to that account (`retained`) where the chart
-/// names one. The trial balance is compared as one net per account (debit
-/// positive) and its totals as the sums of those nets' two sides.
-fn local_figures(view: &ReportView, retained: Option<&str>) -> Result<Figures, FigureOutOfRange> {
-    let mut f = Figures::new();
-    let amount = |r: &ReportRowView, i: usize| -> Option<Decimal> {
-        r.cells
-            .get(i)
-            .and_then(|c| c.amount)
-            .map(|m| m.as_decimal())
-    };
-    let account_of = |r: &ReportRowView| -> Option<String> {
-        r.cells.iter().find_map(|c| match &c.drill {
-            Some(DrillView::Ledger(d)) => Some(d.account.clone()),
-            _ => None,
-        })
-    };
-    let total_of = |label: &str| -> Option<TotalLine> {
-        Some(match label {
-            TOTAL_INCOME => TotalLine::TotalIncome,
-            TOTAL_COST_OF_SALES => TotalLine::TotalCostOfSales,
-            TOTAL_OTHER_INCOME => TotalLine::TotalOtherIncome,
-            TOTAL_OPERATING_EXPENSES => TotalLine::TotalOperatingExpenses,
-            GROSS_PROFIT => TotalLine::GrossProfit,
-            NET_PROFIT => TotalLine::NetProfit,
-            TOTAL_ASSETS => TotalLine::TotalAssets,
-            TOTAL_LIABILITIES => TotalLine::TotalLiabilities,
-            TOTAL_EQUITY => TotalLine::TotalEquity,
-            NET_ASSETS => TotalLine::NetAssets,
-            _ => return None,
-        })
-    };
-    let trial = view.kind == ReportKind::TrialBalance;
-    let rows = view
-        .sections
-        .iter()
-        .flat_map(|s| s.rows.iter().chain(s.total.iter()))
-        .chain(view.summary.iter());
-    for r in rows {
-        let value = if trial {
-            amount(r, 0)
-                .unwrap_or_default()
-                .checked_sub(amount(r, 1).unwrap_or_default())
-                .ok_or_else(|| FigureOutOfRange {
-                    label: r.label.clone(),
-                })?
-        } else {
-            amount(r, 0).unwrap_or_default()
-        };
-        if let Some(id) = account_of(r) {
-            add_figure(&mut f, FigureKey::account(&id), &r.label, value)?;
-        } else if r.label == CURRENT_YEAR_EARNINGS {
-            add_figure(&mut f, FigureKey::CurrentYearEarnings, &r.label, value)?;
-        } else if r.label == EARLIER_YEARS_EARNINGS {
-            match retained {
-                Some(id) => add_figure(&mut f, FigureKey::account(id), &r.label, value)?,
-                None => add_figure(&mut f, FigureKey::EarlierYearsEarnings, &r.label, value)?,
-            }
-        } else if let Some(line) = total_of(&r.label).filter(|_| !trial) {
-            // A line shown twice (the balance sheet's total equity) counts once.
-            f.insert(
-                FigureKey::Total(line),
-                Figure {
-                    label: r.label.clone(),
-                    amount: value,
-                },
-            );
-        }
-    }
-    if trial {
-        let (mut debits, mut credits) = (Decimal::ZERO, Decimal::ZERO);
-        for fig in f.values() {
-            let side = if fig.amount.is_sign_negative() {
-                credits.checked_sub(fig.amount).map(|c| credits = c)
-            } else {
-                debits.checked_add(fig.amount).map(|d| debits = d)
-            };
-            side.ok_or_else(|| FigureOutOfRange {
-                label: if fig.amount.is_sign_negative() {
-                    TotalLine::TotalCredit.label().to_owned()
-                } else {
-                    TotalLine::TotalDebit.label().to_owned()
-                },
-            })?;
-        }
-        for (line, v) in [
-            (TotalLine::TotalDebit, debits),
-            (TotalLine::TotalCredit, credits),
-        ] {
-            add_figure(&mut f, FigureKey::Total(line), line.label(), v)?;
-        }
-    }
-    Ok(f)
+    view
 }
 
 fn when(iso: &str) -> String {
@@ -1276,6 +740,7 @@ async fn xero_comparison(
     ctx: &AppContext,
     tenant: &str,
     view: &ReportView,
+    statement: Option<&Statement>,
     period: &Period,
 ) -> XeroComparisonView {
     let kind =
@@ -1342,7 +807,10 @@ async fn xero_comparison(
             tracing::warn!(error = %e, "Xero's stored report is unreadable");
             XeroComparisonView::of(XeroComparisonStatus::Unreadable, e)
         }
-        Ok(xero) => match local_figures(view, retained.as_deref()) {
+        Ok(xero) => match statement
+            .map(|st| statements::figures(st, retained.as_deref(), line_label))
+            .unwrap_or_else(|| Ok(Figures::new()))
+        {
             Err(e) => {
                 tracing::warn!(error = %e, "a local figure is out of range");
                 XeroComparisonView::of(
@@ -1511,7 +979,7 @@ pub async fn report_drill(ctx: &AppContext, req: DrillRequest) -> Result<DrillPa
                         entity: l.source_type.as_deref().and_then(source_entity),
                         source_type: l.source_type,
                         xero_id: l.source_xero_id,
-                        amount: shown(l.net.as_decimal(), d.negate),
+                        amount: Money::new(statements::shown(l.net.as_decimal(), d.negate)),
                         currency_code: None,
                         base_currency: None,
                         base_amount: None,
@@ -1565,32 +1033,25 @@ pub async fn list_accounts(
     }
     let as_at = parse_date("The date", &req.as_at)?;
     let org = org(ctx, tenant).await?;
-    let start = financial_year_start(as_at, org.fy_end_day, org.fy_end_month);
-    let periods = [
-        ledger_period(None, as_at),
-        ledger_period(Some(start), as_at),
-    ];
-    let moved = ctx.store().account_movements(tenant, &periods).await?;
+    let read: Vec<LedgerPeriod> = statements::spans(
+        StatementKind::BalanceSheet,
+        &[Span::to_date(as_at)],
+        org.year_end(),
+    )
+    .iter()
+    .map(ledger_span)
+    .collect();
+    let moved = ctx.store().account_movements(tenant, &read).await?;
     let chart = ctx.store().chart_of_accounts(tenant).await?;
     chart
         .into_iter()
         .map(|a| {
-            let pl = a.class.is_some_and(AccountClass::is_profit_and_loss);
-            let (m, p) = if pl {
-                (&moved[1], &periods[1])
-            } else {
-                (&moved[0], &periods[0])
-            };
-            let negate = a.class.is_some_and(AccountClass::shown_negated);
+            let (balance, behind) =
+                statements::account_balance(&a.key, a.class, as_at, org.year_end(), &moved)
+                    .map_err(out_of_range)?;
             Ok(AccountView {
-                balance: shown(net_of(m, &a.key)?, negate),
-                drill: DrillView::Ledger(LedgerDrillView {
-                    account: a.key.clone(),
-                    from: p.from.clone(),
-                    to: p.to.clone(),
-                    sign: None,
-                    negate,
-                }),
+                balance: Money::new(balance),
+                drill: drill_of(&behind),
                 class: a.class.map(|c| format!("{c:?}").to_lowercase()),
                 xero_id: a.key,
                 code: a.code,
@@ -1603,41 +1064,47 @@ pub async fn list_accounts(
 }
 
 /// The fuzzing property of the report sums (`fuzzing::report_sums`):
-/// `amounts` in pairs as one account's debit and credit in a trial balance.
+/// `amounts` in pairs as one account's debit and credit in a trial balance,
+/// both as the core makes it from movements and as its figures are read for
+/// the comparison with Xero's. Each gives the sums made one at a time, or
+/// refuses when one of them is out of range; neither panics.
 #[cfg(feature = "fuzzing")]
 #[allow(clippy::panic, clippy::expect_used)]
 pub(crate) fn check_sums(amounts: &[Decimal]) {
-    let rows: Vec<ReportRowView> = amounts
+    use ledgerkeep_domain::reports::AccountClass;
+    use ledgerkeep_domain::xero_report::TotalLine;
+    use ledgerkeep_ledger::statements::{AccountRow, Cell, Movements, Section};
+    use ledgerkeep_ledger::AccountMovement;
+
+    let account = |i: usize| AccountRow {
+        key: format!("a{i}"),
+        code: None,
+        name: format!("Account {i}"),
+    };
+    let rows: Vec<Row> = amounts
         .chunks(2)
         .enumerate()
         .map(|(i, pair)| {
-            let drill = Some(DrillView::Ledger(LedgerDrillView {
-                account: format!("a{i}"),
-                from: None,
-                to: "2026-06-30".to_owned(),
-                sign: None,
-                negate: false,
-            }));
-            let cell = |d: Option<&Decimal>| ReportCellView {
-                amount: d.copied().map(Money::new),
-                drill: drill.clone(),
+            let cell = |d: Option<&Decimal>| Cell {
+                amount: d.copied(),
+                behind: None,
             };
-            row(
-                format!("Account {i}"),
-                vec![cell(pair.first()), cell(pair.get(1))],
-            )
+            Row {
+                line: Line::Account(account(i)),
+                cells: vec![cell(pair.first()), cell(pair.get(1))],
+            }
         })
         .collect();
-    let mut view = empty_view(
-        ReportKind::TrialBalance,
-        ReportBasis::Accrual,
-        "Trial balance",
-    );
-    view.sections = vec![ReportSectionView {
-        title: "Accounts".to_owned(),
-        rows,
-        total: None,
-    }];
+    let read = Statement {
+        kind: StatementKind::TrialBalance,
+        sections: vec![Section {
+            heading: Heading::Assets,
+            rows,
+            total: None,
+        }],
+        summary: Vec::new(),
+        year_starts: Vec::new(),
+    };
     // The same sums, one at a time: None when any is out of range.
     let nets: Option<Vec<Decimal>> = amounts
         .chunks(2)
@@ -1654,7 +1121,7 @@ pub(crate) fn check_sums(amounts: &[Decimal]) {
         }
         Some((debit, credit))
     });
-    match (local_figures(&view, None), sides) {
+    match (statements::figures(&read, None, line_label), sides) {
         (Ok(f), Some((debit, credit))) => {
             assert_eq!(f[&FigureKey::Total(TotalLine::TotalDebit)].amount, debit);
             assert_eq!(f[&FigureKey::Total(TotalLine::TotalCredit)].amount, credit);
@@ -1662,92 +1129,39 @@ pub(crate) fn check_sums(amounts: &[Decimal]) {
         (Err(_), None) => {}
         (got, want) => panic!("local figures {got:?}, the sums one at a time {want:?}"),
     }
-    let (a, b) = amounts.split_at(amounts.len() / 2);
-    let sums = combine(a, b, Decimal::checked_add);
-    let want: Option<Vec<Decimal>> = a.iter().zip(b).map(|(x, y)| x.checked_add(*y)).collect();
-    assert_eq!(sums.ok(), want);
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-    use super::*;
-
-    fn account_row(id: &str, debit: Decimal, credit: Option<Decimal>) -> ReportRowView {
-        let drill = Some(DrillView::Ledger(LedgerDrillView {
-            account: id.to_owned(),
-            from: None,
-            to: "2026-06-30".to_owned(),
-            sign: None,
-            negate: false,
-        }));
-        ReportRowView {
-            label: format!("Account {id}"),
-            code: None,
-            cells: vec![
-                ReportCellView {
-                    amount: Some(Money::new(debit)),
-                    drill: drill.clone(),
-                },
-                ReportCellView {
-                    amount: credit.map(Money::new),
-                    drill,
-                },
-            ],
+    // The trial balance the core makes from the same amounts as movements.
+    let movements: Movements = amounts
+        .chunks(2)
+        .enumerate()
+        .map(|(i, p)| {
+            let m = AccountMovement {
+                key: account(i).key,
+                code: None,
+                name: None,
+                account_type: None,
+                class: Some(AccountClass::Asset),
+                debit: p[0],
+                credit: p.get(1).copied().unwrap_or_default(),
+                lines: 1,
+            };
+            (m.key.clone(), m)
+        })
+        .collect();
+    let to = NaiveDate::from_ymd_opt(2026, 6, 30).expect("a date");
+    let year_end = YearEnd { day: 30, month: 6 };
+    let tb = statements::statement(
+        StatementKind::TrialBalance,
+        &[Span::to_date(to)],
+        year_end,
+        &[movements.clone(), movements],
+    );
+    match (tb, sides) {
+        (Ok(tb), Some((debit, credit))) => {
+            let total = &tb.summary[0].cells;
+            assert_eq!(total[0].amount, Some(debit));
+            assert_eq!(total[1].amount, Some(credit));
         }
-    }
-
-    fn trial_balance_of(rows: Vec<ReportRowView>) -> ReportView {
-        let mut view = empty_view(
-            ReportKind::TrialBalance,
-            ReportBasis::Accrual,
-            "Trial balance",
-        );
-        view.sections = vec![ReportSectionView {
-            title: "Assets".to_owned(),
-            rows,
-            total: None,
-        }];
-        view
-    }
-
-    #[test]
-    fn sums_near_the_decimal_limit_are_an_error_not_a_panic() {
-        let max = [Decimal::MAX];
-        let err = combine(&max, &max, Decimal::checked_add).unwrap_err();
-        assert_eq!(err.message, OUT_OF_RANGE);
-        let err = combine(&[Decimal::MIN], &max, Decimal::checked_sub).unwrap_err();
-        assert_eq!(err.message, OUT_OF_RANGE);
-        assert_eq!(
-            combine(&max, &[Decimal::ONE], Decimal::checked_sub).unwrap(),
-            vec![Decimal::MAX - Decimal::ONE]
-        );
-        assert!(sum([Decimal::MAX, Decimal::ONE]).is_err());
-    }
-
-    #[test]
-    fn local_figures_near_the_decimal_limit_are_refused_not_a_panic() {
-        // Two accounts of the largest debit: their total debit is out of range.
-        let view = trial_balance_of(vec![
-            account_row("a", Decimal::MAX, None),
-            account_row("b", Decimal::MAX, None),
-        ]);
-        let err = local_figures(&view, None).unwrap_err();
-        assert_eq!(err.label, TotalLine::TotalDebit.label());
-        // One account's debit less its credit is out of range.
-        let view = trial_balance_of(vec![account_row("a", Decimal::MAX, Some(Decimal::MIN))]);
-        assert!(local_figures(&view, None).is_err());
-        // One account on two rows whose sum is out of range.
-        let view = trial_balance_of(vec![
-            account_row("a", Decimal::MAX, None),
-            account_row("a", Decimal::ONE, None),
-        ]);
-        assert!(local_figures(&view, None).is_err());
-        // Within range, the figures are exact.
-        let big = Decimal::MAX - Decimal::ONE;
-        let view = trial_balance_of(vec![account_row("a", big, Some(Decimal::ZERO))]);
-        let f = local_figures(&view, None).unwrap();
-        assert_eq!(f[&FigureKey::account("a")].amount, big);
-        assert_eq!(f[&FigureKey::Total(TotalLine::TotalDebit)].amount, big);
+        (Err(StatementOverflow), None) => {}
+        (got, want) => panic!("the trial balance {got:?}, the sums one at a time {want:?}"),
     }
 }
