@@ -5,7 +5,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { commands, type LedgerOrganisation, type ListContactsRequest } from "../bindings";
 import { ContactsScreen } from "../screens/ContactsScreen";
-import { render } from "../test/render";
+import { render, renderInRouter } from "../test/render";
 import { OrganisationProvider } from "./organisation";
 import { useCommandQuery } from "./query";
 
@@ -59,7 +59,7 @@ describe("commands through the query cache", () => {
       { shouldMockEvents: true },
     );
     const user = userEvent.setup();
-    render(
+    await renderInRouter(
       <OrganisationProvider>
         <ContactsScreen onOpenRecord={() => undefined} />
       </OrganisationProvider>,

@@ -26,8 +26,6 @@ export function validateTransactionsSearch(raw: Record<string, unknown>): Transa
   for (const k of TEXT_KEYS) {
     const v = raw[k];
     if (typeof v === "string" && v !== "") out[k] = v;
-    // A number-looking filter (`?min=100`) comes back parsed: keep it as the text it was.
-    else if (typeof v === "number" && Number.isFinite(v)) out[k] = String(v);
   }
   return out;
 }

@@ -9,6 +9,7 @@ import {
 } from "@tanstack/react-router";
 import { AppShell } from "./AppShell";
 import { isRecordEntity, validateTransactionsSearch } from "./records";
+import { parseSearch, stringifySearch } from "./searchState";
 import { SCREENS } from "./screens";
 import { ScreenPage } from "../screens/ScreenPage";
 import { ScreenError } from "../screens/ScreenError";
@@ -56,6 +57,9 @@ export function createAppRouter(history: RouterHistory = createHashHistory()) {
   return createRouter({
     routeTree: rootRoute.addChildren([indexRoute, transactionsRoute.addChildren([recordRoute]), screenRoute]),
     history,
+    // Search values stay text: an amount or a date in a link is never parsed to a number.
+    parseSearch,
+    stringifySearch,
     defaultNotFoundComponent: () => <ScreenPage slug="" />,
     defaultErrorComponent: ScreenError,
   });

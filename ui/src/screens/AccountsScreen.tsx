@@ -1,10 +1,14 @@
-import { useMemo, useState } from "react";
+import { useCallback, useMemo, useState } from "react";
 import { commands, type AnomalyRecordView, type DrillView } from "../bindings";
 import { useOrganisation } from "../app/organisation";
 import { useCommandQuery } from "../app/query";
+import { dayOf, useSearchState, type RawSearch } from "../app/searchState";
 import { DrillPanel } from "../components/DrillPanel";
 import { EmptyState } from "../components/EmptyState";
 import { formatMoney, todayIn } from "../lib/format";
+
+/** The day the balances are at, as the URL names it (`?asAt=2026-03-31`). */
+const writeAsAt = (asAt: string): RawSearch => ({ asAt });
 
 const CLASSES: [string, string][] = [
   ["asset", "Assets"],
@@ -17,8 +21,10 @@ const CLASSES: [string, string][] = [
 /** The chart of accounts with each balance at a date; a balance lists its journal lines. */
 export function AccountsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRecordView) => void }) {
   const { organisations, current } = useOrganisation();
-  // Today in the organisation's timezone.
-  const [asAt, setAsAt] = useState(() => todayIn(current?.ianaTimezone));
+  // The URL's day; today in the organisation's timezone when it names none.
+  const zone = current?.ianaTimezone;
+  const readAsAt = useCallback((raw: RawSearch) => dayOf(raw.asAt) ?? todayIn(zone), [zone]);
+  const { draft: asAt, apply: setAsAt } = useSearchState(readAsAt, writeAsAt);
   const [open, setOpen] = useState<{ for: unknown; title: string; drill: DrillView } | null>(null);
   const tenantId = current?.tenantId ?? null;
   const request = useMemo(() => (tenantId ? { tenantId, asAt } : null), [tenantId, asAt]);

@@ -1,6 +1,6 @@
 import { mockIPC } from "@tauri-apps/api/mocks";
-import { screen, waitFor } from "@testing-library/react";
-import { render } from "../test/render";
+import { act, screen, waitFor } from "@testing-library/react";
+import { renderInRouter } from "../test/render";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import type { AuditLogRowView } from "../bindings";
@@ -39,18 +39,19 @@ function backend(opts: { broken?: boolean; zone?: string } = {}) {
   return requests;
 }
 
-const renderScreen = () =>
-  render(
+const renderScreen = (path = "/") =>
+  renderInRouter(
     <OrganisationProvider>
       <AuditLogScreen />
     </OrganisationProvider>,
+    path,
   );
 
 describe("the audit log screen", () => {
   it("lists the organisation's changes newest first and pages on by the cursor", async () => {
     const requests = backend();
     const user = userEvent.setup();
-    renderScreen();
+    await renderScreen();
     await waitFor(() => expect(screen.getAllByTestId("audit-row")).toHaveLength(3));
     expect(requests).toHaveLength(1);
     expect(requests[0]).toMatchObject({ tenantId: "t-1", after: null, limit: 100, recordId: null });
@@ -64,7 +65,7 @@ describe("the audit log screen", () => {
   it("sends the filters when asked, and shows a refused date beside its field", async () => {
     const requests = backend();
     const user = userEvent.setup();
-    renderScreen();
+    await renderScreen();
     await screen.findAllByTestId("audit-row");
     await user.type(screen.getByLabelText("Record (Xero id)"), "inv-9");
     await user.type(screen.getByLabelText("Table"), "invoices");
@@ -83,7 +84,7 @@ describe("the audit log screen", () => {
   it("reads the dates as days where the organisation is, also over every organisation's rows", async () => {
     const requests = backend({ zone: "Pacific/Auckland" });
     const user = userEvent.setup();
-    renderScreen();
+    await renderScreen();
     await screen.findAllByTestId("audit-row");
     expect(screen.getByTestId("audit-days-zone")).toHaveTextContent("Days in Pacific/Auckland");
     await user.type(screen.getByLabelText("From"), "2026-04-01");
@@ -95,7 +96,7 @@ describe("the audit log screen", () => {
 
   it("says the days are UTC days when the organisation's timezone is not known", async () => {
     backend();
-    renderScreen();
+    await renderScreen();
     await screen.findAllByTestId("audit-row");
     expect(screen.getByTestId("audit-days-zone")).toHaveTextContent("Days in UTC");
   });
@@ -103,13 +104,28 @@ describe("the audit log screen", () => {
   it("shows the chain check's result: intact, or where it broke", async () => {
     backend();
     const user = userEvent.setup();
-    const { unmount } = renderScreen();
+    const { unmount } = await renderScreen();
     await user.click(screen.getByTestId("verify-audit"));
     expect(await screen.findByTestId("audit-intact")).toHaveTextContent("1,234 rows checked");
     unmount();
     backend({ broken: true });
-    renderScreen();
+    await renderScreen();
     await user.click(screen.getByTestId("verify-audit"));
     expect(await screen.findByTestId("audit-broken")).toHaveTextContent("row 42 (hash_mismatch): row 42 was edited");
+  });
+
+  it("keeps the filters shown in the address, and shows those a link names", async () => {
+    const requests = backend();
+    const user = userEvent.setup();
+    const { router } = await renderScreen("/?table=contacts&all=1");
+    await waitFor(() => expect(requests.at(-1)).toMatchObject({ table: "contacts", tenantId: null, daysOf: "t-1" }));
+    expect(screen.getByLabelText("Table")).toHaveValue("contacts");
+    expect(screen.getByLabelText(/Only Kōwhai/)).not.toBeChecked();
+    await user.type(screen.getByLabelText("Actor"), "user");
+    await user.click(screen.getByRole("button", { name: "Show" }));
+    await waitFor(() => expect(router.state.location.search).toEqual({ table: "contacts", actor: "user", all: "1" }));
+    await waitFor(() => expect(requests.at(-1)).toMatchObject({ table: "contacts", actor: "user" }));
+    act(() => router.history.back());
+    await waitFor(() => expect(screen.getByLabelText("Actor")).toHaveValue(""));
   });
 });

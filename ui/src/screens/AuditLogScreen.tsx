@@ -4,6 +4,7 @@ import { commands, type ApiError, type AuditLogRequest, type AuditVerifyView } f
 import { useOrganisation, useOrganisationZone } from "../app/organisation";
 import { formatInstant } from "../lib/format";
 import { settle, useCommandPages } from "../app/query";
+import { useSearchState, type RawSearch } from "../app/searchState";
 import { DataTable } from "../components/DataTable";
 
 const PAGE = 100;
@@ -17,7 +18,16 @@ interface Filters {
   thisOrganisation: boolean;
 }
 
-const EMPTY: Filters = { recordId: "", table: "", actor: "", dateFrom: "", dateTo: "", thisOrganisation: true };
+/** The filters shown, as the URL keeps them (`?table=invoices&actor=user&all=1`). */
+const readFilters = (raw: RawSearch): Filters => ({
+  recordId: raw.record ?? "",
+  table: raw.table ?? "",
+  actor: raw.actor ?? "",
+  dateFrom: raw.from ?? "",
+  dateTo: raw.to ?? "",
+  thisOrganisation: raw.all !== "1",
+});
+const writeFilters = (f: Filters): RawSearch => ({ record: f.recordId, table: f.table, actor: f.actor, from: f.dateFrom, to: f.dateTo, all: f.thisOrganisation ? "" : "1" });
 
 const orNull = (s: string) => (s.trim() === "" ? null : s.trim());
 
@@ -39,8 +49,8 @@ export function AuditLogScreen() {
   const zone = useOrganisationZone();
   // The first query waits for the organisation being looked at.
   const ready = organisations.state !== "loading";
-  const [draft, setDraft] = useState<Filters>(EMPTY);
-  const [applied, setApplied] = useState<Filters>(EMPTY);
+  // The form is a draft; "Show" applies it to the URL, whose filters the listing follows.
+  const { draft, applied, edit: setDraft, apply } = useSearchState(readFilters, writeFilters);
   const [verify, setVerify] = useState<{ phase: "idle" | "working" } | { phase: "done"; view: AuditVerifyView } | { phase: "failed"; error: ApiError }>({
     phase: "idle",
   });
@@ -64,7 +74,7 @@ export function AuditLogScreen() {
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (JSON.stringify(draft) === JSON.stringify(applied)) void client.resetQueries({ queryKey: ["auditLog", request], exact: true });
-    else setApplied(draft);
+    else apply(draft, 0, true);
   };
   const runVerify = async () => {
     setVerify({ phase: "working" });

@@ -1,12 +1,17 @@
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { commands, type AnomalyRecordView, type ContactView, type DocumentKindDto } from "../bindings";
 import { useOrganisation } from "../app/organisation";
 import { useCommandPages } from "../app/query";
+import { useSearchState, type RawSearch } from "../app/searchState";
 import { DataTable } from "../components/DataTable";
 import { EmptyState } from "../components/EmptyState";
 import { formatAmount, formatDate, formatTotalWithBase } from "../lib/format";
 
 const PAGE = 100;
+
+/** The search typed, as the URL keeps it (`?text=acme`). */
+const readText = (raw: RawSearch) => raw.text ?? "";
+const writeText = (text: string): RawSearch => ({ text });
 
 /** What a contact owes you, or you owe them, in each currency where it is not zero. */
 function owing(c: ContactView, side: "receivable" | "payable"): string {
@@ -19,12 +24,9 @@ function owing(c: ContactView, side: "receivable" | "payable"): string {
 /** Customers and suppliers by name, with what they owe and are owed; a contact's documents below. */
 export function ContactsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRecordView) => void }) {
   const { organisations, current } = useOrganisation();
-  const [text, setText] = useState("");
-  const [settled, setSettled] = useState("");
-  useEffect(() => {
-    const t = setTimeout(() => setSettled(text), 200);
-    return () => clearTimeout(t);
-  }, [text]);
+  // The listing follows the URL's search, written once typing pauses.
+  const { draft: text, applied: settled, apply } = useSearchState(readText, writeText);
+  const setText = (t: string) => apply(t, 200);
   const [picked, setPicked] = useState<ContactView | null>(null);
   const tenantId = current?.tenantId ?? null;
   const request = { tenantId, text: settled || null, limit: PAGE };

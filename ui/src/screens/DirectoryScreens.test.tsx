@@ -1,6 +1,6 @@
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { screen, waitFor, within } from "@testing-library/react";
-import { render } from "../test/render";
+import { renderInRouter } from "../test/render";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import type { DrillRequest, LedgerOrganisation, ListContactsRequest, ListDocumentsRequest, ReportRequest } from "../bindings";
@@ -70,14 +70,14 @@ function backend() {
   return calls;
 }
 
-const wrap = (ui: React.ReactNode) => render(<OrganisationProvider>{ui}</OrganisationProvider>);
+const wrap = (ui: React.ReactNode, path = "/") => renderInRouter(<OrganisationProvider>{ui}</OrganisationProvider>, path);
 
 describe("invoices and bills", () => {
   it("ages what is due and lists a bucket's documents, opening one", async () => {
     const calls = backend();
     const open = vi.fn();
     const user = userEvent.setup();
-    wrap(<InvoicesScreen onOpenRecord={open} />);
+    await wrap(<InvoicesScreen onOpenRecord={open} />);
     const buckets = await screen.findAllByTestId("ageing-bucket");
     expect(buckets[1]).toHaveTextContent("98,765,432,109,876.54");
     await user.click(buckets[1] as HTMLElement);
@@ -91,6 +91,19 @@ describe("invoices and bills", () => {
     await user.selectOptions(screen.getByTestId("invoices-side"), "ACCPAY");
     await waitFor(() => expect(calls.some((c) => c.cmd === "run_report" && (c.request as ReportRequest).kind === "agedPayables")).toBe(true));
   });
+
+  it("keeps the side and the day in the address, and ages what a link names", async () => {
+    const calls = backend();
+    const user = userEvent.setup();
+    const { router } = await wrap(<InvoicesScreen onOpenRecord={vi.fn()} />, "/?side=ACCPAY&asAt=2026-03-31");
+    await screen.findAllByTestId("ageing-bucket");
+    const asked = () => calls.filter((c) => c.cmd === "run_report").map((c) => c.request as ReportRequest);
+    expect(asked()[0]).toMatchObject({ kind: "agedPayables", period: { from: null, to: "2026-03-31" } });
+    expect(screen.getByTestId("invoices-side")).toHaveValue("ACCPAY");
+    await user.selectOptions(screen.getByTestId("invoices-side"), "ACCREC");
+    await waitFor(() => expect(router.state.location.search).toEqual({ side: "ACCREC", asAt: "2026-03-31" }));
+    await waitFor(() => expect(asked().at(-1)).toMatchObject({ kind: "agedReceivables", period: { to: "2026-03-31" } }));
+  });
 });
 
 describe("contacts", () => {
@@ -98,7 +111,7 @@ describe("contacts", () => {
     const calls = backend();
     const open = vi.fn();
     const user = userEvent.setup();
-    wrap(<ContactsScreen onOpenRecord={open} />);
+    await wrap(<ContactsScreen onOpenRecord={open} />);
     const rows = await screen.findAllByTestId("contact-row");
     expect(rows).toHaveLength(2);
     expect(rows[0]).toHaveTextContent("NZD 1,234.50");
@@ -118,7 +131,7 @@ describe("accounts", () => {
   it("shows the chart by class with exact balances, each listing its lines", async () => {
     const calls = backend();
     const user = userEvent.setup();
-    wrap(<AccountsScreen onOpenRecord={vi.fn()} />);
+    await wrap(<AccountsScreen onOpenRecord={vi.fn()} />);
     const rows = await screen.findAllByTestId("account-row");
     expect(rows[0]).toHaveTextContent("98,765,432,109,876.54");
     expect(screen.getByTestId("accounts-table")).toHaveTextContent("Revenue (financial year to date)");

@@ -1,8 +1,9 @@
-import { useMemo, useState } from "react";
+import { useCallback, useMemo, useState } from "react";
 import type { ColumnDef } from "@tanstack/react-table";
 import { commands, type AnomalyRecordView, type DrillView, type ReportRequest, type ReportRowView } from "../bindings";
 import { useOrganisation } from "../app/organisation";
 import { useCommandQuery } from "../app/query";
+import { dayOf, useSearchState, type RawSearch } from "../app/searchState";
 import { DataTable } from "../components/DataTable";
 import { DrillPanel } from "../components/DrillPanel";
 import { EmptyState } from "../components/EmptyState";
@@ -10,12 +11,19 @@ import { formatMoney, todayIn } from "../lib/format";
 
 type Side = "ACCREC" | "ACCPAY";
 
+/** Which side and as at when, as the URL names them (`?side=ACCPAY&asAt=2026-03-31`). */
+const writeAgeing = ({ side, asAt }: { side: Side; asAt: string }): RawSearch => ({ side, asAt });
+
 /** Sales invoices and bills still due, aged by 30, 60 and 90 days; each bucket lists its documents. */
 export function InvoicesScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRecordView) => void }) {
   const { organisations, current } = useOrganisation();
-  const [side, setSide] = useState<Side>("ACCREC");
-  // Today in the organisation's timezone.
-  const [asAt, setAsAt] = useState(() => todayIn(current?.ianaTimezone));
+  // The side and the day are the URL's; sales invoices as at today, in the organisation's timezone, when it names none.
+  const zone = current?.ianaTimezone;
+  const readAgeing = useCallback((raw: RawSearch) => ({ side: raw.side === "ACCPAY" ? ("ACCPAY" as const) : ("ACCREC" as const), asAt: dayOf(raw.asAt) ?? todayIn(zone) }), [zone]);
+  const { draft, apply } = useSearchState(readAgeing, writeAgeing);
+  const { side, asAt } = draft;
+  const setSide = (s: Side) => apply({ ...draft, side: s });
+  const setAsAt = (d: string) => apply({ ...draft, asAt: d });
   const [open, setOpen] = useState<{ for: unknown; title: string; drill: DrillView } | null>(null);
   const tenantId = current?.tenantId ?? null;
   const request = useMemo<ReportRequest | null>(

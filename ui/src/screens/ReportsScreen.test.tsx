@@ -1,6 +1,6 @@
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
-import { render } from "../test/render";
+import { renderInRouter } from "../test/render";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import type { DrillRequest, LedgerOrganisation, ReportRequest, ReportView } from "../bindings";
@@ -85,18 +85,19 @@ function backend() {
   return { reports, drills, exports };
 }
 
-const renderScreen = (onOpenRecord = vi.fn()) =>
-  render(
+const renderScreen = (onOpenRecord = vi.fn(), path = "/") =>
+  renderInRouter(
     <OrganisationProvider>
       <ReportsScreen onOpenRecord={onOpenRecord} />
     </OrganisationProvider>,
+    path,
   );
 
 describe("the reports screen", () => {
   it("exports the report on screen and names the file written", async () => {
     const { reports, exports } = backend();
     const user = userEvent.setup();
-    renderScreen();
+    await renderScreen();
     await screen.findByTestId("report-table");
     await user.click(screen.getByTestId("export-csv"));
     expect(await screen.findByTestId("export-path")).toHaveTextContent("exports/profit-and-loss-2026-03-31.csv");
@@ -106,7 +107,7 @@ describe("the reports screen", () => {
 
   it("runs the profit and loss with a comparison and shows exact figures and the basis", async () => {
     const { reports } = backend();
-    renderScreen();
+    await renderScreen();
     const table = await screen.findByTestId("report-table");
     expect(table).toHaveTextContent("98,765,432,109,876.54");
     expect(table).toHaveTextContent("-5.25");
@@ -120,7 +121,7 @@ describe("the reports screen", () => {
 
   it("marks each line compared with Xero's report, found by its account or its name", async () => {
     backend();
-    renderScreen();
+    await renderScreen();
     const table = await screen.findByTestId("report-table");
     const marks = within(table).getAllByTestId("xero-line");
     expect(marks.map((m) => [m.closest("tr")?.querySelector("th")?.firstChild?.textContent, m.dataset.matches])).toEqual([
@@ -136,7 +137,7 @@ describe("the reports screen", () => {
   it("asks for twelve months for a trend, and shows a refusal's message", async () => {
     const { reports } = backend();
     const user = userEvent.setup();
-    renderScreen();
+    await renderScreen();
     await screen.findByTestId("report-table");
     await user.selectOptions(screen.getByTestId("report-comparison"), "trend");
     await waitFor(() => expect(reports[reports.length - 1]?.comparisons).toHaveLength(11));
@@ -160,7 +161,7 @@ describe("the reports screen", () => {
   it("heads each column with its period in the window's locale, not ISO dates", async () => {
     const { reports } = backend();
     const user = userEvent.setup();
-    renderScreen();
+    await renderScreen();
     await screen.findByTestId("report-table");
     fireEvent.change(screen.getByTestId("report-from"), { target: { value: "2025-04-01" } });
     fireEvent.change(screen.getByTestId("report-to"), { target: { value: "2026-03-31" } });
@@ -187,7 +188,7 @@ describe("the reports screen", () => {
     const { drills } = backend();
     const open = vi.fn();
     const user = userEvent.setup();
-    renderScreen(open);
+    await renderScreen(open);
     const figures = await screen.findAllByTestId("report-figure");
     await user.click(figures[0] as HTMLElement);
     const panel = await screen.findByTestId("drill-panel");
@@ -198,5 +199,17 @@ describe("the reports screen", () => {
     expect(drills[1]?.after).toBe("next");
     await user.click(within(panel).getByRole("button", { name: "INV-3" }));
     expect(open).toHaveBeenCalledWith({ entity: "invoice", xeroId: "inv-3", label: "INV-3" });
+  });
+
+  it("keeps the report asked for in the address, and opens one a link names", async () => {
+    const { reports } = backend();
+    const user = userEvent.setup();
+    const { router } = await renderScreen(vi.fn(), "/?kind=balanceSheet&to=2026-03-31&comparison=none");
+    await waitFor(() => expect(reports.at(-1)).toMatchObject({ kind: "balanceSheet", period: { from: null, to: "2026-03-31" }, comparisons: [], basis: "accrual" }));
+    expect(screen.getByTestId("report-kind")).toHaveValue("balanceSheet");
+    expect(screen.getByTestId("report-to")).toHaveValue("2026-03-31");
+    await user.selectOptions(screen.getByTestId("report-basis"), "cash");
+    await waitFor(() => expect(router.state.location.search).toMatchObject({ kind: "balanceSheet", to: "2026-03-31", comparison: "none", basis: "cash" }));
+    expect(reports.at(-1)).toMatchObject({ kind: "balanceSheet", basis: "cash" });
   });
 });

@@ -1,4 +1,4 @@
-import { useMemo, useState } from "react";
+import { useCallback, useMemo, useState } from "react";
 import {
   commands,
   type DrillView,
@@ -13,6 +13,7 @@ import {
 import type { AnomalyRecordView } from "../bindings";
 import { useOrganisation } from "../app/organisation";
 import { useCommandQuery } from "../app/query";
+import { useSearchState, type RawSearch } from "../app/searchState";
 import { BarChart } from "../components/BarChart";
 import { DrillPanel } from "../components/DrillPanel";
 import { EmptyState } from "../components/EmptyState";
@@ -30,6 +31,14 @@ const KINDS: { kind: ReportKind; label: string; overPeriod: boolean }[] = [
   { kind: "agedPayables", label: "Aged payables", overPeriod: false },
 ];
 
+
+const COMPARISONS: readonly Comparison[] = ["none", "previousPeriod", "previousYear", "trend"];
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The report asked for, as the URL names it (`?kind=balanceSheet&to=2026-03-31`). */
+function writePicked(p: Picked): RawSearch {
+  return { kind: p.kind, from: p.from, to: p.to, comparison: p.comparison, basis: p.basis };
+}
 
 interface Picked {
   kind: ReportKind;
@@ -81,13 +90,24 @@ function bottomLine(r: ReportView): ReportRowView | null {
 /** Profit and loss, balance sheet, trial balance, cash summary and the aged reports, from the local ledger. */
 export function ReportsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRecordView) => void }) {
   const { organisations, current } = useOrganisation();
-  const [picked, setPicked] = useState<Picked>(() => ({
-    kind: "profitAndLoss",
-    from: monthStart(todayIn(current?.ianaTimezone)),
-    to: monthEnd(todayIn(current?.ianaTimezone)),
-    comparison: "previousPeriod",
-    basis: "accrual",
-  }));
+  // The report, its period and its comparison are the URL's; what it lacks is this month, in
+  // the organisation's timezone, compared with the month before, on the accrual basis.
+  const zone = current?.ianaTimezone;
+  const readPicked = useCallback(
+    (raw: RawSearch): Picked => {
+      const today = todayIn(zone);
+      const kind = KINDS.find((k) => k.kind === raw.kind)?.kind ?? "profitAndLoss";
+      return {
+        kind,
+        from: DAY.test(raw.from ?? "") ? (raw.from as string) : monthStart(today),
+        to: DAY.test(raw.to ?? "") ? (raw.to as string) : monthEnd(today),
+        comparison: COMPARISONS.find((c) => c === raw.comparison) ?? "previousPeriod",
+        basis: raw.basis === "cash" || raw.basis === "accrual" ? raw.basis : kind === "cashSummary" ? "cash" : "accrual",
+      };
+    },
+    [zone],
+  );
+  const { draft: picked, apply } = useSearchState(readPicked, writePicked);
   // A drill-down remembers the request it belongs to: a new request does not show it.
   const [drillOf, setDrillOf] = useState<{ for: unknown; title: string; drill: DrillView } | null>(null);
   const overPeriod = KINDS.find((k) => k.kind === picked.kind)?.overPeriod ?? true;
@@ -117,7 +137,7 @@ export function ReportsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRecor
     );
   }
 
-  const set = (patch: Partial<Picked>) => setPicked((p) => ({ ...p, ...patch }));
+  const set = (patch: Partial<Picked>) => apply({ ...picked, ...patch });
   const view = report.state === "ok" ? report.data : null;
   const line = view ? bottomLine(view) : null;
   const openFigure = (title: string, d: DrillView) => setDrillOf({ for: request, title, drill: d });

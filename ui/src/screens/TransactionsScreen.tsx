@@ -11,6 +11,7 @@ import {
   type SavedView,
 } from "../bindings";
 import { kindOf, validateTransactionsSearch, type RecordEntity, type TransactionsSearch } from "../app/records";
+import { useSearchState, type RawSearch } from "../app/searchState";
 import { useOrganisation, useOrganisationZone } from "../app/organisation";
 import { settle, useCommandPages, useCommandQuery, type CommandState } from "../app/query";
 import { EmptyState } from "../components/EmptyState";
@@ -144,7 +145,9 @@ function toSearch(f: Filters): TransactionsSearch {
   return validateTransactionsSearch({ kind: f.kind, text: f.text, from: f.dateFrom, to: f.dateTo, status: f.status, min: f.amountMin, max: f.amountMax });
 }
 
-const searchKey = (s: TransactionsSearch) => JSON.stringify(toSearch(fromSearch(s)));
+/** The filters a URL names, and the URL's search for filters. */
+const readFilters = (raw: RawSearch): Filters => fromSearch(validateTransactionsSearch(raw));
+const writeFilters = (f: Filters): RawSearch => ({ ...toSearch(f) });
 
 /** How long typing must pause before the filters apply: results follow typing without a query per key. */
 const SETTLE_MS = 200;
@@ -176,31 +179,10 @@ const columns: ColumnDef<DocumentRowView, unknown>[] = [
 export function TransactionsScreen() {
   const { organisations, current } = useOrganisation();
   const navigate = useNavigate();
-  // The filters applied are the URL's; the form is a draft of them, written to the URL
-  // (replacing the entry) once typing pauses.
+  // The filters applied are the URL's (the listing follows them); the form is a draft of them,
+  // written to the URL (replacing the entry) once typing pauses.
   const search = useSearch({ from: "/transactions" });
-  const settled = useMemo(() => fromSearch(search), [search]);
-  const [filters, setDraft] = useState<Filters>(settled);
-  const [written, setWritten] = useState<string | null>(null);
-  const [formFor, setFormFor] = useState(() => searchKey(search));
-  const key = searchKey(search);
-  if (formFor !== key) {
-    // The URL moved: by the form's own write, or from elsewhere (back, forward, a link),
-    // in which case the form shows what the URL now says.
-    setFormFor(key);
-    if (key !== written) setDraft(settled);
-  }
-  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  useEffect(() => () => clearTimeout(timer.current), []);
-  const apply = (f: Filters, wait: number) => {
-    setDraft(f);
-    clearTimeout(timer.current);
-    timer.current = setTimeout(() => {
-      const next = toSearch(f);
-      setWritten(JSON.stringify(next));
-      void navigate({ to: ".", search: next, replace: true });
-    }, wait);
-  };
+  const { draft: filters, applied: settled, apply } = useSearchState(readFilters, writeFilters);
   const setFilters = (f: Filters) => apply(f, 0);
   // The record open in the drawer, at `/transactions/<entity>/<id>`. A row opens as the kind of
   // the listing it was picked from: the URL's, which the form's may already have left.
