@@ -134,7 +134,8 @@ soak:
 	LEDGERKEEP_SOAK_DAYS=$${LEDGERKEEP_SOAK_DAYS:-7} cargo test --release -p ledgerkeep-sync --test soak -- --nocapture
 
 # Every fuzz target (fuzz/fuzz_targets) for FUZZ_SECONDS each (600), then its
-# corpus shrunk for committing. Not part of `make test`, which replays the
+# corpus shrunk for committing to the fewest inputs that keep its coverage
+# (FUZZ_SECONDS=0: only shrink). Not part of `make test`, which replays the
 # committed corpus and regressions instead (api/tests/fuzz_corpus.rs).
 fuzz:
 	scripts/fuzz.sh
