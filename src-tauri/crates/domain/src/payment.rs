@@ -12,6 +12,8 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use crate::xero::{AccountType, DocumentStatus, InvoiceType, RecordStatus};
+
 /// A payment as the owner entered it, already parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentDraft {
@@ -28,8 +30,8 @@ pub struct PaymentDraft {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocumentFacts {
     /// `ACCREC` (invoice) or `ACCPAY` (bill).
-    pub kind: String,
-    pub status: String,
+    pub kind: Option<InvoiceType>,
+    pub status: Option<DocumentStatus>,
     pub currency: String,
     pub amount_due: Decimal,
     /// Payments on it already queued, being sent, or of unknown outcome (Xero
@@ -40,8 +42,8 @@ pub struct DocumentFacts {
 /// The account, as the ledger holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountFacts {
-    pub kind: String,
-    pub status: String,
+    pub kind: Option<AccountType>,
+    pub status: Option<RecordStatus>,
     pub enable_payments: bool,
     /// `None`: the organisation's base currency.
     pub currency: Option<String>,
@@ -73,7 +75,8 @@ fn refuse(field: &'static str, message: impl Into<String>) -> PaymentFieldError 
 /// Whether an account may pay or receive: a bank account, or one enabled for
 /// payments, that is not archived.
 pub fn account_can_pay(account: &AccountFacts) -> bool {
-    (account.kind == "BANK" || account.enable_payments) && account.status != "ARCHIVED"
+    (account.kind == Some(AccountType::Bank) || account.enable_payments)
+        && account.status != Some(RecordStatus::Archived)
 }
 
 /// Every rule `draft` breaks, one entry per field (the first reason for each).
@@ -84,11 +87,14 @@ pub fn check_payment(draft: &PaymentDraft, facts: &PaymentFacts) -> Vec<PaymentF
             "invoiceId",
             "This invoice or bill is not in the ledger: sync, then try again.",
         )),
-        Some(d) if d.status != "AUTHORISED" => errors.push(refuse(
+        Some(d) if d.status != Some(DocumentStatus::Authorised) => errors.push(refuse(
             "invoiceId",
             format!(
                 "Only an approved (authorised) invoice or bill can take a payment; this one is {}.",
-                d.status.to_lowercase()
+                d.status
+                    .as_ref()
+                    .map_or("", DocumentStatus::as_str)
+                    .to_lowercase()
             ),
         )),
         Some(_) => {}
@@ -186,15 +192,15 @@ mod tests {
     fn facts() -> PaymentFacts {
         PaymentFacts {
             document: Some(DocumentFacts {
-                kind: "ACCREC".into(),
-                status: "AUTHORISED".into(),
+                kind: Some(InvoiceType::AccRec),
+                status: Some(DocumentStatus::Authorised),
                 currency: "NZD".into(),
                 amount_due: dec("100.00"),
                 pending: Decimal::ZERO,
             }),
             account: Some(AccountFacts {
-                kind: "BANK".into(),
-                status: "ACTIVE".into(),
+                kind: Some(AccountType::Bank),
+                status: Some(RecordStatus::Active),
                 enable_payments: false,
                 currency: Some("NZD".into()),
             }),
@@ -237,11 +243,11 @@ mod tests {
     #[test]
     fn the_account_must_take_payments_and_suit_the_currency() {
         let mut f = facts();
-        f.account.as_mut().unwrap().kind = "EXPENSE".into();
+        f.account.as_mut().unwrap().kind = Some(AccountType::Expense);
         assert_eq!(fields(&check_payment(&draft("1"), &f)), ["accountId"]);
         f.account.as_mut().unwrap().enable_payments = true;
         assert!(check_payment(&draft("1"), &f).is_empty());
-        f.account.as_mut().unwrap().status = "ARCHIVED".into();
+        f.account.as_mut().unwrap().status = Some(RecordStatus::Archived);
         assert_eq!(fields(&check_payment(&draft("1"), &f)), ["accountId"]);
 
         // A USD account for an NZD invoice of an NZD organisation: refused.
@@ -266,9 +272,23 @@ mod tests {
         d.date = NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
         assert_eq!(fields(&check_payment(&d, &facts())), ["date"]);
         let mut f = facts();
-        f.document.as_mut().unwrap().status = "PAID".into();
+        f.document.as_mut().unwrap().status = Some(DocumentStatus::Paid);
         f.period_lock_date = None;
-        assert_eq!(fields(&check_payment(&d, &f)), ["invoiceId"]);
+        let e = check_payment(&d, &f);
+        assert_eq!(fields(&e), ["invoiceId"]);
+        assert!(
+            e[0].message.ends_with("this one is paid."),
+            "{}",
+            e[0].message
+        );
+        // A status this version does not know is refused too, and named as sent.
+        f.document.as_mut().unwrap().status = Some(DocumentStatus::from("ON-HOLD"));
+        let e = check_payment(&d, &f);
+        assert!(
+            e[0].message.ends_with("this one is on-hold."),
+            "{}",
+            e[0].message
+        );
         f.document = None;
         let mut d = draft("0");
         d.reference = "x".repeat(256);

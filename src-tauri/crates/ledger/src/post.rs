@@ -1,8 +1,10 @@
 //! The posting rules: one Xero document in, its balanced journal lines out.
 
 use ledgerkeep_domain::xero::{
-    AccountRef, Allocation, BankTransaction, BankTransfer, CreditNote, Invoice, LineItem,
-    ManualJournal, Overpayment, Payment, Prepayment,
+    AccountRef, Allocation, BankTransaction, BankTransactionType, BankTransfer, CreditNote,
+    CreditNoteType, DocumentStatus, Invoice, InvoiceType, LineItem, ManualJournal,
+    ManualJournalStatus, Overpayment, OverpaymentType, Payment, PaymentType, Prepayment,
+    PrepaymentType, XeroCode,
 };
 use ledgerkeep_domain::{Money, XeroDate};
 use rust_decimal::Decimal;
@@ -120,28 +122,59 @@ fn round2(d: Decimal) -> Decimal {
 }
 
 /// Whether `status` (any case) is one of `posts`; `Ok(false)` for one of
-/// `silent`; an error for a status Ledgerkeep does not know.
-fn posts(
+/// `silent`; an error for a status Ledgerkeep does not know (a code Xero
+/// added, or one this kind of document does not have), naming it as sent.
+fn posts<S: Code>(
     calc: &Calc,
-    status: Option<&str>,
-    posts: &[&str],
-    silent: &[&str],
+    status: Option<&S>,
+    posts: &[S],
+    silent: &[S],
 ) -> Result<bool, PostingError> {
-    let status = status
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| calc.missing("Status"))?;
-    if posts.iter().any(|p| p.eq_ignore_ascii_case(status)) {
+    let status = required(calc, "Status", status)?;
+    if posts.contains(&status) {
         Ok(true)
-    } else if silent.iter().any(|p| p.eq_ignore_ascii_case(status)) {
+    } else if silent.contains(&status) {
         Ok(false)
     } else {
-        Err(calc.unknown("Status", status))
+        Err(calc.unknown("Status", status.code().trim()))
     }
 }
 
-fn is(value: &str, names: &[&str]) -> bool {
-    names.iter().any(|n| n.eq_ignore_ascii_case(value.trim()))
+/// The Xero code enums, as the posting rules read them.
+trait Code: XeroCode + PartialEq + Sized {
+    fn fold(&self) -> Self;
+}
+
+macro_rules! code {
+    ($($t:ty),*) => {
+        $(impl Code for $t {
+            fn fold(&self) -> Self {
+                self.folded()
+            }
+        })*
+    };
+}
+code!(
+    DocumentStatus,
+    ManualJournalStatus,
+    InvoiceType,
+    CreditNoteType,
+    OverpaymentType,
+    PrepaymentType,
+    BankTransactionType,
+    PaymentType
+);
+
+/// A code's value in any case ([`DocumentStatus::folded`]), or the error for
+/// a missing one (`None`, or empty text).
+fn required<C: Code>(
+    calc: &Calc,
+    field: &'static str,
+    code: Option<&C>,
+) -> Result<C, PostingError> {
+    code.filter(|c| !c.code().trim().is_empty())
+        .map(C::fold)
+        .ok_or_else(|| calc.missing(field))
 }
 
 // ---------------------------------------------------------------------------
@@ -731,12 +764,23 @@ impl Share {
 // ---------------------------------------------------------------------------
 // Invoices and credit notes.
 
-const APPROVED: [&str; 2] = ["AUTHORISED", "PAID"];
-const NOT_APPROVED: [&str; 4] = ["DRAFT", "SUBMITTED", "DELETED", "VOIDED"];
+const APPROVED: [DocumentStatus; 2] = [DocumentStatus::Authorised, DocumentStatus::Paid];
+const NOT_APPROVED: [DocumentStatus; 4] = [
+    DocumentStatus::Draft,
+    DocumentStatus::Submitted,
+    DocumentStatus::Deleted,
+    DocumentStatus::Voided,
+];
+/// The statuses of an overpayment or a prepayment that post nothing.
+const CREDIT_NOT_APPROVED: [DocumentStatus; 3] = [
+    DocumentStatus::Voided,
+    DocumentStatus::Deleted,
+    DocumentStatus::Draft,
+];
 
 fn post_invoice(inv: &Invoice, ctx: &PostingContext) -> Result<Posting, PostingError> {
     let calc = Calc::new("invoice", inv.invoice_number.as_deref(), &inv.invoice_id);
-    if !posts(&calc, inv.status.as_deref(), &APPROVED, &NOT_APPROVED)? {
+    if !posts(&calc, inv.status.as_ref(), &APPROVED, &NOT_APPROVED)? {
         return Ok(Posting::default());
     }
     post_lines_doc(&invoice_view(inv, ctx)?, ctx)
@@ -744,16 +788,10 @@ fn post_invoice(inv: &Invoice, ctx: &PostingContext) -> Result<Posting, PostingE
 
 fn invoice_view<'a>(inv: &'a Invoice, ctx: &PostingContext) -> Result<LinesDoc<'a>, PostingError> {
     let calc = Calc::new("invoice", inv.invoice_number.as_deref(), &inv.invoice_id);
-    let ty = inv
-        .invoice_type
-        .as_deref()
-        .ok_or_else(|| calc.missing("Type"))?;
-    let (kind, side, sign) = if is(ty, &["ACCREC"]) {
-        (SourceKind::AccRec, Side::Receivable, Decimal::ONE)
-    } else if is(ty, &["ACCPAY"]) {
-        (SourceKind::AccPay, Side::Payable, Decimal::NEGATIVE_ONE)
-    } else {
-        return Err(calc.unknown("Type", ty));
+    let (kind, side, sign) = match required(&calc, "Type", inv.invoice_type.as_ref())? {
+        InvoiceType::AccRec => (SourceKind::AccRec, Side::Receivable, Decimal::ONE),
+        InvoiceType::AccPay => (SourceKind::AccPay, Side::Payable, Decimal::NEGATIVE_ONE),
+        InvoiceType::Other(text) => return Err(calc.unknown("Type", text.trim())),
     };
     Ok(LinesDoc {
         id: &inv.invoice_id,
@@ -781,7 +819,7 @@ fn post_credit_note(cn: &CreditNote, ctx: &PostingContext) -> Result<Posting, Po
         cn.credit_note_number.as_deref(),
         &cn.credit_note_id,
     );
-    if !posts(&calc, cn.status.as_deref(), &APPROVED, &NOT_APPROVED)? {
+    if !posts(&calc, cn.status.as_ref(), &APPROVED, &NOT_APPROVED)? {
         return Ok(Posting::default());
     }
     post_lines_doc(&credit_note_view(cn, ctx)?, ctx)
@@ -796,20 +834,14 @@ fn credit_note_view<'a>(
         cn.credit_note_number.as_deref(),
         &cn.credit_note_id,
     );
-    let ty = cn
-        .credit_note_type
-        .as_deref()
-        .ok_or_else(|| calc.missing("Type"))?;
-    let (kind, side, sign) = if is(ty, &["ACCRECCREDIT"]) {
-        (
+    let (kind, side, sign) = match required(&calc, "Type", cn.credit_note_type.as_ref())? {
+        CreditNoteType::AccRecCredit => (
             SourceKind::AccRecCredit,
             Side::Receivable,
             Decimal::NEGATIVE_ONE,
-        )
-    } else if is(ty, &["ACCPAYCREDIT"]) {
-        (SourceKind::AccPayCredit, Side::Payable, Decimal::ONE)
-    } else {
-        return Err(calc.unknown("Type", ty));
+        ),
+        CreditNoteType::AccPayCredit => (SourceKind::AccPayCredit, Side::Payable, Decimal::ONE),
+        CreditNoteType::Other(text) => return Err(calc.unknown("Type", text.trim())),
     };
     Ok(LinesDoc {
         id: &cn.credit_note_id,
@@ -834,12 +866,22 @@ fn credit_note_view<'a>(
 // ---------------------------------------------------------------------------
 // Overpayments and prepayments: one posting for both.
 
-/// The fields an overpayment and a prepayment share.
+/// What an overpayment's or a prepayment's `Type` says it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CreditType {
+    ArOverpayment,
+    ApOverpayment,
+    ArPrepayment,
+    ApPrepayment,
+}
+
+/// The fields an overpayment and a prepayment share. `ty` is `Err(text)` for
+/// a type Ledgerkeep does not know, as Xero sent it.
 struct CreditDoc<'a> {
     id: &'a str,
-    ty: Option<&'a str>,
+    ty: Option<Result<CreditType, String>>,
     date: Option<XeroDate>,
-    status: Option<&'a str>,
+    status: Option<&'a DocumentStatus>,
     amount_types: Option<&'a str>,
     lines: &'a [LineItem],
     total: Option<Money>,
@@ -855,9 +897,21 @@ fn post_overpayment(o: &Overpayment, ctx: &PostingContext) -> Result<Posting, Po
 fn overpayment_fields(o: &Overpayment) -> CreditDoc<'_> {
     CreditDoc {
         id: &o.overpayment_id,
-        ty: o.overpayment_type.as_deref(),
+        ty: o
+            .overpayment_type
+            .as_ref()
+            .filter(|t| !t.as_str().trim().is_empty())
+            .map(|t| match t.folded() {
+                OverpaymentType::ReceiveOverpayment | OverpaymentType::ArOverpayment => {
+                    Ok(CreditType::ArOverpayment)
+                }
+                OverpaymentType::SpendOverpayment | OverpaymentType::ApOverpayment => {
+                    Ok(CreditType::ApOverpayment)
+                }
+                OverpaymentType::Other(text) => Err(text.trim().to_owned()),
+            }),
         date: o.date,
-        status: o.status.as_deref(),
+        status: o.status.as_ref(),
         amount_types: o.line_amount_types.as_deref(),
         lines: &o.line_items,
         total: o.total,
@@ -874,9 +928,21 @@ fn post_prepayment(p: &Prepayment, ctx: &PostingContext) -> Result<Posting, Post
 fn prepayment_fields(p: &Prepayment) -> CreditDoc<'_> {
     CreditDoc {
         id: &p.prepayment_id,
-        ty: p.prepayment_type.as_deref(),
+        ty: p
+            .prepayment_type
+            .as_ref()
+            .filter(|t| !t.as_str().trim().is_empty())
+            .map(|t| match t.folded() {
+                PrepaymentType::ReceivePrepayment | PrepaymentType::ArPrepayment => {
+                    Ok(CreditType::ArPrepayment)
+                }
+                PrepaymentType::SpendPrepayment | PrepaymentType::ApPrepayment => {
+                    Ok(CreditType::ApPrepayment)
+                }
+                PrepaymentType::Other(text) => Err(text.trim().to_owned()),
+            }),
         date: p.date,
-        status: p.status.as_deref(),
+        status: p.status.as_ref(),
         amount_types: p.line_amount_types.as_deref(),
         lines: &p.line_items,
         total: p.total,
@@ -892,7 +958,7 @@ fn post_credit_doc(
     ctx: &PostingContext,
 ) -> Result<Posting, PostingError> {
     let calc = Calc::new(what, None, d.id);
-    if !posts(&calc, d.status, &APPROVED, &["VOIDED", "DELETED", "DRAFT"])? {
+    if !posts(&calc, d.status, &APPROVED, &CREDIT_NOT_APPROVED)? {
         return Ok(Posting::default());
     }
     post_lines_doc(&credit_view(what, d, ctx)?, ctx)
@@ -904,37 +970,37 @@ fn credit_view<'a>(
     ctx: &PostingContext,
 ) -> Result<LinesDoc<'a>, PostingError> {
     let calc = Calc::new(what, None, d.id);
-    let ty = d.ty.ok_or_else(|| calc.missing("Type"))?;
-    let (kind, side, sign, lines_to, allocates) = match ty.trim().to_ascii_uppercase().as_str() {
-        "RECEIVE-OVERPAYMENT" | "AROVERPAYMENT" => (
+    let ty = d.ty.as_ref().ok_or_else(|| calc.missing("Type"))?;
+    let (kind, side, sign, lines_to, allocates) = match ty {
+        Ok(CreditType::ArOverpayment) => (
             SourceKind::ArOverpayment,
             Side::Receivable,
             Decimal::ONE,
             LinesTo::Control,
             Allocates::Credit,
         ),
-        "SPEND-OVERPAYMENT" | "APOVERPAYMENT" => (
+        Ok(CreditType::ApOverpayment) => (
             SourceKind::ApOverpayment,
             Side::Payable,
             Decimal::NEGATIVE_ONE,
             LinesTo::Control,
             Allocates::Credit,
         ),
-        "RECEIVE-PREPAYMENT" | "ARPREPAYMENT" => (
+        Ok(CreditType::ArPrepayment) => (
             SourceKind::ArPrepayment,
             Side::Receivable,
             Decimal::ONE,
             LinesTo::Accounts,
             Allocates::Lines,
         ),
-        "SPEND-PREPAYMENT" | "APPREPAYMENT" => (
+        Ok(CreditType::ApPrepayment) => (
             SourceKind::ApPrepayment,
             Side::Payable,
             Decimal::NEGATIVE_ONE,
             LinesTo::Accounts,
             Allocates::Lines,
         ),
-        _ => return Err(calc.unknown("Type", ty)),
+        Err(text) => return Err(calc.unknown("Type", text)),
     };
     Ok(LinesDoc {
         id: d.id,
@@ -1015,28 +1081,28 @@ fn post_bank_transaction(
     let calc = Calc::new("bank transaction", None, &t.bank_transaction_id);
     if !posts(
         &calc,
-        t.status.as_deref(),
-        &["AUTHORISED"],
-        &["DELETED", "VOIDED", "DRAFT"],
+        t.status.as_ref(),
+        &[DocumentStatus::Authorised],
+        &[
+            DocumentStatus::Deleted,
+            DocumentStatus::Voided,
+            DocumentStatus::Draft,
+        ],
     )? {
         return Ok(Posting::default());
     }
-    let ty = t
-        .bank_transaction_type
-        .as_deref()
-        .ok_or_else(|| calc.missing("Type"))?;
-    let (kind, sign) = match ty.trim().to_ascii_uppercase().as_str() {
-        "RECEIVE" => (SourceKind::CashRec, Decimal::ONE),
-        "SPEND" => (SourceKind::CashPaid, Decimal::NEGATIVE_ONE),
+    let (kind, sign) = match required(&calc, "Type", t.bank_transaction_type.as_ref())? {
+        BankTransactionType::Receive => (SourceKind::CashRec, Decimal::ONE),
+        BankTransactionType::Spend => (SourceKind::CashPaid, Decimal::NEGATIVE_ONE),
         // The bank side of an overpayment or a prepayment, and the two legs
         // of a bank transfer: each is posted once, by its own document.
-        "RECEIVE-OVERPAYMENT"
-        | "SPEND-OVERPAYMENT"
-        | "RECEIVE-PREPAYMENT"
-        | "SPEND-PREPAYMENT"
-        | "RECEIVE-TRANSFER"
-        | "SPEND-TRANSFER" => return Ok(Posting::default()),
-        _ => return Err(calc.unknown("Type", ty)),
+        BankTransactionType::ReceiveOverpayment
+        | BankTransactionType::SpendOverpayment
+        | BankTransactionType::ReceivePrepayment
+        | BankTransactionType::SpendPrepayment
+        | BankTransactionType::ReceiveTransfer
+        | BankTransactionType::SpendTransfer => return Ok(Posting::default()),
+        BankTransactionType::Other(text) => return Err(calc.unknown("Type", text.trim())),
     };
     let bank = bank_key(t.bank_account.as_ref()).ok_or_else(|| calc.missing("BankAccount"))?;
     post_lines_doc(
@@ -1071,9 +1137,9 @@ fn post_bank_transfer(t: &BankTransfer, ctx: &PostingContext) -> Result<Posting,
     if t.status.is_some()
         && !posts(
             &calc,
-            t.status.as_deref(),
-            &["AUTHORISED"],
-            &["DELETED", "VOIDED"],
+            t.status.as_ref(),
+            &[DocumentStatus::Authorised],
+            &[DocumentStatus::Deleted, DocumentStatus::Voided],
         )?
     {
         return Ok(Posting::default());
@@ -1117,9 +1183,14 @@ fn post_manual_journal(j: &ManualJournal, ctx: &PostingContext) -> Result<Postin
     let calc = Calc::new("manual journal", None, &j.manual_journal_id);
     if !posts(
         &calc,
-        j.status.as_deref(),
-        &["POSTED"],
-        &["DRAFT", "DELETED", "VOIDED", "ARCHIVED"],
+        j.status.as_ref(),
+        &[ManualJournalStatus::Posted],
+        &[
+            ManualJournalStatus::Draft,
+            ManualJournalStatus::Deleted,
+            ManualJournalStatus::Voided,
+            ManualJournalStatus::Archived,
+        ],
     )? {
         return Ok(Posting::default());
     }
@@ -1207,27 +1278,29 @@ fn post_payment(p: &Payment, ctx: &PostingContext) -> Result<Posting, PostingErr
     let calc = Calc::new("payment", None, &p.payment_id);
     if !posts(
         &calc,
-        p.status.as_deref(),
-        &["AUTHORISED"],
-        &["DELETED", "VOIDED"],
+        p.status.as_ref(),
+        &[DocumentStatus::Authorised],
+        &[DocumentStatus::Deleted, DocumentStatus::Voided],
     )? {
         return Ok(Posting::default());
     }
-    let ty = p
-        .payment_type
-        .as_deref()
-        .ok_or_else(|| calc.missing("PaymentType"))?;
     // (kind, the control account it settles, whether money comes in)
-    let (kind, side, money_in) = match ty.trim().to_ascii_uppercase().as_str() {
-        "ACCRECPAYMENT" => (SourceKind::AccRecPayment, Side::Receivable, true),
-        "ACCPAYPAYMENT" => (SourceKind::AccPayPayment, Side::Payable, false),
-        "ARCREDITPAYMENT" => (SourceKind::ArCreditPayment, Side::Receivable, false),
-        "APCREDITPAYMENT" => (SourceKind::ApCreditPayment, Side::Payable, true),
-        "AROVERPAYMENTPAYMENT" => (SourceKind::ArOverpaymentPayment, Side::Receivable, false),
-        "ARPREPAYMENTPAYMENT" => (SourceKind::ArPrepaymentPayment, Side::Receivable, false),
-        "APOVERPAYMENTPAYMENT" => (SourceKind::ApOverpaymentPayment, Side::Payable, true),
-        "APPREPAYMENTPAYMENT" => (SourceKind::ApPrepaymentPayment, Side::Payable, true),
-        _ => return Err(calc.unknown("PaymentType", ty)),
+    let (kind, side, money_in) = match required(&calc, "PaymentType", p.payment_type.as_ref())? {
+        PaymentType::AccRecPayment => (SourceKind::AccRecPayment, Side::Receivable, true),
+        PaymentType::AccPayPayment => (SourceKind::AccPayPayment, Side::Payable, false),
+        PaymentType::ArCreditPayment => (SourceKind::ArCreditPayment, Side::Receivable, false),
+        PaymentType::ApCreditPayment => (SourceKind::ApCreditPayment, Side::Payable, true),
+        PaymentType::ArOverpaymentPayment => {
+            (SourceKind::ArOverpaymentPayment, Side::Receivable, false)
+        }
+        PaymentType::ArPrepaymentPayment => {
+            (SourceKind::ArPrepaymentPayment, Side::Receivable, false)
+        }
+        PaymentType::ApOverpaymentPayment => {
+            (SourceKind::ApOverpaymentPayment, Side::Payable, true)
+        }
+        PaymentType::ApPrepaymentPayment => (SourceKind::ApPrepaymentPayment, Side::Payable, true),
+        PaymentType::Other(text) => return Err(calc.unknown("PaymentType", text.trim())),
     };
     let date = p.date.ok_or_else(|| calc.missing("Date"))?;
     let amount = dec(p.amount).ok_or_else(|| calc.missing("Amount"))?;
@@ -1374,7 +1447,7 @@ pub(crate) fn booked(
     let view = match document {
         Document::Invoice(d) => {
             let calc = Calc::new("invoice", d.invoice_number.as_deref(), &d.invoice_id);
-            if !posts(&calc, d.status.as_deref(), &APPROVED, &NOT_APPROVED)? {
+            if !posts(&calc, d.status.as_ref(), &APPROVED, &NOT_APPROVED)? {
                 return Ok(None);
             }
             invoice_view(d, ctx)?
@@ -1385,7 +1458,7 @@ pub(crate) fn booked(
                 d.credit_note_number.as_deref(),
                 &d.credit_note_id,
             );
-            if !posts(&calc, d.status.as_deref(), &APPROVED, &NOT_APPROVED)? {
+            if !posts(&calc, d.status.as_ref(), &APPROVED, &NOT_APPROVED)? {
                 return Ok(None);
             }
             credit_note_view(d, ctx)?
@@ -1397,12 +1470,7 @@ pub(crate) fn booked(
                 _ => return Ok(None),
             };
             let calc = Calc::new(what, None, fields.id);
-            if !posts(
-                &calc,
-                fields.status,
-                &APPROVED,
-                &["VOIDED", "DELETED", "DRAFT"],
-            )? {
+            if !posts(&calc, fields.status, &APPROVED, &CREDIT_NOT_APPROVED)? {
                 return Ok(None);
             }
             credit_view(what, &fields, ctx)?

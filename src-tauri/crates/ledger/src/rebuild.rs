@@ -3,8 +3,8 @@
 //! here, so the caller only hands over the documents.
 
 use ledgerkeep_domain::xero::{
-    Allocation, BankTransaction, BankTransfer, CreditNote, Invoice, ManualJournal, Overpayment,
-    Payment, Prepayment,
+    Allocation, BankTransaction, BankTransfer, CreditNote, DocumentStatus, Invoice, ManualJournal,
+    Overpayment, Payment, Prepayment,
 };
 use ledgerkeep_domain::XeroDate;
 
@@ -55,10 +55,8 @@ impl Books<'_> {
     pub fn settlements(&self) -> Vec<Settlement> {
         let mut out = Vec::new();
         for p in self.payments {
-            let posts = p
-                .status
-                .as_deref()
-                .is_some_and(|s| s.eq_ignore_ascii_case("AUTHORISED"));
+            let posts =
+                p.status.as_ref().map(DocumentStatus::folded) == Some(DocumentStatus::Authorised);
             if let (true, Some(doc), Some(date), Some(amount)) =
                 (posts, settled_id(p), p.date, p.amount)
             {

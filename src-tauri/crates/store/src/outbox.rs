@@ -49,7 +49,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use ledgerkeep_domain::payment::{
     check_payment, AccountFacts, DocumentFacts, PaymentDraft, PaymentFacts, PaymentFieldError,
 };
-use ledgerkeep_domain::xero::{Invoice, Payment, XeroRecord};
+use ledgerkeep_domain::xero::{
+    AccountType, DocumentStatus, Invoice, InvoiceType, Payment, RecordStatus, XeroRecord,
+};
 use ledgerkeep_domain::{format_instant, Actor};
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
@@ -351,10 +353,12 @@ async fn payment_facts(
                 pending += decimal_of(&v["Amount"]).unwrap_or_default();
             }
             Some(DocumentFacts {
-                kind: r.try_get::<Option<String>, _>("type")?.unwrap_or_default(),
+                kind: r
+                    .try_get::<Option<String>, _>("type")?
+                    .map(InvoiceType::from),
                 status: r
                     .try_get::<Option<String>, _>("status")?
-                    .unwrap_or_default(),
+                    .map(DocumentStatus::from),
                 currency: r
                     .try_get::<Option<String>, _>("currency_code")?
                     .unwrap_or_default(),
@@ -380,10 +384,12 @@ async fn payment_facts(
     .await?
     .map(|r| -> Result<AccountFacts, StoreError> {
         Ok(AccountFacts {
-            kind: r.try_get::<Option<String>, _>("type")?.unwrap_or_default(),
+            kind: r
+                .try_get::<Option<String>, _>("type")?
+                .map(AccountType::from),
             status: r
                 .try_get::<Option<String>, _>("status")?
-                .unwrap_or_default(),
+                .map(RecordStatus::from),
             enable_payments: r.try_get::<i64, _>("enabled")? != 0,
             currency: r.try_get("currency_code")?,
         })

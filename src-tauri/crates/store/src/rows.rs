@@ -235,8 +235,9 @@ fn text(v: Option<&str>) -> SqlValue {
     v.map_or(SqlValue::Null, |s| SqlValue::Text(s.to_owned()))
 }
 
-fn opt_text(v: &Option<String>) -> SqlValue {
-    text(v.as_deref())
+/// Text, or a Xero code as the very text Xero sent (`as_str`).
+fn opt_text<T: AsRef<str>>(v: &Option<T>) -> SqlValue {
+    text(v.as_ref().map(AsRef::as_ref))
 }
 
 fn money(v: Option<Money>) -> SqlValue {

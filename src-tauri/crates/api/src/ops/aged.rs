@@ -14,7 +14,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use ledgerkeep_domain::reports::AgeBucket;
-use ledgerkeep_domain::xero::{CreditNote, Invoice, Overpayment, Payment, Prepayment};
+use ledgerkeep_domain::xero::{
+    CreditNote, CreditNoteType, Invoice, InvoiceType, Overpayment, OverpaymentType, Payment,
+    Prepayment, PrepaymentType,
+};
 use ledgerkeep_domain::{EntityKind, Money, XeroDate};
 use ledgerkeep_ledger::{
     aged, AccountKey, AgedKind, Books, Outstanding, PostingContext, Side, SystemAccounts,
@@ -38,10 +41,10 @@ fn ymd(d: NaiveDate) -> String {
 }
 
 fn side_of(doc_type: &str) -> Result<Side, ApiError> {
-    match doc_type {
-        "ACCREC" => Ok(Side::Receivable),
-        "ACCPAY" => Ok(Side::Payable),
-        _ => Err(ApiError::invalid(
+    match InvoiceType::from(doc_type) {
+        InvoiceType::AccRec => Ok(Side::Receivable),
+        InvoiceType::AccPay => Ok(Side::Payable),
+        InvoiceType::Other(_) => Err(ApiError::invalid(
             "Choose receivables (ACCREC) or payables (ACCPAY).",
         )),
     }
@@ -478,16 +481,19 @@ fn entity_of(kind: AgedKind) -> EntityKind {
     }
 }
 
-fn type_of(kind: AgedKind, side: Side) -> &'static str {
+/// Xero's `Type` of a document of `kind` on `side`.
+fn type_of(kind: AgedKind, side: Side) -> String {
     match (kind, side) {
-        (AgedKind::Invoice, Side::Receivable) => "ACCREC",
-        (AgedKind::Invoice, Side::Payable) => "ACCPAY",
-        (AgedKind::CreditNote, Side::Receivable) => "ACCRECCREDIT",
-        (AgedKind::CreditNote, Side::Payable) => "ACCPAYCREDIT",
-        (AgedKind::Overpayment, Side::Receivable) => "RECEIVE-OVERPAYMENT",
-        (AgedKind::Overpayment, Side::Payable) => "SPEND-OVERPAYMENT",
-        (AgedKind::Prepayment, Side::Receivable) => "RECEIVE-PREPAYMENT",
-        (AgedKind::Prepayment, Side::Payable) => "SPEND-PREPAYMENT",
+        (AgedKind::Invoice, Side::Receivable) => InvoiceType::AccRec.to_string(),
+        (AgedKind::Invoice, Side::Payable) => InvoiceType::AccPay.to_string(),
+        (AgedKind::CreditNote, Side::Receivable) => CreditNoteType::AccRecCredit.to_string(),
+        (AgedKind::CreditNote, Side::Payable) => CreditNoteType::AccPayCredit.to_string(),
+        (AgedKind::Overpayment, Side::Receivable) => {
+            OverpaymentType::ReceiveOverpayment.to_string()
+        }
+        (AgedKind::Overpayment, Side::Payable) => OverpaymentType::SpendOverpayment.to_string(),
+        (AgedKind::Prepayment, Side::Receivable) => PrepaymentType::ReceivePrepayment.to_string(),
+        (AgedKind::Prepayment, Side::Payable) => PrepaymentType::SpendPrepayment.to_string(),
     }
 }
 
@@ -573,7 +579,7 @@ pub(crate) async fn outstanding_drill(
                     label: doc.number.clone().unwrap_or_else(|| doc.id.clone()),
                     contact_name: doc.contact_name.clone(),
                     description: None,
-                    source_type: Some(type_of(doc.kind, doc.side).to_owned()),
+                    source_type: Some(type_of(doc.kind, doc.side)),
                     entity: Some(entity_of(doc.kind)),
                     xero_id: Some(doc.id.clone()),
                     amount: Money::new(zero_positive(o.amount)),

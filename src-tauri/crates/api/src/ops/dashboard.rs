@@ -3,6 +3,7 @@
 //! currency), the latest changed documents, and the alerts.
 
 use chrono::NaiveDate;
+use ledgerkeep_domain::xero::{AccountType, InvoiceType};
 use ledgerkeep_domain::Money;
 use serde::{Deserialize, Serialize};
 
@@ -187,7 +188,7 @@ pub async fn dashboard(ctx: &AppContext, req: DashboardRequest) -> Result<Dashbo
         )
         .await?
         .into_iter()
-        .filter(|a| a.account_type.as_deref() == Some("BANK"))
+        .filter(|a| a.account_type.as_deref().map(AccountType::from) == Some(AccountType::Bank))
         .collect()
     } else {
         Vec::new()
@@ -203,8 +204,10 @@ pub async fn dashboard(ctx: &AppContext, req: DashboardRequest) -> Result<Dashbo
         .anomaly_findings(Some(tenant), false)
         .await?
         .len();
-    let (receivables, receivables_total) = due_totals(ctx, tenant, "ACCREC", as_at).await?;
-    let (payables, payables_total) = due_totals(ctx, tenant, "ACCPAY", as_at).await?;
+    let (receivables, receivables_total) =
+        due_totals(ctx, tenant, InvoiceType::AccRec.as_str(), as_at).await?;
+    let (payables, payables_total) =
+        due_totals(ctx, tenant, InvoiceType::AccPay.as_str(), as_at).await?;
     Ok(DashboardView {
         as_at: as_at.format("%Y-%m-%d").to_string(),
         base_currency: org.and_then(|o| o.base_currency),

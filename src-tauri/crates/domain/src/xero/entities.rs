@@ -6,6 +6,7 @@
 
 use serde::Deserialize;
 
+use super::codes::*;
 use super::{EntityKind, XeroEntity};
 use crate::dates::{XeroDate, XeroDateTime};
 use crate::money::Money;
@@ -164,7 +165,7 @@ pub struct Organisation {
 }
 entity!(Organisation, Organisation, organisation_id);
 
-/// An account of the chart; `Type == "BANK"` makes it a bank account.
+/// An account of the chart; `Type` [`AccountType::Bank`] makes it a bank account.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Account {
@@ -173,9 +174,9 @@ pub struct Account {
     pub code: Option<String>,
     pub name: Option<String>,
     #[serde(rename = "Type")]
-    pub account_type: Option<String>,
-    pub status: Option<String>,
-    pub class: Option<String>,
+    pub account_type: Option<AccountType>,
+    pub status: Option<RecordStatus>,
+    pub class: Option<AccountClassCode>,
     pub tax_type: Option<String>,
     pub bank_account_number: Option<String>,
     pub bank_account_type: Option<String>,
@@ -194,7 +195,7 @@ pub struct Contact {
     pub contact_id: String,
     pub contact_number: Option<String>,
     pub account_number: Option<String>,
-    pub contact_status: Option<String>,
+    pub contact_status: Option<ContactStatus>,
     pub name: Option<String>,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
@@ -214,7 +215,7 @@ pub struct ContactGroup {
     #[serde(rename = "ContactGroupID")]
     pub contact_group_id: String,
     pub name: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<RecordStatus>,
     #[serde(default)]
     pub contacts: Vec<ContactRef>,
 }
@@ -226,7 +227,7 @@ entity!(ContactGroup, ContactGroup, contact_group_id);
 pub struct TaxRate {
     pub tax_type: String,
     pub name: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<RecordStatus>,
     pub report_tax_type: Option<String>,
     pub effective_rate: Option<Money>,
     pub display_tax_rate: Option<Money>,
@@ -240,7 +241,7 @@ pub struct TrackingOption {
     #[serde(rename = "TrackingOptionID")]
     pub tracking_option_id: Option<String>,
     pub name: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<RecordStatus>,
 }
 
 /// A tracking category (e.g. Region) and its options.
@@ -250,7 +251,7 @@ pub struct TrackingCategory {
     #[serde(rename = "TrackingCategoryID")]
     pub tracking_category_id: String,
     pub name: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<RecordStatus>,
     #[serde(default)]
     pub options: Vec<TrackingOption>,
 }
@@ -304,13 +305,13 @@ pub struct Invoice {
     #[serde(rename = "InvoiceID")]
     pub invoice_id: String,
     #[serde(rename = "Type")]
-    pub invoice_type: Option<String>,
+    pub invoice_type: Option<InvoiceType>,
     pub invoice_number: Option<String>,
     pub reference: Option<String>,
     pub contact: Option<ContactRef>,
     pub date: Option<XeroDate>,
     pub due_date: Option<XeroDate>,
-    pub status: Option<String>,
+    pub status: Option<DocumentStatus>,
     pub line_amount_types: Option<String>,
     #[serde(default)]
     pub line_items: Vec<LineItem>,
@@ -336,12 +337,12 @@ pub struct CreditNote {
     #[serde(rename = "CreditNoteID")]
     pub credit_note_id: String,
     #[serde(rename = "Type")]
-    pub credit_note_type: Option<String>,
+    pub credit_note_type: Option<CreditNoteType>,
     pub credit_note_number: Option<String>,
     pub reference: Option<String>,
     pub contact: Option<ContactRef>,
     pub date: Option<XeroDate>,
-    pub status: Option<String>,
+    pub status: Option<DocumentStatus>,
     pub line_amount_types: Option<String>,
     #[serde(default)]
     pub line_items: Vec<LineItem>,
@@ -370,8 +371,8 @@ pub struct Payment {
     pub currency_rate: Option<Money>,
     pub reference: Option<String>,
     pub is_reconciled: Option<bool>,
-    pub status: Option<String>,
-    pub payment_type: Option<String>,
+    pub status: Option<DocumentStatus>,
+    pub payment_type: Option<PaymentType>,
     pub account: Option<AccountRef>,
     pub invoice: Option<InvoiceRef>,
     pub credit_note: Option<CreditNoteRef>,
@@ -418,11 +419,11 @@ pub struct Overpayment {
     #[serde(rename = "OverpaymentID")]
     pub overpayment_id: String,
     #[serde(rename = "Type")]
-    pub overpayment_type: Option<String>,
+    pub overpayment_type: Option<OverpaymentType>,
     pub reference: Option<String>,
     pub contact: Option<ContactRef>,
     pub date: Option<XeroDate>,
-    pub status: Option<String>,
+    pub status: Option<DocumentStatus>,
     pub line_amount_types: Option<String>,
     #[serde(default)]
     pub line_items: Vec<LineItem>,
@@ -446,11 +447,11 @@ pub struct Prepayment {
     #[serde(rename = "PrepaymentID")]
     pub prepayment_id: String,
     #[serde(rename = "Type")]
-    pub prepayment_type: Option<String>,
+    pub prepayment_type: Option<PrepaymentType>,
     pub reference: Option<String>,
     pub contact: Option<ContactRef>,
     pub date: Option<XeroDate>,
-    pub status: Option<String>,
+    pub status: Option<DocumentStatus>,
     pub line_amount_types: Option<String>,
     #[serde(default)]
     pub line_items: Vec<LineItem>,
@@ -474,7 +475,7 @@ pub struct BankTransaction {
     #[serde(rename = "BankTransactionID")]
     pub bank_transaction_id: String,
     #[serde(rename = "Type")]
-    pub bank_transaction_type: Option<String>,
+    pub bank_transaction_type: Option<BankTransactionType>,
     pub contact: Option<ContactRef>,
     pub bank_account: Option<AccountRef>,
     #[serde(default)]
@@ -484,7 +485,7 @@ pub struct BankTransaction {
     pub reference: Option<String>,
     pub currency_code: Option<String>,
     pub currency_rate: Option<Money>,
-    pub status: Option<String>,
+    pub status: Option<DocumentStatus>,
     pub line_amount_types: Option<String>,
     pub sub_total: Option<Money>,
     pub total_tax: Option<Money>,
@@ -515,7 +516,7 @@ pub struct BankTransfer {
     #[serde(rename = "ToBankTransactionID")]
     pub to_bank_transaction_id: Option<String>,
     pub reference: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<DocumentStatus>,
     #[serde(rename = "CreatedDateUTC")]
     pub created_date_utc: Option<XeroDateTime>,
 }
@@ -549,7 +550,7 @@ pub struct ManualJournal {
     pub manual_journal_id: String,
     pub narration: Option<String>,
     pub date: Option<XeroDate>,
-    pub status: Option<String>,
+    pub status: Option<ManualJournalStatus>,
     pub line_amount_types: Option<String>,
     #[serde(default)]
     pub journal_lines: Vec<ManualJournalLine>,
@@ -574,7 +575,7 @@ pub struct PurchaseOrder {
     pub contact: Option<ContactRef>,
     pub date: Option<XeroDate>,
     pub delivery_date: Option<XeroDate>,
-    pub status: Option<String>,
+    pub status: Option<DocumentStatus>,
     pub line_amount_types: Option<String>,
     #[serde(default)]
     pub line_items: Vec<LineItem>,
@@ -605,7 +606,7 @@ pub struct Quote {
     pub contact: Option<ContactRef>,
     pub date: Option<XeroDate>,
     pub expiry_date: Option<XeroDate>,
-    pub status: Option<String>,
+    pub status: Option<QuoteStatus>,
     pub line_amount_types: Option<String>,
     #[serde(default)]
     pub line_items: Vec<LineItem>,
@@ -640,11 +641,11 @@ pub struct RepeatingInvoice {
     #[serde(rename = "RepeatingInvoiceID")]
     pub repeating_invoice_id: String,
     #[serde(rename = "Type")]
-    pub invoice_type: Option<String>,
+    pub invoice_type: Option<InvoiceType>,
     pub reference: Option<String>,
     pub contact: Option<ContactRef>,
     pub schedule: Option<Schedule>,
-    pub status: Option<String>,
+    pub status: Option<DocumentStatus>,
     pub line_amount_types: Option<String>,
     #[serde(default)]
     pub line_items: Vec<LineItem>,
@@ -664,7 +665,7 @@ pub struct JournalLine {
     #[serde(rename = "AccountID")]
     pub account_id: Option<String>,
     pub account_code: Option<String>,
-    pub account_type: Option<String>,
+    pub account_type: Option<AccountType>,
     pub account_name: Option<String>,
     pub description: Option<String>,
     pub net_amount: Option<Money>,
@@ -688,7 +689,7 @@ pub struct Journal {
     pub reference: Option<String>,
     #[serde(rename = "SourceID")]
     pub source_id: Option<String>,
-    pub source_type: Option<String>,
+    pub source_type: Option<JournalSourceType>,
     #[serde(default)]
     pub journal_lines: Vec<JournalLine>,
 }

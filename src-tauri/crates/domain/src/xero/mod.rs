@@ -4,17 +4,21 @@
 //! as JSON numbers read from their digits). Only the fields Ledgerkeep files,
 //! filters or shows are typed; every field Xero sends is kept, because a
 //! record is always held as an [`XeroRecord`]: the typed view *and* the raw
-//! JSON it came from. Nothing Xero sends is ever lost.
+//! JSON it came from. Nothing Xero sends is ever lost. Xero's codes
+//! (statuses, types, classes) are the enums of [`codes`], each with an
+//! `Other(String)` that keeps a code Xero adds later.
 //!
 //! Fields are optional unless Xero always sends them: a voided document may
 //! have no date, a deleted one no total.
 
+pub mod codes;
 mod entities;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use codes::*;
 pub use entities::*;
 
 use crate::dates::XeroDateTime;

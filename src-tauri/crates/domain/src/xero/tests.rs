@@ -18,7 +18,8 @@ fn an_invoice_reads_typed_fields_and_keeps_every_raw_field() {
     let rec = XeroRecord::<Invoice>::from_json(text).unwrap();
     let inv = &rec.entity;
     assert_eq!(inv.xero_id(), "inv-1");
-    assert_eq!(inv.invoice_type.as_deref(), Some("ACCREC"));
+    assert_eq!(inv.invoice_type, Some(InvoiceType::AccRec));
+    assert_eq!(inv.status, Some(DocumentStatus::Authorised));
     assert_eq!(inv.date.unwrap().to_string(), "2018-10-20");
     assert_eq!(inv.total.unwrap().to_string(), "98765432109876.54");
     assert_eq!(inv.line_items[0].unit_amount.unwrap().to_string(), "0.3333");
@@ -138,4 +139,30 @@ fn a_page_reads_from_its_envelope() {
     let recs = XeroRecord::<Invoice>::page_from_value(page).unwrap();
     assert_eq!(recs.len(), 2);
     assert_eq!(recs[1].entity.invoice_id, "b");
+}
+
+#[test]
+fn a_code_xero_adds_later_reads_as_other_and_the_raw_keeps_it() {
+    let rec = XeroRecord::<BankTransaction>::from_value(json!({
+        "BankTransactionID": "bt", "Type": "RECEIVE-CRYPTO", "Status": "ON-HOLD",
+        "BankAccount": {"AccountID": "a"}
+    }))
+    .unwrap();
+    assert_eq!(
+        rec.entity.bank_transaction_type,
+        Some(BankTransactionType::Other("RECEIVE-CRYPTO".to_owned()))
+    );
+    assert_eq!(
+        rec.entity.status.as_ref().map(DocumentStatus::as_str),
+        Some("ON-HOLD")
+    );
+    assert_eq!(rec.raw["Type"], "RECEIVE-CRYPTO");
+    let acc = XeroRecord::<Account>::from_value(
+        json!({"AccountID": "a", "Type": "BANK", "Class": "ASSET", "Status": "ACTIVE"}),
+    )
+    .unwrap()
+    .entity;
+    assert_eq!(acc.account_type, Some(AccountType::Bank));
+    assert_eq!(acc.class, Some(AccountClassCode::Asset));
+    assert_eq!(acc.status, Some(RecordStatus::Active));
 }
