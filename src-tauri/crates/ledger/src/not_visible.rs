@@ -38,6 +38,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use ledgerkeep_domain::xero::AccountType;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -89,7 +90,7 @@ impl NotVisibleKind {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct AccountFacts {
     /// Xero's `Type` (`WAGESEXPENSE`, `FIXED`...).
-    pub account_type: Option<String>,
+    pub account_type: Option<AccountType>,
     /// Xero's `SystemAccount` (`WAGEPAYABLES`, `UNREALISEDCURRENCYGAIN`...).
     pub system_account: Option<String>,
     /// An income or expense account: its trial balance figure is the
@@ -108,23 +109,25 @@ pub struct AccountFacts {
 /// such as retained earnings, which holds the earlier years' profit).
 pub fn kind_of(account: &AccountFacts) -> Option<NotVisibleKind> {
     let system = account.system_account.as_deref().unwrap_or("");
-    let kind = account.account_type.as_deref().unwrap_or("");
+    let kind = account.account_type.as_ref();
     if matches!(system, "WAGEPAYABLES")
         || matches!(
             kind,
-            "WAGESEXPENSE"
-                | "SUPERANNUATIONEXPENSE"
-                | "SUPERANNUATIONLIABILITY"
-                | "PAYGLIABILITY"
-                | "PAYG"
+            Some(
+                AccountType::WagesExpense
+                    | AccountType::SuperannuationExpense
+                    | AccountType::SuperannuationLiability
+                    | AccountType::PaygLiability
+                    | AccountType::Payg
+            )
         )
     {
         Some(NotVisibleKind::Payroll)
-    } else if matches!(kind, "FIXED" | "DEPRECIATN") {
+    } else if matches!(kind, Some(AccountType::Fixed | AccountType::Depreciatn)) {
         Some(NotVisibleKind::Depreciation)
     } else if system == "UNREALISEDCURRENCYGAIN" {
         Some(NotVisibleKind::Revaluation)
-    } else if !account.has_documents && system.is_empty() && kind != "BANK" {
+    } else if !account.has_documents && system.is_empty() && kind != Some(&AccountType::Bank) {
         Some(NotVisibleKind::NoDocument)
     } else {
         None
@@ -277,7 +280,7 @@ mod tests {
 
     fn facts(t: &str, system: Option<&str>, pl: bool) -> AccountFacts {
         AccountFacts {
-            account_type: Some(t.to_owned()),
+            account_type: Some(t.into()),
             system_account: system.map(str::to_owned),
             profit_and_loss: pl,
             has_documents: true,

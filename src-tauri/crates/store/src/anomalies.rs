@@ -40,6 +40,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
+use ledgerkeep_domain::xero::{BankTransactionType, DocumentStatus, InvoiceType};
 use ledgerkeep_domain::{format_instant, Actor, EntityKind, XeroDateTime};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -269,14 +270,31 @@ fn doc_label(number: &Option<String>, reference: &Option<String>, id: &str) -> S
         .to_owned()
 }
 
-fn doc_noun(doc_type: Option<&str>) -> &'static str {
-    match doc_type {
-        Some("ACCPAY") => "Bill",
-        Some("ACCREC") => "Invoice",
-        Some("SPEND") => "Spend money",
-        Some("RECEIVE") => "Receive money",
-        _ => "Document",
+/// What a document is, by the `type` column of invoices or bank
+/// transactions: its noun, and the plural the outlier rule words.
+fn doc_nouns(doc_type: Option<&str>) -> (&'static str, &'static str) {
+    let Some(t) = doc_type else {
+        return ("Document", "documents");
+    };
+    match (InvoiceType::from(t), BankTransactionType::from(t)) {
+        (InvoiceType::AccPay, _) => ("Bill", "bills"),
+        (InvoiceType::AccRec, _) => ("Invoice", "invoices"),
+        (_, BankTransactionType::Spend) => ("Spend money", "spend money transactions"),
+        (_, BankTransactionType::Receive) => ("Receive money", "receive money transactions"),
+        _ => ("Document", "documents"),
     }
+}
+
+fn doc_noun(doc_type: Option<&str>) -> &'static str {
+    doc_nouns(doc_type).0
+}
+
+/// A Xero code column, as its enum (the text kept whole when unknown).
+fn code<C: From<String>>(
+    r: &sqlx::sqlite::SqliteRow,
+    column: &str,
+) -> Result<Option<C>, sqlx::Error> {
+    Ok(r.try_get::<Option<String>, _>(column)?.map(C::from))
 }
 
 impl LedgerStore {
@@ -583,7 +601,7 @@ fn stored_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<StoredFinding, StoreEr
 #[derive(Debug, Clone)]
 struct Doc {
     xero_id: String,
-    doc_type: Option<String>,
+    doc_type: Option<InvoiceType>,
     number: Option<String>,
     reference: Option<String>,
     contact_id: Option<String>,
@@ -601,12 +619,16 @@ impl Doc {
     fn contact(&self) -> &str {
         self.contact_name.as_deref().unwrap_or("an unnamed contact")
     }
+
+    fn noun(&self) -> &'static str {
+        doc_noun(self.doc_type.as_ref().map(InvoiceType::as_str))
+    }
 }
 
 fn doc_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<Doc, sqlx::Error> {
     Ok(Doc {
         xero_id: r.try_get("xero_id")?,
-        doc_type: r.try_get("type")?,
+        doc_type: code(r, "type")?,
         number: r.try_get("number")?,
         reference: r.try_get("reference")?,
         contact_id: r.try_get("contact_xero_id")?,
@@ -638,7 +660,7 @@ async fn duplicate_bills(
             Ok(ledgerkeep_ledger::Bill {
                 id: b.xero_id.clone(),
                 doc_type: b.doc_type.clone(),
-                status: r.try_get("status")?,
+                status: code(r, "status")?,
                 contact_id: b.contact_id.clone(),
                 number: b.number.clone(),
                 reference: b.reference.clone(),
@@ -1262,8 +1284,8 @@ async fn paid_twice(
         let payment: String = r.try_get("payment_id")?;
         let amount = dec(r.try_get::<Option<String>, _>("amount")?.as_deref());
         let paid_on = day(r.try_get::<Option<String>, _>("paid_on")?.as_deref());
-        let payment_status: Option<String> = r.try_get("payment_status")?;
-        let status: Option<String> = r.try_get("status")?;
+        let payment_status: Option<DocumentStatus> = code(r, "payment_status")?;
+        let status: Option<DocumentStatus> = code(r, "status")?;
         let entry = docs.entry(d.xero_id.clone()).or_insert_with(|| {
             let paid = ledgerkeep_ledger::PaidDocument {
                 doc_type: d.doc_type.clone(),
@@ -1298,8 +1320,8 @@ async fn paid_twice(
         let bank_id: String = r.try_get("bank_id")?;
         let bank_ref: Option<String> = r.try_get("bank_reference")?;
         let bank = ledgerkeep_ledger::BankMoney {
-            bank_type: r.try_get("bank_type")?,
-            status: r.try_get("bank_status")?,
+            bank_type: code(r, "bank_type")?,
+            status: code(r, "bank_status")?,
             contact_id: r.try_get("bank_contact")?,
             currency: r.try_get("bank_currency")?,
             total: dec(r.try_get::<Option<String>, _>("bank_total")?.as_deref()),
@@ -1330,12 +1352,12 @@ async fn paid_twice(
             rule: AnomalyRule::PaidTwice,
             title: format!(
                 "{} {} may have been paid twice",
-                doc_noun(d.doc_type.as_deref()),
+                d.noun(),
                 d.label()
             ),
             explanation: format!(
                 "{} {} for {} ({}) was paid on {pay_date}, and a {} transaction \"{bank_label}\" of the same amount {} {} on {bank_date}, {}.",
-                doc_noun(d.doc_type.as_deref()),
+                d.noun(),
                 d.label(),
                 d.contact(),
                 format_amount(d.currency.as_deref(), total),
@@ -1370,7 +1392,7 @@ struct Amount {
     xero_id: String,
     label: String,
     date: Option<NaiveDate>,
-    status: Option<String>,
+    status: Option<DocumentStatus>,
     value: Decimal,
 }
 
@@ -1455,7 +1477,7 @@ async fn outliers(
                         xero_id: r.try_get("xero_id")?,
                         label: r.try_get("label")?,
                         date: day(r.try_get::<Option<String>, _>("date")?.as_deref()),
-                        status: r.try_get("status")?,
+                        status: code(r, "status")?,
                         value,
                     });
             }
@@ -1484,14 +1506,7 @@ fn outliers_in(
             amount: a.value,
         });
     let contact = contact.unwrap_or("this contact");
-    let noun = doc_noun(doc_type);
-    let plural_noun = match doc_type {
-        Some("ACCPAY") => "bills",
-        Some("ACCREC") => "invoices",
-        Some("SPEND") => "spend money transactions",
-        Some("RECEIVE") => "receive money transactions",
-        _ => "documents",
-    };
+    let (noun, plural_noun) = doc_nouns(doc_type);
     let mut out = Vec::new();
     for o in ledgerkeep_ledger::outliers(facts, config) {
         let a = &amounts[o.key.1];
@@ -1543,7 +1558,7 @@ fn overpaid(doc: &Doc, paid: &ledgerkeep_ledger::PaidDocument<String>) -> Option
                 )
             }),
     );
-    let noun = doc_noun(doc.doc_type.as_deref());
+    let noun = doc.noun();
     let count = plural(o.payments.len() as i64, "payment", "payments");
     let explanation = match (o.paid, o.excess) {
         (Some(paid), Some(excess)) => format!(
@@ -1624,8 +1639,8 @@ async fn round_amounts(
         );
         spends.push(ledgerkeep_ledger::Spend {
             key,
-            bank_type: r.try_get("type")?,
-            status: r.try_get("status")?,
+            bank_type: code(&r, "type")?,
+            status: code(&r, "status")?,
             total,
         });
     }
@@ -1675,7 +1690,7 @@ async fn round_amounts(
         let pid: String = r.try_get("payment_id")?;
         let paid_on: Option<String> = r.try_get("paid_on")?;
         payments.push(ledgerkeep_ledger::BillPayment {
-            status: r.try_get("payment_status")?,
+            status: code(&r, "payment_status")?,
             amount,
             doc_type: d.doc_type.clone(),
             doc_total: d.total,
@@ -1773,7 +1788,7 @@ mod tests {
                     xero_id: format!("id-{i}"),
                     label: format!("BILL-{i}"),
                     date: None,
-                    status: Some("AUTHORISED".to_owned()),
+                    status: Some("AUTHORISED".into()),
                     value: Decimal::from(*v),
                 })
                 .collect()
@@ -1812,7 +1827,7 @@ mod tests {
     fn doc_of(total: Decimal) -> Doc {
         Doc {
             xero_id: "INV-ID".to_owned(),
-            doc_type: Some("ACCREC".to_owned()),
+            doc_type: Some("ACCREC".into()),
             number: Some("INV-1".to_owned()),
             reference: None,
             contact_id: None,
@@ -1831,7 +1846,7 @@ mod tests {
     ) -> Option<Finding> {
         let paid = ledgerkeep_ledger::PaidDocument {
             doc_type: doc.doc_type.clone(),
-            status: Some("AUTHORISED".to_owned()),
+            status: Some("AUTHORISED".into()),
             contact_id: doc.contact_id.clone(),
             currency: doc.currency.clone(),
             total: doc.total,
@@ -1840,7 +1855,7 @@ mod tests {
                 .iter()
                 .map(|(key, amount, date)| ledgerkeep_ledger::PaymentOn {
                     key: key.clone(),
-                    status: Some("AUTHORISED".to_owned()),
+                    status: Some("AUTHORISED".into()),
                     amount: *amount,
                     date: *date,
                 })
@@ -1901,7 +1916,7 @@ mod tests {
                     xero_id: format!("id-{i}"),
                     label: format!("BILL-{i}"),
                     date: None,
-                    status: Some("PAID".to_owned()),
+                    status: Some("PAID".into()),
                     value: *v,
                 })
                 .collect()

@@ -2,6 +2,7 @@
 //! the records it found (its evidence), and the period's ledger hash recorded
 //! at sign-off. Amounts are summed in Rust as exact decimals.
 
+use ledgerkeep_domain::xero::InvoiceType;
 use ledgerkeep_domain::{EntityKind, Money, XeroDate};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -138,11 +139,13 @@ impl LedgerStore {
         .await?;
         rows.iter()
             .map(|r| {
-                let kind: Option<String> = r.try_get("type")?;
+                let kind: Option<InvoiceType> = r
+                    .try_get::<Option<String>, _>("type")?
+                    .map(InvoiceType::from);
                 let status: Option<String> = r.try_get("status")?;
                 let number: Option<String> = r.try_get("number")?;
                 let contact: Option<String> = r.try_get("contact_name")?;
-                let what = if kind.as_deref() == Some("ACCPAY") {
+                let what = if kind == Some(InvoiceType::AccPay) {
                     "Bill"
                 } else {
                     "Invoice"

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use ledgerkeep_domain::xero::InvoiceType;
 use ledgerkeep_domain::Money;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -141,7 +142,9 @@ impl LedgerStore {
         }
         for r in q.fetch_all(self.pool()).await? {
             let contact: String = r.try_get("contact_xero_id")?;
-            let kind: Option<String> = r.try_get("type")?;
+            let kind: Option<InvoiceType> = r
+                .try_get::<Option<String>, _>("type")?
+                .map(InvoiceType::from);
             let due: String = r.try_get("amount_due")?;
             let due = Money::parse(&due)
                 .map_err(|e| StoreError::Data(e.to_string()))?
@@ -151,7 +154,7 @@ impl LedgerStore {
                 .or_default()
                 .entry(r.try_get("currency_code")?)
                 .or_insert((Decimal::ZERO, Decimal::ZERO));
-            let slot = if kind.as_deref() == Some("ACCPAY") {
+            let slot = if kind == Some(InvoiceType::AccPay) {
                 &mut e.1
             } else {
                 &mut e.0

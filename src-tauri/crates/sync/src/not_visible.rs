@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
 use ledgerkeep_domain::reports::AccountClass;
+use ledgerkeep_domain::xero::AccountType;
 use ledgerkeep_domain::xero_report::{parse_report, FigureKey, XeroReportKind};
 use ledgerkeep_ledger::{not_visible, year_start_for, AccountFacts, Month, TrialBalanceAt};
 use ledgerkeep_store::not_visible::NotVisibleRow;
@@ -84,7 +85,7 @@ pub async fn explain_not_visible(store: &LedgerStore, tenant: &str) -> Result<us
     let mut named = BTreeMap::new();
     for a in &chart {
         let facts = AccountFacts {
-            account_type: a.account_type.clone(),
+            account_type: a.account_type.as_deref().map(AccountType::from),
             system_account: a.system_account.clone(),
             profit_and_loss: AccountClass::of(None, a.account_type.as_deref())
                 .is_some_and(AccountClass::is_profit_and_loss),

@@ -12,14 +12,16 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use ledgerkeep_domain::xero::{DocumentStatus, InvoiceType};
+
 use super::AnomalyConfig;
 
 /// A document, as the duplicate rule reads it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Bill {
     pub id: String,
-    pub doc_type: Option<String>,
-    pub status: Option<String>,
+    pub doc_type: Option<InvoiceType>,
+    pub status: Option<DocumentStatus>,
     pub contact_id: Option<String>,
     pub number: Option<String>,
     pub reference: Option<String>,
@@ -51,9 +53,7 @@ fn normalise_reference(s: &str) -> Option<String> {
 }
 
 fn counts(b: &Bill) -> bool {
-    b.doc_type.as_deref() == Some("ACCPAY")
-        && b.status.is_some()
-        && !matches!(b.status.as_deref(), Some("VOIDED" | "DELETED"))
+    b.doc_type == Some(InvoiceType::AccPay) && b.status.as_ref().is_some_and(|s| !s.is_void())
 }
 
 fn ordered(a: usize, b: usize) -> (usize, usize) {
@@ -161,8 +161,8 @@ mod tests {
     fn bill(id: &str, contact: &str, date: &str, total: &str) -> Bill {
         Bill {
             id: id.to_owned(),
-            doc_type: Some("ACCPAY".to_owned()),
-            status: Some("AUTHORISED".to_owned()),
+            doc_type: Some("ACCPAY".into()),
+            status: Some("AUTHORISED".into()),
             contact_id: Some(contact.to_owned()),
             number: None,
             reference: None,
@@ -220,11 +220,11 @@ mod tests {
     fn voided_deleted_invoices_and_bills_with_no_contact_or_date_are_left_out() {
         let config = AnomalyConfig::default();
         let mut voided = bill("b", "c1", "2026-05-01", "50");
-        voided.status = Some("VOIDED".to_owned());
+        voided.status = Some("VOIDED".into());
         let mut deleted = bill("c", "c1", "2026-05-01", "50");
-        deleted.status = Some("DELETED".to_owned());
+        deleted.status = Some("DELETED".into());
         let mut invoice = bill("d", "c1", "2026-05-01", "50");
-        invoice.doc_type = Some("ACCREC".to_owned());
+        invoice.doc_type = Some("ACCREC".into());
         let mut no_contact = bill("e", "c1", "2026-05-01", "50");
         no_contact.contact_id = None;
         let mut undated = bill("f", "c1", "2026-05-01", "50");
@@ -240,7 +240,7 @@ mod tests {
         assert!(duplicate_bills(&bills, &config).is_empty());
         // A draft counts.
         let mut draft = bill("g", "c1", "2026-05-03", "50");
-        draft.status = Some("DRAFT".to_owned());
+        draft.status = Some("DRAFT".into());
         let found = duplicate_bills(&[bills[0].clone(), draft], &config);
         assert_eq!(pairs(&found), [(0, 1, Some(2))]);
     }

@@ -9,6 +9,7 @@
 //! be on or before the lock date, and the edit after it.
 
 use chrono::NaiveDate;
+use ledgerkeep_domain::xero::DocumentStatus;
 
 /// Fields whose change alters what a locked document says, in the order
 /// they are reported.
@@ -73,7 +74,10 @@ fn material(changes: &[FieldChange]) -> Vec<&'static str> {
                 c.field == *f
                     // A status matters only when the document is voided or deleted.
                     && (*f != "Status"
-                        || matches!(c.new_text.as_deref(), Some("VOIDED" | "DELETED")))
+                        || c
+                            .new_text
+                            .as_deref()
+                            .is_some_and(|t| DocumentStatus::from(t).is_void()))
             })
         })
         .collect()

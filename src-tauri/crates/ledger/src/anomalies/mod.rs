@@ -78,6 +78,6 @@ impl Default for AnomalyConfig {
 }
 
 /// `status` is one of `statuses`.
-fn status_in(status: Option<&str>, statuses: &[&str]) -> bool {
-    status.is_some_and(|s| statuses.contains(&s))
+fn status_in<S: PartialEq>(status: Option<&S>, statuses: &[S]) -> bool {
+    status.is_some_and(|s| statuses.contains(s))
 }

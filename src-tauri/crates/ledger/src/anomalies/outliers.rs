@@ -10,16 +10,23 @@
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
+use ledgerkeep_domain::xero::DocumentStatus;
+
 use super::{status_in, AnomalyConfig};
 
 /// The statuses whose amounts count: anything not voided or deleted.
-const LIVE: [&str; 4] = ["DRAFT", "SUBMITTED", "AUTHORISED", "PAID"];
+const LIVE: [DocumentStatus; 4] = [
+    DocumentStatus::Draft,
+    DocumentStatus::Submitted,
+    DocumentStatus::Authorised,
+    DocumentStatus::Paid,
+];
 
 /// One document's amount in a contact's history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutlierAmount<K> {
     pub key: K,
-    pub status: Option<String>,
+    pub status: Option<DocumentStatus>,
     pub amount: Decimal,
 }
 
@@ -60,7 +67,7 @@ pub fn outliers<K: Ord>(
 ) -> Vec<Outlier<K>> {
     let mut amounts: Vec<OutlierAmount<K>> = amounts
         .into_iter()
-        .filter(|a| a.amount > Decimal::ZERO && status_in(a.status.as_deref(), &LIVE))
+        .filter(|a| a.amount > Decimal::ZERO && status_in(a.status.as_ref(), &LIVE))
         .collect();
     if amounts.len() <= config.outlier_min_history {
         return Vec::new();
@@ -113,7 +120,7 @@ mod tests {
             .enumerate()
             .map(|(key, v)| OutlierAmount {
                 key,
-                status: Some("AUTHORISED".to_owned()),
+                status: Some("AUTHORISED".into()),
                 amount: d(v),
             })
             .collect()
@@ -195,20 +202,20 @@ mod tests {
     fn voided_deleted_and_non_positive_amounts_do_not_count() {
         let config = AnomalyConfig::default();
         let mut h = history(&["100", "100", "100", "100", "100", "9000"]);
-        h[0].status = Some("VOIDED".to_owned());
+        h[0].status = Some("VOIDED".into());
         assert!(outliers(h.clone(), &config).is_empty());
-        h[0].status = Some("DRAFT".to_owned());
+        h[0].status = Some("DRAFT".into());
         assert_eq!(keys(&outliers(h.clone(), &config)), [5]);
-        h[1].status = Some("DELETED".to_owned());
+        h[1].status = Some("DELETED".into());
         assert!(outliers(h.clone(), &config).is_empty());
-        h[1].status = Some("PAID".to_owned());
+        h[1].status = Some("PAID".into());
         h[2].amount = Decimal::ZERO;
         assert!(outliers(h.clone(), &config).is_empty());
         h[2].amount = d("-100");
         assert!(outliers(h.clone(), &config).is_empty());
         // A voided outlier is not reported either.
         let mut h = history(&["100", "100", "100", "100", "100", "100", "9000"]);
-        h[6].status = Some("VOIDED".to_owned());
+        h[6].status = Some("VOIDED".into());
         assert!(outliers(h, &config).is_empty());
     }
 
@@ -235,7 +242,7 @@ mod tests {
         let all_huge: Vec<OutlierAmount<usize>> = (0..8)
             .map(|key| OutlierAmount {
                 key,
-                status: Some("PAID".to_owned()),
+                status: Some("PAID".into()),
                 amount: huge,
             })
             .collect();
@@ -244,13 +251,13 @@ mod tests {
         let mut h: Vec<OutlierAmount<usize>> = (0..7)
             .map(|key| OutlierAmount {
                 key,
-                status: Some("PAID".to_owned()),
+                status: Some("PAID".into()),
                 amount: tiny,
             })
             .collect();
         h.push(OutlierAmount {
             key: 7,
-            status: Some("PAID".to_owned()),
+            status: Some("PAID".into()),
             amount: Decimal::MAX,
         });
         let found = outliers(h, &config);

@@ -13,13 +13,15 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use ledgerkeep_domain::xero::{BankTransactionType, DocumentStatus, InvoiceType};
+
 use super::{status_in, AnomalyConfig};
 
 /// A document and what was paid on it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaidDocument<P> {
-    pub doc_type: Option<String>,
-    pub status: Option<String>,
+    pub doc_type: Option<InvoiceType>,
+    pub status: Option<DocumentStatus>,
     pub contact_id: Option<String>,
     pub currency: Option<String>,
     pub total: Option<Decimal>,
@@ -32,7 +34,7 @@ pub struct PaidDocument<P> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentOn<P> {
     pub key: P,
-    pub status: Option<String>,
+    pub status: Option<DocumentStatus>,
     pub amount: Decimal,
     pub date: Option<NaiveDate>,
 }
@@ -52,8 +54,8 @@ pub struct Overpaid {
 /// A bank transaction that may pay a document a second time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BankMoney {
-    pub bank_type: Option<String>,
-    pub status: Option<String>,
+    pub bank_type: Option<BankTransactionType>,
+    pub status: Option<DocumentStatus>,
     pub contact_id: Option<String>,
     pub currency: Option<String>,
     pub total: Option<Decimal>,
@@ -76,14 +78,14 @@ pub struct PaidAgain {
 }
 
 fn live(doc: &PaidDocument<impl Sized>) -> bool {
-    doc.status.is_some() && !matches!(doc.status.as_deref(), Some("VOIDED" | "DELETED"))
+    doc.status.as_ref().is_some_and(|s| !s.is_void())
 }
 
 fn authorised<P>(doc: &PaidDocument<P>) -> impl Iterator<Item = (usize, &PaymentOn<P>)> {
     doc.payments
         .iter()
         .enumerate()
-        .filter(|(_, p)| status_in(p.status.as_deref(), &["AUTHORISED"]))
+        .filter(|(_, p)| p.status == Some(DocumentStatus::Authorised))
 }
 
 /// The document's payments and credits beyond its total, if they are.
@@ -118,19 +120,20 @@ pub fn paid_again_by_bank<P>(
     bank: &BankMoney,
     config: &AnomalyConfig,
 ) -> Option<PaidAgain> {
-    let outgoing = match doc.doc_type.as_deref() {
-        Some("ACCPAY") => true,
-        Some("ACCREC") => false,
+    use BankTransactionType::*;
+    let outgoing = match doc.doc_type {
+        Some(InvoiceType::AccPay) => true,
+        Some(InvoiceType::AccRec) => false,
         _ => return None,
     };
-    let bank_types: [&str; 3] = if outgoing {
-        ["SPEND", "SPEND-OVERPAYMENT", "SPEND-PREPAYMENT"]
+    let bank_types = if outgoing {
+        [Spend, SpendOverpayment, SpendPrepayment]
     } else {
-        ["RECEIVE", "RECEIVE-OVERPAYMENT", "RECEIVE-PREPAYMENT"]
+        [Receive, ReceiveOverpayment, ReceivePrepayment]
     };
-    if !status_in(doc.status.as_deref(), &["PAID"])
-        || !status_in(bank.status.as_deref(), &["AUTHORISED"])
-        || !status_in(bank.bank_type.as_deref(), &bank_types)
+    if doc.status != Some(DocumentStatus::Paid)
+        || bank.status != Some(DocumentStatus::Authorised)
+        || !status_in(bank.bank_type.as_ref(), &bank_types)
         || doc.contact_id.is_none()
         || bank.contact_id != doc.contact_id
         || bank.total != doc.total
@@ -169,7 +172,7 @@ mod tests {
     fn pay(key: u32, amount: Decimal, date: &str) -> PaymentOn<u32> {
         PaymentOn {
             key,
-            status: Some("AUTHORISED".to_owned()),
+            status: Some("AUTHORISED".into()),
             amount,
             date: Some(day(date)),
         }
@@ -177,8 +180,8 @@ mod tests {
 
     fn doc(doc_type: &str, total: &str, payments: Vec<PaymentOn<u32>>) -> PaidDocument<u32> {
         PaidDocument {
-            doc_type: Some(doc_type.to_owned()),
-            status: Some("PAID".to_owned()),
+            doc_type: Some(doc_type.into()),
+            status: Some("PAID".into()),
             contact_id: Some("c1".to_owned()),
             currency: Some("NZD".to_owned()),
             total: Some(d(total)),
@@ -219,12 +222,12 @@ mod tests {
                 pay(2, d("100"), "2026-03-01"),
             ],
         );
-        inv.payments[1].status = Some("DELETED".to_owned());
+        inv.payments[1].status = Some("DELETED".into());
         assert_eq!(overpaid(&inv), None);
-        inv.payments[1].status = Some("AUTHORISED".to_owned());
+        inv.payments[1].status = Some("AUTHORISED".into());
         assert_eq!(overpaid(&inv).unwrap().payments, [0, 1]);
         for status in ["VOIDED", "DELETED"] {
-            inv.status = Some(status.to_owned());
+            inv.status = Some(status.into());
             assert_eq!(overpaid(&inv), None, "{status}");
         }
         // No payments, only credits: not this rule's business.
@@ -256,8 +259,8 @@ mod tests {
 
     fn spend(total: &str, date: &str) -> BankMoney {
         BankMoney {
-            bank_type: Some("SPEND".to_owned()),
-            status: Some("AUTHORISED".to_owned()),
+            bank_type: Some("SPEND".into()),
+            status: Some("AUTHORISED".into()),
             contact_id: Some("c1".to_owned()),
             currency: Some("NZD".to_owned()),
             total: Some(d(total)),
@@ -309,10 +312,10 @@ mod tests {
         b.contact_id = Some("c2".to_owned());
         cases.push(b);
         let mut b = ok.clone();
-        b.bank_type = Some("RECEIVE".to_owned());
+        b.bank_type = Some("RECEIVE".into());
         cases.push(b);
         let mut b = ok.clone();
-        b.status = Some("VOIDED".to_owned());
+        b.status = Some("VOIDED".into());
         cases.push(b);
         let mut b = ok.clone();
         b.date = None;
@@ -322,10 +325,10 @@ mod tests {
         }
         // The bill must be paid, by an authorised payment with a date.
         let mut unpaid = bill.clone();
-        unpaid.status = Some("AUTHORISED".to_owned());
+        unpaid.status = Some("AUTHORISED".into());
         assert_eq!(paid_again_by_bank(&unpaid, &ok, &config), None);
         let mut deleted = bill.clone();
-        deleted.payments[0].status = Some("DELETED".to_owned());
+        deleted.payments[0].status = Some("DELETED".into());
         assert_eq!(paid_again_by_bank(&deleted, &ok, &config), None);
         let mut undated = bill.clone();
         undated.payments[0].date = None;
@@ -334,7 +337,7 @@ mod tests {
         let invoice = doc("ACCREC", "480.00", vec![pay(1, d("480"), "2026-03-01")]);
         assert_eq!(paid_again_by_bank(&invoice, &ok, &config), None);
         let mut receive = ok.clone();
-        receive.bank_type = Some("RECEIVE-PREPAYMENT".to_owned());
+        receive.bank_type = Some("RECEIVE-PREPAYMENT".into());
         let again = paid_again_by_bank(&invoice, &receive, &config).unwrap();
         assert!(!again.outgoing);
         // A narrower window.

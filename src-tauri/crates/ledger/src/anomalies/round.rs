@@ -5,14 +5,16 @@
 
 use rust_decimal::Decimal;
 
-use super::{status_in, AnomalyConfig};
+use ledgerkeep_domain::xero::{BankTransactionType, DocumentStatus, InvoiceType};
+
+use super::AnomalyConfig;
 
 /// A bank transaction: its Xero `Type`, `Status` and `Total`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Spend<K> {
     pub key: K,
-    pub bank_type: Option<String>,
-    pub status: Option<String>,
+    pub bank_type: Option<BankTransactionType>,
+    pub status: Option<DocumentStatus>,
     pub total: Decimal,
 }
 
@@ -20,10 +22,10 @@ pub struct Spend<K> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BillPayment<K> {
     pub key: K,
-    pub status: Option<String>,
+    pub status: Option<DocumentStatus>,
     pub amount: Decimal,
     /// The paid document's `Type` (`ACCPAY` for a bill).
-    pub doc_type: Option<String>,
+    pub doc_type: Option<InvoiceType>,
     pub doc_total: Option<Decimal>,
 }
 
@@ -62,8 +64,8 @@ pub fn round_spends<K>(
     spends
         .into_iter()
         .filter(|s| {
-            s.bank_type.as_deref() == Some("SPEND")
-                && status_in(s.status.as_deref(), &["AUTHORISED"])
+            s.bank_type == Some(BankTransactionType::Spend)
+                && s.status == Some(DocumentStatus::Authorised)
                 && is_round(s.total, config)
         })
         .map(|s| found(s.key, s.total, config))
@@ -79,8 +81,8 @@ pub fn round_bill_payments<K>(
     payments
         .into_iter()
         .filter(|p| {
-            p.doc_type.as_deref() == Some("ACCPAY")
-                && status_in(p.status.as_deref(), &["AUTHORISED"])
+            p.doc_type == Some(InvoiceType::AccPay)
+                && p.status == Some(DocumentStatus::Authorised)
                 && Some(p.amount) != p.doc_total
                 && is_round(p.amount, config)
         })
@@ -99,8 +101,8 @@ mod tests {
     fn spend(key: u32, total: &str) -> Spend<u32> {
         Spend {
             key,
-            bank_type: Some("SPEND".to_owned()),
-            status: Some("AUTHORISED".to_owned()),
+            bank_type: Some("SPEND".into()),
+            status: Some("AUTHORISED".into()),
             total: d(total),
         }
     }
@@ -166,13 +168,13 @@ mod tests {
     fn only_authorised_spend_money_counts() {
         let config = AnomalyConfig::default();
         let mut voided = spend(1, "2000");
-        voided.status = Some("VOIDED".to_owned());
+        voided.status = Some("VOIDED".into());
         let mut deleted = spend(2, "2000");
-        deleted.status = Some("DELETED".to_owned());
+        deleted.status = Some("DELETED".into());
         let mut receive = spend(3, "2000");
-        receive.bank_type = Some("RECEIVE".to_owned());
+        receive.bank_type = Some("RECEIVE".into());
         let mut transfer = spend(4, "2000");
-        transfer.bank_type = Some("SPEND-TRANSFER".to_owned());
+        transfer.bank_type = Some("SPEND-TRANSFER".into());
         let mut unknown = spend(5, "2000");
         unknown.status = None;
         let found = round_spends(
@@ -192,9 +194,9 @@ mod tests {
     fn payment(key: u32, amount: &str, total: Option<&str>) -> BillPayment<u32> {
         BillPayment {
             key,
-            status: Some("AUTHORISED".to_owned()),
+            status: Some("AUTHORISED".into()),
             amount: d(amount),
-            doc_type: Some("ACCPAY".to_owned()),
+            doc_type: Some("ACCPAY".into()),
             doc_total: total.map(d),
         }
     }
@@ -203,9 +205,9 @@ mod tests {
     fn a_round_payment_on_a_bill_counts_unless_it_is_the_bills_total() {
         let config = AnomalyConfig::default();
         let mut on_invoice = payment(4, "1000", Some("1500"));
-        on_invoice.doc_type = Some("ACCREC".to_owned());
+        on_invoice.doc_type = Some("ACCREC".into());
         let mut voided = payment(5, "1000", Some("1500"));
-        voided.status = Some("DELETED".to_owned());
+        voided.status = Some("DELETED".into());
         let found = round_bill_payments(
             [
                 payment(1, "1000", Some("1500.00")),
