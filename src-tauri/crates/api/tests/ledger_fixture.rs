@@ -1,10 +1,11 @@
 //! Writes the migration fixture for the current schema version: a ledger filled
 //! the way the app fills it (a sign-in, a sync of the simulator's books, changes
-//! in Xero, a second sync, the owner's settings). Run once when a schema
-//! version ships, and commit the file; `store/tests/migrations.rs` then
-//! migrates every committed fixture to the newest schema.
+//! in Xero, a second sync, the owner's settings), saved as the gzipped SQL that
+//! rebuilds the file (`tests/fixtures/ledgers/sql_dump.rs`). Run once when a
+//! schema version ships, and commit the file; `store/tests/migrations.rs` then
+//! rebuilds every committed fixture and migrates it to the newest schema.
 //!
-//! `LEDGERKEEP_LEDGER_FIXTURE_OUT=tests/fixtures/ledgers/v<N>.sqlite \
+//! `LEDGERKEEP_LEDGER_FIXTURE_OUT=$PWD/tests/fixtures/ledgers/v<N>.sql.gz \
 //!  cargo test -p ledgerkeep-api --test ledger_fixture -- --ignored`
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failure is the writer failing
@@ -18,6 +19,9 @@ use ledgerkeep_xero::MemoryTokenStore;
 
 mod common;
 use common::BOUNCE_URL;
+
+#[path = "../../../../tests/fixtures/ledgers/sql_dump.rs"]
+mod sql_dump;
 
 #[tokio::test]
 #[ignore = "writes a committed fixture; run by hand when a schema version ships"]
@@ -210,12 +214,24 @@ async fn write_ledger_fixture_for_the_current_schema() {
     assert!(ctx.store().verify_audit().await.unwrap().is_intact());
 
     let out = std::path::PathBuf::from(out);
-    if out.exists() {
-        std::fs::remove_file(&out).unwrap();
-    }
-    ctx.store().backup_to(&out).await.unwrap();
+    assert!(
+        out.to_string_lossy().ends_with(".sql.gz"),
+        "{}: a fixture is v<N>.sql.gz",
+        out.display()
+    );
+    // The file as the app would back it up, then as the SQL that rebuilds it.
+    let file = dir.path().join("fixture.sqlite");
+    ctx.store().backup_to(&file).await.unwrap();
     svc.shutdown().await;
     ctx.close().await;
     sim.stop().await;
+    let text = sql_dump::dump(&file).await;
+    let rebuilt = dir.path().join("rebuilt.sqlite");
+    sql_dump::restore(&text, &rebuilt).await;
+    assert!(
+        sql_dump::dump(&rebuilt).await == text,
+        "the SQL does not rebuild the ledger it was dumped from"
+    );
+    sql_dump::write_gz(&out, &text);
     eprintln!("wrote {}", out.display());
 }
