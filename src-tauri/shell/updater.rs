@@ -148,7 +148,7 @@ pub async fn install<R: Runtime>(
 async fn backup_before_install(ctx: &AppContext) -> Result<(), ApiError> {
     let target = ctx.paths().backups_dir.join(format!(
         "before-update-{}.sqlite",
-        ctx.config().clock.now().unix_timestamp()
+        ctx.config().now().timestamp()
     ));
     ctx.store()
         .backup_to(&target)

@@ -31,11 +31,9 @@ pub struct AppConfig {
 }
 
 impl AppConfig {
-    /// Now, from the configured clock, in the ledger's time type.
+    /// Now, from the configured clock.
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
-        let t = self.clock.now();
-        chrono::DateTime::from_timestamp(t.unix_timestamp(), t.nanosecond())
-            .unwrap_or(chrono::DateTime::UNIX_EPOCH)
+        self.clock.now()
     }
 
     /// The real clock, and the Xero app from the environment, else the saved

@@ -5,9 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use time::format_description::well_known::Rfc3339;
 
-use crate::clock::SharedClock;
+use crate::clock::{rfc3339, SharedClock};
 use crate::redact::scrub;
 
 /// One crash, as written to disk and shown to the owner.
@@ -75,12 +74,12 @@ fn write_report(
     let now = clock.now();
     let file = format!(
         "crash-{}-{}.json",
-        now.unix_timestamp_nanos() / 1_000_000,
+        now.timestamp_millis(),
         std::process::id()
     );
     let report = CrashReport {
         file: file.clone(),
-        time: now.format(&Rfc3339).unwrap_or_default(),
+        time: rfc3339(now),
         app_version: app_version.to_owned(),
         thread: thread.to_owned(),
         message: scrub(message).into_owned(),
@@ -116,12 +115,15 @@ pub fn crash_reports(dir: &Path) -> Vec<CrashReport> {
 mod tests {
     use super::*;
     use crate::clock::ManualClock;
-    use time::macros::datetime;
+
+    fn utc(text: &str) -> chrono::DateTime<chrono::Utc> {
+        chrono::DateTime::parse_from_rfc3339(text).unwrap().to_utc()
+    }
 
     #[test]
     fn a_report_is_scrubbed_and_readable() {
         let dir = tempfile::tempdir().unwrap();
-        let clock: SharedClock = ManualClock::new(datetime!(2026-11-03 10:00 UTC));
+        let clock: SharedClock = ManualClock::new(utc("2026-11-03T10:00:00Z"));
         write_report(
             dir.path(),
             "1.2.3",
@@ -147,7 +149,7 @@ mod tests {
     #[test]
     fn the_hook_writes_a_report_for_a_real_panic() {
         let dir = tempfile::tempdir().unwrap();
-        let clock: SharedClock = ManualClock::new(datetime!(2026-11-03 10:00 UTC));
+        let clock: SharedClock = ManualClock::new(utc("2026-11-03T10:00:00Z"));
         install_panic_hook(dir.path().to_owned(), "9.9.9", clock);
         let joined = std::thread::Builder::new()
             .name("doomed".into())

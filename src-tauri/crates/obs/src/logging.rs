@@ -17,9 +17,8 @@ use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use chrono::{NaiveDate, TimeDelta};
 use serde::{Deserialize, Serialize};
-use time::macros::format_description;
-use time::Date;
 use tracing_subscriber::fmt::format::FmtSpan;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
@@ -189,7 +188,7 @@ pub struct DailyLogFiles {
     prefix: String,
     retention_days: u32,
     clock: SharedClock,
-    current: Option<(Date, File)>,
+    current: Option<(NaiveDate, File)>,
 }
 
 impl DailyLogFiles {
@@ -204,13 +203,13 @@ impl DailyLogFiles {
     }
 
     /// The file for `day`.
-    pub fn path_for(&self, day: Date) -> PathBuf {
+    pub fn path_for(&self, day: NaiveDate) -> PathBuf {
         self.dir
             .join(format!("{}.{}.jsonl", self.prefix, format_day(day)))
     }
 
     fn file_for_today(&mut self) -> io::Result<&mut File> {
-        let today = self.clock.now().date();
+        let today = self.clock.now().date_naive();
         if self.current.as_ref().map(|(day, _)| *day) != Some(today) {
             let file = crate::private_files::append_owner_only(&self.path_for(today))?;
             self.current = Some((today, file));
@@ -223,8 +222,8 @@ impl DailyLogFiles {
     }
 
     /// Deletes this prefix's files dated more than `retention_days - 1` days before `today`.
-    fn prune(&self, today: Date) {
-        let oldest_kept = today - time::Duration::days(i64::from(self.retention_days) - 1);
+    fn prune(&self, today: NaiveDate) {
+        let oldest_kept = today - TimeDelta::days(i64::from(self.retention_days) - 1);
         let Ok(entries) = fs::read_dir(&self.dir) else {
             return;
         };
@@ -261,20 +260,27 @@ impl Write for DailyLogFiles {
     }
 }
 
-fn format_day(day: Date) -> String {
-    day.format(format_description!("[year]-[month]-[day]"))
-        .unwrap_or_else(|_| day.to_string())
+fn format_day(day: NaiveDate) -> String {
+    day.format("%Y-%m-%d").to_string()
 }
 
-fn parse_day(text: &str) -> Option<Date> {
-    Date::parse(text, format_description!("[year]-[month]-[day]")).ok()
+fn parse_day(text: &str) -> Option<NaiveDate> {
+    // Exactly `YYYY-MM-DD`: chrono alone would also take `2026-1-5`.
+    if text.len() != 10 {
+        return None;
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::clock::ManualClock;
-    use time::macros::datetime;
+    use std::time::Duration;
+
+    fn utc(text: &str) -> chrono::DateTime<chrono::Utc> {
+        chrono::DateTime::parse_from_rfc3339(text).unwrap().to_utc()
+    }
 
     fn files_in(dir: &Path) -> Vec<String> {
         let mut names: Vec<String> = fs::read_dir(dir)
@@ -288,7 +294,7 @@ mod tests {
     #[test]
     fn rolls_at_midnight_utc_and_prunes_past_retention() {
         let dir = tempfile::tempdir().unwrap();
-        let clock = ManualClock::new(datetime!(2026-11-01 23:59:30 UTC));
+        let clock = ManualClock::new(utc("2026-11-01T23:59:30Z"));
         let mut config = LogConfig::new(dir.path(), "ledgerkeep");
         config.retention_days = 3;
         // A stranger's file in the same folder is never touched.
@@ -296,7 +302,7 @@ mod tests {
         let mut files = DailyLogFiles::new(&config, clock.clone());
 
         writeln!(files, "{{\"n\":1}}").unwrap();
-        clock.advance(time::Duration::minutes(1)); // 2026-11-02 00:00:30
+        clock.advance(Duration::from_secs(60)); // 2026-11-02 00:00:30
         writeln!(files, "{{\"n\":2}}").unwrap();
         writeln!(files, "{{\"n\":3}}").unwrap();
         assert_eq!(
@@ -312,7 +318,7 @@ mod tests {
 
         // Four days on, only the last three days' files may remain.
         for _ in 0..4 {
-            clock.advance(time::Duration::days(1));
+            clock.advance(Duration::from_secs(86_400));
             writeln!(files, "{{\"n\":0}}").unwrap();
         }
         assert_eq!(
@@ -335,11 +341,11 @@ mod tests {
         let config = LogConfig::new(&dir, "lk");
         log_folder(&config).unwrap();
         assert_eq!(mode_of(&dir).unwrap(), 0o700);
-        let clock = ManualClock::new(datetime!(2026-11-01 12:00 UTC));
+        let clock = ManualClock::new(utc("2026-11-01T12:00:00Z"));
         let mut files = DailyLogFiles::new(&config, clock.clone());
         writeln!(files, "{{\"n\":1}}").unwrap();
         assert_eq!(mode_of(&dir.join("lk.2026-11-01.jsonl")).unwrap(), 0o600);
-        clock.advance(time::Duration::days(1));
+        clock.advance(Duration::from_secs(86_400));
         writeln!(files, "{{\"n\":2}}").unwrap();
         assert_eq!(mode_of(&dir.join("lk.2026-11-02.jsonl")).unwrap(), 0o600);
     }
@@ -347,7 +353,7 @@ mod tests {
     #[test]
     fn lines_are_scrubbed_before_they_reach_the_disk() {
         let dir = tempfile::tempdir().unwrap();
-        let clock = ManualClock::new(datetime!(2026-11-01 12:00 UTC));
+        let clock = ManualClock::new(utc("2026-11-01T12:00:00Z"));
         let mut files = DailyLogFiles::new(&LogConfig::new(dir.path(), "lk"), clock);
         writeln!(files, r#"{{"url":"/cb?code=SECRETCODE1&state=S7"}}"#).unwrap();
         let text = fs::read_to_string(dir.path().join("lk.2026-11-01.jsonl")).unwrap();
@@ -360,7 +366,7 @@ mod tests {
     #[test]
     fn a_level_change_applies_at_once_unless_rust_log_is_set() {
         let dir = tempfile::tempdir().unwrap();
-        let clock = ManualClock::new(datetime!(2026-11-01 12:00 UTC));
+        let clock = ManualClock::new(utc("2026-11-01T12:00:00Z"));
         let config = LogConfig::new(dir.path(), "lk");
         let (writer, guard) = tracing_appender::non_blocking(DailyLogFiles::new(&config, clock));
         let (filter, handle) = reload::Layer::new(EnvFilter::new("warn"));
@@ -391,7 +397,7 @@ mod tests {
     #[test]
     fn the_subscriber_writes_json_lines_with_fields() {
         let dir = tempfile::tempdir().unwrap();
-        let clock = ManualClock::new(datetime!(2026-11-01 12:00 UTC));
+        let clock = ManualClock::new(utc("2026-11-01T12:00:00Z"));
         let config = LogConfig::new(dir.path(), "lk");
         let (writer, guard) = tracing_appender::non_blocking(DailyLogFiles::new(&config, clock));
         let subscriber = tracing_subscriber::registry()

@@ -10,10 +10,10 @@ use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use chrono::NaiveDate;
 use hdrhistogram::Histogram;
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
-use time::Date;
 
 use crate::clock::SharedClock;
 
@@ -103,7 +103,7 @@ pub struct Metrics {
 
 #[derive(Debug)]
 struct Day {
-    date: Date,
+    date: NaiveDate,
     calls: BTreeMap<String, Endpoint>,
     errors: u32,
     rate_limited: u32,
@@ -212,7 +212,7 @@ fn used_pct(remaining: u32, limit: u32) -> Option<u32> {
 }
 
 impl Day {
-    fn new(date: Date, carry_startup: Option<u32>, connections: u32) -> Self {
+    fn new(date: NaiveDate, carry_startup: Option<u32>, connections: u32) -> Self {
         Day {
             date,
             calls: BTreeMap::new(),
@@ -307,7 +307,7 @@ impl Metrics {
     /// Metrics that persist each finished day's summary into `dir` (when given).
     /// Today's summary already saved there (by an earlier run) is carried on.
     pub fn new(clock: SharedClock, dir: Option<&Path>) -> Self {
-        let today = clock.now().date();
+        let today = clock.now().date_naive();
         let mut day = Day::new(today, None, 0);
         day.earlier = dir.and_then(|d| read_summary(d, &today.to_string()));
         Metrics {
@@ -319,7 +319,7 @@ impl Metrics {
 
     /// Runs `f` on today's figures, first closing the previous day if it has ended.
     fn with_day<R>(&self, f: impl FnOnce(&mut Day) -> R) -> R {
-        let today = self.clock.now().date();
+        let today = self.clock.now().date_naive();
         let mut day = self.day.lock();
         if day.date != today {
             let finished = day.snapshot();
@@ -576,11 +576,14 @@ pub fn read_summaries(dir: &Path) -> Vec<MetricsSnapshot> {
 mod tests {
     use super::*;
     use crate::clock::ManualClock;
-    use time::macros::datetime;
+
+    fn utc(text: &str) -> chrono::DateTime<chrono::Utc> {
+        chrono::DateTime::parse_from_rfc3339(text).unwrap().to_utc()
+    }
 
     #[test]
     fn a_known_workload_gives_its_counts() {
-        let clock = ManualClock::new(datetime!(2026-11-02 09:00 UTC));
+        let clock = ManualClock::new(utc("2026-11-02T09:00:00Z"));
         let m = Metrics::new(clock, None);
         // 10 calls to Invoices: 7 OK, 2 rate-limited, 1 server error.
         for i in 0..10u64 {
@@ -634,7 +637,7 @@ mod tests {
 
     #[test]
     fn slow_queries_are_kept_by_label() {
-        let clock = ManualClock::new(datetime!(2026-11-02 09:00 UTC));
+        let clock = ManualClock::new(utc("2026-11-02T09:00:00Z"));
         let m = Metrics::new(clock, None);
         m.record_query("list_invoices", Duration::from_micros(300));
         m.record_query("list_invoices", Duration::from_millis(5));
@@ -661,7 +664,7 @@ mod tests {
     #[test]
     fn a_second_run_on_the_same_day_adds_to_the_saved_summary() {
         let dir = tempfile::tempdir().unwrap();
-        let clock = ManualClock::new(datetime!(2026-11-02 09:00 UTC));
+        let clock = ManualClock::new(utc("2026-11-02T09:00:00Z"));
         let first = Metrics::new(clock.clone(), Some(dir.path()));
         first.record_xero_call("Invoices", 200, Duration::from_millis(40));
         first.record_xero_call("Invoices", 429, Duration::from_millis(10));
@@ -673,7 +676,7 @@ mod tests {
         drop(first);
 
         // The app starts again the same day (or the CLI runs): nothing is lost.
-        clock.advance(time::Duration::hours(2));
+        clock.advance(Duration::from_secs(2 * 3_600));
         let second = Metrics::new(clock.clone(), Some(dir.path()));
         second.record_xero_call("Invoices", 200, Duration::from_millis(40));
         second.record_xero_call("Accounts", 500, Duration::from_millis(40));
@@ -716,7 +719,7 @@ mod tests {
         assert_eq!(saved[0].xero_calls, 5);
 
         // The next day starts from nothing, the merged day kept on disk.
-        clock.advance(time::Duration::days(1));
+        clock.advance(Duration::from_secs(86_400));
         assert_eq!(second.snapshot().xero_calls, 0);
         assert_eq!(read_summaries(dir.path())[0].xero_calls, 5);
         let third = Metrics::new(clock, Some(dir.path()));
@@ -726,7 +729,7 @@ mod tests {
     #[test]
     fn a_summary_saved_before_queries_were_counted_still_reads() {
         let dir = tempfile::tempdir().unwrap();
-        let clock = ManualClock::new(datetime!(2026-11-02 09:00 UTC));
+        let clock = ManualClock::new(utc("2026-11-02T09:00:00Z"));
         let m = Metrics::new(clock.clone(), Some(dir.path()));
         m.record_xero_call("Invoices", 200, Duration::from_millis(40));
         let mut old = serde_json::to_value(m.snapshot()).unwrap();
@@ -740,12 +743,12 @@ mod tests {
     #[test]
     fn a_finished_day_is_saved_and_the_counts_restart() {
         let dir = tempfile::tempdir().unwrap();
-        let clock = ManualClock::new(datetime!(2026-11-02 23:59 UTC));
+        let clock = ManualClock::new(utc("2026-11-02T23:59:00Z"));
         let m = Metrics::new(clock.clone(), Some(dir.path()));
         m.record_startup(Duration::from_millis(840));
         m.record_xero_call("Invoices", 200, Duration::from_millis(40));
         m.record_sync(Duration::from_secs(3), 120);
-        clock.advance(time::Duration::minutes(2));
+        clock.advance(Duration::from_secs(2 * 60));
         m.record_xero_call("Invoices", 200, Duration::from_millis(40));
 
         let saved = read_summaries(dir.path());

@@ -249,8 +249,7 @@ impl SyncEngine {
     }
 
     pub(crate) fn now(&self) -> DateTime<Utc> {
-        let t = self.time.clock.now();
-        DateTime::from_timestamp(t.unix_timestamp(), t.nanosecond()).unwrap_or(DateTime::UNIX_EPOCH)
+        self.time.clock.now()
     }
 
     /// Syncs one tenant. Never returns an error for what Xero did: the report

@@ -403,7 +403,7 @@ impl RateLimiter {
             // pause (a 429 or a correction, on the tenant or the app) all hold at
             // once; then take both slots in one step, with no await before the send.
             let (now, busy) = loop {
-                let now_ns = self.time.clock.now().unix_timestamp_nanos();
+                let now_ns = crate::time::unix_ns(self.time.clock.now());
                 let ready_ns = {
                     let mut app = self.app_counts.lock();
                     let mut c = gate.counts.lock();

@@ -8,9 +8,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use ledgerkeep_obs::{Clock, SharedClock};
 use parking_lot::Mutex;
-use time::OffsetDateTime;
 use tokio::sync::Notify;
 
 /// A future returned by [`Sleeper::sleep`].
@@ -62,8 +62,13 @@ impl Timekeeping {
 }
 
 /// Milliseconds since the Unix epoch.
-pub fn unix_ms(t: OffsetDateTime) -> i64 {
-    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+pub fn unix_ms(t: DateTime<Utc>) -> i64 {
+    i64::try_from(unix_ns(t) / 1_000_000).unwrap_or(i64::MAX)
+}
+
+/// Nanoseconds since the Unix epoch (an `i128`: every instant fits).
+pub fn unix_ns(t: DateTime<Utc>) -> i128 {
+    i128::from(t.timestamp()) * 1_000_000_000 + i128::from(t.timestamp_subsec_nanos())
 }
 
 #[derive(Debug)]
@@ -126,10 +131,12 @@ impl VirtualTime {
 }
 
 impl Clock for VirtualTime {
-    fn now(&self) -> OffsetDateTime {
-        let ms = self.now_ms();
-        OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-            .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+    fn now(&self) -> DateTime<Utc> {
+        DateTime::from_timestamp_millis(VirtualTime::now_ms(self)).unwrap_or(DateTime::UNIX_EPOCH)
+    }
+
+    fn now_ms(&self) -> i64 {
+        VirtualTime::now_ms(self)
     }
 }
 

@@ -15,7 +15,6 @@ use std::path::{Path, PathBuf};
 use ledgerkeep_obs::private_files;
 use ledgerkeep_obs::redact::scrub;
 use serde::{Deserialize, Serialize};
-use time::format_description::well_known::Rfc3339;
 use zip::write::SimpleFileOptions;
 use zip::ZipWriter;
 
@@ -42,8 +41,8 @@ pub async fn make_support_bundle(
     req: SupportBundleRequest,
 ) -> Result<SupportBundle, ApiError> {
     let paths = ctx.paths().clone();
-    let now = ctx.config().clock.now();
-    let stamp = now.unix_timestamp();
+    let now = ctx.config().now();
+    let stamp = now.timestamp();
     let target = match req.to.filter(|t| !t.trim().is_empty()) {
         Some(to) => paths.new_file_destination(&to, &paths.support_dir)?,
         None => free_name(&paths.support_dir, stamp),
@@ -54,7 +53,7 @@ pub async fn make_support_bundle(
         "latestSchema": ledgerkeep_store::latest_schema_version(),
         "os": std::env::consts::OS,
         "arch": std::env::consts::ARCH,
-        "madeAt": now.format(&Rfc3339).unwrap_or_default(),
+        "madeAt": ledgerkeep_obs::clock::rfc3339(now),
     });
     let settings = read_settings(ctx).await?;
     let endpoints = &ctx.config().endpoints;
