@@ -51,7 +51,7 @@ async fn setup(orgs: usize, size: Size) -> Setup {
         .size(size)
         .organisations(orgs)
         .limits(limits)
-        .clock(common::SimClock(Arc::clone(&time)))
+        .clock(time.clone())
         .auto_consent(true)
         .redirect_uri(common::BOUNCE_URL)
         .start()

@@ -13,15 +13,6 @@ use ledgerkeep_xero::{MemoryTokenStore, TokenStore, VirtualTime, XeroEndpoints};
 
 const BOUNCE: &str = "https://bounce.example/ledgerkeep";
 
-#[derive(Debug)]
-struct SimClock(Arc<VirtualTime>);
-
-impl ledgerkeep_sim::Clock for SimClock {
-    fn now_ms(&self) -> i64 {
-        self.0.now_ms()
-    }
-}
-
 async fn open(
     paths: &AppPaths,
     sim: &RunningSimulator,
@@ -56,7 +47,7 @@ async fn diagnostics_show_what_a_sign_in_and_a_sync_counted() {
         .seed(9)
         .size(Size::Small)
         .limits(Limits::XERO)
-        .clock(SimClock(Arc::clone(&time)))
+        .clock(time.clone())
         .auto_consent(true)
         .redirect_uri(BOUNCE)
         .start()

@@ -29,15 +29,6 @@ mod common;
 
 const PREFIX: &str = "Qv7LeakCanary";
 
-#[derive(Debug)]
-struct SimClock(Arc<VirtualTime>);
-
-impl ledgerkeep_sim::Clock for SimClock {
-    fn now_ms(&self) -> i64 {
-        self.0.now_ms()
-    }
-}
-
 async fn open(
     paths: &AppPaths,
     sim: &RunningSimulator,
@@ -123,7 +114,7 @@ async fn no_secret_of_a_connect_and_sync_reaches_a_log_a_crash_report_or_a_bundl
         .seed(11)
         .size(Size::Small)
         .limits(Limits::XERO)
-        .clock(SimClock(Arc::clone(&time)))
+        .clock(time.clone())
         .auto_consent(true)
         .secret_prefix(PREFIX)
         .start()

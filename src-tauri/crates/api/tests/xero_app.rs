@@ -189,7 +189,7 @@ async fn each_scope_in_use_says_whether_it_was_granted_and_a_second_sign_in_adds
         .new_starter_app()
         .seed(23)
         .size(Size::Small)
-        .clock(common::SimClock(Arc::clone(&time)))
+        .clock(time.clone())
         .auto_consent(true)
         .redirect_uri(common::BOUNCE_URL)
         .start()

@@ -29,15 +29,6 @@ const KINDS: [&str; 6] = [
     "aged-payables",
 ];
 
-#[derive(Debug)]
-struct SimClock(Arc<VirtualTime>);
-
-impl ledgerkeep_sim::Clock for SimClock {
-    fn now_ms(&self) -> i64 {
-        self.0.now_ms()
-    }
-}
-
 /// Signs in as a browser would through the bounce page.
 async fn sign_in(xero: &Xero) {
     let req = xero
@@ -104,7 +95,7 @@ async fn synced() -> Synced {
         .seed(23)
         .size(Size::Small)
         .limits(Limits::XERO)
-        .clock(SimClock(Arc::clone(&time)))
+        .clock(time.clone())
         .auto_consent(true)
         .redirect_uri(BOUNCE_URL)
         .start()

@@ -56,16 +56,6 @@ const RUN_FOR_MS: i64 = 8 * 60 * MINUTE;
 /// Far above anything a run makes: a frozen virtual minute never runs out.
 const PLENTY: u32 = 1_000_000;
 
-/// The simulator reads the test's virtual clock.
-#[derive(Debug)]
-struct SimClock(Arc<VirtualTime>);
-
-impl ledgerkeep_sim::Clock for SimClock {
-    fn now_ms(&self) -> i64 {
-        self.0.now_ms()
-    }
-}
-
 /// The app side's waits: a short one (the rate limiter's spacing of calls)
 /// moves the clock on by itself, as the time passing while the app works; a
 /// long one (the scheduler's next tick) ends only when the test moves the
@@ -302,7 +292,7 @@ async fn the_app_and_the_command_line_share_one_sign_in_for_eight_virtual_hours(
             per_day: PLENTY,
             app_per_minute: PLENTY,
         })
-        .clock(SimClock(Arc::clone(&time)))
+        .clock(time.clone())
         .access_token_lifetime(Duration::from_millis(ACCESS_TOKEN_MS.unsigned_abs()))
         .auto_consent(true)
         .start()

@@ -8,13 +8,14 @@
 //! to `shared/xero-facts.md`: where they and the simulator disagree, the
 //! simulator is wrong.
 //!
-//! Boundary: depends on no crate of ours but `ledgerkeep-domain`, and shares no
-//! parsing code with the client, so that it tests it.
+//! Boundary: depends on no crate of ours but `ledgerkeep-domain` and
+//! `ledgerkeep-obs` (for the one [`Clock`] the app and the simulator share),
+//! and shares no parsing code with the client, so that it tests it.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), ledgerkeep_sim::SimError> {
-//! use ledgerkeep_sim::{Collection, Fault, FaultRule, Limits, ManualClock, RunningSimulator, Size};
-//! let clock = ManualClock::default();
+//! use ledgerkeep_sim::{Collection, Fault, FaultRule, Limits, RunningSimulator, Size};
+//! let clock = ledgerkeep_sim::clock::manual_clock();
 //! let sim = RunningSimulator::builder()
 //!     .seed(42)
 //!     .size(Size::Small)
@@ -66,7 +67,7 @@ mod write;
 
 pub use app::{AppProfile, Tier};
 pub use books::{Collection, Paging, Record, Table, TenantBooks, Truth};
-pub use clock::{Clock, ManualClock, SystemClock};
+pub use clock::{Clock, ManualClock, SharedClock, SystemClock};
 pub use faults::{Fault, FaultRule, Gate};
 pub use generate::Size;
 pub use limits::{Limits, Problem, RateLimiter};

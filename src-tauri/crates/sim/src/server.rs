@@ -18,7 +18,7 @@ use tokio::task::JoinHandle;
 
 use crate::app::{granular_scopes_from, legacy_app_created, AppProfile, Tier};
 use crate::books::Truth;
-use crate::clock::{Clock, SystemClock};
+use crate::clock::{SharedClock, SystemClock};
 use crate::faults::{FaultRule, Faults, Gate};
 use crate::generate::{self, Size};
 use crate::limits::{Limits, RateLimiter};
@@ -46,7 +46,7 @@ pub struct Config {
 /// State shared by every request.
 #[derive(Debug)]
 pub struct Shared {
-    pub clock: Arc<dyn Clock>,
+    pub clock: SharedClock,
     pub config: Config,
     pub rng: Mutex<ChaCha8Rng>,
     pub books: RwLock<Truth>,
@@ -83,7 +83,7 @@ pub struct SimulatorBuilder {
     organisations: Option<usize>,
     limits: Option<Limits>,
     app: AppProfile,
-    clock: Arc<dyn Clock>,
+    clock: SharedClock,
     auto_consent: bool,
     client_id: Option<String>,
     access_token_ms: i64,
@@ -101,7 +101,7 @@ impl Default for SimulatorBuilder {
             organisations: None,
             limits: None,
             app: AppProfile::legacy(),
-            clock: Arc::new(SystemClock),
+            clock: SystemClock::shared(),
             auto_consent: false,
             client_id: None,
             access_token_ms: ACCESS_TOKEN_MS,
@@ -169,9 +169,10 @@ impl SimulatorBuilder {
         self.app = AppProfile::new_starter();
         self
     }
-    /// The clock (default the system's; tests pass a `ManualClock`).
-    pub fn clock(mut self, clock: impl Clock) -> Self {
-        self.clock = Arc::new(clock);
+    /// The clock (default the system's; tests pass a `ManualClock`, or the
+    /// client's `VirtualTime`, so that both read one time).
+    pub fn clock(mut self, clock: SharedClock) -> Self {
+        self.clock = clock;
         self
     }
     /// Redirect at once from the authorize page, without the consent button.

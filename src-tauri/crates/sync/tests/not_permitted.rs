@@ -14,7 +14,7 @@ mod common;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use common::{connect, SimClock, BOUNCE_URL};
+use common::{connect, BOUNCE_URL};
 use ledgerkeep_obs::Metrics;
 use ledgerkeep_sim::{Limits, RunningSimulator, Size};
 use ledgerkeep_store::LedgerStore;
@@ -127,7 +127,7 @@ async fn fronted_app(starter: bool) -> Fronted {
     let sim = builder
         .seed(11)
         .size(Size::Small)
-        .clock(SimClock(Arc::clone(&time)))
+        .clock(time.clone())
         .auto_consent(true)
         .redirect_uri(BOUNCE_URL)
         .start()

@@ -15,16 +15,6 @@ use ledgerkeep_xero::{
 /// The https bounce page the simulator's app has registered.
 pub const BOUNCE_URL: &str = "https://bounce.example/ledgerkeep";
 
-/// The simulator reading the client's virtual clock.
-#[derive(Debug)]
-pub struct SimClock(pub Arc<VirtualTime>);
-
-impl ledgerkeep_sim::Clock for SimClock {
-    fn now_ms(&self) -> i64 {
-        self.0.now_ms()
-    }
-}
-
 /// Every base at the simulator.
 pub fn endpoints_of(sim: &RunningSimulator) -> XeroEndpoints {
     XeroEndpoints {
@@ -98,7 +88,7 @@ pub async fn signed_in_on(
 ) -> SignedIn {
     let time = VirtualTime::starting_at(ledgerkeep_sim::clock::DEFAULT_START_MS);
     let sim = builder
-        .clock(SimClock(Arc::clone(&time)))
+        .clock(time.clone())
         .auto_consent(true)
         .redirect_uri(BOUNCE_URL)
         .start()

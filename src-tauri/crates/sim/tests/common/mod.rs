@@ -2,6 +2,8 @@
 //! with a manual clock, and go through OAuth like the client does, over HTTP.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+use std::sync::Arc;
+
 use ledgerkeep_sim::{Limits, ManualClock, RunningSimulator, SimulatorBuilder, Size};
 use reqwest::header::LOCATION;
 use serde_json::Value;
@@ -11,7 +13,7 @@ pub const VERIFIER: &str = "a-verifier-of-enough-length-0123456789-abcdefghijklm
 
 pub struct Harness {
     pub sim: RunningSimulator,
-    pub clock: ManualClock,
+    pub clock: Arc<ManualClock>,
     pub http: reqwest::Client,
 }
 
@@ -35,7 +37,7 @@ pub fn no_redirects() -> reqwest::Client {
 }
 
 pub async fn start_with(f: impl FnOnce(SimulatorBuilder) -> SimulatorBuilder) -> Harness {
-    let clock = ManualClock::default();
+    let clock = ledgerkeep_sim::clock::manual_clock();
     let builder = RunningSimulator::builder()
         .seed(42)
         .size(Size::Small)

@@ -20,15 +20,6 @@ use sqlx::Row;
 
 pub const BOUNCE_URL: &str = "https://bounce.example/ledgerkeep";
 
-#[derive(Debug)]
-pub struct SimClock(pub Arc<VirtualTime>);
-
-impl ledgerkeep_sim::Clock for SimClock {
-    fn now_ms(&self) -> i64 {
-        self.0.now_ms()
-    }
-}
-
 pub struct Harness {
     pub sim: RunningSimulator,
     pub time: Arc<VirtualTime>,
@@ -117,7 +108,7 @@ pub async fn harness_of(
 ) -> Harness {
     let time = VirtualTime::starting_at(ledgerkeep_sim::clock::DEFAULT_START_MS);
     let sim = builder
-        .clock(SimClock(Arc::clone(&time)))
+        .clock(time.clone())
         .auto_consent(true)
         .redirect_uri(BOUNCE_URL)
         .start()

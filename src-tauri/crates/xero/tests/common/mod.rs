@@ -19,16 +19,6 @@ pub const BOUNCE_URL: &str = "https://bounce.example/ledgerkeep";
 pub const NEEDS_SESSION: &str =
     "needs a D-Bus session with an unlocked Secret Service: run by `make test`";
 
-/// The simulator reads the same virtual time as the client.
-#[derive(Debug)]
-pub struct SimClock(pub Arc<VirtualTime>);
-
-impl ledgerkeep_sim::Clock for SimClock {
-    fn now_ms(&self) -> i64 {
-        self.0.now_ms()
-    }
-}
-
 /// A token-endpoint proxy: counts refresh requests on the wire, and can lose
 /// answers (Xero processed the request; the client never hears back).
 #[derive(Debug, Default)]
@@ -102,7 +92,7 @@ pub async fn harness(limits: Limits) -> Harness {
         .seed(7)
         .size(Size::Small)
         .limits(limits)
-        .clock(SimClock(Arc::clone(&time)))
+        .clock(time.clone())
         .auto_consent(true)
         .redirect_uri(BOUNCE_URL)
         .start()
