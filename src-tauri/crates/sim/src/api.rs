@@ -69,6 +69,8 @@ pub(crate) struct Answer {
     pub(crate) body: Value,
     /// Records to touch after answering (ChangeServedRecords).
     pub(crate) served: Vec<String>,
+    /// A file's bytes and their type, answered as they are instead of `body`.
+    pub(crate) file: Option<(&'static str, Vec<u8>)>,
 }
 
 impl Answer {
@@ -77,6 +79,7 @@ impl Answer {
             status: StatusCode::OK,
             body,
             served,
+            file: None,
         }
     }
     pub(crate) fn error(status: StatusCode, body: Value) -> Answer {
@@ -84,6 +87,7 @@ impl Answer {
             status,
             body,
             served: Vec::new(),
+            file: None,
         }
     }
 }
@@ -214,6 +218,15 @@ async fn serve_inner(
         if let Fault::HoldAnswer(gate) = f {
             gate.pass().await;
         }
+    }
+    if let Some((mime, bytes)) = answer.file {
+        let mut r = (answer.status, bytes).into_response();
+        if let Ok(v) = HeaderValue::from_str(mime) {
+            r.headers_mut().insert(header::CONTENT_TYPE, v);
+        }
+        limit_headers(r.headers_mut(), remaining);
+        drop(in_flight);
+        return r;
     }
     let mut text = answer.body.to_string();
     if faults.contains(&Fault::TruncatedJson) {
@@ -554,6 +567,19 @@ pub async fn dispatch(
         }
         ([segment], true, _) => list(shared, segment.clone(), q, headers).await,
         ([segment, id], true, _) => one(shared, segment.clone(), id.clone(), q, headers).await,
+        ([segment, id, files], true, _) if files.eq_ignore_ascii_case("Attachments") => {
+            attachments(shared, segment.clone(), id.clone(), None, headers).await
+        }
+        ([segment, id, files, file], true, _) if files.eq_ignore_ascii_case("Attachments") => {
+            attachments(
+                shared,
+                segment.clone(),
+                id.clone(),
+                Some(file.clone()),
+                headers,
+            )
+            .await
+        }
         ([segment], _, true) => write(shared, segment.clone(), q, headers, body).await,
         ([], _, _) => StatusCode::NOT_FOUND.into_response(),
         _ if !reading && !writing => StatusCode::METHOD_NOT_ALLOWED.into_response(),
@@ -629,6 +655,63 @@ async fn one(
                     Answer::ok(envelope(shared, c.key(), vec![v], None), vec![r.id.clone()])
                 }
                 None => not_found(),
+            }
+        },
+    )
+    .await
+}
+
+/// `GET /api.xro/2.0/{collection}/{id}/Attachments` (the list), and
+/// `.../Attachments/{AttachmentID or FileName}` (a file's content), behind
+/// the attachments scope (`attachments.rs`). Faults match them by the path
+/// `Attachments`.
+async fn attachments(
+    shared: Arc<Shared>,
+    segment: String,
+    id: String,
+    file: Option<String>,
+    headers: HeaderMap,
+) -> Response {
+    let c = Collection::from_path(&segment).filter(|c| crate::attachments::carries_files(*c));
+    let gate = Gate {
+        need: c.map(|_| Need {
+            families: &["accounting.attachments"],
+            write: false,
+        }),
+        journals: false,
+    };
+    serve(
+        shared,
+        headers,
+        "Attachments".to_owned(),
+        gate,
+        move |shared, tenant| {
+            let Some(c) = c else {
+                return not_found();
+            };
+            let books = shared.books.read();
+            let Some(record) = books
+                .tenant_named(tenant)
+                .and_then(|b| b.table(c).get(&id))
+                .map(|r| r.value())
+            else {
+                return not_found();
+            };
+            match file {
+                None => {
+                    let files: Vec<Value> = crate::attachments::attachments_of(c, &record)
+                        .iter()
+                        .map(|a| a.describe(c, &id))
+                        .collect();
+                    Answer::ok(envelope(shared, "Attachments", files, None), Vec::new())
+                }
+                Some(name) => match crate::attachments::find(c, &record, &name) {
+                    Some(a) => Answer {
+                        file: Some((a.mime_type, a.bytes)),
+                        ..Answer::ok(Value::Null, Vec::new())
+                    },
+                    None => not_found(),
+                },
             }
         },
     )
@@ -714,7 +797,7 @@ async fn write(
                 .lock()
                 .insert((tenant.to_owned(), k), (status.as_u16(), body.to_string()));
         }
-        Answer { status, body, served: Vec::new() }
+        Answer::error(status, body)
     })
     .await
 }

@@ -1059,7 +1059,7 @@ impl Gen {
                 "AmountCredited": money(credited),
                 "CurrencyRate": number_text(&rate),
                 "IsDiscounted": false,
-                "HasAttachments": false,
+                "HasAttachments": crate::attachments::has_files(Collection::Invoices, kind, &id),
                 "HasErrors": false,
                 "Contact": contact.short(),
                 "Date": ms_date(date),
@@ -1165,7 +1165,7 @@ impl Gen {
                     "RemainingCredit": money(if voided { Decimal::ZERO } else { total }),
                     "Allocations": [],
                     "Payments": [],
-                    "HasAttachments": false,
+                    "HasAttachments": crate::attachments::has_files(Collection::CreditNotes, kind, &id),
                     "HasErrors": false
                 }),
             );
@@ -1235,7 +1235,14 @@ impl Gen {
             o.raw("TotalTax", &tax.to_string());
             o.raw("Total", &total.to_string());
             o.str("UpdatedDateUTC", &format!("/Date({updated}+0000)/"));
-            o.raw("HasAttachments", "false");
+            o.raw(
+                "HasAttachments",
+                if crate::attachments::has_files(Collection::BankTransactions, kind, &id) {
+                    "true"
+                } else {
+                    "false"
+                },
+            );
             self.books.put_record(
                 Collection::BankTransactions,
                 Record {

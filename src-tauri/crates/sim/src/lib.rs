@@ -50,6 +50,7 @@
 
 mod api;
 pub mod app;
+pub mod attachments;
 pub mod books;
 pub mod clock;
 pub mod examples;
