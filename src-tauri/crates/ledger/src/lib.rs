@@ -18,6 +18,7 @@
 //! [`aged`] says what each receivable and payable document had outstanding
 //! at any date, from its payment and allocation history, in its currency
 //! and in the base currency as the control account holds it.
+//! [`aged_report`] makes the aged receivables and payables report from it.
 //! [`cash_basis`] dates the ledger's lines as the cash basis counts them:
 //! an invoice's, bill's or credit note's lines in proportion to each payment
 //! or allocation, on its date; everything else as posted.
@@ -101,6 +102,7 @@
 //!   balances exactly in the base currency.
 
 mod aged;
+pub mod aged_report;
 mod anomalies;
 mod backdated;
 mod balances;

@@ -19,6 +19,7 @@ use ledgerkeep_domain::xero::{
     Prepayment, PrepaymentType,
 };
 use ledgerkeep_domain::{EntityKind, Money, XeroDate};
+use ledgerkeep_ledger::aged_report::control_account;
 use ledgerkeep_ledger::{
     aged, AccountKey, AgedKind, Books, Outstanding, PostingContext, Side, SystemAccounts,
 };
@@ -69,35 +70,6 @@ fn zero_positive(mut d: Decimal) -> Decimal {
         d.set_sign_positive(true);
     }
     d
-}
-
-/// The control account a side's documents post to, as the rebuild names it:
-/// Xero's system account (`DEBTORS`, `CREDITORS`), else the demo chart's
-/// code; `(xero id, code, label)`.
-fn control_account(chart: &[ChartAccount], side: Side) -> (Option<String>, Option<String>, String) {
-    let (system, fallback) = match side {
-        Side::Receivable => ("DEBTORS", "610"),
-        Side::Payable => ("CREDITORS", "800"),
-    };
-    let found = chart
-        .iter()
-        .find(|a| a.system_account.as_deref() == Some(system))
-        .or_else(|| chart.iter().find(|a| a.code.as_deref() == Some(fallback)));
-    match found {
-        Some(a) => {
-            let name = a.name.clone().unwrap_or_else(|| a.xero_id.clone());
-            let label = match &a.code {
-                Some(c) if !c.is_empty() => format!("{c} {name}"),
-                _ => name,
-            };
-            (Some(a.xero_id.clone()), a.code.clone(), label)
-        }
-        None => (
-            None,
-            Some(fallback.to_owned()),
-            format!("account {fallback}"),
-        ),
-    }
 }
 
 /// An organisation's receivable and payable documents with what settles
@@ -215,14 +187,6 @@ impl Held {
 /// The five ageing buckets and the total, as report cells.
 type Buckets = [Decimal; 5];
 
-fn bucket_index(o: &Outstanding, as_at: NaiveDate) -> usize {
-    let bucket = AgeBucket::of(Some(o.document.due_date.0), as_at);
-    AgeBucket::ALL
-        .iter()
-        .position(|b| *b == bucket)
-        .unwrap_or(0)
-}
-
 fn cells(
     buckets: &Buckets,
     drill: impl Fn(Option<AgeBucket>) -> Option<DrillView>,
@@ -284,7 +248,6 @@ pub(crate) async fn aged_report(
     let as_at = as_at.ok_or_else(|| ApiError::invalid("Choose a date."))?;
     let held = held(ctx, tenant).await?;
     let (all, unreadable) = held.outstanding(as_at);
-    let mine: Vec<&Outstanding> = all.iter().filter(|o| o.document.side == side).collect();
     let day = ymd(as_at);
     let drill = |contact: Option<String>,
                  currency: Option<String>,
@@ -301,86 +264,73 @@ pub(crate) async fn aged_report(
             prepayments: prepayments.then_some(true),
         }))
     };
-
-    // currency -> (contact name lowercased, contact id) -> buckets, own currency.
-    let mut by: BTreeMap<String, BTreeMap<(String, String), Buckets>> = BTreeMap::new();
-    let mut names: BTreeMap<String, String> = BTreeMap::new();
-    let mut base_total: Buckets = [Decimal::ZERO; 5];
-    let mut prepaid: Buckets = [Decimal::ZERO; 5];
-    let mut prepaid_count = 0usize;
-    for o in &mine {
-        let i = bucket_index(o, as_at);
-        if !o.document.in_control {
-            prepaid[i] = add(prepaid[i], o.base)?;
-            prepaid_count += 1;
-            continue;
+    let (account, fallback) = control_account(
+        &held.chart,
+        side,
+        |a| a.system_account.as_deref(),
+        |a| a.code.as_deref(),
+    );
+    let (account_id, account_code, account_label) = match account {
+        Some(a) => {
+            let name = a.name.clone().unwrap_or_else(|| a.xero_id.clone());
+            let label = match &a.code {
+                Some(c) if !c.is_empty() => format!("{c} {name}"),
+                _ => name,
+            };
+            (Some(a.xero_id.clone()), a.code.clone(), label)
         }
-        base_total[i] = add(base_total[i], o.base)?;
-        let contact_id = o.document.contact_id.clone().unwrap_or_default();
-        let name = o.document.contact_name.clone().unwrap_or_default();
-        if !contact_id.is_empty() && !name.is_empty() {
-            names.insert(contact_id.clone(), name.clone());
-        }
-        let slot = by
-            .entry(held.currency_of(o))
-            .or_default()
-            .entry((name.to_lowercase(), contact_id))
-            .or_insert([Decimal::ZERO; 5]);
-        slot[i] = add(slot[i], o.amount)?;
-    }
+        None => (
+            None,
+            Some(fallback.to_owned()),
+            format!("account {fallback}"),
+        ),
+    };
+    let balance = ctx
+        .store()
+        .control_balance(tenant, account_id.as_deref(), account_code.as_deref(), &day)
+        .await?;
+    let report = ledgerkeep_ledger::aged_report::aged_report(
+        &all,
+        side,
+        as_at,
+        held.base_currency.as_deref(),
+        balance.documents,
+        balance.other,
+    )
+    .map_err(|_| overflow())?;
 
     let mut sections = Vec::new();
-    for (currency, contacts) in by {
-        let code = Some(currency.clone()).filter(|c| !c.is_empty());
+    for c in &report.currencies {
         let mut rows = Vec::new();
-        let mut totals: Buckets = [Decimal::ZERO; 5];
-        for ((_, contact_id), buckets) in contacts {
-            let contact = Some(contact_id.clone()).filter(|c| !c.is_empty());
-            for (t, b) in totals.iter_mut().zip(buckets) {
-                *t = add(*t, b)?;
-            }
+        for contact in &c.contacts {
             rows.push(row(
-                names
-                    .get(&contact_id)
-                    .cloned()
+                contact
+                    .name
+                    .clone()
                     .unwrap_or_else(|| "(no contact)".to_owned()),
-                cells(&buckets, |b| drill(contact.clone(), code.clone(), false, b))?,
+                cells(&contact.buckets, |b| {
+                    drill(contact.contact_id.clone(), c.currency.clone(), false, b)
+                })?,
             ));
         }
         sections.push(ReportSectionView {
-            title: code.clone().unwrap_or_else(|| "(no currency)".to_owned()),
+            title: c
+                .currency
+                .clone()
+                .unwrap_or_else(|| "(no currency)".to_owned()),
             rows,
             total: Some(row(
                 "Total".to_owned(),
-                cells(&totals, |b| drill(None, code.clone(), false, b))?,
+                cells(&c.total, |b| drill(None, c.currency.clone(), false, b))?,
             )),
         });
     }
 
     // The base-currency figure, and what stands between it and the account.
     let base = held.base_currency.clone().unwrap_or_default();
-    let (account_id, account_code, account_label) = control_account(&held.chart, side);
-    let balance = ctx
-        .store()
-        .control_balance(tenant, account_id.as_deref(), account_code.as_deref(), &day)
-        .await?;
-    // Signed as owed: receivables are the account's debit balance, payables
-    // its credit balance.
-    let owed = |net: Decimal| match side {
-        Side::Receivable => net,
-        Side::Payable => -net,
-    };
-    let account_balance = owed(balance.balance().ok_or_else(overflow)?);
-    let other = owed(balance.other);
-    let documents_total = sum(base_total.iter().copied())?;
-    let unexplained = account_balance
-        .checked_sub(documents_total)
-        .and_then(|d| d.checked_sub(other))
-        .ok_or_else(overflow)?;
-
     let mut summary = vec![row(
         format!("Total in {base}: what {account_label} holds of these documents"),
-        cells(&base_total, |b| drill(None, None, false, b))?,
+        cells(&report.base_total, |b| drill(None, None, false, b))?,
     )];
     let mut notes = vec![
         format!(
@@ -393,22 +343,23 @@ pub(crate) async fn aged_report(
              document as the general ledger does, and is what {account_label} holds of them at {day}."
         ),
     ];
-    if prepaid_count > 0 {
+    if report.prepaid_count > 0 {
         summary.push(row(
             format!("Prepayments not yet used, in {base}: not in the total"),
-            cells(&prepaid, |b| drill(None, None, true, b))?,
+            cells(&report.prepaid, |b| drill(None, None, true, b))?,
         ));
         notes.push(format!(
-            "{prepaid_count} prepayment(s) not yet used at {day}: a prepayment's money sits in the \
+            "{} prepayment(s) not yet used at {day}: a prepayment's money sits in the \
              accounts on its lines, not in {account_label}, until it is used on an invoice, and \
              Xero's aged report leaves prepayments out too. They are shown on their own row, not \
-             in the total."
+             in the total.",
+            report.prepaid_count
         ));
     }
-    if !other.is_zero() {
+    if !report.other.is_zero() {
         summary.push(total_only(
             format!("Other lines on {account_label} (manual journals, bank transactions)"),
-            other,
+            report.other,
             None,
         ));
         notes.push(format!(
@@ -418,23 +369,24 @@ pub(crate) async fn aged_report(
             balance.other_lines
         ));
     }
-    if !unexplained.is_zero() {
+    if !report.unexplained.is_zero() {
         summary.push(total_only(
             "Not explained by the documents".to_owned(),
-            unexplained,
+            report.unexplained,
             None,
         ));
         notes.push(format!(
-            "{unexplained} of {account_label}'s balance is not explained by the documents \
+            "{} of {account_label}'s balance is not explained by the documents \
              outstanding: {} document(s) could not be posted to the ledger or read (see the sync \
              panel). This is a difference to look into, not a rounding.",
+            report.unexplained,
             held.unposted + unreadable
         ));
     }
     let ledger_account = account_id.clone().or(account_code.clone());
     summary.push(total_only(
         format!("{account_label} at {day}"),
-        account_balance,
+        report.account_balance,
         ledger_account.map(|account| {
             DrillView::Ledger(LedgerDrillView {
                 account,
