@@ -412,61 +412,57 @@ impl Payment {
     }
 }
 
-/// An overpayment and its allocations.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct Overpayment {
-    #[serde(rename = "OverpaymentID")]
-    pub overpayment_id: String,
-    #[serde(rename = "Type")]
-    pub overpayment_type: Option<OverpaymentType>,
-    pub reference: Option<String>,
-    pub contact: Option<ContactRef>,
-    pub date: Option<XeroDate>,
-    pub status: Option<DocumentStatus>,
-    pub line_amount_types: Option<String>,
-    #[serde(default)]
-    pub line_items: Vec<LineItem>,
-    pub sub_total: Option<Money>,
-    pub total_tax: Option<Money>,
-    pub total: Option<Money>,
-    pub currency_code: Option<String>,
-    pub currency_rate: Option<Money>,
-    pub remaining_credit: Option<Money>,
-    #[serde(default)]
-    pub allocations: Vec<Allocation>,
-    #[serde(rename = "UpdatedDateUTC")]
-    pub updated_date_utc: Option<XeroDateTime>,
+/// An overpayment or a prepayment: money paid ahead of (or beyond) an
+/// invoice, with its lines and its allocations. The two share every field
+/// but their id and type, so one declaration makes both.
+macro_rules! advance {
+    ($(#[$doc:meta])* $name:ident, $id:ident, $id_json:literal, $ty:ident, $ty_enum:ty) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+        #[serde(rename_all = "PascalCase")]
+        pub struct $name {
+            #[serde(rename = $id_json)]
+            pub $id: String,
+            #[serde(rename = "Type")]
+            pub $ty: Option<$ty_enum>,
+            pub reference: Option<String>,
+            pub contact: Option<ContactRef>,
+            pub date: Option<XeroDate>,
+            pub status: Option<DocumentStatus>,
+            pub line_amount_types: Option<String>,
+            #[serde(default)]
+            pub line_items: Vec<LineItem>,
+            pub sub_total: Option<Money>,
+            pub total_tax: Option<Money>,
+            pub total: Option<Money>,
+            pub currency_code: Option<String>,
+            pub currency_rate: Option<Money>,
+            pub remaining_credit: Option<Money>,
+            #[serde(default)]
+            pub allocations: Vec<Allocation>,
+            #[serde(rename = "UpdatedDateUTC")]
+            pub updated_date_utc: Option<XeroDateTime>,
+        }
+        entity!($name, $name, $id, updated_date_utc);
+    };
 }
-entity!(Overpayment, Overpayment, overpayment_id, updated_date_utc);
 
-/// A prepayment and its allocations.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct Prepayment {
-    #[serde(rename = "PrepaymentID")]
-    pub prepayment_id: String,
-    #[serde(rename = "Type")]
-    pub prepayment_type: Option<PrepaymentType>,
-    pub reference: Option<String>,
-    pub contact: Option<ContactRef>,
-    pub date: Option<XeroDate>,
-    pub status: Option<DocumentStatus>,
-    pub line_amount_types: Option<String>,
-    #[serde(default)]
-    pub line_items: Vec<LineItem>,
-    pub sub_total: Option<Money>,
-    pub total_tax: Option<Money>,
-    pub total: Option<Money>,
-    pub currency_code: Option<String>,
-    pub currency_rate: Option<Money>,
-    pub remaining_credit: Option<Money>,
-    #[serde(default)]
-    pub allocations: Vec<Allocation>,
-    #[serde(rename = "UpdatedDateUTC")]
-    pub updated_date_utc: Option<XeroDateTime>,
-}
-entity!(Prepayment, Prepayment, prepayment_id, updated_date_utc);
+advance!(
+    /// An overpayment and its allocations.
+    Overpayment,
+    overpayment_id,
+    "OverpaymentID",
+    overpayment_type,
+    OverpaymentType
+);
+advance!(
+    /// A prepayment and its allocations.
+    Prepayment,
+    prepayment_id,
+    "PrepaymentID",
+    prepayment_type,
+    PrepaymentType
+);
 
 /// A spend or receive money transaction on a bank account.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
