@@ -6,9 +6,9 @@ import { useOrganisation } from "../app/organisation";
 import { useCommandQuery } from "../app/query";
 import { EmptyState } from "../components/EmptyState";
 import { MARKS, markAfterPaint } from "../lib/marks";
-import { AnomaliesPanel } from "./AnomaliesPanel";
-import { DashboardFigures } from "./DashboardFigures";
-import { SyncStatusPanel } from "./SyncStatusPanel";
+import { AnomaliesPanel } from "../features/anomalies/AnomaliesPanel";
+import { DashboardFigures } from "../features/dashboard/DashboardFigures";
+import { SyncStatusPanel } from "../features/sync/SyncStatusPanel";
 
 /**
  * The first screen. With no organisation yet, it offers the demo company (when no Xero app is set up).

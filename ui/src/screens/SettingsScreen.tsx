@@ -3,11 +3,11 @@ import { useState } from "react";
 import { commands, type AppInfo, type Folder, type LogLevel, type Preferences } from "../bindings";
 import { chooseTheme, useTheme, type Theme } from "../app/theme";
 import { call, settle, useCommandQuery, type CommandState } from "../app/query";
-import { BackupsSection } from "./BackupsSection";
-import { DataSection } from "./DataSection";
-import { UpdatesSection } from "./UpdatesSection";
-import { XeroAppSection } from "./XeroAppSection";
-import { XeroSection } from "./XeroSection";
+import { BackupsSection } from "../features/backups/BackupsSection";
+import { DataSection } from "../features/data/DataSection";
+import { UpdatesSection } from "../features/updates/UpdatesSection";
+import { XeroAppSection } from "../features/xero/XeroAppSection";
+import { XeroSection } from "../features/xero/XeroSection";
 
 const LEVELS: { value: LogLevel; label: string }[] = [
   { value: "error", label: "Errors only" },

@@ -18,7 +18,7 @@ import { EmptyState } from "../components/EmptyState";
 import { ExportButtons } from "../components/ExportButtons";
 import { formatAmount, formatDate, formatInstant, formatMoney } from "../lib/format";
 import { MARKS, markAfterPaint } from "../lib/marks";
-import { PaymentsPanel } from "./PaymentsPanel";
+import { PaymentsPanel } from "../features/payments/PaymentsPanel";
 
 const PAGE = 200;
 const ROW_HEIGHT = 36;

@@ -1,9 +1,9 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { commands, type AnomalyRecordView, type AnomalyView, type ApiError } from "../bindings";
-import { call, useCommandQuery } from "../app/query";
-import { useOrganisationZone } from "../app/organisation";
-import { formatSentence } from "../lib/format";
+import { commands, type AnomalyRecordView, type AnomalyView, type ApiError } from "../../bindings";
+import { call, useCommandQuery } from "../../app/query";
+import { useOrganisationZone } from "../../app/organisation";
+import { formatSentence } from "../../lib/format";
 
 /** The records the Transactions screen can open in its drawer. */
 export function opensInTransactions(r: AnomalyRecordView): boolean {

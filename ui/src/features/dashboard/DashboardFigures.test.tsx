@@ -1,10 +1,10 @@
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
 import { screen, waitFor, within } from "@testing-library/react";
-import { render } from "../test/render";
+import { render } from "../../test/render";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
-import type { DashboardView } from "../bindings";
+import type { DashboardView } from "../../bindings";
 import { DashboardFigures, today } from "./DashboardFigures";
 
 const drill = { ledger: { account: "a-1", from: null, to: "2026-07-01", sign: null, negate: false } };

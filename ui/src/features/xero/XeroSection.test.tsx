@@ -1,9 +1,9 @@
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { screen } from "@testing-library/react";
-import { render } from "../test/render";
+import { render } from "../../test/render";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import type { Connected, OrganisationView } from "../bindings";
+import type { Connected, OrganisationView } from "../../bindings";
 import { XeroSection } from "./XeroSection";
 
 const KOWHAI: OrganisationView = { connectionId: "conn-1", tenantId: "t-1", name: "Kōwhai Design", kept: false, status: "connected" };

@@ -1,9 +1,9 @@
 import { emit } from "@tauri-apps/api/event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { screen, waitFor } from "@testing-library/react";
-import { render } from "../test/render";
+import { render } from "../../test/render";
 import { describe, expect, it } from "vitest";
-import { OrganisationProvider } from "../app/organisation";
+import { OrganisationProvider } from "../../app/organisation";
 import { SyncStatusPanel } from "./SyncStatusPanel";
 
 const T1 = {

@@ -1,9 +1,9 @@
 import type { ColumnDef } from "@tanstack/react-table";
-import { commands, type AnomalyRecordView, type DueTotalView, type RecentDocumentView } from "../bindings";
-import { useCommandQuery } from "../app/query";
-import { useOrganisationZone } from "../app/organisation";
-import { DataTable } from "../components/DataTable";
-import { formatAmount, formatDate, formatInstant, formatMoney, formatTotalWithBase, todayIn } from "../lib/format";
+import { commands, type AnomalyRecordView, type DueTotalView, type RecentDocumentView } from "../../bindings";
+import { useCommandQuery } from "../../app/query";
+import { useOrganisationZone } from "../../app/organisation";
+import { DataTable } from "../../components/DataTable";
+import { formatAmount, formatDate, formatInstant, formatMoney, formatTotalWithBase, todayIn } from "../../lib/format";
 
 /**
  * Today, `YYYY-MM-DD`, in the organisation's timezone (this computer's calendar when it has

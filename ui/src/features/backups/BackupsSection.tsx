@@ -1,8 +1,8 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { commands, type ApiError, type BackupFileView, type BackupKind, type BackupView, type BackupsView } from "../bindings";
-import { settle, useCommandQuery, type CommandState } from "../app/query";
-import { DataTable } from "../components/DataTable";
+import { commands, type ApiError, type BackupFileView, type BackupKind, type BackupView, type BackupsView } from "../../bindings";
+import { settle, useCommandQuery, type CommandState } from "../../app/query";
+import { DataTable } from "../../components/DataTable";
 
 const KIND: Record<BackupKind, string> = {
   backup: "Backup",

@@ -1,10 +1,10 @@
 import { useState } from "react";
-import { commands, events, type FirstSyncView, type SyncProgressView } from "../bindings";
-import { useEvent } from "../app/useEvent";
-import { useCommandQuery } from "../app/query";
-import { DataTable } from "../components/DataTable";
-import { useOrganisationZone } from "../app/organisation";
-import { formatInstant } from "../lib/format";
+import { commands, events, type FirstSyncView, type SyncProgressView } from "../../bindings";
+import { useEvent } from "../../app/useEvent";
+import { useCommandQuery } from "../../app/query";
+import { DataTable } from "../../components/DataTable";
+import { useOrganisationZone } from "../../app/organisation";
+import { formatInstant } from "../../lib/format";
 
 /**
  * The Dashboard's sync status for one organisation: the last run, each stream's

@@ -6,10 +6,10 @@ import {
   type PaymentAccountView,
   type PaymentState,
   type RecordPaymentRequest,
-} from "../bindings";
-import { settle, useCommandQuery } from "../app/query";
-import { FieldMessage, fieldErrors } from "../components/FieldMessage";
-import { formatDate, formatMoney } from "../lib/format";
+} from "../../bindings";
+import { settle, useCommandQuery } from "../../app/query";
+import { FieldMessage, fieldErrors } from "../../components/FieldMessage";
+import { formatDate, formatMoney } from "../../lib/format";
 
 const STATE_LABEL: Record<PaymentState, string> = {
   queued: "Queued",

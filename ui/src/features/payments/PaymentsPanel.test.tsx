@@ -1,9 +1,9 @@
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { screen, waitFor, within } from "@testing-library/react";
-import { render } from "../test/render";
+import { render } from "../../test/render";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import type { ApiError, PaymentView, RecordPaymentRequest } from "../bindings";
+import type { ApiError, PaymentView, RecordPaymentRequest } from "../../bindings";
 import { PaymentsPanel, paymentStateLabel, today } from "./PaymentsPanel";
 
 function payment(id: number, patch: Partial<PaymentView> = {}): PaymentView {

@@ -1,9 +1,9 @@
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { screen, within } from "@testing-library/react";
-import { render } from "../test/render";
+import { render } from "../../test/render";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import type { BackupFileView, BackupsView } from "../bindings";
+import type { BackupFileView, BackupsView } from "../../bindings";
 import { BackupsSection, localTime } from "./BackupsSection";
 
 const FOLDER = "/home/owner/.local/share/ledgerkeep/backups";

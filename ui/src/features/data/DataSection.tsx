@@ -1,8 +1,8 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { commands, type ApiError, type DataSettings } from "../bindings";
-import { settle, useCommandQuery } from "../app/query";
-import { FieldMessage, fieldErrors } from "../components/FieldMessage";
+import { commands, type ApiError, type DataSettings } from "../../bindings";
+import { settle, useCommandQuery } from "../../app/query";
+import { FieldMessage, fieldErrors } from "../../components/FieldMessage";
 
 const FIELDS: { field: keyof DataSettings; label: string; hint: string }[] = [
   { field: "syncIntervalMinutes", label: "Sync each organisation every (minutes)", hint: "Applies when Ledgerkeep next starts." },

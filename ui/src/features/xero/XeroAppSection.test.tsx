@@ -1,9 +1,9 @@
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { screen, within } from "@testing-library/react";
-import { render } from "../test/render";
+import { render } from "../../test/render";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import type { ScopeGrantView, XeroAppSettings, XeroAppView } from "../bindings";
+import type { ScopeGrantView, XeroAppSettings, XeroAppView } from "../../bindings";
 import { XeroAppSection } from "./XeroAppSection";
 
 const NOTHING_SAVED: XeroAppSettings = {

@@ -1,8 +1,8 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { commands, type ApiError, type ScopeGrantView, type XeroAppView } from "../bindings";
-import { settle, useCommandQuery } from "../app/query";
-import { DataTable } from "../components/DataTable";
+import { commands, type ApiError, type ScopeGrantView, type XeroAppView } from "../../bindings";
+import { settle, useCommandQuery } from "../../app/query";
+import { DataTable } from "../../components/DataTable";
 
 /** What a scope lets Ledgerkeep do, and what the owner loses without it, in an owner's words. */
 type ScopeWords = { name: string; enables: string; cost: string | null };

@@ -1,10 +1,10 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { commands, events, type ApiError, type Connected, type OrganisationView } from "../bindings";
-import { useExploreDemo } from "../app/exploreDemo";
-import { useOrganisation } from "../app/organisation";
-import { settle, useCommandQuery } from "../app/query";
-import { useEvent } from "../app/useEvent";
+import { commands, events, type ApiError, type Connected, type OrganisationView } from "../../bindings";
+import { useExploreDemo } from "../../app/exploreDemo";
+import { useOrganisation } from "../../app/organisation";
+import { settle, useCommandQuery } from "../../app/query";
+import { useEvent } from "../../app/useEvent";
 
 /**
  * Settings → Xero: connect through the browser, choose organisations, sign in again when Xero asks

@@ -1,9 +1,9 @@
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { screen, waitFor, within } from "@testing-library/react";
-import { render } from "../test/render";
+import { render } from "../../test/render";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
-import type { AnomalyView, DismissAnomalyRequest, ListAnomaliesRequest } from "../bindings";
+import type { AnomalyView, DismissAnomalyRequest, ListAnomaliesRequest } from "../../bindings";
 import { AnomaliesPanel } from "./AnomaliesPanel";
 
 function nth<T>(xs: T[], i: number): T {

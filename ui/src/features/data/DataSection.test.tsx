@@ -1,9 +1,9 @@
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { screen } from "@testing-library/react";
-import { render } from "../test/render";
+import { render } from "../../test/render";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import type { DataSettings } from "../bindings";
+import type { DataSettings } from "../../bindings";
 import { DataSection } from "./DataSection";
 
 const SAVED: DataSettings = { syncIntervalMinutes: 15, backupKeep: 10, backupEveryHours: 24, syncRunsKeepDays: 90 };

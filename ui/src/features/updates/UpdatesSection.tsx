@@ -1,9 +1,9 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useState } from "react";
-import { commands, events, type UpdateChannel, type UpdateProgress, type UpdateStatus } from "../bindings";
-import { call, settle, useCommandQuery, type CommandState } from "../app/query";
-import { onUpdateCheckRequest } from "../app/updateCheck";
-import { useEvent } from "../app/useEvent";
+import { commands, events, type UpdateChannel, type UpdateProgress, type UpdateStatus } from "../../bindings";
+import { call, settle, useCommandQuery, type CommandState } from "../../app/query";
+import { onUpdateCheckRequest } from "../../app/updateCheck";
+import { useEvent } from "../../app/useEvent";
 
 type Phase =
   | { phase: "idle" }
