@@ -194,7 +194,7 @@ impl From<ledgerkeep_store::StoreError> for ApiError {
                 ErrorCode::Internal,
                 "A record from Xero could not be read; nothing from that page was saved.".to_owned(),
             ),
-            E::Data(_) => (
+            E::Data(_) | E::Value { .. } => (
                 ErrorCode::Corrupt,
                 "The ledger holds a value it cannot read. Run the health check.".to_owned(),
             ),

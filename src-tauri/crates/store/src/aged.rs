@@ -59,7 +59,7 @@ impl LedgerStore {
             let role: String = r.try_get("role")?;
             let text: String = r.try_get("net_amount")?;
             let net = Money::parse(&text)
-                .map_err(|e| StoreError::Data(e.to_string()))?
+                .map_err(StoreError::value("an amount"))?
                 .as_decimal();
             if role == "control" {
                 out.documents = out.documents.checked_add(net).ok_or_else(overflow)?;

@@ -163,8 +163,8 @@ pub enum DismissOutcome {
 /// The longest dismissal reason kept.
 pub const MAX_REASON_CHARS: usize = 1000;
 
-fn data_err(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Data(e.to_string())
+fn data_err(e: serde_json::Error) -> StoreError {
+    StoreError::value("a finding's JSON")(e)
 }
 
 fn dec(text: Option<&str>) -> Option<Decimal> {
@@ -569,7 +569,7 @@ fn stored_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<StoredFinding, StoreEr
         finding: Finding {
             key: r.try_get("finding_key")?,
             rule: AnomalyRule::parse(&rule)
-                .ok_or_else(|| data_err(format!("unknown anomaly rule {rule}")))?,
+                .ok_or_else(|| StoreError::Data(format!("unknown anomaly rule {rule}")))?,
             title: r.try_get("title")?,
             explanation: r.try_get("explanation")?,
             records: serde_json::from_str(&records).map_err(data_err)?,

@@ -54,7 +54,7 @@ impl LedgerStore {
         .bind(to)
         .fetch_all(self.pool())
         .await?;
-        let money = |text: String| Money::parse(&text).map_err(|e| StoreError::Data(e.to_string()));
+        let money = |text: String| Money::parse(&text).map_err(StoreError::value("an amount"));
         rows.iter()
             .map(|r| {
                 Ok(GlLine {

@@ -492,7 +492,7 @@ impl LedgerStore {
                     saved_at: r.try_get("saved_at")?,
                     saved_by: r.try_get("saved_by")?,
                     fields: serde_json::from_str(&snapshot)
-                        .map_err(|e| StoreError::Data(e.to_string()))?,
+                        .map_err(StoreError::value("a JSON value"))?,
                 })
             })
             .collect()

@@ -94,7 +94,7 @@ impl LedgerStore {
                     name: r.try_get("name_key")?,
                     id: r.try_get("id")?,
                 })
-                .map_err(|e| StoreError::Data(e.to_string()))?,
+                .map_err(StoreError::value("a cursor"))?,
             ),
             _ => None,
         };
@@ -147,7 +147,7 @@ impl LedgerStore {
                 .map(InvoiceType::from);
             let due: String = r.try_get("amount_due")?;
             let due = Money::parse(&due)
-                .map_err(|e| StoreError::Data(e.to_string()))?
+                .map_err(StoreError::value("an amount"))?
                 .as_decimal();
             let e = out
                 .entry(contact)

@@ -54,11 +54,33 @@ pub enum StoreError {
     /// A value in the ledger is not what its column promises.
     #[error("the ledger holds an unreadable value: {0}")]
     Data(String),
+    /// A value could not be read from (or written as) its form in the
+    /// ledger: an amount, a JSON column, a cursor. `source` is the parser's
+    /// own error.
+    #[error("the ledger could not read {what}: {source}")]
+    Value {
+        what: &'static str,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// The request itself is wrong (an unknown table, a bad cursor).
     #[error("invalid request: {0}")]
     Invalid(String),
     #[error("ledger query failed: {0}")]
     Query(sqlx::Error),
+}
+
+impl StoreError {
+    /// Wraps a parser's error (an amount, JSON) naming what was being read:
+    /// `.map_err(StoreError::value("an amount"))`.
+    pub fn value<E: std::error::Error + Send + Sync + 'static>(
+        what: &'static str,
+    ) -> impl FnOnce(E) -> StoreError {
+        move |e| StoreError::Value {
+            what,
+            source: Box::new(e),
+        }
+    }
 }
 
 // SQLite's primary result codes that have their own variant.

@@ -186,7 +186,10 @@ impl Arguments {
     where
         T: sqlx::Encode<'static, Sqlite> + sqlx::Type<Sqlite> + 'static,
     {
-        sqlx::Arguments::add(&mut self.0, value).map_err(|e| StoreError::Data(e.to_string()))
+        sqlx::Arguments::add(&mut self.0, value).map_err(|source| StoreError::Value {
+            what: "a value to write",
+            source,
+        })
     }
 }
 
@@ -255,7 +258,7 @@ impl LedgerStore {
             if let (Some(doc), Some(settlement), Some(date), Some(amount)) =
                 (doc, settlement, date, amount)
             {
-                let amount = Money::parse(&amount).map_err(|e| StoreError::Data(e.to_string()))?;
+                let amount = Money::parse(&amount).map_err(StoreError::value("an amount"))?;
                 out.push((doc, settlement, date, amount));
             }
         }
@@ -468,7 +471,7 @@ impl LedgerStore {
         for r in rows {
             let text: String = r.try_get("net_amount")?;
             let net = Money::parse(&text)
-                .map_err(|e| StoreError::Data(e.to_string()))?
+                .map_err(StoreError::value("an amount"))?
                 .as_decimal();
             let slot = out
                 .entry((r.try_get("account")?, r.try_get("month")?))
@@ -499,7 +502,7 @@ impl LedgerStore {
                 documents: u64::try_from(r.try_get::<i64, _>("documents")?).unwrap_or(0),
                 lines: u64::try_from(r.try_get::<i64, _>("lines")?).unwrap_or(0),
                 unposted: serde_json::from_str(&json)
-                    .map_err(|e| StoreError::Data(format!("gl_state: {e}")))?,
+                    .map_err(StoreError::value("the general ledger's state"))?,
             })
         })
         .transpose()
@@ -704,7 +707,7 @@ impl GlWriter {
         documents: u64,
         unposted: &[Unposted],
     ) -> Result<GlState, StoreError> {
-        let json = serde_json::to_string(unposted).map_err(|e| StoreError::Data(e.to_string()))?;
+        let json = serde_json::to_string(unposted).map_err(StoreError::value("a JSON value"))?;
         self.flush(true).await?;
         self.write_months().await?;
         // The indexes, each made from the rows written (SQLite sorts them

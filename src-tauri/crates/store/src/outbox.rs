@@ -216,11 +216,11 @@ fn decimal_of(v: &Value) -> Option<Decimal> {
 fn row_to_payment(r: &SqliteRow) -> Result<OutboxPayment, StoreError> {
     let raw: String = r.try_get("payload_json")?;
     let payload: Value =
-        serde_json::from_str(&raw).map_err(|e| StoreError::Data(format!("outbox payload: {e}")))?;
+        serde_json::from_str(&raw).map_err(StoreError::value("an outbox payload"))?;
     let errors_json: Option<String> = r.try_get("errors_json")?;
     let errors = match errors_json {
         Some(t) => serde_json::from_str::<Vec<Value>>(&t)
-            .map_err(|e| StoreError::Data(format!("outbox errors: {e}")))?
+            .map_err(StoreError::value("an outbox's errors"))?
             .into_iter()
             .map(|e| OutboxFieldError {
                 field: e["field"].as_str().unwrap_or_default().to_owned(),
@@ -348,8 +348,8 @@ async fn payment_facts(
             .await?;
             let mut pending = Decimal::ZERO;
             for raw in pending_rows {
-                let v: Value = serde_json::from_str(&raw)
-                    .map_err(|e| StoreError::Data(format!("outbox payload: {e}")))?;
+                let v: Value =
+                    serde_json::from_str(&raw).map_err(StoreError::value("an outbox payload"))?;
                 pending += decimal_of(&v["Amount"]).unwrap_or_default();
             }
             Some(DocumentFacts {
@@ -422,7 +422,7 @@ async fn payment_facts(
 /// The payment element Xero takes; the amount a JSON number with its own digits.
 fn payload_of(draft: &PaymentDraft) -> Result<Value, StoreError> {
     let amount: Value = serde_json::from_str(&draft.amount.to_string())
-        .map_err(|e| StoreError::Data(format!("an amount as JSON: {e}")))?;
+        .map_err(StoreError::value("an amount as JSON"))?;
     Ok(json!({
         "Invoice": {"InvoiceID": draft.invoice_id},
         "Account": {"AccountID": draft.account_id},

@@ -427,7 +427,7 @@ pub const MIN_PREFIX: usize = 3;
 fn row_to_doc(r: &SqliteRow) -> Result<DocumentRow, StoreError> {
     let money = |column: &str| -> Result<Option<Money>, StoreError> {
         let text: Option<String> = r.try_get(column)?;
-        text.map(|t| Money::parse(&t).map_err(|e| StoreError::Data(e.to_string())))
+        text.map(|t| Money::parse(&t).map_err(StoreError::value("an amount")))
             .transpose()
     };
     Ok(DocumentRow {
@@ -586,7 +586,7 @@ impl LedgerStore {
         let next_cursor = match (more, rows.last(), last_key) {
             (true, Some(last), Some(key)) => Some(
                 serde_json::to_string(&Cursor { key, id: last.id })
-                    .map_err(|e| StoreError::Data(e.to_string()))?,
+                    .map_err(StoreError::value("a cursor"))?,
             ),
             _ => None,
         };
@@ -783,7 +783,7 @@ impl LedgerStore {
         }
         let mut sum = Decimal::ZERO;
         for t in q.fetch_all(self.pool()).await? {
-            let m = Money::parse(&t).map_err(|e| StoreError::Data(e.to_string()))?;
+            let m = Money::parse(&t).map_err(StoreError::value("an amount"))?;
             sum = sum
                 .checked_add(m.as_decimal())
                 .ok_or_else(|| StoreError::Data("the total overflows".to_owned()))?;

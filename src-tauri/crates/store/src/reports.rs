@@ -156,7 +156,7 @@ fn exact(
 }
 
 fn money(text: &str) -> Result<Money, StoreError> {
-    Money::parse(text).map_err(|e| StoreError::Data(e.to_string()))
+    Money::parse(text).map_err(StoreError::value("an amount"))
 }
 
 fn add(a: Decimal, b: Decimal) -> Result<Decimal, StoreError> {
@@ -710,7 +710,7 @@ impl LedgerStore {
         }
         let next_cursor = match (more, last) {
             (true, Some(c)) => {
-                Some(serde_json::to_string(&c).map_err(|e| StoreError::Data(e.to_string()))?)
+                Some(serde_json::to_string(&c).map_err(StoreError::value("a JSON value"))?)
             }
             _ => None,
         };
@@ -778,7 +778,7 @@ impl LedgerStore {
         }
         let next_cursor = match (more, last) {
             (true, Some(c)) => {
-                Some(serde_json::to_string(&c).map_err(|e| StoreError::Data(e.to_string()))?)
+                Some(serde_json::to_string(&c).map_err(StoreError::value("a JSON value"))?)
             }
             _ => None,
         };

@@ -1027,3 +1027,31 @@ async fn invoice_rollups_follow_inserts_updates_and_deletions() {
         ]
     );
 }
+
+#[tokio::test]
+async fn an_unreadable_amount_is_an_error_that_keeps_the_parsers_reason() {
+    let (l, _) = varied().await;
+    sqlx::query("UPDATE bank_transactions SET total = 'twelve dollars' WHERE xero_id = 'bt-01'")
+        .execute(l.store.pool())
+        .await
+        .unwrap();
+    let err = l
+        .store
+        .list_documents(
+            DocumentKind::BankTransactions,
+            &filter(),
+            Sort::default(),
+            None,
+            100,
+        )
+        .await
+        .unwrap_err();
+    let ledgerkeep_store::StoreError::Value { what, .. } = &err else {
+        panic!("expected an unreadable value, got {err:?}");
+    };
+    assert_eq!(*what, "an amount");
+    // The parser's own error is the source, with the text it refused.
+    let source = std::error::Error::source(&err).expect("a source");
+    assert!(source.to_string().contains("'twelve dollars'"), "{source}");
+    assert!(err.to_string().contains("twelve dollars"), "{err}");
+}
