@@ -3,6 +3,7 @@ import { commands, type AnomalyRecordView, type DrillRowView, type DrillView } f
 import { useCommandPages } from "../app/query";
 import { formatDate, formatTotalWithBase } from "../lib/format";
 import { DataTable } from "./DataTable";
+import { ErrorNotice } from "./ErrorNotice";
 
 const PAGE = 100;
 
@@ -59,7 +60,7 @@ export function DrillPanel({
           Close
         </button>
       </div>
-      {query.error && <p role="alert" className="error">{query.error.message}</p>}
+      {query.error && <ErrorNotice error={query.error} />}
       <DataTable data={rows} columns={columns} label={`Lines making ${title}`} className="drill-table" rowProps={() => ({ "data-testid": "drill-row" })} />
       {loading && <p role="status">Reading the lines…</p>}
       {query.isSuccess && rows.length === 0 && <p className="muted">No lines.</p>}

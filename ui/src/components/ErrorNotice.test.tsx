@@ -1,6 +1,7 @@
 import { fireEvent, render, screen } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import type { ErrorCode } from "../bindings";
+import { render as renderInCache, testQueryClient } from "../test/render";
 import { ErrorNotice } from "./ErrorNotice";
 
 // Every code the backend sends; the satisfies clause fails to compile when one is added.
@@ -71,8 +72,16 @@ describe("ErrorNotice", () => {
     expect(items).toEqual(["A must be a date.", "B must be positive."]);
   });
 
-  it("offers no retry when the screen gives none", () => {
+  it("offers no retry when the screen gives none and there is no cache to re-read", () => {
     render(<ErrorNotice error={{ code: "locked", message: "Locked." }} />);
     expect(screen.queryByRole("button")).toBeNull();
+  });
+
+  it("re-reads the screen's cached commands when no retry is given", () => {
+    const client = testQueryClient();
+    const invalidate = vi.spyOn(client, "invalidateQueries");
+    renderInCache(<ErrorNotice error={{ code: "xero_unavailable", message: "Xero is down." }} />, { client });
+    fireEvent.click(screen.getByRole("button", { name: "Try again" }));
+    expect(invalidate).toHaveBeenCalledTimes(1);
   });
 });

@@ -1,3 +1,5 @@
+import { QueryClientContext } from "@tanstack/react-query";
+import { useContext } from "react";
 import type { ApiError, ErrorCode } from "../bindings";
 
 /** What the owner can do about each kind of failure, beside the backend's own sentence. */
@@ -33,13 +35,16 @@ const HELP: Record<ErrorCode, { hint?: string; action?: { label: string; href: s
 /**
  * A command's failure as the owner reads it: the backend's sentence, the refused
  * fields, and for each kind of failure what to do next (update, restore, connect
- * again, unlock the keyring, or try again when `onRetry` is given).
+ * again, unlock the keyring, or try again). "Try again" calls `onRetry`, else
+ * re-reads the screen's cached commands.
  */
-export function ErrorNotice({ error, onRetry }: { error: ApiError; onRetry?: () => void }) {
+export function ErrorNotice({ error, onRetry, testId }: { error: ApiError; onRetry?: () => void; testId?: string }) {
+  const client = useContext(QueryClientContext);
+  const retry = onRetry ?? (client ? () => void client.invalidateQueries() : undefined);
   const help = HELP[error.code] ?? {};
   const retryable = error.code === "locked" || error.code === "xero_unavailable" || error.code === "keyring_unavailable";
   return (
-    <div role="alert" className="error" data-error-code={error.code}>
+    <div role="alert" className="error" data-error-code={error.code} data-testid={testId}>
       <p>{error.message}</p>
       {error.fields && error.fields.length > 0 && (
         <ul>
@@ -50,8 +55,8 @@ export function ErrorNotice({ error, onRetry }: { error: ApiError; onRetry?: () 
       )}
       {help.hint && <p className="muted">{help.hint}</p>}
       {help.action && <a href={help.action.href}>{help.action.label}</a>}
-      {retryable && onRetry && (
-        <button type="button" onClick={onRetry}>
+      {retryable && retry && (
+        <button type="button" onClick={retry}>
           Try again
         </button>
       )}

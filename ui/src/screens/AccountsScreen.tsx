@@ -6,6 +6,7 @@ import { dayOf, useSearchState, type RawSearch } from "../app/searchState";
 import { DrillPanel } from "../components/DrillPanel";
 import { EmptyState } from "../components/EmptyState";
 import { formatMoney, todayIn } from "../lib/format";
+import { ErrorNotice } from "../components/ErrorNotice";
 
 /** The day the balances are at, as the URL names it (`?asAt=2026-03-31`). */
 const writeAsAt = (asAt: string): RawSearch => ({ asAt });
@@ -49,9 +50,7 @@ export function AccountsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyReco
       </form>
       {result.state === "loading" && <p role="status">Reading the chart of accounts…</p>}
       {result.state === "error" && (
-        <p role="alert" className="error">
-          {result.error.message}
-        </p>
+        <ErrorNotice error={result.error} />
       )}
       {accounts && (
         <table className="data-table" data-testid="accounts-table">

@@ -6,6 +6,7 @@ import { formatInstant } from "../lib/format";
 import { settle, useCommandPages } from "../app/query";
 import { useSearchState, type RawSearch } from "../app/searchState";
 import { DataTable } from "../components/DataTable";
+import { ErrorNotice } from "../components/ErrorNotice";
 
 const PAGE = 100;
 
@@ -110,9 +111,7 @@ export function AuditLogScreen() {
         </p>
       )}
       {verify.phase === "failed" && (
-        <p role="alert" className="error">
-          {verify.error.message}
-        </p>
+        <ErrorNotice error={verify.error} />
       )}
 
       <h2>Changes</h2>
@@ -149,9 +148,7 @@ export function AuditLogScreen() {
         <button type="submit">Show</button>
       </form>
       {error && !error.fields && (
-        <p role="alert" className="error">
-          {error.message}
-        </p>
+        <ErrorNotice error={error} />
       )}
       {query.isSuccess && rows.length === 0 && <p className="muted">No changes match.</p>}
       {rows.length > 0 && (

@@ -17,6 +17,7 @@ import { EmptyState } from "../components/EmptyState";
 import { FieldMessage, fieldErrors } from "../components/FieldMessage";
 import { formatAmount, formatDate, formatInstant, formatSentence, todayIn } from "../lib/format";
 import { Markdown } from "../lib/markdown";
+import { ErrorNotice } from "../components/ErrorNotice";
 
 const FREQUENCIES = ["daily", "weekly", "monthly", "quarterly", "yearly"] as const;
 
@@ -78,9 +79,7 @@ function SopEditor({ initial, onSaved, onCancel }: { initial: SaveSopRequest; on
     >
       <h3>{form.id ? "Edit procedure" : "New procedure"}</h3>
       {error && !error.fields && (
-        <p role="alert" className="error">
-          {error.message}
-        </p>
+        <ErrorNotice error={error} />
       )}
       <div className="field">
         <label htmlFor="sop-title">Title</label>
@@ -254,9 +253,7 @@ function Procedures() {
         />
       )}
       {result.state === "error" && (
-        <p role="alert" className="error">
-          {result.error.message}
-        </p>
+        <ErrorNotice error={result.error} />
       )}
       {result.state === "ok" && sops.length === 0 && !editing && (
         <EmptyState heading="No procedures yet" body="Write your own, or import the starter library: month-end close, bank reconciliation, receivables, bill payments, payroll accrual, GST/VAT and year-end." />
@@ -385,9 +382,7 @@ function StepRow({ step, locked, who, onChanged }: { step: RunStepView; locked: 
       <FieldMessage errors={errors} field="who" />
       <FieldMessage errors={errors} field="note" />
       {error && !error.fields && (
-        <p role="alert" className="error">
-          {error.message}
-        </p>
+        <ErrorNotice error={error} />
       )}
     </li>
   );
@@ -467,9 +462,7 @@ function Run({ run, onChanged }: { run: RunView; onChanged: (r: RunView) => void
         </p>
       )}
       {error && !error.fields && (
-        <p role="alert" className="error" data-testid="run-error">
-          {error.message}
-        </p>
+        <ErrorNotice error={error} testId="run-error" />
       )}
     </section>
   );
@@ -513,9 +506,7 @@ function Runs({ tenantId }: { tenantId: string }) {
       <FieldMessage errors={errors} field="period" />
       <FieldMessage errors={errors} field="tenantId" />
       {error && !error.fields && (
-        <p role="alert" className="error">
-          {error.message}
-        </p>
+        <ErrorNotice error={error} />
       )}
       {runs.length > 0 && (
         <ul className="run-list" data-testid="run-list">

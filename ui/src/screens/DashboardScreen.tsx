@@ -9,6 +9,7 @@ import { MARKS, markAfterPaint } from "../lib/marks";
 import { AnomaliesPanel } from "../features/anomalies/AnomaliesPanel";
 import { DashboardFigures } from "../features/dashboard/DashboardFigures";
 import { SyncStatusPanel } from "../features/sync/SyncStatusPanel";
+import { ErrorNotice } from "../components/ErrorNotice";
 
 /**
  * The first screen. With no organisation yet, it offers the demo company (when no Xero app is set up).
@@ -67,9 +68,7 @@ export function DashboardScreen({ onOpenRecord }: { onOpenRecord?: ((r: AnomalyR
         </p>
       )}
       {state.phase === "failed" && (
-        <p role="alert" className="error">
-          {state.error.message}
-        </p>
+        <ErrorNotice error={state.error} />
       )}
     </section>
   );

@@ -143,6 +143,7 @@ describe("the diagnostics screen", () => {
     const user = userEvent.setup();
     render(<DiagnosticsScreen />);
     await user.click(await screen.findByTestId("make-bundle"));
-    expect(await screen.findByText("The support bundle could not be written: disk full")).toHaveAttribute("role", "alert");
+    const alert = (await screen.findByText("The support bundle could not be written: disk full")).closest("[role=alert]");
+    expect(alert).toHaveAttribute("data-error-code", "storage");
   });
 });

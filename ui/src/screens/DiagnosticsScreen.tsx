@@ -12,6 +12,7 @@ import {
 } from "../bindings";
 import { call, stateOf, useCommandQuery, type CommandState } from "../app/query";
 import { DataTable } from "../components/DataTable";
+import { ErrorNotice } from "../components/ErrorNotice";
 
 const STATUS_TEXT: Record<CheckStatus, string> = { ok: "OK", warning: "Warning", failed: "Failed" };
 const CHECK_TITLE: Record<string, string> = {
@@ -31,9 +32,7 @@ export function DiagnosticsScreen() {
       <h1 tabIndex={-1}>Diagnostics</h1>
       <HealthSection state={health.result} onRecheck={health.reload} />
       {diag.result.state === "error" && (
-        <p role="alert" className="error">
-          {diag.result.error.message}
-        </p>
+        <ErrorNotice error={diag.result.error} />
       )}
       {diag.result.state === "ok" && (
         <>
@@ -57,9 +56,7 @@ function HealthSection({ state, onRecheck }: { state: CommandState<HealthReport>
       </div>
       {state.state === "loading" && <p role="status">Checking the ledger, the keyring and Xero…</p>}
       {state.state === "error" && (
-        <p role="alert" className="error">
-          {state.error.message}
-        </p>
+        <ErrorNotice error={state.error} />
       )}
       {state.state === "ok" && (
         <>
@@ -244,9 +241,7 @@ function BundleSection({ onMade }: { onMade: () => void }) {
         </p>
       )}
       {state.state === "error" && (
-        <p role="alert" className="error">
-          {state.error.message}
-        </p>
+        <ErrorNotice error={state.error} />
       )}
     </>
   );

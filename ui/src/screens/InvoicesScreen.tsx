@@ -8,6 +8,7 @@ import { DataTable } from "../components/DataTable";
 import { DrillPanel } from "../components/DrillPanel";
 import { EmptyState } from "../components/EmptyState";
 import { formatMoney, todayIn } from "../lib/format";
+import { ErrorNotice } from "../components/ErrorNotice";
 
 type Side = "ACCREC" | "ACCPAY";
 
@@ -54,9 +55,7 @@ export function InvoicesScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyReco
       </form>
       {report.state === "loading" && <p role="status">Ageing…</p>}
       {report.state === "error" && (
-        <p role="alert" className="error">
-          {report.error.message}
-        </p>
+        <ErrorNotice error={report.error} />
       )}
       {view && view.sections.length === 0 && <p className="muted">Nothing is due.</p>}
       {view?.sections.map((s) => (

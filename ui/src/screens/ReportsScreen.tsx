@@ -21,6 +21,7 @@ import { ExportButtons } from "../components/ExportButtons";
 import { XeroComparison } from "../components/XeroComparison";
 import { formatColumnHeading, formatDate, formatMoney, todayIn } from "../lib/format";
 import { comparisonPeriods, monthEnd, monthStart, type Comparison } from "../lib/periods";
+import { ErrorNotice } from "../components/ErrorNotice";
 
 const KINDS: { kind: ReportKind; label: string; overPeriod: boolean }[] = [
   { kind: "profitAndLoss", label: "Profit and loss", overPeriod: true },
@@ -189,9 +190,7 @@ export function ReportsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRecor
       </form>
       {report.state === "loading" && <p role="status">Computing the report…</p>}
       {report.state === "error" && (
-        <p role="alert" className="error" data-testid="report-error">
-          {report.error.message}
-        </p>
+        <ErrorNotice error={report.error} testId="report-error" />
       )}
       {view && (
         <>

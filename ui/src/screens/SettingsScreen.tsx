@@ -8,6 +8,7 @@ import { DataSection } from "../features/data/DataSection";
 import { UpdatesSection } from "../features/updates/UpdatesSection";
 import { XeroAppSection } from "../features/xero/XeroAppSection";
 import { XeroSection } from "../features/xero/XeroSection";
+import { ErrorNotice } from "../components/ErrorNotice";
 
 const LEVELS: { value: LogLevel; label: string }[] = [
   { value: "error", label: "Errors only" },
@@ -31,9 +32,7 @@ export function SettingsScreen() {
       <h2>About this installation</h2>
       {info.state === "loading" && <p role="status">Reading…</p>}
       {info.state === "error" && (
-        <p role="alert" className="error" data-testid="app-info-error">
-          {info.error.message}
-        </p>
+        <ErrorNotice error={info.error} testId="app-info-error" />
       )}
       {info.state === "ok" && <AboutList info={info.data} />}
       <XeroSection demo={info.state === "ok" && info.data.demo} />
@@ -157,9 +156,7 @@ function LogSettings() {
     <>
       <h2>Logs</h2>
       {current.state === "error" && (
-        <p role="alert" className="error">
-          {current.error.message}
-        </p>
+        <ErrorNotice error={current.error} />
       )}
       {current.state === "ok" && (
         <div className="field">

@@ -19,6 +19,7 @@ import { ExportButtons } from "../components/ExportButtons";
 import { formatAmount, formatDate, formatInstant, formatMoney } from "../lib/format";
 import { MARKS, markAfterPaint } from "../lib/marks";
 import { PaymentsPanel } from "../features/payments/PaymentsPanel";
+import { ErrorNotice } from "../components/ErrorNotice";
 
 const PAGE = 200;
 const ROW_HEIGHT = 36;
@@ -274,9 +275,7 @@ export function TransactionsScreen() {
       </p>
       {filter && <ExportButtons disabled={!!error} run={(format) => commands.exportView({ filter, sort: "date", descending: true, format })} />}
       {error && (
-        <p role="alert" className="error" data-testid="explorer-error">
-          {error.message}
-        </p>
+        <ErrorNotice error={error} testId="explorer-error" />
       )}
       <div className="grid" role="table" aria-label="Transactions" aria-rowcount={rows.length}>
         <div className="grid-head" role="row">

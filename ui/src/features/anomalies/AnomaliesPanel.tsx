@@ -4,6 +4,7 @@ import { commands, type AnomalyRecordView, type AnomalyView, type ApiError } fro
 import { call, useCommandQuery } from "../../app/query";
 import { useOrganisationZone } from "../../app/organisation";
 import { formatSentence } from "../../lib/format";
+import { ErrorNotice } from "../../components/ErrorNotice";
 
 /** The records the Transactions screen can open in its drawer. */
 export function opensInTransactions(r: AnomalyRecordView): boolean {
@@ -27,9 +28,7 @@ export function AnomaliesPanel({ tenantId, onOpenRecord }: { tenantId: string; o
       <h2 id="anomalies-heading">Things to check</h2>
       {findings.state === "loading" && <p role="status">Reading what the last sync found…</p>}
       {findings.state === "error" && (
-        <p role="alert" className="error">
-          {findings.error.message}
-        </p>
+        <ErrorNotice error={findings.error} />
       )}
       {findings.state === "ok" && findings.data.length === 0 && (
         <p className="muted" data-testid="anomalies-none">
@@ -113,9 +112,7 @@ function Finding({
             />
           </label>
           {error && (
-            <p role="alert" className="error" data-testid="dismiss-error">
-              {error.message}
-            </p>
+            <ErrorNotice error={error} testId="dismiss-error" />
           )}
           <button type="submit" disabled={dismiss.isPending}>
             Dismiss

@@ -3,6 +3,7 @@ import { useState } from "react";
 import { commands, type ApiError, type BackupFileView, type BackupKind, type BackupView, type BackupsView } from "../../bindings";
 import { settle, useCommandQuery, type CommandState } from "../../app/query";
 import { DataTable } from "../../components/DataTable";
+import { ErrorNotice } from "../../components/ErrorNotice";
 
 const KIND: Record<BackupKind, string> = {
   backup: "Backup",
@@ -122,9 +123,7 @@ export function BackupsSection() {
         </div>
       )}
       {error && (
-        <p role="alert" className="error" data-testid="backups-error">
-          {error.message}
-        </p>
+        <ErrorNotice error={error} testId="backups-error" />
       )}
       {view && view.backups.length === 0 && (
         <p className="muted" data-testid="no-backups">

@@ -4,6 +4,7 @@ import { useCommandQuery } from "../../app/query";
 import { useOrganisationZone } from "../../app/organisation";
 import { DataTable } from "../../components/DataTable";
 import { formatAmount, formatDate, formatInstant, formatMoney, formatTotalWithBase, todayIn } from "../../lib/format";
+import { ErrorNotice } from "../../components/ErrorNotice";
 
 /**
  * Today, `YYYY-MM-DD`, in the organisation's timezone (this computer's calendar when it has
@@ -81,9 +82,7 @@ export function DashboardFigures({ tenantId, onOpenRecord }: { tenantId: string;
   if (result.state === "loading") return <p role="status">Reading the ledger…</p>;
   if (result.state === "error") {
     return (
-      <p role="alert" className="error">
-        {result.error.message}
-      </p>
+      <ErrorNotice error={result.error} />
     );
   }
   const d = result.data;

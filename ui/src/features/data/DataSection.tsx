@@ -3,6 +3,7 @@ import { useState } from "react";
 import { commands, type ApiError, type DataSettings } from "../../bindings";
 import { settle, useCommandQuery } from "../../app/query";
 import { FieldMessage, fieldErrors } from "../../components/FieldMessage";
+import { ErrorNotice } from "../../components/ErrorNotice";
 
 const FIELDS: { field: keyof DataSettings; label: string; hint: string }[] = [
   { field: "syncIntervalMinutes", label: "Sync each organisation every (minutes)", hint: "Applies when Ledgerkeep next starts." },
@@ -94,9 +95,7 @@ export function DataSection() {
         </form>
       )}
       {error && !error.fields && (
-        <p role="alert" className="error" data-testid="data-settings-error">
-          {error.message}
-        </p>
+        <ErrorNotice error={error} testId="data-settings-error" />
       )}
     </>
   );

@@ -10,6 +10,7 @@ import {
 import { settle, useCommandQuery } from "../../app/query";
 import { FieldMessage, fieldErrors } from "../../components/FieldMessage";
 import { formatDate, formatMoney } from "../../lib/format";
+import { ErrorNotice } from "../../components/ErrorNotice";
 
 const STATE_LABEL: Record<PaymentState, string> = {
   queued: "Queued",
@@ -69,9 +70,7 @@ export function PaymentsPanel({ tenantId, invoiceId, canPay }: { tenantId: strin
       )}
       {payments === null && <p role="status">Reading the payments…</p>}
       {payments !== null && !Array.isArray(payments) && (
-        <p role="alert" className="error">
-          {payments.message}
-        </p>
+        <ErrorNotice error={payments} />
       )}
       {Array.isArray(payments) && payments.length === 0 && <p className="muted">No payments recorded here yet.</p>}
       {Array.isArray(payments) && payments.length > 0 && (
@@ -145,9 +144,7 @@ export function PaymentForm({ tenantId, invoiceId, onRecorded }: { tenantId: str
     >
       <h3>Record payment</h3>
       {error && (!error.fields || error.fields.some((f) => !["amount", "date", "accountId", "reference"].includes(f.field))) && (
-        <p role="alert" className="error">
-          {error.message}
-        </p>
+        <ErrorNotice error={error} />
       )}
       <div className="field">
         <label htmlFor="payment-amount">Amount</label>

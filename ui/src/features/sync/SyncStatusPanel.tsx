@@ -5,6 +5,7 @@ import { useCommandQuery } from "../../app/query";
 import { DataTable } from "../../components/DataTable";
 import { useOrganisationZone } from "../../app/organisation";
 import { formatInstant } from "../../lib/format";
+import { ErrorNotice } from "../../components/ErrorNotice";
 
 /**
  * The Dashboard's sync status for one organisation: the last run, each stream's
@@ -44,9 +45,7 @@ export function SyncStatusPanel({ tenantId }: { tenantId: string }) {
         </div>
       )}
       {result.state === "error" && (
-        <p role="alert" className="error">
-          {result.error.message}
-        </p>
+        <ErrorNotice error={result.error} />
       )}
       {status !== null && (
         <>

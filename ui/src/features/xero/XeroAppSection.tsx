@@ -3,6 +3,7 @@ import { useState } from "react";
 import { commands, type ApiError, type ScopeGrantView, type XeroAppView } from "../../bindings";
 import { settle, useCommandQuery } from "../../app/query";
 import { DataTable } from "../../components/DataTable";
+import { ErrorNotice } from "../../components/ErrorNotice";
 
 /** What a scope lets Ledgerkeep do, and what the owner loses without it, in an owner's words. */
 type ScopeWords = { name: string; enables: string; cost: string | null };
@@ -342,9 +343,7 @@ export function XeroAppSection() {
       )}
       {saved && app && !app.restartNeeded && <p role="status">Saved.</p>}
       {error && (
-        <p role="alert" className="error" data-testid="xero-app-error">
-          {error.message}
-        </p>
+        <ErrorNotice error={error} testId="xero-app-error" />
       )}
     </>
   );

@@ -5,6 +5,7 @@ import { useExploreDemo } from "../../app/exploreDemo";
 import { useOrganisation } from "../../app/organisation";
 import { settle, useCommandQuery } from "../../app/query";
 import { useEvent } from "../../app/useEvent";
+import { ErrorNotice } from "../../components/ErrorNotice";
 
 /**
  * Settings → Xero: connect through the browser, choose organisations, sign in again when Xero asks
@@ -143,9 +144,7 @@ export function XeroSection({ demo = false }: { demo?: boolean }) {
         </p>
       )}
       {demoCompany.state.phase === "failed" && (
-        <p role="alert" className="error">
-          {demoCompany.state.error.message}
-        </p>
+        <ErrorNotice error={demoCompany.state.error} />
       )}
       <details>
         <summary>Sign in through your own https page instead</summary>
@@ -169,9 +168,7 @@ export function XeroSection({ demo = false }: { demo?: boolean }) {
       )}
       {notice && <p role="status">{notice}</p>}
       {error && (
-        <p role="alert" className="error" data-testid="xero-error">
-          {error.message}
-        </p>
+        <ErrorNotice error={error} testId="xero-error" />
       )}
     </>
   );
