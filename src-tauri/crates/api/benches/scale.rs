@@ -5,7 +5,7 @@
 //! 1,000,000 lines).
 //!
 //! The ledger is written the way a sync writes it: every record through
-//! `LedgerStore::apply_json_page` in pages of 1,000 (lines, search text, audit
+//! `Page::from_value` and `LedgerStore::apply_page` in pages of 1,000 (lines, search text, audit
 //! rows). Xero's Journals are left out (the reports read the general ledger,
 //! and a Starter app cannot read Journals). Then, as a sync ends, the general
 //! ledger is rebuilt from the documents (`rebuild_general_ledger`, timed and
@@ -50,7 +50,8 @@ use chrono::{Days, NaiveDate, TimeZone, Utc};
 use ledgerkeep_api::ops::organisations::organisations;
 use ledgerkeep_api::*;
 use ledgerkeep_domain::reports::financial_year_start;
-use ledgerkeep_domain::{Actor, EntityKind};
+use ledgerkeep_domain::xero::Page;
+use ledgerkeep_domain::{with_records, Actor, EntityKind};
 use ledgerkeep_sim::generate::{generate, BOOKS_END_MS};
 use ledgerkeep_sim::{Collection, Size};
 use ledgerkeep_store::query::{DocumentFilter, DocumentKind};
@@ -74,9 +75,8 @@ async fn apply_all(store: &LedgerStore, tenant: &str, kind: EntityKind, values: 
     let actor = Actor::sync("bench-scale");
     let now = Utc.timestamp_opt(1_782_864_000, 0).unwrap();
     for chunk in values.chunks(PAGE) {
-        store
-            .apply_json_page(tenant, kind, Value::Array(chunk.to_vec()), &actor, now)
-            .await
+        let page = Page::from_value(kind, Value::Array(chunk.to_vec())).unwrap();
+        with_records!(&page.records, recs => store.apply_page(tenant, recs, &actor, now).await)
             .unwrap();
     }
 }
@@ -161,7 +161,7 @@ async fn build(root: &Path) {
     }
     store.close().await;
     println!(
-        "wrote {records} records through apply_json_page in {:.0} s",
+        "wrote {records} records through apply_page in {:.0} s",
         t.elapsed().as_secs_f64()
     );
     rebuild(root).await;

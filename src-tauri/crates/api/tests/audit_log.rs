@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 
 use chrono::{TimeZone, Utc};
 use ledgerkeep_api::*;
+use ledgerkeep_domain::xero::{Invoice, Organisation, XeroRecord};
 use ledgerkeep_domain::{Actor, EntityKind};
 use ledgerkeep_sim::Collection;
 use seeded::{busiest, seeded_from_sim};
@@ -57,10 +58,9 @@ async fn the_audit_log_filters_by_record_table_actor_and_date_and_pages_through_
         .map(|i| i["InvoiceID"].as_str().unwrap().to_owned())
         .collect();
     ctx.store()
-        .apply_json_page(
+        .apply_page(
             &tenant,
-            EntityKind::Invoice,
-            Value::Array(edited),
+            &XeroRecord::<Invoice>::page_from_value(Value::Array(edited)).unwrap(),
             &Actor::sync("later"),
             later,
         )
@@ -263,10 +263,12 @@ async fn the_date_filters_days_are_the_organisations_days() {
     ];
     for (tenant, name, zone, when) in writes {
         ctx.store()
-            .apply_json_page(
+            .apply_page(
                 tenant,
-                EntityKind::Organisation,
-                Value::Array(vec![organisation(tenant, name, zone)]),
+                &XeroRecord::<Organisation>::page_from_value(Value::Array(vec![organisation(
+                    tenant, name, zone,
+                )]))
+                .unwrap(),
                 &Actor::sync("zones"),
                 at(when),
             )

@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
 use ledgerkeep_api::*;
-use ledgerkeep_domain::{Actor, EntityKind};
+use ledgerkeep_domain::xero::{BankTransaction, XeroRecord};
+use ledgerkeep_domain::Actor;
 use ledgerkeep_store::audit::{AnchorCheck, AnchorUpdate, MemoryAnchor};
 use ledgerkeep_xero::MemoryTokenStore;
 
@@ -46,10 +47,10 @@ async fn sync_page(ctx: &AppContext, from: i64, to: i64) {
         })
         .collect();
     ctx.store()
-        .apply_json_page(
+        .apply_page(
             "t1",
-            EntityKind::BankTransaction,
-            serde_json::Value::Array(page),
+            &XeroRecord::<BankTransaction>::page_from_value(serde_json::Value::Array(page))
+                .unwrap(),
             &Actor::sync("r1"),
             now(),
         )

@@ -10,7 +10,8 @@ use std::str::FromStr;
 
 use chrono::{Datelike, NaiveDate, TimeZone, Utc};
 use ledgerkeep_api::*;
-use ledgerkeep_domain::{Actor, EntityKind};
+use ledgerkeep_domain::xero::{BankTransaction, XeroRecord};
+use ledgerkeep_domain::Actor;
 use ledgerkeep_sim::Collection;
 use rust_decimal::Decimal;
 use seeded::{dec, document_journals, ms_date, seeded_from_sim};
@@ -250,13 +251,13 @@ async fn the_explorers_view_exports_every_matching_row_with_exact_totals() {
         .unwrap()
     };
     ctx.store()
-        .apply_json_page(
+        .apply_page(
             &tenant,
-            EntityKind::BankTransaction,
-            serde_json::Value::Array(vec![
+            &XeroRecord::<BankTransaction>::page_from_value(serde_json::Value::Array(vec![
                 planted("huge", "98765432109876.54"),
                 planted("plain", "1234.50"),
-            ]),
+            ]))
+            .unwrap(),
             &Actor::sync("plant"),
             Utc.timestamp_opt(1_790_000_000, 0).unwrap(),
         )

@@ -3,6 +3,7 @@
 
 use chrono::{TimeZone, Utc};
 use ledgerkeep_api::*;
+use ledgerkeep_domain::xero::{BankTransaction, Invoice, Organisation, XeroRecord};
 use ledgerkeep_domain::{Actor, EntityKind, Money};
 
 fn now() -> chrono::DateTime<Utc> {
@@ -29,10 +30,10 @@ async fn seeded() -> (tempfile::TempDir, AppContext) {
         })
         .collect();
     ctx.store()
-        .apply_json_page(
+        .apply_page(
             "t1",
-            EntityKind::BankTransaction,
-            serde_json::Value::Array(page),
+            &XeroRecord::<BankTransaction>::page_from_value(serde_json::Value::Array(page))
+                .unwrap(),
             &Actor::sync("r1"),
             now(),
         )
@@ -169,10 +170,9 @@ async fn a_record_history_shows_each_change_with_old_and_new() {
     )
     .unwrap();
     ctx.store()
-        .apply_json_page(
+        .apply_page(
             "t1",
-            EntityKind::BankTransaction,
-            changed,
+            &XeroRecord::<BankTransaction>::page_from_value(changed).unwrap(),
             &Actor::user("void"),
             now(),
         )
@@ -289,11 +289,13 @@ async fn a_foreign_document_shows_its_amount_in_the_base_currency_and_the_zone_i
     let (_dir, ctx) = seeded().await;
     let actor = Actor::sync("r2");
     ctx.store()
-        .apply_json_page(
+        .apply_page(
             "t1",
-            EntityKind::Organisation,
-            serde_json::json!([{"OrganisationID": "org-1", "Name": "Kiwi Ltd",
+            &XeroRecord::<Organisation>::page_from_value(
+                serde_json::json!([{"OrganisationID": "org-1", "Name": "Kiwi Ltd",
                 "BaseCurrency": "NZD", "Timezone": "NEWZEALANDSTANDARDTIME"}]),
+            )
+            .unwrap(),
             &actor,
             now(),
         )
@@ -312,7 +314,12 @@ async fn a_foreign_document_shows_its_amount_in_the_base_currency_and_the_zone_i
     )
     .unwrap();
     ctx.store()
-        .apply_json_page("t1", EntityKind::Invoice, invoices, &actor, now())
+        .apply_page(
+            "t1",
+            &XeroRecord::<Invoice>::page_from_value(invoices).unwrap(),
+            &actor,
+            now(),
+        )
         .await
         .unwrap();
 

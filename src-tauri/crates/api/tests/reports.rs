@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
 use ledgerkeep_api::*;
+use ledgerkeep_domain::xero::{Invoice, Organisation, Payment, XeroRecord};
 use ledgerkeep_domain::EntityKind;
 use ledgerkeep_sim::{Collection, Truth};
 use rust_decimal::Decimal;
@@ -522,14 +523,8 @@ async fn an_aged_drill_row_in_a_foreign_currency_carries_its_amount_due_in_the_b
         .to_utc();
     let actor = ledgerkeep_domain::Actor::sync("aged");
     ctx.store()
-        .apply_json_page(
-            "t1",
-            EntityKind::Organisation,
-            serde_json::json!([{"OrganisationID": "t1", "Name": "Kiwi Ltd", "BaseCurrency": "NZD",
-                "Timezone": "NEWZEALANDSTANDARDTIME", "FinancialYearEndDay": 31, "FinancialYearEndMonth": 3}]),
-            &actor,
-            now,
-        )
+        .apply_page("t1", &XeroRecord::<Organisation>::page_from_value(serde_json::json!([{"OrganisationID": "t1", "Name": "Kiwi Ltd", "BaseCurrency": "NZD",
+                "Timezone": "NEWZEALANDSTANDARDTIME", "FinancialYearEndDay": 31, "FinancialYearEndMonth": 3}])).unwrap(), &actor, now)
         .await
         .unwrap();
     // Amounts as JSON numbers, read from their own digits. 2026-03-01 is 1772323200000 ms.
@@ -562,7 +557,12 @@ async fn an_aged_drill_row_in_a_foreign_currency_carries_its_amount_due_in_the_b
     )
     .unwrap();
     ctx.store()
-        .apply_json_page("t1", EntityKind::Invoice, invoices, &actor, now)
+        .apply_page(
+            "t1",
+            &XeroRecord::<Invoice>::page_from_value(invoices).unwrap(),
+            &actor,
+            now,
+        )
         .await
         .unwrap();
     let payments: serde_json::Value = serde_json::from_str(
@@ -573,7 +573,12 @@ async fn an_aged_drill_row_in_a_foreign_currency_carries_its_amount_due_in_the_b
     )
     .unwrap();
     ctx.store()
-        .apply_json_page("t1", EntityKind::Payment, payments, &actor, now)
+        .apply_page(
+            "t1",
+            &XeroRecord::<Payment>::page_from_value(payments).unwrap(),
+            &actor,
+            now,
+        )
         .await
         .unwrap();
     let gl = ledgerkeep_sync::general_ledger::rebuild_general_ledger(ctx.store(), "t1", now)

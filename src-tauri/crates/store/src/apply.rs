@@ -102,51 +102,6 @@ impl LedgerStore {
         Ok(outcome)
     }
 
-    /// Applies a page given as Xero's JSON (`{"Invoices": [...]}` or an array)
-    /// for the entity `kind`: what the sync engine calls with a response body.
-    pub async fn apply_json_page(
-        &self,
-        tenant_id: &str,
-        kind: EntityKind,
-        page: Value,
-        actor: &Actor,
-        now: DateTime<Utc>,
-    ) -> Result<PageOutcome, StoreError> {
-        // Timed as `apply_page`, which it calls.
-        macro_rules! go {
-            ($($k:ident => $t:ty),* $(,)?) => {
-                match kind {
-                    $(EntityKind::$k => {
-                        let recs = XeroRecord::<$t>::page_from_value(page)?;
-                        self.apply_page(tenant_id, &recs, actor, now).await
-                    })*
-                }
-            };
-        }
-        go!(
-            Organisation => Organisation,
-            Account => Account,
-            Contact => Contact,
-            ContactGroup => ContactGroup,
-            Invoice => Invoice,
-            CreditNote => CreditNote,
-            Payment => Payment,
-            Overpayment => Overpayment,
-            Prepayment => Prepayment,
-            BankTransaction => BankTransaction,
-            BankTransfer => BankTransfer,
-            ManualJournal => ManualJournal,
-            Journal => Journal,
-            TaxRate => TaxRate,
-            TrackingCategory => TrackingCategory,
-            Currency => Currency,
-            Item => Item,
-            RepeatingInvoice => RepeatingInvoice,
-            PurchaseOrder => PurchaseOrder,
-            Quote => Quote,
-        )
-    }
-
     /// The stream's watermark: the max UpdatedDateUTC committed, if any.
     pub async fn watermark(
         &self,

@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use ledgerkeep_domain::xero::{Invoice, XeroRecord};
+use ledgerkeep_domain::xero::{Invoice, Organisation, Page, XeroRecord};
 use ledgerkeep_domain::EntityKind;
 use ledgerkeep_store::BreakKind;
 
@@ -253,16 +253,19 @@ async fn a_page_that_fails_commits_nothing() {
         )
         .await
         .unwrap();
-    // A raw page where the second record is malformed is refused whole.
+    // A raw page where the second record is malformed is refused whole,
+    // before the store sees any of it: typed pages are read at the edge.
     let page = serde_json::json!({"BankTransactions": [
         bank_tx("b", 2_000, "2.00", "y"),
         {"BankTransactionID": "c", "Date": "not a date"}
     ]});
-    let err = l
-        .store
-        .apply_json_page(TENANT, EntityKind::BankTransaction, page, &actor(), at(1))
-        .await
-        .unwrap_err();
+    let err = Page::from_value(EntityKind::BankTransaction, page).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("BankTransaction record could not be read at Date"),
+        "{err}"
+    );
+    let err = ledgerkeep_store::StoreError::from(err);
     assert!(
         matches!(err, ledgerkeep_store::StoreError::Entity(_)),
         "{err:?}"
@@ -290,7 +293,12 @@ async fn every_field_xero_sends_is_kept_and_secrets_are_not() {
         "APIKey": "SECRET-API-KEY", "BrandNewField": {"X": 1}
     }]});
     l.store
-        .apply_json_page(TENANT, EntityKind::Organisation, page, &actor(), at(0))
+        .apply_page(
+            TENANT,
+            &XeroRecord::<Organisation>::page_from_value(page).unwrap(),
+            &actor(),
+            at(0),
+        )
         .await
         .unwrap();
     let (raw, lock, base): (String, String, String) =

@@ -11,7 +11,7 @@ mod common;
 use chrono::NaiveDate;
 use common::*;
 use ledgerkeep_domain::payment::PaymentDraft;
-use ledgerkeep_domain::xero::EntityKind;
+use ledgerkeep_domain::xero::{Account, Invoice, Organisation, XeroRecord};
 use ledgerkeep_domain::Actor;
 use ledgerkeep_store::{
     CancelOutcome, ItemResult, LedgerStore, OutboxFieldError, OutboxStatus, QueueOutcome,
@@ -26,31 +26,34 @@ const BANK: &str = "bank-1";
 async fn books(store: &LedgerStore) {
     let a = actor();
     store
-        .apply_json_page(
+        .apply_page(
             TENANT,
-            EntityKind::Organisation,
-            json!([{"OrganisationID": "org-1", "Name": "Kiwi Ltd", "BaseCurrency": "NZD"}]),
+            &XeroRecord::<Organisation>::page_from_value(
+                json!([{"OrganisationID": "org-1", "Name": "Kiwi Ltd", "BaseCurrency": "NZD"}]),
+            )
+            .unwrap(),
             &a,
             at(0),
         )
         .await
         .unwrap();
     store
-        .apply_json_page(
+        .apply_page(
             TENANT,
-            EntityKind::Account,
-            json!([{"AccountID": BANK, "Code": "090", "Name": "Business Bank", "Type": "BANK",
+            &XeroRecord::<Account>::page_from_value(
+                json!([{"AccountID": BANK, "Code": "090", "Name": "Business Bank", "Type": "BANK",
                     "Status": "ACTIVE", "UpdatedDateUTC": "/Date(1700000000000+0000)/"}]),
+            )
+            .unwrap(),
             &a,
             at(0),
         )
         .await
         .unwrap();
     store
-        .apply_json_page(
+        .apply_page(
             TENANT,
-            EntityKind::Invoice,
-            json!([invoice(&[])]),
+            &XeroRecord::<Invoice>::page_from_value(json!([invoice(&[])])).unwrap(),
             &a,
             at(0),
         )

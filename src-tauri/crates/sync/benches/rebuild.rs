@@ -11,7 +11,7 @@
 //! (documents, lines, payments, allocations; the chart, contacts and tax
 //! rates are shared) and is dated 541 days (more than the books' span)
 //! earlier than the one before: a longer history of the same business. The
-//! ledger is written the way a sync writes it (`apply_json_page`, pages of
+//! ledger is written the way a sync writes it (`Page::from_value`, `apply_page`, pages of
 //! 1,000), then `ANALYZE`; none of that is timed.
 //!
 //! Then the rebuild is timed on the real clock, twice (the first replaces an
@@ -26,7 +26,8 @@ use std::path::Path;
 use std::time::Instant;
 
 use chrono::{TimeZone, Utc};
-use ledgerkeep_domain::{Actor, EntityKind};
+use ledgerkeep_domain::xero::Page;
+use ledgerkeep_domain::{with_records, Actor, EntityKind};
 use ledgerkeep_sim::generate::generate;
 use ledgerkeep_sim::{Collection, Size};
 use ledgerkeep_store::LedgerStore;
@@ -122,9 +123,8 @@ async fn apply_all(store: &LedgerStore, tenant: &str, kind: EntityKind, values: 
     let actor = Actor::sync("bench-rebuild");
     let now = Utc.timestamp_opt(1_782_864_000, 0).unwrap();
     for chunk in values.chunks(PAGE) {
-        store
-            .apply_json_page(tenant, kind, Value::Array(chunk.to_vec()), &actor, now)
-            .await
+        let page = Page::from_value(kind, Value::Array(chunk.to_vec())).unwrap();
+        with_records!(&page.records, recs => store.apply_page(tenant, recs, &actor, now).await)
             .unwrap();
     }
 }

@@ -1,6 +1,8 @@
 //! The engine: one tenant's streams, page by page, from the Xero client into
-//! the ledger. Each page goes to `LedgerStore::apply_json_page`, which writes
-//! its records, their audit rows and the stream's watermark in one transaction.
+//! the ledger. Each answer is read once, as it arrives, into a typed [`Page`]
+//! (an unreadable record fails the page, naming the kind and the field); its
+//! records go to `LedgerStore::apply_page`, which writes them, their audit
+//! rows and the stream's watermark in one transaction.
 //!
 //! Paging by `UpdatedDateUTC`: each call asks `If-Modified-Since` = the second
 //! of the last page's newest record, `order=UpdatedDateUTC ASC`, page 1. A
@@ -22,14 +24,13 @@ use std::time::Duration;
 use tracing::Instrument;
 
 use chrono::{DateTime, Utc};
-use ledgerkeep_domain::xero::EntityKind;
-use ledgerkeep_domain::{Actor, XeroDateTime};
+use ledgerkeep_domain::xero::{EntityKind, Page};
+use ledgerkeep_domain::{with_records, Actor};
 use ledgerkeep_obs::Metrics;
 use ledgerkeep_store::{LedgerStore, StoreError};
 use ledgerkeep_xero::{ApiRequest, Priority, Timekeeping, Xero, XeroError, XeroResponse};
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::cancel::CancelToken;
 use crate::first_sync::{calls_after_first_page, FirstPage, FirstSync, FirstSyncEstimate};
@@ -857,8 +858,8 @@ impl SyncEngine {
                     None
                 };
                 let req = self.request(stream, priority, since, None);
-                let body = self.fetch(st, stream, &req, report).await?;
-                self.apply(st, stream, body, report, None).await?;
+                let page = self.fetch(st, stream, &req, report).await?;
+                self.apply(st, stream, page, report, None).await?;
                 Ok(Pulled::Complete)
             }
             Paging::PageSize | Paging::Page => {
@@ -874,17 +875,13 @@ impl SyncEngine {
                 let mut page = 1usize;
                 loop {
                     let req = self.request(stream, priority, since.clone(), Some(page));
-                    let body = self.fetch(st, stream, &req, report).await?;
-                    let total = body
-                        .get("pagination")
-                        .and_then(|p| p.get("itemCount"))
-                        .and_then(Value::as_u64);
-                    let items = records_of(stream, &body);
-                    let n = items.len();
-                    let newest = items.iter().filter_map(updated_of).max();
-                    let oldest = items.iter().filter_map(updated_of).min();
+                    let answer = self.fetch(st, stream, &req, report).await?;
+                    let total = answer.item_count;
+                    let n = answer.len();
+                    let newest = answer.newest().map(|t| t.instant());
+                    let oldest = answer.oldest().map(|t| t.instant());
                     let remaining = total.map(|t| t.saturating_sub(n as u64));
-                    self.apply(st, stream, body, report, remaining).await?;
+                    self.apply(st, stream, answer, report, remaining).await?;
                     if n < per_page {
                         return Ok(Pulled::Complete);
                     }
@@ -917,20 +914,13 @@ impl SyncEngine {
                     let req = self
                         .request(stream, priority, None, None)
                         .query("offset", offset.to_string());
-                    let body = self.fetch(st, stream, &req, report).await?;
-                    let items = records_of(stream, &body);
-                    let n = items.len();
-                    let last = items
-                        .iter()
-                        .filter_map(|r| r.get("JournalNumber").and_then(Value::as_i64))
-                        .max();
-                    let created = |r: &Value| {
-                        let text = r.get("CreatedDateUTC")?.as_str()?;
-                        XeroDateTime::parse(text).ok().map(|d| d.instant())
-                    };
-                    let oldest = items.iter().filter_map(created).min();
-                    let newest = items.iter().filter_map(created).max();
-                    self.apply(st, stream, body, report, None).await?;
+                    let page = self.fetch(st, stream, &req, report).await?;
+                    let n = page.len();
+                    let last = page.max_journal_number();
+                    // A journal's instant is its CreatedDateUTC.
+                    let oldest = page.oldest().map(|t| t.instant());
+                    let newest = page.newest().map(|t| t.instant());
+                    self.apply(st, stream, page, report, None).await?;
                     match last {
                         Some(l) if n >= JOURNALS_PER_CALL && l > offset => offset = l,
                         _ => return Ok(Pulled::Complete),
@@ -976,15 +966,18 @@ impl SyncEngine {
         req
     }
 
-    /// One call, abandoned if the run is cancelled meanwhile. A page that is
-    /// not JSON is asked for again, twice, before the run stops.
+    /// One call, abandoned if the run is cancelled meanwhile, read at once
+    /// into a typed page. A page that is not JSON is asked for again, twice,
+    /// before the run stops; one whose records cannot be read stops the run
+    /// at once with the error that names the kind and the field, and nothing
+    /// of it is written.
     async fn fetch(
         &self,
         st: &mut RunState<'_>,
         stream: &Stream,
         req: &ApiRequest,
         report: &mut StreamReport,
-    ) -> Result<Value, Fail> {
+    ) -> Result<Page, Fail> {
         let mut attempts = 0;
         loop {
             if st.cancel.is_cancelled() {
@@ -1029,7 +1022,10 @@ impl SyncEngine {
             self.note_call();
             report.calls += 1;
             match answer {
-                Ok(resp) => return Ok(resp.body),
+                Ok(resp) => {
+                    return Page::from_value(stream.kind, resp.body)
+                        .map_err(|e| Fail::from(StoreError::from(e)))
+                }
                 Err(XeroError::Decode(d)) if attempts < 3 => {
                     tracing::warn!(stream = stream.path, detail = %d, "unreadable page: asking again");
                 }
@@ -1042,16 +1038,16 @@ impl SyncEngine {
         &self,
         st: &mut RunState<'_>,
         stream: &Stream,
-        body: Value,
+        page: Page,
         report: &mut StreamReport,
         remaining: Option<u64>,
     ) -> Result<(), Fail> {
-        let n = records_of(stream, &body).len() as u64;
+        let n = page.len() as u64;
         if n > 0 {
-            let outcome = self
-                .store
-                .apply_json_page(st.tenant, stream.kind, body, &st.actor, self.now())
-                .await?;
+            let (tenant, actor, now) = (st.tenant, &st.actor, self.now());
+            let outcome = with_records!(&page.records, recs => {
+                self.store.apply_page(tenant, recs, actor, now).await
+            })?;
             report.inserted += outcome.inserted as u64;
             report.updated += outcome.updated as u64;
         }
@@ -1159,19 +1155,6 @@ fn classify(e: XeroError) -> Fail {
     }
 }
 
-/// The records of a page.
-fn records_of<'a>(stream: &Stream, body: &'a Value) -> &'a [Value] {
-    body.get(stream.kind.stream())
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or(&[])
-}
-
-fn updated_of(record: &Value) -> Option<DateTime<Utc>> {
-    let text = record.get("UpdatedDateUTC")?.as_str()?;
-    XeroDateTime::parse(text).ok().map(|d| d.instant())
-}
-
 /// `If-Modified-Since` for a committed watermark (ISO, ms): its second, which
 /// Xero compares inclusively, so records sharing it come back (and are skipped
 /// as unchanged by the store).
@@ -1198,7 +1181,24 @@ mod tests {
     fn records_are_read_from_the_streams_key() {
         let s = crate::streams::stream_of(EntityKind::Organisation);
         let body = serde_json::json!({"Organisations": [{"OrganisationID": "a"}]});
-        assert_eq!(records_of(&s, &body).len(), 1);
-        assert_eq!(records_of(&s, &serde_json::json!({})).len(), 0);
+        assert_eq!(Page::from_value(s.kind, body).unwrap().len(), 1);
+        let empty = Page::from_value(s.kind, serde_json::json!({})).unwrap();
+        assert!(empty.is_empty());
+    }
+
+    #[test]
+    fn an_unreadable_record_stops_the_run_as_a_bad_page_did() {
+        let body = serde_json::json!({"Invoices": [{"InvoiceID": "a", "Date": "soon"}]});
+        let err = Page::from_value(EntityKind::Invoice, body).unwrap_err();
+        let message = err.to_string();
+        let Fail::Stop(reason, detail) = Fail::from(StoreError::from(err)) else {
+            panic!("not a stop")
+        };
+        assert_eq!(reason, StopReason::Storage);
+        assert_eq!(detail, message);
+        assert!(
+            detail.contains("Invoice record could not be read at Date"),
+            "{detail}"
+        );
     }
 }

@@ -5,7 +5,8 @@ use std::str::FromStr;
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use ledgerkeep_api::*;
-use ledgerkeep_domain::{Actor, EntityKind};
+use ledgerkeep_domain::xero::Page;
+use ledgerkeep_domain::{with_records, Actor, EntityKind};
 use ledgerkeep_sim::{Collection, Size, Truth};
 use rust_decimal::Decimal;
 use serde_json::Value;
@@ -37,16 +38,12 @@ pub async fn seeded_from_sim() -> (tempfile::TempDir, AppContext, Truth) {
         ] {
             let records = truth.records(&t.tenant_id, c);
             for chunk in records.chunks(500) {
-                ctx.store()
-                    .apply_json_page(
-                        &t.tenant_id,
-                        kind,
-                        Value::Array(chunk.to_vec()),
-                        &Actor::sync("seed"),
-                        now,
-                    )
-                    .await
-                    .unwrap();
+                let page = Page::from_value(kind, Value::Array(chunk.to_vec())).unwrap();
+                let actor = Actor::sync("seed");
+                with_records!(&page.records, recs => {
+                    ctx.store().apply_page(&t.tenant_id, recs, &actor, now).await
+                })
+                .unwrap();
             }
         }
         // The reports read the general ledger the sync rebuilds from the documents.

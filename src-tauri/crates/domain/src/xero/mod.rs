@@ -13,6 +13,7 @@
 
 pub mod codes;
 mod entities;
+mod page;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -20,6 +21,7 @@ use serde_json::Value;
 
 pub use codes::*;
 pub use entities::*;
+pub use page::{Page, TypedRecords};
 
 use crate::dates::XeroDateTime;
 
