@@ -10,6 +10,8 @@
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use crate::xero::{AccountClassCode, AccountType};
+
 /// The five classes of the chart of accounts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum AccountClass {
@@ -21,37 +23,51 @@ pub enum AccountClass {
 }
 
 impl AccountClass {
-    /// Xero's `Class` (`ASSET`, `EQUITY`, `EXPENSE`, `LIABILITY`, `REVENUE`).
+    /// Xero's `Class` (`ASSET`, `EQUITY`, `EXPENSE`, `LIABILITY`, `REVENUE`;
+    /// any case).
     pub fn from_xero_class(class: &str) -> Option<AccountClass> {
-        match class.to_ascii_uppercase().as_str() {
-            "ASSET" => Some(AccountClass::Asset),
-            "LIABILITY" => Some(AccountClass::Liability),
-            "EQUITY" => Some(AccountClass::Equity),
-            "REVENUE" => Some(AccountClass::Revenue),
-            "EXPENSE" => Some(AccountClass::Expense),
-            _ => None,
+        AccountClass::of_class(&AccountClassCode::from(class).folded())
+    }
+
+    /// The class Xero's `Class` code names (`None` for a code it does not know).
+    pub fn of_class(class: &AccountClassCode) -> Option<AccountClass> {
+        match class {
+            AccountClassCode::Asset => Some(AccountClass::Asset),
+            AccountClassCode::Liability => Some(AccountClass::Liability),
+            AccountClassCode::Equity => Some(AccountClass::Equity),
+            AccountClassCode::Revenue => Some(AccountClass::Revenue),
+            AccountClassCode::Expense => Some(AccountClass::Expense),
+            AccountClassCode::Other(_) => None,
         }
     }
 
     /// The class implied by Xero's account `Type` (used when the account's own
-    /// record is missing: a journal line carries only the type).
+    /// record is missing: a journal line carries only the type; any case).
     pub fn from_xero_type(account_type: &str) -> Option<AccountClass> {
-        match account_type.to_ascii_uppercase().as_str() {
-            "BANK" | "CURRENT" | "FIXED" | "INVENTORY" | "NONCURRENT" | "PREPAYMENT" => {
+        AccountClass::of_type(&AccountType::from(account_type).folded())
+    }
+
+    /// The class an account `Type` implies (`None` for a type it does not know).
+    pub fn of_type(account_type: &AccountType) -> Option<AccountClass> {
+        use AccountType::*;
+        match account_type {
+            Bank | Current | Fixed | Inventory | NonCurrent | Prepayment => {
                 Some(AccountClass::Asset)
             }
-            "CURRLIAB" | "LIABILITY" | "TERMLIAB" | "PAYGLIABILITY" | "SUPERANNUATIONLIABILITY" => {
+            CurrLiab | Liability | TermLiab | PaygLiability | SuperannuationLiability => {
                 Some(AccountClass::Liability)
             }
-            "EQUITY" => Some(AccountClass::Equity),
-            "REVENUE" | "SALES" | "OTHERINCOME" => Some(AccountClass::Revenue),
-            "EXPENSE"
-            | "DIRECTCOSTS"
-            | "OVERHEADS"
-            | "DEPRECIATN"
-            | "WAGESEXPENSE"
-            | "SUPERANNUATIONEXPENSE" => Some(AccountClass::Expense),
-            _ => None,
+            Equity => Some(AccountClass::Equity),
+            Revenue | Sales | OtherIncome => Some(AccountClass::Revenue),
+            Expense
+            | DirectCosts
+            | Overheads
+            | Depreciatn
+            | WagesExpense
+            | SuperannuationExpense => Some(AccountClass::Expense),
+            // PAYG: Australian withholding, a liability or an expense by the
+            // organisation's chart; the type alone does not say.
+            Payg | Other(_) => None,
         }
     }
 
@@ -184,6 +200,20 @@ mod tests {
             Some(AccountClass::Expense)
         );
         assert_eq!(AccountClass::of(None, Some("SOMETHING")), None);
+        // Any case, as before the codes were enums.
+        assert_eq!(
+            AccountClass::of(Some("revenue"), None),
+            Some(AccountClass::Revenue)
+        );
+        assert_eq!(
+            AccountClass::of(None, Some("otherincome")),
+            Some(AccountClass::Revenue)
+        );
+        // Every account type the schema lists but PAYG has a class.
+        for code in AccountType::CODES {
+            let class = AccountClass::from_xero_type(code);
+            assert_eq!(class.is_none(), *code == "PAYG", "{code}");
+        }
         assert!(AccountClass::Expense.is_profit_and_loss());
         assert!(!AccountClass::Equity.is_profit_and_loss());
         assert!(AccountClass::Revenue.shown_negated());
