@@ -124,7 +124,7 @@ fn round2(d: Decimal) -> Decimal {
 /// Whether `status` (any case) is one of `posts`; `Ok(false)` for one of
 /// `silent`; an error for a status Ledgerkeep does not know (a code Xero
 /// added, or one this kind of document does not have), naming it as sent.
-fn posts<S: Code>(
+fn posts<S: XeroCode + PartialEq>(
     calc: &Calc,
     status: Option<&S>,
     posts: &[S],
@@ -140,40 +140,15 @@ fn posts<S: Code>(
     }
 }
 
-/// The Xero code enums, as the posting rules read them.
-trait Code: XeroCode + PartialEq + Sized {
-    fn fold(&self) -> Self;
-}
-
-macro_rules! code {
-    ($($t:ty),*) => {
-        $(impl Code for $t {
-            fn fold(&self) -> Self {
-                self.folded()
-            }
-        })*
-    };
-}
-code!(
-    DocumentStatus,
-    ManualJournalStatus,
-    InvoiceType,
-    CreditNoteType,
-    OverpaymentType,
-    PrepaymentType,
-    BankTransactionType,
-    PaymentType
-);
-
 /// A code's value in any case ([`DocumentStatus::folded`]), or the error for
 /// a missing one (`None`, or empty text).
-fn required<C: Code>(
+fn required<C: XeroCode>(
     calc: &Calc,
     field: &'static str,
     code: Option<&C>,
 ) -> Result<C, PostingError> {
     code.filter(|c| !c.code().trim().is_empty())
-        .map(C::fold)
+        .map(XeroCode::fold)
         .ok_or_else(|| calc.missing(field))
 }
 

@@ -14,10 +14,12 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// What every code enum has: Xero's text for it.
-pub trait XeroCode {
+/// What every code enum has, for rules written once for any of them.
+pub trait XeroCode: Sized {
     /// Xero's text for the code (for `Other`, the text as it came).
     fn code(&self) -> &str;
+    /// The known code this names in any case (see each enum's `folded`).
+    fn fold(&self) -> Self;
 }
 
 macro_rules! xero_code {
@@ -78,6 +80,9 @@ macro_rules! xero_code {
         impl XeroCode for $name {
             fn code(&self) -> &str {
                 self.as_str()
+            }
+            fn fold(&self) -> Self {
+                self.folded()
             }
         }
 
