@@ -239,9 +239,13 @@ export type AuditLogRowView = {
 };
 
 export type AuditVerifyView = {
+	/**  The chain is unbroken and every kept file matches its hash. */
 	intact: boolean,
 	rowsChecked: number,
 	firstBreak: ChainBreakView | null,
+	/**  Attachment files hashed (a file on two documents counts once). */
+	filesChecked: number,
+	fileProblems: FileProblemView[],
 };
 
 export type AvailableUpdate = {
@@ -714,6 +718,18 @@ export type FieldChangeView = {
 export type FieldError = {
 	field: string,
 	message: string,
+};
+
+/**
+ *  A kept attachment whose file is gone or no longer hashes to what the
+ *  audit trail recorded.
+ */
+export type FileProblemView = {
+	tenantId: string,
+	attachmentId: string,
+	fileName: string,
+	/**  `true`: the file is gone; `false`: its bytes were altered. */
+	missing: boolean,
 };
 
 /**

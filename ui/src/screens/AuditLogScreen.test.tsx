@@ -18,7 +18,7 @@ function row(seq: number, actor = "sync:run-1"): AuditLogRowView {
   };
 }
 
-function backend(opts: { broken?: boolean; zone?: string } = {}) {
+function backend(opts: { broken?: boolean; tampered?: boolean; zone?: string } = {}) {
   const requests: Record<string, unknown>[] = [];
   mockIPC((cmd, args) => {
     if (cmd === "organisations") return [opts.zone ? { ...ORG, timezone: "NEWZEALANDSTANDARDTIME", ianaTimezone: opts.zone } : ORG];
@@ -30,10 +30,21 @@ function backend(opts: { broken?: boolean; zone?: string } = {}) {
       if (r.after === "5") return { rows: [row(4), row(3)], nextCursor: null };
       return { rows: [row(7), row(6), row(5)], nextCursor: "5" };
     }
+    if (cmd === "verify_audit" && opts.tampered)
+      return {
+        intact: false,
+        rowsChecked: 50,
+        firstBreak: null,
+        filesChecked: 2,
+        fileProblems: [
+          { tenantId: "t", attachmentId: "a1", fileName: "bill-7.pdf", missing: false },
+          { tenantId: "t", attachmentId: "a2", fileName: "receipt.png", missing: true },
+        ],
+      };
     if (cmd === "verify_audit")
       return opts.broken
-        ? { intact: false, rowsChecked: 41, firstBreak: { seq: 42, kind: "hash_mismatch", detail: "row 42 was edited" } }
-        : { intact: true, rowsChecked: 1234, firstBreak: null };
+        ? { intact: false, rowsChecked: 41, firstBreak: { seq: 42, kind: "hash_mismatch", detail: "row 42 was edited" }, filesChecked: 0, fileProblems: [] }
+        : { intact: true, rowsChecked: 1234, firstBreak: null, filesChecked: 3, fileProblems: [] };
     throw { code: "internal", message: `unexpected ${cmd}` };
   });
   return requests;
@@ -112,6 +123,20 @@ describe("the audit log screen", () => {
     await renderScreen();
     await user.click(screen.getByTestId("verify-audit"));
     expect(await screen.findByTestId("audit-broken")).toHaveTextContent("row 42 (hash_mismatch): row 42 was edited");
+    expect(screen.queryByTestId("audit-file-problems")).toBeNull();
+  });
+
+  it("names each attachment file that no longer matches the audit trail", async () => {
+    backend({ tampered: true });
+    const user = userEvent.setup();
+    await renderScreen();
+    await user.click(screen.getByTestId("verify-audit"));
+    const problems = await screen.findByTestId("audit-file-problems");
+    expect(problems).toHaveTextContent("2 attachment files do not match");
+    const items = Array.from(problems.querySelectorAll("li")).map((li) => li.textContent);
+    expect(items).toEqual(["bill-7.pdf: its contents were changed", "receipt.png: missing from the attachments folder"]);
+    expect(screen.queryByTestId("audit-intact")).toBeNull();
+    expect(screen.queryByTestId("audit-broken")).toBeNull();
   });
 
   it("keeps the filters shown in the address, and shows those a link names", async () => {

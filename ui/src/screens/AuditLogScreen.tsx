@@ -102,13 +102,29 @@ export function AuditLogScreen() {
       </p>
       {verify.phase === "done" && verify.view.intact && (
         <p role="status" data-testid="audit-intact">
-          The chain is intact: {verify.view.rowsChecked.toLocaleString()} rows checked.
+          The chain is intact: {verify.view.rowsChecked.toLocaleString()} rows checked
+          {verify.view.filesChecked > 0 && <>, and {verify.view.filesChecked.toLocaleString()} attachment files match their hashes</>}.
         </p>
       )}
-      {verify.phase === "done" && !verify.view.intact && (
+      {verify.phase === "done" && verify.view.firstBreak && (
         <p role="alert" className="error" data-testid="audit-broken">
-          The chain is broken at row {verify.view.firstBreak?.seq} ({verify.view.firstBreak?.kind}): {verify.view.firstBreak?.detail}
+          The chain is broken at row {verify.view.firstBreak.seq} ({verify.view.firstBreak.kind}): {verify.view.firstBreak.detail}
         </p>
+      )}
+      {verify.phase === "done" && verify.view.fileProblems.length > 0 && (
+        <div role="alert" className="error" data-testid="audit-file-problems">
+          <p>
+            {verify.view.fileProblems.length === 1 ? "One attachment file does" : `${verify.view.fileProblems.length} attachment files do`} not match
+            what the audit trail recorded. Restore them from a backup, or sync again to fetch them from Xero.
+          </p>
+          <ul>
+            {verify.view.fileProblems.map((p) => (
+              <li key={`${p.tenantId}/${p.attachmentId}`}>
+                {p.fileName}: {p.missing ? "missing from the attachments folder" : "its contents were changed"}
+              </li>
+            ))}
+          </ul>
+        </div>
       )}
       {verify.phase === "failed" && (
         <ErrorNotice error={verify.error} />

@@ -203,6 +203,50 @@ async fn write_ledger_fixture_for_the_current_schema() {
     assert_eq!((report.recorded, report.failed), (1, 1), "{report:?}");
     record(2).await;
 
+    // Schema 19: attachments kept offline. The files the simulator attaches
+    // to the first three bills that have them, and one of them on a second
+    // document too (kept once, listed twice).
+    let with_files: Vec<serde_json::Value> = sim
+        .truth()
+        .records(&tenants[0], ledgerkeep_sim::Collection::Invoices)
+        .into_iter()
+        .filter(|i| i["HasAttachments"] == true)
+        .take(3)
+        .collect();
+    assert_eq!(with_files.len(), 3, "three documents with files");
+    for (k, doc) in with_files.iter().enumerate() {
+        let id = doc["InvoiceID"].as_str().unwrap().to_owned();
+        for f in
+            ledgerkeep_sim::attachments::attachments_of(ledgerkeep_sim::Collection::Invoices, doc)
+        {
+            let meta = ledgerkeep_store::attachments::AttachmentMeta {
+                tenant_id: tenants[0].clone(),
+                attachment_id: f.id.clone(),
+                entity: ledgerkeep_domain::EntityKind::Invoice,
+                record_id: id.clone(),
+                file_name: f.file_name.clone(),
+                mime_type: Some(f.mime_type.to_owned()),
+            };
+            let actor = ledgerkeep_domain::Actor::sync("fixture");
+            let now = chrono::Utc::now();
+            ctx.store()
+                .store_attachment(&meta, &f.bytes, &actor, now)
+                .await
+                .unwrap();
+            if k == 0 {
+                let copy = ledgerkeep_store::attachments::AttachmentMeta {
+                    attachment_id: format!("{}-copy", f.id),
+                    record_id: with_files[1]["InvoiceID"].as_str().unwrap().to_owned(),
+                    ..meta
+                };
+                ctx.store()
+                    .store_attachment(&copy, &f.bytes, &actor, now)
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+
     set_log_level(
         &ctx,
         SetLogLevelRequest {

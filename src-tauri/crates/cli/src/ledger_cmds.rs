@@ -49,7 +49,8 @@ pub async fn restore(config: &AppConfig, from: &Path) -> Result<ExitCode, ApiErr
 
 /// `ledgerkeep-cli audit verify`: prints the report, with what the chain's
 /// anchor outside the ledger (the OS keyring) said; exits non-zero and names
-/// the first broken link and the last good row when the chain is broken. An
+/// the first broken link and the last good row when the chain is broken, or
+/// each attachment whose file is missing or altered (the same exit code). An
 /// anchor that could not vouch for the whole chain is said on stderr.
 pub async fn audit_verify(ctx: &AppContext) -> Result<ExitCode, ApiError> {
     let report = ledgerkeep_api::verify_audit_anchored(ctx).await?;
@@ -57,8 +58,22 @@ pub async fn audit_verify(ctx: &AppContext) -> Result<ExitCode, ApiError> {
     if let Some(note) = &report.anchor_note {
         let _ = writeln!(std::io::stderr(), "{note}");
     }
+    for p in &report.view.file_problems {
+        let _ = writeln!(
+            std::io::stderr(),
+            "attachment {} ({}) {}",
+            p.file_name,
+            p.attachment_id,
+            if p.missing {
+                "is missing from the attachments folder"
+            } else {
+                "no longer matches the hash the audit trail recorded"
+            }
+        );
+    }
     match &report.view.first_break {
-        None => Ok(ExitCode::SUCCESS),
+        None if report.view.file_problems.is_empty() => Ok(ExitCode::SUCCESS),
+        None => Ok(ExitCode::from(EXIT_CHAIN_BROKEN)),
         Some(b) => {
             let _ = writeln!(
                 std::io::stderr(),

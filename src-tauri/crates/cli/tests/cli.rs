@@ -307,3 +307,50 @@ async fn audit_verify_names_the_first_broken_link() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn audit_verify_finds_an_attachment_altered_on_disk() {
+    use ledgerkeep_store::attachments::{sha256_hex, AttachmentMeta};
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("ledger.sqlite");
+    let pdf = ledgerkeep_sim::attachments::pdf(&["Bill 7".to_owned(), "Total: 12.50".to_owned()]);
+    {
+        let store = ledgerkeep_store::LedgerStore::open(&ledger).await.unwrap();
+        let meta = AttachmentMeta {
+            tenant_id: "t".to_owned(),
+            attachment_id: "att-1".to_owned(),
+            entity: ledgerkeep_domain::EntityKind::Invoice,
+            record_id: "inv-7".to_owned(),
+            file_name: "bill-7.pdf".to_owned(),
+            mime_type: Some("application/pdf".to_owned()),
+        };
+        let actor = ledgerkeep_domain::Actor::sync("test");
+        store
+            .store_attachment(&meta, &pdf, &actor, chrono::Utc::now())
+            .await
+            .unwrap();
+        store.close().await;
+    }
+    let out = run_in(dir.path(), &["audit", "verify"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["intact"], true);
+    assert_eq!(report["filesChecked"], 1);
+
+    // One byte of the kept file changed.
+    let file = dir
+        .path()
+        .join("attachments")
+        .join(&sha256_hex(&pdf)[..2])
+        .join(sha256_hex(&pdf));
+    let mut bytes = std::fs::read(&file).unwrap();
+    bytes[20] ^= 0x20;
+    std::fs::write(&file, bytes).unwrap();
+    let out = run_in(dir.path(), &["audit", "verify"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["intact"], false);
+    assert_eq!(report["fileProblems"][0]["attachmentId"], "att-1");
+    assert_eq!(report["fileProblems"][0]["missing"], false);
+    assert!(stderr(&out).contains("bill-7.pdf"), "{}", stderr(&out));
+}

@@ -12,6 +12,7 @@
 //! transaction, with its audit rows); reads through [`query`].
 
 pub mod aged;
+pub mod attachments;
 pub mod anomalies;
 pub mod apply;
 pub mod audit;
