@@ -115,13 +115,13 @@ proptest! {
     }
 }
 
-#[test]
-fn a_document_is_aged_by_its_due_date() {
-    let mut o = Outstanding {
+/// A bill or invoice outstanding at `as_at()`, due then, of `amount` in the base currency.
+fn outstanding(side: Side, amount: Decimal) -> Outstanding {
+    Outstanding {
         document: AgedDocument {
             id: "i".to_owned(),
             kind: AgedKind::Invoice,
-            side: Side::Receivable,
+            side,
             number: None,
             contact_id: None,
             contact_name: None,
@@ -129,13 +129,18 @@ fn a_document_is_aged_by_its_due_date() {
             due_date: XeroDate(as_at()),
             currency: None,
             rate: None,
-            total: Decimal::ONE,
-            booked: Decimal::ONE,
+            total: amount,
+            booked: amount,
             in_control: true,
         },
-        amount: Decimal::ONE,
-        base: Decimal::ONE,
-    };
+        amount,
+        base: amount,
+    }
+}
+
+#[test]
+fn a_document_is_aged_by_its_due_date() {
+    let mut o = outstanding(Side::Receivable, Decimal::ONE);
     for days in [-100i64, -45, -10, 0, 20] {
         o.document.due_date = XeroDate(as_at() + Duration::days(days));
         let expected = AgeBucket::of(Some(o.document.due_date.0), as_at());
@@ -163,28 +168,7 @@ fn the_control_account_is_the_system_account_else_the_demo_code() {
 
 #[test]
 fn figures_past_a_decimal_are_an_error() {
-    let mut docs = Vec::new();
-    for _ in 0..2 {
-        docs.push(Outstanding {
-            document: AgedDocument {
-                id: "x".to_owned(),
-                kind: AgedKind::Invoice,
-                side: Side::Payable,
-                number: None,
-                contact_id: None,
-                contact_name: None,
-                date: XeroDate(as_at()),
-                due_date: XeroDate(as_at()),
-                currency: None,
-                rate: None,
-                total: Decimal::MAX,
-                booked: Decimal::MAX,
-                in_control: true,
-            },
-            amount: Decimal::MAX,
-            base: Decimal::MAX,
-        });
-    }
+    let docs = vec![outstanding(Side::Payable, Decimal::MAX); 2];
     assert!(aged_report(
         &docs,
         Side::Payable,
