@@ -2,7 +2,7 @@
 
 use ledgerkeep_domain::xero::{
     AccountRef, Allocation, BankTransaction, BankTransactionType, BankTransfer, CreditNote,
-    CreditNoteType, DocumentStatus, Invoice, InvoiceType, LineItem, ManualJournal,
+    CreditNoteType, DocumentStatus, Invoice, InvoiceType, LineAmountTypes, LineItem, ManualJournal,
     ManualJournalStatus, Overpayment, OverpaymentType, Payment, PaymentType, Prepayment,
     PrepaymentType, XeroCode,
 };
@@ -369,13 +369,21 @@ enum AmountTypes {
 }
 
 impl AmountTypes {
-    fn read(calc: &Calc, text: Option<&str>, default: AmountTypes) -> Result<Self, PostingError> {
-        match text.map(str::trim).filter(|t| !t.is_empty()) {
+    /// `LineAmountTypes` in any case; `default` when it is absent or empty.
+    fn read(
+        calc: &Calc,
+        code: Option<&LineAmountTypes>,
+        default: AmountTypes,
+    ) -> Result<Self, PostingError> {
+        match code
+            .filter(|c| !c.as_str().trim().is_empty())
+            .map(LineAmountTypes::folded)
+        {
             None => Ok(default),
-            Some(t) if t.eq_ignore_ascii_case("Exclusive") => Ok(AmountTypes::Exclusive),
-            Some(t) if t.eq_ignore_ascii_case("Inclusive") => Ok(AmountTypes::Inclusive),
-            Some(t) if t.eq_ignore_ascii_case("NoTax") => Ok(AmountTypes::NoTax),
-            Some(t) => Err(calc.unknown("LineAmountTypes", t)),
+            Some(LineAmountTypes::Exclusive) => Ok(AmountTypes::Exclusive),
+            Some(LineAmountTypes::Inclusive) => Ok(AmountTypes::Inclusive),
+            Some(LineAmountTypes::NoTax) => Ok(AmountTypes::NoTax),
+            Some(LineAmountTypes::Other(t)) => Err(calc.unknown("LineAmountTypes", t.trim())),
         }
     }
 }
@@ -408,7 +416,7 @@ struct LinesDoc<'a> {
     id: &'a str,
     kind: SourceKind,
     date: Option<XeroDate>,
-    amount_types: Option<&'a str>,
+    amount_types: Option<&'a LineAmountTypes>,
     lines: &'a [LineItem],
     total: Option<Decimal>,
     currency: Option<&'a str>,
@@ -772,7 +780,7 @@ fn invoice_view<'a>(inv: &'a Invoice, ctx: &PostingContext) -> Result<LinesDoc<'
         id: &inv.invoice_id,
         kind,
         date: inv.date,
-        amount_types: inv.line_amount_types.as_deref(),
+        amount_types: inv.line_amount_types.as_ref(),
         lines: &inv.line_items,
         total: dec(inv.total),
         currency: inv.currency_code.as_deref(),
@@ -822,7 +830,7 @@ fn credit_note_view<'a>(
         id: &cn.credit_note_id,
         kind,
         date: cn.date,
-        amount_types: cn.line_amount_types.as_deref(),
+        amount_types: cn.line_amount_types.as_ref(),
         lines: &cn.line_items,
         total: dec(cn.total),
         currency: cn.currency_code.as_deref(),
@@ -857,7 +865,7 @@ struct CreditDoc<'a> {
     ty: Option<Result<CreditType, String>>,
     date: Option<XeroDate>,
     status: Option<&'a DocumentStatus>,
-    amount_types: Option<&'a str>,
+    amount_types: Option<&'a LineAmountTypes>,
     lines: &'a [LineItem],
     total: Option<Money>,
     currency: Option<&'a str>,
@@ -887,7 +895,7 @@ fn overpayment_fields(o: &Overpayment) -> CreditDoc<'_> {
             }),
         date: o.date,
         status: o.status.as_ref(),
-        amount_types: o.line_amount_types.as_deref(),
+        amount_types: o.line_amount_types.as_ref(),
         lines: &o.line_items,
         total: o.total,
         currency: o.currency_code.as_deref(),
@@ -918,7 +926,7 @@ fn prepayment_fields(p: &Prepayment) -> CreditDoc<'_> {
             }),
         date: p.date,
         status: p.status.as_ref(),
-        amount_types: p.line_amount_types.as_deref(),
+        amount_types: p.line_amount_types.as_ref(),
         lines: &p.line_items,
         total: p.total,
         currency: p.currency_code.as_deref(),
@@ -1085,7 +1093,7 @@ fn post_bank_transaction(
             id: &t.bank_transaction_id,
             kind,
             date: t.date,
-            amount_types: t.line_amount_types.as_deref(),
+            amount_types: t.line_amount_types.as_ref(),
             lines: &t.line_items,
             total: dec(t.total),
             currency: t.currency_code.as_deref(),
@@ -1171,7 +1179,7 @@ fn post_manual_journal(j: &ManualJournal, ctx: &PostingContext) -> Result<Postin
     }
     let date = j.date.ok_or_else(|| calc.missing("Date"))?;
     // A manual journal's amounts are tax-free unless it says otherwise.
-    let types = AmountTypes::read(&calc, j.line_amount_types.as_deref(), AmountTypes::NoTax)?;
+    let types = AmountTypes::read(&calc, j.line_amount_types.as_ref(), AmountTypes::NoTax)?;
     let mut out = Lines::new(
         calc.clone(),
         SourceKind::ManJournal,

@@ -62,16 +62,19 @@ macro_rules! xero_code {
                 !matches!(self, $name::Other(_))
             }
 
-            /// The known code this names once trimmed and read in upper case
+            /// The known code this names once trimmed, in any case
             /// (`" voided"` is `VOIDED`), for rules that forgive the case of
             /// a hand-entered code; itself when it names none. The stored
             /// text is never folded: that is [`as_str`](Self::as_str).
             pub fn folded(&self) -> Self {
                 match self {
-                    $name::Other(text) => match $name::from_code(&text.trim().to_ascii_uppercase()) {
-                        $name::Other(_) => self.clone(),
-                        known => known,
-                    },
+                    $name::Other(text) => {
+                        let text = text.trim();
+                        match $name::CODES.iter().find(|c| c.eq_ignore_ascii_case(text)) {
+                            Some(code) => $name::from_code(code),
+                            None => self.clone(),
+                        }
+                    }
                     known => known.clone(),
                 }
             }
@@ -276,6 +279,15 @@ xero_code! {
 }
 
 xero_code! {
+    /// Whether a document's line amounts include tax (`LineAmountTypes`).
+    LineAmountTypes {
+        Exclusive = "Exclusive",
+        Inclusive = "Inclusive",
+        NoTax = "NoTax",
+    }
+}
+
+xero_code! {
     /// An account's `Type`. The last four are older payroll types some
     /// organisations still have.
     AccountType {
@@ -385,6 +397,7 @@ mod tests {
             (OverpaymentType::CODES, round_trips::<OverpaymentType>),
             (PrepaymentType::CODES, round_trips::<PrepaymentType>),
             (PaymentType::CODES, round_trips::<PaymentType>),
+            (LineAmountTypes::CODES, round_trips::<LineAmountTypes>),
             (ContactStatus::CODES, round_trips::<ContactStatus>),
             (RecordStatus::CODES, round_trips::<RecordStatus>),
             (AccountType::CODES, round_trips::<AccountType>),
@@ -459,6 +472,10 @@ mod tests {
             BankTransactionType::ReceiveOverpayment
         );
         assert_eq!(InvoiceType::AccPay.folded(), InvoiceType::AccPay);
+        assert_eq!(
+            LineAmountTypes::from("notax").folded(),
+            LineAmountTypes::NoTax
+        );
         assert_eq!(
             DocumentStatus::from("on-hold").folded(),
             DocumentStatus::Other("on-hold".to_owned())

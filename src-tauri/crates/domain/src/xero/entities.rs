@@ -312,7 +312,7 @@ pub struct Invoice {
     pub date: Option<XeroDate>,
     pub due_date: Option<XeroDate>,
     pub status: Option<DocumentStatus>,
-    pub line_amount_types: Option<String>,
+    pub line_amount_types: Option<LineAmountTypes>,
     #[serde(default)]
     pub line_items: Vec<LineItem>,
     pub sub_total: Option<Money>,
@@ -343,7 +343,7 @@ pub struct CreditNote {
     pub contact: Option<ContactRef>,
     pub date: Option<XeroDate>,
     pub status: Option<DocumentStatus>,
-    pub line_amount_types: Option<String>,
+    pub line_amount_types: Option<LineAmountTypes>,
     #[serde(default)]
     pub line_items: Vec<LineItem>,
     pub sub_total: Option<Money>,
@@ -429,7 +429,7 @@ macro_rules! advance {
             pub contact: Option<ContactRef>,
             pub date: Option<XeroDate>,
             pub status: Option<DocumentStatus>,
-            pub line_amount_types: Option<String>,
+            pub line_amount_types: Option<LineAmountTypes>,
             #[serde(default)]
             pub line_items: Vec<LineItem>,
             pub sub_total: Option<Money>,
@@ -482,7 +482,7 @@ pub struct BankTransaction {
     pub currency_code: Option<String>,
     pub currency_rate: Option<Money>,
     pub status: Option<DocumentStatus>,
-    pub line_amount_types: Option<String>,
+    pub line_amount_types: Option<LineAmountTypes>,
     pub sub_total: Option<Money>,
     pub total_tax: Option<Money>,
     pub total: Option<Money>,
@@ -547,7 +547,7 @@ pub struct ManualJournal {
     pub narration: Option<String>,
     pub date: Option<XeroDate>,
     pub status: Option<ManualJournalStatus>,
-    pub line_amount_types: Option<String>,
+    pub line_amount_types: Option<LineAmountTypes>,
     #[serde(default)]
     pub journal_lines: Vec<ManualJournalLine>,
     #[serde(rename = "UpdatedDateUTC")]
@@ -572,7 +572,7 @@ pub struct PurchaseOrder {
     pub date: Option<XeroDate>,
     pub delivery_date: Option<XeroDate>,
     pub status: Option<DocumentStatus>,
-    pub line_amount_types: Option<String>,
+    pub line_amount_types: Option<LineAmountTypes>,
     #[serde(default)]
     pub line_items: Vec<LineItem>,
     pub sub_total: Option<Money>,
@@ -603,7 +603,7 @@ pub struct Quote {
     pub date: Option<XeroDate>,
     pub expiry_date: Option<XeroDate>,
     pub status: Option<QuoteStatus>,
-    pub line_amount_types: Option<String>,
+    pub line_amount_types: Option<LineAmountTypes>,
     #[serde(default)]
     pub line_items: Vec<LineItem>,
     pub sub_total: Option<Money>,
@@ -642,7 +642,7 @@ pub struct RepeatingInvoice {
     pub contact: Option<ContactRef>,
     pub schedule: Option<Schedule>,
     pub status: Option<DocumentStatus>,
-    pub line_amount_types: Option<String>,
+    pub line_amount_types: Option<LineAmountTypes>,
     #[serde(default)]
     pub line_items: Vec<LineItem>,
     pub sub_total: Option<Money>,
