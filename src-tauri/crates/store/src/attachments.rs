@@ -360,6 +360,41 @@ impl LedgerStore {
         .map_err(|e| StoreError::Data(format!("the attachment check stopped: {e}")))
     }
 
+    /// Up to `limit` documents that say they have attachments and have none
+    /// kept yet, oldest first: what an attachments pass lists next.
+    pub async fn documents_to_list(
+        &self,
+        tenant_id: &str,
+        limit: u32,
+    ) -> Result<Vec<(EntityKind, String)>, StoreError> {
+        let _timer = self.timed("documents_to_list");
+        let mut out = Vec::new();
+        for (entity, table) in [
+            (EntityKind::Invoice, "invoices"),
+            (EntityKind::CreditNote, "credit_notes"),
+            (EntityKind::BankTransaction, "bank_transactions"),
+        ] {
+            let left = i64::from(limit).saturating_sub(i64::try_from(out.len()).unwrap_or(0));
+            if left <= 0 {
+                break;
+            }
+            let ids: Vec<String> = sqlx::query_scalar(&format!(
+                "SELECT d.xero_id FROM {table} d \
+                 WHERE d.tenant_id = ? AND json_extract(d.raw_json, '$.HasAttachments') = 1 \
+                   AND NOT EXISTS (SELECT 1 FROM attachments a \
+                                   WHERE a.tenant_id = d.tenant_id AND a.entity = ? AND a.record_id = d.xero_id) \
+                 ORDER BY d.id LIMIT ?"
+            ))
+            .bind(tenant_id)
+            .bind(entity.stream())
+            .bind(left)
+            .fetch_all(self.pool())
+            .await?;
+            out.extend(ids.into_iter().map(|id| (entity, id)));
+        }
+        Ok(out)
+    }
+
     /// How many attachments and files the ledger keeps, and their bytes.
     pub async fn attachment_space(&self) -> Result<AttachmentSpace, StoreError> {
         let r = sqlx::query(

@@ -5,6 +5,7 @@
 //! `ledgerkeep-domain` and `ledgerkeep-obs`. It never depends on
 //! `ledgerkeep-api` or on Tauri.
 
+pub mod attachments;
 pub mod cancel;
 pub mod engine;
 pub mod first_sync;

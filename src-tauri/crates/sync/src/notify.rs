@@ -135,6 +135,7 @@ mod tests {
             new_findings,
             xero_reports: 0,
             first_sync: None,
+            attachments: None,
         }
     }
 

@@ -113,6 +113,8 @@ pub struct SyncReport {
     pub run_id: String,
     pub tenant: String,
     pub streams: Vec<StreamReport>,
+    /// Calls for the books and Xero's reports (the attachments pass counts
+    /// its own in `attachments`).
     pub calls: u64,
     pub pages: u64,
     pub records_seen: u64,
@@ -132,6 +134,10 @@ pub struct SyncReport {
     /// when no first sync is under way, or this run finished it).
     #[serde(default)]
     pub first_sync: Option<crate::first_sync::FirstSyncEstimate>,
+    /// The attachments pass after a complete run (`None` when it did not run
+    /// or failed).
+    #[serde(default)]
+    pub attachments: Option<crate::attachments::AttachmentsReport>,
 }
 
 impl SyncReport {

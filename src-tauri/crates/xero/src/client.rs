@@ -81,6 +81,9 @@ pub struct ApiRequest {
     /// the key with the first answer instead of acting again, so a PUT with
     /// one is retried like a GET.
     pub idempotency_key: Option<String>,
+    /// A file's content, not JSON (an attachment): the answer's bytes and
+    /// type come back in [`XeroResponse::file`].
+    pub file: bool,
 }
 
 /// The longest `Idempotency-Key` Xero accepts.
@@ -96,6 +99,15 @@ impl ApiRequest {
             priority: Priority::User,
             body: None,
             idempotency_key: None,
+            file: false,
+        }
+    }
+
+    /// A GET of a file's content at `path` (an attachment).
+    pub fn file(path: impl Into<String>) -> Self {
+        ApiRequest {
+            file: true,
+            ..ApiRequest::get(path)
         }
     }
 
@@ -135,6 +147,8 @@ impl ApiRequest {
 pub struct XeroResponse {
     pub status: u16,
     pub body: serde_json::Value,
+    /// A file's content and its `Content-Type`, for an [`ApiRequest::file`].
+    pub file: Option<(String, Vec<u8>)>,
     pub request_id: String,
     pub correlation_id: Option<String>,
 }
@@ -547,7 +561,7 @@ impl XeroClient {
                 format!("Bearer {}", token.token.expose_secret()),
             )
             .header("xero-tenant-id", tenant_id)
-            .header(ACCEPT, "application/json")
+            .header(ACCEPT, if req.file { "*/*" } else { "application/json" })
             .header("X-Request-Id", &request_id);
         if let Some(since) = &req.if_modified_since {
             builder = builder.header(IF_MODIFIED_SINCE, since);
@@ -607,12 +621,24 @@ impl XeroClient {
         // A write's refusal (400) carries Xero's validation messages: the caller reads them.
         let readable = (200..=299).contains(&status) || (status == 400 && req.is_put());
         match status {
+            _ if readable && req.file && status != 400 => {
+                let mime = header_str(&headers, "content-type")
+                    .unwrap_or_else(|| "application/octet-stream".to_owned());
+                Ok(Attempt::Done(XeroResponse {
+                    status,
+                    body: serde_json::Value::Null,
+                    file: Some((mime, body)),
+                    request_id,
+                    correlation_id,
+                }))
+            }
             _ if readable => {
                 let json =
                     serde_json::from_slice(&body).map_err(|e| XeroError::Decode(e.to_string()))?;
                 Ok(Attempt::Done(XeroResponse {
                     status,
                     body: json,
+                    file: None,
                     request_id,
                     correlation_id,
                 }))
@@ -620,6 +646,7 @@ impl XeroClient {
             304 => Ok(Attempt::Done(XeroResponse {
                 status,
                 body: serde_json::Value::Null,
+                file: None,
                 request_id,
                 correlation_id,
             })),
