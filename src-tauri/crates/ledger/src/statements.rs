@@ -41,6 +41,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use ledgerkeep_domain::reports::{financial_year_start, AccountClass};
+use ledgerkeep_domain::xero::AccountType;
 use ledgerkeep_domain::xero_report::{
     add_figure, Figure, FigureKey, FigureOutOfRange, Figures, TotalLine,
 };
@@ -320,8 +321,8 @@ struct Moved {
 }
 
 impl Moved {
-    fn is_type(&self, t: &str) -> bool {
-        self.account_type.as_deref() == Some(t)
+    fn is_type(&self, t: AccountType) -> bool {
+        self.account_type.as_deref().map(AccountType::from) == Some(t)
     }
 }
 
@@ -423,22 +424,22 @@ fn profit_and_loss(
     };
     let (income, t_income) = section(
         Heading::Income,
-        &|a| revenue(a) && !a.is_type("OTHERINCOME"),
+        &|a| revenue(a) && !a.is_type(AccountType::OtherIncome),
         TotalLine::TotalIncome,
     )?;
     let (cost, t_cost) = section(
         Heading::CostOfSales,
-        &|a| expense(a) && a.is_type("DIRECTCOSTS"),
+        &|a| expense(a) && a.is_type(AccountType::DirectCosts),
         TotalLine::TotalCostOfSales,
     )?;
     let (other, t_other) = section(
         Heading::OtherIncome,
-        &|a| revenue(a) && a.is_type("OTHERINCOME"),
+        &|a| revenue(a) && a.is_type(AccountType::OtherIncome),
         TotalLine::TotalOtherIncome,
     )?;
     let (expenses, t_expenses) = section(
         Heading::OperatingExpenses,
-        &|a| expense(a) && !a.is_type("DIRECTCOSTS"),
+        &|a| expense(a) && !a.is_type(AccountType::DirectCosts),
         TotalLine::TotalOperatingExpenses,
     )?;
     let gross = combine(&t_income, &t_cost, Decimal::checked_sub)?;
@@ -681,7 +682,7 @@ fn cash_summary(
 ) -> Result<Statement, StatementOverflow> {
     let banks: Vec<Moved> = accounts_in(movements)
         .into_iter()
-        .filter(|a| a.is_type("BANK"))
+        .filter(|a| a.is_type(AccountType::Bank))
         .collect();
     let n = columns.len();
     let mut totals = [

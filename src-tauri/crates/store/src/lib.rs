@@ -12,9 +12,9 @@
 //! transaction, with its audit rows); reads through [`query`].
 
 pub mod aged;
-pub mod attachments;
 pub mod anomalies;
 pub mod apply;
+pub mod attachments;
 pub mod audit;
 pub mod backup;
 pub mod cash_basis;

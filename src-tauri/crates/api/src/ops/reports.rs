@@ -13,6 +13,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use ledgerkeep_domain::xero::{InvoiceType, JournalSourceType};
 use ledgerkeep_domain::xero_report::{compare, parse_report, FigureKey, Figures, XeroReportKind};
 use ledgerkeep_domain::{EntityKind, Money};
 use ledgerkeep_ledger::statements::{
@@ -442,12 +443,13 @@ pub async fn run_report(ctx: &AppContext, req: ReportRequest) -> Result<ReportVi
         }
         None => {
             let doc_type = match req.kind {
-                ReportKind::AgedPayables => "ACCPAY",
-                _ => "ACCREC",
+                ReportKind::AgedPayables => InvoiceType::AccPay,
+                _ => InvoiceType::AccRec,
             };
             let as_at = periods.first().map(|p| p.to);
             let view =
-                super::aged::aged_report(ctx, tenant, doc_type, as_at, periods.len()).await?;
+                super::aged::aged_report(ctx, tenant, doc_type.as_str(), as_at, periods.len())
+                    .await?;
             (view, None)
         }
     };
@@ -928,9 +930,11 @@ pub struct DrillPageView {
 
 /// The record a journal's source is, when it is one the explorer shows.
 pub fn source_entity(source_type: &str) -> Option<EntityKind> {
-    match source_type {
-        "ACCREC" | "ACCPAY" => Some(EntityKind::Invoice),
-        "CASHREC" | "CASHPAID" => Some(EntityKind::BankTransaction),
+    match JournalSourceType::from(source_type) {
+        JournalSourceType::AccRec | JournalSourceType::AccPay => Some(EntityKind::Invoice),
+        JournalSourceType::CashRec | JournalSourceType::CashPaid => {
+            Some(EntityKind::BankTransaction)
+        }
         _ => None,
     }
 }
