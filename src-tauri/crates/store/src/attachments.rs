@@ -132,8 +132,7 @@ impl LedgerStore {
 
     /// Where the file with this hash is kept.
     pub fn attachment_path(&self, sha256: &str) -> PathBuf {
-        let prefix = sha256.get(..2).unwrap_or("00");
-        self.attachments_dir().join(prefix).join(sha256)
+        file_in(&self.attachments_dir(), sha256)
     }
 
     /// Keeps `bytes` as the attachment `meta`: the file once under its hash,
@@ -154,10 +153,15 @@ impl LedgerStore {
         let same = before
             .as_ref()
             .is_some_and(|b| b.sha256 == sha256 && b.meta == *meta);
-        if same && self.file_matches(&sha256).await {
+        // One read of the file: it may be there already, for this
+        // attachment or for another with the same bytes.
+        let on_disk = self.file_matches(&sha256).await;
+        if same && on_disk {
             return Ok(Stored::Unchanged);
         }
-        self.write_file(&sha256, bytes).await?;
+        if !on_disk {
+            self.write_file(&sha256, bytes).await?;
+        }
         if same {
             return Ok(Stored::Repaired);
         }
@@ -216,12 +220,9 @@ impl LedgerStore {
         })
     }
 
-    /// Writes the file for `sha256` unless a file with those bytes is there:
-    /// to a temporary name, synced, then renamed into place.
+    /// Writes the file for `sha256`: to a temporary name, synced, then
+    /// renamed into place.
     async fn write_file(&self, sha256: &str, bytes: &[u8]) -> Result<(), StoreError> {
-        if self.file_matches(sha256).await {
-            return Ok(());
-        }
         let path = self.attachment_path(sha256);
         let bytes = bytes.to_vec();
         tokio::task::spawn_blocking(move || -> Result<(), StoreError> {
@@ -334,7 +335,7 @@ impl LedgerStore {
                     Some((sha, state)) if *sha == a.sha256 => *state,
                     _ => {
                         check.files_checked += 1;
-                        let path = dir.join(a.sha256.get(..2).unwrap_or("00")).join(&a.sha256);
+                        let path = file_in(&dir, &a.sha256);
                         let state = match std::fs::read(&path) {
                             Ok(b) if sha256_hex(&b) == a.sha256 => None,
                             Ok(_) => Some(false),
@@ -415,6 +416,11 @@ impl LedgerStore {
             bytes: count("bytes")?,
         })
     }
+}
+
+/// Where the file with this hash sits in the attachments folder `dir`.
+fn file_in(dir: &Path, sha256: &str) -> PathBuf {
+    dir.join(sha256.get(..2).unwrap_or("00")).join(sha256)
 }
 
 /// The attachments folder of the ledger at `ledger_path` (backups copy it

@@ -601,7 +601,6 @@ impl SyncEngine {
             // The files behind the documents, after the books and within
             // what the day's budget leaves them.
             let attachments = if stopped.is_none() {
-                let started = std::time::Instant::now();
                 // The pass waits on Xero's limits: virtual time must be free to move.
                 st.busy = None;
                 let pass = match crate::attachments::sync_attachments(
@@ -613,10 +612,7 @@ impl SyncEngine {
                 )
                 .await
                 {
-                    Ok(r) => {
-                        tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "attachments pass done");
-                        Some(r)
-                    }
+                    Ok(r) => Some(r),
                     Err(e) => {
                         tracing::warn!(error = %e, "could not fetch the attachments");
                         None

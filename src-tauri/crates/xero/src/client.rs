@@ -621,7 +621,7 @@ impl XeroClient {
         // A write's refusal (400) carries Xero's validation messages: the caller reads them.
         let readable = (200..=299).contains(&status) || (status == 400 && req.is_put());
         match status {
-            _ if readable && req.file && status != 400 => {
+            _ if readable && req.file => {
                 let mime = header_str(&headers, "content-type")
                     .unwrap_or_else(|| "application/octet-stream".to_owned());
                 Ok(Attempt::Done(XeroResponse {
