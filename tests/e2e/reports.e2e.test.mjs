@@ -171,7 +171,7 @@ describe("reports in the desktop app", () => {
       },
       "a line's link to its invoice",
     );
-    await settle(driver, async () => (await driver.findElement(byTestId("detail-drawer")).getText()).includes(label), `${label} in the drawer`);
+    await settle(driver, async () => (await driver.findElement(byTestId("record-page")).getText()).includes(label), `${label} on its page`);
     assert.match(await textOf(driver, "history"), /insert by sync:/);
   });
 

@@ -1,6 +1,6 @@
 import { useNavigate } from "@tanstack/react-router";
 import { useCallback } from "react";
-import type { AnomalyRecordView, DocumentKindDto } from "../bindings";
+import type { AnomalyRecordView, DocumentKindDto, EntityKind } from "../bindings";
 
 /**
  * The Transactions screen's filters, as its URL carries them (`/transactions?kind=invoices&text=acme`):
@@ -30,10 +30,34 @@ export function validateTransactionsSearch(raw: Record<string, unknown>): Transa
   return out;
 }
 
-/** The records the Transactions screen opens at `/transactions/<entity>/<id>`. */
-export type RecordEntity = "invoice" | "bankTransaction";
+/**
+ * The documents that open as a page of their own at `/records/<entity>/<Xero id>`, spelled as the
+ * bindings spell `EntityKind`.
+ */
+export const RECORD_ENTITIES = [
+  "invoice",
+  "creditNote",
+  "payment",
+  "overpayment",
+  "prepayment",
+  "bankTransaction",
+  "bankTransfer",
+  "manualJournal",
+  "purchaseOrder",
+  "quote",
+  "repeatingInvoice",
+] as const satisfies readonly EntityKind[];
+
+export type RecordEntity = (typeof RECORD_ENTITIES)[number];
 
 export function isRecordEntity(s: string): s is RecordEntity {
+  return (RECORD_ENTITIES as readonly string[]).includes(s);
+}
+
+/** The records the Transactions screen lists, and opens in its drawer at `/transactions/<entity>/<id>`. */
+export type ListedEntity = "invoice" | "bankTransaction";
+
+export function isListedEntity(s: string): s is ListedEntity {
   return s === "invoice" || s === "bankTransaction";
 }
 
@@ -43,20 +67,16 @@ export function kindOf(entity: RecordEntity): DocumentKindDto {
 }
 
 /**
- * Opens a record another screen links to (an alert, a drill-down line, a contact's document) at
- * its own address in the Transactions screen, listed by its number or reference.
+ * Opens a record another screen links to (an alert, a drill-down line, a contact's document, a
+ * linked record) as a page of its own at `/records/<entity>/<id>`: back and forward step through
+ * them, and the address can be linked. Records that have no page (an account, a contact) do nothing.
  */
-export function useOpenRecord(): (r: AnomalyRecordView) => void {
+export function useOpenRecord(): (r: Pick<AnomalyRecordView, "entity" | "xeroId">) => void {
   const navigate = useNavigate();
   return useCallback(
-    (r: AnomalyRecordView) => {
+    (r: Pick<AnomalyRecordView, "entity" | "xeroId">) => {
       if (!isRecordEntity(r.entity)) return;
-      const kind = kindOf(r.entity);
-      void navigate({
-        to: "/transactions/$entity/$id",
-        params: { entity: r.entity, id: r.xeroId },
-        search: validateTransactionsSearch({ kind, text: r.label === r.xeroId ? "" : r.label }),
-      });
+      void navigate({ to: "/records/$entity/$id", params: { entity: r.entity, id: r.xeroId } });
     },
     [navigate],
   );

@@ -8,12 +8,13 @@ import {
   type RouterHistory,
 } from "@tanstack/react-router";
 import { AppShell } from "./AppShell";
-import { isRecordEntity, validateTransactionsSearch } from "./records";
+import { isListedEntity, isRecordEntity, validateTransactionsSearch } from "./records";
 import { parseSearch, stringifySearch } from "./searchState";
 import { SCREENS } from "./screens";
 import { ScreenPage } from "../screens/ScreenPage";
 import { ScreenError } from "../screens/ScreenError";
 import { RecordDrawer, TransactionsScreen } from "../screens/TransactionsScreen";
+import { RecordPage } from "../features/records/RecordPage";
 
 const rootRoute = createRootRoute({ component: AppShell });
 
@@ -47,15 +48,28 @@ const recordRoute = createRoute({
   getParentRoute: () => transactionsRoute,
   path: "$entity/$id",
   beforeLoad: ({ params }) => {
-    if (!isRecordEntity(params.entity)) throw notFound();
+    if (!isListedEntity(params.entity)) throw notFound();
   },
   component: RecordDrawer,
+});
+
+/** A record as a page of its own, to link to and to step back from: `/records/creditNote/<Xero id>`. */
+const recordPageRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/records/$entity/$id",
+  beforeLoad: ({ params }) => {
+    if (!isRecordEntity(params.entity)) throw notFound();
+  },
+  component: function Record() {
+    const { entity, id } = recordPageRoute.useParams();
+    return isRecordEntity(entity) ? <RecordPage key={`${entity}/${id}`} entity={entity} xeroId={id} /> : null;
+  },
 });
 
 /** Hash history: the app is served from one file, and a reload keeps the screen (and the record). */
 export function createAppRouter(history: RouterHistory = createHashHistory()) {
   return createRouter({
-    routeTree: rootRoute.addChildren([indexRoute, transactionsRoute.addChildren([recordRoute]), screenRoute]),
+    routeTree: rootRoute.addChildren([indexRoute, transactionsRoute.addChildren([recordRoute]), recordPageRoute, screenRoute]),
     history,
     // Search values stay text: an amount or a date in a link is never parsed to a number.
     parseSearch,
