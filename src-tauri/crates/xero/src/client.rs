@@ -24,7 +24,7 @@ use secrecy::ExposeSecret;
 use serde::Deserialize;
 use tracing::Instrument;
 
-use crate::error::{Result, XeroError};
+use crate::error::{Cause, Result, XeroError};
 use crate::limiter::{LimitHeaders, LimitProblem, Priority, RateLimiter, RateLimits};
 use crate::time::Timekeeping;
 use crate::tokens::{Connection, ConnectionStatus, Organisation, TokenManager};
@@ -207,7 +207,12 @@ impl XeroClient {
             .gzip(true)
             .user_agent(concat!("Ledgerkeep/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| XeroError::Network(e.to_string()))?;
+            .map_err(|e| {
+                XeroError::Network(Cause::new(
+                    "the HTTP client could not start",
+                    e.without_url(),
+                ))
+            })?;
         Ok(XeroClient {
             http,
             endpoints,
@@ -296,7 +301,7 @@ impl XeroClient {
             .timeout(self.settings.read_timeout)
             .send()
             .await
-            .map_err(|e| XeroError::Network(describe(&e)))?;
+            .map_err(|e| XeroError::Network(Cause::new(describe(&e), e.without_url())))?;
         let status = resp.status().as_u16();
         let body = read_capped(resp, self.settings.max_response_bytes).await?;
         if status != 200 {
@@ -307,7 +312,7 @@ impl XeroClient {
             });
         }
         let list: Vec<WireConnection> = serde_json::from_slice(&body)
-            .map_err(|e| XeroError::Decode(format!("connections: {e}")))?;
+            .map_err(|e| XeroError::Decode(Cause::new(format!("connections: {e}"), e)))?;
         let auth_event = list.iter().find_map(|c| c.auth_event_id.clone());
         let orgs = list
             .into_iter()
@@ -342,7 +347,7 @@ impl XeroClient {
             .timeout(self.settings.read_timeout)
             .send()
             .await
-            .map_err(|e| XeroError::Network(describe(&e)))?;
+            .map_err(|e| XeroError::Network(Cause::new(describe(&e), e.without_url())))?;
         match resp.status().as_u16() {
             200..=299 | 404 => Ok(()),
             status => Err(XeroError::Status {
@@ -372,7 +377,7 @@ impl XeroClient {
             Some(k) if !k.is_empty() && k.len() <= MAX_IDEMPOTENCY_KEY && req.body.is_some() => {}
             _ => {
                 return Err(XeroError::Decode(
-                    "a PUT needs a body and an Idempotency-Key of 1 to 128 characters".to_owned(),
+                    "a PUT needs a body and an Idempotency-Key of 1 to 128 characters".into(),
                 ))
             }
         }
@@ -502,7 +507,7 @@ impl XeroClient {
                 Attempt::Retry { after, reason, .. } => {
                     failures += 1;
                     if failures > self.settings.max_retries {
-                        return Err(XeroError::Network(reason));
+                        return Err(XeroError::Network(reason.into()));
                     }
                     if let Some(wait) = after.or_else(|| Some(self.backoff(failures))) {
                         if !wait.is_zero() {
@@ -633,8 +638,8 @@ impl XeroClient {
                 }))
             }
             _ if readable => {
-                let json =
-                    serde_json::from_slice(&body).map_err(|e| XeroError::Decode(e.to_string()))?;
+                let json = serde_json::from_slice(&body)
+                    .map_err(|e| XeroError::Decode(Cause::new(e.to_string(), e)))?;
                 Ok(Attempt::Done(XeroResponse {
                     status,
                     body: json,
@@ -762,7 +767,7 @@ async fn read_capped(mut resp: reqwest::Response, cap: usize) -> Result<Vec<u8>>
     while let Some(chunk) = resp
         .chunk()
         .await
-        .map_err(|e| XeroError::Network(describe(&e)))?
+        .map_err(|e| XeroError::Network(Cause::new(describe(&e), e.without_url())))?
     {
         if body.len() + chunk.len() > cap {
             return Err(XeroError::TooLarge(cap));

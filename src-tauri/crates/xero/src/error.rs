@@ -37,10 +37,10 @@ pub enum XeroError {
     NeedsReauthorisation { connection_id: String },
     /// No usable OS keyring.
     #[error("No OS keyring is available ({0}). Ledgerkeep keeps Xero sign-ins only in the OS keyring: on Linux start GNOME Keyring or KWallet and unlock it, then try again.")]
-    KeyringUnavailable(String),
+    KeyringUnavailable(#[source] Cause),
     /// The keyring answered, but reading or writing failed.
     #[error("The OS keyring could not be read or written ({0}). Unlock it and try again.")]
-    Keyring(String),
+    Keyring(#[source] Cause),
     /// No stored connection with this id or for this tenant.
     #[error("This organisation is not connected: connect to Xero first.")]
     NotConnected(String),
@@ -69,7 +69,7 @@ pub enum XeroError {
     },
     /// The network failed or Xero kept failing after every retry.
     #[error("Xero could not be reached: {0}")]
-    Network(String),
+    Network(#[source] Cause),
     /// The operation's deadline passed.
     #[error("The call to Xero did not finish within its deadline of {0} seconds.")]
     Deadline(u64),
@@ -78,7 +78,7 @@ pub enum XeroError {
     TooLarge(usize),
     /// The answer was not the JSON expected.
     #[error("Xero's answer could not be read: {0}")]
-    Decode(String),
+    Decode(#[source] Cause),
 }
 
 impl XeroError {
@@ -92,3 +92,95 @@ impl XeroError {
 }
 
 pub type Result<T, E = XeroError> = std::result::Result<T, E>;
+
+/// What lies behind a [`XeroError`]: a sentence for people, and the error that
+/// caused it when one exists and is safe to keep ([`std::error::Error::source`]
+/// walks on to it). Safe means it quotes no URL (a query may carry a code) and
+/// holds no secret: a transport error is kept without its URL, a keyring error
+/// only when it carries no stored bytes, and a token endpoint's error not at all
+/// (its body may hold tokens).
+///
+/// Equal when the sentences are: the source is for reading, not for branching.
+#[derive(Debug, Clone)]
+pub struct Cause {
+    what: String,
+    source: Option<std::sync::Arc<dyn std::error::Error + Send + Sync>>,
+}
+
+impl Cause {
+    /// `what`, caused by `source`.
+    pub fn new(
+        what: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Cause {
+            what: what.into(),
+            source: Some(std::sync::Arc::new(source)),
+        }
+    }
+
+    /// The sentence.
+    pub fn what(&self) -> &str {
+        &self.what
+    }
+}
+
+impl PartialEq for Cause {
+    fn eq(&self, other: &Self) -> bool {
+        self.what == other.what
+    }
+}
+
+impl Eq for Cause {}
+
+impl std::fmt::Display for Cause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.what)
+    }
+}
+
+impl std::error::Error for Cause {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+impl From<String> for Cause {
+    fn from(what: String) -> Self {
+        Cause { what, source: None }
+    }
+}
+
+impl From<&str> for Cause {
+    fn from(what: &str) -> Self {
+        what.to_owned().into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    #[test]
+    fn a_cause_keeps_its_source_and_compares_by_its_sentence() {
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        let e = XeroError::Network(Cause::new("could not connect", io));
+        assert_eq!(
+            e.to_string(),
+            "Xero could not be reached: could not connect"
+        );
+        let cause = e.source().expect("the cause");
+        let io = cause.source().expect("the io error");
+        assert_eq!(io.to_string(), "refused");
+        assert_eq!(e, XeroError::Network("could not connect".into()));
+        assert_ne!(e, XeroError::Network("timed out".into()));
+        assert!(XeroError::Decode("eof".into())
+            .source()
+            .unwrap()
+            .source()
+            .is_none());
+    }
+}

@@ -25,7 +25,7 @@ pub mod tokens;
 pub use callback::LoopbackListener;
 pub use client::{ApiRequest, ClientSettings, XeroClient, XeroResponse};
 pub use endpoints::XeroEndpoints;
-pub use error::XeroError;
+pub use error::{Cause, XeroError};
 pub use limiter::{LimitProblem, Priority, RateLimiter, RateLimits};
 pub use oauth::{
     missing_scopes, scope_endpoints, scope_granted, AuthorizeRequest, RedirectTarget, ScopeChoice,

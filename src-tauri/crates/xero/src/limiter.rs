@@ -393,7 +393,7 @@ impl RateLimiter {
             let permit = Arc::clone(&gate.in_flight)
                 .acquire_owned()
                 .await
-                .map_err(|_| XeroError::Network("the client is shutting down".to_owned()))?;
+                .map_err(|_| XeroError::Network("the client is shutting down".into()))?;
             if priority == Priority::Background && gate.users_waiting.load(Ordering::SeqCst) > 0 {
                 drop(permit);
                 continue;

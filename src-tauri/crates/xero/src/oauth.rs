@@ -18,7 +18,7 @@ use oauth2::{
 use parking_lot::Mutex;
 use secrecy::ExposeSecret;
 
-use crate::error::{Result, XeroError};
+use crate::error::{Cause, Result, XeroError};
 use crate::time::Timekeeping;
 use crate::XeroEndpoints;
 
@@ -472,7 +472,12 @@ impl SignIn {
             .connect_timeout(Duration::from_secs(30))
             .timeout(Duration::from_secs(30))
             .build()
-            .map_err(|e| XeroError::Network(e.to_string()))?;
+            .map_err(|e| {
+                XeroError::Network(Cause::new(
+                    "the HTTP client could not start",
+                    e.without_url(),
+                ))
+            })?;
         Ok(SignIn {
             endpoints,
             scopes,
@@ -589,7 +594,7 @@ impl SignIn {
             Err(RequestTokenError::ServerResponse(e)) => {
                 Err(XeroError::TokenEndpoint(e.error().to_string()))
             }
-            Err(e) => Err(XeroError::Network(describe(&e))),
+            Err(e) => Err(XeroError::Network(describe(&e).into())),
         }
     }
 
@@ -698,7 +703,7 @@ impl SignIn {
             ])
             .send()
             .await
-            .map_err(|e| XeroError::Network(describe(&e)))?;
+            .map_err(|e| XeroError::Network(Cause::new(describe(&e), e.without_url())))?;
         if resp.status().is_success() {
             Ok(())
         } else {

@@ -140,7 +140,12 @@ impl Xero {
             Ok(out)
         })
         .await
-        .map_err(|e| XeroError::Keyring(format!("the keyring call stopped: {e}")))?
+        .map_err(|e| {
+            XeroError::Keyring(crate::Cause::new(
+                format!("the keyring call stopped: {e}"),
+                e,
+            ))
+        })?
     }
 
     /// Starts a sign-in; open the URL in the system browser.

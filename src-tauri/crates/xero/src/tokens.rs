@@ -16,7 +16,7 @@ use parking_lot::Mutex;
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Result, XeroError};
+use crate::error::{Cause, Result, XeroError};
 use crate::oauth::{RefreshFailure, SignIn, TokenSet};
 use crate::time::Timekeeping;
 
@@ -81,12 +81,14 @@ impl StoredConnection {
         };
         serde_json::to_string(&wire)
             .map(SecretString::from)
-            .map_err(|e| XeroError::Keyring(format!("could not encode the entry: {e}")))
+            .map_err(|e| {
+                XeroError::Keyring(Cause::new(format!("could not encode the entry: {e}"), e))
+            })
     }
 
     fn from_secret_json(json: &str) -> Result<Self> {
         let w: WireConnection = serde_json::from_str(json)
-            .map_err(|_| XeroError::Keyring("a stored sign-in could not be read".to_owned()))?;
+            .map_err(|_| XeroError::Keyring("a stored sign-in could not be read".into()))?;
         Ok(StoredConnection {
             id: w.id,
             tokens: TokenSet::new(
@@ -130,9 +132,13 @@ impl Default for KeyringTokenStore {
 fn keyring_error(e: keyring::Error) -> XeroError {
     match e {
         keyring::Error::NoDefaultStore | keyring::Error::NoStorageAccess(_) => {
-            XeroError::KeyringUnavailable(e.to_string())
+            XeroError::KeyringUnavailable(Cause::new(e.to_string(), e))
         }
-        other => XeroError::Keyring(other.to_string()),
+        // These carry the stored bytes, a secret: only their sentence is kept.
+        keyring::Error::BadEncoding(_) | keyring::Error::BadDataFormat(..) => {
+            XeroError::Keyring(e.to_string().into())
+        }
+        other => XeroError::Keyring(Cause::new(other.to_string(), other)),
     }
 }
 
@@ -162,8 +168,9 @@ impl KeyringTokenStore {
     }
 
     fn write_index(&self, ids: &[String]) -> Result<()> {
-        let json = serde_json::to_string(ids)
-            .map_err(|e| XeroError::Keyring(format!("could not encode the index: {e}")))?;
+        let json = serde_json::to_string(ids).map_err(|e| {
+            XeroError::Keyring(Cause::new(format!("could not encode the index: {e}"), e))
+        })?;
         self.entry("connections")?
             .set_password(&json)
             .map_err(keyring_error)
@@ -251,7 +258,7 @@ impl TokenStore for MemoryTokenStore {
             let mut failing = self.failing_writes.lock();
             if *failing > 0 {
                 *failing -= 1;
-                return Err(XeroError::Keyring("the keyring is locked".to_owned()));
+                return Err(XeroError::Keyring("the keyring is locked".into()));
             }
         }
         let json = connection.to_secret_json()?;
@@ -395,7 +402,7 @@ pub struct TokenManager {
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
     tokio::task::spawn_blocking(f)
         .await
-        .map_err(|e| XeroError::Keyring(format!("the keyring call stopped: {e}")))?
+        .map_err(|e| XeroError::Keyring(Cause::new(format!("the keyring call stopped: {e}"), e)))?
 }
 
 /// One lock across processes around every write of a token set (a refresh,
@@ -436,8 +443,9 @@ impl TokenLock {
     async fn hold(&self) -> Result<TokenLockGuard> {
         let path = self.path.clone();
         let failed = |e: std::io::Error| {
-            XeroError::Keyring(format!(
-                "the lock on the token sets could not be taken: {e}"
+            XeroError::Keyring(Cause::new(
+                format!("the lock on the token sets could not be taken: {e}"),
+                e,
             ))
         };
         blocking(move || {
@@ -774,7 +782,7 @@ impl TokenManager {
                 }
                 Err(RefreshFailure::Transient(reason)) => {
                     self.count_refresh(false);
-                    return Err(XeroError::Network(reason));
+                    return Err(XeroError::Network(reason.into()));
                 }
                 Err(RefreshFailure::Refused(reason)) => {
                     self.count_refresh(false);
