@@ -198,6 +198,54 @@ pub struct Statement {
 #[error("a statement figure is out of range")]
 pub struct StatementOverflow;
 
+/// An account as the chart, or failing it a ledger line, names it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccountHead {
+    pub code: Option<String>,
+    pub name: Option<String>,
+    pub account_type: Option<String>,
+    pub class: Option<AccountClass>,
+}
+
+/// Sums dated ledger amounts (debit positive, keyed by account) into each
+/// span's [`AccountMovement`]s, in the order of `spans`: a line counts in
+/// every span that holds its date. `head` names an account the first time
+/// it moves in a span.
+pub fn movements(
+    lines: impl IntoIterator<Item = (NaiveDate, String, Decimal)>,
+    spans: &[Span],
+    head: impl Fn(&str) -> AccountHead,
+) -> Result<Vec<Movements>, StatementOverflow> {
+    let mut out: Vec<Movements> = vec![Movements::new(); spans.len()];
+    for (date, key, amount) in lines {
+        for (i, span) in spans.iter().enumerate() {
+            if date > span.to || span.from.is_some_and(|f| date < f) {
+                continue;
+            }
+            let m = out[i].entry(key.clone()).or_insert_with(|| {
+                let h = head(&key);
+                AccountMovement {
+                    key: key.clone(),
+                    code: h.code,
+                    name: h.name,
+                    account_type: h.account_type,
+                    class: h.class,
+                    debit: Decimal::ZERO,
+                    credit: Decimal::ZERO,
+                    lines: 0,
+                }
+            });
+            if amount.is_sign_negative() {
+                m.credit = m.credit.checked_sub(amount).ok_or(StatementOverflow)?;
+            } else {
+                m.debit = m.debit.checked_add(amount).ok_or(StatementOverflow)?;
+            }
+            m.lines += 1;
+        }
+    }
+    Ok(out)
+}
+
 /// The spans of the ledger a statement of `kind` over `columns` reads, in
 /// the order [`statement`] takes their movements.
 pub fn spans(kind: StatementKind, columns: &[Span], year_end: YearEnd) -> Vec<Span> {

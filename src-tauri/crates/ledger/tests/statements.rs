@@ -10,8 +10,9 @@ use chrono::{Duration, NaiveDate};
 use ledgerkeep_domain::reports::AccountClass;
 use ledgerkeep_domain::xero_report::{FigureKey, TotalLine};
 use ledgerkeep_ledger::statements::{
-    account_balance, figures, spans, statement, AccountMovement, AccountRow, Cell, Heading, Line,
-    LineSide, Movements, Row, Section, Span, Statement, StatementKind, StatementOverflow, YearEnd,
+    account_balance, figures, movements, spans, statement, AccountHead, AccountMovement,
+    AccountRow, Cell, Heading, Line, LineSide, Movements, Row, Section, Span, Statement,
+    StatementKind, StatementOverflow, YearEnd,
 };
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -374,4 +375,43 @@ fn sums_past_a_decimal_are_an_error_not_a_panic() {
     };
     let err = figures(&tb, None, label).unwrap_err();
     assert_eq!(err.label, label(&Line::Total(TotalLine::TotalDebit)));
+}
+
+fn head(key: &str) -> AccountHead {
+    let (_, code, ty, class) = *CHART.iter().find(|c| c.0 == key).unwrap();
+    AccountHead {
+        code: Some(code.to_owned()),
+        name: Some(format!("Account {code}")),
+        account_type: Some(ty.to_owned()),
+        class: Some(class),
+    }
+}
+
+proptest! {
+    /// The core's sums of dated lines (the cash basis's path) are what the
+    /// store's SQL sums per span (`movements_over` plays the store).
+    #[test]
+    fn movements_sum_each_span_as_the_store_does(lines in journals(), columns in columns()) {
+        let dated = lines.iter().map(|(a, day, net)| {
+            (start() + Duration::days(*day), CHART[*a].0.to_owned(), *net)
+        });
+        let got = movements(dated, &columns, head).unwrap();
+        prop_assert_eq!(got.len(), columns.len());
+        for (m, span) in got.iter().zip(&columns) {
+            prop_assert_eq!(m, &movements_over(&lines, *span));
+        }
+    }
+}
+
+#[test]
+fn movement_sums_past_a_decimal_are_an_error_not_a_panic() {
+    let day = start();
+    let lines = [
+        (day, "sales".to_owned(), Decimal::MAX),
+        (day, "sales".to_owned(), Decimal::MAX),
+    ];
+    assert_eq!(
+        movements(lines, &[Span::to_date(day)], head),
+        Err(StatementOverflow)
+    );
 }

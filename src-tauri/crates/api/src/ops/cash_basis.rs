@@ -7,12 +7,13 @@ use std::collections::BTreeMap;
 
 use ledgerkeep_domain::reports::AccountClass;
 use ledgerkeep_domain::XeroDate;
+use ledgerkeep_ledger::statements::{self, AccountHead, Span};
 use ledgerkeep_ledger::{
     cash_basis, off_cash_basis, AccountKey, ForeignAmount, JournalLine, LineRole, Settlement,
     Source, SourceKind,
 };
 use ledgerkeep_store::general_ledger::GlLine;
-use ledgerkeep_store::reports::{AccountInfo, AccountMovement, LedgerPeriod};
+use ledgerkeep_store::reports::{AccountInfo, AccountMovement};
 use rust_decimal::Decimal;
 
 use crate::{ApiError, AppContext};
@@ -60,19 +61,21 @@ fn key_of(account: &AccountKey) -> String {
         .unwrap_or_default()
 }
 
-/// Each period's movement per account on the cash basis, shaped as
-/// `LedgerStore::account_movements` shapes the accrual ones.
+/// Each span's movement per account on the cash basis, shaped as
+/// `LedgerStore::account_movements` shapes the accrual ones: the core dates
+/// the lines ([`cash_basis`]) and sums them ([`statements::movements`]).
 pub(crate) async fn cash_movements(
     ctx: &AppContext,
     tenant: &str,
-    periods: &[LedgerPeriod],
+    spans: &[Span],
 ) -> Result<Vec<BTreeMap<String, AccountMovement>>, ApiError> {
-    let mut out: Vec<BTreeMap<String, AccountMovement>> = vec![BTreeMap::new(); periods.len()];
-    let Some(latest) = periods.iter().map(|p| p.to.clone()).max() else {
-        return Ok(out);
+    let Some(latest) = spans.iter().map(|s| s.to).max() else {
+        return Ok(Vec::new());
     };
     let store = ctx.store();
-    let kept = store.general_ledger_lines_to(tenant, &latest).await?;
+    let kept = store
+        .general_ledger_lines_to(tenant, &latest.format("%Y-%m-%d").to_string())
+        .await?;
     let settlements: Vec<Settlement> = store
         .settlements(tenant)
         .await?
@@ -126,37 +129,19 @@ pub(crate) async fn cash_movements(
     let all = counted
         .iter()
         .map(|l| (l.date, key_of(&l.account), l.amount))
-        .chain(posted);
-    for (date, key, amount) in all {
-        let date = date.to_string();
-        for (i, p) in periods.iter().enumerate() {
-            if date > p.to || p.from.as_ref().is_some_and(|f| date < *f) {
-                continue;
-            }
-            let m = out[i].entry(key.clone()).or_insert_with(|| {
-                let info = chart.get(&key);
-                let (code, name, ty) = named.get(&key).cloned().unwrap_or_default();
-                AccountMovement {
-                    key: key.clone(),
-                    code: info.and_then(|a| a.code.clone()).or(code),
-                    name: info.and_then(|a| a.name.clone()).or(name),
-                    class: info
-                        .and_then(|a| a.class)
-                        .or_else(|| ty.as_deref().and_then(AccountClass::from_xero_type)),
-                    account_type: info.and_then(|a| a.account_type.clone()).or(ty),
-                    debit: Decimal::ZERO,
-                    credit: Decimal::ZERO,
-                    lines: 0,
-                }
-            });
-            let overflow = || ApiError::internal("A cash-basis figure is out of range.");
-            if amount.is_sign_negative() {
-                m.credit = m.credit.checked_sub(amount).ok_or_else(overflow)?;
-            } else {
-                m.debit = m.debit.checked_add(amount).ok_or_else(overflow)?;
-            }
-            m.lines += 1;
+        .chain(posted)
+        .map(|(date, key, amount)| (date.0, key, amount));
+    statements::movements(all, spans, |key| {
+        let info = chart.get(key);
+        let (code, name, ty) = named.get(key).cloned().unwrap_or_default();
+        AccountHead {
+            code: info.and_then(|a| a.code.clone()).or(code),
+            name: info.and_then(|a| a.name.clone()).or(name),
+            class: info
+                .and_then(|a| a.class)
+                .or_else(|| ty.as_deref().and_then(AccountClass::from_xero_type)),
+            account_type: info.and_then(|a| a.account_type.clone()).or(ty),
         }
-    }
-    Ok(out)
+    })
+    .map_err(|_| ApiError::internal("A cash-basis figure is out of range."))
 }

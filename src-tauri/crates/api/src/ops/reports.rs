@@ -491,15 +491,15 @@ async fn statement(
     periods: &[Period],
 ) -> Result<Statement, ApiError> {
     let year_end = org.year_end();
-    let read: Vec<LedgerPeriod> = statements::spans(kind, periods, year_end)
-        .iter()
-        .map(ledger_span)
-        .collect();
+    let spans = statements::spans(kind, periods, year_end);
     let movements = match (kind, basis) {
         (StatementKind::ProfitAndLoss, ReportBasis::Cash) => {
-            super::cash_basis::cash_movements(ctx, tenant, &read).await?
+            super::cash_basis::cash_movements(ctx, tenant, &spans).await?
         }
-        _ => ctx.store().account_movements(tenant, &read).await?,
+        _ => {
+            let read: Vec<LedgerPeriod> = spans.iter().map(ledger_span).collect();
+            ctx.store().account_movements(tenant, &read).await?
+        }
     };
     statements::statement(kind, periods, year_end, &movements).map_err(out_of_range)
 }
