@@ -8,7 +8,8 @@
 //!   before [`stale_draft_cutoff`] (`days` before the period's end, 1 to 365,
 //!   14 when not given).
 //! - **Suspense at zero**: passes when every suspense or clearing account's
-//!   balance at the period's end is exactly zero ([`suspense_off`]); with no
+//!   ([`is_suspense_account`]) balance at the period's end
+//!   ([`account_balance`]) is exactly zero ([`suspense_off`]); with no
 //!   such account there is nothing to clear, and it passes.
 //! - **Bank accounts synced**: passes when every active bank account's
 //!   transactions last synced after the period ended, that is at or after the
@@ -97,6 +98,21 @@ pub fn stale_draft_cutoff(period_end: NaiveDate, days: Option<i64>) -> (u32, Nai
         .checked_sub_days(Days::new(u64::from(days)))
         .unwrap_or(period_end);
     (days, cutoff)
+}
+
+/// Whether an account is a suspense or clearing account, by its name (any
+/// case): the accounts the "suspense at zero" check reads.
+pub fn is_suspense_account(name: &str) -> bool {
+    let name = name.to_lowercase();
+    name.contains("suspense") || name.contains("clearing")
+}
+
+/// An account's balance from its ledger lines (debit positive); `None` past
+/// a decimal's range.
+pub fn account_balance(lines: impl IntoIterator<Item = Decimal>) -> Option<Decimal> {
+    lines
+        .into_iter()
+        .try_fold(Decimal::ZERO, |sum, d| sum.checked_add(d))
 }
 
 /// The suspense and clearing accounts not at zero: the positions in
@@ -249,5 +265,19 @@ mod tests {
             ended: at
         }
         .passes());
+    }
+
+    #[test]
+    fn suspense_accounts_are_named_so_and_balances_are_checked_sums() {
+        assert!(is_suspense_account("Suspense"));
+        assert!(is_suspense_account("Stripe CLEARING account"));
+        assert!(!is_suspense_account("Sales"));
+        let lines = [
+            Decimal::new(1050, 2),
+            Decimal::new(-1050, 2),
+            Decimal::new(1, 4),
+        ];
+        assert_eq!(account_balance(lines), Some(Decimal::new(1, 4)));
+        assert_eq!(account_balance([Decimal::MAX, Decimal::ONE]), None);
     }
 }

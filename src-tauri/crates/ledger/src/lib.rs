@@ -127,8 +127,8 @@ pub use backdated::{backdated, Backdated, Entered};
 pub use balances::{monthly_balances, sum_by, trial_balance, BalanceOverflow, Month, Sums};
 pub use cash::{cash_basis, counts_when_settled, off_cash_basis};
 pub use close::{
-    bank_accounts_behind, lock_state, stale_draft_cutoff, suspense_off, CloseFinding,
-    STALE_DRAFT_DAYS,
+    account_balance, bank_accounts_behind, is_suspense_account, lock_state, stale_draft_cutoff,
+    suspense_off, CloseFinding, STALE_DRAFT_DAYS,
 };
 pub use context::{
     settled_before, LinkedDocument, LinkedPart, PostingContext, Settlement, Side, SystemAccounts,

@@ -1,6 +1,6 @@
 //! The ledger reads behind the period close's automated checks, each giving
-//! the records it found (its evidence), and the period's ledger hash recorded
-//! at sign-off. Amounts are summed in Rust as exact decimals.
+//! the records it found as facts (the rules are `ledgerkeep_ledger::close`'s,
+//! the words the api's), and the period's ledger hash recorded at sign-off.
 
 use ledgerkeep_domain::xero::InvoiceType;
 use ledgerkeep_domain::{EntityKind, Money, XeroDate};
@@ -24,31 +24,59 @@ pub const DATED_TABLES: [&str; 9] = [
     "journals",
 ];
 
-/// One record behind a check's result.
+/// An authorised bank transaction not reconciled.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct EvidenceRow {
-    /// The ledger table (`bank_transactions`, `invoices`, `accounts`...).
-    pub table: String,
+pub struct UnreconciledLine {
     pub xero_id: String,
-    /// `YYYY-MM-DD`, when the record has a date.
+    /// `YYYY-MM-DD`.
     pub date: Option<String>,
-    /// What the owner recognises it by: a number, reference, contact or name.
-    pub label: String,
-    pub amount: Option<Money>,
+    /// Xero's type (`SPEND`, `RECEIVE`...).
+    pub kind: Option<String>,
+    pub reference: Option<String>,
+    pub contact: Option<String>,
+    pub total: Option<Money>,
     pub currency: Option<String>,
-    /// One line of why it is here.
-    pub detail: String,
+    pub bank_account_code: Option<String>,
 }
 
-/// A suspense or clearing account and its balance at a date.
+/// A draft or submitted invoice or bill.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AccountBalance {
+pub struct DraftDocument {
+    pub xero_id: String,
+    /// `YYYY-MM-DD`.
+    pub date: Option<String>,
+    pub kind: Option<InvoiceType>,
+    pub number: Option<String>,
+    pub contact: Option<String>,
+    pub total: Option<Money>,
+    pub currency: Option<String>,
+    pub status: Option<String>,
+}
+
+/// An account of the chart, as the close's checks name it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChartName {
     pub xero_id: String,
     pub code: Option<String>,
     pub name: String,
-    pub balance: Money,
-    /// The journal lines making the balance.
-    pub lines: Vec<EvidenceRow>,
+}
+
+/// One line of the general ledger on an account, and the document it posts from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccountLine {
+    /// The ledger table of the document (`invoices`...), or `gl_entries` for
+    /// an entry no document makes (what Xero's API cannot show).
+    pub table: String,
+    pub source_xero_id: String,
+    /// Xero's Journals `SourceType` (`ACCREC`, `CASHPAID`...).
+    pub source_type: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    pub reference: Option<String>,
+    /// In the base currency, debit positive.
+    pub amount: Option<Money>,
+    pub currency: Option<String>,
+    pub description: Option<String>,
 }
 
 /// A bank account and when its transactions were last synced.
@@ -84,7 +112,7 @@ impl LedgerStore {
         &self,
         tenant_id: &str,
         end: &str,
-    ) -> Result<Vec<EvidenceRow>, StoreError> {
+    ) -> Result<Vec<UnreconciledLine>, StoreError> {
         let rows = sqlx::query(
             "SELECT xero_id, date, type, reference, contact_name, total, currency_code, bank_account_code \
              FROM bank_transactions WHERE tenant_id = ? AND is_reconciled = 0 AND status = 'AUTHORISED' \
@@ -96,27 +124,15 @@ impl LedgerStore {
         .await?;
         rows.iter()
             .map(|r| {
-                let reference: Option<String> = r.try_get("reference")?;
-                let contact: Option<String> = r.try_get("contact_name")?;
-                let kind: Option<String> = r.try_get("type")?;
-                let account: Option<String> = r.try_get("bank_account_code")?;
-                Ok(EvidenceRow {
-                    table: "bank_transactions".into(),
+                Ok(UnreconciledLine {
                     xero_id: r.try_get("xero_id")?,
                     date: r.try_get("date")?,
-                    label: [contact, reference]
-                        .into_iter()
-                        .flatten()
-                        .filter(|s| !s.is_empty())
-                        .collect::<Vec<_>>()
-                        .join(" · "),
-                    amount: money(r.try_get("total")?),
+                    kind: r.try_get("type")?,
+                    reference: r.try_get("reference")?,
+                    contact: r.try_get("contact_name")?,
+                    total: money(r.try_get("total")?),
                     currency: r.try_get("currency_code")?,
-                    detail: format!(
-                        "{} on account {} is not reconciled",
-                        kind.unwrap_or_else(|| "Bank transaction".into()),
-                        account.unwrap_or_else(|| "?".into())
-                    ),
+                    bank_account_code: r.try_get("bank_account_code")?,
                 })
             })
             .collect()
@@ -127,7 +143,7 @@ impl LedgerStore {
         &self,
         tenant_id: &str,
         cutoff: &str,
-    ) -> Result<Vec<EvidenceRow>, StoreError> {
+    ) -> Result<Vec<DraftDocument>, StoreError> {
         let rows = sqlx::query(
             "SELECT xero_id, date, type, number, contact_name, total, currency_code, status \
              FROM invoices WHERE tenant_id = ? AND status IN ('DRAFT', 'SUBMITTED') \
@@ -139,106 +155,82 @@ impl LedgerStore {
         .await?;
         rows.iter()
             .map(|r| {
-                let kind: Option<InvoiceType> = r
-                    .try_get::<Option<String>, _>("type")?
-                    .map(InvoiceType::from);
-                let status: Option<String> = r.try_get("status")?;
-                let number: Option<String> = r.try_get("number")?;
-                let contact: Option<String> = r.try_get("contact_name")?;
-                let what = if kind == Some(InvoiceType::AccPay) {
-                    "Bill"
-                } else {
-                    "Invoice"
-                };
-                Ok(EvidenceRow {
-                    table: "invoices".into(),
+                Ok(DraftDocument {
                     xero_id: r.try_get("xero_id")?,
                     date: r.try_get("date")?,
-                    label: [number, contact]
-                        .into_iter()
-                        .flatten()
-                        .filter(|s| !s.is_empty())
-                        .collect::<Vec<_>>()
-                        .join(" · "),
-                    amount: money(r.try_get("total")?),
+                    kind: r
+                        .try_get::<Option<String>, _>("type")?
+                        .map(InvoiceType::from),
+                    number: r.try_get("number")?,
+                    contact: r.try_get("contact_name")?,
+                    total: money(r.try_get("total")?),
                     currency: r.try_get("currency_code")?,
-                    detail: format!("{what} still {}", status.unwrap_or_default().to_lowercase()),
+                    status: r.try_get("status")?,
                 })
             })
             .collect()
     }
 
-    /// Accounts named suspense or clearing, with their balance from the
-    /// general ledger (rebuilt from the documents, so it holds without
-    /// Journals) dated on or before `end`, and the lines making it, each
-    /// naming the document it came from.
-    pub async fn suspense_balances(
-        &self,
-        tenant_id: &str,
-        end: &str,
-    ) -> Result<Vec<AccountBalance>, StoreError> {
-        let accounts = sqlx::query(
-            "SELECT xero_id, code, name FROM accounts WHERE tenant_id = ? \
-             AND (lower(name) LIKE '%suspense%' OR lower(name) LIKE '%clearing%') ORDER BY code, name",
+    /// Every account of the chart, by code and name.
+    pub async fn chart_names(&self, tenant_id: &str) -> Result<Vec<ChartName>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT xero_id, code, name FROM accounts WHERE tenant_id = ? ORDER BY code, name",
         )
         .bind(tenant_id)
         .fetch_all(self.pool())
         .await?;
-        let mut out = Vec::new();
-        for a in &accounts {
-            let xero_id: String = a.try_get("xero_id")?;
-            let name: Option<String> = a.try_get("name")?;
-            let lines = sqlx::query(
-                "SELECT e.source_xero_id, e.source_type, e.date, e.reference, l.net_amount, \
-                 l.currency_code, l.description \
-                 FROM gl_lines l JOIN gl_entries e ON e.id = l.parent_id \
-                 WHERE e.tenant_id = ? AND l.account_xero_id = ? AND e.date <= ? \
-                 ORDER BY e.date, e.id, l.position",
-            )
-            .bind(tenant_id)
-            .bind(&xero_id)
-            .bind(end)
-            .fetch_all(self.pool())
-            .await?;
-            let mut balance = rust_decimal::Decimal::ZERO;
-            let mut evidence = Vec::new();
-            for l in &lines {
-                let amount = money(l.try_get("net_amount")?);
-                let a = amount.map(|m| m.as_decimal()).unwrap_or_default();
-                balance = balance
-                    .checked_add(a)
-                    .ok_or_else(|| StoreError::Data("a suspense balance overflowed".into()))?;
+        rows.iter()
+            .map(|r| {
+                Ok(ChartName {
+                    xero_id: r.try_get("xero_id")?,
+                    code: r.try_get("code")?,
+                    name: r.try_get::<Option<String>, _>("name")?.unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
+    /// The general ledger's lines on one account dated on or before `end`,
+    /// in date order (the ledger rebuilt from the documents, so it holds
+    /// without Journals), each naming the document it came from.
+    pub async fn account_lines_to(
+        &self,
+        tenant_id: &str,
+        account_xero_id: &str,
+        end: &str,
+    ) -> Result<Vec<AccountLine>, StoreError> {
+        let lines = sqlx::query(
+            "SELECT e.source_xero_id, e.source_type, e.date, e.reference, l.net_amount, \
+             l.currency_code, l.description \
+             FROM gl_lines l JOIN gl_entries e ON e.id = l.parent_id \
+             WHERE e.tenant_id = ? AND l.account_xero_id = ? AND e.date <= ? \
+             ORDER BY e.date, e.id, l.position",
+        )
+        .bind(tenant_id)
+        .bind(account_xero_id)
+        .bind(end)
+        .fetch_all(self.pool())
+        .await?;
+        lines
+            .iter()
+            .map(|l| {
                 let source_type: String = l.try_get("source_type")?;
-                let reference: Option<String> = l.try_get("reference")?;
-                let description: Option<String> = l.try_get("description")?;
-                // The document the line posts from; an entry no document
-                // makes (what Xero's API cannot show) stays in the ledger.
-                let (table, what) = match ledgerkeep_ledger::SourceKind::parse(&source_type) {
-                    Some(k) => (crate::rows::table_of(k.entity()), k.as_str()),
-                    None => ("gl_entries", source_type.as_str()),
+                let table = match ledgerkeep_ledger::SourceKind::parse(&source_type) {
+                    Some(k) => crate::rows::table_of(k.entity()),
+                    None => "gl_entries",
                 };
-                evidence.push(EvidenceRow {
+                Ok(AccountLine {
                     table: table.into(),
-                    xero_id: l.try_get("source_xero_id")?,
+                    source_xero_id: l.try_get("source_xero_id")?,
+                    source_type,
                     date: l.try_get("date")?,
-                    label: match reference.filter(|r| !r.is_empty()) {
-                        Some(r) => format!("{what} · {r}"),
-                        None => what.to_owned(),
-                    },
-                    amount,
+                    reference: l.try_get("reference")?,
+                    amount: money(l.try_get("net_amount")?),
                     currency: l.try_get("currency_code")?,
-                    detail: description.unwrap_or_else(|| "Ledger line".into()),
-                });
-            }
-            out.push(AccountBalance {
-                xero_id,
-                code: a.try_get("code")?,
-                name: name.unwrap_or_default(),
-                balance: Money::new(balance),
-                lines: evidence,
-            });
-        }
-        Ok(out)
+                    description: l.try_get("description")?,
+                })
+            })
+            .collect()
     }
 
     /// The active bank accounts and when their transactions last synced.

@@ -10,14 +10,16 @@ use ledgerkeep_domain::close::{
     reminders, CheckKind, DueItem, DueRule, Frequency, Period, Reminder, ReminderKind,
     DUE_RULE_FORMS,
 };
+use ledgerkeep_domain::xero::InvoiceType;
 use ledgerkeep_domain::{Actor, Money};
 use ledgerkeep_ledger::{
-    bank_accounts_behind, lock_state, stale_draft_cutoff, suspense_off, CloseFinding,
+    account_balance, bank_accounts_behind, is_suspense_account, lock_state, stale_draft_cutoff,
+    suspense_off, CloseFinding, SourceKind,
 };
 use ledgerkeep_store::close::{
     CheckRecord, NewRunStep, RunRow, RunStepRow, SopFields, SopRow, SopStep,
 };
-use ledgerkeep_store::close_checks::EvidenceRow;
+use ledgerkeep_store::close_checks::{AccountLine, DraftDocument, UnreconciledLine};
 use ledgerkeep_store::LedgerStore;
 use ledgerkeep_sync::{Notice, Notifier};
 use serde::{Deserialize, Serialize};
@@ -392,16 +394,73 @@ pub struct EvidenceView {
     pub detail: String,
 }
 
-impl From<EvidenceRow> for EvidenceView {
-    fn from(e: EvidenceRow) -> Self {
+/// `parts` that are present and not empty, joined as the evidence shows them.
+fn joined(parts: impl IntoIterator<Item = Option<String>>) -> String {
+    parts
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+impl From<UnreconciledLine> for EvidenceView {
+    fn from(l: UnreconciledLine) -> Self {
         EvidenceView {
-            table: e.table,
-            xero_id: e.xero_id,
-            date: e.date,
-            label: e.label,
-            amount: e.amount,
-            currency: e.currency,
-            detail: e.detail,
+            table: "bank_transactions".into(),
+            xero_id: l.xero_id,
+            date: l.date,
+            label: joined([l.contact, l.reference]),
+            amount: l.total,
+            currency: l.currency,
+            detail: format!(
+                "{} on account {} is not reconciled",
+                l.kind.unwrap_or_else(|| "Bank transaction".into()),
+                l.bank_account_code.unwrap_or_else(|| "?".into())
+            ),
+        }
+    }
+}
+
+impl From<DraftDocument> for EvidenceView {
+    fn from(d: DraftDocument) -> Self {
+        let what = if d.kind == Some(InvoiceType::AccPay) {
+            "Bill"
+        } else {
+            "Invoice"
+        };
+        EvidenceView {
+            table: "invoices".into(),
+            xero_id: d.xero_id,
+            date: d.date,
+            label: joined([d.number, d.contact]),
+            amount: d.total,
+            currency: d.currency,
+            detail: format!(
+                "{what} still {}",
+                d.status.unwrap_or_default().to_lowercase()
+            ),
+        }
+    }
+}
+
+impl From<AccountLine> for EvidenceView {
+    fn from(l: AccountLine) -> Self {
+        let what = match SourceKind::parse(&l.source_type) {
+            Some(k) => k.as_str().to_owned(),
+            None => l.source_type,
+        };
+        EvidenceView {
+            table: l.table,
+            xero_id: l.source_xero_id,
+            date: Some(l.date),
+            label: match l.reference.filter(|r| !r.is_empty()) {
+                Some(r) => format!("{what} · {r}"),
+                None => what,
+            },
+            amount: l.amount,
+            currency: l.currency,
+            detail: l.description.unwrap_or_else(|| "Ledger line".into()),
         }
     }
 }
@@ -761,26 +820,39 @@ pub async fn evaluate_check(
             outcome(&finding, &[], rows.into_iter().map(Into::into).collect())
         }
         CheckKind::SuspenseAtZero => {
-            let accounts = store.suspense_balances(tenant, &end_s).await?;
-            let balances: Vec<_> = accounts.iter().map(|a| a.balance.as_decimal()).collect();
+            let mut accounts = Vec::new();
+            for a in store.chart_names(tenant).await? {
+                if !is_suspense_account(&a.name) {
+                    continue;
+                }
+                let lines = store.account_lines_to(tenant, &a.xero_id, &end_s).await?;
+                let balance = account_balance(
+                    lines
+                        .iter()
+                        .map(|l| l.amount.map(|m| m.as_decimal()).unwrap_or_default()),
+                )
+                .ok_or_else(|| ApiError::internal("A suspense balance is out of range."))?;
+                accounts.push((a, balance, lines));
+            }
+            let balances: Vec<_> = accounts.iter().map(|(_, b, _)| *b).collect();
             let off = suspense_off(&balances);
             let mut evidence = Vec::new();
-            for a in off.iter().filter_map(|i| accounts.get(*i)) {
+            for (a, balance, lines) in off.iter().filter_map(|i| accounts.get(*i)) {
                 evidence.push(EvidenceView {
                     table: "accounts".into(),
                     xero_id: a.xero_id.clone(),
                     date: Some(end_s.clone()),
                     label: account_label(a.code.as_deref(), &a.name),
-                    amount: Some(a.balance),
+                    amount: Some(Money::new(*balance)),
                     currency: None,
                     detail: "Balance at the period's end".into(),
                 });
-                evidence.extend(a.lines.iter().cloned().map(EvidenceView::from));
+                evidence.extend(lines.iter().cloned().map(EvidenceView::from));
             }
             let names: Vec<&str> = off
                 .iter()
                 .filter_map(|i| accounts.get(*i))
-                .map(|a| a.name.as_str())
+                .map(|(a, _, _)| a.name.as_str())
                 .collect();
             let finding = if accounts.is_empty() {
                 CloseFinding::NoSuspenseAccount
