@@ -7,7 +7,7 @@
 //! of integer ten-thousandths in SQLite (exact; an overflow is an error,
 //! never a rounding), falling back to summing the decimal text in Rust.
 
-use ledgerkeep_domain::Money;
+use ledgerkeep_domain::{EntityKind, Money};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sqlx::sqlite::SqliteRow;
@@ -18,37 +18,99 @@ use crate::rows::SqlValue;
 use crate::{LedgerStore, StoreError};
 
 /// Which documents to list.
+///
+/// Bank transactions and invoices are the kinds a ledger holds by the
+/// million: they have a full-text index, day rollups and in-memory copies for
+/// their totals ([`DocumentKind::is_indexed`]). The other kinds are listed
+/// by [`crate::document_kinds`], from their tables as they are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum DocumentKind {
     BankTransactions,
     /// Invoices (ACCREC) and bills (ACCPAY); filter by `doc_type` for one.
     Invoices,
+    /// `ACCRECCREDIT` and `ACCPAYCREDIT`.
+    CreditNotes,
+    Payments,
+    Overpayments,
+    Prepayments,
+    /// From one bank account to another: `account` is the one it left.
+    BankTransfers,
+    /// No contact and no total of their own: the total listed is the sum of
+    /// the debit lines.
+    ManualJournals,
+    PurchaseOrders,
+    Quotes,
+    /// Dated by the next invoice they will make.
+    RepeatingInvoices,
 }
 
 impl DocumentKind {
-    pub(crate) fn table(self) -> &'static str {
+    pub const ALL: [DocumentKind; 11] = [
+        DocumentKind::BankTransactions,
+        DocumentKind::Invoices,
+        DocumentKind::CreditNotes,
+        DocumentKind::Payments,
+        DocumentKind::Overpayments,
+        DocumentKind::Prepayments,
+        DocumentKind::BankTransfers,
+        DocumentKind::ManualJournals,
+        DocumentKind::PurchaseOrders,
+        DocumentKind::Quotes,
+        DocumentKind::RepeatingInvoices,
+    ];
+
+    /// Whether this kind has the full-text index, rollups and in-memory
+    /// copies that keep its listing and totals fast at a million rows.
+    pub fn is_indexed(self) -> bool {
+        matches!(
+            self,
+            DocumentKind::BankTransactions | DocumentKind::Invoices
+        )
+    }
+
+    /// The kind of record one of these documents is.
+    pub fn entity(self) -> EntityKind {
         match self {
-            DocumentKind::BankTransactions => "bank_transactions",
-            DocumentKind::Invoices => "invoices",
+            DocumentKind::BankTransactions => EntityKind::BankTransaction,
+            DocumentKind::Invoices => EntityKind::Invoice,
+            DocumentKind::CreditNotes => EntityKind::CreditNote,
+            DocumentKind::Payments => EntityKind::Payment,
+            DocumentKind::Overpayments => EntityKind::Overpayment,
+            DocumentKind::Prepayments => EntityKind::Prepayment,
+            DocumentKind::BankTransfers => EntityKind::BankTransfer,
+            DocumentKind::ManualJournals => EntityKind::ManualJournal,
+            DocumentKind::PurchaseOrders => EntityKind::PurchaseOrder,
+            DocumentKind::Quotes => EntityKind::Quote,
+            DocumentKind::RepeatingInvoices => EntityKind::RepeatingInvoice,
         }
     }
 
+    pub(crate) fn table(self) -> &'static str {
+        crate::rows::table_of(self.entity())
+    }
+
+    /// The full-text index of an [indexed](Self::is_indexed) kind; the other
+    /// kinds have none (an empty name), and never reach the code that asks.
     pub(crate) fn fts(self) -> &'static str {
         match self {
             DocumentKind::BankTransactions => "bank_transaction_fts",
             DocumentKind::Invoices => "invoice_fts",
+            _ => "",
         }
     }
 
+    /// The columns of a listing's row, for an [indexed](Self::is_indexed) kind.
     fn select(self) -> &'static str {
         match self {
             DocumentKind::BankTransactions => {
                 "id, xero_id, type, NULL AS number, reference, contact_xero_id, contact_name, date, status, \
-                 currency_code, currency_rate, total, bank_account_xero_id AS account, updated_utc"
+                 currency_code, currency_rate, total, bank_account_xero_id AS account, \
+                 NULL AS account_name, NULL AS to_account, NULL AS to_account_name, updated_utc"
             }
-            DocumentKind::Invoices => {
+            _ => {
                 "id, xero_id, type, number, reference, contact_xero_id, contact_name, date, status, \
-                 currency_code, currency_rate, total, NULL AS account, updated_utc"
+                 currency_code, currency_rate, total, NULL AS account, \
+                 NULL AS account_name, NULL AS to_account, NULL AS to_account_name, updated_utc"
             }
         }
     }
@@ -88,7 +150,7 @@ pub enum SortField {
 }
 
 impl SortField {
-    fn column(self) -> &'static str {
+    pub(crate) fn column(self) -> &'static str {
         match self {
             SortField::Date => "date",
             SortField::Amount => "total_e4",
@@ -119,7 +181,14 @@ pub struct DocumentRow {
     /// Xero's `CurrencyRate`: units of `currency_code` per unit of the base currency.
     pub currency_rate: Option<Money>,
     pub total: Option<Money>,
+    /// The bank account (Xero id) of a bank transaction, a payment or the
+    /// account a transfer left.
     pub account: Option<String>,
+    /// That account's name, where the listing reads it (payments, transfers).
+    pub account_name: Option<String>,
+    /// The bank account a transfer went to.
+    pub to_account: Option<String>,
+    pub to_account_name: Option<String>,
     pub updated_utc: Option<String>,
 }
 
@@ -281,7 +350,7 @@ fn where_clause_with(
                 sql.push_str(" AND bank_account_xero_id = ?");
                 args.push(SqlValue::Text(a.clone()));
             }
-            DocumentKind::Invoices => {
+            _ => {
                 sql.push_str(
                     " AND EXISTS (SELECT 1 FROM invoice_lines l WHERE l.parent_id = invoices.id \
                      AND (l.account_code = ? OR l.account_xero_id = ?))",
@@ -319,6 +388,87 @@ fn where_clause_with(
         }
     }
     Ok((sql, args))
+}
+
+/// Narrows `sql_where` to the rows after the cursor `after` (the sort key and
+/// id of the last row of the previous page) in `sort` order.
+pub(crate) fn push_after(
+    sort: Sort,
+    after: Option<&str>,
+    sql_where: &mut String,
+    args: &mut Vec<SqlValue>,
+) -> Result<(), StoreError> {
+    let col = sort.field.column();
+    if let Some(text) = after {
+        let c: Cursor = serde_json::from_str(text)
+            .map_err(|_| StoreError::Invalid("that page cursor is not valid".to_owned()))?;
+        let key = match c.key {
+            None => SqlValue::Null,
+            Some(CursorKey::Int(i)) => SqlValue::Int(i),
+            Some(CursorKey::Text(t)) => SqlValue::Text(t),
+        };
+        let (cmp, id_cmp) = if sort.descending {
+            ("<", "<")
+        } else {
+            (">", ">")
+        };
+        match (key, sort.descending) {
+            (SqlValue::Null, false) => {
+                sql_where.push_str(&format!(
+                    " AND (({col} IS NULL AND id {id_cmp} ?) OR {col} IS NOT NULL)"
+                ));
+                args.push(SqlValue::Int(c.id));
+            }
+            (SqlValue::Null, true) => {
+                sql_where.push_str(&format!(" AND ({col} IS NULL AND id {id_cmp} ?)"));
+                args.push(SqlValue::Int(c.id));
+            }
+            (k, desc) => {
+                let nulls = if desc {
+                    format!(" OR {col} IS NULL")
+                } else {
+                    String::new()
+                };
+                sql_where.push_str(&format!(
+                    " AND ({col} {cmp} ? OR ({col} = ? AND id {id_cmp} ?){nulls})"
+                ));
+                args.push(k.clone());
+                args.push(k);
+                args.push(SqlValue::Int(c.id));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A page from up to `limit + 1` rows fetched (each with its `sort_key`):
+/// the first `limit`, and a cursor after them when there were more.
+pub(crate) fn page_of(
+    raw: &[SqliteRow],
+    sort: Sort,
+    limit: u32,
+    row: impl Fn(&SqliteRow) -> Result<DocumentRow, StoreError>,
+) -> Result<DocumentPage, StoreError> {
+    let more = raw.len() > limit as usize;
+    let mut rows = Vec::with_capacity(raw.len().min(limit as usize));
+    let mut last_key = None;
+    for r in raw.iter().take(limit as usize) {
+        rows.push(row(r)?);
+        last_key = Some(match sort.field {
+            SortField::Amount => r.try_get::<Option<i64>, _>("sort_key")?.map(CursorKey::Int),
+            _ => r
+                .try_get::<Option<String>, _>("sort_key")?
+                .map(CursorKey::Text),
+        });
+    }
+    let next_cursor = match (more, rows.last(), last_key) {
+        (true, Some(last), Some(key)) => Some(
+            serde_json::to_string(&Cursor { key, id: last.id })
+                .map_err(StoreError::value("a cursor"))?,
+        ),
+        _ => None,
+    };
+    Ok(DocumentPage { rows, next_cursor })
 }
 
 /// An amount bound in ten-thousandths, as the `total_e4` column holds totals.
@@ -424,7 +574,7 @@ async fn expand_last_prefix(
 /// match most of a large ledger's words.
 pub const MIN_PREFIX: usize = 3;
 
-fn row_to_doc(r: &SqliteRow) -> Result<DocumentRow, StoreError> {
+pub(crate) fn row_to_doc(r: &SqliteRow) -> Result<DocumentRow, StoreError> {
     let money = |column: &str| -> Result<Option<Money>, StoreError> {
         let text: Option<String> = r.try_get(column)?;
         text.map(|t| Money::parse(&t).map_err(StoreError::value("an amount")))
@@ -444,6 +594,9 @@ fn row_to_doc(r: &SqliteRow) -> Result<DocumentRow, StoreError> {
         currency_rate: money("currency_rate")?,
         total: money("total")?,
         account: r.try_get("account")?,
+        account_name: r.try_get("account_name")?,
+        to_account: r.try_get("to_account")?,
+        to_account_name: r.try_get("to_account_name")?,
         updated_utc: r.try_get("updated_utc")?,
     })
 }
@@ -482,6 +635,11 @@ impl LedgerStore {
     ) -> Result<DocumentPage, StoreError> {
         let _timer = self.timed("list_documents");
         let limit = limit.clamp(1, 500);
+        if !kind.is_indexed() {
+            return self
+                .list_other_documents(kind, filter, sort, after, limit)
+                .await;
+        }
         let mut conn = self.pool().acquire().await?;
         let mut expanded = None;
         let plan = match filter.text.as_deref().map(fts_query) {
@@ -520,45 +678,7 @@ impl LedgerStore {
             }
         }
         let col = sort.field.column();
-        if let Some(text) = after {
-            let c: Cursor = serde_json::from_str(text)
-                .map_err(|_| StoreError::Invalid("that page cursor is not valid".to_owned()))?;
-            let key = match c.key {
-                None => SqlValue::Null,
-                Some(CursorKey::Int(i)) => SqlValue::Int(i),
-                Some(CursorKey::Text(t)) => SqlValue::Text(t),
-            };
-            let (cmp, id_cmp) = if sort.descending {
-                ("<", "<")
-            } else {
-                (">", ">")
-            };
-            match (key, sort.descending) {
-                (SqlValue::Null, false) => {
-                    sql_where.push_str(&format!(
-                        " AND (({col} IS NULL AND id {id_cmp} ?) OR {col} IS NOT NULL)"
-                    ));
-                    args.push(SqlValue::Int(c.id));
-                }
-                (SqlValue::Null, true) => {
-                    sql_where.push_str(&format!(" AND ({col} IS NULL AND id {id_cmp} ?)"));
-                    args.push(SqlValue::Int(c.id));
-                }
-                (k, desc) => {
-                    let nulls = if desc {
-                        format!(" OR {col} IS NULL")
-                    } else {
-                        String::new()
-                    };
-                    sql_where.push_str(&format!(
-                        " AND ({col} {cmp} ? OR ({col} = ? AND id {id_cmp} ?){nulls})"
-                    ));
-                    args.push(k.clone());
-                    args.push(k);
-                    args.push(SqlValue::Int(c.id));
-                }
-            }
-        }
+        push_after(sort, after, &mut sql_where, &mut args)?;
         let dir = if sort.descending { "DESC" } else { "ASC" };
         let sql = format!(
             "SELECT {}, {col} AS sort_key FROM {} WHERE {sql_where} ORDER BY {col} {dir}, id {dir} LIMIT {}",
@@ -571,26 +691,7 @@ impl LedgerStore {
             q = bind_value(q, a);
         }
         let raw = q.fetch_all(&mut *conn).await?;
-        let more = raw.len() > limit as usize;
-        let mut rows = Vec::with_capacity(raw.len().min(limit as usize));
-        let mut last_key = None;
-        for r in raw.iter().take(limit as usize) {
-            rows.push(row_to_doc(r)?);
-            last_key = Some(match sort.field {
-                SortField::Amount => r.try_get::<Option<i64>, _>("sort_key")?.map(CursorKey::Int),
-                _ => r
-                    .try_get::<Option<String>, _>("sort_key")?
-                    .map(CursorKey::Text),
-            });
-        }
-        let next_cursor = match (more, rows.last(), last_key) {
-            (true, Some(last), Some(key)) => Some(
-                serde_json::to_string(&Cursor { key, id: last.id })
-                    .map_err(StoreError::value("a cursor"))?,
-            ),
-            _ => None,
-        };
-        Ok(DocumentPage { rows, next_cursor })
+        page_of(&raw, sort, limit, row_to_doc)
     }
 
     /// The exact total and count of the documents matching `filter`, per currency.
@@ -605,6 +706,9 @@ impl LedgerStore {
         filter: &DocumentFilter,
     ) -> Result<Vec<CurrencyTotal>, StoreError> {
         let _timer = self.timed("document_totals");
+        if !kind.is_indexed() {
+            return self.other_document_totals(kind, filter).await;
+        }
         if rollups_answer(kind, filter) {
             // The explorer asks this as it opens: its first search will want
             // the in-memory copy.
@@ -653,6 +757,9 @@ impl LedgerStore {
         kind: DocumentKind,
         filter: &DocumentFilter,
     ) -> Result<Vec<CurrencyTotal>, StoreError> {
+        if !kind.is_indexed() {
+            return self.other_document_totals(kind, filter).await;
+        }
         let (sql_where, args) = where_clause(kind, filter)?;
         // Under a bound on the amount every row has its integer total (and so
         // its total): counting `total_e4` lets SQLite answer from the amount
@@ -710,7 +817,7 @@ impl LedgerStore {
     /// n_e4, s, inexact`). A currency with a total the integers do not hold
     /// exactly is summed as decimals. `None` when the sum overflowed or is not
     /// an exact integer: the caller then takes the slower, exact way.
-    async fn currency_totals(
+    pub(crate) async fn currency_totals(
         &self,
         kind: DocumentKind,
         filter: &DocumentFilter,
@@ -759,6 +866,9 @@ impl LedgerStore {
         filter: &DocumentFilter,
         currency: Option<&str>,
     ) -> Result<Money, StoreError> {
+        if !kind.is_indexed() {
+            return self.other_sum_text(kind, filter, currency).await;
+        }
         let mut f = filter.clone();
         f.currency = None;
         let (mut w, mut args) = where_clause(kind, &f)?;

@@ -520,7 +520,7 @@ impl Amounts {
         }
         let account = match kind {
             DocumentKind::BankTransactions => "d.bank_account_xero_id",
-            DocumentKind::Invoices => "NULL",
+            _ => "NULL",
         };
         // From the audit rows (a range of seq: NOT INDEXED keeps SQLite from
         // walking the organisation's whole part of the record index instead)

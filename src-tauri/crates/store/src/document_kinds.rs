@@ -1,0 +1,513 @@
+//! Listings of the document kinds that are not [indexed](DocumentKind::is_indexed):
+//! credit notes, payments, overpayments, prepayments, bank transfers, manual
+//! journals, purchase orders, quotes and repeating invoices; and one search
+//! across every kind.
+//!
+//! Each kind's table is read through one shape (a derived table, which SQLite
+//! flattens into the query on the table itself): the columns of a listing's
+//! row under the same names for every kind, so that the filters, the keyset
+//! paging and the totals are written once. Where a kind has no such column it
+//! is `NULL`: a bank transfer has no contact, a manual journal no number.
+//! A text search looks for each word (anywhere, any case for ASCII) in the
+//! number, reference, contact name and the kind's own text (a quote's title,
+//! a journal's narration), or in a line's description: these tables hold
+//! thousands of rows, not millions, and have no full-text index.
+
+use ledgerkeep_domain::Money;
+use rust_decimal::Decimal;
+use sqlx::sqlite::SqliteRow;
+use sqlx::Row;
+
+use crate::apply::bind_value;
+use crate::query::{
+    page_of, push_after, row_to_doc, CurrencyTotal, DocumentFilter, DocumentKind, DocumentPage,
+    DocumentRow, Sort, SortField,
+};
+use crate::rows::SqlValue;
+use crate::{LedgerStore, StoreError};
+
+/// How one kind's table gives a listing's columns (SQL over the table `d`).
+struct Shape {
+    /// The table of its line items, when it has them.
+    lines: Option<&'static str>,
+    doc_type: &'static str,
+    number: &'static str,
+    reference: &'static str,
+    contact_id: &'static str,
+    contact_name: &'static str,
+    date: &'static str,
+    rate: &'static str,
+    total: &'static str,
+    total_e4: &'static str,
+    account: &'static str,
+    account_name: &'static str,
+    to_account: &'static str,
+    to_account_name: &'static str,
+    /// More text that a search looks in.
+    more_text: &'static str,
+}
+
+/// A document with a contact, a number and a total of its own (credit notes,
+/// overpayments, prepayments, purchase orders, quotes, repeating invoices).
+const CONTACT_DOCUMENT: Shape = Shape {
+    lines: None,
+    doc_type: "d.type",
+    number: "d.number",
+    reference: "d.reference",
+    contact_id: "d.contact_xero_id",
+    contact_name: "d.contact_name",
+    date: "d.date",
+    rate: "d.currency_rate",
+    total: "d.total",
+    total_e4: "d.total_e4",
+    account: "NULL",
+    account_name: "NULL",
+    to_account: "NULL",
+    to_account_name: "NULL",
+    more_text: "NULL",
+};
+
+/// A payment's contact and number are those of the document it pays.
+const PAYMENT_CONTACT_ID: &str = "COALESCE(\
+    (SELECT i.contact_xero_id FROM invoices i WHERE i.tenant_id = d.tenant_id AND i.xero_id = d.invoice_xero_id), \
+    (SELECT c.contact_xero_id FROM credit_notes c WHERE c.tenant_id = d.tenant_id AND c.xero_id = d.credit_note_xero_id), \
+    (SELECT p.contact_xero_id FROM prepayments p WHERE p.tenant_id = d.tenant_id AND p.xero_id = d.prepayment_xero_id), \
+    (SELECT o.contact_xero_id FROM overpayments o WHERE o.tenant_id = d.tenant_id AND o.xero_id = d.overpayment_xero_id))";
+const PAYMENT_CONTACT_NAME: &str = "COALESCE(\
+    (SELECT i.contact_name FROM invoices i WHERE i.tenant_id = d.tenant_id AND i.xero_id = d.invoice_xero_id), \
+    (SELECT c.contact_name FROM credit_notes c WHERE c.tenant_id = d.tenant_id AND c.xero_id = d.credit_note_xero_id), \
+    (SELECT p.contact_name FROM prepayments p WHERE p.tenant_id = d.tenant_id AND p.xero_id = d.prepayment_xero_id), \
+    (SELECT o.contact_name FROM overpayments o WHERE o.tenant_id = d.tenant_id AND o.xero_id = d.overpayment_xero_id))";
+const PAYMENT_NUMBER: &str = "COALESCE(\
+    (SELECT i.number FROM invoices i WHERE i.tenant_id = d.tenant_id AND i.xero_id = d.invoice_xero_id), \
+    (SELECT c.number FROM credit_notes c WHERE c.tenant_id = d.tenant_id AND c.xero_id = d.credit_note_xero_id))";
+
+/// The sum of a manual journal's debit lines (positive amounts), in
+/// ten-thousandths; `NULL` when a line's amount has no exact integer copy.
+const JOURNAL_DEBITS_E4: &str = "(SELECT CASE WHEN COUNT(l.line_amount) = COUNT(l.line_amount_e4) \
+    THEN SUM(CASE WHEN l.line_amount_e4 > 0 THEN l.line_amount_e4 ELSE 0 END) END \
+    FROM manual_journal_lines l WHERE l.parent_id = d.id)";
+
+fn shape(kind: DocumentKind) -> Shape {
+    let account_name = |col: &'static str| -> &'static str {
+        match col {
+            "d.account_xero_id" => "(SELECT a.name FROM accounts a WHERE a.tenant_id = d.tenant_id AND a.xero_id = d.account_xero_id)",
+            "d.from_account_xero_id" => "(SELECT a.name FROM accounts a WHERE a.tenant_id = d.tenant_id AND a.xero_id = d.from_account_xero_id)",
+            _ => "(SELECT a.name FROM accounts a WHERE a.tenant_id = d.tenant_id AND a.xero_id = d.to_account_xero_id)",
+        }
+    };
+    match kind {
+        DocumentKind::CreditNotes => Shape {
+            lines: Some("credit_note_lines"),
+            ..CONTACT_DOCUMENT
+        },
+        DocumentKind::Overpayments => Shape {
+            lines: Some("overpayment_lines"),
+            number: "NULL",
+            ..CONTACT_DOCUMENT
+        },
+        DocumentKind::Prepayments => Shape {
+            lines: Some("prepayment_lines"),
+            number: "NULL",
+            ..CONTACT_DOCUMENT
+        },
+        DocumentKind::PurchaseOrders => Shape {
+            lines: Some("purchase_order_lines"),
+            doc_type: "NULL",
+            ..CONTACT_DOCUMENT
+        },
+        DocumentKind::Quotes => Shape {
+            lines: Some("quote_lines"),
+            doc_type: "NULL",
+            more_text: "d.title",
+            ..CONTACT_DOCUMENT
+        },
+        DocumentKind::RepeatingInvoices => Shape {
+            lines: Some("repeating_invoice_lines"),
+            number: "NULL",
+            date: "d.next_scheduled_date",
+            rate: "NULL",
+            ..CONTACT_DOCUMENT
+        },
+        DocumentKind::Payments => Shape {
+            lines: None,
+            doc_type: "d.payment_type",
+            number: PAYMENT_NUMBER,
+            reference: "d.reference",
+            contact_id: PAYMENT_CONTACT_ID,
+            contact_name: PAYMENT_CONTACT_NAME,
+            date: "d.date",
+            rate: "d.currency_rate",
+            total: "d.amount",
+            total_e4: "d.amount_e4",
+            account: "d.account_xero_id",
+            account_name: account_name("d.account_xero_id"),
+            to_account: "NULL",
+            to_account_name: "NULL",
+            more_text: "NULL",
+        },
+        DocumentKind::BankTransfers => Shape {
+            lines: None,
+            doc_type: "NULL",
+            number: "NULL",
+            reference: "d.reference",
+            contact_id: "NULL",
+            contact_name: "NULL",
+            date: "d.date",
+            rate: "d.currency_rate",
+            total: "d.amount",
+            total_e4: "d.amount_e4",
+            account: "d.from_account_xero_id",
+            account_name: account_name("d.from_account_xero_id"),
+            to_account: "d.to_account_xero_id",
+            to_account_name: account_name("d.to_account_xero_id"),
+            more_text: "NULL",
+        },
+        DocumentKind::ManualJournals => Shape {
+            lines: Some("manual_journal_lines"),
+            doc_type: "NULL",
+            number: "NULL",
+            reference: "d.narration",
+            contact_id: "NULL",
+            contact_name: "NULL",
+            date: "d.date",
+            rate: "NULL",
+            // A manual journal has no total: its debits stand for one.
+            total: "NULL",
+            total_e4: JOURNAL_DEBITS_E4,
+            account: "NULL",
+            account_name: "NULL",
+            to_account: "NULL",
+            to_account_name: "NULL",
+            more_text: "NULL",
+        },
+        // The indexed kinds are listed by `query`; as a shape they are
+        // documents with a contact.
+        DocumentKind::Invoices => Shape {
+            lines: Some("invoice_lines"),
+            ..CONTACT_DOCUMENT
+        },
+        DocumentKind::BankTransactions => Shape {
+            lines: Some("bank_transaction_lines"),
+            number: "NULL",
+            account: "d.bank_account_xero_id",
+            ..CONTACT_DOCUMENT
+        },
+    }
+}
+
+/// The derived table `v` of `kind`'s documents, in a listing's columns.
+fn source(kind: DocumentKind) -> String {
+    let s = shape(kind);
+    format!(
+        "(SELECT d.id AS id, d.tenant_id AS tenant_id, d.xero_id AS xero_id, {} AS type, \
+         {} AS number, {} AS reference, {} AS contact_xero_id, {} AS contact_name, {} AS date, \
+         d.status AS status, d.currency_code AS currency_code, {} AS currency_rate, {} AS total, \
+         {} AS total_e4, {} AS account, {} AS account_name, {} AS to_account, \
+         {} AS to_account_name, d.updated_utc AS updated_utc, {} AS more_text FROM {} d) v",
+        s.doc_type,
+        s.number,
+        s.reference,
+        s.contact_id,
+        s.contact_name,
+        s.date,
+        s.rate,
+        s.total,
+        s.total_e4,
+        s.account,
+        s.account_name,
+        s.to_account,
+        s.to_account_name,
+        s.more_text,
+        kind.table()
+    )
+}
+
+/// The words of a search, each a `LIKE` pattern that finds it anywhere.
+fn like_patterns(text: &str) -> Vec<String> {
+    text.split_whitespace()
+        .map(|w| w.trim_end_matches('*'))
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut p = String::from("%");
+            for c in w.chars() {
+                if matches!(c, '%' | '_' | '\\') {
+                    p.push('\\');
+                }
+                p.push(c);
+            }
+            p.push('%');
+            p
+        })
+        .collect()
+}
+
+/// The `WHERE` of `kind`'s derived table for `f`.
+fn other_where(
+    kind: DocumentKind,
+    f: &DocumentFilter,
+) -> Result<(String, Vec<SqlValue>), StoreError> {
+    let lines = shape(kind).lines;
+    let mut sql = String::from("v.tenant_id = ?");
+    let mut args = vec![SqlValue::Text(f.tenant_id.clone())];
+    for (cond, v) in [
+        ("v.status = ?", &f.status),
+        ("v.type = ?", &f.doc_type),
+        ("v.contact_xero_id = ?", &f.contact),
+        ("v.currency_code = ?", &f.currency),
+        ("v.date >= ?", &f.date_from),
+        ("v.date <= ?", &f.date_to),
+    ] {
+        if let Some(v) = v {
+            sql.push_str(" AND ");
+            sql.push_str(cond);
+            args.push(SqlValue::Text(v.clone()));
+        }
+    }
+    if let Some(a) = &f.account {
+        match (kind, lines) {
+            (DocumentKind::BankTransfers, _) => {
+                sql.push_str(" AND (v.account = ? OR v.to_account = ?)");
+                args.push(SqlValue::Text(a.clone()));
+            }
+            (DocumentKind::Payments, _) => sql.push_str(" AND v.account = ?"),
+            (_, Some(lines)) => {
+                sql.push_str(&format!(
+                    " AND EXISTS (SELECT 1 FROM {lines} l WHERE l.parent_id = v.id \
+                     AND (l.account_code = ? OR l.account_xero_id = ?))"
+                ));
+                args.push(SqlValue::Text(a.clone()));
+            }
+            (_, None) => sql.push_str(" AND v.account = ?"),
+        }
+        args.push(SqlValue::Text(a.clone()));
+    }
+    for (cond, m) in [
+        ("v.total_e4 >= ?", &f.amount_min),
+        ("v.total_e4 <= ?", &f.amount_max),
+    ] {
+        if let Some(m) = m {
+            let e4 = m.to_e4().ok_or_else(|| {
+                StoreError::Invalid(format!(
+                    "{m} has more than 4 decimal places or is too large"
+                ))
+            })?;
+            sql.push_str(" AND ");
+            sql.push_str(cond);
+            args.push(SqlValue::Int(e4));
+        }
+    }
+    for p in like_patterns(f.text.as_deref().unwrap_or("")) {
+        sql.push_str(
+            " AND ((COALESCE(v.number, '') || ' ' || COALESCE(v.reference, '') || ' ' || \
+             COALESCE(v.contact_name, '') || ' ' || COALESCE(v.more_text, '')) LIKE ? ESCAPE '\\'",
+        );
+        args.push(SqlValue::Text(p.clone()));
+        if let Some(lines) = lines {
+            sql.push_str(&format!(
+                " OR EXISTS (SELECT 1 FROM {lines} l WHERE l.parent_id = v.id \
+                 AND l.description LIKE ? ESCAPE '\\')"
+            ));
+            args.push(SqlValue::Text(p));
+        }
+        sql.push(')');
+    }
+    Ok((sql, args))
+}
+
+/// A row of a derived table: a manual journal's total is its debits.
+fn other_row(r: &SqliteRow) -> Result<DocumentRow, StoreError> {
+    let mut row = row_to_doc(r)?;
+    if row.total.is_none() {
+        if let Some(e4) = r.try_get::<Option<i64>, _>("total_e4")? {
+            row.total = Some(
+                Money::from_e4(i128::from(e4))
+                    .ok_or_else(|| StoreError::Data("total out of range".to_owned()))?,
+            );
+        }
+    }
+    Ok(row)
+}
+
+/// One match of a search across every kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentHit {
+    pub kind: DocumentKind,
+    pub row: DocumentRow,
+}
+
+impl LedgerStore {
+    /// [`LedgerStore::list_documents`] for a kind that is not indexed.
+    pub(crate) async fn list_other_documents(
+        &self,
+        kind: DocumentKind,
+        filter: &DocumentFilter,
+        sort: Sort,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<DocumentPage, StoreError> {
+        let (mut sql_where, mut args) = other_where(kind, filter)?;
+        push_after(sort, after, &mut sql_where, &mut args)?;
+        let col = sort.field.column();
+        let dir = if sort.descending { "DESC" } else { "ASC" };
+        let sql = format!(
+            "SELECT v.*, {col} AS sort_key FROM {} WHERE {sql_where} \
+             ORDER BY {col} {dir}, id {dir} LIMIT {}",
+            source(kind),
+            limit + 1
+        );
+        let mut q = sqlx::query(&sql);
+        for a in &args {
+            q = bind_value(q, a);
+        }
+        let raw = q.fetch_all(self.pool()).await?;
+        page_of(&raw, sort, limit, other_row)
+    }
+
+    /// [`LedgerStore::document_totals`] for a kind that is not indexed: an
+    /// integer sum per currency, or the decimals summed in Rust when a total
+    /// has no exact integer copy.
+    pub(crate) async fn other_document_totals(
+        &self,
+        kind: DocumentKind,
+        filter: &DocumentFilter,
+    ) -> Result<Vec<CurrencyTotal>, StoreError> {
+        let (sql_where, args) = other_where(kind, filter)?;
+        let sql = format!(
+            "SELECT currency_code, COUNT(*) AS n, COUNT(COALESCE(total, total_e4)) AS n_total, \
+             COUNT(total_e4) AS n_e4, SUM(total_e4) AS s, 0 AS inexact FROM {} \
+             WHERE {sql_where} GROUP BY currency_code ORDER BY currency_code",
+            source(kind)
+        );
+        if let Some(totals) = self.currency_totals(kind, filter, &sql, &args).await? {
+            return Ok(totals);
+        }
+        // The integer sum overflowed: every currency's decimals, in Rust.
+        let sql = format!(
+            "SELECT currency_code, COUNT(*) FROM {} WHERE {sql_where} \
+             GROUP BY currency_code ORDER BY currency_code",
+            source(kind)
+        );
+        let mut q = sqlx::query_as::<_, (Option<String>, i64)>(&sql);
+        for a in &args {
+            q = match a {
+                SqlValue::Null => q.bind(None::<String>),
+                SqlValue::Int(i) => q.bind(*i),
+                SqlValue::Text(t) => q.bind(t.as_str()),
+            };
+        }
+        let mut out = Vec::new();
+        for (currency, n) in q.fetch_all(self.pool()).await? {
+            out.push(CurrencyTotal {
+                total: self
+                    .other_sum_text(kind, filter, currency.as_deref())
+                    .await?,
+                currency_code: currency,
+                count: u64::try_from(n).unwrap_or(0),
+            });
+        }
+        Ok(out)
+    }
+
+    /// The matching totals in one currency, summed as decimals in Rust.
+    pub(crate) async fn other_sum_text(
+        &self,
+        kind: DocumentKind,
+        filter: &DocumentFilter,
+        currency: Option<&str>,
+    ) -> Result<Money, StoreError> {
+        let mut f = filter.clone();
+        f.currency = None;
+        let (mut w, mut args) = other_where(kind, &f)?;
+        match currency {
+            Some(c) => {
+                w.push_str(" AND v.currency_code = ?");
+                args.push(SqlValue::Text(c.to_owned()));
+            }
+            None => w.push_str(" AND v.currency_code IS NULL"),
+        }
+        let sql = format!(
+            "SELECT total, total_e4 FROM {} WHERE {w} AND (total IS NOT NULL OR total_e4 IS NOT NULL)",
+            source(kind)
+        );
+        let mut q = sqlx::query_as::<_, (Option<String>, Option<i64>)>(&sql);
+        for a in &args {
+            q = match a {
+                SqlValue::Null => q.bind(None::<String>),
+                SqlValue::Int(i) => q.bind(*i),
+                SqlValue::Text(t) => q.bind(t.as_str()),
+            };
+        }
+        let mut sum = Decimal::ZERO;
+        for (text, e4) in q.fetch_all(self.pool()).await? {
+            let m = match (text, e4) {
+                (Some(t), _) => Money::parse(&t).map_err(StoreError::value("an amount"))?,
+                (None, Some(e4)) => Money::from_e4(i128::from(e4))
+                    .ok_or_else(|| StoreError::Data("total out of range".to_owned()))?,
+                (None, None) => continue,
+            };
+            sum = sum
+                .checked_add(m.as_decimal())
+                .ok_or_else(|| StoreError::Data("the total overflows".to_owned()))?;
+        }
+        Ok(Money::new(sum))
+    }
+
+    /// The newest `limit` (1..=200) documents of every kind that match
+    /// `text`, newest first: each kind's listing searched on its own (the
+    /// indexed kinds through their full-text index), then merged by date.
+    pub async fn search_all_documents(
+        &self,
+        tenant_id: &str,
+        text: &str,
+        limit: u32,
+    ) -> Result<Vec<DocumentHit>, StoreError> {
+        let _timer = self.timed("search_all_documents");
+        let limit = limit.clamp(1, 200);
+        let filter = DocumentFilter {
+            tenant_id: tenant_id.to_owned(),
+            text: Some(text.to_owned()),
+            ..DocumentFilter::default()
+        };
+        let sort = Sort {
+            field: SortField::Date,
+            descending: true,
+        };
+        let mut hits = Vec::new();
+        for kind in DocumentKind::ALL {
+            let page = self
+                .list_documents(kind, &filter, sort, None, limit)
+                .await?;
+            hits.extend(page.rows.into_iter().map(|row| DocumentHit { kind, row }));
+        }
+        // Newest first; undated last; within a date, by kind then id.
+        hits.sort_by(|a, b| {
+            b.row
+                .date
+                .cmp(&a.row.date)
+                .then_with(|| kind_rank(a.kind).cmp(&kind_rank(b.kind)))
+                .then_with(|| b.row.id.cmp(&a.row.id))
+        });
+        hits.truncate(limit as usize);
+        Ok(hits)
+    }
+}
+
+fn kind_rank(kind: DocumentKind) -> usize {
+    DocumentKind::ALL
+        .iter()
+        .position(|k| *k == kind)
+        .unwrap_or(usize::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_words_are_patterns_that_match_themselves_only() {
+        assert_eq!(like_patterns("INV-0042  acme*"), ["%INV-0042%", "%acme%"]);
+        assert_eq!(like_patterns("50% off_x"), ["%50\\%%", "%off\\_x%"]);
+        assert!(like_patterns("  * ").is_empty());
+    }
+}
