@@ -15,6 +15,9 @@
 //! [`statements`] makes the profit and loss, balance sheet, trial balance
 //! and cash summary from account movements, and their figures as Xero's
 //! reports are compared.
+//! [`account_transactions`] runs one account's balance through its lines
+//! (the general ledger screen, as Xero's Account Transactions report).
+//! [`tax_summary`] sums documents' lines by tax rate.
 //! [`aged`] says what each receivable and payable document had outstanding
 //! at any date, from its payment and allocation history, in its currency
 //! and in the base currency as the control account holds it.
@@ -101,6 +104,7 @@
 //!   rounding leaves over go to the rounding account, so every document
 //!   balances exactly in the base currency.
 
+pub mod account_transactions;
 mod aged;
 pub mod aged_report;
 mod anomalies;
@@ -115,6 +119,7 @@ mod not_visible;
 mod post;
 mod rebuild;
 pub mod statements;
+pub mod tax_summary;
 
 pub use aged::{aged, aged_document, outstanding_at, Aged, AgedDocument, AgedKind, Outstanding};
 pub use anomalies::{
