@@ -82,6 +82,85 @@ pub struct GlState {
     pub unposted: Vec<Unposted>,
 }
 
+/// One account's lines over a period (the general ledger screen).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountLinesFilter {
+    pub tenant_id: String,
+    /// The account as the reports key it: its Xero id, else its code.
+    pub account: String,
+    /// `YYYY-MM-DD`, inclusive; `None` = since the first line.
+    pub from: Option<String>,
+    /// `YYYY-MM-DD`, inclusive.
+    pub to: String,
+}
+
+/// One line of an account, with its entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountLine {
+    /// The entry's row id: lines of one date are ordered by it, then by position.
+    pub entry_id: i64,
+    pub position: i64,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    pub reference: Option<String>,
+    /// Xero's Journals `SourceType` (`ACCREC`, `CASHPAID`...).
+    pub source_type: String,
+    /// The document the line was posted from.
+    pub source_xero_id: String,
+    /// The document line or allocation, if any.
+    pub line_xero_id: Option<String>,
+    /// `control`, `bank`, `item`, `tax`, `currencyGain`, `rounding`.
+    pub role: String,
+    pub description: Option<String>,
+    /// Base currency, debit positive.
+    pub net: Money,
+    pub tax_type: Option<String>,
+    /// The document's own currency and amount, when not the base currency.
+    pub currency_code: Option<String>,
+    pub foreign_amount: Option<Money>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountLinePage {
+    pub rows: Vec<AccountLine>,
+    /// Pass as `after` for the next page; `None` on the last.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct AccountLineCursor {
+    date: String,
+    entry: i64,
+    position: i64,
+}
+
+/// The page's query: the lines of one account (`gl_lines_account_date`,
+/// migration 0020: equality on the account's key, then a range of dates, or
+/// of `(date, entry, position)` after a cursor, in the index's order), each
+/// joined to its entry by row id.
+fn account_lines_sql(from: bool, cursor: bool, limit: u32) -> String {
+    let mut sql = String::from(
+        "SELECT l.parent_id, l.position, l.date, e.reference, e.source_type, e.source_xero_id, \
+         l.line_xero_id, l.role, l.description, l.net_amount, l.tax_type, l.currency_code, \
+         l.foreign_amount \
+         FROM gl_lines l INDEXED BY gl_lines_account_date JOIN gl_entries e ON e.id = l.parent_id \
+         WHERE COALESCE(l.account_xero_id, l.account_code, '') = ? AND l.date <= ? \
+         AND e.tenant_id = ?",
+    );
+    // After a cursor its date is within the period already: the row value
+    // alone bounds the index's range from below.
+    if cursor {
+        sql.push_str(" AND (l.date, l.parent_id, l.position) > (?, ?, ?)");
+    } else if from {
+        sql.push_str(" AND l.date >= ?");
+    }
+    sql.push_str(&format!(
+        " ORDER BY l.date, l.parent_id, l.position LIMIT {}",
+        limit + 1
+    ));
+    sql
+}
+
 /// A rebuild in progress: one open write transaction. Lines are written as
 /// they are posted; nothing is visible until [`GlWriter::finish`].
 ///
@@ -484,6 +563,97 @@ impl LedgerStore {
         Ok(out)
     }
 
+    /// One page of an account's lines over a period, by date, then entry,
+    /// then line, after `after` (the previous page's cursor). Facts only: the
+    /// balance before the period is the reports' movements over the span
+    /// the core names (`LedgerStore::account_movements`).
+    pub async fn account_lines(
+        &self,
+        filter: &AccountLinesFilter,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<AccountLinePage, StoreError> {
+        let _timer = self.timed("account_lines");
+        let limit = limit.clamp(1, 500);
+        let cursor = after.map(read_line_cursor).transpose()?;
+        let sql = account_lines_sql(filter.from.is_some(), cursor.is_some(), limit);
+        let mut q = sqlx::query(&sql)
+            .bind(&filter.account)
+            .bind(&filter.to)
+            .bind(&filter.tenant_id);
+        if let Some(c) = &cursor {
+            q = q.bind(&c.date).bind(c.entry).bind(c.position);
+        } else if let Some(from) = &filter.from {
+            q = q.bind(from);
+        }
+        let raw = q.fetch_all(self.pool()).await?;
+        let more = raw.len() > limit as usize;
+        let mut rows = Vec::with_capacity(raw.len().min(limit as usize));
+        for r in raw.iter().take(limit as usize) {
+            let net: String = r.try_get("net_amount")?;
+            let foreign: Option<String> = r.try_get("foreign_amount")?;
+            rows.push(AccountLine {
+                entry_id: r.try_get("parent_id")?,
+                position: r.try_get("position")?,
+                date: r.try_get("date")?,
+                reference: r.try_get("reference")?,
+                source_type: r.try_get("source_type")?,
+                source_xero_id: r.try_get("source_xero_id")?,
+                line_xero_id: r.try_get("line_xero_id")?,
+                role: r.try_get("role")?,
+                description: r.try_get("description")?,
+                net: Money::parse(&net).map_err(StoreError::value("an amount"))?,
+                tax_type: r.try_get("tax_type")?,
+                currency_code: r.try_get("currency_code")?,
+                foreign_amount: foreign
+                    .as_deref()
+                    .map(Money::parse)
+                    .transpose()
+                    .map_err(StoreError::value("an amount"))?,
+            });
+        }
+        let next_cursor = match (more, rows.last()) {
+            (true, Some(l)) => Some(
+                serde_json::to_string(&AccountLineCursor {
+                    date: l.date.clone(),
+                    entry: l.entry_id,
+                    position: l.position,
+                })
+                .map_err(StoreError::value("a JSON value"))?,
+            ),
+            _ => None,
+        };
+        Ok(AccountLinePage { rows, next_cursor })
+    }
+
+    /// SQLite's plan for [`Self::account_lines`] (`EXPLAIN QUERY PLAN`, one
+    /// detail per step), so that a test can hold it to its index.
+    pub async fn account_lines_plan(
+        &self,
+        filter: &AccountLinesFilter,
+        after: Option<&str>,
+    ) -> Result<Vec<String>, StoreError> {
+        let cursor = after.map(read_line_cursor).transpose()?;
+        let sql = format!(
+            "EXPLAIN QUERY PLAN {}",
+            account_lines_sql(filter.from.is_some(), cursor.is_some(), 100)
+        );
+        let mut q = sqlx::query(&sql)
+            .bind(&filter.account)
+            .bind(&filter.to)
+            .bind(&filter.tenant_id);
+        if let Some(c) = &cursor {
+            q = q.bind(&c.date).bind(c.entry).bind(c.position);
+        } else if let Some(from) = &filter.from {
+            q = q.bind(from);
+        }
+        q.fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| Ok(r.try_get::<String, _>("detail")?))
+            .collect()
+    }
+
     /// What the last rebuild of the organisation's ledger did, if it was rebuilt.
     pub async fn general_ledger_state(
         &self,
@@ -507,6 +677,11 @@ impl LedgerStore {
         })
         .transpose()
     }
+}
+
+fn read_line_cursor(text: &str) -> Result<AccountLineCursor, StoreError> {
+    serde_json::from_str(text)
+        .map_err(|_| StoreError::Invalid("that page cursor is not valid".to_owned()))
 }
 
 impl std::fmt::Debug for GlWriter {
@@ -630,17 +805,18 @@ impl GlWriter {
         let mut lines = lines.into_iter();
         for n in batch_sizes(lines.len(), LINE_BATCH) {
             let sql = insert_sql(
-                "INSERT INTO gl_lines (parent_id, position, line_xero_id, role, account_xero_id, \
-                 account_code, account_type, account_name, description, net_amount, net_amount_e4, \
-                 tax_type, currency_code, foreign_amount, tracking_json)",
-                15,
+                "INSERT INTO gl_lines (parent_id, position, date, line_xero_id, role, \
+                 account_xero_id, account_code, account_type, account_name, description, \
+                 net_amount, net_amount_e4, tax_type, currency_code, foreign_amount, tracking_json)",
+                16,
                 n,
             );
-            let mut args = Arguments::new(n * 15);
+            let mut args = Arguments::new(n * 16);
             for (parent, position, l) in lines.by_ref().take(n) {
                 let e4 = l.net.to_e4();
                 args.add(parent)?;
                 args.add(position)?;
+                args.add(l.date)?;
                 args.add(l.line_xero_id)?;
                 args.add(l.role)?;
                 args.add(l.account_xero_id)?;

@@ -34,6 +34,7 @@ pub mod rows;
 mod search_totals;
 pub mod settings;
 pub mod sync_state;
+pub mod tax;
 pub mod xero_reports;
 
 use std::path::{Path, PathBuf};
