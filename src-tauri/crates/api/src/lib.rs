@@ -38,6 +38,9 @@ pub use ops::exports::{
     export_report, export_view, ExportFileFormat, ExportReportRequest, ExportViewRequest,
     ExportedFile,
 };
+pub use ops::general_ledger::{
+    general_ledger, GeneralLedgerPageView, GeneralLedgerRequest, GeneralLedgerRowView,
+};
 pub use ops::health::{health_check, health_check_offline, HealthReport, HealthRequest};
 pub use ops::ledger::{
     document_totals, list_documents, record_history, AuditEntryView, CurrencyTotalView,
@@ -71,6 +74,9 @@ pub use ops::sync::{
     CancelSyncRequest, CancelSyncView, ExportFormat, ExportRequest, FirstSyncView,
     StreamReportView, StreamStatusView, SyncNowRequest, SyncProgressView, SyncReportView,
     SyncService, SyncStatusRequest, SyncStatusView, TenantSyncStatusView,
+};
+pub use ops::tax_summary::{
+    tax_summary, NetTaxView, TaxRateSummaryView, TaxSkippedView, TaxSummaryRequest, TaxSummaryView,
 };
 pub use ops::xero_connection::{
     complete_sign_in, disconnect, finish_loopback_sign_in, keep_organisations, list_organisations,

@@ -1,0 +1,167 @@
+//! The tax summary on a ledger holding the simulator's books, checked against
+//! sums made here straight from the simulator's own documents (its truth):
+//! each tax type's net and tax on sales and on purchases over a year.
+//! The simulator offers no tax report of Xero's (no GST or VAT return among
+//! its `Reports/` endpoints), so there is none to compare with.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is the test failing
+
+mod seeded;
+
+use std::collections::BTreeMap;
+
+use ledgerkeep_api::*;
+use ledgerkeep_domain::xero::Page;
+use ledgerkeep_domain::{with_records, EntityKind};
+use ledgerkeep_sim::Collection;
+use rust_decimal::{Decimal, RoundingStrategy};
+use seeded::{busiest, dec, ms_date, seeded_from_sim};
+use serde_json::Value;
+
+/// (tax type) -> [sales net, sales tax, purchases net, purchases tax]
+type Sums = BTreeMap<String, [Decimal; 4]>;
+
+fn base(amount: Decimal, doc: &Value, base_currency: &str) -> Decimal {
+    let foreign = doc["CurrencyCode"]
+        .as_str()
+        .is_some_and(|c| c != base_currency);
+    if !foreign {
+        return amount;
+    }
+    let rate = dec(&doc["CurrencyRate"]);
+    let mut b = (amount / rate).round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    b.rescale(2);
+    b
+}
+
+#[tokio::test]
+async fn each_tax_rates_sums_are_the_documents_lines() {
+    let (_dir, ctx, truth) = seeded_from_sim().await;
+    let (tenant, last) = busiest(&truth);
+    let from = last - chrono::Duration::days(365);
+    let org = &truth.records(&tenant, Collection::Organisation)[0];
+    let base_currency = org["BaseCurrency"].as_str().unwrap().to_owned();
+
+    let mut expected = Sums::new();
+    let mut add = |doc: &Value, purchases: bool, sign: Decimal| {
+        let Some(date) = ms_date(&doc["Date"]) else {
+            return;
+        };
+        if date < from || date > last {
+            return;
+        }
+        if !matches!(doc["Status"].as_str(), Some("AUTHORISED" | "PAID")) {
+            return;
+        }
+        let inclusive = doc["LineAmountTypes"].as_str() == Some("Inclusive");
+        for l in doc["LineItems"].as_array().into_iter().flatten() {
+            let amount = dec(&l["LineAmount"]);
+            let tax = if l["TaxAmount"].is_null() {
+                Decimal::ZERO
+            } else {
+                dec(&l["TaxAmount"])
+            };
+            let net = if inclusive { amount - tax } else { amount };
+            let key = l["TaxType"].as_str().unwrap_or_default().to_owned();
+            let slot = expected.entry(key).or_default();
+            let i = if purchases { 2 } else { 0 };
+            slot[i] += sign * base(net, doc, &base_currency);
+            slot[i + 1] += sign * base(tax, doc, &base_currency);
+        }
+    };
+    for i in truth.records(&tenant, Collection::Invoices) {
+        add(&i, i["Type"] == "ACCPAY", Decimal::ONE);
+    }
+    for c in truth.records(&tenant, Collection::CreditNotes) {
+        add(&c, c["Type"] == "ACCPAYCREDIT", Decimal::NEGATIVE_ONE);
+    }
+    for b in truth.records(&tenant, Collection::BankTransactions) {
+        match b["Type"].as_str() {
+            Some("RECEIVE") => add(&b, false, Decimal::ONE),
+            Some("SPEND") => add(&b, true, Decimal::ONE),
+            _ => {}
+        }
+    }
+    for (c, purchases) in [
+        (Collection::Overpayments, "SPEND-OVERPAYMENT"),
+        (Collection::Prepayments, "SPEND-PREPAYMENT"),
+    ] {
+        for d in truth.records(&tenant, c) {
+            add(&d, d["Type"] == purchases, Decimal::ONE);
+        }
+    }
+    expected.retain(|_, v| v.iter().any(|d| !d.is_zero()));
+
+    // The organisation's tax rates, which the shared seed leaves out, as a sync writes them.
+    let rates = truth.records(&tenant, Collection::TaxRates);
+    let page = Page::from_value(EntityKind::TaxRate, Value::Array(rates)).unwrap();
+    let now = chrono::Utc::now();
+    with_records!(&page.records, recs => {
+        ctx.store().apply_page(&tenant, recs, &Actor::sync("seed"), now).await
+    })
+    .unwrap();
+
+    let view = tax_summary(
+        &ctx,
+        TaxSummaryRequest {
+            tenant_id: tenant.clone(),
+            from: from.format("%Y-%m-%d").to_string(),
+            to: last.format("%Y-%m-%d").to_string(),
+        },
+    )
+    .await
+    .unwrap();
+    assert!(view.skipped.is_empty(), "{:?}", view.skipped);
+    let got: Sums = view
+        .rates
+        .iter()
+        .map(|r| {
+            (
+                r.tax_type.clone(),
+                [
+                    r.sales.net.as_decimal(),
+                    r.sales.tax.as_decimal(),
+                    r.purchases.net.as_decimal(),
+                    r.purchases.tax.as_decimal(),
+                ],
+            )
+        })
+        .filter(|(_, v)| v.iter().any(|d| !d.is_zero()))
+        .collect();
+    assert_eq!(got, expected);
+    // Both sides carry tax, and the totals are the rates' sums.
+    assert!(!view.sales.tax.as_decimal().is_zero());
+    assert!(!view.purchases.tax.as_decimal().is_zero());
+    let total = |i: usize| got.values().map(|v| v[i]).sum::<Decimal>();
+    assert_eq!(view.sales.tax.as_decimal(), total(1));
+    assert_eq!(view.purchases.net.as_decimal(), total(2));
+    assert_eq!(view.net_tax.as_decimal(), total(1) - total(3));
+    // The rates are named from the organisation's tax rates.
+    assert!(view
+        .rates
+        .iter()
+        .any(|r| r.name.is_some() && r.rate.is_some()));
+    assert_eq!(view.currency.as_deref(), Some(base_currency.as_str()));
+
+    // A period with nothing in it sums to nothing; a bad period is refused.
+    let empty = tax_summary(
+        &ctx,
+        TaxSummaryRequest {
+            tenant_id: tenant.clone(),
+            from: "1990-01-01".to_owned(),
+            to: "1990-12-31".to_owned(),
+        },
+    )
+    .await
+    .unwrap();
+    assert!(empty.rates.is_empty());
+    assert!(tax_summary(
+        &ctx,
+        TaxSummaryRequest {
+            tenant_id: tenant,
+            from: "2026-02-01".to_owned(),
+            to: "2026-01-01".to_owned(),
+        },
+    )
+    .await
+    .is_err());
+}
