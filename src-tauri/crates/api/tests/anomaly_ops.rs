@@ -4,37 +4,51 @@
 use chrono::{TimeZone, Utc};
 use ledgerkeep_api::*;
 use ledgerkeep_domain::EntityKind;
-use ledgerkeep_store::{AnomalyRule, Finding, RecordLink};
+use ledgerkeep_domain::XeroDate;
+use ledgerkeep_store::anomalies::DatedBill;
+use ledgerkeep_store::{Finding, FindingFacts, RecordRef};
+use rust_decimal::Decimal;
+
+fn bill(id: &str, number: &str, date: &str) -> DatedBill {
+    DatedBill {
+        bill: RecordRef::new(EntityKind::Invoice, id).with_number(Some(number.into())),
+        date: Some(XeroDate::parse(date).unwrap()),
+        total: Some("1234.50".parse().unwrap()),
+        currency: Some("NZD".into()),
+    }
+}
 
 async fn with_findings() -> (tempfile::TempDir, AppContext) {
     let dir = tempfile::tempdir().unwrap();
     let ctx = AppContext::open(AppConfig::new(AppPaths::under(dir.path())))
         .await
         .unwrap();
-    let finding = |k: &str, rule| Finding {
-        key: format!("{k}:a:b"),
-        rule,
-        title: format!("{k} title"),
-        explanation: format!("{k} explained, NZD 1,234.50."),
-        records: vec![RecordLink {
-            entity: EntityKind::Invoice,
-            xero_id: "a".into(),
-            label: "BILL-1".into(),
-        }],
-        amount: Some(
-            ledgerkeep_domain::Money::parse("1234.50")
-                .unwrap()
-                .as_decimal(),
-        ),
-        currency_code: Some("NZD".into()),
+    let duplicate = Finding {
+        key: "duplicate_bill:a:b".into(),
+        facts: FindingFacts::DuplicateBill {
+            contact: Some("Harbour Supplies".into()),
+            first: bill("a", "BILL-1", "2026-06-01"),
+            second: bill("b", "BILL-2", "2026-06-03"),
+            days_apart: Some(2),
+            shared_reference: None,
+        },
+    };
+    let round = Finding {
+        key: "round_amount:s".into(),
+        facts: FindingFacts::RoundSpend {
+            record: RecordRef::new(EntityKind::BankTransaction, "s")
+                .with_reference(Some("Cash advance".into())),
+            contact: Some("Harbour Supplies".into()),
+            currency: Some("NZD".into()),
+            date: Some(XeroDate::parse("2026-06-29").unwrap()),
+            amount: Decimal::new(500_000, 2),
+            unit: Decimal::from(1000),
+        },
     };
     ctx.store()
         .store_findings(
             "t1",
-            &[
-                finding("duplicate_bill", AnomalyRule::DuplicateBill),
-                finding("round_amount", AnomalyRule::RoundAmount),
-            ],
+            &[duplicate, round],
             Utc.timestamp_opt(1_750_000_000, 0).unwrap(),
         )
         .await
@@ -43,7 +57,7 @@ async fn with_findings() -> (tempfile::TempDir, AppContext) {
 }
 
 #[tokio::test]
-async fn findings_are_listed_with_their_explanations_records_and_exact_amounts() {
+async fn findings_are_listed_worded_from_their_facts_with_records_and_exact_amounts() {
     let (_dir, ctx) = with_findings().await;
     let list = list_anomalies(
         &ctx,
@@ -56,10 +70,38 @@ async fn findings_are_listed_with_their_explanations_records_and_exact_amounts()
     .unwrap();
     assert_eq!(list.len(), 2);
     let dup = list.iter().find(|f| f.rule == "duplicate_bill").unwrap();
-    assert_eq!(dup.explanation, "duplicate_bill explained, NZD 1,234.50.");
-    assert_eq!(dup.records[0].entity, EntityKind::Invoice);
-    assert_eq!(dup.records[0].label, "BILL-1");
+    assert_eq!(dup.title, "Possible duplicate bill from Harbour Supplies");
+    assert_eq!(
+        dup.explanation,
+        "Bills BILL-1 and BILL-2 from Harbour Supplies are both NZD 1,234.50 and are dated \
+         2026-06-01 and 2026-06-03 (2 days apart). One may be a duplicate: pay only one of them."
+    );
+    let records: Vec<(EntityKind, &str, &str)> = dup
+        .records
+        .iter()
+        .map(|r| (r.entity, r.xero_id.as_str(), r.label.as_str()))
+        .collect();
+    assert_eq!(
+        records,
+        [
+            (EntityKind::Invoice, "a", "BILL-1"),
+            (EntityKind::Invoice, "b", "BILL-2")
+        ]
+    );
     assert_eq!(serde_json::to_value(dup.amount).unwrap(), "1234.50");
+    assert_eq!(dup.currency_code.as_deref(), Some("NZD"));
+    let round = list.iter().find(|f| f.rule == "round_amount").unwrap();
+    assert_eq!(round.title, "Round-amount payment to Harbour Supplies");
+    assert!(
+        round.explanation.starts_with(
+            "Spend money \"Cash advance\" paid NZD 5,000.00 to Harbour Supplies on 2026-06-29: \
+             a round amount (a multiple of 1000)"
+        ),
+        "{}",
+        round.explanation
+    );
+    assert_eq!(round.records[0].label, "Cash advance");
+    assert_eq!(serde_json::to_value(round.amount).unwrap(), "5000.00");
     let other = list_anomalies(
         &ctx,
         ListAnomaliesRequest {
@@ -70,6 +112,46 @@ async fn findings_are_listed_with_their_explanations_records_and_exact_amounts()
     .await
     .unwrap();
     assert!(other.is_empty());
+}
+
+#[tokio::test]
+async fn a_finding_stored_in_words_before_the_facts_is_listed_with_its_words_and_can_be_dismissed()
+{
+    let (_dir, ctx) = with_findings().await;
+    // A row as schema 4 to 20 wrote it: sentences, worded links, no facts.
+    sqlx::query(
+        "INSERT INTO anomaly_findings (tenant_id, finding_key, rule, title, explanation, records_json, \
+         amount, currency_code, first_seen_at, last_seen_at) VALUES ('t1', 'backdated_entry:j1', \
+         'backdated_entry', 'Backdated entry', 'Journal 7 is dated 2026-01-01 but was entered on \
+         2026-04-01, 90 days later.', '[{\"entity\":\"journal\",\"xeroId\":\"j1\",\"label\":\"Journal 7\"}]', \
+         NULL, NULL, '2026-04-02T00:00:00.000Z', '2026-04-02T00:00:00.000Z')",
+    )
+    .execute(ctx.store().pool())
+    .await
+    .unwrap();
+    let list = list_anomalies(&ctx, ListAnomaliesRequest::default())
+        .await
+        .unwrap();
+    let old = list.iter().find(|f| f.rule == "backdated_entry").unwrap();
+    assert_eq!(old.title, "Backdated entry");
+    assert!(old.explanation.starts_with("Journal 7 is dated"));
+    assert_eq!(old.records[0].entity, EntityKind::Journal);
+    assert_eq!(old.records[0].label, "Journal 7");
+    assert_eq!(old.amount, None);
+    let done = dismiss_anomaly(
+        &ctx,
+        DismissAnomalyRequest {
+            id: old.id,
+            reason: "Entered late on purpose".into(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(done.title, "Backdated entry");
+    assert_eq!(
+        done.dismissed_reason.as_deref(),
+        Some("Entered late on purpose")
+    );
 }
 
 #[tokio::test]

@@ -8,8 +8,9 @@ use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use ledgerkeep_api::*;
+use ledgerkeep_domain::EntityKind;
 use ledgerkeep_sim::Collection;
-use ledgerkeep_store::anomalies::{AnomalyRule, Finding};
+use ledgerkeep_store::anomalies::{Finding, FindingFacts, RecordRef};
 use rust_decimal::Decimal;
 use seeded::{busiest, dec, ms_date, seeded_from_sim};
 use serde_json::Value;
@@ -307,12 +308,14 @@ async fn alerts_name_a_failed_sync_and_the_open_anomalies() {
     // Two findings open, then one of them no longer found (resolved).
     let finding = |key: &str| Finding {
         key: key.to_owned(),
-        rule: AnomalyRule::RoundAmount,
-        title: "A round amount".to_owned(),
-        explanation: "Spent 5000.00.".to_owned(),
-        records: Vec::new(),
-        amount: Some(Decimal::new(500_000, 2)),
-        currency_code: None,
+        facts: FindingFacts::RoundSpend {
+            record: RecordRef::new(EntityKind::BankTransaction, key),
+            contact: None,
+            currency: None,
+            date: None,
+            amount: Decimal::new(500_000, 2),
+            unit: Decimal::from(1000),
+        },
     };
     store
         .store_findings(&tenant, &[finding("a"), finding("b")], now)

@@ -124,9 +124,10 @@ pub mod tax_summary;
 pub use aged::{aged, aged_document, outstanding_at, Aged, AgedDocument, AgedKind, Outstanding};
 pub use anomalies::{
     bank_details_changed, duplicate_bills, edit_after_lock, outliers, overpaid, paid_again_by_bank,
-    round_bill_payments, round_spends, AnomalyConfig, BankDetailsChange, BankMoney, Bill,
-    BillPayment, DuplicateBills, Edit, EditAfterLock, FieldChange, Outlier, OutlierAmount,
-    Overpaid, PaidAgain, PaidDocument, PaymentOn, RoundAmount, Spend, MATERIAL_FIELDS,
+    round_bill_payments, round_spends, AnomalyConfig, AnomalyRule, BankDetailsChange, BankMoney,
+    Bill, BillPayment, DatedBill, DuplicateBills, Edit, EditAfterLock, FieldChange, FieldEdit,
+    FindingFacts, Outlier, OutlierAmount, Overpaid, PaidAgain, PaidDocument, PaymentOn, PaymentRef,
+    RecordRef, RoundAmount, Spend, MATERIAL_FIELDS,
 };
 pub use backdated::{backdated, Backdated, Entered};
 pub use balances::{monthly_balances, sum_by, trial_balance, BalanceOverflow, Month, Sums};

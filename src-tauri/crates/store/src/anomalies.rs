@@ -1,21 +1,26 @@
 //! Anomaly detection on the local ledger (issue #8), run after each sync.
 //!
 //! Each rule reads the ledger's tables (and, for changes, the audit trail) and
-//! yields [`Finding`]s: a sentence with the figures, the records behind it
-//! (ids the UI opens), and a stable key made of the rule and those ids.
-//! [`LedgerStore::detect_anomalies`] stores them in `anomaly_findings` (see
-//! `migrations/0004_anomalies.sql`): detecting again updates a row rather
-//! than adding one, so a dismissed finding stays dismissed; a finding no
-//! longer detected is marked resolved. [`LedgerStore::dismiss_finding`]
-//! records the owner's reason and appends an audit row in the same
-//! transaction.
+//! yields [`Finding`]s: what it found, as [`FindingFacts`] (the records behind
+//! it, the contact, the dates and the figures), and a stable key made of the
+//! rule and those records' ids. [`LedgerStore::detect_anomalies`] stores them
+//! in `anomaly_findings` (see `migrations/0004_anomalies.sql`), the facts as
+//! JSON (`facts_json`, `migrations/0021_anomaly_facts.sql`): detecting again
+//! updates a row rather than adding one, so a dismissed finding stays
+//! dismissed; a finding no longer detected is marked resolved.
+//! [`LedgerStore::dismiss_finding`] records the owner's reason and appends an
+//! audit row in the same transaction.
+//!
+//! The store words nothing: the fronts do (the API's `ops::anomalies`). Rows
+//! stored before schema 21 hold sentences and no facts; they are read as
+//! [`Found::Worded`] until a detection finds them again.
 //!
 //! The rules themselves are pure functions in `ledgerkeep_ledger` (its
 //! `anomalies` module, and `backdated`), with their thresholds in
 //! [`AnomalyConfig`] (settings `anomalies.*`): each takes facts (ids, dates,
 //! amounts, contacts, types, statuses) and returns which records it found
 //! and the figures that make the finding. This module reads those facts with
-//! SQL and words each result as a [`Finding`]:
+//! SQL and keeps each result as [`FindingFacts`]:
 //! - **duplicate bills** (`duplicate_bills`): two bills from one supplier
 //!   alike in amount, currency and date, or in supplier reference;
 //! - **bank details changed** (`bank_details_changed`): a contact's
@@ -40,8 +45,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use ledgerkeep_domain::xero::{BankTransactionType, DocumentStatus, InvoiceType};
-use ledgerkeep_domain::{format_instant, Actor, EntityKind, XeroDateTime};
+use ledgerkeep_domain::xero::{DocumentStatus, InvoiceType};
+use ledgerkeep_domain::{format_instant, Actor, EntityKind, XeroDate, XeroDateTime};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -50,50 +55,12 @@ use sqlx::{Row, SqliteConnection};
 use crate::audit::{self, AuditAction, PendingAudit};
 use crate::{LedgerStore, StoreError};
 
-/// The rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AnomalyRule {
-    DuplicateBill,
-    BankDetailsChanged,
-    BackdatedEntry,
-    EditAfterLock,
-    PaidTwice,
-    AmountOutlier,
-    RoundAmount,
-}
+pub use ledgerkeep_ledger::{
+    AnomalyConfig, AnomalyRule, DatedBill, FieldEdit, FindingFacts, PaymentRef, RecordRef,
+};
 
-impl AnomalyRule {
-    pub const ALL: [AnomalyRule; 7] = [
-        AnomalyRule::DuplicateBill,
-        AnomalyRule::BankDetailsChanged,
-        AnomalyRule::BackdatedEntry,
-        AnomalyRule::EditAfterLock,
-        AnomalyRule::PaidTwice,
-        AnomalyRule::AmountOutlier,
-        AnomalyRule::RoundAmount,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AnomalyRule::DuplicateBill => "duplicate_bill",
-            AnomalyRule::BankDetailsChanged => "bank_details_changed",
-            AnomalyRule::BackdatedEntry => "backdated_entry",
-            AnomalyRule::EditAfterLock => "edit_after_lock",
-            AnomalyRule::PaidTwice => "paid_twice",
-            AnomalyRule::AmountOutlier => "amount_outlier",
-            AnomalyRule::RoundAmount => "round_amount",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<AnomalyRule> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-}
-
-pub use ledgerkeep_ledger::AnomalyConfig;
-
-/// A record a finding rests on: what the UI links to.
+/// A record a finding rested on, as findings stored before schema 21 worded
+/// it (with a label).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RecordLink {
@@ -108,14 +75,38 @@ pub struct RecordLink {
 pub struct Finding {
     /// Stable: the rule and the ids of the records behind it.
     pub key: String,
-    pub rule: AnomalyRule,
+    pub facts: FindingFacts,
+}
+
+impl Finding {
+    pub fn rule(&self) -> AnomalyRule {
+        self.facts.rule()
+    }
+}
+
+/// What a stored finding holds: its facts, or (stored before schema 21 and
+/// not detected since) the sentences it was stored with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found {
+    Facts(Box<FindingFacts>),
+    Worded(WordedFinding),
+}
+
+impl Found {
+    pub fn facts(&self) -> Option<&FindingFacts> {
+        match self {
+            Found::Facts(f) => Some(f.as_ref()),
+            Found::Worded(_) => None,
+        }
+    }
+}
+
+/// A finding as stored before schema 21: a title, a sentence and worded links.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WordedFinding {
     pub title: String,
-    /// A sentence with the figures.
     pub explanation: String,
     pub records: Vec<RecordLink>,
-    /// The amount at stake, if one.
-    pub amount: Option<Decimal>,
-    pub currency_code: Option<String>,
 }
 
 /// A finding as stored, with its history.
@@ -123,7 +114,13 @@ pub struct Finding {
 pub struct StoredFinding {
     pub id: i64,
     pub tenant_id: String,
-    pub finding: Finding,
+    /// Stable: the rule and the ids of the records behind it.
+    pub key: String,
+    pub rule: AnomalyRule,
+    pub found: Found,
+    /// The amount at stake, if one.
+    pub amount: Option<Decimal>,
+    pub currency_code: Option<String>,
     pub first_seen_at: String,
     pub last_seen_at: String,
     /// Set when a later detection no longer found it.
@@ -176,6 +173,10 @@ fn day(text: Option<&str>) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(t.get(..10)?, "%Y-%m-%d").ok()
 }
 
+fn xero_day(text: Option<&str>) -> Option<XeroDate> {
+    day(text).map(XeroDate)
+}
+
 /// The setting that holds where detection began watching an organisation.
 fn watch_key(tenant: &str) -> String {
     format!("anomalies.watching_since.{tenant}")
@@ -201,56 +202,6 @@ fn instant_of(v: Option<&Value>) -> Option<DateTime<Utc>> {
     XeroDateTime::parse(v?.as_str()?).ok().map(|d| d.0)
 }
 
-/// `NZD 12,345.60`: the currency and the amount with thousands separators,
-/// at the scale it was stored with (at least cents).
-pub fn format_amount(currency: Option<&str>, amount: Decimal) -> String {
-    let mut abs = amount.abs();
-    if abs.scale() < 2 {
-        abs.rescale(2);
-    }
-    let text = abs.to_string();
-    let (int, frac) = match text.split_once('.') {
-        Some((i, f)) => (i.to_owned(), Some(f.to_owned())),
-        None => (text.clone(), None),
-    };
-    let mut grouped = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    let sign = if amount.is_sign_negative() && !amount.is_zero() {
-        "-"
-    } else {
-        ""
-    };
-    let number = match frac {
-        Some(f) => format!("{sign}{grouped}.{f}"),
-        None => format!("{sign}{grouped}"),
-    };
-    match currency {
-        Some(c) if !c.is_empty() => format!("{c} {number}"),
-        _ => number,
-    }
-}
-
-fn plural(n: i64, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
-    }
-}
-
-fn link(entity: EntityKind, xero_id: &str, label: &str) -> RecordLink {
-    RecordLink {
-        entity,
-        xero_id: xero_id.to_owned(),
-        label: label.to_owned(),
-    }
-}
-
 fn pair_key(rule: AnomalyRule, a: &str, b: &str) -> String {
     let (a, b) = (a.to_ascii_lowercase(), b.to_ascii_lowercase());
     if a <= b {
@@ -258,35 +209,6 @@ fn pair_key(rule: AnomalyRule, a: &str, b: &str) -> String {
     } else {
         format!("{}:{b}:{a}", rule.as_str())
     }
-}
-
-/// `BILL-00012` (or its reference, or its id), for sentences.
-fn doc_label(number: &Option<String>, reference: &Option<String>, id: &str) -> String {
-    number
-        .as_deref()
-        .filter(|s| !s.trim().is_empty())
-        .or(reference.as_deref().filter(|s| !s.trim().is_empty()))
-        .unwrap_or(id)
-        .to_owned()
-}
-
-/// What a document is, by the `type` column of invoices or bank
-/// transactions: its noun, and the plural the outlier rule words.
-fn doc_nouns(doc_type: Option<&str>) -> (&'static str, &'static str) {
-    let Some(t) = doc_type else {
-        return ("Document", "documents");
-    };
-    match (InvoiceType::from(t), BankTransactionType::from(t)) {
-        (InvoiceType::AccPay, _) => ("Bill", "bills"),
-        (InvoiceType::AccRec, _) => ("Invoice", "invoices"),
-        (_, BankTransactionType::Spend) => ("Spend money", "spend money transactions"),
-        (_, BankTransactionType::Receive) => ("Receive money", "receive money transactions"),
-        _ => ("Document", "documents"),
-    }
-}
-
-fn doc_noun(doc_type: Option<&str>) -> &'static str {
-    doc_nouns(doc_type).0
 }
 
 /// A Xero code column, as its enum (the text kept whole when unknown).
@@ -424,7 +346,7 @@ impl LedgerStore {
             ..DetectionOutcome::default()
         };
         for f in findings {
-            let records = serde_json::to_string(&f.records).map_err(data_err)?;
+            let facts = serde_json::to_string(&f.facts).map_err(data_err)?;
             match existing.get(&f.key) {
                 None => {
                     outcome.new += 1;
@@ -432,21 +354,22 @@ impl LedgerStore {
                 }
                 Some((_, _, dismissed)) => outcome.open += usize::from(dismissed.is_none()),
             }
+            // The worded columns of schema 4 are left empty: the facts say it all.
             sqlx::query(
                 "INSERT INTO anomaly_findings (tenant_id, finding_key, rule, title, explanation, records_json, \
-                 amount, currency_code, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                 facts_json, amount, currency_code, first_seen_at, last_seen_at) \
+                 VALUES (?, ?, ?, '', '', '[]', ?, ?, ?, ?, ?) \
                  ON CONFLICT (tenant_id, finding_key) DO UPDATE SET rule = excluded.rule, title = excluded.title, \
-                 explanation = excluded.explanation, records_json = excluded.records_json, amount = excluded.amount, \
+                 explanation = excluded.explanation, records_json = excluded.records_json, \
+                 facts_json = excluded.facts_json, amount = excluded.amount, \
                  currency_code = excluded.currency_code, last_seen_at = excluded.last_seen_at, resolved_at = NULL",
             )
             .bind(tenant_id)
             .bind(&f.key)
-            .bind(f.rule.as_str())
-            .bind(&f.title)
-            .bind(&f.explanation)
-            .bind(&records)
-            .bind(f.amount.map(|a| a.to_string()))
-            .bind(f.currency_code.as_deref())
+            .bind(f.rule().as_str())
+            .bind(&facts)
+            .bind(f.facts.amount().map(|a| a.to_string()))
+            .bind(f.facts.currency())
             .bind(&at)
             .bind(&at)
             .execute(&mut *tx)
@@ -527,9 +450,9 @@ impl LedgerStore {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        let old = json!({"Rule": before.finding.rule.as_str(), "Dismissed": null});
+        let old = json!({"Rule": before.rule.as_str(), "Dismissed": null});
         let new = json!({
-            "Rule": before.finding.rule.as_str(),
+            "Rule": before.rule.as_str(),
             "Dismissed": {"At": at, "By": by, "Reason": reason},
         });
         audit::append(
@@ -537,7 +460,7 @@ impl LedgerStore {
             &[PendingAudit {
                 table: "anomaly_findings",
                 tenant_id: before.tenant_id.clone(),
-                record_id: before.finding.key.clone(),
+                record_id: before.key.clone(),
                 action: AuditAction::Update,
                 changes_json: audit::diff_fields(Some(&old), Some(&new)),
             }],
@@ -560,22 +483,27 @@ impl LedgerStore {
 
 fn stored_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<StoredFinding, StoreError> {
     let rule: String = r.try_get("rule")?;
-    let records: String = r.try_get("records_json")?;
     let amount: Option<String> = r.try_get("amount")?;
     let dismissed_at: Option<String> = r.try_get("dismissed_at")?;
+    let facts: Option<String> = r.try_get("facts_json")?;
+    let found = match facts {
+        Some(facts) => Found::Facts(Box::new(serde_json::from_str(&facts).map_err(data_err)?)),
+        None => Found::Worded(WordedFinding {
+            title: r.try_get("title")?,
+            explanation: r.try_get("explanation")?,
+            records: serde_json::from_str(&r.try_get::<String, _>("records_json")?)
+                .map_err(data_err)?,
+        }),
+    };
     Ok(StoredFinding {
         id: r.try_get("id")?,
         tenant_id: r.try_get("tenant_id")?,
-        finding: Finding {
-            key: r.try_get("finding_key")?,
-            rule: AnomalyRule::parse(&rule)
-                .ok_or_else(|| StoreError::Data(format!("unknown anomaly rule {rule}")))?,
-            title: r.try_get("title")?,
-            explanation: r.try_get("explanation")?,
-            records: serde_json::from_str(&records).map_err(data_err)?,
-            amount: dec(amount.as_deref()),
-            currency_code: r.try_get("currency_code")?,
-        },
+        key: r.try_get("finding_key")?,
+        rule: AnomalyRule::parse(&rule)
+            .ok_or_else(|| StoreError::Data(format!("unknown anomaly rule {rule}")))?,
+        found,
+        amount: dec(amount.as_deref()),
+        currency_code: r.try_get("currency_code")?,
         first_seen_at: r.try_get("first_seen_at")?,
         last_seen_at: r.try_get("last_seen_at")?,
         resolved_at: r.try_get("resolved_at")?,
@@ -612,16 +540,11 @@ struct Doc {
 }
 
 impl Doc {
-    fn label(&self) -> String {
-        doc_label(&self.number, &self.reference, &self.xero_id)
-    }
-
-    fn contact(&self) -> &str {
-        self.contact_name.as_deref().unwrap_or("an unnamed contact")
-    }
-
-    fn noun(&self) -> &'static str {
-        doc_noun(self.doc_type.as_ref().map(InvoiceType::as_str))
+    /// The invoice (bill) as a finding names it.
+    fn record(&self) -> RecordRef {
+        RecordRef::new(EntityKind::Invoice, &self.xero_id)
+            .with_number(self.number.clone())
+            .with_reference(self.reference.clone())
     }
 }
 
@@ -670,43 +593,26 @@ async fn duplicate_bills(
             })
         })
         .collect::<Result<_, sqlx::Error>>()?;
+    let dated = |d: &Doc| DatedBill {
+        bill: d.record(),
+        date: d.date.map(XeroDate),
+        total: d.total,
+        currency: d.currency.clone(),
+    };
     let mut out = Vec::new();
     for pair in ledgerkeep_ledger::duplicate_bills(&facts, config) {
         let (Some(a), Some(b)) = (bills.get(pair.first), bills.get(pair.second)) else {
             continue;
         };
-        let date = |d: &Doc| d.date.map_or("no date".to_owned(), |d| d.to_string());
-        let mut why = Vec::new();
-        if let (Some(gap), Some(total)) = (pair.days_apart, a.total) {
-            why.push(format!(
-                "are both {} and are dated {} and {} ({} apart)",
-                format_amount(a.currency.as_deref(), total),
-                date(a),
-                date(b),
-                plural(gap, "day", "days")
-            ));
-        }
-        if let Some(r) = pair.shared_reference {
-            why.push(format!("have the same supplier reference \"{r}\""));
-        }
-        let explanation = format!(
-            "Bills {} and {} from {} {}. One may be a duplicate: pay only one of them.",
-            a.label(),
-            b.label(),
-            a.contact(),
-            why.join(", and ")
-        );
         out.push(Finding {
             key: pair_key(AnomalyRule::DuplicateBill, &a.xero_id, &b.xero_id),
-            rule: AnomalyRule::DuplicateBill,
-            title: format!("Possible duplicate bill from {}", a.contact()),
-            explanation,
-            records: vec![
-                link(EntityKind::Invoice, &a.xero_id, &a.label()),
-                link(EntityKind::Invoice, &b.xero_id, &b.label()),
-            ],
-            amount: b.total,
-            currency_code: b.currency.clone(),
+            facts: FindingFacts::DuplicateBill {
+                contact: a.contact_name.clone(),
+                first: dated(a),
+                second: dated(b),
+                days_apart: pair.days_apart,
+                shared_reference: pair.shared_reference,
+            },
         });
     }
     Ok(out)
@@ -738,17 +644,13 @@ async fn bank_details_changed(
             continue;
         };
         let name: Option<String> = r.try_get("name")?;
-        let name = name.unwrap_or_else(|| "A contact".to_owned());
         let supplier = r.try_get::<Option<i64>, _>("is_supplier")?.unwrap_or(0) == 1;
-        let when = changes["UpdatedDateUTC"]["new"]
+        // The day Xero made the change, else the day it was synced.
+        let changed_on = changes["UpdatedDateUTC"]["new"]
             .as_str()
-            .and_then(|s| ledgerkeep_domain::XeroDateTime::parse(s).ok())
-            .map(|t| t.to_iso()[..10].to_owned())
-            .unwrap_or_else(|| {
-                r.try_get::<String, _>("at")
-                    .map(|a| a.get(..10).unwrap_or_default().to_owned())
-                    .unwrap_or_default()
-            });
+            .and_then(|s| XeroDateTime::parse(s).ok())
+            .map(|t| XeroDate(t.instant().date_naive()))
+            .or_else(|| xero_day(r.try_get::<String, _>("at").ok().as_deref()));
         // The bills waiting to be paid to this contact: where the new details would be used.
         let open: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
             "SELECT xero_id, number, reference FROM invoices WHERE tenant_id = ? AND contact_xero_id = ? \
@@ -758,115 +660,84 @@ async fn bank_details_changed(
         .bind(&contact)
         .fetch_all(&mut *conn)
         .await?;
-        let mut records = vec![link(EntityKind::Contact, &contact, &name)];
-        records.extend(
-            open.iter()
-                .map(|(id, n, r)| link(EntityKind::Invoice, id, &doc_label(n, r, id))),
-        );
-        let waiting = if open.is_empty() {
-            String::new()
-        } else {
-            format!(
-                " {} to them {} waiting to be paid.",
-                plural(open.len() as i64, "bill", "bills"),
-                if open.len() == 1 { "is" } else { "are" }
-            )
-        };
         out.push(Finding {
             key: format!(
                 "{}:{}:{seq}",
                 AnomalyRule::BankDetailsChanged.as_str(),
                 contact.to_ascii_lowercase()
             ),
-            rule: AnomalyRule::BankDetailsChanged,
-            title: format!("{name}'s bank details changed"),
-            explanation: format!(
-                "The bank account of {}{name} changed on {when} from {old} to {new}. Confirm the change with them by phone, on a number you already had, before paying.{waiting}",
-                if supplier { "the supplier " } else { "" }
-            ),
-            records,
-            amount: None,
-            currency_code: None,
+            facts: FindingFacts::BankDetailsChanged {
+                contact: RecordRef::new(EntityKind::Contact, contact),
+                name,
+                supplier,
+                changed_on,
+                old,
+                new,
+                waiting_bills: open
+                    .into_iter()
+                    .map(|(id, n, r)| {
+                        RecordRef::new(EntityKind::Invoice, id)
+                            .with_number(n)
+                            .with_reference(r)
+                    })
+                    .collect(),
+            },
         });
     }
     Ok(out)
 }
 
-/// The document a journal comes from: (entity, label), looked up by id.
+/// The documents a journal (or an entry) can come from: each table, its
+/// entity, and the columns that name a record (number, reference).
+const SOURCE_TABLES: [(&str, EntityKind, &str, &str); 8] = [
+    ("invoices", EntityKind::Invoice, "number", "reference"),
+    (
+        "bank_transactions",
+        EntityKind::BankTransaction,
+        "NULL",
+        "reference",
+    ),
+    ("payments", EntityKind::Payment, "NULL", "reference"),
+    ("credit_notes", EntityKind::CreditNote, "number", "NULL"),
+    (
+        "manual_journals",
+        EntityKind::ManualJournal,
+        "NULL",
+        "narration",
+    ),
+    (
+        "bank_transfers",
+        EntityKind::BankTransfer,
+        "NULL",
+        "reference",
+    ),
+    ("overpayments", EntityKind::Overpayment, "NULL", "reference"),
+    ("prepayments", EntityKind::Prepayment, "NULL", "reference"),
+];
+
+/// The document a journal comes from, looked up by id.
 async fn journal_source(
     conn: &mut SqliteConnection,
     tenant: &str,
     source: &str,
-) -> Result<Option<RecordLink>, StoreError> {
-    let tables: [(&str, EntityKind, &str); 8] = [
-        (
-            "invoices",
-            EntityKind::Invoice,
-            "COALESCE(NULLIF(number, ''), NULLIF(reference, ''), xero_id)",
-        ),
-        (
-            "bank_transactions",
-            EntityKind::BankTransaction,
-            "COALESCE(NULLIF(reference, ''), xero_id)",
-        ),
-        (
-            "payments",
-            EntityKind::Payment,
-            "COALESCE(NULLIF(reference, ''), xero_id)",
-        ),
-        (
-            "credit_notes",
-            EntityKind::CreditNote,
-            "COALESCE(NULLIF(number, ''), xero_id)",
-        ),
-        (
-            "manual_journals",
-            EntityKind::ManualJournal,
-            "COALESCE(NULLIF(narration, ''), xero_id)",
-        ),
-        (
-            "bank_transfers",
-            EntityKind::BankTransfer,
-            "COALESCE(NULLIF(reference, ''), xero_id)",
-        ),
-        (
-            "overpayments",
-            EntityKind::Overpayment,
-            "COALESCE(NULLIF(reference, ''), xero_id)",
-        ),
-        (
-            "prepayments",
-            EntityKind::Prepayment,
-            "COALESCE(NULLIF(reference, ''), xero_id)",
-        ),
-    ];
-    for (table, entity, label) in tables {
-        let found: Option<String> = sqlx::query_scalar(&format!(
-            "SELECT {label} FROM {table} WHERE tenant_id = ? AND xero_id = ? COLLATE NOCASE"
+) -> Result<Option<RecordRef>, StoreError> {
+    for (table, entity, number, reference) in SOURCE_TABLES {
+        let found: Option<(Option<String>, Option<String>)> = sqlx::query_as(&format!(
+            "SELECT {number}, {reference} FROM {table} WHERE tenant_id = ? AND xero_id = ? COLLATE NOCASE"
         ))
         .bind(tenant)
         .bind(source)
         .fetch_optional(&mut *conn)
         .await?;
-        if let Some(label) = found {
-            return Ok(Some(link(entity, source, &label)));
+        if let Some((number, reference)) = found {
+            return Ok(Some(
+                RecordRef::new(entity, source)
+                    .with_number(number)
+                    .with_reference(reference),
+            ));
         }
     }
     Ok(None)
-}
-
-fn entity_noun(e: EntityKind) -> &'static str {
-    match e {
-        EntityKind::Invoice => "document",
-        EntityKind::BankTransaction => "bank transaction",
-        EntityKind::Payment => "payment",
-        EntityKind::CreditNote => "credit note",
-        EntityKind::ManualJournal => "manual journal",
-        EntityKind::BankTransfer => "bank transfer",
-        EntityKind::Overpayment => "overpayment",
-        EntityKind::Prepayment => "prepayment",
-        _ => "record",
-    }
 }
 
 async fn lock_date(
@@ -905,37 +776,29 @@ async fn backdated_entries(
     }
 }
 
-/// The sentence of a backdated entry.
+/// A backdated entry, keyed by its journal (or its document, without Journals).
 fn backdated_finding<K>(
     key_id: &str,
-    what: &str,
     b: &ledgerkeep_ledger::Backdated<K>,
-    records: Vec<RecordLink>,
+    source: Option<RecordRef>,
+    journal: Option<RecordRef>,
 ) -> Finding {
-    let locked = match b.into_locked_period {
-        Some(l) => format!(" It falls in the period locked up to {l}."),
-        None => String::new(),
-    };
     Finding {
         key: format!(
             "{}:{}",
             AnomalyRule::BackdatedEntry.as_str(),
             key_id.to_ascii_lowercase()
         ),
-        rule: AnomalyRule::BackdatedEntry,
-        title: "Backdated entry".to_owned(),
-        explanation: format!(
-            "{what} is dated {} but was entered on {}, {} later.{locked} Reports for that period may have changed since you read them.",
-            b.date,
-            b.entered,
-            plural(b.days_late, "day", "days")
-        ),
-        records,
-        amount: None,
-        currency_code: None,
+        facts: FindingFacts::BackdatedEntry {
+            source,
+            journal,
+            date: XeroDate(b.date),
+            entered: XeroDate(b.entered),
+            days_late: b.days_late,
+            locked_to: b.into_locked_period.map(XeroDate),
+        },
     }
 }
-
 /// With Journals: the first journal of each source, by the day Xero created it.
 async fn backdated_journals(
     conn: &mut SqliteConnection,
@@ -988,25 +851,18 @@ async fn backdated_journals(
     let mut out = Vec::new();
     for b in entries {
         let (journal, number, source) = &b.key;
-        let number = *number;
-        let source_link = match source {
+        let source_ref = match source {
             Some(s) => journal_source(conn, tenant, s).await?,
             None => None,
         };
-        let what = match &source_link {
-            Some(l) => format!("The {} {}", entity_noun(l.entity), l.label),
-            None => format!("Journal {}", number.unwrap_or_default()),
-        };
-        let mut records = Vec::new();
-        if let Some(l) = source_link {
-            records.push(l);
-        }
-        records.push(link(
-            EntityKind::Journal,
+        let journal_ref =
+            RecordRef::new(EntityKind::Journal, journal).with_number(number.map(|n| n.to_string()));
+        out.push(backdated_finding(
             journal,
-            &format!("Journal {}", number.unwrap_or_default()),
+            &b,
+            source_ref,
+            Some(journal_ref),
         ));
-        out.push(backdated_finding(journal, &what, &b, records));
     }
     Ok(out)
 }
@@ -1076,13 +932,23 @@ async fn backdated_documents(
     }
     let mut out = Vec::new();
     for b in ledgerkeep_ledger::backdated(entries, config.backdated_days, lock) {
-        let Some(l) = journal_source(conn, tenant, &b.key).await? else {
+        let Some(source) = journal_source(conn, tenant, &b.key).await? else {
             continue;
         };
-        let what = format!("The {} {}", entity_noun(l.entity), l.label);
-        out.push(backdated_finding(&b.key, &what, &b, vec![l]));
+        out.push(backdated_finding(&b.key, &b, Some(source), None));
     }
     Ok(out)
+}
+
+/// A plain value of an audited change, as text: a number, a text, a date
+/// (`/Date(...)/` read as the day it names); `None` for lines, contacts.
+fn plain(v: &Value) -> Option<String> {
+    match v {
+        Value::Number(n) => Some(n.to_string()),
+        Value::String(s) if !s.starts_with("/Date(") => Some(s.clone()),
+        Value::String(s) => XeroDate::parse(s).ok().map(|d| d.to_string()),
+        _ => None,
+    }
 }
 
 async fn edits_after_lock(
@@ -1092,59 +958,27 @@ async fn edits_after_lock(
     let Some(lock) = lock_date(conn, tenant).await? else {
         return Ok(Vec::new());
     };
-    let documents: [(&str, EntityKind, &str); 8] = [
-        (
-            "invoices",
-            EntityKind::Invoice,
-            "COALESCE(NULLIF(t.number, ''), NULLIF(t.reference, ''), t.xero_id)",
-        ),
-        (
-            "credit_notes",
-            EntityKind::CreditNote,
-            "COALESCE(NULLIF(t.number, ''), t.xero_id)",
-        ),
-        (
-            "bank_transactions",
-            EntityKind::BankTransaction,
-            "COALESCE(NULLIF(t.reference, ''), t.xero_id)",
-        ),
-        (
-            "manual_journals",
-            EntityKind::ManualJournal,
-            "COALESCE(NULLIF(t.narration, ''), t.xero_id)",
-        ),
-        (
-            "payments",
-            EntityKind::Payment,
-            "COALESCE(NULLIF(t.reference, ''), t.xero_id)",
-        ),
-        (
-            "bank_transfers",
-            EntityKind::BankTransfer,
-            "COALESCE(NULLIF(t.reference, ''), t.xero_id)",
-        ),
-        (
-            "overpayments",
-            EntityKind::Overpayment,
-            "COALESCE(NULLIF(t.reference, ''), t.xero_id)",
-        ),
-        (
-            "prepayments",
-            EntityKind::Prepayment,
-            "COALESCE(NULLIF(t.reference, ''), t.xero_id)",
-        ),
-    ];
     let mut out = Vec::new();
-    for (table, entity, label) in documents {
+    for (table, entity, number, reference) in SOURCE_TABLES {
         let type_col = if matches!(table, "invoices" | "credit_notes" | "bank_transactions") {
             "t.type"
         } else {
             "NULL"
         };
+        let column = |c: &str| {
+            if c == "NULL" {
+                "NULL".to_owned()
+            } else {
+                format!("t.{c}")
+            }
+        };
         let rows = sqlx::query(&format!(
-            "SELECT a.seq, a.record_id, a.changes_json, a.at, t.date, {label} AS label, {type_col} AS doc_type \
+            "SELECT a.seq, a.record_id, a.changes_json, a.at, t.date, {} AS number, {} AS reference, \
+             {type_col} AS doc_type \
              FROM audit_log a JOIN {table} t ON t.tenant_id = a.tenant_id AND t.xero_id = a.record_id \
-             WHERE a.tenant_id = ? AND a.table_name = '{table}' AND a.action = 'update' ORDER BY a.seq"
+             WHERE a.tenant_id = ? AND a.table_name = '{table}' AND a.action = 'update' ORDER BY a.seq",
+            column(number),
+            column(reference),
         ))
         .bind(tenant)
         .fetch_all(&mut *conn)
@@ -1168,53 +1002,31 @@ async fn edits_after_lock(
                 date_before: fields
                     .get("Date")
                     .and_then(|c| c["old"].as_str())
-                    .and_then(|s| ledgerkeep_domain::XeroDate::parse(s).ok())
+                    .and_then(|s| XeroDate::parse(s).ok())
                     .map(|d| d.date()),
                 date_now: day(r.try_get::<Option<String>, _>("date")?.as_deref()),
                 edited: fields
                     .get("UpdatedDateUTC")
                     .and_then(|c| c["new"].as_str())
-                    .and_then(|s| ledgerkeep_domain::XeroDateTime::parse(s).ok())
+                    .and_then(|s| XeroDateTime::parse(s).ok())
                     .map(|t| t.instant().date_naive())
                     .or_else(|| day(r.try_get::<String, _>("at").ok().as_deref())),
             };
             let Some(found) = ledgerkeep_ledger::edit_after_lock(edit, lock) else {
                 continue;
             };
-            let (date, edited) = (found.date, found.edited);
             let seq: i64 = r.try_get("seq")?;
             let record: String = r.try_get("record_id")?;
-            let label: String = r.try_get("label")?;
-            let doc_type: Option<String> = r.try_get("doc_type")?;
-            let noun = match entity {
-                EntityKind::Invoice | EntityKind::BankTransaction => {
-                    doc_noun(doc_type.as_deref()).to_owned()
-                }
-                other => {
-                    let n = entity_noun(other);
-                    let mut c = n.chars();
-                    c.next()
-                        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-                        .unwrap_or_default()
-                }
-            };
-            let describe = |f: &str| -> String {
-                let c = &fields[f];
-                let scalar = |v: &Value| match v {
-                    Value::Number(n) => Some(n.to_string()),
-                    Value::String(s) if !s.starts_with("/Date(") => Some(s.clone()),
-                    Value::String(s) => ledgerkeep_domain::XeroDate::parse(s)
-                        .ok()
-                        .map(|d| d.date().to_string()),
-                    _ => None,
-                };
-                match (scalar(&c["old"]), scalar(&c["new"])) {
-                    (Some(o), Some(n)) => format!("{f} {o} → {n}"),
-                    _ => f.to_owned(),
-                }
-            };
-            let what: Vec<String> = found.fields.iter().map(|f| describe(f)).collect();
-            let amount = fields
+            let changes = found
+                .fields
+                .iter()
+                .map(|f| FieldEdit {
+                    field: (*f).to_owned(),
+                    old: plain(&fields[*f]["old"]),
+                    new: plain(&fields[*f]["new"]),
+                })
+                .collect();
+            let new_total = fields
                 .get("Total")
                 .or_else(|| fields.get("Amount"))
                 .and_then(|c| dec(Some(&c["new"].to_string())));
@@ -1224,15 +1036,17 @@ async fn edits_after_lock(
                     AnomalyRule::EditAfterLock.as_str(),
                     record.to_ascii_lowercase()
                 ),
-                rule: AnomalyRule::EditAfterLock,
-                title: format!("{noun} in a locked period was changed"),
-                explanation: format!(
-                    "{noun} {label}, dated {date} in the period locked up to {lock}, was changed in Xero on {edited}: {}.",
-                    what.join("; ")
-                ),
-                records: vec![link(entity, &record, &label)],
-                amount,
-                currency_code: None,
+                facts: FindingFacts::EditAfterLock {
+                    record: RecordRef::new(entity, record)
+                        .with_number(r.try_get("number")?)
+                        .with_reference(r.try_get("reference")?),
+                    doc_type: r.try_get("doc_type")?,
+                    date: XeroDate(found.date),
+                    edited: XeroDate(found.edited),
+                    locked_to: XeroDate(found.lock),
+                    changes,
+                    new_total,
+                },
             });
         }
     }
@@ -1333,54 +1147,27 @@ async fn paid_twice(
         let Some(again) = ledgerkeep_ledger::paid_again_by_bank(paid, &bank, config) else {
             continue;
         };
-        let Some(pay_id) = paid.payments.get(again.payment).map(|p| &p.key) else {
+        let Some(payment) = paid.payments.get(again.payment) else {
             continue;
         };
-        let (total, pay_date, bank_date, gap) = (
-            again.total,
-            again.paid_on,
-            again.bank_date,
-            again.days_apart,
-        );
-        let out_going = again.outgoing;
-        let bank_label = bank_ref
-            .as_deref()
-            .filter(|s| !s.is_empty())
-            .map_or_else(|| bank_id.clone(), str::to_owned);
         out.push(Finding {
             key: pair_key(AnomalyRule::PaidTwice, &d.xero_id, &bank_id),
-            rule: AnomalyRule::PaidTwice,
-            title: format!(
-                "{} {} may have been paid twice",
-                d.noun(),
-                d.label()
-            ),
-            explanation: format!(
-                "{} {} for {} ({}) was paid on {pay_date}, and a {} transaction \"{bank_label}\" of the same amount {} {} on {bank_date}, {}.",
-                d.noun(),
-                d.label(),
-                d.contact(),
-                format_amount(d.currency.as_deref(), total),
-                if out_going { "spend money" } else { "receive money" },
-                if out_going { "went to" } else { "came from" },
-                d.contact(),
-                if gap == 0 {
-                    "the same day".to_owned()
-                } else {
-                    format!("{} later", plural(gap, "day", "days"))
+            facts: FindingFacts::PaidAgainByBank {
+                document: d.record(),
+                doc_type: d.doc_type.clone(),
+                contact: d.contact_name.clone(),
+                currency: d.currency.clone(),
+                total: again.total,
+                payment: PaymentRef {
+                    xero_id: payment.key.clone(),
+                    amount: payment.amount,
                 },
-            ),
-            records: vec![
-                link(EntityKind::Invoice, &d.xero_id, &d.label()),
-                link(
-                    EntityKind::Payment,
-                    pay_id,
-                    &format!("Payment of {}", format_amount(d.currency.as_deref(), total)),
-                ),
-                link(EntityKind::BankTransaction, &bank_id, &bank_label),
-            ],
-            amount: Some(total),
-            currency_code: d.currency.clone(),
+                paid_on: XeroDate(again.paid_on),
+                bank: RecordRef::new(EntityKind::BankTransaction, bank_id).with_reference(bank_ref),
+                bank_date: XeroDate(again.bank_date),
+                days_apart: again.days_apart,
+                outgoing: again.outgoing,
+            },
         });
     }
     Ok(out)
@@ -1388,9 +1175,7 @@ async fn paid_twice(
 
 /// One amount in a contact's history.
 struct Amount {
-    entity: EntityKind,
-    xero_id: String,
-    label: String,
+    record: RecordRef,
     date: Option<NaiveDate>,
     status: Option<DocumentStatus>,
     value: Decimal,
@@ -1402,22 +1187,20 @@ async fn outliers(
     config: &AnomalyConfig,
 ) -> Result<Vec<Finding>, StoreError> {
     let mut out = Vec::new();
-    let sources: [(&str, &str, EntityKind); 2] = [
+    let sources: [(&str, EntityKind); 2] = [
         (
-            "invoices",
-            "COALESCE(NULLIF(number, ''), NULLIF(reference, ''), xero_id) AS label FROM invoices \
+            "number, reference FROM invoices \
              WHERE tenant_id = ? AND status IN ('DRAFT', 'SUBMITTED', 'AUTHORISED', 'PAID') \
              AND type IN ('ACCREC', 'ACCPAY')",
             EntityKind::Invoice,
         ),
         (
-            "bank_transactions",
-            "COALESCE(NULLIF(reference, ''), xero_id) AS label FROM bank_transactions \
+            "NULL AS number, reference FROM bank_transactions \
              WHERE tenant_id = ? AND status = 'AUTHORISED' AND type IN ('SPEND', 'RECEIVE')",
             EntityKind::BankTransaction,
         ),
     ];
-    for (_, from, entity) in sources {
+    for (from, entity) in sources {
         // Keyset pages in (contact, type) order, one group at a time: a
         // million bank lines never sit in memory.
         let sql = format!(
@@ -1473,9 +1256,9 @@ async fn outliers(
                     .entry(r.try_get("currency_code")?)
                     .or_default()
                     .push(Amount {
-                        entity,
-                        xero_id: r.try_get("xero_id")?,
-                        label: r.try_get("label")?,
+                        record: RecordRef::new(entity, r.try_get::<String, _>("xero_id")?)
+                            .with_number(r.try_get("number")?)
+                            .with_reference(r.try_get("reference")?),
                         date: day(r.try_get::<Option<String>, _>("date")?.as_deref()),
                         status: code(r, "status")?,
                         value,
@@ -1501,39 +1284,31 @@ fn outliers_in(
         .iter()
         .enumerate()
         .map(|(i, a)| ledgerkeep_ledger::OutlierAmount {
-            key: (a.xero_id.as_str(), i),
+            key: (a.record.xero_id.as_str(), i),
             status: a.status.clone(),
             amount: a.value,
         });
-    let contact = contact.unwrap_or("this contact");
-    let (noun, plural_noun) = doc_nouns(doc_type);
     let mut out = Vec::new();
     for o in ledgerkeep_ledger::outliers(facts, config) {
         let a = &amounts[o.key.1];
-        let times = o
-            .times_median
-            .map_or_else(|| "too many".to_owned(), |t| t.normalize().to_string());
         out.push(Finding {
             key: format!(
                 "{}:{}",
                 AnomalyRule::AmountOutlier.as_str(),
-                a.xero_id.to_ascii_lowercase()
+                a.record.xero_id.to_ascii_lowercase()
             ),
-            rule: AnomalyRule::AmountOutlier,
-            title: format!("Unusually large amount for {contact}"),
-            explanation: format!(
-                "{noun} {} for {contact}{} is {}: {} times the median ({}) of their {} other {plural_noun}, the largest of which is {}.",
-                a.label,
-                a.date.map(|d| format!(" dated {d}")).unwrap_or_default(),
-                format_amount(currency, o.amount),
-                times,
-                format_amount(currency, o.median),
-                o.ordinary,
-                format_amount(currency, o.largest),
-            ),
-            records: vec![link(a.entity, &a.xero_id, &a.label)],
-            amount: Some(o.amount),
-            currency_code: currency.map(str::to_owned),
+            facts: FindingFacts::AmountOutlier {
+                record: a.record.clone(),
+                doc_type: doc_type.map(str::to_owned),
+                contact: contact.map(str::to_owned),
+                currency: currency.map(str::to_owned),
+                date: a.date.map(XeroDate),
+                amount: o.amount,
+                median: o.median,
+                largest: o.largest,
+                ordinary: o.ordinary,
+                times_median: o.times_median,
+            },
         });
     }
     out
@@ -1543,52 +1318,30 @@ fn outliers_in(
 /// Sums beyond what a decimal holds make a finding that says so.
 fn overpaid(doc: &Doc, paid: &ledgerkeep_ledger::PaidDocument<String>) -> Option<Finding> {
     let o = ledgerkeep_ledger::overpaid(paid)?;
-    let total = o.total;
-    let currency = doc.currency.as_deref();
-    let mut records = vec![link(EntityKind::Invoice, &doc.xero_id, &doc.label())];
-    records.extend(
-        o.payments
-            .iter()
-            .filter_map(|i| paid.payments.get(*i))
-            .map(|p| {
-                link(
-                    EntityKind::Payment,
-                    &p.key,
-                    &format_amount(currency, p.amount),
-                )
-            }),
-    );
-    let noun = doc.noun();
-    let count = plural(o.payments.len() as i64, "payment", "payments");
-    let explanation = match (o.paid, o.excess) {
-        (Some(paid), Some(excess)) => format!(
-            "{noun} {} for {} totals {} but {count} of {} were recorded against it, {} too much.",
-            doc.label(),
-            doc.contact(),
-            format_amount(currency, total),
-            format_amount(currency, paid),
-            format_amount(currency, excess)
-        ),
-        _ => format!(
-            "{noun} {} for {} totals {} but the {count} and credits recorded against it add up to \
-             an amount out of range (larger than Ledgerkeep can count): check them in Xero.",
-            doc.label(),
-            doc.contact(),
-            format_amount(currency, total),
-        ),
-    };
     Some(Finding {
         key: format!(
             "{}:{}:overpaid",
             AnomalyRule::PaidTwice.as_str(),
             doc.xero_id.to_ascii_lowercase()
         ),
-        rule: AnomalyRule::PaidTwice,
-        title: format!("{noun} {} paid more than its total", doc.label()),
-        explanation,
-        records,
-        amount: o.excess,
-        currency_code: doc.currency.clone(),
+        facts: FindingFacts::Overpaid {
+            document: doc.record(),
+            doc_type: doc.doc_type.clone(),
+            contact: doc.contact_name.clone(),
+            currency: doc.currency.clone(),
+            total: o.total,
+            payments: o
+                .payments
+                .iter()
+                .filter_map(|i| paid.payments.get(*i))
+                .map(|p| PaymentRef {
+                    xero_id: p.key.clone(),
+                    amount: p.amount,
+                })
+                .collect(),
+            paid: o.paid,
+            excess: o.excess,
+        },
     })
 }
 
@@ -1646,25 +1399,20 @@ async fn round_amounts(
     }
     for round in ledgerkeep_ledger::round_spends(spends, config) {
         let (id, contact, currency, reference, date) = round.key;
-        let total = round.amount;
-        let label = doc_label(&None, &reference, &id);
         out.push(Finding {
-            key: format!("{}:{}", AnomalyRule::RoundAmount.as_str(), id.to_ascii_lowercase()),
-            rule: AnomalyRule::RoundAmount,
-            title: format!(
-                "Round-amount payment to {}",
-                contact.as_deref().unwrap_or("a contact")
+            key: format!(
+                "{}:{}",
+                AnomalyRule::RoundAmount.as_str(),
+                id.to_ascii_lowercase()
             ),
-            explanation: format!(
-                "Spend money \"{label}\" paid {} to {} on {}: a round amount (a multiple of {}) with no bill behind it. Check that it is supported by an invoice or receipt.",
-                format_amount(currency.as_deref(), total),
-                contact.as_deref().unwrap_or("an unnamed contact"),
-                date.as_deref().unwrap_or("no date"),
-                round.unit.normalize()
-            ),
-            records: vec![link(EntityKind::BankTransaction, &id, &label)],
-            amount: Some(total),
-            currency_code: currency,
+            facts: FindingFacts::RoundSpend {
+                record: RecordRef::new(EntityKind::BankTransaction, id).with_reference(reference),
+                contact,
+                currency,
+                date: xero_day(date.as_deref()),
+                amount: round.amount,
+                unit: round.unit,
+            },
         });
     }
     // Bill payments of a round amount that is not the bill's total.
@@ -1699,28 +1447,24 @@ async fn round_amounts(
     }
     for round in ledgerkeep_ledger::round_bill_payments(payments, config) {
         let (pid, paid_on, d) = round.key;
-        let amount = round.amount;
         out.push(Finding {
-            key: format!("{}:{}", AnomalyRule::RoundAmount.as_str(), pid.to_ascii_lowercase()),
-            rule: AnomalyRule::RoundAmount,
-            title: format!("Round-amount payment to {}", d.contact()),
-            explanation: format!(
-                "A payment of {} to {} on {} against bill {} ({}) is a round amount (a multiple of {}), not the bill's total. Check what it pays for.",
-                format_amount(d.currency.as_deref(), amount),
-                d.contact(),
-                paid_on.as_deref().unwrap_or("no date"),
-                d.label(),
-                d.total
-                    .map(|t| format_amount(d.currency.as_deref(), t))
-                    .unwrap_or_default(),
-                round.unit.normalize()
+            key: format!(
+                "{}:{}",
+                AnomalyRule::RoundAmount.as_str(),
+                pid.to_ascii_lowercase()
             ),
-            records: vec![
-                link(EntityKind::Payment, &pid, &format!("Payment of {}", format_amount(d.currency.as_deref(), amount))),
-                link(EntityKind::Invoice, &d.xero_id, &d.label()),
-            ],
-            amount: Some(amount),
-            currency_code: d.currency.clone(),
+            facts: FindingFacts::RoundBillPayment {
+                payment: PaymentRef {
+                    xero_id: pid,
+                    amount: round.amount,
+                },
+                paid_on: xero_day(paid_on.as_deref()),
+                bill: d.record(),
+                contact: d.contact_name.clone(),
+                currency: d.currency.clone(),
+                bill_total: d.total,
+                unit: round.unit,
+            },
         });
     }
     Ok(out)
@@ -1766,51 +1510,74 @@ mod tests {
         store.close().await;
     }
 
-    #[test]
-    fn amounts_are_written_with_their_currency_and_thousands() {
-        let d = |s: &str| s.parse::<Decimal>().unwrap();
-        assert_eq!(
-            format_amount(Some("NZD"), d("1234567.50")),
-            "NZD 1,234,567.50"
-        );
-        assert_eq!(format_amount(Some("GBP"), d("100")), "GBP 100.00");
-        assert_eq!(format_amount(None, d("-12.3400")), "-12.3400");
-        assert_eq!(format_amount(Some("AUD"), d("999.99")), "AUD 999.99");
+    fn amounts(vals: &[Decimal], status: &str) -> Vec<Amount> {
+        vals.iter()
+            .enumerate()
+            .map(|(i, v)| Amount {
+                record: RecordRef::new(EntityKind::Invoice, format!("id-{i}"))
+                    .with_number(Some(format!("BILL-{i}"))),
+                date: None,
+                status: Some(status.into()),
+                value: *v,
+            })
+            .collect()
+    }
+
+    fn ints(vals: &[i64]) -> Vec<Decimal> {
+        vals.iter().map(|v| Decimal::from(*v)).collect()
     }
 
     #[test]
     fn outliers_stand_far_above_the_ordinary_amounts_even_two_of_them() {
-        let amounts = |vals: &[i64]| -> Vec<Amount> {
-            vals.iter()
-                .enumerate()
-                .map(|(i, v)| Amount {
-                    entity: EntityKind::Invoice,
-                    xero_id: format!("id-{i}"),
-                    label: format!("BILL-{i}"),
-                    date: None,
-                    status: Some("AUTHORISED".into()),
-                    value: Decimal::from(*v),
-                })
-                .collect()
-        };
         let config = AnomalyConfig::default();
+        let history = [100, 120, 90, 110, 130, 95];
+        let mut vals = history.to_vec();
+        vals.extend([2_600, 5_000]);
         let found = outliers_in(
             &config,
             Some("ACCPAY"),
             Some("Harbour"),
             Some("NZD"),
-            amounts(&[100, 120, 90, 110, 130, 95, 2_600, 5_000]),
+            amounts(&ints(&vals), "AUTHORISED"),
         );
         let keys: Vec<&str> = found.iter().map(|f| f.key.as_str()).collect();
         assert_eq!(keys, ["amount_outlier:id-6", "amount_outlier:id-7"]);
-        assert!(found[1].explanation.contains("NZD 5,000.00: 50 times the median (NZD 100.00) of their 6 other bills, the largest of which is NZD 130.00"), "{}", found[1].explanation);
+        let FindingFacts::AmountOutlier {
+            record,
+            doc_type,
+            contact,
+            currency,
+            amount,
+            median,
+            largest,
+            ordinary,
+            times_median,
+            ..
+        } = &found[1].facts
+        else {
+            panic!("{:?}", found[1].facts)
+        };
+        assert_eq!(record.number.as_deref(), Some("BILL-7"));
+        assert_eq!(doc_type.as_deref(), Some("ACCPAY"));
+        assert_eq!(contact.as_deref(), Some("Harbour"));
+        assert_eq!(currency.as_deref(), Some("NZD"));
+        assert_eq!(*amount, Decimal::from(5_000));
+        // The history's figures, whatever order it came in.
+        let mut sorted = history.to_vec();
+        sorted.sort_unstable();
+        assert_eq!(*median, Decimal::from(sorted[(sorted.len() - 1) / 2]));
+        assert_eq!(*largest, Decimal::from(*sorted.last().unwrap()));
+        assert_eq!(*ordinary, history.len());
+        assert_eq!(*times_median, Some(Decimal::from(5_000) / *median));
+        assert_eq!(found[1].facts.amount(), Some(Decimal::from(5_000)));
+        assert_eq!(found[1].rule(), AnomalyRule::AmountOutlier);
         // Ten times the median but not twice the largest ordinary one: a wide spread, not an outlier.
         assert!(outliers_in(
             &config,
             Some("ACCPAY"),
             None,
             None,
-            amounts(&[100, 110, 120, 130, 900, 1_700])
+            amounts(&ints(&[100, 110, 120, 130, 900, 1_700]), "AUTHORISED")
         )
         .is_empty());
         // Too little history.
@@ -1819,7 +1586,7 @@ mod tests {
             Some("ACCPAY"),
             None,
             None,
-            amounts(&[100, 100, 100, 100, 9_000])
+            amounts(&ints(&[100, 100, 100, 100, 9_000]), "AUTHORISED")
         )
         .is_empty());
     }
@@ -1864,6 +1631,19 @@ mod tests {
         overpaid(doc, &paid)
     }
 
+    /// The sum paid and the excess an overpaid finding holds.
+    fn paid_and_excess(f: &Finding) -> (Option<Decimal>, Option<Decimal>, usize) {
+        match &f.facts {
+            FindingFacts::Overpaid {
+                paid,
+                excess,
+                payments,
+                ..
+            } => (*paid, *excess, payments.len()),
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
     fn payments_near_the_decimal_limit_make_a_finding_not_a_panic() {
         let d = |s: &str| s.parse::<Decimal>().unwrap();
@@ -1875,10 +1655,9 @@ mod tests {
             &[pay("p1", Decimal::MAX), pay("p2", Decimal::MAX)],
         )
         .unwrap();
-        assert_eq!(f.rule, AnomalyRule::PaidTwice);
-        assert_eq!(f.amount, None);
-        assert!(f.explanation.contains("out of range"), "{}", f.explanation);
-        assert_eq!(f.records.len(), 3);
+        assert_eq!(f.rule(), AnomalyRule::PaidTwice);
+        assert_eq!(f.facts.amount(), None);
+        assert_eq!(paid_and_excess(&f), (None, None, 2));
         // A payment at the limit plus a credit note.
         let f = overpaid_with(
             &doc_of(d("100.00")),
@@ -1886,10 +1665,11 @@ mod tests {
             &[pay("p1", Decimal::MAX)],
         )
         .unwrap();
-        assert_eq!(f.amount, None);
+        assert_eq!(f.facts.amount(), None);
+        assert_eq!(paid_and_excess(&f), (Some(Decimal::MAX), None, 1));
         // The sum fits but the excess over a hugely negative total does not.
         let f = overpaid_with(&doc_of(Decimal::MIN), None, &[pay("p1", Decimal::MAX)]).unwrap();
-        assert_eq!(f.amount, None);
+        assert_eq!(f.facts.amount(), None);
         // Ordinary amounts: the excess, exactly.
         let f = overpaid_with(
             &doc_of(d("100.00")),
@@ -1897,46 +1677,40 @@ mod tests {
             &[pay("p1", d("60.00")), pay("p2", d("50.00"))],
         )
         .unwrap();
-        assert_eq!(f.amount, Some(d("20.00")));
-        assert!(
-            f.explanation.contains("NZD 20.00 too much"),
-            "{}",
-            f.explanation
+        assert_eq!(f.facts.amount(), Some(d("20.00")));
+        assert_eq!(f.facts.currency(), Some("NZD"));
+        assert_eq!(
+            paid_and_excess(&f),
+            (Some(d("110.00")), Some(d("20.00")), 2)
         );
+        assert_eq!(f.key, "paid_twice:inv-id:overpaid");
         assert!(overpaid_with(&doc_of(d("100.00")), None, &[pay("p1", d("100.00"))]).is_none());
     }
 
     #[test]
     fn outliers_near_the_decimal_limit_do_not_panic() {
-        let amounts = |vals: &[Decimal]| -> Vec<Amount> {
-            vals.iter()
-                .enumerate()
-                .map(|(i, v)| Amount {
-                    entity: EntityKind::Invoice,
-                    xero_id: format!("id-{i}"),
-                    label: format!("BILL-{i}"),
-                    date: None,
-                    status: Some("PAID".into()),
-                    value: *v,
-                })
-                .collect()
-        };
         let config = AnomalyConfig::default();
         let huge = Decimal::MAX / Decimal::from(3);
         // Every amount huge: ten times the median is out of range, so none is an outlier.
-        let found = outliers_in(&config, None, None, None, amounts(&[huge; 8]));
+        let found = outliers_in(&config, None, None, None, amounts(&[huge; 8], "PAID"));
         assert!(found.is_empty());
         // Tiny ordinary amounts and one at the limit: an outlier, whose ratio
         // to the median is out of range.
         let tiny = "0.0000000000000000000000001".parse::<Decimal>().unwrap();
         let mut vals = vec![tiny; 7];
         vals.push(Decimal::MAX);
-        let found = outliers_in(&config, None, None, None, amounts(&vals));
+        let found = outliers_in(&config, None, None, None, amounts(&vals, "PAID"));
         assert_eq!(found.len(), 1);
         assert!(
-            found[0].explanation.contains("too many times"),
-            "{}",
-            found[0].explanation
+            matches!(
+                found[0].facts,
+                FindingFacts::AmountOutlier {
+                    times_median: None,
+                    ..
+                }
+            ),
+            "{:?}",
+            found[0].facts
         );
     }
 
@@ -1948,5 +1722,16 @@ mod tests {
         );
         assert_eq!(e4(Decimal::from(100)), Some(1_000_000));
         assert_eq!(e4("0.00001".parse().unwrap()), None);
+    }
+
+    #[test]
+    fn plain_values_of_a_change_are_text_and_dates_are_days() {
+        assert_eq!(plain(&json!("DRAFT")).as_deref(), Some("DRAFT"));
+        assert_eq!(
+            plain(&json!("/Date(1539993600000+0000)/")).as_deref(),
+            Some("2018-10-20")
+        );
+        assert_eq!(plain(&json!([{"LineAmount": 1}])), None);
+        assert_eq!(plain(&Value::Null), None);
     }
 }

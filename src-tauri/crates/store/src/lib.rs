@@ -29,6 +29,7 @@ pub mod lock;
 pub mod not_visible;
 pub mod outbox;
 pub mod query;
+pub mod records;
 pub mod reports;
 pub mod rows;
 mod search_totals;
@@ -58,8 +59,8 @@ mod orgs;
 pub use orgs::OrganisationRow;
 
 pub use anomalies::{
-    AnomalyConfig, AnomalyRule, DetectionOutcome, DismissOutcome, Dismissal, Finding, RecordLink,
-    StoredFinding,
+    AnomalyConfig, AnomalyRule, DetectionOutcome, DismissOutcome, Dismissal, Finding, FindingFacts,
+    Found, RecordLink, RecordRef, StoredFinding, WordedFinding,
 };
 pub use apply::PageOutcome;
 pub use audit::{AuditEntry, AuditFilter, AuditPage, BreakKind, ChainBreak, VerifyReport};

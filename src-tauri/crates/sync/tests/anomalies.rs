@@ -9,7 +9,7 @@ use common::*;
 use ledgerkeep_domain::{Actor, EntityKind};
 use ledgerkeep_sim::wire::parse_ms_date;
 use ledgerkeep_sim::{Collection, Limits, Planter, Size};
-use ledgerkeep_store::{AnomalyRule, DismissOutcome, StoredFinding};
+use ledgerkeep_store::{AnomalyRule, DismissOutcome, FindingFacts, StoredFinding};
 use ledgerkeep_sync::{no_progress, CancelToken, SyncReport, SyncRequest};
 use ledgerkeep_xero::XeroOptions;
 use rust_decimal::Decimal;
@@ -49,12 +49,56 @@ async fn sync_planted(h: &Harness, tenant: &str) -> SyncReport {
 
 fn explain(fs: &[StoredFinding]) -> Vec<String> {
     fs.iter()
-        .map(|f| format!("{}: {}", f.finding.key, f.finding.explanation))
+        .map(|f| format!("{}: {:?}", f.key, f.found))
         .collect()
 }
 
+/// What a finding stored by this build rests on.
+fn facts(f: &StoredFinding) -> &FindingFacts {
+    f.found
+        .facts()
+        .unwrap_or_else(|| panic!("no facts: {:?}", f.found))
+}
+
+/// The ids of the records a finding names, as the UI links them.
+fn ids(f: &StoredFinding) -> Vec<(EntityKind, String)> {
+    match facts(f) {
+        FindingFacts::DuplicateBill { first, second, .. } => vec![
+            (first.bill.entity, first.bill.xero_id.clone()),
+            (second.bill.entity, second.bill.xero_id.clone()),
+        ],
+        FindingFacts::PaidAgainByBank {
+            document,
+            payment,
+            bank,
+            ..
+        } => vec![
+            (document.entity, document.xero_id.clone()),
+            (EntityKind::Payment, payment.xero_id.clone()),
+            (bank.entity, bank.xero_id.clone()),
+        ],
+        FindingFacts::Overpaid {
+            document, payments, ..
+        } => std::iter::once((document.entity, document.xero_id.clone()))
+            .chain(
+                payments
+                    .iter()
+                    .map(|p| (EntityKind::Payment, p.xero_id.clone())),
+            )
+            .collect(),
+        FindingFacts::RoundSpend { record, .. } | FindingFacts::AmountOutlier { record, .. } => {
+            vec![(record.entity, record.xero_id.clone())]
+        }
+        FindingFacts::RoundBillPayment { payment, bill, .. } => vec![
+            (EntityKind::Payment, payment.xero_id.clone()),
+            (bill.entity, bill.xero_id.clone()),
+        ],
+        other => panic!("{other:?}"),
+    }
+}
+
 fn assert_keys(found: &[StoredFinding], want: &[String]) {
-    let mut got: Vec<String> = found.iter().map(|f| f.finding.key.clone()).collect();
+    let mut got: Vec<String> = found.iter().map(|f| f.key.clone()).collect();
     got.sort();
     let mut want = want.to_vec();
     want.sort();
@@ -165,38 +209,54 @@ async fn duplicate_bills_are_found_by_amount_within_days_and_by_reference() {
     let total = num(&bill["Total"]);
     let amount_case = found
         .iter()
-        .find(|f| f.finding.key == pair("duplicate_bill", &id, &by_amount))
+        .find(|f| f.key == pair("duplicate_bill", &id, &by_amount))
         .unwrap();
-    let f = &amount_case.finding;
-    assert_eq!(f.rule, AnomalyRule::DuplicateBill);
-    assert!(f.explanation.contains("2 days apart"), "{}", f.explanation);
-    assert!(
-        f.explanation
-            .contains(&ledgerkeep_store::anomalies::format_amount(
-                Some(s(&bill, "CurrencyCode").as_str()),
-                total
-            )),
-        "{}",
-        f.explanation
+    assert_eq!(amount_case.rule, AnomalyRule::DuplicateBill);
+    let FindingFacts::DuplicateBill {
+        contact,
+        first,
+        second,
+        days_apart,
+        shared_reference,
+    } = facts(amount_case)
+    else {
+        panic!("{:?}", amount_case.found)
+    };
+    assert_eq!(*days_apart, Some(2));
+    assert_eq!(*shared_reference, None);
+    assert_eq!(
+        contact.as_deref(),
+        Some(s(&bill["Contact"], "Name").as_str())
     );
-    assert!(f.explanation.contains(&s(&bill["Contact"], "Name")));
-    let ids: Vec<&str> = f.records.iter().map(|r| r.xero_id.as_str()).collect();
-    assert!(ids.contains(&id.as_str()) && ids.contains(&by_amount.as_str()));
-    assert!(f.records.iter().all(|r| r.entity == EntityKind::Invoice));
+    for b in [first, second] {
+        assert_eq!(b.total, Some(total));
+        assert_eq!(
+            b.currency.as_deref(),
+            Some(s(&bill, "CurrencyCode").as_str())
+        );
+    }
+    assert_eq!(amount_case.amount, Some(total));
+    let ids = ids(amount_case);
+    assert!(ids.contains(&(EntityKind::Invoice, id.clone())));
+    assert!(ids.contains(&(EntityKind::Invoice, by_amount.clone())));
     let reference_case = found
         .iter()
-        .find(|f| f.finding.key == pair("duplicate_bill", &id, &by_reference))
+        .find(|f| f.key == pair("duplicate_bill", &id, &by_reference))
         .unwrap();
     let number = s(&bill, "InvoiceNumber");
-    assert!(
-        reference_case
-            .finding
-            .explanation
-            .contains(&format!("same supplier reference \"{number}\"")),
-        "{}",
-        reference_case.finding.explanation
-    );
-    assert!(!reference_case.finding.explanation.contains("apart"));
+    let FindingFacts::DuplicateBill {
+        days_apart,
+        shared_reference,
+        first,
+        ..
+    } = facts(reference_case)
+    else {
+        panic!("{:?}", reference_case.found)
+    };
+    assert_eq!(shared_reference.as_deref(), Some(number.as_str()));
+    // 20 days apart: alike only in the reference.
+    assert_eq!(*days_apart, None);
+    assert_eq!(first.date.unwrap().to_string(), ymd(date_ms(&bill, "Date")));
 }
 
 #[tokio::test]
@@ -225,17 +285,23 @@ async fn a_suppliers_changed_bank_details_are_found_but_a_reformatting_or_a_firs
     sync_planted(&h, &t).await;
     let found = open_findings(&h, &t).await;
     assert_eq!(found.len(), 1, "{:#?}", explain(&found));
-    let f = &found[0].finding;
+    let f = &found[0];
     assert_eq!(f.rule, AnomalyRule::BankDetailsChanged);
     assert!(f.key.starts_with(&key("bank_details_changed", &changed)));
-    assert_eq!(f.records[0].entity, EntityKind::Contact);
-    assert_eq!(f.records[0].xero_id, changed);
-    assert!(
-        f.explanation
-            .contains(&format!("from {old} to 99-8888-7777777-66")),
-        "{}",
-        f.explanation
-    );
+    let FindingFacts::BankDetailsChanged {
+        contact,
+        old: was,
+        new,
+        waiting_bills,
+        ..
+    } = facts(f)
+    else {
+        panic!("{:?}", f.found)
+    };
+    assert_eq!(contact.entity, EntityKind::Contact);
+    assert_eq!(contact.xero_id, changed);
+    assert_eq!(was, &old);
+    assert_eq!(new, "99-8888-7777777-66");
     // The bills waiting for that supplier are linked, for the owner to hold.
     let waiting: Vec<_> = h
         .sim
@@ -248,7 +314,9 @@ async fn a_suppliers_changed_bank_details_are_found_but_a_reformatting_or_a_firs
                 && v["Contact"]["ContactID"] == changed.as_str()
         })
         .collect();
-    assert_eq!(f.records.len(), 1 + waiting.len().min(5));
+    assert_eq!(waiting_bills.len(), waiting.len().min(5));
+    assert!(waiting_bills.iter().all(|b| b.entity == EntityKind::Invoice
+        && waiting.iter().any(|v| s(v, "InvoiceID") == b.xero_id)));
 }
 
 /// Plants two bills entered today, copies of the latest: one dated `days_late`
@@ -279,12 +347,36 @@ async fn plant_late_and_recent_bills(h: &Harness, t: &str, days_late: i64) -> (S
 }
 
 /// The one open finding, which must be a backdated entry.
-async fn only_finding(h: &Harness, t: &str) -> ledgerkeep_store::Finding {
+async fn only_finding(h: &Harness, t: &str) -> StoredFinding {
     let found = open_findings(h, t).await;
     assert_eq!(found.len(), 1, "{:#?}", explain(&found));
-    let f = found[0].finding.clone();
+    let f = found[0].clone();
     assert_eq!(f.rule, AnomalyRule::BackdatedEntry);
     f
+}
+
+/// A backdated entry's document, journal and days late.
+fn backdated(
+    f: &StoredFinding,
+) -> (
+    ledgerkeep_store::RecordRef,
+    Option<ledgerkeep_store::RecordRef>,
+    i64,
+) {
+    match facts(f) {
+        FindingFacts::BackdatedEntry {
+            source: Some(source),
+            journal,
+            days_late,
+            date,
+            entered,
+            ..
+        } => {
+            assert_eq!((entered.date() - date.date()).num_days(), *days_late);
+            (source.clone(), journal.clone(), *days_late)
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[tokio::test]
@@ -294,11 +386,14 @@ async fn a_backdated_entry_is_found_and_a_recent_late_one_is_not() {
     clean_first_sync(&h, &t).await;
     let (late, _recent) = plant_late_and_recent_bills(&h, &t, 90).await;
     let f = &only_finding(&h, &t).await;
-    assert_eq!(f.records[0].entity, EntityKind::Invoice);
-    assert_eq!(f.records[0].xero_id, late);
-    assert_eq!(f.records[0].label, "BILL-LATE");
-    assert_eq!(f.records[1].entity, EntityKind::Journal);
-    assert!(f.explanation.contains("90 days later"), "{}", f.explanation);
+    let (source, journal, days_late) = backdated(f);
+    assert_eq!(source.entity, EntityKind::Invoice);
+    assert_eq!(source.xero_id, late);
+    assert_eq!(source.number.as_deref(), Some("BILL-LATE"));
+    let journal = journal.unwrap();
+    assert_eq!(journal.entity, EntityKind::Journal);
+    assert_eq!(f.key, key("backdated_entry", &journal.xero_id));
+    assert_eq!(days_late, 90);
 }
 
 #[tokio::test]
@@ -315,12 +410,13 @@ async fn a_backdated_entry_is_found_on_a_starter_app_without_journals() {
     let (late, recent) = plant_late_and_recent_bills(&h, &t, 75).await;
     let f = &only_finding(&h, &t).await;
     assert_eq!(f.key, key("backdated_entry", &late));
-    assert_eq!(f.records.len(), 1);
-    assert_eq!(f.records[0].entity, EntityKind::Invoice);
-    assert_eq!(f.records[0].xero_id, late);
-    assert_eq!(f.records[0].label, "BILL-LATE");
-    assert!(f.explanation.contains("75 days later"), "{}", f.explanation);
-    assert!(!f.explanation.contains(&recent));
+    let (source, journal, days_late) = backdated(f);
+    assert_eq!(journal, None);
+    assert_eq!(source.entity, EntityKind::Invoice);
+    assert_eq!(source.xero_id, late);
+    assert_eq!(source.number.as_deref(), Some("BILL-LATE"));
+    assert_eq!(days_late, 75);
+    assert_ne!(source.xero_id, recent);
     // Found again by the next sync, not twice; still found after a full sweep.
     let r = sync(&h, &t, true).await;
     assert_eq!(r.new_findings, Some(0));
@@ -375,22 +471,29 @@ async fn an_edit_after_the_lock_date_is_found_but_not_a_payment_a_reference_or_a
     sync_planted(&h, &t).await;
     let found = open_findings(&h, &t).await;
     assert_eq!(found.len(), 1, "{:#?}", explain(&found));
-    let f = &found[0].finding;
+    let f = &found[0];
     assert_eq!(f.rule, AnomalyRule::EditAfterLock);
     assert!(f.key.starts_with(&format!(
         "edit_after_lock:invoices:{}:",
         locked.to_ascii_lowercase()
     )));
-    assert_eq!(f.records[0].xero_id, locked);
+    let FindingFacts::EditAfterLock {
+        record,
+        locked_to,
+        changes,
+        new_total,
+        ..
+    } = facts(f)
+    else {
+        panic!("{:?}", f.found)
+    };
+    assert_eq!(record.xero_id, locked);
     let after = total + Decimal::new(25000, 2);
-    assert!(
-        f.explanation.contains(&format!("Total {total} → {after}")),
-        "{}",
-        f.explanation
-    );
-    assert!(f
-        .explanation
-        .contains(&format!("locked up to {}", ymd(lock))));
+    let change = changes.iter().find(|c| c.field == "Total").unwrap();
+    assert_eq!(change.old.as_deref(), Some(total.to_string().as_str()));
+    assert_eq!(change.new.as_deref(), Some(after.to_string().as_str()));
+    assert_eq!(*new_total, Some(after));
+    assert_eq!(locked_to.to_string(), ymd(lock));
 }
 
 #[tokio::test]
@@ -450,13 +553,23 @@ async fn a_bill_paid_again_by_spend_money_and_an_invoice_paid_beyond_its_total_a
             format!("paid_twice:{}:overpaid", overpaid.to_ascii_lowercase()),
         ],
     );
-    let f = &found
+    let f = found
         .iter()
-        .find(|f| f.finding.key == pair("paid_twice", &id, &spend))
-        .unwrap()
-        .finding;
-    assert!(f.explanation.contains("3 days later"), "{}", f.explanation);
-    let entities: Vec<EntityKind> = f.records.iter().map(|r| r.entity).collect();
+        .find(|f| f.key == pair("paid_twice", &id, &spend))
+        .unwrap();
+    let FindingFacts::PaidAgainByBank {
+        days_apart,
+        outgoing,
+        total,
+        ..
+    } = facts(f)
+    else {
+        panic!("{:?}", f.found)
+    };
+    assert_eq!(*days_apart, 3);
+    assert!(*outgoing);
+    assert_eq!(*total, num(&bill["Total"]));
+    let entities: Vec<EntityKind> = ids(f).into_iter().map(|(e, _)| e).collect();
     assert_eq!(
         entities,
         [
@@ -465,10 +578,25 @@ async fn a_bill_paid_again_by_spend_money_and_an_invoice_paid_beyond_its_total_a
             EntityKind::BankTransaction
         ]
     );
-    assert_eq!(f.records[2].xero_id, spend);
+    assert_eq!(ids(f)[2].1, spend);
+    let over = found.iter().find(|f| f.key.ends_with(":overpaid")).unwrap();
+    let FindingFacts::Overpaid {
+        payments,
+        excess,
+        total,
+        paid,
+        ..
+    } = facts(over)
+    else {
+        panic!("{:?}", over.found)
+    };
+    // Two payments of the whole amount: one of them too much.
+    assert_eq!(payments.len(), 2);
+    assert_eq!(*paid, Some(*total + *total));
+    assert_eq!(*excess, Some(*total));
     assert!(!found
         .iter()
-        .any(|f| f.finding.records.iter().any(|r| r.xero_id == other_spend)));
+        .any(|f| ids(f).iter().any(|(_, id)| *id == other_spend)));
 }
 
 #[tokio::test]
@@ -506,17 +634,25 @@ async fn an_outlier_against_the_suppliers_history_is_found_and_ordinary_amounts_
     sync_planted(&h, &t).await;
     let found = open_findings(&h, &t).await;
     assert_keys(&found, &[key("amount_outlier", &big)]);
-    let f = &found[0].finding;
-    assert_eq!(f.records[0].label, "BILL-BIG");
-    assert_eq!(
-        f.amount,
-        Some((median_base * Decimal::from(25)).round_dp(2))
-    );
-    assert!(
-        f.explanation.contains("times the median"),
-        "{}",
-        f.explanation
-    );
+    let f = &found[0];
+    let big_total = (median_base * Decimal::from(25)).round_dp(2);
+    assert_eq!(f.amount, Some(big_total));
+    let FindingFacts::AmountOutlier {
+        record,
+        amount,
+        median,
+        ordinary,
+        times_median,
+        ..
+    } = facts(f)
+    else {
+        panic!("{:?}", f.found)
+    };
+    assert_eq!(record.number.as_deref(), Some("BILL-BIG"));
+    assert_eq!(*amount, big_total);
+    assert!(*ordinary >= 6, "{ordinary}");
+    assert!(*median > Decimal::ZERO && *median < big_total);
+    assert!(times_median.unwrap() >= Decimal::from(10));
 }
 
 #[tokio::test]
@@ -575,14 +711,30 @@ async fn round_amount_payments_are_found_but_not_exact_or_small_ones() {
     );
     let spend = found
         .iter()
-        .find(|f| f.finding.key == key("round_amount", &round_spend))
+        .find(|f| f.key == key("round_amount", &round_spend))
+        .unwrap();
+    let FindingFacts::RoundSpend {
+        record,
+        amount,
+        unit,
+        ..
+    } = facts(spend)
+    else {
+        panic!("{:?}", spend.found)
+    };
+    assert_eq!(*amount, Decimal::from(5000));
+    assert_eq!(*unit, Decimal::from(1000));
+    assert_eq!(record.entity, EntityKind::BankTransaction);
+    assert_eq!(record.reference.as_deref(), Some("Cash advance"));
+    let payment = found
+        .iter()
+        .find(|f| f.key == key("round_amount", &round_payment))
         .unwrap();
     assert!(
-        spend.finding.explanation.contains("5,000"),
-        "{}",
-        spend.finding.explanation
+        matches!(facts(payment), FindingFacts::RoundBillPayment { payment: p, .. } if p.amount == Decimal::from(1000)),
+        "{:?}",
+        payment.found
     );
-    assert_eq!(spend.finding.records[0].entity, EntityKind::BankTransaction);
 }
 
 #[tokio::test]
@@ -612,7 +764,7 @@ async fn a_dismissal_is_audited_and_survives_detection_and_a_resolved_finding_is
     );
     let target = found
         .iter()
-        .find(|f| f.finding.key == pair("duplicate_bill", &bill, &a))
+        .find(|f| f.key == pair("duplicate_bill", &bill, &a))
         .unwrap();
     let now = chrono::DateTime::from_timestamp_millis(h.time.now_ms()).unwrap();
     let actor = Actor::user("dismiss_anomaly");
@@ -638,7 +790,7 @@ async fn a_dismissal_is_audited_and_survives_detection_and_a_resolved_finding_is
     // Audited: one row, in the chain, naming the reason and who.
     let history = h
         .store
-        .record_history("anomaly_findings", &t, &target.finding.key)
+        .record_history("anomaly_findings", &t, &target.key)
         .await
         .unwrap();
     assert_eq!(history.len(), 1);
@@ -663,7 +815,7 @@ async fn a_dismissal_is_audited_and_survives_detection_and_a_resolved_finding_is
     sync(&h, &t, true).await;
     let open = open_findings(&h, &t).await;
     assert_eq!(open.len(), 2, "{:#?}", explain(&open));
-    assert!(open.iter().all(|f| f.finding.key != target.finding.key));
+    assert!(open.iter().all(|f| f.key != target.key));
     let all = h.store.anomaly_findings(Some(&t), true).await.unwrap();
     assert_eq!(all.len(), 3);
     let kept = all.iter().find(|f| f.id == target.id).unwrap();

@@ -76,7 +76,7 @@ async fn a_full_sync_of_the_medium_books_equals_the_truth_to_the_cent() {
         "{:#?}",
         findings
             .iter()
-            .map(|f| &f.finding.explanation)
+            .map(|f| (&f.key, &f.found))
             .collect::<Vec<_>>()
     );
     for t in h.tenants() {

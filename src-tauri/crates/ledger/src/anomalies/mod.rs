@@ -2,8 +2,9 @@
 //! them and no wording.
 //!
 //! The store reads the facts (documents, payments, bank transactions, the
-//! audit trail's changes) and words each result for the owner; the rules
-//! themselves live here, each tested on plain values. Each rule re-checks on
+//! audit trail's changes), and keeps what each rule found as its
+//! [`FindingFacts`] (`facts`); the fronts word them for the owner. The
+//! rules themselves live here, each tested on plain values. Each rule re-checks on
 //! the exact `Decimal`s whatever the store narrowed in SQL (its integer
 //! `*_e4` columns), and re-checks the types and statuses it counts, so a
 //! wider query never changes what is found.
@@ -20,6 +21,7 @@
 
 mod bank_details;
 mod duplicates;
+mod facts;
 mod locked;
 mod outliers;
 mod paid_twice;
@@ -29,6 +31,7 @@ use rust_decimal::Decimal;
 
 pub use bank_details::{bank_details_changed, BankDetailsChange};
 pub use duplicates::{duplicate_bills, Bill, DuplicateBills};
+pub use facts::{AnomalyRule, DatedBill, FieldEdit, FindingFacts, PaymentRef, RecordRef};
 pub use locked::{edit_after_lock, Edit, EditAfterLock, FieldChange, MATERIAL_FIELDS};
 pub use outliers::{outliers, Outlier, OutlierAmount};
 pub use paid_twice::{

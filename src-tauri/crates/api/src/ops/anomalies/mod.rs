@@ -1,9 +1,16 @@
 //! The anomalies found on the ledger after each sync: list them, and dismiss
 //! one with a reason (audited). Detection itself runs in the sync engine, at
 //! the end of every complete run.
+//!
+//! The store keeps what each rule found as facts; [`words`] turns them into
+//! the title, the sentence and the record labels the UI shows. Findings
+//! stored before the facts (schema 21) and not detected since keep the words
+//! they were stored with.
+
+pub mod words;
 
 use ledgerkeep_domain::{Actor, EntityKind, Money};
-use ledgerkeep_store::{DismissOutcome, StoredFinding};
+use ledgerkeep_store::{DismissOutcome, Found, StoredFinding};
 use serde::{Deserialize, Serialize};
 
 use crate::{ApiError, AppContext};
@@ -59,24 +66,31 @@ impl From<StoredFinding> for AnomalyView {
             Some(d) => (Some(d.at), Some(d.by), Some(d.reason)),
             None => (None, None, None),
         };
+        let worded = match &s.found {
+            Found::Facts(facts) => words::word(facts),
+            Found::Worded(w) => words::Worded {
+                title: w.title.clone(),
+                explanation: w.explanation.clone(),
+                records: w
+                    .records
+                    .iter()
+                    .map(|r| AnomalyRecordView {
+                        entity: r.entity,
+                        xero_id: r.xero_id.clone(),
+                        label: r.label.clone(),
+                    })
+                    .collect(),
+            },
+        };
         AnomalyView {
             id: u32::try_from(s.id).unwrap_or(u32::MAX),
             tenant_id: s.tenant_id,
-            rule: s.finding.rule.as_str().to_owned(),
-            title: s.finding.title,
-            explanation: s.finding.explanation,
-            records: s
-                .finding
-                .records
-                .into_iter()
-                .map(|r| AnomalyRecordView {
-                    entity: r.entity,
-                    xero_id: r.xero_id,
-                    label: r.label,
-                })
-                .collect(),
-            amount: s.finding.amount.map(Money::new),
-            currency_code: s.finding.currency_code,
+            rule: s.rule.as_str().to_owned(),
+            title: worded.title,
+            explanation: worded.explanation,
+            records: worded.records,
+            amount: s.amount.map(Money::new),
+            currency_code: s.currency_code,
             first_seen_at: s.first_seen_at,
             last_seen_at: s.last_seen_at,
             resolved_at: s.resolved_at,
