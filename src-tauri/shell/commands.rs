@@ -318,6 +318,27 @@ pub async fn record_history(
 
 #[tauri::command]
 #[specta::specta]
+pub async fn record_detail(
+    ctx: Ctx<'_>,
+    request: ledgerkeep_api::RecordDetailRequest,
+) -> Result<ledgerkeep_api::RecordDetailView, ApiError> {
+    ledgerkeep_api::record_detail(&ctx, request).await
+}
+
+/// Opens the record in Xero's web app, in the owner's browser; the address opened.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_record_in_xero(
+    app: AppHandle,
+    ctx: Ctx<'_>,
+    request: ledgerkeep_api::RecordDetailRequest,
+) -> Result<String, ApiError> {
+    ledgerkeep_api::open_record_in_xero(&ctx, request, |url| crate::browser::open(&app, url))
+        .await
+}
+
+#[tauri::command]
+#[specta::specta]
 pub async fn list_anomalies(
     ctx: Ctx<'_>,
     request: ListAnomaliesRequest,

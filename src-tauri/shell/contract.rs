@@ -40,6 +40,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::list_documents,
             commands::document_totals,
             commands::record_history,
+            commands::record_detail,
+            commands::open_record_in_xero,
             commands::run_report,
             commands::report_drill,
             commands::export_report,

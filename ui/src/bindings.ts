@@ -37,6 +37,9 @@ export const commands = {
 	listDocuments: (request: ListDocumentsRequest) => typedError<DocumentPageView, ApiError>(__TAURI_INVOKE("list_documents", { request })),
 	documentTotals: (filter: DocumentFilterDto) => typedError<CurrencyTotalView[], ApiError>(__TAURI_INVOKE("document_totals", { filter })),
 	recordHistory: (request: RecordHistoryRequest) => typedError<AuditEntryView[], ApiError>(__TAURI_INVOKE("record_history", { request })),
+	recordDetail: (request: RecordDetailRequest) => typedError<RecordDetailView, ApiError>(__TAURI_INVOKE("record_detail", { request })),
+	/**  Opens the record in Xero's web app, in the owner's browser; the address opened. */
+	openRecordInXero: (request: RecordDetailRequest) => typedError<string, ApiError>(__TAURI_INVOKE("open_record_in_xero", { request })),
 	runReport: (request: ReportRequest) => typedError<ReportView, ApiError>(__TAURI_INVOKE("run_report", { request })),
 	reportDrill: (request: DrillRequest) => typedError<DrillPageView, ApiError>(__TAURI_INVOKE("report_drill", { request })),
 	/**  Writes a report to a file in the exports folder and names it. */
@@ -720,6 +723,15 @@ export type FieldError = {
 	message: string,
 };
 
+/**  One value of a record's header. */
+export type FieldValueView = { kind: "text"; text: string } | 
+/**  An exact amount, in the record's currency. */
+{ kind: "money"; amount: string; currency: string | null } | 
+/**  A calendar date, `YYYY-MM-DD`, shown as given. */
+{ kind: "date"; date: string } | 
+/**  An instant in UTC, `YYYY-MM-DDTHH:MM:SS.mmmZ`. */
+{ kind: "instant"; at: string };
+
 /**
  *  A kept attachment whose file is gone or no longer hashes to what the
  *  audit trail recorded.
@@ -1084,11 +1096,90 @@ export type RecentDocumentView = {
 	document: DocumentRowView,
 };
 
+/**  A file attached to the record in Xero. */
+export type RecordAttachmentView = {
+	attachmentId: string,
+	fileName: string,
+	mimeType: string | null,
+	/**  In bytes (Xero's files are at most 10 MB). */
+	size: number,
+	/**  Whether the file is on this computer. */
+	held: boolean,
+};
+
+/**  Which record to show. */
+export type RecordDetailRequest = {
+	tenantId: string,
+	entity: EntityKind,
+	xeroId: string,
+};
+
+/**  A record as its page shows it. */
+export type RecordDetailView = {
+	entity: EntityKind,
+	xeroId: string,
+	/**  "Invoice INV-0042", "Bill from Acme", "Payment 2026-03-01". */
+	title: string,
+	status: string | null,
+	currencyCode: string | null,
+	header: RecordFieldView[],
+	lines: RecordLineView[],
+	links: RecordLinkView[],
+	attachments: RecordAttachmentView[],
+	/**  The local audit of its changes, oldest first. */
+	history: AuditEntryView[],
+	/**
+	 *  The record in Xero's own web app, when Xero has an address for its kind
+	 *  and the ledger knows the organisation's short code.
+	 */
+	openInXeroUrl: string | null,
+};
+
+/**  A labelled value of a record's header. */
+export type RecordFieldView = {
+	label: string,
+	value: FieldValueView,
+};
+
 /**  Which record's history to show. */
 export type RecordHistoryRequest = {
 	entity: EntityKind,
 	tenantId: string,
 	xeroId: string,
+};
+
+/**  One line of a record. */
+export type RecordLineView = {
+	description: string | null,
+	/**  Exactly as Xero sent it. */
+	quantity: string | null,
+	/**  Exactly as stored: up to 4 decimal places. */
+	unitAmount: string | null,
+	itemCode: string | null,
+	accountCode: string | null,
+	accountName: string | null,
+	taxType: string | null,
+	taxName: string | null,
+	taxAmount: string | null,
+	tracking: TrackingView[],
+	lineAmount: string | null,
+};
+
+/**  A document linked to the one shown, to open as its own page. */
+export type RecordLinkView = {
+	/**  How it relates to the record shown ("Paid by", "Allocated to"...). */
+	relation: string,
+	entity: EntityKind,
+	xeroId: string,
+	/**  Its number, reference or contact, as a link's text. */
+	label: string,
+	/**  The link's own amount (an allocation's, a payment's), else the linked document's total. */
+	amount: string | null,
+	currencyCode: string | null,
+	/**  `YYYY-MM-DD`. */
+	date: string | null,
+	/**  Whether the ledger holds the linked document (a page to open). */
+	held: boolean,
 };
 
 /**  A payment the owner records against an invoice or bill. */
@@ -1520,6 +1611,12 @@ export type TickStepRequest = {
 	/**  Who did it. */
 	who: string,
 	note?: string | null,
+};
+
+/**  A tracking category and its option on a line. */
+export type TrackingView = {
+	category: string,
+	option: string,
 };
 
 /**  A newer version is on offer (from the start-up or daily check). */

@@ -58,6 +58,9 @@ pub use ops::payments::{
     PaymentAccountsRequest, PaymentState, PaymentView, RecordPaymentRequest,
 };
 pub use ops::preferences::{preferences, set_log_level, Preferences, SetLogLevelRequest};
+pub use ops::records::{
+    open_record_in_xero, record_detail, RecordDetailRequest, RecordDetailView,
+};
 pub use ops::report_query::{run_report_query, ReportQuery};
 pub use ops::report_readiness::{IncompleteReason, IncompleteStreamView};
 pub use ops::reports::{

@@ -23,6 +23,7 @@ pub mod maintenance;
 pub mod organisations;
 pub mod payments;
 pub mod preferences;
+pub mod records;
 pub mod report_query;
 pub mod report_readiness;
 pub mod reports;
