@@ -164,6 +164,7 @@ impl App {
         Some(AppEvents {
             syncs: sync.subscribe(),
             payments: sync.scheduler().subscribe_payments(),
+            attachments: sync.scheduler().subscribe_attachments(),
         })
     }
 
@@ -201,6 +202,8 @@ impl App {
 pub struct AppEvents {
     syncs: broadcast::Receiver<SyncEvent>,
     payments: broadcast::Receiver<ledgerkeep_sync::OutboxReport>,
+    /// The attachments job's runs: files kept change what a record shows.
+    attachments: broadcast::Receiver<ledgerkeep_sync::attachments::AttachmentsReport>,
 }
 
 impl AppEvents {
@@ -224,6 +227,13 @@ impl AppEvents {
                 report = self.payments.recv() => match report {
                     Ok(report) => return Some(AppEvent::LedgerChanged { tenant_id: report.tenant }),
                     Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                },
+                report = self.attachments.recv() => match report {
+                    Ok(r) if r.files_fetched + r.files_repaired > 0 => {
+                        return Some(AppEvent::LedgerChanged { tenant_id: r.tenant });
+                    }
+                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => continue,
                     Err(broadcast::error::RecvError::Closed) => return None,
                 },
             }

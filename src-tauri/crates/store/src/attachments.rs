@@ -316,6 +316,32 @@ impl LedgerStore {
         Ok(bytes)
     }
 
+    /// Up to `limit` of the tenant's attachments whose file is not on disk
+    /// (one look at each file, no hashing): what a sync fetches again.
+    pub async fn attachments_missing(
+        &self,
+        tenant_id: &str,
+        limit: usize,
+    ) -> Result<Vec<StoredAttachment>, StoreError> {
+        let _timer = self.timed("attachments_missing");
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM attachments WHERE tenant_id = ? ORDER BY sha256, attachment_id"
+        ))
+        .bind(tenant_id)
+        .fetch_all(self.pool())
+        .await?;
+        let all = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
+        let dir = self.attachments_dir();
+        tokio::task::spawn_blocking(move || {
+            all.into_iter()
+                .filter(|a| !file_in(&dir, &a.sha256).is_file())
+                .take(limit)
+                .collect()
+        })
+        .await
+        .map_err(|e| StoreError::Data(format!("the attachment look-up stopped: {e}")))
+    }
+
     /// Hashes every kept file and names each that is missing or altered.
     pub async fn verify_attachments(&self) -> Result<AttachmentCheck, StoreError> {
         let _timer = self.timed("verify_attachments");
@@ -362,12 +388,16 @@ impl LedgerStore {
     }
 
     /// Up to `limit` documents that say they have attachments and have none
-    /// kept yet, oldest first: what an attachments pass lists next.
+    /// kept yet, oldest first, but for those in `skip` (record ids): what an
+    /// attachments pass lists next.
     pub async fn documents_to_list(
         &self,
         tenant_id: &str,
         limit: u32,
+        skip: &[String],
     ) -> Result<Vec<(EntityKind, String)>, StoreError> {
+        let skip = serde_json::to_string(skip)
+            .map_err(|e| StoreError::Data(format!("the documents to skip: {e}")))?;
         let _timer = self.timed("documents_to_list");
         let mut out = Vec::new();
         for (entity, table) in [
@@ -384,10 +414,12 @@ impl LedgerStore {
                  WHERE d.tenant_id = ? AND json_extract(d.raw_json, '$.HasAttachments') = 1 \
                    AND NOT EXISTS (SELECT 1 FROM attachments a \
                                    WHERE a.tenant_id = d.tenant_id AND a.entity = ? AND a.record_id = d.xero_id) \
+                   AND d.xero_id NOT IN (SELECT value FROM json_each(?)) \
                  ORDER BY d.id LIMIT ?"
             ))
             .bind(tenant_id)
             .bind(entity.stream())
+            .bind(&skip)
             .bind(left)
             .fetch_all(self.pool())
             .await?;
@@ -419,7 +451,7 @@ impl LedgerStore {
 }
 
 /// Where the file with this hash sits in the attachments folder `dir`.
-fn file_in(dir: &Path, sha256: &str) -> PathBuf {
+pub(crate) fn file_in(dir: &Path, sha256: &str) -> PathBuf {
     dir.join(sha256.get(..2).unwrap_or("00")).join(sha256)
 }
 

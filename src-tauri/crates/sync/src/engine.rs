@@ -598,31 +598,6 @@ impl SyncEngine {
             } else {
                 crate::reports::Fetched::default()
             };
-            // The files behind the documents, after the books and within
-            // what the day's budget leaves them.
-            let attachments = if stopped.is_none() {
-                // The pass waits on Xero's limits: virtual time must be free to move.
-                st.busy = None;
-                let pass = match crate::attachments::sync_attachments(
-                    &self.store,
-                    self.xero().client(),
-                    tenant,
-                    &st.actor,
-                    || self.now(),
-                )
-                .await
-                {
-                    Ok(r) => Some(r),
-                    Err(e) => {
-                        tracing::warn!(error = %e, "could not fetch the attachments");
-                        None
-                    }
-                };
-                st.busy = self.time.sleeper.hold();
-                pass
-            } else {
-                None
-            };
             // What Xero's API cannot show, from Xero's trial balances: made
             // again after a rebuild (which clears it) and after new ones.
             if rebuilt || fetched.stored > 0 {
@@ -643,7 +618,6 @@ impl SyncEngine {
                 error,
                 new_findings,
                 first_sync,
-                attachments,
             };
             let status = match stopped {
                 None => "ok",

@@ -135,7 +135,6 @@ mod tests {
             new_findings,
             xero_reports: 0,
             first_sync: None,
-            attachments: None,
         }
     }
 

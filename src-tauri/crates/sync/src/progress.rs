@@ -113,8 +113,8 @@ pub struct SyncReport {
     pub run_id: String,
     pub tenant: String,
     pub streams: Vec<StreamReport>,
-    /// Calls for the books and Xero's reports (the attachments pass counts
-    /// its own in `attachments`).
+    /// Calls for the books and Xero's reports (the attachments job, which
+    /// runs after the sync, counts its own).
     pub calls: u64,
     pub pages: u64,
     pub records_seen: u64,
@@ -134,10 +134,6 @@ pub struct SyncReport {
     /// when no first sync is under way, or this run finished it).
     #[serde(default)]
     pub first_sync: Option<crate::first_sync::FirstSyncEstimate>,
-    /// The attachments pass after a complete run (`None` when it did not run
-    /// or failed).
-    #[serde(default)]
-    pub attachments: Option<crate::attachments::AttachmentsReport>,
 }
 
 impl SyncReport {

@@ -15,7 +15,12 @@
 //!   next run, even after a restart;
 //! - `cancel` stops the running sync at its next safe point (between pages, or
 //!   by abandoning the call in flight: a page is applied whole or not at all);
-//! - `shutdown` stops taking work, cancels what runs and waits for the tasks.
+//! - `shutdown` stops taking work, cancels what runs and waits for the tasks;
+//! - after a complete sync, the attachments job (`attachments.rs`) runs
+//!   while the tenant waits for its next tick: a tick, a command or shutdown
+//!   cancels it first, so it never holds up the books; stopped by the day's
+//!   budget, it runs again when the budget grows (and never before the
+//!   next interval).
 //!
 //! All waiting goes through the passed-in `Timekeeping`, so tests drive it on
 //! virtual time.
@@ -31,6 +36,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
+use crate::attachments::{AttachmentsReport, JobEnd};
 use crate::cancel::CancelToken;
 use crate::engine::{ProgressSink, SyncEngine, SyncRequest};
 use crate::notify::{notice_for, Notifier};
@@ -140,6 +146,8 @@ struct Inner {
     events: broadcast::Sender<SyncEvent>,
     /// What each round of the outbox's sending did.
     payments: broadcast::Sender<OutboxReport>,
+    /// What each run of the attachments job did.
+    attachments: broadcast::Sender<AttachmentsReport>,
     notifier: Arc<dyn Notifier>,
     /// The scheduler's own clock and waiting (usually the engine's).
     time: Timekeeping,
@@ -160,11 +168,13 @@ impl SyncScheduler {
     ) -> SyncScheduler {
         let (events, _) = broadcast::channel(1024);
         let (payments, _) = broadcast::channel(256);
+        let (attachments, _) = broadcast::channel(256);
         let inner = Arc::new(Inner {
             engine,
             config,
             events,
             payments,
+            attachments,
             notifier,
             time,
             tenants: Mutex::new(HashMap::new()),
@@ -230,6 +240,11 @@ impl SyncScheduler {
     /// they happen.
     pub fn subscribe_payments(&self) -> broadcast::Receiver<OutboxReport> {
         self.inner.payments.subscribe()
+    }
+
+    /// What each run of the attachments job did, as it ends.
+    pub fn subscribe_attachments(&self) -> broadcast::Receiver<AttachmentsReport> {
+        self.inner.attachments.subscribe()
     }
 
     /// Sends the tenant's waiting payments now (after the sync running, if
@@ -328,11 +343,16 @@ async fn tenant_loop(
     };
     // Needs re-authorisation: nothing runs by itself until resumed.
     let mut paused = false;
+    // When the attachments job may run next (after a complete sync).
+    let mut attachments_at: Option<i64> = None;
+    // Not before this (the day's budget, or a sign-in that may not read them).
+    let mut attachments_not_before = i64::MIN;
     loop {
         if *stop.borrow() {
             break;
         }
         let wait = Duration::from_millis(u64::try_from(next_due - time.now_ms()).unwrap_or(0));
+        let job_due = attachments_at.is_some_and(|at| at <= time.now_ms());
         let wake = if paused {
             tokio::select! {
                 biased;
@@ -345,6 +365,66 @@ async fn tenant_loop(
             }
         } else if wait.is_zero() {
             Wake::Due
+        } else if job_due {
+            // The attachments job, until it ends or something else is due.
+            let token = CancelToken::new();
+            let job = inner.engine.sync_attachments(&tenant, &token);
+            tokio::pin!(job);
+            let mut ended = None;
+            let wake = tokio::select! {
+                biased;
+                _ = stop.wait_for(|s| *s) => Some(Wake::Stop),
+                c = commands.recv() => Some(match c {
+                    Some(c) => Wake::Command(c),
+                    None => Wake::Stop,
+                }),
+                () = time.sleeper.sleep(wait) => Some(Wake::Due),
+                r = &mut job => {
+                    ended = Some(r);
+                    None
+                }
+            };
+            let result = match ended {
+                Some(r) => r,
+                None => {
+                    token.cancel();
+                    job.await
+                }
+            };
+            let now = time.now_ms();
+            attachments_at = None;
+            match result {
+                Ok(report) => {
+                    match report.end {
+                        JobEnd::Done | JobEnd::Off => {}
+                        // Goes on when the wake that cancelled it is served.
+                        JobEnd::Cancelled => attachments_at = Some(now),
+                        JobEnd::DailyLimit => {
+                            let frees = inner
+                                .engine
+                                .xero()
+                                .client()
+                                .limiter()
+                                .day_frees_at_ms(&tenant)
+                                .unwrap_or(now);
+                            attachments_not_before = frees.max(now.saturating_add(interval_ms));
+                            attachments_at = Some(attachments_not_before);
+                        }
+                        JobEnd::Refused => {
+                            attachments_not_before = now.saturating_add(24 * 3_600_000);
+                        }
+                    }
+                    let _ = inner.attachments.send(report);
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, %tenant, "the attachments job failed");
+                    attachments_not_before = now.saturating_add(interval_ms);
+                }
+            }
+            match wake {
+                Some(w) => w,
+                None => continue,
+            }
         } else {
             tokio::select! {
                 biased;
@@ -413,6 +493,8 @@ async fn tenant_loop(
         match report.stopped {
             None => {
                 failures = 0;
+                // The books are in: the attachments job may run until the next tick.
+                attachments_at = Some(now.max(attachments_not_before));
                 // Skip the ticks missed while syncing: the next one is in the future.
                 next_due = next_tick(next_due, interval_ms, now);
             }
