@@ -6,6 +6,12 @@
 //! renamed to `ledger-<UTC time>-<label>.sqlite` once it has passed.
 //! Restore checks the backup the same way *before* it replaces anything, and
 //! keeps a copy of the file it replaces.
+//!
+//! A backup carries the attachments its ledger lists: each file, once, in
+//! the `attachments/` folder beside the backup (content-addressed like the
+//! ledger's own, so backups share the files they have in common). Its check
+//! hashes every one of them: a file missing or altered fails it. A restore
+//! brings them back into the ledger's folder before the ledger is replaced.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -24,6 +30,10 @@ pub struct BackupInfo {
     pub bytes: u64,
     pub schema_version: i64,
     pub audit_rows: u64,
+    /// Attachment files the backup lists, each checked against its hash.
+    pub attachment_files: u64,
+    /// Their bytes.
+    pub attachment_bytes: u64,
 }
 
 /// What a restore did.
@@ -145,9 +155,160 @@ pub fn backup_files(dir: &Path) -> Result<Vec<BackupFile>, StoreError> {
     Ok(out)
 }
 
+/// The hashes of the attachment files a ledger lists (none for a ledger from
+/// before attachments were kept).
+async fn attachment_hashes(conn: &mut sqlx::SqliteConnection) -> Result<Vec<String>, StoreError> {
+    let has: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'attachments'",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if has == 0 {
+        return Ok(Vec::new());
+    }
+    Ok(
+        sqlx::query_scalar("SELECT DISTINCT sha256 FROM attachments ORDER BY sha256")
+            .fetch_all(&mut *conn)
+            .await?,
+    )
+}
+
+/// The hashes of the attachment files the ledger file at `path` lists.
+async fn attachment_hashes_of(path: &Path, busy: Duration) -> Result<Vec<String>, StoreError> {
+    let mut conn = read_only(path, busy).await?;
+    let r = attachment_hashes(&mut conn).await;
+    let _ = conn.close().await;
+    r
+}
+
+/// Whether the file at `path` holds bytes that hash to `sha256`; its length.
+fn file_holds(path: &Path, sha256: &str) -> Result<u64, &'static str> {
+    match std::fs::read(path) {
+        Ok(b) if crate::attachments::sha256_hex(&b) == sha256 => Ok(b.len() as u64),
+        Ok(_) => Err("altered"),
+        Err(_) => Err("missing"),
+    }
+}
+
+/// Hashes each listed file in the attachments folder `dir`: `(files, bytes)`
+/// of those whole, or (when they are required) what is wrong with the first
+/// that is missing or altered.
+fn check_files(hashes: &[String], dir: &Path, files: Files) -> Result<(u64, u64), String> {
+    let (mut count, mut bytes) = (0, 0);
+    for h in hashes {
+        match file_holds(&crate::attachments::file_in(dir, h), h) {
+            Ok(n) => {
+                count += 1;
+                bytes += n;
+            }
+            Err(what) if files == Files::Required => {
+                return Err(format!("its attachment file {h} is {what}"))
+            }
+            Err(what) => {
+                tracing::warn!(sha256 = %h, what, "an attachment file is not in the backup");
+            }
+        }
+    }
+    Ok((count, bytes))
+}
+
+/// How strictly a copy of attachment files treats its source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Carry {
+    /// Every file must be whole in the source (a restore's backup).
+    SourceWhole,
+    /// Every file must end whole at the destination (a backup): one held
+    /// there already is not read again from the source.
+    DestinationWhole,
+    /// As many as are whole (the copy of a ledger a restore replaces).
+    AsMayBe,
+}
+
+/// Copies each listed file from the attachments folder `from` into `to`
+/// (to a temporary name, synced, then renamed), unless `to` holds it already.
+/// A file missing or altered in `from` is an error but under
+/// [`Carry::AsMayBe`]. Returns the files copied.
+fn carry_files(hashes: &[String], from: &Path, to: &Path, how: Carry) -> Result<u64, StoreError> {
+    use std::io::Write;
+    let mut copied = 0;
+    for h in hashes {
+        let dest = crate::attachments::file_in(to, h);
+        if how != Carry::SourceWhole && file_holds(&dest, h).is_ok() {
+            continue;
+        }
+        let src = crate::attachments::file_in(from, h);
+        let bytes = match std::fs::read(&src) {
+            Ok(b) if crate::attachments::sha256_hex(&b) == *h => b,
+            read => {
+                let what = if read.is_ok() { "altered" } else { "missing" };
+                if how != Carry::AsMayBe {
+                    return Err(StoreError::Data(format!(
+                        "the attachment file {h} is {what} in {}",
+                        from.display()
+                    )));
+                }
+                tracing::warn!(sha256 = %h, what, "an attachment file could not be carried");
+                continue;
+            }
+        };
+        if file_holds(&dest, h).is_ok() {
+            continue;
+        }
+        let dir = dest.parent().unwrap_or(to);
+        std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+        let tmp = dir.join(format!(".{h}.{}.partial", std::process::id()));
+        let written = (|| {
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(&bytes)?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, &dest)
+        })();
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(io_err(&dest)(e));
+        }
+        copied += 1;
+    }
+    Ok(copied)
+}
+
+/// Carries the attachments the ledger file `listing` lists from the folder
+/// beside `from_ledger` to the folder beside `to_ledger`.
+async fn carry_attachments(
+    listing: &Path,
+    from_ledger: &Path,
+    to_ledger: &Path,
+    how: Carry,
+    busy: Duration,
+) -> Result<u64, StoreError> {
+    let hashes = attachment_hashes_of(listing, busy).await?;
+    if hashes.is_empty() {
+        return Ok(0);
+    }
+    let from = crate::attachments::attachments_dir_of(from_ledger);
+    let to = crate::attachments::attachments_dir_of(to_ledger);
+    tokio::task::spawn_blocking(move || carry_files(&hashes, &from, &to, how))
+        .await
+        .map_err(|e| StoreError::Data(format!("the attachments' copy stopped: {e}")))?
+}
+
 /// Checks a file as a restorable ledger: SQLite, `integrity_check` ok, a
-/// ledger of a schema this build knows, and an intact audit chain.
+/// ledger of a schema this build knows, an intact audit chain, and every
+/// attachment file it lists beside it (`attachments/`) with its bytes.
 pub async fn check_backup(path: &Path, busy: Duration) -> Result<BackupInfo, StoreError> {
+    check(path, busy, Files::Required).await
+}
+
+/// Whether a check requires every attachment file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Files {
+    Required,
+    /// Those present are counted (a backup before a migration must never
+    /// stop the ledger from opening because a file is gone).
+    AsFound,
+}
+
+async fn check(path: &Path, busy: Duration, files: Files) -> Result<BackupInfo, StoreError> {
     let damaged = |detail: String| StoreError::BackupDamaged {
         path: path.to_owned(),
         detail,
@@ -179,7 +340,7 @@ pub async fn check_backup(path: &Path, busy: Duration) -> Result<BackupInfo, Sto
         .await?;
         if has_audit == 0 {
             // A ledger from before the audit trail existed.
-            return Ok(0);
+            return Ok((0, Vec::new()));
         }
         let report = audit::verify(&mut conn).await?;
         if let Some(b) = report.first_break {
@@ -188,16 +349,24 @@ pub async fn check_backup(path: &Path, busy: Duration) -> Result<BackupInfo, Sto
                 b.seq, b.detail
             )));
         }
-        Ok(report.rows_checked)
+        Ok((report.rows_checked, attachment_hashes(&mut conn).await?))
     }
     .await;
     let _ = conn.close().await;
-    let audit_rows = result.map_err(|e| damaged(e.to_string()))?;
+    let (audit_rows, hashes) = result.map_err(|e| damaged(e.to_string()))?;
+    let dir = crate::attachments::attachments_dir_of(path);
+    let (attachment_files, attachment_bytes) =
+        tokio::task::spawn_blocking(move || check_files(&hashes, &dir, files))
+            .await
+            .map_err(|e| damaged(format!("the attachments' check stopped: {e}")))?
+            .map_err(damaged)?;
     Ok(BackupInfo {
         path: path.to_owned(),
         bytes: meta.len(),
         schema_version,
         audit_rows,
+        attachment_files,
+        attachment_bytes,
     })
 }
 
@@ -222,7 +391,13 @@ pub(crate) async fn backup_file(
         let _ = std::fs::remove_file(&partial);
         return Err(crate::error::classify(e));
     }
-    finish(&partial, &dest, busy).await
+    // The files as they are: a file lost must not stop the ledger from
+    // opening (and migrating); the backup then lacks it, and says so.
+    if let Err(e) = carry_attachments(&partial, src, &dest, Carry::AsMayBe, busy).await {
+        let _ = std::fs::remove_file(&partial);
+        return Err(StoreError::Backup(e.to_string()));
+    }
+    finish(&partial, &dest, busy, Files::AsFound).await
 }
 
 fn partial_name(dest: &Path) -> PathBuf {
@@ -232,8 +407,13 @@ fn partial_name(dest: &Path) -> PathBuf {
 }
 
 /// Checks the finished snapshot, then gives it its final name.
-async fn finish(partial: &Path, dest: &Path, busy: Duration) -> Result<BackupInfo, StoreError> {
-    match check_backup(partial, busy).await {
+async fn finish(
+    partial: &Path,
+    dest: &Path,
+    busy: Duration,
+    files: Files,
+) -> Result<BackupInfo, StoreError> {
+    match check(partial, busy, files).await {
         Ok(mut info) => {
             std::fs::rename(partial, dest).map_err(io_err(dest))?;
             info.path = dest.to_owned();
@@ -269,7 +449,16 @@ impl LedgerStore {
             let _ = std::fs::remove_file(&partial);
             return Err(crate::error::classify(e));
         }
-        finish(&partial, dest, Duration::from_secs(5)).await
+        let busy = Duration::from_secs(5);
+        // The files the snapshot lists, beside it (a file the ledger's folder
+        // lost or altered fails the backup, naming it).
+        if let Err(e) =
+            carry_attachments(&partial, self.path(), dest, Carry::DestinationWhole, busy).await
+        {
+            let _ = std::fs::remove_file(&partial);
+            return Err(StoreError::Backup(e.to_string()));
+        }
+        finish(&partial, dest, busy, Files::Required).await
     }
 
     /// A backup into `dir`, named by `now`, then keeps only the newest `keep`.
@@ -526,6 +715,15 @@ async fn restore_steps(
         let f = std::fs::File::open(staging).map_err(io_err(staging))?;
         f.sync_all().map_err(io_err(staging))?;
     }
+    // The backup's attachment files, into the ledger's folder: files are
+    // kept under their hash, so adding them changes nothing the ledger in
+    // place reads. A file missing or altered in the backup refuses it.
+    carry_attachments(staging, backup, target, Carry::SourceWhole, busy)
+        .await
+        .map_err(|e| StoreError::BackupDamaged {
+            path: backup.to_owned(),
+            detail: e.to_string(),
+        })?;
     marker.step = "staged".to_owned();
     write_marker(target, marker)?;
     reached("staged");
@@ -569,6 +767,13 @@ async fn restore_steps(
                     let dest = sidecar(&copy, suffix);
                     std::fs::copy(&side, &dest).map_err(io_err(&dest))?;
                 }
+            }
+        }
+        // The replaced ledger's files go with its copy, as far as they are
+        // whole: it may be replaced because it is damaged.
+        if folded {
+            if let Err(e) = carry_attachments(&partial, target, &copy, Carry::AsMayBe, busy).await {
+                tracing::warn!(error = %e, "the replaced ledger's attachments were not all kept with its copy");
             }
         }
         std::fs::rename(&partial, &copy).map_err(io_err(&copy))?;

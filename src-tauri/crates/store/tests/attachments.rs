@@ -7,8 +7,10 @@ mod common;
 
 use common::*;
 use ledgerkeep_domain::EntityKind;
-use ledgerkeep_store::attachments::{sha256_hex, AttachmentMeta, Stored};
-use ledgerkeep_store::StoreError;
+use std::time::Duration;
+
+use ledgerkeep_store::attachments::{attachments_dir_of, sha256_hex, AttachmentMeta, Stored};
+use ledgerkeep_store::{backup, StoreError};
 
 fn meta(attachment_id: &str, record_id: &str, file_name: &str) -> AttachmentMeta {
     AttachmentMeta {
@@ -196,4 +198,176 @@ async fn a_file_altered_or_removed_on_disk_is_found_and_never_shown() {
         count(&l.store, "SELECT COUNT(*) FROM audit_log").await,
         audit_before
     );
+}
+
+/// A ledger with three files on two documents (one file on both), and a
+/// backup of it in `backups/` beside it.
+async fn backed_up() -> (Ledger, std::path::PathBuf, Vec<Vec<u8>>) {
+    let l = ledger().await;
+    let files = vec![file(1, 4_000), file(2, 9_000), file(3, 700)];
+    for (i, (doc, bytes)) in [
+        ("inv-1", &files[0]),
+        ("inv-1", &files[1]),
+        ("inv-2", &files[2]),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        l.store
+            .store_attachment(
+                &meta(&format!("a-{i}"), doc, &format!("f{i}.pdf")),
+                bytes,
+                &actor(),
+                at(10),
+            )
+            .await
+            .unwrap();
+    }
+    // The first file on a second document too: one file, two attachments.
+    l.store
+        .store_attachment(
+            &meta("a-9", "inv-2", "copy.pdf"),
+            &files[0],
+            &actor(),
+            at(11),
+        )
+        .await
+        .unwrap();
+    let dir = backup::default_dir(&l.path);
+    let info = l.store.backup_now(&dir, at(20), 5).await.unwrap();
+    (l, info.path, files)
+}
+
+#[tokio::test]
+async fn a_backup_carries_each_file_once_and_its_check_hashes_them() {
+    let (l, made, files) = backed_up().await;
+    let info = backup::check_backup(&made, Duration::from_secs(1))
+        .await
+        .unwrap();
+    assert_eq!(info.attachment_files, 3);
+    assert_eq!(
+        info.attachment_bytes,
+        files.iter().map(|f| f.len() as u64).sum::<u64>()
+    );
+    // Beside the backup, under each hash, byte for byte.
+    let carried = attachments_dir_of(&made);
+    assert_ne!(carried, l.store.attachments_dir());
+    for f in &files {
+        let sha = sha256_hex(f);
+        assert_eq!(
+            &std::fs::read(carried.join(&sha[..2]).join(&sha)).unwrap(),
+            f
+        );
+    }
+    assert_eq!(walk(&carried).len(), 3);
+    // A second backup shares them: still one copy of each.
+    let second = l
+        .store
+        .backup_now(&backup::default_dir(&l.path), at(30), 5)
+        .await
+        .unwrap();
+    assert_eq!(attachments_dir_of(&second.path), carried);
+    assert_eq!(walk(&carried).len(), 3);
+}
+
+#[tokio::test]
+async fn a_backup_whose_file_is_missing_or_altered_fails_its_check_and_is_not_restored() {
+    let (l, made, files) = backed_up().await;
+    let sha = sha256_hex(&files[1]);
+    let carried = attachments_dir_of(&made).join(&sha[..2]).join(&sha);
+    let original = std::fs::read(&carried).unwrap();
+
+    // Altered.
+    let mut altered = original.clone();
+    altered[100] ^= 0xff;
+    std::fs::write(&carried, &altered).unwrap();
+    let err = backup::check_backup(&made, Duration::from_secs(1))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, StoreError::BackupDamaged { detail, .. } if detail.contains(&sha) && detail.contains("altered")),
+        "{err}"
+    );
+
+    // Missing.
+    std::fs::remove_file(&carried).unwrap();
+    let err = backup::check_backup(&made, Duration::from_secs(1))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, StoreError::BackupDamaged { detail, .. } if detail.contains(&sha) && detail.contains("missing")),
+        "{err}"
+    );
+
+    // A restore from it is refused, and the ledger in place is untouched.
+    let audit_rows = count(&l.store, "SELECT COUNT(*) FROM audit_log").await;
+    l.store.close().await;
+    let keep = l.dir.path().join("kept");
+    let err = backup::restore(&made, &l.path, &keep, at(40))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::BackupDamaged { .. }), "{err}");
+    let store = ledgerkeep_store::LedgerStore::open(&l.path).await.unwrap();
+    assert_eq!(
+        count(&store, "SELECT COUNT(*) FROM audit_log").await,
+        audit_rows
+    );
+    assert!(store
+        .verify_attachments()
+        .await
+        .unwrap()
+        .problems
+        .is_empty());
+}
+
+#[tokio::test]
+async fn a_backup_is_refused_when_the_ledgers_own_file_is_damaged() {
+    let l = ledger().await;
+    let bytes = file(5, 3_000);
+    l.store
+        .store_attachment(&meta("a-1", "inv-1", "bill.pdf"), &bytes, &actor(), at(10))
+        .await
+        .unwrap();
+    std::fs::remove_file(l.store.attachment_path(&sha256_hex(&bytes))).unwrap();
+    let dir = backup::default_dir(&l.path);
+    let err = l.store.backup_now(&dir, at(20), 5).await.unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Backup(m) if m.contains(&sha256_hex(&bytes))),
+        "{err}"
+    );
+    // No backup is left that would fail its own check.
+    assert!(backup::list_backups(&dir).unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_restore_brings_back_the_files_the_ledger_lost() {
+    let (l, made, files) = backed_up().await;
+    // After the backup: one file lost, one altered, in the ledger's folder.
+    let lost = l.store.attachment_path(&sha256_hex(&files[0]));
+    let bent = l.store.attachment_path(&sha256_hex(&files[2]));
+    std::fs::remove_file(&lost).unwrap();
+    std::fs::write(&bent, b"not the file").unwrap();
+    assert_eq!(
+        l.store.verify_attachments().await.unwrap().problems.len(),
+        3
+    );
+    let dir = l.store.attachments_dir();
+    l.store.close().await;
+
+    let keep = l.dir.path().join("kept");
+    let out = backup::restore(&made, &l.path, &keep, at(40))
+        .await
+        .unwrap();
+    assert!(out.previous_copy.is_some());
+    let store = ledgerkeep_store::LedgerStore::open(&l.path).await.unwrap();
+    let check = store.verify_attachments().await.unwrap();
+    assert!(check.problems.is_empty(), "{check:?}");
+    assert_eq!(check.files_checked, 3);
+    assert_eq!(std::fs::read(&lost).unwrap(), files[0]);
+    assert_eq!(std::fs::read(&bent).unwrap(), files[2]);
+    assert_eq!(
+        store.attachment_bytes(TENANT, "a-9").await.unwrap(),
+        files[0]
+    );
+    assert!(dir.starts_with(l.dir.path()));
 }
