@@ -12,7 +12,7 @@ FEATURES := --features ledgerkeep/custom-protocol
 export CARGO_INCREMENTAL ?= 0
 APP := target/debug/ledgerkeep
 
-.PHONY: help deps ui app run test fmt-check clippy rust-test ui-check e2e bindings fmt bench bench-rebuild bench-scale bench-app deb deb-test fuzz soak load crash screenshots
+.PHONY: help deps ui app run test fmt-check clippy rust-test ui-check e2e bindings fmt bench bench-attachments bench-rebuild bench-scale bench-app deb deb-test fuzz soak load crash screenshots
 
 help:
 	@echo "make run       install what is missing, build, and open Ledgerkeep"
@@ -94,9 +94,17 @@ deb-test:
 # Smaller runs: LEDGERKEEP_BENCH_INGEST=20000 LEDGERKEEP_BENCH_LEDGER=100000 make bench
 bench: load
 	cargo bench -p ledgerkeep-store --bench ledger
+	$(MAKE) bench-attachments
 	cargo bench -p ledgerkeep-sim --bench generate
 	$(MAKE) bench-rebuild
 	$(MAKE) bench-scale
+
+# The attachment store (store/benches/attachments.rs): 10,000 files written
+# one by one as the sync's job keeps them, their space read, every file
+# verified against its hash, and backups that carry them.
+# Smaller runs: LEDGERKEEP_BENCH_ATTACHMENTS=1000 make bench-attachments
+bench-attachments:
+	cargo bench -p ledgerkeep-store --bench attachments
 
 # The general ledger rebuilt from 1M documents (the medium books repeated;
 # sync/benches/rebuild.rs). The ledger is kept in REBUILD_DIR and reused.
