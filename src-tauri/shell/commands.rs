@@ -1,6 +1,10 @@
 //! Tauri commands. Each is one line: call the operation, return its result.
 //! Parsing and validation live on the request types in `ledgerkeep-api`.
 
+use ledgerkeep_api::ops::attachments::{
+    AttachmentCopyView, AttachmentFileView, AttachmentRequest, AttachmentSettings,
+    AttachmentSettingsView, AttachmentView, DocumentAttachmentsRequest,
+};
 use ledgerkeep_api::ops::audit_log::{AuditLogPageView, AuditLogRequest};
 use ledgerkeep_api::ops::backups::BackupsView;
 use ledgerkeep_api::ops::close::{
@@ -195,6 +199,52 @@ pub async fn open_folder(
 #[specta::specta]
 pub async fn organisations(ctx: Ctx<'_>) -> Result<Vec<LedgerOrganisation>, ApiError> {
     ledgerkeep_api::ops::organisations::organisations(&ctx).await
+}
+
+// Attachments kept offline: their settings, a document's list, a file.
+
+#[tauri::command]
+#[specta::specta]
+pub async fn attachment_settings(ctx: Ctx<'_>) -> Result<AttachmentSettingsView, ApiError> {
+    ledgerkeep_api::ops::attachments::attachment_settings(&ctx).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_attachment_settings(
+    ctx: Ctx<'_>,
+    request: AttachmentSettings,
+) -> Result<AttachmentSettingsView, ApiError> {
+    ledgerkeep_api::ops::attachments::set_attachment_settings(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn document_attachments(
+    ctx: Ctx<'_>,
+    request: DocumentAttachmentsRequest,
+) -> Result<Vec<AttachmentView>, ApiError> {
+    ledgerkeep_api::ops::attachments::document_attachments(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn attachment_file(
+    ctx: Ctx<'_>,
+    request: AttachmentRequest,
+) -> Result<AttachmentFileView, ApiError> {
+    ledgerkeep_api::ops::attachments::attachment_file(&ctx, request).await
+}
+
+/// Opens a checked copy of the file in the app the OS chooses for it.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_attachment(
+    app: AppHandle,
+    ctx: Ctx<'_>,
+    request: AttachmentRequest,
+) -> Result<AttachmentCopyView, ApiError> {
+    crate::browser::open_attachment(&app, &ctx, request).await
 }
 
 #[tauri::command]

@@ -33,6 +33,12 @@ export const commands = {
 	restartApp: () => __TAURI_INVOKE<void>("restart_app"),
 	/**  Opens one of the app's folders in the OS's file manager, and names it. */
 	openFolder: (request: FolderRequest) => typedError<FolderView, ApiError>(__TAURI_INVOKE("open_folder", { request })),
+	attachmentSettings: () => typedError<AttachmentSettingsView, ApiError>(__TAURI_INVOKE("attachment_settings")),
+	setAttachmentSettings: (request: AttachmentSettings) => typedError<AttachmentSettingsView, ApiError>(__TAURI_INVOKE("set_attachment_settings", { request })),
+	documentAttachments: (request: DocumentAttachmentsRequest) => typedError<AttachmentView[], ApiError>(__TAURI_INVOKE("document_attachments", { request })),
+	attachmentFile: (request: AttachmentRequest) => typedError<AttachmentFileView, ApiError>(__TAURI_INVOKE("attachment_file", { request })),
+	/**  Opens a checked copy of the file in the app the OS chooses for it. */
+	openAttachment: (request: AttachmentRequest) => typedError<AttachmentCopyView, ApiError>(__TAURI_INVOKE("open_attachment", { request })),
 	organisations: () => typedError<LedgerOrganisation[], ApiError>(__TAURI_INVOKE("organisations")),
 	listDocuments: (request: ListDocumentsRequest) => typedError<DocumentPageView, ApiError>(__TAURI_INVOKE("list_documents", { request })),
 	documentTotals: (filter: DocumentFilterDto) => typedError<CurrencyTotalView[], ApiError>(__TAURI_INVOKE("document_totals", { filter })),
@@ -194,6 +200,65 @@ export type AuditEntryView = {
 	/**  `insert`, `update` or `delete`. */
 	action: string,
 	/**  `sync:<run>`, `user:<action>` or `cli:<command>`. */
+/**  A copy of a file to open in another app. */
+export type AttachmentCopyView = {
+	attachment: AttachmentView,
+	/**  The copy, under its own file name. */
+	path: string,
+};
+
+/**  A file's bytes, checked against its hash. */
+export type AttachmentFileView = {
+	attachment: AttachmentView,
+	/**  The bytes, base64 (standard alphabet, padded). */
+	base64: string,
+};
+
+/**  One kept attachment. */
+export type AttachmentRequest = {
+	tenantId: string,
+	attachmentId: string,
+};
+
+/**  The owner's choices; also the request that saves them. */
+export type AttachmentSettings = {
+	/**
+	 *  Keep the documents' files on this computer (after each sync, within
+	 *  what the day's Xero calls leave).
+	 */
+	enabled: boolean,
+	/**  Files larger than this (MB) are not fetched. */
+	maxMegabytes: number,
+};
+
+/**  The settings, with the space the kept files take. */
+export type AttachmentSettingsView = {
+	settings: AttachmentSettings,
+	/**  Attachments kept, on every document. */
+	attachments: number,
+	/**  Distinct files (a file on two documents counts once). */
+	files: number,
+	/**  Their size on disk, in KiB (rounded up). */
+	sizeKib: number,
+	/**  The folder they are kept in. */
+	folder: string,
+};
+
+/**  How a viewer shows a file. */
+export type AttachmentShow = "pdf" | "image" | 
+/**  In another app ("Open with…"). */
+"other";
+
+/**  An attachment kept on this computer. */
+export type AttachmentView = {
+	attachmentId: string,
+	fileName: string,
+	mimeType: string | null,
+	/**  In bytes. */
+	size: number,
+	show: AttachmentShow,
+};
+
 	actor: string,
 	/**  UTC, `YYYY-MM-DDTHH:MM:SS.mmmZ`. */
 	at: string,
@@ -506,6 +571,13 @@ export type DocumentFilterDto = {
 	/**  The organisation (Xero tenant id). */
 	tenantId: string,
 	/**  `YYYY-MM-DD`, inclusive. */
+/**  A document's attachments. */
+export type DocumentAttachmentsRequest = {
+	tenantId: string,
+	entity: EntityKind,
+	xeroId: string,
+};
+
 	dateFrom?: string | null,
 	/**  `YYYY-MM-DD`, inclusive. */
 	dateTo?: string | null,

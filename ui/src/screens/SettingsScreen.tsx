@@ -3,6 +3,7 @@ import { useState } from "react";
 import { commands, type AppInfo, type Folder, type LogLevel, type Preferences } from "../bindings";
 import { chooseTheme, useTheme, type Theme } from "../app/theme";
 import { call, settle, useCommandQuery, type CommandState } from "../app/query";
+import { AttachmentsSection } from "../features/attachments/AttachmentsSection";
 import { BackupsSection } from "../features/backups/BackupsSection";
 import { DataSection } from "../features/data/DataSection";
 import { UpdatesSection } from "../features/updates/UpdatesSection";
@@ -21,7 +22,8 @@ const LEVELS: { value: LogLevel; label: string }[] = [
 /**
  * Settings: what this installation is and where it keeps the owner's files (each folder can be
  * opened or its path copied), the Xero organisations (connect, sign in again, disconnect, the demo
- * company), the Xero app, the sync interval and what the ledger keeps, backups and restore, updates,
+ * company), the Xero app, the sync interval and what the ledger keeps, the attachments kept offline,
+ * backups and restore, updates,
  * the theme and the logs.
  */
 export function SettingsScreen() {
@@ -38,6 +40,7 @@ export function SettingsScreen() {
       <XeroSection demo={info.state === "ok" && info.data.demo} />
       <XeroAppSection />
       <DataSection />
+      <AttachmentsSection />
       <BackupsSection />
       <UpdatesSection />
       <AppearanceSection />

@@ -4,6 +4,7 @@
 pub mod aged;
 pub mod anomalies;
 pub mod app_info;
+pub mod attachments;
 pub mod audit_log;
 pub mod backups;
 mod cash_basis;
