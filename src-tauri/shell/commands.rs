@@ -47,6 +47,10 @@ use ledgerkeep_api::{
     CancelSyncRequest, CancelSyncView, SyncNowRequest, SyncReportView, SyncStatusRequest,
     SyncStatusView,
 };
+use ledgerkeep_api::{
+    DocumentHitView, DocumentKindInfo, ItemListView, ListItemsRequest, ListTaxRatesRequest,
+    SearchDocumentsRequest, TaxRateView,
+};
 use tauri::{AppHandle, State};
 
 /// The running app: every operation takes its context (`&ctx` dereferences to it).
@@ -267,6 +271,36 @@ pub async fn document_totals(
 
 #[tauri::command]
 #[specta::specta]
+pub async fn document_kinds() -> Result<Vec<DocumentKindInfo>, ApiError> {
+    ledgerkeep_api::document_kinds().await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn search_documents(
+    ctx: Ctx<'_>,
+    request: SearchDocumentsRequest,
+) -> Result<Vec<DocumentHitView>, ApiError> {
+    ledgerkeep_api::search_documents(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_items(ctx: Ctx<'_>, request: ListItemsRequest) -> Result<ItemListView, ApiError> {
+    ledgerkeep_api::list_items(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_tax_rates(
+    ctx: Ctx<'_>,
+    request: ListTaxRatesRequest,
+) -> Result<Vec<TaxRateView>, ApiError> {
+    ledgerkeep_api::list_tax_rates(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
 pub async fn run_report(ctx: Ctx<'_>, request: ReportRequest) -> Result<ReportView, ApiError> {
     ledgerkeep_api::run_report(&ctx, request).await
 }
@@ -383,8 +417,7 @@ pub async fn open_record_in_xero(
     ctx: Ctx<'_>,
     request: ledgerkeep_api::RecordDetailRequest,
 ) -> Result<String, ApiError> {
-    ledgerkeep_api::open_record_in_xero(&ctx, request, |url| crate::browser::open(&app, url))
-        .await
+    ledgerkeep_api::open_record_in_xero(&ctx, request, |url| crate::browser::open(&app, url)).await
 }
 
 #[tauri::command]

@@ -26,6 +26,10 @@ pub use ops::anomalies::{
 };
 pub use ops::app_info::{app_info, AppInfo};
 pub use ops::audit_log::{audit_log, AuditLogPageView, AuditLogRequest, AuditLogRowView};
+pub use ops::catalog::{
+    list_items, list_tax_rates, ItemListView, ItemView, ListItemsRequest, ListTaxRatesRequest,
+    TaxRateView,
+};
 pub use ops::contacts::{
     list_contacts, ContactBalanceView, ContactPageView, ContactView, ListContactsRequest,
 };
@@ -43,9 +47,10 @@ pub use ops::general_ledger::{
 };
 pub use ops::health::{health_check, health_check_offline, HealthReport, HealthRequest};
 pub use ops::ledger::{
-    document_totals, list_documents, record_history, AuditEntryView, CurrencyTotalView,
-    DocumentFilterDto, DocumentKindDto, DocumentPageView, DocumentRowView, FieldChangeView,
-    ListDocumentsRequest, RecordHistoryRequest, SortFieldDto,
+    document_kinds, document_totals, list_documents, record_history, search_documents,
+    AuditEntryView, CurrencyTotalView, DocumentFilterDto, DocumentHitView, DocumentKindDto,
+    DocumentKindInfo, DocumentPageView, DocumentRowView, FieldChangeView, ListDocumentsRequest,
+    RecordHistoryRequest, SearchDocumentsRequest, SortFieldDto,
 };
 pub use ops::maintenance::{
     anchor_note, backup_now, restore_backup, restore_backup_with, verify_audit,
@@ -58,9 +63,7 @@ pub use ops::payments::{
     PaymentAccountsRequest, PaymentState, PaymentView, RecordPaymentRequest,
 };
 pub use ops::preferences::{preferences, set_log_level, Preferences, SetLogLevelRequest};
-pub use ops::records::{
-    open_record_in_xero, record_detail, RecordDetailRequest, RecordDetailView,
-};
+pub use ops::records::{open_record_in_xero, record_detail, RecordDetailRequest, RecordDetailView};
 pub use ops::report_query::{run_report_query, ReportQuery};
 pub use ops::report_readiness::{IncompleteReason, IncompleteStreamView};
 pub use ops::reports::{

@@ -17,6 +17,8 @@ pub enum Screen {
     Contacts,
     Reports,
     Accounts,
+    Items,
+    TaxRates,
     Checklists,
     AuditLog,
     Settings,
@@ -24,13 +26,15 @@ pub enum Screen {
 }
 
 impl Screen {
-    pub const ALL: [Screen; 10] = [
+    pub const ALL: [Screen; 12] = [
         Screen::Dashboard,
         Screen::Transactions,
         Screen::InvoicesAndBills,
         Screen::Contacts,
         Screen::Reports,
         Screen::Accounts,
+        Screen::Items,
+        Screen::TaxRates,
         Screen::Checklists,
         Screen::AuditLog,
         Screen::Settings,
@@ -45,6 +49,8 @@ impl Screen {
             Screen::InvoicesAndBills => "invoices-and-bills",
             Screen::Contacts => "contacts",
             Screen::Accounts => "accounts",
+            Screen::Items => "items",
+            Screen::TaxRates => "tax-rates",
             Screen::Reports => "reports",
             Screen::Checklists => "checklists",
             Screen::AuditLog => "audit-log",

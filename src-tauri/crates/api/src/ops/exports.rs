@@ -357,10 +357,11 @@ pub async fn export_view(
             None => break,
         }
     }
-    let kind = match req.filter.kind {
-        Some(crate::ops::ledger::DocumentKindDto::Invoices) => "invoices and bills",
-        _ => "bank transactions",
-    };
+    let kind = req
+        .filter
+        .kind
+        .unwrap_or(crate::ops::ledger::DocumentKindDto::BankTransactions)
+        .label();
     write_file(ctx, &file_stem(kind), req.format, &header, &rows)
 }
 

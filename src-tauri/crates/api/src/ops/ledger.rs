@@ -8,13 +8,104 @@ use serde::{Deserialize, Serialize};
 
 use crate::{ApiError, AppContext};
 
-/// Which documents a listing shows.
+/// Which documents a listing shows. (Batch payments are not synced, so
+/// they are not among them.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub enum DocumentKindDto {
+    /// `docType`: `RECEIVE`, `SPEND`, `RECEIVE-TRANSFER`...
     BankTransactions,
     /// Invoices and bills; `docType` picks one (`ACCREC`, `ACCPAY`).
     Invoices,
+    /// `docType`: `ACCRECCREDIT`, `ACCPAYCREDIT`.
+    CreditNotes,
+    /// `docType`: `ACCRECPAYMENT`, `ACCPAYPAYMENT`...; the contact and number
+    /// are those of the document paid; `account` is the bank account.
+    Payments,
+    Overpayments,
+    Prepayments,
+    /// No contact and no type; `account` finds either end of a transfer.
+    BankTransfers,
+    /// No contact, number or type; the reference is the narration and the
+    /// total the sum of the debit lines.
+    ManualJournals,
+    PurchaseOrders,
+    Quotes,
+    /// Dated by the next invoice each will make.
+    RepeatingInvoices,
+}
+
+impl DocumentKindDto {
+    pub const ALL: [DocumentKindDto; 11] = [
+        DocumentKindDto::BankTransactions,
+        DocumentKindDto::Invoices,
+        DocumentKindDto::CreditNotes,
+        DocumentKindDto::Payments,
+        DocumentKindDto::Overpayments,
+        DocumentKindDto::Prepayments,
+        DocumentKindDto::BankTransfers,
+        DocumentKindDto::ManualJournals,
+        DocumentKindDto::PurchaseOrders,
+        DocumentKindDto::Quotes,
+        DocumentKindDto::RepeatingInvoices,
+    ];
+
+    pub fn to_store(self) -> DocumentKind {
+        match self {
+            DocumentKindDto::BankTransactions => DocumentKind::BankTransactions,
+            DocumentKindDto::Invoices => DocumentKind::Invoices,
+            DocumentKindDto::CreditNotes => DocumentKind::CreditNotes,
+            DocumentKindDto::Payments => DocumentKind::Payments,
+            DocumentKindDto::Overpayments => DocumentKind::Overpayments,
+            DocumentKindDto::Prepayments => DocumentKind::Prepayments,
+            DocumentKindDto::BankTransfers => DocumentKind::BankTransfers,
+            DocumentKindDto::ManualJournals => DocumentKind::ManualJournals,
+            DocumentKindDto::PurchaseOrders => DocumentKind::PurchaseOrders,
+            DocumentKindDto::Quotes => DocumentKind::Quotes,
+            DocumentKindDto::RepeatingInvoices => DocumentKind::RepeatingInvoices,
+        }
+    }
+
+    pub fn from_store(kind: DocumentKind) -> Self {
+        DocumentKindDto::ALL
+            .into_iter()
+            .find(|k| k.to_store() == kind)
+            .unwrap_or(DocumentKindDto::BankTransactions)
+    }
+
+    /// What these documents are called, in a sentence or a file's name.
+    pub fn label(self) -> &'static str {
+        match self {
+            DocumentKindDto::BankTransactions => "bank transactions",
+            DocumentKindDto::Invoices => "invoices and bills",
+            DocumentKindDto::CreditNotes => "credit notes",
+            DocumentKindDto::Payments => "payments",
+            DocumentKindDto::Overpayments => "overpayments",
+            DocumentKindDto::Prepayments => "prepayments",
+            DocumentKindDto::BankTransfers => "bank transfers",
+            DocumentKindDto::ManualJournals => "manual journals",
+            DocumentKindDto::PurchaseOrders => "purchase orders",
+            DocumentKindDto::Quotes => "quotes",
+            DocumentKindDto::RepeatingInvoices => "repeating invoices",
+        }
+    }
+
+    fn has_contact(self) -> bool {
+        !matches!(
+            self,
+            DocumentKindDto::BankTransfers | DocumentKindDto::ManualJournals
+        )
+    }
+
+    fn has_type(self) -> bool {
+        !matches!(
+            self,
+            DocumentKindDto::BankTransfers
+                | DocumentKindDto::ManualJournals
+                | DocumentKindDto::PurchaseOrders
+                | DocumentKindDto::Quotes
+        )
+    }
 }
 
 /// What a listing is sorted by; ties go by the order the ledger received them.
@@ -105,12 +196,21 @@ impl DocumentFilterDto {
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned)
         };
-        let kind = match self.kind.unwrap_or(DocumentKindDto::BankTransactions) {
-            DocumentKindDto::BankTransactions => DocumentKind::BankTransactions,
-            DocumentKindDto::Invoices => DocumentKind::Invoices,
-        };
+        let kind = self.kind.unwrap_or(DocumentKindDto::BankTransactions);
+        if !kind.has_contact() && opt(&self.contact).is_some() {
+            return Err(ApiError::invalid(format!(
+                "{} have no contact to filter by.",
+                capitalised(kind.label())
+            )));
+        }
+        if !kind.has_type() && opt(&self.doc_type).is_some() {
+            return Err(ApiError::invalid(format!(
+                "{} have no type to filter by.",
+                capitalised(kind.label())
+            )));
+        }
         Ok((
-            kind,
+            kind.to_store(),
             DocumentFilter {
                 tenant_id: self.tenant_id.trim().to_owned(),
                 date_from,
@@ -126,6 +226,78 @@ impl DocumentFilterDto {
             },
         ))
     }
+}
+
+/// What the explorer offers for one kind of document: its filters' choices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentKindInfo {
+    pub kind: DocumentKindDto,
+    /// Its record, for its page and history.
+    pub entity: EntityKind,
+    /// `bank transactions`, `credit notes`...
+    pub label: String,
+    /// Xero's status codes for it.
+    pub statuses: Vec<String>,
+    /// Xero's type codes for it; empty when it has no type.
+    pub doc_types: Vec<String>,
+    pub has_contact: bool,
+    pub has_number: bool,
+}
+
+/// Every kind of document the explorer lists, in its order, with the
+/// choices of its filters (Xero's codes, as the domain knows them).
+#[tracing::instrument(name = "op", skip_all, fields(op = "document_kinds", request_id = %crate::request_id()))]
+pub async fn document_kinds() -> Result<Vec<DocumentKindInfo>, ApiError> {
+    use ledgerkeep_domain::xero::{
+        BankTransactionType, CreditNoteType, DocumentStatus, InvoiceType, ManualJournalStatus,
+        OverpaymentType, PaymentType, PrepaymentType, QuoteStatus,
+    };
+    let codes = |c: &[&str]| c.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    Ok(DocumentKindDto::ALL
+        .into_iter()
+        .map(|kind| {
+            let statuses = match kind {
+                DocumentKindDto::ManualJournals => codes(ManualJournalStatus::CODES),
+                DocumentKindDto::Quotes => codes(QuoteStatus::CODES),
+                _ => codes(DocumentStatus::CODES),
+            };
+            let doc_types = match kind {
+                DocumentKindDto::BankTransactions => codes(BankTransactionType::CODES),
+                DocumentKindDto::Invoices | DocumentKindDto::RepeatingInvoices => {
+                    codes(InvoiceType::CODES)
+                }
+                DocumentKindDto::CreditNotes => codes(CreditNoteType::CODES),
+                DocumentKindDto::Payments => codes(PaymentType::CODES),
+                DocumentKindDto::Overpayments => codes(OverpaymentType::CODES),
+                DocumentKindDto::Prepayments => codes(PrepaymentType::CODES),
+                _ => Vec::new(),
+            };
+            DocumentKindInfo {
+                kind,
+                entity: kind.to_store().entity(),
+                label: kind.label().to_owned(),
+                statuses,
+                doc_types,
+                has_contact: kind.has_contact(),
+                has_number: matches!(
+                    kind,
+                    DocumentKindDto::Invoices
+                        | DocumentKindDto::CreditNotes
+                        | DocumentKindDto::Payments
+                        | DocumentKindDto::PurchaseOrders
+                        | DocumentKindDto::Quotes
+                ),
+            }
+        })
+        .collect())
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 /// One page of a listing.
@@ -168,7 +340,20 @@ pub struct DocumentRowView {
     /// away from zero) when the document is in another currency and Xero sent
     /// its rate; absent otherwise.
     pub base_total: Option<Money>,
+    /// The bank account (Xero id) of a bank transaction or a payment; the
+    /// account a transfer left.
     pub account: Option<String>,
+    /// That account's name (payments and transfers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[specta(optional)]
+    pub account_name: Option<String>,
+    /// The account a transfer went to, and its name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[specta(optional)]
+    pub to_account: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[specta(optional)]
+    pub to_account_name: Option<String>,
     pub updated_utc: Option<String>,
 }
 
@@ -190,7 +375,10 @@ pub(crate) fn base_amount(
 }
 
 impl DocumentRowView {
-    fn from_row(r: ledgerkeep_store::query::DocumentRow, base_currency: Option<&str>) -> Self {
+    pub(crate) fn from_row(
+        r: ledgerkeep_store::query::DocumentRow,
+        base_currency: Option<&str>,
+    ) -> Self {
         let base_total = base_amount(
             r.total.as_ref(),
             r.currency_code.as_deref(),
@@ -212,6 +400,9 @@ impl DocumentRowView {
             base_currency: base_currency.map(str::to_owned),
             base_total,
             account: r.account,
+            account_name: r.account_name,
+            to_account: r.to_account,
+            to_account_name: r.to_account_name,
             updated_utc: r.updated_utc,
         }
     }
@@ -281,6 +472,66 @@ pub async fn document_totals(
             currency_code: t.currency_code,
             count: u32::try_from(t.count).unwrap_or(u32::MAX),
             total: t.total,
+        })
+        .collect())
+}
+
+/// One search across every kind of document.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchDocumentsRequest {
+    pub tenant_id: String,
+    /// Words to find, each in a number, reference, contact name or line
+    /// description (or a quote's title, a journal's narration).
+    pub text: String,
+    /// 1 to 200; 50 when absent.
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+/// A document found by a search across every kind, and what it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentHitView {
+    pub kind: DocumentKindDto,
+    /// The record it is, for its page and its history.
+    pub entity: EntityKind,
+    pub row: DocumentRowView,
+}
+
+/// The newest documents of every kind that match the words, newest first.
+#[tracing::instrument(name = "op", skip_all, fields(op = "search_documents", request_id = %crate::request_id()))]
+pub async fn search_documents(
+    ctx: &AppContext,
+    req: SearchDocumentsRequest,
+) -> Result<Vec<DocumentHitView>, ApiError> {
+    let tenant_id = req.tenant_id.trim();
+    if tenant_id.is_empty() {
+        return Err(ApiError::invalid("Choose an organisation."));
+    }
+    let text = req.text.trim_start();
+    if text.trim().is_empty() {
+        return Err(ApiError::invalid("Type something to search for."));
+    }
+    let limit = req.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::invalid("A search returns 1 to 200 documents."));
+    }
+    let hits = ctx
+        .store()
+        .search_all_documents(tenant_id, text, limit)
+        .await?;
+    let base_currency = ctx
+        .store()
+        .reporting_organisation(tenant_id)
+        .await?
+        .and_then(|o| o.base_currency);
+    Ok(hits
+        .into_iter()
+        .map(|h| DocumentHitView {
+            kind: DocumentKindDto::from_store(h.kind),
+            entity: h.kind.entity(),
+            row: DocumentRowView::from_row(h.row, base_currency.as_deref()),
         })
         .collect())
 }

@@ -8,6 +8,7 @@ pub mod attachments;
 pub mod audit_log;
 pub mod backups;
 mod cash_basis;
+pub mod catalog;
 pub mod close;
 pub mod close_library;
 pub mod contacts;
