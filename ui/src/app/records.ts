@@ -2,27 +2,51 @@ import { useNavigate } from "@tanstack/react-router";
 import { useCallback } from "react";
 import type { AnomalyRecordView, DocumentKindDto, EntityKind } from "../bindings";
 
+/** Every kind of document the Transactions screen lists, in its order (batch payments are not synced). */
+export const DOCUMENT_KINDS = [
+  "bankTransactions",
+  "invoices",
+  "creditNotes",
+  "payments",
+  "overpayments",
+  "prepayments",
+  "bankTransfers",
+  "manualJournals",
+  "purchaseOrders",
+  "quotes",
+  "repeatingInvoices",
+] as const satisfies readonly DocumentKindDto[];
+
+/** What the Transactions screen shows: one kind's listing, or one search across every kind (`all`). */
+export type ExplorerKind = DocumentKindDto | "all";
+
+export function isExplorerKind(s: unknown): s is ExplorerKind {
+  return s === "all" || (DOCUMENT_KINDS as readonly unknown[]).includes(s);
+}
+
 /**
  * The Transactions screen's filters, as its URL carries them (`/transactions?kind=invoices&text=acme`):
  * a filtered listing, or a record opened from it, can be linked, and back and forward step through them.
  * Empty filters are left out, and so is the default kind (bank transactions).
  */
 export interface TransactionsSearch {
-  kind?: DocumentKindDto;
+  kind?: ExplorerKind;
   text?: string;
   from?: string;
   to?: string;
   status?: string;
+  /** The document's type (`ACCREC`, `SPEND`...), for the kinds that have one. */
+  type?: string;
   min?: string;
   max?: string;
 }
 
-const TEXT_KEYS = ["text", "from", "to", "status", "min", "max"] as const;
+const TEXT_KEYS = ["text", "from", "to", "status", "type", "min", "max"] as const;
 
 /** Keeps what the Transactions screen understands of a URL's search, and drops the rest. */
 export function validateTransactionsSearch(raw: Record<string, unknown>): TransactionsSearch {
   const out: TransactionsSearch = {};
-  if (raw.kind === "invoices") out.kind = "invoices";
+  if (isExplorerKind(raw.kind) && raw.kind !== "bankTransactions") out.kind = raw.kind;
   for (const k of TEXT_KEYS) {
     const v = raw[k];
     if (typeof v === "string" && v !== "") out[k] = v;

@@ -22,7 +22,7 @@ export const SCREENS: readonly ScreenInfo[] = [
     title: "Transactions",
     empty: {
       heading: "No transactions yet",
-      body: "Bank transactions, invoices, bills, payments, credit notes and journals will appear here in one searchable table once an organisation has synced.",
+      body: "Invoices and bills, credit notes, payments, overpayments, prepayments, bank transactions and transfers, manual journals, purchase orders, quotes and repeating invoices will appear here once an organisation has synced, each kind with its own filters, and one search across them all.",
     },
   },
   {
@@ -55,6 +55,22 @@ export const SCREENS: readonly ScreenInfo[] = [
     empty: {
       heading: "No accounts yet",
       body: "The chart of accounts will appear here with each account's balance, once an organisation has synced.",
+    },
+  },
+  {
+    slug: "items",
+    title: "Items",
+    empty: {
+      heading: "No items yet",
+      body: "The products and services of your Xero organisation, with their prices, will appear here once it has synced.",
+    },
+  },
+  {
+    slug: "tax-rates",
+    title: "Tax rates",
+    empty: {
+      heading: "No tax rates yet",
+      body: "The tax rates of your Xero organisation will appear here once it has synced.",
     },
   },
   {

@@ -10,6 +10,8 @@ import { DashboardScreen } from "./DashboardScreen";
 import { InvoicesScreen } from "./InvoicesScreen";
 import { ReportsScreen } from "./ReportsScreen";
 import { SettingsScreen } from "./SettingsScreen";
+import { ItemsScreen } from "../features/catalog/ItemsScreen";
+import { TaxRatesScreen } from "../features/catalog/TaxRatesScreen";
 
 // Charts are heavy: load them with the first screen that shows one.
 const DiagnosticsScreen = lazy(() => import("./DiagnosticsScreen").then((m) => ({ default: m.DiagnosticsScreen })));
@@ -33,6 +35,8 @@ export function ScreenPage({ slug }: { slug: string }) {
   if (screen.slug === "invoices-and-bills") return <InvoicesScreen onOpenRecord={openRecord} />;
   if (screen.slug === "contacts") return <ContactsScreen onOpenRecord={openRecord} />;
   if (screen.slug === "accounts") return <AccountsScreen onOpenRecord={openRecord} />;
+  if (screen.slug === "items") return <ItemsScreen />;
+  if (screen.slug === "tax-rates") return <TaxRatesScreen />;
   if (screen.slug === "checklists") return <ChecklistsScreen />;
   if (screen.slug === "audit-log") return <AuditLogScreen />;
   if (screen.slug === "diagnostics") {

@@ -7,10 +7,18 @@ import {
   commands,
   type DocumentFilterDto,
   type DocumentKindDto,
+  type DocumentKindInfo,
   type DocumentRowView,
   type SavedView,
 } from "../bindings";
-import { kindOf, validateTransactionsSearch, type RecordEntity, type TransactionsSearch } from "../app/records";
+import {
+  DOCUMENT_KINDS,
+  kindOf,
+  validateTransactionsSearch,
+  type ExplorerKind,
+  type RecordEntity,
+  type TransactionsSearch,
+} from "../app/records";
 import { useSearchState, type RawSearch } from "../app/searchState";
 import { useOrganisation, useOrganisationZone } from "../app/organisation";
 import { settle, useCommandPages, useCommandQuery, type CommandState } from "../app/query";
@@ -22,21 +30,62 @@ import { PaymentsPanel } from "../features/payments/PaymentsPanel";
 import { ErrorNotice } from "../components/ErrorNotice";
 
 const PAGE = 200;
+
+/** What the Transactions screen will hold, shown while there is no organisation. */
+export const SCREEN_EMPTY_BODY =
+  "Invoices and bills, credit notes, payments, overpayments, prepayments, bank transactions and transfers, manual journals, purchase orders, quotes and repeating invoices will appear here once an organisation has synced, each kind with its own filters, and one search across them all.";
 const ROW_HEIGHT = 36;
 
 interface Filters {
-  kind: DocumentKindDto;
+  kind: ExplorerKind;
   text: string;
   dateFrom: string;
   dateTo: string;
   status: string;
+  docType: string;
   amountMin: string;
   amountMax: string;
 }
 
-const NO_FILTERS: Filters = { kind: "bankTransactions", text: "", dateFrom: "", dateTo: "", status: "", amountMin: "", amountMax: "" };
+const NO_FILTERS: Filters = { kind: "bankTransactions", text: "", dateFrom: "", dateTo: "", status: "", docType: "", amountMin: "", amountMax: "" };
 
-function toDto(tenantId: string, f: Filters): DocumentFilterDto {
+/** What each kind is called in the kind selector and the search's results. */
+export const KIND_LABELS: Record<DocumentKindDto, string> = {
+  bankTransactions: "Bank transactions",
+  invoices: "Invoices and bills",
+  creditNotes: "Credit notes",
+  payments: "Payments",
+  overpayments: "Overpayments",
+  prepayments: "Prepayments",
+  bankTransfers: "Bank transfers",
+  manualJournals: "Manual journals",
+  purchaseOrders: "Purchase orders",
+  quotes: "Quotes",
+  repeatingInvoices: "Repeating invoices",
+};
+
+/** The record each kind's documents are, for their page at `/records/<entity>/<id>`. */
+const ENTITY_OF: Record<DocumentKindDto, RecordEntity> = {
+  bankTransactions: "bankTransaction",
+  invoices: "invoice",
+  creditNotes: "creditNote",
+  payments: "payment",
+  overpayments: "overpayment",
+  prepayments: "prepayment",
+  bankTransfers: "bankTransfer",
+  manualJournals: "manualJournal",
+  purchaseOrders: "purchaseOrder",
+  quotes: "quote",
+  repeatingInvoices: "repeatingInvoice",
+};
+
+/** The kinds with no type, and the kinds with no contact, to filter or show. */
+const UNTYPED: readonly DocumentKindDto[] = ["bankTransfers", "manualJournals", "purchaseOrders", "quotes"];
+const NO_CONTACT: readonly DocumentKindDto[] = ["bankTransfers", "manualJournals"];
+
+/** The listing's filter for one kind; none for the search across every kind. */
+function toDto(tenantId: string, f: Filters): DocumentFilterDto | null {
+  if (f.kind === "all") return null;
   const opt = (v: string) => (v.trim() === "" ? null : v.trim());
   return {
     kind: f.kind,
@@ -45,6 +94,7 @@ function toDto(tenantId: string, f: Filters): DocumentFilterDto {
     dateFrom: opt(f.dateFrom),
     dateTo: opt(f.dateTo),
     status: opt(f.status),
+    docType: UNTYPED.includes(f.kind) ? null : opt(f.docType),
     amountMin: opt(f.amountMin),
     amountMax: opt(f.amountMax),
   };
@@ -57,6 +107,7 @@ function fromDto(f: DocumentFilterDto): Filters {
     dateFrom: f.dateFrom ?? "",
     dateTo: f.dateTo ?? "",
     status: f.status ?? "",
+    docType: f.docType ?? "",
     amountMin: f.amountMin ?? "",
     amountMax: f.amountMax ?? "",
   };
@@ -103,14 +154,17 @@ function SavedViews({ filters, onApply }: { filters: Filters; onApply: (f: Filte
       <button
         type="button"
         data-testid="save-view"
-        onClick={() =>
-          void settle(() => commands.saveView({ name, filter: toDto("", filters), sort: "date", descending: true })).then((r) => {
+        onClick={() => {
+          // A view is one kind's listing; the search across every kind is not saved.
+          const filter = toDto("", filters);
+          if (!filter) return;
+          void settle(() => commands.saveView({ name, filter, sort: "date", descending: true })).then((r) => {
             if (answer(r)) {
               setPicked(name.trim());
               setName("");
             }
-          })
-        }
+          });
+        }}
       >
         Save view
       </button>
@@ -136,6 +190,7 @@ function fromSearch(s: TransactionsSearch): Filters {
     dateFrom: s.from ?? "",
     dateTo: s.to ?? "",
     status: s.status ?? "",
+    docType: s.type ?? "",
     amountMin: s.min ?? "",
     amountMax: s.max ?? "",
   };
@@ -143,7 +198,7 @@ function fromSearch(s: TransactionsSearch): Filters {
 
 /** The search that names `f`, without what is empty. */
 function toSearch(f: Filters): TransactionsSearch {
-  return validateTransactionsSearch({ kind: f.kind, text: f.text, from: f.dateFrom, to: f.dateTo, status: f.status, min: f.amountMin, max: f.amountMax });
+  return validateTransactionsSearch({ kind: f.kind, text: f.text, from: f.dateFrom, to: f.dateTo, status: f.status, type: f.docType, min: f.amountMin, max: f.amountMax });
 }
 
 /** The filters a URL names, and the URL's search for filters. */
@@ -156,27 +211,61 @@ const SETTLE_MS = 200;
 /** What the record drawer (a child route) needs from the listing on screen. */
 const Listing = createContext<{ rows: DocumentRowView[]; tenantId: string | null; text: string }>({ rows: [], tenantId: null, text: "" });
 
-const columns: ColumnDef<DocumentRowView, unknown>[] = [
-  { header: "Date", id: "date", cell: ({ row }) => formatDate(row.original.date), size: 130 },
-  { header: "Type", accessorKey: "docType", size: 110 },
-  { header: "Number", id: "number", cell: ({ row }) => row.original.number ?? row.original.reference ?? "", size: 160 },
-  { header: "Contact", accessorKey: "contactName", size: 240 },
-  { header: "Status", accessorKey: "status", size: 120 },
-  {
-    header: "Total",
-    id: "total",
-    cell: ({ row }) => formatAmount(row.original.currencyCode, row.original.total),
-    size: 170,
-  },
-  {
-    header: "In base currency",
-    id: "baseTotal",
-    cell: ({ row }) => (row.original.baseTotal ? formatAmount(row.original.baseCurrency, row.original.baseTotal) : ""),
-    size: 170,
-  },
-];
+/** A row of the grid: a listing's document, or a search's, with the kind it was found as. */
+type GridRow = DocumentRowView & { kind?: DocumentKindDto };
 
-/** Every bank transaction, invoice and bill of the organisation, filtered, searched and scrolled. */
+/** The grid's columns for one kind's listing, or for the search across every kind. */
+function columnsFor(kind: ExplorerKind): ColumnDef<GridRow, unknown>[] {
+  const cols: ColumnDef<GridRow, unknown>[] = [
+    { header: kind === "repeatingInvoices" ? "Next invoice" : "Date", id: "date", cell: ({ row }) => formatDate(row.original.date), size: 130 },
+  ];
+  if (kind === "all") {
+    cols.push({ header: "Kind", id: "kind", cell: ({ row }) => (row.original.kind ? KIND_LABELS[row.original.kind] : ""), size: 150 });
+  }
+  if (kind === "all" || !UNTYPED.includes(kind)) cols.push({ header: "Type", accessorKey: "docType", size: 110 });
+  cols.push({
+    header: kind === "manualJournals" ? "Narration" : kind === "bankTransfers" ? "Reference" : "Number",
+    id: "number",
+    cell: ({ row }) => row.original.number ?? row.original.reference ?? "",
+    size: kind === "manualJournals" ? 280 : 160,
+  });
+  if (kind === "bankTransfers") {
+    cols.push(
+      { header: "From", id: "from", cell: ({ row }) => row.original.accountName ?? row.original.account ?? "", size: 180 },
+      { header: "To", id: "to", cell: ({ row }) => row.original.toAccountName ?? row.original.toAccount ?? "", size: 180 },
+    );
+  } else if (kind === "all" || !NO_CONTACT.includes(kind)) {
+    cols.push({ header: "Contact", accessorKey: "contactName", size: 240 });
+  }
+  if (kind === "payments") {
+    cols.push({ header: "Bank account", id: "account", cell: ({ row }) => row.original.accountName ?? row.original.account ?? "", size: 170 });
+  }
+  cols.push(
+    { header: "Status", accessorKey: "status", size: 120 },
+    {
+      header: kind === "manualJournals" ? "Debits" : "Total",
+      id: "total",
+      cell: ({ row }) => formatAmount(row.original.currencyCode, row.original.total),
+      size: 170,
+    },
+    {
+      header: "In base currency",
+      id: "baseTotal",
+      cell: ({ row }) => (row.original.baseTotal ? formatAmount(row.original.baseCurrency, row.original.baseTotal) : ""),
+      size: 170,
+    },
+  );
+  return cols;
+}
+
+/** The most documents the search across every kind shows (the newest). */
+const SEARCH_ALL_LIMIT = 200;
+
+/**
+ * Every document of the organisation, one kind at a time (invoices and bills, credit notes,
+ * payments, overpayments, prepayments, bank transactions and transfers, manual journals, purchase
+ * orders, quotes, repeating invoices), filtered, searched and scrolled; or one search across them all.
+ */
 export function TransactionsScreen() {
   const { organisations, current } = useOrganisation();
   const navigate = useNavigate();
@@ -188,17 +277,42 @@ export function TransactionsScreen() {
   // The record open in the drawer, at `/transactions/<entity>/<id>`. A row opens as the kind of
   // the listing it was picked from: the URL's, which the form's may already have left.
   const { id: openId } = useParams({ strict: false });
-  const pick = (row: DocumentRowView) => {
-    const entity: RecordEntity = settled.kind === "invoices" ? "invoice" : "bankTransaction";
-    void navigate({ to: "/transactions/$entity/$id", params: { entity, id: row.xeroId }, search });
+  // Invoices and bank transactions open in the listing's drawer; every other kind, and a search's
+  // result, opens as a page of its own.
+  const pick = (row: GridRow) => {
+    const kind = row.kind ?? (settled.kind === "all" ? null : settled.kind);
+    if (!kind) return;
+    if (settled.kind !== "all" && (kind === "invoices" || kind === "bankTransactions")) {
+      const entity: RecordEntity = kind === "invoices" ? "invoice" : "bankTransaction";
+      void navigate({ to: "/transactions/$entity/$id", params: { entity, id: row.xeroId }, search });
+      return;
+    }
+    void navigate({ to: "/records/$entity/$id", params: { entity: ENTITY_OF[kind], id: row.xeroId } });
   };
   const tenantId = current?.tenantId ?? null;
   const filter = useMemo(() => (tenantId ? toDto(tenantId, settled) : null), [tenantId, settled]);
   // The listing and its totals are cached by their filters: an answer for filters changed since
   // is never shown for the new ones, and a finished sync (ledger-changed) reads both again.
   const listing = { filter, sort: "date", descending: true, limit: PAGE } as const;
-  const { query, rows, loading } = useCommandPages(["listDocuments", listing], filter ? (after) => commands.listDocuments({ ...listing, filter, after }) : null);
-  const error = query.error;
+  const pages = useCommandPages(["listDocuments", listing], filter ? (after) => commands.listDocuments({ ...listing, filter, after }) : null);
+  // The search across every kind: the newest matches of each, merged.
+  const searchAll = useMemo(
+    () => (tenantId && settled.kind === "all" && settled.text.trim() !== "" ? { tenantId, text: settled.text, limit: SEARCH_ALL_LIMIT } : null),
+    [tenantId, settled],
+  );
+  const found = useCommandQuery(["searchDocuments", searchAll], searchAll && (() => commands.searchDocuments(searchAll)));
+  const hits = found.result.state === "ok" ? found.result.data : null;
+  const rows: GridRow[] = useMemo(
+    () => (settled.kind === "all" ? (hits ?? []).map((h) => ({ ...h.row, kind: h.kind })) : pages.rows),
+    [settled.kind, hits, pages.rows],
+  );
+  const { query } = pages;
+  const loading = settled.kind === "all" ? found.result.state === "loading" && searchAll !== null : pages.loading;
+  const error = settled.kind === "all" ? (found.result.state === "error" ? found.result.error : null) : query.error;
+  // Each kind's statuses and types, for the filters' choices (Xero's codes, from the ledger's domain).
+  const kindsInfo = useCommandQuery(["documentKinds"], commands.documentKinds, { staleTime: Infinity }).result;
+  const info: DocumentKindInfo | undefined = kindsInfo.state === "ok" ? kindsInfo.data.find((k) => k.kind === filters.kind) : undefined;
+  const columns = useMemo(() => columnsFor(settled.kind), [settled.kind]);
   const counted = useCommandQuery(["documentTotals", filter], filter && (() => commands.documentTotals(filter))).result;
   // null while the totals of the current filters are being counted; none when they could not be.
   const totals = counted.state === "loading" ? null : counted.state === "ok" ? counted.data : [];
@@ -230,10 +344,7 @@ export function TransactionsScreen() {
     return (
       <section data-testid="screen-transactions">
         <h1 tabIndex={-1}>Transactions</h1>
-        <EmptyState
-          heading="No transactions yet"
-          body="Bank transactions, invoices, bills, payments, credit notes and journals will appear here in one searchable table once an organisation has synced."
-        />
+        <EmptyState heading="No transactions yet" body={SCREEN_EMPTY_BODY} />
       </section>
     );
   }
@@ -244,35 +355,74 @@ export function TransactionsScreen() {
     <section data-testid="screen-transactions" className="explorer">
       <h1 tabIndex={-1}>Transactions</h1>
       <form className="filters" role="search" onSubmit={(e) => e.preventDefault()}>
-        <select aria-label="What to show" data-testid="filter-kind" value={filters.kind} onChange={(e) => set({ kind: e.target.value as DocumentKindDto })}>
-          <option value="bankTransactions">Bank transactions</option>
-          <option value="invoices">Invoices and bills</option>
+        <select
+          aria-label="What to show"
+          data-testid="filter-kind"
+          value={filters.kind}
+          // Statuses and types differ by kind: a new kind starts without them.
+          onChange={(e) => set({ kind: e.target.value as ExplorerKind, status: "", docType: "" })}
+        >
+          <option value="all">All documents (one search)</option>
+          {DOCUMENT_KINDS.map((k) => (
+            <option key={k} value={k}>
+              {KIND_LABELS[k]}
+            </option>
+          ))}
         </select>
         <input
           type="search"
           aria-label="Search"
-          placeholder="Search number, reference, contact, line text"
+          placeholder={filters.kind === "all" ? "Search every document: number, reference, contact, line text" : "Search number, reference, contact, line text"}
           data-testid="filter-text"
           value={filters.text}
           onChange={(e) => set({ text: e.target.value })}
         />
-        <input type="date" aria-label="From" value={filters.dateFrom} onChange={(e) => set({ dateFrom: e.target.value })} />
-        <input type="date" aria-label="To" value={filters.dateTo} onChange={(e) => set({ dateTo: e.target.value })} />
-        <input aria-label="Status" placeholder="Status" value={filters.status} onChange={(e) => set({ status: e.target.value.toUpperCase() })} />
-        <input aria-label="Smallest amount" placeholder="Min" inputMode="decimal" data-testid="filter-min" value={filters.amountMin} onChange={(e) => set({ amountMin: e.target.value })} />
-        <input aria-label="Largest amount" placeholder="Max" inputMode="decimal" value={filters.amountMax} onChange={(e) => set({ amountMax: e.target.value })} />
+        {filters.kind !== "all" && (
+          <>
+            <input type="date" aria-label="From" value={filters.dateFrom} onChange={(e) => set({ dateFrom: e.target.value })} />
+            <input type="date" aria-label="To" value={filters.dateTo} onChange={(e) => set({ dateTo: e.target.value })} />
+            <input aria-label="Status" placeholder="Status" list="filter-statuses" value={filters.status} onChange={(e) => set({ status: e.target.value.toUpperCase() })} />
+            <datalist id="filter-statuses" data-testid="filter-statuses">
+              {info?.statuses.map((st) => <option key={st} value={st} />)}
+            </datalist>
+            {info && info.docTypes.length > 0 && (
+              <select aria-label="Type" data-testid="filter-type" value={filters.docType} onChange={(e) => set({ docType: e.target.value })}>
+                <option value="">Any type</option>
+                {info.docTypes.map((t) => (
+                  <option key={t} value={t}>
+                    {t}
+                  </option>
+                ))}
+              </select>
+            )}
+            <input aria-label="Smallest amount" placeholder="Min" inputMode="decimal" data-testid="filter-min" value={filters.amountMin} onChange={(e) => set({ amountMin: e.target.value })} />
+            <input aria-label="Largest amount" placeholder="Max" inputMode="decimal" value={filters.amountMax} onChange={(e) => set({ amountMax: e.target.value })} />
+          </>
+        )}
         <button type="button" onClick={() => setFilters(NO_FILTERS)}>
           Clear
         </button>
       </form>
-      <SavedViews filters={filters} onApply={setFilters} />
-      <p className="muted" data-testid="totals" aria-live="polite">
-        {totals === null
-          ? "Totalling…"
-          : totals.length === 0
-          ? "No matching documents."
-          : totals.map((t) => `${t.count.toLocaleString()} in ${t.currencyCode ?? "?"}: ${formatMoney(t.total)}`).join(" · ")}
-      </p>
+      {filters.kind !== "all" && <SavedViews filters={filters} onApply={setFilters} />}
+      {settled.kind === "all" ? (
+        <p className="muted" data-testid="totals" aria-live="polite">
+          {searchAll === null
+            ? "Type to search every kind of document: invoices and bills, credit notes, payments, overpayments, prepayments, bank transactions and transfers, manual journals, purchase orders, quotes and repeating invoices."
+            : hits === null
+            ? "Searching…"
+            : hits.length >= SEARCH_ALL_LIMIT
+            ? `The newest ${SEARCH_ALL_LIMIT} matches: pick a kind to see them all.`
+            : `${hits.length.toLocaleString()} matching ${hits.length === 1 ? "document" : "documents"}.`}
+        </p>
+      ) : (
+        <p className="muted" data-testid="totals" aria-live="polite">
+          {totals === null
+            ? "Totalling…"
+            : totals.length === 0
+            ? "No matching documents."
+            : totals.map((t) => `${t.count.toLocaleString()} in ${t.currencyCode ?? "?"}: ${formatMoney(t.total)}`).join(" · ")}
+        </p>
+      )}
       {filter && <ExportButtons disabled={!!error} run={(format) => commands.exportView({ filter, sort: "date", descending: true, format })} />}
       {error && (
         <ErrorNotice error={error} testId="explorer-error" />
