@@ -11,11 +11,13 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 # System packages: Tauri's build needs (WebKitGTK 4.1 and friends), and the test
 # tools (a virtual display, a D-Bus session, the WebKit WebDriver, a keyring and
 # a notification daemon: see scripts/with-desktop-session.sh; sqlite3, with which the
-# end-to-end tests read the ledger file).
+# end-to-end tests read the ledger file; poppler-utils, whose pdftotext and pdftoppm read
+# back and render the PDF exports in the tests).
 APT_PACKAGES=(
   build-essential pkg-config curl file
   libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
   xvfb xauth x11-utils dbus dbus-x11 webkit2gtk-driver gnome-keyring dunst sqlite3 chromium
+  poppler-utils
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -2,8 +2,22 @@ import { useState } from "react";
 import type { ApiError, ExportedFile, ExportFileFormat } from "../bindings";
 import { settle, type CommandResult } from "../app/query";
 
-/** "Export CSV" and "Export Excel": Rust writes the file into the exports folder and names it here. */
-export function ExportButtons({ run, disabled }: { run: (format: ExportFileFormat) => Promise<CommandResult<ExportedFile>>; disabled?: boolean }) {
+/**
+ * "Export CSV" and "Export Excel", and with `pdf` "Save as PDF": Rust writes the file into the
+ * exports folder and names it here. With `print`, "Print" opens the system's print dialog for
+ * the screen (the stylesheet's print rules leave out the navigation, buttons and filters).
+ */
+export function ExportButtons({
+  run,
+  disabled,
+  pdf,
+  print,
+}: {
+  run: (format: ExportFileFormat) => Promise<CommandResult<ExportedFile>>;
+  disabled?: boolean;
+  pdf?: boolean;
+  print?: boolean;
+}) {
   const [state, setState] = useState<{ busy: boolean; done: ExportedFile | null; error: ApiError | null }>({ busy: false, done: null, error: null });
   const go = async (format: ExportFileFormat) => {
     setState({ busy: true, done: null, error: null });
@@ -18,6 +32,16 @@ export function ExportButtons({ run, disabled }: { run: (format: ExportFileForma
       <button type="button" data-testid="export-xlsx" disabled={disabled || state.busy} onClick={() => void go("xlsx")}>
         Export Excel
       </button>
+      {pdf && (
+        <button type="button" data-testid="export-pdf" disabled={disabled || state.busy} onClick={() => void go("pdf")}>
+          Save as PDF
+        </button>
+      )}
+      {print && (
+        <button type="button" data-testid="print" disabled={disabled} onClick={() => window.print()}>
+          Print
+        </button>
+      )}
       <span aria-live="polite">
         {state.busy && <span role="status">Exporting…</span>}
         {state.done && (

@@ -198,7 +198,7 @@ export function ReportsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRecor
             {view.title}
             {view.organisation ? ` · ${view.organisation}` : ""}
           </h2>
-          {request && <ExportButtons run={(format) => commands.exportReport({ report: request, format })} />}
+          {request && <ExportButtons pdf print run={(format) => commands.exportReport({ report: request, format })} />}
           <p className="muted" data-testid="report-basis-stated">
             {view.basis === "cash" ? "Cash basis" : "Accrual basis"}
             {view.currency ? ` · amounts in ${view.currency}` : ""}

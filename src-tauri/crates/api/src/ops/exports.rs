@@ -1,5 +1,5 @@
-//! Exports of a report, or of the explorer's current view, as CSV or Excel,
-//! with exact amounts, written to the `exports` folder of the app's data
+//! Exports of a report, or of the explorer's current view, as CSV, Excel or
+//! PDF, with exact amounts, written to the `exports` folder of the app's data
 //! folder (the app has no save dialog; the answer names the file).
 //!
 //! CSV holds every amount as its exact decimal text. In Excel an amount of
@@ -17,6 +17,11 @@
 //! stays a number a spreadsheet can sum ([`spreadsheet_safe`]). Every text cell
 //! is quoted. In Excel text is always written as a string cell, never as a
 //! formula.
+//!
+//! A PDF is a printed table (see [`pdf`]): a report keeps its sections and
+//! totals, and every amount is its exact decimal text.
+
+mod pdf;
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
@@ -34,6 +39,8 @@ use crate::{ApiError, AppContext};
 pub enum ExportFileFormat {
     Csv,
     Xlsx,
+    /// A printable document, A4.
+    Pdf,
 }
 
 impl ExportFileFormat {
@@ -41,6 +48,7 @@ impl ExportFileFormat {
         match self {
             ExportFileFormat::Csv => "csv",
             ExportFileFormat::Xlsx => "xlsx",
+            ExportFileFormat::Pdf => "pdf",
         }
     }
 }
@@ -176,32 +184,51 @@ fn write_err(e: impl std::fmt::Display) -> ApiError {
 
 fn write_file(
     ctx: &AppContext,
+    title: &str,
     stem: &str,
     format: ExportFileFormat,
     header: &[String],
     rows: &[Vec<Cell>],
+) -> Result<ExportedFile, ApiError> {
+    save(ctx, stem, format, rows.len(), |path| {
+        write_table(path, title, format, header, rows)
+    })
+}
+
+/// A new file in the exports folder, written by `write` and named when whole.
+fn save(
+    ctx: &AppContext,
+    stem: &str,
+    format: ExportFileFormat,
+    rows: usize,
+    write: impl FnOnce(&Path) -> Result<(), ApiError>,
 ) -> Result<ExportedFile, ApiError> {
     let dir = ctx.paths().exports_dir();
     std::fs::create_dir_all(&dir).map_err(write_err)?;
     let path = free_path(&dir, stem, format.extension());
     // Written beside, then renamed: a half-written export never has the real name.
     let partial = path.with_extension(format!("{}.partial", format.extension()));
-    write_table(&partial, format, header, rows)?;
+    write(&partial)?;
     std::fs::rename(&partial, &path).map_err(write_err)?;
     Ok(ExportedFile {
         path: path.display().to_string(),
-        rows: u32::try_from(rows.len()).unwrap_or(u32::MAX),
+        rows: u32::try_from(rows).unwrap_or(u32::MAX),
     })
 }
 
-/// Writes `header` and `rows` to `path` in `format`.
+/// Writes `header` and `rows` to `path` in `format` (`title` heads a PDF).
 fn write_table(
     path: &Path,
+    title: &str,
     format: ExportFileFormat,
     header: &[String],
     rows: &[Vec<Cell>],
 ) -> Result<(), ApiError> {
     match format {
+        ExportFileFormat::Pdf => {
+            let doc = table_document(title, header, rows);
+            std::fs::write(path, pdf::render(&doc)).map_err(write_err)?;
+        }
         ExportFileFormat::Csv => {
             let file = std::fs::File::create(path).map_err(write_err)?;
             let mut w = csv_writer(std::io::BufWriter::new(file));
@@ -255,6 +282,89 @@ fn write_table(
     Ok(())
 }
 
+/// A table as a PDF shows it: a column that holds an amount is aligned right.
+fn table_document(title: &str, header: &[String], rows: &[Vec<Cell>]) -> pdf::Document {
+    let is_amount = |c: usize| {
+        rows.iter()
+            .any(|r| matches!(r.get(c), Some(Cell::Amount(_))))
+    };
+    pdf::Document {
+        title: title.to_owned(),
+        columns: header
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
+                if is_amount(i) {
+                    pdf::Column::amount(h.as_str())
+                } else {
+                    pdf::Column::text(h.as_str())
+                }
+            })
+            .collect(),
+        rows: rows
+            .iter()
+            .map(|r| pdf::Row::Cells {
+                cells: r
+                    .iter()
+                    .map(|c| match c {
+                        Cell::Text(t) => t.clone(),
+                        Cell::Amount(m) => pdf::grouped(m),
+                        Cell::Empty => String::new(),
+                    })
+                    .collect(),
+                total: false,
+            })
+            .collect(),
+        ..pdf::Document::default()
+    }
+}
+
+/// A report as a printed page shows it: its sections, each with a heading
+/// and a total, then its bottom lines and its notes.
+fn report_document(r: &ReportView) -> pdf::Document {
+    use crate::ops::reports::ReportBasis;
+    let basis = match r.basis {
+        ReportBasis::Accrual => "Accrual basis",
+        ReportBasis::Cash => "Cash basis",
+    };
+    let mut subtitle: Vec<String> = r.organisation.iter().cloned().collect();
+    subtitle.push(match &r.currency {
+        Some(c) => format!("{basis} · amounts in {c}"),
+        None => basis.to_owned(),
+    });
+    let mut columns = vec![pdf::Column::text("Account")];
+    columns.extend(
+        r.columns
+            .iter()
+            .map(|c| pdf::Column::amount(c.label.as_str())),
+    );
+    let line = |row: &ReportRowView, total: bool| pdf::Row::Cells {
+        cells: std::iter::once(row.label.clone())
+            .chain(
+                row.cells
+                    .iter()
+                    .map(|c| c.amount.as_ref().map(pdf::grouped).unwrap_or_default()),
+            )
+            .collect(),
+        total,
+    };
+    let mut rows = Vec::new();
+    for s in &r.sections {
+        rows.push(pdf::Row::Heading(s.title.clone()));
+        rows.extend(s.rows.iter().map(|row| line(row, false)));
+        rows.extend(s.total.iter().map(|row| line(row, true)));
+    }
+    rows.extend(r.summary.iter().map(|row| line(row, true)));
+    pdf::Document {
+        title: r.title.clone(),
+        subtitle,
+        fields: Vec::new(),
+        columns,
+        rows,
+        notes: r.notes.clone(),
+    }
+}
+
 /// A report as a table: section, line, then one column per report column.
 fn report_rows(r: &ReportView) -> (Vec<String>, Vec<Vec<Cell>>) {
     let mut header = vec!["Section".to_owned(), "Line".to_owned()];
@@ -294,7 +404,13 @@ pub async fn export_report(
     let view = run_report(ctx, req.report.clone()).await?;
     let (header, rows) = report_rows(&view);
     let stem = file_stem(&format!("{} {}", view.title, req.report.period.to));
-    write_file(ctx, &stem, req.format, &header, &rows)
+    if req.format == ExportFileFormat::Pdf {
+        let doc = report_document(&view);
+        return save(ctx, &stem, req.format, rows.len(), |path| {
+            std::fs::write(path, pdf::render(&doc)).map_err(write_err)
+        });
+    }
+    write_file(ctx, &view.title, &stem, req.format, &header, &rows)
 }
 
 /// The most rows an export of the explorer's view writes.
@@ -357,12 +473,15 @@ pub async fn export_view(
             None => break,
         }
     }
-    let kind = req
-        .filter
-        .kind
-        .unwrap_or(crate::ops::ledger::DocumentKindDto::BankTransactions)
-        .label();
-    write_file(ctx, &file_stem(kind), req.format, &header, &rows)
+    let kind = match req.filter.kind {
+        Some(crate::ops::ledger::DocumentKindDto::Invoices) => "invoices and bills",
+        _ => "bank transactions",
+    };
+    let mut title = kind.to_owned();
+    if let Some(first) = title.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    write_file(ctx, &title, &file_stem(kind), req.format, &header, &rows)
 }
 
 #[cfg(test)]
@@ -442,7 +561,7 @@ mod tests {
             vec![Cell::Text("-12.50".to_owned()), Cell::Amount(money("7.25"))],
             vec![Cell::Text("@cmd".to_owned()), Cell::Empty],
         ];
-        write_table(&path, ExportFileFormat::Csv, &header, &rows).unwrap();
+        write_table(&path, "t", ExportFileFormat::Csv, &header, &rows).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         // The formula is quoted text with a leading quote mark; the amount a bare number.
@@ -473,6 +592,7 @@ mod tests {
         ]];
         write_table(
             &path,
+            "t",
             ExportFileFormat::Xlsx,
             &["Reference".to_owned(), "Total".to_owned()],
             &rows,
