@@ -42,12 +42,18 @@ export const commands = {
 	organisations: () => typedError<LedgerOrganisation[], ApiError>(__TAURI_INVOKE("organisations")),
 	listDocuments: (request: ListDocumentsRequest) => typedError<DocumentPageView, ApiError>(__TAURI_INVOKE("list_documents", { request })),
 	documentTotals: (filter: DocumentFilterDto) => typedError<CurrencyTotalView[], ApiError>(__TAURI_INVOKE("document_totals", { filter })),
+	documentKinds: () => typedError<DocumentKindInfo[], ApiError>(__TAURI_INVOKE("document_kinds")),
+	searchDocuments: (request: SearchDocumentsRequest) => typedError<DocumentHitView[], ApiError>(__TAURI_INVOKE("search_documents", { request })),
+	listItems: (request: ListItemsRequest) => typedError<ItemListView, ApiError>(__TAURI_INVOKE("list_items", { request })),
+	listTaxRates: (request: ListTaxRatesRequest) => typedError<TaxRateView[], ApiError>(__TAURI_INVOKE("list_tax_rates", { request })),
 	recordHistory: (request: RecordHistoryRequest) => typedError<AuditEntryView[], ApiError>(__TAURI_INVOKE("record_history", { request })),
 	recordDetail: (request: RecordDetailRequest) => typedError<RecordDetailView, ApiError>(__TAURI_INVOKE("record_detail", { request })),
 	/**  Opens the record in Xero's web app, in the owner's browser; the address opened. */
 	openRecordInXero: (request: RecordDetailRequest) => typedError<string, ApiError>(__TAURI_INVOKE("open_record_in_xero", { request })),
 	runReport: (request: ReportRequest) => typedError<ReportView, ApiError>(__TAURI_INVOKE("run_report", { request })),
 	reportDrill: (request: DrillRequest) => typedError<DrillPageView, ApiError>(__TAURI_INVOKE("report_drill", { request })),
+	generalLedger: (request: GeneralLedgerRequest) => typedError<GeneralLedgerPageView, ApiError>(__TAURI_INVOKE("general_ledger", { request })),
+	taxSummary: (request: TaxSummaryRequest) => typedError<TaxSummaryView, ApiError>(__TAURI_INVOKE("tax_summary", { request })),
 	/**  Writes a report to a file in the exports folder and names it. */
 	exportReport: (request: ExportReportRequest) => typedError<ExportedFile, ApiError>(__TAURI_INVOKE("export_report", { request })),
 	/**  Writes every row of the explorer's view to a file in the exports folder and names it. */
@@ -194,12 +200,6 @@ export type ArchiveSopRequest = {
 	archived: boolean,
 };
 
-/**  One row of a record's audit history. */
-export type AuditEntryView = {
-	seq: number,
-	/**  `insert`, `update` or `delete`. */
-	action: string,
-	/**  `sync:<run>`, `user:<action>` or `cli:<command>`. */
 /**  A copy of a file to open in another app. */
 export type AttachmentCopyView = {
 	attachment: AttachmentView,
@@ -259,6 +259,12 @@ export type AttachmentView = {
 	show: AttachmentShow,
 };
 
+/**  One row of a record's audit history. */
+export type AuditEntryView = {
+	seq: number,
+	/**  `insert`, `update` or `delete`. */
+	action: string,
+	/**  `sync:<run>`, `user:<action>` or `cli:<command>`. */
 	actor: string,
 	/**  UTC, `YYYY-MM-DDTHH:MM:SS.mmmZ`. */
 	at: string,
@@ -565,12 +571,6 @@ export type DismissAnomalyRequest = {
 	reason: string,
 };
 
-/**  The filters of a listing or a total. Every one given must hold. */
-export type DocumentFilterDto = {
-	kind: DocumentKindDto | null,
-	/**  The organisation (Xero tenant id). */
-	tenantId: string,
-	/**  `YYYY-MM-DD`, inclusive. */
 /**  A document's attachments. */
 export type DocumentAttachmentsRequest = {
 	tenantId: string,
@@ -578,6 +578,12 @@ export type DocumentAttachmentsRequest = {
 	xeroId: string,
 };
 
+/**  The filters of a listing or a total. Every one given must hold. */
+export type DocumentFilterDto = {
+	kind: DocumentKindDto | null,
+	/**  The organisation (Xero tenant id). */
+	tenantId: string,
+	/**  `YYYY-MM-DD`, inclusive. */
 	dateFrom?: string | null,
 	/**  `YYYY-MM-DD`, inclusive. */
 	dateTo?: string | null,
@@ -595,10 +601,54 @@ export type DocumentAttachmentsRequest = {
 	text?: string | null,
 };
 
-/**  Which documents a listing shows. */
-export type DocumentKindDto = "bankTransactions" | 
+/**  A document found by a search across every kind, and what it is. */
+export type DocumentHitView = {
+	kind: DocumentKindDto,
+	/**  The record it is, for its page and its history. */
+	entity: EntityKind,
+	row: DocumentRowView,
+};
+
+/**
+ *  Which documents a listing shows. (Batch payments are not synced, so
+ *  they are not among them.)
+ */
+export type DocumentKindDto = 
+/**  `docType`: `RECEIVE`, `SPEND`, `RECEIVE-TRANSFER`... */
+"bankTransactions" | 
 /**  Invoices and bills; `docType` picks one (`ACCREC`, `ACCPAY`). */
-"invoices";
+"invoices" | 
+/**  `docType`: `ACCRECCREDIT`, `ACCPAYCREDIT`. */
+"creditNotes" | 
+/**
+ *  `docType`: `ACCRECPAYMENT`, `ACCPAYPAYMENT`...; the contact and number
+ *  are those of the document paid; `account` is the bank account.
+ */
+"payments" | "overpayments" | "prepayments" | 
+/**  No contact and no type; `account` finds either end of a transfer. */
+"bankTransfers" | 
+/**
+ *  No contact, number or type; the reference is the narration and the
+ *  total the sum of the debit lines.
+ */
+"manualJournals" | "purchaseOrders" | "quotes" | 
+/**  Dated by the next invoice each will make. */
+"repeatingInvoices";
+
+/**  What the explorer offers for one kind of document: its filters' choices. */
+export type DocumentKindInfo = {
+	kind: DocumentKindDto,
+	/**  Its record, for its page and history. */
+	entity: EntityKind,
+	/**  `bank transactions`, `credit notes`... */
+	label: string,
+	/**  Xero's status codes for it. */
+	statuses: string[],
+	/**  Xero's type codes for it; empty when it has no type. */
+	docTypes: string[],
+	hasContact: boolean,
+	hasNumber: boolean,
+};
 
 export type DocumentPageView = {
 	rows: DocumentRowView[],
@@ -629,7 +679,16 @@ export type DocumentRowView = {
 	 *  its rate; absent otherwise.
 	 */
 	baseTotal: string | null,
+	/**
+	 *  The bank account (Xero id) of a bank transaction or a payment; the
+	 *  account a transfer left.
+	 */
 	account: string | null,
+	/**  That account's name (payments and transfers). */
+	accountName?: string | null,
+	/**  The account a transfer went to, and its name. */
+	toAccount?: string | null,
+	toAccountName?: string | null,
 	updatedUtc: string | null,
 };
 
@@ -848,6 +907,80 @@ export type FolderView = {
 /**  How often a procedure recurs. */
 export type Frequency = "daily" | "weekly" | "monthly" | "quarterly" | "yearly";
 
+export type GeneralLedgerPageView = {
+	account: string,
+	code: string | null,
+	name: string | null,
+	/**  Xero's `Type` (`BANK`, `REVENUE`...). */
+	accountType: string | null,
+	/**  The base currency every amount is in. */
+	currency: string | null,
+	/**
+	 *  The balance before the period: every earlier line, or for a revenue
+	 *  or expense account its lines since the financial year began.
+	 */
+	openingBalance: string,
+	/**
+	 *  Balances are credit balances shown positive (liabilities, equity,
+	 *  revenue); debits and credits are always positive.
+	 */
+	balanceNegated: boolean,
+	rows: GeneralLedgerRowView[],
+	/**  Pass as `after` for the next page; absent on the last page. */
+	nextCursor: string | null,
+	/**
+	 *  The balance at the period's end; on the last page only (the trial
+	 *  balance's figure for the account on that day).
+	 */
+	closingBalance: string | null,
+};
+
+/**  One page of an account's lines. */
+export type GeneralLedgerRequest = {
+	tenantId: string,
+	/**  The account's Xero id (as the chart of accounts lists it). */
+	account: string,
+	/**  `YYYY-MM-DD`, inclusive. */
+	from: string,
+	/**  `YYYY-MM-DD`, inclusive. */
+	to: string,
+	/**  The `nextCursor` of the previous page; none for the first. */
+	after?: string | null,
+	/**  1 to 500; 100 when absent. */
+	limit?: number | null,
+};
+
+/**  One line of the account, with the balance after it. */
+export type GeneralLedgerRowView = {
+	/**  `YYYY-MM-DD`. */
+	date: string,
+	/**  Xero's source type (`ACCREC`, `CASHPAID`...). */
+	sourceType: string,
+	/**
+	 *  The document the line was posted from, when it is a record the app
+	 *  shows (absent for lines kept from Xero's reports, such as pay runs).
+	 */
+	entity: EntityKind | null,
+	/**  The document's Xero id. */
+	xeroId: string,
+	reference: string | null,
+	description: string | null,
+	/**  Absent when the line is a credit. */
+	debit: string | null,
+	/**  Absent when the line is a debit. */
+	credit: string | null,
+	/**  The balance after this line, shown as `balanceNegated` says. */
+	balance: string,
+	/**
+	 *  The line is the first of a later financial year: a profit-and-loss
+	 *  account's balance started again at zero before it.
+	 */
+	yearStart: boolean,
+	/**  The document's currency and amount, when not the base currency. */
+	currencyCode: string | null,
+	foreignAmount: string | null,
+};
+
 export type HealthCheck = {
 	name: CheckName,
 	status: CheckStatus,
@@ -877,6 +1010,26 @@ export type IncompleteStreamView = {
 	reason: IncompleteReason,
 	/**  A sentence for the owner. */
 	message: string,
+};
+
+export type ItemListView = {
+	items: ItemView[],
+	/**  More items matched than the list holds: narrow the search. */
+	truncated: boolean,
+};
+
+/**  One item (a product or service) as its list shows it. */
+export type ItemView = {
+	xeroId: string,
+	code: string | null,
+	name: string | null,
+	description: string | null,
+	isSold: boolean | null,
+	isPurchased: boolean | null,
+	/**  Decimal text as Xero sent it (tracked items only). */
+	quantityOnHand: string | null,
+	salesUnitPrice: string | null,
+	purchaseUnitPrice: string | null,
 };
 
 export type KeepOrganisationsRequest = {
@@ -980,6 +1133,13 @@ export type ListDocumentsRequest = {
 	limit?: number | null,
 };
 
+/**  Which items to list. */
+export type ListItemsRequest = {
+	tenantId: string,
+	/**  Words to find in the code, name or description; every item without. */
+	text?: string | null,
+};
+
 /**  Which payments to list. */
 export type ListPaymentsRequest = {
 	/**  The organisation; all when absent. */
@@ -996,6 +1156,11 @@ export type ListRunsRequest = {
 /**  Which procedures to list. */
 export type ListSopsRequest = {
 	includeArchived?: boolean,
+};
+
+/**  Whose tax rates to list. */
+export type ListTaxRatesRequest = {
+	tenantId: string,
 };
 
 /**  How much to log, as the owner picks it in Settings. */
@@ -1036,6 +1201,11 @@ export type MetricsSnapshot = {
 /**  Ask the UI to show a screen: sent when a `ledgerkeep://open/<screen>` link arrives. */
 export type NavigateRequested = {
 	screen: Screen,
+};
+
+export type NetTaxView = {
+	net: string,
+	tax: string,
 };
 
 export type OrganisationStatus = "connected" | 
@@ -1483,7 +1653,19 @@ export type ScopeGrantView = {
 };
 
 /**  The app's screens, as the UI's router names them. */
-export type Screen = "dashboard" | "transactions" | "invoices-and-bills" | "contacts" | "reports" | "accounts" | "checklists" | "audit-log" | "settings" | "diagnostics";
+export type Screen = "dashboard" | "transactions" | "invoices-and-bills" | "contacts" | "reports" | "accounts" | "general-ledger" | "tax-summary" | "items" | "tax-rates" | "checklists" | "audit-log" | "settings" | "diagnostics";
+
+/**  One search across every kind of document. */
+export type SearchDocumentsRequest = {
+	tenantId: string,
+	/**
+	 *  Words to find, each in a number, reference, contact name or line
+	 *  description (or a quote's title, a journal's narration).
+	 */
+	text: string,
+	/**  1 to 200; 50 when absent. */
+	limit?: number | null,
+};
 
 export type SetLogLevelRequest = {
 	level: LogLevel,
@@ -1658,6 +1840,59 @@ export type SyncStatusRequest = {
 
 export type SyncStatusView = {
 	tenants: TenantSyncStatusView[],
+};
+
+/**  One tax rate's sums. */
+export type TaxRateSummaryView = {
+	/**  Xero's `TaxType`; empty for lines with none. */
+	taxType: string,
+	/**  The rate's name in the organisation, when the ledger holds it. */
+	name: string | null,
+	/**  Its effective rate, a percentage. */
+	rate: string | null,
+	sales: NetTaxView,
+	purchases: NetTaxView,
+	lines: number,
+};
+
+/**  One tax rate. */
+export type TaxRateView = {
+	/**  Xero's `TaxType`, the code documents carry (`OUTPUT2`, `INPUT`...). */
+	taxType: string,
+	name: string | null,
+	status: string | null,
+	reportTaxType: string | null,
+	/**  Percentages, as decimal text (`15.0000`). */
+	effectiveRate: string | null,
+	displayTaxRate: string | null,
+};
+
+/**  A line that would count but was left out, and why. */
+export type TaxSkippedView = {
+	entity: EntityKind,
+	xeroId: string,
+	reason: string,
+};
+
+export type TaxSummaryRequest = {
+	tenantId: string,
+	/**  `YYYY-MM-DD`, inclusive. */
+	from: string,
+	/**  `YYYY-MM-DD`, inclusive. */
+	to: string,
+};
+
+export type TaxSummaryView = {
+	from: string,
+	to: string,
+	/**  The base currency every amount is in. */
+	currency: string | null,
+	rates: TaxRateSummaryView[],
+	sales: NetTaxView,
+	purchases: NetTaxView,
+	/**  Tax on sales less tax on purchases: owed when positive. */
+	netTax: string,
+	skipped: TaxSkippedView[],
 };
 
 export type TenantSyncStatusView = {

@@ -473,10 +473,11 @@ pub async fn export_view(
             None => break,
         }
     }
-    let kind = match req.filter.kind {
-        Some(crate::ops::ledger::DocumentKindDto::Invoices) => "invoices and bills",
-        _ => "bank transactions",
-    };
+    let kind = req
+        .filter
+        .kind
+        .unwrap_or(crate::ops::ledger::DocumentKindDto::BankTransactions)
+        .label();
     let mut title = kind.to_owned();
     if let Some(first) = title.get_mut(..1) {
         first.make_ascii_uppercase();
