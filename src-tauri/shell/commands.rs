@@ -17,6 +17,7 @@ use ledgerkeep_api::ops::dashboard::{DashboardRequest, DashboardView};
 use ledgerkeep_api::ops::data_settings::DataSettings;
 use ledgerkeep_api::ops::exports::{ExportReportRequest, ExportViewRequest, ExportedFile};
 use ledgerkeep_api::ops::folders::{FolderRequest, FolderView};
+use ledgerkeep_api::ops::general_ledger::{GeneralLedgerPageView, GeneralLedgerRequest};
 use ledgerkeep_api::ops::ledger::{
     AuditEntryView, CurrencyTotalView, DocumentFilterDto, DocumentPageView, ListDocumentsRequest,
     RecordHistoryRequest,
@@ -29,6 +30,7 @@ use ledgerkeep_api::ops::reports::{
     AccountView, DrillPageView, DrillRequest, ListAccountsRequest, ReportRequest, ReportView,
 };
 use ledgerkeep_api::ops::saved_views::{DeleteViewRequest, SavedView};
+use ledgerkeep_api::ops::tax_summary::{TaxSummaryRequest, TaxSummaryView};
 use ledgerkeep_api::ops::updates::{SetUpdateChannelRequest, UpdateChannel, UpdateStatus};
 use ledgerkeep_api::ops::xero_app::{XeroAppSettings, XeroAppView};
 use ledgerkeep_api::ops::xero_connection::{
@@ -258,6 +260,24 @@ pub async fn list_documents(
     request: ListDocumentsRequest,
 ) -> Result<DocumentPageView, ApiError> {
     ledgerkeep_api::list_documents(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn general_ledger(
+    ctx: Ctx<'_>,
+    request: GeneralLedgerRequest,
+) -> Result<GeneralLedgerPageView, ApiError> {
+    ledgerkeep_api::general_ledger(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn tax_summary(
+    ctx: Ctx<'_>,
+    request: TaxSummaryRequest,
+) -> Result<TaxSummaryView, ApiError> {
+    ledgerkeep_api::tax_summary(&ctx, request).await
 }
 
 #[tauri::command]

@@ -53,6 +53,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::open_record_in_xero,
             commands::run_report,
             commands::report_drill,
+            commands::general_ledger,
+            commands::tax_summary,
             commands::export_report,
             commands::export_view,
             commands::dashboard,

@@ -58,6 +58,22 @@ export const SCREENS: readonly ScreenInfo[] = [
     },
   },
   {
+    slug: "general-ledger",
+    title: "General ledger",
+    empty: {
+      heading: "No ledger yet",
+      body: "Each account's lines, with a running balance and the document behind each, will appear here once an organisation has synced.",
+    },
+  },
+  {
+    slug: "tax-summary",
+    title: "Tax summary",
+    empty: {
+      heading: "No tax summary yet",
+      body: "Each tax rate's net and tax on sales and purchases will appear here once an organisation has synced.",
+    },
+  },
+  {
     slug: "items",
     title: "Items",
     empty: {

@@ -12,6 +12,8 @@ import { ReportsScreen } from "./ReportsScreen";
 import { SettingsScreen } from "./SettingsScreen";
 import { ItemsScreen } from "../features/catalog/ItemsScreen";
 import { TaxRatesScreen } from "../features/catalog/TaxRatesScreen";
+import { GeneralLedgerScreen } from "../features/general-ledger/GeneralLedgerScreen";
+import { TaxSummaryScreen } from "../features/tax-summary/TaxSummaryScreen";
 
 // Charts are heavy: load them with the first screen that shows one.
 const DiagnosticsScreen = lazy(() => import("./DiagnosticsScreen").then((m) => ({ default: m.DiagnosticsScreen })));
@@ -37,6 +39,8 @@ export function ScreenPage({ slug }: { slug: string }) {
   if (screen.slug === "accounts") return <AccountsScreen onOpenRecord={openRecord} />;
   if (screen.slug === "items") return <ItemsScreen />;
   if (screen.slug === "tax-rates") return <TaxRatesScreen />;
+  if (screen.slug === "general-ledger") return <GeneralLedgerScreen onOpenRecord={openRecord} />;
+  if (screen.slug === "tax-summary") return <TaxSummaryScreen onOpenRecord={openRecord} />;
   if (screen.slug === "checklists") return <ChecklistsScreen />;
   if (screen.slug === "audit-log") return <AuditLogScreen />;
   if (screen.slug === "diagnostics") {

@@ -17,6 +17,8 @@ pub enum Screen {
     Contacts,
     Reports,
     Accounts,
+    GeneralLedger,
+    TaxSummary,
     Items,
     TaxRates,
     Checklists,
@@ -26,13 +28,15 @@ pub enum Screen {
 }
 
 impl Screen {
-    pub const ALL: [Screen; 12] = [
+    pub const ALL: [Screen; 14] = [
         Screen::Dashboard,
         Screen::Transactions,
         Screen::InvoicesAndBills,
         Screen::Contacts,
         Screen::Reports,
         Screen::Accounts,
+        Screen::GeneralLedger,
+        Screen::TaxSummary,
         Screen::Items,
         Screen::TaxRates,
         Screen::Checklists,
@@ -49,6 +53,8 @@ impl Screen {
             Screen::InvoicesAndBills => "invoices-and-bills",
             Screen::Contacts => "contacts",
             Screen::Accounts => "accounts",
+            Screen::GeneralLedger => "general-ledger",
+            Screen::TaxSummary => "tax-summary",
             Screen::Items => "items",
             Screen::TaxRates => "tax-rates",
             Screen::Reports => "reports",
