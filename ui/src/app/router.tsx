@@ -14,7 +14,8 @@ import { SCREENS } from "./screens";
 import { ScreenPage } from "../screens/ScreenPage";
 import { ScreenError } from "../screens/ScreenError";
 import { RecordDrawer, TransactionsScreen } from "../screens/TransactionsScreen";
-import { RecordPage } from "../features/records/RecordPage";
+import { AttachmentList } from "../features/attachments/AttachmentViewer";
+import { RecordPage, type AttachmentsView } from "../features/records/RecordPage";
 
 const rootRoute = createRootRoute({ component: AppShell });
 
@@ -53,6 +54,11 @@ const recordRoute = createRoute({
   component: RecordDrawer,
 });
 
+/** A record's files, listed and shown by the offline attachment viewer. */
+const viewAttachments: AttachmentsView = ({ tenantId, entity, xeroId, attachments }) => (
+  <AttachmentList tenantId={tenantId} entity={entity} xeroId={xeroId} attachments={attachments} />
+);
+
 /** A record as a page of its own, to link to and to step back from: `/records/creditNote/<Xero id>`. */
 const recordPageRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -62,7 +68,7 @@ const recordPageRoute = createRoute({
   },
   component: function Record() {
     const { entity, id } = recordPageRoute.useParams();
-    return isRecordEntity(entity) ? <RecordPage key={`${entity}/${id}`} entity={entity} xeroId={id} /> : null;
+    return isRecordEntity(entity) ? <RecordPage key={`${entity}/${id}`} entity={entity} xeroId={id} renderAttachments={viewAttachments} /> : null;
   },
 });
 

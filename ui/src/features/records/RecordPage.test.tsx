@@ -72,8 +72,8 @@ describe("a record's own page", () => {
     setFormatLocale("en-US");
     const { asked } = backend();
     renderApp("/records/creditNote/cn-7");
-    const page = await screen.findByTestId("record-page");
-    expect(await within(page).findByRole("heading", { level: 1, name: "Credit note CN-0007" })).toBeInTheDocument();
+    const page = await screen.findByTestId("record-page", {}, { timeout: 5000 });
+    expect(await within(page).findByRole("heading", { level: 1, name: "Credit note CN-0007" }, { timeout: 5000 })).toBeInTheDocument();
     await waitFor(() => expect(asked).toContainEqual({ entity: "creditNote", tenantId: "t-1", xeroId: "cn-7" }));
     const header = screen.getByTestId("record-header");
     expect(header).toHaveTextContent("Café Ōtautahi");
@@ -86,7 +86,9 @@ describe("a record's own page", () => {
     expect(line).toHaveTextContent("GST on Income");
     expect(line).toHaveTextContent("Region: North");
     expect(line).toHaveTextContent("43.21");
-    expect(screen.getByTestId("record-attachments")).toHaveTextContent("cn-0007.pdf (2 KB, application/pdf)");
+    // The app hands the files to the offline attachment viewer.
+    expect(screen.getByTestId("attachment-list")).toHaveTextContent("cn-0007.pdf");
+    expect(screen.getByTestId("attachment-a-1")).toHaveTextContent("cn-0007.pdf");
     expect(screen.getByTestId("history")).toHaveTextContent("insert by sync:run-1");
     expect(screen.getByTestId("history")).toHaveTextContent('Total: null → "43.21"');
     // A linked record the ledger does not hold is named, not linked.
@@ -99,9 +101,9 @@ describe("a record's own page", () => {
     backend();
     const user = userEvent.setup();
     const { router } = renderApp("/records/creditNote/cn-7");
-    await user.click(await screen.findByRole("link", { name: "Invoice INV-0001" }));
+    await user.click(await screen.findByRole("link", { name: "Invoice INV-0001" }, { timeout: 5000 }));
     await waitFor(() => expect(router.state.location.pathname).toBe("/records/invoice/inv-1"));
-    expect(await screen.findByRole("heading", { level: 1, name: "Invoice INV-0001" })).toBeInTheDocument();
+    expect(await screen.findByRole("heading", { level: 1, name: "Invoice INV-0001" }, { timeout: 5000 })).toBeInTheDocument();
     await user.click(screen.getByTestId("record-back"));
     await waitFor(() => expect(router.state.location.pathname).toBe("/records/creditNote/cn-7"));
     expect(await screen.findByRole("heading", { level: 1, name: "Credit note CN-0007" })).toBeInTheDocument();
@@ -113,8 +115,18 @@ describe("a record's own page", () => {
     const { opened } = backend();
     const user = userEvent.setup();
     renderApp("/records/creditNote/cn-7");
-    await user.click(await screen.findByTestId("open-in-xero"));
+    await user.click(await screen.findByTestId("open-in-xero", {}, { timeout: 5000 }));
     await waitFor(() => expect(opened).toEqual([{ entity: "creditNote", tenantId: "t-1", xeroId: "cn-7" }]));
+  });
+
+  it("lists the files by name, size and type without a viewer", async () => {
+    backend();
+    await renderInRouter(
+      <OrganisationProvider>
+        <RecordPage entity="creditNote" xeroId="cn-7" />
+      </OrganisationProvider>,
+    );
+    expect(await screen.findByTestId("record-attachments")).toHaveTextContent("cn-0007.pdf (2 KB, application/pdf)");
   });
 
   it("hands the files to the attachment viewer when one is plugged in", async () => {
