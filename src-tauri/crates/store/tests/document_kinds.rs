@@ -271,7 +271,7 @@ async fn all_pages(
 
 /// The ids of `docs` that `keep`, newest first (ties: last received first).
 fn newest_first(docs: &[Doc], keep: impl Fn(&Doc) -> bool) -> Vec<String> {
-    let mut kept: Vec<&Doc> = docs.iter().filter(|d| keep(*d)).collect();
+    let mut kept: Vec<&Doc> = docs.iter().filter(|d| keep(d)).collect();
     kept.sort_by(|a, b| b.day.cmp(&a.day).then(b.i.cmp(&a.i)));
     kept.into_iter().map(|d| d.xero_id.clone()).collect()
 }
@@ -516,7 +516,7 @@ async fn every_filter_that_fits_a_kind_keeps_what_it_names() {
             );
             // The totals count and sum the same documents, per currency.
             let mut expected: BTreeMap<String, (u64, Decimal)> = BTreeMap::new();
-            for d in docs.iter().filter(|d| keep(*d)) {
+            for d in docs.iter().filter(|d| keep(d)) {
                 let e = expected.entry(d.currency.to_owned()).or_default();
                 e.0 += 1;
                 e.1 += expected_total(kind, d);
