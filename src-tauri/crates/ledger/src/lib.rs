@@ -12,6 +12,7 @@
 //! account per month. [`linked`] reads what a payment or an allocation needs
 //! of the document it settles, and [`settled_before`] orders settlements;
 //! [`rebuild`] does all of it for an organisation's [`Books`] at once.
+//! [`budget`] sets each profit-and-loss account's budget beside its actual per month.
 //! [`statements`] makes the profit and loss, balance sheet, trial balance
 //! and cash summary from account movements, and their figures as Xero's
 //! reports are compared.
@@ -110,6 +111,7 @@ pub mod aged_report;
 mod anomalies;
 mod backdated;
 mod balances;
+pub mod budget;
 mod cash;
 mod close;
 mod context;
