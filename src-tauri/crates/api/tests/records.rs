@@ -207,6 +207,7 @@ async fn every_document_type_opens_with_its_lines_links_files_and_history() {
     let ctx = &signed.ctx;
     let mut four_places = 0;
     let mut files_checked = 0;
+    let mut slowest = std::time::Duration::ZERO;
     // Links checked from both ends, by what they link.
     let mut both_ways: BTreeMap<&str, usize> = BTreeMap::new();
     let mut opened = BTreeMap::new();
@@ -223,9 +224,11 @@ async fn every_document_type_opens_with_its_lines_links_files_and_history() {
                 .take(10);
             for record in records.iter().take(20).chain(allocated) {
                 let id = record[id_key].as_str().unwrap();
+                let started = std::time::Instant::now();
                 let page = detail(ctx, tenant, kind, id).await.unwrap_or_else(|e| {
                     panic!("{kind:?} {id}: {e:?}");
                 });
+                slowest = slowest.max(started.elapsed());
                 *opened.entry(format!("{kind:?}")).or_insert(0) += 1;
                 assert_eq!(page.entity, kind);
                 assert_eq!(page.xero_id, id);
@@ -399,6 +402,7 @@ async fn every_document_type_opens_with_its_lines_links_files_and_history() {
         );
     }
     assert!(files_checked > 0, "no record with files was checked");
+    eprintln!("pages opened: {opened:?}; the slowest took {slowest:?}");
 }
 
 #[tokio::test]
