@@ -565,6 +565,12 @@ pub async fn dispatch(
         ([report, name], true, _) if report.eq_ignore_ascii_case("Reports") => {
             report_call(shared, name.clone(), q, headers).await
         }
+        ([segment], true, _) if segment.eq_ignore_ascii_case("Budgets") => {
+            budget_call(shared, None, q, headers).await
+        }
+        ([segment, id], true, _) if segment.eq_ignore_ascii_case("Budgets") => {
+            budget_call(shared, Some(id.clone()), q, headers).await
+        }
         ([segment], true, _) => list(shared, segment.clone(), q, headers).await,
         ([segment, id], true, _) => one(shared, segment.clone(), id.clone(), q, headers).await,
         ([segment, id, files], true, _) if files.eq_ignore_ascii_case("Attachments") => {
@@ -740,6 +746,64 @@ async fn report_call(
         "Reports".to_owned(),
         gate,
         move |shared, tenant| crate::reports::report(shared, tenant, &name, &q),
+    )
+    .await
+}
+
+/// `GET /api.xro/2.0/Budgets` and `Budgets/{BudgetID}` (`budgets.rs`),
+/// behind `accounting.budgets.read`. The list holds no lines; one budget
+/// holds its lines over `DateFrom` to `DateTo` (their months, inclusive).
+/// Faults match them by the path `Budgets`.
+async fn budget_call(
+    shared: Arc<Shared>,
+    id: Option<String>,
+    q: HashMap<String, String>,
+    headers: HeaderMap,
+) -> Response {
+    let gate = Gate {
+        need: Some(Need {
+            families: &["accounting.budgets.read"],
+            write: false,
+        }),
+        journals: false,
+    };
+    serve(
+        shared,
+        headers,
+        "Budgets".to_owned(),
+        gate,
+        move |shared, tenant| {
+            let month = |name: &str| -> Result<Option<String>, String> {
+                match flag(&q, name).filter(|v| !v.trim().is_empty()) {
+                    None => Ok(None),
+                    Some(v) => chrono::NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
+                        .map(|d| Some(d.format("%Y-%m").to_string()))
+                        .map_err(|_| {
+                            format!("'{v}' is not a valid date for {name}; use YYYY-MM-DD")
+                        }),
+                }
+            };
+            let (from, to) = match (month("DateFrom"), month("DateTo")) {
+                (Ok(f), Ok(t)) => (f, t),
+                (Err(e), _) | (_, Err(e)) => return bad_request(&e),
+            };
+            let books = shared.books.read();
+            let Some(b) = books.tenant_named(tenant) else {
+                return not_found();
+            };
+            let all = crate::budgets::budgets(b, id.is_some(), from.as_deref(), to.as_deref());
+            match &id {
+                None => Answer::ok(envelope(shared, "Budgets", all, None), Vec::new()),
+                Some(id) => match all.into_iter().find(|v| {
+                    v["BudgetID"]
+                        .as_str()
+                        .is_some_and(|b| b.eq_ignore_ascii_case(id))
+                }) {
+                    Some(v) => Answer::ok(envelope(shared, "Budgets", vec![v], None), Vec::new()),
+                    None => not_found(),
+                },
+            }
+        },
     )
     .await
 }

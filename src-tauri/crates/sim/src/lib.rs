@@ -52,6 +52,7 @@ mod api;
 pub mod app;
 pub mod attachments;
 pub mod books;
+pub mod budgets;
 pub mod clock;
 pub mod examples;
 pub mod faults;

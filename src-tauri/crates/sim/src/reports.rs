@@ -276,6 +276,46 @@ impl Ledger {
     }
 }
 
+/// One profit-and-loss account's movement in one calendar month, as the
+/// profit and loss shows it (revenue negated): what the budgets are made
+/// near (`budgets.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthMovement {
+    pub account_id: String,
+    pub code: String,
+    pub revenue: bool,
+    /// `(year, month)`.
+    pub month: (i32, u32),
+    pub shown: Decimal,
+}
+
+/// Every profit-and-loss account's movement per calendar month on the
+/// accrual basis, from the books' Journals, by account then month.
+pub fn monthly_profit_and_loss(b: &TenantBooks) -> Vec<MonthMovement> {
+    let l = Ledger::of(b, false);
+    let mut sums: BTreeMap<(String, (i32, u32)), Decimal> = BTreeMap::new();
+    for (day, key, net) in &l.lines {
+        *sums
+            .entry((key.clone(), (day.year(), day.month())))
+            .or_default() += *net;
+    }
+    sums.into_iter()
+        .filter_map(|((key, month), net)| {
+            let a = l.accounts.get(&key)?;
+            if !a.class.is_some_and(AccountClass::is_profit_and_loss) {
+                return None;
+            }
+            Some(MonthMovement {
+                account_id: a.id.clone(),
+                code: a.code.clone(),
+                revenue: a.class == Some(AccountClass::Revenue),
+                month,
+                shown: shown(a, net),
+            })
+        })
+        .collect()
+}
+
 /// Whether a journal of this `SourceType` is an invoice, bill or credit note
 /// as issued: on the cash basis its lines count when it is paid instead.
 fn counts_when_paid(source_type: &str) -> bool {
