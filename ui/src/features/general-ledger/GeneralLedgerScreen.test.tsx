@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { AccountView, GeneralLedgerPageView, GeneralLedgerRequest, GeneralLedgerRowView, LedgerOrganisation } from "../../bindings";
 import { OrganisationProvider } from "../../app/organisation";
 import { setFormatLocale } from "../../lib/format";
-import { renderInRouter } from "../../test/render";
+import { renderApp, renderInRouter } from "../../test/render";
 import { GeneralLedgerScreen } from "./GeneralLedgerScreen";
 
 const ORG: LedgerOrganisation = {
@@ -143,5 +143,21 @@ describe("the general ledger screen", () => {
     });
     await renderScreen(vi.fn(), "/?account=acc-bank&from=2026-04-01&to=2026-03-31");
     expect(await screen.findByText("The start date is after the end date.")).toBeInTheDocument();
+  });
+
+  it("is a screen of the app, and a line opens its document's own page", async () => {
+    mockIPC((cmd, args) => {
+      const a = args as Record<string, unknown> | undefined;
+      if (cmd === "organisations") return [ORG];
+      if (cmd === "list_accounts") return [account("acc-bank", "090", "Business Bank")];
+      if (cmd === "general_ledger") return page(a?.request as GeneralLedgerRequest);
+      return null;
+    });
+    const user = userEvent.setup();
+    const { router } = renderApp("/general-ledger?account=acc-bank&from=2026-01-01&to=2026-03-31");
+    expect(await screen.findByRole("heading", { level: 1, name: "General ledger" }, { timeout: 5000 })).toBeInTheDocument();
+    const rows = await screen.findAllByTestId("gl-row", {}, { timeout: 5000 });
+    await user.click(within(nth(rows, 1)).getByTestId("gl-open"));
+    await waitFor(() => expect(router.state.location.pathname).toBe("/records/invoice/inv-2"));
   });
 });
