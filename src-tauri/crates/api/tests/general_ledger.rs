@@ -163,6 +163,9 @@ async fn each_accounts_running_balance_ends_at_its_trial_balance_figure() {
         let rows: Vec<&GeneralLedgerRowView> = pages.iter().flat_map(|p| &p.rows).collect();
         let first = &pages[0];
         let negated = first.balance_negated;
+        assert!(pages
+            .iter()
+            .all(|p| p.opening_balance == first.opening_balance));
         assert_eq!(
             negated,
             matches!(a.class.as_deref(), Some("liability" | "revenue"))

@@ -98,6 +98,8 @@ struct Cursor {
     after: String,
     balance: Money,
     year_start: NaiveDate,
+    /// The period's opening balance, debit positive.
+    opening: Money,
 }
 
 fn parse_date(name: &str, v: &str) -> Result<NaiveDate, ApiError> {
@@ -153,9 +155,19 @@ pub async fn general_ledger(
     let info = chart.into_iter().find(|a| a.key == account);
     let class: Option<AccountClass> = info.as_ref().and_then(|a| a.class);
 
-    // The opening balance: the reports' movements over the span the core names.
-    let opening = match opening_span(class, from, year_end) {
-        Some(span) => {
+    // A later page carries on from the cursor: the balance so far, and the
+    // opening balance (the reports' movements are read for the first page only).
+    let cursor: Option<Cursor> = req
+        .after
+        .as_deref()
+        .map(|text| {
+            serde_json::from_str(text)
+                .map_err(|_| ApiError::invalid("That page cursor is not valid."))
+        })
+        .transpose()?;
+    let opening = match (&cursor, opening_span(class, from, year_end)) {
+        (Some(c), _) => c.opening.as_decimal(),
+        (None, Some(span)) => {
             let read = [LedgerPeriod {
                 from: span.from.map(ymd),
                 to: ymd(span.to),
@@ -166,14 +178,12 @@ pub async fn general_ledger(
                 .and_then(|m| m.get(account))
                 .map_or(Decimal::ZERO, |m| m.net())
         }
-        None => Decimal::ZERO,
+        (None, None) => Decimal::ZERO,
     };
     let mut run = RunningBalance::start(class, year_end, from, opening);
     let opening_balance = Money::new(run.shown());
-    let store_after = match req.after.as_deref() {
-        Some(text) => {
-            let c: Cursor = serde_json::from_str(text)
-                .map_err(|_| ApiError::invalid("That page cursor is not valid."))?;
+    let store_after = match cursor {
+        Some(c) => {
             run = RunningBalance::resume(
                 class,
                 year_end,
@@ -228,6 +238,7 @@ pub async fn general_ledger(
                 after,
                 balance: Money::new(state.balance),
                 year_start: state.year_start,
+                opening: Money::new(opening),
             };
             let text = serde_json::to_string(&cursor)
                 .map_err(|_| ApiError::internal("A page cursor could not be written."))?;
