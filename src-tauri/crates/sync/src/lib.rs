@@ -6,6 +6,7 @@
 //! `ledgerkeep-api` or on Tauri.
 
 pub mod attachments;
+pub mod budgets;
 pub mod cancel;
 pub mod engine;
 pub mod first_sync;

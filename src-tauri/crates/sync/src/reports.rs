@@ -134,6 +134,10 @@ impl SyncEngine {
             }
         });
         let mut plan = if due { regular } else { Vec::new() };
+        // Xero's budgets, on the same schedule as the regular reports (`budgets.rs`).
+        if due {
+            out.calls += self.fetch_budgets(st, req, today).await.calls;
+        }
         plan.extend(self.anchors(tenant, today, &stored, &plan).await);
         if plan.is_empty() {
             return out;

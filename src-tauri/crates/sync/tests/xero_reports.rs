@@ -97,7 +97,14 @@ async fn four_reports_and_the_anchoring_trial_balances_after_a_complete_sync_the
     let first = run(&h, &with_reports()).await;
     let per_run = u64::try_from(ANCHORS_PER_RUN).unwrap();
     assert_eq!(first.xero_reports, 4 + per_run);
-    assert_eq!(first.calls, stream_calls(&first) + 4 + per_run);
+    // And the budgets: the list, then each budget (`budgets.rs`).
+    let budget_calls =
+        1 + u64::try_from(h.store.budgets(&h.tenant()).await.unwrap().len()).unwrap();
+    assert!(budget_calls >= 2);
+    assert_eq!(
+        first.calls,
+        stream_calls(&first) + 4 + per_run + budget_calls
+    );
     let stored = h.store.xero_reports(&h.tenant()).await.unwrap();
     assert_eq!(stored.len(), 4 + ANCHORS_PER_RUN);
 
