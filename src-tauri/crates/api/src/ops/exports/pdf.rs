@@ -433,9 +433,14 @@ fn layout(doc: &Document, cells: &[Vec<Vec<u8>>]) -> Table {
     share(&mut widths, &text_whole, &by_align(Align::Left), &mut extra);
     share(&mut widths, &natural, &by_align(Align::Right), &mut extra);
     share(&mut widths, &natural, &by_align(Align::Left), &mut extra);
-    // What is left widens the first column, so the amounts sit at the right margin.
-    if let Some(first) = widths.first_mut() {
-        *first += extra;
+    // What is left widens the widest text column (else the first), so the
+    // amounts sit at the right margin.
+    let widest_text = by_align(Align::Left)
+        .into_iter()
+        .max_by_key(|&i| (natural[i], std::cmp::Reverse(i)))
+        .unwrap_or(0);
+    if let Some(w) = widths.get_mut(widest_text) {
+        *w += extra;
     }
     let headings = doc
         .columns
@@ -615,9 +620,11 @@ impl Pager<'_> {
     fn rows(&mut self, cells: &[Vec<Vec<u8>>]) {
         let font = self.table.font;
         let rows = &self.doc.rows;
+        let mut after_total = false;
         for (i, (row, texts)) in rows.iter().zip(cells).enumerate() {
             match row {
                 Row::Heading(title) => {
+                    after_total = false;
                     // Kept with the row after it.
                     let with_next = if i + 1 < rows.len() { 2 } else { 1 };
                     self.ensure(with_next);
@@ -629,9 +636,11 @@ impl Pager<'_> {
                 Row::Cells { total, .. } => {
                     self.ensure(1);
                     let face = if *total { Face::Bold } else { Face::Regular };
-                    if *total {
+                    // A rule above the first of a run of totals.
+                    if *total && !after_total {
                         self.rule(self.y + font / 3, 400);
                     }
+                    after_total = *total;
                     self.y += self.line_height();
                     let mut x = MARGIN;
                     for ((col, text), &w) in
