@@ -411,6 +411,16 @@ pub async fn export_view(
     ledgerkeep_api::export_view(&ctx, request).await
 }
 
+/// Writes a record's page as a PDF to the exports folder and names it.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_record(
+    ctx: Ctx<'_>,
+    request: ledgerkeep_api::ops::exports::ExportRecordRequest,
+) -> Result<ExportedFile, ApiError> {
+    ledgerkeep_api::ops::exports::export_record(&ctx, request).await
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn record_history(

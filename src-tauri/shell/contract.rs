@@ -57,6 +57,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::tax_summary,
             commands::export_report,
             commands::export_view,
+            commands::export_record,
             commands::dashboard,
             commands::audit_log,
             commands::verify_audit,

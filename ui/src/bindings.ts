@@ -58,6 +58,8 @@ export const commands = {
 	exportReport: (request: ExportReportRequest) => typedError<ExportedFile, ApiError>(__TAURI_INVOKE("export_report", { request })),
 	/**  Writes every row of the explorer's view to a file in the exports folder and names it. */
 	exportView: (request: ExportViewRequest) => typedError<ExportedFile, ApiError>(__TAURI_INVOKE("export_view", { request })),
+	/**  Writes a record's page as a PDF to the exports folder and names it. */
+	exportRecord: (request: ExportRecordRequest) => typedError<ExportedFile, ApiError>(__TAURI_INVOKE("export_record", { request })),
 	dashboard: (request: DashboardRequest) => typedError<DashboardView, ApiError>(__TAURI_INVOKE("dashboard", { request })),
 	auditLog: (request: AuditLogRequest) => typedError<AuditLogPageView, ApiError>(__TAURI_INVOKE("audit_log", { request })),
 	verifyAudit: () => typedError<AuditVerifyView, ApiError>(__TAURI_INVOKE("verify_audit")),
@@ -819,6 +821,11 @@ export type EvidenceView = {
 export type ExportFileFormat = "csv" | "xlsx" | 
 /**  A printable document, A4. */
 "pdf";
+
+/**  A record to print: the document whose page `record_detail` shows. */
+export type ExportRecordRequest = {
+	record: RecordDetailRequest,
+};
 
 export type ExportReportRequest = {
 	report: ReportRequest,

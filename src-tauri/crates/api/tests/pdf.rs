@@ -12,6 +12,7 @@ use std::path::Path;
 use std::process::Command;
 
 use chrono::{Datelike, Months, NaiveDate};
+use ledgerkeep_api::ops::records::FieldValueView;
 use ledgerkeep_api::*;
 use ledgerkeep_sim::Collection;
 use seeded::{ms_date, seeded_from_sim};
@@ -381,4 +382,98 @@ async fn twelve_months_print_landscape_and_a_long_listing_repeats_its_heading_on
         }
         assert!(page.contains(&format!("Page {} of {n}", i + 1)), "{page}");
     }
+}
+
+#[tokio::test]
+async fn an_invoice_prints_its_header_lines_to_four_places_and_totals() {
+    let (dir, ctx, truth) = seeded_from_sim().await;
+    // An invoice with several lines, one of them a unit amount to four places.
+    let four_places = |i: &serde_json::Value| {
+        let lines = i["LineItems"].as_array().unwrap();
+        lines.len() > 1
+            && lines.iter().any(|l| {
+                let u = l["UnitAmount"].to_string();
+                u.split_once('.')
+                    .is_some_and(|(_, f)| f.len() == 4 && !f.ends_with('0'))
+            })
+    };
+    let mut found = None;
+    for t in &truth.tenants {
+        let invoices = truth.records(&t.tenant_id, Collection::Invoices);
+        if let Some(i) = invoices.iter().find(|i| four_places(i)) {
+            found = Some((t.tenant_id.clone(), i.clone()));
+            break;
+        }
+    }
+    let (tenant, invoice) = found.expect("the simulator writes unit amounts to 4 places");
+    let id = invoice["InvoiceID"].as_str().unwrap().to_owned();
+    let record = RecordDetailRequest {
+        tenant_id: tenant,
+        entity: ledgerkeep_domain::EntityKind::Invoice,
+        xero_id: id,
+    };
+    let view = record_detail(&ctx, record.clone()).await.unwrap();
+    let file = ledgerkeep_api::ops::exports::export_record(
+        &ctx,
+        ledgerkeep_api::ops::exports::ExportRecordRequest { record },
+    )
+    .await
+    .unwrap();
+    keep(&file.path, "invoice.pdf");
+    assert_eq!(Path::new(&file.path).extension().unwrap(), "pdf");
+    assert_eq!(file.rows as usize, view.lines.len());
+    let text = pdf_text(&file.path);
+    assert!(text.contains(&view.title), "{text}");
+    // Each line, in order: its unit amount exactly as the simulator sent it
+    // (four places), and its line amount, on one printed line.
+    let printed: Vec<&str> = text.lines().collect();
+    let mut at = 0;
+    for (sent, line) in invoice["LineItems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(&view.lines)
+    {
+        let unit = sent["UnitAmount"].to_string();
+        assert_eq!(line.unit_amount.unwrap().to_string(), unit);
+        let amount = line.line_amount.unwrap().to_string();
+        let k = printed[at..]
+            .iter()
+            .position(|l| {
+                let words: Vec<String> = l
+                    .split_whitespace()
+                    .filter(|w| is_amount(w))
+                    .map(|w| w.replace(',', ""))
+                    .collect();
+                words.contains(&unit) && words.last() == Some(&amount)
+            })
+            .unwrap_or_else(|| panic!("{unit} .. {amount} not printed after line {at}:\n{text}"));
+        at += k + 1;
+    }
+    // The totals under the lines, each on its own line, as the header holds them.
+    for label in ["Subtotal", "Tax", "Total"] {
+        let Some(FieldValueView::Money { amount, .. }) = view
+            .header
+            .iter()
+            .find(|f| f.label == label)
+            .map(|f| &f.value)
+        else {
+            panic!("{label} missing from the header");
+        };
+        let row = printed[at..]
+            .iter()
+            .find(|l| l.trim_start().starts_with(label))
+            .unwrap_or_else(|| panic!("{label}:\n{text}"));
+        let last = row.split_whitespace().last().unwrap().replace(',', "");
+        assert_eq!(last, amount.to_string(), "{label}");
+    }
+    // The contact, from the header, is printed.
+    let contact = view.header.iter().find(|f| f.label == "Contact").unwrap();
+    if let FieldValueView::Text { text: name } = &contact.value {
+        if name.is_ascii() {
+            assert!(text.contains(name.as_str()), "{name}");
+        }
+    }
+    let (_, _, dark) = render_first_page(&file.path, dir.path());
+    assert!(dark > 1_000, "{dark}");
 }

@@ -17,6 +17,7 @@ import { isRecordEntity, type RecordEntity } from "../../app/records";
 import { DataTable } from "../../components/DataTable";
 import { EmptyState } from "../../components/EmptyState";
 import { ErrorNotice } from "../../components/ErrorNotice";
+import { RecordPrintButtons } from "../../components/RecordPrintButtons";
 import { formatAmount, formatDate, formatInstant, formatMoney } from "../../lib/format";
 
 /** What each kind of record is called on its page. */
@@ -61,6 +62,7 @@ export function RecordPage({ entity, xeroId, renderAttachments }: { entity: Reco
         </h1>
         {result.state === "ok" && result.data.status && <span className="badge" data-testid="record-status">{result.data.status}</span>}
         {result.state === "ok" && result.data.openInXeroUrl && tenantId && <OpenInXero request={{ entity, tenantId, xeroId }} />}
+        {result.state === "ok" && tenantId && <RecordPrintButtons request={{ entity, tenantId, xeroId }} />}
       </div>
       {!tenantId && <EmptyState heading="No organisation" body="Choose an organisation to open its records." />}
       {result.state === "loading" && tenantId && <p role="status">Reading the record…</p>}

@@ -31,6 +31,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::ops::ledger::{list_documents, DocumentFilterDto, ListDocumentsRequest, SortFieldDto};
+use crate::ops::records::{record_detail, FieldValueView, RecordDetailRequest, RecordDetailView};
 use crate::ops::reports::{run_report, ReportRequest, ReportRowView, ReportView};
 use crate::{ApiError, AppContext};
 
@@ -411,6 +412,157 @@ pub async fn export_report(
         });
     }
     write_file(ctx, &view.title, &stem, req.format, &header, &rows)
+}
+
+/// A record to print: the document whose page `record_detail` shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportRecordRequest {
+    pub record: RecordDetailRequest,
+}
+
+/// The header's totals, printed under the lines rather than among the fields.
+const RECORD_TOTALS: [&str; 3] = ["Subtotal", "Tax", "Total"];
+
+fn field_text(v: &FieldValueView) -> String {
+    match v {
+        FieldValueView::Text { text } => text.clone(),
+        FieldValueView::Money { amount, currency } => match currency {
+            Some(c) => format!("{} {c}", pdf::grouped(amount)),
+            None => pdf::grouped(amount),
+        },
+        FieldValueView::Date { date } => date.clone(),
+        FieldValueView::Instant { at } => at.clone(),
+    }
+}
+
+/// A record as its printed page shows it: the header's fields, its lines
+/// (unit amounts as stored, to 4 places), the totals under them, and the
+/// documents linked to it.
+fn record_document(r: &RecordDetailView) -> pdf::Document {
+    let mut subtitle = Vec::new();
+    let status_currency: Vec<&str> = [r.status.as_deref(), r.currency_code.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    if !status_currency.is_empty() {
+        subtitle.push(status_currency.join(" · "));
+    }
+    let fields = r
+        .header
+        .iter()
+        .filter(|f| {
+            !(RECORD_TOTALS.contains(&f.label.as_str())
+                && matches!(f.value, FieldValueView::Money { .. }))
+        })
+        .map(|f| (f.label.clone(), field_text(&f.value)))
+        .collect();
+    let money = |m: &Option<Money>| m.as_ref().map(pdf::grouped).unwrap_or_default();
+    let has_item = r.lines.iter().any(|l| l.item_code.is_some());
+    let mut columns = Vec::new();
+    if has_item {
+        columns.push(pdf::Column::text("Item"));
+    }
+    columns.extend([
+        pdf::Column::text("Description"),
+        pdf::Column::amount("Quantity"),
+        pdf::Column::amount("Unit amount"),
+        pdf::Column::text("Account"),
+        pdf::Column::text("Tax rate"),
+        pdf::Column::amount("Tax"),
+        pdf::Column::amount("Amount"),
+    ]);
+    let mut rows: Vec<pdf::Row> = r
+        .lines
+        .iter()
+        .map(|l| {
+            let account = match (&l.account_code, &l.account_name) {
+                (Some(c), Some(n)) => format!("{c} {n}"),
+                (Some(x), None) | (None, Some(x)) => x.clone(),
+                (None, None) => String::new(),
+            };
+            let mut description = l.description.clone().unwrap_or_default();
+            for t in &l.tracking {
+                description.push_str(&format!(" [{}: {}]", t.category, t.option));
+            }
+            let mut cells = Vec::new();
+            if has_item {
+                cells.push(l.item_code.clone().unwrap_or_default());
+            }
+            cells.extend([
+                description,
+                l.quantity.clone().unwrap_or_default(),
+                money(&l.unit_amount),
+                account,
+                l.tax_name
+                    .clone()
+                    .or_else(|| l.tax_type.clone())
+                    .unwrap_or_default(),
+                money(&l.tax_amount),
+                money(&l.line_amount),
+            ]);
+            pdf::Row::Cells {
+                cells,
+                total: false,
+            }
+        })
+        .collect();
+    let width = columns.len();
+    for label in RECORD_TOTALS {
+        let Some(FieldValueView::Money { amount, .. }) =
+            r.header.iter().find(|f| f.label == label).map(|f| &f.value)
+        else {
+            continue;
+        };
+        let mut cells = vec![String::new(); width];
+        cells[width - 2] = label.to_owned();
+        cells[width - 1] = pdf::grouped(amount);
+        rows.push(pdf::Row::Cells { cells, total: true });
+    }
+    let notes = r
+        .links
+        .iter()
+        .map(|l| {
+            let mut parts = vec![format!("{}: {}", l.relation, l.label)];
+            parts.extend(l.date.clone());
+            if let Some(a) = &l.amount {
+                parts.push(match &l.currency_code {
+                    Some(c) => format!("{} {c}", pdf::grouped(a)),
+                    None => pdf::grouped(a),
+                });
+            }
+            parts.join(", ")
+        })
+        .collect();
+    pdf::Document {
+        title: r.title.clone(),
+        subtitle,
+        fields,
+        columns: if r.lines.is_empty() {
+            Vec::new()
+        } else {
+            columns
+        },
+        rows: if r.lines.is_empty() { Vec::new() } else { rows },
+        notes,
+    }
+}
+
+/// Writes a record's page as a PDF into the exports folder and names it.
+#[tracing::instrument(name = "op", skip_all, fields(op = "export_record", request_id = %crate::request_id()))]
+pub async fn export_record(
+    ctx: &AppContext,
+    req: ExportRecordRequest,
+) -> Result<ExportedFile, ApiError> {
+    let view = record_detail(ctx, req.record).await?;
+    let doc = record_document(&view);
+    save(
+        ctx,
+        &file_stem(&view.title),
+        ExportFileFormat::Pdf,
+        view.lines.len(),
+        |path| std::fs::write(path, pdf::render(&doc)).map_err(write_err),
+    )
 }
 
 /// The most rows an export of the explorer's view writes.
