@@ -16,6 +16,7 @@ use ledgerkeep_api::ops::contacts::{ContactPageView, ListContactsRequest};
 use ledgerkeep_api::ops::dashboard::{DashboardRequest, DashboardView};
 use ledgerkeep_api::ops::data_settings::DataSettings;
 use ledgerkeep_api::ops::exports::{ExportReportRequest, ExportViewRequest, ExportedFile};
+use ledgerkeep_api::ops::find::{QuickFindRequest, QuickFindView};
 use ledgerkeep_api::ops::folders::{FolderRequest, FolderView};
 use ledgerkeep_api::ops::general_ledger::{GeneralLedgerPageView, GeneralLedgerRequest};
 use ledgerkeep_api::ops::ledger::{
@@ -302,6 +303,12 @@ pub async fn search_documents(
     request: SearchDocumentsRequest,
 ) -> Result<Vec<DocumentHitView>, ApiError> {
     ledgerkeep_api::search_documents(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn quick_find(ctx: Ctx<'_>, request: QuickFindRequest) -> Result<QuickFindView, ApiError> {
+    ledgerkeep_api::quick_find(&ctx, request).await
 }
 
 #[tauri::command]

@@ -46,6 +46,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::document_totals,
             commands::document_kinds,
             commands::search_documents,
+            commands::quick_find,
             commands::list_items,
             commands::list_tax_rates,
             commands::record_history,

@@ -44,6 +44,7 @@ export const commands = {
 	documentTotals: (filter: DocumentFilterDto) => typedError<CurrencyTotalView[], ApiError>(__TAURI_INVOKE("document_totals", { filter })),
 	documentKinds: () => typedError<DocumentKindInfo[], ApiError>(__TAURI_INVOKE("document_kinds")),
 	searchDocuments: (request: SearchDocumentsRequest) => typedError<DocumentHitView[], ApiError>(__TAURI_INVOKE("search_documents", { request })),
+	quickFind: (request: QuickFindRequest) => typedError<QuickFindView, ApiError>(__TAURI_INVOKE("quick_find", { request })),
 	listItems: (request: ListItemsRequest) => typedError<ItemListView, ApiError>(__TAURI_INVOKE("list_items", { request })),
 	listTaxRates: (request: ListTaxRatesRequest) => typedError<TaxRateView[], ApiError>(__TAURI_INVOKE("list_tax_rates", { request })),
 	recordHistory: (request: RecordHistoryRequest) => typedError<AuditEntryView[], ApiError>(__TAURI_INVOKE("record_history", { request })),
@@ -121,6 +122,14 @@ export const events = {
 };
 
 /* Types */
+/**  An account found by its code or name. */
+export type AccountHitView = {
+	xeroId: string,
+	code: string | null,
+	name: string | null,
+	accountType: string | null,
+};
+
 export type AccountView = {
 	xeroId: string,
 	code: string | null,
@@ -214,6 +223,14 @@ export type AttachmentFileView = {
 	attachment: AttachmentView,
 	/**  The bytes, base64 (standard alphabet, padded). */
 	base64: string,
+};
+
+/**  A file found by its name, and the record it belongs to. */
+export type AttachmentHitView = {
+	attachmentId: string,
+	fileName: string,
+	entity: EntityKind,
+	recordId: string,
 };
 
 /**  One kept attachment. */
@@ -448,6 +465,13 @@ export type ContactBalanceView = {
 	currencyCode: string | null,
 	receivable: string,
 	payable: string,
+};
+
+/**  A contact found by its name, number or email. */
+export type ContactHitView = {
+	xeroId: string,
+	name: string | null,
+	email: string | null,
 };
 
 export type ContactPageView = {
@@ -1339,6 +1363,23 @@ export type QueryStats = {
 	maxUs: number,
 	/**  Runs slower than 100 ms ([`SLOW_QUERY`]). */
 	slow: number,
+};
+
+/**  What to find, and how many of each kind at most. */
+export type QuickFindRequest = {
+	tenantId: string,
+	/**  Words, each found anywhere in a name, number, reference or description. */
+	text: string,
+	/**  1 to 20 of each kind; 6 when absent. */
+	limit?: number | null,
+};
+
+/**  Everything found, by kind. */
+export type QuickFindView = {
+	documents: DocumentHitView[],
+	contacts: ContactHitView[],
+	accounts: AccountHitView[],
+	attachments: AttachmentHitView[],
 };
 
 /**  A document changed lately, from either listing. */

@@ -1,6 +1,7 @@
 import { Link, Outlet, useNavigate, useRouterState } from "@tanstack/react-router";
 import { useEffect, useRef } from "react";
 import { events } from "../bindings";
+import { CommandPalette } from "../features/palette/CommandPalette";
 import { OrganisationProvider, OrganisationSwitcher } from "./organisation";
 import { SCREENS } from "./screens";
 import { requestUpdateCheck } from "./updateCheck";
@@ -91,6 +92,7 @@ export function AppShell() {
       <main id="main" ref={mainRef}>
         <Outlet />
       </main>
+      <CommandPalette />
     </div>
     </OrganisationProvider>
   );

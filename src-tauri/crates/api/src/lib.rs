@@ -42,6 +42,9 @@ pub use ops::exports::{
     export_report, export_view, ExportFileFormat, ExportReportRequest, ExportViewRequest,
     ExportedFile,
 };
+pub use ops::find::{
+    quick_find, AccountHitView, AttachmentHitView, ContactHitView, QuickFindRequest, QuickFindView,
+};
 pub use ops::general_ledger::{
     general_ledger, GeneralLedgerPageView, GeneralLedgerRequest, GeneralLedgerRowView,
 };

@@ -17,6 +17,7 @@ pub mod data_settings;
 pub mod demo;
 pub mod diagnostics;
 pub mod exports;
+pub mod find;
 pub mod folders;
 pub mod general_ledger;
 pub mod health;
