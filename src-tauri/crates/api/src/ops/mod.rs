@@ -7,6 +7,7 @@ pub mod app_info;
 pub mod attachments;
 pub mod audit_log;
 pub mod backups;
+pub mod budgets;
 mod cash_basis;
 pub mod catalog;
 pub mod close;
