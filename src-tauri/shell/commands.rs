@@ -283,6 +283,15 @@ pub async fn tax_summary(
 
 #[tauri::command]
 #[specta::specta]
+pub async fn budget_vs_actual(
+    ctx: Ctx<'_>,
+    request: ledgerkeep_api::ops::budgets::BudgetVsActualRequest,
+) -> Result<ledgerkeep_api::ops::budgets::BudgetVsActualView, ApiError> {
+    ledgerkeep_api::ops::budgets::budget_vs_actual(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
 pub async fn document_totals(
     ctx: Ctx<'_>,
     filter: DocumentFilterDto,

@@ -56,6 +56,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::report_drill,
             commands::general_ledger,
             commands::tax_summary,
+            commands::budget_vs_actual,
             commands::export_report,
             commands::export_view,
             commands::export_record,

@@ -55,6 +55,7 @@ export const commands = {
 	reportDrill: (request: DrillRequest) => typedError<DrillPageView, ApiError>(__TAURI_INVOKE("report_drill", { request })),
 	generalLedger: (request: GeneralLedgerRequest) => typedError<GeneralLedgerPageView, ApiError>(__TAURI_INVOKE("general_ledger", { request })),
 	taxSummary: (request: TaxSummaryRequest) => typedError<TaxSummaryView, ApiError>(__TAURI_INVOKE("tax_summary", { request })),
+	budgetVsActual: (request: BudgetVsActualRequest) => typedError<BudgetVsActualView, ApiError>(__TAURI_INVOKE("budget_vs_actual", { request })),
 	/**  Writes a report to a file in the exports folder and names it. */
 	exportReport: (request: ExportReportRequest) => typedError<ExportedFile, ApiError>(__TAURI_INVOKE("export_report", { request })),
 	/**  Writes every row of the explorer's view to a file in the exports folder and names it. */
@@ -384,6 +385,61 @@ export type BackupsView = {
 	backups: BackupFileView[],
 	pendingRestore: PendingRestoreView | null,
 	lastRestore: LastRestoreView | null,
+};
+
+/**  One account's figures in one month (or over all of them). */
+export type BudgetCellView = {
+	budget: string,
+	actual: string,
+	/**  Actual less budget. */
+	variance: string,
+	/**  The variance as a percentage of the budget, one decimal; absent for a zero budget. */
+	variancePercent: string | null,
+	direction: VarianceDirection,
+};
+
+/**  A budget the ledger keeps. */
+export type BudgetInfoView = {
+	budgetId: string,
+	/**  `OVERALL` or `TRACKING`. */
+	budgetType: string,
+	description: string | null,
+	/**  When the sync last read it from Xero (RFC 3339). */
+	fetchedAt: string,
+};
+
+export type BudgetRowView = {
+	/**  The account's key in the ledger (its Xero AccountID, or its code). */
+	account: string,
+	code: string | null,
+	name: string | null,
+	/**  `revenue` or `expense`. */
+	class: string,
+	/**  One per month of the view, in order. */
+	months: BudgetCellView[],
+	total: BudgetCellView,
+};
+
+export type BudgetVsActualRequest = {
+	tenantId: string,
+	/**  The first month, `YYYY-MM`. */
+	from: string,
+	/**  The last month, `YYYY-MM` (at most 24 months after `from`'s start). */
+	to: string,
+	/**  The budget; the overall budget when absent. */
+	budgetId?: string | null,
+};
+
+export type BudgetVsActualView = {
+	/**  Every budget the ledger keeps for the organisation (overall first). */
+	budgets: BudgetInfoView[],
+	/**  The budget shown; absent when the ledger keeps none. */
+	budgetId: string | null,
+	/**  The base currency of every amount. */
+	currency: string | null,
+	/**  `YYYY-MM`, in order. */
+	months: string[],
+	rows: BudgetRowView[],
 };
 
 /**  Cancel a queued payment. */
@@ -2003,6 +2059,9 @@ export type UpdateStatus = {
 	/**  The newer version on offer, if any. */
 	available: AvailableUpdate | null,
 };
+
+/**  How Xero's Budget Variance report reads a variance. */
+export type VarianceDirection = "favourable" | "unfavourable" | "even";
 
 export type Versions = {
 	app: string,
