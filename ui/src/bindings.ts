@@ -1757,7 +1757,7 @@ export type ScopeGrantView = {
 };
 
 /**  The app's screens, as the UI's router names them. */
-export type Screen = "dashboard" | "transactions" | "invoices-and-bills" | "contacts" | "reports" | "accounts" | "general-ledger" | "tax-summary" | "items" | "tax-rates" | "checklists" | "audit-log" | "settings" | "diagnostics";
+export type Screen = "dashboard" | "transactions" | "invoices-and-bills" | "contacts" | "reports" | "accounts" | "general-ledger" | "tax-summary" | "budget-vs-actual" | "items" | "tax-rates" | "checklists" | "audit-log" | "settings" | "diagnostics";
 
 /**  One search across every kind of document. */
 export type SearchDocumentsRequest = {

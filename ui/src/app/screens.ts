@@ -74,6 +74,14 @@ export const SCREENS: readonly ScreenInfo[] = [
     },
   },
   {
+    slug: "budget-vs-actual",
+    title: "Budget vs actual",
+    empty: {
+      heading: "No budget yet",
+      body: "Each profit and loss account's budget beside its actual, month by month, with the variance, will appear here once an organisation with a budget in Xero has synced.",
+    },
+  },
+  {
     slug: "items",
     title: "Items",
     empty: {

@@ -14,6 +14,7 @@ import { ItemsScreen } from "../features/catalog/ItemsScreen";
 import { TaxRatesScreen } from "../features/catalog/TaxRatesScreen";
 import { GeneralLedgerScreen } from "../features/general-ledger/GeneralLedgerScreen";
 import { TaxSummaryScreen } from "../features/tax-summary/TaxSummaryScreen";
+import { BudgetVsActualScreen } from "../features/budgets/BudgetVsActualScreen";
 
 // Charts are heavy: load them with the first screen that shows one.
 const DiagnosticsScreen = lazy(() => import("./DiagnosticsScreen").then((m) => ({ default: m.DiagnosticsScreen })));
@@ -41,6 +42,7 @@ export function ScreenPage({ slug }: { slug: string }) {
   if (screen.slug === "tax-rates") return <TaxRatesScreen />;
   if (screen.slug === "general-ledger") return <GeneralLedgerScreen onOpenRecord={openRecord} />;
   if (screen.slug === "tax-summary") return <TaxSummaryScreen onOpenRecord={openRecord} />;
+  if (screen.slug === "budget-vs-actual") return <BudgetVsActualScreen />;
   if (screen.slug === "checklists") return <ChecklistsScreen />;
   if (screen.slug === "audit-log") return <AuditLogScreen />;
   if (screen.slug === "diagnostics") {

@@ -19,6 +19,7 @@ pub enum Screen {
     Accounts,
     GeneralLedger,
     TaxSummary,
+    BudgetVsActual,
     Items,
     TaxRates,
     Checklists,
@@ -28,7 +29,7 @@ pub enum Screen {
 }
 
 impl Screen {
-    pub const ALL: [Screen; 14] = [
+    pub const ALL: [Screen; 15] = [
         Screen::Dashboard,
         Screen::Transactions,
         Screen::InvoicesAndBills,
@@ -37,6 +38,7 @@ impl Screen {
         Screen::Accounts,
         Screen::GeneralLedger,
         Screen::TaxSummary,
+        Screen::BudgetVsActual,
         Screen::Items,
         Screen::TaxRates,
         Screen::Checklists,
@@ -55,6 +57,7 @@ impl Screen {
             Screen::Accounts => "accounts",
             Screen::GeneralLedger => "general-ledger",
             Screen::TaxSummary => "tax-summary",
+            Screen::BudgetVsActual => "budget-vs-actual",
             Screen::Items => "items",
             Screen::TaxRates => "tax-rates",
             Screen::Reports => "reports",
