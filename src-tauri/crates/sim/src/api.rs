@@ -762,7 +762,7 @@ async fn budget_call(
 ) -> Response {
     let gate = Gate {
         need: Some(Need {
-            families: &["accounting.budgets.read"],
+            families: app::BUDGETS_SCOPES,
             write: false,
         }),
         journals: false,

@@ -215,6 +215,10 @@ pub fn collection_scopes(c: Collection) -> &'static [&'static str] {
     }
 }
 
+/// The scope of the Budgets endpoints (`/Budgets`, `/Budgets/{BudgetID}`):
+/// read-only, and not covered by any broad scope.
+pub const BUDGETS_SCOPES: &[&str] = &["accounting.budgets.read"];
+
 /// The scope of a report endpoint (`/Reports/{name}`), any letter case.
 /// `None` for a report Xero does not have.
 pub fn report_scope(name: &str) -> Option<&'static [&'static str]> {

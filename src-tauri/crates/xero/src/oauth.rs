@@ -62,6 +62,8 @@ pub const LEGACY_SCOPES: &[&str] = &[
     "accounting.journals.read",
     "accounting.reports.read",
     "accounting.attachments.read",
+    // Budgets had its own scope before the granular ones: no broad scope covers it.
+    "accounting.budgets.read",
 ];
 
 /// Recording payments in Xero (granular apps): write access to Payments.
@@ -841,6 +843,7 @@ mod tests {
         .scopes();
         assert!(legacy.iter().any(|s| s == "accounting.transactions.read"));
         assert!(legacy.iter().any(|s| s == "accounting.journals.read"));
+        assert!(legacy.iter().any(|s| s == "accounting.budgets.read"));
         assert!(!legacy.iter().any(|s| s == "accounting.transactions"));
         let legacy_pay = ScopeChoice {
             legacy: true,

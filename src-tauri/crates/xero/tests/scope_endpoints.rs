@@ -6,7 +6,7 @@
 //! granted only that scope read it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use ledgerkeep_sim::app::{collection_scopes, permits, report_scope, Need};
+use ledgerkeep_sim::app::{collection_scopes, permits, report_scope, Need, BUDGETS_SCOPES};
 use ledgerkeep_sim::Collection;
 use ledgerkeep_xero::{scope_endpoints, ScopeChoice};
 
@@ -25,7 +25,7 @@ const SIM_REPORTS: [&str; 9] = [
 
 /// Endpoints in Xero's table that the simulator does not serve (so it has no
 /// say about them).
-const NOT_SIMULATED: [&str; 9] = [
+const NOT_SIMULATED: [&str; 8] = [
     "BrandingThemes",
     "Users",
     "LinkedTransactions",
@@ -33,7 +33,6 @@ const NOT_SIMULATED: [&str; 9] = [
     "ExpenseClaims",
     "Receipts",
     "Attachments",
-    "Budgets",
     // The published tax returns' list.
     "Reports",
 ];
@@ -97,9 +96,20 @@ fn every_scope_opens_exactly_the_endpoints_the_simulator_lets_it_read() {
             );
             checked += 1;
         }
+        let budgets = Need {
+            families: BUDGETS_SCOPES,
+            write: false,
+        };
+        assert_eq!(
+            opens.contains(&"Budgets"),
+            permits(&scope, budgets),
+            "{scope} and Budgets"
+        );
+        checked += 1;
         // Nothing in the map escapes the check but what the simulator does not serve.
         for e in &opens {
-            let simulated = Collection::from_path(e).is_some_and(|c| c.path() == *e)
+            let simulated = *e == "Budgets"
+                || Collection::from_path(e).is_some_and(|c| c.path() == *e)
                 || e.strip_prefix("Reports/")
                     .is_some_and(|r| SIM_REPORTS.contains(&r));
             assert!(
