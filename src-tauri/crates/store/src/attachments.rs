@@ -99,7 +99,7 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
     }
 }
 
-fn entity_of(text: &str) -> Result<EntityKind, StoreError> {
+pub(crate) fn entity_of(text: &str) -> Result<EntityKind, StoreError> {
     EntityKind::from_stream(text)
         .ok_or_else(|| StoreError::Data(format!("an attachment of an unknown kind '{text}'")))
 }
@@ -409,11 +409,14 @@ impl LedgerStore {
             if left <= 0 {
                 break;
             }
+            // Never listed, or changed at Xero since (`updated_utc` is
+            // fixed-width UTC text, so text order is time order).
             let ids: Vec<String> = sqlx::query_scalar(&format!(
                 "SELECT d.xero_id FROM {table} d \
                  WHERE d.tenant_id = ? AND json_extract(d.raw_json, '$.HasAttachments') = 1 \
-                   AND NOT EXISTS (SELECT 1 FROM attachments a \
-                                   WHERE a.tenant_id = d.tenant_id AND a.entity = ? AND a.record_id = d.xero_id) \
+                   AND NOT EXISTS (SELECT 1 FROM attachment_listings l \
+                                   WHERE l.tenant_id = d.tenant_id AND l.entity = ? AND l.record_id = d.xero_id \
+                                     AND COALESCE(l.updated_utc, '') >= COALESCE(d.updated_utc, '')) \
                    AND d.xero_id NOT IN (SELECT value FROM json_each(?)) \
                  ORDER BY d.id LIMIT ?"
             ))
@@ -426,6 +429,43 @@ impl LedgerStore {
             out.extend(ids.into_iter().map(|id| (entity, id)));
         }
         Ok(out)
+    }
+
+    /// Notes that `record_id`'s attachments were listed (and every file it
+    /// lists kept) at its current version: it is not listed again until Xero
+    /// changes it.
+    pub async fn note_attachments_listed(
+        &self,
+        tenant_id: &str,
+        entity: EntityKind,
+        record_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let table = match entity {
+            EntityKind::Invoice => "invoices",
+            EntityKind::CreditNote => "credit_notes",
+            EntityKind::BankTransaction => "bank_transactions",
+            other => {
+                return Err(StoreError::Invalid(format!(
+                    "{other:?} has no attachments the job lists"
+                )))
+            }
+        };
+        sqlx::query(&format!(
+            "INSERT INTO attachment_listings (tenant_id, entity, record_id, updated_utc, listed_at) \
+             VALUES (?, ?, ?, (SELECT updated_utc FROM {table} WHERE tenant_id = ? AND xero_id = ?), ?) \
+             ON CONFLICT (tenant_id, entity, record_id) DO UPDATE SET \
+               updated_utc = excluded.updated_utc, listed_at = excluded.listed_at"
+        ))
+        .bind(tenant_id)
+        .bind(entity.stream())
+        .bind(record_id)
+        .bind(tenant_id)
+        .bind(record_id)
+        .bind(format_instant(now))
+        .execute(self.pool())
+        .await?;
+        Ok(())
     }
 
     /// How many attachments and files the ledger keeps, and their bytes.

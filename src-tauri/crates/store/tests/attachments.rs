@@ -371,3 +371,90 @@ async fn a_restore_brings_back_the_files_the_ledger_lost() {
     );
     assert!(dir.starts_with(l.dir.path()));
 }
+
+/// An invoice as Xero sends it, changed at `updated_ms`.
+fn invoice(
+    id: &str,
+    updated_ms: i64,
+    has_attachments: bool,
+) -> ledgerkeep_domain::XeroRecord<ledgerkeep_domain::xero::Invoice> {
+    ledgerkeep_domain::XeroRecord::from_json(&format!(
+        r#"{{"InvoiceID": "{id}", "Type": "ACCPAY", "HasAttachments": {has_attachments}, "UpdatedDateUTC": "/Date({updated_ms}+0000)/"}}"#
+    ))
+    .unwrap()
+}
+
+/// A document is listed once per version: after its listing is noted it is
+/// not asked again (even when it listed no file), and a change at Xero (a
+/// file added or removed changes the document) has it listed again. The
+/// partial index finds the documents with files without reading every row.
+#[tokio::test]
+async fn a_document_is_listed_again_only_when_xero_changes_it() {
+    let l = ledger().await;
+    let page = [
+        invoice("b1", 1_000, true),
+        invoice("b2", 1_000, true),
+        invoice("b3", 1_000, false),
+    ];
+    l.store
+        .apply_page(TENANT, &page, &actor(), at(0))
+        .await
+        .unwrap();
+    let to_list = || async { l.store.documents_to_list(TENANT, 50, &[]).await.unwrap() };
+    let ids = |v: Vec<(EntityKind, String)>| v.into_iter().map(|(_, id)| id).collect::<Vec<_>>();
+    assert_eq!(ids(to_list().await), ["b1", "b2"]);
+
+    // b1 listed (its file kept), b2 listed with no file: neither is asked again.
+    l.store
+        .store_attachment(
+            &meta("a-1", "b1", "receipt.pdf"),
+            &file(1, 2_000),
+            &actor(),
+            at(1),
+        )
+        .await
+        .unwrap();
+    for id in ["b1", "b2"] {
+        l.store
+            .note_attachments_listed(TENANT, EntityKind::Invoice, id, at(1))
+            .await
+            .unwrap();
+    }
+    assert!(to_list().await.is_empty());
+
+    // The same version again changes nothing; a newer one of b2 is listed again.
+    l.store
+        .apply_page(TENANT, &[invoice("b2", 1_000, true)], &actor(), at(2))
+        .await
+        .unwrap();
+    assert!(to_list().await.is_empty());
+    l.store
+        .apply_page(TENANT, &[invoice("b2", 5_000, true)], &actor(), at(3))
+        .await
+        .unwrap();
+    assert_eq!(ids(to_list().await), ["b2"]);
+
+    // A kind the job does not list is refused, not noted.
+    assert!(l
+        .store
+        .note_attachments_listed(TENANT, EntityKind::Contact, "c1", at(4))
+        .await
+        .is_err());
+
+    use sqlx::Row;
+    let plan: Vec<String> = sqlx::query(
+        "EXPLAIN QUERY PLAN SELECT d.xero_id FROM invoices d \
+         WHERE d.tenant_id = ? AND json_extract(d.raw_json, '$.HasAttachments') = 1 ORDER BY d.id",
+    )
+    .bind(TENANT)
+    .fetch_all(l.store.pool())
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.get::<String, _>("detail"))
+    .collect();
+    assert!(
+        plan.iter().any(|d| d.contains("invoices_with_attachments")),
+        "{plan:?}"
+    );
+}

@@ -255,6 +255,12 @@ impl SyncEngine {
                     }
                     if doc.too_large {
                         large.documents.push(key);
+                    } else {
+                        // Every file it lists is kept: not listed again
+                        // until Xero changes the document.
+                        self.store()
+                            .note_attachments_listed(tenant, entity, &record_id, self.now())
+                            .await?;
                     }
                     if !doc.kept_any {
                         listed.push(record_id);

@@ -451,3 +451,45 @@ async fn a_kept_file_lost_from_disk_is_fetched_again_by_the_next_run() {
         .problems
         .is_empty());
 }
+
+/// A document Xero changes after its files were kept (a file added or
+/// removed changes the document) is listed again by the next job, alone; the
+/// files it still lists are kept already and are not stored twice.
+#[tokio::test]
+async fn a_document_changed_at_xero_is_listed_again_and_only_it() {
+    let h = harness(Size::Small, Limits::XERO).await;
+    assert!(run(&h).await.succeeded());
+    let first = job(&h).await;
+    assert_eq!(first.end, JobEnd::Done, "{first:?}");
+    let files = simulator_files(&h);
+    let (kind, record) = files
+        .iter()
+        .find(|f| f.0 == EntityKind::Invoice)
+        .map(|f| (f.0, f.1.clone()))
+        .expect("a bill with a file");
+    let space = h.store.attachment_space().await.unwrap();
+
+    let tenant = h.tenant();
+    let now = h.time.now_ms();
+    h.sim.edit_books(|t| {
+        let books = t
+            .tenants
+            .iter_mut()
+            .find(|b| b.tenant_id == tenant)
+            .unwrap();
+        ledgerkeep_sim::mutate::touch(books, Collection::Invoices, &record, now);
+    });
+    assert!(run(&h).await.succeeded());
+    let again = job(&h).await;
+    assert_eq!(again.end, JobEnd::Done, "{again:?}");
+    assert_eq!(
+        again.documents_listed, 1,
+        "only the changed {kind:?}: {again:?}"
+    );
+    assert_eq!(h.store.attachment_space().await.unwrap(), space);
+    assert!(h.store.verify_audit().await.unwrap().is_intact());
+
+    // And then nothing again.
+    let after = job(&h).await;
+    assert_eq!((after.documents_listed, after.calls), (0, 0), "{after:?}");
+}
