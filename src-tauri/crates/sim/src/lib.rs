@@ -77,5 +77,6 @@ pub use mutate::{Mutation, MutationKind};
 pub use oauth::{TokenCounts, ACCESS_TOKEN_MS, REFRESH_GRACE_MS, REFRESH_UNUSED_MS};
 pub use plant::Planter;
 pub use server::{
-    default_spec_dir, MutationTicker, RunningSimulator, SimError, SimulatorBuilder, TenantInfo,
+    default_spec_dir, MutationTicker, NetworkCut, RunningSimulator, SimError, SimulatorBuilder,
+    TenantInfo,
 };

@@ -3,18 +3,20 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, delete, get, post};
 use axum::Router;
 use parking_lot::{Mutex, RwLock};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use tokio::task::JoinHandle;
+use tokio::task::{AbortHandle, JoinHandle};
 
 use crate::app::{granular_scopes_from, legacy_app_created, AppProfile, Tier};
 use crate::books::Truth;
@@ -64,6 +66,8 @@ pub struct Shared {
     pub writes_received: Mutex<HashMap<String, usize>>,
     /// The organisations the simulated user ticks at consent (`None`: every one).
     pub consent_choice: Mutex<Option<Vec<String>>>,
+    /// Set by [`NetworkCut::cut`]: no request is answered any more.
+    pub cut_off: AtomicBool,
 }
 
 /// Why the simulator could not start.
@@ -268,6 +272,7 @@ impl SimulatorBuilder {
             idempotency: Mutex::new(HashMap::new()),
             writes_received: Mutex::new(HashMap::new()),
             consent_choice: Mutex::new(None),
+            cut_off: AtomicBool::new(false),
         });
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port))
             .await
@@ -311,7 +316,46 @@ fn router(shared: Arc<Shared>) -> Router {
         .fallback(any_case)
         // Xero takes requests up to 3.5 MB; larger ones get 413.
         .layer(axum::extract::DefaultBodyLimit::max(api::MAX_REQUEST_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&shared),
+            unless_cut_off,
+        ))
         .with_state(shared)
+}
+
+/// Once the simulator is cut off ([`NetworkCut`]), a request on a connection
+/// opened before the cut is never answered, as over a pulled cable.
+async fn unless_cut_off(
+    State(shared): State<Arc<Shared>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if shared.cut_off.load(Ordering::SeqCst) {
+        std::future::pending::<()>().await;
+    }
+    next.run(request).await
+}
+
+/// Cuts a running simulator off the network, for good: it stops listening (a
+/// new connection is refused) and answers nothing on a connection already open.
+/// What a client shows afterwards came from what it kept, not from the server.
+#[derive(Debug, Clone)]
+pub struct NetworkCut {
+    shared: Arc<Shared>,
+    listener: AbortHandle,
+}
+
+impl NetworkCut {
+    /// Cuts the network (again: no effect).
+    pub fn cut(&self) {
+        self.shared.cut_off.store(true, Ordering::SeqCst);
+        self.listener.abort();
+    }
+
+    /// Whether [`NetworkCut::cut`] has been called.
+    pub fn is_cut(&self) -> bool {
+        self.shared.cut_off.load(Ordering::SeqCst)
+    }
 }
 
 /// The paths above in another letter case; anything else is a 404.
@@ -440,6 +484,15 @@ impl RunningSimulator {
     /// Removes every fault rule.
     pub fn clear_faults(&self) {
         self.shared.faults.lock().clear();
+    }
+
+    /// A switch that cuts this simulator off the network, which the holder
+    /// can use while someone else owns the simulator.
+    pub fn network_cut(&self) -> NetworkCut {
+        NetworkCut {
+            shared: Arc::clone(&self.shared),
+            listener: self.task.abort_handle(),
+        }
     }
 
     /// How many write requests (`PUT`, `POST`) to this collection path (any

@@ -1,6 +1,6 @@
 //! Fault injection: error statuses, slow answers and timeouts, broken JSON,
 //! tokens expiring mid-sync, revoked refresh tokens, records changing between
-//! pages and a tenant disconnected.
+//! pages, a tenant disconnected and the network cut.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -234,4 +234,43 @@ async fn records_changed_between_two_pages_move_behind_the_cursor() {
     let tail: std::collections::BTreeSet<&str> =
         all[all.len() - first_ids.len()..].iter().copied().collect();
     assert_eq!(tail, first_ids.iter().map(String::as_str).collect());
+}
+
+#[tokio::test]
+async fn a_network_cut_refuses_new_connections_and_answers_nothing_on_open_ones() {
+    let h = start().await;
+    let t = h.login().await;
+    let tenant = h.tenant(0);
+    // The harness's client keeps this connection open for the next call.
+    assert_eq!(h.get(&t.access, &tenant, "Contacts").await.status(), 200);
+    let cut = h.sim.network_cut();
+    assert!(!cut.is_cut());
+    cut.cut();
+    assert!(cut.is_cut());
+    // Through the client that had a connection open: no answer (its connection is closed, or
+    // open and silent), however long one waits.
+    let open = tokio::time::timeout(
+        Duration::from_millis(500),
+        h.http
+            .get(format!("{}/api.xro/2.0/Contacts", h.sim.base_url()))
+            .bearer_auth(&t.access)
+            .header("xero-tenant-id", &tenant)
+            .send(),
+    )
+    .await;
+    assert!(
+        !matches!(open, Ok(Ok(_))),
+        "a cut simulator answered on an open connection"
+    );
+    // A new connection is refused.
+    let fresh = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let err = fresh
+        .get(format!("{}/connections", h.sim.base_url()))
+        .send()
+        .await
+        .expect_err("a cut simulator took a new connection");
+    assert!(err.is_connect(), "{err}");
 }
