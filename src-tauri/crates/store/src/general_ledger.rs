@@ -161,6 +161,34 @@ fn account_lines_sql(from: bool, cursor: bool, limit: u32) -> String {
     sql
 }
 
+/// One account's debits and credits over a period.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AccountTotal {
+    /// The sum of the positive lines.
+    pub debit: Decimal,
+    /// The sum of the negative lines, as a positive number.
+    pub credit: Decimal,
+    pub lines: u64,
+}
+
+impl AccountTotal {
+    /// Debits less credits.
+    pub fn net(&self) -> Decimal {
+        self.debit - self.credit
+    }
+
+    fn add(&mut self, net: Decimal) -> Result<(), StoreError> {
+        let overflow = || StoreError::Data("an account total overflows".to_owned());
+        if net.is_sign_negative() {
+            self.credit = self.credit.checked_sub(net).ok_or_else(overflow)?;
+        } else {
+            self.debit = self.debit.checked_add(net).ok_or_else(overflow)?;
+        }
+        self.lines += 1;
+        Ok(())
+    }
+}
+
 /// A rebuild in progress: one open write transaction. Lines are written as
 /// they are posted; nothing is visible until [`GlWriter::finish`].
 ///
@@ -624,6 +652,164 @@ impl LedgerStore {
             _ => None,
         };
         Ok(AccountLinePage { rows, next_cursor })
+    }
+
+    /// One account's debits and credits over `period`, as
+    /// `LedgerStore::account_movements` gives them for it, reading only
+    /// that account: its whole months from the month totals the rebuild
+    /// keeps, and its lines of the days at the period's edges through its
+    /// index; all of its lines in the period when the ledger keeps no month
+    /// totals or a month has no exact integer sum. Lines are summed as
+    /// `Decimal` in Rust.
+    pub async fn account_total(
+        &self,
+        tenant_id: &str,
+        account: &str,
+        period: &crate::reports::LedgerPeriod,
+    ) -> Result<AccountTotal, StoreError> {
+        let _timer = self.timed("account_total");
+        let kept: Option<i64> =
+            sqlx::query_scalar("SELECT month_totals FROM gl_state WHERE tenant_id = ?")
+                .bind(tenant_id)
+                .fetch_optional(self.pool())
+                .await?;
+        if kept == Some(1) {
+            if let Some((first, last, edges)) = crate::reports::whole_months(period) {
+                if let Some(mut total) = self.months_total(tenant_id, account, first, &last).await?
+                {
+                    for edge in &edges {
+                        self.lines_total(tenant_id, account, edge, &mut total)
+                            .await?;
+                    }
+                    return Ok(total);
+                }
+            }
+        }
+        let mut total = AccountTotal::default();
+        self.lines_total(tenant_id, account, period, &mut total)
+            .await?;
+        Ok(total)
+    }
+
+    /// The account's whole months `first..=last` from `gl_month_totals`;
+    /// `None` when one has no exact integer sum.
+    async fn months_total(
+        &self,
+        tenant_id: &str,
+        account: &str,
+        first: Option<String>,
+        last: &str,
+    ) -> Result<Option<AccountTotal>, StoreError> {
+        let mut sql = String::from(
+            "SELECT COALESCE(SUM(lines), 0) AS n, COALESCE(SUM(lines_e4), 0) AS n_e4, \
+             2 * COUNT(*) - COUNT(debit_e4) - COUNT(credit_e4) AS whole, \
+             SUM(debit_e4) AS debit_e4, SUM(credit_e4) AS credit_e4 \
+             FROM gl_month_totals WHERE tenant_id = ? AND account = ? AND month <= ?",
+        );
+        if first.is_some() {
+            sql.push_str(" AND month >= ?");
+        }
+        let mut q = sqlx::query(&sql).bind(tenant_id).bind(account).bind(last);
+        if let Some(first) = &first {
+            q = q.bind(first);
+        }
+        let row = match q.fetch_one(self.pool()).await {
+            Ok(r) => r,
+            // SQLite's integer sum overflowed: the lines are summed instead.
+            Err(sqlx::Error::Database(e)) if e.message().contains("overflow") => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let n: i64 = row.try_get("n")?;
+        let n_e4: i64 = row.try_get("n_e4")?;
+        let whole: i64 = row.try_get("whole")?;
+        if n != n_e4 || whole != 0 {
+            return Ok(None);
+        }
+        let e4 = |v: Option<i64>| -> Result<Decimal, StoreError> {
+            Money::from_e4(i128::from(v.unwrap_or(0)))
+                .map(|m| m.as_decimal())
+                .ok_or_else(|| StoreError::Data("an account total overflows".to_owned()))
+        };
+        Ok(Some(AccountTotal {
+            debit: e4(row.try_get("debit_e4")?)?,
+            credit: e4(row.try_get("credit_e4")?)?,
+            lines: u64::try_from(n).unwrap_or(0),
+        }))
+    }
+
+    /// Adds the account's lines dated in `period` to `total`, read through
+    /// the account's index: SQLite sums their exact integer form
+    /// (`net_amount_e4`), or, when a line has none or a sum overflows, their
+    /// text is summed in Rust.
+    async fn lines_total(
+        &self,
+        tenant_id: &str,
+        account: &str,
+        period: &crate::reports::LedgerPeriod,
+        total: &mut AccountTotal,
+    ) -> Result<(), StoreError> {
+        let head = "FROM gl_lines l INDEXED BY gl_lines_account_date \
+             JOIN gl_entries e ON e.id = l.parent_id \
+             WHERE COALESCE(l.account_xero_id, l.account_code, '') = ? AND l.date <= ? \
+             AND e.tenant_id = ?";
+        let tail = if period.from.is_some() {
+            " AND l.date >= ?"
+        } else {
+            ""
+        };
+        let sums = format!(
+            "SELECT COUNT(l.net_amount) AS n, COUNT(l.net_amount_e4) AS n_e4, \
+             SUM(CASE WHEN l.net_amount_e4 >= 0 THEN l.net_amount_e4 END) AS debit_e4, \
+             SUM(CASE WHEN l.net_amount_e4 < 0 THEN -l.net_amount_e4 END) AS credit_e4 \
+             {head}{tail}"
+        );
+        let mut q = sqlx::query(&sums)
+            .bind(account)
+            .bind(&period.to)
+            .bind(tenant_id);
+        if let Some(from) = &period.from {
+            q = q.bind(from);
+        }
+        let exact = match q.fetch_one(self.pool()).await {
+            Ok(r) => Some(r),
+            Err(sqlx::Error::Database(e)) if e.message().contains("overflow") => None,
+            Err(e) => return Err(e.into()),
+        };
+        if let Some(r) = exact {
+            let n: i64 = r.try_get("n")?;
+            let n_e4: i64 = r.try_get("n_e4")?;
+            if n == n_e4 {
+                let e4 = |v: Option<i64>| -> Result<Decimal, StoreError> {
+                    Money::from_e4(i128::from(v.unwrap_or(0)))
+                        .map(|m| m.as_decimal())
+                        .ok_or_else(|| StoreError::Data("an account total overflows".to_owned()))
+                };
+                let overflow = || StoreError::Data("an account total overflows".to_owned());
+                total.debit = total
+                    .debit
+                    .checked_add(e4(r.try_get("debit_e4")?)?)
+                    .ok_or_else(overflow)?;
+                total.credit = total
+                    .credit
+                    .checked_add(e4(r.try_get("credit_e4")?)?)
+                    .ok_or_else(overflow)?;
+                total.lines += u64::try_from(n).unwrap_or(0);
+                return Ok(());
+            }
+        }
+        let text = format!("SELECT l.net_amount {head}{tail}");
+        let mut q = sqlx::query_scalar::<_, String>(&text)
+            .bind(account)
+            .bind(&period.to)
+            .bind(tenant_id);
+        if let Some(from) = &period.from {
+            q = q.bind(from);
+        }
+        for text in q.fetch_all(self.pool()).await? {
+            let net = Money::parse(&text).map_err(StoreError::value("an amount"))?;
+            total.add(net.as_decimal())?;
+        }
+        Ok(())
     }
 
     /// SQLite's plan for [`Self::account_lines`] (`EXPLAIN QUERY PLAN`, one

@@ -314,7 +314,9 @@ fn add_parts(
 /// (`YYYY-MM`; no first when the period has no start), and the days before
 /// and after them, as periods of lines. `None` when the period holds no whole
 /// month or its dates are not `YYYY-MM-DD` in years 1 to 9999.
-fn whole_months(p: &LedgerPeriod) -> Option<(Option<String>, String, Vec<LedgerPeriod>)> {
+pub(crate) fn whole_months(
+    p: &LedgerPeriod,
+) -> Option<(Option<String>, String, Vec<LedgerPeriod>)> {
     use chrono::{Datelike, Days, Months, NaiveDate};
     let date = |s: &str| {
         NaiveDate::parse_from_str(s, "%Y-%m-%d")

@@ -11,9 +11,12 @@ use std::time::Instant;
 use common::*;
 use ledgerkeep_domain::Money;
 use ledgerkeep_store::general_ledger::{AccountLine, AccountLinesFilter, GlLine};
+use ledgerkeep_store::reports::LedgerPeriod;
 use ledgerkeep_store::LedgerStore;
+use rust_decimal::Decimal;
 
 const OTHER: &str = "tenant-2";
+const THIRD: &str = "tenant-3";
 
 fn line(id: &str, date: &str, account: &str, net: &str) -> GlLine {
     GlLine {
@@ -163,6 +166,57 @@ async fn an_accounts_lines_come_once_each_in_order_over_the_period() {
         .is_err());
 }
 
+#[tokio::test]
+async fn an_accounts_total_is_what_the_reports_movements_give_for_it() {
+    let l = ledger().await;
+    rebuild(&l.store, OTHER, &documents(40, "o")).await;
+    rebuild(&l.store, TENANT, &documents(300, "a")).await;
+    // A third organisation has a line with no exact integer form (5 places):
+    // its months and lines are summed as text.
+    let mut odd = documents(100, "x");
+    odd.push(vec![
+        line("x-odd", "2026-02-10", "bank", "0.00005"),
+        line("x-odd", "2026-02-10", "sales", "-0.00005"),
+    ]);
+    rebuild(&l.store, THIRD, &odd).await;
+    let periods = [
+        (None, "2026-02-14"),
+        (None, "2026-01-31"),
+        (Some("2026-01-01"), "2026-03-31"),
+        (Some("2026-01-15"), "2026-03-10"),
+        (Some("2026-02-03"), "2026-02-20"),
+        (Some("2025-01-01"), "2025-12-31"),
+    ];
+    for (from, to) in periods {
+        let period = LedgerPeriod {
+            from: from.map(str::to_owned),
+            to: to.to_owned(),
+        };
+        for tenant in [TENANT, THIRD] {
+            let moved = l
+                .store
+                .account_movements_by_line(tenant, std::slice::from_ref(&period))
+                .await
+                .unwrap();
+            for account in ["bank", "sales", "nothing"] {
+                let total = l
+                    .store
+                    .account_total(tenant, account, &period)
+                    .await
+                    .unwrap();
+                let want = moved[0].get(account);
+                assert_eq!(
+                    (total.debit, total.credit, total.lines),
+                    want.map_or((Decimal::ZERO, Decimal::ZERO, 0), |m| (
+                        m.debit, m.credit, m.lines
+                    )),
+                    "{account} over {period:?}"
+                );
+            }
+        }
+    }
+}
+
 /// Whether a plan reads `gl_lines` through its account index with both the
 /// account and a range, and sorts nothing.
 fn uses_the_index(plan: &[String]) -> bool {
@@ -244,4 +298,32 @@ async fn a_page_stays_fast_at_a_million_lines() {
     }
     println!("slowest of 10 pages of 100 lines: {worst:?}");
     assert!(worst.as_millis() < 250, "{worst:?}");
+    // The opening balance the screen reads once: every account's movement
+    // before a mid-month day (whole months from the month totals, the rest
+    // of the month from its lines).
+    let before = LedgerPeriod {
+        from: None,
+        to: "2026-02-14".to_owned(),
+    };
+    let t = Instant::now();
+    let every = l
+        .store
+        .account_movements(TENANT, std::slice::from_ref(&before))
+        .await
+        .unwrap();
+    println!(
+        "every account's movement before 2026-02-15: {:?}",
+        t.elapsed()
+    );
+    let t = Instant::now();
+    let bank = l
+        .store
+        .account_total(TENANT, "bank", &before)
+        .await
+        .unwrap();
+    println!(
+        "the bank's opening balance before 2026-02-15: {:?}",
+        t.elapsed()
+    );
+    assert_eq!(bank.net(), every[0]["bank"].net());
 }

@@ -2,7 +2,7 @@
 //! time, with a running balance (as Xero's Account Transactions report), each
 //! line naming the document it was posted from.
 //!
-//! The store gives the lines and the reports' movements; the core
+//! The store gives the lines and the account's movement before the period; the core
 //! (`ledgerkeep_ledger::account_transactions`) says which span makes the
 //! opening balance and runs the balance; this maps them to the view. The
 //! running balance is carried from page to page in the cursor.
@@ -156,7 +156,7 @@ pub async fn general_ledger(
     let class: Option<AccountClass> = info.as_ref().and_then(|a| a.class);
 
     // A later page carries on from the cursor: the balance so far, and the
-    // opening balance (the reports' movements are read for the first page only).
+    // opening balance (the account's movement is read for the first page only).
     let cursor: Option<Cursor> = req
         .after
         .as_deref()
@@ -168,15 +168,14 @@ pub async fn general_ledger(
     let opening = match (&cursor, opening_span(class, from, year_end)) {
         (Some(c), _) => c.opening.as_decimal(),
         (None, Some(span)) => {
-            let read = [LedgerPeriod {
+            let read = LedgerPeriod {
                 from: span.from.map(ymd),
                 to: ymd(span.to),
-            }];
-            let moved = ctx.store().account_movements(tenant, &read).await?;
-            moved
-                .first()
-                .and_then(|m| m.get(account))
-                .map_or(Decimal::ZERO, |m| m.net())
+            };
+            ctx.store()
+                .account_total(tenant, account, &read)
+                .await?
+                .net()
         }
         (None, None) => Decimal::ZERO,
     };
