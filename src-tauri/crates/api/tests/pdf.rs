@@ -84,6 +84,50 @@ fn report_lines(r: &ReportView) -> Vec<(String, Vec<String>)> {
     out
 }
 
+/// Asserts that each line of a report is printed, in order, on a line of its
+/// own: its label (or, when it wraps, its first words), then exactly its
+/// amounts (commas taken out), in order. A label with a letter beyond ASCII
+/// (printed with a base letter, or `?`) is found by its amounts alone. The
+/// count of amounts found.
+fn assert_printed_in_order(lines: &[(String, Vec<String>)], text: &str) -> usize {
+    let printed: Vec<&str> = text.lines().collect();
+    let mut at = 0;
+    let mut amounts_seen = 0;
+    for (label, amounts) in lines {
+        let want: Vec<&str> = amounts
+            .iter()
+            .filter(|a| !a.is_empty())
+            .map(String::as_str)
+            .collect();
+        let found = printed[at..].iter().position(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            if words.is_empty() {
+                return false;
+            }
+            let amounts_after = |k: usize| -> bool {
+                let got: Vec<String> = words[k..].iter().map(|w| w.replace(',', "")).collect();
+                words[k..].iter().all(|w| is_amount(w)) && got == want
+            };
+            if !label.is_ascii() {
+                // Found by its amounts alone.
+                let k = words.len() - want.len().min(words.len());
+                return amounts_after(k);
+            }
+            // The label, or its first words when it wraps, then exactly the amounts.
+            let label_words: Vec<&str> = label.split_whitespace().collect();
+            (1..=label_words.len().min(words.len()))
+                .rev()
+                .any(|k| words[..k] == label_words[..k] && amounts_after(k))
+        });
+        let Some(k) = found else {
+            panic!("{label} {want:?} is not printed after line {at}:\n{text}");
+        };
+        at += k + 1;
+        amounts_seen += want.len();
+    }
+    amounts_seen
+}
+
 /// Page 1 rendered at 50 dpi in grey: (width, height, pixels darker than near-white).
 fn render_first_page(path: &str, dir: &Path) -> (usize, usize, usize) {
     let stem = dir.join("page");
@@ -142,6 +186,24 @@ fn render_first_page(path: &str, dir: &Path) -> (usize, usize, usize) {
     (w, h, pixels.iter().filter(|&&p| p < 200).count())
 }
 
+/// A report request as the UI sends it (JSON), its other options left to their defaults.
+fn report_request(
+    tenant: &str,
+    kind: ReportKind,
+    period: ReportPeriod,
+    comparisons: Vec<ReportPeriod>,
+    basis: Option<ReportBasis>,
+) -> ReportRequest {
+    serde_json::from_value(serde_json::json!({
+        "tenantId": tenant,
+        "kind": kind,
+        "period": period,
+        "comparisons": comparisons,
+        "basis": basis,
+    }))
+    .unwrap()
+}
+
 /// The simulator's tenant with the most journals, and its last financial year (1 April to 31 March).
 fn busiest_year(truth: &ledgerkeep_sim::Truth) -> (String, NaiveDate, NaiveDate) {
     let tenant = truth
@@ -173,19 +235,19 @@ fn busiest_year(truth: &ledgerkeep_sim::Truth) -> (String, NaiveDate, NaiveDate)
 async fn a_profit_and_loss_prints_to_a_pdf_with_its_exact_figures() {
     let (dir, ctx, truth) = seeded_from_sim().await;
     let (tenant, from, to) = busiest_year(&truth);
-    let request = ReportRequest {
-        tenant_id: tenant,
-        kind: ReportKind::ProfitAndLoss,
-        period: ReportPeriod {
+    let request = report_request(
+        &tenant,
+        ReportKind::ProfitAndLoss,
+        ReportPeriod {
             from: Some(from.to_string()),
             to: to.to_string(),
         },
-        comparisons: vec![ReportPeriod {
+        vec![ReportPeriod {
             from: Some((from - Months::new(12)).to_string()),
             to: (to - Months::new(12)).to_string(),
         }],
-        basis: None,
-    };
+        None,
+    );
     let report = run_report(&ctx, request.clone()).await.unwrap();
     let lines = report_lines(&report);
     assert!(lines.len() > 5, "the books have a real profit and loss");
@@ -221,33 +283,7 @@ async fn a_profit_and_loss_prints_to_a_pdf_with_its_exact_figures() {
     }
     // Each line of the report, in order, on a printed line of its own: its
     // label, then exactly its amounts (thousands' commas taken out), in order.
-    let printed: Vec<&str> = text.lines().collect();
-    let mut at = 0;
-    let mut amounts_seen = 0;
-    for (label, amounts) in &lines {
-        let want: Vec<&str> = amounts
-            .iter()
-            .filter(|a| !a.is_empty())
-            .map(String::as_str)
-            .collect();
-        let found = printed[at..].iter().position(|l| {
-            let l = l.trim_start();
-            let Some(rest) = l.strip_prefix(label.as_str()) else {
-                return false;
-            };
-            let got: Vec<String> = rest
-                .split_whitespace()
-                .filter(|w| is_amount(w))
-                .map(|w| w.replace(',', ""))
-                .collect();
-            got == want
-        });
-        let Some(k) = found else {
-            panic!("{label} {want:?} is not printed after line {at}:\n{text}");
-        };
-        at += k + 1;
-        amounts_seen += want.len();
-    }
+    let amounts_seen = assert_printed_in_order(&lines, &text);
     assert!(amounts_seen > 10, "{amounts_seen}");
     // The net profit is there, and not zero.
     let net = &lines.iter().find(|(l, _)| l == "Net profit").unwrap().1[0];
@@ -311,13 +347,13 @@ async fn twelve_months_print_landscape_and_a_long_listing_repeats_its_heading_on
             to: (start + Months::new(1)).pred_opt().unwrap().to_string(),
         }
     };
-    let request = ReportRequest {
-        tenant_id: tenant.clone(),
-        kind: ReportKind::ProfitAndLoss,
-        period: month(0),
-        comparisons: (1..12).map(month).collect(),
-        basis: None,
-    };
+    let request = report_request(
+        &tenant,
+        ReportKind::ProfitAndLoss,
+        month(0),
+        (1..12).map(month).collect(),
+        None,
+    );
     let report = run_report(&ctx, request.clone()).await.unwrap();
     assert_eq!(report.columns.len(), 12);
     let file = export_report(
@@ -476,4 +512,45 @@ async fn an_invoice_prints_its_header_lines_to_four_places_and_totals() {
     }
     let (_, _, dark) = render_first_page(&file.path, dir.path());
     assert!(dark > 1_000, "{dark}");
+}
+
+#[tokio::test]
+async fn every_kind_of_report_prints_every_line_with_its_exact_amounts() {
+    let (_dir, ctx, truth) = seeded_from_sim().await;
+    let (tenant, from, to) = busiest_year(&truth);
+    for kind in [
+        ReportKind::ProfitAndLoss,
+        ReportKind::BalanceSheet,
+        ReportKind::TrialBalance,
+        ReportKind::CashSummary,
+        ReportKind::AgedReceivables,
+        ReportKind::AgedPayables,
+    ] {
+        let request = report_request(
+            &tenant,
+            kind,
+            ReportPeriod {
+                from: Some(from.to_string()),
+                to: to.to_string(),
+            },
+            Vec::new(),
+            (kind == ReportKind::CashSummary).then_some(ReportBasis::Cash),
+        );
+        let report = run_report(&ctx, request.clone()).await.unwrap();
+        let lines = report_lines(&report);
+        let file = export_report(
+            &ctx,
+            ExportReportRequest {
+                report: request,
+                format: ExportFileFormat::Pdf,
+            },
+        )
+        .await
+        .unwrap();
+        keep(&file.path, &format!("{kind:?}.pdf"));
+        let text = pdf_text(&file.path);
+        assert!(text.contains(&report.title), "{kind:?}: {text}");
+        let seen = assert_printed_in_order(&lines, &text);
+        assert!(seen > 0, "{kind:?} printed no amount");
+    }
 }

@@ -448,12 +448,14 @@ fn record_document(r: &RecordDetailView) -> pdf::Document {
     if !status_currency.is_empty() {
         subtitle.push(status_currency.join(" · "));
     }
+    // Under the lines when there are lines, else among the fields.
     let fields = r
         .header
         .iter()
         .filter(|f| {
-            !(RECORD_TOTALS.contains(&f.label.as_str())
-                && matches!(f.value, FieldValueView::Money { .. }))
+            r.lines.is_empty()
+                || !(RECORD_TOTALS.contains(&f.label.as_str())
+                    && matches!(f.value, FieldValueView::Money { .. }))
         })
         .map(|f| (f.label.clone(), field_text(&f.value)))
         .collect();

@@ -16,8 +16,9 @@
 //! - A4 portrait when the table fits across it at 9 pt, else A4 landscape; the
 //!   text is the largest size from 9 pt down to 6 pt at which the table fits.
 //! - Every page repeats the title lines and the table's heading and ends with
-//!   "Page n of N". A row is never split across pages, and a section's heading
-//!   is never the last line of a page.
+//!   "Page n of N". A long text wraps in its column (three lines at most, the
+//!   last shortened with an ellipsis); a row is never split across pages, and
+//!   a section's heading is never the last line of a page.
 
 use ledgerkeep_domain::Money;
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
@@ -306,6 +307,19 @@ fn wrap(text: &[u8], face: Face, size: Mpt, room: Mpt) -> Vec<Vec<u8>> {
     }
     if !line.is_empty() || lines.is_empty() {
         lines.push(line);
+    }
+    lines
+}
+
+/// The most lines a cell of text takes; the last of them is shortened.
+const MAX_CELL_LINES: usize = 3;
+
+/// A cell's text in lines that fit `room`, at most [`MAX_CELL_LINES`].
+fn wrap_cell(text: &[u8], face: Face, size: Mpt, room: Mpt) -> Vec<Vec<u8>> {
+    let mut lines = wrap(text, face, size, room);
+    if lines.len() > MAX_CELL_LINES {
+        let rest = lines.split_off(MAX_CELL_LINES - 1).join(&b' ');
+        lines.push(fit(&rest, face, size, room));
     }
     lines
 }
@@ -634,8 +648,21 @@ impl Pager<'_> {
                     self.text(MARGIN, self.y, Face::Bold, font, text);
                 }
                 Row::Cells { total, .. } => {
-                    self.ensure(1);
                     let face = if *total { Face::Bold } else { Face::Regular };
+                    // Text wraps in its column (amounts stay on the row's first line).
+                    let cells: Vec<Vec<Vec<u8>>> = self
+                        .doc
+                        .columns
+                        .iter()
+                        .zip(texts)
+                        .zip(&self.table.widths)
+                        .map(|((col, text), &w)| match col.align {
+                            Align::Left => wrap_cell(text, face, font, w),
+                            Align::Right => vec![fit(text, face, font, w)],
+                        })
+                        .collect();
+                    let lines = cells.iter().map(Vec::len).max().unwrap_or(1);
+                    self.ensure(Mpt::try_from(lines).unwrap_or(1));
                     // A rule above the first of a run of totals.
                     if *total && !after_total {
                         self.rule(self.y + font / 3, 400);
@@ -643,17 +670,22 @@ impl Pager<'_> {
                     after_total = *total;
                     self.y += self.line_height();
                     let mut x = MARGIN;
-                    for ((col, text), &w) in
-                        self.doc.columns.iter().zip(texts).zip(&self.table.widths)
+                    for ((col, cell), &w) in
+                        self.doc.columns.iter().zip(cells).zip(&self.table.widths)
                     {
-                        let text = fit(text, face, font, w);
-                        let tx = match col.align {
-                            Align::Left => x,
-                            Align::Right => x + w - width(&text, face, font),
-                        };
-                        self.text(tx, self.y, face, font, text);
+                        let mut y = self.y;
+                        for text in cell {
+                            let tx = match col.align {
+                                Align::Left => x,
+                                Align::Right => x + w - width(&text, face, font),
+                            };
+                            self.text(tx, y, face, font, text);
+                            y += self.line_height();
+                        }
                         x += w + GAP;
                     }
+                    let more = Mpt::try_from(lines.saturating_sub(1)).unwrap_or(0);
+                    self.y += more * self.line_height();
                 }
             }
         }
@@ -898,6 +930,9 @@ mod tests {
         assert_eq!(short.last(), Some(&ELLIPSIS));
         let lines = wrap(&long, Face::Regular, MAX_FONT, 60 * PT);
         assert!(lines.len() > 1);
+        let cell = wrap_cell(&long, Face::Regular, MAX_FONT, 40 * PT);
+        assert_eq!(cell.len(), MAX_CELL_LINES);
+        assert_eq!(cell.last().and_then(|l| l.last()), Some(&ELLIPSIS));
         assert!(lines
             .iter()
             .all(|l| width(l, Face::Regular, MAX_FONT) <= 60 * PT));
