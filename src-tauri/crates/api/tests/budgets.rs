@@ -85,21 +85,15 @@ async fn actual_is_the_profit_and_loss_and_budget_is_xeros_per_account_and_month
             .pred_opt()
             .unwrap();
         assert_eq!(start.year().to_string(), m[..4]);
-        let pl = run_report(
-            &s.ctx,
-            ReportRequest {
-                tenant_id: tenant.clone(),
-                kind: ReportKind::ProfitAndLoss,
-                period: ReportPeriod {
-                    from: Some(ymd(start)),
-                    to: ymd(end),
-                },
-                comparisons: Vec::new(),
-                basis: None,
-            },
-        )
-        .await
+        // Built as the UI sends it: the request's other fields take their defaults.
+        let request: ReportRequest = serde_json::from_value(serde_json::json!({
+            "tenantId": tenant,
+            "kind": "profitAndLoss",
+            "period": {"from": ymd(start), "to": ymd(end)},
+            "comparisons": [],
+        }))
         .unwrap();
+        let pl = run_report(&s.ctx, request).await.unwrap();
         // Code -> the account's figure in the profit and loss.
         let figures: BTreeMap<String, Decimal> = pl
             .sections
