@@ -7,42 +7,17 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
 use ledgerkeep_api::*;
 use ledgerkeep_domain::EntityKind;
 use ledgerkeep_sim::{Collection, Truth};
-use ledgerkeep_sync::{no_progress, CancelToken, SyncEngine, SyncRequest};
 use rust_decimal::Decimal;
 use serde_json::Value;
 
 /// The simulator's small books of `seed`, synced whole.
 async fn synced(seed: u64) -> (common::SignedIn, Truth) {
     let signed = common::signed_in(seed).await;
-    let engine = SyncEngine::new(
-        Arc::clone(&signed.xero),
-        signed.ctx.store().clone(),
-        signed.time.timekeeping(),
-        None,
-    );
-    for t in signed.sim.tenants() {
-        let r = engine
-            .sync_tenant(
-                &t.tenant_id,
-                &SyncRequest::user(),
-                &CancelToken::new(),
-                &no_progress(),
-            )
-            .await;
-        assert!(
-            r.succeeded(),
-            "{}: {:?} {:?}",
-            t.tenant_id,
-            r.stopped,
-            r.error
-        );
-    }
-    let truth = signed.sim.truth();
+    let truth = common::sync_all(&signed, false).await;
     (signed, truth)
 }
 

@@ -10,50 +10,18 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use ledgerkeep_api::ops::records::{FieldValueView, RecordDetailView, RECORD_ENTITIES};
 use ledgerkeep_api::*;
 use ledgerkeep_domain::EntityKind;
 use ledgerkeep_sim::{Collection, Truth};
-use ledgerkeep_sync::attachments::JobEnd;
-use ledgerkeep_sync::{no_progress, CancelToken, SyncEngine, SyncRequest};
 use serde_json::Value;
 
 /// The simulator's small books of `seed`, synced whole (every stream, the
 /// attachments pass included) by the app's own sync engine.
 async fn synced(seed: u64) -> (common::SignedIn, Truth) {
     let signed = common::signed_in(seed).await;
-    let engine = SyncEngine::new(
-        Arc::clone(&signed.xero),
-        signed.ctx.store().clone(),
-        signed.time.timekeeping(),
-        None,
-    );
-    for t in signed.sim.tenants() {
-        let r = engine
-            .sync_tenant(
-                &t.tenant_id,
-                &SyncRequest::user(),
-                &CancelToken::new(),
-                &no_progress(),
-            )
-            .await;
-        assert!(
-            r.succeeded(),
-            "{}: {:?} {:?}",
-            t.tenant_id,
-            r.stopped,
-            r.error
-        );
-        // The attachments job, run after the books as the scheduler runs it.
-        let files = engine
-            .sync_attachments(&t.tenant_id, &CancelToken::new())
-            .await
-            .unwrap();
-        assert_eq!(files.end, JobEnd::Done, "{files:?}");
-    }
-    let truth = signed.sim.truth();
+    let truth = common::sync_all(&signed, true).await;
     (signed, truth)
 }
 

@@ -251,3 +251,42 @@ pub async fn fetch_and_store(
         .unwrap();
     accounts
 }
+
+/// Every organisation of `signed`'s simulator synced whole by the app's own
+/// sync engine, and with `files` its attachments job run after the books, as
+/// the scheduler runs it; the simulator's books, to compare with.
+pub async fn sync_all(signed: &SignedIn, files: bool) -> ledgerkeep_sim::Truth {
+    use ledgerkeep_sync::attachments::JobEnd;
+    use ledgerkeep_sync::{no_progress, CancelToken, SyncEngine, SyncRequest};
+    let engine = SyncEngine::new(
+        Arc::clone(&signed.xero),
+        signed.ctx.store().clone(),
+        signed.time.timekeeping(),
+        None,
+    );
+    for t in signed.sim.tenants() {
+        let r = engine
+            .sync_tenant(
+                &t.tenant_id,
+                &SyncRequest::user(),
+                &CancelToken::new(),
+                &no_progress(),
+            )
+            .await;
+        assert!(
+            r.succeeded(),
+            "{}: {:?} {:?}",
+            t.tenant_id,
+            r.stopped,
+            r.error
+        );
+        if files {
+            let job = engine
+                .sync_attachments(&t.tenant_id, &CancelToken::new())
+                .await
+                .unwrap();
+            assert_eq!(job.end, JobEnd::Done, "{job:?}");
+        }
+    }
+    signed.sim.truth()
+}
