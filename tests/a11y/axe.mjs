@@ -15,7 +15,10 @@ import { chromium } from "playwright";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const dist = join(root, "ui", "dist");
-const SCREENS = ["dashboard", "transactions", "invoices-and-bills", "contacts", "reports", "accounts", "checklists", "audit-log", "settings", "diagnostics"];
+const SCREENS = [
+  "dashboard", "transactions", "invoices-and-bills", "contacts", "reports", "accounts", "checklists", "audit-log", "settings", "diagnostics",
+  "general-ledger?account=a-1&from=2026-07-01&to=2026-07-31", "tax-summary", "items", "tax-rates", "records/invoice/inv-1",
+];
 /** What shows once a screen has its mocked data: proof that the IPC mock answered. */
 const READY = {
   dashboard: "[data-testid=sync-streams]",
@@ -23,6 +26,11 @@ const READY = {
   accounts: "[data-testid=accounts-table]",
   "audit-log": "[data-testid=audit-table]",
   settings: "[data-testid=backups-list]",
+  "general-ledger?account=a-1&from=2026-07-01&to=2026-07-31": "[data-testid=gl-closing]",
+  "tax-summary": "[data-testid=tax-totals]",
+  items: "[data-testid=screen-items] td",
+  "tax-rates": "[data-testid=screen-tax-rates] td",
+  "records/invoice/inv-1": "[data-testid=unit-amount]",
 };
 const TYPES = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png", ".woff2": "font/woff2", ".json": "application/json" };
 
@@ -113,6 +121,28 @@ function handler(cmd) {
       lastRestore: { atUtc: "2026-06-30T10:00:00.000Z", from: "/d/b/x.sqlite", restored: false, message: "The backup is damaged. Nothing was restored.", previousCopy: null },
     },
   };
+  Object.assign(answers, {
+    general_ledger: {
+      account: "a-1", code: "090", name: "Business Cheque", accountType: "BANK", currency: "NZD", openingBalance: "14000.00", balanceNegated: false,
+      rows: [{ date: "2026-07-03", sourceType: "ACCREC", entity: "invoice", xeroId: "inv-1", reference: "INV-0042", description: "Pipe fitting", debit: "1234.50", credit: null, balance: "15234.50", yearStart: false, currencyCode: null, foreignAmount: null }],
+      nextCursor: null, closingBalance: "15234.50",
+    },
+    tax_summary: {
+      from: "2026-07-01", to: "2026-07-31", currency: "NZD",
+      rates: [{ taxType: "OUTPUT2", name: "GST on Income", rate: "15", sales: { net: "1073.48", tax: "161.02" }, purchases: { net: "0.00", tax: "0.00" }, lines: 1 }],
+      sales: { net: "1073.48", tax: "161.02" }, purchases: { net: "0.00", tax: "0.00" }, netTax: "161.02", skipped: [],
+    },
+    list_items: { items: [{ xeroId: "it-1", code: "PIPE-15", name: "15 mm pipe", description: "Copper, per metre", isSold: true, isPurchased: true, quantityOnHand: null, salesUnitPrice: "12.5000", purchaseUnitPrice: "7.2500" }], truncated: false },
+    list_tax_rates: [{ taxType: "OUTPUT2", name: "GST on Income", status: "ACTIVE", reportTaxType: "OUTPUT", effectiveRate: "15.0000", displayTaxRate: "15.0000" }],
+    record_detail: {
+      entity: "invoice", xeroId: "inv-1", title: "Invoice INV-0042", status: "AUTHORISED", currencyCode: "NZD",
+      header: [{ label: "Contact", value: { kind: "text", text: "Harbour Supplies" } }, { label: "Date", value: { kind: "date", date: "2026-06-30" } }, { label: "Total", value: { kind: "money", amount: "1234.50", currency: "NZD" } }],
+      lines: [{ description: "Pipe fitting", quantity: "2.0000", unitAmount: "536.7400", itemCode: "PIPE-15", accountCode: "200", accountName: "Sales", taxType: "OUTPUT2", taxName: "GST on Income", taxAmount: "161.02", tracking: [{ category: "Region", option: "North" }], lineAmount: "1073.48" }],
+      links: [{ relation: "Paid by", entity: "payment", xeroId: "pay-1", label: "Payment of 200.00", amount: "200.00", currencyCode: "NZD", date: "2026-07-02", held: true }],
+      attachments: [], history: [], openInXeroUrl: "https://go.xero.com/AccountsReceivable/View.aspx?InvoiceID=inv-1",
+    },
+    document_attachments: [],
+  });
   if (cmd in answers) return answers[cmd];
   throw { code: "internal", message: `Not available in this check: ${cmd}` };
 }
