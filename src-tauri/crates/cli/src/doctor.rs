@@ -5,9 +5,9 @@ use std::process::ExitCode;
 use ledgerkeep_api::ops::health::CheckStatus;
 use ledgerkeep_api::{ApiError, AppConfig, AppContext, HealthReport, HealthRequest};
 
-use crate::{print_json, print_line};
+use crate::output::Output;
 
-pub async fn run(config: AppConfig, json: bool) -> Result<ExitCode, ApiError> {
+pub async fn run(config: AppConfig, out: Output) -> Result<ExitCode, ApiError> {
     // Never create or migrate a ledger just to look at it.
     let report = if config.paths.ledger_file().exists() {
         match AppContext::open(config.clone()).await {
@@ -21,11 +21,7 @@ pub async fn run(config: AppConfig, json: bool) -> Result<ExitCode, ApiError> {
     } else {
         offline(&config).await
     };
-    if json {
-        print_json(&report)?;
-    } else {
-        print_line(&render(&report))?;
-    }
+    out.print(&report, |o| render(o, &report))?;
     Ok(if report.healthy() {
         ExitCode::SUCCESS
     } else {
@@ -38,19 +34,20 @@ async fn offline(config: &AppConfig) -> HealthReport {
         .await
 }
 
-fn render(report: &HealthReport) -> String {
+fn render(out: &Output, report: &HealthReport) -> String {
     let v = &report.versions;
     let schema = v
         .schema
         .map(|s| format!("schema {s} of {}", v.latest_schema))
         .unwrap_or_else(|| "schema unknown".to_owned());
-    let mut out = format!("Ledgerkeep {} · {schema} · {}\n", v.app, v.os);
+    let mut text = format!("Ledgerkeep {} · {schema} · {}\n", v.app, v.os);
     for c in &report.checks {
-        let status = match c.status {
-            CheckStatus::Ok => "ok",
-            CheckStatus::Warning => "warning",
-            CheckStatus::Failed => "FAILED",
+        let (word, paint): (&str, fn(&Output, &str) -> String) = match c.status {
+            CheckStatus::Ok => ("ok", Output::good),
+            CheckStatus::Warning => ("warning", Output::warn),
+            CheckStatus::Failed => ("FAILED", Output::bad),
         };
+        let status = paint(out, &format!("{word:<8}"));
         let name = serde_json::to_value(c.name)
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))
@@ -59,7 +56,7 @@ fn render(report: &HealthReport) -> String {
             .latency_ms
             .map(|ms| format!(" ({ms} ms)"))
             .unwrap_or_default();
-        out.push_str(&format!("  {status:<8} {name:<9} {}{latency}\n", c.message));
+        text.push_str(&format!("  {status} {name:<9} {}{latency}\n", c.message));
     }
-    out
+    text
 }

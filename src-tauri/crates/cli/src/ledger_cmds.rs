@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use ledgerkeep_api::{ApiError, AppConfig, AppContext, BackupRequest, RestoreRequest};
 
-use crate::print_json;
+use crate::output::Output;
+use crate::text;
 
 /// `audit verify` exits with this when the chain is broken (1 is any other error).
 pub const EXIT_CHAIN_BROKEN: u8 = 3;
@@ -18,17 +19,21 @@ pub fn typed_path(p: PathBuf) -> String {
 }
 
 /// `ledgerkeep-cli backup [--to PATH]`
-pub async fn backup(ctx: &AppContext, to: Option<PathBuf>) -> Result<ExitCode, ApiError> {
+pub async fn backup(
+    ctx: &AppContext,
+    to: Option<PathBuf>,
+    out: Output,
+) -> Result<ExitCode, ApiError> {
     let req = BackupRequest {
         to: to.map(typed_path),
     };
     let view = ledgerkeep_api::backup_now(ctx, req, ctx.config().now()).await?;
-    print_json(&view)?;
+    out.print(&view, |o| text::backup(o, &view))?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// `ledgerkeep-cli restore PATH`: runs with the ledger closed.
-pub async fn restore(config: &AppConfig, from: &Path) -> Result<ExitCode, ApiError> {
+pub async fn restore(config: &AppConfig, from: &Path, out: Output) -> Result<ExitCode, ApiError> {
     let paths = &config.paths;
     paths.create_all().map_err(|e| {
         ApiError::new(
@@ -43,7 +48,7 @@ pub async fn restore(config: &AppConfig, from: &Path) -> Result<ExitCode, ApiErr
         from: typed_path(from.to_owned()),
     };
     let view = ledgerkeep_api::restore_backup(paths, req, config.now()).await?;
-    print_json(&view)?;
+    out.print(&view, |o| text::restore(o, &view))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -52,9 +57,9 @@ pub async fn restore(config: &AppConfig, from: &Path) -> Result<ExitCode, ApiErr
 /// the first broken link and the last good row when the chain is broken, or
 /// each attachment whose file is missing or altered (the same exit code). An
 /// anchor that could not vouch for the whole chain is said on stderr.
-pub async fn audit_verify(ctx: &AppContext) -> Result<ExitCode, ApiError> {
+pub async fn audit_verify(ctx: &AppContext, out: Output) -> Result<ExitCode, ApiError> {
     let report = ledgerkeep_api::verify_audit_anchored(ctx).await?;
-    print_json(&report)?;
+    out.print(&report, |o| text::audit(o, &report))?;
     if let Some(note) = &report.anchor_note {
         let _ = writeln!(std::io::stderr(), "{note}");
     }

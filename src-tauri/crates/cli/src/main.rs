@@ -3,16 +3,19 @@
 
 mod doctor;
 mod ledger_cmds;
+mod output;
 mod report_cmds;
+mod text;
 mod xero;
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use ledgerkeep_api::{ApiError, AppConfig, AppContext, AppPaths};
 use ledgerkeep_obs::logging::{self, LogConfig};
+use output::{FormatArg, Output};
 
 mod simulator;
 mod sync_cmds;
@@ -21,7 +24,8 @@ mod sync_cmds;
 #[command(
     name = "ledgerkeep-cli",
     version,
-    about = "Ledgerkeep without a window: your Xero books, offline"
+    about = "Ledgerkeep without a window: your Xero books, offline",
+    after_help = EXIT_CODES
 )]
 struct Cli {
     /// Keep all data, logs and backups under this folder
@@ -29,20 +33,21 @@ struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     data_dir: Option<PathBuf>,
 
+    /// Print the report as JSON (the API's fields), for scripts; the same as
+    /// --format json. Default: readable text.
+    #[arg(long, global = true)]
+    json: bool,
+
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Print the app version, the ledger's schema version and where files are kept, as JSON.
-    Info,
+    /// Print the app version, the ledger's schema version and where files are kept.
+    Info(FormatArg),
     /// Check the ledger, the keyring, Xero, disk and memory; exit 1 if a check fails.
-    Doctor {
-        /// Print the report as JSON.
-        #[arg(long)]
-        json: bool,
-    },
+    Doctor(FormatArg),
     /// Make a zip of logs, metrics, crash reports and versions (no secrets) to send to support.
     SupportBundle {
         /// Where to write the zip (default: the app's support folder).
@@ -57,6 +62,8 @@ enum Command {
         /// Write the backup to this file (it must not exist).
         #[arg(long, value_name = "PATH")]
         to: Option<PathBuf>,
+        #[command(flatten)]
+        format: FormatArg,
     },
     /// Replace the ledger with a backup, after checking the backup. The replaced
     /// ledger is kept in the backups folder. Close the app first.
@@ -64,6 +71,8 @@ enum Command {
         /// The backup file.
         #[arg(value_name = "PATH")]
         path: PathBuf,
+        #[command(flatten)]
+        format: FormatArg,
     },
     /// Run the Xero simulator on loopback until Ctrl-C; prints its base URL and client id.
     Simulator(simulator::SimulatorArgs),
@@ -72,8 +81,8 @@ enum Command {
     /// Disconnect from Xero (revoke and forget the sign-in); the local books are kept.
     Disconnect(xero::DisconnectArgs),
     // --- Syncing with Xero (sync_cmds.rs) ---
-    /// Sync every kept organisation (or one) now; a progress bar on stderr, the
-    /// reports as JSON. Exit 2 if a sync stopped early. While another
+    /// Sync every kept organisation (or one) now; a progress bar on stderr, then
+    /// what each sync did. Exit 2 if a sync stopped early. While another
     /// Ledgerkeep process (the app) holds the ledger, it waits for it to close,
     /// unless --no-wait (then exit 4).
     Sync {
@@ -85,11 +94,15 @@ enum Command {
         /// Read every stream whole (a full sweep).
         #[arg(long)]
         full: bool,
+        #[command(flatten)]
+        format: FormatArg,
     },
     /// Per organisation and stream: watermark, counts, last result, rate-limit use.
     Status {
         #[arg(long, value_name = "ID")]
         tenant: Option<String>,
+        #[command(flatten)]
+        format: FormatArg,
     },
     /// Write one entity's records (Invoices, Contacts, ...) to stdout, with
     /// Xero's field names, exact amounts and ISO 8601 dates.
@@ -102,13 +115,15 @@ enum Command {
     },
     /// Payments recorded through Ledgerkeep and their way to Xero (queued,
     /// sending, recorded, failed, cancelled, or unknown: Xero may hold it, and
-    /// each sync checks its invoice), as JSON.
+    /// each sync checks its invoice).
     Payments {
         #[arg(long, value_name = "ID")]
         tenant: Option<String>,
+        #[command(flatten)]
+        format: FormatArg,
     },
     /// Record a payment on an invoice or bill: checked against the ledger and
-    /// queued for Xero; the next `sync` sends it. Prints it as JSON.
+    /// queued for Xero; the next `sync` sends it.
     Pay {
         #[arg(long, value_name = "ID")]
         tenant: String,
@@ -126,9 +141,15 @@ enum Command {
         date: String,
         #[arg(long, default_value = "")]
         reference: String,
+        #[command(flatten)]
+        format: FormatArg,
     },
     /// Cancel a queued payment (by the id `payments` shows).
-    CancelPayment { id: u32 },
+    CancelPayment {
+        id: u32,
+        #[command(flatten)]
+        format: FormatArg,
+    },
     /// Print a report from the ledger (read only: it runs beside the app).
     /// JSON rows carry the section, the account code and name (or the line's
     /// label) and each column's amount as exact decimal text; CSV has one
@@ -136,20 +157,43 @@ enum Command {
     /// by Xero, or not synced yet) says so in `notes` and `incomplete`, and on
     /// stderr. Exit 1 when the report cannot be made (unknown organisation,
     /// bad date, a basis the report does not offer), 2 for a command-line
-    /// mistake (unknown report, format or option).
+    /// mistake (unknown report, format or option). --json is --format json.
     Report(report_cmds::ReportArgs),
     /// The audit trail.
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Print a completion script for a shell to stdout, e.g.
+    /// `ledgerkeep-cli completions bash > ~/.local/share/bash-completion/completions/ledgerkeep-cli`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
     /// Walk the whole hash chain; exit 3 and name the first broken link if it is broken.
-    Verify,
+    Verify(FormatArg),
 }
+
+/// The exit codes, as `--help` shows them (and docs/RUNBOOK.md).
+const EXIT_CODES: &str = "\
+Output:
+  Reports print as readable text (tables as wide as the terminal, colour on a
+  terminal unless NO_COLOR is set). --json (or --format json) prints the same
+  report as JSON for scripts; report and export take --format json|csv.
+
+Exit codes:
+  0  done
+  1  an error, said on stderr (doctor: a check failed; report: the report
+     could not be made)
+  2  a command-line mistake (unknown command, option or value); sync: a sync
+     stopped early, or Ctrl-C while waiting for the ledger
+  3  audit verify: the audit chain is broken, or a kept attachment is
+     missing or altered
+  4  sync --no-wait: another Ledgerkeep process holds the ledger";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -170,8 +214,15 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
     // The simulator keeps no ledger: it needs no data folder.
     let command = match cli.command {
         Command::Simulator(args) => return simulator::run(args).await.map(|()| ExitCode::SUCCESS),
+        Command::Completions { shell } => {
+            let mut out = std::io::stdout().lock();
+            clap_complete::generate(shell, &mut Cli::command(), "ledgerkeep-cli", &mut out);
+            return Ok(ExitCode::SUCCESS);
+        }
         other => other,
     };
+    let json = cli.json;
+    let out = |format: FormatArg| Output::detect(json, format);
     let paths = match cli.data_dir {
         Some(dir) => AppPaths::under(&dir),
         None => AppPaths::from_env().ok_or_else(|| {
@@ -198,9 +249,11 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
     );
 
     match &command {
-        Command::Doctor { json } => return doctor::run(config, *json).await,
+        Command::Doctor(format) => return doctor::run(config, out(*format)).await,
         // Restore runs with the ledger closed: it may be the damaged file being replaced.
-        Command::Restore { path } => return ledger_cmds::restore(&config, path).await,
+        Command::Restore { path, format } => {
+            return ledger_cmds::restore(&config, path, out(*format)).await
+        }
         _ => {}
     }
     // The app's own lifecycle, as the desktop's: no demo, no scheduler here.
@@ -212,7 +265,10 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
     let ctx: &AppContext = &app;
     let ok = |()| ExitCode::SUCCESS;
     let result = match command {
-        Command::Info => print_json(&ledgerkeep_api::app_info(ctx).await?).map(ok),
+        Command::Info(format) => {
+            let info = ledgerkeep_api::app_info(ctx).await?;
+            out(format).print(&info, |o| text::info(o, &info)).map(ok)
+        }
         Command::SupportBundle { to } => {
             let req = ledgerkeep_api::SupportBundleRequest {
                 to: to.map(ledger_cmds::typed_path),
@@ -220,27 +276,31 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             let bundle = ledgerkeep_api::make_support_bundle(ctx, req).await?;
             print_line(&bundle.path).map(ok)
         }
-        Command::Backup { to } => ledger_cmds::backup(ctx, to).await,
+        Command::Backup { to, format } => ledger_cmds::backup(ctx, to, out(format)).await,
         Command::Audit {
-            command: AuditCommand::Verify,
-        } => ledger_cmds::audit_verify(ctx).await,
+            command: AuditCommand::Verify(format),
+        } => ledger_cmds::audit_verify(ctx, out(format)).await,
         Command::Sync {
             tenant,
             full,
             no_wait,
-        } => sync_cmds::sync(ctx, tenant, full, !no_wait).await,
-        Command::Status { tenant } => sync_cmds::status(ctx, tenant).await,
+            format,
+        } => sync_cmds::sync(ctx, tenant, full, !no_wait, out(format)).await,
+        Command::Status { tenant, format } => sync_cmds::status(ctx, tenant, out(format)).await,
         Command::Export {
             entity,
             format,
             tenant,
         } => sync_cmds::export(ctx, entity, format, tenant).await,
-        Command::Payments { tenant } => {
+        Command::Payments { tenant, format } => {
             let req = ledgerkeep_api::ListPaymentsRequest {
                 tenant_id: tenant,
                 invoice_id: None,
             };
-            print_json(&ledgerkeep_api::list_payments(ctx, req).await?).map(ok)
+            let list = ledgerkeep_api::list_payments(ctx, req).await?;
+            out(format)
+                .print(&list, |o| text::payments(o, &list))
+                .map(ok)
         }
         Command::Pay {
             tenant,
@@ -249,6 +309,7 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             amount,
             date,
             reference,
+            format,
         } => {
             let req = ledgerkeep_api::RecordPaymentRequest {
                 tenant_id: tenant,
@@ -260,17 +321,20 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             };
             let actor = ledgerkeep_api::Actor::cli("pay");
             let p = ledgerkeep_api::record_payment_as(ctx, None, req, actor).await;
-            print_refusal(p).and_then(|p| print_json(&p)).map(ok)
+            let p = print_refusal(p)?;
+            out(format).print(&p, |o| text::payment(o, &p)).map(ok)
         }
-        Command::CancelPayment { id } => {
+        Command::CancelPayment { id, format } => {
             let req = ledgerkeep_api::CancelPaymentRequest { id };
             let actor = ledgerkeep_api::Actor::cli("cancel-payment");
-            print_json(&ledgerkeep_api::cancel_payment_as(ctx, req, actor).await?).map(ok)
+            let p = ledgerkeep_api::cancel_payment_as(ctx, req, actor).await?;
+            out(format).print(&p, |o| text::payment(o, &p)).map(ok)
         }
-        Command::Report(args) => report_cmds::report(ctx, args).await,
-        Command::Doctor { .. } | Command::Restore { .. } | Command::Simulator(_) => {
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Report(args) => report_cmds::report(ctx, args, json).await,
+        Command::Doctor(_)
+        | Command::Restore { .. }
+        | Command::Simulator(_)
+        | Command::Completions { .. } => Ok(ExitCode::SUCCESS),
         Command::Connect(args) => xero::connect(ctx, args).await.map(|_| ExitCode::SUCCESS),
         Command::Disconnect(args) => xero::disconnect(ctx, args).await.map(|_| ExitCode::SUCCESS),
     };

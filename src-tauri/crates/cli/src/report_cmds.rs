@@ -68,7 +68,8 @@ pub struct ReportArgs {
 }
 
 /// `ledgerkeep-cli report <kind> ...`
-pub async fn report(ctx: &AppContext, a: ReportArgs) -> Result<ExitCode, ApiError> {
+/// `json`: the global `--json`, the same as `--format json`.
+pub async fn report(ctx: &AppContext, a: ReportArgs, json: bool) -> Result<ExitCode, ApiError> {
     let query = ReportQuery {
         kind: match a.kind {
             KindArg::ProfitAndLoss => ReportKind::ProfitAndLoss,
@@ -89,7 +90,8 @@ pub async fn report(ctx: &AppContext, a: ReportArgs) -> Result<ExitCode, ApiErro
     };
     let view = ledgerkeep_api::run_report_query(ctx, query).await?;
     let printed = Printed::of(&view);
-    match a.format {
+    let format = if json { FormatArg::Json } else { a.format };
+    match format {
         FormatArg::Json => print_json(&printed)?,
         FormatArg::Csv => write_out(&printed.to_csv()?)?,
     }

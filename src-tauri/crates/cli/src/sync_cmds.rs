@@ -9,7 +9,8 @@ use ledgerkeep_api::{ApiError, AppContext, ExportFormat, ExportRequest};
 use ledgerkeep_sync::{CancelToken, ProgressSink};
 use ledgerkeep_xero::{Timekeeping, TokioSleeper};
 
-use crate::print_json;
+use crate::output::Output;
+use crate::text;
 
 /// `sync` exits with this when a sync stopped early (1 is any other error).
 pub const EXIT_SYNC_STOPPED: u8 = 2;
@@ -17,7 +18,7 @@ pub const EXIT_SYNC_STOPPED: u8 = 2;
 pub const EXIT_LEDGER_IN_USE: u8 = 4;
 
 /// `ledgerkeep-cli sync [--tenant ID] [--full]`: a progress bar on stderr, the
-/// reports as JSON on stdout. Ctrl-C cancels at the next safe point.
+/// reports on stdout (text, or JSON with `--json`). Ctrl-C cancels at the next safe point.
 ///
 /// Only one process writes the ledger from Xero and sends the payment outbox
 /// at a time: while the app (or another `sync`) holds the ledger's writer
@@ -28,6 +29,7 @@ pub async fn sync(
     tenant: Option<String>,
     full: bool,
     wait: bool,
+    out: Output,
 ) -> Result<ExitCode, ApiError> {
     let _writer = if wait {
         let lock = ledgerkeep_store::LedgerLock::acquire_waiting(
@@ -105,7 +107,12 @@ pub async fn sync(
     .await;
     bar.finish_and_clear();
     let reports = reports?;
-    print_json(&reports)?;
+    let names = if out.json {
+        text::Names::new()
+    } else {
+        organisation_names(ctx).await
+    };
+    out.print(&reports, |o| text::sync(o, &reports, &names))?;
     for r in &reports {
         if let Some(f) = &r.first_sync {
             let _ = writeln!(std::io::stderr(), "{}", first_sync_words(&r.tenant, f));
@@ -136,12 +143,41 @@ fn first_sync_words(tenant: &str, f: &ledgerkeep_api::FirstSyncView) -> String {
 }
 
 /// `ledgerkeep-cli status [--tenant ID]`
-pub async fn status(ctx: &AppContext, tenant: Option<String>) -> Result<ExitCode, ApiError> {
+pub async fn status(
+    ctx: &AppContext,
+    tenant: Option<String>,
+    out: Output,
+) -> Result<ExitCode, ApiError> {
     let view =
         ledgerkeep_api::sync_status(ctx, ledgerkeep_api::SyncStatusRequest { tenant_id: tenant })
             .await?;
-    print_json(&view)?;
+    let names = if out.json {
+        text::Names::new()
+    } else {
+        organisation_names(ctx).await
+    };
+    out.print(&view, |o| text::status(o, &view, &names))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The organisations' names as the ledger keeps them (Xero's `Organisations`
+/// records, through the export every front uses); none when unreadable: the
+/// text then names the tenant id alone.
+async fn organisation_names(ctx: &AppContext) -> text::Names {
+    let req = ExportRequest {
+        entity: "Organisations".to_owned(),
+        format: ExportFormat::Json,
+        tenant_id: None,
+    };
+    let Ok(json) = ledgerkeep_api::export_records(ctx, req).await else {
+        return text::Names::new();
+    };
+    let records: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap_or_default();
+    records
+        .iter()
+        .filter_map(|r| Some((r["TenantID"].as_str()?, r["Name"].as_str()?)))
+        .map(|(t, n)| (t.to_owned(), n.to_owned()))
+        .collect()
 }
 
 /// `ledgerkeep-cli export <entity> --format csv|json [--tenant ID]`: to stdout.

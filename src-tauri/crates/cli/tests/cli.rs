@@ -22,7 +22,7 @@ fn info_reports_the_data_dir_it_was_given() {
     let dir = tempfile::tempdir().unwrap();
     let out = cli()
         .env("LEDGERKEEP_DATA_DIR", dir.path())
-        .arg("info")
+        .args(["info", "--json"])
         .output()
         .unwrap();
     assert!(
@@ -219,7 +219,10 @@ fn backup_to_a_path_then_restore_it() {
     // Outside the data folder: the data folder's own files are refused.
     let elsewhere = tempfile::tempdir().unwrap();
     let target = elsewhere.path().join("copy.sqlite");
-    let out = run_in(dir.path(), &["backup", "--to", target.to_str().unwrap()]);
+    let out = run_in(
+        dir.path(),
+        &["--json", "backup", "--to", target.to_str().unwrap()],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let view: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(view["path"], target.display().to_string());
@@ -239,7 +242,7 @@ fn backup_to_a_path_then_restore_it() {
         1
     );
 
-    let out = run_in(dir.path(), &["restore", target.to_str().unwrap()]);
+    let out = run_in(dir.path(), &["restore", target.to_str().unwrap(), "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let view: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(view["previousCopy"].is_string());
@@ -267,7 +270,7 @@ fn restore_refuses_a_damaged_backup() {
 #[tokio::test]
 async fn audit_verify_names_the_first_broken_link() {
     let dir = tempfile::tempdir().unwrap();
-    let out = run_in(dir.path(), &["audit", "verify"]);
+    let out = run_in(dir.path(), &["audit", "verify", "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["intact"], true);
@@ -284,7 +287,7 @@ async fn audit_verify_names_the_first_broken_link() {
     .await
     .unwrap();
     pool.close().await;
-    let out = run_in(dir.path(), &["audit", "verify"]);
+    let out = run_in(dir.path(), &["audit", "verify", "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
 
     let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", ledger.display()))
@@ -299,7 +302,7 @@ async fn audit_verify_names_the_first_broken_link() {
     .await
     .unwrap();
     pool.close().await;
-    let out = run_in(dir.path(), &["audit", "verify"]);
+    let out = run_in(dir.path(), &["audit", "verify", "--json"]);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(
@@ -331,7 +334,7 @@ async fn audit_verify_finds_an_attachment_altered_on_disk() {
             .unwrap();
         store.close().await;
     }
-    let out = run_in(dir.path(), &["audit", "verify"]);
+    let out = run_in(dir.path(), &["audit", "verify", "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["intact"], true);
@@ -346,7 +349,7 @@ async fn audit_verify_finds_an_attachment_altered_on_disk() {
     let mut bytes = std::fs::read(&file).unwrap();
     bytes[20] ^= 0x20;
     std::fs::write(&file, bytes).unwrap();
-    let out = run_in(dir.path(), &["audit", "verify"]);
+    let out = run_in(dir.path(), &["audit", "verify", "--json"]);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["intact"], false);

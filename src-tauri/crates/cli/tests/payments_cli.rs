@@ -47,7 +47,10 @@ fn a_payment_the_ledger_cannot_back_is_refused_field_by_field_and_nothing_is_que
         "{err}"
     );
 
-    let out = cli(dir.path()).arg("payments").output().unwrap();
+    let out = cli(dir.path())
+        .args(["payments", "--json"])
+        .output()
+        .unwrap();
     assert!(
         out.status.success(),
         "{}",

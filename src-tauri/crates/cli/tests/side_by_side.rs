@@ -206,7 +206,7 @@ async fn connect(env: &CliEnv, now_ms: i64) -> Output {
 
 /// One `ledgerkeep-cli sync`, which must succeed for every organisation.
 async fn cli_sync(env: &CliEnv, now_ms: i64, outputs: &mut Vec<Output>) -> u32 {
-    let mut cmd = env.command(now_ms, &["sync"]);
+    let mut cmd = env.command(now_ms, &["sync", "--json"]);
     let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
         .await
         .unwrap();
@@ -423,7 +423,7 @@ async fn the_app_and_the_command_line_share_one_sign_in_for_eight_virtual_hours(
             sim.hold_token_requests(Some(gate.clone()));
             let before = sim.token_counts().requests;
             let cli = {
-                let mut cmd = env.command(at, &["sync"]);
+                let mut cmd = env.command(at, &["sync", "--json"]);
                 tokio::task::spawn_blocking(move || cmd.output().unwrap())
             };
             time.advance(Duration::from_millis((at - now).unsigned_abs()));

@@ -12,7 +12,7 @@ fn cli(dir: &std::path::Path) -> Command {
 #[test]
 fn status_and_export_of_an_empty_ledger() {
     let dir = tempfile::tempdir().unwrap();
-    let out = cli(dir.path()).arg("status").output().unwrap();
+    let out = cli(dir.path()).args(["status", "--json"]).output().unwrap();
     assert!(
         out.status.success(),
         "{}",
