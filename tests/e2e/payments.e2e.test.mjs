@@ -58,7 +58,7 @@ describe("recording a payment", () => {
       "an authorised invoice or bill to open",
     );
 
-    // The account list comes from the ledger's bank accounts. The drawer may draw its form
+    // The account list comes from the ledger's bank accounts. The page may draw its form
     // again meanwhile (the demo's launch sync ending refreshes it): every step below finds
     // the form's fields afresh, by their ids.
     await settle(
@@ -76,7 +76,7 @@ describe("recording a payment", () => {
         },
         `typing into #${id}`,
       );
-    // Refused here first, beside the amount. Enter submits the form (the drawer may have its
+    // Refused here first, beside the amount. Enter submits the form (the page may have its
     // button scrolled out of view).
     await typeInto("payment-amount", "0", Key.ENTER);
     assert.match(await textOf(driver, "error-amount"), /more than zero/);

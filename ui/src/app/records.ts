@@ -78,18 +78,6 @@ export function isRecordEntity(s: string): s is RecordEntity {
   return (RECORD_ENTITIES as readonly string[]).includes(s);
 }
 
-/** The records the Transactions screen lists, and opens in its drawer at `/transactions/<entity>/<id>`. */
-export type ListedEntity = "invoice" | "bankTransaction";
-
-export function isListedEntity(s: string): s is ListedEntity {
-  return s === "invoice" || s === "bankTransaction";
-}
-
-/** The listing a record is found in. */
-export function kindOf(entity: RecordEntity): DocumentKindDto {
-  return entity === "invoice" ? "invoices" : "bankTransactions";
-}
-
 /**
  * Opens a record another screen links to (an alert, a drill-down line, a contact's document, a
  * linked record) as a page of its own at `/records/<entity>/<id>`: back and forward step through

@@ -8,12 +8,12 @@ import {
   type RouterHistory,
 } from "@tanstack/react-router";
 import { AppShell } from "./AppShell";
-import { isListedEntity, isRecordEntity, validateTransactionsSearch } from "./records";
+import { isRecordEntity, validateTransactionsSearch } from "./records";
 import { parseSearch, stringifySearch } from "./searchState";
 import { SCREENS } from "./screens";
 import { ScreenPage } from "../screens/ScreenPage";
 import { ScreenError } from "../screens/ScreenError";
-import { RecordDrawer, TransactionsScreen } from "../screens/TransactionsScreen";
+import { TransactionsScreen } from "../screens/TransactionsScreen";
 import { AttachmentList } from "../features/attachments/AttachmentViewer";
 import { RecordPage, type AttachmentsView } from "../features/records/RecordPage";
 
@@ -44,14 +44,17 @@ const transactionsRoute = createRoute({
   component: TransactionsScreen,
 });
 
-/** One record, open in the explorer's drawer: `/transactions/invoice/<Xero id>`. */
+/**
+ * The explorer's old drawer address, `/transactions/invoice/<Xero id>`: a link kept from before
+ * every record opened as a page of its own goes to that page, in place of the drawer's entry.
+ */
 const recordRoute = createRoute({
   getParentRoute: () => transactionsRoute,
   path: "$entity/$id",
   beforeLoad: ({ params }) => {
-    if (!isListedEntity(params.entity)) throw notFound();
+    if (!isRecordEntity(params.entity)) throw notFound();
+    throw redirect({ to: "/records/$entity/$id", params: { entity: params.entity, id: params.id }, replace: true });
   },
-  component: RecordDrawer,
 });
 
 /** A record's files, listed and shown by the offline attachment viewer. */

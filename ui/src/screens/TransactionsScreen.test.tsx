@@ -3,7 +3,7 @@ import { act, screen, waitFor, within } from "@testing-library/react";
 import { renderApp } from "../test/render";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { DocumentRowView, ListDocumentsRequest, LedgerOrganisation, RecordHistoryRequest, SavedView } from "../bindings";
+import type { DocumentRowView, ListDocumentsRequest, LedgerOrganisation, RecordDetailRequest, RecordDetailView, SavedView } from "../bindings";
 
 const ORG: LedgerOrganisation = {
   tenantId: "t-1",
@@ -37,7 +37,7 @@ function row(i: number): DocumentRowView {
 
 let lastExports: unknown[] = [];
 const saved: SavedView[] = [];
-const histories: RecordHistoryRequest[] = [];
+const details: RecordDetailRequest[] = [];
 let savedViews: SavedView[] = [];
 
 type Totals = { currencyCode: string; count: number; total: string }[];
@@ -73,11 +73,27 @@ function backend(opts: { orgs?: LedgerOrganisation[]; totals?: (text: string | n
       case "document_totals":
         if (opts.totals) return opts.totals((a.filter as ListDocumentsRequest["filter"]).text ?? null);
         return [{ currencyCode: "NZD", count: 201, total: "98765432111976.04" }];
-      case "record_history":
-        histories.push(a.request as RecordHistoryRequest);
-        return [
-          { seq: 7, action: "update", actor: "sync:run-9", at: "2026-11-02T00:00:00.000Z", changes: [{ field: "Status", old: '"DRAFT"', new: '"AUTHORISED"' }], hash: "ab" },
-        ];
+      case "record_detail": {
+        const req = a.request as RecordDetailRequest;
+        details.push(req);
+        const r = row(Number(req.xeroId.slice(3)));
+        const view: RecordDetailView = {
+          entity: req.entity,
+          xeroId: req.xeroId,
+          title: `Record ${r.reference ?? ""}`,
+          status: r.status,
+          currencyCode: r.currencyCode,
+          header: [{ label: "Total", value: { kind: "money", amount: r.total ?? "0", currency: r.currencyCode } }],
+          lines: [],
+          links: [],
+          attachments: [],
+          history: [
+            { seq: 7, action: "update", actor: "sync:run-9", at: "2026-11-02T00:00:00.000Z", changes: [{ field: "Status", old: '"DRAFT"', new: '"AUTHORISED"' }], hash: "ab" },
+          ],
+          openInXeroUrl: null,
+        };
+        return view;
+      }
       case "list_payments":
       case "payment_accounts":
         return [];
@@ -184,62 +200,56 @@ describe("the transactions explorer", () => {
     expect(await screen.findByTestId("explorer-error")).toHaveTextContent("abc is not an amount.");
   });
 
-  it("opens a record's details with its audit history", async () => {
+  it("opens a row as its record's own page, with its audit history", async () => {
     backend();
+    details.length = 0;
     const user = userEvent.setup();
-    renderScreen();
+    const { router } = renderScreen();
     const rows = await screen.findAllByTestId("grid-row");
     await user.click(rows[1] as HTMLElement);
-    const drawer = await screen.findByTestId("detail-drawer");
-    expect(drawer).toHaveTextContent("REF-1");
-    expect(drawer).toHaveTextContent("TotalUSD 10.50");
-    expect(drawer).toHaveTextContent("In base currencyNZD 17.50");
-    expect(drawer).toHaveTextContent("Exchange rate0.600000 USD per NZD");
-    const history = await within(drawer).findByTestId("history");
+    const page = await screen.findByTestId("record-page");
+    expect(router.state.location.pathname).toBe("/records/bankTransaction/bt-1");
+    expect(page).toHaveAttribute("data-entity", "bankTransaction");
+    expect(await screen.findByTestId("record-title")).toHaveTextContent("Record REF-1");
+    expect(screen.getByTestId("record-header")).toHaveTextContent("TotalUSD 10.50");
     // The audit time in the organisation's zone: Auckland is on daylight time (UTC+13) in November.
-    expect(history).toHaveTextContent("update by sync:run-9 at Nov 2, 2026, 1:00 PM GMT+13");
-    expect(history).toHaveTextContent('Status: "DRAFT" → "AUTHORISED"');
+    const history = screen.getByTestId("history");
+    expect(history).toHaveTextContent("Nov 2, 2026, 1:00 PM GMT+13");
+    expect(history).toHaveTextContent('"DRAFT" → "AUTHORISED"');
+    expect(details).toEqual([{ entity: "bankTransaction", tenantId: "t-1", xeroId: "bt-1" }]);
+    // A bank transaction takes no payment: that is an invoice's or a bill's.
+    expect(screen.queryByTestId("payments")).toBeNull();
   });
 
   it("opens a row as the kind of list it was picked from, even just after the kind changed", async () => {
     backend();
-    histories.length = 0;
+    details.length = 0;
     const user = userEvent.setup();
-    renderScreen();
+    const { router } = renderScreen();
     const rows = await screen.findAllByTestId("grid-row");
     // The form says invoices at once; the bank transactions stay on screen
     // until the debounced listing replaces them.
     await user.selectOptions(screen.getByTestId("filter-kind"), "invoices");
     await user.click(rows[1] as HTMLElement);
-    await screen.findByTestId("detail-drawer");
-    await waitFor(() => expect(histories.length).toBeGreaterThan(0));
-    expect(histories[0]?.entity).toBe("bankTransaction");
+    await screen.findByTestId("record-page");
+    expect(router.state.location.pathname).toBe("/records/bankTransaction/bt-1");
+    await waitFor(() => expect(details.length).toBeGreaterThan(0));
+    expect(details[0]?.entity).toBe("bankTransaction");
   });
 
-  it("opens a record at its own address, listed by its number", async () => {
-    const lists = backend();
-    histories.length = 0;
+  it("opens the drawer's old address as the record's page, an invoice with its payments", async () => {
+    backend();
+    details.length = 0;
     const { router } = renderScreen("/transactions/invoice/bt-3?kind=invoices&text=BILL-00012");
-    // At once, by the label searched for; then as the listing has it.
-    const drawer = await screen.findByTestId("detail-drawer");
-    expect(within(drawer).getAllByRole("heading", { level: 2 })[0]).toHaveTextContent(/BILL-00012|REF-3/);
-    expect(await within(drawer).findByRole("heading", { level: 2, name: "REF-3" })).toBeInTheDocument();
-    expect(await within(drawer).findByTestId("history")).toHaveTextContent("update by sync:run-9");
-    expect(histories[0]).toMatchObject({ entity: "invoice", xeroId: "bt-3", tenantId: "t-1" });
-    expect(screen.getByTestId("filter-kind")).toHaveValue("invoices");
-    expect(screen.getByTestId("filter-text")).toHaveValue("BILL-00012");
-    await waitFor(() => expect(lists.some((l) => l.filter.kind === "invoices" && l.filter.text === "BILL-00012")).toBe(true));
-    expect(screen.getByTestId("nav-transactions")).toHaveAttribute("aria-current", "page");
-    // Closed, the listing keeps its filters; back opens the record again, forward closes it.
-    const user = userEvent.setup();
-    await user.click(within(drawer).getByRole("button", { name: "Close" }));
-    await waitFor(() => expect(screen.queryByTestId("detail-drawer")).toBeNull());
-    expect(router.state.location.pathname).toBe("/transactions");
-    expect(router.state.location.search).toEqual({ kind: "invoices", text: "BILL-00012" });
-    act(() => router.history.back());
-    expect(await screen.findByTestId("detail-drawer")).toHaveTextContent("REF-3");
-    act(() => router.history.forward());
-    await waitFor(() => expect(screen.queryByTestId("detail-drawer")).toBeNull());
+    const page = await screen.findByTestId("record-page");
+    expect(page).toHaveAttribute("data-entity", "invoice");
+    await waitFor(() => expect(router.state.location.pathname).toBe("/records/invoice/bt-3"));
+    expect(details[0]).toEqual({ entity: "invoice", xeroId: "bt-3", tenantId: "t-1" });
+    // An authorised invoice takes a payment on its page, as it did in the drawer.
+    const payments = await screen.findByTestId("payments");
+    expect(within(payments).getByTestId("payment-form")).toBeInTheDocument();
+    // The old address replaced: it is not a step of its own to go back to.
+    expect(router.history.length).toBe(1);
   });
 
   it("opens a record another screen links to at its address", async () => {
@@ -262,12 +272,15 @@ describe("the transactions explorer", () => {
     await user.selectOptions(screen.getByTestId("filter-kind"), "invoices");
     await user.type(screen.getByTestId("filter-text"), "café");
     await waitFor(() => expect(router.state.location.search).toEqual({ kind: "invoices", text: "café" }));
-    // A row opened keeps the filters; typing with the drawer open stays on the record.
+    // A row opens its page; back returns to the listing with its filters.
     await user.click((await screen.findAllByTestId("grid-row"))[2] as HTMLElement);
-    await waitFor(() => expect(router.state.location.pathname).toBe("/transactions/invoice/bt-2"));
+    await waitFor(() => expect(router.state.location.pathname).toBe("/records/invoice/bt-2"));
+    act(() => router.history.back());
+    await waitFor(() => expect(router.state.location.pathname).toBe("/transactions"));
+    expect(router.state.location.search).toEqual({ kind: "invoices", text: "café" });
+    expect(await screen.findByTestId("filter-text")).toHaveValue("café");
     await user.clear(screen.getByTestId("filter-text"));
     await waitFor(() => expect(router.state.location.search).toEqual({ kind: "invoices" }));
-    expect(router.state.location.pathname).toBe("/transactions/invoice/bt-2");
     // Another address (a link, or back and forward) sets the form and the listing.
     await act(() => router.navigate({ to: "/transactions", search: { text: "acme", min: "5" } }));
     await waitFor(() => expect(screen.getByTestId("filter-text")).toHaveValue("acme"));

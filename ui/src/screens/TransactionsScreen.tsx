@@ -1,6 +1,6 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { Outlet, useNavigate, useParams, useSearch } from "@tanstack/react-router";
-import { createContext, useContext, useEffect, useMemo, useRef, useState } from "react";
+import { useNavigate } from "@tanstack/react-router";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from "@tanstack/react-table";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import {
@@ -13,20 +13,18 @@ import {
 } from "../bindings";
 import {
   DOCUMENT_KINDS,
-  kindOf,
   validateTransactionsSearch,
   type ExplorerKind,
   type RecordEntity,
   type TransactionsSearch,
 } from "../app/records";
 import { useSearchState, type RawSearch } from "../app/searchState";
-import { useOrganisation, useOrganisationZone } from "../app/organisation";
+import { useOrganisation } from "../app/organisation";
 import { settle, useCommandPages, useCommandQuery, type CommandState } from "../app/query";
 import { EmptyState } from "../components/EmptyState";
 import { ExportButtons } from "../components/ExportButtons";
-import { formatAmount, formatDate, formatInstant, formatMoney } from "../lib/format";
+import { formatAmount, formatDate, formatMoney } from "../lib/format";
 import { MARKS, markAfterPaint } from "../lib/marks";
-import { PaymentsPanel } from "../features/payments/PaymentsPanel";
 import { ErrorNotice } from "../components/ErrorNotice";
 
 const PAGE = 200;
@@ -208,9 +206,6 @@ const writeFilters = (f: Filters): RawSearch => ({ ...toSearch(f) });
 /** How long typing must pause before the filters apply: results follow typing without a query per key. */
 const SETTLE_MS = 200;
 
-/** What the record drawer (a child route) needs from the listing on screen. */
-const Listing = createContext<{ rows: DocumentRowView[]; tenantId: string | null; text: string }>({ rows: [], tenantId: null, text: "" });
-
 /** A row of the grid: a listing's document, or a search's, with the kind it was found as. */
 type GridRow = DocumentRowView & { kind?: DocumentKindDto };
 
@@ -271,22 +266,12 @@ export function TransactionsScreen() {
   const navigate = useNavigate();
   // The filters applied are the URL's (the listing follows them); the form is a draft of them,
   // written to the URL (replacing the entry) once typing pauses.
-  const search = useSearch({ from: "/transactions" });
   const { draft: filters, applied: settled, apply } = useSearchState(readFilters, writeFilters);
   const setFilters = (f: Filters) => apply(f, 0);
-  // The record open in the drawer, at `/transactions/<entity>/<id>`. A row opens as the kind of
-  // the listing it was picked from: the URL's, which the form's may already have left.
-  const { id: openId } = useParams({ strict: false });
-  // Invoices and bank transactions open in the listing's drawer; every other kind, and a search's
-  // result, opens as a page of its own.
+  // Every row, a listing's or a search's, opens as a page of its own at `/records/<entity>/<id>`.
   const pick = (row: GridRow) => {
     const kind = row.kind ?? (settled.kind === "all" ? null : settled.kind);
     if (!kind) return;
-    if (settled.kind !== "all" && (kind === "invoices" || kind === "bankTransactions")) {
-      const entity: RecordEntity = kind === "invoices" ? "invoice" : "bankTransaction";
-      void navigate({ to: "/transactions/$entity/$id", params: { entity, id: row.xeroId }, search });
-      return;
-    }
     void navigate({ to: "/records/$entity/$id", params: { entity: ENTITY_OF[kind], id: row.xeroId } });
   };
   const tenantId = current?.tenantId ?? null;
@@ -445,7 +430,7 @@ export function TransactionsScreen() {
                   key={row.id}
                   role="row"
                   tabIndex={0}
-                  className={`grid-row${openId === row.original.xeroId ? " selected" : ""}`}
+                  className="grid-row"
                   data-testid="grid-row"
                   style={{ position: "absolute", top: 0, transform: `translateY(${v.start}px)`, height: ROW_HEIGHT }}
                   onClick={() => pick(row.original)}
@@ -463,111 +448,6 @@ export function TransactionsScreen() {
           {!loading && rows.length === 0 && !error && <p className="muted grid-empty">Nothing matches these filters.</p>}
         </div>
       </div>
-      <Listing.Provider value={{ rows, tenantId, text: settled.text }}>
-        <Outlet />
-      </Listing.Provider>
     </section>
-  );
-}
-
-/** A row known only by its id and label, until the listing brings the real one. */
-function placeholderRow(xeroId: string, label: string): DocumentRowView {
-  return {
-    xeroId,
-    docType: null,
-    number: label,
-    reference: null,
-    contactId: null,
-    contactName: null,
-    date: null,
-    status: null,
-    currencyCode: null,
-    total: null,
-    currencyRate: null,
-    baseCurrency: null,
-    baseTotal: null,
-    account: null,
-    updatedUtc: null,
-  };
-}
-
-/** The drawer of the record at `/transactions/<entity>/<id>`: as the listing has it, or by its id until it does. */
-export function RecordDrawer() {
-  const { entity, id } = useParams({ from: "/transactions/$entity/$id" });
-  const search = useSearch({ from: "/transactions" });
-  const navigate = useNavigate();
-  const { rows, tenantId, text } = useContext(Listing);
-  if (!tenantId) return null;
-  const row = rows.find((r) => r.xeroId === id) ?? placeholderRow(id, text || id);
-  return (
-    <DetailDrawer
-      key={id}
-      row={row}
-      kind={kindOf(entity as RecordEntity)}
-      tenantId={tenantId}
-      onClose={() => void navigate({ to: "/transactions", search })}
-    />
-  );
-}
-
-function DetailDrawer({ row, kind, tenantId, onClose }: { row: DocumentRowView; kind: DocumentKindDto; tenantId: string; onClose: () => void }) {
-  const zone = useOrganisationZone();
-  const request = { entity: kind === "invoices" ? "invoice" : "bankTransaction", tenantId, xeroId: row.xeroId } as const;
-  const { result } = useCommandQuery(["recordHistory", request], () => commands.recordHistory(request));
-  const history = result.state === "ok" ? result.data : result.state === "error" ? result.error : null;
-  return (
-    <aside className="drawer" aria-label="Details" data-testid="detail-drawer">
-      <div className="section-head">
-        <h2>{row.number ?? row.reference ?? row.xeroId}</h2>
-        <button type="button" onClick={onClose}>
-          Close
-        </button>
-      </div>
-      <dl className="facts">
-        {(
-          [
-            ["Contact", row.contactName],
-            ["Date", row.date && formatDate(row.date)],
-            ["Status", row.status],
-            ["Total", formatAmount(row.currencyCode, row.total)],
-            ...(row.baseTotal
-              ? ([
-                  ["In base currency", formatAmount(row.baseCurrency, row.baseTotal)],
-                  ["Exchange rate", `${row.currencyRate ?? "—"} ${row.currencyCode ?? ""} per ${row.baseCurrency ?? "base"}`],
-                ] as const)
-              : []),
-            ["Reference", row.reference],
-            ["Xero id", row.xeroId],
-          ] as const
-        ).map(([k, v]) => (
-          <div key={k}>
-            <dt>{k}</dt>
-            <dd>{v ?? "—"}</dd>
-          </div>
-        ))}
-      </dl>
-      {kind === "invoices" && (
-        <PaymentsPanel tenantId={tenantId} invoiceId={row.xeroId} canPay={row.status === "AUTHORISED"} />
-      )}
-      <h2>History</h2>
-      {history === null && <p role="status">Reading the audit trail…</p>}
-      {history !== null && !Array.isArray(history) && <p role="alert" className="error">{history.message}</p>}
-      {Array.isArray(history) && (
-        <ol className="history" data-testid="history">
-          {history.map((h) => (
-            <li key={h.seq}>
-              <strong>{h.action}</strong> by {h.actor} at {formatInstant(h.at, zone)}
-              <ul>
-                {h.changes.map((c) => (
-                  <li key={c.field}>
-                    {c.field}: {c.old} → {c.new}
-                  </li>
-                ))}
-              </ul>
-            </li>
-          ))}
-        </ol>
-      )}
-    </aside>
   );
 }

@@ -62,6 +62,8 @@ function backend() {
       opened.push(request);
       return "https://go.xero.com/";
     }
+    // An invoice's page lists its payments and offers the bank accounts to pay from.
+    if (cmd === "list_payments" || cmd === "payment_accounts") return [];
     return null;
   });
   return { asked, opened };

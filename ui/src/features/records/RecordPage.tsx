@@ -18,6 +18,7 @@ import { DataTable } from "../../components/DataTable";
 import { EmptyState } from "../../components/EmptyState";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { RecordPrintButtons } from "../../components/RecordPrintButtons";
+import { PaymentsPanel } from "../payments/PaymentsPanel";
 import { formatAmount, formatDate, formatInstant, formatMoney } from "../../lib/format";
 
 /** What each kind of record is called on its page. */
@@ -131,6 +132,9 @@ function RecordBody({ record, tenantId, renderAttachments }: { record: RecordDet
       ) : (
         <DataTable data={record.links} columns={LINK_COLUMNS} label="Linked records" testId="record-links" rowKey={(l, i) => `${l.entity}/${l.xeroId}/${i}`} rowProps={() => ({ "data-testid": "record-link" })} />
       )}
+
+      {/* An invoice or bill that is still owed takes a payment here, recorded in Xero. */}
+      {entity === "invoice" && <PaymentsPanel tenantId={tenantId} invoiceId={record.xeroId} canPay={record.status === "AUTHORISED"} />}
 
       <h2>Attachments</h2>
       {record.attachments.length === 0 ? (
