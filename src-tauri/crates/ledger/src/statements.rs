@@ -246,6 +246,30 @@ pub fn movements(
     Ok(out)
 }
 
+/// The movements of several parts of the ledger over one span, summed per
+/// account (the total of a report split by tracking option, whose parts
+/// hold every line once). An account keeps the first part's names.
+pub fn combined<'a>(
+    parts: impl IntoIterator<Item = &'a Movements>,
+) -> Result<Movements, StatementOverflow> {
+    let mut out = Movements::new();
+    for part in parts {
+        for (key, m) in part {
+            match out.get_mut(key) {
+                Some(have) => {
+                    have.debit = have.debit.checked_add(m.debit).ok_or(StatementOverflow)?;
+                    have.credit = have.credit.checked_add(m.credit).ok_or(StatementOverflow)?;
+                    have.lines += m.lines;
+                }
+                None => {
+                    out.insert(key.clone(), m.clone());
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// The spans of the ledger a statement of `kind` over `columns` reads, in
 /// the order [`statement`] takes their movements.
 pub fn spans(kind: StatementKind, columns: &[Span], year_end: YearEnd) -> Vec<Span> {

@@ -10,7 +10,7 @@ use chrono::{Duration, NaiveDate};
 use ledgerkeep_domain::reports::AccountClass;
 use ledgerkeep_domain::xero_report::{FigureKey, TotalLine};
 use ledgerkeep_ledger::statements::{
-    account_balance, figures, movements, spans, statement, AccountHead, AccountMovement,
+    account_balance, combined, figures, movements, spans, statement, AccountHead, AccountMovement,
     AccountRow, Cell, Heading, Line, LineSide, Movements, Row, Section, Span, Statement,
     StatementKind, StatementOverflow, YearEnd,
 };
@@ -414,4 +414,53 @@ fn movement_sums_past_a_decimal_are_an_error_not_a_panic() {
         movements(lines, &[Span::to_date(day)], head),
         Err(StatementOverflow)
     );
+}
+
+proptest! {
+    /// A report split by tracking option: the lines dealt into parts (each
+    /// line in one), the parts' movements combined are the whole's, and a
+    /// profit and loss with one column per part and one for the combined
+    /// movements has each account's parts add up to its total.
+    #[test]
+    fn parts_combined_are_the_whole(
+        lines in journals(),
+        tags in prop::collection::vec(0usize..3, 120),
+        span in columns(),
+    ) {
+        let span = span[0];
+        let mut parts: Vec<Vec<Posted>> = vec![Vec::new(); 3];
+        for (i, l) in lines.iter().enumerate() {
+            parts[tags[i % tags.len()]].push(*l);
+        }
+        let moved: Vec<Movements> = parts.iter().map(|p| movements_over(p, span)).collect();
+        let whole = movements_over(&lines, span);
+        let total = combined(&moved).unwrap();
+        for (key, m) in &whole {
+            let t = &total[key];
+            prop_assert_eq!((t.debit, t.credit, t.lines), (m.debit, m.credit, m.lines));
+        }
+        prop_assert_eq!(total.len(), whole.len());
+        let mut columns = moved.clone();
+        columns.push(total);
+        let st = statement(
+            StatementKind::ProfitAndLoss,
+            &[span; 4],
+            YearEnd { day: 31, month: 12 },
+            &columns,
+        )
+        .unwrap();
+        for row in st.sections.iter().flat_map(|s| s.rows.iter()) {
+            let parts: Decimal = (0..3).map(|i| amount(row, i)).sum();
+            prop_assert_eq!(parts, amount(row, 3));
+        }
+    }
+}
+
+#[test]
+fn combined_sums_past_a_decimal_are_an_error_not_a_panic() {
+    let part = Movements::from([(
+        "sales".to_owned(),
+        huge("sales", AccountClass::Revenue, Decimal::MAX),
+    )]);
+    assert_eq!(combined([&part, &part]), Err(StatementOverflow));
 }
