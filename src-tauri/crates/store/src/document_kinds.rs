@@ -88,6 +88,11 @@ const JOURNAL_DEBITS_E4: &str = "(SELECT CASE WHEN COUNT(l.line_amount) = COUNT(
     THEN SUM(CASE WHEN l.line_amount_e4 > 0 THEN l.line_amount_e4 ELSE 0 END) END \
     FROM manual_journal_lines l WHERE l.parent_id = d.id)";
 
+/// Whether `kind`'s documents have lines (and so tracking to filter by).
+pub fn has_lines(kind: DocumentKind) -> bool {
+    shape(kind).lines.is_some()
+}
+
 fn shape(kind: DocumentKind) -> Shape {
     let account_name = |col: &'static str| -> &'static str {
         match col {
@@ -281,6 +286,22 @@ fn other_where(
             (_, None) => sql.push_str(" AND v.account = ?"),
         }
         args.push(SqlValue::Text(a.clone()));
+    }
+    if let Some(t) = &f.tracking {
+        match lines {
+            Some(lines) => {
+                sql.push_str(&format!(
+                    " AND EXISTS (SELECT 1 FROM {lines} l WHERE l.parent_id = v.id AND {})",
+                    crate::tracking::in_option_sql(
+                        "l.tracking_json",
+                        crate::tracking::TrackingJson::Xero
+                    )
+                ));
+                args.extend(crate::tracking::in_option_values(t));
+            }
+            // A document without lines has no tracking.
+            None => sql.push_str(" AND 0"),
+        }
     }
     for (cond, m) in [
         ("v.total_e4 >= ?", &f.amount_min),

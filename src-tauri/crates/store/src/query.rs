@@ -138,6 +138,9 @@ pub struct DocumentFilter {
     /// Full-text search: every word must match (as a prefix) a number,
     /// reference, contact name or line description.
     pub text: Option<String>,
+    /// Documents with at least one line in this tracking option. Read line
+    /// by line (no rollup or in-memory copy answers it).
+    pub tracking: Option<crate::tracking::TrackingFilter>,
 }
 
 /// What to sort by; ties are broken by the row id, in the same direction.
@@ -272,6 +275,7 @@ fn rollups_answer(kind: DocumentKind, f: &DocumentFilter) -> bool {
         && f.amount_max.is_none()
         && f.text.as_deref().is_none_or(|t| fts_query(t).is_empty())
         && (f.account.is_none() || kind == DocumentKind::BankTransactions)
+        && f.tracking.is_none()
 }
 
 /// The rollups' `WHERE` for a filter that [`rollups_answer`].
@@ -359,6 +363,17 @@ fn where_clause_with(
                 args.push(SqlValue::Text(a.clone()));
             }
         }
+    }
+    if let Some(t) = &f.tracking {
+        let (table, lines) = match kind {
+            DocumentKind::BankTransactions => ("bank_transactions", "bank_transaction_lines"),
+            _ => ("invoices", "invoice_lines"),
+        };
+        sql.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM {lines} l WHERE l.parent_id = {table}.id AND {})",
+            crate::tracking::in_option_sql("l.tracking_json", crate::tracking::TrackingJson::Xero)
+        ));
+        args.extend(crate::tracking::in_option_values(t));
     }
     if let Some(m) = bound_e4(&f.amount_min)? {
         sql.push_str(&format!(" AND {amount_col} >= ?"));
@@ -742,6 +757,7 @@ impl LedgerStore {
         let q = f.text.as_deref().map(fts_query).unwrap_or_default();
         if q.is_empty()
             || f.contact.is_some()
+            || f.tracking.is_some()
             || (f.account.is_some() && kind != DocumentKind::BankTransactions)
         {
             return Ok(None);
