@@ -375,6 +375,8 @@ async fn main() {
         load_average()
     );
     let report = |kind, from: Option<NaiveDate>, comparisons: Vec<ReportPeriod>| ReportRequest {
+        tracking: None,
+        by_tracking_category: None,
         tenant_id: tenant.clone(),
         kind,
         period: ReportPeriod {

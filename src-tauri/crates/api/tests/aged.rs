@@ -260,6 +260,8 @@ async fn one_figure(seed: u64) -> usize {
                 let view = run_report(
                     &s.ctx,
                     ReportRequest {
+                        tracking: None,
+                        by_tracking_category: None,
                         tenant_id: tenant.to_owned(),
                         kind,
                         period: ReportPeriod {

@@ -62,6 +62,8 @@ async fn ours(s: &common::SignedIn, tenant: &str, kind: ReportKind, as_at: Naive
     let view = run_report(
         &s.ctx,
         ReportRequest {
+            tracking: None,
+            by_tracking_category: None,
             tenant_id: tenant.to_owned(),
             kind,
             period: ReportPeriod {

@@ -38,6 +38,8 @@ async fn profit_and_loss(
     run_report(
         &s.ctx,
         ReportRequest {
+            tracking: None,
+            by_tracking_category: None,
             tenant_id: tenant.to_owned(),
             kind: ReportKind::ProfitAndLoss,
             period: ReportPeriod {

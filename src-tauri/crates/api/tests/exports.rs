@@ -140,6 +140,8 @@ async fn a_profit_and_loss_exports_to_csv_and_excel_with_the_ledgers_exact_figur
     let from = NaiveDate::from_ymd_opt(year - 1, 4, 1).unwrap();
     let to = NaiveDate::from_ymd_opt(year, 3, 31).unwrap();
     let request = ReportRequest {
+        tracking: None,
+        by_tracking_category: None,
         tenant_id: tenant.clone(),
         kind: ReportKind::ProfitAndLoss,
         period: ReportPeriod {

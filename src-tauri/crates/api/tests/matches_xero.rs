@@ -41,6 +41,8 @@ async fn compared(s: &common::SignedIn, tenant: &str, r: &ReportToFetch) -> Repo
     run_report(
         &s.ctx,
         ReportRequest {
+            tracking: None,
+            by_tracking_category: None,
             tenant_id: tenant.to_owned(),
             kind,
             period: ReportPeriod {

@@ -22,6 +22,8 @@ const WITHHELD: &str = "accounting.banktransactions.read";
 fn request(tenant: &str, kind: ReportKind) -> ReportRequest {
     let over_period = matches!(kind, ReportKind::ProfitAndLoss | ReportKind::CashSummary);
     ReportRequest {
+        tracking: None,
+        by_tracking_category: None,
         tenant_id: tenant.to_owned(),
         kind,
         period: ReportPeriod {

@@ -119,6 +119,8 @@ fn request(
         to: ymd(*t),
     };
     ReportRequest {
+        tracking: None,
+        by_tracking_category: None,
         tenant_id: tenant.to_owned(),
         kind,
         period: p(&periods[0]),

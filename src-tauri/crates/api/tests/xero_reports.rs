@@ -27,6 +27,8 @@ async fn report(ctx: &AppContext, tenant: &str, kind: ReportKind, p: ReportPerio
     run_report(
         ctx,
         ReportRequest {
+            tracking: None,
+            by_tracking_category: None,
             tenant_id: tenant.to_owned(),
             kind,
             period: p,

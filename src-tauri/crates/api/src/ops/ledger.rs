@@ -151,9 +151,27 @@ pub struct DocumentFilterDto {
     /// Words to find in numbers, references, contact names and line descriptions.
     #[serde(default)]
     pub text: Option<String>,
+    /// Documents with at least one line in this tracking option (slower than
+    /// the other filters at a million documents: it reads their lines).
+    #[serde(default)]
+    pub tracking: Option<crate::ops::tracking::TrackingFilterDto>,
 }
 
 impl DocumentFilterDto {
+    /// [`Self::validate`], with the tracking option checked against the
+    /// synced categories.
+    pub async fn validate_with(
+        &self,
+        ctx: &AppContext,
+    ) -> Result<(DocumentKind, DocumentFilter), ApiError> {
+        let (kind, mut filter) = self.validate()?;
+        if let Some(t) = &self.tracking {
+            let (resolved, _) = super::tracking::resolve(ctx, &filter.tenant_id, t).await?;
+            filter.tracking = Some(resolved);
+        }
+        Ok((kind, filter))
+    }
+
     /// Checks the request and turns it into the store's filter.
     pub fn validate(&self) -> Result<(DocumentKind, DocumentFilter), ApiError> {
         if self.tenant_id.trim().is_empty() {
@@ -209,6 +227,25 @@ impl DocumentFilterDto {
                 capitalised(kind.label())
             )));
         }
+        let tracking = match &self.tracking {
+            None => None,
+            Some(t) if t.category_id.trim().is_empty() || t.option_id.trim().is_empty() => {
+                return Err(ApiError::invalid(
+                    "Choose a tracking category and one of its options.",
+                ))
+            }
+            Some(_) if !ledgerkeep_store::document_kinds::has_lines(kind.to_store()) => {
+                return Err(ApiError::invalid(format!(
+                    "{} have no lines, so no tracking to filter by.",
+                    capitalised(kind.label())
+                )))
+            }
+            Some(t) => Some(ledgerkeep_store::tracking::TrackingFilter {
+                category_id: t.category_id.trim().to_owned(),
+                option_id: t.option_id.trim().to_owned(),
+                option_name: None,
+            }),
+        };
         Ok((
             kind.to_store(),
             DocumentFilter {
@@ -223,6 +260,7 @@ impl DocumentFilterDto {
                 amount_min: self.amount_min,
                 amount_max: self.amount_max,
                 text: opt(&self.text),
+                tracking,
             },
         ))
     }
@@ -421,7 +459,7 @@ pub async fn list_documents(
     ctx: &AppContext,
     req: ListDocumentsRequest,
 ) -> Result<DocumentPageView, ApiError> {
-    let (kind, filter) = req.filter.validate()?;
+    let (kind, filter) = req.filter.validate_with(ctx).await?;
     let limit = super::page_limit(req.limit, 50)?;
     let sort = Sort {
         field: match req.sort {
@@ -464,7 +502,7 @@ pub async fn document_totals(
     ctx: &AppContext,
     filter: DocumentFilterDto,
 ) -> Result<Vec<CurrencyTotalView>, ApiError> {
-    let (kind, filter) = filter.validate()?;
+    let (kind, filter) = filter.validate_with(ctx).await?;
     let totals = ctx.store().document_totals(kind, &filter).await?;
     Ok(totals
         .into_iter()

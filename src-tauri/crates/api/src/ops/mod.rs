@@ -35,6 +35,7 @@ pub mod saved_views;
 pub mod support_bundle;
 pub mod sync;
 pub mod tax_summary;
+pub mod tracking;
 pub mod updates;
 pub mod xero_app;
 pub mod xero_connection;

@@ -177,6 +177,8 @@ pub async fn run_report_query(ctx: &AppContext, q: ReportQuery) -> Result<Report
             },
             comparisons: Vec::new(),
             basis: q.basis,
+            tracking: None,
+            by_tracking_category: None,
         },
     )
     .await

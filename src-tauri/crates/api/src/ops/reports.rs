@@ -17,15 +17,17 @@ use ledgerkeep_domain::xero::{InvoiceType, JournalSourceType};
 use ledgerkeep_domain::xero_report::{compare, parse_report, FigureKey, Figures, XeroReportKind};
 use ledgerkeep_domain::{EntityKind, Money};
 use ledgerkeep_ledger::statements::{
-    self, Behind, Heading, Line, LineSide, Row, Span, Statement, StatementKind, StatementOverflow,
-    YearEnd,
+    self, Behind, Heading, Line, LineSide, Movements, Row, Span, Statement, StatementKind,
+    StatementOverflow, YearEnd,
 };
 use ledgerkeep_ledger::NotVisibleKind;
 use ledgerkeep_store::reports::{LedgerLineFilter, LedgerPeriod, LineSign};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+pub use crate::ops::tracking::TrackingFilterDto;
 use crate::{ApiError, AppContext};
+use ledgerkeep_store::tracking::{TrackingFilter, UNASSIGNED};
 
 /// Which report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -70,6 +72,14 @@ pub struct ReportRequest {
     /// Accrual when absent.
     #[serde(default)]
     pub basis: Option<ReportBasis>,
+    /// Only the ledger lines tagged with this tracking option (the profit and
+    /// loss, balance sheet, trial balance and cash summary; accrual basis).
+    #[serde(default)]
+    pub tracking: Option<TrackingFilterDto>,
+    /// The profit and loss with one column per option of this tracking
+    /// category (its Xero id), then Unassigned and Total, for the first period.
+    #[serde(default)]
+    pub by_tracking_category: Option<String>,
 }
 
 /// The most comparison periods a report takes (a year of months beside the first).
@@ -245,6 +255,10 @@ pub struct ReportView {
     /// (refused by Xero, or never synced), each explained in `notes` too.
     #[serde(default)]
     pub incomplete: Vec<crate::ops::report_readiness::IncompleteStreamView>,
+    /// The tracking option the figures are narrowed to (`Region: North`);
+    /// absent when every line counts.
+    #[serde(default)]
+    pub tracking: Option<String>,
 }
 
 /// How the report compares with Xero's own report of the same kind and period.
@@ -435,10 +449,23 @@ pub async fn run_report(ctx: &AppContext, req: ReportRequest) -> Result<ReportVi
         }
         _ => {}
     }
+    let tracked = tracking_of(ctx, tenant, &req, basis).await?;
     let org = org(ctx, tenant).await?;
+    if let Some(category) = &tracked.columns {
+        return columns_by_option(
+            ctx,
+            tenant,
+            &org,
+            &periods,
+            category,
+            tracked.filter.as_ref(),
+        )
+        .await;
+    }
+    let filter = tracked.filter.as_ref().map(|(f, _)| f);
     let (mut view, statement) = match statement_kind(req.kind) {
         Some(kind) => {
-            let st = statement(ctx, tenant, &org, kind, basis, &periods).await?;
+            let st = statement(ctx, tenant, &org, kind, basis, &periods, filter).await?;
             (statement_view(&st, basis, &periods), Some(st))
         }
         None => {
@@ -456,6 +483,9 @@ pub async fn run_report(ctx: &AppContext, req: ReportRequest) -> Result<ReportVi
     view.notes
         .extend(not_visible_notes(ctx, tenant, req.kind, &periods[0]).await);
     view.xero = xero_comparison(ctx, tenant, &view, statement.as_ref(), &periods[0]).await;
+    if let Some((_, label)) = &tracked.filter {
+        filtered_view(&mut view, label);
+    }
     view.organisation = org.name;
     if view.currency.is_none()
         && !matches!(
@@ -465,6 +495,197 @@ pub async fn run_report(ctx: &AppContext, req: ReportRequest) -> Result<ReportVi
     {
         view.currency = org.currency;
     }
+    crate::ops::report_readiness::explain(ctx, tenant, &mut view).await?;
+    Ok(view)
+}
+
+/// The tracking a report request asks for, checked against the synced
+/// categories.
+struct Tracked {
+    /// The option to narrow to, and how the owner reads it.
+    filter: Option<(TrackingFilter, String)>,
+    /// The category whose options make the profit and loss's columns.
+    columns: Option<ledgerkeep_store::tracking::TrackingCategoryInfo>,
+}
+
+async fn tracking_of(
+    ctx: &AppContext,
+    tenant: &str,
+    req: &ReportRequest,
+    basis: ReportBasis,
+) -> Result<Tracked, ApiError> {
+    let columns = req
+        .by_tracking_category
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    if req.tracking.is_none() && columns.is_none() {
+        return Ok(Tracked {
+            filter: None,
+            columns: None,
+        });
+    }
+    if matches!(
+        req.kind,
+        ReportKind::AgedReceivables | ReportKind::AgedPayables
+    ) {
+        return Err(ApiError::invalid(
+            "The aged reports list documents, not ledger lines: they cannot be filtered or split by tracking.",
+        ));
+    }
+    if basis == ReportBasis::Cash && req.kind == ReportKind::ProfitAndLoss {
+        return Err(ApiError::invalid(
+            "Tracking applies to the accrual profit and loss: choose the accrual basis.",
+        ));
+    }
+    if columns.is_some() && req.kind != ReportKind::ProfitAndLoss {
+        return Err(ApiError::invalid(
+            "Columns by tracking category are for the profit and loss only.",
+        ));
+    }
+    let filter = match &req.tracking {
+        Some(t) => Some(super::tracking::resolve(ctx, tenant, t).await?),
+        None => None,
+    };
+    let columns = match columns {
+        Some(id) => Some(super::tracking::category(ctx, tenant, id).await?),
+        None => None,
+    };
+    Ok(Tracked { filter, columns })
+}
+
+/// A report narrowed to one tracking option: said in its notes; its
+/// figures' drills left out (they list every line of the account) and
+/// Xero's unfiltered report not compared.
+fn filtered_view(view: &mut ReportView, label: &str) {
+    view.tracking = Some(label.to_owned());
+    view.notes.insert(
+        0,
+        format!(
+            "Filtered by tracking: only the journal lines tagged {label} are counted; \
+             lines without it are left out."
+        ),
+    );
+    view.notes.push(
+        "A filtered figure's lines are not listed here: open the explorer with the same tracking filter."
+            .to_owned(),
+    );
+    no_drills(view);
+    view.xero = XeroComparisonView::of(
+        XeroComparisonStatus::NotCompared,
+        "Xero's report is fetched without a tracking filter, so a filtered report is not compared with it.",
+    );
+}
+
+fn no_drills(view: &mut ReportView) {
+    for row in view
+        .sections
+        .iter_mut()
+        .flat_map(|s| s.rows.iter_mut().chain(s.total.iter_mut()))
+        .chain(view.summary.iter_mut())
+    {
+        for c in &mut row.cells {
+            c.drill = None;
+        }
+    }
+}
+
+/// The profit and loss over the first period with one column per option of
+/// `category` (those with lines, and every active one), then Unassigned (the
+/// lines with no option of it) and Total (every line): the core's statement
+/// of each part's movements, side by side.
+async fn columns_by_option(
+    ctx: &AppContext,
+    tenant: &str,
+    org: &Org,
+    periods: &[Period],
+    category: &ledgerkeep_store::tracking::TrackingCategoryInfo,
+    filter: Option<&(TrackingFilter, String)>,
+) -> Result<ReportView, ApiError> {
+    let period = periods[0];
+    let year_end = org.year_end();
+    let mut by = ctx
+        .store()
+        .account_movements_by_option(
+            tenant,
+            &[ledger_span(&period)],
+            &category.category_id,
+            filter.map(|(f, _)| f),
+        )
+        .await?;
+    let mut take = |key: &str| -> Movements {
+        by.remove(key)
+            .and_then(|v| v.into_iter().next())
+            .unwrap_or_default()
+    };
+    let mut labels: Vec<String> = Vec::new();
+    let mut parts: Vec<Movements> = Vec::new();
+    for o in &category.options {
+        let name = o.name.clone().unwrap_or_else(|| o.option_id.clone());
+        // Lines that name the option without its id are keyed by its name.
+        let by_id = take(&o.option_id);
+        let by_name = o.name.as_deref().map(&mut take).unwrap_or_default();
+        let moved = statements::combined([&by_id, &by_name]).map_err(out_of_range)?;
+        let active = o.status.as_deref().is_none_or(|s| s == "ACTIVE");
+        if active || !moved.is_empty() {
+            labels.push(name);
+            parts.push(moved);
+        }
+    }
+    let unassigned = take(UNASSIGNED);
+    // Options the lines name that the category no longer lists.
+    for (key, moved) in std::mem::take(&mut by) {
+        labels.push(key);
+        parts.push(moved.into_iter().next().unwrap_or_default());
+    }
+    labels.push("Unassigned".to_owned());
+    parts.push(unassigned);
+    let total = statements::combined(&parts).map_err(out_of_range)?;
+    labels.push("Total".to_owned());
+    parts.push(total);
+    let spans = vec![period; parts.len()];
+    let st = statements::statement(StatementKind::ProfitAndLoss, &spans, year_end, &parts)
+        .map_err(out_of_range)?;
+    let mut view = statement_view(&st, ReportBasis::Accrual, &spans);
+    let category_name = category
+        .name
+        .clone()
+        .unwrap_or_else(|| category.category_id.clone());
+    for (c, label) in view.columns.iter_mut().zip(labels) {
+        c.label = label;
+        c.heading = ColumnHeading::Named;
+    }
+    view.title = format!("Profit and loss by {category_name}");
+    view.notes.insert(
+        0,
+        format!(
+            "One column per {category_name} option, from {} to {}; Unassigned: the lines with no {category_name} option; Total: every line.",
+            ymd(period.from.unwrap_or(period.to)),
+            ymd(period.to)
+        ),
+    );
+    if periods.len() > 1 {
+        view.notes
+            .push("Comparison periods are not shown with columns by tracking category.".to_owned());
+    }
+    view.notes
+        .extend(not_visible_notes(ctx, tenant, ReportKind::ProfitAndLoss, &period).await);
+    match filter {
+        Some((_, label)) => filtered_view(&mut view, label),
+        None => {
+            no_drills(&mut view);
+            view.notes.push(
+                "A figure's lines are not listed here: open the explorer with a tracking filter."
+                    .to_owned(),
+            );
+            view.xero = XeroComparisonView::of(
+                XeroComparisonStatus::NotCompared,
+                "Xero's report is compared on the report without tracking columns.",
+            );
+        }
+    }
+    view.organisation = org.name.clone();
+    view.currency = org.currency.clone();
     crate::ops::report_readiness::explain(ctx, tenant, &mut view).await?;
     Ok(view)
 }
@@ -489,12 +710,19 @@ async fn statement(
     kind: StatementKind,
     basis: ReportBasis,
     periods: &[Period],
+    tracking: Option<&TrackingFilter>,
 ) -> Result<Statement, ApiError> {
     let year_end = org.year_end();
     let spans = statements::spans(kind, periods, year_end);
-    let movements = match (kind, basis) {
-        (StatementKind::ProfitAndLoss, ReportBasis::Cash) => {
+    let movements = match (kind, basis, tracking) {
+        (StatementKind::ProfitAndLoss, ReportBasis::Cash, _) => {
             super::cash_basis::cash_movements(ctx, tenant, &spans).await?
+        }
+        (_, _, Some(f)) => {
+            let read: Vec<LedgerPeriod> = spans.iter().map(ledger_span).collect();
+            ctx.store()
+                .account_movements_in_option(tenant, &read, f)
+                .await?
         }
         _ => {
             let read: Vec<LedgerPeriod> = spans.iter().map(ledger_span).collect();
@@ -585,6 +813,7 @@ pub(crate) fn empty_view(kind: ReportKind, basis: ReportBasis, title: &str) -> R
         notes: Vec::new(),
         xero: XeroComparisonView::of(XeroComparisonStatus::NotCompared, ""),
         incomplete: Vec::new(),
+        tracking: None,
     }
 }
 
