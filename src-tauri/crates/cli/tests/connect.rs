@@ -146,6 +146,47 @@ async fn connect_prints_the_address_waits_for_the_callback_and_disconnect_forget
         }
     }
 
+    // A sync in words: each organisation by name, and its streams' counts;
+    // then one as JSON for scripts.
+    let out = cli(&["sync"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains('\u{1b}'), "{text:?}");
+    for t in sim.tenants() {
+        let heading = format!("{} ({}) synced:", t.name, t.tenant_id);
+        let at = text
+            .find(&heading)
+            .unwrap_or_else(|| panic!("{heading} missing: {text}"));
+        let out = cli(&[
+            "export",
+            "Invoices",
+            "--format",
+            "json",
+            "--tenant",
+            &t.tenant_id,
+        ])
+        .output()
+        .unwrap();
+        let kept: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+        let row = text[at..]
+            .lines()
+            .find(|l| l.starts_with("Invoices "))
+            .unwrap();
+        // Stream, status, calls, seen: every invoice kept was seen once.
+        let cells: Vec<&str> = row.split_whitespace().collect();
+        assert_eq!(cells[3], kept.len().to_string(), "{row}");
+    }
+    let out = cli(&["sync", "--json"]).output().unwrap();
+    assert!(out.status.success());
+    let reports: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reports = reports.as_array().unwrap();
+    assert_eq!(reports.len(), sim.tenants().len());
+    assert!(reports.iter().all(|r| r["ok"] == true), "{reports:?}");
+
     let out = cli(&["disconnect"]).output().unwrap();
     assert!(
         out.status.success(),
