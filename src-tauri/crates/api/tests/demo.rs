@@ -154,3 +154,38 @@ async fn with_a_xero_app_there_is_no_demo() {
     let err = explore_demo(&ctx, &sync).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::Invalid);
 }
+
+/// The demo's app is on Xero's Starter tier (1,000 calls a day): the client
+/// knows it, so the attachments job, which leaves the books their share of
+/// the day, still keeps the demo's files on its first day.
+#[tokio::test]
+async fn the_demo_keeps_attachments_on_its_starter_tier_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(dir.path());
+    let server = start_demo_if_unconfigured(&mut config)
+        .await
+        .unwrap()
+        .unwrap();
+    let setup = XeroSetup {
+        store: Arc::new(MemoryTokenStore::default()),
+        options: server.xero_options(),
+        ..XeroSetup::default()
+    };
+    let ctx = AppContext::open_with(config, setup).await.unwrap();
+    let sync = sync_service(&ctx).await;
+    let mut reports = sync.scheduler().subscribe_attachments();
+    explore_demo(&ctx, &sync).await.unwrap();
+    let mut seen = Vec::new();
+    let kept = tokio::time::timeout(std::time::Duration::from_secs(120), async {
+        loop {
+            let report = reports.recv().await.unwrap();
+            if report.files_fetched > 0 {
+                return report;
+            }
+            seen.push(format!("{report:?}"));
+        }
+    })
+    .await;
+    let kept = kept.unwrap_or_else(|_| panic!("no attachment kept within 2 minutes: {seen:#?}"));
+    assert!(kept.bytes_fetched > 0, "{kept:?}");
+}

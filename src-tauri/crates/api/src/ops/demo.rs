@@ -30,11 +30,19 @@ pub struct DemoServer(std::convert::Infallible);
 /// connections keep Xero's 60.
 const DEMO_CALLS_PER_MINUTE: u32 = 6_000;
 
+/// The demo's app is on Xero's Starter tier: 1,000 calls a day per
+/// organisation. The client is told so, as the simulator enforces it: with
+/// Xero's 5,000 assumed, the share of the day that background work (the
+/// attachments job) leaves to the books would be more than the whole day, and
+/// the demo would never keep an attachment.
+const DEMO_CALLS_PER_DAY: u32 = 1_000;
+
 impl DemoServer {
     /// The Xero client's options for the demo: Xero's defaults, with the demo's pace.
     pub fn xero_options(&self) -> XeroOptions {
         let mut options = XeroOptions::default();
         options.client.limits.per_minute = DEMO_CALLS_PER_MINUTE;
+        options.client.limits.per_day = DEMO_CALLS_PER_DAY;
         options
     }
 
@@ -75,12 +83,15 @@ pub async fn start_demo_if_unconfigured(
         .new_starter_app()
         .limits(Limits {
             per_minute: DEMO_CALLS_PER_MINUTE,
+            per_day: DEMO_CALLS_PER_DAY,
             ..Limits::STARTER
         })
         .auto_consent(true)
         .start()
         .await
         .map_err(|e| ApiError::internal(format!("The demo company could not start: {e}")))?;
+    #[cfg(debug_assertions)]
+    cut_when_file_appears(&sim);
     let base = sim.base_url().to_owned();
     config.endpoints = XeroEndpoints {
         login_url: base.clone(),
@@ -99,6 +110,29 @@ pub async fn start_demo_if_unconfigured(
     config.demo = true;
     tracing::info!("no Xero app is configured: the demo company is available");
     Ok(Some(DemoServer(sim)))
+}
+
+/// In debug builds, the name of a file whose appearance cuts the demo's
+/// simulator off the network for good ([`ledgerkeep_sim::NetworkCut`]): the
+/// end-to-end tests create it to show that what the window shows afterwards
+/// (an attachment, say) comes from this computer, not from "Xero".
+#[cfg(all(feature = "demo", debug_assertions))]
+pub const DEMO_CUT_FILE_ENV: &str = "LEDGERKEEP_DEMO_CUT_FILE";
+
+/// Watches for the file named by [`DEMO_CUT_FILE_ENV`], when that is set.
+#[cfg(all(feature = "demo", debug_assertions))]
+fn cut_when_file_appears(sim: &RunningSimulator) {
+    let Some(path) = std::env::var_os(DEMO_CUT_FILE_ENV).map(std::path::PathBuf::from) else {
+        return;
+    };
+    let cut = sim.network_cut();
+    tokio::spawn(async move {
+        while !path.exists() {
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        cut.cut();
+        tracing::warn!("the demo company's simulator is cut off the network ({DEMO_CUT_FILE_ENV})");
+    });
 }
 
 /// Connects to the demo company the way a real connection is made: the loopback
