@@ -1,11 +1,15 @@
 // End to end: a record of every document type, opened as a page of its own by its address
 // (`#/records/<entity>/<Xero id>`) in the real window, on the demo company's ledger, shows its
-// lines as the ledger keeps them (unit amounts to 4 places). Run through tests/e2e/run.sh.
-import { rmSync } from "node:fs";
+// lines as the ledger keeps them (unit amounts to 4 places). Then, with the network to the demo's
+// simulator cut, a bill's PDF attachment is drawn from the copy kept on this computer, and a
+// report is saved as a PDF. Run through tests/e2e/run.sh.
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { By } from "selenium-webdriver";
-import { byTestId, currentTenant, ledger, openWithDemo, settle, sqlText, textOf, workspace } from "./harness.mjs";
+import { byTestId, click, currentTenant, e4, ledger, openWithDemo, setInput, settle, sqlText, textOf, workspace } from "./harness.mjs";
 
 /** Each document type as the bindings spell it, its table and its lines' table (none: the page makes them). */
 const TYPES = [
@@ -35,7 +39,10 @@ function shown(text) {
 }
 
 describe("a record's own page", () => {
-  const { work, env, ledgerFile } = workspace("records");
+  const { work, env: base, dataDir, ledgerFile } = workspace("records");
+  // Once this file exists, the demo's simulator is cut off the network (debug builds).
+  const cutFile = path.join(work, "cut-the-network");
+  const env = { ...base, LEDGERKEEP_DEMO_CUT_FILE: cutFile };
   /** @type {import("selenium-webdriver").WebDriver} */
   let driver;
   /** @type {() => Promise<void>} */
@@ -98,5 +105,114 @@ describe("a record's own page", () => {
       assert.equal((await driver.findElements(By.css('[data-testid="record-error"]'))).length, 0);
     }
     assert.ok(fourPlaces > 0, "no unit amount with 4 places was shown");
+  });
+
+  it("draws a bill's PDF attachment from this computer with the network to the simulator cut", async () => {
+    const tenant = await currentTenant(driver);
+    // Attachments are fetched by a job after the books: wait until a bill's PDF is kept.
+    const [bill] = await settle(
+      driver,
+      async () => {
+        const rows = ledger(
+          ledgerFile,
+          `SELECT a.record_id, a.attachment_id, a.file_name, a.content_length, a.sha256 FROM attachments a
+             JOIN invoices i ON i.tenant_id = a.tenant_id AND i.xero_id = a.record_id
+            WHERE a.tenant_id = ${sqlText(tenant)} AND a.entity = 'Invoices' AND i.type = 'ACCPAY'
+              AND a.mime_type = 'application/pdf'
+            ORDER BY a.record_id, a.attachment_id LIMIT 1`,
+        );
+        return rows.length > 0 ? rows : null;
+      },
+      "a bill's PDF kept by the attachments job",
+      6 * 20_000,
+    );
+    const [billId = "", attachmentId = "", fileName = "", size = "0", sha = ""] = bill ?? [];
+    // The file itself, in the content-addressed folder beside the ledger.
+    const kept = path.join(dataDir, "attachments", sha.slice(0, 2), sha);
+    assert.ok(existsSync(kept), `no kept file at ${kept}`);
+    assert.equal(readFileSync(kept).length, Number(size));
+    assert.equal(readFileSync(kept).subarray(0, 5).toString("latin1"), "%PDF-");
+
+    // Cut the network, and wait for the app to say it was cut.
+    writeFileSync(cutFile, "");
+    const logs = path.join(dataDir, "logs");
+    await settle(
+      driver,
+      async () =>
+        readdirSync(logs, { withFileTypes: true }).some((f) => f.isFile() && readFileSync(path.join(logs, f.name), "utf8").includes("cut off the network")),
+      "the demo's simulator cut off the network",
+    );
+
+    await driver.executeScript("window.location.hash = arguments[0];", `#/records/invoice/${billId}`);
+    await settle(
+      driver,
+      async () => ((await driver.findElement(byTestId("record-header")).getText()).includes(billId) ? true : null),
+      `the bill ${billId}`,
+    );
+    await click(driver, `attachment-${attachmentId}`);
+    // Drawn by pdf.js in the real WebKit: a canvas per page, with ink on it (not a blank page).
+    const drawn = await settle(
+      driver,
+      async () => {
+        const failed = await driver.findElements(byTestId("attachment-pdf-failed"));
+        if (failed.length > 0) return { failed: await failed[0]?.getText() };
+        const error = await driver.findElements(byTestId("attachment-error"));
+        if (error.length > 0) return { failed: await error[0]?.getText() };
+        return /** @type {Promise<{ pages: number, label: string | null, inked: number } | null>} */ (
+          driver.executeScript(`
+            const figure = document.querySelector('[data-testid="attachment-pdf"]');
+            const canvases = figure ? [...figure.querySelectorAll("canvas.pdf-page")] : [];
+            if (canvases.length === 0) return null;
+            const c = canvases[0];
+            const data = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+            let inked = 0;
+            for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 0 && data[i] + data[i + 1] + data[i + 2] < 600) inked++;
+            return { pages: canvases.length, label: c.getAttribute("aria-label"), inked };
+          `)
+        );
+      },
+      `${fileName} drawn`,
+      3 * 20_000,
+    );
+    assert.ok(drawn && !("failed" in drawn), `${fileName} was not drawn: ${drawn && "failed" in drawn ? drawn.failed : ""}`);
+    assert.ok(drawn.pages >= 1);
+    assert.match(drawn.label ?? "", /^Page 1 of \d+$/);
+    assert.ok(drawn.inked > 100, `page 1 of ${fileName} is blank (${drawn.inked} dark pixels)`);
+  });
+
+  it("saves a report as a PDF whose text is the report's, with the network still cut", async () => {
+    assert.ok(existsSync(cutFile), "the network is cut by the test before");
+    await click(driver, "nav-reports");
+    // The demo books run to 30 June 2026: their last financial quarter.
+    await setInput(driver, "report-from", "2026-04-01");
+    await setInput(driver, "report-to", "2026-06-30");
+    const [title, figure] = await settle(
+      driver,
+      async () => {
+        const columns = await driver.findElements(By.css('[data-testid="report-column"][data-from="2026-04-01"][data-to="2026-06-30"]'));
+        if (columns.length === 0) return null;
+        // An amount shown on screen, of some size (not a zero that any report has).
+        for (const f of await driver.findElements(byTestId("report-figure"))) {
+          const text = (await f.getText()).trim();
+          if (/^\d{1,3}(,\d{3})*\.\d{2}$/.test(text) && e4(text) >= 10_000_000n) {
+            return [await textOf(driver, "report-title"), text];
+          }
+        }
+        return null;
+      },
+      "the profit and loss over the quarter",
+    );
+    await click(driver, "export-pdf");
+    const file = await textOf(driver, "export-path");
+    assert.ok(file.startsWith(path.join(dataDir, "exports") + path.sep), file);
+    assert.ok(file.endsWith(".pdf"), file);
+    assert.equal(readFileSync(file).subarray(0, 5).toString("latin1"), "%PDF-");
+    const text = spawnSync("pdftotext", ["-layout", file, "-"], { encoding: "utf8" });
+    assert.equal(text.status, 0, text.stderr);
+    // The screen's title is the report's and its organisation's: both are in the file.
+    const [reportTitle = "", organisation = ""] = title.split(" · ");
+    assert.ok(reportTitle !== "" && text.stdout.includes(reportTitle), `"${reportTitle}" is not in the PDF:\n${text.stdout}`);
+    assert.ok(organisation !== "" && text.stdout.includes(organisation), `"${organisation}" is not in the PDF`);
+    assert.ok(text.stdout.includes(figure), `${figure}, shown on screen, is not in the PDF:\n${text.stdout}`);
   });
 });
