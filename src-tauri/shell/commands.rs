@@ -202,12 +202,6 @@ pub async fn open_folder(
     crate::browser::open_folder(&app, &ctx, request).await
 }
 
-#[tauri::command]
-#[specta::specta]
-pub async fn organisations(ctx: Ctx<'_>) -> Result<Vec<LedgerOrganisation>, ApiError> {
-    ledgerkeep_api::ops::organisations::organisations(&ctx).await
-}
-
 // Attachments kept offline: their settings, a document's list, a file.
 
 #[tauri::command]
@@ -252,6 +246,12 @@ pub async fn open_attachment(
     request: AttachmentRequest,
 ) -> Result<AttachmentCopyView, ApiError> {
     crate::browser::open_attachment(&app, &ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn organisations(ctx: Ctx<'_>) -> Result<Vec<LedgerOrganisation>, ApiError> {
+    ledgerkeep_api::ops::organisations::organisations(&ctx).await
 }
 
 #[tauri::command]
@@ -463,7 +463,8 @@ pub async fn open_record_in_xero(
     ctx: Ctx<'_>,
     request: ledgerkeep_api::RecordDetailRequest,
 ) -> Result<String, ApiError> {
-    ledgerkeep_api::open_record_in_xero(&ctx, request, |url| crate::browser::open(&app, url)).await
+    ledgerkeep_api::open_record_in_xero(&ctx, request, |url| crate::browser::open(&app, url))
+        .await
 }
 
 #[tauri::command]
@@ -689,4 +690,13 @@ pub async fn payment_accounts(
     request: PaymentAccountsRequest,
 ) -> Result<Vec<PaymentAccountView>, ApiError> {
     ledgerkeep_api::payment_accounts(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_tracking_categories(
+    ctx: Ctx<'_>,
+    request: ledgerkeep_api::ops::tracking::ListTrackingRequest,
+) -> Result<Vec<ledgerkeep_api::ops::tracking::TrackingCategoryView>, ApiError> {
+    ledgerkeep_api::ops::tracking::list_tracking_categories(&ctx, request).await
 }

@@ -53,6 +53,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::record_detail,
             commands::open_record_in_xero,
             commands::run_report,
+            commands::list_tracking_categories,
             commands::report_drill,
             commands::general_ledger,
             commands::tax_summary,

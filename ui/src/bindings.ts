@@ -52,6 +52,7 @@ export const commands = {
 	/**  Opens the record in Xero's web app, in the owner's browser; the address opened. */
 	openRecordInXero: (request: RecordDetailRequest) => typedError<string, ApiError>(__TAURI_INVOKE("open_record_in_xero", { request })),
 	runReport: (request: ReportRequest) => typedError<ReportView, ApiError>(__TAURI_INVOKE("run_report", { request })),
+	listTrackingCategories: (request: ListTrackingRequest) => typedError<TrackingCategoryView[], ApiError>(__TAURI_INVOKE("list_tracking_categories", { request })),
 	reportDrill: (request: DrillRequest) => typedError<DrillPageView, ApiError>(__TAURI_INVOKE("report_drill", { request })),
 	generalLedger: (request: GeneralLedgerRequest) => typedError<GeneralLedgerPageView, ApiError>(__TAURI_INVOKE("general_ledger", { request })),
 	taxSummary: (request: TaxSummaryRequest) => typedError<TaxSummaryView, ApiError>(__TAURI_INVOKE("tax_summary", { request })),
@@ -681,6 +682,11 @@ export type DocumentFilterDto = {
 	amountMax?: string | null,
 	/**  Words to find in numbers, references, contact names and line descriptions. */
 	text?: string | null,
+	/**
+	 *  Documents with at least one line in this tracking option (slower than
+	 *  the other filters at a million documents: it reads their lines).
+	 */
+	tracking?: TrackingFilterDto | null,
 };
 
 /**  A document found by a search across every kind, and what it is. */
@@ -1250,6 +1256,10 @@ export type ListTaxRatesRequest = {
 	tenantId: string,
 };
 
+export type ListTrackingRequest = {
+	tenantId: string,
+};
+
 /**  How much to log, as the owner picks it in Settings. */
 export type LogLevel = "error" | "warn" | "info" | "debug" | "trace";
 
@@ -1614,6 +1624,16 @@ export type ReportRequest = {
 	comparisons?: ReportPeriod[],
 	/**  Accrual when absent. */
 	basis?: ReportBasis | null,
+	/**
+	 *  Only the ledger lines tagged with this tracking option (the profit and
+	 *  loss, balance sheet, trial balance and cash summary; accrual basis).
+	 */
+	tracking?: TrackingFilterDto | null,
+	/**
+	 *  The profit and loss with one column per option of this tracking
+	 *  category (its Xero id), then Unassigned and Total, for the first period.
+	 */
+	byTrackingCategory?: string | null,
 };
 
 export type ReportRowView = {
@@ -1651,6 +1671,11 @@ export type ReportView = {
 	 *  (refused by Xero, or never synced), each explained in `notes` too.
 	 */
 	incomplete?: IncompleteStreamView[],
+	/**
+	 *  The tracking option the figures are narrowed to (`Region: North`);
+	 *  absent when every line counts.
+	 */
+	tracking?: string | null,
 };
 
 /**  Which backup to restore. */
@@ -2024,6 +2049,31 @@ export type TickStepRequest = {
 	/**  Who did it. */
 	who: string,
 	note?: string | null,
+};
+
+export type TrackingCategoryView = {
+	categoryId: string,
+	name: string,
+	status: string | null,
+	options: TrackingOptionView[],
+};
+
+/**
+ *  One option of one tracking category: what a report or the explorer
+ *  narrows to (the lines tagged with it).
+ */
+export type TrackingFilterDto = {
+	/**  The category's Xero id. */
+	categoryId: string,
+	/**  The option's Xero id. */
+	optionId: string,
+};
+
+export type TrackingOptionView = {
+	optionId: string,
+	name: string,
+	/**  Xero's status (`ACTIVE`, `ARCHIVED`...). */
+	status: string | null,
 };
 
 /**  A tracking category and its option on a line. */
