@@ -39,9 +39,11 @@ export interface TransactionsSearch {
   type?: string;
   min?: string;
   max?: string;
+  /** A tracking option (`categoryId/optionId`): documents with a line in it. */
+  tracking?: string;
 }
 
-const TEXT_KEYS = ["text", "from", "to", "status", "type", "min", "max"] as const;
+const TEXT_KEYS = ["text", "from", "to", "status", "type", "min", "max", "tracking"] as const;
 
 /** Keeps what the Transactions screen understands of a URL's search, and drops the rest. */
 export function validateTransactionsSearch(raw: Record<string, unknown>): TransactionsSearch {

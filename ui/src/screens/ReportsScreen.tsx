@@ -22,6 +22,7 @@ import { XeroComparison } from "../components/XeroComparison";
 import { formatColumnHeading, formatDate, formatMoney, todayIn } from "../lib/format";
 import { comparisonPeriods, monthEnd, monthStart, type Comparison } from "../lib/periods";
 import { ErrorNotice } from "../components/ErrorNotice";
+import { parseTracking, TrackingPicker, trackingValue, useTrackingCategories } from "../components/TrackingPicker";
 
 const KINDS: { kind: ReportKind; label: string; overPeriod: boolean }[] = [
   { kind: "profitAndLoss", label: "Profit and loss", overPeriod: true },
@@ -38,7 +39,10 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The report asked for, as the URL names it (`?kind=balanceSheet&to=2026-03-31`). */
 function writePicked(p: Picked): RawSearch {
-  return { kind: p.kind, from: p.from, to: p.to, comparison: p.comparison, basis: p.basis };
+  const out: RawSearch = { kind: p.kind, from: p.from, to: p.to, comparison: p.comparison, basis: p.basis };
+  if (p.tracking) out.tracking = p.tracking;
+  if (p.columns) out.columns = p.columns;
+  return out;
 }
 
 interface Picked {
@@ -47,6 +51,10 @@ interface Picked {
   to: string;
   comparison: Comparison;
   basis: ReportBasis;
+  /** A tracking option to narrow to (`categoryId/optionId`), or "". */
+  tracking: string;
+  /** The profit and loss's columns by this tracking category (its id), or "". */
+  columns: string;
 }
 
 /**
@@ -104,6 +112,8 @@ export function ReportsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRecor
         to: DAY.test(raw.to ?? "") ? (raw.to as string) : monthEnd(today),
         comparison: COMPARISONS.find((c) => c === raw.comparison) ?? "previousPeriod",
         basis: raw.basis === "cash" || raw.basis === "accrual" ? raw.basis : kind === "cashSummary" ? "cash" : "accrual",
+        tracking: trackingValue(parseTracking(raw.tracking)),
+        columns: kind === "profitAndLoss" ? (raw.columns ?? "") : "",
       };
     },
     [zone],
@@ -121,13 +131,17 @@ export function ReportsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRecor
       tenantId,
       kind: picked.kind,
       period,
-      comparisons: comparisonPeriods(period, picked.comparison),
+      comparisons: picked.columns ? [] : comparisonPeriods(period, picked.comparison),
       basis: picked.basis,
+      // The aged reports list documents, not ledger lines: no tracking.
+      tracking: picked.kind.startsWith("aged") ? null : parseTracking(picked.tracking),
+      byTrackingCategory: picked.columns || null,
     };
   }, [tenantId, picked, overPeriod]);
 
   const { result: report } = useCommandQuery(["runReport", request], request && (() => commands.runReport(request)));
   const drill = drillOf && drillOf.for === request ? drillOf : null;
+  const trackingCategories = useTrackingCategories(tenantId);
 
   if (organisations.state !== "loading" && !current) {
     return (
@@ -187,6 +201,17 @@ export function ReportsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRecor
           <option value="accrual">Accrual basis</option>
           <option value="cash">Cash basis</option>
         </select>
+        {!picked.kind.startsWith("aged") && <TrackingPicker categories={trackingCategories} value={parseTracking(picked.tracking)} onChange={(t) => set({ tracking: trackingValue(t) })} testId="report-tracking" />}
+        {picked.kind === "profitAndLoss" && trackingCategories.length > 0 && (
+          <select aria-label="Columns by tracking category" data-testid="report-tracking-columns" value={picked.columns} onChange={(e) => set({ columns: e.target.value })}>
+            <option value="">Columns by period</option>
+            {trackingCategories.map((c) => (
+              <option key={c.categoryId} value={c.categoryId}>
+                Columns by {c.name}
+              </option>
+            ))}
+          </select>
+        )}
       </form>
       {report.state === "loading" && <p role="status">Computing the report…</p>}
       {report.state === "error" && (
@@ -203,6 +228,11 @@ export function ReportsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRecor
             {view.basis === "cash" ? "Cash basis" : "Accrual basis"}
             {view.currency ? ` · amounts in ${view.currency}` : ""}
           </p>
+          {view.tracking && (
+            <p className="muted" data-testid="report-tracking-stated">
+              Filtered by tracking: {view.tracking}
+            </p>
+          )}
           <XeroComparison xero={view.xero} onPick={(p) => set({ from: p.from ?? picked.from, to: p.to })} />
           {line && view.columns.length > 1 && view.kind !== "trialBalance" && (
             <BarChart title={`${line.label}, by column`} bars={chartBars(view, line)} />

@@ -26,6 +26,7 @@ import { ExportButtons } from "../components/ExportButtons";
 import { formatAmount, formatDate, formatMoney } from "../lib/format";
 import { MARKS, markAfterPaint } from "../lib/marks";
 import { ErrorNotice } from "../components/ErrorNotice";
+import { parseTracking, TrackingPicker, trackingValue, useTrackingCategories } from "../components/TrackingPicker";
 
 const PAGE = 200;
 
@@ -43,9 +44,11 @@ interface Filters {
   docType: string;
   amountMin: string;
   amountMax: string;
+  /** A tracking option (`categoryId/optionId`), or "". */
+  tracking: string;
 }
 
-const NO_FILTERS: Filters = { kind: "bankTransactions", text: "", dateFrom: "", dateTo: "", status: "", docType: "", amountMin: "", amountMax: "" };
+const NO_FILTERS: Filters = { kind: "bankTransactions", text: "", dateFrom: "", dateTo: "", status: "", docType: "", amountMin: "", amountMax: "", tracking: "" };
 
 /** What each kind is called in the kind selector and the search's results. */
 export const KIND_LABELS: Record<DocumentKindDto, string> = {
@@ -80,6 +83,8 @@ const ENTITY_OF: Record<DocumentKindDto, RecordEntity> = {
 /** The kinds with no type, and the kinds with no contact, to filter or show. */
 const UNTYPED: readonly DocumentKindDto[] = ["bankTransfers", "manualJournals", "purchaseOrders", "quotes"];
 const NO_CONTACT: readonly DocumentKindDto[] = ["bankTransfers", "manualJournals"];
+/** The kinds without lines, so without tracking to filter by. */
+const NO_LINES: readonly DocumentKindDto[] = ["payments", "bankTransfers"];
 
 /** The listing's filter for one kind; none for the search across every kind. */
 function toDto(tenantId: string, f: Filters): DocumentFilterDto | null {
@@ -95,6 +100,7 @@ function toDto(tenantId: string, f: Filters): DocumentFilterDto | null {
     docType: UNTYPED.includes(f.kind) ? null : opt(f.docType),
     amountMin: opt(f.amountMin),
     amountMax: opt(f.amountMax),
+    tracking: NO_LINES.includes(f.kind) ? null : parseTracking(f.tracking),
   };
 }
 
@@ -108,6 +114,7 @@ function fromDto(f: DocumentFilterDto): Filters {
     docType: f.docType ?? "",
     amountMin: f.amountMin ?? "",
     amountMax: f.amountMax ?? "",
+    tracking: trackingValue(f.tracking ?? null),
   };
 }
 
@@ -191,12 +198,13 @@ function fromSearch(s: TransactionsSearch): Filters {
     docType: s.type ?? "",
     amountMin: s.min ?? "",
     amountMax: s.max ?? "",
+    tracking: trackingValue(parseTracking(s.tracking)),
   };
 }
 
 /** The search that names `f`, without what is empty. */
 function toSearch(f: Filters): TransactionsSearch {
-  return validateTransactionsSearch({ kind: f.kind, text: f.text, from: f.dateFrom, to: f.dateTo, status: f.status, type: f.docType, min: f.amountMin, max: f.amountMax });
+  return validateTransactionsSearch({ kind: f.kind, text: f.text, from: f.dateFrom, to: f.dateTo, status: f.status, type: f.docType, min: f.amountMin, max: f.amountMax, tracking: f.tracking });
 }
 
 /** The filters a URL names, and the URL's search for filters. */
@@ -298,6 +306,7 @@ export function TransactionsScreen() {
   const kindsInfo = useCommandQuery(["documentKinds"], commands.documentKinds, { staleTime: Infinity }).result;
   const info: DocumentKindInfo | undefined = kindsInfo.state === "ok" ? kindsInfo.data.find((k) => k.kind === filters.kind) : undefined;
   const columns = useMemo(() => columnsFor(settled.kind), [settled.kind]);
+  const trackingCategories = useTrackingCategories(tenantId);
   const counted = useCommandQuery(["documentTotals", filter], filter && (() => commands.documentTotals(filter))).result;
   // null while the totals of the current filters are being counted; none when they could not be.
   const totals = counted.state === "loading" ? null : counted.state === "ok" ? counted.data : [];
@@ -382,6 +391,9 @@ export function TransactionsScreen() {
             )}
             <input aria-label="Smallest amount" placeholder="Min" inputMode="decimal" data-testid="filter-min" value={filters.amountMin} onChange={(e) => set({ amountMin: e.target.value })} />
             <input aria-label="Largest amount" placeholder="Max" inputMode="decimal" value={filters.amountMax} onChange={(e) => set({ amountMax: e.target.value })} />
+            {!NO_LINES.includes(filters.kind) && (
+              <TrackingPicker categories={trackingCategories} value={parseTracking(filters.tracking)} onChange={(t) => setFilters({ ...filters, tracking: trackingValue(t) })} testId="filter-tracking" />
+            )}
           </>
         )}
         <button type="button" onClick={() => setFilters(NO_FILTERS)}>
