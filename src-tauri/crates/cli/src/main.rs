@@ -108,8 +108,9 @@ enum Command {
     /// Xero's field names, exact amounts and ISO 8601 dates.
     Export {
         entity: String,
-        #[arg(long, value_parser = sync_cmds::parse_format)]
-        format: ledgerkeep_api::ExportFormat,
+        /// csv or json (--json is --format json).
+        #[arg(long, value_parser = sync_cmds::parse_format, required_unless_present = "json")]
+        format: Option<ledgerkeep_api::ExportFormat>,
         #[arg(long, value_name = "ID")]
         tenant: Option<String>,
     },
@@ -183,7 +184,7 @@ const EXIT_CODES: &str = "\
 Output:
   Reports print as readable text (tables as wide as the terminal, colour on a
   terminal unless NO_COLOR is set). --json (or --format json) prints the same
-  report as JSON for scripts; report and export take --format json|csv.
+  report as JSON for scripts; report and export also take --format csv.
 
 Exit codes:
   0  done
@@ -291,7 +292,13 @@ async fn run(cli: Cli) -> Result<ExitCode, ApiError> {
             entity,
             format,
             tenant,
-        } => sync_cmds::export(ctx, entity, format, tenant).await,
+        } => {
+            let format = match format {
+                Some(f) if !json => f,
+                _ => ledgerkeep_api::ExportFormat::Json,
+            };
+            sync_cmds::export(ctx, entity, format, tenant).await
+        }
         Command::Payments { tenant, format } => {
             let req = ledgerkeep_api::ListPaymentsRequest {
                 tenant_id: tenant,

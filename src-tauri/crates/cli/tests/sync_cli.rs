@@ -41,6 +41,18 @@ fn status_and_export_of_an_empty_ledger() {
         .unwrap();
     assert!(out.status.success());
     assert_eq!(String::from_utf8(out.stdout).unwrap().trim(), "[]");
+    // --json is --format json; neither is a command-line mistake (exit 2).
+    let out = cli(dir.path())
+        .args(["export", "invoices", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8(out.stdout).unwrap().trim(), "[]");
+    let out = cli(dir.path())
+        .args(["export", "invoices"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]
