@@ -1171,6 +1171,8 @@ export type LedgerDrillView = {
 	sign: DrillSign | null,
 	/**  The figure is the lines' sum negated (credit balances are shown positive). */
 	negate: boolean,
+	/**  Only the lines tagged with this tracking option (a filtered report's figure). */
+	tracking?: TrackingFilterDto | null,
 };
 
 export type LedgerOrganisation = {

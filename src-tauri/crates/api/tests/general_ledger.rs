@@ -81,6 +81,7 @@ async fn drill(
                     to: ymd(to),
                     sign: None,
                     negate: false,
+                    tracking: None,
                 }),
                 after,
                 limit: Some(500),

@@ -27,6 +27,34 @@ use seeded::{busiest, seeded_from_sim};
 use serde_json::Value;
 use sqlx::Row;
 
+/// Every row of a figure's drill-down, summed, in pages of 50.
+async fn drill_sum(ctx: &AppContext, tenant: &str, drill: &DrillView) -> (Decimal, usize) {
+    let (mut sum, mut n, mut after) = (Decimal::ZERO, 0, None);
+    loop {
+        let page = report_drill(
+            ctx,
+            DrillRequest {
+                tenant_id: tenant.to_owned(),
+                drill: drill.clone(),
+                after,
+                limit: Some(50),
+            },
+        )
+        .await
+        .unwrap();
+        n += page.rows.len();
+        sum += page
+            .rows
+            .iter()
+            .map(|r| r.amount.as_decimal())
+            .sum::<Decimal>();
+        match page.next_cursor {
+            Some(c) => after = Some(c),
+            None => return (sum, n),
+        }
+    }
+}
+
 fn ymd(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
@@ -262,10 +290,17 @@ async fn profit_and_loss_by_tracking_option_adds_up_and_a_filter_keeps_the_tagge
             "{}",
             row.label
         );
-        assert!(
-            row.cells[0].drill.is_none(),
-            "a filtered figure has no unfiltered drill"
+        // Its drill lists exactly the tagged lines that make it.
+        let Some(DrillView::Ledger(d)) = &row.cells[0].drill else {
+            panic!("{}: a figure without its drill", row.label)
+        };
+        assert_eq!(
+            d.tracking.as_ref().map(|t| &t.option_id),
+            Some(&north.option_id)
         );
+        let (sum, n) = drill_sum(&ctx, &tenant, row.cells[0].drill.as_ref().unwrap()).await;
+        assert_eq!(sum, amount(&row.cells[0]), "{}: its drill", row.label);
+        assert!(n > 0 || amount(&row.cells[0]).is_zero());
         seen.insert(account.clone());
     }
     for (account, v) in &expected {
@@ -279,6 +314,22 @@ async fn profit_and_loss_by_tracking_option_adds_up_and_a_filter_keeps_the_tagge
     for (label, cells) in rows(&f) {
         assert_eq!(split_rows[&label][north_column], cells[0], "{label}");
     }
+    // Each option's and the Total's figures drill to their lines;
+    // Unassigned's (no one option's lines) list none.
+    let mut drilled = 0;
+    for row in split.sections.iter().flat_map(|s| &s.rows) {
+        for (i, cell) in row.cells.iter().enumerate() {
+            if want_labels[i] == "Unassigned" {
+                assert!(cell.drill.is_none(), "{}", row.label);
+                continue;
+            }
+            let drill = cell.drill.as_ref().unwrap();
+            let (sum, _) = drill_sum(&ctx, &tenant, drill).await;
+            assert_eq!(sum, amount(cell), "{} in {}", row.label, want_labels[i]);
+            drilled += 1;
+        }
+    }
+    assert!(drilled > 4);
 
     // Every ledger report takes the filter and says so.
     for kind in [

@@ -645,6 +645,18 @@ impl LedgerStore {
         after: Option<&str>,
         limit: u32,
     ) -> Result<LedgerLinePage, StoreError> {
+        self.ledger_lines_in_option(filter, None, after, limit)
+            .await
+    }
+
+    /// [`Self::ledger_lines`], only the lines in `tracking`'s option when given.
+    pub async fn ledger_lines_in_option(
+        &self,
+        filter: &LedgerLineFilter,
+        tracking: Option<&crate::tracking::TrackingFilter>,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<LedgerLinePage, StoreError> {
         let _timer = self.timed("ledger_lines");
         let limit = limit.clamp(1, 500);
         let mut sql = String::from(
@@ -668,6 +680,14 @@ impl LedgerStore {
             Some(LineSign::Debits) => sql.push_str(" AND l.net_amount NOT LIKE '-%'"),
             Some(LineSign::Credits) => sql.push_str(" AND l.net_amount LIKE '-%'"),
             None => {}
+        }
+        if let Some(t) = tracking {
+            sql.push_str(" AND ");
+            sql.push_str(&crate::tracking::in_option_sql(
+                "l.tracking_json",
+                crate::tracking::TrackingJson::Posting,
+            ));
+            args.extend(crate::tracking::in_option_values(t));
         }
         if let Some(text) = after {
             let c: LineCursor = serde_json::from_str(text)

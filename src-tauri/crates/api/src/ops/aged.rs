@@ -394,6 +394,7 @@ pub(crate) async fn aged_report(
                 to: day.clone(),
                 sign: None,
                 negate: side == Side::Payable,
+                tracking: None,
             })
         }),
     ));

@@ -173,6 +173,9 @@ pub struct LedgerDrillView {
     pub sign: Option<DrillSign>,
     /// The figure is the lines' sum negated (credit balances are shown positive).
     pub negate: bool,
+    /// Only the lines tagged with this tracking option (a filtered report's figure).
+    #[serde(default)]
+    pub tracking: Option<TrackingFilterDto>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -483,8 +486,8 @@ pub async fn run_report(ctx: &AppContext, req: ReportRequest) -> Result<ReportVi
     view.notes
         .extend(not_visible_notes(ctx, tenant, req.kind, &periods[0]).await);
     view.xero = xero_comparison(ctx, tenant, &view, statement.as_ref(), &periods[0]).await;
-    if let Some((_, label)) = &tracked.filter {
-        filtered_view(&mut view, label);
+    if let Some((f, label)) = &tracked.filter {
+        filtered_view(&mut view, f, label);
     }
     view.organisation = org.name;
     if view.currency.is_none()
@@ -557,7 +560,7 @@ async fn tracking_of(
 /// A report narrowed to one tracking option: said in its notes; its
 /// figures' drills left out (they list every line of the account) and
 /// Xero's unfiltered report not compared.
-fn filtered_view(view: &mut ReportView, label: &str) {
+fn filtered_view(view: &mut ReportView, filter: &TrackingFilter, label: &str) {
     view.tracking = Some(label.to_owned());
     view.notes.insert(
         0,
@@ -566,26 +569,32 @@ fn filtered_view(view: &mut ReportView, label: &str) {
              lines without it are left out."
         ),
     );
-    view.notes.push(
-        "A filtered figure's lines are not listed here: open the explorer with the same tracking filter."
-            .to_owned(),
-    );
-    no_drills(view);
+    let dto = TrackingFilterDto {
+        category_id: filter.category_id.clone(),
+        option_id: filter.option_id.clone(),
+    };
+    drills_in(view, |_| Some(Some(dto.clone())));
     view.xero = XeroComparisonView::of(
         XeroComparisonStatus::NotCompared,
         "Xero's report is fetched without a tracking filter, so a filtered report is not compared with it.",
     );
 }
 
-fn no_drills(view: &mut ReportView) {
+/// Each figure's drill as its column's lines are (`lines(column)`): every
+/// line of the account (`Some(None)`), those of one option
+/// (`Some(Some(option))`), or none listed (`None`: no one option makes them).
+fn drills_in(view: &mut ReportView, lines: impl Fn(usize) -> Option<Option<TrackingFilterDto>>) {
     for row in view
         .sections
         .iter_mut()
         .flat_map(|s| s.rows.iter_mut().chain(s.total.iter_mut()))
         .chain(view.summary.iter_mut())
     {
-        for c in &mut row.cells {
-            c.drill = None;
+        for (i, c) in row.cells.iter_mut().enumerate() {
+            match (&mut c.drill, lines(i)) {
+                (Some(DrillView::Ledger(d)), Some(t)) => d.tracking = t,
+                _ => c.drill = None,
+            }
         }
     }
 }
@@ -620,6 +629,8 @@ async fn columns_by_option(
     };
     let mut labels: Vec<String> = Vec::new();
     let mut parts: Vec<Movements> = Vec::new();
+    // The option whose lines each column's figures are (for their drills).
+    let mut options: Vec<Option<TrackingFilterDto>> = Vec::new();
     for o in &category.options {
         let name = o.name.clone().unwrap_or_else(|| o.option_id.clone());
         // Lines that name the option without its id are keyed by its name.
@@ -630,6 +641,10 @@ async fn columns_by_option(
         if active || !moved.is_empty() {
             labels.push(name);
             parts.push(moved);
+            options.push(Some(TrackingFilterDto {
+                category_id: category.category_id.clone(),
+                option_id: o.option_id.clone(),
+            }));
         }
     }
     let unassigned = take(UNASSIGNED);
@@ -637,6 +652,7 @@ async fn columns_by_option(
     for (key, moved) in std::mem::take(&mut by) {
         labels.push(key);
         parts.push(moved.into_iter().next().unwrap_or_default());
+        options.push(None);
     }
     labels.push("Unassigned".to_owned());
     parts.push(unassigned);
@@ -671,13 +687,20 @@ async fn columns_by_option(
     view.notes
         .extend(not_visible_notes(ctx, tenant, ReportKind::ProfitAndLoss, &period).await);
     match filter {
-        Some((_, label)) => filtered_view(&mut view, label),
+        // Two options to narrow a drill to: not listed.
+        Some((f, label)) => {
+            filtered_view(&mut view, f, label);
+            drills_in(&mut view, |_| None);
+        }
         None => {
-            no_drills(&mut view);
-            view.notes.push(
-                "A figure's lines are not listed here: open the explorer with a tracking filter."
-                    .to_owned(),
-            );
+            // Unassigned's lines are not one option's: not listed; Total's
+            // are every line of the account.
+            let total = options.len() + 1;
+            drills_in(&mut view, |i| match options.get(i) {
+                Some(option) => option.clone().map(Some),
+                None if i == total => Some(None),
+                None => None,
+            });
             view.xero = XeroComparisonView::of(
                 XeroComparisonStatus::NotCompared,
                 "Xero's report is compared on the report without tracking columns.",
@@ -860,6 +883,7 @@ fn drill_of(b: &Behind) -> DrillView {
             LineSide::Credits => DrillSign::Credits,
         }),
         negate: b.negate,
+        tracking: None,
     })
 }
 
@@ -1194,9 +1218,13 @@ pub async fn report_drill(ctx: &AppContext, req: DrillRequest) -> Result<DrillPa
                     DrillSign::Credits => LineSign::Credits,
                 }),
             };
+            let tracking = match &d.tracking {
+                Some(t) => Some(super::tracking::resolve(ctx, tenant, t).await?.0),
+                None => None,
+            };
             let page = ctx
                 .store()
-                .ledger_lines(&filter, req.after.as_deref(), limit)
+                .ledger_lines_in_option(&filter, tracking.as_ref(), req.after.as_deref(), limit)
                 .await?;
             Ok(DrillPageView {
                 rows: page
