@@ -151,8 +151,8 @@ enum Command {
         #[command(flatten)]
         format: FormatArg,
     },
-    /// Print a report from the ledger (read only: it runs beside the app).
-    /// JSON rows carry the section, the account code and name (or the line's
+    /// Print a report from the ledger (read only: it runs beside the app):
+    /// a table by default, or --format json|csv. JSON rows carry the section, the account code and name (or the line's
     /// label) and each column's amount as exact decimal text; CSV has one
     /// header line and one line per row. A report that lacks a stream (refused
     /// by Xero, or not synced yet) says so in `notes` and `incomplete`, and on

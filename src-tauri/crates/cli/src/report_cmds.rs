@@ -1,5 +1,5 @@
-//! `ledgerkeep-cli report <kind>`: one report from the ledger, as JSON or CSV
-//! on stdout. The report is the API's (`run_report_query`, which fills in
+//! `ledgerkeep-cli report <kind>`: one report from the ledger, as a table
+//! (the default), JSON or CSV on stdout. The report is the API's (`run_report_query`, which fills in
 //! the organisation and the dates left out); this file only words it.
 //!
 //! It reads the ledger only, so it runs beside the app as `export` does: it
@@ -16,6 +16,7 @@ use ledgerkeep_api::{
 };
 use serde::Serialize;
 
+use crate::output::{Align, FormatArg as OutFormat, Output, Table};
 use crate::print_json;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -36,7 +37,9 @@ pub enum BasisArg {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum FormatArg {
+    /// A table as wide as the terminal.
     #[default]
+    Text,
     Json,
     Csv,
 }
@@ -63,7 +66,8 @@ pub struct ReportArgs {
     /// The organisation's tenant id; may be left out when the ledger holds one.
     #[arg(long, value_name = "ID")]
     tenant: Option<String>,
-    #[arg(long, value_enum, default_value_t = FormatArg::Json)]
+    /// text (default), json or csv.
+    #[arg(long, value_enum, default_value_t = FormatArg::Text)]
     format: FormatArg,
 }
 
@@ -93,6 +97,10 @@ pub async fn report(ctx: &AppContext, a: ReportArgs, json: bool) -> Result<ExitC
     let format = if json { FormatArg::Json } else { a.format };
     match format {
         FormatArg::Json => print_json(&printed)?,
+        FormatArg::Text => {
+            let out = Output::detect(false, OutFormat::default());
+            crate::print_line(printed.to_text(&out).trim_end())?;
+        }
         FormatArg::Csv => write_out(&printed.to_csv()?)?,
     }
     // What the report is missing is said on stderr too, so a script piping
@@ -209,6 +217,55 @@ impl<'a> Printed<'a> {
             },
             incomplete: &v.incomplete,
         }
+    }
+
+    /// The title, then a table: each section's rows under its name, the
+    /// figures right-aligned and whole; then the notes.
+    fn to_text(&self, out: &Output) -> String {
+        let mut head = vec![self.title.to_owned()];
+        head.extend(self.organisation.map(str::to_owned));
+        head.extend(self.currency.map(str::to_owned));
+        head.push(
+            match self.basis {
+                ReportBasis::Accrual => "accrual basis",
+                ReportBasis::Cash => "cash basis",
+            }
+            .to_owned(),
+        );
+        head.push(match (self.period.from, self.period.to) {
+            (Some(f), Some(t)) => format!("{f} to {t}"),
+            (None, Some(t)) => format!("as at {t}"),
+            _ => String::new(),
+        });
+        head.retain(|h| !h.is_empty());
+        let mut text = format!("{}\n", out.bold(&head.join(" · ")));
+        let mut columns = vec![("Section", Align::Left), ("Account", Align::Left)];
+        columns.extend(self.columns.iter().map(|c| (*c, Align::Right)));
+        let mut table = Table::new(&columns);
+        let mut last_section = "";
+        for r in &self.rows {
+            let section = if r.section == last_section {
+                String::new()
+            } else {
+                r.section.to_owned()
+            };
+            last_section = r.section;
+            let name = match r.account_code.filter(|c| !c.is_empty()) {
+                Some(code) => format!("{code} {}", r.name),
+                None => r.name.to_owned(),
+            };
+            let mut cells = vec![section, name];
+            cells.extend(r.amounts.iter().map(|a| a.clone().unwrap_or_default()));
+            table.row(cells);
+        }
+        text.push_str(&table.render(out));
+        for n in self.notes {
+            text.push_str(&format!("{n}\n"));
+        }
+        if !self.xero.message.is_empty() {
+            text.push_str(&format!("{}\n", self.xero.message));
+        }
+        text
     }
 
     /// One header line (`section,kind,account_code,name`, then the columns),

@@ -299,11 +299,38 @@ async fn every_report_prints_as_json_and_csv_with_exact_figures_that_agree() {
 
     // The defaults: the ledger's one organisation, and today (the system's
     // clock: after every record of the books) as the trial balance's date.
-    let tb_default = ok_json(&cli(dir, &["report", "trial-balance"]));
+    let tb_default = ok_json(&cli(dir, &["report", "trial-balance", "--json"]));
     let mut d_lines = rows(&tb_default, None, "account");
     d_lines.extend(rows(&tb_default, None, "line"));
     assert_eq!(column_sum(&d_lines, 0), column_sum(&d_lines, 1));
     assert!(column_sum(&d_lines, 0) > Decimal::ZERO);
+
+    // In words (the default): the title, the organisation, and each
+    // account's figures exactly as the JSON has them, on the account's line.
+    let out = cli(dir, &["report", "trial-balance"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    eprintln!("{text}");
+    assert!(!text.contains('\u{1b}'), "{text:?}");
+    let title = text.lines().next().unwrap();
+    assert!(
+        title.starts_with(tb_default["title"].as_str().unwrap())
+            && title.contains(tb_default["organisation"].as_str().unwrap()),
+        "{title}"
+    );
+    for r in rows(&tb_default, None, "account") {
+        let code = r["accountCode"].as_str().unwrap_or("");
+        let label = format!("{code} {}", r["name"].as_str().unwrap());
+        let line = text
+            .lines()
+            .find(|l| l.contains(label.trim()))
+            .unwrap_or_else(|| panic!("{label} missing:\n{text}"));
+        for a in r["amounts"].as_array().unwrap() {
+            if let Some(a) = a.as_str() {
+                assert!(line.split_whitespace().any(|c| c == a), "{a}: {line}");
+            }
+        }
+    }
 
     // The app open on the ledger (it holds the writer lock from start to
     // close): a sync must wait for it, a report reads beside it.
@@ -375,6 +402,7 @@ async fn a_bad_kind_date_or_organisation_is_a_sentence_and_a_non_zero_exit() {
                 "2025-04-01",
                 "--to",
                 "2026-03-31",
+                "--json",
             ],
         )
     };
