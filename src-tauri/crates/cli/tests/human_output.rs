@@ -494,3 +494,42 @@ fn help_documents_the_exit_codes() {
         assert!(text.contains(code), "{code}: {text}");
     }
 }
+
+/// On a terminal (a pseudo-terminal from util-linux's `script`), colour;
+/// with `NO_COLOR` set, none.
+#[cfg(target_os = "linux")]
+#[test]
+fn colour_on_a_terminal_unless_no_color() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("util-linux's script is not installed: skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let run = |no_color: bool| {
+        let line = format!(
+            "{} --data-dir {} info",
+            env!("CARGO_BIN_EXE_ledgerkeep-cli"),
+            dir.path().display()
+        );
+        let mut c = Command::new("script");
+        c.args(["-qec", &line, "/dev/null"]).env("TERM", "xterm");
+        if no_color {
+            c.env("NO_COLOR", "1");
+        } else {
+            c.env_remove("NO_COLOR");
+        }
+        let out = c.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let coloured = run(false);
+    assert!(coloured.contains("\u{1b}["), "{coloured:?}");
+    assert!(coloured.contains("Data folder:"), "{coloured:?}");
+    let plain = run(true);
+    assert!(!plain.contains('\u{1b}'), "{plain:?}");
+    assert!(plain.contains("Data folder:"), "{plain:?}");
+}
