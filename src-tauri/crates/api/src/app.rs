@@ -193,7 +193,7 @@ impl App {
         }
         // The demo's simulator ends with the app; waiting on its idle
         // keep-alive connections would only hold the exit.
-        drop(self.demo.lock().take());
+        *self.demo.lock() = None;
     }
 }
 

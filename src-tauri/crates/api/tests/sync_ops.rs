@@ -162,10 +162,13 @@ async fn pruned(ctx: &AppContext, run_id: &str) {
     panic!("the upkeep never pruned {run_id}");
 }
 
+/// The ledger backups in the data folder's `backups/` (not the attachment
+/// files the backups share, kept in its `attachments/` folder).
 fn backups_in(dir: &std::path::Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir.join("backups"))
         .map(|d| {
             d.flatten()
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
                 .map(|e| e.file_name().to_string_lossy().into_owned())
                 .collect()
         })
