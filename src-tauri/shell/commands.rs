@@ -316,7 +316,10 @@ pub async fn search_documents(
 
 #[tauri::command]
 #[specta::specta]
-pub async fn quick_find(ctx: Ctx<'_>, request: QuickFindRequest) -> Result<QuickFindView, ApiError> {
+pub async fn quick_find(
+    ctx: Ctx<'_>,
+    request: QuickFindRequest,
+) -> Result<QuickFindView, ApiError> {
     ledgerkeep_api::quick_find(&ctx, request).await
 }
 
@@ -463,8 +466,7 @@ pub async fn open_record_in_xero(
     ctx: Ctx<'_>,
     request: ledgerkeep_api::RecordDetailRequest,
 ) -> Result<String, ApiError> {
-    ledgerkeep_api::open_record_in_xero(&ctx, request, |url| crate::browser::open(&app, url))
-        .await
+    ledgerkeep_api::open_record_in_xero(&ctx, request, |url| crate::browser::open(&app, url)).await
 }
 
 #[tauri::command]

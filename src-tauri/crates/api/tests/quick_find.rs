@@ -5,7 +5,6 @@
 
 mod common;
 
-
 use ledgerkeep_api::*;
 use ledgerkeep_sim::{Collection, Truth};
 use serde_json::Value;
