@@ -493,8 +493,15 @@ async fn tenant_loop(
         match report.stopped {
             None => {
                 failures = 0;
-                // The books are in: the attachments job may run until the next tick.
-                attachments_at = Some(now.max(attachments_not_before));
+                // The books are in: the attachments job may run until the
+                // next tick, unless the setting turns it off.
+                let enabled = inner
+                    .engine
+                    .store()
+                    .setting_i64(crate::attachments::ENABLED)
+                    .await
+                    .map_or(true, |v| v != 0);
+                attachments_at = enabled.then(|| now.max(attachments_not_before));
                 // Skip the ticks missed while syncing: the next one is in the future.
                 next_due = next_tick(next_due, interval_ms, now);
             }
