@@ -159,7 +159,7 @@ fn money(text: &str) -> Result<Money, StoreError> {
     Money::parse(text).map_err(StoreError::value("an amount"))
 }
 
-fn add(a: Decimal, b: Decimal) -> Result<Decimal, StoreError> {
+pub(crate) fn add(a: Decimal, b: Decimal) -> Result<Decimal, StoreError> {
     a.checked_add(b)
         .ok_or_else(|| StoreError::Data("a report total overflows".to_owned()))
 }
@@ -244,7 +244,7 @@ fn movement(
 }
 
 /// [`movement`] from a row with `account_code`, `account_name` and `account_type`.
-fn movement_of_row(
+pub(crate) fn movement_of_row(
     chart: &BTreeMap<String, AccountInfo>,
     key: &str,
     r: &sqlx::sqlite::SqliteRow,
@@ -256,6 +256,55 @@ fn movement_of_row(
         r.try_get("account_name")?,
         r.try_get("account_type")?,
     ))
+}
+
+/// What a set of periods reads of the ledger: from the earliest start
+/// (`None` when one is open at its start) to the latest end.
+pub(crate) fn reach(periods: &[LedgerPeriod]) -> (Option<String>, String) {
+    let earliest = if periods.iter().any(|p| p.from.is_none()) {
+        None
+    } else {
+        periods.iter().filter_map(|p| p.from.clone()).min()
+    };
+    let latest = periods
+        .iter()
+        .map(|p| p.to.clone())
+        .max()
+        .unwrap_or_default();
+    (earliest, latest)
+}
+
+/// Counts one ledger line (`net`, debit positive, on account `key`, dated
+/// `date`) in the movement of each period that holds its date; the row `r`
+/// names the account when the chart does not.
+pub(crate) fn count_line(
+    moved: &mut [BTreeMap<String, AccountMovement>],
+    periods: &[LedgerPeriod],
+    date: &str,
+    key: &str,
+    net: Decimal,
+    chart: &BTreeMap<String, AccountInfo>,
+    r: &sqlx::sqlite::SqliteRow,
+) -> Result<(), StoreError> {
+    for (i, p) in periods.iter().enumerate() {
+        if date > p.to.as_str() || p.from.as_deref().is_some_and(|f| date < f) {
+            continue;
+        }
+        let m = match moved[i].get_mut(key) {
+            Some(m) => m,
+            None => {
+                let m = movement_of_row(chart, key, r)?;
+                moved[i].entry(key.to_owned()).or_insert(m)
+            }
+        };
+        if net.is_sign_negative() {
+            m.credit = add(m.credit, -net)?;
+        } else {
+            m.debit = add(m.debit, net)?;
+        }
+        m.lines += 1;
+    }
+    Ok(())
 }
 
 /// One account's sums over part of a period, in ten-thousandths, as SQLite
@@ -575,16 +624,7 @@ impl LedgerStore {
         if periods.is_empty() {
             return Ok(out);
         }
-        let earliest = if periods.iter().any(|p| p.from.is_none()) {
-            None
-        } else {
-            periods.iter().filter_map(|p| p.from.clone()).min()
-        };
-        let latest = periods
-            .iter()
-            .map(|p| p.to.clone())
-            .max()
-            .unwrap_or_default();
+        let (earliest, latest) = reach(periods);
         let chart: BTreeMap<String, AccountInfo> = self
             .chart_of_accounts(tenant_id)
             .await?
@@ -613,26 +653,7 @@ impl LedgerStore {
             };
             let net = money(&net)?.as_decimal();
             let key: String = r.try_get("account")?;
-            for (i, p) in periods.iter().enumerate() {
-                if date.as_str() > p.to.as_str()
-                    || p.from.as_deref().is_some_and(|f| date.as_str() < f)
-                {
-                    continue;
-                }
-                let m = match out[i].get_mut(&key) {
-                    Some(m) => m,
-                    None => {
-                        let m = movement_of_row(&chart, &key, &r)?;
-                        out[i].entry(key.clone()).or_insert(m)
-                    }
-                };
-                if net.is_sign_negative() {
-                    m.credit = add(m.credit, -net)?;
-                } else {
-                    m.debit = add(m.debit, net)?;
-                }
-                m.lines += 1;
-            }
+            count_line(&mut out, periods, &date, &key, net, &chart, &r)?;
         }
         Ok(out)
     }

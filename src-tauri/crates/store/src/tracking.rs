@@ -15,12 +15,10 @@
 
 use std::collections::BTreeMap;
 
-use ledgerkeep_domain::reports::AccountClass;
 use ledgerkeep_domain::Money;
-use rust_decimal::Decimal;
 use sqlx::Row;
 
-use crate::reports::{AccountInfo, AccountMovement, LedgerPeriod};
+use crate::reports::{add, count_line, reach, AccountInfo, AccountMovement, LedgerPeriod};
 use crate::{LedgerStore, StoreError};
 
 /// One option of a tracking category, as last synced.
@@ -189,16 +187,7 @@ impl LedgerStore {
         if periods.is_empty() {
             return Ok(out);
         }
-        let earliest = if periods.iter().any(|p| p.from.is_none()) {
-            None
-        } else {
-            periods.iter().filter_map(|p| p.from.clone()).min()
-        };
-        let latest = periods
-            .iter()
-            .map(|p| p.to.clone())
-            .max()
-            .unwrap_or_default();
+        let (earliest, latest) = reach(periods);
         let chart: BTreeMap<String, AccountInfo> = self
             .chart_of_accounts(tenant_id)
             .await?
@@ -251,34 +240,10 @@ impl LedgerStore {
             let moved = out
                 .entry(option)
                 .or_insert_with(|| vec![BTreeMap::new(); periods.len()]);
-            for (i, p) in periods.iter().enumerate() {
-                if date.as_str() > p.to.as_str()
-                    || p.from.as_deref().is_some_and(|f| date.as_str() < f)
-                {
-                    continue;
-                }
-                let m = match moved[i].get_mut(&key) {
-                    Some(m) => m,
-                    None => {
-                        let m = movement(&chart, &key, &r)?;
-                        moved[i].entry(key.clone()).or_insert(m)
-                    }
-                };
-                if net.is_sign_negative() {
-                    m.credit = add(m.credit, -net)?;
-                } else {
-                    m.debit = add(m.debit, net)?;
-                }
-                m.lines += 1;
-            }
+            count_line(moved, periods, &date, &key, net, &chart, &r)?;
         }
         Ok(out)
     }
-}
-
-fn add(a: Decimal, b: Decimal) -> Result<Decimal, StoreError> {
-    a.checked_add(b)
-        .ok_or_else(|| StoreError::Data("a report total overflows".to_owned()))
 }
 
 /// Adds one account's movement to `into` (an option keyed by both its id
@@ -300,31 +265,4 @@ fn merge(
         }
     }
     Ok(())
-}
-
-/// An account's movement, nothing summed yet: named from the chart, else
-/// from the line.
-fn movement(
-    chart: &BTreeMap<String, AccountInfo>,
-    key: &str,
-    r: &sqlx::sqlite::SqliteRow,
-) -> Result<AccountMovement, StoreError> {
-    let info = chart.get(key);
-    let line_type: Option<String> = r.try_get("account_type")?;
-    Ok(AccountMovement {
-        key: key.to_owned(),
-        code: info
-            .and_then(|a| a.code.clone())
-            .or(r.try_get("account_code")?),
-        name: info
-            .and_then(|a| a.name.clone())
-            .or(r.try_get("account_name")?),
-        class: info
-            .and_then(|a| a.class)
-            .or_else(|| line_type.as_deref().and_then(AccountClass::from_xero_type)),
-        account_type: info.and_then(|a| a.account_type.clone()).or(line_type),
-        debit: Decimal::ZERO,
-        credit: Decimal::ZERO,
-        lines: 0,
-    })
 }
