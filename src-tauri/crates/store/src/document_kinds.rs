@@ -255,20 +255,18 @@ fn other_where(
     let lines = shape(kind).lines;
     let mut sql = String::from("v.tenant_id = ?");
     let mut args = vec![SqlValue::Text(f.tenant_id.clone())];
-    for (cond, v) in [
-        ("v.status = ?", &f.status),
-        ("v.type = ?", &f.doc_type),
-        ("v.contact_xero_id = ?", &f.contact),
-        ("v.currency_code = ?", &f.currency),
-        ("v.date >= ?", &f.date_from),
-        ("v.date <= ?", &f.date_to),
-    ] {
-        if let Some(v) = v {
-            sql.push_str(" AND ");
-            sql.push_str(cond);
-            args.push(SqlValue::Text(v.clone()));
-        }
-    }
+    crate::query::and_each_given(
+        &mut sql,
+        &mut args,
+        [
+            ("v.status = ?", &f.status),
+            ("v.type = ?", &f.doc_type),
+            ("v.contact_xero_id = ?", &f.contact),
+            ("v.currency_code = ?", &f.currency),
+            ("v.date >= ?", &f.date_from),
+            ("v.date <= ?", &f.date_to),
+        ],
+    );
     if let Some(a) = &f.account {
         match (kind, lines) {
             (DocumentKind::BankTransfers, _) => {

@@ -285,21 +285,35 @@ fn rollup_where(kind: DocumentKind, f: &DocumentFilter) -> (String, Vec<SqlValue
         SqlValue::Text(f.tenant_id.clone()),
         SqlValue::Text(kind.table().to_owned()),
     ];
-    for (col, v) in [
-        ("day >= ?", &f.date_from),
-        ("day <= ?", &f.date_to),
-        ("type = ?", &f.doc_type),
-        ("status = ?", &f.status),
-        ("currency_code = ?", &f.currency),
-        ("account = ?", &f.account),
-    ] {
+    and_each_given(
+        &mut sql,
+        &mut args,
+        [
+            ("day >= ?", &f.date_from),
+            ("day <= ?", &f.date_to),
+            ("type = ?", &f.doc_type),
+            ("status = ?", &f.status),
+            ("currency_code = ?", &f.currency),
+            ("account = ?", &f.account),
+        ],
+    );
+    (sql, args)
+}
+
+/// Appends ` AND <condition>` and its value for each condition whose value
+/// the filter gives.
+pub(crate) fn and_each_given<'a>(
+    sql: &mut String,
+    args: &mut Vec<SqlValue>,
+    conditions: impl IntoIterator<Item = (&'a str, &'a Option<String>)>,
+) {
+    for (cond, v) in conditions {
         if let Some(v) = v {
             sql.push_str(" AND ");
-            sql.push_str(col);
+            sql.push_str(cond);
             args.push(SqlValue::Text(v.clone()));
         }
     }
-    (sql, args)
 }
 
 /// `sorted_by`: the listing's sort. A range filter on another column is
