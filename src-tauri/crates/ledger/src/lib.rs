@@ -18,7 +18,8 @@
 //! reports are compared.
 //! [`account_transactions`] runs one account's balance through its lines
 //! (the general ledger screen, as Xero's Account Transactions report).
-//! [`tax_summary`] sums documents' lines by tax rate.
+//! [`tax_summary`] sums documents' lines by tax rate; [`tax_return`] sets
+//! such a summary against the GST/BAS return Xero published for its period.
 //! [`aged`] says what each receivable and payable document had outstanding
 //! at any date, from its payment and allocation history, in its currency
 //! and in the base currency as the control account holds it.
@@ -121,6 +122,7 @@ mod not_visible;
 mod post;
 mod rebuild;
 pub mod statements;
+pub mod tax_return;
 pub mod tax_summary;
 
 pub use aged::{aged, aged_document, outstanding_at, Aged, AgedDocument, AgedKind, Outstanding};
