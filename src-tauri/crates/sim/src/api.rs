@@ -562,6 +562,14 @@ pub async fn dispatch(
     let reading = method == Method::GET;
     let writing = method == Method::PUT || method == Method::POST;
     match (segments.as_slice(), reading, writing) {
+        ([report], true, _) if report.eq_ignore_ascii_case("Reports") => {
+            tax_return_call(shared, None, headers).await
+        }
+        ([report, id], true, _)
+            if report.eq_ignore_ascii_case("Reports") && app::report_scope(id).is_none() =>
+        {
+            tax_return_call(shared, Some(id.clone()), headers).await
+        }
         ([report, name], true, _) if report.eq_ignore_ascii_case("Reports") => {
             report_call(shared, name.clone(), q, headers).await
         }
@@ -746,6 +754,47 @@ async fn report_call(
         "Reports".to_owned(),
         gate,
         move |shared, tenant| crate::reports::report(shared, tenant, &name, &q),
+    )
+    .await
+}
+
+/// `GET /api.xro/2.0/Reports` (the published GST/BAS returns) and
+/// `Reports/{ReportID}` (one, with its figures), behind the tax reports
+/// scope (`tax_returns.rs`). Faults match them by the path `Reports`.
+async fn tax_return_call(shared: Arc<Shared>, id: Option<String>, headers: HeaderMap) -> Response {
+    let gate = Gate {
+        need: Some(Need {
+            families: crate::tax_returns::TAX_REPORTS_SCOPES,
+            write: false,
+        }),
+        journals: false,
+    };
+    serve(
+        shared,
+        headers,
+        "Reports".to_owned(),
+        gate,
+        move |shared, tenant| {
+            let Some(today) = chrono::DateTime::from_timestamp_millis(shared.clock.now_ms())
+                .map(|d| d.date_naive())
+            else {
+                return bad_request("the clock is out of range");
+            };
+            let books = shared.books.read();
+            let Some(b) = books.tenant_named(tenant) else {
+                return not_found();
+            };
+            match &id {
+                None => Answer::ok(
+                    envelope(shared, "Reports", crate::tax_returns::list(b, today), None),
+                    Vec::new(),
+                ),
+                Some(id) => match crate::tax_returns::one(b, id, today) {
+                    Some(r) => Answer::ok(envelope(shared, "Reports", vec![r], None), Vec::new()),
+                    None => not_found(),
+                },
+            }
+        },
     )
     .await
 }

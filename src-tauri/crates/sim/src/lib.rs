@@ -64,6 +64,7 @@ pub mod plant;
 pub mod query;
 pub mod reports;
 mod server;
+pub mod tax_returns;
 pub mod wire;
 mod write;
 
