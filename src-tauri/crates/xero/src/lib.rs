@@ -6,6 +6,7 @@
 //!   the `ledgerkeep://oauth/callback` deep link both call;
 //! - [`tokens`]: token sets in the OS keyring, one refresh in flight per connection;
 //! - [`limiter`]: Xero's limits kept on our side; [`client`]: the HTTP client;
+//! - [`tax_return`]: Xero's published GST/BAS returns, typed;
 //! - [`time`]: the clock and the way to wait, passed in ([`VirtualTime`] in tests).
 //!
 //! Boundary: knows HTTP and Xero's JSON shapes; may depend on `ledgerkeep-domain`
@@ -19,6 +20,7 @@ pub mod error;
 pub mod limiter;
 pub mod oauth;
 pub mod service;
+pub mod tax_return;
 pub mod time;
 pub mod tokens;
 
