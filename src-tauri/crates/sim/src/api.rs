@@ -584,6 +584,9 @@ pub async fn dispatch(
         ([segment, id, files], true, _) if files.eq_ignore_ascii_case("Attachments") => {
             attachments(shared, segment.clone(), id.clone(), None, headers).await
         }
+        ([segment, id, history], true, _) if history.eq_ignore_ascii_case("History") => {
+            history_call(shared, segment.clone(), id.clone(), headers).await
+        }
         ([segment, id, files, file], true, _) if files.eq_ignore_ascii_case("Attachments") => {
             attachments(
                 shared,
@@ -727,6 +730,40 @@ async fn attachments(
                     None => not_found(),
                 },
             }
+        },
+    )
+    .await
+}
+
+/// `GET /api.xro/2.0/{collection}/{id}/History`: the record's history and
+/// notes (`history.rs`), behind the collection's own read scope, counted by
+/// the limits like any other call. Faults match it by the path `History`.
+async fn history_call(
+    shared: Arc<Shared>,
+    segment: String,
+    id: String,
+    headers: HeaderMap,
+) -> Response {
+    let c = Collection::from_path(&segment).filter(|c| crate::history::carries_history(*c));
+    serve(
+        shared,
+        headers,
+        "History".to_owned(),
+        Gate::collection(c, false),
+        move |shared, tenant| {
+            let Some(c) = c else {
+                return not_found();
+            };
+            let books = shared.books.read();
+            let Some(record) = books
+                .tenant_named(tenant)
+                .and_then(|b| b.table(c).get(&id))
+                .map(|r| r.value())
+            else {
+                return not_found();
+            };
+            let entries = crate::history::history_of(c, &record);
+            Answer::ok(envelope(shared, "HistoryRecords", entries, None), Vec::new())
         },
     )
     .await

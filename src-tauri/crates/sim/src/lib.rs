@@ -57,6 +57,7 @@ pub mod clock;
 pub mod examples;
 pub mod faults;
 pub mod generate;
+pub mod history;
 pub mod limits;
 pub mod mutate;
 mod oauth;
