@@ -34,7 +34,10 @@ fn field(report: &Value, id: &str) -> NaiveDate {
 }
 
 /// A section's rows by tax type (net, tax), and its summary row.
-fn section(report: &Value, title: &str) -> (Vec<(String, Decimal, Decimal)>, (Decimal, Decimal)) {
+/// Each rate's (tax type, net, tax).
+type Rows = Vec<(String, Decimal, Decimal)>;
+
+fn section(report: &Value, title: &str) -> (Rows, (Decimal, Decimal)) {
     let s = report["Rows"]
         .as_array()
         .unwrap()
