@@ -17,6 +17,7 @@ pub mod callback;
 pub mod client;
 pub mod endpoints;
 pub mod error;
+pub mod history;
 pub mod limiter;
 pub mod oauth;
 pub mod service;
@@ -28,6 +29,7 @@ pub use callback::LoopbackListener;
 pub use client::{ApiRequest, ClientSettings, XeroClient, XeroResponse};
 pub use endpoints::XeroEndpoints;
 pub use error::{Cause, XeroError};
+pub use history::{HistoryRecord, HISTORY_ENDPOINTS};
 pub use limiter::{LimitProblem, Priority, RateLimiter, RateLimits};
 pub use oauth::{
     missing_scopes, scope_endpoints, scope_granted, AuthorizeRequest, RedirectTarget, ScopeChoice,
