@@ -38,6 +38,7 @@ mod search_totals;
 pub mod settings;
 pub mod sync_state;
 pub mod tax;
+pub mod tax_returns;
 pub mod tracking;
 pub mod xero_reports;
 

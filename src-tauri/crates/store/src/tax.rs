@@ -37,6 +37,8 @@ pub struct TaxRateInfo {
     /// A percentage, as Xero sent it.
     pub effective_rate: Option<String>,
     pub status: Option<String>,
+    /// Xero's `ReportTaxType` (`OUTPUT`, `INPUT`, `NONE`...).
+    pub report_tax_type: Option<String>,
 }
 
 fn decimal(text: Option<String>) -> Result<Option<Decimal>, StoreError> {
@@ -102,7 +104,7 @@ impl LedgerStore {
     /// The organisation's tax rates, by name.
     pub async fn tax_rate_names(&self, tenant_id: &str) -> Result<Vec<TaxRateInfo>, StoreError> {
         let rows = sqlx::query(
-            "SELECT xero_id, name, effective_rate, status FROM tax_rates WHERE tenant_id = ? \
+            "SELECT xero_id, name, effective_rate, status, report_tax_type FROM tax_rates WHERE tenant_id = ? \
              ORDER BY name, xero_id",
         )
         .bind(tenant_id)
@@ -115,6 +117,7 @@ impl LedgerStore {
                     name: r.try_get("name")?,
                     effective_rate: r.try_get("effective_rate")?,
                     status: r.try_get("status")?,
+                    report_tax_type: r.try_get("report_tax_type")?,
                 })
             })
             .collect()
