@@ -17,6 +17,7 @@ pub mod outbox;
 pub mod progress;
 pub mod reports;
 pub mod streams;
+pub mod tax_returns;
 
 pub use cancel::CancelToken;
 pub use engine::{

@@ -137,6 +137,8 @@ impl SyncEngine {
         // Xero's budgets, on the same schedule as the regular reports (`budgets.rs`).
         if due {
             out.calls += self.fetch_budgets(st, req, today).await.calls;
+            // The GST/BAS returns published since (`tax_returns.rs`).
+            out.calls += self.fetch_tax_returns(st, req).await.calls;
         }
         plan.extend(self.anchors(tenant, today, &stored, &plan).await);
         if plan.is_empty() {
