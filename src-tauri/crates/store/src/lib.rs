@@ -40,6 +40,7 @@ pub mod sync_state;
 pub mod tax;
 pub mod tax_returns;
 pub mod tracking;
+pub mod xero_history;
 pub mod xero_reports;
 
 use std::path::{Path, PathBuf};
