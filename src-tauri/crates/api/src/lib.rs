@@ -84,6 +84,11 @@ pub use ops::sync::{
     StreamReportView, StreamStatusView, SyncNowRequest, SyncProgressView, SyncReportView,
     SyncService, SyncStatusRequest, SyncStatusView, TenantSyncStatusView,
 };
+pub use ops::tax_returns::{
+    compare_tax_return, list_tax_returns, PublishedTaxReturnView, TaxReturnComparisonRequest,
+    TaxReturnComparisonView, TaxReturnDifferenceView, TaxReturnFigure, TaxReturnRateView,
+    TaxReturnsRequest,
+};
 pub use ops::tax_summary::{
     tax_summary, NetTaxView, TaxRateSummaryView, TaxSkippedView, TaxSummaryRequest, TaxSummaryView,
 };

@@ -1,8 +1,7 @@
 //! The tax summary on a ledger holding the simulator's books, checked against
 //! sums made here straight from the simulator's own documents (its truth):
 //! each tax type's net and tax on sales and on purchases over a year.
-//! The simulator offers no tax report of Xero's (no GST or VAT return among
-//! its `Reports/` endpoints), so there is none to compare with.
+//! Xero's published GST/BAS returns are compared in `tax_returns.rs`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is the test failing
 
 mod seeded;

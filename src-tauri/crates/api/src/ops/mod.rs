@@ -34,6 +34,7 @@ pub mod reports;
 pub mod saved_views;
 pub mod support_bundle;
 pub mod sync;
+pub mod tax_returns;
 pub mod tax_summary;
 pub mod tracking;
 pub mod updates;

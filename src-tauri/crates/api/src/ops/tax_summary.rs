@@ -2,9 +2,8 @@
 //! purchases, from the documents' lines (`ledgerkeep_ledger::tax_summary`
 //! holds the rules; the store gives the lines).
 //!
-//! Xero's own tax reports (GST/VAT returns, the Activity Statement) are not
-//! among the report endpoints Ledgerkeep reads, nor the simulator's, so this
-//! summary is not compared with one of Xero's.
+//! Where the organisation published a GST/BAS return in Xero for a period,
+//! `tax_returns.rs` sets this summary beside it (`compare_tax_return`).
 
 use chrono::NaiveDate;
 use ledgerkeep_domain::{EntityKind, Money};
