@@ -283,6 +283,24 @@ pub async fn tax_summary(
 
 #[tauri::command]
 #[specta::specta]
+pub async fn list_tax_returns(
+    ctx: Ctx<'_>,
+    request: ledgerkeep_api::TaxReturnsRequest,
+) -> Result<Vec<ledgerkeep_api::PublishedTaxReturnView>, ApiError> {
+    ledgerkeep_api::list_tax_returns(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn compare_tax_return(
+    ctx: Ctx<'_>,
+    request: ledgerkeep_api::TaxReturnComparisonRequest,
+) -> Result<ledgerkeep_api::TaxReturnComparisonView, ApiError> {
+    ledgerkeep_api::compare_tax_return(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
 pub async fn budget_vs_actual(
     ctx: Ctx<'_>,
     request: ledgerkeep_api::ops::budgets::BudgetVsActualRequest,

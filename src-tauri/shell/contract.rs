@@ -57,6 +57,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::report_drill,
             commands::general_ledger,
             commands::tax_summary,
+            commands::list_tax_returns,
+            commands::compare_tax_return,
             commands::budget_vs_actual,
             commands::export_report,
             commands::export_view,

@@ -56,6 +56,8 @@ export const commands = {
 	reportDrill: (request: DrillRequest) => typedError<DrillPageView, ApiError>(__TAURI_INVOKE("report_drill", { request })),
 	generalLedger: (request: GeneralLedgerRequest) => typedError<GeneralLedgerPageView, ApiError>(__TAURI_INVOKE("general_ledger", { request })),
 	taxSummary: (request: TaxSummaryRequest) => typedError<TaxSummaryView, ApiError>(__TAURI_INVOKE("tax_summary", { request })),
+	listTaxReturns: (request: TaxReturnsRequest) => typedError<PublishedTaxReturnView[], ApiError>(__TAURI_INVOKE("list_tax_returns", { request })),
+	compareTaxReturn: (request: TaxReturnComparisonRequest) => typedError<TaxReturnComparisonView, ApiError>(__TAURI_INVOKE("compare_tax_return", { request })),
 	budgetVsActual: (request: BudgetVsActualRequest) => typedError<BudgetVsActualView, ApiError>(__TAURI_INVOKE("budget_vs_actual", { request })),
 	/**  Writes a report to a file in the exports folder and names it. */
 	exportReport: (request: ExportReportRequest) => typedError<ExportedFile, ApiError>(__TAURI_INVOKE("export_report", { request })),
@@ -1419,6 +1421,19 @@ export type Preferences = {
 	logLevelOverridden: boolean,
 };
 
+/**  A return Xero published, as stored. */
+export type PublishedTaxReturnView = {
+	reportId: string,
+	/**  Xero's name for it ("GST Return", "Activity Statement"). */
+	name: string,
+	reportType: string,
+	/**  `YYYY-MM-DD`, inclusive. */
+	from: string,
+	to: string,
+	/**  When the sync fetched it (RFC 3339, UTC). */
+	fetchedUtc: string,
+};
+
 /**
  *  One named database query's figures for the day, in microseconds (most
  *  queries take well under a millisecond).
@@ -1996,6 +2011,66 @@ export type TaxRateView = {
 	/**  Percentages, as decimal text (`15.0000`). */
 	effectiveRate: string | null,
 	displayTaxRate: string | null,
+};
+
+export type TaxReturnComparisonRequest = {
+	tenantId: string,
+	reportId: string,
+};
+
+export type TaxReturnComparisonView = {
+	taxReturn: PublishedTaxReturnView,
+	/**  The base currency every amount is in. */
+	currency: string | null,
+	rates: TaxReturnRateView[],
+	/**  The ledger's rates a GST/BAS return does not report ("No GST"). */
+	outside: string[],
+	sales: NetTaxView,
+	purchases: NetTaxView,
+	publishedSales: NetTaxView,
+	publishedPurchases: NetTaxView,
+	netTax: string,
+	publishedNetTax: string,
+	differences: TaxReturnDifferenceView[],
+	/**  Whether every figure agrees to the cent. */
+	matches: boolean,
+	/**  Lines of the period the summary left out (see the tax summary). */
+	skippedLines: number,
+};
+
+/**  A figure that differs, named. */
+export type TaxReturnDifferenceView = {
+	/**  The rate's tax type; `None` for a total or the net tax. */
+	taxType: string | null,
+	figure: TaxReturnFigure,
+	local: string,
+	published: string,
+	/**  `local - published`. */
+	difference: string,
+};
+
+/**  Which figure differs. */
+export type TaxReturnFigure = "salesNet" | "salesTax" | "purchasesNet" | "purchasesTax" | "netTax";
+
+/**  One rate side by side. */
+export type TaxReturnRateView = {
+	taxType: string,
+	/**  The rate's name (the organisation's, else the return's). */
+	name: string | null,
+	/**  The ledger's figures (zero when it has no line at this rate). */
+	sales: NetTaxView,
+	purchases: NetTaxView,
+	/**  Xero's figures; `None` when the return does not list this rate. */
+	publishedSales: NetTaxView | null,
+	publishedPurchases: NetTaxView | null,
+	/**  The ledger's less Xero's. */
+	salesDifference: NetTaxView,
+	purchasesDifference: NetTaxView,
+	matches: boolean,
+};
+
+export type TaxReturnsRequest = {
+	tenantId: string,
 };
 
 /**  A line that would count but was left out, and why. */

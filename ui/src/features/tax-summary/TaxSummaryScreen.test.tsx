@@ -42,6 +42,7 @@ describe("the tax summary screen", () => {
     const asked: TaxSummaryRequest[] = [];
     mockIPC((cmd, args) => {
       if (cmd === "organisations") return [ORG];
+      if (cmd === "list_tax_returns") return [];
       if (cmd === "tax_summary") {
         const req = (args as { request: TaxSummaryRequest }).request;
         asked.push(req);
@@ -68,5 +69,7 @@ describe("the tax summary screen", () => {
     await user.click(within(screen.getByTestId("tax-skipped")).getByRole("button", { name: "inv-9" }));
     expect(open).toHaveBeenCalledWith({ entity: "invoice", xeroId: "inv-9", label: "inv-9" });
     await waitFor(() => expect(asked).toHaveLength(1));
+    // No published return of Xero's is kept: nothing is offered.
+    expect(screen.queryByTestId("published-return")).toBeNull();
   });
 });

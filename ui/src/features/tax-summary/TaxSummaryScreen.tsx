@@ -9,6 +9,7 @@ import { EmptyState } from "../../components/EmptyState";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { formatMoney, formatPeriod, todayIn } from "../../lib/format";
 import { monthEnd, monthStart } from "../../lib/periods";
+import { PublishedReturnPanel } from "./PublishedReturnPanel";
 
 interface Period {
   from: string;
@@ -73,8 +74,8 @@ export function TaxSummaryScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRe
       {view && (
         <>
           <p className="muted">
-            {formatPeriod(view.from, view.to)} · invoices, bills, credit notes (negative), money spent and received, overpayments and prepayments that are authorised or paid. Xero's own tax return is not
-            compared: its API offers no tax report to read.
+            {formatPeriod(view.from, view.to)} · invoices, bills, credit notes (negative), money spent and received, overpayments and prepayments that are authorised or paid. Where Xero holds a
+            published GST/BAS return for the period, it is set beside these figures below.
           </p>
           <DataTable
             data={view.rates}
@@ -110,6 +111,7 @@ export function TaxSummaryScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRe
           )}
         </>
       )}
+      {tenantId && <PublishedReturnPanel tenantId={tenantId} from={applied.from} to={applied.to} onPickPeriod={(p) => apply(p)} />}
     </section>
   );
 }
