@@ -23,11 +23,12 @@ use crate::links::{parse_link, Link};
 pub type Property = fn(&[u8]);
 
 /// The fuzz targets, by name: the folder names under `fuzz/corpus/`.
-pub const TARGETS: [(&str, Property); 7] = [
+pub const TARGETS: [(&str, Property); 8] = [
     ("ms_date", ms_date),
     ("json_decimal", json_decimal),
     ("xero_entity", xero_entity),
     ("xero_report", xero_report),
+    ("xero_tax_return", xero_tax_return),
     ("report_sums", report_sums),
     ("oauth_callback", oauth_callback),
     ("command_request", command_request),
@@ -187,6 +188,57 @@ pub fn report_sums(data: &[u8]) {
         })
         .collect();
     crate::ops::reports::check_sums(&amounts);
+}
+
+/// Xero's published GST/BAS returns (`GET Reports`, `GET Reports/{ReportID}`):
+/// the list never panics; a return that reads has its period in order, reads
+/// the same again, and set against a summary of its own figures matches it.
+pub fn xero_tax_return(data: &[u8]) {
+    use ledgerkeep_ledger::tax_return::{compare_return, PublishedRate};
+    use ledgerkeep_ledger::tax_summary::{NetTax, TaxRateTotals, TaxSummary};
+    use ledgerkeep_xero::tax_return::{parse_tax_return, published_reports};
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(data) else {
+        return;
+    };
+    let _ = published_reports(&value);
+    let Ok(r) = parse_tax_return(&value) else {
+        return;
+    };
+    assert!(r.from <= r.to);
+    assert!(parse_tax_return(&value).expect("a return that read once reads again") == r);
+    let nt = |a: &ledgerkeep_xero::tax_return::ReturnAmounts| NetTax {
+        net: a.net.as_decimal(),
+        tax: a.tax.as_decimal(),
+    };
+    let mut published = Vec::new();
+    let mut own = TaxSummary::default();
+    for (rate, sales) in r
+        .sales
+        .iter()
+        .map(|x| (x, true))
+        .chain(r.purchases.iter().map(|x| (x, false)))
+    {
+        let (s, p) = if sales {
+            (nt(&rate.amounts), NetTax::default())
+        } else {
+            (NetTax::default(), nt(&rate.amounts))
+        };
+        published.push(PublishedRate {
+            tax_type: rate.tax_type.clone(),
+            sales: s,
+            purchases: p,
+        });
+        own.rates.push(TaxRateTotals {
+            tax_type: rate.tax_type.clone(),
+            sales: s,
+            purchases: p,
+            lines: 1,
+        });
+    }
+    // Past a decimal's range the comparison says so; otherwise it matches.
+    if let Ok(c) = compare_return(&own, &published, |_| false) {
+        assert!(c.matches());
+    }
 }
 
 /// Both ends of the sign-in callback: the deep link and the loopback
