@@ -204,9 +204,10 @@ pub fn collection_scopes(c: Collection) -> &'static [&'static str] {
         | Collection::RepeatingInvoices
         | Collection::PurchaseOrders
         | Collection::Quotes => &["accounting.invoices"],
-        Collection::Payments | Collection::Overpayments | Collection::Prepayments => {
-            &["accounting.payments"]
-        }
+        Collection::Payments
+        | Collection::BatchPayments
+        | Collection::Overpayments
+        | Collection::Prepayments => &["accounting.payments"],
         Collection::BankTransactions | Collection::BankTransfers => {
             &["accounting.banktransactions"]
         }

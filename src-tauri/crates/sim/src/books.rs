@@ -34,6 +34,7 @@ pub enum Collection {
     RepeatingInvoices,
     PurchaseOrders,
     Quotes,
+    BatchPayments,
 }
 
 /// How a collection is paged.
@@ -51,7 +52,7 @@ pub enum Paging {
 
 impl Collection {
     /// Every collection, in the order the sync pulls them.
-    pub const ALL: [Collection; 20] = [
+    pub const ALL: [Collection; 21] = [
         Collection::Organisation,
         Collection::Accounts,
         Collection::TaxRates,
@@ -72,6 +73,7 @@ impl Collection {
         Collection::RepeatingInvoices,
         Collection::PurchaseOrders,
         Collection::Quotes,
+        Collection::BatchPayments,
     ];
 
     /// The path segment under `/api.xro/2.0/`.
@@ -97,6 +99,7 @@ impl Collection {
             Collection::RepeatingInvoices => "RepeatingInvoices",
             Collection::PurchaseOrders => "PurchaseOrders",
             Collection::Quotes => "Quotes",
+            Collection::BatchPayments => "BatchPayments",
         }
     }
 
@@ -131,6 +134,7 @@ impl Collection {
             Collection::RepeatingInvoices => "RepeatingInvoiceID",
             Collection::PurchaseOrders => "PurchaseOrderID",
             Collection::Quotes => "QuoteID",
+            Collection::BatchPayments => "BatchPaymentID",
         }
     }
 

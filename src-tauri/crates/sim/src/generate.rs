@@ -307,11 +307,17 @@ struct Gen {
     postings: Vec<Posting>,
     /// The price level of the contact last chosen: each trades at its own scale.
     price_level: Decimal,
+    /// Batch payments draw from their own stream, so the rest of the books
+    /// stay what they were before batches were simulated.
+    batch_rng: ChaCha8Rng,
 }
 
 impl Gen {
     fn new(seed: u64, index: u64, p: TenantProfile, c: Counts) -> Gen {
         let mut rng = ChaCha8Rng::seed_from_u64(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ index);
+        let batch_rng = ChaCha8Rng::seed_from_u64(
+            seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ index ^ 0xBA7C_4BA7_C4BA_7C40,
+        );
         let tenant_id = uuid_from(&mut rng);
         let books = TenantBooks::new(&tenant_id, p.name, p.currency, p.timezone);
         let rate = p.tax_rate.parse().unwrap_or(Decimal::ZERO);
@@ -326,6 +332,7 @@ impl Gen {
             tracking: Vec::new(),
             postings: Vec::new(),
             price_level: Decimal::ONE,
+            batch_rng,
         }
     }
 
@@ -390,6 +397,7 @@ impl Gen {
         self.documents();
         self.system_accounts();
         self.pay_runs();
+        self.batch_payments();
         self.journals();
     }
 
@@ -1832,6 +1840,191 @@ impl Gen {
     }
 
     /// Numbers every posting into Journals, oldest first.
+    /// Batch payments: a few times a month, 2 to 6 bills paid together from
+    /// one bank account (`PAYBATCH`), and now and then customers' payments
+    /// banked together (`RECBATCH`). Xero makes a batch's payments on its
+    /// date, so the payments chosen (same month, bank account and kind, in
+    /// the base currency, each its invoice's only payment) move to the batch's date,
+    /// the latest of theirs, as do their journals and their invoices' lists;
+    /// each then names its batch (`BatchPaymentID` and `BatchPayment`). The
+    /// batch itself posts nothing: its payments already do.
+    fn batch_payments(&mut self) {
+        // (month, bank code, payment type) -> the payments' JSON, in date order.
+        type Key = (i64, String, String);
+        let mut groups: std::collections::BTreeMap<Key, Vec<Value>> = Default::default();
+        // Only an invoice's one payment joins a batch: an invoice paid in
+        // parts keeps its dates.
+        let mut per_invoice: std::collections::HashMap<String, usize> = Default::default();
+        for r in self.books.table(Collection::Payments).records() {
+            let p = r.value();
+            if let Some(inv) = p["Invoice"]["InvoiceID"].as_str() {
+                *per_invoice.entry(inv.to_owned()).or_default() += 1;
+            }
+        }
+        for r in self.books.table(Collection::Payments).records() {
+            let p = r.value();
+            let Some(date) = p["Date"].as_str().and_then(crate::wire::parse_ms_date) else {
+                continue;
+            };
+            let invoice_ccy = p["Invoice"]["CurrencyCode"].as_str();
+            let kind = p["PaymentType"].as_str().unwrap_or_default();
+            if p["Status"] != "AUTHORISED"
+                || invoice_ccy != Some(self.p.currency)
+                || !matches!(kind, "ACCPAYPAYMENT" | "ACCRECPAYMENT")
+                || p.get("BatchPaymentID").is_some()
+                || p["Invoice"]["InvoiceID"]
+                    .as_str()
+                    .is_none_or(|i| per_invoice.get(i) != Some(&1))
+            {
+                continue;
+            }
+            let on = chrono::DateTime::from_timestamp_millis(date).unwrap_or_default();
+            let month = i64::from(on.year()) * 12 + i64::from(on.month0());
+            let code = p["Account"]["Code"].as_str().unwrap_or_default().to_owned();
+            groups
+                .entry((month, code, kind.to_owned()))
+                .or_default()
+                .push(p);
+        }
+        let d = |v: &Value| v.to_string().parse::<Decimal>().unwrap_or_default();
+        let mut n = 0;
+        for ((_, code, kind), mut members) in groups {
+            let bills = kind == "ACCPAYPAYMENT";
+            let mut batches = if bills { 3 } else { 1 };
+            members.sort_by_key(|p| {
+                let on = p["Date"].as_str().and_then(crate::wire::parse_ms_date);
+                (on, p["PaymentID"].as_str().map(str::to_owned))
+            });
+            while batches > 0 && members.len() >= 2 {
+                batches -= 1;
+                let want = self.batch_rng.random_range(2..=6usize);
+                let mut chosen: Vec<Value> = Vec::new();
+                let mut rest = Vec::new();
+                for p in members {
+                    let dup = chosen
+                        .iter()
+                        .any(|c| c["Invoice"]["InvoiceID"] == p["Invoice"]["InvoiceID"]);
+                    if chosen.len() < want && !dup {
+                        chosen.push(p);
+                    } else {
+                        rest.push(p);
+                    }
+                }
+                members = rest;
+                if chosen.len() < 2 {
+                    break;
+                }
+                n += 1;
+                self.batch(n, &code, bills, chosen, d);
+            }
+        }
+    }
+
+    /// One batch of `members` (payments' JSON) from the bank account `code`.
+    fn batch(
+        &mut self,
+        n: usize,
+        code: &str,
+        bills: bool,
+        members: Vec<Value>,
+        d: impl Fn(&Value) -> Decimal,
+    ) {
+        let id = uuid_from(&mut self.batch_rng);
+        let ms = |v: &Value| v.as_str().and_then(crate::wire::parse_ms_date);
+        let on = members
+            .iter()
+            .filter_map(|p| ms(&p["Date"]))
+            .max()
+            .unwrap_or(0);
+        let touched = members
+            .iter()
+            .filter_map(|p| ms(&p["UpdatedDateUTC"]))
+            .max()
+            .unwrap_or(on);
+        let at = (on + self.batch_rng.random_range(3_600_000..2 * 86_400_000))
+            .min(BOOKS_END_MS + 86_399_000)
+            .max(touched);
+        let reconciled = self.batch_rng.random_range(0..100) < 70;
+        let bank = self.account(code);
+        let total: Decimal = members.iter().map(|p| d(&p["Amount"])).sum();
+        let batch_type = if bills { "PAYBATCH" } else { "RECBATCH" };
+        let date_string = chrono::DateTime::from_timestamp_millis(on)
+            .map(|t| t.format("%Y-%m-%dT00:00:00").to_string())
+            .unwrap_or_default();
+        let short = json!({
+            "Account": {"AccountID": bank.id},
+            "BatchPaymentID": id,
+            "Date": ms_date(on),
+            "Type": batch_type,
+            "Status": "AUTHORISED",
+            "TotalAmount": money(total),
+            "UpdatedDateUTC": ms_date(at),
+            "IsReconciled": reconciled
+        });
+        let mut lines = Vec::new();
+        for mut p in members {
+            let pid = p["PaymentID"].as_str().unwrap_or_default().to_owned();
+            lines.push(json!({
+                "Invoice": p["Invoice"].clone(),
+                "PaymentID": pid,
+                "Amount": p["Amount"].clone(),
+                "BankAmount": p["BankAmount"].clone(),
+                "Reference": p["Reference"].clone()
+            }));
+            p["Date"] = ms_date(on);
+            p["UpdatedDateUTC"] = ms_date(at);
+            p["IsReconciled"] = json!(reconciled);
+            p["BatchPaymentID"] = json!(id);
+            p["BatchPayment"] = short.clone();
+            self.put(Collection::Payments, &p);
+            for posting in self.postings.iter_mut().filter(|x| x.source_id == pid) {
+                posting.date_ms = on;
+                posting.created_ms = at;
+            }
+            let invoice_id = p["Invoice"]["InvoiceID"].as_str().unwrap_or_default();
+            let Some(mut inv) = self
+                .books
+                .table(Collection::Invoices)
+                .get(invoice_id)
+                .map(Record::value)
+            else {
+                continue;
+            };
+            if let Some(list) = inv["Payments"].as_array_mut() {
+                for entry in list.iter_mut().filter(|e| e["PaymentID"] == pid.as_str()) {
+                    entry["Date"] = ms_date(on);
+                }
+            }
+            if inv.get("FullyPaidOnDate").is_some() {
+                if let Some(last) = crate::wire::last_settled_ms(&inv) {
+                    inv["FullyPaidOnDate"] = ms_date(last);
+                }
+            }
+            if ms(&inv["UpdatedDateUTC"]).is_some_and(|u| u < at) {
+                inv["UpdatedDateUTC"] = ms_date(at);
+            }
+            self.put(Collection::Invoices, &inv);
+        }
+        let mut batch = json!({
+            "Account": {"AccountID": bank.id, "Code": bank.code, "Name": bank.name},
+            "Reference": format!("Batch {n:03}"),
+            "Details": if bills { "Supplier run" } else { "Deposit" },
+            "BatchPaymentID": id,
+            "DateString": date_string,
+            "Date": ms_date(on),
+            "Payments": lines,
+            "Type": batch_type,
+            "Status": "AUTHORISED",
+            "TotalAmount": money(total),
+            "UpdatedDateUTC": ms_date(at),
+            "IsReconciled": reconciled
+        });
+        if bills {
+            batch["Narrative"] = json!(format!("Suppliers {n:03}"));
+        }
+        self.put(Collection::BatchPayments, &batch);
+    }
+
     fn journals(&mut self) {
         let mut postings = std::mem::take(&mut self.postings);
         postings.sort_by_key(|p| p.created_ms);
