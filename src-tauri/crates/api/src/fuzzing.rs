@@ -143,6 +143,7 @@ pub fn xero_entity(data: &[u8]) {
         EntityKind::RepeatingInvoice => entity::<e::RepeatingInvoice>(json),
         EntityKind::PurchaseOrder => entity::<e::PurchaseOrder>(json),
         EntityKind::Quote => entity::<e::Quote>(json),
+        EntityKind::BatchPayment => entity::<e::BatchPayment>(json),
     }
 }
 
@@ -391,7 +392,7 @@ fn assert_fts_query_is_plain(q: &str) {
 }
 
 /// Keeps the entity list above in step with the domain's.
-const _: () = assert!(EntityKind::ALL.len() == 20);
+const _: () = assert!(EntityKind::ALL.len() == 21);
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,7 @@
 //! Listings of the document kinds that are not [indexed](DocumentKind::is_indexed):
 //! credit notes, payments, overpayments, prepayments, bank transfers, manual
-//! journals, purchase orders, quotes and repeating invoices; and one search
+//! journals, purchase orders, quotes, repeating invoices and batch payments;
+//! and one search
 //! across every kind.
 //!
 //! Each kind's table is read through one shape (a derived table, which SQLite
@@ -81,6 +82,15 @@ const PAYMENT_CONTACT_NAME: &str = "COALESCE(\
 const PAYMENT_NUMBER: &str = "COALESCE(\
     (SELECT i.number FROM invoices i WHERE i.tenant_id = d.tenant_id AND i.xero_id = d.invoice_xero_id), \
     (SELECT c.number FROM credit_notes c WHERE c.tenant_id = d.tenant_id AND c.xero_id = d.credit_note_xero_id))";
+
+/// What a search looks in beside a batch's reference: its bank details, and
+/// the numbers and contacts of the invoices its payments pay.
+const BATCH_TEXT: &str = "(COALESCE(d.particulars, '') || ' ' || COALESCE(d.code, '') || ' ' || \
+    COALESCE(d.details, '') || ' ' || COALESCE(d.narrative, '') || ' ' || \
+    COALESCE((SELECT group_concat(COALESCE(i.number, '') || ' ' || COALESCE(i.contact_name, ''), ' ') \
+      FROM batch_payment_members m JOIN invoices i \
+        ON i.tenant_id = d.tenant_id AND i.xero_id = m.invoice_xero_id \
+      WHERE m.parent_id = d.id), ''))";
 
 /// The sum of a manual journal's debit lines (positive amounts), in
 /// ten-thousandths; `NULL` when a line's amount has no exact integer copy.
@@ -167,6 +177,23 @@ fn shape(kind: DocumentKind) -> Shape {
             to_account: "d.to_account_xero_id",
             to_account_name: account_name("d.to_account_xero_id"),
             more_text: "NULL",
+        },
+        DocumentKind::BatchPayments => Shape {
+            lines: None,
+            doc_type: "d.type",
+            number: "NULL",
+            reference: "d.reference",
+            contact_id: "NULL",
+            contact_name: "NULL",
+            date: "d.date",
+            rate: "NULL",
+            total: "d.total",
+            total_e4: "d.total_e4",
+            account: "d.account_xero_id",
+            account_name: account_name("d.account_xero_id"),
+            to_account: "NULL",
+            to_account_name: "NULL",
+            more_text: BATCH_TEXT,
         },
         DocumentKind::ManualJournals => Shape {
             lines: Some("manual_journal_lines"),

@@ -42,10 +42,13 @@ pub enum DocumentKind {
     Quotes,
     /// Dated by the next invoice they will make.
     RepeatingInvoices,
+    /// Bills paid or receipts banked together: `account` is the bank
+    /// account, the total the batch's; no contact (each payment has its own).
+    BatchPayments,
 }
 
 impl DocumentKind {
-    pub const ALL: [DocumentKind; 11] = [
+    pub const ALL: [DocumentKind; 12] = [
         DocumentKind::BankTransactions,
         DocumentKind::Invoices,
         DocumentKind::CreditNotes,
@@ -57,6 +60,7 @@ impl DocumentKind {
         DocumentKind::PurchaseOrders,
         DocumentKind::Quotes,
         DocumentKind::RepeatingInvoices,
+        DocumentKind::BatchPayments,
     ];
 
     /// Whether this kind has the full-text index, rollups and in-memory
@@ -82,6 +86,7 @@ impl DocumentKind {
             DocumentKind::PurchaseOrders => EntityKind::PurchaseOrder,
             DocumentKind::Quotes => EntityKind::Quote,
             DocumentKind::RepeatingInvoices => EntityKind::RepeatingInvoice,
+            DocumentKind::BatchPayments => EntityKind::BatchPayment,
         }
     }
 

@@ -1,7 +1,8 @@
 //! One document as its page shows it: its row, its lines (with the names of
 //! their accounts and tax rates), and the documents it is linked to, in both
 //! directions (allocations, payments, the bank transaction that made a
-//! prepayment, a transfer's two sides, a repeating invoice's invoices).
+//! prepayment, a transfer's two sides, a repeating invoice's invoices, a
+//! batch payment's payments).
 //!
 //! Facts only: the columns as stored, amounts as [`Money`] with the scale
 //! Xero sent (unit amounts to 4 places), and what each link is. The API words
@@ -87,6 +88,10 @@ pub enum Relation {
     RepeatOf,
     /// An invoice made from this repeating invoice.
     Repeat,
+    /// A payment made in this batch payment (the batch's lines).
+    InBatch,
+    /// The batch payment this payment was made in.
+    BatchOf,
 }
 
 /// A document linked to the one shown.
@@ -106,6 +111,16 @@ pub struct RecordLink {
     /// linked document's total.
     pub amount: Option<Money>,
     pub currency_code: Option<String>,
+}
+
+/// One payment a batch payment lists, with the document it pays.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchMember {
+    pub payment_xero_id: Option<String>,
+    /// The invoice's or credit note's number, when the ledger holds it.
+    pub document_number: Option<String>,
+    pub contact_name: Option<String>,
+    pub amount: Option<Money>,
 }
 
 /// The entities that have lines, and the name of their lines table.
@@ -189,6 +204,15 @@ fn summary_columns(kind: EntityKind) -> [&'static str; 7] {
             "date",
             "NULL",
             "NULL",
+            "currency_code",
+        ],
+        EntityKind::BatchPayment => [
+            "NULL",
+            "reference",
+            "NULL",
+            "date",
+            "type",
+            "total",
             "currency_code",
         ],
         EntityKind::RepeatingInvoice => [
@@ -432,6 +456,15 @@ impl LedgerStore {
                         }
                     }
                 }
+                let batch: Option<String> =
+                    sqlx::query_scalar("SELECT batch_payment_xero_id FROM payments WHERE id = ?")
+                        .bind(record.id)
+                        .fetch_optional(self.pool())
+                        .await?
+                        .flatten();
+                if let Some(b) = batch.filter(|b| !b.is_empty() && !is_nil_id(b)) {
+                    links.push(found(Relation::BatchOf, EntityKind::BatchPayment, b, None));
+                }
             }
             EntityKind::BankTransaction => {
                 let made: Option<(Option<String>, Option<String>)> = sqlx::query_as(
@@ -489,6 +522,20 @@ impl LedgerStore {
                     }
                 }
             }
+            EntityKind::BatchPayment => {
+                let members: Vec<(String, Option<String>)> = sqlx::query_as(
+                    "SELECT payment_xero_id, amount FROM batch_payment_members \
+                     WHERE parent_id = ? AND payment_xero_id IS NOT NULL ORDER BY position",
+                )
+                .bind(record.id)
+                .fetch_all(self.pool())
+                .await?;
+                links.extend(
+                    members
+                        .into_iter()
+                        .map(|(x, a)| found(Relation::InBatch, EntityKind::Payment, x, a)),
+                );
+            }
             EntityKind::RepeatingInvoice => {
                 let made: Vec<String> = sqlx::query_scalar(
                     "SELECT xero_id FROM invoices WHERE tenant_id = ? \
@@ -510,6 +557,39 @@ impl LedgerStore {
             out.push(self.link_summary(tenant_id, f).await?);
         }
         Ok(out)
+    }
+
+    /// The payments the batch payment whose row id is `parent_id` lists, in
+    /// its order, with the number and contact of what each pays.
+    pub async fn batch_members(
+        &self,
+        tenant_id: &str,
+        parent_id: i64,
+    ) -> Result<Vec<BatchMember>, StoreError> {
+        let _timer = self.timed("batch_members");
+        let rows: Vec<(Option<String>, Option<String>, Option<String>, Option<String>)> =
+            sqlx::query_as(
+                "SELECT m.payment_xero_id, COALESCE(i.number, c.number), \
+                        COALESCE(i.contact_name, c.contact_name), m.amount \
+                 FROM batch_payment_members m \
+                 LEFT JOIN invoices i ON i.tenant_id = ?1 AND i.xero_id = m.invoice_xero_id \
+                 LEFT JOIN credit_notes c ON c.tenant_id = ?1 AND c.xero_id = m.credit_note_xero_id \
+                 WHERE m.parent_id = ?2 ORDER BY m.position",
+            )
+            .bind(tenant_id)
+            .bind(parent_id)
+            .fetch_all(self.pool())
+            .await?;
+        rows.into_iter()
+            .map(|(payment, number, contact, amount)| {
+                Ok(BatchMember {
+                    payment_xero_id: payment,
+                    document_number: number,
+                    contact_name: contact,
+                    amount: money(amount)?,
+                })
+            })
+            .collect()
     }
 
     /// The payments whose `column` names `xero_id`.

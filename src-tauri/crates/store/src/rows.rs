@@ -610,6 +610,7 @@ impl StoredEntity for Payment {
                         .and_then(|c| c.overpayment_id.as_deref()),
                 )
             }),
+            col("batch_payment_xero_id", |p, _| text(p.batch_id())),
         ],
         children: &[],
         fts: None,
@@ -645,6 +646,62 @@ impl StoredEntity for BankTransaction {
                 col("descriptions", |b, _| descriptions(&b.line_items)),
             ],
         }),
+    };
+}
+
+const BATCH_MEMBER_COLUMNS: &[Column<BatchPaymentLine>] = &[
+    col("payment_xero_id", |l, _| opt_text(&l.payment_id)),
+    col("invoice_xero_id", |l, _| {
+        text(l.invoice.as_ref().and_then(|i| i.invoice_id.as_deref()))
+    }),
+    col("credit_note_xero_id", |l, _| {
+        text(
+            l.credit_note
+                .as_ref()
+                .and_then(|c| c.credit_note_id.as_deref()),
+        )
+    }),
+    col("amount", |l, _| money(l.amount)),
+    col("amount_e4", |l, _| e4(l.amount)),
+    col("currency_code", currency),
+];
+
+impl StoredEntity for BatchPayment {
+    const TABLE: Table<Self> = Table {
+        table: "batch_payments",
+        // The bank account's currency, or the base currency.
+        currency: |b, base| {
+            b.account
+                .as_ref()
+                .and_then(|a| a.currency_code.as_deref())
+                .or(base)
+        },
+        columns: &[
+            col("type", |b, _| opt_text(&b.batch_payment_type)),
+            col("account_xero_id", |b, _| {
+                text(b.account.as_ref().and_then(|a| a.account_id.as_deref()))
+            }),
+            col("account_code", |b, _| {
+                text(b.account.as_ref().and_then(|a| a.code.as_deref()))
+            }),
+            col("date", |b, _| date(b.date)),
+            col("reference", |b, _| opt_text(&b.reference)),
+            col("particulars", |b, _| opt_text(&b.particulars)),
+            col("code", |b, _| opt_text(&b.code)),
+            col("details", |b, _| opt_text(&b.details)),
+            col("narrative", |b, _| opt_text(&b.narrative)),
+            col("status", |b, _| opt_text(&b.status)),
+            col("currency_code", currency),
+            col("total", |b, _| money(b.total())),
+            col("total_e4", |b, _| e4(b.total())),
+        ],
+        children: &[&Child {
+            table: "batch_payment_members",
+            key: ParentKey::ParentId,
+            items: |b: &BatchPayment| &b.payments,
+            columns: BATCH_MEMBER_COLUMNS,
+        }],
+        fts: None,
     };
 }
 
@@ -903,6 +960,7 @@ pub fn spec_of(kind: EntityKind) -> TableSpec {
         EntityKind::RepeatingInvoice => RepeatingInvoice::spec(),
         EntityKind::PurchaseOrder => PurchaseOrder::spec(),
         EntityKind::Quote => Quote::spec(),
+        EntityKind::BatchPayment => BatchPayment::spec(),
     }
 }
 
@@ -930,6 +988,7 @@ pub fn table_of(kind: EntityKind) -> &'static str {
         EntityKind::RepeatingInvoice => RepeatingInvoice::TABLE.table,
         EntityKind::PurchaseOrder => PurchaseOrder::TABLE.table,
         EntityKind::Quote => Quote::TABLE.table,
+        EntityKind::BatchPayment => BatchPayment::TABLE.table,
     }
 }
 
@@ -985,6 +1044,9 @@ mod tests {
                 check::<PurchaseOrder>(json!({"PurchaseOrderID": "p", "LineItems": line}))
             }
             EntityKind::Quote => check::<Quote>(json!({"QuoteID": "q", "LineItems": line})),
+            EntityKind::BatchPayment => check::<BatchPayment>(
+                json!({"BatchPaymentID": "bp", "Payments": [{"PaymentID": "p", "Amount": "1.00"}]}),
+            ),
         }
     }
 

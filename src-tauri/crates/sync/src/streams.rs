@@ -56,7 +56,7 @@ const fn s(kind: EntityKind, path: &'static str, paging: Paging, incremental: bo
 
 /// Every stream, in the order a sync pulls them: settings and contacts before
 /// the documents that refer to them.
-pub const STREAMS: [Stream; 20] = [
+pub const STREAMS: [Stream; 21] = [
     s(
         EntityKind::Organisation,
         "Organisation",
@@ -88,6 +88,14 @@ pub const STREAMS: [Stream; 20] = [
         true,
     ),
     s(EntityKind::Payment, "Payments", Paging::PageSize, true),
+    // Not paged by Xero; If-Modified-Since makes it one short call when
+    // nothing changed. Each batch's payments also come in Payments.
+    s(
+        EntityKind::BatchPayment,
+        "BatchPayments",
+        Paging::None,
+        true,
+    ),
     s(
         EntityKind::Overpayment,
         "Overpayments",

@@ -258,6 +258,14 @@ xero_code! {
 }
 
 xero_code! {
+    /// A batch payment's `Type`: bills paid together, or receipts banked together.
+    BatchPaymentType {
+        PayBatch = "PAYBATCH",
+        RecBatch = "RECBATCH",
+    }
+}
+
+xero_code! {
     /// A contact's `ContactStatus`.
     ContactStatus {
         Active = "ACTIVE",
@@ -397,6 +405,7 @@ mod tests {
             (OverpaymentType::CODES, round_trips::<OverpaymentType>),
             (PrepaymentType::CODES, round_trips::<PrepaymentType>),
             (PaymentType::CODES, round_trips::<PaymentType>),
+            (BatchPaymentType::CODES, round_trips::<BatchPaymentType>),
             (LineAmountTypes::CODES, round_trips::<LineAmountTypes>),
             (ContactStatus::CODES, round_trips::<ContactStatus>),
             (RecordStatus::CODES, round_trips::<RecordStatus>),

@@ -94,6 +94,14 @@ pub struct OverpaymentRef {
     pub currency_code: Option<String>,
 }
 
+/// A batch payment as one of its payments names it (`Payment.BatchPayment`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct BatchPaymentRef {
+    #[serde(rename = "BatchPaymentID")]
+    pub batch_payment_id: Option<String>,
+}
+
 /// A line's tracking: one option of one category.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -378,12 +386,29 @@ pub struct Payment {
     pub credit_note: Option<CreditNoteRef>,
     pub prepayment: Option<PrepaymentRef>,
     pub overpayment: Option<OverpaymentRef>,
+    /// Set when the payment was made as part of a batch (Xero sends the id,
+    /// the batch, or both).
+    #[serde(rename = "BatchPaymentID")]
+    pub batch_payment_id: Option<String>,
+    pub batch_payment: Option<BatchPaymentRef>,
     #[serde(rename = "UpdatedDateUTC")]
     pub updated_date_utc: Option<XeroDateTime>,
 }
 entity!(Payment, Payment, payment_id, updated_date_utc);
 
 impl Payment {
+    /// The batch payment this payment was made in, if any.
+    pub fn batch_id(&self) -> Option<&str> {
+        self.batch_payment_id
+            .as_deref()
+            .or_else(|| {
+                self.batch_payment
+                    .as_ref()
+                    .and_then(|b| b.batch_payment_id.as_deref())
+            })
+            .filter(|id| !id.is_empty())
+    }
+
     /// The currency of the document paid.
     pub fn currency_code(&self) -> Option<&str> {
         self.invoice
@@ -522,6 +547,58 @@ entity!(
     bank_transfer_id,
     created_date_utc
 );
+
+/// One payment of a batch, as the batch lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct BatchPaymentLine {
+    #[serde(rename = "PaymentID")]
+    pub payment_id: Option<String>,
+    pub invoice: Option<InvoiceRef>,
+    pub credit_note: Option<CreditNoteRef>,
+    pub amount: Option<Money>,
+    pub bank_amount: Option<Money>,
+    pub reference: Option<String>,
+}
+
+/// Bills paid (`PAYBATCH`) or invoices' receipts banked (`RECBATCH`) together
+/// from one bank account as one bank statement line. The batch posts nothing
+/// of its own: each of its payments is also in `/Payments` and posts there.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct BatchPayment {
+    #[serde(rename = "BatchPaymentID")]
+    pub batch_payment_id: String,
+    pub account: Option<AccountRef>,
+    pub reference: Option<String>,
+    pub particulars: Option<String>,
+    pub code: Option<String>,
+    pub details: Option<String>,
+    pub narrative: Option<String>,
+    pub date: Option<XeroDate>,
+    pub amount: Option<Money>,
+    #[serde(default)]
+    pub payments: Vec<BatchPaymentLine>,
+    #[serde(rename = "Type")]
+    pub batch_payment_type: Option<BatchPaymentType>,
+    pub status: Option<DocumentStatus>,
+    pub total_amount: Option<Money>,
+    #[serde(rename = "UpdatedDateUTC")]
+    pub updated_date_utc: Option<XeroDateTime>,
+}
+entity!(
+    BatchPayment,
+    BatchPayment,
+    batch_payment_id,
+    updated_date_utc
+);
+
+impl BatchPayment {
+    /// The batch's total: `TotalAmount`, else `Amount`.
+    pub fn total(&self) -> Option<Money> {
+        self.total_amount.or(self.amount)
+    }
+}
 
 /// A line of a manual journal.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]

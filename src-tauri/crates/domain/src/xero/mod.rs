@@ -51,10 +51,11 @@ pub enum EntityKind {
     RepeatingInvoice,
     PurchaseOrder,
     Quote,
+    BatchPayment,
 }
 
 impl EntityKind {
-    pub const ALL: [EntityKind; 20] = [
+    pub const ALL: [EntityKind; 21] = [
         EntityKind::Organisation,
         EntityKind::Account,
         EntityKind::Contact,
@@ -75,6 +76,7 @@ impl EntityKind {
         EntityKind::RepeatingInvoice,
         EntityKind::PurchaseOrder,
         EntityKind::Quote,
+        EntityKind::BatchPayment,
     ];
 
     /// The stream's name, as Xero names the endpoint (`BankTransactions`).
@@ -100,6 +102,7 @@ impl EntityKind {
             EntityKind::RepeatingInvoice => "RepeatingInvoices",
             EntityKind::PurchaseOrder => "PurchaseOrders",
             EntityKind::Quote => "Quotes",
+            EntityKind::BatchPayment => "BatchPayments",
         }
     }
 

@@ -142,6 +142,7 @@ typed_records!(
     RepeatingInvoice,
     PurchaseOrder,
     Quote,
+    BatchPayment,
 );
 
 /// Runs `$body` with `$recs` bound to the typed records of a
@@ -172,6 +173,7 @@ macro_rules! with_records {
             __R::RepeatingInvoice($recs) => $body,
             __R::PurchaseOrder($recs) => $body,
             __R::Quote($recs) => $body,
+            __R::BatchPayment($recs) => $body,
         }
     }};
 }

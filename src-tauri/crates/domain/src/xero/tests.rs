@@ -87,9 +87,49 @@ fn every_entity_kind_reads_a_minimal_record() {
         json!({"ItemID": "it", "SalesDetails": {"UnitPrice": 9.9999}}),
         "it",
     );
+    check::<BatchPayment>(
+        json!({"BatchPaymentID": "bp", "Type": "PAYBATCH", "TotalAmount": 98765432109876.54,
+               "IsReconciled": "false", "Payments": [{"PaymentID": "p", "Amount": 1.10}]}),
+        "bp",
+    );
     for kind in EntityKind::ALL {
         assert_eq!(EntityKind::from_stream(kind.stream()), Some(kind));
     }
+}
+
+#[test]
+fn a_batch_payment_keeps_its_payments_and_a_payment_names_its_batch_either_way() {
+    let batch = XeroRecord::<BatchPayment>::from_json(
+        r#"{"BatchPaymentID": "bp", "Type": "RECBATCH", "Status": "AUTHORISED",
+            "Account": {"AccountID": "bank", "Code": "090"}, "TotalAmount": 98765432109876.54,
+            "Payments": [{"PaymentID": "p1", "Amount": 0.10, "Invoice": {"InvoiceID": "i1"}},
+                         {"PaymentID": "p2", "Amount": 0.20, "Invoice": {"InvoiceID": "i2"}}]}"#,
+    )
+    .unwrap()
+    .entity;
+    assert_eq!(batch.batch_payment_type, Some(BatchPaymentType::RecBatch));
+    assert_eq!(batch.total().unwrap().to_string(), "98765432109876.54");
+    let ids: Vec<_> = batch
+        .payments
+        .iter()
+        .filter_map(|p| p.payment_id.as_deref())
+        .collect();
+    assert_eq!(ids, ["p1", "p2"]);
+    let by_id =
+        XeroRecord::<Payment>::from_value(json!({"PaymentID": "p1", "BatchPaymentID": "bp"}))
+            .unwrap()
+            .entity;
+    let nested = XeroRecord::<Payment>::from_value(
+        json!({"PaymentID": "p2", "BatchPayment": {"BatchPaymentID": "bp", "TotalAmount": "0.30"}}),
+    )
+    .unwrap()
+    .entity;
+    let alone = XeroRecord::<Payment>::from_value(json!({"PaymentID": "p3", "BatchPaymentID": ""}))
+        .unwrap()
+        .entity;
+    assert_eq!(by_id.batch_id(), Some("bp"));
+    assert_eq!(nested.batch_id(), Some("bp"));
+    assert_eq!(alone.batch_id(), None);
 }
 
 #[test]
