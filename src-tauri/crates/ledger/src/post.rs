@@ -1,10 +1,10 @@
 //! The posting rules: one Xero document in, its balanced journal lines out.
 
 use ledgerkeep_domain::xero::{
-    AccountRef, Allocation, BankTransaction, BankTransactionType, BankTransfer, CreditNote,
-    CreditNoteType, DocumentStatus, Invoice, InvoiceType, LineAmountTypes, LineItem, ManualJournal,
-    ManualJournalStatus, Overpayment, OverpaymentType, Payment, PaymentType, Prepayment,
-    PrepaymentType, XeroCode,
+    AccountRef, Allocation, BankTransaction, BankTransactionType, BankTransfer, BatchPayment,
+    CreditNote, CreditNoteType, DocumentStatus, Invoice, InvoiceType, LineAmountTypes, LineItem,
+    ManualJournal, ManualJournalStatus, Overpayment, OverpaymentType, Payment, PaymentType,
+    Prepayment, PrepaymentType, XeroCode,
 };
 use ledgerkeep_domain::{Money, XeroDate};
 use rust_decimal::Decimal;
@@ -24,6 +24,11 @@ pub enum Document<'a> {
     BankTransaction(&'a BankTransaction),
     BankTransfer(&'a BankTransfer),
     ManualJournal(&'a ManualJournal),
+    /// Bills paid or receipts banked together. Each of its payments is a
+    /// [`Document::Payment`] of its own and posts there; the batch, which
+    /// only groups them, posts nothing (posting it too would count every
+    /// payment twice).
+    BatchPayment(&'a BatchPayment),
 }
 
 /// Posts one document: its journal lines, balanced in the base currency, or
@@ -39,6 +44,7 @@ pub fn post(document: Document<'_>, ctx: &PostingContext) -> Result<Posting, Pos
         Document::BankTransaction(d) => post_bank_transaction(d, ctx)?,
         Document::BankTransfer(d) => post_bank_transfer(d, ctx)?,
         Document::ManualJournal(d) => post_manual_journal(d, ctx)?,
+        Document::BatchPayment(_) => Posting { lines: Vec::new() },
     };
     Ok(posting)
 }

@@ -3,8 +3,8 @@
 //! here, so the caller only hands over the documents.
 
 use ledgerkeep_domain::xero::{
-    Allocation, BankTransaction, BankTransfer, CreditNote, DocumentStatus, Invoice, ManualJournal,
-    Overpayment, Payment, Prepayment,
+    Allocation, BankTransaction, BankTransfer, BatchPayment, CreditNote, DocumentStatus, Invoice,
+    ManualJournal, Overpayment, Payment, Prepayment,
 };
 use ledgerkeep_domain::XeroDate;
 
@@ -24,6 +24,8 @@ pub struct Books<'a> {
     pub bank_transactions: &'a [BankTransaction],
     pub bank_transfers: &'a [BankTransfer],
     pub manual_journals: &'a [ManualJournal],
+    /// Handed over like the rest; they post nothing (their payments do).
+    pub batch_payments: &'a [BatchPayment],
 }
 
 /// The rebuilt general ledger: every line of every document that posted,
@@ -48,6 +50,7 @@ impl Books<'_> {
             .chain(b.bank_transactions.iter().map(Document::BankTransaction))
             .chain(b.bank_transfers.iter().map(Document::BankTransfer))
             .chain(b.manual_journals.iter().map(Document::ManualJournal))
+            .chain(b.batch_payments.iter().map(Document::BatchPayment))
     }
 
     /// Every payment and allocation, as settlements of the documents on each
@@ -154,5 +157,6 @@ fn id_of(d: Document<'_>) -> &str {
         Document::BankTransaction(x) => &x.bank_transaction_id,
         Document::BankTransfer(x) => &x.bank_transfer_id,
         Document::ManualJournal(x) => &x.manual_journal_id,
+        Document::BatchPayment(x) => &x.batch_payment_id,
     }
 }
