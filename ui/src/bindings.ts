@@ -723,7 +723,12 @@ export type DocumentKindDto =
  */
 "manualJournals" | "purchaseOrders" | "quotes" | 
 /**  Dated by the next invoice each will make. */
-"repeatingInvoices";
+"repeatingInvoices" | 
+/**
+ *  Bills paid (`PAYBATCH`) or receipts banked (`RECBATCH`) together; no
+ *  contact (each payment has its own); `account` is the bank account.
+ */
+"batchPayments";
 
 /**  What the explorer offers for one kind of document: its filters' choices. */
 export type DocumentKindInfo = {
@@ -852,7 +857,7 @@ export type EndpointStats = {
 };
 
 /**  The kinds of record the sync brings, one stream each. */
-export type EntityKind = "organisation" | "account" | "contact" | "contactGroup" | "invoice" | "creditNote" | "payment" | "overpayment" | "prepayment" | "bankTransaction" | "bankTransfer" | "manualJournal" | "journal" | "taxRate" | "trackingCategory" | "currency" | "item" | "repeatingInvoice" | "purchaseOrder" | "quote";
+export type EntityKind = "organisation" | "account" | "contact" | "contactGroup" | "invoice" | "creditNote" | "payment" | "overpayment" | "prepayment" | "bankTransaction" | "bankTransfer" | "manualJournal" | "journal" | "taxRate" | "trackingCategory" | "currency" | "item" | "repeatingInvoice" | "purchaseOrder" | "quote" | "batchPayment";
 
 /**  What kind of failure, for the UI to branch on. */
 export type ErrorCode = 

@@ -43,6 +43,9 @@ fn collection_of(kind: DocumentKindDto) -> (Collection, &'static str, Option<&'s
             "RepeatingInvoiceID",
             Some("Type"),
         ),
+        DocumentKindDto::BatchPayments => {
+            (Collection::BatchPayments, "BatchPaymentID", Some("Type"))
+        }
     }
 }
 

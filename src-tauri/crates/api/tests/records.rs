@@ -39,6 +39,7 @@ fn collection_of(kind: EntityKind) -> (Collection, &'static str) {
         EntityKind::PurchaseOrder => (Collection::PurchaseOrders, "PurchaseOrderID"),
         EntityKind::Quote => (Collection::Quotes, "QuoteID"),
         EntityKind::RepeatingInvoice => (Collection::RepeatingInvoices, "RepeatingInvoiceID"),
+        EntityKind::BatchPayment => (Collection::BatchPayments, "BatchPaymentID"),
         other => panic!("{other:?} has no page"),
     }
 }
@@ -232,6 +233,18 @@ async fn every_document_type_opens_with_its_lines_links_files_and_history() {
                             text(&record["ToBankAccount"]["Code"])
                         );
                     }
+                    EntityKind::BatchPayment => {
+                        // One line per payment, on the batch's bank account.
+                        let payments = record["Payments"].as_array().unwrap();
+                        assert_eq!(page.lines.len(), payments.len());
+                        for (line, p) in page.lines.iter().zip(payments) {
+                            assert_eq!(
+                                line.line_amount.map(|m| m.as_decimal()),
+                                digits(&p["Amount"]).map(|d| d.parse().unwrap())
+                            );
+                            assert_eq!(line.account_code, text(&record["Account"]["Code"]));
+                        }
+                    }
                     _ => assert_lines_match(&page, record, &accounts, &taxes),
                 }
                 four_places += page
@@ -321,6 +334,15 @@ async fn every_document_type_opens_with_its_lines_links_files_and_history() {
                             }
                         }
                     }
+                    EntityKind::BatchPayment => {
+                        for p in record["Payments"].as_array().into_iter().flatten() {
+                            let pid = p["PaymentID"].as_str().unwrap();
+                            assert!(has_link(&page, EntityKind::Payment, pid), "{pid}");
+                            let back = detail(ctx, tenant, EntityKind::Payment, pid).await.unwrap();
+                            assert!(has_link(&back, kind, id), "{} in batch {id}", back.title);
+                            *both_ways.entry("batch").or_default() += 1;
+                        }
+                    }
                     EntityKind::BankTransfer => {
                         for side in ["FromBankTransactionID", "ToBankTransactionID"] {
                             let bt = record[side].as_str().unwrap();
@@ -363,7 +385,7 @@ async fn every_document_type_opens_with_its_lines_links_files_and_history() {
         );
     }
     assert!(four_places > 0, "no unit amount with 4 places was checked");
-    for what in ["payment", "allocation", "made by"] {
+    for what in ["payment", "allocation", "made by", "batch"] {
         assert!(
             both_ways.get(what).is_some_and(|n| *n > 0),
             "no {what} link checked: {both_ways:?}"

@@ -33,10 +33,13 @@ pub enum DocumentKindDto {
     Quotes,
     /// Dated by the next invoice each will make.
     RepeatingInvoices,
+    /// Bills paid (`PAYBATCH`) or receipts banked (`RECBATCH`) together; no
+    /// contact (each payment has its own); `account` is the bank account.
+    BatchPayments,
 }
 
 impl DocumentKindDto {
-    pub const ALL: [DocumentKindDto; 11] = [
+    pub const ALL: [DocumentKindDto; 12] = [
         DocumentKindDto::BankTransactions,
         DocumentKindDto::Invoices,
         DocumentKindDto::CreditNotes,
@@ -48,6 +51,7 @@ impl DocumentKindDto {
         DocumentKindDto::PurchaseOrders,
         DocumentKindDto::Quotes,
         DocumentKindDto::RepeatingInvoices,
+        DocumentKindDto::BatchPayments,
     ];
 
     pub fn to_store(self) -> DocumentKind {
@@ -63,6 +67,7 @@ impl DocumentKindDto {
             DocumentKindDto::PurchaseOrders => DocumentKind::PurchaseOrders,
             DocumentKindDto::Quotes => DocumentKind::Quotes,
             DocumentKindDto::RepeatingInvoices => DocumentKind::RepeatingInvoices,
+            DocumentKindDto::BatchPayments => DocumentKind::BatchPayments,
         }
     }
 
@@ -87,13 +92,16 @@ impl DocumentKindDto {
             DocumentKindDto::PurchaseOrders => "purchase orders",
             DocumentKindDto::Quotes => "quotes",
             DocumentKindDto::RepeatingInvoices => "repeating invoices",
+            DocumentKindDto::BatchPayments => "batch payments",
         }
     }
 
     fn has_contact(self) -> bool {
         !matches!(
             self,
-            DocumentKindDto::BankTransfers | DocumentKindDto::ManualJournals
+            DocumentKindDto::BankTransfers
+                | DocumentKindDto::ManualJournals
+                | DocumentKindDto::BatchPayments
         )
     }
 
@@ -288,8 +296,8 @@ pub struct DocumentKindInfo {
 #[tracing::instrument(name = "op", skip_all, fields(op = "document_kinds", request_id = %crate::request_id()))]
 pub async fn document_kinds() -> Result<Vec<DocumentKindInfo>, ApiError> {
     use ledgerkeep_domain::xero::{
-        BankTransactionType, CreditNoteType, DocumentStatus, InvoiceType, ManualJournalStatus,
-        OverpaymentType, PaymentType, PrepaymentType, QuoteStatus,
+        BankTransactionType, BatchPaymentType, CreditNoteType, DocumentStatus, InvoiceType,
+        ManualJournalStatus, OverpaymentType, PaymentType, PrepaymentType, QuoteStatus,
     };
     let codes = |c: &[&str]| c.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
     Ok(DocumentKindDto::ALL
@@ -298,6 +306,8 @@ pub async fn document_kinds() -> Result<Vec<DocumentKindInfo>, ApiError> {
             let statuses = match kind {
                 DocumentKindDto::ManualJournals => codes(ManualJournalStatus::CODES),
                 DocumentKindDto::Quotes => codes(QuoteStatus::CODES),
+                // Xero's batches are AUTHORISED or DELETED.
+                DocumentKindDto::BatchPayments => codes(&["AUTHORISED", "DELETED"]),
                 _ => codes(DocumentStatus::CODES),
             };
             let doc_types = match kind {
@@ -309,6 +319,7 @@ pub async fn document_kinds() -> Result<Vec<DocumentKindInfo>, ApiError> {
                 DocumentKindDto::Payments => codes(PaymentType::CODES),
                 DocumentKindDto::Overpayments => codes(OverpaymentType::CODES),
                 DocumentKindDto::Prepayments => codes(PrepaymentType::CODES),
+                DocumentKindDto::BatchPayments => codes(BatchPaymentType::CODES),
                 _ => Vec::new(),
             };
             DocumentKindInfo {

@@ -41,7 +41,7 @@ impl RecordDetailRequest {
 }
 
 /// The documents that open as a page of their own.
-pub const RECORD_ENTITIES: [EntityKind; 11] = [
+pub const RECORD_ENTITIES: [EntityKind; 12] = [
     EntityKind::Invoice,
     EntityKind::CreditNote,
     EntityKind::Payment,
@@ -53,6 +53,7 @@ pub const RECORD_ENTITIES: [EntityKind; 11] = [
     EntityKind::PurchaseOrder,
     EntityKind::Quote,
     EntityKind::RepeatingInvoice,
+    EntityKind::BatchPayment,
 ];
 
 fn has_page(kind: EntityKind) -> bool {
@@ -312,6 +313,19 @@ fn header_columns(kind: EntityKind) -> &'static [(&'static str, &'static str, Sh
             TOTALS[1],
             TOTALS[2],
         ],
+        EntityKind::BatchPayment => &[
+            ("type", "Type", Type),
+            ("date", "Date", Date),
+            ("account_xero_id", "Bank account", Account),
+            ("reference", "Reference", Text),
+            ("particulars", "Particulars", Text),
+            ("code", "Code", Text),
+            ("details", "Details", Text),
+            ("narrative", "Narrative", Text),
+            ("status", "Status", Text),
+            ("currency_code", "Currency", Text),
+            ("total", "Total", Money),
+        ],
         EntityKind::RepeatingInvoice => &[
             ("type", "Type", Type),
             ("reference", "Reference", Text),
@@ -341,6 +355,8 @@ fn type_words(code: &str) -> String {
         "ACCPAYCREDIT" => "Purchase credit note (ACCPAYCREDIT)".to_owned(),
         "RECEIVE" => "Receive money (RECEIVE)".to_owned(),
         "SPEND" => "Spend money (SPEND)".to_owned(),
+        "PAYBATCH" => "Bills paid together (PAYBATCH)".to_owned(),
+        "RECBATCH" => "Receipts banked together (RECBATCH)".to_owned(),
         other => other.to_owned(),
     }
 }
@@ -362,6 +378,7 @@ fn entity_words(kind: EntityKind, doc_type: Option<&str>) -> &'static str {
         (EntityKind::PurchaseOrder, _) => "Purchase order",
         (EntityKind::Quote, _) => "Quote",
         (EntityKind::RepeatingInvoice, _) => "Repeating invoice",
+        (EntityKind::BatchPayment, _) => "Batch payment",
         _ => "Record",
     }
 }
@@ -380,6 +397,8 @@ fn relation_words(r: Relation) -> &'static str {
         Relation::TransferSide { from: false } => "Money in",
         Relation::RepeatOf => "Made from",
         Relation::Repeat => "Made",
+        Relation::InBatch => "Payment in this batch",
+        Relation::BatchOf => "Made in batch",
     }
 }
 
@@ -651,7 +670,7 @@ fn account_words(account: Option<(Option<String>, Option<String>)>, id: &str) ->
 }
 
 /// The lines of a record that has none of its own in Xero: a payment's one
-/// movement on its bank account, a transfer's two.
+/// movement on its bank account, a transfer's two, a batch's payments.
 async fn money_lines(
     ctx: &AppContext,
     kind: EntityKind,
@@ -691,6 +710,32 @@ async fn money_lines(
                 .map(|l| format!("Payment on {}", link_label(l)))
                 .unwrap_or_else(|| "Payment".to_owned());
             vec![line(what, account, amount)]
+        }
+        EntityKind::BatchPayment => {
+            // One line per payment, on the batch's bank account, named by
+            // the document it pays.
+            let account = match row.get("account_xero_id") {
+                Some(a) => store.account_by_id(tenant, a).await?,
+                None => None,
+            };
+            let mut out = Vec::new();
+            for m in store.batch_members(tenant, row.id).await? {
+                let paid = m
+                    .document_number
+                    .iter()
+                    .chain(m.contact_name.iter())
+                    .map(|s| s.trim())
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let what = if paid.is_empty() {
+                    format!("Payment {}", m.payment_xero_id.as_deref().unwrap_or("?"))
+                } else {
+                    format!("Payment on {paid}")
+                };
+                out.push(line(what, account.clone(), m.amount));
+            }
+            out
         }
         EntityKind::BankTransfer => {
             let mut out = Vec::new();
