@@ -67,6 +67,9 @@ pub use ops::payments::{
 };
 pub use ops::preferences::{preferences, set_log_level, Preferences, SetLogLevelRequest};
 pub use ops::records::{open_record_in_xero, record_detail, RecordDetailRequest, RecordDetailView};
+pub use ops::xero_history::{
+    record_xero_history, refresh_record_xero_history, XeroHistoryEntryView, XeroHistoryView,
+};
 pub use ops::report_query::{run_report_query, ReportQuery};
 pub use ops::report_readiness::{IncompleteReason, IncompleteStreamView};
 pub use ops::reports::{

@@ -40,6 +40,7 @@ pub mod tracking;
 pub mod updates;
 pub mod xero_app;
 pub mod xero_connection;
+pub mod xero_history;
 
 /// A listing's page size: `default` when absent, refused outside 1 to 500.
 pub(crate) fn page_limit(limit: Option<u32>, default: u32) -> Result<u32, crate::ApiError> {
