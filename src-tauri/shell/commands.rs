@@ -487,6 +487,26 @@ pub async fn open_record_in_xero(
     ledgerkeep_api::open_record_in_xero(&ctx, request, |url| crate::browser::open(&app, url)).await
 }
 
+/// Xero's own history of the record, as last fetched (works offline).
+#[tauri::command]
+#[specta::specta]
+pub async fn record_xero_history(
+    ctx: Ctx<'_>,
+    request: ledgerkeep_api::RecordDetailRequest,
+) -> Result<ledgerkeep_api::XeroHistoryView, ApiError> {
+    ledgerkeep_api::record_xero_history(&ctx, request).await
+}
+
+/// Fetches the record's history from Xero (one call) and keeps it.
+#[tauri::command]
+#[specta::specta]
+pub async fn refresh_record_xero_history(
+    sync: Sync<'_>,
+    request: ledgerkeep_api::RecordDetailRequest,
+) -> Result<ledgerkeep_api::XeroHistoryView, ApiError> {
+    ledgerkeep_api::refresh_record_xero_history(sync.sync()?, request).await
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn list_anomalies(

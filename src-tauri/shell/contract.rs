@@ -52,6 +52,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::record_history,
             commands::record_detail,
             commands::open_record_in_xero,
+            commands::record_xero_history,
+            commands::refresh_record_xero_history,
             commands::run_report,
             commands::list_tracking_categories,
             commands::report_drill,

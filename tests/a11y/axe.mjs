@@ -142,6 +142,14 @@ function handler(cmd) {
       attachments: [], history: [], openInXeroUrl: "https://go.xero.com/AccountsReceivable/View.aspx?InvoiceID=inv-1",
     },
     document_attachments: [],
+    record_xero_history: {
+      available: true, scope: "accounting.invoices.read", fetchedAt: "2026-07-01T09:30:00.000Z",
+      entries: [
+        { at: "2026-07-01T08:00:00.000Z", user: "Mia Chen", change: "Note", details: "Agreed by email." },
+        { at: "2026-06-30T09:12:00.000Z", user: "Ava Thompson", change: "Approved", details: "INV-0042 to Harbour Supplies for NZD 1234.50." },
+        { at: "2026-06-30T09:00:00.000Z", user: "Ava Thompson", change: "Created", details: "INV-0042 to Harbour Supplies for NZD 1234.50." },
+      ],
+    },
   });
   if (cmd in answers) return answers[cmd];
   throw { code: "internal", message: `Not available in this check: ${cmd}` };

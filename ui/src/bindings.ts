@@ -51,6 +51,10 @@ export const commands = {
 	recordDetail: (request: RecordDetailRequest) => typedError<RecordDetailView, ApiError>(__TAURI_INVOKE("record_detail", { request })),
 	/**  Opens the record in Xero's web app, in the owner's browser; the address opened. */
 	openRecordInXero: (request: RecordDetailRequest) => typedError<string, ApiError>(__TAURI_INVOKE("open_record_in_xero", { request })),
+	/**  Xero's own history of the record, as last fetched (works offline). */
+	recordXeroHistory: (request: RecordDetailRequest) => typedError<XeroHistoryView, ApiError>(__TAURI_INVOKE("record_xero_history", { request })),
+	/**  Fetches the record's history from Xero (one call) and keeps it. */
+	refreshRecordXeroHistory: (request: RecordDetailRequest) => typedError<XeroHistoryView, ApiError>(__TAURI_INVOKE("refresh_record_xero_history", { request })),
 	runReport: (request: ReportRequest) => typedError<ReportView, ApiError>(__TAURI_INVOKE("run_report", { request })),
 	listTrackingCategories: (request: ListTrackingRequest) => typedError<TrackingCategoryView[], ApiError>(__TAURI_INVOKE("list_tracking_categories", { request })),
 	reportDrill: (request: DrillRequest) => typedError<DrillPageView, ApiError>(__TAURI_INVOKE("report_drill", { request })),
@@ -2298,6 +2302,32 @@ export type XeroDifferenceView = {
 	/**  Absent where the report has no such line (read as zero). */
 	local: string | null,
 	xero: string | null,
+};
+
+/**  One entry of Xero's history of a record. */
+export type XeroHistoryEntryView = {
+	/**  When, `YYYY-MM-DDTHH:MM:SS.mmmZ`; `None` when Xero gave no readable date. */
+	at: string | null,
+	/**  Who: a user's name, or "System Generated". */
+	user: string | null,
+	/**  What: "Created", "Approved", "Paid", "Note"... */
+	change: string,
+	details: string | null,
+};
+
+/**  Xero's history of a record as last fetched. */
+export type XeroHistoryView = {
+	/**  Whether Xero keeps a history for this kind of record. */
+	available: boolean,
+	/**  The scope that reading it needs (`accounting.invoices.read`). */
+	scope: string | null,
+	/**
+	 *  When it was fetched from Xero (`YYYY-MM-DDTHH:MM:SS.mmmZ`); `None`
+	 *  when it never was.
+	 */
+	fetchedAt: string | null,
+	/**  Newest first (entries with no date last, in Xero's order). */
+	entries: XeroHistoryEntryView[],
 };
 
 /**  One line of the report, compared with Xero's. */

@@ -62,6 +62,8 @@ function backend() {
       opened.push(request);
       return "https://go.xero.com/";
     }
+    // Xero's own history, not loaded yet.
+    if (cmd === "record_xero_history") return { available: true, scope: "accounting.invoices.read", fetchedAt: null, entries: [] };
     // An invoice's page lists its payments and offers the bank accounts to pay from.
     if (cmd === "list_payments" || cmd === "payment_accounts") return [];
     return null;
@@ -93,6 +95,8 @@ describe("a record's own page", () => {
     expect(screen.getByTestId("attachment-a-1")).toHaveTextContent("cn-0007.pdf");
     expect(screen.getByTestId("history")).toHaveTextContent("insert by sync:run-1");
     expect(screen.getByTestId("history")).toHaveTextContent('Total: null → "43.21"');
+    // Xero's history sits beside the ledger's audit, loaded only on request.
+    expect(await screen.findByRole("button", { name: "Load from Xero" })).toBeInTheDocument();
     // A linked record the ledger does not hold is named, not linked.
     const links = screen.getAllByTestId("record-link");
     expect(links).toHaveLength(2);

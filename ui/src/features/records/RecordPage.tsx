@@ -19,6 +19,7 @@ import { EmptyState } from "../../components/EmptyState";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { RecordPrintButtons } from "../../components/RecordPrintButtons";
 import { PaymentsPanel } from "../payments/PaymentsPanel";
+import { XeroHistoryPanel } from "./XeroHistoryPanel";
 import { formatAmount, formatDate, formatInstant, formatMoney } from "../../lib/format";
 
 /** What each kind of record is called on its page. */
@@ -156,6 +157,8 @@ function RecordBody({ record, tenantId, renderAttachments }: { record: RecordDet
 
       <h2>History</h2>
       <History entries={record.history} zone={zone} />
+
+      {isRecordEntity(entity) && <XeroHistoryPanel tenantId={tenantId} entity={entity} xeroId={record.xeroId} />}
     </>
   );
 }
