@@ -101,9 +101,12 @@ async fn four_reports_and_the_anchoring_trial_balances_after_a_complete_sync_the
     let budget_calls =
         1 + u64::try_from(h.store.budgets(&h.tenant()).await.unwrap().len()).unwrap();
     assert!(budget_calls >= 2);
+    // And the published tax returns: the list, then each return (`tax_returns.rs`).
+    let tax_return_calls =
+        1 + u64::try_from(h.store.tax_returns(&h.tenant()).await.unwrap().len()).unwrap();
     assert_eq!(
         first.calls,
-        stream_calls(&first) + 4 + per_run + budget_calls
+        stream_calls(&first) + 4 + per_run + budget_calls + tax_return_calls
     );
     let stored = h.store.xero_reports(&h.tenant()).await.unwrap();
     assert_eq!(stored.len(), 4 + ANCHORS_PER_RUN);
