@@ -24,7 +24,19 @@ const TYPES = [
   ["purchaseOrder", "purchase_orders", "purchase_order_lines"],
   ["quote", "quotes", "quote_lines"],
   ["repeatingInvoice", "repeating_invoices", "repeating_invoice_lines"],
+  ["batchPayment", "batch_payments", null],
 ];
+
+/**
+ * How many lines the page makes for a record of `table` that has none of its own: a payment's one
+ * movement, a transfer's two, a batch payment's one per payment it lists.
+ * @param {string | null | undefined} table
+ */
+function moneyLines(table) {
+  if (table === "payments") return "1";
+  if (table === "batch_payments") return "(SELECT COUNT(*) FROM batch_payment_members m WHERE m.parent_id = x.id)";
+  return "2";
+}
 
 /**
  * An exact decimal text as the page shows it in en-US: grouped in thousands, at least 2 places,
@@ -69,7 +81,7 @@ describe("a record's own page", () => {
            FROM ${table} x WHERE x.tenant_id = ${sqlText(tenant)}
              AND EXISTS (SELECT 1 FROM ${lines} l WHERE l.parent_id = x.id)
            ORDER BY (SELECT MAX(${entity === "manualJournal" ? "0" : places}) FROM ${lines} l WHERE l.parent_id = x.id) DESC, x.id LIMIT 1`
-        : `SELECT x.id, x.xero_id, ${table === "payments" ? 1 : 2} FROM ${table} x WHERE x.tenant_id = ${sqlText(tenant)} ORDER BY x.id LIMIT 1`;
+        : `SELECT x.id, x.xero_id, ${moneyLines(table)} FROM ${table} x WHERE x.tenant_id = ${sqlText(tenant)} ORDER BY x.id LIMIT 1`;
       const [row] = await settle(driver, async () => {
         const rows = ledger(ledgerFile, sql);
         return rows.length > 0 ? rows : null;

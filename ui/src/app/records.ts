@@ -2,7 +2,7 @@ import { useNavigate } from "@tanstack/react-router";
 import { useCallback } from "react";
 import type { AnomalyRecordView, DocumentKindDto, EntityKind } from "../bindings";
 
-/** Every kind of document the Transactions screen lists, in its order (batch payments are not synced). */
+/** Every kind of document the Transactions screen lists, in its order. */
 export const DOCUMENT_KINDS = [
   "bankTransactions",
   "invoices",
@@ -15,6 +15,7 @@ export const DOCUMENT_KINDS = [
   "purchaseOrders",
   "quotes",
   "repeatingInvoices",
+  "batchPayments",
 ] as const satisfies readonly DocumentKindDto[];
 
 /** What the Transactions screen shows: one kind's listing, or one search across every kind (`all`). */
@@ -41,9 +42,11 @@ export interface TransactionsSearch {
   max?: string;
   /** A tracking option (`categoryId/optionId`): documents with a line in it. */
   tracking?: string;
+  /** A bank account (its Xero id), for the kinds listed by bank account (payments, batch payments). */
+  account?: string;
 }
 
-const TEXT_KEYS = ["text", "from", "to", "status", "type", "min", "max", "tracking"] as const;
+const TEXT_KEYS = ["text", "from", "to", "status", "type", "min", "max", "tracking", "account"] as const;
 
 /** Keeps what the Transactions screen understands of a URL's search, and drops the rest. */
 export function validateTransactionsSearch(raw: Record<string, unknown>): TransactionsSearch {
@@ -72,6 +75,7 @@ export const RECORD_ENTITIES = [
   "purchaseOrder",
   "quote",
   "repeatingInvoice",
+  "batchPayment",
 ] as const satisfies readonly EntityKind[];
 
 export type RecordEntity = (typeof RECORD_ENTITIES)[number];

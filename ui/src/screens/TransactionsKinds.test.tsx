@@ -99,7 +99,7 @@ describe("the explorer's kinds", () => {
       expect(validateTransactionsSearch({ kind }).kind).toBe(kind === "bankTransactions" ? undefined : kind);
     }
     expect(validateTransactionsSearch({ kind: "all", text: "acme" })).toEqual({ kind: "all", text: "acme" });
-    expect(validateTransactionsSearch({ kind: "batchPayments", type: "ACCREC" })).toEqual({ type: "ACCREC" });
+    expect(validateTransactionsSearch({ kind: "expenseClaims", type: "ACCREC" })).toEqual({ type: "ACCREC" });
   });
 
   it("offers every kind, and lists one with its own columns and filters", async () => {

@@ -46,9 +46,11 @@ interface Filters {
   amountMax: string;
   /** A tracking option (`categoryId/optionId`), or "". */
   tracking: string;
+  /** A bank account's Xero id, or "" (for the kinds in `BANK_ACCOUNT`). */
+  account: string;
 }
 
-const NO_FILTERS: Filters = { kind: "bankTransactions", text: "", dateFrom: "", dateTo: "", status: "", docType: "", amountMin: "", amountMax: "", tracking: "" };
+const NO_FILTERS: Filters = { kind: "bankTransactions", text: "", dateFrom: "", dateTo: "", status: "", docType: "", amountMin: "", amountMax: "", tracking: "", account: "" };
 
 /** What each kind is called in the kind selector and the search's results. */
 export const KIND_LABELS: Record<DocumentKindDto, string> = {
@@ -63,6 +65,7 @@ export const KIND_LABELS: Record<DocumentKindDto, string> = {
   purchaseOrders: "Purchase orders",
   quotes: "Quotes",
   repeatingInvoices: "Repeating invoices",
+  batchPayments: "Batch payments",
 };
 
 /** The record each kind's documents are, for their page at `/records/<entity>/<id>`. */
@@ -78,13 +81,16 @@ const ENTITY_OF: Record<DocumentKindDto, RecordEntity> = {
   purchaseOrders: "purchaseOrder",
   quotes: "quote",
   repeatingInvoices: "repeatingInvoice",
+  batchPayments: "batchPayment",
 };
 
 /** The kinds with no type, and the kinds with no contact, to filter or show. */
 const UNTYPED: readonly DocumentKindDto[] = ["bankTransfers", "manualJournals", "purchaseOrders", "quotes"];
-const NO_CONTACT: readonly DocumentKindDto[] = ["bankTransfers", "manualJournals"];
+const NO_CONTACT: readonly DocumentKindDto[] = ["bankTransfers", "manualJournals", "batchPayments"];
 /** The kinds without lines, so without tracking to filter by. */
-const NO_LINES: readonly DocumentKindDto[] = ["payments", "bankTransfers"];
+const NO_LINES: readonly DocumentKindDto[] = ["payments", "bankTransfers", "batchPayments"];
+/** The kinds listed with their bank account. */
+const BANK_ACCOUNT: readonly DocumentKindDto[] = ["payments", "batchPayments"];
 
 /** The listing's filter for one kind; none for the search across every kind. */
 function toDto(tenantId: string, f: Filters): DocumentFilterDto | null {
@@ -101,6 +107,7 @@ function toDto(tenantId: string, f: Filters): DocumentFilterDto | null {
     amountMin: opt(f.amountMin),
     amountMax: opt(f.amountMax),
     tracking: NO_LINES.includes(f.kind) ? null : parseTracking(f.tracking),
+    account: BANK_ACCOUNT.includes(f.kind) ? opt(f.account) : null,
   };
 }
 
@@ -115,6 +122,7 @@ function fromDto(f: DocumentFilterDto): Filters {
     amountMin: f.amountMin ?? "",
     amountMax: f.amountMax ?? "",
     tracking: trackingValue(f.tracking ?? null),
+    account: f.account ?? "",
   };
 }
 
@@ -199,12 +207,13 @@ function fromSearch(s: TransactionsSearch): Filters {
     amountMin: s.min ?? "",
     amountMax: s.max ?? "",
     tracking: trackingValue(parseTracking(s.tracking)),
+    account: s.account ?? "",
   };
 }
 
 /** The search that names `f`, without what is empty. */
 function toSearch(f: Filters): TransactionsSearch {
-  return validateTransactionsSearch({ kind: f.kind, text: f.text, from: f.dateFrom, to: f.dateTo, status: f.status, type: f.docType, min: f.amountMin, max: f.amountMax, tracking: f.tracking });
+  return validateTransactionsSearch({ kind: f.kind, text: f.text, from: f.dateFrom, to: f.dateTo, status: f.status, type: f.docType, min: f.amountMin, max: f.amountMax, tracking: f.tracking, account: f.account });
 }
 
 /** The filters a URL names, and the URL's search for filters. */
@@ -227,7 +236,7 @@ function columnsFor(kind: ExplorerKind): ColumnDef<GridRow, unknown>[] {
   }
   if (kind === "all" || !UNTYPED.includes(kind)) cols.push({ header: "Type", accessorKey: "docType", size: 110 });
   cols.push({
-    header: kind === "manualJournals" ? "Narration" : kind === "bankTransfers" ? "Reference" : "Number",
+    header: kind === "manualJournals" ? "Narration" : kind === "bankTransfers" || kind === "batchPayments" ? "Reference" : "Number",
     id: "number",
     cell: ({ row }) => row.original.number ?? row.original.reference ?? "",
     size: kind === "manualJournals" ? 280 : 160,
@@ -240,7 +249,7 @@ function columnsFor(kind: ExplorerKind): ColumnDef<GridRow, unknown>[] {
   } else if (kind === "all" || !NO_CONTACT.includes(kind)) {
     cols.push({ header: "Contact", accessorKey: "contactName", size: 240 });
   }
-  if (kind === "payments") {
+  if (kind !== "all" && BANK_ACCOUNT.includes(kind)) {
     cols.push({ header: "Bank account", id: "account", cell: ({ row }) => row.original.accountName ?? row.original.account ?? "", size: 170 });
   }
   cols.push(
@@ -261,13 +270,37 @@ function columnsFor(kind: ExplorerKind): ColumnDef<GridRow, unknown>[] {
   return cols;
 }
 
+/** Today, `YYYY-MM-DD` on this computer: the chart is read as it stands now. */
+function today(): string {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+}
+
+/** The organisation's bank accounts, to list one account's payments or batch payments. */
+function BankAccountPicker({ tenantId, value, onChange }: { tenantId: string | null; value: string; onChange: (account: string) => void }) {
+  const request = useMemo(() => (tenantId ? { tenantId, asAt: today() } : null), [tenantId]);
+  const accounts = useCommandQuery(["listAccounts", request], request && (() => commands.listAccounts(request)), { staleTime: Infinity }).result;
+  const banks = accounts.state === "ok" ? accounts.data.filter((a) => a.accountType === "BANK") : [];
+  return (
+    <select aria-label="Bank account" data-testid="filter-account" value={value} onChange={(e) => onChange(e.target.value)}>
+      <option value="">Any bank account</option>
+      {banks.map((a) => (
+        <option key={a.xeroId} value={a.xeroId}>
+          {[a.code, a.name].filter(Boolean).join(" ")}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 /** The most documents the search across every kind shows (the newest). */
 const SEARCH_ALL_LIMIT = 200;
 
 /**
  * Every document of the organisation, one kind at a time (invoices and bills, credit notes,
  * payments, overpayments, prepayments, bank transactions and transfers, manual journals, purchase
- * orders, quotes, repeating invoices), filtered, searched and scrolled; or one search across them all.
+ * orders, quotes, repeating invoices, batch payments), filtered, searched and scrolled; or one search
+ * across them all.
  */
 export function TransactionsScreen() {
   const { organisations, current } = useOrganisation();
@@ -354,7 +387,7 @@ export function TransactionsScreen() {
           data-testid="filter-kind"
           value={filters.kind}
           // Statuses and types differ by kind: a new kind starts without them.
-          onChange={(e) => set({ kind: e.target.value as ExplorerKind, status: "", docType: "" })}
+          onChange={(e) => set({ kind: e.target.value as ExplorerKind, status: "", docType: "", account: "" })}
         >
           <option value="all">All documents (one search)</option>
           {DOCUMENT_KINDS.map((k) => (
@@ -391,6 +424,7 @@ export function TransactionsScreen() {
             )}
             <input aria-label="Smallest amount" placeholder="Min" inputMode="decimal" data-testid="filter-min" value={filters.amountMin} onChange={(e) => set({ amountMin: e.target.value })} />
             <input aria-label="Largest amount" placeholder="Max" inputMode="decimal" value={filters.amountMax} onChange={(e) => set({ amountMax: e.target.value })} />
+            {BANK_ACCOUNT.includes(filters.kind) && <BankAccountPicker tenantId={tenantId} value={filters.account} onChange={(account) => set({ account })} />}
             {!NO_LINES.includes(filters.kind) && (
               <TrackingPicker categories={trackingCategories} value={parseTracking(filters.tracking)} onChange={(t) => setFilters({ ...filters, tracking: trackingValue(t) })} testId="filter-tracking" />
             )}

@@ -24,6 +24,7 @@ const ENTITY_NOUN: Partial<Record<EntityKind, string>> = {
   purchaseOrder: "Purchase order",
   quote: "Quote",
   repeatingInvoice: "Repeating invoice",
+  batchPayment: "Batch payment",
 };
 
 /** One thing the palette can open. */

@@ -35,6 +35,7 @@ export const ENTITY_NAME: Record<RecordEntity, string> = {
   purchaseOrder: "Purchase order",
   quote: "Quote",
   repeatingInvoice: "Repeating invoice",
+  batchPayment: "Batch payment",
 };
 
 /**
