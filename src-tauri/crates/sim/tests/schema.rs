@@ -599,3 +599,33 @@ async fn a_new_starter_apps_answers_and_the_path_aliases_validate_against_the_sp
         "PUT payments on Starter",
     );
 }
+
+#[tokio::test]
+async fn the_published_tax_returns_validate_against_the_spec() {
+    let mut schemas = Schemas::load("xero_accounting.yaml", true);
+    let h = start_limited(GENEROUS).await;
+    let t = h.login().await;
+    let mut returns = 0;
+    for tenant in h.sim.tenants() {
+        let list = h.get_json(&t.access, &tenant.tenant_id, "Reports").await;
+        schemas.check(
+            &get_schema("Reports"),
+            &list,
+            &format!("the published reports of {}", tenant.name),
+        );
+        for r in list["Reports"].as_array().unwrap() {
+            let id = r["ReportID"].as_str().unwrap();
+            let body = h
+                .get_json(&t.access, &tenant.tenant_id, &format!("Reports/{id}"))
+                .await;
+            assert!(body["Reports"][0]["Rows"].as_array().unwrap().len() >= 3);
+            schemas.check(
+                &get_schema("Reports~1{ReportID}"),
+                &body,
+                &format!("return {id} of {}", tenant.name),
+            );
+            returns += 1;
+        }
+    }
+    assert!(returns >= 8, "{returns}");
+}
