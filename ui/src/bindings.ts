@@ -286,6 +286,16 @@ export type AttachmentView = {
 	show: AttachmentShow,
 };
 
+/**  One changed field in words. */
+export type AuditChangeWordsView = {
+	/**  The field as stored (`AmountDue`), for the details. */
+	field: string,
+	/**  As an owner knows it: `Amount due`. */
+	label: string,
+	old: AuditValueView,
+	new: AuditValueView,
+};
+
 /**  One row of a record's audit history. */
 export type AuditEntryView = {
 	seq: number,
@@ -314,6 +324,12 @@ export type AuditLogRequest = {
 	table?: string | null,
 	/**  The actor, or its start: `sync` matches every sync run, `user` every change by the owner. */
 	actor?: string | null,
+	/**
+	 *  A contact's Xero id: the rows about the contact, its documents and its
+	 *  invoices' payments. The contact is one of `tenantId`'s organisation,
+	 *  or of `daysOf`'s when the log is not limited to one.
+	 */
+	contactId?: string | null,
 	/**  `YYYY-MM-DD`, a day in the organisation's timezone (see `daysOf`), inclusive. */
 	dateFrom?: string | null,
 	/**  `YYYY-MM-DD`, a day in the organisation's timezone (see `daysOf`), inclusive. */
@@ -331,13 +347,32 @@ export type AuditLogRequest = {
 	limit?: number | null,
 };
 
-/**  One audit row, with what it is about. */
+/**  One audit row, with what it is about: in words, and as stored (the details). */
 export type AuditLogRowView = {
 	table: string,
 	tenantId: string,
 	recordId: string,
+	/**
+	 *  The kind of the record's own page (`/records/<entity>/<recordId>`),
+	 *  when it has one.
+	 */
+	entity: EntityKind | null,
+	words: AuditWordsView,
 	entry: AuditEntryView,
 };
+
+/**  One value of a changed field, typed for the front to format. */
+export type AuditValueView = 
+/**  No value: the field was absent or empty. */
+{ kind: "none" } | 
+/**  Words, shown as given. */
+{ kind: "text"; text: string } | 
+/**  An exact decimal, at least 2 dp (`120.00`), never rounded. */
+{ kind: "money"; amount: string } | 
+/**  A calendar date, `YYYY-MM-DD`, shown as given. */
+{ kind: "date"; date: string } | 
+/**  A list or group (line items, payments): changed, its values not listed. */
+{ kind: "many" };
 
 export type AuditVerifyView = {
 	/**  The chain is unbroken and every kept file matches its hash. */
@@ -347,6 +382,25 @@ export type AuditVerifyView = {
 	/**  Attachment files hashed (a file on two documents counts once). */
 	filesChecked: number,
 	fileProblems: FileProblemView[],
+};
+
+/**  A row in words. */
+export type AuditWordsView = {
+	/**  The record: `Invoice INV-0042 to Café Plumbing`, `Contact Café Plumbing`. */
+	title: string,
+	/**  `added`, `changed` or `removed`. */
+	action: string,
+	/**  Who or what made the change: `sync`, `you`, `the command line (pay)`. */
+	by: string,
+	/**
+	 *  The fields an owner reads, most telling first: for a change, every
+	 *  changed field but Xero's own stamps; for an addition, its status,
+	 *  amounts and dates.
+	 */
+	changes: AuditChangeWordsView[],
+	/**  The record's contact, when it has one, for the contact filter. */
+	contactId: string | null,
+	contactName: string | null,
 };
 
 export type AvailableUpdate = {

@@ -25,7 +25,10 @@ pub use ops::anomalies::{
     ListAnomaliesRequest,
 };
 pub use ops::app_info::{app_info, AppInfo};
-pub use ops::audit_log::{audit_log, AuditLogPageView, AuditLogRequest, AuditLogRowView};
+pub use ops::audit_log::{
+    audit_log, AuditChangeWordsView, AuditLogPageView, AuditLogRequest, AuditLogRowView,
+    AuditValueView, AuditWordsView,
+};
 pub use ops::catalog::{
     list_items, list_tax_rates, ItemListView, ItemView, ListItemsRequest, ListTaxRatesRequest,
     TaxRateView,

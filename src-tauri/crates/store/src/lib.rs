@@ -16,6 +16,7 @@ pub mod anomalies;
 pub mod apply;
 pub mod attachments;
 pub mod audit;
+pub mod audit_subjects;
 pub mod backup;
 pub mod budgets;
 pub mod cash_basis;
@@ -68,7 +69,10 @@ pub use anomalies::{
     Found, RecordLink, RecordRef, StoredFinding, WordedFinding,
 };
 pub use apply::PageOutcome;
-pub use audit::{AuditEntry, AuditFilter, AuditPage, BreakKind, ChainBreak, VerifyReport};
+pub use audit::{
+    AuditEntry, AuditFilter, AuditPage, BreakKind, ChainBreak, ContactOf, VerifyReport,
+};
+pub use audit_subjects::{AuditKey, AuditSubject};
 pub use backup::{BackupInfo, RestoreOutcome};
 pub use error::StoreError;
 pub use integrity::{check_file, Integrity};

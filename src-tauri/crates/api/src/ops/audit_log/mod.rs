@@ -1,14 +1,18 @@
 //! The Audit log screen: every audit row, newest first, filtered by record,
-//! table, actor and date, keyset-paginated. The chain's check is
+//! record type (table), contact, actor and date, keyset-paginated, each row
+//! in words ([`words`]) beside its stored fields. The chain's check is
 //! `maintenance::verify_audit`.
 
+pub mod words;
+
 use chrono::{NaiveDate, NaiveTime};
-use ledgerkeep_domain::timezone;
-use ledgerkeep_store::AuditFilter;
+use ledgerkeep_domain::{timezone, EntityKind};
+use ledgerkeep_store::{AuditFilter, AuditKey, ContactOf};
 use serde::{Deserialize, Serialize};
 
 use crate::ops::ledger::{entry_view, AuditEntryView};
 use crate::{ApiError, AppContext, FieldError};
+pub use words::{AuditChangeWordsView, AuditValueView, AuditWordsView};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
@@ -25,6 +29,11 @@ pub struct AuditLogRequest {
     /// The actor, or its start: `sync` matches every sync run, `user` every change by the owner.
     #[serde(default)]
     pub actor: Option<String>,
+    /// A contact's Xero id: the rows about the contact, its documents and its
+    /// invoices' payments. The contact is one of `tenantId`'s organisation,
+    /// or of `daysOf`'s when the log is not limited to one.
+    #[serde(default)]
+    pub contact_id: Option<String>,
     /// `YYYY-MM-DD`, a day in the organisation's timezone (see `daysOf`), inclusive.
     #[serde(default)]
     pub date_from: Option<String>,
@@ -45,13 +54,17 @@ pub struct AuditLogRequest {
     pub limit: Option<u32>,
 }
 
-/// One audit row, with what it is about.
+/// One audit row, with what it is about: in words, and as stored (the details).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditLogRowView {
     pub table: String,
     pub tenant_id: String,
     pub record_id: String,
+    /// The kind of the record's own page (`/records/<entity>/<recordId>`),
+    /// when it has one.
+    pub entity: Option<EntityKind>,
+    pub words: AuditWordsView,
     pub entry: AuditEntryView,
 }
 
@@ -132,7 +145,24 @@ pub async fn audit_log(
         return Err(ApiError::fields(errors));
     }
     let tenant_id = text(req.tenant_id);
-    let zone = match text(req.days_of).or_else(|| tenant_id.clone()) {
+    let days_of = text(req.days_of).or_else(|| tenant_id.clone());
+    let contact = match text(req.contact_id) {
+        Some(contact_id) => match tenant_id.clone().or_else(|| days_of.clone()) {
+            Some(tenant_id) => Some(ContactOf {
+                tenant_id,
+                contact_id,
+            }),
+            None => {
+                return Err(ApiError::fields(vec![FieldError {
+                    field: "contactId".to_owned(),
+                    message: "A contact of an organisation: choose the organisation first."
+                        .to_owned(),
+                }]))
+            }
+        },
+        None => None,
+    };
+    let zone = match days_of {
         Some(t) if from.is_some() || to.is_some() => zone_of(ctx, &t).await?,
         _ => None,
     };
@@ -144,20 +174,45 @@ pub async fn audit_log(
         at_from: from.map(|d| day_start(zone, d)),
         // The last day ends where the next one begins.
         at_before: to.and_then(|d| d.succ_opt()).map(|d| day_start(zone, d)),
+        contact,
     };
     let page = ctx
         .store()
         .audit_page(&filter, text(req.after).as_deref(), limit)
         .await?;
+    // What each row's record is now: its number, contact and type, looked up once per page.
+    let keys: Vec<AuditKey> = page
+        .rows
+        .iter()
+        .map(|e| AuditKey {
+            table: e.table.clone(),
+            tenant_id: e.tenant_id.clone(),
+            record_id: e.record_id.clone(),
+        })
+        .collect();
+    let subjects = ctx.store().audit_subjects(&keys).await?;
     Ok(AuditLogPageView {
         rows: page
             .rows
             .into_iter()
-            .map(|e| {
+            .zip(keys)
+            .map(|(e, key)| {
+                let changes: serde_json::Value = serde_json::from_str(&e.changes_json)
+                    .map_err(|_| ApiError::internal("An audit row could not be read."))?;
+                let empty = serde_json::Map::new();
+                let worded = words::row_words(
+                    &e.table,
+                    &e.action,
+                    &e.actor,
+                    changes.as_object().unwrap_or(&empty),
+                    subjects.get(&key),
+                );
                 Ok(AuditLogRowView {
                     table: e.table.clone(),
                     tenant_id: e.tenant_id.clone(),
                     record_id: e.record_id.clone(),
+                    entity: words::entity_of(&e.table),
+                    words: worded,
                     entry: entry_view(e)?,
                 })
             })
