@@ -94,7 +94,21 @@ function handler(cmd) {
       },
     },
     list_accounts: [{ xeroId: "a-1", code: "090", name: "Business Cheque", accountType: "BANK", class: "asset", status: "ACTIVE", balance: "15234.10", drill }],
-    audit_log: { rows: [{ table: "invoices", tenantId: "t-1", recordId: "inv-1", entry: { seq: 7, action: "update", actor: "sync:run-1", at: "2026-07-01T10:00:00.000Z", changes: [{ field: "Reference", old: '"a"', new: '"b"' }], hash: "h" } }], nextCursor: null },
+    audit_log: {
+      rows: [{
+        table: "invoices", tenantId: "t-1", recordId: "inv-1", entity: "invoice",
+        words: {
+          title: "Invoice INV-0042 to Harbour Supplies", action: "changed", by: "sync",
+          changes: [
+            { field: "Status", label: "Status", old: { kind: "text", text: "Authorised" }, new: { kind: "text", text: "Paid" } },
+            { field: "AmountDue", label: "Amount due", old: { kind: "money", amount: "120.00" }, new: { kind: "money", amount: "0.00" } },
+          ],
+          contactId: "c-1", contactName: "Harbour Supplies",
+        },
+        entry: { seq: 7, action: "update", actor: "sync:run-1", at: "2026-07-01T10:00:00.000Z", changes: [{ field: "AmountDue", old: "120.00", new: "0.00" }, { field: "Status", old: '"AUTHORISED"', new: '"PAID"' }], hash: "h" },
+      }],
+      nextCursor: null,
+    },
     preferences: { logLevel: "info", logLevelOverridden: false },
     update_channel: "stable",
     xero_organisations: [],

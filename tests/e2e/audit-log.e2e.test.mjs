@@ -5,7 +5,7 @@ import { rmSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { By, until } from "selenium-webdriver";
-import { TIMEOUT, byTestId, click, currentTenant, ledger, openWithDemo, settle, sqlText, tableRows, textOf, workspace } from "./harness.mjs";
+import { TIMEOUT, byTestId, click, currentTenant, ledger, openWithDemo, settle, sqlText, textOf, workspace } from "./harness.mjs";
 
 describe("the audit log", () => {
   /** @type {import("selenium-webdriver").WebDriver} */
@@ -28,18 +28,18 @@ describe("the audit log", () => {
   });
 
   /**
-   * Sets the filters (empty ones cleared), shows, and waits for the answer.
+   * Sets the filters (record type and who made it, by their values; empty is any), shows, and
+   * waits for the answer: each entry's stored row, `{ seq, table, actor }`, from its attributes.
    * @param {{ table?: string, actor?: string }} filters
    */
   async function show({ table = "", actor = "" }) {
     const form = await driver.findElement(By.css('form[aria-label="Audit log filters"]'));
     for (const [label, value] of [
-      ["Table", table],
-      ["Actor", actor],
+      ["Record type", table],
+      ["Changed by", actor],
     ]) {
-      const input = await form.findElement(By.xpath(`.//label[starts-with(normalize-space(), '${label}')]/input`));
-      await input.clear();
-      if (value) await input.sendKeys(value);
+      const select = await form.findElement(By.xpath(`.//label[starts-with(normalize-space(), '${label}')]/select`));
+      await select.findElement(By.css(`option[value="${value}"]`)).click();
     }
     const before = await driver.findElements(byTestId("audit-table"));
     await form.findElement(By.xpath(".//button[normalize-space()='Show']")).click();
@@ -49,10 +49,11 @@ describe("the audit log", () => {
     return settle(
       driver,
       async () => {
-        const tables = await driver.findElements(byTestId("audit-table"));
-        if (tables.length > 0) {
-          const rows = await tableRows(tables[0]);
-          return rows.length > 0 ? rows : false;
+        const rows = await driver.findElements(byTestId("audit-row"));
+        if (rows.length > 0) {
+          return Promise.all(
+            rows.map(async (r) => ({ seq: await r.getAttribute("data-seq"), table: await r.getAttribute("data-table"), actor: await r.getAttribute("data-actor") })),
+          );
         }
         const none = await driver.findElements(By.xpath("//p[normalize-space()='No changes match.']"));
         return none.length > 0 ? [] : false;
@@ -61,29 +62,29 @@ describe("the audit log", () => {
     );
   }
 
-  it("filters by table: the newest rows of that table, as in the ledger", async () => {
+  it("filters by record type: the newest rows of that table, as in the ledger", async () => {
     const rows = await show({ table: "accounts" });
     assert.ok(rows.length > 0);
-    assert.ok(rows.every((r) => r[2] === "accounts"), "only the accounts table");
+    assert.ok(rows.every((r) => r.table === "accounts"), "only the accounts table");
     const stored = ledger(ledgerFile, `SELECT seq FROM audit_log WHERE tenant_id = ${sqlText(tenant)} AND table_name = 'accounts' ORDER BY seq DESC LIMIT 100`);
     assert.deepEqual(
-      rows.map((r) => r[0]),
+      rows.map((r) => r.seq),
       stored.map(([s]) => s),
       "the same rows, newest first",
     );
   });
 
-  it("filters by actor, alone and with a table", async () => {
-    const [[actor]] = ledger(ledgerFile, `SELECT actor FROM audit_log WHERE tenant_id = ${sqlText(tenant)} AND table_name = 'contacts' ORDER BY seq DESC LIMIT 1`);
-    const rows = await show({ table: "contacts", actor });
+  it("filters by who made the change, alone and with a record type", async () => {
+    const rows = await show({ table: "contacts", actor: "sync" });
     assert.ok(rows.length > 0);
-    assert.ok(rows.every((r) => r[2] === "contacts" && r[5] === actor), `only ${actor}'s changes to contacts`);
-    const [[count]] = ledger(ledgerFile, `SELECT COUNT(*) FROM audit_log WHERE tenant_id = ${sqlText(tenant)} AND table_name = 'contacts' AND actor = ${sqlText(actor)}`);
+    assert.ok(rows.every((r) => r.table === "contacts" && r.actor.startsWith("sync:")), "only the syncs' changes to contacts");
+    const [[count]] = ledger(ledgerFile, `SELECT COUNT(*) FROM audit_log WHERE tenant_id = ${sqlText(tenant)} AND table_name = 'contacts' AND actor LIKE 'sync:%'`);
     assert.equal(rows.length, Math.min(Number(count), 100));
 
     const sync = await show({ actor: "sync" });
-    assert.ok(sync.length > 0 && sync.every((r) => r[5].startsWith("sync")), "the prefix `sync` is every sync run");
-    assert.deepEqual(await show({ actor: "nobody-at-all" }), [], "no changes by an actor that made none");
+    assert.ok(sync.length > 0 && sync.every((r) => r.actor.startsWith("sync")), "`sync` is every sync run");
+    const [[byCli]] = ledger(ledgerFile, `SELECT COUNT(*) FROM audit_log WHERE tenant_id = ${sqlText(tenant)} AND actor LIKE 'cli:%'`);
+    assert.equal((await show({ actor: "cli" })).length, Math.min(Number(byCli), 100), "the command line's changes, if any");
   });
 
   it("verifies the hash chain and shows the result", async () => {
