@@ -24,6 +24,7 @@ pub mod catalog;
 pub mod close;
 pub mod close_checks;
 pub mod contacts;
+pub mod dashboard;
 pub mod document_kinds;
 mod error;
 pub mod find;
