@@ -37,8 +37,10 @@ pub use ops::contacts::{
     list_contacts, ContactBalanceView, ContactPageView, ContactView, ListContactsRequest,
 };
 pub use ops::dashboard::{
-    dashboard, DashboardAlertsView, DashboardRequest, DashboardView, DueTotalView,
-    RecentDocumentView,
+    dashboard, dashboard_look, AgeBucketView, AgeingView, BankTileView, BillsDueSoonView,
+    CloseDueView, CurrencyAmountView, DashboardAlertsView, DashboardLookRequest,
+    DashboardLookView, DashboardRequest, DashboardView, DueTotalView, MonthView,
+    RecentDocumentView, SinceLastLookView,
 };
 pub use ops::diagnostics::{diagnostics, Diagnostics};
 pub use ops::exports::{

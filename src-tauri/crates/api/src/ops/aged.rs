@@ -560,15 +560,12 @@ pub(crate) struct OwedTotals {
     pub by_currency: BTreeMap<Option<String>, (Decimal, u32, Decimal, u32)>,
 }
 
-pub(crate) async fn owed_totals(
-    ctx: &AppContext,
-    tenant: &str,
-    doc_type: &str,
+fn owed_of(
+    held: &Held,
+    all: &[Outstanding],
+    side: Side,
     as_at: NaiveDate,
 ) -> Result<OwedTotals, ApiError> {
-    let side = side_of(doc_type)?;
-    let held = held(ctx, tenant).await?;
-    let (all, _) = held.outstanding(as_at);
     let mut out = OwedTotals {
         base_total: Decimal::ZERO,
         by_currency: BTreeMap::new(),
@@ -590,4 +587,53 @@ pub(crate) async fn owed_totals(
         }
     }
     Ok(out)
+}
+
+/// One side's documents in the control account by age, in the base
+/// currency: the aged report's own buckets (credits netted in the bucket of
+/// their date), so that they add up to the total the control account holds.
+pub(crate) struct Ageing {
+    pub buckets: Buckets,
+    /// How many documents in each bucket, credits included.
+    pub counts: [u32; 5],
+}
+
+/// Both sides' [`OwedTotals`] and [`Ageing`] at the end of `as_at`, from one
+/// read of the documents: receivables first, then payables.
+pub(crate) async fn owed_and_aged(
+    ctx: &AppContext,
+    tenant: &str,
+    as_at: NaiveDate,
+) -> Result<[(OwedTotals, Ageing); 2], ApiError> {
+    let held = held(ctx, tenant).await?;
+    let (all, _) = held.outstanding(as_at);
+    let one = |side: Side| -> Result<(OwedTotals, Ageing), ApiError> {
+        let report = ledgerkeep_ledger::aged_report::aged_report(
+            &all,
+            side,
+            as_at,
+            held.base_currency.as_deref(),
+            Decimal::ZERO,
+            Decimal::ZERO,
+        )
+        .map_err(|_| overflow())?;
+        let mut counts = [0u32; 5];
+        for o in all
+            .iter()
+            .filter(|o| o.document.side == side && o.document.in_control)
+        {
+            let i = ledgerkeep_ledger::aged_report::bucket_of(o, as_at);
+            if let Some(c) = counts.get_mut(i) {
+                *c = c.saturating_add(1);
+            }
+        }
+        Ok((
+            owed_of(&held, &all, side, as_at)?,
+            Ageing {
+                buckets: report.base_total,
+                counts,
+            },
+        ))
+    };
+    Ok([one(Side::Receivable)?, one(Side::Payable)?])
 }
