@@ -391,6 +391,15 @@ pub async fn dashboard(ctx: Ctx<'_>, request: DashboardRequest) -> Result<Dashbo
 
 #[tauri::command]
 #[specta::specta]
+pub async fn dashboard_look(
+    ctx: Ctx<'_>,
+    request: ledgerkeep_api::DashboardLookRequest,
+) -> Result<ledgerkeep_api::DashboardLookView, ApiError> {
+    ledgerkeep_api::dashboard_look(&ctx, request).await
+}
+
+#[tauri::command]
+#[specta::specta]
 pub async fn list_contacts(
     ctx: Ctx<'_>,
     request: ListContactsRequest,

@@ -66,6 +66,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::export_view,
             commands::export_record,
             commands::dashboard,
+            commands::dashboard_look,
             commands::audit_log,
             commands::verify_audit,
             commands::list_contacts,

@@ -70,6 +70,7 @@ export const commands = {
 	/**  Writes a record's page as a PDF to the exports folder and names it. */
 	exportRecord: (request: ExportRecordRequest) => typedError<ExportedFile, ApiError>(__TAURI_INVOKE("export_record", { request })),
 	dashboard: (request: DashboardRequest) => typedError<DashboardView, ApiError>(__TAURI_INVOKE("dashboard", { request })),
+	dashboardLook: (request: DashboardLookRequest) => typedError<DashboardLookView, ApiError>(__TAURI_INVOKE("dashboard_look", { request })),
 	auditLog: (request: AuditLogRequest) => typedError<AuditLogPageView, ApiError>(__TAURI_INVOKE("audit_log", { request })),
 	verifyAudit: () => typedError<AuditVerifyView, ApiError>(__TAURI_INVOKE("verify_audit")),
 	listContacts: (request: ListContactsRequest) => typedError<ContactPageView, ApiError>(__TAURI_INVOKE("list_contacts", { request })),
@@ -153,6 +154,36 @@ export type AccountView = {
 	 */
 	balance: string,
 	drill: DrillView,
+};
+
+/**  One age bucket of receivables or payables, in the base currency. */
+export type AgeBucketView = {
+	/**  `current`, `1-30`, `31-60`, `61-90` or `older`. */
+	key: string,
+	/**  What a heading says ("1-30 days"). */
+	label: string,
+	/**  What the bucket's documents had outstanding, credits netted. */
+	amount: string,
+	/**  How many documents, credits included. */
+	count: number,
+	/**  The due dates the bucket holds (`YYYY-MM-DD`, inclusive; absent = open). */
+	dueFrom: string | null,
+	dueTo: string | null,
+};
+
+/**  Receivables or payables by age: the aged report's base-currency figures. */
+export type AgeingView = {
+	/**  `ACCREC` or `ACCPAY`: what the aged list the bars open is of. */
+	docType: string,
+	/**  Current, 1-30, 31-60, 61-90 and older days past due. */
+	buckets: AgeBucketView[],
+	/**
+	 *  The buckets' sum: everything outstanding (equal to
+	 *  `receivablesTotal` / `payablesTotal`).
+	 */
+	total: string,
+	/**  The four past-due buckets' sum, credits netted as in the total. */
+	pastDue: string,
 };
 
 /**  A record a finding rests on, for the UI to open. */
@@ -448,6 +479,29 @@ export type BackupsView = {
 	lastRestore: LastRestoreView | null,
 };
 
+/**  A bank account as a tile. */
+export type BankTileView = {
+	xeroId: string,
+	code: string | null,
+	name: string | null,
+	/**  The general ledger's balance at `as_at`, in the base currency. */
+	balance: string,
+	/**
+	 *  When the organisation's newest successful sync finished (RFC 3339):
+	 *  the ledger holds Xero's bank transactions as of then.
+	 */
+	lastSyncedUtc: string | null,
+};
+
+/**  Approved bills with something still to pay, due from `as_at` to 7 days on. */
+export type BillsDueSoonView = {
+	from: string,
+	to: string,
+	count: number,
+	/**  What is due, per currency (Xero's amount due as last synced). */
+	totals: CurrencyAmountView[],
+};
+
 /**  One account's figures in one month (or over all of them). */
 export type BudgetCellView = {
 	budget: string,
@@ -558,6 +612,15 @@ export type CheckStatus = "ok" | "warning" | "failed";
 /**  Whether an automated check passed. */
 export type CloseCheckStatus = "pass" | "fail";
 
+/**  A month-end close that is due. */
+export type CloseDueView = {
+	title: string,
+	/**  `YYYY-MM-DD`. */
+	due: string,
+	/**  Whether the day has passed (`due` before `as_at`). */
+	overdue: boolean,
+};
+
 /**  What a report's column holds. */
 export type ColumnHeading = 
 /**  The movements from `from` to `to`. */
@@ -619,6 +682,12 @@ export type CrashReport = {
 	backtrace: string,
 };
 
+/**  An amount in one currency. */
+export type CurrencyAmountView = {
+	currencyCode: string | null,
+	amount: string,
+};
+
 /**  The exact total of the matching documents in one currency. */
 export type CurrencyTotalView = {
 	currencyCode: string | null,
@@ -634,6 +703,25 @@ export type DashboardAlertsView = {
 	lastSyncFailed: string | null,
 	/**  Open anomaly findings (neither dismissed nor resolved). */
 	anomalies: number,
+	/**
+	 *  Month-end closes due by `as_at` (or overdue) for this organisation:
+	 *  an open run's earliest unfinished step, or last month's run not yet
+	 *  started while a procedure is due in it.
+	 */
+	closesDue: CloseDueView[],
+};
+
+/**  The organisation whose Dashboard the owner opened. */
+export type DashboardLookRequest = {
+	tenantId: string,
+};
+
+/**  The look [`dashboard_look`] recorded, and the one before it. */
+export type DashboardLookView = {
+	/**  The look before this visit (RFC 3339), none on the first. */
+	previousUtc: string | null,
+	/**  This visit's look. */
+	currentUtc: string,
 };
 
 export type DashboardRequest = {
@@ -668,6 +756,15 @@ export type DashboardView = {
 	/**  Newest change first. */
 	recent: RecentDocumentView[],
 	alerts: DashboardAlertsView,
+	/**  The bank accounts as tiles, in the chart's order. */
+	banks: BankTileView[],
+	/**  Twelve months, oldest first, the last being `as_at`'s to that day. */
+	months: MonthView[],
+	receivablesAgeing: AgeingView,
+	payablesAgeing: AgeingView,
+	/**  None before the first look was recorded. */
+	sinceLastLook: SinceLastLookView | null,
+	billsDueSoon: BillsDueSoonView,
 };
 
 /**  The owner's choices; also the request that saves them. */
@@ -1362,6 +1459,28 @@ export type MetricsSnapshot = {
 	activeConnections: number,
 };
 
+/**  One month's money and profit, in the base currency. */
+export type MonthView = {
+	/**  `YYYY-MM`. */
+	month: string,
+	/**  The days read, `YYYY-MM-DD` inclusive (the last month ends at `as_at`). */
+	from: string,
+	to: string,
+	/**
+	 *  Every debit to a bank account: money in (transfers between the
+	 *  accounts count on both sides).
+	 */
+	moneyIn: string,
+	/**  Every credit to a bank account, as a positive amount: money out. */
+	moneyOut: string,
+	/**  The profit and loss's total income plus other income. */
+	income: string,
+	/**  Its cost of sales plus operating expenses. */
+	expenses: string,
+	/**  Its net profit: `income - expenses`. */
+	netProfit: string,
+};
+
 /**  Ask the UI to show a screen: sent when a `ledgerkeep://open/<screen>` link arrives. */
 export type NavigateRequested = {
 	screen: Screen,
@@ -1896,6 +2015,17 @@ export type SignInFinished = {
 export type SignOffRequest = {
 	runId: number,
 	who: string,
+};
+
+/**  What the ledger took in since the owner's last look. */
+export type SinceLastLookView = {
+	/**  When the owner last opened the Dashboard before this visit (RFC 3339). */
+	sinceUtc: string,
+	newInvoices: number,
+	newBills: number,
+	paymentsReceived: number,
+	/**  Every record added, changed or removed, each once. */
+	recordsChanged: number,
 };
 
 export type SlowQuery = {
