@@ -67,8 +67,30 @@ function handler(cmd) {
       receivables: [{ currencyCode: "NZD", due: "1500.10", dueCount: 3, overdue: "200", overdueCount: 1 }],
       payables: [{ currencyCode: "NZD", due: "430", dueCount: 1, overdue: "0", overdueCount: 0 }],
       recent: [{ kind: "invoices", document: doc }],
-      alerts: { reauthorisationNeeded: true, lastSyncFailed: "Xero could not be reached.", anomalies: 1 },
+      alerts: {
+        reauthorisationNeeded: true, lastSyncFailed: "Xero could not be reached.", anomalies: 1,
+        closesDue: [{ title: "June 2026 close for Kōwhai Plumbing Ltd", due: "2026-06-30", overdue: true }],
+      },
+      receivablesTotal: "1734.56", payablesTotal: "430",
+      banks: [{ xeroId: "a-1", code: "090", name: "Business Cheque", balance: "15234.10", lastSyncedUtc: "2026-07-01T09:00:00.000Z" }],
+      months: Array.from({ length: 12 }, (_, i) => {
+        const month = `${i < 1 ? 2025 : 2026}-${String(((i + 6) % 12) + 1).padStart(2, "0")}`;
+        return { month, from: `${month}-01`, to: `${month}-28`, moneyIn: `${1200 + i * 35}.10`, moneyOut: `${900 + i * 20}.55`, income: `${1500 + i * 40}.00`, expenses: `${1100 + i * 15}.25`, netProfit: `${400 + i * 25}.00` };
+      }),
+      receivablesAgeing: {
+        docType: "ACCREC", total: "1734.56", pastDue: "734.56",
+        buckets: [["current", "Current", "1000.00"], ["1-30", "1-30 days", "500.06"], ["31-60", "31-60 days", "-65.50"], ["61-90", "61-90 days", "0"], ["older", "Older", "300"]]
+          .map(([key, label, amount], i) => ({ key, label, amount, count: i + 1, dueFrom: null, dueTo: null })),
+      },
+      payablesAgeing: {
+        docType: "ACCPAY", total: "430", pastDue: "0",
+        buckets: [["current", "Current", "430"], ["1-30", "1-30 days", "0"], ["31-60", "31-60 days", "0"], ["61-90", "61-90 days", "0"], ["older", "Older", "0"]]
+          .map(([key, label, amount]) => ({ key, label, amount, count: amount === "0" ? 0 : 1, dueFrom: null, dueTo: null })),
+      },
+      sinceLastLook: { sinceUtc: "2026-06-30T08:00:00Z", newInvoices: 3, newBills: 1, paymentsReceived: 2, recordsChanged: 17 },
+      billsDueSoon: { from: "2026-07-01", to: "2026-07-08", count: 1, totals: [{ currencyCode: "NZD", amount: "430.00" }] },
     },
+    dashboard_look: { previousUtc: "2026-06-30T08:00:00Z", currentUtc: "2026-07-01T10:00:00Z" },
     list_anomalies: [],
     sync_status: {
       tenants: [{

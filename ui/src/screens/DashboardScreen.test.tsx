@@ -1,6 +1,6 @@
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { screen, waitFor } from "@testing-library/react";
-import { render } from "../test/render";
+import { render, renderInRouter } from "../test/render";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { OrganisationProvider } from "../app/organisation";
@@ -57,8 +57,25 @@ describe("the dashboard", () => {
         return [{ tenantId: "t-1", name: "Kōwhai Plumbing Ltd", baseCurrency: "NZD", timezone: null, ianaTimezone: null, periodLockDate: null, lastSyncedUtc: null }];
       if (cmd === "app_info") return { appVersion: "0.1.0", schemaVersion: 4, latestSchemaVersion: 4, dataDir: "/d", ledgerFile: "/d/l", logsDir: "/d/logs", backupsDir: "/d/b", os: "linux", demo: false };
       if (cmd === "sync_status") return { tenants: [] };
-      if (cmd === "dashboard")
-        return { asAt: "2026-07-01", baseCurrency: "NZD", cash: [], receivables: [], payables: [], recent: [], alerts: { reauthorisationNeeded: false, lastSyncFailed: null, anomalies: 1 } };
+      if (cmd === "dashboard_look") return { previousUtc: null, currentUtc: "2026-07-01T10:00:00Z" };
+      if (cmd === "dashboard") {
+        const ageing = (docType: string) => ({ docType, buckets: [], total: "0", pastDue: "0" });
+        return {
+          asAt: "2026-07-01",
+          baseCurrency: "NZD",
+          cash: [],
+          receivables: [],
+          payables: [],
+          recent: [],
+          alerts: { reauthorisationNeeded: false, lastSyncFailed: null, anomalies: 1, closesDue: [] },
+          banks: [],
+          months: [],
+          receivablesAgeing: ageing("ACCREC"),
+          payablesAgeing: ageing("ACCPAY"),
+          sinceLastLook: null,
+          billsDueSoon: { from: "2026-07-01", to: "2026-07-08", count: 0, totals: [] },
+        };
+      }
       if (cmd === "list_anomalies") {
         expect(args).toEqual({ request: { tenantId: "t-1", includeClosed: false } });
         return [
@@ -80,9 +97,15 @@ describe("the dashboard", () => {
           },
         ];
       }
+      if (cmd.startsWith("plugin:")) return null;
       throw { code: "internal", message: `unexpected ${cmd}` };
     });
-    renderDashboard();
+    // The figures link to other screens: inside a router, as the app draws them.
+    await renderInRouter(
+      <OrganisationProvider>
+        <DashboardScreen />
+      </OrganisationProvider>,
+    );
     const panel = await screen.findByTestId("anomalies-panel");
     expect(await screen.findByTestId("anomaly-explanation")).toHaveTextContent("NZD 5,000.00 to Harbour Supplies");
     expect(panel).toHaveTextContent("Things to check");

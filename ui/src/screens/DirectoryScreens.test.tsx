@@ -36,7 +36,8 @@ function backend() {
               total: { label: "Total", code: null, cells: [0, 1, 2, 3, 4, 5].map((i) => ({ amount: i === 1 ? "98765432109876.54" : "0.00", drill: drill(String(i)) })) },
             },
           ],
-          summary: [],
+          // The base-currency total, whose cells list every currency's documents of a bucket.
+          summary: [{ label: "Total in NZD", code: null, cells: [0, 1, 2, 3, 4, 5].map((i) => ({ amount: "1.00", drill: { outstanding: { ...drill(String(i)).outstanding, currency: null } } })) }],
           notes: [],
         };
       }
@@ -90,6 +91,21 @@ describe("invoices and bills", () => {
     expect((calls.find((c) => c.cmd === "report_drill")?.request as DrillRequest).drill.outstanding?.dueFrom).toBe("1");
     await user.selectOptions(screen.getByTestId("invoices-side"), "ACCPAY");
     await waitFor(() => expect(calls.some((c) => c.cmd === "run_report" && (c.request as ReportRequest).kind === "agedPayables")).toBe(true));
+  });
+
+  it("lists the documents of the bucket a link names (the Dashboard's ageing bars), in every currency", async () => {
+    const calls = backend();
+    const user = userEvent.setup();
+    const { router } = await wrap(<InvoicesScreen onOpenRecord={vi.fn()} />, "/?side=ACCPAY&asAt=2026-03-31&bucket=31-60");
+    const panel = await screen.findByTestId("drill-panel");
+    expect(panel).toHaveTextContent("You owe · 31-60 days");
+    await within(panel).findAllByTestId("drill-row");
+    const drill = (calls.find((c) => c.cmd === "report_drill")?.request as DrillRequest).drill.outstanding;
+    expect(drill).toEqual({ docType: "ACCPAY", asAt: "2026-03-31", contact: null, currency: null, dueFrom: "2", dueTo: null });
+    // Closing the list drops the bucket from the address, keeping the side and the day.
+    await user.click(within(panel).getByRole("button", { name: /close/i }));
+    await waitFor(() => expect(router.state.location.search).toEqual({ side: "ACCPAY", asAt: "2026-03-31" }));
+    expect(screen.queryByTestId("drill-panel")).toBeNull();
   });
 
   it("keeps the side and the day in the address, and ages what a link names", async () => {

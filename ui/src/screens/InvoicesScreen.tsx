@@ -12,19 +12,32 @@ import { ErrorNotice } from "../components/ErrorNotice";
 
 type Side = "ACCREC" | "ACCPAY";
 
-/** Which side and as at when, as the URL names them (`?side=ACCPAY&asAt=2026-03-31`). */
-const writeAgeing = ({ side, asAt }: { side: Side; asAt: string }): RawSearch => ({ side, asAt });
+/** The age buckets as a link names them, in the report's column order. */
+const BUCKETS = ["current", "1-30", "31-60", "61-90", "older"] as const;
+
+/**
+ * Which side, as at when, and which age bucket's documents are listed, as the URL names them
+ * (`?side=ACCPAY&asAt=2026-03-31&bucket=1-30`): the Dashboard's ageing bars link here.
+ */
+const writeAgeing = ({ side, asAt, bucket }: { side: Side; asAt: string; bucket: string }): RawSearch => (bucket ? { side, asAt, bucket } : { side, asAt });
 
 /** Sales invoices and bills still due, aged by 30, 60 and 90 days; each bucket lists its documents. */
 export function InvoicesScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRecordView) => void }) {
   const { organisations, current } = useOrganisation();
   // The side and the day are the URL's; sales invoices as at today, in the organisation's timezone, when it names none.
   const zone = current?.ianaTimezone;
-  const readAgeing = useCallback((raw: RawSearch) => ({ side: raw.side === "ACCPAY" ? ("ACCPAY" as const) : ("ACCREC" as const), asAt: dayOf(raw.asAt) ?? todayIn(zone) }), [zone]);
+  const readAgeing = useCallback(
+    (raw: RawSearch) => ({
+      side: raw.side === "ACCPAY" ? ("ACCPAY" as const) : ("ACCREC" as const),
+      asAt: dayOf(raw.asAt) ?? todayIn(zone),
+      bucket: (BUCKETS as readonly string[]).includes(raw.bucket ?? "") ? (raw.bucket ?? "") : "",
+    }),
+    [zone],
+  );
   const { draft, apply } = useSearchState(readAgeing, writeAgeing);
   const { side, asAt } = draft;
-  const setSide = (s: Side) => apply({ ...draft, side: s });
-  const setAsAt = (d: string) => apply({ ...draft, asAt: d });
+  const setSide = (s: Side) => apply({ ...draft, side: s, bucket: "" });
+  const setAsAt = (d: string) => apply({ ...draft, asAt: d, bucket: "" });
   const [open, setOpen] = useState<{ for: unknown; title: string; drill: DrillView } | null>(null);
   const tenantId = current?.tenantId ?? null;
   const request = useMemo<ReportRequest | null>(
@@ -42,7 +55,16 @@ export function InvoicesScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyReco
     );
   }
   const view = report.state === "ok" ? report.data : null;
-  const drill = open && open.for === request ? open : null;
+  // A bucket named in the address lists its documents in every currency (the base-currency total's cell).
+  const named = BUCKETS.indexOf(draft.bucket as (typeof BUCKETS)[number]);
+  const namedDrill = view && named >= 0 ? view.summary[0]?.cells[named]?.drill : null;
+  const fromAddress =
+    view && namedDrill ? { for: request, title: `${side === "ACCREC" ? "Owed to you" : "You owe"} · ${view.columns[named]?.label ?? draft.bucket}`, drill: namedDrill } : null;
+  const drill = open && open.for === request ? open : fromAddress;
+  const close = () => {
+    setOpen(null);
+    if (draft.bucket) apply({ ...draft, bucket: "" });
+  };
   return (
     <section data-testid="screen-invoices-and-bills">
       <h1 tabIndex={-1}>Invoices &amp; Bills</h1>
@@ -106,7 +128,7 @@ export function InvoicesScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyReco
         </div>
       ))}
       {view && view.notes.length > 0 && <p className="muted">{view.notes.join(" ")}</p>}
-      {drill && current && <DrillPanel tenantId={current.tenantId} title={drill.title} drill={drill.drill} onClose={() => setOpen(null)} onOpenRecord={onOpenRecord} />}
+      {drill && current && <DrillPanel tenantId={current.tenantId} title={drill.title} drill={drill.drill} onClose={close} onOpenRecord={onOpenRecord} />}
     </section>
   );
 }
