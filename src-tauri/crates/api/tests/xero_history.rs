@@ -193,6 +193,19 @@ async fn a_sign_in_without_the_scope_is_told_which_to_grant() {
     let kept = record_xero_history(&s.ctx, req).await.unwrap();
     assert_eq!(kept.fetched_at, None, "nothing kept from a refusal");
     assert_eq!(kept.scope.as_deref(), Some("accounting.payments.read"));
+    // A batch payment's history needs the same scope.
+    let batch = truth.records(&tenant, Collection::BatchPayments)[0]["BatchPaymentID"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let err = refresh_record_xero_history(&svc, request(&tenant, EntityKind::BatchPayment, &batch))
+        .await
+        .unwrap_err();
+    assert!(
+        err.message.contains("accounting.payments.read"),
+        "{}",
+        err.message
+    );
 
     // An invoice is within the narrower sign-in's scopes.
     let invoice = truth.records(&tenant, Collection::Invoices)[0]["InvoiceID"]

@@ -40,6 +40,7 @@ pub fn carries_history(collection: Collection) -> bool {
             | Collection::Invoices
             | Collection::CreditNotes
             | Collection::Payments
+            | Collection::BatchPayments
             | Collection::Overpayments
             | Collection::Prepayments
             | Collection::BankTransactions
@@ -107,7 +108,7 @@ fn describe(collection: Collection, record: &Value) -> String {
         .get("Contact")
         .map(|c| text_of(c, "Name"))
         .filter(|s| !s.is_empty());
-    let amount = ["Total", "Amount"]
+    let amount = ["Total", "Amount", "TotalAmount"]
         .iter()
         .map(|k| text_of(record, k))
         .find(|s| !s.is_empty());
@@ -170,7 +171,10 @@ pub fn history_of(collection: Collection, record: &Value) -> Vec<Value> {
             approved,
             entry("Submitted", approved, creator, "Submitted for approval."),
         )),
-        "AUTHORISED" if collection != Collection::Payments => approve(&mut entries),
+        // A payment is made, not approved.
+        "AUTHORISED" if !matches!(collection, Collection::Payments | Collection::BatchPayments) => {
+            approve(&mut entries)
+        }
         "POSTED" => entries.push((approved, entry("Posted", approved, approver, &what))),
         "PAID" => {
             approve(&mut entries);
