@@ -76,20 +76,6 @@ fn months(today: NaiveDate) -> Vec<(NaiveDate, NaiveDate)> {
 async fn on_starter_books_the_cash_profit_and_loss_equals_xeros_for_24_months_and_the_years() {
     let started = std::time::Instant::now();
     let s = starter(31).await;
-    // The attachments job is off here. With it on, the scheduler's run of it
-    // between these syncs leaves the months before the last anchors of one
-    // organisation unexplained after the second round (a race under virtual
-    // time, not a call the job makes: it makes none, the day left being the
-    // books'); it is open work, and this test is about the reports.
-    s.ctx
-        .store()
-        .set_setting(
-            ledgerkeep_sync::attachments::ENABLED.0,
-            "0",
-            chrono::Utc::now(),
-        )
-        .await
-        .unwrap();
     let svc = common::test_service(
         &s.ctx,
         &s.xero,

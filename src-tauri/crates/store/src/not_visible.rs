@@ -84,7 +84,7 @@ impl LedgerStore {
         rows: &[NotVisibleRow],
     ) -> Result<(), StoreError> {
         let _timer = self.timed("replace_not_visible");
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
         // What the old entries touched, so that its totals are made again.
         let mut touched: BTreeSet<(String, String)> = sqlx::query(
             "SELECT DISTINCT substr(e.date, 1, 7) AS month, \
