@@ -368,11 +368,12 @@ impl SyncEngine {
     /// of the day's calls (see [`BOOKS_SHARE_PERCENT`]).
     fn books_keep_the_rest(&self, tenant: &str, need: usize) -> Option<String> {
         let limiter = self.xero().client().limiter();
-        let limits = limiter.limits();
-        let above_reserve = limits.per_day.saturating_sub(limits.background_reserve);
-        let keep = limits
-            .background_reserve
-            .saturating_add(above_reserve.saturating_mul(BOOKS_SHARE_PERCENT) / 100);
+        // The tenant's day as Xero shows it: a Starter app's 1,000, not the
+        // configured 5,000, once its readings say so.
+        let day = limiter.day_budget(tenant);
+        let reserve = limiter.background_reserve(tenant);
+        let above_reserve = day.saturating_sub(reserve);
+        let keep = reserve.saturating_add(above_reserve.saturating_mul(BOOKS_SHARE_PERCENT) / 100);
         let left = limiter.day_left(tenant);
         let need = u32::try_from(need).unwrap_or(u32::MAX);
         (left < keep.saturating_add(need)).then(|| {

@@ -520,7 +520,7 @@ impl SyncEngine {
                         let limiter = self.xero.client().limiter();
                         let limits = limiter.limits();
                         let keep = if req.priority == Priority::Background {
-                            limits.background_reserve
+                            limiter.background_reserve(tenant)
                         } else {
                             0
                         };
@@ -535,7 +535,7 @@ impl SyncEngine {
                             .unwrap_or(u32::MAX)
                             .min(limits.per_day);
                         // The days that follow are the scheduler's (background) runs.
-                        let per_day = budget.saturating_sub(limits.background_reserve);
+                        let per_day = budget.saturating_sub(limits.reserve_of(budget));
                         let estimate = FirstSyncEstimate::new(
                             calls_left,
                             u64::from(left_today),
@@ -993,7 +993,7 @@ impl SyncEngine {
             // and goes on when the day turns.
             let limiter = client.limiter();
             let keep = if req.priority == Priority::Background {
-                limiter.limits().background_reserve
+                limiter.background_reserve(st.tenant)
             } else {
                 0
             };

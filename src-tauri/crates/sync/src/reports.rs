@@ -145,7 +145,7 @@ impl SyncEngine {
             return out;
         }
         let limiter = self.xero().client().limiter();
-        let per_day = limiter.limits().per_day;
+        let per_day = limiter.day_budget(tenant);
         for p in &plan {
             if limiter.day_left(tenant) < per_day / 10 {
                 tracing::info!(

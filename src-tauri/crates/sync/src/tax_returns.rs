@@ -39,7 +39,7 @@ impl SyncEngine {
     ) -> Option<Value> {
         let tenant = st.tenant;
         let limiter = self.xero().client().limiter();
-        if limiter.day_left(tenant) < limiter.limits().per_day / 10 || st.cancel.is_cancelled() {
+        if limiter.day_left(tenant) < limiter.day_budget(tenant) / 10 || st.cancel.is_cancelled() {
             return None;
         }
         let client = self.xero().client();

@@ -41,6 +41,23 @@ pub struct RateLimits {
     pub background_reserve: u32,
 }
 
+/// The Starter tier's calls a day per tenant (xero-facts.md): the day Xero
+/// gives a new app, and an owner's own app.
+pub const STARTER_PER_DAY: u32 = 1_000;
+
+impl RateLimits {
+    /// The part of a day of `day` calls kept for what the owner starts: the
+    /// configured reserve, in proportion when the tenant's day is smaller than
+    /// the configured one (a Starter app's 1,000 keeps a tenth, as 5,000 does).
+    pub fn reserve_of(&self, day: u32) -> u32 {
+        if day >= self.per_day || self.per_day == 0 {
+            return self.background_reserve;
+        }
+        let scaled = u64::from(self.background_reserve) * u64::from(day) / u64::from(self.per_day);
+        u32::try_from(scaled).unwrap_or(self.background_reserve)
+    }
+}
+
 impl Default for RateLimits {
     fn default() -> Self {
         RateLimits {
@@ -179,6 +196,9 @@ struct TenantCounts {
     day_ends_at_ms: Option<i64>,
     /// A call let through with nothing left, to learn when the day turns.
     day_probe_sent: bool,
+    /// The most `X-DayLimit-Remaining` has ever said for the tenant: what
+    /// tells its tier's day (see [`RateLimiter::day_budget`]).
+    most_day_remaining_seen: Option<u32>,
 }
 
 impl TenantCounts {
@@ -199,6 +219,17 @@ impl TenantCounts {
             self.day_remaining = None;
             self.sends_since_day_reading = 0;
             self.day_probe_sent = false;
+        }
+    }
+
+    /// The tenant's day as far as Xero has shown it: the configured day,
+    /// unless every reading so far fits the Starter tier's 1,000 (a day that
+    /// only falls never reads 1,000 or more on Starter; a larger tier's does
+    /// at some reading, and is then believed).
+    fn day_budget(&self, per_day: u32) -> u32 {
+        match self.most_day_remaining_seen {
+            Some(most) if most < STARTER_PER_DAY => per_day.min(STARTER_PER_DAY),
+            _ => per_day,
         }
     }
 
@@ -474,6 +505,7 @@ impl RateLimiter {
         let now = self.time.now_ms();
         c.roll_day(now);
         let remaining = c.day_left(self.limits.per_day, now);
+        let reserve = self.limits.reserve_of(c.day_budget(self.limits.per_day));
         match priority {
             Priority::User if remaining == 0 => match c.day_ends_at_ms {
                 Some(end) => Err(XeroError::DailyLimit(format!(
@@ -490,12 +522,9 @@ impl RateLimiter {
                 }
                 None => Err(XeroError::DailyLimit("none left today".to_owned())),
             },
-            Priority::Background if remaining <= self.limits.background_reserve => {
-                Err(XeroError::DailyLimit(format!(
-                    "the last {} calls are kept for what you start yourself",
-                    self.limits.background_reserve
-                )))
-            }
+            Priority::Background if remaining <= reserve => Err(XeroError::DailyLimit(format!(
+                "the last {reserve} calls are kept for what you start yourself"
+            ))),
             _ => Ok(()),
         }
     }
@@ -507,6 +536,7 @@ impl RateLimiter {
         self.observe_app(ticket, status, h, now);
         let mut c = ticket.gate.counts.lock();
         if let Some(day) = h.day_remaining {
+            c.most_day_remaining_seen = Some(c.most_day_remaining_seen.map_or(day, |m| m.max(day)));
             c.day_remaining = Some(day);
             c.day_read_at_ms = now;
             c.sends_since_day_reading = 0;
@@ -627,6 +657,24 @@ impl RateLimiter {
         c.day_left(self.limits.per_day, now)
     }
 
+    /// The tenant's calls a day, as far as Xero has shown them: the configured
+    /// day (Xero's 5,000 by default), or the Starter tier's 1,000 while every
+    /// `X-DayLimit-Remaining` read for the tenant is below 1,000. Before any
+    /// reading, the configured day.
+    pub fn day_budget(&self, tenant: &str) -> u32 {
+        self.gate(tenant)
+            .counts
+            .lock()
+            .day_budget(self.limits.per_day)
+    }
+
+    /// The calls of the tenant's day that background work leaves for what the
+    /// owner starts: the configured reserve, in proportion to
+    /// [`Self::day_budget`].
+    pub fn background_reserve(&self, tenant: &str) -> u32 {
+        self.limits.reserve_of(self.day_budget(tenant))
+    }
+
     /// When the tenant may start calls again (ms), if paused.
     pub fn paused_until_ms(&self, tenant: &str) -> Option<i64> {
         let until = self.gate(tenant).counts.lock().paused_until_ms;
@@ -705,18 +753,74 @@ mod tests {
     async fn background_work_keeps_off_the_last_of_the_daily_budget() {
         let vt = VirtualTime::starting_at(0);
         let l = limiter(&vt, RateLimits::default());
-        let t = l.acquire("a", Priority::Background).await.unwrap();
-        let h = LimitHeaders {
-            day_remaining: Some(501),
+        let read = |day: u32| LimitHeaders {
+            day_remaining: Some(day),
             ..LimitHeaders::default()
         };
-        l.observe(&t, 200, &h);
+        // A reading above a Starter day: the tenant has Xero's 5,000.
+        let t = l.acquire("a", Priority::Background).await.unwrap();
+        l.observe(&t, 200, &read(4_000));
         drop(t);
+        let t = l.acquire("a", Priority::Background).await.unwrap();
+        l.observe(&t, 200, &read(501));
+        drop(t);
+        assert_eq!((l.day_budget("a"), l.background_reserve("a")), (5_000, 500));
         // 501 left: one more background call, then only the owner's.
         drop(l.acquire("a", Priority::Background).await.unwrap());
         let err = l.acquire("a", Priority::Background).await.unwrap_err();
         assert!(matches!(err, XeroError::DailyLimit(_)), "{err:?}");
         drop(l.acquire("a", Priority::User).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_starter_day_is_learned_from_what_xero_says_is_left() {
+        let vt = VirtualTime::starting_at(0);
+        let l = limiter(&vt, RateLimits::default());
+        // Before any reading, the configured day and reserve.
+        assert_eq!((l.day_budget("a"), l.background_reserve("a")), (5_000, 500));
+        let read = |day: u32| LimitHeaders {
+            day_remaining: Some(day),
+            ..LimitHeaders::default()
+        };
+        let t = l.acquire("a", Priority::Background).await.unwrap();
+        l.observe(&t, 200, &read(999));
+        drop(t);
+        // A Starter tenant: its day is 1,000 and a tenth of it is kept, not
+        // the 500 of 5,000 (half of its day).
+        assert_eq!((l.day_budget("a"), l.background_reserve("a")), (1_000, 100));
+        // Another tenant of the same app is read on its own.
+        assert_eq!(l.day_budget("b"), 5_000);
+        // Background work goes on down to the Starter reserve, not 500.
+        let t = l.acquire("a", Priority::Background).await.unwrap();
+        l.observe(&t, 200, &read(101));
+        drop(t);
+        drop(l.acquire("a", Priority::Background).await.unwrap());
+        let err = l.acquire("a", Priority::Background).await.unwrap_err();
+        assert!(
+            matches!(&err, XeroError::DailyLimit(m) if m.contains("last 100 calls")),
+            "{err:?}"
+        );
+        // A reading of 1,000 or more can only come from a larger tier.
+        let t = l.acquire("a", Priority::User).await.unwrap();
+        l.observe(&t, 200, &read(1_500));
+        drop(t);
+        assert_eq!(l.day_budget("a"), 5_000);
+        // A client set for a smaller day than Starter's keeps its own.
+        let small = limiter(
+            &vt,
+            RateLimits {
+                per_day: 200,
+                background_reserve: 20,
+                ..RateLimits::default()
+            },
+        );
+        let t = small.acquire("a", Priority::User).await.unwrap();
+        small.observe(&t, 200, &read(150));
+        drop(t);
+        assert_eq!(
+            (small.day_budget("a"), small.background_reserve("a")),
+            (200, 20)
+        );
     }
 
     #[tokio::test]
