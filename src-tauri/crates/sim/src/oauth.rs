@@ -184,9 +184,17 @@ pub struct AuthorizeParams {
     code_challenge_method: Option<String>,
 }
 
+/// Random bytes, as Xero's codes and tokens are: the seeded draw keeps the
+/// simulator's other draws where they were, and bytes from the operating
+/// system's entropy make each token unique across simulators (two
+/// simulators of one seed in one process, as tests run, must not hand out
+/// the same token: the log scrubber's list of values is process-wide).
 fn random_token(shared: &Shared, bytes: usize) -> String {
     let mut rng = shared.rng.lock();
-    let buf: Vec<u8> = (0..bytes).map(|_| rng.random()).collect();
+    let mut os = rand::rng();
+    let buf: Vec<u8> = (0..bytes)
+        .map(|_| rng.random::<u8>() ^ os.random::<u8>())
+        .collect();
     URL_SAFE_NO_PAD.encode(buf)
 }
 
