@@ -58,7 +58,7 @@ fn ids(rows: &[DocumentRowView]) -> BTreeSet<String> {
     rows.iter().map(|r| r.xero_id.clone()).collect()
 }
 
-fn want<'a>(batches: &'a [Value], keep: impl Fn(&Value) -> bool) -> BTreeSet<String> {
+fn want(batches: &[Value], keep: impl Fn(&Value) -> bool) -> BTreeSet<String> {
     batches
         .iter()
         .filter(|b| keep(b))

@@ -123,6 +123,14 @@ pub struct BatchMember {
     pub amount: Option<Money>,
 }
 
+/// A batch's member as read: payment id, document number, contact, amount.
+type MemberRow = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
 /// The entities that have lines, and the name of their lines table.
 fn lines_table(kind: EntityKind) -> Option<&'static str> {
     spec_of(kind)
@@ -567,8 +575,7 @@ impl LedgerStore {
         parent_id: i64,
     ) -> Result<Vec<BatchMember>, StoreError> {
         let _timer = self.timed("batch_members");
-        let rows: Vec<(Option<String>, Option<String>, Option<String>, Option<String>)> =
-            sqlx::query_as(
+        let rows: Vec<MemberRow> = sqlx::query_as(
                 "SELECT m.payment_xero_id, COALESCE(i.number, c.number), \
                         COALESCE(i.contact_name, c.contact_name), m.amount \
                  FROM batch_payment_members m \

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 
 use common::*;
 use ledgerkeep_domain::xero::{
-    BankTransfer, CreditNote, Invoice, Item, ManualJournal, Overpayment, Payment, Prepayment,
-    PurchaseOrder, Quote, RepeatingInvoice, TaxRate, XeroRecord,
+    BankTransfer, BatchPayment, CreditNote, Invoice, Item, ManualJournal, Overpayment, Payment,
+    Prepayment, PurchaseOrder, Quote, RepeatingInvoice, TaxRate, XeroRecord,
 };
 use ledgerkeep_domain::Money;
 use ledgerkeep_store::query::{DocumentFilter, DocumentKind, Sort, SortField};
@@ -68,6 +68,8 @@ fn docs(kind: DocumentKind) -> Vec<Doc> {
                 (DocumentKind::RepeatingInvoices, _) => "ACCPAY",
                 (DocumentKind::Payments, 0) => "ACCRECPAYMENT",
                 (DocumentKind::Payments, _) => "ACCPAYPAYMENT",
+                (DocumentKind::BatchPayments, 0) => "PAYBATCH",
+                (DocumentKind::BatchPayments, _) => "RECBATCH",
                 _ => "",
             },
         })
@@ -167,6 +169,14 @@ fn json(kind: DocumentKind, d: &Doc) -> String {
                 {UPDATED}}}"#,
             d.account, d.description
         ),
+        DocumentKind::BatchPayments => format!(
+            r#"{{"BatchPaymentID": "{id}", "Type": "{}", "Date": "{date}", "Reference": "{r}",
+                "Status": "{status}", "TotalAmount": {total},
+                "Account": {{"AccountID": "bank-{}", "CurrencyCode": "{cur}"}},
+                "Payments": [{{"PaymentID": "p-{}", "Amount": {total}, "Invoice": {{"InvoiceID": "inv-{}"}}}}],
+                {UPDATED}}}"#,
+            d.doc_type, d.account, d.i, d.i
+        ),
         DocumentKind::BankTransactions | DocumentKind::Invoices => unreachable!(),
     }
 }
@@ -181,7 +191,7 @@ fn expected_total(kind: DocumentKind, d: &Doc) -> Decimal {
     }
 }
 
-const OTHER_KINDS: [DocumentKind; 9] = [
+const OTHER_KINDS: [DocumentKind; 10] = [
     DocumentKind::CreditNotes,
     DocumentKind::Payments,
     DocumentKind::Overpayments,
@@ -191,6 +201,7 @@ const OTHER_KINDS: [DocumentKind; 9] = [
     DocumentKind::PurchaseOrders,
     DocumentKind::Quotes,
     DocumentKind::RepeatingInvoices,
+    DocumentKind::BatchPayments,
 ];
 
 async fn put<T: StoredEntity>(store: &LedgerStore, texts: Vec<String>) {
@@ -221,6 +232,7 @@ async fn filled() -> Ledger {
             DocumentKind::PurchaseOrders => put::<PurchaseOrder>(s, texts).await,
             DocumentKind::Quotes => put::<Quote>(s, texts).await,
             DocumentKind::RepeatingInvoices => put::<RepeatingInvoice>(s, texts).await,
+            DocumentKind::BatchPayments => put::<BatchPayment>(s, texts).await,
             _ => unreachable!(),
         }
     }
@@ -363,11 +375,19 @@ async fn every_kind_shows_its_own_columns() {
                     DocumentKind::BankTransfers | DocumentKind::ManualJournals => {
                         (None, None, None)
                     }
+                    // A batch has no number and no contact (each payment has its own).
+                    DocumentKind::BatchPayments => (None, None, Some(d.doc_type)),
                     _ => (None, Some(&contact), Some(d.doc_type)),
                 };
             assert_eq!(row.number, number, "{kind:?}");
             assert_eq!(row.contact_name.as_deref(), contact, "{kind:?}");
             assert_eq!(row.doc_type.as_deref(), doc_type, "{kind:?}");
+            if kind == DocumentKind::BatchPayments {
+                assert_eq!(
+                    row.account.as_deref(),
+                    Some(format!("bank-{}", d.account).as_str())
+                );
+            }
             if kind == DocumentKind::BankTransfers {
                 assert_eq!(
                     row.account.as_deref(),
@@ -394,9 +414,14 @@ async fn every_filter_that_fits_a_kind_keeps_what_it_names() {
         let docs = docs(kind);
         let has_contact = !matches!(
             kind,
-            DocumentKind::BankTransfers | DocumentKind::ManualJournals
+            DocumentKind::BankTransfers
+                | DocumentKind::ManualJournals
+                | DocumentKind::BatchPayments
         );
-        let has_lines = !matches!(kind, DocumentKind::BankTransfers | DocumentKind::Payments);
+        let has_lines = !matches!(
+            kind,
+            DocumentKind::BankTransfers | DocumentKind::Payments | DocumentKind::BatchPayments
+        );
         type Keep = Box<dyn Fn(&Doc) -> bool>;
         let mut cases: Vec<(&str, DocumentFilter, Keep)> = vec![
             (
@@ -587,6 +612,10 @@ async fn one_search_finds_documents_of_every_kind() {
     assert!(hits
         .iter()
         .any(|h| h.kind == DocumentKind::Payments && h.row.xero_id == "Payments-3"));
+    // A batch payment is found by the number of an invoice it pays.
+    assert!(hits
+        .iter()
+        .any(|h| h.kind == DocumentKind::BatchPayments && h.row.xero_id == "BatchPayments-3"));
     l.store.close().await;
 }
 
