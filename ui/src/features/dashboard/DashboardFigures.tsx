@@ -1,7 +1,7 @@
 import { useEffect, useState, type ReactNode } from "react";
 import { Link } from "@tanstack/react-router";
 import type { ColumnDef } from "@tanstack/react-table";
-import { Bar, BarChart, LabelList, Legend, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
+import { Bar, BarChart, LabelList, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
 import {
   commands,
   type AgeingView,
@@ -214,12 +214,14 @@ function MonthChart({ months, series, title, testId, baseCurrency }: { months: M
   };
   return (
     <figure className="month-chart" data-testid={testId}>
-      <BarChart width={720} height={280} data={data} margin={{ top: 64, right: 8, bottom: 4, left: 8 }} role="img" aria-label={`${title}, ${baseCurrency ?? ""}: the figures are in the table that follows`}>
+      <p className="chart-legend" aria-hidden="true">
+        <span className={`swatch ${series[0].className}`} /> {series[0].name} <span className={`swatch ${series[1].className}`} /> {series[1].name}
+      </p>
+      <BarChart width={600} height={260} data={data} margin={{ top: 64, right: 4, bottom: 4, left: 4 }} role="img" aria-label={`${title}, ${baseCurrency ?? ""}: the figures are in the table that follows`}>
         <XAxis dataKey="month" interval={0} tick={{ fontSize: 11 }} tickLine={false} />
         <YAxis hide domain={[(min: number) => Math.min(0, min), (max: number) => Math.max(0, max)]} />
         <ReferenceLine y={0} className="axis" />
         <Tooltip formatter={(_v, name, item) => [exact(String(name), item), name]} />
-        <Legend />
         <Bar dataKey="a" name={series[0].name} className={series[0].className} isAnimationActive={false}>
           <LabelList dataKey="aText" position="top" angle={-90} offset={6} className="bar-amount" textAnchor="start" />
         </Bar>
