@@ -247,6 +247,21 @@ async fn write_ledger_fixture_for_the_current_schema() {
         }
     }
 
+    // Schema 27: Xero's history of a record, as the record page loads it
+    // (one call, kept). Schema 26's batch payments and 24's published tax
+    // returns come with the syncs when the organisation has them.
+    let history = ledgerkeep_api::ops::xero_history::refresh_record_xero_history(
+        &svc,
+        RecordDetailRequest {
+            tenant_id: tenants[0].clone(),
+            entity: ledgerkeep_domain::EntityKind::Invoice,
+            xero_id: with_files[0]["InvoiceID"].as_str().unwrap().to_owned(),
+        },
+    )
+    .await
+    .unwrap();
+    assert!(!history.entries.is_empty(), "{history:?}");
+
     set_log_level(
         &ctx,
         SetLogLevelRequest {
