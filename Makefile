@@ -113,10 +113,12 @@ REBUILD_DIR ?= $(CURDIR)/target/bench-rebuild
 bench-rebuild:
 	LEDGERKEEP_REBUILD_DIR=$(REBUILD_DIR) cargo bench -p ledgerkeep-sync --bench rebuild
 
-# The reports and the explorer's commands on the simulator's large books and
-# the general ledger rebuilt from them, over 1M lines (api/benches/scale.rs).
+# The reports, the explorer's commands, search across every kind, the palette
+# and record pages on the simulator's large books and the general ledger
+# rebuilt from them, over 1M lines (api/benches/scale.rs).
 # The data folder is kept in SCALE_DIR and reused; delete it to build it
-# afresh (about 15 minutes, and the rebuild).
+# afresh (about 30 minutes with the rebuild on a shared machine).
+# Fewer timed calls: LEDGERKEEP_SCALE_RUNS=10 make bench-scale
 # A newer schema migrates it on open, after a backup into its backups/ folder.
 SCALE_DIR ?= $(CURDIR)/target/bench-scale
 bench-scale:

@@ -1,4 +1,5 @@
-//! The reports and the explorer at scale (`make bench`; docs/BENCHMARKS.md):
+//! The reports, the explorer, search and record pages at scale (`make
+//! bench-scale`, part of `make bench`; docs/BENCHMARKS.md):
 //! the operations the Tauri commands call, timed on a ledger holding the
 //! simulator's large books (one organisation with 1,000,000 bank
 //! transactions) and the general ledger rebuilt from them (more than
@@ -31,7 +32,23 @@
 //!   `UpdatedDateUTC` by a second, so each run leaves the kept ledger 5,000
 //!   updates further on);
 //! - the same searches' totals as SQLite alone sums them
-//!   (`document_totals_by_scan`), for the ratio.
+//!   (`document_totals_by_scan`), for the ratio;
+//! - a search across every kind of document, as the explorer asks with "All
+//!   kinds" (`search_documents`, the newest 200) and as the Ctrl-K palette
+//!   asks (`quick_find`, 6 of each kind: documents, contacts, accounts,
+//!   attachments' file names), for a reference, a contact's name, a word of
+//!   the line text, an account's name, an attachment's file name, words in
+//!   nothing, and one letter;
+//! - a record's page (`record_detail`): invoices with the most payments, the
+//!   newest and the oldest bank transactions, the busiest contact's
+//!   documents, documents with files, and ten of each other kind.
+//!
+//! The large books mark the documents that have files (`HasAttachments`) but
+//! a ledger written without the attachments job has no rows for them: once
+//! a ledger is ready, the bench gives those documents the rows the job would
+//! keep (the simulator's file names, ids and sizes; 204,571 for these books),
+//! rows only, no files and no audit rows, so that the palette's file-name
+//! search reads an organisation's worth of names.
 //!
 //! `LEDGERKEEP_SCALE_DIR=<folder>` keeps the data folder (the ledger under
 //! `AppPaths`' layout) and reuses it on the next run, so that it is built
@@ -297,6 +314,200 @@ async fn sqlite_alone(
     .await;
 }
 
+/// A stand-in for a file's SHA-256 (64 hex digits): the seeded attachment
+/// rows have no file on disk.
+fn stand_in_hash(text: &str) -> String {
+    let mut out = String::with_capacity(64);
+    for salt in 0..4u64 {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ salt;
+        for b in text.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        out.push_str(&format!("{h:016x}"));
+    }
+    out
+}
+
+/// Gives the documents whose JSON says they have files the attachment rows
+/// the sync's attachments job would keep for them (the simulator's ids, file
+/// names, types and sizes), when the ledger has none: the palette searches
+/// the file names. Rows only, in one transaction: no file is written (a
+/// record page shows them as not held), no audit row, a stand-in hash.
+async fn seed_attachments(root: &Path) {
+    let store = LedgerStore::open(&AppPaths::under(root).ledger_file())
+        .await
+        .unwrap();
+    let tenant: String = sqlx::query_scalar("SELECT tenant_id FROM organisations LIMIT 1")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    let have: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attachments WHERE tenant_id = ?")
+        .bind(&tenant)
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    if have == 0 {
+        let t = Instant::now();
+        let mut tx = store.pool().begin().await.unwrap();
+        let mut files = 0usize;
+        for (table, c) in [
+            ("invoices", Collection::Invoices),
+            ("credit_notes", Collection::CreditNotes),
+            ("bank_transactions", Collection::BankTransactions),
+        ] {
+            let raws: Vec<String> = sqlx::query_scalar(&format!(
+                "SELECT raw_json FROM {table} WHERE tenant_id = ? \
+                 AND json_extract(raw_json, '$.HasAttachments') = 1"
+            ))
+            .bind(&tenant)
+            .fetch_all(&mut *tx)
+            .await
+            .unwrap();
+            for raw in raws {
+                let v: Value = serde_json::from_str(&raw).unwrap();
+                let record_id = v[c.id_field()].as_str().unwrap().to_owned();
+                for a in ledgerkeep_sim::attachments::attachments_of(c, &v) {
+                    sqlx::query(
+                        "INSERT INTO attachments (tenant_id, attachment_id, entity, record_id, \
+                         file_name, mime_type, content_length, sha256, stored_at) \
+                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, '2026-07-01T00:00:00Z')",
+                    )
+                    .bind(&tenant)
+                    .bind(&a.id)
+                    .bind(kind_of(c).stream())
+                    .bind(&record_id)
+                    .bind(&a.file_name)
+                    .bind(a.mime_type)
+                    .bind(i64::try_from(a.bytes.len()).unwrap())
+                    .bind(stand_in_hash(&a.id))
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+                    files += 1;
+                }
+            }
+        }
+        tx.commit().await.unwrap();
+        sqlx::query("ANALYZE attachments")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        println!(
+            "gave the documents that have files {files} attachment rows (file names only) in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
+    }
+    store.close().await;
+}
+
+fn owned(words: &[&str]) -> Vec<String> {
+    words.iter().map(|w| (*w).to_owned()).collect()
+}
+
+/// The first column of `sql`'s rows (`?1` is the organisation).
+async fn column(ctx: &AppContext, sql: &str, tenant: &str) -> Vec<String> {
+    sqlx::query_scalar(sql)
+        .bind(tenant)
+        .fetch_all(ctx.store().pool())
+        .await
+        .unwrap()
+}
+
+/// Times the explorer's search across every kind (`search_documents`, the
+/// newest 200, as the Transactions screen asks with "All kinds") and the
+/// palette's `quick_find` (6 of each kind, as Ctrl-K asks), for `texts` in
+/// turn.
+async fn search_case(
+    t: &mut Table,
+    ctx: &AppContext,
+    tenant: &str,
+    name: &str,
+    runs: usize,
+    texts: &[String],
+) {
+    if texts.is_empty() {
+        println!("  {name}: none in the ledger, not timed");
+        return;
+    }
+    let n = texts.len();
+    let hits = t
+        .time(
+            &format!("every kind, {name}: search_documents"),
+            runs,
+            |i| {
+                search_documents(
+                    ctx,
+                    SearchDocumentsRequest {
+                        tenant_id: tenant.to_owned(),
+                        text: texts[i % n].clone(),
+                        limit: Some(200),
+                    },
+                )
+            },
+        )
+        .await;
+    let found = t
+        .time(&format!("palette, {name}: quick_find"), runs, |i| {
+            quick_find(
+                ctx,
+                QuickFindRequest {
+                    tenant_id: tenant.to_owned(),
+                    text: texts[i % n].clone(),
+                    limit: Some(6),
+                },
+            )
+        })
+        .await;
+    println!(
+        "    (the last: {:?}: {} documents; palette {} documents, {} contacts, {} accounts, {} files)",
+        texts[(runs + 2) % n],
+        hits.len(),
+        found.documents.len(),
+        found.contacts.len(),
+        found.accounts.len(),
+        found.attachments.len()
+    );
+}
+
+/// Times `record_detail` (what a record's page asks for) for `records` in
+/// turn.
+async fn record_case(
+    t: &mut Table,
+    ctx: &AppContext,
+    tenant: &str,
+    name: &str,
+    runs: usize,
+    records: &[(EntityKind, String)],
+) {
+    if records.is_empty() {
+        println!("  {name}: none in the ledger, not timed");
+        return;
+    }
+    let n = records.len();
+    let page = t
+        .time(&format!("record page, {name}"), runs, |i| {
+            record_detail(
+                ctx,
+                RecordDetailRequest {
+                    tenant_id: tenant.to_owned(),
+                    entity: records[i % n].0,
+                    xero_id: records[i % n].1.clone(),
+                },
+            )
+        })
+        .await;
+    println!(
+        "    (the last: {:?} {}: {} lines, {} links, {} files, {} history entries)",
+        page.entity,
+        page.title,
+        page.lines.len(),
+        page.links.len(),
+        page.attachments.len(),
+        page.history.len()
+    );
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let runs: usize = std::env::var("LEDGERKEEP_SCALE_RUNS")
@@ -324,6 +535,7 @@ async fn main() {
     } else {
         build(&root).await;
     }
+    seed_attachments(&root).await;
     let config = AppConfig::new(AppPaths::under(&root));
     let ctx = AppContext::open_with(
         config,
@@ -656,24 +868,278 @@ async fn main() {
     )
     .await;
 
-    let over: Vec<&str> = t
-        .rows
-        .iter()
-        .filter(|(n, v)| {
-            !n.starts_with("run_report")
-                && !n.ends_with("by SQLite alone")
-                && Table::pct(v, 95) > Duration::from_millis(100)
-        })
-        .map(|(n, _)| n.as_str())
-        .collect();
+    // --- Search across every kind, and the palette ----------------------------
+    let files: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attachments WHERE tenant_id = ?")
+        .bind(&tenant)
+        .fetch_one(ctx.store().pool())
+        .await
+        .unwrap();
+    println!(
+        "\nsearch across every kind (search_documents, newest 200) and the palette \
+         (quick_find, 6 of each kind); {files} attachment rows; load average {}",
+        load_average()
+    );
+    search_case(
+        &mut t,
+        &ctx,
+        &tenant,
+        "a reference",
+        runs,
+        &owned(&[
+            "Ref 17",
+            "Ref 4321",
+            "Ref 99999",
+            "Ref 250000",
+            "Ref 777777",
+        ]),
+    )
+    .await;
+    let mut busy_names = names.clone();
+    busy_names.dedup();
+    busy_names.truncate(8);
+    search_case(&mut t, &ctx, &tenant, "a contact's name", runs, &busy_names).await;
+    search_case(
+        &mut t,
+        &ctx,
+        &tenant,
+        "a word of the line text",
+        runs,
+        &owned(&["valve", "labour", "copper", "certificate", "chrome"]),
+    )
+    .await;
+    let account_names = column(
+        &ctx,
+        "SELECT name FROM accounts WHERE tenant_id = ?1 AND name IS NOT NULL \
+         ORDER BY code LIMIT 6",
+        &tenant,
+    )
+    .await;
+    search_case(
+        &mut t,
+        &ctx,
+        &tenant,
+        "an account's name",
+        runs,
+        &account_names,
+    )
+    .await;
+    let file_names = column(
+        &ctx,
+        "SELECT file_name FROM (SELECT file_name, rowid FROM attachments WHERE tenant_id = ?1 \
+         ORDER BY rowid DESC LIMIT 3) UNION ALL \
+         SELECT file_name FROM (SELECT file_name FROM attachments WHERE tenant_id = ?1 \
+         AND file_name LIKE 'receipt-%' ORDER BY rowid LIMIT 3)",
+        &tenant,
+    )
+    .await;
+    search_case(
+        &mut t,
+        &ctx,
+        &tenant,
+        "an attachment's file name",
+        runs,
+        &file_names,
+    )
+    .await;
+    search_case(
+        &mut t,
+        &ctx,
+        &tenant,
+        "no hits",
+        runs,
+        &owned(&["zqxjw", "Ref 987654321", "unobtainium"]),
+    )
+    .await;
+    search_case(
+        &mut t,
+        &ctx,
+        &tenant,
+        "one letter",
+        runs,
+        &owned(&["a", "e", "s", "k", "7"]),
+    )
+    .await;
+
+    // --- A record's page ------------------------------------------------------
+    println!(
+        "\na record's page (record_detail); load average {}",
+        load_average()
+    );
+    let of = |kind: EntityKind, ids: Vec<String>| -> Vec<(EntityKind, String)> {
+        ids.into_iter().map(|x| (kind, x)).collect()
+    };
+    let paid = column(
+        &ctx,
+        "SELECT invoice_xero_id FROM payments WHERE tenant_id = ?1 \
+         AND invoice_xero_id IS NOT NULL GROUP BY invoice_xero_id \
+         ORDER BY COUNT(*) DESC, invoice_xero_id LIMIT 10",
+        &tenant,
+    )
+    .await;
+    record_case(
+        &mut t,
+        &ctx,
+        &tenant,
+        "an invoice with payments",
+        runs,
+        &of(EntityKind::Invoice, paid),
+    )
+    .await;
+    let newest = column(
+        &ctx,
+        "SELECT xero_id FROM bank_transactions WHERE tenant_id = ?1 \
+         ORDER BY date DESC, id DESC LIMIT 10",
+        &tenant,
+    )
+    .await;
+    record_case(
+        &mut t,
+        &ctx,
+        &tenant,
+        "a bank transaction, the newest",
+        runs,
+        &of(EntityKind::BankTransaction, newest),
+    )
+    .await;
+    let oldest = column(
+        &ctx,
+        "SELECT xero_id FROM bank_transactions WHERE tenant_id = ?1 \
+         ORDER BY date, id LIMIT 10",
+        &tenant,
+    )
+    .await;
+    record_case(
+        &mut t,
+        &ctx,
+        &tenant,
+        "a bank transaction, the oldest",
+        runs,
+        &of(EntityKind::BankTransaction, oldest),
+    )
+    .await;
+    // The contact with the most documents: ten of its bank transactions and
+    // ten of its invoices.
+    let busiest: Vec<String> = column(
+        &ctx,
+        "SELECT contact_xero_id FROM bank_transactions WHERE tenant_id = ?1 \
+         AND contact_xero_id IS NOT NULL GROUP BY contact_xero_id \
+         ORDER BY COUNT(*) DESC LIMIT 1",
+        &tenant,
+    )
+    .await;
+    let mut heavy = Vec::new();
+    if let Some(c) = busiest.first() {
+        for (kind, table) in [
+            (EntityKind::BankTransaction, "bank_transactions"),
+            (EntityKind::Invoice, "invoices"),
+        ] {
+            let ids: Vec<String> = sqlx::query_scalar(&format!(
+                "SELECT xero_id FROM {table} WHERE tenant_id = ? AND contact_xero_id = ? \
+                 ORDER BY id DESC LIMIT 10"
+            ))
+            .bind(&tenant)
+            .bind(c)
+            .fetch_all(ctx.store().pool())
+            .await
+            .unwrap();
+            heavy.extend(of(kind, ids));
+        }
+    }
+    record_case(
+        &mut t,
+        &ctx,
+        &tenant,
+        "the busiest contact's documents",
+        runs,
+        &heavy,
+    )
+    .await;
+    let with_files: Vec<(String, String)> = sqlx::query_as(
+        "SELECT entity, record_id FROM attachments WHERE tenant_id = ? \
+         GROUP BY entity, record_id ORDER BY COUNT(*) DESC, record_id LIMIT 10",
+    )
+    .bind(&tenant)
+    .fetch_all(ctx.store().pool())
+    .await
+    .unwrap();
+    record_case(
+        &mut t,
+        &ctx,
+        &tenant,
+        "a document with files",
+        runs,
+        &with_files
+            .into_iter()
+            .map(|(e, x)| (EntityKind::from_stream(&e).unwrap(), x))
+            .collect::<Vec<_>>(),
+    )
+    .await;
+    for (kind, table, name) in [
+        (EntityKind::CreditNote, "credit_notes", "a credit note"),
+        (EntityKind::Payment, "payments", "a payment"),
+        (EntityKind::Prepayment, "prepayments", "a prepayment"),
+        (EntityKind::Overpayment, "overpayments", "an overpayment"),
+        (
+            EntityKind::BankTransfer,
+            "bank_transfers",
+            "a bank transfer",
+        ),
+        (
+            EntityKind::ManualJournal,
+            "manual_journals",
+            "a manual journal",
+        ),
+        (
+            EntityKind::RepeatingInvoice,
+            "repeating_invoices",
+            "a repeating invoice",
+        ),
+        (
+            EntityKind::PurchaseOrder,
+            "purchase_orders",
+            "a purchase order",
+        ),
+        (EntityKind::Quote, "quotes", "a quote"),
+    ] {
+        let ids = column(
+            &ctx,
+            &format!("SELECT xero_id FROM {table} WHERE tenant_id = ?1 ORDER BY id DESC LIMIT 10"),
+            &tenant,
+        )
+        .await;
+        record_case(&mut t, &ctx, &tenant, name, runs, &of(kind, ids)).await;
+    }
+
+    let over = |within: &dyn Fn(&str) -> bool, limit: u64| -> String {
+        let names: Vec<&str> = t
+            .rows
+            .iter()
+            .filter(|(n, v)| within(n) && Table::pct(v, 95) > Duration::from_millis(limit))
+            .map(|(n, _)| n.as_str())
+            .collect();
+        if names.is_empty() {
+            "none".to_owned()
+        } else {
+            names.join("; ")
+        }
+    };
+    let searches = |n: &str| n.starts_with("every kind") || n.starts_with("palette");
+    let pages = |n: &str| n.starts_with("record page");
     println!("\nload average at the end: {}", load_average());
     println!(
         "explorer calls with p95 over 100 ms: {}",
-        if over.is_empty() {
-            "none".to_owned()
-        } else {
-            over.join("; ")
-        }
+        over(
+            &|n: &str| !n.starts_with("run_report")
+                && !n.ends_with("by SQLite alone")
+                && !searches(n)
+                && !pages(n),
+            100
+        )
     );
+    println!(
+        "searches across every kind and palette finds with p95 over 50 ms: {}",
+        over(&searches, 50)
+    );
+    println!("record pages with p95 over 100 ms: {}", over(&pages, 100));
     ctx.close().await;
 }
