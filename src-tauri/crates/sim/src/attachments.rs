@@ -80,7 +80,53 @@ pub fn has_files(collection: Collection, doc_type: &str, id: &str) -> bool {
         (Collection::Invoices, _) => roll < 1,
         (Collection::BankTransactions, "SPEND") => roll < 3,
         (Collection::CreditNotes, _) => roll < 2,
+        // The other kinds Xero keeps files on, flagged after the books are
+        // made ([`attach_to_other_kinds`]): a contract on a contact, a
+        // statement on an account, a schedule behind a journal, a signed
+        // order or quote.
+        (Collection::BankTransfers, _) => roll < 2,
+        (Collection::ManualJournals, _) => roll < 3,
+        (Collection::PurchaseOrders, _) => roll < 3,
+        (Collection::Quotes, _) => roll < 2,
+        (Collection::RepeatingInvoices, _) => roll < 2,
+        (Collection::Contacts, _) => roll < 1,
+        (Collection::Accounts, _) => roll < 1,
         _ => false,
+    }
+}
+
+/// The kinds whose files the generator decides after the books are made.
+const FLAGGED_AFTER: [Collection; 7] = [
+    Collection::BankTransfers,
+    Collection::ManualJournals,
+    Collection::PurchaseOrders,
+    Collection::Quotes,
+    Collection::RepeatingInvoices,
+    Collection::Contacts,
+    Collection::Accounts,
+];
+
+/// Says `HasAttachments` on the records of the other kinds that Xero keeps
+/// files on, by [`has_files`] (a stable hash of the id: nothing else in the
+/// books changes, and their dates and `UpdatedDateUTC` stay as they were).
+pub fn attach_to_other_kinds(books: &mut crate::books::TenantBooks) {
+    for collection in FLAGGED_AFTER {
+        let Some(table) = books.tables.get_mut(&collection) else {
+            continue;
+        };
+        let flagged: Vec<crate::books::Record> = table
+            .records()
+            .iter()
+            .filter(|r| has_files(collection, "", &r.id))
+            .map(|r| {
+                let mut v = r.value();
+                v["HasAttachments"] = Value::Bool(true);
+                crate::books::Record::new(collection, &v)
+            })
+            .collect();
+        for r in flagged {
+            table.upsert(r);
+        }
     }
 }
 

@@ -240,6 +240,9 @@ impl SimulatorBuilder {
             }
             truth.tenants.truncate(n);
         }
+        for books in &mut truth.tenants {
+            crate::attachments::attach_to_other_kinds(books);
+        }
         if let Some(dir) = &self.spec_examples {
             let path = dir.join("xero_accounting.yaml");
             let books =

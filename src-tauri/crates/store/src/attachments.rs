@@ -25,6 +25,22 @@ use sqlx::Row;
 use crate::audit::{self, AuditAction, PendingAudit};
 use crate::{LedgerStore, StoreError};
 
+/// The kinds of record that Xero keeps files on (`{Endpoint}/{id}/Attachments`
+/// in Xero's API), in the order the attachments job lists them: the bills'
+/// and invoices' files first, the ones an owner looks for most.
+pub const WITH_ATTACHMENTS: [EntityKind; 10] = [
+    EntityKind::Invoice,
+    EntityKind::CreditNote,
+    EntityKind::BankTransaction,
+    EntityKind::BankTransfer,
+    EntityKind::ManualJournal,
+    EntityKind::PurchaseOrder,
+    EntityKind::Quote,
+    EntityKind::RepeatingInvoice,
+    EntityKind::Contact,
+    EntityKind::Account,
+];
+
 /// An attachment as Xero lists it on a document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttachmentMeta {
@@ -400,11 +416,8 @@ impl LedgerStore {
             .map_err(|e| StoreError::Data(format!("the documents to skip: {e}")))?;
         let _timer = self.timed("documents_to_list");
         let mut out = Vec::new();
-        for (entity, table) in [
-            (EntityKind::Invoice, "invoices"),
-            (EntityKind::CreditNote, "credit_notes"),
-            (EntityKind::BankTransaction, "bank_transactions"),
-        ] {
+        for entity in WITH_ATTACHMENTS {
+            let table = crate::rows::table_of(entity);
             let left = i64::from(limit).saturating_sub(i64::try_from(out.len()).unwrap_or(0));
             if left <= 0 {
                 break;
@@ -441,16 +454,12 @@ impl LedgerStore {
         record_id: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let table = match entity {
-            EntityKind::Invoice => "invoices",
-            EntityKind::CreditNote => "credit_notes",
-            EntityKind::BankTransaction => "bank_transactions",
-            other => {
-                return Err(StoreError::Invalid(format!(
-                    "{other:?} has no attachments the job lists"
-                )))
-            }
-        };
+        if !WITH_ATTACHMENTS.contains(&entity) {
+            return Err(StoreError::Invalid(format!(
+                "{entity:?} has no attachments the job lists"
+            )));
+        }
+        let table = crate::rows::table_of(entity);
         sqlx::query(&format!(
             "INSERT INTO attachment_listings (tenant_id, entity, record_id, updated_utc, listed_at) \
              VALUES (?, ?, ?, (SELECT updated_utc FROM {table} WHERE tenant_id = ? AND xero_id = ?), ?) \

@@ -41,19 +41,13 @@ async fn run(h: &Harness) -> SyncReport {
 /// record, attachment id, file name, bytes).
 fn simulator_files(h: &Harness) -> Vec<(EntityKind, String, String, String, Vec<u8>)> {
     let mut out = Vec::new();
-    for (c, kind, id_field) in [
-        (Collection::Invoices, EntityKind::Invoice, "InvoiceID"),
-        (
-            Collection::CreditNotes,
-            EntityKind::CreditNote,
-            "CreditNoteID",
-        ),
-        (
-            Collection::BankTransactions,
-            EntityKind::BankTransaction,
-            "BankTransactionID",
-        ),
-    ] {
+    // Every kind Xero keeps files on, as the job lists them.
+    for kind in ledgerkeep_store::attachments::WITH_ATTACHMENTS {
+        let c = Collection::ALL
+            .into_iter()
+            .find(|c| c.path() == kind.stream())
+            .unwrap();
+        let id_field = c.id_field();
         for r in h.sim.truth().records(&h.tenant(), c) {
             let id = r[id_field].as_str().unwrap().to_owned();
             for f in attachments_of(c, &r) {
@@ -107,6 +101,9 @@ async fn the_job_brings_every_attachment_byte_for_byte_and_the_next_fetches_none
             "the books have files: {}",
             expected.len()
         );
+        // Not only bills: files on most of the kinds Xero keeps them on.
+        let kinds: std::collections::BTreeSet<_> = expected.iter().map(|f| f.0.stream()).collect();
+        assert!(kinds.len() >= 6, "{kinds:?}");
         // The sync brings the books only, and counts only their calls.
         let calls_before = h.api_calls();
         let xero_before = left_at_xero(&h);
