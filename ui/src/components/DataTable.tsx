@@ -1,5 +1,6 @@
-import { getCoreRowModel, useReactTable, type ColumnDef, type RowData } from "@tanstack/react-table";
-import { Fragment, type HTMLAttributes, type ReactNode } from "react";
+import { getCoreRowModel, useReactTable, type Column, type ColumnDef, type RowData } from "@tanstack/react-table";
+import { Fragment, useEffect, useId, useRef, useState, type HTMLAttributes, type ReactNode } from "react";
+import { loadTablePrefs, saveTablePrefs, visibilityOf, type TablePrefs } from "./tablePrefs";
 
 declare module "@tanstack/react-table" {
   // The type parameters are TanStack's; a column's meta does not use them.
@@ -9,6 +10,8 @@ declare module "@tanstack/react-table" {
     amount?: boolean;
     /** The cell that names its row: a `<th scope="row">`, so each figure is read with it. */
     rowHeader?: boolean;
+    /** The column's name in the column chooser, where its header is no plain text. */
+    label?: string;
   }
 }
 
@@ -21,15 +24,137 @@ function show<P>(content: ((props: P) => unknown) | string | undefined, props: P
   return (typeof content === "function" ? content(props) : content) as ReactNode;
 }
 
+/** A column's name for the chooser: its label, its header's text, or its id. */
+function columnName<T>(column: Column<T, unknown>): string {
+  const { header, meta } = column.columnDef;
+  return meta?.label ?? (typeof header === "string" && header.trim() !== "" ? header : column.id);
+}
+
+/**
+ * A text cell's content: plain text is kept on one line in the compact density, cut with an
+ * ellipsis and whole in its tooltip. Money is never cut (its cells keep their width).
+ */
+function textCell(content: ReactNode, compact: boolean): ReactNode {
+  if (!compact || (typeof content !== "string" && typeof content !== "number")) return content;
+  const text = String(content);
+  return (
+    <span className="cell-text" title={text}>
+      {text}
+    </span>
+  );
+}
+
 /** What a row's `<tr>` carries besides its cells: a test id, a class, a title, data attributes. */
 export type RowProps = HTMLAttributes<HTMLTableRowElement> & { [data: `data-${string}`]: string | undefined };
 
 /**
+ * A table's own tools: a menu of its columns (checkboxes; the row's naming column always
+ * stays) and the compact density, both kept per table on this computer.
+ */
+function TableTools<T>({
+  tableId,
+  name,
+  columns,
+  prefs,
+  onChange,
+}: {
+  tableId: string;
+  name: string;
+  columns: Column<T, unknown>[];
+  prefs: TablePrefs;
+  onChange: (prefs: TablePrefs) => void;
+}) {
+  const [open, setOpen] = useState(false);
+  const menuId = useId();
+  const boxRef = useRef<HTMLDivElement>(null);
+  const buttonRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    const onDown = (e: MouseEvent) => {
+      if (!boxRef.current?.contains(e.target as Node)) setOpen(false);
+    };
+    document.addEventListener("mousedown", onDown);
+    return () => document.removeEventListener("mousedown", onDown);
+  }, [open]);
+  const choosable = columns.filter((c) => !c.columnDef.meta?.rowHeader);
+  const shown = choosable.filter((c) => !prefs.hidden.includes(c.id));
+  const toggle = (id: string, visible: boolean) =>
+    onChange({ ...prefs, hidden: visible ? prefs.hidden.filter((h) => h !== id) : [...prefs.hidden, id] });
+  const compact = prefs.density === "compact";
+  return (
+    <div className="table-tools" data-testid={`${tableId}-tools`}>
+      {choosable.length > 1 && (
+        <div
+          className="column-chooser"
+          ref={boxRef}
+          onKeyDown={(e) => {
+            if (e.key === "Escape" && open) {
+              e.stopPropagation();
+              setOpen(false);
+              buttonRef.current?.focus();
+            }
+          }}
+        >
+          <button
+            type="button"
+            ref={buttonRef}
+            aria-expanded={open}
+            aria-controls={menuId}
+            aria-label={`Columns of ${name}`}
+            data-testid={`${tableId}-columns`}
+            onClick={() => setOpen(!open)}
+          >
+            Columns{prefs.hidden.length > 0 ? ` (${shown.length} of ${choosable.length})` : ""}
+          </button>
+          {open && (
+            <fieldset id={menuId} className="chooser-menu" data-testid={`${tableId}-chooser`}>
+              <legend className="visually-hidden">Columns shown in {name}</legend>
+              {choosable.map((c) => {
+                const visible = !prefs.hidden.includes(c.id);
+                return (
+                  <label key={c.id}>
+                    <input
+                      type="checkbox"
+                      checked={visible}
+                      // The last column shown stays: a table of no columns helps no one.
+                      disabled={visible && shown.length === 1}
+                      onChange={(e) => toggle(c.id, e.target.checked)}
+                    />
+                    {columnName(c)}
+                  </label>
+                );
+              })}
+              {prefs.hidden.length > 0 && (
+                <button type="button" className="link" onClick={() => onChange({ ...prefs, hidden: [] })}>
+                  Show every column
+                </button>
+              )}
+            </fieldset>
+          )}
+        </div>
+      )}
+      <button
+        type="button"
+        aria-pressed={compact}
+        aria-label={`Compact rows in ${name}`}
+        data-testid={`${tableId}-density`}
+        onClick={() => onChange({ ...prefs, density: compact ? "comfortable" : "compact" })}
+      >
+        Compact
+      </button>
+    </div>
+  );
+}
+
+/**
  * A plain, accessible table over TanStack Table: every list of records or rows in the app.
  * Name it with `label` (its aria-label) or a visible `caption`. Columns mark money
- * (`meta.amount`) and the row's naming cell (`meta.rowHeader`). `expanded` draws a row's
- * details (a history, a form) in a full-width row below it. Large lists get virtualised on top
- * of TanStack Table the same way (the Transactions screen's grid).
+ * (`meta.amount`: right-aligned, tabular, never cut) and the row's naming cell
+ * (`meta.rowHeader`). `expanded` draws a row's details (a history, a form) in a full-width row
+ * below it. The table scrolls in its own box (at most about a window high), so its header
+ * sticks while its rows scroll. A table with an id (`tableId`, else its `testId`) offers a
+ * column chooser and a compact density, kept per table. Large lists get virtualised on top of
+ * TanStack Table the same way (the Transactions screen's grid).
  */
 export function DataTable<T>({
   data,
@@ -38,6 +163,7 @@ export function DataTable<T>({
   caption,
   className,
   testId,
+  tableId,
   rowKey,
   rowProps,
   expanded,
@@ -49,6 +175,8 @@ export function DataTable<T>({
   caption?: ReactNode;
   className?: string;
   testId?: string;
+  /** The key its column choice and density are kept under; its `testId` when not given. */
+  tableId?: string;
   /** A stable key per row (the record's id); the row's index otherwise. */
   rowKey?: (row: T, index: number) => string;
   rowProps?: (row: T, index: number) => RowProps;
@@ -56,59 +184,75 @@ export function DataTable<T>({
   /** Headers kept for screen readers only, where the cells speak for themselves on screen. */
   hideHeader?: boolean;
 }) {
+  const id = hideHeader ? undefined : (tableId ?? testId);
+  const [prefs, setPrefs] = useState<TablePrefs>(() => (id ? loadTablePrefs(id) : { hidden: [], density: "comfortable" }));
+  const choose = (next: TablePrefs) => {
+    setPrefs(next);
+    if (id) saveTablePrefs(id, next);
+  };
   // TanStack Table v8 predates the React Compiler; this app does not use the compiler.
   // eslint-disable-next-line react-hooks/incompatible-library
   const table = useReactTable({
     data,
     columns,
     getCoreRowModel: getCoreRowModel(),
+    state: { columnVisibility: visibilityOf(prefs.hidden) },
     ...(rowKey ? { getRowId: (row: T, index: number) => rowKey(row, index) } : {}),
   });
   const width = table.getVisibleLeafColumns().length;
+  const compact = prefs.density === "compact";
+  const name = label ?? (typeof caption === "string" ? caption : "this table");
+  const classes = ["data-table", className, compact ? "compact" : undefined].filter(Boolean).join(" ");
   return (
-    <table className={className ? `data-table ${className}` : "data-table"} aria-label={label} data-testid={testId}>
-      {caption && <caption className="muted">{caption}</caption>}
-      <thead className={hideHeader ? "visually-hidden" : undefined}>
-        {table.getHeaderGroups().map((group) => (
-          <tr key={group.id}>
-            {group.headers.map((h) => (
-              <th key={h.id} scope="col" className={h.column.columnDef.meta?.amount ? "amount" : undefined}>
-                {h.isPlaceholder ? null : show(h.column.columnDef.header, h.getContext())}
-              </th>
-            ))}
-          </tr>
-        ))}
-      </thead>
-      <tbody>
-        {table.getRowModel().rows.map((row) => {
-          const more = expanded?.(row.original);
-          return (
-            <Fragment key={row.id}>
-              <tr {...rowProps?.(row.original, row.index)}>
-                {row.getVisibleCells().map((cell) => {
-                  const meta = cell.column.columnDef.meta;
-                  const content = show(cell.column.columnDef.cell, cell.getContext());
-                  const cls = meta?.amount ? "amount" : undefined;
-                  return meta?.rowHeader ? (
-                    <th key={cell.id} scope="row" className={cls}>
-                      {content}
-                    </th>
-                  ) : (
-                    <td key={cell.id} className={cls}>
-                      {content}
-                    </td>
-                  );
-                })}
+    <div className="data-table-box">
+      {id && <TableTools tableId={id} name={name} columns={table.getAllLeafColumns()} prefs={prefs} onChange={choose} />}
+      <div className="table-scroll">
+        <table className={classes} aria-label={label} data-testid={testId}>
+          {caption && <caption className="muted">{caption}</caption>}
+          <thead className={hideHeader ? "visually-hidden" : undefined}>
+            {table.getHeaderGroups().map((group) => (
+              <tr key={group.id}>
+                {group.headers.map((h) => (
+                  <th key={h.id} scope="col" className={h.column.columnDef.meta?.amount ? "amount" : undefined}>
+                    {h.isPlaceholder ? null : show(h.column.columnDef.header, h.getContext())}
+                  </th>
+                ))}
               </tr>
-              {more && (
-                <tr>
-                  <td colSpan={width}>{more}</td>
-                </tr>
-              )}
-            </Fragment>
-          );
-        })}
-      </tbody>
-    </table>
+            ))}
+          </thead>
+          <tbody>
+            {table.getRowModel().rows.map((row) => {
+              const more = expanded?.(row.original);
+              return (
+                <Fragment key={row.id}>
+                  <tr {...rowProps?.(row.original, row.index)}>
+                    {row.getVisibleCells().map((cell) => {
+                      const meta = cell.column.columnDef.meta;
+                      const shown = show(cell.column.columnDef.cell, cell.getContext());
+                      const content = meta?.amount ? shown : textCell(shown, compact);
+                      const cls = meta?.amount ? "amount" : undefined;
+                      return meta?.rowHeader ? (
+                        <th key={cell.id} scope="row" className={cls}>
+                          {content}
+                        </th>
+                      ) : (
+                        <td key={cell.id} className={cls}>
+                          {content}
+                        </td>
+                      );
+                    })}
+                  </tr>
+                  {more && (
+                    <tr>
+                      <td colSpan={width}>{more}</td>
+                    </tr>
+                  )}
+                </Fragment>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </div>
   );
 }

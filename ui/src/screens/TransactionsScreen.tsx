@@ -26,6 +26,7 @@ import { ExportButtons } from "../components/ExportButtons";
 import { formatAmount, formatDate, formatMoney } from "../lib/format";
 import { MARKS, markAfterPaint } from "../lib/marks";
 import { ErrorNotice } from "../components/ErrorNotice";
+import { amountChars, gridCellStyle } from "../components/gridLayout";
 import { parseTracking, TrackingPicker, trackingValue, useTrackingCategories } from "../components/TrackingPicker";
 
 const PAGE = 200;
@@ -257,12 +258,14 @@ function columnsFor(kind: ExplorerKind): ColumnDef<GridRow, unknown>[] {
     {
       header: kind === "manualJournals" ? "Debits" : "Total",
       id: "total",
+      meta: { amount: true },
       cell: ({ row }) => formatAmount(row.original.currencyCode, row.original.total),
       size: 170,
     },
     {
       header: "In base currency",
       id: "baseTotal",
+      meta: { amount: true },
       cell: ({ row }) => (row.original.baseTotal ? formatAmount(row.original.baseCurrency, row.original.baseTotal) : ""),
       size: 170,
     },
@@ -354,6 +357,8 @@ export function TransactionsScreen() {
   // TanStack Table v8 predates the React Compiler; this app does not use the compiler.
   // eslint-disable-next-line react-hooks/incompatible-library
   const table = useReactTable({ data: rows, columns, getCoreRowModel: getCoreRowModel() });
+  // The widest amount loaded: the money columns are sized to it, so no amount is cut.
+  const moneyChars = useMemo(() => rows.reduce((n, r) => Math.max(n, amountChars(r.currencyCode, r.total), amountChars(r.baseCurrency, r.baseTotal)), 0), [rows]);
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
@@ -459,14 +464,14 @@ export function TransactionsScreen() {
         <ErrorNotice error={error} testId="explorer-error" />
       )}
       <div className="grid" role="table" aria-label="Transactions" aria-rowcount={rows.length}>
-        <div className="grid-head" role="row">
-          {table.getHeaderGroups()[0]?.headers.map((h) => (
-            <div key={h.id} role="columnheader" style={{ width: h.getSize() }}>
-              {flexRender(h.column.columnDef.header, h.getContext())}
-            </div>
-          ))}
-        </div>
         <div className="grid-body" ref={scrollRef} data-testid="grid-body">
+          <div className="grid-head" role="row">
+            {table.getHeaderGroups()[0]?.headers.map((h) => (
+              <div key={h.id} role="columnheader" className={h.column.columnDef.meta?.amount ? "amount" : undefined} style={gridCellStyle(h.column, moneyChars)}>
+                {flexRender(h.column.columnDef.header, h.getContext())}
+              </div>
+            ))}
+          </div>
           <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
             {items.map((v) => {
               const row = tableRows[v.index];
@@ -483,7 +488,7 @@ export function TransactionsScreen() {
                   onKeyDown={(e) => e.key === "Enter" && pick(row.original)}
                 >
                   {row.getVisibleCells().map((cell) => (
-                    <div key={cell.id} role="cell" style={{ width: cell.column.getSize() }}>
+                    <div key={cell.id} role="cell" className={cell.column.columnDef.meta?.amount ? "amount" : undefined} style={gridCellStyle(cell.column, moneyChars)}>
                       {flexRender(cell.column.columnDef.cell, cell.getContext())}
                     </div>
                   ))}
