@@ -1,9 +1,9 @@
 import { createMemoryHistory } from "@tanstack/react-router";
 import { emit } from "@tauri-apps/api/event";
 import { mockIPC } from "@tauri-apps/api/mocks";
-import { render, screen } from "@testing-library/react";
+import { act, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { AppInfo } from "../bindings";
 import { App } from "./App";
 import { createAppRouter } from "./router";
@@ -197,3 +197,72 @@ describe("the screen list", () => {
   });
 });
 
+
+/** A window of `width` px as far as `matchMedia` tells, and a way to resize it. */
+function fakeWindowWidth(width: number) {
+  const queries: { query: string; listeners: Set<() => void>; list: MediaQueryList }[] = [];
+  let current = width;
+  const matches = (query: string) => {
+    const max = /max-width:\s*(\d+)px/.exec(query);
+    return max ? current <= Number(max[1]) : false;
+  };
+  window.matchMedia = (query: string) => {
+    const listeners = new Set<() => void>();
+    const list = {
+      get matches() {
+        return matches(query);
+      },
+      media: query,
+      addEventListener: (_: string, l: () => void) => listeners.add(l),
+      removeEventListener: (_: string, l: () => void) => listeners.delete(l),
+    } as unknown as MediaQueryList;
+    queries.push({ query, listeners, list });
+    return list;
+  };
+  return (next: number) => {
+    current = next;
+    for (const q of queries) for (const l of q.listeners) l();
+  };
+}
+
+describe("the side navigation on narrow and wide windows", () => {
+  const original = window.matchMedia;
+  afterEach(() => {
+    window.matchMedia = original;
+  });
+
+  it("is collapsed to each screen's mark below 1200 px, its links still named, and expands from its toggle", async () => {
+    fakeWindowWidth(1024);
+    const user = userEvent.setup();
+    renderApp();
+    const toggle = await screen.findByRole("button", { name: "Expand navigation" });
+    expect(toggle).toHaveAttribute("aria-expanded", "false");
+    expect(toggle).toHaveAttribute("aria-controls", "sidebar");
+    expect(screen.getByTestId("shell")).toHaveClass("nav-collapsed");
+    // Icons only on screen, but every link keeps its screen's name for screen readers.
+    const nav = screen.getByRole("navigation", { name: "Screens" });
+    for (const s of SCREENS) expect(within(nav).getByRole("link", { name: s.title })).toBeInTheDocument();
+    expect(screen.getByTestId("nav-general-ledger").querySelector(".nav-mark")).toHaveTextContent("GL");
+    // From the keyboard: Enter on the toggle expands it.
+    toggle.focus();
+    await user.keyboard("{Enter}");
+    expect(screen.getByRole("button", { name: "Collapse navigation" })).toHaveAttribute("aria-expanded", "true");
+    expect(screen.getByTestId("shell")).not.toHaveClass("nav-collapsed");
+  });
+
+  it("is expanded on a wide window, collapses on request, and takes the narrow default when the window narrows", async () => {
+    const resize = fakeWindowWidth(1440);
+    const user = userEvent.setup();
+    renderApp();
+    const toggle = await screen.findByRole("button", { name: "Collapse navigation" });
+    expect(toggle).toHaveAttribute("aria-expanded", "true");
+    await user.click(toggle);
+    expect(screen.getByTestId("shell")).toHaveClass("nav-collapsed");
+    await user.click(screen.getByRole("button", { name: "Expand navigation" }));
+    expect(screen.getByTestId("shell")).not.toHaveClass("nav-collapsed");
+    act(() => resize(1100));
+    expect(screen.getByTestId("shell")).toHaveClass("nav-collapsed");
+    act(() => resize(1300));
+    expect(screen.getByTestId("shell")).not.toHaveClass("nav-collapsed");
+  });
+});

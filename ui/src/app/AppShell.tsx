@@ -1,5 +1,5 @@
 import { Link, Outlet, useNavigate, useRouterState } from "@tanstack/react-router";
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import { events } from "../bindings";
 import { CommandPalette } from "../features/palette/CommandPalette";
 import { OrganisationProvider, OrganisationSwitcher } from "./organisation";
@@ -7,6 +7,29 @@ import { SCREENS } from "./screens";
 import { requestUpdateCheck } from "./updateCheck";
 import { useEvent } from "./useEvent";
 import { chooseTheme, nextTheme, useTheme, type Theme } from "./theme";
+
+/** Windows narrower than this show the navigation collapsed (its screens' marks only) at first. */
+export const NARROW_QUERY = "(max-width: 1199px)";
+
+/** Whether the window is narrow, following its resizes. */
+function useNarrow(): boolean {
+  const query = typeof window.matchMedia === "function" ? window.matchMedia(NARROW_QUERY) : null;
+  const [narrow, setNarrow] = useState(() => query?.matches ?? false);
+  useEffect(() => {
+    if (!query) return;
+    const onChange = () => setNarrow(query.matches);
+    onChange();
+    query.addEventListener("change", onChange);
+    return () => query.removeEventListener("change", onChange);
+  }, [query]);
+  return narrow;
+}
+
+/** A screen's mark in the collapsed navigation: its words' initials, or a one-word title's first two letters. */
+export function screenMark(title: string): string {
+  const words = title.split(/\s+/).filter((w) => /^\p{L}/u.test(w) && !["vs", "and", "of"].includes(w));
+  return words.length > 1 ? words.map((w) => w.charAt(0).toUpperCase()).join("") : title.slice(0, 2);
+}
 
 const THEME_LABEL: Record<Theme, string> = { system: "Theme: system", light: "Theme: light", dark: "Theme: dark" };
 
@@ -17,6 +40,10 @@ export function AppShell() {
   const theme = useTheme();
   const navRef = useRef<HTMLElement>(null);
   const mainRef = useRef<HTMLElement>(null);
+  const narrow = useNarrow();
+  // The owner's choice holds until the window crosses the narrow line; then its default again.
+  const [navChoice, setNavChoice] = useState<{ narrow: boolean; open: boolean } | null>(null);
+  const navOpen = navChoice && navChoice.narrow === narrow ? navChoice.open : !narrow;
 
   // Ctrl (⌘ on macOS) + 1…9 opens the screens in navigation order.
   useEffect(() => {
@@ -57,16 +84,27 @@ export function AppShell() {
 
   return (
     <OrganisationProvider>
-    <div className="shell">
+    <div className={navOpen ? "shell" : "shell nav-collapsed"} data-testid="shell">
       <a className="skip-link" href="#main" onClick={(e) => { e.preventDefault(); mainRef.current?.querySelector<HTMLElement>("h1")?.focus(); }}>
         Skip to content
       </a>
-      <aside className="sidebar">
-        <div className="brand" aria-label="Ledgerkeep">
-          <span className="brand-mark" aria-hidden="true" />
-          Ledgerkeep
+      <aside className="sidebar" id="sidebar">
+        <div className="brand">
+          <button
+            type="button"
+            className="nav-toggle"
+            aria-expanded={navOpen}
+            aria-controls="sidebar"
+            aria-label={navOpen ? "Collapse navigation" : "Expand navigation"}
+            title={navOpen ? "Collapse navigation" : "Expand navigation"}
+            data-testid="nav-toggle"
+            onClick={() => setNavChoice({ narrow, open: !navOpen })}
+          >
+            <span className="brand-mark" aria-hidden="true" />
+          </button>
+          <span className="brand-name">Ledgerkeep</span>
         </div>
-        <OrganisationSwitcher />
+        {navOpen && <OrganisationSwitcher />}
         <nav aria-label="Screens" ref={navRef} onKeyDown={onNavKey}>
           <ul>
             {SCREENS.map((s, i) => (
@@ -78,15 +116,21 @@ export function AppShell() {
                   activeProps={{ className: "active", "aria-current": "page" }}
                   title={`${s.title} (Ctrl+${i + 1})`}
                 >
-                  {s.title}
+                  <span className="nav-mark" aria-hidden="true">
+                    {screenMark(s.title)}
+                  </span>
+                  <span className="nav-label">{s.title}</span>
                   <kbd aria-hidden="true">{i + 1}</kbd>
                 </Link>
               </li>
             ))}
           </ul>
         </nav>
-        <button type="button" className="theme-toggle" onClick={cycleTheme} data-testid="theme-toggle">
-          {THEME_LABEL[theme]}
+        <button type="button" className="theme-toggle" onClick={cycleTheme} data-testid="theme-toggle" title={THEME_LABEL[theme]}>
+          <span className="nav-mark" aria-hidden="true">
+            {theme === "dark" ? "☾" : theme === "light" ? "☀" : "◐"}
+          </span>
+          <span className="nav-label">{THEME_LABEL[theme]}</span>
         </button>
       </aside>
       <main id="main" ref={mainRef}>
