@@ -26,6 +26,7 @@ use ledgerkeep_api::ops::ledger::{
 use ledgerkeep_api::ops::maintenance::{
     AuditVerifyView, BackupRequest, BackupView, RestoreRequest,
 };
+use ledgerkeep_api::ops::onboarding::{CheckClientIdRequest, ClientIdCheck, XeroConnectionTest};
 use ledgerkeep_api::ops::organisations::LedgerOrganisation;
 use ledgerkeep_api::ops::reports::{
     AccountView, DrillPageView, DrillRequest, ListAccountsRequest, ReportRequest, ReportView,
@@ -589,6 +590,20 @@ pub async fn disconnect_xero(
 #[specta::specta]
 pub async fn xero_app(ctx: Ctx<'_>) -> Result<XeroAppView, ApiError> {
     ledgerkeep_api::ops::xero_app::xero_app(&ctx).await
+}
+
+/// Checks a Xero client id's shape as the owner types it (no call to Xero).
+#[tauri::command]
+#[specta::specta]
+pub fn check_xero_client_id(request: CheckClientIdRequest) -> ClientIdCheck {
+    ledgerkeep_api::ops::onboarding::check_client_id(&request)
+}
+
+/// Tests the connection: each organisation answers one cheap call, and says its day.
+#[tauri::command]
+#[specta::specta]
+pub async fn test_xero_connection(ctx: Ctx<'_>) -> Result<XeroConnectionTest, ApiError> {
+    ledgerkeep_api::ops::onboarding::test_xero_connection(&ctx).await
 }
 
 /// Saves the owner's Xero app; it applies at the next start.

@@ -83,6 +83,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::disconnect_xero,
             commands::xero_app,
             commands::set_xero_app,
+            commands::check_xero_client_id,
+            commands::test_xero_connection,
             commands::explore_demo,
             commands::sync_now,
             commands::cancel_sync,

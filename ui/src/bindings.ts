@@ -94,6 +94,10 @@ export const commands = {
 	xeroApp: () => typedError<XeroAppView, ApiError>(__TAURI_INVOKE("xero_app")),
 	/**  Saves the owner's Xero app; it applies at the next start. */
 	setXeroApp: (request: XeroAppSettings) => typedError<XeroAppView, ApiError>(__TAURI_INVOKE("set_xero_app", { request })),
+	/**  Checks a Xero client id's shape as the owner types it (no call to Xero). */
+	checkXeroClientId: (request: CheckClientIdRequest) => __TAURI_INVOKE<ClientIdCheck>("check_xero_client_id", { request }),
+	/**  Tests the connection: each organisation answers one cheap call, and says its day. */
+	testXeroConnection: () => typedError<XeroConnectionTest, ApiError>(__TAURI_INVOKE("test_xero_connection")),
 	/**
 	 *  Connects to the built-in demo company through the same sign-in as a real
 	 *  one, and syncs it.
@@ -583,6 +587,10 @@ export type ChainBreakView = {
 	detail: string,
 };
 
+export type CheckClientIdRequest = {
+	clientId: string,
+};
+
 /**  An automated check a step may carry, evaluated on the local ledger. */
 export type CheckKind = 
 /**  No unreconciled bank lines dated up to the period's end. */
@@ -608,6 +616,11 @@ export type CheckOutcome = {
 };
 
 export type CheckStatus = "ok" | "warning" | "failed";
+
+/**  The client id's check: `problem` is `None` when it has Xero's shape. */
+export type ClientIdCheck = {
+	problem: string | null,
+};
 
 /**  Whether an automated check passed. */
 export type CloseCheckStatus = "pass" | "fail";
@@ -2312,6 +2325,32 @@ export type TenantSyncStatusView = {
 	firstSync: FirstSyncView | null,
 };
 
+/**  One organisation, as the connection test found it. */
+export type TestedOrganisation = {
+	tenantId: string,
+	/**  The name Xero's `Organisation` call gave. */
+	name: string,
+	/**
+	 *  The tenant's calls a day, as Xero's `X-DayLimit-Remaining` shows it
+	 *  (1,000 on the Starter tier).
+	 */
+	callsADay: number,
+	/**  Calls left today. */
+	callsLeftToday: number,
+	/**  The tier's day is the Starter tier's. */
+	starter: boolean,
+	/**  Invoices and bills, and bank transactions, in the book. */
+	invoices: number | null,
+	bankTransactions: number | null,
+	/**
+	 *  The first sync's calls, about (one per stream, and one per further
+	 *  page of a thousand documents; attachments not counted).
+	 */
+	firstSyncCalls: number,
+	/**  Further days after today the first sync takes (`None`: never). */
+	firstSyncMoreDays: number | null,
+};
+
 /**  Ticks or unticks a step. */
 export type TickStepRequest = {
 	stepId: number,
@@ -2475,6 +2514,10 @@ export type XeroComparisonView = {
 	lines?: XeroLineView[],
 	/**  The periods of this kind of report whose Xero figures are stored, newest first. */
 	available: ReportPeriod[],
+};
+
+export type XeroConnectionTest = {
+	organisations: TestedOrganisation[],
 };
 
 /**  One figure that is not Xero's. */

@@ -24,6 +24,7 @@ pub mod general_ledger;
 pub mod health;
 pub mod ledger;
 pub mod maintenance;
+pub mod onboarding;
 pub mod organisations;
 pub mod payments;
 pub mod preferences;
