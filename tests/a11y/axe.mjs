@@ -18,6 +18,7 @@ const dist = join(root, "ui", "dist");
 const SCREENS = [
   "dashboard", "transactions", "invoices-and-bills", "contacts", "reports", "accounts", "checklists", "audit-log", "settings", "diagnostics",
   "general-ledger?account=a-1&from=2026-07-01&to=2026-07-31", "tax-summary", "items", "tax-rates", "records/invoice/inv-1",
+  "connect-xero",
 ];
 /** What shows once a screen has its mocked data: proof that the IPC mock answered. */
 const READY = {
@@ -31,6 +32,7 @@ const READY = {
   items: "[data-testid=screen-items] td",
   "tax-rates": "[data-testid=screen-tax-rates] td",
   "records/invoice/inv-1": "[data-testid=unit-amount]",
+  "connect-xero": "[data-testid=redirect-uri][value^=http]",
 };
 const TYPES = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png", ".woff2": "font/woff2", ".json": "application/json" };
 

@@ -16,6 +16,7 @@ import { ScreenError } from "../screens/ScreenError";
 import { TransactionsScreen } from "../screens/TransactionsScreen";
 import { AttachmentList } from "../features/attachments/AttachmentViewer";
 import { RecordPage, type AttachmentsView } from "../features/records/RecordPage";
+import { ConnectXeroGuide } from "../features/onboarding/ConnectXeroGuide";
 
 const rootRoute = createRootRoute({ component: AppShell });
 
@@ -34,6 +35,13 @@ const screenRoute = createRoute({
     const { screen } = screenRoute.useParams();
     return <ScreenPage slug={screen} />;
   },
+});
+
+/** "Connect your own Xero": the first-run guide, also linked from Settings. */
+const connectXeroRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/connect-xero",
+  component: ConnectXeroGuide,
 });
 
 /** The explorer, its filters in the search (`?kind=invoices&text=acme`). */
@@ -78,7 +86,7 @@ const recordPageRoute = createRoute({
 /** Hash history: the app is served from one file, and a reload keeps the screen (and the record). */
 export function createAppRouter(history: RouterHistory = createHashHistory()) {
   return createRouter({
-    routeTree: rootRoute.addChildren([indexRoute, transactionsRoute.addChildren([recordRoute]), recordPageRoute, screenRoute]),
+    routeTree: rootRoute.addChildren([indexRoute, transactionsRoute.addChildren([recordRoute]), recordPageRoute, connectXeroRoute, screenRoute]),
     history,
     // Search values stay text: an amount or a date in a link is never parsed to a number.
     parseSearch,

@@ -48,6 +48,13 @@ export function DashboardScreen({ onOpenRecord }: { onOpenRecord?: ((r: AnomalyR
           body="Connect a Xero organisation, or explore the demo company, to see cash per bank account, receivables and payables, recent activity and sync status here."
         />
       )}
+      {!current && (
+        <p>
+          <a href="#/connect-xero" data-testid="open-connect-guide">
+            Connect your own Xero, step by step
+          </a>
+        </p>
+      )}
       {!current && demo && (
         <p>
           <button type="button" data-testid="explore-demo" onClick={() => void explore()} disabled={state.phase === "working"}>

@@ -80,6 +80,11 @@ export function XeroSection({ demo = false }: { demo?: boolean }) {
   return (
     <>
       <h2>Xero</h2>
+      <p>
+        <a href="#/connect-xero" data-testid="settings-connect-guide">
+          Connect your own Xero, step by step
+        </a>
+      </p>
       {orgs.length === 0 && !pending && <p className="muted">No organisation is connected.</p>}
       {orgs.length > 0 && (
         <ul className="checks" data-testid="xero-organisations">
