@@ -190,18 +190,108 @@ const PRICE_LEVELS: [Decimal; 8] = [
 pub const BOOKS_END_MS: i64 = DEFAULT_START_MS - 86_400_000;
 const SPAN_DAYS: i64 = 540;
 
+/// How the books lie in time and what they look like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Profile {
+    /// The books every test compares with: 540 days ending on
+    /// [`BOOKS_END_MS`]'s day, byte for byte the same for a seed and size.
+    #[default]
+    Fixed,
+    /// The demo company as of `today` (the organisation's calendar day):
+    /// the 24 months up to the day before, a healthy small business (paid
+    /// on time mostly, some invoices current, a few overdue in each ageing
+    /// bucket, bills due this week, positive and seasonal bank balances,
+    /// one customer invoiced in a foreign currency). Another `today` is
+    /// another organisation: its ids are drawn from the seed and the day.
+    LivingDemo { today: chrono::NaiveDate },
+}
+
+/// The living demo's customer abroad (by index among the contacts).
+const FOREIGN_CUSTOMER: usize = 1;
+
+/// The living demo's placed invoices, the last of the year's: (sales, due
+/// in so many days from today; negative is overdue). Open, so that each
+/// ageing bucket (1–30, 31–60, 61–90, older) has some, some sales are
+/// current, and bills fall due this week.
+const LIVING_PLACED: [(bool, i64); 16] = [
+    (true, -4),
+    (true, -17),
+    (true, -26),
+    (true, -35),
+    (true, -52),
+    (true, -64),
+    (true, -83),
+    (true, -118),
+    (true, -205),
+    (true, 6),
+    (true, 13),
+    (true, 24),
+    (false, 1),
+    (false, 3),
+    (false, 6),
+    (false, 20),
+];
+
+/// How busy each month is in the living demo (percent, January first).
+const LIVING_SEASON: [u32; 12] = [55, 60, 75, 90, 100, 100, 95, 85, 80, 75, 70, 60];
+
+/// Which of [`LIVING_PLACED`] is the customer abroad's: a current invoice.
+const LIVING_PLACED_ABROAD: usize = 10;
+
+/// The living demo's span: 24 months.
+const LIVING_SPAN_DAYS: i64 = 730;
+
 /// Generates every tenant's books.
 pub fn generate(seed: u64, size: Size) -> Truth {
+    generate_profile(seed, size, Profile::Fixed)
+}
+
+/// Generates every tenant's books in `profile`.
+pub fn generate_profile(seed: u64, size: Size, profile: Profile) -> Truth {
+    let (seed, frame) = match profile {
+        Profile::Fixed => (seed, Frame::FIXED),
+        Profile::LivingDemo { today } => {
+            let today_day = today
+                .and_hms_opt(0, 0, 0)
+                .map_or(0, |d| d.and_utc().timestamp().div_euclid(86_400));
+            (
+                seed ^ (today_day as u64).wrapping_mul(0xD1B5_4A32_D192_ED03),
+                Frame {
+                    end_ms: day_ms(today_day - 1),
+                    span_days: LIVING_SPAN_DAYS,
+                    living: true,
+                },
+            )
+        }
+    };
     let tenants = TENANTS
         .iter()
         .enumerate()
         .map(|(i, profile)| {
             let mut g = Gen::new(seed, i as u64, *profile, counts(size, i == 0));
+            g.frame = frame;
             g.run();
             g.books
         })
         .collect();
     Truth { tenants }
+}
+
+/// Where the books end (ms at midnight UTC of their last day), how many days
+/// they span, and whether they are the living demo's.
+#[derive(Debug, Clone, Copy)]
+struct Frame {
+    end_ms: i64,
+    span_days: i64,
+    living: bool,
+}
+
+impl Frame {
+    const FIXED: Frame = Frame {
+        end_ms: BOOKS_END_MS,
+        span_days: SPAN_DAYS,
+        living: false,
+    };
 }
 
 /// A deterministic UUID from the generator.
@@ -310,6 +400,7 @@ struct Gen {
     /// Batch payments draw from their own stream, so the rest of the books
     /// stay what they were before batches were simulated.
     batch_rng: ChaCha8Rng,
+    frame: Frame,
 }
 
 impl Gen {
@@ -333,6 +424,7 @@ impl Gen {
             postings: Vec::new(),
             price_level: Decimal::ONE,
             batch_rng,
+            frame: Frame::FIXED,
         }
     }
 
@@ -346,14 +438,73 @@ impl Gen {
 
     /// A calendar day (ms at midnight UTC) within the books' span.
     fn day(&mut self) -> i64 {
-        let end_day = BOOKS_END_MS.div_euclid(86_400_000);
-        day_ms(end_day - self.rng.random_range(0..SPAN_DAYS))
+        let end_day = self.frame.end_ms.div_euclid(86_400_000);
+        if self.frame.living {
+            // Seasonal: busier in some months than in others.
+            loop {
+                let d = day_ms(end_day - self.rng.random_range(0..self.frame.span_days));
+                let month =
+                    chrono::DateTime::from_timestamp_millis(d).map_or(0, |t| t.month0() as usize);
+                if self.rng.random_range(0..100) < LIVING_SEASON[month % 12] {
+                    return d;
+                }
+            }
+        }
+        day_ms(end_day - self.rng.random_range(0..self.frame.span_days))
     }
 
     /// An instant on or after `date_ms`, never after the books' end.
     fn after(&mut self, date_ms: i64) -> i64 {
         let t = date_ms + self.rng.random_range(3_600_000..5 * 86_400_000);
-        t.min(BOOKS_END_MS + 86_399_000) / 1000 * 1000 + self.rng.random_range(0..1000)
+        t.min(self.frame.end_ms + 86_399_000) / 1000 * 1000 + self.rng.random_range(0..1000)
+    }
+
+    /// The living demo's invoice `i` of the year: the last few are placed
+    /// (overdue in each ageing bucket, current, bills due this week); the
+    /// rest are paid once due, and some not yet due are open. Returns the
+    /// invoice's (sales, contact, date, due, status).
+    fn living_invoice(
+        &mut self,
+        i: usize,
+        sales: bool,
+        contact: ContactRef,
+        date: i64,
+        due: i64,
+    ) -> (bool, ContactRef, i64, i64, Option<&'static str>) {
+        let today = self.frame.end_ms.div_euclid(86_400_000) + 1;
+        let placed = LIVING_PLACED.len();
+        if let Some(k) = (i + placed).checked_sub(self.c.invoices) {
+            let (sales, due_in) = LIVING_PLACED[k];
+            // Anyone but the customer abroad, who has one current invoice.
+            let mut contact = self.contact();
+            while self.contacts.get(FOREIGN_CUSTOMER).map(|c| &c.id) == Some(&contact.id) {
+                contact = self.contact();
+            }
+            if k == LIVING_PLACED_ABROAD {
+                if let Some(abroad) = self.contacts.get(FOREIGN_CUSTOMER) {
+                    contact = abroad.clone();
+                }
+            }
+            let due = day_ms(today + due_in);
+            let date = day_ms(today + due_in - 30).min(day_ms(today - 1));
+            return (sales, contact, date, due, Some("AUTHORISED"));
+        }
+        let (mut sales, mut contact) = (sales, contact);
+        if self.chance(8) {
+            if let Some(abroad) = self.contacts.get(FOREIGN_CUSTOMER) {
+                (sales, contact) = (true, abroad.clone());
+            }
+        }
+        let roll = self.rng.random_range(0..100);
+        let status = match roll {
+            0..=3 => "DRAFT",
+            4 => "SUBMITTED",
+            5..=6 => "VOIDED",
+            7 => "DELETED",
+            _ if due >= day_ms(today) && roll < 60 => "AUTHORISED",
+            _ => "PAID",
+        };
+        (sales, contact, date, due, Some(status))
     }
 
     fn account(&self, code: &str) -> AccountRef {
@@ -398,7 +549,76 @@ impl Gen {
         self.system_accounts();
         self.pay_runs();
         self.batch_payments();
+        if self.frame.living {
+            self.living_capital();
+        }
         self.journals();
+    }
+
+    /// The living demo's owner put money in at the start: into each bank
+    /// account, enough that it never runs dry, and a cushion (so balances
+    /// are positive and move with the seasons rather than below zero).
+    fn living_capital(&mut self) {
+        let first = day_ms(self.frame.end_ms.div_euclid(86_400_000) - self.frame.span_days);
+        for code in ["090", "091"] {
+            let mut moves: Vec<(i64, Decimal)> = self
+                .postings
+                .iter()
+                .flat_map(|p| {
+                    p.lines
+                        .iter()
+                        .filter(|(c, _, _)| *c == code)
+                        .map(move |(_, net, tax)| (p.date_ms, *net + *tax))
+                })
+                .collect();
+            moves.sort_by_key(|(d, _)| *d);
+            let (mut balance, mut lowest) = (Decimal::ZERO, Decimal::ZERO);
+            for (_, amount) in moves {
+                balance += amount;
+                lowest = lowest.min(balance);
+            }
+            let thousand = Decimal::from(1000);
+            let cushion = Decimal::from(if code == "090" { 12_000 } else { 8_000 });
+            let amount = ((-lowest) / thousand).ceil() * thousand + cushion;
+            let id = self.uuid();
+            let bank = self.account(code);
+            let equity = self.account("970");
+            let created = self.after(first);
+            let line_id = self.uuid();
+            let reference = "Owner's capital";
+            let tx = json!({
+                "BankTransactionID": id,
+                "Type": "RECEIVE",
+                "Contact": self.contacts.first().map(|c| c.short()).unwrap_or_default(),
+                "LineItems": [{"LineItemID": line_id, "Description": "Capital introduced", "Quantity": 1, "UnitAmount": money(amount), "AccountCode": equity.code, "TaxType": "NONE", "TaxAmount": 0.00, "LineAmount": money(amount), "Tracking": []}],
+                "BankAccount": bank.short(),
+                "IsReconciled": true,
+                "Date": ms_date(first),
+                "Reference": reference,
+                "CurrencyCode": self.p.currency,
+                "CurrencyRate": 1.0,
+                "Status": "AUTHORISED",
+                "LineAmountTypes": "NoTax",
+                "SubTotal": money(amount),
+                "TotalTax": 0.00,
+                "Total": money(amount),
+                "UpdatedDateUTC": ms_date(created),
+                "HasAttachments": false
+            });
+            self.put(Collection::BankTransactions, &tx);
+            self.postings.push(Posting {
+                rate: Decimal::ONE,
+                created_ms: created,
+                date_ms: first,
+                source_id: id,
+                source_type: "CASHREC",
+                reference: reference.to_owned(),
+                lines: vec![
+                    (bank.code, amount, Decimal::ZERO),
+                    (equity.code, -amount, Decimal::ZERO),
+                ],
+            });
+        }
     }
 
     fn organisation(&mut self) {
@@ -424,7 +644,7 @@ impl Gen {
             "SalesTaxPeriod": "2MONTHLY",
             "DefaultSalesTax": "Tax Exclusive",
             "DefaultPurchasesTax": "Tax Exclusive",
-            "CreatedDateUTC": ms_date(BOOKS_END_MS - (SPAN_DAYS + 30) * 86_400_000),
+            "CreatedDateUTC": ms_date(self.frame.end_ms - (self.frame.span_days + 30) * 86_400_000),
             "OrganisationEntityType": "COMPANY",
             "Timezone": p.timezone,
             "ShortCode": short,
@@ -517,7 +737,7 @@ impl Gen {
         ];
         for (code, name, kind, class, tax) in chart {
             let id = self.uuid();
-            let updated = self.after(BOOKS_END_MS - SPAN_DAYS * 86_400_000);
+            let updated = self.after(self.frame.end_ms - self.frame.span_days * 86_400_000);
             let mut a = json!({
                 "AccountID": id,
                 "Code": code,
@@ -730,14 +950,19 @@ impl Gen {
     }
 
     fn invoices(&mut self) {
-        let end_day = BOOKS_END_MS.div_euclid(86_400_000);
+        let end_day = self.frame.end_ms.div_euclid(86_400_000);
         let (mut n_rec, mut n_credit) = (0, 0);
         for i in 0..self.c.invoices {
             let sales = self.chance(60);
-            let kind = if sales { "ACCREC" } else { "ACCPAY" };
             let contact = self.contact();
             let date = self.day();
             let due = date + day_ms(self.rng.random_range(7..45));
+            let (sales, contact, date, due, living_status) = if self.frame.living {
+                self.living_invoice(i, sales, contact, date, due)
+            } else {
+                (sales, contact, date, due, None)
+            };
+            let kind = if sales { "ACCREC" } else { "ACCPAY" };
             let n_lines = self.rng.random_range(1..5);
             let (lines, sub, tax, post) = self.lines(sales, n_lines);
             let total = sub + tax;
@@ -751,7 +976,16 @@ impl Gen {
                 20..=54 => "AUTHORISED",
                 _ => "PAID",
             };
+            if let Some(living) = living_status {
+                status = living;
+            }
             let foreign = self.chance(8);
+            // The living demo has one customer abroad, invoiced in dollars.
+            let foreign = if self.frame.living {
+                sales && self.contacts.get(FOREIGN_CUSTOMER).map(|c| &c.id) == Some(&contact.id)
+            } else {
+                foreign
+            };
             let (currency, rate) = if foreign {
                 (
                     "USD",
@@ -879,8 +1113,14 @@ impl Gen {
                     round2(remaining / Decimal::from(2))
                 };
                 remaining -= amount;
-                let pay_date = (date + day_ms(self.rng.random_range(0..40) * (k as i64 + 1)))
-                    .min(day_ms(end_day));
+                let pay_date = if self.frame.living {
+                    // Paid on time: by the due date.
+                    let days = (due - date).div_euclid(86_400_000).max(0);
+                    (date + day_ms(self.rng.random_range(0..=days))).min(day_ms(end_day))
+                } else {
+                    (date + day_ms(self.rng.random_range(0..40) * (k as i64 + 1)))
+                        .min(day_ms(end_day))
+                };
                 let pay_created = self.after(pay_date);
                 updated = updated.max(pay_created);
                 let pid = self.uuid();
@@ -1548,7 +1788,8 @@ impl Gen {
             let id = self.uuid();
             // One journal from before 1970: negative milliseconds are real.
             let date = if k == 0 { -7 * 86_400_000 } else { self.day() };
-            let created = self.after(date.max(BOOKS_END_MS - SPAN_DAYS * 86_400_000));
+            let created =
+                self.after(date.max(self.frame.end_ms - self.frame.span_days * 86_400_000));
             let amount = Decimal::new(self.rng.random_range(5_000..2_000_000), 2);
             // The journal dated before 1970 is a draft: posted, it would be
             // an entry made decades after its date, which clean books do not hold.
@@ -1679,7 +1920,7 @@ impl Gen {
                         "ID": id,
                         "Type": "ACCREC",
                         "Contact": contact.short(),
-                        "Schedule": {"Period": 1, "Unit": if k % 2 == 0 { "MONTHLY" } else { "WEEKLY" }, "DueDate": 20, "DueDateType": "OFFOLLOWINGMONTH", "StartDate": ms_date(start), "NextScheduledDate": ms_date(day_ms(BOOKS_END_MS.div_euclid(86_400_000) + 7))},
+                        "Schedule": {"Period": 1, "Unit": if k % 2 == 0 { "MONTHLY" } else { "WEEKLY" }, "DueDate": 20, "DueDateType": "OFFOLLOWINGMONTH", "StartDate": ms_date(start), "NextScheduledDate": ms_date(day_ms(self.frame.end_ms.div_euclid(86_400_000) + 7))},
                         "LineItems": lines,
                         "LineAmountTypes": "Exclusive",
                         "Reference": "Monthly maintenance",
@@ -1710,7 +1951,7 @@ impl Gen {
             ("860", "Rounding", "CURRLIAB", "LIABILITY", "ROUNDING"),
         ] {
             let id = self.uuid();
-            let updated = self.after(BOOKS_END_MS - SPAN_DAYS * 86_400_000);
+            let updated = self.after(self.frame.end_ms - self.frame.span_days * 86_400_000);
             self.put(
                 Collection::Accounts,
                 &json!({
@@ -1761,7 +2002,7 @@ impl Gen {
             ),
         ] {
             let id = self.uuid();
-            let updated = self.after(BOOKS_END_MS - SPAN_DAYS * 86_400_000);
+            let updated = self.after(self.frame.end_ms - self.frame.span_days * 86_400_000);
             let class = if kind == "CURRLIAB" {
                 "LIABILITY"
             } else {
@@ -1794,7 +2035,7 @@ impl Gen {
                 kind,
             });
         }
-        let first = BOOKS_END_MS - SPAN_DAYS * 86_400_000;
+        let first = self.frame.end_ms - self.frame.span_days * 86_400_000;
         let Some(mut month_end) = chrono::DateTime::from_timestamp_millis(first)
             .map(|d| d.date_naive())
             .and_then(|d| d.with_day(1))
@@ -1809,7 +2050,7 @@ impl Gen {
                 .and_time(chrono::NaiveTime::MIN)
                 .and_utc()
                 .timestamp_millis();
-            if date > BOOKS_END_MS {
+            if date > self.frame.end_ms {
                 break;
             }
             run += 1;
@@ -1942,7 +2183,7 @@ impl Gen {
             .max()
             .unwrap_or(on);
         let at = (on + self.batch_rng.random_range(3_600_000..2 * 86_400_000))
-            .min(BOOKS_END_MS + 86_399_000)
+            .min(self.frame.end_ms + 86_399_000)
             .max(touched);
         let reconciled = self.batch_rng.random_range(0..100) < 70;
         let bank = self.account(code);

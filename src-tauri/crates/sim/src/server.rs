@@ -95,6 +95,7 @@ pub struct SimulatorBuilder {
     port: u16,
     spec_examples: Option<PathBuf>,
     secret_prefix: Option<String>,
+    profile: generate::Profile,
 }
 
 impl Default for SimulatorBuilder {
@@ -113,6 +114,7 @@ impl Default for SimulatorBuilder {
             port: 0,
             spec_examples: None,
             secret_prefix: None,
+            profile: generate::Profile::Fixed,
         }
     }
 }
@@ -227,16 +229,25 @@ impl SimulatorBuilder {
         self
     }
 
+    /// The living demo's books ([`generate::Profile::LivingDemo`]): the 24
+    /// months up to `today`, the organisation's calendar day. Only the demo
+    /// company uses it; without it the books are the fixed ones tests compare
+    /// with. Hand in a clock that reads `today` too ([`Self::clock`]).
+    pub fn living_demo(mut self, today: chrono::NaiveDate) -> Self {
+        self.profile = generate::Profile::LivingDemo { today };
+        self
+    }
+
     /// Generates the books, binds 127.0.0.1 and starts serving.
     pub async fn start(self) -> Result<RunningSimulator, SimError> {
-        let mut truth = generate::generate(self.seed, self.size);
+        let mut truth = generate::generate_profile(self.seed, self.size, self.profile);
         if let Some(n) = self.organisations {
             let mut next = self.seed;
             while truth.tenants.len() < n {
                 next = next.wrapping_add(1);
                 truth
                     .tenants
-                    .extend(generate::generate(next, self.size).tenants);
+                    .extend(generate::generate_profile(next, self.size, self.profile).tenants);
             }
             truth.tenants.truncate(n);
         }
