@@ -545,7 +545,7 @@ pub(crate) fn api_segments(path: &str) -> Option<Vec<String>> {
 }
 
 /// Every Accounting API path, in any letter case: `{collection}`,
-/// `{collection}/{id}` and `Reports/{report}`, by method.
+/// `{collection}/{id}` and `Reports/{report}` (a GUID: a published return), by method.
 pub async fn dispatch(
     State(shared): State<Arc<Shared>>,
     method: Method,
@@ -566,7 +566,9 @@ pub async fn dispatch(
             tax_return_call(shared, None, headers).await
         }
         ([report, id], true, _)
-            if report.eq_ignore_ascii_case("Reports") && app::report_scope(id).is_none() =>
+            if report.eq_ignore_ascii_case("Reports")
+                && app::report_scope(id).is_none()
+                && uuid::Uuid::parse_str(id).is_ok() =>
         {
             tax_return_call(shared, Some(id.clone()), headers).await
         }
