@@ -44,11 +44,47 @@ impl AppConfig {
             endpoints: crate::ops::xero_app::endpoints(&saved, |name| std::env::var(name).ok()),
             scopes: crate::ops::xero_app::scopes(&saved),
             paths,
-            clock: SystemClock::shared(),
+            clock: clock_from_env(|name| std::env::var(name).ok())
+                .unwrap_or_else(SystemClock::shared),
             log_control: LogControl::inert(),
             demo: false,
         }
     }
+}
+
+/// The environment variable that starts the app "on a given day":
+/// `LEDGERKEEP_CLOCK_START=2027-03-15` (midnight UTC of that day) or an RFC
+/// 3339 instant (`2027-03-15T09:30:00+13:00`). The clock reads that instant
+/// when the app starts and runs on from there; the demo company's books end
+/// on that day too. Debug builds only: a release build reads the system's
+/// clock.
+pub const CLOCK_START_ENV: &str = "LEDGERKEEP_CLOCK_START";
+
+/// The clock [`CLOCK_START_ENV`] asks for (read through `var`), if any.
+#[cfg(debug_assertions)]
+pub fn clock_from_env(var: impl Fn(&str) -> Option<String>) -> Option<SharedClock> {
+    let text = var(CLOCK_START_ENV)?;
+    let text = text.trim();
+    let start = chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.to_utc())
+        .ok()
+        .or_else(|| {
+            chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .ok()?
+                .and_hms_opt(0, 0, 0)
+                .map(|t| t.and_utc())
+        });
+    let Some(start) = start else {
+        tracing::warn!("{CLOCK_START_ENV} is neither a day nor an instant: the system's clock");
+        return None;
+    };
+    Some(ledgerkeep_obs::ShiftedClock::starting_at(start) as SharedClock)
+}
+
+/// A release build reads the system's clock.
+#[cfg(not(debug_assertions))]
+pub fn clock_from_env(_var: impl Fn(&str) -> Option<String>) -> Option<SharedClock> {
+    None
 }
 
 /// Built once, before any front starts, and shared by reference. It holds no

@@ -189,3 +189,53 @@ async fn the_demo_keeps_attachments_on_its_starter_tier_day() {
     let kept = kept.unwrap_or_else(|_| panic!("no attachment kept within 2 minutes: {seen:#?}"));
     assert!(kept.bytes_fetched > 0, "{kept:?}");
 }
+
+/// Started "on a given day" (the clock setting), the demo's books end on
+/// that day: the newest document within the week before it, none after.
+#[tokio::test]
+async fn the_demo_started_on_a_given_day_has_books_ending_that_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(dir.path());
+    config.clock = ledgerkeep_api::context::clock_from_env(|name| {
+        (name == ledgerkeep_api::context::CLOCK_START_ENV).then(|| "2027-03-15".to_owned())
+    })
+    .unwrap();
+    assert_eq!(config.now().date_naive().to_string(), "2027-03-15");
+    let server = start_demo_if_unconfigured(&mut config)
+        .await
+        .unwrap()
+        .unwrap();
+    let setup = XeroSetup {
+        store: Arc::new(MemoryTokenStore::default()),
+        options: server.xero_options(),
+        ..XeroSetup::default()
+    };
+    let ctx = AppContext::open_with(config, setup).await.unwrap();
+    let sync = sync_service(&ctx).await;
+    explore_demo(&ctx, &sync).await.unwrap();
+    let in_ledger = ledgerkeep_api::ops::organisations::organisations(&ctx)
+        .await
+        .unwrap();
+    let listing = ledgerkeep_api::list_documents(
+        &ctx,
+        ledgerkeep_api::ListDocumentsRequest {
+            filter: ledgerkeep_api::DocumentFilterDto {
+                tenant_id: in_ledger[0].tenant_id.clone(),
+                ..Default::default()
+            },
+            sort: ledgerkeep_api::SortFieldDto::Date,
+            descending: true,
+            limit: Some(5),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let newest = listing.rows[0].date.clone().unwrap();
+    assert!(
+        ("2027-03-08".."2027-03-15").contains(&newest.as_str()),
+        "newest document {newest}"
+    );
+    sync.shutdown().await;
+    server.stop().await;
+}

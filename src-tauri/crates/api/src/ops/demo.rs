@@ -72,9 +72,16 @@ pub async fn start_demo_if_unconfigured(
     }
     // The demo is what an owner meets with their own new Xero app: the free
     // Starter tier (granular scopes only, 1,000 calls a day, no Journals).
+    // The books end on the demo organisation's today and move with the
+    // calendar: another day's demo is another organisation (new ids), so no
+    // ledger row of an earlier demo is rewritten. The simulator reads the
+    // app's clock, so its reports, due dates and changes are of today too.
+    let today = demo_today(config.now());
     let sim = RunningSimulator::builder()
         .seed(2026)
         .size(Size::Small)
+        .living_demo(today)
+        .clock(config.clock.clone())
         .new_starter_app()
         .limits(Limits {
             per_minute: DEMO_CALLS_PER_MINUTE,
@@ -84,6 +91,7 @@ pub async fn start_demo_if_unconfigured(
         .start()
         .await
         .map_err(|e| ApiError::internal(format!("The demo company could not start: {e}")))?;
+    plant_demo_anomalies(&sim);
     #[cfg(debug_assertions)]
     cut_when_file_appears(&sim);
     let base = sim.base_url().to_owned();
@@ -105,6 +113,62 @@ pub async fn start_demo_if_unconfigured(
     tracing::info!("no Xero app is configured: the demo company is available");
     Ok(Some(DemoServer(sim)))
 }
+
+/// A few things for the owner to find in the demo organisation's books: a
+/// recent bill entered twice (same supplier and amount, three days apart),
+/// and a bill from a regular supplier for six times their usual.
+#[cfg(feature = "demo")]
+fn plant_demo_anomalies(sim: &RunningSimulator) {
+    let Some(tenant) = sim.tenants().first().map(|t| t.tenant_id.clone()) else {
+        return;
+    };
+    sim.plant(&tenant, |p| {
+        const DAY_MS: i64 = 86_400_000;
+        let recent = |days: i64| {
+            let now = p.now;
+            move |v: &serde_json::Value| {
+                v["Type"] == "ACCPAY"
+                    && v["Status"] == "PAID"
+                    && v["Date"]
+                        .as_str()
+                        .and_then(ledgerkeep_sim::wire::parse_ms_date)
+                        .is_some_and(|d| d < now - days * DAY_MS && d > now - 60 * DAY_MS)
+            }
+        };
+        let bills = p.all(ledgerkeep_sim::Collection::Invoices, recent(10));
+        let mut ids = bills
+            .iter()
+            .rev()
+            .filter_map(|v| v["InvoiceID"].as_str().map(str::to_owned));
+        if let Some(bill) = ids.next() {
+            p.duplicate_bill(&bill, 3, false);
+        }
+        if let Some(bill) = ids.next() {
+            let day = (p.now / DAY_MS - 5) * DAY_MS;
+            p.scaled_bill(&bill, rust_decimal::Decimal::from(6), day, "BILL-UNUSUAL");
+        }
+    });
+}
+
+/// The demo organisation's (Kōwhai Plumbing's, New Zealand's) calendar day at `now`.
+#[cfg(feature = "demo")]
+pub fn demo_today(now: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+    let utc_day = now.date_naive();
+    let zone = ledgerkeep_domain::timezone::iana_timezone(DEMO_TIMEZONE);
+    // The latest of the days around the UTC one that has begun there.
+    [utc_day.succ_opt(), Some(utc_day), utc_day.pred_opt()]
+        .into_iter()
+        .flatten()
+        .find(|day| {
+            zone.and_then(|z| ledgerkeep_domain::timezone::local_day_start_utc(z, *day))
+                .is_some_and(|start| start <= now)
+        })
+        .unwrap_or(utc_day)
+}
+
+/// The demo organisation's time zone, as Xero names it.
+#[cfg(feature = "demo")]
+const DEMO_TIMEZONE: &str = "NEWZEALANDSTANDARDTIME";
 
 /// In debug builds, the name of a file whose appearance cuts the demo's
 /// simulator off the network for good ([`ledgerkeep_sim::NetworkCut`]): the
