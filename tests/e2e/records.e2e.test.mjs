@@ -54,7 +54,8 @@ describe("a record's own page", () => {
   const { work, env: base, dataDir, ledgerFile } = workspace("records");
   // Once this file exists, the demo's simulator is cut off the network (debug builds).
   const cutFile = path.join(work, "cut-the-network");
-  const env = { ...base, LEDGERKEEP_DEMO_CUT_FILE: cutFile };
+  // The demo's books end the day before the app's clock starts: 30 June 2026.
+  const env = { ...base, LEDGERKEEP_DEMO_CUT_FILE: cutFile, LEDGERKEEP_CLOCK_START: "2026-07-01" };
   /** @type {import("selenium-webdriver").WebDriver} */
   let driver;
   /** @type {() => Promise<void>} */

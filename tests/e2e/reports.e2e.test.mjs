@@ -101,7 +101,8 @@ describe("reports in the desktop app", () => {
   let close = async () => undefined;
   const work = mkdtempSync(path.join(tmpdir(), "ledgerkeep-e2e-reports-"));
   const dataDir = path.join(work, "data");
-  const env = { ...process.env, LEDGERKEEP_DATA_DIR: dataDir, HOME: path.join(work, "home"), XDG_DATA_HOME: path.join(work, "home/.local/share") };
+  // The demo's books end the day before the app's clock starts: 30 June 2026.
+  const env = { ...process.env, LEDGERKEEP_DATA_DIR: dataDir, HOME: path.join(work, "home"), XDG_DATA_HOME: path.join(work, "home/.local/share"), LEDGERKEEP_CLOCK_START: "2026-07-01" };
 
   before(async () => {
     ({ driver, close } = await openApp(APP, env));
