@@ -77,12 +77,12 @@ describe("the audit log", () => {
   it("filters by who made the change, alone and with a record type", async () => {
     const rows = await show({ table: "contacts", actor: "sync" });
     assert.ok(rows.length > 0);
-    assert.ok(rows.every((r) => r.table === "contacts" && r.actor.startsWith("sync:")), "only the syncs' changes to contacts");
+    assert.ok(rows.every((r) => r.table === "contacts" && r.actor?.startsWith("sync:") === true), "only the syncs' changes to contacts");
     const [[count]] = ledger(ledgerFile, `SELECT COUNT(*) FROM audit_log WHERE tenant_id = ${sqlText(tenant)} AND table_name = 'contacts' AND actor LIKE 'sync:%'`);
     assert.equal(rows.length, Math.min(Number(count), 100));
 
     const sync = await show({ actor: "sync" });
-    assert.ok(sync.length > 0 && sync.every((r) => r.actor.startsWith("sync")), "`sync` is every sync run");
+    assert.ok(sync.length > 0 && sync.every((r) => r.actor?.startsWith("sync") === true), "`sync` is every sync run");
     const [[byCli]] = ledger(ledgerFile, `SELECT COUNT(*) FROM audit_log WHERE tenant_id = ${sqlText(tenant)} AND actor LIKE 'cli:%'`);
     assert.equal((await show({ actor: "cli" })).length, Math.min(Number(byCli), 100), "the command line's changes, if any");
   });
