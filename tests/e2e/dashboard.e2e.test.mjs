@@ -5,7 +5,7 @@
 import { rmSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { until } from "selenium-webdriver";
+import { By, until } from "selenium-webdriver";
 import { TIMEOUT, byTestId, click, currentTenant, e4, ledger, localToday, openWithDemo, rowsOf, settle, sqlText, textOf, workspace } from "./harness.mjs";
 
 describe("the dashboard", () => {
@@ -34,7 +34,18 @@ describe("the dashboard", () => {
 
   it("shows the cash in each bank account, as the general ledger's lines add up", async () => {
     const today = localToday();
-    const shown = new Map((await rowsOf(driver, "dashboard-cash", (r) => r.length > 0)).map(([name, balance]) => [name, e4(balance.replace(/^[A-Z]{3} /, ""))]));
+    // One tile per bank account: its name and the ledger's balance.
+    const tiles = await settle(
+      driver,
+      async () => {
+        const found = await driver.findElements(byTestId("bank-tile"));
+        const read = [];
+        for (const t of found) read.push([(await t.findElement(By.css(".bank-name")).getText()).trim(), (await t.findElement(By.css(".bank-balance")).getText()).trim()]);
+        return read.length > 0 ? read : false;
+      },
+      "the bank tiles",
+    );
+    const shown = new Map(tiles.map(([name, balance]) => [name, e4(balance.replace(/^[A-Z]{3} /, ""))]));
     const banks = ledger(ledgerFile, `SELECT xero_id, COALESCE(name, code, xero_id) FROM accounts WHERE tenant_id = ${sqlText(tenant)} AND type = 'BANK'`);
     assert.ok(banks.length > 0, "the demo company has bank accounts");
     assert.deepEqual([...shown.keys()].sort(), banks.map(([, name]) => name).sort(), "one row per bank account");
@@ -81,7 +92,22 @@ describe("the dashboard", () => {
       }
       expected.set(currency, t);
     }
-    const rows = await rowsOf(driver, "dashboard-receivables", (r) => r.length > 0);
+    // The table per currency (the demo has a customer abroad): each row's currency (its
+    // row header), then the outstanding and past-due cells.
+    const rows = await settle(
+      driver,
+      async () => {
+        const box = await driver.findElement(byTestId("dashboard-receivables-currencies"));
+        const read = [];
+        for (const tr of await box.findElements(By.css("tbody tr"))) {
+          const cells = [];
+          for (const c of await tr.findElements(By.css("th, td"))) cells.push((await c.getText()).trim());
+          read.push(cells);
+        }
+        return read.length > 0 ? read : false;
+      },
+      "the receivables per currency",
+    );
     assert.equal(rows.length, expected.size, `one row per currency: ${JSON.stringify(rows)} ${JSON.stringify([...expected.keys()])}`);
     for (const [currency, due, overdue] of rows) {
       const t = expected.get(currency);
