@@ -38,9 +38,9 @@ pub use ops::contacts::{
 };
 pub use ops::dashboard::{
     dashboard, dashboard_look, AgeBucketView, AgeingView, BankTileView, BillsDueSoonView,
-    CloseDueView, CurrencyAmountView, DashboardAlertsView, DashboardLookRequest,
-    DashboardLookView, DashboardRequest, DashboardView, DueTotalView, MonthView,
-    RecentDocumentView, SinceLastLookView,
+    CloseDueView, CurrencyAmountView, DashboardAlertsView, DashboardLookRequest, DashboardLookView,
+    DashboardRequest, DashboardView, DueTotalView, MonthView, RecentDocumentView,
+    SinceLastLookView,
 };
 pub use ops::diagnostics::{diagnostics, Diagnostics};
 pub use ops::exports::{
@@ -72,9 +72,6 @@ pub use ops::payments::{
 };
 pub use ops::preferences::{preferences, set_log_level, Preferences, SetLogLevelRequest};
 pub use ops::records::{open_record_in_xero, record_detail, RecordDetailRequest, RecordDetailView};
-pub use ops::xero_history::{
-    record_xero_history, refresh_record_xero_history, XeroHistoryEntryView, XeroHistoryView,
-};
 pub use ops::report_query::{run_report_query, ReportQuery};
 pub use ops::report_readiness::{IncompleteReason, IncompleteStreamView};
 pub use ops::reports::{
@@ -105,6 +102,9 @@ pub use ops::xero_connection::{
     start_sign_in, CompleteSignInRequest, Connected, DisconnectOutcome, DisconnectRequest,
     FinishLoopbackSignInRequest, KeepOrganisationsRequest, OrganisationStatus, OrganisationView,
     SignInRoute, SignInStarted, StartSignInRequest,
+};
+pub use ops::xero_history::{
+    record_xero_history, refresh_record_xero_history, XeroHistoryEntryView, XeroHistoryView,
 };
 pub use paths::{ledger_held_by_another_app, AppPaths};
 

@@ -765,7 +765,10 @@ async fn history_call(
                 return not_found();
             };
             let entries = crate::history::history_of(c, &record);
-            Answer::ok(envelope(shared, "HistoryRecords", entries, None), Vec::new())
+            Answer::ok(
+                envelope(shared, "HistoryRecords", entries, None),
+                Vec::new(),
+            )
         },
     )
     .await
