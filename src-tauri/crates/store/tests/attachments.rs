@@ -434,10 +434,10 @@ async fn a_document_is_listed_again_only_when_xero_changes_it() {
         .unwrap();
     assert_eq!(ids(to_list().await), ["b2"]);
 
-    // A kind the job does not list is refused, not noted.
+    // A kind Xero keeps no files on is refused, not noted.
     assert!(l
         .store
-        .note_attachments_listed(TENANT, EntityKind::Contact, "c1", at(4))
+        .note_attachments_listed(TENANT, EntityKind::Payment, "p1", at(4))
         .await
         .is_err());
 
