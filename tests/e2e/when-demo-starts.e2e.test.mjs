@@ -1,3 +1,7 @@
+// Named to run last of the suite (node --test takes the files in order): in one desktop
+// session, the test that follows this one fails at its demo sign-in ("demo-connected"
+// never shows), though each passes alone. What this test leaves behind is not found yet
+// (open work in the "First impression" issue).
 // End to end: the demo company started "on a given day" through the clock setting
 // (LEDGERKEEP_CLOCK_START) has books that end that day: its newest document is within the
 // week before it, its bank balances are positive, and each ageing bucket of what customers
