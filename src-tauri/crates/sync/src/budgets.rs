@@ -129,12 +129,15 @@ pub fn parse_budget(v: &Value) -> Result<(BudgetHeader, Vec<BudgetLineFact>), St
 }
 
 impl SyncEngine {
-    /// One call for the budgets; `None` when cancelled, low on calls, or failed.
-    async fn budgets_call(
+    /// One call for what is fetched beside the reports (budgets, published
+    /// tax returns), counted in `calls`; `None` when cancelled, low on calls
+    /// (under a tenth of the tenant's day), or failed (logged as `what` not fetched).
+    pub(crate) async fn side_call(
         &self,
         st: &mut RunState<'_>,
         api: &ApiRequest,
-        out: &mut BudgetsFetched,
+        calls: &mut u64,
+        what: &str,
     ) -> Option<Value> {
         let tenant = st.tenant;
         let limiter = self.xero().client().limiter();
@@ -151,11 +154,11 @@ impl SyncEngine {
         st.busy = self.time().sleeper.hold();
         let answer = answer?;
         self.note_call();
-        out.calls += 1;
+        *calls += 1;
         match answer {
             Ok(resp) => Some(resp.body),
             Err(e) => {
-                tracing::warn!(error = %e, "Xero's budgets not fetched");
+                tracing::warn!(error = %e, "{what} not fetched");
                 None
             }
         }
@@ -171,7 +174,10 @@ impl SyncEngine {
         let mut out = BudgetsFetched::default();
         let mut list = ApiRequest::get("Budgets");
         list.priority = req.priority;
-        let Some(body) = self.budgets_call(st, &list, &mut out).await else {
+        let Some(body) = self
+            .side_call(st, &list, &mut out.calls, "Xero's budgets")
+            .await
+        else {
             return out;
         };
         let ids: Vec<String> = body["Budgets"]
@@ -189,7 +195,10 @@ impl SyncEngine {
                 .query("DateFrom", ymd(from))
                 .query("DateTo", ymd(to));
             one.priority = req.priority;
-            let Some(body) = self.budgets_call(st, &one, &mut out).await else {
+            let Some(body) = self
+                .side_call(st, &one, &mut out.calls, "Xero's budgets")
+                .await
+            else {
                 break;
             };
             // One budget comes as the array's one element (or, as the spec's

@@ -16,8 +16,7 @@
 use ledgerkeep_domain::canonical_json;
 use ledgerkeep_store::tax_returns::TaxReturnInfo;
 use ledgerkeep_xero::tax_return::{parse_tax_return, published_reports, report_object};
-use ledgerkeep_xero::{ApiRequest, XeroError, XeroResponse};
-use serde_json::Value;
+use ledgerkeep_xero::ApiRequest;
 
 use crate::engine::{RunState, SyncEngine, SyncRequest};
 
@@ -30,38 +29,6 @@ pub struct TaxReturnsFetched {
 }
 
 impl SyncEngine {
-    /// One call; `None` when cancelled, low on calls, or failed.
-    async fn tax_return_call(
-        &self,
-        st: &mut RunState<'_>,
-        api: &ApiRequest,
-        out: &mut TaxReturnsFetched,
-    ) -> Option<Value> {
-        let tenant = st.tenant;
-        let limiter = self.xero().client().limiter();
-        if limiter.day_left(tenant) < limiter.day_budget(tenant) / 10 || st.cancel.is_cancelled() {
-            return None;
-        }
-        let client = self.xero().client();
-        st.busy = None;
-        let answer: Option<Result<XeroResponse, XeroError>> = tokio::select! {
-            biased;
-            () = st.cancel.cancelled() => None,
-            r = client.get(tenant, api) => Some(r),
-        };
-        st.busy = self.time().sleeper.hold();
-        let answer = answer?;
-        self.note_call();
-        out.calls += 1;
-        match answer {
-            Ok(resp) => Some(resp.body),
-            Err(e) => {
-                tracing::warn!(error = %e, "Xero's published tax returns not fetched");
-                None
-            }
-        }
-    }
-
     /// Fetches and keeps the returns published since the last fetch (see
     /// the module).
     pub(crate) async fn fetch_tax_returns(
@@ -79,7 +46,10 @@ impl SyncEngine {
         };
         let mut list = ApiRequest::get("Reports");
         list.priority = req.priority;
-        let Some(body) = self.tax_return_call(st, &list, &mut out).await else {
+        let Some(body) = self
+            .side_call(st, &list, &mut out.calls, "Xero's published tax returns")
+            .await
+        else {
             return out;
         };
         let listed = match published_reports(&body) {
@@ -98,7 +68,10 @@ impl SyncEngine {
             }
             let mut one = ApiRequest::get(format!("Reports/{}", r.report_id));
             one.priority = req.priority;
-            let Some(body) = self.tax_return_call(st, &one, &mut out).await else {
+            let Some(body) = self
+                .side_call(st, &one, &mut out.calls, "Xero's published tax returns")
+                .await
+            else {
                 break;
             };
             let parsed = match parse_tax_return(&body) {
