@@ -493,6 +493,11 @@ impl SignIn {
         &self.endpoints
     }
 
+    /// The Xero app (client id) this sign-in is made with, when one is set up.
+    pub fn client_id(&self) -> Option<&str> {
+        self.endpoints.client_id.as_deref()
+    }
+
     /// The pending flows (for tests and diagnostics).
     pub fn pending(&self) -> &PendingStates {
         &self.states

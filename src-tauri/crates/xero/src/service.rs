@@ -190,6 +190,7 @@ impl Xero {
                 tokens,
                 organisations,
                 kept: Vec::new(),
+                client_id: self.sign_in.client_id().map(str::to_owned),
             })
             .await?;
         self.supersede_older_connections(&conn).await?;

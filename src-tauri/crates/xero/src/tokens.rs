@@ -49,6 +49,11 @@ pub struct StoredConnection {
     pub organisations: Vec<Organisation>,
     /// The tenant ids the owner chose to keep (synced). Empty until chosen.
     pub kept: Vec<String>,
+    /// The Xero app (client id) the sign-in was made with; `None` for one
+    /// stored before this was recorded. A sign-in made with another app (the
+    /// demo company's, or an app the owner has since replaced) is kept in the
+    /// keyring but not used: its tokens would be refused.
+    pub client_id: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -62,6 +67,8 @@ struct WireConnection {
     scope: String,
     organisations: Vec<Organisation>,
     kept: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    client_id: Option<String>,
 }
 
 impl StoredConnection {
@@ -78,6 +85,7 @@ impl StoredConnection {
             scope: self.tokens.scope.clone(),
             organisations: self.organisations.clone(),
             kept: self.kept.clone(),
+            client_id: self.client_id.clone(),
         };
         serde_json::to_string(&wire)
             .map(SecretString::from)
@@ -100,6 +108,7 @@ impl StoredConnection {
             ),
             organisations: w.organisations,
             kept: w.kept,
+            client_id: w.client_id,
         })
     }
 }
@@ -302,6 +311,8 @@ struct ConnectionState {
 #[derive(Debug)]
 pub struct Connection {
     id: String,
+    /// The Xero app the sign-in was made with ([`StoredConnection::client_id`]).
+    client_id: Option<String>,
     state: tokio::sync::Mutex<ConnectionState>,
     status: Mutex<ConnectionStatus>,
     /// Bumped each time a new access token comes into use.
@@ -556,6 +567,7 @@ impl TokenManager {
 
     fn register(&self, stored: StoredConnection, read_ms: i64) -> Arc<Connection> {
         let conn = Arc::new(Connection {
+            client_id: stored.client_id.clone(),
             organisations_read_ms: AtomicI64::new(read_ms),
             reading_organisations: tokio::sync::Mutex::new(()),
             expires_ms: AtomicI64::new(stored.tokens.expires_at_ms),
@@ -599,15 +611,60 @@ impl TokenManager {
         }
     }
 
-    /// Every stored connection.
+    /// Every stored connection made with this app's Xero app (client id). A
+    /// sign-in made with another (yesterday's demo company, an app the owner
+    /// replaced) is left in the keyring but not used, and an index entry whose
+    /// sign-in is gone is passed over: neither stops the others.
     pub async fn all(&self) -> Result<Vec<Arc<Connection>>> {
         let store = Arc::clone(&self.store);
         let ids = blocking(move || store.list()).await?;
         let mut out = Vec::new();
         for id in ids {
-            out.push(self.connection(&id).await?);
+            match self.connection(&id).await {
+                Ok(conn) if self.made_here(&conn) => out.push(conn),
+                Ok(_) => {
+                    tracing::debug!(connection = %id, "a sign-in made with another Xero app is not used")
+                }
+                Err(XeroError::NotConnected(_)) => {
+                    tracing::warn!(connection = %id, "the keyring lists a sign-in it no longer holds");
+                }
+                Err(e) => return Err(e),
+            }
         }
         Ok(out)
+    }
+
+    /// Forgets every stored sign-in made with the Xero app `client_id` (the
+    /// demo company's of an earlier run, whose simulator is gone with its
+    /// tokens). Returns their ids.
+    pub async fn forget_made_with(&self, client_id: &str) -> Result<Vec<String>> {
+        let store = Arc::clone(&self.store);
+        let client_id = client_id.to_owned();
+        let gone = blocking(move || {
+            let mut gone = Vec::new();
+            for id in store.list()? {
+                let made_with = store.load(&id)?.and_then(|s| s.client_id);
+                if made_with.as_deref() == Some(client_id.as_str()) {
+                    store.delete(&id)?;
+                    gone.push(id);
+                }
+            }
+            Ok(gone)
+        })
+        .await?;
+        let mut loaded = self.connections.lock();
+        for id in &gone {
+            loaded.remove(id);
+        }
+        Ok(gone)
+    }
+
+    /// Whether `conn` was made with this app's Xero app (or before that was recorded).
+    fn made_here(&self, conn: &Connection) -> bool {
+        match (conn.client_id.as_deref(), self.sign_in.client_id()) {
+            (Some(made_with), Some(ours)) => made_with == ours,
+            _ => true,
+        }
     }
 
     /// The connection that reaches `tenant_id`.
@@ -616,7 +673,7 @@ impl TokenManager {
             .connections
             .lock()
             .values()
-            .find(|c| c.reaches(tenant_id))
+            .find(|c| c.reaches(tenant_id) && self.made_here(c))
             .cloned();
         if let Some(c) = loaded {
             return Ok(c);

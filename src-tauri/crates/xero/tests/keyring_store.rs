@@ -19,6 +19,7 @@ fn sample(id: &str) -> StoredConnection {
         ),
         organisations: vec![],
         kept: vec![],
+        client_id: Some("CLIENT".into()),
     }
 }
 

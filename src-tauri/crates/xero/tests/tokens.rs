@@ -409,6 +409,54 @@ async fn signing_in_again_after_invalid_grant_takes_over_the_organisations_and_w
     assert_eq!(r.status, 200);
 }
 
+#[tokio::test]
+async fn a_sign_in_made_with_another_xero_app_is_kept_but_not_used() {
+    let h = harness(Limits::XERO).await;
+    let store = Arc::new(MemoryTokenStore::default());
+    let xero = xero(&h, store.clone(), XeroOptions::default());
+    let ours = connect(&xero).await;
+    let tenant = h.sim.tenants()[0].tenant_id.clone();
+    xero.keep(ours.id(), std::slice::from_ref(&tenant))
+        .await
+        .unwrap();
+    let ours_stored = store.load(ours.id()).unwrap().unwrap();
+    assert_eq!(
+        ours_stored.client_id.as_deref(),
+        h.endpoints.client_id.as_deref(),
+        "the sign-in is stamped with the app it was made with"
+    );
+
+    // Yesterday's demo company, or an app since replaced: same keyring, another app.
+    let mut foreign = ours_stored.clone();
+    foreign.id = "made-with-another-app".into();
+    foreign.client_id = Some("ANOTHER0APP0000000000000000000000".into());
+    foreign.organisations[0].tenant_id = "00000000-0000-0000-0000-00000000beef".into();
+    foreign.kept = vec![foreign.organisations[0].tenant_id.clone()];
+    store.save(&foreign).unwrap();
+
+    // A process started afresh over the same keyring uses only its own app's sign-in.
+    let later = common::xero(&h, store.clone(), XeroOptions::default());
+    let used: Vec<String> = later
+        .tokens()
+        .all()
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.id().to_owned())
+        .collect();
+    assert_eq!(used, vec![ours.id().to_owned()]);
+    assert!(
+        store.load("made-with-another-app").unwrap().is_some(),
+        "the other app's sign-in stays in the keyring"
+    );
+    let err = later
+        .tokens()
+        .connection_for_tenant(&foreign.kept[0])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, XeroError::TenantNotConnected(_)), "{err:?}");
+}
+
 // --- Two processes, one sign-in -------------------------------------------
 //
 // The app and the command line each hold their own copy of a connection
