@@ -114,6 +114,9 @@ impl App {
         }
         let audit_anchor = Arc::clone(&xero.audit_anchor);
         let ctx = AppContext::open_with(config, xero).await?;
+        if let Err(err) = crate::ops::demo::forget_earlier_demo_sign_ins(&ctx).await {
+            tracing::warn!(message = %err.message, "the demo's earlier sign-ins could not be forgotten");
+        }
         let sync = if options.scheduler {
             let service = SyncService::start(
                 &ctx,

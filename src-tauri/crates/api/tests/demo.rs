@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use ledgerkeep_api::ops::demo::{explore_demo, start_demo_if_unconfigured};
 use ledgerkeep_api::{AppConfig, AppContext, AppPaths, ErrorCode, XeroSetup};
-use ledgerkeep_xero::tokens::MemoryTokenStore;
+use ledgerkeep_xero::tokens::{MemoryTokenStore, TokenStore};
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -238,4 +238,86 @@ async fn the_demo_started_on_a_given_day_has_books_ending_that_day() {
     );
     sync.shutdown().await;
     server.stop().await;
+}
+
+#[tokio::test]
+async fn the_next_run_forgets_the_demo_sign_in_its_fresh_simulator_never_issued() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(MemoryTokenStore::default());
+    let open = |store: Arc<MemoryTokenStore>| {
+        let dir = dir.path().to_owned();
+        async move {
+            let mut config = config(&dir);
+            let server = start_demo_if_unconfigured(&mut config)
+                .await
+                .unwrap()
+                .unwrap();
+            let setup = XeroSetup {
+                store,
+                options: server.xero_options(),
+                ..XeroSetup::default()
+            };
+            let ctx = AppContext::open_with(config, setup).await.unwrap();
+            (server, ctx)
+        }
+    };
+
+    // A run of the app that explored the demo, then ended.
+    let (server, ctx) = open(store.clone()).await;
+    let sync = sync_service(&ctx).await;
+    let first = explore_demo(&ctx, &sync).await.unwrap();
+    sync.shutdown().await;
+    server.stop().await;
+    drop(ctx);
+    let earlier = store.list().unwrap();
+    assert_eq!(earlier.len(), 1, "one demo sign-in stored");
+    let made_with = store.load(&earlier[0]).unwrap().unwrap().client_id;
+    assert_eq!(
+        made_with,
+        Some(ledgerkeep_api::ops::demo::demo_client_id(
+            ledgerkeep_api::ops::demo::demo_today(chrono::Utc::now())
+        ))
+    );
+
+    // The next run, the same day: its simulator never issued those tokens.
+    let (server, ctx) = open(store.clone()).await;
+    ledgerkeep_api::ops::demo::forget_earlier_demo_sign_ins(&ctx)
+        .await
+        .unwrap();
+    assert!(store.list().unwrap().is_empty(), "the dead sign-in stayed");
+    assert!(
+        ledgerkeep_api::ops::xero_connection::list_organisations(&ctx)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // The books stay, and the demo can be explored again: the same organisations.
+    assert_eq!(
+        ledgerkeep_api::ops::organisations::organisations(&ctx)
+            .await
+            .unwrap()
+            .len(),
+        first.len()
+    );
+    let sync = sync_service(&ctx).await;
+    let again = explore_demo(&ctx, &sync).await.unwrap();
+    let ids = |v: &[ledgerkeep_api::ops::xero_connection::OrganisationView]| {
+        let mut ids: Vec<String> = v.iter().map(|o| o.tenant_id.clone()).collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(ids(&again), ids(&first));
+    sync.shutdown().await;
+    server.stop().await;
+}
+
+#[test]
+fn each_demo_day_is_another_xero_app() {
+    use ledgerkeep_api::ops::demo::demo_client_id;
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 6).unwrap();
+    let id = demo_client_id(day);
+    assert_eq!(id.len(), 32);
+    assert!(id.chars().all(|c| c.is_ascii_hexdigit()), "{id}");
+    assert_ne!(id, demo_client_id(day.succ_opt().unwrap()));
+    assert_eq!(id, demo_client_id(day));
 }

@@ -79,6 +79,7 @@ pub async fn start_demo_if_unconfigured(
     let today = demo_today(config.now());
     let sim = RunningSimulator::builder()
         .seed(2026)
+        .client_id(demo_client_id(today))
         .size(Size::Small)
         .living_demo(today)
         .clock(config.clock.clone())
@@ -148,6 +149,40 @@ fn plant_demo_anomalies(sim: &RunningSimulator) {
             p.scaled_bill(&bill, rust_decimal::Decimal::from(6), day, "BILL-UNUSUAL");
         }
     });
+}
+
+/// The demo's Xero app (client id, Xero's shape: 32 hex digits): one per demo
+/// day, as each day's demo is another organisation. A sign-in stored with an
+/// earlier day's demo is then one made with another app, and is not used.
+#[cfg(feature = "demo")]
+pub fn demo_client_id(today: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    const DEMO: u128 = 0x4C45_4447_4552_4B45_4550_0000_0000_0000;
+    format!(
+        "{:032X}",
+        DEMO | u128::from(today.num_days_from_ce().unsigned_abs())
+    )
+}
+
+/// The demo's simulator starts afresh with each run of the app, so a demo
+/// sign-in stored by an earlier run holds tokens it never issued: forgets
+/// those (the demo's books stay in the ledger), so that no sync runs on them
+/// and the Dashboard offers the demo again.
+pub async fn forget_earlier_demo_sign_ins(ctx: &AppContext) -> Result<(), ApiError> {
+    if !ctx.config().demo {
+        return Ok(());
+    }
+    let Some(client_id) = ctx.config().endpoints.client_id.clone() else {
+        return Ok(());
+    };
+    let gone = ctx.xero().tokens().forget_made_with(&client_id).await?;
+    if !gone.is_empty() {
+        tracing::info!(
+            sign_ins = gone.len(),
+            "forgot the demo sign-ins of an earlier run"
+        );
+    }
+    Ok(())
 }
 
 /// The demo organisation's (Kōwhai Plumbing's, New Zealand's) calendar day at `now`.
