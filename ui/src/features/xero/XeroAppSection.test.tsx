@@ -49,9 +49,16 @@ describe("the Xero app settings", () => {
     render(<XeroAppSection />);
     expect(await screen.findByTestId("xero-app-in-use")).toHaveTextContent("demo company");
     await user.type(screen.getByTestId("xero-client-id"), "0123ABCD");
+    // Checked as it is typed, by the first-run guide's rule.
+    expect(screen.getByTestId("xero-client-id-check")).toHaveTextContent("this has 8");
+    expect(screen.getByTestId("xero-client-id")).toHaveAttribute("aria-invalid", "true");
+    await user.type(screen.getByTestId("xero-client-id"), "0123456789ABCDEF01234567");
+    expect(screen.queryByTestId("xero-client-id-check")).toBeNull();
+    expect(screen.getByTestId("xero-client-id")).toHaveAttribute("aria-invalid", "false");
     await user.type(screen.getByTestId("xero-port"), "8123");
     await user.click(screen.getByTestId("save-xero-app"));
-    expect(sent).toEqual([{ request: { ...NOTHING_SAVED, clientId: "0123ABCD", oauthPort: 8123, recordPayments: false, legacyScopes: false } }]);
+    const id = "0123ABCD0123456789ABCDEF01234567";
+    expect(sent).toEqual([{ request: { ...NOTHING_SAVED, clientId: id, oauthPort: 8123, recordPayments: false, legacyScopes: false } }]);
     expect(await screen.findByTestId("xero-app-saved")).toHaveTextContent("Restart Ledgerkeep");
   });
 

@@ -4,6 +4,7 @@ import { commands, type ApiError, type ScopeGrantView, type XeroAppView } from "
 import { settle, useCommandQuery } from "../../app/query";
 import { DataTable } from "../../components/DataTable";
 import { ErrorNotice } from "../../components/ErrorNotice";
+import { clientIdProblem } from "../onboarding/clientId";
 
 /** What a scope lets Ledgerkeep do, and what the owner loses without it, in an owner's words. */
 type ScopeWords = { name: string; enables: string; cost: string | null };
@@ -149,6 +150,8 @@ export function XeroAppSection() {
   const recordPayments = draft.recordPayments ?? app?.saved.recordPayments ?? false;
   const legacyScopes = draft.legacyScopes ?? app?.saved.legacyScopes ?? false;
   const setClientId = (v: string) => setDraft((d) => ({ ...d, clientId: v }));
+  // Checked as it is typed, by the guide's rule (none is fine: the demo company stands in).
+  const typedProblem = draft.clientId !== undefined && clientId.trim() !== "" ? clientIdProblem(clientId) : null;
   const setPort = (v: string) => setDraft((d) => ({ ...d, port: v }));
   const setRecordPayments = (v: boolean) => setDraft((d) => ({ ...d, recordPayments: v }));
   const setLegacyScopes = (v: boolean) => setDraft((d) => ({ ...d, legacyScopes: v }));
@@ -225,8 +228,18 @@ export function XeroAppSection() {
           value={clientId}
           disabled={fromEnv("clientId")}
           onChange={(e) => setClientId(e.target.value)}
+          aria-invalid={typedProblem !== null}
+          aria-describedby="xero-client-id-check"
         />
-        {fromEnv("clientId") && <span className="muted">Set by LEDGERKEEP_XERO_CLIENT_ID.</span>}
+        {fromEnv("clientId") ? (
+          <span className="muted">Set by LEDGERKEEP_XERO_CLIENT_ID.</span>
+        ) : (
+          typedProblem !== null && (
+            <span id="xero-client-id-check" data-testid="xero-client-id-check" className="error" aria-live="polite">
+              {typedProblem}
+            </span>
+          )
+        )}
       </div>
       <div className="field">
         <label htmlFor="xero-port">Loopback port (register http://localhost:&lt;port&gt;/callback)</label>

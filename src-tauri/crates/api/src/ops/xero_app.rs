@@ -81,14 +81,13 @@ impl XeroAppSettings {
                 .filter(|s| !s.is_empty())
         };
         self.client_id = blank_to_none(self.client_id);
-        if let Some(id) = &self.client_id {
-            if id.len() > 64
-                || !id
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-            {
-                problems.push("Client id: copy it from your app at developer.xero.com (letters and digits only).".to_owned());
-            }
+        // The first-run guide's rule, as the owner types: Xero's shape.
+        if let Some(problem) = self
+            .client_id
+            .as_deref()
+            .and_then(crate::ops::onboarding::client_id_problem)
+        {
+            problems.push(format!("Client id: {problem}"));
         }
         if let Some(port) = self.oauth_port {
             if port < 1024 {
@@ -587,7 +586,7 @@ mod tests {
         }
         assert!(!err.message.contains("API address"), "{}", err.message);
         let good = XeroAppSettings {
-            client_id: Some(" 0123ABCD ".into()),
+            client_id: Some(" 0123456789ABCDEF0123456789ABCDEF ".into()),
             oauth_port: Some(53682),
             scopes: Some(vec!["openid offline_access".into()]),
             api_url: Some("http://127.0.0.1:9000/".into()),
@@ -596,7 +595,27 @@ mod tests {
         }
         .validate()
         .unwrap();
-        assert_eq!(good.client_id.as_deref(), Some("0123ABCD"));
+        assert_eq!(
+            good.client_id.as_deref(),
+            Some("0123456789ABCDEF0123456789ABCDEF")
+        );
+        for (typed, why) in [
+            ("0123456789abcdef0123456789abcdef", "capital letters"),
+            ("0123456789ABCDEF", "has 16"),
+            ("0123456789ABCDEF-0123456789ABCDE", "remove “-”"),
+        ] {
+            let err = XeroAppSettings {
+                client_id: Some(typed.into()),
+                ..XeroAppSettings::default()
+            }
+            .validate()
+            .unwrap_err();
+            assert!(
+                err.message.starts_with("Client id:") && err.message.contains(why),
+                "{typed}: {}",
+                err.message
+            );
+        }
         assert_eq!(good.scopes.unwrap(), vec!["openid", "offline_access"]);
         assert_eq!(good.api_url.as_deref(), Some("http://127.0.0.1:9000"));
         assert_eq!(good.login_url, None);
