@@ -28,6 +28,9 @@ pub struct AppConfig {
     pub log_control: LogControl,
     /// True when the Xero endpoints are the built-in demo company's simulator.
     pub demo: bool,
+    /// The demo company's day, while it stands in: its books end that day, and
+    /// the organisations of an earlier day's demo are not listed.
+    pub demo_day: Option<chrono::NaiveDate>,
 }
 
 impl AppConfig {
@@ -48,6 +51,7 @@ impl AppConfig {
                 .unwrap_or_else(SystemClock::shared),
             log_control: LogControl::inert(),
             demo: false,
+            demo_day: None,
         }
     }
 }

@@ -321,3 +321,98 @@ fn each_demo_day_is_another_xero_app() {
     assert_ne!(id, demo_client_id(day.succ_opt().unwrap()));
     assert_eq!(id, demo_client_id(day));
 }
+
+#[tokio::test]
+async fn an_earlier_days_demo_stays_in_the_ledger_but_is_neither_listed_nor_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = Arc::new(MemoryTokenStore::default());
+    let open_on = |day: &'static str| {
+        let dir = dir.path().to_owned();
+        let tokens = tokens.clone();
+        async move {
+            let mut config = config(&dir);
+            config.clock = ledgerkeep_api::context::clock_from_env(|name| {
+                (name == ledgerkeep_api::context::CLOCK_START_ENV).then(|| day.to_owned())
+            })
+            .unwrap();
+            let server = start_demo_if_unconfigured(&mut config)
+                .await
+                .unwrap()
+                .unwrap();
+            let setup = XeroSetup {
+                store: tokens,
+                options: server.xero_options(),
+                ..XeroSetup::default()
+            };
+            let ctx = AppContext::open_with(config, setup).await.unwrap();
+            ledgerkeep_api::ops::demo::forget_earlier_demo_sign_ins(&ctx)
+                .await
+                .unwrap();
+            (server, ctx)
+        }
+    };
+    let listed = |ctx: AppContext| async move {
+        let mut ids: Vec<String> = ledgerkeep_api::ops::organisations::organisations(&ctx)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|o| o.tenant_id)
+            .collect();
+        ids.sort();
+        ids
+    };
+
+    let (server, ctx) = open_on("2027-03-15").await;
+    let sync = sync_service(&ctx).await;
+    explore_demo(&ctx, &sync).await.unwrap();
+    let first = listed(ctx.clone()).await;
+    assert_eq!(first.len(), 3);
+    sync.shutdown().await;
+    server.stop().await;
+    drop(ctx);
+
+    // The next day's demo: yesterday's books stay, unlisted; its sign-in is not used.
+    let (server, ctx) = open_on("2027-03-16").await;
+    assert!(
+        listed(ctx.clone()).await.is_empty(),
+        "yesterday's demo is listed"
+    );
+    assert_eq!(
+        ctx.store().organisations().await.unwrap().len(),
+        3,
+        "yesterday's books are kept"
+    );
+    assert_eq!(
+        tokens.list().unwrap().len(),
+        1,
+        "another day's sign-in is another app's: kept"
+    );
+    assert!(
+        ledgerkeep_api::ops::xero_connection::list_organisations(&ctx)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let sync = sync_service(&ctx).await;
+    explore_demo(&ctx, &sync).await.unwrap();
+    let second = listed(ctx.clone()).await;
+    assert_eq!(second.len(), 3);
+    assert!(
+        second.iter().all(|t| !first.contains(t)),
+        "a new day's demo is new organisations"
+    );
+    sync.shutdown().await;
+    server.stop().await;
+    drop(ctx);
+
+    // With the owner's own Xero app set up, no demo is listed.
+    let mut own = config(dir.path());
+    own.endpoints.client_id = Some("0123456789ABCDEF0123456789ABCDEF".into());
+    let setup = XeroSetup {
+        store: tokens.clone(),
+        ..XeroSetup::default()
+    };
+    let ctx = AppContext::open_with(own, setup).await.unwrap();
+    assert!(listed(ctx.clone()).await.is_empty());
+    assert_eq!(ctx.store().organisations().await.unwrap().len(), 6);
+}

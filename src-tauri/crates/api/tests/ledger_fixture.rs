@@ -262,6 +262,13 @@ async fn write_ledger_fixture_for_the_current_schema() {
     .unwrap();
     assert!(!history.entries.is_empty(), "{history:?}");
 
+    // Schema 28: the demo company's organisations and their day. The writer
+    // syncs no demo, so one organisation stands in for an earlier day's.
+    ctx.store()
+        .note_demo_organisations(&tenants[..1], "2026-12-05")
+        .await
+        .unwrap();
+
     set_log_level(
         &ctx,
         SetLogLevelRequest {

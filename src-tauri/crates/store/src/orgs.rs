@@ -44,6 +44,39 @@ impl LedgerStore {
     }
 }
 
+impl LedgerStore {
+    /// Notes `tenant_ids` as the demo company's organisations of `demo_day`
+    /// (`YYYY-MM-DD`).
+    pub async fn note_demo_organisations(
+        &self,
+        tenant_ids: &[String],
+        demo_day: &str,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        for tenant in tenant_ids {
+            sqlx::query(
+                "INSERT INTO demo_organisations (tenant_id, demo_day) VALUES (?, ?)
+                 ON CONFLICT (tenant_id) DO UPDATE SET demo_day = excluded.demo_day",
+            )
+            .bind(tenant)
+            .bind(demo_day)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The demo company's organisations: tenant id and demo day.
+    pub async fn demo_organisations(&self) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(
+            sqlx::query_as("SELECT tenant_id, demo_day FROM demo_organisations ORDER BY tenant_id")
+                .fetch_all(self.pool())
+                .await?,
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::LedgerStore;

@@ -111,6 +111,7 @@ pub async fn start_demo_if_unconfigured(
     }
     .scopes();
     config.demo = true;
+    config.demo_day = Some(today);
     tracing::info!("no Xero app is configured: the demo company is available");
     Ok(Some(DemoServer(sim)))
 }
@@ -265,6 +266,12 @@ pub async fn explore_demo(
         },
     )
     .await?;
+    if let Some(day) = ctx.config().demo_day {
+        let ids: Vec<String> = kept.iter().map(|o| o.tenant_id.clone()).collect();
+        ctx.store()
+            .note_demo_organisations(&ids, &day.to_string())
+            .await?;
+    }
     for org in &kept {
         sync.scheduler()
             .add_tenant(org.tenant_id.clone(), org.name.clone());

@@ -24,11 +24,23 @@ pub struct LedgerOrganisation {
 
 #[tracing::instrument(name = "op", skip_all, fields(op = "organisations", request_id = %crate::request_id()))]
 pub async fn organisations(ctx: &AppContext) -> Result<Vec<LedgerOrganisation>, ApiError> {
+    // The demo company of an earlier day (or any, once the owner's own Xero
+    // app is set up) stays in the ledger, but is no longer listed.
+    let today = ctx.config().demo_day.map(|d| d.to_string());
+    let retired: std::collections::HashSet<String> = ctx
+        .store()
+        .demo_organisations()
+        .await?
+        .into_iter()
+        .filter(|(_, day)| Some(day) != today.as_ref())
+        .map(|(tenant, _)| tenant)
+        .collect();
     Ok(ctx
         .store()
         .organisations()
         .await?
         .into_iter()
+        .filter(|o| !retired.contains(&o.tenant_id))
         .map(|o| LedgerOrganisation {
             name: o
                 .name
