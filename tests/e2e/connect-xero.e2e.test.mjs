@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { APP, ROOT, TIMEOUT, byTestId, click, freePort, openApp, rowsOf, settle, textOf } from "./harness.mjs";
+import { APP, ROOT, TIMEOUT, byTestId, click, diagnose, freePort, openApp, rowsOf, settle, textOf } from "./harness.mjs";
 
 const CLI = process.env.LEDGERKEEP_CLI ?? path.join(ROOT, "target/debug/ledgerkeep-cli");
 
@@ -28,6 +28,8 @@ describe("connecting an owner's own Xero app from the first-run guide", () => {
   let simInfo;
   /** @type {number} */
   let port;
+  /** @type {NodeJS.ProcessEnv} */
+  let env;
   const work = mkdtempSync(path.join(tmpdir(), "ledgerkeep-onboarding-"));
   const browserLog = path.join(work, "browser.log");
 
@@ -49,7 +51,7 @@ describe("connecting an owner's own Xero app from the first-run guide", () => {
     writeFileSync(path.join(bin, "xdg-open"), `#!/bin/sh\nprintf '%s\\n' "$1" >> "${browserLog}"\n`);
     chmodSync(path.join(bin, "xdg-open"), 0o755);
 
-    const env = {
+    env = {
       ...process.env,
       PATH: `${bin}:${process.env.PATH}`,
       LEDGERKEEP_DATA_DIR: path.join(work, "data"),
@@ -100,7 +102,9 @@ describe("connecting an owner's own Xero app from the first-run guide", () => {
     const back = await fetch(location);
     assert.equal(back.status, 200);
 
-    const tested = await textOf(driver, "tested-organisations");
+    const tested = await textOf(driver, "tested-organisations").catch(async (err) => {
+      throw new Error(`${err.message}\n${await diagnose(driver, env)}`, { cause: err });
+    });
     for (const t of simInfo.tenants) assert.ok(tested.includes(t.name), `${t.name} not tested: ${tested}`);
     assert.match(tested, /1,000 calls a day \(Starter\)/);
     assert.match(tested, /left today/);

@@ -1,7 +1,7 @@
 // Shared by the end-to-end tests: start tauri-driver, open a session on an app
 // binary, and find things in its window.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import net from "node:net";
 import path from "node:path";
@@ -55,12 +55,43 @@ async function waitForPort(port, ms = TIMEOUT) {
   throw new Error(`tauri-driver did not listen on ${port} within ${ms} ms`);
 }
 
+/** The tauri-drivers this test file started: none outlives it, even when a test times out. */
+const drivers = new Set();
+process.on("exit", () => {
+  for (const d of drivers) d.kill("SIGKILL");
+});
+
+/** The last `n` lines of a file, or "" when it cannot be read. */
+function tail(/** @type {string} */ file, n = 20) {
+  try {
+    return readFileSync(file, "utf8").split("\n").slice(-n - 1).join("\n");
+  } catch {
+    return "";
+  }
+}
+
 /**
- * Starts tauri-driver and opens the app at `app` with `env`.
+ * Starts tauri-driver and opens the app at `app` with `env`. A session that does not start is
+ * tried once more on fresh ports (a port taken between choosing it and listening on it).
  * @param {string} app
  * @param {NodeJS.ProcessEnv} env
  */
 export async function openApp(app, env) {
+  try {
+    return await openAppOnce(app, env);
+  } catch (err) {
+    spawnSync("pkill", ["-KILL", "-f", appPattern(app)]);
+    await appExited(app, 15_000);
+    console.error(`# the first launch failed, trying once more: ${/** @type {Error} */ (err).message}`);
+    return openAppOnce(app, env);
+  }
+}
+
+/**
+ * @param {string} app
+ * @param {NodeJS.ProcessEnv} env
+ */
+async function openAppOnce(app, env) {
   assert.ok(existsSync(app), `no app binary at ${app}: build it with \`make app\``);
   assert.ok(existsSync(WEBKIT_DRIVER), `no ${WEBKIT_DRIVER}: install webkit2gtk-driver`);
   // The app is single-instance: a copy still letting go of its name on the session bus (the
@@ -68,13 +99,26 @@ export async function openApp(app, env) {
   // without answering it. Wait until the name is free.
   await singleInstanceFree(env);
   const port = await freePort();
-  const nativePort = await freePort();
+  let nativePort = await freePort();
+  while (nativePort === port) nativePort = await freePort();
+  // The drivers write to a file, not to the test runner's output: a driver left spinning on
+  // a dead port fills no log, and holds no pipe of the runner open.
+  const driverLog = path.join(mkdtempSync(path.join(tmpdir(), "ledgerkeep-driver-")), "tauri-driver.log");
+  const out = openSync(driverLog, "a");
   const tauriDriver = spawn(
     "tauri-driver",
     ["--port", String(port), "--native-port", String(nativePort), "--native-driver", WEBKIT_DRIVER],
-    { env, stdio: ["ignore", "inherit", "inherit"] },
+    { env, stdio: ["ignore", out, out] },
   );
-  await waitForPort(port);
+  closeSync(out);
+  drivers.add(tauriDriver);
+  tauriDriver.once("exit", () => drivers.delete(tauriDriver));
+  try {
+    await waitForPort(port);
+  } catch (err) {
+    tauriDriver.kill("SIGKILL");
+    throw new Error(`${/** @type {Error} */ (err).message}; tauri-driver said:\n${tail(driverLog)}`, { cause: err });
+  }
   // A session that cannot start (another copy of the app still running takes the
   // launch, say) fails the test instead of waiting for ever.
   const session = new Builder()
@@ -85,8 +129,8 @@ export async function openApp(app, env) {
     session,
     new Promise((_, reject) => setTimeout(() => reject(new Error(`no session with ${app} within 60 s`)), 60_000)),
   ]).catch((err) => {
-    tauriDriver.kill();
-    throw err;
+    tauriDriver.kill("SIGKILL");
+    throw new Error(`${/** @type {Error} */ (err).message}; tauri-driver said:\n${tail(driverLog)}`, { cause: err });
   });
   await driver.manage().setTimeouts({ implicit: 0 });
   const close = async () => {
@@ -102,7 +146,7 @@ export async function openApp(app, env) {
     );
     const ended = await Promise.race([quit, new Promise((r) => setTimeout(() => r(false), 15_000))]);
     const exited = ended && (await appExited(app, 15_000));
-    tauriDriver.kill();
+    tauriDriver.kill("SIGKILL");
     if (!exited) {
       spawnSync("pkill", ["-KILL", "-f", appPattern(app)]);
       assert.fail(`the app at ${app} did not quit within 15 s of its window closing`);
@@ -307,14 +351,51 @@ export function workspace(name) {
 
 /**
  * Opens the app and connects the demo company from the Dashboard (its first sync included).
+ * When the demo does not connect, the app is closed and the error says what the window and the
+ * app's log last said.
  * @param {NodeJS.ProcessEnv} env
  */
 export async function openWithDemo(env) {
   const app = await openApp(APP, env);
-  await app.driver.wait(until.elementLocated(byTestId("screen-dashboard")), TIMEOUT);
-  await click(app.driver, "explore-demo");
-  await textOf(app.driver, "demo-connected");
+  try {
+    await app.driver.wait(until.elementLocated(byTestId("screen-dashboard")), TIMEOUT);
+    await click(app.driver, "explore-demo");
+    await textOf(app.driver, "demo-connected");
+  } catch (err) {
+    const why = await diagnose(app.driver, env);
+    await app.close().catch(() => undefined);
+    throw new Error(`${/** @type {Error} */ (err).message}\n${why}`, { cause: err });
+  }
   return app;
+}
+
+/**
+ * What the window shows (its alerts and errors) and the last lines of the app's log, for a
+ * failure's message.
+ * @param {import("selenium-webdriver").WebDriver} driver
+ * @param {NodeJS.ProcessEnv} env
+ */
+export async function diagnose(driver, env) {
+  /** @type {string[]} */
+  const out = [];
+  try {
+    for (const el of await driver.findElements(By.css('[role="alert"], .error, [data-testid$="-error"]'))) {
+      const text = (await el.getText()).trim();
+      if (text) out.push(`the window: ${text}`);
+    }
+  } catch (err) {
+    out.push(`the window could not be read: ${/** @type {Error} */ (err).message}`);
+  }
+  const logs = env.LEDGERKEEP_DATA_DIR ? path.join(env.LEDGERKEEP_DATA_DIR, "logs") : undefined;
+  if (logs && existsSync(logs)) {
+    for (const f of readdirSync(logs).filter((f) => f.endsWith(".jsonl"))) {
+      const lines = tail(path.join(logs, f), 40)
+        .split("\n")
+        .filter((l) => /"level":"(WARN|ERROR)"/.test(l));
+      out.push(...lines.map((l) => `the log: ${l.slice(0, 600)}`));
+    }
+  }
+  return out.join("\n");
 }
 
 /** Today on this computer, `YYYY-MM-DD`, as the Dashboard asks for it. */
