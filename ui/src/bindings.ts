@@ -246,6 +246,11 @@ export type AppInfo = {
 	os: string,
 	/**  True while no Xero app is configured and the demo company stands in. */
 	demo: boolean,
+	/**
+	 *  Now, by the app's clock (RFC 3339, UTC): the window takes its "today"
+	 *  from it, so a day given at start moves the window too.
+	 */
+	nowUtc: string,
 };
 
 /**  Archives a procedure (or brings it back). */

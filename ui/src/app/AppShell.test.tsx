@@ -19,6 +19,7 @@ const INFO: AppInfo = {
   backupsDir: "/home/owner/.local/share/ledgerkeep/backups",
   os: "linux",
   demo: false,
+  nowUtc: "2026-12-06T09:00:00.000Z",
 };
 
 function renderApp(path = "/") {

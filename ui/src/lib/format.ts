@@ -12,6 +12,7 @@
  */
 
 import type { ColumnHeading } from "../bindings";
+import { appNow } from "./clock";
 
 let localeOverride: string | null = null;
 
@@ -186,7 +187,7 @@ export function formatSentence(text: string, zone?: string | null, locale: strin
 }
 
 /** Today's date (`YYYY-MM-DD`) in the organisation's timezone, or this computer's when it has none. */
-export function todayIn(zone: string | null | undefined, now: Date = new Date()): string {
+export function todayIn(zone: string | null | undefined, now: Date = appNow()): string {
   if (!zone) {
     const pad = (n: number) => String(n).padStart(2, "0");
     return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;

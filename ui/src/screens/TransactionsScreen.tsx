@@ -28,6 +28,7 @@ import { MARKS, markAfterPaint } from "../lib/marks";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { amountChars, gridCellStyle } from "../components/gridLayout";
 import { parseTracking, TrackingPicker, trackingValue, useTrackingCategories } from "../components/TrackingPicker";
+import { appNow } from "../lib/clock";
 
 const PAGE = 200;
 
@@ -273,9 +274,9 @@ function columnsFor(kind: ExplorerKind): ColumnDef<GridRow, unknown>[] {
   return cols;
 }
 
-/** Today, `YYYY-MM-DD` on this computer: the chart is read as it stands now. */
+/** Today, `YYYY-MM-DD` by the app's clock: the chart is read as it stands now. */
 function today(): string {
-  const d = new Date();
+  const d = appNow();
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
 }
 

@@ -17,12 +17,13 @@ import { useOrganisationZone } from "../../app/organisation";
 import { DataTable } from "../../components/DataTable";
 import { formatAmount, formatDate, formatInstant, formatMoney, formatTotalWithBase, todayIn } from "../../lib/format";
 import { ErrorNotice } from "../../components/ErrorNotice";
+import { appNow } from "../../lib/clock";
 
 /**
  * Today, `YYYY-MM-DD`, in the organisation's timezone (this computer's calendar when it has
  * none): balances are to this day, and what fell due before it is overdue.
  */
-export function today(now: Date = new Date(), zone: string | null = null): string {
+export function today(now: Date = appNow(), zone: string | null = null): string {
   return todayIn(zone, now);
 }
 
@@ -324,7 +325,7 @@ export function DashboardFigures({ tenantId, onOpenRecord }: { tenantId: string;
   const looked = look?.for === tenantId;
   // Read again when a sync ends (or a payment settles: the ledger-changed event), and when the
   // day turns. While a fresher answer is read, the last one for this organisation stays on screen.
-  const request = { tenantId, asAt: today(new Date(), zone), recentLimit: 10 };
+  const request = { tenantId, asAt: today(appNow(), zone), recentLimit: 10 };
   const { result } = useCommandQuery(["dashboard", request], looked ? () => commands.dashboard(request) : null, {
     placeholderData: (previous, query) => ((query?.queryKey[1] as typeof request | undefined)?.tenantId === tenantId ? previous : undefined),
   });

@@ -11,6 +11,7 @@ import { settle, useCommandQuery } from "../../app/query";
 import { FieldMessage, fieldErrors } from "../../components/FieldMessage";
 import { formatDate, formatMoney } from "../../lib/format";
 import { ErrorNotice } from "../../components/ErrorNotice";
+import { appNow } from "../../lib/clock";
 
 const STATE_LABEL: Record<PaymentState, string> = {
   queued: "Queued",
@@ -27,7 +28,7 @@ export function paymentStateLabel(state: PaymentState): string {
 }
 
 /** Today as `YYYY-MM-DD`, in the owner's time zone. */
-export function today(now = new Date()): string {
+export function today(now = appNow()): string {
   const m = String(now.getMonth() + 1).padStart(2, "0");
   const d = String(now.getDate()).padStart(2, "0");
   return `${now.getFullYear()}-${m}-${d}`;

@@ -20,6 +20,9 @@ pub struct AppInfo {
     pub os: String,
     /// True while no Xero app is configured and the demo company stands in.
     pub demo: bool,
+    /// Now, by the app's clock (RFC 3339, UTC): the window takes its "today"
+    /// from it, so a day given at start moves the window too.
+    pub now_utc: String,
 }
 
 #[tracing::instrument(name = "op", skip_all, fields(op = "app_info", request_id = %crate::request_id()))]
@@ -39,6 +42,10 @@ pub async fn app_info(ctx: &AppContext) -> Result<AppInfo, ApiError> {
         backups_dir: paths.backups_dir.display().to_string(),
         os: std::env::consts::OS.to_owned(),
         demo: ctx.config().demo,
+        now_utc: ctx
+            .config()
+            .now()
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
     })
 }
 
@@ -64,6 +71,23 @@ mod tests {
         assert_eq!(info.schema_version, info.latest_schema_version);
         assert!(info.schema_version >= 1);
         assert_eq!(info.app_version, env!("CARGO_PKG_VERSION"));
+    }
+
+    #[tokio::test]
+    async fn says_now_by_the_apps_clock_a_day_given_at_start_included() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = AppConfig::new(AppPaths::under(dir.path()));
+        config.clock = crate::context::clock_from_env(|name| {
+            (name == crate::context::CLOCK_START_ENV).then(|| "2027-03-15".to_owned())
+        })
+        .unwrap();
+        let ctx = AppContext::open(config).await.unwrap();
+        let info = app_info(&ctx).await.unwrap();
+        assert!(
+            info.now_utc.starts_with("2027-03-15T00:0") && info.now_utc.ends_with('Z'),
+            "{}",
+            info.now_utc
+        );
     }
 
     #[tokio::test]
