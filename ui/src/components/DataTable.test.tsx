@@ -59,6 +59,33 @@ describe("the data table", () => {
     expect(within(rows[1] as HTMLElement).getAllByRole("cell")[0]).toHaveTextContent("-0.10");
   });
 
+  it("spans a group's heading over its columns", () => {
+    render(
+      <DataTable
+        data={LINES}
+        columns={[
+          { header: "Name", accessorKey: "name", meta: { rowHeader: true } },
+          {
+            header: "June",
+            id: "june",
+            columns: [
+              { header: "Budget", id: "budget", cell: () => "1.00" },
+              { header: "Actual", id: "actual", cell: () => "2.00" },
+              { header: "Variance", id: "variance", cell: () => "1.00" },
+            ],
+          },
+        ]}
+        caption="Grouped"
+        rowKey={(l) => l.id}
+      />,
+    );
+    const table = screen.getByRole("table", { name: "Grouped" });
+    const june = within(table).getByRole("columnheader", { name: "June" });
+    expect(june).toHaveAttribute("colspan", "3");
+    expect(june).toHaveAttribute("scope", "colgroup");
+    expect(within(table).getByRole("columnheader", { name: "Budget" })).not.toHaveAttribute("colspan");
+  });
+
   it("keeps a cell's button (and its focus) across renders, and shows a row's details below it", async () => {
     const user = userEvent.setup();
     render(<Lines />);

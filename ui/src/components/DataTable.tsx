@@ -213,7 +213,12 @@ export function DataTable<T>({
             {table.getHeaderGroups().map((group) => (
               <tr key={group.id}>
                 {group.headers.map((h) => (
-                  <th key={h.id} scope="col" className={h.column.columnDef.meta?.amount ? "amount" : undefined}>
+                  <th
+                    key={h.id}
+                    colSpan={h.colSpan > 1 ? h.colSpan : undefined}
+                    scope={h.colSpan > 1 ? "colgroup" : "col"}
+                    className={h.column.columnDef.meta?.amount ? "amount" : undefined}
+                  >
                     {h.isPlaceholder ? null : show(h.column.columnDef.header, h.getContext())}
                   </th>
                 ))}
