@@ -69,10 +69,13 @@ describe("Connect your own Xero", () => {
     const check = screen.getByTestId("client-id-check");
     const save = screen.getByTestId("save-client-id");
     expect(check).toHaveTextContent("Paste the client id");
+    // A hint before anything is typed, not an error.
+    expect(check).toHaveClass("muted");
     expect(save).toBeDisabled();
 
     await user.type(input, "0123456789ABCDEF");
     expect(check).toHaveTextContent("has 32 characters; this has 16");
+    expect(check).toHaveClass("error");
     expect(input).toHaveAttribute("aria-invalid", "true");
     expect(save).toBeDisabled();
 

@@ -164,7 +164,7 @@ export function ConnectXeroGuide() {
             setSaved(false);
           }}
         />
-        <p id="guide-client-id-check" data-testid="client-id-check" className={problem ? "error" : "muted"} aria-live="polite">
+        <p id="guide-client-id-check" data-testid="client-id-check" className={problem && clientId.trim() !== "" ? "error" : "muted"} aria-live="polite">
           {fromEnvironment ? "Set by the environment Ledgerkeep was started in." : problem ?? "This has the shape of a Xero client id."}
         </p>
         {!fromEnvironment && (
