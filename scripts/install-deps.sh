@@ -12,12 +12,13 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 # tools (a virtual display, a D-Bus session, the WebKit WebDriver, a keyring and
 # a notification daemon: see scripts/with-desktop-session.sh; sqlite3, with which the
 # end-to-end tests read the ledger file; poppler-utils, whose pdftotext and pdftoppm read
-# back and render the PDF exports in the tests).
+# back and render the PDF exports in the tests; a font with Chinese and Japanese glyphs, so
+# that the demo's contacts named in them show in the window and the screenshots, not as boxes).
 APT_PACKAGES=(
   build-essential pkg-config curl file
   libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
   xvfb xauth x11-utils dbus dbus-x11 webkit2gtk-driver gnome-keyring dunst sqlite3 chromium
-  poppler-utils
+  poppler-utils fonts-wqy-zenhei
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
