@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Runs a command inside a private desktop session, as the app would find on a
-# Linux desktop: a virtual X display (Xvfb), a D-Bus session bus, an unlocked
-# Secret Service (GNOME Keyring, with a throwaway keyring) and a notification
-# daemon (dunst). Everything it starts ends with the command.
+# Linux desktop: a virtual X display (Xvfb, 2560×1440: the largest window the
+# app is checked at), a D-Bus session bus, an unlocked Secret Service (GNOME
+# Keyring, with a throwaway keyring) and a notification daemon (dunst).
+# Everything it starts ends with the command.
 #   scripts/with-desktop-session.sh cargo nextest run --run-ignored all
 set -euo pipefail
 
 if [ -z "${LEDGERKEEP_DESKTOP_SESSION:-}" ]; then
   exec env LEDGERKEEP_DESKTOP_SESSION=1 \
-    xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- "$0" "$@"
+    xvfb-run -a -s "-screen 0 2560x1440x24" dbus-run-session -- "$0" "$@"
 fi
 
 scratch=$(mktemp -d)

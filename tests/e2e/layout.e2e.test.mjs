@@ -4,7 +4,7 @@
 // ledger, the Dashboard) and, on each, every money cell (header or figure) must show its whole
 // content (scrollWidth <= clientWidth: nothing clipped, no ellipsis), the page must not scroll
 // sideways, and a table's header must be sticky. The navigation is collapsed at this width.
-// Run through tests/e2e/run.sh.
+// Then the same at 2560×1440, the navigation open again. Run through tests/e2e/run.sh.
 import { rmSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -13,6 +13,27 @@ import { TIMEOUT, byTestId, click, openWithDemo, setInput, settle, textOf, works
 
 const WIDTH = 1024;
 const HEIGHT = 700;
+/** The window's size now, for the failures' messages. */
+let size = `${WIDTH}×${HEIGHT}`;
+
+/**
+ * Sets the window's size and waits until the page has it (give or take the window's frame).
+ * @param {import("selenium-webdriver").WebDriver} driver
+ * @param {number} width
+ * @param {number} height
+ */
+async function resize(driver, width, height) {
+  await driver.manage().window().setRect({ width, height });
+  await settle(
+    driver,
+    async () => {
+      const [w, h] = /** @type {[number, number]} */ (await driver.executeScript("return [window.innerWidth, window.innerHeight]"));
+      return w <= width && w >= width - 40 && h <= height && h >= height - 80;
+    },
+    `the window to be ${width}×${height}`,
+  );
+  size = `${width}×${height}`;
+}
 
 /**
  * The money cells of the current screen that do not show their whole content, and how many
@@ -50,7 +71,7 @@ async function assertMoneyFits(driver, screen, atLeast = 1) {
   await driver.sleep(500);
   const r = await moneyCells(driver);
   assert.ok(r.count > 0, `${screen}: no money cells left after ${found.count}`);
-  assert.deepEqual(r.clipped, [], `${screen}: money cells cut at ${WIDTH}×${HEIGHT}`);
+  assert.deepEqual(r.clipped, [], `${screen}: money cells cut at ${size}`);
   assert.ok(r.pageOverflow <= 0, `${screen}: the page scrolls sideways by ${r.pageOverflow} px`);
   return r.count;
 }
@@ -72,7 +93,7 @@ async function choose(driver, testId, value) {
   );
 }
 
-describe("screens at 1024×700", () => {
+describe("screens from 1024×700 to 2560×1440", () => {
   /** @type {import("selenium-webdriver").WebDriver} */
   let driver;
   /** @type {() => Promise<void>} */
@@ -84,15 +105,7 @@ describe("screens at 1024×700", () => {
   before(async () => {
     ({ driver, close } = await openWithDemo(env));
     await settle(driver, async () => /^Last sync succeeded/.test(await textOf(driver, "sync-last-run")), "the launch sync to end", 120_000);
-    await driver.manage().window().setRect({ width: WIDTH, height: HEIGHT });
-    await settle(
-      driver,
-      async () => {
-        const [w, h] = /** @type {[number, number]} */ (await driver.executeScript("return [window.innerWidth, window.innerHeight]"));
-        return w <= WIDTH && w >= WIDTH - 40 && h <= HEIGHT && h >= HEIGHT - 80;
-      },
-      `the window to be ${WIDTH}×${HEIGHT}`,
-    );
+    await resize(driver, WIDTH, HEIGHT);
   });
 
   after(async () => {
@@ -186,5 +199,19 @@ describe("screens at 1024×700", () => {
     await click(driver, "nav-dashboard");
     await driver.wait(until.elementLocated(byTestId("dashboard-figures")), TIMEOUT);
     await assertMoneyFits(driver, "Dashboard");
+  });
+
+  it("at 2560×1440, opens the navigation out again and shows every amount whole", async () => {
+    await resize(driver, 2560, 1440);
+    await settle(driver, async () => (await driver.findElement(byTestId("nav-toggle")).getAttribute("aria-expanded")) === "true", "the navigation to open out by itself");
+    await assertMoneyFits(driver, "Dashboard");
+    await click(driver, "nav-transactions");
+    await settle(driver, async () => (await driver.findElements(byTestId("grid-row"))).length > 0, "the grid's rows");
+    await assertMoneyFits(driver, "Transactions", 2);
+    for (const screen of ["invoices-and-bills", "contacts", "accounts", "reports"]) {
+      await click(driver, `nav-${screen}`);
+      await driver.wait(until.elementLocated(byTestId(`screen-${screen}`)), TIMEOUT);
+      await assertMoneyFits(driver, screen);
+    }
   });
 });
