@@ -2,7 +2,9 @@
 //! shutdown, and runs at most one sync at a time.
 //!
 //! - a sync on launch, every `interval` (missed ticks are skipped), on "sync
-//!   now", and when the network returns;
+//!   now", and when the network returns; the interval stretches to what the
+//!   organisation's day allows (quiet runs spread over its calls less the
+//!   reserve), so that on Starter the day's syncs last the whole day;
 //! - failures back off exponentially with jitter, reset on success;
 //! - a tenant whose sign-in needs re-authorisation pauses: no ticks until it
 //!   is scheduled again (after a new sign-in) or the owner asks for a sync;
@@ -502,8 +504,16 @@ async fn tenant_loop(
                     .await
                     .map_or(true, |v| v != 0);
                 attachments_at = enabled.then(|| now.max(attachments_not_before));
-                // Skip the ticks missed while syncing: the next one is in the future.
-                next_due = next_tick(next_due, interval_ms, now);
+                // Skip the ticks missed while syncing: the next one is in the
+                // future, and no sooner than the organisation's day allows.
+                let limiter = inner.engine.xero().client().limiter();
+                let paced = paced_interval_ms(
+                    interval_ms,
+                    quiet_run_calls(&report),
+                    limiter.day_budget(&tenant),
+                    limiter.background_reserve(&tenant),
+                );
+                next_due = next_tick(next_due, interval_ms, now).max(now.saturating_add(paced));
             }
             Some(StopReason::Cancelled) => {
                 next_due = next_tick(next_due, interval_ms, now);
@@ -561,6 +571,31 @@ async fn send_outbox(inner: &Inner, tenant: &str, priority: Priority) {
     }
 }
 
+const DAY_MS: i64 = 86_400_000;
+
+/// What a quiet run (nothing new) costs, as `report`'s run shows it: a call
+/// for each stream and each of Xero's reports read, at most what the run made.
+/// A first or a busy sync costs more once; the next ones are quiet.
+fn quiet_run_calls(report: &SyncReport) -> u64 {
+    let streams = u64::try_from(report.streams.len()).unwrap_or(u64::MAX);
+    streams
+        .saturating_add(report.xero_reports)
+        .min(report.calls)
+}
+
+/// The shortest wait between two scheduled syncs that the organisation's day
+/// allows: its quiet runs spread over the day's calls less the reserve kept
+/// for the owner's own actions (on Starter, 1,000 a day: 21 calls a run every
+/// 15 minutes would be 2,016). Never shorter than the configured interval.
+fn paced_interval_ms(interval_ms: i64, quiet_run_calls: u64, day_budget: u32, reserve: u32) -> i64 {
+    let usable = u64::from(day_budget.saturating_sub(reserve));
+    if quiet_run_calls == 0 || usable == 0 {
+        return interval_ms;
+    }
+    let runs = (usable / quiet_run_calls).max(1);
+    interval_ms.max(DAY_MS / i64::try_from(runs).unwrap_or(i64::MAX))
+}
+
 /// The first tick after `now` on the grid `due + k·interval` (missed ones skipped).
 fn next_tick(due: i64, interval_ms: i64, now: i64) -> i64 {
     if interval_ms <= 0 {
@@ -576,6 +611,24 @@ fn next_tick(due: i64, interval_ms: i64, now: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scheduled_runs_are_spread_over_the_days_calls() {
+        const MIN: i64 = 60_000;
+        // Starter: 1,000 calls a day, 100 kept back; 21-call runs fit 42 times,
+        // so every 34 minutes 17 seconds rather than every 15 minutes.
+        let paced = paced_interval_ms(15 * MIN, 21, 1_000, 100);
+        assert_eq!(paced, DAY_MS / 42);
+        assert!(paced > 34 * MIN && paced < 35 * MIN, "{paced}");
+        assert!(DAY_MS / paced * 21 <= 900);
+        // A day that allows more than the interval asks for: the interval.
+        assert_eq!(paced_interval_ms(15 * MIN, 21, 5_000, 500), 15 * MIN);
+        // Runs dearer than the whole day: one a day, never a busy loop.
+        assert_eq!(paced_interval_ms(15 * MIN, 5_000, 1_000, 100), DAY_MS);
+        // Nothing known (no call made, or no day left above the reserve): the interval.
+        assert_eq!(paced_interval_ms(15 * MIN, 0, 1_000, 100), 15 * MIN);
+        assert_eq!(paced_interval_ms(15 * MIN, 21, 100, 100), 15 * MIN);
+    }
 
     #[test]
     fn missed_ticks_are_skipped() {

@@ -396,7 +396,16 @@ async fn under_the_scheduler_the_job_follows_the_books_over_days_and_never_delay
 
 #[tokio::test]
 async fn a_sync_that_falls_due_cancels_the_job_which_goes_on_after_it() {
-    let h = harness(Size::Small, Limits::XERO).await;
+    // A day large enough for a sync every 30 seconds (the scheduler spreads
+    // its syncs over a smaller day's calls).
+    let h = harness(
+        Size::Small,
+        Limits {
+            per_day: 1_000_000,
+            ..Limits::XERO
+        },
+    )
+    .await;
     let expected = simulator_files(&h);
     let start = h.time.now_ms();
     // Ticks closer than the job takes at 60 calls a minute.
