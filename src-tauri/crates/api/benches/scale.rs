@@ -54,7 +54,8 @@
 //! `AppPaths`' layout) and reuses it on the next run, so that it is built
 //! once; `make bench-app` points the real app at it. Without it, a temporary
 //! folder is built and removed. `LEDGERKEEP_SCALE_RUNS` (default 40) sets the
-//! timed calls per figure.
+//! timed calls per figure; `LEDGERKEEP_SCALE_ONLY=dashboard` times the
+//! Dashboard alone (it comes first) and stops.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)] // a benchmark prints its figures and stops on failure
 #![allow(clippy::float_arithmetic)] // milliseconds of timings; no money passes through here
 
@@ -563,6 +564,34 @@ async fn main() {
         orgs[0].name, tenant, counts.0, counts.1, counts.2
     );
     let mut t = Table::default();
+    // `LEDGERKEEP_SCALE_ONLY=dashboard` times the Dashboard alone, then stops.
+    let only = std::env::var("LEDGERKEEP_SCALE_ONLY").ok();
+
+    // --- The Dashboard ------------------------------------------------------
+    // Its figures as the window asks for them each morning, on the day the
+    // books end: bank balances, twelve months in and out, income against
+    // expenses, what is owed by age, recent changes and what needs attention.
+    let books_end_day = chrono::DateTime::from_timestamp_millis(BOOKS_END_MS)
+        .unwrap()
+        .date_naive();
+    println!(
+        "\ndashboard: as at {books_end_day} (load average {})",
+        load_average()
+    );
+    t.time("dashboard: the figures", runs.min(20), |_| {
+        ledgerkeep_api::ops::dashboard::dashboard(
+            &ctx,
+            ledgerkeep_api::ops::dashboard::DashboardRequest {
+                tenant_id: tenant.clone(),
+                as_at: books_end_day.to_string(),
+                recent_limit: None,
+            },
+        )
+    })
+    .await;
+    if only.as_deref() == Some("dashboard") {
+        return;
+    }
 
     // --- Reports ------------------------------------------------------------
     // The last financial year (to 31 March) that ends before the books do.

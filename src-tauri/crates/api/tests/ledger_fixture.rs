@@ -262,6 +262,7 @@ async fn write_ledger_fixture_for_the_current_schema() {
     .unwrap();
     assert!(!history.entries.is_empty(), "{history:?}");
 
+    // Schema 29 adds indexes only (the documents most recently changed).
     // Schema 28: the demo company's organisations and their day. The writer
     // syncs no demo, so one organisation stands in for an earlier day's.
     ctx.store()
