@@ -169,6 +169,7 @@ pub fn demo_client_id(today: chrono::NaiveDate) -> String {
 /// sign-in stored by an earlier run holds tokens it never issued: forgets
 /// those (the demo's books stay in the ledger), so that no sync runs on them
 /// and the Dashboard offers the demo again.
+#[tracing::instrument(name = "op", skip_all, fields(op = "forget_earlier_demo_sign_ins", request_id = %crate::request_id()))]
 pub async fn forget_earlier_demo_sign_ins(ctx: &AppContext) -> Result<(), ApiError> {
     if !ctx.config().demo {
         return Ok(());
