@@ -513,7 +513,7 @@ async fn tenant_loop(
                     limiter.day_budget(&tenant),
                     limiter.background_reserve(&tenant),
                 );
-                next_due = next_tick(next_due, interval_ms, now).max(now.saturating_add(paced));
+                next_due = next_after_run(next_due, interval_ms, paced, now);
             }
             Some(StopReason::Cancelled) => {
                 next_due = next_tick(next_due, interval_ms, now);
@@ -596,6 +596,19 @@ fn paced_interval_ms(interval_ms: i64, quiet_run_calls: u64, day_budget: u32, re
     interval_ms.max(DAY_MS / i64::try_from(runs).unwrap_or(i64::MAX))
 }
 
+/// The next tick after a run that ended at `now`: the grid's next one, unless
+/// the day's pace (`paced_ms`, longer than the interval only when the day is
+/// too small for it) asks for a later one. A day that allows the interval
+/// keeps the grid, however late the run ended.
+fn next_after_run(due: i64, interval_ms: i64, paced_ms: i64, now: i64) -> i64 {
+    let next = next_tick(due, interval_ms, now);
+    if paced_ms > interval_ms {
+        next.max(now.saturating_add(paced_ms))
+    } else {
+        next
+    }
+}
+
 /// The first tick after `now` on the grid `due + k·interval` (missed ones skipped).
 fn next_tick(due: i64, interval_ms: i64, now: i64) -> i64 {
     if interval_ms <= 0 {
@@ -628,6 +641,15 @@ mod tests {
         // Nothing known (no call made, or no day left above the reserve): the interval.
         assert_eq!(paced_interval_ms(15 * MIN, 0, 1_000, 100), 15 * MIN);
         assert_eq!(paced_interval_ms(15 * MIN, 21, 100, 100), 15 * MIN);
+    }
+
+    #[test]
+    fn a_day_that_allows_the_interval_keeps_the_grid_and_a_small_one_spreads_the_runs() {
+        // Due at 15, ran until 20: the grid's 30, whatever the pace below the interval.
+        assert_eq!(next_after_run(15, 15, 15, 20), 30);
+        assert_eq!(next_after_run(15, 15, 1, 20), 30);
+        // A day too small: the pace from the run's end.
+        assert_eq!(next_after_run(15, 15, 34, 20), 54);
     }
 
     #[test]
