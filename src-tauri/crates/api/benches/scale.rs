@@ -571,11 +571,11 @@ async fn main() {
     // Its figures as the window asks for them each morning, on the day the
     // books end: bank balances, twelve months in and out, income against
     // expenses, what is owed by age, recent changes and what needs attention.
-    let books_end_day = chrono::DateTime::from_timestamp_millis(BOOKS_END_MS)
+    let books_end = chrono::DateTime::from_timestamp_millis(BOOKS_END_MS)
         .unwrap()
         .date_naive();
     println!(
-        "\ndashboard: as at {books_end_day} (load average {})",
+        "\ndashboard: as at {books_end} (load average {})",
         load_average()
     );
     t.time("dashboard: the figures", runs.min(20), |_| {
@@ -583,7 +583,7 @@ async fn main() {
             &ctx,
             ledgerkeep_api::ops::dashboard::DashboardRequest {
                 tenant_id: tenant.clone(),
-                as_at: books_end_day.to_string(),
+                as_at: books_end.to_string(),
                 recent_limit: None,
             },
         )
@@ -595,9 +595,6 @@ async fn main() {
 
     // --- Reports ------------------------------------------------------------
     // The last financial year (to 31 March) that ends before the books do.
-    let books_end = chrono::DateTime::from_timestamp_millis(BOOKS_END_MS)
-        .unwrap()
-        .date_naive();
     let year_end = financial_year_start(books_end, 31, 3) - Days::new(1);
     let year_start = financial_year_start(year_end, 31, 3);
     let in_year: i64 = sqlx::query_scalar(
