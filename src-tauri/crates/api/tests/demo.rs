@@ -240,30 +240,39 @@ async fn the_demo_started_on_a_given_day_has_books_ending_that_day() {
     server.stop().await;
 }
 
+/// A run of the app on `dir` with the demo company standing in, its sign-ins
+/// in `tokens`: on the real clock, or started on `day` (`YYYY-MM-DD`).
+async fn open_demo(
+    dir: &std::path::Path,
+    tokens: Arc<MemoryTokenStore>,
+    day: Option<&'static str>,
+) -> (ledgerkeep_api::ops::demo::DemoServer, AppContext) {
+    let mut config = config(dir);
+    if let Some(day) = day {
+        config.clock = ledgerkeep_api::context::clock_from_env(|name| {
+            (name == ledgerkeep_api::context::CLOCK_START_ENV).then(|| day.to_owned())
+        })
+        .unwrap();
+    }
+    let server = start_demo_if_unconfigured(&mut config)
+        .await
+        .unwrap()
+        .unwrap();
+    let setup = XeroSetup {
+        store: tokens,
+        options: server.xero_options(),
+        ..XeroSetup::default()
+    };
+    let ctx = AppContext::open_with(config, setup).await.unwrap();
+    (server, ctx)
+}
+
 #[tokio::test]
 async fn the_next_run_forgets_the_demo_sign_in_its_fresh_simulator_never_issued() {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(MemoryTokenStore::default());
-    let open = |store: Arc<MemoryTokenStore>| {
-        let dir = dir.path().to_owned();
-        async move {
-            let mut config = config(&dir);
-            let server = start_demo_if_unconfigured(&mut config)
-                .await
-                .unwrap()
-                .unwrap();
-            let setup = XeroSetup {
-                store,
-                options: server.xero_options(),
-                ..XeroSetup::default()
-            };
-            let ctx = AppContext::open_with(config, setup).await.unwrap();
-            (server, ctx)
-        }
-    };
-
     // A run of the app that explored the demo, then ended.
-    let (server, ctx) = open(store.clone()).await;
+    let (server, ctx) = open_demo(dir.path(), store.clone(), None).await;
     let sync = sync_service(&ctx).await;
     let first = explore_demo(&ctx, &sync).await.unwrap();
     sync.shutdown().await;
@@ -280,7 +289,7 @@ async fn the_next_run_forgets_the_demo_sign_in_its_fresh_simulator_never_issued(
     );
 
     // The next run, the same day: its simulator never issued those tokens.
-    let (server, ctx) = open(store.clone()).await;
+    let (server, ctx) = open_demo(dir.path(), store.clone(), None).await;
     ledgerkeep_api::ops::demo::forget_earlier_demo_sign_ins(&ctx)
         .await
         .unwrap();
@@ -326,31 +335,6 @@ fn each_demo_day_is_another_xero_app() {
 async fn an_earlier_days_demo_stays_in_the_ledger_but_is_neither_listed_nor_used() {
     let dir = tempfile::tempdir().unwrap();
     let tokens = Arc::new(MemoryTokenStore::default());
-    let open_on = |day: &'static str| {
-        let dir = dir.path().to_owned();
-        let tokens = tokens.clone();
-        async move {
-            let mut config = config(&dir);
-            config.clock = ledgerkeep_api::context::clock_from_env(|name| {
-                (name == ledgerkeep_api::context::CLOCK_START_ENV).then(|| day.to_owned())
-            })
-            .unwrap();
-            let server = start_demo_if_unconfigured(&mut config)
-                .await
-                .unwrap()
-                .unwrap();
-            let setup = XeroSetup {
-                store: tokens,
-                options: server.xero_options(),
-                ..XeroSetup::default()
-            };
-            let ctx = AppContext::open_with(config, setup).await.unwrap();
-            ledgerkeep_api::ops::demo::forget_earlier_demo_sign_ins(&ctx)
-                .await
-                .unwrap();
-            (server, ctx)
-        }
-    };
     let listed = |ctx: AppContext| async move {
         let mut ids: Vec<String> = ledgerkeep_api::ops::organisations::organisations(&ctx)
             .await
@@ -362,7 +346,10 @@ async fn an_earlier_days_demo_stays_in_the_ledger_but_is_neither_listed_nor_used
         ids
     };
 
-    let (server, ctx) = open_on("2027-03-15").await;
+    let (server, ctx) = open_demo(dir.path(), tokens.clone(), Some("2027-03-15")).await;
+    ledgerkeep_api::ops::demo::forget_earlier_demo_sign_ins(&ctx)
+        .await
+        .unwrap();
     let sync = sync_service(&ctx).await;
     explore_demo(&ctx, &sync).await.unwrap();
     let first = listed(ctx.clone()).await;
@@ -372,7 +359,10 @@ async fn an_earlier_days_demo_stays_in_the_ledger_but_is_neither_listed_nor_used
     drop(ctx);
 
     // The next day's demo: yesterday's books stay, unlisted; its sign-in is not used.
-    let (server, ctx) = open_on("2027-03-16").await;
+    let (server, ctx) = open_demo(dir.path(), tokens.clone(), Some("2027-03-16")).await;
+    ledgerkeep_api::ops::demo::forget_earlier_demo_sign_ins(&ctx)
+        .await
+        .unwrap();
     assert!(
         listed(ctx.clone()).await.is_empty(),
         "yesterday's demo is listed"
