@@ -25,6 +25,9 @@ function addDays(/** @type {string} */ day, /** @type {number} */ days) {
   return d.toISOString().slice(0, 10);
 }
 
+/** The "As at" day of Invoices & Bills. */
+const AS_AT = '[data-testid="screen-invoices-and-bills"] input[aria-label="As at"]';
+
 describe("the living demo company", () => {
   /** @type {import("selenium-webdriver").WebDriver} */
   let driver;
@@ -80,11 +83,11 @@ describe("the living demo company", () => {
 
   it("owes in every ageing bucket as at the day", async () => {
     await click(driver, "nav-invoices-and-bills");
-    const asAt = await driver.wait(until.elementLocated(By.css('[data-testid="screen-invoices-and-bills"] input[aria-label="As at"]')), TIMEOUT);
+    const asAt = await driver.wait(until.elementLocated(By.css(AS_AT)), TIMEOUT);
     // The window's today is the app's clock's: the day given at start, not this computer's.
     const shown = await settle(
       driver,
-      async () => (await driver.findElement(By.css('[data-testid="screen-invoices-and-bills"] input[aria-label="As at"]')).getAttribute("value")) || false,
+      async () => (await driver.findElement(By.css(AS_AT)).getAttribute("value")) || false,
       "the as-at day",
     );
     assert.equal(shown, day);
