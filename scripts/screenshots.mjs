@@ -18,13 +18,7 @@ const OUT = path.join(ROOT, "docs/screenshots");
  * @param {string} value
  */
 async function setDate(driver, label, value) {
-  const el = await driver.wait(until.elementLocated(By.css(`main input[type="date"][aria-label="${label}"]`)), TIMEOUT);
-  await driver.executeScript(
-    `Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set.call(arguments[0], arguments[1]);
-     arguments[0].dispatchEvent(new Event("input", { bubbles: true }));`,
-    el,
-    value,
-  );
+  await setInput(driver, By.css(`main input[type="date"][aria-label="${label}"]`), value);
 }
 
 /**

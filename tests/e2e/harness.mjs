@@ -423,11 +423,11 @@ export async function tableRows(table) {
  * Sets an input as typing would (a date input takes no keys here): React reads the native value
  * on `input`.
  * @param {import("selenium-webdriver").WebDriver} driver
- * @param {string} testId
+ * @param {string | import("selenium-webdriver").By} target  its test id, or a locator
  * @param {string} value
  */
-export async function setInput(driver, testId, value) {
-  const el = await driver.wait(until.elementLocated(byTestId(testId)), TIMEOUT);
+export async function setInput(driver, target, value) {
+  const el = await driver.wait(until.elementLocated(typeof target === "string" ? byTestId(target) : target), TIMEOUT);
   await driver.executeScript(
     `const el = arguments[0];
      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set.call(el, arguments[1]);

@@ -182,14 +182,7 @@ describe("screens from 1024×700 to 2560×1440", () => {
     );
     await choose(driver, "gl-account", account);
     for (const [label, value] of [["From", "2025-07-01"], ["To", "2026-06-30"]]) {
-      const input = await driver.findElement(By.css(`[data-testid="screen-general-ledger"] input[aria-label="${label}"]`));
-      await driver.executeScript(
-        `const el = arguments[0];
-         Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set.call(el, arguments[1]);
-         el.dispatchEvent(new Event("input", { bubbles: true }));`,
-        input,
-        value,
-      );
+      await setInput(driver, By.css(`[data-testid="screen-general-ledger"] input[aria-label="${label}"]`), value);
     }
     await settle(driver, async () => (await driver.findElements(byTestId("gl-row"))).length > 0, "the account's lines");
     await assertMoneyFits(driver, "General ledger", 2);

@@ -8,7 +8,7 @@ import { rmSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { By, until } from "selenium-webdriver";
-import { TIMEOUT, byTestId, click, currentTenant, e4, ledger, openWithDemo, settle, sqlText, textOf, workspace } from "./harness.mjs";
+import { TIMEOUT, byTestId, click, currentTenant, e4, ledger, openWithDemo, setInput, settle, sqlText, textOf, workspace } from "./harness.mjs";
 
 /** The last day of the month before this computer's today, `YYYY-MM-DD`. */
 function lastMonthEnd() {
@@ -91,13 +91,7 @@ describe("the living demo company", () => {
       "the as-at day",
     );
     assert.equal(shown, day);
-    await driver.executeScript(
-      `const el = arguments[0];
-       Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set.call(el, arguments[1]);
-       el.dispatchEvent(new Event("input", { bubbles: true }));`,
-      asAt,
-      day,
-    );
+    await setInput(driver, By.css(AS_AT), day);
     const [[base]] = ledger(ledgerFile, `SELECT base_currency FROM organisations WHERE tenant_id = ${sqlText(tenant)}`);
     /** @type {string[][]} */
     let buckets = [];
