@@ -74,7 +74,7 @@ describe("the desktop app", () => {
         const rows = await driver.findElements(byTestId("grid-row"));
         if (rows.length === 0 || !/ACC(REC|PAY)/.test((await rows[0]?.getAttribute("textContent")) ?? "")) return false;
         for (const row of rows) {
-          const cells = await row.findElements(By.css('[role="cell"]'));
+          const cells = await row.findElements(By.css('[role="cell"], [role="rowheader"]'));
           // textContent: WebDriver counts the virtualised rows' translated boxes as not displayed.
           const text = ((await cells[2]?.getAttribute("textContent")) ?? "").trim();
           // The fragment keeps at least 3 characters of its last word, which then matches as a prefix.

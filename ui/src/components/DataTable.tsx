@@ -1,6 +1,7 @@
 import { getCoreRowModel, useReactTable, type Column, type ColumnDef, type RowData } from "@tanstack/react-table";
-import { Fragment, useEffect, useId, useRef, useState, type HTMLAttributes, type ReactNode } from "react";
-import { loadTablePrefs, saveTablePrefs, visibilityOf, type TablePrefs } from "./tablePrefs";
+import { Fragment, type HTMLAttributes, type ReactNode } from "react";
+import { TableTools, useTablePrefs } from "./TableTools";
+import { visibilityOf } from "./tablePrefs";
 
 declare module "@tanstack/react-table" {
   // The type parameters are TanStack's; a column's meta does not use them.
@@ -48,105 +49,6 @@ function textCell(content: ReactNode, compact: boolean): ReactNode {
 export type RowProps = HTMLAttributes<HTMLTableRowElement> & { [data: `data-${string}`]: string | undefined };
 
 /**
- * A table's own tools: a menu of its columns (checkboxes; the row's naming column always
- * stays) and the compact density, both kept per table on this computer.
- */
-function TableTools<T>({
-  tableId,
-  name,
-  columns,
-  prefs,
-  onChange,
-}: {
-  tableId: string;
-  name: string;
-  columns: Column<T, unknown>[];
-  prefs: TablePrefs;
-  onChange: (prefs: TablePrefs) => void;
-}) {
-  const [open, setOpen] = useState(false);
-  const menuId = useId();
-  const boxRef = useRef<HTMLDivElement>(null);
-  const buttonRef = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
-    if (!open) return;
-    const onDown = (e: MouseEvent) => {
-      if (!boxRef.current?.contains(e.target as Node)) setOpen(false);
-    };
-    document.addEventListener("mousedown", onDown);
-    return () => document.removeEventListener("mousedown", onDown);
-  }, [open]);
-  const choosable = columns.filter((c) => !c.columnDef.meta?.rowHeader);
-  const shown = choosable.filter((c) => !prefs.hidden.includes(c.id));
-  const toggle = (id: string, visible: boolean) =>
-    onChange({ ...prefs, hidden: visible ? prefs.hidden.filter((h) => h !== id) : [...prefs.hidden, id] });
-  const compact = prefs.density === "compact";
-  return (
-    <div className="table-tools" data-testid={`${tableId}-tools`}>
-      {choosable.length > 1 && (
-        <div
-          className="column-chooser"
-          ref={boxRef}
-          onKeyDown={(e) => {
-            if (e.key === "Escape" && open) {
-              e.stopPropagation();
-              setOpen(false);
-              buttonRef.current?.focus();
-            }
-          }}
-        >
-          <button
-            type="button"
-            ref={buttonRef}
-            aria-expanded={open}
-            aria-controls={menuId}
-            aria-label={`Columns of ${name}`}
-            data-testid={`${tableId}-columns`}
-            onClick={() => setOpen(!open)}
-          >
-            Columns{prefs.hidden.length > 0 ? ` (${shown.length} of ${choosable.length})` : ""}
-          </button>
-          {open && (
-            <fieldset id={menuId} className="chooser-menu" data-testid={`${tableId}-chooser`}>
-              <legend className="visually-hidden">Columns shown in {name}</legend>
-              {choosable.map((c) => {
-                const visible = !prefs.hidden.includes(c.id);
-                return (
-                  <label key={c.id}>
-                    <input
-                      type="checkbox"
-                      checked={visible}
-                      // The last column shown stays: a table of no columns helps no one.
-                      disabled={visible && shown.length === 1}
-                      onChange={(e) => toggle(c.id, e.target.checked)}
-                    />
-                    {columnName(c)}
-                  </label>
-                );
-              })}
-              {prefs.hidden.length > 0 && (
-                <button type="button" className="link" onClick={() => onChange({ ...prefs, hidden: [] })}>
-                  Show every column
-                </button>
-              )}
-            </fieldset>
-          )}
-        </div>
-      )}
-      <button
-        type="button"
-        aria-pressed={compact}
-        aria-label={`Compact rows in ${name}`}
-        data-testid={`${tableId}-density`}
-        onClick={() => onChange({ ...prefs, density: compact ? "comfortable" : "compact" })}
-      >
-        Compact
-      </button>
-    </div>
-  );
-}
-
-/**
  * A plain, accessible table over TanStack Table: every list of records or rows in the app.
  * Name it with `label` (its aria-label) or a visible `caption`. Columns mark money
  * (`meta.amount`: right-aligned, tabular, never cut) and the row's naming cell
@@ -185,11 +87,7 @@ export function DataTable<T>({
   hideHeader?: boolean;
 }) {
   const id = hideHeader ? undefined : (tableId ?? testId);
-  const [prefs, setPrefs] = useState<TablePrefs>(() => (id ? loadTablePrefs(id) : { hidden: [], density: "comfortable" }));
-  const choose = (next: TablePrefs) => {
-    setPrefs(next);
-    if (id) saveTablePrefs(id, next);
-  };
+  const [prefs, choose] = useTablePrefs(id);
   // TanStack Table v8 predates the React Compiler; this app does not use the compiler.
   // eslint-disable-next-line react-hooks/incompatible-library
   const table = useReactTable({
@@ -205,7 +103,15 @@ export function DataTable<T>({
   const classes = ["data-table", className, compact ? "compact" : undefined].filter(Boolean).join(" ");
   return (
     <div className="data-table-box">
-      {id && <TableTools tableId={id} name={name} columns={table.getAllLeafColumns()} prefs={prefs} onChange={choose} />}
+      {id && (
+        <TableTools
+          tableId={id}
+          name={name}
+          columns={table.getAllLeafColumns().map((c) => ({ id: c.id, name: columnName(c), fixed: c.columnDef.meta?.rowHeader }))}
+          prefs={prefs}
+          onChange={choose}
+        />
+      )}
       <div className="table-scroll">
         <table className={classes} aria-label={label} data-testid={testId}>
           {caption && <caption className="muted">{caption}</caption>}

@@ -119,6 +119,43 @@ describe("the reports screen", () => {
     expect(screen.getByTestId("report-chart")).toBeInTheDocument();
   });
 
+  it("hides a comparison's column from the report's chooser, draws it compact, and keeps the choice as the period moves", async () => {
+    backend();
+    const user = userEvent.setup();
+    const { unmount } = await renderScreen();
+    const table = await screen.findByTestId("report-table");
+    expect(screen.getAllByTestId("report-column")).toHaveLength(2);
+    await user.click(screen.getByRole("button", { name: "Columns of the report" }));
+    const menu = screen.getByRole("group", { name: "Columns shown in the report" });
+    const boxes = within(menu).getAllByRole("checkbox");
+    expect(boxes).toHaveLength(2);
+    await user.click(boxes[1] as HTMLElement);
+    expect(screen.getAllByTestId("report-column")).toHaveLength(1);
+    // The comparison's figures go with it; the period's stay, and the last column cannot go.
+    expect(table).toHaveTextContent("98,765,432,109,876.54");
+    expect(table).not.toHaveTextContent("10.50");
+    expect(table).not.toHaveTextContent("7.00");
+    expect(within(table).getByRole("rowheader", { name: "Income" })).toHaveAttribute("colspan", "2");
+    expect(boxes[0]).toBeDisabled();
+    await user.click(screen.getByRole("button", { name: "Compact rows in the report" }));
+    expect(table).toHaveClass("compact");
+    unmount();
+
+    // Another period: still one column, still compact.
+    await renderScreen(vi.fn(), "/?kind=profitAndLoss&from=2025-01-01&to=2025-01-31");
+    const again = await screen.findByTestId("report-table");
+    expect(screen.getAllByTestId("report-column")).toHaveLength(1);
+    expect(again).toHaveClass("compact");
+  });
+
+  it("shows every column where a kept choice would leave none", async () => {
+    localStorage.setItem("ledgerkeep.table.report-table", JSON.stringify({ hidden: ["column-0", "column-1"], density: "comfortable" }));
+    backend();
+    await renderScreen();
+    await screen.findByTestId("report-table");
+    expect(screen.getAllByTestId("report-column")).toHaveLength(2);
+  });
+
   it("marks each line compared with Xero's report, found by its account or its name", async () => {
     backend();
     await renderScreen();

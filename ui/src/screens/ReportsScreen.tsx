@@ -23,6 +23,7 @@ import { formatColumnHeading, formatDate, formatMoney, todayIn } from "../lib/fo
 import { comparisonPeriods, monthEnd, monthStart, type Comparison } from "../lib/periods";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { parseTracking, TrackingPicker, trackingValue, useTrackingCategories } from "../components/TrackingPicker";
+import { TableTools, useTablePrefs } from "../components/TableTools";
 
 const KINDS: { kind: ReportKind; label: string; overPeriod: boolean }[] = [
   { kind: "profitAndLoss", label: "Profit and loss", overPeriod: true },
@@ -36,6 +37,8 @@ const KINDS: { kind: ReportKind; label: string; overPeriod: boolean }[] = [
 
 const COMPARISONS: readonly Comparison[] = ["none", "previousPeriod", "previousYear", "trend"];
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
+/** A report column's id in the column chooser: its position (0 is the period asked for). */
+const columnId = (i: number) => `column-${i}`;
 
 /** The report asked for, as the URL names it (`?kind=balanceSheet&to=2026-03-31`). */
 function writePicked(p: Picked): RawSearch {
@@ -139,6 +142,7 @@ export function ReportsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRecor
     };
   }, [tenantId, picked, overPeriod]);
 
+  const [prefs, choose] = useTablePrefs("report-table");
   const { result: report } = useCommandQuery(["runReport", request], request && (() => commands.runReport(request)));
   const drill = drillOf && drillOf.for === request ? drillOf : null;
   const trackingCategories = useTrackingCategories(tenantId);
@@ -158,15 +162,19 @@ export function ReportsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRecor
   const openFigure = (title: string, d: DrillView) => setDrillOf({ for: request, title, drill: d });
 
   const headings = view ? view.columns.map((c) => formatColumnHeading(c)) : [];
+  // The columns shown: by position (this period, then each comparison), so a choice holds as the
+  // period moves; a choice that would leave none (made on a wider report) shows them all.
+  const chosen = headings.map((_, i) => i).filter((i) => !prefs.hidden.includes(columnId(i)));
+  const shown = chosen.length > 0 ? chosen : headings.map((_, i) => i);
   const renderRow = (r: ReportRowView, cls: string, key: string) => (
     <tr key={key} className={cls}>
       <th scope="row">
         {r.label}
         {view && <XeroLineMark lines={view.xero.lines ?? []} row={r} />}
       </th>
-      {r.cells.map((c, i) => (
+      {shown.map((i) => [i, r.cells[i]] as const).map(([i, c]) => (
         <td key={i} className="amount">
-          {c.amount === null ? "" : c.drill ? (
+          {!c ? "" : c.amount === null ? "" : c.drill ? (
             <button type="button" className="link figure" data-testid="report-figure" aria-label={`${r.label}, ${headings[i] ?? ""}: ${formatMoney(c.amount)}`} onClick={() => c.drill && openFigure(`${r.label} · ${headings[i] ?? ""}`, c.drill)}>
               {formatMoney(c.amount)}
             </button>
@@ -237,13 +245,14 @@ export function ReportsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRecor
           {line && view.columns.length > 1 && view.kind !== "trialBalance" && (
             <BarChart title={`${line.label}, by column`} bars={chartBars(view, line)} />
           )}
+          <TableTools tableId="report-table" name="the report" columns={headings.map((h, i) => ({ id: columnId(i), name: h }))} prefs={prefs} onChange={choose} />
           <div className="report-scroll">
-            <table className="data-table report-table" data-testid="report-table">
+            <table className={prefs.density === "compact" ? "data-table report-table compact" : "data-table report-table"} data-testid="report-table">
               <thead>
                 <tr>
                   <th scope="col">Account</th>
-                  {view.columns.map((c, i) => (
-                    <th key={i} scope="col" className="amount" data-testid="report-column" data-from={c.from ?? undefined} data-to={c.to}>
+                  {shown.map((i) => [i, view.columns[i]] as const).map(([i, c]) => (
+                    <th key={i} scope="col" className="amount" data-testid="report-column" data-from={c?.from ?? undefined} data-to={c?.to}>
                       {headings[i]}
                     </th>
                   ))}
@@ -252,7 +261,7 @@ export function ReportsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRecor
               <tbody>
                 {view.sections.map((s, si) => [
                   <tr key={`s${si}`} className="report-section">
-                    <th scope="rowgroup" colSpan={view.columns.length + 1}>
+                    <th scope="rowgroup" colSpan={shown.length + 1}>
                       {s.title}
                     </th>
                   </tr>,

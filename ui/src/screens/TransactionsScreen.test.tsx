@@ -130,6 +130,37 @@ describe("the transactions explorer", () => {
     expect(lists[0]?.filter.tenantId).toBe("t-1");
   });
 
+  it("hides columns from the grid's chooser and draws compact rows, kept per kind of document", async () => {
+    backend();
+    const user = userEvent.setup();
+    renderScreen("/transactions?kind=bankTransactions");
+    const grid = await screen.findByRole("table", { name: "Transactions" });
+    await screen.findAllByTestId("grid-row");
+    await user.click(screen.getByRole("button", { name: "Columns of Transactions" }));
+    const menu = screen.getByRole("group", { name: "Columns shown in Transactions" });
+    // The row's name (its number or reference) is no choice.
+    expect(within(menu).queryByRole("checkbox", { name: "Reference" })).toBeNull();
+    expect(within(grid).getByRole("columnheader", { name: "Contact" })).toBeInTheDocument();
+    await user.click(within(menu).getByRole("checkbox", { name: "Contact" }));
+    expect(within(grid).queryByRole("columnheader", { name: "Contact" })).toBeNull();
+    const first = (await screen.findAllByTestId("grid-row"))[0] as HTMLElement;
+    expect(first).not.toHaveTextContent("Café Ōtautahi");
+    expect(within(first).getByRole("rowheader")).toHaveTextContent("REF-0");
+    expect(JSON.parse(localStorage.getItem("ledgerkeep.table.transactions-bankTransactions") ?? "{}")).toMatchObject({ hidden: ["contactName"] });
+
+    // Compact: shorter rows, on and off.
+    expect(first.style.height).toBe("36px");
+    await user.click(screen.getByRole("button", { name: "Compact rows in Transactions" }));
+    expect(grid).toHaveClass("compact");
+    await waitFor(() => expect((screen.getAllByTestId("grid-row")[0] as HTMLElement).style.height).toBe("28px"));
+    expect((screen.getAllByTestId("grid-row")[1] as HTMLElement).style.transform).toBe("translateY(28px)");
+
+    // Another kind has its own choice: its contacts are shown.
+    await user.selectOptions(screen.getByTestId("filter-kind"), "invoices");
+    await waitFor(() => expect(within(grid).getByRole("columnheader", { name: "Contact" })).toBeInTheDocument());
+    expect(grid).not.toHaveClass("compact");
+  });
+
   it("shows the totals being counted, and never the totals of filters changed since", async () => {
     // The unfiltered totals answer only after those of the search typed meanwhile.
     let release: (t: Totals) => void = () => {};

@@ -27,6 +27,8 @@ import { formatAmount, formatDate, formatMoney } from "../lib/format";
 import { MARKS, markAfterPaint } from "../lib/marks";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { amountChars, gridCellStyle } from "../components/gridLayout";
+import { TableTools, useTablePrefs } from "../components/TableTools";
+import { visibilityOf } from "../components/tablePrefs";
 import { parseTracking, TrackingPicker, trackingValue, useTrackingCategories } from "../components/TrackingPicker";
 import { appNow } from "../lib/clock";
 
@@ -35,7 +37,8 @@ const PAGE = 200;
 /** What the Transactions screen will hold, shown while there is no organisation. */
 export const SCREEN_EMPTY_BODY =
   "Invoices and bills, credit notes, payments, overpayments, prepayments, bank transactions and transfers, manual journals, purchase orders, quotes and repeating invoices will appear here once an organisation has synced, each kind with its own filters, and one search across them all.";
-const ROW_HEIGHT = 36;
+/** A grid row's height, in the comfortable and the compact density. */
+const ROW_HEIGHT = { comfortable: 36, compact: 28 } as const;
 
 interface Filters {
   kind: ExplorerKind;
@@ -240,6 +243,8 @@ function columnsFor(kind: ExplorerKind): ColumnDef<GridRow, unknown>[] {
   cols.push({
     header: kind === "manualJournals" ? "Narration" : kind === "bankTransfers" || kind === "batchPayments" ? "Reference" : "Number",
     id: "number",
+    // The row's name: it always stays in the column chooser, and is read with each figure.
+    meta: { rowHeader: true },
     cell: ({ row }) => row.original.number ?? row.original.reference ?? "",
     size: kind === "manualJournals" ? 280 : 160,
   });
@@ -355,17 +360,23 @@ export function TransactionsScreen() {
   }, [hasRows]);
 
   const scrollRef = useRef<HTMLDivElement>(null);
+  // Each kind's grid keeps its own column choice and density (their columns differ).
+  const gridId = `transactions-${settled.kind}`;
+  const [prefs, choose] = useTablePrefs(gridId);
+  const rowHeight = ROW_HEIGHT[prefs.density];
   // TanStack Table v8 predates the React Compiler; this app does not use the compiler.
   // eslint-disable-next-line react-hooks/incompatible-library
-  const table = useReactTable({ data: rows, columns, getCoreRowModel: getCoreRowModel() });
+  const table = useReactTable({ data: rows, columns, getCoreRowModel: getCoreRowModel(), state: { columnVisibility: visibilityOf(prefs.hidden) } });
   // The widest amount loaded: the money columns are sized to it, so no amount is cut.
   const moneyChars = useMemo(() => rows.reduce((n, r) => Math.max(n, amountChars(r.currencyCode, r.total), amountChars(r.baseCurrency, r.baseTotal)), 0), [rows]);
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
+    estimateSize: () => rowHeight,
     overscan: 20,
   });
+  // A new density moves every row: the virtualiser measures them again.
+  useEffect(() => virtualizer.measure(), [virtualizer, rowHeight]);
   const items = virtualizer.getVirtualItems();
   const last = items[items.length - 1];
   const { hasNextPage, isFetching, fetchNextPage } = query;
@@ -464,7 +475,14 @@ export function TransactionsScreen() {
       {error && (
         <ErrorNotice error={error} testId="explorer-error" />
       )}
-      <div className="grid" role="table" aria-label="Transactions" aria-rowcount={rows.length}>
+      <TableTools
+        tableId={gridId}
+        name="Transactions"
+        columns={table.getAllLeafColumns().map((c) => ({ id: c.id, name: typeof c.columnDef.header === "string" ? c.columnDef.header : c.id, fixed: c.columnDef.meta?.rowHeader }))}
+        prefs={prefs}
+        onChange={choose}
+      />
+      <div className={prefs.density === "compact" ? "grid compact" : "grid"} role="table" aria-label="Transactions" aria-rowcount={rows.length}>
         <div className="grid-body" ref={scrollRef} data-testid="grid-body">
           <div className="grid-head" role="row">
             {table.getHeaderGroups()[0]?.headers.map((h) => (
@@ -484,12 +502,12 @@ export function TransactionsScreen() {
                   tabIndex={0}
                   className="grid-row"
                   data-testid="grid-row"
-                  style={{ position: "absolute", top: 0, transform: `translateY(${v.start}px)`, height: ROW_HEIGHT }}
+                  style={{ position: "absolute", top: 0, transform: `translateY(${v.start}px)`, height: rowHeight }}
                   onClick={() => pick(row.original)}
                   onKeyDown={(e) => e.key === "Enter" && pick(row.original)}
                 >
                   {row.getVisibleCells().map((cell) => (
-                    <div key={cell.id} role="cell" className={cell.column.columnDef.meta?.amount ? "amount" : undefined} style={gridCellStyle(cell.column, moneyChars)}>
+                    <div key={cell.id} role={cell.column.columnDef.meta?.rowHeader ? "rowheader" : "cell"} className={cell.column.columnDef.meta?.amount ? "amount" : undefined} style={gridCellStyle(cell.column, moneyChars)}>
                       {flexRender(cell.column.columnDef.cell, cell.getContext())}
                     </div>
                   ))}
