@@ -1,3 +1,4 @@
+import type { ReactNode } from "react";
 import type { ColumnDef } from "@tanstack/react-table";
 import { commands, type AnomalyRecordView, type DrillRowView, type DrillView } from "../bindings";
 import { useCommandPages } from "../app/query";
@@ -14,12 +15,15 @@ export function DrillPanel({
   drill,
   onClose,
   onOpenRecord,
+  children,
 }: {
   tenantId: string;
   title: string;
   drill: DrillView;
   onClose: () => void;
   onOpenRecord: (r: AnomalyRecordView) => void;
+  /** More about what the figure belongs to, below its lines (an account's files). */
+  children?: ReactNode;
 }) {
   const columns: ColumnDef<DrillRowView, unknown>[] = [
     { header: "Date", id: "date", cell: ({ row }) => formatDate(row.original.date) },
@@ -69,6 +73,7 @@ export function DrillPanel({
           More
         </button>
       )}
+      {children}
     </aside>
   );
 }

@@ -7,6 +7,16 @@ import { DrillPanel } from "../components/DrillPanel";
 import { EmptyState } from "../components/EmptyState";
 import { formatMoney, todayIn } from "../lib/format";
 import { ErrorNotice } from "../components/ErrorNotice";
+import { TableTools, useTablePrefs } from "../components/TableTools";
+import { AttachmentList } from "../features/attachments/AttachmentViewer";
+
+/** The chart's columns that the owner may hide (the name always stays). */
+const COLUMNS = [
+  { id: "code", name: "Code" },
+  { id: "name", name: "Name", fixed: true },
+  { id: "type", name: "Type" },
+  { id: "balance", name: "Balance" },
+];
 
 /** The day the balances are at, as the URL names it (`?asAt=2026-03-31`). */
 const writeAsAt = (asAt: string): RawSearch => ({ asAt });
@@ -26,7 +36,9 @@ export function AccountsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyReco
   const zone = current?.ianaTimezone;
   const readAsAt = useCallback((raw: RawSearch) => dayOf(raw.asAt) ?? todayIn(zone), [zone]);
   const { draft: asAt, apply: setAsAt } = useSearchState(readAsAt, writeAsAt);
-  const [open, setOpen] = useState<{ for: unknown; title: string; drill: DrillView } | null>(null);
+  const [open, setOpen] = useState<{ for: unknown; title: string; drill: DrillView; accountId: string } | null>(null);
+  const [prefs, choose] = useTablePrefs("accounts-table");
+  const shown = (id: string) => !prefs.hidden.includes(id);
   const tenantId = current?.tenantId ?? null;
   const request = useMemo(() => (tenantId ? { tenantId, asAt } : null), [tenantId, asAt]);
   const { result } = useCommandQuery(["listAccounts", request], request && (() => commands.listAccounts(request)));
@@ -52,45 +64,55 @@ export function AccountsScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyReco
       {result.state === "error" && (
         <ErrorNotice error={result.error} />
       )}
+      {accounts && <TableTools tableId="accounts-table" name="Accounts" columns={COLUMNS} prefs={prefs} onChange={choose} />}
       {accounts && (
-        <table className="data-table" data-testid="accounts-table">
+        <table className={prefs.density === "compact" ? "data-table compact" : "data-table"} data-testid="accounts-table" aria-label="Accounts">
           <thead>
             <tr>
-              <th scope="col">Code</th>
+              {shown("code") && <th scope="col">Code</th>}
               <th scope="col">Name</th>
-              <th scope="col">Type</th>
-              <th scope="col" className="amount">
-                Balance
-              </th>
+              {shown("type") && <th scope="col">Type</th>}
+              {shown("balance") && (
+                <th scope="col" className="amount">
+                  Balance
+                </th>
+              )}
             </tr>
           </thead>
           <tbody>
             {groups.map((g) => [
               <tr key={g.title} className="report-section">
-                <th scope="rowgroup" colSpan={4}>
+                <th scope="rowgroup" colSpan={COLUMNS.filter((c) => shown(c.id)).length}>
                   {g.title}
                 </th>
               </tr>,
               ...g.rows.map((a) => (
                 <tr key={a.xeroId} data-testid="account-row">
-                  <td>{a.code ?? ""}</td>
-                  <td>
+                  {shown("code") && <td>{a.code ?? ""}</td>}
+                  <th scope="row">
                     {a.name ?? a.xeroId}
                     {a.status && a.status !== "ACTIVE" ? <span className="muted"> ({a.status.toLowerCase()})</span> : null}
-                  </td>
-                  <td>{a.accountType ?? ""}</td>
-                  <td className="amount">
-                    <button type="button" className="link" onClick={() => setOpen({ for: request, title: `${a.code ?? ""} ${a.name ?? ""}`.trim(), drill: a.drill })}>
-                      {formatMoney(a.balance)}
-                    </button>
-                  </td>
+                  </th>
+                  {shown("type") && <td>{a.accountType ?? ""}</td>}
+                  {shown("balance") && (
+                    <td className="amount">
+                      <button type="button" className="link" onClick={() => setOpen({ for: request, title: `${a.code ?? ""} ${a.name ?? ""}`.trim(), drill: a.drill, accountId: a.xeroId })}>
+                        {formatMoney(a.balance)}
+                      </button>
+                    </td>
+                  )}
                 </tr>
               )),
             ])}
           </tbody>
         </table>
       )}
-      {drill && current && <DrillPanel tenantId={current.tenantId} title={drill.title} drill={drill.drill} onClose={() => setOpen(null)} onOpenRecord={onOpenRecord} />}
+      {drill && current && (
+        <DrillPanel tenantId={current.tenantId} title={drill.title} drill={drill.drill} onClose={() => setOpen(null)} onOpenRecord={onOpenRecord}>
+          <h3>Files</h3>
+          <AttachmentList key={drill.accountId} tenantId={current.tenantId} entity="account" xeroId={drill.accountId} />
+        </DrillPanel>
+      )}
     </section>
   );
 }

@@ -6,6 +6,7 @@ import { useSearchState, type RawSearch } from "../app/searchState";
 import { DataTable } from "../components/DataTable";
 import { EmptyState } from "../components/EmptyState";
 import { formatAmount, formatDate, formatTotalWithBase } from "../lib/format";
+import { AttachmentList } from "../features/attachments/AttachmentViewer";
 
 const PAGE = 100;
 
@@ -130,6 +131,8 @@ function ContactHistory({ tenantId, contact, onClose, onOpenRecord }: { tenantId
           More
         </button>
       )}
+      <h3>Files</h3>
+      <AttachmentList tenantId={tenantId} entity="contact" xeroId={contact.xeroId} />
     </aside>
   );
 }

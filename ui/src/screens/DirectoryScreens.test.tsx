@@ -59,6 +59,13 @@ function backend() {
         const req = request as ListDocumentsRequest;
         return { rows: [{ xeroId: `doc-of-${req.filter.contact ?? ""}`, docType: "ACCREC", number: "INV-9", reference: null, contactId: req.filter.contact, contactName: null, date: "2026-03-01", status: "AUTHORISED", currencyCode: "NZD", total: "5.00", account: null, updatedUtc: null }], nextCursor: null };
       }
+      case "document_attachments": {
+        const req = request as { entity: string; xeroId: string };
+        // The contact's and the account's files, by the record they belong to.
+        if (req.xeroId === "c-2" || req.xeroId === "a-sales")
+          return [{ attachmentId: `file-of-${req.entity}`, fileName: `${req.entity} agreement.pdf`, mimeType: "application/pdf", size: 2048, show: "pdf" }];
+        return [];
+      }
       case "list_accounts":
         return [
           { xeroId: "a-bank", code: "090", name: "Business Bank Account", accountType: "BANK", class: "asset", status: "ACTIVE", balance: "98765432109876.54", drill: { ledger: { account: "a-bank", from: null, to: "2026-03-31", sign: null, negate: false } } },
@@ -138,6 +145,9 @@ describe("contacts", () => {
     const history = await screen.findByTestId("contact-history");
     await user.click(await within(history).findByRole("button", { name: "INV-9" }));
     expect(open).toHaveBeenCalledWith({ entity: "invoice", xeroId: "doc-of-c-2", label: "INV-9" });
+    // The contact's own files, kept by the attachments job.
+    expect(await within(history).findByTestId("attachment-file-of-contact")).toHaveTextContent("contact agreement.pdf");
+    expect(calls.find((c) => c.cmd === "document_attachments")?.request).toEqual({ tenantId: "t-1", entity: "contact", xeroId: "c-2" });
     await user.type(screen.getByTestId("contacts-search"), "café");
     await waitFor(() => expect(calls.some((c) => c.cmd === "list_contacts" && (c.request as ListContactsRequest).text === "café")).toBe(true));
   });
@@ -155,5 +165,26 @@ describe("accounts", () => {
     await screen.findByTestId("drill-panel");
     const drill = calls.find((c) => c.cmd === "report_drill")?.request as DrillRequest;
     expect(drill.drill.ledger?.account).toBe("a-sales");
+    // The account's own files, below its lines.
+    const panel = screen.getByTestId("drill-panel");
+    expect(await within(panel).findByTestId("attachment-file-of-account")).toHaveTextContent("account agreement.pdf");
+  });
+
+  it("hides a column from the chart's chooser and draws it compact, the name always kept", async () => {
+    backend();
+    const user = userEvent.setup();
+    await wrap(<AccountsScreen onOpenRecord={vi.fn()} />);
+    const table = await screen.findByRole("table", { name: "Accounts" });
+    await user.click(screen.getByRole("button", { name: "Columns of Accounts" }));
+    const menu = screen.getByRole("group", { name: "Columns shown in Accounts" });
+    expect(within(menu).queryByRole("checkbox", { name: "Name" })).toBeNull();
+    await user.click(within(menu).getByRole("checkbox", { name: "Type" }));
+    expect(within(table).queryByRole("columnheader", { name: "Type" })).toBeNull();
+    expect(table).not.toHaveTextContent("REVENUE");
+    expect(within(table).getByRole("rowheader", { name: "Sales" })).toBeInTheDocument();
+    expect(within(table).getByRole("rowheader", { name: "Assets" })).toHaveAttribute("colspan", "3");
+    await user.click(screen.getByRole("button", { name: "Compact rows in Accounts" }));
+    expect(table).toHaveClass("compact");
+    expect(JSON.parse(localStorage.getItem("ledgerkeep.table.accounts-table") ?? "{}")).toEqual({ hidden: ["type"], density: "compact" });
   });
 });

@@ -171,7 +171,7 @@ export function AttachmentList({ tenantId, entity, xeroId, attachments }: Attach
   if (rows.length === 0)
     return (
       <p className="muted" data-testid="attachments-none">
-        No attachment of this document is kept on this computer.
+        No file of this record is kept on this computer.
       </p>
     );
   return (
