@@ -189,27 +189,37 @@ async fn synced_batches_are_listed_filtered_and_open_with_their_payments_linked_
             ids(&got),
             want(&batches, |b| dec(&b["TotalAmount"]) >= floor)
         );
-        // Its reference, and the number of a bill it pays: each word found
-        // in the batch's own text or its invoices' numbers and contacts.
+        // Its reference, and the number of a bill it pays: each word typed
+        // is found whole in the batch's own words or in one of its invoices'
+        // numbers and contacts, the last as a prefix (it is being typed).
         let invoices = truth.records(tenant, Collection::Invoices);
-        let text_of = |b: &Value| -> String {
-            let mut t = ["Reference", "Particulars", "Code", "Details", "Narrative"]
+        let tokens = |text: &str| -> Vec<String> {
+            text.split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(str::to_lowercase)
+                .collect()
+        };
+        // Each source of words: the batch's own, then each invoice's.
+        let sources_of = |b: &Value| -> Vec<Vec<String>> {
+            let own = ["Reference", "Particulars", "Code", "Details", "Narrative"]
                 .iter()
                 .filter_map(|k| b[*k].as_str())
                 .collect::<Vec<_>>()
                 .join(" ");
+            let mut out = vec![tokens(&own)];
             for m in b["Payments"].as_array().unwrap() {
                 if let Some(inv) = invoices
                     .iter()
                     .find(|i| i["InvoiceID"] == m["Invoice"]["InvoiceID"])
                 {
-                    t.push(' ');
-                    t.push_str(inv["InvoiceNumber"].as_str().unwrap_or(""));
-                    t.push(' ');
-                    t.push_str(inv["Contact"]["Name"].as_str().unwrap_or(""));
+                    out.push(tokens(&format!(
+                        "{} {}",
+                        inv["InvoiceNumber"].as_str().unwrap_or(""),
+                        inv["Contact"]["Name"].as_str().unwrap_or("")
+                    )));
                 }
             }
-            t.to_lowercase()
+            out
         };
         let reference = first["Reference"].as_str().unwrap();
         let paid = first["Payments"][0]["Invoice"]["InvoiceNumber"]
@@ -224,11 +234,18 @@ async fn synced_batches_are_listed_filtered_and_open_with_their_payments_linked_
                 },
             )
             .await;
+            let chunks: Vec<&str> = words.split_whitespace().collect();
             let expected = want(&batches, |b| {
-                let t = text_of(b);
-                words
-                    .split_whitespace()
-                    .all(|w| t.contains(&w.to_lowercase()))
+                let sources = sources_of(b);
+                chunks.iter().enumerate().all(|(c, chunk)| {
+                    let terms = tokens(chunk);
+                    sources.iter().any(|src| {
+                        terms.iter().enumerate().all(|(i, t)| {
+                            let typing = c + 1 == chunks.len() && i + 1 == terms.len() && t.len() >= 3;
+                            src.iter().any(|w| if typing { w.starts_with(t.as_str()) } else { w == t })
+                        })
+                    })
+                })
             });
             assert!(expected.contains(first["BatchPaymentID"].as_str().unwrap()));
             assert_eq!(ids(&got), expected, "{words}");

@@ -9,10 +9,10 @@
 //! row under the same names for every kind, so that the filters, the keyset
 //! paging and the totals are written once. Where a kind has no such column it
 //! is `NULL`: a bank transfer has no contact, a manual journal no number.
-//! A text search looks for each word (anywhere, any case for ASCII) in the
-//! number, reference, contact name and the kind's own text (a quote's title,
-//! a journal's narration), or in a line's description: these tables hold
-//! thousands of rows, not millions, and have no full-text index.
+//! A text search reads each kind's full-text index (the number, reference,
+//! contact name and the kind's own words — a quote's title, a journal's
+//! narration — and the lines' descriptions), as invoices' and bank
+//! transactions' searches do: the same words, prefixes and quoting.
 
 use ledgerkeep_domain::Money;
 use rust_decimal::Decimal;
@@ -44,8 +44,6 @@ struct Shape {
     account_name: &'static str,
     to_account: &'static str,
     to_account_name: &'static str,
-    /// More text that a search looks in.
-    more_text: &'static str,
 }
 
 /// A document with a contact, a number and a total of its own (credit notes,
@@ -65,7 +63,6 @@ const CONTACT_DOCUMENT: Shape = Shape {
     account_name: "NULL",
     to_account: "NULL",
     to_account_name: "NULL",
-    more_text: "NULL",
 };
 
 /// A payment's contact and number are those of the document it pays.
@@ -82,15 +79,6 @@ const PAYMENT_CONTACT_NAME: &str = "COALESCE(\
 const PAYMENT_NUMBER: &str = "COALESCE(\
     (SELECT i.number FROM invoices i WHERE i.tenant_id = d.tenant_id AND i.xero_id = d.invoice_xero_id), \
     (SELECT c.number FROM credit_notes c WHERE c.tenant_id = d.tenant_id AND c.xero_id = d.credit_note_xero_id))";
-
-/// What a search looks in beside a batch's reference: its bank details, and
-/// the numbers and contacts of the invoices its payments pay.
-const BATCH_TEXT: &str = "(COALESCE(d.particulars, '') || ' ' || COALESCE(d.code, '') || ' ' || \
-    COALESCE(d.details, '') || ' ' || COALESCE(d.narrative, '') || ' ' || \
-    COALESCE((SELECT group_concat(COALESCE(i.number, '') || ' ' || COALESCE(i.contact_name, ''), ' ') \
-      FROM batch_payment_members m JOIN invoices i \
-        ON i.tenant_id = d.tenant_id AND i.xero_id = m.invoice_xero_id \
-      WHERE m.parent_id = d.id), ''))";
 
 /// The sum of a manual journal's debit lines (positive amounts), in
 /// ten-thousandths; `NULL` when a line's amount has no exact integer copy.
@@ -134,7 +122,6 @@ fn shape(kind: DocumentKind) -> Shape {
         DocumentKind::Quotes => Shape {
             lines: Some("quote_lines"),
             doc_type: "NULL",
-            more_text: "d.title",
             ..CONTACT_DOCUMENT
         },
         DocumentKind::RepeatingInvoices => Shape {
@@ -159,7 +146,6 @@ fn shape(kind: DocumentKind) -> Shape {
             account_name: account_name("d.account_xero_id"),
             to_account: "NULL",
             to_account_name: "NULL",
-            more_text: "NULL",
         },
         DocumentKind::BankTransfers => Shape {
             lines: None,
@@ -176,7 +162,6 @@ fn shape(kind: DocumentKind) -> Shape {
             account_name: account_name("d.from_account_xero_id"),
             to_account: "d.to_account_xero_id",
             to_account_name: account_name("d.to_account_xero_id"),
-            more_text: "NULL",
         },
         DocumentKind::BatchPayments => Shape {
             lines: None,
@@ -193,7 +178,6 @@ fn shape(kind: DocumentKind) -> Shape {
             account_name: account_name("d.account_xero_id"),
             to_account: "NULL",
             to_account_name: "NULL",
-            more_text: BATCH_TEXT,
         },
         DocumentKind::ManualJournals => Shape {
             lines: Some("manual_journal_lines"),
@@ -211,7 +195,6 @@ fn shape(kind: DocumentKind) -> Shape {
             account_name: "NULL",
             to_account: "NULL",
             to_account_name: "NULL",
-            more_text: "NULL",
         },
         // The indexed kinds are listed by `query`; as a shape they are
         // documents with a contact.
@@ -236,7 +219,7 @@ fn source(kind: DocumentKind) -> String {
          {} AS number, {} AS reference, {} AS contact_xero_id, {} AS contact_name, {} AS date, \
          d.status AS status, d.currency_code AS currency_code, {} AS currency_rate, {} AS total, \
          {} AS total_e4, {} AS account, {} AS account_name, {} AS to_account, \
-         {} AS to_account_name, d.updated_utc AS updated_utc, {} AS more_text FROM {} d) v",
+         {} AS to_account_name, d.updated_utc AS updated_utc FROM {} d) v",
         s.doc_type,
         s.number,
         s.reference,
@@ -250,28 +233,8 @@ fn source(kind: DocumentKind) -> String {
         s.account_name,
         s.to_account,
         s.to_account_name,
-        s.more_text,
         kind.table()
     )
-}
-
-/// The words of a search, each a `LIKE` pattern that finds it anywhere.
-fn like_patterns(text: &str) -> Vec<String> {
-    text.split_whitespace()
-        .map(|w| w.trim_end_matches('*'))
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            let mut p = String::from("%");
-            for c in w.chars() {
-                if matches!(c, '%' | '_' | '\\') {
-                    p.push('\\');
-                }
-                p.push(c);
-            }
-            p.push('%');
-            p
-        })
-        .collect()
 }
 
 /// The `WHERE` of `kind`'s derived table for `f`.
@@ -343,20 +306,34 @@ fn other_where(
             args.push(SqlValue::Int(e4));
         }
     }
-    for p in like_patterns(f.text.as_deref().unwrap_or("")) {
-        sql.push_str(
-            " AND ((COALESCE(v.number, '') || ' ' || COALESCE(v.reference, '') || ' ' || \
-             COALESCE(v.contact_name, '') || ' ' || COALESCE(v.more_text, '')) LIKE ? ESCAPE '\\'",
-        );
-        args.push(SqlValue::Text(p.clone()));
-        if let Some(lines) = lines {
+    // The words of a search, through the kind's full-text index (the same
+    // words, prefixes and quoting as invoices and bank transactions).
+    let q = crate::query::fts_query(f.text.as_deref().unwrap_or(""));
+    if !q.is_empty() {
+        let fts = kind.fts();
+        if kind == DocumentKind::BatchPayments {
+            // Xero names only the id of the invoice each of a batch's
+            // payments pays: the invoices' numbers and contacts are the
+            // ledger's. Each word is in the batch's own words or in those of
+            // an invoice it pays (a batch's few members, each looked up by
+            // its id).
+            for word in crate::query::fts_query_by_word(f.text.as_deref().unwrap_or("")) {
+                sql.push_str(&format!(
+                    " AND (v.id IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?) \
+                     OR EXISTS (SELECT 1 FROM batch_payment_members m JOIN invoices i \
+                       ON i.tenant_id = v.tenant_id AND i.xero_id = m.invoice_xero_id \
+                       WHERE m.parent_id = v.id AND i.id IN \
+                       (SELECT rowid FROM invoice_fts WHERE invoice_fts MATCH ?)))"
+                ));
+                args.push(SqlValue::Text(word.clone()));
+                args.push(SqlValue::Text(format!("{{number contact_name}} : ({word})")));
+            }
+        } else {
             sql.push_str(&format!(
-                " OR EXISTS (SELECT 1 FROM {lines} l WHERE l.parent_id = v.id \
-                 AND l.description LIKE ? ESCAPE '\\')"
+                " AND v.id IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)"
             ));
-            args.push(SqlValue::Text(p));
+            args.push(SqlValue::Text(q));
         }
-        sql.push(')');
     }
     Ok((sql, args))
 }
@@ -544,16 +521,4 @@ fn kind_rank(kind: DocumentKind) -> usize {
         .iter()
         .position(|k| *k == kind)
         .unwrap_or(usize::MAX)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn search_words_are_patterns_that_match_themselves_only() {
-        assert_eq!(like_patterns("INV-0042  acme*"), ["%INV-0042%", "%acme%"]);
-        assert_eq!(like_patterns("50% off_x"), ["%50\\%%", "%off\\_x%"]);
-        assert!(like_patterns("  * ").is_empty());
-    }
 }

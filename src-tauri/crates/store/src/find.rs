@@ -3,9 +3,12 @@
 //! are found by [`LedgerStore::search_all_documents`].
 //!
 //! Each word is a substring in any case and script, with `%` and `_` taken
-//! as letters (a trailing `*` is dropped). Contacts and accounts are an organisation's hundreds or
-//! thousands, attachments its files: scanning their names is fast at any
-//! ledger size, and the documents' own search is the one indexed for 1M rows.
+//! as letters (a trailing `*` is dropped). Contacts and accounts are an
+//! organisation's hundreds or thousands, read on each search; its files may
+//! be hundreds of thousands, matched in a copy of their names held in memory.
+
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use ledgerkeep_domain::EntityKind;
 use serde::Serialize;
@@ -139,15 +142,15 @@ impl LedgerStore {
     }
 
     /// Up to `limit` attachments whose file name holds every word of `text`,
-    /// by file name.
+    /// by file name (as SQLite's `NOCASE` orders them, then by id).
     ///
     /// An organisation may keep hundreds of thousands of files (a receipt on
-    /// every spend), so SQLite matches the names and keeps the first `limit`:
-    /// for a name of ASCII alone (as many characters as bytes), `LIKE` (which
-    /// folds ASCII letters) matches exactly as [`holds_all`] does. Names with
-    /// any other character are read and matched here, and the two lists
-    /// merged in the same order. Both still read every name: 204,571 files
-    /// take tens of milliseconds (docs/BENCHMARKS.md).
+    /// every spend), and reading every name from SQLite on each key typed
+    /// took tens of milliseconds: the names are matched in a copy held in
+    /// memory (each name folded to lower case once, in the order they are
+    /// listed), made again when `attachment_names_version` has moved (every
+    /// change to the files moves it, from any process; migration 0030). Only
+    /// the files found are read from SQLite.
     pub async fn find_attachments(
         &self,
         tenant_id: &str,
@@ -158,69 +161,91 @@ impl LedgerStore {
         if words.is_empty() {
             return Ok(Vec::new());
         }
-        let likes = vec!["file_name LIKE ? ESCAPE '\\'"; words.len()].join(" AND ");
-        let sql = format!(
-            "SELECT attachment_id, file_name, entity, record_id FROM attachments \
-             WHERE tenant_id = ? AND length(file_name) = length(CAST(file_name AS BLOB)) AND {likes} \
-             ORDER BY file_name COLLATE NOCASE, attachment_id LIMIT ?"
-        );
-        let mut ascii = sqlx::query(&sql).bind(tenant_id);
-        for w in &words {
-            ascii = ascii.bind(like_pattern(w));
+        let names = self.attachment_names(tenant_id).await?;
+        let found: Vec<i64> = names
+            .rows
+            .iter()
+            .filter(|(_, name)| words.iter().all(|w| name.contains(w.as_str())))
+            .take(limit as usize)
+            .map(|(rowid, _)| *rowid)
+            .collect();
+        let mut out = Vec::with_capacity(found.len());
+        for rowid in found {
+            let row = sqlx::query(
+                "SELECT attachment_id, file_name, entity, record_id FROM attachments \
+                 WHERE rowid = ? AND tenant_id = ?",
+            )
+            .bind(rowid)
+            .bind(tenant_id)
+            .fetch_optional(self.pool())
+            .await?;
+            // Gone since the copy was made: the next search makes it again.
+            let Some(r) = row else { continue };
+            out.push(AttachmentMatch {
+                attachment_id: r.try_get("attachment_id")?,
+                file_name: r.try_get("file_name")?,
+                entity: crate::attachments::entity_of(&r.try_get::<String, _>("entity")?)?,
+                record_id: r.try_get("record_id")?,
+            });
         }
-        let ascii = ascii.bind(i64::from(limit)).fetch_all(self.pool()).await?;
-        let other = sqlx::query(
-            "SELECT attachment_id, file_name, entity, record_id FROM attachments \
-             WHERE tenant_id = ? AND length(file_name) <> length(CAST(file_name AS BLOB)) \
+        Ok(out)
+    }
+
+    /// The organisation's file names, folded to lower case, in the order they
+    /// are listed: the copy held, or a new one when the files have changed.
+    async fn attachment_names(&self, tenant_id: &str) -> Result<Arc<AttachmentNames>, StoreError> {
+        let version: i64 =
+            sqlx::query_scalar("SELECT version FROM attachment_names_version WHERE id = 1")
+                .fetch_one(self.pool())
+                .await?;
+        if let Some(held) = self.attachment_names.lock().get(tenant_id) {
+            if held.version == version {
+                return Ok(Arc::clone(held));
+            }
+        }
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT rowid, file_name FROM attachments WHERE tenant_id = ? \
              ORDER BY file_name COLLATE NOCASE, attachment_id",
         )
         .bind(tenant_id)
         .fetch_all(self.pool())
         .await?;
-        let mut out = Vec::new();
-        for r in ascii.iter().chain(&other) {
-            let file_name: String = r.try_get("file_name")?;
-            if holds_all(&words, &[Some(file_name.as_str())]) {
-                out.push(AttachmentMatch {
-                    attachment_id: r.try_get("attachment_id")?,
-                    file_name,
-                    entity: crate::attachments::entity_of(&r.try_get::<String, _>("entity")?)?,
-                    record_id: r.try_get("record_id")?,
-                });
-            }
-        }
-        // As SQLite orders them: NOCASE folds ASCII letters only, then the id.
-        out.sort_by(|a, b| {
-            nocase_key(&a.file_name)
-                .cmp(nocase_key(&b.file_name))
-                .then_with(|| a.attachment_id.cmp(&b.attachment_id))
+        let names = Arc::new(AttachmentNames {
+            version,
+            rows: rows
+                .into_iter()
+                .map(|(rowid, name)| (rowid, name.to_lowercase()))
+                .collect(),
         });
-        out.truncate(limit as usize);
-        Ok(out)
+        self.attachment_names
+            .lock()
+            .insert(tenant_id.to_owned(), Arc::clone(&names));
+        Ok(names)
     }
 }
 
-/// A `LIKE` pattern holding `word` anywhere, its `%`, `_` and `\\` literal.
-fn like_pattern(word: &str) -> String {
-    let mut p = String::from("%");
-    for c in word.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            p.push('\\');
-        }
-        p.push(c);
-    }
-    p.push('%');
-    p
+/// An organisation's file names as the palette matches them: each file's
+/// `rowid` and its name in lower case, by name, and the
+/// `attachment_names_version` they were read at.
+#[derive(Debug)]
+pub(crate) struct AttachmentNames {
+    version: i64,
+    rows: Vec<(i64, String)>,
 }
+
+/// The copies of each organisation's file names (see
+/// [`LedgerStore::find_attachments`]).
+pub(crate) type AttachmentNameCopies = parking_lot::Mutex<HashMap<String, Arc<AttachmentNames>>>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
 
 /// `text` as SQLite's `NOCASE` compares it: ASCII letters folded, byte by byte.
 fn nocase_key(text: &str) -> impl Iterator<Item = u8> + '_ {
     text.bytes().map(|b| b.to_ascii_lowercase())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
 
     #[test]
     fn words_match_in_any_case_and_script_and_wildcards_are_letters() {
@@ -233,8 +258,10 @@ mod tests {
         assert!(holds_all(&words_of("50%"), &[Some("50% off")]));
     }
 
-    /// The files found by SQLite's matching are exactly, and in the same
-    /// order, those found by reading every name and matching it here.
+    /// The files found in the copy of the names are exactly, and in the same
+    /// order, those found by reading every name and matching it here; and a
+    /// file added, renamed or removed, by this store or another process, is
+    /// found (or not) at once.
     #[tokio::test]
     async fn files_found_in_sqlite_are_those_every_name_read_would_find() {
         let dir = tempfile::tempdir().unwrap();
@@ -319,12 +346,46 @@ mod tests {
                 assert_eq!(got, expected, "{text:?}, {limit}");
             }
         }
-        // The Kelvin sign folds to a "k" here, which SQLite alone would miss.
+        // The Kelvin sign folds to a "k" here, which SQLite's LIKE would miss.
         let kelvin = store.find_attachments("t1", "kelvin", 20).await.unwrap();
         assert_eq!(kelvin.len(), 1);
         // "Zebra" and "zebra" are equal to NOCASE: the id orders them.
         let zebras = store.find_attachments("t1", "zebra", 20).await.unwrap();
         assert_eq!(zebras.len(), 2);
         assert!(zebras[0].attachment_id < zebras[1].attachment_id);
+
+        // Another process adds, renames and removes files: each search after
+        // sees the files as they are.
+        let other = LedgerStore::open(&dir.path().join("ledger.sqlite"))
+            .await
+            .unwrap();
+        let ids = |found: Vec<AttachmentMatch>| -> Vec<String> {
+            found.into_iter().map(|a| a.attachment_id).collect()
+        };
+        sqlx::query(
+            "INSERT INTO attachments (tenant_id, attachment_id, entity, record_id, \
+             file_name, mime_type, content_length, sha256, stored_at) \
+             VALUES ('t1', 'new', 'Invoices', 'r-new', 'Quokka receipt.pdf', NULL, 1, ?, \
+             '2026-01-02T00:00:00Z')",
+        )
+        .bind("0".repeat(64))
+        .execute(other.pool())
+        .await
+        .unwrap();
+        assert_eq!(ids(store.find_attachments("t1", "quokka", 20).await.unwrap()), ["new"]);
+        assert!(store.find_attachments("t2", "quokka", 20).await.unwrap().is_empty());
+        sqlx::query("UPDATE attachments SET file_name = 'Wombat.pdf' WHERE attachment_id = 'new'")
+            .execute(other.pool())
+            .await
+            .unwrap();
+        assert!(store.find_attachments("t1", "quokka", 20).await.unwrap().is_empty());
+        assert_eq!(ids(store.find_attachments("t1", "wombat", 20).await.unwrap()), ["new"]);
+        sqlx::query("DELETE FROM attachments WHERE tenant_id = 't1' AND file_name LIKE 'zebra%'")
+            .execute(other.pool())
+            .await
+            .unwrap();
+        assert!(store.find_attachments("t1", "zebra", 20).await.unwrap().is_empty());
+        assert_eq!(store.find_attachments("t2", "zebra", 20).await.unwrap().len(), 2);
+        other.close().await;
     }
 }

@@ -133,6 +133,8 @@ pub struct LedgerStore {
     metrics: Option<Arc<Metrics>>,
     /// The copies that text searches' totals are summed from.
     search_totals: Arc<search_totals::SearchTotals>,
+    /// The copies of each organisation's file names that the palette matches.
+    attachment_names: Arc<find::AttachmentNameCopies>,
     /// The writer lock, when this store holds it from open to close.
     writer_lock: Arc<parking_lot::Mutex<Option<LedgerLock>>>,
     /// Where the audit chain's head is anchored outside the file, when the
@@ -357,6 +359,7 @@ impl LedgerStore {
             path: path.to_owned(),
             metrics: None,
             search_totals: Arc::default(),
+            attachment_names: Arc::default(),
             writer_lock: Arc::default(),
             audit_anchor: None,
         }

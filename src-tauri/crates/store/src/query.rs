@@ -19,10 +19,11 @@ use crate::{LedgerStore, StoreError};
 
 /// Which documents to list.
 ///
-/// Bank transactions and invoices are the kinds a ledger holds by the
-/// million: they have a full-text index, day rollups and in-memory copies for
-/// their totals ([`DocumentKind::is_indexed`]). The other kinds are listed
-/// by [`crate::document_kinds`], from their tables as they are.
+/// Every kind has a full-text index ([`DocumentKind::fts`]). Bank
+/// transactions and invoices are the kinds a ledger holds by the million:
+/// they also have day rollups and in-memory copies for their totals
+/// ([`DocumentKind::is_indexed`]). The other kinds are listed by
+/// [`crate::document_kinds`], from their tables as they are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum DocumentKind {
     BankTransactions,
@@ -63,8 +64,8 @@ impl DocumentKind {
         DocumentKind::BatchPayments,
     ];
 
-    /// Whether this kind has the full-text index, rollups and in-memory
-    /// copies that keep its listing and totals fast at a million rows.
+    /// Whether this kind has the rollups, in-memory copies and search plans
+    /// that keep its listing and totals fast at a million rows.
     pub fn is_indexed(self) -> bool {
         matches!(
             self,
@@ -94,13 +95,21 @@ impl DocumentKind {
         crate::rows::table_of(self.entity())
     }
 
-    /// The full-text index of an [indexed](Self::is_indexed) kind; the other
-    /// kinds have none (an empty name), and never reach the code that asks.
+    /// The kind's full-text index (`rowid` the document's `id`).
     pub(crate) fn fts(self) -> &'static str {
         match self {
             DocumentKind::BankTransactions => "bank_transaction_fts",
             DocumentKind::Invoices => "invoice_fts",
-            _ => "",
+            DocumentKind::CreditNotes => "credit_note_fts",
+            DocumentKind::Payments => "payment_fts",
+            DocumentKind::Overpayments => "overpayment_fts",
+            DocumentKind::Prepayments => "prepayment_fts",
+            DocumentKind::BankTransfers => "bank_transfer_fts",
+            DocumentKind::ManualJournals => "manual_journal_fts",
+            DocumentKind::PurchaseOrders => "purchase_order_fts",
+            DocumentKind::Quotes => "quote_fts",
+            DocumentKind::RepeatingInvoices => "repeating_invoice_fts",
+            DocumentKind::BatchPayments => "batch_payment_fts",
         }
     }
 
@@ -525,9 +534,15 @@ fn bound_e4(m: &Option<Money>) -> Result<Option<i64>, StoreError> {
 /// unless typed with a trailing `*`. Words are quoted, so nothing typed is
 /// FTS5 syntax.
 pub fn fts_query(text: &str) -> String {
+    fts_query_by_word(text).join(" ")
+}
+
+/// [`fts_query`] for each word typed on its own (`INV-0042 acme` gives
+/// `"INV" "0042"` and `"acme"*`): to find each word in any of several indexes.
+pub fn fts_query_by_word(text: &str) -> Vec<String> {
     let typing = !text.ends_with(char::is_whitespace);
     let chunks: Vec<&str> = text.split_whitespace().collect();
-    let mut terms = Vec::new();
+    let mut queries = Vec::new();
     for (c, chunk) in chunks.iter().enumerate() {
         let starred = chunk.ends_with('*');
         let last_chunk = c + 1 == chunks.len();
@@ -536,6 +551,7 @@ pub fn fts_query(text: &str) -> String {
             .filter(|w| !w.is_empty())
             .collect();
         let n = words.len();
+        let mut terms = Vec::new();
         for (i, w) in words.into_iter().enumerate() {
             let last = i + 1 == n;
             let prefix =
@@ -543,8 +559,11 @@ pub fn fts_query(text: &str) -> String {
             let star = if prefix { "*" } else { "" };
             terms.push(format!("\"{w}\"{star}"));
         }
+        if !terms.is_empty() {
+            queries.push(terms.join(" "));
+        }
     }
-    terms.join(" ")
+    queries
 }
 
 /// Most words a typed prefix is replaced by; a prefix standing for more is
@@ -646,7 +665,7 @@ impl LedgerStore {
     pub async fn optimize(&self) -> Result<(), StoreError> {
         let _timer = self.timed("optimize");
         let mut conn = self.pool().acquire().await?;
-        for fts in ["invoice_fts", "bank_transaction_fts"] {
+        for fts in DocumentKind::ALL.map(DocumentKind::fts) {
             sqlx::query(&format!("INSERT INTO {fts} ({fts}) VALUES ('optimize')"))
                 .execute(&mut *conn)
                 .await?;
@@ -1166,5 +1185,9 @@ mod tests {
         assert_eq!(fts_query("espr* INV-00*"), "\"espr\"* \"INV\" \"00\"*");
         assert_eq!(fts_query("\" OR 1=1 --"), "\"OR\" \"1\" \"1\"");
         assert_eq!(fts_query("  "), "");
+        assert_eq!(
+            fts_query_by_word("INV-0042 -- acme"),
+            ["\"INV\" \"0042\"", "\"acme\"*"]
+        );
     }
 }

@@ -572,7 +572,10 @@ impl LedgerStore {
             }
             EntityKind::RepeatingInvoice => {
                 let made: Vec<String> = sqlx::query_scalar(
+                    // Through `invoices_repeating` (the IS NOT NULL names that
+                    // partial index), not every invoice's JSON.
                     "SELECT xero_id FROM invoices WHERE tenant_id = ? \
+                       AND json_extract(raw_json, '$.RepeatingInvoiceID') IS NOT NULL \
                        AND json_extract(raw_json, '$.RepeatingInvoiceID') = ? ORDER BY date, id",
                 )
                 .bind(tenant_id)

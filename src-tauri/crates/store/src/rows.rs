@@ -312,6 +312,28 @@ fn contact_name_text(c: &Option<ContactRef>) -> String {
     c.as_ref().and_then(|c| c.name.clone()).unwrap_or_default()
 }
 
+/// The words given, one to a line, the missing and empty left out: a search
+/// index's column made of several fields.
+fn joined<'a>(parts: impl IntoIterator<Item = Option<&'a str>>) -> String {
+    parts
+        .into_iter()
+        .flatten()
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The full-text index of a document kind other than invoices and bank
+/// transactions: its number, reference (and other words), contact and lines'
+/// descriptions (`migrations/0030_search_every_kind.sql` made them for the
+/// documents held before).
+const fn search_index<T>(
+    table: &'static str,
+    columns: &'static [Column<T, String>; 4],
+) -> Option<Fts<T>> {
+    Some(Fts { table, columns })
+}
+
 fn descriptions(lines: &[LineItem]) -> String {
     lines
         .iter()
@@ -526,7 +548,7 @@ impl StoredEntity for Invoice {
 /// Credit notes, overpayments and prepayments: the same table but for the
 /// type's field and the number only credit notes have.
 macro_rules! credit_like {
-    ($ty:ident, $table:literal, $lines:literal, $type_field:ident $(, $number:ident)?) => {
+    ($ty:ident, $table:literal, $lines:literal, $fts:literal, $type_field:ident $(, $number:ident)?) => {
         impl StoredEntity for $ty {
             const TABLE: Table<Self> = Table {
                 table: $table,
@@ -542,7 +564,12 @@ macro_rules! credit_like {
                     &lines($lines, |c: &Self| &c.line_items),
                     &allocations(|c: &Self| &c.allocations),
                 ],
-                fts: None,
+                fts: search_index($fts, &[
+                    col("number", |_c, _| String::new() $(+ &s(&_c.$number))?),
+                    col("reference", |c, _| s(&c.reference)),
+                    col("contact_name", |c, _| contact_name_text(&c.contact)),
+                    col("descriptions", |c, _| descriptions(&c.line_items)),
+                ]),
             };
         }
     };
@@ -552,6 +579,7 @@ credit_like!(
     CreditNote,
     "credit_notes",
     "credit_note_lines",
+    "credit_note_fts",
     credit_note_type,
     credit_note_number
 );
@@ -559,12 +587,14 @@ credit_like!(
     Overpayment,
     "overpayments",
     "overpayment_lines",
+    "overpayment_fts",
     overpayment_type
 );
 credit_like!(
     Prepayment,
     "prepayments",
     "prepayment_lines",
+    "prepayment_fts",
     prepayment_type
 );
 
@@ -613,7 +643,22 @@ impl StoredEntity for Payment {
             col("batch_payment_xero_id", |p, _| text(p.batch_id())),
         ],
         children: &[],
-        fts: None,
+        fts: search_index("payment_fts", &[
+            col("number", |p, _| {
+                joined([
+                    p.invoice.as_ref().and_then(|i| i.invoice_number.as_deref()),
+                    p.credit_note.as_ref().and_then(|c| c.credit_note_number.as_deref()),
+                ])
+            }),
+            col("reference", |p, _| s(&p.reference)),
+            col("contact_name", |p, _| {
+                joined([
+                    p.invoice.as_ref().and_then(|i| i.contact.as_ref()).and_then(|c| c.name.as_deref()),
+                    p.credit_note.as_ref().and_then(|c| c.contact.as_ref()).and_then(|c| c.name.as_deref()),
+                ])
+            }),
+            col("descriptions", |_, _| String::new()),
+        ]),
     };
 }
 
@@ -701,7 +746,35 @@ impl StoredEntity for BatchPayment {
             items: |b: &BatchPayment| &b.payments,
             columns: BATCH_MEMBER_COLUMNS,
         }],
-        fts: None,
+        fts: search_index("batch_payment_fts", &[
+            col("number", |b, _| {
+                joined(b.payments.iter().map(|p| {
+                    p.invoice
+                        .as_ref()
+                        .and_then(|i| i.invoice_number.as_deref())
+                        .or_else(|| p.credit_note.as_ref().and_then(|c| c.credit_note_number.as_deref()))
+                }))
+            }),
+            col("reference", |b, _| {
+                joined([
+                    b.reference.as_deref(),
+                    b.particulars.as_deref(),
+                    b.code.as_deref(),
+                    b.details.as_deref(),
+                    b.narrative.as_deref(),
+                ])
+            }),
+            col("contact_name", |b, _| {
+                joined(b.payments.iter().map(|p| {
+                    p.invoice
+                        .as_ref()
+                        .and_then(|i| i.contact.as_ref())
+                        .or_else(|| p.credit_note.as_ref().and_then(|c| c.contact.as_ref()))
+                        .and_then(|c| c.name.as_deref())
+                }))
+            }),
+            col("descriptions", |_, _| String::new()),
+        ]),
     };
 }
 
@@ -745,7 +818,12 @@ impl StoredEntity for BankTransfer {
             }),
         ],
         children: &[],
-        fts: None,
+        fts: search_index("bank_transfer_fts", &[
+            col("number", |_, _| String::new()),
+            col("reference", |t, _| s(&t.reference)),
+            col("contact_name", |_, _| String::new()),
+            col("descriptions", |_, _| String::new()),
+        ]),
     };
 }
 
@@ -760,7 +838,12 @@ impl StoredEntity for PurchaseOrder {
             col("currency_rate", |p, _| money(p.currency_rate)),
         ],
         children: &[&lines("purchase_order_lines", |p: &Self| &p.line_items)],
-        fts: None,
+        fts: search_index("purchase_order_fts", &[
+            col("number", |o, _| s(&o.purchase_order_number)),
+            col("reference", |o, _| s(&o.reference)),
+            col("contact_name", |o, _| contact_name_text(&o.contact)),
+            col("descriptions", |o, _| descriptions(&o.line_items)),
+        ]),
     };
 }
 
@@ -776,7 +859,12 @@ impl StoredEntity for Quote {
             col("currency_rate", |q, _| money(q.currency_rate)),
         ],
         children: &[&lines("quote_lines", |q: &Self| &q.line_items)],
-        fts: None,
+        fts: search_index("quote_fts", &[
+            col("number", |q, _| s(&q.quote_number)),
+            col("reference", |q, _| joined([q.reference.as_deref(), q.title.as_deref()])),
+            col("contact_name", |q, _| contact_name_text(&q.contact)),
+            col("descriptions", |q, _| descriptions(&q.line_items)),
+        ]),
     };
 }
 
@@ -803,7 +891,12 @@ impl StoredEntity for RepeatingInvoice {
             }),
         ],
         children: &[&lines("repeating_invoice_lines", |r: &Self| &r.line_items)],
-        fts: None,
+        fts: search_index("repeating_invoice_fts", &[
+            col("number", |_, _| String::new()),
+            col("reference", |r, _| s(&r.reference)),
+            col("contact_name", |r, _| contact_name_text(&r.contact)),
+            col("descriptions", |r, _| descriptions(&r.line_items)),
+        ]),
     };
 }
 
@@ -824,7 +917,14 @@ impl StoredEntity for ManualJournal {
             items: |m: &Self| &m.journal_lines,
             columns: line_columns![],
         }],
-        fts: None,
+        fts: search_index("manual_journal_fts", &[
+            col("number", |_, _| String::new()),
+            col("reference", |j, _| s(&j.narration)),
+            col("contact_name", |_, _| String::new()),
+            col("descriptions", |j, _| {
+                joined(j.journal_lines.iter().map(|l| l.description.as_deref()))
+            }),
+        ]),
     };
 }
 

@@ -271,3 +271,97 @@ async fn every_fixture_rebuilds_into_the_ledger_it_was_dumped_from() {
         conn.close().await.unwrap();
     }
 }
+
+/// The search words of each document in `T`'s full-text index, as the sync
+/// writes them (from the record's JSON) and as the index holds them: each
+/// column's words, sorted (a column made of several fields may list them in
+/// another order).
+async fn search_words<T: ledgerkeep_store::StoredEntity + serde::de::DeserializeOwned>(
+    store: &LedgerStore,
+) -> (usize, Vec<(i64, Vec<Vec<String>>)>, Vec<(i64, Vec<Vec<String>>)>) {
+    use ledgerkeep_store::rows::RowContext;
+    let spec = T::spec();
+    let fts = spec.fts.expect("a full-text index");
+    let words = |text: &str| {
+        let mut w: Vec<String> = text.split_whitespace().map(str::to_owned).collect();
+        w.sort();
+        w
+    };
+    let docs: Vec<(i64, String, String)> = sqlx::query_as(&format!(
+        "SELECT id, tenant_id, raw_json FROM {} ORDER BY id",
+        spec.table
+    ))
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    let mut written = Vec::new();
+    for (id, tenant, json) in &docs {
+        let record: T = serde_json::from_str(json).unwrap();
+        let row = record.row(&RowContext {
+            tenant_id: tenant,
+            base_currency: None,
+        });
+        written.push((*id, row.fts.iter().map(|c| words(c)).collect()));
+    }
+    let mut held = Vec::new();
+    for r in sqlx::query(&format!(
+        "SELECT rowid, {} FROM {} ORDER BY rowid",
+        fts.columns.join(", "),
+        fts.table
+    ))
+    .fetch_all(store.pool())
+    .await
+    .unwrap()
+    {
+        let cols = (1..=fts.columns.len())
+            .map(|i| words(&r.get::<String, _>(i)))
+            .collect();
+        held.push((r.get::<i64, _>(0), cols));
+    }
+    (docs.len(), written, held)
+}
+
+/// Migration 0030 made the search indexes of the ten kinds that had none
+/// from the documents already held: each holds the very words the sync
+/// writes for the same document.
+#[tokio::test]
+async fn the_search_indexes_made_for_documents_already_held_are_those_a_sync_writes() {
+    use ledgerkeep_domain::xero::*;
+    let dir = tempfile::tempdir().unwrap();
+    let path = rebuilt(29, dir.path()).await;
+    let store = LedgerStore::open_with(
+        &path,
+        OpenOptions {
+            backup_dir: Some(dir.path().join("backups")),
+            ..OpenOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    let checks = [
+        ("credit notes", search_words::<CreditNote>(&store).await),
+        ("payments", search_words::<Payment>(&store).await),
+        ("overpayments", search_words::<Overpayment>(&store).await),
+        ("prepayments", search_words::<Prepayment>(&store).await),
+        ("bank transfers", search_words::<BankTransfer>(&store).await),
+        ("manual journals", search_words::<ManualJournal>(&store).await),
+        ("purchase orders", search_words::<PurchaseOrder>(&store).await),
+        ("quotes", search_words::<Quote>(&store).await),
+        ("repeating invoices", search_words::<RepeatingInvoice>(&store).await),
+        ("batch payments", search_words::<BatchPayment>(&store).await),
+    ];
+    let mut with_documents = 0;
+    for (name, (n, written, held)) in checks {
+        assert_eq!(held, written, "{name}");
+        if n > 0 {
+            with_documents += 1;
+            // Not all empty: the index holds words.
+            assert!(
+                held.iter().any(|(_, cols)| cols.iter().any(|c| !c.is_empty())),
+                "{name}: no words"
+            );
+        }
+    }
+    assert!(with_documents >= 8, "the fixture holds too few kinds: {with_documents}");
+    store.close().await;
+}

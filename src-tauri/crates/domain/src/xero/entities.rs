@@ -64,6 +64,9 @@ pub struct InvoiceRef {
     pub invoice_id: Option<String>,
     pub invoice_number: Option<String>,
     pub currency_code: Option<String>,
+    /// Its contact, as Xero names it on a payment or a batch's payment.
+    #[serde(default)]
+    pub contact: Option<ContactRef>,
 }
 
 /// A credit note as a payment names it.
@@ -74,6 +77,9 @@ pub struct CreditNoteRef {
     pub credit_note_id: Option<String>,
     pub credit_note_number: Option<String>,
     pub currency_code: Option<String>,
+    /// Its contact, as Xero names it on a payment or a batch's payment.
+    #[serde(default)]
+    pub contact: Option<ContactRef>,
 }
 
 /// A prepayment as a payment names it.
