@@ -398,6 +398,54 @@ impl LedgerStore {
         Ok(out)
     }
 
+    /// The invoices that may have something outstanding at the end of
+    /// `as_at`, and the payments that settle them or another kind of
+    /// document, as [`LedgerStore::documents_to_post`] gives them (one page,
+    /// after row id `after`). Left out: an invoice `PAID` and dated on or
+    /// before `as_at` with no payment or allocation dated after it (every
+    /// settlement counted by then, so nothing outstanding), and the payments
+    /// of those invoices. The aged reports and the Dashboard read a few
+    /// thousand documents instead of every invoice the books ever held.
+    pub async fn documents_outstanding_at(
+        &self,
+        tenant_id: &str,
+        table: &str,
+        as_at: &str,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, String, String)>, StoreError> {
+        // An invoice settled by the end of `as_at` (`i` the invoice's row).
+        const SETTLED: &str = "i.status = 'PAID' AND i.date <= ?3 \
+            AND NOT EXISTS (SELECT 1 FROM payments q WHERE q.tenant_id = i.tenant_id \
+                AND q.invoice_xero_id = i.xero_id AND q.date > ?3) \
+            AND NOT EXISTS (SELECT 1 FROM allocations a WHERE a.tenant_id = i.tenant_id \
+                AND a.invoice_xero_id = i.xero_id AND a.date > ?3)";
+        let sql = match table {
+            "invoices" => format!(
+                "SELECT id, xero_id, raw_json FROM invoices i WHERE tenant_id = ?1 AND id > ?2 \
+                 AND NOT ({SETTLED}) ORDER BY id LIMIT ?4"
+            ),
+            "payments" => format!(
+                "SELECT id, xero_id, raw_json FROM payments p WHERE tenant_id = ?1 AND id > ?2 \
+                 AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.tenant_id = p.tenant_id \
+                     AND i.xero_id = p.invoice_xero_id AND {SETTLED}) \
+                 ORDER BY id LIMIT ?4"
+            ),
+            _ => return self.documents_to_post(tenant_id, table, after, limit).await,
+        };
+        let _timer = self.timed("documents_outstanding_at");
+        let rows = sqlx::query(&sql)
+            .bind(tenant_id)
+            .bind(after)
+            .bind(as_at)
+            .bind(i64::from(limit))
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("id")?, r.try_get("xero_id")?, r.try_get("raw_json")?)))
+            .collect()
+    }
+
     /// One page of a posting table's documents as Xero sent them: `(row id,
     /// xero id, JSON)`, after row id `after`, by row id.
     pub async fn documents_to_post(

@@ -76,6 +76,8 @@ fn zero_positive(mut d: Decimal) -> Decimal {
 /// them, as the ledger holds them (the documents the last rebuild could not
 /// post left out: they are in no control account).
 struct Held {
+    /// The day it was read for: what was settled by then is left out.
+    as_at: NaiveDate,
     invoices: Vec<Invoice>,
     credit_notes: Vec<CreditNote>,
     payments: Vec<Payment>,
@@ -90,15 +92,17 @@ async fn read_table<T: serde::de::DeserializeOwned>(
     ctx: &AppContext,
     tenant: &str,
     table: &str,
+    as_at: NaiveDate,
     skip: &BTreeSet<String>,
     unreadable: &mut usize,
 ) -> Result<Vec<T>, ApiError> {
     let mut out = Vec::new();
     let mut after = 0;
+    let as_at = ymd(as_at);
     loop {
         let page = ctx
             .store()
-            .documents_to_post(tenant, table, after, PAGE)
+            .documents_outstanding_at(tenant, table, &as_at, after, PAGE)
             .await?;
         let Some((last, _, _)) = page.last() else {
             break;
@@ -119,24 +123,28 @@ async fn read_table<T: serde::de::DeserializeOwned>(
     Ok(out)
 }
 
-async fn held(ctx: &AppContext, tenant: &str) -> Result<Held, ApiError> {
+/// What may be outstanding at the end of `as_at`: the invoices settled by
+/// then, and their payments, are not read (see
+/// `LedgerStore::documents_outstanding_at`).
+async fn held(ctx: &AppContext, tenant: &str, as_at: NaiveDate) -> Result<Held, ApiError> {
     let state = ctx.store().general_ledger_state(tenant).await?;
     let skip: BTreeSet<String> = state
         .iter()
         .flat_map(|s| s.unposted.iter().map(|u| u.xero_id.clone()))
         .collect();
     let mut unreadable = 0;
-    let invoices = read_table(ctx, tenant, "invoices", &skip, &mut unreadable).await?;
-    let credit_notes = read_table(ctx, tenant, "credit_notes", &skip, &mut unreadable).await?;
-    let payments = read_table(ctx, tenant, "payments", &skip, &mut unreadable).await?;
-    let overpayments = read_table(ctx, tenant, "overpayments", &skip, &mut unreadable).await?;
-    let prepayments = read_table(ctx, tenant, "prepayments", &skip, &mut unreadable).await?;
+    let invoices = read_table(ctx, tenant, "invoices", as_at, &skip, &mut unreadable).await?;
+    let credit_notes = read_table(ctx, tenant, "credit_notes", as_at, &skip, &mut unreadable).await?;
+    let payments = read_table(ctx, tenant, "payments", as_at, &skip, &mut unreadable).await?;
+    let overpayments = read_table(ctx, tenant, "overpayments", as_at, &skip, &mut unreadable).await?;
+    let prepayments = read_table(ctx, tenant, "prepayments", as_at, &skip, &mut unreadable).await?;
     let base_currency = ctx
         .store()
         .reporting_organisation(tenant)
         .await?
         .and_then(|o| o.base_currency);
     Ok(Held {
+        as_at,
         invoices,
         credit_notes,
         payments,
@@ -149,9 +157,10 @@ async fn held(ctx: &AppContext, tenant: &str) -> Result<Held, ApiError> {
 }
 
 impl Held {
-    /// What was outstanding at the end of `as_at`, and how many documents
-    /// could not be read.
-    fn outstanding(&self, as_at: NaiveDate) -> (Vec<Outstanding>, usize) {
+    /// What was outstanding at the end of the day it was read for, and how
+    /// many documents could not be read.
+    fn outstanding(&self) -> (Vec<Outstanding>, usize) {
+        let as_at = self.as_at;
         let books = Books {
             invoices: &self.invoices,
             credit_notes: &self.credit_notes,
@@ -246,8 +255,8 @@ pub(crate) async fn aged_report(
 ) -> Result<ReportView, ApiError> {
     let side = side_of(doc_type)?;
     let as_at = as_at.ok_or_else(|| ApiError::invalid("Choose a date."))?;
-    let held = held(ctx, tenant).await?;
-    let (all, unreadable) = held.outstanding(as_at);
+    let held = held(ctx, tenant, as_at).await?;
+    let (all, unreadable) = held.outstanding();
     let day = ymd(as_at);
     let drill = |contact: Option<String>,
                  currency: Option<String>,
@@ -484,8 +493,8 @@ pub(crate) async fn outstanding_drill(
         })
         .transpose()?;
     let prepayments = d.prepayments.unwrap_or(false);
-    let held = held(ctx, tenant).await?;
-    let (all, _) = held.outstanding(as_at);
+    let held = held(ctx, tenant, as_at).await?;
+    let (all, _) = held.outstanding();
     let mut rows: Vec<(DueCursor, &Outstanding)> = all
         .iter()
         .filter(|o| o.document.side == side && o.document.in_control != prepayments)
@@ -605,8 +614,8 @@ pub(crate) async fn owed_and_aged(
     tenant: &str,
     as_at: NaiveDate,
 ) -> Result<[(OwedTotals, Ageing); 2], ApiError> {
-    let held = held(ctx, tenant).await?;
-    let (all, _) = held.outstanding(as_at);
+    let held = held(ctx, tenant, as_at).await?;
+    let (all, _) = held.outstanding();
     let one = |side: Side| -> Result<(OwedTotals, Ageing), ApiError> {
         let report = ledgerkeep_ledger::aged_report::aged_report(
             &all,
