@@ -241,8 +241,15 @@ async fn synced_batches_are_listed_filtered_and_open_with_their_payments_linked_
                     let terms = tokens(chunk);
                     sources.iter().any(|src| {
                         terms.iter().enumerate().all(|(i, t)| {
-                            let typing = c + 1 == chunks.len() && i + 1 == terms.len() && t.len() >= 3;
-                            src.iter().any(|w| if typing { w.starts_with(t.as_str()) } else { w == t })
+                            let typing =
+                                c + 1 == chunks.len() && i + 1 == terms.len() && t.len() >= 3;
+                            src.iter().any(|w| {
+                                if typing {
+                                    w.starts_with(t.as_str())
+                                } else {
+                                    w == t
+                                }
+                            })
                         })
                     })
                 })

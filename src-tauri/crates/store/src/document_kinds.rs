@@ -326,7 +326,9 @@ fn other_where(
                        (SELECT rowid FROM invoice_fts WHERE invoice_fts MATCH ?)))"
                 ));
                 args.push(SqlValue::Text(word.clone()));
-                args.push(SqlValue::Text(format!("{{number contact_name}} : ({word})")));
+                args.push(SqlValue::Text(format!(
+                    "{{number contact_name}} : ({word})"
+                )));
             }
         } else {
             sql.push_str(&format!(

@@ -241,11 +241,10 @@ pub(crate) type AttachmentNameCopies = parking_lot::Mutex<HashMap<String, Arc<At
 mod tests {
     use super::*;
 
-/// `text` as SQLite's `NOCASE` compares it: ASCII letters folded, byte by byte.
-fn nocase_key(text: &str) -> impl Iterator<Item = u8> + '_ {
-    text.bytes().map(|b| b.to_ascii_lowercase())
-}
-
+    /// `text` as SQLite's `NOCASE` compares it: ASCII letters folded, byte by byte.
+    fn nocase_key(text: &str) -> impl Iterator<Item = u8> + '_ {
+        text.bytes().map(|b| b.to_ascii_lowercase())
+    }
 
     #[test]
     fn words_match_in_any_case_and_script_and_wildcards_are_letters() {
@@ -372,20 +371,45 @@ fn nocase_key(text: &str) -> impl Iterator<Item = u8> + '_ {
         .execute(other.pool())
         .await
         .unwrap();
-        assert_eq!(ids(store.find_attachments("t1", "quokka", 20).await.unwrap()), ["new"]);
-        assert!(store.find_attachments("t2", "quokka", 20).await.unwrap().is_empty());
+        assert_eq!(
+            ids(store.find_attachments("t1", "quokka", 20).await.unwrap()),
+            ["new"]
+        );
+        assert!(store
+            .find_attachments("t2", "quokka", 20)
+            .await
+            .unwrap()
+            .is_empty());
         sqlx::query("UPDATE attachments SET file_name = 'Wombat.pdf' WHERE attachment_id = 'new'")
             .execute(other.pool())
             .await
             .unwrap();
-        assert!(store.find_attachments("t1", "quokka", 20).await.unwrap().is_empty());
-        assert_eq!(ids(store.find_attachments("t1", "wombat", 20).await.unwrap()), ["new"]);
+        assert!(store
+            .find_attachments("t1", "quokka", 20)
+            .await
+            .unwrap()
+            .is_empty());
+        assert_eq!(
+            ids(store.find_attachments("t1", "wombat", 20).await.unwrap()),
+            ["new"]
+        );
         sqlx::query("DELETE FROM attachments WHERE tenant_id = 't1' AND file_name LIKE 'zebra%'")
             .execute(other.pool())
             .await
             .unwrap();
-        assert!(store.find_attachments("t1", "zebra", 20).await.unwrap().is_empty());
-        assert_eq!(store.find_attachments("t2", "zebra", 20).await.unwrap().len(), 2);
+        assert!(store
+            .find_attachments("t1", "zebra", 20)
+            .await
+            .unwrap()
+            .is_empty());
+        assert_eq!(
+            store
+                .find_attachments("t2", "zebra", 20)
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
         other.close().await;
     }
 }

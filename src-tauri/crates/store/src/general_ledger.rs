@@ -442,7 +442,13 @@ impl LedgerStore {
             .fetch_all(self.pool())
             .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get("id")?, r.try_get("xero_id")?, r.try_get("raw_json")?)))
+            .map(|r| {
+                Ok((
+                    r.try_get("id")?,
+                    r.try_get("xero_id")?,
+                    r.try_get("raw_json")?,
+                ))
+            })
             .collect()
     }
 

@@ -643,22 +643,33 @@ impl StoredEntity for Payment {
             col("batch_payment_xero_id", |p, _| text(p.batch_id())),
         ],
         children: &[],
-        fts: search_index("payment_fts", &[
-            col("number", |p, _| {
-                joined([
-                    p.invoice.as_ref().and_then(|i| i.invoice_number.as_deref()),
-                    p.credit_note.as_ref().and_then(|c| c.credit_note_number.as_deref()),
-                ])
-            }),
-            col("reference", |p, _| s(&p.reference)),
-            col("contact_name", |p, _| {
-                joined([
-                    p.invoice.as_ref().and_then(|i| i.contact.as_ref()).and_then(|c| c.name.as_deref()),
-                    p.credit_note.as_ref().and_then(|c| c.contact.as_ref()).and_then(|c| c.name.as_deref()),
-                ])
-            }),
-            col("descriptions", |_, _| String::new()),
-        ]),
+        fts: search_index(
+            "payment_fts",
+            &[
+                col("number", |p, _| {
+                    joined([
+                        p.invoice.as_ref().and_then(|i| i.invoice_number.as_deref()),
+                        p.credit_note
+                            .as_ref()
+                            .and_then(|c| c.credit_note_number.as_deref()),
+                    ])
+                }),
+                col("reference", |p, _| s(&p.reference)),
+                col("contact_name", |p, _| {
+                    joined([
+                        p.invoice
+                            .as_ref()
+                            .and_then(|i| i.contact.as_ref())
+                            .and_then(|c| c.name.as_deref()),
+                        p.credit_note
+                            .as_ref()
+                            .and_then(|c| c.contact.as_ref())
+                            .and_then(|c| c.name.as_deref()),
+                    ])
+                }),
+                col("descriptions", |_, _| String::new()),
+            ],
+        ),
     };
 }
 
@@ -746,35 +757,42 @@ impl StoredEntity for BatchPayment {
             items: |b: &BatchPayment| &b.payments,
             columns: BATCH_MEMBER_COLUMNS,
         }],
-        fts: search_index("batch_payment_fts", &[
-            col("number", |b, _| {
-                joined(b.payments.iter().map(|p| {
-                    p.invoice
-                        .as_ref()
-                        .and_then(|i| i.invoice_number.as_deref())
-                        .or_else(|| p.credit_note.as_ref().and_then(|c| c.credit_note_number.as_deref()))
-                }))
-            }),
-            col("reference", |b, _| {
-                joined([
-                    b.reference.as_deref(),
-                    b.particulars.as_deref(),
-                    b.code.as_deref(),
-                    b.details.as_deref(),
-                    b.narrative.as_deref(),
-                ])
-            }),
-            col("contact_name", |b, _| {
-                joined(b.payments.iter().map(|p| {
-                    p.invoice
-                        .as_ref()
-                        .and_then(|i| i.contact.as_ref())
-                        .or_else(|| p.credit_note.as_ref().and_then(|c| c.contact.as_ref()))
-                        .and_then(|c| c.name.as_deref())
-                }))
-            }),
-            col("descriptions", |_, _| String::new()),
-        ]),
+        fts: search_index(
+            "batch_payment_fts",
+            &[
+                col("number", |b, _| {
+                    joined(b.payments.iter().map(|p| {
+                        p.invoice
+                            .as_ref()
+                            .and_then(|i| i.invoice_number.as_deref())
+                            .or_else(|| {
+                                p.credit_note
+                                    .as_ref()
+                                    .and_then(|c| c.credit_note_number.as_deref())
+                            })
+                    }))
+                }),
+                col("reference", |b, _| {
+                    joined([
+                        b.reference.as_deref(),
+                        b.particulars.as_deref(),
+                        b.code.as_deref(),
+                        b.details.as_deref(),
+                        b.narrative.as_deref(),
+                    ])
+                }),
+                col("contact_name", |b, _| {
+                    joined(b.payments.iter().map(|p| {
+                        p.invoice
+                            .as_ref()
+                            .and_then(|i| i.contact.as_ref())
+                            .or_else(|| p.credit_note.as_ref().and_then(|c| c.contact.as_ref()))
+                            .and_then(|c| c.name.as_deref())
+                    }))
+                }),
+                col("descriptions", |_, _| String::new()),
+            ],
+        ),
     };
 }
 
@@ -818,12 +836,15 @@ impl StoredEntity for BankTransfer {
             }),
         ],
         children: &[],
-        fts: search_index("bank_transfer_fts", &[
-            col("number", |_, _| String::new()),
-            col("reference", |t, _| s(&t.reference)),
-            col("contact_name", |_, _| String::new()),
-            col("descriptions", |_, _| String::new()),
-        ]),
+        fts: search_index(
+            "bank_transfer_fts",
+            &[
+                col("number", |_, _| String::new()),
+                col("reference", |t, _| s(&t.reference)),
+                col("contact_name", |_, _| String::new()),
+                col("descriptions", |_, _| String::new()),
+            ],
+        ),
     };
 }
 
@@ -838,12 +859,15 @@ impl StoredEntity for PurchaseOrder {
             col("currency_rate", |p, _| money(p.currency_rate)),
         ],
         children: &[&lines("purchase_order_lines", |p: &Self| &p.line_items)],
-        fts: search_index("purchase_order_fts", &[
-            col("number", |o, _| s(&o.purchase_order_number)),
-            col("reference", |o, _| s(&o.reference)),
-            col("contact_name", |o, _| contact_name_text(&o.contact)),
-            col("descriptions", |o, _| descriptions(&o.line_items)),
-        ]),
+        fts: search_index(
+            "purchase_order_fts",
+            &[
+                col("number", |o, _| s(&o.purchase_order_number)),
+                col("reference", |o, _| s(&o.reference)),
+                col("contact_name", |o, _| contact_name_text(&o.contact)),
+                col("descriptions", |o, _| descriptions(&o.line_items)),
+            ],
+        ),
     };
 }
 
@@ -859,12 +883,17 @@ impl StoredEntity for Quote {
             col("currency_rate", |q, _| money(q.currency_rate)),
         ],
         children: &[&lines("quote_lines", |q: &Self| &q.line_items)],
-        fts: search_index("quote_fts", &[
-            col("number", |q, _| s(&q.quote_number)),
-            col("reference", |q, _| joined([q.reference.as_deref(), q.title.as_deref()])),
-            col("contact_name", |q, _| contact_name_text(&q.contact)),
-            col("descriptions", |q, _| descriptions(&q.line_items)),
-        ]),
+        fts: search_index(
+            "quote_fts",
+            &[
+                col("number", |q, _| s(&q.quote_number)),
+                col("reference", |q, _| {
+                    joined([q.reference.as_deref(), q.title.as_deref()])
+                }),
+                col("contact_name", |q, _| contact_name_text(&q.contact)),
+                col("descriptions", |q, _| descriptions(&q.line_items)),
+            ],
+        ),
     };
 }
 
@@ -891,12 +920,15 @@ impl StoredEntity for RepeatingInvoice {
             }),
         ],
         children: &[&lines("repeating_invoice_lines", |r: &Self| &r.line_items)],
-        fts: search_index("repeating_invoice_fts", &[
-            col("number", |_, _| String::new()),
-            col("reference", |r, _| s(&r.reference)),
-            col("contact_name", |r, _| contact_name_text(&r.contact)),
-            col("descriptions", |r, _| descriptions(&r.line_items)),
-        ]),
+        fts: search_index(
+            "repeating_invoice_fts",
+            &[
+                col("number", |_, _| String::new()),
+                col("reference", |r, _| s(&r.reference)),
+                col("contact_name", |r, _| contact_name_text(&r.contact)),
+                col("descriptions", |r, _| descriptions(&r.line_items)),
+            ],
+        ),
     };
 }
 
@@ -917,14 +949,17 @@ impl StoredEntity for ManualJournal {
             items: |m: &Self| &m.journal_lines,
             columns: line_columns![],
         }],
-        fts: search_index("manual_journal_fts", &[
-            col("number", |_, _| String::new()),
-            col("reference", |j, _| s(&j.narration)),
-            col("contact_name", |_, _| String::new()),
-            col("descriptions", |j, _| {
-                joined(j.journal_lines.iter().map(|l| l.description.as_deref()))
-            }),
-        ]),
+        fts: search_index(
+            "manual_journal_fts",
+            &[
+                col("number", |_, _| String::new()),
+                col("reference", |j, _| s(&j.narration)),
+                col("contact_name", |_, _| String::new()),
+                col("descriptions", |j, _| {
+                    joined(j.journal_lines.iter().map(|l| l.description.as_deref()))
+                }),
+            ],
+        ),
     };
 }
 

@@ -278,7 +278,11 @@ async fn every_fixture_rebuilds_into_the_ledger_it_was_dumped_from() {
 /// another order).
 async fn search_words<T: ledgerkeep_store::StoredEntity + serde::de::DeserializeOwned>(
     store: &LedgerStore,
-) -> (usize, Vec<(i64, Vec<Vec<String>>)>, Vec<(i64, Vec<Vec<String>>)>) {
+) -> (
+    usize,
+    Vec<(i64, Vec<Vec<String>>)>,
+    Vec<(i64, Vec<Vec<String>>)>,
+) {
     use ledgerkeep_store::rows::RowContext;
     let spec = T::spec();
     let fts = spec.fts.expect("a full-text index");
@@ -344,10 +348,19 @@ async fn the_search_indexes_made_for_documents_already_held_are_those_a_sync_wri
         ("overpayments", search_words::<Overpayment>(&store).await),
         ("prepayments", search_words::<Prepayment>(&store).await),
         ("bank transfers", search_words::<BankTransfer>(&store).await),
-        ("manual journals", search_words::<ManualJournal>(&store).await),
-        ("purchase orders", search_words::<PurchaseOrder>(&store).await),
+        (
+            "manual journals",
+            search_words::<ManualJournal>(&store).await,
+        ),
+        (
+            "purchase orders",
+            search_words::<PurchaseOrder>(&store).await,
+        ),
         ("quotes", search_words::<Quote>(&store).await),
-        ("repeating invoices", search_words::<RepeatingInvoice>(&store).await),
+        (
+            "repeating invoices",
+            search_words::<RepeatingInvoice>(&store).await,
+        ),
         ("batch payments", search_words::<BatchPayment>(&store).await),
     ];
     let mut with_documents = 0;
@@ -357,11 +370,15 @@ async fn the_search_indexes_made_for_documents_already_held_are_those_a_sync_wri
             with_documents += 1;
             // Not all empty: the index holds words.
             assert!(
-                held.iter().any(|(_, cols)| cols.iter().any(|c| !c.is_empty())),
+                held.iter()
+                    .any(|(_, cols)| cols.iter().any(|c| !c.is_empty())),
                 "{name}: no words"
             );
         }
     }
-    assert!(with_documents >= 8, "the fixture holds too few kinds: {with_documents}");
+    assert!(
+        with_documents >= 8,
+        "the fixture holds too few kinds: {with_documents}"
+    );
     store.close().await;
 }

@@ -134,9 +134,11 @@ async fn held(ctx: &AppContext, tenant: &str, as_at: NaiveDate) -> Result<Held, 
         .collect();
     let mut unreadable = 0;
     let invoices = read_table(ctx, tenant, "invoices", as_at, &skip, &mut unreadable).await?;
-    let credit_notes = read_table(ctx, tenant, "credit_notes", as_at, &skip, &mut unreadable).await?;
+    let credit_notes =
+        read_table(ctx, tenant, "credit_notes", as_at, &skip, &mut unreadable).await?;
     let payments = read_table(ctx, tenant, "payments", as_at, &skip, &mut unreadable).await?;
-    let overpayments = read_table(ctx, tenant, "overpayments", as_at, &skip, &mut unreadable).await?;
+    let overpayments =
+        read_table(ctx, tenant, "overpayments", as_at, &skip, &mut unreadable).await?;
     let prepayments = read_table(ctx, tenant, "prepayments", as_at, &skip, &mut unreadable).await?;
     let base_currency = ctx
         .store()
