@@ -403,8 +403,9 @@ impl LedgerStore {
     /// document, as [`LedgerStore::documents_to_post`] gives them (one page,
     /// after row id `after`). Left out: an invoice `PAID` and dated on or
     /// before `as_at` with no payment or allocation dated after it (every
-    /// settlement counted by then, so nothing outstanding), and the payments
-    /// of those invoices. The aged reports and the Dashboard read a few
+    /// settlement counted by then, so nothing outstanding), an invoice that
+    /// does not post (draft, submitted, deleted, voided), and the payments of
+    /// the invoices settled. The aged reports and the Dashboard read a few
     /// thousand documents instead of every invoice the books ever held.
     pub async fn documents_outstanding_at(
         &self,
@@ -421,8 +422,11 @@ impl LedgerStore {
             AND NOT EXISTS (SELECT 1 FROM allocations a WHERE a.tenant_id = i.tenant_id \
                 AND a.invoice_xero_id = i.xero_id AND a.date > ?3)";
         let sql = match table {
+            // Nor an invoice that does not post (a draft, one awaiting
+            // approval, a deleted or voided one): nothing of it is owed.
             "invoices" => format!(
                 "SELECT id, xero_id, raw_json FROM invoices i WHERE tenant_id = ?1 AND id > ?2 \
+                 AND upper(COALESCE(i.status, '')) NOT IN ('DRAFT', 'SUBMITTED', 'DELETED', 'VOIDED') \
                  AND NOT ({SETTLED}) ORDER BY id LIMIT ?4"
             ),
             "payments" => format!(

@@ -566,74 +566,6 @@ pub fn fts_query_by_word(text: &str) -> Vec<String> {
     queries
 }
 
-/// How many documents at most match `q` (from [`fts_query`]), read from the
-/// index's vocabulary without reading the matches: the fewest documents that
-/// any one of its plain-ASCII words is in (a prefix: the documents of the
-/// words it stands for, added up). With `true` when `q` is that one word, so
-/// the bound is the count (or, for a prefix, near it). `None` when no word
-/// could be looked up (each is not plain ASCII, or a prefix stands for more
-/// than 1,000 words). The plan only decides how fast a page comes, never
-/// which rows: any bound is safe.
-async fn matches_at_most(
-    conn: &mut sqlx::SqliteConnection,
-    kind: DocumentKind,
-    q: &str,
-) -> Result<Option<(i64, bool)>, StoreError> {
-    const MOST_PREFIX_WORDS: i64 = 1_000;
-    let terms: Vec<&str> = q.split_whitespace().collect();
-    let fts = kind.fts();
-    let mut least: Option<i64> = None;
-    let mut made = false;
-    for term in &terms {
-        let prefix = term.ends_with('*');
-        let Some(word) = term
-            .trim_end_matches('*')
-            .strip_prefix('"')
-            .and_then(|w| w.strip_suffix('"'))
-        else {
-            continue;
-        };
-        if word.is_empty() || !word.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            continue;
-        }
-        let word = word.to_ascii_lowercase();
-        if !made {
-            sqlx::query(&format!(
-                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.{fts}_vocab USING fts5vocab(main, {fts}, 'row')"
-            ))
-            .execute(&mut *conn)
-            .await?;
-            made = true;
-        }
-        let docs: Option<i64> = if prefix {
-            let (n, sum): (i64, Option<i64>) = sqlx::query_as(&format!(
-                "SELECT COUNT(*), SUM(doc) FROM (SELECT doc FROM temp.{fts}_vocab \
-                 WHERE term >= ? AND term < ? LIMIT ?)"
-            ))
-            .bind(&word)
-            .bind(format!("{word}{}", char::MAX))
-            .bind(MOST_PREFIX_WORDS + 1)
-            .fetch_one(&mut *conn)
-            .await?;
-            (n <= MOST_PREFIX_WORDS).then_some(sum.unwrap_or(0))
-        } else {
-            Some(
-                sqlx::query_scalar::<_, i64>(&format!(
-                    "SELECT doc FROM temp.{fts}_vocab WHERE term = ?"
-                ))
-                .bind(&word)
-                .fetch_optional(&mut *conn)
-                .await?
-                .unwrap_or(0),
-            )
-        };
-        if let Some(d) = docs {
-            least = Some(least.map_or(d, |l| l.min(d)));
-        }
-    }
-    Ok(least.map(|l| (l, terms.len() == 1)))
-}
-
 /// Most words a typed prefix is replaced by; a prefix standing for more is
 /// searched by collecting its matches instead.
 const MAX_PREFIX_WORDS: usize = 32;
@@ -765,36 +697,14 @@ impl LedgerStore {
         let mut expanded = None;
         let plan = match filter.text.as_deref().map(fts_query) {
             Some(q) if !q.is_empty() => {
-                // Counting a common word's matches takes longer than the page
-                // (tens of ms for 100,000): the vocabulary bounds them first.
-                let bound = matches_at_most(&mut conn, kind, &q).await?;
-                let count_to = match bound {
-                    Some((b, _)) if b < MATCHES_TO_CHECK_EACH_ROW => b.min(MATCHES_TO_START_FROM),
-                    Some((_, true)) => 0,
-                    _ => MATCHES_TO_CHECK_EACH_ROW,
-                };
-                let matches: i64 = if count_to == 0 {
-                    MATCHES_TO_CHECK_EACH_ROW
-                } else {
-                    sqlx::query_scalar(&format!(
-                        "SELECT COUNT(*) FROM (SELECT rowid FROM {0} WHERE {0} MATCH ? LIMIT ?)",
-                        kind.fts()
-                    ))
-                    .bind(&q)
-                    .bind(count_to)
-                    .fetch_one(&mut *conn)
-                    .await?
-                };
-                // Under the bound of 100,000, counted to 2,000 at most: a
-                // count that reached it walks against the matches.
-                let matches = match bound {
-                    Some((b, _))
-                        if b < MATCHES_TO_CHECK_EACH_ROW && matches >= MATCHES_TO_START_FROM =>
-                    {
-                        MATCHES_TO_START_FROM
-                    }
-                    _ => matches,
-                };
+                let matches: i64 = sqlx::query_scalar(&format!(
+                    "SELECT COUNT(*) FROM (SELECT rowid FROM {0} WHERE {0} MATCH ? LIMIT ?)",
+                    kind.fts()
+                ))
+                .bind(&q)
+                .bind(MATCHES_TO_CHECK_EACH_ROW)
+                .fetch_one(&mut *conn)
+                .await?;
                 match text_plan(matches) {
                     // Asking the FTS index about one row is quick for a whole
                     // word, but a prefix is looked up across the index each time
@@ -1145,36 +1055,6 @@ mod tests {
             assert_eq!(found[1], found[0], "{text}: walking against the matches");
             assert_eq!(found[2], found[0], "{text}: checking each row");
         }
-        // The vocabulary's bound on the matches, without reading them: the
-        // count for one word, at least the count for several, and nothing
-        // for a word it cannot look up exactly.
-        let mut conn = store.pool().acquire().await.unwrap();
-        for (text, want) in [
-            ("plumbing ", Some((200, true))),
-            ("PLUMBING widget ", Some((100, false))),
-            ("plum", Some((200, true))),
-            ("gadget plumbing", Some((100, false))),
-            ("nothing ", Some((0, true))),
-            ("Müller ", None),
-            ("Müller gadget ", Some((100, false))),
-        ] {
-            let q = fts_query(text);
-            let bound = matches_at_most(&mut conn, DocumentKind::BankTransactions, &q)
-                .await
-                .unwrap();
-            assert_eq!(bound, want, "{text:?}");
-            let counted: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM bank_transaction_fts WHERE bank_transaction_fts MATCH ?",
-            )
-            .bind(&q)
-            .fetch_one(&mut *conn)
-            .await
-            .unwrap();
-            if let Some((b, _)) = bound {
-                assert!(b >= counted, "{text:?}: {b} < {counted}");
-            }
-        }
-        drop(conn);
         store.close().await;
     }
 

@@ -73,20 +73,24 @@ pub async fn quick_find(
         ));
     }
     let tenant = req.tenant_id.trim().to_owned();
-    let documents = search_documents(
-        ctx,
-        SearchDocumentsRequest {
-            tenant_id: tenant.clone(),
-            text: req.text.clone(),
-            limit: Some(limit),
-        },
-    )
-    .await?;
     let store = ctx.store();
     let text = req.text.trim();
-    let contacts = store
-        .find_contacts(&tenant, text, limit)
-        .await?
+    // The four reads at once, each on its own connection: the palette
+    // answers in the time of the slowest, not of all four.
+    let (documents, contacts, accounts, attachments) = tokio::try_join!(
+        search_documents(
+            ctx,
+            SearchDocumentsRequest {
+                tenant_id: tenant.clone(),
+                text: req.text.clone(),
+                limit: Some(limit),
+            },
+        ),
+        async { Ok::<_, ApiError>(store.find_contacts(&tenant, text, limit).await?) },
+        async { Ok::<_, ApiError>(store.find_accounts(&tenant, text, limit).await?) },
+        async { Ok::<_, ApiError>(store.find_attachments(&tenant, text, limit).await?) },
+    )?;
+    let contacts = contacts
         .into_iter()
         .map(|c| ContactHitView {
             xero_id: c.xero_id,
@@ -94,9 +98,7 @@ pub async fn quick_find(
             email: c.email,
         })
         .collect();
-    let accounts = store
-        .find_accounts(&tenant, text, limit)
-        .await?
+    let accounts = accounts
         .into_iter()
         .map(|a| AccountHitView {
             xero_id: a.xero_id,
@@ -105,9 +107,7 @@ pub async fn quick_find(
             account_type: a.account_type,
         })
         .collect();
-    let attachments = store
-        .find_attachments(&tenant, text, limit)
-        .await?
+    let attachments = attachments
         .into_iter()
         .map(|a| AttachmentHitView {
             attachment_id: a.attachment_id,
