@@ -1,6 +1,6 @@
-import { getCoreRowModel, useReactTable, type Column, type ColumnDef, type RowData } from "@tanstack/react-table";
+import { getCoreRowModel, useReactTable, type ColumnDef, type RowData } from "@tanstack/react-table";
 import { Fragment, type HTMLAttributes, type ReactNode } from "react";
-import { TableTools, useTablePrefs } from "./TableTools";
+import { choosableColumns, TableTools, useTablePrefs } from "./TableTools";
 import { visibilityOf } from "./tablePrefs";
 
 declare module "@tanstack/react-table" {
@@ -23,12 +23,6 @@ declare module "@tanstack/react-table" {
  */
 function show<P>(content: ((props: P) => unknown) | string | undefined, props: P): ReactNode {
   return (typeof content === "function" ? content(props) : content) as ReactNode;
-}
-
-/** A column's name for the chooser: its label, its header's text, or its id. */
-function columnName<T>(column: Column<T, unknown>): string {
-  const { header, meta } = column.columnDef;
-  return meta?.label ?? (typeof header === "string" && header.trim() !== "" ? header : column.id);
 }
 
 /**
@@ -107,7 +101,7 @@ export function DataTable<T>({
         <TableTools
           tableId={id}
           name={name}
-          columns={table.getAllLeafColumns().map((c) => ({ id: c.id, name: columnName(c), fixed: c.columnDef.meta?.rowHeader }))}
+          columns={choosableColumns(table.getAllLeafColumns())}
           prefs={prefs}
           onChange={choose}
         />

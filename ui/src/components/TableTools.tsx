@@ -1,3 +1,4 @@
+import type { Column } from "@tanstack/react-table";
 import { useEffect, useId, useRef, useState } from "react";
 import { DEFAULT_PREFS, loadTablePrefs, saveTablePrefs, type TablePrefs } from "./tablePrefs";
 
@@ -8,13 +9,30 @@ export interface ChoosableColumn {
   fixed?: boolean | undefined;
 }
 
+/** TanStack Table's columns as the chooser lists them: each one's label, its header's text, or its id. */
+export function choosableColumns<T>(columns: Column<T, unknown>[]): ChoosableColumn[] {
+  return columns.map((c) => {
+    const { header, meta } = c.columnDef;
+    const name = meta?.label ?? (typeof header === "string" && header.trim() !== "" ? header : c.id);
+    return { id: c.id, name, fixed: meta?.rowHeader };
+  });
+}
+
+const read = (tableId: string | undefined) => ({ id: tableId, prefs: tableId ? loadTablePrefs(tableId) : DEFAULT_PREFS });
+
 /**
  * A table's choices (its hidden columns and density), kept per table on this computer under
- * `tableId`; none kept without an id. A new id (another kind of document) reads its own.
+ * `tableId`; none kept without an id. A new id (another kind of document) reads its own, once.
  */
 export function useTablePrefs(tableId: string | undefined): [TablePrefs, (prefs: TablePrefs) => void] {
-  const [kept, setKept] = useState<{ id: string | undefined; prefs: TablePrefs }>(() => ({ id: tableId, prefs: tableId ? loadTablePrefs(tableId) : DEFAULT_PREFS }));
-  const prefs = kept.id === tableId ? kept.prefs : tableId ? loadTablePrefs(tableId) : DEFAULT_PREFS;
+  const [kept, setKept] = useState(() => read(tableId));
+  let prefs = kept.prefs;
+  if (kept.id !== tableId) {
+    // Read during the render that sees the new id, and kept for the renders after it.
+    const next = read(tableId);
+    setKept(next);
+    prefs = next.prefs;
+  }
   const choose = (next: TablePrefs) => {
     setKept({ id: tableId, prefs: next });
     if (tableId) saveTablePrefs(tableId, next);

@@ -27,7 +27,7 @@ import { formatAmount, formatDate, formatMoney } from "../lib/format";
 import { MARKS, markAfterPaint } from "../lib/marks";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { amountChars, gridCellStyle } from "../components/gridLayout";
-import { TableTools, useTablePrefs } from "../components/TableTools";
+import { choosableColumns, TableTools, useTablePrefs } from "../components/TableTools";
 import { visibilityOf } from "../components/tablePrefs";
 import { parseTracking, TrackingPicker, trackingValue, useTrackingCategories } from "../components/TrackingPicker";
 import { appNow } from "../lib/clock";
@@ -478,7 +478,7 @@ export function TransactionsScreen() {
       <TableTools
         tableId={gridId}
         name="Transactions"
-        columns={table.getAllLeafColumns().map((c) => ({ id: c.id, name: typeof c.columnDef.header === "string" ? c.columnDef.header : c.id, fixed: c.columnDef.meta?.rowHeader }))}
+        columns={choosableColumns(table.getAllLeafColumns())}
         prefs={prefs}
         onChange={choose}
       />

@@ -169,25 +169,37 @@ impl LedgerStore {
             .take(limit as usize)
             .map(|(rowid, _)| *rowid)
             .collect();
-        let mut out = Vec::with_capacity(found.len());
-        for rowid in found {
-            let row = sqlx::query(
-                "SELECT attachment_id, file_name, entity, record_id FROM attachments \
-                 WHERE rowid = ? AND tenant_id = ?",
-            )
-            .bind(rowid)
-            .bind(tenant_id)
-            .fetch_optional(self.pool())
-            .await?;
-            // Gone since the copy was made: the next search makes it again.
-            let Some(r) = row else { continue };
-            out.push(AttachmentMatch {
-                attachment_id: r.try_get("attachment_id")?,
-                file_name: r.try_get("file_name")?,
-                entity: crate::attachments::entity_of(&r.try_get::<String, _>("entity")?)?,
-                record_id: r.try_get("record_id")?,
-            });
+        if found.is_empty() {
+            return Ok(Vec::new());
         }
+        // The files found, in one read, then put back in the copy's order.
+        let sql = format!(
+            "SELECT rowid, attachment_id, file_name, entity, record_id FROM attachments \
+             WHERE tenant_id = ? AND rowid IN ({})",
+            vec!["?"; found.len()].join(", ")
+        );
+        let mut q = sqlx::query(&sql).bind(tenant_id);
+        for rowid in &found {
+            q = q.bind(rowid);
+        }
+        let mut read: HashMap<i64, AttachmentMatch> = HashMap::new();
+        for r in q.fetch_all(self.pool()).await? {
+            read.insert(
+                r.try_get("rowid")?,
+                AttachmentMatch {
+                    attachment_id: r.try_get("attachment_id")?,
+                    file_name: r.try_get("file_name")?,
+                    entity: crate::attachments::entity_of(&r.try_get::<String, _>("entity")?)?,
+                    record_id: r.try_get("record_id")?,
+                },
+            );
+        }
+        // A file gone since the copy was made is left out: the next search
+        // makes the copy again.
+        let out = found
+            .iter()
+            .filter_map(|rowid| read.remove(rowid))
+            .collect();
         Ok(out)
     }
 

@@ -445,15 +445,7 @@ impl LedgerStore {
             .bind(i64::from(limit))
             .fetch_all(self.pool())
             .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    r.try_get("id")?,
-                    r.try_get("xero_id")?,
-                    r.try_get("raw_json")?,
-                ))
-            })
-            .collect()
+        posting_rows(&rows)
     }
 
     /// One page of a posting table's documents as Xero sent them: `(row id,
@@ -480,15 +472,7 @@ impl LedgerStore {
         .bind(i64::from(limit))
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    r.try_get("id")?,
-                    r.try_get("xero_id")?,
-                    r.try_get("raw_json")?,
-                ))
-            })
-            .collect()
+        posting_rows(&rows)
     }
 
     /// Starts replacing the organisation's general ledger: its old lines are
@@ -1166,4 +1150,19 @@ impl GlWriter {
             unposted: unposted.to_vec(),
         })
     }
+}
+
+/// A page of documents as `(row id, xero id, JSON)`.
+fn posting_rows(
+    rows: &[sqlx::sqlite::SqliteRow],
+) -> Result<Vec<(i64, String, String)>, StoreError> {
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("id")?,
+                r.try_get("xero_id")?,
+                r.try_get("raw_json")?,
+            ))
+        })
+        .collect()
 }
