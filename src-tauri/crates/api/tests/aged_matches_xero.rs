@@ -59,23 +59,7 @@ type Rows = BTreeMap<(String, String), [Decimal; 6]>;
 
 /// The app's aged report at `as_at`: its rows per contact and currency.
 async fn ours(s: &common::SignedIn, tenant: &str, kind: ReportKind, as_at: NaiveDate) -> Rows {
-    let view = run_report(
-        &s.ctx,
-        ReportRequest {
-            tracking: None,
-            by_tracking_category: None,
-            tenant_id: tenant.to_owned(),
-            kind,
-            period: ReportPeriod {
-                from: None,
-                to: ymd(as_at),
-            },
-            comparisons: Vec::new(),
-            basis: None,
-        },
-    )
-    .await
-    .unwrap();
+    let view = common::report_at(&s.ctx, tenant, kind, as_at).await;
     let mut out = Rows::new();
     for section in &view.sections {
         for row in &section.rows {

@@ -24,20 +24,7 @@ fn period(from: Option<&str>, to: &str) -> ReportPeriod {
 }
 
 async fn report(ctx: &AppContext, tenant: &str, kind: ReportKind, p: ReportPeriod) -> ReportView {
-    run_report(
-        ctx,
-        ReportRequest {
-            tracking: None,
-            by_tracking_category: None,
-            tenant_id: tenant.to_owned(),
-            kind,
-            period: p,
-            comparisons: Vec::new(),
-            basis: None,
-        },
-    )
-    .await
-    .unwrap()
+    common::report_over(ctx, tenant, kind, p).await
 }
 
 /// The four reports the sync fetches on 2026-07-01 (the simulator's day one;

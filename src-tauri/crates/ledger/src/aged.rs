@@ -252,6 +252,23 @@ pub fn outstanding_at(
     Ok(out)
 }
 
+/// The day from which `document` has nothing outstanding for good, given
+/// its own `settlements`: the later of its date and its last settlement's,
+/// when by then they settle it exactly in both currencies; `None` while
+/// something stays outstanding. On that day and after, [`outstanding_at`]
+/// leaves it out, so a reader of a kept copy of the documents may skip it.
+pub fn settled_from(document: &AgedDocument, settlements: &[Settlement]) -> Option<XeroDate> {
+    let last = settlements
+        .iter()
+        .filter(|s| s.document_id == document.id)
+        .map(|s| s.date)
+        .fold(document.date, std::cmp::max);
+    match outstanding_at(vec![document.clone()], settlements, last) {
+        Ok(o) if o.is_empty() => Some(last),
+        _ => None,
+    }
+}
+
 /// What is outstanding at the end of `as_at` in an organisation's books:
 /// every invoice, credit note, overpayment and prepayment, settled by the
 /// payments and allocations in `books` dated on or before `as_at`. `ctx`

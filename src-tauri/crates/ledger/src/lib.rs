@@ -125,7 +125,9 @@ pub mod statements;
 pub mod tax_return;
 pub mod tax_summary;
 
-pub use aged::{aged, aged_document, outstanding_at, Aged, AgedDocument, AgedKind, Outstanding};
+pub use aged::{
+    aged, aged_document, outstanding_at, settled_from, Aged, AgedDocument, AgedKind, Outstanding,
+};
 pub use anomalies::{
     bank_details_changed, duplicate_bills, edit_after_lock, outliers, overpaid, paid_again_by_bank,
     round_bill_payments, round_spends, AnomalyConfig, AnomalyRule, BankDetailsChange, BankMoney,
@@ -152,5 +154,5 @@ pub use not_visible::{
     TrialBalanceAt,
 };
 pub use post::{linked, post, Document};
-pub use rebuild::{rebuild, Books, Rebuilt};
+pub use rebuild::{rebuild, settlements_of, Books, Rebuilt};
 pub use statements::AccountMovement;

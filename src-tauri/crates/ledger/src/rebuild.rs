@@ -56,8 +56,17 @@ impl Books<'_> {
     /// Every payment and allocation, as settlements of the documents on each
     /// side of it.
     pub fn settlements(&self) -> Vec<Settlement> {
-        let mut out = Vec::new();
-        for p in self.payments {
+        self.documents().flat_map(settlements_of).collect()
+    }
+}
+
+/// The settlements one document makes: a payment settles what it pays (when
+/// it posts); each allocation of a credit note, overpayment or prepayment
+/// settles the invoice and uses up the credit. Other documents make none.
+pub fn settlements_of(document: Document<'_>) -> Vec<Settlement> {
+    let mut out = Vec::new();
+    let (id, doc_date, allocations) = match document {
+        Document::Payment(p) => {
             let posts =
                 p.status.as_ref().map(DocumentStatus::folded) == Some(DocumentStatus::Authorised);
             if let (true, Some(doc), Some(date), Some(amount)) =
@@ -70,28 +79,17 @@ impl Books<'_> {
                     amount: amount.as_decimal(),
                 });
             }
+            return out;
         }
-        let credits = self
-            .credit_notes
-            .iter()
-            .map(|d| (&d.credit_note_id, d.date, &d.allocations))
-            .chain(
-                self.overpayments
-                    .iter()
-                    .map(|d| (&d.overpayment_id, d.date, &d.allocations)),
-            )
-            .chain(
-                self.prepayments
-                    .iter()
-                    .map(|d| (&d.prepayment_id, d.date, &d.allocations)),
-            );
-        for (id, doc_date, allocations) in credits {
-            for a in allocations {
-                push_allocation(&mut out, id, doc_date, a);
-            }
-        }
-        out
+        Document::CreditNote(d) => (&d.credit_note_id, d.date, &d.allocations),
+        Document::Overpayment(d) => (&d.overpayment_id, d.date, &d.allocations),
+        Document::Prepayment(d) => (&d.prepayment_id, d.date, &d.allocations),
+        _ => return out,
+    };
+    for a in allocations {
+        push_allocation(&mut out, id, doc_date, a);
     }
+    out
 }
 
 fn push_allocation(

@@ -80,6 +80,9 @@ pub struct GlState {
     pub documents: u64,
     pub lines: u64,
     pub unposted: Vec<Unposted>,
+    /// Whether it kept the aged reports' documents ([`crate::aged::AgedCopy`]);
+    /// a ledger rebuilt before they were kept is rebuilt again.
+    pub aged_kept: bool,
 }
 
 /// One account's lines over a period (the general ledger screen).
@@ -217,6 +220,8 @@ pub struct GlWriter {
     /// Whether every line's date was `YYYY-MM-DD` (so the months hold every line).
     months_complete: bool,
     lines: u64,
+    /// What the aged reports read, kept with the ledger when given.
+    aged: Option<crate::aged::AgedCopy>,
 }
 
 /// One account's month, as the lines pass.
@@ -254,7 +259,7 @@ const FLUSH_LINES: usize = 4_096;
 
 /// `n` rows as statements of `batch` rows, then of powers of two: a few
 /// statement texts, each prepared once.
-fn batch_sizes(mut n: usize, batch: usize) -> Vec<usize> {
+pub(crate) fn batch_sizes(mut n: usize, batch: usize) -> Vec<usize> {
     let mut out = Vec::new();
     while n >= batch {
         out.push(batch);
@@ -280,16 +285,16 @@ fn month_of(date: &str) -> Option<&str> {
 }
 
 /// The values of one multi-row `INSERT`, room made for all of them at once.
-struct Arguments(SqliteArguments<'static>);
+pub(crate) struct Arguments(pub(crate) SqliteArguments<'static>);
 
 impl Arguments {
-    fn new(values: usize) -> Arguments {
+    pub(crate) fn new(values: usize) -> Arguments {
         let mut args = SqliteArguments::default();
         sqlx::Arguments::reserve(&mut args, values, 0);
         Arguments(args)
     }
 
-    fn add<T>(&mut self, value: T) -> Result<(), StoreError>
+    pub(crate) fn add<T>(&mut self, value: T) -> Result<(), StoreError>
     where
         T: sqlx::Encode<'static, Sqlite> + sqlx::Type<Sqlite> + 'static,
     {
@@ -300,7 +305,7 @@ impl Arguments {
     }
 }
 
-fn insert_sql(head: &str, columns: usize, rows: usize) -> String {
+pub(crate) fn insert_sql(head: &str, columns: usize, rows: usize) -> String {
     let row = format!("({})", vec!["?"; columns].join(", "));
     format!("{head} VALUES {}", vec![row; rows].join(", "))
 }
@@ -396,56 +401,6 @@ impl LedgerStore {
             }
         }
         Ok(out)
-    }
-
-    /// The invoices that may have something outstanding at the end of
-    /// `as_at`, and the payments that settle them or another kind of
-    /// document, as [`LedgerStore::documents_to_post`] gives them (one page,
-    /// after row id `after`). Left out: an invoice `PAID` and dated on or
-    /// before `as_at` with no payment or allocation dated after it (every
-    /// settlement counted by then, so nothing outstanding), an invoice that
-    /// does not post (draft, submitted, deleted, voided), and the payments of
-    /// the invoices settled. The aged reports and the Dashboard read a few
-    /// thousand documents instead of every invoice the books ever held.
-    pub async fn documents_outstanding_at(
-        &self,
-        tenant_id: &str,
-        table: &str,
-        as_at: &str,
-        after: i64,
-        limit: u32,
-    ) -> Result<Vec<(i64, String, String)>, StoreError> {
-        // An invoice settled by the end of `as_at` (`i` the invoice's row).
-        const SETTLED: &str = "i.status = 'PAID' AND i.date <= ?3 \
-            AND NOT EXISTS (SELECT 1 FROM payments q WHERE q.tenant_id = i.tenant_id \
-                AND q.invoice_xero_id = i.xero_id AND q.date > ?3) \
-            AND NOT EXISTS (SELECT 1 FROM allocations a WHERE a.tenant_id = i.tenant_id \
-                AND a.invoice_xero_id = i.xero_id AND a.date > ?3)";
-        let sql = match table {
-            // Nor an invoice that does not post (a draft, one awaiting
-            // approval, a deleted or voided one): nothing of it is owed.
-            "invoices" => format!(
-                "SELECT id, xero_id, raw_json FROM invoices i WHERE tenant_id = ?1 AND id > ?2 \
-                 AND upper(COALESCE(i.status, '')) NOT IN ('DRAFT', 'SUBMITTED', 'DELETED', 'VOIDED') \
-                 AND NOT ({SETTLED}) ORDER BY id LIMIT ?4"
-            ),
-            "payments" => format!(
-                "SELECT id, xero_id, raw_json FROM payments p WHERE tenant_id = ?1 AND id > ?2 \
-                 AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.tenant_id = p.tenant_id \
-                     AND i.xero_id = p.invoice_xero_id AND {SETTLED}) \
-                 ORDER BY id LIMIT ?4"
-            ),
-            _ => return self.documents_to_post(tenant_id, table, after, limit).await,
-        };
-        let _timer = self.timed("documents_outstanding_at");
-        let rows = sqlx::query(&sql)
-            .bind(tenant_id)
-            .bind(after)
-            .bind(as_at)
-            .bind(i64::from(limit))
-            .fetch_all(self.pool())
-            .await?;
-        posting_rows(&rows)
     }
 
     /// One page of a posting table's documents as Xero sent them: `(row id,
@@ -591,6 +546,7 @@ impl LedgerStore {
             months: HashMap::new(),
             months_complete: true,
             lines: 0,
+            aged: None,
         })
     }
 
@@ -888,7 +844,8 @@ impl LedgerStore {
         tenant_id: &str,
     ) -> Result<Option<GlState>, StoreError> {
         let row = sqlx::query(
-            "SELECT rebuilt_utc, documents, lines, unposted_json FROM gl_state WHERE tenant_id = ?",
+            "SELECT rebuilt_utc, documents, lines, unposted_json, aged_kept FROM gl_state \
+             WHERE tenant_id = ?",
         )
         .bind(tenant_id)
         .fetch_optional(self.pool())
@@ -901,6 +858,7 @@ impl LedgerStore {
                 lines: u64::try_from(r.try_get::<i64, _>("lines")?).unwrap_or(0),
                 unposted: serde_json::from_str(&json)
                     .map_err(StoreError::value("the general ledger's state"))?,
+                aged_kept: r.try_get::<i64, _>("aged_kept")? == 1,
             })
         })
         .transpose()
@@ -1105,6 +1063,13 @@ impl GlWriter {
     }
 
     /// Commits the rebuilt ledger with what the rebuild did.
+    /// Keeps `copy` as the aged reports' documents, written with the ledger
+    /// by [`GlWriter::finish`]; a rebuild that keeps none leaves the reports
+    /// to rebuild again before they read.
+    pub fn keep_aged(&mut self, copy: crate::aged::AgedCopy) {
+        self.aged = Some(copy);
+    }
+
     pub async fn finish(
         mut self,
         rebuilt_utc: &str,
@@ -1127,12 +1092,15 @@ impl GlWriter {
                 .execute(&mut *self.tx)
                 .await?;
         }
+        if let Some(copy) = &self.aged {
+            crate::aged::write_aged_copy(&mut self.tx, &self.tenant_id, copy).await?;
+        }
         sqlx::query(
             "INSERT INTO gl_state (tenant_id, rebuilt_utc, documents, lines, unposted_json, \
-             month_totals) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id) DO UPDATE SET \
-             rebuilt_utc = excluded.rebuilt_utc, documents = excluded.documents, \
+             month_totals, aged_kept) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id) \
+             DO UPDATE SET rebuilt_utc = excluded.rebuilt_utc, documents = excluded.documents, \
              lines = excluded.lines, unposted_json = excluded.unposted_json, \
-             month_totals = excluded.month_totals",
+             month_totals = excluded.month_totals, aged_kept = excluded.aged_kept",
         )
         .bind(&self.tenant_id)
         .bind(rebuilt_utc)
@@ -1140,6 +1108,7 @@ impl GlWriter {
         .bind(i64::try_from(self.lines).unwrap_or(i64::MAX))
         .bind(&json)
         .bind(i64::from(self.months_complete))
+        .bind(i64::from(self.aged.is_some()))
         .execute(&mut *self.tx)
         .await?;
         self.tx.commit().await?;
@@ -1148,6 +1117,7 @@ impl GlWriter {
             documents,
             lines: self.lines,
             unposted: unposted.to_vec(),
+            aged_kept: self.aged.is_some(),
         })
     }
 }

@@ -581,7 +581,13 @@ impl SyncEngine {
             // The reports read the ledger rebuilt from the documents (a Starter
             // app has no Journals): rebuilt whenever a record changed.
             let mut rebuilt = false;
-            if records_changed > 0 || matches!(self.store.general_ledger_state(tenant).await, Ok(None)) {
+            // Also a ledger never rebuilt, or rebuilt before the aged reports'
+            // documents were kept with it.
+            let kept = matches!(
+                self.store.general_ledger_state(tenant).await,
+                Ok(Some(ref state)) if state.aged_kept
+            );
+            if records_changed > 0 || !kept {
                 match crate::general_ledger::rebuild_general_ledger(&self.store, tenant, self.now()).await
                 {
                     Ok(_) => rebuilt = true,

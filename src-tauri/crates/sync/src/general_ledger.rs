@@ -19,9 +19,11 @@ use ledgerkeep_domain::xero::{
 use ledgerkeep_domain::Money;
 use ledgerkeep_domain::XeroDate;
 use ledgerkeep_ledger::{
-    linked, post, settled_before, AccountKey, Document, JournalLine, LineRole, LinkedDocument,
-    PostingContext, PostingError, Settlement, SystemAccounts,
+    aged_document, linked, post, settled_before, settled_from, settlements_of, AccountKey,
+    AgedDocument, Document, JournalLine, LineRole, LinkedDocument, PostingContext, PostingError,
+    Settlement, SystemAccounts,
 };
+use ledgerkeep_store::aged::AgedCopy;
 use ledgerkeep_store::general_ledger::{ChartAccount, GlLine, GlState, Unposted, POSTING_TABLES};
 use ledgerkeep_store::{LedgerStore, StoreError};
 
@@ -162,17 +164,64 @@ fn with_document<T>(
 /// A document's journal lines and its reference, or why it cannot post.
 type Posted = Result<(Vec<JournalLine>, Option<String>), String>;
 
-/// Posts one stored document, read once: its lines (or why it cannot post),
-/// and what payments and allocations need of it if they can settle it.
-fn post_json(table: &str, json: &str, ctx: &PostingContext) -> (Posted, Option<LinkedDocument>) {
-    let mut settles = None;
+/// What one document gives besides its lines: what payments and allocations
+/// need of it if they can settle it, and what the aged reports keep of it.
+#[derive(Default)]
+struct Besides {
+    settles: Option<LinkedDocument>,
+    aged: Option<AgedDocument>,
+    settlements: Vec<Settlement>,
+}
+
+/// Posts one stored document, read once.
+fn post_json(table: &str, json: &str, ctx: &PostingContext) -> (Posted, Besides) {
+    let mut besides = Besides::default();
     let posted = with_document(table, json, |d| {
         // A document whose booking cannot be read is named when it posts.
-        settles = linked(d, ctx).ok().flatten();
+        besides.settles = linked(d, ctx).ok().flatten();
+        besides.aged = aged_document(d, ctx).ok().flatten();
+        besides.settlements = settlements_of(d);
         post(d, ctx)
     })
     .map(|(p, r)| (p.lines, r));
-    (posted, settles)
+    (posted, besides)
+}
+
+/// The aged reports' documents and settlements, of the documents that
+/// posted, as the pages pass.
+#[derive(Default)]
+struct AgedKept {
+    documents: Vec<AgedDocument>,
+    settlements: Vec<Settlement>,
+}
+
+impl AgedKept {
+    /// The copy to keep: each document with the day it is settled for good.
+    fn into_copy(self) -> AgedCopy {
+        let mut by_document: std::collections::HashMap<&str, Vec<Settlement>> =
+            std::collections::HashMap::new();
+        for s in &self.settlements {
+            by_document
+                .entry(s.document_id.as_str())
+                .or_default()
+                .push(s.clone());
+        }
+        let documents = self
+            .documents
+            .into_iter()
+            .map(|d| {
+                let theirs = by_document
+                    .get(d.id.as_str())
+                    .map_or(&[][..], Vec::as_slice);
+                let from = settled_from(&d, theirs);
+                (d, from)
+            })
+            .collect();
+        AgedCopy {
+            documents,
+            settlements: self.settlements,
+        }
+    }
 }
 
 fn stored_line(l: &JournalLine, reference: &Option<String>, chart: &Chart) -> GlLine {
@@ -212,21 +261,22 @@ fn post_page(
     page: &[(i64, String, String)],
     ctx: &mut PostingContext,
     chart: &Chart,
-    documents: &mut u64,
-    unposted: &mut Vec<Unposted>,
+    kept: &mut Kept,
 ) -> Vec<GlLine> {
     let mut lines = Vec::new();
     for (_, xero_id, json) in page {
-        *documents += 1;
-        let (posted, settles) = post_json(table, json, ctx);
-        if let Some(settles) = settles {
+        kept.documents += 1;
+        let (posted, besides) = post_json(table, json, ctx);
+        if let Some(settles) = besides.settles {
             ctx.linked.insert(xero_id.clone(), settles);
         }
         match posted {
             Ok((posted, reference)) => {
                 lines.extend(posted.iter().map(|l| stored_line(l, &reference, chart)));
+                kept.aged.documents.extend(besides.aged);
+                kept.aged.settlements.extend(besides.settlements);
             }
-            Err(reason) => unposted.push(Unposted {
+            Err(reason) => kept.unposted.push(Unposted {
                 table: table.to_owned(),
                 xero_id: xero_id.clone(),
                 reason,
@@ -234,6 +284,14 @@ fn post_page(
         }
     }
     lines
+}
+
+/// What a rebuild counts and keeps besides the lines.
+#[derive(Default)]
+struct Kept {
+    documents: u64,
+    unposted: Vec<Unposted>,
+    aged: AgedKept,
 }
 
 /// Reads and posts every document, page by page, reading the next page while
@@ -245,24 +303,23 @@ async fn post_all(
     ctx: &mut PostingContext,
     chart: &Chart,
     send: &tokio::sync::mpsc::Sender<Vec<GlLine>>,
-) -> Result<(u64, Vec<Unposted>), StoreError> {
-    let mut documents = 0u64;
-    let mut unposted = Vec::new();
+) -> Result<Kept, StoreError> {
+    let mut kept = Kept::default();
     for table in POSTING_TABLES {
         let mut page = store.documents_to_post(tenant, table, 0, PAGE).await?;
         while let Some((last, _, _)) = page.last() {
             let after = *last;
             let (next, lines) =
                 tokio::join!(store.documents_to_post(tenant, table, after, PAGE), async {
-                    post_page(table, &page, ctx, chart, &mut documents, &mut unposted)
+                    post_page(table, &page, ctx, chart, &mut kept)
                 });
             if send.send(lines).await.is_err() {
-                return Ok((documents, unposted));
+                return Ok(kept);
             }
             page = next?;
         }
     }
-    Ok((documents, unposted))
+    Ok(kept)
 }
 
 /// Where a rebuild's time went, on the real clock (a benchmark prints it;
@@ -324,12 +381,17 @@ pub async fn rebuild_general_ledger_timed(
     });
     let posted = post_all(store, tenant, &mut ctx, &chart, &send).await;
     drop(send);
-    let (writer, busy) = writing
+    let (mut writer, busy) = writing
         .await
         .map_err(|e| StoreError::Data(format!("the general ledger's writer stopped: {e}")))??;
     phases.post_and_write = clock.elapsed();
     phases.writer_busy = busy;
-    let (documents, unposted) = posted?;
+    let Kept {
+        documents,
+        unposted,
+        aged,
+    } = posted?;
+    writer.keep_aged(aged.into_copy());
     if !unposted.is_empty() {
         tracing::warn!(
             tenant,

@@ -10,19 +10,14 @@
 //! account from no receivable or payable document, documents that could not
 //! be posted) is shown on named rows with a note, never absorbed.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use ledgerkeep_domain::reports::AgeBucket;
-use ledgerkeep_domain::xero::{
-    CreditNote, CreditNoteType, Invoice, InvoiceType, Overpayment, OverpaymentType, Payment,
-    Prepayment, PrepaymentType,
-};
+use ledgerkeep_domain::xero::{CreditNoteType, InvoiceType, OverpaymentType, PrepaymentType};
 use ledgerkeep_domain::{EntityKind, Money, XeroDate};
 use ledgerkeep_ledger::aged_report::control_account;
-use ledgerkeep_ledger::{
-    aged, AccountKey, AgedKind, Books, Outstanding, PostingContext, Side, SystemAccounts,
-};
+use ledgerkeep_ledger::{outstanding_at, AgedKind, Outstanding, Side};
 use ledgerkeep_store::general_ledger::ChartAccount;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -33,9 +28,6 @@ use crate::ops::reports::{
     ReportView,
 };
 use crate::{ApiError, AppContext};
-
-/// Documents read from the store at a time.
-const PAGE: u32 = 2_000;
 
 fn ymd(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
@@ -72,120 +64,66 @@ fn zero_positive(mut d: Decimal) -> Decimal {
     d
 }
 
-/// An organisation's receivable and payable documents with what settles
-/// them, as the ledger holds them (the documents the last rebuild could not
-/// post left out: they are in no control account).
+/// What an organisation's receivable and payable documents had outstanding
+/// at the end of a day, as the last rebuild of the ledger kept them (the
+/// documents it could not post left out: they are in no control account).
 struct Held {
-    /// The day it was read for: what was settled by then is left out.
-    as_at: NaiveDate,
-    invoices: Vec<Invoice>,
-    credit_notes: Vec<CreditNote>,
-    payments: Vec<Payment>,
-    overpayments: Vec<Overpayment>,
-    prepayments: Vec<Prepayment>,
+    outstanding: Vec<Outstanding>,
+    /// The documents the last rebuild could not post, of every kind.
     unposted: usize,
     base_currency: Option<String>,
     chart: Vec<ChartAccount>,
 }
 
-async fn read_table<T: serde::de::DeserializeOwned>(
-    ctx: &AppContext,
-    tenant: &str,
-    table: &str,
-    as_at: NaiveDate,
-    skip: &BTreeSet<String>,
-    unreadable: &mut usize,
-) -> Result<Vec<T>, ApiError> {
-    let mut out = Vec::new();
-    let mut after = 0;
-    let as_at = ymd(as_at);
-    loop {
-        let page = ctx
-            .store()
-            .documents_outstanding_at(tenant, table, &as_at, after, PAGE)
-            .await?;
-        let Some((last, _, _)) = page.last() else {
-            break;
-        };
-        after = *last;
-        for (_, xero_id, json) in &page {
-            if skip.contains(xero_id) {
-                continue;
-            }
-            // A document whose JSON cannot be read did not post either; the
-            // rebuild names it in the ledger's state.
-            match serde_json::from_str(json) {
-                Ok(d) => out.push(d),
-                Err(_) => *unreadable += 1,
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// What may be outstanding at the end of `as_at`: the invoices settled by
-/// then, and their payments, are not read (see
-/// `LedgerStore::documents_outstanding_at`).
+/// What was outstanding at the end of `as_at`: the documents not settled
+/// for good by then and their settlements, from the copy each rebuild of
+/// the general ledger keeps (`LedgerStore::aged_open_at`). A ledger never
+/// rebuilt, or rebuilt before the copy was kept, is rebuilt first, once.
 async fn held(ctx: &AppContext, tenant: &str, as_at: NaiveDate) -> Result<Held, ApiError> {
-    let state = ctx.store().general_ledger_state(tenant).await?;
-    let skip: BTreeSet<String> = state
-        .iter()
-        .flat_map(|s| s.unposted.iter().map(|u| u.xero_id.clone()))
-        .collect();
-    let mut unreadable = 0;
-    let invoices = read_table(ctx, tenant, "invoices", as_at, &skip, &mut unreadable).await?;
-    let credit_notes =
-        read_table(ctx, tenant, "credit_notes", as_at, &skip, &mut unreadable).await?;
-    let payments = read_table(ctx, tenant, "payments", as_at, &skip, &mut unreadable).await?;
-    let overpayments =
-        read_table(ctx, tenant, "overpayments", as_at, &skip, &mut unreadable).await?;
-    let prepayments = read_table(ctx, tenant, "prepayments", as_at, &skip, &mut unreadable).await?;
-    let base_currency = ctx
+    let Some(org) = ctx.store().reporting_organisation(tenant).await? else {
+        // No such organisation: nothing to rebuild, nothing outstanding.
+        return Ok(Held {
+            outstanding: Vec::new(),
+            unposted: 0,
+            base_currency: None,
+            chart: Vec::new(),
+        });
+    };
+    let day = ymd(as_at);
+    let copy = match ctx.store().aged_open_at(tenant, &day).await? {
+        Some(copy) => copy,
+        None => {
+            ledgerkeep_sync::general_ledger::rebuild_general_ledger(
+                ctx.store(),
+                tenant,
+                ctx.config().now(),
+            )
+            .await?;
+            ctx.store()
+                .aged_open_at(tenant, &day)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::internal("The general ledger was rebuilt but kept no aged figures.")
+                })?
+        }
+    };
+    let unposted = ctx
         .store()
-        .reporting_organisation(tenant)
+        .general_ledger_state(tenant)
         .await?
-        .and_then(|o| o.base_currency);
+        .map_or(0, |s| s.unposted.len());
+    let documents = copy.documents.into_iter().map(|(d, _)| d).collect();
+    let outstanding =
+        outstanding_at(documents, &copy.settlements, XeroDate(as_at)).map_err(|_| overflow())?;
     Ok(Held {
-        as_at,
-        invoices,
-        credit_notes,
-        payments,
-        overpayments,
-        prepayments,
-        unposted: skip.len() + unreadable,
-        base_currency,
+        outstanding,
+        unposted,
+        base_currency: org.base_currency,
         chart: ctx.store().posting_chart(tenant).await?,
     })
 }
 
 impl Held {
-    /// What was outstanding at the end of the day it was read for, and how
-    /// many documents could not be read.
-    fn outstanding(&self) -> (Vec<Outstanding>, usize) {
-        let as_at = self.as_at;
-        let books = Books {
-            invoices: &self.invoices,
-            credit_notes: &self.credit_notes,
-            payments: &self.payments,
-            overpayments: &self.overpayments,
-            prepayments: &self.prepayments,
-            ..Books::default()
-        };
-        // The rule reads only the base currency of the context.
-        let ctx = PostingContext::new(
-            self.base_currency.clone().unwrap_or_default(),
-            SystemAccounts {
-                receivable: AccountKey::code("610"),
-                payable: AccountKey::code("800"),
-                tax: AccountKey::code("820"),
-                currency_gains: AccountKey::code("REALISEDCURRENCYGAIN"),
-                rounding: AccountKey::code("ROUNDING"),
-            },
-        );
-        let a = aged(&books, &ctx, XeroDate(as_at));
-        (a.outstanding, a.errors.len())
-    }
-
     fn currency_of(&self, o: &Outstanding) -> String {
         o.document
             .currency
@@ -258,7 +196,7 @@ pub(crate) async fn aged_report(
     let side = side_of(doc_type)?;
     let as_at = as_at.ok_or_else(|| ApiError::invalid("Choose a date."))?;
     let held = held(ctx, tenant, as_at).await?;
-    let (all, unreadable) = held.outstanding();
+    let all = &held.outstanding;
     let day = ymd(as_at);
     let drill = |contact: Option<String>,
                  currency: Option<String>,
@@ -301,7 +239,7 @@ pub(crate) async fn aged_report(
         .control_balance(tenant, account_id.as_deref(), account_code.as_deref(), &day)
         .await?;
     let report = ledgerkeep_ledger::aged_report::aged_report(
-        &all,
+        all,
         side,
         as_at,
         held.base_currency.as_deref(),
@@ -390,8 +328,7 @@ pub(crate) async fn aged_report(
             "{} of {account_label}'s balance is not explained by the documents \
              outstanding: {} document(s) could not be posted to the ledger or read (see the sync \
              panel). This is a difference to look into, not a rounding.",
-            report.unexplained,
-            held.unposted + unreadable
+            report.unexplained, held.unposted
         ));
     }
     let ledger_account = account_id.clone().or(account_code.clone());
@@ -496,7 +433,7 @@ pub(crate) async fn outstanding_drill(
         .transpose()?;
     let prepayments = d.prepayments.unwrap_or(false);
     let held = held(ctx, tenant, as_at).await?;
-    let (all, _) = held.outstanding();
+    let all = &held.outstanding;
     let mut rows: Vec<(DueCursor, &Outstanding)> = all
         .iter()
         .filter(|o| o.document.side == side && o.document.in_control != prepayments)
@@ -617,10 +554,10 @@ pub(crate) async fn owed_and_aged(
     as_at: NaiveDate,
 ) -> Result<[(OwedTotals, Ageing); 2], ApiError> {
     let held = held(ctx, tenant, as_at).await?;
-    let (all, _) = held.outstanding();
+    let all = &held.outstanding;
     let one = |side: Side| -> Result<(OwedTotals, Ageing), ApiError> {
         let report = ledgerkeep_ledger::aged_report::aged_report(
-            &all,
+            all,
             side,
             as_at,
             held.base_currency.as_deref(),
@@ -639,7 +576,7 @@ pub(crate) async fn owed_and_aged(
             }
         }
         Ok((
-            owed_of(&held, &all, side, as_at)?,
+            owed_of(&held, all, side, as_at)?,
             Ageing {
                 buckets: report.base_total,
                 counts,

@@ -290,3 +290,41 @@ pub async fn sync_all(signed: &SignedIn, files: bool) -> ledgerkeep_sim::Truth {
     }
     signed.sim.truth()
 }
+
+/// A report of `kind` over `period`, as the window asks for it (no
+/// comparisons, tracking or basis).
+pub async fn report_over(
+    ctx: &AppContext,
+    tenant: &str,
+    kind: ledgerkeep_api::ReportKind,
+    period: ledgerkeep_api::ReportPeriod,
+) -> ledgerkeep_api::ReportView {
+    ledgerkeep_api::run_report(
+        ctx,
+        ledgerkeep_api::ReportRequest {
+            tracking: None,
+            by_tracking_category: None,
+            tenant_id: tenant.to_owned(),
+            kind,
+            period,
+            comparisons: Vec::new(),
+            basis: None,
+        },
+    )
+    .await
+    .unwrap()
+}
+
+/// A report of `kind` at the end of `as_at` (the aged reports' one date).
+pub async fn report_at(
+    ctx: &AppContext,
+    tenant: &str,
+    kind: ledgerkeep_api::ReportKind,
+    as_at: chrono::NaiveDate,
+) -> ledgerkeep_api::ReportView {
+    let period = ledgerkeep_api::ReportPeriod {
+        from: None,
+        to: ymd(as_at),
+    };
+    report_over(ctx, tenant, kind, period).await
+}
