@@ -1048,7 +1048,10 @@ mod tests {
     fn both_faces_are_built_in_and_readable() {
         for face in Face::BOTH {
             let font = face.font().unwrap();
-            assert!(font.glyph('ō').is_some() && font.glyph('Ж').is_some(), "{font:?}");
+            assert!(
+                font.glyph('ō').is_some() && font.glyph('Ж').is_some(),
+                "{font:?}"
+            );
             assert!(font.glyph('日').is_none());
         }
     }
@@ -1093,7 +1096,11 @@ mod tests {
             .args(["-layout", path.to_str().unwrap(), "-"])
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).unwrap()
     }
 
@@ -1101,7 +1108,12 @@ mod tests {
     fn a_reader_reads_back_every_name_as_typed() {
         let mut doc = table(1, 2);
         doc.subtitle = vec!["Kōwhai Plumbing Ltd".into()];
-        for name in ["Māori Kererū Café", "Łódź Zoë Ñandú", "Χαρά Привет", "さくら Trading"] {
+        for name in [
+            "Māori Kererū Café",
+            "Łódź Zoë Ñandú",
+            "Χαρά Привет",
+            "さくら Trading",
+        ] {
             doc.rows.push(Row::Cells {
                 cells: vec![name.into(), "-1,234.56".into()],
                 total: false,
@@ -1212,7 +1224,10 @@ mod tests {
         // Every row once.
         let all = pages.concat();
         for r in [0, 99, 199] {
-            assert_eq!(all.iter().filter(|t| **t == format!("Account {r}")).count(), 1);
+            assert_eq!(
+                all.iter().filter(|t| **t == format!("Account {r}")).count(),
+                1
+            );
         }
     }
 }

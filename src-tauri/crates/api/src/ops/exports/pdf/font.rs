@@ -71,10 +71,7 @@ pub(super) struct Metrics {
 impl Font {
     /// The glyph for `c`, if the face has one.
     pub fn glyph(&self, c: char) -> Option<u16> {
-        self.face
-            .glyph_index(c)
-            .map(|g| g.0)
-            .filter(|&g| g != 0)
+        self.face.glyph_index(c).map(|g| g.0).filter(|&g| g != 0)
     }
 
     /// How far `c` advances the pen, in font units (0 for a character the
