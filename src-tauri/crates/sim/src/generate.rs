@@ -2156,8 +2156,54 @@ impl Gen {
                     break;
                 }
                 n += 1;
-                self.batch(n, &code, bills, chosen, d);
+                self.batch(n, &code, bills, chosen, d, "AUTHORISED");
             }
+        }
+        self.deleted_batch(n + 1, d);
+    }
+
+    /// One batch entered by mistake and deleted, as owners do: Xero keeps it,
+    /// `DELETED`, and its payments, deleted with it, still name it. It is
+    /// made of payments already deleted (each "Entered twice", its journal
+    /// posted and reversed), so no invoice's figures move.
+    fn deleted_batch(&mut self, n: usize, d: impl Fn(&Value) -> Decimal) {
+        type Key = (String, String);
+        let mut groups: std::collections::BTreeMap<Key, Vec<Value>> = Default::default();
+        for r in self.books.table(Collection::Payments).records() {
+            let p = r.value();
+            let kind = p["PaymentType"].as_str().unwrap_or_default().to_owned();
+            if p["Status"] != "DELETED"
+                || p["Invoice"]["CurrencyCode"].as_str() != Some(self.p.currency)
+                || !matches!(kind.as_str(), "ACCPAYPAYMENT" | "ACCRECPAYMENT")
+                || p.get("BatchPaymentID").is_some()
+            {
+                continue;
+            }
+            let code = p["Account"]["Code"].as_str().unwrap_or_default().to_owned();
+            groups.entry((code, kind)).or_default().push(p);
+        }
+        // The largest group (the first of the largest), up to four payments
+        // of different invoices, in date order.
+        let Some(((code, kind), mut members)) =
+            groups.into_iter().rev().max_by_key(|(_, m)| m.len())
+        else {
+            return;
+        };
+        members.sort_by_key(|p| {
+            let on = p["Date"].as_str().and_then(crate::wire::parse_ms_date);
+            (on, p["PaymentID"].as_str().map(str::to_owned))
+        });
+        let mut chosen: Vec<Value> = Vec::new();
+        for p in members {
+            let dup = chosen
+                .iter()
+                .any(|c| c["Invoice"]["InvoiceID"] == p["Invoice"]["InvoiceID"]);
+            if chosen.len() < 4 && !dup {
+                chosen.push(p);
+            }
+        }
+        if chosen.len() >= 2 {
+            self.batch(n, &code, kind == "ACCPAYPAYMENT", chosen, d, "DELETED");
         }
     }
 
@@ -2169,6 +2215,7 @@ impl Gen {
         bills: bool,
         members: Vec<Value>,
         d: impl Fn(&Value) -> Decimal,
+        status: &str,
     ) {
         let id = uuid_from(&mut self.batch_rng);
         let ms = |v: &Value| v.as_str().and_then(crate::wire::parse_ms_date);
@@ -2185,7 +2232,9 @@ impl Gen {
         let at = (on + self.batch_rng.random_range(3_600_000..2 * 86_400_000))
             .min(self.frame.end_ms + 86_399_000)
             .max(touched);
-        let reconciled = self.batch_rng.random_range(0..100) < 70;
+        // A deleted batch was never reconciled (the draw is made either way,
+        // so the batches before it stay as they were).
+        let reconciled = self.batch_rng.random_range(0..100) < 70 && status == "AUTHORISED";
         let bank = self.account(code);
         let total: Decimal = members.iter().map(|p| d(&p["Amount"])).sum();
         let batch_type = if bills { "PAYBATCH" } else { "RECBATCH" };
@@ -2197,7 +2246,7 @@ impl Gen {
             "BatchPaymentID": id,
             "Date": ms_date(on),
             "Type": batch_type,
-            "Status": "AUTHORISED",
+            "Status": status,
             "TotalAmount": money(total),
             "UpdatedDateUTC": ms_date(at),
             "IsReconciled": reconciled
@@ -2255,7 +2304,7 @@ impl Gen {
             "Date": ms_date(on),
             "Payments": lines,
             "Type": batch_type,
-            "Status": "AUTHORISED",
+            "Status": status,
             "TotalAmount": money(total),
             "UpdatedDateUTC": ms_date(at),
             "IsReconciled": reconciled

@@ -1,6 +1,7 @@
 //! Batch payments: the generated books hold bills paid together and receipts
 //! banked together, each batch's payments are in `/Payments` naming it, the
-//! batch posts no journal of its own, and `GET /BatchPayments` is served like
+//! batch posts no journal of its own, one batch was entered by mistake and
+//! deleted (it and its payments `DELETED`, their journals reversed), and `GET /BatchPayments` is served like
 //! the other collections (If-Modified-Since, `where`, the payments scope).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -27,8 +28,9 @@ fn by_id(b: &TenantBooks, c: Collection) -> BTreeMap<String, Value> {
         .collect()
 }
 
-/// Checks every batch of one organisation's books; returns (PAYBATCH, RECBATCH) counts.
-fn check_books(b: &TenantBooks) -> (usize, usize) {
+/// Checks every batch of one organisation's books; returns the counts of
+/// (PAYBATCH, RECBATCH, deleted ones).
+fn check_books(b: &TenantBooks) -> (usize, usize, usize) {
     let payments = by_id(b, Collection::Payments);
     let invoices = by_id(b, Collection::Invoices);
     let batches = by_id(b, Collection::BatchPayments);
@@ -40,7 +42,7 @@ fn check_books(b: &TenantBooks) -> (usize, usize) {
             .or_default()
             .push(j);
     }
-    let (mut pay, mut rec) = (0, 0);
+    let (mut pay, mut rec, mut deleted) = (0, 0, 0);
     let mut members = BTreeSet::new();
     for (id, batch) in &batches {
         let lines = batch["Payments"].as_array().unwrap();
@@ -60,7 +62,13 @@ fn check_books(b: &TenantBooks) -> (usize, usize) {
             }
             other => panic!("{id}: type {other}"),
         };
-        assert_eq!(batch["Status"], "AUTHORISED");
+        let status = batch["Status"].as_str().unwrap();
+        assert!(matches!(status, "AUTHORISED" | "DELETED"), "{id}: {status}");
+        let live = status == "AUTHORISED";
+        if !live {
+            deleted += 1;
+            assert_eq!(batch["IsReconciled"], false, "{id}: a deleted batch");
+        }
         let mut total = Decimal::ZERO;
         let mut invoices_paid = BTreeSet::new();
         for line in lines {
@@ -75,24 +83,40 @@ fn check_books(b: &TenantBooks) -> (usize, usize) {
             );
             assert_eq!(p["Account"]["AccountID"], batch["Account"]["AccountID"]);
             assert_eq!(p["PaymentType"], kind);
-            assert_eq!(p["Status"], "AUTHORISED");
+            // Deleted with its batch.
+            assert_eq!(p["Status"], batch["Status"], "{pid}");
             assert_eq!(dec(&p["Amount"]), dec(&line["Amount"]));
             total += dec(&p["Amount"]);
             let inv_id = p["Invoice"]["InvoiceID"].as_str().unwrap();
             assert!(invoices_paid.insert(inv_id), "{id} pays {inv_id} twice");
-            // The invoice lists the payment on the batch's date.
+            // The invoice lists a live payment on the batch's date, and a
+            // deleted one not at all.
             let listed: Vec<&Value> = invoices[inv_id]["Payments"]
                 .as_array()
-                .unwrap()
-                .iter()
-                .filter(|e| e["PaymentID"] == pid)
-                .collect();
-            assert_eq!(listed.len(), 1);
-            assert_eq!(listed[0]["Date"], batch["Date"]);
-            // The payment posts once, on the batch's date.
+                .map(|a| a.iter().filter(|e| e["PaymentID"] == pid).collect())
+                .unwrap_or_default();
+            assert_eq!(listed.len(), usize::from(live), "{pid}");
+            if let Some(entry) = listed.first() {
+                assert_eq!(entry["Date"], batch["Date"]);
+            }
+            // A live payment posts once, on the batch's date; a deleted one
+            // posted and reversed there, netting to nothing.
             let posted = &journals_of[pid];
-            assert_eq!(posted.len(), 1, "{pid}");
-            assert_eq!(posted[0]["JournalDate"], batch["Date"]);
+            assert_eq!(posted.len(), if live { 1 } else { 2 }, "{pid}");
+            let mut per_account: BTreeMap<String, Decimal> = BTreeMap::new();
+            for j in posted {
+                assert_eq!(j["JournalDate"], batch["Date"]);
+                for l in j["JournalLines"].as_array().unwrap() {
+                    let code = l["AccountCode"].as_str().unwrap().to_owned();
+                    *per_account.entry(code).or_default() += dec(&l["NetAmount"]);
+                }
+            }
+            if !live {
+                assert!(
+                    per_account.values().all(Decimal::is_zero),
+                    "{pid}: reversed: {per_account:?}"
+                );
+            }
         }
         assert_eq!(dec(&batch["TotalAmount"]), total, "{id}");
         assert!(
@@ -107,7 +131,7 @@ fn check_books(b: &TenantBooks) -> (usize, usize) {
             assert!(members.contains(p["PaymentID"].as_str().unwrap()));
         }
     }
-    (pay, rec)
+    (pay, rec, deleted)
 }
 
 #[test]
@@ -117,7 +141,7 @@ fn the_books_hold_batches_whose_payments_name_them_and_post_once() {
         let truth = generate(seed, Size::Small);
         let mut total = 0;
         for b in &truth.tenants {
-            let (pay, rec) = check_books(b);
+            let (pay, rec, _) = check_books(b);
             total += pay + rec;
         }
         assert!(total >= 3, "seed {seed}: {total} batches");
@@ -130,7 +154,8 @@ fn the_books_hold_batches_whose_payments_name_them_and_post_once() {
 fn the_medium_books_have_a_few_batches_a_month_of_bills_and_of_receipts() {
     let truth = generate(42, Size::Medium);
     let b = &truth.tenants[0];
-    let (pay, rec) = check_books(b);
+    let (pay, rec, deleted) = check_books(b);
+    assert_eq!(deleted, 1, "one batch deleted");
     // 18 months of books.
     assert!(pay >= 18 * 2, "{pay} bill batches");
     assert!(rec >= 10, "{rec} receipt batches");
