@@ -92,7 +92,9 @@ pub(crate) async fn write_aged_copy(
     let mut documents = copy.documents.iter();
     for n in batch_sizes(copy.documents.len(), AGED_BATCH) {
         let sql = insert_sql(
-            "INSERT INTO gl_aged_documents (tenant_id, xero_id, kind, side, number, contact_id,              contact_name, date, due_date, currency, rate, total, booked, in_control,              settled_from)",
+            "INSERT INTO gl_aged_documents (tenant_id, xero_id, kind, side, number, contact_id, \
+             contact_name, date, due_date, currency, rate, total, booked, in_control, \
+             settled_from)",
             15,
             n,
         );
@@ -223,7 +225,12 @@ impl LedgerStore {
         // pair one copy's documents with another's settlements.
         let mut tx = self.pool().begin().await?;
         let rows = sqlx::query(
-            "SELECT xero_id, kind, side, number, contact_id, contact_name, date, due_date,              currency, rate, total, booked, in_control, settled_from FROM gl_aged_documents              WHERE tenant_id = ?1 AND settled_from IS NULL              UNION ALL SELECT xero_id, kind, side, number, contact_id, contact_name, date,              due_date, currency, rate, total, booked, in_control, settled_from              FROM gl_aged_documents WHERE tenant_id = ?1 AND settled_from > ?2",
+            "SELECT xero_id, kind, side, number, contact_id, contact_name, date, due_date, \
+             currency, rate, total, booked, in_control, settled_from FROM gl_aged_documents \
+             WHERE tenant_id = ?1 AND settled_from IS NULL \
+             UNION ALL SELECT xero_id, kind, side, number, contact_id, contact_name, date, \
+             due_date, currency, rate, total, booked, in_control, settled_from \
+             FROM gl_aged_documents WHERE tenant_id = ?1 AND settled_from > ?2",
         )
         .bind(tenant_id)
         .bind(as_at)
@@ -253,7 +260,11 @@ impl LedgerStore {
             ));
         }
         let rows = sqlx::query(
-            "SELECT s.document_id, s.settlement_id, s.date, s.amount FROM gl_aged_settlements s              WHERE s.tenant_id = ?1 AND s.date <= ?2 AND s.document_id IN (                  SELECT xero_id FROM gl_aged_documents WHERE tenant_id = ?1 AND settled_from IS NULL                  UNION ALL SELECT xero_id FROM gl_aged_documents WHERE tenant_id = ?1                  AND settled_from > ?2)",
+            "SELECT s.document_id, s.settlement_id, s.date, s.amount FROM gl_aged_settlements s \
+             WHERE s.tenant_id = ?1 AND s.date <= ?2 AND s.document_id IN ( \
+                 SELECT xero_id FROM gl_aged_documents WHERE tenant_id = ?1 AND settled_from IS NULL \
+                 UNION ALL SELECT xero_id FROM gl_aged_documents WHERE tenant_id = ?1 \
+                 AND settled_from > ?2)",
         )
         .bind(tenant_id)
         .bind(as_at)
