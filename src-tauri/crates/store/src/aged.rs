@@ -213,17 +213,17 @@ impl LedgerStore {
         as_at: &str,
     ) -> Result<Option<AgedCopy>, StoreError> {
         let _timer = self.timed("aged_open_at");
+        // One read, so that a rebuild committing between two reads cannot
+        // pair one copy's flag, documents and settlements with another's.
+        let mut tx = self.pool().begin().await?;
         let kept: Option<i64> =
             sqlx::query_scalar("SELECT aged_kept FROM gl_state WHERE tenant_id = ?")
                 .bind(tenant_id)
-                .fetch_optional(self.pool())
+                .fetch_optional(&mut *tx)
                 .await?;
         if kept != Some(1) {
             return Ok(None);
         }
-        // One read, so that a rebuild committing between two reads cannot
-        // pair one copy's documents with another's settlements.
-        let mut tx = self.pool().begin().await?;
         let rows = sqlx::query(
             "SELECT xero_id, kind, side, number, contact_id, contact_name, date, due_date, \
              currency, rate, total, booked, in_control, settled_from FROM gl_aged_documents \

@@ -18,7 +18,6 @@ use ledgerkeep_domain::xero::{CreditNoteType, InvoiceType, OverpaymentType, Prep
 use ledgerkeep_domain::{EntityKind, Money, XeroDate};
 use ledgerkeep_ledger::aged_report::control_account;
 use ledgerkeep_ledger::{outstanding_at, AgedKind, Outstanding, Side};
-use ledgerkeep_store::general_ledger::ChartAccount;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -69,10 +68,7 @@ fn zero_positive(mut d: Decimal) -> Decimal {
 /// documents it could not post left out: they are in no control account).
 struct Held {
     outstanding: Vec<Outstanding>,
-    /// The documents the last rebuild could not post, of every kind.
-    unposted: usize,
     base_currency: Option<String>,
-    chart: Vec<ChartAccount>,
 }
 
 /// What was outstanding at the end of `as_at`: the documents not settled
@@ -84,9 +80,7 @@ async fn held(ctx: &AppContext, tenant: &str, as_at: NaiveDate) -> Result<Held, 
         // No such organisation: nothing to rebuild, nothing outstanding.
         return Ok(Held {
             outstanding: Vec::new(),
-            unposted: 0,
             base_currency: None,
-            chart: Vec::new(),
         });
     };
     let day = ymd(as_at);
@@ -107,19 +101,12 @@ async fn held(ctx: &AppContext, tenant: &str, as_at: NaiveDate) -> Result<Held, 
                 })?
         }
     };
-    let unposted = ctx
-        .store()
-        .general_ledger_state(tenant)
-        .await?
-        .map_or(0, |s| s.unposted.len());
     let documents = copy.documents.into_iter().map(|(d, _)| d).collect();
     let outstanding =
         outstanding_at(documents, &copy.settlements, XeroDate(as_at)).map_err(|_| overflow())?;
     Ok(Held {
         outstanding,
-        unposted,
         base_currency: org.base_currency,
-        chart: ctx.store().posting_chart(tenant).await?,
     })
 }
 
@@ -213,8 +200,9 @@ pub(crate) async fn aged_report(
             prepayments: prepayments.then_some(true),
         }))
     };
+    let chart = ctx.store().posting_chart(tenant).await?;
     let (account, fallback) = control_account(
-        &held.chart,
+        &chart,
         side,
         |a| a.system_account.as_deref(),
         |a| a.code.as_deref(),
@@ -319,6 +307,12 @@ pub(crate) async fn aged_report(
         ));
     }
     if !report.unexplained.is_zero() {
+        // The documents the last rebuild could not post, of every kind.
+        let unposted = ctx
+            .store()
+            .general_ledger_state(tenant)
+            .await?
+            .map_or(0, |s| s.unposted.len());
         summary.push(total_only(
             "Not explained by the documents".to_owned(),
             report.unexplained,
@@ -328,7 +322,7 @@ pub(crate) async fn aged_report(
             "{} of {account_label}'s balance is not explained by the documents \
              outstanding: {} document(s) could not be posted to the ledger or read (see the sync \
              panel). This is a difference to look into, not a rounding.",
-            report.unexplained, held.unposted
+            report.unexplained, unposted
         ));
     }
     let ledger_account = account_id.clone().or(account_code.clone());
