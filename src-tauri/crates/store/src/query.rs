@@ -608,50 +608,79 @@ async fn vocabulary(
     Ok(format!("temp.{fts}_vocab"))
 }
 
-/// For a query of one plain word (`"copper"`, or typed on as `"copper"*`),
-/// how many documents hold it: the vocabulary's count, found by a range
-/// seek (3 to 7 ms for a common word at 1M documents, where counting its
-/// matches takes 12 to 34 ms). For a prefix, the sum over the words it
-/// stands for (a document holding two of them counts twice: the plan only
-/// needs the size). `None` for any other query, or a prefix of more than
-/// [`MAX_PREFIX_WORDS`] words: those are counted. (Looking a word up with
-/// `term = ?` instead scans the whole vocabulary: a million terms.)
-async fn one_term_matches(
+/// The index's words from `word` (lower-cased ASCII) on: `word` alone, or
+/// with `prefix` every word it begins, each with how many documents hold
+/// it, found by a range seek (3 to 7 ms for a common word at 1M documents;
+/// `term = ?` instead scans the whole vocabulary, a million terms). `None`
+/// for a prefix of more than [`MAX_PREFIX_WORDS`] words.
+async fn vocabulary_words(
     conn: &mut sqlx::SqliteConnection,
     kind: DocumentKind,
-    q: &str,
-) -> Result<Option<i64>, StoreError> {
-    let (head, prefix) = match q.strip_suffix('*') {
-        Some(head) => (head, true),
-        None => (q, false),
-    };
-    let Some(word) = head.strip_prefix('"').and_then(|w| w.strip_suffix('"')) else {
-        return Ok(None);
-    };
-    // As the tokenizer keeps it: ASCII letters folded; other letters are
-    // folded and stripped of accents in ways not repeated here.
-    if word.is_empty() || !word.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Ok(None);
-    }
-    let word = word.to_ascii_lowercase();
+    word: &str,
+    prefix: bool,
+) -> Result<Option<Vec<(String, i64)>>, StoreError> {
     let vocab = vocabulary(conn, kind).await?;
     let upper = if prefix {
         format!("{word}{}", char::MAX)
     } else {
-        word.clone()
+        word.to_owned()
     };
-    let docs: Vec<i64> = sqlx::query_scalar(&format!(
-        "SELECT doc FROM {vocab} WHERE term >= ? AND term <= ? ORDER BY term LIMIT ?"
+    let words: Vec<(String, i64)> = sqlx::query_as(&format!(
+        "SELECT term, doc FROM {vocab} WHERE term >= ? AND term <= ? ORDER BY term LIMIT ?"
     ))
-    .bind(&word)
+    .bind(word)
     .bind(&upper)
     .bind(i64::try_from(MAX_PREFIX_WORDS + 1).unwrap_or(i64::MAX))
     .fetch_all(&mut *conn)
     .await?;
-    if docs.len() > MAX_PREFIX_WORDS {
+    Ok((words.len() <= MAX_PREFIX_WORDS).then_some(words))
+}
+
+/// The word of a quoted FTS term (`"copper"`) as the tokenizer keeps it:
+/// ASCII letters folded. `None` for any other letters, which the tokenizer
+/// folds and strips of accents in ways not repeated here.
+fn plain_word(quoted: &str) -> Option<String> {
+    let word = quoted.strip_prefix('"')?.strip_suffix('"')?;
+    (!word.is_empty() && word.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .then(|| word.to_ascii_lowercase())
+}
+
+/// For a query of one plain word (`"copper"`, or typed on as `"copper"*`),
+/// how many documents hold it, from the vocabulary ([`vocabulary_words`],
+/// where counting its matches takes 12 to 34 ms), and the words it stands
+/// for. For a prefix, the sum over those words (a document holding two of
+/// them counts twice: the plan only needs the size). `None` for any other
+/// query, or a prefix of more than [`MAX_PREFIX_WORDS`] words: those are
+/// counted.
+async fn one_term_matches(
+    conn: &mut sqlx::SqliteConnection,
+    kind: DocumentKind,
+    q: &str,
+) -> Result<Option<(i64, Vec<String>)>, StoreError> {
+    let (head, prefix) = match q.strip_suffix('*') {
+        Some(head) => (head, true),
+        None => (q, false),
+    };
+    let Some(word) = plain_word(head) else {
         return Ok(None);
-    }
-    Ok(Some(docs.iter().fold(0i64, |a, &d| a.saturating_add(d))))
+    };
+    let Some(words) = vocabulary_words(conn, kind, &word, prefix).await? else {
+        return Ok(None);
+    };
+    let matches = words.iter().fold(0i64, |a, (_, d)| a.saturating_add(*d));
+    Ok(Some((matches, words.into_iter().map(|(w, _)| w).collect())))
+}
+
+/// The FTS query `before` (whole words) AND any of `words`.
+fn any_of(before: &str, words: &[String]) -> String {
+    let any: Vec<String> = words
+        .iter()
+        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+        .collect();
+    // FTS5 wants an explicit AND before a bracketed group.
+    let mut all: Vec<String> = before.split_whitespace().map(str::to_owned).collect();
+    all.push(format!("({})", any.join(" OR ")));
+    all.join(" AND ")
 }
 
 async fn expand_last_prefix(
@@ -666,33 +695,17 @@ async fn expand_last_prefix(
         Some(i) => (&head[..=i], &head[i + 1..]),
         None => ("", head),
     };
-    let Some(word) = last.strip_prefix('"').and_then(|w| w.strip_suffix('"')) else {
+    let Some(word) = plain_word(last) else {
         return Ok(None);
     };
-    if before.contains('*') || word.is_empty() || !word.bytes().all(|b| b.is_ascii_alphanumeric()) {
+    if before.contains('*') {
         return Ok(None);
     }
-    let word = word.to_ascii_lowercase();
-    let vocab = vocabulary(conn, kind).await?;
-    let words: Vec<String> = sqlx::query_scalar(&format!(
-        "SELECT term FROM {vocab} WHERE term >= ? AND term < ? ORDER BY term LIMIT ?"
-    ))
-    .bind(&word)
-    .bind(format!("{word}{}", char::MAX))
-    .bind(i64::try_from(MAX_PREFIX_WORDS + 1).unwrap_or(i64::MAX))
-    .fetch_all(&mut *conn)
-    .await?;
-    if words.is_empty() || words.len() > MAX_PREFIX_WORDS {
-        return Ok(None);
-    }
-    let any: Vec<String> = words
-        .iter()
-        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
-        .collect();
-    // FTS5 wants an explicit AND before a bracketed group.
-    let mut all: Vec<String> = before.split_whitespace().map(str::to_owned).collect();
-    all.push(format!("({})", any.join(" OR ")));
-    Ok(Some(all.join(" AND ")))
+    let words: Vec<String> = match vocabulary_words(conn, kind, &word, true).await? {
+        Some(words) => words.into_iter().map(|(w, _)| w).collect(),
+        None => return Ok(None),
+    };
+    Ok((!words.is_empty()).then(|| any_of(before, &words)))
 }
 
 /// The shortest word that matches as a prefix while typed: shorter ones would
@@ -769,9 +782,11 @@ impl LedgerStore {
         let mut expanded = None;
         let plan = match filter.text.as_deref().map(fts_query) {
             Some(q) if !q.is_empty() => {
-                let matches = match one_term_matches(&mut conn, kind, &q).await? {
-                    Some(m) => m,
-                    None => count_matches(&mut conn, kind, &q).await?,
+                // One plain word is sized from the vocabulary, which also
+                // gives the words a prefix stands for; anything else is counted.
+                let (matches, words) = match one_term_matches(&mut conn, kind, &q).await? {
+                    Some((m, words)) => (m, Some(words)),
+                    None => (count_matches(&mut conn, kind, &q).await?, None),
                 };
                 match text_plan(matches) {
                     // Asking the FTS index about one row is quick for a whole
@@ -779,7 +794,10 @@ impl LedgerStore {
                     // (3.5 s for a page at 1M rows): the prefix is replaced by
                     // the words it stands for, or the matches are collected.
                     TextPlan::CheckEachRow if q.ends_with('*') => {
-                        expanded = expand_last_prefix(&mut conn, kind, &q).await?;
+                        expanded = match words {
+                            Some(words) => (!words.is_empty()).then(|| any_of("", &words)),
+                            None => expand_last_prefix(&mut conn, kind, &q).await?,
+                        };
                         if expanded.is_some() {
                             TextPlan::CheckEachRow
                         } else {
@@ -1128,7 +1146,10 @@ mod tests {
             let kind = DocumentKind::BankTransactions;
             for q in [fts_query(text), fts_query(&format!("{text} "))] {
                 let counted = count_matches(&mut conn, kind, &q).await.unwrap();
-                let sized = one_term_matches(&mut conn, kind, &q).await.unwrap();
+                let sized = one_term_matches(&mut conn, kind, &q)
+                    .await
+                    .unwrap()
+                    .map(|(m, _)| m);
                 if text.contains(' ') {
                     assert_eq!(sized, None, "{q}");
                 } else {
