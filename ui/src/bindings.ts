@@ -2199,6 +2199,66 @@ export type SyncStatusView = {
 	tenants: TenantSyncStatusView[],
 };
 
+/**  One box, the ledger's beside Xero's. */
+export type TaxFormBoxComparisonView = {
+	label: string,
+	title: string,
+	/**  `None` for a box the owner fills in. */
+	local: string | null,
+	published: string | null,
+	/**  `local - published`; `None` when they agree. */
+	difference: string | null,
+};
+
+/**  One box of the form. */
+export type TaxFormBoxView = {
+	/**  As the form prints it: "5", "G1", "1A". */
+	label: string,
+	title: string,
+	/**  `None` for a box the owner fills in from their own working. */
+	amount: string | null,
+	/**  The names of the rates whose figures went into it. */
+	rates: string[],
+	/**
+	 *  For a box worked out by the form's fraction (GST101A 8 and 12), the
+	 *  GST the lines behind it carry, which may differ by rounding.
+	 */
+	onLines: string | null,
+};
+
+/**  The form filled from the ledger's lines and from Xero's return. */
+export type TaxFormComparisonView = {
+	name: string,
+	boxes: TaxFormBoxComparisonView[],
+	/**  Whether every box agrees to the cent. */
+	matches: boolean,
+};
+
+export type TaxFormSide = "sales" | "purchases";
+
+/**  A rate's figures that are in no box, and why. */
+export type TaxFormUnplacedView = {
+	taxType: string,
+	name: string | null,
+	side: TaxFormSide,
+	net: string,
+	tax: string,
+	reason: string,
+};
+
+/**  The summary laid out as the organisation's return form. */
+export type TaxFormView = {
+	/**  The form's name ("GST return (GST101A)"). */
+	name: string,
+	/**  What to check before filing. */
+	notes: string[],
+	boxes: TaxFormBoxView[],
+	/**  The tax the placed lines carry, on sales and on purchases. */
+	chargedSales: string,
+	chargedPurchases: string,
+	unplaced: TaxFormUnplacedView[],
+};
+
 /**  One tax rate's sums. */
 export type TaxRateSummaryView = {
 	/**  Xero's `TaxType`; empty for lines with none. */
@@ -2247,6 +2307,11 @@ export type TaxReturnComparisonView = {
 	matches: boolean,
 	/**  Lines of the period the summary left out (see the tax summary). */
 	skippedLines: number,
+	/**
+	 *  The organisation's return form filled from both, box by box, where
+	 *  its country has one this version lays out.
+	 */
+	form: TaxFormComparisonView | null,
 };
 
 /**  A figure that differs, named. */
@@ -2310,6 +2375,11 @@ export type TaxSummaryView = {
 	/**  Tax on sales less tax on purchases: owed when positive. */
 	netTax: string,
 	skipped: TaxSkippedView[],
+	/**
+	 *  The same figures laid out as the organisation's return form, where
+	 *  its country has one this version lays out (New Zealand, Australia).
+	 */
+	form: TaxFormView | null,
 };
 
 export type TenantSyncStatusView = {

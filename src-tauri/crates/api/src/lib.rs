@@ -89,6 +89,10 @@ pub use ops::sync::{
     StreamReportView, StreamStatusView, SyncNowRequest, SyncProgressView, SyncReportView,
     SyncService, SyncStatusRequest, SyncStatusView, TenantSyncStatusView,
 };
+pub use ops::tax_form::{
+    TaxFormBoxComparisonView, TaxFormBoxView, TaxFormComparisonView, TaxFormSide,
+    TaxFormUnplacedView, TaxFormView,
+};
 pub use ops::tax_returns::{
     compare_tax_return, list_tax_returns, PublishedTaxReturnView, TaxReturnComparisonRequest,
     TaxReturnComparisonView, TaxReturnDifferenceView, TaxReturnFigure, TaxReturnRateView,

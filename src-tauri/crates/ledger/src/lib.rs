@@ -122,6 +122,7 @@ mod not_visible;
 mod post;
 mod rebuild;
 pub mod statements;
+pub mod tax_form;
 pub mod tax_return;
 pub mod tax_summary;
 

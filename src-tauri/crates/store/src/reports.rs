@@ -51,6 +51,10 @@ pub struct ReportingOrganisation {
     pub base_currency: Option<String>,
     pub financial_year_end_day: Option<u32>,
     pub financial_year_end_month: Option<u32>,
+    /// Xero's `CountryCode`.
+    pub country_code: Option<String>,
+    /// Xero's `SalesTaxBasis` (`INVOICE`, `PAYMENTS`, `ACCRUALS`...).
+    pub sales_tax_basis: Option<String>,
 }
 
 /// Which of an account's lines to list.
@@ -423,7 +427,8 @@ impl LedgerStore {
     ) -> Result<Option<ReportingOrganisation>, StoreError> {
         let _timer = self.timed("reporting_organisation");
         let row = sqlx::query(
-            "SELECT name, base_currency, financial_year_end_day, financial_year_end_month \
+            "SELECT name, base_currency, financial_year_end_day, financial_year_end_month, \
+             country_code, json_extract(raw_json, '$.SalesTaxBasis') AS sales_tax_basis \
              FROM organisations WHERE tenant_id = ? ORDER BY id LIMIT 1",
         )
         .bind(tenant_id)
@@ -437,6 +442,8 @@ impl LedgerStore {
                 base_currency: r.try_get("base_currency")?,
                 financial_year_end_day: day.and_then(|d| u32::try_from(d).ok()),
                 financial_year_end_month: month.and_then(|m| u32::try_from(m).ok()),
+                country_code: r.try_get("country_code")?,
+                sales_tax_basis: r.try_get("sales_tax_basis")?,
             })
         })
         .transpose()

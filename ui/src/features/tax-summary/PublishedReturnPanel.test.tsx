@@ -33,7 +33,7 @@ const RETURNS: PublishedTaxReturnView[] = [
 ];
 
 function summary(req: TaxSummaryRequest): TaxSummaryView {
-  return { from: req.from, to: req.to, currency: "NZD", rates: [], sales: nt("0", "0"), purchases: nt("0", "0"), netTax: "0", skipped: [] };
+  return { from: req.from, to: req.to, currency: "NZD", rates: [], sales: nt("0", "0"), purchases: nt("0", "0"), netTax: "0", skipped: [], form: null };
 }
 
 function comparison(req: TaxReturnComparisonRequest): TaxReturnComparisonView {
@@ -67,6 +67,14 @@ function comparison(req: TaxReturnComparisonRequest): TaxReturnComparisonView {
     differences: same ? [] : [{ taxType: "OUTPUT2", figure: "salesTax", local: "150.00", published: "150.01", difference: "-0.01" }],
     matches: same,
     skippedLines: 0,
+    form: {
+      name: "GST return (GST101A)",
+      matches: same,
+      boxes: [
+        { label: "5", title: "Total sales and income", local: same ? "1150.00" : "1150.00", published: same ? "1150.00" : "1150.01", difference: same ? null : "-0.01" },
+        { label: "9", title: "Adjustments from your calculation sheet", local: null, published: null, difference: null },
+      ],
+    },
   };
 }
 
@@ -106,6 +114,9 @@ describe("Xero's published return on the tax summary screen", () => {
     expect(within(row).getByTestId("return-mark")).toHaveAttribute("data-matches", "true");
     expect(compared).toEqual([{ tenantId: "t-1", reportId: "r-q2" }]);
     expect(screen.queryByTestId("return-differences")).toBeNull();
+    const form = screen.getByTestId("return-form");
+    expect(form).toHaveTextContent("GST return (GST101A), box by box: every box matches Xero's");
+    expect(within(form).getAllByTestId("return-form-box").map((r) => r.getAttribute("data-matches"))).toEqual(["true", "true"]);
 
     // Picking the earlier return shows its period and its difference.
     await user.selectOptions(screen.getByRole("combobox", { name: "Xero's published return" }), "r-q1");
@@ -114,6 +125,10 @@ describe("Xero's published return on the tax summary screen", () => {
     expect(compared[compared.length - 1]).toEqual({ tenantId: "t-1", reportId: "r-q1" });
     expect(screen.getByTestId("return-differences")).toHaveTextContent(/GST on Income: tax on sales — ledger 150\.00, Xero 150\.01, difference \D0\.01/);
     expect(within(screen.getByTestId("return-verdict")).getByTestId("return-mark")).toHaveAttribute("data-matches", "false");
+    const box5 = within(screen.getByTestId("return-form")).getAllByTestId("return-form-box")[0];
+    expect(box5).toHaveAttribute("data-matches", "false");
+    expect(box5).toHaveTextContent(/1,150\.00.*1,150\.01.*\D0\.01/);
+    expect(screen.getByTestId("return-form")).toHaveTextContent("some boxes differ from Xero's");
   });
 
   it("offers the returns to pick when none is for the period shown", async () => {

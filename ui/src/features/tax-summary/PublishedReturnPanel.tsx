@@ -5,6 +5,7 @@ import { useCommandQuery } from "../../app/query";
 import { DataTable } from "../../components/DataTable";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { formatMoney, formatPeriod } from "../../lib/format";
+import { TaxFormComparison } from "./TaxFormPanel";
 
 const FIGURES: Record<TaxReturnFigure, string> = {
   salesNet: "sales net",
@@ -102,6 +103,7 @@ export function PublishedReturnPanel({ tenantId, from, to, onPickPeriod }: { ten
             <dt>Net tax (Xero)</dt>
             <dd>{formatMoney(view.publishedNetTax)}</dd>
           </dl>
+          {view.form && <TaxFormComparison form={view.form} />}
           {view.differences.length > 0 && (
             <ul data-testid="return-differences">
               {view.differences.map((d) => (

@@ -33,6 +33,18 @@ function summary(req: TaxSummaryRequest): TaxSummaryView {
     purchases: nt("200.00", "30.00"),
     netTax: "14814814816451.48",
     skipped: [{ entity: "invoice", xeroId: "inv-9", reason: "A line marked as no tax carries a tax amount." }],
+    form: {
+      name: "GST return (GST101A)",
+      notes: ["Check the return in Xero before you file it."],
+      boxes: [
+        { label: "5", title: "Total sales and income, including GST and zero-rated supplies", amount: "113580246926358.02", rates: ["15% GST on Income"], onLines: null },
+        { label: "8", title: "Box 7 × 3 ÷ 23", amount: "14814814816481.48", rates: [], onLines: "14814814816481.47" },
+        { label: "9", title: "Adjustments from your calculation sheet", amount: null, rates: [], onLines: null },
+      ],
+      chargedSales: "14814814816481.47",
+      chargedPurchases: "30.00",
+      unplaced: [{ taxType: "GSTONIMPORTS", name: "GST on Imports", side: "purchases", net: "90.00", tax: "0.00", reason: "Enter it as the form's guide says." }],
+    },
   };
 }
 
@@ -69,6 +81,15 @@ describe("the tax summary screen", () => {
     await user.click(within(screen.getByTestId("tax-skipped")).getByRole("button", { name: "inv-9" }));
     expect(open).toHaveBeenCalledWith({ entity: "invoice", xeroId: "inv-9", label: "inv-9" });
     await waitFor(() => expect(asked).toHaveLength(1));
+    // The same figures laid out as the GST101A, box by box.
+    const boxes = within(screen.getByTestId("tax-form")).getAllByTestId("tax-form-box");
+    expect(boxes.map((b) => b.getAttribute("data-box"))).toEqual(["5", "8", "9"]);
+    expect(boxes[0]).toHaveTextContent("113,580,246,926,358.02");
+    expect(boxes[0]).toHaveTextContent("15% GST on Income");
+    expect(boxes[1]).toHaveTextContent("14,814,814,816,481.48 · on the lines 14,814,814,816,481.47");
+    expect(boxes[2]).toHaveTextContent("Yours to add");
+    expect(screen.getByTestId("tax-form-unplaced")).toHaveTextContent("GST on Imports (purchases: net 90.00, tax 0.00). Enter it as the form's guide says.");
+    expect(screen.getByTestId("tax-form")).toHaveTextContent("Check the return in Xero before you file it.");
     // No published return of Xero's is kept: nothing is offered.
     expect(screen.queryByTestId("published-return")).toBeNull();
   });

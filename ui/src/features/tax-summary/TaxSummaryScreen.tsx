@@ -10,6 +10,7 @@ import { ErrorNotice } from "../../components/ErrorNotice";
 import { formatMoney, formatPeriod, todayIn } from "../../lib/format";
 import { monthEnd, monthStart } from "../../lib/periods";
 import { PublishedReturnPanel } from "./PublishedReturnPanel";
+import { TaxFormPanel } from "./TaxFormPanel";
 
 interface Period {
   from: string;
@@ -94,6 +95,7 @@ export function TaxSummaryScreen({ onOpenRecord }: { onOpenRecord: (r: AnomalyRe
             <dt>Net tax{view.netTax.startsWith("-") ? " (refundable)" : ""}</dt>
             <dd data-testid="tax-net">{formatMoney(view.netTax)}</dd>
           </dl>
+          {view.form && <TaxFormPanel form={view.form} currency={view.currency} />}
           {view.skipped.length > 0 && (
             <section aria-label="Lines left out">
               <h2>Left out</h2>

@@ -35,6 +35,7 @@ pub mod reports;
 pub mod saved_views;
 pub mod support_bundle;
 pub mod sync;
+pub mod tax_form;
 pub mod tax_returns;
 pub mod tax_summary;
 pub mod tracking;

@@ -17,6 +17,7 @@ use ledgerkeep_store::tax_returns::TaxReturnInfo;
 use ledgerkeep_xero::tax_return::parse_tax_return;
 use serde::{Deserialize, Serialize};
 
+use crate::ops::tax_form::{comparison_view, fill, form_of, form_rates, TaxFormComparisonView};
 use crate::ops::tax_summary::NetTaxView;
 use crate::{ApiError, AppContext};
 
@@ -111,6 +112,9 @@ pub struct TaxReturnComparisonView {
     pub matches: bool,
     /// Lines of the period the summary left out (see the tax summary).
     pub skipped_lines: u32,
+    /// The organisation's return form filled from both, box by box, where
+    /// its country has one this version lays out.
+    pub form: Option<TaxFormComparisonView>,
 }
 
 fn info_view(i: TaxReturnInfo) -> PublishedTaxReturnView {
@@ -267,12 +271,29 @@ pub async fn compare_tax_return(
             }
         })
         .collect();
-    let currency = ctx
-        .store()
-        .reporting_organisation(tenant)
-        .await?
-        .and_then(|o| o.base_currency);
+    let org = ctx.store().reporting_organisation(tenant).await?;
+    let currency = org.as_ref().and_then(|o| o.base_currency.clone());
+    let form = match form_of(org.as_ref()) {
+        Some(f) => {
+            let ours = form_rates(
+                local
+                    .rates
+                    .iter()
+                    .map(|r| (r.tax_type.as_str(), r.sales, r.purchases)),
+                &rates_info,
+            );
+            let published = form_rates(
+                theirs
+                    .iter()
+                    .map(|r| (r.tax_type.as_str(), r.sales, r.purchases)),
+                &rates_info,
+            );
+            Some(comparison_view(&fill(f, &ours)?, &fill(f, &published)?)?)
+        }
+        None => None,
+    };
     Ok(TaxReturnComparisonView {
+        form,
         matches: c.matches(),
         tax_return: info_view(info),
         currency,

@@ -10,6 +10,7 @@ use ledgerkeep_domain::{EntityKind, Money};
 use ledgerkeep_ledger::tax_summary::{tax_summary as summarise, NetTax, TaxDocument, TaxSkip};
 use serde::{Deserialize, Serialize};
 
+use crate::ops::tax_form::{fill, form_of, form_rates, form_view, TaxFormView};
 use crate::{ApiError, AppContext};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -66,6 +67,9 @@ pub struct TaxSummaryView {
     /// Tax on sales less tax on purchases: owed when positive.
     pub net_tax: Money,
     pub skipped: Vec<TaxSkippedView>,
+    /// The same figures laid out as the organisation's return form, where
+    /// its country has one this version lays out (New Zealand, Australia).
+    pub form: Option<TaxFormView>,
 }
 
 fn parse_date(name: &str, v: &str) -> Result<NaiveDate, ApiError> {
@@ -121,11 +125,8 @@ pub async fn tax_summary(
         from.format("%Y-%m-%d").to_string(),
         to.format("%Y-%m-%d").to_string(),
     );
-    let currency = ctx
-        .store()
-        .reporting_organisation(tenant)
-        .await?
-        .and_then(|o| o.base_currency);
+    let org = ctx.store().reporting_organisation(tenant).await?;
+    let currency = org.as_ref().and_then(|o| o.base_currency.clone());
     let lines = ctx.store().tax_lines(tenant, &from, &to).await?;
     let s = summarise(&lines).map_err(|_| {
         ApiError::internal(
@@ -136,7 +137,20 @@ pub async fn tax_summary(
         .net_tax()
         .map_err(|_| ApiError::internal("The net tax is too large to show."))?;
     let names = ctx.store().tax_rate_names(tenant).await?;
+    let form = match form_of(org.as_ref()) {
+        Some(f) => {
+            let rates = form_rates(
+                s.rates
+                    .iter()
+                    .map(|r| (r.tax_type.as_str(), r.sales, r.purchases)),
+                &names,
+            );
+            Some(form_view(&fill(f, &rates)?, &names, org.as_ref()))
+        }
+        None => None,
+    };
     Ok(TaxSummaryView {
+        form,
         from,
         to,
         currency,
