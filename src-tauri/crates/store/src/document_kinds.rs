@@ -14,6 +14,7 @@
 //! narration — and the lines' descriptions), as invoices' and bank
 //! transactions' searches do: the same words, prefixes and quoting.
 
+use futures_util::{StreamExt, TryStreamExt};
 use ledgerkeep_domain::Money;
 use rust_decimal::Decimal;
 use sqlx::sqlite::SqliteRow;
@@ -498,12 +499,20 @@ impl LedgerStore {
             field: SortField::Date,
             descending: true,
         };
-        // Every kind at once, each on a connection of its own: the answer
-        // comes in the time of the slowest kind (the bank transactions at a
-        // million), not of all twelve one after another.
-        let pages = futures_util::future::try_join_all(
+        // As many kinds at once as the machine has cores, each on a
+        // connection of its own, the largest kinds (bank transactions, then
+        // invoices) first: the answer comes in about the time of the slowest
+        // kind, which runs without the other eleven taking turns on its core
+        // (p50 of a common word at 1M documents: 41 to 46 ms with all twelve
+        // at once on two cores).
+        let at_once = std::thread::available_parallelism()
+            .map_or(2, std::num::NonZeroUsize::get)
+            .clamp(1, DocumentKind::ALL.len());
+        let pages: Vec<_> = futures_util::stream::iter(
             DocumentKind::ALL.map(|kind| self.list_documents(kind, &filter, sort, None, limit)),
         )
+        .buffered(at_once)
+        .try_collect()
         .await?;
         let mut hits = Vec::new();
         for (kind, page) in DocumentKind::ALL.into_iter().zip(pages) {
