@@ -595,17 +595,25 @@ pub fn fts_query_by_word(text: &str) -> Vec<String> {
 /// searched by collecting its matches instead.
 const MAX_PREFIX_WORDS: usize = 32;
 
-/// `q` (from [`fts_query`]) with its last word, a prefix, replaced by the
-/// index's words that start with it: `"a" "val"*` becomes
-/// `"a" AND ("valve" OR "valves")`. `None` when that cannot be done exactly: the
-/// prefix is not plain ASCII (the index folds case and accents, which is
-/// simple only for ASCII), another word is a prefix too, or it stands for
-/// more than [`MAX_PREFIX_WORDS`] words.
+/// Makes this connection's TEMP tables a text search uses, unless made: the
+/// index's vocabulary and the kept matches. Call it outside a transaction:
+/// made in one, they would go with its rollback, and making them again
+/// changes the schema, which prepares every cached statement anew.
+async fn make_text_tables(
+    conn: &mut sqlx::SqliteConnection,
+    kind: DocumentKind,
+) -> Result<(), StoreError> {
+    vocabulary(conn, kind).await?;
+    sqlx::query("CREATE TEMP TABLE IF NOT EXISTS text_matches (id INTEGER PRIMARY KEY)")
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// Keeps the ids of the documents matching the FTS query `q`, up to
 /// [`MATCHES_TO_CHECK_EACH_ROW`] of them, in `temp.text_matches` (this
-/// connection's own, made by [`LedgerStore::list_documents`]), and says how
-/// many. Counting them and then collecting
-/// them again for the walk read the FTS index twice: 5 to 17 ms, then 26 to
+/// connection's own, made by [`make_text_tables`]), and says how many.
+/// Counting them and then collecting them again for the walk read the FTS index twice: 5 to 17 ms, then 26 to
 /// 36 ms, for a contact's name at 1M documents; kept once (7 ms), the walk
 /// looks each row up in the kept ids (11 ms). Run it in the transaction of
 /// the query that reads `temp.text_matches`, so both see one snapshot.
@@ -736,6 +744,12 @@ fn any_of(before: &str, words: &[String]) -> String {
     all.join(" AND ")
 }
 
+/// `q` (from [`fts_query`]) with its last word, a prefix, replaced by the
+/// index's words that start with it: `"a" "val"*` becomes
+/// `"a" AND ("valve" OR "valves")`. `None` when that cannot be done exactly: the
+/// prefix is not plain ASCII (the index folds case and accents, which is
+/// simple only for ASCII), another word is a prefix too, or it stands for
+/// more than [`MAX_PREFIX_WORDS`] words.
 async fn expand_last_prefix(
     conn: &mut sqlx::SqliteConnection,
     kind: DocumentKind,
@@ -832,24 +846,19 @@ impl LedgerStore {
                 .await;
         }
         let mut pooled = self.pool().acquire().await?;
-        if filter
+        let text = filter
             .text
             .as_deref()
-            .is_some_and(|t| !fts_query(t).is_empty())
-        {
-            // Made once per connection, outside the transaction: made in it,
-            // they would go with its rollback, and making them again changes
-            // the schema, which prepares every cached statement anew.
-            vocabulary(&mut pooled, kind).await?;
-            sqlx::query("CREATE TEMP TABLE IF NOT EXISTS text_matches (id INTEGER PRIMARY KEY)")
-                .execute(&mut *pooled)
-                .await?;
+            .map(fts_query)
+            .filter(|q| !q.is_empty());
+        if text.is_some() {
+            make_text_tables(&mut pooled, kind).await?;
         }
         // The matches kept, the vocabulary and the rows: one snapshot.
         let mut conn = sqlx::Connection::begin(&mut *pooled).await?;
         let mut expanded = None;
-        let plan = match filter.text.as_deref().map(fts_query) {
-            Some(q) if !q.is_empty() => {
+        let plan = match text {
+            Some(q) => {
                 // One plain word is sized from the vocabulary, which also
                 // gives the words a prefix stands for; anything else is
                 // collected once, and the plan then reads what was kept.
@@ -878,7 +887,7 @@ impl LedgerStore {
                     plan => plan,
                 }
             }
-            _ => TextPlan::FromMatches,
+            None => TextPlan::FromMatches,
         };
         let (mut sql_where, mut args) = where_clause_with(kind, filter, plan, Some(sort.field))?;
         if let Some(q) = expanded {
@@ -1237,10 +1246,7 @@ mod tests {
             let mut conn = store.pool().acquire().await.unwrap();
             let kind = DocumentKind::BankTransactions;
             let q = fts_query(text);
-            sqlx::query("CREATE TEMP TABLE IF NOT EXISTS text_matches (id INTEGER PRIMARY KEY)")
-                .execute(&mut *conn)
-                .await
-                .unwrap();
+            make_text_tables(&mut conn, kind).await.unwrap();
             let kept = keep_matches(&mut conn, kind, &q).await.unwrap();
             assert_eq!(
                 kept,
