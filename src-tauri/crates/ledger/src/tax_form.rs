@@ -217,53 +217,57 @@ enum Place {
     Unplaced(Unplaced),
 }
 
-fn is(t: &str, any: &[&str]) -> bool {
-    any.iter().any(|a| t.eq_ignore_ascii_case(a))
-}
-
-const NOT_ON_RETURN: &[&str] = &["NONE", "BASEXCLUDED"];
-const AU_CAPITAL: &[&str] = &["CAPEXINPUT", "CAPITALEXINPUT", "CAPITALEXPENSESINPUT"];
-
 fn place(form: ReturnForm, r: &FormRate, side: TaxSide) -> Place {
     use FormBox::*;
+    use TaxSide::{Purchases, Sales};
     let Some(t) = r.report_tax_type.as_deref().map(str::trim) else {
         return Place::Unplaced(Unplaced::NoReportTaxType);
     };
-    if is(t, NOT_ON_RETURN) {
-        return Place::Outside;
-    }
     let wrong = || Place::Unplaced(Unplaced::WrongSide(t.to_owned()));
-    match form {
-        ReturnForm::NzGst101a => {
+    let unknown = || Place::Unplaced(Unplaced::UnknownType(t.to_owned()));
+    let upper = t.to_ascii_uppercase();
+    match (form, side, upper.as_str()) {
+        (_, _, "NONE" | "BASEXCLUDED") => Place::Outside,
+        (ReturnForm::NzGst101a, _, _) => {
             let zero = r.rate.is_some_and(|p| p.is_zero());
             let fifteen = r.rate == Some(Decimal::from(15));
-            match (side, t.to_ascii_uppercase().as_str()) {
-                (TaxSide::Sales, "OUTPUT") if zero => Place::Boxes(&[Nz5, Nz6], None),
-                (TaxSide::Sales, "OUTPUT") if fifteen => Place::Boxes(&[Nz5], None),
-                (TaxSide::Sales, "OUTPUT") => Place::Unplaced(Unplaced::NotFifteen(r.rate)),
-                (TaxSide::Purchases, "INPUT") if zero => Place::Outside,
-                (TaxSide::Purchases, "INPUT") if fifteen => Place::Boxes(&[Nz11], None),
-                (TaxSide::Purchases, "INPUT") => Place::Unplaced(Unplaced::NotFifteen(r.rate)),
+            match (side, upper.as_str()) {
+                (Sales, "OUTPUT") if zero => Place::Boxes(&[Nz5, Nz6], None),
+                (Sales, "OUTPUT") if fifteen => Place::Boxes(&[Nz5], None),
+                (Sales, "OUTPUT") => Place::Unplaced(Unplaced::NotFifteen(r.rate)),
+                (Purchases, "INPUT") if zero => Place::Outside,
+                (Purchases, "INPUT") if fifteen => Place::Boxes(&[Nz11], None),
+                (Purchases, "INPUT") => Place::Unplaced(Unplaced::NotFifteen(r.rate)),
                 // Zero rated on a bill: no GST to claim.
-                (TaxSide::Purchases, "OUTPUT") if zero => Place::Outside,
-                (TaxSide::Purchases, "OUTPUT") | (TaxSide::Sales, "INPUT") => wrong(),
-                _ => Place::Unplaced(Unplaced::UnknownType(t.to_owned())),
+                (Purchases, "OUTPUT") if zero => Place::Outside,
+                (Purchases, "OUTPUT") | (Sales, "INPUT") => wrong(),
+                _ => unknown(),
             }
         }
-        ReturnForm::AuBas => match side {
-            TaxSide::Sales if is(t, &["OUTPUT"]) => Place::Boxes(&[G1], Some(A1)),
-            TaxSide::Sales if is(t, &["EXEMPTEXPORT"]) => Place::Boxes(&[G1, G2], None),
-            TaxSide::Sales if is(t, &["EXEMPTOUTPUT"]) => Place::Boxes(&[G1, G3], None),
-            TaxSide::Sales if is(t, &["INPUTTAXED"]) => Place::Boxes(&[G1], None),
-            TaxSide::Purchases if is(t, &["INPUT"]) => Place::Boxes(&[G11], Some(B1)),
-            TaxSide::Purchases if is(t, &["EXEMPTEXPENSES"]) => Place::Boxes(&[G11], None),
-            TaxSide::Purchases if is(t, AU_CAPITAL) => Place::Boxes(&[G10], Some(B1)),
-            TaxSide::Purchases if is(t, &["EXEMPTCAPITAL"]) => Place::Boxes(&[G10], None),
-            TaxSide::Sales if is(t, &["INPUT", "EXEMPTEXPENSES", "EXEMPTCAPITAL"]) => wrong(),
-            TaxSide::Sales if is(t, AU_CAPITAL) => wrong(),
-            TaxSide::Purchases if is(t, &["OUTPUT", "EXEMPTEXPORT", "EXEMPTOUTPUT"]) => wrong(),
-            _ => Place::Unplaced(Unplaced::UnknownType(t.to_owned())),
-        },
+        (ReturnForm::AuBas, Sales, "OUTPUT") => Place::Boxes(&[G1], Some(A1)),
+        (ReturnForm::AuBas, Sales, "EXEMPTEXPORT") => Place::Boxes(&[G1, G2], None),
+        (ReturnForm::AuBas, Sales, "EXEMPTOUTPUT") => Place::Boxes(&[G1, G3], None),
+        (ReturnForm::AuBas, Sales, "INPUTTAXED") => Place::Boxes(&[G1], None),
+        (ReturnForm::AuBas, Purchases, "INPUT") => Place::Boxes(&[G11], Some(B1)),
+        (ReturnForm::AuBas, Purchases, "EXEMPTEXPENSES") => Place::Boxes(&[G11], None),
+        (
+            ReturnForm::AuBas,
+            Purchases,
+            "CAPEXINPUT" | "CAPITALEXINPUT" | "CAPITALEXPENSESINPUT",
+        ) => Place::Boxes(&[G10], Some(B1)),
+        (ReturnForm::AuBas, Purchases, "EXEMPTCAPITAL") => Place::Boxes(&[G10], None),
+        (
+            ReturnForm::AuBas,
+            Sales,
+            "INPUT"
+            | "EXEMPTEXPENSES"
+            | "EXEMPTCAPITAL"
+            | "CAPEXINPUT"
+            | "CAPITALEXINPUT"
+            | "CAPITALEXPENSESINPUT",
+        )
+        | (ReturnForm::AuBas, Purchases, "OUTPUT" | "EXEMPTEXPORT" | "EXEMPTOUTPUT") => wrong(),
+        (ReturnForm::AuBas, _, _) => unknown(),
     }
 }
 

@@ -155,15 +155,21 @@ pub(crate) fn form_of(org: Option<&ReportingOrganisation>) -> Option<ReturnForm>
     ReturnForm::for_country(org?.country_code.as_deref()?)
 }
 
-/// A summary's rates with what the organisation says of each.
-pub(crate) fn form_rates<'a>(
+fn info_of<'a>(tax_type: &str, info: &'a [TaxRateInfo]) -> Option<&'a TaxRateInfo> {
+    info.iter().find(|i| i.tax_type == tax_type)
+}
+
+/// `form` filled from a summary's rates (tax type, sales, purchases), each
+/// with what the organisation says of it in `info`.
+pub(crate) fn fill<'a>(
+    form: ReturnForm,
     rates: impl IntoIterator<Item = (&'a str, NetTax, NetTax)>,
     info: &[TaxRateInfo],
-) -> Vec<FormRate> {
-    rates
+) -> Result<FilledForm, ApiError> {
+    let rates: Vec<FormRate> = rates
         .into_iter()
         .map(|(tax_type, sales, purchases)| {
-            let i = info.iter().find(|i| i.tax_type == tax_type);
+            let i = info_of(tax_type, info);
             FormRate {
                 tax_type: tax_type.to_owned(),
                 report_tax_type: i.and_then(|i| i.report_tax_type.clone()),
@@ -174,17 +180,13 @@ pub(crate) fn form_rates<'a>(
                 purchases,
             }
         })
-        .collect()
-}
-
-pub(crate) fn fill(form: ReturnForm, rates: &[FormRate]) -> Result<FilledForm, ApiError> {
-    fill_form(form, rates)
+        .collect();
+    fill_form(form, &rates)
         .map_err(|_| ApiError::internal("A box of the return is too large to show."))
 }
 
 fn name_of(tax_type: &str, info: &[TaxRateInfo]) -> String {
-    info.iter()
-        .find(|i| i.tax_type == tax_type)
+    info_of(tax_type, info)
         .and_then(|i| i.name.clone())
         .unwrap_or_else(|| tax_type.to_owned())
 }
@@ -239,10 +241,7 @@ pub(crate) fn form_view(
             .iter()
             .map(|u| TaxFormUnplacedView {
                 tax_type: u.tax_type.clone(),
-                name: info
-                    .iter()
-                    .find(|i| i.tax_type == u.tax_type)
-                    .and_then(|i| i.name.clone()),
+                name: info_of(&u.tax_type, info).and_then(|i| i.name.clone()),
                 side: match u.side {
                     TaxSide::Sales => TaxFormSide::Sales,
                     TaxSide::Purchases => TaxFormSide::Purchases,

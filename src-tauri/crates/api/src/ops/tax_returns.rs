@@ -17,7 +17,7 @@ use ledgerkeep_store::tax_returns::TaxReturnInfo;
 use ledgerkeep_xero::tax_return::parse_tax_return;
 use serde::{Deserialize, Serialize};
 
-use crate::ops::tax_form::{comparison_view, fill, form_of, form_rates, TaxFormComparisonView};
+use crate::ops::tax_form::{comparison_view, fill, form_of, TaxFormComparisonView};
 use crate::ops::tax_summary::NetTaxView;
 use crate::{ApiError, AppContext};
 
@@ -273,25 +273,21 @@ pub async fn compare_tax_return(
         .collect();
     let org = ctx.store().reporting_organisation(tenant).await?;
     let currency = org.as_ref().and_then(|o| o.base_currency.clone());
-    let form = match form_of(org.as_ref()) {
-        Some(f) => {
-            let ours = form_rates(
-                local
-                    .rates
-                    .iter()
-                    .map(|r| (r.tax_type.as_str(), r.sales, r.purchases)),
-                &rates_info,
-            );
-            let published = form_rates(
-                theirs
-                    .iter()
-                    .map(|r| (r.tax_type.as_str(), r.sales, r.purchases)),
-                &rates_info,
-            );
-            Some(comparison_view(&fill(f, &ours)?, &fill(f, &published)?)?)
-        }
-        None => None,
-    };
+    let form = form_of(org.as_ref())
+        .map(|f| {
+            let ours = local
+                .rates
+                .iter()
+                .map(|r| (r.tax_type.as_str(), r.sales, r.purchases));
+            let published = theirs
+                .iter()
+                .map(|r| (r.tax_type.as_str(), r.sales, r.purchases));
+            comparison_view(
+                &fill(f, ours, &rates_info)?,
+                &fill(f, published, &rates_info)?,
+            )
+        })
+        .transpose()?;
     Ok(TaxReturnComparisonView {
         form,
         matches: c.matches(),

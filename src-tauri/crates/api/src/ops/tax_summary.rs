@@ -10,7 +10,7 @@ use ledgerkeep_domain::{EntityKind, Money};
 use ledgerkeep_ledger::tax_summary::{tax_summary as summarise, NetTax, TaxDocument, TaxSkip};
 use serde::{Deserialize, Serialize};
 
-use crate::ops::tax_form::{fill, form_of, form_rates, form_view, TaxFormView};
+use crate::ops::tax_form::{fill, form_of, form_view, TaxFormView};
 use crate::{ApiError, AppContext};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -137,18 +137,14 @@ pub async fn tax_summary(
         .net_tax()
         .map_err(|_| ApiError::internal("The net tax is too large to show."))?;
     let names = ctx.store().tax_rate_names(tenant).await?;
-    let form = match form_of(org.as_ref()) {
-        Some(f) => {
-            let rates = form_rates(
-                s.rates
-                    .iter()
-                    .map(|r| (r.tax_type.as_str(), r.sales, r.purchases)),
-                &names,
-            );
-            Some(form_view(&fill(f, &rates)?, &names, org.as_ref()))
-        }
-        None => None,
+    let rates = || {
+        s.rates
+            .iter()
+            .map(|r| (r.tax_type.as_str(), r.sales, r.purchases))
     };
+    let form = form_of(org.as_ref())
+        .map(|f| Ok::<_, ApiError>(form_view(&fill(f, rates(), &names)?, &names, org.as_ref())))
+        .transpose()?;
     Ok(TaxSummaryView {
         form,
         from,
