@@ -789,6 +789,45 @@ fn bt_01_next() -> XeroRecord<BankTransaction> {
     )
 }
 
+/// Applies (audited) [`bt_01_next`] and a new EUR bank transaction `bt-new`
+/// of `total`, an "office chairs" spend.
+async fn bt_01_next_and_a_new_one(store: &LedgerStore, total: &str) {
+    let page = [
+        bt_01_next(),
+        tx(
+            "bt-new",
+            Some(DAY),
+            Some(total),
+            "EUR",
+            "SPEND",
+            "AUTHORISED",
+            "bank-1",
+            ("c-1", "Acme Supplies"),
+            "REF-new",
+            "office chairs",
+            5_000,
+        ),
+    ];
+    store
+        .apply_page(TENANT, &page, &actor(), at(1))
+        .await
+        .unwrap();
+}
+
+/// Deletes (audited) the bank transaction `bt-new`.
+async fn delete_the_new_one(store: &LedgerStore) {
+    store
+        .delete_record(
+            ledgerkeep_domain::xero::EntityKind::BankTransaction,
+            TENANT,
+            "bt-new",
+            &actor(),
+            at(2),
+        )
+        .await
+        .unwrap();
+}
+
 /// A text search's totals are summed from an in-memory copy kept as of the
 /// audit head: a total changed behind the store's back (no audit row) does not
 /// show in them. Audited changes bring the copy up to the rows: an update and
@@ -809,42 +848,14 @@ async fn a_search_totals_come_from_a_copy_kept_as_of_the_audit_head() {
     assert_eq!(unaudited, before, "summed from the copy");
     assert_ne!(slow, before, "the rows did change");
     // The record's next version (audited) is read again, as is a new record.
-    let page = [
-        bt_01_next(),
-        tx(
-            "bt-new",
-            Some(DAY),
-            Some("1000.10"),
-            "EUR",
-            "SPEND",
-            "AUTHORISED",
-            "bank-1",
-            ("c-1", "Acme Supplies"),
-            "REF-new",
-            "office chairs",
-            5_000,
-        ),
-    ];
-    l.store
-        .apply_page(TENANT, &page, &actor(), at(1))
-        .await
-        .unwrap();
+    bt_01_next_and_a_new_one(&l.store, "1000.10").await;
     let (after, slow) = totals(&office).await;
     assert_eq!(after, slow);
     assert!(after
         .iter()
         .any(|t| t.currency_code.as_deref() == Some("EUR")));
     // A deleted document is no longer among the matches.
-    l.store
-        .delete_record(
-            ledgerkeep_domain::xero::EntityKind::BankTransaction,
-            TENANT,
-            "bt-new",
-            &actor(),
-            at(2),
-        )
-        .await
-        .unwrap();
+    delete_the_new_one(&l.store).await;
     let (deleted, slow) = totals(&office).await;
     assert_eq!(deleted, slow);
     assert!(deleted
@@ -908,6 +919,66 @@ async fn the_search_copy_is_made_after_the_explorer_opens_and_as_a_sync_ends() {
         !agree(&office).await,
         "the copy was brought up as the run ended"
     );
+}
+
+/// An amount range with no text is summed from the search copy once the copy
+/// is made, and from the rows before that (a copy takes longer to make than
+/// the rows take to sum). Shown by a total changed behind the store's back
+/// (no audit row): the rows see it, the copy does not. An audited update, a
+/// new document and a deleted one are all brought into the copy: a deletion
+/// makes it again, since every document of the copy counts.
+#[tokio::test]
+async fn an_amount_ranges_totals_come_from_the_copy_once_it_is_made() {
+    let (l, _) = varied().await;
+    let money = |m: &str| ledgerkeep_domain::Money::parse(m).ok();
+    let range = DocumentFilter {
+        amount_min: money("30"),
+        amount_max: money("40"),
+        ..filter()
+    };
+    let narrowed = DocumentFilter {
+        date_from: Some("1970-01-02".to_owned()),
+        status: Some("AUTHORISED".to_owned()),
+        account: Some("bank-1".to_owned()),
+        ..range.clone()
+    };
+    let totals = |f: &DocumentFilter| both_totals(&l.store, f.clone());
+    // No copy yet: the rows are summed, and see a change behind the back.
+    change_behind_the_back(&l.store, "bt-01").await;
+    for f in [&range, &narrowed] {
+        let (fast, slow) = totals(f).await;
+        assert_eq!(fast, slow, "{f:?}");
+        assert!(!fast.is_empty());
+    }
+    // The copy is made a second after that first ask.
+    tokio::time::sleep(std::time::Duration::from_millis(2_500)).await;
+    let (before, slow) = totals(&range).await;
+    assert_eq!(before, slow);
+    let (narrow_before, _) = totals(&narrowed).await;
+    change_behind_the_back(&l.store, "bt-01").await;
+    for (f, was) in [(&range, &before), (&narrowed, &narrow_before)] {
+        let (fast, slow) = totals(f).await;
+        assert_eq!(&fast, was, "summed from the copy: {f:?}");
+        assert_ne!(&slow, was, "the rows did change: {f:?}");
+    }
+    // Audited: bt-01's next version (7.25, out of the range), a new document
+    // in the range, then that document deleted.
+    bt_01_next_and_a_new_one(&l.store, "35.50").await;
+    for f in [&range, &narrowed] {
+        let (fast, slow) = totals(f).await;
+        assert_eq!(fast, slow, "{f:?}");
+        assert!(fast
+            .iter()
+            .any(|t| t.currency_code.as_deref() == Some("EUR")));
+    }
+    delete_the_new_one(&l.store).await;
+    for f in [&range, &narrowed] {
+        let (fast, slow) = totals(f).await;
+        assert_eq!(fast, slow, "{f:?}");
+        assert!(fast
+            .iter()
+            .all(|t| t.currency_code.as_deref() != Some("EUR")));
+    }
 }
 
 /// Asserts the invoices' totals by the rollups equal those from the rows, for
