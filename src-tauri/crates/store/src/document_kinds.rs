@@ -23,7 +23,7 @@ use sqlx::Row;
 use crate::apply::bind_value;
 use crate::query::{
     page_of, push_after, row_to_doc, CurrencyTotal, DocumentFilter, DocumentKind, DocumentPage,
-    DocumentRow, Sort, SortField,
+    DocumentRow, Sort, SortField, MATCHES_TO_START_FROM,
 };
 use crate::rows::SqlValue;
 use crate::{LedgerStore, StoreError};
@@ -214,13 +214,18 @@ fn shape(kind: DocumentKind) -> Shape {
 
 /// The derived table `v` of `kind`'s documents, in a listing's columns.
 fn source(kind: DocumentKind) -> String {
+    source_from(kind, "")
+}
+
+/// [`source`] with an index hint (` INDEXED BY ...`), or none (`""`).
+fn source_from(kind: DocumentKind, hint: &str) -> String {
     let s = shape(kind);
     format!(
         "(SELECT d.id AS id, d.tenant_id AS tenant_id, d.xero_id AS xero_id, {} AS type, \
          {} AS number, {} AS reference, {} AS contact_xero_id, {} AS contact_name, {} AS date, \
          d.status AS status, d.currency_code AS currency_code, {} AS currency_rate, {} AS total, \
          {} AS total_e4, {} AS account, {} AS account_name, {} AS to_account, \
-         {} AS to_account_name, d.updated_utc AS updated_utc FROM {} d) v",
+         {} AS to_account_name, d.updated_utc AS updated_utc FROM {} d{hint}) v",
         s.doc_type,
         s.number,
         s.reference,
@@ -236,6 +241,17 @@ fn source(kind: DocumentKind) -> String {
         s.to_account_name,
         kind.table()
     )
+}
+
+/// The index on the organisation and date of a kind that is not indexed
+/// for search ([`DocumentKind::is_indexed`]), where it has one and its
+/// search is one FTS query.
+fn date_index(kind: DocumentKind) -> Option<&'static str> {
+    match kind {
+        DocumentKind::Payments => Some("payments_date"),
+        DocumentKind::BankTransfers => Some("bank_transfers_date"),
+        _ => None,
+    }
 }
 
 /// The `WHERE` of `kind`'s derived table for `f`.
@@ -376,10 +392,14 @@ impl LedgerStore {
         push_after(sort, after, &mut sql_where, &mut args)?;
         let col = sort.field.column();
         let dir = if sort.descending { "DESC" } else { "ASC" };
+        let hint = match self.walks_the_dates(kind, filter, sort).await? {
+            Some(index) => format!(" INDEXED BY {index}"),
+            None => String::new(),
+        };
         let sql = format!(
             "SELECT v.*, {col} AS sort_key FROM {} WHERE {sql_where} \
              ORDER BY {col} {dir}, id {dir} LIMIT {}",
-            source(kind),
+            source_from(kind, &hint),
             limit + 1
         );
         let mut q = sqlx::query(&sql);
@@ -388,6 +408,37 @@ impl LedgerStore {
         }
         let raw = q.fetch_all(self.pool()).await?;
         page_of(&raw, sort, limit, other_row)
+    }
+
+    /// The date index a page of `kind` in date order is to walk, when its
+    /// search matches many documents: from [`MATCHES_TO_START_FROM`] on,
+    /// walking the dates newest first to the page's end costs less than
+    /// sorting every match, each with its contact and number looked up (one
+    /// letter at 40,000 payments: 3 ms against 14 to 23 ms). SQLite's
+    /// sampled statistics (`refresh_statistics`) take an organisation for
+    /// about a thousand documents, so it would not choose the walk itself.
+    async fn walks_the_dates(
+        &self,
+        kind: DocumentKind,
+        f: &DocumentFilter,
+        sort: Sort,
+    ) -> Result<Option<&'static str>, StoreError> {
+        let q = crate::query::fts_query(f.text.as_deref().unwrap_or(""));
+        let Some(index) = date_index(kind) else {
+            return Ok(None);
+        };
+        if q.is_empty() || sort.field != SortField::Date {
+            return Ok(None);
+        }
+        let fts = kind.fts();
+        let many: i64 = sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM {fts} WHERE {fts} MATCH ? LIMIT ?)"
+        ))
+        .bind(&q)
+        .bind(MATCHES_TO_START_FROM)
+        .fetch_one(self.pool())
+        .await?;
+        Ok((many >= MATCHES_TO_START_FROM).then_some(index))
     }
 
     /// [`LedgerStore::document_totals`] for a kind that is not indexed: an

@@ -274,7 +274,7 @@ impl TextPlan {
 /// Below this many matches, a search starts from the FTS index: reading each
 /// match's row to sort it costs less than walking the sort order to find a
 /// page of rare matches.
-const MATCHES_TO_START_FROM: i64 = 2_000;
+pub(crate) const MATCHES_TO_START_FROM: i64 = 2_000;
 /// From this many matches, collecting them costs more than asking the FTS
 /// index about each row of the (short) walk.
 const MATCHES_TO_CHECK_EACH_ROW: i64 = 100_000;

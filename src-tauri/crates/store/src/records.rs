@@ -628,7 +628,10 @@ impl LedgerStore {
             .collect()
     }
 
-    /// The payments whose `column` names `xero_id`.
+    /// The payments whose `column` names `xero_id`. `+date`: sorted after
+    /// they are found by `column`'s index; SQLite's sampled statistics
+    /// would have it walk every payment in date order instead (about 100 ms
+    /// a page at 40,000 payments, against 2 ms).
     async fn payments_on(
         &self,
         column: &str,
@@ -637,7 +640,7 @@ impl LedgerStore {
     ) -> Result<Vec<Found>, StoreError> {
         let rows: Vec<(String, Option<String>)> = sqlx::query_as(&format!(
             "SELECT xero_id, amount FROM payments WHERE tenant_id = ? AND {column} = ? \
-             ORDER BY date, id"
+             ORDER BY +date, id"
         ))
         .bind(tenant_id)
         .bind(xero_id)

@@ -694,3 +694,75 @@ async fn items_and_tax_rates_are_listed() {
     );
     l.store.close().await;
 }
+
+/// A search matching many payments or transfers is paged by walking their
+/// date index (from 2,000 matches on), one matching few by sorting the
+/// matches: either way the same rows in date order, newest or oldest first,
+/// with another filter and the pages' cursors, as the rows themselves say.
+#[tokio::test]
+async fn a_search_matching_many_payments_pages_them_in_date_order() {
+    let l = ledger().await;
+    // 2,500 of each: references "usual" (2,000, a walk) or "rare" (500).
+    let many: Vec<Doc> = (0..2_500)
+        .map(|i| Doc {
+            reference: if i % 5 == 0 {
+                format!("rare-{i}")
+            } else {
+                format!("usual-{i}")
+            },
+            ..docs(DocumentKind::Payments)[i % N].clone()
+        })
+        .map(|d| Doc {
+            xero_id: format!("p-{}", d.reference),
+            day: (d.reference.len() as i64 * 31 + d.i as i64) % 40,
+            ..d
+        })
+        .collect();
+    // Distinct i, so that ties on a day are broken by the order received.
+    let many: Vec<Doc> = many
+        .into_iter()
+        .enumerate()
+        .map(|(i, d)| Doc { i, ..d })
+        .collect();
+    for kind in [DocumentKind::Payments, DocumentKind::BankTransfers] {
+        let texts = many.iter().map(|d| json(kind, d)).collect();
+        match kind {
+            DocumentKind::Payments => put::<Payment>(&l.store, texts).await,
+            _ => put::<BankTransfer>(&l.store, texts).await,
+        }
+        for word in ["usual", "rare", "usua"] {
+            let searched = DocumentFilter {
+                text: Some(word.to_owned()),
+                ..filter()
+            };
+            let dated = DocumentFilter {
+                date_from: Some(ymd(10)),
+                date_to: Some(ymd(30)),
+                ..searched.clone()
+            };
+            for (f, from, to) in [(&searched, 0, 40), (&dated, 10, 30)] {
+                let keep = |d: &Doc| d.reference.starts_with(word) && (from..=to).contains(&d.day);
+                let newest = newest_first(&many, keep);
+                for descending in [true, false] {
+                    let sort = Sort {
+                        field: SortField::Date,
+                        descending,
+                    };
+                    let mut want = newest.clone();
+                    if !descending {
+                        want.reverse();
+                    }
+                    for size in [37, 500] {
+                        let got = all_pages(&l.store, kind, f, sort, size).await;
+                        assert_eq!(got.len(), want.len(), "{kind:?} {word} {f:?}");
+                        assert!(
+                            got == want,
+                            "{kind:?} {word} descending {descending}, pages of {size}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+    l.store.close().await;
+}
