@@ -219,23 +219,30 @@ impl SearchTotals {
                 .map(Arc::new),
             None => None,
         };
-        let mut copy = match current {
-            Some(copy) => copy,
-            None => match Amounts::load(conn, kind, tenant, head).await? {
-                Some(loaded) => Arc::new(loaded),
-                None => return Ok(None),
-            },
+        let copy = match current {
+            Some(copy) => Some(copy),
+            None => Amounts::load(conn, kind, tenant, head).await?.map(Arc::new),
         };
-        if described && !copy.described {
-            let mut bare = Arc::unwrap_or_clone(copy);
-            if !bare.describe(conn, kind, tenant).await? {
-                return Ok(None);
+        let copy = match copy {
+            Some(copy) if described && !copy.described => {
+                let mut bare = Arc::unwrap_or_clone(copy);
+                bare.describe(conn, kind, tenant)
+                    .await?
+                    .then(|| Arc::new(bare))
             }
-            copy = Arc::new(bare);
+            other => other,
+        };
+        // `made` says whether `copies` holds the key, without its lock.
+        match &copy {
+            Some(copy) => {
+                self.made.lock().insert(key.clone());
+                copies.insert(key, Arc::clone(copy));
+            }
+            None => {
+                self.made.lock().remove(&key);
+            }
         }
-        self.made.lock().insert(key.clone());
-        copies.insert(key, Arc::clone(&copy));
-        Ok(Some(copy))
+        Ok(copy)
     }
 }
 
