@@ -63,25 +63,23 @@ fn sim_books_bytes(sim: &ledgerkeep_sim::RunningSimulator) -> u64 {
     bytes
 }
 
-fn open_fds() -> usize {
-    std::fs::read_dir("/proc/self/fd").unwrap().count()
-}
-
-/// This process's open sockets of connections to or from the simulator at
-/// `port`. Each is one end of an HTTP connection, pooled or in flight, and has
-/// one task (the client's connection, or the simulator's).
-fn sim_sockets(port: u16) -> usize {
-    let ours: std::collections::HashSet<String> = std::fs::read_dir("/proc/self/fd")
+/// This process's open file handles, and how many of them are sockets of
+/// connections to or from the simulator at `port`. Each such socket is one end
+/// of an HTTP connection, pooled or in flight, and has one task (the client's
+/// connection, or the simulator's).
+fn fds_and_sim_sockets(port: u16) -> (usize, usize) {
+    let links: Vec<String> = std::fs::read_dir("/proc/self/fd")
         .unwrap()
         .filter_map(|fd| std::fs::read_link(fd.ok()?.path()).ok())
-        .filter_map(|link| {
-            let link = link.to_string_lossy().into_owned();
-            Some(link.strip_prefix("socket:[")?.strip_suffix(']')?.to_owned())
-        })
+        .map(|link| link.to_string_lossy().into_owned())
+        .collect();
+    let ours: std::collections::HashSet<&str> = links
+        .iter()
+        .filter_map(|link| link.strip_prefix("socket:[")?.strip_suffix(']'))
         .collect();
     let port = format!(":{port:04X}");
     let table = std::fs::read_to_string("/proc/self/net/tcp").unwrap();
-    table
+    let sockets = table
         .lines()
         .skip(1)
         .filter(|line| {
@@ -93,7 +91,8 @@ fn sim_sockets(port: u16) -> usize {
                 && (f[1].ends_with(&port) || f[2].ends_with(&port))
                 && ours.contains(f[9])
         })
-        .count()
+        .count();
+    (links.len(), sockets)
 }
 
 fn alive_tasks() -> usize {
@@ -140,7 +139,7 @@ struct Sample {
     sim_kib: u64,
     fds: usize,
     tasks: usize,
-    /// Sockets of HTTP connections to the simulator (see [`sim_sockets`]).
+    /// Sockets of HTTP connections to the simulator (see [`fds_and_sim_sockets`]).
     sockets: usize,
 }
 
@@ -149,21 +148,17 @@ impl Sample {
     fn other_fds(&self) -> usize {
         self.fds.saturating_sub(self.sockets)
     }
-
-    /// Tasks other than those of the simulator's connections.
-    fn other_tasks(&self) -> usize {
-        self.tasks.saturating_sub(self.sockets)
-    }
 }
 
 fn sample(sim: &ledgerkeep_sim::RunningSimulator) -> Sample {
+    let (fds, sockets) = fds_and_sim_sockets(sim.addr().port());
     Sample {
         rss_kib: rss_kib(),
         heap_kib: heap_bytes() / 1024,
         sim_kib: sim_books_bytes(sim) / 1024,
-        fds: open_fds(),
+        fds,
         tasks: alive_tasks(),
-        sockets: sim_sockets(sim.addr().port()),
+        sockets,
     }
 }
 
@@ -173,7 +168,8 @@ fn sample(sim: &ledgerkeep_sim::RunningSimulator) -> Sample {
 async fn settled_tasks(sim: &ledgerkeep_sim::RunningSimulator) -> usize {
     let mut fewest = usize::MAX;
     for _ in 0..20 {
-        fewest = fewest.min(sample(sim).other_tasks());
+        let (_, sockets) = fds_and_sim_sockets(sim.addr().port());
+        fewest = fewest.min(alive_tasks().saturating_sub(sockets));
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     fewest
